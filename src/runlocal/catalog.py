@@ -1,0 +1,195 @@
+"""The curated catalog: TOML files, one per entity, loaded and validated with the stdlib."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CatalogError, RunlocalError, UnknownNameError
+
+CATALOG_DIR = Path(__file__).with_name("catalog")
+KINDS = ("models", "hardware", "benchmarks")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
+
+
+def normalize(name: str) -> str:
+    """Lowercase, punctuation to spaces: 'RTX-4090 (24GB)' → 'rtx 4090 24gb'."""
+    return " ".join(re.sub(r"[^a-z0-9.+]+", " ", name.lower()).replace(".", " ").split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    sources: tuple[str, ...]
+    last_verified: dt.date
+    reviewed_by: str
+    data: Mapping[str, Any]
+    path: Path
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: _jsonable(v) for k, v in self.data.items()}
+        out["id"] = self.id
+        out["name"] = self.name
+        out["sources"] = list(self.sources)
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class Catalog:
+    models: dict[str, Entry] = field(default_factory=dict)
+    hardware: dict[str, Entry] = field(default_factory=dict)
+    benchmarks: dict[str, Entry] = field(default_factory=dict)
+    _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def entries(self, kind: str) -> dict[str, Entry]:
+        return {"models": self.models, "hardware": self.hardware, "benchmarks": self.benchmarks}[
+            kind
+        ]
+
+    def _names(self, kind: str) -> dict[str, str]:
+        """normalized name → id, for every id, name and alias."""
+        if kind not in self._index:
+            index: dict[str, str] = {}
+            for entry in self.entries(kind).values():
+                for key in (entry.id, entry.name, *entry.aliases):
+                    index.setdefault(normalize(key), entry.id)
+            self._index[kind] = index
+        return self._index[kind]
+
+    def find(self, kind: str, name: str) -> Entry:
+        """Resolve a name as a person types it; raises UnknownNameError with suggestions."""
+        entries = self.entries(kind)
+        label = {"models": "model", "hardware": "hardware", "benchmarks": "benchmark"}[kind]
+        if name in entries:
+            return entries[name]
+        index = self._names(kind)
+        key = normalize(name)
+        if key in index:
+            return entries[index[key]]
+        tokens = set(key.split())
+        if tokens:
+            hits = {eid for alias, eid in index.items() if tokens <= set(alias.split())}
+            if len(hits) == 1:
+                return entries[hits.pop()]
+            if hits:
+                raise UnknownNameError(label, name, sorted(entries[h].name for h in hits)[:5])
+        close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.5)
+        seen: list[str] = []
+        for alias in close:
+            shown = entries[index[alias]].name
+            if shown not in seen:
+                seen.append(shown)
+        raise UnknownNameError(label, name, seen[:5])
+
+    def find_model(self, name: str) -> Entry:
+        return self.find("models", name)
+
+    def find_hardware(self, name: str) -> Entry:
+        return self.find("hardware", name)
+
+
+REQUIRED_COMMON = ("schema_version", "id", "name", "sources", "last_verified", "reviewed_by")
+
+
+def _load_file(kind: str, path: Path) -> Entry:
+    rel = f"{kind}/{path.name}"
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(rel, "(file)", f"not valid TOML: {exc}") from None
+    for key in REQUIRED_COMMON:
+        if key not in data:
+            raise CatalogError(rel, key, "missing")
+    if data["schema_version"] != 1:
+        raise CatalogError(rel, "schema_version", f"unsupported version {data['schema_version']!r}")
+    if data["id"] != path.stem or not _ID_RE.match(str(data["id"])):
+        raise CatalogError(rel, "id", f"{data['id']!r} must equal the file name and be a slug")
+    if not isinstance(data["name"], str) or not data["name"].strip():
+        raise CatalogError(rel, "name", "must be a non-empty string")
+    sources = data["sources"]
+    if not isinstance(sources, list) or not sources:
+        raise CatalogError(rel, "sources", "must be a non-empty list of URLs")
+    for url in sources:
+        if not isinstance(url, str) or not _URL_RE.match(url):
+            raise CatalogError(rel, "sources", f"{url!r} is not a URL")
+    verified = data["last_verified"]
+    if not isinstance(verified, dt.date) or isinstance(verified, dt.datetime):
+        raise CatalogError(rel, "last_verified", "must be a TOML date (YYYY-MM-DD)")
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise CatalogError(rel, "aliases", "must be a list of strings")
+    return Entry(
+        kind=kind,
+        id=data["id"],
+        name=data["name"],
+        aliases=tuple(aliases),
+        sources=tuple(sources),
+        last_verified=verified,
+        reviewed_by=str(data["reviewed_by"]),
+        data=data,
+        path=path,
+    )
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    """Load every catalog file. Raises CatalogError naming the first bad file and field."""
+    return _load_catalog_cached(root or CATALOG_DIR)
+
+
+@functools.cache
+def _load_catalog_cached(root: Path) -> Catalog:
+    catalog = Catalog()
+    for kind in KINDS:
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        target = catalog.entries(kind)
+        for path in sorted(folder.glob("*.toml")):
+            entry = _load_file(kind, path)
+            target[entry.id] = entry
+    return catalog
+
+
+def iter_errors(root: Path | None = None) -> Iterable[RunlocalError]:
+    """Every problem in the catalog, for `runlocal catalog check` (full validation)."""
+    from .validate import validate_catalog  # the slower plausibility checks
+
+    base = root or CATALOG_DIR
+    catalog = Catalog()
+    for kind in KINDS:
+        folder = base / kind
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                entry = _load_file(kind, path)
+            except CatalogError as exc:
+                yield exc
+                continue
+            catalog.entries(kind)[entry.id] = entry
+    yield from validate_catalog(catalog)

@@ -1,0 +1,596 @@
+"""`check`: will this model run on this hardware, how much memory, how fast."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import memory as mem
+from .catalog import Catalog, Entry, load_catalog
+from .errors import InputError
+from .hardware import Device, explicit_device, parse_hardware
+from .hfconfig import load_config, spec_from_config
+from .runtimes import Runtime, get_runtime
+from .spec import ModelSpec, WeightInventory
+from .speed import (
+    decode_seconds_per_token,
+    features,
+    load_params,
+    prefill_seconds_per_token,
+    safe_rate,
+    spread,
+)
+from .units import GIB
+from .weights import (
+    GGUF_SCHEMES,
+    estimate_inventory,
+    is_gguf,
+    normalize_quant,
+    quant_family,
+    scale_inventory,
+)
+
+MAX_CONTEXT = 10_000_000
+MAX_BATCH = 4096
+SLOW_DECODE_TOK_S = 5.0
+# Quality ladder for "best quantization that fits": highest quality first.
+GGUF_LADDER = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
+HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
+MLX_LADDER = ("MLX-BF16", "MLX-8BIT", "MLX-4BIT")
+EXL2_LADDER = ("EXL2-8BPW", "EXL2-6BPW", "EXL2-5BPW", "EXL2-4BPW", "EXL2-3BPW")
+
+
+@dataclass(frozen=True)
+class CheckQuery:
+    model: str
+    hardware: tuple[str, ...] = ()
+    quant: str | None = None
+    context: int | None = None
+    batch: int = 1
+    runtime: str = "llama.cpp"
+    kv_type: str = "f16"
+    no_measured: bool = False
+    vram_gb: float | None = None
+    bandwidth_gb_s: float | None = None
+    tflops: float | None = None
+    ram_gb: float | None = None
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> CheckQuery:
+        """Build from JSON keys (the CLI's long flags with dashes as underscores)."""
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - known
+        if unknown:
+            raise InputError(f"unknown key(s): {', '.join(sorted(unknown))}")
+        if "model" not in data:
+            raise InputError("model: missing")
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if value is None:
+                continue
+            if key == "hardware":
+                if isinstance(value, str):
+                    value = [value]
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InputError("hardware: expected a list of names")
+                kwargs[key] = tuple(value)
+            elif key in ("model", "quant", "runtime", "kv_type"):
+                if not isinstance(value, str):
+                    raise InputError(f"{key}: expected a string")
+                kwargs[key] = value
+            elif key in ("context", "batch"):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise InputError(f"{key}: expected an integer")
+                kwargs[key] = value
+            elif key == "no_measured":
+                if not isinstance(value, bool):
+                    raise InputError(f"{key}: expected true or false")
+                kwargs[key] = value
+            else:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise InputError(f"{key}: expected a number")
+                kwargs[key] = float(value)
+        return cls(**kwargs)
+
+
+@dataclass
+class CheckResult:
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    @property
+    def verdict(self) -> str:
+        return str(self.data["verdict"])
+
+
+@dataclass
+class ResolvedModel:
+    spec: ModelSpec
+    entry: Entry | None
+    source: str  # "catalog", "config.json", "gguf"
+    path: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --- model resolution -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _catalog_spec(entry: Entry) -> ModelSpec:
+    arch = entry.get("architecture")
+    if not isinstance(arch, dict):
+        raise InputError(f"{entry.name}: the catalog has no architecture for it")
+    return spec_from_config(
+        arch, name=entry.name, where=f"catalog models/{entry.id}.toml", model_id=entry.id
+    )
+
+
+def resolve_model(text: str, catalog: Catalog) -> ResolvedModel:
+    text = text.strip()
+    if not text:
+        raise InputError("empty model name")
+    path = Path(text).expanduser()
+    looks_like_path = text.endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
+    if looks_like_path or path.exists():
+        if not path.exists():
+            raise InputError(f"{text}: no such file or folder")
+        if path.suffix == ".gguf" or (path.is_file() and _is_gguf(path)):
+            from .gguf import read_gguf
+
+            return ResolvedModel(read_gguf(path), None, "gguf", str(path))
+        folder = path if path.is_dir() else path.parent
+        config = load_config(path)
+        spec = spec_from_config(config, name=folder.name or "model", where=str(path))
+        from .safetensors import read_safetensors_inventory
+
+        inv = read_safetensors_inventory(folder, spec.n_layers, _hf_quant_label(config))
+        if inv is not None:
+            spec = _with_weights(spec, inv)
+        return ResolvedModel(spec, None, "config.json", str(path))
+    entry = catalog.find_model(text)
+    return ResolvedModel(_catalog_spec(entry), entry, "catalog")
+
+
+def _is_gguf(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"GGUF"
+    except OSError:
+        return False
+
+
+def _hf_quant_label(config: dict[str, Any]) -> str:
+    qc = config.get("quantization_config")
+    if isinstance(qc, dict):
+        method = str(qc.get("quant_method", "")).lower()
+        bits = qc.get("bits")
+        if method in ("gptq", "awq") and bits:
+            return f"{method.upper()}-{bits}BIT"
+        if method == "fp8":
+            return "FP8"
+        if method == "bitsandbytes":
+            return "NF4" if qc.get("load_in_4bit") else "INT8"
+        if method == "mxfp4":
+            return "MXFP4"
+        if method == "exl2" and qc.get("bits"):
+            return f"EXL2-{float(qc['bits']):g}BPW"
+    dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
+    return "FP16" if "float16" in dtype and "b" not in dtype else "BF16"
+
+
+def _with_weights(spec: ModelSpec, inv: WeightInventory) -> ModelSpec:
+    from dataclasses import replace
+
+    prov = dict(spec.provenance)
+    prov["weights"] = inv.source
+    return replace(spec, weights=inv, provenance=prov)
+
+
+@lru_cache(maxsize=4096)
+def _inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightInventory:
+    inv = estimate_inventory(spec, quant)
+    if entry is not None:
+        for f in entry.get("files", []):
+            if normalize_quant(str(f.get("quant", ""))) == quant and f.get("size_bytes"):
+                return scale_inventory(
+                    inv, int(f["size_bytes"]), f"file size of {f.get('url', 'the published file')}"
+                )
+    return inv
+
+
+# --- hardware resolution ----------------------------------------------------------------
+
+
+def resolve_hardware(q: CheckQuery, catalog: Catalog) -> list[Device]:
+    devices: list[Device] = []
+    for text in q.hardware:
+        devices.extend(parse_hardware(catalog, text))
+    explicit = (q.vram_gb, q.bandwidth_gb_s)
+    if any(v is not None for v in explicit):
+        if q.vram_gb is None or q.bandwidth_gb_s is None:
+            raise InputError("--vram-gb and --bandwidth-gb-s go together")
+        devices.append(explicit_device(q.vram_gb, q.bandwidth_gb_s, q.tflops))
+    elif q.tflops is not None:
+        raise InputError("--tflops needs --vram-gb and --bandwidth-gb-s")
+    if not devices:
+        raise InputError("no hardware given: use --hardware NAME or --vram-gb with --bandwidth-gb-s")
+    kinds = {d.kind for d in devices}
+    if len(devices) > 1 and "cpu" in kinds:
+        raise InputError("list GPUs with --hardware and give system RAM with --ram-gb")
+    if len(devices) > 1 and "unified" in kinds:
+        raise InputError("unified-memory machines (Apple, Strix Halo, DGX Spark) run one at a time")
+    return devices
+
+
+# --- the check --------------------------------------------------------------------------
+
+
+def _validate(q: CheckQuery) -> None:
+    if q.context is not None and not 0 < q.context <= MAX_CONTEXT:
+        raise InputError(f"--context {q.context} is out of range (1–{MAX_CONTEXT:,})")
+    if not 0 < q.batch <= MAX_BATCH:
+        raise InputError(f"--batch {q.batch} is out of range (1–{MAX_BATCH})")
+    if q.ram_gb is not None and not 0 < q.ram_gb <= 65536:
+        raise InputError(f"--ram-gb {q.ram_gb:g} is out of range (0–65536)")
+
+
+def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
+    if model.spec.weights is not None:
+        file_quant = model.spec.weights.quant
+        if q.quant and normalize_quant(q.quant) != normalize_quant_loose(file_quant):
+            model.notes.append(f"--quant {q.quant} ignored: the file is {file_quant}")
+        return file_quant
+    quant = normalize_quant(q.quant) if q.quant else runtime.default_quant
+    family = quant_family(quant)
+    if family not in runtime.formats:
+        raise InputError(
+            f"{runtime.name} does not load {quant} ({family} format); it loads "
+            f"{', '.join(runtime.formats)} models"
+        )
+    return quant
+
+
+def normalize_quant_loose(quant: str) -> str:
+    try:
+        return normalize_quant(quant)
+    except InputError:
+        return quant
+
+
+def _plan(
+    spec: ModelSpec, inv: WeightInventory, devices: list[Device], host_ram: int | None,
+    runtime: Runtime, context: int, kv_type: str, batch: int,
+) -> mem.MemoryPlan:
+    if runtime.engine == "llama.cpp":
+        return mem.plan_llama(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    if runtime.engine == "vllm":
+        return mem.plan_vllm(spec, inv, devices, runtime, context, kv_type, batch)
+    return mem.plan_simple(spec, inv, devices, runtime, context, kv_type, batch)
+
+
+def _check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
+    backends = {d.backend for d in devices}
+    if runtime.engine == "mlx" and backends != {"metal"}:
+        raise InputError("MLX runs only on Apple silicon")
+    if runtime.engine in ("vllm", "exllamav2") and backends & {"metal", "cpu"}:
+        raise InputError(f"{runtime.name} needs NVIDIA or AMD GPUs")
+    if runtime.engine == "exllamav2" and not backends <= {"cuda", "rocm"}:
+        raise InputError("ExLlamaV2 needs NVIDIA or AMD GPUs")
+
+
+def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
+    """Answer one query. Raises InputError (or another RunlocalError) for bad input."""
+    _validate(q)
+    catalog = catalog or load_catalog()
+    runtime = get_runtime(q.runtime)
+    model = resolve_model(q.model, catalog)
+    spec = model.spec
+    devices = resolve_hardware(q, catalog)
+    _check_runtime_hardware(runtime, devices)
+    quant = _pick_quant(q, runtime, model)
+    inv = spec.weights if spec.weights is not None else _inventory_for(spec, model.entry, quant)
+    kv_type = q.kv_type.lower()
+    mem.kv_bytes_per_cell_check(kv_type)
+    context = q.context or min(runtime.default_context, spec.max_context)
+    notes = list(model.notes)
+    if context > spec.max_context:
+        notes.append(
+            f"context {context:,} exceeds the model's trained {spec.max_context:,} tokens; "
+            "quality degrades past it unless RoPE scaling is configured"
+        )
+    if kv_type in ("q8_0", "q4_0") and runtime.engine != "llama.cpp":
+        raise InputError(f"--kv-type {kv_type} is a llama.cpp cache type; {runtime.name} uses f16/fp8")
+    host_ram = round(q.ram_gb * GIB) if q.ram_gb is not None else None
+    plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, q.batch)
+    notes.extend(plan.notes)
+
+    params = load_params()
+    host_bw = _host_bandwidth(devices, host_ram)
+    depth = context // 2
+    f = features(spec, inv, plan, depth, host_bw)
+    decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits else None
+    prefill = safe_rate(prefill_seconds_per_token(f, params, depth)) if plan.fits else None
+    main_backend = f.loads[0].backend if f.loads else "cpu"
+    lo_hi = spread(params.decode_spread, main_backend)
+    evidence = "estimated"
+    measured = None if q.no_measured else _measured(catalog, model, quant, devices, runtime)
+    if measured is not None and plan.fits:
+        decode = measured.get("tg_tok_s", decode)
+        prefill = measured.get("pp_tok_s", prefill)
+        evidence = "measured"
+        lo_hi = (0.95, 1.05)
+    if decode is not None:
+        decode = _batch_decode(decode, q.batch)
+
+    verdict, reason = _verdict(plan, decode, devices, host_ram)
+    if not plan.fits and host_ram is None and any(d.kind == "gpu" for d in devices):
+        notes.append("give --ram-gb to plan a partial offload to system RAM")
+    max_ctx = _max_context(spec, inv, devices, host_ram, runtime, kv_type, q.batch)
+    best_quant = (
+        None if spec.weights is not None
+        else _best_quant(spec, model.entry, devices, host_ram, runtime, context, kv_type, q.batch)
+    )
+    totals = _totals(plan, runtime)
+    out: dict[str, Any] = {
+        "model": _model_dict(model, inv),
+        "hardware": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "memory_bytes": d.memory_bytes,
+                "bandwidth_bytes_per_s": d.bandwidth_bytes_per_s,
+                "usable_memory_bytes": d.budget_bytes,
+                "source": d.source,
+            }
+            for d in devices
+        ],
+        "runtime": runtime.id,
+        "quant": quant,
+        "context": context,
+        "batch": q.batch,
+        "kv_type": kv_type,
+        "memory": totals,
+        "devices": [u.to_dict() for u in plan.devices],
+        "host": plan.host.to_dict() if plan.host is not None else None,
+        "verdict": verdict,
+        "reason": reason,
+        "fits": plan.fits,
+        "offload": {
+            "gpu_layers": plan.gpu_layers,
+            "total_layers": plan.total_layers,
+            "experts_on_host_layers": plan.experts_on_host_layers,
+        },
+        "max_context": max_ctx,
+        "best_quant": best_quant,
+        "speed": {
+            "decode_tok_s": _round(decode),
+            "decode_tok_s_low": _round(decode * lo_hi[0]) if decode else None,
+            "decode_tok_s_high": _round(decode * lo_hi[1]) if decode else None,
+            "prefill_tok_s": _round(prefill),
+            "prefill_tok_s_low": _round(prefill * spread(params.prefill_spread, main_backend)[0]) if prefill else None,
+            "prefill_tok_s_high": _round(prefill * spread(params.prefill_spread, main_backend)[1]) if prefill else None,
+            "at_depth_tokens": depth,
+        },
+        "evidence": evidence,
+        "basis": _basis(spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured),
+        "notes": notes,
+        "commands": _commands(model, runtime, quant, context, plan, kv_type),
+    }
+    return CheckResult(out)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def _batch_decode(decode: float, batch: int) -> float:
+    # Aggregate decode of concurrent sequences grows until compute binds; per sequence
+    # it falls. We report per-sequence speed, which is what a reader of a chat sees.
+    if batch <= 1:
+        return decode
+    return decode * (1 + math.log2(batch)) / batch
+
+
+def _host_bandwidth(devices: list[Device], host_ram: int | None) -> float | None:
+    if any(d.kind == "unified" for d in devices):
+        return devices[0].bandwidth_bytes_per_s
+    if any(d.kind == "cpu" for d in devices):
+        return devices[0].bandwidth_bytes_per_s
+    # A desktop with dual-channel DDR5 (about 80 GB/s) when only --ram-gb is known.
+    return 80e9 if host_ram is not None else None
+
+
+def _totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:
+    weights = plan.sum("weights_bytes")
+    kv = plan.sum("kv_cache_bytes")
+    compute = plan.sum("compute_bytes")
+    overhead = plan.sum("overhead_bytes")
+    return {
+        "weights_bytes": weights,
+        "kv_cache_bytes": kv,
+        "compute_bytes": compute,
+        "overhead_bytes": overhead,
+        "total_bytes": weights + kv + compute + overhead,
+        "budget_bytes": plan.sum("budget_bytes"),
+        "host_bytes": plan.host.total_bytes if plan.host is not None else 0,
+    }
+
+
+def _verdict(
+    plan: mem.MemoryPlan, decode: float | None, devices: list[Device], host_ram: int | None
+) -> tuple[str, str]:
+    if not plan.fits:
+        if plan.gpu_layers == 0 and plan.host is not None and host_ram is None:
+            return "wont-run", "the model does not fit in GPU memory, and system RAM was not given"
+        return "wont-run", "the model does not fit in the memory available"
+    if not plan.full_offload:
+        moved = (
+            f"experts of {plan.experts_on_host_layers} layers"
+            if plan.experts_on_host_layers
+            else f"{plan.total_layers - plan.gpu_layers} of {plan.total_layers} layers"
+        )
+        return "tradeoffs", f"{moved} run from system RAM, which slows decoding"
+    if decode is not None and decode < SLOW_DECODE_TOK_S:
+        return "tradeoffs", f"it fits, but decodes at about {decode:.1f} tokens/s"
+    if plan.tight:
+        return "tradeoffs", "it fits with less than 1 GiB (or 5%) to spare; other programs may push it out"
+    return "comfortable", "it fits with headroom, entirely on the accelerator"
+
+
+def _max_context(
+    spec: ModelSpec, inv: WeightInventory, devices: list[Device], host_ram: int | None,
+    runtime: Runtime, kv_type: str, batch: int,
+) -> int | None:
+    """Largest context (multiple of 256) that still fits fully on the accelerators."""
+    lo, hi = 0, spec.max_context
+    def fits(ctx: int) -> bool:
+        p = _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
+        return p.fits and p.full_offload
+    if not fits(256):
+        return None
+    if fits(hi):
+        return hi
+    lo = 256
+    while hi - lo > 256:
+        mid = (lo + hi) // 2 // 256 * 256
+        if mid <= lo:
+            break
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _best_quant(
+    spec: ModelSpec, entry: Entry | None, devices: list[Device], host_ram: int | None,
+    runtime: Runtime, context: int, kv_type: str, batch: int,
+) -> str | None:
+    ladder = {
+        "gguf": GGUF_LADDER, "hf": HF_LADDER, "mlx": MLX_LADDER, "exl2": EXL2_LADDER,
+    }[runtime.formats[0]]
+    for quant in ladder:
+        inv = _inventory_for(spec, entry, quant)
+        p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+        if p.fits and p.full_offload and not p.tight:
+            return quant
+    return None
+
+
+def _measured(
+    catalog: Catalog, model: ResolvedModel, quant: str, devices: list[Device], runtime: Runtime
+) -> dict[str, float] | None:
+    """A published benchmark of exactly this model, quant, hardware and device count."""
+    if model.entry is None or runtime.engine != "llama.cpp" or not devices[0].id:
+        return None
+    if len({d.id for d in devices}) != 1:
+        return None
+    found: dict[str, float] = {}
+    for bench in catalog.benchmarks.values():
+        if bench.get("hardware") != devices[0].id:
+            continue
+        for row in bench.get("results", []):
+            if (
+                row.get("model") == model.entry.id
+                and row.get("quant") == quant
+                and int(row.get("n_devices", 1)) == len(devices)
+                and not row.get("context_tokens")
+            ):
+                metric = str(row.get("metric"))
+                if metric == "tg_tok_s" and row.get("gen_tokens") in (128, 512):
+                    found.setdefault("tg_tok_s", float(row["value"]))
+                if metric == "pp_tok_s" and row.get("prompt_tokens") == 512:
+                    found.setdefault("pp_tok_s", float(row["value"]))
+                found.setdefault("_source", 0.0)
+    return found or None
+
+
+def _model_dict(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
+    spec = model.spec
+    entry = model.entry
+    total = spec.params_total
+    active = spec.params_active
+    if entry is not None and entry.get("params_total_b"):
+        total = round(float(entry.get("params_total_b")) * 1e9)
+        active = round(float(entry.get("params_active_b") or entry.get("params_total_b")) * 1e9)
+    return {
+        "id": entry.id if entry else spec.id,
+        "name": entry.name if entry else spec.name,
+        "architecture": spec.architecture,
+        "params_total": total,
+        "params_active": active,
+        "layers": spec.n_layers,
+        "source": model.source,
+        "path": model.path,
+        "weights_source": inv.source,
+        "weights_exact": inv.exact,
+    }
+
+
+def _basis(
+    spec: ModelSpec, inv: WeightInventory, devices: list[Device], runtime: Runtime,
+    kv_type: str, context: int, host_ram: int | None, params: Any, backend: str,
+    measured: dict[str, float] | None,
+) -> dict[str, Any]:
+    kinds: dict[str, int] = {}
+    for layer in spec.layers:
+        kinds[layer.kind] = kinds.get(layer.kind, 0) + 1
+    return {
+        "architecture": dict(spec.provenance),
+        "layers_by_kind": kinds,
+        "sliding_window": spec.sliding_window,
+        "mla_latent_elements": spec.mla.latent_elements if spec.mla else None,
+        "experts": {"total": spec.n_experts, "used": spec.n_experts_used} if spec.is_moe else None,
+        "weights": {"source": inv.source, "exact": inv.exact, "bytes": inv.total_bytes},
+        "kv_type": kv_type,
+        "kv_bytes_per_token_full_layers": float(mem.kv_bytes_per_token(spec, runtime, kv_type)),
+        "context": context,
+        "runtime_rules": {
+            "swa_windowed": runtime.swa_windowed,
+            "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
+            "flash_attention": True if runtime.engine == "llama.cpp" else None,
+        },
+        "devices": [d.to_dict() for d in devices],
+        "host_ram_bytes": host_ram,
+        "speed_params": {
+            "backend": backend,
+            "bandwidth_efficiency": params.bandwidth_efficiency.get(backend),
+            "fixed_ms": params.fixed_ms.get(backend),
+            "per_layer_us": params.per_layer_us,
+            "prefill_efficiency": params.prefill_efficiency.get(backend),
+        },
+        "measured": bool(measured),
+    }
+
+
+def _commands(
+    model: ResolvedModel, runtime: Runtime, quant: str, context: int, plan: mem.MemoryPlan,
+    kv_type: str,
+) -> dict[str, str]:
+    entry = model.entry
+    repo = str(entry.get("hf_repo", "")) if entry else ""
+    ngl = plan.gpu_layers if plan.gpu_layers < plan.total_layers else 999
+    model_arg = model.path or f"{repo.split('/')[-1] or 'model'}-{quant}.gguf"
+    kv = f" -ctk {kv_type} -ctv {kv_type} -fa on" if kv_type != "f16" else ""
+    cmds: dict[str, str] = {}
+    if is_gguf(quant) or quant in GGUF_SCHEMES or model.source == "gguf":
+        moe = f" --n-cpu-moe {plan.experts_on_host_layers}" if plan.experts_on_host_layers else ""
+        cmds["llama.cpp"] = f"llama-server -m {model_arg} -c {context} -ngl {ngl}{moe}{kv}"
+        tag = entry.get("ollama_tag") if entry else None
+        if tag:
+            cmds["ollama"] = f"ollama run {tag}  # then /set parameter num_ctx {context}"
+    elif repo:
+        if runtime.engine == "vllm" or quant in ("BF16", "FP16", "FP8", "AWQ-4BIT", "GPTQ-4BIT"):
+            tp = len(plan.devices)
+            cmds["vllm"] = f"vllm serve {repo} --max-model-len {context}" + (
+                f" --tensor-parallel-size {tp}" if tp > 1 else ""
+            )
+        if runtime.engine == "mlx":
+            bits = "8" if "8" in quant else "4"
+            cmds["mlx_lm"] = f"mlx_lm.generate --model mlx-community/{repo.split('/')[-1]}-{bits}bit --max-tokens 512 --prompt 'Hello'"
+    return cmds

@@ -1,0 +1,44 @@
+"""One hierarchy for every error the engine raises on purpose.
+
+The CLI turns any RunlocalError into exit code 2 and its message on one line;
+the website and API turn it into a 4xx with the same message.
+"""
+
+from __future__ import annotations
+
+
+class RunlocalError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class InputError(RunlocalError, ValueError):
+    """A value given by the user is out of range or malformed."""
+
+
+class UnknownNameError(InputError):
+    """A model or hardware name the catalog does not know."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}")
+
+
+class ModelFileError(InputError):
+    """A GGUF, config.json or safetensors file that cannot be read."""
+
+
+class UnsupportedArchitectureError(RunlocalError):
+    """A model whose architecture the engine cannot size without guessing."""
+
+
+class CatalogError(RunlocalError):
+    """A catalog file that fails its schema or plausibility checks."""
+
+    def __init__(self, path: str, field: str, problem: str) -> None:
+        self.path = path
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{path}: {field}: {problem}")

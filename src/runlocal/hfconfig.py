@@ -1,0 +1,418 @@
+"""Hugging Face config.json → ModelSpec.
+
+The catalog's ``[architecture]`` tables use the same keys as config.json, so catalog models
+and downloaded models are sized by this one parser.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelFileError, UnsupportedArchitectureError
+from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
+
+# model_type values whose layout this parser knows. Others with the standard keys are sized
+# as a plain dense decoder, and the result says so in its provenance (never silently).
+KNOWN_MODEL_TYPES = frozenset(
+    """
+    llama mistral ministral mixtral qwen2 qwen2_moe qwen3 qwen3_moe qwen3_next qwen3_5 qwen3_5_moe
+    gemma gemma2 gemma3 gemma3_text gemma3n gemma3n_text gemma4 gemma4_text phi phi3 phimoe
+    deepseek_v2 deepseek_v3 kimi_k2 glm glm4 glm4_moe glm4_moe_lite gpt_oss cohere cohere2
+    granite granitemoe granitemoehybrid olmo olmo2 olmo3 falcon falcon_h1 starcoder2
+    internlm2 internlm3 exaone smollm3 lfm2 lfm2_moe yi baichuan llama4_text ernie4_5
+    ernie4_5_moe hunyuan_v1_dense seed_oss minimax mistral3 nemotron nemotron_h apertus
+    """.split()
+)
+
+_TEXT_CONFIG_KEYS = ("text_config", "llm_config", "language_config")
+
+# HF's PretrainedConfig defaults tie_word_embeddings to True, but most decoder config classes
+# override it to False; these are the families whose class keeps True.
+_TIED_BY_DEFAULT = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text", "gemma3n_text"})
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a config.json (or a folder holding one)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "config.json"
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelFileError(f"{p}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{p}: cannot read: {exc}") from None
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ModelFileError(f"{p}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ModelFileError(f"{p}: expected a JSON object at the top level")
+    return data
+
+
+def flatten_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Lift a multimodal model's text_config into the top level (text keys win)."""
+    flat = dict(config)
+    for key in _TEXT_CONFIG_KEYS:
+        nested = config.get(key)
+        if isinstance(nested, Mapping):
+            flat.update(nested)
+            flat.setdefault("model_type", config.get("model_type"))
+            flat["vision_config_present"] = "vision_config" in config
+            break
+    return flat
+
+
+class _Reader:
+    """Typed access to config values with one-line errors naming the key."""
+
+    def __init__(self, config: Mapping[str, Any], where: str) -> None:
+        self.c = config
+        self.where = where
+
+    def _fail(self, key: str, problem: str) -> ModelFileError:
+        return ModelFileError(f"{self.where}: {key}: {problem}")
+
+    def int(self, *keys: str, default: int | None = None, minimum: int = 1) -> int:
+        for key in keys:
+            value = self.c.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self._fail(key, f"expected an integer, got {value!r}")
+            if isinstance(value, float) and not value.is_integer():
+                raise self._fail(key, f"expected an integer, got {value!r}")
+            number = int(value)
+            if number < minimum or number > 10**12:
+                raise self._fail(key, f"{number} is out of range")
+            return number
+        if default is None:
+            raise self._fail(keys[0], "missing")
+        return default
+
+    def opt_int(self, *keys: str, minimum: int = 1) -> int | None:
+        if all(self.c.get(k) is None for k in keys):
+            return None
+        return self.int(*keys, minimum=minimum)
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self.c.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._fail(key, f"expected true or false, got {value!r}")
+        return value
+
+    def list(self, key: str) -> list[Any] | None:
+        value = self.c.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise self._fail(key, f"expected a list, got {type(value).__name__}")
+        return value
+
+
+def spec_from_config(
+    config: Mapping[str, Any],
+    *,
+    name: str | None = None,
+    where: str = "config.json",
+    model_id: str | None = None,
+) -> ModelSpec:
+    """Build a ModelSpec from config.json keys. Raises ModelFileError on bad values."""
+    if not isinstance(config, Mapping):
+        raise ModelFileError(f"{where}: expected a JSON object")
+    c = flatten_config(config)
+    r = _Reader(c, where)
+    model_type = c.get("model_type")
+    if not isinstance(model_type, str) or not model_type:
+        archs = c.get("architectures")
+        if isinstance(archs, list) and archs and isinstance(archs[0], str):
+            model_type = archs[0].lower()
+        else:
+            raise ModelFileError(f"{where}: model_type: missing")
+    provenance = {"architecture": where}
+
+    if model_type in {"mamba", "mamba2", "rwkv", "rwkv6", "rwkv7", "jamba", "bert", "t5"}:
+        raise UnsupportedArchitectureError(
+            f"architecture {model_type!r} is not supported yet: its memory cannot be sized "
+            "from config.json without guessing"
+        )
+
+    n_layers = r.int("num_hidden_layers", "n_layer", "num_layers", "n_layers")
+    hidden = r.int("hidden_size", "d_model", "n_embd", "dim")
+    n_heads = r.int("num_attention_heads", "n_head", "n_heads")
+    per_layer_kv = c.get("num_key_value_heads") if isinstance(c.get("num_key_value_heads"), list) else None
+    n_kv = (
+        max(per_layer_kv, default=n_heads) if per_layer_kv
+        else r.int("num_key_value_heads", "num_kv_heads", "n_kv_heads", default=n_heads)
+    )
+    if c.get("multi_query") is True:
+        n_kv = 1
+    if n_kv > n_heads:
+        raise ModelFileError(f"{where}: num_key_value_heads: {n_kv} exceeds {n_heads} heads")
+    head_dim = r.int("head_dim", default=max(1, hidden // n_heads))
+    vocab = r.int("vocab_size", "padded_vocab_size")
+    intermediate = r.opt_int("intermediate_size", "ffn_hidden_size", "n_inner")
+    max_ctx = r.int(
+        "max_position_embeddings",
+        "max_sequence_length",
+        "seq_length",
+        "n_positions",
+        "model_max_length",
+        default=4096,
+    )
+    tied = r.bool("tie_word_embeddings", model_type in _TIED_BY_DEFAULT)
+    if model_type not in KNOWN_MODEL_TYPES:
+        provenance["layout"] = (
+            f"model_type {model_type!r} is not one the engine knows; sized as a standard "
+            "dense decoder from its config keys"
+        )
+
+    # Mixture of experts.
+    n_experts = r.int("num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0)
+    n_used = r.int(
+        "num_experts_per_tok", "experts_per_token", "num_experts_per_token", default=0, minimum=0
+    )
+    if n_experts and not n_used:
+        raise ModelFileError(f"{where}: num_experts_per_tok: missing for a mixture of experts")
+    if n_used > n_experts:
+        raise ModelFileError(f"{where}: num_experts_per_tok: {n_used} exceeds {n_experts} experts")
+    moe_inter = r.opt_int("moe_intermediate_size") or intermediate
+    shared_inter = r.int("shared_expert_intermediate_size", default=0, minimum=0)
+    n_shared = r.int("n_shared_experts", "num_shared_experts", default=0, minimum=0)
+    if n_shared and not shared_inter and moe_inter:
+        shared_inter = n_shared * moe_inter
+    first_dense = r.int("first_k_dense_replace", default=0, minimum=0)
+    moe_every = r.int("decoder_sparse_step", "moe_layer_freq", default=1, minimum=1)
+    mlp_only = {int(x) for x in (r.list("mlp_only_layers") or []) if isinstance(x, int)}
+
+    def is_moe_layer(i: int) -> bool:
+        if n_experts <= 1 or i < first_dense or i in mlp_only:
+            return False
+        if model_type == "llama4_text":
+            step = r.int("interleave_moe_layer_step", default=1)
+            return (i + 1) % step == 0
+        return (i + 1) % moe_every == 0 if moe_every > 1 else True
+
+    # Multi-head latent attention.
+    mla: MLASpec | None = None
+    kv_lora = r.opt_int("kv_lora_rank")
+    if kv_lora:
+        rope = r.int("qk_rope_head_dim")
+        nope = r.int("qk_nope_head_dim")
+        v_dim = r.int("v_head_dim")
+        mla = MLASpec(kv_lora_rank=kv_lora, qk_rope_head_dim=rope)
+        head_dim_k, head_dim_v, n_kv = nope + rope, v_dim, n_heads
+    else:
+        head_dim_k = head_dim_v = head_dim
+
+    kinds = _layer_kinds(c, r, model_type, n_layers)
+    window = r.opt_int("sliding_window", "attention_chunk_size")
+    if "swa" in kinds and window is None:
+        raise ModelFileError(f"{where}: sliding_window: missing for a model with SWA layers")
+    if "swa" not in kinds:
+        window = None
+
+    recurrent_elems = _recurrent_state_elements(c, r, model_type, hidden)
+    kv_per_layer = _per_layer_ints(r, "num_key_value_heads", n_layers, n_kv)
+
+    layers: list[LayerSpec] = []
+    for i, kind in enumerate(kinds):
+        moe = is_moe_layer(i)
+        if kind == "recurrent":
+            attn = _recurrent_params(c, r, hidden)
+            attn_v = 0
+        elif mla is not None:
+            q_lora = r.opt_int("q_lora_rank")
+            q = (hidden * q_lora + q_lora * n_heads * head_dim_k) if q_lora else hidden * n_heads * head_dim_k
+            kv_a = hidden * (kv_lora + mla.qk_rope_head_dim)
+            kv_b = kv_lora * n_heads * (head_dim_k - mla.qk_rope_head_dim + head_dim_v)
+            o = n_heads * head_dim_v * hidden
+            attn, attn_v = q + kv_a + o, kv_b
+        else:
+            heads_kv = kv_per_layer[i]
+            attn = hidden * n_heads * head_dim_k * 2 + hidden * heads_kv * head_dim_k
+            attn_v = hidden * heads_kv * head_dim_v
+        if moe:
+            assert moe_inter is not None
+            experts = n_experts * 3 * hidden * moe_inter
+            ffn_down, ffn = hidden * shared_inter, 2 * hidden * shared_inter
+            other = hidden * n_experts + 2 * hidden
+        else:
+            dense_inter = intermediate or 4 * hidden
+            experts = 0
+            mult = 2 if model_type in {"phi", "starcoder2", "falcon"} else 3
+            ffn_down, ffn = hidden * dense_inter, (mult - 1) * hidden * dense_inter
+            other = 2 * hidden
+        layers.append(
+            LayerSpec(
+                kind=kind,
+                n_kv_heads=0 if kind in ("recurrent", "none") else kv_per_layer[i],
+                head_dim_k=head_dim_k,
+                head_dim_v=head_dim_v,
+                recurrent_state_elements=recurrent_elems if kind == "recurrent" else 0,
+                moe=moe,
+                params_attn_v=attn_v,
+                params_attn=attn,
+                params_ffn_down=ffn_down,
+                params_ffn=ffn,
+                params_experts=experts,
+                params_other=other,
+            )
+        )
+
+    params_input = vocab * hidden
+    params_output = (0 if tied else vocab * hidden) + hidden
+    total = params_input + params_output + sum(layer.params for layer in layers)
+    inactive = sum(
+        layer.params_experts * (n_experts - n_used) // n_experts for layer in layers if layer.moe
+    )
+    return ModelSpec(
+        id=model_id,
+        name=name or str(c.get("_name_or_path") or model_type),
+        architecture=model_type,
+        hidden_size=hidden,
+        n_heads=n_heads,
+        vocab_size=vocab,
+        max_context=max_ctx,
+        layers=tuple(layers),
+        params_total=total,
+        params_active=total - inactive,
+        intermediate_size=intermediate,
+        params_input=params_input,
+        params_output=params_output,
+        tied_embeddings=tied,
+        sliding_window=window,
+        n_experts=n_experts if n_experts > 1 else 0,
+        n_experts_used=n_used if n_experts > 1 else 0,
+        mla=mla,
+        causal=not bool(c.get("is_encoder_decoder")),
+        provenance=provenance,
+    )
+
+
+def _per_layer_ints(r: _Reader, key: str, n_layers: int, default: int) -> list[int]:
+    values = r.c.get(key)
+    if not isinstance(values, list):
+        return [default] * n_layers
+    if len(values) != n_layers or not all(isinstance(v, int) and v >= 0 for v in values):
+        raise r._fail(key, f"expected {n_layers} non-negative integers")
+    return [int(v) for v in values]
+
+
+_LAYER_TYPE_NAMES: dict[str, LayerKind] = {
+    "full_attention": "full",
+    "attention": "full",
+    "global": "full",
+    "sliding_attention": "swa",
+    "sliding_window": "swa",
+    "chunked_attention": "swa",
+    "local": "swa",
+    "linear_attention": "recurrent",
+    "mamba": "recurrent",
+    "conv": "recurrent",
+    "recurrent": "recurrent",
+}
+
+
+def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> list[LayerKind]:
+    layer_types = r.list("layer_types")
+    if layer_types is not None:
+        if len(layer_types) < n:
+            raise r._fail("layer_types", f"expected {n} entries, got {len(layer_types)}")
+        kinds: list[LayerKind] = []
+        for value in layer_types[:n]:
+            kind = _LAYER_TYPE_NAMES.get(str(value))
+            if kind is None:
+                raise UnsupportedArchitectureError(
+                    f"layer type {value!r} in {model_type} is not supported yet"
+                )
+            kinds.append(kind)
+        return _mark_shared_kv(c, r, kinds)
+
+    has_window = c.get("sliding_window") is not None
+    if model_type == "gemma2":
+        # HF Gemma2: layer i slides when i is even.
+        return ["swa" if i % 2 == 0 else "full" for i in range(n)]
+    if model_type in {"gemma3", "gemma3_text", "cohere2"} or c.get("sliding_window_pattern"):
+        default = 6 if model_type.startswith("gemma3") else 4
+        pattern = r.int("sliding_window_pattern", default=default)
+        return _mark_shared_kv(c, r, ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)])
+    if model_type == "llama4_text" and c.get("attention_chunk_size"):
+        no_rope = r.list("no_rope_layers")
+        if no_rope and len(no_rope) >= n:
+            return ["swa" if no_rope[i] else "full" for i in range(n)]
+        return ["full" if (i + 1) % 4 == 0 else "swa" for i in range(n)]
+    interval = r.opt_int("full_attention_interval")
+    if interval:
+        return ["full" if (i + 1) % interval == 0 else "recurrent" for i in range(n)]
+    full_idxs = r.list("full_attn_idxs")
+    if full_idxs is not None:
+        return ["full" if i in full_idxs else "recurrent" for i in range(n)]
+    pattern_str = c.get("hybrid_override_pattern")
+    if isinstance(pattern_str, str):
+        raise UnsupportedArchitectureError(
+            f"hybrid layer pattern of {model_type} is not supported yet"
+        )
+    if has_window and model_type in {"mistral", "mixtral", "qwen2", "qwen2_moe", "starcoder2"}:
+        # Qwen2 configs carry a sliding_window that is off unless use_sliding_window is set.
+        if model_type.startswith("qwen2") and not c.get("use_sliding_window"):
+            return ["full"] * n
+        return ["swa"] * n
+    # phi3 configs carry sliding_window, but llama.cpp and vLLM run every layer as full.
+    return ["full"] * n
+
+
+def _mark_shared_kv(c: Mapping[str, Any], r: _Reader, kinds: list[LayerKind]) -> list[LayerKind]:
+    shared = r.int("num_kv_shared_layers", default=0, minimum=0)
+    if shared:
+        kinds = kinds[: len(kinds) - shared] + ["none"] * min(shared, len(kinds))
+    return kinds
+
+
+def _recurrent_state_elements(c: Mapping[str, Any], r: _Reader, model_type: str, hidden: int) -> int:
+    """Per-layer state of a recurrent layer, in elements (llama.cpp stores F32)."""
+    if c.get("linear_num_value_heads") is not None:  # Qwen3-Next / Qwen3.5 gated delta net
+        v_heads = r.int("linear_num_value_heads")
+        k_heads = r.int("linear_num_key_heads", default=v_heads)
+        k_dim = r.int("linear_key_head_dim")
+        v_dim = r.int("linear_value_head_dim")
+        kernel = r.int("linear_conv_kernel_dim", default=4)
+        conv_channels = 2 * k_heads * k_dim + v_heads * v_dim
+        return (kernel - 1) * conv_channels + v_heads * k_dim * v_dim
+    if c.get("conv_L_cache") is not None:  # LFM2 short convolution
+        return (r.int("conv_L_cache") - 1) * hidden
+    if c.get("mamba_d_state") is not None or c.get("ssm_state_size") is not None:
+        d_state = r.int("mamba_d_state", "ssm_state_size")
+        d_conv = r.int("mamba_d_conv", "conv_kernel", default=4)
+        expand = r.int("mamba_expand", "expand", default=2)
+        n_groups = r.int("mamba_n_groups", "n_groups", default=1)
+        d_inner = expand * hidden
+        return (d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner
+    return 0
+
+
+def _recurrent_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> int:
+    if c.get("linear_num_value_heads") is not None:
+        v_heads = r.int("linear_num_value_heads")
+        k_heads = r.int("linear_num_key_heads", default=v_heads)
+        k_dim, v_dim = r.int("linear_key_head_dim"), r.int("linear_value_head_dim")
+        qkvz = hidden * (2 * k_heads * k_dim + 2 * v_heads * v_dim)
+        return qkvz + hidden * 2 * v_heads + v_heads * v_dim * hidden
+    if c.get("conv_L_cache") is not None:
+        return 3 * hidden * hidden + hidden * hidden
+    return 4 * hidden * hidden
+
+
+def params_from_spec_b(spec: ModelSpec) -> float:
+    return spec.params_total / 1e9
+
+
+def is_close(a: float, b: float, rel: float) -> bool:
+    return math.isclose(a, b, rel_tol=rel)

@@ -1,0 +1,412 @@
+"""Memory a runtime takes on each device: weights, KV cache, compute buffers, overhead."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .hardware import Device
+from .quant import kv_row_bytes
+from .runtimes import Runtime
+from .spec import LayerSpec, ModelSpec, WeightInventory
+from .units import GIB, MIB
+
+# llama.cpp defaults (common/common.h, src/llama-context.cpp): physical batch 512, KV cells
+# padded to 256, flash attention "auto" (on for CUDA, Metal, ROCm and Vulkan).
+LLAMA_UBATCH = 512
+LLAMA_KV_PAD = 256
+# Per-device runtime context outside llama.cpp's own buffers: the CUDA/ROCm context and
+# cuBLAS workspace (gguf-parser's default 250 MiB; Ollama reserves 457 MiB), Metal's is small.
+BACKEND_OVERHEAD_BYTES = {
+    "cuda": 300 * MIB,
+    "rocm": 350 * MIB,
+    "vulkan": 200 * MIB,
+    "sycl": 300 * MIB,
+    "metal": 64 * MIB,
+    "cpu": 0,
+}
+# Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
+TORCH_CONTEXT_BYTES = 500 * MIB
+VLLM_GPU_MEMORY_UTILIZATION = 0.9
+VLLM_MAX_BATCHED_TOKENS = 8192
+VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
+# Headroom below which a full fit is "tight": llama.cpp's --fit keeps 1 GiB free per device.
+COMFORT_MARGIN_BYTES = 1 * GIB
+COMFORT_MARGIN_SHARE = 0.05
+# Share of system RAM the OS and other programs keep when the model runs on the CPU.
+HOST_RESERVE_SHARE = 0.15
+
+
+def pad(n: int, to: int) -> int:
+    return -(-n // to) * to
+
+
+@dataclass
+class DeviceUse:
+    device: Device
+    layers: int = 0
+    weights_bytes: int = 0
+    kv_cache_bytes: int = 0
+    compute_bytes: int = 0
+    overhead_bytes: int = 0
+    budget_bytes: int = 0
+
+    @property
+    def total_bytes(self) -> int:
+        return self.weights_bytes + self.kv_cache_bytes + self.compute_bytes + self.overhead_bytes
+
+    @property
+    def fits(self) -> bool:
+        return self.total_bytes <= self.budget_bytes
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.device.name,
+            "id": self.device.id,
+            "layers": self.layers,
+            "weights_bytes": self.weights_bytes,
+            "kv_cache_bytes": self.kv_cache_bytes,
+            "compute_bytes": self.compute_bytes,
+            "overhead_bytes": self.overhead_bytes,
+            "total_bytes": self.total_bytes,
+            "budget_bytes": self.budget_bytes,
+        }
+
+
+@dataclass
+class MemoryPlan:
+    devices: list[DeviceUse]
+    host: DeviceUse | None
+    gpu_layers: int
+    total_layers: int
+    experts_on_host_layers: int = 0
+    notes: list[str] = field(default_factory=list)
+    kv_tokens: int = 0
+
+    @property
+    def fits(self) -> bool:
+        return all(d.fits for d in self.devices) and (self.host is None or self.host.fits)
+
+    @property
+    def full_offload(self) -> bool:
+        return self.gpu_layers == self.total_layers and self.experts_on_host_layers == 0
+
+    def sum(self, attr: str) -> int:
+        return sum(int(getattr(d, attr)) for d in self.devices)
+
+    @property
+    def tight(self) -> bool:
+        return any(
+            d.budget_bytes - d.total_bytes
+            < max(COMFORT_MARGIN_BYTES, int(d.budget_bytes * COMFORT_MARGIN_SHARE))
+            for d in self.devices
+        )
+
+
+# --- KV cache ---------------------------------------------------------------------------
+
+
+def kv_cells(layer: LayerSpec, spec: ModelSpec, context: int, runtime: Runtime) -> int:
+    """Token slots a layer keeps, per sequence."""
+    if layer.kind == "swa" and runtime.swa_windowed and spec.sliding_window:
+        if runtime.engine == "llama.cpp":
+            # llama-kv-cache-iswa.cpp: pad256(min(n_ctx, n_swa + n_ubatch)).
+            return pad(min(context, spec.sliding_window + LLAMA_UBATCH), LLAMA_KV_PAD)
+        return min(context, spec.sliding_window)
+    if runtime.engine == "llama.cpp":
+        return pad(context, LLAMA_KV_PAD)
+    if runtime.engine == "vllm":
+        return pad(context, 16)
+    return context
+
+
+def kv_layer_bytes_per_cell(
+    layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
+) -> Fraction:
+    if layer.kind in ("recurrent", "none"):
+        return Fraction(0)
+    if spec.mla is not None and runtime.engine in ("llama.cpp", "vllm"):
+        # Only the compressed latent and the rope part are cached (llama.cpp PR #19067).
+        return kv_row_bytes(kv_type, spec.mla.latent_elements)
+    return kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_k) + kv_row_bytes(
+        kv_type, layer.n_kv_heads * layer.head_dim_v
+    )
+
+
+def kv_cache_bytes(
+    spec: ModelSpec,
+    context: int,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int = 1,
+    layers: range | None = None,
+) -> int:
+    """KV cache (and recurrent state) of the given layers for ``sequences`` × ``context``."""
+    total = Fraction(0)
+    chosen = spec.layers if layers is None else [spec.layers[i] for i in layers]
+    for layer in chosen:
+        if layer.kind == "recurrent":
+            total += layer.recurrent_state_elements * 4 * sequences
+            continue
+        cells = kv_cells(layer, spec, context, runtime)
+        total += cells * sequences * kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+    return math.ceil(total)
+
+
+def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> Fraction:
+    """KV bytes one more token adds to full-attention layers (SWA layers are capped)."""
+    return sum(
+        (
+            kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+            for layer in spec.layers
+            if layer.kind == "full" or (layer.kind == "swa" and not runtime.swa_windowed)
+        ),
+        Fraction(0),
+    )
+
+
+# --- compute buffers --------------------------------------------------------------------
+
+
+def llama_compute_bytes(spec: ModelSpec, n_kv: int, on_output_device: bool, flash_attn: bool) -> int:
+    """Largest scratch of one graph evaluation at ubatch 512 (gguf-parser's model, checked
+    against llama.cpp logs: Llama-3-8B 258.5 MiB at n_ctx 512 and 560 MiB at 8192, FA off)."""
+    ub = min(LLAMA_UBATCH, max(n_kv, 1))
+    if flash_attn:
+        attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
+    else:
+        attn = n_kv * ub * spec.n_heads * 4
+    inter = spec.intermediate_size or 4 * spec.hidden_size
+    ffn = inter * ub * 4 * 2
+    if spec.is_moe:
+        ffn += spec.n_experts * ub * 4 + spec.hidden_size * spec.n_experts_used * ub * 4
+    logits = spec.vocab_size * ub * 4 if on_output_device else 0
+    fixed = 8 * MIB
+    return max(attn, ffn, logits) + fixed
+
+
+# --- placement --------------------------------------------------------------------------
+
+
+def _split_layers(n_blocks: int, devices: list[Device]) -> list[int]:
+    """Blocks per device in proportion to each device's budget (llama.cpp's default split)."""
+    budgets = [d.budget_bytes for d in devices]
+    total = sum(budgets)
+    counts = [int(n_blocks * b / total) for b in budgets]
+    i = len(counts) - 1
+    while sum(counts) < n_blocks:
+        counts[i] += 1
+        i = (i - 1) % len(counts)
+    return counts
+
+
+def plan_llama(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram_bytes: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> MemoryPlan:
+    """llama.cpp placement: the output layer goes to the GPU first (PR #18148), blocks are
+    split across GPUs by free memory, the remainder and token embeddings stay on the host."""
+    n = spec.n_layers
+    gpus = [d for d in devices if d.kind != "cpu"]
+    n_ctx = context * sequences
+    flash_attn = True
+    if not gpus:
+        return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
+
+    def build(ngl: int, expert_host_layers: int) -> MemoryPlan:
+        on_gpu_blocks = max(0, min(n, ngl - 1))
+        first_gpu_block = n - on_gpu_blocks
+        counts = _split_layers(on_gpu_blocks, gpus) if on_gpu_blocks else [0] * len(gpus)
+        uses: list[DeviceUse] = []
+        start = first_gpu_block
+        for k, (dev, count) in enumerate(zip(gpus, counts, strict=True)):
+            blocks = range(start, start + count)
+            start += count
+            is_last = k == len(gpus) - 1
+            weights = sum(inv.layer_bytes[i] for i in blocks)
+            moved = sum(inv.layer_expert_bytes[i] for i in blocks if i < expert_host_layers)
+            weights -= moved
+            if is_last and ngl >= 1:
+                weights += inv.output_bytes if inv.output_bytes > spec.hidden_size * 4 else inv.input_bytes
+            uses.append(
+                DeviceUse(
+                    device=dev,
+                    layers=count,
+                    weights_bytes=weights,
+                    kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences, blocks),
+                    compute_bytes=llama_compute_bytes(
+                        spec, pad(n_ctx, LLAMA_KV_PAD), is_last and ngl >= 1, flash_attn
+                    ),
+                    overhead_bytes=BACKEND_OVERHEAD_BYTES.get(dev.backend, 300 * MIB),
+                    budget_bytes=dev.budget_bytes,
+                )
+            )
+        host_blocks = range(0, first_gpu_block)
+        host_weights = inv.input_bytes + sum(inv.layer_bytes[i] for i in host_blocks)
+        host_weights += sum(
+            inv.layer_expert_bytes[i] for i in range(first_gpu_block, n) if i < expert_host_layers
+        )
+        if ngl < 1:
+            host_weights += inv.output_bytes
+        host_kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences, host_blocks)
+        unified = all(d.kind == "unified" for d in gpus)
+        host_budget = host_ram_bytes if host_ram_bytes is not None else 0
+        if unified:
+            # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
+            host_budget = max(0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses))
+        host = DeviceUse(
+            device=Device(
+                name="system RAM", kind="cpu", backend="cpu",
+                memory_bytes=host_budget, bandwidth_bytes_per_s=0.0,
+                fp16_flops=None, fp32_flops=None,
+            ),
+            weights_bytes=host_weights,
+            kv_cache_bytes=host_kv,
+            # Host output buffer (logits of one ubatch row per sequence) and CPU compute.
+            compute_bytes=spec.vocab_size * 4 * sequences + (32 * MIB if first_gpu_block else 0),
+            budget_bytes=host_budget,
+        )
+        return MemoryPlan(
+            devices=uses,
+            host=host,
+            gpu_layers=min(ngl, n + 1),
+            total_layers=n + 1,
+            experts_on_host_layers=expert_host_layers,
+            kv_tokens=n_ctx,
+        )
+
+    def gpu_fits(p: MemoryPlan) -> bool:
+        return all(u.fits for u in p.devices)
+
+    best = build(n + 1, 0)
+    if gpu_fits(best):
+        # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
+        best.host.budget_bytes = max(best.host.budget_bytes, best.host.total_bytes)  # type: ignore[union-attr]
+        return best
+    if spec.is_moe and inv.expert_bytes:
+        for k in range(1, n + 1):
+            candidate = build(n + 1, k)
+            if gpu_fits(candidate):
+                candidate.notes.append(
+                    f"experts of the first {k} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {k})"
+                )
+                return candidate
+    for ngl in range(n, -1, -1):
+        candidate = build(ngl, 0)
+        if gpu_fits(candidate):
+            return candidate
+    return build(0, 0)
+
+
+def _cpu_plan(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> MemoryPlan:
+    cpu = devices[0]
+    use = DeviceUse(
+        device=cpu,
+        layers=spec.n_layers,
+        weights_bytes=inv.total_bytes,
+        kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences),
+        compute_bytes=llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True),
+        overhead_bytes=0,
+        budget_bytes=int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)),
+    )
+    return MemoryPlan(devices=[use], host=None, gpu_layers=0, total_layers=spec.n_layers + 1,
+                      kv_tokens=context * sequences)
+
+
+def plan_vllm(
+    spec: ModelSpec, inv: WeightInventory, devices: list[Device], runtime: Runtime,
+    context: int, kv_type: str, sequences: int,
+) -> MemoryPlan:
+    """vLLM preallocates gpu_memory_utilization of each GPU; weights are split by tensor
+    parallelism; what remains after weights, activations and CUDA graphs is the KV pool."""
+    gpus = devices
+    tp = len(gpus)
+    weights_per = math.ceil(inv.total_bytes / tp)
+    inter = spec.intermediate_size or 4 * spec.hidden_size
+    act = VLLM_MAX_BATCHED_TOKENS * (4 * spec.hidden_size + 2 * inter // tp) * 2
+    act += spec.vocab_size * 256 * 4 // tp  # sampler warm-up with max_num_seqs = 256
+    need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
+    uses = []
+    for dev in gpus:
+        prealloc = int(dev.memory_bytes * VLLM_GPU_MEMORY_UTILIZATION)
+        fixed = weights_per + act + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES
+        pool = max(prealloc - fixed, 0)
+        uses.append(
+            DeviceUse(
+                device=dev, layers=spec.n_layers, weights_bytes=weights_per,
+                kv_cache_bytes=max(pool, need_kv) if pool >= need_kv else need_kv,
+                compute_bytes=act + VLLM_CUDA_GRAPHS_BYTES, overhead_bytes=TORCH_CONTEXT_BYTES,
+                budget_bytes=prealloc,
+            )
+        )
+    plan = MemoryPlan(devices=uses, host=None, gpu_layers=spec.n_layers + 1,
+                      total_layers=spec.n_layers + 1, kv_tokens=context * sequences)
+    if plan.fits and need_kv:
+        pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
+        plan.notes.append(
+            f"vLLM preallocates {VLLM_GPU_MEMORY_UTILIZATION:.0%} of each GPU; its KV pool "
+            f"holds about {pool_tokens:,} tokens ({pool_tokens // max(context, 1)} sequences "
+            f"of {context:,})"
+        )
+    return plan
+
+
+def plan_simple(
+    spec: ModelSpec, inv: WeightInventory, devices: list[Device], runtime: Runtime,
+    context: int, kv_type: str, sequences: int,
+) -> MemoryPlan:
+    """transformers, MLX and ExLlamaV2: all weights on the accelerator(s), split by layers."""
+    kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences)
+    inter = spec.intermediate_size or 4 * spec.hidden_size
+    if runtime.engine == "transformers":
+        # Peak of prefilling the whole context in one pass: MLP intermediates, SDPA
+        # attention chunks, last-token logits in float32; plus the allocator's reserve.
+        tokens = context * sequences
+        act = tokens * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * sequences
+        act = int((act + kv) * 0.1) + act
+        overhead = TORCH_CONTEXT_BYTES
+    elif runtime.engine == "mlx":
+        step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
+        act = step * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * step
+        overhead = 256 * MIB
+    else:  # exllamav2: scratch for max_input_len 2048 plus the logits of one chunk
+        act = 2048 * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * 256
+        overhead = TORCH_CONTEXT_BYTES
+    counts = _split_layers(spec.n_layers, devices)
+    uses = []
+    for k, (dev, count) in enumerate(zip(devices, counts, strict=True)):
+        share = count / spec.n_layers
+        weights = int(sum(inv.layer_bytes) * share)
+        if k == 0:
+            weights += inv.input_bytes
+        if k == len(devices) - 1:
+            weights += inv.output_bytes + inv.other_bytes
+        uses.append(
+            DeviceUse(
+                device=dev, layers=count, weights_bytes=weights, kv_cache_bytes=int(kv * share),
+                compute_bytes=act, overhead_bytes=overhead, budget_bytes=dev.budget_bytes,
+            )
+        )
+    return MemoryPlan(devices=uses, host=None, gpu_layers=spec.n_layers + 1,
+                      total_layers=spec.n_layers + 1, kv_tokens=context * sequences)
+
+
+def kv_bytes_per_cell_check(kv_type: str) -> None:
+    """Raise InputError for an unknown cache type before any sizing starts."""
+    kv_row_bytes(kv_type, 1)

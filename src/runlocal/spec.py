@@ -1,0 +1,126 @@
+"""What the engine knows about a model: architecture facts and, when a file was read, exact weights.
+
+Every model source (catalog entry, config.json, GGUF header) is turned into one ModelSpec;
+the memory and speed code reads nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+LayerKind = Literal["full", "swa", "recurrent", "none"]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One transformer block as the KV cache sees it.
+
+    kind: "full" attention (KV for the whole context), "swa" (KV for the sliding window),
+    "recurrent" (a fixed state per sequence, e.g. Mamba, gated delta-net, short conv),
+    "none" (a layer that stores no KV of its own, e.g. shared-KV layers in Gemma 3n).
+    """
+
+    kind: LayerKind
+    n_kv_heads: int
+    head_dim_k: int
+    head_dim_v: int
+    recurrent_state_elements: int = 0  # per sequence, stored as F32 by llama.cpp
+    moe: bool = False
+    # Parameter counts by tensor role, used to size files that were not read (quant mixes
+    # upgrade attn_v and ffn_down). Zero when unknown; a file read gives exact bytes instead.
+    params_attn_v: int = 0
+    params_attn: int = 0  # q, k, o (and MLA / recurrent projections)
+    params_ffn_down: int = 0  # dense or shared-expert down projection
+    params_ffn: int = 0  # dense or shared-expert gate and up projections
+    params_experts: int = 0  # routed experts, all of them
+    params_other: int = 0  # norms, router, biases
+
+    @property
+    def params(self) -> int:
+        return (
+            self.params_attn_v
+            + self.params_attn
+            + self.params_ffn_down
+            + self.params_ffn
+            + self.params_experts
+            + self.params_other
+        )
+
+
+@dataclass(frozen=True)
+class MLASpec:
+    """Multi-head latent attention (DeepSeek V2/V3, Kimi K2, GLM-4.7-Flash)."""
+
+    kv_lora_rank: int
+    qk_rope_head_dim: int
+
+    @property
+    def latent_elements(self) -> int:
+        # llama.cpp (since PR #19067) and vLLM cache only the compressed latent plus the
+        # rope part: 512 + 64 = 576 elements per token per layer for DeepSeek V3.
+        return self.kv_lora_rank + self.qk_rope_head_dim
+
+
+@dataclass(frozen=True)
+class WeightInventory:
+    """Weight bytes grouped the way runtimes place them on devices.
+
+    input_bytes: token embeddings (llama.cpp keeps them in host memory).
+    output_bytes: output head and final norm; when embeddings are tied and the file has no
+    separate output tensor this is 0 and runtimes reuse the input embeddings.
+    layer_bytes: every tensor of block i, routed experts included.
+    layer_expert_bytes: the routed-expert part of layer_bytes (0 for dense blocks).
+    other_bytes: everything else (vision tower, multi-token-prediction heads, ...).
+    """
+
+    quant: str
+    source: str
+    exact: bool
+    input_bytes: int
+    output_bytes: int
+    layer_bytes: tuple[int, ...]
+    layer_expert_bytes: tuple[int, ...]
+    other_bytes: int = 0
+
+    @property
+    def total_bytes(self) -> int:
+        return self.input_bytes + self.output_bytes + sum(self.layer_bytes) + self.other_bytes
+
+    @property
+    def expert_bytes(self) -> int:
+        return sum(self.layer_expert_bytes)
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: specs key per-model caches
+class ModelSpec:
+    name: str
+    architecture: str
+    hidden_size: int
+    n_heads: int
+    vocab_size: int
+    max_context: int
+    layers: tuple[LayerSpec, ...]
+    params_total: int
+    params_active: int
+    intermediate_size: int | None = None
+    params_input: int = 0  # token embeddings
+    params_output: int = 0  # output head and final norm; 0 when tied to the embeddings
+    tied_embeddings: bool = False
+    sliding_window: int | None = None
+    n_experts: int = 0
+    n_experts_used: int = 0
+    mla: MLASpec | None = None
+    causal: bool = True
+    id: str | None = None
+    weights: WeightInventory | None = None
+    # Where each fact came from, e.g. {"architecture": "config.json", "weights": "GGUF header"}.
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.layers)
+
+    @property
+    def is_moe(self) -> bool:
+        return self.n_experts > 1

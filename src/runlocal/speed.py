@@ -1,0 +1,205 @@
+"""Decode and prefill speed: a roofline with a few fitted, physically meaningful parameters.
+
+Decode, per token: every device reads its share of the active weights and of the KV cache at
+the current depth from memory (bandwidth × efficiency), and spends arithmetic on
+dequantizing the weights it reads (vector FP32 throughput × ops per weight); devices
+hold consecutive layers, so their times add; a fixed per-token cost (kernel launches,
+sampling) is added per backend. Prefill, per token: 2 FLOPs per active parameter plus
+attention over the depth, at tensor throughput × efficiency.
+
+The parameters live in data/speed_params.json, fitted by bench/calibrate_speed.py on the
+published measurements; docs/methodology.md explains each one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .hardware import Device
+from .memory import MemoryPlan
+from .spec import ModelSpec, WeightInventory
+
+PARAMS_PATH = Path(__file__).with_name("data") / "speed_params.json"
+BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu")
+
+
+@dataclass(frozen=True)
+class SpeedParams:
+    bandwidth_efficiency: dict[str, float]  # share of peak bandwidth reached when decoding
+    fixed_ms: dict[str, float]  # per-token cost independent of size, per backend
+    per_layer_us: float  # launch cost per layer per token
+    dequant_ops: dict[str, float]  # FP32 ops per weight read, by quant family
+    prefill_efficiency: dict[str, float]  # share of tensor FLOP/s reached in prefill
+    prefill_quant_factor: dict[str, float]  # extra prefill cost of dequantizing, by family
+    decode_spread: dict[str, tuple[float, float]]  # p10/p90 of measured/predicted
+    prefill_spread: dict[str, tuple[float, float]]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
+        return cls(
+            bandwidth_efficiency=dict(d["bandwidth_efficiency"]),
+            fixed_ms=dict(d["fixed_ms"]),
+            per_layer_us=float(d["per_layer_us"]),
+            dequant_ops=dict(d["dequant_ops"]),
+            prefill_efficiency=dict(d["prefill_efficiency"]),
+            prefill_quant_factor=dict(d["prefill_quant_factor"]),
+            decode_spread={k: (float(v[0]), float(v[1])) for k, v in d["decode_spread"].items()},
+            prefill_spread={k: (float(v[0]), float(v[1])) for k, v in d["prefill_spread"].items()},
+        )
+
+
+@cache
+def load_params(path: Path = PARAMS_PATH) -> SpeedParams:
+    with path.open(encoding="utf-8") as f:
+        return SpeedParams.from_dict(json.load(f))
+
+
+def backend_class(device: Device) -> str:
+    return device.backend if device.backend in BACKEND_CLASSES else "vulkan"
+
+
+def quant_family(quant: str) -> str:
+    """Groups with similar dequantization cost."""
+    q = quant.upper()
+    if q in ("F16", "BF16", "F32", "FP16", "MLX-BF16"):
+        return "f16"
+    if q.startswith(("Q8", "FP8", "INT8", "MLX-8")):
+        return "q8"
+    if q.startswith(("Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "MXFP4")):
+        return "q_legacy"
+    if q.startswith("IQ"):
+        return "iq"
+    return "k_quant"
+
+
+@dataclass(frozen=True)
+class DeviceLoad:
+    """What one device does per decoded token."""
+
+    backend: str
+    bandwidth_bytes_per_s: float
+    fp32_flops: float | None
+    fp16_flops: float | None
+    weight_bytes: float
+    weight_params: float
+    kv_bytes: float
+    layers: int
+
+
+@dataclass(frozen=True)
+class SpeedFeatures:
+    loads: tuple[DeviceLoad, ...]
+    host_bytes: float  # bytes streamed from system RAM per token (offloaded layers)
+    host_bandwidth_bytes_per_s: float | None
+    quant_family: str
+    n_layers: int
+    active_params: float
+    attn_flops_per_token_per_depth: float  # 4 · n_layers · heads · head_dim
+
+
+def features(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    plan: MemoryPlan,
+    depth: int,
+    host_bandwidth_bytes_per_s: float | None,
+) -> SpeedFeatures:
+    """Bytes and parameters each device touches per token at KV depth ``depth``."""
+    n = spec.n_layers
+    moe_share = (spec.n_experts_used / spec.n_experts) if spec.is_moe else 1.0
+    total_kv_full = 0.0
+    loads = []
+    bpw = inv.total_bytes / max(spec.params_total, 1)
+    for use in plan.devices:
+        share = use.layers / n if n else 0.0
+        weights = use.weights_bytes
+        if spec.is_moe:
+            experts_here = inv.expert_bytes * share
+            weights -= experts_here * (1 - moe_share)
+        if plan.kv_tokens:
+            kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens)
+        else:
+            kv = 0.0
+        total_kv_full += use.kv_cache_bytes
+        loads.append(
+            DeviceLoad(
+                backend=backend_class(use.device),
+                bandwidth_bytes_per_s=use.device.bandwidth_bytes_per_s,
+                fp32_flops=use.device.fp32_flops,
+                fp16_flops=use.device.fp16_flops,
+                weight_bytes=max(weights, 0.0),
+                weight_params=max(weights, 0.0) / bpw,
+                kv_bytes=kv,
+                layers=use.layers,
+            )
+        )
+    host_bytes = 0.0
+    if plan.host is not None and plan.gpu_layers < plan.total_layers or plan.experts_on_host_layers:
+        host = plan.host
+        assert host is not None
+        host_weights = host.weights_bytes - inv.input_bytes
+        host_bytes = max(host_weights, 0) * (moe_share if spec.is_moe else 1.0)
+        if plan.kv_tokens:
+            host_bytes += host.kv_cache_bytes * min(1.0, depth / plan.kv_tokens)
+    attn_dim = sum(layer.n_kv_heads and spec.n_heads * layer.head_dim_k for layer in spec.layers)
+    return SpeedFeatures(
+        loads=tuple(loads),
+        host_bytes=host_bytes,
+        host_bandwidth_bytes_per_s=host_bandwidth_bytes_per_s,
+        quant_family=quant_family(inv.quant),
+        n_layers=n,
+        active_params=float(spec.params_active),
+        attn_flops_per_token_per_depth=4.0 * attn_dim,
+    )
+
+
+def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
+    t = 0.0
+    ops = p.dequant_ops.get(f.quant_family, 0.0)
+    for load in f.loads:
+        eta = p.bandwidth_efficiency[load.backend]
+        t += (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+        if load.fp32_flops:
+            t += load.weight_params * ops / load.fp32_flops
+        t += load.layers * p.per_layer_us * 1e-6
+    if f.host_bytes:
+        if not f.host_bandwidth_bytes_per_s:
+            return None
+        t += f.host_bytes / (f.host_bandwidth_bytes_per_s * p.bandwidth_efficiency["cpu"])
+    main = f.loads[0].backend if f.loads else "cpu"
+    return t + p.fixed_ms[main] * 1e-3
+
+
+def prefill_seconds_per_token(f: SpeedFeatures, p: SpeedParams, depth: float) -> float | None:
+    """Per prompt token, at an average attention depth of ``depth`` tokens."""
+    if not f.loads:
+        return None
+    flops_total = 2 * f.active_params + f.attn_flops_per_token_per_depth * depth
+    t = 0.0
+    n_layers = sum(load.layers for load in f.loads) or 1
+    for load in f.loads:
+        peak = load.fp16_flops
+        if not peak:
+            return None
+        share = load.layers / n_layers
+        eta = p.prefill_efficiency[load.backend] / p.prefill_quant_factor.get(f.quant_family, 1.0)
+        t += flops_total * share / (peak * eta)
+    if f.host_bytes and f.host_bandwidth_bytes_per_s:
+        # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
+        t += f.host_bytes / 25e9 / 512
+    return t
+
+
+def spread(table: dict[str, tuple[float, float]], backend: str) -> tuple[float, float]:
+    return table.get(backend, table.get("default", (0.8, 1.2)))
+
+
+def safe_rate(seconds: float | None) -> float | None:
+    if seconds is None or seconds <= 0 or math.isnan(seconds):
+        return None
+    return 1.0 / seconds

@@ -1,0 +1,303 @@
+"""Weight bytes for a model at a quantization, when no file was read.
+
+GGUF file types are mixes: llama.cpp's ``llama_tensor_get_type`` (src/llama-quant.cpp) keeps
+norms in F32, raises the output head to Q6_K and, for the _M types, gives attn_v and ffn_down
+more bits on the "use_more_bits" layers (the first and last eighth, and every third between).
+The rules below follow that function; a real file's header, or a catalog file size, wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .errors import InputError
+from .quant import GGML_TYPES
+from .spec import LayerSpec, ModelSpec, WeightInventory
+
+Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "other" | "input" | "output"
+
+
+def _use_more_bits(i: int, n: int) -> bool:
+    return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
+
+
+Rule = Callable[[Role, int, int, ModelSpec], str]
+
+
+def _simple(base: str, output: str = "Q6_K", embed: str | None = None) -> Rule:
+    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+        if role == "other":
+            return "F32"
+        if role == "output":
+            return output
+        if role == "input":
+            return embed or base
+        return base
+
+    return rule
+
+
+def _k_mixed(base: str, v_more: str, down_more: str, **extra: str) -> Rule:
+    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+        if role == "other":
+            return "F32"
+        if role == "output":
+            return "Q6_K"
+        if role == "attn_v" and _use_more_bits(i, n):
+            return v_more
+        if role == "ffn_down" and _use_more_bits(i, n):
+            return down_more
+        return extra.get(role, base)
+
+    return rule
+
+
+def _q3_k_m(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+    if role == "other":
+        return "F32"
+    if role == "output":
+        return "Q6_K"
+    if role == "attn_v":
+        return "Q5_K" if i < 2 else "Q4_K"
+    if role == "ffn_down":
+        return "Q5_K" if i < n // 16 else ("Q4_K" if _use_more_bits(i, n) else "Q3_K")
+    return "Q3_K"
+
+
+def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+    if role == "other":
+        return "F32"
+    if role == "output":
+        return "Q6_K"
+    if role in ("attn_v", "ffn_down"):
+        return "Q3_K"
+    return "Q2_K"
+
+
+def _mxfp4_moe(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+    if role == "other":
+        return "F32"
+    return "MXFP4" if role == "experts" else "Q8_0"
+
+
+GGUF_SCHEMES: dict[str, Rule] = {
+    "F32": _simple("F32", "F32"),
+    "F16": _simple("F16", "F16"),
+    "BF16": _simple("BF16", "BF16"),
+    "Q8_0": _simple("Q8_0", "Q8_0"),
+    "Q6_K": _simple("Q6_K"),
+    "Q5_K_M": _k_mixed("Q5_K", "Q6_K", "Q6_K"),
+    "Q5_K_S": _simple("Q5_K"),
+    "Q5_1": _simple("Q5_1"),
+    "Q5_0": _simple("Q5_0"),
+    "Q4_K_M": _k_mixed("Q4_K", "Q6_K", "Q6_K"),
+    "Q4_K_S": _k_mixed("Q4_K", "Q4_K", "Q5_K"),
+    "Q4_1": _simple("Q4_1"),
+    "Q4_0": _simple("Q4_0"),
+    "IQ4_XS": _simple("IQ4_XS"),
+    "IQ4_NL": _simple("IQ4_NL"),
+    "Q3_K_L": _k_mixed("Q3_K", "Q5_K", "Q5_K", attn_v="Q5_K", ffn_down="Q5_K"),
+    "Q3_K_M": _q3_k_m,
+    "Q3_K_S": _simple("Q3_K"),
+    "IQ3_M": _k_mixed("IQ3_S", "Q4_K", "Q4_K"),
+    "IQ3_XXS": _k_mixed("IQ3_XXS", "Q4_K", "Q4_K"),
+    "Q2_K": _q2_k,
+    "IQ2_M": _k_mixed("IQ2_S", "Q4_K", "Q3_K"),
+    "IQ2_XXS": _k_mixed("IQ2_XXS", "Q4_K", "Q3_K"),
+    "IQ1_M": _k_mixed("IQ1_M", "Q4_K", "Q2_K"),
+    "IQ1_S": _k_mixed("IQ1_S", "Q4_K", "Q2_K"),
+    "MXFP4_MOE": _mxfp4_moe,
+}
+# Files named "MXFP4" (gpt-oss) are the MXFP4_MOE mix.
+GGUF_ALIASES = {"MXFP4": "MXFP4_MOE", "FP16": "F16", "FP32": "F32", "Q4_K": "Q4_K_M", "Q5_K": "Q5_K_M"}
+
+
+@dataclass(frozen=True)
+class DenseScheme:
+    """A non-GGUF format: bits per weight of the linear layers, and how embeddings are kept."""
+
+    label: str
+    linear_bits: Fraction
+    embed_bits: Fraction
+    head_bits: Fraction
+    family: str  # "hf" (safetensors for vLLM/transformers), "mlx", "exl2"
+    note: str
+
+
+def _f(x: float | int | str) -> Fraction:
+    return Fraction(str(x))
+
+
+# GPTQ/AWQ 4-bit, group 128: 4 bits + an f16 scale and a packed 4-bit zero per 128 weights.
+# MLX affine, group 64: a scale and a bias in bf16 per 64 weights (mlx.core.quantize docs).
+# bitsandbytes NF4: 4 bits + an fp32 absmax per 64 weights, itself quantized to 8 bits with
+# double quantization (QLoRA paper, §2): 4 + 8/64 + 32/(64·256) bits.
+DENSE_SCHEMES: dict[str, DenseScheme] = {
+    s.label: s
+    for s in (
+        DenseScheme("BF16", _f(16), _f(16), _f(16), "hf", "unquantized"),
+        DenseScheme("FP16", _f(16), _f(16), _f(16), "hf", "unquantized"),
+        DenseScheme("FP8", _f(8), _f(16), _f(16), "hf", "8-bit float weights, per-tensor scales"),
+        DenseScheme("GPTQ-4BIT", 4 + Fraction(16 + 4, 128), _f(16), _f(16), "hf", "group 128"),
+        DenseScheme("GPTQ-8BIT", 8 + Fraction(16 + 8, 128), _f(16), _f(16), "hf", "group 128"),
+        DenseScheme("AWQ-4BIT", 4 + Fraction(16 + 4, 128), _f(16), _f(16), "hf", "group 128"),
+        DenseScheme(
+            "NF4", 4 + Fraction(8, 64) + Fraction(32, 64 * 256), _f(16), _f(16), "hf",
+            "bitsandbytes 4-bit NormalFloat, double quantization",
+        ),
+        DenseScheme("INT8", 8 + Fraction(32, 4096), _f(16), _f(16), "hf", "bitsandbytes LLM.int8"),
+        DenseScheme("MLX-4BIT", 4 + Fraction(32, 64), 4 + Fraction(32, 64), 4 + Fraction(32, 64), "mlx", "group 64"),
+        DenseScheme("MLX-8BIT", 8 + Fraction(32, 64), 8 + Fraction(32, 64), 8 + Fraction(32, 64), "mlx", "group 64"),
+        DenseScheme("MLX-BF16", _f(16), _f(16), _f(16), "mlx", "unquantized"),
+    )
+}
+_DENSE_ALIASES = {
+    "F16": "FP16", "GPTQ": "GPTQ-4BIT", "AWQ": "AWQ-4BIT", "GPTQ-INT4": "GPTQ-4BIT",
+    "AWQ-INT4": "AWQ-4BIT", "BNB-NF4": "NF4", "BNB-4BIT": "NF4", "BNB-INT8": "INT8",
+    "BNB-8BIT": "INT8", "MLX-4": "MLX-4BIT", "MLX-8": "MLX-8BIT", "MLX4": "MLX-4BIT",
+    "MLX8": "MLX-8BIT", "4BIT": "MLX-4BIT", "8BIT": "MLX-8BIT", "FP8-E4M3": "FP8",
+}
+_EXL2_RE = re.compile(r"^EXL2[-_: ]?(\d+(?:\.\d+)?)(?:BPW)?$")
+
+
+def normalize_quant(quant: str) -> str:
+    q = quant.strip().upper().replace(" ", "-")
+    if q in GGUF_ALIASES:
+        return GGUF_ALIASES[q]
+    if q in GGUF_SCHEMES or q in DENSE_SCHEMES:
+        return q
+    if q in _DENSE_ALIASES:
+        return _DENSE_ALIASES[q]
+    m = _EXL2_RE.match(q)
+    if m:
+        bpw = float(m.group(1))
+        if not 2.0 <= bpw <= 8.0:
+            raise InputError(f"EXL2 bits per weight must be between 2 and 8, got {bpw:g}")
+        return f"EXL2-{bpw:g}BPW"
+    known = ", ".join([*GGUF_SCHEMES, *DENSE_SCHEMES, "EXL2-<bpw>"])
+    raise InputError(f"unknown quantization {quant!r}; known: {known}")
+
+
+def is_gguf(quant: str) -> bool:
+    return quant in GGUF_SCHEMES
+
+
+def quant_family(quant: str) -> str:
+    if quant in GGUF_SCHEMES:
+        return "gguf"
+    if quant.startswith("EXL2-"):
+        return "exl2"
+    return DENSE_SCHEMES[quant].family
+
+
+def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
+    rule = GGUF_SCHEMES[quant]
+    n = spec.n_layers
+
+    def nbytes(params: int, role: Role, i: int) -> int:
+        t = GGML_TYPES[rule(role, i, n, spec)]
+        return params * t.type_size // t.block_size
+
+    layer_bytes: list[int] = []
+    expert_bytes: list[int] = []
+    for i, layer in enumerate(spec.layers):
+        experts = nbytes(layer.params_experts, "experts", i)
+        total = (
+            nbytes(layer.params_attn_v, "attn_v", i)
+            + nbytes(layer.params_attn, "attn", i)
+            + nbytes(layer.params_ffn_down, "ffn_down", i)
+            + nbytes(layer.params_ffn, "ffn", i)
+            + experts
+            + nbytes(layer.params_other, "other", i)
+        )
+        layer_bytes.append(total)
+        expert_bytes.append(experts)
+    # Tied embeddings: llama.cpp stores token_embd once, at the output head's type.
+    embed_role = "output" if spec.tied_embeddings else "input"
+    output_params = spec.params_output - spec.hidden_size
+    return WeightInventory(
+        quant=quant,
+        source="estimated from the architecture with llama.cpp's quantization mix",
+        exact=False,
+        input_bytes=nbytes(spec.params_input, embed_role, 0),
+        output_bytes=nbytes(output_params, "output", n) + spec.hidden_size * 4,
+        layer_bytes=tuple(layer_bytes),
+        layer_expert_bytes=tuple(expert_bytes),
+    )
+
+
+def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
+    if quant.startswith("EXL2-"):
+        bpw = Fraction(quant[5:-3])
+        # ExLlamaV2 quantizes the head at 6 bits by default and keeps embeddings in FP16.
+        scheme = DenseScheme(quant, bpw, _f(16), _f(6), "exl2", "")
+    else:
+        scheme = DENSE_SCHEMES[quant]
+
+    def nbytes(params: int, bits: Fraction) -> int:
+        return int(params * bits / 8)
+
+    layer_bytes: list[int] = []
+    expert_bytes: list[int] = []
+    for layer in spec.layers:
+        linear = (
+            layer.params_attn_v + layer.params_attn + layer.params_ffn_down + layer.params_ffn
+        )
+        experts = nbytes(layer.params_experts, scheme.linear_bits)
+        layer_bytes.append(
+            nbytes(linear, scheme.linear_bits) + experts + nbytes(layer.params_other, _f(16))
+        )
+        expert_bytes.append(experts)
+    output_params = spec.params_output - spec.hidden_size
+    return WeightInventory(
+        quant=quant,
+        source=f"estimated from the architecture at {float(scheme.linear_bits):.3g} bits per weight",
+        exact=False,
+        input_bytes=nbytes(spec.params_input, scheme.embed_bits),
+        output_bytes=nbytes(output_params, scheme.head_bits) + spec.hidden_size * 2,
+        layer_bytes=tuple(layer_bytes),
+        layer_expert_bytes=tuple(expert_bytes),
+    )
+
+
+def estimate_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
+    """Weights of ``spec`` at ``quant`` (already normalized) from its parameter counts."""
+    if not any(layer.params for layer in spec.layers):
+        raise InputError(f"{spec.name}: parameter counts unknown; give a model file instead")
+    if quant in GGUF_SCHEMES:
+        return _gguf_inventory(spec, quant)
+    return _dense_inventory(spec, quant)
+
+
+def scale_inventory(inv: WeightInventory, total_bytes: int, source: str) -> WeightInventory:
+    """Keep the per-layer shape of ``inv`` but match a known file size."""
+    factor = total_bytes / inv.total_bytes
+
+    def s(x: int) -> int:
+        return round(x * factor)
+
+    return WeightInventory(
+        quant=inv.quant,
+        source=source,
+        exact=False,
+        input_bytes=s(inv.input_bytes),
+        output_bytes=s(inv.output_bytes),
+        layer_bytes=tuple(s(x) for x in inv.layer_bytes),
+        layer_expert_bytes=tuple(s(x) for x in inv.layer_expert_bytes),
+        other_bytes=s(inv.other_bytes),
+    )
+
+
+def active_weight_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
+    """Bytes a decode step reads: everything but the routed experts that are not chosen."""
+    if not spec.is_moe or not inv.expert_bytes:
+        return inv.total_bytes - inv.input_bytes
+    unused = inv.expert_bytes * (spec.n_experts - spec.n_experts_used) / spec.n_experts
+    # Token embeddings are a row lookup, not a full read.
+    return int(inv.total_bytes - inv.input_bytes - unused)
+
+
+__all__ = ["LayerSpec", "estimate_inventory", "normalize_quant"]
