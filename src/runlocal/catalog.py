@@ -25,7 +25,7 @@ def normalize(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9.+]+", " ", name.lower()).replace(".", " ").split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: entries key per-model caches
 class Entry:
     kind: str
     id: str

@@ -50,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     cat_sub.add_parser("check", help="validate every catalog file (schema, units, plausibility)")
 
+    sv = sub.add_parser("serve", help="create or migrate the database, sync the catalog, serve the website")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--data-dir", metavar="DIR", help="where the SQLite database lives (default ./data)")
+    sv.add_argument("--production", action="store_true", help="gunicorn with several workers")
+    sv.add_argument("--workers", type=int, default=None, help="gunicorn workers (with --production)")
+
+    mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
+    mg.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
+
     a = sub.add_parser("accuracy", help="run the engine against published measurements")
     a.add_argument("--data", required=True, metavar="FILE", help="the calibration CSV")
     a.add_argument("--json", action="store_true")
@@ -66,6 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_list(args.command, args.json)
         if args.command == "catalog":
             return _cmd_catalog_check()
+        if args.command == "serve":
+            from runlocal_web.launcher import serve
+
+            return serve(
+                host=args.host, port=args.port, data_dir=args.data_dir,
+                production=args.production, workers=args.workers,
+            )
+        if args.command == "manage":
+            from runlocal_web.launcher import manage
+
+            return manage(list(args.args))
         if args.command == "accuracy":
             from .accuracy import run_accuracy
 

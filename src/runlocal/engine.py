@@ -246,7 +246,10 @@ def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
             model.notes.append(f"--quant {q.quant} ignored: the file is {file_quant}")
         return file_quant
     quant = normalize_quant(q.quant) if q.quant else runtime.default_quant
-    family = quant_family(quant)
+    family = "gguf" if quant in GGUF_SCHEMES and "gguf" in runtime.formats else None
+    if family is None:
+        family = "hf" if quant in ("BF16", "F16") else quant_family(quant)
+        quant = "FP16" if quant == "F16" and family == "hf" else quant
     if family not in runtime.formats:
         raise InputError(
             f"{runtime.name} does not load {quant} ({family} format); it loads "
@@ -578,14 +581,14 @@ def _commands(
     model_arg = model.path or f"{repo.split('/')[-1] or 'model'}-{quant}.gguf"
     kv = f" -ctk {kv_type} -ctv {kv_type} -fa on" if kv_type != "f16" else ""
     cmds: dict[str, str] = {}
-    if is_gguf(quant) or quant in GGUF_SCHEMES or model.source == "gguf":
+    if runtime.engine == "llama.cpp":
         moe = f" --n-cpu-moe {plan.experts_on_host_layers}" if plan.experts_on_host_layers else ""
         cmds["llama.cpp"] = f"llama-server -m {model_arg} -c {context} -ngl {ngl}{moe}{kv}"
         tag = entry.get("ollama_tag") if entry else None
         if tag:
             cmds["ollama"] = f"ollama run {tag}  # then /set parameter num_ctx {context}"
     elif repo:
-        if runtime.engine == "vllm" or quant in ("BF16", "FP16", "FP8", "AWQ-4BIT", "GPTQ-4BIT"):
+        if runtime.engine in ("vllm", "transformers"):
             tp = len(plan.devices)
             cmds["vllm"] = f"vllm serve {repo} --max-model-len {context}" + (
                 f" --tensor-parallel-size {tp}" if tp > 1 else ""

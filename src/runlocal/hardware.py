@@ -92,7 +92,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
     )
 
 
-_COUNT_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+)$|^(.+?)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)
+_COUNT_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+)$|^(.+?)\s+[x×*]\s*(\d+)\s*$", re.IGNORECASE)
 _MEM_RE = re.compile(r"^(.*?)[\s-]*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
 
 

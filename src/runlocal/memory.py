@@ -51,6 +51,9 @@ class DeviceUse:
     compute_bytes: int = 0
     overhead_bytes: int = 0
     budget_bytes: int = 0
+    # vLLM: what must fit inside its preallocation (the total always equals the preallocation).
+    fit_limit_bytes: int | None = None
+    required_bytes: int | None = None
 
     @property
     def total_bytes(self) -> int:
@@ -58,6 +61,8 @@ class DeviceUse:
 
     @property
     def fits(self) -> bool:
+        if self.fit_limit_bytes is not None and self.required_bytes is not None:
+            return self.required_bytes <= self.fit_limit_bytes
         return self.total_bytes <= self.budget_bytes
 
     def to_dict(self) -> dict[str, object]:
@@ -83,6 +88,7 @@ class MemoryPlan:
     experts_on_host_layers: int = 0
     notes: list[str] = field(default_factory=list)
     kv_tokens: int = 0
+    tensor_parallel: bool = False
 
     @property
     def fits(self) -> bool:
@@ -350,13 +356,16 @@ def plan_vllm(
         uses.append(
             DeviceUse(
                 device=dev, layers=spec.n_layers, weights_bytes=weights_per,
-                kv_cache_bytes=max(pool, need_kv) if pool >= need_kv else need_kv,
+                kv_cache_bytes=max(pool, need_kv),
                 compute_bytes=act + VLLM_CUDA_GRAPHS_BYTES, overhead_bytes=TORCH_CONTEXT_BYTES,
-                budget_bytes=prealloc,
+                budget_bytes=dev.budget_bytes,
+                fit_limit_bytes=prealloc,
+                required_bytes=fixed + need_kv,
             )
         )
     plan = MemoryPlan(devices=uses, host=None, gpu_layers=spec.n_layers + 1,
-                      total_layers=spec.n_layers + 1, kv_tokens=context * sequences)
+                      total_layers=spec.n_layers + 1, kv_tokens=context * sequences,
+                      tensor_parallel=tp > 1)
     if plan.fits and need_kv:
         pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
         plan.notes.append(

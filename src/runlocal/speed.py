@@ -100,6 +100,7 @@ class SpeedFeatures:
     n_layers: int
     active_params: float
     attn_flops_per_token_per_depth: float  # 4 · n_layers · heads · head_dim
+    tensor_parallel: bool = False
 
 
 def features(
@@ -117,6 +118,8 @@ def features(
     bpw = inv.total_bytes / max(spec.params_total, 1)
     for use in plan.devices:
         share = use.layers / n if n else 0.0
+        if plan.tensor_parallel:
+            share = 1 / len(plan.devices)
         weights = use.weights_bytes
         if spec.is_moe:
             experts_here = inv.expert_bytes * share
@@ -155,18 +158,21 @@ def features(
         n_layers=n,
         active_params=float(spec.params_active),
         attn_flops_per_token_per_depth=4.0 * attn_dim,
+        tensor_parallel=plan.tensor_parallel,
     )
 
 
 def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
-    t = 0.0
     ops = p.dequant_ops.get(f.quant_family, 0.0)
+    times = []
     for load in f.loads:
         eta = p.bandwidth_efficiency[load.backend]
-        t += (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+        t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
         if load.fp32_flops:
-            t += load.weight_params * ops / load.fp32_flops
-        t += load.layers * p.per_layer_us * 1e-6
+            t_dev += load.weight_params * ops / load.fp32_flops
+        times.append(t_dev + load.layers * p.per_layer_us * 1e-6)
+    # Layer split: devices work one after another. Tensor parallel: side by side.
+    t = max(times, default=0.0) if f.tensor_parallel else sum(times)
     if f.host_bytes:
         if not f.host_bandwidth_bytes_per_s:
             return None
@@ -186,7 +192,7 @@ def prefill_seconds_per_token(f: SpeedFeatures, p: SpeedParams, depth: float) ->
         peak = load.fp16_flops
         if not peak:
             return None
-        share = load.layers / n_layers
+        share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
         eta = p.prefill_efficiency[load.backend] / p.prefill_quant_factor.get(f.quant_family, 1.0)
         t += flops_total * share / (peak * eta)
     if f.host_bytes and f.host_bandwidth_bytes_per_s:
