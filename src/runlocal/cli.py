@@ -77,16 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "catalog":
             return _cmd_catalog_check()
         if args.command == "serve":
-            from runlocal_web.launcher import serve
+            from runlocal_web.launcher import serve  # type: ignore[import-not-found,unused-ignore]
 
-            return serve(
+            return int(serve(
                 host=args.host, port=args.port, data_dir=args.data_dir,
                 production=args.production, workers=args.workers,
-            )
+            ))
         if args.command == "manage":
-            from runlocal_web.launcher import manage
+            from runlocal_web.launcher import manage  # type: ignore[import-not-found,unused-ignore]
 
-            return manage(list(args.args))
+            return int(manage(list(args.args)))
         if args.command == "accuracy":
             from .accuracy import run_accuracy
 

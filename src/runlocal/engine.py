@@ -309,16 +309,11 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
     if kv_type in ("q8_0", "q4_0") and runtime.engine != "llama.cpp":
         raise InputError(f"--kv-type {kv_type} is a llama.cpp cache type; {runtime.name} uses f16/fp8")
     host_ram = round(q.ram_gb * GIB) if q.ram_gb is not None else None
-    plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, q.batch)
+    est = estimate(spec, inv, devices, host_ram, runtime, context, kv_type, q.batch, context // 2)
+    plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
     notes.extend(plan.notes)
-
     params = load_params()
-    host_bw = _host_bandwidth(devices, host_ram)
     depth = context // 2
-    f = features(spec, inv, plan, depth, host_bw)
-    decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits else None
-    prefill = safe_rate(prefill_seconds_per_token(f, params, depth)) if plan.fits else None
-    main_backend = f.loads[0].backend if f.loads else "cpu"
     lo_hi = spread(params.decode_spread, main_backend)
     evidence = "estimated"
     measured = None if q.no_measured else _measured(catalog, model, quant, devices, runtime)
@@ -385,6 +380,29 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
         "commands": _commands(model, runtime, quant, context, plan, kv_type),
     }
     return CheckResult(out)
+
+
+@dataclass
+class Estimate:
+    plan: mem.MemoryPlan
+    features: Any
+    decode_tok_s: float | None
+    prefill_tok_s: float | None
+    backend: str
+
+
+def estimate(
+    spec: ModelSpec, inv: WeightInventory, devices: list[Device], host_ram: int | None,
+    runtime: Runtime, context: int, kv_type: str, batch: int, depth: int,
+) -> Estimate:
+    """Memory plan and formula speeds at KV depth ``depth`` (no measured data)."""
+    plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    params = load_params()
+    f = features(spec, inv, plan, depth, _host_bandwidth(devices, host_ram))
+    decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits else None
+    prefill = safe_rate(prefill_seconds_per_token(f, params, depth)) if plan.fits else None
+    backend = f.loads[0].backend if f.loads else "cpu"
+    return Estimate(plan, f, decode, prefill, backend)
 
 
 def _round(x: float | None) -> float | None:

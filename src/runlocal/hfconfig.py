@@ -78,7 +78,7 @@ class _Reader:
     def _fail(self, key: str, problem: str) -> ModelFileError:
         return ModelFileError(f"{self.where}: {key}: {problem}")
 
-    def int(self, *keys: str, default: int | None = None, minimum: int = 1) -> int:
+    def get_int(self, *keys: str, default: int | None = None, minimum: int = 1) -> int:
         for key in keys:
             value = self.c.get(key)
             if value is None:
@@ -98,9 +98,9 @@ class _Reader:
     def opt_int(self, *keys: str, minimum: int = 1) -> int | None:
         if all(self.c.get(k) is None for k in keys):
             return None
-        return self.int(*keys, minimum=minimum)
+        return self.get_int(*keys, minimum=minimum)
 
-    def bool(self, key: str, default: bool) -> bool:
+    def get_bool(self, key: str, default: bool) -> bool:
         value = self.c.get(key)
         if value is None:
             return default
@@ -108,7 +108,7 @@ class _Reader:
             raise self._fail(key, f"expected true or false, got {value!r}")
         return value
 
-    def list(self, key: str) -> list[Any] | None:
+    def get_list(self, key: str) -> list[Any] | None:
         value = self.c.get(key)
         if value is None:
             return None
@@ -144,22 +144,22 @@ def spec_from_config(
             "from config.json without guessing"
         )
 
-    n_layers = r.int("num_hidden_layers", "n_layer", "num_layers", "n_layers")
-    hidden = r.int("hidden_size", "d_model", "n_embd", "dim")
-    n_heads = r.int("num_attention_heads", "n_head", "n_heads")
+    n_layers = r.get_int("num_hidden_layers", "n_layer", "num_layers", "n_layers")
+    hidden = r.get_int("hidden_size", "d_model", "n_embd", "dim")
+    n_heads = r.get_int("num_attention_heads", "n_head", "n_heads")
     per_layer_kv = c.get("num_key_value_heads") if isinstance(c.get("num_key_value_heads"), list) else None
     n_kv = (
         max(per_layer_kv, default=n_heads) if per_layer_kv
-        else r.int("num_key_value_heads", "num_kv_heads", "n_kv_heads", default=n_heads)
+        else r.get_int("num_key_value_heads", "num_kv_heads", "n_kv_heads", default=n_heads)
     )
     if c.get("multi_query") is True:
         n_kv = 1
     if n_kv > n_heads:
         raise ModelFileError(f"{where}: num_key_value_heads: {n_kv} exceeds {n_heads} heads")
-    head_dim = r.int("head_dim", default=max(1, hidden // n_heads))
-    vocab = r.int("vocab_size", "padded_vocab_size")
+    head_dim = r.get_int("head_dim", default=max(1, hidden // n_heads))
+    vocab = r.get_int("vocab_size", "padded_vocab_size")
     intermediate = r.opt_int("intermediate_size", "ffn_hidden_size", "n_inner")
-    max_ctx = r.int(
+    max_ctx = r.get_int(
         "max_position_embeddings",
         "max_sequence_length",
         "seq_length",
@@ -167,7 +167,7 @@ def spec_from_config(
         "model_max_length",
         default=4096,
     )
-    tied = r.bool("tie_word_embeddings", model_type in _TIED_BY_DEFAULT)
+    tied = r.get_bool("tie_word_embeddings", model_type in _TIED_BY_DEFAULT)
     if model_type not in KNOWN_MODEL_TYPES:
         provenance["layout"] = (
             f"model_type {model_type!r} is not one the engine knows; sized as a standard "
@@ -175,8 +175,8 @@ def spec_from_config(
         )
 
     # Mixture of experts.
-    n_experts = r.int("num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0)
-    n_used = r.int(
+    n_experts = r.get_int("num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0)
+    n_used = r.get_int(
         "num_experts_per_tok", "experts_per_token", "num_experts_per_token", default=0, minimum=0
     )
     if n_experts and not n_used:
@@ -184,19 +184,19 @@ def spec_from_config(
     if n_used > n_experts:
         raise ModelFileError(f"{where}: num_experts_per_tok: {n_used} exceeds {n_experts} experts")
     moe_inter = r.opt_int("moe_intermediate_size") or intermediate
-    shared_inter = r.int("shared_expert_intermediate_size", default=0, minimum=0)
-    n_shared = r.int("n_shared_experts", "num_shared_experts", default=0, minimum=0)
+    shared_inter = r.get_int("shared_expert_intermediate_size", default=0, minimum=0)
+    n_shared = r.get_int("n_shared_experts", "num_shared_experts", default=0, minimum=0)
     if n_shared and not shared_inter and moe_inter:
         shared_inter = n_shared * moe_inter
-    first_dense = r.int("first_k_dense_replace", default=0, minimum=0)
-    moe_every = r.int("decoder_sparse_step", "moe_layer_freq", default=1, minimum=1)
-    mlp_only = {int(x) for x in (r.list("mlp_only_layers") or []) if isinstance(x, int)}
+    first_dense = r.get_int("first_k_dense_replace", default=0, minimum=0)
+    moe_every = r.get_int("decoder_sparse_step", "moe_layer_freq", default=1, minimum=1)
+    mlp_only = {int(x) for x in (r.get_list("mlp_only_layers") or []) if isinstance(x, int)}
 
     def is_moe_layer(i: int) -> bool:
         if n_experts <= 1 or i < first_dense or i in mlp_only:
             return False
         if model_type == "llama4_text":
-            step = r.int("interleave_moe_layer_step", default=1)
+            step = r.get_int("interleave_moe_layer_step", default=1)
             return (i + 1) % step == 0
         return (i + 1) % moe_every == 0 if moe_every > 1 else True
 
@@ -204,9 +204,9 @@ def spec_from_config(
     mla: MLASpec | None = None
     kv_lora = r.opt_int("kv_lora_rank")
     if kv_lora:
-        rope = r.int("qk_rope_head_dim")
-        nope = r.int("qk_nope_head_dim")
-        v_dim = r.int("v_head_dim")
+        rope = r.get_int("qk_rope_head_dim")
+        nope = r.get_int("qk_nope_head_dim")
+        v_dim = r.get_int("v_head_dim")
         mla = MLASpec(kv_lora_rank=kv_lora, qk_rope_head_dim=rope)
         head_dim_k, head_dim_v, n_kv = nope + rope, v_dim, n_heads
     else:
@@ -231,6 +231,7 @@ def spec_from_config(
         elif mla is not None:
             q_lora = r.opt_int("q_lora_rank")
             q = (hidden * q_lora + q_lora * n_heads * head_dim_k) if q_lora else hidden * n_heads * head_dim_k
+            assert kv_lora is not None
             kv_a = hidden * (kv_lora + mla.qk_rope_head_dim)
             kv_b = kv_lora * n_heads * (head_dim_k - mla.qk_rope_head_dim + head_dim_v)
             o = n_heads * head_dim_v * hidden
@@ -322,7 +323,7 @@ _LAYER_TYPE_NAMES: dict[str, LayerKind] = {
 
 
 def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> list[LayerKind]:
-    layer_types = r.list("layer_types")
+    layer_types = r.get_list("layer_types")
     if layer_types is not None:
         if len(layer_types) < n:
             raise r._fail("layer_types", f"expected {n} entries, got {len(layer_types)}")
@@ -342,17 +343,17 @@ def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> l
         return ["swa" if i % 2 == 0 else "full" for i in range(n)]
     if model_type in {"gemma3", "gemma3_text", "cohere2"} or c.get("sliding_window_pattern"):
         default = 6 if model_type.startswith("gemma3") else 4
-        pattern = r.int("sliding_window_pattern", default=default)
+        pattern = r.get_int("sliding_window_pattern", default=default)
         return _mark_shared_kv(c, r, ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)])
     if model_type == "llama4_text" and c.get("attention_chunk_size"):
-        no_rope = r.list("no_rope_layers")
+        no_rope = r.get_list("no_rope_layers")
         if no_rope and len(no_rope) >= n:
             return ["swa" if no_rope[i] else "full" for i in range(n)]
         return ["full" if (i + 1) % 4 == 0 else "swa" for i in range(n)]
     interval = r.opt_int("full_attention_interval")
     if interval:
         return ["full" if (i + 1) % interval == 0 else "recurrent" for i in range(n)]
-    full_idxs = r.list("full_attn_idxs")
+    full_idxs = r.get_list("full_attn_idxs")
     if full_idxs is not None:
         return ["full" if i in full_idxs else "recurrent" for i in range(n)]
     pattern_str = c.get("hybrid_override_pattern")
@@ -370,7 +371,7 @@ def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> l
 
 
 def _mark_shared_kv(c: Mapping[str, Any], r: _Reader, kinds: list[LayerKind]) -> list[LayerKind]:
-    shared = r.int("num_kv_shared_layers", default=0, minimum=0)
+    shared = r.get_int("num_kv_shared_layers", default=0, minimum=0)
     if shared:
         kinds = kinds[: len(kinds) - shared] + ["none"] * min(shared, len(kinds))
     return kinds
@@ -379,20 +380,20 @@ def _mark_shared_kv(c: Mapping[str, Any], r: _Reader, kinds: list[LayerKind]) ->
 def _recurrent_state_elements(c: Mapping[str, Any], r: _Reader, model_type: str, hidden: int) -> int:
     """Per-layer state of a recurrent layer, in elements (llama.cpp stores F32)."""
     if c.get("linear_num_value_heads") is not None:  # Qwen3-Next / Qwen3.5 gated delta net
-        v_heads = r.int("linear_num_value_heads")
-        k_heads = r.int("linear_num_key_heads", default=v_heads)
-        k_dim = r.int("linear_key_head_dim")
-        v_dim = r.int("linear_value_head_dim")
-        kernel = r.int("linear_conv_kernel_dim", default=4)
+        v_heads = r.get_int("linear_num_value_heads")
+        k_heads = r.get_int("linear_num_key_heads", default=v_heads)
+        k_dim = r.get_int("linear_key_head_dim")
+        v_dim = r.get_int("linear_value_head_dim")
+        kernel = r.get_int("linear_conv_kernel_dim", default=4)
         conv_channels = 2 * k_heads * k_dim + v_heads * v_dim
         return (kernel - 1) * conv_channels + v_heads * k_dim * v_dim
     if c.get("conv_L_cache") is not None:  # LFM2 short convolution
-        return (r.int("conv_L_cache") - 1) * hidden
+        return (r.get_int("conv_L_cache") - 1) * hidden
     if c.get("mamba_d_state") is not None or c.get("ssm_state_size") is not None:
-        d_state = r.int("mamba_d_state", "ssm_state_size")
-        d_conv = r.int("mamba_d_conv", "conv_kernel", default=4)
-        expand = r.int("mamba_expand", "expand", default=2)
-        n_groups = r.int("mamba_n_groups", "n_groups", default=1)
+        d_state = r.get_int("mamba_d_state", "ssm_state_size")
+        d_conv = r.get_int("mamba_d_conv", "conv_kernel", default=4)
+        expand = r.get_int("mamba_expand", "expand", default=2)
+        n_groups = r.get_int("mamba_n_groups", "n_groups", default=1)
         d_inner = expand * hidden
         return (d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner
     return 0
@@ -400,9 +401,9 @@ def _recurrent_state_elements(c: Mapping[str, Any], r: _Reader, model_type: str,
 
 def _recurrent_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> int:
     if c.get("linear_num_value_heads") is not None:
-        v_heads = r.int("linear_num_value_heads")
-        k_heads = r.int("linear_num_key_heads", default=v_heads)
-        k_dim, v_dim = r.int("linear_key_head_dim"), r.int("linear_value_head_dim")
+        v_heads = r.get_int("linear_num_value_heads")
+        k_heads = r.get_int("linear_num_key_heads", default=v_heads)
+        k_dim, v_dim = r.get_int("linear_key_head_dim"), r.get_int("linear_value_head_dim")
         qkvz = hidden * (2 * k_heads * k_dim + 2 * v_heads * v_dim)
         return qkvz + hidden * 2 * v_heads + v_heads * v_dim * hidden
     if c.get("conv_L_cache") is not None:

@@ -120,7 +120,7 @@ def features(
         share = use.layers / n if n else 0.0
         if plan.tensor_parallel:
             share = 1 / len(plan.devices)
-        weights = use.weights_bytes
+        weights = float(use.weights_bytes)
         if spec.is_moe:
             experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)

@@ -1,0 +1,12 @@
+"""runlocal: will this model run on this hardware, and how fast?
+
+The public surface is small: ``check`` answers one query, ``load_catalog`` reads the
+curated catalog, and every deliberate error is a ``RunlocalError``.
+"""
+
+from .catalog import load_catalog
+from .engine import CheckQuery, CheckResult, check
+from .errors import RunlocalError
+
+__all__ = ["CheckQuery", "CheckResult", "RunlocalError", "check", "load_catalog"]
+__version__ = "0.1.0"

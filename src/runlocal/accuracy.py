@@ -1,0 +1,317 @@
+"""`runlocal accuracy`: the engine against published measurements.
+
+Maps each row of the calibration CSV to catalog entries, runs the formula (never the
+measured benchmarks) and reports median and p90 absolute percentage error of decode and
+prefill by hardware family, and fit verdicts against out-of-memory reports.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import statistics
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, Entry, load_catalog
+from .engine import Estimate, _catalog_spec, _inventory_for, estimate
+from .errors import InputError, RunlocalError
+from .hardware import Device, device_from_entry
+from .runtimes import get_runtime
+from .weights import normalize_quant
+
+# Published anomalies (calibration README): set-up problems at the source, left out.
+_ANOMALY_F16_PREFILL = re.compile(r"L40S|A100 SXM|RTX 5000 Ada", re.IGNORECASE)
+_GENERIC_HARDWARE = re.compile(r"^\(any\)$|^Apple Silicon|GPUs? \(|not stated in excerpt", re.I)
+
+
+@dataclass
+class Row:
+    line: int
+    source_url: str
+    metric: str
+    value: float | None
+    hardware: Entry
+    n_devices: int
+    model: Entry
+    quant: str
+    backend: str
+    context: int
+    depth: int
+    family: str
+    year: str
+    est: Estimate | None = None
+
+    @property
+    def predicted(self) -> float | None:
+        if self.est is None:
+            return None
+        return self.est.decode_tok_s if self.metric == "tg_tok_s" else self.est.prefill_tok_s
+
+
+def _backend(runtime: str, device: Device) -> str | None:
+    r = runtime.lower()
+    if "vllm" in r:
+        return None
+    for key, backend in (
+        ("vulkan", "vulkan"), ("rocm", "rocm"), ("hip", "rocm"), ("metal", "metal"),
+        ("cpu", "cpu"), ("cuda", "cuda"), ("sycl", "sycl"),
+    ):
+        if key in r:
+            return backend
+    return device.backend
+
+
+def hardware_family(entry: Entry) -> str:
+    vendor = str(entry.get("vendor", "other"))
+    name = entry.name
+    if vendor == "Apple":
+        m = re.search(r"\bM(\d)", name)
+        return f"Apple M{m.group(1)}" if m else "Apple"
+    if vendor == "NVIDIA":
+        segment = str(entry.get("segment", "consumer"))
+        if entry.get("kind") == "unified":
+            return "NVIDIA unified"
+        return {"datacenter": "NVIDIA datacenter", "workstation": "NVIDIA workstation"}.get(
+            segment, "NVIDIA GeForce"
+        )
+    return vendor
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def _quant(text: str) -> str | None:
+    m = re.search(r"q4_0", text, re.I)
+    if m and "bit" in text.lower():
+        return "Q4_0"
+    try:
+        return normalize_quant(text)
+    except InputError:
+        return None
+
+
+def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, int]]:
+    """Rows the engine can evaluate, and counts of the rows skipped, by reason."""
+    skipped: dict[str, int] = {}
+
+    def skip(reason: str) -> None:
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    rows: list[Row] = []
+    try:
+        handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        need = {"hardware", "model", "quant", "metric", "value", "runtime", "n_devices"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            raise InputError(f"{path}: not a calibration CSV (needs columns {', '.join(sorted(need))})")
+        for line, rec in enumerate(reader, start=2):
+            metric = rec["metric"]
+            if metric not in ("tg_tok_s", "pp_tok_s", "oom"):
+                skip("memory or size rows (checked in unit tests instead)")
+                continue
+            if _GENERIC_HARDWARE.search(rec["hardware"]):
+                skip("hardware not named")
+                continue
+            try:
+                hw = catalog.find_hardware(rec["hardware"])
+                model = catalog.find_model(rec["model"])
+            except RunlocalError:
+                skip("model or hardware not in the catalog")
+                continue
+            quant = _quant(rec["quant"])
+            if quant is None:
+                skip("quantization not modelled")
+                continue
+            device = device_from_entry(hw)
+            backend = _backend(rec["runtime"], device)
+            if backend is None:
+                skip("not a llama.cpp measurement")
+                continue
+            prompt, gen = _int(rec.get("prompt_tokens", "")), _int(rec.get("gen_tokens", ""))
+            depth0 = _int(rec.get("context_tokens", "")) or 0
+            if metric in ("tg_tok_s", "pp_tok_s") and prompt is None and gen is None:
+                skip("test lengths not stated")
+                continue
+            n_dev = _int(rec.get("n_devices", "")) or 1
+            year = rec.get("runtime_version_or_date", "")
+            if metric == "pp_tok_s" and quant == "F16" and _ANOMALY_F16_PREFILL.search(rec["hardware"]):
+                skip("published anomaly (F16 prefill set-up problem)")
+                continue
+            if metric == "pp_tok_s" and n_dev > 1 and "2023" in year:
+                skip("published anomaly (2023 multi-GPU prefill)")
+                continue
+            if metric == "tg_tok_s":
+                context, depth = depth0 + (gen or 0), depth0 + (gen or 0) // 2
+            elif metric == "pp_tok_s":
+                context, depth = depth0 + (prompt or 0), depth0 + (prompt or 0) // 2
+            else:
+                context = depth0 or (prompt or 0) + (gen or 0) or 512
+                depth = context // 2
+            try:
+                value = None if metric == "oom" else float(rec["value"])
+            except ValueError:
+                skip("value not a number")
+                continue
+            rows.append(
+                Row(
+                    line=line, source_url=rec.get("source_url", ""), metric=metric, value=value,
+                    hardware=hw, n_devices=n_dev, model=model, quant=quant, backend=backend,
+                    context=max(context, 1), depth=depth, family=hardware_family(hw), year=year,
+                )
+            )
+    return rows, skipped
+
+
+def evaluate(rows: Iterable[Row]) -> None:
+    runtime = get_runtime("llama.cpp")
+    for row in rows:
+        spec = _catalog_spec(row.model)
+        inv = _inventory_for(spec, row.model, row.quant)
+        device = replace(device_from_entry(row.hardware), backend=row.backend)
+        devices = [device] * row.n_devices
+        row.est = estimate(spec, inv, devices, None, runtime, row.context, "f16", 1, row.depth)
+
+
+def _ape(pred: float, meas: float) -> float:
+    return abs(pred - meas) / meas * 100
+
+
+def _pctl(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def llmfit_baseline(row: Row) -> float | None:
+    """llmfit's published formula: bandwidth / (active params × bytes per param) × 0.55."""
+    bpp = {"Q4_K_M": 0.5, "Q4_0": 0.5, "Q8_0": 1.0, "F16": 2.0, "BF16": 2.0, "MXFP4_MOE": 0.5,
+           "Q3_K_M": 0.4, "Q5_K_M": 0.625, "Q6_K": 0.75}.get(row.quant)
+    if bpp is None:
+        return None
+    active = float(row.model.get("params_active_b") or row.model.get("params_total_b") or 0)
+    if not active:
+        return None
+    bw = float(row.hardware.get("bandwidth_gb_s"))
+    return bw / (active * bpp) * 0.55
+
+
+def summarize(rows: list[Row], skipped: dict[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {"rows_evaluated": len(rows), "rows_skipped": skipped, "metrics": {}}
+    for metric in ("tg_tok_s", "pp_tok_s"):
+        errs: dict[str, list[float]] = {}
+        base: list[float] = []
+        for row in rows:
+            if row.metric != metric or row.value is None or row.predicted is None:
+                continue
+            e = _ape(row.predicted, row.value)
+            errs.setdefault(row.family, []).append(e)
+            errs.setdefault("all", []).append(e)
+            if metric == "tg_tok_s":
+                b = llmfit_baseline(row)
+                if b is not None:
+                    base.append(_ape(b, row.value))
+        table = {
+            fam: {"n": len(v), "median_ape": round(_pctl(v, 0.5), 1), "p90_ape": round(_pctl(v, 0.9), 1)}
+            for fam, v in sorted(errs.items())
+        }
+        out["metrics"][metric] = table
+        if base:
+            out["metrics"][metric + "_llmfit_baseline"] = {
+                "n": len(base), "median_ape": round(_pctl(base, 0.5), 1),
+                "p90_ape": round(_pctl(base, 0.9), 1),
+            }
+    oom = [r for r in rows if r.metric == "oom"]
+    ran = [r for r in rows if r.metric in ("tg_tok_s", "pp_tok_s")]
+    out["fit"] = {
+        "oom_rows": len(oom),
+        "oom_predicted_comfortable": sum(1 for r in oom if _verdict(r) == "comfortable"),
+        "oom_predicted_wont_run": sum(1 for r in oom if _verdict(r) == "wont-run"),
+        "running_rows": len(ran),
+        "running_predicted_wont_run": sum(1 for r in ran if _verdict(r) == "wont-run"),
+        "violations": [
+            f"line {r.line}: {r.model.name} {r.quant} on {r.n_devices}x {r.hardware.name} "
+            f"({r.metric}, predicted {_verdict(r)})"
+            for r in [*oom, *ran]
+            if (r.metric == "oom" and _verdict(r) == "comfortable")
+            or (r.metric != "oom" and _verdict(r) == "wont-run")
+        ],
+    }
+    return out
+
+
+def _verdict(row: Row) -> str:
+    assert row.est is not None
+    plan = row.est.plan
+    if not plan.fits:
+        return "wont-run"
+    return "tradeoffs" if plan.tight or not plan.full_offload else "comfortable"
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "# Accuracy report",
+        "",
+        "Generated by `runlocal accuracy --data ../shared/calibration/measured-llm-inference.csv "
+        "--markdown`; do not edit by hand. Formula only: measured catalog benchmarks are not used.",
+        "",
+        f"Rows evaluated: {report['rows_evaluated']}. Skipped: "
+        + "; ".join(f"{k}: {v}" for k, v in sorted(report["rows_skipped"].items())),
+        "",
+    ]
+    names = {"tg_tok_s": "Decode (tg)", "pp_tok_s": "Prefill (pp)"}
+    for metric, title in names.items():
+        table = report["metrics"].get(metric, {})
+        lines += [f"## {title}: absolute percentage error", "", "| hardware family | rows | median | p90 |", "|---|---:|---:|---:|"]
+        for fam, t in table.items():
+            label = f"**{fam}**" if fam == "all" else fam
+            lines.append(f"| {label} | {t['n']} | {t['median_ape']}% | {t['p90_ape']}% |")
+        base = report["metrics"].get(metric + "_llmfit_baseline")
+        if base:
+            lines += ["", f"Peer baseline on the same rows (llmfit: bandwidth / weight bytes × 0.55): "
+                      f"median {base['median_ape']}%, p90 {base['p90_ape']}% over {base['n']} rows."]
+        lines.append("")
+    fit = report["fit"]
+    lines += [
+        "## Fit verdicts",
+        "",
+        f"- Out-of-memory rows: {fit['oom_rows']}; predicted `comfortable`: "
+        f"{fit['oom_predicted_comfortable']}; predicted `wont-run`: {fit['oom_predicted_wont_run']}.",
+        f"- Rows that ran: {fit['running_rows']}; predicted `wont-run`: {fit['running_predicted_wont_run']}.",
+    ]
+    for v in fit["violations"]:
+        lines.append(f"  - {v}")
+    return "\n".join(lines) + "\n"
+
+
+def run_accuracy(path: str, as_json: bool = False, markdown: bool = False) -> int:
+    catalog = load_catalog()
+    rows, skipped = map_rows(path, catalog)
+    evaluate(rows)
+    report = summarize(rows, skipped)
+    if as_json:
+        json.dump(report, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    elif markdown:
+        sys.stdout.write(to_markdown(report))
+    else:
+        sys.stdout.write(to_markdown(report))
+    return 0

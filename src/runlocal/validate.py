@@ -1,0 +1,130 @@
+"""Plausibility checks for `runlocal catalog check`: schema, units, physical ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from .catalog import Catalog, Entry, normalize
+from .errors import CatalogError, RunlocalError
+
+HARDWARE_KINDS = {"gpu", "unified", "cpu"}
+BACKENDS = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"}
+MODALITIES = {"text", "vision-language", "embedding", "image", "speech"}
+EARLIEST = dt.date(2010, 1, 1)
+LATEST = dt.date(2027, 12, 31)
+
+
+def _rel(e: Entry) -> str:
+    return f"{e.kind}/{e.path.name}"
+
+
+def _number(e: Entry, key: str, lo: float, hi: float, required: bool = True) -> Iterable[CatalogError]:
+    value: Any = e.data.get(key)
+    if value is None:
+        if required:
+            yield CatalogError(_rel(e), key, "missing")
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        yield CatalogError(_rel(e), key, f"expected a number, got {value!r}")
+    elif not lo <= value <= hi:
+        yield CatalogError(_rel(e), key, f"{value} is outside the plausible range {lo}–{hi}")
+
+
+def _date(e: Entry, key: str, required: bool) -> Iterable[CatalogError]:
+    value = e.data.get(key)
+    if value is None:
+        if required:
+            yield CatalogError(_rel(e), key, "missing")
+        return
+    if not isinstance(value, dt.date) or not EARLIEST <= value <= LATEST:
+        yield CatalogError(_rel(e), key, f"{value!r} is not a date between {EARLIEST} and {LATEST}")
+
+
+def check_hardware(e: Entry) -> Iterable[CatalogError]:
+    d = e.data
+    if d.get("kind") not in HARDWARE_KINDS:
+        yield CatalogError(_rel(e), "kind", f"must be one of {sorted(HARDWARE_KINDS)}")
+    yield from _number(e, "memory_gib", 0.5, 4096)
+    yield from _number(e, "bandwidth_gb_s", 5, 20000)
+    yield from _number(e, "fp16_tensor_tflops", 0.05, 20000, required=d.get("kind") != "cpu")
+    yield from _number(e, "fp32_tflops", 0.05, 1000, required=False)
+    yield from _number(e, "tdp_w", 1, 5000, required=False)
+    yield from _number(e, "launch_price_usd", 1, 500000, required=False)
+    yield from _number(e, "street_price_usd", 1, 500000, required=False)
+    yield from _date(e, "release_date", required=False)
+    backends = d.get("backends")
+    if not isinstance(backends, list) or not backends or not set(backends) <= BACKENDS:
+        yield CatalogError(_rel(e), "backends", f"must be a non-empty list from {sorted(BACKENDS)}")
+    configs = d.get("memory_configs_gib")
+    if configs is not None and (not isinstance(configs, list) or d.get("memory_gib") not in configs):
+        yield CatalogError(_rel(e), "memory_configs_gib", "must be a list that includes memory_gib")
+    bw, tf = d.get("bandwidth_gb_s"), d.get("fp16_tensor_tflops")
+    if isinstance(bw, int | float) and isinstance(tf, int | float) and tf * 1000 / bw > 2000:
+        yield CatalogError(_rel(e), "fp16_tensor_tflops", "implausibly high for its bandwidth")
+
+
+def check_model(e: Entry) -> Iterable[CatalogError]:
+    from .hfconfig import spec_from_config
+
+    d = e.data
+    yield from _number(e, "params_total_b", 0.01, 5000)
+    yield from _number(e, "params_active_b", 0.01, 5000, required=False)
+    yield from _date(e, "release_date", required=False)
+    if d.get("modality", "text") not in MODALITIES:
+        yield CatalogError(_rel(e), "modality", f"must be one of {sorted(MODALITIES)}")
+    arch = d.get("architecture")
+    if not isinstance(arch, dict):
+        yield CatalogError(_rel(e), "architecture", "missing (keys as in config.json)")
+        return
+    try:
+        spec = spec_from_config(arch, name=e.name, where=_rel(e))
+    except RunlocalError as exc:
+        yield CatalogError(_rel(e), "architecture", str(exc))
+        return
+    published = d.get("params_total_b")
+    # Parameter count from the architecture must agree with the published one within 3%,
+    # for the layouts the parser counts exactly (plain dense and MoE decoders).
+    countable = not spec.provenance.get("layout") and not d.get("vision_params_b") and all(
+        layer.kind in ("full", "swa") for layer in spec.layers
+    ) and d.get("modality", "text") == "text"
+    if countable and isinstance(published, int | float) and published > 0:
+        counted = spec.params_total / 1e9
+        if abs(counted - published) / published > 0.03:
+            yield CatalogError(
+                _rel(e), "params_total_b",
+                f"{published}B published but the architecture gives {counted:.2f}B (over 3% apart)",
+            )
+    for i, f in enumerate(d.get("files", [])):
+        if not isinstance(f, dict) or not isinstance(f.get("size_bytes"), int) or f["size_bytes"] <= 0:
+            yield CatalogError(_rel(e), f"files[{i}].size_bytes", "must be a positive integer")
+
+
+def check_benchmarks(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
+    hw = e.data.get("hardware")
+    if hw not in catalog.hardware:
+        yield CatalogError(_rel(e), "hardware", f"{hw!r} is not a hardware id")
+    for i, row in enumerate(e.data.get("results", [])):
+        if row.get("model") not in catalog.models:
+            yield CatalogError(_rel(e), f"results[{i}].model", f"{row.get('model')!r} is not a model id")
+        value = row.get("value")
+        if not isinstance(value, int | float) or not 0 < value < 1e6:
+            yield CatalogError(_rel(e), f"results[{i}].value", f"{value!r} is not a plausible rate")
+
+
+def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
+    for kind in ("models", "hardware"):
+        seen: dict[str, str] = {}
+        for e in catalog.entries(kind).values():
+            for alias in (e.id, e.name, *e.aliases):
+                key = normalize(alias)
+                other = seen.setdefault(key, e.id)
+                if other != e.id:
+                    yield CatalogError(_rel(e), "aliases", f"{alias!r} also names {other}")
+    for e in catalog.hardware.values():
+        yield from check_hardware(e)
+    for e in catalog.models.values():
+        yield from check_model(e)
+    for e in catalog.benchmarks.values():
+        yield from check_benchmarks(e, catalog)
