@@ -141,8 +141,10 @@ def main() -> int:
         reader = GGUFReader(path)
         ref_ms = (time.perf_counter() - t0) * 1000
         ref_bytes = sum(int(t.n_bytes) for t in reader.tensors)
-        print(f"gguf.GGUFReader (once): {ref_ms:.0f} ms; same tensor bytes: "
-              f"{ref_bytes == spec.weights.total_bytes}")
+        print(
+            f"gguf.GGUFReader (once): {ref_ms:.0f} ms; same tensor bytes: "
+            f"{ref_bytes == spec.weights.total_bytes}"
+        )
     return 0
 
 

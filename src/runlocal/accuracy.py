@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import statistics
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -58,8 +57,13 @@ def _backend(runtime: str, device: Device) -> str | None:
     if "vllm" in r:
         return None
     for key, backend in (
-        ("vulkan", "vulkan"), ("rocm", "rocm"), ("hip", "rocm"), ("metal", "metal"),
-        ("cpu", "cpu"), ("cuda", "cuda"), ("sycl", "sycl"),
+        ("vulkan", "vulkan"),
+        ("rocm", "rocm"),
+        ("hip", "rocm"),
+        ("metal", "metal"),
+        ("cpu", "cpu"),
+        ("cuda", "cuda"),
+        ("sycl", "sycl"),
     ):
         if key in r:
             return backend
@@ -118,7 +122,9 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
         reader = csv.DictReader(handle)
         need = {"hardware", "model", "quant", "metric", "value", "runtime", "n_devices"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
-            raise InputError(f"{path}: not a calibration CSV (needs columns {', '.join(sorted(need))})")
+            raise InputError(
+                f"{path}: not a calibration CSV (needs columns {', '.join(sorted(need))})"
+            )
         for line, rec in enumerate(reader, start=2):
             metric = rec["metric"]
             if metric not in ("tg_tok_s", "pp_tok_s", "oom"):
@@ -149,7 +155,11 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                 continue
             n_dev = _int(rec.get("n_devices", "")) or 1
             year = rec.get("runtime_version_or_date", "")
-            if metric == "pp_tok_s" and quant == "F16" and _ANOMALY_F16_PREFILL.search(rec["hardware"]):
+            if (
+                metric == "pp_tok_s"
+                and quant == "F16"
+                and _ANOMALY_F16_PREFILL.search(rec["hardware"])
+            ):
                 skip("published anomaly (F16 prefill set-up problem)")
                 continue
             if metric == "pp_tok_s" and n_dev > 1 and "2023" in year:
@@ -169,9 +179,19 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                 continue
             rows.append(
                 Row(
-                    line=line, source_url=rec.get("source_url", ""), metric=metric, value=value,
-                    hardware=hw, n_devices=n_dev, model=model, quant=quant, backend=backend,
-                    context=max(context, 1), depth=depth, family=hardware_family(hw), year=year,
+                    line=line,
+                    source_url=rec.get("source_url", ""),
+                    metric=metric,
+                    value=value,
+                    hardware=hw,
+                    n_devices=n_dev,
+                    model=model,
+                    quant=quant,
+                    backend=backend,
+                    context=max(context, 1),
+                    depth=depth,
+                    family=hardware_family(hw),
+                    year=year,
                 )
             )
     return rows, skipped
@@ -203,8 +223,17 @@ def _pctl(values: list[float], q: float) -> float:
 
 def llmfit_baseline(row: Row) -> float | None:
     """llmfit's published formula: bandwidth / (active params × bytes per param) × 0.55."""
-    bpp = {"Q4_K_M": 0.5, "Q4_0": 0.5, "Q8_0": 1.0, "F16": 2.0, "BF16": 2.0, "MXFP4_MOE": 0.5,
-           "Q3_K_M": 0.4, "Q5_K_M": 0.625, "Q6_K": 0.75}.get(row.quant)
+    bpp = {
+        "Q4_K_M": 0.5,
+        "Q4_0": 0.5,
+        "Q8_0": 1.0,
+        "F16": 2.0,
+        "BF16": 2.0,
+        "MXFP4_MOE": 0.5,
+        "Q3_K_M": 0.4,
+        "Q5_K_M": 0.625,
+        "Q6_K": 0.75,
+    }.get(row.quant)
     if bpp is None:
         return None
     active = float(row.model.get("params_active_b") or row.model.get("params_total_b") or 0)
@@ -230,13 +259,18 @@ def summarize(rows: list[Row], skipped: dict[str, int]) -> dict[str, Any]:
                 if b is not None:
                     base.append(_ape(b, row.value))
         table = {
-            fam: {"n": len(v), "median_ape": round(_pctl(v, 0.5), 1), "p90_ape": round(_pctl(v, 0.9), 1)}
+            fam: {
+                "n": len(v),
+                "median_ape": round(_pctl(v, 0.5), 1),
+                "p90_ape": round(_pctl(v, 0.9), 1),
+            }
             for fam, v in sorted(errs.items())
         }
         out["metrics"][metric] = table
         if base:
             out["metrics"][metric + "_llmfit_baseline"] = {
-                "n": len(base), "median_ape": round(_pctl(base, 0.5), 1),
+                "n": len(base),
+                "median_ape": round(_pctl(base, 0.5), 1),
                 "p90_ape": round(_pctl(base, 0.9), 1),
             }
     oom = [r for r in rows if r.metric == "oom"]
@@ -280,14 +314,22 @@ def to_markdown(report: dict[str, Any]) -> str:
     names = {"tg_tok_s": "Decode (tg)", "pp_tok_s": "Prefill (pp)"}
     for metric, title in names.items():
         table = report["metrics"].get(metric, {})
-        lines += [f"## {title}: absolute percentage error", "", "| hardware family | rows | median | p90 |", "|---|---:|---:|---:|"]
+        lines += [
+            f"## {title}: absolute percentage error",
+            "",
+            "| hardware family | rows | median | p90 |",
+            "|---|---:|---:|---:|",
+        ]
         for fam, t in table.items():
             label = f"**{fam}**" if fam == "all" else fam
             lines.append(f"| {label} | {t['n']} | {t['median_ape']}% | {t['p90_ape']}% |")
         base = report["metrics"].get(metric + "_llmfit_baseline")
         if base:
-            lines += ["", f"Peer baseline on the same rows (llmfit: bandwidth / weight bytes × 0.55): "
-                      f"median {base['median_ape']}%, p90 {base['p90_ape']}% over {base['n']} rows."]
+            lines += [
+                "",
+                f"Peer baseline on the same rows (llmfit: bandwidth / weight bytes × 0.55): "
+                f"median {base['median_ape']}%, p90 {base['p90_ape']}% over {base['n']} rows.",
+            ]
         lines.append("")
     fit = report["fit"]
     lines += [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -156,9 +157,15 @@ def _load_file(kind: str, path: Path) -> Entry:
     )
 
 
+def catalog_root() -> Path:
+    """The catalog folder: $RUNLOCAL_CATALOG_DIR when set (tests, forks), else the packaged one."""
+    override = os.environ.get("RUNLOCAL_CATALOG_DIR")
+    return Path(override) if override else CATALOG_DIR
+
+
 def load_catalog(root: Path | None = None) -> Catalog:
     """Load every catalog file. Raises CatalogError naming the first bad file and field."""
-    return _load_catalog_cached(root or CATALOG_DIR)
+    return _load_catalog_cached(Path(root) if root else catalog_root())
 
 
 @functools.cache
@@ -179,7 +186,7 @@ def iter_errors(root: Path | None = None) -> Iterable[RunlocalError]:
     """Every problem in the catalog, for `runlocal catalog check` (full validation)."""
     from .validate import validate_catalog  # the slower plausibility checks
 
-    base = root or CATALOG_DIR
+    base = root or catalog_root()
     catalog = Catalog()
     for kind in KINDS:
         folder = base / kind

@@ -24,25 +24,53 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     c = sub.add_parser("check", help="memory, verdict and speed for a model on hardware")
-    c.add_argument("model", nargs="?", help="catalog id or name, a config.json/folder, or a .gguf file")
-    c.add_argument("--hardware", action="append", default=[], metavar="HW",
-                   help="catalog id or name ('RTX 4090', '2x RTX 3090', 'M2 Max 38-core 64GB'); repeatable")
-    c.add_argument("--quant", help="quantization (Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, EXL2-4.5bpw, MLX-4bit, ...)")
-    c.add_argument("--context", type=int, help="tokens held in the KV cache (prompt plus generated)")
+    c.add_argument(
+        "model", nargs="?", help="catalog id or name, a config.json/folder, or a .gguf file"
+    )
+    c.add_argument(
+        "--hardware",
+        action="append",
+        default=[],
+        metavar="HW",
+        help="catalog id or name ('RTX 4090', '2x RTX 3090', 'M2 Max 38-core 64GB'); repeatable",
+    )
+    c.add_argument(
+        "--quant",
+        help="quantization (Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, EXL2-4.5bpw, MLX-4bit, ...)",
+    )
+    c.add_argument(
+        "--context", type=int, help="tokens held in the KV cache (prompt plus generated)"
+    )
     c.add_argument("--batch", type=int, default=1, help="concurrent sequences (default 1)")
-    c.add_argument("--runtime", default="llama.cpp",
-                   help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2")
+    c.add_argument(
+        "--runtime",
+        default="llama.cpp",
+        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2",
+    )
     c.add_argument("--kv-type", default="f16", help="KV cache type: f16, bf16, q8_0, q4_0, fp8")
-    c.add_argument("--no-measured", action="store_true", help="ignore measured benchmarks; formula only")
-    c.add_argument("--vram-gb", type=float, help="memory of a device the catalog lacks (the number on the box, GiB)")
+    c.add_argument(
+        "--no-measured", action="store_true", help="ignore measured benchmarks; formula only"
+    )
+    c.add_argument(
+        "--vram-gb",
+        type=float,
+        help="memory of a device the catalog lacks (the number on the box, GiB)",
+    )
     c.add_argument("--bandwidth-gb-s", type=float, help="its memory bandwidth, GB/s")
     c.add_argument("--tflops", type=float, help="its dense FP16 tensor TFLOPS (for prefill)")
     c.add_argument("--ram-gb", type=float, help="system RAM available for offload, GiB")
-    c.add_argument("--from", dest="from_file", metavar="FILE",
-                   help="JSON lines of queries ('-' for stdin); one JSON result per line")
+    c.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="JSON lines of queries ('-' for stdin); one JSON result per line",
+    )
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
-    for name, helptext in (("models", "list catalog models"), ("hardware", "list catalog hardware")):
+    for name, helptext in (
+        ("models", "list catalog models"),
+        ("hardware", "list catalog hardware"),
+    ):
         s = sub.add_parser(name, help=helptext)
         s.add_argument("--json", action="store_true", help="a JSON array")
 
@@ -50,12 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     cat_sub.add_parser("check", help="validate every catalog file (schema, units, plausibility)")
 
-    sv = sub.add_parser("serve", help="create or migrate the database, sync the catalog, serve the website")
+    sv = sub.add_parser(
+        "serve", help="create or migrate the database, sync the catalog, serve the website"
+    )
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--data-dir", metavar="DIR", help="where the SQLite database lives (default ./data)")
+    sv.add_argument(
+        "--data-dir", metavar="DIR", help="where the SQLite database lives (default ./data)"
+    )
     sv.add_argument("--production", action="store_true", help="gunicorn with several workers")
-    sv.add_argument("--workers", type=int, default=None, help="gunicorn workers (with --production)")
+    sv.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (with --production)"
+    )
 
     mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
     mg.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
@@ -63,12 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("accuracy", help="run the engine against published measurements")
     a.add_argument("--data", required=True, metavar="FILE", help="the calibration CSV")
     a.add_argument("--json", action="store_true")
-    a.add_argument("--markdown", action="store_true", help="the report as Markdown (docs/accuracy.md)")
+    a.add_argument(
+        "--markdown", action="store_true", help="the report as Markdown (docs/accuracy.md)"
+    )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed on one line
+        return int(exc.code or 0)
     try:
         if args.command == "check":
             return _cmd_check(args)
@@ -79,10 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from runlocal_web.launcher import serve  # type: ignore[import-not-found,unused-ignore]
 
-            return int(serve(
-                host=args.host, port=args.port, data_dir=args.data_dir,
-                production=args.production, workers=args.workers,
-            ))
+            return int(
+                serve(
+                    host=args.host,
+                    port=args.port,
+                    data_dir=args.data_dir,
+                    production=args.production,
+                    workers=args.workers,
+                )
+            )
         if args.command == "manage":
             from runlocal_web.launcher import manage  # type: ignore[import-not-found,unused-ignore]
 
@@ -185,15 +229,18 @@ def _cmd_list(kind: str, as_json: bool) -> int:
 
 
 def _cmd_catalog_check() -> int:
-    from .catalog import CATALOG_DIR, iter_errors
+    from .catalog import catalog_root, iter_errors
 
-    errors = list(iter_errors())
+    root = catalog_root()
+    errors = list(iter_errors(root))
     for err in errors:
         print(f"runlocal: catalog: {err}", file=sys.stderr)
     if errors:
         return 1
-    counts = {k: len(list((CATALOG_DIR / k).glob("*.toml"))) for k in ("models", "hardware", "benchmarks")}
-    print(f"catalog ok: {counts['models']} models, {counts['hardware']} hardware, {counts['benchmarks']} benchmark sets")
+    counts = {k: len(list((root / k).glob("*.toml"))) for k in ("models", "hardware", "benchmarks")}
+    print(
+        f"catalog ok: {counts['models']} models, {counts['hardware']} hardware, {counts['benchmarks']} benchmark sets"
+    )
     return 0
 
 
@@ -202,7 +249,11 @@ def _gib(n: int | float | None) -> str:
 
 
 def format_result(r: dict[str, Any]) -> str:
-    label = {"comfortable": "RUNS COMFORTABLY", "tradeoffs": "RUNS WITH TRADEOFFS", "wont-run": "WILL NOT RUN"}
+    label = {
+        "comfortable": "RUNS COMFORTABLY",
+        "tradeoffs": "RUNS WITH TRADEOFFS",
+        "wont-run": "WILL NOT RUN",
+    }
     m = r["memory"]
     s = r["speed"]
     hw = " + ".join(h["name"] for h in r["hardware"])
@@ -216,7 +267,9 @@ def format_result(r: dict[str, Any]) -> str:
     ]
     if len(r["devices"]) > 1 or r["offload"]["gpu_layers"] < r["offload"]["total_layers"]:
         for d in r["devices"]:
-            lines.append(f"  {d['name']}: {d['layers']} layers, {_gib(d['total_bytes'])} of {_gib(d['budget_bytes'])}")
+            lines.append(
+                f"  {d['name']}: {d['layers']} layers, {_gib(d['total_bytes'])} of {_gib(d['budget_bytes'])}"
+            )
         if r["host"]:
             lines.append(f"  system RAM: {_gib(r['host']['total_bytes'])}")
     off = r["offload"]
@@ -226,7 +279,11 @@ def format_result(r: dict[str, Any]) -> str:
             f"speed   decode {s['decode_tok_s']} tok/s ({s['decode_tok_s_low']}–{s['decode_tok_s_high']}), "
             f"prefill {s['prefill_tok_s'] if s['prefill_tok_s'] is not None else 'unknown'} tok/s  [{r['evidence']}]"
         )
-    lines.append(f"largest context that fits: {r['max_context']:,}" if r["max_context"] else "largest context that fits: none")
+    lines.append(
+        f"largest context that fits: {r['max_context']:,}"
+        if r["max_context"]
+        else "largest context that fits: none"
+    )
     if r.get("best_quant"):
         lines.append(f"best quantization that fits comfortably: {r['best_quant']}")
     for note in r["notes"]:

@@ -27,7 +27,6 @@ from .units import GIB
 from .weights import (
     GGUF_SCHEMES,
     estimate_inventory,
-    is_gguf,
     normalize_quant,
     quant_family,
     scale_inventory,
@@ -218,7 +217,9 @@ def resolve_hardware(q: CheckQuery, catalog: Catalog) -> list[Device]:
     elif q.tflops is not None:
         raise InputError("--tflops needs --vram-gb and --bandwidth-gb-s")
     if not devices:
-        raise InputError("no hardware given: use --hardware NAME or --vram-gb with --bandwidth-gb-s")
+        raise InputError(
+            "no hardware given: use --hardware NAME or --vram-gb with --bandwidth-gb-s"
+        )
     kinds = {d.kind for d in devices}
     if len(devices) > 1 and "cpu" in kinds:
         raise InputError("list GPUs with --hardware and give system RAM with --ram-gb")
@@ -266,8 +267,14 @@ def normalize_quant_loose(quant: str) -> str:
 
 
 def _plan(
-    spec: ModelSpec, inv: WeightInventory, devices: list[Device], host_ram: int | None,
-    runtime: Runtime, context: int, kv_type: str, batch: int,
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
 ) -> mem.MemoryPlan:
     if runtime.engine == "llama.cpp":
         return mem.plan_llama(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
@@ -307,7 +314,9 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
             "quality degrades past it unless RoPE scaling is configured"
         )
     if kv_type in ("q8_0", "q4_0") and runtime.engine != "llama.cpp":
-        raise InputError(f"--kv-type {kv_type} is a llama.cpp cache type; {runtime.name} uses f16/fp8")
+        raise InputError(
+            f"--kv-type {kv_type} is a llama.cpp cache type; {runtime.name} uses f16/fp8"
+        )
     host_ram = round(q.ram_gb * GIB) if q.ram_gb is not None else None
     est = estimate(spec, inv, devices, host_ram, runtime, context, kv_type, q.batch, context // 2)
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
@@ -330,7 +339,8 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
         notes.append("give --ram-gb to plan a partial offload to system RAM")
     max_ctx = _max_context(spec, inv, devices, host_ram, runtime, kv_type, q.batch)
     best_quant = (
-        None if spec.weights is not None
+        None
+        if spec.weights is not None
         else _best_quant(spec, model.entry, devices, host_ram, runtime, context, kv_type, q.batch)
     )
     totals = _totals(plan, runtime)
@@ -370,12 +380,18 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
             "decode_tok_s_low": _round(decode * lo_hi[0]) if decode else None,
             "decode_tok_s_high": _round(decode * lo_hi[1]) if decode else None,
             "prefill_tok_s": _round(prefill),
-            "prefill_tok_s_low": _round(prefill * spread(params.prefill_spread, main_backend)[0]) if prefill else None,
-            "prefill_tok_s_high": _round(prefill * spread(params.prefill_spread, main_backend)[1]) if prefill else None,
+            "prefill_tok_s_low": _round(prefill * spread(params.prefill_spread, main_backend)[0])
+            if prefill
+            else None,
+            "prefill_tok_s_high": _round(prefill * spread(params.prefill_spread, main_backend)[1])
+            if prefill
+            else None,
             "at_depth_tokens": depth,
         },
         "evidence": evidence,
-        "basis": _basis(spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured),
+        "basis": _basis(
+            spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
+        ),
         "notes": notes,
         "commands": _commands(model, runtime, quant, context, plan, kv_type),
     }
@@ -392,8 +408,15 @@ class Estimate:
 
 
 def estimate(
-    spec: ModelSpec, inv: WeightInventory, devices: list[Device], host_ram: int | None,
-    runtime: Runtime, context: int, kv_type: str, batch: int, depth: int,
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    depth: int,
 ) -> Estimate:
     """Memory plan and formula speeds at KV depth ``depth`` (no measured data)."""
     plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
@@ -459,19 +482,29 @@ def _verdict(
     if decode is not None and decode < SLOW_DECODE_TOK_S:
         return "tradeoffs", f"it fits, but decodes at about {decode:.1f} tokens/s"
     if plan.tight:
-        return "tradeoffs", "it fits with less than 1 GiB (or 5%) to spare; other programs may push it out"
+        return (
+            "tradeoffs",
+            "it fits with less than 1 GiB (or 5%) to spare; other programs may push it out",
+        )
     return "comfortable", "it fits with headroom, entirely on the accelerator"
 
 
 def _max_context(
-    spec: ModelSpec, inv: WeightInventory, devices: list[Device], host_ram: int | None,
-    runtime: Runtime, kv_type: str, batch: int,
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    kv_type: str,
+    batch: int,
 ) -> int | None:
     """Largest context (multiple of 256) that still fits fully on the accelerators."""
     lo, hi = 0, spec.max_context
+
     def fits(ctx: int) -> bool:
         p = _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
         return p.fits and p.full_offload
+
     if not fits(256):
         return None
     if fits(hi):
@@ -489,11 +522,20 @@ def _max_context(
 
 
 def _best_quant(
-    spec: ModelSpec, entry: Entry | None, devices: list[Device], host_ram: int | None,
-    runtime: Runtime, context: int, kv_type: str, batch: int,
+    spec: ModelSpec,
+    entry: Entry | None,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
 ) -> str | None:
     ladder = {
-        "gguf": GGUF_LADDER, "hf": HF_LADDER, "mlx": MLX_LADDER, "exl2": EXL2_LADDER,
+        "gguf": GGUF_LADDER,
+        "hf": HF_LADDER,
+        "mlx": MLX_LADDER,
+        "exl2": EXL2_LADDER,
     }[runtime.formats[0]]
     for quant in ladder:
         inv = _inventory_for(spec, entry, quant)
@@ -554,8 +596,15 @@ def _model_dict(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
 
 
 def _basis(
-    spec: ModelSpec, inv: WeightInventory, devices: list[Device], runtime: Runtime,
-    kv_type: str, context: int, host_ram: int | None, params: Any, backend: str,
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    context: int,
+    host_ram: int | None,
+    params: Any,
+    backend: str,
     measured: dict[str, float] | None,
 ) -> dict[str, Any]:
     kinds: dict[str, int] = {}
@@ -590,7 +639,11 @@ def _basis(
 
 
 def _commands(
-    model: ResolvedModel, runtime: Runtime, quant: str, context: int, plan: mem.MemoryPlan,
+    model: ResolvedModel,
+    runtime: Runtime,
+    quant: str,
+    context: int,
+    plan: mem.MemoryPlan,
     kv_type: str,
 ) -> dict[str, str]:
     entry = model.entry
@@ -613,5 +666,7 @@ def _commands(
             )
         if runtime.engine == "mlx":
             bits = "8" if "8" in quant else "4"
-            cmds["mlx_lm"] = f"mlx_lm.generate --model mlx-community/{repo.split('/')[-1]}-{bits}bit --max-tokens 512 --prompt 'Hello'"
+            cmds["mlx_lm"] = (
+                f"mlx_lm.generate --model mlx-community/{repo.split('/')[-1]}-{bits}bit --max-tokens 512 --prompt 'Hello'"
+            )
     return cmds

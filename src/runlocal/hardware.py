@@ -30,7 +30,9 @@ class Device:
 
     @property
     def budget_bytes(self) -> int:
-        return self.usable_memory_bytes if self.usable_memory_bytes is not None else self.memory_bytes
+        return (
+            self.usable_memory_bytes if self.usable_memory_bytes is not None else self.memory_bytes
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -72,7 +74,9 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         raise InputError(f"{entry.name} comes with {shown} GiB, not {memory_gib:g}")
     memory = round(mem_gib * GIB)
     backends = d.get("backends", [])
-    backend = next((b for b in _BACKEND_PREFERENCE if b in backends), "cpu" if kind == "cpu" else "vulkan")
+    backend = next(
+        (b for b in _BACKEND_PREFERENCE if b in backends), "cpu" if kind == "cpu" else "vulkan"
+    )
     usable = None
     if d.get("vendor") == "Apple":
         usable = apple_working_set_bytes(memory)

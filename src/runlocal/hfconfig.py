@@ -18,14 +18,7 @@ from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
 # model_type values whose layout this parser knows. Others with the standard keys are sized
 # as a plain dense decoder, and the result says so in its provenance (never silently).
 KNOWN_MODEL_TYPES = frozenset(
-    """
-    llama mistral ministral mixtral qwen2 qwen2_moe qwen3 qwen3_moe qwen3_next qwen3_5 qwen3_5_moe
-    gemma gemma2 gemma3 gemma3_text gemma3n gemma3n_text gemma4 gemma4_text phi phi3 phimoe
-    deepseek_v2 deepseek_v3 kimi_k2 glm glm4 glm4_moe glm4_moe_lite gpt_oss cohere cohere2
-    granite granitemoe granitemoehybrid olmo olmo2 olmo3 falcon falcon_h1 starcoder2
-    internlm2 internlm3 exaone smollm3 lfm2 lfm2_moe yi baichuan llama4_text ernie4_5
-    ernie4_5_moe hunyuan_v1_dense seed_oss minimax mistral3 nemotron nemotron_h apertus
-    """.split()
+    ["llama", "mistral", "ministral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "qwen3_next", "qwen3_5", "qwen3_5_moe", "gemma", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text", "gemma4", "gemma4_text", "phi", "phi3", "phimoe", "deepseek_v2", "deepseek_v3", "kimi_k2", "glm", "glm4", "glm4_moe", "glm4_moe_lite", "gpt_oss", "cohere", "cohere2", "granite", "granitemoe", "granitemoehybrid", "olmo", "olmo2", "olmo3", "falcon", "falcon_h1", "starcoder2", "internlm2", "internlm3", "exaone", "smollm3", "lfm2", "lfm2_moe", "yi", "baichuan", "llama4_text", "ernie4_5", "ernie4_5_moe", "hunyuan_v1_dense", "seed_oss", "minimax", "mistral3", "nemotron", "nemotron_h", "apertus"]
 )
 
 _TEXT_CONFIG_KEYS = ("text_config", "llm_config", "language_config")
@@ -125,6 +118,32 @@ def spec_from_config(
     model_id: str | None = None,
 ) -> ModelSpec:
     """Build a ModelSpec from config.json keys. Raises ModelFileError on bad values."""
+    try:
+        return _spec_from_config(config, name=name, where=where, model_id=model_id)
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        ZeroDivisionError,
+        OverflowError,
+    ) as exc:
+        if isinstance(exc, ModelFileError):
+            raise
+        # The named checks above catch what we know of; this keeps any other malformed
+        # combination a one-line input error rather than a traceback.
+        raise ModelFileError(
+            f"{where}: malformed configuration ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _spec_from_config(
+    config: Mapping[str, Any],
+    *,
+    name: str | None,
+    where: str,
+    model_id: str | None,
+) -> ModelSpec:
     if not isinstance(config, Mapping):
         raise ModelFileError(f"{where}: expected a JSON object")
     c = flatten_config(config)
@@ -147,11 +166,10 @@ def spec_from_config(
     n_layers = r.get_int("num_hidden_layers", "n_layer", "num_layers", "n_layers")
     hidden = r.get_int("hidden_size", "d_model", "n_embd", "dim")
     n_heads = r.get_int("num_attention_heads", "n_head", "n_heads")
-    per_layer_kv = c.get("num_key_value_heads") if isinstance(c.get("num_key_value_heads"), list) else None
-    n_kv = (
-        max(per_layer_kv, default=n_heads) if per_layer_kv
-        else r.get_int("num_key_value_heads", "num_kv_heads", "n_kv_heads", default=n_heads)
-    )
+    if isinstance(c.get("num_key_value_heads"), list):
+        n_kv = max(_per_layer_ints(r, "num_key_value_heads", n_layers, n_heads), default=n_heads)
+    else:
+        n_kv = r.get_int("num_key_value_heads", "num_kv_heads", "n_kv_heads", default=n_heads)
     if c.get("multi_query") is True:
         n_kv = 1
     if n_kv > n_heads:
@@ -175,7 +193,9 @@ def spec_from_config(
         )
 
     # Mixture of experts.
-    n_experts = r.get_int("num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0)
+    n_experts = r.get_int(
+        "num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0
+    )
     n_used = r.get_int(
         "num_experts_per_tok", "experts_per_token", "num_experts_per_token", default=0, minimum=0
     )
@@ -230,7 +250,11 @@ def spec_from_config(
             attn_v = 0
         elif mla is not None:
             q_lora = r.opt_int("q_lora_rank")
-            q = (hidden * q_lora + q_lora * n_heads * head_dim_k) if q_lora else hidden * n_heads * head_dim_k
+            q = (
+                (hidden * q_lora + q_lora * n_heads * head_dim_k)
+                if q_lora
+                else hidden * n_heads * head_dim_k
+            )
             assert kv_lora is not None
             kv_a = hidden * (kv_lora + mla.qk_rope_head_dim)
             kv_b = kv_lora * n_heads * (head_dim_k - mla.qk_rope_head_dim + head_dim_v)
@@ -344,7 +368,9 @@ def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> l
     if model_type in {"gemma3", "gemma3_text", "cohere2"} or c.get("sliding_window_pattern"):
         default = 6 if model_type.startswith("gemma3") else 4
         pattern = r.get_int("sliding_window_pattern", default=default)
-        return _mark_shared_kv(c, r, ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)])
+        return _mark_shared_kv(
+            c, r, ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)]
+        )
     if model_type == "llama4_text" and c.get("attention_chunk_size"):
         no_rope = r.get_list("no_rope_layers")
         if no_rope and len(no_rope) >= n:
@@ -377,7 +403,9 @@ def _mark_shared_kv(c: Mapping[str, Any], r: _Reader, kinds: list[LayerKind]) ->
     return kinds
 
 
-def _recurrent_state_elements(c: Mapping[str, Any], r: _Reader, model_type: str, hidden: int) -> int:
+def _recurrent_state_elements(
+    c: Mapping[str, Any], r: _Reader, model_type: str, hidden: int
+) -> int:
     """Per-layer state of a recurrent layer, in elements (llama.cpp stores F32)."""
     if c.get("linear_num_value_heads") is not None:  # Qwen3-Next / Qwen3.5 gated delta net
         v_heads = r.get_int("linear_num_value_heads")

@@ -175,7 +175,9 @@ def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> Fract
 # --- compute buffers --------------------------------------------------------------------
 
 
-def llama_compute_bytes(spec: ModelSpec, n_kv: int, on_output_device: bool, flash_attn: bool) -> int:
+def llama_compute_bytes(
+    spec: ModelSpec, n_kv: int, on_output_device: bool, flash_attn: bool
+) -> int:
     """Largest scratch of one graph evaluation at ubatch 512 (gguf-parser's model, checked
     against llama.cpp logs: Llama-3-8B 258.5 MiB at n_ctx 512 and 560 MiB at 8192, FA off)."""
     ub = min(LLAMA_UBATCH, max(n_kv, 1))
@@ -240,13 +242,17 @@ def plan_llama(
             moved = sum(inv.layer_expert_bytes[i] for i in blocks if i < expert_host_layers)
             weights -= moved
             if is_last and ngl >= 1:
-                weights += inv.output_bytes if inv.output_bytes > spec.hidden_size * 4 else inv.input_bytes
+                weights += (
+                    inv.output_bytes if inv.output_bytes > spec.hidden_size * 4 else inv.input_bytes
+                )
             uses.append(
                 DeviceUse(
                     device=dev,
                     layers=count,
                     weights_bytes=weights,
-                    kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences, blocks),
+                    kv_cache_bytes=kv_cache_bytes(
+                        spec, context, runtime, kv_type, sequences, blocks
+                    ),
                     compute_bytes=llama_compute_bytes(
                         spec, pad(n_ctx, LLAMA_KV_PAD), is_last and ngl >= 1, flash_attn
                     ),
@@ -266,12 +272,18 @@ def plan_llama(
         host_budget = host_ram_bytes if host_ram_bytes is not None else 0
         if unified:
             # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
-            host_budget = max(0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses))
+            host_budget = max(
+                0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses)
+            )
         host = DeviceUse(
             device=Device(
-                name="system RAM", kind="cpu", backend="cpu",
-                memory_bytes=host_budget, bandwidth_bytes_per_s=0.0,
-                fp16_flops=None, fp32_flops=None,
+                name="system RAM",
+                kind="cpu",
+                backend="cpu",
+                memory_bytes=host_budget,
+                bandwidth_bytes_per_s=0.0,
+                fp16_flops=None,
+                fp32_flops=None,
             ),
             weights_bytes=host_weights,
             kv_cache_bytes=host_kv,
@@ -331,13 +343,23 @@ def _cpu_plan(
         overhead_bytes=0,
         budget_bytes=int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)),
     )
-    return MemoryPlan(devices=[use], host=None, gpu_layers=0, total_layers=spec.n_layers + 1,
-                      kv_tokens=context * sequences)
+    return MemoryPlan(
+        devices=[use],
+        host=None,
+        gpu_layers=0,
+        total_layers=spec.n_layers + 1,
+        kv_tokens=context * sequences,
+    )
 
 
 def plan_vllm(
-    spec: ModelSpec, inv: WeightInventory, devices: list[Device], runtime: Runtime,
-    context: int, kv_type: str, sequences: int,
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
 ) -> MemoryPlan:
     """vLLM preallocates gpu_memory_utilization of each GPU; weights are split by tensor
     parallelism; what remains after weights, activations and CUDA graphs is the KV pool."""
@@ -355,17 +377,25 @@ def plan_vllm(
         pool = max(prealloc - fixed, 0)
         uses.append(
             DeviceUse(
-                device=dev, layers=spec.n_layers, weights_bytes=weights_per,
+                device=dev,
+                layers=spec.n_layers,
+                weights_bytes=weights_per,
                 kv_cache_bytes=max(pool, need_kv),
-                compute_bytes=act + VLLM_CUDA_GRAPHS_BYTES, overhead_bytes=TORCH_CONTEXT_BYTES,
+                compute_bytes=act + VLLM_CUDA_GRAPHS_BYTES,
+                overhead_bytes=TORCH_CONTEXT_BYTES,
                 budget_bytes=dev.budget_bytes,
                 fit_limit_bytes=prealloc,
                 required_bytes=fixed + need_kv,
             )
         )
-    plan = MemoryPlan(devices=uses, host=None, gpu_layers=spec.n_layers + 1,
-                      total_layers=spec.n_layers + 1, kv_tokens=context * sequences,
-                      tensor_parallel=tp > 1)
+    plan = MemoryPlan(
+        devices=uses,
+        host=None,
+        gpu_layers=spec.n_layers + 1,
+        total_layers=spec.n_layers + 1,
+        kv_tokens=context * sequences,
+        tensor_parallel=tp > 1,
+    )
     if plan.fits and need_kv:
         pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
         plan.notes.append(
@@ -377,8 +407,13 @@ def plan_vllm(
 
 
 def plan_simple(
-    spec: ModelSpec, inv: WeightInventory, devices: list[Device], runtime: Runtime,
-    context: int, kv_type: str, sequences: int,
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
 ) -> MemoryPlan:
     """transformers, MLX and ExLlamaV2: all weights on the accelerator(s), split by layers."""
     kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences)
@@ -408,12 +443,22 @@ def plan_simple(
             weights += inv.output_bytes + inv.other_bytes
         uses.append(
             DeviceUse(
-                device=dev, layers=count, weights_bytes=weights, kv_cache_bytes=int(kv * share),
-                compute_bytes=act, overhead_bytes=overhead, budget_bytes=dev.budget_bytes,
+                device=dev,
+                layers=count,
+                weights_bytes=weights,
+                kv_cache_bytes=int(kv * share),
+                compute_bytes=act,
+                overhead_bytes=overhead,
+                budget_bytes=dev.budget_bytes,
             )
         )
-    return MemoryPlan(devices=uses, host=None, gpu_layers=spec.n_layers + 1,
-                      total_layers=spec.n_layers + 1, kv_tokens=context * sequences)
+    return MemoryPlan(
+        devices=uses,
+        host=None,
+        gpu_layers=spec.n_layers + 1,
+        total_layers=spec.n_layers + 1,
+        kv_tokens=context * sequences,
+    )
 
 
 def kv_bytes_per_cell_check(kv_type: str) -> None:

@@ -124,10 +124,7 @@ def features(
         if spec.is_moe:
             experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
-        if plan.kv_tokens:
-            kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens)
-        else:
-            kv = 0.0
+        kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
         total_kv_full += use.kv_cache_bytes
         loads.append(
             DeviceLoad(
@@ -142,7 +139,7 @@ def features(
             )
         )
     host_bytes = 0.0
-    if plan.host is not None and plan.gpu_layers < plan.total_layers or plan.experts_on_host_layers:
+    if (plan.host is not None and plan.gpu_layers < plan.total_layers) or plan.experts_on_host_layers:
         host = plan.host
         assert host is not None
         host_weights = host.weights_bytes - inv.input_bytes

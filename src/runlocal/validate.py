@@ -20,7 +20,9 @@ def _rel(e: Entry) -> str:
     return f"{e.kind}/{e.path.name}"
 
 
-def _number(e: Entry, key: str, lo: float, hi: float, required: bool = True) -> Iterable[CatalogError]:
+def _number(
+    e: Entry, key: str, lo: float, hi: float, required: bool = True
+) -> Iterable[CatalogError]:
     value: Any = e.data.get(key)
     if value is None:
         if required:
@@ -58,7 +60,9 @@ def check_hardware(e: Entry) -> Iterable[CatalogError]:
     if not isinstance(backends, list) or not backends or not set(backends) <= BACKENDS:
         yield CatalogError(_rel(e), "backends", f"must be a non-empty list from {sorted(BACKENDS)}")
     configs = d.get("memory_configs_gib")
-    if configs is not None and (not isinstance(configs, list) or d.get("memory_gib") not in configs):
+    if configs is not None and (
+        not isinstance(configs, list) or d.get("memory_gib") not in configs
+    ):
         yield CatalogError(_rel(e), "memory_configs_gib", "must be a list that includes memory_gib")
     bw, tf = d.get("bandwidth_gb_s"), d.get("fp16_tensor_tflops")
     if isinstance(bw, int | float) and isinstance(tf, int | float) and tf * 1000 / bw > 2000:
@@ -86,18 +90,26 @@ def check_model(e: Entry) -> Iterable[CatalogError]:
     published = d.get("params_total_b")
     # Parameter count from the architecture must agree with the published one within 3%,
     # for the layouts the parser counts exactly (plain dense and MoE decoders).
-    countable = not spec.provenance.get("layout") and not d.get("vision_params_b") and all(
-        layer.kind in ("full", "swa") for layer in spec.layers
-    ) and d.get("modality", "text") == "text"
+    countable = (
+        not spec.provenance.get("layout")
+        and not d.get("vision_params_b")
+        and all(layer.kind in ("full", "swa") for layer in spec.layers)
+        and d.get("modality", "text") == "text"
+    )
     if countable and isinstance(published, int | float) and published > 0:
         counted = spec.params_total / 1e9
         if abs(counted - published) / published > 0.03:
             yield CatalogError(
-                _rel(e), "params_total_b",
+                _rel(e),
+                "params_total_b",
                 f"{published}B published but the architecture gives {counted:.2f}B (over 3% apart)",
             )
     for i, f in enumerate(d.get("files", [])):
-        if not isinstance(f, dict) or not isinstance(f.get("size_bytes"), int) or f["size_bytes"] <= 0:
+        if (
+            not isinstance(f, dict)
+            or not isinstance(f.get("size_bytes"), int)
+            or f["size_bytes"] <= 0
+        ):
             yield CatalogError(_rel(e), f"files[{i}].size_bytes", "must be a positive integer")
 
 
@@ -107,7 +119,9 @@ def check_benchmarks(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
         yield CatalogError(_rel(e), "hardware", f"{hw!r} is not a hardware id")
     for i, row in enumerate(e.data.get("results", [])):
         if row.get("model") not in catalog.models:
-            yield CatalogError(_rel(e), f"results[{i}].model", f"{row.get('model')!r} is not a model id")
+            yield CatalogError(
+                _rel(e), f"results[{i}].model", f"{row.get('model')!r} is not a model id"
+            )
         value = row.get("value")
         if not isinstance(value, int | float) or not 0 < value < 1e6:
             yield CatalogError(_rel(e), f"results[{i}].value", f"{value!r} is not a plausible rate")

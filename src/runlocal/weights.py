@@ -112,7 +112,13 @@ GGUF_SCHEMES: dict[str, Rule] = {
     "MXFP4_MOE": _mxfp4_moe,
 }
 # Files named "MXFP4" (gpt-oss) are the MXFP4_MOE mix.
-GGUF_ALIASES = {"MXFP4": "MXFP4_MOE", "FP16": "F16", "FP32": "F32", "Q4_K": "Q4_K_M", "Q5_K": "Q5_K_M"}
+GGUF_ALIASES = {
+    "MXFP4": "MXFP4_MOE",
+    "FP16": "F16",
+    "FP32": "F32",
+    "Q4_K": "Q4_K_M",
+    "Q5_K": "Q5_K_M",
+}
 
 
 @dataclass(frozen=True)
@@ -145,20 +151,50 @@ DENSE_SCHEMES: dict[str, DenseScheme] = {
         DenseScheme("GPTQ-8BIT", 8 + Fraction(16 + 8, 128), _f(16), _f(16), "hf", "group 128"),
         DenseScheme("AWQ-4BIT", 4 + Fraction(16 + 4, 128), _f(16), _f(16), "hf", "group 128"),
         DenseScheme(
-            "NF4", 4 + Fraction(8, 64) + Fraction(32, 64 * 256), _f(16), _f(16), "hf",
+            "NF4",
+            4 + Fraction(8, 64) + Fraction(32, 64 * 256),
+            _f(16),
+            _f(16),
+            "hf",
             "bitsandbytes 4-bit NormalFloat, double quantization",
         ),
         DenseScheme("INT8", 8 + Fraction(32, 4096), _f(16), _f(16), "hf", "bitsandbytes LLM.int8"),
-        DenseScheme("MLX-4BIT", 4 + Fraction(32, 64), 4 + Fraction(32, 64), 4 + Fraction(32, 64), "mlx", "group 64"),
-        DenseScheme("MLX-8BIT", 8 + Fraction(32, 64), 8 + Fraction(32, 64), 8 + Fraction(32, 64), "mlx", "group 64"),
+        DenseScheme(
+            "MLX-4BIT",
+            4 + Fraction(32, 64),
+            4 + Fraction(32, 64),
+            4 + Fraction(32, 64),
+            "mlx",
+            "group 64",
+        ),
+        DenseScheme(
+            "MLX-8BIT",
+            8 + Fraction(32, 64),
+            8 + Fraction(32, 64),
+            8 + Fraction(32, 64),
+            "mlx",
+            "group 64",
+        ),
         DenseScheme("MLX-BF16", _f(16), _f(16), _f(16), "mlx", "unquantized"),
     )
 }
 _DENSE_ALIASES = {
-    "F16": "FP16", "GPTQ": "GPTQ-4BIT", "AWQ": "AWQ-4BIT", "GPTQ-INT4": "GPTQ-4BIT",
-    "AWQ-INT4": "AWQ-4BIT", "BNB-NF4": "NF4", "BNB-4BIT": "NF4", "BNB-INT8": "INT8",
-    "BNB-8BIT": "INT8", "MLX-4": "MLX-4BIT", "MLX-8": "MLX-8BIT", "MLX4": "MLX-4BIT",
-    "MLX8": "MLX-8BIT", "4BIT": "MLX-4BIT", "8BIT": "MLX-8BIT", "FP8-E4M3": "FP8",
+    "F16": "FP16",
+    "GPTQ": "GPTQ-4BIT",
+    "AWQ": "AWQ-4BIT",
+    "GPTQ-INT4": "GPTQ-4BIT",
+    "AWQ-INT4": "AWQ-4BIT",
+    "BNB-NF4": "NF4",
+    "BNB-4BIT": "NF4",
+    "BNB-INT8": "INT8",
+    "BNB-8BIT": "INT8",
+    "MLX-4": "MLX-4BIT",
+    "MLX-8": "MLX-8BIT",
+    "MLX4": "MLX-4BIT",
+    "MLX8": "MLX-8BIT",
+    "4BIT": "MLX-4BIT",
+    "8BIT": "MLX-8BIT",
+    "FP8-E4M3": "FP8",
 }
 _EXL2_RE = re.compile(r"^EXL2[-_: ]?(\d+(?:\.\d+)?)(?:BPW)?$")
 
@@ -243,9 +279,7 @@ def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for layer in spec.layers:
-        linear = (
-            layer.params_attn_v + layer.params_attn + layer.params_ffn_down + layer.params_ffn
-        )
+        linear = layer.params_attn_v + layer.params_attn + layer.params_ffn_down + layer.params_ffn
         experts = nbytes(layer.params_experts, scheme.linear_bits)
         layer_bytes.append(
             nbytes(linear, scheme.linear_bits) + experts + nbytes(layer.params_other, _f(16))

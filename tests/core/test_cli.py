@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runlocal.cli import main
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_it_prints_json_with_the_contract_shape(
+    catalog_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(capsys, "check", "Llama 3.1 8B", "--hardware", "TG24", "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["verdict"] == "comfortable"
+    assert data["hardware"][0]["id"] == "gpu-24"
+    assert data["offload"] == {"gpu_layers": 33, "total_layers": 33, "experts_on_host_layers": 0}
+
+
+def test_it_prints_a_readable_answer(catalog_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check", "llama-3.1-8b", "--hardware", "Test GPU 24")
+    assert code == 0
+    assert "RUNS COMFORTABLY" in out and "tok/s" in out and "llama-server" in out
+
+
+def test_it_exits_0_for_will_not_run(catalog_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check", "mixtral-8x7b", "--hardware", "Test GPU 8", "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "wont-run"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "no such model", "--hardware", "TG24"], "unknown model"),
+        (["check", "llama-3.1-8b", "--hardware", "RTX 9999"], "unknown hardware"),
+        (["check", "llama-3.1-8b", "--hardware", "TG24", "--context", "-5"], "out of range"),
+        (["check", "llama-3.1-8b", "--hardware", "TG24", "--batch", "0"], "--batch"),
+        (["check", "llama-3.1-8b", "--hardware", "TG24", "--context", "lots"], "invalid int"),
+        (["check", "llama-3.1-8b"], "no hardware"),
+        (["check", "./missing.gguf", "--hardware", "TG24"], "no such file"),
+        (["check", "llama-3.1-8b", "--vram-gb", "-1", "--bandwidth-gb-s", "100"], "--vram-gb"),
+    ],
+)
+def test_it_exits_2_with_one_line(
+    catalog_dir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_it_answers_a_batch_line_by_line(
+    catalog_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        "\n".join(
+            [
+                json.dumps({"model": "llama-3.1-8b", "hardware": ["TG24"], "context": 4096}),
+                "{broken",
+                json.dumps({"model": "nope", "hardware": ["TG24"]}),
+                json.dumps([1, 2]),
+                json.dumps({"model": "gemma-2-9b", "hardware": ["Test GPU 8"], "kv_type": "q8_0"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, _err = run_cli(capsys, "check", "--from", str(queries))
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and len(lines) == 5
+    assert lines[0]["verdict"] == "comfortable"
+    assert "not valid JSON" in lines[1]["error"] and "line 2" in lines[1]["error"]
+    assert "unknown model" in lines[2]["error"]
+    assert "error" in lines[3]
+    assert lines[4]["kv_type"] == "q8_0"
+
+
+def test_it_lists_the_catalog_as_json(
+    catalog_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(capsys, "models", "--json")
+    models = json.loads(out)
+    assert code == 0 and {m["id"] for m in models} >= {"llama-3.1-8b", "mixtral-8x7b"}
+    assert all({"id", "name", "sources"} <= set(m) for m in models)
+    code, out, _ = run_cli(capsys, "hardware", "--json")
+    assert {h["id"] for h in json.loads(out)} >= {"gpu-24", "apple-test-max"}
+
+
+def test_it_validates_the_catalog(catalog_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "catalog", "check")
+    assert code == 0 and "catalog ok" in out
+    bad = catalog_dir / "hardware" / "gpu-24.toml"
+    bad.write_text(bad.read_text().replace("bandwidth_gb_s = 1000", "bandwidth_gb_s = -3"))
+    code, _, err = run_cli(capsys, "catalog", "check")
+    assert code == 1 and "hardware/gpu-24.toml: bandwidth_gb_s" in err
+
+
+def test_it_flags_parameter_counts_that_disagree_with_the_architecture(
+    catalog_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = catalog_dir / "models" / "llama-3.1-8b.toml"
+    path.write_text(path.read_text().replace("params_total_b = 8.03", "params_total_b = 9.5"))
+    code, _, err = run_cli(capsys, "catalog", "check")
+    assert code == 1 and "models/llama-3.1-8b.toml: params_total_b" in err
+
+
+def test_the_cli_path_never_imports_django(catalog_dir: Path) -> None:
+    code = (
+        "import sys, runlocal.cli as c; c.main(['check','llama-3.1-8b','--hardware','TG24','--json']);"
+        "print('django' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().endswith("False")

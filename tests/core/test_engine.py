@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import pytest
+
+from runlocal.catalog import Catalog
+from runlocal.engine import CheckQuery, check
+from runlocal.errors import InputError, UnknownNameError
+from runlocal.units import GIB
+
+
+def run(catalog: Catalog, **kw: object) -> dict:  # type: ignore[type-arg]
+    kw.setdefault("hardware", ("Test GPU 24",))
+    return check(CheckQuery(**kw), catalog).to_dict()  # type: ignore[arg-type]
+
+
+def test_it_answers_with_the_contract_keys(catalog: Catalog) -> None:
+    r = run(catalog, model="llama 3.1 8b", context=8192)
+    for key in (
+        "model",
+        "hardware",
+        "runtime",
+        "quant",
+        "context",
+        "memory",
+        "verdict",
+        "fits",
+        "offload",
+        "speed",
+        "evidence",
+        "basis",
+        "notes",
+    ):
+        assert key in r
+    assert set(r["model"]) >= {"id", "name", "params_total", "params_active"}
+    assert set(r["memory"]) >= {
+        "weights_bytes",
+        "kv_cache_bytes",
+        "compute_bytes",
+        "overhead_bytes",
+        "total_bytes",
+        "budget_bytes",
+    }
+    assert set(r["speed"]) >= {
+        "decode_tok_s",
+        "decode_tok_s_low",
+        "decode_tok_s_high",
+        "prefill_tok_s",
+    }
+    assert r["runtime"] == "llama.cpp" and r["quant"] == "Q4_K_M"
+
+
+def test_it_runs_a_small_model_comfortably_on_a_big_gpu(catalog: Catalog) -> None:
+    r = run(catalog, model="llama-3.1-8b", context=8192)
+    assert r["verdict"] == "comfortable" and r["fits"]
+    assert r["offload"]["gpu_layers"] == r["offload"]["total_layers"] == 33
+    assert r["memory"]["kv_cache_bytes"] == GIB
+    s = r["speed"]
+    assert s["decode_tok_s_low"] < s["decode_tok_s"] < s["decode_tok_s_high"]
+    assert r["evidence"] == "estimated"
+
+
+def test_it_keeps_token_embeddings_in_host_memory(catalog: Catalog) -> None:
+    r = run(catalog, model="llama-3.1-8b", context=8192)
+    # 128256 × 4096 Q4_K weights (4.5 bits) stay on the host: 295,501,824 bytes.
+    assert r["host"]["weights_bytes"] == 128256 * 4096 * 144 // 256
+
+
+def test_it_says_a_model_too_big_will_not_run(catalog: Catalog) -> None:
+    r = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096)
+    assert r["verdict"] == "wont-run" and not r["fits"]
+    assert r["speed"]["decode_tok_s"] is None
+    assert any("--ram-gb" in n for n in r["notes"])
+
+
+def test_it_moves_moe_experts_to_ram_first(catalog: Catalog) -> None:
+    r = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 24",), context=4096, ram_gb=64)
+    assert r["verdict"] == "tradeoffs" and r["fits"]
+    assert r["offload"]["experts_on_host_layers"] > 0
+    assert "--n-cpu-moe" in r["commands"]["llama.cpp"]
+
+
+def test_it_offloads_dense_layers_when_ram_is_given(catalog: Catalog) -> None:
+    r = run(
+        catalog,
+        model="llama-3.1-8b",
+        hardware=("Test GPU 8",),
+        quant="F16",
+        context=4096,
+        ram_gb=32,
+    )
+    assert r["verdict"] == "tradeoffs"
+    assert 0 < r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
+
+
+def test_it_never_pools_vram_naively(catalog: Catalog) -> None:
+    one = run(catalog, model="llama-3.1-8b", hardware=("Test GPU 24",), context=8192)
+    two = run(catalog, model="llama-3.1-8b", hardware=("2x Test GPU 24",), context=8192)
+    assert len(two["devices"]) == 2
+    # Each device pays its own overhead and compute buffer.
+    assert two["memory"]["overhead_bytes"] == 2 * one["memory"]["overhead_bytes"]
+    assert sum(d["layers"] for d in two["devices"]) == 32
+    # Splitting layers does not speed up decode.
+    assert two["speed"]["decode_tok_s"] <= one["speed"]["decode_tok_s"]
+
+
+def test_it_budgets_apple_against_the_gpu_working_set(catalog: Catalog) -> None:
+    r = run(catalog, model="llama-3.1-8b", hardware=("Apple Test Max",))
+    assert r["hardware"][0]["usable_memory_bytes"] < r["hardware"][0]["memory_bytes"]
+    small = run(catalog, model="llama-3.1-8b", hardware=("Apple Test Max 32GB",))
+    assert small["hardware"][0]["memory_bytes"] == 32 * GIB
+
+
+def test_it_runs_on_the_cpu_alone(catalog: Catalog) -> None:
+    r = run(catalog, model="llama-3.1-8b", hardware=("Test CPU",), context=4096)
+    assert r["fits"] and r["offload"]["gpu_layers"] == 0
+    assert r["speed"]["decode_tok_s"] is not None
+
+
+def test_it_accepts_explicit_numbers_for_unknown_hardware(catalog: Catalog) -> None:
+    r = check(
+        CheckQuery(model="llama-3.1-8b", vram_gb=24, bandwidth_gb_s=1008, tflops=165), catalog
+    ).to_dict()
+    assert r["hardware"][0]["memory_bytes"] == 24 * GIB
+    assert r["hardware"][0]["name"] == "custom device"
+
+
+def test_it_reports_the_largest_context_and_best_quant(catalog: Catalog) -> None:
+    r = run(catalog, model="llama-3.1-8b", hardware=("Test GPU 8",), context=4096)
+    assert r["max_context"] is not None and r["max_context"] % 256 == 0
+    assert r["best_quant"] in ("Q6_K", "Q5_K_M", "Q4_K_M")
+    bigger = run(
+        catalog, model="llama-3.1-8b", hardware=("Test GPU 8",), context=r["max_context"] + 8192
+    )
+    assert bigger["verdict"] != "comfortable"
+
+
+def test_it_sizes_vllm_by_its_preallocation(catalog: Catalog) -> None:
+    r = run(catalog, model="llama-3.1-8b", runtime="vllm", context=8192)
+    assert r["quant"] == "BF16"
+    assert r["memory"]["total_bytes"] == int(24 * GIB * 0.9)
+    assert "vllm serve" in r["commands"]["vllm"]
+
+
+def test_it_sizes_transformers_with_the_prefill_peak(catalog: Catalog) -> None:
+    short = run(catalog, model="llama-3.1-8b", runtime="transformers", context=1024)
+    long = run(catalog, model="llama-3.1-8b", runtime="transformers", context=16384)
+    assert long["memory"]["compute_bytes"] > 8 * short["memory"]["compute_bytes"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"model": "llama-3.1-8b", "context": 0}, "--context 0 is out of range"),
+        ({"model": "llama-3.1-8b", "context": 20_000_000}, "out of range"),
+        ({"model": "llama-3.1-8b", "batch": 0}, "--batch 0"),
+        (
+            {"model": "llama-3.1-8b", "vram_gb": -4, "bandwidth_gb_s": 100, "hardware": ()},
+            "--vram-gb",
+        ),
+        ({"model": "llama-3.1-8b", "quant": "Q9_X"}, "unknown quantization"),
+        ({"model": "llama-3.1-8b", "runtime": "vllm", "quant": "Q4_K_M"}, "does not load"),
+        ({"model": "llama-3.1-8b", "runtime": "mlx"}, "Apple silicon"),
+        ({"model": "llama-3.1-8b", "kv_type": "q3"}, "unknown KV cache type"),
+        ({"model": "llama-3.1-8b", "runtime": "tgi"}, "unknown runtime"),
+        ({"model": "llama-3.1-8b", "hardware": ("99x Test GPU 24",)}, "out of range"),
+    ],
+)
+def test_it_rejects_bad_input_with_one_line(catalog: Catalog, query: dict, message: str) -> None:  # type: ignore[type-arg]
+    query.setdefault("hardware", ("Test GPU 24",))
+    with pytest.raises(InputError, match=message) as err:
+        check(CheckQuery(**query), catalog)
+    assert "\n" not in str(err.value)
+
+
+def test_it_suggests_close_names(catalog: Catalog) -> None:
+    with pytest.raises(UnknownNameError) as err:
+        run(catalog, model="lama 3.1 8")
+    assert "Llama 3.1 8B" in err.value.suggestions
+    with pytest.raises(UnknownNameError, match="Test GPU 24"):
+        run(catalog, model="llama-3.1-8b", hardware=("Test GPU 2",))
+
+
+def test_it_builds_queries_from_json_keys() -> None:
+    q = CheckQuery.from_mapping(
+        {"model": "x", "hardware": ["a", "b"], "context": 4096, "no_measured": True}
+    )
+    assert q.hardware == ("a", "b") and q.context == 4096 and q.no_measured
+    for bad in (
+        {"model": "x", "context": "4k"},
+        {"hardware": []},
+        {"model": "x", "bogus": 1},
+        {"model": "x", "no_measured": "yes"},
+        {"model": "x", "context": True},
+    ):
+        with pytest.raises(InputError):
+            CheckQuery.from_mapping(bad)

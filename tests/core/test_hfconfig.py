@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runlocal.errors import ModelFileError, RunlocalError, UnsupportedArchitectureError
+from runlocal.hfconfig import load_config, spec_from_config
+
+from .factories import DEEPSEEK_V2_LITE, GEMMA_2_9B, LLAMA_3_1_8B, MIXTRAL_8X7B
+
+
+def test_it_counts_llama_3_1_8b_parameters() -> None:
+    spec = spec_from_config(LLAMA_3_1_8B)
+    assert spec.params_total == 8_030_261_248
+    assert spec.params_active == spec.params_total
+    assert spec.n_layers == 32 and not spec.tied_embeddings
+
+
+def test_it_separates_total_and_active_parameters_for_moe() -> None:
+    spec = spec_from_config(MIXTRAL_8X7B)
+    assert 46.5e9 < spec.params_total < 46.9e9
+    assert 12.7e9 < spec.params_active < 13.0e9
+    assert spec.n_experts == 8 and spec.n_experts_used == 2
+
+
+def test_it_keeps_leading_dense_layers_of_deepseek() -> None:
+    spec = spec_from_config(DEEPSEEK_V2_LITE)
+    assert not spec.layers[0].moe and spec.layers[1].moe
+
+
+def test_it_uses_explicit_head_dim() -> None:
+    spec = spec_from_config(GEMMA_2_9B)
+    assert spec.layers[0].head_dim_k == 256  # not 3584 / 16 = 224
+    assert spec.tied_embeddings
+
+
+def test_it_reads_layer_types_for_hybrid_models() -> None:
+    cfg = dict(
+        LLAMA_3_1_8B,
+        num_hidden_layers=4,
+        layer_types=["linear_attention", "linear_attention", "linear_attention", "full_attention"],
+        linear_num_value_heads=32,
+        linear_num_key_heads=16,
+        linear_key_head_dim=128,
+        linear_value_head_dim=128,
+        linear_conv_kernel_dim=4,
+    )
+    spec = spec_from_config(cfg)
+    assert [layer.kind for layer in spec.layers] == ["recurrent"] * 3 + ["full"]
+    assert spec.layers[0].recurrent_state_elements == 3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128
+
+
+def test_it_lifts_text_config_of_multimodal_models() -> None:
+    cfg = {
+        "model_type": "llava",
+        "text_config": LLAMA_3_1_8B,
+        "vision_config": {"hidden_size": 1024},
+    }
+    assert spec_from_config(cfg).n_layers == 32
+
+
+def test_it_says_when_it_does_not_know_a_model_type() -> None:
+    spec = spec_from_config(dict(LLAMA_3_1_8B, model_type="brand_new"))
+    assert "brand_new" in spec.provenance["layout"]
+
+
+def test_it_refuses_architectures_it_cannot_size() -> None:
+    with pytest.raises(UnsupportedArchitectureError, match="mamba"):
+        spec_from_config({"model_type": "mamba", "hidden_size": 768})
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"num_hidden_layers": None}, "num_hidden_layers: missing"),
+        ({"num_hidden_layers": -1}, "out of range"),
+        ({"hidden_size": "big"}, "expected an integer"),
+        ({"num_key_value_heads": 64}, "exceeds"),
+        ({"num_local_experts": 8, "num_experts_per_tok": 9}, "exceeds"),
+        ({"layer_types": ["full_attention"]}, "expected 32 entries"),
+    ],
+)
+def test_it_names_the_bad_key(change: dict[str, Any], message: str) -> None:
+    cfg = {k: v for k, v in {**LLAMA_3_1_8B, **change}.items() if v is not None}
+    with pytest.raises(ModelFileError, match=message):
+        spec_from_config(cfg)
+
+
+def test_it_reports_unreadable_files(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        load_config(tmp_path)
+    with pytest.raises(ModelFileError, match="no such file"):
+        load_config(tmp_path / "missing.json")
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ModelFileError, match="JSON object"):
+        load_config(tmp_path / "list.json")
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            sorted(LLAMA_3_1_8B)
+            + sorted(DEEPSEEK_V2_LITE)
+            + [
+                "layer_types",
+                "sliding_window",
+                "sliding_window_pattern",
+                "text_config",
+                "num_kv_shared_layers",
+                "full_attention_interval",
+                "linear_num_value_heads",
+                "conv_L_cache",
+                "mamba_d_state",
+            ]
+        ),
+        json_values,
+    )
+)
+def test_it_never_crashes_on_hostile_configs(overrides: dict[str, Any]) -> None:
+    cfg = {**LLAMA_3_1_8B, **overrides}
+    with contextlib.suppress(RunlocalError):
+        spec_from_config(cfg)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_it_never_crashes_on_random_files(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("cfg") / "config.json"
+    path.write_bytes(data)
+    with contextlib.suppress(RunlocalError):
+        spec_from_config(load_config(path))
+
+
+def test_it_round_trips_a_written_config(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_1_8B), encoding="utf-8")
+    assert spec_from_config(load_config(tmp_path)).params_total == 8_030_261_248
