@@ -1045,10 +1045,12 @@ apple = [
     ("M2 Ultra", 76, 24, 800, "LPDDR5-6400", 1024, [64, 128, 192], 192, dt.date(2023, 6, 13), 180,
      None, True, 27.2,
      "CSV label 'Apple M2 Ultra (Mac Studio; GPU core count not stated in file)' (llama.cpp's "
-     "benches/mac-m2-ultra file, host 'gg-studio') is mapped here: it is Georgi Gerganov's Mac "
-     "Studio, a 192 GB M2 Ultra (ggml issue #381), and the llama.cpp Apple-silicon scoreboard's "
-     "M2 Ultra reference rows are the 76-core GPU. This is an inference, not stated in the file. "
-     "Bare 'M2 Ultra' also resolves here."),
+     "benches/mac-m2-ultra file, host 'gg-studio') is mapped here, to the 76-core variant rather "
+     "than the 60-core one: the machine is Georgi Gerganov's Mac Studio, which he described as a "
+     "192 GB M2 Ultra (ggml issue #381), and the M2 Ultra reference rows of llama.cpp's "
+     "Apple-silicon scoreboard (discussion #4167) are the 76-core GPU. The core count itself is "
+     "not stated in any source checked; were it the 60-core part, prefill would be ~20% lower "
+     "while decode (800 GB/s) is the same."),
     ("M3", 8, 8, 100, "LPDDR5-6400", 128, [8, 16, 24], 8, dt.date(2023, 11, 7), 22, 1099, False,
      None, ""),
     ("M3", 10, 8, 100, "LPDDR5-6400", 128, [8, 16, 24], 16, dt.date(2023, 11, 7), 22, 1599, True,
@@ -1147,3 +1149,232 @@ for (chip, g, cpu, bw, mtype, bus, configs, mem, date, tdp, price, top, pub, ext
         memory_type=mtype, bus_width_bits=bus, bandwidth_gb_s=float(bw), fp32_tflops=fp32,
         tdp_w=float(tdp), release_date=date, interface="SoC", gpu_cores=g, cpu_cores=cpu,
     ))
+
+# ============================================================================================
+# CPUs for CPU-only inference. bandwidth = channels x MT/s x 8 bytes.
+# FLOPs/cycle/core: AVX2 (2x256-bit FMA) 32 FP32; Zen 4 AVX-512 (double-pumped) 32 FP32,
+# 64 BF16 (VDPBF16PS); Zen 5 full-width AVX-512 64 FP32, 128 BF16; Intel AVX-512 (2 FMA units)
+# 64 FP32; Intel AMX 1024 BF16 FLOP/cycle/core. Base clocks (sustained all-core vector load).
+# ============================================================================================
+AMX_DOC = ("https://www.intel.com/content/www/us/en/products/docs/accelerator-engines/"
+           "advanced-matrix-extensions/overview.html")
+CPU_NOTE = (
+    "fp32_tflops = cores x base GHz x {f32} FP32 FLOP/cycle ({isa}); fp16_tensor_tflops = cores x "
+    "base GHz x {f16} FLOP/cycle ({isa16}). These are peaks: llama.cpp decode on CPUs is "
+    "memory-bound and prefill reaches a fraction of them. memory_gib is a typical build ({build}); "
+    "bandwidth_gb_s = {ch} channels x {mts} MT/s x 8 bytes."
+)
+cpus = [
+    # id, name, aliases, seg, cores, base GHz, f32, f16, isa, isa16, channels, MT/s, mem type,
+    # mem GiB, build, tdp, date, price, socket, url
+    ("amd-ryzen-9-9950x", "AMD Ryzen 9 9950X", ["Ryzen 9 9950X", "9950X", "R9 9950X"],
+     "desktop-cpu", 16, 4.3, 64, 128, "Zen 5 full-width AVX-512", "AVX-512 BF16", 2, 5600, "DDR5",
+     64, "2x32 GB DDR5-5600", 170, dt.date(2024, 8, 15), 649, "AM5",
+     "https://www.amd.com/en/products/processors/desktops/ryzen/9000-series/amd-ryzen-9-9950x.html"),
+    ("amd-ryzen-7-9800x3d", "AMD Ryzen 7 9800X3D", ["Ryzen 7 9800X3D", "9800X3D"],
+     "desktop-cpu", 8, 4.7, 64, 128, "Zen 5 full-width AVX-512", "AVX-512 BF16", 2, 5600, "DDR5",
+     64, "2x32 GB DDR5-5600", 120, dt.date(2024, 11, 7), 479, "AM5",
+     "https://www.amd.com/en/products/processors/desktops/ryzen/9000-series/amd-ryzen-7-9800x3d.html"),
+    ("amd-ryzen-9-7950x", "AMD Ryzen 9 7950X", ["Ryzen 9 7950X", "7950X", "R9 7950X"],
+     "desktop-cpu", 16, 4.5, 32, 64, "Zen 4 AVX-512, 256-bit datapath", "AVX-512 BF16", 2, 5200,
+     "DDR5", 64, "2x32 GB DDR5-5200", 170, dt.date(2022, 9, 27), 699, "AM5",
+     "https://www.amd.com/en/products/processors/desktops/ryzen/7000-series/amd-ryzen-9-7950x.html"),
+    ("amd-ryzen-9-5950x", "AMD Ryzen 9 5950X", ["Ryzen 9 5950X", "5950X", "R9 5950X"],
+     "desktop-cpu", 16, 3.4, 32, 32, "AVX2", "no BF16/FP16 matrix support, FP32 rate", 2, 3200,
+     "DDR4", 64, "2x32 GB DDR4-3200", 105, dt.date(2020, 11, 5), 799, "AM4",
+     "https://www.amd.com/en/products/processors/desktops/ryzen/5000-series/amd-ryzen-9-5950x.html"),
+    ("intel-core-i9-14900k", "Intel Core i9-14900K",
+     ["Core i9-14900K", "i9-14900K", "14900K", "i9 14900K"], "desktop-cpu", 24, 0.0, 32, 32,
+     "AVX2", "no AVX-512/AMX, FP32 rate", 2, 5600, "DDR5", 64, "2x32 GB DDR5-5600", 125,
+     dt.date(2023, 10, 17), 589, "LGA1700",
+     "https://www.intel.com/content/www/us/en/products/sku/236773/"
+     "intel-core-i9-processor-14900k-36m-cache-up-to-6-00-ghz/specifications.html"),
+    ("amd-threadripper-pro-7995wx", "AMD Ryzen Threadripper PRO 7995WX",
+     ["Threadripper PRO 7995WX", "7995WX", "TR PRO 7995WX"], "server-cpu", 96, 2.5, 32, 64,
+     "Zen 4 AVX-512, 256-bit datapath", "AVX-512 BF16", 8, 5200, "DDR5", 512,
+     "8x64 GB DDR5-5200 RDIMM", 350, dt.date(2023, 11, 21), 9999, "sTR5",
+     "https://www.amd.com/en/products/processors/workstations/ryzen-threadripper/7000-wx-series/"
+     "amd-ryzen-threadripper-pro-7995wx.html"),
+    ("amd-epyc-7763", "AMD EPYC 7763", ["EPYC 7763"], "server-cpu", 64, 2.45, 32, 32, "AVX2",
+     "no BF16 support, FP32 rate", 8, 3200, "DDR4", 512, "8x64 GB DDR4-3200 RDIMM", 280,
+     dt.date(2021, 3, 15), 7890, "SP3",
+     "https://www.amd.com/en/products/processors/server/epyc/7003-series/amd-epyc-7763.html"),
+    ("amd-epyc-9654", "AMD EPYC 9654", ["EPYC 9654"], "server-cpu", 96, 2.4, 32, 64,
+     "Zen 4 AVX-512, 256-bit datapath", "AVX-512 BF16", 12, 4800, "DDR5", 768,
+     "12x64 GB DDR5-4800 RDIMM", 360, dt.date(2022, 11, 10), 11805, "SP5",
+     "https://www.amd.com/en/products/processors/server/epyc/4th-generation-9004-and-8004-series/"
+     "amd-epyc-9654.html"),
+    ("amd-epyc-9755", "AMD EPYC 9755", ["EPYC 9755"], "server-cpu", 128, 2.7, 64, 128,
+     "Zen 5 full-width AVX-512", "AVX-512 BF16", 12, 6000, "DDR5", 768,
+     "12x64 GB DDR5-6000 RDIMM", 500, dt.date(2024, 10, 10), 12984, "SP5",
+     "https://www.amd.com/en/products/processors/server/epyc/9005-series/amd-epyc-9755.html"),
+    ("intel-xeon-platinum-8480plus", "Intel Xeon Platinum 8480+",
+     ["Xeon Platinum 8480+", "Xeon 8480+", "8480+", "Xeon Platinum 8480 Plus"], "server-cpu", 56,
+     2.0, 64, 1024, "AVX-512, 2 FMA units", "AMX BF16", 8, 4800, "DDR5", 512,
+     "8x64 GB DDR5-4800 RDIMM", 350, dt.date(2023, 1, 10), 10710, "LGA4677",
+     "https://www.intel.com/content/www/us/en/products/sku/231746/"
+     "intel-xeon-platinum-8480-processor-105m-cache-2-00-ghz/specifications.html"),
+    ("intel-xeon-w9-3495x", "Intel Xeon w9-3495X", ["Xeon w9-3495X", "w9-3495X"], "server-cpu",
+     56, 1.9, 64, 1024, "AVX-512, 2 FMA units", "AMX BF16", 8, 4800, "DDR5", 512,
+     "8x64 GB DDR5-4800 RDIMM", 350, dt.date(2023, 2, 15), 5889, "LGA4677",
+     "https://www.intel.com/content/www/us/en/products/sku/233483/"
+     "intel-xeon-w93495x-processor-105m-cache-1-90-ghz/specifications.html"),
+    ("intel-xeon-6980p", "Intel Xeon 6980P", ["Xeon 6980P", "6980P"], "server-cpu", 128, 2.0, 64,
+     1024, "AVX-512, 2 FMA units", "AMX BF16", 12, 6400, "DDR5", 768, "12x64 GB DDR5-6400 RDIMM",
+     500, dt.date(2024, 9, 24), 17800, "LGA7529",
+     "https://www.intel.com/content/www/us/en/products/sku/240777/"
+     "intel-xeon-6980p-processor-504m-cache-2-00-ghz/specifications.html"),
+]
+for (cid, nm, al, seg, cores, ghz, f32, f16, isa, isa16, ch, mts, mt, mem, build, tdp, date,
+     price, sock, url) in cpus:
+    extra = ""
+    if cid == "intel-core-i9-14900k":
+        # 8 P-cores (3.2 GHz base, 2x256-bit FMA) + 16 E-cores (2.4 GHz base, 2x128-bit FMA)
+        fp32 = r((8 * 3.2 * 32 + 16 * 2.4 * 16) / 1000, 2)
+        fp16 = fp32
+        extra = ("24 cores = 8 P-cores (3.2 GHz base, 32 FP32 FLOP/cycle) + 16 E-cores (2.4 GHz "
+                 "base, 16 FP32 FLOP/cycle); the formula below is applied per core type. ")
+    else:
+        fp32 = r(cores * ghz * f32 / 1000, 2)
+        fp16 = r(cores * ghz * f16 / 1000, 2)
+    srcs = [url] + ([AMX_DOC] if "AMX" in isa16 else [])
+    notes = extra + CPU_NOTE.format(f32=f32, isa=isa, f16=f16, isa16=isa16, build=build, ch=ch,
+                                    mts=mts)
+    if "AMX" in isa16:
+        notes += (" The AMX figure is a hardware peak; llama.cpp uses AMX only for some quant "
+                  "types, and AVX-512 BF16 (64 FLOP/cycle) is the realistic ceiling otherwise.")
+    if cid == "intel-xeon-6980p":
+        notes += " With MRDIMM-8800 the bandwidth rises to 844.8 GB/s."
+    add(dict(
+        id=cid, name=nm, aliases=[nm.replace("AMD ", "").replace("Intel ", "")] + al,
+        sources=srcs, notes=notes, vendor="AMD" if cid.startswith("amd") else "Intel",
+        kind="cpu", segment=seg, fp16_tensor_tflops=fp16, backends=["cpu"],
+        launch_price_usd=price, memory_gib=float(mem), memory_type=f"{mt}-{mts}",
+        bandwidth_gb_s=r(ch * mts * 8 / 1000, 1), fp32_tflops=fp32, tdp_w=float(tdp),
+        release_date=date, interface=f"Socket {sock}", cpu_cores=cores, memory_channels=ch,
+    ))
+
+# ============================================================================================
+# Writer
+# ============================================================================================
+ORDER = [
+    "schema_version", "id", "name", "aliases", "vendor", "kind", "segment",
+    "memory_gib", "memory_configs_gib", "memory_type", "bus_width_bits", "bandwidth_gb_s",
+    "fp16_tensor_tflops", "fp32_tflops", "int8_tops", "tdp_w", "release_date",
+    "launch_price_usd", "interface", "backends", "cuda_compute_capability", "gpu_cores",
+    "cpu_cores", "memory_channels", "sources", "last_verified", "reviewed_by", "notes",
+]
+FLOAT_FIELDS = {"memory_gib", "bandwidth_gb_s", "fp16_tensor_tflops", "fp32_tflops", "int8_tops",
+                "tdp_w", "launch_price_usd"}
+INT_FIELDS = {"bus_width_bits", "gpu_cores", "cpu_cores", "memory_channels", "schema_version"}
+
+
+def tstr(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
+
+
+def tval(k: str, v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if k in FLOAT_FIELDS:
+        return repr(float(v))
+    if k in INT_FIELDS:
+        return str(int(v))
+    if isinstance(v, str):
+        return tstr(v)
+    if isinstance(v, list):
+        if k == "memory_configs_gib":
+            return "[" + ", ".join(repr(float(x)) for x in v) + "]"
+        return "[" + ", ".join(tval(k, x) for x in v) + "]"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, int):
+        return str(v)
+    raise TypeError(f"{k}: {v!r}")
+
+
+def wrap_notes(text: str, width: int = 96) -> str:
+    """TOML multi-line basic string, wrapped with line-ending backslashes (no newlines in value)."""
+    import textwrap
+
+    esc = text.replace("\\", "\\\\").replace('"', '\\"')
+    lines = textwrap.wrap(esc, width=width, break_long_words=False, break_on_hyphens=False)
+    if len(lines) <= 1:
+        return tstr(text)
+    body = " \\\n".join(lines)
+    return '"""\\\n' + body + '"""'
+
+
+def render(e: dict[str, Any]) -> str:
+    e = {k: v for k, v in e.items() if v is not None and v != ""}
+    e["schema_version"] = 1
+    e["last_verified"] = LAST_VERIFIED
+    e["reviewed_by"] = REVIEWED_BY
+    # de-duplicate aliases (case/punctuation-insensitively), drop ones equal to name/id
+    seen = {norm(e["name"]), norm(e["id"])}
+    al = []
+    for a in e["aliases"]:
+        if norm(a) not in seen:
+            seen.add(norm(a))
+            al.append(a)
+    e["aliases"] = al
+    unknown = set(e) - set(ORDER)
+    assert not unknown, (e["id"], unknown)
+    out = []
+    for k in ORDER:
+        if k not in e:
+            continue
+        v = e[k]
+        if k == "notes":
+            out.append(f"notes = {wrap_notes(v)}")
+        elif k in ("aliases", "sources") and v:
+            items = "".join(f"  {tstr(x)},\n" for x in v)
+            out.append(f"{k} = [\n{items}]")
+        else:
+            out.append(f"{k} = {tval(k, v)}")
+    return "\n".join(out) + "\n"
+
+
+def norm(s: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--check", action="store_true", help="exit 1 if files are out of date")
+    args = ap.parse_args()
+    ids = [e["id"] for e in ENTRIES]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        print("duplicate ids:", sorted(dup), file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    stale = []
+    wanted = set()
+    for e in ENTRIES:
+        path = OUT / f"{e['id']}.toml"
+        wanted.add(path.name)
+        text = render(dict(e))
+        if not path.exists() or path.read_text() != text:
+            stale.append(path.name)
+            if not args.check:
+                path.write_text(text)
+    extra = sorted(p.name for p in OUT.glob("*.toml") if p.name not in wanted)
+    if args.check:
+        if stale or extra:
+            print("out of date:", stale, "not generated:", extra, file=sys.stderr)
+            return 1
+        print(f"{len(ENTRIES)} files up to date")
+        return 0
+    print(f"wrote {len(stale)} of {len(ENTRIES)} files to {OUT}")
+    if extra:
+        print("files not produced by this generator (left alone):", extra)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

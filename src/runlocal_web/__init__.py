@@ -1,0 +1,1 @@
+"""The runlocal website: a Django project over the runlocal engine and catalog."""

@@ -1,0 +1,140 @@
+"""Django settings, driven by environment variables (every one is in docs/configuration.md).
+
+A bad value raises ImproperlyConfigured naming the variable, so start-up stops with one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from runlocal.catalog import CATALOG_DIR
+from runlocal_web.env import (
+    check_redis_url,
+    envbool,
+    envint,
+    envlist,
+    envpath,
+    envsecret,
+    envstr,
+    envurl_origins,
+    parse_database_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DEBUG = envbool("DEBUG", False)
+
+SECRET_KEY = envsecret("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off; "
+            "`runlocal serve` creates one in the data directory"
+        )
+    SECRET_KEY = "runlocal-development-only-not-secret"
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envurl_origins("CSRF_TRUSTED_ORIGINS")
+
+# Where the SQLite database (and `runlocal serve`'s generated secret key) live.
+RUNLOCAL_DATA_DIR = envpath("RUNLOCAL_DATA_DIR", "data")
+# The TOML catalog that `sync_catalog` loads into the database.
+RUNLOCAL_CATALOG_DIR = envpath("RUNLOCAL_CATALOG_DIR", str(CATALOG_DIR))
+# Absolute base of canonical links ("https://runlocal.example"); from the request when unset.
+SITE_URL = envstr("SITE_URL").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: must start with http:// or https://")
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "runlocal_web.catalogdb",
+    "runlocal_web.checker",
+    "runlocal_web.pages",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "runlocal_web.urls"
+WSGI_APPLICATION = "runlocal_web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "runlocal_web.lib.context.site",
+            ],
+            "builtins": ["runlocal_web.lib.templatetags"],
+        },
+    }
+]
+
+_database_url = envstr("DATABASE_URL")
+if _database_url:
+    _db = parse_database_url(_database_url)
+else:
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(RUNLOCAL_DATA_DIR / "runlocal.sqlite3"),
+        # Readers never wait on the sync's write transaction for long.
+        "OPTIONS": {"timeout": 20},
+    }
+_db["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 0, minimum=0, maximum=3600)
+_db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_redis_url = envstr("REDIS_URL")
+if _redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": check_redis_url(_redis_url),
+            "KEY_PREFIX": "runlocal",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "runlocal",
+        }
+    }
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = envpath("STATIC_ROOT", str(RUNLOCAL_DATA_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve straight from the package: no collectstatic step is needed to run the site.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MAX_AGE = 3600
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("SECURE_PROXY_SSL_HEADER", False):
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
