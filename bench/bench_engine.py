@@ -23,8 +23,15 @@ from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import RunlocalError
 
-MODELS = ["llama-3.1-8b-instruct", "qwen2.5-32b-instruct", "gpt-oss-20b", "mixtral-8x7b-instruct",
-          "gemma-2-9b-it", "meta-llama-3-70b", "deepseek-v2-lite"]
+MODELS = [
+    "llama-3.1-8b-instruct",
+    "qwen2.5-32b-instruct",
+    "gpt-oss-20b",
+    "mixtral-8x7b-instruct",
+    "gemma-2-9b-it",
+    "meta-llama-3-70b",
+    "deepseek-v2-lite",
+]
 HARDWARE = ["RTX 4090", "RTX 3090", "2x RTX 3090", "M2 Max 38-core", "A100 80GB", "RTX 3070"]
 
 
@@ -51,14 +58,19 @@ def bench_in_process(qs: list[CheckQuery]) -> None:
             check(q, cat)
             times.append(time.perf_counter() - t0)
     times.sort()
-    print(f"in-process check: {len(qs)} distinct queries x 20, median {statistics.median(times) * 1e6:.0f} µs, "
-          f"p90 {times[int(0.9 * len(times))] * 1e6:.0f} µs")
+    print(
+        f"in-process check: {len(qs)} distinct queries x 20, median {statistics.median(times) * 1e6:.0f} µs, "
+        f"p90 {times[int(0.9 * len(times))] * 1e6:.0f} µs"
+    )
 
 
 def bench_batch(qs: list[CheckQuery]) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
         for q in itertools.islice(itertools.cycle(qs), 10_000):
-            f.write(json.dumps({"model": q.model, "hardware": list(q.hardware), "context": q.context}) + "\n")
+            f.write(
+                json.dumps({"model": q.model, "hardware": list(q.hardware), "context": q.context})
+                + "\n"
+            )
         path = f.name
     cmd = ["runlocal", "check", "--from", path]
     if shutil.which("taskset"):
@@ -70,7 +82,16 @@ def bench_batch(qs: list[CheckQuery]) -> None:
 
 
 def bench_cold_start(q: CheckQuery) -> None:
-    cmd = [sys.executable, "-m", "runlocal.cli", "check", q.model, "--hardware", q.hardware[0], "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "runlocal.cli",
+        "check",
+        q.model,
+        "--hardware",
+        q.hardware[0],
+        "--json",
+    ]
     runlocal = shutil.which("runlocal")
     if runlocal:
         cmd = [runlocal, "check", q.model, "--hardware", q.hardware[0], "--json"]
@@ -79,8 +100,10 @@ def bench_cold_start(q: CheckQuery) -> None:
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - t0)
-    print(f"cold start `runlocal check {q.model} --hardware '{q.hardware[0]}' --json`: median "
-          f"{statistics.median(times):.3f} s, min {min(times):.3f} s over 10 runs")
+    print(
+        f"cold start `runlocal check {q.model} --hardware '{q.hardware[0]}' --json`: median "
+        f"{statistics.median(times):.3f} s, min {min(times):.3f} s over 10 runs"
+    )
 
 
 if __name__ == "__main__":

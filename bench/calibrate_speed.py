@@ -72,7 +72,10 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
     return replace(
         p,
         prefill_efficiency={b: float(min(v[i], 1.0)) for i, b in enumerate(BACKENDS)},
-        prefill_quant_factor={"f16": 1.0, **{f: float(v[5 + i]) for i, f in enumerate(FAMILIES[1:])}},
+        prefill_quant_factor={
+            "f16": 1.0,
+            **{f: float(v[5 + i]) for i, f in enumerate(FAMILIES[1:])},
+        },
     )
 
 
@@ -81,7 +84,11 @@ def predict(row: Row, p: SpeedParams) -> float | None:
     f = row.est.features
     if not row.est.plan.fits or not f.loads:
         return None
-    t = decode_seconds_per_token(f, p) if row.metric == "tg_tok_s" else prefill_seconds_per_token(f, p, row.depth)
+    t = (
+        decode_seconds_per_token(f, p)
+        if row.metric == "tg_tok_s"
+        else prefill_seconds_per_token(f, p, row.depth)
+    )
     return None if not t else 1.0 / t
 
 
@@ -102,7 +109,9 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         p = with_decode(base, x)
         prior = [(x[i] - math.log(PRIOR_ETA[0])) / PRIOR_ETA[1] for i in range(5)]
         prior += [(x[5 + i] - math.log(PRIOR_FIXED_MS[0])) / PRIOR_FIXED_MS[1] for i in range(5)]
-        prior += [(x[10] - math.log(5.0)) / 2.0] + [(x[11 + i] - math.log(4.0)) / 2.0 for i in range(5)]
+        prior += [(x[10] - math.log(5.0)) / 2.0] + [
+            (x[11 + i] - math.log(4.0)) / 2.0 for i in range(5)
+        ]
         return np.array(residuals(dec, p) + [0.05 * v for v in prior])
 
     x = least_squares(r_dec, decode_vector(base), loss="soft_l1", f_scale=0.2).x
@@ -180,7 +189,9 @@ def main() -> int:
         train = [r for r in rows if r.family != fam]
         test = [r for r in rows if r.family == fam]
         q = fit(train, base)
-        print(f"  {fam:<20} decode {ape_summary(test, q, 'tg_tok_s'):<40} prefill {ape_summary(test, q, 'pp_tok_s')}")
+        print(
+            f"  {fam:<20} decode {ape_summary(test, q, 'tg_tok_s'):<40} prefill {ape_summary(test, q, 'pp_tok_s')}"
+        )
     if args.write:
         PARAMS_PATH.write_text(json.dumps(to_json(p, len(rows)), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {PARAMS_PATH}", file=sys.stderr)

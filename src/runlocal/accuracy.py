@@ -43,6 +43,7 @@ class Row:
     depth: int
     family: str
     year: str
+    raw: dict[str, str]
     est: Estimate | None = None
 
     @property
@@ -192,6 +193,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                     depth=depth,
                     family=hardware_family(hw),
                     year=year,
+                    raw=dict(rec),
                 )
             )
     return rows, skipped

@@ -59,7 +59,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass
+@dataclass(eq=False)  # identity hash: indexes over a loaded catalog are cached per object
 class Catalog:
     models: dict[str, Entry] = field(default_factory=dict)
     hardware: dict[str, Entry] = field(default_factory=dict)

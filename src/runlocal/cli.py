@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "catalog":
             return _cmd_catalog_check()
         if args.command == "serve":
-            from runlocal_web.launcher import serve  # type: ignore[import-not-found,unused-ignore]
+            from runlocal_web.launcher import serve
 
             return int(
                 serve(
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         if args.command == "manage":
-            from runlocal_web.launcher import manage  # type: ignore[import-not-found,unused-ignore]
+            from runlocal_web.launcher import manage
 
             return int(manage(list(args.args)))
         if args.command == "accuracy":
@@ -293,25 +293,37 @@ def format_result(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-
-
 def reference_markdown() -> str:
     """docs/cli.md: every command's --help, so the reference cannot drift (tests compare)."""
     import os
 
     os.environ["COLUMNS"] = "100"
     parser = build_parser()
-    parts = ["# CLI reference", "", "Generated from `--help` by `python -m runlocal.cli --write-docs`; "
-             "`tests/core/test_docs.py` fails when it is out of date.", "",
-             "```text", parser.format_help().rstrip(), "```", ""]
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from `--help` by `python -m runlocal.cli --write-docs`; "
+        "`tests/core/test_docs.py` fails when it is out of date.",
+        "",
+        "```text",
+        parser.format_help().rstrip(),
+        "```",
+        "",
+    ]
     sub_action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in sub_action.choices.items():
         parts += [f"## runlocal {name}", "", "```text", sub.format_help().rstrip(), "```", ""]
         nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
         for action in nested:
             for sub_name, sub_sub in action.choices.items():
-                parts += [f"### runlocal {name} {sub_name}", "", "```text",
-                          sub_sub.format_help().rstrip(), "```", ""]
+                parts += [
+                    f"### runlocal {name} {sub_name}",
+                    "",
+                    "```text",
+                    sub_sub.format_help().rstrip(),
+                    "```",
+                    "",
+                ]
     return "\n".join(parts)
 
 

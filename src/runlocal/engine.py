@@ -324,12 +324,12 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
     params = load_params()
     depth = context // 2
     lo_hi = spread(params.decode_spread, main_backend)
-    evidence = "estimated"
-    measured = None if q.no_measured else _measured(catalog, model, quant, devices, runtime)
-    if measured is not None and plan.fits:
-        decode = measured.get("tg_tok_s", decode)
-        prefill = measured.get("pp_tok_s", prefill)
-        evidence = "measured"
+    evidence, measured = "estimated", list[dict[str, Any]]()
+    if not q.no_measured:
+        evidence, decode, prefill, measured = _apply_measurements(
+            catalog, model, quant, devices, runtime, inv, est, depth
+        )
+    if evidence == "measured":
         lo_hi = (0.95, 1.05)
     if decode is not None:
         decode = _batch_decode(decode, q.batch)
@@ -545,32 +545,138 @@ def _best_quant(
     return None
 
 
-def _measured(
-    catalog: Catalog, model: ResolvedModel, quant: str, devices: list[Device], runtime: Runtime
-) -> dict[str, float] | None:
-    """A published benchmark of exactly this model, quant, hardware and device count."""
-    if model.entry is None or runtime.engine != "llama.cpp" or not devices[0].id:
-        return None
-    if len({d.id for d in devices}) != 1:
-        return None
-    found: dict[str, float] = {}
+@dataclass(frozen=True)
+class BenchRow:
+    hardware: str
+    backend: str
+    n_devices: int
+    metric: str
+    depth: int
+    context: int
+    value: float
+    source: str
+    build: str
+
+
+@lru_cache(maxsize=8)
+def _bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
+    """(model id, quant) → published llama.cpp results."""
+    index: dict[tuple[str, str], list[BenchRow]] = {}
     for bench in catalog.benchmarks.values():
-        if bench.get("hardware") != devices[0].id:
-            continue
+        source = bench.sources[0] if bench.sources else ""
         for row in bench.get("results", []):
-            if (
-                row.get("model") == model.entry.id
-                and row.get("quant") == quant
-                and int(row.get("n_devices", 1)) == len(devices)
-                and not row.get("context_tokens")
-            ):
-                metric = str(row.get("metric"))
-                if metric == "tg_tok_s" and row.get("gen_tokens") in (128, 512):
-                    found.setdefault("tg_tok_s", float(row["value"]))
-                if metric == "pp_tok_s" and row.get("prompt_tokens") == 512:
-                    found.setdefault("pp_tok_s", float(row["value"]))
-                found.setdefault("_source", 0.0)
-    return found or None
+            metric = str(row.get("metric"))
+            if metric not in ("tg_tok_s", "pp_tok_s"):
+                continue
+            base = int(row.get("context_tokens", 0) or 0)
+            size = int(row.get("gen_tokens" if metric == "tg_tok_s" else "prompt_tokens", 0) or 0)
+            index.setdefault((str(row.get("model")), str(row.get("quant"))), []).append(
+                BenchRow(
+                    hardware=str(bench.get("hardware")),
+                    backend=str(row.get("backend", "")),
+                    n_devices=int(row.get("n_devices", 1)),
+                    metric=metric,
+                    depth=base + size // 2,
+                    context=max(base + size, 1),
+                    value=float(row["value"]),
+                    source=source,
+                    build=str(row.get("build", "")),
+                )
+            )
+    return index
+
+
+def _apply_measurements(
+    catalog: Catalog,
+    model: ResolvedModel,
+    quant: str,
+    devices: list[Device],
+    runtime: Runtime,
+    inv: WeightInventory,
+    est: Estimate,
+    depth: int,
+) -> tuple[str, float | None, float | None, list[dict[str, Any]]]:
+    """Replace formula speeds by published measurements where they exist.
+
+    measured: this model, quant, hardware and device count, at a similar KV depth.
+    measured-near: the same setup measured at another depth, scaled by the formula's ratio.
+    extrapolated: the same model and quant measured on other hardware of the same backend,
+    scaled by the formula's ratio between the two.
+    """
+    decode, prefill = est.decode_tok_s, est.prefill_tok_s
+    if model.entry is None or runtime.engine != "llama.cpp" or not est.plan.fits:
+        return "estimated", decode, prefill, []
+    rows = _bench_index(catalog).get((model.entry.id, quant), [])
+    if not rows:
+        return "estimated", decode, prefill, []
+    same_hw = len({d.id for d in devices}) == 1 and devices[0].id is not None
+    rank = {"measured": 3, "measured-near": 2, "extrapolated": 1, "estimated": 0}
+    evidence = "estimated"
+    used: list[dict[str, Any]] = []
+    for metric in ("tg_tok_s", "pp_tok_s"):
+        formula = decode if metric == "tg_tok_s" else prefill
+        if formula is None:
+            continue
+        candidates = [r for r in rows if r.metric == metric and r.n_devices == len(devices)]
+        exact = [r for r in candidates if same_hw and r.hardware == devices[0].id]
+        label = "measured"
+        if exact:
+            best = min(exact, key=lambda r: abs(r.depth - depth))
+            near = abs(best.depth - depth) <= max(512, depth // 4)
+            label = "measured" if near else "measured-near"
+            bench_devices = devices
+        else:
+            others = [
+                r for r in candidates if r.backend == est.backend and r.hardware in catalog.hardware
+            ]
+            if not others:
+                continue
+            bw = devices[0].bandwidth_bytes_per_s
+            best = min(
+                others,
+                key=lambda r: (
+                    abs(
+                        math.log(
+                            float(catalog.hardware[r.hardware].get("bandwidth_gb_s")) * 1e9 / bw
+                        )
+                    ),
+                    abs(r.depth - depth),
+                ),
+            )
+            label = "extrapolated"
+            from .hardware import device_from_entry
+
+            bench_devices = [device_from_entry(catalog.hardware[best.hardware])] * best.n_devices
+            near = False
+        value = best.value
+        if not near:
+            ref = estimate(
+                model.spec, inv, bench_devices, None, runtime, best.context, "f16", 1, best.depth
+            )
+            ref_rate = ref.decode_tok_s if metric == "tg_tok_s" else ref.prefill_tok_s
+            if not ref_rate:
+                continue
+            value = best.value * formula / ref_rate
+        if metric == "tg_tok_s":
+            decode = value
+        else:
+            prefill = value
+        if rank[label] > rank[evidence]:
+            evidence = label
+        used.append(
+            {
+                "metric": metric,
+                "evidence": label,
+                "measured_value": best.value,
+                "hardware": best.hardware,
+                "n_devices": best.n_devices,
+                "depth": best.depth,
+                "build": best.build,
+                "source": best.source,
+                "value_used": round(value, 2),
+            }
+        )
+    return evidence, decode, prefill, used
 
 
 def _model_dict(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
@@ -605,7 +711,7 @@ def _basis(
     host_ram: int | None,
     params: Any,
     backend: str,
-    measured: dict[str, float] | None,
+    measured: list[dict[str, Any]],
 ) -> dict[str, Any]:
     kinds: dict[str, int] = {}
     for layer in spec.layers:
@@ -634,7 +740,7 @@ def _basis(
             "per_layer_us": params.per_layer_us,
             "prefill_efficiency": params.prefill_efficiency.get(backend),
         },
-        "measured": bool(measured),
+        "measurements": measured,
     }
 
 

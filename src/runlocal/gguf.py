@@ -349,10 +349,15 @@ def _parse_header(r: _Reader, path: Path) -> _Header:
         raise r.fail(f"unknown GGUF version {version}")
     n_tensors = r.u64()
     n_kv = r.u64()
-    if n_tensors > _MAX_TENSORS or n_tensors * 24 > r.size:
+    if n_tensors > _MAX_TENSORS:
         raise r.fail(f"implausible tensor count {n_tensors:,}")
-    if n_kv > _MAX_KV or n_kv * 12 > r.size:
+    if n_kv > _MAX_KV:
         raise r.fail(f"implausible metadata count {n_kv:,}")
+    if n_tensors * 24 + n_kv * 12 > r.size - r.pos:
+        raise r.fail(
+            f"truncated: {n_kv:,} metadata entries and {n_tensors:,} tensor infos cannot fit "
+            f"in a file of {r.size:,} bytes"
+        )
 
     kv: dict[str, _Value] = {}
     for _ in range(n_kv):

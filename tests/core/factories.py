@@ -233,3 +233,26 @@ def make_standard_catalog(root: Path) -> Path:
     )
     (root / "benchmarks").mkdir(exist_ok=True)
     return root
+
+
+def make_benchmark(root: Path, id: str, hardware: str, results: list[dict[str, Any]]) -> Path:
+    data = common(id, f"bench {id}")
+    data["hardware"] = hardware
+    return write_toml(root / "benchmarks" / f"{id}.toml", data, arrays={"results": results})
+
+
+def bench_row(model: str, metric: str, value: float, **kw: Any) -> dict[str, Any]:
+    row = {
+        "model": model,
+        "quant": "Q4_K_M",
+        "backend": "cuda",
+        "n_devices": 1,
+        "metric": metric,
+        "value": value,
+    }
+    if metric == "tg_tok_s":
+        row["gen_tokens"] = 128
+    else:
+        row["prompt_tokens"] = 512
+    row.update(kw)
+    return row

@@ -1,0 +1,89 @@
+"""The catalog mirrored into the database by `sync_catalog`.
+
+Each row keeps its TOML record whole in `data` (the source of truth for pages and the engine);
+the other columns copy the fields that pages filter and sort on, so they can be indexed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Entry(models.Model):
+    id = models.CharField(primary_key=True, max_length=100)
+    name = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list)
+    sources = models.JSONField(default=list)
+    last_verified = models.DateField()
+    reviewed_by = models.CharField(max_length=200)
+    # Normalized id, name, aliases and a few fields, for `?q=` search on any database.
+    search_text = models.TextField(default="")
+    source_file = models.CharField(max_length=300)
+    data = models.JSONField()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Model(Entry):
+    family = models.CharField(max_length=50, blank=True, db_index=True)
+    modality = models.CharField(max_length=30, blank=True, db_index=True)
+    params_total_b = models.FloatField(null=True, db_index=True)
+    params_active_b = models.FloatField(null=True)
+    release_date = models.DateField(null=True, db_index=True)
+    license = models.CharField(max_length=100, blank=True)
+    hf_repo = models.CharField(max_length=200, blank=True)
+
+    class Meta(Entry.Meta):
+        pass
+
+    @property
+    def is_moe(self) -> bool:
+        return (
+            self.params_active_b is not None
+            and self.params_total_b is not None
+            and self.params_active_b < self.params_total_b
+        )
+
+
+class Hardware(Entry):
+    vendor = models.CharField(max_length=50, blank=True, db_index=True)
+    kind = models.CharField(max_length=20, db_index=True)
+    segment = models.CharField(max_length=30, blank=True, db_index=True)
+    memory_gib = models.FloatField(db_index=True)
+    bandwidth_gb_s = models.FloatField(db_index=True)
+    fp16_tensor_tflops = models.FloatField(null=True)
+    tdp_w = models.FloatField(null=True)
+    release_date = models.DateField(null=True, db_index=True)
+    launch_price_usd = models.FloatField(null=True)
+
+    class Meta(Entry.Meta):
+        verbose_name_plural = "hardware"
+
+
+class Benchmark(Entry):
+    hardware_id = models.CharField(max_length=100, blank=True, db_index=True)
+    n_results = models.PositiveIntegerField(default=0)
+
+    class Meta(Entry.Meta):
+        pass
+
+
+class SyncState(models.Model):
+    """One row: what the last successful sync loaded. `digest` changes only with content."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    digest = models.CharField(max_length=64)
+    catalog_dir = models.CharField(max_length=500)
+    n_models = models.PositiveIntegerField(default=0)
+    n_hardware = models.PositiveIntegerField(default=0)
+    n_benchmarks = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField()
+    synced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"catalog {self.digest[:12]} synced {self.synced_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,52 @@
+"""The catalog as the website sees it: rebuilt from the database, cached per process.
+
+Pages and the engine read the same rows, so a page and its verdicts always agree, and a
+catalog file broken after the last sync cannot take the site down: it keeps the last good data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runlocal.catalog import Catalog
+from runlocal.catalog import Entry as CoreEntry
+
+from .models import Benchmark, Entry, Hardware, Model, SyncState
+
+_cache: tuple[str, Catalog] | None = None
+
+
+def current_state() -> SyncState | None:
+    return SyncState.objects.filter(pk=1).first()
+
+
+def current_catalog() -> Catalog:
+    """The synced catalog (empty before the first sync); one small query when unchanged."""
+    global _cache
+    digest = SyncState.objects.filter(pk=1).values_list("digest", flat=True).first()
+    if digest is None:
+        return Catalog()
+    cached = _cache
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    catalog = Catalog(
+        models={r.id: _entry("models", r) for r in Model.objects.all()},
+        hardware={r.id: _entry("hardware", r) for r in Hardware.objects.all()},
+        benchmarks={r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
+    )
+    _cache = (digest, catalog)
+    return catalog
+
+
+def _entry(kind: str, row: Entry) -> CoreEntry:
+    return CoreEntry(
+        kind=kind,
+        id=row.id,
+        name=row.name,
+        aliases=tuple(row.aliases),
+        sources=tuple(row.sources),
+        last_verified=row.last_verified,
+        reviewed_by=row.reviewed_by,
+        data=row.data,
+        path=Path(row.source_file),
+    )

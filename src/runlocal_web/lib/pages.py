@@ -1,0 +1,105 @@
+"""Every page has an HTML form and a JSON twin at the same URL (`?format=json`).
+
+A view builds one JSON-able dict of what the page shows and hands it to `respond`, which
+either renders the template with it or returns it as JSON, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+FORMATS = ("", "html", "json")
+SITE_NAME = "runlocal"
+
+
+@dataclass
+class Page:
+    title: str
+    description: str
+    # (label, path) from Home to the page itself; the last one is the current page.
+    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
+    # Path plus the query that identifies this page's content (never `format`).
+    canonical_path: str = "/"
+    noindex: bool = False
+
+    @property
+    def full_title(self) -> str:
+        return self.title if self.title.endswith(SITE_NAME) else f"{self.title} · {SITE_NAME}"
+
+    def canonical_url(self, request: HttpRequest) -> str:
+        if settings.SITE_URL:
+            return settings.SITE_URL + self.canonical_path
+        return request.build_absolute_uri(self.canonical_path)
+
+    def to_dict(self, request: HttpRequest) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "canonical": self.canonical_url(request),
+            "breadcrumbs": [{"name": n, "url": u} for n, u in self.breadcrumbs],
+        }
+
+
+def path_with_query(path: str, params: dict[str, Any] | list[tuple[str, Any]]) -> str:
+    """`/x/?a=1&b=2`, leaving out empty values; lists become repeated keys."""
+    items = params.items() if isinstance(params, dict) else params
+    pairs: list[tuple[str, str]] = []
+    for key, value in items:
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((key, str(v)) for v in values if v not in (None, ""))
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def requested_format(request: HttpRequest) -> str | None:
+    """'html' or 'json'; None for a value we do not serve."""
+    fmt = request.GET.get("format", "")
+    if fmt not in FORMATS:
+        return None
+    return fmt or "html"
+
+
+def respond(
+    request: HttpRequest,
+    template: str,
+    page: Page,
+    data: dict[str, Any],
+    *,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render `data` as the page's HTML, or return it as JSON for `?format=json`."""
+    fmt = requested_format(request)
+    if fmt is None:
+        return bad_format(request)
+    if fmt == "json":
+        payload = {"ok": status < 400, "status": status, "page": page.to_dict(request), **data}
+        return json_response(payload, status)
+    ctx = {"page": page, "canonical_url": page.canonical_url(request), "data": data}
+    ctx.update(context or {})
+    return render(request, template, ctx, status=status)
+
+
+def json_response(payload: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        payload, status=status, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def bad_format(request: HttpRequest) -> HttpResponse:
+    message = "format must be json, or left out for the HTML page"
+    page = Page(
+        title="Unknown format",
+        description=message,
+        breadcrumbs=[("Home", "/"), ("Unknown format", request.path)],
+        canonical_path=request.path,
+        noindex=True,
+    )
+    ctx = {"page": page, "canonical_url": page.canonical_url(request), "message": message}
+    return render(request, "errors/error.html", ctx, status=400)
