@@ -17,7 +17,6 @@ import math
 import statistics
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -176,7 +175,7 @@ def main() -> int:
     ap.add_argument("csv")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
-    rows, skipped = map_rows(args.csv, load_catalog())
+    rows, _skipped = map_rows(args.csv, load_catalog())
     evaluate(rows)
     rows = [r for r in rows if r.metric in ("tg_tok_s", "pp_tok_s")]
     base = load_params()

@@ -13,7 +13,6 @@ import json
 import re
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 from runlocal.accuracy import Row, map_rows
 from runlocal.catalog import CATALOG_DIR, load_catalog
