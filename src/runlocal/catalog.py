@@ -16,7 +16,7 @@ from typing import Any
 from .errors import CatalogError, RunlocalError, UnknownNameError
 
 CATALOG_DIR = Path(__file__).with_name("catalog")
-KINDS = ("models", "hardware", "benchmarks")
+KINDS = ("models", "hardware", "benchmarks", "runtimes", "prices", "glossary", "errors")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 
@@ -64,12 +64,17 @@ class Catalog:
     models: dict[str, Entry] = field(default_factory=dict)
     hardware: dict[str, Entry] = field(default_factory=dict)
     benchmarks: dict[str, Entry] = field(default_factory=dict)
+    runtimes: dict[str, Entry] = field(default_factory=dict)
+    prices: dict[str, Entry] = field(default_factory=dict)
+    glossary: dict[str, Entry] = field(default_factory=dict)
+    errors: dict[str, Entry] = field(default_factory=dict)
     _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def entries(self, kind: str) -> dict[str, Entry]:
-        return {"models": self.models, "hardware": self.hardware, "benchmarks": self.benchmarks}[
-            kind
-        ]
+        if kind not in KINDS:
+            raise KeyError(kind)
+        entries: dict[str, Entry] = getattr(self, kind)
+        return entries
 
     def _names(self, kind: str) -> dict[str, str]:
         """normalized name → id, for every id, name and alias."""
@@ -84,7 +89,9 @@ class Catalog:
     def find(self, kind: str, name: str) -> Entry:
         """Resolve a name as a person types it; raises UnknownNameError with suggestions."""
         entries = self.entries(kind)
-        label = {"models": "model", "hardware": "hardware", "benchmarks": "benchmark"}[kind]
+        label = {"models": "model", "hardware": "hardware", "glossary": "glossary term"}.get(
+            kind, kind.rstrip("s")
+        )
         if name in entries:
             return entries[name]
         index = self._names(kind)

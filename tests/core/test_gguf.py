@@ -339,7 +339,9 @@ def test_it_separates_routed_expert_bytes(tmp_path: Path) -> None:
 
 
 def kinds(spec: ModelSpec) -> str:
-    return "".join({"full": "F", "swa": "S", "recurrent": "R", "none": "-"}[x.kind] for x in spec.layers)
+    return "".join(
+        {"full": "F", "swa": "S", "recurrent": "R", "none": "-"}[x.kind] for x in spec.layers
+    )
 
 
 def test_gemma2_alternates_sliding_and_full_layers(tmp_path: Path) -> None:
@@ -858,8 +860,22 @@ def test_flipped_bytes_raise_only_model_errors(fuzz_dir: Path, data: st.DataObje
     _read_fuzzed(fuzz_dir, bytes(content))
 
 
-_ARCHS = ["llama", "gemma2", "gemma3", "gemma3n", "llama4", "deepseek2", "qwen3next", "lfm2",
-          "mamba", "rwkv6", "nemotron_h", "falcon-h1", "kimi-linear", "unknownarch"]
+_ARCHS = [
+    "llama",
+    "gemma2",
+    "gemma3",
+    "gemma3n",
+    "llama4",
+    "deepseek2",
+    "qwen3next",
+    "lfm2",
+    "mamba",
+    "rwkv6",
+    "nemotron_h",
+    "falcon-h1",
+    "kimi-linear",
+    "unknownarch",
+]
 
 
 @FUZZ

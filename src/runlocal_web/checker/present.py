@@ -1,0 +1,133 @@
+"""Turn the engine's answer into what the page shows: labels, the chart, sources, links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from runlocal.catalog import Catalog
+from runlocal.units import GIB
+
+from runlocal_web.lib.svg import ChartRow, memory_chart
+
+VERDICTS = {
+    "comfortable": ("Runs comfortably", "good"),
+    "tradeoffs": ("Runs with tradeoffs", "warn"),
+    "wont-run": ("Will not run", "bad"),
+}
+EVIDENCE = {
+    "measured": "Measured: a published benchmark of this model, quantization and hardware",
+    "estimated": "Estimated: from memory bandwidth and compute, not measured",
+}
+
+
+def verdict_label(verdict: str) -> str:
+    return VERDICTS.get(verdict, (verdict, ""))[0]
+
+
+def verdict_class(verdict: str) -> str:
+    return VERDICTS.get(verdict, ("", "neutral"))[1]
+
+
+def hardware_summary(result: dict[str, Any]) -> str:
+    """'NVIDIA GeForce RTX 3090 ×2' or 'RTX 4090 + RTX 3090'."""
+    names = [h["name"] for h in result["hardware"]]
+    counted: dict[str, int] = {}
+    for name in names:
+        counted[name] = counted.get(name, 0) + 1
+    return " + ".join(f"{n} ×{c}" if c > 1 else n for n, c in counted.items())
+
+
+def chart(result: dict[str, Any]) -> SafeString:
+    rows: list[ChartRow] = []
+    devices = result["devices"]
+    for i, d in enumerate(devices):
+        label = d["name"] if len(devices) == 1 else f"GPU {i + 1}: {d['name']} ({d['layers']} layers)"
+        rows.append(ChartRow(label=label, parts=d, budget_bytes=int(d["budget_bytes"])))
+    host = result.get("host")
+    if host and host["total_bytes"] > 0:
+        known = result["basis"].get("host_ram_bytes") is not None
+        rows.append(
+            ChartRow(
+                label="System RAM" + (f" ({host['layers']} layers)" if host["layers"] else ""),
+                parts=host,
+                budget_bytes=int(host["budget_bytes"]),
+                budget_known=known,
+            )
+        )
+    title = f"Memory of {result['model']['name']} at {result['quant']}, {result['context']:,} tokens"
+    return memory_chart(rows, title)
+
+
+def sources(result: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
+    """Where the numbers came from: the model's and each device's catalog sources."""
+    out: list[dict[str, Any]] = []
+    model = catalog.models.get(str(result["model"]["id"]))
+    if model is not None:
+        out.append(
+            {
+                "what": model.name,
+                "url": reverse("catalogdb:model_detail", args=[model.id]),
+                "sources": list(model.sources),
+            }
+        )
+    seen: set[str] = set()
+    for h in result["hardware"]:
+        entry = catalog.hardware.get(str(h.get("id")))
+        if entry is None or entry.id in seen:
+            continue
+        seen.add(entry.id)
+        out.append(
+            {
+                "what": entry.name,
+                "url": reverse("catalogdb:hardware_detail", args=[entry.id]),
+                "sources": list(entry.sources),
+            }
+        )
+    if result["evidence"] == "measured" and model is not None:
+        for bench in catalog.benchmarks.values():
+            if bench.get("hardware") in seen and any(
+                r.get("model") == model.id for r in bench.get("results", [])
+            ):
+                out.append({"what": f"Benchmark: {bench.name}", "url": None, "sources": list(bench.sources)})
+    return out
+
+
+def basis_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """The assumptions behind the numbers, as label/value pairs (missing ones left out)."""
+    b = result.get("basis") or {}
+    rows: list[tuple[str, str]] = []
+    arch = b.get("architecture") or {}
+    if arch:
+        rows.append(("Architecture read from", "; ".join(str(v) for v in arch.values())))
+    weights = b.get("weights") or {}
+    if weights.get("bytes") is not None:
+        kind = "exact" if weights.get("exact") else "estimated"
+        rows.append(
+            ("Weights", f"{weights['bytes'] / GIB:.2f} GiB, {kind} ({weights.get('source', '')})")
+        )
+    if b.get("layers_by_kind"):
+        rows.append(("Layers", ", ".join(f"{n} {k}" for k, n in b["layers_by_kind"].items())))
+    if b.get("kv_bytes_per_token_full_layers") is not None:
+        rows.append(
+            (
+                "KV cache per token (full-attention layers)",
+                f"{b['kv_bytes_per_token_full_layers'] / 1024:,.1f} KiB at {b.get('kv_type')}",
+            )
+        )
+    if b.get("sliding_window"):
+        rows.append(("Sliding window", f"{b['sliding_window']:,} tokens"))
+    if b.get("experts"):
+        rows.append(("Experts", f"{b['experts']['used']} of {b['experts']['total']} per token"))
+    sp = b.get("speed_params") or {}
+    if sp.get("bandwidth_efficiency") is not None and sp.get("fixed_ms") is not None:
+        rows.append(
+            (
+                "Speed model",
+                f"{sp['backend']}: {sp['bandwidth_efficiency']:.0%} of peak memory bandwidth, "
+                f"{sp['fixed_ms']:g} ms fixed cost per token",
+            )
+        )
+    return rows

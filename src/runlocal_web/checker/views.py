@@ -1,0 +1,221 @@
+"""Will it run? — the engine's answer for one model on one set of hardware."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+
+from runlocal.catalog import Catalog, Entry
+from runlocal.engine import CheckQuery, CheckResult, check
+from runlocal.errors import InputError, RunlocalError, UnknownNameError
+from runlocal.hardware import parse_hardware
+from runlocal.runtimes import RUNTIMES
+
+from runlocal_web.catalogdb.store import current_catalog
+from runlocal_web.lib.pages import Page, path_with_query, respond
+
+from . import present
+from .forms import KV_TYPES, URL_FIELDS, CheckForm
+
+_COUNT_PREFIX = re.compile(r"^\s*(\d+)\s*[x×*]\s*", re.IGNORECASE)
+
+
+def will_it_run(request: HttpRequest) -> HttpResponse:
+    catalog = current_catalog()
+    path = reverse("checker:will_it_run")
+    asked = any(name in request.GET for name in URL_FIELDS)
+    form = CheckForm(request.GET if asked else None)
+    context: dict[str, Any] = {
+        "form": form,
+        "hardware_inputs": _hardware_inputs(request.GET if asked else QueryDict()),
+        "model_names": sorted(e.name for e in catalog.models.values()),
+        "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+    }
+    crumbs = [("Home", "/"), ("Will it run?", path)]
+    options = {
+        "runtimes": [{"id": r.id, "name": r.name} for r in RUNTIMES.values()],
+        "kv_types": [k for k, _ in KV_TYPES],
+    }
+    if not asked:
+        page = Page(
+            title="Will it run? Check a local AI model against your hardware",
+            description=(
+                "Pick a model and your GPU, Mac or CPU: see whether it fits in memory, how the "
+                "memory splits into weights, KV cache and buffers, and how fast it decodes."
+            ),
+            breadcrumbs=crumbs,
+            canonical_path=path,
+        )
+        data = {"query": None, "result": None, "options": options}
+        return respond(request, "checker/will_it_run.html", page, data, context=context)
+
+    suggestions: dict[str, Any] = {}
+    result = _run(form, catalog, suggestions, request.GET) if form.is_valid() else None
+    if result is None:
+        page = Page(
+            title="Will it run? Check the form",
+            description="Some of the inputs need fixing before runlocal can answer.",
+            breadcrumbs=crumbs,
+            canonical_path=path,
+            noindex=True,
+        )
+        data = {
+            "query": _raw_query(request.GET),
+            "result": None,
+            "errors": {k or "__all__": list(v) for k, v in form.errors.items()},
+            "suggestions": suggestions,
+            "options": options,
+        }
+        context["suggestions"] = suggestions
+        return respond(request, "checker/will_it_run.html", page, data, context=context, status=400)
+
+    r = result.to_dict()
+    share = path_with_query(path, form.url_params())
+    hw = present.hardware_summary(r)
+    label = present.verdict_label(r["verdict"])
+    speed = r["speed"]
+    desc = f"{label}: {r['reason']}. Needs {r['memory']['total_bytes'] / 2**30:.1f} GiB"
+    desc += f" of {r['memory']['budget_bytes'] / 2**30:.1f} GiB"
+    if speed["decode_tok_s"] is not None:
+        desc += f"; about {speed['decode_tok_s']:g} tokens/s ({r['evidence']})"
+    page = Page(
+        title=f"Will {r['model']['name']} run on {hw}?",
+        description=desc + ".",
+        breadcrumbs=[*crumbs, (f"{r['model']['name']} on {hw}", share)],
+        canonical_path=share,
+    )
+    data = {
+        "query": dict(form.url_params()),
+        "share_url": share,
+        "verdict_label": label,
+        "result": r,
+        "sources": present.sources(r, catalog),
+        "alternatives": _alternatives(form, r, path),
+    }
+    context.update(
+        verdict_class=present.verdict_class(r["verdict"]),
+        hardware_summary=hw,
+        chart=present.chart(r),
+        basis_rows=present.basis_rows(r),
+        evidence_text=present.EVIDENCE.get(r["evidence"], r["evidence"]),
+        share_url=page.canonical_url(request),
+    )
+    return respond(request, "checker/will_it_run.html", page, data, context=context)
+
+
+def _run(
+    form: CheckForm, catalog: Catalog, suggestions: dict[str, Any], raw: QueryDict
+) -> CheckResult | None:
+    """Resolve names (field errors with suggestions), then ask the engine."""
+    d = form.cleaned_data
+    entry: Entry | None = None
+    try:
+        entry = catalog.find_model(d["model"])
+    except UnknownNameError as exc:
+        form.add_error("model", f"No model called “{d['model']}” in the catalog.")
+        suggestions["model"] = [
+            {"name": s, "url": _replace(raw, "model", d["model"], s)} for s in exc.suggestions
+        ]
+    for text in d["hardware"]:
+        try:
+            parse_hardware(catalog, text)
+        except UnknownNameError as exc:
+            form.add_error("hardware", f"No hardware called “{text}” in the catalog.")
+            suggestions.setdefault("hardware", []).append(
+                {
+                    "input": text,
+                    "suggestions": [
+                        {"name": s, "url": _replace(raw, "hardware", text, _keep_count(text, s))}
+                        for s in exc.suggestions
+                    ],
+                }
+            )
+        except InputError as exc:
+            form.add_error("hardware", str(exc))
+    if entry is None or form.errors:
+        return None
+    if not _is_catalog_only(entry.id):
+        form.add_error("model", f"{entry.name} cannot be checked on the website.")
+        return None
+    query = CheckQuery(
+        model=entry.id,
+        hardware=tuple(d["hardware"]),
+        quant=d["quant"] or None,
+        context=d["context"],
+        batch=d["batch"] or 1,
+        runtime=d["runtime"],
+        kv_type=d["kv_type"],
+        ram_gb=d["ram_gb"],
+    )
+    try:
+        return check(query, catalog)
+    except RunlocalError as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
+def _is_catalog_only(model_id: str) -> bool:
+    """The engine reads names that look like paths from disk; the website never may."""
+    looks_like_path = (
+        model_id.endswith((".gguf", ".json")) or "/" in model_id or model_id.startswith(".")
+    )
+    return not looks_like_path and not Path(model_id).expanduser().exists()
+
+
+def _keep_count(typed: str, name: str) -> str:
+    """'2x RTX 409' with suggestion 'RTX 4090' → '2x RTX 4090'."""
+    m = _COUNT_PREFIX.match(typed)
+    return f"{m.group(1)}x {name}" if m else name
+
+
+def _raw_query(get: QueryDict) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in URL_FIELDS:
+        values = get.getlist(name)
+        if values:
+            out[name] = values if name == "hardware" else values[-1]
+    return out
+
+
+def _replace(get: QueryDict, name: str, old: str, new: str) -> str:
+    """This query with one value swapped: the link behind a suggestion."""
+    params: list[tuple[str, Any]] = []
+    for field in URL_FIELDS:
+        for value in get.getlist(field):
+            params.append((field, new if field == name and value.strip() == old else value))
+    return path_with_query(reverse("checker:will_it_run"), params)
+
+
+def _alternatives(form: CheckForm, r: dict[str, Any], path: str) -> list[dict[str, str]]:
+    """One-click variations worth trying: the best quantization, the largest context."""
+    params = form.url_params()
+    out: list[dict[str, str]] = []
+    best = r.get("best_quant")
+    if best and best != r["quant"]:
+        swapped = [(k, v) for k, v in params if k != "quant"] + [("quant", best)]
+        out.append(
+            {
+                "label": f"at {best}, the best quantization that fits comfortably",
+                "url": path_with_query(path, swapped),
+            }
+        )
+    max_ctx = r.get("max_context")
+    if max_ctx and max_ctx != r["context"]:
+        swapped = [(k, v) for k, v in params if k != "context"] + [("context", max_ctx)]
+        out.append(
+            {
+                "label": f"at {max_ctx:,} tokens, the largest context that fits on the accelerator",
+                "url": path_with_query(path, swapped),
+            }
+        )
+    return out
+
+
+def _hardware_inputs(get: QueryDict) -> list[str]:
+    """The hardware boxes to show: what was typed, plus an empty one for one more device."""
+    values = [v for v in get.getlist("hardware") if v.strip()][:8]
+    return [*values, ""] if len(values) < 8 else values

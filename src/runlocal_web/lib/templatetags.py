@@ -1,0 +1,79 @@
+"""Template filters for units: bytes as GiB, rates, parameter counts."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django import template
+
+from runlocal.units import GIB
+
+register = template.Library()
+
+
+def _finite(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@register.filter
+def gib(value: Any) -> str:
+    """Bytes → '4.31 GiB' (two decimals under 10 GiB, one above)."""
+    number = _finite(value)
+    if number is None:
+        return "—"
+    g = number / GIB
+    return f"{g:,.2f} GiB" if abs(g) < 10 else f"{g:,.1f} GiB"
+
+
+@register.filter
+def num(value: Any, digits: int = 0) -> str:
+    """1234.5 → '1,234' (or with `digits` decimals); '—' for unknown."""
+    number = _finite(value)
+    if number is None:
+        return "—"
+    return f"{number:,.{int(digits)}f}"
+
+
+@register.filter
+def g(value: Any) -> str:
+    """A number in its shortest form: 24.0 → '24', 1008.5 → '1,008.5'."""
+    number = _finite(value)
+    if number is None:
+        return "—"
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def params_b(value: Any) -> str:
+    """8.03 → '8B', 0.6 → '0.6B', 235 → '235B'."""
+    number = _finite(value)
+    if number is None:
+        return "—"
+    if number >= 10:
+        return f"{number:,.0f}B"
+    return f"{number:.1f}".rstrip("0").rstrip(".") + "B"
+
+
+@register.filter
+def compact_json(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    number = _finite(value)
+    return "—" if number is None else f"{number * 100:.0f}%"
