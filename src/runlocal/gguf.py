@@ -43,7 +43,7 @@ _MAX_SHARDS = 4096
 _MAX_INT_PARAM = 1 << 40  # head counts, lengths and windows are uint32 in llama.cpp
 _SMALL_ARRAY = 1 << 16  # numeric arrays up to this length are decoded (per-layer values)
 _FIRST_READ = 2 << 20
-_MAX_READ = 64 << 20
+_MAX_READ = 32 << 20
 
 # GGUF value types (gguf.constants.GGUFValueType).
 _T_STRING = 8
@@ -133,7 +133,9 @@ _PARALLEL_HYBRID_ARCHS = frozenset({"falcon-h1"})
 # Diffusion and embedding archs whose attention llama.cpp hard-codes as non-causal.
 _NON_CAUSAL_ARCHS = frozenset({"dream", "llada", "llada-moe", "gemma-embedding"})
 
-_SPLIT_NAME = re.compile(r"^(?P<prefix>.*)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
+_SPLIT_NAME = re.compile(
+    r"^(?P<prefix>.*)-(?P<no>\d{5})-of-(?P<count>\d{5})(?P<ext>\.gguf)$", re.IGNORECASE
+)
 
 
 class _SkippedArray(NamedTuple):
@@ -191,14 +193,21 @@ class _Reader:
         self._u32 = struct.Struct(">I")
         self._u64 = struct.Struct(">Q")
 
-    def _fill(self, start: int, end: int) -> None:
-        """Make the window cover [start, end) of the file."""
+    def _fill(self, start: int, end: int, *, streaming: bool = False) -> None:
+        """Make the window cover [start, end) of the file.
+
+        Reads while streaming over a long string array grow (doubling up to _MAX_READ);
+        other reads stay at _FIRST_READ so little tensor data is read past the header.
+        """
         if end > self.size:
             raise self.fail(
                 f"truncated: the header needs byte {end:,} but the file has {self.size:,} bytes"
             )
-        length = min(self.size - start, max(end - start, self._chunk))
-        self._chunk = min(self._chunk * 2, _MAX_READ)
+        chunk = _FIRST_READ
+        if streaming:
+            chunk = self._chunk
+            self._chunk = min(self._chunk * 2, _MAX_READ)
+        length = min(self.size - start, max(end - start, chunk))
         self._f.seek(start)
         parts: list[bytes] = []
         got = 0
@@ -278,7 +287,7 @@ class _Reader:
                     raise self.fail(
                         f"{what}: string {done:,} of {count:,} runs past the end of the file"
                     ) from None
-                self._fill(at, at + 8)
+                self._fill(at, at + 8, streaming=True)
                 buf = self.buf
                 rel = 0
         self.pos = self.base + rel
@@ -461,7 +470,7 @@ def _read_all_shards(path: Path) -> list[_Header]:
         )
     headers: list[_Header] = []
     for i in range(count):
-        shard = path.with_name(f"{m['prefix']}-{i + 1:05d}-of-{count:05d}.gguf")
+        shard = path.with_name(f"{m['prefix']}-{i + 1:05d}-of-{count:05d}{m['ext']}")
         if i == no:
             header = first
         else:

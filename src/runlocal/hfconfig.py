@@ -176,7 +176,20 @@ def _spec_from_config(
         raise ModelFileError(f"{where}: num_key_value_heads: {n_kv} exceeds {n_heads} heads")
     head_dim = r.get_int("head_dim", default=max(1, hidden // n_heads))
     vocab = r.get_int("vocab_size", "padded_vocab_size")
-    intermediate = r.opt_int("intermediate_size", "ffn_hidden_size", "n_inner")
+    if isinstance(c.get("intermediate_size"), list):  # per-layer widths (Gemma 3n)
+        inter_per_layer: list[int] | None = _per_layer_ints(r, "intermediate_size", n_layers, 0)
+        intermediate: int | None = max(inter_per_layer or [0]) or None
+    else:
+        inter_per_layer = None
+        intermediate = r.opt_int("intermediate_size", "ffn_hidden_size", "n_inner")
+    if intermediate and c.get("block_auto_adjust_ff_dim"):
+        # LFM2 shrinks the configured width: 2/3, times the multiplier, rounded up.
+        width = int(2 * intermediate / 3)
+        multiplier = c.get("block_ffn_dim_multiplier")
+        if isinstance(multiplier, int | float) and not isinstance(multiplier, bool):
+            width = int(multiplier * width)
+        multiple = r.get_int("block_multiple_of", default=256)
+        intermediate = multiple * ((width + multiple - 1) // multiple)
     max_ctx = r.get_int(
         "max_position_embeddings",
         "max_sequence_length",
@@ -197,7 +210,12 @@ def _spec_from_config(
         "num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0
     )
     n_used = r.get_int(
-        "num_experts_per_tok", "experts_per_token", "num_experts_per_token", default=0, minimum=0
+        "num_experts_per_tok",
+        "experts_per_token",
+        "num_experts_per_token",
+        "top_k_experts",
+        default=0,
+        minimum=0,
     )
     if n_experts and not n_used:
         raise ModelFileError(f"{where}: num_experts_per_tok: missing for a mixture of experts")
@@ -208,6 +226,11 @@ def _spec_from_config(
     n_shared = r.get_int("n_shared_experts", "num_shared_experts", default=0, minimum=0)
     if n_shared and not shared_inter and moe_inter:
         shared_inter = n_shared * moe_inter
+    if model_type.startswith("llama4") and n_experts and not shared_inter and intermediate:
+        shared_inter = intermediate  # Llama 4: one always-on shared expert per MoE layer
+    # Gemma 4 runs a dense MLP beside the experts in every layer.
+    dense_beside_moe = bool(c.get("enable_moe_block")) and model_type.startswith("gemma4")
+    dense_mlp_inter = r.opt_int("intermediate_size_mlp")  # Llama 4 Maverick's dense layers
     first_dense = r.get_int("first_k_dense_replace", default=0, minimum=0)
     moe_every = r.get_int("decoder_sparse_step", "moe_layer_freq", default=1, minimum=1)
     mlp_only = {int(x) for x in (r.get_list("mlp_only_layers") or []) if isinstance(x, int)}
@@ -241,10 +264,16 @@ def _spec_from_config(
 
     recurrent_elems = _recurrent_state_elements(c, r, model_type, hidden)
     kv_per_layer = _per_layer_ints(r, "num_key_value_heads", n_layers, n_kv)
+    # Gemma 4: global (full-attention) layers have their own KV heads and head size, and may
+    # share one projection for K and V, which then caches K only.
+    global_kv = r.opt_int("num_global_key_value_heads")
+    global_head_dim = r.opt_int("global_head_dim")
+    k_eq_v = c.get("attention_k_eq_v") is True
 
     layers: list[LayerSpec] = []
     for i, kind in enumerate(kinds):
         moe = is_moe_layer(i)
+        hd_k, hd_v = head_dim_k, head_dim_v
         if kind == "recurrent":
             attn = _recurrent_params(c, r, hidden)
             attn_v = 0
@@ -262,15 +291,25 @@ def _spec_from_config(
             attn, attn_v = q + kv_a + o, kv_b
         else:
             heads_kv = kv_per_layer[i]
-            attn = hidden * n_heads * head_dim_k * 2 + hidden * heads_kv * head_dim_k
-            attn_v = hidden * heads_kv * head_dim_v
+            if kind == "full" and global_kv:
+                heads_kv, hd_k = global_kv, global_head_dim or head_dim_k
+                kv_per_layer[i] = heads_kv
+            hd_v = 0 if kind == "full" and k_eq_v and global_kv else hd_k
+            attn = hidden * n_heads * hd_k * 2 + hidden * heads_kv * hd_k
+            attn_v = hidden * heads_kv * hd_v
         if moe:
             assert moe_inter is not None
             experts = n_experts * 3 * hidden * moe_inter
-            ffn_down, ffn = hidden * shared_inter, 2 * hidden * shared_inter
+            extra = (intermediate or 0) if dense_beside_moe else shared_inter
+            ffn_down, ffn = hidden * extra, 2 * hidden * extra
             other = hidden * n_experts + 2 * hidden
         else:
-            dense_inter = intermediate or 4 * hidden
+            dense_inter = (
+                (inter_per_layer[i] if inter_per_layer else None)
+                or (dense_mlp_inter if n_experts > 1 else None)
+                or intermediate
+                or 4 * hidden
+            )
             experts = 0
             mult = 2 if model_type in {"phi", "starcoder2", "falcon"} else 3
             ffn_down, ffn = hidden * dense_inter, (mult - 1) * hidden * dense_inter
@@ -279,8 +318,8 @@ def _spec_from_config(
             LayerSpec(
                 kind=kind,
                 n_kv_heads=0 if kind in ("recurrent", "none") else kv_per_layer[i],
-                head_dim_k=head_dim_k,
-                head_dim_v=head_dim_v,
+                head_dim_k=hd_k,
+                head_dim_v=hd_v,
                 recurrent_state_elements=recurrent_elems if kind == "recurrent" else 0,
                 moe=moe,
                 params_attn_v=attn_v,
@@ -293,6 +332,10 @@ def _spec_from_config(
         )
 
     params_input = vocab * hidden
+    per_layer_input = r.get_int("hidden_size_per_layer_input", default=0, minimum=0)
+    if per_layer_input:  # Gemma 3n / 4 per-layer embeddings, looked up like token embeddings
+        per_layer_vocab = r.get_int("vocab_size_per_layer_input", default=vocab)
+        params_input += per_layer_vocab * per_layer_input * n_layers
     params_output = (0 if tied else vocab * hidden) + hidden
     total = params_input + params_output + sum(layer.params for layer in layers)
     inactive = sum(

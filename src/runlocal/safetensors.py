@@ -51,8 +51,10 @@ _LAYER = re.compile(r"(?:^|\.)(?:layers|h|blocks|block)\.(\d+)\.")
 _OUTPUT = re.compile(
     r"(?:^|\.)(?:norm|ln_f|final_layernorm|final_layer_norm|final_norm)\.(?:weight|bias)$"
 )
-# Parts of multimodal checkpoints that are not the language model.
+# Parts of checkpoints that are not the language model's blocks: vision and audio towers,
+# projectors, and multi-token-prediction modules (mtp.layers.N, model.mtp_layers.N).
 _NOT_TEXT = (
+    "mtp",
     "vision",
     "visual",
     "audio",

@@ -127,8 +127,78 @@ def check_benchmarks(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
             yield CatalogError(_rel(e), f"results[{i}].value", f"{value!r} is not a plausible rate")
 
 
+RUNTIME_FITS = {"beginner", "production", "distributed"}
+OSES = {"linux", "macos", "windows", "android", "ios"}
+PRICE_KINDS = {"cloud-gpu", "api", "electricity"}
+
+
+def _text(e: Entry, key: str) -> Iterable[CatalogError]:
+    value = e.data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        yield CatalogError(_rel(e), key, "must be a non-empty string")
+
+
+def _ids(e: Entry, key: str, known: dict[str, Entry]) -> Iterable[CatalogError]:
+    values = e.data.get(key, [])
+    if not isinstance(values, list):
+        yield CatalogError(_rel(e), key, "must be a list of ids")
+        return
+    for value in values:
+        if value not in known:
+            yield CatalogError(_rel(e), key, f"{value!r} is not a known id")
+
+
+def check_runtime(e: Entry) -> Iterable[CatalogError]:
+    d = e.data
+    yield from _text(e, "summary")
+    if not set(d.get("os", [])) <= OSES or not d.get("os"):
+        yield CatalogError(_rel(e), "os", f"must be a non-empty list from {sorted(OSES)}")
+    if not set(d.get("backends", [])) <= BACKENDS:
+        yield CatalogError(_rel(e), "backends", f"must be a list from {sorted(BACKENDS)}")
+    if d.get("fit") not in RUNTIME_FITS:
+        yield CatalogError(_rel(e), "fit", f"must be one of {sorted(RUNTIME_FITS)}")
+
+
+def check_price(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
+    d = e.data
+    kind = d.get("kind")
+    if kind not in PRICE_KINDS:
+        yield CatalogError(_rel(e), "kind", f"must be one of {sorted(PRICE_KINDS)}")
+        return
+    yield from _date(e, "observed", required=True)
+    if kind == "cloud-gpu":
+        yield from _number(e, "usd_per_hour", 0.01, 500)
+        if d.get("hardware") not in catalog.hardware:
+            yield CatalogError(_rel(e), "hardware", f"{d.get('hardware')!r} is not a hardware id")
+    elif kind == "api":
+        yield from _number(e, "usd_per_million_input", 0, 500)
+        yield from _number(e, "usd_per_million_output", 0, 2000)
+        if d.get("comparable_model") not in catalog.models:
+            yield CatalogError(
+                _rel(e), "comparable_model", f"{d.get('comparable_model')!r} is not a model id"
+            )
+    else:
+        yield from _number(e, "usd_per_kwh", 0.01, 2)
+
+
+def check_glossary(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
+    for key in ("category", "short", "definition"):
+        yield from _text(e, key)
+    yield from _ids(e, "related", catalog.glossary)
+
+
+def check_error(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
+    for key in ("runtime", "error", "symptom", "cause"):
+        yield from _text(e, key)
+    fix = e.data.get("fix")
+    if not isinstance(fix, list) or not fix:
+        yield CatalogError(_rel(e), "fix", "must be a non-empty list of steps")
+    yield from _ids(e, "related", catalog.errors)
+    yield from _ids(e, "glossary", catalog.glossary)
+
+
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
-    for kind in ("models", "hardware"):
+    for kind in ("models", "hardware", "runtimes", "glossary"):
         seen: dict[str, str] = {}
         for e in catalog.entries(kind).values():
             for alias in (e.id, e.name, *e.aliases):
@@ -142,3 +212,11 @@ def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
         yield from check_model(e)
     for e in catalog.benchmarks.values():
         yield from check_benchmarks(e, catalog)
+    for e in catalog.runtimes.values():
+        yield from check_runtime(e)
+    for e in catalog.prices.values():
+        yield from check_price(e, catalog)
+    for e in catalog.glossary.values():
+        yield from check_glossary(e, catalog)
+    for e in catalog.errors.values():
+        yield from check_error(e, catalog)

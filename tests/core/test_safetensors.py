@@ -157,6 +157,22 @@ def test_layers_past_the_model_depth_count_as_other(tmp_path: Path) -> None:
     assert inv.other_bytes == inv.layer_bytes[1]  # the multi-token-prediction block
 
 
+def test_multi_token_prediction_modules_count_as_other(tmp_path: Path) -> None:
+    tensors: Tensors = {
+        "model.layers.0.mlp.down_proj.weight": ("BF16", [64, 32]),
+        "mtp.layers.0.mlp.down_proj.weight": ("BF16", [64, 32]),
+        "mtp.norm.weight": ("BF16", [64]),
+        "model.mtp_layers.0.final_layernorm.weight": ("BF16", [64]),
+        "model.norm.weight": ("BF16", [64]),
+    }
+    write_safetensors(tmp_path / "model.safetensors", tensors)
+    inv = read_safetensors_inventory(tmp_path, 1, "BF16")
+    assert inv is not None
+    assert inv.layer_bytes == (64 * 32 * 2,)
+    assert inv.output_bytes == 64 * 2
+    assert inv.other_bytes == 64 * 32 * 2 + 2 * 64 * 2
+
+
 def test_a_folder_without_safetensors_gives_none(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{}")
     assert read_safetensors_inventory(tmp_path, 2, "BF16") is None

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery, CheckResult, check
+from runlocal.engine import CheckQuery, CheckResult
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
 from runlocal.runtimes import RUNTIMES
 
 from runlocal_web.catalogdb.store import current_catalog
+from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from . import present
@@ -138,9 +138,6 @@ def _run(
             form.add_error("hardware", str(exc))
     if entry is None or form.errors:
         return None
-    if not _is_catalog_only(entry.id):
-        form.add_error("model", f"{entry.name} cannot be checked on the website.")
-        return None
     query = CheckQuery(
         model=entry.id,
         hardware=tuple(d["hardware"]),
@@ -152,18 +149,10 @@ def _run(
         ram_gb=d["ram_gb"],
     )
     try:
-        return check(query, catalog)
+        return run_check(query, catalog)
     except RunlocalError as exc:
         form.add_error(None, str(exc))
         return None
-
-
-def _is_catalog_only(model_id: str) -> bool:
-    """The engine reads names that look like paths from disk; the website never may."""
-    looks_like_path = (
-        model_id.endswith((".gguf", ".json")) or "/" in model_id or model_id.startswith(".")
-    )
-    return not looks_like_path and not Path(model_id).expanduser().exists()
 
 
 def _keep_count(typed: str, name: str) -> str:

@@ -1,0 +1,82 @@
+"""Which hardware and models the detail pages check against.
+
+Preferred ids come first when the catalog has them; the rest is filled with a spread by size,
+newest first within a size, so every catalog (a test's two entries included) gets a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from django.db.models import F
+
+from .models import Hardware, Model
+
+NEWEST = F("release_date").desc(nulls_last=True)
+
+# Common buys for local AI across memory sizes (the seed site's buyer guides name these).
+PREFERRED_HARDWARE = (
+    "nvidia-rtx-3060-12gb",
+    "nvidia-rtx-4060-ti-16gb",
+    "nvidia-rtx-3090",
+    "nvidia-rtx-4090",
+    "nvidia-rtx-5090",
+    "apple-m4-max-40c",
+    "amd-ryzen-ai-max-plus-395",
+)
+PREFERRED_MODELS: tuple[str, ...] = ()
+
+T = TypeVar("T", Hardware, Model)
+
+
+def _spread(items: Sequence[T], n: int) -> list[T]:
+    """n items evenly spaced through a sorted sequence (all of them when there are few)."""
+    if len(items) <= n:
+        return list(items)
+    if n <= 1:
+        return [items[-1]]
+    return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
+
+
+def _with_preferred(preferred: Sequence[str], pool: Sequence[T], limit: int) -> list[T]:
+    by_id = {item.pk: item for item in pool}
+    picked = [by_id[pk] for pk in preferred if pk in by_id][:limit]
+    if len(picked) < limit:
+        chosen = {item.pk for item in picked}
+        # One per distinct size (the newest of that size), then a spread over the sizes.
+        per_size: dict[object, T] = {}
+        for item in pool:
+            if item.pk not in chosen:
+                per_size.setdefault(_size(item), item)
+        rest = sorted(per_size.values(), key=lambda item: (_size(item) or 0.0, item.name))
+        picked.extend(_spread(rest, limit - len(picked)))
+    return sorted(picked, key=lambda item: (_size(item) or 0.0, item.name))
+
+
+def _size(item: Hardware | Model) -> float | None:
+    if isinstance(item, Hardware):
+        return item.memory_gib
+    return item.params_total_b
+
+
+def featured_hardware(limit: int = 7) -> list[Hardware]:
+    pool = list(
+        Hardware.objects.exclude(segment__in=("datacenter", "server-cpu"))
+        .order_by(NEWEST, "name")
+        .only("id", "name", "memory_gib", "release_date", "kind", "vendor", "segment")
+    )
+    if not pool:
+        pool = list(Hardware.objects.order_by(NEWEST, "name"))
+    return _with_preferred(PREFERRED_HARDWARE, pool, limit)
+
+
+def featured_models(limit: int = 8) -> list[Model]:
+    pool = list(
+        Model.objects.filter(modality__in=("", "text", "vision-language"))
+        .order_by(NEWEST, "name")
+        .only("id", "name", "params_total_b", "release_date", "family")
+    )
+    if not pool:
+        pool = list(Model.objects.order_by(NEWEST, "name"))
+    return _with_preferred(PREFERRED_MODELS, pool, limit)

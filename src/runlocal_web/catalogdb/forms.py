@@ -1,0 +1,117 @@
+"""Filters of the model and hardware lists: every one is a GET parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import F, OrderBy, QuerySet
+
+from runlocal.catalog import normalize
+
+from .models import Hardware, Model
+
+
+def _asc(name: str) -> OrderBy:
+    return F(name).asc(nulls_last=True)
+
+
+def _desc(name: str) -> OrderBy:
+    return F(name).desc(nulls_last=True)
+
+
+MODEL_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "name": ("Name", ("name",)),
+    "largest": ("Largest first", (_desc("params_total_b"), "name")),
+    "smallest": ("Smallest first", (_asc("params_total_b"), "name")),
+    "newest": ("Newest first", (_desc("release_date"), "name")),
+}
+HARDWARE_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "name": ("Name", ("name",)),
+    "memory": ("Most memory", (_desc("memory_gib"), "name")),
+    "bandwidth": ("Fastest memory", (_desc("bandwidth_gb_s"), "name")),
+    "newest": ("Newest first", (_desc("release_date"), "name")),
+    "price": ("Cheapest at launch", (_asc("launch_price_usd"), "name")),
+}
+KIND_LABELS = {"gpu": "Discrete GPU", "unified": "Unified memory", "cpu": "CPU"}
+
+
+def _distinct(qs: QuerySet[Any], field: str) -> list[str]:
+    values = qs.exclude(**{field: ""}).values_list(field, flat=True).distinct().order_by(field)
+    return list(values)
+
+
+class _ListForm(forms.Form):
+    q = forms.CharField(max_length=100, required=False, label="Search")
+    SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {}
+
+    def search(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        # search_text holds normalized words, so normalizing the query makes it case- and
+        # punctuation-blind on SQLite and PostgreSQL alike.
+        for word in normalize(self.cleaned_data.get("q") or "").split()[:8]:
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+    def order(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        key = self.cleaned_data.get("sort") or "name"
+        return qs.order_by(*self.SORTS[key][1])
+
+    def active(self) -> dict[str, str]:
+        """The filters in effect, defaults left out (for links and the JSON twin)."""
+        if not self.is_valid():
+            return {}
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None, "name")}
+
+
+class ModelFilterForm(_ListForm):
+    family = forms.ChoiceField(required=False)
+    modality = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(
+        required=False, choices=[(k, v[0]) for k, v in MODEL_SORTS.items()]
+    )
+    SORTS = MODEL_SORTS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = Model.objects.all()
+        self.fields["family"].choices = [("", "All families")] + [
+            (f, f) for f in _distinct(rows, "family")
+        ]
+        self.fields["modality"].choices = [("", "All kinds")] + [
+            (m, m) for m in _distinct(rows, "modality")
+        ]
+
+    def apply(self, qs: QuerySet[Model]) -> QuerySet[Model]:
+        d = self.cleaned_data
+        if d.get("family"):
+            qs = qs.filter(family=d["family"])
+        if d.get("modality"):
+            qs = qs.filter(modality=d["modality"])
+        return self.order(self.search(qs))
+
+
+class HardwareFilterForm(_ListForm):
+    vendor = forms.ChoiceField(required=False)
+    kind = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(
+        required=False, choices=[(k, v[0]) for k, v in HARDWARE_SORTS.items()]
+    )
+    SORTS = HARDWARE_SORTS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = Hardware.objects.all()
+        self.fields["vendor"].choices = [("", "All vendors")] + [
+            (v, v) for v in _distinct(rows, "vendor")
+        ]
+        self.fields["kind"].choices = [("", "All types")] + [
+            (k, KIND_LABELS.get(k, k)) for k in _distinct(rows, "kind")
+        ]
+
+    def apply(self, qs: QuerySet[Hardware]) -> QuerySet[Hardware]:
+        d = self.cleaned_data
+        if d.get("vendor"):
+            qs = qs.filter(vendor=d["vendor"])
+        if d.get("kind"):
+            qs = qs.filter(kind=d["kind"])
+        return self.order(self.search(qs))

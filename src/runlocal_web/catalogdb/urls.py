@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalogdb"
+urlpatterns = [
+    path("models/", views.model_list, name="model_list"),
+    path("models/<str:slug>/", views.model_detail, name="model_detail"),
+    path("hardware/", views.hardware_list, name="hardware_list"),
+    path("hardware/<str:slug>/", views.hardware_detail, name="hardware_detail"),
+]

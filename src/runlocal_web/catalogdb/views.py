@@ -1,0 +1,412 @@
+"""The catalog's pages: lists of models and hardware, and one page per entry."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
+
+from runlocal.catalog import Catalog
+from runlocal.engine import CheckQuery
+from runlocal.errors import RunlocalError, UnknownNameError
+from runlocal.hardware import device_from_entry
+from runlocal.units import GIB
+
+from runlocal_web.checker.present import verdict_class, verdict_label
+from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.pages import Page, path_with_query, respond
+
+from .featured import featured_hardware, featured_models
+from .forms import KIND_LABELS, HardwareFilterForm, ModelFilterForm
+from .models import Hardware, Model
+from .store import current_catalog
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 50
+DETAIL_QUANT = "Q4_K_M"
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
+
+
+# --- lists ------------------------------------------------------------------------------
+
+
+def model_list(request: HttpRequest) -> HttpResponse:
+    path = reverse("catalogdb:model_list")
+    form = ModelFilterForm(request.GET)
+    valid = form.is_valid()
+    qs = form.apply(Model.objects.all()) if valid else Model.objects.order_by("name")
+    rows = [_model_row(m) for m in qs]
+    return _list_page(
+        request,
+        form,
+        rows,
+        path,
+        kind="models",
+        title="Models",
+        description=(
+            "Open-weight language models in the runlocal catalog: parameters, architecture, "
+            "published files and whether each runs on your hardware."
+        ),
+        template="catalogdb/model_list.html",
+    )
+
+
+def hardware_list(request: HttpRequest) -> HttpResponse:
+    path = reverse("catalogdb:hardware_list")
+    form = HardwareFilterForm(request.GET)
+    valid = form.is_valid()
+    qs = form.apply(Hardware.objects.all()) if valid else Hardware.objects.order_by("name")
+    rows = [_hardware_row(h) for h in qs]
+    return _list_page(
+        request,
+        form,
+        rows,
+        path,
+        kind="hardware",
+        title="Hardware",
+        description=(
+            "GPUs, Macs and CPUs for running AI models locally: memory, bandwidth and compute "
+            "from vendor specifications, with the sources cited."
+        ),
+        template="catalogdb/hardware_list.html",
+    )
+
+
+def _list_page(
+    request: HttpRequest,
+    form: ModelFilterForm | HardwareFilterForm,
+    rows: list[dict[str, Any]],
+    path: str,
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    template: str,
+) -> HttpResponse:
+    paginator = Paginator(rows, PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    filters = form.active()
+    status = 200 if form.is_valid() else 400
+    page = Page(
+        title=title,
+        description=description,
+        breadcrumbs=[("Home", "/"), (title, path)],
+        canonical_path=path,
+        noindex=bool(filters) or page_obj.number > 1 or status != 200,
+    )
+    data: dict[str, Any] = {
+        "filters": filters,
+        "count": paginator.count,
+        "pagination": {
+            "page": page_obj.number,
+            "pages": paginator.num_pages,
+            "per_page": PER_PAGE,
+        },
+        kind: list(page_obj.object_list),
+    }
+    if status != 200:
+        data["errors"] = {k: list(v) for k, v in form.errors.items()}
+    links = {}
+    if page_obj.has_previous():
+        links["previous"] = path_with_query(path, {**filters, "page": page_obj.previous_page_number()})
+    if page_obj.has_next():
+        links["next"] = path_with_query(path, {**filters, "page": page_obj.next_page_number()})
+    data["pagination"].update(links)
+    context = {"form": form, "page_obj": page_obj, "rows": page_obj.object_list}
+    return respond(request, template, page, data, context=context, status=status)
+
+
+def _model_row(m: Model) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "url": reverse("catalogdb:model_detail", args=[m.id]),
+        "family": m.family,
+        "modality": m.modality,
+        "params_total_b": m.params_total_b,
+        "params_active_b": m.params_active_b,
+        "release_date": m.release_date,
+        "license": m.license,
+    }
+
+
+def _hardware_row(h: Hardware) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "name": h.name,
+        "url": reverse("catalogdb:hardware_detail", args=[h.id]),
+        "vendor": h.vendor,
+        "kind": h.kind,
+        "kind_label": KIND_LABELS.get(h.kind, h.kind),
+        "segment": h.segment,
+        "memory_gib": h.memory_gib,
+        "bandwidth_gb_s": h.bandwidth_gb_s,
+        "fp16_tensor_tflops": h.fp16_tensor_tflops,
+        "tdp_w": h.tdp_w,
+        "release_date": h.release_date,
+        "launch_price_usd": h.launch_price_usd,
+    }
+
+
+# --- detail pages -----------------------------------------------------------------------
+
+MODEL_FIELDS = (
+    ("family", "Family"),
+    ("modality", "Kind"),
+    ("params_total_b", "Parameters"),
+    ("params_active_b", "Active parameters per token"),
+    ("release_date", "Released"),
+    ("license", "License"),
+    ("hf_repo", "Hugging Face repository"),
+    ("ollama_tag", "Ollama tag"),
+)
+# config.json keys worth a plain-English gloss; every other key is shown as it is.
+ARCH_GLOSSARY = {
+    "model_type": "architecture family",
+    "num_hidden_layers": "transformer layers",
+    "hidden_size": "width of the residual stream",
+    "num_attention_heads": "query heads",
+    "num_key_value_heads": "key/value heads (fewer than query heads = grouped-query attention)",
+    "head_dim": "size of each attention head",
+    "intermediate_size": "feed-forward width",
+    "moe_intermediate_size": "feed-forward width of each expert",
+    "vocab_size": "tokenizer vocabulary",
+    "max_position_embeddings": "longest context it was trained for",
+    "num_local_experts": "experts per layer",
+    "num_experts": "experts per layer",
+    "n_routed_experts": "routed experts per layer",
+    "num_experts_per_tok": "experts used per token",
+    "sliding_window": "tokens seen by sliding-window layers",
+    "tie_word_embeddings": "input and output embeddings shared",
+    "kv_lora_rank": "compressed KV size (multi-head latent attention)",
+    "rope_theta": "RoPE base frequency",
+    "torch_dtype": "weights as published",
+}
+ARCH_FIRST = tuple(ARCH_GLOSSARY)
+
+
+def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    row = Model.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
+    if row is None:
+        return _missing(request, "models", slug)
+    catalog = current_catalog()
+    d = row.data
+    url = reverse("catalogdb:model_detail", args=[row.id])
+    arch = d.get("architecture") if isinstance(d.get("architecture"), dict) else {}
+    keys = [k for k in ARCH_FIRST if k in arch] + sorted(k for k in arch if k not in ARCH_GLOSSARY)
+    facts = [
+        {"key": key, "label": label, "value": d[key]}
+        for key, label in MODEL_FIELDS
+        if d.get(key) not in (None, "")
+    ]
+    data = {
+        "model": _entry_dict(row),
+        "facts": facts,
+        "architecture": [
+            {"key": k, "value": arch[k], "meaning": ARCH_GLOSSARY.get(k, "")} for k in keys
+        ],
+        "files": [
+            {"quant": f.get("quant"), "size_bytes": f.get("size_bytes"), "url": f.get("url")}
+            for f in d.get("files", [])
+            if isinstance(f, dict)
+        ],
+        "quant": DETAIL_QUANT,
+        "on_hardware": [_check_row(catalog, row.id, h.id, DETAIL_QUANT) for h in featured_hardware()],
+    }
+    size = f"{row.params_total_b:g}B-parameter " if row.params_total_b else ""
+    page = Page(
+        title=f"{row.name}: memory, speed and hardware to run it",
+        description=_clip(
+            f"{row.name} is a {size}{row.family or 'language'} model. "
+            + (str(d.get("verdict") or "") or "See what hardware runs it and how fast.")
+        ),
+        breadcrumbs=[("Home", "/"), ("Models", reverse("catalogdb:model_list")), (row.name, url)],
+        canonical_path=url,
+    )
+    return respond(request, "catalogdb/model_detail.html", page, data, context={"row": row})
+
+
+HARDWARE_FIELDS = (
+    ("vendor", "Vendor", ""),
+    ("kind", "Type", ""),
+    ("segment", "Segment", ""),
+    ("memory_gib", "Memory", "GiB"),
+    ("memory_configs_gib", "Memory options", "GiB"),
+    ("memory_type", "Memory type", ""),
+    ("bus_width_bits", "Memory bus", "bit"),
+    ("bandwidth_gb_s", "Memory bandwidth", "GB/s"),
+    ("fp16_tensor_tflops", "FP16 tensor, dense", "TFLOPS"),
+    ("fp32_tflops", "FP32", "TFLOPS"),
+    ("int8_tops", "INT8, dense", "TOPS"),
+    ("tdp_w", "Power (TDP)", "W"),
+    ("release_date", "Released", ""),
+    ("launch_price_usd", "Launch price", "USD"),
+    ("street_price_usd", "Street price", "USD"),
+    ("interface", "Interface", ""),
+    ("backends", "Backends", ""),
+    ("cuda_compute_capability", "CUDA compute capability", ""),
+    ("gpu_cores", "GPU cores", ""),
+    ("cpu_cores", "CPU cores", ""),
+    ("memory_channels", "Memory channels", ""),
+)
+
+
+def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    row = Hardware.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
+    if row is None:
+        return _missing(request, "hardware", slug)
+    catalog = current_catalog()
+    d = row.data
+    url = reverse("catalogdb:hardware_detail", args=[row.id])
+    specs = []
+    for key, label, unit in HARDWARE_FIELDS:
+        value = d.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "kind":
+            value = KIND_LABELS.get(str(value), value)
+        if key == "street_price_usd" and d.get("street_price_date"):
+            unit = f"USD ({d['street_price_date']})"
+        specs.append({"key": key, "label": label, "value": value, "unit": unit})
+    usable = None
+    entry = catalog.hardware.get(row.id)
+    if entry is not None:
+        try:
+            usable = device_from_entry(entry).budget_bytes
+        except (RunlocalError, KeyError, TypeError, ValueError):
+            usable = None
+    memory_bytes = row.memory_gib * GIB
+    data = {
+        "hardware": _entry_dict(row),
+        "specs": specs,
+        "usable_memory_bytes": usable if usable is not None and usable < memory_bytes else None,
+        "quant": DETAIL_QUANT,
+        "runs": [_check_row(catalog, m.id, row.id, DETAIL_QUANT) for m in featured_models()],
+    }
+    page = Page(
+        title=f"{row.name}: which AI models run on it",
+        description=_clip(
+            f"{row.name}: {row.memory_gib:g} GiB of memory at {row.bandwidth_gb_s:g} GB/s. "
+            "Which local AI models fit, and how fast they decode."
+        ),
+        breadcrumbs=[("Home", "/"), ("Hardware", reverse("catalogdb:hardware_list")), (row.name, url)],
+        canonical_path=url,
+    )
+    return respond(request, "catalogdb/hardware_detail.html", page, data, context={"row": row})
+
+
+def _entry_dict(row: Model | Hardware) -> dict[str, Any]:
+    out = dict(row.data)
+    out.update(
+        id=row.id,
+        name=row.name,
+        aliases=list(row.aliases),
+        sources=list(row.sources),
+        last_verified=row.last_verified,
+        reviewed_by=row.reviewed_by,
+    )
+    return out
+
+
+def _check_row(catalog: Catalog, model_id: str, hardware_id: str, quant: str) -> dict[str, Any]:
+    """One verdict for the detail pages' tables; an error becomes a row, never a failed page."""
+    model = catalog.models.get(model_id)
+    hw = catalog.hardware.get(hardware_id)
+    out: dict[str, Any] = {
+        "model": {
+            "id": model_id,
+            "name": model.name if model else model_id,
+            "url": reverse("catalogdb:model_detail", args=[model_id]),
+        },
+        "hardware": {
+            "id": hardware_id,
+            "name": hw.name if hw else hardware_id,
+            "url": reverse("catalogdb:hardware_detail", args=[hardware_id]),
+        },
+        "check_url": path_with_query(
+            reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id}
+        ),
+    }
+    try:
+        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
+        r = run_check(query, catalog).to_dict()
+    except RunlocalError as exc:
+        out["error"] = str(exc)
+        return out
+    except Exception:  # a catalog entry the engine chokes on must not take the page down
+        log.exception("check failed for %s on %s", model_id, hardware_id)
+        out["error"] = "the engine could not size this combination"
+        return out
+    out.update(
+        verdict=r["verdict"],
+        verdict_label=verdict_label(r["verdict"]),
+        verdict_class=verdict_class(r["verdict"]),
+        reason=r["reason"],
+        quant=r["quant"],
+        context=r["context"],
+        total_bytes=r["memory"]["total_bytes"],
+        budget_bytes=r["memory"]["budget_bytes"],
+        decode_tok_s=r["speed"]["decode_tok_s"],
+        decode_tok_s_low=r["speed"]["decode_tok_s_low"],
+        decode_tok_s_high=r["speed"]["decode_tok_s_high"],
+        evidence=r["evidence"],
+        max_context=r["max_context"],
+        best_quant=r["best_quant"],
+    )
+    out["check_url"] = path_with_query(
+        reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id, "quant": quant}
+    )
+    return out
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- not found ----------------------------------------------------------------------------
+
+LABELS = {"models": ("model", "Models", "catalogdb:model_list", "catalogdb:model_detail"),
+          "hardware": ("hardware", "Hardware", "catalogdb:hardware_list", "catalogdb:hardware_detail")}
+
+
+def _missing(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    """An alias redirects to its entry; anything else is a 404 that suggests close names."""
+    label, title, list_name, detail_name = LABELS[kind]
+    catalog = current_catalog()
+    names: list[str] = []
+    if 0 < len(slug) <= 100:
+        try:
+            entry = catalog.find(kind, slug)
+        except UnknownNameError as exc:
+            names = exc.suggestions
+        else:
+            target = reverse(detail_name, args=[entry.id])
+            if request.GET.get("format"):
+                target = path_with_query(target, {"format": request.GET["format"]})
+            return HttpResponsePermanentRedirect(target)
+    by_name = {e.name: e.id for e in catalog.entries(kind).values()}
+    suggestions = [
+        {"name": n, "url": reverse(detail_name, args=[by_name[n]])} for n in names if n in by_name
+    ]
+    list_url = reverse(list_name)
+    page = Page(
+        title=f"No {label} called “{slug[:100]}”",
+        description=f"The runlocal catalog has no {label} at this address.",
+        breadcrumbs=[("Home", "/"), (title, list_url), ("Not found", request.path)],
+        canonical_path=request.path,
+        noindex=True,
+    )
+    data = {
+        "error": f"no {label} called {slug[:100]!r} in the catalog",
+        "suggestions": suggestions,
+        "search_url": path_with_query(list_url, {"q": slug[:100].replace("-", " ")}),
+    }
+    return respond(
+        request, "errors/not_found.html", page, data, context={"list_title": title}, status=404
+    )
