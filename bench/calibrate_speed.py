@@ -63,6 +63,8 @@ def prefill_vector(p: SpeedParams) -> np.ndarray:
     return np.log(
         [p.prefill_efficiency[b] for b in BACKENDS]
         + [p.prefill_quant_factor[f] for f in FAMILIES[1:]]
+        # Start the power cap where it binds, so the fit can see its gradient.
+        + [p.attention_factor, p.pipeline_efficiency, min(p.tflops_per_watt, 1.0)]
     )
 
 
@@ -75,6 +77,9 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
             "f16": 1.0,
             **{f: float(v[5 + i]) for i, f in enumerate(FAMILIES[1:])},
         },
+        attention_factor=float(v[9]),
+        pipeline_efficiency=float(min(v[10], 1.0)),
+        tflops_per_watt=float(v[11]),
     )
 
 
@@ -83,11 +88,11 @@ def predict(row: Row, p: SpeedParams) -> float | None:
     f = row.est.features
     if not row.est.plan.fits or not f.loads:
         return None
-    t = (
-        decode_seconds_per_token(f, p)
-        if row.metric == "tg_tok_s"
-        else prefill_seconds_per_token(f, p, row.depth)
-    )
+    prompt = int(row.raw.get("prompt_tokens") or 0) or 512
+    if row.metric == "tg_tok_s":
+        t = decode_seconds_per_token(f, p)
+    else:
+        t = prefill_seconds_per_token(f, p, row.depth, prompt)
     return None if not t else 1.0 / t
 
 
@@ -120,6 +125,7 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         q = with_prefill(p, x)
         prior = [(x[i] - math.log(PRIOR_PREFILL[0])) / PRIOR_PREFILL[1] for i in range(5)]
         prior += [x[5 + i] / 1.0 for i in range(4)]
+        prior += [x[9] / 1.0, (x[10] - math.log(0.5)) / 1.0, (x[11] - math.log(1.0)) / 2.0]
         return np.array(residuals(pre, q) + [0.05 * v for v in prior])
 
     x = least_squares(r_pre, prefill_vector(p), loss="soft_l1", f_scale=0.3).x
@@ -164,6 +170,9 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "dequant_ops": {k: round(v, 3) for k, v in p.dequant_ops.items()},
         "prefill_efficiency": {k: round(v, 4) for k, v in p.prefill_efficiency.items()},
         "prefill_quant_factor": {k: round(v, 4) for k, v in p.prefill_quant_factor.items()},
+        "attention_factor": round(p.attention_factor, 4),
+        "pipeline_efficiency": round(p.pipeline_efficiency, 4),
+        "tflops_per_watt": round(p.tflops_per_watt, 4),
         "decode_spread": p.decode_spread,
         "prefill_spread": p.prefill_spread,
         "fitted_on_rows": n_rows,

@@ -107,6 +107,31 @@ def _quant(text: str) -> str | None:
         return None
 
 
+def _default_context(rec: dict[str, str], model: Entry) -> int:
+    """An out-of-memory row that names no context ran at its runtime's default: llama-bench
+    512 tokens; Ollama 2048 (before 2025); llama-server, llama-cpp-python behind
+    xinference and the like, the model's training context."""
+    runtime = rec.get("runtime", "").lower()
+    if "ollama" in runtime:
+        return 2048
+    if "server" in runtime or "xinference" in runtime:
+        arch = model.get("architecture") or {}
+        ctx = arch.get("max_position_embeddings") if isinstance(arch, dict) else None
+        return int(ctx) if isinstance(ctx, int) and ctx > 0 else 4096
+    return 512
+
+
+def _device_for_row(entry: Entry, label: str) -> Device:
+    """Unified-memory machines come in several sizes: use the one the row names, else the
+    largest (the source ran the model, so it had the memory)."""
+    configs = [float(x) for x in entry.get("memory_configs_gib", [])]
+    if configs:
+        m = re.search(r"(\d+)\s*GB", label)
+        size = float(m.group(1)) if m and float(m.group(1)) in configs else max(configs)
+        return device_from_entry(entry, size)
+    return device_from_entry(entry)
+
+
 def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, int]]:
     """Rows the engine can evaluate, and counts of the rows skipped, by reason."""
     skipped: dict[str, int] = {}
@@ -126,7 +151,8 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
             raise InputError(
                 f"{path}: not a calibration CSV (needs columns {', '.join(sorted(need))})"
             )
-        for line, rec in enumerate(reader, start=2):
+        for rec in reader:
+            line = reader.line_num
             metric = rec["metric"]
             if metric not in ("tg_tok_s", "pp_tok_s", "oom"):
                 skip("memory or size rows (checked in unit tests instead)")
@@ -171,7 +197,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
             elif metric == "pp_tok_s":
                 context, depth = depth0 + (prompt or 0), depth0 + (prompt or 0) // 2
             else:
-                context = depth0 or (prompt or 0) + (gen or 0) or 512
+                context = depth0 or (prompt or 0) + (gen or 0) or _default_context(rec, model)
                 depth = context // 2
             try:
                 value = None if metric == "oom" else float(rec["value"])
@@ -204,9 +230,12 @@ def evaluate(rows: Iterable[Row]) -> None:
     for row in rows:
         spec = _catalog_spec(row.model)
         inv = _inventory_for(spec, row.model, row.quant)
-        device = replace(device_from_entry(row.hardware), backend=row.backend)
+        device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
         devices = [device] * row.n_devices
-        row.est = estimate(spec, inv, devices, None, runtime, row.context, "f16", 1, row.depth)
+        prompt = int(row.raw.get("prompt_tokens") or 0) or 512
+        row.est = estimate(
+            spec, inv, devices, None, runtime, row.context, "f16", 1, row.depth, prompt
+        )
 
 
 def _ape(pred: float, meas: float) -> float:

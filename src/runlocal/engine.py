@@ -195,7 +195,7 @@ def _inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightIn
     inv = estimate_inventory(spec, quant)
     if entry is not None:
         for f in entry.get("files", []):
-            if normalize_quant(str(f.get("quant", ""))) == quant and f.get("size_bytes"):
+            if normalize_quant_loose(str(f.get("quant", ""))) == quant and f.get("size_bytes"):
                 return scale_inventory(
                     inv, int(f["size_bytes"]), f"file size of {f.get('url', 'the published file')}"
                 )
@@ -417,13 +417,21 @@ def estimate(
     kv_type: str,
     batch: int,
     depth: int,
+    prompt_tokens: int | None = None,
 ) -> Estimate:
-    """Memory plan and formula speeds at KV depth ``depth`` (no measured data)."""
+    """Memory plan and formula speeds at KV depth ``depth`` (no measured data).
+
+    ``prompt_tokens`` is the prompt being prefilled (default: the whole context)."""
+    prompt_tokens = context if prompt_tokens is None else prompt_tokens
     plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
     params = load_params()
     f = features(spec, inv, plan, depth, _host_bandwidth(devices, host_ram))
     decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits else None
-    prefill = safe_rate(prefill_seconds_per_token(f, params, depth)) if plan.fits else None
+    prefill = (
+        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens))
+        if plan.fits
+        else None
+    )
     backend = f.loads[0].backend if f.loads else "cpu"
     return Estimate(plan, f, decode, prefill, backend)
 
@@ -484,7 +492,7 @@ def _verdict(
     if plan.tight:
         return (
             "tradeoffs",
-            "it fits with less than 1 GiB (or 5%) to spare; other programs may push it out",
+            "it fits with less than 10% (or 1 GiB) to spare; other programs may push it out",
         )
     return "comfortable", "it fits with headroom, entirely on the accelerator"
 

@@ -571,6 +571,8 @@ def _swa_flags(m: _Meta, n: int) -> tuple[list[bool], int | None]:
     if m.arch == "llama4":
         # llama.cpp: chunked attention with 8192-token chunks unless sliding_window is 0.
         window = 0 if window == 0 else default_window
+    elif m.arch == "smallthinker" and window:
+        window = 4096  # llama.cpp overrides the GGUF's window for this arch
     elif window is None:
         window = default_window
     if not window:

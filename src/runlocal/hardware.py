@@ -27,6 +27,7 @@ class Device:
     # Memory the GPU may use: Apple's recommendedMaxWorkingSetSize, free VRAM when detected.
     usable_memory_bytes: int | None = None
     source: str = "catalog"
+    tdp_w: float | None = None
 
     @property
     def budget_bytes(self) -> int:
@@ -93,6 +94,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         bandwidth_bytes_per_s=float(d["bandwidth_gb_s"]) * GB,
         fp16_flops=float(fp16) * TB if fp16 else None,
         fp32_flops=float(fp32) * TB if fp32 else None,
+        tdp_w=float(d["tdp_w"]) if d.get("tdp_w") else None,
     )
 
 

@@ -31,9 +31,10 @@ TORCH_CONTEXT_BYTES = 500 * MIB
 VLLM_GPU_MEMORY_UTILIZATION = 0.9
 VLLM_MAX_BATCHED_TOKENS = 8192
 VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
-# Headroom below which a full fit is "tight": llama.cpp's --fit keeps 1 GiB free per device.
+# Headroom below which a full fit is "tight": llama.cpp's --fit keeps 1 GiB free per device;
+# desktops lose a few hundred MiB to the display and other programs, so we ask for 10%.
 COMFORT_MARGIN_BYTES = 1 * GIB
-COMFORT_MARGIN_SHARE = 0.05
+COMFORT_MARGIN_SHARE = 0.10
 # Share of system RAM the OS and other programs keep when the model runs on the CPU.
 HOST_RESERVE_SHARE = 0.15
 
@@ -152,8 +153,10 @@ def kv_cache_bytes(
     total = Fraction(0)
     chosen = spec.layers if layers is None else [spec.layers[i] for i in layers]
     for layer in chosen:
+        # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
+        # layers carry both that state and an attention KV cache.
+        total += layer.recurrent_state_elements * 4 * sequences
         if layer.kind == "recurrent":
-            total += layer.recurrent_state_elements * 4 * sequences
             continue
         cells = kv_cells(layer, spec, context, runtime)
         total += cells * sequences * kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
@@ -197,15 +200,20 @@ def llama_compute_bytes(
 # --- placement --------------------------------------------------------------------------
 
 
-def _split_layers(n_blocks: int, devices: list[Device]) -> list[int]:
-    """Blocks per device in proportion to each device's budget (llama.cpp's default split)."""
+def _split_layers(n_units: int, devices: list[Device]) -> list[int]:
+    """Units per device, as llama.cpp assigns them (llama-model.cpp, load_tensors): unit u goes
+    to the first device whose cumulative share of free memory exceeds u / n_units."""
     budgets = [d.budget_bytes for d in devices]
     total = sum(budgets)
-    counts = [int(n_blocks * b / total) for b in budgets]
-    i = len(counts) - 1
-    while sum(counts) < n_blocks:
-        counts[i] += 1
-        i = (i - 1) % len(counts)
+    cumulative = []
+    running = 0
+    for b in budgets:
+        running += b
+        cumulative.append(running / total)
+    counts = [0] * len(devices)
+    for u in range(n_units):
+        x = u / n_units
+        counts[next((k for k, c in enumerate(cumulative) if x < c), len(devices) - 1)] += 1
     return counts
 
 
@@ -231,7 +239,11 @@ def plan_llama(
     def build(ngl: int, expert_host_layers: int) -> MemoryPlan:
         on_gpu_blocks = max(0, min(n, ngl - 1))
         first_gpu_block = n - on_gpu_blocks
-        counts = _split_layers(on_gpu_blocks, gpus) if on_gpu_blocks else [0] * len(gpus)
+        # The output layer is one of the units, the last, so the last GPU takes fewer blocks.
+        units = on_gpu_blocks + (1 if ngl >= 1 else 0)
+        counts = _split_layers(units, gpus) if units else [0] * len(gpus)
+        if ngl >= 1 and counts[-1] > 0:
+            counts[-1] -= 1
         uses: list[DeviceUse] = []
         start = first_gpu_block
         for k, (dev, count) in enumerate(zip(gpus, counts, strict=True)):

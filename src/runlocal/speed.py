@@ -36,6 +36,9 @@ class SpeedParams:
     dequant_ops: dict[str, float]  # FP32 ops per weight read, by quant family
     prefill_efficiency: dict[str, float]  # share of tensor FLOP/s reached in prefill
     prefill_quant_factor: dict[str, float]  # extra prefill cost of dequantizing, by family
+    attention_factor: float  # cost of attention FLOPs relative to matmul FLOPs in prefill
+    pipeline_efficiency: float  # share of each extra GPU's work that pipelining overlaps
+    tflops_per_watt: float  # sustained tensor throughput a watt of board power buys (GPUs)
     decode_spread: dict[str, tuple[float, float]]  # p10/p90 of measured/predicted
     prefill_spread: dict[str, tuple[float, float]]
 
@@ -48,6 +51,9 @@ class SpeedParams:
             dequant_ops=dict(d["dequant_ops"]),
             prefill_efficiency=dict(d["prefill_efficiency"]),
             prefill_quant_factor=dict(d["prefill_quant_factor"]),
+            attention_factor=float(d.get("attention_factor", 1.0)),
+            pipeline_efficiency=float(d.get("pipeline_efficiency", 0.5)),
+            tflops_per_watt=float(d.get("tflops_per_watt", 10.0)),
             decode_spread={k: (float(v[0]), float(v[1])) for k, v in d["decode_spread"].items()},
             prefill_spread={k: (float(v[0]), float(v[1])) for k, v in d["prefill_spread"].items()},
         )
@@ -85,6 +91,7 @@ class DeviceLoad:
     bandwidth_bytes_per_s: float
     fp32_flops: float | None
     fp16_flops: float | None
+    tdp_w: float | None
     weight_bytes: float
     weight_params: float
     kv_bytes: float
@@ -132,6 +139,7 @@ def features(
                 bandwidth_bytes_per_s=use.device.bandwidth_bytes_per_s,
                 fp32_flops=use.device.fp32_flops,
                 fp16_flops=use.device.fp16_flops,
+                tdp_w=use.device.tdp_w,
                 weight_bytes=max(weights, 0.0),
                 weight_params=max(weights, 0.0) / bpw,
                 kv_bytes=kv,
@@ -178,20 +186,32 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     return t + p.fixed_ms[main] * 1e-3
 
 
-def prefill_seconds_per_token(f: SpeedFeatures, p: SpeedParams, depth: float) -> float | None:
-    """Per prompt token, at an average attention depth of ``depth`` tokens."""
+def prefill_seconds_per_token(
+    f: SpeedFeatures, p: SpeedParams, depth: float, prompt_tokens: int = 512
+) -> float | None:
+    """Per prompt token, at an average attention depth of ``depth`` tokens.
+
+    Layer-split GPUs work one after another on a batch, but llama.cpp pipelines the
+    512-token micro-batches of a 2048-token batch across them, so long prompts overlap.
+    Discrete GPUs sustain at most their board power's worth of tensor throughput.
+    """
     if not f.loads:
         return None
-    flops_total = 2 * f.active_params + f.attn_flops_per_token_per_depth * depth
+    flops_total = 2 * f.active_params + p.attention_factor * f.attn_flops_per_token_per_depth * depth
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:
         peak = load.fp16_flops
         if not peak:
             return None
+        if load.tdp_w and load.backend in ("cuda", "rocm"):
+            peak = min(peak, load.tdp_w * p.tflops_per_watt * 1e12)
         share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
         eta = p.prefill_efficiency[load.backend] / p.prefill_quant_factor.get(f.quant_family, 1.0)
         t += flops_total * share / (peak * eta)
+    if len(f.loads) > 1 and not f.tensor_parallel:
+        in_flight = min(len(f.loads), max(1, -(-min(prompt_tokens, 2048) // 512)))
+        t /= 1 + (in_flight - 1) * p.pipeline_efficiency
     if f.host_bytes and f.host_bandwidth_bytes_per_s:
         # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
         t += f.host_bytes / 25e9 / 512

@@ -76,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "runlocal_web.lib.context.site",
             ],
-            "builtins": ["runlocal_web.lib.templatetags"],
+            "builtins": ["django.templatetags.static", "runlocal_web.lib.templatetags"],
         },
     }
 ]
@@ -95,6 +95,9 @@ _db["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 0, minimum=0, maximum=3600)
 _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Engine answers are cached by catalog digest and engine version, so entries never go stale.
+RUNLOCAL_CHECK_CACHE_SECONDS = envint("RUNLOCAL_CHECK_CACHE_SECONDS", 86400, minimum=0)
 
 _redis_url = envstr("REDIS_URL")
 if _redis_url:
@@ -119,7 +122,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = envpath("STATIC_ROOT", str(RUNLOCAL_DATA_DIR / "static"))
+# Only for `collectstatic` (optional): without it, files are served from the package.
+STATIC_ROOT = envpath("STATIC_ROOT", "") if envstr("STATIC_ROOT") else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the package: no collectstatic step is needed to run the site.
 WHITENOISE_USE_FINDERS = True

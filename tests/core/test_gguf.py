@@ -386,6 +386,16 @@ def test_llama4_uses_chunked_attention_on_three_of_four_layers(tmp_path: Path) -
     assert spec.sliding_window == 8192
 
 
+def test_smallthinker_keeps_its_first_layer_of_each_four_dense(tmp_path: Path) -> None:
+    spec = read_gguf(
+        make_gguf(
+            tmp_path, arch="smallthinker", n_layers=8, kv={"{arch}.attention.sliding_window": 2048}
+        )
+    )
+    assert kinds(spec) == "FSSSFSSS"  # set_swa_pattern(4, dense_first=true)
+    assert spec.sliding_window == 4096
+
+
 def test_a_per_layer_pattern_array_wins_and_swa_layers_get_their_head_size(tmp_path: Path) -> None:
     pattern = [True, True, False, True, False]
     spec = read_gguf(

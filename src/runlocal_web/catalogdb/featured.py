@@ -25,7 +25,17 @@ PREFERRED_HARDWARE = (
     "apple-m4-max-40c",
     "amd-ryzen-ai-max-plus-395",
 )
-PREFERRED_MODELS: tuple[str, ...] = ()
+# Widely run open models from 3B to 120B, dense and mixture-of-experts.
+PREFERRED_MODELS = (
+    "llama-3.2-3b-instruct",
+    "qwen3-8b",
+    "gemma-3-12b-it",
+    "gpt-oss-20b",
+    "gemma-3-27b-it",
+    "qwen3-30b-a3b",
+    "llama-3.3-70b-instruct",
+    "gpt-oss-120b",
+)
 
 T = TypeVar("T", Hardware, Model)
 

@@ -22,20 +22,25 @@ def current_state() -> SyncState | None:
 
 def current_catalog() -> Catalog:
     """The synced catalog (empty before the first sync); one small query when unchanged."""
+    return current()[1]
+
+
+def current() -> tuple[str, Catalog]:
+    """(digest, catalog): the digest names this exact content, for cache keys."""
     global _cache
     digest = SyncState.objects.filter(pk=1).values_list("digest", flat=True).first()
     if digest is None:
-        return Catalog()
+        return "", Catalog()
     cached = _cache
     if cached is not None and cached[0] == digest:
-        return cached[1]
+        return cached
     catalog = Catalog(
         models={r.id: _entry("models", r) for r in Model.objects.all()},
         hardware={r.id: _entry("hardware", r) for r in Hardware.objects.all()},
         benchmarks={r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
     )
     _cache = (digest, catalog)
-    return catalog
+    return _cache
 
 
 def _entry(kind: str, row: Entry) -> CoreEntry:

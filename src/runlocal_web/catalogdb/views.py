@@ -23,7 +23,7 @@ from runlocal_web.lib.pages import Page, path_with_query, respond
 from .featured import featured_hardware, featured_models
 from .forms import KIND_LABELS, HardwareFilterForm, ModelFilterForm
 from .models import Hardware, Model
-from .store import current_catalog
+from .store import current, current_catalog
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
     row = Model.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
     if row is None:
         return _missing(request, "models", slug)
-    catalog = current_catalog()
+    digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:model_detail", args=[row.id])
     arch = d.get("architecture") if isinstance(d.get("architecture"), dict) else {}
@@ -216,7 +216,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if isinstance(f, dict)
         ],
         "quant": DETAIL_QUANT,
-        "on_hardware": [_check_row(catalog, row.id, h.id, DETAIL_QUANT) for h in featured_hardware()],
+        "on_hardware": [_check_row(catalog, digest, row.id, h.id) for h in featured_hardware()],
     }
     size = f"{row.params_total_b:g}B-parameter " if row.params_total_b else ""
     page = Page(
@@ -228,7 +228,8 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         breadcrumbs=[("Home", "/"), ("Models", reverse("catalogdb:model_list")), (row.name, url)],
         canonical_path=url,
     )
-    return respond(request, "catalogdb/model_detail.html", page, data, context={"row": row})
+    names = {"hardware_names": sorted(e.name for e in catalog.hardware.values())}
+    return respond(request, "catalogdb/model_detail.html", page, data, context=names)
 
 
 HARDWARE_FIELDS = (
@@ -260,7 +261,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
     row = Hardware.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
     if row is None:
         return _missing(request, "hardware", slug)
-    catalog = current_catalog()
+    digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:hardware_detail", args=[row.id])
     specs = []
@@ -286,7 +287,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "specs": specs,
         "usable_memory_bytes": usable if usable is not None and usable < memory_bytes else None,
         "quant": DETAIL_QUANT,
-        "runs": [_check_row(catalog, m.id, row.id, DETAIL_QUANT) for m in featured_models()],
+        "runs": [_check_row(catalog, digest, m.id, row.id) for m in featured_models()],
     }
     page = Page(
         title=f"{row.name}: which AI models run on it",
@@ -297,7 +298,8 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         breadcrumbs=[("Home", "/"), ("Hardware", reverse("catalogdb:hardware_list")), (row.name, url)],
         canonical_path=url,
     )
-    return respond(request, "catalogdb/hardware_detail.html", page, data, context={"row": row})
+    names = {"model_names": sorted(e.name for e in catalog.models.values())}
+    return respond(request, "catalogdb/hardware_detail.html", page, data, context=names)
 
 
 def _entry_dict(row: Model | Hardware) -> dict[str, Any]:
@@ -313,7 +315,9 @@ def _entry_dict(row: Model | Hardware) -> dict[str, Any]:
     return out
 
 
-def _check_row(catalog: Catalog, model_id: str, hardware_id: str, quant: str) -> dict[str, Any]:
+def _check_row(
+    catalog: Catalog, digest: str, model_id: str, hardware_id: str, quant: str = DETAIL_QUANT
+) -> dict[str, Any]:
     """One verdict for the detail pages' tables; an error becomes a row, never a failed page."""
     model = catalog.models.get(model_id)
     hw = catalog.hardware.get(hardware_id)
@@ -334,7 +338,7 @@ def _check_row(catalog: Catalog, model_id: str, hardware_id: str, quant: str) ->
     }
     try:
         query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
-        r = run_check(query, catalog).to_dict()
+        r = run_check(query, catalog, digest)
     except RunlocalError as exc:
         out["error"] = str(exc)
         return out

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery, CheckResult
+from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
 from runlocal.runtimes import RUNTIMES
 
-from runlocal_web.catalogdb.store import current_catalog
+from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
@@ -25,7 +25,7 @@ _COUNT_PREFIX = re.compile(r"^\s*(\d+)\s*[x×*]\s*", re.IGNORECASE)
 
 
 def will_it_run(request: HttpRequest) -> HttpResponse:
-    catalog = current_catalog()
+    digest, catalog = current()
     path = reverse("checker:will_it_run")
     asked = any(name in request.GET for name in URL_FIELDS)
     form = CheckForm(request.GET if asked else None)
@@ -34,6 +34,9 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "hardware_inputs": _hardware_inputs(request.GET if asked else QueryDict()),
         "model_names": sorted(e.name for e in catalog.models.values()),
         "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+        "more_open": any(
+            request.GET.get(name, "").strip() for name in URL_FIELDS if name not in ("model", "hardware")
+        ),
     }
     crumbs = [("Home", "/"), ("Will it run?", path)]
     options = {
@@ -54,7 +57,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         return respond(request, "checker/will_it_run.html", page, data, context=context)
 
     suggestions: dict[str, Any] = {}
-    result = _run(form, catalog, suggestions, request.GET) if form.is_valid() else None
+    result = _run(form, catalog, digest, suggestions, request.GET) if form.is_valid() else None
     if result is None:
         page = Page(
             title="Will it run? Check the form",
@@ -73,7 +76,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         context["suggestions"] = suggestions
         return respond(request, "checker/will_it_run.html", page, data, context=context, status=400)
 
-    r = result.to_dict()
+    r = result
     share = path_with_query(path, form.url_params())
     hw = present.hardware_summary(r)
     label = present.verdict_label(r["verdict"])
@@ -103,13 +106,14 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         basis_rows=present.basis_rows(r),
         evidence_text=present.EVIDENCE.get(r["evidence"], r["evidence"]),
         share_url=page.canonical_url(request),
+        runtime_name=RUNTIMES[r["runtime"]].name if r["runtime"] in RUNTIMES else r["runtime"],
     )
     return respond(request, "checker/will_it_run.html", page, data, context=context)
 
 
 def _run(
-    form: CheckForm, catalog: Catalog, suggestions: dict[str, Any], raw: QueryDict
-) -> CheckResult | None:
+    form: CheckForm, catalog: Catalog, digest: str, suggestions: dict[str, Any], raw: QueryDict
+) -> dict[str, Any] | None:
     """Resolve names (field errors with suggestions), then ask the engine."""
     d = form.cleaned_data
     entry: Entry | None = None
@@ -149,7 +153,7 @@ def _run(
         ram_gb=d["ram_gb"],
     )
     try:
-        return run_check(query, catalog)
+        return run_check(query, catalog, digest)
     except RunlocalError as exc:
         form.add_error(None, str(exc))
         return None

@@ -1,11 +1,18 @@
-"""The one door from the website to the engine."""
+"""The one door from the website to the engine: catalog models only, answers cached."""
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache as django_cache
+
+import runlocal.engine
 from runlocal.catalog import Catalog
-from runlocal.engine import CheckQuery, CheckResult, check
+from runlocal.engine import CheckQuery, check
 from runlocal.errors import InputError
 
 
@@ -24,7 +31,31 @@ def is_catalog_only(model: str) -> bool:
         return False
 
 
-def run_check(query: CheckQuery, catalog: Catalog) -> CheckResult:
+@cache
+def engine_version() -> str:
+    """A hash of the engine's code and data: a new engine never reads an old cached answer."""
+    root = Path(runlocal.engine.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted([*root.glob("*.py"), *root.glob("data/*.json")]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str, Any]:
+    """The engine's answer as a dict. Raises RunlocalError for input it rejects.
+
+    With the catalog's digest, answers are cached (errors are not: they are cheap).
+    """
     if not is_catalog_only(query.model):
         raise InputError(f"{query.model}: this model cannot be checked on the website")
-    return check(query, catalog)
+    timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
+    if not digest or timeout <= 0:
+        return check(query, catalog).to_dict()
+    key = "check:" + hashlib.sha256(f"{engine_version()}|{digest}|{query!r}".encode()).hexdigest()
+    hit = django_cache.get(key)
+    if hit is not None:
+        return dict(hit)
+    result = check(query, catalog).to_dict()
+    django_cache.set(key, result, timeout)
+    return result

@@ -81,9 +81,20 @@ def respond(
     if fmt == "json":
         payload = {"ok": status < 400, "status": status, "page": page.to_dict(request), **data}
         return json_response(payload, status)
-    ctx = {"page": page, "canonical_url": page.canonical_url(request), "data": data}
+    ctx = {
+        "page": page,
+        "canonical_url": page.canonical_url(request),
+        "json_url": json_twin_url(request),
+        "data": data,
+    }
     ctx.update(context or {})
     return render(request, template, ctx, status=status)
+
+
+def json_twin_url(request: HttpRequest) -> str:
+    """This page's address with format=json (other parameters kept in order)."""
+    pairs = [(k, v) for k, values in request.GET.lists() if k != "format" for v in values]
+    return path_with_query(request.path, [*pairs, ("format", "json")])
 
 
 def json_response(payload: dict[str, Any], status: int = 200) -> JsonResponse:

@@ -1,0 +1,149 @@
+"""`runlocal serve` and `runlocal manage`: the website without a separate manage.py.
+
+serve: create the data folder, migrate, sync the catalog, then serve, with Django's server by
+default or gunicorn with `production=True`. Both return an exit code; configuration errors
+print one line.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_WORKERS = 2
+SETTINGS = "runlocal_web.settings"
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"runlocal: error: {message}", file=sys.stderr)
+    return code
+
+
+def prepare_environment(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Point settings at the data folder, creating it, and give it a persistent secret key.
+
+    A SECRET_KEY or SECRET_KEY_FILE in the environment wins; otherwise the key lives in
+    DATA_DIR/secret_key (created once, readable by its owner only), so `runlocal serve` works
+    with nothing configured and sessions survive restarts.
+    """
+    raw = data_dir or os.environ.get("RUNLOCAL_DATA_DIR") or "data"
+    data = Path(raw).expanduser().resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ["RUNLOCAL_DATA_DIR"] = str(data)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+        key_file = data / "secret_key"
+        if not key_file.exists():
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_urlsafe(50) + "\n")
+        os.environ["SECRET_KEY_FILE"] = str(key_file)
+    return data
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: str | None = None,
+    production: bool = False,
+    workers: int | None = None,
+) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import CommandError, call_command
+
+    if not 0 < port < 65536:
+        return _fail(f"--port {port} is out of range (1–65535)")
+    if workers is not None and not 1 <= workers <= 64:
+        return _fail(f"--workers {workers} is out of range (1–64)")
+    try:
+        data = prepare_environment(data_dir)
+        _setup()
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"data directory: {exc}")
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    where = db["NAME"] if "sqlite" in db["ENGINE"] else f"PostgreSQL database {db['NAME']!r}"
+    print(f"runlocal: data in {data}; database: {where}")
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        print("runlocal: database schema up to date")
+        call_command("sync_catalog")
+    except CommandError as exc:
+        return _fail(str(exc), 1)
+    except Exception as exc:  # database unreachable, bad credentials, …
+        from django.db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            return _fail(f"database: {str(exc).strip().splitlines()[0]}", 1)
+        raise
+
+    from django.db import connections
+
+    connections.close_all()  # never share the set-up connection with forked workers
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if production:
+        return _gunicorn(bind, workers or DEFAULT_WORKERS)
+    try:
+        call_command("runserver", bind, use_reloader=False)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else 1
+    return 0
+
+
+def _gunicorn(bind: str, workers: int) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def __init__(self, options: dict[str, Any]) -> None:
+            self.options = options
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in self.options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from django.core.wsgi import get_wsgi_application
+
+            return get_wsgi_application()
+
+    options = {"bind": bind, "workers": workers, "accesslog": "-", "errorlog": "-"}
+    print(f"runlocal: serving on http://{bind}/ with gunicorn, {workers} workers")
+    try:
+        Application(options).run()
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else 1
+    return 0
+
+
+def manage(argv: Sequence[str]) -> int:
+    """Run a Django management command with runlocal's settings and data folder."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        prepare_environment()
+        _setup()
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"data directory: {exc}")
+    try:
+        execute_from_command_line(["runlocal manage", *argv])
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else 1
+    return 0

@@ -1,0 +1,160 @@
+"""Home, About, and the site-wide error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.urls import reverse
+
+from runlocal.engine import SLOW_DECODE_TOK_S
+from runlocal.memory import COMFORT_MARGIN_BYTES, COMFORT_MARGIN_SHARE
+from runlocal.runtimes import RUNTIMES
+from runlocal.units import GIB
+
+from runlocal_web.catalogdb.featured import featured_hardware, featured_models
+from runlocal_web.catalogdb.store import current_catalog, current_state
+from runlocal_web.lib.pages import Page, path_with_query, respond
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    state = current_state()
+    models = featured_models()
+    hardware = featured_hardware()
+    checker = reverse("checker:will_it_run")
+    examples = []
+    if models and hardware:
+        # The smallest featured model on a mid-sized device, and the largest on the biggest.
+        pairs = [(models[0], hardware[len(hardware) // 2]), (models[-1], hardware[-1])]
+        for m, h in dict.fromkeys(pairs):
+            examples.append(
+                {
+                    "label": f"{m.name} on {h.name}",
+                    "url": path_with_query(checker, {"model": m.id, "hardware": h.id}),
+                }
+            )
+    data: dict[str, Any] = {
+        "catalog": {
+            "models": state.n_models if state else 0,
+            "hardware": state.n_hardware if state else 0,
+            "benchmarks": state.n_benchmarks if state else 0,
+            "synced_at": state.synced_at if state else None,
+        },
+        "featured_models": [
+            {"id": m.id, "name": m.name, "url": reverse("catalogdb:model_detail", args=[m.id])}
+            for m in models
+        ],
+        "featured_hardware": [
+            {"id": h.id, "name": h.name, "url": reverse("catalogdb:hardware_detail", args=[h.id])}
+            for h in hardware
+        ],
+        "examples": examples,
+        "check_url": checker,
+    }
+    page = Page(
+        title="runlocal: will this AI model run on my hardware, and how fast?",
+        description=(
+            "Check whether a local AI model fits your GPU, Mac or CPU, how its memory splits up, "
+            "and how many tokens per second to expect. Every number shows its sources."
+        ),
+        breadcrumbs=[("Home", "/")],
+        canonical_path="/",
+    )
+    catalog = current_catalog()
+    names = {
+        "model_names": sorted(e.name for e in catalog.models.values()),
+        "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+    }
+    return respond(request, "pages/home.html", page, data, context=names)
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    margin = f"{COMFORT_MARGIN_BYTES / GIB:g} GiB or {COMFORT_MARGIN_SHARE:.0%}"
+    sections = [
+        {
+            "title": "What runlocal answers",
+            "paragraphs": [
+                "Will this model run on this hardware, with this runtime, quantization and "
+                "context length, and how fast? runlocal works it out from the model's "
+                "architecture (the same keys as its config.json) and the hardware's published "
+                "memory, bandwidth and compute.",
+            ],
+        },
+        {
+            "title": "The three verdicts",
+            "paragraphs": [
+                "Runs comfortably: everything fits on the GPU (or the Mac's GPU share of "
+                f"memory) with more than {margin} to spare, and it decodes at "
+                f"{SLOW_DECODE_TOK_S:g} tokens per second or faster.",
+                "Runs with tradeoffs: it fits, but some layers or experts run from system "
+                f"RAM, it decodes slower than {SLOW_DECODE_TOK_S:g} tokens per second, or it "
+                f"leaves less than {margin} free.",
+                "Will not run: the working set does not fit in the memory available.",
+            ],
+        },
+        {
+            "title": "Where the memory goes",
+            "paragraphs": [
+                "The working set is the weights at the chosen quantization, the KV cache for "
+                "the context (counted per layer, so sliding-window and latent-attention layers "
+                "take what the runtime really allocates), the runtime's compute buffers, and a "
+                "fixed overhead per device. Multi-GPU setups are budgeted card by card: memory "
+                "is never pooled across cards.",
+            ],
+        },
+        {
+            "title": "Speed, and how sure we are",
+            "paragraphs": [
+                "Decoding is limited mostly by memory bandwidth: runlocal divides the bytes "
+                "read per token by a calibrated share of the peak bandwidth and adds a fixed "
+                "cost per token. It shows a low–high range, because real setups vary. When a "
+                "published benchmark matches the model, quantization and hardware, the page "
+                "says Measured and shows that number instead of the estimate.",
+            ],
+        },
+        {
+            "title": "The catalog",
+            "paragraphs": [
+                "Every model and hardware entry is a hand-checked file with its sources, the "
+                "date a person last verified it and who did. Each page lists those sources.",
+            ],
+        },
+        {
+            "title": "Use it from code",
+            "paragraphs": [
+                "Add ?format=json to any page's address for the same data as JSON. The "
+                "`runlocal check` command answers the same questions offline, for catalog "
+                "models or your own config.json and GGUF files.",
+            ],
+        },
+    ]
+    page = Page(
+        title="About runlocal: how the verdicts and numbers are worked out",
+        description=(
+            "How runlocal decides whether a model runs on your hardware: the three verdicts, "
+            "the memory it counts, how speed is estimated, and where the catalog comes from."
+        ),
+        breadcrumbs=[("Home", "/"), ("About", reverse("pages:about"))],
+        canonical_path=reverse("pages:about"),
+    )
+    data = {"sections": sections, "runtimes": [r.name for r in RUNTIMES.values()]}
+    return respond(request, "pages/about.html", page, data)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    page = Page(
+        title="Page not found",
+        description="There is no page at this address.",
+        breadcrumbs=[("Home", "/"), ("Not found", request.path)],
+        canonical_path=request.path,
+        noindex=True,
+    )
+    data = {"error": f"no page at {request.path}", "suggestions": []}
+    return respond(request, "errors/not_found.html", page, data, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors and no database: whatever broke may be the database.
+    template = loader.get_template("errors/500.html")
+    return HttpResponse(template.render({}), status=500)
