@@ -275,9 +275,12 @@ def _plan(
     context: int,
     kv_type: str,
     batch: int,
+    full_offload_only: bool = False,
 ) -> mem.MemoryPlan:
     if runtime.engine == "llama.cpp":
-        return mem.plan_llama(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+        return mem.plan_llama(
+            spec, inv, devices, host_ram, runtime, context, kv_type, batch, full_offload_only
+        )
     if runtime.engine == "vllm":
         return mem.plan_vllm(spec, inv, devices, runtime, context, kv_type, batch)
     return mem.plan_simple(spec, inv, devices, runtime, context, kv_type, batch)
@@ -337,11 +340,24 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
     verdict, reason = _verdict(plan, decode, devices, host_ram)
     if not plan.fits and host_ram is None and any(d.kind == "gpu" for d in devices):
         notes.append("give --ram-gb to plan a partial offload to system RAM")
-    max_ctx = _max_context(spec, inv, devices, host_ram, runtime, kv_type, q.batch)
+    fits_fully = plan.fits and plan.full_offload
+    max_ctx = _max_context(
+        spec, inv, devices, host_ram, runtime, kv_type, q.batch, (context, fits_fully)
+    )
     best_quant = (
         None
         if spec.weights is not None
-        else _best_quant(spec, model.entry, devices, host_ram, runtime, context, kv_type, q.batch)
+        else _best_quant(
+            spec,
+            model.entry,
+            devices,
+            host_ram,
+            runtime,
+            context,
+            kv_type,
+            q.batch,
+            (quant, fits_fully and not plan.tight),
+        )
     )
     totals = _totals(plan, runtime)
     out: dict[str, Any] = {
@@ -428,9 +444,7 @@ def estimate(
     f = features(spec, inv, plan, depth, _host_bandwidth(devices, host_ram))
     decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits else None
     prefill = (
-        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens))
-        if plan.fits
-        else None
+        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if plan.fits else None
     )
     backend = f.loads[0].backend if f.loads else "cpu"
     return Estimate(plan, f, decode, prefill, backend)
@@ -505,19 +519,46 @@ def _max_context(
     runtime: Runtime,
     kv_type: str,
     batch: int,
+    known: tuple[int, bool] | None = None,
 ) -> int | None:
-    """Largest context (multiple of 256) that still fits fully on the accelerators."""
-    lo, hi = 0, spec.max_context
+    """Largest context (multiple of 256) that still fits fully on the accelerators.
+
+    known: (a context, whether it fits fully), from the plan already made, to skip a probe.
+
+    Memory is affine in the context once sliding windows are full, so two plans give each
+    device's slope and the limit follows; one more plan confirms it (bisection otherwise).
+    """
+
+    def plan(ctx: int) -> mem.MemoryPlan:
+        return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch, True)
 
     def fits(ctx: int) -> bool:
-        p = _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
+        p = plan(ctx)
         return p.fits and p.full_offload
 
-    if not fits(256):
+    top = spec.max_context
+    if known is not None and known[0] >= top and known[1]:
+        return top
+    if fits(top):
+        return top
+    if not (known is not None and known[1]) and not fits(256):
         return None
-    if fits(hi):
-        return hi
-    lo = 256
+    lo = min(top, mem.pad(max(4096, (spec.sliding_window or 0) + 1024), 256))
+    if known is not None and known[1] and known[0] >= lo:
+        lo = known[0] // 256 * 256
+    if lo < top and fits(lo):
+        a, b = plan(lo), plan(top)
+        limit = top
+        for ua, ub in zip(a.devices, b.devices, strict=True):
+            slope = (ub.total_bytes - ua.total_bytes) / (top - lo)
+            if slope > 0:
+                limit = min(limit, lo + int((ua.budget_bytes - ua.total_bytes) / slope))
+        guess = max(lo, limit // 256 * 256)
+        if fits(guess) and not fits(guess + 256):
+            return guess
+        lo, hi = (guess, top) if fits(guess) else (lo, guess)
+    else:
+        lo, hi = 256, lo
     while hi - lo > 256:
         mid = (lo + hi) // 2 // 256 * 256
         if mid <= lo:
@@ -538,19 +579,33 @@ def _best_quant(
     context: int,
     kv_type: str,
     batch: int,
+    known: tuple[str, bool] | None = None,
 ) -> str | None:
+    """Highest-quality quantization that fits comfortably (the ladder shrinks monotonically,
+    so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it."""
     ladder = {
         "gguf": GGUF_LADDER,
         "hf": HF_LADDER,
         "mlx": MLX_LADDER,
         "exl2": EXL2_LADDER,
     }[runtime.formats[0]]
-    for quant in ladder:
-        inv = _inventory_for(spec, entry, quant)
-        p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-        if p.fits and p.full_offload and not p.tight:
-            return quant
-    return None
+
+    def ok(i: int) -> bool:
+        inv = _inventory_for(spec, entry, ladder[i])
+        p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch, True)
+        return p.fits and p.full_offload and not p.tight
+
+    lo, hi = 0, len(ladder)
+    if known is not None and known[0] in ladder:
+        at = ladder.index(known[0])
+        lo, hi = (0, at) if known[1] else (at + 1, len(ladder))
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return ladder[lo] if lo < len(ladder) else None
 
 
 @dataclass(frozen=True)

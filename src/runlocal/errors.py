@@ -29,6 +29,11 @@ class UnknownNameError(InputError):
 class ModelFileError(InputError):
     """A GGUF, config.json or safetensors file that cannot be read."""
 
+    def __init__(self, message: str) -> None:
+        # Names read from a damaged file may hold control characters; keep the message one
+        # printable line.
+        super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
+
 
 class UnsupportedArchitectureError(RunlocalError):
     """A model whose architecture the engine cannot size without guessing."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from collections.abc import Callable
+from functools import lru_cache
 
 from .hardware import Device
 from .quant import kv_row_bytes
@@ -43,7 +45,7 @@ def pad(n: int, to: int) -> int:
     return -(-n // to) * to
 
 
-@dataclass
+@dataclass(slots=True)
 class DeviceUse:
     device: Device
     layers: int = 0
@@ -80,7 +82,7 @@ class DeviceUse:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class MemoryPlan:
     devices: list[DeviceUse]
     host: DeviceUse | None
@@ -114,20 +116,6 @@ class MemoryPlan:
 # --- KV cache ---------------------------------------------------------------------------
 
 
-def kv_cells(layer: LayerSpec, spec: ModelSpec, context: int, runtime: Runtime) -> int:
-    """Token slots a layer keeps, per sequence."""
-    if layer.kind == "swa" and runtime.swa_windowed and spec.sliding_window:
-        if runtime.engine == "llama.cpp":
-            # llama-kv-cache-iswa.cpp: pad256(min(n_ctx, n_swa + n_ubatch)).
-            return pad(min(context, spec.sliding_window + LLAMA_UBATCH), LLAMA_KV_PAD)
-        return min(context, spec.sliding_window)
-    if runtime.engine == "llama.cpp":
-        return pad(context, LLAMA_KV_PAD)
-    if runtime.engine == "vllm":
-        return pad(context, 16)
-    return context
-
-
 def kv_layer_bytes_per_cell(
     layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
 ) -> Fraction:
@@ -141,6 +129,53 @@ def kv_layer_bytes_per_cell(
     )
 
 
+@dataclass(frozen=True)
+class KVProfile:
+    """Per-cell KV bytes of a model for one runtime and cache type, as prefix sums over
+    layers, so the KV of any run of layers costs O(1) (placement searches ask often)."""
+
+    # Bytes × 32: GGML cache types store whole blocks of 32 elements, so these are integers.
+    full: tuple[int, ...]  # layers holding the whole context
+    swa: tuple[int, ...]  # layers holding only the window
+    state: tuple[int, ...]  # recurrent state bytes per sequence (not scaled)
+
+    def bytes(self, start: int, stop: int, full_cells: int, swa_cells: int, sequences: int) -> int:
+        kv = (self.full[stop] - self.full[start]) * full_cells
+        kv += (self.swa[stop] - self.swa[start]) * swa_cells
+        return -(-kv * sequences // 32) + (self.state[stop] - self.state[start]) * sequences
+
+
+@lru_cache(maxsize=1024)
+def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
+    full, swa, state = [0], [0], [0]
+    for layer in spec.layers:
+        per_cell = math.ceil(kv_layer_bytes_per_cell(layer, spec, runtime, kv_type) * 32)
+        windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
+        full.append(full[-1] + (0 if windowed else per_cell))
+        swa.append(swa[-1] + (per_cell if windowed else 0))
+        # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
+        # layers carry both that state and an attention KV cache.
+        state.append(state[-1] + layer.recurrent_state_elements * 4)
+    return KVProfile(tuple(full), tuple(swa), tuple(state))
+
+
+def kv_cell_counts(spec: ModelSpec, context: int, runtime: Runtime) -> tuple[int, int]:
+    """Token slots per sequence of (full-context layers, sliding-window layers)."""
+    if runtime.engine == "llama.cpp":
+        full = pad(context, LLAMA_KV_PAD)
+    elif runtime.engine == "vllm":
+        full = pad(context, 16)
+    else:
+        full = context
+    window = spec.sliding_window or context
+    if runtime.engine == "llama.cpp":
+        # llama-kv-cache-iswa.cpp: pad256(min(n_ctx, n_swa + n_ubatch)).
+        swa = pad(min(context, window + LLAMA_UBATCH), LLAMA_KV_PAD)
+    else:
+        swa = min(context, window)
+    return full, swa
+
+
 def kv_cache_bytes(
     spec: ModelSpec,
     context: int,
@@ -150,29 +185,17 @@ def kv_cache_bytes(
     layers: range | None = None,
 ) -> int:
     """KV cache (and recurrent state) of the given layers for ``sequences`` × ``context``."""
-    total = Fraction(0)
-    chosen = spec.layers if layers is None else [spec.layers[i] for i in layers]
-    for layer in chosen:
-        # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
-        # layers carry both that state and an attention KV cache.
-        total += layer.recurrent_state_elements * 4 * sequences
-        if layer.kind == "recurrent":
-            continue
-        cells = kv_cells(layer, spec, context, runtime)
-        total += cells * sequences * kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
-    return math.ceil(total)
+    profile = kv_profile(spec, runtime, kv_type)
+    start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
+    if stop <= start:
+        return 0
+    full_cells, swa_cells = kv_cell_counts(spec, context, runtime)
+    return profile.bytes(start, stop, full_cells, swa_cells, sequences)
 
 
-def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> Fraction:
-    """KV bytes one more token adds to full-attention layers (SWA layers are capped)."""
-    return sum(
-        (
-            kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
-            for layer in spec.layers
-            if layer.kind == "full" or (layer.kind == "swa" and not runtime.swa_windowed)
-        ),
-        Fraction(0),
-    )
+def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> float:
+    """KV bytes one more token adds to full-context layers (SWA layers are capped)."""
+    return kv_profile(spec, runtime, kv_type).full[-1] / 32
 
 
 # --- compute buffers --------------------------------------------------------------------
@@ -205,15 +228,15 @@ def _split_layers(n_units: int, devices: list[Device]) -> list[int]:
     to the first device whose cumulative share of free memory exceeds u / n_units."""
     budgets = [d.budget_bytes for d in devices]
     total = sum(budgets)
-    cumulative = []
-    running = 0
+    counts = []
+    running, taken = 0, 0
     for b in budgets:
         running += b
-        cumulative.append(running / total)
-    counts = [0] * len(devices)
-    for u in range(n_units):
-        x = u / n_units
-        counts[next((k for k, c in enumerate(cumulative) if x < c), len(devices) - 1)] += 1
+        # units with u / n_units < running / total, i.e. u < n_units · running / total
+        upto = min(n_units, -(-n_units * running // total))
+        counts.append(upto - taken)
+        taken = upto
+    counts[-1] += n_units - taken
     return counts
 
 
@@ -226,9 +249,13 @@ def plan_llama(
     context: int,
     kv_type: str,
     sequences: int,
+    full_offload_only: bool = False,
 ) -> MemoryPlan:
     """llama.cpp placement: the output layer goes to the GPU first (PR #18148), blocks are
-    split across GPUs by free memory, the remainder and token embeddings stay on the host."""
+    split across GPUs by free memory, the remainder and token embeddings stay on the host.
+
+    full_offload_only: return the everything-on-GPU plan without searching for an offload
+    (for "does it fit" questions such as the largest context or the best quantization)."""
     n = spec.n_layers
     gpus = [d for d in devices if d.kind != "cpu"]
     n_ctx = context * sequences
@@ -236,23 +263,30 @@ def plan_llama(
     if not gpus:
         return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
 
+    layer_sum = _prefix(inv.layer_bytes)
+    expert_sum = _prefix(inv.layer_expert_bytes)
+    compute_output = llama_compute_bytes(spec, pad(n_ctx, LLAMA_KV_PAD), True, flash_attn)
+    compute_other = llama_compute_bytes(spec, pad(n_ctx, LLAMA_KV_PAD), False, flash_attn)
+
     def build(ngl: int, expert_host_layers: int) -> MemoryPlan:
         on_gpu_blocks = max(0, min(n, ngl - 1))
         first_gpu_block = n - on_gpu_blocks
         # The output layer is one of the units, the last, so the last GPU takes fewer blocks.
         units = on_gpu_blocks + (1 if ngl >= 1 else 0)
         counts = _split_layers(units, gpus) if units else [0] * len(gpus)
-        if ngl >= 1 and counts[-1] > 0:
-            counts[-1] -= 1
+        # The output layer is the last unit: it sits on the last device that got any.
+        output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+        if ngl >= 1 and output_dev >= 0:
+            counts[output_dev] -= 1
         uses: list[DeviceUse] = []
         start = first_gpu_block
         for k, (dev, count) in enumerate(zip(gpus, counts, strict=True)):
             blocks = range(start, start + count)
             start += count
-            is_last = k == len(gpus) - 1
-            weights = sum(inv.layer_bytes[i] for i in blocks)
-            moved = sum(inv.layer_expert_bytes[i] for i in blocks if i < expert_host_layers)
-            weights -= moved
+            is_last = k == output_dev
+            weights = layer_sum[blocks.stop] - layer_sum[blocks.start]
+            moved_stop = max(blocks.start, min(blocks.stop, expert_host_layers))
+            weights -= expert_sum[moved_stop] - expert_sum[blocks.start]
             if is_last and ngl >= 1:
                 weights += (
                     inv.output_bytes if inv.output_bytes > spec.hidden_size * 4 else inv.input_bytes
@@ -265,18 +299,15 @@ def plan_llama(
                     kv_cache_bytes=kv_cache_bytes(
                         spec, context, runtime, kv_type, sequences, blocks
                     ),
-                    compute_bytes=llama_compute_bytes(
-                        spec, pad(n_ctx, LLAMA_KV_PAD), is_last and ngl >= 1, flash_attn
-                    ),
+                    compute_bytes=compute_output if is_last and ngl >= 1 else compute_other,
                     overhead_bytes=BACKEND_OVERHEAD_BYTES.get(dev.backend, 300 * MIB),
                     budget_bytes=dev.budget_bytes,
                 )
             )
         host_blocks = range(0, first_gpu_block)
-        host_weights = inv.input_bytes + sum(inv.layer_bytes[i] for i in host_blocks)
-        host_weights += sum(
-            inv.layer_expert_bytes[i] for i in range(first_gpu_block, n) if i < expert_host_layers
-        )
+        host_weights = inv.input_bytes + layer_sum[first_gpu_block]
+        moved_stop = max(first_gpu_block, min(n, expert_host_layers))
+        host_weights += expert_sum[moved_stop] - expert_sum[first_gpu_block]
         if ngl < 1:
             host_weights += inv.output_bytes
         host_kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences, host_blocks)
@@ -318,22 +349,43 @@ def plan_llama(
     best = build(n + 1, 0)
     if gpu_fits(best):
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
-        best.host.budget_bytes = max(best.host.budget_bytes, best.host.total_bytes)  # type: ignore[union-attr]
+        assert best.host is not None
+        best.host.budget_bytes = max(best.host.budget_bytes, best.host.total_bytes)
         return best
-    if spec.is_moe and inv.expert_bytes:
-        for k in range(1, n + 1):
-            candidate = build(n + 1, k)
-            if gpu_fits(candidate):
-                candidate.notes.append(
-                    f"experts of the first {k} layers stay in system RAM "
-                    f"(llama.cpp: --n-cpu-moe {k})"
-                )
-                return candidate
-    for ngl in range(n, -1, -1):
-        candidate = build(ngl, 0)
-        if gpu_fits(candidate):
-            return candidate
-    return build(0, 0)
+    if full_offload_only:
+        return best
+    # GPU memory shrinks as experts or layers move to the host, so binary searches find the
+    # fewest experts (MoE, llama.cpp --n-cpu-moe) or the most GPU layers (-ngl) that fit.
+    if spec.is_moe and inv.expert_bytes and gpu_fits(build(n + 1, n)):
+        k = _first_true(1, n, lambda k: gpu_fits(build(n + 1, k)))
+        candidate = build(n + 1, k)
+        candidate.notes.append(
+            f"experts of the first {k} layers stay in system RAM (llama.cpp: --n-cpu-moe {k})"
+        )
+        return candidate
+    if not gpu_fits(build(1, 0)):
+        return build(0, 0)
+    ngl = n + 1 - _first_true(1, n, lambda drop: gpu_fits(build(n + 1 - drop, 0)))
+    return build(ngl, 0)
+
+
+@lru_cache(maxsize=4096)
+def _prefix(values: tuple[int, ...]) -> list[int]:
+    out = [0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
+
+
+def _first_true(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+    """Smallest x in [lo, hi] with ok(x), for ok monotonic (false … true); hi if none."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _cpu_plan(

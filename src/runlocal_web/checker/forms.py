@@ -73,7 +73,9 @@ class CheckForm(forms.Form):
     )
     hardware = HardwareListField()
     runtime = forms.ChoiceField(
-        choices=[(r.id, r.name) for r in RUNTIMES.values()], required=False
+        choices=[(r.id, r.name) for r in RUNTIMES.values()],
+        required=False,
+        initial=DEFAULT_RUNTIME,
     )
     quant = forms.CharField(
         max_length=40, required=False, help_text="Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, MLX-4bit…"
@@ -81,7 +83,9 @@ class CheckForm(forms.Form):
     context = forms.IntegerField(
         min_value=1, max_value=MAX_CONTEXT, required=False, help_text="tokens in the KV cache"
     )
-    kv_type = forms.ChoiceField(choices=KV_TYPES, required=False, label="KV cache type")
+    kv_type = forms.ChoiceField(
+        choices=KV_TYPES, required=False, initial=DEFAULT_KV_TYPE, label="KV cache type"
+    )
     batch = forms.IntegerField(
         min_value=1, max_value=MAX_BATCH, required=False, help_text="concurrent sequences"
     )

@@ -18,9 +18,18 @@ VERDICTS = {
     "wont-run": ("Will not run", "bad"),
 }
 EVIDENCE = {
-    "measured": "Measured: a published benchmark of this model, quantization and hardware",
-    "estimated": "Estimated: from memory bandwidth and compute, not measured",
+    "measured": "a published benchmark of this model, quantization and hardware at a similar "
+    "context depth",
+    "measured-near": "a published benchmark of this setup at another context depth, scaled to "
+    "this one by the formula",
+    "extrapolated": "a published benchmark of this model on other hardware with the same "
+    "backend, scaled by the formula's ratio between the two",
+    "estimated": "worked out from memory bandwidth and compute; no published benchmark matches",
 }
+
+
+def evidence_text(evidence: str) -> str:
+    return EVIDENCE.get(evidence, evidence)
 
 
 def verdict_label(verdict: str) -> str:
@@ -86,12 +95,11 @@ def sources(result: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
                 "sources": list(entry.sources),
             }
         )
-    if result["evidence"] == "measured" and model is not None:
-        for bench in catalog.benchmarks.values():
-            if bench.get("hardware") in seen and any(
-                r.get("model") == model.id for r in bench.get("results", [])
-            ):
-                out.append({"what": f"Benchmark: {bench.name}", "url": None, "sources": list(bench.sources)})
+    used = (result.get("basis") or {}).get("measurements")
+    if isinstance(used, list) and used:
+        urls = list(dict.fromkeys(str(m["source"]) for m in used if m.get("source")))
+        if urls:
+            out.append({"what": "Published benchmarks", "url": None, "sources": urls})
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -21,6 +22,11 @@ from runlocal_web.lib.pages import Page, path_with_query, respond
 from . import present
 from .forms import KV_TYPES, URL_FIELDS, CheckForm
 
+log = logging.getLogger(__name__)
+ENGINE_FAILED = (
+    "runlocal could not work out this setup: an internal error, which has been logged. "
+    "Other values may work."
+)
 _COUNT_PREFIX = re.compile(r"^\s*(\d+)\s*[x×*]\s*", re.IGNORECASE)
 
 
@@ -104,7 +110,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         hardware_summary=hw,
         chart=present.chart(r),
         basis_rows=present.basis_rows(r),
-        evidence_text=present.EVIDENCE.get(r["evidence"], r["evidence"]),
+        evidence_text=present.evidence_text(r["evidence"]),
         share_url=page.canonical_url(request),
         runtime_name=RUNTIMES[r["runtime"]].name if r["runtime"] in RUNTIMES else r["runtime"],
     )
@@ -117,16 +123,20 @@ def _run(
     """Resolve names (field errors with suggestions), then ask the engine."""
     d = form.cleaned_data
     entry: Entry | None = None
+    typed_model, typed_hardware = d["model"], list(d["hardware"])
     try:
-        entry = catalog.find_model(d["model"])
+        entry = catalog.find_model(typed_model)
     except UnknownNameError as exc:
-        form.add_error("model", f"No model called “{d['model']}” in the catalog.")
+        # add_error drops the field from cleaned_data, hence the copies above.
+        form.add_error("model", f"No model called “{typed_model}” in the catalog.")
         suggestions["model"] = [
-            {"name": s, "url": _replace(raw, "model", d["model"], s)} for s in exc.suggestions
+            {"name": s, "url": _replace(raw, "model", typed_model, s)} for s in exc.suggestions
         ]
-    for text in d["hardware"]:
+    canonical: list[str] = []
+    for text in typed_hardware:
         try:
             parse_hardware(catalog, text)
+            canonical.append(_canonical_hardware(catalog, text))
         except UnknownNameError as exc:
             form.add_error("hardware", f"No hardware called “{text}” in the catalog.")
             suggestions.setdefault("hardware", []).append(
@@ -142,9 +152,12 @@ def _run(
             form.add_error("hardware", str(exc))
     if entry is None or form.errors:
         return None
+    # Share links name catalog ids ("2x nvidia-rtx-3090"), however the visitor typed them.
+    d["model"] = entry.id
+    d["hardware"] = canonical
     query = CheckQuery(
         model=entry.id,
-        hardware=tuple(d["hardware"]),
+        hardware=tuple(canonical),
         quant=d["quant"] or None,
         context=d["context"],
         batch=d["batch"] or 1,
@@ -157,6 +170,22 @@ def _run(
     except RunlocalError as exc:
         form.add_error(None, str(exc))
         return None
+    except Exception:
+        # An engine bug must not cost the visitor the page; the log carries the traceback.
+        log.exception("engine failed on %r", query)
+        form.add_error(None, ENGINE_FAILED)
+        return None
+
+
+def _canonical_hardware(catalog: Catalog, text: str) -> str:
+    """'2x rtx 3090' → '2x nvidia-rtx-3090'; other forms (memory options) stay as typed."""
+    m = _COUNT_PREFIX.match(text)
+    count, name = (m.group(1), text[m.end():]) if m else ("", text)
+    try:
+        entry = catalog.find_hardware(name)
+    except InputError:
+        return text.strip()
+    return f"{count}x {entry.id}" if count else entry.id
 
 
 def _keep_count(typed: str, name: str) -> str:

@@ -71,7 +71,7 @@ def memory_chart(rows: list[ChartRow], title: str) -> SafeString:
             if used > row.budget_bytes:
                 status += f" (over by {_gib(used - row.budget_bytes)})"
         else:
-            status = f"{_gib(used)} (amount not given)"
+            status = f"{_gib(used)} needed (amount not given)"
         out.append(
             f'<text x="{PAD_X}" y="{y0 + 13}" class="memchart-label">{escape(row.label)}</text>'
             f'<text x="{WIDTH - PAD_X}" y="{y0 + 13}" text-anchor="end" '

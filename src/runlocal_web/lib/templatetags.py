@@ -77,3 +77,11 @@ def compact_json(value: Any) -> str:
 def pct(value: Any) -> str:
     number = _finite(value)
     return "—" if number is None else f"{number * 100:.0f}%"
+
+
+@register.filter
+def join_g(values: Any) -> str:
+    """[36.0, 48.0] → '36, 48'; strings are joined as they are."""
+    if not isinstance(values, list | tuple):
+        return g(values) if _finite(values) is not None else str(values)
+    return ", ".join(g(v) if _finite(v) is not None else str(v) for v in values)

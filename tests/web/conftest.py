@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from . import factory
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path, settings) -> Path:
+    """An empty catalog folder that the app reads (RUNLOCAL_CATALOG_DIR points at it)."""
+    root = tmp_path / "catalog"
+    for kind in ("models", "hardware", "benchmarks"):
+        (root / kind).mkdir(parents=True)
+    settings.RUNLOCAL_CATALOG_DIR = root
+    return root
+
+
+@pytest.fixture
+def tiny(catalog_dir: Path, db) -> Path:
+    """The two-model, two-device catalog, synced into the test database."""
+    factory.tiny_catalog(catalog_dir)
+    factory.sync()
+    return catalog_dir

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from runlocal.catalog import load_catalog
+from runlocal.engine import CheckQuery, check
+from runlocal_web.catalogdb.sync import load_files
+
+from . import factory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/will-it-run/"
+
+
+def get(client, **params):
+    return client.get(URL, params)
+
+
+def test_it_shows_an_empty_form(client, tiny: Path) -> None:
+    r = client.get(URL)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'name="model"' in html and 'name="hardware"' in html
+    assert '<option value="llama.cpp" selected>' in html
+    assert 'method="get"' in html
+    doc = client.get(URL + "?format=json").json()
+    assert doc["result"] is None
+    assert "vllm" in [r["id"] for r in doc["options"]["runtimes"]]
+
+
+def test_it_answers_with_a_verdict_card_chart_speed_and_sources(client, tiny: Path) -> None:
+    r = get(client, model="testllama-8b", hardware="testgpu-24gb")
+    assert r.status_code == 200
+    html = unescape(r.content.decode())
+    assert "<h1>Will TestLlama 8B run on TestGPU 24GB?</h1>" in html
+    assert 'class="verdict verdict-good"' in html
+    assert "Runs comfortably" in html
+    assert "It fits with headroom, entirely on the accelerator." in html
+    assert '<svg class="memchart"' in html and "KV cache" in html and "memory budget" in html
+    assert "tokens/s" in html and "likely" in html
+    assert "Estimated" in html
+    assert "llama-server -m" in html
+    assert "ollama run testllama:8b" in html
+    assert "https://example.org/specs/testllama-8b" in html
+    assert "https://example.org/specs/testgpu-24gb" in html
+    assert "33 of 33 layers on the accelerator" in html
+    assert 'href="/will-it-run/?model=testllama-8b&hardware=testgpu-24gb"' in html
+
+
+def test_its_json_twin_is_the_engines_answer(client, tiny: Path) -> None:
+    doc = get(client, model="TL 8B", hardware="tg 24", context="16384", format="json").json()
+    expected = check(
+        CheckQuery(model="testllama-8b", hardware=("testgpu-24gb",), context=16384),
+        load_catalog(tiny),
+    ).to_dict()
+    assert doc["result"] == expected
+    assert doc["verdict_label"] == "Runs comfortably"
+    assert doc["share_url"] == "/will-it-run/?model=testllama-8b&hardware=testgpu-24gb&context=16384"
+    assert doc["page"]["canonical"] == "http://testserver" + doc["share_url"]
+    assert [s["what"] for s in doc["sources"]] == ["TestLlama 8B", "TestGPU 24GB"]
+
+
+def test_it_says_when_it_will_not_run(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", format="json").json()
+    assert doc["result"]["verdict"] == "wont-run"
+    assert doc["result"]["speed"]["decode_tok_s"] is None
+    html = get(client, model="testllama-70b", hardware="testgpu-24gb").content.decode()
+    assert "Will not run" in html
+    assert "No speed estimate: it does not fit." in html
+    assert "amount not given" in html  # system RAM was not given
+    html = get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="8").content.decode()
+    assert "Will not run" in html
+    assert "over by" in html  # the chart marks the overflow
+
+
+def test_it_plans_an_offload_to_system_ram(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="128", format="json").json()
+    r = doc["result"]
+    assert r["verdict"] == "tradeoffs"
+    assert r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
+    html = unescape(get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="128").content.decode())
+    assert "System RAM" in html
+    assert "ram_gb=128" in doc["share_url"]
+
+
+def test_it_takes_several_gpus(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-70b", hardware="2x TG 24", format="json").json()
+    assert len(doc["result"]["devices"]) == 2
+    assert doc["query"]["hardware"] == ["2x testgpu-24gb"]
+    doc2 = client.get(URL + "?model=testllama-70b&hardware=testgpu-24gb&hardware=testgpu-24gb&format=json").json()
+    assert len(doc2["result"]["devices"]) == 2
+    html = get(client, model="testllama-70b", hardware="2x TG 24").content.decode()
+    assert "GPU 2: TestGPU 24GB" in html
+    assert "×2" in html
+
+
+def test_it_takes_a_memory_option(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-70b", hardware="M9 Max 128GB", format="json").json()
+    assert doc["result"]["hardware"][0]["memory_bytes"] == 128 * 2**30
+
+
+def test_it_uses_a_measured_benchmark_when_one_matches(client, catalog_dir: Path) -> None:
+    factory.tiny_catalog(catalog_dir)
+    factory.benchmark(
+        catalog_dir,
+        "bench-testgpu",
+        hardware="testgpu-24gb",
+        sources=["https://example.org/bench/testgpu"],
+        results=[
+            {"model": "testllama-8b", "quant": "Q4_K_M", "runtime": "llama.cpp", "backend": "cuda",
+             "n_devices": 1, "metric": "tg_tok_s", "prompt_tokens": 0, "gen_tokens": 128,
+             "context_tokens": 4032, "value": 140.5},
+        ],
+    )
+    factory.sync()
+    doc = get(client, model="testllama-8b", hardware="testgpu-24gb", format="json").json()
+    assert doc["result"]["evidence"] == "measured"
+    assert doc["result"]["speed"]["decode_tok_s"] == 140.5
+    assert "https://example.org/bench/testgpu" in [u for s in doc["sources"] for u in s["sources"]]
+    html = get(client, model="testllama-8b", hardware="testgpu-24gb").content.decode()
+    assert "Measured" in html
+
+
+def test_it_offers_the_best_quant_and_largest_context(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-8b", hardware="testgpu-24gb", format="json").json()
+    best = doc["result"]["best_quant"]
+    assert best and best != "Q4_K_M"
+    urls = [a["url"] for a in doc["alternatives"]]
+    assert f"/will-it-run/?model=testllama-8b&hardware=testgpu-24gb&quant={best}" in urls
+    for url in urls:
+        assert client.get(url).status_code == 200
+
+
+def test_it_suggests_names_for_an_unknown_model(client, tiny: Path) -> None:
+    r = get(client, model="testlama 8b", hardware="testgpu-24gb", context="4096")
+    assert r.status_code == 400
+    html = unescape(r.content.decode())
+    assert "No model called “testlama 8b” in the catalog." in html
+    assert "Did you mean" in html
+    assert 'href="/will-it-run/?model=TestLlama+8B&hardware=testgpu-24gb&context=4096"' in html
+    doc = get(client, model="testlama 8b", hardware="testgpu-24gb", format="json").json()
+    assert doc["ok"] is False and doc["status"] == 400
+    assert "model" in doc["errors"]
+    assert doc["suggestions"]["model"][0]["name"] == "TestLlama 8B"
+    assert doc["result"] is None
+
+
+def test_it_suggests_names_for_unknown_hardware(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-8b", hardware="2x testgpu 42gb", format="json").json()
+    assert doc["status"] == 400
+    assert "No hardware called “2x testgpu 42gb” in the catalog." in doc["errors"]["hardware"]
+    (first,) = doc["suggestions"]["hardware"]
+    assert first["input"] == "2x testgpu 42gb"
+    assert first["suggestions"][0]["url"] == "/will-it-run/?model=testllama-8b&hardware=2x+TestGPU+24GB"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"context": "-5"}, "context", "greater than or equal to 1"),
+        ({"context": "lots"}, "context", "Enter a whole number"),
+        ({"context": "99999999999"}, "context", "less than or equal to"),
+        ({"quant": "Q9_X"}, "quant", "unknown quantization"),
+        ({"runtime": "tensorrt"}, "runtime", "Select a valid choice"),
+        ({"ram_gb": "nan"}, "ram_gb", "Enter a number"),
+        ({"batch": "0"}, "batch", "greater than or equal to 1"),
+        ({"hardware": ""}, "hardware", "Name at least one"),
+        ({"model": ""}, "model", "Name a model"),
+        ({"hardware": "100x testgpu-24gb"}, "hardware", "device count 100 is out of range"),
+    ],
+)
+def test_it_shows_form_errors_inline(client, tiny: Path, params, field, message) -> None:
+    query = {"model": "testllama-8b", "hardware": "testgpu-24gb", **params}
+    r = get(client, **query)
+    assert r.status_code == 400
+    assert message in unescape(r.content.decode())
+    doc = get(client, **query, format="json").json()
+    assert any(message in e for e in doc["errors"][field])
+
+
+def test_it_reports_what_the_engine_rejects(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx", format="json").json()
+    assert doc["status"] == 400
+    assert doc["errors"]["__all__"] == ["MLX runs only on Apple silicon"]
+    html = get(client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx").content.decode()
+    assert "MLX runs only on Apple silicon" in html
+
+
+def test_it_never_reads_files_named_by_a_visitor(client, tiny: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"model_type": "llama"}')
+    for name in (str(config), str(tmp_path), "../../etc/passwd", "model.gguf", "./x"):
+        r = get(client, model=name, hardware="testgpu-24gb", format="json")
+        assert r.status_code == 400
+        assert "No model called" in r.json()["errors"]["model"][0]
+
+
+def test_it_refuses_a_catalog_id_that_looks_like_a_path(client, catalog_dir: Path) -> None:
+    factory.tiny_catalog(catalog_dir)
+    factory.model(catalog_dir, "odd.json", name="Odd Json", aliases=[])
+    factory.sync()
+    doc = get(client, model="Odd Json", hardware="testgpu-24gb", format="json").json()
+    assert doc["status"] == 400
+    assert "cannot be checked on the website" in doc["errors"]["__all__"][0]
+
+
+def test_it_matches_the_toml_catalog_after_a_round_trip(client, tiny: Path) -> None:
+    # The catalog rebuilt from the database sizes models exactly like the files do.
+    files = load_files(tiny)
+    for model in ("testllama-8b", "testllama-70b"):
+        for hw in ("testgpu-24gb", "testmac-m9-max"):
+            doc = get(client, model=model, hardware=hw, format="json").json()
+            expected = check(CheckQuery(model=model, hardware=(hw,)), files).to_dict()
+            assert doc["result"] == expected, (model, hw)
