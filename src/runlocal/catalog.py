@@ -69,6 +69,7 @@ class Catalog:
     glossary: dict[str, Entry] = field(default_factory=dict)
     errors: dict[str, Entry] = field(default_factory=dict)
     _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _found: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
 
     def entries(self, kind: str) -> dict[str, Entry]:
         if kind not in KINDS:
@@ -88,6 +89,14 @@ class Catalog:
 
     def find(self, kind: str, name: str) -> Entry:
         """Resolve a name as a person types it; raises UnknownNameError with suggestions."""
+        cache = self._found.setdefault(kind, {})
+        if name not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[name] = self._find(kind, name)
+        return cache[name]
+
+    def _find(self, kind: str, name: str) -> Entry:
         entries = self.entries(kind)
         label = {"models": "model", "hardware": "hardware", "glossary": "glossary term"}.get(
             kind, kind.rstrip("s")

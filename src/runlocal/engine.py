@@ -309,7 +309,7 @@ def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
     inv = spec.weights if spec.weights is not None else _inventory_for(spec, model.entry, quant)
     kv_type = q.kv_type.lower()
     mem.kv_bytes_per_cell_check(kv_type)
-    context = q.context or min(runtime.default_context, spec.max_context)
+    context = q.context or min(_default_context(runtime, devices), spec.max_context)
     notes = list(model.notes)
     if context > spec.max_context:
         notes.append(
@@ -448,6 +448,17 @@ def estimate(
     )
     backend = f.loads[0].backend if f.loads else "cpu"
     return Estimate(plan, f, decode, prefill, backend)
+
+
+def _default_context(runtime: Runtime, devices: list[Device]) -> int:
+    """Ollama sizes its default context by GPU memory (docs: 4k below 24 GiB, 32k up to
+    48 GiB, 256k above); the others use a fixed default."""
+    if runtime.id != "ollama":
+        return runtime.default_context
+    vram = sum(d.budget_bytes for d in devices)
+    if vram < 24 * GIB:
+        return 4096
+    return 32768 if vram < 48 * GIB else 262144
 
 
 def _round(x: float | None) -> float | None:

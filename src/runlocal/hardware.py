@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from .catalog import Catalog, Entry
@@ -65,6 +66,7 @@ def apple_working_set_bytes(memory_bytes: int) -> int:
 _BACKEND_PREFERENCE = ("cuda", "metal", "rocm", "vulkan", "sycl", "cpu")
 
 
+@lru_cache(maxsize=2048)
 def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
     d = entry.data
     kind: DeviceKind = d.get("kind", "gpu")
