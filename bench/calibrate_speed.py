@@ -34,8 +34,12 @@ from runlocal.speed import (
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "cpu")
 FAMILIES = ("f16", "q8", "q_legacy", "k_quant", "iq")
 # Priors (value, log-sd): where the data is thin, stay near what the hardware allows.
-PRIOR_ETA = (0.75, 0.3)
+PRIOR_ETA = (0.75, 0.2)  # llama.cpp decode kernels reach 70–85% of peak bandwidth
 PRIOR_FIXED_MS = (1.0, 1.0)
+PRIOR_LAYER_US = (20.0, 1.0)  # 10–15 kernels per layer and token, 1–3 µs each to launch
+# FP32 operations to unpack one weight: none for F16, a scale for Q8_0, bit games for K/IQ.
+PRIOR_DEQUANT_OPS = {"f16": 1.0, "q8": 3.0, "q_legacy": 4.0, "k_quant": 6.0, "iq": 10.0}
+PRIOR_WEIGHT = 0.3  # each prior weighs like a fraction of one row; the 450 rows decide where data is rich
 PRIOR_PREFILL = (0.4, 0.7)
 
 
@@ -113,10 +117,11 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         p = with_decode(base, x)
         prior = [(x[i] - math.log(PRIOR_ETA[0])) / PRIOR_ETA[1] for i in range(5)]
         prior += [(x[5 + i] - math.log(PRIOR_FIXED_MS[0])) / PRIOR_FIXED_MS[1] for i in range(5)]
-        prior += [(x[10] - math.log(5.0)) / 2.0] + [
-            (x[11 + i] - math.log(4.0)) / 2.0 for i in range(5)
+        prior += [(x[10] - math.log(PRIOR_LAYER_US[0])) / PRIOR_LAYER_US[1]]
+        prior += [
+            (x[11 + i] - math.log(PRIOR_DEQUANT_OPS[f])) / 0.7 for i, f in enumerate(FAMILIES)
         ]
-        return np.array(residuals(dec, p) + [0.05 * v for v in prior])
+        return np.array(residuals(dec, p) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_dec, decode_vector(base), loss="soft_l1", f_scale=0.2).x
     p = with_decode(base, x)
@@ -126,7 +131,7 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         prior = [(x[i] - math.log(PRIOR_PREFILL[0])) / PRIOR_PREFILL[1] for i in range(5)]
         prior += [x[5 + i] / 1.0 for i in range(4)]
         prior += [x[9] / 1.0, (x[10] - math.log(0.5)) / 1.0, (x[11] - math.log(1.0)) / 2.0]
-        return np.array(residuals(pre, q) + [0.05 * v for v in prior])
+        return np.array(residuals(pre, q) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_pre, prefill_vector(p), loss="soft_l1", f_scale=0.3).x
     p = with_prefill(p, x)

@@ -98,9 +98,7 @@ def envurl_origins(name: str, env: Env | None = None) -> list[str]:
     origins = envlist(name, env=env)
     for origin in origins:
         if not origin.startswith(("http://", "https://")):
-            raise ImproperlyConfigured(
-                f"{name}: {origin!r} must start with http:// or https://"
-            )
+            raise ImproperlyConfigured(f"{name}: {origin!r} must start with http:// or https://")
     return origins
 
 

@@ -9,4 +9,4 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("RUNLOCAL_CATALOG_DIR", "/nonexistent/runlocal-test-catalog")
 
-from runlocal_web.settings import *  # noqa: E402, F403
+from runlocal_web.settings import *  # noqa: F403

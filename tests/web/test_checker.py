@@ -59,7 +59,9 @@ def test_its_json_twin_is_the_engines_answer(client, tiny: Path) -> None:
     ).to_dict()
     assert doc["result"] == expected
     assert doc["verdict_label"] == "Runs comfortably"
-    assert doc["share_url"] == "/will-it-run/?model=testllama-8b&hardware=testgpu-24gb&context=16384"
+    assert (
+        doc["share_url"] == "/will-it-run/?model=testllama-8b&hardware=testgpu-24gb&context=16384"
+    )
     assert doc["page"]["canonical"] == "http://testserver" + doc["share_url"]
     assert [s["what"] for s in doc["sources"]] == ["TestLlama 8B", "TestGPU 24GB"]
 
@@ -78,11 +80,15 @@ def test_it_says_when_it_will_not_run(client, tiny: Path) -> None:
 
 
 def test_it_plans_an_offload_to_system_ram(client, tiny: Path) -> None:
-    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="128", format="json").json()
+    doc = get(
+        client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="128", format="json"
+    ).json()
     r = doc["result"]
     assert r["verdict"] == "tradeoffs"
     assert r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
-    html = unescape(get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="128").content.decode())
+    html = unescape(
+        get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="128").content.decode()
+    )
     assert "System RAM" in html
     assert "ram_gb=128" in doc["share_url"]
 
@@ -91,7 +97,9 @@ def test_it_takes_several_gpus(client, tiny: Path) -> None:
     doc = get(client, model="testllama-70b", hardware="2x TG 24", format="json").json()
     assert len(doc["result"]["devices"]) == 2
     assert doc["query"]["hardware"] == ["2x testgpu-24gb"]
-    doc2 = client.get(URL + "?model=testllama-70b&hardware=testgpu-24gb&hardware=testgpu-24gb&format=json").json()
+    doc2 = client.get(
+        URL + "?model=testllama-70b&hardware=testgpu-24gb&hardware=testgpu-24gb&format=json"
+    ).json()
     assert len(doc2["result"]["devices"]) == 2
     html = get(client, model="testllama-70b", hardware="2x TG 24").content.decode()
     assert "GPU 2: TestGPU 24GB" in html
@@ -111,9 +119,18 @@ def test_it_uses_a_measured_benchmark_when_one_matches(client, catalog_dir: Path
         hardware="testgpu-24gb",
         sources=["https://example.org/bench/testgpu"],
         results=[
-            {"model": "testllama-8b", "quant": "Q4_K_M", "runtime": "llama.cpp", "backend": "cuda",
-             "n_devices": 1, "metric": "tg_tok_s", "prompt_tokens": 0, "gen_tokens": 128,
-             "context_tokens": 4032, "value": 140.5},
+            {
+                "model": "testllama-8b",
+                "quant": "Q4_K_M",
+                "runtime": "llama.cpp",
+                "backend": "cuda",
+                "n_devices": 1,
+                "metric": "tg_tok_s",
+                "prompt_tokens": 0,
+                "gen_tokens": 128,
+                "context_tokens": 4032,
+                "value": 140.5,
+            },
         ],
     )
     factory.sync()
@@ -155,7 +172,10 @@ def test_it_suggests_names_for_unknown_hardware(client, tiny: Path) -> None:
     assert "No hardware called “2x testgpu 42gb” in the catalog." in doc["errors"]["hardware"]
     (first,) = doc["suggestions"]["hardware"]
     assert first["input"] == "2x testgpu 42gb"
-    assert first["suggestions"][0]["url"] == "/will-it-run/?model=testllama-8b&hardware=2x+TestGPU+24GB"
+    assert (
+        first["suggestions"][0]["url"]
+        == "/will-it-run/?model=testllama-8b&hardware=2x+TestGPU+24GB"
+    )
 
 
 @pytest.mark.parametrize(
@@ -183,10 +203,14 @@ def test_it_shows_form_errors_inline(client, tiny: Path, params, field, message)
 
 
 def test_it_reports_what_the_engine_rejects(client, tiny: Path) -> None:
-    doc = get(client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx", format="json").json()
+    doc = get(
+        client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx", format="json"
+    ).json()
     assert doc["status"] == 400
     assert doc["errors"]["__all__"] == ["MLX runs only on Apple silicon"]
-    html = get(client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx").content.decode()
+    html = get(
+        client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx"
+    ).content.decode()
     assert "MLX runs only on Apple silicon" in html
 
 

@@ -26,19 +26,72 @@ FUZZ = hsettings(
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 interesting = st.sampled_from(
     [
-        "", " ", "0", "-1", "1e309", "nan", "inf", "-inf", "1.5", "9" * 400, "0x10", "\x00",
-        "TL 8B", "testllama-8b", "testllama-70b", "TestLlama 70B", "tg 24", "2x TG 24",
-        "64x testgpu-24gb", "0x testgpu-24gb", "M9 Max 128GB", "M9 Max 12GB", "testgpu-24gb x 2",
-        "../../etc/passwd", "/etc/passwd", "model.gguf", "config.json", ".", "~", "a" * 5000,
-        "<script>alert(1)</script>", "Q4_K_M", "q8_0", "F16", "FP8", "EXL2-1bpw", "MLX-4BIT",
-        "llama.cpp", "vllm", "mlx", "exllamav2", "json", "html", "%", "%00", "%ff",
+        "",
+        " ",
+        "0",
+        "-1",
+        "1e309",
+        "nan",
+        "inf",
+        "-inf",
+        "1.5",
+        "9" * 400,
+        "0x10",
+        "\x00",
+        "TL 8B",
+        "testllama-8b",
+        "testllama-70b",
+        "TestLlama 70B",
+        "tg 24",
+        "2x TG 24",
+        "64x testgpu-24gb",
+        "0x testgpu-24gb",
+        "M9 Max 128GB",
+        "M9 Max 12GB",
+        "testgpu-24gb x 2",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "model.gguf",
+        "config.json",
+        ".",
+        "~",
+        "a" * 5000,
+        "<script>alert(1)</script>",
+        "Q4_K_M",
+        "q8_0",
+        "F16",
+        "FP8",
+        "EXL2-1bpw",
+        "MLX-4BIT",
+        "llama.cpp",
+        "vllm",
+        "mlx",
+        "exllamav2",
+        "json",
+        "html",
+        "%",
+        "%00",
+        "%ff",
     ]
 )
 value = st.one_of(text, interesting)
 checker_keys = st.sampled_from(
-    ["model", "hardware", "runtime", "quant", "context", "kv_type", "batch", "ram_gb", "format", "x"]
+    [
+        "model",
+        "hardware",
+        "runtime",
+        "quant",
+        "context",
+        "kv_type",
+        "batch",
+        "ram_gb",
+        "format",
+        "x",
+    ]
 )
-list_keys = st.sampled_from(["q", "family", "modality", "vendor", "kind", "sort", "page", "format", "x"])
+list_keys = st.sampled_from(
+    ["q", "family", "modality", "vendor", "kind", "sort", "page", "format", "x"]
+)
 
 
 def query(keys):
@@ -111,7 +164,9 @@ def test_it_survives_known_hard_cases(fuzz_client, qs: str) -> None:
     assert_handled(fuzz_client.get(f"/will-it-run/?{qs}"))
 
 
-def test_it_turns_an_engine_crash_into_a_logged_form_error(client, tiny: Path, monkeypatch, caplog) -> None:
+def test_it_turns_an_engine_crash_into_a_logged_form_error(
+    client, tiny: Path, monkeypatch, caplog
+) -> None:
     import runlocal_web.lib.engine as web_engine
 
     def boom(*args, **kwargs):
@@ -148,8 +203,21 @@ well_formed = st.fixed_dictionaries(
             ["", "llama.cpp", "ollama", "lm-studio", "vllm", "transformers", "mlx", "exllamav2"]
         ),
         "quant": st.sampled_from(
-            ["", "Q2_K", "Q4_K_M", "Q8_0", "F16", "BF16", "FP8", "AWQ-4bit", "MLX-4BIT",
-             "EXL2-4.5bpw", "NF4", "INT8", "MLX-8BIT"]
+            [
+                "",
+                "Q2_K",
+                "Q4_K_M",
+                "Q8_0",
+                "F16",
+                "BF16",
+                "FP8",
+                "AWQ-4bit",
+                "MLX-4BIT",
+                "EXL2-4.5bpw",
+                "NF4",
+                "INT8",
+                "MLX-8BIT",
+            ]
         ),
         "context": st.one_of(st.just(""), st.integers(1, 10_000_000).map(str)),
         "kv_type": st.sampled_from(["", "f16", "bf16", "q8_0", "q4_0", "fp8"]),

@@ -71,7 +71,9 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.stdout.read() if proc.stdout else ''}")
+            raise AssertionError(
+                f"server exited early: {proc.stdout.read() if proc.stdout else ''}"
+            )
         try:
             urllib.request.urlopen(url, timeout=2).close()
             return
@@ -81,26 +83,47 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 def _serve_env(catalog: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "REDIS_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "REDIS_URL")
+    }
     env["DJANGO_SETTINGS_MODULE"] = "runlocal_web.settings"
     env["RUNLOCAL_CATALOG_DIR"] = str(catalog)
     return env
 
 
-@pytest.mark.parametrize("extra", [[], ["--production", "--workers", "1"]], ids=["runserver", "gunicorn"])
+@pytest.mark.parametrize(
+    "extra", [[], ["--production", "--workers", "1"]], ids=["runserver", "gunicorn"]
+)
 def test_it_serves_the_site_end_to_end(tmp_path: Path, extra: list[str]) -> None:
     catalog = factory.tiny_catalog(tmp_path / "catalog")
     data = tmp_path / "data"
     port = _free_port()
-    cmd = [sys.executable, "-m", "runlocal.cli", "serve", "--port", str(port), "--data-dir", str(data), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "runlocal.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+        *extra,
+    ]
     proc = subprocess.Popen(
         cmd, env=_serve_env(catalog), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(base + "/", proc)
-        for path in ("/", "/models/testllama-8b/", "/hardware/testgpu-24gb/?format=json",
-                     "/will-it-run/?model=TL+8B&hardware=TG+24", "/static/runlocal_web/site.css"):
+        for path in (
+            "/",
+            "/models/testllama-8b/",
+            "/hardware/testgpu-24gb/?format=json",
+            "/will-it-run/?model=TL+8B&hardware=TG+24",
+            "/static/runlocal_web/site.css",
+        ):
             with urllib.request.urlopen(base + path, timeout=10) as r:
                 assert r.status == 200, path
         with pytest.raises(urllib.error.HTTPError) as exc:
@@ -119,7 +142,10 @@ def test_it_stops_on_bad_configuration_with_one_line(tmp_path: Path) -> None:
     env["DEBUG"] = "yes"
     r = subprocess.run(
         [sys.executable, "-m", "runlocal.cli", "serve", "--data-dir", str(tmp_path / "data")],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 2
     assert r.stderr == "runlocal: error: DEBUG='yes': expected true, false, 1 or 0\n"
@@ -130,7 +156,12 @@ def test_it_stops_on_a_broken_catalog(tmp_path: Path) -> None:
     factory.hardware(catalog, memory_gib="lots")
     r = subprocess.run(
         [sys.executable, "-m", "runlocal.cli", "serve", "--data-dir", str(tmp_path / "data")],
-        env=_serve_env(catalog), capture_output=True, text=True, timeout=60,
+        env=_serve_env(catalog),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 1
-    assert "database unchanged: hardware/testgpu-24gb.toml: memory_gib: expected a number" in r.stderr
+    assert (
+        "database unchanged: hardware/testgpu-24gb.toml: memory_gib: expected a number" in r.stderr
+    )

@@ -37,12 +37,14 @@ PAGES = [
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_it_renders_every_page_with_title_description_canonical(client, tiny: Path, url: str) -> None:
+def test_it_renders_every_page_with_title_description_canonical(
+    client, tiny: Path, url: str
+) -> None:
     r = client.get(url)
     assert r.status_code == 200
     html = r.content.decode()
     meta = _meta(html)
-    assert meta["title"].endswith("· runlocal")
+    assert meta["title"].endswith("· runlocal") or meta["title"].startswith("runlocal")
     assert len(meta["description"]) > 30
     assert meta["canonical"].startswith("http://testserver/")
     assert "format=json" not in meta["canonical"]
@@ -230,3 +232,12 @@ def test_it_serves_the_stylesheet(client, db) -> None:
     r = client.get("/static/runlocal_web/site.css")
     assert r.status_code == 200
     assert b".verdict" in b"".join(r.streaming_content)
+
+
+def test_it_links_only_http_urls_from_the_catalog(client, catalog_dir: Path) -> None:
+    factory.tiny_catalog(catalog_dir)
+    files = [{"quant": "Q8_0", "size_bytes": 8540000000, "url": "javascript:alert(1)"}]
+    factory.model(catalog_dir, files=files)
+    factory.sync()
+    html = client.get("/models/testllama-8b/").content.decode()
+    assert "javascript:" not in html

@@ -22,9 +22,20 @@ from runlocal_web.env import (
 
 SETTINGS_FILE = runlocal_web.settings.__file__
 VARIABLES = (
-    "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL", "REDIS_URL", "RUNLOCAL_DATA_DIR", "RUNLOCAL_CATALOG_DIR", "SITE_URL",
-    "DB_CONN_MAX_AGE", "STATIC_ROOT", "SECURE_PROXY_SSL_HEADER", "RUNLOCAL_CHECK_CACHE_SECONDS",
+    "DEBUG",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "RUNLOCAL_DATA_DIR",
+    "RUNLOCAL_CATALOG_DIR",
+    "SITE_URL",
+    "DB_CONN_MAX_AGE",
+    "STATIC_ROOT",
+    "SECURE_PROXY_SSL_HEADER",
+    "RUNLOCAL_CHECK_CACHE_SECONDS",
 )
 
 
@@ -37,7 +48,9 @@ def load_settings(monkeypatch, **env: str) -> dict:
     return runpy.run_path(SETTINGS_FILE)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("False", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("1", True), ("False", False), ("0", False)]
+)
 def test_it_reads_booleans(raw: str, expected: bool) -> None:
     assert envbool("X", not expected, env={"X": raw}) is expected
 
@@ -94,7 +107,10 @@ def test_it_parses_database_urls() -> None:
         "PORT": "6543",
         "OPTIONS": {"sslmode": "require"},
     }
-    assert parse_database_url("postgresql:///runlocal?host=/run/postgresql")["HOST"] == "/run/postgresql"
+    assert (
+        parse_database_url("postgresql:///runlocal?host=/run/postgresql")["HOST"]
+        == "/run/postgresql"
+    )
     for bad, message in [
         ("mysql://x/y", "unsupported scheme 'mysql'"),
         ("postgres://host:99999/db", "not a valid URL"),
@@ -135,14 +151,20 @@ def test_it_uses_postgres_and_redis_when_given(monkeypatch) -> None:
         DB_CONN_MAX_AGE="60",
     )
     db = s["DATABASES"]["default"]
-    assert (db["ENGINE"], db["NAME"], db["CONN_MAX_AGE"]) == ("django.db.backends.postgresql", "test", 60)
+    assert (db["ENGINE"], db["NAME"], db["CONN_MAX_AGE"]) == (
+        "django.db.backends.postgresql",
+        "test",
+        60,
+    )
     assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["ALLOWED_HOSTS"] == ["runlocal.example"]
     assert s["CSRF_TRUSTED_ORIGINS"] == ["https://runlocal.example"]
 
 
 def test_it_needs_a_secret_key_unless_debugging(monkeypatch, tmp_path: Path) -> None:
-    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY .or SECRET_KEY_FILE. must be set"):
+    with pytest.raises(
+        ImproperlyConfigured, match=re.escape("SECRET_KEY (or SECRET_KEY_FILE) must be set")
+    ):
         load_settings(monkeypatch)
     assert load_settings(monkeypatch, DEBUG="1")["SECRET_KEY"].startswith("runlocal-development")
     key = tmp_path / "key"

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> dict[str, list[tuple]]:
     return {
         "models": list(Model.objects.order_by("pk").values_list("pk", "name", "data", "family")),
-        "hardware": list(Hardware.objects.order_by("pk").values_list("pk", "name", "data", "memory_gib")),
+        "hardware": list(
+            Hardware.objects.order_by("pk").values_list("pk", "name", "data", "memory_gib")
+        ),
         "benchmarks": list(Benchmark.objects.order_by("pk").values_list("pk", "data")),
         "state": list(SyncState.objects.values_list("digest", "n_models", "n_hardware")),
     }
@@ -83,8 +85,17 @@ def test_it_syncs_benchmarks(catalog_dir: Path) -> None:
         "bench-testgpu",
         hardware="testgpu-24gb",
         results=[
-            {"model": "testllama-8b", "quant": "Q4_K_M", "runtime": "llama.cpp", "backend": "cuda",
-             "n_devices": 1, "metric": "tg_tok_s", "prompt_tokens": 0, "gen_tokens": 128, "value": 140.5},
+            {
+                "model": "testllama-8b",
+                "quant": "Q4_K_M",
+                "runtime": "llama.cpp",
+                "backend": "cuda",
+                "n_devices": 1,
+                "metric": "tg_tok_s",
+                "prompt_tokens": 0,
+                "gen_tokens": 128,
+                "value": 140.5,
+            },
         ],
     )
     factory.sync()
@@ -95,20 +106,34 @@ def test_it_syncs_benchmarks(catalog_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("break_it", "named"),
     [
-        (lambda root: (root / "models" / "testllama-8b.toml").write_text("id = [unclosed"),
-         "models/testllama-8b.toml: (file): not valid TOML"),
-        (lambda root: factory.model(root, "testllama-8b", sources=None),
-         "models/testllama-8b.toml: sources: missing"),
-        (lambda root: factory.hardware(root, "testgpu-24gb", memory_gib="lots"),
-         "hardware/testgpu-24gb.toml: memory_gib: expected a number"),
-        (lambda root: factory.hardware(root, "testgpu-24gb", bandwidth_gb_s=None),
-         "hardware/testgpu-24gb.toml: bandwidth_gb_s: missing"),
-        (lambda root: factory.hardware(root, "testgpu-24gb", kind="fpga"),
-         "hardware/testgpu-24gb.toml: kind: 'fpga' is not one of"),
-        (lambda root: factory.model(root, "testllama-8b", params_total_b=float("nan")),
-         "models/testllama-8b.toml: params_total_b: nan is not a finite number"),
-        (lambda root: factory.model(root, "testllama-8b", verdict="bad\x00byte"),
-         "models/testllama-8b.toml: verdict: contains a NUL character"),
+        (
+            lambda root: (root / "models" / "testllama-8b.toml").write_text("id = [unclosed"),
+            "models/testllama-8b.toml: (file): not valid TOML",
+        ),
+        (
+            lambda root: factory.model(root, "testllama-8b", sources=None),
+            "models/testllama-8b.toml: sources: missing",
+        ),
+        (
+            lambda root: factory.hardware(root, "testgpu-24gb", memory_gib="lots"),
+            "hardware/testgpu-24gb.toml: memory_gib: expected a number",
+        ),
+        (
+            lambda root: factory.hardware(root, "testgpu-24gb", bandwidth_gb_s=None),
+            "hardware/testgpu-24gb.toml: bandwidth_gb_s: missing",
+        ),
+        (
+            lambda root: factory.hardware(root, "testgpu-24gb", kind="fpga"),
+            "hardware/testgpu-24gb.toml: kind: 'fpga' is not one of",
+        ),
+        (
+            lambda root: factory.model(root, "testllama-8b", params_total_b=float("nan")),
+            "models/testllama-8b.toml: params_total_b: nan is not a finite number",
+        ),
+        (
+            lambda root: factory.model(root, "testllama-8b", verdict="bad\x00byte"),
+            "models/testllama-8b.toml: verdict: contains a NUL character",
+        ),
     ],
 )
 def test_it_aborts_on_a_bad_file_leaving_the_database_unchanged(

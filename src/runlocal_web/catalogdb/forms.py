@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import F, OrderBy, QuerySet
@@ -43,7 +43,7 @@ def _distinct(qs: QuerySet[Any], field: str) -> list[str]:
 
 class _ListForm(forms.Form):
     q = forms.CharField(max_length=100, required=False, label="Search")
-    SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = {}
 
     def search(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         # search_text holds normalized words, so normalizing the query makes it case- and
@@ -66,10 +66,8 @@ class _ListForm(forms.Form):
 class ModelFilterForm(_ListForm):
     family = forms.ChoiceField(required=False)
     modality = forms.ChoiceField(required=False)
-    sort = forms.ChoiceField(
-        required=False, choices=[(k, v[0]) for k, v in MODEL_SORTS.items()]
-    )
-    SORTS = MODEL_SORTS
+    sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in MODEL_SORTS.items()])
+    SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = MODEL_SORTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,10 +91,8 @@ class ModelFilterForm(_ListForm):
 class HardwareFilterForm(_ListForm):
     vendor = forms.ChoiceField(required=False)
     kind = forms.ChoiceField(required=False)
-    sort = forms.ChoiceField(
-        required=False, choices=[(k, v[0]) for k, v in HARDWARE_SORTS.items()]
-    )
-    SORTS = HARDWARE_SORTS
+    sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in HARDWARE_SORTS.items()])
+    SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = HARDWARE_SORTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ class Entry(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["name"]
+        ordering = ("name",)
 
     def __str__(self) -> str:
         return self.name

@@ -179,7 +179,9 @@ def hardware_fields(entry: CoreEntry) -> dict[str, Any]:
     fields = _common(entry)
     kind = _text(entry, "kind", 20, default="gpu")
     if kind not in HARDWARE_KINDS:
-        raise CatalogError(_where(entry), "kind", f"{kind!r} is not one of {', '.join(HARDWARE_KINDS)}")
+        raise CatalogError(
+            _where(entry), "kind", f"{kind!r} is not one of {', '.join(HARDWARE_KINDS)}"
+        )
     fields.update(
         vendor=_text(entry, "vendor", 50),
         kind=kind,

@@ -15,7 +15,6 @@ from runlocal.engine import CheckQuery
 from runlocal.errors import RunlocalError, UnknownNameError
 from runlocal.hardware import device_from_entry
 from runlocal.units import GIB
-
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
@@ -113,7 +112,9 @@ def _list_page(
         data["errors"] = {k: list(v) for k, v in form.errors.items()}
     links = {}
     if page_obj.has_previous():
-        links["previous"] = path_with_query(path, {**filters, "page": page_obj.previous_page_number()})
+        links["previous"] = path_with_query(
+            path, {**filters, "page": page_obj.previous_page_number()}
+        )
     if page_obj.has_next():
         links["next"] = path_with_query(path, {**filters, "page": page_obj.next_page_number()})
     data["pagination"].update(links)
@@ -295,7 +296,11 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
             f"{row.name}: {row.memory_gib:g} GiB of memory at {row.bandwidth_gb_s:g} GB/s. "
             "Which local AI models fit, and how fast they decode."
         ),
-        breadcrumbs=[("Home", "/"), ("Hardware", reverse("catalogdb:hardware_list")), (row.name, url)],
+        breadcrumbs=[
+            ("Home", "/"),
+            ("Hardware", reverse("catalogdb:hardware_list")),
+            (row.name, url),
+        ],
         canonical_path=url,
     )
     names = {"model_names": sorted(e.name for e in catalog.models.values())}
@@ -375,8 +380,10 @@ def _clip(text: str, limit: int = 200) -> str:
 
 # --- not found ----------------------------------------------------------------------------
 
-LABELS = {"models": ("model", "Models", "catalogdb:model_list", "catalogdb:model_detail"),
-          "hardware": ("hardware", "Hardware", "catalogdb:hardware_list", "catalogdb:hardware_detail")}
+LABELS = {
+    "models": ("model", "Models", "catalogdb:model_list", "catalogdb:model_detail"),
+    "hardware": ("hardware", "Hardware", "catalogdb:hardware_list", "catalogdb:hardware_detail"),
+}
 
 
 def _missing(request: HttpRequest, kind: str, slug: str) -> HttpResponse:

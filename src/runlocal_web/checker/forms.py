@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,7 +42,7 @@ class RepeatedInput(forms.TextInput):
 
 class HardwareListField(forms.Field):
     widget = RepeatedInput
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, str]] = {
         "required": "Name at least one GPU, Mac or CPU.",
         "too_many": f"At most {MAX_HARDWARE} hardware entries.",
         "too_long": "Hardware names are at most 100 characters.",
@@ -78,16 +78,27 @@ class CheckForm(forms.Form):
         initial=DEFAULT_RUNTIME,
     )
     quant = forms.CharField(
-        max_length=40, required=False, help_text="Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, MLX-4bit…"
+        max_length=40,
+        required=False,
+        label="Quantization",
+        help_text="Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, MLX-4bit…; empty for the runtime's default",
     )
     context = forms.IntegerField(
-        min_value=1, max_value=MAX_CONTEXT, required=False, help_text="tokens in the KV cache"
+        min_value=1,
+        max_value=MAX_CONTEXT,
+        required=False,
+        label="Context (tokens)",
+        help_text="prompt plus answer held in the KV cache",
     )
     kv_type = forms.ChoiceField(
         choices=KV_TYPES, required=False, initial=DEFAULT_KV_TYPE, label="KV cache type"
     )
     batch = forms.IntegerField(
-        min_value=1, max_value=MAX_BATCH, required=False, help_text="concurrent sequences"
+        min_value=1,
+        max_value=MAX_BATCH,
+        required=False,
+        label="Parallel requests",
+        help_text="sequences decoded at once (default 1)",
     )
     ram_gb = forms.FloatField(
         min_value=0.5,

@@ -9,7 +9,6 @@ from django.utils.safestring import SafeString
 
 from runlocal.catalog import Catalog
 from runlocal.units import GIB
-
 from runlocal_web.lib.svg import ChartRow, memory_chart
 
 VERDICTS = {
@@ -53,7 +52,9 @@ def chart(result: dict[str, Any]) -> SafeString:
     rows: list[ChartRow] = []
     devices = result["devices"]
     for i, d in enumerate(devices):
-        label = d["name"] if len(devices) == 1 else f"GPU {i + 1}: {d['name']} ({d['layers']} layers)"
+        label = (
+            d["name"] if len(devices) == 1 else f"GPU {i + 1}: {d['name']} ({d['layers']} layers)"
+        )
         rows.append(ChartRow(label=label, parts=d, budget_bytes=int(d["budget_bytes"])))
     host = result.get("host")
     if host and host["total_bytes"] > 0:
@@ -66,7 +67,9 @@ def chart(result: dict[str, Any]) -> SafeString:
                 budget_known=known,
             )
         )
-    title = f"Memory of {result['model']['name']} at {result['quant']}, {result['context']:,} tokens"
+    title = (
+        f"Memory of {result['model']['name']} at {result['quant']}, {result['context']:,} tokens"
+    )
     return memory_chart(rows, title)
 
 

@@ -14,7 +14,6 @@ from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
 from runlocal.runtimes import RUNTIMES
-
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
@@ -41,7 +40,9 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "model_names": sorted(e.name for e in catalog.models.values()),
         "hardware_names": sorted(e.name for e in catalog.hardware.values()),
         "more_open": any(
-            request.GET.get(name, "").strip() for name in URL_FIELDS if name not in ("model", "hardware")
+            request.GET.get(name, "").strip()
+            for name in URL_FIELDS
+            if name not in ("model", "hardware")
         ),
     }
     crumbs = [("Home", "/"), ("Will it run?", path)]
@@ -180,7 +181,7 @@ def _run(
 def _canonical_hardware(catalog: Catalog, text: str) -> str:
     """'2x rtx 3090' → '2x nvidia-rtx-3090'; other forms (memory options) stay as typed."""
     m = _COUNT_PREFIX.match(text)
-    count, name = (m.group(1), text[m.end():]) if m else ("", text)
+    count, name = (m.group(1), text[m.end() :]) if m else ("", text)
     try:
         entry = catalog.find_hardware(name)
     except InputError:

@@ -31,7 +31,9 @@ class Page:
 
     @property
     def full_title(self) -> str:
-        return self.title if self.title.endswith(SITE_NAME) else f"{self.title} · {SITE_NAME}"
+        if self.title.startswith(SITE_NAME) or self.title.endswith(SITE_NAME):
+            return self.title
+        return f"{self.title} · {SITE_NAME}"
 
     def canonical_url(self, request: HttpRequest) -> str:
         if settings.SITE_URL:

@@ -85,3 +85,10 @@ def join_g(values: Any) -> str:
     if not isinstance(values, list | tuple):
         return g(values) if _finite(values) is not None else str(values)
     return ", ".join(g(v) if _finite(v) is not None else str(v) for v in values)
+
+
+@register.filter
+def http_url(value: Any) -> str:
+    """The URL if it is http(s), else '' (catalog data never becomes a javascript: link)."""
+    text = str(value or "")
+    return text if text.startswith(("https://", "http://")) else ""

@@ -12,7 +12,6 @@ from runlocal.engine import SLOW_DECODE_TOK_S
 from runlocal.memory import COMFORT_MARGIN_BYTES, COMFORT_MARGIN_SHARE
 from runlocal.runtimes import RUNTIMES
 from runlocal.units import GIB
-
 from runlocal_web.catalogdb.featured import featured_hardware, featured_models
 from runlocal_web.catalogdb.store import current_catalog, current_state
 from runlocal_web.lib.pages import Page, path_with_query, respond
@@ -25,8 +24,11 @@ def home(request: HttpRequest) -> HttpResponse:
     checker = reverse("checker:will_it_run")
     examples = []
     if models and hardware:
-        # The smallest featured model on a mid-sized device, and the largest on the biggest.
-        pairs = [(models[0], hardware[len(hardware) // 2]), (models[-1], hardware[-1])]
+        # A mid-sized model on a mid-sized device, and the largest on the biggest.
+        pairs = [
+            (models[len(models) // 2], hardware[len(hardware) // 2]),
+            (models[-1], hardware[-1]),
+        ]
         for m, h in dict.fromkeys(pairs):
             examples.append(
                 {
