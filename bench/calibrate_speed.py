@@ -39,7 +39,7 @@ PRIOR_FIXED_MS = (1.0, 1.0)
 PRIOR_LAYER_US = (20.0, 1.0)  # 10–15 kernels per layer and token, 1–3 µs each to launch
 # FP32 operations to unpack one weight: none for F16, a scale for Q8_0, bit games for K/IQ.
 PRIOR_DEQUANT_OPS = {"f16": 1.0, "q8": 3.0, "q_legacy": 4.0, "k_quant": 6.0, "iq": 10.0}
-PRIOR_WEIGHT = 0.3  # each prior weighs like a fraction of one row; the 450 rows decide where data is rich
+PRIOR_WEIGHT = 0.3  # a prior weighs like a third of one row; the rows decide
 PRIOR_PREFILL = (0.4, 0.7)
 
 

@@ -117,10 +117,17 @@ def count_params(a: dict) -> tuple[int, int]:
     kinds = _layer_kinds(a, n)
 
     n_exp = a.get("num_local_experts") or a.get("num_experts") or a.get("n_routed_experts") or 0
-    top_k = (a.get("num_experts_per_tok") or a.get("experts_per_token") or a.get("top_k_experts") or 0)
+    top_k = (
+        a.get("num_experts_per_tok") or a.get("experts_per_token") or a.get("top_k_experts") or 0
+    )
     moe_inter = a.get("moe_intermediate_size") or a.get("intermediate_size")
     first_dense = a.get("first_k_dense_replace", 0)
-    step = a.get("interleave_moe_layer_step") or a.get("decoder_sparse_step") or a.get("moe_layer_freq") or 1
+    step = (
+        a.get("interleave_moe_layer_step")
+        or a.get("decoder_sparse_step")
+        or a.get("moe_layer_freq")
+        or 1
+    )
     mlp_only = set(a.get("mlp_only_layers") or [])
 
     total = vocab * h + (0 if tied else vocab * h) + h  # embeddings, head, final norm
@@ -214,8 +221,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--tolerance", type=float, default=0.03)
-    ap.add_argument("--engine", action="store_true",
-                    help="also size each [architecture] with runlocal.hfconfig and report failures")
+    ap.add_argument(
+        "--engine",
+        action="store_true",
+        help="also size each [architecture] with runlocal.hfconfig and report failures",
+    )
     args = ap.parse_args()
 
     errors: list[str] = []
@@ -244,7 +254,10 @@ def main() -> int:
         if not all(isinstance(x, str) and x.strip() for x in data["aliases"]):
             errors.append(f"{path.name}: aliases must be non-empty strings")
         repo = data["hf_repo"]
-        for url in (f"https://huggingface.co/{repo}", f"https://huggingface.co/{repo}/blob/main/config.json"):
+        for url in (
+            f"https://huggingface.co/{repo}",
+            f"https://huggingface.co/{repo}/blob/main/config.json",
+        ):
             if url not in data["sources"]:
                 errors.append(f"{path.name}: sources lacks {url}")
         if data.get("ollama_tag") and not any("ollama.com/library/" in u for u in data["sources"]):
@@ -252,13 +265,24 @@ def main() -> int:
         if len(data["verdict"]) < 80 or not re.search(r"\d", data["verdict"]):
             errors.append(f"{path.name}: verdict should be 2-3 sentences with numbers")
         arch = data["architecture"]
-        for key in ("model_type", "hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size"):
+        for key in (
+            "model_type",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "vocab_size",
+        ):
             if key not in arch:
                 errors.append(f"{path.name}: architecture.{key}: missing")
         for f in data.get("files", []):
-            if not (isinstance(f.get("quant"), str) and isinstance(f.get("size_bytes"), int)
-                    and str(f.get("url", "")).startswith("https://huggingface.co/")):
-                errors.append(f"{path.name}: files entry needs quant, integer size_bytes and a Hub url")
+            if not (
+                isinstance(f.get("quant"), str)
+                and isinstance(f.get("size_bytes"), int)
+                and str(f.get("url", "")).startswith("https://huggingface.co/")
+            ):
+                errors.append(
+                    f"{path.name}: files entry needs quant, integer size_bytes and a Hub url"
+                )
         if data["id"] in entries:
             errors.append(f"{path.name}: duplicate id {data['id']}")
         entries[data["id"]] = data
@@ -321,9 +345,17 @@ def main() -> int:
                 spec = spec_from_config(data["architecture"], where=eid)
                 mine = count_params(data["architecture"])[0]
                 diff = spec.params_total / mine - 1
-                flag = "" if abs(diff) <= args.tolerance else "   <-- differs from this script's count"
-                print(f"  {eid:40s} {spec.params_total / 1e9:8.2f}B ({diff:+6.1%}){flag}"
-                      + (f"  [{spec.provenance.get('layout')}]" if spec.provenance.get("layout") else ""))
+                flag = (
+                    "" if abs(diff) <= args.tolerance else "   <-- differs from this script's count"
+                )
+                print(
+                    f"  {eid:40s} {spec.params_total / 1e9:8.2f}B ({diff:+6.1%}){flag}"
+                    + (
+                        f"  [{spec.provenance.get('layout')}]"
+                        if spec.provenance.get("layout")
+                        else ""
+                    )
+                )
             except Exception as exc:  # report every failure, keep going
                 print(f"  {eid:40s} ERROR {type(exc).__name__}: {exc}")
 

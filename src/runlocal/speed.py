@@ -147,7 +147,9 @@ def features(
             )
         )
     host_bytes = 0.0
-    if (plan.host is not None and plan.gpu_layers < plan.total_layers) or plan.experts_on_host_layers:
+    if (
+        plan.host is not None and plan.gpu_layers < plan.total_layers
+    ) or plan.experts_on_host_layers:
         host = plan.host
         assert host is not None
         host_weights = host.weights_bytes - inv.input_bytes
@@ -197,7 +199,9 @@ def prefill_seconds_per_token(
     """
     if not f.loads:
         return None
-    flops_total = 2 * f.active_params + p.attention_factor * f.attn_flops_per_token_per_depth * depth
+    flops_total = (
+        2 * f.active_params + p.attention_factor * f.attn_flops_per_token_per_depth * depth
+    )
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 50
 DETAIL_QUANT = "Q4_K_M"
+# System RAM assumed beside a discrete GPU in the detail pages' tables (a common desktop).
+DETAIL_RAM_GB = 32.0
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 
 
@@ -217,6 +219,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if isinstance(f, dict)
         ],
         "quant": DETAIL_QUANT,
+        "ram_gb_beside_gpus": DETAIL_RAM_GB,
         "on_hardware": [_check_row(catalog, digest, row.id, h.id) for h in featured_hardware()],
     }
     size = f"{row.params_total_b:g}B-parameter " if row.params_total_b else ""
@@ -288,6 +291,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "specs": specs,
         "usable_memory_bytes": usable if usable is not None and usable < memory_bytes else None,
         "quant": DETAIL_QUANT,
+        "ram_gb_beside_gpus": DETAIL_RAM_GB if row.kind == "gpu" else None,
         "runs": [_check_row(catalog, digest, m.id, row.id) for m in featured_models()],
     }
     page = Page(
@@ -341,8 +345,13 @@ def _check_row(
             reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id}
         ),
     }
+    # A desktop with a discrete GPU has system RAM to offload to; a Mac or CPU's memory is
+    # the device itself.
+    ram_gb = DETAIL_RAM_GB if hw is not None and hw.get("kind", "gpu") == "gpu" else None
+    params = {"model": model_id, "hardware": hardware_id, "quant": quant, "ram_gb": ram_gb}
+    out["check_url"] = path_with_query(reverse("checker:will_it_run"), params)
     try:
-        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
+        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant, ram_gb=ram_gb)
         r = run_check(query, catalog, digest)
     except RunlocalError as exc:
         out["error"] = str(exc)
@@ -360,15 +369,16 @@ def _check_row(
         context=r["context"],
         total_bytes=r["memory"]["total_bytes"],
         budget_bytes=r["memory"]["budget_bytes"],
+        host_bytes=r["memory"].get("host_bytes")
+        if r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
+        or r["offload"]["experts_on_host_layers"]
+        else 0,
         decode_tok_s=r["speed"]["decode_tok_s"],
         decode_tok_s_low=r["speed"]["decode_tok_s_low"],
         decode_tok_s_high=r["speed"]["decode_tok_s_high"],
         evidence=r["evidence"],
         max_context=r["max_context"],
         best_quant=r["best_quant"],
-    )
-    out["check_url"] = path_with_query(
-        reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id, "quant": quant}
     )
     return out
 

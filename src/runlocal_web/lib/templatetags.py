@@ -55,11 +55,11 @@ def g(value: Any) -> str:
 
 @register.filter
 def params_b(value: Any) -> str:
-    """8.03 → '8B', 0.6 → '0.6B', 235 → '235B'."""
+    """8.03 → '8B', 30.5 → '30.5B', 0.6 → '0.6B', 235 → '235B'."""
     number = _finite(value)
     if number is None:
         return "—"
-    if number >= 10:
+    if number >= 100:
         return f"{number:,.0f}B"
     return f"{number:.1f}".rstrip("0").rstrip(".") + "B"
 
