@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+import runlocal_web
 from runlocal_web.catalogdb.models import Model
 from runlocal_web.launcher import manage, prepare_environment
 
 from . import factory
+
+SRC = Path(runlocal_web.__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -89,6 +92,8 @@ def _serve_env(catalog: Path) -> dict[str, str]:
         if k not in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "REDIS_URL")
     }
     env["DJANGO_SETTINGS_MODULE"] = "runlocal_web.settings"
+    # The server runs the same code as this test process, whatever is installed.
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["RUNLOCAL_CATALOG_DIR"] = str(catalog)
     return env
 
