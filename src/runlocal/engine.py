@@ -275,15 +275,44 @@ def _plan(
     context: int,
     kv_type: str,
     batch: int,
-    full_offload_only: bool = False,
 ) -> mem.MemoryPlan:
     if runtime.engine == "llama.cpp":
-        return mem.plan_llama(
-            spec, inv, devices, host_ram, runtime, context, kv_type, batch, full_offload_only
-        )
+        return mem.plan_llama(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
     if runtime.engine == "vllm":
         return mem.plan_vllm(spec, inv, devices, runtime, context, kv_type, batch)
     return mem.plan_simple(spec, inv, devices, runtime, context, kv_type, batch)
+
+
+def _full_usage(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+) -> list[tuple[int, int]]:
+    """(bytes that must fit, limit) per device with everything on the accelerators."""
+    if runtime.engine == "llama.cpp":
+        return mem.llama_full_offload_usage(spec, inv, devices, runtime, context, kv_type, batch)
+    p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    return [mem.usage(u) for u in p.devices]
+
+
+def _fits_fully(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+) -> tuple[bool, bool]:
+    """(fits entirely on the accelerators, too tight to be comfortable)."""
+    rows = _full_usage(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
 
 
 def _check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
@@ -540,12 +569,11 @@ def _max_context(
     device's slope and the limit follows; one more plan confirms it (bisection otherwise).
     """
 
-    def plan(ctx: int) -> mem.MemoryPlan:
-        return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch, True)
+    def usage(ctx: int) -> list[tuple[int, int]]:
+        return _full_usage(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
 
     def fits(ctx: int) -> bool:
-        p = plan(ctx)
-        return p.fits and p.full_offload
+        return all(u <= b for u, b in usage(ctx))
 
     top = spec.max_context
     if known is not None and known[0] >= top and known[1]:
@@ -558,12 +586,12 @@ def _max_context(
     if known is not None and known[1] and known[0] >= lo:
         lo = known[0] // 256 * 256
     if lo < top and fits(lo):
-        a, b = plan(lo), plan(top)
+        a, b = usage(lo), usage(top)
         limit = top
-        for ua, ub in zip(a.devices, b.devices, strict=True):
-            slope = (ub.total_bytes - ua.total_bytes) / (top - lo)
+        for (used_a, budget), (used_b, _) in zip(a, b, strict=True):
+            slope = (used_b - used_a) / (top - lo)
             if slope > 0:
-                limit = min(limit, lo + int((ua.budget_bytes - ua.total_bytes) / slope))
+                limit = min(limit, lo + int((budget - used_a) / slope))
         guess = max(lo, limit // 256 * 256)
         if fits(guess) and not fits(guess + 256):
             return guess
@@ -603,8 +631,8 @@ def _best_quant(
 
     def ok(i: int) -> bool:
         inv = _inventory_for(spec, entry, ladder[i])
-        p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch, True)
-        return p.fits and p.full_offload and not p.tight
+        fits, tight = _fits_fully(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+        return fits and not tight
 
     lo, hi = 0, len(ladder)
     if known is not None and known[0] in ladder:

@@ -41,6 +41,10 @@ COMFORT_MARGIN_SHARE = 0.10
 HOST_RESERVE_SHARE = 0.15
 
 
+def _comfort_margin(budget_bytes: int) -> int:
+    return max(COMFORT_MARGIN_BYTES, int(budget_bytes * COMFORT_MARGIN_SHARE))
+
+
 def pad(n: int, to: int) -> int:
     return -(-n // to) * to
 
@@ -107,9 +111,7 @@ class MemoryPlan:
     @property
     def tight(self) -> bool:
         return any(
-            d.budget_bytes - d.total_bytes
-            < max(COMFORT_MARGIN_BYTES, int(d.budget_bytes * COMFORT_MARGIN_SHARE))
-            for d in self.devices
+            d.budget_bytes - d.total_bytes < _comfort_margin(d.budget_bytes) for d in self.devices
         )
 
 
@@ -240,6 +242,124 @@ def _split_layers(n_units: int, devices: list[Device]) -> list[int]:
     return counts
 
 
+@dataclass(frozen=True, slots=True)
+class _GpuRow:
+    layers: int
+    weights: int
+    kv: int
+    compute: int
+    overhead: int
+    budget: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.kv + self.compute + self.overhead
+
+
+class _LlamaLayout:
+    """llama.cpp's placement arithmetic for one model, devices and context; the searches
+    for an offload, the largest context and the best quantization all go through it."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        inv: WeightInventory,
+        gpus: list[Device],
+        runtime: Runtime,
+        context: int,
+        kv_type: str,
+        sequences: int,
+    ) -> None:
+        self.spec, self.inv, self.gpus = spec, inv, gpus
+        self.n = spec.n_layers
+        self.profile = kv_profile(spec, runtime, kv_type)
+        self.full_cells, self.swa_cells = kv_cell_counts(spec, context, runtime)
+        self.sequences = sequences
+        self.layer_sum = _prefix(inv.layer_bytes)
+        self.expert_sum = _prefix(inv.layer_expert_bytes)
+        n_kv = pad(context * sequences, LLAMA_KV_PAD)
+        self.compute_output = llama_compute_bytes(spec, n_kv, True, True)
+        self.compute_other = llama_compute_bytes(spec, n_kv, False, True)
+        # Tied embeddings: the output layer is the token embedding matrix again.
+        tied = inv.output_bytes <= spec.hidden_size * 4
+        self.output_bytes = inv.input_bytes if tied else inv.output_bytes
+
+    def kv(self, start: int, stop: int) -> int:
+        if stop <= start:
+            return 0
+        return self.profile.bytes(start, stop, self.full_cells, self.swa_cells, self.sequences)
+
+    def rows(self, ngl: int, expert_host_layers: int) -> tuple[list[_GpuRow], int]:
+        """Per-GPU usage with ``ngl`` units offloaded (the output layer counts as the first)
+        and the routed experts of the first ``expert_host_layers`` layers kept on the host;
+        also the first block that runs on a GPU."""
+        n = self.n
+        on_gpu_blocks = max(0, min(n, ngl - 1))
+        first = n - on_gpu_blocks
+        units = on_gpu_blocks + (1 if ngl >= 1 else 0)
+        counts = _split_layers(units, self.gpus) if units else [0] * len(self.gpus)
+        # The output layer is the last unit: it sits on the last device that got any.
+        output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+        if ngl >= 1 and output_dev >= 0:
+            counts[output_dev] -= 1
+        rows = []
+        start = first
+        for k, (dev, count) in enumerate(zip(self.gpus, counts, strict=True)):
+            stop = start + count
+            weights = self.layer_sum[stop] - self.layer_sum[start]
+            moved = max(start, min(stop, expert_host_layers))
+            weights -= self.expert_sum[moved] - self.expert_sum[start]
+            holds_output = k == output_dev and ngl >= 1
+            if holds_output:
+                weights += self.output_bytes
+            rows.append(
+                _GpuRow(
+                    layers=count,
+                    weights=weights,
+                    kv=self.kv(start, stop),
+                    compute=self.compute_output if holds_output else self.compute_other,
+                    overhead=BACKEND_OVERHEAD_BYTES.get(dev.backend, 300 * MIB),
+                    budget=dev.budget_bytes,
+                )
+            )
+            start = stop
+        return rows, first
+
+    def fits(self, ngl: int, expert_host_layers: int = 0) -> bool:
+        return all(r.total <= r.budget for r in self.rows(ngl, expert_host_layers)[0])
+
+
+def llama_full_offload_usage(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> list[tuple[int, int]]:
+    """(bytes used, budget) per device with every layer on the accelerators — the cheap
+    question behind the largest context and the best quantization."""
+    gpus = [d for d in devices if d.kind != "cpu"]
+    if not gpus:
+        plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
+        return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
+    layout = _LlamaLayout(spec, inv, gpus, runtime, context, kv_type, sequences)
+    rows, _ = layout.rows(spec.n_layers + 1, 0)
+    return [(r.total, r.budget) for r in rows]
+
+
+def usage(use: DeviceUse) -> tuple[int, int]:
+    """(bytes that must fit, the limit they must fit in) for one device of a plan."""
+    if use.required_bytes is not None and use.fit_limit_bytes is not None:
+        return use.required_bytes, use.fit_limit_bytes
+    return use.total_bytes, use.budget_bytes
+
+
+def is_tight(used: int, budget: int) -> bool:
+    return budget - used < _comfort_margin(budget)
+
+
 def plan_llama(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -249,124 +369,89 @@ def plan_llama(
     context: int,
     kv_type: str,
     sequences: int,
-    full_offload_only: bool = False,
 ) -> MemoryPlan:
     """llama.cpp placement: the output layer goes to the GPU first (PR #18148), blocks are
-    split across GPUs by free memory, the remainder and token embeddings stay on the host.
-
-    full_offload_only: return the everything-on-GPU plan without searching for an offload
-    (for "does it fit" questions such as the largest context or the best quantization)."""
+    split across GPUs by free memory, the remainder and token embeddings stay on the host."""
     n = spec.n_layers
     gpus = [d for d in devices if d.kind != "cpu"]
-    n_ctx = context * sequences
-    flash_attn = True
     if not gpus:
         return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
+    layout = _LlamaLayout(spec, inv, gpus, runtime, context, kv_type, sequences)
 
-    layer_sum = _prefix(inv.layer_bytes)
-    expert_sum = _prefix(inv.layer_expert_bytes)
-    compute_output = llama_compute_bytes(spec, pad(n_ctx, LLAMA_KV_PAD), True, flash_attn)
-    compute_other = llama_compute_bytes(spec, pad(n_ctx, LLAMA_KV_PAD), False, flash_attn)
-
-    def build(ngl: int, expert_host_layers: int) -> MemoryPlan:
-        on_gpu_blocks = max(0, min(n, ngl - 1))
-        first_gpu_block = n - on_gpu_blocks
-        # The output layer is one of the units, the last, so the last GPU takes fewer blocks.
-        units = on_gpu_blocks + (1 if ngl >= 1 else 0)
-        counts = _split_layers(units, gpus) if units else [0] * len(gpus)
-        # The output layer is the last unit: it sits on the last device that got any.
-        output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
-        if ngl >= 1 and output_dev >= 0:
-            counts[output_dev] -= 1
-        uses: list[DeviceUse] = []
-        start = first_gpu_block
-        for k, (dev, count) in enumerate(zip(gpus, counts, strict=True)):
-            blocks = range(start, start + count)
-            start += count
-            is_last = k == output_dev
-            weights = layer_sum[blocks.stop] - layer_sum[blocks.start]
-            moved_stop = max(blocks.start, min(blocks.stop, expert_host_layers))
-            weights -= expert_sum[moved_stop] - expert_sum[blocks.start]
-            if is_last and ngl >= 1:
-                weights += (
-                    inv.output_bytes if inv.output_bytes > spec.hidden_size * 4 else inv.input_bytes
-                )
-            uses.append(
-                DeviceUse(
-                    device=dev,
-                    layers=count,
-                    weights_bytes=weights,
-                    kv_cache_bytes=kv_cache_bytes(
-                        spec, context, runtime, kv_type, sequences, blocks
-                    ),
-                    compute_bytes=compute_output if is_last and ngl >= 1 else compute_other,
-                    overhead_bytes=BACKEND_OVERHEAD_BYTES.get(dev.backend, 300 * MIB),
-                    budget_bytes=dev.budget_bytes,
-                )
-            )
-        host_blocks = range(0, first_gpu_block)
-        host_weights = inv.input_bytes + layer_sum[first_gpu_block]
-        moved_stop = max(first_gpu_block, min(n, expert_host_layers))
-        host_weights += expert_sum[moved_stop] - expert_sum[first_gpu_block]
-        if ngl < 1:
-            host_weights += inv.output_bytes
-        host_kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences, host_blocks)
-        unified = all(d.kind == "unified" for d in gpus)
-        host_budget = host_ram_bytes if host_ram_bytes is not None else 0
-        if unified:
-            # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
-            host_budget = max(
-                0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses)
-            )
-        host = DeviceUse(
-            device=Device(
-                name="system RAM",
-                kind="cpu",
-                backend="cpu",
-                memory_bytes=host_budget,
-                bandwidth_bytes_per_s=0.0,
-                fp16_flops=None,
-                fp32_flops=None,
-            ),
-            weights_bytes=host_weights,
-            kv_cache_bytes=host_kv,
-            # Host output buffer (logits of one ubatch row per sequence) and CPU compute.
-            compute_bytes=spec.vocab_size * 4 * sequences + (32 * MIB if first_gpu_block else 0),
-            budget_bytes=host_budget,
-        )
-        return MemoryPlan(
-            devices=uses,
-            host=host,
-            gpu_layers=min(ngl, n + 1),
-            total_layers=n + 1,
-            experts_on_host_layers=expert_host_layers,
-            kv_tokens=n_ctx,
-        )
-
-    def gpu_fits(p: MemoryPlan) -> bool:
-        return all(u.fits for u in p.devices)
-
-    best = build(n + 1, 0)
-    if gpu_fits(best):
-        # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
-        assert best.host is not None
-        best.host.budget_bytes = max(best.host.budget_bytes, best.host.total_bytes)
-        return best
-    if full_offload_only:
-        return best
     # GPU memory shrinks as experts or layers move to the host, so binary searches find the
     # fewest experts (MoE, llama.cpp --n-cpu-moe) or the most GPU layers (-ngl) that fit.
-    if spec.is_moe and inv.expert_bytes and gpu_fits(build(n + 1, n)):
-        k = _first_true(1, n, lambda k: gpu_fits(build(n + 1, k)))
-        candidate = build(n + 1, k)
-        candidate.notes.append(
-            f"experts of the first {k} layers stay in system RAM (llama.cpp: --n-cpu-moe {k})"
+    ngl, experts, note = n + 1, 0, None
+    if not layout.fits(n + 1):
+        if spec.is_moe and inv.expert_bytes and layout.fits(n + 1, n):
+            experts = _first_true(1, n, lambda k: layout.fits(n + 1, k))
+            note = (
+                f"experts of the first {experts} layers stay in system RAM "
+                f"(llama.cpp: --n-cpu-moe {experts})"
+            )
+        elif not layout.fits(1):
+            ngl = 0
+        else:
+            ngl = n + 1 - _first_true(1, n, lambda drop: layout.fits(n + 1 - drop))
+
+    rows, first = layout.rows(ngl, experts)
+    uses = [
+        DeviceUse(
+            device=dev,
+            layers=r.layers,
+            weights_bytes=r.weights,
+            kv_cache_bytes=r.kv,
+            compute_bytes=r.compute,
+            overhead_bytes=r.overhead,
+            budget_bytes=r.budget,
         )
-        return candidate
-    if not gpu_fits(build(1, 0)):
-        return build(0, 0)
-    ngl = n + 1 - _first_true(1, n, lambda drop: gpu_fits(build(n + 1 - drop, 0)))
-    return build(ngl, 0)
+        for dev, r in zip(gpus, rows, strict=True)
+    ]
+    host_weights = inv.input_bytes + layout.layer_sum[first]
+    moved = max(first, min(n, experts))
+    host_weights += layout.expert_sum[moved] - layout.expert_sum[first]
+    if ngl < 1:
+        host_weights += inv.output_bytes
+    gpu_fits = all(u.fits for u in uses)
+    if all(d.kind == "unified" for d in gpus):
+        # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
+        host_budget = max(
+            0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses)
+        )
+    else:
+        host_budget = host_ram_bytes if host_ram_bytes is not None else 0
+    host = DeviceUse(
+        device=_SYSTEM_RAM,
+        weights_bytes=host_weights,
+        kv_cache_bytes=layout.kv(0, first),
+        # Host output buffer (logits of one row per sequence) and CPU compute scratch.
+        compute_bytes=spec.vocab_size * 4 * sequences + (32 * MIB if first else 0),
+        budget_bytes=host_budget,
+    )
+    if gpu_fits and ngl == n + 1 and not experts:
+        # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
+        host.budget_bytes = max(host.budget_bytes, host.total_bytes)
+    plan = MemoryPlan(
+        devices=uses,
+        host=host,
+        gpu_layers=min(ngl, n + 1),
+        total_layers=n + 1,
+        experts_on_host_layers=experts,
+        kv_tokens=context * sequences,
+    )
+    if note:
+        plan.notes.append(note)
+    return plan
+
+
+_SYSTEM_RAM = Device(
+    name="system RAM",
+    kind="cpu",
+    backend="cpu",
+    memory_bytes=0,
+    bandwidth_bytes_per_s=0.0,
+    fp16_flops=None,
+    fp32_flops=None,
+)
 
 
 @lru_cache(maxsize=4096)

@@ -169,11 +169,21 @@ def test_it_shows_a_hardware_page(client, tiny: Path) -> None:
     assert 0 < doc["usable_memory_bytes"] < 64 * 2**30
     runs = {row["model"]["id"]: row for row in doc["runs"]}
     assert set(runs) == {"testllama-8b", "testllama-70b"}
+    assert "ram_gb" not in runs["testllama-70b"]["check_url"]  # a Mac's memory is the device
     doc = client.get("/hardware/testgpu-24gb/?format=json").json()
     runs = {row["model"]["id"]: row for row in doc["runs"]}
-    assert runs["testllama-70b"]["verdict"] == "wont-run"
-    assert runs["testllama-70b"]["decode_tok_s"] is None
+    # Beside a discrete GPU the tables assume 32 GiB of system RAM to offload to.
+    assert doc["ram_gb_beside_gpus"] == 32.0
+    seventy = runs["testllama-70b"]
+    assert seventy["verdict"] == "tradeoffs"
+    assert seventy["host_bytes"] > 0
+    assert seventy["check_url"].endswith("&ram_gb=32")
+    assert (
+        client.get(seventy["check_url"] + "&format=json").json()["result"]["verdict"] == "tradeoffs"
+    )
     assert doc["usable_memory_bytes"] is None
+    html = client.get("/hardware/testgpu-24gb/").content.decode()
+    assert "in RAM" in html and "run from system RAM" in html
 
 
 def test_it_keeps_a_page_up_when_one_check_fails(client, catalog_dir: Path) -> None:

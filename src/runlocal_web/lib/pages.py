@@ -55,7 +55,11 @@ def path_with_query(path: str, params: dict[str, Any] | list[tuple[str, Any]]) -
     pairs: list[tuple[str, str]] = []
     for key, value in items:
         values = value if isinstance(value, list | tuple) else [value]
-        pairs.extend((key, str(v)) for v in values if v not in (None, ""))
+        pairs.extend(
+            (key, f"{v:g}" if isinstance(v, float) else str(v))
+            for v in values
+            if v not in (None, "")
+        )
     return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
