@@ -815,12 +815,9 @@ def _basis(
     backend: str,
     measured: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    kinds: dict[str, int] = {}
-    for layer in spec.layers:
-        kinds[layer.kind] = kinds.get(layer.kind, 0) + 1
     return {
         "architecture": dict(spec.provenance),
-        "layers_by_kind": kinds,
+        "layers_by_kind": dict(spec.layers_by_kind),
         "sliding_window": spec.sliding_window,
         "mla_latent_elements": spec.mla.latent_elements if spec.mla else None,
         "experts": {"total": spec.n_experts, "used": spec.n_experts_used} if spec.is_moe else None,

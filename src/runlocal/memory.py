@@ -257,76 +257,111 @@ class _GpuRow:
 
 
 class _LlamaLayout:
-    """llama.cpp's placement arithmetic for one model, devices and context; the searches
-    for an offload, the largest context and the best quantization all go through it."""
+    """llama.cpp's placement arithmetic for one model, quantization, set of GPUs and cache
+    type; the offload search, the largest context and the best quantization all use it.
+    Built once per combination (see _llama_layout) and asked for any context."""
 
     def __init__(
         self,
         spec: ModelSpec,
         inv: WeightInventory,
-        gpus: list[Device],
+        gpus: tuple[Device, ...],
         runtime: Runtime,
-        context: int,
         kv_type: str,
         sequences: int,
     ) -> None:
-        self.spec, self.inv, self.gpus = spec, inv, gpus
+        self.spec, self.gpus, self.runtime = spec, gpus, runtime
         self.n = spec.n_layers
         self.profile = kv_profile(spec, runtime, kv_type)
-        self.full_cells, self.swa_cells = kv_cell_counts(spec, context, runtime)
         self.sequences = sequences
         self.layer_sum = _prefix(inv.layer_bytes)
         self.expert_sum = _prefix(inv.layer_expert_bytes)
-        n_kv = pad(context * sequences, LLAMA_KV_PAD)
-        self.compute_output = llama_compute_bytes(spec, n_kv, True, True)
-        self.compute_other = llama_compute_bytes(spec, n_kv, False, True)
         # Tied embeddings: the output layer is the token embedding matrix again.
         tied = inv.output_bytes <= spec.hidden_size * 4
         self.output_bytes = inv.input_bytes if tied else inv.output_bytes
+        self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
+        self._splits: dict[int, tuple[list[int], int]] = {}
+        self._contexts: dict[int, tuple[int, int, int, int]] = {}
 
-    def kv(self, start: int, stop: int) -> int:
+    def _split(self, ngl: int) -> tuple[list[int], int]:
+        """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
+        if ngl not in self._splits:
+            on_gpu_blocks = max(0, min(self.n, ngl - 1))
+            units = on_gpu_blocks + (1 if ngl >= 1 else 0)
+            counts = _split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
+            # The output layer is the last unit: it sits on the last device that got any.
+            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            if ngl >= 1 and output_dev >= 0:
+                counts[output_dev] -= 1
+            self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
+        return self._splits[ngl]
+
+    def _at(self, context: int) -> tuple[int, int, int, int]:
+        """(full-layer cells, SWA cells, compute with the output, compute without)."""
+        if context not in self._contexts:
+            if len(self._contexts) > 64:
+                self._contexts.clear()
+            full, swa = kv_cell_counts(self.spec, context, self.runtime)
+            n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
+            self._contexts[context] = (
+                full,
+                swa,
+                llama_compute_bytes(self.spec, n_kv, True, True),
+                llama_compute_bytes(self.spec, n_kv, False, True),
+            )
+        return self._contexts[context]
+
+    def kv(self, start: int, stop: int, context: int) -> int:
         if stop <= start:
             return 0
-        return self.profile.bytes(start, stop, self.full_cells, self.swa_cells, self.sequences)
+        full, swa, _, _ = self._at(context)
+        return self.profile.bytes(start, stop, full, swa, self.sequences)
 
-    def rows(self, ngl: int, expert_host_layers: int) -> tuple[list[_GpuRow], int]:
+    def rows(self, ngl: int, expert_host_layers: int, context: int) -> tuple[list[_GpuRow], int]:
         """Per-GPU usage with ``ngl`` units offloaded (the output layer counts as the first)
         and the routed experts of the first ``expert_host_layers`` layers kept on the host;
         also the first block that runs on a GPU."""
-        n = self.n
-        on_gpu_blocks = max(0, min(n, ngl - 1))
-        first = n - on_gpu_blocks
-        units = on_gpu_blocks + (1 if ngl >= 1 else 0)
-        counts = _split_layers(units, self.gpus) if units else [0] * len(self.gpus)
-        # The output layer is the last unit: it sits on the last device that got any.
-        output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
-        if ngl >= 1 and output_dev >= 0:
-            counts[output_dev] -= 1
+        counts, output_dev = self._split(ngl)
+        full, swa, compute_output, compute_other = self._at(context)
+        first = self.n - max(0, min(self.n, ngl - 1))
         rows = []
         start = first
-        for k, (dev, count) in enumerate(zip(self.gpus, counts, strict=True)):
+        for k, count in enumerate(counts):
             stop = start + count
             weights = self.layer_sum[stop] - self.layer_sum[start]
             moved = max(start, min(stop, expert_host_layers))
             weights -= self.expert_sum[moved] - self.expert_sum[start]
-            holds_output = k == output_dev and ngl >= 1
-            if holds_output:
+            if k == output_dev:
                 weights += self.output_bytes
             rows.append(
                 _GpuRow(
                     layers=count,
                     weights=weights,
-                    kv=self.kv(start, stop),
-                    compute=self.compute_output if holds_output else self.compute_other,
-                    overhead=BACKEND_OVERHEAD_BYTES.get(dev.backend, 300 * MIB),
-                    budget=dev.budget_bytes,
+                    kv=self.profile.bytes(start, stop, full, swa, self.sequences)
+                    if stop > start
+                    else 0,
+                    compute=compute_output if k == output_dev else compute_other,
+                    overhead=self.overheads[k],
+                    budget=self.gpus[k].budget_bytes,
                 )
             )
             start = stop
         return rows, first
 
-    def fits(self, ngl: int, expert_host_layers: int = 0) -> bool:
-        return all(r.total <= r.budget for r in self.rows(ngl, expert_host_layers)[0])
+    def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
+        return all(r.total <= r.budget for r in self.rows(ngl, expert_host_layers, context)[0])
+
+
+@lru_cache(maxsize=1024)
+def _llama_layout(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    gpus: tuple[Device, ...],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> _LlamaLayout:
+    return _LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
 
 
 def llama_full_offload_usage(
@@ -340,12 +375,12 @@ def llama_full_offload_usage(
 ) -> list[tuple[int, int]]:
     """(bytes used, budget) per device with every layer on the accelerators — the cheap
     question behind the largest context and the best quantization."""
-    gpus = [d for d in devices if d.kind != "cpu"]
+    gpus = tuple(d for d in devices if d.kind != "cpu")
     if not gpus:
         plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
         return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
-    layout = _LlamaLayout(spec, inv, gpus, runtime, context, kv_type, sequences)
-    rows, _ = layout.rows(spec.n_layers + 1, 0)
+    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
+    rows, _ = layout.rows(spec.n_layers + 1, 0, context)
     return [(r.total, r.budget) for r in rows]
 
 
@@ -373,27 +408,30 @@ def plan_llama(
     """llama.cpp placement: the output layer goes to the GPU first (PR #18148), blocks are
     split across GPUs by free memory, the remainder and token embeddings stay on the host."""
     n = spec.n_layers
-    gpus = [d for d in devices if d.kind != "cpu"]
+    gpus = tuple(d for d in devices if d.kind != "cpu")
     if not gpus:
         return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
-    layout = _LlamaLayout(spec, inv, gpus, runtime, context, kv_type, sequences)
+    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
+
+    def fits(ngl: int, experts: int = 0) -> bool:
+        return layout.fits(ngl, experts, context)
 
     # GPU memory shrinks as experts or layers move to the host, so binary searches find the
     # fewest experts (MoE, llama.cpp --n-cpu-moe) or the most GPU layers (-ngl) that fit.
     ngl, experts, note = n + 1, 0, None
-    if not layout.fits(n + 1):
-        if spec.is_moe and inv.expert_bytes and layout.fits(n + 1, n):
-            experts = _first_true(1, n, lambda k: layout.fits(n + 1, k))
+    if not fits(n + 1):
+        if spec.is_moe and inv.expert_bytes and fits(n + 1, n):
+            experts = _first_true(1, n, lambda k: fits(n + 1, k))
             note = (
                 f"experts of the first {experts} layers stay in system RAM "
                 f"(llama.cpp: --n-cpu-moe {experts})"
             )
-        elif not layout.fits(1):
+        elif not fits(1):
             ngl = 0
         else:
-            ngl = n + 1 - _first_true(1, n, lambda drop: layout.fits(n + 1 - drop))
+            ngl = n + 1 - _first_true(1, n, lambda drop: fits(n + 1 - drop))
 
-    rows, first = layout.rows(ngl, experts)
+    rows, first = layout.rows(ngl, experts, context)
     uses = [
         DeviceUse(
             device=dev,
@@ -422,7 +460,7 @@ def plan_llama(
     host = DeviceUse(
         device=_SYSTEM_RAM,
         weights_bytes=host_weights,
-        kv_cache_bytes=layout.kv(0, first),
+        kv_cache_bytes=layout.kv(0, first, context),
         # Host output buffer (logits of one row per sequence) and CPU compute scratch.
         compute_bytes=spec.vocab_size * 4 * sequences + (32 * MIB if first else 0),
         budget_bytes=host_budget,

@@ -7,6 +7,7 @@ the memory and speed code reads nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 LayerKind = Literal["full", "swa", "recurrent", "none"]
@@ -120,6 +121,18 @@ class ModelSpec:
     @property
     def n_layers(self) -> int:
         return len(self.layers)
+
+    @cached_property
+    def attention_width(self) -> int:
+        """Σ over attention layers of heads × head_dim: attention FLOPs per token per depth / 4."""
+        return sum(self.n_heads * layer.head_dim_k for layer in self.layers if layer.n_kv_heads)
+
+    @cached_property
+    def layers_by_kind(self) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        for layer in self.layers:
+            kinds[layer.kind] = kinds.get(layer.kind, 0) + 1
+        return kinds
 
     @property
     def is_moe(self) -> bool:

@@ -156,7 +156,6 @@ def features(
         host_bytes = max(host_weights, 0) * (moe_share if spec.is_moe else 1.0)
         if plan.kv_tokens:
             host_bytes += host.kv_cache_bytes * min(1.0, depth / plan.kv_tokens)
-    attn_dim = sum(layer.n_kv_heads and spec.n_heads * layer.head_dim_k for layer in spec.layers)
     return SpeedFeatures(
         loads=tuple(loads),
         host_bytes=host_bytes,
@@ -164,7 +163,7 @@ def features(
         quant_family=quant_family(inv.quant),
         n_layers=n,
         active_params=float(spec.params_active),
-        attn_flops_per_token_per_depth=4.0 * attn_dim,
+        attn_flops_per_token_per_depth=4.0 * spec.attention_width,
         tensor_parallel=plan.tensor_parallel,
     )
 

@@ -1,12 +1,21 @@
 """Settings for the test suite: the real settings with a throwaway secret and no catalog.
 
-Tests build their own catalog in a temporary folder and point RUNLOCAL_CATALOG_DIR at it;
-the default here is a folder that does not exist, so no test reads the real catalog by accident.
+Tests build their own catalog in a temporary folder and point RUNLOCAL_CATALOG_DIR at it; the
+default here is a folder that does not exist, so no test reads the real catalog by accident.
+The environment is left as it was found, so the core's tests (and their subprocesses) never
+see a variable set here.
 """
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
-os.environ.setdefault("RUNLOCAL_CATALOG_DIR", "/nonexistent/runlocal-test-catalog")
+_added = "SECRET_KEY" not in os.environ and "SECRET_KEY_FILE" not in os.environ
+if _added:
+    os.environ["SECRET_KEY"] = "tests-only-not-secret"
+try:
+    from runlocal_web.settings import *  # noqa: F403
+finally:
+    if _added:
+        del os.environ["SECRET_KEY"]
 
-from runlocal_web.settings import *  # noqa: F403
+RUNLOCAL_CATALOG_DIR = Path("/nonexistent/runlocal-test-catalog")

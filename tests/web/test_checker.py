@@ -240,3 +240,12 @@ def test_it_matches_the_toml_catalog_after_a_round_trip(client, tiny: Path) -> N
             doc = get(client, model=model, hardware=hw, format="json").json()
             expected = check(CheckQuery(model=model, hardware=(hw,)), files).to_dict()
             assert doc["result"] == expected, (model, hw)
+
+
+def test_its_suggestions_fix_every_unknown_name_at_once(client, tiny: Path) -> None:
+    doc = get(client, model="testlama 8b", hardware="testgpu 42gb", format="json").json()
+    url = doc["suggestions"]["model"][0]["url"]
+    assert url == "/will-it-run/?model=TestLlama+8B&hardware=TestGPU+24GB"
+    assert client.get(url).status_code == 200
+    (hw,) = doc["suggestions"]["hardware"]
+    assert hw["suggestions"][0]["url"] == url

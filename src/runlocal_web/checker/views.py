@@ -125,14 +125,14 @@ def _run(
     d = form.cleaned_data
     entry: Entry | None = None
     typed_model, typed_hardware = d["model"], list(d["hardware"])
+    # (field, typed value) → the catalog names it may have meant, best first.
+    unknown: dict[tuple[str, str], list[str]] = {}
     try:
         entry = catalog.find_model(typed_model)
     except UnknownNameError as exc:
         # add_error drops the field from cleaned_data, hence the copies above.
         form.add_error("model", f"No model called “{typed_model}” in the catalog.")
-        suggestions["model"] = [
-            {"name": s, "url": _replace(raw, "model", typed_model, s)} for s in exc.suggestions
-        ]
+        unknown["model", typed_model] = list(exc.suggestions)
     canonical: list[str] = []
     for text in typed_hardware:
         try:
@@ -140,17 +140,10 @@ def _run(
             canonical.append(_canonical_hardware(catalog, text))
         except UnknownNameError as exc:
             form.add_error("hardware", f"No hardware called “{text}” in the catalog.")
-            suggestions.setdefault("hardware", []).append(
-                {
-                    "input": text,
-                    "suggestions": [
-                        {"name": s, "url": _replace(raw, "hardware", text, _keep_count(text, s))}
-                        for s in exc.suggestions
-                    ],
-                }
-            )
+            unknown["hardware", text] = [_keep_count(text, s) for s in exc.suggestions]
         except InputError as exc:
             form.add_error("hardware", str(exc))
+    _suggest(unknown, raw, suggestions)
     if entry is None or form.errors:
         return None
     # Share links name catalog ids ("2x nvidia-rtx-3090"), however the visitor typed them.
@@ -204,12 +197,28 @@ def _raw_query(get: QueryDict) -> dict[str, Any]:
     return out
 
 
-def _replace(get: QueryDict, name: str, old: str, new: str) -> str:
-    """This query with one value swapped: the link behind a suggestion."""
+def _suggest(
+    unknown: dict[tuple[str, str], list[str]], raw: QueryDict, out: dict[str, Any]
+) -> None:
+    """A link per suggestion; each also swaps every other unknown name for its best match,
+    so one click fixes the whole query when the guesses are right."""
+    best = {key: names[0] for key, names in unknown.items() if names}
+    for (field, typed), names in unknown.items():
+        links = [
+            {"name": name, "url": _replace(raw, {**best, (field, typed): name})} for name in names
+        ]
+        if field == "model":
+            out["model"] = links
+        else:
+            out.setdefault("hardware", []).append({"input": typed, "suggestions": links})
+
+
+def _replace(get: QueryDict, swaps: dict[tuple[str, str], str]) -> str:
+    """This query with some values swapped: the link behind a suggestion."""
     params: list[tuple[str, Any]] = []
     for field in URL_FIELDS:
         for value in get.getlist(field):
-            params.append((field, new if field == name and value.strip() == old else value))
+            params.append((field, swaps.get((field, value.strip()), value)))
     return path_with_query(reverse("checker:will_it_run"), params)
 
 
