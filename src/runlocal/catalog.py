@@ -61,21 +61,59 @@ def _jsonable(value: Any) -> Any:
 
 @dataclass(eq=False)  # identity hash: indexes over a loaded catalog are cached per object
 class Catalog:
-    models: dict[str, Entry] = field(default_factory=dict)
-    hardware: dict[str, Entry] = field(default_factory=dict)
-    benchmarks: dict[str, Entry] = field(default_factory=dict)
-    runtimes: dict[str, Entry] = field(default_factory=dict)
-    prices: dict[str, Entry] = field(default_factory=dict)
-    glossary: dict[str, Entry] = field(default_factory=dict)
-    errors: dict[str, Entry] = field(default_factory=dict)
+    """The catalog's entries by kind. Loaded from ``root`` one kind at a time, on first use,
+    so `runlocal check` reads models, hardware and benchmarks but not the glossary."""
+
+    root: Path | None = None
+    _entries: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
     _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _found: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
 
     def entries(self, kind: str) -> dict[str, Entry]:
         if kind not in KINDS:
             raise KeyError(kind)
-        entries: dict[str, Entry] = getattr(self, kind)
-        return entries
+        if kind not in self._entries:
+            loaded: dict[str, Entry] = {}
+            folder = self.root / kind if self.root is not None else None
+            if folder is not None and folder.is_dir():
+                for path in sorted(folder.glob("*.toml")):
+                    entry = _load_file(kind, path)
+                    loaded[entry.id] = entry
+            self._entries[kind] = loaded
+        return self._entries[kind]
+
+    def load_all(self) -> Catalog:
+        for kind in KINDS:
+            self.entries(kind)
+        return self
+
+    @property
+    def models(self) -> dict[str, Entry]:
+        return self.entries("models")
+
+    @property
+    def hardware(self) -> dict[str, Entry]:
+        return self.entries("hardware")
+
+    @property
+    def benchmarks(self) -> dict[str, Entry]:
+        return self.entries("benchmarks")
+
+    @property
+    def runtimes(self) -> dict[str, Entry]:
+        return self.entries("runtimes")
+
+    @property
+    def prices(self) -> dict[str, Entry]:
+        return self.entries("prices")
+
+    @property
+    def glossary(self) -> dict[str, Entry]:
+        return self.entries("glossary")
+
+    @property
+    def errors(self) -> dict[str, Entry]:
+        return self.entries("errors")
 
     def _names(self, kind: str) -> dict[str, str]:
         """normalized name → id, for every id, name and alias."""
@@ -180,22 +218,14 @@ def catalog_root() -> Path:
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
-    """Load every catalog file. Raises CatalogError naming the first bad file and field."""
+    """The catalog at ``root`` (default: catalog_root()). Kinds load on first use; a bad file
+    raises CatalogError naming the file and field."""
     return _load_catalog_cached(Path(root) if root else catalog_root())
 
 
 @functools.cache
 def _load_catalog_cached(root: Path) -> Catalog:
-    catalog = Catalog()
-    for kind in KINDS:
-        folder = root / kind
-        if not folder.is_dir():
-            continue
-        target = catalog.entries(kind)
-        for path in sorted(folder.glob("*.toml")):
-            entry = _load_file(kind, path)
-            target[entry.id] = entry
-    return catalog
+    return Catalog(root=root)
 
 
 def iter_errors(root: Path | None = None) -> Iterable[RunlocalError]:
@@ -206,13 +236,13 @@ def iter_errors(root: Path | None = None) -> Iterable[RunlocalError]:
     catalog = Catalog()
     for kind in KINDS:
         folder = base / kind
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
+        loaded: dict[str, Entry] = {}
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
             try:
                 entry = _load_file(kind, path)
             except CatalogError as exc:
                 yield exc
                 continue
-            catalog.entries(kind)[entry.id] = entry
+            loaded[entry.id] = entry
+        catalog._entries[kind] = loaded
     yield from validate_catalog(catalog)
