@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import os
+import pickle
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -73,13 +75,11 @@ class Catalog:
         if kind not in KINDS:
             raise KeyError(kind)
         if kind not in self._entries:
-            loaded: dict[str, Entry] = {}
             folder = self.root / kind if self.root is not None else None
             if folder is not None and folder.is_dir():
-                for path in sorted(folder.glob("*.toml")):
-                    entry = _load_file(kind, path)
-                    loaded[entry.id] = entry
-            self._entries[kind] = loaded
+                self._entries[kind] = _load_kind_cached(kind, folder)
+            else:
+                self._entries[kind] = {}
         return self._entries[kind]
 
     def load_all(self) -> Catalog:
@@ -209,6 +209,54 @@ def _load_file(kind: str, path: Path) -> Entry:
         data=data,
         path=path,
     )
+
+
+def _cache_dir() -> Path | None:
+    override = os.environ.get("RUNLOCAL_CACHE_DIR")
+    if override == "":
+        return None
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "runlocal"
+
+
+def _load_kind_cached(kind: str, folder: Path) -> dict[str, Entry]:
+    """Parse a kind's TOML files, or reuse the parse cached for exactly these files.
+
+    Parsing ~400 files costs most of a cold `runlocal check`; the cache is keyed by every
+    file's name, size and modification time, so an edited file is always re-read.
+    RUNLOCAL_CACHE_DIR="" turns it off.
+    """
+    paths = sorted(folder.glob("*.toml"))
+    stamp = hashlib.sha256(str(folder.resolve()).encode())
+    for path in paths:
+        st = path.stat()
+        stamp.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    cache_dir = _cache_dir()
+    cache_file = cache_dir / f"{kind}-{stamp.hexdigest()[:32]}.pickle" if cache_dir else None
+    if cache_file is not None:
+        try:
+            with cache_file.open("rb") as f:
+                cached = pickle.load(f)
+            if isinstance(cached, dict):
+                return cached
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass
+    loaded: dict[str, Entry] = {}
+    for path in paths:
+        entry = _load_file(kind, path)
+        loaded[entry.id] = entry
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(loaded, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache_file)
+        except OSError:
+            pass  # a read-only home is fine: parse every time
+    return loaded
 
 
 def catalog_root() -> Path:

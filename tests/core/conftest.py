@@ -9,6 +9,13 @@ from runlocal.catalog import Catalog, load_catalog
 from .factories import make_standard_catalog
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNLOCAL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = make_standard_catalog(tmp_path / "catalog")

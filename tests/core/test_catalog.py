@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runlocal.catalog import Catalog, load_catalog, normalize
+from runlocal.errors import CatalogError, UnknownNameError
+
+
+def test_it_normalizes_names_as_people_type_them() -> None:
+    assert normalize("NVIDIA GeForce RTX-4090 (24GB)") == "nvidia geforce rtx 4090 24gb"
+    assert normalize("Llama 3.1 8B") == normalize("llama-3.1-8b")
+
+
+def test_it_resolves_ids_names_aliases_and_unique_word_subsets(catalog: Catalog) -> None:
+    assert catalog.find_model("llama-3.1-8b").id == "llama-3.1-8b"
+    assert catalog.find_model("LLAMA 3.1 8B").id == "llama-3.1-8b"
+    assert catalog.find_model("llama3.1:8b").id == "llama-3.1-8b"
+    assert catalog.find_model("mixtral").id == "mixtral-8x7b"
+    assert catalog.find_hardware("tg24").id == "gpu-24"
+
+
+def test_it_lists_candidates_when_a_name_is_ambiguous(catalog: Catalog) -> None:
+    with pytest.raises(UnknownNameError) as err:
+        catalog.find_hardware("test gpu")
+    assert set(err.value.suggestions) >= {"Test GPU 24", "Test GPU 8"}
+
+
+def test_it_rereads_a_file_after_it_changes(catalog_dir: Path) -> None:
+    first = Catalog(root=catalog_dir).hardware["gpu-24"]
+    path = catalog_dir / "hardware" / "gpu-24.toml"
+    path.write_text(path.read_text().replace("bandwidth_gb_s = 1000", "bandwidth_gb_s = 1200"))
+    again = Catalog(root=catalog_dir).hardware["gpu-24"]
+    assert first.get("bandwidth_gb_s") == 1000 and again.get("bandwidth_gb_s") == 1200
+
+
+def test_it_names_the_file_and_field_of_a_broken_entry(catalog_dir: Path) -> None:
+    (catalog_dir / "models" / "broken.toml").write_text('schema_version = 1\nid = "broken"\n')
+    with pytest.raises(CatalogError, match="models/broken.toml"):
+        load_catalog(catalog_dir).models  # noqa: B018
