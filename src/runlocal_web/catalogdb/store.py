@@ -8,12 +8,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runlocal.catalog import Catalog
+from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
 
 from .models import Benchmark, Entry, Hardware, Model, SyncState
 
 _cache: tuple[str, Catalog] | None = None
+
+
+class DatabaseCatalog(Catalog):
+    """A Catalog whose entries come from the database rows, never from files.
+
+    Every lookup in the core (find, the engine's indexes, the kind properties) goes through
+    `entries(kind)`, so overriding it is all it takes. Kinds the website does not mirror
+    (runtimes, prices, glossary, errors) are empty.
+    """
+
+    def __init__(self, entries: dict[str, dict[str, CoreEntry]]) -> None:
+        super().__init__()
+        self._db_entries = entries
+
+    def entries(self, kind: str) -> dict[str, CoreEntry]:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return self._db_entries.setdefault(kind, {})
 
 
 def current_state() -> SyncState | None:
@@ -34,10 +52,12 @@ def current() -> tuple[str, Catalog]:
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
-    catalog = Catalog(
-        models={r.id: _entry("models", r) for r in Model.objects.all()},
-        hardware={r.id: _entry("hardware", r) for r in Hardware.objects.all()},
-        benchmarks={r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
+    catalog = DatabaseCatalog(
+        {
+            "models": {r.id: _entry("models", r) for r in Model.objects.all()},
+            "hardware": {r.id: _entry("hardware", r) for r in Hardware.objects.all()},
+            "benchmarks": {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
+        }
     )
     _cache = (digest, catalog)
     return _cache

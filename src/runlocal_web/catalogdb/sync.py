@@ -17,7 +17,6 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from runlocal import catalog as core_catalog
 from runlocal.catalog import Catalog, normalize
 from runlocal.catalog import Entry as CoreEntry
 from runlocal.errors import CatalogError
@@ -64,16 +63,12 @@ class SyncReport:
 
 
 def load_files(root: Path) -> Catalog:
-    """Read every catalog file as it is on disk now."""
+    """The catalog as it is on disk now: a fresh Catalog, not load_catalog()'s per-process
+    cached one, so files edited since the last sync are seen. Entries load (and raise
+    CatalogError) when first read."""
     if not root.is_dir():
         raise CatalogError(str(root), "(folder)", "no such catalog folder")
-    # load_catalog caches one Catalog per folder for the life of the process; a sync must see
-    # files edited since, so drop that cache first.
-    cached = getattr(core_catalog, "_load_catalog_cached", None)
-    cache_clear = getattr(cached, "cache_clear", None)
-    if callable(cache_clear):
-        cache_clear()
-    return core_catalog.load_catalog(root)
+    return Catalog(root=root)
 
 
 def jsonable(value: Any) -> Any:
