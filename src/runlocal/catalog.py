@@ -18,7 +18,20 @@ from typing import Any
 from .errors import CatalogError, RunlocalError, UnknownNameError
 
 CATALOG_DIR = Path(__file__).with_name("catalog")
-KINDS = ("models", "hardware", "benchmarks", "runtimes", "prices", "glossary", "errors")
+KINDS = (
+    "models",
+    "hardware",
+    "benchmarks",
+    "runtimes",
+    "prices",
+    "glossary",
+    "errors",
+    "guides",
+    "learn",
+    "kits",
+    "answers",
+    "pages",
+)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 

@@ -5,23 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+# (label, path): the header, as on the seed site. Paths, not URL names, because the pages
+# live in several apps; tests/web check that every one resolves.
 NAV = (
-    ("Will it run?", "checker:will_it_run"),
-    ("Models", "catalogdb:model_list"),
-    ("Hardware", "catalogdb:hardware_list"),
-    ("About", "pages:about"),
+    ("Will it run?", "/will-it-run/"),
+    ("Best GPU", "/choose-my-gpu/"),
+    ("Compare", "/compare/"),
+    ("Troubleshoot", "/troubleshoot/"),
+    ("Start", "/start/"),
+    ("Learn", "/learn/"),
+    ("Pulse", "/pulse/"),
+    ("Models", "/models/"),
+    ("Hardware", "/hardware/"),
+    ("Tools", "/tools/"),
+    ("Bench", "/benchmarks/"),
+    ("Run check", "/run-check/"),
+)
+
+FOOTER = (
+    ("Directory", (("Models", "/models/"), ("Hardware", "/hardware/"), ("Tools", "/tools/"),
+                   ("Benchmarks", "/benchmarks/"))),
+    ("Tools", (("Will it run?", "/will-it-run/"), ("Compare hardware", "/compare/"),
+               ("Cost vs cloud", "/cost/"), ("Choose my GPU", "/choose-my-gpu/"),
+               ("Prompting kits", "/prompting-kits/"), ("Quick answers", "/answers/"))),
+    ("Reference", (("All buyer guides", "/guides/"), ("Learn local AI", "/learn/"),
+                   ("Methodology", "/methodology/"), ("Glossary", "/glossary/"),
+                   ("Errors KB", "/errors/"), ("Trust", "/trust/"), ("API", "/api/v1/docs"))),
+    ("Editor", (("About", "/about/"), ("Author", "/author/"),
+                ("How we make money", "/how-we-make-money/"),
+                ("Editorial policy", "/editorial-policy/"), ("Contact", "/contact/"))),
+    ("Legal", (("Privacy", "/privacy/"), ("Terms", "/terms/"), ("Sitemap", "/sitemap.xml"))),
 )
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     from runlocal_web.catalogdb.store import current_state
 
-    nav = []
-    for label, name in NAV:
-        url = reverse(name)
-        nav.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    nav = [
+        {"label": label, "url": url, "active": request.path.startswith(url)} for label, url in NAV
+    ]
     # Lazy: queried only when a template shows it, so error pages need no database.
-    return {"nav": nav, "catalog_state": SimpleLazyObject(current_state)}
+    return {"nav": nav, "footer": FOOTER, "catalog_state": SimpleLazyObject(current_state)}
