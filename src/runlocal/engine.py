@@ -129,10 +129,15 @@ def _catalog_spec(entry: Entry) -> ModelSpec:
     )
 
 
-def resolve_model(text: str, catalog: Catalog) -> ResolvedModel:
+def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> ResolvedModel:
+    """A catalog model, or (when ``allow_files``) a GGUF file or config.json on this machine.
+
+    Servers pass allow_files=False: a name from the web must never open a local file."""
     text = text.strip()
     if not text:
         raise InputError("empty model name")
+    if not allow_files:
+        return _catalog_model(text, catalog)
     path = Path(text).expanduser()
     looks_like_path = text.endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
     if looks_like_path or path.exists():
@@ -151,6 +156,10 @@ def resolve_model(text: str, catalog: Catalog) -> ResolvedModel:
         if inv is not None:
             spec = _with_weights(spec, inv)
         return ResolvedModel(spec, None, "config.json", str(path))
+    return _catalog_model(text, catalog)
+
+
+def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
     entry = catalog.find_model(text)
     return ResolvedModel(_catalog_spec(entry), entry, "catalog")
 
@@ -325,12 +334,16 @@ def _check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
         raise InputError("ExLlamaV2 needs NVIDIA or AMD GPUs")
 
 
-def check(q: CheckQuery, catalog: Catalog | None = None) -> CheckResult:
-    """Answer one query. Raises InputError (or another RunlocalError) for bad input."""
+def check(
+    q: CheckQuery, catalog: Catalog | None = None, *, allow_files: bool = True
+) -> CheckResult:
+    """Answer one query. Raises InputError (or another RunlocalError) for bad input.
+
+    allow_files=False (servers): the model must be a catalog name, never a local path."""
     _validate(q)
     catalog = catalog or load_catalog()
     runtime = get_runtime(q.runtime)
-    model = resolve_model(q.model, catalog)
+    model = resolve_model(q.model, catalog, allow_files)
     spec = model.spec
     devices = resolve_hardware(q, catalog)
     _check_runtime_hardware(runtime, devices)

@@ -71,3 +71,13 @@ def test_a_config_alone_is_estimated_from_parameter_counts(
     ).to_dict()
     assert not r["model"]["weights_exact"]
     assert r["model"]["params_total"] == 8_030_261_248
+
+
+def test_a_server_never_opens_a_path_it_is_given(catalog: Catalog, tmp_path: Path) -> None:
+    import pytest
+
+    from runlocal.errors import UnknownNameError
+
+    path = make_gguf(tmp_path)
+    with pytest.raises(UnknownNameError):
+        check(CheckQuery(model=str(path), hardware=("TG24",)), catalog, allow_files=False)
