@@ -175,12 +175,46 @@ def test_it_rolls_back_when_a_write_fails_midway(catalog_dir: Path, monkeypatch)
     factory.hardware(catalog_dir, memory_gib=48.0)
     real = sync._sync_table
 
-    def fail_on_hardware(model, rows):
+    def fail_on_hardware(model, rows, now, kind):
         if model is Hardware:
             raise RuntimeError("disk full")
-        return real(model, rows)
+        return real(model, rows, now, kind)
 
     monkeypatch.setattr(sync, "_sync_table", fail_on_hardware)
     with pytest.raises(RuntimeError):
         factory.sync()
     assert snapshot() == before
+
+
+def test_it_mirrors_every_other_kind_as_records(catalog_dir, db):
+    from runlocal_web.catalogdb.models import Record
+    from runlocal_web.catalogdb.store import current_catalog
+
+    factory.tiny_catalog(catalog_dir)
+    (catalog_dir / "glossary").mkdir()
+    (catalog_dir / "glossary" / "kv-cache.toml").write_text(
+        'schema_version = 1\nid = "kv-cache"\nname = "KV cache"\n'
+        'sources = ["https://example.org/kv"]\nlast_verified = 2026-11-26\n'
+        'reviewed_by = "tests"\ncategory = "memory"\nshort = "Keys and values kept per token."\n'
+        'definition = "The attention keys and values of past tokens."\n',
+        encoding="utf-8",
+    )
+    factory.sync()
+    record = Record.objects.get(pk="glossary/kv-cache")
+    assert record.kind == "glossary" and record.category == "memory"
+    assert current_catalog().glossary["kv-cache"].name == "KV cache"
+
+
+def test_it_logs_each_change_for_pulse(catalog_dir, db):
+    from runlocal_web.catalogdb.models import Change
+
+    factory.tiny_catalog(catalog_dir)
+    factory.sync()
+    added = Change.objects.filter(action=Change.ADDED).count()
+    assert added >= 4
+    factory.hardware(catalog_dir, memory_gib=48.0)
+    factory.sync()
+    updated = Change.objects.filter(action=Change.UPDATED).get()
+    assert updated.kind == "hardware" and "memory_gib" in updated.fields
+    factory.sync()
+    assert Change.objects.count() == added + 1  # an unchanged sync logs nothing

@@ -73,6 +73,41 @@ class Benchmark(Entry):
         pass
 
 
+class Record(Entry):
+    """Every other catalog kind (runtimes, prices, glossary, errors, guides, learn, kits,
+    answers, pages), one row per file; pages read `data`. The key is "kind/id"."""
+
+    id = models.CharField(primary_key=True, max_length=130)
+    kind = models.CharField(max_length=20, db_index=True)
+    slug = models.CharField(max_length=100, db_index=True)
+    category = models.CharField(max_length=60, blank=True, db_index=True)
+
+    class Meta(Entry.Meta):
+        ordering = ("kind", "name")
+        indexes = [models.Index(fields=["kind", "slug"])]
+
+
+class Change(models.Model):
+    """One catalog change a sync made: what Pulse shows and the monthly digest summarises."""
+
+    ADDED, UPDATED, DELETED = "added", "updated", "deleted"
+    ACTIONS = ((ADDED, "added"), (UPDATED, "updated"), (DELETED, "deleted"))
+
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=20, db_index=True)
+    entity_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    # Top-level fields whose value changed (updates only).
+    fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ("-at", "kind", "entity_id")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.kind}/{self.entity_id} {self.action}"
+
+
 class SyncState(models.Model):
     """One row: what the last successful sync loaded. `digest` changes only with content."""
 

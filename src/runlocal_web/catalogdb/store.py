@@ -11,7 +11,7 @@ from pathlib import Path
 from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
 
-from .models import Benchmark, Entry, Hardware, Model, SyncState
+from .models import Benchmark, Entry, Hardware, Model, Record, SyncState
 
 _cache: tuple[str, Catalog] | None = None
 
@@ -20,8 +20,8 @@ class DatabaseCatalog(Catalog):
     """A Catalog whose entries come from the database rows, never from files.
 
     Every lookup in the core (find, the engine's indexes, the kind properties) goes through
-    `entries(kind)`, so overriding it is all it takes. Kinds the website does not mirror
-    (runtimes, prices, glossary, errors) are empty.
+    `entries(kind)`, so overriding it is all it takes. Every kind is mirrored (models,
+    hardware and benchmarks in their own tables, the rest in Record).
     """
 
     def __init__(self, entries: dict[str, dict[str, CoreEntry]]) -> None:
@@ -52,21 +52,22 @@ def current() -> tuple[str, Catalog]:
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
-    catalog = DatabaseCatalog(
-        {
-            "models": {r.id: _entry("models", r) for r in Model.objects.all()},
-            "hardware": {r.id: _entry("hardware", r) for r in Hardware.objects.all()},
-            "benchmarks": {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
-        }
-    )
+    entries: dict[str, dict[str, CoreEntry]] = {
+        "models": {r.id: _entry("models", r) for r in Model.objects.all()},
+        "hardware": {r.id: _entry("hardware", r) for r in Hardware.objects.all()},
+        "benchmarks": {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
+    }
+    for r in Record.objects.all():
+        entries.setdefault(r.kind, {})[r.slug] = _entry(r.kind, r, r.slug)
+    catalog = DatabaseCatalog(entries)
     _cache = (digest, catalog)
     return _cache
 
 
-def _entry(kind: str, row: Entry) -> CoreEntry:
+def _entry(kind: str, row: Entry, entity_id: str | None = None) -> CoreEntry:
     return CoreEntry(
         kind=kind,
-        id=row.id,
+        id=entity_id or row.id,
         name=row.name,
         aliases=tuple(row.aliases),
         sources=tuple(row.sources),

@@ -17,11 +17,11 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from runlocal.catalog import Catalog, normalize
+from runlocal.catalog import KINDS, Catalog, normalize
 from runlocal.catalog import Entry as CoreEntry
 from runlocal.errors import CatalogError
 
-from .models import Benchmark, Hardware, Model, SyncState
+from .models import Benchmark, Change, Hardware, Model, Record, SyncState
 
 HARDWARE_KINDS = ("gpu", "unified", "cpu")
 
@@ -209,6 +209,23 @@ TABLES: tuple[tuple[str, type[models.Model], Any], ...] = (
     ("hardware", Hardware, hardware_fields),
     ("benchmarks", Benchmark, benchmark_fields),
 )
+# Every other kind is mirrored whole into Record, keyed "kind/id".
+RECORD_KINDS = tuple(k for k in KINDS if k not in {kind for kind, _m, _f in TABLES})
+
+
+def record_fields(entry: CoreEntry) -> dict[str, Any]:
+    fields = _common(entry)
+    category = entry.get("category") or entry.get("kind") or entry.get("family") or ""
+    fields.update(
+        kind=entry.kind,
+        slug=entry.id,
+        category=str(category)[:60] if isinstance(category, str) else "",
+    )
+    text_fields = ("short", "summary", "question", "error", "symptom", "title")
+    fields["search_text"] = _search_text(
+        entry.id, entry.name, *entry.aliases, *(entry.get(k) for k in text_fields)
+    )
+    return fields
 
 
 def digest_of(rows: dict[str, dict[str, dict[str, Any]]]) -> str:
@@ -222,11 +239,17 @@ def sync_catalog(root: Path) -> SyncReport:
     wanted: dict[str, dict[str, dict[str, Any]]] = {}
     for kind, _model, to_fields in TABLES:
         wanted[kind] = {eid: to_fields(e) for eid, e in sorted(catalog.entries(kind).items())}
+    wanted["records"] = {
+        f"{kind}/{eid}": record_fields(e)
+        for kind in RECORD_KINDS
+        for eid, e in sorted(catalog.entries(kind).items())
+    }
     report = SyncReport(catalog_dir=root, digest=digest_of(wanted))
     now = timezone.now()
     with transaction.atomic():
         for kind, model, _to_fields in TABLES:
-            report.tables[kind] = _sync_table(model, wanted[kind])
+            report.tables[kind] = _sync_table(model, wanted[kind], now, kind)
+        report.tables["records"] = _sync_table(Record, wanted["records"], now, None)
         state = SyncState.objects.select_for_update().filter(pk=1).first()
         if state is None:
             state = SyncState(pk=1, changed_at=now)
@@ -242,23 +265,50 @@ def sync_catalog(root: Path) -> SyncReport:
     return report
 
 
-def _sync_table(model: type[models.Model], rows: dict[str, dict[str, Any]]) -> TableReport:
+def _sync_table(
+    model: type[models.Model],
+    rows: dict[str, dict[str, Any]],
+    now: dt.datetime,
+    kind: str | None,
+) -> TableReport:
+    """Make one table equal `rows`, logging each change for Pulse. `kind` None: the
+    Record table, whose keys are "kind/id"."""
     report = TableReport()
     existing = {obj.pk: obj for obj in model._default_manager.all()}
     to_create = []
     to_update = []
+    changes: list[Change] = []
+
+    def log(pk: str, name: str, action: str, fields: list[str] | None = None) -> None:
+        k, entity = (kind, pk) if kind is not None else pk.split("/", 1)
+        changes.append(
+            Change(
+                at=now,
+                kind=k,
+                entity_id=entity[:100],
+                name=name[:200],
+                action=action,
+                fields=fields or [],
+            )
+        )
+
     for pk, fields in rows.items():
         obj = existing.pop(pk, None)
         if obj is None:
             to_create.append(model(pk=pk, **fields))
+            log(pk, fields["name"], Change.ADDED)
             continue
         changed = False
+        before = dict(getattr(obj, "data", {}) or {})
         for name, value in fields.items():
             if getattr(obj, name) != value:
                 setattr(obj, name, value)
                 changed = True
         if changed:
             to_update.append(obj)
+            after = fields.get("data", {})
+            touched = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            log(pk, fields["name"], Change.UPDATED, touched)
         else:
             report.unchanged += 1
     if to_create:
@@ -267,6 +317,10 @@ def _sync_table(model: type[models.Model], rows: dict[str, dict[str, Any]]) -> T
         columns = list(next(iter(rows.values())).keys())
         model._default_manager.bulk_update(to_update, columns)
     if existing:
+        for pk, obj in existing.items():
+            log(pk, str(obj), Change.DELETED)
         model._default_manager.filter(pk__in=list(existing)).delete()
+    if changes:
+        Change.objects.bulk_create(changes)
     report.added, report.updated, report.deleted = len(to_create), len(to_update), len(existing)
     return report
