@@ -84,7 +84,7 @@ class Record(Entry):
 
     class Meta(Entry.Meta):
         ordering = ("kind", "name")
-        indexes = [models.Index(fields=["kind", "slug"])]
+        indexes = (models.Index(fields=["kind", "slug"]),)
 
 
 class Change(models.Model):
