@@ -94,6 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
     mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
     mg.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
 
+    dt = sub.add_parser("detect", help="find this machine's GPUs, CPU and memory")
+    dt.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    bn = sub.add_parser("bench", help="measure this machine's memory bandwidth and compute")
+    bn.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    bn.add_argument("--gguf", metavar="FILE", help="also run llama-bench on this model file")
+    bn.add_argument("--submit", metavar="URL", help="submit the result to a runlocal site's API")
+    bn.add_argument("--quick", action="store_true", help="shorter runs (less precise)")
+
+    dg = sub.add_parser("digest", help="compose (and send) the monthly digest from Pulse")
+    dg.add_argument("--month", required=True, metavar="YYYY-MM")
+    dg.add_argument("--send", action="store_true", help="e-mail it to confirmed subscribers")
+
     a = sub.add_parser("accuracy", help="run the engine against published measurements")
     a.add_argument("--data", required=True, metavar="FILE", help="the calibration CSV")
     a.add_argument("--json", action="store_true")
@@ -131,6 +144,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             from runlocal_web.launcher import manage
 
             return int(manage(list(args.args)))
+        if args.command == "detect":
+            from .detect import run_detect
+
+            return run_detect(as_json=args.json)
+        if args.command == "bench":
+            from .benchmark import run_bench
+
+            return run_bench(
+                as_json=args.json, gguf=args.gguf, submit=args.submit, quick=args.quick
+            )
+        if args.command == "digest":
+            from runlocal_web.launcher import manage
+
+            argv = ["digest", "--month", args.month] + (["--send"] if args.send else [])
+            return int(manage(argv))
         if args.command == "accuracy":
             from .accuracy import run_accuracy
 

@@ -120,6 +120,117 @@ class ResolvedModel:
 
 
 @lru_cache(maxsize=512)
+def _looks_like_path(text: str) -> bool:
+    return text.strip().endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
+
+
+def _component_entry(text: str, catalog: Catalog) -> Entry | None:
+    """A catalog model described by its parts (image generation, speech), else None."""
+    try:
+        entry = catalog.find_model(text)
+    except InputError:
+        return None  # resolve_model raises the error with suggestions
+    if entry.get("components") and not isinstance(entry.get("architecture"), dict):
+        return entry
+    if entry.get("modality") in ("image", "speech") and entry.get("components"):
+        return entry
+    return None
+
+
+def _check_component_model(
+    q: CheckQuery, entry: Entry, catalog: Catalog, runtime: Runtime
+) -> CheckResult:
+    """Diffusion and speech models: memory and a verdict; speed is not modelled."""
+    from .components import check_components
+
+    devices = resolve_hardware(q, catalog)
+    m = check_components(entry, devices, q.quant, None)
+    total_b = entry.get("params_total_b")
+    params = round(float(total_b) * 1e9) if total_b else None
+    d = devices[0]
+    out: dict[str, Any] = {
+        "model": {
+            "id": entry.id,
+            "name": entry.name,
+            "architecture": entry.get("modality"),
+            "params_total": params,
+            "params_active": params,
+            "source": "catalog",
+            "weights_source": "component parameter counts at their shipped precision",
+            "weights_exact": False,
+        },
+        "hardware": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "memory_bytes": x.memory_bytes,
+                "bandwidth_bytes_per_s": x.bandwidth_bytes_per_s,
+                "usable_memory_bytes": x.budget_bytes,
+                "source": x.source,
+            }
+            for x in devices
+        ],
+        "runtime": runtime.id,
+        "quant": (q.quant or "as shipped").upper(),
+        "context": None,
+        "batch": q.batch,
+        "kv_type": None,
+        "memory": {
+            k: m[k]
+            for k in (
+                "weights_bytes",
+                "kv_cache_bytes",
+                "compute_bytes",
+                "overhead_bytes",
+                "total_bytes",
+                "budget_bytes",
+                "host_bytes",
+            )
+        },
+        "devices": [
+            {
+                "name": d.name,
+                "id": d.id,
+                "layers": None,
+                "weights_bytes": m["weights_bytes"],
+                "kv_cache_bytes": 0,
+                "compute_bytes": m["compute_bytes"],
+                "overhead_bytes": m["overhead_bytes"],
+                "total_bytes": m["total_bytes"],
+                "budget_bytes": m["budget_bytes"],
+            }
+        ],
+        "host": None,
+        "verdict": m["verdict"],
+        "reason": m["reason"],
+        "fits": m["fits"],
+        "offload": {"gpu_layers": None, "total_layers": None, "experts_on_host_layers": 0},
+        "max_context": None,
+        "best_quant": None,
+        "speed": {
+            "decode_tok_s": None,
+            "decode_tok_s_low": None,
+            "decode_tok_s_high": None,
+            "prefill_tok_s": None,
+            "prefill_tok_s_low": None,
+            "prefill_tok_s_high": None,
+            "at_depth_tokens": None,
+        },
+        "evidence": "estimated",
+        "basis": {
+            "components": m["components"],
+            "sequential_offload_bytes": m["sequential_offload_bytes"],
+            "devices": [x.to_dict() for x in devices],
+        },
+        "notes": [
+            f"{entry.get('modality')} models: memory only; their speed is not modelled yet",
+            "runtimes like ComfyUI and diffusers can offload components one at a time when the whole model does not fit",
+        ],
+        "commands": {},
+    }
+    return CheckResult(out)
+
+
 def _catalog_spec(entry: Entry) -> ModelSpec:
     arch = entry.get("architecture")
     if not isinstance(arch, dict):
@@ -343,6 +454,9 @@ def check(
     _validate(q)
     catalog = catalog or load_catalog()
     runtime = get_runtime(q.runtime)
+    entry = _component_entry(q.model, catalog) if not _looks_like_path(q.model) else None
+    if entry is not None:
+        return _check_component_model(q, entry, catalog, runtime)
     model = resolve_model(q.model, catalog, allow_files)
     spec = model.spec
     devices = resolve_hardware(q, catalog)
@@ -484,7 +598,8 @@ def estimate(
     plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
     params = load_params()
     f = features(spec, inv, plan, depth, _host_bandwidth(devices, host_ram))
-    decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits else None
+    # Encoders (embedding models) do not generate: only their throughput over inputs counts.
+    decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits and spec.causal else None
     prefill = (
         safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if plan.fits else None
     )

@@ -15,6 +15,15 @@ from typing import Any
 from .errors import ModelFileError, UnsupportedArchitectureError
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
 
+# Encoder-only models (embedding and reranking): no KV cache, bidirectional attention.
+ENCODER_TYPES = frozenset(
+    {"bert", "roberta", "xlm-roberta", "nomic_bert", "modernbert", "distilbert", "new"}
+)
+# Feed-forward blocks without a gate: one up and one down projection.
+UNGATED_FFN_TYPES = frozenset(
+    {"phi", "starcoder2", "falcon", "bert", "roberta", "xlm-roberta", "distilbert", "new"}
+)
+
 # model_type values whose layout this parser knows. Others with the standard keys are sized
 # as a plain dense decoder, and the result says so in its provenance (never silently).
 KNOWN_MODEL_TYPES = frozenset(
@@ -78,6 +87,11 @@ KNOWN_MODEL_TYPES = frozenset(
         "nemotron",
         "nemotron_h",
         "apertus",
+        "llama4",
+        "qwen3_5_text",
+        "qwen3_5_moe_text",
+        "ministral3",
+        *ENCODER_TYPES,
     ]
 )
 
@@ -217,7 +231,7 @@ def _spec_from_config(
             raise ModelFileError(f"{where}: model_type: missing")
     provenance = {"architecture": where}
 
-    if model_type in {"mamba", "mamba2", "rwkv", "rwkv6", "rwkv7", "jamba", "bert", "t5"}:
+    if model_type in {"mamba", "mamba2", "rwkv", "rwkv6", "rwkv7", "jamba", "t5"}:
         raise UnsupportedArchitectureError(
             f"architecture {model_type!r} is not supported yet: its memory cannot be sized "
             "from config.json without guessing"
@@ -315,7 +329,11 @@ def _spec_from_config(
     else:
         head_dim_k = head_dim_v = head_dim
 
-    kinds = _layer_kinds(c, r, model_type, n_layers)
+    encoder = model_type in ENCODER_TYPES
+    # Encoders (embedding models) attend over the whole input at once and keep no KV cache.
+    kinds: list[LayerKind] = (
+        ["none"] * n_layers if encoder else _layer_kinds(c, r, model_type, n_layers)
+    )
     window = r.opt_int("sliding_window", "attention_chunk_size")
     if "swa" in kinds and window is None:
         raise ModelFileError(f"{where}: sliding_window: missing for a model with SWA layers")
@@ -371,7 +389,7 @@ def _spec_from_config(
                 or 4 * hidden
             )
             experts = 0
-            mult = 2 if model_type in {"phi", "starcoder2", "falcon"} else 3
+            mult = 2 if model_type in UNGATED_FFN_TYPES else 3
             ffn_down, ffn = hidden * dense_inter, (mult - 1) * hidden * dense_inter
             other = 2 * hidden
         layers.append(
@@ -392,11 +410,13 @@ def _spec_from_config(
         )
 
     params_input = vocab * hidden
+    if encoder:  # learned positions and token types
+        params_input += (max_ctx + r.get_int("type_vocab_size", default=0, minimum=0)) * hidden
     per_layer_input = r.get_int("hidden_size_per_layer_input", default=0, minimum=0)
     if per_layer_input:  # Gemma 3n / 4 per-layer embeddings, looked up like token embeddings
         per_layer_vocab = r.get_int("vocab_size_per_layer_input", default=vocab)
         params_input += per_layer_vocab * per_layer_input * n_layers
-    params_output = (0 if tied else vocab * hidden) + hidden
+    params_output = (0 if tied or encoder else vocab * hidden) + hidden
     total = params_input + params_output + sum(layer.params for layer in layers)
     inactive = sum(
         layer.params_experts * (n_experts - n_used) // n_experts for layer in layers if layer.moe
@@ -420,7 +440,7 @@ def _spec_from_config(
         n_experts=n_experts if n_experts > 1 else 0,
         n_experts_used=n_used if n_experts > 1 else 0,
         mla=mla,
-        causal=not bool(c.get("is_encoder_decoder")),
+        causal=not encoder and not bool(c.get("is_encoder_decoder")),
         provenance=provenance,
     )
 

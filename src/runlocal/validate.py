@@ -79,8 +79,12 @@ def check_model(e: Entry) -> Iterable[CatalogError]:
     if d.get("modality", "text") not in MODALITIES:
         yield CatalogError(_rel(e), "modality", f"must be one of {sorted(MODALITIES)}")
     arch = d.get("architecture")
+    components = d.get("components")
+    if components is not None:
+        yield from check_components(e, components)
     if not isinstance(arch, dict):
-        yield CatalogError(_rel(e), "architecture", "missing (keys as in config.json)")
+        if components is None:
+            yield CatalogError(_rel(e), "architecture", "missing (keys as in config.json)")
         return
     try:
         spec = spec_from_config(arch, name=e.name, where=_rel(e))
@@ -111,6 +115,26 @@ def check_model(e: Entry) -> Iterable[CatalogError]:
             or f["size_bytes"] <= 0
         ):
             yield CatalogError(_rel(e), f"files[{i}].size_bytes", "must be a positive integer")
+
+
+def check_components(e: Entry, components: Any) -> Iterable[CatalogError]:
+    from .components import BYTES_PER_PARAM
+
+    if not isinstance(components, list) or not components:
+        yield CatalogError(_rel(e), "components", "must be a non-empty array of tables")
+        return
+    for i, c in enumerate(components):
+        where = f"components[{i}]"
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+            yield CatalogError(_rel(e), where, "needs a name")
+            continue
+        params = c.get("params_b")
+        if isinstance(params, bool) or not isinstance(params, int | float) or not 0 < params < 2000:
+            yield CatalogError(_rel(e), f"{where}.params_b", f"{params!r} is not a plausible size")
+        if str(c.get("dtype", "fp16")).lower() not in BYTES_PER_PARAM:
+            yield CatalogError(
+                _rel(e), f"{where}.dtype", f"must be one of {sorted(BYTES_PER_PARAM)}"
+            )
 
 
 def check_benchmarks(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:

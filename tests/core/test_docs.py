@@ -30,3 +30,20 @@ def test_the_accuracy_report_matches_the_engine(
         "docs/accuracy.md is stale: run `runlocal accuracy --data "
         "../shared/calibration/measured-llm-inference.csv --markdown > docs/accuracy.md`"
     )
+
+
+def test_the_packaged_accuracy_report_matches_the_engine(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """src/runlocal/data/accuracy.json feeds the website's Methodology page."""
+    if not CALIBRATION.exists():
+        pytest.skip("the calibration file is not beside this checkout")
+    monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
+    from runlocal.accuracy import run_accuracy
+
+    run_accuracy(str(CALIBRATION), as_json=True)
+    packaged = ROOT / "src" / "runlocal" / "data" / "accuracy.json"
+    assert capsys.readouterr().out == packaged.read_text(encoding="utf-8"), (
+        "src/runlocal/data/accuracy.json is stale: run `runlocal accuracy --data "
+        "../shared/calibration/measured-llm-inference.csv --json > src/runlocal/data/accuracy.json`"
+    )

@@ -1,0 +1,131 @@
+"""Models that are not decoder LLMs and are described by their parts (diffusion, Whisper).
+
+Memory, not speed: weights of each component at its shipped precision (or the main
+component at a chosen quantization), plus the activation peak. Runtimes such as ComfyUI and
+diffusers can keep only the component that is working on the GPU (sequential offload), so a
+model that does not fit whole may still run, slower: that is the "tradeoffs" tier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import Entry
+from .errors import InputError
+from .hardware import Device
+from .units import GIB, MIB
+
+BYTES_PER_PARAM = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0}
+# GGUF and other quantizations people apply to diffusion transformers (FLUX): bits/weight.
+QUANT_BITS = {
+    "Q8_0": 8.5,
+    "Q6_K": 6.5625,
+    "Q5_K_M": 5.5,
+    "Q4_K_M": 4.5,
+    "Q4_0": 4.5,
+    "FP8": 8.0,
+    "NF4": 4.127,
+    "BF16": 16.0,
+    "FP16": 16.0,
+    "F16": 16.0,
+}
+MAIN_COMPONENTS = ("transformer", "unet")
+# VAE decoding at full resolution is the activation peak of image generation: about 2.4 KB
+# per output pixel in fp16 without tiling (SDXL at 1024² peaks near 2.5 GB in diffusers).
+VAE_DECODE_BYTES_PER_PIXEL = 2400
+# Diffusion backbone activations at batch 1 scale with latent tokens.
+BACKBONE_BYTES_PER_LATENT = 48 * 1024
+RUNTIME_OVERHEAD_BYTES = 500 * MIB  # PyTorch + CUDA context (or Metal)
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    params: float
+    dtype: str
+    bytes: int
+
+
+def parts(entry: Entry, quant: str | None) -> list[Part]:
+    raw = entry.get("components")
+    if not isinstance(raw, list) or not raw:
+        raise InputError(f"{entry.name}: the catalog lists no components to size")
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise InputError(f"{entry.name}: components must be tables")
+        name = str(item.get("name", "component"))
+        params = float(item.get("params_b", 0)) * 1e9
+        dtype = str(item.get("dtype", "fp16")).lower()
+        if quant and name in MAIN_COMPONENTS:
+            bits = QUANT_BITS.get(quant.upper())
+            if bits is None:
+                known = ", ".join(QUANT_BITS)
+                raise InputError(f"unknown quantization {quant!r} for {entry.name}; known: {known}")
+            out.append(Part(name, params, quant.upper(), int(params * bits / 8)))
+        else:
+            per = BYTES_PER_PARAM.get(dtype)
+            if per is None:
+                raise InputError(f"{entry.name}: component {name} has unknown dtype {dtype!r}")
+            out.append(Part(name, params, dtype, int(params * per)))
+    return out
+
+
+def activation_bytes(entry: Entry, resolution: int | None) -> tuple[int, int]:
+    """(backbone activations, decoder activations) at batch 1."""
+    modality = entry.get("modality")
+    if modality == "image":
+        image = entry.get("image") or {}
+        res = resolution or int(image.get("native_resolution", 1024))
+        scale = int(image.get("vae_scale", 8))
+        latent_tokens = (res // scale) ** 2
+        return (
+            latent_tokens * BACKBONE_BYTES_PER_LATENT // 64,
+            res * res * VAE_DECODE_BYTES_PER_PIXEL,
+        )
+    # Whisper: 30 s of audio is 1,500 encoder frames; the decoder keeps at most 448 tokens.
+    return 256 * MIB, 64 * MIB
+
+
+def check_components(
+    entry: Entry, devices: list[Device], quant: str | None, resolution: int | None
+) -> dict[str, Any]:
+    """Memory and verdict for a component model on the first device (no multi-GPU split)."""
+    device = devices[0]
+    items = parts(entry, quant)
+    weights = sum(p.bytes for p in items)
+    backbone_act, decode_act = activation_bytes(entry, resolution)
+    compute = max(backbone_act, decode_act)
+    overhead = RUNTIME_OVERHEAD_BYTES
+    total = weights + compute + overhead
+    budget = device.budget_bytes
+    largest = max(p.bytes for p in items)
+    sequential = largest + compute + overhead
+    if total <= budget - max(GIB, budget // 10):
+        verdict, reason = "comfortable", "every component and the activations fit at once"
+    elif total <= budget:
+        verdict, reason = "tradeoffs", "it fits with little headroom"
+    elif sequential <= budget:
+        verdict, reason = (
+            "tradeoffs",
+            "it fits only with components loaded one at a time (sequential offload), which is slower",
+        )
+    else:
+        verdict, reason = "wont-run", "even its largest component does not fit with its activations"
+    return {
+        "weights_bytes": weights,
+        "kv_cache_bytes": 0,
+        "compute_bytes": compute,
+        "overhead_bytes": overhead,
+        "total_bytes": total,
+        "budget_bytes": budget,
+        "host_bytes": 0,
+        "verdict": verdict,
+        "reason": reason,
+        "fits": verdict != "wont-run",
+        "sequential_offload_bytes": sequential,
+        "components": [
+            {"name": p.name, "params": p.params, "dtype": p.dtype, "bytes": p.bytes} for p in items
+        ],
+    }
