@@ -265,10 +265,10 @@ def _cmd_catalog_check() -> int:
         print(f"runlocal: catalog: {err}", file=sys.stderr)
     if errors:
         return 1
-    counts = {k: len(list((root / k).glob("*.toml"))) for k in ("models", "hardware", "benchmarks")}
-    print(
-        f"catalog ok: {counts['models']} models, {counts['hardware']} hardware, {counts['benchmarks']} benchmark sets"
-    )
+    from .catalog import KINDS
+
+    counts = [(k, len(list((root / k).glob("*.toml")))) for k in KINDS]
+    print("catalog ok: " + ", ".join(f"{n} {k}" for k, n in counts if n))
     return 0
 
 
