@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("--month", required=True, metavar="YYYY-MM")
     dg.add_argument("--send", action="store_true", help="e-mail it to confirmed subscribers")
 
+    bk = sub.add_parser("backup", help="write the database's contents to a file")
+    bk.add_argument("file", help="the backup file to write (JSON, gzip if it ends in .gz)")
+    rs = sub.add_parser("restore", help="load a backup file into the database")
+    rs.add_argument("file", help="a file written by `runlocal backup`")
+
     a = sub.add_parser("accuracy", help="run the engine against published measurements")
     a.add_argument("--data", required=True, metavar="FILE", help="the calibration CSV")
     a.add_argument("--json", action="store_true")
@@ -159,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             argv = ["digest", "--month", args.month] + (["--send"] if args.send else [])
             return int(manage(argv))
+        if args.command in ("backup", "restore"):
+            from runlocal_web.launcher import manage
+
+            return int(manage([args.command, args.file]))
         if args.command == "accuracy":
             from .accuracy import run_accuracy
 

@@ -7,7 +7,6 @@ and downloaded models are sized by this one parser.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -560,11 +559,3 @@ def _recurrent_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> int:
     if c.get("conv_L_cache") is not None:
         return 3 * hidden * hidden + hidden * hidden
     return 4 * hidden * hidden
-
-
-def params_from_spec_b(spec: ModelSpec) -> float:
-    return spec.params_total / 1e9
-
-
-def is_close(a: float, b: float, rel: float) -> bool:
-    return math.isclose(a, b, rel_tol=rel)

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from .errors import InputError
 from .quant import GGML_TYPES
-from .spec import LayerSpec, ModelSpec, WeightInventory
+from .spec import ModelSpec, WeightInventory
 
 Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "other" | "input" | "output"
 
@@ -217,10 +217,6 @@ def normalize_quant(quant: str) -> str:
     raise InputError(f"unknown quantization {quant!r}; known: {known}")
 
 
-def is_gguf(quant: str) -> bool:
-    return quant in GGUF_SCHEMES
-
-
 def quant_family(quant: str) -> str:
     if quant in GGUF_SCHEMES:
         return "gguf"
@@ -332,6 +328,3 @@ def active_weight_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
     unused = inv.expert_bytes * (spec.n_experts - spec.n_experts_used) / spec.n_experts
     # Token embeddings are a row lookup, not a full read.
     return int(inv.total_bytes - inv.input_bytes - unused)
-
-
-__all__ = ["LayerSpec", "estimate_inventory", "normalize_quant"]
