@@ -766,13 +766,9 @@ def _best_quant(
     if known is not None and known[0] in ladder:
         at = ladder.index(known[0])
         lo, hi = (0, at) if known[1] else (at + 1, len(ladder))
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return ladder[lo] if lo < len(ladder) else None
+    # ok() is false then true along the ladder; hi itself means "none fits".
+    first = mem.first_true(lo, hi, lambda i: i == len(ladder) or ok(i))
+    return ladder[first] if first < len(ladder) else None
 
 
 @dataclass(frozen=True)

@@ -421,7 +421,7 @@ def plan_llama(
     ngl, experts, note = n + 1, 0, None
     if not fits(n + 1):
         if spec.is_moe and inv.expert_bytes and fits(n + 1, n):
-            experts = _first_true(1, n, lambda k: fits(n + 1, k))
+            experts = first_true(1, n, lambda k: fits(n + 1, k))
             note = (
                 f"experts of the first {experts} layers stay in system RAM "
                 f"(llama.cpp: --n-cpu-moe {experts})"
@@ -429,7 +429,7 @@ def plan_llama(
         elif not fits(1):
             ngl = 0
         else:
-            ngl = n + 1 - _first_true(1, n, lambda drop: fits(n + 1 - drop))
+            ngl = n + 1 - first_true(1, n, lambda drop: fits(n + 1 - drop))
 
     rows, first = layout.rows(ngl, experts, context)
     uses = [
@@ -500,7 +500,7 @@ def _prefix(values: tuple[int, ...]) -> list[int]:
     return out
 
 
-def _first_true(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+def first_true(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
     """Smallest x in [lo, hi] with ok(x), for ok monotonic (false … true); hi if none."""
     while lo < hi:
         mid = (lo + hi) // 2
