@@ -1,0 +1,35 @@
+"""The site as a person uses it, in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_it_answers_will_it_run_from_the_form(site: str, page: Any) -> None:
+    page.goto(site + "/will-it-run/")
+    page.fill("#id_model", "TestLlama 8B")
+    page.fill("#id_hardware_0", "TestGPU 24GB")
+    page.click("form.check-form button[type=submit]")
+    page.wait_for_selector(".verdict-tier")
+    tier = page.inner_text(".verdict-tier")
+    assert "comfortably" in tier.lower() or "tradeoffs" in tier.lower()
+    assert "tokens/s" in page.inner_text("main")
+    assert page.locator("figure.chart svg").count() == 1
+    # The answer lives in the URL, so it can be shared.
+    assert "model=" in page.url and "hardware=" in page.url
+
+
+def test_it_says_a_big_model_will_not_run_and_suggests_names(site: str, page: Any) -> None:
+    page.goto(site + "/will-it-run/?model=TestLlama+70B&hardware=TestGPU+24GB")
+    assert "not run" in page.inner_text(".verdict-tier").lower()
+    page.goto(site + "/will-it-run/?model=TestLlam&hardware=TestGPU+24GB")
+    assert "did you mean" in page.inner_text("main").lower()
+
+
+def test_every_header_link_leads_somewhere(site: str, page: Any) -> None:
+    page.goto(site + "/")
+    hrefs = page.eval_on_selector_all("header nav a", "els => els.map(e => e.getAttribute('href'))")
+    assert len(hrefs) >= 10
+    for href in hrefs:
+        response = page.goto(site + href)
+        assert response is not None and response.status < 500, href
