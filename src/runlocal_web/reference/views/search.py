@@ -1,0 +1,157 @@
+"""Site search over the mirrored catalog.
+
+Portable by design (SQLite and PostgreSQL alike): every row stores `search_text`, its id,
+name, aliases and a few fields normalized to lowercase words, and the query is normalized the
+same way and matched word by word with `contains`. Ranking happens here: an exact id, name or
+alias first, then names that start with the query, then names holding every word, then the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model as DjangoModel
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from runlocal.catalog import normalize
+from runlocal_web.catalogdb.models import Hardware, Model, Record
+from runlocal_web.lib.pages import Page, path_with_query, respond
+
+from ..content import KIND_LABELS, clip, entity_url
+
+MAX_QUERY = 200
+MAX_WORDS = 8
+PER_KIND = 20
+CANDIDATES = 300
+# (kind, label): the order of the result groups.
+SEARCH_KINDS = (
+    ("models", "Models"),
+    ("hardware", "Hardware"),
+    ("runtimes", "Tools"),
+    ("glossary", "Glossary"),
+    ("errors", "Errors KB"),
+    ("guides", "Buyer guides"),
+    ("answers", "Quick answers"),
+    ("learn", "Learn"),
+    ("kits", "Prompting kits"),
+)
+SNIPPET_FIELDS = ("short", "symptom", "summary", "question", "answer", "verdict", "task")
+
+
+def _queryset(kind: str) -> QuerySet[Any]:
+    if kind == "models":
+        return Model.objects.all()
+    if kind == "hardware":
+        return Hardware.objects.all()
+    return Record.objects.filter(kind=kind)
+
+
+def rank(query: str, words: list[str], eid: str, name: str, aliases: list[str]) -> int:
+    """0 exact id/name/alias, 1 a name or alias that starts with the query, 2 every word in
+    the name or an alias, 3 the words only elsewhere (description, family, …)."""
+    names = [normalize(eid), normalize(name)] + [
+        normalize(a) for a in aliases if isinstance(a, str)
+    ]
+    if query in names:
+        return 0
+    if any(n.startswith(query) for n in names):
+        return 1
+    if any(all(w in n for w in words) for n in names):
+        return 2
+    return 3
+
+
+def _snippet(kind: str, row: DjangoModel) -> str:
+    data = getattr(row, "data", None)
+    if not isinstance(data, dict):
+        return ""
+    if kind == "hardware":
+        memory = data.get("memory_gib")
+        bw = data.get("bandwidth_gb_s")
+        if isinstance(memory, int | float) and isinstance(bw, int | float):
+            return f"{data.get('vendor') or ''} · {memory:g} GiB · {bw:g} GB/s".strip(" ·")
+    for key in SNIPPET_FIELDS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return clip(value, 160)
+    return ""
+
+
+def run_search(q: str) -> list[dict[str, Any]]:
+    query = normalize(q[:MAX_QUERY])
+    words = query.split()[:MAX_WORDS]
+    query = " ".join(words)
+    if not words:
+        return []
+    groups = []
+    for kind, kind_label in SEARCH_KINDS:
+        qs = _queryset(kind)
+        for w in words:
+            qs = qs.filter(search_text__contains=w)
+        hits = []
+        for row in qs[:CANDIDATES]:
+            eid = getattr(row, "slug", None) or row.pk
+            url = entity_url(kind, eid)
+            if url is None:
+                continue
+            aliases = row.aliases if isinstance(row.aliases, list) else []
+            hits.append(
+                {
+                    "kind": kind,
+                    "id": eid,
+                    "name": row.name,
+                    "url": url,
+                    "snippet": _snippet(kind, row),
+                    "rank": rank(query, words, eid, row.name, aliases),
+                }
+            )
+        hits.sort(key=lambda h: (h["rank"], len(h["name"]), h["name"].casefold()))
+        if hits:
+            groups.append(
+                {
+                    "kind": kind,
+                    "label": kind_label,
+                    "count": len(hits),
+                    "results": hits[:PER_KIND],
+                }
+            )
+    return groups
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    path = reverse("reference:search")
+    q = request.GET.get("q", "")
+    status = 200
+    error = None
+    if "\x00" in q or len(q) > MAX_QUERY:
+        status, error, q = 400, f"a search is at most {MAX_QUERY} characters of text", ""
+    groups = run_search(q) if q.strip() else []
+    best = sorted(
+        (h for g in groups for h in g["results"] if h["rank"] == 0),
+        key=lambda h: [k for k, _ in SEARCH_KINDS].index(h["kind"]),
+    )
+    total = sum(g["count"] for g in groups)
+    shown_q = q.strip()
+    page = Page(
+        title=f"Search: {shown_q[:80]}" if shown_q else "Search runlocal",
+        description=(
+            "Search models, hardware, tools, glossary terms, error messages, buyer guides and "
+            "quick answers in the runlocal catalog."
+        ),
+        breadcrumbs=[("Home", "/"), ("Search", path)],
+        canonical_path=path_with_query(path, {"q": shown_q}),
+        # Result pages are for people; the sitemap lists the real pages.
+        noindex=bool(shown_q) or status != 200,
+    )
+    data: dict[str, Any] = {
+        "q": shown_q,
+        "total": total,
+        "best": [{k: h[k] for k in ("kind", "id", "name", "url")} for h in best[:5]],
+        "groups": groups,
+        "kinds": [{"kind": k, "label": KIND_LABELS.get(k, lbl)} for k, lbl in SEARCH_KINDS],
+    }
+    if error:
+        data["errors"] = {"q": [error]}
+    return respond(request, "reference/search.html", page, data, status=status)
