@@ -1,4 +1,28 @@
-from django.urls import path  # noqa: F401
+"""`/api/v1/`: django-ninja's URLs, each behind http.guard, then a JSON 404 for the rest."""
+
+from django.urls import URLPattern, URLResolver, include, path, re_path
+
+from .api import api, index, unknown_endpoint
+from .http import guard, guard_pattern
 
 app_name = "api"
-urlpatterns: list = []  # type: ignore[type-arg]
+
+# HTTP method → rate limit (ratelimit.DEFAULT_LIMITS), by ninja URL name.
+RATE_SCOPES = {
+    "check": {"GET": "check", "POST": "check"},
+    "benchmarks": {"POST": "submit"},
+}
+# Seconds a successful GET may be cached; the rest of the catalog's answers use 300.
+MAX_AGES = {"benchmarks": 60, "benchmark_regressions": 60}
+
+_patterns, _app, _namespace = api.urls
+_guarded = [
+    guard_pattern(p, RATE_SCOPES, MAX_AGES, replace={"api-root": index})
+    for p in _patterns
+    if isinstance(p, URLPattern)
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include((_guarded, _app), namespace=_namespace)),
+    re_path(r"^(?P<rest>.*)$", guard(unknown_endpoint), name="unknown"),
+]

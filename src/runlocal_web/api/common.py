@@ -1,0 +1,153 @@
+"""Helpers the endpoints share: strict query strings, pagination, links, the engine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from runlocal.catalog import Catalog, Entry, normalize
+from runlocal.engine import CheckQuery, check
+from runlocal.errors import RunlocalError, UnknownNameError
+from runlocal_web.catalogdb.store import current
+from runlocal_web.lib.engine import engine_version
+
+from .errors import ApiError, field_error, from_engine_error
+
+PAGE_FIELDS = ("limit", "offset")
+
+
+def reject_unknown(request: HttpRequest, allowed: Iterable[str]) -> None:
+    """Query parameters this endpoint does not read are an error, not silently ignored."""
+    known = set(allowed)
+    unknown = sorted(k for k in request.GET if k not in known)
+    if unknown:
+        errors = [field_error(k, "unknown parameter") for k in unknown]
+        raise ApiError(
+            422,
+            f"unknown parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            errors,
+        )
+
+
+def allowed_fields(schema: type[Any]) -> list[str]:
+    return list(schema.model_fields)
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    if settings.SITE_URL:
+        return str(settings.SITE_URL) + path
+    return request.build_absolute_uri(path)
+
+
+def page_link(request: HttpRequest, offset: int, limit: int) -> str:
+    pairs = [(k, v) for k, values in request.GET.lists() if k not in PAGE_FIELDS for v in values]
+    pairs += [("limit", str(limit)), ("offset", str(offset))]
+    return absolute(request, f"{request.path}?{urlencode(pairs)}")
+
+
+def paginate(
+    request: HttpRequest, items: Sequence[dict[str, Any]], limit: int, offset: int
+) -> dict[str, Any]:
+    """{count, limit, offset, next, previous, items}: next/previous are absolute URLs or null."""
+    total = len(items)
+    page = list(items[offset : offset + limit])
+    return {
+        "count": total,
+        "limit": limit,
+        "offset": offset,
+        "next": page_link(request, offset + limit, limit) if offset + limit < total else None,
+        "previous": page_link(request, max(0, offset - limit), limit) if offset > 0 else None,
+        "items": page,
+    }
+
+
+def html_url(request: HttpRequest, name: str, slug: str) -> str | None:
+    try:
+        return absolute(request, reverse(name, args=[slug]))
+    except NoReverseMatch:
+        return None
+
+
+def api_url(request: HttpRequest, path: str) -> str:
+    return absolute(request, "/api/v1/" + path.lstrip("/"))
+
+
+def entry_dict(
+    request: HttpRequest, entry: Entry, api_path: str, page: str | None
+) -> dict[str, Any]:
+    """A catalog record as JSON: every field of its file, plus links."""
+    out = entry.to_dict()
+    out["aliases"] = list(entry.aliases)
+    out["last_verified"] = entry.last_verified.isoformat()
+    out["links"] = {
+        "self": api_url(request, api_path),
+        "html": html_url(request, page, entry.id) if page else None,
+    }
+    return out
+
+
+def matches_text(entry: Entry, q: str, *fields: str) -> bool:
+    """Every word of q in the record's id, name, aliases or the given fields."""
+    words = normalize(q).split()
+    hay = " ".join(
+        normalize(str(x))
+        for x in (entry.id, entry.name, *entry.aliases, *(entry.get(f) or "" for f in fields))
+    )
+    return all(w in hay for w in words)
+
+
+def resolve(catalog: Catalog, kind: str, name: str, field: str) -> Entry:
+    """A catalog entry by id, name or alias; 400 with suggestions when unknown."""
+    try:
+        return catalog.find(kind, name)
+    except UnknownNameError as exc:
+        raise ApiError(
+            400, str(exc), [field_error(field, str(exc), suggestions=list(exc.suggestions))]
+        ) from None
+
+
+def not_found(kind: str, slug: str, catalog: Catalog, catalog_kind: str) -> ApiError:
+    """404 for an unknown id, with the closest ids (an alias names its entry's id)."""
+    suggestions: list[str] = []
+    try:
+        suggestions = [catalog.find(catalog_kind, slug).id]
+    except UnknownNameError as exc:
+        names = set(exc.suggestions)
+        suggestions = [e.id for e in catalog.entries(catalog_kind).values() if e.name in names]
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    return ApiError(
+        404,
+        f"no {kind} with id {slug!r}{hint}",
+        [field_error("id", "unknown id", suggestions=suggestions)],
+    )
+
+
+def run_check(
+    query: CheckQuery, catalog: Catalog | None = None, digest: str = ""
+) -> dict[str, Any]:
+    """The engine's answer (catalog models only, never files), cached by catalog digest and
+    engine version like the pages' answers. RunlocalError becomes a 400 naming the field."""
+    if catalog is None:
+        digest, catalog = current()
+    timeout = int(settings.RUNLOCAL_CHECK_CACHE_SECONDS)
+    key = ""
+    if digest and timeout > 0:
+        raw = f"{engine_version()}|{digest}|{query!r}"
+        key = "api:check:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = django_cache.get(key)
+        if hit is not None:
+            return dict(hit)
+    try:
+        result = check(query, catalog, allow_files=False).to_dict()
+    except RunlocalError as exc:
+        raise from_engine_error(exc) from None
+    if key:
+        django_cache.set(key, result, timeout)
+    return result

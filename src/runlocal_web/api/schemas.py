@@ -1,0 +1,152 @@
+"""Request schemas: JSON bodies are strict (a number in quotes is a wrong type, unknown keys
+are refused); query strings are parsed from text. Bounds match the engine's and the
+catalog's, so what passes here reaches the engine or the database as it is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from ninja.responses import codes_4xx, codes_5xx
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from runlocal.engine import MAX_BATCH, MAX_CONTEXT
+
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
+TRUST_LEVELS = ("published", "approved", "reproduced")
+
+
+def _storable(value: Any) -> Any:
+    """Text the databases can store: no NUL, valid Unicode (no lone surrogates)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+class CheckIn(Schema):
+    """`POST /check`: the CLI's long flags, dashes as underscores (as `runlocal check --from`)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    model: Name
+    hardware: list[Name] | Name | None = Field(
+        None, description="catalog names; repeat for several GPUs, or write '2x RTX 3090'"
+    )
+    quant: Annotated[str, Field(max_length=40)] | None = None
+    context: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
+    batch: Annotated[int, Field(gt=0, le=MAX_BATCH)] | None = None
+    runtime: Annotated[str, Field(max_length=40)] | None = None
+    kv_type: Annotated[str, Field(max_length=20)] | None = None
+    no_measured: bool | None = None
+    vram_gb: Annotated[float, Field(gt=0, le=4096)] | None = None
+    bandwidth_gb_s: Annotated[float, Field(gt=0, le=50_000)] | None = None
+    tflops: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
+
+    @field_validator("hardware")
+    @classmethod
+    def _few_devices(cls, value: list[str] | str | None) -> list[str] | str | None:
+        if isinstance(value, list) and len(value) > 16:
+            raise ValueError("at most 16 hardware names")
+        return value
+
+
+class CheckParams(Schema):
+    """`GET /check`: the same keys as query parameters (`hardware` may repeat)."""
+
+    model: Name
+    hardware: list[Name] = Field(default_factory=list)
+    quant: Annotated[str, Field(max_length=40)] | None = None
+    context: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
+    batch: Annotated[int, Field(gt=0, le=MAX_BATCH)] | None = None
+    runtime: Annotated[str, Field(max_length=40)] | None = None
+    kv_type: Annotated[str, Field(max_length=20)] | None = None
+    no_measured: bool | None = None
+    vram_gb: Annotated[float, Field(gt=0, le=4096)] | None = None
+    bandwidth_gb_s: Annotated[float, Field(gt=0, le=50_000)] | None = None
+    tflops: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
+
+
+class DeviceIn(Schema):
+    """A device the catalog does not list, described by its numbers."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    memory_gib: Annotated[float, Field(gt=0, le=4096)]
+    bandwidth_gb_s: Annotated[float, Field(gt=0, le=50_000)]
+    fp16_tflops: Annotated[float, Field(gt=0, le=100_000)] | None = None
+
+    _text = field_validator("name")(_storable)
+
+
+class SubmissionIn(Schema):
+    """`POST /benchmarks`: one measured setup (llama-bench's pp/tg or a server's timings)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    hardware: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="a catalog hardware id or name; or give `device` instead"
+    )
+    device: DeviceIn | None = None
+    n_devices: Annotated[int, Field(ge=1, le=64)] = 1
+    model: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="a catalog model id or name"
+    )
+    quant: Annotated[str, Field(min_length=1, max_length=30)]
+    runtime: Annotated[str, Field(min_length=1, max_length=50)] = "llama.cpp"
+    backend: Literal["cuda", "rocm", "metal", "vulkan", "sycl", "cpu"]
+    build: Annotated[str, Field(max_length=100)] = ""
+    prompt_tokens: Annotated[int, Field(ge=0, le=MAX_CONTEXT)] = 0
+    gen_tokens: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    context_tokens: Annotated[int, Field(ge=0, le=MAX_CONTEXT)] = 0
+    tg_tok_s: Annotated[float, Field(gt=0, le=100_000)] | None = Field(
+        None, description="decode (token generation) speed, tokens per second"
+    )
+    pp_tok_s: Annotated[float, Field(gt=0, le=1_000_000)] | None = Field(
+        None, description="prefill (prompt processing) speed, tokens per second"
+    )
+    ttft_ms: Annotated[float, Field(gt=0, le=3_600_000)] | None = None
+    file_sha256: Annotated[str, Field(pattern=r"^([0-9a-fA-F]{64})?$")] = ""
+    command: Annotated[str, Field(max_length=2000)] = ""
+    notes: Annotated[str, Field(max_length=4000)] = ""
+    contact: Annotated[str, Field(max_length=200)] = Field(
+        "", description="optional; e-mail or handle, never published"
+    )
+
+    _text = field_validator(
+        "hardware", "model", "quant", "runtime", "build", "command", "notes", "contact"
+    )(_storable)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SubmissionIn:
+        if (self.hardware is None) == (self.device is None):
+            raise ValueError("give either hardware (a catalog id) or device (its numbers)")
+        if self.tg_tok_s is None and self.pp_tok_s is None:
+            raise ValueError("give tg_tok_s, pp_tok_s or both")
+        if self.tg_tok_s is not None and self.gen_tokens == 0:
+            raise ValueError("gen_tokens: how many tokens were generated for tg_tok_s")
+        if self.pp_tok_s is not None and self.prompt_tokens == 0:
+            raise ValueError("prompt_tokens: how long the prompt was for pp_tok_s")
+        return self
+
+
+class ErrorOut(Schema):
+    """The error shape (docs/api.md)."""
+
+    ok: bool = False
+    status: int
+    error: str
+    errors: list[dict[str, Any]]
+
+
+# The responses every endpoint documents in OpenAPI: its answer, or the error shape.
+OK: dict[Any, Any] = {200: dict[str, Any], codes_4xx: ErrorOut, codes_5xx: ErrorOut}
+CREATED: dict[Any, Any] = {201: dict[str, Any], codes_4xx: ErrorOut, codes_5xx: ErrorOut}

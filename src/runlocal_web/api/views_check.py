@@ -1,0 +1,120 @@
+"""`/check` (the engine's answer, as `runlocal check --json`) and `/compare`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from runlocal.engine import MAX_CONTEXT, CheckQuery
+from runlocal.errors import InputError
+from runlocal_web.catalogdb.store import current
+
+from .common import entry_dict, reject_unknown, resolve, run_check
+from .errors import ApiError, field_error, from_engine_error
+from .schemas import OK, CheckIn, CheckParams
+
+router = Router(tags=["check"])
+
+COMPARE_QUANT = "Q4_K_M"
+COMPARE_FIELDS = (
+    "vendor",
+    "kind",
+    "segment",
+    "memory_gib",
+    "memory_type",
+    "bandwidth_gb_s",
+    "fp16_tensor_tflops",
+    "fp32_tflops",
+    "tdp_w",
+    "release_date",
+    "launch_price_usd",
+    "street_price_usd",
+    "interface",
+    "backends",
+)
+
+
+def _query(data: dict[str, Any]) -> CheckQuery:
+    try:
+        return CheckQuery.from_mapping({k: v for k, v in data.items() if v is not None})
+    except InputError as exc:  # the schema already checked what from_mapping does
+        raise from_engine_error(exc, status=422) from None
+
+
+@router.get(
+    "/check", response=OK, url_name="check", summary="Will this model run on this hardware?"
+)
+def check_get(request: HttpRequest, params: Query[CheckParams]) -> dict[str, Any]:
+    """The engine's answer, exactly as `runlocal check --json` prints it. Parameters are the
+    CLI's long flags with dashes as underscores; repeat `hardware` for several devices."""
+    reject_unknown(request, CheckParams.model_fields)
+    data = params.model_dump()
+    data["hardware"] = data["hardware"] or None
+    return run_check(_query(data))
+
+
+@router.post("/check", response=OK, url_name="check", summary="Will this model run? (JSON body)")
+def check_post(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+    """The same as `GET /check`, with the keys in a JSON object (as `runlocal check --from`)."""
+    return run_check(_query(payload.model_dump(exclude_unset=True)))
+
+
+class CompareParams(Schema):
+    hw: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        ..., description="hardware ids or names, 1 to 6; repeat the parameter"
+    )
+    model: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    quant: Annotated[str, Field(max_length=40)] = COMPARE_QUANT
+    context: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
+
+
+@router.get("/compare", response=OK, url_name="compare", summary="Hardware side by side")
+def compare(request: HttpRequest, params: Query[CompareParams]) -> dict[str, Any]:
+    """Specs of 1–6 devices side by side and, with `model`, the engine's answer on each
+    (at Q4_K_M unless `quant` says otherwise)."""
+    reject_unknown(request, CompareParams.model_fields)
+    if not 1 <= len(params.hw) <= 6:
+        raise ApiError(422, "hw: give 1 to 6 devices", [field_error("hw", "give 1 to 6 devices")])
+    digest, catalog = current()
+    entries = []
+    for name in params.hw:
+        entry = resolve(catalog, "hardware", name, "hw")
+        if entry not in entries:
+            entries.append(entry)
+    model = resolve(catalog, "models", params.model, "model") if params.model else None
+    checks: list[dict[str, Any]] = []
+    if model is not None:
+        for entry in entries:
+            query = CheckQuery(
+                model=model.id, hardware=(entry.id,), quant=params.quant, context=params.context
+            )
+            try:
+                checks.append(
+                    {
+                        "hardware": entry.id,
+                        "result": run_check(query, catalog, digest),
+                        "error": None,
+                    }
+                )
+            except ApiError as exc:
+                checks.append({"hardware": entry.id, "result": None, "error": exc.error})
+    hardware = []
+    for e in entries:
+        record = entry_dict(request, e, f"hardware/{e.id}", "catalogdb:hardware_detail")
+        hardware.append(
+            {
+                "id": e.id,
+                "name": e.name,
+                **{f: record.get(f) for f in COMPARE_FIELDS},
+                "links": record["links"],
+            }
+        )
+    return {
+        "fields": list(COMPARE_FIELDS),
+        "hardware": hardware,
+        "model": {"id": model.id, "name": model.name} if model else None,
+        "quant": params.quant if model else None,
+        "checks": checks,
+    }
