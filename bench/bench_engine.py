@@ -65,7 +65,7 @@ def _clear_engine_caches() -> None:
 
     for fn in (
         engine._catalog_spec,
-        engine._inventory_for,
+        engine.inventory_for,
         engine._bench_index,
         memory.kv_profile,
         memory._prefix,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, Entry, load_catalog
-from .engine import Estimate, _catalog_spec, _inventory_for, estimate
+from .engine import Estimate, _catalog_spec, inventory_for, estimate
 from .errors import InputError, RunlocalError
 from .hardware import Device, device_from_entry
 from .runtimes import get_runtime
@@ -229,7 +229,7 @@ def evaluate(rows: Iterable[Row]) -> None:
     runtime = get_runtime("llama.cpp")
     for row in rows:
         spec = _catalog_spec(row.model)
-        inv = _inventory_for(spec, row.model, row.quant)
+        inv = inventory_for(spec, row.model, row.quant)
         device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
         devices = [device] * row.n_devices
         prompt = int(row.raw.get("prompt_tokens") or 0) or 512

@@ -311,7 +311,7 @@ def _with_weights(spec: ModelSpec, inv: WeightInventory) -> ModelSpec:
 
 
 @lru_cache(maxsize=4096)
-def _inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightInventory:
+def inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightInventory:
     inv = estimate_inventory(spec, quant)
     if entry is not None:
         for f in entry.get("files", []):
@@ -462,7 +462,7 @@ def check(
     devices = resolve_hardware(q, catalog)
     _check_runtime_hardware(runtime, devices)
     quant = _pick_quant(q, runtime, model)
-    inv = spec.weights if spec.weights is not None else _inventory_for(spec, model.entry, quant)
+    inv = spec.weights if spec.weights is not None else inventory_for(spec, model.entry, quant)
     kv_type = q.kv_type.lower()
     mem.kv_bytes_per_cell_check(kv_type)
     context = q.context or min(_default_context(runtime, devices), spec.max_context)
@@ -758,7 +758,7 @@ def _best_quant(
     }[runtime.formats[0]]
 
     def ok(i: int) -> bool:
-        inv = _inventory_for(spec, entry, ladder[i])
+        inv = inventory_for(spec, entry, ladder[i])
         fits, tight = _fits_fully(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
         return fits and not tight
 
@@ -782,6 +782,7 @@ class BenchRow:
     value: float
     source: str
     build: str
+    community: bool = False
 
 
 @lru_cache(maxsize=8)
@@ -790,6 +791,7 @@ def _bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
     index: dict[tuple[str, str], list[BenchRow]] = {}
     for bench in catalog.benchmarks.values():
         source = bench.sources[0] if bench.sources else ""
+        community = bench.get("trust") == "community"
         for row in bench.get("results", []):
             metric = str(row.get("metric"))
             if metric not in ("tg_tok_s", "pp_tok_s"):
@@ -805,8 +807,9 @@ def _bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
                     depth=base + size // 2,
                     context=max(base + size, 1),
                     value=float(row["value"]),
-                    source=source,
+                    source=str(row.get("source") or source),
                     build=str(row.get("build", "")),
+                    community=community,
                 )
             )
     return index
@@ -836,7 +839,7 @@ def _apply_measurements(
     if not rows:
         return "estimated", decode, prefill, []
     same_hw = len({d.id for d in devices}) == 1 and devices[0].id is not None
-    rank = {"measured": 3, "measured-near": 2, "extrapolated": 1, "estimated": 0}
+    rank = {"measured": 4, "measured-near": 3, "community": 2, "extrapolated": 1, "estimated": 0}
     evidence = "estimated"
     used: list[dict[str, Any]] = []
     for metric in ("tg_tok_s", "pp_tok_s"):
@@ -847,13 +850,16 @@ def _apply_measurements(
         exact = [r for r in candidates if same_hw and r.hardware == devices[0].id]
         label = "measured"
         if exact:
-            best = min(exact, key=lambda r: abs(r.depth - depth))
+            # Published measurements first; approved community results when none exists.
+            best = min(exact, key=lambda r: (r.community, abs(r.depth - depth)))
             near = abs(best.depth - depth) <= max(512, depth // 4)
-            label = "measured" if near else "measured-near"
+            label = "community" if best.community else ("measured" if near else "measured-near")
             bench_devices = devices
         else:
             others = [
-                r for r in candidates if r.backend == est.backend and r.hardware in catalog.hardware
+                r
+                for r in candidates
+                if r.backend == est.backend and r.hardware in catalog.hardware and not r.community
             ]
             if not others:
                 continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog
-from .engine import _inventory_for, resolve_model
+from .engine import inventory_for, resolve_model
 from .errors import InputError
 from .hardware import Device
 from .spec import ModelSpec, WeightInventory
@@ -121,7 +121,7 @@ def catalog_roofline(
     quant_id = normalize_quant(quant)
     spec = resolved.spec
     inv = (
-        spec.weights if spec.weights is not None else _inventory_for(spec, resolved.entry, quant_id)
+        spec.weights if spec.weights is not None else inventory_for(spec, resolved.entry, quant_id)
     )
     return roofline(spec, inv, device, n_devices, margin)
 

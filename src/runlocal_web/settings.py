@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "runlocal_web.reference",
     "runlocal_web.community",
     "runlocal_web.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -156,3 +157,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Reverse proxies in front of the site: the API's rate limits count the client address that
+# many hops back in X-Forwarded-For (0: use the connection's address).
+API_TRUSTED_PROXIES = envint("API_TRUSTED_PROXIES", 0, minimum=0, maximum=5)

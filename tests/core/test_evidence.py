@@ -63,3 +63,24 @@ def test_it_does_not_borrow_another_quant(catalog_dir: Path) -> None:
     )
     r = check(query(), load_catalog(catalog_dir)).to_dict()
     assert r["evidence"] == "estimated"
+
+
+def test_it_labels_approved_community_results(catalog_dir: Path) -> None:
+    make_benchmark(catalog_dir, "c1", "gpu-24", [bench_row("llama-3.1-8b", "tg_tok_s", 99.0)])
+    path = catalog_dir / "benchmarks" / "c1.toml"
+    path.write_text(
+        path.read_text().replace('hardware = "gpu-24"', 'hardware = "gpu-24"\ntrust = "community"')
+    )
+    r = check(query(), load_catalog(catalog_dir)).to_dict()
+    assert r["evidence"] == "community" and r["speed"]["decode_tok_s"] == 99.0
+
+
+def test_a_published_measurement_wins_over_a_community_one(catalog_dir: Path) -> None:
+    make_benchmark(catalog_dir, "c1", "gpu-24", [bench_row("llama-3.1-8b", "tg_tok_s", 99.0)])
+    path = catalog_dir / "benchmarks" / "c1.toml"
+    path.write_text(
+        path.read_text().replace('hardware = "gpu-24"', 'hardware = "gpu-24"\ntrust = "community"')
+    )
+    make_benchmark(catalog_dir, "b1", "gpu-24", [bench_row("llama-3.1-8b", "tg_tok_s", 111.0)])
+    r = check(query(), load_catalog(catalog_dir)).to_dict()
+    assert r["evidence"] == "measured" and r["speed"]["decode_tok_s"] == 111.0

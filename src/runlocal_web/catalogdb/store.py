@@ -6,6 +6,7 @@ catalog file broken after the last sync cannot take the site down: it keeps the 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from runlocal.catalog import KINDS, Catalog
@@ -49,6 +50,9 @@ def current() -> tuple[str, Catalog]:
     digest = SyncState.objects.filter(pk=1).values_list("digest", flat=True).first()
     if digest is None:
         return "", Catalog()
+    # Approved community results are part of what answers depend on: a new approval gives a
+    # new digest, so cached answers refresh.
+    digest = f"{digest}:{_community_stamp()}"
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
@@ -60,8 +64,45 @@ def current() -> tuple[str, Catalog]:
     for r in Record.objects.all():
         entries.setdefault(r.kind, {})[r.slug] = _entry(r.kind, r, r.slug)
     catalog = DatabaseCatalog(entries)
+    entries["benchmarks"].update(_community_benchmarks(catalog))
     _cache = (digest, catalog)
     return _cache
+
+
+def _community_stamp() -> str:
+    from django.db.models import Count, Max
+
+    from runlocal_web.api.models import Submission
+
+    agg = Submission.objects.filter(status__in=Submission.PUBLISHED).aggregate(
+        n=Count("id"), latest=Max("reviewed_at")
+    )
+    return f"{agg['n']}-{agg['latest'].isoformat() if agg['latest'] else ''}"
+
+
+def _community_benchmarks(catalog: Catalog) -> dict[str, CoreEntry]:
+    """Approved and reproduced submissions as benchmark entries (one per hardware), so the
+    engine's evidence lookup sees them, labelled `community`."""
+    from runlocal_web.api.trust import community_measurements
+
+    by_hardware: dict[str, list[dict[str, object]]] = {}
+    for row in community_measurements(catalog):
+        by_hardware.setdefault(str(row["hardware"]), []).append(row)
+    out = {}
+    for hw, rows in by_hardware.items():
+        eid = f"community-{hw}"
+        out[eid] = CoreEntry(
+            kind="benchmarks",
+            id=eid,
+            name=f"Community results on {catalog.hardware[hw].name}",
+            aliases=(),
+            sources=(),
+            last_verified=dt.date.today(),
+            reviewed_by="runlocal editors (approved submissions)",
+            data={"hardware": hw, "trust": "community", "results": rows},
+            path=Path(f"community/{eid}"),
+        )
+    return out
 
 
 def _entry(kind: str, row: Entry, entity_id: str | None = None) -> CoreEntry:
