@@ -204,13 +204,25 @@ def _query_from_args(args: argparse.Namespace) -> Any:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .engine import check
+    from .catalog import load_catalog
+    from .engine import LocalMachine, check
 
     if args.from_file:
         return _check_batch(args.from_file)
     if not args.model:
         return _fail("a MODEL is required (or --from FILE)")
-    result = check(_query_from_args(args)).to_dict()
+    catalog = load_catalog()
+    # No hardware named: plan for this machine (detected, budgeting free memory). The
+    # `runlocal bench` profile, when there is one, calibrates the devices it measured.
+    if args.hardware or args.vram_gb is not None or args.bandwidth_gb_s is not None:
+        from .profile import stored_calibration
+
+        local = LocalMachine(calibration=stored_calibration())
+    else:
+        from .detect import local_machine
+
+        local = local_machine(catalog)
+    result = check(_query_from_args(args), catalog, local=local).to_dict()
     if args.json:
         json.dump(result, sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from .catalog import Catalog, Entry, load_catalog
 from .errors import InputError
 from .hardware import Device, explicit_device, parse_hardware
 from .hfconfig import load_config, spec_from_config
+from .profile import Calibration, device_key
 from .runtimes import Runtime, get_runtime
 from .spec import ModelSpec, WeightInventory
 from .speed import (
@@ -95,6 +97,59 @@ class CheckQuery:
         return cls(**kwargs)
 
 
+@dataclass(frozen=True)
+class LocalMachine:
+    """This machine, for the CLI (never the API): the devices `runlocal detect` found, used
+    when a query names no hardware, with free memory as their budget; the system RAM they
+    may offload to; and the bandwidths `runlocal bench` measured, by profile.device_key."""
+
+    devices: tuple[Device, ...] = ()
+    host_ram_bytes: int | None = None
+    calibration: Mapping[str, Calibration] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    unavailable: str = "detection found no usable device"
+
+
+def _uses_detection(q: CheckQuery, local: LocalMachine | None) -> bool:
+    return (
+        local is not None
+        and not q.hardware
+        and q.vram_gb is None
+        and q.bandwidth_gb_s is None
+        and bool(local.devices)
+    )
+
+
+def _calibrate(
+    devices: list[Device], q: CheckQuery, local: LocalMachine | None
+) -> tuple[list[Device], list[dict[str, Any]]]:
+    """Measured bandwidth in place of the catalog's for devices the profile describes."""
+    if local is None or not local.calibration or q.no_measured:
+        return devices, []
+    out: list[Device] = []
+    used: dict[str, dict[str, Any]] = {}
+    for d in devices:
+        key = device_key(d.id, d.name)
+        cal = local.calibration.get(key)
+        if cal is None or cal.bandwidth_bytes_per_s <= 0:
+            out.append(d)
+            continue
+        if key not in used:
+            # The catalog's figure, or the detected spec; none for a device known only
+            # through the measurement (an uncatalogued CPU).
+            own = d.id is not None or d.bandwidth_bytes_per_s != cal.bandwidth_bytes_per_s
+            used[key] = {
+                "device": key,
+                "name": d.name,
+                "listed_bandwidth_bytes_per_s": d.bandwidth_bytes_per_s if own else None,
+                "measured_bandwidth_bytes_per_s": cal.bandwidth_bytes_per_s,
+                "measured_at": cal.measured_at,
+                "method": cal.method,
+            }
+        out.append(replace(d, bandwidth_bytes_per_s=cal.bandwidth_bytes_per_s))
+    return out, list(used.values())
+
+
 @dataclass
 class CheckResult:
     data: dict[str, Any]
@@ -138,12 +193,16 @@ def _component_entry(text: str, catalog: Catalog) -> Entry | None:
 
 
 def _check_component_model(
-    q: CheckQuery, entry: Entry, catalog: Catalog, runtime: Runtime
+    q: CheckQuery,
+    entry: Entry,
+    catalog: Catalog,
+    runtime: Runtime,
+    local: LocalMachine | None = None,
 ) -> CheckResult:
     """Diffusion and speech models: memory and a verdict; speed is not modelled."""
     from .components import check_components
 
-    devices = resolve_hardware(q, catalog)
+    devices = resolve_hardware(q, catalog, local)
     m = check_components(entry, devices, q.quant, None)
     total_b = entry.get("params_total_b")
     params = round(float(total_b) * 1e9) if total_b else None
@@ -325,7 +384,13 @@ def inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightInv
 # --- hardware resolution ----------------------------------------------------------------
 
 
-def resolve_hardware(q: CheckQuery, catalog: Catalog) -> list[Device]:
+def resolve_hardware(
+    q: CheckQuery, catalog: Catalog, local: LocalMachine | None = None
+) -> list[Device]:
+    """The query's devices; with none named, this machine's (``local``, from the CLI)."""
+    if _uses_detection(q, local) and q.tflops is None:
+        assert local is not None
+        return list(local.devices)
     devices: list[Device] = []
     for text in q.hardware:
         devices.extend(parse_hardware(catalog, text))
@@ -337,8 +402,9 @@ def resolve_hardware(q: CheckQuery, catalog: Catalog) -> list[Device]:
     elif q.tflops is not None:
         raise InputError("--tflops needs --vram-gb and --bandwidth-gb-s")
     if not devices:
+        detected = f", and {local.unavailable}" if local is not None else ""
         raise InputError(
-            "no hardware given: use --hardware NAME or --vram-gb with --bandwidth-gb-s"
+            f"no hardware given{detected}: use --hardware NAME or --vram-gb with --bandwidth-gb-s"
         )
     kinds = {d.kind for d in devices}
     if len(devices) > 1 and "cpu" in kinds:
@@ -446,20 +512,26 @@ def _check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
 
 
 def check(
-    q: CheckQuery, catalog: Catalog | None = None, *, allow_files: bool = True
+    q: CheckQuery,
+    catalog: Catalog | None = None,
+    *,
+    allow_files: bool = True,
+    local: LocalMachine | None = None,
 ) -> CheckResult:
     """Answer one query. Raises InputError (or another RunlocalError) for bad input.
 
-    allow_files=False (servers): the model must be a catalog name, never a local path."""
+    allow_files=False (servers): the model must be a catalog name, never a local path.
+    local (the CLI only): this machine's detected devices, used when the query names no
+    hardware, and its bench calibration."""
     _validate(q)
     catalog = catalog or load_catalog()
     runtime = get_runtime(q.runtime)
     entry = _component_entry(q.model, catalog) if not _looks_like_path(q.model) else None
     if entry is not None:
-        return _check_component_model(q, entry, catalog, runtime)
+        return _check_component_model(q, entry, catalog, runtime, local)
     model = resolve_model(q.model, catalog, allow_files)
     spec = model.spec
-    devices = resolve_hardware(q, catalog)
+    devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)
     quant = _pick_quant(q, runtime, model)
     inv = spec.weights if spec.weights is not None else inventory_for(spec, model.entry, quant)
@@ -467,6 +539,10 @@ def check(
     mem.kv_bytes_per_cell_check(kv_type)
     context = q.context or min(_default_context(runtime, devices), spec.max_context)
     notes = list(model.notes)
+    detected = _uses_detection(q, local)
+    if detected:
+        assert local is not None
+        notes.extend(local.notes)
     if context > spec.max_context:
         notes.append(
             f"context {context:,} exceeds the model's trained {spec.max_context:,} tokens; "
@@ -477,6 +553,9 @@ def check(
             f"--kv-type {kv_type} is a llama.cpp cache type; {runtime.name} uses f16/fp8"
         )
     host_ram = round(q.ram_gb * GIB) if q.ram_gb is not None else None
+    if host_ram is None and detected:
+        assert local is not None
+        host_ram = local.host_ram_bytes
     est = estimate(spec, inv, devices, host_ram, runtime, context, kv_type, q.batch, context // 2)
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
     notes.extend(plan.notes)
@@ -488,6 +567,8 @@ def check(
         evidence, decode, prefill, measured = _apply_measurements(
             catalog, model, quant, devices, runtime, inv, est, depth
         )
+    if evidence == "estimated" and calibrated:
+        evidence = "calibrated"
     if evidence == "measured":
         lo_hi = (0.95, 1.05)
     if decode is not None:
@@ -516,6 +597,11 @@ def check(
         )
     )
     totals = _totals(plan, runtime)
+    basis = _basis(
+        spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
+    )
+    if calibrated:
+        basis["calibration"] = calibrated
     out: dict[str, Any] = {
         "model": _model_dict(model, inv),
         "hardware": [
@@ -561,9 +647,7 @@ def check(
             "at_depth_tokens": depth,
         },
         "evidence": evidence,
-        "basis": _basis(
-            spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
-        ),
+        "basis": basis,
         "notes": notes,
         "commands": _commands(model, runtime, quant, context, plan, kv_type),
     }

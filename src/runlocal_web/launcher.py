@@ -67,6 +67,8 @@ def serve(
         return _fail(f"--workers {workers} is out of range (1–64)")
     try:
         data = prepare_environment(data_dir)
+        if production and not os.environ.get("STATIC_ROOT", "").strip():
+            os.environ["STATIC_ROOT"] = str(data / "static")  # collected below
         _setup()
     except ImproperlyConfigured as exc:
         return _fail(str(exc))
@@ -96,6 +98,13 @@ def serve(
     connections.close_all()  # never share the set-up connection with forked workers
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     if production:
+        if settings.STATIC_ROOT:
+            # Hashed file names (cached for a year by browsers), compressed once here.
+            try:
+                call_command("collectstatic", interactive=False, verbosity=0)
+            except (CommandError, OSError, ValueError) as exc:
+                return _fail(f"collectstatic: {str(exc).strip().splitlines()[0]}", 1)
+            print(f"runlocal: static files collected in {settings.STATIC_ROOT}")
         return _gunicorn(bind, workers or DEFAULT_WORKERS)
     try:
         call_command("runserver", bind, use_reloader=False)

@@ -62,12 +62,16 @@ INSTALLED_APPS = [
     "runlocal_web.reference",
     "runlocal_web.community",
     "runlocal_web.api",
+    "runlocal_web.ops",
     "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, body limit, admin log-in throttle; then a 503 page when the database or Redis is down.
+    "runlocal_web.ops.middleware.SecurityHeadersMiddleware",
+    "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,9 +122,11 @@ _redis_url = envstr("REDIS_URL")
 if _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that misses instead of failing while Redis is unreachable.
+            "BACKEND": "runlocal_web.ops.cache.TolerantRedisCache",
             "LOCATION": check_redis_url(_redis_url),
             "KEY_PREFIX": "runlocal",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -158,6 +164,51 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# Every record goes through a filter that blanks secrets (keys, passwords, URL credentials).
+LOGGING["filters"] = {"redact_secrets": {"()": "runlocal_web.ops.logs.RedactSecrets"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
+
+# Request bodies: form fields and JSON beyond 1 MiB are refused (the API has its own 64 KiB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Production (DEBUG off): HTTPS-only cookies, HSTS, hashed static files cached for a year.
+if not DEBUG:
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+    # Off by default: the TLS-terminating proxy redirects http:// to https://.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    # Hashed names once collected (`runlocal serve --production` collects into
+    # RUNLOCAL_DATA_DIR/static unless STATIC_ROOT is set); plain names before that.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "runlocal_web.ops.storage.StaticStorage"},
+    }
+    # Both are deliberate, documented choices (docs/configuration.md, "Security"), not gaps.
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_SSL_REDIRECT else ["security.W008"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
+
 # Reverse proxies in front of the site: the API's rate limits count the client address that
 # many hops back in X-Forwarded-For (0: use the connection's address).
 API_TRUSTED_PROXIES = envint("API_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+
+# E-mail (digest confirmations and issues): EMAIL_URL or EMAIL_HOST and friends, parsed as
+# strictly as the rest (runlocal_web/community/mailconfig.py); console in DEBUG, else SMTP.
+from runlocal_web.community.mailconfig import email_settings  # noqa: E402
+
+_email = email_settings(DEBUG)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+DEFAULT_FROM_EMAIL = _email["DEFAULT_FROM_EMAIL"]
+SERVER_EMAIL = _email["SERVER_EMAIL"]

@@ -37,6 +37,9 @@ VARIABLES = (
     "SECURE_PROXY_SSL_HEADER",
     "RUNLOCAL_CHECK_CACHE_SECONDS",
     "API_TRUSTED_PROXIES",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_SSL_REDIRECT",
 )
 
 
@@ -157,7 +160,7 @@ def test_it_uses_postgres_and_redis_when_given(monkeypatch) -> None:
         "test",
         60,
     )
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["CACHES"]["default"]["BACKEND"] == "runlocal_web.ops.cache.TolerantRedisCache"
     assert s["ALLOWED_HOSTS"] == ["runlocal.example"]
     assert s["CSRF_TRUSTED_ORIGINS"] == ["https://runlocal.example"]
 

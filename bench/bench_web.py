@@ -1,0 +1,373 @@
+"""Speed of the website (figures recorded in docs/performance.md, "Website").
+
+    python bench/bench_web.py [--seconds 20] [--connections 64] [--workers 1 2]
+
+1. Load: `runlocal serve --production --workers N` (gunicorn) on PostgreSQL and Redis, on
+   loopback, driven with a mixed page workload (home, model pages, hardware pages, Will-it-run
+   verdicts, the model list) at 64 concurrent connections for ~20 s, for N = 1 and 2 workers:
+   requests/s, p50/p99 latency, errors. Needs PostgreSQL (BENCH_PG_URL, default
+   postgres://postgres@127.0.0.1:5432/test: the script creates and drops a database
+   `runlocal_bench` beside it) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14,
+   flushed first). The load comes from `wrk` when installed (on Debian/Ubuntu:
+   `apt-get install -y wrk`, which is what produced the recorded figures); without wrk a
+   Python thread-pool client is used instead (slower: it competes with the server for CPU).
+2. Server time: p50/p99 of the model and hardware pages through Django's test client on
+   SQLite, no network (target p50 <= 20 ms, p99 <= 60 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+BENCH_DB = "runlocal_bench"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _catalog_ids() -> tuple[list[str], list[str]]:
+    sys.path.insert(0, str(SRC))
+    from runlocal.catalog import load_catalog
+
+    catalog = load_catalog()
+    models = sorted(catalog.models)
+    hardware = sorted(catalog.hardware)
+    return models, hardware
+
+
+def workload(models: list[str], hardware: list[str], n: int = 400) -> list[str]:
+    """A fixed, seeded mix: 20% home, 25% model pages, 20% hardware pages, 25% verdicts,
+    10% the model list."""
+    rng = random.Random(42)
+    paths = []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.20:
+            paths.append("/")
+        elif r < 0.45:
+            paths.append(f"/models/{rng.choice(models)}/")
+        elif r < 0.65:
+            paths.append(f"/hardware/{rng.choice(hardware)}/")
+        elif r < 0.90:
+            q = urlencode({"model": rng.choice(models), "hardware": rng.choice(hardware)})
+            paths.append(f"/will-it-run/?{q}")
+        else:
+            paths.append("/models/")
+    return paths
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def _pg(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path="/" + name).geturl()
+
+
+def start_server(workers: int, env: dict[str, str], data: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "runlocal.cli",
+        "serve",
+        "--production",
+        "--workers",
+        str(workers),
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+    ]
+    log = open(data / f"serve-{workers}.log", "w")  # noqa: SIM115 (closed with the process)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {(data / f'serve-{workers}.log').read_text()}")
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).close()
+            return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def warm(base: str, paths: list[str]) -> list[str]:
+    """Visit every page once; pages that fail (a page bug, not load) are left out and named."""
+    bad = set()
+    for p in dict.fromkeys(paths):
+        try:
+            urllib.request.urlopen(base + p, timeout=30).close()
+        except OSError:
+            bad.add(p)
+    if bad:
+        print(f"NOTE: {len(bad)} pages fail without load and are left out: {sorted(bad)[:5]}")
+    return [p for p in paths if p not in bad]
+
+
+# --- load generators -----------------------------------------------------------------------
+
+WRK_LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+local errors = 0
+response = function(status, headers, body)
+  if status >= 400 then errors = errors + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"seconds\\": %%f, \\"p50_ms\\": %%f, " ..
+    "\\"p99_ms\\": %%f, \\"socket_errors\\": %%d, \\"non_2xx_3xx\\": %%d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def run_wrk(base: str, paths: list[str], seconds: int, connections: int, tmp: Path) -> dict:
+    script = tmp / "mix.lua"
+    script.write_text(WRK_LUA % ", ".join(json.dumps(p) for p in paths))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base + "/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("JSON "))
+    r = json.loads(line[5:])
+    return {
+        "rps": r["requests"] / r["seconds"],
+        "p50_ms": r["p50_ms"],
+        "p99_ms": r["p99_ms"],
+        "errors": r["socket_errors"] + r["non_2xx_3xx"],
+        "requests": r["requests"],
+        "tool": "wrk",
+    }
+
+
+def run_threads(base: str, paths: list[str], seconds: int, connections: int) -> dict:
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(offset: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        i = offset
+        mine: list[float] = []
+        while time.monotonic() < stop:
+            path = paths[i % len(paths)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status >= 400:
+                    errors[0] += 1
+            except OSError:
+                errors[0] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=10)
+                continue
+            mine.append(time.perf_counter() - t)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(k * 7,)) for k in range(connections)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "errors": errors[0],
+        "requests": len(latencies),
+        "tool": "python threads",
+    }
+
+
+def load_test(args: argparse.Namespace) -> list[dict]:
+    models, hardware = _catalog_ids()
+    paths = workload(models, hardware)
+    pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    _pg(pg, f"CREATE DATABASE {BENCH_DB}")
+    results = []
+    tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-"))
+    try:
+        for workers in args.workers:
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+            env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY_FILE")}
+            env.update(
+                DJANGO_SETTINGS_MODULE="runlocal_web.settings",
+                PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(":"),
+                DATABASE_URL=_with_db(pg, BENCH_DB),
+                REDIS_URL=redis_url,
+                DB_CONN_MAX_AGE="60",
+                SECRET_KEY="bench-" + "k" * 50,
+            )
+            env.pop("RUNLOCAL_CATALOG_DIR", None)
+            proc, base = start_server(workers, env, tmp)
+            try:
+                paths = warm(base, paths)
+                if shutil.which("wrk") and not args.python_client:
+                    r = run_wrk(base, paths, args.seconds, args.connections, tmp)
+                else:
+                    r = run_threads(base, paths, args.seconds, args.connections)
+            finally:
+                proc.terminate()
+                proc.wait(30)
+            r["workers"] = workers
+            results.append(r)
+            print(
+                f"gunicorn {workers} worker(s), {args.connections} connections, {args.seconds}s "
+                f"({r['tool']}): {r['rps']:.0f} requests/s, p50 {r['p50_ms']:.1f} ms, "
+                f"p99 {r['p99_ms']:.1f} ms, {r['errors']} errors of {r['requests']}",
+                flush=True,
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    return results
+
+
+# --- server time on SQLite -----------------------------------------------------------------
+
+
+def server_time(args: argparse.Namespace) -> None:
+    """In a child process (its own settings): the test client on a fresh SQLite database."""
+    tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-sqlite-"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "RUNLOCAL_CATALOG_DIR")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="runlocal_web.settings",
+        PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(":"),
+        RUNLOCAL_DATA_DIR=str(tmp),
+        SECRET_KEY="bench-" + "k" * 50,
+    )
+    try:
+        subprocess.run(
+            [sys.executable, __file__, "--_server-time-child", str(args.rounds)],
+            env=env,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _server_time_child(rounds: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    call_command("sync_catalog", verbosity=0)
+    models, hardware = _catalog_ids()
+    client = Client(raise_request_exception=False)
+    for kind, ids in (("models", models), ("hardware", hardware)):
+        broken = [i for i in ids if client.get(f"/{kind}/{i}/").status_code != 200]
+        if broken:  # a page bug is reported, not timed
+            print(f"NOTE: /{kind}/<id>/ fails for {len(broken)} entries: {broken[:5]}")
+        ids = [i for i in ids if i not in broken]
+        times = []
+        rng = random.Random(1)
+        for _ in range(rounds):
+            path = f"/{kind}/{rng.choice(ids)}/"
+            t = time.perf_counter()
+            r = client.get(path)
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, path
+        times.sort()
+        p50 = statistics.median(times)
+        p99 = times[int(len(times) * 0.99)]
+        print(
+            f"server time, /{kind}/<id>/ on SQLite ({len(ids)} entries, {rounds} requests): "
+            f"p50 {p50:.1f} ms, p99 {p99:.1f} ms",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rounds", type=int, default=500)
+    parser.add_argument("--python-client", action="store_true", help="never use wrk")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--_server-time-child", dest="child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _server_time_child(args.child)
+        return
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
+    server_time(args)
+    if not args.skip_load:
+        load_test(args)
+
+
+if __name__ == "__main__":
+    main()

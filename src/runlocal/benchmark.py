@@ -1,0 +1,1079 @@
+"""`runlocal bench`: measure this machine, store a calibration profile, capture llama-bench.
+
+1. CPU memory bandwidth (numpy copy / scale / add over arrays far larger than the caches, in
+   as many threads as the CPU has, best of several runs, STREAM's byte counting) and FP32
+   matmul throughput (numpy's BLAS).
+2. GPU memory bandwidth (device-to-device copy) and FP16 matmul throughput through PyTorch or
+   CuPy when one is installed and sees a GPU; skipped with a note otherwise.
+3. The results go to the calibration profile (runlocal.profile): later `runlocal check`s use
+   the measured bandwidth of these devices (evidence `calibrated`).
+4. With --gguf FILE and llama-bench on the PATH: the standard capture protocol
+   (docs/capture-protocol.md) produces a benchmark record, which --submit URL posts to a
+   runlocal site's `POST /api/v1/benchmarks`.
+
+numpy, torch and cupy are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .catalog import Catalog
+from .detect import DetectedGPU, Machine, detect_machine, end_probe, match_hardware
+from .errors import InputError, RunlocalError
+from .profile import MeasuredDevice, Profile, device_key, load_profile, merged, save_profile
+from .units import GIB, MIB
+
+PROTOCOL = "runlocal-capture-1"
+PROMPT_TOKENS = 512
+GEN_TOKENS = 128
+REPETITIONS = 3
+MAX_SPREAD = 0.20  # (max - min) / median of the measured runs
+LLAMA_BENCH_TIMEOUT_S = 1800.0
+SUBMIT_TIMEOUT_S = 10.0
+SUBMIT_PATH = "/api/v1/benchmarks"
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+class Progress:
+    """One progress line on stderr: rewritten in place on a terminal, a line per step else."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.perf_counter()
+        self._width = 0
+
+    def step(self, label: str) -> None:
+        text = f"runlocal bench [{time.perf_counter() - self.start:5.1f} s] {label}"
+        if self.tty:
+            pad = max(0, self._width - len(text))
+            self.stream.write("\r" + text + " " * pad)
+            self._width = len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+        self._width = 0
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+
+# --- CPU ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Sizes:
+    """How big and how long: each measurement repeats at least ``min_reps`` times and then
+    until its time budget is spent (best run kept), so a slow machine still finishes."""
+
+    array_bytes: int  # per array for the CPU bandwidth test (at least)
+    max_array_bytes: int  # and at most, however large the last-level cache
+    matmul_n: int
+    gpu_bytes: int
+    gpu_matmul_n: int
+    min_reps: int
+    budget_s: float  # per measurement
+
+    @classmethod
+    def for_run(cls, quick: bool) -> Sizes:
+        if quick:
+            return cls(128 * MIB, 256 * MIB, 1024, 256 * MIB, 4096, 3, 0.4)
+        return cls(256 * MIB, 1024 * MIB, 2048, 1024 * MIB, 8192, 5, 2.0)
+
+
+def _best(run: Callable[[], None], sync: Callable[[], None], sizes: Sizes) -> float:
+    """Best seconds per call after one discarded warm-up (page faults, thread start-up,
+    kernel selection), repeated min_reps times and then until the budget is spent."""
+    run()
+    sync()
+    best = math.inf
+    deadline = time.perf_counter() + sizes.budget_s
+    for rep in range(200):
+        t0 = time.perf_counter()
+        run()
+        sync()
+        best = min(best, time.perf_counter() - t0)
+        if rep + 1 >= sizes.min_reps and time.perf_counter() > deadline:
+            break
+    return best
+
+
+def _nothing() -> None:
+    pass
+
+
+def _sig(x: float) -> float:
+    """Four significant digits: 27.31 GB/s, 0.01234 TFLOPS on a tiny test run."""
+    return float(f"{x:.4g}")
+
+
+def _numpy() -> Any:
+    try:
+        return importlib.import_module("numpy")
+    except ImportError:
+        return None
+
+
+def last_level_cache_bytes(sysfs: Path = Path("/sys")) -> int | None:
+    """The largest CPU cache Linux reports (None elsewhere)."""
+    best = None
+    for size_file in (sysfs / "devices/system/cpu/cpu0/cache").glob("index*/size"):
+        try:
+            text = size_file.read_text().strip()
+        except OSError:
+            continue
+        m = re.fullmatch(r"(\d+)([KMG]?)", text)
+        if m:
+            size = int(m.group(1)) * {"": 1, "K": 1024, "M": MIB, "G": GIB}[m.group(2)]
+            best = max(best or 0, size)
+    return best
+
+
+def array_bytes_for(sizes: Sizes, ram_available: int | None, llc: int | None) -> int:
+    """Arrays at least twice the last-level cache (STREAM asks 4x; memory and time cap it),
+    never more than a sixteenth of the free RAM."""
+    size = max(sizes.array_bytes, 2 * (llc or 0))
+    size = min(size, sizes.max_array_bytes)
+    if ram_available:
+        size = min(size, ram_available // 16)
+    return max(16 * MIB, size)
+
+
+def measure_cpu(
+    np: Any, sizes: Sizes, ram_available: int | None, progress: Progress
+) -> dict[str, Any]:
+    """STREAM-style bandwidth (bytes read + written, best run) and FP32 matmul FLOP/s."""
+    threads = max(1, min(os.cpu_count() or 1, 64))
+    array_bytes = array_bytes_for(sizes, ram_available, last_level_cache_bytes())
+    n = array_bytes // 8
+    progress.step(f"CPU memory bandwidth ({3 * array_bytes // MIB} MiB, {threads} threads)")
+    arrays = {
+        "a": np.ones(n, dtype=np.float64),
+        "b": np.full(n, 2.0, dtype=np.float64),
+        "c": np.zeros(n, dtype=np.float64),
+    }
+    a, b, c = arrays["a"], arrays["b"], arrays["c"]
+    bounds = [(n * i // threads, n * (i + 1) // threads) for i in range(threads)]
+
+    def copy(lo: int, hi: int) -> None:
+        np.copyto(c[lo:hi], a[lo:hi])
+
+    def scale(lo: int, hi: int) -> None:
+        np.multiply(a[lo:hi], 3.0, out=c[lo:hi])
+
+    def add(lo: int, hi: int) -> None:
+        np.add(a[lo:hi], b[lo:hi], out=c[lo:hi])
+
+    kernels: dict[str, tuple[Callable[[int, int], None], int]] = {
+        "copy": (copy, 2),
+        "scale": (scale, 2),
+        "add": (add, 3),
+    }
+    results: dict[str, float] = {}
+    lows, highs = [lo for lo, _ in bounds], [hi for _, hi in bounds]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for name, (fn, n_arrays) in kernels.items():
+
+            def run(fn: Callable[[int, int], None] = fn) -> None:
+                list(pool.map(fn, lows, highs))
+
+            results[name] = n_arrays * array_bytes / _best(run, _nothing, sizes) / 1e9
+    arrays.clear()  # free the memory before the matmul
+    progress.step(f"CPU FP32 matmul ({sizes.matmul_n}×{sizes.matmul_n})")
+    m = sizes.matmul_n
+    x = np.ones((m, m), dtype=np.float32)
+    y = np.ones((m, m), dtype=np.float32)
+
+    def matmul() -> None:
+        np.matmul(x, y)
+
+    best = _best(matmul, _nothing, sizes)
+    return {
+        "bandwidth_gb_s": _sig(max(results.values())),
+        "copy_gb_s": _sig(results["copy"]),
+        "scale_gb_s": _sig(results["scale"]),
+        "add_gb_s": _sig(results["add"]),
+        "array_mib": array_bytes // MIB,
+        "threads": threads,
+        "fp32_gflops": _sig(2 * m**3 / best / 1e9),
+        "matmul_n": m,
+        "method": (
+            f"numpy copy/scale/add, {threads} threads, 3 x {array_bytes // MIB} MiB arrays, "
+            f"best run of {sizes.budget_s:g} s each; FP32 matmul {m}x{m}"
+        ),
+    }
+
+
+# --- GPU ----------------------------------------------------------------------------------
+
+
+def _gpu_package() -> tuple[str, Any] | None:
+    """('torch' | 'cupy', module) for the first package that imports and sees a GPU."""
+    for name in ("torch", "cupy"):
+        try:
+            mod = importlib.import_module(name)
+        except Exception:  # ImportError, or a broken CUDA install raising on import
+            continue
+        try:
+            if name == "torch":
+                if mod.cuda.is_available():
+                    return name, mod
+                mps = getattr(getattr(mod, "backends", None), "mps", None)
+                if mps is not None and mps.is_available():
+                    return name, mod
+            elif mod.cuda.runtime.getDeviceCount() > 0:
+                return name, mod
+        except Exception:
+            continue
+    return None
+
+
+def _gpu_rates(
+    copy_op: Callable[[], None],
+    matmul_op: Callable[[], None],
+    sync: Callable[[], None],
+    nbytes: int,
+    n: int,
+    sizes: Sizes,
+) -> tuple[float, float]:
+    """(GB/s of a device-to-device copy, read + write; FP16 matmul TFLOPS)."""
+    t_copy = _best(copy_op, sync, sizes)
+    t_mm = _best(matmul_op, sync, sizes)
+    return 2 * nbytes / t_copy / 1e9, 2 * n**3 / t_mm / 1e12
+
+
+def _torch_ops(
+    torch: Any, dev: str, nbytes: int, n: int
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    src = torch.ones(nbytes // 2, dtype=torch.float16, device=dev)
+    dst = torch.empty_like(src)
+    a = torch.ones((n, n), dtype=torch.float16, device=dev)
+    b = torch.ones((n, n), dtype=torch.float16, device=dev)
+
+    def copy() -> None:
+        dst.copy_(src)
+
+    def matmul() -> None:
+        torch.matmul(a, b)
+
+    return copy, matmul
+
+
+def _torch_sync(torch: Any, dev: str) -> Callable[[], None]:
+    if dev == "mps":
+        return lambda: torch.mps.synchronize()
+    index = int(dev.split(":")[1])
+    return lambda: torch.cuda.synchronize(index)
+
+
+def measure_gpus_torch(torch: Any, sizes: Sizes, progress: Progress) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if torch.cuda.is_available():
+        backend = "rocm" if getattr(torch.version, "hip", None) else "cuda"
+        count = torch.cuda.device_count()
+        devices = [(f"cuda:{i}", str(torch.cuda.get_device_name(i))) for i in range(count)]
+    else:
+        backend, devices = "metal", [("mps", "Apple GPU (MPS)")]
+    for dev, name in devices:
+        nbytes = sizes.gpu_bytes
+        if dev != "mps":
+            free, _total = torch.cuda.mem_get_info(int(dev.split(":")[1]))
+            nbytes = max(16 * MIB, min(nbytes, int(free) // 4))
+        n = sizes.gpu_matmul_n
+        progress.step(f"{name}: bandwidth and FP16 matmul (PyTorch, {backend})")
+        copy, matmul = _torch_ops(torch, dev, nbytes, n)
+        bandwidth, tflops = _gpu_rates(copy, matmul, _torch_sync(torch, dev), nbytes, n, sizes)
+        del copy, matmul
+        out.append(
+            {
+                "name": name,
+                "backend": backend,
+                "bandwidth_gb_s": _sig(bandwidth),
+                "fp16_tflops": _sig(tflops),
+                "method": (
+                    f"PyTorch {torch.__version__}: {nbytes // MIB} MiB device copy, "
+                    f"FP16 matmul {n}x{n}"
+                ),
+            }
+        )
+    return out
+
+
+def _cupy_ops(cp: Any, nbytes: int, n: int) -> tuple[Callable[[], None], Callable[[], None]]:
+    src = cp.ones(nbytes // 2, dtype=cp.float16)
+    dst = cp.empty_like(src)
+    a = cp.ones((n, n), dtype=cp.float16)
+    b = cp.ones((n, n), dtype=cp.float16)
+
+    def copy() -> None:
+        cp.copyto(dst, src)
+
+    def matmul() -> None:
+        cp.matmul(a, b)
+
+    return copy, matmul
+
+
+def measure_gpus_cupy(cp: Any, sizes: Sizes, progress: Progress) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    backend = "rocm" if getattr(cp.cuda.runtime, "is_hip", False) else "cuda"
+    for i in range(cp.cuda.runtime.getDeviceCount()):
+        raw = cp.cuda.runtime.getDeviceProperties(i).get("name", b"GPU")
+        name = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        with cp.cuda.Device(i):
+            free, _total = cp.cuda.runtime.memGetInfo()
+            nbytes = max(16 * MIB, min(sizes.gpu_bytes, int(free) // 4))
+            n = sizes.gpu_matmul_n
+            progress.step(f"{name}: bandwidth and FP16 matmul (CuPy, {backend})")
+            copy, matmul = _cupy_ops(cp, nbytes, n)
+            device = cp.cuda.Device(i)
+            bandwidth, tflops = _gpu_rates(copy, matmul, device.synchronize, nbytes, n, sizes)
+            del copy, matmul
+        out.append(
+            {
+                "name": name,
+                "backend": backend,
+                "bandwidth_gb_s": _sig(bandwidth),
+                "fp16_tflops": _sig(tflops),
+                "method": (
+                    f"CuPy {cp.__version__}: {nbytes // MIB} MiB device copy, FP16 matmul {n}x{n}"
+                ),
+            }
+        )
+    return out
+
+
+def _detected_for(name: str, machine: Machine, used: set[int]) -> DetectedGPU | None:
+    for i, g in enumerate(machine.gpus):
+        if i not in used and g.name == name:
+            used.add(i)
+            return g
+    return None
+
+
+# --- the calibration run ------------------------------------------------------------------
+
+
+@dataclass
+class BenchResult:
+    platform: str
+    quick: bool
+    cpu: dict[str, Any] | None = None
+    gpus: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    profile_path: str | None = None
+    duration_s: float = 0.0
+    record: dict[str, Any] | None = None
+    submission: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "quick": self.quick,
+            "duration_s": round(self.duration_s, 1),
+            "cpu": self.cpu,
+            "gpus": self.gpus,
+            "profile_path": self.profile_path,
+            "record": self.record,
+            "submission": self.submission,
+            "notes": self.notes,
+        }
+
+
+def calibrate(
+    machine: Machine, catalog: Catalog | None, quick: bool, progress: Progress
+) -> tuple[BenchResult, Profile | None]:
+    sizes = Sizes.for_run(quick)
+    result = BenchResult(platform=machine.platform, quick=quick)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    devices: list[MeasuredDevice] = []
+    cpu = machine.cpu
+    np = _numpy()
+    if np is None:
+        result.notes.append(
+            "numpy is not installed: the CPU was not measured (pip install numpy, then run "
+            "`runlocal bench` again)"
+        )
+    else:
+        try:
+            measured = measure_cpu(np, sizes, cpu.ram_available_bytes, progress)
+        except Exception as exc:  # MemoryError on a machine short of memory, a broken BLAS
+            result.notes.append(f"CPU measurement failed: {type(exc).__name__}: {exc}")
+        else:
+            cpu_id = cpu.catalog_id if cpu.catalog_kind == "cpu" else None
+            listed = None
+            if cpu_id is not None and catalog is not None:
+                listed = float(catalog.hardware[cpu_id].get("bandwidth_gb_s") or 0) or None
+            measured.update(
+                {"name": cpu.model, "catalog_id": cpu_id, "catalog_bandwidth_gb_s": listed}
+            )
+            result.cpu = measured
+            devices.append(
+                MeasuredDevice(
+                    key=device_key(cpu_id, cpu.model),
+                    name=cpu.model,
+                    kind="cpu",
+                    catalog_id=cpu_id,
+                    bandwidth_gb_s=measured["bandwidth_gb_s"],
+                    method=measured["method"],
+                    fp32_gflops=measured["fp32_gflops"],
+                    catalog_bandwidth_gb_s=listed,
+                    measured_at=now,
+                )
+            )
+    has_gpu = any(not g.integrated for g in machine.gpus) or machine.apple is not None
+    package = _gpu_package() if has_gpu else None
+    if not has_gpu:
+        result.notes.append("GPU: skipped: no GPU detected")
+    elif package is None:
+        result.notes.append(
+            "GPU: skipped: no CUDA/ROCm Python package (install PyTorch or CuPy to measure it)"
+        )
+    else:
+        name, mod = package
+        try:
+            found = (
+                measure_gpus_torch(mod, sizes, progress)
+                if name == "torch"
+                else measure_gpus_cupy(mod, sizes, progress)
+            )
+        except Exception as exc:  # out of memory, a driver error: the CPU results stand
+            result.notes.append(f"GPU measurement failed ({name}): {type(exc).__name__}: {exc}")
+            found = []
+        used: set[int] = set()
+        for g in found:
+            detected = _detected_for(g["name"], machine, used)
+            catalog_id = detected.catalog_id if detected is not None else None
+            if g["backend"] == "metal" and machine.apple is not None:
+                catalog_id, g["name"] = machine.apple.catalog_id, machine.apple.chip
+            elif catalog_id is None and catalog is not None:
+                entry = match_hardware(catalog, [g["name"]], kinds=("gpu", "unified"))
+                catalog_id = entry.id if entry is not None else None
+            listed = None
+            if catalog_id is not None and catalog is not None:
+                listed = float(catalog.hardware[catalog_id].get("bandwidth_gb_s") or 0) or None
+            g.update({"catalog_id": catalog_id, "catalog_bandwidth_gb_s": listed})
+            result.gpus.append(g)
+            devices.append(
+                MeasuredDevice(
+                    key=device_key(catalog_id, g["name"]),
+                    name=g["name"],
+                    kind="unified" if g["backend"] == "metal" else "gpu",
+                    catalog_id=catalog_id,
+                    bandwidth_gb_s=g["bandwidth_gb_s"],
+                    method=g["method"],
+                    fp16_tflops=g["fp16_tflops"],
+                    catalog_bandwidth_gb_s=listed,
+                    measured_at=now,
+                )
+            )
+    from . import __version__
+
+    profile = (
+        Profile(created=now, devices=devices, runlocal_version=__version__) if devices else None
+    )
+    return result, profile
+
+
+# --- llama-bench: the capture protocol -----------------------------------------------------
+
+
+def sha256_file(path: Path, progress: Progress | None = None) -> str:
+    h = hashlib.sha256()
+    size = path.stat().st_size
+    done = 0
+    last = time.perf_counter()
+    with path.open("rb") as f:
+        while chunk := f.read(8 * MIB):
+            h.update(chunk)
+            done += len(chunk)
+            if progress is not None and time.perf_counter() - last > 0.5:
+                progress.step(f"SHA-256 of {path.name}: {done * 100 // max(size, 1)}%")
+                last = time.perf_counter()
+    return h.hexdigest()
+
+
+def llama_bench_command(gguf: Path) -> list[str]:
+    return [
+        "llama-bench",
+        "-m",
+        str(gguf),
+        "-p",
+        str(PROMPT_TOKENS),
+        "-n",
+        str(GEN_TOKENS),
+        "-r",
+        str(REPETITIONS),
+        "-o",
+        "json",
+    ]
+
+
+def run_llama_bench(cmd: list[str], timeout: float) -> str:
+    """llama-bench's stdout; RunlocalError (one line) when it fails or hangs."""
+    exe = shutil.which(cmd[0])
+    if exe is None:
+        raise InputError("llama-bench is not on the PATH (install llama.cpp, or leave out --gguf)")
+    try:
+        proc = subprocess.Popen(
+            [exe, *cmd[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",
+        )
+    except OSError as exc:
+        raise RunlocalError(f"llama-bench could not start: {exc.strerror or exc}") from None
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        end_probe(proc)
+        raise RunlocalError(f"llama-bench did not finish within {timeout:g} s") from None
+    if proc.returncode != 0:
+        lines = [x for x in err.decode("utf-8", errors="replace").splitlines() if x.strip()]
+        last = lines[-1].strip()[:200] if lines else "no message"
+        raise RunlocalError(f"llama-bench exited with status {proc.returncode}: {last}")
+    return out.decode("utf-8", errors="replace")
+
+
+def parse_llama_bench(text: str) -> list[dict[str, Any]]:
+    """The test objects of `llama-bench -o json` (an array), or of `-o jsonl`."""
+    start = text.find("[")
+    data: Any = None
+    if start >= 0:
+        try:
+            data = json.loads(text[start:])
+        except ValueError:
+            data = None
+    if data is None:
+        rows = []
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    continue
+        data = rows
+    if not isinstance(data, list) or not data or not all(isinstance(x, dict) for x in data):
+        raise RunlocalError(
+            "llama-bench printed no JSON results (is it a llama.cpp build from 2024 or later?)"
+        )
+    return data
+
+
+def _samples(row: dict[str, Any]) -> list[float]:
+    samples = row.get("samples_ts")
+    if isinstance(samples, list):
+        values = [float(x) for x in samples if isinstance(x, int | float) and x > 0]
+        if values:
+            return values
+    avg = row.get("avg_ts")
+    return [float(avg)] if isinstance(avg, int | float) and avg > 0 else []
+
+
+def spread(samples: list[float]) -> float:
+    """(max - min) / median of the measured runs; 0 for fewer than two."""
+    if len(samples) < 2:
+        return 0.0
+    return (max(samples) - min(samples)) / statistics.median(samples)
+
+
+@dataclass
+class Capture:
+    pp: dict[str, Any]
+    tg: dict[str, Any]
+    pp_samples: list[float]
+    tg_samples: list[float]
+
+    @property
+    def worst_spread(self) -> float:
+        return max(spread(self.pp_samples), spread(self.tg_samples))
+
+
+def pick_tests(rows: list[dict[str, Any]]) -> Capture:
+    pp = next((r for r in rows if int(r.get("n_prompt") or 0) > 0 and not r.get("n_gen")), None)
+    tg = next((r for r in rows if int(r.get("n_gen") or 0) > 0 and not r.get("n_prompt")), None)
+    if pp is None or tg is None:
+        raise RunlocalError("llama-bench's results lack the prompt (pp) or generation (tg) test")
+    pp_s, tg_s = _samples(pp), _samples(tg)
+    if not pp_s or not tg_s:
+        raise RunlocalError("llama-bench's results have no tokens-per-second values")
+    return Capture(pp, tg, pp_s, tg_s)
+
+
+_BACKENDS = (
+    ("cuda", "cuda"),
+    ("hip", "rocm"),
+    ("rocm", "rocm"),
+    ("metal", "metal"),
+    ("vulkan", "vulkan"),
+    ("sycl", "sycl"),
+)
+
+
+def _backend(text: str, n_gpu_layers: Any) -> str:
+    low = text.lower()
+    for key, name in _BACKENDS:
+        if key in low:
+            return name if n_gpu_layers != 0 else "cpu"
+    return "cpu"
+
+
+_QUANT_TYPES = {
+    "Q4_K - Medium": "Q4_K_M",
+    "Q4_K - Small": "Q4_K_S",
+    "Q5_K - Medium": "Q5_K_M",
+    "Q5_K - Small": "Q5_K_S",
+    "Q3_K - Medium": "Q3_K_M",
+    "Q3_K - Small": "Q3_K_S",
+    "Q3_K - Large": "Q3_K_L",
+    "Q2_K - Medium": "Q2_K",
+}
+
+
+def _quant_from_type(model_type: str) -> str | None:
+    for label, quant in _QUANT_TYPES.items():
+        if label in model_type:
+            return quant
+    m = re.search(r"\b(Q\d_\w+|IQ\d_\w+|F16|BF16|F32|MXFP4)\b", model_type)
+    return m.group(1) if m else None
+
+
+def build_record(
+    capture: Capture,
+    *,
+    gguf: Path,
+    sha256: str,
+    machine: Machine,
+    catalog: Catalog | None,
+    command: list[str],
+    reruns: int,
+) -> dict[str, Any]:
+    """A benchmark record: the catalog's result rows plus hardware, driver, build, file hash
+    and time to first token."""
+    pp = capture.pp
+    pp_tok_s = statistics.mean(capture.pp_samples)
+    tg_tok_s = statistics.mean(capture.tg_samples)
+    build_number, commit = pp.get("build_number"), pp.get("build_commit")
+    build = f"b{build_number}" if build_number else ""
+    if commit:
+        build = f"{build} ({commit})".strip()
+    backend = _backend(str(pp.get("backends") or ""), pp.get("n_gpu_layers"))
+    # The model: the GGUF header's name and quantization, matched to the catalog.
+    model_name, quant = gguf.stem, _quant_from_type(str(pp.get("model_type") or ""))
+    try:
+        from .gguf import read_gguf
+
+        spec = read_gguf(gguf)
+        model_name = spec.name
+        if spec.weights is not None and spec.weights.quant != "unknown":
+            quant = spec.weights.quant
+    except RunlocalError:
+        pass
+    model_id = _model_id(catalog, model_name, gguf, quant)
+    # The hardware: the devices llama-bench ran on, as detected.
+    hardware_id: str | None = None
+    hardware_name = str(pp.get("gpu_info") or pp.get("cpu_info") or "")
+    n_devices = 1
+    driver: str | None = None
+    device: dict[str, Any] | None = None
+    gpus = [g for g in machine.gpus if not g.integrated]
+    if backend == "cpu":
+        cpu = machine.cpu
+        hardware_id = cpu.catalog_id if cpu.catalog_kind == "cpu" else None
+        hardware_name = cpu.model
+    elif backend == "metal" and machine.apple is not None:
+        hardware_id, hardware_name = machine.apple.catalog_id, machine.apple.chip
+    elif gpus:
+        ids = {g.catalog_id for g in gpus}
+        n_devices = len(gpus)
+        hardware_name = gpus[0].name
+        driver = gpus[0].driver
+        hardware_id = ids.pop() if len(ids) == 1 else None
+        g = gpus[0]
+        if hardware_id is None and g.memory_total_bytes and g.bandwidth_gb_s:
+            device = {
+                "name": g.name[:100],
+                "memory_gib": round(g.memory_total_bytes / GIB, 2),
+                "bandwidth_gb_s": g.bandwidth_gb_s,
+            }
+    prompt_ms = PROMPT_TOKENS / pp_tok_s * 1000
+    ttft_ms = round(prompt_ms + 1000 / tg_tok_s, 1)
+    cmd_text = " ".join(command)
+    rows = [
+        {
+            "model": model_id,
+            "quant": quant,
+            "runtime": "llama.cpp",
+            "backend": backend,
+            "n_devices": n_devices,
+            "metric": metric,
+            "prompt_tokens": prompt,
+            "gen_tokens": gen,
+            "context_tokens": 0,
+            "value": round(value, 2),
+            "build": build,
+            "command": cmd_text,
+        }
+        for metric, prompt, gen, value in (
+            ("pp_tok_s", PROMPT_TOKENS, 0, pp_tok_s),
+            ("tg_tok_s", 0, GEN_TOKENS, tg_tok_s),
+        )
+    ]
+    return {
+        "protocol": PROTOCOL,
+        "captured_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "hardware": hardware_id,
+        "hardware_name": hardware_name,
+        "device": device,
+        "n_devices": n_devices,
+        "driver": driver,
+        "build": build,
+        "runtime": "llama.cpp",
+        "backend": backend,
+        "model": model_id,
+        "model_name": model_name,
+        "file_name": gguf.name,
+        "file_bytes": gguf.stat().st_size,
+        "file_sha256": sha256,
+        "quant": quant,
+        "prompt_tokens": PROMPT_TOKENS,
+        "gen_tokens": GEN_TOKENS,
+        "context_tokens": 0,
+        "pp_tok_s": round(pp_tok_s, 2),
+        "tg_tok_s": round(tg_tok_s, 2),
+        "ttft_ms": ttft_ms,
+        "samples": {
+            "pp_tok_s": [round(x, 2) for x in capture.pp_samples],
+            "tg_tok_s": [round(x, 2) for x in capture.tg_samples],
+        },
+        "spread": {
+            "pp_tok_s": round(spread(capture.pp_samples), 3),
+            "tg_tok_s": round(spread(capture.tg_samples), 3),
+        },
+        "stable": capture.worst_spread < MAX_SPREAD,
+        "reruns": reruns,
+        "threads": pp.get("n_threads"),
+        "n_gpu_layers": pp.get("n_gpu_layers"),
+        "flash_attn": pp.get("flash_attn"),
+        "command": cmd_text,
+        "results": rows,
+    }
+
+
+def _model_id(catalog: Catalog | None, name: str, gguf: Path, quant: str | None) -> str | None:
+    if catalog is None:
+        return None
+    stem = gguf.stem
+    if quant:
+        stem = re.sub(rf"[-_.]?{re.escape(quant)}$", "", stem, flags=re.IGNORECASE)
+    stem = re.sub(r"-\d{5}-of-\d{5}$", "", stem)
+    for candidate in (name, stem, stem.replace("-", " ")):
+        try:
+            return catalog.find_model(candidate).id
+        except RunlocalError:
+            continue
+    return None
+
+
+def capture(
+    gguf: Path, machine: Machine, catalog: Catalog | None, progress: Progress, notes: list[str]
+) -> dict[str, Any]:
+    """The standard capture protocol: warm-up (llama-bench's own, discarded), three measured
+    runs of pp512 and tg128, rerun once when their spread reaches 20%."""
+    progress.step(f"SHA-256 of {gguf.name}")
+    digest = sha256_file(gguf, progress)
+    cmd = llama_bench_command(gguf)
+    reruns = 0
+    progress.step(f"llama-bench on {gguf.name} (warm-up + {REPETITIONS} runs)")
+    result = pick_tests(parse_llama_bench(run_llama_bench(cmd, LLAMA_BENCH_TIMEOUT_S)))
+    if result.worst_spread >= MAX_SPREAD:
+        notes.append(
+            f"llama-bench runs spread {result.worst_spread:.0%} (limit {MAX_SPREAD:.0%}): ran again"
+        )
+        reruns = 1
+        progress.step(f"llama-bench again (spread {result.worst_spread:.0%})")
+        result = pick_tests(parse_llama_bench(run_llama_bench(cmd, LLAMA_BENCH_TIMEOUT_S)))
+        if result.worst_spread >= MAX_SPREAD:
+            notes.append(
+                f"the runs still spread {result.worst_spread:.0%}: the record is marked unstable "
+                "and is not submitted (close other programs and run again)"
+            )
+    return build_record(
+        result,
+        gguf=gguf,
+        sha256=digest,
+        machine=machine,
+        catalog=catalog,
+        command=cmd,
+        reruns=reruns,
+    )
+
+
+# --- submission ---------------------------------------------------------------------------
+
+
+def submission_payload(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as `POST /api/v1/benchmarks` takes it (docs/api.md; unknown keys are
+    refused there, so the driver and the samples go into notes)."""
+    if not record.get("stable"):
+        raise InputError("not submitted: the runs spread more than 20% twice")
+    if not record.get("model"):
+        raise InputError(
+            f"not submitted: {record.get('model_name')!r} is not a catalog model the site knows"
+        )
+    if not record.get("quant"):
+        raise InputError("not submitted: the file's quantization is unknown")
+    payload: dict[str, Any] = {
+        "n_devices": record["n_devices"],
+        "model": record["model"],
+        "quant": record["quant"],
+        "runtime": "llama.cpp",
+        "backend": record["backend"],
+        "build": record["build"][:100],
+        "prompt_tokens": record["prompt_tokens"],
+        "gen_tokens": record["gen_tokens"],
+        "context_tokens": record["context_tokens"],
+        "pp_tok_s": record["pp_tok_s"],
+        "tg_tok_s": record["tg_tok_s"],
+        "ttft_ms": record["ttft_ms"],
+        "file_sha256": record["file_sha256"],
+        "command": record["command"][:2000],
+    }
+    if record.get("hardware"):
+        payload["hardware"] = record["hardware"]
+    elif record.get("device"):
+        payload["device"] = record["device"]
+    else:
+        raise InputError(
+            f"not submitted: {record.get('hardware_name')!r} is not in the catalog and its "
+            "memory and bandwidth are unknown"
+        )
+    notes = [
+        f"{PROTOCOL} (runlocal bench)",
+        f"driver {record['driver']}" if record.get("driver") else "",
+        f"pp samples {record['samples']['pp_tok_s']}, tg samples {record['samples']['tg_tok_s']}",
+        f"threads {record.get('threads')}, ngl {record.get('n_gpu_layers')}",
+    ]
+    payload["notes"] = "; ".join(n for n in notes if n)[:4000]
+    return payload
+
+
+def submit_url(url: str) -> str:
+    """The benchmarks endpoint of a site: `https://host` → `https://host/api/v1/benchmarks`."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"--submit {url!r}: expected an http(s) URL")
+    path = parts.path.rstrip("/")
+    if not path.endswith(SUBMIT_PATH):
+        path += SUBMIT_PATH
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def submit(record: dict[str, Any], url: str, timeout: float = SUBMIT_TIMEOUT_S) -> dict[str, Any]:
+    """POST the record; the site's answer, or RunlocalError with one line saying why not."""
+    from . import __version__
+
+    endpoint = submit_url(url)
+    body = json.dumps(submission_payload(record)).encode("utf-8")
+    request = urllib.request.Request(
+        endpoint,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": f"runlocal/{__version__}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read(1_000_000).decode("utf-8", errors="replace")
+            status = int(response.status)
+    except urllib.error.HTTPError as exc:
+        detail = ""
+        try:
+            data = json.loads(exc.read(100_000).decode("utf-8", errors="replace"))
+            if isinstance(data, dict) and data.get("error"):
+                detail = f": {data['error']}"
+        except (ValueError, OSError):
+            pass
+        raise RunlocalError(f"submission refused by {endpoint} ({exc.code}){detail}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise RunlocalError(f"could not reach {endpoint}: {reason}") from None
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        answer = {"raw": text[:500]}
+    return {"url": endpoint, "status": status, "response": answer}
+
+
+# --- `runlocal bench` ---------------------------------------------------------------------
+
+
+def _fmt_cpu(cpu: dict[str, Any]) -> list[str]:
+    listed = cpu.get("catalog_bandwidth_gb_s")
+    vs = (
+        f"; the catalog lists {listed:g} GB/s ({cpu['bandwidth_gb_s'] / listed:.0%})"
+        if listed
+        else ""
+    )
+    return [
+        f"CPU   {cpu['name']} ({cpu['threads']} threads) · catalog: {cpu.get('catalog_id') or 'unknown'}",
+        f"      memory bandwidth  {cpu['bandwidth_gb_s']:,.1f} GB/s  (copy {cpu['copy_gb_s']:,.1f}, "
+        f"scale {cpu['scale_gb_s']:,.1f}, add {cpu['add_gb_s']:,.1f}; 3 × {cpu['array_mib']} MiB){vs}",
+        f"      FP32 matmul       {cpu['fp32_gflops']:,.1f} GFLOP/s  ({cpu['matmul_n']}×{cpu['matmul_n']}, numpy)",
+    ]
+
+
+def format_bench(result: BenchResult) -> str:
+    lines = [
+        f"runlocal bench · {result.platform} · {result.duration_s:.1f} s"
+        + (" (quick)" if result.quick else ""),
+        "",
+    ]
+    if result.cpu:
+        lines += _fmt_cpu(result.cpu)
+    for g in result.gpus:
+        listed = g.get("catalog_bandwidth_gb_s")
+        vs = (
+            f"; the catalog lists {listed:g} GB/s ({g['bandwidth_gb_s'] / listed:.0%})"
+            if listed
+            else ""
+        )
+        lines += [
+            f"GPU   {g['name']} ({g['backend']}) · catalog: {g.get('catalog_id') or 'unknown'}",
+            f"      memory bandwidth  {g['bandwidth_gb_s']:,.1f} GB/s{vs}",
+            f"      FP16 matmul       {g['fp16_tflops']:,.1f} TFLOPS",
+        ]
+    rec = result.record
+    if rec is not None:
+        lines += [
+            "",
+            f"llama-bench  {rec['model_name']} · {rec['quant']} · {rec['backend']} · build {rec['build'] or '?'}",
+            f"      prompt {rec['pp_tok_s']:,.1f} tok/s (pp{rec['prompt_tokens']}), "
+            f"generation {rec['tg_tok_s']:,.1f} tok/s (tg{rec['gen_tokens']}), "
+            f"time to first token {rec['ttft_ms']:,.0f} ms",
+            f"      spread pp {rec['spread']['pp_tok_s']:.1%}, tg {rec['spread']['tg_tok_s']:.1%} "
+            f"({'stable' if rec['stable'] else 'UNSTABLE'}); sha256 {rec['file_sha256'][:16]}…",
+            f"      hardware {rec['hardware'] or rec['hardware_name']} × {rec['n_devices']}, "
+            f"model {rec['model'] or 'not in the catalog'}",
+        ]
+    if result.submission is not None:
+        sub = result.submission
+        answer = sub.get("response") or {}
+        ident = answer.get("id") if isinstance(answer, dict) else None
+        trust = answer.get("trust") if isinstance(answer, dict) else None
+        lines.append(f"submitted to {sub['url']}: id {ident}, trust {trust or '?'}")
+    lines.append("")
+    if result.profile_path:
+        lines.append(
+            f"profile saved to {result.profile_path}: `runlocal check` now uses these "
+            "bandwidths (evidence `calibrated`)"
+        )
+    for note in result.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def run_bench(as_json: bool, gguf: str | None, submit: str | None, quick: bool) -> int:
+    return _run_bench(as_json, gguf, submit, quick, sys.stdout, sys.stderr)
+
+
+def _run_bench(
+    as_json: bool, gguf: str | None, submit_to: str | None, quick: bool, out: TextIO, err: TextIO
+) -> int:
+    # Bad input first, before minutes of measuring.
+    gguf_path: Path | None = None
+    if submit_to is not None:
+        if gguf is None:
+            raise InputError("--submit needs --gguf FILE: only llama-bench results are submitted")
+        submit_url(submit_to)
+    if gguf is not None:
+        gguf_path = Path(gguf).expanduser()
+        if not gguf_path.is_file():
+            raise InputError(f"{gguf}: no such file")
+        if shutil.which("llama-bench") is None:
+            raise InputError(
+                "llama-bench is not on the PATH (install llama.cpp, or leave out --gguf)"
+            )
+    from .catalog import load_catalog
+
+    progress = Progress(err)
+    progress.step("detecting hardware")
+    try:
+        catalog: Catalog | None = load_catalog()
+    except RunlocalError:
+        catalog = None
+    machine = detect_machine(catalog)
+    result, profile = calibrate(machine, catalog, quick, progress)
+    status = 0
+    if profile is not None:
+        try:
+            path = save_profile(merged(load_profile(), profile))
+            result.profile_path = str(path)
+        except OSError as exc:
+            result.notes.append(f"the profile could not be saved: {exc.strerror or exc}")
+    if gguf_path is not None:
+        try:
+            result.record = capture(gguf_path, machine, catalog, progress, result.notes)
+        except RunlocalError as exc:
+            progress.done()
+            err.write(f"runlocal: error: {str(exc).splitlines()[0]}\n")
+            status = EXIT_FAILED
+    if result.record is not None and submit_to is not None:
+        progress.step("submitting")
+        try:
+            result.submission = submit(result.record, submit_to)
+        except RunlocalError as exc:
+            progress.done()
+            err.write(f"runlocal: error: {str(exc).splitlines()[0]}\n")
+            status = EXIT_FAILED
+    progress.done()
+    result.duration_s = progress.elapsed
+    if result.cpu is None and not result.gpus and result.record is None:
+        err.write(
+            "runlocal: error: nothing was measured: "
+            + (result.notes[0] if result.notes else "no measurement could run")
+            + "\n"
+        )
+        status = EXIT_FAILED
+    if as_json:
+        json.dump(result.to_dict(), out, separators=(",", ":"))
+        out.write("\n")
+    else:
+        out.write(format_bench(result))
+    return status

@@ -1,0 +1,622 @@
+"""Which hardware to buy for a model, which runtime suits a build, and which catalog models a
+build runs best.
+
+Pure functions over the catalog and the engine's answers (the dicts of `check().to_dict()`),
+so every number a recommendation gives can be reproduced with `runlocal check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import Catalog, Entry
+from .engine import GGUF_LADDER, CheckQuery, check
+from .errors import InputError, RunlocalError
+from .hardware import Device
+
+PLATFORMS: dict[str, str | None] = {
+    "any": None,
+    "nvidia": "NVIDIA",
+    "amd": "AMD",
+    "apple": "Apple",
+    "intel": "Intel",
+}
+PRIORITIES = ("speed", "context", "price", "power")
+USES = ("chat", "coding", "reasoning")
+# Context a use case needs: a chat, a coding agent reading files, a model thinking at length.
+CONTEXT_FOR_USE = {"chat": 8192, "coding": 32768, "reasoning": 16384}
+QUANT = "Q4_K_M"
+MAX_CARDS = 2
+# Below this a reply of a few hundred tokens takes longer than most people wait.
+MIN_USEFUL_TOK_S = 10.0
+# Below this a model that runs part-offloaded is not practical: minutes per answer.
+MIN_PRACTICAL_TOK_S = 3.0
+# Published quality scores (model files' [[quality]]) cover a few models only; ranking by them
+# now would favour those few. Set to True once most text models carry percent scores.
+WEIGH_QUALITY = False
+TEXT_MODALITIES = ("text", "vision-language", "")
+
+
+@dataclass(frozen=True)
+class SizeClass:
+    id: str
+    label: str
+    params_b: float
+    use: str
+    preferred: tuple[str, ...]  # catalog ids that stand for the class, best first
+
+
+SIZE_CLASSES = (
+    SizeClass("8b-chat", "8B chat", 8.0, "chat", ("llama-3.1-8b-instruct", "qwen3-8b")),
+    SizeClass("14b", "14B", 14.0, "chat", ("qwen3-14b", "phi-4", "qwen2.5-14b-instruct")),
+    SizeClass(
+        "32b-coding",
+        "32B coding",
+        32.0,
+        "coding",
+        ("qwen2.5-coder-32b-instruct", "qwen3-32b"),
+    ),
+    SizeClass("70b", "70B", 70.0, "chat", ("llama-3.3-70b-instruct", "llama-3.1-70b-instruct")),
+    SizeClass("120b-moe", "120B mixture-of-experts", 117.0, "chat", ("gpt-oss-120b",)),
+)
+
+
+def size_class(class_id: str) -> SizeClass:
+    for sc in SIZE_CLASSES:
+        if sc.id == class_id:
+            return sc
+    raise InputError(
+        f"unknown size class {class_id!r}; known: {', '.join(s.id for s in SIZE_CLASSES)}"
+    )
+
+
+def is_text_model(entry: Entry) -> bool:
+    return str(entry.get("modality") or "") in TEXT_MODALITIES and isinstance(
+        entry.get("architecture"), Mapping
+    )
+
+
+def _params_b(entry: Entry) -> float | None:
+    value = entry.get("params_total_b")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return float(value)
+
+
+def _release(entry: Entry) -> dt.date:
+    value = entry.get("release_date")
+    return value if isinstance(value, dt.date) else dt.date.min
+
+
+def model_for_size_class(catalog: Catalog, sc: SizeClass) -> Entry:
+    """The catalog model that stands for a size class: a preferred id, else the text model
+    nearest in parameters (the newest of equals)."""
+    for model_id in sc.preferred:
+        entry = catalog.models.get(model_id)
+        if entry is not None:
+            return entry
+    sized = [(e, p) for e in catalog.models.values() if is_text_model(e) and (p := _params_b(e))]
+    if not sized:
+        raise InputError(f"the catalog has no language model to stand for {sc.label}")
+    best = min(
+        sized,
+        key=lambda ep: (abs(math.log(ep[1] / sc.params_b)), -_release(ep[0]).toordinal(), ep[0].id),
+    )
+    return best[0]
+
+
+# --- the engine's answer, reduced to what rankings need --------------------------------------
+
+
+@dataclass(frozen=True)
+class Fit:
+    verdict: str  # comfortable | tradeoffs | wont-run
+    reason: str
+    quant: str
+    context: int | None
+    best_quant: str | None
+    decode_tok_s: float | None
+    decode_tok_s_low: float | None
+    decode_tok_s_high: float | None
+    max_context: int | None
+    total_bytes: int | None  # on the accelerators
+    budget_bytes: int | None
+    host_bytes: int | None  # in system RAM (offloaded layers or experts)
+    evidence: str
+
+    @classmethod
+    def from_result(cls, r: Mapping[str, Any]) -> Fit:
+        speed = r.get("speed") or {}
+        memory = r.get("memory") or {}
+        return cls(
+            verdict=str(r.get("verdict")),
+            reason=str(r.get("reason") or ""),
+            quant=str(r.get("quant")),
+            context=r.get("context"),
+            best_quant=r.get("best_quant"),
+            decode_tok_s=speed.get("decode_tok_s"),
+            decode_tok_s_low=speed.get("decode_tok_s_low"),
+            decode_tok_s_high=speed.get("decode_tok_s_high"),
+            max_context=r.get("max_context"),
+            total_bytes=memory.get("total_bytes"),
+            budget_bytes=memory.get("budget_bytes"),
+            host_bytes=memory.get("host_bytes"),
+            evidence=str(r.get("evidence") or "estimated"),
+        )
+
+    @property
+    def runs(self) -> bool:
+        return self.verdict in ("comfortable", "tradeoffs")
+
+
+CheckFn = Callable[[CheckQuery, Catalog], Mapping[str, Any]]
+
+
+def engine_check(query: CheckQuery, catalog: Catalog) -> Mapping[str, Any]:
+    """The default CheckFn: the engine on catalog models only."""
+    return check(query, catalog, allow_files=False).to_dict()
+
+
+# --- Choose my GPU -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One card (or two of the same card) that could be bought."""
+
+    hardware_id: str
+    name: str
+    vendor: str
+    kind: str
+    count: int
+    unit_price_usd: float
+    price_basis: str  # "street" or "launch"
+    memory_gib: float  # per device
+    unit_tdp_w: float | None  # per device
+
+    @property
+    def query_hardware(self) -> str:
+        return self.hardware_id if self.count == 1 else f"{self.count}x {self.hardware_id}"
+
+    @property
+    def label(self) -> str:
+        return self.name if self.count == 1 else f"{self.count}× {self.name}"
+
+    @property
+    def price_usd(self) -> float:
+        return self.unit_price_usd * self.count
+
+    @property
+    def tdp_w(self) -> float | None:
+        return None if self.unit_tdp_w is None else self.unit_tdp_w * self.count
+
+    @property
+    def total_memory_gib(self) -> float:
+        return self.memory_gib * self.count
+
+
+def hardware_price(entry: Entry) -> tuple[float, str] | None:
+    """(USD, basis): the dated street price when the catalog has one, else the launch price."""
+    for key, basis in (("street_price_usd", "street"), ("launch_price_usd", "launch")):
+        value = entry.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            return float(value), basis
+    return None
+
+
+def candidates(
+    catalog: Catalog, *, platform: str, budget_usd: float, max_cards: int = 1
+) -> list[Candidate]:
+    """GPUs and unified-memory machines with a known price within the budget, on the
+    platform; two of a discrete card too when `max_cards` is 2. CPUs are not candidates."""
+    if platform not in PLATFORMS:
+        raise InputError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    if not 1 <= max_cards <= MAX_CARDS:
+        raise InputError(f"max_cards must be 1 to {MAX_CARDS}")
+    vendor = PLATFORMS[platform]
+    out: list[Candidate] = []
+    for entry in sorted(catalog.hardware.values(), key=lambda e: e.id):
+        kind = str(entry.get("kind") or "gpu")
+        if kind not in ("gpu", "unified") or (vendor and entry.get("vendor") != vendor):
+            continue
+        price = hardware_price(entry)
+        memory = entry.get("memory_gib")
+        if price is None or not isinstance(memory, int | float):
+            continue
+        tdp = entry.get("tdp_w")
+        for count in range(1, (max_cards if kind == "gpu" else 1) + 1):
+            if price[0] * count > budget_usd:
+                break
+            out.append(
+                Candidate(
+                    hardware_id=entry.id,
+                    name=entry.name,
+                    vendor=str(entry.get("vendor") or ""),
+                    kind=kind,
+                    count=count,
+                    unit_price_usd=price[0],
+                    price_basis=price[1],
+                    memory_gib=float(memory),
+                    unit_tdp_w=float(tdp) if isinstance(tdp, int | float) and tdp > 0 else None,
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Pick:
+    candidate: Candidate
+    fit: Fit
+    rationale: tuple[str, ...]
+
+    @property
+    def tok_s_per_kusd(self) -> float | None:
+        """Decode tokens/s per $1,000 of purchase price."""
+        d = self.fit.decode_tok_s
+        return None if d is None else d / self.candidate.price_usd * 1000
+
+    @property
+    def tok_s_per_watt(self) -> float | None:
+        d, w = self.fit.decode_tok_s, self.candidate.tdp_w
+        return None if d is None or not w else d / w
+
+
+_TIER = {"comfortable": 0, "tradeoffs": 1}
+
+
+def _quant_steps(quant: str) -> int:
+    """Steps below Q4_K_M on the engine's quality ladder: 0 for Q4_K_M (or better), 1 for
+    Q3_K_M, 2 for Q2_K; 1 for a quantization off the ladder."""
+    if quant not in GGUF_LADDER:
+        return 0 if quant == QUANT else 1
+    return max(0, GGUF_LADDER.index(quant) - GGUF_LADDER.index(QUANT))
+
+
+def pick_tier(fit: Fit) -> tuple[int, int, int]:
+    """(verdict, quantization, speed) tiers, 0 best: comfortable before tradeoffs, the reference
+    Q4_K_M before Q3_K_M before Q2_K, at least MIN_USEFUL_TOK_S before slower."""
+    return (
+        _TIER.get(fit.verdict, 2),
+        _quant_steps(fit.quant),
+        0 if (fit.decode_tok_s or 0.0) >= MIN_USEFUL_TOK_S else 1,
+    )
+
+
+def pick_sort_key(pick: Pick, priority: str) -> tuple[float, ...]:
+    """The tiers first, then the priority, then speed and price as tie-breaks."""
+    f, c = pick.fit, pick.candidate
+    tiers = tuple(float(t) for t in pick_tier(f))
+    decode = f.decode_tok_s or 0.0
+    if priority == "speed":
+        return (*tiers, -decode, c.price_usd)
+    if priority == "context":
+        return (*tiers, -float(f.max_context or 0), -decode, c.price_usd)
+    if priority == "price":
+        return (*tiers, c.price_usd, -decode)
+    if priority == "power":
+        per_watt = pick.tok_s_per_watt
+        return (*tiers, -(per_watt if per_watt is not None else -1.0), c.price_usd)
+    raise InputError(f"unknown priority {priority!r}; known: {', '.join(PRIORITIES)}")
+
+
+def rank(picks: Iterable[Pick], priority: str) -> list[Pick]:
+    """The picks that run the model, best first for the priority."""
+    return sorted(
+        (p for p in picks if p.fit.runs),
+        key=lambda p: (*pick_sort_key(p, priority), p.candidate.label),
+    )
+
+
+def rationale(candidate: Candidate, fit: Fit, model_name: str) -> tuple[str, ...]:
+    """The numbers behind a pick, one short line each."""
+    lines: list[str] = []
+    if fit.decode_tok_s is not None:
+        rng = ""
+        if fit.decode_tok_s_low is not None and fit.decode_tok_s_high is not None:
+            rng = f" (likely {fit.decode_tok_s_low:g}–{fit.decode_tok_s_high:g})"
+        lines.append(
+            f"Runs {model_name} at {fit.quant}: {fit.decode_tok_s:g} tokens/s{rng}, {fit.evidence}."
+        )
+    if fit.best_quant:
+        lines.append(f"Fits comfortably up to {fit.best_quant}.")
+    else:
+        lines.append(f"No quantization fits comfortably: {fit.reason}.")
+    if fit.max_context:
+        lines.append(f"Largest context on the accelerator: {fit.max_context:,} tokens.")
+    basis = "street price" if candidate.price_basis == "street" else "launch price"
+    money = f"${candidate.price_usd:,.0f} ({basis}"
+    money += f", 2 × ${candidate.unit_price_usd:,.0f})" if candidate.count == 2 else ")"
+    if fit.decode_tok_s is not None:
+        money += f": {fit.decode_tok_s / candidate.price_usd * 1000:.1f} tokens/s per $1,000"
+    lines.append(money + ".")
+    if candidate.tdp_w and fit.decode_tok_s is not None:
+        lines.append(
+            f"{candidate.tdp_w:g} W board power: {fit.decode_tok_s / candidate.tdp_w:.2f} tokens/s per watt."
+        )
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class GpuQuestion:
+    budget_usd: float
+    model: str  # a catalog model id or name
+    platform: str = "any"
+    priority: str = "speed"
+    context: int = CONTEXT_FOR_USE["chat"]
+    max_cards: int = 1
+
+    def validate(self) -> None:
+        if not (math.isfinite(self.budget_usd) and 0 < self.budget_usd <= 10_000_000):
+            raise InputError("the budget must be between $1 and $10,000,000")
+        if self.platform not in PLATFORMS:
+            raise InputError(f"unknown platform {self.platform!r}")
+        if self.priority not in PRIORITIES:
+            raise InputError(f"unknown priority {self.priority!r}")
+        if not 1 <= self.context <= 10_000_000:
+            raise InputError("context must be 1 to 10,000,000 tokens")
+
+
+@dataclass(frozen=True)
+class GpuAnswer:
+    model: Entry
+    picks: list[Pick]
+    considered: int  # candidates checked (cards within budget on the platform)
+    too_small: list[Candidate] = field(default_factory=list)  # within budget, does not fit
+
+
+def _fit_for(
+    candidate: Candidate, model_id: str, context: int, catalog: Catalog, check_fn: CheckFn
+) -> Fit:
+    """The fit at Q4_K_M, or at the best lower quantization that fits comfortably."""
+    q = CheckQuery(
+        model=model_id, hardware=(candidate.query_hardware,), quant=QUANT, context=context
+    )
+    fit = Fit.from_result(check_fn(q, catalog))
+    if fit.verdict != "comfortable" and fit.best_quant and fit.best_quant != fit.quant:
+        lower = CheckQuery(
+            model=model_id,
+            hardware=(candidate.query_hardware,),
+            quant=fit.best_quant,
+            context=context,
+        )
+        fit = Fit.from_result(check_fn(lower, catalog))
+    return fit
+
+
+def choose_gpu(
+    question: GpuQuestion, catalog: Catalog, check_fn: CheckFn = engine_check
+) -> GpuAnswer:
+    """Cards within the budget that run the model, ranked for the priority. Two of a card are
+    considered only where one of it does not run the model comfortably at Q4_K_M."""
+    question.validate()
+    entry = catalog.find_model(question.model)
+    cands = candidates(
+        catalog,
+        platform=question.platform,
+        budget_usd=question.budget_usd,
+        max_cards=question.max_cards,
+    )
+    picks: list[Pick] = []
+    too_small: list[Candidate] = []
+    comfortable_alone: set[str] = set()
+    for cand in sorted(cands, key=lambda c: c.count):
+        if cand.count > 1 and cand.hardware_id in comfortable_alone:
+            continue
+        try:
+            fit = _fit_for(cand, entry.id, question.context, catalog, check_fn)
+        except RunlocalError:
+            continue  # e.g. a runtime that cannot use this card: not a candidate
+        if fit.verdict == "comfortable" and fit.quant == QUANT and cand.count == 1:
+            comfortable_alone.add(cand.hardware_id)
+        if fit.runs:
+            picks.append(Pick(cand, fit, rationale(cand, fit, entry.name)))
+        else:
+            too_small.append(cand)
+    return GpuAnswer(
+        model=entry,
+        picks=rank(picks, question.priority),
+        considered=len(cands),
+        too_small=too_small,
+    )
+
+
+# --- runtimes for a build ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuntimeAdvice:
+    runtime: str  # an engine runtime id (runlocal.runtimes.RUNTIMES)
+    reason: str
+
+
+def recommend_runtime(devices: Sequence[Device], os: str, use: str) -> RuntimeAdvice:
+    """A sensible first runtime for these devices, operating system and use."""
+    if not devices:
+        raise InputError("no devices")
+    backends = {d.backend for d in devices}
+    kinds = {d.kind for d in devices}
+    same = len({d.id or d.name for d in devices}) == 1
+    if "metal" in backends:
+        return RuntimeAdvice(
+            "mlx",
+            "MLX is Apple's own framework for unified memory; mlx-lm serves models from it, "
+            "and LM Studio and Ollama are the one-click alternatives.",
+        )
+    if kinds == {"cpu"}:
+        return RuntimeAdvice(
+            "llama.cpp",
+            "llama.cpp's CPU backend is the reference for running from system RAM: it uses "
+            "every core and memory channel, and reads GGUF quantizations that halve the reads.",
+        )
+    if (
+        len(devices) > 1
+        and same
+        and backends <= {"cuda", "rocm"}
+        and os == "linux"
+        and use != "chat"
+    ):
+        return RuntimeAdvice(
+            "vllm",
+            "Identical cards on Linux: vLLM's tensor parallelism splits every layer across them, "
+            "so all cards work on each token, and it serves the parallel requests agents make.",
+        )
+    if len(devices) > 1 and not same:
+        return RuntimeAdvice(
+            "llama.cpp",
+            "Different cards: llama.cpp splits the layers in proportion to each card's memory, "
+            "which tensor parallelism (vLLM) cannot do with unequal cards.",
+        )
+    if use == "chat":
+        return RuntimeAdvice(
+            "ollama",
+            "For chat, Ollama gets a model running with one command on Linux, Windows and macOS, "
+            "and serves it to chat apps over a local API.",
+        )
+    return RuntimeAdvice(
+        "llama.cpp",
+        "llama-server (llama.cpp) lets you set the context length, KV cache type and GPU layers "
+        "yourself: a coding agent or a reasoning model needs a long context, and Ollama starts "
+        "at 4k below 24 GiB of VRAM.",
+    )
+
+
+# --- models for a build -------------------------------------------------------------------
+
+GROUPS = ("comfortable", "borderline", "not_practical")
+SPECIALISED = {
+    "coding": ("coder", "devstral", "codestral", "starcoder"),
+    "reasoning": ("-r1", "qwq", "reason", "thinking", "magistral"),
+}
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    model_id: str
+    name: str
+    params_b: float | None
+    fit: Fit | None  # None when the engine could not check it
+    error: str | None = None
+    quality: float | None = None  # mean published percent score for the use
+    specialised: bool = False  # built for the use (a coding or reasoning model)
+
+    @property
+    def group(self) -> str:
+        f = self.fit
+        if f is None or not f.runs or (f.decode_tok_s or 0.0) < MIN_PRACTICAL_TOK_S:
+            return "not_practical"
+        if (
+            f.verdict == "comfortable"
+            and (f.decode_tok_s or 0.0) >= MIN_USEFUL_TOK_S
+            and not self.short_context
+        ):
+            return "comfortable"
+        return "borderline"
+
+    @property
+    def short_context(self) -> bool:
+        """True when the context asked for does not fit whole (or passes the model's training)."""
+        f = self.fit
+        return f is not None and f.context is not None and (f.max_context or 0) < f.context
+
+
+def quality_score(data: Mapping[str, Any], use: str) -> float | None:
+    """The mean of a model file's published percent scores for the task, or None."""
+    items = data.get("quality")
+    if not isinstance(items, list):
+        return None
+    scores = [
+        float(q["score"])
+        for q in items
+        if isinstance(q, Mapping)
+        and q.get("task") == use
+        and q.get("scale", "percent") == "percent"
+        and isinstance(q.get("score"), int | float)
+        and not isinstance(q.get("score"), bool)
+    ]
+    return sum(scores) / len(scores) if scores else None
+
+
+def is_specialised(entry: Entry, use: str) -> bool:
+    words = SPECIALISED.get(use, ())
+    text = f"{entry.id} {entry.name}".lower()
+    return any(w in text for w in words)
+
+
+def model_rank_key(m: ModelFit) -> tuple[float, float, float, str]:
+    """Useful speed first, then the biggest (or, with WEIGH_QUALITY, the best-scoring) model,
+    then the fastest."""
+    decode = (m.fit.decode_tok_s if m.fit else None) or 0.0
+    merit = m.quality if WEIGH_QUALITY and m.quality is not None else (m.params_b or 0.0)
+    return (0.0 if decode >= MIN_USEFUL_TOK_S else 1.0, -merit, -decode, m.name)
+
+
+def group_models(fits: Iterable[ModelFit]) -> dict[str, list[ModelFit]]:
+    """Comfortable (≥ 10 tokens/s, with headroom, the whole context), borderline (runs at
+    3 tokens/s or more), not practical; each ranked."""
+    groups: dict[str, list[ModelFit]] = {g: [] for g in GROUPS}
+    for m in fits:
+        groups[m.group].append(m)
+    for name, items in groups.items():
+        if name == "not_practical":
+            # The nearest misses first: what runs (slowly), then the smallest that does not.
+            items.sort(
+                key=lambda m: (
+                    0 if m.fit is not None and m.fit.runs else 1,
+                    m.params_b or math.inf,
+                    m.name,
+                )
+            )
+        else:
+            items.sort(key=model_rank_key)
+    return groups
+
+
+def fit_models(
+    catalog: Catalog,
+    hardware: Sequence[str],
+    *,
+    runtime: str,
+    quant: str,
+    context: int,
+    ram_gb: float | None,
+    use: str,
+    check_fn: CheckFn = engine_check,
+) -> list[ModelFit]:
+    """Every text model of the catalog checked on the build; an engine error on a model is
+    kept as that model's row."""
+    if use not in USES:
+        raise InputError(f"unknown use {use!r}; known: {', '.join(USES)}")
+    out: list[ModelFit] = []
+    for entry in sorted(catalog.models.values(), key=lambda e: e.id):
+        if not is_text_model(entry):
+            continue
+        q = CheckQuery(
+            model=entry.id,
+            hardware=tuple(hardware),
+            quant=quant,
+            context=context,
+            runtime=runtime,
+            ram_gb=ram_gb,
+        )
+        fit: Fit | None
+        error: str | None = None
+        try:
+            fit = Fit.from_result(check_fn(q, catalog))
+        except RunlocalError as exc:
+            fit, error = None, str(exc)
+        out.append(
+            ModelFit(
+                model_id=entry.id,
+                name=entry.name,
+                params_b=_params_b(entry),
+                fit=fit,
+                error=error,
+                quality=quality_score(entry.data, use),
+                specialised=is_specialised(entry, use),
+            )
+        )
+    return out

@@ -1,0 +1,1 @@
+"""Operations: backup/restore, the 503 page, security headers, admin login throttling."""

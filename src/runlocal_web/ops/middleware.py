@@ -1,0 +1,182 @@
+"""Two middlewares, listed in settings.MIDDLEWARE right after WhiteNoise:
+
+SecurityHeadersMiddleware: a strict Content-Security-Policy (with a per-request nonce for the
+  rare inline script: `<script nonce="{{ request.csp_nonce }}">`), a Permissions-Policy, the
+  request body limit (413) and the admin log-in throttle (429).
+ServiceUnavailableMiddleware: the database or Redis going away answers a plain 503 page (or
+  the API's JSON error shape under /api/) with Retry-After, never a traceback; the next request
+  after they come back is served normally.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from . import throttle
+
+log = logging.getLogger("runlocal.ops")
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Each directive names only what the site uses: its own scripts, styles, images and forms.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self' 'nonce-{nonce}'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Swagger UI (/api/v1/docs, from django-ninja's own static files) sets inline styles.
+CSP_RELAXED_PREFIXES = {"/api/v1/docs": {"style-src": "'self' 'unsafe-inline'"}}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def content_security_policy(path: str, nonce: str) -> str:
+    directives = dict(CSP)
+    for prefix, extra in CSP_RELAXED_PREFIXES.items():
+        if path.startswith(prefix):
+            directives.update(extra)
+    return "; ".join(f"{k} {v}".format(nonce=nonce) for k, v in directives.items())
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.GET.get("format") == "json"
+
+
+def plain_error(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """An error answer that needs neither the database nor the cache."""
+    if _wants_json(request):
+        from runlocal_web.api.errors import error_response
+
+        response = error_response(status, message, headers=headers)
+    else:
+        html = loader.get_template("ops/error.html").render(
+            {"status": status, "title": title, "message": message}
+        )
+        response = HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+        for key, value in (headers or {}).items():
+            response[key] = value
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        response = self._limits(request) or self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy(request.path, nonce)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    def _limits(self, request: HttpRequest) -> HttpResponse | None:
+        limit = int(getattr(settings, "OPS_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES))
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return plain_error(
+                request,
+                413,
+                "Request too large",
+                f"the request body is larger than {limit:,} bytes",
+            )
+        if request.method == "POST" and request.path == reverse("admin:login"):
+            wait = throttle.retry_after(throttle.client_ip(request))
+            if wait is not None:
+                return plain_error(
+                    request,
+                    429,
+                    "Too many log-in attempts",
+                    f"too many failed log-in attempts; try again in {wait // 60 + 1} minutes",
+                    headers={"Retry-After": str(wait)},
+                )
+        return None
+
+
+def unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    what = "database" if isinstance(exc, OperationalError | InterfaceError) else "cache"
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    log.warning(
+        "%s unavailable on %s %s: %s: %s",
+        what,
+        request.method,
+        request.path,
+        exc.__class__.__name__,
+        first,
+    )
+    return plain_error(
+        request,
+        503,
+        "Temporarily unavailable",
+        "the site is temporarily unavailable; please try again in a minute",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+class ServiceUnavailableMiddleware:
+    """process_exception catches the views' errors; the got_request_exception signal marks the
+    request when an inner middleware failed (that path reaches us as a 500 response)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        got_request_exception.connect(_mark_request, dispatch_uid="runlocal_ops_unavailable")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+        except UNAVAILABLE_ERRORS as exc:  # the 500 handler itself needed the database
+            return unavailable(request, exc)
+        marked = getattr(request, "_ops_unavailable", None)
+        if marked is not None and response.status_code == 500:
+            return unavailable(request, marked)
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, UNAVAILABLE_ERRORS):
+            return unavailable(request, exc)
+        return None
+
+
+def _mark_request(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    exc = sys.exc_info()[1]
+    if request is not None and isinstance(exc, UNAVAILABLE_ERRORS):
+        request._ops_unavailable = exc  # type: ignore[attr-defined]

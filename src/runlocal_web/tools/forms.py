@@ -1,0 +1,323 @@
+"""The tools' forms. GET only: every input lives in the URL, so every answer can be shared."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.datastructures import MultiValueDict
+
+from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
+from runlocal.runtimes import RUNTIMES
+
+MAX_COMPARE = 6
+MAX_BUILD_GPUS = 8
+MAX_BUILD_CONTEXT = 1_048_576
+
+
+class RepeatedInput(forms.TextInput):
+    """Reads every `name=` value of a query string (hw=A&hw=B)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        if isinstance(data, MultiValueDict):
+            return data.getlist(name)
+        value = data.get(name)
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
+
+class NameListField(forms.Field):
+    """Several names in repeated parameters; empty boxes are dropped."""
+
+    widget = RepeatedInput
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "required": "Name at least one device.",
+        "too_many": "At most %(max)s devices.",
+        "too_few": "Pick at least %(min)s devices.",
+        "too_long": "Names are at most 100 characters.",
+    }
+
+    def __init__(self, *, min_items: int = 0, max_items: int = 8, **kwargs: Any) -> None:
+        self.min_items, self.max_items = min_items, max_items
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        items = [str(v).strip() for v in value if str(v).strip()]
+        for item in items:
+            ProhibitNullCharactersValidator()(item)
+            if len(item) > 100:
+                raise ValidationError(self.error_messages["too_long"], code="too_long")
+        if len(items) > self.max_items:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.max_items}
+            )
+        return items
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if value and len(value) < self.min_items:
+            raise ValidationError(
+                self.error_messages["too_few"], code="too_few", params={"min": self.min_items}
+            )
+
+
+class FiniteFloatField(forms.FloatField):
+    """A FloatField that turns 'nan', 'inf' and numbers too big into a field error."""
+
+    def to_python(self, value: Any) -> float | None:
+        number = super().to_python(value)
+        if number is not None and not math.isfinite(number):
+            raise ValidationError("Enter a number.", code="invalid")
+        return number
+
+
+def _name(max_length: int = 100, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        max_length=max_length,
+        required=kwargs.pop("required", False),
+        validators=[ProhibitNullCharactersValidator()],
+        **kwargs,
+    )
+
+
+def _url_params(
+    form: forms.Form, names: tuple[str, ...], defaults: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """The cleaned query in a fixed order, defaults left out: the canonical share link."""
+    out: list[tuple[str, Any]] = []
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], False) or defaults.get(name) == value:
+            continue
+        if isinstance(value, bool):
+            value = "on"
+        elif isinstance(value, float):
+            value = f"{value:g}"
+        out.append((name, value))
+    return out
+
+
+# --- Compare -------------------------------------------------------------------------------
+
+
+class CompareForm(forms.Form):
+    URL_FIELDS = ("hw",)
+    hw = NameListField(min_items=2, max_items=MAX_COMPARE, label="Hardware")
+
+
+# --- Cost vs cloud -------------------------------------------------------------------------
+
+DEFAULT_HOURS = 8.0
+DEFAULT_YEARS = 3.0
+DEFAULT_TOKENS = 500_000
+
+
+class CostForm(forms.Form):
+    URL_FIELDS = (
+        "hardware",
+        "price_usd",
+        "watts",
+        "hours_per_day",
+        "region",
+        "usd_per_kwh",
+        "years",
+        "model",
+        "tokens_per_day",
+    )
+    hardware = _name(
+        label="Hardware",
+        help_text="a GPU, Mac or “2x RTX 3090”; leave empty and give a price instead",
+        widget=forms.TextInput(attrs={"list": "hardware-names", "autocomplete": "off"}),
+    )
+    price_usd = FiniteFloatField(
+        min_value=0,
+        max_value=10_000_000,
+        required=False,
+        label="Price (USD)",
+        help_text="what you pay; empty for the catalog's price",
+    )
+    watts = FiniteFloatField(
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        label="Power (W)",
+        help_text="drawn while on; empty for the board power (TDP)",
+    )
+    hours_per_day = FiniteFloatField(
+        min_value=0.1,
+        max_value=24,
+        required=False,
+        label="Hours on per day",
+        help_text=f"default {DEFAULT_HOURS:g}",
+    )
+    region = forms.ChoiceField(choices=[], required=False, label="Electricity")
+    usd_per_kwh = FiniteFloatField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        label="Electricity price (USD/kWh)",
+        help_text="overrides the region",
+    )
+    years = FiniteFloatField(
+        min_value=0.25, max_value=20, required=False, label="Years of use", help_text="default 3"
+    )
+    model = _name(
+        max_length=200,
+        label="Model",
+        required=True,
+        error_messages={"required": "Name a model, for example “Llama 3.1 8B”."},
+        widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
+    )
+    tokens_per_day = forms.IntegerField(
+        min_value=1,
+        max_value=10_000_000_000,
+        required=False,
+        label="Tokens written per day",
+        help_text=f"default {DEFAULT_TOKENS:,}",
+    )
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "default"), *regions]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            not data.get("hardware")
+            and data.get("price_usd") is None
+            and not self.errors.get("hardware")
+        ):
+            self.add_error("hardware", "Name the hardware, or give its price.")
+        return data
+
+    def url_params(self) -> list[tuple[str, Any]]:
+        return _url_params(self, self.URL_FIELDS, {})
+
+
+# --- Choose my GPU -------------------------------------------------------------------------
+
+DEFAULT_BUDGET = 1500.0
+PLATFORM_LABELS = {
+    "any": "Any",
+    "nvidia": "NVIDIA",
+    "amd": "AMD",
+    "apple": "Apple",
+    "intel": "Intel",
+}
+PRIORITY_LABELS = {
+    "speed": "Speed",
+    "context": "Long context",
+    "price": "Lowest price",
+    "power": "Low power",
+}
+
+
+class ChooseForm(forms.Form):
+    URL_FIELDS = ("budget_usd", "run", "model", "platform", "priority", "two_cards")
+    budget_usd = FiniteFloatField(
+        min_value=50,
+        max_value=1_000_000,
+        required=False,
+        label="Budget (USD)",
+        help_text=f"for the GPU or the Mac; default ${DEFAULT_BUDGET:,.0f}",
+    )
+    run = forms.ChoiceField(
+        choices=[(s.id, s.label) for s in SIZE_CLASSES],
+        required=False,
+        initial=SIZE_CLASSES[0].id,
+        label="What you want to run",
+    )
+    model = _name(
+        max_length=200,
+        label="…or a specific model",
+        widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
+    )
+    platform = forms.ChoiceField(
+        choices=[(p, PLATFORM_LABELS[p]) for p in PLATFORMS],
+        required=False,
+        initial="any",
+    )
+    priority = forms.ChoiceField(
+        choices=[(p, PRIORITY_LABELS[p]) for p in PRIORITIES],
+        required=False,
+        initial="speed",
+        label="What matters most",
+    )
+    two_cards = forms.BooleanField(required=False, label="Consider two of a card")
+
+    def clean_run(self) -> str:
+        return self.cleaned_data.get("run") or SIZE_CLASSES[0].id
+
+    def clean_platform(self) -> str:
+        return str(self.cleaned_data.get("platform") or "any")
+
+    def clean_priority(self) -> str:
+        return str(self.cleaned_data.get("priority") or "speed")
+
+    def clean_budget_usd(self) -> float:
+        value = self.cleaned_data.get("budget_usd")
+        return DEFAULT_BUDGET if value is None else float(value)
+
+    def url_params(self) -> list[tuple[str, Any]]:
+        defaults = {"platform": "any", "priority": "speed", "run": SIZE_CLASSES[0].id}
+        names = self.URL_FIELDS
+        if self.cleaned_data.get("model"):
+            names = tuple(n for n in names if n != "run")
+        return _url_params(self, names, defaults)
+
+
+# --- Custom build --------------------------------------------------------------------------
+
+OS_CHOICES = [("", "any"), ("linux", "Linux"), ("windows", "Windows"), ("macos", "macOS")]
+
+
+class BuildForm(forms.Form):
+    URL_FIELDS = ("gpu", "cpu", "ram_gb", "os", "runtime", "use", "context")
+    gpu = NameListField(max_items=MAX_BUILD_GPUS, label="GPUs")
+    cpu = _name(
+        label="CPU",
+        help_text="for a build without a GPU; optional otherwise",
+        widget=forms.TextInput(attrs={"list": "hardware-names", "autocomplete": "off"}),
+    )
+    ram_gb = FiniteFloatField(
+        min_value=0.5,
+        max_value=65536,
+        required=False,
+        label="System RAM (GiB)",
+        help_text="for layers that do not fit on the GPUs",
+    )
+    os = forms.ChoiceField(choices=OS_CHOICES, required=False, label="Operating system")
+    runtime = forms.ChoiceField(
+        choices=[("", "recommended"), *((r.id, r.name) for r in RUNTIMES.values())],
+        required=False,
+    )
+    use = forms.ChoiceField(
+        choices=[(u, u.capitalize()) for u in USES], required=False, initial="chat", label="Use"
+    )
+    context = forms.IntegerField(
+        min_value=256,
+        max_value=MAX_BUILD_CONTEXT,
+        required=False,
+        label="Context (tokens)",
+        help_text="default by use: chat 8,192, coding 32,768, reasoning 16,384",
+    )
+
+    def clean_use(self) -> str:
+        return self.cleaned_data.get("use") or "chat"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("gpu") and not data.get("cpu") and not self.errors:
+            self.add_error("gpu", "Name at least one GPU or Mac, or a CPU for a CPU-only build.")
+        return data
+
+    def url_params(self) -> list[tuple[str, Any]]:
+        return _url_params(self, self.URL_FIELDS, {"use": "chat"})

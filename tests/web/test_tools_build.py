@@ -1,0 +1,183 @@
+"""Will it run, custom build: effective memory, a runtime, and the models grouped."""
+
+from __future__ import annotations
+
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from runlocal.catalog import load_catalog
+from runlocal.engine import CheckQuery, check
+
+from . import factory
+from .test_tools_factory import tools_catalog
+
+pytestmark = pytest.mark.django_db
+URL = "/will-it-run/custom/"
+TWO = {"gpu": ["testgpu-24gb", "TG 24"], "ram_gb": "64", "use": "coding"}
+
+
+@pytest.fixture
+def tools(catalog_dir: Path, db) -> Path:
+    tools_catalog(catalog_dir)
+    factory.sync()
+    return catalog_dir
+
+
+def _groups(doc: dict) -> dict[str, list[str]]:
+    return {g: [m["id"] for m in rows] for g, rows in doc["result"]["groups"].items()}
+
+
+def test_it_asks_for_the_build(client, tools: Path) -> None:
+    r = client.get(URL)
+    assert r.status_code == 200
+    html = r.content.decode()
+    for name in ("gpu", "cpu", "ram_gb", "os", "runtime", "use", "context"):
+        assert f'name="{name}"' in html, name
+    assert client.get(URL + "?format=json").json()["result"] is None
+
+
+def test_it_explains_two_cards_and_groups_the_models(client, tools: Path) -> None:
+    doc = client.get(URL, {**TWO, "format": "json"}).json()
+    r = doc["result"]
+    assert r["build"]["summary"] == "2× TestGPU 24GB with 64 GiB RAM"
+    assert (
+        doc["share_url"]
+        == "/will-it-run/custom/?gpu=testgpu-24gb&gpu=testgpu-24gb&ram_gb=64&use=coding"
+    )
+    # No OS given: llama.cpp, whose layer split works anywhere.
+    assert r["recommended_runtime"]["id"] == "llama.cpp" and r["runtime"]["id"] == "llama.cpp"
+    assert r["runtime"]["quant"] == "Q4_K_M" and r["runtime"]["context"] == 32768
+    memory = r["memory"]
+    assert memory["memory_bytes"] == 48 * 2**30
+    assert memory["for_model_bytes"] == sum(
+        d["budget_bytes"] - d["overhead_bytes"] - d["compute_bytes"] for d in memory["devices"]
+    )
+    assert memory["for_model_bytes"] < memory["memory_bytes"]
+    assert memory["explanation"][0].startswith(
+        "2 cards with 48 GiB between them are not one 48 GiB pool"
+    )
+    assert _groups(doc) == {
+        "comfortable": ["testllama-8b"],
+        "borderline": ["testllama-70b"],
+        "not_practical": [],
+    }
+    catalog = load_catalog(tools)
+    seventy = r["groups"]["borderline"][0]
+    engine = check(
+        CheckQuery(
+            model="testllama-70b",
+            hardware=("2x testgpu-24gb",),
+            quant="Q4_K_M",
+            context=32768,
+            ram_gb=64,
+        ),
+        catalog,
+    ).to_dict()
+    assert seventy["verdict"] == engine["verdict"] == "tradeoffs"
+    assert seventy["decode_tok_s"] == engine["speed"]["decode_tok_s"]
+    assert client.get(seventy["check_url"]).status_code == 200
+    html = unescape(client.get(URL, TWO).content.decode())
+    assert "are not one 48 GiB pool" in html
+    assert "Start with" in html and "Fit comfortably" in html and "Borderline" in html
+
+
+def test_identical_cards_on_linux_for_coding_get_vllm(client, tools: Path) -> None:
+    doc = client.get(URL, {**TWO, "os": "linux", "format": "json"}).json()
+    r = doc["result"]
+    assert r["recommended_runtime"]["id"] == "vllm"
+    assert r["runtime"]["quant"] == "AWQ-4BIT"
+    assert any("tensor parallelism" in line for line in r["memory"]["explanation"])
+    # Asking for a runtime keeps it, and still names the recommendation.
+    asked = client.get(URL, {**TWO, "os": "linux", "runtime": "ollama", "format": "json"}).json()
+    assert asked["result"]["runtime"]["id"] == "ollama"
+    assert asked["result"]["recommended_runtime"]["id"] == "vllm"
+
+
+def test_a_mac_uses_its_working_set_and_mlx(client, tools: Path) -> None:
+    doc = client.get(URL, {"gpu": "M9 Max 128GB", "format": "json"}).json()
+    r = doc["result"]
+    assert r["build"]["hardware"] == ["testmac-m9-max 128GB"]
+    assert r["recommended_runtime"]["id"] == "mlx" and r["runtime"]["quant"] == "MLX-4BIT"
+    (device,) = r["memory"]["devices"]
+    assert device["memory_bytes"] == 128 * 2**30
+    assert device["budget_bytes"] == 96 * 2**30  # 3/4 of 128 GiB
+    assert any("working-set limit" in line for line in r["memory"]["explanation"])
+    # The 70B fits with headroom but writes under 10 tokens/s: borderline.
+    assert _groups(doc)["comfortable"] == ["testllama-8b"]
+    assert _groups(doc)["borderline"] == ["testllama-70b"]
+    assert r["groups"]["borderline"][0]["reason"] == "under 10 tokens/s"
+
+
+def test_a_cpu_only_build(client, tools: Path) -> None:
+    doc = client.get(URL, {"cpu": "TC 16", "format": "json"}).json()
+    r = doc["result"]
+    assert r["build"]["hardware"] == ["testcpu-16c"]
+    assert r["recommended_runtime"]["id"] == "llama.cpp"
+    assert any("CPU-only build" in line for line in r["memory"]["explanation"])
+    assert doc["share_url"] == "/will-it-run/custom/?cpu=testcpu-16c"
+
+
+def test_slow_or_short_models_are_not_comfortable(client, tools: Path) -> None:
+    # 1,000,000 tokens of context: past what either model was trained for.
+    doc = client.get(URL, {"gpu": "testmac-m9-max", "context": "1000000", "format": "json"}).json()
+    assert doc["result"]["groups"]["comfortable"] == []
+    reasons = [m["reason"] for g in doc["result"]["groups"].values() for m in g]
+    assert all(reasons)
+
+
+def test_it_caches_the_whole_answer(client, tools: Path, monkeypatch) -> None:
+    import runlocal_web.tools.views_build as views
+
+    cache.clear()
+    calls = []
+    real = views.fit_models
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "fit_models", counted)
+    first = client.get(URL, {**TWO, "format": "json"}).json()
+    again = client.get(URL, {**TWO, "format": "json"}).json()
+    assert len(calls) == 1
+    assert first["result"] == again["result"]
+
+
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ({"use": "chat"}, "gpu", "Name at least one GPU or Mac, or a CPU"),
+        ({"gpu": "TG 25"}, "gpu", "No hardware called “TG 25” in the catalog."),
+        ({"gpu": "TC 16"}, "gpu", "TestCPU 16-core is a CPU: put it in the CPU box."),
+        ({"gpu": "TG 24", "cpu": "TG 24"}, "cpu", "TestGPU 24GB is not a CPU"),
+        ({"gpu": "TG 24", "cpu": "TC 17"}, "cpu", "No hardware called “TC 17”"),
+        ({"gpu": ["M9 Max", "TG 24"]}, "gpu", "A Mac or another unified-memory machine runs alone"),
+        ({"gpu": "M9 Max", "os": "windows"}, "os", "Apple silicon runs macOS here."),
+        ({"gpu": "TG 24", "os": "macos"}, "os", "macOS runs on Apple silicon only"),
+        ({"gpu": "TG 24", "os": "windows", "runtime": "vllm"}, "runtime", "vLLM runs on Linux"),
+        ({"gpu": ["5x TG 24", "4x TG 24"]}, "gpu", "At most 8 GPUs in one build."),
+        ({"gpu": "TG 24", "use": "poetry"}, "use", "Select a valid choice."),
+        ({"gpu": "TG 24", "context": "100"}, "context", "greater than or equal to 256"),
+        ({"gpu": "TG 24", "ram_gb": "nan"}, "ram_gb", "Enter a number."),
+        ({"gpu": "TG 24", "runtime": "mlx"}, "__all__", "MLX runs only on Apple silicon"),
+    ],
+)
+def test_it_explains_what_to_fix(
+    client, tools: Path, query: dict, field: str, message: str
+) -> None:
+    r = client.get(URL, query)
+    assert r.status_code == 400
+    assert message in unescape(r.content.decode())
+    doc = client.get(URL, {**query, "format": "json"}).json()
+    assert doc["ok"] is False and any(message in e for e in doc["errors"][field])
+
+
+def test_a_suggestion_fixes_the_build(client, tools: Path) -> None:
+    doc = client.get(URL, {"gpu": ["TG 25"], "ram_gb": "32", "format": "json"}).json()
+    (s,) = doc["suggestions"]
+    url = s["suggestions"][0]["url"]
+    assert "ram_gb=32" in url
+    assert client.get(url).status_code == 200
