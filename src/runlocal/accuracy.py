@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, Entry, load_catalog
-from .engine import Estimate, _catalog_spec, inventory_for, estimate
+from .engine import Estimate, _catalog_spec, estimate, inventory_for
 from .errors import InputError, RunlocalError
 from .hardware import Device, device_from_entry
 from .runtimes import get_runtime

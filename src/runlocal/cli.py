@@ -306,8 +306,9 @@ def format_result(r: dict[str, Any]) -> str:
     m = r["memory"]
     s = r["speed"]
     hw = " + ".join(h["name"] for h in r["hardware"])
+    ctx = f"{r['context']:,} tokens" if r["context"] is not None else "no context"
     lines = [
-        f"{r['model']['name']} · {r['quant']} · {r['context']:,} tokens · {r['runtime']} on {hw}",
+        f"{r['model']['name']} · {r['quant']} · {ctx} · {r['runtime']} on {hw}",
         f"{label[r['verdict']]}: {r['reason']}",
         "",
         f"memory  weights {_gib(m['weights_bytes'])} + KV {_gib(m['kv_cache_bytes'])} + compute "
@@ -322,7 +323,8 @@ def format_result(r: dict[str, Any]) -> str:
         if r["host"]:
             lines.append(f"  system RAM: {_gib(r['host']['total_bytes'])}")
     off = r["offload"]
-    lines.append(f"offload {off['gpu_layers']}/{off['total_layers']} layers on the accelerator")
+    if off["total_layers"] is not None:
+        lines.append(f"offload {off['gpu_layers']}/{off['total_layers']} layers on the accelerator")
     if s["decode_tok_s"] is not None:
         lines.append(
             f"speed   decode {s['decode_tok_s']} tok/s ({s['decode_tok_s_low']}–{s['decode_tok_s_high']}), "

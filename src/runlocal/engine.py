@@ -263,7 +263,13 @@ def _check_component_model(
         "verdict": m["verdict"],
         "reason": m["reason"],
         "fits": m["fits"],
-        "offload": {"gpu_layers": None, "total_layers": None, "experts_on_host_layers": 0},
+        # Components count as the units: all of them run on the accelerator (one at a time
+        # when they only fit with sequential offload).
+        "offload": {
+            "gpu_layers": len(m["components"]) if m["fits"] else 0,
+            "total_layers": len(m["components"]),
+            "experts_on_host_layers": 0,
+        },
         "max_context": None,
         "best_quant": None,
         "speed": {

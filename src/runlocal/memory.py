@@ -528,7 +528,7 @@ def _cpu_plan(
         kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences),
         compute_bytes=llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True),
         overhead_bytes=0,
-        budget_bytes=int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)),
+        budget_bytes=min(int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)), cpu.budget_bytes),
     )
     return MemoryPlan(
         devices=[use],

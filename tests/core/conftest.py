@@ -14,6 +14,8 @@ def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUNLOCAL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # Never read or write a real calibration profile from ~/.config.
+    monkeypatch.setenv("RUNLOCAL_PROFILE_DIR", str(tmp_path_factory.mktemp("profile")))
 
 
 @pytest.fixture

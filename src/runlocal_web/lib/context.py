@@ -25,17 +25,48 @@ NAV = (
 )
 
 FOOTER = (
-    ("Directory", (("Models", "/models/"), ("Hardware", "/hardware/"), ("Tools", "/tools/"),
-                   ("Benchmarks", "/benchmarks/"))),
-    ("Tools", (("Will it run?", "/will-it-run/"), ("Compare hardware", "/compare/"),
-               ("Cost vs cloud", "/cost/"), ("Choose my GPU", "/choose-my-gpu/"),
-               ("Prompting kits", "/prompting-kits/"), ("Quick answers", "/answers/"))),
-    ("Reference", (("All buyer guides", "/guides/"), ("Learn local AI", "/learn/"),
-                   ("Methodology", "/methodology/"), ("Glossary", "/glossary/"),
-                   ("Errors KB", "/errors/"), ("Trust", "/trust/"), ("API", "/api/v1/docs"))),
-    ("Editor", (("About", "/about/"), ("Author", "/author/"),
-                ("How we make money", "/how-we-make-money/"),
-                ("Editorial policy", "/editorial-policy/"), ("Contact", "/contact/"))),
+    (
+        "Directory",
+        (
+            ("Models", "/models/"),
+            ("Hardware", "/hardware/"),
+            ("Tools", "/tools/"),
+            ("Benchmarks", "/benchmarks/"),
+        ),
+    ),
+    (
+        "Tools",
+        (
+            ("Will it run?", "/will-it-run/"),
+            ("Compare hardware", "/compare/"),
+            ("Cost vs cloud", "/cost/"),
+            ("Choose my GPU", "/choose-my-gpu/"),
+            ("Prompting kits", "/prompting-kits/"),
+            ("Quick answers", "/answers/"),
+        ),
+    ),
+    (
+        "Reference",
+        (
+            ("All buyer guides", "/guides/"),
+            ("Learn local AI", "/learn/"),
+            ("Methodology", "/methodology/"),
+            ("Glossary", "/glossary/"),
+            ("Errors KB", "/errors/"),
+            ("Trust", "/trust/"),
+            ("API", "/api/v1/docs"),
+        ),
+    ),
+    (
+        "Editor",
+        (
+            ("About", "/about/"),
+            ("Author", "/author/"),
+            ("How we make money", "/how-we-make-money/"),
+            ("Editorial policy", "/editorial-policy/"),
+            ("Contact", "/contact/"),
+        ),
+    ),
     ("Legal", (("Privacy", "/privacy/"), ("Terms", "/terms/"), ("Sitemap", "/sitemap.xml"))),
 )
 
