@@ -174,7 +174,9 @@ def _django(args: list[str], tmp_path: Path, **env: str) -> subprocess.Completed
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECRET_KEY", "DEBUG", "SECURE_", "ALLOWED_HOSTS", "SITE_URL"))
+        if not k.startswith(
+            ("SECRET_KEY", "DEBUG", "SECURE_", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_ALLOW_ASYNC")
+        )
     }
     base.update(
         DJANGO_SETTINGS_MODULE="runlocal_web.settings",
