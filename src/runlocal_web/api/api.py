@@ -14,6 +14,7 @@ from .errors import ApiError, error_response, from_api_error, summarize, validat
 from .views_benchmarks import router as benchmarks_router
 from .views_catalog import router as catalog_router
 from .views_check import router as check_router
+from .views_tools import router as tools_router
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ api = NinjaAPI(
 api.add_router("", check_router)
 api.add_router("", catalog_router)
 api.add_router("", benchmarks_router)
+api.add_router("", tools_router)
 
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$")
 
@@ -77,6 +79,8 @@ def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
 ENDPOINTS = {
     "check": "GET|POST /api/v1/check: the engine's answer (as runlocal check --json)",
     "compare": "GET /api/v1/compare?hw=…&hw=…[&model=…]: hardware side by side",
+    "cost": "GET /api/v1/cost?model=…&hardware=…: local cost per million tokens vs cloud",
+    "recommend": "GET /api/v1/recommend?budget_usd=…&model=…: which GPU or Mac to buy",
     "models": "GET /api/v1/models, /api/v1/models/{id}",
     "hardware": "GET /api/v1/hardware, /api/v1/hardware/{id}",
     "glossary": "GET /api/v1/glossary, /api/v1/glossary/{id}",

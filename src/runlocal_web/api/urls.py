@@ -11,6 +11,8 @@ app_name = "api"
 RATE_SCOPES = {
     "check": {"GET": "check", "POST": "check"},
     "benchmarks": {"POST": "submit"},
+    "cost": {"GET": "check"},
+    "recommend": {"GET": "check"},
 }
 # Seconds a successful GET may be cached; the rest of the catalog's answers use 300.
 MAX_AGES = {"benchmarks": 60, "benchmark_regressions": 60}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -59,42 +60,11 @@ def choose_my_gpu(request: HttpRequest) -> HttpResponse:
         data = {"query": None, "answer": None, "options": options}
         return respond(request, TEMPLATE, page, data, context=context)
 
-    suggestions: list[dict[str, str]] = []
-    model: Entry | None = None
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            if d["model"]:
-                model = catalog.find_model(d["model"])
-            else:
-                model = model_for_size_class(catalog, size_class(d["run"]))
-        except UnknownNameError as exc:
-            form.add_error("model", f"No model called “{d['model']}” in the catalog.")
-            suggestions = _swap(request.GET, exc.suggestions)
-        except RunlocalError as exc:
-            form.add_error("run", str(exc))
-    answer: dict[str, Any] | None = None
-    if model is not None and not form.errors:
-        d = form.cleaned_data
-        form.cleaned_data["model"] = model.id if d["model"] else ""
-        use = size_class(d["run"]).use if not d["model"] else "chat"
-        question = GpuQuestion(
-            budget_usd=d["budget_usd"],
-            model=model.id,
-            platform=d["platform"],
-            priority=d["priority"],
-            context=CONTEXT_FOR_USE[use],
-            max_cards=2 if d["two_cards"] else 1,
-        )
-        try:
-            answer = cached_answer(
-                "choose", digest, question, lambda: answer_data(question, model, catalog, digest)
-            )
-        except RunlocalError as exc:
-            form.add_error(None, str(exc))
-        except Exception:
-            log.exception("choose_gpu failed on %r", question)
-            form.add_error(None, ENGINE_FAILED)
+    solved = solve_choose(request.GET, catalog, digest)
+    form = solved.form
+    context["form"] = form
+    answer = solved.answer
+    suggestions = _swap(request.GET, solved.suggestions)
     if answer is None:
         page = Page(
             title="Choose my GPU: check the form",
@@ -113,7 +83,7 @@ def choose_my_gpu(request: HttpRequest) -> HttpResponse:
         context["suggestions"] = suggestions
         return respond(request, TEMPLATE, page, data, context=context, status=400)
 
-    params = form.url_params()
+    params = solved.params
     share = path_with_query(path, params)
     top = answer["picks"][0]["hardware"]["name"] if answer["picks"] else None
     desc = (
@@ -132,6 +102,63 @@ def choose_my_gpu(request: HttpRequest) -> HttpResponse:
     )
     data = {"query": dict(params), "share_url": share, "answer": answer, "options": options}
     return respond(request, TEMPLATE, page, data, context=context)
+
+
+@dataclasses.dataclass
+class ChooseSolution:
+    """The form after validation and, when it was valid, the answer. `suggestions` holds the
+    catalog names closest to an unknown model."""
+
+    form: ChooseForm
+    suggestions: list[str]
+    answer: dict[str, Any] | None = None
+    params: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def solve_choose(data: QueryDict, catalog: Catalog, digest: str) -> ChooseSolution:
+    """Validate the answers and rank hardware: the page and `/api/v1/recommend` both call this,
+    so their numbers are the same."""
+    form = ChooseForm(data)
+    solved = ChooseSolution(form=form, suggestions=[])
+    model: Entry | None = None
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["model"]:
+                model = catalog.find_model(d["model"])
+            else:
+                model = model_for_size_class(catalog, size_class(d["run"]))
+        except UnknownNameError as exc:
+            form.add_error("model", f"No model called “{d['model']}” in the catalog.")
+            solved.suggestions = list(exc.suggestions)
+        except RunlocalError as exc:
+            form.add_error("run", str(exc))
+    if model is None or form.errors:
+        return solved
+    d = form.cleaned_data
+    form.cleaned_data["model"] = model.id if d["model"] else ""
+    use = size_class(d["run"]).use if not d["model"] else "chat"
+    question = GpuQuestion(
+        budget_usd=d["budget_usd"],
+        model=model.id,
+        platform=d["platform"],
+        priority=d["priority"],
+        context=CONTEXT_FOR_USE[use],
+        max_cards=2 if d["two_cards"] else 1,
+    )
+    chosen = model
+    try:
+        solved.answer = cached_answer(
+            "choose", digest, question, lambda: answer_data(question, chosen, catalog, digest)
+        )
+    except RunlocalError as exc:
+        form.add_error(None, str(exc))
+    except Exception:
+        log.exception("choose_gpu failed on %r", question)
+        form.add_error(None, ENGINE_FAILED)
+    if solved.answer is not None:
+        solved.params = form.url_params()
+    return solved
 
 
 def _swap(get: QueryDict, names: list[str]) -> list[dict[str, str]]:

@@ -124,25 +124,13 @@ def cost(request: HttpRequest) -> HttpResponse:
         data = {"query": None, "result": None, "electricity": regions, "defaults": defaults}
         return respond(request, TEMPLATE, page, data, context=context)
 
-    suggestions: dict[str, list[dict[str, str]]] = {}
-    pick: HardwarePick | None = None
-    model: Entry | None = None
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["hardware"]:
-            try:
-                pick = resolve_hardware(catalog, d["hardware"])
-            except UnknownNameError as exc:
-                form.add_error("hardware", f"No hardware called “{d['hardware']}” in the catalog.")
-                suggestions["hardware"] = _swap(request.GET, "hardware", exc.suggestions)
-            except InputError as exc:
-                form.add_error("hardware", str(exc))
-        try:
-            model = catalog.find_model(d["model"])
-        except UnknownNameError as exc:
-            form.add_error("model", f"No model called “{d['model']}” in the catalog.")
-            suggestions["model"] = _swap(request.GET, "model", exc.suggestions)
-    if form.errors or model is None:
+    solved = solve_cost(request.GET, catalog, digest, regions)
+    form = solved.form
+    context["form"] = form
+    if solved.result is None or solved.model is None:
+        suggestions = {
+            field: _swap(request.GET, field, names) for field, names in solved.suggestions.items()
+        }
         page = Page(
             title="Cost vs cloud: check the form",
             description="Some of the inputs need fixing before runlocal can work out the cost.",
@@ -161,16 +149,8 @@ def cost(request: HttpRequest) -> HttpResponse:
         context["suggestions"] = suggestions
         return respond(request, TEMPLATE, page, data, context=context, status=400)
 
-    d = dict(form.cleaned_data)
-    if pick is not None:
-        d["hardware"] = pick.query
-    d["model"] = model.id
-    form.cleaned_data.update(hardware=d["hardware"], model=model.id)
-    params = form.url_params()
+    pick, model, result, params = solved.pick, solved.model, solved.result, solved.params
     share = path_with_query(path, params)
-    result = cached_answer(
-        "cost", digest, tuple(params), lambda: cost_data(pick, model, d, regions, catalog, digest)
-    )
     what = pick.label if pick is not None else "your machine"
     local = result["local"]
     desc = f"{model.name} on {what}: "
@@ -197,6 +177,60 @@ def cost(request: HttpRequest) -> HttpResponse:
     }
     context["chart"] = _chart(result)
     return respond(request, TEMPLATE, page, data, context=context)
+
+
+@dataclasses.dataclass
+class CostSolution:
+    """The form after validation and, when it was valid, the answer. `suggestions` maps a
+    field to the catalog names closest to an unknown one."""
+
+    form: CostForm
+    suggestions: dict[str, list[str]]
+    pick: HardwarePick | None = None
+    model: Entry | None = None
+    result: dict[str, Any] | None = None
+    params: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def solve_cost(
+    data: QueryDict, catalog: Catalog, digest: str, regions: list[dict[str, Any]]
+) -> CostSolution:
+    """Validate the inputs and compute the answer: the page and `/api/v1/cost` both call this,
+    so their numbers are the same."""
+    choices = [(r["id"], f"{r['region']}: ${r['usd_per_kwh']:g}/kWh") for r in regions]
+    form = CostForm(data, regions=choices)
+    solved = CostSolution(form=form, suggestions={})
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["hardware"]:
+            try:
+                solved.pick = resolve_hardware(catalog, d["hardware"])
+            except UnknownNameError as exc:
+                form.add_error("hardware", f"No hardware called “{d['hardware']}” in the catalog.")
+                solved.suggestions["hardware"] = list(exc.suggestions)
+            except InputError as exc:
+                form.add_error("hardware", str(exc))
+        try:
+            solved.model = catalog.find_model(d["model"])
+        except UnknownNameError as exc:
+            form.add_error("model", f"No model called “{d['model']}” in the catalog.")
+            solved.suggestions["model"] = list(exc.suggestions)
+    model, pick = solved.model, solved.pick
+    if form.errors or model is None:
+        return solved
+    d = dict(form.cleaned_data)
+    if pick is not None:
+        d["hardware"] = pick.query
+    d["model"] = model.id
+    form.cleaned_data.update(hardware=d["hardware"], model=model.id)
+    solved.params = form.url_params()
+    solved.result = cached_answer(
+        "cost",
+        digest,
+        tuple(solved.params),
+        lambda: cost_data(pick, model, d, regions, catalog, digest),
+    )
+    return solved
 
 
 def _swap(get: QueryDict, field: str, names: list[str]) -> list[dict[str, str]]:

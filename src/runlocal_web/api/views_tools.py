@@ -1,0 +1,105 @@
+"""`/cost` (Cost vs cloud) and `/recommend` (Choose my GPU): the tools' answers as JSON.
+
+Each endpoint validates with the page's own form and computes with the page's own solver, so
+the numbers are the page's numbers; the query schemas are derived from those forms, so the
+OpenAPI bounds cannot drift from what the forms accept.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from django import forms
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Schema
+from pydantic import Field, create_model
+
+from runlocal_web.catalogdb.store import current
+from runlocal_web.lib.pages import path_with_query
+from runlocal_web.tools.forms import ChooseForm, CostForm
+from runlocal_web.tools.views_choose import solve_choose
+from runlocal_web.tools.views_cost import electricity_options, solve_cost
+
+from .common import absolute, reject_unknown
+from .errors import ApiError, field_error
+from .schemas import OK
+
+router = Router(tags=["tools"])
+
+
+def _annotation(field: forms.Field) -> Any:
+    if isinstance(field, forms.BooleanField):
+        return bool
+    if isinstance(field, forms.IntegerField | forms.FloatField):
+        # Django's FloatField subclasses IntegerField.
+        number = float if isinstance(field, forms.FloatField) else int
+        return Annotated[number, Field(ge=field.min_value, le=field.max_value)]  # type: ignore[valid-type]
+    if isinstance(field, forms.ChoiceField):
+        values = tuple(str(v) for v, _ in field.choices if v != "")  # type: ignore[misc]
+        if values:
+            return Literal[values]  # type: ignore[valid-type]
+    return Annotated[str, Field(max_length=getattr(field, "max_length", None) or 200)]
+
+
+def form_schema(name: str, form_class: type[forms.Form], names: tuple[str, ...]) -> type[Schema]:
+    """A query-string schema with the form's fields, bounds and help texts."""
+    fields: dict[str, Any] = {}
+    for field_name in names:
+        field = form_class.base_fields[field_name]
+        description = str(field.help_text or field.label or field_name)
+        annotation = _annotation(field)
+        if field.required and not isinstance(field, forms.BooleanField):
+            fields[field_name] = (annotation, Field(..., description=description))
+        else:
+            fields[field_name] = (annotation | None, Field(None, description=description))
+    return create_model(name, __base__=Schema, **fields)  # type: ignore[no-any-return, call-overload]
+
+
+CostParams = form_schema("CostParams", CostForm, CostForm.URL_FIELDS)
+RecommendParams = form_schema("RecommendParams", ChooseForm, ChooseForm.URL_FIELDS)
+
+
+def form_error(form: forms.Form, suggestions: dict[str, list[str]]) -> ApiError:
+    """The form's errors in the API's shape: 400 when a name is unknown (with the closest
+    names, as `/check` does), 422 for any other invalid value."""
+    errors = []
+    for field, messages in form.errors.items():
+        key = None if field == "__all__" else field
+        for message in messages:
+            extra = {"suggestions": suggestions[field]} if field in suggestions else {}
+            errors.append(field_error(key, str(message), **extra))
+    first = errors[0] if errors else field_error(None, "invalid input")
+    summary = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return ApiError(400 if suggestions else 422, summary, errors)
+
+
+@router.get(
+    "/cost", response=OK, url_name="cost", summary="Local cost per million tokens against cloud"
+)
+def cost(request: HttpRequest, params: Query[CostParams]) -> dict[str, Any]:  # type: ignore[valid-type]
+    """What a local machine costs per million tokens (purchase spread over its years, power at
+    the electricity price) as a low–central–high range, against renting cloud GPUs and paying
+    hosted APIs, with the break-even series: the numbers of the Cost vs cloud page."""
+    reject_unknown(request, CostForm.URL_FIELDS)
+    digest, catalog = current()
+    solved = solve_cost(request.GET, catalog, digest, electricity_options(catalog))
+    if solved.result is None:
+        raise form_error(solved.form, solved.suggestions)
+    page = path_with_query(reverse("tools:cost"), solved.params)
+    return {"query": dict(solved.params), "page": absolute(request, page), **solved.result}
+
+
+@router.get("/recommend", response=OK, url_name="recommend", summary="Which GPU or Mac to buy")
+def recommend(request: HttpRequest, params: Query[RecommendParams]) -> dict[str, Any]:  # type: ignore[valid-type]
+    """Hardware within a budget ranked for a model (or a size class such as `32b-coding`) by
+    what matters most, each pick with its verdict, speed, largest context, price and the
+    rationale in numbers: the answer of the Choose my GPU page."""
+    reject_unknown(request, ChooseForm.URL_FIELDS)
+    digest, catalog = current()
+    solved = solve_choose(request.GET, catalog, digest)
+    if solved.answer is None:
+        suggestions = {"model": solved.suggestions} if solved.suggestions else {}
+        raise form_error(solved.form, suggestions)
+    page = path_with_query(reverse("tools:choose_my_gpu"), solved.params)
+    return {"query": dict(solved.params), "page": absolute(request, page), **solved.answer}
