@@ -7,24 +7,16 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from runlocal_web.tools.forms import CostForm
+
 from . import factory
 from .test_api_check import assert_error, assert_same_json, fields
+from .test_tools_cost import HAND
 from .test_tools_factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 COST = "/api/v1/cost"
 RECOMMEND = "/api/v1/recommend"
-# A $1,460 machine used 4 years: $1.00 a day. 500 W for 8 hours at $0.25/kWh: $1.00 a day.
-HAND = {
-    "hardware": "testgpu-24gb",
-    "model": "testllama-8b",
-    "price_usd": "1460",
-    "years": "4",
-    "watts": "500",
-    "hours_per_day": "8",
-    "usd_per_kwh": "0.25",
-    "tokens_per_day": "720000",
-}
 
 
 @pytest.fixture
@@ -134,17 +126,7 @@ def test_the_tools_are_in_the_openapi_schema(client, tools: Path) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     cost = schema["paths"]["/api/v1/cost"]["get"]
     names = {p["name"] for p in cost["parameters"]}
-    assert names == {
-        "hardware",
-        "price_usd",
-        "watts",
-        "hours_per_day",
-        "region",
-        "usd_per_kwh",
-        "years",
-        "model",
-        "tokens_per_day",
-    }
+    assert names == set(CostForm.URL_FIELDS)
     hours = next(p for p in cost["parameters"] if p["name"] == "hours_per_day")
     assert "24" in str(hours["schema"])
     assert "/api/v1/recommend" in schema["paths"]
