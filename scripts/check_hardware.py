@@ -94,6 +94,7 @@ HARDWARE: dict[str, tuple[Any, bool]] = {
     "launch_price_usd": (NUM, False),
     "street_price_usd": (NUM, False),
     "street_price_date": (str, False),
+    "street_prices": (list, False),  # validated by runlocal catalog check
     "interface": (str, True),
     "backends": (list, True),
     "cuda_compute_capability": (str, False),

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, Entry
-from .engine import GGUF_LADDER, CheckQuery, check
+from .engine import CheckQuery, check
 from .errors import InputError, RunlocalError
 from .hardware import Device
+from .quality import Merit, quality_model, quant_rank
 
 PLATFORMS: dict[str, str | None] = {
     "any": None,
@@ -35,9 +36,6 @@ MAX_CARDS = 2
 MIN_USEFUL_TOK_S = 10.0
 # Below this a model that runs part-offloaded is not practical: minutes per answer.
 MIN_PRACTICAL_TOK_S = 3.0
-# Published quality scores (model files' [[quality]]) cover a few models only; ranking by them
-# now would favour those few. Set to True once most text models carry percent scores.
-WEIGH_QUALITY = False
 TEXT_MODALITIES = ("text", "vision-language", "")
 
 
@@ -174,7 +172,7 @@ class Candidate:
     kind: str
     count: int
     unit_price_usd: float
-    price_basis: str  # "street" or "launch"
+    price_basis: str  # "launch", "street", or "street, <condition>, <date>" (hardware_price)
     memory_gib: float  # per device
     unit_tdp_w: float | None  # per device
 
@@ -199,8 +197,66 @@ class Candidate:
         return self.memory_gib * self.count
 
 
+@dataclass(frozen=True)
+class StreetPrice:
+    """One dated, sourced price of one unit, from a hardware file's `[[street_prices]]`."""
+
+    usd: float
+    condition: str  # "new" or "used"
+    date: dt.date
+    source: str
+    note: str = ""
+
+    @property
+    def basis(self) -> str:
+        """How a price from it is labelled: "street, used, 2026-05-16"."""
+        return f"street, {self.condition}, {self.date.isoformat()}"
+
+
+def street_prices(entry: Entry) -> list[StreetPrice]:
+    """The well-formed `[[street_prices]]` rows, newest first (cheaper first on one date).
+    Malformed rows are left out here; `runlocal catalog check` reports them."""
+    out: list[StreetPrice] = []
+    rows = entry.get("street_prices")
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        usd, when, source = row.get("usd"), row.get("date"), row.get("source")
+        if (
+            isinstance(usd, bool)
+            or not isinstance(usd, int | float)
+            or usd <= 0
+            or row.get("condition") not in ("new", "used")
+            or not isinstance(when, dt.date)
+            or isinstance(when, dt.datetime)
+            or not isinstance(source, str)
+        ):
+            continue
+        note = row.get("note")
+        out.append(
+            StreetPrice(
+                float(usd),
+                str(row["condition"]),
+                when,
+                source,
+                note if isinstance(note, str) else "",
+            )
+        )
+    out.sort(key=lambda p: (-p.date.toordinal(), p.usd))
+    return out
+
+
 def hardware_price(entry: Entry) -> tuple[float, str] | None:
-    """(USD, basis): the dated street price when the catalog has one, else the launch price."""
+    """(USD, basis) for buy recommendations and cost.
+
+    The most recent `[[street_prices]]` row wins, new or used alike: what the card costs to buy
+    now is the latest observation, and a card that is no longer sold new only has used
+    prices. On one date with both, the cheaper (usually used) is taken. The basis names the
+    condition and date ("street, used, 2026-05-16"). Without street prices: the older flat
+    `street_price_usd` (basis "street"), then `launch_price_usd` (basis "launch")."""
+    prices = street_prices(entry)
+    if prices:
+        return prices[0].usd, prices[0].basis
     for key, basis in (("street_price_usd", "street"), ("launch_price_usd", "launch")):
         value = entry.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
@@ -268,20 +324,14 @@ class Pick:
 _TIER = {"comfortable": 0, "tradeoffs": 1}
 
 
-def _quant_steps(quant: str) -> int:
-    """Steps below Q4_K_M on the engine's quality ladder: 0 for Q4_K_M (or better), 1 for
-    Q3_K_M, 2 for Q2_K; 1 for a quantization off the ladder."""
-    if quant not in GGUF_LADDER:
-        return 0 if quant == QUANT else 1
-    return max(0, GGUF_LADDER.index(quant) - GGUF_LADDER.index(QUANT))
-
-
 def pick_tier(fit: Fit) -> tuple[int, int, int]:
-    """(verdict, quantization, speed) tiers, 0 best: comfortable before tradeoffs, the reference
-    Q4_K_M before Q3_K_M before Q2_K, at least MIN_USEFUL_TOK_S before slower."""
+    """(verdict, quantization, speed) tiers, 0 best: comfortable before tradeoffs; a
+    quantization with at most a small measured loss (Q4_K_M and above) before a moderate one
+    (Q3_K_M) before a large one (Q2_K; quality.quant_rank); at least MIN_USEFUL_TOK_S before
+    slower."""
     return (
         _TIER.get(fit.verdict, 2),
-        _quant_steps(fit.quant),
+        quant_rank(fit.quant),
         0 if (fit.decode_tok_s or 0.0) >= MIN_USEFUL_TOK_S else 1,
     )
 
@@ -311,8 +361,11 @@ def rank(picks: Iterable[Pick], priority: str) -> list[Pick]:
     )
 
 
-def rationale(candidate: Candidate, fit: Fit, model_name: str) -> tuple[str, ...]:
-    """The numbers behind a pick, one short line each."""
+def rationale(
+    candidate: Candidate, fit: Fit, model_name: str, merit: Merit | None = None
+) -> tuple[str, ...]:
+    """The numbers behind a pick, one short line each; the quantization's measured quality
+    loss last."""
     lines: list[str] = []
     if fit.decode_tok_s is not None:
         rng = ""
@@ -327,7 +380,9 @@ def rationale(candidate: Candidate, fit: Fit, model_name: str) -> tuple[str, ...
         lines.append(f"No quantization fits comfortably: {fit.reason}.")
     if fit.max_context:
         lines.append(f"Largest context on the accelerator: {fit.max_context:,} tokens.")
-    basis = "street price" if candidate.price_basis == "street" else "launch price"
+    basis = candidate.price_basis.replace("street", "street price", 1)
+    if candidate.price_basis == "launch":
+        basis = "launch price"
     money = f"${candidate.price_usd:,.0f} ({basis}"
     money += f", 2 × ${candidate.unit_price_usd:,.0f})" if candidate.count == 2 else ")"
     if fit.decode_tok_s is not None:
@@ -337,6 +392,11 @@ def rationale(candidate: Candidate, fit: Fit, model_name: str) -> tuple[str, ...
         lines.append(
             f"{candidate.tdp_w:g} W board power: {fit.decode_tok_s / candidate.tdp_w:.2f} tokens/s per watt."
         )
+    if merit is not None:
+        penalty = (
+            f", about −{merit.penalty:.1f} points at this size" if merit.penalty >= 0.05 else ""
+        )
+        lines.append(f"Quality: {merit.loss.note}{penalty}.")
     return tuple(lines)
 
 
@@ -413,7 +473,8 @@ def choose_gpu(
         if fit.verdict == "comfortable" and fit.quant == QUANT and cand.count == 1:
             comfortable_alone.add(cand.hardware_id)
         if fit.runs:
-            picks.append(Pick(cand, fit, rationale(cand, fit, entry.name)))
+            merit = quality_model(catalog).merit(entry, "chat", fit.quant)
+            picks.append(Pick(cand, fit, rationale(cand, fit, entry.name, merit)))
         else:
             too_small.append(cand)
     return GpuAnswer(
@@ -500,7 +561,11 @@ class ModelFit:
     params_b: float | None
     fit: Fit | None  # None when the engine could not check it
     error: str | None = None
-    quality: float | None = None  # mean published percent score for the use
+    # Merit for the use at the quantization checked, on the use's scale (runlocal.quality):
+    # published scores mapped onto one benchmark, less the quantization's measured loss.
+    quality: float | None = None
+    quality_basis: str | None = None  # the numbers behind it, one line
+    quality_estimated: bool = False  # no published score for the use: estimated from size
     specialised: bool = False  # built for the use (a coding or reasoning model)
 
     @property
@@ -523,35 +588,25 @@ class ModelFit:
         return f is not None and f.context is not None and (f.max_context or 0) < f.context
 
 
-def quality_score(data: Mapping[str, Any], use: str) -> float | None:
-    """The mean of a model file's published percent scores for the task, or None."""
-    items = data.get("quality")
-    if not isinstance(items, list):
-        return None
-    scores = [
-        float(q["score"])
-        for q in items
-        if isinstance(q, Mapping)
-        and q.get("task") == use
-        and q.get("scale", "percent") == "percent"
-        and isinstance(q.get("score"), int | float)
-        and not isinstance(q.get("score"), bool)
-    ]
-    return sum(scores) / len(scores) if scores else None
-
-
 def is_specialised(entry: Entry, use: str) -> bool:
     words = SPECIALISED.get(use, ())
     text = f"{entry.id} {entry.name}".lower()
     return any(w in text for w in words)
 
 
-def model_rank_key(m: ModelFit) -> tuple[float, float, float, str]:
-    """Useful speed first, then the biggest (or, with WEIGH_QUALITY, the best-scoring) model,
-    then the fastest."""
+def model_rank_key(m: ModelFit) -> tuple[float, float, float, float, str]:
+    """Useful speed first, then the best model for the use at its quantization (quality
+    merit; a model without one after, by size), then the fastest."""
     decode = (m.fit.decode_tok_s if m.fit else None) or 0.0
-    merit = m.quality if WEIGH_QUALITY and m.quality is not None else (m.params_b or 0.0)
-    return (0.0 if decode >= MIN_USEFUL_TOK_S else 1.0, -merit, -decode, m.name)
+    rated = m.quality is not None
+    merit = m.quality if m.quality is not None else (m.params_b or 0.0)
+    return (
+        0.0 if decode >= MIN_USEFUL_TOK_S else 1.0,
+        0.0 if rated else 1.0,
+        -merit,
+        -decode,
+        m.name,
+    )
 
 
 def group_models(fits: Iterable[ModelFit]) -> dict[str, list[ModelFit]]:
@@ -608,15 +663,30 @@ def fit_models(
             fit = Fit.from_result(check_fn(q, catalog))
         except RunlocalError as exc:
             fit, error = None, str(exc)
-        out.append(
-            ModelFit(
-                model_id=entry.id,
-                name=entry.name,
-                params_b=_params_b(entry),
-                fit=fit,
-                error=error,
-                quality=quality_score(entry.data, use),
-                specialised=is_specialised(entry, use),
-            )
-        )
+        out.append(rate(catalog, entry, fit, use, quant=quant, error=error))
     return out
+
+
+def rate(
+    catalog: Catalog,
+    entry: Entry,
+    fit: Fit | None,
+    use: str,
+    *,
+    quant: str = QUANT,
+    error: str | None = None,
+) -> ModelFit:
+    """A model's row: its fit and its quality merit for the use at the quantization the fit
+    ran (or `quant` when the engine could not check it)."""
+    merit = quality_model(catalog).merit(entry, use, fit.quant if fit is not None else quant)
+    return ModelFit(
+        model_id=entry.id,
+        name=entry.name,
+        params_b=_params_b(entry),
+        fit=fit,
+        error=error,
+        quality=None if merit is None else round(merit.value, 2),
+        quality_basis=None if merit is None else merit.basis,
+        quality_estimated=merit is not None and merit.estimated,
+        specialised=is_specialised(entry, use),
+    )

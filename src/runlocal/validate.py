@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from .catalog import Catalog, Entry, normalize
+from .catalog import _URL_RE, Catalog, Entry, normalize
 from .errors import CatalogError, RunlocalError
 
 HARDWARE_KINDS = {"gpu", "unified", "cpu"}
@@ -14,6 +14,21 @@ BACKENDS = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"}
 MODALITIES = {"text", "vision-language", "embedding", "image", "speech"}
 EARLIEST = dt.date(2010, 1, 1)
 LATEST = dt.date(2027, 12, 31)
+STREET_CONDITIONS = ("new", "used")
+STREET_PRICE_KEYS = {"usd", "condition", "date", "source", "note"}
+# Plausible street prices (USD, one unit) by hardware segment: wide enough for a used Pascal
+# datacenter card at $100 or a new RTX PRO 6000 at $9,000, narrow enough to catch a slipped
+# digit. A price must also lie within 1/50 and 4 times the launch price, when there is one.
+STREET_PRICE_RANGES = {
+    "consumer": (25.0, 6000.0),
+    "laptop": (200.0, 10000.0),
+    "workstation": (50.0, 20000.0),
+    "datacenter": (30.0, 80000.0),
+    "embedded": (50.0, 10000.0),
+    "desktop-cpu": (20.0, 3000.0),
+    "server-cpu": (50.0, 30000.0),
+}
+STREET_PRICE_DEFAULT_RANGE = (20.0, 100000.0)
 
 
 def _rel(e: Entry) -> str:
@@ -56,6 +71,7 @@ def check_hardware(e: Entry) -> Iterable[CatalogError]:
     yield from _number(e, "launch_price_usd", 1, 500000, required=False)
     yield from _number(e, "street_price_usd", 1, 500000, required=False)
     yield from _date(e, "release_date", required=False)
+    yield from check_street_prices(e)
     backends = d.get("backends")
     if not isinstance(backends, list) or not backends or not set(backends) <= BACKENDS:
         yield CatalogError(_rel(e), "backends", f"must be a non-empty list from {sorted(BACKENDS)}")
@@ -67,6 +83,66 @@ def check_hardware(e: Entry) -> Iterable[CatalogError]:
     bw, tf = d.get("bandwidth_gb_s"), d.get("fp16_tensor_tflops")
     if isinstance(bw, int | float) and isinstance(tf, int | float) and tf * 1000 / bw > 2000:
         yield CatalogError(_rel(e), "fp16_tensor_tflops", "implausibly high for its bandwidth")
+
+
+def check_street_prices(e: Entry, today: dt.date | None = None) -> Iterable[CatalogError]:
+    """`[[street_prices]]`: dated, sourced prices of one unit, new or used."""
+    rows = e.data.get("street_prices")
+    if rows is None:
+        return
+    if not isinstance(rows, list) or not rows:
+        yield CatalogError(_rel(e), "street_prices", "must be a non-empty array of tables")
+        return
+    today = today or dt.date.today()
+    d = e.data
+    lo, hi = STREET_PRICE_RANGES.get(str(d.get("segment")), STREET_PRICE_DEFAULT_RANGE)
+    launch = d.get("launch_price_usd")
+    if isinstance(launch, int | float) and not isinstance(launch, bool) and launch > 0:
+        lo, hi = max(lo, launch / 50), min(hi, launch * 4)
+    released = d.get("release_date")
+    for i, row in enumerate(rows):
+        where = f"street_prices[{i}]"
+        if not isinstance(row, dict):
+            yield CatalogError(_rel(e), where, "must be a table")
+            continue
+        for key in sorted(set(row) - STREET_PRICE_KEYS):
+            yield CatalogError(
+                _rel(e), f"{where}.{key}", f"unknown key; known: {sorted(STREET_PRICE_KEYS)}"
+            )
+        usd = row.get("usd")
+        if isinstance(usd, bool) or not isinstance(usd, int | float):
+            yield CatalogError(_rel(e), f"{where}.usd", f"expected a number, got {usd!r}")
+        elif not lo <= usd <= hi:
+            yield CatalogError(
+                _rel(e),
+                f"{where}.usd",
+                f"{usd} is outside the plausible range {lo:g}–{hi:g} for this "
+                f"{d.get('segment') or 'hardware'}"
+                + (f" (launch price {launch:g})" if isinstance(launch, int | float) else ""),
+            )
+        if row.get("condition") not in STREET_CONDITIONS:
+            yield CatalogError(
+                _rel(e),
+                f"{where}.condition",
+                f"{row.get('condition')!r} must be one of {list(STREET_CONDITIONS)}",
+            )
+        when = row.get("date")
+        if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
+            yield CatalogError(
+                _rel(e), f"{where}.date", f"{when!r} must be a TOML date (YYYY-MM-DD)"
+            )
+        elif when > today:
+            yield CatalogError(_rel(e), f"{where}.date", f"{when} is in the future")
+        elif isinstance(released, dt.date) and when < released:
+            yield CatalogError(
+                _rel(e), f"{where}.date", f"{when} is before the release date {released}"
+            )
+        source = row.get("source")
+        if not isinstance(source, str) or not _URL_RE.match(source):
+            yield CatalogError(_rel(e), f"{where}.source", f"{source!r} is not a URL")
+        note = row.get("note")
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            yield CatalogError(_rel(e), f"{where}.note", "must be a non-empty string")
 
 
 def check_model(e: Entry) -> Iterable[CatalogError]:

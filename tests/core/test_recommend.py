@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,7 +24,6 @@ from runlocal.recommend import (
     group_models,
     hardware_price,
     model_for_size_class,
-    quality_score,
     rank,
     recommend_runtime,
     size_class,
@@ -336,25 +334,12 @@ def test_it_groups_and_ranks_models_for_a_build() -> None:
     assert [m.name for m in groups["not_practical"]] == ["crawling", "broken", "huge"]
 
 
-def test_quality_scores_can_lead_the_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quality_merit_leads_the_ranking_before_size() -> None:
     fits = [_mf("big", 32, decode=20, quality=60.0), _mf("small", 8, decode=90, quality=75.0)]
-    assert [m.name for m in group_models(fits)["comfortable"]] == ["big", "small"]
-    monkeypatch.setattr(rec, "WEIGH_QUALITY", True)  # the one-line switch
     assert [m.name for m in group_models(fits)["comfortable"]] == ["small", "big"]
-
-
-def test_it_reads_published_percent_scores_for_a_use() -> None:
-    data: dict[str, Any] = {
-        "quality": [
-            {"task": "coding", "benchmark": "A", "score": 60, "scale": "percent"},
-            {"task": "coding", "benchmark": "B", "score": 70},
-            {"task": "coding", "benchmark": "Arena", "score": 1250, "scale": "elo"},
-            {"task": "chat", "benchmark": "C", "score": 90, "scale": "percent"},
-        ]
-    }
-    assert quality_score(data, "coding") == 65.0
-    assert quality_score(data, "reasoning") is None
-    assert quality_score({}, "coding") is None
+    # A model without a merit ranks after those with one.
+    fits.append(_mf("unrated", 70, decode=30))
+    assert [m.name for m in group_models(fits)["comfortable"]] == ["small", "big", "unrated"]
 
 
 def test_it_checks_every_text_model_on_a_build(priced: Catalog) -> None:

@@ -91,7 +91,7 @@ def test_it_takes_price_power_and_electricity_from_the_catalog(client, tools: Pa
     q = {"hardware": "TG 24", "model": "TL 8B", "format": "json"}
     doc = client.get(URL, q).json()
     inputs = doc["result"]["inputs"]
-    assert inputs["price_usd"] == 1599.0 and inputs["price_basis"] == "catalog launch price"
+    assert inputs["price_usd"] == 1599.0 and inputs["price_basis"] == "catalog price: launch"
     assert inputs["watts"] == 450.0 and inputs["watts_basis"].startswith("catalog board power")
     assert inputs["usd_per_kwh"] == 0.25
     assert inputs["electricity"]["id"] == "electricity-testland"

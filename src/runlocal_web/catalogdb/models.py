@@ -6,6 +6,8 @@ the other columns copy the fields that pages filter and sort on, so they can be 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -63,6 +65,36 @@ class Hardware(Entry):
 
     class Meta(Entry.Meta):
         verbose_name_plural = "hardware"
+
+    def street_prices(self) -> list[dict[str, Any]]:
+        """The record's `[[street_prices]]` (usd, condition, date as YYYY-MM-DD, source,
+        note), newest first; rows `runlocal catalog check` would reject are left out."""
+        rows = self.data.get("street_prices") if isinstance(self.data, dict) else None
+        out: list[dict[str, Any]] = []
+        for row in rows if isinstance(rows, list) else []:
+            if not isinstance(row, dict):
+                continue
+            usd, when, source = row.get("usd"), row.get("date"), row.get("source")
+            if (
+                isinstance(usd, bool)
+                or not isinstance(usd, int | float)
+                or row.get("condition") not in ("new", "used")
+                or not isinstance(when, str)
+                or not isinstance(source, str)
+            ):
+                continue
+            note = row.get("note")
+            out.append(
+                {
+                    "usd": float(usd),
+                    "condition": row["condition"],
+                    "date": when,
+                    "source": source,
+                    "note": note if isinstance(note, str) else "",
+                }
+            )
+        out.sort(key=lambda r: (r["date"], -r["usd"]), reverse=True)
+        return out
 
 
 class Benchmark(Entry):

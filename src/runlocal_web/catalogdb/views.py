@@ -278,6 +278,15 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if key == "street_price_usd" and d.get("street_price_date"):
             unit = f"USD ({d['street_price_date']})"
         specs.append({"key": key, "label": label, "value": value, "unit": unit})
+    street = row.street_prices()
+    if street:
+        # Beside the launch price (or where it would be): "used, about $X, as of DATE (source)".
+        keys = [s["key"] for s in specs]
+        anchor = "launch_price_usd" if "launch_price_usd" in keys else "release_date"
+        at = keys.index(anchor) + 1 if anchor in keys else len(specs)
+        specs.insert(
+            at, {"key": "street_prices", "label": "Street price", "value": street, "unit": ""}
+        )
     usable = None
     entry = catalog.hardware.get(row.id)
     if entry is not None:

@@ -501,6 +501,8 @@ def _row(
         "params_total_b": m.params_b,
         "specialised": m.specialised,
         "quality": m.quality,
+        "quality_basis": m.quality_basis,
+        "quality_estimated": m.quality_estimated,
         "error": m.error,
         "verdict": f.verdict if f else None,
         "verdict_label": verdict_label(f.verdict) if f else "Not checked",

@@ -271,7 +271,7 @@ def cost_data(
     if d.get("price_usd") is not None:
         price, price_basis = float(d["price_usd"]), "given"
     elif spec is not None and spec["price_usd"] is not None:
-        price, price_basis = spec["price_usd"], f"catalog {spec['price_basis']} price"
+        price, price_basis = spec["price_usd"], f"catalog price: {spec['price_basis']}"
     else:
         price, price_basis = None, "unknown: give a price"
     if d.get("watts") is not None:

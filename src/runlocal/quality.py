@@ -1,0 +1,651 @@
+"""How good a model is for a use, and what a quantization costs of it.
+
+Three steps, each from published numbers (docs/methodology.md, "Quality"):
+
+1. **Model quality per task, on one scale.** A model file's `[[quality]]` scores are grouped by
+   benchmark (settings in parentheses ignored: "MMLU-Pro (CoT, 5-shot)" is MMLU-Pro; each
+   LiveCodeBench window is its own benchmark). Each task has anchor benchmarks. The anchor
+   that most catalog models report sets the task's scale; every other anchor is mapped onto it
+   by a straight line fitted (reduced major axis) on the models that report both, and only
+   when at least `MIN_OVERLAP` models do and they agree (correlation ≥ `MIN_R`). A model's
+   quality is the mean of its mapped scores, so models are compared on the same benchmark.
+   A model with no usable score is *estimated from size*: a least-squares line through the
+   scored models (log2 of effective parameters and release year), less half its residual
+   error, so that an estimate ranks below a published score of the same level.
+2. **Quantization loss.** llama.cpp's perplexity tables (the `quants/` files): the loss of a
+   type is ln(PPL / PPL_F16) on LLaMA 3 8B, the most quantization-sensitive modern reference,
+   shrunk for larger models by the exponent the same tables show between sizes of one family
+   (LLaMA 7B→13B, Llama 2 7B→70B).
+3. **Merit** of (model, quant) = quality − loss in quality points. The conversion uses the
+   tables again: the F16 perplexity gap between sizes of one family gives nats per doubling of
+   parameters, so a loss is "as if the model were k doublings smaller", and k doublings cost
+   k × the catalog's quality points per doubling (the slope of step 1's size line).
+
+Standard library only; cached per loaded catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+import tomllib
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import fmean, median
+from typing import Any
+
+from .catalog import CATALOG_DIR, Catalog, Entry
+
+TASKS = ("chat", "coding", "reasoning")
+
+# Anchor benchmarks per task, most telling first (a tie in reporting count goes to the first).
+# Chat: Arena-Hard and IFEval are about answering and following instructions; MMLU-Pro adds
+# general knowledge and is reported for most models. Reasoning: graduate science (GPQA
+# Diamond), competition maths (MATH-500, AIME, MATH) and MMLU-Pro. Coding: LiveCodeBench
+# (each problem window separately: their difficulty differs) and HumanEval.
+TASK_ANCHORS: dict[str, tuple[str, ...]] = {
+    "chat": ("arena-hard", "ifeval", "arena-elo", "mmlu-pro"),
+    "coding": ("livecodebench*", "humaneval"),
+    "reasoning": ("gpqa-diamond", "math-500", "aime-2024", "aime-2025", "math", "mmlu-pro"),
+}
+MIN_OVERLAP = 4  # models reporting both benchmarks before one is mapped onto the other
+MIN_R = 0.5  # their scores must agree at least this well (Pearson correlation)
+ESTIMATE_MARGIN = 0.5  # an estimate from size is lowered by this share of the fit's RMSE
+GENERATION_YEARS = 1.0  # same family released within this many years: same generation
+# Used only when the catalog has too few scores for a task to fit a slope (a test catalog):
+# quality points per doubling of parameters (Qwen2.5 7B→72B Instruct gain about 5 MMLU-Pro
+# points per doubling).
+DEFAULT_POINTS_PER_DOUBLING = 5.0
+REFERENCE_MODEL = "LLaMA 3 8B"  # the reference of llama.cpp's current KLD tables
+# Buckets of ln(PPL/PPL_F16) at the model's size: Q4_K_M and above are "small" on LLaMA 3 8B,
+# Q3_K_M/Q3_K_L/Q4_0 "moderate", Q3_K_S/IQ2_M/Q2_K "large".
+LOSS_BUCKETS = ((0.005, "negligible"), (0.05, "small"), (0.15, "moderate"))
+UNQUANTIZED = {"F32", "F16", "BF16", "FP16", "MLX-BF16"}
+# Formats without a llama.cpp table, read as the GGUF type of about the same bits per weight.
+LIKE_GGUF = {
+    "FP8": "Q8_0",
+    "INT8": "Q8_0",
+    "MLX-8BIT": "Q8_0",
+    "EXL2-8BPW": "Q8_0",
+    "EXL2-6BPW": "Q6_K",
+    "EXL2-5BPW": "Q5_K_M",
+    "AWQ-4BIT": "Q4_K_M",
+    "NF4": "Q4_K_M",
+    "MLX-4BIT": "Q4_K_M",
+    "EXL2-4BPW": "Q4_K_M",
+    "EXL2-3BPW": "Q3_K_M",
+}
+# Fallbacks when the quant tables lack two sizes of one family (the shipped tables give
+# 0.144 nats per doubling and a size exponent of about 0.23).
+DEFAULT_NATS_PER_DOUBLING = 0.144
+DEFAULT_SIZE_EXPONENT = 0.23
+
+_EXCLUDE = re.compile(r"open llm leaderboard|with tools|maj@|normali[sz]ed", re.I)
+_LCB = re.compile(r"^livecodebench\b\s*(v\d+)?\s*(?:\((\d{4}\s*-\s*\d{4}))?", re.I)
+_BENCHMARKS: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
+    ("mmlu-pro", "MMLU-Pro", "percent", re.compile(r"^mmlu-pro\b", re.I)),
+    ("gpqa-diamond", "GPQA Diamond", "percent", re.compile(r"^gpqa[- ]diamond\b", re.I)),
+    ("math-500", "MATH-500", "percent", re.compile(r"^math-500\b", re.I)),
+    ("math", "MATH", "percent", re.compile(r"^math\b(?![- ]?(500|lvl|level))", re.I)),
+    ("aime-2024", "AIME 2024", "percent", re.compile(r"^aime\s*(20)?24\b", re.I)),
+    ("aime-2025", "AIME 2025", "percent", re.compile(r"^aime\s*(20)?25\b", re.I)),
+    ("humaneval", "HumanEval", "percent", re.compile(r"^humaneval(?![+]|\s*plus)\b", re.I)),
+    ("arena-hard", "Arena-Hard", "percent", re.compile(r"^arena-?hard(?!.*v2)", re.I)),
+    ("ifeval", "IFEval", "percent", re.compile(r"^ifeval\b", re.I)),
+    ("arena-elo", "Chatbot Arena Elo", "elo", re.compile(r"^(chatbot arena|lmarena)", re.I)),
+)
+
+
+def benchmark_key(name: str) -> tuple[str, str] | None:
+    """(key, label) of a published benchmark name, or None when it is not an anchor."""
+    name = name.strip()
+    if _EXCLUDE.search(name):
+        return None
+    m = _LCB.match(name)
+    if m:
+        version, window = m.group(1), m.group(2)
+        if window:
+            window = re.sub(r"\s+", "", window)
+        if (version and version.lower() == "v5") or window == "2410-2502":
+            return "livecodebench-v5", "LiveCodeBench v5"
+        if window:
+            return f"livecodebench-{window}", f"LiveCodeBench ({window})"
+        if version:
+            return f"livecodebench-{version.lower()}", f"LiveCodeBench {version.lower()}"
+        return "livecodebench", "LiveCodeBench"
+    for key, label, _scale, pattern in _BENCHMARKS:
+        if pattern.search(name):
+            return key, label
+    return None
+
+
+def _expected_scale(key: str) -> str:
+    return "elo" if key == "arena-elo" else "percent"
+
+
+def in_task(key: str, task: str) -> bool:
+    for anchor in TASK_ANCHORS.get(task, ()):
+        if (anchor.endswith("*") and key.startswith(anchor[:-1])) or key == anchor:
+            return True
+    return False
+
+
+def _anchor_order(key: str, task: str) -> int:
+    for i, anchor in enumerate(TASK_ANCHORS[task]):
+        if (anchor.endswith("*") and key.startswith(anchor[:-1])) or key == anchor:
+            return i
+    return len(TASK_ANCHORS[task])
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One published score, as the model file gives it."""
+
+    key: str
+    label: str
+    benchmark: str  # as published, settings included
+    score: float
+    source: str
+    date: dt.date | None
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} {self.score:g}"
+
+
+def published_scores(data: Mapping[str, Any]) -> list[Score]:
+    """The anchor-benchmark scores of a model file's `[[quality]]` entries."""
+    items = data.get("quality")
+    out: list[Score] = []
+    if not isinstance(items, list):
+        return out
+    for q in items:
+        if not isinstance(q, Mapping):
+            continue
+        score = _number(q.get("score"))
+        found = benchmark_key(str(q.get("benchmark") or ""))
+        if score is None or found is None:
+            continue
+        key, label = found
+        if str(q.get("scale") or "percent") != _expected_scale(key):
+            continue
+        date = q.get("date")
+        out.append(
+            Score(
+                key=key,
+                label=label,
+                benchmark=str(q.get("benchmark")),
+                score=score,
+                source=str(q.get("source") or ""),
+                date=date if isinstance(date, dt.date) else None,
+            )
+        )
+    return out
+
+
+def effective_params_b(entry: Entry | Mapping[str, Any]) -> float | None:
+    """Billions of parameters that set quality: the total for a dense model; for a mixture of
+    experts the geometric mean of total and active (a rule of thumb, not a measurement)."""
+    data = entry.data if isinstance(entry, Entry) else entry
+    total = _number(data.get("params_total_b"))
+    if total is None or total <= 0:
+        return None
+    active = _number(data.get("params_active_b"))
+    if active is None or active <= 0 or active >= total:
+        return total
+    return math.sqrt(total * active)
+
+
+def _years(entry: Entry) -> float:
+    d = entry.get("release_date")
+    if not isinstance(d, dt.date):
+        return 0.0
+    return (d - dt.date(2023, 1, 1)).days / 365.25
+
+
+# --- fitting helpers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearMap:
+    """score on the task scale = slope × published score + offset."""
+
+    key: str
+    label: str
+    slope: float
+    offset: float
+    n: int  # models that report both (0 for the scale itself)
+    r: float
+
+    def apply(self, x: float) -> float:
+        return self.slope * x + self.offset
+
+
+def _rma(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float] | None:
+    """Reduced-major-axis line through (x, y): (slope, offset, r); None when it is not
+    defined or the two disagree."""
+    n = len(xs)
+    if n < MIN_OVERLAP:
+        return None
+    mx, my = fmean(xs), fmean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx <= 0 or syy <= 0:
+        return None
+    r = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / math.sqrt(sxx * syy)
+    if r < MIN_R:
+        return None
+    slope = math.sqrt(syy / sxx)
+    return slope, my - slope * mx, r
+
+
+def _least_squares(rows: Sequence[Sequence[float]], ys: Sequence[float]) -> list[float] | None:
+    """Ordinary least squares by the normal equations (a few columns only)."""
+    k = len(rows[0]) if rows else 0
+    if k == 0 or len(rows) < k + 1:
+        return None
+    a = [[sum(r[i] * r[j] for r in rows) for j in range(k)] for i in range(k)]
+    b = [sum(r[i] * y for r, y in zip(rows, ys, strict=True)) for i in range(k)]
+    for col in range(k):  # Gaussian elimination with partial pivoting
+        piv = max(range(col, k), key=lambda i: abs(a[i][col]))
+        if abs(a[piv][col]) < 1e-12:
+            return None
+        a[col], a[piv] = a[piv], a[col]
+        b[col], b[piv] = b[piv], b[col]
+        for i in range(col + 1, k):
+            f = a[i][col] / a[col][col]
+            for j in range(col, k):
+                a[i][j] -= f * a[col][j]
+            b[i] -= f * b[col]
+    x = [0.0] * k
+    for i in reversed(range(k)):
+        x[i] = (b[i] - sum(a[i][j] * x[j] for j in range(i + 1, k))) / a[i][i]
+    return x
+
+
+@dataclass(frozen=True)
+class SizeLine:
+    """quality ≈ intercept + per_doubling × log2(effective billions of parameters)."""
+
+    intercept: float
+    per_doubling: float
+    rmse: float
+    n: int
+
+    def predict(self, params_b: float) -> float:
+        return self.intercept + self.per_doubling * math.log2(params_b)
+
+
+def _fit_size_line(points: Sequence[tuple[float, float]]) -> SizeLine:
+    """points: (log2 params, quality)."""
+    if not points:
+        return SizeLine(0.0, DEFAULT_POINTS_PER_DOUBLING, 0.0, 0)
+    ys = [p[1] for p in points]
+    coef = _least_squares([(1.0, p[0]) for p in points], ys) if len(points) >= 3 else None
+    if coef is None or coef[1] <= 0:
+        slope = DEFAULT_POINTS_PER_DOUBLING
+        coef = [fmean(y - slope * p[0] for p, y in zip(points, ys, strict=True)), slope]
+    residuals = [y - (coef[0] + coef[1] * p[0]) for p, y in zip(points, ys, strict=True)]
+    rmse = math.sqrt(fmean(r * r for r in residuals))
+    return SizeLine(coef[0], coef[1], rmse, len(points))
+
+
+# --- quantization loss ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuantTable:
+    quant: str
+    bits_per_weight: float | None
+    measurements: tuple[Mapping[str, Any], ...]
+
+    def reference(self) -> Mapping[str, Any] | None:
+        """The LLaMA 3 8B row without an importance matrix (the table's plain quantization),
+        else any LLaMA 3 8B row."""
+        rows = [m for m in self.measurements if m.get("model") == REFERENCE_MODEL]
+        plain = [m for m in rows if m.get("imatrix") in (None, "none")]
+        found = plain or rows
+        return found[0] if found else None
+
+
+def _ln_ratio(m: Mapping[str, Any]) -> float | None:
+    ppl, f16 = _number(m.get("ppl")), _number(m.get("ppl_f16"))
+    if ppl is None or f16 is None or ppl <= 0 or f16 <= 0:
+        return None
+    return max(0.0, math.log(ppl / f16))
+
+
+_SIZE = re.compile(r"\b(\d+(?:\.\d+)?)B\b")
+
+
+def _family_size(model: str) -> tuple[str, float] | None:
+    """'LLaMA 2 70B' → ('LLaMA 2', 70.0)."""
+    m = _SIZE.search(model)
+    if not m:
+        return None
+    return " ".join(_SIZE.sub(" ", model).split()), float(m.group(1))
+
+
+def load_quant_tables(root: Path | None) -> dict[str, QuantTable]:
+    folder = root / "quants" if root is not None and (root / "quants").is_dir() else None
+    folder = folder or CATALOG_DIR / "quants"
+    out: dict[str, QuantTable] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.toml")):
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        quant = str(data.get("quant") or "").upper()
+        rows = data.get("measurements") or []
+        if quant:
+            out[quant] = QuantTable(
+                quant,
+                _number(data.get("bits_per_weight")),
+                tuple(m for m in rows if isinstance(m, Mapping)),
+            )
+    return out
+
+
+def size_scaling(tables: Mapping[str, QuantTable]) -> tuple[float, float]:
+    """(nats of F16 perplexity per doubling of parameters, exponent by which a quantization's
+    loss shrinks with size), both as medians over the families the tables measure at two
+    sizes; the defaults when they measure none."""
+    f16: dict[tuple[str, float], float] = {}
+    losses: dict[tuple[str, str, float], list[float]] = {}
+    for t in tables.values():
+        for m in t.measurements:
+            fs = _family_size(str(m.get("model") or ""))
+            ref, loss = _number(m.get("ppl_f16")), _ln_ratio(m)
+            if fs is None or ref is None:
+                continue
+            f16.setdefault(fs, math.log(ref))
+            if loss and m.get("imatrix") in (None, "none"):
+                losses.setdefault((t.quant, fs[0], fs[1]), []).append(loss)
+    per_doubling: list[float] = []
+    for (fam, small), ln_small in f16.items():
+        for (fam2, big), ln_big in f16.items():
+            if fam2 == fam and big > small:
+                per_doubling.append((ln_small - ln_big) / math.log2(big / small))
+    exponents: list[float] = []
+    for (quant, fam, small), ls in losses.items():
+        for (quant2, fam2, big), lb in losses.items():
+            if quant2 == quant and fam2 == fam and big > small:
+                exponents.append(-math.log(fmean(lb) / fmean(ls)) / math.log(big / small))
+    nats = median(per_doubling) if per_doubling else DEFAULT_NATS_PER_DOUBLING
+    alpha = median(exponents) if exponents else DEFAULT_SIZE_EXPONENT
+    return (nats if nats > 0 else DEFAULT_NATS_PER_DOUBLING), min(1.0, max(0.0, alpha))
+
+
+@dataclass(frozen=True)
+class QuantLoss:
+    quant: str
+    nats: float | None  # ln(PPL/PPL_F16) expected at this model's size; None: unknown
+    bucket: str  # none | negligible | small | moderate | large | unknown
+    note: str  # the cited numbers, one clause
+
+    @property
+    def rank(self) -> int:
+        """0 for at most a small loss, 1 moderate, 2 large or unknown: a tier for sorting."""
+        return {"none": 0, "negligible": 0, "small": 0, "moderate": 1}.get(self.bucket, 2)
+
+
+def _bucket(nats: float) -> str:
+    for limit, name in LOSS_BUCKETS:
+        if nats <= limit:
+            return name
+    return "large"
+
+
+# --- the model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelQuality:
+    task: str
+    value: float  # on the task's scale
+    scale: str  # the label of the scale benchmark
+    estimated: bool  # from size, no published score on the task's anchors
+    scores: tuple[Score, ...]  # the published scores used
+    kin: int = 0  # estimated: scored models of the same family and generation it follows
+
+    @property
+    def basis(self) -> str:
+        if self.estimated:
+            kin = f" and {self.kin} scored {'sibling' if self.kin == 1 else 'siblings'}"
+            return f"{self.task}: no published score; estimated from size{kin if self.kin else ''}"
+        used = ", ".join(s.text for s in self.scores)
+        return f"{self.task}: {used} (published)"
+
+
+@dataclass(frozen=True)
+class Merit:
+    """Quality of a model at a quantization for a task, in points of the task's scale."""
+
+    value: float
+    model: ModelQuality
+    loss: QuantLoss
+    penalty: float  # points taken off for the quantization
+
+    @property
+    def estimated(self) -> bool:
+        return self.model.estimated
+
+    @property
+    def basis(self) -> str:
+        """One line with the numbers: what the quality rests on and what the quant costs."""
+        q = self.model
+        head = f"{q.basis} → {q.value:.1f} on the {q.scale} scale"
+        cost = f"{self.loss.note}"
+        if self.penalty >= 0.05:
+            cost += f", −{self.penalty:.1f} at this size"
+        return f"{head}; {cost}."
+
+
+class QualityModel:
+    """The fitted scales, size lines and quantization tables of one catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.tables = load_quant_tables(catalog.root)
+        self.nats_per_doubling, self.size_exponent = size_scaling(self.tables)
+        models = [e for e in catalog.models.values() if effective_params_b(e) is not None]
+        self._scores = {e.id: published_scores(e.data) for e in models}
+        self.scale: dict[str, str] = {}
+        self.maps: dict[str, dict[str, LinearMap]] = {}
+        self.lines: dict[str, SizeLine] = {}
+        self._published: dict[str, dict[str, ModelQuality]] = {}
+        # (family, years since 2023, quality − size line) of each model with published scores
+        self._residuals: dict[str, list[tuple[str, float, float]]] = {}
+        for task in TASKS:
+            self._fit_task(task, models)
+
+    def _fit_task(self, task: str, models: Sequence[Entry]) -> None:
+        table: dict[str, dict[str, float]] = {}
+        labels: dict[str, str] = {}
+        for e in models:
+            by_key: dict[str, list[float]] = {}
+            for s in self._scores[e.id]:
+                if in_task(s.key, task):
+                    by_key.setdefault(s.key, []).append(s.score)
+                    labels[s.key] = s.label
+            if by_key:
+                table[e.id] = {k: fmean(v) for k, v in by_key.items()}
+        counts: dict[str, int] = {}
+        for scores in table.values():
+            for k in scores:
+                counts[k] = counts.get(k, 0) + 1
+        maps: dict[str, LinearMap] = {}
+        if counts:
+            scale = min(counts, key=lambda k: (-counts[k], _anchor_order(k, task), k))
+            maps[scale] = LinearMap(scale, labels[scale], 1.0, 0.0, 0, 1.0)
+            self.scale[task] = labels[scale]
+            rejected: set[str] = set()
+            while True:
+                best: tuple[str, list[float], list[float]] | None = None
+                for key in sorted(set(counts) - set(maps) - rejected):
+                    xs: list[float] = []
+                    ys: list[float] = []
+                    for scores in table.values():
+                        known = [maps[k].apply(v) for k, v in scores.items() if k in maps]
+                        if key in scores and known:
+                            xs.append(scores[key])
+                            ys.append(fmean(known))
+                    if len(xs) >= MIN_OVERLAP and (best is None or len(xs) > len(best[1])):
+                        best = (key, xs, ys)
+                if best is None:
+                    break
+                key, xs, ys = best
+                fit = _rma(xs, ys)
+                if fit is None:
+                    rejected.add(key)
+                    continue
+                maps[key] = LinearMap(key, labels[key], fit[0], fit[1], len(xs), fit[2])
+        else:
+            self.scale[task] = "size"
+        self.maps[task] = maps
+        published: dict[str, ModelQuality] = {}
+        for e in models:
+            used = [s for s in self._scores[e.id] if s.key in maps and in_task(s.key, task)]
+            if not used:
+                continue
+            grouped: dict[str, list[float]] = {}
+            for s in used:
+                grouped.setdefault(s.key, []).append(s.score)
+            value = fmean(maps[k].apply(fmean(v)) for k, v in grouped.items())
+            published[e.id] = ModelQuality(task, value, self.scale[task], False, tuple(used))
+        self._published[task] = published
+        points = []
+        for e in models:
+            q = published.get(e.id)
+            size = effective_params_b(e)
+            if q is not None and size is not None:
+                points.append((math.log2(size), q.value))
+        line = self.lines[task] = _fit_size_line(points)
+        self._residuals[task] = [
+            (str(e.get("family") or ""), _years(e), q.value - line.predict(size))
+            for e in models
+            if (q := published.get(e.id)) is not None and (size := effective_params_b(e))
+        ]
+
+    def model_quality(self, entry: Entry, task: str) -> ModelQuality | None:
+        """Published (mapped onto the task's scale) or, failing that, estimated from size."""
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}")
+        found = self._published[task].get(entry.id)
+        if found is not None:
+            return found
+        size = effective_params_b(entry)
+        if size is None:
+            return None
+        line = self.lines[task]
+        family, years = str(entry.get("family") or ""), _years(entry)
+        kin = [
+            r
+            for f, y, r in self._residuals[task]
+            if family and f == family and abs(y - years) <= GENERATION_YEARS
+        ]
+        offset = fmean(kin) if kin else 0.0
+        value = line.predict(size) + offset - ESTIMATE_MARGIN * line.rmse
+        return ModelQuality(task, value, self.scale[task], True, (), len(kin))
+
+    def quant_loss(self, quant: str, params_b: float | None) -> QuantLoss:
+        """The expected loss of a quantization at this size, with the cited numbers."""
+        name = quant.upper()
+        if name in UNQUANTIZED:
+            return QuantLoss(quant, 0.0, "none", f"{quant}: unquantized")
+        like = LIKE_GGUF.get(name)
+        table = self.tables.get(like or name)
+        ref = table.reference() if table is not None else None
+        loss = _ln_ratio(ref) if ref is not None else None
+        if table is None or ref is None or loss is None:
+            if name == "MXFP4":
+                note = f"{quant}: no published loss table (gpt-oss ships in it)"
+                return QuantLoss(quant, 0.0, "none", note)
+            return QuantLoss(quant, None, "unknown", f"{quant}: no published loss table")
+        size = params_b or 8.0
+        nats = loss * (size / 8.0) ** -self.size_exponent
+        parts = []
+        kld, top1 = _number(ref.get("kld")), _number(ref.get("top1_agreement"))
+        if kld is not None:
+            parts.append(f"KLD {kld:.3g}")
+        ppl, f16 = _number(ref.get("ppl")), _number(ref.get("ppl_f16"))
+        if ppl is not None and f16 is not None:
+            parts.append(f"PPL +{(ppl / f16 - 1) * 100:.1f}%")
+        if top1 is not None:
+            parts.append(f"top-1 {top1:.0f}%")
+        bucket = _bucket(nats)
+        head = f"{quant} (read as {like})" if like else quant
+        note = f"{head}: {', '.join(parts)} vs FP16 on {REFERENCE_MODEL}, {bucket} loss"
+        return QuantLoss(quant, nats, bucket, note)
+
+    def merit(self, entry: Entry, task: str, quant: str) -> Merit | None:
+        q = self.model_quality(entry, task)
+        if q is None:
+            return None
+        loss = self.quant_loss(quant, effective_params_b(entry))
+        doublings = (loss.nats or 0.0) / self.nats_per_doubling
+        penalty = doublings * self.lines[task].per_doubling
+        return Merit(q.value - penalty, q, loss, penalty)
+
+
+@functools.cache
+def _shipped_tables() -> dict[str, QuantTable]:
+    return load_quant_tables(None)
+
+
+def quant_rank(quant: str) -> int:
+    """0 when a quantization loses little (Q4_K_M and above), 1 moderately (Q3_K_M), 2 much
+    (Q2_K) or unknown: from the shipped tables' LLaMA 3 8B row."""
+    name = quant.upper()
+    if name in UNQUANTIZED or name == "MXFP4":
+        return 0
+    table = _shipped_tables().get(LIKE_GGUF.get(name, name))
+    ref = table.reference() if table is not None else None
+    loss = _ln_ratio(ref) if ref is not None else None
+    return 2 if loss is None else QuantLoss(quant, loss, _bucket(loss), "").rank
+
+
+_MODELS: weakref.WeakKeyDictionary[Catalog, QualityModel] = weakref.WeakKeyDictionary()
+
+
+def quality_model(catalog: Catalog) -> QualityModel:
+    """The quality model of a catalog, built once per loaded catalog."""
+    found = _MODELS.get(catalog)
+    if found is None:
+        found = _MODELS[catalog] = QualityModel(catalog)
+    return found
+
+
+def describe(catalog: Catalog) -> Iterable[str]:
+    """The fitted scales and lines, for `python -m runlocal.quality` and the docs."""
+    qm = quality_model(catalog)
+    yield (
+        f"quant tables: {qm.nats_per_doubling:.3f} nats of F16 perplexity per doubling, "
+        f"loss ∝ size^-{qm.size_exponent:.2f}"
+    )
+    for task in TASKS:
+        line = qm.lines[task]
+        yield (
+            f"{task}: scale {qm.scale[task]}, {len(qm._published[task])} models published; "
+            f"size line {line.intercept:.1f} + {line.per_doubling:.2f}/doubling, "
+            f"RMSE {line.rmse:.1f} (n={line.n})"
+        )
+        for m in qm.maps[task].values():
+            if m.n:
+                yield f"  {m.label}: ×{m.slope:.3f} {m.offset:+.1f} (n={m.n}, r={m.r:.2f})"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from .catalog import load_catalog
+
+    for text in describe(load_catalog()):
+        print(text)

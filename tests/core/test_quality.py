@@ -1,0 +1,197 @@
+"""The quality model: published scores on one scale per task, quantization loss from
+llama.cpp-style perplexity tables, and the merit that ranks (model, quant) pairs.
+
+Every catalog entry here is factory-made with invented numbers."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runlocal.catalog import Catalog
+from runlocal.quality import (
+    benchmark_key,
+    load_quant_tables,
+    quality_model,
+    size_scaling,
+)
+from runlocal.recommend import Fit, group_models, rate
+
+from .factories import LLAMA_3_1_8B, common, write_toml
+
+# Invented perplexity tables: one modern 8B reference with KLD, one older family at two sizes.
+QUANTS: dict[str, list[dict[str, Any]]] = {
+    "Q8_0": [{"model": "LLaMA 3 8B", "ppl": 6.201, "ppl_f16": 6.2, "kld": 0.001}],
+    "Q4_K_M": [
+        {"model": "LLaMA 3 8B", "ppl": 6.4, "ppl_f16": 6.2, "kld": 0.03, "top1_agreement": 92.0},
+        {"model": "LLaMA 2 7B", "ppl": 5.9, "ppl_f16": 5.8},
+        {"model": "LLaMA 2 70B", "ppl": 3.45, "ppl_f16": 3.4},
+    ],
+    "Q2_K": [
+        {"model": "LLaMA 3 8B", "ppl": 9.6, "ppl_f16": 6.2, "kld": 0.44, "top1_agreement": 71.0},
+        {"model": "LLaMA 2 7B", "ppl": 6.4, "ppl_f16": 5.8},
+        {"model": "LLaMA 2 70B", "ppl": 3.7, "ppl_f16": 3.4},
+    ],
+}
+
+
+def _quants(root: Path) -> None:
+    for quant, rows in QUANTS.items():
+        data = common(quant.lower(), quant)
+        data["quant"] = quant
+        write_toml(root / "quants" / f"{quant.lower()}.toml", data, arrays={"measurements": rows})
+
+
+def _model(
+    root: Path,
+    id: str,
+    params_b: float,
+    scores: dict[str, float],
+    *,
+    family: str = "test",
+    active_b: float | None = None,
+) -> None:
+    data = common(id, id.replace("-", " ").title())
+    data.update(
+        {
+            "family": family,
+            "params_total_b": params_b,
+            "params_active_b": active_b or params_b,
+            "modality": "text",
+        }
+    )
+    quality = [
+        {"task": "chat", "benchmark": b, "score": s, "scale": "percent", "source": "https://x.org"}
+        for b, s in scores.items()
+    ]
+    write_toml(
+        root / "models" / f"{id}.toml",
+        data,
+        {"architecture": dict(LLAMA_3_1_8B)},
+        {"quality": quality},
+    )
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    root = tmp_path / "catalog"
+    _quants(root)
+    # MMLU-Pro rises with size; four models also report IFEval (on another scale).
+    _model(root, "t-8b", 8, {"MMLU-Pro (CoT, 5-shot)": 48.0, "IFEval (strict-prompt)": 70.0})
+    _model(root, "t-14b", 14, {"MMLU-Pro": 56.0, "IFEval": 76.0})
+    _model(root, "t-32b", 32, {"MMLU-Pro": 64.0, "IFEval": 82.0})
+    _model(root, "t-70b", 70, {"MMLU-Pro": 68.0, "IFEval": 85.0})
+    _model(root, "ifeval-only-14b", 14, {"IFEval": 79.0}, family="other")
+    _model(root, "unscored-32b", 32, {}, family="lonely")
+    _model(root, "sibling-32b", 32, {}, family="other")
+    _model(root, "weak-70b", 70, {"MMLU-Pro": 60.0}, family="old")
+    _model(root, "mmlu-only-8b", 8, {"MMLU-Pro": 50.0}, family="old")
+    return Catalog(root=root)
+
+
+def _fit(quant: str, decode: float = 30.0) -> Fit:
+    return Fit(
+        "comfortable", "", quant, 8192, quant, decode, decode, decode, 32768, 1, 2, 0, "estimated"
+    )
+
+
+def test_a_32b_at_q4_k_m_ranks_above_a_70b_at_q2_k_both_fitting(catalog: Catalog) -> None:
+    m = catalog.models
+    small = rate(catalog, m["t-32b"], _fit("Q4_K_M"), "chat")
+    big = rate(catalog, m["t-70b"], _fit("Q2_K", decode=40.0), "chat")
+    assert big.params_b == 70 and big.quality is not None and small.quality is not None
+    assert [x.model_id for x in group_models([big, small])["comfortable"]] == ["t-32b", "t-70b"]
+    assert "Q2_K" in (big.quality_basis or "") and "KLD 0.44" in (big.quality_basis or "")
+    assert "large loss" in (big.quality_basis or "")
+
+
+def test_a_70b_at_q4_k_m_beats_a_32b_at_q4_k_m_when_it_scores_higher(catalog: Catalog) -> None:
+    m = catalog.models
+    small = rate(catalog, m["t-32b"], _fit("Q4_K_M", decode=60.0), "chat")
+    big = rate(catalog, m["t-70b"], _fit("Q4_K_M", decode=20.0), "chat")
+    assert [x.model_id for x in group_models([small, big])["comfortable"]] == ["t-70b", "t-32b"]
+    # A 70B that scores lower than the 32B does not win on size.
+    weak = rate(catalog, m["weak-70b"], _fit("Q4_K_M", decode=20.0), "chat")
+    assert [x.model_id for x in group_models([weak, small])["comfortable"]] == ["t-32b", "weak-70b"]
+
+
+def test_scores_of_another_benchmark_are_mapped_onto_the_scale(catalog: Catalog) -> None:
+    qm = quality_model(catalog)
+    assert qm.scale["chat"] == "MMLU-Pro"  # the benchmark most models report
+    ifeval = qm.maps["chat"]["ifeval"]
+    assert ifeval.n == 4 and ifeval.r > 0.9
+    only = qm.model_quality(catalog.models["ifeval-only-14b"], "chat")
+    assert only is not None and not only.estimated
+    # IFEval 79 lies between the 14B's 76 and the 32B's 82: so does its MMLU-Pro equivalent.
+    assert 56.0 < only.value < 64.0
+    assert "IFEval 79" in only.basis
+
+
+def test_a_model_without_scores_is_estimated_from_size_and_ranked_below(catalog: Catalog) -> None:
+    qm = quality_model(catalog)
+    est = qm.model_quality(catalog.models["unscored-32b"], "chat")
+    pub = qm.model_quality(catalog.models["t-32b"], "chat")
+    assert est is not None and pub is not None and est.estimated and not pub.estimated
+    line = qm.lines["chat"]
+    assert est.value == pytest.approx(line.predict(32) - 0.5 * line.rmse)
+    assert "estimated from size" in est.basis
+    # A model of a family with scored members of its generation takes their offset.
+    sib = qm.model_quality(catalog.models["sibling-32b"], "chat")
+    kin = qm.model_quality(catalog.models["ifeval-only-14b"], "chat")
+    assert sib is not None and kin is not None and sib.kin == 1
+    offset = kin.value - line.predict(14)
+    assert sib.value == pytest.approx(est.value + offset)
+    assert "1 scored sibling" in sib.basis
+    # No coding scores at all: every model is estimated, and bigger is better.
+    e8 = qm.model_quality(catalog.models["t-8b"], "coding")
+    e70 = qm.model_quality(catalog.models["t-70b"], "coding")
+    assert e8 is not None and e70 is not None and e8.estimated and e70.value > e8.value
+
+
+def test_quantization_loss_is_cited_and_shrinks_with_size(catalog: Catalog) -> None:
+    qm = quality_model(catalog)
+    small, big = qm.quant_loss("Q2_K", 8.0), qm.quant_loss("Q2_K", 70.0)
+    assert small.nats == pytest.approx(math.log(9.6 / 6.2))
+    assert big.nats is not None and small.nats is not None and big.nats < small.nats
+    assert small.bucket == "large" and qm.quant_loss("Q4_K_M", 8.0).bucket == "small"
+    assert "top-1 71%" in small.note and "LLaMA 3 8B" in small.note
+    assert qm.quant_loss("F16", 8.0).nats == 0.0
+    assert qm.quant_loss("AWQ-4BIT", 8.0).note.startswith("AWQ-4BIT (read as Q4_K_M)")
+    assert qm.quant_loss("Q9_Z", 8.0).bucket == "unknown"
+    # The size scaling comes from the invented LLaMA 2 7B/70B rows.
+    nats, alpha = size_scaling(qm.tables)
+    assert nats == pytest.approx(math.log(5.8 / 3.4) / math.log2(10))
+    assert 0 < alpha < 1
+
+
+def test_the_shipped_tables_give_a_sane_size_scaling() -> None:
+    nats, alpha = size_scaling(load_quant_tables(None))
+    assert 0.05 < nats < 0.5 and 0.0 < alpha < 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("MMLU-Pro (CoT, 5-shot)", "mmlu-pro"),
+        ("MMLU-Pro (Open LLM Leaderboard v2)", None),
+        ("GPQA Diamond (pass@1)", "gpqa-diamond"),
+        ("GPQA", None),
+        ("MATH-500 (pass@1)", "math-500"),
+        ("MATH (CoT, 0-shot)", "math"),
+        ("MATH Lvl 5 (Open LLM Leaderboard v2)", None),
+        ("AIME 2024 (with tools)", None),
+        ("LiveCodeBench v5 (2410-2502)", "livecodebench-v5"),
+        ("LiveCodeBench (2305-2409, evaluated by Qwen)", "livecodebench-2305-2409"),
+        ("LiveCodeBench", "livecodebench"),
+        ("HumanEval+", None),
+        ("HumanEval (0-shot)", "humaneval"),
+        ("Arena-Hard v2", None),
+        ("Chatbot Arena Elo", "arena-elo"),
+    ],
+)
+def test_it_groups_benchmark_names(name: str, key: str | None) -> None:
+    found = benchmark_key(name)
+    assert (found[0] if found else None) == key
