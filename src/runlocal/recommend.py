@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Catalog, Entry
@@ -642,7 +642,10 @@ def fit_models(
     check_fn: CheckFn = engine_check,
 ) -> list[ModelFit]:
     """Every text model of the catalog checked on the build; an engine error on a model is
-    kept as that model's row."""
+    kept as that model's row. A model that is not comfortable at `quant` is checked again at
+    the best quantization the engine says fits comfortably, and that row is kept when it
+    lands in a better group: its quality loss then ranks it (a 70B at Q2_K against a 32B at
+    Q4_K_M)."""
     if use not in USES:
         raise InputError(f"unknown use {use!r}; known: {', '.join(USES)}")
     out: list[ModelFit] = []
@@ -663,7 +666,18 @@ def fit_models(
             fit = Fit.from_result(check_fn(q, catalog))
         except RunlocalError as exc:
             fit, error = None, str(exc)
-        out.append(rate(catalog, entry, fit, use, quant=quant, error=error))
+        row = rate(catalog, entry, fit, use, quant=quant, error=error)
+        lower = fit.best_quant if fit is not None else None
+        if row.group != "comfortable" and fit is not None and lower and lower != fit.quant:
+            try:
+                refit = Fit.from_result(check_fn(replace(q, quant=lower), catalog))
+            except RunlocalError:
+                refit = None
+            if refit is not None:
+                alt = rate(catalog, entry, refit, use, quant=lower)
+                if GROUPS.index(alt.group) < GROUPS.index(row.group):
+                    row = alt
+        out.append(row)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -354,8 +355,17 @@ def test_it_checks_every_text_model_on_a_build(priced: Catalog) -> None:
     )
     assert {m.model_id for m in fits} == set(priced.models)
     by_id = {m.model_id: m for m in fits}
-    r = check(CheckQuery(model="mixtral-8x7b", hardware=("gpu-24",), context=8192), priced)
-    assert by_id["mixtral-8x7b"].fit == Fit.from_result(r.to_dict())
+    r = check(CheckQuery(model="llama-3.1-8b", hardware=("gpu-24",), context=8192), priced)
+    assert by_id["llama-3.1-8b"].fit == Fit.from_result(r.to_dict())
+    # Mixtral is not comfortable at Q4_K_M on 24 GB: its row is the engine's answer at the
+    # best quantization that is, with that quantization's quality loss.
+    q = CheckQuery(model="mixtral-8x7b", hardware=("gpu-24",), context=8192, quant="Q4_K_M")
+    at_q4 = check(q, priced).to_dict()
+    assert at_q4["verdict"] != "comfortable" and at_q4["best_quant"] not in (None, "Q4_K_M")
+    lower = check(dataclasses.replace(q, quant=at_q4["best_quant"]), priced).to_dict()
+    mixtral = by_id["mixtral-8x7b"]
+    assert mixtral.fit == Fit.from_result(lower) and mixtral.group == "comfortable"
+    assert mixtral.quality_basis and at_q4["best_quant"] in mixtral.quality_basis
     # A runtime the hardware cannot use: every model carries the engine's refusal.
     refused = fit_models(
         priced,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from html import unescape
 from pathlib import Path
 
@@ -59,29 +60,35 @@ def test_it_explains_two_cards_and_groups_the_models(client, tools: Path) -> Non
     assert memory["explanation"][0].startswith(
         "2 cards with 48 GiB between them are not one 48 GiB pool"
     )
+    # At Q4_K_M the 70B only runs with trade-offs on the pair; at the best quantization the
+    # engine says fits comfortably it is comfortable, and its quality loss is weighed.
     assert _groups(doc) == {
-        "comfortable": ["testllama-8b"],
-        "borderline": ["testllama-70b"],
+        "comfortable": ["testllama-70b", "testllama-8b"],
+        "borderline": [],
         "not_practical": [],
     }
     catalog = load_catalog(tools)
-    seventy = r["groups"]["borderline"][0]
-    engine = check(
-        CheckQuery(
-            model="testllama-70b",
-            hardware=("2x testgpu-24gb",),
-            quant="Q4_K_M",
-            context=32768,
-            ram_gb=64,
-        ),
-        catalog,
-    ).to_dict()
-    assert seventy["verdict"] == engine["verdict"] == "tradeoffs"
-    assert seventy["decode_tok_s"] == engine["speed"]["decode_tok_s"]
+    query = CheckQuery(
+        model="testllama-70b",
+        hardware=("2x testgpu-24gb",),
+        quant="Q4_K_M",
+        context=32768,
+        ram_gb=64,
+    )
+    at_q4 = check(query, catalog).to_dict()
+    assert at_q4["verdict"] == "tradeoffs" and at_q4["best_quant"] not in (None, "Q4_K_M")
+    seventy = r["groups"]["comfortable"][0]
+    assert seventy["quant"] == at_q4["best_quant"] and seventy["lower_quant"] is True
+    lower = check(dataclasses.replace(query, quant=seventy["quant"]), catalog).to_dict()
+    assert seventy["verdict"] == lower["verdict"] == "comfortable"
+    assert seventy["decode_tok_s"] == lower["speed"]["decode_tok_s"]
+    assert f"quant={seventy['quant']}" in seventy["check_url"]
+    assert seventy["quality_basis"] and seventy["quant"] in seventy["quality_basis"]
     assert client.get(seventy["check_url"]).status_code == 200
     html = unescape(client.get(URL, TWO).content.decode())
     assert "are not one 48 GiB pool" in html
-    assert "Start with" in html and "Fit comfortably" in html and "Borderline" in html
+    assert "Start with" in html and "Fit comfortably" in html
+    assert f"at {seventy['quant']}" in html
 
 
 def test_identical_cards_on_linux_for_coding_get_vllm(client, tools: Path) -> None:

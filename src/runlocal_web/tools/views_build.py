@@ -493,7 +493,8 @@ def _row(
     f = m.fit
     params: list[tuple[str, Any]] = [("model", m.model_id)]
     params += [("hardware", h) for h in hardware]
-    params += [("runtime", runtime), ("quant", quant), ("context", context), ("ram_gb", ram_gb)]
+    row_quant = f.quant if f else quant
+    params += [("runtime", runtime), ("quant", row_quant), ("context", context), ("ram_gb", ram_gb)]
     return {
         "id": m.model_id,
         "name": m.name,
@@ -508,7 +509,8 @@ def _row(
         "verdict_label": verdict_label(f.verdict) if f else "Not checked",
         "verdict_class": verdict_class(f.verdict) if f else "neutral",
         "reason": _reason(m),
-        "quant": f.quant if f else quant,
+        "quant": row_quant,
+        "lower_quant": row_quant != quant,
         "decode_tok_s": f.decode_tok_s if f else None,
         "decode_tok_s_low": f.decode_tok_s_low if f else None,
         "decode_tok_s_high": f.decode_tok_s_high if f else None,
