@@ -39,6 +39,9 @@ PRIOR_FIXED_MS = (1.0, 1.0)
 PRIOR_LAYER_US = (20.0, 1.0)  # 10–15 kernels per layer and token, 1–3 µs each to launch
 # FP32 operations to unpack one weight: none for F16, a scale for Q8_0, bit games for K/IQ.
 PRIOR_DEQUANT_OPS = {"f16": 1.0, "q8": 3.0, "q_legacy": 4.0, "k_quant": 6.0, "iq": 10.0}
+# GPUs without dp4a (NVIDIA below compute capability 6.1) emulate each 4-byte int8 dot
+# product with byte extracts and 32-bit multiplies: several times the integer work.
+PRIOR_NO_DP4A = (4.0, 1.0)
 PRIOR_WEIGHT = 0.3  # a prior weighs like a third of one row; the rows decide
 PRIOR_PREFILL = (0.4, 0.7)
 
@@ -49,6 +52,7 @@ def decode_vector(p: SpeedParams) -> np.ndarray:
         + [max(p.fixed_ms[b], 1e-3) for b in BACKENDS]
         + [max(p.per_layer_us, 1e-3)]
         + [max(p.dequant_ops[f], 1e-3) for f in FAMILIES]
+        + [p.no_dp4a_dequant_factor if p.no_dp4a_dequant_factor > 1.0 else PRIOR_NO_DP4A[0]]
     )
 
 
@@ -60,6 +64,7 @@ def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         fixed_ms={b: float(v[5 + i]) for i, b in enumerate(BACKENDS)},
         per_layer_us=float(v[10]),
         dequant_ops={f: float(v[11 + i]) for i, f in enumerate(FAMILIES)},
+        no_dp4a_dequant_factor=float(max(v[16], 1.0)),
     )
 
 
@@ -121,6 +126,7 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         prior += [
             (x[11 + i] - math.log(PRIOR_DEQUANT_OPS[f])) / 0.7 for i, f in enumerate(FAMILIES)
         ]
+        prior += [(x[16] - math.log(PRIOR_NO_DP4A[0])) / PRIOR_NO_DP4A[1]]
         return np.array(residuals(dec, p) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_dec, decode_vector(base), loss="soft_l1", f_scale=0.2).x
@@ -178,6 +184,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "attention_factor": round(p.attention_factor, 4),
         "pipeline_efficiency": round(p.pipeline_efficiency, 4),
         "tflops_per_watt": round(p.tflops_per_watt, 4),
+        "no_dp4a_dequant_factor": round(p.no_dp4a_dequant_factor, 3),
         "decode_spread": p.decode_spread,
         "prefill_spread": p.prefill_spread,
         "fitted_on_rows": n_rows,

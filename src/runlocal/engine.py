@@ -687,7 +687,9 @@ def estimate(
     prompt_tokens = context if prompt_tokens is None else prompt_tokens
     plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
     params = load_params()
-    f = features(spec, inv, plan, depth, _host_bandwidth(devices, host_ram))
+    f = features(
+        spec, inv, plan, depth, _host_bandwidth(devices, host_ram), _host_fp32_flops(devices)
+    )
     # Encoders (embedding models) do not generate: only their throughput over inputs counts.
     decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits and spec.causal else None
     prefill = (
@@ -720,13 +722,28 @@ def _batch_decode(decode: float, batch: int) -> float:
     return decode * (1 + math.log2(batch)) / batch
 
 
+# Unified memory (Apple, Strix Halo, DGX Spark, Jetson): the CPU cores share the GPU's
+# memory bus but cannot saturate it. AnandTech measured the M1 Max's CPU clusters at about
+# 243 of 409.6 GB/s (59%); smaller chips reach more of their narrower bus, so 0.6 is an
+# upper bound for the big ones. Offloaded weights are read at this rate, never faster.
+UNIFIED_CPU_BANDWIDTH_SHARE = 0.6
+
+
 def _host_bandwidth(devices: list[Device], host_ram: int | None) -> float | None:
     if any(d.kind == "unified" for d in devices):
-        return devices[0].bandwidth_bytes_per_s
+        return devices[0].bandwidth_bytes_per_s * UNIFIED_CPU_BANDWIDTH_SHARE
     if any(d.kind == "cpu" for d in devices):
         return devices[0].bandwidth_bytes_per_s
     # A desktop with dual-channel DDR5 (about 80 GB/s) when only --ram-gb is known.
     return 80e9 if host_ram is not None else None
+
+
+def _host_fp32_flops(devices: list[Device]) -> float | None:
+    """On unified memory the CPU side dequantizes with less arithmetic than the GPU has: the
+    GPU's FP32 rate bounds its cost from below. A separate host is bound by its DDR first."""
+    if all(d.kind == "unified" for d in devices):
+        return devices[0].fp32_flops
+    return None
 
 
 def _totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class Device:
     usable_memory_bytes: int | None = None
     source: str = "catalog"
     tdp_w: float | None = None
+    compute_capability: float | None = None  # NVIDIA CUDA compute capability (6.1 = Pascal)
 
     @property
     def budget_bytes(self) -> int:
@@ -97,7 +98,15 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         fp16_flops=float(fp16) * TB if fp16 else None,
         fp32_flops=float(fp32) * TB if fp32 else None,
         tdp_w=float(d["tdp_w"]) if d.get("tdp_w") else None,
+        compute_capability=_compute_capability(d.get("cuda_compute_capability")),
     )
+
+
+def _compute_capability(value: object) -> float | None:
+    try:
+        return float(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 _COUNT_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+)$|^(.+?)\s+[x×*]\s*(\d+)\s*$", re.IGNORECASE)
@@ -119,6 +128,11 @@ def parse_hardware(catalog: Catalog, text: str) -> list[Device]:
     try:
         entry = catalog.find_hardware(text)
         device = device_from_entry(entry)
+        sized = _MEM_RE.match(text)
+        configs = [float(x) for x in entry.get("memory_configs_gib", [])]
+        if sized and float(sized.group(2)) in configs:
+            # Aliases such as "Apple M2 Max (38-core GPU) 64GB" name a size: honour it.
+            device = device_from_entry(entry, float(sized.group(2)))
     except InputError:
         mm = _MEM_RE.match(text)
         if not mm:

@@ -39,6 +39,10 @@ class SpeedParams:
     attention_factor: float  # cost of attention FLOPs relative to matmul FLOPs in prefill
     pipeline_efficiency: float  # share of each extra GPU's work that pipelining overlaps
     tflops_per_watt: float  # sustained tensor throughput a watt of board power buys (GPUs)
+    # Dequantization cost multiplier on GPUs without a native int8 dot product (dp4a):
+    # NVIDIA below compute capability 6.1 (Kepler, Maxwell, GP100), where llama.cpp
+    # emulates it with byte extracts and 32-bit multiplies.
+    no_dp4a_dequant_factor: float
     decode_spread: dict[str, tuple[float, float]]  # p10/p90 of measured/predicted
     prefill_spread: dict[str, tuple[float, float]]
 
@@ -54,6 +58,7 @@ class SpeedParams:
             attention_factor=float(d.get("attention_factor", 1.0)),
             pipeline_efficiency=float(d.get("pipeline_efficiency", 0.5)),
             tflops_per_watt=float(d.get("tflops_per_watt", 10.0)),
+            no_dp4a_dequant_factor=float(d.get("no_dp4a_dequant_factor", 1.0)),
             decode_spread={k: (float(v[0]), float(v[1])) for k, v in d["decode_spread"].items()},
             prefill_spread={k: (float(v[0]), float(v[1])) for k, v in d["prefill_spread"].items()},
         )
@@ -96,18 +101,39 @@ class DeviceLoad:
     weight_params: float
     kv_bytes: float
     layers: int
+    dp4a: bool = True  # a native int8 dot product (every GPU but old NVIDIA ones)
+
+
+# NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
+# ggml_cuda_dp4a) emulates it below that.
+DP4A_MIN_COMPUTE_CAPABILITY = 6.1
+
+
+def has_dp4a(device: Device) -> bool:
+    cc = device.compute_capability
+    return cc is None or device.backend != "cuda" or cc >= DP4A_MIN_COMPUTE_CAPABILITY
 
 
 @dataclass(frozen=True)
 class SpeedFeatures:
     loads: tuple[DeviceLoad, ...]
-    host_bytes: float  # bytes streamed from system RAM per token (offloaded layers)
+    host_bytes: float  # bytes streamed from system RAM per token (offloaded layers and experts)
     host_bandwidth_bytes_per_s: float | None
     quant_family: str
     n_layers: int
     active_params: float
     attn_flops_per_token_per_depth: float  # 4 · n_layers · heads · head_dim
     tensor_parallel: bool = False
+    host_params: float = 0.0  # weights (parameters) read from system RAM per token
+    host_layers: int = 0  # whole layers run by the CPU
+    # Unified memory: the GPU's FP32 rate, a floor on the CPU side's dequantization time
+    # (the CPU cores of these SoCs have a fraction of the GPU's arithmetic); None for a
+    # separate host, whose DDR bandwidth binds first.
+    host_fp32_flops: float | None = None
+
+
+def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:
+    return float(sum(inv.layer_expert_bytes[max(start, 0) : max(stop, 0)]))
 
 
 def features(
@@ -116,10 +142,19 @@ def features(
     plan: MemoryPlan,
     depth: int,
     host_bandwidth_bytes_per_s: float | None,
+    host_fp32_flops: float | None = None,
 ) -> SpeedFeatures:
-    """Bytes and parameters each device touches per token at KV depth ``depth``."""
+    """Bytes and parameters each device touches per token at KV depth ``depth``.
+
+    llama.cpp keeps the first layers on the host (``-ngl``) and, for MoE, the routed experts
+    of the first ``experts_on_host_layers`` layers (``--n-cpu-moe``); GPUs hold the
+    following layers in order. Each active byte is read once per token, from wherever it
+    lives: only the routed share of the experts a device (or the host) holds."""
     n = spec.n_layers
     moe_share = (spec.n_experts_used / spec.n_experts) if spec.is_moe else 1.0
+    per_layer_experts = spec.is_moe and len(inv.layer_expert_bytes) == n
+    experts_host = plan.experts_on_host_layers
+    start = n - sum(use.layers for use in plan.devices)  # first layer on a GPU
     total_kv_full = 0.0
     loads = []
     bpw = inv.total_bytes / max(spec.params_total, 1)
@@ -129,7 +164,12 @@ def features(
             share = 1 / len(plan.devices)
         weights = float(use.weights_bytes)
         if spec.is_moe:
-            experts_here = inv.expert_bytes * share
+            if per_layer_experts and not plan.tensor_parallel:
+                stop = start + use.layers
+                experts_here = _expert_bytes(inv, max(start, experts_host), stop)
+                start = stop
+            else:
+                experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
         kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
         total_kv_full += use.kv_cache_bytes
@@ -144,18 +184,37 @@ def features(
                 weight_params=max(weights, 0.0) / bpw,
                 kv_bytes=kv,
                 layers=use.layers,
+                dp4a=has_dp4a(use.device),
             )
         )
     host_bytes = 0.0
+    host_layers = 0
     if (
         plan.host is not None and plan.gpu_layers < plan.total_layers
     ) or plan.experts_on_host_layers:
         host = plan.host
         assert host is not None
-        host_weights = host.weights_bytes - inv.input_bytes
-        host_bytes = max(host_weights, 0) * (moe_share if spec.is_moe else 1.0)
+        host_weights = float(max(host.weights_bytes - inv.input_bytes, 0))
+        if spec.is_moe:
+            # Whole host layers read their attention in full and a routed share of their
+            # experts; layers whose experts alone stay on the host read that share.
+            first_gpu = n - sum(use.layers for use in plan.devices)
+            if per_layer_experts:
+                experts_on_host = _expert_bytes(inv, 0, max(first_gpu, experts_host))
+            else:
+                experts_on_host = inv.expert_bytes * max(first_gpu, experts_host) / max(n, 1)
+            experts_on_host = min(experts_on_host, host_weights)
+            host_weights -= experts_on_host * (1 - moe_share)
+        host_bytes = host_weights
+        # Whole layers on the CPU, and layers whose experts alone run there: each is one
+        # more hand-off between the backends (a copy and a synchronisation) per token.
+        host_layers = max(0, min(n, plan.total_layers - plan.gpu_layers))
+        host_layers = max(host_layers, min(n, experts_host))
         if plan.kv_tokens:
             host_bytes += host.kv_cache_bytes * min(1.0, depth / plan.kv_tokens)
+        host_params = host_weights / bpw
+    else:
+        host_params = 0.0
     return SpeedFeatures(
         loads=tuple(loads),
         host_bytes=host_bytes,
@@ -165,6 +224,9 @@ def features(
         active_params=float(spec.params_active),
         attn_flops_per_token_per_depth=4.0 * spec.attention_width,
         tensor_parallel=plan.tensor_parallel,
+        host_params=host_params,
+        host_layers=host_layers,
+        host_fp32_flops=host_fp32_flops,
     )
 
 
@@ -175,14 +237,21 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         eta = p.bandwidth_efficiency[load.backend]
         t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
         if load.fp32_flops:
-            t_dev += load.weight_params * ops / load.fp32_flops
+            factor = 1.0 if load.dp4a else p.no_dp4a_dequant_factor
+            t_dev += load.weight_params * ops * factor / load.fp32_flops
         times.append(t_dev + load.layers * p.per_layer_us * 1e-6)
     # Layer split: devices work one after another. Tensor parallel: side by side.
     t = max(times, default=0.0) if f.tensor_parallel else sum(times)
     if f.host_bytes:
         if not f.host_bandwidth_bytes_per_s:
             return None
+        # The CPU reads its part in turn with the GPUs (one token at a time), pays a
+        # per-layer cost for each layer it takes part in and, on unified memory, at least
+        # the dequantization the GPU would have done.
         t += f.host_bytes / (f.host_bandwidth_bytes_per_s * p.bandwidth_efficiency["cpu"])
+        t += f.host_layers * p.per_layer_us * 1e-6
+        if f.host_fp32_flops:
+            t += f.host_params * ops / f.host_fp32_flops
     main = f.loads[0].backend if f.loads else "cpu"
     return t + p.fixed_ms[main] * 1e-3
 

@@ -1,0 +1,154 @@
+"""Speed model invariants: offloading to the host never speeds decoding up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import pairwise
+
+import pytest
+
+from runlocal.catalog import Catalog
+from runlocal.engine import CheckQuery, _catalog_spec, check, estimate, inventory_for
+from runlocal.hardware import Device, device_from_entry
+from runlocal.runtimes import get_runtime
+from runlocal.units import GIB
+
+LLAMA = get_runtime("llama.cpp")
+
+
+def decode(catalog: Catalog, **kw: object) -> float:
+    r = check(CheckQuery(**kw), catalog).to_dict()  # type: ignore[arg-type]
+    assert r["fits"], r["reason"]
+    value = r["speed"]["decode_tok_s"]
+    assert value is not None
+    return float(value)
+
+
+def sweep(
+    catalog: Catalog,
+    model: str,
+    quant: str,
+    device: Device,
+    budgets_gib: list[float],
+    host_ram_gib: float | None,
+    context: int = 4096,
+) -> list[tuple[float, float, bool]]:
+    """(budget, decode tok/s, everything on the accelerator) for shrinking GPU budgets."""
+    entry = catalog.find_model(model)
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, quant)
+    host = round(host_ram_gib * GIB) if host_ram_gib is not None else None
+    out = []
+    for gib in budgets_gib:
+        d = replace(device, usable_memory_bytes=round(gib * GIB))
+        est = estimate(spec, inv, [d], host, LLAMA, context, "f16", 1, context // 2, 512)
+        if not est.plan.fits or est.decode_tok_s is None:
+            continue
+        out.append((gib, est.decode_tok_s, est.plan.full_offload))
+    return out
+
+
+def assert_never_faster_with_less_memory(points: list[tuple[float, float, bool]]) -> None:
+    assert any(full for _, _, full in points) and any(not full for _, _, full in points), points
+    for (gib_a, tok_a, _), (gib_b, tok_b, _) in pairwise(points):
+        assert tok_b <= tok_a * (1 + 1e-9), f"{gib_b} GiB decodes faster than {gib_a} GiB: {points}"
+
+
+def test_a_smaller_mac_never_decodes_faster_than_a_bigger_one(catalog: Catalog) -> None:
+    # Mixtral Q4_K_M fits the 64 GB working set; on 32 GB llama.cpp keeps experts on the CPU.
+    small = check(
+        CheckQuery(model="mixtral-8x7b", hardware=("Apple Test Max 32GB",), context=4096), catalog
+    ).to_dict()
+    assert small["offload"]["experts_on_host_layers"] > 0
+    big = decode(catalog, model="mixtral-8x7b", hardware=("Apple Test Max 64GB",), context=4096)
+    assert small["speed"]["decode_tok_s"] <= big
+
+
+@pytest.mark.parametrize(("model", "quant"), [("mixtral-8x7b", "Q4_K_M"), ("llama-3.1-8b", "F16")])
+def test_offloading_on_unified_memory_is_never_faster(
+    catalog: Catalog, model: str, quant: str
+) -> None:
+    """CPU and GPU of one SoC share a memory bus: moving weights to the CPU side cannot add
+    bandwidth, so every step of offload (MoE experts first, then layers) slows decoding."""
+    mac = device_from_entry(catalog.find_hardware("Apple Test Max"), 64)
+    budgets = [48 - 1.5 * k for k in range(30)]
+    assert_never_faster_with_less_memory(sweep(catalog, model, quant, mac, budgets, None))
+
+
+@pytest.mark.parametrize(("model", "quant"), [("mixtral-8x7b", "Q4_K_M"), ("llama-3.1-8b", "F16")])
+def test_offloading_to_system_ram_is_never_faster(catalog: Catalog, model: str, quant: str) -> None:
+    gpu = device_from_entry(catalog.find_hardware("Test GPU 24"))
+    budgets = [32 - 1.0 * k for k in range(30)]
+    assert_never_faster_with_less_memory(sweep(catalog, model, quant, gpu, budgets, 128))
+
+
+def test_partial_moe_offload_reads_each_active_byte_once(catalog: Catalog) -> None:
+    """Weights read per token are conserved: what leaves the GPU is read from the host."""
+    entry = catalog.find_model("mixtral-8x7b")
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, "Q4_K_M")
+    gpu = device_from_entry(catalog.find_hardware("Test GPU 24"))
+
+    def bytes_read(budget_gib: float) -> tuple[float, float, int]:
+        d = replace(gpu, usable_memory_bytes=round(budget_gib * GIB))
+        est = estimate(spec, inv, [d], 128 * GIB, LLAMA, 512, "f16", 1, 0, 512)
+        f = est.features
+        return sum(x.weight_bytes for x in f.loads), f.host_bytes, est.plan.experts_on_host_layers
+
+    gpu_all, host_none, moved_none = bytes_read(64)
+    gpu_part, host_part, moved = bytes_read(20)
+    assert moved_none == 0 and host_none == 0 and moved > 0
+    assert gpu_part + host_part == pytest.approx(gpu_all, rel=1e-6)
+
+
+def _decode_on(catalog: Catalog, device: Device, quant: str = "Q4_0") -> tuple[float, float]:
+    entry = catalog.find_model("llama-3.1-8b")
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, quant)
+    est = estimate(spec, inv, [device], None, LLAMA, 512, "f16", 1, 64, 512)
+    assert est.decode_tok_s is not None and est.prefill_tok_s is not None
+    return est.decode_tok_s, est.prefill_tok_s
+
+
+def test_gpus_without_dp4a_pay_more_for_dequantizing(catalog: Catalog) -> None:
+    """Kepler, Maxwell and GP100 emulate the int8 dot product llama.cpp's kernels use."""
+    gpu = device_from_entry(catalog.find_hardware("Test GPU 8"))
+    pascal = replace(gpu, compute_capability=6.1)  # has dp4a (P40, GTX 1080 Ti)
+    maxwell = replace(gpu, compute_capability=5.2)  # has not (M40)
+    volta = replace(gpu, compute_capability=7.0)
+    tg_pascal, pp_pascal = _decode_on(catalog, pascal)
+    tg_maxwell, pp_maxwell = _decode_on(catalog, maxwell)
+    assert _decode_on(catalog, volta) == (tg_pascal, pp_pascal)
+    # Only decode's dequantization term grows; prefill runs the same FP32 GEMMs.
+    assert tg_maxwell < tg_pascal and pp_maxwell == pp_pascal
+    # Other backends have their own int8 paths.
+    assert _decode_on(catalog, replace(maxwell, backend="vulkan"))[0] == pytest.approx(
+        _decode_on(catalog, replace(pascal, backend="vulkan"))[0]
+    )
+
+
+def test_a_named_size_picks_that_configuration(catalog_dir: object) -> None:
+    from pathlib import Path
+
+    from runlocal.catalog import load_catalog
+
+    from .factories import make_hardware
+
+    root = Path(str(catalog_dir))
+    make_hardware(
+        root,
+        "apple-sized",
+        "Apple Sized Max",
+        memory_gib=32,
+        bandwidth_gb_s=400,
+        kind="unified",
+        vendor="Apple",
+        backends=["metal"],
+        memory_configs_gib=[32, 64],
+        aliases=["Apple Sized Max 32GB", "Apple Sized Max 64GB"],
+    )
+    cat = load_catalog(root)
+    big = check(CheckQuery(model="llama-3.1-8b", hardware=("Apple Sized Max 64GB",)), cat)
+    small = check(CheckQuery(model="llama-3.1-8b", hardware=("Apple Sized Max 32GB",)), cat)
+    assert big.to_dict()["hardware"][0]["memory_bytes"] == 64 * GIB
+    assert small.to_dict()["hardware"][0]["memory_bytes"] == 32 * GIB
