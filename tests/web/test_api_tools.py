@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from .test_tools_factory import tools_catalog
 pytestmark = pytest.mark.django_db
 COST = "/api/v1/cost"
 RECOMMEND = "/api/v1/recommend"
+BUILD = "/api/v1/recommend/models"
 
 
 @pytest.fixture
@@ -132,3 +134,27 @@ def test_the_tools_are_in_the_openapi_schema(client, tools: Path) -> None:
     assert "/api/v1/recommend" in schema["paths"]
     index = client.get("/api/v1/").json()
     assert {"cost", "recommend"} <= set(index["endpoints"])
+
+
+def test_it_recommends_models_for_a_build_as_the_page_does(client, tools: Path) -> None:
+    query = [("gpu", "testgpu-24gb"), ("gpu", "testgpu-24gb"), ("ram_gb", "64"), ("use", "coding")]
+    api = client.get(BUILD + "?" + urlencode(query))
+    assert api.status_code == 200, api.content
+    body = api.json()
+    page = client.get("/will-it-run/custom/?" + urlencode([*query, ("format", "json")])).json()
+    assert body["query"] == page["query"]
+    assert body["query"]["gpu"] == ["testgpu-24gb", "testgpu-24gb"]
+    for key in ("build", "runtime", "memory", "groups"):
+        assert_same_json(body[key], page["result"][key], f"$.{key}")
+    comfortable = body["groups"]["comfortable"]
+    assert comfortable and all(m["quality_basis"] for m in comfortable)
+
+
+def test_a_build_with_an_unknown_card_is_a_400_with_suggestions(client, tools: Path) -> None:
+    body = assert_error(client.get(BUILD, {"gpu": "testgpu 24"}), 400)
+    (err,) = body["errors"]
+    assert err["field"] == "gpu" and err["suggestions"]
+    body = assert_error(client.get(BUILD, {"use": "coding"}), 422)
+    assert fields(body) == {"gpu"}
+    body = assert_error(client.get(BUILD, {"gpu": "testgpu-24gb", "context": "12"}), 422)
+    assert fields(body) == {"context"}

@@ -81,6 +81,7 @@ ENDPOINTS = {
     "compare": "GET /api/v1/compare?hw=…&hw=…[&model=…]: hardware side by side",
     "cost": "GET /api/v1/cost?model=…&hardware=…: local cost per million tokens vs cloud",
     "recommend": "GET /api/v1/recommend?budget_usd=…&model=…: which GPU or Mac to buy",
+    "recommend_models": "GET /api/v1/recommend/models?gpu=…&ram_gb=…: what a build runs best",
     "models": "GET /api/v1/models, /api/v1/models/{id}",
     "hardware": "GET /api/v1/hardware, /api/v1/hardware/{id}",
     "glossary": "GET /api/v1/glossary, /api/v1/glossary/{id}",

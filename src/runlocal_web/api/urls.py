@@ -13,6 +13,7 @@ RATE_SCOPES = {
     "benchmarks": {"POST": "submit"},
     "cost": {"GET": "check"},
     "recommend": {"GET": "check"},
+    "recommend_models": {"GET": "check"},
 }
 # Seconds a successful GET may be cached; the rest of the catalog's answers use 300.
 MAX_AGES = {"benchmarks": 60, "benchmark_regressions": 60}

@@ -1,4 +1,5 @@
-"""`/cost` (Cost vs cloud) and `/recommend` (Choose my GPU): the tools' answers as JSON.
+"""`/cost` (Cost vs cloud), `/recommend` (Choose my GPU) and `/recommend/models` (the custom
+build: which models a machine runs best): the tools' answers as JSON.
 
 Each endpoint validates with the page's own form and computes with the page's own solver, so
 the numbers are the page's numbers; the query schemas are derived from those forms, so the
@@ -17,7 +18,9 @@ from pydantic import Field, create_model
 
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.pages import path_with_query
-from runlocal_web.tools.forms import ChooseForm, CostForm
+from runlocal_web.tools.common import query_object
+from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm, NameListField
+from runlocal_web.tools.views_build import solve_build
 from runlocal_web.tools.views_choose import solve_choose
 from runlocal_web.tools.views_cost import electricity_options, solve_cost
 
@@ -29,6 +32,8 @@ router = Router(tags=["tools"])
 
 
 def _annotation(field: forms.Field) -> Any:
+    if isinstance(field, NameListField):
+        return list[Annotated[str, Field(max_length=100)]]
     if isinstance(field, forms.BooleanField):
         return bool
     if isinstance(field, forms.IntegerField | forms.FloatField):
@@ -58,6 +63,7 @@ def form_schema(name: str, form_class: type[forms.Form], names: tuple[str, ...])
 
 CostParams = form_schema("CostParams", CostForm, CostForm.URL_FIELDS)
 RecommendParams = form_schema("RecommendParams", ChooseForm, ChooseForm.URL_FIELDS)
+BuildParams = form_schema("BuildParams", BuildForm, BuildForm.URL_FIELDS)
 
 
 def form_error(form: forms.Form, suggestions: dict[str, list[str]]) -> ApiError:
@@ -103,3 +109,25 @@ def recommend(request: HttpRequest, params: Query[RecommendParams]) -> dict[str,
         raise form_error(solved.form, suggestions)
     page = path_with_query(reverse("tools:choose_my_gpu"), solved.params)
     return {"query": dict(solved.params), "page": absolute(request, page), **solved.answer}
+
+
+@router.get(
+    "/recommend/models",
+    response=OK,
+    url_name="recommend_models",
+    summary="Which models a machine runs best",
+)
+def recommend_models(request: HttpRequest, params: Query[BuildParams]) -> dict[str, Any]:  # type: ignore[valid-type]
+    """Every text model of the catalog checked on a build (`gpu` repeated, or a `cpu` alone;
+    `ram_gb`, `os`, `runtime`, `use`, `context`), grouped comfortable / borderline / not
+    practical, the best for the use first (quality with its quantization loss, then speed),
+    with the runtime to start with and the memory the build really has: the custom build
+    page's answer."""
+    reject_unknown(request, BuildForm.URL_FIELDS)
+    digest, catalog = current()
+    solved = solve_build(request.GET, catalog, digest)
+    if solved.result is None:
+        names = {m.get("field", "gpu"): m["names"] for m in solved.suggestions}
+        raise form_error(solved.form, names)
+    page = path_with_query(reverse("tools:custom_build"), solved.params)
+    return {"query": query_object(solved.params), "page": absolute(request, page), **solved.result}

@@ -163,3 +163,16 @@ def hardware_names(catalog: Catalog) -> list[str]:
 
 def model_names(catalog: Catalog) -> list[str]:
     return sorted(e.name for e in catalog.models.values())
+
+
+def query_object(params: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A canonical query as a JSON object; a repeated parameter (`gpu`) becomes a list."""
+    out: dict[str, Any] = {}
+    for key, value in params:
+        if key not in out:
+            out[key] = value
+        elif isinstance(out[key], list):
+            out[key].append(value)
+        else:
+            out[key] = [out[key], value]
+    return out

@@ -3,6 +3,7 @@ catalog's text models grouped as comfortable, borderline and not practical."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -36,6 +37,7 @@ from .common import (
     cached_answer,
     hardware_names,
     model_url,
+    query_object,
     resolve_hardware,
 )
 from .forms import MAX_BUILD_GPUS, BuildForm
@@ -101,7 +103,80 @@ def custom_build(request: HttpRequest) -> HttpResponse:
         data = {"query": None, "result": None, "options": options}
         return respond(request, TEMPLATE, page, data, context=context)
 
-    suggestions: list[dict[str, Any]] = []
+    solved = solve_build(request.GET, catalog, digest)
+    form, result, picks = solved.form, solved.result, solved.picks
+    context["form"] = form
+    suggestions = [
+        {
+            **{k: v for k, v in miss.items() if k != "names"},
+            "suggestions": _swap(
+                request.GET, miss.get("field", "gpu"), miss["input"], miss["names"]
+            ),
+        }
+        for miss in solved.suggestions
+    ]
+    if result is None:
+        page = Page(
+            title="Custom build: check the form",
+            description="Some of the inputs need fixing before runlocal can check this build.",
+            breadcrumbs=crumbs,
+            canonical_path=path,
+            noindex=True,
+        )
+        data = {
+            "query": {k: request.GET.getlist(k) for k in BuildForm.URL_FIELDS if k in request.GET},
+            "result": None,
+            "errors": {k or "__all__": list(v) for k, v in form.errors.items()},
+            "suggestions": suggestions,
+            "options": options,
+        }
+        context["suggestions"] = suggestions
+        return respond(request, TEMPLATE, page, data, context=context, status=400)
+
+    params = solved.params
+    share = path_with_query(path, params)
+    summary = result["build"]["summary"]
+    counts = {g: len(result["groups"][g]) for g in GROUPS}
+    best = result["groups"]["comfortable"][0]["name"] if result["groups"]["comfortable"] else None
+    desc = (
+        f"{summary}: {counts['comfortable']} models fit comfortably, {counts['borderline']} "
+        f"borderline, {counts['not_practical']} not practical with {result['runtime']['name']}."
+        + (f" Best fit: {best}." if best else "")
+    )
+    page = Page(
+        title=f"What runs on {summary}",
+        description=desc,
+        breadcrumbs=[*crumbs[:-1], ("Custom build", path), (summary, share)],
+        canonical_path=share,
+    )
+    data = {"query": query_object(params), "share_url": share, "result": result, "options": options}
+    context["gpu_boxes"] = [*(p.label for p in picks), ""][: max(MAX_BUILD_GPUS, 1)]
+    context["model_groups"] = [
+        {"key": g, "label": GROUP_LABELS[g], "help": GROUP_HELP[g], "rows": result["groups"][g]}
+        for g in GROUPS
+    ]
+    return respond(request, TEMPLATE, page, data, context=context)
+
+
+@dataclasses.dataclass
+class BuildSolution:
+    """The form after validation and, when it was valid, the answer. Each entry of
+    `suggestions` is an unknown name: its `input`, `field` (`gpu` when absent) and the
+    closest catalog `names`."""
+
+    form: BuildForm
+    suggestions: list[dict[str, Any]]
+    picks: list[HardwarePick] = dataclasses.field(default_factory=list)
+    result: dict[str, Any] | None = None
+    params: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution:
+    """Validate the build and check every model on it: the page and `/api/v1/recommend/models`
+    both call this, so their numbers are the same."""
+    form = BuildForm(data)
+    solved = BuildSolution(form=form, suggestions=[])
+    suggestions = solved.suggestions
     picks: list[HardwarePick] = []
     cpu: Entry | None = None
     if form.is_valid():
@@ -111,9 +186,7 @@ def custom_build(request: HttpRequest) -> HttpResponse:
                 pick = resolve_hardware(catalog, text)
             except UnknownNameError as exc:
                 form.add_error("gpu", f"No hardware called “{text}” in the catalog.")
-                suggestions.append(
-                    {"input": text, "suggestions": _swap(request.GET, "gpu", text, exc.suggestions)}
-                )
+                suggestions.append({"input": text, "names": list(exc.suggestions)})
                 continue
             except InputError as exc:
                 form.add_error("gpu", f"{text}: {exc}")
@@ -129,11 +202,7 @@ def custom_build(request: HttpRequest) -> HttpResponse:
             except UnknownNameError as exc:
                 form.add_error("cpu", f"No hardware called “{typed_cpu}” in the catalog.")
                 suggestions.append(
-                    {
-                        "input": typed_cpu,
-                        "field": "cpu",
-                        "suggestions": _swap(request.GET, "cpu", typed_cpu, exc.suggestions),
-                    }
+                    {"input": typed_cpu, "field": "cpu", "names": list(exc.suggestions)}
                 )
             else:
                 if cpu.get("kind") != "cpu":
@@ -183,47 +252,10 @@ def custom_build(request: HttpRequest) -> HttpResponse:
         except Exception:
             log.exception("custom build failed on %r", key)
             form.add_error(None, ENGINE_FAILED)
-    if result is None:
-        page = Page(
-            title="Custom build: check the form",
-            description="Some of the inputs need fixing before runlocal can check this build.",
-            breadcrumbs=crumbs,
-            canonical_path=path,
-            noindex=True,
-        )
-        data = {
-            "query": {k: request.GET.getlist(k) for k in BuildForm.URL_FIELDS if k in request.GET},
-            "result": None,
-            "errors": {k or "__all__": list(v) for k, v in form.errors.items()},
-            "suggestions": suggestions,
-            "options": options,
-        }
-        context["suggestions"] = suggestions
-        return respond(request, TEMPLATE, page, data, context=context, status=400)
-
-    params = form.url_params()
-    share = path_with_query(path, params)
-    summary = result["build"]["summary"]
-    counts = {g: len(result["groups"][g]) for g in GROUPS}
-    best = result["groups"]["comfortable"][0]["name"] if result["groups"]["comfortable"] else None
-    desc = (
-        f"{summary}: {counts['comfortable']} models fit comfortably, {counts['borderline']} "
-        f"borderline, {counts['not_practical']} not practical with {result['runtime']['name']}."
-        + (f" Best fit: {best}." if best else "")
-    )
-    page = Page(
-        title=f"What runs on {summary}",
-        description=desc,
-        breadcrumbs=[*crumbs[:-1], ("Custom build", path), (summary, share)],
-        canonical_path=share,
-    )
-    data = {"query": dict(params), "share_url": share, "result": result, "options": options}
-    context["gpu_boxes"] = [*(p.label for p in picks), ""][: max(MAX_BUILD_GPUS, 1)]
-    context["model_groups"] = [
-        {"key": g, "label": GROUP_LABELS[g], "help": GROUP_HELP[g], "rows": result["groups"][g]}
-        for g in GROUPS
-    ]
-    return respond(request, TEMPLATE, page, data, context=context)
+    solved.picks, solved.result = picks, result
+    if result is not None:
+        solved.params = form.url_params()
+    return solved
 
 
 def _check_build(form: BuildForm, picks: list[HardwarePick], d: dict[str, Any]) -> None:
