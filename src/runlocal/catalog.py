@@ -31,6 +31,7 @@ KINDS = (
     "kits",
     "answers",
     "pages",
+    "quants",
 )
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
@@ -127,6 +128,10 @@ class Catalog:
     @property
     def errors(self) -> dict[str, Entry]:
         return self.entries("errors")
+
+    @property
+    def quants(self) -> dict[str, Entry]:
+        return self.entries("quants")
 
     def _names(self, kind: str) -> dict[str, str]:
         """normalized name → id, for every id, name and alias."""

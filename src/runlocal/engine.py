@@ -15,6 +15,7 @@ from .errors import InputError
 from .hardware import Device, explicit_device, parse_hardware
 from .hfconfig import load_config, spec_from_config
 from .profile import Calibration, device_key
+from .quality import TASKS, effective_params_b, quality_model
 from .runtimes import Runtime, get_runtime
 from .spec import ModelSpec, WeightInventory
 from .speed import (
@@ -656,8 +657,42 @@ def check(
         "basis": basis,
         "notes": notes,
         "commands": _commands(model, runtime, quant, context, plan, kv_type),
+        "quality": _quality(model, quant, catalog),
     }
+    loss = out["quality"]["quant_loss"]
+    if loss in ("moderate", "large"):
+        notes.append(
+            f"{out['quality']['quant_loss_basis']}: a higher quantization, or a smaller "
+            "model at Q4_K_M, often answers better"
+        )
     return CheckResult(out)
+
+
+def _quality(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[str, Any]:
+    """What the quantization costs in quality (llama.cpp's measured perplexity / KLD tables)
+    and, for a catalog model, its quality per task at that quantization (published scores
+    on one scale per task, or an estimate from size; docs/methodology.md, "Quality")."""
+    qm = quality_model(catalog)
+    size_b = effective_params_b(model.entry) if model.entry is not None else None
+    if size_b is None and model.spec.params_total:
+        size_b = model.spec.params_total / 1e9
+    loss = qm.quant_loss(quant, size_b)
+    tasks: dict[str, Any] | None = None
+    if model.entry is not None:
+        tasks = {}
+        for task in TASKS:
+            merit = qm.merit(model.entry, task, quant)
+            tasks[task] = (
+                None
+                if merit is None
+                else {
+                    "score": round(merit.value, 1),
+                    "scale": merit.model.scale,
+                    "estimated": merit.estimated,
+                    "basis": merit.basis,
+                }
+            )
+    return {"quant_loss": loss.bucket, "quant_loss_basis": loss.note, "tasks": tasks}
 
 
 @dataclass

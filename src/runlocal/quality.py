@@ -30,15 +30,13 @@ import datetime as dt
 import functools
 import math
 import re
-import tomllib
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from statistics import fmean, median
 from typing import Any
 
-from .catalog import CATALOG_DIR, Catalog, Entry
+from .catalog import CATALOG_DIR, Catalog, Entry, load_catalog
 
 TASKS = ("chat", "coding", "reasoning")
 
@@ -100,6 +98,7 @@ _BENCHMARKS: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def benchmark_key(name: str) -> tuple[str, str] | None:
     """(key, label) of a published benchmark name, or None when it is not an anchor."""
     name = name.strip()
@@ -127,6 +126,7 @@ def _expected_scale(key: str) -> str:
     return "elo" if key == "arena-elo" else "percent"
 
 
+@functools.lru_cache(maxsize=1024)
 def in_task(key: str, task: str) -> bool:
     for anchor in TASK_ANCHORS.get(task, ()):
         if (anchor.endswith("*") and key.startswith(anchor[:-1])) or key == anchor:
@@ -134,6 +134,7 @@ def in_task(key: str, task: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)
 def _anchor_order(key: str, task: str) -> int:
     for i, anchor in enumerate(TASK_ANCHORS[task]):
         if (anchor.endswith("*") and key.startswith(anchor[:-1])) or key == anchor:
@@ -336,24 +337,26 @@ def _family_size(model: str) -> tuple[str, float] | None:
     return " ".join(_SIZE.sub(" ", model).split()), float(m.group(1))
 
 
-def load_quant_tables(root: Path | None) -> dict[str, QuantTable]:
-    folder = root / "quants" if root is not None and (root / "quants").is_dir() else None
-    folder = folder or CATALOG_DIR / "quants"
+def quant_tables(catalog: Catalog) -> dict[str, QuantTable]:
+    """The catalog's `quants/` tables by quantization name; a catalog without any (a test
+    catalog, a fork) uses the shipped ones."""
+    entries = catalog.quants or _shipped().quants
     out: dict[str, QuantTable] = {}
-    if not folder.is_dir():
-        return out
-    for path in sorted(folder.glob("*.toml")):
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-        quant = str(data.get("quant") or "").upper()
-        rows = data.get("measurements") or []
+    for e in entries.values():
+        quant = str(e.get("quant") or "").upper()
+        rows = e.get("measurements") or []
         if quant:
             out[quant] = QuantTable(
                 quant,
-                _number(data.get("bits_per_weight")),
+                _number(e.get("bits_per_weight")),
                 tuple(m for m in rows if isinstance(m, Mapping)),
             )
     return out
+
+
+@functools.cache
+def _shipped() -> Catalog:
+    return load_catalog(CATALOG_DIR)
 
 
 def size_scaling(tables: Mapping[str, QuantTable]) -> tuple[float, float]:
@@ -455,7 +458,7 @@ class QualityModel:
     """The fitted scales, size lines and quantization tables of one catalog."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.tables = load_quant_tables(catalog.root)
+        self.tables = quant_tables(catalog)
         self.nats_per_doubling, self.size_exponent = size_scaling(self.tables)
         models = [e for e in catalog.models.values() if effective_params_b(e) is not None]
         self._scores = {e.id: published_scores(e.data) for e in models}
@@ -599,7 +602,7 @@ class QualityModel:
 
 @functools.cache
 def _shipped_tables() -> dict[str, QuantTable]:
-    return load_quant_tables(None)
+    return quant_tables(_shipped())
 
 
 def quant_rank(quant: str) -> int:

@@ -297,6 +297,43 @@ def check_error(e: Entry, catalog: Catalog) -> Iterable[CatalogError]:
     yield from _ids(e, "glossary", catalog.glossary)
 
 
+def check_quant(e: Entry) -> Iterable[CatalogError]:
+    """A quantization type and llama.cpp's measured quality loss for it (`[[measurements]]`:
+    perplexity against FP16 on a reference model, KL divergence, top-1 agreement)."""
+    yield from _text(e, "quant")
+    yield from _number(e, "bits_per_weight", 1.0, 32.0)
+    rows = e.data.get("measurements", [])
+    if not isinstance(rows, list):
+        yield CatalogError(_rel(e), "measurements", "must be an array of tables")
+        return
+    for i, m in enumerate(rows, 1):
+        where = f"measurements[{i}]"
+        if not isinstance(m, dict):
+            yield CatalogError(_rel(e), where, "must be a table")
+            continue
+        if not isinstance(m.get("model"), str) or not m["model"].strip():
+            yield CatalogError(_rel(e), f"{where}.model", "must name the reference model")
+        for key, lo, hi in (("ppl", 1.0, 1000.0), ("ppl_f16", 1.0, 1000.0), ("kld", 0.0, 10.0)):
+            value = m.get(key)
+            if value is None and key == "kld":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                yield CatalogError(_rel(e), f"{where}.{key}", f"expected a number, got {value!r}")
+            elif not lo <= value <= hi:
+                yield CatalogError(_rel(e), f"{where}.{key}", f"{value} is outside {lo}–{hi}")
+        top1 = m.get("top1_agreement")
+        if top1 is not None and (
+            isinstance(top1, bool) or not isinstance(top1, int | float) or not 0 <= top1 <= 100
+        ):
+            yield CatalogError(_rel(e), f"{where}.top1_agreement", "must be a percentage 0–100")
+        source = m.get("source")
+        if not isinstance(source, str) or not source.startswith(("https://", "http://")):
+            yield CatalogError(_rel(e), f"{where}.source", "must be a URL")
+        date = m.get("date")
+        if not isinstance(date, dt.date) or not EARLIEST <= date <= LATEST:
+            yield CatalogError(_rel(e), f"{where}.date", f"{date!r} is not a date")
+
+
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
     for kind in ("models", "hardware", "runtimes", "glossary"):
         seen: dict[str, str] = {}
@@ -320,3 +357,5 @@ def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
         yield from check_glossary(e, catalog)
     for e in catalog.errors.values():
         yield from check_error(e, catalog)
+    for e in catalog.quants.values():
+        yield from check_quant(e)

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from runlocal.catalog import Catalog
+from runlocal.catalog import CATALOG_DIR, Catalog
 from runlocal.quality import (
     benchmark_key,
-    load_quant_tables,
+    quant_tables,
     quality_model,
     size_scaling,
 )
@@ -40,9 +40,10 @@ QUANTS: dict[str, list[dict[str, Any]]] = {
 
 def _quants(root: Path) -> None:
     for quant, rows in QUANTS.items():
-        data = common(quant.lower(), quant)
+        slug = quant.lower().replace("_", "-")
+        data = common(slug, quant)
         data["quant"] = quant
-        write_toml(root / "quants" / f"{quant.lower()}.toml", data, arrays={"measurements": rows})
+        write_toml(root / "quants" / f"{slug}.toml", data, arrays={"measurements": rows})
 
 
 def _model(
@@ -168,7 +169,7 @@ def test_quantization_loss_is_cited_and_shrinks_with_size(catalog: Catalog) -> N
 
 
 def test_the_shipped_tables_give_a_sane_size_scaling() -> None:
-    nats, alpha = size_scaling(load_quant_tables(None))
+    nats, alpha = size_scaling(quant_tables(Catalog(root=CATALOG_DIR)))
     assert 0.05 < nats < 0.5 and 0.0 < alpha < 1.0
 
 
