@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +53,25 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def site(live_server: Any, tmp_path: Path, settings: Any, transactional_db: None) -> str:
-    """A live server with the tiny two-model, two-device catalog synced."""
+def _serve(live_server: Any, tmp_path: Path, settings: Any, build: Callable[[Path], Path]) -> str:
     root = tmp_path / "catalog"
     for kind in ("models", "hardware", "benchmarks"):
         (root / kind).mkdir(parents=True)
     settings.RUNLOCAL_CATALOG_DIR = root
-    factory.tiny_catalog(root)
+    build(root)
     factory.sync()
     return str(live_server.url)
+
+
+@pytest.fixture
+def site(live_server: Any, tmp_path: Path, settings: Any, transactional_db: None) -> str:
+    """A live server with the tiny two-model, two-device catalog synced (in tmp_path/catalog)."""
+    return _serve(live_server, tmp_path, settings, factory.tiny_catalog)
+
+
+@pytest.fixture
+def tools_site(live_server: Any, tmp_path: Path, settings: Any, transactional_db: None) -> str:
+    """The tiny catalog plus a CPU, electricity, cloud GPU and API prices (for Cost vs cloud)."""
+    from tests.web.test_tools_factory import tools_catalog
+
+    return _serve(live_server, tmp_path, settings, tools_catalog)

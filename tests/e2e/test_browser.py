@@ -33,3 +33,23 @@ def test_every_header_link_leads_somewhere(site: str, page: Any) -> None:
     for href in hrefs:
         response = page.goto(site + href)
         assert response is not None and response.status < 500, href
+
+
+def test_it_checks_hardware_the_catalog_lacks(site: str, page: Any) -> None:
+    page.goto(site + "/will-it-run/")
+    page.fill("#id_model", "TestLlama 8B")
+    page.click("#custom-hardware summary")
+    page.fill("#id_vram_gb", "16")
+    page.fill("#id_bandwidth_gb_s", "448")
+    page.click("form.check-form button[type=submit]")
+    page.wait_for_selector(".verdict-tier")
+    assert "vram_gb=16" in page.url and "bandwidth_gb_s=448" in page.url
+    assert "a custom GPU (16 GiB, 448 GB/s)" in page.inner_text("h1")
+    assert "tokens/s" in page.inner_text("main")
+    # Memory without its bandwidth: the form says so next to the empty box.
+    page.fill("#id_bandwidth_gb_s", "")
+    page.click("form.check-form button[type=submit]")
+    page.wait_for_selector("#custom-hardware .has-error")
+    assert page.locator("#custom-hardware").get_attribute("open") is not None
+    assert "Give the bandwidth too" in page.inner_text("#custom-hardware")
+    assert page.locator(".verdict-tier").count() == 0

@@ -249,3 +249,129 @@ def test_its_suggestions_fix_every_unknown_name_at_once(client, tiny: Path) -> N
     assert client.get(url).status_code == 200
     (hw,) = doc["suggestions"]["hardware"]
     assert hw["suggestions"][0]["url"] == url
+
+
+# --- hardware the catalog lacks, and the formula-only option --------------------------------
+
+
+def test_it_shows_the_custom_hardware_inputs(client, tiny: Path) -> None:
+    html = client.get(URL).content.decode()
+    for name in ("vram_gb", "bandwidth_gb_s", "tflops", "ram_gb", "no_measured"):
+        assert f'name="{name}"' in html, name
+    assert "Hardware not in the catalog" in html
+    assert '<details class="more-options" id="custom-hardware">' in html  # closed when unused
+    html = get(client, model="testllama-8b", vram_gb="16", bandwidth_gb_s="448").content.decode()
+    assert '<details class="more-options" id="custom-hardware" open>' in html
+    assert 'value="16"' in html and 'value="448"' in html
+
+
+def test_it_checks_a_device_given_by_its_numbers(client, tiny: Path) -> None:
+    doc = get(
+        client, model="TL 8B", vram_gb="16", bandwidth_gb_s="448", tflops="50", format="json"
+    ).json()
+    expected = check(
+        CheckQuery(model="testllama-8b", vram_gb=16.0, bandwidth_gb_s=448.0, tflops=50.0),
+        load_catalog(tiny),
+    ).to_dict()
+    assert doc["result"] == expected
+    (device,) = doc["result"]["hardware"]
+    assert device["source"] == "explicit" and device["memory_bytes"] == 16 * 2**30
+    # The numbers are in the share link, so the answer can be passed on.
+    url = "/will-it-run/?model=testllama-8b&vram_gb=16&bandwidth_gb_s=448&tflops=50"
+    assert doc["share_url"] == url
+    html = unescape(client.get(url).content.decode())
+    assert "<h1>Will TestLlama 8B run on a custom GPU (16 GiB, 448 GB/s)?</h1>" in html
+    assert "tokens/s" in html
+
+
+def test_it_adds_a_custom_device_to_named_ones(client, tiny: Path) -> None:
+    doc = get(
+        client,
+        model="testllama-70b",
+        hardware="testgpu-24gb",
+        vram_gb="24",
+        bandwidth_gb_s="936",
+        format="json",
+    ).json()
+    assert doc["status"] == 200
+    assert [h["source"] for h in doc["result"]["hardware"]][1] == "explicit"
+    assert len(doc["result"]["devices"]) == 2
+    assert doc["share_url"] == (
+        "/will-it-run/?model=testllama-70b&hardware=testgpu-24gb&vram_gb=24&bandwidth_gb_s=936"
+    )
+
+
+def test_it_can_ignore_measured_benchmarks(client, catalog_dir: Path) -> None:
+    factory.tiny_catalog(catalog_dir)
+    factory.benchmark(
+        catalog_dir,
+        "bench-testgpu",
+        hardware="testgpu-24gb",
+        sources=["https://example.org/bench/testgpu"],
+        results=[
+            {
+                "model": "testllama-8b",
+                "quant": "Q4_K_M",
+                "runtime": "llama.cpp",
+                "backend": "cuda",
+                "n_devices": 1,
+                "metric": "tg_tok_s",
+                "prompt_tokens": 0,
+                "gen_tokens": 128,
+                "context_tokens": 4032,
+                "value": 140.5,
+            },
+        ],
+    )
+    factory.sync()
+    base = {"model": "testllama-8b", "hardware": "testgpu-24gb"}
+    assert get(client, **base, format="json").json()["result"]["evidence"] == "measured"
+    doc = get(client, **base, no_measured="on", format="json").json()
+    assert doc["result"]["evidence"] == "estimated"
+    assert doc["result"]["speed"]["decode_tok_s"] != 140.5
+    assert (
+        doc["share_url"] == "/will-it-run/?model=testllama-8b&hardware=testgpu-24gb&no_measured=on"
+    )
+    html = get(client, **base, no_measured="on").content.decode()
+    assert 'name="no_measured" id="id_no_measured" checked' in html
+    assert "formula only, published benchmarks ignored" in html
+    # "0", "false" and "off" in a hand-written URL mean the box is not ticked.
+    for off in ("0", "false", "off", ""):
+        doc = get(client, **base, no_measured=off, format="json").json()
+        assert doc["result"]["evidence"] == "measured", off
+        assert "no_measured" not in doc["share_url"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"vram_gb": "16"}, "bandwidth_gb_s", "Give the bandwidth too"),
+        ({"bandwidth_gb_s": "448"}, "vram_gb", "Give the memory too"),
+        ({"tflops": "80"}, "tflops", "give its memory and bandwidth"),
+        ({"vram_gb": "0", "bandwidth_gb_s": "448"}, "vram_gb", "greater than 0"),
+        ({"vram_gb": "-4", "bandwidth_gb_s": "448"}, "vram_gb", "greater than 0"),
+        ({"vram_gb": "5000", "bandwidth_gb_s": "448"}, "vram_gb", "less than or equal to 4096"),
+        ({"vram_gb": "16", "bandwidth_gb_s": "nan"}, "bandwidth_gb_s", "Enter a number"),
+        ({"vram_gb": "16", "bandwidth_gb_s": "inf"}, "bandwidth_gb_s", "Enter a number"),
+        ({"vram_gb": "lots", "bandwidth_gb_s": "448"}, "vram_gb", "Enter a number"),
+        ({"vram_gb": "16", "bandwidth_gb_s": "99999"}, "bandwidth_gb_s", "less than or equal to"),
+        (
+            {"vram_gb": "16", "bandwidth_gb_s": "448", "tflops": "-1"},
+            "tflops",
+            "greater than 0",
+        ),
+        ({}, "hardware", "or give the memory and bandwidth of your own"),
+    ],
+)
+def test_it_shows_custom_hardware_errors_inline(client, tiny: Path, params, field, message) -> None:
+    query = {"model": "testllama-8b", **params}
+    r = get(client, **query)
+    assert r.status_code == 400
+    html = unescape(r.content.decode())
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>' in html or field == "hardware"
+    assert message in html
+    doc = get(client, **query, format="json").json()
+    assert any(message in e for e in doc["errors"][field]), doc["errors"]
+    # One mistake, one message: the hardware field does not also complain.
+    if field != "hardware":
+        assert "hardware" not in doc["errors"]

@@ -25,7 +25,26 @@ KV_TYPES = (
     ("fp8", "fp8 (vLLM)"),
 )
 # The fields in the order they appear in a shareable URL.
-URL_FIELDS = ("model", "hardware", "runtime", "quant", "context", "kv_type", "batch", "ram_gb")
+URL_FIELDS = (
+    "model",
+    "hardware",
+    "runtime",
+    "quant",
+    "context",
+    "kv_type",
+    "batch",
+    "ram_gb",
+    "vram_gb",
+    "bandwidth_gb_s",
+    "tflops",
+    "no_measured",
+)
+# A device the catalog lacks, described by its numbers (the CLI's --vram-gb and friends).
+CUSTOM_FIELDS = ("vram_gb", "bandwidth_gb_s", "tflops")
+# The engine's limits for such a device (runlocal.hardware.explicit_device).
+MAX_VRAM_GB = 4096.0
+MAX_BANDWIDTH_GB_S = 50_000.0
+MAX_TFLOPS = 100_000.0
 
 
 class RepeatedInput(forms.TextInput):
@@ -40,10 +59,35 @@ class RepeatedInput(forms.TextInput):
         return value if isinstance(value, list) else [value]
 
 
+class FlagInput(forms.CheckboxInput):
+    """A checkbox whose URL value may also be written 0/false/off/no (unchecked)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() in ("", "0", "false", "off", "no"):
+            return False
+        return super().value_from_datadict(data, files, name)
+
+
+class PositiveFloatField(forms.FloatField):
+    """A finite number above zero (the engine rejects 0 as well as negatives)."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "not_positive": "Enter a number greater than 0.",
+    }
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and value <= 0:
+            raise ValidationError(self.error_messages["not_positive"], code="not_positive")
+
+
 class HardwareListField(forms.Field):
     widget = RepeatedInput
     default_error_messages: ClassVar[dict[str, str]] = {
-        "required": "Name at least one GPU, Mac or CPU.",
+        "required": (
+            "Name at least one GPU, Mac or CPU, or give the memory and bandwidth of your own."
+        ),
         "too_many": f"At most {MAX_HARDWARE} hardware entries.",
         "too_long": "Hardware names are at most 100 characters.",
     }
@@ -71,7 +115,8 @@ class CheckForm(forms.Form):
         error_messages={"required": "Name a model, for example “Llama 3.1 8B”."},
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
-    hardware = HardwareListField()
+    # Not required on its own: a custom device (vram_gb with bandwidth_gb_s) may replace it.
+    hardware = HardwareListField(required=False)
     runtime = forms.ChoiceField(
         choices=[(r.id, r.name) for r in RUNTIMES.values()],
         required=False,
@@ -107,6 +152,29 @@ class CheckForm(forms.Form):
         label="System RAM (GiB)",
         help_text="for offloading layers that do not fit",
     )
+    vram_gb = PositiveFloatField(
+        max_value=MAX_VRAM_GB,
+        required=False,
+        label="Memory (GiB)",
+        help_text="of a GPU the catalog lacks: the number on the box",
+    )
+    bandwidth_gb_s = PositiveFloatField(
+        max_value=MAX_BANDWIDTH_GB_S,
+        required=False,
+        label="Memory bandwidth (GB/s)",
+        help_text="from its specification sheet, for example 448",
+    )
+    tflops = PositiveFloatField(
+        max_value=MAX_TFLOPS,
+        required=False,
+        label="FP16 tensor TFLOPS",
+        help_text="dense; optional, for the prompt-reading speed",
+    )
+    no_measured = forms.BooleanField(
+        required=False,
+        widget=FlagInput,
+        label="Formula only: ignore published benchmarks",
+    )
 
     def clean_model(self) -> str:
         return str(self.cleaned_data["model"]).strip()
@@ -126,6 +194,27 @@ class CheckForm(forms.Form):
     def clean_kv_type(self) -> str:
         return self.cleaned_data.get("kv_type") or DEFAULT_KV_TYPE
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        vram, bandwidth = data.get("vram_gb"), data.get("bandwidth_gb_s")
+        # Only fields that cleaned: one with its own error already says what is wrong.
+        bad = {name for name in CUSTOM_FIELDS if name in self.errors}
+        # An attempt at a custom device (even a wrong one) stands in for a hardware name.
+        custom = bool(bad) or any(data.get(name) is not None for name in CUSTOM_FIELDS)
+        if vram is not None and bandwidth is None and "bandwidth_gb_s" not in bad:
+            self.add_error("bandwidth_gb_s", "Give the bandwidth too: memory alone sets no speed.")
+        if bandwidth is not None and vram is None and "vram_gb" not in bad:
+            self.add_error("vram_gb", "Give the memory too: bandwidth alone sets no budget.")
+        if (
+            data.get("tflops") is not None
+            and (vram is None or bandwidth is None)
+            and not bad & {"vram_gb", "bandwidth_gb_s"}
+        ):
+            self.add_error("tflops", "TFLOPS describe a custom GPU: give its memory and bandwidth.")
+        if not custom and "hardware" not in self.errors and not data.get("hardware"):
+            self.add_error("hardware", self.fields["hardware"].error_messages["required"])
+        return data
+
     def url_params(self) -> list[tuple[str, Any]]:
         """The cleaned query, defaults left out, in a fixed order: the canonical share link."""
         data = self.cleaned_data
@@ -133,9 +222,11 @@ class CheckForm(forms.Form):
         params: list[tuple[str, Any]] = []
         for name in URL_FIELDS:
             value = data.get(name)
-            if value in (None, "", []) or defaults.get(name) == value:
+            if value in (None, "", [], False) or defaults.get(name) == value:
                 continue
-            if isinstance(value, float):
+            if isinstance(value, bool):
+                value = "on"  # what a browser sends for a ticked box
+            elif isinstance(value, float):
                 value = f"{value:g}"
             params.append((name, value))
         return params

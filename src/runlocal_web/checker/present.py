@@ -41,11 +41,20 @@ def verdict_class(verdict: str) -> str:
 
 def hardware_summary(result: dict[str, Any]) -> str:
     """'NVIDIA GeForce RTX 3090 ×2' or 'RTX 4090 + RTX 3090'."""
-    names = [h["name"] for h in result["hardware"]]
+    names = [_device_name(h) for h in result["hardware"]]
     counted: dict[str, int] = {}
     for name in names:
         counted[name] = counted.get(name, 0) + 1
     return " + ".join(f"{n} ×{c}" if c > 1 else n for n, c in counted.items())
+
+
+def _device_name(h: dict[str, Any]) -> str:
+    """A catalog device's name; a device given by its numbers, described by them."""
+    if h.get("source") != "explicit":
+        return str(h["name"])
+    memory = h["memory_bytes"] / GIB
+    bandwidth = h["bandwidth_bytes_per_s"] / 1e9
+    return f"a custom GPU ({memory:g} GiB, {bandwidth:g} GB/s)"
 
 
 def chart(result: dict[str, Any]) -> SafeString:

@@ -19,9 +19,11 @@ from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from . import present
-from .forms import KV_TYPES, URL_FIELDS, CheckForm
+from .forms import CUSTOM_FIELDS, KV_TYPES, URL_FIELDS, CheckForm
 
 log = logging.getLogger(__name__)
+# The fields under "Runtime, quantization, context and memory", in form order.
+OPTION_FIELDS = ("runtime", "quant", "context", "kv_type", "batch", "ram_gb")
 ENGINE_FAILED = (
     "runlocal could not work out this setup: an internal error, which has been logged. "
     "Other values may work."
@@ -39,11 +41,12 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "hardware_inputs": _hardware_inputs(request.GET if asked else QueryDict()),
         "model_names": sorted(e.name for e in catalog.models.values()),
         "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+        "option_fields": OPTION_FIELDS,
+        "custom_fields": CUSTOM_FIELDS,
         "more_open": any(
-            request.GET.get(name, "").strip()
-            for name in URL_FIELDS
-            if name not in ("model", "hardware")
+            request.GET.get(name, "").strip() for name in (*OPTION_FIELDS, "no_measured")
         ),
+        "custom_open": any(request.GET.get(name, "").strip() for name in CUSTOM_FIELDS),
     }
     crumbs = [("Home", "/"), ("Will it run?", path)]
     options = {
@@ -107,6 +110,10 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "alternatives": _alternatives(form, r, path),
     }
     context.update(
+        # With an answer, the options fold away so the verdict shows without scrolling; the
+        # verdict's setup line says which were used. A custom device stays open: it is the
+        # hardware.
+        more_open=False,
         verdict_class=present.verdict_class(r["verdict"]),
         hardware_summary=hw,
         chart=present.chart(r),
@@ -158,6 +165,10 @@ def _run(
         runtime=d["runtime"],
         kv_type=d["kv_type"],
         ram_gb=d["ram_gb"],
+        no_measured=bool(d.get("no_measured")),
+        vram_gb=d.get("vram_gb"),
+        bandwidth_gb_s=d.get("bandwidth_gb_s"),
+        tflops=d.get("tflops"),
     )
     try:
         return run_check(query, catalog, digest)

@@ -22,8 +22,36 @@ from .kb import GLOSSARY_CATEGORY_LABELS, categories_of
 POST_ENDPOINTS = ("/digest/subscribe/",)
 DISALLOW = ("/admin/", *POST_ENDPOINTS)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# Pages of other apps linked from the header and footer, kept when they resolve.
-NOT_IN_SITEMAP = {"/sitemap.xml", "/robots.txt"}
+# The other apps' pages without parameters (tools, forms, about), by URL name: always listed.
+OTHER_APP_PAGES = (
+    "checker:will_it_run",
+    "tools:custom_build",
+    "tools:compare",
+    "tools:cost",
+    "tools:choose_my_gpu",
+    "tools:run_check",
+    "pages:about",
+    "community:contact",
+    "community:digest",
+)
+# Pages without parameters that are left out on purpose, each with the reason. Links from
+# the header and footer are listed when they resolve, except these. tests/web check that
+# every other URL pattern without parameters is in the sitemap.
+NOT_IN_SITEMAP = {
+    "/sitemap.xml": "the sitemap itself, not a page",
+    "/robots.txt": "for crawlers, not a page",
+    "/search/": "a page of results for a query; noindex once something is searched for",
+    "/pulse/feed.atom": "a feed, announced by Pulse's <link rel=alternate>",
+    "/compare/hardware/": "the same form as /compare/, which is its canonical address",
+    "/contact/thanks/": "shown after the contact form is sent; noindex",
+    "/digest/subscribe/": "where the digest form posts; disallowed in robots.txt",
+    "/digest/check-your-inbox/": "shown after signing up for the digest; noindex",
+}
+# URL namespaces that hold no HTML pages for readers.
+NAMESPACES_NOT_IN_SITEMAP = {
+    "api": "the JSON API (its human-readable docs, /api/v1/docs, are in through the footer)",
+    "admin": "for editors only, behind a login; disallowed in robots.txt",
+}
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -89,6 +117,8 @@ def sitemap_entries(cat: Catalog) -> list[tuple[str, str | None]]:
     for p in written_pages(cat):
         add(p["url"], _updated(pages[p["id"]]) if p["id"] in pages else None)
     add(reverse("reference:pulse"))
+    for name in OTHER_APP_PAGES:
+        add(reverse(name))
     mine = {path for path, _label in EDITORIAL.values()}
     links = [url for _label, url in NAV]
     links += [url for _group, items in FOOTER for _label, url in items]
