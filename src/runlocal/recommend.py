@@ -325,14 +325,15 @@ _TIER = {"comfortable": 0, "tradeoffs": 1}
 
 
 def pick_tier(fit: Fit) -> tuple[int, int, int]:
-    """(verdict, quantization, speed) tiers, 0 best: comfortable before tradeoffs; a
-    quantization with at most a small measured loss (Q4_K_M and above) before a moderate one
-    (Q3_K_M) before a large one (Q2_K; quality.quant_rank); at least MIN_USEFUL_TOK_S before
-    slower."""
+    """(verdict, speed, quantization) tiers, 0 best: comfortable before tradeoffs; at least
+    MIN_USEFUL_TOK_S before slower (a card that answers at 6 tokens/s is not one to buy for
+    the model, whatever its quantization); a quantization with at most a small measured loss
+    (Q4_K_M and above) before a moderate one (Q3_K_M) before a large one (Q2_K;
+    quality.quant_rank)."""
     return (
         _TIER.get(fit.verdict, 2),
-        quant_rank(fit.quant),
         0 if (fit.decode_tok_s or 0.0) >= MIN_USEFUL_TOK_S else 1,
+        quant_rank(fit.quant),
     )
 
 

@@ -201,7 +201,7 @@ def test_a_big_model_drops_a_quantization_or_takes_two_cards(priced: Catalog) ->
     assert labels.index("2× Fast 24") < labels.index("Fast 24")
 
 
-def test_it_ranks_comfortable_then_q4_then_useful_speed() -> None:
+def test_it_ranks_comfortable_then_useful_speed_then_q4() -> None:
     def pick(label: str, verdict: str, quant: str, decode: float, price: float) -> Pick:
         cand = Candidate(label, label, "NVIDIA", "gpu", 1, price, "launch", 24.0, 300.0)
         fit = Fit(
@@ -219,9 +219,9 @@ def test_it_ranks_comfortable_then_q4_then_useful_speed() -> None:
     ]
     assert [p.candidate.label for p in rank(picks, "speed")] == [
         "good",
-        "slow",
         "mid-quant",
         "low-quant",
+        "slow",
         "tight",
     ]
     with pytest.raises(InputError):
