@@ -337,6 +337,17 @@ def format_result(r: dict[str, Any]) -> str:
     )
     if r.get("best_quant"):
         lines.append(f"best quantization that fits comfortably: {r['best_quant']}")
+    quality = r.get("quality")
+    if quality:
+        lines.append(f"quality {quality['quant_loss_basis']}")
+        tasks = quality.get("tasks") or {}
+        scored = [
+            f"{task} {t['score']:g} ({t['scale']} scale{', estimated' if t['estimated'] else ''})"
+            for task, t in tasks.items()
+            if t is not None
+        ]
+        if scored:
+            lines.append(f"        {'; '.join(scored)}")
     for note in r["notes"]:
         lines.append(f"note: {note}")
     for name, cmd in r["commands"].items():
