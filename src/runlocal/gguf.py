@@ -684,7 +684,8 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
     def need(key: str) -> None:
         if not m.has(key):
             raise UnsupportedArchitectureError(
-                f"{where}: architecture {arch!r} is not supported: its GGUF has no {arch}.{key}"
+                f"{where}: architecture {arch!r} is not supported: its GGUF has no "
+                f"{arch + '.' + key!r}"
             )
 
     for key in ("block_count", "embedding_length", "attention.head_count"):

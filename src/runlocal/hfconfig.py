@@ -95,6 +95,9 @@ KNOWN_MODEL_TYPES = frozenset(
 )
 
 _TEXT_CONFIG_KEYS = ("text_config", "llm_config", "language_config")
+# As the GGUF reader's limit: beyond it a config is damaged, and per-layer lists of that
+# length would not fit in memory.
+_MAX_LAYERS = 10_000
 
 # HF's PretrainedConfig defaults tie_word_embeddings to True, but most decoder config classes
 # override it to False; these are the families whose class keeps True.
@@ -237,6 +240,8 @@ def _spec_from_config(
         )
 
     n_layers = r.get_int("num_hidden_layers", "n_layer", "num_layers", "n_layers")
+    if n_layers > _MAX_LAYERS:
+        raise ModelFileError(f"{where}: num_hidden_layers: {n_layers} is out of range")
     hidden = r.get_int("hidden_size", "d_model", "n_embd", "dim")
     n_heads = r.get_int("num_attention_heads", "n_head", "n_heads")
     if isinstance(c.get("num_key_value_heads"), list):
@@ -375,7 +380,8 @@ def _spec_from_config(
             attn = hidden * n_heads * hd_k * 2 + hidden * heads_kv * hd_k
             attn_v = hidden * heads_kv * hd_v
         if moe:
-            assert moe_inter is not None
+            if moe_inter is None:
+                raise r._fail("moe_intermediate_size", "missing for a mixture of experts")
             experts = n_experts * 3 * hidden * moe_inter
             extra = (intermediate or 0) if dense_beside_moe else shared_inter
             ffn_down, ffn = hidden * extra, 2 * hidden * extra
@@ -507,7 +513,7 @@ def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> l
     pattern_str = c.get("hybrid_override_pattern")
     if isinstance(pattern_str, str):
         raise UnsupportedArchitectureError(
-            f"hybrid layer pattern of {model_type} is not supported yet"
+            f"hybrid layer pattern of {model_type!r} is not supported yet"
         )
     if has_window and model_type in {"mistral", "mixtral", "qwen2", "qwen2_moe", "starcoder2"}:
         # Qwen2 configs carry a sliding_window that is off unless use_sliding_window is set.

@@ -89,7 +89,7 @@ def _read_header(path: Path) -> tuple[dict[str, Any], int]:
         raise
     except FileNotFoundError:
         raise _fail(path, "no such file") from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL or lone surrogate in the name
         raise _fail(path, f"cannot read: {exc}") from None
     if len(raw) < n:
         raise _fail(path, "truncated: the file ended inside its header")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from ninja.responses import codes_4xx, codes_5xx
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from runlocal.engine import MAX_BATCH, MAX_CONTEXT
@@ -15,6 +14,12 @@ from runlocal.engine import MAX_BATCH, MAX_CONTEXT
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
 TRUST_LEVELS = ("published", "approved", "reproduced")
+# The engine's bounds for a described device (hardware.explicit_device): at least 1 MiB, since
+# it rounds memory to whole bytes and a device of 0 bytes cannot hold a layer (a smaller value
+# once divided by zero in the layer split); 1 MB/s and 1 GFLOPS keep the rates off zero.
+VramGb = Annotated[float, Field(ge=0.001, le=4096)]
+BandwidthGbS = Annotated[float, Field(ge=0.001, le=50_000)]
+Tflops = Annotated[float, Field(ge=0.001, le=100_000)]
 
 
 def _storable(value: Any) -> Any:
@@ -44,9 +49,9 @@ class CheckIn(Schema):
     runtime: Annotated[str, Field(max_length=40)] | None = None
     kv_type: Annotated[str, Field(max_length=20)] | None = None
     no_measured: bool | None = None
-    vram_gb: Annotated[float, Field(gt=0, le=4096)] | None = None
-    bandwidth_gb_s: Annotated[float, Field(gt=0, le=50_000)] | None = None
-    tflops: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    vram_gb: VramGb | None = None
+    bandwidth_gb_s: BandwidthGbS | None = None
+    tflops: Tflops | None = None
     ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
 
     @field_validator("hardware")
@@ -68,9 +73,9 @@ class CheckParams(Schema):
     runtime: Annotated[str, Field(max_length=40)] | None = None
     kv_type: Annotated[str, Field(max_length=20)] | None = None
     no_measured: bool | None = None
-    vram_gb: Annotated[float, Field(gt=0, le=4096)] | None = None
-    bandwidth_gb_s: Annotated[float, Field(gt=0, le=50_000)] | None = None
-    tflops: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    vram_gb: VramGb | None = None
+    bandwidth_gb_s: BandwidthGbS | None = None
+    tflops: Tflops | None = None
     ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
 
 
@@ -138,15 +143,31 @@ class SubmissionIn(Schema):
         return self
 
 
+class ErrorItem(Schema):
+    """One problem: the input it is about (dotted, or null) and what is wrong with it."""
+
+    model_config = ConfigDict(extra="allow")  # e.g. `suggestions`; keys are only added
+
+    field: str | None = Field(description="the input, dotted for nested keys; null if none")
+    message: str
+
+
 class ErrorOut(Schema):
     """The error shape (docs/api.md)."""
 
-    ok: bool = False
-    status: int
-    error: str
-    errors: list[dict[str, Any]]
+    model_config = ConfigDict(extra="allow")
 
+    ok: Literal[False] = False
+    status: int = Field(ge=400, le=599, description="the HTTP status, repeated")
+    error: str = Field(description="one printable line")
+    errors: list[ErrorItem]
+
+
+# Every status an error may have (docs/api.md's table). django-ninja's `codes_4xx` leaves out
+# 413 and 422, which this API answers, so the list is spelled out (503: the database or
+# Redis is down, answered by runlocal_web.ops before any view runs).
+ERROR_CODES = frozenset({400, 404, 405, 409, 413, 415, 422, 429, 500, 503})
 
 # The responses every endpoint documents in OpenAPI: its answer, or the error shape.
-OK: dict[Any, Any] = {200: dict[str, Any], codes_4xx: ErrorOut, codes_5xx: ErrorOut}
-CREATED: dict[Any, Any] = {201: dict[str, Any], codes_4xx: ErrorOut, codes_5xx: ErrorOut}
+OK: dict[Any, Any] = {200: dict[str, Any], ERROR_CODES: ErrorOut}
+CREATED: dict[Any, Any] = {201: dict[str, Any], ERROR_CODES: ErrorOut}
