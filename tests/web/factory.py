@@ -191,3 +191,36 @@ def sync(**options: Any) -> str:
     out = StringIO()
     call_command("sync_catalog", stdout=out, **options)
     return out.getvalue()
+
+
+def quant(root: Path, eid: str = "q4-k-m", **fields: Any) -> Path:
+    """A quantization type (catalog `quants/`) with llama.cpp's LLaMA 3 8B row for Q4_K_M."""
+    data = _common(eid, "Q4_K_M (4-bit k-quant, medium)")
+    data.update(
+        aliases=["Q4_K_M", "4-bit k-quant medium"],
+        quant="Q4_K_M",
+        bits_per_weight=4.8944,
+        notes="The default quantization of most GGUF downloads.",
+        sources=["https://github.com/ggml-org/llama.cpp/blob/master/tools/perplexity/README.md"],
+        measurements=[
+            {
+                "model": "LLaMA 3 8B",
+                "ppl": 6.407115,
+                "ppl_f16": 6.23316,
+                "kld": 0.031273,
+                "top1_agreement": 91.901,
+                "imatrix": "none",
+                "source": "https://github.com/ggml-org/llama.cpp/blob/master/tools/perplexity/README.md",
+                "date": dt.date(2024, 4, 30),
+            },
+            {
+                "model": "LLaMA 2 70B",
+                "ppl": 3.4725,
+                "ppl_f16": 3.4313,
+                "source": "https://example.org/llama2-70b-table",
+                "date": dt.date(2024, 4, 30),
+            },
+        ],
+    )
+    data.update(fields)
+    return write(root, "quants", data)

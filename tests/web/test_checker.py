@@ -375,3 +375,50 @@ def test_it_shows_custom_hardware_errors_inline(client, tiny: Path, params, fiel
     # One mistake, one message: the hardware field does not also complain.
     if field != "hardware":
         assert "hardware" not in doc["errors"]
+
+
+def test_it_shows_the_quantizations_loss_and_the_models_quality(client, catalog_dir: Path) -> None:
+    factory.tiny_catalog(catalog_dir)
+    factory.quant(catalog_dir)
+    factory.sync()
+    r = get(client, model="testllama-8b", hardware="testgpu-24gb", quant="Q4_K_M")
+    html = unescape(r.content.decode())
+    quality = html[html.index('<p class="verdict-quality">') :]
+    quality = quality[: quality.index("</p>")]
+    assert "Q4_K_M costs a small loss" in quality
+    assert '<a href="/quants/q4-k-m/">Q4_K_M: KLD 0.0313, PPL +2.8%, top-1 92%' in quality
+    # The tiny catalog's models publish no scores: each task is an estimate from size.
+    for task in ("chat", "coding", "reasoning"):
+        assert f"{task} " in quality
+    assert quality.count("<em>estimated</em>") == 3
+    assert "Quality, chat" in html  # the full basis under "How this was worked out"
+    doc = get(client, model="testllama-8b", hardware="testgpu-24gb", format="json").json()
+    assert doc["quality"]["url"] == "/quants/q4-k-m/"
+    assert doc["quality"]["loss"] == doc["result"]["quality"]["quant_loss"]
+    assert [t["task"] for t in doc["quality"]["tasks"]] == ["chat", "coding", "reasoning"]
+    assert all(t["estimated"] for t in doc["quality"]["tasks"])
+
+
+def test_the_quality_line_has_no_link_without_a_quant_table(client, tiny: Path) -> None:
+    html = unescape(get(client, model="testllama-8b", hardware="testgpu-24gb").content.decode())
+    line = html[html.index('<p class="verdict-quality">') :]
+    line = line[: line.index("</p>")]
+    assert "Q4_K_M costs" in line and "<a " not in line.split("<br>")[0]
+
+
+def test_the_form_shows_names_after_an_answer_and_the_link_keeps_ids(client, tiny: Path) -> None:
+    html = unescape(
+        get(client, model="testllama-70b", hardware=["2x testgpu-24gb"]).content.decode()
+    )
+    assert 'id="id_model"' in html and 'value="TestLlama 70B"' in html
+    assert 'id="id_hardware_0"' in html and 'value="2x TestGPU 24GB"' in html
+    assert 'value="testllama-70b"' not in html and 'value="2x testgpu-24gb"' not in html
+    assert "/will-it-run/?model=testllama-70b&hardware=2x+testgpu-24gb" in html
+    # The names resolve to the same answer when the form is sent again.
+    again = get(client, model="TestLlama 70B", hardware=["2x TestGPU 24GB"], format="json").json()
+    assert again["share_url"].startswith(
+        "/will-it-run/?model=testllama-70b&hardware=2x+testgpu-24gb"
+    )
+    # Unknown names stay as typed, so they can be corrected.
+    html = unescape(get(client, model="TestLlam", hardware="testgpu-24gb").content.decode())
+    assert 'value="TestLlam"' in html

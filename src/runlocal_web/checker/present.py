@@ -27,6 +27,48 @@ EVIDENCE = {
 }
 
 
+TASK_LABELS = {"chat": "Chat", "coding": "Coding", "reasoning": "Reasoning"}
+LOSS_TEXT = {
+    "none": "no loss",
+    "negligible": "a negligible loss",
+    "small": "a small loss",
+    "moderate": "a moderate loss",
+    "large": "a large loss",
+    "unknown": "an unmeasured loss",
+}
+
+
+def quality(result: dict[str, Any], catalog: Catalog) -> dict[str, Any] | None:
+    """The engine's `quality` block as the page shows it: the quantization's loss with its
+    cited numbers and the link to its measured table, and the model's quality per task."""
+    block = result.get("quality")
+    if not isinstance(block, dict):
+        return None
+    from runlocal_web.reference.quants import quant_url
+
+    bucket = str(block.get("quant_loss") or "unknown")
+    tasks = []
+    for task, row in (block.get("tasks") or {}).items():
+        if isinstance(row, dict) and row.get("score") is not None:
+            tasks.append(
+                {
+                    "task": task,
+                    "label": TASK_LABELS.get(task, str(task).capitalize()),
+                    "score": row["score"],
+                    "scale": row.get("scale") or "",
+                    "estimated": bool(row.get("estimated")),
+                    "basis": row.get("basis") or "",
+                }
+            )
+    return {
+        "loss": bucket,
+        "loss_text": LOSS_TEXT.get(bucket, bucket),
+        "basis": str(block.get("quant_loss_basis") or ""),
+        "url": quant_url(catalog, str(result.get("quant") or "")),
+        "tasks": tasks,
+    }
+
+
 def evidence_text(evidence: str) -> str:
     return EVIDENCE.get(evidence, evidence)
 
@@ -141,6 +183,10 @@ def basis_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Sliding window", f"{b['sliding_window']:,} tokens"))
     if b.get("experts"):
         rows.append(("Experts", f"{b['experts']['used']} of {b['experts']['total']} per token"))
+    tasks = (result.get("quality") or {}).get("tasks") or {}
+    for task, row in tasks.items():
+        if isinstance(row, dict) and row.get("basis"):
+            rows.append((f"Quality, {TASK_LABELS.get(task, task).lower()}", str(row["basis"])))
     sp = b.get("speed_params") or {}
     if sp.get("bandwidth_efficiency") is not None and sp.get("fixed_ms") is not None:
         rows.append(

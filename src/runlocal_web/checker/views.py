@@ -39,6 +39,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "hardware_inputs": _hardware_inputs(request.GET if asked else QueryDict()),
+        "model_value": form["model"].value() or "",
         "model_names": sorted(e.name for e in catalog.models.values()),
         "hardware_names": sorted(e.name for e in catalog.hardware.values()),
         "option_fields": OPTION_FIELDS,
@@ -108,6 +109,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "result": r,
         "sources": present.sources(r, catalog),
         "alternatives": _alternatives(form, r, path),
+        "quality": present.quality(r, catalog),
     }
     context.update(
         # With an answer, the options fold away so the verdict shows without scrolling; the
@@ -120,6 +122,11 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         basis_rows=present.basis_rows(r),
         evidence_text=present.evidence_text(r["evidence"]),
         share_url=page.canonical_url(request),
+        # The boxes show names (the share link keeps ids): "Qwen2.5 32B Instruct", not
+        # "qwen2.5-32b-instruct".
+        model_value=_model_name(catalog, str(form.cleaned_data.get("model") or ""))
+        or form["model"].value(),
+        hardware_inputs=_hardware_inputs(_display_hardware(catalog, form)),
         runtime_name=RUNTIMES[r["runtime"]].name if r["runtime"] in RUNTIMES else r["runtime"],
     )
     return respond(request, "checker/will_it_run.html", page, data, context=context)
@@ -191,6 +198,34 @@ def _canonical_hardware(catalog: Catalog, text: str) -> str:
     except InputError:
         return text.strip()
     return f"{count}x {entry.id}" if count else entry.id
+
+
+def _shows_as(catalog: Catalog, kind: str, eid: str) -> str | None:
+    """The record's name when the name finds the same record again, else None (the id)."""
+    entry = catalog.entries(kind).get(eid)
+    if entry is None:
+        return None
+    try:
+        return entry.name if catalog.find(kind, entry.name).id == entry.id else None
+    except InputError:
+        return None
+
+
+def _model_name(catalog: Catalog, model_id: str) -> str:
+    return _shows_as(catalog, "models", model_id) or model_id
+
+
+def _display_hardware(catalog: Catalog, form: CheckForm) -> QueryDict:
+    """The hardware of an answer as names for the boxes: '2x nvidia-rtx-3090' → '2x NVIDIA
+    GeForce RTX 3090' (each still resolves to the same device); other forms as typed."""
+    out = QueryDict(mutable=True)
+    for value in form.cleaned_data.get("hardware") or []:
+        m = _COUNT_PREFIX.match(value)
+        count, name = (m.group(1), value[m.end() :]) if m else ("", value)
+        shown_name = _shows_as(catalog, "hardware", name)
+        shown = value if shown_name is None else f"{count}x {shown_name}" if count else shown_name
+        out.appendlist("hardware", shown)
+    return out
 
 
 def _keep_count(typed: str, name: str) -> str:

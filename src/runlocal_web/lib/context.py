@@ -52,6 +52,7 @@ FOOTER = (
             ("Learn local AI", "/learn/"),
             ("Methodology", "/methodology/"),
             ("Glossary", "/glossary/"),
+            ("Quantization types", "/quants/"),
             ("Errors KB", "/errors/"),
             ("Trust", "/trust/"),
             ("API", "/api/v1/docs"),

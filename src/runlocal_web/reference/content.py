@@ -111,6 +111,7 @@ KIND_LABELS = {
     "kits": "Prompting kits",
     "answers": "Quick answers",
     "pages": "Editorial pages",
+    "quants": "Quantization types",
 }
 VERDICT_LABELS = {
     "comfortable": ("Runs comfortably", "good"),
@@ -149,7 +150,9 @@ def text(value: Any) -> str:
 def clip(value: str, limit: int = 200) -> str:
     value = " ".join(str(value).split())
     # Markdown emphasis and code marks read badly in a meta description.
-    value = re.sub(r"[*`_]{1,3}([^*`_]+)[*`_]{1,3}", r"\1", value)
+    # Not the underscores inside a word: Q4_K_M stays Q4_K_M.
+    value = re.sub(r"(\*{1,3}|`)(.+?)\1", r"\2", value)
+    value = re.sub(r"(?<!\w)_{1,2}([^_]+?)_{1,2}(?!\w)", r"\1", value)
     value = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", value)
     return value if len(value) <= limit else value[: limit - 1].rsplit(" ", 1)[0] + "…"
 
@@ -190,6 +193,7 @@ def entity_url(kind: str, eid: str) -> str | None:
         "learn": "reference:course",
         "kits": "reference:kit_detail",
         "answers": "reference:answer_detail",
+        "quants": "reference:quant_detail",
     }
     if kind in routes:
         return reverse(routes[kind], args=[eid])

@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from .views import benchmarks, editorial, kb, pulse, search, sitemap, tools
+from .views import benchmarks, editorial, kb, pulse, quants, search, sitemap, tools
 
 app_name = "reference"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("benchmarks/", benchmarks.benchmark_list, name="benchmark_list"),
     path("benchmarks/protocol/", _page("benchmark-protocol"), name="benchmark_protocol"),
     path("benchmarks/<str:slug>/", benchmarks.benchmark_detail, name="benchmark_detail"),
+    # Quantization types (catalog `quants/`)
+    path("quants/", quants.quant_list, name="quant_list"),
+    path("quants/<str:slug>/", quants.quant_detail, name="quant_detail"),
     # Glossary, errors, troubleshooting
     path("glossary/", kb.glossary, name="glossary"),
     path("glossary/category/<str:slug>/", kb.glossary_category, name="glossary_category"),

@@ -142,6 +142,18 @@ def glossary_category(request: HttpRequest, slug: str) -> HttpResponse:
     return respond(request, "reference/glossary_category.html", page, data)
 
 
+def _measured_quant(e: Entry, category: str, cat: Catalog) -> dict[str, Any] | None:
+    """The measured table for a quantization term: the type's own page when the term is one
+    (q4-k-m), else the table of every type; None for other terms or without tables."""
+    if e.id in cat.quants:
+        q = cat.quants[e.id]
+        url = reverse("reference:quant_detail", args=[q.id])
+        return {"name": q.name, "url": url, "all": False}
+    if category == "quantization" and cat.quants:
+        return {"name": "Quantization types", "url": reverse("reference:quant_list"), "all": True}
+    return None
+
+
 def glossary_term(request: HttpRequest, slug: str) -> HttpResponse:
     list_url = reverse("reference:glossary")
     found = resolve_or_missing(
@@ -182,6 +194,7 @@ def glossary_term(request: HttpRequest, slug: str) -> HttpResponse:
         "in_runtimes": runtimes,
         "related": related,
         "errors": errors,
+        "measured": _measured_quant(e, category, cat),
     }
     page = Page(
         title=f"{e.name}: what it means for running AI locally",

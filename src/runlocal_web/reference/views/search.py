@@ -31,6 +31,7 @@ SEARCH_KINDS = (
     ("hardware", "Hardware"),
     ("runtimes", "Tools"),
     ("glossary", "Glossary"),
+    ("quants", "Quantization types"),
     ("errors", "Errors KB"),
     ("guides", "Buyer guides"),
     ("answers", "Quick answers"),
@@ -72,6 +73,10 @@ def _snippet(kind: str, row: DjangoModel) -> str:
         bw = data.get("bandwidth_gb_s")
         if isinstance(memory, int | float) and isinstance(bw, int | float):
             return f"{data.get('vendor') or ''} · {memory:g} GiB · {bw:g} GB/s".strip(" ·")
+    if kind == "quants":
+        bits = data.get("bits_per_weight")
+        if isinstance(bits, int | float) and not isinstance(bits, bool):
+            return f"{bits:.2f} bits per weight"
     for key in SNIPPET_FIELDS:
         value = data.get(key)
         if isinstance(value, str) and value.strip():

@@ -100,6 +100,7 @@ def sitemap_entries(cat: Catalog) -> list[tuple[str, str | None]]:
     add_kind("hardware", (reverse("catalogdb:hardware_list"),))
     add_kind("runtimes", (reverse("reference:tool_list"), reverse("reference:compatibility")))
     add_kind("benchmarks", (reverse("reference:benchmark_list"),))
+    add_kind("quants", (reverse("reference:quant_list"),))
     add(reverse("reference:glossary"))
     for c in categories_of(list(cat.glossary.values()), GLOSSARY_CATEGORY_LABELS):
         add(reverse("reference:glossary_category", args=[c]))
