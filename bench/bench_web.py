@@ -1,18 +1,27 @@
 """Speed of the website (figures recorded in docs/performance.md, "Website").
 
     python bench/bench_web.py [--seconds 20] [--connections 64] [--workers 1 2]
+                              [--page-cache both|on|off] [--focus-connections 32]
 
 1. Load: `runlocal serve --production --workers N` (gunicorn) on PostgreSQL and Redis, on
-   loopback, driven with a mixed page workload (home, model pages, hardware pages, Will-it-run
-   verdicts, the model list) at 64 concurrent connections for ~20 s, for N = 1 and 2 workers:
-   requests/s, p50/p99 latency, errors. Needs PostgreSQL (BENCH_PG_URL, default
-   postgres://postgres@127.0.0.1:5432/test: the script creates and drops a database
-   `runlocal_bench` beside it) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14,
-   flushed first). The load comes from `wrk` when installed (on Debian/Ubuntu:
-   `apt-get install -y wrk`, which is what produced the recorded figures); without wrk a
-   Python thread-pool client is used instead (slower: it competes with the server for CPU).
+   loopback, for N = 1 and 2 workers, each with the page cache off (RUNLOCAL_PAGE_CACHE_SECONDS=0:
+   every page rendered, as before the cache existed) and on (the default):
+   - mixed: a mixed page workload (home, model pages, hardware pages, Will-it-run verdicts,
+     the model list) at 64 concurrent connections for ~20 s;
+   - with 2 workers, also 32 connections on `/hardware/<slug>/` pages only and on
+     `/will-it-run/?model=…&hardware=…` verdicts only (target: 300 requests/s or more).
+   Each run reports requests/s, p50/p99 latency, errors, and the share of `X-Cache: hit`
+   answers. Every page is visited once before timing, so with the cache on the timed run is
+   all hits; the cache-off figures are what a miss costs.
+   Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test: the script
+   creates and drops a database `runlocal_bench` beside it) and Redis (BENCH_REDIS_URL, default
+   redis://127.0.0.1:6379/14, flushed before each server start). The load comes from `wrk`
+   when installed (on Debian/Ubuntu: `apt-get install -y wrk`, which is what produced the
+   recorded figures); without wrk a Python thread-pool client is used instead (slower: it
+   competes with the server for CPU).
 2. Server time: p50/p99 of the model and hardware pages through Django's test client on
-   SQLite, no network (target p50 <= 20 ms, p99 <= 60 ms).
+   SQLite, no network: rendered (page cache off; target p50 <= 20 ms, p99 <= 60 ms), then
+   the same pages as page cache hits.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +84,22 @@ def workload(models: list[str], hardware: list[str], n: int = 400) -> list[str]:
         else:
             paths.append("/models/")
     return paths
+
+
+def hardware_pages(hardware: list[str]) -> list[str]:
+    rng = random.Random(7)
+    paths = [f"/hardware/{h}/" for h in hardware]
+    rng.shuffle(paths)
+    return paths
+
+
+def verdict_pages(models: list[str], hardware: list[str], n: int = 400) -> list[str]:
+    rng = random.Random(11)
+    return [
+        "/will-it-run/?"
+        + urlencode({"model": rng.choice(models), "hardware": rng.choice(hardware)})
+        for _ in range(n)
+    ]
 
 
 # --- the server ----------------------------------------------------------------------------
@@ -140,21 +166,27 @@ def warm(base: str, paths: list[str]) -> list[str]:
 WRK_LUA = """
 local paths = {%s}
 local i = 0
+local threads = {}
+hits = 0
+setup = function(thread)
+  table.insert(threads, thread)
+end
 request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
-local errors = 0
 response = function(status, headers, body)
-  if status >= 400 then errors = errors + 1 end
+  if headers["X-Cache"] == "hit" then hits = hits + 1 end
 end
 done = function(summary, latency, requests)
+  local all_hits = 0
+  for _, t in ipairs(threads) do all_hits = all_hits + t:get("hits") end
   io.write(string.format("JSON {\\"requests\\": %%d, \\"seconds\\": %%f, \\"p50_ms\\": %%f, " ..
-    "\\"p99_ms\\": %%f, \\"socket_errors\\": %%d, \\"non_2xx_3xx\\": %%d}\\n",
+    "\\"p99_ms\\": %%f, \\"socket_errors\\": %%d, \\"non_2xx_3xx\\": %%d, \\"hits\\": %%d}\\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
     latency:percentile(99) / 1000,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
+    summary.errors.status, all_hits))
 end
 """
 
@@ -189,6 +221,7 @@ def run_wrk(base: str, paths: list[str], seconds: int, connections: int, tmp: Pa
         "p99_ms": r["p99_ms"],
         "errors": r["socket_errors"] + r["non_2xx_3xx"],
         "requests": r["requests"],
+        "hits": r["hits"],
         "tool": "wrk",
     }
 
@@ -197,6 +230,7 @@ def run_threads(base: str, paths: list[str], seconds: int, connections: int) -> 
     host, port = urlsplit(base).hostname, urlsplit(base).port
     latencies: list[float] = []
     errors = [0]
+    hits = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
@@ -214,6 +248,8 @@ def run_threads(base: str, paths: list[str], seconds: int, connections: int) -> 
                 resp.read()
                 if resp.status >= 400:
                     errors[0] += 1
+                if resp.getheader("X-Cache") == "hit":
+                    hits[0] += 1
             except OSError:
                 errors[0] += 1
                 conn.close()
@@ -237,56 +273,91 @@ def run_threads(base: str, paths: list[str], seconds: int, connections: int) -> 
         "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
         "errors": errors[0],
         "requests": len(latencies),
+        "hits": hits[0],
         "tool": "python threads",
     }
 
 
+def _load(args: argparse.Namespace, base: str, paths: list[str], conns: int, tmp: Path) -> dict:
+    if shutil.which("wrk") and not args.python_client:
+        return run_wrk(base, paths, args.seconds, conns, tmp)
+    return run_threads(base, paths, args.seconds, conns)
+
+
 def load_test(args: argparse.Namespace) -> list[dict]:
     models, hardware = _catalog_ids()
-    paths = workload(models, hardware)
+    workloads = {
+        "mixed": workload(models, hardware),
+        "hardware": hardware_pages(hardware),
+        "will-it-run": verdict_pages(models, hardware),
+    }
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
     _pg(pg, f"CREATE DATABASE {BENCH_DB}")
+    caches = {"both": ["off", "on"], "on": ["on"], "off": ["off"]}[args.page_cache]
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-"))
     try:
-        for workers in args.workers:
-            import redis
+        for page_cache in caches:
+            for workers in args.workers:
+                import redis
 
-            redis.Redis.from_url(redis_url).flushdb()
-            env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY_FILE")}
-            env.update(
-                DJANGO_SETTINGS_MODULE="runlocal_web.settings",
-                PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(":"),
-                DATABASE_URL=_with_db(pg, BENCH_DB),
-                REDIS_URL=redis_url,
-                DB_CONN_MAX_AGE="60",
-                SECRET_KEY="bench-" + "k" * 50,
-            )
-            env.pop("RUNLOCAL_CATALOG_DIR", None)
-            proc, base = start_server(workers, env, tmp)
-            try:
-                paths = warm(base, paths)
-                if shutil.which("wrk") and not args.python_client:
-                    r = run_wrk(base, paths, args.seconds, args.connections, tmp)
-                else:
-                    r = run_threads(base, paths, args.seconds, args.connections)
-            finally:
-                proc.terminate()
-                proc.wait(30)
-            r["workers"] = workers
-            results.append(r)
-            print(
-                f"gunicorn {workers} worker(s), {args.connections} connections, {args.seconds}s "
-                f"({r['tool']}): {r['rps']:.0f} requests/s, p50 {r['p50_ms']:.1f} ms, "
-                f"p99 {r['p99_ms']:.1f} ms, {r['errors']} errors of {r['requests']}",
-                flush=True,
-            )
+                redis.Redis.from_url(redis_url).flushdb()
+                env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY_FILE")}
+                env.update(
+                    DJANGO_SETTINGS_MODULE="runlocal_web.settings",
+                    PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(":"),
+                    DATABASE_URL=_with_db(pg, BENCH_DB),
+                    REDIS_URL=redis_url,
+                    DB_CONN_MAX_AGE="60",
+                    SECRET_KEY="bench-" + "k" * 50,
+                    RUNLOCAL_PAGE_CACHE_SECONDS="0" if page_cache == "off" else "600",
+                )
+                env.pop("RUNLOCAL_CATALOG_DIR", None)
+                # The mixed workload with every worker count; the single-kind ones with the
+                # largest only.
+                runs = [("mixed", args.connections)]
+                if workers == max(args.workers) and args.focus_connections:
+                    runs += [("hardware", args.focus_connections)]
+                    runs += [("will-it-run", args.focus_connections)]
+                proc, base = start_server(workers, env, tmp)
+                try:
+                    for name, conns in runs:
+                        paths = warm(base, workloads[name])
+                        r = _load(args, base, paths, conns, tmp)
+                        r.update(workers=workers, page_cache=page_cache, workload=name)
+                        r["connections"] = conns
+                        results.append(r)
+                        print(
+                            f"page cache {page_cache}, gunicorn {workers} worker(s), {name}, "
+                            f"{conns} connections, {args.seconds}s ({r['tool']}): "
+                            f"{r['rps']:.0f} requests/s, p50 {r['p50_ms']:.1f} ms, "
+                            f"p99 {r['p99_ms']:.1f} ms, {r['errors']} errors of "
+                            f"{r['requests']}, {r['hits'] / max(1, r['requests']):.0%} hits",
+                            flush=True,
+                        )
+                finally:
+                    proc.terminate()
+                    proc.wait(30)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    print_table(results)
     return results
+
+
+def print_table(results: list[dict]) -> None:
+    """The figures as the Markdown table docs/performance.md records."""
+    print()
+    print("| page cache | workers | workload | connections | requests/s | p50 | p99 | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['page_cache']} | {r['workers']} | {r['workload']} | {r['connections']} "
+            f"| {r['rps']:,.0f} | {r['p50_ms']:,.1f} ms | {r['p99_ms']:,.1f} ms "
+            f"| {r['errors']} of {r['requests']:,} |"
+        )
 
 
 # --- server time on SQLite -----------------------------------------------------------------
@@ -305,6 +376,7 @@ def server_time(args: argparse.Namespace) -> None:
         PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(":"),
         RUNLOCAL_DATA_DIR=str(tmp),
         SECRET_KEY="bench-" + "k" * 50,
+        RUNLOCAL_PAGE_CACHE_SECONDS="0",  # time the views, not the page cache
     )
     try:
         subprocess.run(
@@ -325,6 +397,8 @@ def _server_time_child(rounds: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("sync_catalog", verbosity=0)
+    from django.test import override_settings
+
     models, hardware = _catalog_ids()
     client = Client(raise_request_exception=False)
     for kind, ids in (("models", models), ("hardware", hardware)):
@@ -332,22 +406,31 @@ def _server_time_child(rounds: int) -> None:
         if broken:  # a page bug is reported, not timed
             print(f"NOTE: /{kind}/<id>/ fails for {len(broken)} entries: {broken[:5]}")
         ids = [i for i in ids if i not in broken]
-        times = []
-        rng = random.Random(1)
-        for _ in range(rounds):
-            path = f"/{kind}/{rng.choice(ids)}/"
-            t = time.perf_counter()
-            r = client.get(path)
-            times.append((time.perf_counter() - t) * 1000)
-            assert r.status_code == 200, path
-        times.sort()
-        p50 = statistics.median(times)
-        p99 = times[int(len(times) * 0.99)]
-        print(
-            f"server time, /{kind}/<id>/ on SQLite ({len(ids)} entries, {rounds} requests): "
-            f"p50 {p50:.1f} ms, p99 {p99:.1f} ms",
-            flush=True,
-        )
+        _time_pages(client, kind, ids, rounds, "rendered")
+        # The same pages from the page cache (in-process memory): what a hit costs.
+        with override_settings(RUNLOCAL_PAGE_CACHE_SECONDS=600):
+            for i in ids:
+                client.get(f"/{kind}/{i}/")
+            _time_pages(client, kind, ids, rounds, "page cache hit")
+
+
+def _time_pages(client: Any, kind: str, ids: list[str], rounds: int, label: str) -> None:
+    times = []
+    rng = random.Random(1)
+    for _ in range(rounds):
+        path = f"/{kind}/{rng.choice(ids)}/"
+        t = time.perf_counter()
+        r = client.get(path)
+        times.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200, path
+    times.sort()
+    p50 = statistics.median(times)
+    p99 = times[int(len(times) * 0.99)]
+    print(
+        f"server time, /{kind}/<id>/ on SQLite, {label} ({len(ids)} entries, {rounds} "
+        f"requests): p50 {p50:.2f} ms, p99 {p99:.2f} ms",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -355,16 +438,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--focus-connections", type=int, default=32)
+    parser.add_argument("--page-cache", choices=["both", "on", "off"], default="both")
     parser.add_argument("--rounds", type=int, default=500)
     parser.add_argument("--python-client", action="store_true", help="never use wrk")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-server-time", action="store_true")
     parser.add_argument("--_server-time-child", dest="child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _server_time_child(args.child)
         return
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
-    server_time(args)
+    if not args.skip_server_time:
+        server_time(args)
     if not args.skip_load:
         load_test(args)
 

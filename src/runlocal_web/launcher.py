@@ -113,6 +113,11 @@ def serve(
     return 0
 
 
+# The path without its query string: queries can carry an e-mail address (the footer's digest
+# box), and the access log is not the place for one.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
 def _gunicorn(bind: str, workers: int) -> int:
     from gunicorn.app.base import BaseApplication
 
@@ -130,7 +135,13 @@ def _gunicorn(bind: str, workers: int) -> int:
 
             return get_wsgi_application()
 
-    options = {"bind": bind, "workers": workers, "accesslog": "-", "errorlog": "-"}
+    options = {
+        "bind": bind,
+        "workers": workers,
+        "accesslog": "-",
+        "errorlog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+    }
     print(f"runlocal: serving on http://{bind}/ with gunicorn, {workers} workers")
     try:
         Application(options).run()

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # CSP, body limit, admin log-in throttle; then a 503 page when the database or Redis is down.
     "runlocal_web.ops.middleware.SecurityHeadersMiddleware",
     "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
+    # Whole pages for anonymous GETs, shared by every worker (RUNLOCAL_PAGE_CACHE_SECONDS).
+    "runlocal_web.ops.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +119,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Engine answers are cached by catalog digest and engine version, so entries never go stale.
 RUNLOCAL_CHECK_CACHE_SECONDS = envint("RUNLOCAL_CHECK_CACHE_SECONDS", 86400, minimum=0)
+
+# Whole rendered pages for anonymous visitors (ops/pagecache.py), keyed by the catalog digest
+# and the site's code, so a re-sync or a deploy never serves an old page; 0 turns it off (the
+# default with DEBUG, where templates change under a running server).
+RUNLOCAL_PAGE_CACHE_SECONDS = envint("RUNLOCAL_PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=0)
 
 _redis_url = envstr("REDIS_URL")
 if _redis_url:

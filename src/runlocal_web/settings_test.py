@@ -19,3 +19,6 @@ finally:
         del os.environ["SECRET_KEY"]
 
 RUNLOCAL_CATALOG_DIR = Path("/nonexistent/runlocal-test-catalog")
+# No shared page cache: the in-process cache outlives each test's database rollback, so a page
+# from one test would answer another's. tests/web/test_ops_pagecache.py turns it on.
+RUNLOCAL_PAGE_CACHE_SECONDS = 0

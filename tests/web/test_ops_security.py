@@ -249,3 +249,16 @@ def test_logs_never_show_secrets(settings, caplog) -> None:
         record.exc_info = sys.exc_info()
     assert RedactSecrets().filter(record)
     assert "pw1234" not in record.getMessage() and "pw1234" not in (record.exc_text or "")
+
+
+def test_logs_never_show_an_address_from_the_footer_form() -> None:
+    line = '"GET /digest/?email=ann%40example.com HTTP/1.1" 200'
+    assert "ann%40example.com" not in redact(line)
+    assert "ann@example.com" not in redact("digest?email=ann@example.com&x=1")
+
+
+def test_the_production_access_log_leaves_query_strings_out() -> None:
+    from runlocal_web.launcher import ACCESS_LOG_FORMAT
+
+    assert "%(U)s" in ACCESS_LOG_FORMAT  # the path alone
+    assert "%(r)s" not in ACCESS_LOG_FORMAT and "%(q)s" not in ACCESS_LOG_FORMAT

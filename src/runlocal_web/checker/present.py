@@ -118,9 +118,9 @@ def chart(result: dict[str, Any]) -> SafeString:
                 budget_known=known,
             )
         )
-    title = (
-        f"Memory of {result['model']['name']} at {result['quant']}, {result['context']:,} tokens"
-    )
+    title = f"Memory of {result['model']['name']} at {result['quant']}"
+    if result.get("context") is not None:  # image and speech models have no context
+        title += f", {result['context']:,} tokens"
     return memory_chart(rows, title)
 
 

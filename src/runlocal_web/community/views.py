@@ -169,7 +169,10 @@ def _digest_page(
 
 
 def digest(request: HttpRequest) -> HttpResponse:
-    return _digest_page(request, SubscribeForm())
+    # The footer's sign-up box (a GET form on every page) arrives as ?email=: fill it in here,
+    # where the real form POSTs with its CSRF token.
+    email = str(request.GET.get("email", "")).strip()[:254]
+    return _digest_page(request, SubscribeForm(initial={"email": email} if email else None))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,5 +1,6 @@
 """A logging filter that blanks secrets (the secret key, database, cache and e-mail passwords,
-passwords in URLs) out of every record before it is written, tracebacks included."""
+passwords in URLs) and e-mail addresses given as `email=` (the footer's digest box sends one in
+a query string) out of every record before it is written, tracebacks included."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+(?=@)", re.I)
 _KEY_VALUE = re.compile(
-    r"(?P<head>\b(?:password|passwd|secret_key|secret|token|api_key)\b\s*[=:]\s*['\"]?)"
+    r"(?P<head>\b(?:password|passwd|secret_key|secret|token|api_key|email)\b\s*[=:]\s*['\"]?)"
     r"[^'\"\s&,;]+",
     re.I,
 )
