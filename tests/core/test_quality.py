@@ -14,8 +14,8 @@ import pytest
 from runlocal.catalog import CATALOG_DIR, Catalog
 from runlocal.quality import (
     benchmark_key,
-    quant_tables,
     quality_model,
+    quant_tables,
     size_scaling,
 )
 from runlocal.recommend import Fit, group_models, rate

@@ -66,6 +66,9 @@ class _ListForm(forms.Form):
 class ModelFilterForm(_ListForm):
     family = forms.ChoiceField(required=False)
     modality = forms.ChoiceField(required=False)
+    max_params_b = forms.FloatField(
+        required=False, min_value=0.01, max_value=10000, label="Parameters up to (billions)"
+    )
     sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in MODEL_SORTS.items()])
     SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = MODEL_SORTS
 
@@ -85,12 +88,20 @@ class ModelFilterForm(_ListForm):
             qs = qs.filter(family=d["family"])
         if d.get("modality"):
             qs = qs.filter(modality=d["modality"])
+        if d.get("max_params_b") is not None:
+            qs = qs.filter(params_total_b__lte=d["max_params_b"])
         return self.order(self.search(qs))
 
 
 class HardwareFilterForm(_ListForm):
     vendor = forms.ChoiceField(required=False)
     kind = forms.ChoiceField(required=False)
+    min_memory_gib = forms.FloatField(
+        required=False, min_value=0, max_value=100000, label="Memory at least (GiB)"
+    )
+    max_price_usd = forms.FloatField(
+        required=False, min_value=1, max_value=10_000_000, label="Launch price up to (USD)"
+    )
     sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in HARDWARE_SORTS.items()])
     SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = HARDWARE_SORTS
 
@@ -110,4 +121,8 @@ class HardwareFilterForm(_ListForm):
             qs = qs.filter(vendor=d["vendor"])
         if d.get("kind"):
             qs = qs.filter(kind=d["kind"])
+        if d.get("min_memory_gib") is not None:
+            qs = qs.filter(memory_gib__gte=d["min_memory_gib"])
+        if d.get("max_price_usd") is not None:
+            qs = qs.filter(launch_price_usd__lte=d["max_price_usd"])
         return self.order(self.search(qs))

@@ -21,6 +21,14 @@ from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from .featured import featured_hardware, featured_models
 from .forms import KIND_LABELS, HardwareFilterForm, ModelFilterForm
+from .insights import (
+    QUANT_LADDER,
+    benchmark_rows,
+    hardware_assessment,
+    quant_matrix,
+    quant_sizes,
+    run_commands,
+)
 from .models import Hardware, Model
 from .store import current, current_catalog
 
@@ -30,6 +38,13 @@ PER_PAGE = 50
 DETAIL_QUANT = "Q4_K_M"
 # System RAM assumed beside a discrete GPU in the detail pages' tables (a common desktop).
 DETAIL_RAM_GB = 32.0
+# Beside every price: where it comes from, and that no retailer paid for the page.
+PRICE_DISCLOSURE = (
+    "Prices are the launch price and used or new street prices from the sources linked, with "
+    "their dates; check a retailer before you buy. runlocal may earn a commission from some "
+    "retailer links (affiliate links, labelled where they appear); no retailer pays for a "
+    "listing, and commissions never change a verdict or a ranking."
+)
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 
 
@@ -200,6 +215,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
     digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:model_detail", args=[row.id])
+    hardware = featured_hardware()
     arch = d.get("architecture") if isinstance(d.get("architecture"), dict) else {}
     keys = [k for k in ARCH_FIRST if k in arch] + sorted(k for k in arch if k not in ARCH_GLOSSARY)
     facts = [
@@ -220,8 +236,16 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "quant": DETAIL_QUANT,
         "ram_gb_beside_gpus": DETAIL_RAM_GB,
-        "on_hardware": [_check_row(catalog, digest, row.id, h.id) for h in featured_hardware()],
+        "on_hardware": [_check_row(catalog, digest, row.id, h.id) for h in hardware],
+        "quants": list(QUANT_LADDER),
+        "by_quant": quant_matrix(
+            _check_row, catalog, digest, [(row.id, h.id) for h in hardware], by="hardware"
+        ),
+        "quant_sizes": [],
+        "benchmarks": benchmark_rows(catalog, model=row.id),
     }
+    data["run"] = run_commands(catalog, digest, row.id, data["on_hardware"], DETAIL_QUANT)
+    data["quant_sizes"] = quant_sizes(data["by_quant"], data["files"])
     size = f"{row.params_total_b:g}B-parameter " if row.params_total_b else ""
     page = Page(
         title=f"{row.name}: memory, speed and hardware to run it",
@@ -295,14 +319,27 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         except (RunlocalError, KeyError, TypeError, ValueError):
             usable = None
     memory_bytes = row.memory_gib * GIB
+    models = featured_models()
     data = {
         "hardware": _entry_dict(row),
         "specs": specs,
         "usable_memory_bytes": usable if usable is not None and usable < memory_bytes else None,
         "quant": DETAIL_QUANT,
         "ram_gb_beside_gpus": DETAIL_RAM_GB if row.kind == "gpu" else None,
-        "runs": [_check_row(catalog, digest, m.id, row.id) for m in featured_models()],
+        "runs": [_check_row(catalog, digest, m.id, row.id) for m in models],
+        "quants": list(QUANT_LADDER),
+        "by_quant": quant_matrix(
+            _check_row, catalog, digest, [(m.id, row.id) for m in models], by="model"
+        ),
+        "benchmarks": benchmark_rows(catalog, hardware=row.id),
+        "price_disclosure": PRICE_DISCLOSURE,
     }
+    data["assessment"] = hardware_assessment(d, data["runs"], catalog, DETAIL_QUANT)
+    # Every catalog model on this device, grouped by verdict: the custom-build page.
+    build = {"cpu": row.id} if row.kind == "cpu" else {"gpu": row.id}
+    if row.kind == "gpu":
+        build["ram_gb"] = DETAIL_RAM_GB
+    data["all_models_url"] = path_with_query(reverse("tools:custom_build"), build)
     page = Page(
         title=f"{row.name}: which AI models run on it",
         description=_clip(
@@ -388,6 +425,10 @@ def _check_row(
         evidence=r["evidence"],
         max_context=r["max_context"],
         best_quant=r["best_quant"],
+        # On the device and in system RAM: the whole model's weights at this quantization.
+        weights_bytes=(r["memory"].get("weights_bytes") or 0)
+        + ((r.get("host") or {}).get("weights_bytes") or 0),
+        quant_loss=(r.get("quality") or {}).get("quant_loss"),
     )
     return out
 

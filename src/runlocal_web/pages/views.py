@@ -13,6 +13,7 @@ from runlocal.memory import COMFORT_MARGIN_BYTES, COMFORT_MARGIN_SHARE
 from runlocal.runtimes import RUNTIMES
 from runlocal.units import GIB
 from runlocal_web.catalogdb.featured import featured_hardware, featured_models
+from runlocal_web.catalogdb.models import Change
 from runlocal_web.catalogdb.store import current_catalog, current_state
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
@@ -53,6 +54,12 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
         "examples": examples,
         "check_url": checker,
+        "latest_changes": _latest_changes(),
+        "pulse_url": reverse("reference:pulse"),
+        "feed_url": reverse("reference:pulse_feed"),
+        "top_guides": _top_guides(),
+        "guides_url": reverse("reference:guide_list"),
+        "learn": _learn_courses(),
     }
     page = Page(
         title="runlocal: will this AI model run on my hardware, and how fast?",
@@ -69,6 +76,62 @@ def home(request: HttpRequest) -> HttpResponse:
         "hardware_names": sorted(e.name for e in catalog.hardware.values()),
     }
     return respond(request, "pages/home.html", page, data, context=names)
+
+
+# The buyer guides most readers want first (the seed site's header order); the rest follow.
+TOP_GUIDES = (
+    "best-gpu-for-local-llms",
+    "best-used-gpu-for-local-llms",
+    "best-budget-gpu-for-local-llms",
+    "best-mac-for-local-llms",
+    "16gb-vs-24gb-vram",
+    "best-gpu-for-ollama",
+)
+HOME_GUIDES = 6
+HOME_CHANGES = 8
+
+
+def _latest_changes() -> list[dict[str, Any]]:
+    """The newest catalog changes (Pulse's first lines)."""
+    from runlocal_web.reference.views.pulse import change_dict
+
+    return [change_dict(c) for c in Change.objects.order_by("-at", "-pk")[:HOME_CHANGES]]
+
+
+def _top_guides() -> list[dict[str, Any]]:
+    from runlocal_web.reference.content import clip, entity_url, text
+
+    guides = current_catalog().entries("guides")
+    order = [g for g in TOP_GUIDES if g in guides] + sorted(
+        (g for g in guides if g not in TOP_GUIDES), key=lambda g: guides[g].name.casefold()
+    )
+    return [
+        {
+            "id": g,
+            "name": guides[g].name,
+            "url": entity_url("guides", g),
+            "summary": clip(_first_sentence(text(guides[g].get("summary"))), 180),
+        }
+        for g in order[:HOME_GUIDES]
+    ]
+
+
+def _learn_courses() -> list[dict[str, Any]]:
+    from runlocal_web.reference.content import entity_url
+
+    courses = current_catalog().entries("learn")
+    return [
+        {"id": c.id, "name": c.name, "url": entity_url("learn", c.id)}
+        for c in sorted(courses.values(), key=lambda c: c.name.casefold())
+    ]
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    if 0 < end < limit:
+        return text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def about(request: HttpRequest) -> HttpResponse:
@@ -140,8 +203,29 @@ def about(request: HttpRequest) -> HttpResponse:
         breadcrumbs=[("Home", "/"), ("About", reverse("pages:about"))],
         canonical_path=reverse("pages:about"),
     )
-    data = {"sections": sections, "runtimes": [r.name for r in RUNTIMES.values()]}
+    data: dict[str, Any] = {
+        "sections": sections,
+        "runtimes": [r.name for r in RUNTIMES.values()],
+        "content": _about_entry(),
+    }
+    if data["content"]:
+        page.title = f"{data['content']['title']}: who makes it and how the verdicts are worked out"
     return respond(request, "pages/about.html", page, data)
+
+
+def _about_entry() -> dict[str, Any] | None:
+    """The catalog's hand-written About text (pages/about.toml), with its provenance."""
+    from runlocal_web.reference.content import entry_meta, text
+
+    e = current_catalog().entries("pages").get("about")
+    if e is None:
+        return None
+    return {
+        **entry_meta(e),
+        "title": text(e.get("title")) or e.name,
+        "summary": text(e.get("summary")),
+        "body": text(e.get("body")),
+    }
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -37,6 +37,20 @@ def markdown_inline(value: Any) -> SafeString:
 
 
 @register.filter
+def plain(value: Any, limit: Any = 300) -> str:
+    """Catalog Markdown as plain text, clipped at a word: for summaries in lists."""
+    from runlocal_web.reference.content import clip
+
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    try:
+        n = int(limit)
+    except (TypeError, ValueError):
+        n = 300
+    return clip(value, n)
+
+
+@register.filter
 def get(mapping: Any, key: Any) -> Any:
     """mapping[key] in a template, or None."""
     if isinstance(mapping, dict):

@@ -1,0 +1,297 @@
+"""What the model and hardware pages say beyond the spec sheet, all worked out from the
+catalog and the engine: a speed table per quantization, the measured benchmarks, the
+commands to run a model, and a hardware entry's verdict, strengths and limits.
+
+Nothing here is hand-written per entry: each sentence is built from engine answers shown on
+the same page, so a reader can check every claim against the tables beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.urls import reverse
+
+from runlocal.catalog import Catalog
+from runlocal.engine import CheckQuery
+from runlocal.errors import RunlocalError
+from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.pages import path_with_query
+
+# The quantizations the per-quant tables show, smallest first.
+QUANT_LADDER = ("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
+BENCH_ROWS = 12
+GPU_BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl")
+BACKEND_NAMES = {
+    "cuda": "CUDA",
+    "rocm": "ROCm",
+    "metal": "Metal",
+    "vulkan": "Vulkan",
+    "sycl": "SYCL",
+    "cpu": "CPU",
+}
+
+CheckRow = Callable[..., dict[str, Any]]
+
+
+def quant_matrix(
+    check_row: CheckRow,
+    catalog: Catalog,
+    digest: str,
+    pairs: Sequence[tuple[str, str]],
+    by: str,
+) -> list[dict[str, Any]]:
+    """One row per (model, hardware) pair, one cell per quantization of QUANT_LADDER.
+
+    `by` names the side that varies between rows ("model" or "hardware"); each cell keeps
+    what the table shows (verdict, decode speed, largest context) and its evidence.
+    """
+    rows = []
+    for model_id, hardware_id in pairs:
+        cells = []
+        head: dict[str, Any] = {}
+        for quant in QUANT_LADDER:
+            r = check_row(catalog, digest, model_id, hardware_id, quant)
+            head = {by: r[by]}
+            if r.get("error"):
+                cells.append({"quant": quant, "error": r["error"], "check_url": r["check_url"]})
+                continue
+            cells.append(
+                {
+                    "quant": quant,
+                    "verdict": r["verdict"],
+                    "verdict_label": r["verdict_label"],
+                    "verdict_class": r["verdict_class"],
+                    "decode_tok_s": r["decode_tok_s"] if r["verdict"] != "wont-run" else None,
+                    "max_context": r["max_context"],
+                    "total_bytes": r["total_bytes"],
+                    "evidence": r["evidence"],
+                    "check_url": r["check_url"],
+                    "weights_bytes": r.get("weights_bytes"),
+                    "quant_loss": r.get("quant_loss"),
+                }
+            )
+        rows.append({**head, "cells": cells})
+    return rows
+
+
+LOSS_LABELS = {
+    "none": "none",
+    "negligible": "negligible",
+    "small": "small",
+    "moderate": "moderate",
+    "large": "large",
+    "unknown": "not measured",
+}
+
+
+def quant_sizes(
+    matrix: Sequence[dict[str, Any]], files: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per quantization: the weights in memory (the engine's count, the same on every device),
+    the published file when the catalog has one, and the measured quality loss."""
+    published = {str(f.get("quant") or "").upper(): f for f in files if f.get("quant")}
+    out = []
+    for i, quant in enumerate(QUANT_LADDER):
+        cells = [row["cells"][i] for row in matrix if not row["cells"][i].get("error")]
+        # A device that holds it all counts every weight; else the largest count seen.
+        whole = [c for c in cells if c.get("verdict") == "comfortable"]
+        cell = (
+            whole[0]
+            if whole
+            else max(cells, key=lambda c: c.get("weights_bytes") or 0, default=None)
+        )
+        f = published.get(quant.upper())
+        out.append(
+            {
+                "quant": quant,
+                "weights_bytes": cell.get("weights_bytes") if cell else None,
+                "quant_loss": cell.get("quant_loss") if cell else None,
+                "quant_loss_label": LOSS_LABELS.get(str(cell.get("quant_loss")), "")
+                if cell
+                else "",
+                "file_bytes": f.get("size_bytes") if f else None,
+                "file_url": f.get("url") if f else None,
+            }
+        )
+    return out
+
+
+def benchmark_rows(catalog: Catalog, *, model: str = "", hardware: str = "") -> dict[str, Any]:
+    """The published measurements of one model or one hardware entry, best evidence first."""
+    from runlocal_web.reference.views.benchmarks import HIDDEN_TRUST, all_rows
+
+    rows = [
+        r
+        for r in all_rows(catalog)
+        if r["trust"] not in HIDDEN_TRUST
+        and (not model or r["model"]["id"] == model)
+        and (not hardware or r["hardware"]["id"] == hardware)
+    ]
+    # Decode first (what the tables estimate), then the plainest test (no prefilled context).
+    rows.sort(
+        key=lambda r: (
+            r["metric"] != "tg_tok_s",
+            r["n_devices"],
+            r["context_tokens"] or 0,
+            r["model"]["name"].casefold(),
+            r["hardware"]["name"].casefold(),
+            r["quant"],
+        )
+    )
+    key = "model" if model else "hardware"
+    list_url = reverse("reference:benchmark_list")
+    return {
+        "count": len(rows),
+        "rows": rows[:BENCH_ROWS],
+        "all_url": path_with_query(list_url, {key: model or hardware}) if rows else None,
+        "list_url": list_url,
+    }
+
+
+def run_commands(
+    catalog: Catalog, digest: str, model_id: str, rows: Sequence[dict[str, Any]], quant: str
+) -> dict[str, Any] | None:
+    """The commands for the first device in `rows` that runs the model comfortably (else the
+    first that runs it at all), as the engine writes them for that device; None when no
+    device runs it. The list is empty for models the engine writes no command for (speech,
+    image and embedding models outside llama.cpp)."""
+    usable = [r for r in rows if r.get("verdict") == "comfortable"] or [
+        r for r in rows if r.get("verdict") == "tradeoffs"
+    ]
+    if not usable:
+        return None
+    row = usable[0]
+    hw = catalog.hardware.get(row["hardware"]["id"])
+    ram_gb = 32.0 if hw is not None and hw.get("kind", "gpu") == "gpu" else None
+    try:
+        r = run_check(
+            CheckQuery(
+                model=model_id, hardware=(row["hardware"]["id"],), quant=quant, ram_gb=ram_gb
+            ),
+            catalog,
+            digest,
+        )
+    except RunlocalError:
+        return None
+    commands = r.get("commands") or {}
+    return {
+        "hardware": row["hardware"],
+        "quant": r["quant"],
+        "context": r["context"],
+        "commands": [{"runtime": k, "command": v} for k, v in commands.items()],
+        "check_url": row["check_url"],
+    }
+
+
+def _lower(text: str) -> str:
+    text = str(text or "").rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _fmt_speed(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def _fmt_ctx(tokens: int | None) -> str:
+    if not tokens:
+        return ""
+    return f"{tokens // 1024}K" if tokens >= 1024 else str(tokens)
+
+
+def hardware_assessment(
+    entry_data: dict[str, Any], runs: Sequence[dict[str, Any]], catalog: Catalog, quant: str
+) -> dict[str, Any]:
+    """A verdict line, what the device does well and where it breaks, from the engine's answers
+    in `runs` (featured models, smallest first) and the runtimes' published backends."""
+    ok = [r for r in runs if not r.get("error")]
+    comfortable = [r for r in ok if r["verdict"] == "comfortable"]
+    tradeoffs = [r for r in ok if r["verdict"] == "tradeoffs"]
+    wont = [r for r in ok if r["verdict"] == "wont-run"]
+    strengths: list[str] = []
+    limits: list[str] = []
+    verdict = ""
+    if comfortable:
+        biggest = comfortable[-1]
+        verdict = (
+            f"Runs models up to {biggest['model']['name']} comfortably at {quant} "
+            f"({_fmt_speed(biggest['decode_tok_s'])} tok/s)"
+        )
+        fastest_small = comfortable[0]
+        strengths.append(
+            f"{fastest_small['model']['name']} decodes at about "
+            f"{_fmt_speed(fastest_small['decode_tok_s'])} tok/s"
+            + (
+                f"; {biggest['model']['name']} at {_fmt_speed(biggest['decode_tok_s'])} tok/s."
+                if biggest is not fastest_small
+                else "."
+            )
+        )
+        if biggest.get("max_context"):
+            strengths.append(
+                f"{biggest['model']['name']} fits with up to {_fmt_ctx(biggest['max_context'])} "
+                "tokens of context on the device."
+            )
+    if tradeoffs:
+        t = tradeoffs[0]
+        slow = (
+            f" at {_fmt_speed(t['decode_tok_s'])} tok/s"
+            if t.get("decode_tok_s") is not None
+            else ""
+        )
+        limits.append(
+            f"{t['model']['name']} runs only with tradeoffs{slow}: {_lower(t['reason'])}."
+        )
+        if not verdict:
+            verdict = f"Runs {t['model']['name']} only with tradeoffs ({_lower(t['reason'])})"
+    if wont:
+        w = wont[0]
+        limits.append(f"{w['model']['name']} does not fit at {quant}: {_lower(w['reason'])}.")
+        if not verdict:
+            verdict = f"Too small for the models in the table: {w['model']['name']} does not fit"
+    elif ok and not tradeoffs:
+        strengths.append(f"Every model in the table below runs comfortably at {quant}.")
+
+    backends = [str(b) for b in entry_data.get("backends") or []]
+    gpu_backends = [b for b in backends if b in GPU_BACKENDS]
+    runtimes = sorted(catalog.entries("runtimes").values(), key=lambda e: e.name.casefold())
+    supported, unsupported = [], []
+    for rt in runtimes:
+        rt_backends = {str(b) for b in rt.get("backends") or []}
+        if not rt_backends:
+            continue
+        wanted = set(gpu_backends) if gpu_backends else {"cpu"}
+        link = {"name": rt.name, "url": reverse("reference:tool_detail", args=[rt.id])}
+        (supported if rt_backends & wanted else unsupported).append(link)
+    if gpu_backends:
+        plural = len(gpu_backends) > 1
+        names = ", ".join(BACKEND_NAMES.get(b, b) for b in gpu_backends[:-1])
+        names = (
+            f"{names} and {BACKEND_NAMES.get(gpu_backends[-1], gpu_backends[-1])}"
+            if plural
+            else (BACKEND_NAMES.get(gpu_backends[0], gpu_backends[0]))
+        )
+        strengths.append(
+            f"Its {names} backend{'s' if plural else ''} {'are' if plural else 'is'} supported by "
+            f"{len(supported)} of the {len(supported) + len(unsupported)} runtimes in the catalog."
+        )
+    if "cuda" not in backends and entry_data.get("kind") != "cpu" and unsupported:
+        limits.append(
+            f"No CUDA: {len(unsupported)} of the {len(supported) + len(unsupported)} runtimes "
+            "in the catalog have no backend for it (listed below)."
+        )
+    if entry_data.get("kind") == "cpu":
+        limits.append(
+            "A CPU decodes from system RAM: speed is bounded by memory bandwidth, "
+            "several times slower than a GPU with the same amount of memory."
+        )
+    return {
+        "verdict": (verdict + ".") if verdict else "",
+        "strengths": strengths,
+        "limits": limits,
+        "runtimes_supported": supported,
+        "runtimes_unsupported": unsupported,
+    }
