@@ -7,6 +7,7 @@ trust label. Rows transcribed from a publication are "published"; community subm
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -103,10 +104,20 @@ def set_rows(b: Entry, cat: Catalog) -> list[dict[str, Any]]:
     return rows
 
 
-def all_rows(cat: Catalog) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for b in sorted_entries(cat.benchmarks.values()):
-        rows.extend(set_rows(b, cat))
+_ALL_ROWS: weakref.WeakKeyDictionary[Catalog, tuple[dict[str, Any], ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def all_rows(cat: Catalog) -> tuple[dict[str, Any], ...]:
+    """Every result row of the catalog, built once per loaded catalog (a synced catalog is
+    immutable; model and hardware pages each filter these). Callers must not change rows."""
+    rows = _ALL_ROWS.get(cat)
+    if rows is None:
+        built: list[dict[str, Any]] = []
+        for b in sorted_entries(cat.benchmarks.values()):
+            built.extend(set_rows(b, cat))
+        rows = _ALL_ROWS[cat] = tuple(built)
     return rows
 
 
