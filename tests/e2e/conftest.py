@@ -72,6 +72,6 @@ def site(live_server: Any, tmp_path: Path, settings: Any, transactional_db: None
 @pytest.fixture
 def tools_site(live_server: Any, tmp_path: Path, settings: Any, transactional_db: None) -> str:
     """The tiny catalog plus a CPU, electricity, cloud GPU and API prices (for Cost vs cloud)."""
-    from tests.web.test_tools_factory import tools_catalog
+    from tests.web.factory import tools_catalog
 
     return _serve(live_server, tmp_path, settings, tools_catalog)

@@ -11,9 +11,9 @@ from django.core.cache import cache
 from runlocal_web.tools.forms import CostForm
 
 from . import factory
+from .factory import tools_catalog
 from .test_api_check import assert_error, assert_same_json, fields
 from .test_tools_cost import HAND
-from .test_tools_factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 COST = "/api/v1/cost"

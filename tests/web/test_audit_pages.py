@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 
 from . import factory
-from .test_reference_factory import BENCH_ID, page, reference_catalog
+from .factory import BENCH_ID, page, reference_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from . import factory
+from .factory import reference_catalog
 from .test_hostile_input import FUZZ, assert_handled, query, value
-from .test_reference_factory import reference_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_it_survives_known_hard_cases(ref_client, url: str) -> None:
 def test_it_logs_no_error_for_a_broken_editorial_claim(
     client, catalog_dir: Path, db, caplog
 ) -> None:
-    from .test_reference_factory import answer
+    from .factory import answer
 
     reference_catalog(catalog_dir)
     answer(catalog_dir, "strange", model="../etc/passwd", hardware=["testgpu-24gb"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from . import factory
-from .test_reference_factory import reference_catalog
+from .factory import reference_catalog
 from .test_reference_pages import PAGES
 from .test_reference_sitemap import sitemap_paths
 

@@ -14,7 +14,7 @@ from runlocal.engine import CheckQuery, check
 from runlocal_web.catalogdb.store import current_catalog
 
 from . import factory
-from .test_reference_factory import BENCH_ID, COMMUNITY_BENCH_ID, page, reference_catalog
+from .factory import BENCH_ID, COMMUNITY_BENCH_ID, page, reference_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -453,7 +453,7 @@ def test_it_shows_an_answer_beside_the_engines_live_verdict(client, ref) -> None
 
 
 def test_it_shows_when_the_engine_disagrees_with_an_answer(client, ref) -> None:
-    from .test_reference_factory import answer
+    from .factory import answer
 
     answer(ref, "can-testllama-70b-run", model="testllama-70b", expect="comfortable")
     factory.sync()
@@ -466,7 +466,7 @@ def test_it_shows_when_the_engine_disagrees_with_an_answer(client, ref) -> None:
 
 
 def test_it_reports_an_answer_the_engine_cannot_check_without_failing(client, ref) -> None:
-    from .test_reference_factory import answer
+    from .factory import answer
 
     answer(ref, "bad-answer", model="no-such-model", hardware=["testgpu-24gb"])
     factory.sync()

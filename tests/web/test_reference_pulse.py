@@ -11,7 +11,7 @@ import pytest
 from runlocal_web.catalogdb.models import Change
 
 from . import factory
-from .test_reference_factory import glossary, reference_catalog
+from .factory import glossary, reference_catalog
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from . import factory
-from .test_reference_factory import glossary
+from .factory import glossary
 
 pytestmark = pytest.mark.django_db
 

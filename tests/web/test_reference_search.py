@@ -9,7 +9,7 @@ import pytest
 from runlocal_web.reference.views.search import rank
 
 from . import factory
-from .test_reference_factory import glossary, reference_catalog
+from .factory import glossary, reference_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from runlocal_web.reference.content import EDITORIAL
 from runlocal_web.reference.views.sitemap import NAMESPACES_NOT_IN_SITEMAP, NOT_IN_SITEMAP
 
 from . import factory
-from .test_reference_factory import BENCH_ID, reference_catalog
+from .factory import BENCH_ID, reference_catalog
 
 pytestmark = pytest.mark.django_db
 EDITORIAL_PATHS = {path for path, _name in EDITORIAL.values()}

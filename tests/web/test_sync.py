@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError
 
-from runlocal_web.catalogdb.models import Benchmark, Hardware, Model, SyncState
+from runlocal_web.catalogdb.models import Benchmark, Hardware, Model, Record, SyncState
 from runlocal_web.catalogdb.store import current_catalog
 
 from . import factory
@@ -218,3 +218,43 @@ def test_it_logs_each_change_for_pulse(catalog_dir, db):
     assert updated.kind == "hardware" and "memory_gib" in updated.fields
     factory.sync()
     assert Change.objects.count() == added + 1  # an unchanged sync logs nothing
+
+
+# --- Every record kind is mirrored -------------------------------------------------------
+
+
+@pytest.fixture
+def ref(catalog_dir: Path, db) -> Path:
+    factory.reference_catalog(catalog_dir)
+    factory.sync()
+    return catalog_dir
+
+
+@pytest.fixture
+def tools(catalog_dir: Path, db) -> Path:
+    factory.tools_catalog(catalog_dir)
+    factory.sync()
+    return catalog_dir
+
+
+def test_it_mirrors_every_reference_kind_into_the_database(ref: Path) -> None:
+    kinds = set(Record.objects.values_list("kind", flat=True))
+    assert kinds >= {
+        "runtimes",
+        "glossary",
+        "errors",
+        "guides",
+        "learn",
+        "kits",
+        "answers",
+        "pages",
+    }
+    assert Record.objects.filter(kind="pages").count() == len(factory.EDITORIAL_IDS)
+
+
+def test_it_mirrors_the_prices_into_the_synced_catalog(tools: Path) -> None:
+    prices = current_catalog().prices
+    assert {p.get("kind") for p in prices.values()} == {"electricity", "cloud-gpu", "api"}
+    assert prices["electricity-testland"].get("default") is True
+    assert prices["testcloud-testgpu"].get("hardware") == "testgpu-24gb"
+    assert "testcpu-16c" in current_catalog().hardware

@@ -13,7 +13,7 @@ from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 
 from . import factory
-from .test_tools_factory import tools_catalog
+from .factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 URL = "/will-it-run/custom/"

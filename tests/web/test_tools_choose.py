@@ -11,7 +11,7 @@ from runlocal.catalog import load_catalog
 from runlocal.recommend import GpuQuestion, choose_gpu
 
 from . import factory
-from .test_tools_factory import tools_catalog
+from .factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 URL = "/choose-my-gpu/"

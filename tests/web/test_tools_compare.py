@@ -11,7 +11,7 @@ from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 
 from . import factory
-from .test_tools_factory import tools_catalog
+from .factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 PAIR = "/compare/hardware/testgpu-24gb-vs-testmac-m9-max/"

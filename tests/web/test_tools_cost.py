@@ -12,7 +12,7 @@ from runlocal.cost import DAYS_PER_MONTH
 from runlocal.engine import CheckQuery, check
 
 from . import factory
-from .test_tools_factory import tools_catalog
+from .factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 URL = "/cost/"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from . import factory
 from . import test_hostile_input as hostile
+from .factory import tools_catalog
 from .test_hostile_input import FUZZ, assert_handled, query, value
-from .test_tools_factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 

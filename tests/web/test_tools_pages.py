@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from . import factory
-from .test_tools_factory import tools_catalog
+from .factory import tools_catalog
 
 pytestmark = pytest.mark.django_db
 
