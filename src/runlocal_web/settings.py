@@ -141,6 +141,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "runlocal",
+            # Django's default of 300 entries is less than one catalog's worth of pages.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
 

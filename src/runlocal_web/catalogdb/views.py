@@ -16,7 +16,7 @@ from runlocal.errors import RunlocalError, UnknownNameError
 from runlocal.hardware import device_from_entry
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from .featured import featured_hardware, featured_models
@@ -236,16 +236,25 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "quant": DETAIL_QUANT,
         "ram_gb_beside_gpus": DETAIL_RAM_GB,
-        "on_hardware": [_check_row(catalog, digest, row.id, h.id) for h in hardware],
         "quants": list(QUANT_LADDER),
-        "by_quant": quant_matrix(
-            _check_row, catalog, digest, [(row.id, h.id) for h in hardware], by="hardware"
-        ),
-        "quant_sizes": [],
-        "benchmarks": benchmark_rows(catalog, model=row.id),
     }
-    data["run"] = run_commands(catalog, digest, row.id, data["on_hardware"], DETAIL_QUANT)
-    data["quant_sizes"] = quant_sizes(data["by_quant"], data["files"])
+    hardware_ids = tuple(h.id for h in hardware)
+
+    def tables() -> dict[str, Any]:
+        # Some 50 engine answers: computed once per catalog and engine, kept as one entry.
+        on_hardware = [_check_row(catalog, digest, row.id, h) for h in hardware_ids]
+        by_quant = quant_matrix(
+            _check_row, catalog, digest, [(row.id, h) for h in hardware_ids], by="hardware"
+        )
+        return {
+            "on_hardware": on_hardware,
+            "by_quant": by_quant,
+            "quant_sizes": quant_sizes(by_quant, data["files"]),
+            "benchmarks": benchmark_rows(catalog, model=row.id),
+            "run": run_commands(catalog, digest, row.id, on_hardware, DETAIL_QUANT),
+        }
+
+    data.update(cached_answer("model-page", digest, (row.id, hardware_ids), tables))
     size = f"{row.params_total_b:g}B-parameter " if row.params_total_b else ""
     page = Page(
         title=f"{row.name}: memory, speed and hardware to run it",
@@ -326,15 +335,24 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "usable_memory_bytes": usable if usable is not None and usable < memory_bytes else None,
         "quant": DETAIL_QUANT,
         "ram_gb_beside_gpus": DETAIL_RAM_GB if row.kind == "gpu" else None,
-        "runs": [_check_row(catalog, digest, m.id, row.id) for m in models],
         "quants": list(QUANT_LADDER),
-        "by_quant": quant_matrix(
-            _check_row, catalog, digest, [(m.id, row.id) for m in models], by="model"
-        ),
-        "benchmarks": benchmark_rows(catalog, hardware=row.id),
         "price_disclosure": PRICE_DISCLOSURE,
     }
-    data["assessment"] = hardware_assessment(d, data["runs"], catalog, DETAIL_QUANT)
+    model_ids = tuple(m.id for m in models)
+
+    def tables() -> dict[str, Any]:
+        # Some 50 engine answers: computed once per catalog and engine, kept as one entry.
+        runs = [_check_row(catalog, digest, m, row.id) for m in model_ids]
+        return {
+            "runs": runs,
+            "by_quant": quant_matrix(
+                _check_row, catalog, digest, [(m, row.id) for m in model_ids], by="model"
+            ),
+            "benchmarks": benchmark_rows(catalog, hardware=row.id),
+            "assessment": hardware_assessment(d, runs, catalog, DETAIL_QUANT),
+        }
+
+    data.update(cached_answer("hardware-page", digest, (row.id, model_ids), tables))
     # Every catalog model on this device, grouped by verdict: the custom-build page.
     build = {"cpu": row.id} if row.kind == "cpu" else {"gpu": row.id}
     if row.kind == "gpu":

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
@@ -14,6 +15,8 @@ import runlocal.engine
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import InputError
+
+T = TypeVar("T")
 
 
 def is_catalog_only(model: str) -> bool:
@@ -59,3 +62,18 @@ def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     result = check(query, catalog).to_dict()
     django_cache.set(key, result, timeout)
     return result
+
+
+def cached_answer(kind: str, digest: str, key: Any, compute: Callable[[], T]) -> T:
+    """A whole page's computed answer, cached per catalog digest and engine version."""
+    timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
+    if not digest or timeout <= 0:
+        return compute()
+    raw = f"{engine_version()}|{digest}|{key!r}".encode()
+    cache_key = f"answer:{kind}:" + hashlib.sha256(raw).hexdigest()
+    hit = django_cache.get(cache_key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    value = compute()
+    django_cache.set(cache_key, value, timeout)
+    return value

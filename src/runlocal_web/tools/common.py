@@ -3,14 +3,10 @@ calls, and a cache for whole answers keyed by the catalog digest."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
@@ -20,10 +16,9 @@ from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import Device, parse_hardware
 from runlocal.recommend import hardware_price
 from runlocal.units import GIB
-from runlocal_web.lib.engine import engine_version, run_check
+from runlocal_web.lib.engine import run_check
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 ENGINE_FAILED = "the engine could not size this combination (an internal error, logged)"
 MAX_DEVICES_PER_ENTRY = 8
@@ -140,21 +135,6 @@ def guarded_check(
     except Exception:
         log.exception("engine failed on %r", query)
         return None, ENGINE_FAILED
-
-
-def cached_answer(kind: str, digest: str, key: Any, compute: Callable[[], T]) -> T:
-    """A whole page's computed answer, cached per catalog digest and engine version."""
-    timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
-    if not digest or timeout <= 0:
-        return compute()
-    raw = f"{engine_version()}|{digest}|{key!r}".encode()
-    cache_key = f"tools:{kind}:" + hashlib.sha256(raw).hexdigest()
-    hit = django_cache.get(cache_key)
-    if hit is not None:
-        return hit  # type: ignore[no-any-return]
-    value = compute()
-    django_cache.set(cache_key, value, timeout)
-    return value
 
 
 def hardware_names(catalog: Catalog) -> list[str]:

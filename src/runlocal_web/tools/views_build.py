@@ -28,13 +28,12 @@ from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.units import GIB
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from .common import (
     ENGINE_FAILED,
     HardwarePick,
-    cached_answer,
     hardware_names,
     model_url,
     query_object,

@@ -24,10 +24,10 @@ from runlocal.recommend import (
 )
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
-from .common import ENGINE_FAILED, cached_answer, hardware_url, model_names, model_url
+from .common import ENGINE_FAILED, hardware_url, model_names, model_url
 from .forms import PLATFORM_LABELS, PRIORITY_LABELS, ChooseForm
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,12 @@ from runlocal.errors import InputError, UnknownNameError
 from runlocal_web.catalogdb.featured import featured_hardware, featured_models
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
+from runlocal_web.lib.engine import cached_answer
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from . import charts
 from .common import (
     HardwarePick,
-    cached_answer,
     guarded_check,
     hardware_names,
     model_url,

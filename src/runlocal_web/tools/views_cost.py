@@ -27,12 +27,12 @@ from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, UnknownNameError
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_label
+from runlocal_web.lib.engine import cached_answer
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from . import charts
 from .common import (
     HardwarePick,
-    cached_answer,
     guarded_check,
     hardware_names,
     hardware_url,
