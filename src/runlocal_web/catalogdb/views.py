@@ -241,17 +241,18 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
     hardware_ids = tuple(h.id for h in hardware)
 
     def tables() -> dict[str, Any]:
-        # Some 50 engine answers: computed once per catalog and engine, kept as one entry.
-        on_hardware = [_check_row(catalog, digest, row.id, h) for h in hardware_ids]
+        # Some 50 engine answers, computed once per catalog and engine and kept as one entry
+        # (so each answer is not cached on its own too: no digest).
+        on_hardware = [_check_row(catalog, "", row.id, h) for h in hardware_ids]
         by_quant = quant_matrix(
-            _check_row, catalog, digest, [(row.id, h) for h in hardware_ids], by="hardware"
+            _check_row, catalog, "", [(row.id, h) for h in hardware_ids], by="hardware"
         )
         return {
             "on_hardware": on_hardware,
             "by_quant": by_quant,
             "quant_sizes": quant_sizes(by_quant, data["files"]),
             "benchmarks": benchmark_rows(catalog, model=row.id),
-            "run": run_commands(catalog, digest, row.id, on_hardware, DETAIL_QUANT),
+            "run": run_commands(catalog, "", row.id, on_hardware, DETAIL_QUANT),
         }
 
     data.update(cached_answer("model-page", digest, (row.id, hardware_ids), tables))
@@ -341,12 +342,12 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
     model_ids = tuple(m.id for m in models)
 
     def tables() -> dict[str, Any]:
-        # Some 50 engine answers: computed once per catalog and engine, kept as one entry.
-        runs = [_check_row(catalog, digest, m, row.id) for m in model_ids]
+        # As on the model page: one cache entry for the whole table, not one per answer.
+        runs = [_check_row(catalog, "", m, row.id) for m in model_ids]
         return {
             "runs": runs,
             "by_quant": quant_matrix(
-                _check_row, catalog, digest, [(m, row.id) for m in model_ids], by="model"
+                _check_row, catalog, "", [(m, row.id) for m in model_ids], by="model"
             ),
             "benchmarks": benchmark_rows(catalog, hardware=row.id),
             "assessment": hardware_assessment(d, runs, catalog, DETAIL_QUANT),
