@@ -293,7 +293,7 @@ def load_test(args: argparse.Namespace) -> list[dict]:
     }
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     _pg(pg, f"CREATE DATABASE {BENCH_DB}")
     caches = {"both": ["off", "on"], "on": ["on"], "off": ["off"]}[args.page_cache]
     results = []
@@ -342,7 +342,7 @@ def load_test(args: argparse.Namespace) -> list[dict]:
                     proc.wait(30)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        _pg(pg, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     print_table(results)
     return results
 
