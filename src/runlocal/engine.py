@@ -297,6 +297,7 @@ def _check_component_model(
     return CheckResult(out)
 
 
+@lru_cache(maxsize=512)  # Entry hashes by identity: one parse per loaded catalog entry
 def _catalog_spec(entry: Entry) -> ModelSpec:
     arch = entry.get("architecture")
     if not isinstance(arch, dict):
@@ -672,27 +673,42 @@ def _quality(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[str, An
     """What the quantization costs in quality (llama.cpp's measured perplexity / KLD tables)
     and, for a catalog model, its quality per task at that quantization (published scores
     on one scale per task, or an estimate from size; docs/methodology.md, "Quality")."""
-    qm = quality_model(catalog)
     size_b = effective_params_b(model.entry) if model.entry is not None else None
     if size_b is None and model.spec.params_total:
         size_b = model.spec.params_total / 1e9
+    bucket, basis, tasks = _quality_parts(catalog, model.entry, quant, size_b)
+    return {
+        "quant_loss": bucket,
+        "quant_loss_basis": basis,
+        "tasks": None if tasks is None else {task: dict(t) if t else None for task, t in tasks},
+    }
+
+
+@lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
+def _quality_parts(
+    catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
+) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
+    qm = quality_model(catalog)
     loss = qm.quant_loss(quant, size_b)
-    tasks: dict[str, Any] | None = None
-    if model.entry is not None:
-        tasks = {}
-        for task in TASKS:
-            merit = qm.merit(model.entry, task, quant)
-            tasks[task] = (
+    if entry is None:
+        return loss.bucket, loss.note, None
+    tasks = []
+    for task in TASKS:
+        merit = qm.merit(entry, task, quant)
+        tasks.append(
+            (
+                task,
                 None
                 if merit is None
-                else {
-                    "score": round(merit.value, 1),
-                    "scale": merit.model.scale,
-                    "estimated": merit.estimated,
-                    "basis": merit.basis,
-                }
+                else (
+                    ("score", round(merit.value, 1)),
+                    ("scale", merit.model.scale),
+                    ("estimated", merit.estimated),
+                    ("basis", merit.basis),
+                ),
             )
-    return {"quant_loss": loss.bucket, "quant_loss_basis": loss.note, "tasks": tasks}
+        )
+    return loss.bucket, loss.note, tuple(tasks)
 
 
 @dataclass
