@@ -92,6 +92,8 @@ SHOTS = [
         "/will-it-run/custom/?gpu=2x+nvidia-rtx-3090&cpu=amd-ryzen-9-5950x&ram_gb=64",
     ),
     Shot("glossary-term", "/glossary/kv-cache/"),
+    Shot("quants", "/quants/"),
+    Shot("quant", "/quants/q2-k/"),
     Shot("contact", "/contact/"),
     Shot("digest", "/digest/"),
 ]
