@@ -67,10 +67,15 @@ def _clear_engine_caches() -> None:
         engine._catalog_spec,
         engine.inventory_for,
         engine._bench_index,
+        engine._plan_answers,
+        engine._estimate,
         memory.kv_profile,
         memory._prefix,
         memory._llama_layout,
+        memory._llama_compute_pair,
+        memory.kv_bytes_per_cell_check,
         hardware.device_from_entry,
+        hardware._parse_hardware,
     ):
         fn.cache_clear()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -316,8 +318,10 @@ def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> Reso
         raise InputError("empty model name")
     if not allow_files:
         return _catalog_model(text, catalog)
-    path = Path(text).expanduser()
     looks_like_path = text.endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
+    if not looks_like_path and not text.startswith("~") and not _name_exists(text):
+        return _catalog_model(text, catalog)  # the common case, without building a Path
+    path = Path(text).expanduser()
     if looks_like_path or path.exists():
         if not path.exists():
             raise InputError(f"{text}: no such file or folder")
@@ -335,6 +339,28 @@ def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> Reso
             spec = _with_weights(spec, inv)
         return ResolvedModel(spec, None, "config.json", str(path))
     return _catalog_model(text, catalog)
+
+
+# pathlib's (Python 3.11) errors that Path.exists() reads as "no such file".
+_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_IGNORED_WINERRORS = (21, 123, 1921)
+
+
+def _name_exists(name: str) -> bool:
+    """Path(name).exists() for a plain name (no '/', no leading '.' or '~', not empty, so
+    Path leaves it unchanged), with the same errors ignored, at a third of the cost."""
+    try:
+        os.stat(name)
+    except OSError as e:
+        if (
+            getattr(e, "errno", None) not in _IGNORED_ERRNOS
+            and getattr(e, "winerror", None) not in _IGNORED_WINERRORS
+        ):
+            raise
+        return False
+    except ValueError:
+        return False
+    return True
 
 
 def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
@@ -564,7 +590,11 @@ def check(
     if host_ram is None and detected:
         assert local is not None
         host_ram = local.host_ram_bytes
-    est = estimate(spec, inv, devices, host_ram, runtime, context, kv_type, q.batch, context // 2)
+    # A model read from a file gets a new spec (hashed by identity) each time: nothing to reuse.
+    answers = _plan_answers if model.entry is not None else _plan_answers_uncached
+    est, max_ctx, best_quant = answers(
+        spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch, quant
+    )
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
     notes.extend(plan.notes)
     params = load_params()
@@ -585,25 +615,6 @@ def check(
     verdict, reason = _verdict(plan, decode, devices, host_ram)
     if not plan.fits and host_ram is None and any(d.kind == "gpu" for d in devices):
         notes.append("give --ram-gb to plan a partial offload to system RAM")
-    fits_fully = plan.fits and plan.full_offload
-    max_ctx = _max_context(
-        spec, inv, devices, host_ram, runtime, kv_type, q.batch, (context, fits_fully)
-    )
-    best_quant = (
-        None
-        if spec.weights is not None
-        else _best_quant(
-            spec,
-            model.entry,
-            devices,
-            host_ram,
-            runtime,
-            context,
-            kv_type,
-            q.batch,
-            (quant, fits_fully and not plan.tight),
-        )
-    )
     totals = _totals(plan, runtime)
     basis = _basis(
         spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
@@ -748,6 +759,23 @@ def estimate(
     )
     backend = f.loads[0].backend if f.loads else "cpu"
     return Estimate(plan, f, decode, prefill, backend)
+
+
+@lru_cache(maxsize=4096)
+def _estimate(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: tuple[Device, ...],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    depth: int,
+) -> Estimate:
+    """estimate() for check: cached, so callers must treat the result (its plan included) as
+    read-only."""
+    return estimate(spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, depth)
 
 
 def _default_context(runtime: Runtime, devices: list[Device]) -> int:
@@ -895,6 +923,50 @@ def _max_context(
     return lo
 
 
+def _plan_answers_uncached(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    entry: Entry | None,
+    devices: tuple[Device, ...],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    quant: str,
+) -> tuple[Estimate, int | None, str | None]:
+    """check's memory and formula answers, pure functions of frozen inputs, so that repeated
+    queries reuse them (see _plan_answers): the estimate at half the context, the largest
+    context and the best quantization."""
+    est = estimate(
+        spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, context // 2
+    )
+    plan, hw = est.plan, list(devices)
+    fits_fully = plan.fits and plan.full_offload
+    max_ctx = _max_context(spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully))
+    best_quant = (
+        None
+        if spec.weights is not None
+        else _best_quant(
+            spec,
+            entry,
+            hw,
+            host_ram,
+            runtime,
+            context,
+            kv_type,
+            batch,
+            (quant, fits_fully and not plan.tight),
+        )
+    )
+    return est, max_ctx, best_quant
+
+
+# ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan
+# included) as read-only.
+_plan_answers = lru_cache(maxsize=4096)(_plan_answers_uncached)
+
+
 def _best_quant(
     spec: ModelSpec,
     entry: Entry | None,
@@ -1040,8 +1112,16 @@ def _apply_measurements(
             near = False
         value = best.value
         if not near:
-            ref = estimate(
-                model.spec, inv, bench_devices, None, runtime, best.context, "f16", 1, best.depth
+            ref = _estimate(
+                model.spec,
+                inv,
+                tuple(bench_devices),
+                None,
+                runtime,
+                best.context,
+                "f16",
+                1,
+                best.depth,
             )
             ref_rate = ref.decode_tok_s if metric == "tg_tok_s" else ref.prefill_tok_s
             if not ref_rate:

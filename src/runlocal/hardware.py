@@ -115,6 +115,11 @@ _MEM_RE = re.compile(r"^(.*?)[\s-]*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
 
 def parse_hardware(catalog: Catalog, text: str) -> list[Device]:
     """'RTX 4090', '2x RTX 3090', 'M2 Max 38-core 64GB' → devices (one per physical GPU)."""
+    return list(_parse_hardware(catalog, text))
+
+
+@lru_cache(maxsize=4096)  # Catalog hashes by identity; its own name lookups are cached too
+def _parse_hardware(catalog: Catalog, text: str) -> tuple[Device, ...]:
     text = text.strip()
     if not text:
         raise InputError("empty hardware name")
@@ -141,7 +146,7 @@ def parse_hardware(catalog: Catalog, text: str) -> list[Device]:
         if not entry.get("memory_configs_gib"):
             raise
         device = device_from_entry(entry, float(mm.group(2)))
-    return [device] * count
+    return (device,) * count
 
 
 def explicit_device(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 from .hardware import Device
 from .quant import kv_row_bytes
@@ -150,8 +151,12 @@ class KVProfile:
 @lru_cache(maxsize=1024)
 def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
     full, swa, state = [0], [0], [0]
+    cells: dict[LayerSpec, int] = {}  # most models repeat one or two kinds of layer
     for layer in spec.layers:
-        per_cell = math.ceil(kv_layer_bytes_per_cell(layer, spec, runtime, kv_type) * 32)
+        per_cell = cells.get(layer)
+        if per_cell is None:
+            per_cell = math.ceil(kv_layer_bytes_per_cell(layer, spec, runtime, kv_type) * 32)
+            cells[layer] = per_cell
         windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
         full.append(full[-1] + (0 if windowed else per_cell))
         swa.append(swa[-1] + (per_cell if windowed else 0))
@@ -222,6 +227,15 @@ def llama_compute_bytes(
     return max(attn, ffn, logits) + fixed
 
 
+@lru_cache(maxsize=4096)
+def _llama_compute_pair(spec: ModelSpec, n_kv: int) -> tuple[int, int]:
+    """llama_compute_bytes with flash attention, on the output device and off it."""
+    return (
+        llama_compute_bytes(spec, n_kv, True, True),
+        llama_compute_bytes(spec, n_kv, False, True),
+    )
+
+
 # --- placement --------------------------------------------------------------------------
 
 
@@ -242,8 +256,7 @@ def _split_layers(n_units: int, devices: list[Device]) -> list[int]:
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class _GpuRow:
+class _GpuRow(NamedTuple):  # immutable and cheaper to build than a frozen dataclass
     layers: int
     weights: int
     kv: int
@@ -279,9 +292,14 @@ class _LlamaLayout:
         # Tied embeddings: the output layer is the token embedding matrix again.
         tied = inv.output_bytes <= spec.hidden_size * 4
         self.output_bytes = inv.input_bytes if tied else inv.output_bytes
+        self.has_experts = bool(inv.expert_bytes)
         self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
+        self.budgets = [d.budget_bytes for d in gpus]
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
+        self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
+        self._fits: dict[tuple[int, int, int], bool] = {}
+        self._searches: dict[int, tuple[int, int, str | None]] = {}
 
     def _split(self, ngl: int) -> tuple[list[int], int]:
         """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
@@ -303,12 +321,7 @@ class _LlamaLayout:
                 self._contexts.clear()
             full, swa = kv_cell_counts(self.spec, context, self.runtime)
             n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
-            self._contexts[context] = (
-                full,
-                swa,
-                llama_compute_bytes(self.spec, n_kv, True, True),
-                llama_compute_bytes(self.spec, n_kv, False, True),
-            )
+            self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
         return self._contexts[context]
 
     def kv(self, start: int, stop: int, context: int) -> int:
@@ -317,10 +330,23 @@ class _LlamaLayout:
         full, swa, _, _ = self._at(context)
         return self.profile.bytes(start, stop, full, swa, self.sequences)
 
-    def rows(self, ngl: int, expert_host_layers: int, context: int) -> tuple[list[_GpuRow], int]:
+    def rows(
+        self, ngl: int, expert_host_layers: int, context: int
+    ) -> tuple[tuple[_GpuRow, ...], int]:
         """Per-GPU usage with ``ngl`` units offloaded (the output layer counts as the first)
         and the routed experts of the first ``expert_host_layers`` layers kept on the host;
-        also the first block that runs on a GPU."""
+        also the first block that runs on a GPU. Memoized: the rows are immutable."""
+        key = (ngl, expert_host_layers, context)
+        hit = self._rows.get(key)
+        if hit is None:
+            if len(self._rows) > 256:
+                self._rows.clear()
+            hit = self._rows[key] = self._make_rows(ngl, expert_host_layers, context)
+        return hit
+
+    def _make_rows(
+        self, ngl: int, expert_host_layers: int, context: int
+    ) -> tuple[tuple[_GpuRow, ...], int]:
         counts, output_dev = self._split(ngl)
         full, swa, compute_output, compute_other = self._at(context)
         first = self.n - max(0, min(self.n, ngl - 1))
@@ -346,10 +372,72 @@ class _LlamaLayout:
                 )
             )
             start = stop
-        return rows, first
+        return tuple(rows), first
 
     def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
-        return all(r.total <= r.budget for r in self.rows(ngl, expert_host_layers, context)[0])
+        key = (ngl, expert_host_layers, context)
+        hit = self._fits.get(key)
+        if hit is None:
+            if len(self._fits) > 1024:
+                self._fits.clear()
+            hit = self._fits[key] = all(
+                used <= budget for used, budget in self.usage(ngl, expert_host_layers, context)
+            )
+        return hit
+
+    def usage(self, ngl: int, expert_host_layers: int, context: int) -> list[tuple[int, int]]:
+        """(total, budget) per GPU: the sums of rows(), without building them."""
+        counts, output_dev = self._split(ngl)
+        full, swa, compute_output, compute_other = self._at(context)
+        n = self.n
+        start = n - max(0, min(n, ngl - 1))
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile_bytes, sequences = self.profile.bytes, self.sequences
+        out = []
+        for k, count in enumerate(counts):
+            stop = start + count
+            weights = layer_sum[stop] - layer_sum[start]
+            moved = max(start, min(stop, expert_host_layers))
+            weights -= expert_sum[moved] - expert_sum[start]
+            if k == output_dev:
+                weights += self.output_bytes
+            kv = profile_bytes(start, stop, full, swa, sequences) if stop > start else 0
+            compute = compute_output if k == output_dev else compute_other
+            out.append((weights + kv + compute + self.overheads[k], self.budgets[k]))
+            start = stop
+        return out
+
+    def search(self, context: int) -> tuple[int, int, str | None]:
+        """plan_llama's offload search at ``context``: (-ngl, --n-cpu-moe, note). Memoized."""
+        hit = self._searches.get(context)
+        if hit is None:
+            if len(self._searches) > 256:
+                self._searches.clear()
+            hit = self._searches[context] = self._search(context)
+        return hit
+
+    def _search(self, context: int) -> tuple[int, int, str | None]:
+        spec, n = self.spec, self.n
+
+        def fits(ngl: int, experts: int = 0) -> bool:
+            return self.fits(ngl, experts, context)
+
+        # GPU memory shrinks as experts or layers move to the host, so binary searches find
+        # the fewest experts (MoE, llama.cpp --n-cpu-moe) or the most GPU layers (-ngl) that
+        # fit.
+        ngl, experts, note = n + 1, 0, None
+        if not fits(n + 1):
+            if spec.is_moe and self.has_experts and fits(n + 1, n):
+                experts = first_true(1, n, lambda k: fits(n + 1, k))
+                note = (
+                    f"experts of the first {experts} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {experts})"
+                )
+            elif not fits(1):
+                ngl = 0
+            else:
+                ngl = n + 1 - first_true(1, n, lambda drop: fits(n + 1 - drop))
+        return ngl, experts, note
 
 
 @lru_cache(maxsize=1024)
@@ -380,8 +468,7 @@ def llama_full_offload_usage(
         plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
         return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
-    rows, _ = layout.rows(spec.n_layers + 1, 0, context)
-    return [(r.total, r.budget) for r in rows]
+    return layout.usage(spec.n_layers + 1, 0, context)
 
 
 def usage(use: DeviceUse) -> tuple[int, int]:
@@ -412,24 +499,7 @@ def plan_llama(
     if not gpus:
         return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
-
-    def fits(ngl: int, experts: int = 0) -> bool:
-        return layout.fits(ngl, experts, context)
-
-    # GPU memory shrinks as experts or layers move to the host, so binary searches find the
-    # fewest experts (MoE, llama.cpp --n-cpu-moe) or the most GPU layers (-ngl) that fit.
-    ngl, experts, note = n + 1, 0, None
-    if not fits(n + 1):
-        if spec.is_moe and inv.expert_bytes and fits(n + 1, n):
-            experts = first_true(1, n, lambda k: fits(n + 1, k))
-            note = (
-                f"experts of the first {experts} layers stay in system RAM "
-                f"(llama.cpp: --n-cpu-moe {experts})"
-            )
-        elif not fits(1):
-            ngl = 0
-        else:
-            ngl = n + 1 - first_true(1, n, lambda drop: fits(n + 1 - drop))
+    ngl, experts, note = layout.search(context)
 
     rows, first = layout.rows(ngl, experts, context)
     uses = [
@@ -648,6 +718,7 @@ def plan_simple(
     )
 
 
+@lru_cache(maxsize=64)  # only valid names are cached: an unknown one raises every time
 def kv_bytes_per_cell_check(kv_type: str) -> None:
     """Raise InputError for an unknown cache type before any sizing starts."""
     kv_row_bytes(kv_type, 1)

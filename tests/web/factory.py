@@ -247,17 +247,7 @@ EDITORIAL_IDS = (
 
 
 def _record(eid: str, name: str, **fields: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "id": eid,
-        "name": name,
-        "aliases": [],
-        "sources": [f"https://example.org/{eid}"],
-        "last_verified": dt.date(2026, 1, 15),
-        "reviewed_by": "test editors",
-    }
-    data.update(fields)
-    return data
+    return {**_common(eid, name), "sources": [f"https://example.org/{eid}"], **fields}
 
 
 def runtime(root: Path, eid: str = "llama-cpp", **fields: Any) -> Path:
@@ -636,17 +626,7 @@ def reference_catalog(root: Path) -> Path:
 
 
 def _price(eid: str, name: str, **fields: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "id": eid,
-        "name": name,
-        "aliases": [],
-        "sources": [f"https://example.org/prices/{eid}"],
-        "last_verified": dt.date(2026, 1, 15),
-        "reviewed_by": "test editors",
-    }
-    data.update(fields)
-    return data
+    return {**_common(eid, name), "sources": [f"https://example.org/prices/{eid}"], **fields}
 
 
 def electricity(root: Path, eid: str = "electricity-testland", **fields: Any) -> Path:

@@ -17,20 +17,13 @@ from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery
 from runlocal.errors import RunlocalError
 from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.labels import BACKEND_LABELS, LOSS_LABELS
 from runlocal_web.lib.pages import path_with_query
 
 # The quantizations the per-quant tables show, smallest first.
 QUANT_LADDER = ("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
 BENCH_ROWS = 12
 GPU_BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl")
-BACKEND_NAMES = {
-    "cuda": "CUDA",
-    "rocm": "ROCm",
-    "metal": "Metal",
-    "vulkan": "Vulkan",
-    "sycl": "SYCL",
-    "cpu": "CPU",
-}
 
 CheckRow = Callable[..., dict[str, Any]]
 
@@ -74,16 +67,6 @@ def quant_matrix(
             )
         rows.append({**head, "cells": cells})
     return rows
-
-
-LOSS_LABELS = {
-    "none": "none",
-    "negligible": "negligible",
-    "small": "small",
-    "moderate": "moderate",
-    "large": "large",
-    "unknown": "not measured",
-}
 
 
 def quant_sizes(
@@ -268,11 +251,11 @@ def hardware_assessment(
         (supported if rt_backends & wanted else unsupported).append(link)
     if gpu_backends:
         plural = len(gpu_backends) > 1
-        names = ", ".join(BACKEND_NAMES.get(b, b) for b in gpu_backends[:-1])
+        names = ", ".join(BACKEND_LABELS.get(b, b) for b in gpu_backends[:-1])
         names = (
-            f"{names} and {BACKEND_NAMES.get(gpu_backends[-1], gpu_backends[-1])}"
+            f"{names} and {BACKEND_LABELS.get(gpu_backends[-1], gpu_backends[-1])}"
             if plural
-            else (BACKEND_NAMES.get(gpu_backends[0], gpu_backends[0]))
+            else (BACKEND_LABELS.get(gpu_backends[0], gpu_backends[0]))
         )
         strengths.append(
             f"Its {names} backend{'s' if plural else ''} {'are' if plural else 'is'} supported by "

@@ -43,14 +43,6 @@ OS_LABELS = {
     "android": "Android",
     "ios": "iOS",
 }
-BACKEND_LABELS = {
-    "cuda": "CUDA",
-    "rocm": "ROCm",
-    "metal": "Metal",
-    "vulkan": "Vulkan",
-    "sycl": "SYCL",
-    "cpu": "CPU",
-}
 FORMAT_LABELS = {
     "gguf": "GGUF",
     "ggml": "GGML",

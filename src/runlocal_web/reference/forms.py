@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 from django import forms
 
 from runlocal.catalog import KINDS
+from runlocal_web.lib.labels import BACKEND_LABELS
 
 from .content import (
-    BACKEND_LABELS,
     FIT_LABELS,
     FORMAT_LABELS,
     KIND_LABELS,

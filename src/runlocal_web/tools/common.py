@@ -17,19 +17,12 @@ from runlocal.hardware import Device, parse_hardware
 from runlocal.recommend import hardware_price
 from runlocal.units import GIB
 from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.labels import BACKEND_LABELS
 
 log = logging.getLogger(__name__)
 
 ENGINE_FAILED = "the engine could not size this combination (an internal error, logged)"
 MAX_DEVICES_PER_ENTRY = 8
-BACKEND_LABELS = {
-    "cuda": "CUDA",
-    "rocm": "ROCm",
-    "metal": "Metal",
-    "vulkan": "Vulkan",
-    "sycl": "SYCL",
-    "cpu": "CPU",
-}
 
 
 @dataclass(frozen=True)

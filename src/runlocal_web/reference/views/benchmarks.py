@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
+from runlocal_web.lib.labels import BACKEND_LABELS
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 from ..content import (
-    BACKEND_LABELS,
     EDITORIAL,
     as_list,
     catalog,

@@ -8,19 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from runlocal.quality import REFERENCE_MODEL
+from runlocal_web.lib.labels import LOSS_LABELS
 from runlocal_web.lib.pages import Page, respond
 
 from .. import quants as q
 from ..content import catalog, entry_meta, resolve_or_missing
-
-LOSS_LABELS = {
-    "none": "none",
-    "negligible": "negligible",
-    "small": "small",
-    "moderate": "moderate",
-    "large": "large",
-    "unknown": "not measured",
-}
 
 
 def _sources(entry_sources: list[str], rows: list[dict[str, Any]]) -> list[str]:

@@ -10,10 +10,10 @@ from django.urls import reverse
 from runlocal.catalog import Catalog, Entry, normalize
 from runlocal.runtimes import RUNTIMES
 from runlocal_web.catalogdb.featured import featured_hardware, featured_models
+from runlocal_web.lib.labels import BACKEND_LABELS
 from runlocal_web.lib.pages import Page, respond
 
 from ..content import (
-    BACKEND_LABELS,
     FIT_LABELS,
     FORMAT_LABELS,
     OS_LABELS,
