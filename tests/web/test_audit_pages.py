@@ -347,3 +347,31 @@ def test_hardware_page_links_every_model_on_it(client, ref: Path) -> None:
     assert mac["all_models_url"] == "/will-it-run/custom/?gpu=testmac-m9-max"
     assert client.get(gpu["all_models_url"]).status_code == 200
     assert client.get(mac["all_models_url"]).status_code == 200
+
+
+def test_a_cpu_is_judged_by_speed_not_by_running_from_system_ram(client, ref: Path) -> None:
+    # A CPU always "offloads" to system RAM; its verdict says how fast, not "tradeoffs".
+    factory.hardware(
+        ref,
+        "testcpu-16c",
+        name="TestCPU 16-core",
+        aliases=["TC 16"],
+        vendor="AMD",
+        kind="cpu",
+        segment="desktop-cpu",
+        memory_gib=64.0,
+        memory_type="DDR5-5600",
+        bandwidth_gb_s=89.6,
+        fp16_tensor_tflops=None,
+        fp32_tflops=2.0,
+        interface="Socket AM5",
+        backends=["cpu"],
+        cuda_compute_capability=None,
+    )
+    factory.sync()
+    a = client.get("/hardware/testcpu-16c/?format=json").json()["assessment"]
+    assert a["verdict"].startswith("CPU-only: the largest model in the table it runs")
+    assert "TestLlama 8B" in a["verdict"] and "tradeoffs" not in a["verdict"]
+    assert any("system RAM" in line for line in a["limits"])
+    assert "llama.cpp" in [r["name"] for r in a["runtimes_supported"]]
+    assert not any(line.startswith("No CUDA") for line in a["limits"])

@@ -191,6 +191,8 @@ def hardware_assessment(
     """A verdict line, what the device does well and where it breaks, from the engine's answers
     in `runs` (featured models, smallest first) and the runtimes' published backends."""
     ok = [r for r in runs if not r.get("error")]
+    if entry_data.get("kind") == "cpu":
+        return _cpu_assessment(ok, quant, catalog)
     comfortable = [r for r in ok if r["verdict"] == "comfortable"]
     tradeoffs = [r for r in ok if r["verdict"] == "tradeoffs"]
     wont = [r for r in ok if r["verdict"] == "wont-run"]
@@ -240,15 +242,7 @@ def hardware_assessment(
 
     backends = [str(b) for b in entry_data.get("backends") or []]
     gpu_backends = [b for b in backends if b in GPU_BACKENDS]
-    runtimes = sorted(catalog.entries("runtimes").values(), key=lambda e: e.name.casefold())
-    supported, unsupported = [], []
-    for rt in runtimes:
-        rt_backends = {str(b) for b in rt.get("backends") or []}
-        if not rt_backends:
-            continue
-        wanted = set(gpu_backends) if gpu_backends else {"cpu"}
-        link = {"name": rt.name, "url": reverse("reference:tool_detail", args=[rt.id])}
-        (supported if rt_backends & wanted else unsupported).append(link)
+    supported, unsupported = _runtime_support(gpu_backends, catalog)
     if gpu_backends:
         plural = len(gpu_backends) > 1
         names = ", ".join(BACKEND_LABELS.get(b, b) for b in gpu_backends[:-1])
@@ -266,13 +260,82 @@ def hardware_assessment(
             f"No CUDA: {len(unsupported)} of the {len(supported) + len(unsupported)} runtimes "
             "in the catalog have no backend for it (listed below)."
         )
-    if entry_data.get("kind") == "cpu":
-        limits.append(
-            "A CPU decodes from system RAM: speed is bounded by memory bandwidth, "
-            "several times slower than a GPU with the same amount of memory."
-        )
     return {
         "verdict": (verdict + ".") if verdict else "",
+        "strengths": strengths,
+        "limits": limits,
+        "runtimes_supported": supported,
+        "runtimes_unsupported": unsupported,
+    }
+
+
+# Below this a reply of a few hundred tokens takes minutes (runlocal.recommend's threshold).
+PRACTICAL_TOK_S = 3.0
+
+
+def _runtime_support(
+    gpu_backends: Sequence[str], catalog: Catalog
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The catalog's runtimes with a backend for the device (its GPU backends, or the CPU),
+    and those without, as links."""
+    wanted = set(gpu_backends) if gpu_backends else {"cpu"}
+    supported: list[dict[str, str]] = []
+    unsupported: list[dict[str, str]] = []
+    for rt in sorted(catalog.entries("runtimes").values(), key=lambda e: e.name.casefold()):
+        rt_backends = {str(b) for b in rt.get("backends") or []}
+        if not rt_backends:
+            continue
+        link = {"name": rt.name, "url": reverse("reference:tool_detail", args=[rt.id])}
+        (supported if rt_backends & wanted else unsupported).append(link)
+    return supported, unsupported
+
+
+def _cpu_assessment(ok: Sequence[dict[str, Any]], quant: str, catalog: Catalog) -> dict[str, Any]:
+    """A CPU always decodes from system RAM, so the engine's "runs with tradeoffs, layers in
+    system RAM" is its normal case: judge it by whether the model fits and how fast it goes."""
+    runs = [r for r in ok if r["verdict"] != "wont-run" and r.get("decode_tok_s")]
+    practical = [r for r in runs if r["decode_tok_s"] >= PRACTICAL_TOK_S]
+    wont = [r for r in ok if r["verdict"] == "wont-run"]
+    strengths: list[str] = []
+    limits = [
+        "A CPU decodes from system RAM: speed is bounded by memory bandwidth, several times "
+        "slower than a GPU with the same amount of memory; prompt processing is slower still."
+    ]
+    if practical:
+        biggest = practical[-1]
+        verdict = (
+            f"CPU-only: the largest model in the table it runs at a practical speed "
+            f"(≥ {PRACTICAL_TOK_S:g} tok/s) is {biggest['model']['name']}, at about "
+            f"{_fmt_speed(biggest['decode_tok_s'])} tok/s at {quant} from system RAM"
+        )
+        strengths.append(
+            f"{practical[0]['model']['name']} decodes at about "
+            f"{_fmt_speed(practical[0]['decode_tok_s'])} tok/s with no GPU at all."
+        )
+    elif runs:
+        verdict = (
+            f"CPU-only: even {runs[0]['model']['name']} decodes at only "
+            f"{_fmt_speed(runs[0]['decode_tok_s'])} tok/s"
+        )
+    else:
+        verdict = "CPU-only: none of the models in the table fits in the memory given"
+    slow = [r for r in runs if r["decode_tok_s"] < PRACTICAL_TOK_S]
+    if slow:
+        limits.append(
+            f"{slow[0]['model']['name']} fits but decodes at about "
+            f"{_fmt_speed(slow[0]['decode_tok_s'])} tok/s: minutes per answer."
+        )
+    if wont:
+        limits.append(
+            f"{wont[0]['model']['name']} does not fit at {quant}: {_lower(wont[0]['reason'])}."
+        )
+    supported, unsupported = _runtime_support((), catalog)
+    strengths.append(
+        f"{len(supported)} of the {len(supported) + len(unsupported)} runtimes in the catalog "
+        "run on a CPU alone."
+    )
+    return {
+        "verdict": verdict + ".",
         "strengths": strengths,
         "limits": limits,
         "runtimes_supported": supported,
