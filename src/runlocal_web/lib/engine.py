@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 
 import runlocal.engine
+import runlocal_web
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import InputError
@@ -64,12 +65,25 @@ def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     return result
 
 
+@cache
+def code_stamp() -> str:
+    """A hash of the site's code, templates and static files, and of the engine's: a deploy
+    never reads answers or serves pages that the previous code computed."""
+    root = Path(runlocal_web.__file__).parent
+    h = hashlib.sha256(engine_version().encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def cached_answer(kind: str, digest: str, key: Any, compute: Callable[[], T]) -> T:
-    """A whole page's computed answer, cached per catalog digest and engine version."""
+    """A whole page's computed answer, cached per catalog digest and site code (the pages'
+    answers are built by the site's code as well as the engine's)."""
     timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
     if not digest or timeout <= 0:
         return compute()
-    raw = f"{engine_version()}|{digest}|{key!r}".encode()
+    raw = f"{code_stamp()}|{digest}|{key!r}".encode()
     cache_key = f"answer:{kind}:" + hashlib.sha256(raw).hexdigest()
     hit = django_cache.get(cache_key)
     if hit is not None:

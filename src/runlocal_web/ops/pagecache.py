@@ -42,15 +42,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import cache, wraps
-from pathlib import Path
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.http import HttpRequest, HttpResponse
 
-import runlocal_web
+from runlocal_web.lib.engine import code_stamp
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -154,20 +153,6 @@ def looked_up(request: HttpRequest) -> bool:
     if "HTTP_AUTHORIZATION" in request.META:
         return False
     return not any(name in request.COOKIES for name in _cookies_that_matter())
-
-
-@cache
-def code_stamp() -> str:
-    """A hash of the site's code, templates and static files, and of the engine's: a deploy
-    never serves pages that the previous code rendered."""
-    from runlocal_web.lib.engine import engine_version
-
-    root = Path(runlocal_web.__file__).parent
-    h = hashlib.sha256(engine_version().encode())
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def catalog_digest() -> str:
