@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "runlocal_web.catalogdb",
     "runlocal_web.checker",
     "runlocal_web.pages",

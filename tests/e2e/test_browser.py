@@ -53,3 +53,22 @@ def test_it_checks_hardware_the_catalog_lacks(site: str, page: Any) -> None:
     assert page.locator("#custom-hardware").get_attribute("open") is not None
     assert "Give the bandwidth too" in page.inner_text("#custom-hardware")
     assert page.locator(".verdict-tier").count() == 0
+
+
+def test_the_model_list_filters_in_place_and_keeps_the_address(site: str, page: Any) -> None:
+    page.goto(site + "/models/")
+    assert page.locator("#results tbody tr").count() == 2
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    page.fill("#id_q", "70b")
+    # (Playwright's wait_for_function would need eval, which the CSP rightly refuses.)
+    page.locator("#results tbody tr").nth(1).wait_for(state="detached")
+    assert page.locator("#results tbody tr").count() == 1
+    assert "TestLlama 70B" in page.inner_text("#results")
+    assert page.evaluate("window.__sameDocument === true"), "htmx swapped, no reload"
+    page.wait_for_url("**/models/?*q=70b*")
+    assert not errors, errors  # no CSP violation or script error
+    # The address is the filtered list: opening it directly shows the same.
+    page.goto(page.url)
+    assert page.locator("#results tbody tr").count() == 1
