@@ -72,3 +72,19 @@ def test_the_model_list_filters_in_place_and_keeps_the_address(site: str, page: 
     # The address is the filtered list: opening it directly shows the same.
     page.goto(page.url)
     assert page.locator("#results tbody tr").count() == 1
+
+
+def test_the_verdict_arrives_in_place_with_a_shareable_address(site: str, page: Any) -> None:
+    page.goto(site + "/will-it-run/")
+    page.evaluate("window.__sameDocument = true")
+    page.fill("#id_model", "TestLlama 70B")
+    page.fill("#id_hardware_0", "TestGPU 24GB")
+    page.click("form.check-form button[type=submit]")
+    page.wait_for_selector(".verdict-tier")
+    assert "not run" in page.inner_text(".verdict-tier").lower()
+    assert page.evaluate("window.__sameDocument === true"), "htmx swapped, no reload"
+    page.wait_for_url("**/will-it-run/?*model=*")
+    assert "TestLlama 70B" in page.title()
+    # The pushed address answers the same on its own.
+    page.goto(page.url)
+    assert "not run" in page.inner_text(".verdict-tier").lower()
