@@ -17,9 +17,10 @@ from ninja import Query, Router, Schema
 from pydantic import Field, create_model
 
 from runlocal_web.catalogdb.store import current
+from runlocal_web.lib.forms import NameListField
 from runlocal_web.lib.pages import path_with_query
 from runlocal_web.tools.common import query_object
-from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm, NameListField
+from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
 from runlocal_web.tools.views_build import solve_build
 from runlocal_web.tools.views_choose import solve_choose
 from runlocal_web.tools.views_cost import electricity_options, solve_cost

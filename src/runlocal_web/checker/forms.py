@@ -6,13 +6,12 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
-from django.utils.datastructures import MultiValueDict
 
 from runlocal.engine import MAX_BATCH, MAX_CONTEXT
 from runlocal.errors import InputError
 from runlocal.runtimes import RUNTIMES
 from runlocal.weights import normalize_quant
+from runlocal_web.lib.forms import NameListField
 
 MAX_HARDWARE = 8
 DEFAULT_RUNTIME = "llama.cpp"
@@ -47,18 +46,6 @@ MAX_BANDWIDTH_GB_S = 50_000.0
 MAX_TFLOPS = 100_000.0
 
 
-class RepeatedInput(forms.TextInput):
-    """Reads every `name=` value of a query string (hardware=A&hardware=B)."""
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
-        if isinstance(data, MultiValueDict):
-            return data.getlist(name)
-        value = data.get(name)
-        if value is None:
-            return []
-        return value if isinstance(value, list) else [value]
-
-
 class FlagInput(forms.CheckboxInput):
     """A checkbox whose URL value may also be written 0/false/off/no (unchecked)."""
 
@@ -82,33 +69,6 @@ class PositiveFloatField(forms.FloatField):
             raise ValidationError(self.error_messages["not_positive"], code="not_positive")
 
 
-class HardwareListField(forms.Field):
-    widget = RepeatedInput
-    default_error_messages: ClassVar[dict[str, str]] = {
-        "required": (
-            "Name at least one GPU, Mac or CPU, or give the memory and bandwidth of your own."
-        ),
-        "too_many": f"At most {MAX_HARDWARE} hardware entries.",
-        "too_long": "Hardware names are at most 100 characters.",
-    }
-
-    def to_python(self, value: Any) -> list[str]:
-        if not value:
-            return []
-        items = [str(v).strip() for v in value if str(v).strip()]
-        for item in items:
-            ProhibitNullCharactersValidator()(item)
-            if len(item) > 100:
-                raise ValidationError(self.error_messages["too_long"], code="too_long")
-        if len(items) > MAX_HARDWARE:
-            raise ValidationError(self.error_messages["too_many"], code="too_many")
-        return items
-
-    def validate(self, value: list[str]) -> None:
-        if self.required and not value:
-            raise ValidationError(self.error_messages["required"], code="required")
-
-
 class CheckForm(forms.Form):
     model = forms.CharField(
         max_length=200,
@@ -116,7 +76,16 @@ class CheckForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
     # Not required on its own: a custom device (vram_gb with bandwidth_gb_s) may replace it.
-    hardware = HardwareListField(required=False)
+    hardware = NameListField(
+        max_items=MAX_HARDWARE,
+        error_messages={
+            "required": (
+                "Name at least one GPU, Mac or CPU, or give the memory and bandwidth of your own."
+            ),
+            "too_many": f"At most {MAX_HARDWARE} hardware entries.",
+            "too_long": "Hardware names are at most 100 characters.",
+        },
+    )
     runtime = forms.ChoiceField(
         choices=[(r.id, r.name) for r in RUNTIMES.values()],
         required=False,

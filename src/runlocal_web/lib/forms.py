@@ -1,0 +1,61 @@
+"""Form pieces the apps share: several names in repeated query parameters."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.datastructures import MultiValueDict
+
+
+class RepeatedInput(forms.TextInput):
+    """Reads every `name=` value of a query string (hw=A&hw=B)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        if isinstance(data, MultiValueDict):
+            return data.getlist(name)
+        value = data.get(name)
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
+
+class NameListField(forms.Field):
+    """Several names in repeated parameters; empty boxes are dropped."""
+
+    widget = RepeatedInput
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "required": "Name at least one device.",
+        "too_many": "At most %(max)s devices.",
+        "too_few": "Pick at least %(min)s devices.",
+        "too_long": "Names are at most 100 characters.",
+    }
+
+    def __init__(self, *, min_items: int = 0, max_items: int = 8, **kwargs: Any) -> None:
+        self.min_items, self.max_items = min_items, max_items
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        items = [str(v).strip() for v in value if str(v).strip()]
+        for item in items:
+            ProhibitNullCharactersValidator()(item)
+            if len(item) > 100:
+                raise ValidationError(self.error_messages["too_long"], code="too_long")
+        if len(items) > self.max_items:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.max_items}
+            )
+        return items
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if value and len(value) < self.min_items:
+            raise ValidationError(
+                self.error_messages["too_few"], code="too_few", params={"min": self.min_items}
+            )
