@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogError, RunlocalError, UnknownNameError
+from .errors import CatalogError, InputError, RunlocalError, UnknownNameError
 
 CATALOG_DIR = Path(__file__).with_name("catalog")
 KINDS = (
@@ -153,6 +153,17 @@ class Catalog:
         return cache[name]
 
     def _find(self, kind: str, name: str) -> Entry:
+        if kind == "hardware":
+            from .resolve.hardware import resolve_hardware_name
+
+            parts = resolve_hardware_name(self, name)
+            if len(parts) != 1:
+                raise InputError(f"{name!r} names {len(parts)} devices; one was expected")
+            return parts[0].entry
+        if kind == "models":
+            from .resolve.models import resolve_model_name
+
+            return resolve_model_name(self, name).entry
         entries = self.entries(kind)
         label = {"models": "model", "hardware": "hardware", "glossary": "glossary term"}.get(
             kind, kind.rstrip("s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -18,6 +19,7 @@ from .hardware import Device, explicit_device, parse_hardware
 from .hfconfig import load_config, spec_from_config
 from .profile import Calibration, device_key
 from .quality import TASKS, effective_params_b, quality_model
+from .resolve.models import resolve_model_name
 from .runtimes import Runtime, get_runtime
 from .spec import ModelSpec, WeightInventory
 from .speed import (
@@ -172,14 +174,26 @@ class ResolvedModel:
     source: str  # "catalog", "config.json", "gguf"
     path: str | None = None
     notes: list[str] = field(default_factory=list)
+    quant: str | None = None  # the quant the typed name states ("…-Q4_K_M.gguf", "-AWQ")
+    default_quant: str | None = None  # the quant it implies (a bare Ollama tag's file)
 
 
 # --- model resolution -------------------------------------------------------------------
 
 
+_WINDOWS_PATH_RE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
 @lru_cache(maxsize=512)
-def _looks_like_path(text: str) -> bool:
-    return text.strip().endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
+def _is_local_path(text: str) -> bool:
+    """Text written as a path ('./x.gguf', '/models/x', '~/x', 'C:\\x'), or a file or folder that
+    exists here. 'owner/name' and a bare 'x.gguf' that do not exist are names, not paths."""
+    text = text.strip()
+    if text.startswith(("/", "./", "../", "~", ".\\")) or "\\" in text:
+        return True
+    if _WINDOWS_PATH_RE.match(text):
+        return True
+    return _name_exists(text)
 
 
 def _component_entry(text: str, catalog: Catalog) -> Entry | None:
@@ -316,29 +330,24 @@ def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> Reso
     text = text.strip()
     if not text:
         raise InputError("empty model name")
-    if not allow_files:
+    if not allow_files or not _is_local_path(text):
         return _catalog_model(text, catalog)
-    looks_like_path = text.endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
-    if not looks_like_path and not text.startswith("~") and not _name_exists(text):
-        return _catalog_model(text, catalog)  # the common case, without building a Path
     path = Path(text).expanduser()
-    if looks_like_path or path.exists():
-        if not path.exists():
-            raise InputError(f"{text}: no such file or folder")
-        if path.suffix == ".gguf" or (path.is_file() and _is_gguf(path)):
-            from .gguf import read_gguf
+    if not path.exists():
+        raise InputError(f"{text}: no such file or folder")
+    if path.suffix == ".gguf" or (path.is_file() and _is_gguf(path)):
+        from .gguf import read_gguf
 
-            return ResolvedModel(read_gguf(path), None, "gguf", str(path))
-        folder = path if path.is_dir() else path.parent
-        config = load_config(path)
-        spec = spec_from_config(config, name=folder.name or "model", where=str(path))
-        from .safetensors import read_safetensors_inventory
+        return ResolvedModel(read_gguf(path), None, "gguf", str(path))
+    folder = path if path.is_dir() else path.parent
+    config = load_config(path)
+    spec = spec_from_config(config, name=folder.name or "model", where=str(path))
+    from .safetensors import read_safetensors_inventory
 
-        inv = read_safetensors_inventory(folder, spec.n_layers, _hf_quant_label(config))
-        if inv is not None:
-            spec = _with_weights(spec, inv)
-        return ResolvedModel(spec, None, "config.json", str(path))
-    return _catalog_model(text, catalog)
+    inv = read_safetensors_inventory(folder, spec.n_layers, _hf_quant_label(config))
+    if inv is not None:
+        spec = _with_weights(spec, inv)
+    return ResolvedModel(spec, None, "config.json", str(path))
 
 
 # pathlib's (Python 3.11) errors that Path.exists() reads as "no such file".
@@ -364,8 +373,14 @@ def _name_exists(name: str) -> bool:
 
 
 def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
-    entry = catalog.find_model(text)
-    return ResolvedModel(_catalog_spec(entry), entry, "catalog")
+    name = resolve_model_name(catalog, text)
+    return ResolvedModel(
+        _catalog_spec(name.entry),
+        name.entry,
+        "catalog",
+        quant=name.quant,
+        default_quant=name.default_quant,
+    )
 
 
 def _is_gguf(path: Path) -> bool:
@@ -460,23 +475,38 @@ def _validate(q: CheckQuery) -> None:
         raise InputError(f"--ram-gb {q.ram_gb:g} is out of range (0–65536)")
 
 
+_RUNTIME_FOR = {"hf": "vllm", "mlx": "mlx", "exl2": "exllamav2", "gguf": "llama.cpp"}
+
+
 def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
     if model.spec.weights is not None:
         file_quant = model.spec.weights.quant
         if q.quant and normalize_quant(q.quant) != normalize_quant_loose(file_quant):
             model.notes.append(f"--quant {q.quant} ignored: the file is {file_quant}")
         return file_quant
-    quant = normalize_quant(q.quant) if q.quant else runtime.default_quant
+    named = model.quant
+    if q.quant and named and normalize_quant(q.quant) != named:
+        raise InputError(f"--quant {q.quant} contradicts the model name, which says {named}")
+    quant = normalize_quant(q.quant) if q.quant else named
+    if quant is None:
+        implied = model.default_quant
+        quant = implied if implied and _loads(runtime, implied) else runtime.default_quant
     family = "gguf" if quant in GGUF_SCHEMES and "gguf" in runtime.formats else None
     if family is None:
         family = "hf" if quant in ("BF16", "F16") else quant_family(quant)
         quant = "FP16" if quant == "F16" and family == "hf" else quant
     if family not in runtime.formats:
+        hint = f"; --runtime {_RUNTIME_FOR[family]} does" if family in _RUNTIME_FOR else ""
         raise InputError(
             f"{runtime.name} does not load {quant} ({family} format); it loads "
-            f"{', '.join(runtime.formats)} models"
+            f"{', '.join(runtime.formats)} models{hint}"
         )
     return quant
+
+
+def _loads(runtime: Runtime, quant: str) -> bool:
+    family = "gguf" if quant in GGUF_SCHEMES else quant_family(quant)
+    return family in runtime.formats
 
 
 def normalize_quant_loose(quant: str) -> str:
@@ -560,7 +590,8 @@ def check(
     _validate(q)
     catalog = catalog or load_catalog()
     runtime = get_runtime(q.runtime)
-    entry = _component_entry(q.model, catalog) if not _looks_like_path(q.model) else None
+    is_path = allow_files and _is_local_path(q.model)
+    entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
         return _check_component_model(q, entry, catalog, runtime, local)
     model = resolve_model(q.model, catalog, allow_files)

@@ -26,6 +26,19 @@ class UnknownNameError(InputError):
         super().__init__(f"unknown {kind} {name!r}{hint}")
 
 
+class AmbiguousNameError(UnknownNameError):
+    """A name that fits several catalog entries equally well: the answer is "which one?",
+    never a guess."""
+
+    def __init__(self, kind: str, name: str, candidates: list[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = candidates
+        InputError.__init__(
+            self, f"{kind} {name!r} could be {', '.join(candidates)}; say which one"
+        )
+
+
 class ModelFileError(InputError):
     """A GGUF, config.json or safetensors file that cannot be read."""
 

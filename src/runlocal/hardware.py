@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -109,44 +108,23 @@ def _compute_capability(value: object) -> float | None:
         return None
 
 
-_COUNT_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+)$|^(.+?)\s+[x×*]\s*(\d+)\s*$", re.IGNORECASE)
-_MEM_RE = re.compile(r"^(.*?)[\s-]*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
-
-
 def parse_hardware(catalog: Catalog, text: str) -> list[Device]:
-    """'RTX 4090', '2x RTX 3090', 'M2 Max 38-core 64GB' → devices (one per physical GPU)."""
+    """'RTX 4090', '2x RTX 3090', 'M2 Max 38-core 64GB' → devices (one per physical GPU).
+
+    The reading of the name (counts, memory sizes, variants) is runlocal.resolve.hardware's."""
     return list(_parse_hardware(catalog, text))
 
 
 @lru_cache(maxsize=4096)  # Catalog hashes by identity; its own name lookups are cached too
 def _parse_hardware(catalog: Catalog, text: str) -> tuple[Device, ...]:
-    text = text.strip()
-    if not text:
-        raise InputError("empty hardware name")
-    count = 1
-    m = _COUNT_RE.match(text)
-    if m:
-        count = int(m.group(1) or m.group(4))
-        text = (m.group(2) or m.group(3)).strip()
-    if not 1 <= count <= 64:
-        raise InputError(f"device count {count} is out of range (1–64)")
-    try:
-        entry = catalog.find_hardware(text)
-        device = device_from_entry(entry)
-        sized = _MEM_RE.match(text)
-        configs = [float(x) for x in entry.get("memory_configs_gib", [])]
-        if sized and float(sized.group(2)) in configs:
-            # Aliases such as "Apple M2 Max (38-core GPU) 64GB" name a size: honour it.
-            device = device_from_entry(entry, float(sized.group(2)))
-    except InputError:
-        mm = _MEM_RE.match(text)
-        if not mm:
-            raise
-        entry = catalog.find_hardware(mm.group(1))
-        if not entry.get("memory_configs_gib"):
-            raise
-        device = device_from_entry(entry, float(mm.group(2)))
-    return (device,) * count
+    from .resolve.hardware import resolve_hardware_name
+
+    devices: list[Device] = []
+    for part in resolve_hardware_name(catalog, text):
+        devices.extend([device_from_entry(part.entry, part.memory_gib)] * part.count)
+    if len(devices) > 64:
+        raise InputError(f"{len(devices)} devices is out of range (1–64)")
+    return tuple(devices)
 
 
 def explicit_device(

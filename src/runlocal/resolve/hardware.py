@@ -1,0 +1,505 @@
+"""Device names as people type them → catalog entries, a memory size and a device count.
+
+"ASUS TUF Gaming GeForce RTX 4070 Ti SUPER 16GB", "2 x Tesla P40 24GB", "M4 Max 16/40 128GB",
+a pasted llama.cpp device line: each is read in the same steps.
+
+1. What is not the product is read and removed: a device count (only from explicit forms:
+   "2x", "x2", "2 x", "dual", "two"…, never from a model number), memory sizes in any spelling,
+   Apple's CPU/GPU core notation, log boilerplate, bandwidth and clock figures, vendor and
+   board-partner names and their product lines (with the numbers those lines carry: "Ventus
+   3X", "MERC 310" are never a count or a model).
+2. The rest is split into tokens, letters apart from digits ("rx7900xtx" → rx 7900 xtx), and
+   every catalog name and alias is read the same way, so the lookup needs no spelling tables.
+3. The longest run of tokens that is a catalog name wins. A run may not cut a glued word:
+   "4070ti" is never the 4070, "A6000" never a 6000. A variant word right after the run that
+   the run did not take ("4090 Ti") means a product the catalog lacks: refused, never rounded
+   to its neighbour. Several entries left → the typed memory or GPU core count picks one, else
+   the entry whose alias claims the bare name, else the answer is "which one?".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..catalog import Catalog, Entry, normalize
+from ..errors import AmbiguousNameError, InputError, UnknownNameError
+from .text import clean, glued_groups
+
+MAX_DEVICES = 64
+
+# --- step 1: what is read and removed ----------------------------------------------------
+
+_LOG_NOISE = [
+    r"ggml_\w+:?",
+    r"found \d+ \w+ devices?:?",
+    r"\bdevice \d+\s*:",
+    r"compute capability[:\s]*\d+(?:\.\d+)?",
+    r"\bvmm[:\s]*(?:yes|no)\b",
+    r"wave ?size[:\s]*\d+",
+    r"\bgfx[0-9a-f]{3,5}\b",
+    r"\(?0x[0-9a-f]+\)?",
+    r"\b[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]\b",  # PCI bus id
+    r"\d+\s*mib\s*/\s*\d+\s*mib",  # nvidia-smi usage column
+    r"\d+(?:\.\d+)?\s*(?:gb|tb|mb|gib)\s*/\s*s(?:ec)?\b",  # bandwidth, not a size
+    r"\d+(?:\.\d+)?\s*(?:mhz|ghz|tflops|tops|w|watts?)\b",
+    r"\d+\s*-?\s*bit\b",
+    r"\d+\s*(?:cus?|compute units?|sms?|xe[- ]?cores?|cuda cores?|stream processors)\b",
+    r"(?<=pcie)\s*(?:gen\s*)?[1-6](?:\.\d)?(?![\d.]|\s*gb|\s*g\b)(?:\s*x\s*(?:16|8|4))?",
+    r"\bx(?:16|8)\b",
+    r"\(\s*(?:19|20)\d\d\s*\)",  # a model year in brackets: "Mac Studio (2025)"
+    r"\b(?:early|mid|late)\s+(?:19|20)\d\d\b",
+    r"\b\d{2}(?:\.\d)?\s*(?:-\s*)?(?:inch|in\b|\"|”|'')",  # screen sizes
+    r"\d+(?:\.\d+)?\s*(?:tb|gb)\s*(?:ssd|nvme|storage|hdd)\b",
+    r"\b(?:macbook\s*(?:pro|air)?|mac\s*(?:studio|mini|pro)|imac|mbp|mba)\b",
+    r"\bfounders?\s*edition\b",
+    r"\b(?:limited|special|anniversary)\s*edition\b",
+    r"\b(?:ftw|xc)\s*\d?\s*(?:ultra)?\b",  # EVGA lines: "FTW3 Ultra" is not an Apple Ultra
+    r"\bultra\s*gaming\b",
+    r"\bstrix\b(?!\s*halo)",  # ASUS ROG Strix, not AMD's Strix Halo
+    r"\bg?ddr\d\w*|\blpddr\d\w*|\bhbm\d?e?\b|\bgddr\d\w*",
+]
+_LOG_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _LOG_NOISE))
+
+_SIZE_RE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(gib|gb|gigabytes?|g|mib|mb|tb)(?![a-z0-9])"
+    r"(\s*(?:of\s+)?(?:vram|unified\s+memory|unified|system\s+ram|system\s+memory|ram|memory|"
+    r"ddr\d?\w*))?"
+)
+_SYSTEM_RAM_WORDS = ("system", "ram", "ddr")
+
+_CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
+_CORES_LABELLED_RE = re.compile(
+    r"(\d{1,3})\s*-?\s*(?:cores?|c)\s*-?\s*(cpu|gpu)\b|(cpu|gpu)\s*:?\s*(\d{1,3})\s*-?\s*(?:cores?|c)\b"
+)
+_CORES_BARE_RE = re.compile(r"(?<![\w.])(\d{1,3})\s*-?\s*(?:cores?|c)(?![a-z0-9])")
+
+_COUNT_WORDS = {
+    "single": 1,
+    "one": 1,
+    "dual": 2,
+    "two": 2,
+    "double": 2,
+    "triple": 3,
+    "three": 3,
+    "quad": 4,
+    "four": 4,
+    "six": 6,
+    "eight": 8,
+}
+_LEAD_COUNT_RE = re.compile(r"^(\d{1,3})\s*[x×*]\s*(?=[a-z0-9(])")
+_LEAD_COUNT_WORD_RE = re.compile(r"^(" + "|".join(_COUNT_WORDS) + r")\b\s*(?:x\b\s*)?")
+_LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gpus?\b)")
+_TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,])[x×*]\s*(\d{1,3})\s*\)?\s*$")
+_BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
+_PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that name a vendor, a series or a board partner, not the product.
+_NOISE = _wordset(
+    """
+    nvidia geforce amd radeon intel apple tesla instinct rtx gtx rx arc graphics gpu gpus
+    card cards video vram memory unified ram the my i have with and w a an of on off in for
+    at x oc edition processor desktop chip soc asus rog tuf msi gigabyte
+    aorus zotac evga pny palit gainward inno3d sapphire powercolor xfx asrock galax kfa2
+    colorful manli biostar leadtek sparkle acer maxsun yeston lenovo dell hp alienware razer
+    ventus windforce eagle gaming trio ichill merc swft qick speedster twin edge trinity amp
+    airo extreme gamerock jetstream phantom pulse nitro hellhound devil red dragon fighter
+    challenger legion omen zephyrus suprim expert prime proart turbo blower sg ex stealth
+    katana raider blade xps predator helios aero vision master xtreme steel legend taichi
+    reference founders fe verto xlr8 uprising epic revel mech armor shadow hof low profile
+    lp inspiron scar
+    """
+)
+# Series words glued to a model number ("rtx5090", "rx7900xtx").
+_GLUED_NOISE = {"rtx", "gtx", "rx"}
+# Product lines that carry their own numbers ("Ventus 3X", "MERC 310", "iChill X3"):
+# the numbers right after them are part of the line, not the product.
+_LINES = _wordset(
+    """
+    ventus windforce eagle ichill merc swft qick trio legion omen zephyrus blade xps
+    predator helios katana raider stealth aero scar inspiron nitro twin edge gaming dual
+    uprising verto aorus rog tuf alienware proart expert prime trinity
+    """
+)
+_SYNONYMS = {"mobile": "laptop", "notebook": "laptop", "ultimate": "ultra"}
+
+# Words that select a variant: left over right after the matched name they mean a product
+# the catalog lacks ("4090 Ti"), never to be answered as the plain card.
+_VARIANTS = _wordset(
+    """
+    ti super xt xtx gre d laptop maxq max pro ultra ada blackwell nvl sff le
+    """
+)
+# Form factors select a variant only where the catalog has one for that product.
+_FORM_FACTORS = {"pcie", "sxm", "nvl", "sff"}
+
+
+@dataclass
+class _Reading:
+    tokens: list[str]
+    group_of: list[int]
+    sizes: list[tuple[float, bool]] = field(default_factory=list)  # (GiB, said "RAM"/"DDR")
+    gpu_cores: int | None = None
+    bare_cores: list[int] = field(default_factory=list)
+    count: int | None = None
+
+
+def _read(text: str, *, counts: bool) -> _Reading:
+    s = clean(text)
+    count: int | None = None
+    if counts:
+        count, s = _take_count(s)
+        if count is not None and count > 1:
+            # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
+            s = clean(_PLURAL_RE.sub(r"\1", text))
+            count2, s = _take_count(s)
+            count = count2 if count2 is not None else count
+    s = re.sub(r"\bw/", " with ", s)
+    s = re.sub(r"\bpci[\s-]*e(?:xpress)?\b|\bpci\s+express\b", "pcie", s)
+    s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
+    s = _LOG_NOISE_RE.sub(" ", s)
+    sizes: list[tuple[float, bool]] = []
+
+    def size(m: re.Match[str]) -> str:
+        value, unit, after = float(m.group(1)), m.group(2), (m.group(3) or "").strip()
+        gib: float | None
+        if unit in ("mib", "mb"):
+            gib = value / 1024 if value >= 1024 else None
+        elif unit == "tb":
+            gib = value * 1024 if after and not after.startswith("ddr") else None
+        elif unit == "g":
+            gib = value if value <= 256 else None
+        else:
+            gib = value if value <= 8192 else None
+        if gib is None:
+            return m.group(0) if unit == "g" else " "
+        sizes.append((gib, any(w in after for w in _SYSTEM_RAM_WORDS)))
+        return " "
+
+    s = _SIZE_RE.sub(size, s)
+    gpu_cores: int | None = None
+    bare: list[int] = []
+    for m in _CORES_PAIR_RE.finditer(s):
+        gpu_cores = int(m.group(2))
+    s = _CORES_PAIR_RE.sub(" ", s)
+    for m in _CORES_LABELLED_RE.finditer(s):
+        n = int(m.group(1) or m.group(4))
+        if (m.group(2) or m.group(3)) == "gpu":
+            gpu_cores = n
+    s = _CORES_LABELLED_RE.sub(" ", s)
+    bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
+    s = _CORES_BARE_RE.sub(" ", s)
+    tokens, group_of = _tokens(s)
+    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count)
+
+
+def _take_count(s: str) -> tuple[int | None, str]:
+    for regex in (_LEAD_COUNT_RE, _LEAD_COUNT_WORD_RE, _BRACKET_COUNT_RE, _TRAIL_COUNT_RE):
+        m = regex.search(s)
+        if m:
+            word = m.group(1)
+            n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
+            return n, (s[: m.start()] + " " + s[m.end() :]).strip()
+    m = _LEAD_BARE_COUNT_RE.match(s)
+    if m:
+        return int(m.group(1)), s[m.end() :].strip()
+    return None, s
+
+
+def _tokens(s: str) -> tuple[list[str], list[int]]:
+    tokens: list[str] = []
+    group_of: list[int] = []
+    after_line = False
+    for g, runs in enumerate(glued_groups(s, keep_decimals=False)):
+        for k, run in enumerate(runs):
+            if run == "s" and k > 0 and runs[k - 1].isdigit():
+                run = "super"  # "4080S"
+            run = _SYNONYMS.get(run, run)
+            if after_line and ((run.isdigit() and len(run) <= 3) or run == "x"):
+                continue  # a product line's own number: "Ventus 3X", "MERC 310"
+            after_line = run in _LINES
+            if (run in _NOISE or after_line) if len(runs) == 1 else run in _GLUED_NOISE:
+                continue
+            tokens.append(run)
+            group_of.append(g)
+    return tokens, group_of
+
+
+# --- step 2: the catalog read the same way -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Key:
+    entry_id: str
+    memory_gib: float | None
+    gpu_cores: int | None
+
+
+@dataclass
+class _Index:
+    keys: dict[tuple[str, ...], list[_Key]]
+    entries: dict[str, Entry]
+    spelled: dict[str, str]  # a curated name or alias exactly as written → its entry
+
+    def sizes(self, entry: Entry) -> list[float]:
+        configs = [float(x) for x in entry.get("memory_configs_gib", [])]
+        return configs or [float(entry.get("memory_gib", 0.0))]
+
+
+@lru_cache(maxsize=8)  # Catalog hashes by identity: one index per loaded catalog
+def _index(catalog: Catalog) -> _Index:
+    keys: dict[tuple[str, ...], list[_Key]] = {}
+    spelled: dict[str, str] = {}
+    entries = catalog.hardware
+    for entry in entries.values():
+        cores = entry.get("gpu_cores")
+        for label in (entry.id, entry.name, *entry.aliases):
+            spelled.setdefault(normalize(label), entry.id)
+            r = _read(label, counts=True)
+            if not r.tokens:
+                continue
+            mem = r.sizes[0][0] if r.sizes else None
+            gpu = r.gpu_cores
+            if gpu is None and r.bare_cores and cores in r.bare_cores:
+                gpu = int(cores)
+            key = _Key(entry.id, mem, gpu)
+            bucket = keys.setdefault(tuple(r.tokens), [])
+            if key not in bucket:
+                bucket.append(key)
+    return _Index(keys, entries, spelled)
+
+
+# --- step 3: matching ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HardwareName:
+    """One device as understood: the entry, the memory size chosen (None = the entry's
+    default), and how many of it."""
+
+    entry: Entry
+    memory_gib: float | None
+    count: int
+
+    @property
+    def label(self) -> str:
+        size = f" {self.memory_gib:g}GB" if self.memory_gib is not None else ""
+        many = f"{self.count}× " if self.count > 1 else ""
+        return f"{many}{self.entry.name}{size}"
+
+
+def resolve_hardware_name(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
+    """What a typed hardware string names; several parts for "RTX 3090 + RTX 4090".
+
+    Raises UnknownNameError (with the closest names), AmbiguousNameError (with the
+    candidates) or InputError (a count out of range, a memory size the device is not sold
+    with)."""
+    return _resolve(catalog, text)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
+    if not text.strip():
+        raise InputError("empty hardware name")
+    if len(text) > 300:
+        raise InputError("hardware name is too long (300 characters at most)")
+    parts = [p for p in re.split(r"\s\+\s", text) if p.strip()]
+    out: list[HardwareName] = []
+    for part in parts:
+        out.append(_resolve_one(catalog, part.strip()))
+    return tuple(out)
+
+
+def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
+    index = _index(catalog)
+    if text in index.entries:
+        return HardwareName(index.entries[text], None, 1)
+    r = _read(text, counts=True)
+    count = 1 if r.count is None else r.count
+    if not 1 <= count <= MAX_DEVICES:
+        raise InputError(f"device count {count} is out of range (1–{MAX_DEVICES})")
+    curated = index.spelled.get(normalize(text))
+    if curated is not None:  # a name or alias exactly as the catalog writes it
+        keys = [k for ks in index.keys.values() for k in ks if k.entry_id == curated]
+        entry, memory = _choose(index, text, keys, r)
+        return HardwareName(entry, memory, count)
+    if not r.tokens:
+        raise UnknownNameError("hardware", text, _closest(index, text))
+    best_len, spans = _spans(index, r)
+    if not spans:
+        # Short of a full name ("RTX PRO 6000"): the entries whose names hold every word.
+        typed = set(r.tokens)
+        within = _unique(
+            k.entry_id for key, ks in index.keys.items() if typed <= set(key) for k in ks
+        )
+        if len(within) == 1:
+            keys = [k for ks in index.keys.values() for k in ks if k.entry_id == within[0]]
+            entry, memory = _choose(index, text, keys, r)
+            return HardwareName(entry, memory, count)
+        if within:
+            raise AmbiguousNameError("hardware", text, _names(index, within))
+        raise UnknownNameError("hardware", text, _closest(index, text, r.tokens))
+    best = [s for s in spans if s[1] - s[0] == best_len]
+    ids = _unique(k.entry_id for s in best for k in s[2])
+    others = [
+        s
+        for s in spans
+        if not any(_overlaps(s, b) for b in best) and not {k.entry_id for k in s[2]} <= set(ids)
+    ]
+    if others:
+        extra = _unique(k.entry_id for s in others for k in s[2])
+        raise AmbiguousNameError("hardware", text, _names(index, [*ids, *extra]))
+    for start, end, _ in best:
+        if end < len(r.tokens):
+            word = r.tokens[end]
+            # A number right after the name, in a word of its own, continues a product
+            # name the catalog lacks ("Test GPU 2"), unless the name already has one.
+            numbered = any(t.isdigit() for t in r.tokens[start:end])
+            form_factor_only = word in _FORM_FACTORS and not _has_form_factor(
+                index, r.tokens[start:end], word
+            )
+            if (word.isdigit() and not numbered) or (word in _VARIANTS and not form_factor_only):
+                shown = " ".join(r.tokens[start : end + 1])
+                raise UnknownNameError(
+                    "hardware", text, _closest(index, text, r.tokens[start : end + 1])
+                ) from InputError(f"no {shown!r} in the catalog")
+    keys = [k for s in best for k in s[2]]
+    entry, memory = _choose(index, text, keys, r)
+    return HardwareName(entry, memory, count)
+
+
+def _spans(index: _Index, r: _Reading) -> tuple[int, list[tuple[int, int, list[_Key]]]]:
+    n = len(r.tokens)
+    spans: list[tuple[int, int, list[_Key]]] = []
+    best = 0
+    for i in range(n):
+        if i > 0 and r.group_of[i - 1] == r.group_of[i]:
+            continue  # a run may not start inside a glued word
+        for j in range(i + 1, min(n, i + 10) + 1):
+            if j < n and r.group_of[j] == r.group_of[j - 1]:
+                continue  # nor end inside one
+            keys = index.keys.get(tuple(r.tokens[i:j]))
+            if keys:
+                spans.append((i, j, keys))
+                best = max(best, j - i)
+    return best, spans
+
+
+def _overlaps(a: tuple[int, int, list[_Key]], b: tuple[int, int, list[_Key]]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _has_form_factor(index: _Index, tokens: list[str], word: str) -> bool:
+    numbers = {t for t in tokens if t.isdigit()}
+    return any(word in key and numbers & set(key) for key in index.keys)
+
+
+def _choose(index: _Index, text: str, keys: list[_Key], r: _Reading) -> tuple[Entry, float | None]:
+    ids = _unique(k.entry_id for k in keys)
+    entries = [index.entries[i] for i in ids]
+    # GPU cores (Apple): a labelled count must match; a bare "N-core" counts only if it can.
+    cores = r.gpu_cores
+    if cores is None:
+        cores = next(
+            (c for c in r.bare_cores if any(e.get("gpu_cores") == c for e in entries)), None
+        )
+    if cores is not None and any(e.get("gpu_cores") for e in entries):
+        matching = [e for e in entries if e.get("gpu_cores") == cores]
+        if not matching:
+            shown = ", ".join(
+                sorted({str(e.get("gpu_cores")) for e in entries if e.get("gpu_cores")})
+            )
+            raise InputError(f"{_family(entries)} comes with {shown} GPU cores, not {cores}")
+        entries = matching
+    # Memory: every size typed must be one the device is sold with.
+    memory: float | None = None
+    # "64GB RAM" beside a GPU is the host's memory; a CPU's memory is the host's too.
+    gpus = all(e.get("kind", "gpu") == "gpu" for e in entries)
+    cpus = all(e.get("kind") == "cpu" and not e.get("memory_configs_gib") for e in entries)
+    sizes = [] if cpus else [gib for gib, ram in r.sizes if not (ram and gpus)]
+    for gib in sizes:
+        fitting = [e for e in entries if _size_match(index.sizes(e), gib) is not None]
+        if not fitting:
+            offered = sorted({s for e in entries for s in index.sizes(e)})
+            shown = ", ".join(f"{s:g}" for s in offered)
+            raise InputError(f"{_family(entries)} is sold with {shown} GB, not {gib:g} GB")
+        entries = fitting
+        memory = gib
+    if len(entries) > 1:
+        entries = _defaults(entries, keys, memory, cores)
+    if len(entries) > 1:
+        raise AmbiguousNameError("hardware", text, [e.name for e in entries])
+    entry = entries[0]
+    chosen: float | None = None
+    if memory is not None and entry.get("memory_configs_gib"):
+        size = _size_match(index.sizes(entry), memory)
+        if size is not None and size != float(entry.get("memory_gib", 0.0)):
+            chosen = size
+    return entry, chosen
+
+
+def _defaults(
+    entries: list[Entry], keys: list[_Key], memory: float | None, cores: int | None
+) -> list[Entry]:
+    """Among entries sharing a name, the one an alias names exactly as typed (with the typed
+    memory or cores, or with none where none was typed)."""
+    ids = {e.id for e in entries}
+    for want_mem, want_cores in ((memory, cores), (None, cores), (memory, None), (None, None)):
+        hits = _unique(
+            k.entry_id
+            for k in keys
+            if k.entry_id in ids
+            and (k.memory_gib is None if want_mem is None else _close(k.memory_gib, want_mem))
+            and k.gpu_cores == want_cores
+        )
+        if len(hits) == 1:
+            return [e for e in entries if e.id == hits[0]]
+        if hits:
+            return [e for e in entries if e.id in hits]
+    return entries
+
+
+def _size_match(sizes: list[float], gib: float) -> float | None:
+    """The size sold nearest to the typed one, within the GB/GiB gap (7.4%) plus rounding."""
+    near = min(sizes, key=lambda s: abs(s - gib))
+    return near if _close(near, gib) else None
+
+
+def _close(a: float | None, b: float) -> bool:
+    return a is not None and abs(a - b) <= max(0.5, 0.08 * max(a, b))
+
+
+def _family(entries: list[Entry]) -> str:
+    names = [e.name for e in entries]
+    return names[0] if len(names) == 1 else " / ".join(names[:3])
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _names(index: _Index, ids: list[str]) -> list[str]:
+    return [index.entries[i].name for i in _unique(ids)][:6]
+
+
+def _closest(index: _Index, text: str, tokens: list[str] | None = None) -> list[str]:
+    """Entries sharing the typed product number, else those spelled closest."""
+    import difflib
+
+    numbers = {t for t in tokens or [] if t.isdigit()}
+    shared = _unique(
+        k.entry_id for key, ks in index.keys.items() if numbers and numbers & set(key) for k in ks
+    )
+    if shared:
+        return _names(index, shared)[:5]
+    spelled = {" ".join(key): ks for key, ks in index.keys.items()}
+    typed = " ".join(tokens) if tokens else clean(text)
+    close = difflib.get_close_matches(typed, list(spelled), n=8, cutoff=0.5)
+    return _names(index, [k.entry_id for c in close for k in spelled[c]])[:5]

@@ -1,0 +1,375 @@
+"""Model names as people type them → a catalog entry and the quantization the name states.
+
+Accepted forms, read in this order:
+
+- a Hugging Face repo id or URL (``owner/name``, ``https://huggingface.co/owner/name/blob/main/
+  x.gguf``, ``hf.co/owner/name:Q4_K_M``): the repo of a catalog model, or of a well-known
+  quantizer's copy of it (the catalog lists their files), resolves to that model; otherwise the
+  repo name is read as a name;
+- an Ollama tag (``qwen2.5:32b-instruct-q4_K_M``, ``llama3:latest``, ``gemma3:27b-it-qat``): the
+  model, and the quant that tag ships (Q4_K_M unless the tag or the model's native format
+  says otherwise);
+- a GGUF file name, shards included (``…-Q4_K_M-00001-of-00003.gguf``);
+- free text (``Llama 3.3 70B (Q4)``, ``qwen 2.5 14b``).
+
+Quant and format words anywhere in the name (``Q4_K_M``, ``(Q4)``, ``AWQ``, ``GPTQ-Int4``, ``FP8``,
+``UD-IQ1_S``, ``MLX 4bit``, ``QAT``) set the quant and are removed before the name is matched.
+The rest is compared as a multiset of words, letters apart from digits, with words that never
+tell two models apart (``instruct``, ``it``, ``chat``, ``gguf``, organisation names) left out:
+the same words as a catalog name → that model; fewer words that only one model holds → that
+model; several → "which one?" with the candidates; none → the closest names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..catalog import Catalog, Entry
+from ..errors import AmbiguousNameError, InputError, UnknownNameError
+from ..weights import normalize_quant
+from .text import clean, glued_groups
+
+_HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(.+)$", re.I)
+_REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_OLLAMA_RE = re.compile(r"^(?:[\w.-]+/)?([a-z0-9][\w.-]*):([\w.-]+)$", re.I)
+_SHARD_RE = re.compile(r"[-.]\d{5}-of-\d{5}$", re.I)
+
+# Quant words, most specific first. Each is found between separators, never inside a word.
+_B = r"(?<![a-z0-9])"
+_E = r"(?![a-z0-9])"
+_QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
+    (re.compile(_B + r"(ud[-_])?(i?q[1-8](?:_[a-z0-9]{1,4}){0,3})" + _E), None),
+    (re.compile(_B + r"mxfp4(?:[-_]moe)?" + _E), "MXFP4_MOE"),
+    (re.compile(_B + r"gptq[-_ ]?(?:int|w)?(4|8)(?:[-_ ]?bits?)?" + _E), "GPTQ-{0}BIT"),
+    (re.compile(_B + r"gptq" + _E), "GPTQ-4BIT"),
+    (re.compile(_B + r"awq(?:[-_ ]?(?:int)?4(?:[-_ ]?bits?)?)?" + _E), "AWQ-4BIT"),
+    (re.compile(_B + r"(?:bnb[-_ ]?4[-_ ]?bits?|bnb[-_ ]nf4|nf4)" + _E), "NF4"),
+    (re.compile(_B + r"(?:bnb[-_ ]?8[-_ ]?bits?|llm[-_]int8)" + _E), "INT8"),
+    (re.compile(_B + r"fp8(?:[-_](?:dynamic|e4m3|static))?" + _E), "FP8"),
+    (re.compile(_B + r"exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw" + _E), "EXL2-{0}BPW"),
+    (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?exl2" + _E), "EXL2-{0}BPW"),
+    (re.compile(_B + r"(?:mlx[-_ ]?)?([348])[-_ ]?bits?(?:[-_ ]?mlx)?" + _E), "MLX-{0}BIT"),
+    (re.compile(_B + r"qat(?:[-_ ]?q4_0)?" + _E), "Q4_0"),
+    (re.compile(_B + r"(?:bf16|f16|fp16|f32|fp32)" + _E), None),
+]
+# Bare "Q4" as people write it ("Llama 3.3 70B (Q4)"): llama.cpp's and Ollama's usual file.
+_SHORT_QUANTS = {
+    "Q2": "Q2_K",
+    "Q3": "Q3_K_M",
+    "Q4": "Q4_K_M",
+    "Q5": "Q5_K_M",
+    "Q6": "Q6_K",
+    "Q8": "Q8_0",
+}
+
+# Words that never tell two catalog models apart: the instruct/chat suffixes, packaging words,
+# organisation and quantizer names.
+_SOFT = set(
+    [
+        "instruct",
+        "it",
+        "chat",
+        "hf",
+        "gguf",
+        "ggml",
+        "model",
+        "models",
+        "latest",
+        "base",
+        "text",
+        "original",
+        "pretrained",
+        "mlx",
+        "community",
+        "meta",
+        "google",
+        "microsoft",
+        "mistralai",
+        "ibm",
+        "allenai",
+        "huggingfacetb",
+        "tiiuae",
+        "cohereforai",
+        "openai",
+        "moonshotai",
+        "thudm",
+        "bartowski",
+        "unsloth",
+        "thebloke",
+        "lmstudio",
+        "maziyarpanahi",
+        "quantfactory",
+        "second",
+        "state",
+        "ggml",
+        "org",
+        "the",
+        "by",
+        "a",
+        "of",
+        "ai",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """A typed model name as understood: the entry and the quant the name states (None when
+    it states none)."""
+
+    entry: Entry
+    quant: str | None  # stated in the name ("-Q4_K_M.gguf", "-AWQ", ":27b-it-qat")
+    form: str  # "name", "hub", "ollama", "gguf-file"
+    default_quant: str | None = None  # implied, not stated: what a bare Ollama tag ships
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a typed model string is, before any catalog lookup (the Hub path reads it too)."""
+
+    form: str  # "hub", "ollama", "gguf-file", "name"
+    name: str  # the words to match against names: repo name, tag, file name or text
+    quant: str | None
+    repo: str | None = None  # owner/name for Hub forms
+    filename: str | None = None  # a file inside the repo, when named
+    ollama: tuple[str, str] | None = None  # (model, tag) for Ollama forms
+
+
+def read_reference(text: str) -> Reference:
+    """Split a typed model string into its form, the name words and the quant it states."""
+    t = text.strip()
+    t = re.sub(r"^ollama\s+(?:run|pull)\s+", "", t, flags=re.I)
+    m = _HUB_URL_RE.match(t)
+    if m:
+        return _hub_reference(m.group(1))
+    m = _OLLAMA_RE.match(t)
+    if m and "/" not in m.group(1) and not t.lower().endswith(".gguf"):
+        model, tag = m.group(1), m.group(2)
+        words, quant = take_quant(tag.replace("latest", " "))
+        return Reference("ollama", f"{model} {words}", quant, ollama=(model, tag))
+    if _REPO_RE.match(t) and not t.lower().endswith(".gguf"):
+        return _hub_reference(t)
+    if t.lower().endswith(".gguf"):
+        stem = _SHARD_RE.sub("", t[: -len(".gguf")])
+        words, quant = take_quant(stem)
+        return Reference("gguf-file", words, quant, filename=t)
+    words, quant = take_quant(t)
+    return Reference("name", words, quant)
+
+
+def _hub_reference(path: str) -> Reference:
+    path = path.strip("/")
+    quant_tag = None
+    parts = path.split("/")
+    repo = "/".join(parts[:2])
+    if ":" in repo:
+        repo, quant_tag = repo.split(":", 1)
+    filename = None
+    if len(parts) > 4 and parts[2] in ("blob", "resolve", "raw"):
+        filename = "/".join(parts[4:])
+    name = repo.split("/", 1)[1] if "/" in repo else repo
+    words, quant = take_quant(name)
+    if filename:
+        stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", filename.rsplit("/", 1)[-1], flags=re.I))
+        _, file_quant = take_quant(stem)
+        quant = file_quant or quant
+    if quant_tag:
+        quant = _canonical(quant_tag, None) or quant
+    return Reference("hub", words, quant, repo=repo, filename=filename)
+
+
+def take_quant(text: str) -> tuple[str, str | None]:
+    """('Llama-3.1-8B-Instruct-Q4_K_M') → ('Llama-3.1-8B-Instruct- ', 'Q4_K_M').
+
+    Every quant word is removed ("…-it-qat-q4_0" holds two); the most specific one found
+    first states the quant."""
+    found: str | None = None
+    for _ in range(4):
+        text, quant = _take_one(text)
+        if quant is None:
+            break
+        found = found or quant
+    return text, found
+
+
+def _take_one(text: str) -> tuple[str, str | None]:
+    low = text.lower()
+    for regex, template in _QUANT_PATTERNS:
+        m = regex.search(low)
+        if m is None:
+            continue
+        quant = _canonical(m.group(0), template.format(*m.groups("")) if template else None)
+        if quant is None:
+            continue
+        return text[: m.start()] + " " + text[m.end() :], quant
+    m = re.search(_B + r"q([2-8])" + _E, low)
+    if m:
+        return text[: m.start()] + " " + text[m.end() :], _SHORT_QUANTS.get(f"Q{m.group(1)}")
+    return text, None
+
+
+def _canonical(typed: str, template: str | None) -> str | None:
+    for candidate in (template, typed, re.sub(r"^ud[-_]", "", typed, flags=re.I)):
+        if not candidate:
+            continue
+        short = _SHORT_QUANTS.get(candidate.upper())
+        if short:
+            return short
+        try:
+            return normalize_quant(candidate.replace(" ", "-"))
+        except InputError:
+            continue
+    return None
+
+
+# --- the catalog read the same way ---------------------------------------------------------
+
+
+def _words(text: str) -> Counter[str]:
+    runs = [r for g in glued_groups(clean(text)) for r in g]
+    return Counter(r for r in runs if r not in _SOFT)
+
+
+@dataclass
+class _Index:
+    exact: dict[tuple[tuple[str, int], ...], list[str]]
+    keys: list[tuple[Counter[str], str]]
+    repos: dict[str, str]
+    entries: dict[str, Entry]
+    spelled: dict[str, str]
+
+
+def _frozen(words: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(words.items()))
+
+
+@lru_cache(maxsize=8)  # Catalog hashes by identity: one index per loaded catalog
+def _index(catalog: Catalog) -> _Index:
+    exact: dict[tuple[tuple[str, int], ...], list[str]] = {}
+    keys: list[tuple[Counter[str], str]] = []
+    repos: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    entries = catalog.models
+    for entry in entries.values():
+        labels = [entry.id, entry.name, *entry.aliases]
+        if entry.get("ollama_tag"):
+            labels.append(str(entry.get("ollama_tag")))
+        if entry.get("hf_repo"):
+            repos.setdefault(str(entry.get("hf_repo")).lower(), entry.id)
+        for f in entry.get("files", []):
+            repo = _repo_of(str(f.get("url", "")))
+            if repo:
+                repos.setdefault(repo.lower(), entry.id)
+        for label in labels:
+            if _REPO_RE.match(label):
+                repos.setdefault(label.lower(), entry.id)
+            ref = read_reference(label)
+            words = _words(ref.name)
+            if not words:
+                continue
+            spelled.setdefault(" ".join(sorted(words.elements())), entry.id)
+            bucket = exact.setdefault(_frozen(words), [])
+            if entry.id not in bucket:
+                bucket.append(entry.id)
+                keys.append((words, entry.id))
+        size = _size_words(entry)
+        if size is not None:
+            words = _words(f"{entry.name} {size}")
+            exact.setdefault(_frozen(words), []).append(entry.id)
+            keys.append((words, entry.id))
+    return _Index(exact, keys, repos, entries, spelled)
+
+
+def _repo_of(url: str) -> str | None:
+    m = _HUB_URL_RE.match(url)
+    if not m:
+        return None
+    parts = m.group(1).strip("/").split("/")
+    return "/".join(parts[:2]) if len(parts) >= 2 else None
+
+
+def _size_words(entry: Entry) -> str | None:
+    """'671b' for a model whose names carry no size (DeepSeek-R1), so 'deepseek-r1:671b'
+    still finds it."""
+    names = " ".join([entry.name, *entry.aliases]).lower()
+    if re.search(r"\d(?:\.\d+)?\s*[bm]\b", names):
+        return None
+    total = entry.get("params_total_b")
+    return f"{float(total):g}b" if isinstance(total, int | float) else None
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def resolve_model_name(catalog: Catalog, text: str) -> ModelName:
+    """The catalog model a typed string names, and the quant it states.
+
+    Raises UnknownNameError (closest names), AmbiguousNameError (candidates) or InputError."""
+    return _resolve(catalog, text)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(catalog: Catalog, text: str) -> ModelName:
+    if not text.strip():
+        raise InputError("empty model name")
+    if len(text) > 300:
+        raise InputError("model name is too long (300 characters at most)")
+    index = _index(catalog)
+    if text in index.entries:
+        return ModelName(index.entries[text], None, "name")
+    ref = read_reference(text)
+    entry_id = index.repos.get(ref.repo.lower()) if ref.repo else None
+    if entry_id is None and ref.form != "hub" and _REPO_RE.match(text.strip()):
+        entry_id = index.repos.get(text.strip().lower())
+    entry = index.entries[entry_id] if entry_id else _by_words(index, text, ref)
+    implied = ollama_default_quant(entry) if ref.form == "ollama" else None
+    return ModelName(entry, ref.quant, ref.form, implied)
+
+
+def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
+    words = _words(ref.name)
+    if not words:
+        raise UnknownNameError("model", text, [])
+    hits = index.exact.get(_frozen(words), [])
+    if len(hits) == 1:
+        return index.entries[hits[0]]
+    if not hits:
+        hits = list(dict.fromkeys(eid for key, eid in index.keys if _contains(key, words)))
+        if len(hits) == 1:
+            return index.entries[hits[0]]
+    if hits:
+        raise AmbiguousNameError("model", text, sorted(index.entries[h].name for h in hits)[:6])
+    raise UnknownNameError("model", text, _closest(index, words))
+
+
+def _contains(key: Counter[str], words: Counter[str]) -> bool:
+    return all(key[w] >= n for w, n in words.items())
+
+
+def _closest(index: _Index, words: Counter[str]) -> list[str]:
+    import difflib
+
+    typed = " ".join(sorted(words.elements()))
+    close = difflib.get_close_matches(typed, list(index.spelled), n=10, cutoff=0.5)
+    names = list(dict.fromkeys(index.entries[index.spelled[c]].name for c in close))
+    return names[:5]
+
+
+def ollama_default_quant(entry: Entry) -> str | None:
+    """The quant an Ollama tag without a quant suffix ships: the model's native low-bit
+    format where it has one (gpt-oss: MXFP4), else Q4_K_M for text models. Other modalities
+    (embeddings, speech) ship other defaults per model, so no claim is made for them."""
+    native = entry.get("native_quant")
+    if isinstance(native, str):
+        return _canonical(native, None)
+    arch: Any = entry.get("architecture")
+    qc = arch.get("quantization_config") if isinstance(arch, dict) else None
+    if isinstance(qc, dict) and str(qc.get("quant_method", "")).lower() == "mxfp4":
+        return "MXFP4_MOE"
+    if entry.get("modality") in ("text", "vision-language", None):
+        return "Q4_K_M"
+    return None

@@ -1,0 +1,46 @@
+"""Normalisation shared by every name people type: case, glued letters and digits, brackets.
+
+Both sides of a lookup (what was typed, and every catalog name and alias) go through the same
+functions, so "rtx5090", "RTX-5090" and "RTX 5090" become the same tokens without a table of
+spellings.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Trademark marks and the "(R)"/"(TM)" of driver strings ("Intel(R) Arc(TM) A770 Graphics").
+_MARKS_RE = re.compile(r"[™®©]|\((?:r|tm|c)\)", re.IGNORECASE)
+# A run of letters or of digits (a decimal point kept inside digits: "3.3", "0.5").
+_RUN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+
+
+def clean(text: str) -> str:
+    """Lower-case, trademark marks gone, whitespace collapsed."""
+    return " ".join(_MARKS_RE.sub(" ", text).lower().split())
+
+
+def split_runs(word: str) -> list[str]:
+    """'rx7900xtx' → ['rx', '7900', 'xtx']; 'qwen2.5' → ['qwen', '2.5']."""
+    return _RUN_RE.findall(word)
+
+
+def words(text: str) -> list[str]:
+    """Split on anything that is not a letter, digit, '.' or '+' ('max+' keeps its plus)."""
+    return [w for w in re.split(r"[^a-z0-9.+]+", text) if w]
+
+
+def glued_groups(text: str, *, keep_decimals: bool = True) -> list[list[str]]:
+    """Each typed word as its runs of letters and digits: 'rtx5090 ti' → [['rtx','5090'],['ti']].
+
+    A '+' becomes the word 'plus' ('Max+ 395' and 'Max Plus 395' are one name). A '.'
+    between digits stays (a version such as 3.3) unless ``keep_decimals`` is false.
+    """
+    groups: list[list[str]] = []
+    for word in words(text):
+        word = word.replace("+", " plus ")
+        for part in word.split():
+            runs = split_runs(part) if keep_decimals else re.findall(r"[a-z]+|\d+", part)
+            if runs:
+                groups.append(runs)
+    return groups
