@@ -509,6 +509,14 @@ def _loads(runtime: Runtime, quant: str) -> bool:
     return family in runtime.formats
 
 
+def runtime_loads(runtime_id: str, quant: str) -> bool:
+    """Whether a runtime loads a quant's format (False for an unknown runtime)."""
+    try:
+        return _loads(get_runtime(runtime_id), quant)
+    except InputError:
+        return False
+
+
 def normalize_quant_loose(quant: str) -> str:
     try:
         return normalize_quant(quant)

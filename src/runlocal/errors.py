@@ -39,6 +39,17 @@ class AmbiguousNameError(UnknownNameError):
         )
 
 
+class NotSoldError(UnknownNameError):
+    """A device named with a memory size or GPU core count it is not sold with: refused, never
+    answered for another size. The suggestions are the versions that exist."""
+
+    def __init__(self, kind: str, name: str, message: str, suggestions: list[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions
+        InputError.__init__(self, message)
+
+
 class ModelFileError(InputError):
     """A GGUF, config.json or safetensors file that cannot be read."""
 

@@ -166,7 +166,7 @@ def test_it_refuses_invalid_submissions(
 
 
 def test_it_suggests_known_names(client: Any, tiny: Path) -> None:
-    body = assert_error(submit(client, model="testllama 8"), 422)
+    body = assert_error(submit(client, model="testllama 9"), 422)
     assert "TestLlama 8B" in body["errors"][0]["suggestions"]
     body = assert_error(submit(client, model="nope", hardware="TG 99", quant="Q9"), 422)
     assert fields(body) == {"model", "hardware", "quant"}

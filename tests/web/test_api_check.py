@@ -254,7 +254,7 @@ def test_it_requires_a_model(client: Any, tiny: Path) -> None:
 
 
 def test_it_names_unknown_models_with_suggestions(client: Any, tiny: Path) -> None:
-    r = client.get(CHECK, {"model": "testllama 8", "hardware": "testgpu-24gb"})
+    r = client.get(CHECK, {"model": "testllama 9", "hardware": "testgpu-24gb"})
     body = assert_error(r, 400)
     (err,) = body["errors"]
     assert err["field"] == "model" and "TestLlama 8B" in err["suggestions"]

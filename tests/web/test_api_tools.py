@@ -55,7 +55,7 @@ def test_the_cost_without_hardware_needs_a_price(client, tools: Path) -> None:
 
 
 def test_an_unknown_name_is_a_400_with_suggestions(client, tools: Path) -> None:
-    body = assert_error(client.get(COST, {**HAND, "model": "testllama 8"}), 400)
+    body = assert_error(client.get(COST, {**HAND, "model": "testllama 9"}), 400)
     (err,) = body["errors"]
     assert err["field"] == "model"
     assert "TestLlama 8B" in err["suggestions"]

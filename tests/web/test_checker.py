@@ -167,11 +167,11 @@ def test_it_suggests_names_for_an_unknown_model(client, tiny: Path) -> None:
 
 
 def test_it_suggests_names_for_unknown_hardware(client, tiny: Path) -> None:
-    doc = get(client, model="testllama-8b", hardware="2x testgpu 42gb", format="json").json()
+    doc = get(client, model="testllama-8b", hardware="2x testgpu 99", format="json").json()
     assert doc["status"] == 400
-    assert "No hardware called “2x testgpu 42gb” in the catalog." in doc["errors"]["hardware"]
+    assert "No hardware called “2x testgpu 99” in the catalog." in doc["errors"]["hardware"]
     (first,) = doc["suggestions"]["hardware"]
-    assert first["input"] == "2x testgpu 42gb"
+    assert first["input"] == "2x testgpu 99"
     assert (
         first["suggestions"][0]["url"]
         == "/will-it-run/?model=testllama-8b&hardware=2x+TestGPU+24GB"
@@ -243,7 +243,7 @@ def test_it_matches_the_toml_catalog_after_a_round_trip(client, tiny: Path) -> N
 
 
 def test_its_suggestions_fix_every_unknown_name_at_once(client, tiny: Path) -> None:
-    doc = get(client, model="testlama 8b", hardware="testgpu 42gb", format="json").json()
+    doc = get(client, model="testlama 8b", hardware="testgpu 99", format="json").json()
     url = doc["suggestions"]["model"][0]["url"]
     assert url == "/will-it-run/?model=TestLlama+8B&hardware=TestGPU+24GB"
     assert client.get(url).status_code == 200

@@ -169,7 +169,7 @@ def test_it_shows_the_form_and_popular_pairs_before_a_question(client, tools: Pa
         (["TG 24", "9x TG 24"], "9x TG 24: at most 8 of one device"),
         (
             ["TG 24", "M9 Max 12GB"],
-            "M9 Max 12GB: TestMac M9 Max comes with 36, 48, 64, 128 GiB, not 12",
+            "M9 Max 12GB: TestMac M9 Max is sold with 36, 48, 64, 128 GB, not 12 GB",
         ),
     ],
 )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..catalog import Catalog, Entry, normalize
-from ..errors import AmbiguousNameError, InputError, UnknownNameError
+from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
 from .text import clean, glued_groups
 
 MAX_DEVICES = 64
@@ -294,6 +294,13 @@ class HardwareName:
         many = f"{self.count}× " if self.count > 1 else ""
         return f"{many}{self.entry.name}{size}"
 
+    @property
+    def query(self) -> str:
+        """The canonical text that reads back as the same thing: '2x apple-m4-max-40c 128GB'."""
+        size = f" {self.memory_gib:g}GB" if self.memory_gib is not None else ""
+        many = f"{self.count}x " if self.count > 1 else ""
+        return f"{many}{self.entry.id}{size}"
+
 
 def resolve_hardware_name(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     """What a typed hardware string names; several parts for "RTX 3090 + RTX 4090".
@@ -416,7 +423,12 @@ def _choose(index: _Index, text: str, keys: list[_Key], r: _Reading) -> tuple[En
             shown = ", ".join(
                 sorted({str(e.get("gpu_cores")) for e in entries if e.get("gpu_cores")})
             )
-            raise InputError(f"{_family(entries)} comes with {shown} GPU cores, not {cores}")
+            raise NotSoldError(
+                "hardware",
+                text,
+                f"{_family(entries)} comes with {shown} GPU cores, not {cores}",
+                _sized(index, entries),
+            )
         entries = matching
     # Memory: every size typed must be one the device is sold with.
     memory: float | None = None
@@ -429,7 +441,12 @@ def _choose(index: _Index, text: str, keys: list[_Key], r: _Reading) -> tuple[En
         if not fitting:
             offered = sorted({s for e in entries for s in index.sizes(e)})
             shown = ", ".join(f"{s:g}" for s in offered)
-            raise InputError(f"{_family(entries)} is sold with {shown} GB, not {gib:g} GB")
+            raise NotSoldError(
+                "hardware",
+                text,
+                f"{_family(entries)} is sold with {shown} GB, not {gib:g} GB",
+                _sized(index, entries),
+            )
         entries = fitting
         memory = gib
     if len(entries) > 1:
@@ -479,6 +496,15 @@ def _close(a: float | None, b: float) -> bool:
 def _family(entries: list[Entry]) -> str:
     names = [e.name for e in entries]
     return names[0] if len(names) == 1 else " / ".join(names[:3])
+
+
+def _sized(index: _Index, entries: list[Entry]) -> list[str]:
+    """The versions that exist, as names that read back: 'Apple M4 Max (40-core GPU) 128GB'."""
+    out: list[str] = []
+    for e in entries:
+        configs = e.get("memory_configs_gib") or []
+        out.extend([f"{e.name} {float(c):g}GB" for c in configs] if len(configs) > 1 else [e.name])
+    return out[:6]
 
 
 def _unique(items: Iterable[str]) -> list[str]:

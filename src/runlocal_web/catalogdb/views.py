@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery
-from runlocal.errors import RunlocalError, UnknownNameError
+from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import device_from_entry
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
@@ -473,8 +473,8 @@ def _missing(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     if 0 < len(slug) <= 100:
         try:
             entry = catalog.find(kind, slug)
-        except UnknownNameError as exc:
-            names = exc.suggestions
+        except InputError as exc:  # unknown, ambiguous, or a size the device is not sold with
+            names = list(getattr(exc, "suggestions", []))
         else:
             target = reverse(detail_name, args=[entry.id])
             if request.GET.get("format"):

@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery
+from runlocal.engine import CheckQuery, normalize_quant_loose, runtime_loads
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
+from runlocal.resolve.hardware import resolve_hardware_name
+from runlocal.resolve.models import resolve_model_name
 from runlocal.runtimes import RUNTIMES
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
@@ -141,8 +143,22 @@ def _run(
     typed_model, typed_hardware = d["model"], list(d["hardware"])
     # (field, typed value) → the catalog names it may have meant, best first.
     unknown: dict[tuple[str, str], list[str]] = {}
+    named_quant: str | None = None
     try:
-        entry = catalog.find_model(typed_model)
+        name = resolve_model_name(catalog, typed_model)
+        entry = name.entry
+        # A quant the name states ("…-Q4_K_M.gguf", "-AWQ") is kept in the query, as the CLI does.
+        named_quant = name.quant
+        if named_quant and d["quant"] and normalize_quant_loose(d["quant"]) != named_quant:
+            form.add_error(
+                "quant", f"{d['quant']} contradicts the model name, which says {named_quant}"
+            )
+        elif (
+            not d["quant"]
+            and name.default_quant
+            and runtime_loads(d["runtime"], name.default_quant)
+        ):
+            named_quant = name.default_quant
     except UnknownNameError as exc:
         # add_error drops the field from cleaned_data, hence the copies above.
         form.add_error("model", f"No model called “{typed_model}” in the catalog.")
@@ -153,7 +169,10 @@ def _run(
             parse_hardware(catalog, text)
             canonical.append(_canonical_hardware(catalog, text))
         except UnknownNameError as exc:
-            form.add_error("hardware", f"No hardware called “{text}” in the catalog.")
+            plain = type(exc) is UnknownNameError
+            form.add_error(
+                "hardware", f"No hardware called “{text}” in the catalog." if plain else str(exc)
+            )
             unknown["hardware", text] = [_keep_count(text, s) for s in exc.suggestions]
         except InputError as exc:
             form.add_error("hardware", str(exc))
@@ -163,6 +182,7 @@ def _run(
     # Share links name catalog ids ("2x nvidia-rtx-3090"), however the visitor typed them.
     d["model"] = entry.id
     d["hardware"] = canonical
+    d["quant"] = d["quant"] or named_quant or ""
     query = CheckQuery(
         model=entry.id,
         hardware=tuple(canonical),
@@ -190,14 +210,9 @@ def _run(
 
 
 def _canonical_hardware(catalog: Catalog, text: str) -> str:
-    """'2x rtx 3090' → '2x nvidia-rtx-3090'; other forms (memory options) stay as typed."""
-    m = _COUNT_PREFIX.match(text)
-    count, name = (m.group(1), text[m.end() :]) if m else ("", text)
-    try:
-        entry = catalog.find_hardware(name)
-    except InputError:
-        return text.strip()
-    return f"{count}x {entry.id}" if count else entry.id
+    """'2x rtx 3090' → '2x nvidia-rtx-3090', 'M4 Max 128GB' → 'apple-m4-max-40c 128GB': the
+    resolver's reading, memory and count kept."""
+    return " + ".join(part.query for part in resolve_hardware_name(catalog, text))
 
 
 def _shows_as(catalog: Catalog, kind: str, eid: str) -> str | None:

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry, normalize
-from runlocal.errors import UnknownNameError
+from runlocal.errors import InputError
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
@@ -226,8 +226,8 @@ def resolve_or_missing(
     if 0 < len(slug) <= 100:
         try:
             entry = cat.find(kind, slug)
-        except UnknownNameError as exc:
-            names = list(exc.suggestions)
+        except InputError as exc:  # unknown, ambiguous, or a size the device is not sold with
+            names = list(getattr(exc, "suggestions", []))
         else:
             target = entity_url(kind, entry.id)
             if target is not None:

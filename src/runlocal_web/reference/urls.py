@@ -57,6 +57,7 @@ urlpatterns = [
     path("terms/", _page("terms"), name="terms"),
     # Search, sitemap, robots, Pulse
     path("search/", search.search, name="search"),
+    path("suggest/", search.suggest, name="suggest"),
     path("sitemap.xml", sitemap.sitemap, name="sitemap"),
     path("robots.txt", sitemap.robots, name="robots"),
     path("pulse/", pulse.pulse, name="pulse"),

@@ -184,7 +184,11 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
             try:
                 pick = resolve_hardware(catalog, text)
             except UnknownNameError as exc:
-                form.add_error("gpu", f"No hardware called “{text}” in the catalog.")
+                plain = type(exc) is UnknownNameError  # not ambiguous, not a size unsold
+                form.add_error(
+                    "gpu",
+                    f"No hardware called “{text}” in the catalog." if plain else f"{text}: {exc}",
+                )
                 suggestions.append({"input": text, "names": list(exc.suggestions)})
                 continue
             except InputError as exc:

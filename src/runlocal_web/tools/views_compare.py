@@ -178,7 +178,11 @@ def compare(request: HttpRequest) -> HttpResponse:
             try:
                 pick = resolve_hardware(catalog, text)
             except UnknownNameError as exc:
-                form.add_error("hw", f"No hardware called “{text}” in the catalog.")
+                plain = type(exc) is UnknownNameError  # not ambiguous, not a size unsold
+                form.add_error(
+                    "hw",
+                    f"No hardware called “{text}” in the catalog." if plain else f"{text}: {exc}",
+                )
                 suggestions.append(
                     {"input": text, "suggestions": _swap_links(request.GET, text, exc.suggestions)}
                 )

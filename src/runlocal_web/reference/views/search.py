@@ -13,13 +13,17 @@ from typing import Any
 from django.db.models import Model as DjangoModel
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from runlocal.catalog import normalize
+from runlocal.resolve.suggest import KINDS as SUGGEST_KINDS
+from runlocal.resolve.suggest import suggest as core_suggest
 from runlocal_web.catalogdb.models import Hardware, Model, Record
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, json_response, path_with_query, respond
+from runlocal_web.ops.pagecache import no_page_cache
 
-from ..content import KIND_LABELS, clip, entity_url
+from ..content import KIND_LABELS, catalog, clip, entity_url
 
 MAX_QUERY = 200
 MAX_WORDS = 8
@@ -137,6 +141,17 @@ def search(request: HttpRequest) -> HttpResponse:
         (h for g in groups for h in g["results"] if h["rank"] == 0),
         key=lambda h: [k for k, _ in SEARCH_KINDS].index(h["kind"]),
     )
+    # What the name resolver understands the words as comes first, as on every form.
+    understood = [
+        {"kind": s.kind, "id": s.entry.id, "name": s.entry.name, "rank": 0}
+        for s in (core_suggest(catalog()[1], q, limit=2) if q.strip() else [])
+        if s.understood
+    ]
+    for hit in understood:
+        hit["url"] = entity_url(str(hit["kind"]), str(hit["id"]))
+    best = understood + [
+        h for h in best if (h["kind"], h["id"]) not in {(u["kind"], u["id"]) for u in understood}
+    ]
     total = sum(g["count"] for g in groups)
     shown_q = q.strip()
     page = Page(
@@ -160,3 +175,25 @@ def search(request: HttpRequest) -> HttpResponse:
     if error:
         data["errors"] = {"q": [error]}
     return respond(request, "reference/search.html", page, data, status=status)
+
+
+@no_page_cache  # one answer per keystroke: not worth a cache entry each
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Names as someone types them, read by the same resolver as every form: an HTML list for
+    the header's search box (htmx), or JSON with ?format=json."""
+    q = request.GET.get("q", "")
+    kind = request.GET.get("kind", "")
+    as_json = request.GET.get("format") == "json"
+    if "\x00" in q or len(q) > MAX_QUERY or (kind and kind not in SUGGEST_KINDS):
+        error = f"q is at most {MAX_QUERY} characters; kind is one of {', '.join(SUGGEST_KINDS)}"
+        if as_json:
+            return json_response({"error": {"code": "bad_request", "message": error}}, 400)
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    kinds = (kind,) if kind else SUGGEST_KINDS
+    found = core_suggest(catalog()[1], q, kinds) if q.strip() else []
+    items = [{**s.to_dict(), "url": entity_url(s.kind, s.entry.id)} for s in found]
+    if as_json:
+        return json_response({"q": q, "suggestions": items})
+    response = render(request, "reference/suggest.html", {"q": q, "items": items})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -41,6 +41,7 @@ NOT_IN_SITEMAP = {
     "/sitemap.xml": "the sitemap itself, not a page",
     "/robots.txt": "for crawlers, not a page",
     "/search/": "a page of results for a query; noindex once something is searched for",
+    "/suggest/": "suggestions for the header search box while someone types; not a page",
     "/pulse/feed.atom": "a feed, announced by Pulse's <link rel=alternate>",
     "/compare/hardware/": "the same form as /compare/, which is its canonical address",
     "/contact/thanks/": "shown after the contact form is sent; noindex",
