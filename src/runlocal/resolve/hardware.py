@@ -92,7 +92,7 @@ _COUNT_WORDS = {
 _LEAD_COUNT_RE = re.compile(r"^(\d{1,3})\s*[x×*]\s*(?=[a-z0-9(])")
 _LEAD_COUNT_WORD_RE = re.compile(r"^(" + "|".join(_COUNT_WORDS) + r")\b\s*(?:x\b\s*)?")
 _LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gpus?\b)")
-_TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,])[x×*]\s*(\d{1,3})\s*\)?\s*$")
+_TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,]|(?<=\d))[x×*]\s*(\d{1,3})\s*\)?\s*$")
 _BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
 _PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
 
@@ -128,6 +128,8 @@ _LINES = _wordset(
     uprising verto aorus rog tuf alienware proart expert prime trinity
     """
 )
+# Variant words written as one: "tisuper", "xtx" is a word of its own.
+_COMPOUNDS = {"tisuper": ("ti", "super")}
 _SYNONYMS = {"mobile": "laptop", "notebook": "laptop", "ultimate": "ultra"}
 
 # Words that select a variant: left over right after the matched name they mean a product
@@ -161,6 +163,12 @@ def _read(text: str, *, counts: bool) -> _Reading:
             s = clean(_PLURAL_RE.sub(r"\1", text))
             count2, s = _take_count(s)
             count = count2 if count2 is not None else count
+    if count and count > 1:  # "4x 3090 (96GB total VRAM)": the size of each device
+        s = re.sub(
+            r"(\d+(?:\.\d+)?)\s*(gb|g)\s+(?:of\s+)?total",
+            lambda m: f"{float(m.group(1)) / count:g}{m.group(2)}",
+            s,
+        )
     s = re.sub(r"\bw/", " with ", s)
     s = re.sub(r"\bpci[\s-]*e(?:xpress)?\b|\bpci\s+express\b", "pcie", s)
     s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
@@ -203,6 +211,9 @@ def _read(text: str, *, counts: bool) -> _Reading:
 def _take_count(s: str) -> tuple[int | None, str]:
     for regex in (_LEAD_COUNT_RE, _LEAD_COUNT_WORD_RE, _BRACKET_COUNT_RE, _TRAIL_COUNT_RE):
         m = regex.search(s)
+        before = s[: m.start()].split() if m else []
+        if m and regex is _TRAIL_COUNT_RE and before and before[-1] in _LINES:
+            continue  # "Twin X2", "iChill X3": a product line, not a count
         if m:
             word = m.group(1)
             n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
@@ -222,6 +233,11 @@ def _tokens(s: str) -> tuple[list[str], list[int]]:
             if run == "s" and k > 0 and runs[k - 1].isdigit():
                 run = "super"  # "4080S"
             run = _SYNONYMS.get(run, run)
+            if run in _COMPOUNDS:  # "4070tisuper"
+                first, second = _COMPOUNDS[run]
+                tokens.append(first)
+                group_of.append(g)
+                run = second
             if after_line and ((run.isdigit() and len(run) <= 3) or run == "x"):
                 continue  # a product line's own number: "Ventus 3X", "MERC 310"
             after_line = run in _LINES
@@ -269,6 +285,8 @@ def _index(catalog: Catalog) -> _Index:
             gpu = r.gpu_cores
             if gpu is None and r.bare_cores and cores in r.bare_cores:
                 gpu = int(cores)
+            if len(r.tokens) == 1 and r.tokens[0].isdigit() and len(r.tokens[0]) < 3:
+                continue  # "Radeon 7" reads as "7": too weak to find a product by
             key = _Key(entry.id, mem, gpu)
             bucket = keys.setdefault(tuple(r.tokens), [])
             if key not in bucket:
@@ -342,11 +360,19 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     best_len, spans = _spans(index, r)
     if not spans:
         # Short of a full name ("RTX PRO 6000"): the entries whose names hold every word.
+        # An entry whose name adds a variant word or a number to what was typed is another
+        # product ("GTX 1050" is not the 1050 Ti).
         typed = set(r.tokens)
         within = _unique(
             k.entry_id for key, ks in index.keys.items() if typed <= set(key) for k in ks
         )
-        if len(within) == 1:
+        safe = _unique(
+            k.entry_id
+            for key, ks in index.keys.items()
+            if typed <= set(key) and not any(_defining(t) for t in set(key) - typed)
+            for k in ks
+        )
+        if len(within) == 1 and safe == within and any(t.isdigit() for t in typed):
             keys = [k for ks in index.keys.values() for k in ks if k.entry_id == within[0]]
             entry, memory = _choose(index, text, keys, r)
             return HardwareName(entry, memory, count)
@@ -397,6 +423,12 @@ def _spans(index: _Index, r: _Reading) -> tuple[int, list[tuple[int, int, list[_
                 spans.append((i, j, keys))
                 best = max(best, j - i)
     return best, spans
+
+
+def _defining(word: str) -> bool:
+    """A word that makes another product when added to a name: a variant, a number or a
+    model letter ("Ti", "1050", the "A" of A2000)."""
+    return word in _VARIANTS or word.isdigit() or len(word) == 1
 
 
 def _overlaps(a: tuple[int, int, list[_Key]], b: tuple[int, int, list[_Key]]) -> bool:

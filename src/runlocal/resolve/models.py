@@ -147,14 +147,15 @@ def read_reference(text: str) -> Reference:
     if m:
         return _hub_reference(m.group(1))
     m = _OLLAMA_RE.match(t)
-    if m and "/" not in m.group(1) and not t.lower().endswith(".gguf"):
+    if m and "/" not in m.group(1) and not t.lower().endswith((".gguf", ".safetensors")):
         model, tag = m.group(1), m.group(2)
         words, quant = take_quant(tag.replace("latest", " "))
         return Reference("ollama", f"{model} {words}", quant, ollama=(model, tag))
     if _REPO_RE.match(t) and not t.lower().endswith(".gguf"):
         return _hub_reference(t)
-    if t.lower().endswith(".gguf"):
-        stem = _SHARD_RE.sub("", t[: -len(".gguf")])
+    suffix = next((x for x in (".gguf", ".safetensors") if t.lower().endswith(x)), None)
+    if suffix:
+        stem = _SHARD_RE.sub("", t[: -len(suffix)])
         words, quant = take_quant(stem)
         return Reference("gguf-file", words, quant, filename=t)
     words, quant = take_quant(t)
@@ -169,9 +170,11 @@ def _hub_reference(path: str) -> Reference:
     if ":" in repo:
         repo, quant_tag = repo.split(":", 1)
     filename = None
-    if len(parts) > 4 and parts[2] in ("blob", "resolve", "raw"):
+    if len(parts) > 4 and parts[2] in ("blob", "resolve", "raw", "tree"):
         filename = "/".join(parts[4:])
     name = repo.split("/", 1)[1] if "/" in repo else repo
+    # Some quantizers prefix the original owner: "bartowski/Qwen_Qwen3-32B-GGUF".
+    name = re.sub(r"^[A-Za-z0-9.]+_(?=[A-Za-z])", "", name)
     words, quant = take_quant(name)
     if filename:
         stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", filename.rsplit("/", 1)[-1], flags=re.I))
@@ -241,6 +244,8 @@ class _Index:
     repos: dict[str, str]
     entries: dict[str, Entry]
     spelled: dict[str, str]
+    sizes: dict[str, set[str]]  # per entry, the numbers its names use as sizes ("70" of 70B)
+    ollama: dict[tuple[str, str], list[str]]  # (library name, size tag) → entries
 
 
 def _frozen(words: Counter[str]) -> tuple[tuple[str, int], ...]:
@@ -281,7 +286,19 @@ def _index(catalog: Catalog) -> _Index:
             words = _words(f"{entry.name} {size}")
             exact.setdefault(_frozen(words), []).append(entry.id)
             keys.append((words, entry.id))
-    return _Index(exact, keys, repos, entries, spelled)
+    sizes = {
+        eid: set(re.findall(r"(\d+(?:\.\d+)?)\s*[bm]\b", " ".join([e.name, *e.aliases]).lower()))
+        for eid, e in entries.items()
+    }
+    ollama: dict[tuple[str, str], list[str]] = {}
+    for eid, e in entries.items():
+        for label in [str(e.get("ollama_tag") or ""), *e.aliases]:
+            m = _OLLAMA_RE.match(label)
+            if m and "/" not in label:
+                bucket = ollama.setdefault((m.group(1).lower(), m.group(2).lower()), [])
+                if eid not in bucket:
+                    bucket.append(eid)
+    return _Index(exact, keys, repos, entries, spelled, sizes, ollama)
 
 
 def _repo_of(url: str) -> str | None:
@@ -325,6 +342,8 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     entry_id = index.repos.get(ref.repo.lower()) if ref.repo else None
     if entry_id is None and ref.form != "hub" and _REPO_RE.match(text.strip()):
         entry_id = index.repos.get(text.strip().lower())
+    if entry_id is None and ref.ollama is not None:
+        entry_id = _by_ollama_tag(index, *ref.ollama)
     entry = index.entries[entry_id] if entry_id else _by_words(index, text, ref)
     implied = ollama_default_quant(entry) if ref.form == "ollama" else None
     return ModelName(entry, ref.quant, ref.form, implied)
@@ -339,11 +358,31 @@ def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
         return index.entries[hits[0]]
     if not hits:
         hits = list(dict.fromkeys(eid for key, eid in index.keys if _contains(key, words)))
-        if len(hits) == 1:
+        # Fewer words than a name is fine when what was left out only describes it ("llama 3.3"
+        # for the one Llama 3.3); a left-out version number or model letter makes another
+        # model ("Yi 34B" is not Yi 1.5 34B, "gemma3:2b" not Gemma 3n E2B).
+        safe = {
+            eid
+            for key, eid in index.keys
+            if _contains(key, words) and not _defining(key - words, index.sizes[eid])
+        }
+        if len(hits) == 1 and hits[0] in safe:
             return index.entries[hits[0]]
     if hits:
         raise AmbiguousNameError("model", text, sorted(index.entries[h].name for h in hits)[:6])
     raise UnknownNameError("model", text, _closest(index, words))
+
+
+def _defining(extra: Counter[str], sizes: set[str]) -> bool:
+    return any((w[0].isdigit() and w not in sizes) or len(w) == 1 for w in extra)
+
+
+def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
+    """An Ollama tag by the library's own naming: the model name and the size that opens the
+    tag ("mistral-nemo:12b-instruct-2407-q8_0" → the entry whose tag is mistral-nemo:12b)."""
+    size = tag.lower().split("-", 1)[0]
+    ids = index.ollama.get((model.lower(), size), [])
+    return ids[0] if len(ids) == 1 else None
 
 
 def _contains(key: Counter[str], words: Counter[str]) -> bool:
@@ -363,9 +402,9 @@ def ollama_default_quant(entry: Entry) -> str | None:
     """The quant an Ollama tag without a quant suffix ships: the model's native low-bit
     format where it has one (gpt-oss: MXFP4), else Q4_K_M for text models. Other modalities
     (embeddings, speech) ship other defaults per model, so no claim is made for them."""
-    native = entry.get("native_quant")
-    if isinstance(native, str):
-        return _canonical(native, None)
+    shipped = entry.get("ollama_quant")  # the catalog's record of what the tag ships
+    if isinstance(shipped, str):
+        return _canonical(shipped, None)
     arch: Any = entry.get("architecture")
     qc = arch.get("quantization_config") if isinstance(arch, dict) else None
     if isinstance(qc, dict) and str(qc.get("quant_method", "")).lower() == "mxfp4":
