@@ -151,6 +151,7 @@ class _Reading:
     gpu_cores: int | None = None
     bare_cores: list[int] = field(default_factory=list)
     count: int | None = None
+    rest: str = ""  # the text after the count, as typed but trimmed
 
 
 def _read(text: str, *, counts: bool) -> _Reading:
@@ -169,6 +170,7 @@ def _read(text: str, *, counts: bool) -> _Reading:
             lambda m: f"{float(m.group(1)) / count:g}{m.group(2)}",
             s,
         )
+    rest = s.strip()
     s = re.sub(r"\bw/", " with ", s)
     s = re.sub(r"\bpci[\s-]*e(?:xpress)?\b|\bpci\s+express\b", "pcie", s)
     s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
@@ -205,7 +207,7 @@ def _read(text: str, *, counts: bool) -> _Reading:
     bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
     s = _CORES_BARE_RE.sub(" ", s)
     tokens, group_of = _tokens(s)
-    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count)
+    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest)
 
 
 def _take_count(s: str) -> tuple[int | None, str]:
@@ -347,6 +349,8 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     if text in index.entries:
         return HardwareName(index.entries[text], None, 1)
     r = _read(text, counts=True)
+    if r.rest in index.entries:  # "2x nvidia-rtx-3090": an id after a count
+        return HardwareName(index.entries[r.rest], None, r.count or 1)
     count = 1 if r.count is None else r.count
     if not 1 <= count <= MAX_DEVICES:
         raise InputError(f"device count {count} is out of range (1–{MAX_DEVICES})")

@@ -364,7 +364,7 @@ def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
         safe = {
             eid
             for key, eid in index.keys
-            if _contains(key, words) and not _defining(key - words, index.sizes[eid])
+            if _contains(key, words) and not _defining(key - words, index.sizes[eid], words)
         }
         if len(hits) == 1 and hits[0] in safe:
             return index.entries[hits[0]]
@@ -373,8 +373,12 @@ def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
     raise UnknownNameError("model", text, _closest(index, words))
 
 
-def _defining(extra: Counter[str], sizes: set[str]) -> bool:
-    return any((w[0].isdigit() and w not in sizes) or len(w) == 1 for w in extra)
+def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool:
+    """Left-out words that make another model: a model letter, or a version number when the
+    typed words already pin the model down with numbers of their own ("Yi 34B" is not Yi 1.5
+    34B; a bare "mixtral" may still be the only Mixtral)."""
+    numbered = any(w[0].isdigit() for w in typed)
+    return numbered and any((w[0].isdigit() and w not in sizes) or len(w) == 1 for w in extra)
 
 
 def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
