@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--runtime",
         default="llama.cpp",
-        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2",
+        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2, exllamav3",
     )
     c.add_argument("--kv-type", default="f16", help="KV cache type: f16, bf16, q8_0, q4_0, fp8")
     c.add_argument(
@@ -77,6 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help="catalog maintenance")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     cat_sub.add_parser("check", help="validate every catalog file (schema, units, plausibility)")
+    cc = cat_sub.add_parser(
+        "candidates",
+        help="new and popular models not in the catalog (Hub trending, Ollama, llama.cpp)",
+    )
+    cc.add_argument("--limit", type=int, default=30, help="entries asked of each source")
+    cc.add_argument(
+        "--source",
+        action="append",
+        choices=["hub", "ollama", "llama.cpp"],
+        help="ask only this source (repeatable; default all three)",
+    )
+    cc.add_argument(
+        "--write-drafts",
+        metavar="DIR",
+        help="write a draft TOML per Hub candidate (from its config.json) into DIR",
+    )
+    cc.add_argument("--json", action="store_true", help="one JSON object")
 
     sv = sub.add_parser(
         "serve", help="create or migrate the database, sync the catalog, serve the website"
@@ -132,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("models", "hardware"):
             return _cmd_list(args.command, args.json)
         if args.command == "catalog":
+            if args.catalog_command == "candidates":
+                return _cmd_catalog_candidates(args)
             return _cmd_catalog_check()
         if args.command == "serve":
             from runlocal_web.launcher import serve
@@ -274,6 +293,27 @@ def _cmd_list(kind: str, as_json: bool) -> int:
         else:
             extra = f"{e.get('memory_gib', '?')} GiB, {e.get('bandwidth_gb_s', '?')} GB/s"
         print(f"{e.id:<40} {e.name}  ({extra})")
+    return 0
+
+
+def _cmd_catalog_candidates(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .candidates import find_candidates, format_report, write_drafts
+    from .catalog import load_catalog
+
+    report = find_candidates(
+        load_catalog(), limit=args.limit, sources=args.source or ("hub", "ollama", "llama.cpp")
+    )
+    written = write_drafts(report, Path(args.write_drafts)) if args.write_drafts else []
+    if args.json:
+        out = report.to_dict()
+        out["drafts"] = [str(p) for p in written]
+        print(json.dumps(out, indent=2))
+    else:
+        print(format_report(report))
+        for path in written:
+            print(f"draft written: {path}")
     return 0
 
 

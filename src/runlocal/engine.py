@@ -47,6 +47,7 @@ GGUF_LADDER = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
 HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
 MLX_LADDER = ("MLX-BF16", "MLX-8BIT", "MLX-4BIT")
 EXL2_LADDER = ("EXL2-8BPW", "EXL2-6BPW", "EXL2-5BPW", "EXL2-4BPW", "EXL2-3BPW")
+EXL3_LADDER = ("EXL3-8BPW", "EXL3-6BPW", "EXL3-5BPW", "EXL3-4BPW", "EXL3-3BPW", "EXL3-2BPW")
 
 
 @dataclass(frozen=True)
@@ -404,8 +405,8 @@ def _hf_quant_label(config: dict[str, Any]) -> str:
             return "NF4" if qc.get("load_in_4bit") else "INT8"
         if method == "mxfp4":
             return "MXFP4"
-        if method == "exl2" and qc.get("bits"):
-            return f"EXL2-{float(qc['bits']):g}BPW"
+        if method in ("exl2", "exl3") and qc.get("bits"):
+            return f"{method.upper()}-{float(qc['bits']):g}BPW"
     dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
     return "FP16" if "float16" in dtype and "b" not in dtype else "BF16"
 
@@ -1024,6 +1025,7 @@ def _best_quant(
         "hf": HF_LADDER,
         "mlx": MLX_LADDER,
         "exl2": EXL2_LADDER,
+        "exl3": EXL3_LADDER,
     }[runtime.formats[0]]
 
     def ok(i: int) -> bool:

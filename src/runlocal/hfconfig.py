@@ -82,6 +82,7 @@ KNOWN_MODEL_TYPES = frozenset(
         "hunyuan_v1_dense",
         "seed_oss",
         "minimax",
+        "minimax_m2",
         "mistral3",
         "nemotron",
         "nemotron_h",

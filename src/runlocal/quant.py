@@ -81,12 +81,64 @@ GGML_TYPES: dict[str, GGMLType] = {
         _t("Q1_0", 41, 128, 2 + 16),
     )
 }
-GGML_TYPES_BY_ID: dict[int, GGMLType] = {t.type_id: t for t in GGML_TYPES.values()}
+# ik_llama.cpp's own types (its gguf-py constants.py, GGML_QUANT_SIZES): the non-linear
+# IQ*_K / IQ*_KS / trellis IQ*_KT quants, Q6_0, and the row-interleaved _R4/_R8 repacks, which
+# store the bytes of their base type. Their ids (133 and up) do not collide with
+# mainline's (IQ1_S_R4/IQ1_M_R4 alone differ from their base: one scale per row, not per block).
+# Mainline llama.cpp cannot load them; ik_llama.cpp loads both.
+IK_GGML_TYPES: dict[str, GGMLType] = {
+    t.name: t
+    for t in (
+        _t("Q6_0", 133, 32, 2 + 16 + 8),
+        _t("IQ2_K", 137, QK_K, 76),
+        _t("IQ3_K", 138, QK_K, 110),
+        _t("IQ4_K", 139, QK_K, 144),
+        _t("IQ5_K", 140, QK_K, 176),
+        _t("IQ6_K", 141, QK_K, 212),
+        _t("IQ4_KS", 144, QK_K, 136),
+        _t("IQ2_KS", 145, QK_K, 70),
+        _t("IQ4_KSS", 146, QK_K, 128),
+        _t("IQ5_KS", 152, QK_K, 168),
+        _t("IQ2_KT", 153, QK_K, 68),
+        _t("IQ3_KT", 154, QK_K, 100),
+        _t("IQ4_KT", 155, QK_K, 128),
+        _t("IQ3_KS", 156, QK_K, 102),
+        _t("IQ2_KL", 157, QK_K, 86),
+        _t("IQ1_KT", 158, QK_K, 56),
+        _t("Q4_0_R8", 202, 32, 18),
+        _t("Q5_0_R4", 206, 32, 22),
+        _t("Q8_0_R8", 208, 32, 34),
+        _t("Q2_K_R4", 210, QK_K, 84),
+        _t("Q3_K_R4", 211, QK_K, 110),
+        _t("Q4_K_R4", 212, QK_K, 144),
+        _t("Q5_K_R4", 213, QK_K, 176),
+        _t("Q6_K_R4", 214, QK_K, 210),
+        _t("IQ2_XXS_R4", 216, QK_K, 66),
+        _t("IQ2_XS_R4", 217, QK_K, 74),
+        _t("IQ3_XXS_R4", 218, QK_K, 98),
+        _t("IQ1_S_R4", 219, 32, 6),
+        _t("IQ4_NL_R4", 220, 32, 18),
+        _t("IQ3_S_R4", 221, QK_K, 110),
+        _t("IQ2_S_R4", 222, QK_K, 82),
+        _t("IQ4_XS_R8", 223, QK_K, 136),
+        _t("IQ1_M_R4", 229, 32, 7),
+        _t("Q6_0_R4", 233, 32, 26),
+        _t("IQ2_K_R4", 337, QK_K, 76),
+        _t("IQ3_K_R4", 338, QK_K, 110),
+        _t("IQ4_K_R4", 339, QK_K, 144),
+        _t("IQ5_K_R4", 340, QK_K, 176),
+        _t("IQ4_KS_R4", 344, QK_K, 136),
+        _t("IQ5_KS_R4", 352, QK_K, 168),
+    )
+}
+# Every type a weight tensor may have, mainline's and ik_llama.cpp's.
+ALL_GGML_TYPES: dict[str, GGMLType] = {**GGML_TYPES, **IK_GGML_TYPES}
+GGML_TYPES_BY_ID: dict[int, GGMLType] = {t.type_id: t for t in ALL_GGML_TYPES.values()}
 
 
 def ggml_type(name: str) -> GGMLType:
     try:
-        return GGML_TYPES[name.upper()]
+        return ALL_GGML_TYPES[name.upper()]
     except KeyError:
         raise InputError(f"unknown GGML type {name!r}") from None
 

@@ -14,7 +14,7 @@ class Runtime:
     engine: str  # llama.cpp | vllm | transformers | mlx | exllamav2
     default_quant: str
     default_context: int
-    formats: tuple[str, ...]  # quant families it loads: gguf, hf, mlx, exl2
+    formats: tuple[str, ...]  # quant families it loads: gguf, hf, mlx, exl2, exl3
     # llama.cpp keeps only the window for sliding-window layers; vLLM's hybrid allocator and
     # transformers' default dynamic cache reserve the full context.
     swa_windowed: bool
@@ -85,6 +85,18 @@ RUNTIMES: dict[str, Runtime] = {
             False,
             "https://github.com/turboderp-org/exllamav2",
         ),
+        # ExLlamaV3 loads EXL3 (and plain safetensors); its cache and scratch behave like
+        # ExLlamaV2's, so the engine plans it with the same model.
+        Runtime(
+            "exllamav3",
+            "ExLlamaV3",
+            "exllamav2",
+            "EXL3-4BPW",
+            8192,
+            ("exl3", "hf"),
+            False,
+            "https://github.com/turboderp-org/exllamav3",
+        ),
     )
 }
 _ALIASES = {
@@ -107,6 +119,8 @@ _ALIASES = {
     "exllamav2": "exllamav2",
     "exl2": "exllamav2",
     "tabbyapi": "exllamav2",
+    "exllamav3": "exllamav3",
+    "exl3": "exllamav3",
 }
 
 

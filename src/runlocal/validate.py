@@ -59,6 +59,19 @@ def _date(e: Entry, key: str, required: bool) -> Iterable[CatalogError]:
         yield CatalogError(_rel(e), key, f"{value!r} is not a date between {EARLIEST} and {LATEST}")
 
 
+def check_added(e: Entry, today: dt.date | None = None) -> Iterable[CatalogError]:
+    """`added`: the day the record entered the catalog, kept apart from `last_verified` (when a
+    person last checked it) so a page can say both. Every shipped record has one (the test
+    suite checks that); a catalog written elsewhere may leave it out, but not get it wrong."""
+    value = e.data.get("added")
+    if value is None:
+        return
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        yield CatalogError(_rel(e), "added", f"{value!r} must be a TOML date (YYYY-MM-DD)")
+    elif value < EARLIEST or value > (today or dt.date.today()):
+        yield CatalogError(_rel(e), "added", f"{value} is not between {EARLIEST} and today")
+
+
 def check_hardware(e: Entry) -> Iterable[CatalogError]:
     d = e.data
     if d.get("kind") not in HARDWARE_KINDS:
@@ -335,6 +348,11 @@ def check_quant(e: Entry) -> Iterable[CatalogError]:
 
 
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
+    from .catalog import KINDS
+
+    for kind in KINDS:
+        for e in catalog.entries(kind).values():
+            yield from check_added(e)
     for kind in ("models", "hardware", "runtimes", "glossary"):
         seen: dict[str, str] = {}
         for e in catalog.entries(kind).values():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import InputError
-from .quant import GGML_TYPES
+from .quant import ALL_GGML_TYPES, IK_GGML_TYPES
 from .spec import ModelSpec, WeightInventory
 
 Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "other" | "input" | "output"
@@ -99,6 +99,9 @@ GGUF_SCHEMES: dict[str, Rule] = {
     "Q4_0": _simple("Q4_0"),
     "IQ4_XS": _simple("IQ4_XS"),
     "IQ4_NL": _simple("IQ4_NL"),
+    "IQ3_S": _k_mixed("IQ3_S", "Q4_K", "Q4_K"),
+    "IQ2_S": _k_mixed("IQ2_S", "Q4_K", "Q3_K"),
+    "IQ2_XS": _k_mixed("IQ2_XS", "Q4_K", "Q3_K"),
     "Q3_K_L": _k_mixed("Q3_K", "Q5_K", "Q5_K", attn_v="Q5_K", ffn_down="Q5_K"),
     "Q3_K_M": _q3_k_m,
     "Q3_K_S": _simple("Q3_K"),
@@ -114,11 +117,95 @@ GGUF_SCHEMES: dict[str, Rule] = {
 # Files named "MXFP4" (gpt-oss) are the MXFP4_MOE mix.
 GGUF_ALIASES = {
     "MXFP4": "MXFP4_MOE",
+    "MXFP4_MOE_Q8": "MXFP4_MOE",
+    "Q8_MXFP4": "MXFP4_MOE",
     "FP16": "F16",
     "FP32": "F32",
     "Q4_K": "Q4_K_M",
     "Q5_K": "Q5_K_M",
 }
+
+
+def _bits(type_name: str) -> Fraction:
+    return ALL_GGML_TYPES[type_name].bits_per_weight
+
+
+def _at_least(type_name: str, floor: str) -> str:
+    return type_name if _bits(type_name) >= _bits(floor) else floor
+
+
+# One step up in precision: the next of these by bits per weight.
+_LADDER = ("IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_S", "IQ3_XXS", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_0")
+
+
+def _step_up(type_name: str) -> str:
+    bits = _bits(type_name)
+    for t in _LADDER:
+        if _bits(t) > bits:
+            return t
+    return "BF16" if bits < 16 else type_name
+
+
+def _unsloth(base: Rule, xl: bool) -> Rule:
+    """Unsloth's dynamic ("UD-") mixes. Unsloth picks the type of each tensor per model, so no
+    table fits every file; what they document is the shape (unsloth.ai/blog/deepseekr1-dynamic,
+    the Dynamic 2.0 docs): in a MoE only the routed experts take the file's low-bit type, while
+    attention, the dense and shared-expert FFNs and the embeddings stay at 4 or 6 bits
+    (attn_v and ffn_down at 6); the _XL files also raise the attention tensors a step above
+    llama.cpp's mix. A published file size, when the catalog has one, replaces this estimate."""
+
+    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+        t = base(role, i, n, spec)
+        if role in ("experts", "other", "output"):
+            return t
+        if spec.is_moe:
+            t = _at_least(t, "Q6_K" if role in ("attn_v", "ffn_down") else "Q4_K")
+        if xl and role in ("attn", "attn_v"):
+            t = _step_up(t)
+        return t
+
+    return rule
+
+
+def _ik(base: str) -> Rule:
+    """ik_llama.cpp quants as they are published (ubergarm's and others' recipes on their
+    model cards): in a MoE the routed experts take the named type and everything else
+    (attention, shared experts, dense layers, embeddings, head) Q8_0; a dense model takes
+    the named type with llama.cpp's attn_v/ffn_down "more bits" layers a step higher."""
+
+    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+        if role == "other":
+            return "F32"
+        if spec.is_moe:
+            return base if role == "experts" else "Q8_0"
+        if role == "output":
+            return "Q6_K"
+        if role in ("attn_v", "ffn_down") and _use_more_bits(i, n):
+            return _step_up(base)
+        return base
+
+    return rule
+
+
+# UD-<mix>: every llama.cpp mix Unsloth ships in dynamic form, plus their _XL sizes, each on
+# the llama.cpp mix it extends (Q3_K_XL on Q3_K_M, Q4_K_XL on Q4_K_M, Q8_K_XL on Q8_0).
+_UD_BASES = {
+    q: GGUF_SCHEMES[q] for q in GGUF_SCHEMES if q not in ("F32", "F16", "BF16", "MXFP4_MOE")
+}
+_UD_XL = {
+    "Q2_K_XL": "Q2_K",
+    "Q3_K_XL": "Q3_K_M",
+    "Q4_K_XL": "Q4_K_M",
+    "Q5_K_XL": "Q5_K_M",
+    "Q6_K_XL": "Q6_K",
+    "Q8_K_XL": "Q8_0",
+}
+GGUF_SCHEMES.update({f"UD-{q}": _unsloth(rule, xl=False) for q, rule in _UD_BASES.items()})
+GGUF_SCHEMES.update({f"UD-{q}": _unsloth(GGUF_SCHEMES[b], xl=True) for q, b in _UD_XL.items()})
+# ik_llama.cpp: one scheme per weight type it adds (the _R4/_R8 repacks are the same bytes).
+GGUF_SCHEMES.update({t: _ik(t) for t in IK_GGML_TYPES if not t.startswith("Q8_")})
+# Unsloth is the only publisher of _XL files; without the prefix they are the same files.
+GGUF_ALIASES.update({q: f"UD-{q}" for q in _UD_XL})
 
 
 @dataclass(frozen=True)
@@ -129,8 +216,11 @@ class DenseScheme:
     linear_bits: Fraction
     embed_bits: Fraction
     head_bits: Fraction
-    family: str  # "hf" (safetensors for vLLM/transformers), "mlx", "exl2"
+    family: str  # "hf" (safetensors for vLLM/transformers), "mlx", "exl2", "exl3"
     note: str
+    # Mixed files (MLX "MXFP4-Q8"): the MLP weights (routed experts in a MoE, the FFN of a
+    # dense model) at these bits, the rest of the linear layers at linear_bits.
+    mlp_bits: Fraction | None = None
 
 
 def _f(x: float | int | str) -> Fraction:
@@ -139,6 +229,10 @@ def _f(x: float | int | str) -> Fraction:
 
 # GPTQ/AWQ 4-bit, group 128: 4 bits + an f16 scale and a packed 4-bit zero per 128 weights.
 # MLX affine, group 64: a scale and a bias in bf16 per 64 weights (mlx.core.quantize docs).
+# MLX's microscaling modes (mlx.core.quantize, mode="mxfp4"/"nvfp4"): FP4 E2M1 with an E8M0
+# scale per 32 (4.25 bits) or an FP8 E4M3 scale per 16 (4.5 bits). NVIDIA NVFP4 checkpoints
+# (ModelOpt, compressed-tensors): FP4 E2M1, an FP8 E4M3 scale per 16 weights and one FP32 scale
+# per tensor (negligible), 4.5 bits; lm_head and embeddings stay BF16 in ModelOpt exports.
 # bitsandbytes NF4: 4 bits + an fp32 absmax per 64 weights, itself quantized to 8 bits with
 # double quantization (QLoRA paper, §2): 4 + 8/64 + 32/(64·256) bits.
 DENSE_SCHEMES: dict[str, DenseScheme] = {
@@ -176,6 +270,50 @@ DENSE_SCHEMES: dict[str, DenseScheme] = {
             "group 64",
         ),
         DenseScheme("MLX-BF16", _f(16), _f(16), _f(16), "mlx", "unquantized"),
+        *(
+            DenseScheme(
+                f"MLX-{b}BIT",
+                b + Fraction(32, 64),
+                b + Fraction(32, 64),
+                b + Fraction(32, 64),
+                "mlx",
+                "group 64",
+            )
+            for b in (2, 3, 5, 6)
+        ),
+        DenseScheme(
+            "MLX-MXFP4",
+            4 + Fraction(8, 32),
+            4 + Fraction(8, 32),
+            4 + Fraction(8, 32),
+            "mlx",
+            "MXFP4: FP4 E2M1, E8M0 scale per 32",
+        ),
+        DenseScheme(
+            "MLX-MXFP4-Q8",
+            8 + Fraction(32, 64),
+            8 + Fraction(32, 64),
+            8 + Fraction(32, 64),
+            "mlx",
+            "MXFP4 MLP/experts, 8-bit affine (group 64) attention, embeddings and head",
+            mlp_bits=4 + Fraction(8, 32),
+        ),
+        DenseScheme(
+            "MLX-NVFP4",
+            4 + Fraction(8, 16),
+            4 + Fraction(8, 16),
+            4 + Fraction(8, 16),
+            "mlx",
+            "NVFP4: FP4 E2M1, FP8 E4M3 scale per 16",
+        ),
+        DenseScheme(
+            "NVFP4",
+            4 + Fraction(8, 16),
+            _f(16),
+            _f(16),
+            "hf",
+            "FP4 E2M1, FP8 E4M3 scale per 16, FP32 per tensor; embeddings and head BF16",
+        ),
     )
 }
 _DENSE_ALIASES = {
@@ -195,8 +333,48 @@ _DENSE_ALIASES = {
     "4BIT": "MLX-4BIT",
     "8BIT": "MLX-8BIT",
     "FP8-E4M3": "FP8",
+    "FP8-DYNAMIC": "FP8",
+    "FP8-BLOCK": "FP8",
+    "MLX-2": "MLX-2BIT",
+    "MLX-3": "MLX-3BIT",
+    "MLX-5": "MLX-5BIT",
+    "MLX-6": "MLX-6BIT",
+    "2BIT": "MLX-2BIT",
+    "3BIT": "MLX-3BIT",
+    "5BIT": "MLX-5BIT",
+    "6BIT": "MLX-6BIT",
+    "MXFP4-Q8": "MLX-MXFP4-Q8",
+    "MLX-MXFP4-Q8": "MLX-MXFP4-Q8",
+    "NVFP4-MLX": "MLX-NVFP4",
+    "MXFP4-MLX": "MLX-MXFP4",
+    "MODELOPT-FP4": "NVFP4",
+    "NVFP4A16": "NVFP4",
+    "FP4": "NVFP4",
 }
 _EXL2_RE = re.compile(r"^EXL2[-_: ]?(\d+(?:\.\d+)?)(?:BPW)?$")
+# EXL3 names: "EXL3-4.0bpw", "exl3 4bpw", "4.0bpw-exl3", and the branch names of EXL3 repos,
+# "4.0bpw" or "4.0bpw_H6" (H = head bits). A bare "<n>bpw" is EXL3, today's ExLlama format.
+_EXL3_RE = re.compile(
+    r"^(?:EXL3[-_: ]?(?P<a>\d+(?:\.\d+)?)(?:BPW)?"
+    r"|(?P<b>\d+(?:\.\d+)?)BPW(?:[-_]EXL3)?)(?:[-_]?H(?P<h>\d))?$"
+)
+# ExLlamaV3's convert.py: head_bits defaults to 6; embeddings stay FP16.
+EXL3_DEFAULT_HEAD_BITS = 6
+
+
+def _gguf_name(q: str) -> str | None:
+    """A GGUF quant name however it is written: "ud-q4_k_xl", "UD_Q4_K_XL", "Q4-K-XL",
+    "Q4_K_XL", "mix-IQ3_K", "IQ3_K_R4"."""
+    q = q.replace("-", "_")
+    ud = False
+    for prefix in ("UD_", "MIX_"):
+        if q.startswith(prefix):
+            ud = ud or prefix == "UD_"
+            q = q[len(prefix) :]
+    q = GGUF_ALIASES.get(q, q)
+    if ud and not q.startswith("UD-"):
+        q = f"UD-{q}"
+    return q if q in GGUF_SCHEMES else None
 
 
 def normalize_quant(quant: str) -> str:
@@ -207,13 +385,26 @@ def normalize_quant(quant: str) -> str:
         return q
     if q in _DENSE_ALIASES:
         return _DENSE_ALIASES[q]
+    gguf = _gguf_name(q)
+    if gguf is not None:
+        return gguf
     m = _EXL2_RE.match(q)
     if m:
         bpw = float(m.group(1))
         if not 2.0 <= bpw <= 8.0:
             raise InputError(f"EXL2 bits per weight must be between 2 and 8, got {bpw:g}")
         return f"EXL2-{bpw:g}BPW"
-    known = ", ".join([*GGUF_SCHEMES, *DENSE_SCHEMES, "EXL2-<bpw>"])
+    m = _EXL3_RE.match(q)
+    if m:
+        bpw = float(m.group("a") or m.group("b"))
+        if not 1.0 <= bpw <= 8.0:
+            raise InputError(f"EXL3 bits per weight must be between 1 and 8, got {bpw:g}")
+        head = int(m.group("h") or EXL3_DEFAULT_HEAD_BITS)
+        if head not in (6, 8):
+            raise InputError(f"EXL3 head bits must be 6 or 8, got {head}")
+        suffix = "" if head == EXL3_DEFAULT_HEAD_BITS else f"-H{head}"
+        return f"EXL3-{bpw:g}BPW{suffix}"
+    known = ", ".join([*GGUF_SCHEMES, *DENSE_SCHEMES, "EXL2-<bpw>", "EXL3-<bpw>"])
     raise InputError(f"unknown quantization {quant!r}; known: {known}")
 
 
@@ -222,7 +413,19 @@ def quant_family(quant: str) -> str:
         return "gguf"
     if quant.startswith("EXL2-"):
         return "exl2"
+    if quant.startswith("EXL3-"):
+        return "exl3"
     return DENSE_SCHEMES[quant].family
+
+
+def _exl3_scheme(quant: str) -> DenseScheme:
+    m = re.match(r"^EXL3-([\d.]+)BPW(?:-H(\d))?$", quant)
+    if m is None:
+        raise InputError(f"not an EXL3 quantization: {quant!r}")
+    head = int(m.group(2) or EXL3_DEFAULT_HEAD_BITS)
+    # EXL3 (QTIP trellis codes) stores every linear layer at exactly its bits per weight, plus
+    # FP16 sign/scale vectors per input and output channel (ExLlamaV3 doc/exl3.md).
+    return DenseScheme(quant, Fraction(m.group(1)), _f(16), _f(head), "exl3", "")
 
 
 def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
@@ -230,7 +433,7 @@ def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     n = spec.n_layers
 
     def nbytes(params: int, role: Role, i: int) -> int:
-        t = GGML_TYPES[rule(role, i, n, spec)]
+        t = ALL_GGML_TYPES[rule(role, i, n, spec)]
         return params * t.type_size // t.block_size
 
     layer_bytes: list[int] = []
@@ -266,8 +469,11 @@ def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
         bpw = Fraction(quant[5:-3])
         # ExLlamaV2 quantizes the head at 6 bits by default and keeps embeddings in FP16.
         scheme = DenseScheme(quant, bpw, _f(16), _f(6), "exl2", "")
+    elif quant.startswith("EXL3-"):
+        scheme = _exl3_scheme(quant)
     else:
         scheme = DENSE_SCHEMES[quant]
+    mlp_bits = scheme.mlp_bits or scheme.linear_bits
 
     def nbytes(params: int, bits: Fraction) -> int:
         return int(params * bits / 8)
@@ -275,16 +481,23 @@ def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for layer in spec.layers:
-        linear = layer.params_attn_v + layer.params_attn + layer.params_ffn_down + layer.params_ffn
-        experts = nbytes(layer.params_experts, scheme.linear_bits)
+        attn = layer.params_attn_v + layer.params_attn
+        ffn = layer.params_ffn_down + layer.params_ffn
+        # A mixed file's MLP bits go to the routed experts of a MoE, to the FFN of a dense model.
+        ffn_bits = scheme.linear_bits if spec.is_moe else mlp_bits
+        experts = nbytes(layer.params_experts, mlp_bits)
         layer_bytes.append(
-            nbytes(linear, scheme.linear_bits) + experts + nbytes(layer.params_other, _f(16))
+            nbytes(attn, scheme.linear_bits)
+            + nbytes(ffn, ffn_bits)
+            + experts
+            + nbytes(layer.params_other, _f(16))
         )
         expert_bytes.append(experts)
     output_params = spec.params_output - spec.hidden_size
     return WeightInventory(
         quant=quant,
-        source=f"estimated from the architecture at {float(scheme.linear_bits):.3g} bits per weight",
+        source=f"estimated from the architecture at {float(scheme.linear_bits):.3g} bits per weight"
+        + (f" ({float(mlp_bits):.3g} for the MLP)" if mlp_bits != scheme.linear_bits else ""),
         exact=False,
         input_bytes=nbytes(spec.params_input, scheme.embed_bits),
         output_bytes=nbytes(output_params, scheme.head_bits) + spec.hidden_size * 2,

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from runlocal.catalog import Catalog, load_catalog, normalize
+from runlocal.catalog import Catalog, Entry, load_catalog, normalize
 from runlocal.errors import CatalogError, UnknownNameError
 
 
@@ -39,3 +40,38 @@ def test_it_names_the_file_and_field_of_a_broken_entry(catalog_dir: Path) -> Non
     (catalog_dir / "models" / "broken.toml").write_text('schema_version = 1\nid = "broken"\n')
     with pytest.raises(CatalogError, match=r"models/broken\.toml: name: missing"):
         load_catalog(catalog_dir).models  # noqa: B018
+
+
+def _entry_with(**data: object) -> Entry:
+    return Entry(
+        kind="models",
+        id="m",
+        name="M",
+        aliases=(),
+        sources=("https://example.org",),
+        last_verified=dt.date(2026, 1, 1),
+        reviewed_by="t",
+        data=data,
+        path=Path("m.toml"),
+    )
+
+
+def test_every_record_says_when_it_was_added() -> None:
+    from runlocal.validate import check_added
+
+    today = dt.date(2026, 6, 1)
+    assert list(check_added(_entry_with(added=dt.date(2026, 5, 1)), today)) == []
+    assert list(check_added(_entry_with(), today)) == []  # optional outside the shipped catalog
+    assert list(check_added(_entry_with(added="2026-05-01"), today))
+    assert list(check_added(_entry_with(added=dt.date(2026, 7, 1)), today))
+
+
+def test_the_shipped_catalog_dates_every_record() -> None:
+    import tomllib
+
+    from runlocal.catalog import KINDS, catalog_root
+
+    for kind in KINDS:
+        for path in (catalog_root() / kind).glob("*.toml"):
+            added = tomllib.loads(path.read_text(encoding="utf-8")).get("added")
+            assert isinstance(added, dt.date), path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -67,3 +68,46 @@ def written_page_url(page_id: str) -> str:
         return ""
     _digest, cat = catalog()
     return EDITORIAL[page_id][0] if page_id in cat.entries("pages") else ""
+
+
+STALE_AFTER_MONTHS = 6
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved ``months`` calendar months on, clamped to the month's end (Aug 31 + 6 is
+    Feb 28)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+@register.filter
+def is_stale(value: Any, today: Any = None) -> bool:
+    """True when a record's last check (a date or ISO string) is more than six months ago."""
+    when = _as_date(value)
+    if when is None:
+        return False
+    now = _as_date(today) or dt.date.today()
+    return now > add_months(when, STALE_AFTER_MONTHS)
+
+
+@register.filter
+def as_date(value: Any) -> dt.date | None:
+    """A date or an ISO date string as a date (catalog data keeps dates as strings)."""
+    return _as_date(value)

@@ -1,0 +1,39 @@
+"""Pages say when a record was added and, plainly, when its data is over six months old."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from runlocal_web.reference.templatetags.reference_tags import add_months, is_stale
+
+from . import factory
+
+
+def test_six_months_are_calendar_months() -> None:
+    assert add_months(dt.date(2026, 1, 15), 6) == dt.date(2026, 7, 15)
+    assert add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
+    assert not is_stale(dt.date(2026, 1, 15), "2026-07-15")
+    assert is_stale(dt.date(2026, 1, 15), "2026-07-16")
+    assert is_stale("2026-01-15", "2027-01-01")
+    assert not is_stale(None)
+    assert not is_stale("not a date")
+
+
+def test_an_old_record_carries_the_notice_and_a_fresh_one_does_not(
+    client, catalog_dir: Path, db
+) -> None:
+    today = dt.date.today()
+    factory.model(
+        catalog_dir, last_verified=today - dt.timedelta(days=400), added=dt.date(2025, 1, 2)
+    )
+    factory.hardware(catalog_dir, last_verified=today, added=today)
+    factory.sync()
+
+    old = client.get("/models/testllama-8b/").content.decode()
+    assert 'class="stale-notice"' in old and "more than six months ago" in old
+    assert 'Added <time datetime="2025-01-02">' in old
+
+    fresh = client.get("/hardware/testgpu-24gb/").content.decode()
+    assert 'class="stale-notice"' not in fresh
+    assert f'Added <time datetime="{today.isoformat()}">' in fresh
