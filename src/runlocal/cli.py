@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--runtime",
         default="llama.cpp",
-        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2",
+        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2; "
+        "NAME@VERSION (transformers@4.53) applies that release's memory rules",
     )
     c.add_argument("--kv-type", default="f16", help="KV cache type: f16, bf16, q8_0, q4_0, fp8")
     c.add_argument(

@@ -1195,6 +1195,8 @@ def _basis(
         "context": context,
         "runtime_rules": {
             "swa_windowed": runtime.swa_windowed,
+            "mla_latent": runtime.mla_latent,
+            "version": runtime.version,
             "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
             "flash_attention": True if runtime.engine == "llama.cpp" else None,
         },
