@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--tflops", type=float, help="its dense FP16 tensor TFLOPS (for prefill)")
     c.add_argument("--ram-gb", type=float, help="system RAM available for offload, GiB")
     c.add_argument(
+        "--gpu-memory-gb",
+        type=float,
+        help="memory the GPU may use, GiB, where a setting decides it (Apple: "
+        "iogpu.wired_limit_mb / 1024; Strix Halo: carve-out + GTT or Windows' variable "
+        "graphics memory); default: the machine's documented default",
+    )
+    c.add_argument(
         "--from",
         dest="from_file",
         metavar="FILE",
@@ -201,6 +208,7 @@ def _query_from_args(args: argparse.Namespace) -> Any:
         bandwidth_gb_s=args.bandwidth_gb_s,
         tflops=args.tflops,
         ram_gb=args.ram_gb,
+        gpu_memory_gb=args.gpu_memory_gb,
     )
 
 
