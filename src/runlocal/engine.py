@@ -19,6 +19,7 @@ from .hardware import (
     explicit_device,
     gpu_memory_setting,
     parse_hardware,
+    tensor_rate_for,
     with_gpu_memory_limit,
 )
 from .hfconfig import load_config, spec_from_config
@@ -596,6 +597,8 @@ def check(
     spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)
+    fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
+    devices = [tensor_rate_for(d, fp32_acc) for d in devices]
     quant = _pick_quant(q, runtime, model)
     inv = spec.weights if spec.weights is not None else inventory_for(spec, model.entry, quant)
     kv_type = q.kv_type.lower()

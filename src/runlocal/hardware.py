@@ -21,7 +21,7 @@ class Device:
     backend: str  # cuda | rocm | metal | vulkan | sycl | cpu
     memory_bytes: int
     bandwidth_bytes_per_s: float
-    fp16_flops: float | None  # dense tensor FLOP/s
+    fp16_flops: float | None  # dense FP16 tensor FLOP/s with FP16 accumulation
     fp32_flops: float | None  # vector FLOP/s
     id: str | None = None
     vendor: str | None = None
@@ -30,6 +30,8 @@ class Device:
     source: str = "catalog"
     tdp_w: float | None = None
     compute_capability: float | None = None  # NVIDIA CUDA compute capability (6.1 = Pascal)
+    # Dense FP16/BF16 tensor FLOP/s with FP32 accumulation, where it is lower (GeForce, L40).
+    fp32_acc_flops: float | None = None
 
     @property
     def budget_bytes(self) -> int:
@@ -132,6 +134,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         usable = unified_gpu_budget_bytes(d.get("vendor"), memory)
     fp16 = d.get("fp16_tensor_tflops")
     fp32 = d.get("fp32_tflops")
+    acc = d.get("fp32_acc_tensor_tflops")
     return Device(
         id=entry.id,
         name=entry.name if memory_gib is None else f"{entry.name} {mem_gib:g}GB",
@@ -145,6 +148,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         fp32_flops=float(fp32) * TB if fp32 else None,
         tdp_w=float(d["tdp_w"]) if d.get("tdp_w") else None,
         compute_capability=_compute_capability(d.get("cuda_compute_capability")),
+        fp32_acc_flops=float(acc) * TB if acc else None,
     )
 
 
@@ -223,6 +227,15 @@ def explicit_device(
         fp32_flops=None,
         source="explicit",
     )
+
+
+def tensor_rate_for(device: Device, fp32_accumulate: bool) -> Device:
+    """The device as a runtime sees it: llama.cpp's cuBLAS GEMMs accumulate in FP16 on NVIDIA
+    (ggml-cuda, CUBLAS_COMPUTE_16F), PyTorch runtimes in FP32 (BF16 has no FP16 accumulate),
+    which GeForce cards and the L40 run at half rate."""
+    if fp32_accumulate and device.fp32_acc_flops is not None:
+        return replace(device, fp16_flops=device.fp32_acc_flops)
+    return device
 
 
 def with_free_memory(device: Device, free_bytes: int) -> Device:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from runlocal.catalog import Catalog
@@ -57,3 +59,14 @@ def test_the_gpu_memory_setting_cannot_exceed_the_machine(catalog: Catalog) -> N
         )
     with pytest.raises(InputError, match="gpu-memory-gb"):
         check(CheckQuery(model="Llama 3.1 8B", hardware=("TG24",), gpu_memory_gb=-1), catalog)
+
+
+def test_pytorch_runtimes_get_the_fp32_accumulate_tensor_rate() -> None:
+    from runlocal.hardware import explicit_device, tensor_rate_for
+
+    geforce = replace(explicit_device(24, 1008, 330.3), fp32_acc_flops=165.2e12)
+    assert tensor_rate_for(geforce, fp32_accumulate=True).fp16_flops == 165.2e12
+    assert tensor_rate_for(geforce, fp32_accumulate=False).fp16_flops == 330.3e12
+    # Cards that accumulate in FP32 at full rate carry no second figure.
+    pro = explicit_device(48, 960, 364.2)
+    assert tensor_rate_for(pro, fp32_accumulate=True).fp16_flops == 364.2e12
