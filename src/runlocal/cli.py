@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--runtime",
         default="llama.cpp",
-        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2, exllamav3",
+        help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2, exllamav3; "
+        "NAME@VERSION (transformers@4.53) applies that release's memory rules",
     )
     c.add_argument("--kv-type", default="f16", help="KV cache type: f16, bf16, q8_0, q4_0, fp8")
     c.add_argument(
@@ -59,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--bandwidth-gb-s", type=float, help="its memory bandwidth, GB/s")
     c.add_argument("--tflops", type=float, help="its dense FP16 tensor TFLOPS (for prefill)")
     c.add_argument("--ram-gb", type=float, help="system RAM available for offload, GiB")
+    c.add_argument(
+        "--gpu-memory-gb",
+        type=float,
+        help="memory the GPU may use, GiB, where a setting decides it (Apple: "
+        "iogpu.wired_limit_mb / 1024; Strix Halo: carve-out + GTT or Windows' variable "
+        "graphics memory); default: the machine's documented default",
+    )
     c.add_argument(
         "--from",
         dest="from_file",
@@ -219,6 +227,7 @@ def _query_from_args(args: argparse.Namespace) -> Any:
         bandwidth_gb_s=args.bandwidth_gb_s,
         tflops=args.tflops,
         ram_gb=args.ram_gb,
+        gpu_memory_gb=args.gpu_memory_gb,
     )
 
 

@@ -15,7 +15,14 @@ from typing import Any
 from . import memory as mem
 from .catalog import Catalog, Entry, load_catalog
 from .errors import InputError
-from .hardware import Device, explicit_device, parse_hardware
+from .hardware import (
+    Device,
+    explicit_device,
+    gpu_memory_setting,
+    parse_hardware,
+    tensor_rate_for,
+    with_gpu_memory_limit,
+)
 from .hfconfig import load_config, spec_from_config
 from .profile import Calibration, device_key
 from .quality import TASKS, effective_params_b, quality_model
@@ -64,6 +71,8 @@ class CheckQuery:
     bandwidth_gb_s: float | None = None
     tflops: float | None = None
     ram_gb: float | None = None
+    # GPU memory a setting allows (Apple iogpu.wired_limit_mb, Strix Halo carve-out + GTT).
+    gpu_memory_gb: float | None = None
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> CheckQuery:
@@ -461,7 +470,26 @@ def resolve_hardware(
         raise InputError("list GPUs with --hardware and give system RAM with --ram-gb")
     if len(devices) > 1 and "unified" in kinds:
         raise InputError("unified-memory machines (Apple, Strix Halo, DGX Spark) run one at a time")
+    if q.gpu_memory_gb is not None:
+        if "cpu" in kinds:
+            raise InputError("--gpu-memory-gb needs a GPU or a unified-memory machine")
+        limit = round(q.gpu_memory_gb * GIB)
+        devices = [with_gpu_memory_limit(d, limit) for d in devices]
     return devices
+
+
+def gpu_memory_note(devices: list[Device], q: CheckQuery) -> str | None:
+    """Where a setting decides how much memory the GPU gets, say so and name the setting."""
+    device = devices[0] if len(devices) == 1 else None
+    if device is None or device.kind != "unified":
+        return None
+    used = f"{device.budget_bytes / GIB:.1f} of {device.memory_bytes / GIB:g} GiB"
+    if q.gpu_memory_gb is not None:
+        return f"the GPU may use {used} (--gpu-memory-gb); set by {gpu_memory_setting(device)}"
+    return (
+        f"the GPU may use {used} by default; {gpu_memory_setting(device)} changes it "
+        "(give --gpu-memory-gb)"
+    )
 
 
 # --- the check --------------------------------------------------------------------------
@@ -474,6 +502,8 @@ def _validate(q: CheckQuery) -> None:
         raise InputError(f"--batch {q.batch} is out of range (1–{MAX_BATCH})")
     if q.ram_gb is not None and not 0 < q.ram_gb <= 65536:
         raise InputError(f"--ram-gb {q.ram_gb:g} is out of range (0–65536)")
+    if q.gpu_memory_gb is not None and not 0 < q.gpu_memory_gb <= 65536:
+        raise InputError(f"--gpu-memory-gb {q.gpu_memory_gb:g} is out of range (0–65536)")
 
 
 _RUNTIME_FOR = {"hf": "vllm", "mlx": "mlx", "exl2": "exllamav2", "gguf": "llama.cpp"}
@@ -607,6 +637,8 @@ def check(
     spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)
+    fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
+    devices = [tensor_rate_for(d, fp32_acc) for d in devices]
     quant = _pick_quant(q, runtime, model)
     inv = spec.weights if spec.weights is not None else inventory_for(spec, model.entry, quant)
     kv_type = q.kv_type.lower()
@@ -653,6 +685,10 @@ def check(
         decode = _batch_decode(decode, q.batch)
 
     verdict, reason = _verdict(plan, decode, devices, host_ram)
+    if q.gpu_memory_gb is not None or verdict != "comfortable":
+        memory_note = gpu_memory_note(devices, q)
+        if memory_note:
+            notes.append(memory_note)
     if not plan.fits and host_ram is None and any(d.kind == "gpu" for d in devices):
         notes.append("give --ram-gb to plan a partial offload to system RAM")
     totals = _totals(plan, runtime)
@@ -1236,6 +1272,8 @@ def _basis(
         "context": context,
         "runtime_rules": {
             "swa_windowed": runtime.swa_windowed,
+            "mla_latent": runtime.mla_latent,
+            "version": runtime.version,
             "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
             "flash_attention": True if runtime.engine == "llama.cpp" else None,
         },

@@ -20,7 +20,7 @@ class Device:
     backend: str  # cuda | rocm | metal | vulkan | sycl | cpu
     memory_bytes: int
     bandwidth_bytes_per_s: float
-    fp16_flops: float | None  # dense tensor FLOP/s
+    fp16_flops: float | None  # dense FP16 tensor FLOP/s with FP16 accumulation
     fp32_flops: float | None  # vector FLOP/s
     id: str | None = None
     vendor: str | None = None
@@ -29,6 +29,8 @@ class Device:
     source: str = "catalog"
     tdp_w: float | None = None
     compute_capability: float | None = None  # NVIDIA CUDA compute capability (6.1 = Pascal)
+    # Dense FP16/BF16 tensor FLOP/s with FP32 accumulation, where it is lower (GeForce, L40).
+    fp32_acc_flops: float | None = None
 
     @property
     def budget_bytes(self) -> int:
@@ -54,13 +56,59 @@ class Device:
 def apple_working_set_bytes(memory_bytes: int) -> int:
     """macOS's default GPU working set (recommendedMaxWorkingSetSize).
 
-    Measured: 16 GiB → 10,922.67 MiB (2/3), 32 GiB → 21,845 MiB (2/3), 24 GiB → 17.76 GiB (74%),
-    128 GiB → 107.52 GiB (84%); llama.cpp PR #2011, sglang PR #29949, antirez/ds4 PR #893.
-    Machines of 64 GiB and more get 3/4 here; the larger measured share on newer macOS is
-    left as headroom.
+    2/3 of RAM up to 36 GiB and 3/4 above: llama.cpp's Metal logs show 10,922.67 MiB on
+    16 GiB and 21,845 MiB on 32 GiB (PR #2011), and about 36 GiB on 48 GiB Macs. Newer macOS
+    gives some machines more (24 GiB → 17.76 GiB, sglang PR #29949; 128 GiB → 107.52 GiB,
+    antirez/ds4 PR #893); that is left as headroom. `sudo sysctl iogpu.wired_limit_mb=N`
+    changes it (see gpu_memory_setting).
     """
-    share = 2 / 3 if memory_bytes < 64 * GIB else 3 / 4
+    share = 2 / 3 if memory_bytes <= 36 * GIB else 3 / 4
     return int(memory_bytes * share)
+
+
+# AMD APUs (Strix Halo): the GPU gets the BIOS carve-out plus what the kernel lets it map
+# (GTT, about half of the remaining RAM by default on Linux) or, on Windows, the Variable
+# Graphics Memory chosen in AMD Software, at most 3/4 of RAM (96 of 128 GB). 3/4 is the
+# most the vendor's own settings give without kernel parameters
+# (rocm.docs.amd.com, "AMD Strix Halo system optimization").
+AMD_APU_GPU_SHARE = 3 / 4
+# Other unified-memory machines (DGX Spark, Jetson, MI300A) run Linux on the same memory:
+# firmware carve-outs and the OS keep about 1/8. DGX Spark reports 119.7 GiB of its 128 GiB
+# to Linux (leptonai/gpud PR #1170) and llama.cpp budgets it by MemAvailable (PR #17368).
+UNIFIED_OS_RESERVE_SHARE = 1 / 8
+
+
+def unified_gpu_budget_bytes(vendor: str | None, memory_bytes: int) -> int:
+    """What the GPU of a unified-memory machine may use by default."""
+    if vendor == "Apple":
+        return apple_working_set_bytes(memory_bytes)
+    if vendor == "AMD":
+        return int(memory_bytes * AMD_APU_GPU_SHARE)
+    return int(memory_bytes * (1 - UNIFIED_OS_RESERVE_SHARE))
+
+
+def gpu_memory_setting(device: Device) -> str:
+    """The setting that changes how much memory the GPU may use, in words."""
+    if device.vendor == "Apple":
+        return "macOS: sudo sysctl iogpu.wired_limit_mb=N"
+    if device.kind == "unified" and device.vendor == "AMD":
+        return (
+            "the BIOS carve-out plus Linux's GTT (amdgpu.gttsize / ttm.pages_limit), "
+            "or Windows' Variable Graphics Memory"
+        )
+    if device.kind == "unified":
+        return "what the OS and other programs leave free"
+    return "the VRAM other programs leave free"
+
+
+def with_gpu_memory_limit(device: Device, limit_bytes: int) -> Device:
+    """The device with the GPU memory the user says it may use (--gpu-memory-gb)."""
+    if not 0 < limit_bytes <= device.memory_bytes:
+        raise InputError(
+            f"--gpu-memory-gb {limit_bytes / GIB:g} is out of range for {device.name} "
+            f"(0–{device.memory_bytes / GIB:g})"
+        )
+    return replace(device, usable_memory_bytes=limit_bytes, source="setting")
 
 
 _BACKEND_PREFERENCE = ("cuda", "metal", "rocm", "vulkan", "sycl", "cpu")
@@ -81,10 +129,11 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         (b for b in _BACKEND_PREFERENCE if b in backends), "cpu" if kind == "cpu" else "vulkan"
     )
     usable = None
-    if d.get("vendor") == "Apple":
-        usable = apple_working_set_bytes(memory)
+    if kind == "unified":
+        usable = unified_gpu_budget_bytes(d.get("vendor"), memory)
     fp16 = d.get("fp16_tensor_tflops")
     fp32 = d.get("fp32_tflops")
+    acc = d.get("fp32_acc_tensor_tflops")
     return Device(
         id=entry.id,
         name=entry.name if memory_gib is None else f"{entry.name} {mem_gib:g}GB",
@@ -98,6 +147,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         fp32_flops=float(fp32) * TB if fp32 else None,
         tdp_w=float(d["tdp_w"]) if d.get("tdp_w") else None,
         compute_capability=_compute_capability(d.get("cuda_compute_capability")),
+        fp32_acc_flops=float(acc) * TB if acc else None,
     )
 
 
@@ -155,6 +205,15 @@ def explicit_device(
         fp32_flops=None,
         source="explicit",
     )
+
+
+def tensor_rate_for(device: Device, fp32_accumulate: bool) -> Device:
+    """The device as a runtime sees it: llama.cpp's cuBLAS GEMMs accumulate in FP16 on NVIDIA
+    (ggml-cuda, CUBLAS_COMPUTE_16F), PyTorch runtimes in FP32 (BF16 has no FP16 accumulate),
+    which GeForce cards and the L40 run at half rate."""
+    if fp32_accumulate and device.fp32_acc_flops is not None:
+        return replace(device, fp16_flops=device.fp32_acc_flops)
+    return device
 
 
 def with_free_memory(device: Device, free_bytes: int) -> Device:

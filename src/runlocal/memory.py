@@ -31,9 +31,17 @@ BACKEND_OVERHEAD_BYTES = {
 }
 # Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
 TORCH_CONTEXT_BYTES = 500 * MIB
+# A transformers process holds more than the bare context: the kernels of cuBLAS, cuBLASLt
+# and SDPA loaded on first use (CUDA lazy loading defers, it does not avoid them), their
+# workspaces, and the blocks the caching allocator keeps after loading the weights. PyTorch
+# measured ~300 MB for the lazily loaded context alone (pytorch#107667) and 1,008 MiB once
+# every kernel is resident (pytorch#28394); it does not shrink with the model, which is
+# why a 1B model's total is far above its weights.
+TRANSFORMERS_PROCESS_BYTES = 1 * GIB
 VLLM_GPU_MEMORY_UTILIZATION = 0.9
 VLLM_MAX_BATCHED_TOKENS = 8192
 VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
+VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)
 # Headroom below which a full fit is "tight": llama.cpp's --fit keeps 1 GiB free per device;
 # desktops lose a few hundred MiB to the display and other programs, so we ask for 10%.
 COMFORT_MARGIN_BYTES = 1 * GIB
@@ -124,8 +132,9 @@ def kv_layer_bytes_per_cell(
 ) -> Fraction:
     if layer.kind in ("recurrent", "none"):
         return Fraction(0)
-    if spec.mla is not None and runtime.engine in ("llama.cpp", "vllm"):
-        # Only the compressed latent and the rope part are cached (llama.cpp PR #19067).
+    if spec.mla is not None and runtime.mla_latent:
+        # Only the compressed latent and the rope part are cached: llama.cpp (PR #19067, no V),
+        # vLLM's MLA backends (one latent vector per token) and transformers 5 (PR #47761).
         return kv_row_bytes(kv_type, spec.mla.latent_elements)
     return kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_k) + kv_row_bytes(
         kv_type, layer.n_kv_heads * layer.head_dim_v
@@ -171,13 +180,22 @@ def kv_cell_counts(spec: ModelSpec, context: int, runtime: Runtime) -> tuple[int
     if runtime.engine == "llama.cpp":
         full = pad(context, LLAMA_KV_PAD)
     elif runtime.engine == "vllm":
-        full = pad(context, 16)
+        full = pad(context, VLLM_BLOCK)
     else:
         full = context
     window = spec.sliding_window or context
     if runtime.engine == "llama.cpp":
         # llama-kv-cache-iswa.cpp: pad256(min(n_ctx, n_swa + n_ubatch)).
         swa = pad(min(context, window + LLAMA_UBATCH), LLAMA_KV_PAD)
+    elif runtime.engine == "vllm":
+        # vllm/v1/kv_cache_interface.py SlidingWindowSpec.max_memory_usage_bytes: the last
+        # window - 1 tokens plus one scheduled chunk, in blocks of 16, one more block because
+        # the window need not start on a block boundary.
+        tokens = min(window - 1 + VLLM_MAX_BATCHED_TOKENS, context)
+        swa = (-(-tokens // VLLM_BLOCK) + 1) * VLLM_BLOCK
+    elif runtime.engine == "transformers":
+        # cache_utils.py DynamicSlidingWindowLayer.update keeps states[-sliding_window + 1:].
+        swa = min(context, max(window - 1, 1))
     else:
         swa = min(context, window)
     return full, swa
@@ -681,7 +699,7 @@ def plan_simple(
         tokens = context * sequences
         act = tokens * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * sequences
         act = int((act + kv) * 0.1) + act
-        overhead = TORCH_CONTEXT_BYTES
+        overhead = TRANSFORMERS_PROCESS_BYTES
     elif runtime.engine == "mlx":
         step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
         act = step * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * step

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from .errors import InputError
 
@@ -15,10 +16,15 @@ class Runtime:
     default_quant: str
     default_context: int
     formats: tuple[str, ...]  # quant families it loads: gguf, hf, mlx, exl2, exl3
-    # llama.cpp keeps only the window for sliding-window layers; vLLM's hybrid allocator and
-    # transformers' default dynamic cache reserve the full context.
+    # Sliding-window layers hold only their window: llama.cpp (llama-kv-cache-iswa.cpp),
+    # vLLM's hybrid KV cache manager (SlidingWindowSpec, v0.10+), transformers' DynamicCache
+    # (DynamicSlidingWindowLayer, 4.54+) and mlx-lm's RotatingKVCache; ExLlamaV2 does not.
     swa_windowed: bool
     url: str
+    # Multi-head latent attention caches the compressed latent (kv_lora_rank + rope dims)
+    # rather than per-head K and V.
+    mla_latent: bool = False
+    version: str | None = None  # None: the current release's behaviour
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -33,6 +39,7 @@ RUNTIMES: dict[str, Runtime] = {
             ("gguf",),
             True,
             "https://github.com/ggml-org/llama.cpp",
+            mla_latent=True,
         ),
         Runtime(
             "ollama",
@@ -43,6 +50,7 @@ RUNTIMES: dict[str, Runtime] = {
             ("gguf",),
             True,
             "https://github.com/ollama/ollama",
+            mla_latent=True,
         ),
         Runtime(
             "lm-studio",
@@ -53,8 +61,19 @@ RUNTIMES: dict[str, Runtime] = {
             ("gguf",),
             True,
             "https://lmstudio.ai/docs",
+            mla_latent=True,
         ),
-        Runtime("vllm", "vLLM", "vllm", "BF16", 8192, ("hf",), False, "https://docs.vllm.ai/"),
+        Runtime(
+            "vllm",
+            "vLLM",
+            "vllm",
+            "BF16",
+            8192,
+            ("hf",),
+            True,
+            "https://docs.vllm.ai/",
+            mla_latent=True,
+        ),
         Runtime(
             "transformers",
             "Hugging Face transformers",
@@ -62,8 +81,9 @@ RUNTIMES: dict[str, Runtime] = {
             "BF16",
             4096,
             ("hf",),
-            False,
+            True,
             "https://huggingface.co/docs/transformers",
+            mla_latent=True,
         ),
         Runtime(
             "mlx",
@@ -124,8 +144,62 @@ _ALIASES = {
 }
 
 
+# Where a runtime changed how much memory it takes: (engine, first release with today's
+# behaviour, field, value before that release, source). "transformers@4.50" gets the old
+# behaviour; a bare name gets today's.
+BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
+    (
+        "transformers",
+        (4, 54),
+        "swa_windowed",
+        False,
+        "cache_utils.py DynamicSlidingWindowLayer keeps the last sliding_window - 1 tokens",
+    ),
+    (
+        "transformers",
+        (5, 0),
+        "mla_latent",
+        False,
+        "MLA attention caches the kv_lora_rank latent and the rope key (PR #47761); "
+        "4.x cached per-head K and V",
+    ),
+    (
+        "vllm",
+        (0, 10),
+        "swa_windowed",
+        False,
+        "v1 hybrid KV cache manager: SlidingWindowSpec.max_memory_usage_bytes",
+    ),
+    (
+        "vllm",
+        (0, 7),
+        "mla_latent",
+        False,
+        "MLA backends cache one latent vector per token (AttentionSpec.page_size_bytes)",
+    ),
+)
+_VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+){0,2})")
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    m = _VERSION_RE.match(text.strip())
+    if not m:
+        raise InputError(f"runtime version {text!r} is not a release number such as 4.53")
+    return tuple(int(x) for x in m.group(1).split("."))
+
+
 def get_runtime(name: str) -> Runtime:
-    key = _ALIASES.get(name.strip().lower())
+    """A runtime by name, optionally at a release: "transformers@4.50", "vllm@0.9.2"."""
+    base, _, version = name.partition("@")
+    key = _ALIASES.get(base.strip().lower())
     if key is None:
-        raise InputError(f"unknown runtime {name!r}; known: {', '.join(RUNTIMES)}")
-    return RUNTIMES[key]
+        raise InputError(f"unknown runtime {base!r}; known: {', '.join(RUNTIMES)}")
+    runtime = RUNTIMES[key]
+    if not version.strip():
+        return runtime
+    at = _version_tuple(version)
+    changes: dict[str, bool] = {}
+    for engine, since, attr, before, _source in BEHAVIOUR_CHANGES:
+        if engine == runtime.engine and at < since:
+            changes[attr] = before
+    return replace(runtime, version=version.strip(), **changes)  # type: ignore[arg-type]

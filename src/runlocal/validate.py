@@ -80,6 +80,12 @@ def check_hardware(e: Entry) -> Iterable[CatalogError]:
     yield from _number(e, "bandwidth_gb_s", 5, 20000)
     yield from _number(e, "fp16_tensor_tflops", 0.05, 20000, required=d.get("kind") != "cpu")
     yield from _number(e, "fp32_tflops", 0.05, 1000, required=False)
+    # fp16_tensor_tflops is the FP16-accumulate rate; fp32_acc_tensor_tflops, where given, the
+    # FP32-accumulate (and BF16) rate, half of it on GeForce cards and the L40.
+    yield from _number(e, "fp32_acc_tensor_tflops", 0.05, 20000, required=False)
+    acc, fp16 = d.get("fp32_acc_tensor_tflops"), d.get("fp16_tensor_tflops")
+    if isinstance(acc, int | float) and isinstance(fp16, int | float) and acc > fp16:
+        yield CatalogError(_rel(e), "fp32_acc_tensor_tflops", "above the FP16-accumulate rate")
     yield from _number(e, "tdp_w", 1, 5000, required=False)
     yield from _number(e, "launch_price_usd", 1, 500000, required=False)
     yield from _number(e, "street_price_usd", 1, 500000, required=False)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
+
+from runlocal.errors import InputError
 from runlocal.hfconfig import spec_from_config
 from runlocal.memory import kv_cache_bytes
 from runlocal.runtimes import get_runtime
 
-from .factories import DEEPSEEK_V2_LITE, GEMMA_2_9B, LLAMA_3_1_8B, MISTRAL_7B_V01, MIXTRAL_8X7B
+from .factories import (
+    DEEPSEEK_V2_LITE,
+    GEMMA_2_9B,
+    GEMMA_3_4B,
+    LLAMA_3_1_8B,
+    MISTRAL_7B_V01,
+    MIXTRAL_8X7B,
+    QWEN3_NEXT_80B_A3B,
+)
 
 LLAMA = get_runtime("llama.cpp")
 VLLM = get_runtime("vllm")
@@ -39,22 +50,57 @@ def test_it_keeps_only_the_window_for_gemma_2_sliding_layers() -> None:
     # 21 full layers hold 8192 cells; 21 SWA layers hold pad256(4096 + 512) = 4608.
     expected = 21 * 8192 * per_cell + 21 * 4608 * per_cell
     assert kv_cache_bytes(spec, 8192, LLAMA, "f16") == expected
-    assert kv_cache_bytes(spec, 8192, VLLM, "f16") == 42 * 8192 * per_cell
+    # vLLM reserves min(4095 + 8192, 8192) = 8192 tokens → 512 + 1 blocks of 16 = 8208.
+    assert kv_cache_bytes(spec, 8192, VLLM, "f16") == (21 * 8192 + 21 * 8208) * per_cell
+    # transformers keeps the last 4095 tokens of a sliding layer.
+    assert kv_cache_bytes(spec, 8192, HF, "f16") == (21 * 8192 + 21 * 4095) * per_cell
 
 
-def test_it_caps_mistral_sliding_window_in_llama_cpp_only() -> None:
+def test_it_keeps_five_local_layers_per_global_one_at_window_1024_for_gemma_3() -> None:
+    spec = spec_from_config(GEMMA_3_4B)
+    assert spec.layers_by_kind == {"swa": 29, "full": 5}
+    per_cell = 4 * 256 * 2 * 2  # 4 KV heads × 256 dims × (K + V) × 2 bytes = 4 KiB
+    assert kv_cache_bytes(spec, 32768, HF, "f16") == (5 * 32768 + 29 * 1023) * per_cell
+    # Below the window every layer holds the whole context.
+    assert kv_cache_bytes(spec, 1000, HF, "f16") == 34 * 1000 * per_cell
+    # Releases before the sliding layers (4.53) kept the whole context in every layer.
+    old = get_runtime("transformers@4.53")
+    assert kv_cache_bytes(spec, 32768, old, "f16") == 34 * 32768 * per_cell
+
+
+def test_it_caps_mistral_sliding_window_in_every_runtime_that_honours_it() -> None:
     spec = spec_from_config(MISTRAL_7B_V01)
     per_cell = 8 * 128 * 2 * 2
     assert kv_cache_bytes(spec, 32768, LLAMA, "f16") == 32 * 4608 * per_cell
-    assert kv_cache_bytes(spec, 32768, VLLM, "f16") == 32 * 32768 * per_cell
+    # vLLM: cdiv(min(4095 + 8192, 32768), 16) + 1 = 769 blocks = 12,304 tokens per layer.
+    assert kv_cache_bytes(spec, 32768, VLLM, "f16") == 32 * 12304 * per_cell
+    assert kv_cache_bytes(spec, 32768, get_runtime("vllm@0.9"), "f16") == 32 * 32768 * per_cell
+    assert kv_cache_bytes(spec, 32768, HF, "f16") == 32 * 4095 * per_cell
 
 
 def test_it_caches_only_the_mla_latent_for_deepseek_v2_lite() -> None:
     spec = spec_from_config(DEEPSEEK_V2_LITE)
     assert spec.mla is not None and spec.mla.latent_elements == 576
     assert kv_cache_bytes(spec, 4096, LLAMA, "f16") == 27 * 4096 * 576 * 2
-    # transformers decompresses: 16 heads × (192 K + 128 V) per token per layer.
-    assert kv_cache_bytes(spec, 4096, HF, "f16") == 27 * 4096 * 16 * (192 + 128) * 2
+    assert kv_cache_bytes(spec, 4096, VLLM, "f16") == 27 * 4096 * 576 * 2
+    assert kv_cache_bytes(spec, 4096, HF, "f16") == 27 * 4096 * 576 * 2
+    # transformers 4.x decompressed: 16 heads × (192 K + 128 V) per token per layer.
+    old = get_runtime("transformers@4.57")
+    assert kv_cache_bytes(spec, 4096, old, "f16") == 27 * 4096 * 16 * (192 + 128) * 2
+
+
+def test_linear_attention_layers_keep_a_fixed_state_not_a_kv_cache() -> None:
+    spec = spec_from_config(QWEN3_NEXT_80B_A3B)
+    assert spec.layers_by_kind == {"recurrent": 36, "full": 12}
+    # Gated delta net: conv state (4 - 1) × (2 × 16 × 128 + 32 × 128) plus the recurrent
+    # state 32 heads × 128 × 128, in F32.
+    state = ((4 - 1) * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128) * 4
+    per_cell = 2 * 256 * 2 * 2
+    for runtime in (LLAMA, HF):
+        short = kv_cache_bytes(spec, 4096, runtime, "f16")
+        long = kv_cache_bytes(spec, 8192, runtime, "f16")
+        assert short == 12 * 4096 * per_cell + 36 * state
+        assert long - short == 12 * 4096 * per_cell  # only the attention layers grow
 
 
 def test_it_sizes_mixtral_kv_like_a_dense_gqa_model() -> None:
@@ -66,3 +112,24 @@ def test_it_scales_kv_with_parallel_sequences() -> None:
     spec = spec_from_config(LLAMA_3_1_8B)
     one = kv_cache_bytes(spec, 4096, LLAMA, "f16")
     assert kv_cache_bytes(spec, 4096, LLAMA, "f16", sequences=4) == 4 * one
+
+
+def test_a_runtime_version_selects_the_rules_of_that_release() -> None:
+    assert get_runtime("transformers").swa_windowed and get_runtime("transformers").mla_latent
+    old = get_runtime("transformers@4.50.3")
+    assert not old.swa_windowed and not old.mla_latent and old.version == "4.50.3"
+    assert get_runtime("vllm@0.10.1").swa_windowed
+    with pytest.raises(InputError):
+        get_runtime("transformers@latest-ish")
+
+
+def test_a_transformers_process_pays_a_fixed_overhead_that_does_not_shrink() -> None:
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import TRANSFORMERS_PROCESS_BYTES, plan_simple
+    from runlocal.weights import estimate_inventory
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    inv = estimate_inventory(spec, "BF16")
+    gpu = explicit_device(80, 3350)
+    plan = plan_simple(spec, inv, [gpu], HF, 1024, "f16", 1)
+    assert plan.devices[0].overhead_bytes == TRANSFORMERS_PROCESS_BYTES == 1024**3
