@@ -717,7 +717,8 @@ def _quality_parts(
     catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
 ) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
     qm = quality_model(catalog)
-    loss = qm.quant_loss(quant, size_b)
+    family = str(entry.get("family") or "") or None if entry is not None else None
+    loss = qm.quant_loss(quant, size_b, family, entry.name if entry is not None else None)
     if entry is None:
         return loss.bucket, loss.note, None
     tasks = []
