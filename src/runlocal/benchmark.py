@@ -40,7 +40,15 @@ from typing import Any, TextIO
 from .catalog import Catalog
 from .detect import DetectedGPU, Machine, detect_machine, end_probe, match_hardware
 from .errors import InputError, RunlocalError
-from .profile import MeasuredDevice, Profile, device_key, load_profile, merged, save_profile
+from .profile import (
+    MeasuredDevice,
+    Profile,
+    device_key,
+    load_profile,
+    merged,
+    profile_path,
+    save_profile,
+)
 from .units import GIB, MIB
 
 PROTOCOL = "runlocal-capture-1"
@@ -405,6 +413,7 @@ class BenchResult:
             "cpu": self.cpu,
             "gpus": self.gpus,
             "profile_path": self.profile_path,
+            "profile_undo": "runlocal bench --forget" if self.profile_path else None,
             "record": self.record,
             "submission": self.submission,
             "notes": self.notes,
@@ -959,6 +968,18 @@ def _fmt_cpu(cpu: dict[str, Any]) -> list[str]:
     ]
 
 
+def profile_lines(result: BenchResult) -> list[str]:
+    """What the run wrote, what that changes and how to take it back."""
+    names = [result.cpu["name"]] if result.cpu else []
+    names += [g["name"] for g in result.gpus]
+    return [
+        f"profile saved to {result.profile_path} (measured: {', '.join(names) or 'nothing'}).",
+        "From now on `runlocal check` uses these measured bandwidths in place of the catalog's "
+        "for these devices (evidence `calibrated`); `--no-measured` ignores them for one check.",
+        f"To undo: `runlocal bench --forget` (deletes {result.profile_path}).",
+    ]
+
+
 def format_bench(result: BenchResult) -> str:
     lines = [
         f"runlocal bench · {result.platform} · {result.duration_s:.1f} s"
@@ -1000,17 +1021,32 @@ def format_bench(result: BenchResult) -> str:
         lines.append(f"submitted to {sub['url']}: id {ident}, trust {trust or '?'}")
     lines.append("")
     if result.profile_path:
-        lines.append(
-            f"profile saved to {result.profile_path}: `runlocal check` now uses these "
-            "bandwidths (evidence `calibrated`)"
-        )
+        lines += profile_lines(result)
     for note in result.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"
 
 
-def run_bench(as_json: bool, gguf: str | None, submit: str | None, quick: bool) -> int:
+def run_bench(
+    as_json: bool, gguf: str | None, submit: str | None, quick: bool, forget: bool = False
+) -> int:
+    if forget:
+        return forget_profile(sys.stdout)
     return _run_bench(as_json, gguf, submit, quick, sys.stdout, sys.stderr)
+
+
+def forget_profile(out: TextIO) -> int:
+    """`runlocal bench --forget`: delete the stored profile; later checks use the catalog."""
+    path = profile_path()
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        out.write(f"no profile at {path}: `runlocal check` already uses the catalog's figures\n")
+        return 0
+    except OSError as exc:
+        raise RunlocalError(f"{path}: {exc.strerror or exc}") from None
+    out.write(f"deleted {path}: `runlocal check` uses the catalog's figures again\n")
+    return 0
 
 
 def _run_bench(
@@ -1033,7 +1069,7 @@ def _run_bench(
     from .catalog import load_catalog
 
     progress = Progress(err)
-    progress.step("detecting hardware")
+    progress.step(f"detecting hardware; the results will be saved to {profile_path()}")
     try:
         catalog: Catalog | None = load_catalog()
     except RunlocalError:

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from .errors import RunlocalError
-from .units import GIB
+from .errors import InputError, RunlocalError
+from .units import GIB, parse_tokens
 
 EXIT_BAD_INPUT = 2
 
@@ -17,6 +17,13 @@ EXIT_BAD_INPUT = 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"runlocal: error: {message}\n")
+
+
+def _tokens(text: str) -> int:
+    try:
+        return parse_tokens(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="quantization (Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, EXL2-4.5bpw, MLX-4bit, ...)",
     )
     c.add_argument(
-        "--context", type=int, help="tokens held in the KV cache (prompt plus generated)"
+        "--context",
+        type=_tokens,
+        help="tokens held in the KV cache (prompt plus generated): 8192, 32k, 128k",
     )
     c.add_argument("--batch", type=int, default=1, help="concurrent sequences (default 1)")
     c.add_argument(
@@ -122,11 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     dt = sub.add_parser("detect", help="find this machine's GPUs, CPU and memory")
     dt.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
-    bn = sub.add_parser("bench", help="measure this machine's memory bandwidth and compute")
+    bn = sub.add_parser(
+        "bench",
+        help="measure this machine's memory bandwidth and compute; saves a profile that later "
+        "checks use (undo: --forget)",
+    )
     bn.add_argument("--json", action="store_true", help="one JSON object on stdout")
     bn.add_argument("--gguf", metavar="FILE", help="also run llama-bench on this model file")
     bn.add_argument("--submit", metavar="URL", help="submit the result to a runlocal site's API")
     bn.add_argument("--quick", action="store_true", help="shorter runs (less precise)")
+    bn.add_argument(
+        "--forget",
+        action="store_true",
+        help="delete the stored profile (later checks use the catalog's figures again)",
+    )
 
     dg = sub.add_parser("digest", help="compose (and send) the monthly digest from Pulse")
     dg.add_argument("--month", required=True, metavar="YYYY-MM")
@@ -184,7 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .benchmark import run_bench
 
             return run_bench(
-                as_json=args.json, gguf=args.gguf, submit=args.submit, quick=args.quick
+                as_json=args.json,
+                gguf=args.gguf,
+                submit=args.submit,
+                quick=args.quick,
+                forget=args.forget,
             )
         if args.command == "digest":
             from runlocal_web.launcher import manage
@@ -203,7 +225,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
     return EXIT_BAD_INPUT
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`runlocal models | head`): stop quietly, as Unix tools do.
+    stdout points at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (a test's StringIO): nothing to flush at exit
+    return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by a closed pipe
 
 
 def _fail(message: str) -> int:
@@ -346,6 +383,18 @@ def _gib(n: int | float | None) -> str:
     return "unknown" if n is None else f"{n / GIB:.2f} GiB"
 
 
+def largest_context_line(r: dict[str, Any]) -> str:
+    """The largest context that runs, and where: the same placement as the verdict."""
+    if not r.get("max_context"):
+        return "largest context that runs: none (the model does not run here)"
+    where = (
+        "with part of the model in system RAM"
+        if r.get("max_context_where") == "offload"
+        else "every layer on the accelerator"
+    )
+    return f"largest context that runs: {r['max_context']:,} tokens, {where}"
+
+
 def format_result(r: dict[str, Any]) -> str:
     label = {
         "comfortable": "RUNS COMFORTABLY",
@@ -379,11 +428,7 @@ def format_result(r: dict[str, Any]) -> str:
             f"speed   decode {s['decode_tok_s']} tok/s ({s['decode_tok_s_low']}–{s['decode_tok_s_high']}), "
             f"prefill {s['prefill_tok_s'] if s['prefill_tok_s'] is not None else 'unknown'} tok/s  [{r['evidence']}]"
         )
-    lines.append(
-        f"largest context that fits: {r['max_context']:,}"
-        if r["max_context"]
-        else "largest context that fits: none"
-    )
+    lines.append(largest_context_line(r))
     if r.get("best_quant"):
         lines.append(f"best quantization that fits comfortably: {r['best_quant']}")
     quality = r.get("quality")

@@ -172,7 +172,7 @@ def local_day(use: LocalUse, decode_tok_s: float | None, *, power_all_hours: boo
 @dataclass(frozen=True)
 class LocalCost:
     low: LocalDay  # fast end of the decode range, power only while writing
-    central: LocalDay  # the engine's decode speed, power all the hours on
+    central: LocalDay  # the engine's decode speed, power only while writing
     high: LocalDay  # slow end of the decode range, power all the hours on
 
 
@@ -182,10 +182,14 @@ def local_cost(
     decode_tok_s: float | None,
     decode_tok_s_high: float | None,
 ) -> LocalCost:
-    """The local cost as a range; the speeds are the engine's decode range (tokens/s)."""
+    """The local cost as a range; the speeds are the engine's decode range (tokens/s).
+
+    Two things vary: the speed and whether the machine draws board power while idle. The
+    central estimate takes the engine's speed and power while writing, so it sits between
+    the cheap end (fast, power while writing) and the dear end (slow, power all hours on)."""
     return LocalCost(
         low=local_day(use, decode_tok_s_high, power_all_hours=False),
-        central=local_day(use, decode_tok_s, power_all_hours=True),
+        central=local_day(use, decode_tok_s, power_all_hours=False),
         high=local_day(use, decode_tok_s_low, power_all_hours=True),
     )
 

@@ -37,7 +37,7 @@ from .speed import (
     safe_rate,
     spread,
 )
-from .units import GIB
+from .units import GIB, parse_tokens
 from .weights import (
     GGUF_SCHEMES,
     estimate_inventory,
@@ -97,6 +97,8 @@ class CheckQuery:
                 if not isinstance(value, str):
                     raise InputError(f"{key}: expected a string")
                 kwargs[key] = value
+            elif key == "context" and isinstance(value, str):
+                kwargs[key] = parse_tokens(value)
             elif key in ("context", "batch"):
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise InputError(f"{key}: expected an integer")
@@ -298,6 +300,7 @@ def _check_component_model(
             "experts_on_host_layers": 0,
         },
         "max_context": None,
+        "max_context_where": None,
         "best_quant": None,
         "speed": {
             "decode_tok_s": None,
@@ -681,6 +684,19 @@ def check(
         evidence = "calibrated"
     if evidence == "measured":
         lo_hi = (0.95, 1.05)
+    if decode is not None and prefill is not None and prefill < decode:
+        # A prompt is never read slower than one token at a time, which is decoding; a
+        # compute estimate below that (a CPU's matmul rate at llama.cpp's prefill efficiency)
+        # is the formula's limit, not the machine's.
+        notes.append(
+            f"prefill estimated from compute ({prefill:.1f} tokens/s) would be slower than "
+            "decoding; a prompt is never processed slower than one token at a time, so prefill "
+            "is shown at the decode rate, a lower bound"
+        )
+        prefill = decode
+        prefill_spread: tuple[float, float] = lo_hi
+    else:
+        prefill_spread = spread(params.prefill_spread, main_backend)
     if decode is not None:
         decode = _batch_decode(decode, q.batch)
 
@@ -727,18 +743,19 @@ def check(
             "experts_on_host_layers": plan.experts_on_host_layers,
         },
         "max_context": max_ctx,
+        # Where that largest context runs: all on the accelerators, or with part of the
+        # model in system RAM (the verdict's own placement); None when nothing runs.
+        "max_context_where": None
+        if max_ctx is None
+        else ("offload" if plan.fits and not plan.full_offload else "accelerator"),
         "best_quant": best_quant,
         "speed": {
             "decode_tok_s": _round(decode),
             "decode_tok_s_low": _round(decode * lo_hi[0]) if decode else None,
             "decode_tok_s_high": _round(decode * lo_hi[1]) if decode else None,
             "prefill_tok_s": _round(prefill),
-            "prefill_tok_s_low": _round(prefill * spread(params.prefill_spread, main_backend)[0])
-            if prefill
-            else None,
-            "prefill_tok_s_high": _round(prefill * spread(params.prefill_spread, main_backend)[1])
-            if prefill
-            else None,
+            "prefill_tok_s_low": _round(prefill * prefill_spread[0]) if prefill else None,
+            "prefill_tok_s_high": _round(prefill * prefill_spread[1]) if prefill else None,
             "at_depth_tokens": depth,
         },
         "evidence": evidence,
@@ -776,7 +793,8 @@ def _quality_parts(
     catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
 ) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
     qm = quality_model(catalog)
-    loss = qm.quant_loss(quant, size_b)
+    family = str(entry.get("family") or "") or None if entry is not None else None
+    loss = qm.quant_loss(quant, size_b, family, entry.name if entry is not None else None)
     if entry is None:
         return loss.bucket, loss.note, None
     tasks = []
@@ -938,6 +956,13 @@ def _verdict(
             "tradeoffs",
             "it fits with less than 10% (or 1 GiB) to spare; other programs may push it out",
         )
+    if plan.host is not None and plan.host.total_bytes > 0:
+        # llama.cpp keeps the token-embedding table (a lookup, not a layer) in system RAM.
+        return (
+            "comfortable",
+            "it fits with headroom: every layer on the accelerator, the token embeddings "
+            f"({plan.host.total_bytes / GIB:.2f} GiB) in system RAM",
+        )
     return "comfortable", "it fits with headroom, entirely on the accelerator"
 
 
@@ -999,6 +1024,37 @@ def _max_context(
     return lo
 
 
+def _max_context_offloaded(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    kv_type: str,
+    batch: int,
+    runs_at: int,
+) -> int:
+    """Largest context (multiple of 256, at least ``runs_at``, which runs) that still runs
+    with layers or experts in system RAM: memory grows with the context, so a bisection."""
+
+    def runs(ctx: int) -> bool:
+        return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch).fits
+
+    top = spec.max_context
+    if runs_at >= top or runs(top):
+        return max(top, runs_at)
+    lo, hi = runs_at, top
+    while hi - lo > 256:
+        mid = (lo + hi) // 2 // 256 * 256
+        if mid <= lo:
+            break
+        if runs(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 def _plan_answers_uncached(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -1020,6 +1076,9 @@ def _plan_answers_uncached(
     plan, hw = est.plan, list(devices)
     fits_fully = plan.fits and plan.full_offload
     max_ctx = _max_context(spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully))
+    if max_ctx is None and plan.fits:
+        # It runs only with part of it in system RAM: the largest context that still runs so.
+        max_ctx = _max_context_offloaded(spec, inv, hw, host_ram, runtime, kv_type, batch, context)
     best_quant = (
         None
         if spec.weights is not None

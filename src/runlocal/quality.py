@@ -55,9 +55,13 @@ MIN_R = 0.5  # their scores must agree at least this well (Pearson correlation)
 ESTIMATE_MARGIN = 0.5  # an estimate from size is lowered by this share of the fit's RMSE
 GENERATION_YEARS = 1.0  # same family released within this many years: same generation
 # Used only when the catalog has too few scores for a task to fit a slope (a test catalog):
-# quality points per doubling of parameters (Qwen2.5 7B→72B Instruct gain about 5 MMLU-Pro
-# points per doubling).
-DEFAULT_POINTS_PER_DOUBLING = 5.0
+# quality per doubling of parameters, in logits (Qwen2.5 7B→72B Instruct gain about 5
+# MMLU-Pro points per doubling near the middle of the scale: 0.2 logits).
+DEFAULT_POINTS_PER_DOUBLING = 0.2
+# Percent scores are bounded: maps, size lines and quantization penalties work on their
+# logits, so no mapped, estimated or penalised score leaves 0–100. Scores at the very ends
+# are read as these bounds (a logit of ±5.3).
+PERCENT_FLOOR, PERCENT_CEILING = 0.5, 99.5
 REFERENCE_MODEL = "LLaMA 3 8B"  # the reference of llama.cpp's current KLD tables
 # Buckets of ln(PPL/PPL_F16) at the model's size: Q4_K_M and above are "small" on LLaMA 3 8B,
 # Q3_K_M/Q3_K_L/Q4_0 "moderate", Q3_K_S/IQ2_M/Q2_K "large".
@@ -124,6 +128,22 @@ def benchmark_key(name: str) -> tuple[str, str] | None:
 
 def _expected_scale(key: str) -> str:
     return "elo" if key == "arena-elo" else "percent"
+
+
+def to_linear(value: float, key: str) -> float:
+    """A published score where straight lines hold: the logit of a percentage (bounded at
+    both ends), an Elo rating as it is (already a logit of win odds, unbounded)."""
+    if _expected_scale(key) != "percent":
+        return value
+    p = min(max(value, PERCENT_FLOOR), PERCENT_CEILING) / 100.0
+    return math.log(p / (1.0 - p))
+
+
+def from_linear(z: float, key: str) -> float:
+    """The inverse of to_linear: back onto the benchmark's own scale."""
+    if _expected_scale(key) != "percent":
+        return z
+    return 100.0 / (1.0 + math.exp(-z))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -219,7 +239,8 @@ def _years(entry: Entry) -> float:
 
 @dataclass(frozen=True)
 class LinearMap:
-    """score on the task scale = slope × published score + offset."""
+    """score on the task scale = slope × published score + offset, both as to_linear reads
+    them (logits for percentages), so that a mapped score stays inside the scale."""
 
     key: str
     label: str
@@ -276,7 +297,8 @@ def _least_squares(rows: Sequence[Sequence[float]], ys: Sequence[float]) -> list
 
 @dataclass(frozen=True)
 class SizeLine:
-    """quality ≈ intercept + per_doubling × log2(effective billions of parameters)."""
+    """quality ≈ intercept + per_doubling × log2(effective billions of parameters), with
+    quality as to_linear reads the task's scale (logits for a percentage)."""
 
     intercept: float
     per_doubling: float
@@ -409,6 +431,57 @@ def _bucket(nats: float) -> str:
     return "large"
 
 
+def _lineage(text: str) -> tuple[str, str]:
+    """(family, generation) of a model name as the tables write it: 'LLaMA 3 8B' →
+    ('llama', '3'), 'LLaMA 7B (v1)' → ('llama', '1'), 'Llama 3.3 70B' → ('llama', '3')."""
+    words = _SIZE.sub(" ", text).replace("-", " ").split()
+    if not words:
+        return "", ""
+    rest = " ".join(words[1:])
+    gen = re.search(r"\bv?(\d+)", rest)
+    return words[0].lower(), gen.group(1) if gen else ""
+
+
+def _model_generation(family: str, model_name: str) -> str:
+    """The generation a catalog name gives its family: 'Llama 3.1 8B' of llama → '3'."""
+    m = re.search(rf"\b{re.escape(family)}[\s_-]*v?(\d+)", model_name, re.I)
+    return m.group(1) if m else ""
+
+
+def nearest_measurement(
+    table: QuantTable,
+    params_b: float,
+    family: str | None,
+    model_name: str | None,
+    size_exponent: float,
+) -> tuple[Mapping[str, Any], float, float, str] | None:
+    """(measurement, its size in B, loss in nats scaled to params_b, how it relates to the
+    model) for the plain (no importance matrix) perplexity measurement nearest the model:
+    same family first, then same generation, then nearest size. With none of its family, the
+    one whose scaled loss is largest, an upper estimate. None when the table measures none."""
+    rows: list[tuple[Mapping[str, Any], float, float, str, str]] = []
+    for m in table.measurements:
+        loss = _ln_ratio(m)
+        fs = _family_size(str(m.get("model") or ""))
+        if loss is None or fs is None or m.get("imatrix") not in (None, "none"):
+            continue
+        fam, gen = _lineage(str(m.get("model")))
+        nats = loss * (params_b / fs[1]) ** -size_exponent
+        rows.append((m, fs[1], nats, fam, gen))
+    if not rows:
+        return None
+    fam = (family or "").lower()
+    kin = [r for r in rows if fam and r[3] == fam]
+    if kin:
+        gen = _model_generation(fam, model_name or "")
+        best = min(kin, key=lambda r: (r[4] != gen, abs(math.log(params_b / r[1]))))
+        same = "same family and generation" if gen and best[4] == gen else "same family"
+        return best[0], best[1], best[2], same
+    best = max(rows, key=lambda r: r[2])
+    who = f"no measurement of {fam} models" if fam else "no measurement of this model's family"
+    return best[0], best[1], best[2], f"{who}; the most sensitive measured, an upper estimate"
+
+
 # --- the model ------------------------------------------------------------------------
 
 
@@ -420,6 +493,7 @@ class ModelQuality:
     estimated: bool  # from size, no published score on the task's anchors
     scores: tuple[Score, ...]  # the published scores used
     kin: int = 0  # estimated: scored models of the same family and generation it follows
+    z: float = 0.0  # value as to_linear reads the scale (logit of a percentage)
 
     @property
     def basis(self) -> str:
@@ -463,6 +537,7 @@ class QualityModel:
         models = [e for e in catalog.models.values() if effective_params_b(e) is not None]
         self._scores = {e.id: published_scores(e.data) for e in models}
         self.scale: dict[str, str] = {}
+        self.scale_key: dict[str, str] = {}
         self.maps: dict[str, dict[str, LinearMap]] = {}
         self.lines: dict[str, SizeLine] = {}
         self._published: dict[str, dict[str, ModelQuality]] = {}
@@ -491,6 +566,7 @@ class QualityModel:
             scale = min(counts, key=lambda k: (-counts[k], _anchor_order(k, task), k))
             maps[scale] = LinearMap(scale, labels[scale], 1.0, 0.0, 0, 1.0)
             self.scale[task] = labels[scale]
+            self.scale_key[task] = scale
             rejected: set[str] = set()
             while True:
                 best: tuple[str, list[float], list[float]] | None = None
@@ -498,9 +574,11 @@ class QualityModel:
                     xs: list[float] = []
                     ys: list[float] = []
                     for scores in table.values():
-                        known = [maps[k].apply(v) for k, v in scores.items() if k in maps]
+                        known = [
+                            maps[k].apply(to_linear(v, k)) for k, v in scores.items() if k in maps
+                        ]
                         if key in scores and known:
-                            xs.append(scores[key])
+                            xs.append(to_linear(scores[key], key))
                             ys.append(fmean(known))
                     if len(xs) >= MIN_OVERLAP and (best is None or len(xs) > len(best[1])):
                         best = (key, xs, ys)
@@ -514,6 +592,7 @@ class QualityModel:
                 maps[key] = LinearMap(key, labels[key], fit[0], fit[1], len(xs), fit[2])
         else:
             self.scale[task] = "size"
+            self.scale_key[task] = "mmlu-pro"  # no scores: a percentage, read as logits
         self.maps[task] = maps
         published: dict[str, ModelQuality] = {}
         for e in models:
@@ -523,18 +602,20 @@ class QualityModel:
             grouped: dict[str, list[float]] = {}
             for s in used:
                 grouped.setdefault(s.key, []).append(s.score)
-            value = fmean(maps[k].apply(fmean(v)) for k, v in grouped.items())
-            published[e.id] = ModelQuality(task, value, self.scale[task], False, tuple(used))
+            z = fmean(maps[k].apply(to_linear(fmean(v), k)) for k, v in grouped.items())
+            published[e.id] = ModelQuality(
+                task, self.on_scale(task, z), self.scale[task], False, tuple(used), z=z
+            )
         self._published[task] = published
         points = []
         for e in models:
             q = published.get(e.id)
             size = effective_params_b(e)
             if q is not None and size is not None:
-                points.append((math.log2(size), q.value))
+                points.append((math.log2(size), q.z))
         line = self.lines[task] = _fit_size_line(points)
         self._residuals[task] = [
-            (str(e.get("family") or ""), _years(e), q.value - line.predict(size))
+            (str(e.get("family") or ""), _years(e), q.z - line.predict(size))
             for e in models
             if (q := published.get(e.id)) is not None and (size := effective_params_b(e))
         ]
@@ -557,25 +638,41 @@ class QualityModel:
             if family and f == family and abs(y - years) <= GENERATION_YEARS
         ]
         offset = fmean(kin) if kin else 0.0
-        value = line.predict(size) + offset - ESTIMATE_MARGIN * line.rmse
-        return ModelQuality(task, value, self.scale[task], True, (), len(kin))
+        z = line.predict(size) + offset - ESTIMATE_MARGIN * line.rmse
+        return ModelQuality(task, self.on_scale(task, z), self.scale[task], True, (), len(kin), z)
 
-    def quant_loss(self, quant: str, params_b: float | None) -> QuantLoss:
-        """The expected loss of a quantization at this size, with the cited numbers."""
+    def on_scale(self, task: str, z: float) -> float:
+        """A value as to_linear reads it, back on the task's scale (0–100 for a percentage)."""
+        return from_linear(z, self.scale_key.get(task, "mmlu-pro"))
+
+    def quant_loss(
+        self,
+        quant: str,
+        params_b: float | None,
+        family: str | None = None,
+        model_name: str | None = None,
+    ) -> QuantLoss:
+        """The expected loss of a quantization at this size, with the cited numbers: from the
+        measurement nearest the model's own family (and generation) and size, scaled to its
+        size; with no measurement of its family, from the most sensitive one measured (an
+        upper estimate), saying so."""
         name = quant.upper()
         if name in UNQUANTIZED:
             return QuantLoss(quant, 0.0, "none", f"{quant}: unquantized")
         like = LIKE_GGUF.get(name)
         table = self.tables.get(like or name)
-        ref = table.reference() if table is not None else None
-        loss = _ln_ratio(ref) if ref is not None else None
-        if table is None or ref is None or loss is None:
+        size = params_b or 8.0
+        picked = (
+            nearest_measurement(table, size, family, model_name, self.size_exponent)
+            if table is not None
+            else None
+        )
+        if picked is None:
             if name == "MXFP4":
                 note = f"{quant}: no published loss table (gpt-oss ships in it)"
                 return QuantLoss(quant, 0.0, "none", note)
             return QuantLoss(quant, None, "unknown", f"{quant}: no published loss table")
-        size = params_b or 8.0
-        nats = loss * (size / 8.0) ** -self.size_exponent
+        ref, measured_b, nats, relation = picked
         parts = []
         kld, top1 = _number(ref.get("kld")), _number(ref.get("top1_agreement"))
         if kld is not None:
@@ -587,17 +684,27 @@ class QualityModel:
             parts.append(f"top-1 {top1:.0f}%")
         bucket = _bucket(nats)
         head = f"{quant} (read as {like})" if like else quant
-        note = f"{head}: {', '.join(parts)} vs FP16 on {REFERENCE_MODEL}, {bucket} loss"
+        scaled = (
+            f"; loss scaled from {measured_b:g}B to {size:.3g}B"
+            if abs(math.log(size / measured_b)) > 0.05
+            else ""
+        )
+        note = (
+            f"{head}: {', '.join(parts)} vs FP16 on {ref.get('model')} ({relation}{scaled}), "
+            f"{bucket} loss"
+        )
         return QuantLoss(quant, nats, bucket, note)
 
     def merit(self, entry: Entry, task: str, quant: str) -> Merit | None:
         q = self.model_quality(entry, task)
         if q is None:
             return None
-        loss = self.quant_loss(quant, effective_params_b(entry))
+        loss = self.quant_loss(
+            quant, effective_params_b(entry), str(entry.get("family") or "") or None, entry.name
+        )
         doublings = (loss.nats or 0.0) / self.nats_per_doubling
-        penalty = doublings * self.lines[task].per_doubling
-        return Merit(q.value - penalty, q, loss, penalty)
+        value = self.on_scale(task, q.z - doublings * self.lines[task].per_doubling)
+        return Merit(value, q, loss, q.value - value)
 
 
 @functools.cache
@@ -639,7 +746,7 @@ def describe(catalog: Catalog) -> Iterable[str]:
         line = qm.lines[task]
         yield (
             f"{task}: scale {qm.scale[task]}, {len(qm._published[task])} models published; "
-            f"size line {line.intercept:.1f} + {line.per_doubling:.2f}/doubling, "
+            f"size line (logits) {line.intercept:.2f} + {line.per_doubling:.3f}/doubling, "
             f"RMSE {line.rmse:.1f} (n={line.n})"
         )
         for m in qm.maps[task].values():

@@ -120,11 +120,16 @@ class Fit:
     decode_tok_s: float | None
     decode_tok_s_low: float | None
     decode_tok_s_high: float | None
-    max_context: int | None
+    max_context: int | None  # the largest that runs, placed as the verdict is
     total_bytes: int | None  # on the accelerators
     budget_bytes: int | None
     host_bytes: int | None  # in system RAM (offloaded layers or experts)
     evidence: str
+    max_context_where: str | None = None  # "accelerator" | "offload"
+
+    @property
+    def offloaded(self) -> bool:
+        return self.max_context_where == "offload"
 
     @classmethod
     def from_result(cls, r: Mapping[str, Any]) -> Fit:
@@ -144,6 +149,7 @@ class Fit:
             budget_bytes=memory.get("budget_bytes"),
             host_bytes=memory.get("host_bytes"),
             evidence=str(r.get("evidence") or "estimated"),
+            max_context_where=r.get("max_context_where"),
         )
 
     @property
@@ -380,7 +386,8 @@ def rationale(
     else:
         lines.append(f"No quantization fits comfortably: {fit.reason}.")
     if fit.max_context:
-        lines.append(f"Largest context on the accelerator: {fit.max_context:,} tokens.")
+        where = "with system RAM" if fit.offloaded else "on the accelerator"
+        lines.append(f"Largest context that runs {where}: {fit.max_context:,} tokens.")
     basis = candidate.price_basis.replace("street", "street price", 1)
     if candidate.price_basis == "launch":
         basis = "launch price"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from .catalog import _URL_RE, Catalog, Entry, normalize
+from .catalog import _URL_RE, KINDS, Catalog, Entry, normalize
 from .errors import CatalogError, RunlocalError
 
 HARDWARE_KINDS = {"gpu", "unified", "cpu"}
@@ -29,6 +30,8 @@ STREET_PRICE_RANGES = {
     "server-cpu": (50.0, 30000.0),
 }
 STREET_PRICE_DEFAULT_RANGE = (20.0, 100000.0)
+# A printed Python tuple or list of strings: ('a', 'b') or ['a', "b"].
+_PY_REPR_RE = re.compile(r"""[(\[]\s*(['"])[^'"]*\1\s*,\s*(['"])[^'"]*\2\s*[)\],]""")
 
 
 def _rel(e: Entry) -> str:
@@ -162,6 +165,12 @@ def check_street_prices(e: Entry, today: dt.date | None = None) -> Iterable[Cata
         note = row.get("note")
         if note is not None and (not isinstance(note, str) or not note.strip()):
             yield CatalogError(_rel(e), f"{where}.note", "must be a non-empty string")
+        elif isinstance(note, str) and _PY_REPR_RE.search(note):
+            # Pages print the note as it is: a tuple or list written out by a script reads as
+            # code ("('clearance', 'Approx. Price')"), not as prose.
+            yield CatalogError(
+                _rel(e), f"{where}.note", "reads like a Python tuple or list; write it as prose"
+            )
 
 
 def check_model(e: Entry) -> Iterable[CatalogError]:
@@ -353,6 +362,19 @@ def check_quant(e: Entry) -> Iterable[CatalogError]:
             yield CatalogError(_rel(e), f"{where}.date", f"{date!r} is not a date")
 
 
+# A path into this repository (tests/core/x.py, src/runlocal/y.py): readers cannot follow it.
+_REPO_PATH_RE = re.compile(r"\b(?:tests|src|scripts|bench)/[\w./-]*\.py\b")
+
+
+def check_reader_notes(e: Entry) -> Iterable[CatalogError]:
+    """Pages print an entry's notes to readers: no repository paths in them."""
+    notes = e.data.get("notes")
+    if isinstance(notes, str) and _REPO_PATH_RE.search(notes):
+        yield CatalogError(
+            _rel(e), "notes", "names a file of the repository; readers cannot follow it"
+        )
+
+
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
     from .catalog import KINDS
 
@@ -367,6 +389,9 @@ def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
                 other = seen.setdefault(key, e.id)
                 if other != e.id:
                     yield CatalogError(_rel(e), "aliases", f"{alias!r} also names {other}")
+    for kind in KINDS:
+        for e in catalog.entries(kind).values():
+            yield from check_reader_notes(e)
     for e in catalog.hardware.values():
         yield from check_hardware(e)
     for e in catalog.models.values():

@@ -134,6 +134,25 @@ def test_the_human_output(
     assert "the catalog lists 83.2 GB/s" in out and "profile saved to" in out
 
 
+def test_bench_says_what_it_writes_and_how_to_undo_it(
+    env: dict[str, Path], tiny: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("numpy")
+    code, out, err = run_cli(capsys, "bench", "--quick")
+    assert code == 0
+    path = str(profile_path())
+    assert f"saved to {path}" in err  # said before measuring
+    assert f"profile saved to {path}" in out
+    assert "`runlocal check` uses these measured bandwidths" in out  # what it changes
+    assert "runlocal bench --forget" in out  # how to take it back
+    assert load_profile() is not None
+    code, out, _ = run_cli(capsys, "bench", "--forget")
+    assert code == 0 and f"deleted {path}" in out
+    assert load_profile() is None
+    code, out, _ = run_cli(capsys, "bench", "--forget")
+    assert code == 0 and "no profile" in out
+
+
 def test_bench_says_clearly_when_numpy_is_missing(
     env: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -45,7 +46,7 @@ def test_it_exits_0_for_will_not_run(catalog_dir: Path, capsys: pytest.CaptureFi
         (["check", "llama-3.1-8b", "--hardware", "RTX 9999"], "unknown hardware"),
         (["check", "llama-3.1-8b", "--hardware", "TG24", "--context", "-5"], "out of range"),
         (["check", "llama-3.1-8b", "--hardware", "TG24", "--batch", "0"], "--batch"),
-        (["check", "llama-3.1-8b", "--hardware", "TG24", "--context", "lots"], "invalid int"),
+        (["check", "llama-3.1-8b", "--hardware", "TG24", "--context", "lots"], "write 8192, 32k"),
         (["check", "llama-3.1-8b"], "no hardware"),
         (["check", "./missing.gguf", "--hardware", "TG24"], "no such file"),
         (["check", "llama-3.1-8b", "--vram-gb", "-1", "--bandwidth-gb-s", "100"], "--vram-gb"),
@@ -57,6 +58,42 @@ def test_it_exits_2_with_one_line(
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("typed", "tokens"), [("32k", 32768), ("128K", 131072), ("8,192", 8192)])
+def test_it_reads_a_context_as_people_write_it(
+    catalog_dir: Path, capsys: pytest.CaptureFixture[str], typed: str, tokens: int
+) -> None:
+    argv = ["check", "llama-3.1-8b", "--hardware", "TG24", "--json", "--context", typed]
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 0 and json.loads(out)["context"] == tokens
+
+
+def test_a_batch_line_reads_32k_too(
+    catalog_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "q.jsonl"
+    query = {"model": "llama-3.1-8b", "hardware": ["TG24"], "context": "32k"}
+    queries.write_text(json.dumps(query) + "\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "check", "--from", str(queries))
+    assert code == 0 and json.loads(out)["context"] == 32768
+
+
+class _ClosedPipe(io.StringIO):
+    """stdout after `| head` has exited: every write fails as a closed pipe does."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_ends_quietly(
+    catalog_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`runlocal models | head -1`: no BrokenPipeError traceback, a shell's SIGPIPE status."""
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = main(["models"])
+    assert code == 141
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_it_answers_a_batch_line_by_line(

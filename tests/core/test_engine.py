@@ -92,6 +92,26 @@ def test_it_offloads_dense_layers_when_ram_is_given(catalog: Catalog) -> None:
     assert 0 < r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
 
 
+def test_the_largest_context_is_the_largest_that_runs_and_says_where(catalog: Catalog) -> None:
+    """An answer that runs at 4K with layers in system RAM never says "largest context: none":
+    the largest context that runs, placed as the verdict is, and which placement it is."""
+    r = run(
+        catalog, model="llama-3.1-8b", hardware=("Test GPU 8",), quant="F16", context=4096,
+        ram_gb=32,
+    )  # fmt: skip
+    assert r["verdict"] == "tradeoffs"
+    assert r["max_context"] >= 4096 and r["max_context_where"] == "offload"
+    bigger = run(
+        catalog, model="llama-3.1-8b", hardware=("Test GPU 8",), quant="F16",
+        context=r["max_context"], ram_gb=32,
+    )  # fmt: skip
+    assert bigger["fits"]
+    on_gpu = run(catalog, model="llama-3.1-8b", hardware=("Test GPU 24",), context=4096)
+    assert on_gpu["max_context_where"] == "accelerator" and on_gpu["max_context"] >= 4096
+    nothing = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096)
+    assert nothing["max_context"] is None and nothing["max_context_where"] is None
+
+
 def test_it_never_pools_vram_naively(catalog: Catalog) -> None:
     one = run(catalog, model="llama-3.1-8b", hardware=("Test GPU 24",), context=8192)
     two = run(catalog, model="llama-3.1-8b", hardware=("2x Test GPU 24",), context=8192)
@@ -114,6 +134,24 @@ def test_it_runs_on_the_cpu_alone(catalog: Catalog) -> None:
     r = run(catalog, model="llama-3.1-8b", hardware=("Test CPU",), context=4096)
     assert r["fits"] and r["offload"]["gpu_layers"] == 0
     assert r["speed"]["decode_tok_s"] is not None
+
+
+def test_prefill_is_never_reported_slower_than_decode(catalog: Catalog) -> None:
+    """A device with little compute for its bandwidth: the compute formula alone would prefill
+    slower than it decodes, which no runtime does (a prompt can always be read one token at
+    a time); the answer shows the decode rate as the bound and says why."""
+    r = check(
+        CheckQuery(model="llama-3.1-8b", vram_gb=64, bandwidth_gb_s=80, tflops=0.02, context=4096),
+        catalog,
+    ).to_dict()
+    speed = r["speed"]
+    assert speed["prefill_tok_s"] >= speed["decode_tok_s"]
+    assert speed["prefill_tok_s_low"] >= speed["decode_tok_s_low"]
+    assert any("prefill estimated from compute" in n for n in r["notes"])
+    for hw in ("Test CPU", "Test GPU 24", "Apple Test Max"):
+        s = run(catalog, model="llama-3.1-8b", hardware=(hw,), context=4096)["speed"]
+        if s["prefill_tok_s"] is not None:
+            assert s["prefill_tok_s"] >= s["decode_tok_s"], hw
 
 
 def test_it_accepts_explicit_numbers_for_unknown_hardware(catalog: Catalog) -> None:
@@ -185,8 +223,12 @@ def test_it_builds_queries_from_json_keys() -> None:
         {"model": "x", "hardware": ["a", "b"], "context": 4096, "no_measured": True}
     )
     assert q.hardware == ("a", "b") and q.context == 4096 and q.no_measured
+    # A context as people write it: the one parser the CLI, API and forms share.
+    assert CheckQuery.from_mapping({"model": "x", "context": "4k"}).context == 4096
+    assert CheckQuery.from_mapping({"model": "x", "context": "128K"}).context == 131072
     for bad in (
-        {"model": "x", "context": "4k"},
+        {"model": "x", "context": "lots"},
+        {"model": "x", "context": "1.3"},
         {"hardware": []},
         {"model": "x", "bogus": 1},
         {"model": "x", "no_measured": "yes"},

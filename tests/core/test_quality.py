@@ -137,14 +137,15 @@ def test_a_model_without_scores_is_estimated_from_size_and_ranked_below(catalog:
     pub = qm.model_quality(catalog.models["t-32b"], "chat")
     assert est is not None and pub is not None and est.estimated and not pub.estimated
     line = qm.lines["chat"]
-    assert est.value == pytest.approx(line.predict(32) - 0.5 * line.rmse)
+    assert est.z == pytest.approx(line.predict(32) - 0.5 * line.rmse)
+    assert est.value == pytest.approx(qm.on_scale("chat", est.z))
     assert "estimated from size" in est.basis
     # A model of a family with scored members of its generation takes their offset.
     sib = qm.model_quality(catalog.models["sibling-32b"], "chat")
     kin = qm.model_quality(catalog.models["ifeval-only-14b"], "chat")
     assert sib is not None and kin is not None and sib.kin == 1
-    offset = kin.value - line.predict(14)
-    assert sib.value == pytest.approx(est.value + offset)
+    offset = kin.z - line.predict(14)
+    assert sib.z == pytest.approx(est.z + offset)
     assert "1 scored sibling" in sib.basis
     # No coding scores at all: every model is estimated, and bigger is better.
     e8 = qm.model_quality(catalog.models["t-8b"], "coding")
@@ -166,6 +167,36 @@ def test_quantization_loss_is_cited_and_shrinks_with_size(catalog: Catalog) -> N
     nats, alpha = size_scaling(qm.tables)
     assert nats == pytest.approx(math.log(5.8 / 3.4) / math.log2(10))
     assert 0 < alpha < 1
+
+
+def test_the_loss_comes_from_the_nearest_measurement_and_names_it(catalog: Catalog) -> None:
+    qm = quality_model(catalog)
+    # A Llama 2 model of 70B: the LLaMA 2 70B row, its own family, generation and size.
+    own = qm.quant_loss("Q2_K", 70.0, "llama", "Llama 2 70B Chat")
+    assert own.nats == pytest.approx(math.log(3.7 / 3.4))
+    assert "LLaMA 2 70B (same family and generation)" in own.note and "scaled" not in own.note
+    # A Llama 3 model of 70B: its generation's 8B row, scaled to its size, and said so.
+    gen = qm.quant_loss("Q2_K", 70.0, "llama", "Llama 3.3 70B Instruct")
+    assert "LLaMA 3 8B (same family and generation; loss scaled from 8B to 70B)" in gen.note
+    assert gen.nats is not None and gen.nats < math.log(9.6 / 6.2)
+    # Another family: no measurement of it, so the largest scaled loss, named as such.
+    other = qm.quant_loss("Q2_K", 70.0, "qwen", "Qwen2.5 72B Instruct")
+    assert "no measurement of qwen models" in other.note and "upper estimate" in other.note
+    assert other.nats == pytest.approx(max(own.nats or 0, gen.nats))
+
+
+def test_scores_stay_inside_their_scale(catalog: Catalog) -> None:
+    """A linear map between percentages would carry a strong model past 100: maps, size lines
+    and penalties work on logits, so every score, published, mapped or estimated, stays in
+    0–100, and a quantization still costs something."""
+    qm = quality_model(catalog)
+    for entry in catalog.models.values():
+        for task in ("chat", "coding", "reasoning"):
+            q = qm.model_quality(entry, task)
+            assert q is not None and 0.0 < q.value < 100.0
+            for quant in ("Q2_K", "Q4_K_M"):
+                m = qm.merit(entry, task, quant)
+                assert m is not None and 0.0 < m.value <= q.value
 
 
 def test_the_shipped_tables_give_a_sane_size_scaling() -> None:
@@ -196,3 +227,13 @@ def test_the_shipped_tables_give_a_sane_size_scaling() -> None:
 def test_it_groups_benchmark_names(name: str, key: str | None) -> None:
     found = benchmark_key(name)
     assert (found[0] if found else None) == key
+
+
+def test_no_shipped_model_scores_outside_its_scale() -> None:
+    catalog = Catalog(root=CATALOG_DIR)
+    qm = quality_model(catalog)
+    for entry in catalog.models.values():
+        for task in ("chat", "coding", "reasoning"):
+            m = qm.merit(entry, task, "Q4_K_M")
+            if m is not None:
+                assert 0.0 <= m.value <= 100.0, (entry.id, task, m.value)

@@ -77,6 +77,8 @@ def test_a_well_formed_row_passes() -> None:
         (_row(source="eBay sold listings"), "street_prices[0].source"),
         (_row(source=None), "street_prices[0].source"),
         (_row(note=""), "street_prices[0].note"),
+        # A note a script wrote out as a Python tuple prints as code on the page.
+        (_row(note="$700 ('clearance', 'Approx. Price (May 2026)')"), "street_prices[0].note"),
         (_row(price=700), "street_prices[0].price"),  # unknown key
     ],
 )
@@ -160,3 +162,12 @@ def test_every_street_price_in_the_catalog_validates_and_is_dated(
             assert price.source.startswith("https://")
         price = hardware_price(entry)
         assert price is not None and price[1].startswith("street, "), entry.id
+
+
+def test_a_note_that_names_a_repository_file_is_refused() -> None:
+    from runlocal.validate import check_reader_notes
+
+    entry = _entry(None)
+    assert list(check_reader_notes(entry)) == []
+    noted = Entry(**{**entry.__dict__, "data": {**entry.data, "notes": "checked by tests/x.py"}})
+    assert [e.field for e in check_reader_notes(noted)] == ["notes"]

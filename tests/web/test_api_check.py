@@ -213,7 +213,7 @@ def test_it_rejects_a_body_that_is_not_an_object(client: Any, tiny: Path) -> Non
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"model": "testllama-8b", "hardware": "testgpu-24gb", "context": "4096"}, "context"),
+        ({"model": "testllama-8b", "hardware": "testgpu-24gb", "context": "lots"}, "context"),
         ({"model": "testllama-8b", "hardware": "testgpu-24gb", "context": 4096.5}, "context"),
         ({"model": "testllama-8b", "hardware": "testgpu-24gb", "batch": True}, "batch"),
         (
@@ -452,3 +452,13 @@ def test_it_documents_every_endpoint_and_parameter(client: Any, tiny: Path) -> N
         assert f"`{key}`" in docs, key
     for status in (400, 404, 405, 409, 413, 422, 429, 500):
         assert f"| {status} |" in docs
+
+
+@pytest.mark.parametrize(("typed", "tokens"), [("32k", 32768), ("128k", 131072), ("8,192", 8192)])
+def test_a_context_reads_as_people_write_it(client, tiny: Path, typed: str, tokens: int) -> None:
+    """The engine's one parser: the API takes what the CLI and the forms take."""
+    query = {"model": "testllama-8b", "hardware": "testgpu-24gb", "context": typed}
+    got = client.get(CHECK, query)
+    assert got.status_code == 200 and got.json()["context"] == tokens
+    posted = client.post(CHECK, json.dumps(query), content_type="application/json")
+    assert posted.status_code == 200 and posted.json()["context"] == tokens

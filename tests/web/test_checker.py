@@ -39,7 +39,11 @@ def test_it_answers_with_a_verdict_card_chart_speed_and_sources(client, tiny: Pa
     assert "<h1>Will TestLlama 8B run on TestGPU 24GB?</h1>" in html
     assert 'class="verdict verdict-good"' in html
     assert "Runs comfortably" in html
-    assert "It fits with headroom, entirely on the accelerator." in html
+    # Every layer on the GPU; llama.cpp keeps the token embeddings in system RAM, and the
+    # answer says so rather than "entirely on the accelerator" beside "plus … of system RAM".
+    assert "It fits with headroom: every layer on the accelerator, the token embeddings" in html
+    assert "entirely on the accelerator" not in html
+    assert "for the token embeddings, a lookup table that llama.cpp keeps there" in html
     assert '<svg class="memchart"' in html and "KV cache" in html and "memory budget" in html
     assert "tokens/s" in html and "likely" in html
     assert "Estimated" in html
@@ -178,11 +182,16 @@ def test_it_suggests_names_for_unknown_hardware(client, tiny: Path) -> None:
     )
 
 
+def test_the_form_reads_32k_as_a_context(client, tiny: Path) -> None:
+    doc = get(client, model="testllama-8b", hardware="testgpu-24gb", context="32k", format="json")
+    assert doc.json()["result"]["context"] == 32768
+
+
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
         ({"context": "-5"}, "context", "greater than or equal to 1"),
-        ({"context": "lots"}, "context", "Enter a whole number"),
+        ({"context": "lots"}, "context", "Enter a number of tokens, like 8192, 32k or 128k"),
         ({"context": "99999999999"}, "context", "less than or equal to"),
         ({"quant": "Q9_X"}, "quant", "unknown quantization"),
         ({"runtime": "tensorrt"}, "runtime", "Select a valid choice"),

@@ -67,10 +67,15 @@ def test_it_works_out_the_local_cost_by_hand(client, tools: Path) -> None:
     central = local["central"]
     assert central["decode_tok_s"] == speed["decode_tok_s"]
     assert central["amortized_usd_per_day"] == 1.0
-    assert central["power_usd_per_day"] == 1.0
     assert central["tokens_per_day"] == 720_000
-    assert central["busy_hours_per_day"] == pytest.approx(720_000 / (speed["decode_tok_s"] * 3600))
-    assert local["usd_per_million_tokens"]["central"] == pytest.approx(2.0 / 0.72)
+    central_busy = 720_000 / (speed["decode_tok_s"] * 3600)
+    assert central["busy_hours_per_day"] == pytest.approx(central_busy)
+    # The central estimate: the engine's speed, board power while writing.
+    assert central["power_usd_per_day"] == pytest.approx(0.5 * central_busy * 0.25)
+    assert local["usd_per_million_tokens"]["central"] == pytest.approx(
+        (1.0 + 0.5 * central_busy * 0.25) / 0.72
+    )
+    # The high end: power for all the hours on.
     assert local["usd_per_million_tokens"]["high"] == pytest.approx(2.0 / 0.72)
     # The low end: power only while writing at the fast end of the range.
     busy = 720_000 / (speed["decode_tok_s_high"] * 3600)
@@ -103,7 +108,7 @@ def test_it_takes_price_power_and_electricity_from_the_catalog(client, tools: Pa
     assert doc["share_url"] == "/cost/?hardware=testgpu-24gb&model=testllama-8b"
     other = client.get(URL, {**q, "region": "electricity-otherland"}).json()
     assert other["result"]["inputs"]["usd_per_kwh"] == 0.5
-    assert other["result"]["local"]["central"]["power_usd_per_day"] == pytest.approx(
+    assert other["result"]["local"]["high"]["power_usd_per_day"] == pytest.approx(
         450 * 8 / 1000 * 0.5
     )
 
@@ -157,10 +162,12 @@ def test_it_draws_the_break_even(client, tools: Path) -> None:
     assert set(series) == {"local", "cloud", "api"}
     local = series["local"]
     assert local["upfront_usd"] == 1460 and local["usd"][0] == 1460
-    assert local["usd_per_month"] == pytest.approx(1.0 * DAYS_PER_MONTH)
+    # The central estimate's electricity: board power while writing.
+    power_monthly = doc["result"]["local"]["central"]["power_usd_per_day"] * DAYS_PER_MONTH
+    assert local["usd_per_month"] == pytest.approx(power_monthly)
     cloud_monthly = doc["result"]["cloud"][0]["usd_per_day"] * DAYS_PER_MONTH
     assert series["cloud"]["usd"][12] == pytest.approx(12 * cloud_monthly)
-    expected = 1460 / (cloud_monthly - DAYS_PER_MONTH) if cloud_monthly > DAYS_PER_MONTH else None
+    expected = 1460 / (cloud_monthly - power_monthly) if cloud_monthly > power_monthly else None
     assert be["local_vs_cloud_months"] == (pytest.approx(expected) if expected else None)
     assert be["local_vs_api_months"] is None  # $0.14 a day never repays $1,460
     html = client.get(URL, HAND).content.decode()

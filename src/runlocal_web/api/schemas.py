@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from runlocal.engine import MAX_BATCH, MAX_CONTEXT
+from runlocal.units import parse_tokens
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
@@ -20,6 +21,12 @@ TRUST_LEVELS = ("published", "approved", "reproduced")
 VramGb = Annotated[float, Field(ge=0.001, le=4096)]
 BandwidthGbS = Annotated[float, Field(ge=0.001, le=50_000)]
 Tflops = Annotated[float, Field(ge=0.001, le=100_000)]
+# A context as people write it (8192, "32k", "128k"): the engine's one parser, then its bounds.
+Context = Annotated[
+    int,
+    BeforeValidator(lambda v: parse_tokens(v) if isinstance(v, str) else v),
+    Field(gt=0, le=MAX_CONTEXT),
+]
 
 
 def _storable(value: Any) -> Any:
@@ -44,7 +51,7 @@ class CheckIn(Schema):
         None, description="catalog names; repeat for several GPUs, or write '2x RTX 3090'"
     )
     quant: Annotated[str, Field(max_length=40)] | None = None
-    context: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
+    context: Context | None = None
     batch: Annotated[int, Field(gt=0, le=MAX_BATCH)] | None = None
     runtime: Annotated[str, Field(max_length=40)] | None = None
     kv_type: Annotated[str, Field(max_length=20)] | None = None
@@ -68,7 +75,7 @@ class CheckParams(Schema):
     model: Name
     hardware: list[Name] = Field(default_factory=list)
     quant: Annotated[str, Field(max_length=40)] | None = None
-    context: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
+    context: Context | None = None
     batch: Annotated[int, Field(gt=0, le=MAX_BATCH)] | None = None
     runtime: Annotated[str, Field(max_length=40)] | None = None
     kv_type: Annotated[str, Field(max_length=20)] | None = None

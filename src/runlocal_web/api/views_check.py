@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from runlocal.engine import MAX_CONTEXT, CheckQuery
+from runlocal.engine import CheckQuery
 from runlocal.errors import InputError
 from runlocal_web.catalogdb.store import current
 
 from .common import entry_dict, reject_unknown, resolve, run_check
 from .errors import ApiError, field_error, from_engine_error
-from .schemas import OK, CheckIn, CheckParams
+from .schemas import OK, CheckIn, CheckParams, Context
 
 router = Router(tags=["check"])
 
@@ -67,7 +67,7 @@ class CompareParams(Schema):
     )
     model: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     quant: Annotated[str, Field(max_length=40)] = COMPARE_QUANT
-    context: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
+    context: Context | None = None
 
 
 @router.get("/compare", response=OK, url_name="compare", summary="Hardware side by side")

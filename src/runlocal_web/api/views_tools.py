@@ -14,10 +14,11 @@ from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from pydantic import Field, create_model
+from pydantic import BeforeValidator, Field, create_model
 
+from runlocal.units import parse_tokens
 from runlocal_web.catalogdb.store import current
-from runlocal_web.lib.forms import NameListField
+from runlocal_web.lib.forms import ContextField, NameListField
 from runlocal_web.lib.pages import path_with_query
 from runlocal_web.tools.common import query_object
 from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
@@ -37,6 +38,12 @@ def _annotation(field: forms.Field) -> Any:
         return list[Annotated[str, Field(max_length=100)]]
     if isinstance(field, forms.BooleanField):
         return bool
+    if isinstance(field, ContextField):
+        return Annotated[
+            int,
+            BeforeValidator(lambda v: parse_tokens(v) if isinstance(v, str) else v),
+            Field(ge=field.min_value, le=field.max_value),
+        ]
     if isinstance(field, forms.IntegerField | forms.FloatField):
         # Django's FloatField subclasses IntegerField.
         number = float if isinstance(field, forms.FloatField) else int

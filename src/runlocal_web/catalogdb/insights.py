@@ -58,6 +58,7 @@ def quant_matrix(
                     "verdict_class": r["verdict_class"],
                     "decode_tok_s": r["decode_tok_s"] if r["verdict"] != "wont-run" else None,
                     "max_context": r["max_context"],
+                    "max_context_where": r.get("max_context_where"),
                     "total_bytes": r["total_bytes"],
                     "evidence": r["evidence"],
                     "check_url": r["check_url"],
@@ -69,15 +70,34 @@ def quant_matrix(
     return rows
 
 
+def published_quants(files: Sequence[dict[str, Any]]) -> list[str]:
+    """The quantizations of the published files that the ladder lacks (MXFP4, Q3_K_S...)."""
+    out: list[str] = []
+    for f in files:
+        quant = str(f.get("quant") or "").upper()
+        if quant and quant not in QUANT_LADDER and quant not in out:
+            out.append(quant)
+    return out
+
+
 def quant_sizes(
-    matrix: Sequence[dict[str, Any]], files: Sequence[dict[str, Any]]
+    matrix: Sequence[dict[str, Any]],
+    files: Sequence[dict[str, Any]],
+    extra: dict[str, list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Per quantization: the weights in memory (the engine's count, the same on every device),
-    the published file when the catalog has one, and the measured quality loss."""
+    the published file when the catalog has one, and the measured quality loss.
+
+    extra: engine rows (check_row answers, one per device) for the published quantizations
+    outside the ladder (published_quants), so every published file has its row."""
     published = {str(f.get("quant") or "").upper(): f for f in files if f.get("quant")}
+    columns: list[tuple[str, list[dict[str, Any]]]] = [
+        (quant, [row["cells"][i] for row in matrix]) for i, quant in enumerate(QUANT_LADDER)
+    ]
+    columns += [(quant, rows) for quant, rows in (extra or {}).items()]
     out = []
-    for i, quant in enumerate(QUANT_LADDER):
-        cells = [row["cells"][i] for row in matrix if not row["cells"][i].get("error")]
+    for quant, column in columns:
+        cells = [c for c in column if not c.get("error")]
         # A device that holds it all counts every weight; else the largest count seen.
         whole = [c for c in cells if c.get("verdict") == "comfortable"]
         cell = (
@@ -215,7 +235,7 @@ def hardware_assessment(
                 else "."
             )
         )
-        if biggest.get("max_context"):
+        if biggest.get("max_context") and biggest.get("max_context_where") != "offload":
             strengths.append(
                 f"{biggest['model']['name']} fits with up to {_fmt_ctx(biggest['max_context'])} "
                 "tokens of context on the device."

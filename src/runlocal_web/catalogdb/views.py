@@ -25,6 +25,7 @@ from .insights import (
     QUANT_LADDER,
     benchmark_rows,
     hardware_assessment,
+    published_quants,
     quant_matrix,
     quant_sizes,
     run_commands,
@@ -247,10 +248,16 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         by_quant = quant_matrix(
             _check_row, catalog, "", [(row.id, h) for h in hardware_ids], by="hardware"
         )
+        extra = {
+            q: [_check_row(catalog, "", row.id, h, q) for h in hardware_ids]
+            for q in published_quants(data["files"])
+        }
+        sizes = quant_sizes(by_quant, data["files"], extra)
         return {
             "on_hardware": on_hardware,
             "by_quant": by_quant,
-            "quant_sizes": quant_sizes(by_quant, data["files"]),
+            "quant_sizes": sizes,
+            "quant_files_listed": any(q["file_bytes"] for q in sizes),
             "benchmarks": benchmark_rows(catalog, model=row.id),
             "run": run_commands(catalog, "", row.id, on_hardware, DETAIL_QUANT),
         }
@@ -443,6 +450,7 @@ def _check_row(
         decode_tok_s_high=r["speed"]["decode_tok_s_high"],
         evidence=r["evidence"],
         max_context=r["max_context"],
+        max_context_where=r.get("max_context_where"),
         best_quant=r["best_quant"],
         # On the device and in system RAM: the whole model's weights at this quantization.
         weights_bytes=(r["memory"].get("weights_bytes") or 0)

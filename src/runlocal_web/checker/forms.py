@@ -11,7 +11,7 @@ from runlocal.engine import MAX_BATCH, MAX_CONTEXT
 from runlocal.errors import InputError
 from runlocal.runtimes import RUNTIMES
 from runlocal.weights import normalize_quant
-from runlocal_web.lib.forms import NameListField
+from runlocal_web.lib.forms import ContextField, NameListField
 
 MAX_HARDWARE = 8
 DEFAULT_RUNTIME = "llama.cpp"
@@ -97,7 +97,7 @@ class CheckForm(forms.Form):
         label="Quantization",
         help_text="Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, MLX-4bit…; empty for the runtime's default",
     )
-    context = forms.IntegerField(
+    context = ContextField(
         min_value=1,
         max_value=MAX_CONTEXT,
         required=False,

@@ -99,6 +99,12 @@ def _device_name(h: dict[str, Any]) -> str:
     return f"a custom GPU ({memory:g} GiB, {bandwidth:g} GB/s)"
 
 
+def unified_memory(result: dict[str, Any]) -> bool:
+    """True when every device shares its memory with the CPU (Apple, Strix Halo, DGX Spark)."""
+    devices = (result.get("basis") or {}).get("devices") or []
+    return bool(devices) and all(d.get("kind") == "unified" for d in devices)
+
+
 def chart(result: dict[str, Any]) -> SafeString:
     rows: list[ChartRow] = []
     devices = result["devices"]
@@ -109,10 +115,14 @@ def chart(result: dict[str, Any]) -> SafeString:
         rows.append(ChartRow(label=label, parts=d, budget_bytes=int(d["budget_bytes"])))
     host = result.get("host")
     if host and host["total_bytes"] > 0:
-        known = result["basis"].get("host_ram_bytes") is not None
+        shared = unified_memory(result)
+        # On unified memory the CPU's part comes out of the same pool: its budget is what
+        # the accelerator leaves, a known size, not a separate amount of RAM.
+        known = shared or result["basis"].get("host_ram_bytes") is not None
+        name = "Same memory, CPU side" if shared else "System RAM"
         rows.append(
             ChartRow(
-                label="System RAM" + (f" ({host['layers']} layers)" if host["layers"] else ""),
+                label=name + (f" ({host['layers']} layers)" if host["layers"] else ""),
                 parts=host,
                 budget_bytes=int(host["budget_bytes"]),
                 budget_known=known,

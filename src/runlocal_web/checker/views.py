@@ -121,6 +121,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         verdict_class=present.verdict_class(r["verdict"]),
         hardware_summary=hw,
         chart=present.chart(r),
+        unified_memory=present.unified_memory(r),
         basis_rows=present.basis_rows(r),
         evidence_text=present.evidence_text(r["evidence"]),
         share_url=page.canonical_url(request),
@@ -301,7 +302,12 @@ def _alternatives(form: CheckForm, r: dict[str, Any], path: str) -> list[dict[st
         swapped = [(k, v) for k, v in params if k != "context"] + [("context", max_ctx)]
         out.append(
             {
-                "label": f"at {max_ctx:,} tokens, the largest context that fits on the accelerator",
+                "label": f"at {max_ctx:,} tokens, the largest context that runs "
+                + (
+                    "(with system RAM)"
+                    if r.get("max_context_where") == "offload"
+                    else "with every layer on the accelerator"
+                ),
                 "url": path_with_query(path, swapped),
             }
         )

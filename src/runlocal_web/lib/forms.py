@@ -1,4 +1,4 @@
-"""Form pieces the apps share: several names in repeated query parameters."""
+"""Form pieces the apps share: several names in repeated query parameters, a context length."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.datastructures import MultiValueDict
+
+from runlocal.errors import InputError
+from runlocal.units import parse_tokens
 
 
 class RepeatedInput(forms.TextInput):
@@ -59,3 +62,29 @@ class NameListField(forms.Field):
             raise ValidationError(
                 self.error_messages["too_few"], code="too_few", params={"min": self.min_items}
             )
+
+
+class ContextField(forms.IntegerField):
+    """A context length as people type it (8192, 32k, 128k): the engine's parser
+    (runlocal.units.parse_tokens), so the forms, the API and the CLI read it alike."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_tokens(str(value))
+        except InputError:
+            raise ValidationError(
+                "Enter a number of tokens, like 8192, 32k or 128k.", code="invalid"
+            ) from None
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A text box (it takes "32k"); no min/max attributes, which browsers read as a number.
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        attrs.setdefault("inputmode", "text")
+        attrs.setdefault("placeholder", "e.g. 8192 or 32k")
+        return attrs

@@ -15,7 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry, normalize
-from runlocal.errors import InputError
+from runlocal.errors import InputError, RunlocalError, UnknownNameError
+from runlocal.hardware import parse_hardware
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
@@ -199,9 +200,24 @@ def entity_url(kind: str, eid: str) -> str | None:
 def link(kind: str, eid: str, catalog_: Catalog) -> dict[str, Any]:
     """{id, name, url}: url None when the catalog has no such record (shown as plain text)."""
     entry = catalog_.entries(kind).get(eid) if isinstance(eid, str) else None
+    if entry is None and kind == "hardware" and isinstance(eid, str) and eid.strip():
+        return _hardware_setup_link(eid, catalog_)
     if entry is None:
         return {"id": eid, "name": str(eid), "url": None}
     return {"id": entry.id, "name": entry.name, "url": entity_url(kind, entry.id)}
+
+
+def _hardware_setup_link(text_: str, catalog_: Catalog) -> dict[str, Any]:
+    """A setup as the engine reads it ("apple-m4-max-40c 128GB", "2x RTX 3090"): the
+    devices' names, never the raw text, linked to the catalog record."""
+    try:
+        devices = parse_hardware(catalog_, text_)
+    except RunlocalError:
+        return {"id": text_, "name": text_, "url": None}
+    first = devices[0]
+    name = first.name if len(devices) == 1 else f"{len(devices)}× {first.name}"
+    url = entity_url("hardware", first.id) if first.id in catalog_.hardware else None
+    return {"id": first.id or text_, "name": name, "url": url}
 
 
 # --- the helpful 404 ----------------------------------------------------------------------

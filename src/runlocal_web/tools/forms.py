@@ -11,7 +11,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 
 from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
 from runlocal.runtimes import RUNTIMES
-from runlocal_web.lib.forms import NameListField
+from runlocal_web.lib.forms import ContextField, NameListField
 
 MAX_COMPARE = 6
 MAX_BUILD_GPUS = 8
@@ -251,7 +251,7 @@ class BuildForm(forms.Form):
     use = forms.ChoiceField(
         choices=[(u, u.capitalize()) for u in USES], required=False, initial="chat", label="Use"
     )
-    context = forms.IntegerField(
+    context = ContextField(
         min_value=256,
         max_value=MAX_BUILD_CONTEXT,
         required=False,

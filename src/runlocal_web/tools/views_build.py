@@ -550,6 +550,7 @@ def _row(
         "decode_tok_s_low": f.decode_tok_s_low if f else None,
         "decode_tok_s_high": f.decode_tok_s_high if f else None,
         "max_context": f.max_context if f else None,
+        "max_context_offloaded": f.offloaded if f else False,
         "best_quant": f.best_quant if f else None,
         "total_bytes": f.total_bytes if f else None,
         "host_bytes": f.host_bytes if f else None,

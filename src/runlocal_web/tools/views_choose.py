@@ -226,6 +226,7 @@ def _pick(p: Pick, model: Entry, context: int) -> dict[str, Any]:
         "decode_tok_s_low": f.decode_tok_s_low,
         "decode_tok_s_high": f.decode_tok_s_high,
         "max_context": f.max_context,
+        "max_context_offloaded": f.offloaded,
         "total_bytes": f.total_bytes,
         "budget_bytes": f.budget_bytes,
         "evidence": f.evidence,

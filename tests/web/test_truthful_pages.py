@@ -1,0 +1,70 @@
+"""Small truths on the packaged catalog's pages: names not ids, no repository paths, columns
+that hold something, one memory pool counted once on unified-memory machines."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from django.test import Client
+
+from runlocal.catalog import CATALOG_DIR, load_catalog
+from runlocal.hardware import parse_hardware
+
+from . import factory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def real(settings, monkeypatch, db) -> None:
+    monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
+    settings.RUNLOCAL_CATALOG_DIR = CATALOG_DIR
+    settings.RUNLOCAL_PAGE_CACHE_SECONDS = 0
+    factory.sync()
+
+
+def _page(client: Client, url: str) -> str:
+    r = client.get(url)
+    assert r.status_code == 200, url
+    return unescape(r.content.decode())
+
+
+def test_quick_answers_name_their_hardware_and_no_repository_file(real) -> None:
+    catalog = load_catalog(CATALOG_DIR)
+    client = Client()
+    for answer in catalog.entries("answers").values():
+        html = _page(client, f"/answers/{answer.id}/")
+        assert "tests/core/" not in html and ".py" not in html, answer.id
+        hardware = str(answer.get("hardware"))
+        if hardware not in catalog.hardware:  # a setup such as "apple-m4-max-40c 128GB"
+            assert f"<dd>{hardware}</dd>" not in html, answer.id
+            name = parse_hardware(catalog, hardware)[0].name
+            assert name in html, answer.id
+
+
+def test_the_published_file_column_appears_only_with_files(real) -> None:
+    catalog = load_catalog(CATALOG_DIR)
+    client = Client()
+    with_files = next(m for m in catalog.models.values() if m.get("files"))
+    without = next(
+        m
+        for m in catalog.models.values()
+        if not m.get("files") and isinstance(m.get("architecture"), dict)
+    )
+    html = _page(client, f"/models/{with_files.id}/")
+    assert "Published file" in html
+    for f in with_files.get("files"):
+        assert f'<th scope="row">{str(f["quant"]).upper()}</th>' in html
+    html = _page(client, f"/models/{without.id}/")
+    assert "Published file" not in html
+    assert "The catalog lists no published file for this model" in html
+
+
+def test_unified_memory_is_one_pool_on_will_it_run(real) -> None:
+    catalog = load_catalog(CATALOG_DIR)
+    unified = next(h for h in catalog.hardware.values() if h.get("kind") == "unified")
+    model = next(m for m in catalog.models.values() if m.get("params_total_b") == 8.03)
+    html = _page(Client(), f"/will-it-run/?model={model.id}&hardware={unified.id}")
+    assert "size not given" not in html and "amount not given" not in html
+    assert "System RAM" not in html.split('id="h-commands"')[0].split("<svg")[-1]
