@@ -15,12 +15,14 @@ RATE_SCOPES = {
     "recommend": {"GET": "check"},
     "recommend_models": {"GET": "check"},
 }
+# The endpoints that read a JSON body (POST): JSON only, and not from other sites' pages.
+JSON_BODIES = frozenset({"check", "benchmarks"})
 # Seconds a successful GET may be cached; the rest of the catalog's answers use 300.
 MAX_AGES = {"benchmarks": 60, "benchmark_regressions": 60}
 
 _patterns, _app, _namespace = api.urls
 _guarded = [
-    guard_pattern(p, RATE_SCOPES, MAX_AGES, replace={"api-root": index})
+    guard_pattern(p, RATE_SCOPES, MAX_AGES, replace={"api-root": index}, json_bodies=JSON_BODIES)
     for p in _patterns
     if isinstance(p, URLPattern)
 ]
