@@ -162,6 +162,7 @@ def test_it_keeps_serving_pages_while_redis_is_down(paged, client, monkeypatch) 
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    caches["limits"] = {**caches["default"], "BACKEND": "runlocal_web.ops.cache.FallbackRedisCache"}
     with override_settings(CACHES=caches):
         for path in ("/", MODEL, VERDICT):
             r = client.get(path)
@@ -194,6 +195,7 @@ def test_it_shares_pages_through_redis(paged) -> None:
             "KEY_PREFIX": prefix,
         }
     }
+    caches["limits"] = {**caches["default"], "BACKEND": "runlocal_web.ops.cache.FallbackRedisCache"}
     try:
         with override_settings(CACHES=caches):
             first = Client().get(MODEL)

@@ -26,7 +26,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.urls import URLPattern
 
-from . import ratelimit
+from runlocal_web.ops import limits
+
 from .errors import REASONS, ApiError, error_response, from_api_error
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def guard(
                     _json_content_type(request)
             scope = (rate_scopes or {}).get(request.method or "")
             if scope is not None:
-                retry = ratelimit.hit(scope, ratelimit.client_ip(request))
+                retry = limits.hit(scope, request)
                 if retry is not None:
                     raise ApiError(
                         429,

@@ -7,10 +7,11 @@ from .http import guard, guard_pattern
 
 app_name = "api"
 
-# HTTP method → rate limit (ratelimit.DEFAULT_LIMITS), by ninja URL name.
+# HTTP method → rate limit (ops/limits.py's scopes), by ninja URL name.
 RATE_SCOPES = {
     "check": {"GET": "check", "POST": "check"},
     "benchmarks": {"POST": "submit"},
+    "compare": {"GET": "check"},
     "cost": {"GET": "check"},
     "recommend": {"GET": "check"},
     "recommend_models": {"GET": "check"},

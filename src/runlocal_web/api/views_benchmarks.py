@@ -16,8 +16,9 @@ from runlocal.plausibility import catalog_roofline, check_speeds
 from runlocal.runtimes import get_runtime
 from runlocal.weights import normalize_quant
 from runlocal_web.catalogdb.store import current
+from runlocal_web.ops.limits import client_ip
 
-from . import ratelimit, trust
+from . import trust
 from .common import paginate, reject_unknown, resolve
 from .errors import ApiError, field_error, summarize
 from .models import Submission
@@ -222,7 +223,7 @@ def submit(request: HttpRequest, payload: SubmissionIn) -> HttpResponse:
         notes=payload.notes,
         contact=payload.contact,
     )
-    trust.identify(sub, ratelimit.client_ip(request))
+    trust.identify(sub, client_ip(request))
     try:
         with transaction.atomic():
             sub.save()

@@ -7,9 +7,6 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from . import throttle
-
-        throttle.connect()
         _api_answers_503()
 
 

@@ -1,8 +1,8 @@
 """Two middlewares, listed in settings.MIDDLEWARE right after WhiteNoise:
 
 SecurityHeadersMiddleware: a strict Content-Security-Policy (with a per-request nonce for the
-  rare inline script: `<script nonce="{{ request.csp_nonce }}">`), a Permissions-Policy, the
-  request body limit (413) and the admin log-in throttle (429).
+  rare inline script: `<script nonce="{{ request.csp_nonce }}">`), a Permissions-Policy and
+  the request body limit (413). (Admin log-ins are locked by django-axes: settings.py.)
 ServiceUnavailableMiddleware: the database or Redis going away answers a plain 503 page (or
   the API's JSON error shape under /api/) with Retry-After, never a traceback; the next request
   after they come back is served normally.
@@ -21,11 +21,8 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
-from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-
-from . import throttle
 
 log = logging.getLogger("runlocal.ops")
 
@@ -119,17 +116,21 @@ class SecurityHeadersMiddleware:
                 "Request too large",
                 f"the request body is larger than {limit:,} bytes",
             )
-        if request.method == "POST" and request.path == reverse("admin:login"):
-            wait = throttle.retry_after(throttle.client_ip(request))
-            if wait is not None:
-                return plain_error(
-                    request,
-                    429,
-                    "Too many log-in attempts",
-                    f"too many failed log-in attempts; try again in {wait // 60 + 1} minutes",
-                    headers={"Retry-After": str(wait)},
-                )
         return None
+
+
+def login_locked(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """django-axes' answer to a locked account or address (AXES_LOCKOUT_CALLABLE)."""
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    return plain_error(
+        request,
+        429,
+        "Too many log-in attempts",
+        f"too many failed log-in attempts; try again in {wait // 60} minutes",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
