@@ -241,6 +241,34 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path: Path) -
     assert r.returncode == 1 and "security.W004" in r.stderr
 
 
+def test_check_deploy_warns_when_site_url_is_missing(tmp_path: Path) -> None:
+    r = _django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        SECRET_KEY="x7!Kq" * 12,
+        ALLOWED_HOSTS="runlocal.example",
+    )
+    assert r.returncode == 1 and "runlocal.W001" in r.stderr and "SITE_URL" in r.stderr
+
+
+def test_a_made_up_host_port_never_reaches_links(db, client, settings) -> None:
+    """The attack: `Host: localhost:31337` ended up in confirmation links and the sitemap."""
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["localhost"]
+    for path in ("/sitemap.xml", "/"):
+        r = client.get(path, HTTP_HOST="localhost:31337")
+        assert r.status_code == 400 and b"31337" not in r.content
+    r = client.post("/digest/subscribe/", {"email": "a@example.org"}, HTTP_HOST="localhost:31337")
+    assert r.status_code == 400
+    # The port the server is on, or none, is fine.
+    assert client.get("/", HTTP_HOST="localhost").status_code == 200
+    assert client.get("/", HTTP_HOST="localhost:8123", SERVER_PORT="8123").status_code == 200
+    # With SITE_URL set, links never come from the Host header, so nothing is refused.
+    settings.SITE_URL = "https://runlocal.example"
+    r = client.get("/sitemap.xml", HTTP_HOST="localhost:31337")
+    assert r.status_code == 200 and b"31337" not in r.content
+
+
 def test_static_files_get_hashed_names_and_long_lifetimes(tmp_path: Path, settings) -> None:
     from whitenoise.middleware import WhiteNoiseMiddleware
 

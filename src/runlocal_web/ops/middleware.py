@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.template import loader
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -116,7 +117,21 @@ class SecurityHeadersMiddleware:
                 "Request too large",
                 f"the request body is larger than {limit:,} bytes",
             )
+        if not settings.SITE_URL and not host_port_ok(request):
+            # Links in e-mails and the sitemap come from the Host header when SITE_URL is
+            # unset: a made-up port there must not reach them.
+            return plain_error(
+                request, 400, "Bad request", "the Host header names a port this site is not on"
+            )
         return None
+
+
+def host_port_ok(request: HttpRequest) -> bool:
+    """No port in Host, or the one the server listens on (or the scheme's default)."""
+    _, port = split_domain_port(request.get_host())
+    if not port:
+        return True
+    return port in {str(request.META.get("SERVER_PORT", "")), "80", "443"}
 
 
 def login_locked(
