@@ -122,9 +122,18 @@ TEMPLATES = [
     }
 ]
 
+# A database that hangs must cost a request seconds, not a worker: libpq's connect timeout,
+# the server's statement timeout, and a client-side deadline a little later for a server that
+# answers nothing at all (ops/dbdeadline.py). A timeout answers 503 like a refusal.
+DB_CONNECT_TIMEOUT = envint("DB_CONNECT_TIMEOUT", 3, minimum=1, maximum=60)
+DB_STATEMENT_TIMEOUT = envint("DB_STATEMENT_TIMEOUT", 5, minimum=1, maximum=600)
 _database_url = envstr("DATABASE_URL")
 if _database_url:
     _db = parse_database_url(_database_url)
+    _db["OPTIONS"].setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    _server_options = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+    _db["OPTIONS"]["options"] = f"{_db['OPTIONS'].get('options', '')} {_server_options}".strip()
+    _db["QUERY_DEADLINE_SECONDS"] = DB_STATEMENT_TIMEOUT + 2
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

@@ -12,6 +12,9 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from . import dbdeadline
+
+        dbdeadline.connect()
         _api_answers_503()
         register(site_url_is_set, Tags.security, deploy=True)
 

@@ -10,6 +10,7 @@ ServiceUnavailableMiddleware: the database or Redis going away answers a plain 5
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import sys
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.template import loader
@@ -148,8 +149,19 @@ def login_locked(
     )
 
 
+def _drop_database_connections() -> None:
+    """A connection that failed is not asked again (a health check on one that hangs would
+    hang too): the next query opens a new one."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
 def unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
     what = "database" if isinstance(exc, OperationalError | InterfaceError) else "cache"
+    if what == "database":
+        _drop_database_connections()
     first = (str(exc).strip().splitlines() or [""])[0][:200]
     log.warning(
         "%s unavailable on %s %s: %s: %s",
