@@ -124,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (with --production)"
     )
+    sv.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (with --production, 4)"
+    )
+    sv.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="seconds before a stuck worker is replaced (with --production, 30)",
+    )
 
     mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
     mg.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
@@ -188,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     data_dir=args.data_dir,
                     production=args.production,
                     workers=args.workers,
+                    threads=args.threads,
+                    timeout=args.timeout,
                 )
             )
         if args.command == "manage":

@@ -8,8 +8,11 @@ A benchmark submission claims decode and prefill rates. Neither can beat the roo
   ``tok/s ≤ FP16 tensor FLOP/s / (2 × active matmul parameters)``.
 
 Both get a margin (1.25× by default) for rounding, boost clocks and spec sheets that
-understate a device. Several devices may at best add their bandwidth and FLOP/s (tensor
-parallelism), so the ceilings scale with the device count. The bytes come from the engine's
+understate a device. Several devices add their FLOP/s to a prompt (tensor parallelism, or a
+layer split pipelining micro-batches), so the prefill ceiling scales with the device count.
+Decoding one stream is different: with a layer split (llama.cpp's default) the devices take
+turns on every token, so it is no faster than one device; only tensor parallelism reads the
+weights side by side, and no further than one shard per attention head. The bytes come from the engine's
 own weight inventory (the catalog's file size when it has one), so a check and a plausibility
 test agree on what a model weighs.
 """
@@ -41,6 +44,9 @@ class Roofline:
     fp16_flops: float | None
     n_devices: int
     margin: float
+    # Devices whose bandwidth adds up for one decoded stream (1 for a layer split).
+    decode_devices: int = 1
+    tensor_parallel: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +59,8 @@ class Roofline:
             "bandwidth_bytes_per_s": self.bandwidth_bytes_per_s,
             "fp16_flops": self.fp16_flops,
             "n_devices": self.n_devices,
+            "decode_devices": self.decode_devices,
+            "split": "tensor" if self.tensor_parallel else "layer",
             "margin": self.margin,
         }
 
@@ -83,15 +91,18 @@ def roofline(
     device: Device,
     n_devices: int = 1,
     margin: float = MARGIN,
+    tensor_parallel: bool = False,
 ) -> Roofline:
-    """The ceilings for ``spec`` at the quantization of ``inv`` on ``n_devices`` × ``device``."""
+    """The ceilings for ``spec`` at the quantization of ``inv`` on ``n_devices`` × ``device``,
+    split by layers (the default) or tensor parallel."""
     if n_devices < 1:
         raise InputError(f"n_devices must be at least 1, got {n_devices}")
     weight_bytes = active_weight_bytes(spec, inv)
     params = matmul_params_per_token(spec)
     if weight_bytes <= 0 or params <= 0:
         raise InputError(f"{spec.name}: its weights are unknown, so no ceiling can be set")
-    bandwidth = device.bandwidth_bytes_per_s * n_devices
+    decode_devices = min(n_devices, max(1, spec.n_heads)) if tensor_parallel else 1
+    bandwidth = device.bandwidth_bytes_per_s * decode_devices
     flops = device.fp16_flops * n_devices if device.fp16_flops else None
     return Roofline(
         decode_tok_s_max=bandwidth / weight_bytes * margin,
@@ -102,6 +113,8 @@ def roofline(
         fp16_flops=device.fp16_flops,
         n_devices=n_devices,
         margin=margin,
+        decode_devices=decode_devices,
+        tensor_parallel=tensor_parallel,
     )
 
 
@@ -112,6 +125,7 @@ def catalog_roofline(
     device: Device,
     n_devices: int = 1,
     margin: float = MARGIN,
+    tensor_parallel: bool = False,
 ) -> Roofline:
     """The ceilings for a catalog model (by id or name) at ``quant``.
 
@@ -123,7 +137,7 @@ def catalog_roofline(
     inv = (
         spec.weights if spec.weights is not None else inventory_for(spec, resolved.entry, quant_id)
     )
-    return roofline(spec, inv, device, n_devices, margin)
+    return roofline(spec, inv, device, n_devices, margin, tensor_parallel)
 
 
 def check_speeds(
@@ -135,13 +149,16 @@ def check_speeds(
     problems: list[Problem] = []
     if tg_tok_s is not None and tg_tok_s > limits.decode_tok_s_max:
         gb = limits.weight_bytes_per_token / 1e9
-        bw = limits.bandwidth_bytes_per_s * limits.n_devices / 1e9
+        bw = limits.bandwidth_bytes_per_s * limits.decode_devices / 1e9
+        how = ""
+        if limits.n_devices > 1 and not limits.tensor_parallel:
+            how = f"; split by layers, the {limits.n_devices} devices take turns on each token"
         problems.append(
             Problem(
                 "tg_tok_s",
                 f"{tg_tok_s:g} tokens/s is faster than the memory allows: {gb:.2f} GB of "
                 f"weights per token at {bw:g} GB/s gives at most "
-                f"{limits.decode_tok_s_max:.1f} tokens/s ({limits.margin:g}× the roofline)",
+                f"{limits.decode_tok_s_max:.1f} tokens/s ({limits.margin:g}× the roofline){how}",
             )
         )
     if (

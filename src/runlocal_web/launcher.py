@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_WORKERS = 2
+# gunicorn's gthread workers: a slow client holds one thread, not a whole worker.
+DEFAULT_THREADS = 4
+# Seconds before gunicorn replaces a worker that stopped answering (its heartbeat).
+DEFAULT_TIMEOUT = 30
 SETTINGS = "runlocal_web.settings"
 
 
@@ -57,6 +61,8 @@ def serve(
     data_dir: str | None = None,
     production: bool = False,
     workers: int | None = None,
+    threads: int | None = None,
+    timeout: int | None = None,
 ) -> int:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import CommandError, call_command
@@ -65,6 +71,10 @@ def serve(
         return _fail(f"--port {port} is out of range (1–65535)")
     if workers is not None and not 1 <= workers <= 64:
         return _fail(f"--workers {workers} is out of range (1–64)")
+    if threads is not None and not 1 <= threads <= 64:
+        return _fail(f"--threads {threads} is out of range (1–64)")
+    if timeout is not None and not 5 <= timeout <= 600:
+        return _fail(f"--timeout {timeout} is out of range (5–600 seconds)")
     try:
         data = prepare_environment(data_dir)
         if production and not os.environ.get("STATIC_ROOT", "").strip():
@@ -105,7 +115,13 @@ def serve(
             except (CommandError, OSError, ValueError) as exc:
                 return _fail(f"collectstatic: {str(exc).strip().splitlines()[0]}", 1)
             print(f"runlocal: static files collected in {settings.STATIC_ROOT}")
-        return _gunicorn(bind, workers or DEFAULT_WORKERS)
+        return _gunicorn(
+            bind,
+            workers or DEFAULT_WORKERS,
+            threads or DEFAULT_THREADS,
+            timeout or DEFAULT_TIMEOUT,
+            control_socket=data / f"gunicorn-{port}.ctl",
+        )
     try:
         call_command("runserver", bind, use_reloader=False)
     except SystemExit as exc:
@@ -118,7 +134,31 @@ def serve(
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
-def _gunicorn(bind: str, workers: int) -> int:
+def gunicorn_options(
+    bind: str, workers: int, threads: int, timeout: int, control_socket: Path
+) -> dict[str, Any]:
+    """gunicorn's settings for `runlocal serve --production`."""
+    return {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": timeout,
+        "graceful_timeout": timeout,
+        "keepalive": 5,
+        # Each instance its own control socket (gunicorn's default is one per user).
+        "control_socket": str(control_socket),
+        # Django alone decides whether a request was HTTPS (SECURE_PROXY_SSL_HEADER): gunicorn
+        # would otherwise believe X-Forwarded-Proto from any local process.
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
+        "accesslog": "-",
+        "errorlog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+    }
+
+
+def _gunicorn(bind: str, workers: int, threads: int, timeout: int, control_socket: Path) -> int:
     from gunicorn.app.base import BaseApplication
 
     class Application(BaseApplication):  # type: ignore[misc]
@@ -131,18 +171,15 @@ def _gunicorn(bind: str, workers: int) -> int:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from django.core.wsgi import get_wsgi_application
+            from runlocal_web.wsgi import application
 
-            return get_wsgi_application()
+            return application
 
-    options = {
-        "bind": bind,
-        "workers": workers,
-        "accesslog": "-",
-        "errorlog": "-",
-        "access_log_format": ACCESS_LOG_FORMAT,
-    }
-    print(f"runlocal: serving on http://{bind}/ with gunicorn, {workers} workers")
+    options = gunicorn_options(bind, workers, threads, timeout, control_socket)
+    print(
+        f"runlocal: serving on http://{bind}/ with gunicorn, {workers} workers × "
+        f"{threads} threads, {timeout} s timeout"
+    )
     try:
         Application(options).run()
     except SystemExit as exc:

@@ -5,6 +5,7 @@ A bad value raises ImproperlyConfigured naming the variable, so start-up stops w
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -65,12 +66,13 @@ INSTALLED_APPS = [
     "runlocal_web.api",
     "runlocal_web.ops",
     "ninja",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # CSP, body limit, admin log-in throttle; then a 503 page when the database or Redis is down.
+    # CSP and the body limit; then a 503 page when the database or Redis is down.
     "runlocal_web.ops.middleware.SecurityHeadersMiddleware",
     "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
     # Whole pages for anonymous GETs, shared by every worker (RUNLOCAL_PAGE_CACHE_SECONDS).
@@ -81,7 +83,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Admin log-ins: locked per account and per address (below).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes counts failed log-ins in the database (so it holds with Redis down) and locks
+# the account, and separately the client address, after 10 failures for 15 minutes; a
+# success clears the count. 429 with Retry-After (ops.middleware.login_locked).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "runlocal_web.ops.middleware.login_locked"
+AXES_CLIENT_IP_CALLABLE = "runlocal_web.ops.limits.login_client_ip"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "runlocal_web.urls"
 WSGI_APPLICATION = "runlocal_web.wsgi.application"
@@ -103,9 +122,18 @@ TEMPLATES = [
     }
 ]
 
+# A database that hangs must cost a request seconds, not a worker: libpq's connect timeout,
+# the server's statement timeout, and a client-side deadline a little later for a server that
+# answers nothing at all (ops/dbdeadline.py). A timeout answers 503 like a refusal.
+DB_CONNECT_TIMEOUT = envint("DB_CONNECT_TIMEOUT", 3, minimum=1, maximum=60)
+DB_STATEMENT_TIMEOUT = envint("DB_STATEMENT_TIMEOUT", 5, minimum=1, maximum=600)
 _database_url = envstr("DATABASE_URL")
 if _database_url:
     _db = parse_database_url(_database_url)
+    _db["OPTIONS"].setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    _server_options = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+    _db["OPTIONS"]["options"] = f"{_db['OPTIONS'].get('options', '')} {_server_options}".strip()
+    _db["QUERY_DEADLINE_SECONDS"] = DB_STATEMENT_TIMEOUT + 2
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -135,7 +163,14 @@ if _redis_url:
             "LOCATION": check_redis_url(_redis_url),
             "KEY_PREFIX": "runlocal",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        # Rate-limit counters (ops/limits.py): this process's memory while Redis is down.
+        "limits": {
+            "BACKEND": "runlocal_web.ops.cache.FallbackRedisCache",
+            "LOCATION": check_redis_url(_redis_url),
+            "KEY_PREFIX": "runlocal-limits",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
     }
 else:
     CACHES = {
@@ -144,8 +179,14 @@ else:
             "LOCATION": "runlocal",
             # Django's default of 300 entries is less than one catalog's worth of pages.
             "OPTIONS": {"MAX_ENTRIES": 3000},
-        }
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "runlocal-limits",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
+RATELIMIT_USE_CACHE = "limits"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -45,11 +45,30 @@ def test_it_counts_only_the_routed_share_of_experts(catalog: Catalog) -> None:
     assert spec_limits.weight_bytes_per_token > dense.weight_bytes_per_token
 
 
-def test_it_scales_with_the_device_count(catalog: Catalog) -> None:
+def test_a_layer_split_does_not_multiply_single_stream_decode(catalog: Catalog) -> None:
     one = catalog_roofline(catalog, "llama-3.1-8b", "Q8_0", gpu24(catalog))
     two = catalog_roofline(catalog, "llama-3.1-8b", "Q8_0", gpu24(catalog), n_devices=2)
-    assert two.decode_tok_s_max == pytest.approx(2 * one.decode_tok_s_max)
+    assert two.decode_tok_s_max == pytest.approx(one.decode_tok_s_max)
     assert two.prefill_tok_s_max == pytest.approx(2 * (one.prefill_tok_s_max or 0))
+    # The attack: 64 devices, 8B at Q4, 9,000 tok/s.
+    many = catalog_roofline(catalog, "llama-3.1-8b", "Q4_K_M", gpu24(catalog), n_devices=64)
+    problems = check_speeds(many, 9000.0, None)
+    assert [p.field for p in problems] == ["tg_tok_s"]
+    assert "take turns" in problems[0].message
+
+
+def test_tensor_parallel_adds_bandwidth_up_to_one_shard_per_head(catalog: Catalog) -> None:
+    one = catalog_roofline(catalog, "llama-3.1-8b", "Q8_0", gpu24(catalog))
+    two = catalog_roofline(
+        catalog, "llama-3.1-8b", "Q8_0", gpu24(catalog), n_devices=2, tensor_parallel=True
+    )
+    assert two.decode_tok_s_max == pytest.approx(2 * one.decode_tok_s_max)
+    many = catalog_roofline(
+        catalog, "llama-3.1-8b", "Q4_K_M", gpu24(catalog), n_devices=64, tensor_parallel=True
+    )
+    heads = 32  # Llama 3.1 8B's attention heads
+    assert many.decode_devices == heads
+    assert check_speeds(many, 9000.0 * 1.3, None)
 
 
 def test_it_flags_speeds_above_the_ceiling(catalog: Catalog) -> None:

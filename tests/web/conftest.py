@@ -7,6 +7,14 @@ import pytest
 from . import factory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters (the "limits" cache) from other tests never count against this one."""
+    from django.core.cache import caches
+
+    caches["limits"].clear()
+
+
 @pytest.fixture
 def catalog_dir(tmp_path: Path, settings) -> Path:
     """An empty catalog folder that the app reads (RUNLOCAL_CATALOG_DIR points at it)."""

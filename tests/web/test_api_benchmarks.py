@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,7 @@ def test_it_resolves_names_and_aliases(client: Any, tiny: Path) -> None:
 
 
 def test_it_reads_the_device_count_from_the_name(client: Any, tiny: Path) -> None:
-    sub = submitted(client, hardware="2x TG 24", tg_tok_s=300.0)
+    sub = submitted(client, hardware="2x TG 24", tg_tok_s=200.0)
     assert sub.n_devices == 2 and sub.hardware_id == "testgpu-24gb"
     r = submit(client, hardware="2x TG 24", n_devices=3)
     assert fields(assert_error(r, 422)) == {"n_devices"}
@@ -549,3 +550,46 @@ def test_it_offers_community_measurements_to_the_engine(
     assert row["source"] == f"community submission #{on_catalog.pk}"
     assert {"model", "quant", "backend", "n_devices", "gen_tokens", "context_tokens"} <= set(row)
     assert queued.status == "queued"
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_it_refuses_bodies_that_are_not_json(client: Any, tiny: Path, kind: str) -> None:
+    """A hostile page's form or no-preflight fetch() sends text/plain: never parsed."""
+    r = client.post(URL, data=json.dumps(result()), content_type=kind, REMOTE_ADDR="192.0.2.1")
+    body = assert_error(r, 415)
+    assert "application/json" in body["error"]
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    ],
+)
+def test_it_refuses_cross_site_submissions(client: Any, tiny: Path, headers: dict) -> None:
+    r = post_json(client, URL, result(), REMOTE_ADDR="192.0.2.1", **headers)
+    assert_error(r, 403)
+    assert not Submission.objects.exists()
+
+
+def test_it_accepts_its_own_origin_and_clients_without_one(client: Any, tiny: Path) -> None:
+    own = post_json(client, URL, result(tg_tok_s=120.0), HTTP_ORIGIN="http://testserver")
+    assert own.status_code == 201, own.content
+    assert submit(client, tg_tok_s=121.0).status_code == 201  # curl, the CLI: no Origin
+    kind = "application/json; charset=utf-8"
+    r = client.post(URL, data=json.dumps(result(tg_tok_s=122.0)), content_type=kind)
+    assert r.status_code == 201
+
+
+def test_a_layer_split_does_not_multiply_decode(client: Any, tiny: Path) -> None:
+    """The attack: "64x" a GPU, 8B at Q4 and a decode rate no single device could reach."""
+    one = submit(client, notes="probe", tg_tok_s=10.0).json()["roofline"]["decode_tok_s_max"]
+    r = submit(client, hardware="64x TG 24", tg_tok_s=one * 10, pp_tok_s=None)
+    body = assert_error(r, 422)
+    assert fields(body) == {"tg_tok_s"} and "take turns" in body["errors"][0]["message"]
+    # Tensor parallel (vLLM) reads side by side: faster than one device is plausible.
+    sub = submitted(client, hardware="2x TG 24", runtime="vllm", tg_tok_s=one * 1.5)
+    assert sub.n_devices == 2

@@ -170,3 +170,65 @@ def test_it_stops_on_a_broken_catalog(tmp_path: Path) -> None:
     assert (
         "database unchanged: hardware/testgpu-24gb.toml: memory_gib: expected a number" in r.stderr
     )
+
+
+def test_gunicorn_gets_threads_a_timeout_its_own_control_socket_and_no_proxy_trust(
+    tmp_path: Path,
+) -> None:
+    from runlocal_web.launcher import gunicorn_options
+
+    a = gunicorn_options("127.0.0.1:8001", 2, 4, 30, tmp_path / "a" / "gunicorn-8001.ctl")
+    b = gunicorn_options("127.0.0.1:8002", 2, 4, 45, tmp_path / "b" / "gunicorn-8002.ctl")
+    assert a["worker_class"] == "gthread" and a["threads"] == 4
+    assert (a["timeout"], b["timeout"]) == (30, 45)
+    assert a["control_socket"] != b["control_socket"]
+    assert a["forwarded_allow_ips"] == "" and a["secure_scheme_headers"] == {}
+
+
+def _slow_post(port: int) -> socket.socket:
+    """A POST that announces 100,000 bytes of body and sends none."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(
+        b"POST /digest/subscribe/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n"
+    )
+    return s
+
+
+def test_slow_bodies_do_not_pin_the_site(tmp_path: Path) -> None:
+    """The attack: two POSTs whose body never came stalled every page for 31 s."""
+    catalog = factory.tiny_catalog(tmp_path / "catalog")
+    port = _free_port()
+    env = _serve_env(catalog)
+    env["RUNLOCAL_BODY_TIMEOUT_SECONDS"] = "2"
+    cmd = [sys.executable, "-m", "runlocal.cli", "serve", "--port", str(port)]
+    cmd += ["--data-dir", str(tmp_path / "data"), "--production", "--workers", "1"]
+    cmd += ["--threads", "2"]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    slow: list[socket.socket] = []
+    try:
+        _wait_for(base + "/", proc)
+        assert (tmp_path / "data" / f"gunicorn-{port}.ctl").exists()  # its own
+        slow = [_slow_post(port) for _ in range(3)]  # more than the worker's threads
+        time.sleep(0.3)
+        started = time.monotonic()
+        with urllib.request.urlopen(base + "/", timeout=20) as r:
+            assert r.status == 200
+        waited = time.monotonic() - started
+        assert waited < 2 + 3, waited  # the body deadline, not gunicorn's 30 s
+        answers = [s.recv(200) for s in slow]
+        assert all(a.startswith(b"HTTP/1.1 408") for a in answers), answers
+        # X-Forwarded-Proto from a local process is not believed (no proxy is configured).
+        req = urllib.request.Request(base + "/", headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            page = r.read().decode()
+        assert f'<link rel="canonical" href="http://127.0.0.1:{port}/">' in page
+    finally:
+        for s in slow:
+            s.close()
+        proc.terminate()
+        out, _ = proc.communicate(timeout=15)
+    assert "2 threads, 30 s timeout" in out

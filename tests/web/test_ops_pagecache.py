@@ -162,6 +162,7 @@ def test_it_keeps_serving_pages_while_redis_is_down(paged, client, monkeypatch) 
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    caches["limits"] = {**caches["default"], "BACKEND": "runlocal_web.ops.cache.FallbackRedisCache"}
     with override_settings(CACHES=caches):
         for path in ("/", MODEL, VERDICT):
             r = client.get(path)
@@ -194,6 +195,7 @@ def test_it_shares_pages_through_redis(paged) -> None:
             "KEY_PREFIX": prefix,
         }
     }
+    caches["limits"] = {**caches["default"], "BACKEND": "runlocal_web.ops.cache.FallbackRedisCache"}
     try:
         with override_settings(CACHES=caches):
             first = Client().get(MODEL)
@@ -283,3 +285,50 @@ def test_it_is_on_in_production_and_off_while_debugging(monkeypatch) -> None:
     assert off["RUNLOCAL_PAGE_CACHE_SECONDS"] == 0
     with pytest.raises(ImproperlyConfigured, match="RUNLOCAL_PAGE_CACHE_SECONDS"):
         load_settings(monkeypatch, SECRET_KEY="k", RUNLOCAL_PAGE_CACHE_SECONDS="-5")
+
+
+def _stored_keys() -> int:
+    return len(pagecache.local._entries)
+
+
+def test_made_up_parameters_add_no_entries_and_known_ones_are_sorted(paged, client) -> None:
+    """The attack: /models/x/?utm_source=<random> stored one page per address."""
+    first = client.get(MODEL, {"utm_source": "a0"})
+    assert first.status_code == 200 and first["X-Cache"] == "miss"
+    for i in range(1, 60):
+        r = client.get(MODEL, {"utm_source": uuid.uuid4().hex, f"x{i}": "y"})
+        assert r.status_code == 200 and r["X-Cache"] == "hit"
+        assert r.content == first.content
+    assert client.get(MODEL)["X-Cache"] == "hit"  # the bare address is the same entry
+    assert b"utm_source" not in first.content  # the view never saw it (JSON twin link)
+    assert _stored_keys() == 1
+    # Known parameters stay in the key, sorted: one entry for both orders.
+    a = client.get("/will-it-run/?model=TL+8B&hardware=TG+24&junk=1")
+    b = client.get("/will-it-run/?junk=2&hardware=TG+24&model=TL+8B")
+    assert (a["X-Cache"], b["X-Cache"]) == ("miss", "hit") and a.content == b.content
+    assert _stored_keys() == 2
+
+
+def test_it_serves_hits_with_the_database_and_redis_both_gone(paged, client, monkeypatch):
+    from django.db import OperationalError
+
+    from runlocal_web.catalogdb import store
+
+    monkeypatch.setattr(pagecache, "DIGEST_SECONDS", 1.0)
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache, "_monotonic", lambda: clock[0])
+    assert client.get(MODEL)["X-Cache"] == "miss"
+    calls = []
+
+    def down() -> None:
+        calls.append(1)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(store, "current", down)
+    monkeypatch.setattr(pagecache.django_cache, "get", lambda *a, **k: None)  # Redis gone
+    for _ in range(50):
+        clock[0] += 0.5
+        r = client.get(MODEL)
+        assert r.status_code == 200 and r["X-Cache"] == "hit"
+    # The database is asked again every few seconds, not once a second per request.
+    assert 1 <= len(calls) <= 50 * 0.5 / pagecache.DIGEST_RETRY_SECONDS + 1

@@ -17,7 +17,6 @@ from django.core.management import call_command
 from django.templatetags.static import static
 
 import runlocal_web
-from runlocal_web.ops import throttle
 from runlocal_web.ops.logs import RedactSecrets, redact
 from runlocal_web.ops.middleware import content_security_policy
 
@@ -96,34 +95,63 @@ def _fail_login(client, ip: str = "10.0.0.1"):
     )
 
 
-def test_it_throttles_failed_admin_logins(db, client, settings) -> None:
-    settings.OPS_LOGIN_MAX_FAILURES = 3
-    User.objects.create_superuser("editor", "e@example.org", "right-horse-battery")
-    for _ in range(3):
-        assert _fail_login(client).status_code == 200  # the form, with its error
-    r = _fail_login(client)
-    assert r.status_code == 429
-    assert 0 < int(r["Retry-After"]) <= 15 * 60 + 1
-    assert b"Too many log-in attempts" in r.content
-    # Even the right password waits; other addresses are not affected.
-    r = client.post(
-        "/admin/login/",
-        {"username": "editor", "password": "right-horse-battery"},
-        REMOTE_ADDR="10.0.0.1",
+def _login(client, username: str, password: str, ip: str):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
     )
+
+
+def test_it_locks_an_address_after_ten_failed_logins(db, client) -> None:
+    User.objects.create_superuser("editor", "e@example.org", "right-horse-battery")
+    for i in range(9):
+        assert _login(client, f"guess{i}", "wrong", "10.0.0.1").status_code == 200
+    r = _login(client, "guess9", "wrong", "10.0.0.1")
     assert r.status_code == 429
-    assert _fail_login(client, ip="10.0.0.2").status_code == 200
-    # The form itself still shows (GET is never throttled).
+    assert int(r["Retry-After"]) == 15 * 60
+    assert b"Too many log-in attempts" in r.content
+    # Even the right password waits from that address; other addresses are not affected.
+    assert _login(client, "editor", "right-horse-battery", "10.0.0.1").status_code == 429
+    # The form itself still shows.
     assert client.get("/admin/login/", REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert _login(client, "editor", "right-horse-battery", "10.0.0.2").status_code == 302
 
 
-def test_it_defaults_to_ten_failures_per_fifteen_minutes() -> None:
-    assert throttle.limits() == (10, 900)
-    for _ in range(10):
-        assert throttle.retry_after("10.9.9.9", now=1000.0) is None
-        throttle.record_failure("10.9.9.9", now=1000.0)
-    assert throttle.retry_after("10.9.9.9", now=1000.0) == 900 - 1000 % 900 + 1
-    assert throttle.retry_after("10.9.9.9", now=1800.0) is None  # the next window
+def test_it_locks_an_account_guessed_from_many_addresses(db, client) -> None:
+    """The attack: 200 guesses for one account from 20 addresses were all processed."""
+    User.objects.create_superuser("editor", "e@example.org", "right-horse-battery")
+    answers = [
+        _login(client, "editor", f"guess{i}", f"10.1.{i % 20}.1").status_code for i in range(200)
+    ]
+    assert answers[:9] == [200] * 9 and set(answers[9:]) == {429}
+    # The owner waits too (from a fresh address); other accounts do not.
+    assert _login(client, "editor", "right-horse-battery", "10.2.0.1").status_code == 429
+    User.objects.create_superuser("other", "o@example.org", "other-horse-battery")
+    assert _login(client, "other", "other-horse-battery", "10.2.0.2").status_code == 302
+
+
+def test_logins_stay_locked_with_the_cache_down(db, client, settings) -> None:
+    """Failures are counted in the database: a Redis outage changes nothing."""
+    settings.CACHES = {
+        name: {
+            "BACKEND": "runlocal_web.ops.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+        for name in ("default", "limits")
+    }
+    User.objects.create_superuser("editor", "e@example.org", "right-horse-battery")
+    answers = [_login(client, "editor", "wrong", "10.0.0.1").status_code for _ in range(30)]
+    assert answers.count(200) == 9 and answers.count(429) == 21
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_admin_needs_a_login_and_never_redirects_off_site(db, client) -> None:
@@ -213,6 +241,34 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path: Path) -
     assert r.returncode == 1 and "security.W004" in r.stderr
 
 
+def test_check_deploy_warns_when_site_url_is_missing(tmp_path: Path) -> None:
+    r = _django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        SECRET_KEY="x7!Kq" * 12,
+        ALLOWED_HOSTS="runlocal.example",
+    )
+    assert r.returncode == 1 and "runlocal.W001" in r.stderr and "SITE_URL" in r.stderr
+
+
+def test_a_made_up_host_port_never_reaches_links(db, client, settings) -> None:
+    """The attack: `Host: localhost:31337` ended up in confirmation links and the sitemap."""
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["localhost"]
+    for path in ("/sitemap.xml", "/"):
+        r = client.get(path, HTTP_HOST="localhost:31337")
+        assert r.status_code == 400 and b"31337" not in r.content
+    r = client.post("/digest/subscribe/", {"email": "a@example.org"}, HTTP_HOST="localhost:31337")
+    assert r.status_code == 400
+    # The port the server is on, or none, is fine.
+    assert client.get("/", HTTP_HOST="localhost").status_code == 200
+    assert client.get("/", HTTP_HOST="localhost:8123", SERVER_PORT="8123").status_code == 200
+    # With SITE_URL set, links never come from the Host header, so nothing is refused.
+    settings.SITE_URL = "https://runlocal.example"
+    r = client.get("/sitemap.xml", HTTP_HOST="localhost:31337")
+    assert r.status_code == 200 and b"31337" not in r.content
+
+
 def test_static_files_get_hashed_names_and_long_lifetimes(tmp_path: Path, settings) -> None:
     from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -262,3 +318,13 @@ def test_the_production_access_log_leaves_query_strings_out() -> None:
 
     assert "%(U)s" in ACCESS_LOG_FORMAT  # the path alone
     assert "%(r)s" not in ACCESS_LOG_FORMAT and "%(q)s" not in ACCESS_LOG_FORMAT
+
+
+def test_a_forged_forwarded_address_is_no_500(db, client, settings) -> None:
+    settings.API_TRUSTED_PROXIES = 1
+    r = client.post(
+        "/admin/login/",
+        {"username": "editor", "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert r.status_code == 200

@@ -107,6 +107,7 @@ def redis_down(monkeypatch):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    caches["limits"] = {**caches["default"], "BACKEND": "runlocal_web.ops.cache.FallbackRedisCache"}
     with override_settings(CACHES=caches):
         yield location
 

@@ -33,6 +33,8 @@ VARIABLES = (
     "RUNLOCAL_CATALOG_DIR",
     "SITE_URL",
     "DB_CONN_MAX_AGE",
+    "DB_CONNECT_TIMEOUT",
+    "DB_STATEMENT_TIMEOUT",
     "STATIC_ROOT",
     "SECURE_PROXY_SSL_HEADER",
     "RUNLOCAL_CHECK_CACHE_SECONDS",
@@ -164,6 +166,23 @@ def test_it_uses_postgres_and_redis_when_given(monkeypatch) -> None:
     assert s["CACHES"]["default"]["BACKEND"] == "runlocal_web.ops.cache.TolerantRedisCache"
     assert s["ALLOWED_HOSTS"] == ["runlocal.example"]
     assert s["CSRF_TRUSTED_ORIGINS"] == ["https://runlocal.example"]
+    # A database that hangs costs seconds: connect and statement timeouts, then a deadline.
+    assert db["OPTIONS"]["connect_timeout"] == 3
+    assert db["OPTIONS"]["options"] == "-c statement_timeout=5000"
+    assert db["QUERY_DEADLINE_SECONDS"] == 7
+    assert s["CACHES"]["limits"]["BACKEND"] == "runlocal_web.ops.cache.FallbackRedisCache"
+
+
+def test_database_timeouts_can_be_set(monkeypatch) -> None:
+    s = load_settings(
+        monkeypatch,
+        SECRET_KEY="k",
+        DATABASE_URL="postgres://u@db/x?connect_timeout=9&options=-c%20search_path%3Dapp",
+        DB_STATEMENT_TIMEOUT="30",
+    )
+    db = s["DATABASES"]["default"]
+    assert db["OPTIONS"]["connect_timeout"] == "9"  # the URL's own wins
+    assert db["OPTIONS"]["options"] == "-c search_path=app -c statement_timeout=30000"
 
 
 def test_it_needs_a_secret_key_unless_debugging(monkeypatch, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from runlocal.errors import InputError, RunlocalError, UnknownNameError
 
 REASONS = {
     400: "bad request",
+    403: "forbidden",
     404: "not found",
     405: "method not allowed",
     409: "conflict",

@@ -1,6 +1,11 @@
 """What every API request goes through, around django-ninja's views.
 
 - POST bodies over API_MAX_BODY_BYTES (64 KiB) answer 413 before the body is read;
+- POST bodies must say `Content-Type: application/json` (415 otherwise), and a browser's
+  cross-site POST (an Origin that is not this site's, or `Sec-Fetch-Site: cross-site`)
+  answers 403: the API takes no cookies, so CSRF tokens do not protect it, but a form or
+  fetch() from another site must not submit in its visitors' names (only JSON makes a
+  browser ask first, and only this site's Origin is let through);
 - POST endpoints with a rate limit answer 429 with Retry-After when a client exceeds it;
 - any failure, including the 404 and 405 answers Django and ninja make themselves, leaves
   in the one error shape (errors.py);
@@ -21,7 +26,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.urls import URLPattern
 
-from . import ratelimit
+from runlocal_web.ops import limits
+
 from .errors import REASONS, ApiError, error_response, from_api_error
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,33 @@ def _content_length(request: HttpRequest) -> int:
     if length < 0:
         raise ApiError(400, "Content-Length is negative")
     return length
+
+
+def _json_content_type(request: HttpRequest) -> None:
+    kind = (request.META.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+    if kind != "application/json" and not (
+        kind.startswith("application/") and kind.endswith("+json")
+    ):
+        shown = kind or "none"
+        raise ApiError(
+            415, f"the request body must be JSON (Content-Type: application/json), not {shown}"
+        )
+
+
+def _same_site(request: HttpRequest) -> None:
+    """Browsers name the page that sent a request; only this site's own pages may POST."""
+    if request.META.get("HTTP_SEC_FETCH_SITE", "").lower() == "cross-site":
+        raise ApiError(403, "cross-site requests are not accepted")
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        return  # not a browser's cross-origin request (curl, the CLI, a script)
+    allowed = {f"{request.scheme}://{request.get_host()}".lower()}
+    allowed.update(o.lower().rstrip("/") for o in getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
+    site = str(getattr(settings, "SITE_URL", "") or "")
+    if site:
+        allowed.add(site.lower().rstrip("/"))
+    if origin.strip().lower().rstrip("/") not in allowed:
+        raise ApiError(403, "cross-site requests are not accepted")
 
 
 def _is_error_shape(response: HttpResponseBase) -> bool:
@@ -103,9 +136,14 @@ def _conditional(
 
 
 def guard(
-    view: View, *, rate_scopes: dict[str, str] | None = None, max_age: int = DEFAULT_MAX_AGE
+    view: View,
+    *,
+    rate_scopes: dict[str, str] | None = None,
+    max_age: int = DEFAULT_MAX_AGE,
+    takes_json: bool = False,
 ) -> View:
-    """Wrap one URL's view with the rules above; rate_scopes: HTTP method → limit name."""
+    """Wrap one URL's view with the rules above; rate_scopes: HTTP method → limit name;
+    takes_json: the view reads a POST body (others answer POST with 405 or 404)."""
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         head = request.method == "HEAD"
@@ -117,9 +155,12 @@ def guard(
                 limit = max_body_bytes()
                 if _content_length(request) > limit:
                     raise ApiError(413, f"the request body is larger than {limit:,} bytes")
+                if takes_json and request.method == "POST":
+                    _same_site(request)
+                    _json_content_type(request)
             scope = (rate_scopes or {}).get(request.method or "")
             if scope is not None:
-                retry = ratelimit.hit(scope, ratelimit.client_ip(request))
+                retry = limits.hit(scope, request)
                 if retry is not None:
                     raise ApiError(
                         429,
@@ -153,6 +194,7 @@ def guard_pattern(
     rate_scopes: dict[str, dict[str, str]],
     max_ages: dict[str, int],
     replace: dict[str, View] | None = None,
+    json_bodies: frozenset[str] = frozenset(),
 ) -> URLPattern:
     """The same URL pattern with its view guarded (and optionally replaced, by URL name)."""
     name = pattern.name or ""
@@ -163,6 +205,7 @@ def guard_pattern(
             view,
             rate_scopes=rate_scopes.get(name),
             max_age=max_ages.get(name, DEFAULT_MAX_AGE),
+            takes_json=name in json_bodies,
         ),
         pattern.default_args,
         pattern.name,

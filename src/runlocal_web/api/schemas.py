@@ -173,7 +173,7 @@ class ErrorOut(Schema):
 # Every status an error may have (docs/api.md's table). django-ninja's `codes_4xx` leaves out
 # 413 and 422, which this API answers, so the list is spelled out (503: the database or
 # Redis is down, answered by runlocal_web.ops before any view runs).
-ERROR_CODES = frozenset({400, 404, 405, 409, 413, 415, 422, 429, 500, 503})
+ERROR_CODES = frozenset({400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503})
 
 # The responses every endpoint documents in OpenAPI: its answer, or the error shape.
 OK: dict[Any, Any] = {200: dict[str, Any], ERROR_CODES: ErrorOut}

@@ -7,20 +7,23 @@ from .http import guard, guard_pattern
 
 app_name = "api"
 
-# HTTP method → rate limit (ratelimit.DEFAULT_LIMITS), by ninja URL name.
+# HTTP method → rate limit (ops/limits.py's scopes), by ninja URL name.
 RATE_SCOPES = {
     "check": {"GET": "check", "POST": "check"},
     "benchmarks": {"POST": "submit"},
+    "compare": {"GET": "check"},
     "cost": {"GET": "check"},
     "recommend": {"GET": "check"},
     "recommend_models": {"GET": "check"},
 }
+# The endpoints that read a JSON body (POST): JSON only, and not from other sites' pages.
+JSON_BODIES = frozenset({"check", "benchmarks"})
 # Seconds a successful GET may be cached; the rest of the catalog's answers use 300.
 MAX_AGES = {"benchmarks": 60, "benchmark_regressions": 60}
 
 _patterns, _app, _namespace = api.urls
 _guarded = [
-    guard_pattern(p, RATE_SCOPES, MAX_AGES, replace={"api-root": index})
+    guard_pattern(p, RATE_SCOPES, MAX_AGES, replace={"api-root": index}, json_bodies=JSON_BODIES)
     for p in _patterns
     if isinstance(p, URLPattern)
 ]

@@ -13,10 +13,12 @@ from runlocal.catalog import Catalog
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import Device, explicit_device, parse_hardware
 from runlocal.plausibility import catalog_roofline, check_speeds
+from runlocal.runtimes import get_runtime
 from runlocal.weights import normalize_quant
 from runlocal_web.catalogdb.store import current
+from runlocal_web.ops.limits import client_ip
 
-from . import ratelimit, trust
+from . import trust
 from .common import paginate, reject_unknown, resolve
 from .errors import ApiError, field_error, summarize
 from .models import Submission
@@ -147,6 +149,16 @@ def _device(payload: SubmissionIn, catalog: Catalog) -> tuple[Device, str, int]:
     return device, device.id, n
 
 
+def _tensor_parallel(runtime: str) -> bool:
+    """Whether several devices may read the weights side by side for one stream: as the
+    engine models the runtime (vLLM's tensor parallelism; llama.cpp and the others split by
+    layers). A runtime the engine does not know is given the benefit of the doubt."""
+    try:
+        return get_runtime(runtime.split(" (", 1)[0].strip()).engine == "vllm"
+    except InputError:
+        return True
+
+
 @router.post(
     "/benchmarks",
     response=CREATED,
@@ -179,7 +191,9 @@ def submit(request: HttpRequest, payload: SubmissionIn) -> HttpResponse:
         raise _invalid(errors)
     device, hardware_id, n = found
     try:
-        limits = catalog_roofline(catalog, model_id, quant, device, n)
+        limits = catalog_roofline(
+            catalog, model_id, quant, device, n, tensor_parallel=_tensor_parallel(payload.runtime)
+        )
     except RunlocalError as exc:
         raise _invalid([field_error("model", str(exc))]) from None
     problems = check_speeds(limits, payload.tg_tok_s, payload.pp_tok_s)
@@ -209,7 +223,7 @@ def submit(request: HttpRequest, payload: SubmissionIn) -> HttpResponse:
         notes=payload.notes,
         contact=payload.contact,
     )
-    trust.identify(sub, ratelimit.client_ip(request))
+    trust.identify(sub, client_ip(request))
     try:
         with transaction.atomic():
             sub.save()

@@ -19,6 +19,7 @@ from runlocal.runtimes import RUNTIMES
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.ops.limits import limited
 
 from . import present
 from .forms import CUSTOM_FIELDS, KV_TYPES, URL_FIELDS, CheckForm
@@ -33,6 +34,7 @@ ENGINE_FAILED = (
 _COUNT_PREFIX = re.compile(r"^\s*(\d+)\s*[x×*]\s*", re.IGNORECASE)
 
 
+@limited("check")
 def will_it_run(request: HttpRequest) -> HttpResponse:
     digest, catalog = current()
     path = reverse("checker:will_it_run")

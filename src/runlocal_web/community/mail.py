@@ -42,12 +42,15 @@ def retry_delays() -> tuple[float, ...]:
 
 
 def send_with_retry(
-    message: EmailMultiAlternatives, connection: BaseEmailBackend | None = None
+    message: EmailMultiAlternatives,
+    connection: BaseEmailBackend | None = None,
+    label: str = "a reader",
 ) -> int:
     """Send one message; returns the number of tries it took, or raises SendFailed.
 
     With a shared `connection` (the digest's many messages), a failed try closes it so the
-    next try starts on a fresh one.
+    next try starts on a fresh one. Logs name the message by `label` (a row's id), never by
+    its address: the log is not the place for a reader's e-mail address.
     """
     delays = retry_delays()
     tries = 0
@@ -60,7 +63,7 @@ def send_with_retry(
             message.send(fail_silently=False)
             return tries
         except SEND_ERRORS as exc:
-            log.warning("e-mail to %s failed (try %d): %s", message.to, tries, describe(exc))
+            log.warning("e-mail to %s failed (try %d): %s", label, tries, describe(exc))
             if connection is not None:
                 with contextlib.suppress(*SEND_ERRORS):
                     connection.close()

@@ -77,6 +77,9 @@ class Subscriber(models.Model):
     STATUSES = ((PENDING, "pending"), (CONFIRMED, "confirmed"), (UNSUBSCRIBED, "unsubscribed"))
 
     email = models.EmailField(max_length=254)
+    # One row per mailbox, whatever the spelling (addresses.parse); empty only on rows that
+    # shared a mailbox with an older one when the key was introduced (those are unsubscribed).
+    mailbox = models.CharField(max_length=254, null=True, blank=True, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=STATUSES, default=PENDING, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

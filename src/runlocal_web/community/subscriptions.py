@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from . import mail, tokens
+from . import addresses, mail, tokens
 from .models import Subscriber, new_key
 
 log = logging.getLogger(__name__)
@@ -79,18 +79,23 @@ class SubscribeResult:
 
 def subscribe(email: str, base: str) -> SubscribeResult:
     """Add or re-activate `email` as pending and send a confirmation when one is due:
-    new addresses, unsubscribed ones coming back, and pending ones not mailed recently."""
+    new mailboxes, unsubscribed ones coming back, and pending ones not mailed recently.
+    Every spelling of one mailbox is the same subscriber (addresses.parse)."""
+    address = addresses.parse(email)
     now = timezone.now()
     with transaction.atomic():
         created = False
-        sub = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+        mine = Subscriber.objects.select_for_update().filter(mailbox=address.mailbox)
+        sub = mine.first()
         if sub is None:
             try:
                 with transaction.atomic():
-                    sub = Subscriber.objects.create(email=email, created_at=now)
+                    sub = Subscriber.objects.create(
+                        email=address.send_to, mailbox=address.mailbox, created_at=now
+                    )
                 created = True
-            except IntegrityError:  # the same address, submitted twice at once
-                sub = Subscriber.objects.select_for_update().get(email__iexact=email)
+            except IntegrityError:  # the same mailbox, submitted twice at once
+                sub = mine.get()
         if sub.status == Subscriber.CONFIRMED:
             return SubscribeResult(sub, created, None)
         if sub.status == Subscriber.UNSUBSCRIBED:
@@ -99,6 +104,7 @@ def subscribe(email: str, base: str) -> SubscribeResult:
             sub.unsubscribed_at = None
             sub.confirm_key = new_key()
             sub.confirm_attempted_at = None
+        # Once per interval per mailbox, however it is spelled.
         elif (
             not created
             and sub.confirm_attempted_at is not None
@@ -128,7 +134,7 @@ def send_confirmation(sub: Subscriber, base: str) -> bool:
     )
     now = timezone.now()
     try:
-        tries = mail.send_with_retry(message)
+        tries = mail.send_with_retry(message, label=f"subscriber {sub.pk}")
     except mail.SendFailed as exc:
         log.warning("confirmation to subscriber %s not sent: %s", sub.pk, exc)
         Subscriber.objects.filter(pk=sub.pk).update(

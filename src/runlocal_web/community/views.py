@@ -18,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from runlocal_web.lib.pages import Page, path_with_query, requested_format, respond
+from runlocal_web.ops import limits
 
 from . import digest as digest_mod
-from . import ratelimit, subscriptions, tokens
+from . import subscriptions, tokens
 from .forms import ContactForm, SubscribeForm
 from .models import ContactMessage, Subscriber
 
@@ -59,7 +60,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     retry_after = None
     status = 200
     if request.method == "POST":
-        retry_after = ratelimit.hit("contact", request)
+        retry_after = limits.hit("contact", request)
         if retry_after is not None:
             # Keep what they wrote, unsaved, and say when to send it.
             kept = {k: v for k, v in request.POST.items() if k in ContactForm.base_fields}
@@ -179,7 +180,7 @@ def digest(request: HttpRequest) -> HttpResponse:
 def digest_subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("community:digest")
-    retry_after = ratelimit.hit("subscribe", request)
+    retry_after = limits.hit("subscribe", request)
     if retry_after is not None:
         form = SubscribeForm(initial={"email": request.POST.get("email", "")[:254]})
         return _digest_page(request, form, status=429, retry_after=retry_after)

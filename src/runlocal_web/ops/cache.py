@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -78,6 +79,31 @@ class TolerantRedisCache(RedisCache):
 
     def clear(self) -> bool:
         return bool(self._call("clear", False))
+
+
+class FallbackRedisCache(TolerantRedisCache):
+    """For counters that must keep counting (rate limits): while Redis is unreachable, every
+    call goes to this process's own memory instead of missing."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._local = LocMemCache(f"fallback-{server}", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+
+    def _call(self, method: str, default: Any, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(RedisCache, method)(self, *args, **kwargs)
+            except RedisError as exc:
+                self._down_until = time.monotonic() + self.retry_after
+                log.warning(
+                    "cache unavailable, counting in this process (%s): %s",
+                    exc.__class__.__name__,
+                    _first_line(exc),
+                )
+        return getattr(self._local, method)(*args, **kwargs)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        return int(self._call("incr", None, key, delta, version))
 
 
 def _first_line(exc: BaseException) -> str:

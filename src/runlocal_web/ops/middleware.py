@@ -1,8 +1,8 @@
 """Two middlewares, listed in settings.MIDDLEWARE right after WhiteNoise:
 
 SecurityHeadersMiddleware: a strict Content-Security-Policy (with a per-request nonce for the
-  rare inline script: `<script nonce="{{ request.csp_nonce }}">`), a Permissions-Policy, the
-  request body limit (413) and the admin log-in throttle (429).
+  rare inline script: `<script nonce="{{ request.csp_nonce }}">`), a Permissions-Policy and
+  the request body limit (413). (Admin log-ins are locked by django-axes: settings.py.)
 ServiceUnavailableMiddleware: the database or Redis going away answers a plain 503 page (or
   the API's JSON error shape under /api/) with Retry-After, never a traceback; the next request
   after they come back is served normally.
@@ -10,6 +10,7 @@ ServiceUnavailableMiddleware: the database or Redis going away answers a plain 5
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import sys
@@ -18,14 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.template import loader
-from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-
-from . import throttle
 
 log = logging.getLogger("runlocal.ops")
 
@@ -119,21 +118,50 @@ class SecurityHeadersMiddleware:
                 "Request too large",
                 f"the request body is larger than {limit:,} bytes",
             )
-        if request.method == "POST" and request.path == reverse("admin:login"):
-            wait = throttle.retry_after(throttle.client_ip(request))
-            if wait is not None:
-                return plain_error(
-                    request,
-                    429,
-                    "Too many log-in attempts",
-                    f"too many failed log-in attempts; try again in {wait // 60 + 1} minutes",
-                    headers={"Retry-After": str(wait)},
-                )
+        if not settings.SITE_URL and not host_port_ok(request):
+            # Links in e-mails and the sitemap come from the Host header when SITE_URL is
+            # unset: a made-up port there must not reach them.
+            return plain_error(
+                request, 400, "Bad request", "the Host header names a port this site is not on"
+            )
         return None
+
+
+def host_port_ok(request: HttpRequest) -> bool:
+    """No port in Host, or the one the server listens on (or the scheme's default)."""
+    _, port = split_domain_port(request.get_host())
+    if not port:
+        return True
+    return port in {str(request.META.get("SERVER_PORT", "")), "80", "443"}
+
+
+def login_locked(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """django-axes' answer to a locked account or address (AXES_LOCKOUT_CALLABLE)."""
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    return plain_error(
+        request,
+        429,
+        "Too many log-in attempts",
+        f"too many failed log-in attempts; try again in {wait // 60} minutes",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def _drop_database_connections() -> None:
+    """A connection that failed is not asked again (a health check on one that hangs would
+    hang too): the next query opens a new one."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block:
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
     what = "database" if isinstance(exc, OperationalError | InterfaceError) else "cache"
+    if what == "database":
+        _drop_database_connections()
     first = (str(exc).strip().splitlines() or [""])[0][:200]
     log.warning(
         "%s unavailable on %s %s: %s: %s",

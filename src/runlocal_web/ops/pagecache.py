@@ -14,8 +14,13 @@ private/no-store/no-cache`, varies on nothing but Cookie, never asked for a CSRF
 holds no `csrfmiddlewaretoken` (a POST form must never be shared). A view opts out with
 `@no_page_cache`, or by setting `response.page_cache = False`.
 
-The key: method, scheme, host, the full path with its query (so `?format=json` twins are their
-own entries), whether Accept asks for JSON, the catalog digest (store.current(): a re-sync or
+The query is made canonical first: parameters no page reads (`utm_source=…`, anything a
+visitor makes up) are dropped, and the rest are sorted by name (the values of a repeated name
+keep their order), before the view runs; the view sees that query, so its answer depends on
+nothing the key leaves out. Made-up parameters therefore add no entries (known_parameters()).
+
+The key: method, scheme, host, the path with its canonical query (so `?format=json` twins are
+their own entries), whether Accept asks for JSON, the catalog digest (store.current(): a re-sync or
 a newly approved community result starts afresh) and a hash of the site's code (a deploy
 starts afresh). Entries live in Django's cache (Redis with REDIS_URL, shared by every worker;
 a Redis outage is a miss) for RUNLOCAL_PAGE_CACHE_SECONDS; 0 turns the cache off.
@@ -25,7 +30,9 @@ least recently used out first), in front of the shared cache: a hit then costs n
 to Redis. The copy is of the same entry under the same key, with the same expiry time.
 
 The digest is looked up at most once a second per process (DIGEST_SECONDS), so a hit costs no
-database query; a re-sync shows up within that second.
+database query; a re-sync shows up within that second. When the database cannot answer, the
+last digest read keeps serving hits (it is tried again every DIGEST_RETRY_SECONDS), so cached
+pages are answered with the database and Redis both gone.
 
 The CSP nonce: a page is stored with the nonce it was rendered with; a hit swaps in this
 request's own nonce, which SecurityHeadersMiddleware puts in the Content-Security-Policy
@@ -38,16 +45,20 @@ up carries no X-Cache header.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
+from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from runlocal_web.lib.engine import code_stamp
 
@@ -69,6 +80,10 @@ NOT_STORED_HEADERS = {
 CSRF_TOKEN_FIELD = b"csrfmiddlewaretoken"
 # How long a process reuses the catalog digest it read (seconds; 0: read it on every request).
 DIGEST_SECONDS = 1.0
+# With the database unreachable, how long to keep using the last digest before trying again.
+DIGEST_RETRY_SECONDS = 5.0
+# Query parameters that pages read outside their forms' fields.
+EXTRA_PARAMETERS = frozenset({"format", "page", "q", "email", "topic"})
 
 # Pages each process keeps in its own memory, in front of the shared cache.
 LOCAL_MAX_BYTES = 32 * 1024 * 1024
@@ -155,8 +170,9 @@ def looked_up(request: HttpRequest) -> bool:
     return not any(name in request.COOKIES for name in _cookies_that_matter())
 
 
-def catalog_digest() -> str:
-    """store.current()'s digest, read again after DIGEST_SECONDS."""
+def catalog_digest() -> str | None:
+    """store.current()'s digest, read again after DIGEST_SECONDS; while the database cannot
+    answer, the last one read (None when there is none: no lookup)."""
     global _digest
     now = _monotonic()
     memo = _digest
@@ -164,9 +180,54 @@ def catalog_digest() -> str:
         return memo[1]
     from runlocal_web.catalogdb.store import current
 
-    digest = current()[0]
+    try:
+        digest = current()[0]
+    except DatabaseError:
+        if memo is None:
+            return None
+        # Try again in a few seconds, not on every request of a database that hangs.
+        _digest = (now - DIGEST_SECONDS + DIGEST_RETRY_SECONDS, memo[1])
+        return memo[1]
     _digest = (now, digest)
     return digest
+
+
+@cache
+def known_parameters() -> frozenset[str]:
+    """Every query parameter some page reads: the fields of the site's forms (and their
+    URL_FIELDS), plus EXTRA_PARAMETERS."""
+    names = set(EXTRA_PARAMETERS)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("runlocal_web."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        names.update(getattr(module, "URL_FIELDS", ()))
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm):
+                names.update(value.base_fields)
+                names.update(getattr(value, "URL_FIELDS", ()))
+    return frozenset(names)
+
+
+def canonical_query(query: QueryDict) -> str:
+    """Known parameters only, sorted by name (a repeated name keeps its values' order)."""
+    known = known_parameters()
+    pairs = [(k, v) for k, values in sorted(query.lists()) if k in known for v in values]
+    out = QueryDict(mutable=True)
+    for k, v in pairs:
+        out.appendlist(k, v)
+    return out.urlencode()
+
+
+def canonicalise(request: HttpRequest) -> None:
+    """Let the view see only the canonical query (so its answer is the cached one's)."""
+    query = canonical_query(request.GET)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
 
 
 def page_key(request: HttpRequest, digest: str) -> str:
@@ -242,7 +303,11 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not enabled() or not looked_up(request):
             return self.get_response(request)
-        key = page_key(request, catalog_digest())
+        canonicalise(request)
+        digest = catalog_digest()
+        if digest is None:  # the database is down and no digest was ever read: the view says
+            return self.get_response(request)
+        key = page_key(request, digest)
         entry = _lookup(key)
         if entry is not None:
             response = _replay(request, entry)

@@ -30,6 +30,7 @@ from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.ops.limits import limited
 
 from .common import (
     ENGINE_FAILED,
@@ -69,6 +70,7 @@ GROUP_HELP = {
 }
 
 
+@limited("check")
 def custom_build(request: HttpRequest) -> HttpResponse:
     digest, catalog = current()
     path = reverse("tools:custom_build")

@@ -26,6 +26,7 @@ from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.ops.limits import limited
 
 from .common import ENGINE_FAILED, hardware_url, model_names, model_url
 from .forms import PLATFORM_LABELS, PRIORITY_LABELS, ChooseForm
@@ -35,6 +36,7 @@ TEMPLATE = "tools/choose.html"
 SHOWN = 12
 
 
+@limited("check")
 def choose_my_gpu(request: HttpRequest) -> HttpResponse:
     digest, catalog = current()
     path = reverse("tools:choose_my_gpu")

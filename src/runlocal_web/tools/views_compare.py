@@ -18,6 +18,7 @@ from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer
 from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.ops.limits import limited
 
 from . import charts
 from .common import (
@@ -57,6 +58,7 @@ def _canonical(picks: list[HardwarePick]) -> str:
 # --- /compare/hardware/<a>-vs-<b>/ ----------------------------------------------------------
 
 
+@limited("check")
 def compare_pair(request: HttpRequest, pair: str) -> HttpResponse:
     digest, catalog = current()
     parts = pair.split(SEP)
@@ -164,6 +166,7 @@ def _pair_missing(
 # --- /compare/?hw=…&hw=… -------------------------------------------------------------------
 
 
+@limited("check")
 def compare(request: HttpRequest) -> HttpResponse:
     digest, catalog = current()
     typed = [v for v in request.GET.getlist("hw") if v.strip()]

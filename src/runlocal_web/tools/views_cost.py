@@ -29,6 +29,7 @@ from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_label
 from runlocal_web.lib.engine import cached_answer
 from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.ops.limits import limited
 
 from . import charts
 from .common import (
@@ -90,6 +91,7 @@ def electricity_options(catalog: Catalog) -> list[dict[str, Any]]:
     return out
 
 
+@limited("check")
 def cost(request: HttpRequest) -> HttpResponse:
     digest, catalog = current()
     regions = electricity_options(catalog)

@@ -147,7 +147,7 @@ class Command(BaseCommand):
         message.attach_alternative(html, "text/html")
         delivery = DigestDelivery(issue=issue, subscriber=sub, email=sub.email)
         try:
-            delivery.tries = mail.send_with_retry(message, connection)
+            delivery.tries = mail.send_with_retry(message, connection, f"subscriber {sub.pk}")
         except mail.SendFailed as exc:
             delivery.tries, delivery.error = exc.tries, str(exc)
         else:
