@@ -376,7 +376,6 @@ def check_reader_notes(e: Entry) -> Iterable[CatalogError]:
 
 
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
-    from .catalog import KINDS
 
     for kind in KINDS:
         for e in catalog.entries(kind).values():

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry, normalize
-from runlocal.errors import InputError, RunlocalError, UnknownNameError
+from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import parse_hardware
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.pages import Page, path_with_query, respond
