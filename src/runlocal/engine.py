@@ -377,22 +377,9 @@ def _is_gguf(path: Path) -> bool:
 
 
 def _hf_quant_label(config: dict[str, Any]) -> str:
-    qc = config.get("quantization_config")
-    if isinstance(qc, dict):
-        method = str(qc.get("quant_method", "")).lower()
-        bits = qc.get("bits")
-        if method in ("gptq", "awq") and bits:
-            return f"{method.upper()}-{bits}BIT"
-        if method == "fp8":
-            return "FP8"
-        if method == "bitsandbytes":
-            return "NF4" if qc.get("load_in_4bit") else "INT8"
-        if method == "mxfp4":
-            return "MXFP4"
-        if method == "exl2" and qc.get("bits"):
-            return f"EXL2-{float(qc['bits']):g}BPW"
-    dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
-    return "FP16" if "float16" in dtype and "b" not in dtype else "BF16"
+    from .hfquant import hf_quant_label
+
+    return hf_quant_label(config)
 
 
 def _with_weights(spec: ModelSpec, inv: WeightInventory) -> ModelSpec:

@@ -35,6 +35,14 @@ class ModelFileError(InputError):
         super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
 
 
+class RemoteError(InputError):
+    """A model on the Hugging Face Hub or the Ollama registry that cannot be read: missing,
+    gated or private, rate limited, timed out, or answered with something that is not one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
+
+
 class UnsupportedArchitectureError(RunlocalError):
     """A model whose architecture the engine cannot size without guessing."""
 
