@@ -13,7 +13,7 @@ from typing import Any
 
 from . import memory as mem
 from .catalog import Catalog, Entry, load_catalog
-from .errors import InputError
+from .errors import InputError, UnknownNameError
 from .hardware import Device, explicit_device, parse_hardware
 from .hfconfig import load_config, spec_from_config
 from .profile import Calibration, device_key
@@ -309,8 +309,11 @@ def _catalog_spec(entry: Entry) -> ModelSpec:
     )
 
 
-def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> ResolvedModel:
-    """A catalog model, or (when ``allow_files``) a GGUF file or config.json on this machine.
+def resolve_model(
+    text: str, catalog: Catalog, allow_files: bool = True, quant: str | None = None
+) -> ResolvedModel:
+    """A catalog model, or (when ``allow_files``) a GGUF file or config.json on this machine,
+    or a model on the Hugging Face Hub or the Ollama registry (runlocal.remote).
 
     Servers pass allow_files=False: a name from the web must never open a local file."""
     text = text.strip()
@@ -320,10 +323,19 @@ def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> Reso
         return _catalog_model(text, catalog)
     looks_like_path = text.endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
     if not looks_like_path and not text.startswith("~") and not _name_exists(text):
-        return _catalog_model(text, catalog)  # the common case, without building a Path
+        try:
+            return _catalog_model(text, catalog)  # the common case, without building a Path
+        except UnknownNameError as exc:
+            from .remote import resolve_unknown
+
+            return resolve_unknown(text, exc, quant=quant)
     path = Path(text).expanduser()
     if looks_like_path or path.exists():
         if not path.exists():
+            from .remote import looks_remote, resolve_remote
+
+            if looks_remote(text):
+                return resolve_remote(text, quant=quant)
             raise InputError(f"{text}: no such file or folder")
         if path.suffix == ".gguf" or (path.is_file() and _is_gguf(path)):
             from .gguf import read_gguf
@@ -550,7 +562,7 @@ def check(
     entry = _component_entry(q.model, catalog) if not _looks_like_path(q.model) else None
     if entry is not None:
         return _check_component_model(q, entry, catalog, runtime, local)
-    model = resolve_model(q.model, catalog, allow_files)
+    model = resolve_model(q.model, catalog, allow_files, q.quant)
     spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)
