@@ -16,6 +16,10 @@ def _private_cache(
     monkeypatch.setenv("RUNLOCAL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     # Never read or write a real calibration profile from ~/.config.
     monkeypatch.setenv("RUNLOCAL_PROFILE_DIR", str(tmp_path_factory.mktemp("profile")))
+    # Names the catalog does not know may be looked up on the Hub or the Ollama registry:
+    # point both at a closed local port so tests never leave the machine.
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("RUNLOCAL_OLLAMA_REGISTRY", "http://127.0.0.1:9")
 
 
 @pytest.fixture

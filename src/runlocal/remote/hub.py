@@ -50,9 +50,19 @@ def _default_host() -> str:
 
 
 def _headers() -> dict[str, str]:
-    from huggingface_hub.utils._headers import build_hf_headers
+    """The token huggingface_hub finds (HF_TOKEN, or the one `hf auth login` stored).
 
-    return dict(build_hf_headers(library_name="runlocal"))
+    Not build_hf_headers: its user agent fetches a registry of agent harnesses from the
+    Hub, a request this reader does not need."""
+    from huggingface_hub import get_token
+
+    from .. import __version__
+
+    headers = {"User-Agent": f"runlocal/{__version__}"}
+    token = get_token()
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,9 @@ class RemoteObject:
         )
         if reply.status == 304:
             raise RemoteError(f"{self.what}: the server answered 304 to a range request")
+        if reply.url:
+            # The Hub redirects LFS files to a CDN; later ranges go there directly.
+            self.url = reply.url
         if self.entry.size is None:
             if reply.total_size is None:
                 raise RemoteError(f"{self.what}: the server does not say how large the file is")

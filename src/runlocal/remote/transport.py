@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import RemoteError
 
@@ -56,6 +57,7 @@ class Reply:
     body: bytes
     etag: str | None
     total_size: int | None  # from Content-Range, or Content-Length of a whole 200 reply
+    url: str = ""  # where the reply came from, after redirects
 
 
 def _content_range_total(value: str | None) -> int | None:
@@ -130,13 +132,14 @@ def get(
             if byte_range is None and r.status_code == 200 and total is None:
                 length = r.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else len(body)
-            return Reply(r.status_code, body, r.headers.get("ETag"), total)
+            return Reply(r.status_code, body, r.headers.get("ETag"), total, str(r.url))
     except RemoteError:
         raise
     except httpx2.TimeoutException:
         raise RemoteError(f"{what}: timed out after {t:g} s ({_describe(url)})") from None
     except httpx2.HTTPError as exc:
-        raise RemoteError(f"{what}: cannot connect ({type(exc).__name__}: {exc})") from None
+        host = urlsplit(url).netloc
+        raise RemoteError(f"{what}: cannot reach {host} ({type(exc).__name__}: {exc})") from None
     except OSError as exc:  # huggingface_hub's OfflineModeIsEnabled is a ConnectionError
         raise RemoteError(f"{what}: {exc}") from None
 
