@@ -23,9 +23,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="runlocal", description="Will this model run on this hardware, and how fast?")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    c = sub.add_parser("check", help="memory, verdict and speed for a model on hardware")
+    c = sub.add_parser(
+        "check",
+        help="memory, verdict and speed for a model on hardware",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "models the catalog does not know are read remotely, headers only:\n"
+            "  owner/name, https://<hub>/owner/name[/blob/<rev>/<file>.gguf],\n"
+            "  hf.co/owner/name:Q4_K_M (a GGUF repo's file; else Q4_K_M or the next better),\n"
+            "  name:tag (the Ollama registry).\n"
+            "environment: HF_ENDPOINT, HF_TOKEN (gated and private repos), HF_HUB_OFFLINE=1\n"
+            "  (answer from the cache only), RUNLOCAL_OLLAMA_REGISTRY, RUNLOCAL_HTTP_TIMEOUT\n"
+            "  (seconds, default 10); fetched headers are cached under the runlocal cache dir."
+        ),
+    )
     c.add_argument(
-        "model", nargs="?", help="catalog id or name, a config.json/folder, or a .gguf file"
+        "model",
+        nargs="?",
+        help="catalog id or name, a config.json/folder, a .gguf file, a Hub id or URL, "
+        "or an Ollama tag",
     )
     c.add_argument(
         "--hardware",
