@@ -320,7 +320,12 @@ def resolve_model(
     if not text:
         raise InputError("empty model name")
     if not allow_files:
-        return _catalog_model(text, catalog)
+        try:
+            return _catalog_model(text, catalog)
+        except UnknownNameError as exc:
+            from .remote import resolve_for_server  # only inside remote.serving(policy)
+
+            return resolve_for_server(text, exc, quant=quant)
     looks_like_path = text.endswith((".gguf", ".json")) or "/" in text or text.startswith(".")
     if not looks_like_path and not text.startswith("~") and not _name_exists(text):
         try:

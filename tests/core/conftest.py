@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from runlocal.catalog import Catalog, load_catalog
 
 from .factories import make_standard_catalog
+from .hubserver import HubServer, serve
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +34,14 @@ def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def catalog(catalog_dir: Path) -> Catalog:
     return load_catalog(catalog_dir)
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
+    with serve() as s:
+        monkeypatch.setenv("HF_ENDPOINT", s.url)
+        monkeypatch.setenv("RUNLOCAL_OLLAMA_REGISTRY", s.url)
+        monkeypatch.setenv("RUNLOCAL_HTTP_TIMEOUT", "5")
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        yield s

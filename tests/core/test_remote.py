@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from runlocal.remote.objects import RemoteFiles
 from runlocal.remote.refs import HubRef, OllamaRef
 from runlocal.spec import ModelSpec
 
-from .hubserver import Handler, HubServer, serve
+from .hubserver import Handler, HubServer
 from .test_gguf import make_gguf, same
 from .test_safetensors import llama_tensors, write_safetensors
 
@@ -44,17 +43,6 @@ CONFIG: dict[str, Any] = {
     "max_position_embeddings": 4096,
     "torch_dtype": "bfloat16",
 }
-
-
-@pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
-    with serve() as s:
-        monkeypatch.setenv("HF_ENDPOINT", s.url)
-        monkeypatch.setenv("RUNLOCAL_OLLAMA_REGISTRY", s.url)
-        monkeypatch.setenv("RUNLOCAL_HTTP_TIMEOUT", "5")
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-        yield s
 
 
 def sharded_folder(folder: Path, config: dict[str, Any] | None = None) -> Path:

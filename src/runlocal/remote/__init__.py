@@ -11,12 +11,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import RemoteError, UnknownNameError
+from .policy import ServerPolicy, current, serving
 from .refs import HubRef, OllamaRef, looks_remote, parse_ref
 
 if TYPE_CHECKING:
     from ..engine import ResolvedModel
 
-__all__ = ["RemoteError", "looks_remote", "parse_ref", "resolve_remote", "resolve_unknown"]
+__all__ = [
+    "RemoteError",
+    "ServerPolicy",
+    "looks_remote",
+    "parse_ref",
+    "resolve_for_server",
+    "resolve_remote",
+    "resolve_unknown",
+    "serving",
+]
 
 
 def resolve_remote(text: str, *, quant: str | None = None) -> ResolvedModel:
@@ -56,4 +66,16 @@ def resolve_unknown(
             return resolve_remote(text, quant=quant)
         except RemoteError:
             raise unknown from None
+    return resolve_remote(text, quant=quant)
+
+
+def resolve_for_server(
+    text: str, unknown: UnknownNameError, *, quant: str | None = None
+) -> ResolvedModel:
+    """A server's name lookup: a remote model only inside ``serving(policy)`` (the site
+    turned it on) and only for an explicit reference (a Hub id or URL, hf.co/…, name:tag);
+    a bare name stays a catalog name and keeps the catalog's error."""
+    ref = parse_ref(text) if current() is not None else None
+    if ref is None or (isinstance(ref, OllamaRef) and not ref.explicit_tag):
+        raise unknown
     return resolve_remote(text, quant=quant)

@@ -7,14 +7,17 @@ loads it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ..errors import RemoteError
+from .policy import ServerPolicy
+from .policy import current as current_policy
 
 DEFAULT_TIMEOUT_S = 10.0
 # Caps on what one response may hold; anything longer is not what was asked for.
@@ -100,11 +103,10 @@ def get(
         limit = min(limit, end - start)
     if etag:
         h["If-None-Match"] = etag
-    t = timeout_s()
+    policy = current_policy()
+    t = timeout_s() if policy is None else min(timeout_s(), policy.timeout_s)
     try:
-        with get_session().stream(
-            "GET", url, headers=h, timeout=httpx2.Timeout(t, connect=min(t, 5.0))
-        ) as r:
+        with _open(get_session(), url, h, httpx2.Timeout(t, connect=min(t, 5.0)), policy) as r:
             with _LOCK:
                 STATS.requests += 1
             if r.status_code == 304:
@@ -125,6 +127,8 @@ def get(
                 length = r.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
             body = _read_capped(r, limit + skip, truncate=byte_range is not None)[skip:]
+            if policy is not None:
+                policy.count(len(body))
             if byte_range is not None and r.status_code == 206:
                 start_hdr = r.headers.get("Content-Range", "")
                 if not start_hdr.startswith(f"bytes {byte_range[0]}-"):
@@ -142,6 +146,37 @@ def get(
         raise RemoteError(f"{what}: cannot reach {host} ({type(exc).__name__}: {exc})") from None
     except OSError as exc:  # huggingface_hub's OfflineModeIsEnabled is a ConnectionError
         raise RemoteError(f"{what}: {exc}") from None
+
+
+@contextlib.contextmanager
+def _open(
+    session: Any, url: str, headers: dict[str, str], timeout: Any, policy: ServerPolicy | None
+) -> Iterator[Any]:
+    """A streamed GET; under a server policy, redirects are followed by hand, each checked."""
+    if policy is None:
+        with session.stream("GET", url, headers=headers, timeout=timeout) as r:
+            yield r
+        return
+    policy.check_url(url, redirect=False)
+    origin = urlsplit(url).netloc
+    for _ in range(policy.max_redirects + 1):
+        if policy.on_fetch is not None:
+            policy.on_fetch()
+        h = dict(headers)
+        if urlsplit(url).netloc != origin:
+            h.pop("Authorization", None)  # a token never leaves the configured host
+        with session.stream("GET", url, headers=h, timeout=timeout, follow_redirects=False) as r:
+            location = r.headers.get("Location")
+            if r.status_code in (301, 302, 303, 307, 308) and location:
+                with _LOCK:
+                    STATS.requests += 1
+                scheme = urlsplit(url).scheme
+                url = urljoin(url, location)
+                policy.check_url(url, redirect=True, from_scheme=scheme)
+                continue
+            yield r
+            return
+    raise RemoteError(f"{_describe(url)}: more than {policy.max_redirects} redirects")
 
 
 def _read_capped(r: Any, limit: int, *, truncate: bool) -> bytes:
