@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import RemoteError
+from ..errors import RemoteError, RemoteRateLimitError
 from .policy import ServerPolicy
 from .policy import current as current_policy
 
@@ -199,7 +199,10 @@ def _raise_status(r: Any, body: bytes, what: str, hub: bool) -> None:
     if status == 429:
         retry = r.headers.get("Retry-After")
         later = f"; retry after {retry} s" if retry and retry.isdigit() else ""
-        raise RemoteError(f"{what}: rate limited by the server (HTTP 429){later}")
+        raise RemoteRateLimitError(
+            f"{what}: rate limited by the server (HTTP 429){later}",
+            int(retry) if retry and retry.isdigit() else None,
+        )
     if hub:
         import httpx2
         from huggingface_hub import errors, hf_raise_for_status

@@ -25,6 +25,7 @@ from django.http import HttpRequest
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "check": (120, 60),  # POST /check: 120 a minute
     "submit": (30, 3600),  # POST /benchmarks: 30 an hour
+    "remote": (60, 600),  # requests to the Hub or the Ollama registry: 60 in 10 minutes
 }
 
 
