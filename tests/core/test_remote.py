@@ -676,3 +676,69 @@ def test_the_cli_cold_start_does_not_import_an_http_client(catalog_dir: Path) ->
     ).stdout
     assert "huggingface_hub" not in out and "httpx" not in out
     assert "runlocal.remote" not in out
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    status=st.sampled_from([200, 206, 206, 206, 301, 304, 400, 404, 416, 429, 500, 503]),
+    start=st.integers(0, 5000),
+    length=st.integers(0, 5000),
+    total=st.one_of(st.none(), st.integers(0, 10**12)),
+    body=st.binary(max_size=3000),
+)
+def test_fuzzed_range_responses_raise_only_runlocal_errors(
+    hub: HubServer,
+    tmp_path: Path,
+    status: int,
+    start: int,
+    length: int,
+    total: int | None,
+    body: bytes,
+) -> None:
+    """Whatever status, Content-Range and body a CDN sends to a range request."""
+    if "acme/T" not in hub.repos:
+        path = make_gguf(tmp_path, filename="t-Q4_K_M.gguf")
+        hub.add_repo("acme/T", {path.name: path.read_bytes()})
+
+    def fault(h: Handler) -> bool:
+        rng = f"bytes {start}-{start + length}/{'*' if total is None else total}"
+        h.reply(status, body, {"Content-Range": rng, "Location": "/cdn/elsewhere"})
+        return True
+
+    hub.faults["/cdn/"] = fault
+    with contextlib.suppress(RunlocalError):
+        resolve_remote("acme/T")
+
+
+@given(
+    size=st.integers(1, 400),
+    pieces=st.lists(st.tuples(st.integers(0, 399), st.integers(1, 60)), max_size=12),
+    probes=st.lists(st.tuples(st.integers(0, 399), st.integers(0, 60)), max_size=12),
+)
+def test_cache_entries_merge_pieces_exactly(
+    size: int, pieces: list[tuple[int, int]], probes: list[tuple[int, int]]
+) -> None:
+    from runlocal.remote.cache import Entry
+
+    ref = bytes(range(256)) * 2
+    ref = ref[:size]
+    entry = Entry("k", None, size)
+    covered = bytearray(size)
+    for start, n in pieces:
+        end = min(size, start + n)
+        if start >= end:
+            continue
+        entry.add(start, ref[start:end])
+        covered[start:end] = b"\x01" * (end - start)
+    for start, n in probes:
+        end = min(size, start + n)
+        got = entry.read(start, end)
+        if got is not None:
+            assert got == ref[start:end]
+        elif start < end:
+            assert not all(covered[start:end])  # covered bytes are always served
+    assert sum(len(p) for p in entry.segments.values()) == sum(covered)

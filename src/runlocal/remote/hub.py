@@ -10,7 +10,6 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..errors import ModelFileError, RemoteError
@@ -23,6 +22,7 @@ from ..safetensors import (
     parse_header,
     parse_index,
 )
+from ..spec import ModelSpec
 from .ggufnames import choose, group_files
 from .objects import RemoteFiles, RemoteObject, fetch_document
 from .refs import HubRef
@@ -192,7 +192,7 @@ def check_host(ref: HubRef) -> None:
 # --- GGUF ------------------------------------------------------------------------------
 
 
-def _read_gguf(hub: HubRepo, filename: str) -> Any:
+def _read_gguf(hub: HubRepo, filename: str) -> ModelSpec:
     root = PurePosixPath(hub.repo)
     makers = {
         Path(root / name): (lambda n=name: hub.object(n))
@@ -206,7 +206,9 @@ def _read_gguf(hub: HubRepo, filename: str) -> Any:
         files.save()
 
 
-def resolve_gguf(hub: HubRepo, want: str | None, filename: str | None) -> tuple[Any, list[str]]:
+def resolve_gguf(
+    hub: HubRepo, want: str | None, filename: str | None
+) -> tuple[ModelSpec, list[str]]:
     sizes = {n: f.size for n, f in hub.listing.files.items()}
     choices = group_files(sizes)
     if filename is not None:
@@ -265,7 +267,7 @@ def _shard_header(hub: HubRepo, name: str) -> ShardHeader:
     return ShardHeader(name.rsplit("/", 1)[-1], where, header, size - 8 - n)
 
 
-def resolve_safetensors(hub: HubRepo, config_name: str) -> Any:
+def resolve_safetensors(hub: HubRepo, config_name: str) -> ModelSpec:
     from ..engine import _hf_quant_label, _with_weights
 
     folder = config_name.rsplit("/", 1)[0] if "/" in config_name else ""
@@ -290,7 +292,7 @@ def resolve_safetensors(hub: HubRepo, config_name: str) -> Any:
 # --- entry -----------------------------------------------------------------------------
 
 
-def resolve_hub(ref: HubRef, quant: str | None) -> tuple[Any, str, str, list[str]]:
+def resolve_hub(ref: HubRef, quant: str | None) -> tuple[ModelSpec, str, str, list[str]]:
     """(spec, file kind, where it was read, notes) for a Hub reference."""
     check_host(ref)
     transport_note = "read from the Hub by range requests (headers only), not reviewed"

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import RemoteError
 from ..gguf import read_gguf
+from ..spec import ModelSpec
 from .objects import RemoteFiles, RemoteObject, fetch_document
 from .refs import OllamaRef
 
@@ -42,7 +43,7 @@ def model_layer(manifest: Any, what: str) -> tuple[str, int]:
     raise RemoteError(f"{what}: the manifest has no model layer ({MODEL_MEDIA_TYPE})")
 
 
-def resolve_ollama(ref: OllamaRef) -> tuple[Any, str, str, list[str]]:
+def resolve_ollama(ref: OllamaRef) -> tuple[ModelSpec, str, str, list[str]]:
     base = registry()
     repo = f"{ref.namespace}/{ref.name}"
     what = f"ollama {ref.label}"
