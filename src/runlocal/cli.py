@@ -30,9 +30,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="runlocal", description="Will this model run on this hardware, and how fast?")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    c = sub.add_parser("check", help="memory, verdict and speed for a model on hardware")
+    c = sub.add_parser(
+        "check",
+        help="memory, verdict and speed for a model on hardware",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "models the catalog does not know are read remotely, headers only:\n"
+            "  owner/name, https://<hub>/owner/name[/blob/<rev>/<file>.gguf],\n"
+            "  hf.co/owner/name:Q4_K_M (a GGUF repo's file; else Q4_K_M or the next better),\n"
+            "  name:tag (the Ollama registry).\n"
+            "environment: HF_ENDPOINT, HF_TOKEN (gated and private repos), HF_HUB_OFFLINE=1\n"
+            "  (answer from the cache only), RUNLOCAL_OLLAMA_REGISTRY, RUNLOCAL_HTTP_TIMEOUT\n"
+            "  (seconds, default 10); fetched headers are cached under the runlocal cache dir."
+        ),
+    )
     c.add_argument(
-        "model", nargs="?", help="catalog id or name, a config.json/folder, or a .gguf file"
+        "model",
+        nargs="?",
+        help="catalog id or name, a config.json/folder, a .gguf file, a Hub id or URL, "
+        "or an Ollama tag",
     )
     c.add_argument(
         "--hardware",
@@ -83,6 +99,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON lines of queries ('-' for stdin); one JSON result per line",
     )
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    sc = sub.add_parser(
+        "scan", help="the models already on this machine (Ollama, LM Studio, HF cache, ...)"
+    )
+    sc.add_argument(
+        "dirs",
+        nargs="*",
+        metavar="DIR",
+        help="folders (or GGUF files) to look in; default: the usual download locations",
+    )
+    sc.add_argument(
+        "--hardware", action="append", default=[], metavar="HW", help="as for check; repeatable"
+    )
+    sc.add_argument("--runtime", help="runtime for every model (default: by where it was found)")
+    sc.add_argument("--context", type=int, help="tokens held in the KV cache")
+    sc.add_argument("--json", action="store_true", help="a JSON array, one object per model")
 
     for name, helptext in (
         ("models", "list catalog models"),
@@ -181,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "scan":
+            return _cmd_scan(args)
         if args.command in ("models", "hardware"):
             return _cmd_list(args.command, args.json)
         if args.command == "catalog":
@@ -304,6 +338,51 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_result(result))
+    return 0
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .catalog import load_catalog
+    from .engine import CheckQuery, LocalMachine, check
+    from .scan import Found, find_models, format_table, runtime_for, scan
+
+    catalog = load_catalog()
+    if args.hardware:
+        from .profile import stored_calibration
+
+        local = LocalMachine(calibration=stored_calibration())
+    else:
+        from .detect import local_machine
+
+        local = local_machine(catalog)
+    found = find_models([Path(d) for d in args.dirs] if args.dirs else None)
+
+    def answer(item: Found) -> dict[str, Any]:
+        q = CheckQuery(
+            model=str(item.path),
+            hardware=tuple(args.hardware),
+            runtime=args.runtime or runtime_for(item),
+            context=args.context,
+        )
+        return check(q, catalog, local=local).to_dict()
+
+    tty = sys.stderr.isatty()
+
+    def progress(i: int, n: int, item: Found | None) -> None:
+        if item is None:
+            sys.stderr.write("\r\033[K")
+        else:
+            sys.stderr.write(f"\r\033[Kreading {i + 1}/{n} {item.label[:60]}")
+        sys.stderr.flush()
+
+    rows = scan(found, answer, progress if tty and found else None)
+    if args.json:
+        json.dump(rows, sys.stdout, separators=(",", ":"))
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_table(rows))
     return 0
 
 

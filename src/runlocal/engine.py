@@ -14,7 +14,7 @@ from typing import Any
 
 from . import memory as mem
 from .catalog import Catalog, Entry, load_catalog
-from .errors import InputError
+from .errors import AmbiguousNameError, InputError, UnknownNameError
 from .hardware import (
     Device,
     explicit_device,
@@ -336,15 +336,34 @@ def _catalog_spec(entry: Entry) -> ModelSpec:
     )
 
 
-def resolve_model(text: str, catalog: Catalog, allow_files: bool = True) -> ResolvedModel:
-    """A catalog model, or (when ``allow_files``) a GGUF file or config.json on this machine.
+def resolve_model(
+    text: str, catalog: Catalog, allow_files: bool = True, quant: str | None = None
+) -> ResolvedModel:
+    """A catalog model, or (when ``allow_files``) a GGUF file or config.json on this machine,
+    or a model on the Hugging Face Hub or the Ollama registry (runlocal.remote).
 
     Servers pass allow_files=False: a name from the web must never open a local file."""
     text = text.strip()
     if not text:
         raise InputError("empty model name")
-    if not allow_files or not _is_local_path(text):
-        return _catalog_model(text, catalog)
+    if not allow_files:
+        try:
+            return _catalog_model(text, catalog)
+        except AmbiguousNameError:
+            raise
+        except UnknownNameError as exc:
+            from .remote import resolve_for_server  # only inside remote.serving(policy)
+
+            return resolve_for_server(text, exc, quant=quant)
+    if not _is_local_path(text):
+        try:
+            return _catalog_model(text, catalog)
+        except AmbiguousNameError:
+            raise
+        except UnknownNameError as exc:
+            from .remote import resolve_unknown
+
+            return resolve_unknown(text, exc, quant=quant)
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"{text}: no such file or folder")
@@ -405,22 +424,9 @@ def _is_gguf(path: Path) -> bool:
 
 
 def _hf_quant_label(config: dict[str, Any]) -> str:
-    qc = config.get("quantization_config")
-    if isinstance(qc, dict):
-        method = str(qc.get("quant_method", "")).lower()
-        bits = qc.get("bits")
-        if method in ("gptq", "awq") and bits:
-            return f"{method.upper()}-{bits}BIT"
-        if method == "fp8":
-            return "FP8"
-        if method == "bitsandbytes":
-            return "NF4" if qc.get("load_in_4bit") else "INT8"
-        if method == "mxfp4":
-            return "MXFP4"
-        if method in ("exl2", "exl3") and qc.get("bits"):
-            return f"{method.upper()}-{float(qc['bits']):g}BPW"
-    dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
-    return "FP16" if "float16" in dtype and "b" not in dtype else "BF16"
+    from .hfquant import hf_quant_label
+
+    return hf_quant_label(config)
 
 
 def _with_weights(spec: ModelSpec, inv: WeightInventory) -> ModelSpec:
@@ -636,7 +642,7 @@ def check(
     entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
         return _check_component_model(q, entry, catalog, runtime, local)
-    model = resolve_model(q.model, catalog, allow_files)
+    model = resolve_model(q.model, catalog, allow_files, q.quant)
     spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)

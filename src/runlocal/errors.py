@@ -59,6 +59,22 @@ class ModelFileError(InputError):
         super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
 
 
+class RemoteError(InputError):
+    """A model on the Hugging Face Hub or the Ollama registry that cannot be read: missing,
+    gated or private, rate limited, timed out, or answered with something that is not one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
+
+
+class RemoteRateLimitError(RemoteError):
+    """Too many remote reads for one client (a server's limit, or the Hub's HTTP 429)."""
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
+
 class UnsupportedArchitectureError(RunlocalError):
     """A model whose architecture the engine cannot size without guessing."""
 

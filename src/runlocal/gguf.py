@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from .errors import ModelFileError, UnsupportedArchitectureError
+from .errors import ModelFileError, RunlocalError, UnsupportedArchitectureError
 from .quant import GGML_TYPES_BY_ID
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec, WeightInventory
 
-__all__ = ["read_gguf"]
+__all__ = ["FileAccess", "read_gguf", "split_name"]
 
 _MAGIC = b"GGUF"
 _DEFAULT_ALIGNMENT = 32
@@ -173,14 +173,23 @@ class _Header:
 class _Reader:
     """Reads a file through a window of bytes that moves forward and grows as needed."""
 
-    def __init__(self, f: BinaryIO, size: int, where: str) -> None:
+    def __init__(
+        self,
+        f: BinaryIO,
+        size: int,
+        where: str,
+        first_read: int = _FIRST_READ,
+        max_read: int = _MAX_READ,
+    ) -> None:
         self._f = f
         self.size = size
         self.where = where
         self.buf = b""
         self.base = 0  # file offset of buf[0]
         self.pos = 0  # absolute file offset of the next read
-        self._chunk = _FIRST_READ
+        self._first = first_read
+        self._max = max_read
+        self._chunk = first_read
         self.end = "<"
         self._u32 = struct.Struct("<I")
         self._u64 = struct.Struct("<Q")
@@ -203,10 +212,10 @@ class _Reader:
             raise self.fail(
                 f"truncated: the header needs byte {end:,} but the file has {self.size:,} bytes"
             )
-        chunk = _FIRST_READ
+        chunk = self._first
         if streaming:
             chunk = self._chunk
-            self._chunk = min(self._chunk * 2, _MAX_READ)
+            self._chunk = min(self._chunk * 2, self._max)
         length = min(self.size - start, max(end - start, chunk))
         self._f.seek(start)
         parts: list[bytes] = []
@@ -323,13 +332,37 @@ def _read_value(r: _Reader, vtype: int, key: str) -> _Value:
     return _SkippedArray(count, elem)
 
 
-def _read_header(path: Path) -> _Header:
+class FileAccess:
+    """How the reader reaches a GGUF file and its sibling shards: the local file system here;
+    runlocal.remote reaches them by HTTP range requests with the same parser."""
+
+    first_read = _FIRST_READ
+    max_read = _MAX_READ
+
+    def open(self, path: Path) -> tuple[BinaryIO, int]:
+        """An open binary stream and the file's size in bytes. Raises OSError."""
+        f = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by the caller)
+        try:
+            return f, os.fstat(f.fileno()).st_size
+        except BaseException:
+            f.close()
+            raise
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file()
+
+
+_LOCAL = FileAccess()
+
+
+def _read_header(path: Path, files: FileAccess = _LOCAL) -> _Header:
     where = str(path)
     try:
-        with open(path, "rb", buffering=0) as f:
-            size = os.fstat(f.fileno()).st_size
-            return _parse_header(_Reader(f, size, where), path)
-    except ModelFileError:
+        f, size = files.open(path)
+        with f:
+            r = _Reader(f, size, where, files.first_read, files.max_read)
+            return _parse_header(r, path)
+    except RunlocalError:
         raise
     except FileNotFoundError:
         raise ModelFileError(f"{where}: no such file") from None
@@ -445,14 +478,22 @@ def _parse_header(r: _Reader, path: Path) -> _Header:
 # Split models
 
 
+def split_name(name: str) -> tuple[str, int, int] | None:
+    """(prefix, shard number from 1, shard count) of a name like x-00001-of-00003.gguf."""
+    m = _SPLIT_NAME.match(name)
+    if m is None:
+        return None
+    return m["prefix"], int(m["no"]), int(m["count"])
+
+
 def _int_value(value: _Value | None) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return None
 
 
-def _read_all_shards(path: Path) -> list[_Header]:
-    first = _read_header(path)
+def _read_all_shards(path: Path, files: FileAccess = _LOCAL) -> list[_Header]:
+    first = _read_header(path, files)
     count = _int_value(first.kv.get("split.count"))
     if count is None or count <= 1:
         return [first]
@@ -474,9 +515,9 @@ def _read_all_shards(path: Path) -> list[_Header]:
         if i == no:
             header = first
         else:
-            if not shard.is_file():
+            if not files.is_file(shard):
                 raise ModelFileError(f"{where}: shard {i + 1} of {count} is missing: {shard}")
-            header = _read_header(shard)
+            header = _read_header(shard, files)
         if (
             _int_value(header.kv.get("split.no")) != i
             or _int_value(header.kv.get("split.count")) != count
@@ -900,12 +941,14 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
     )
 
 
-def read_gguf(path: str | os.PathLike[str]) -> ModelSpec:
+def read_gguf(path: str | os.PathLike[str], files: FileAccess = _LOCAL) -> ModelSpec:
     """Read a GGUF file's header (never its tensor data) into a ModelSpec with exact weights.
 
-    Raises ModelFileError for a missing, malformed, truncated or unsupported file, and
-    UnsupportedArchitectureError for an architecture whose memory cannot be sized.
+    ``files`` reaches the file and its shards (the local file system by default; a remote
+    reader passes its own). Raises ModelFileError for a missing, malformed, truncated or
+    unsupported file, and UnsupportedArchitectureError for an architecture whose memory
+    cannot be sized.
     """
     p = Path(path)
-    headers = _read_all_shards(p)
+    headers = _read_all_shards(p, files)
     return _build_spec(p, headers)

@@ -111,17 +111,26 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if p.is_dir():
         p = p / "config.json"
     try:
-        raw = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise ModelFileError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ModelFileError(f"{p}: cannot read: {exc}") from None
+    return parse_config(raw, str(p))
+
+
+def parse_config(raw: bytes, where: str) -> dict[str, Any]:
+    """A config.json's bytes (read from disk or fetched) as a JSON object."""
     try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"{where}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise ModelFileError(f"{p}: not valid JSON: {exc}") from None
+        raise ModelFileError(f"{where}: not valid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise ModelFileError(f"{p}: expected a JSON object at the top level")
+        raise ModelFileError(f"{where}: expected a JSON object at the top level")
     return data
 
 

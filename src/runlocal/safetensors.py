@@ -11,14 +11,22 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ModelFileError
 from .spec import WeightInventory
 
-__all__ = ["read_safetensors_inventory"]
+__all__ = [
+    "ShardHeader",
+    "dtype_bytes",
+    "header_length",
+    "inventory_from_headers",
+    "parse_header",
+    "parse_index",
+    "read_safetensors_inventory",
+]
 
 _MAX_HEADER = 100_000_000  # the safetensors library's own limit
 _INDEX = "model.safetensors.index.json"
@@ -67,30 +75,24 @@ _NOT_TEXT = (
 )
 
 
-def _fail(path: Path, problem: str) -> ModelFileError:
+def _fail(path: Path | str, problem: str) -> ModelFileError:
     return ModelFileError(f"{path}: {problem}")
 
 
-def _read_header(path: Path) -> tuple[dict[str, Any], int]:
-    """The JSON header of one file and the size of its data section."""
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            prefix = f.read(8)
-            if len(prefix) < 8:
-                raise _fail(path, "not a safetensors file (shorter than 8 bytes)")
-            n = int.from_bytes(prefix, "little")
-            if n < 2 or n > _MAX_HEADER:
-                raise _fail(path, f"not a safetensors file (header length {n:,})")
-            if n > size - 8:
-                raise _fail(path, f"truncated: the header needs {n:,} bytes, the file has fewer")
-            raw = f.read(n)
-    except ModelFileError:
-        raise
-    except FileNotFoundError:
-        raise _fail(path, "no such file") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL or lone surrogate in the name
-        raise _fail(path, f"cannot read: {exc}") from None
+def header_length(path: Path | str, prefix: bytes, size: int) -> int:
+    """The JSON header's length from a file's first 8 bytes, checked against its size."""
+    if len(prefix) < 8:
+        raise _fail(path, "not a safetensors file (shorter than 8 bytes)")
+    n = int.from_bytes(prefix[:8], "little")
+    if n < 2 or n > _MAX_HEADER:
+        raise _fail(path, f"not a safetensors file (header length {n:,})")
+    if n > size - 8:
+        raise _fail(path, f"truncated: the header needs {n:,} bytes, the file has fewer")
+    return n
+
+
+def parse_header(path: Path | str, raw: bytes, n: int) -> dict[str, Any]:
+    """The JSON header from its n bytes (fewer means the file ended inside it)."""
     if len(raw) < n:
         raise _fail(path, "truncated: the file ended inside its header")
     try:
@@ -99,10 +101,26 @@ def _read_header(path: Path) -> tuple[dict[str, Any], int]:
         raise _fail(path, f"header is not valid JSON: {exc}") from None
     if not isinstance(header, dict):
         raise _fail(path, "header is not a JSON object")
-    return header, size - 8 - n
+    return header
 
 
-def _tensor_bytes(path: Path, header: Mapping[str, Any], data_len: int) -> dict[str, int]:
+def _read_header(path: Path) -> tuple[dict[str, Any], int]:
+    """The JSON header of one file and the size of its data section."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            n = header_length(path, f.read(8), size)
+            raw = f.read(n)
+    except ModelFileError:
+        raise
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL or lone surrogate in the name
+        raise _fail(path, f"cannot read: {exc}") from None
+    return parse_header(path, raw, n), size - 8 - n
+
+
+def _tensor_bytes(path: Path | str, header: Mapping[str, Any], data_len: int) -> dict[str, int]:
     """Bytes of each tensor, checked the way the safetensors library validates a header."""
     spans: list[tuple[int, int, str]] = []
     for name, info in header.items():
@@ -149,6 +167,24 @@ def _tensor_bytes(path: Path, header: Mapping[str, Any], data_len: int) -> dict[
     return {name: end - start for start, end, name in spans}
 
 
+def parse_index(path: Path | str, raw: bytes) -> tuple[list[str], dict[str, str]]:
+    """The shard file names and the weight map of a model.safetensors.index.json."""
+    try:
+        index = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _fail(path, f"cannot read: {exc}") from None
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in weight_map.items()
+    ):
+        raise _fail(path, "weight_map is not an object of file names")
+    names = sorted(set(weight_map.values()))
+    for name in names:
+        if Path(name).name != name or not name:
+            raise _fail(path, f"weight_map names a file outside the folder: {name!r}")
+    return names, weight_map
+
+
 def _files(folder: Path) -> tuple[list[Path], dict[str, str] | None]:
     """The safetensors files of a folder and, when it has an index, its weight map."""
     if folder.is_file():
@@ -158,18 +194,10 @@ def _files(folder: Path) -> tuple[list[Path], dict[str, str] | None]:
     index_path = folder / _INDEX
     if index_path.is_file():
         try:
-            index = json.loads(index_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raw = index_path.read_bytes()
+        except OSError as exc:
             raise _fail(index_path, f"cannot read: {exc}") from None
-        weight_map = index.get("weight_map") if isinstance(index, dict) else None
-        if not isinstance(weight_map, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in weight_map.items()
-        ):
-            raise _fail(index_path, "weight_map is not an object of file names")
-        names = sorted(set(weight_map.values()))
-        for name in names:
-            if Path(name).name != name or not name:
-                raise _fail(index_path, f"weight_map names a file outside the folder: {name!r}")
+        names, weight_map = parse_index(index_path, raw)
         return [folder / name for name in names], weight_map
     single = folder / "model.safetensors"
     if single.is_file():
@@ -210,16 +238,40 @@ def read_safetensors_inventory(
     files, weight_map = _files(folder)
     if not files:
         return None
+    headers = []
+    for path in files:
+        header, data_len = _read_header(path)
+        headers.append(ShardHeader(path.name, str(path), header, data_len))
+    return inventory_from_headers(headers, weight_map, n_layers, quant_label, str(folder))
+
+
+class ShardHeader(NamedTuple):
+    """One safetensors file's parsed header: its name in the folder, where it was read (for
+    messages), the JSON header and the size of its data section."""
+
+    name: str
+    where: str
+    header: Mapping[str, Any]
+    data_len: int
+
+
+def inventory_from_headers(
+    shards: Sequence[ShardHeader],
+    weight_map: Mapping[str, str] | None,
+    n_layers: int,
+    quant_label: str,
+    folder: str,
+) -> WeightInventory:
+    """Exact weight bytes from already-read headers (local files or remote range reads)."""
     input_bytes = output_bytes = other_bytes = 0
     layer_bytes = [0] * n_layers
     expert_bytes = [0] * n_layers
-    seen: dict[str, Path] = {}
-    for path in files:
-        header, data_len = _read_header(path)
-        for name, n_bytes in _tensor_bytes(path, header, data_len).items():
+    seen: dict[str, ShardHeader] = {}
+    for shard in shards:
+        for name, n_bytes in _tensor_bytes(shard.where, shard.header, shard.data_len).items():
             if name in seen:
-                raise _fail(path, f"tensor {name!r} is also in {seen[name].name}")
-            seen[name] = path
+                raise _fail(shard.where, f"tensor {name!r} is also in {seen[name].name}")
+            seen[name] = shard
             group, i = _group(name, n_layers)
             if group == "layer":
                 layer_bytes[i] += n_bytes
@@ -234,7 +286,12 @@ def read_safetensors_inventory(
     if weight_map is not None:
         for name, file_name in weight_map.items():
             if name not in seen or seen[name].name != file_name:
-                raise _fail(folder / file_name, f"tensor {name!r} listed in {_INDEX} is missing")
+                raise _fail(
+                    f"{folder}/{file_name}", f"tensor {name!r} listed in {_INDEX} is missing"
+                )
+    if quant_label in ("BF16", "FP16") and _top_dtype(shards).startswith("F8_"):
+        # FP8 checkpoints without a quantization_config (most bytes in an 8-bit float dtype).
+        quant_label = "FP8"
     return WeightInventory(
         quant=quant_label,
         source="safetensors headers",
@@ -245,3 +302,22 @@ def read_safetensors_inventory(
         layer_expert_bytes=tuple(expert_bytes),
         other_bytes=other_bytes,
     )
+
+
+def _top_dtype(shards: Sequence[ShardHeader]) -> str:
+    by_dtype = dtype_bytes(shards)
+    return max(by_dtype, key=lambda d: by_dtype[d]) if by_dtype else ""
+
+
+def dtype_bytes(shards: Sequence[ShardHeader]) -> dict[str, int]:
+    """Bytes held in each dtype across the shards (which quantization a checkpoint uses)."""
+    out: dict[str, int] = {}
+    for shard in shards:
+        for name, info in shard.header.items():
+            if name == "__metadata__" or not isinstance(info, dict):
+                continue
+            offsets = info.get("data_offsets")
+            dtype = info.get("dtype")
+            if isinstance(dtype, str) and isinstance(offsets, list) and len(offsets) == 2:
+                out[dtype.upper()] = out.get(dtype.upper(), 0) + int(offsets[1]) - int(offsets[0])
+    return out

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Admin log-ins: locked per account and per address (below).
     "axes.middleware.AxesMiddleware",
+    # Remote models (RUNLOCAL_REMOTE_MODELS): the fetch policy and rate limit per request.
+    "runlocal_web.api.remote.RemoteModelsMiddleware",
 ]
 
 # django-axes counts failed log-ins in the database (so it holds with Redis down) and locks
@@ -148,6 +150,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Engine answers are cached by catalog digest and engine version, so entries never go stale.
 RUNLOCAL_CHECK_CACHE_SECONDS = envint("RUNLOCAL_CHECK_CACHE_SECONDS", 86400, minimum=0)
+
+# Models not in the catalog, read from the Hugging Face Hub (HF_ENDPOINT) or the Ollama
+# registry (RUNLOCAL_OLLAMA_REGISTRY) when a visitor names one (owner/name, a Hub URL,
+# hf.co/owner/name:QUANT, name:tag): off unless turned on, since it makes the server fetch.
+# Redirects are followed only to these hosts (".example" = any subdomain); the Hub's CDN
+# hosts are subdomains of its own domains, the Ollama registry's blobs live on R2.
+RUNLOCAL_REMOTE_MODELS = envbool("RUNLOCAL_REMOTE_MODELS", False)
+_REDIRECTS = ".huggingface.co,.hf.co,.r2.cloudflarestorage.com"
+RUNLOCAL_REMOTE_REDIRECT_HOSTS = envlist("RUNLOCAL_REMOTE_REDIRECT_HOSTS", _REDIRECTS)
+RUNLOCAL_REMOTE_TIMEOUT_SECONDS = envint("RUNLOCAL_REMOTE_TIMEOUT_SECONDS", 5, minimum=1)
+_MIB = 1 << 20
+RUNLOCAL_REMOTE_MAX_BYTES = envint("RUNLOCAL_REMOTE_MAX_BYTES", 64 * _MIB, minimum=_MIB)
 
 # Whole rendered pages for anonymous visitors (ops/pagecache.py), keyed by the catalog digest
 # and the site's code, so a re-sync or a deploy never serves an old page; 0 turns it off (the

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from runlocal.errors import InputError, RunlocalError, UnknownNameError
+from runlocal.errors import InputError, RemoteRateLimitError, RunlocalError, UnknownNameError
 
 REASONS = {
     400: "bad request",
@@ -134,6 +134,8 @@ def from_engine_error(exc: RunlocalError, status: int = 400) -> ApiError:
     message = str(exc)
     if not isinstance(exc, InputError):
         status = 422
+    if isinstance(exc, RemoteRateLimitError):
+        status = 429
     return ApiError(status, message, [field_error(engine_field(exc), message, **extra)])
 
 

@@ -6,7 +6,9 @@ Scopes (requests, seconds), per client address:
   /cost, /recommend and /recommend/models, and the pages Will it run?, Compare, Cost vs
   cloud, Choose my GPU and the custom build (also as ?format=json), counted together;
 - "submit": benchmark submissions (POST /api/v1/benchmarks);
-- "contact" and "subscribe": the two forms' POSTs.
+- "contact" and "subscribe": the two forms' POSTs;
+- "remote": reads of models outside the catalog from the Hub or the Ollama registry
+  (RUNLOCAL_REMOTE_MODELS), counted per fetch.
 
 Defaults below; the settings API_RATE_LIMITS and COMMUNITY_RATE_LIMITS override them
 (`{"check": (120, 60)}`). A page answered from the page cache is not counted: it costs no
@@ -38,6 +40,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "submit": (30, 3600),
     "contact": (5, 600),
     "subscribe": (5, 600),
+    "remote": (60, 600),
 }
 
 

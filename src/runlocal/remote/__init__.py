@@ -1,0 +1,81 @@
+"""Models that are not in the catalog: on the Hugging Face Hub or the Ollama registry.
+
+Only headers are read (config.json, safetensors headers, GGUF headers), by HTTP range
+requests through huggingface_hub's client, with the same parsers as files on disk, so a
+model answers the same whether it was read remotely or locally. This package imports only
+the standard library; huggingface_hub is imported when a remote model is actually read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import RemoteError, UnknownNameError
+from .policy import ServerPolicy, current, serving
+from .refs import HubRef, OllamaRef, looks_remote, parse_ref
+
+if TYPE_CHECKING:
+    from ..engine import ResolvedModel
+
+__all__ = [
+    "RemoteError",
+    "ServerPolicy",
+    "looks_remote",
+    "parse_ref",
+    "resolve_for_server",
+    "resolve_remote",
+    "resolve_unknown",
+    "serving",
+]
+
+
+def resolve_remote(text: str, *, quant: str | None = None) -> ResolvedModel:
+    """Read a Hub id or URL, an hf.co/owner/name:QUANT reference or an Ollama tag.
+
+    ``quant`` picks the GGUF file of a repo holding several (the reference's own :QUANT
+    wins). Raises RemoteError (a RunlocalError) with one line for every failure."""
+    from ..engine import ResolvedModel
+
+    ref = parse_ref(text)
+    if ref is None:
+        raise RemoteError(f"{text.strip()}: not a Hub id, Hub URL, hf.co reference or Ollama tag")
+    if isinstance(ref, HubRef):
+        from .hub import resolve_hub
+
+        spec, kind, where, notes = resolve_hub(ref, quant)
+    else:
+        assert isinstance(ref, OllamaRef)
+        from .ollama import resolve_ollama
+
+        spec, kind, where, notes = resolve_ollama(ref)
+    return ResolvedModel(spec, None, kind, where, notes)
+
+
+def resolve_unknown(
+    text: str, unknown: UnknownNameError, *, quant: str | None = None
+) -> ResolvedModel:
+    """A name the catalog does not know, read remotely when it reads as a remote reference.
+
+    A bare name (no tag, no owner) may be an Ollama model or a typo of a catalog name: when
+    the registry cannot answer for it, the catalog's error (with its suggestions) stands."""
+    ref = parse_ref(text)
+    if ref is None:
+        raise unknown
+    if isinstance(ref, OllamaRef) and not ref.explicit_tag:
+        try:
+            return resolve_remote(text, quant=quant)
+        except RemoteError:
+            raise unknown from None
+    return resolve_remote(text, quant=quant)
+
+
+def resolve_for_server(
+    text: str, unknown: UnknownNameError, *, quant: str | None = None
+) -> ResolvedModel:
+    """A server's name lookup: a remote model only inside ``serving(policy)`` (the site
+    turned it on) and only for an explicit reference (a Hub id or URL, hf.co/…, name:tag);
+    a bare name stays a catalog name and keeps the catalog's error."""
+    ref = parse_ref(text) if current() is not None else None
+    if ref is None or (isinstance(ref, OllamaRef) and not ref.explicit_tag):
+        raise unknown
+    return resolve_remote(text, quant=quant)
