@@ -223,6 +223,8 @@ def _raise_status(r: Any, body: bytes, what: str, hub: bool) -> None:
             raise RemoteError(f"{what}: no such file in the repository") from None
         except errors.HfHubHTTPError:
             pass
+        except (AttributeError, TypeError, ValueError):
+            pass  # the client's own parsing of a malformed error body: answered below
     if status == 404:
         raise RemoteError(f"{what}: not found (HTTP 404)")
     if status in (401, 403):

@@ -349,11 +349,11 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     if text in index.entries:
         return HardwareName(index.entries[text], None, 1)
     r = _read(text, counts=True)
-    if r.rest in index.entries:  # "2x nvidia-rtx-3090": an id after a count
-        return HardwareName(index.entries[r.rest], None, r.count or 1)
     count = 1 if r.count is None else r.count
     if not 1 <= count <= MAX_DEVICES:
         raise InputError(f"device count {count} is out of range (1–{MAX_DEVICES})")
+    if r.rest in index.entries:  # "2x nvidia-rtx-3090": an id after a count
+        return HardwareName(index.entries[r.rest], None, count)
     curated = index.spelled.get(normalize(text))
     if curated is not None:  # a name or alias exactly as the catalog writes it
         keys = [k for ks in index.keys.values() for k in ks if k.entry_id == curated]
