@@ -103,3 +103,18 @@ def test_typed_names_are_understood_and_never_silently_wrong(name: str, answer) 
     tally, wrong = score(lines, answer)
     assert not wrong, f"{len(wrong)} silent wrong answers:\n" + "\n".join(wrong)
     assert tally["right"] / len(lines) >= 0.95, tally
+
+
+def test_the_names_page_shows_these_counts() -> None:
+    """docs/names.md quotes the counts this test set gives today."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "names.md").read_text(encoding="utf-8")
+    for label, name, answer in (
+        ("hardware", "hardware.tsv", hardware_answer),
+        ("models", "models.tsv", model_answer),
+    ):
+        lines = read(name)
+        tally, _ = score(lines, answer)
+        row = (
+            f"| {label} | {len(lines)} | {tally['right']} | {tally['wrong']} | {tally['refused']} |"
+        )
+        assert row in page, f"docs/names.md is stale: expected the row {row}"
