@@ -346,24 +346,17 @@ def resolve_model(
     text = text.strip()
     if not text:
         raise InputError("empty model name")
-    if not allow_files:
+    if not allow_files or not _is_local_path(text):
         try:
             return _catalog_model(text, catalog)
         except AmbiguousNameError:
-            raise
+            raise  # "which one?" is the answer, not a name to look up elsewhere
         except UnknownNameError as exc:
-            from .remote import resolve_for_server  # only inside remote.serving(policy)
+            from . import remote  # the Hub and Ollama clients load only on this path
 
-            return resolve_for_server(text, exc, quant=quant)
-    if not _is_local_path(text):
-        try:
-            return _catalog_model(text, catalog)
-        except AmbiguousNameError:
-            raise
-        except UnknownNameError as exc:
-            from .remote import resolve_unknown
-
-            return resolve_unknown(text, exc, quant=quant)
+            # Servers fetch only inside remote.serving(policy), and only explicit references.
+            resolve = remote.resolve_unknown if allow_files else remote.resolve_for_server
+            return resolve(text, exc, quant=quant)
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"{text}: no such file or folder")
