@@ -121,7 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("file", help="a file written by `runlocal backup`")
 
     a = sub.add_parser("accuracy", help="run the engine against published measurements")
-    a.add_argument("--data", required=True, metavar="FILE", help="the calibration CSV")
+    a.add_argument(
+        "--data",
+        required=True,
+        metavar="FILE",
+        action="append",
+        help="a calibration CSV (repeat it: the shared file, then bench/data/measured-extra.csv)",
+    )
     a.add_argument("--json", action="store_true")
     a.add_argument(
         "--markdown", action="store_true", help="the report as Markdown (docs/accuracy.md)"

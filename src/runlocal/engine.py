@@ -786,7 +786,15 @@ def estimate(
     plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
     params = load_params()
     f = features(
-        spec, inv, plan, depth, _host_bandwidth(devices, host_ram), _host_fp32_flops(devices)
+        spec,
+        inv,
+        plan,
+        depth,
+        _host_bandwidth(devices, host_ram),
+        _host_fp32_flops(devices),
+        runtime,
+        kv_type,
+        batch,
     )
     # Encoders (embedding models) do not generate: only their throughput over inputs counts.
     decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits and spec.causal else None

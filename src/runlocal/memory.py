@@ -105,6 +105,9 @@ class MemoryPlan:
     notes: list[str] = field(default_factory=list)
     kv_tokens: int = 0
     tensor_parallel: bool = False
+    # Per device: bytes of embedding tables it holds that a token only looks up (one row),
+    # so decoding never streams them.
+    lookup_bytes: tuple[int, ...] = ()
 
     @property
     def fits(self) -> bool:
@@ -223,6 +226,28 @@ def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> float
     return kv_profile(spec, runtime, kv_type).full[-1] / 32
 
 
+def attention_flops(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, decode: bool
+) -> float:
+    """FLOPs one token spends attending over ``depth`` earlier tokens in layers [start, stop):
+    2 × heads × (K + V width) per cached token it reads. Sliding-window layers read at most
+    their window, recurrent and cache-less layers read none. Decoding MLA in latent space
+    (llama.cpp, vLLM, transformers 5) scores the 576-wide latent and mixes the 512-wide one,
+    which is why its decode attention costs more arithmetic per cached byte than GQA."""
+    window = spec.sliding_window or depth
+    total = 0.0
+    for layer in spec.layers[start:stop]:
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
+        if decode and spec.mla is not None and runtime.mla_latent:
+            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+        else:
+            width = layer.head_dim_k + layer.head_dim_v
+        total += 2.0 * spec.n_heads * width * cells
+    return total
+
+
 # --- compute buffers --------------------------------------------------------------------
 
 
@@ -307,9 +332,12 @@ class _LlamaLayout:
         self.sequences = sequences
         self.layer_sum = _prefix(inv.layer_bytes)
         self.expert_sum = _prefix(inv.layer_expert_bytes)
-        # Tied embeddings: the output layer is the token embedding matrix again.
+        # Tied embeddings: the output layer is the token embedding matrix again (never the
+        # per-layer embedding tables of Gemma 3n / 4, which stay with the input on the host).
         tied = inv.output_bytes <= spec.hidden_size * 4
-        self.output_bytes = inv.input_bytes if tied else inv.output_bytes
+        self.output_bytes = (
+            int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
+        )
         self.has_experts = bool(inv.expert_bytes)
         self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
         self.budgets = [d.budget_bytes for d in gpus]
@@ -624,7 +652,16 @@ def _cpu_plan(
         gpu_layers=0,
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
+        lookup_bytes=(_lookup_bytes(spec, inv),),
     )
+
+
+def _lookup_bytes(spec: ModelSpec, inv: WeightInventory, share: float = 1.0) -> int:
+    """Embedding bytes a token looks up rather than reads: the whole input table, less the
+    token table when it doubles as the (tied) output head."""
+    tied = inv.output_bytes <= spec.hidden_size * 4
+    lookup = inv.input_bytes * (1 - spec.token_embedding_share) if tied else inv.input_bytes
+    return int(lookup * share)
 
 
 def plan_vllm(
@@ -670,6 +707,7 @@ def plan_vllm(
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
         tensor_parallel=tp > 1,
+        lookup_bytes=(_lookup_bytes(spec, inv, 1 / tp),) * tp,
     )
     if plan.fits and need_kv:
         pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
@@ -733,6 +771,7 @@ def plan_simple(
         gpu_layers=spec.n_layers + 1,
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
+        lookup_bytes=(_lookup_bytes(spec, inv),) + (0,) * (len(uses) - 1),
     )
 
 
