@@ -233,14 +233,18 @@ def attention_flops(
     2 × heads × (K + V width) per cached token it reads. Sliding-window layers read at most
     their window, recurrent and cache-less layers read none. Decoding MLA in latent space
     (llama.cpp, vLLM, transformers 5) scores the 576-wide latent and mixes the 512-wide one,
-    which is why its decode attention costs more arithmetic per cached byte than GQA."""
+    which is why its decode attention costs more arithmetic per cached byte than GQA.
+    llama.cpp attends in latent space for prompts too (its cache holds only the latent);
+    vLLM and transformers expand the latent into per-head K and V for prefill."""
     window = spec.sliding_window or depth
+    latent = spec.mla is not None and runtime.mla_latent
+    latent = latent and (decode or runtime.engine == "llama.cpp")
     total = 0.0
     for layer in spec.layers[start:stop]:
         if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
             continue
         cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
-        if decode and spec.mla is not None and runtime.mla_latent:
+        if latent and spec.mla is not None:
             width = spec.mla.latent_elements + spec.mla.kv_lora_rank
         else:
             width = layer.head_dim_k + layer.head_dim_v

@@ -45,11 +45,15 @@ def test_sliding_layers_attend_over_their_window_only() -> None:
     assert attention_flops(spec, LLAMA, 8000, 0, 34, decode=True) == expected
 
 
-def test_mla_decodes_in_latent_space_and_prefills_with_full_heads() -> None:
+def test_mla_attends_in_latent_space_where_the_cache_holds_the_latent() -> None:
     spec = spec_from_config(DEEPSEEK_V2_LITE)
     latent = 27 * 2 * 16 * (576 + 512) * 100
     assert attention_flops(spec, LLAMA, 100, 0, 27, decode=True) == latent
-    assert attention_flops(spec, LLAMA, 100, 0, 27, decode=False) == 27 * 2 * 16 * 320 * 100
+    # llama.cpp's cache holds only the latent, so prompts attend in latent space too;
+    # vLLM expands it into per-head K (192) and V (128) for prefill.
+    assert attention_flops(spec, LLAMA, 100, 0, 27, decode=False) == latent
+    vllm = get_runtime("vllm")
+    assert attention_flops(spec, vllm, 100, 0, 27, decode=False) == 27 * 2 * 16 * 320 * 100
     # A runtime that decompresses attends with the per-head widths.
     old = get_runtime("transformers@4.57")
     assert attention_flops(spec, old, 100, 0, 27, decode=True) == 27 * 2 * 16 * 320 * 100
