@@ -130,12 +130,26 @@ class MemoryPlan:
 # --- KV cache ---------------------------------------------------------------------------
 
 
+# mlx-lm's model code absorbs MLA and caches the latent for these architectures (models/
+# deepseek_v3.py, glm4_moe_lite.py; Kimi K2 runs on deepseek_v3) but not deepseek_v2.
+MLX_LATENT_MLA_ARCHITECTURES = frozenset({"deepseek_v3", "glm4_moe_lite", "kimi_k2"})
+
+
+def caches_mla_latent(spec: ModelSpec, runtime: Runtime) -> bool:
+    """Whether ``runtime`` keeps MLA's compressed latent rather than per-head K and V."""
+    if spec.mla is None:
+        return False
+    if runtime.engine == "mlx":
+        return spec.architecture in MLX_LATENT_MLA_ARCHITECTURES
+    return runtime.mla_latent
+
+
 def kv_layer_bytes_per_cell(
     layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
 ) -> Fraction:
     if layer.kind in ("recurrent", "none"):
         return Fraction(0)
-    if spec.mla is not None and runtime.mla_latent:
+    if spec.mla is not None and caches_mla_latent(spec, runtime):
         # Only the compressed latent and the rope part are cached: llama.cpp (PR #19067, no V),
         # vLLM's MLA backends (one latent vector per token) and transformers 5 (PR #47761).
         return kv_row_bytes(kv_type, spec.mla.latent_elements)
@@ -237,8 +251,7 @@ def attention_flops(
     llama.cpp attends in latent space for prompts too (its cache holds only the latent);
     vLLM and transformers expand the latent into per-head K and V for prefill."""
     window = spec.sliding_window or depth
-    latent = spec.mla is not None and runtime.mla_latent
-    latent = latent and (decode or runtime.engine == "llama.cpp")
+    latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
     total = 0.0
     for layer in spec.layers[start:stop]:
         if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:

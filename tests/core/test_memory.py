@@ -87,6 +87,11 @@ def test_it_caches_only_the_mla_latent_for_deepseek_v2_lite() -> None:
     # transformers 4.x decompressed: 16 heads × (192 K + 128 V) per token per layer.
     old = get_runtime("transformers@4.57")
     assert kv_cache_bytes(spec, 4096, old, "f16") == 27 * 4096 * 16 * (192 + 128) * 2
+    # mlx-lm decompresses deepseek_v2 but caches the latent for deepseek_v3-style code.
+    mlx = get_runtime("mlx")
+    assert kv_cache_bytes(spec, 4096, mlx, "f16") == 27 * 4096 * 16 * (192 + 128) * 2
+    v3_like = spec_from_config({**DEEPSEEK_V2_LITE, "model_type": "deepseek_v3"})
+    assert kv_cache_bytes(v3_like, 4096, mlx, "f16") == 27 * 4096 * 576 * 2
 
 
 def test_linear_attention_layers_keep_a_fixed_state_not_a_kv_cache() -> None:
