@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         "graphics memory); default: the machine's documented default",
     )
     c.add_argument(
+        "--gpu-memory-utilization",
+        type=float,
+        help="vLLM: the share of each GPU it preallocates (default 0.9)",
+    )
+    c.add_argument(
         "--from",
         dest="from_file",
         metavar="FILE",
@@ -215,6 +220,7 @@ def _query_from_args(args: argparse.Namespace) -> Any:
         tflops=args.tflops,
         ram_gb=args.ram_gb,
         gpu_memory_gb=args.gpu_memory_gb,
+        gpu_memory_utilization=args.gpu_memory_utilization,
     )
 
 

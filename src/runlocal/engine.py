@@ -70,6 +70,7 @@ class CheckQuery:
     ram_gb: float | None = None
     # GPU memory a setting allows (Apple iogpu.wired_limit_mb, Strix Halo carve-out + GTT).
     gpu_memory_gb: float | None = None
+    gpu_memory_utilization: float | None = None  # vLLM's --gpu-memory-utilization
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> CheckQuery:
@@ -488,6 +489,10 @@ def _validate(q: CheckQuery) -> None:
         raise InputError(f"--ram-gb {q.ram_gb:g} is out of range (0–65536)")
     if q.gpu_memory_gb is not None and not 0 < q.gpu_memory_gb <= 65536:
         raise InputError(f"--gpu-memory-gb {q.gpu_memory_gb:g} is out of range (0–65536)")
+    if q.gpu_memory_utilization is not None and not 0.05 <= q.gpu_memory_utilization <= 1:
+        raise InputError(
+            f"--gpu-memory-utilization {q.gpu_memory_utilization:g} is out of range (0.05–1)"
+        )
 
 
 def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
@@ -590,6 +595,10 @@ def check(
     _validate(q)
     catalog = catalog or load_catalog()
     runtime = get_runtime(q.runtime)
+    if q.gpu_memory_utilization is not None:
+        if runtime.engine != "vllm":
+            raise InputError("--gpu-memory-utilization is a vLLM setting")
+        runtime = replace(runtime, gpu_memory_utilization=q.gpu_memory_utilization)
     entry = _component_entry(q.model, catalog) if not _looks_like_path(q.model) else None
     if entry is not None:
         return _check_component_model(q, entry, catalog, runtime, local)

@@ -38,7 +38,9 @@ TORCH_CONTEXT_BYTES = 500 * MIB
 # every kernel is resident (pytorch#28394); it does not shrink with the model, which is
 # why a 1B model's total is far above its weights.
 TRANSFORMERS_PROCESS_BYTES = 1 * GIB
-VLLM_GPU_MEMORY_UTILIZATION = 0.9
+VLLM_GPU_MEMORY_UTILIZATION = (
+    0.9  # vLLM's default; Runtime.gpu_memory_utilization holds the one used
+)
 VLLM_MAX_BATCHED_TOKENS = 8192
 VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
 VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)
@@ -701,7 +703,7 @@ def plan_vllm(
     need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
     uses = []
     for dev in gpus:
-        prealloc = int(dev.memory_bytes * VLLM_GPU_MEMORY_UTILIZATION)
+        prealloc = int(dev.memory_bytes * runtime.gpu_memory_utilization)
         fixed = weights_per + act + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES
         pool = max(prealloc - fixed, 0)
         uses.append(
@@ -729,7 +731,8 @@ def plan_vllm(
     if plan.fits and need_kv:
         pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
         plan.notes.append(
-            f"vLLM preallocates {VLLM_GPU_MEMORY_UTILIZATION:.0%} of each GPU; its KV pool "
+            f"vLLM preallocates {runtime.gpu_memory_utilization:.0%} of each GPU "
+            "(--gpu-memory-utilization); its KV pool "
             f"holds about {pool_tokens:,} tokens ({pool_tokens // max(context, 1)} sequences "
             f"of {context:,})"
         )

@@ -30,6 +30,8 @@ class Runtime:
     # the physical batch (n_ubatch) prompt processing works in.
     flash_attn: bool = True
     ubatch: int = 512
+    # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
+    gpu_memory_utilization: float = 0.9
 
 
 RUNTIMES: dict[str, Runtime] = {
