@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
         "graphics memory); default: the machine's documented default",
     )
     c.add_argument(
+        "--gpu-memory-utilization",
+        type=float,
+        help="vLLM: the share of each GPU it preallocates (default 0.9)",
+    )
+    c.add_argument(
         "--from",
         dest="from_file",
         metavar="FILE",
@@ -197,7 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("file", help="a file written by `runlocal backup`")
 
     a = sub.add_parser("accuracy", help="run the engine against published measurements")
-    a.add_argument("--data", required=True, metavar="FILE", help="the calibration CSV")
+    a.add_argument(
+        "--data",
+        required=True,
+        metavar="FILE",
+        action="append",
+        help="a calibration CSV (repeat it: the shared file, then bench/data/measured-extra.csv)",
+    )
     a.add_argument("--json", action="store_true")
     a.add_argument(
         "--markdown", action="store_true", help="the report as Markdown (docs/accuracy.md)"
@@ -310,6 +321,7 @@ def _query_from_args(args: argparse.Namespace) -> Any:
         tflops=args.tflops,
         ram_gb=args.ram_gb,
         gpu_memory_gb=args.gpu_memory_gb,
+        gpu_memory_utilization=args.gpu_memory_utilization,
     )
 
 

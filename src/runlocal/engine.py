@@ -73,6 +73,7 @@ class CheckQuery:
     ram_gb: float | None = None
     # GPU memory a setting allows (Apple iogpu.wired_limit_mb, Strix Halo carve-out + GTT).
     gpu_memory_gb: float | None = None
+    gpu_memory_utilization: float | None = None  # vLLM's --gpu-memory-utilization
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> CheckQuery:
@@ -506,6 +507,10 @@ def _validate(q: CheckQuery) -> None:
         raise InputError(f"--ram-gb {q.ram_gb:g} is out of range (0–65536)")
     if q.gpu_memory_gb is not None and not 0 < q.gpu_memory_gb <= 65536:
         raise InputError(f"--gpu-memory-gb {q.gpu_memory_gb:g} is out of range (0–65536)")
+    if q.gpu_memory_utilization is not None and not 0.05 <= q.gpu_memory_utilization <= 1:
+        raise InputError(
+            f"--gpu-memory-utilization {q.gpu_memory_utilization:g} is out of range (0.05–1)"
+        )
 
 
 _RUNTIME_FOR = {"hf": "vllm", "mlx": "mlx", "exl2": "exllamav2", "gguf": "llama.cpp"}
@@ -631,6 +636,10 @@ def check(
     _validate(q)
     catalog = catalog or load_catalog()
     runtime = get_runtime(q.runtime)
+    if q.gpu_memory_utilization is not None:
+        if runtime.engine != "vllm":
+            raise InputError("--gpu-memory-utilization is a vLLM setting")
+        runtime = replace(runtime, gpu_memory_utilization=q.gpu_memory_utilization)
     is_path = allow_files and _is_local_path(q.model)
     entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
@@ -843,7 +852,15 @@ def estimate(
     plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
     params = load_params()
     f = features(
-        spec, inv, plan, depth, _host_bandwidth(devices, host_ram), _host_fp32_flops(devices)
+        spec,
+        inv,
+        plan,
+        depth,
+        _host_bandwidth(devices, host_ram),
+        _host_fp32_flops(devices),
+        runtime,
+        kv_type,
+        batch,
     )
     # Encoders (embedding models) do not generate: only their throughput over inputs counts.
     decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits and spec.causal else None

@@ -428,9 +428,11 @@ def _spec_from_config(
     if encoder:  # learned positions and token types
         params_input += (max_ctx + r.get_int("type_vocab_size", default=0, minimum=0)) * hidden
     per_layer_input = r.get_int("hidden_size_per_layer_input", default=0, minimum=0)
+    params_ple = 0
     if per_layer_input:  # Gemma 3n / 4 per-layer embeddings, looked up like token embeddings
         per_layer_vocab = r.get_int("vocab_size_per_layer_input", default=vocab)
-        params_input += per_layer_vocab * per_layer_input * n_layers
+        params_ple = per_layer_vocab * per_layer_input * n_layers
+        params_input += params_ple
     params_output = (0 if tied or encoder else vocab * hidden) + hidden
     total = params_input + params_output + sum(layer.params for layer in layers)
     inactive = sum(
@@ -449,6 +451,7 @@ def _spec_from_config(
         params_active=total - inactive,
         intermediate_size=intermediate,
         params_input=params_input,
+        params_per_layer_input=params_ple,
         params_output=params_output,
         tied_embeddings=tied,
         sliding_window=window,

@@ -38,7 +38,9 @@ TORCH_CONTEXT_BYTES = 500 * MIB
 # every kernel is resident (pytorch#28394); it does not shrink with the model, which is
 # why a 1B model's total is far above its weights.
 TRANSFORMERS_PROCESS_BYTES = 1 * GIB
-VLLM_GPU_MEMORY_UTILIZATION = 0.9
+VLLM_GPU_MEMORY_UTILIZATION = (
+    0.9  # vLLM's default; Runtime.gpu_memory_utilization holds the one used
+)
 VLLM_MAX_BATCHED_TOKENS = 8192
 VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
 VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)
@@ -105,6 +107,9 @@ class MemoryPlan:
     notes: list[str] = field(default_factory=list)
     kv_tokens: int = 0
     tensor_parallel: bool = False
+    # Per device: bytes of embedding tables it holds that a token only looks up (one row),
+    # so decoding never streams them.
+    lookup_bytes: tuple[int, ...] = ()
 
     @property
     def fits(self) -> bool:
@@ -127,12 +132,26 @@ class MemoryPlan:
 # --- KV cache ---------------------------------------------------------------------------
 
 
+# mlx-lm's model code absorbs MLA and caches the latent for these architectures (models/
+# deepseek_v3.py, glm4_moe_lite.py; Kimi K2 runs on deepseek_v3) but not deepseek_v2.
+MLX_LATENT_MLA_ARCHITECTURES = frozenset({"deepseek_v3", "glm4_moe_lite", "kimi_k2"})
+
+
+def caches_mla_latent(spec: ModelSpec, runtime: Runtime) -> bool:
+    """Whether ``runtime`` keeps MLA's compressed latent rather than per-head K and V."""
+    if spec.mla is None:
+        return False
+    if runtime.engine == "mlx":
+        return spec.architecture in MLX_LATENT_MLA_ARCHITECTURES
+    return runtime.mla_latent
+
+
 def kv_layer_bytes_per_cell(
     layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
 ) -> Fraction:
     if layer.kind in ("recurrent", "none"):
         return Fraction(0)
-    if spec.mla is not None and runtime.mla_latent:
+    if spec.mla is not None and caches_mla_latent(spec, runtime):
         # Only the compressed latent and the rope part are cached: llama.cpp (PR #19067, no V),
         # vLLM's MLA backends (one latent vector per token) and transformers 5 (PR #47761).
         return kv_row_bytes(kv_type, spec.mla.latent_elements)
@@ -223,6 +242,31 @@ def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> float
     return kv_profile(spec, runtime, kv_type).full[-1] / 32
 
 
+def attention_flops(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, decode: bool
+) -> float:
+    """FLOPs one token spends attending over ``depth`` earlier tokens in layers [start, stop):
+    2 × heads × (K + V width) per cached token it reads. Sliding-window layers read at most
+    their window, recurrent and cache-less layers read none. Decoding MLA in latent space
+    (llama.cpp, vLLM, transformers 5) scores the 576-wide latent and mixes the 512-wide one,
+    which is why its decode attention costs more arithmetic per cached byte than GQA.
+    llama.cpp attends in latent space for prompts too (its cache holds only the latent);
+    vLLM and transformers expand the latent into per-head K and V for prefill."""
+    window = spec.sliding_window or depth
+    latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
+    total = 0.0
+    for layer in spec.layers[start:stop]:
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
+        if latent and spec.mla is not None:
+            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+        else:
+            width = layer.head_dim_k + layer.head_dim_v
+        total += 2.0 * spec.n_heads * width * cells
+    return total
+
+
 # --- compute buffers --------------------------------------------------------------------
 
 
@@ -307,9 +351,12 @@ class _LlamaLayout:
         self.sequences = sequences
         self.layer_sum = _prefix(inv.layer_bytes)
         self.expert_sum = _prefix(inv.layer_expert_bytes)
-        # Tied embeddings: the output layer is the token embedding matrix again.
+        # Tied embeddings: the output layer is the token embedding matrix again (never the
+        # per-layer embedding tables of Gemma 3n / 4, which stay with the input on the host).
         tied = inv.output_bytes <= spec.hidden_size * 4
-        self.output_bytes = inv.input_bytes if tied else inv.output_bytes
+        self.output_bytes = (
+            int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
+        )
         self.has_experts = bool(inv.expert_bytes)
         self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
         self.budgets = [d.budget_bytes for d in gpus]
@@ -624,7 +671,16 @@ def _cpu_plan(
         gpu_layers=0,
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
+        lookup_bytes=(_lookup_bytes(spec, inv),),
     )
+
+
+def _lookup_bytes(spec: ModelSpec, inv: WeightInventory, share: float = 1.0) -> int:
+    """Embedding bytes a token looks up rather than reads: the whole input table, less the
+    token table when it doubles as the (tied) output head."""
+    tied = inv.output_bytes <= spec.hidden_size * 4
+    lookup = inv.input_bytes * (1 - spec.token_embedding_share) if tied else inv.input_bytes
+    return int(lookup * share)
 
 
 def plan_vllm(
@@ -647,7 +703,7 @@ def plan_vllm(
     need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
     uses = []
     for dev in gpus:
-        prealloc = int(dev.memory_bytes * VLLM_GPU_MEMORY_UTILIZATION)
+        prealloc = int(dev.memory_bytes * runtime.gpu_memory_utilization)
         fixed = weights_per + act + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES
         pool = max(prealloc - fixed, 0)
         uses.append(
@@ -670,11 +726,13 @@ def plan_vllm(
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
         tensor_parallel=tp > 1,
+        lookup_bytes=(_lookup_bytes(spec, inv, 1 / tp),) * tp,
     )
     if plan.fits and need_kv:
         pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
         plan.notes.append(
-            f"vLLM preallocates {VLLM_GPU_MEMORY_UTILIZATION:.0%} of each GPU; its KV pool "
+            f"vLLM preallocates {runtime.gpu_memory_utilization:.0%} of each GPU "
+            "(--gpu-memory-utilization); its KV pool "
             f"holds about {pool_tokens:,} tokens ({pool_tokens // max(context, 1)} sequences "
             f"of {context:,})"
         )
@@ -733,6 +791,7 @@ def plan_simple(
         gpu_layers=spec.n_layers + 1,
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
+        lookup_bytes=(_lookup_bytes(spec, inv),) + (0,) * (len(uses) - 1),
     )
 
 

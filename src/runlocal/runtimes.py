@@ -25,6 +25,13 @@ class Runtime:
     # rather than per-head K and V.
     mla_latent: bool = False
     version: str | None = None  # None: the current release's behaviour
+    # llama.cpp: flash attention on (the default "auto" from the end of August 2025, about
+    # build 6325) and
+    # the physical batch (n_ubatch) prompt processing works in.
+    flash_attn: bool = True
+    ubatch: int = 512
+    # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
+    gpu_memory_utilization: float = 0.9
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -149,6 +156,14 @@ _ALIASES = {
 # behaviour; a bare name gets today's.
 BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
     (
+        "llama.cpp",
+        (6325,),
+        "flash_attn",
+        False,
+        "--flash-attn defaults to auto (on where the backend supports it) from August 2025; "
+        "llama.cpp versions are build numbers (b6325)",
+    ),
+    (
         "transformers",
         (4, 54),
         "swa_windowed",
@@ -178,7 +193,7 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
         "MLA backends cache one latent vector per token (AttentionSpec.page_size_bytes)",
     ),
 )
-_VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+){0,2})")
+_VERSION_RE = re.compile(r"^[vb]?(\d+(?:\.\d+){0,2})")
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

@@ -105,7 +105,10 @@ class ModelSpec:
     params_total: int
     params_active: int
     intermediate_size: int | None = None
-    params_input: int = 0  # token embeddings
+    params_input: int = 0  # embedding tables (token, and per-layer ones within it)
+    # Gemma 3n / 4 E-series per-layer embeddings (part of params_input): each token looks up
+    # one row per layer; they are never multiplied or streamed.
+    params_per_layer_input: int = 0
     params_output: int = 0  # output head and final norm; 0 when tied to the embeddings
     tied_embeddings: bool = False
     sliding_window: int | None = None
@@ -137,3 +140,17 @@ class ModelSpec:
     @property
     def is_moe(self) -> bool:
         return self.n_experts > 1
+
+    @property
+    def token_embedding_share(self) -> float:
+        """Share of the input embedding bytes that is the token table (the tied output head)."""
+        if not self.params_input:
+            return 1.0
+        return (self.params_input - self.params_per_layer_input) / self.params_input
+
+    @cached_property
+    def params_matmul_active(self) -> int:
+        """Parameters a token multiplies: the active ones less the embedding tables it only
+        looks up, plus the output head when it is the tied token table."""
+        head = self.vocab_size * self.hidden_size if self.tied_embeddings else 0
+        return max(self.params_active - self.params_input + head, 1)

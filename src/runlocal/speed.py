@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .hardware import Device
-from .memory import MemoryPlan
+from .memory import LLAMA_UBATCH, MemoryPlan, attention_flops, kv_cache_bytes
+from .runtimes import Runtime
 from .spec import ModelSpec, WeightInventory
 
 PARAMS_PATH = Path(__file__).with_name("data") / "speed_params.json"
@@ -45,6 +46,19 @@ class SpeedParams:
     no_dp4a_dequant_factor: float
     decode_spread: dict[str, tuple[float, float]]  # p10/p90 of measured/predicted
     prefill_spread: dict[str, tuple[float, float]]
+    # Share of the FP32 vector rate decode attention reaches (flash-attention vector kernels
+    # score and mix every cached token: arithmetic, not only reads, at depth and for MLA).
+    decode_attention_efficiency: float = 1.0
+    per_moe_layer_us: float = 0.0  # routing, top-k and expert gathers per MoE layer
+    # Prefill attention without flash attention (llama.cpp before the end of August 2025):
+    # the score matrix is written and re-read in FP32 and softmaxed separately.
+    attention_factor_no_fa: float = 1.0
+    # Routed-expert GEMMs (llama.cpp mul_mat_id) relative to dense ones in prefill: each
+    # expert sees only ubatch × k / E tokens, too few to fill the matrix tiles.
+    prefill_expert_efficiency: float = 1.0
+    # Share of its peak each prefill arithmetic path reaches, relative to the backend's
+    # prefill_efficiency (which is measured on the tensor-core path): see prefill_path().
+    prefill_path_efficiency: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -61,6 +75,13 @@ class SpeedParams:
             no_dp4a_dequant_factor=float(d.get("no_dp4a_dequant_factor", 1.0)),
             decode_spread={k: (float(v[0]), float(v[1])) for k, v in d["decode_spread"].items()},
             prefill_spread={k: (float(v[0]), float(v[1])) for k, v in d["prefill_spread"].items()},
+            decode_attention_efficiency=float(d.get("decode_attention_efficiency", 1.0)),
+            per_moe_layer_us=float(d.get("per_moe_layer_us", 0.0)),
+            prefill_expert_efficiency=float(d.get("prefill_expert_efficiency", 1.0)),
+            attention_factor_no_fa=float(
+                d.get("attention_factor_no_fa", d.get("attention_factor", 1.0))
+            ),
+            prefill_path_efficiency=dict(d.get("prefill_path_efficiency", {})),
         )
 
 
@@ -68,6 +89,14 @@ class SpeedParams:
 def load_params(path: Path = PARAMS_PATH) -> SpeedParams:
     with path.open(encoding="utf-8") as f:
         return SpeedParams.from_dict(json.load(f))
+
+
+@cache
+def load_params_raw(path: Path = PARAMS_PATH) -> dict[str, Any]:
+    """The parameter file as stored, with the fit's cross-validation report."""
+    with path.open(encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
 
 
 def backend_class(device: Device) -> str:
@@ -102,6 +131,14 @@ class DeviceLoad:
     kv_bytes: float
     layers: int
     dp4a: bool = True  # a native int8 dot product (every GPU but old NVIDIA ones)
+    attn_flops: float = 0.0  # decode attention arithmetic per token at the current depth
+    moe_layers: int = 0
+    tensor_cores: bool = True  # NVIDIA: compute capability 7.0 and later
+    vendor: str | None = None
+    api: str | None = None  # the device's own backend (sycl stays sycl; backend is its class)
+    # Every weight the device holds, routed experts included: a prompt micro-batch of 512
+    # tokens reaches nearly every expert, so prefill streams them all once per micro-batch.
+    resident_weight_bytes: float = 0.0
 
 
 # NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
@@ -114,6 +151,14 @@ def has_dp4a(device: Device) -> bool:
     return cc is None or device.backend != "cuda" or cc >= DP4A_MIN_COMPUTE_CAPABILITY
 
 
+TENSOR_CORE_MIN_COMPUTE_CAPABILITY = 7.0  # Volta
+
+
+def has_tensor_cores(device: Device) -> bool:
+    cc = device.compute_capability
+    return cc is None or device.backend != "cuda" or cc >= TENSOR_CORE_MIN_COMPUTE_CAPABILITY
+
+
 @dataclass(frozen=True)
 class SpeedFeatures:
     loads: tuple[DeviceLoad, ...]
@@ -121,8 +166,11 @@ class SpeedFeatures:
     host_bandwidth_bytes_per_s: float | None
     quant_family: str
     n_layers: int
-    active_params: float
-    attn_flops_per_token_per_depth: float  # 4 · n_layers · heads · head_dim
+    active_params: float  # parameters a token multiplies (embedding lookups excluded)
+    attn_prefill_flops: float  # attention FLOPs per prompt token at the average depth
+    flash_attn: bool = True
+    ubatch: int = LLAMA_UBATCH  # tokens per prompt micro-batch
+    active_expert_params: float = 0.0  # the routed-expert part of active_params
     tensor_parallel: bool = False
     host_params: float = 0.0  # weights (parameters) read from system RAM per token
     host_layers: int = 0  # whole layers run by the CPU
@@ -143,36 +191,49 @@ def features(
     depth: int,
     host_bandwidth_bytes_per_s: float | None,
     host_fp32_flops: float | None = None,
+    runtime: Runtime | None = None,
+    kv_type: str = "f16",
+    sequences: int = 1,
 ) -> SpeedFeatures:
     """Bytes and parameters each device touches per token at KV depth ``depth``.
 
     llama.cpp keeps the first layers on the host (``-ngl``) and, for MoE, the routed experts
     of the first ``experts_on_host_layers`` layers (``--n-cpu-moe``); GPUs hold the
     following layers in order. Each active byte is read once per token, from wherever it
-    lives: only the routed share of the experts a device (or the host) holds."""
+    lives: only the routed share of the experts a device (or the host) holds, never the
+    embedding tables a token only looks up. With ``runtime`` the KV read at ``depth`` is
+    counted layer by layer (sliding windows capped, recurrent state fixed)."""
     n = spec.n_layers
     moe_share = (spec.n_experts_used / spec.n_experts) if spec.is_moe else 1.0
     per_layer_experts = spec.is_moe and len(inv.layer_expert_bytes) == n
     experts_host = plan.experts_on_host_layers
     start = n - sum(use.layers for use in plan.devices)  # first layer on a GPU
-    total_kv_full = 0.0
     loads = []
     bpw = inv.total_bytes / max(spec.params_total, 1)
-    for use in plan.devices:
+    tp = len(plan.devices) if plan.tensor_parallel else 1
+    for k, use in enumerate(plan.devices):
         share = use.layers / n if n else 0.0
+        lo, hi = (0, n) if plan.tensor_parallel else (start, start + use.layers)
         if plan.tensor_parallel:
-            share = 1 / len(plan.devices)
+            share = 1 / tp
         weights = float(use.weights_bytes)
+        if k < len(plan.lookup_bytes):
+            weights -= plan.lookup_bytes[k]
+        resident = max(weights, 0.0)
         if spec.is_moe:
             if per_layer_experts and not plan.tensor_parallel:
-                stop = start + use.layers
-                experts_here = _expert_bytes(inv, max(start, experts_host), stop)
-                start = stop
+                experts_here = _expert_bytes(inv, max(lo, experts_host), hi)
             else:
                 experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
-        kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
-        total_kv_full += use.kv_cache_bytes
+        if runtime is not None:
+            kv = kv_cache_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
+            attn = attention_flops(spec, runtime, depth, lo, hi, decode=True) * sequences / tp
+        else:
+            kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
+            attn = 0.0
+        if not plan.tensor_parallel:
+            start = hi
         loads.append(
             DeviceLoad(
                 backend=backend_class(use.device),
@@ -182,9 +243,15 @@ def features(
                 tdp_w=use.device.tdp_w,
                 weight_bytes=max(weights, 0.0),
                 weight_params=max(weights, 0.0) / bpw,
-                kv_bytes=kv,
+                kv_bytes=float(kv),
                 layers=use.layers,
                 dp4a=has_dp4a(use.device),
+                attn_flops=attn,
+                moe_layers=sum(1 for layer in spec.layers[lo:hi] if layer.moe),
+                tensor_cores=has_tensor_cores(use.device),
+                vendor=use.device.vendor,
+                api=use.device.backend,
+                resident_weight_bytes=resident,
             )
         )
     host_bytes = 0.0
@@ -215,18 +282,27 @@ def features(
         host_params = host_weights / bpw
     else:
         host_params = 0.0
+    if runtime is not None:
+        attn_prefill = attention_flops(spec, runtime, depth, 0, n, decode=False)
+    else:
+        attn_prefill = 4.0 * spec.attention_width * depth
     return SpeedFeatures(
         loads=tuple(loads),
         host_bytes=host_bytes,
         host_bandwidth_bytes_per_s=host_bandwidth_bytes_per_s,
         quant_family=quant_family(inv.quant),
         n_layers=n,
-        active_params=float(spec.params_active),
-        attn_flops_per_token_per_depth=4.0 * spec.attention_width,
+        active_params=float(spec.params_matmul_active),
+        attn_prefill_flops=attn_prefill,
         tensor_parallel=plan.tensor_parallel,
         host_params=host_params,
         host_layers=host_layers,
         host_fp32_flops=host_fp32_flops,
+        active_expert_params=float(
+            sum(layer.params_experts for layer in spec.layers if layer.moe) * moe_share
+        ),
+        flash_attn=runtime.flash_attn if runtime is not None else True,
+        ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
     )
 
 
@@ -239,7 +315,9 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         if load.fp32_flops:
             factor = 1.0 if load.dp4a else p.no_dp4a_dequant_factor
             t_dev += load.weight_params * ops * factor / load.fp32_flops
-        times.append(t_dev + load.layers * p.per_layer_us * 1e-6)
+            t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+        t_dev += load.layers * p.per_layer_us * 1e-6 + load.moe_layers * p.per_moe_layer_us * 1e-6
+        times.append(t_dev)
     # Layer split: devices work one after another. Tensor parallel: side by side.
     t = max(times, default=0.0) if f.tensor_parallel else sum(times)
     if f.host_bytes:
@@ -267,20 +345,30 @@ def prefill_seconds_per_token(
     """
     if not f.loads:
         return None
+    attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
+    dense = f.active_params - f.active_expert_params
     flops_total = (
-        2 * f.active_params + p.attention_factor * f.attn_flops_per_token_per_depth * depth
+        2 * dense
+        + 2 * f.active_expert_params / p.prefill_expert_efficiency
+        + attn_factor * f.attn_prefill_flops
     )
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:
-        peak = load.fp16_flops
+        path, peak = prefill_path(load, f.quant_family)
         if not peak:
             return None
         if load.tdp_w and load.backend in ("cuda", "rocm"):
             peak = min(peak, load.tdp_w * p.tflops_per_watt * 1e12)
         share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
         eta = p.prefill_efficiency[load.backend] / p.prefill_quant_factor.get(f.quant_family, 1.0)
+        eta *= p.prefill_path_efficiency.get(path, 1.0)
         t += flops_total * share / (peak * eta)
+        # Each micro-batch streams the device's weights once (all experts of a MoE model):
+        # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
+        eta_bw = p.bandwidth_efficiency[load.backend]
+        reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
+        t += reads / f.ubatch / (len(f.loads) if f.tensor_parallel else 1)
     if len(f.loads) > 1 and not f.tensor_parallel:
         in_flight = min(len(f.loads), max(1, -(-min(prompt_tokens, 2048) // 512)))
         t /= 1 + (in_flight - 1) * p.pipeline_efficiency
@@ -288,6 +376,30 @@ def prefill_seconds_per_token(
         # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
         t += f.host_bytes / 25e9 / 512
     return t
+
+
+def prefill_path(load: DeviceLoad, family: str) -> tuple[str, float | None]:
+    """The arithmetic path prompt processing takes on a device, and its peak FLOP/s.
+
+    - "matrix": tensor cores / matrix cores / XMX reached by the backend's GEMMs (llama.cpp
+      MMQ with int8 MMA on NVIDIA Volta+, cuBLAS/hipBLAS FP16 GEMMs, MFMA on CDNA): the
+      catalog's fp16_tensor_tflops.
+    - "dp4a": NVIDIA Pascal GP10x (compute capability 6.1/6.2) has no tensor cores; llama.cpp's
+      quantized GEMMs (MMQ) use the int8 dot product __dp4a, 4 multiply-adds per FP32 slot
+      (ggml-cuda mmq.cuh, vecdotq.cuh); F16 runs at the FP32 rate (FP16 is 1/64 there).
+    - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
+      the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
+      the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
+    Apple GPUs (no matrix units before M5) and AMD RDNA/Vega list their FP16 vector rate as
+    fp16_tensor_tflops already, so they take the "matrix" line with that figure."""
+    fp16, fp32 = load.fp16_flops, load.fp32_flops
+    if load.backend == "cuda" and not load.tensor_cores:
+        if load.dp4a and family != "f16" and fp32:
+            return "dp4a", 4 * fp32
+        return "fp32", fp32 or fp16
+    if (load.api or load.backend) == "vulkan" and load.vendor == "Intel" and fp32:
+        return "vector", 2 * fp32
+    return "matrix", fp16
 
 
 def spread(table: dict[str, tuple[float, float]], backend: str) -> tuple[float, float]:

@@ -14,6 +14,7 @@ def test_the_cli_reference_matches_help() -> None:
 
 
 CALIBRATION = ROOT.parent / "shared" / "calibration" / "measured-llm-inference.csv"
+EXTRA = ROOT / "bench" / "data" / "measured-extra.csv"
 
 
 def test_the_accuracy_report_matches_the_engine(
@@ -25,10 +26,11 @@ def test_the_accuracy_report_matches_the_engine(
     monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)  # the real catalog
     from runlocal.accuracy import run_accuracy
 
-    run_accuracy(str(CALIBRATION), markdown=True)
+    run_accuracy([str(CALIBRATION), str(EXTRA)], markdown=True)
     assert capsys.readouterr().out == (ROOT / "docs" / "accuracy.md").read_text(encoding="utf-8"), (
         "docs/accuracy.md is stale: run `runlocal accuracy --data "
-        "../shared/calibration/measured-llm-inference.csv --markdown > docs/accuracy.md`"
+        "../shared/calibration/measured-llm-inference.csv --data bench/data/measured-extra.csv "
+        "--markdown > docs/accuracy.md`"
     )
 
 
@@ -41,9 +43,10 @@ def test_the_packaged_accuracy_report_matches_the_engine(
     monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
     from runlocal.accuracy import run_accuracy
 
-    run_accuracy(str(CALIBRATION), as_json=True)
+    run_accuracy([str(CALIBRATION), str(EXTRA)], as_json=True)
     packaged = ROOT / "src" / "runlocal" / "data" / "accuracy.json"
     assert capsys.readouterr().out == packaged.read_text(encoding="utf-8"), (
         "src/runlocal/data/accuracy.json is stale: run `runlocal accuracy --data "
-        "../shared/calibration/measured-llm-inference.csv --json > src/runlocal/data/accuracy.json`"
+        "../shared/calibration/measured-llm-inference.csv --data bench/data/measured-extra.csv "
+        "--json > src/runlocal/data/accuracy.json`"
     )

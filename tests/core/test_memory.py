@@ -87,6 +87,11 @@ def test_it_caches_only_the_mla_latent_for_deepseek_v2_lite() -> None:
     # transformers 4.x decompressed: 16 heads × (192 K + 128 V) per token per layer.
     old = get_runtime("transformers@4.57")
     assert kv_cache_bytes(spec, 4096, old, "f16") == 27 * 4096 * 16 * (192 + 128) * 2
+    # mlx-lm decompresses deepseek_v2 but caches the latent for deepseek_v3-style code.
+    mlx = get_runtime("mlx")
+    assert kv_cache_bytes(spec, 4096, mlx, "f16") == 27 * 4096 * 16 * (192 + 128) * 2
+    v3_like = spec_from_config({**DEEPSEEK_V2_LITE, "model_type": "deepseek_v3"})
+    assert kv_cache_bytes(v3_like, 4096, mlx, "f16") == 27 * 4096 * 576 * 2
 
 
 def test_linear_attention_layers_keep_a_fixed_state_not_a_kv_cache() -> None:
@@ -133,3 +138,21 @@ def test_a_transformers_process_pays_a_fixed_overhead_that_does_not_shrink() -> 
     gpu = explicit_device(80, 3350)
     plan = plan_simple(spec, inv, [gpu], HF, 1024, "f16", 1)
     assert plan.devices[0].overhead_bytes == TRANSFORMERS_PROCESS_BYTES == 1024**3
+
+
+def test_vllm_preallocates_the_share_of_each_gpu_it_is_given() -> None:
+    from dataclasses import replace
+
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import plan_vllm
+    from runlocal.weights import estimate_inventory
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    inv = estimate_inventory(spec, "BF16")
+    gpu = explicit_device(80, 3350)
+    half = replace(VLLM, gpu_memory_utilization=0.5)
+    for runtime, share in ((VLLM, 0.9), (half, 0.5)):
+        use = plan_vllm(spec, inv, [gpu], runtime, 8192, "f16", 1).devices[0]
+        assert use.fit_limit_bytes == int(80 * 1024**3 * share)
+        # Weights, activations, graphs and context are fixed: the rest is the KV pool.
+        assert use.total_bytes == use.fit_limit_bytes

@@ -118,9 +118,11 @@ def test_gpus_without_dp4a_pay_more_for_dequantizing(catalog: Catalog) -> None:
     volta = replace(gpu, compute_capability=7.0)
     tg_pascal, pp_pascal = _decode_on(catalog, pascal)
     tg_maxwell, pp_maxwell = _decode_on(catalog, maxwell)
-    assert _decode_on(catalog, volta) == (tg_pascal, pp_pascal)
-    # Only decode's dequantization term grows; prefill runs the same FP32 GEMMs.
-    assert tg_maxwell < tg_pascal and pp_maxwell == pp_pascal
+    tg_volta, pp_volta = _decode_on(catalog, volta)
+    # Tensor cores do not change decode; dp4a does.
+    assert tg_volta == tg_pascal and tg_maxwell < tg_pascal
+    # Prefill takes each generation's arithmetic path (see test_prefill_paths).
+    assert len({pp_pascal, pp_maxwell, pp_volta}) == 3
     # Other backends have their own int8 paths.
     assert _decode_on(catalog, replace(maxwell, backend="vulkan"))[0] == pytest.approx(
         _decode_on(catalog, replace(pascal, backend="vulkan"))[0]
@@ -152,3 +154,34 @@ def test_a_named_size_picks_that_configuration(catalog_dir: object) -> None:
     small = check(CheckQuery(model="llama-3.1-8b", hardware=("Apple Sized Max 32GB",)), cat)
     assert big.to_dict()["hardware"][0]["memory_bytes"] == 64 * GIB
     assert small.to_dict()["hardware"][0]["memory_bytes"] == 32 * GIB
+
+
+def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
+    from runlocal.speed import DeviceLoad, prefill_path
+
+    def load(**kw: object) -> DeviceLoad:
+        base: dict[str, object] = dict(
+            backend="cuda",
+            bandwidth_bytes_per_s=1e12,
+            fp32_flops=10e12,
+            fp16_flops=80e12,
+            tdp_w=None,
+            weight_bytes=1.0,
+            weight_params=1.0,
+            kv_bytes=0.0,
+            layers=1,
+        )
+        base.update(kw)
+        return DeviceLoad(**base)  # type: ignore[arg-type]
+
+    # Turing and later: llama.cpp's int8 MMA and FP16 GEMMs on the tensor cores.
+    assert prefill_path(load(), "k_quant") == ("matrix", 80e12)
+    # Pascal GP10x: quantized GEMMs on __dp4a, 4 int8 multiply-adds per FP32 slot; F16 on FP32.
+    pascal = load(tensor_cores=False, fp16_flops=10e12)
+    assert prefill_path(pascal, "k_quant") == ("dp4a", 40e12)
+    assert prefill_path(pascal, "f16") == ("fp32", 10e12)
+    # Maxwell: no dp4a, FP32 throughout.
+    assert prefill_path(load(tensor_cores=False, dp4a=False), "q8") == ("fp32", 10e12)
+    # Intel Arc under Vulkan: packed FP16 on the vector ALUs, not XMX.
+    arc = load(backend="vulkan", vendor="Intel", fp16_flops=138e12, fp32_flops=19.7e12)
+    assert prefill_path(arc, "k_quant") == ("vector", 2 * 19.7e12)

@@ -1,0 +1,114 @@
+"""What each token reads and computes: hand-computed from config shapes."""
+
+from __future__ import annotations
+
+from runlocal.hardware import explicit_device
+from runlocal.hfconfig import spec_from_config
+from runlocal.memory import attention_flops, kv_cache_bytes, plan_llama, plan_simple
+from runlocal.runtimes import get_runtime
+from runlocal.speed import features
+from runlocal.weights import estimate_inventory
+
+from .factories import DEEPSEEK_V2_LITE, GEMMA_3_4B, LLAMA_3_1_8B, QWEN3_NEXT_80B_A3B
+
+LLAMA = get_runtime("llama.cpp")
+HF = get_runtime("transformers")
+
+GEMMA_3N_LIKE = {
+    "model_type": "gemma3n_text",
+    "num_hidden_layers": 4,
+    "hidden_size": 256,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 1,
+    "head_dim": 64,
+    "vocab_size": 1000,
+    "vocab_size_per_layer_input": 1000,
+    "hidden_size_per_layer_input": 32,
+    "intermediate_size": 1024,
+    "max_position_embeddings": 4096,
+    "tie_word_embeddings": True,
+}
+
+
+def test_decode_attention_arithmetic_counts_heads_widths_and_depth() -> None:
+    spec = spec_from_config(LLAMA_3_1_8B)
+    # 32 layers × 2 × 32 query heads × (128 K + 128 V) per cached token.
+    assert attention_flops(spec, LLAMA, 1000, 0, 32, decode=True) == 32 * 2 * 32 * 256 * 1000
+    assert attention_flops(spec, LLAMA, 1000, 0, 8, decode=True) == 8 * 2 * 32 * 256 * 1000
+
+
+def test_sliding_layers_attend_over_their_window_only() -> None:
+    spec = spec_from_config(GEMMA_3_4B)
+    per_cell = 2 * 8 * (256 + 256)
+    # 5 global layers over 8,000 tokens, 29 local ones over 1,024.
+    expected = 5 * 8000 * per_cell + 29 * 1024 * per_cell
+    assert attention_flops(spec, LLAMA, 8000, 0, 34, decode=True) == expected
+
+
+def test_mla_attends_in_latent_space_where_the_cache_holds_the_latent() -> None:
+    spec = spec_from_config(DEEPSEEK_V2_LITE)
+    latent = 27 * 2 * 16 * (576 + 512) * 100
+    assert attention_flops(spec, LLAMA, 100, 0, 27, decode=True) == latent
+    # llama.cpp's cache holds only the latent, so prompts attend in latent space too;
+    # vLLM expands it into per-head K (192) and V (128) for prefill.
+    assert attention_flops(spec, LLAMA, 100, 0, 27, decode=False) == latent
+    vllm = get_runtime("vllm")
+    assert attention_flops(spec, vllm, 100, 0, 27, decode=False) == 27 * 2 * 16 * 320 * 100
+    # A runtime that decompresses attends with the per-head widths.
+    old = get_runtime("transformers@4.57")
+    assert attention_flops(spec, old, 100, 0, 27, decode=True) == 27 * 2 * 16 * 320 * 100
+
+
+def test_linear_attention_reads_a_fixed_state_at_any_depth() -> None:
+    spec = spec_from_config(QWEN3_NEXT_80B_A3B)
+    inv = estimate_inventory(spec, "Q4_K_M")
+    gpu = explicit_device(80, 2000, 400)
+    plan = plan_llama(spec, inv, [gpu], None, LLAMA, 32768, "f16", 1)
+    reads = [features(spec, inv, plan, d, None, None, LLAMA).loads[0].kv_bytes for d in (0, 4096)]
+    state = 36 * ((4 - 1) * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128) * 4
+    assert reads[0] == state
+    # 12 attention layers × 2 KV heads × 256 × (K + V) × 2 bytes per token, padded to 256.
+    assert reads[1] - reads[0] == 12 * 2 * 256 * 2 * 2 * 4096
+    assert kv_cache_bytes(spec, 4096, LLAMA, "f16") == reads[1]
+
+
+def test_per_layer_embeddings_are_looked_up_not_streamed() -> None:
+    spec = spec_from_config(GEMMA_3N_LIKE)
+    ple = 1000 * 32 * 4
+    assert spec.params_per_layer_input == ple
+    assert spec.params_input == 1000 * 256 + ple
+    # A token multiplies the layers and the tied head, never the lookup tables.
+    layers = sum(layer.params for layer in spec.layers)
+    assert spec.params_matmul_active == layers + spec.params_output + 1000 * 256
+    inv = estimate_inventory(spec, "F16")
+    gpu = explicit_device(24, 1000, 100)
+    plan = plan_simple(spec, inv, [gpu], HF, 1024, "f16", 1)
+    token_table = inv.input_bytes * spec.token_embedding_share
+    assert plan.lookup_bytes == (round(inv.input_bytes - token_table),)
+    f = features(spec, inv, plan, 0, None, None, HF)
+    assert f.loads[0].weight_bytes == plan.devices[0].weights_bytes - plan.lookup_bytes[0]
+    # llama.cpp keeps both tables on the host; the GPU holds the tied head (token table) only.
+    llama = plan_llama(spec, inv, [gpu], None, LLAMA, 1024, "f16", 1)
+    assert llama.devices[0].weights_bytes == sum(inv.layer_bytes) + int(token_table)
+
+
+def test_the_harness_reads_flash_attention_and_micro_batch_from_each_row() -> None:
+    from runlocal.accuracy import _flash_attn, _ubatch
+
+    assert (
+        _flash_attn({"batch": "n_ubatch 2048, fa 1"})
+        and _ubatch({"batch": "n_ubatch 2048"}) == 2048
+    )
+    assert not _flash_attn({"batch": "llama-bench default (-ngl 99, fa 0 per profile)"})
+    # Unstated: by build number, else by date (the default became "auto" late August 2025).
+    assert _flash_attn({"runtime_version_or_date": "build 2f68ce7cf (6918)"})
+    assert not _flash_attn({"runtime_version_or_date": "build fd1234cb (6096)"})
+    assert not _flash_attn({"runtime_version_or_date": "May 2024 snapshot"})
+    assert _flash_attn({"runtime_version_or_date": "2026-03-08"})
+    assert _ubatch({"batch": "llama-bench defaults"}) == 512
+
+
+def test_llama_cpp_builds_before_auto_flash_attention_run_without_it() -> None:
+    assert get_runtime("llama.cpp").flash_attn
+    assert not get_runtime("llama.cpp@b6000").flash_attn
+    assert get_runtime("llama.cpp@b6918").flash_attn
