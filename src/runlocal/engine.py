@@ -189,6 +189,8 @@ class ResolvedModel:
     notes: list[str] = field(default_factory=list)
     quant: str | None = None  # the quant the typed name states ("…-Q4_K_M.gguf", "-AWQ")
     default_quant: str | None = None  # the quant it implies (a bare Ollama tag's file)
+    hub_repo: str | None = None  # read from this Hub repo (runlocal.remote)
+    ollama_tag: str | None = None  # read from this Ollama registry tag (runlocal.remote)
 
 
 # --- model resolution -------------------------------------------------------------------
@@ -1374,15 +1376,19 @@ def _commands(
     kv_type: str,
 ) -> dict[str, str]:
     entry = model.entry
-    repo = str(entry.get("hf_repo", "")) if entry else ""
+    repo = str(entry.get("hf_repo", "")) if entry else (model.hub_repo or "")
     ngl = plan.gpu_layers if plan.gpu_layers < plan.total_layers else 999
-    model_arg = model.path or f"{repo.split('/')[-1] or 'model'}-{quant}.gguf"
+    model_arg = f"-m {model.path or repo.split('/')[-1] or 'model'}-{quant}.gguf"
+    if model.path:
+        model_arg = f"-m {model.path}"
+    if model.hub_repo and model.source == "gguf":
+        model_arg = f"-hf {model.hub_repo}:{quant}"  # llama.cpp downloads it from the Hub
     kv = f" -ctk {kv_type} -ctv {kv_type} -fa on" if kv_type != "f16" else ""
     cmds: dict[str, str] = {}
     if runtime.engine == "llama.cpp":
         moe = f" --n-cpu-moe {plan.experts_on_host_layers}" if plan.experts_on_host_layers else ""
-        cmds["llama.cpp"] = f"llama-server -m {model_arg} -c {context} -ngl {ngl}{moe}{kv}"
-        tag = entry.get("ollama_tag") if entry else None
+        cmds["llama.cpp"] = f"llama-server {model_arg} -c {context} -ngl {ngl}{moe}{kv}"
+        tag = entry.get("ollama_tag") if entry else model.ollama_tag
         if tag:
             cmds["ollama"] = f"ollama run {tag}  # then /set parameter num_ctx {context}"
     elif repo:

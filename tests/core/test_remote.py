@@ -70,10 +70,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def answer(model: str, catalog: Catalog, where: str, **kw: Any) -> bytes:
     """check --json's bytes, with the place the files were read from (model.path, the
-    architecture's provenance) written as <where> and the notes (which list remote files)
-    left out: everything else must match byte for byte."""
+    architecture's provenance) written as <where>, and the notes (which list remote files) and
+    commands (which fetch from where the model is) left out: everything else must match byte
+    for byte."""
     out = check(CheckQuery(model=model, hardware=("gpu-24",), **kw), catalog).to_dict()
     out.pop("notes")
+    out.pop("commands")
     text = json.dumps(out, sort_keys=True)
     for place in sorted({out["model"]["path"], where}, key=len, reverse=True):
         text = text.replace(json.dumps(place)[1:-1], "<where>")
@@ -276,6 +278,8 @@ def test_a_gguf_repo_reads_q4_k_m_by_default_and_lists_the_others(
     assert answer("acme/Tiny-GGUF", catalog, "acme/Tiny-GGUF/tiny-Q4_K_M.gguf") == answer(
         str(paths["Q4_K_M"]), catalog, str(paths["Q4_K_M"])
     )
+    cmds = check(CheckQuery(model="acme/Tiny-GGUF", hardware=("gpu-24",)), catalog).to_dict()
+    assert cmds["commands"]["llama.cpp"].startswith("llama-server -hf acme/Tiny-GGUF:Q4_K_M ")
 
 
 @pytest.mark.parametrize(
@@ -365,6 +369,15 @@ def test_an_ollama_tag_answers_as_its_blob_on_disk(
     remote = resolve_remote("tiny:1b")
     assert same(remote.spec, resolve_model(str(path), catalog).spec)
     assert answer("tiny:1b", catalog, "tiny:1b") == answer(str(path), catalog, str(path))
+
+
+def test_remote_models_get_commands_that_fetch_them(
+    hub: HubServer, tmp_path: Path, catalog: Catalog
+) -> None:
+    hub.add_ollama("tiny", "1b", make_gguf(tmp_path).read_bytes())
+    cmds = check(CheckQuery(model="tiny:1b", hardware=("gpu-24",)), catalog).to_dict()["commands"]
+    assert cmds["ollama"].startswith("ollama run tiny:1b")
+    assert "-m " in cmds["llama.cpp"]  # llama.cpp cannot pull an Ollama blob by tag
 
 
 def test_a_bare_ollama_name_reads_its_latest_tag(hub: HubServer, tmp_path: Path) -> None:

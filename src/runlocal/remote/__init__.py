@@ -43,12 +43,12 @@ def resolve_remote(text: str, *, quant: str | None = None) -> ResolvedModel:
         from .hub import resolve_hub
 
         spec, kind, where, notes = resolve_hub(ref, quant)
-    else:
-        assert isinstance(ref, OllamaRef)
-        from .ollama import resolve_ollama
+        return ResolvedModel(spec, None, kind, where, notes, hub_repo=ref.repo)
+    assert isinstance(ref, OllamaRef)
+    from .ollama import resolve_ollama
 
-        spec, kind, where, notes = resolve_ollama(ref)
-    return ResolvedModel(spec, None, kind, where, notes)
+    spec, kind, where, notes = resolve_ollama(ref)
+    return ResolvedModel(spec, None, kind, where, notes, ollama_tag=ref.label)
 
 
 def resolve_unknown(
