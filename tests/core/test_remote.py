@@ -24,7 +24,7 @@ from runlocal.errors import RemoteError, RunlocalError, UnknownNameError
 from runlocal.hfquant import hf_quant_label
 from runlocal.remote import looks_remote, parse_ref, resolve_remote
 from runlocal.remote.objects import RemoteFiles
-from runlocal.remote.refs import HubRef, OllamaRef
+from runlocal.resolve.refs import HubRef, OllamaRef
 from runlocal.spec import ModelSpec
 
 from .hubserver import Handler, HubServer

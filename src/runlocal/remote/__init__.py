@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import RemoteError, UnknownNameError
+from ..resolve.refs import HubRef, OllamaRef, looks_remote, parse_ref
 from .policy import ServerPolicy, current, serving
-from .refs import HubRef, OllamaRef, looks_remote, parse_ref
 
 if TYPE_CHECKING:
     from ..engine import ResolvedModel

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 from ..errors import ModelFileError, RemoteError
 from ..gguf import read_gguf
 from ..hfconfig import parse_config, spec_from_config
+from ..resolve.refs import HubRef
 from ..safetensors import (
     ShardHeader,
     header_length,
@@ -25,7 +26,6 @@ from ..safetensors import (
 from ..spec import ModelSpec
 from .ggufnames import choose, group_files
 from .objects import RemoteFiles, RemoteObject, fetch_document
-from .refs import HubRef
 
 # The first range request of a safetensors file (huggingface_hub reads the same 100 kB).
 SAFETENSORS_FIRST_READ = 100_000

@@ -12,9 +12,9 @@ from typing import Any
 
 from ..errors import RemoteError
 from ..gguf import read_gguf
+from ..resolve.refs import OllamaRef
 from ..spec import ModelSpec
 from .objects import RemoteFiles, RemoteObject, fetch_document
-from .refs import OllamaRef
 
 DEFAULT_REGISTRY = "https://registry.ollama.ai"
 MODEL_MEDIA_TYPE = "application/vnd.ollama.image.model"

@@ -31,11 +31,10 @@ from typing import Any
 from ..catalog import Catalog, Entry
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..weights import normalize_quant
+from .refs import HubRef, OllamaRef, parse_ref
 from .text import clean, glued_groups
 
-_HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(.+)$", re.I)
-_REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-_OLLAMA_RE = re.compile(r"^(?:[\w.-]+/)?([a-z0-9][\w.-]*):([\w.-]+)$", re.I)
+_OLLAMA_RE = re.compile(r"^([a-z0-9][\w.-]*):([\w.-]+)$", re.I)  # catalog ollama_tag fields
 _SHARD_RE = re.compile(r"[-.]\d{5}-of-\d{5}$", re.I)
 
 # Quant words, most specific first. Each is found between separators, never inside a word.
@@ -68,51 +67,13 @@ _SHORT_QUANTS = {
 
 # Words that never tell two catalog models apart: the instruct/chat suffixes, packaging words,
 # organisation and quantizer names.
-_SOFT = set(
-    [
-        "instruct",
-        "it",
-        "chat",
-        "hf",
-        "gguf",
-        "ggml",
-        "model",
-        "models",
-        "latest",
-        "base",
-        "text",
-        "original",
-        "pretrained",
-        "mlx",
-        "community",
-        "meta",
-        "google",
-        "microsoft",
-        "mistralai",
-        "ibm",
-        "allenai",
-        "huggingfacetb",
-        "tiiuae",
-        "cohereforai",
-        "openai",
-        "moonshotai",
-        "thudm",
-        "bartowski",
-        "unsloth",
-        "thebloke",
-        "lmstudio",
-        "maziyarpanahi",
-        "quantfactory",
-        "second",
-        "state",
-        "ggml",
-        "org",
-        "the",
-        "by",
-        "a",
-        "of",
-        "ai",
-    ]
+_SOFT = frozenset(
+    """
+    instruct it chat hf gguf ggml model models latest base text original pretrained mlx
+    community meta google microsoft mistralai ibm allenai huggingfacetb tiiuae cohereforai
+    openai moonshotai thudm bartowski unsloth thebloke lmstudio maziyarpanahi quantfactory
+    second state ggml org the by a of ai at on in with using quant quantized
+    """.split()  # noqa: SIM905
 )
 
 
@@ -140,20 +101,23 @@ class Reference:
 
 
 def read_reference(text: str) -> Reference:
-    """Split a typed model string into its form, the name words and the quant it states."""
-    t = text.strip()
-    t = re.sub(r"^ollama\s+(?:run|pull)\s+", "", t, flags=re.I)
-    m = _HUB_URL_RE.match(t)
-    if m:
-        return _hub_reference(m.group(1))
-    m = _OLLAMA_RE.match(t)
-    if m and "/" not in m.group(1) and not t.lower().endswith((".gguf", ".safetensors")):
-        model, tag = m.group(1), m.group(2)
-        words, quant = take_quant(tag.replace("latest", " "))
-        return Reference("ollama", f"{model} {words}", quant, ollama=(model, tag))
-    if _REPO_RE.match(t) and not t.lower().endswith(".gguf"):
-        return _hub_reference(t)
-    suffix = next((x for x in (".gguf", ".safetensors") if t.lower().endswith(x)), None)
+    """Split a typed model string into its form, the name words and the quant it states.
+
+    Hub and Ollama forms are read by resolve.refs, the parser the remote readers use too."""
+    t = re.sub(r"^ollama\s+(?:run|pull)\s+", "", text.strip(), flags=re.I)
+    low = t.lower()
+    suffix = next((x for x in (".gguf", ".safetensors") if low.endswith(x)), None)
+    ref: HubRef | OllamaRef | None = None
+    if suffix is None or low.startswith(("http://", "https://", "hf.co/")):
+        try:
+            ref = parse_ref(t) or parse_ref(low)  # Ollama names are lower-case
+        except InputError:
+            ref = None  # a URL that names no model: read its words as a name
+    if isinstance(ref, HubRef):
+        return _hub_reference(ref)
+    if isinstance(ref, OllamaRef) and ref.explicit_tag:
+        words, quant = take_quant(ref.tag.replace("latest", " "))
+        return Reference("ollama", f"{ref.name} {words}", quant, ollama=(ref.name, ref.tag))
     if suffix:
         stem = _SHARD_RE.sub("", t[: -len(suffix)])
         words, quant = take_quant(stem)
@@ -162,27 +126,18 @@ def read_reference(text: str) -> Reference:
     return Reference("name", words, quant)
 
 
-def _hub_reference(path: str) -> Reference:
-    path = path.strip("/")
-    quant_tag = None
-    parts = path.split("/")
-    repo = "/".join(parts[:2])
-    if ":" in repo:
-        repo, quant_tag = repo.split(":", 1)
-    filename = None
-    if len(parts) > 4 and parts[2] in ("blob", "resolve", "raw", "tree"):
-        filename = "/".join(parts[4:])
-    name = repo.split("/", 1)[1] if "/" in repo else repo
+def _hub_reference(ref: HubRef) -> Reference:
+    name = ref.repo.split("/", 1)[1]
     # Some quantizers prefix the original owner: "bartowski/Qwen_Qwen3-32B-GGUF".
     name = re.sub(r"^[A-Za-z0-9.]+_(?=[A-Za-z])", "", name)
     words, quant = take_quant(name)
-    if filename:
-        stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", filename.rsplit("/", 1)[-1], flags=re.I))
-        _, file_quant = take_quant(stem)
-        quant = file_quant or quant
-    if quant_tag:
-        quant = _canonical(quant_tag, None) or quant
-    return Reference("hub", words, quant, repo=repo, filename=filename)
+    for part in (ref.folder, ref.filename):
+        if part:
+            stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", part.rsplit("/", 1)[-1], flags=re.I))
+            quant = take_quant(stem)[1] or quant
+    if ref.quant:
+        quant = _canonical(ref.quant, None) or quant
+    return Reference("hub", words, quant, repo=ref.repo, filename=ref.filename)
 
 
 def take_quant(text: str) -> tuple[str, str | None]:
@@ -270,9 +225,9 @@ def _index(catalog: Catalog) -> _Index:
             if repo:
                 repos.setdefault(repo.lower(), entry.id)
         for label in labels:
-            if _REPO_RE.match(label):
-                repos.setdefault(label.lower(), entry.id)
             ref = read_reference(label)
+            if ref.repo:  # an alias that is a repo id ("meta-llama/Llama-3.1-8B-Instruct")
+                repos.setdefault(ref.repo.lower(), entry.id)
             words = _words(ref.name)
             if not words:
                 continue
@@ -302,11 +257,11 @@ def _index(catalog: Catalog) -> _Index:
 
 
 def _repo_of(url: str) -> str | None:
-    m = _HUB_URL_RE.match(url)
-    if not m:
+    try:
+        ref = parse_ref(url)
+    except InputError:
         return None
-    parts = m.group(1).strip("/").split("/")
-    return "/".join(parts[:2]) if len(parts) >= 2 else None
+    return ref.repo if isinstance(ref, HubRef) else None
 
 
 def _size_words(entry: Entry) -> str | None:
@@ -340,8 +295,6 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
         return ModelName(index.entries[text], None, "name")
     ref = read_reference(text)
     entry_id = index.repos.get(ref.repo.lower()) if ref.repo else None
-    if entry_id is None and ref.form != "hub" and _REPO_RE.match(text.strip()):
-        entry_id = index.repos.get(text.strip().lower())
     if entry_id is None and ref.ollama is not None:
         entry_id = _by_ollama_tag(index, *ref.ollama)
     entry = index.entries[entry_id] if entry_id else _by_words(index, text, ref)

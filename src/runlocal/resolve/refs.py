@@ -33,6 +33,7 @@ class HubRef:
     filename: str | None = None
     quant: str | None = None
     host: str | None = None  # the URL's host, checked against the configured endpoint
+    folder: str | None = None  # a /tree/<rev>/<folder> path: quantizers name folders by quant
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def parse_ref(text: str) -> HubRef | OllamaRef | None:
     text = text.strip()
     if text.startswith(("http://", "https://")):
         return _parse_url(text)
+    if text.lower().startswith(("huggingface.co/", "www.huggingface.co/")):
+        return _parse_url(f"https://{text}")  # a Hub URL pasted without its scheme
     for prefix in _HF_SHORT:
         if text.startswith(prefix):
             m = _REPO.match(text[len(prefix) :])
@@ -79,18 +82,20 @@ def _parse_url(text: str) -> HubRef:
     if not _REPO.match(repo):
         raise InputError(f"{text}: {repo!r} is not a Hub repository id")
     rest = parts[2:]
-    revision = filename = None
+    revision = filename = folder = None
     if rest:
         if rest[0] not in ("blob", "resolve", "tree") or len(rest) < 2:
             raise InputError(f"{text}: expected /blob/<rev>/<file>, /resolve/<rev>/<file>")
         revision = rest[1]
-        if rest[0] != "tree":
+        if rest[0] == "tree":
+            folder = "/".join(rest[2:]) or None
+        else:
             filename = "/".join(rest[2:]) or None
             if filename is None:
                 raise InputError(f"{text}: the URL names no file")
             if any(p in (".", "..") for p in rest[2:]):
                 raise InputError(f"{text}: not a file in the repository")
-    return HubRef(repo, revision, filename, None, url.hostname.lower())
+    return HubRef(repo, revision, filename, None, url.hostname.lower(), folder)
 
 
 def looks_remote(text: str) -> bool:
