@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..catalog import Catalog, Entry
+from ..catalog import Catalog, Entry, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..weights import normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
@@ -322,7 +322,12 @@ def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
         if len(hits) == 1 and hits[0] in safe:
             return index.entries[hits[0]]
     if hits:
-        raise AmbiguousNameError("model", text, sorted(index.entries[h].name for h in hits)[:6])
+        typed = normalize(text)
+        names = sorted(
+            (index.entries[h].name for h in hits),
+            key=lambda n: (not normalize(n).startswith(typed), n),  # "qwen": Qwen models first
+        )
+        raise AmbiguousNameError("model", text, names[:6])
     raise UnknownNameError("model", text, _closest(index, words))
 
 
