@@ -51,3 +51,27 @@ def test_every_page_has_a_search_box_that_works_without_javascript(client, tiny:
 def test_site_search_puts_the_resolvers_reading_first(client, tiny: Path) -> None:
     doc = client.get("/search/", {"q": "2x TG 24", "format": "json"}).json()
     assert doc["best"][0]["id"] == "testgpu-24gb"
+
+
+def test_a_form_box_gets_links_that_fill_it_and_keep_the_rest(client, tiny: Path) -> None:
+    params = {
+        "field": "hardware",
+        "index": "1",
+        "to": "/will-it-run/",
+        "model": "testllama 8b",
+        "hardware": ["TG 24", "2x tg 24"],
+        "format": "json",
+    }
+    (first, *_) = client.get("/suggest/", params).json()["suggestions"]
+    assert first["fill"] == "2x TestGPU 24GB" and first["understood"] is True
+    url = first["url"]
+    assert url.startswith("/will-it-run/?") and "hardware=TG+24" in url
+    assert "hardware=2x+TestGPU+24GB" in url and "model=testllama+8b" in url
+    assert client.get(url).status_code == 200
+
+
+def test_a_form_box_may_only_link_back_to_a_form(client, tiny: Path) -> None:
+    r = client.get(
+        "/suggest/", {"field": "hardware", "to": "https://evil.example/", "hardware": "TG 24"}
+    )
+    assert b"evil" not in r.content  # not a form this site knows: no links built from `to`

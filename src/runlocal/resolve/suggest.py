@@ -17,12 +17,16 @@ class Suggestion:
     kind: str  # "models" | "hardware"
     entry: Entry
     understood: bool  # the resolver reads the typed text as exactly this entry
+    # The text to put back in the box: the name plus what else was read from the typed text
+    # ("2x NVIDIA GeForce RTX 3090", "Apple M4 Max (40-core GPU) 128GB", "… Q4_K_M").
+    fill: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "id": self.entry.id,
             "name": self.entry.name,
+            "fill": self.fill or self.entry.name,
             "understood": self.understood,
         }
 
@@ -38,15 +42,15 @@ def suggest(
     out: list[Suggestion] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(kind: str, entry: Entry, understood: bool) -> None:
+    def add(kind: str, entry: Entry, understood: bool, fill: str = "") -> None:
         if (kind, entry.id) not in seen and len(out) < limit:
             seen.add((kind, entry.id))
-            out.append(Suggestion(kind, entry, understood))
+            out.append(Suggestion(kind, entry, understood, fill))
 
     for kind in kinds:
         hit = _understood(catalog, kind, text)
         if hit is not None:
-            add(kind, hit, True)
+            add(kind, *hit)
     words = typed.split()
     for rank in (0, 1):
         for kind in kinds:
@@ -59,11 +63,18 @@ def suggest(
     return out
 
 
-def _understood(catalog: Catalog, kind: str, text: str) -> Entry | None:
+def _understood(catalog: Catalog, kind: str, text: str) -> tuple[Entry, bool, str] | None:
     try:
         if kind == "models":
-            return resolve_model_name(catalog, text).entry
+            name = resolve_model_name(catalog, text)
+            quant = f" {name.quant}" if name.quant else ""
+            return name.entry, True, f"{name.entry.name}{quant}"
         parts = resolve_hardware_name(catalog, text)
-        return parts[0].entry if len(parts) == 1 else None
     except InputError:
         return None
+    if len(parts) != 1:
+        return None
+    part = parts[0]
+    many = f"{part.count}x " if part.count > 1 else ""
+    size = f" {part.memory_gib:g}GB" if part.memory_gib is not None else ""
+    return part.entry, True, f"{many}{part.entry.name}{size}"

@@ -18,6 +18,9 @@ from .content import (
     label,
 )
 
+# /suggest/'s parameters (reference/views/search.py): the typed text, or a form field's box.
+URL_FIELDS = ("q", "kind", "field", "index", "to")
+
 
 def _choices(values: set[str], labels: dict[str, str], everything: str) -> list[tuple[str, str]]:
     known = [v for v in labels if v in values] + sorted(v for v in values if v not in labels)

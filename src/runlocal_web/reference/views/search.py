@@ -177,12 +177,48 @@ def search(request: HttpRequest) -> HttpResponse:
     return respond(request, "reference/search.html", page, data, status=status)
 
 
+# Form fields that ask for suggestions (htmx sends the whole form): field → kind of name.
+FIELD_KINDS = {"model": "models", "hardware": "hardware", "hw": "hardware", "gpu": "hardware"}
+# The forms whose fields suggest names; a suggestion links to the form with that name filled.
+FIELD_FORMS = ("/will-it-run/", "/compare/", "/will-it-run/custom/")
+
+
+def _field_query(request: HttpRequest) -> tuple[str, str, int] | None:
+    """(field, kind, index) when a form field asks, e.g. the second hardware box."""
+    field = request.GET.get("field", "")
+    if field not in FIELD_KINDS or request.GET.get("to") not in FIELD_FORMS:
+        return None
+    try:
+        index = int(request.GET.get("index", "0"))
+    except ValueError:
+        return None
+    values = request.GET.getlist(field)
+    return (field, FIELD_KINDS[field], index) if 0 <= index < len(values) else None
+
+
+def _fill_link(request: HttpRequest, field: str, index: int, name: str) -> str:
+    """The form's address with the typed box replaced by a catalog name, the rest kept."""
+    params: list[tuple[str, str]] = []
+    seen = 0
+    for key, values in request.GET.lists():
+        if key in ("field", "index", "to", "format", "q", "kind"):
+            continue
+        for value in values:
+            if key == field:
+                value = name if seen == index else value
+                seen += 1
+            if value:
+                params.append((key, value))
+    return path_with_query(str(request.GET["to"]), params)
+
+
 @no_page_cache  # one answer per keystroke: not worth a cache entry each
 def suggest(request: HttpRequest) -> HttpResponse:
     """Names as someone types them, read by the same resolver as every form: an HTML list for
-    the header's search box (htmx), or JSON with ?format=json."""
-    q = request.GET.get("q", "")
-    kind = request.GET.get("kind", "")
+    the header's search box and the forms' name fields (htmx), or JSON with ?format=json."""
+    asked = _field_query(request)
+    q = request.GET.getlist(asked[0])[asked[2]] if asked else request.GET.get("q", "")
+    kind = asked[1] if asked else request.GET.get("kind", "")
     as_json = request.GET.get("format") == "json"
     if "\x00" in q or len(q) > MAX_QUERY or (kind and kind not in SUGGEST_KINDS):
         error = f"q is at most {MAX_QUERY} characters; kind is one of {', '.join(SUGGEST_KINDS)}"
@@ -191,9 +227,18 @@ def suggest(request: HttpRequest) -> HttpResponse:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     kinds = (kind,) if kind else SUGGEST_KINDS
     found = core_suggest(catalog()[1], q, kinds) if q.strip() else []
-    items = [{**s.to_dict(), "url": entity_url(s.kind, s.entry.id)} for s in found]
+    items = [
+        {
+            **s.to_dict(),
+            "url": _fill_link(request, asked[0], asked[2], s.fill or s.entry.name)
+            if asked
+            else entity_url(s.kind, s.entry.id),
+        }
+        for s in found
+    ]
     if as_json:
         return json_response({"q": q, "suggestions": items})
-    response = render(request, "reference/suggest.html", {"q": q, "items": items})
+    context = {"q": q, "items": items, "in_form": asked is not None}
+    response = render(request, "reference/suggest.html", context)
     response["Cache-Control"] = "no-store"
     return response
