@@ -346,6 +346,22 @@ def largest_context_line(r: dict[str, Any]) -> str:
     return f"largest context that runs: {r['max_context']:,} tokens, {where}"
 
 
+def assumption_lines(r: dict[str, Any]) -> list[str]:
+    """The defaults the answer took, and the flag that changes each."""
+    assumed = r.get("assumed") or {}
+    out = []
+    if assumed.get("ram_gib"):
+        out.append(
+            f"assuming {assumed['ram_gib']:g} GiB of system RAM beside the GPU for offload "
+            "(--ram-gb changes it)"
+        )
+    if assumed.get("quant"):
+        out.append(f"assuming {r['quant']}, the default for this model (--quant changes it)")
+    if assumed.get("context") and r.get("context"):
+        out.append(f"assuming {r['context']:,} tokens of context (--context changes it)")
+    return out
+
+
 def format_result(r: dict[str, Any]) -> str:
     label = {
         "comfortable": "RUNS COMFORTABLY",
@@ -393,6 +409,7 @@ def format_result(r: dict[str, Any]) -> str:
         ]
         if scored:
             lines.append(f"        {'; '.join(scored)}")
+    lines.extend(assumption_lines(r))
     for note in r["notes"]:
         lines.append(f"note: {note}")
     for name, cmd in r["commands"].items():

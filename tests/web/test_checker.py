@@ -71,16 +71,30 @@ def test_its_json_twin_is_the_engines_answer(client, tiny: Path) -> None:
 
 
 def test_it_says_when_it_will_not_run(client, tiny: Path) -> None:
-    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", format="json").json()
+    query = {"model": "testllama-70b", "hardware": "testgpu-24gb", "ram_gb": "8"}
+    doc = get(client, **query, format="json").json()
     assert doc["result"]["verdict"] == "wont-run"
     assert doc["result"]["speed"]["decode_tok_s"] is None
-    html = get(client, model="testllama-70b", hardware="testgpu-24gb").content.decode()
+    assert doc["result"]["commands"] == {}  # no command line beside "will not run"
+    html = get(client, **query).content.decode()
     assert "Will not run" in html
     assert "No speed estimate: it does not fit." in html
-    assert "amount not given" in html  # system RAM was not given
-    html = get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="8").content.decode()
-    assert "Will not run" in html
     assert "over by" in html  # the chart marks the overflow
+
+
+def test_without_a_ram_size_it_assumes_the_stated_default(client, tiny: Path) -> None:
+    """Beside a GPU, 32 GiB of system RAM unless told: said in the answer, with the field
+    to change it, and never a CLI flag on the web."""
+    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", format="json").json()
+    assert doc["result"]["assumed"]["ram_gib"] == 32.0
+    same = get(
+        client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="32", format="json"
+    ).json()
+    assert doc["result"]["verdict"] == same["result"]["verdict"]
+    assert doc["result"]["memory"] == same["result"]["memory"]
+    html = unescape(get(client, model="testllama-70b", hardware="testgpu-24gb").content.decode())
+    assert "assuming 32 GiB of system RAM" in html and 'href="#id_ram_gb">change it' in html
+    assert 'id="id_ram_gb"' in html and "--ram-gb" not in html
 
 
 def test_it_plans_an_offload_to_system_ram(client, tiny: Path) -> None:
