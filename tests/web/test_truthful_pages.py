@@ -68,3 +68,25 @@ def test_unified_memory_is_one_pool_on_will_it_run(real) -> None:
     html = _page(Client(), f"/will-it-run/?model={model.id}&hardware={unified.id}")
     assert "size not given" not in html and "amount not given" not in html
     assert "System RAM" not in html.split('id="h-commands"')[0].split("<svg")[-1]
+
+
+def test_written_figures_are_the_engines_on_the_page(real) -> None:
+    """A quick answer's and a guide's figures are filled from the same answers Will it run?
+    gives: the page and the engine cannot disagree."""
+    from runlocal.engine import check
+    from runlocal.figures import FIELDS, setup_query
+
+    catalog = load_catalog(CATALOG_DIR)
+    client = Client()
+    for answer in catalog.entries("answers").values():
+        html = _page(client, f"/answers/{answer.id}/")
+        assert "{{" not in html, answer.id
+        if "{{ this.decode }}" in str(answer.get("answer")):
+            r = check(setup_query(answer.data), catalog, allow_files=False).to_dict()
+            assert f"{FIELDS['decode'](r)} tok/s" in html, answer.id
+    guide = _page(client, "/guides/best-gpu-for-local-llms/")
+    r = check(
+        setup_query({"model": "llama-3-8b", "hardware": "nvidia-rtx-4090", "quant": "Q4_K_M"}),
+        catalog,
+    ).to_dict()
+    assert f"and {FIELDS['decode'](r)} tok/s on an RTX 4090" in guide
