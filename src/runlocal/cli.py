@@ -259,12 +259,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .detect import local_machine
 
         local = local_machine(catalog)
-    result = check(_query_from_args(args), catalog, local=local).to_dict()
+    query = _query_from_args(args)
+    result = check(query, catalog, local=local).to_dict()
     if args.json:
         json.dump(result, sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_result(result))
+        if query.hardware and result["model"]["source"] == "catalog":
+            from .advice import one_change
+
+            change = one_change(query, result, catalog)
+            if change is not None:
+                sys.stdout.write(f"one change: {change['text']}\n")
     return 0
 
 

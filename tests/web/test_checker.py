@@ -37,8 +37,12 @@ def test_it_answers_with_a_verdict_card_chart_speed_and_sources(client, tiny: Pa
     assert r.status_code == 200
     html = unescape(r.content.decode())
     assert "<h1>Will TestLlama 8B run on TestGPU 24GB?</h1>" in html
-    assert 'class="verdict verdict-good"' in html
+    assert 'class="verdict glance verdict-good"' in html
     assert "Runs comfortably" in html
+    # At a glance, before the form: speeds with their range, a bar per device, one change.
+    glance = html.split('<form class="check-form"')[0]
+    assert 'class="glance-speeds"' in glance and "<meter" in glance
+    assert "One change:" in glance and "(better quality)" in glance
     # Every layer on the GPU; llama.cpp keeps the token embeddings in system RAM, and the
     # answer says so rather than "entirely on the accelerator" beside "plus … of system RAM".
     assert "It fits with headroom: every layer on the accelerator, the token embeddings" in html
