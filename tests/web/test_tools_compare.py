@@ -51,7 +51,7 @@ def test_it_compares_two_devices_side_by_side(client, tools: Path) -> None:
     ):
         assert f'aria-labelledby="{chart}-title {chart}-desc"' in html, chart
     # The 70B runs on the 24 GB card only with layers in the RAM assumed beside it: said so.
-    assert "with part of it in system RAM" in html
+    assert "with part of it off the accelerator" in html
     assert "Assuming 32 GiB of system RAM beside the GPUs" in html and 'id="id_ram_gb"' in html
 
 
@@ -86,7 +86,7 @@ def test_its_verdict_and_speeds_are_the_engines(client, tools: Path) -> None:
     # The headline says what the table says: the 70B runs on the GPU only with offload.
     assert doc["verdict"][0] == (
         "All of them run every model checked here, up to TestLlama 70B at Q4_K_M "
-        "(TestGPU 24GB with part of it in system RAM)."
+        "(TestGPU 24GB with part of it off the accelerator)."
     )
     assert doc["verdict"][1] == (
         f"On TestLlama 8B, TestGPU 24GB decodes about {gpu_8b / mac_8b:.1f}× as fast as "

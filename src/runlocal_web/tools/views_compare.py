@@ -483,9 +483,9 @@ def verdict_lines(hardware: list[dict[str, Any]], rows: list[dict[str, Any]]) ->
             else:
                 verb = "runs it" if len(runs) == 1 else "run it"
                 verb += (
-                    ", with part of it in system RAM"
+                    ", with part of it off the accelerator"
                     if len(spill) == len(runs)
-                    else f" ({_join([names[i] for i in spill])} with part of it in system RAM)"
+                    else f" ({_join([names[i] for i in spill])} with part of it off the accelerator)"
                 )
             lines.append(f"For {row['model']['name']} at {_quant_of(row)} {only}{who} {verb}.")
     if not seen and by_size:
@@ -497,16 +497,19 @@ def verdict_lines(hardware: list[dict[str, Any]], rows: list[dict[str, Any]]) ->
             lines.append(
                 f"All of them run every model checked here, up to {top['model']['name']} "
                 f"at {_quant_of(top)}"
-                + (f" ({_join(spill)} with part of it in system RAM)." if spill else ".")
+                + (f" ({_join(spill)} with part of it off the accelerator)." if spill else ".")
             )
         elif everywhere and nowhere:
             need = min(
                 (c["need_bytes"] for c in nowhere[-1]["results"] if c["need_bytes"]), default=None
             )
             needs = f" (it needs about {need / 2**30:.0f} GiB in all)" if need else ""
+            top = everywhere[0]
+            spill = [names[i] for i, c in enumerate(top["results"]) if c.get("offloaded")]
+            spilled = f", {_join(spill)} with part of it off the accelerator" if spill else ""
             lines.append(
-                f"All of them run models up to {everywhere[0]['model']['name']} at "
-                f"{_quant_of(everywhere[0])}; none runs {nowhere[-1]['model']['name']}{needs}."
+                f"All of them run models up to {top['model']['name']} at {_quant_of(top)}"
+                f"{spilled}; none runs {nowhere[-1]['model']['name']}{needs}."
             )
     ref = _reference(rows)
     if ref is not None and len(names) > 1:
