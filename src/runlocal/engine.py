@@ -630,7 +630,9 @@ def check(
         spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch, quant
     )
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
-    notes.extend(plan.notes)
+    # The offload search's notes describe a placement; when even that does not fit, they
+    # would read as a way to run it.
+    notes.extend(plan.notes if plan.fits else [])
     params = load_params()
     depth = context // 2
     lo_hi = spread(params.decode_spread, main_backend)

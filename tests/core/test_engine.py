@@ -70,6 +70,7 @@ def test_it_says_a_model_too_big_will_not_run(catalog: Catalog) -> None:
     assert r["verdict"] == "wont-run" and not r["fits"]
     assert r["speed"]["decode_tok_s"] is None
     assert r["commands"] == {}  # no command line beside "will not run"
+    assert not any("--n-cpu-moe" in n or "-ngl" in n for n in r["notes"])  # nor in a note
 
 
 def test_a_gpu_without_a_ram_size_assumes_the_stated_default(catalog: Catalog) -> None:
