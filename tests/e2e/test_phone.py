@@ -137,3 +137,26 @@ def test_the_answer_is_read_without_scrolling(real_site: str, browser: Any, view
         assert "tokens/s" in p.inner_text(".glance-speeds")
     finally:
         context.close()
+
+
+# Each tool used from its form on a phone: the answer arrives and nothing scrolls sideways.
+PHONE_FLOWS = [
+    ("/will-it-run/", {"#id_model": "TestLlama 8B", "#id_hardware_0": "TestGPU 24GB"}, ".glance"),
+    ("/compare/", {"#id_hw_0": "TestGPU 24GB", "#id_hw_1": "M9 Max"}, "table.compare-table"),
+    ("/cost/", {"#id_model": "TestLlama 8B", "#id_hardware": "TestGPU 24GB"}, "#h-breakeven"),
+    ("/choose-my-gpu/", {"#id_budget_usd": "5000", "#id_model": "TestLlama 8B"}, "ol.cards"),
+    ("/will-it-run/custom/", {"#id_gpu_0": "TestGPU 24GB"}, "#h-models"),
+]
+
+
+@pytest.mark.parametrize(("path", "fields", "answer"), PHONE_FLOWS, ids=lambda v: str(v)[:20])
+def test_every_tool_answers_from_its_form_on_a_phone(
+    tools_site: str, phone: Any, path: str, fields: dict[str, str], answer: str
+) -> None:
+    phone.goto(tools_site + path)
+    for selector, value in fields.items():
+        phone.fill(selector, value)
+    phone.click("form.check-form button[type=submit]")
+    phone.wait_for_selector(answer)
+    found = phone.evaluate(OVERFLOW_JS)
+    assert found["scroll"] <= found["width"] + 1 and not found["offenders"], found
