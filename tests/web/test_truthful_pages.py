@@ -90,3 +90,24 @@ def test_written_figures_are_the_engines_on_the_page(real) -> None:
         catalog,
     ).to_dict()
     assert f"and {FIELDS['decode'](r)} tok/s on an RTX 4090" in guide
+
+
+def test_a_guides_pick_prices_its_card_as_compare_does(real) -> None:
+    """One price policy: a guide's pick shows the catalog's dated street price (else launch),
+    labelled with its kind and date, the same figure Compare shows for the card."""
+    import re
+
+    from runlocal.recommend import hardware_price
+
+    catalog = load_catalog(CATALOG_DIR)
+    client = Client()
+    for guide in catalog.entries("guides").values():
+        html = _page(client, f"/guides/{guide.id}/")
+        for pick in guide.get("picks") or []:
+            hw = catalog.hardware.get(str(pick.get("hardware")))
+            price = hardware_price(hw) if hw is not None else None
+            if price is not None:
+                assert f'${price[0]:,.0f} <span class="muted">({price[1]})' in html, hw.id
+                other = "nvidia-rtx-4090" if hw.id != "nvidia-rtx-4090" else "nvidia-rtx-3090"
+                compare = _page(client, f"/compare/?hw={hw.id}&hw={other}")
+                assert re.search(rf"\${price[0]:,.0f} \({re.escape(price[1])}\)", compare), hw.id

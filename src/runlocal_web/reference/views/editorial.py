@@ -19,6 +19,7 @@ from django.urls import reverse
 import runlocal
 from runlocal.catalog import Catalog, Entry
 from runlocal.figures import fill, named_setups
+from runlocal.recommend import hardware_price
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, respond
 
@@ -284,13 +285,17 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not isinstance(p, dict):
             continue
         price = p.get("price_usd")
+        typed = price if isinstance(price, int | float) and not isinstance(price, bool) else None
+        # One price policy: the catalog's dated street price, else launch, labelled as on
+        # Compare and Choose my GPU; the guide's own figure only for what the catalog lacks.
+        hw = cat.hardware.get(text(p.get("hardware")))
+        policy = hardware_price(hw) if hw is not None else None
         picks.append(
             {
                 "hardware": link("hardware", text(p.get("hardware")), cat),
                 "why": filled(e, p.get("why"), cat, digest),
-                "price_usd": price
-                if isinstance(price, int | float) and not isinstance(price, bool)
-                else None,
+                "price_usd": policy[0] if policy else typed,
+                "price_basis": policy[1] if policy else None,
             }
         )
     checks = []
