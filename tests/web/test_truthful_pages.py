@@ -111,3 +111,11 @@ def test_a_guides_pick_prices_its_card_as_compare_does(real) -> None:
                 other = "nvidia-rtx-4090" if hw.id != "nvidia-rtx-4090" else "nvidia-rtx-3090"
                 compare = _page(client, f"/compare/?hw={hw.id}&hw={other}")
                 assert re.search(rf"\${price[0]:,.0f} \({re.escape(price[1])}\)", compare), hw.id
+
+
+def test_no_template_syntax_leaks_onto_a_page(real) -> None:
+    """A comment or tag the template engine did not read shows up as text."""
+    client = Client()
+    for url in ("/", "/models/gpt-oss-120b/", "/hardware/nvidia-rtx-4090/", "/will-it-run/"):
+        html = _page(client, url)
+        assert "{#" not in html and "{%" not in html and "{{" not in html, url
