@@ -344,12 +344,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .detect import local_machine
 
         local = local_machine(catalog)
-    result = check(_query_from_args(args), catalog, local=local).to_dict()
+    query = _query_from_args(args)
+    result = check(query, catalog, local=local).to_dict()
     if args.json:
         json.dump(result, sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_result(result))
+        if query.hardware and result["model"]["source"] == "catalog":
+            from .advice import one_change
+
+            change = one_change(query, result, catalog)
+            if change is not None:
+                sys.stdout.write(f"one change: {change['text']}\n")
     return 0
 
 
@@ -497,6 +504,22 @@ def largest_context_line(r: dict[str, Any]) -> str:
     return f"largest context that runs: {r['max_context']:,} tokens, {where}"
 
 
+def assumption_lines(r: dict[str, Any]) -> list[str]:
+    """The defaults the answer took, and the flag that changes each."""
+    assumed = r.get("assumed") or {}
+    out = []
+    if assumed.get("ram_gib"):
+        out.append(
+            f"assuming {assumed['ram_gib']:g} GiB of system RAM beside the GPU for offload "
+            "(--ram-gb changes it)"
+        )
+    if assumed.get("quant"):
+        out.append(f"assuming {r['quant']}, the default for this model (--quant changes it)")
+    if assumed.get("context") and r.get("context"):
+        out.append(f"assuming {r['context']:,} tokens of context (--context changes it)")
+    return out
+
+
 def format_result(r: dict[str, Any]) -> str:
     label = {
         "comfortable": "RUNS COMFORTABLY",
@@ -544,6 +567,7 @@ def format_result(r: dict[str, Any]) -> str:
         ]
         if scored:
             lines.append(f"        {'; '.join(scored)}")
+    lines.extend(assumption_lines(r))
     for note in r["notes"]:
         lines.append(f"note: {note}")
     for name, cmd in r["commands"].items():

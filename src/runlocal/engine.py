@@ -25,7 +25,7 @@ from .hardware import (
 )
 from .hfconfig import load_config, spec_from_config
 from .profile import Calibration, device_key
-from .quality import TASKS, effective_params_b, quality_model
+from .quality import TASKS, effective_params_b, is_native, quality_model
 from .resolve.models import resolve_model_name
 from .runtimes import Runtime, get_runtime
 from .spec import ModelSpec, WeightInventory
@@ -49,6 +49,9 @@ from .weights import (
 MAX_CONTEXT = 10_000_000
 MAX_BATCH = 4096
 SLOW_DECODE_TOK_S = 5.0
+# System RAM assumed beside discrete GPUs when a query gives none: a common desktop's 32 GiB.
+# Every surface (pages, tools, API, CLI) gets it from here, and every answer says it assumed it.
+DEFAULT_RAM_GIB = 32.0
 # Quality ladder for "best quantization that fits": highest quality first.
 GGUF_LADDER = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
 HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
@@ -325,6 +328,7 @@ def _check_component_model(
             "runtimes like ComfyUI and diffusers can offload components one at a time when the whole model does not fit",
         ],
         "commands": {},
+        "assumed": {"quant": q.quant is None, "context": False, "ram_gib": None},
     }
     return CheckResult(out)
 
@@ -518,6 +522,27 @@ def _validate(q: CheckQuery) -> None:
 _RUNTIME_FOR = {"hf": "vllm", "mlx": "mlx", "exl2": "exllamav2", "gguf": "llama.cpp"}
 
 
+def default_quant(entry: Entry | None, runtime: Runtime) -> str:
+    """The quantization a query without one gets: the model's native format where it ships
+    one and the runtime loads it (gpt-oss: MXFP4), else the runtime's default."""
+    native = entry.get("native_quant") if entry is not None else None
+    if isinstance(native, str) and native:
+        try:
+            quant = normalize_quant(native)
+        except InputError:
+            return runtime.default_quant
+        if quant in GGUF_SCHEMES:
+            family = "gguf"
+        else:
+            try:
+                family = quant_family(quant)
+            except KeyError:
+                return runtime.default_quant
+        if family in runtime.formats:
+            return quant
+    return runtime.default_quant
+
+
 def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
     if model.spec.weights is not None:
         file_quant = model.spec.weights.quant
@@ -530,7 +555,8 @@ def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
     quant = normalize_quant(q.quant) if q.quant else named
     if quant is None:
         implied = model.default_quant
-        quant = implied if implied and _loads(runtime, implied) else runtime.default_quant
+        usable = implied if implied and _loads(runtime, implied) else None
+        quant = usable or default_quant(model.entry, runtime)
     family = "gguf" if quant in GGUF_SCHEMES and "gguf" in runtime.formats else None
     if family is None:
         family = "hf" if quant in ("BF16", "F16") else quant_family(quant)
@@ -675,13 +701,21 @@ def check(
     if host_ram is None and detected:
         assert local is not None
         host_ram = local.host_ram_bytes
+    assumed_ram_gib = None
+    if host_ram is None and any(d.kind == "gpu" for d in devices):
+        # A discrete GPU sits in a machine with RAM to offload to: assume a common amount,
+        # and say so, rather than answer "will not run" for what runs with offload.
+        assumed_ram_gib = DEFAULT_RAM_GIB
+        host_ram = round(DEFAULT_RAM_GIB * GIB)
     # A model read from a file gets a new spec (hashed by identity) each time: nothing to reuse.
     answers = _plan_answers if model.entry is not None else _plan_answers_uncached
     est, max_ctx, best_quant = answers(
         spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch, quant
     )
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
-    notes.extend(plan.notes)
+    # The offload search's notes describe a placement; when even that does not fit, they
+    # would read as a way to run it.
+    notes.extend(plan.notes if plan.fits else [])
     params = load_params()
     depth = context // 2
     lo_hi = spread(params.decode_spread, main_backend)
@@ -715,8 +749,6 @@ def check(
         memory_note = gpu_memory_note(devices, q)
         if memory_note:
             notes.append(memory_note)
-    if not plan.fits and host_ram is None and any(d.kind == "gpu" for d in devices):
-        notes.append("give --ram-gb to plan a partial offload to system RAM")
     totals = _totals(plan, runtime)
     basis = _basis(
         spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
@@ -771,8 +803,17 @@ def check(
         "evidence": evidence,
         "basis": basis,
         "notes": notes,
-        "commands": _commands(model, runtime, quant, context, plan, kv_type),
+        # Commands only for a setup that runs: a command line beside "will not run" reads
+        # as a way to run it.
+        "commands": _commands(model, runtime, quant, context, plan, kv_type) if plan.fits else {},
         "quality": _quality(model, quant, catalog),
+        # The defaults this answer took for what the query left out: every surface states
+        # them beside the answer, with a way to change them.
+        "assumed": {
+            "quant": q.quant is None and spec.weights is None,
+            "context": q.context is None,
+            "ram_gib": assumed_ram_gib,
+        },
     }
     loss = out["quality"]["quant_loss"]
     if loss in ("moderate", "large"):
@@ -804,7 +845,9 @@ def _quality_parts(
 ) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
     qm = quality_model(catalog)
     family = str(entry.get("family") or "") or None if entry is not None else None
-    loss = qm.quant_loss(quant, size_b, family, entry.name if entry is not None else None)
+    loss = qm.quant_loss(
+        quant, size_b, family, entry.name if entry is not None else None, is_native(entry, quant)
+    )
     if entry is None:
         return loss.bucket, loss.note, None
     tasks = []

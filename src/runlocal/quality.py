@@ -431,6 +431,20 @@ def _bucket(nats: float) -> str:
     return "large"
 
 
+def is_native(entry: Entry | None, quant: str) -> bool:
+    """True when ``quant`` is the format the model ships in (its `native_quant`)."""
+    from .errors import InputError
+    from .weights import normalize_quant
+
+    native = entry.get("native_quant") if entry is not None else None
+    if not isinstance(native, str) or not native:
+        return False
+    try:
+        return normalize_quant(native) == normalize_quant(quant)
+    except InputError:
+        return native.upper() == quant.upper()
+
+
 def _lineage(text: str) -> tuple[str, str]:
     """(family, generation) of a model name as the tables write it: 'LLaMA 3 8B' →
     ('llama', '3'), 'LLaMA 7B (v1)' → ('llama', '1'), 'Llama 3.3 70B' → ('llama', '3')."""
@@ -651,6 +665,7 @@ class QualityModel:
         params_b: float | None,
         family: str | None = None,
         model_name: str | None = None,
+        native: bool = False,
     ) -> QuantLoss:
         """The expected loss of a quantization at this size, with the cited numbers: from the
         measurement nearest the model's own family (and generation) and size, scaled to its
@@ -667,10 +682,10 @@ class QualityModel:
             if table is not None
             else None
         )
+        if native:
+            # The format the model is released in: nothing is lost against the release.
+            return QuantLoss(quant, 0.0, "none", f"{quant}: the format the model ships in")
         if picked is None:
-            if name == "MXFP4":
-                note = f"{quant}: no published loss table (gpt-oss ships in it)"
-                return QuantLoss(quant, 0.0, "none", note)
             return QuantLoss(quant, None, "unknown", f"{quant}: no published loss table")
         ref, measured_b, nats, relation = picked
         parts = []
@@ -700,7 +715,11 @@ class QualityModel:
         if q is None:
             return None
         loss = self.quant_loss(
-            quant, effective_params_b(entry), str(entry.get("family") or "") or None, entry.name
+            quant,
+            effective_params_b(entry),
+            str(entry.get("family") or "") or None,
+            entry.name,
+            native=is_native(entry, quant),
         )
         doublings = (loss.nats or 0.0) / self.nats_per_doubling
         value = self.on_scale(task, q.z - doublings * self.lines[task].per_doubling)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Catalog, Entry
-from .engine import CheckQuery, check
+from .engine import CheckQuery, check, default_quant
 from .errors import InputError, RunlocalError
 from .hardware import Device
 from .quality import Merit, quality_model, quant_rank
+from .runtimes import get_runtime
 
 PLATFORMS: dict[str, str | None] = {
     "any": None,
@@ -219,6 +220,21 @@ class StreetPrice:
         return f"street, {self.condition}, {self.date.isoformat()}"
 
 
+def _day(value: Any) -> dt.date | None:
+    """A TOML date, or the ISO text the website's database stores it as (the same catalog
+    read from the database once priced a card at launch because its dates were text)."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def street_prices(entry: Entry) -> list[StreetPrice]:
     """The well-formed `[[street_prices]]` rows, newest first (cheaper first on one date).
     Malformed rows are left out here; `runlocal catalog check` reports them."""
@@ -227,14 +243,13 @@ def street_prices(entry: Entry) -> list[StreetPrice]:
     for row in rows if isinstance(rows, list) else []:
         if not isinstance(row, dict):
             continue
-        usd, when, source = row.get("usd"), row.get("date"), row.get("source")
+        usd, when, source = row.get("usd"), _day(row.get("date")), row.get("source")
         if (
             isinstance(usd, bool)
             or not isinstance(usd, int | float)
             or usd <= 0
             or row.get("condition") not in ("new", "used")
-            or not isinstance(when, dt.date)
-            or isinstance(when, dt.datetime)
+            or when is None
             or not isinstance(source, str)
         ):
             continue
@@ -259,14 +274,16 @@ def hardware_price(entry: Entry) -> tuple[float, str] | None:
     now is the latest observation, and a card that is no longer sold new only has used
     prices. On one date with both, the cheaper (usually used) is taken. The basis names the
     condition and date ("street, used, 2026-05-16"). Without street prices: the older flat
-    `street_price_usd` (basis "street"), then `launch_price_usd` (basis "launch")."""
+    `street_price_usd` (basis "street, <its date>"), then `launch_price_usd` (basis "launch,
+    <release date>"): every price says which kind it is and when it held."""
     prices = street_prices(entry)
     if prices:
         return prices[0].usd, prices[0].basis
     for key, basis in (("street_price_usd", "street"), ("launch_price_usd", "launch")):
         value = entry.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            return float(value), basis
+            dated = _day(entry.get("street_price_date" if basis == "street" else "release_date"))
+            return float(value), f"{basis}, {dated.isoformat()}" if dated else basis
     return None
 
 
@@ -388,9 +405,9 @@ def rationale(
     if fit.max_context:
         where = "with system RAM" if fit.offloaded else "on the accelerator"
         lines.append(f"Largest context that runs {where}: {fit.max_context:,} tokens.")
-    basis = candidate.price_basis.replace("street", "street price", 1)
-    if candidate.price_basis == "launch":
-        basis = "launch price"
+    basis = candidate.price_basis.replace("street", "street price", 1).replace(
+        "launch", "launch price", 1
+    )
     money = f"${candidate.price_usd:,.0f} ({basis}"
     money += f", 2 × ${candidate.unit_price_usd:,.0f})" if candidate.count == 2 else ")"
     if fit.decode_tok_s is not None:
@@ -439,10 +456,9 @@ class GpuAnswer:
 def _fit_for(
     candidate: Candidate, model_id: str, context: int, catalog: Catalog, check_fn: CheckFn
 ) -> Fit:
-    """The fit at Q4_K_M, or at the best lower quantization that fits comfortably."""
-    q = CheckQuery(
-        model=model_id, hardware=(candidate.query_hardware,), quant=QUANT, context=context
-    )
+    """The fit at the model's default quantization (the engine's: Q4_K_M, or the format the
+    model ships in), or at the best lower quantization that fits comfortably."""
+    q = CheckQuery(model=model_id, hardware=(candidate.query_hardware,), context=context)
     fit = Fit.from_result(check_fn(q, catalog))
     if fit.verdict != "comfortable" and fit.best_quant and fit.best_quant != fit.quant:
         lower = CheckQuery(
@@ -468,6 +484,7 @@ def choose_gpu(
         budget_usd=question.budget_usd,
         max_cards=question.max_cards,
     )
+    native = default_quant(entry, get_runtime("llama.cpp"))
     picks: list[Pick] = []
     too_small: list[Candidate] = []
     comfortable_alone: set[str] = set()
@@ -478,7 +495,7 @@ def choose_gpu(
             fit = _fit_for(cand, entry.id, question.context, catalog, check_fn)
         except RunlocalError:
             continue  # e.g. a runtime that cannot use this card: not a candidate
-        if fit.verdict == "comfortable" and fit.quant == QUANT and cand.count == 1:
+        if fit.verdict == "comfortable" and fit.quant == native and cand.count == 1:
             comfortable_alone.add(cand.hardware_id)
         if fit.runs:
             merit = quality_model(catalog).merit(entry, "chat", fit.quant)
@@ -643,7 +660,7 @@ def fit_models(
     hardware: Sequence[str],
     *,
     runtime: str,
-    quant: str,
+    quant: str | None,
     context: int,
     ram_gb: float | None,
     use: str,
@@ -674,7 +691,7 @@ def fit_models(
             fit = Fit.from_result(check_fn(q, catalog))
         except RunlocalError as exc:
             fit, error = None, str(exc)
-        row = rate(catalog, entry, fit, use, quant=quant, error=error)
+        row = rate(catalog, entry, fit, use, quant=quant or QUANT, error=error)
         lower = fit.best_quant if fit is not None else None
         if row.group != "comfortable" and fit is not None and lower and lower != fit.quant:
             try:

@@ -178,6 +178,14 @@ def check_model(e: Entry) -> Iterable[CatalogError]:
 
     d = e.data
     yield from _number(e, "params_total_b", 0.01, 5000)
+    native = d.get("native_quant")
+    if native is not None:
+        from .weights import normalize_quant
+
+        try:
+            normalize_quant(str(native))
+        except RunlocalError:
+            yield CatalogError(_rel(e), "native_quant", f"{native!r} is not a known quantization")
     yield from _number(e, "params_active_b", 0.01, 5000, required=False)
     yield from _date(e, "release_date", required=False)
     if d.get("modality", "text") not in MODALITIES:

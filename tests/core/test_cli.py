@@ -35,7 +35,8 @@ def test_it_prints_a_readable_answer(catalog_dir: Path, capsys: pytest.CaptureFi
 
 
 def test_it_exits_0_for_will_not_run(catalog_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "check", "mixtral-8x7b", "--hardware", "Test GPU 8", "--json")
+    argv = ["check", "mixtral-8x7b", "--hardware", "Test GPU 8", "--ram-gb", "4", "--json"]
+    code, out, _ = run_cli(capsys, *argv)
     assert code == 0 and json.loads(out)["verdict"] == "wont-run"
 
 

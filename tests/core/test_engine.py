@@ -66,10 +66,29 @@ def test_it_keeps_token_embeddings_in_host_memory(catalog: Catalog) -> None:
 
 
 def test_it_says_a_model_too_big_will_not_run(catalog: Catalog) -> None:
-    r = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096)
+    r = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096, ram_gb=4)
     assert r["verdict"] == "wont-run" and not r["fits"]
     assert r["speed"]["decode_tok_s"] is None
-    assert any("--ram-gb" in n for n in r["notes"])
+    assert r["commands"] == {}  # no command line beside "will not run"
+    assert not any("--n-cpu-moe" in n or "-ngl" in n for n in r["notes"])  # nor in a note
+
+
+def test_a_gpu_without_a_ram_size_assumes_the_stated_default(catalog: Catalog) -> None:
+    """One default for every surface: beside a discrete GPU, 32 GiB of system RAM, said so;
+    a Mac or a CPU is its own memory and assumes nothing."""
+    r = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096)
+    assert r["assumed"]["ram_gib"] == 32.0
+    assert r["basis"]["host_ram_bytes"] == 32 * GIB
+    same = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096, ram_gb=32)
+    assert (r["verdict"], r["memory"], r["speed"]) == (
+        same["verdict"],
+        same["memory"],
+        same["speed"],
+    )
+    assert same["assumed"]["ram_gib"] is None
+    mac = run(catalog, model="llama-3.1-8b", hardware=("Apple Test Max",))
+    assert mac["assumed"]["ram_gib"] is None
+    assert mac["assumed"]["quant"] and mac["assumed"]["context"]
 
 
 def test_it_moves_moe_experts_to_ram_first(catalog: Catalog) -> None:
@@ -108,7 +127,7 @@ def test_the_largest_context_is_the_largest_that_runs_and_says_where(catalog: Ca
     assert bigger["fits"]
     on_gpu = run(catalog, model="llama-3.1-8b", hardware=("Test GPU 24",), context=4096)
     assert on_gpu["max_context_where"] == "accelerator" and on_gpu["max_context"] >= 4096
-    nothing = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096)
+    nothing = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 8",), context=4096, ram_gb=4)
     assert nothing["max_context"] is None and nothing["max_context_where"] is None
 
 

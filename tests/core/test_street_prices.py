@@ -133,9 +133,19 @@ def test_on_one_date_the_cheaper_wins() -> None:
     assert hardware_price(entry) == (750.0, "street, used, 2026-05-16")
 
 
-def test_without_street_prices_the_older_fields_apply() -> None:
-    assert hardware_price(_entry(None)) == (1499.0, "launch")
+def test_without_street_prices_the_older_fields_apply_with_their_dates() -> None:
+    assert hardware_price(_entry(None)) == (1499.0, "launch, 2020-09-01")
+    assert hardware_price(_entry(None, release_date=None)) == (1499.0, "launch")
     assert hardware_price(_entry(None, street_price_usd=700.0)) == (700.0, "street")
+    dated = _entry(None, street_price_usd=700.0, street_price_date=dt.date(2026, 3, 1))
+    assert hardware_price(dated) == (700.0, "street, 2026-03-01")
+
+
+def test_dates_stored_as_text_still_price_the_card() -> None:
+    """The website reads the catalog back from its database, where dates are ISO text: the
+    same street price must win there, not the launch price."""
+    entry = _entry([_row(date="2026-05-16")])
+    assert hardware_price(entry) == (750.0, "street, used, 2026-05-16")
     assert hardware_price(_entry(None, launch_price_usd=None)) is None
 
 

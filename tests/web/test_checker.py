@@ -37,8 +37,12 @@ def test_it_answers_with_a_verdict_card_chart_speed_and_sources(client, tiny: Pa
     assert r.status_code == 200
     html = unescape(r.content.decode())
     assert "<h1>Will TestLlama 8B run on TestGPU 24GB?</h1>" in html
-    assert 'class="verdict verdict-good"' in html
+    assert 'class="verdict glance verdict-good"' in html
     assert "Runs comfortably" in html
+    # At a glance, before the form: speeds with their range, a bar per device, one change.
+    glance = html.split('<form class="check-form"')[0]
+    assert 'class="glance-speeds"' in glance and "<meter" in glance
+    assert "One change:" in glance and "(better quality)" in glance
     # Every layer on the GPU; llama.cpp keeps the token embeddings in system RAM, and the
     # answer says so rather than "entirely on the accelerator" beside "plus … of system RAM".
     assert "It fits with headroom: every layer on the accelerator, the token embeddings" in html
@@ -71,16 +75,30 @@ def test_its_json_twin_is_the_engines_answer(client, tiny: Path) -> None:
 
 
 def test_it_says_when_it_will_not_run(client, tiny: Path) -> None:
-    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", format="json").json()
+    query = {"model": "testllama-70b", "hardware": "testgpu-24gb", "ram_gb": "8"}
+    doc = get(client, **query, format="json").json()
     assert doc["result"]["verdict"] == "wont-run"
     assert doc["result"]["speed"]["decode_tok_s"] is None
-    html = get(client, model="testllama-70b", hardware="testgpu-24gb").content.decode()
+    assert doc["result"]["commands"] == {}  # no command line beside "will not run"
+    html = get(client, **query).content.decode()
     assert "Will not run" in html
     assert "No speed estimate: it does not fit." in html
-    assert "amount not given" in html  # system RAM was not given
-    html = get(client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="8").content.decode()
-    assert "Will not run" in html
     assert "over by" in html  # the chart marks the overflow
+
+
+def test_without_a_ram_size_it_assumes_the_stated_default(client, tiny: Path) -> None:
+    """Beside a GPU, 32 GiB of system RAM unless told: said in the answer, with the field
+    to change it, and never a CLI flag on the web."""
+    doc = get(client, model="testllama-70b", hardware="testgpu-24gb", format="json").json()
+    assert doc["result"]["assumed"]["ram_gib"] == 32.0
+    same = get(
+        client, model="testllama-70b", hardware="testgpu-24gb", ram_gb="32", format="json"
+    ).json()
+    assert doc["result"]["verdict"] == same["result"]["verdict"]
+    assert doc["result"]["memory"] == same["result"]["memory"]
+    html = unescape(get(client, model="testllama-70b", hardware="testgpu-24gb").content.decode())
+    assert "assuming 32 GiB of system RAM" in html and 'href="#id_ram_gb">change it' in html
+    assert 'id="id_ram_gb"' in html and "--ram-gb" not in html
 
 
 def test_it_plans_an_offload_to_system_ram(client, tiny: Path) -> None:

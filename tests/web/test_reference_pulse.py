@@ -146,3 +146,17 @@ def test_it_pages_a_long_day_and_counts_the_whole_day(client, history, monkeypat
     assert last["days"][-1]["date"] == "2026-03-03"
     assert last["days"][-1]["counts"]["added"] == first_day_total
     assert client.get(doc["pagination"]["next"]).status_code == 200
+
+
+def test_a_fresh_install_dates_changes_by_the_catalog_not_the_install(client, ref) -> None:
+    """The first sync adds every entry at once; Pulse, the feed and the footer's "last
+    changed" still show each entry's own date (its last_verified), not the install date."""
+    from runlocal_web.catalogdb.models import SyncState
+
+    today = dt.datetime.now(dt.UTC).date()
+    days = {c.at.date() for c in Change.objects.all()}
+    assert days and today not in days
+    state = SyncState.objects.get(pk=1)
+    assert state.changed_at.date() == max(days)
+    html = client.get("/pulse/").content.decode()
+    assert f'<time datetime="{today.isoformat()}">' not in html

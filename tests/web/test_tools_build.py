@@ -188,3 +188,12 @@ def test_a_suggestion_fixes_the_build(client, tools: Path) -> None:
     url = s["suggestions"][0]["url"]
     assert "ram_gb=32" in url
     assert client.get(url).status_code == 200
+
+
+def test_the_results_are_compact_rows_with_folded_details(client, tools: Path) -> None:
+    """One line per model: its reasons and quality basis fold under the row, and the models
+    that are not practical fold into one closed group."""
+    html = client.get("/will-it-run/custom/", {"gpu": "testgpu-24gb"}).content.decode()
+    assert '<details class="row-detail"><summary>' in html
+    assert '<details class="group-fold" id="g-not_practical">' in html
+    assert '<span class="why">' not in html.split('id="h-models"')[1]

@@ -70,11 +70,14 @@ def test_it_ranks_for_what_matters(client, tools: Path) -> None:
 def test_two_cards_hold_what_one_cannot(client, tools: Path) -> None:
     one = client.get(URL, {"budget_usd": "4000", "run": "70b", "format": "json"}).json()["answer"]
     assert one["model"]["id"] == "testllama-70b"
-    assert [p["hardware"]["name"] for p in one["picks"]] == ["TestMac M9 Max"]
-    assert [c["name"] for c in one["too_small"]] == ["TestGPU 24GB"]
+    # One 24 GB card runs a 70B only with layers in the 32 GiB of system RAM assumed beside
+    # it (as on every page): a pick with that tradeoff, after the machine that holds it.
+    picks = [(p["hardware"]["name"], p["verdict"]) for p in one["picks"]]
+    assert picks == [("TestMac M9 Max", "comfortable"), ("TestGPU 24GB", "tradeoffs")]
+    assert one["too_small"] == []
     two = client.get(URL, {"budget_usd": "4000", "run": "70b", "two_cards": "on", "format": "json"})
     picks = two.json()["answer"]["picks"]
-    assert [p["hardware"]["name"] for p in picks] == ["2× TestGPU 24GB", "TestMac M9 Max"]
+    assert [p["hardware"]["name"] for p in picks][:2] == ["2× TestGPU 24GB", "TestMac M9 Max"]
     assert picks[0]["price_usd"] == 3198 and picks[0]["hardware"]["query"] == "2x testgpu-24gb"
 
 

@@ -68,3 +68,54 @@ def test_unified_memory_is_one_pool_on_will_it_run(real) -> None:
     html = _page(Client(), f"/will-it-run/?model={model.id}&hardware={unified.id}")
     assert "size not given" not in html and "amount not given" not in html
     assert "System RAM" not in html.split('id="h-commands"')[0].split("<svg")[-1]
+
+
+def test_written_figures_are_the_engines_on_the_page(real) -> None:
+    """A quick answer's and a guide's figures are filled from the same answers Will it run?
+    gives: the page and the engine cannot disagree."""
+    from runlocal.engine import check
+    from runlocal.figures import FIELDS, setup_query
+
+    catalog = load_catalog(CATALOG_DIR)
+    client = Client()
+    for answer in catalog.entries("answers").values():
+        html = _page(client, f"/answers/{answer.id}/")
+        assert "{{" not in html, answer.id
+        if "{{ this.decode }}" in str(answer.get("answer")):
+            r = check(setup_query(answer.data), catalog, allow_files=False).to_dict()
+            assert f"{FIELDS['decode'](r)} tok/s" in html, answer.id
+    guide = _page(client, "/guides/best-gpu-for-local-llms/")
+    r = check(
+        setup_query({"model": "llama-3-8b", "hardware": "nvidia-rtx-4090", "quant": "Q4_K_M"}),
+        catalog,
+    ).to_dict()
+    assert f"and {FIELDS['decode'](r)} tok/s on an RTX 4090" in guide
+
+
+def test_a_guides_pick_prices_its_card_as_compare_does(real) -> None:
+    """One price policy: a guide's pick shows the catalog's dated street price (else launch),
+    labelled with its kind and date, the same figure Compare shows for the card."""
+    import re
+
+    from runlocal.recommend import hardware_price
+
+    catalog = load_catalog(CATALOG_DIR)
+    client = Client()
+    for guide in catalog.entries("guides").values():
+        html = _page(client, f"/guides/{guide.id}/")
+        for pick in guide.get("picks") or []:
+            hw = catalog.hardware.get(str(pick.get("hardware")))
+            price = hardware_price(hw) if hw is not None else None
+            if price is not None:
+                assert f'${price[0]:,.0f} <span class="muted">({price[1]})' in html, hw.id
+                other = "nvidia-rtx-4090" if hw.id != "nvidia-rtx-4090" else "nvidia-rtx-3090"
+                compare = _page(client, f"/compare/?hw={hw.id}&hw={other}")
+                assert re.search(rf"\${price[0]:,.0f} \({re.escape(price[1])}\)", compare), hw.id
+
+
+def test_no_template_syntax_leaks_onto_a_page(real) -> None:
+    """A comment or tag the template engine did not read shows up as text."""
+    client = Client()
+    for url in ("/", "/models/gpt-oss-120b/", "/hardware/nvidia-rtx-4090/", "/will-it-run/"):
+        html = _page(client, url)
+        assert "{#" not in html and "{%" not in html and "{{" not in html, url

@@ -17,7 +17,6 @@ from .schemas import OK, CheckIn, CheckParams, Context
 
 router = Router(tags=["check"])
 
-COMPARE_QUANT = "Q4_K_M"
 COMPARE_FIELDS = (
     "vendor",
     "kind",
@@ -66,14 +65,16 @@ class CompareParams(Schema):
         ..., description="hardware ids or names, 1 to 6; repeat the parameter"
     )
     model: Annotated[str, Field(min_length=1, max_length=300)] | None = None
-    quant: Annotated[str, Field(max_length=40)] = COMPARE_QUANT
+    quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
+    ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
 
 
 @router.get("/compare", response=OK, url_name="compare", summary="Hardware side by side")
 def compare(request: HttpRequest, params: Query[CompareParams]) -> dict[str, Any]:
     """Specs of 1–6 devices side by side and, with `model`, the engine's answer on each
-    (at Q4_K_M unless `quant` says otherwise)."""
+    (with the engine's defaults, as `/check`, unless `quant`, `context` or `ram_gb` say
+    otherwise)."""
     reject_unknown(request, CompareParams.model_fields)
     if not 1 <= len(params.hw) <= 6:
         raise ApiError(422, "hw: give 1 to 6 devices", [field_error("hw", "give 1 to 6 devices")])
@@ -88,7 +89,11 @@ def compare(request: HttpRequest, params: Query[CompareParams]) -> dict[str, Any
     if model is not None:
         for entry in entries:
             query = CheckQuery(
-                model=model.id, hardware=(entry.id,), quant=params.quant, context=params.context
+                model=model.id,
+                hardware=(entry.id,),
+                quant=params.quant,
+                context=params.context,
+                ram_gb=params.ram_gb,
             )
             try:
                 checks.append(
@@ -115,6 +120,9 @@ def compare(request: HttpRequest, params: Query[CompareParams]) -> dict[str, Any
         "fields": list(COMPARE_FIELDS),
         "hardware": hardware,
         "model": {"id": model.id, "name": model.name} if model else None,
-        "quant": params.quant if model else None,
+        # The quantization the checks ran at: the one asked, else the engine's default.
+        "quant": next((c["result"]["quant"] for c in checks if c["result"]), params.quant)
+        if model
+        else None,
         "checks": checks,
     }

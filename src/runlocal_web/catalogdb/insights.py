@@ -154,7 +154,11 @@ def benchmark_rows(catalog: Catalog, *, model: str = "", hardware: str = "") -> 
 
 
 def run_commands(
-    catalog: Catalog, digest: str, model_id: str, rows: Sequence[dict[str, Any]], quant: str
+    catalog: Catalog,
+    digest: str,
+    model_id: str,
+    rows: Sequence[dict[str, Any]],
+    quant: str | None = None,
 ) -> dict[str, Any] | None:
     """The commands for the first device in `rows` that runs the model comfortably (else the
     first that runs it at all), as the engine writes them for that device; None when no
@@ -166,13 +170,10 @@ def run_commands(
     if not usable:
         return None
     row = usable[0]
-    hw = catalog.hardware.get(row["hardware"]["id"])
-    ram_gb = 32.0 if hw is not None and hw.get("kind", "gpu") == "gpu" else None
     try:
+        # The engine's defaults (its quantization, context and system RAM), as in the rows.
         r = run_check(
-            CheckQuery(
-                model=model_id, hardware=(row["hardware"]["id"],), quant=quant, ram_gb=ram_gb
-            ),
+            CheckQuery(model=model_id, hardware=(row["hardware"]["id"],), quant=quant),
             catalog,
             digest,
         )
@@ -206,7 +207,10 @@ def _fmt_ctx(tokens: int | None) -> str:
 
 
 def hardware_assessment(
-    entry_data: dict[str, Any], runs: Sequence[dict[str, Any]], catalog: Catalog, quant: str
+    entry_data: dict[str, Any],
+    runs: Sequence[dict[str, Any]],
+    catalog: Catalog,
+    quant: str = "the default quantization",
 ) -> dict[str, Any]:
     """A verdict line, what the device does well and where it breaks, from the engine's answers
     in `runs` (featured models, smallest first) and the runtimes' published backends."""
@@ -222,7 +226,7 @@ def hardware_assessment(
     if comfortable:
         biggest = comfortable[-1]
         verdict = (
-            f"Runs models up to {biggest['model']['name']} comfortably at {quant} "
+            f"Runs models up to {biggest['model']['name']} comfortably at {biggest.get('quant') or quant} "
             f"({_fmt_speed(biggest['decode_tok_s'])} tok/s)"
         )
         fastest_small = comfortable[0]
@@ -254,11 +258,15 @@ def hardware_assessment(
             verdict = f"Runs {t['model']['name']} only with tradeoffs ({_lower(t['reason'])})"
     if wont:
         w = wont[0]
-        limits.append(f"{w['model']['name']} does not fit at {quant}: {_lower(w['reason'])}.")
+        limits.append(
+            f"{w['model']['name']} does not fit at {w.get('quant') or quant}: {_lower(w['reason'])}."
+        )
         if not verdict:
             verdict = f"Too small for the models in the table: {w['model']['name']} does not fit"
     elif ok and not tradeoffs:
-        strengths.append(f"Every model in the table below runs comfortably at {quant}.")
+        strengths.append(
+            "Every model in the table below runs comfortably at its default quantization."
+        )
 
     backends = [str(b) for b in entry_data.get("backends") or []]
     gpu_backends = [b for b in backends if b in GPU_BACKENDS]
@@ -326,7 +334,7 @@ def _cpu_assessment(ok: Sequence[dict[str, Any]], quant: str, catalog: Catalog) 
         verdict = (
             f"CPU-only: the largest model in the table it runs at a practical speed "
             f"(≥ {PRACTICAL_TOK_S:g} tok/s) is {biggest['model']['name']}, at about "
-            f"{_fmt_speed(biggest['decode_tok_s'])} tok/s at {quant} from system RAM"
+            f"{_fmt_speed(biggest['decode_tok_s'])} tok/s at {biggest.get('quant') or quant} from system RAM"
         )
         strengths.append(
             f"{practical[0]['model']['name']} decodes at about "
@@ -347,7 +355,7 @@ def _cpu_assessment(ok: Sequence[dict[str, Any]], quant: str, catalog: Catalog) 
         )
     if wont:
         limits.append(
-            f"{wont[0]['model']['name']} does not fit at {quant}: {_lower(wont[0]['reason'])}."
+            f"{wont[0]['model']['name']} does not fit at {wont[0].get('quant') or quant}: {_lower(wont[0]['reason'])}."
         )
     supported, unsupported = _runtime_support((), catalog)
     strengths.append(

@@ -32,6 +32,7 @@ class TableReport:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    newest: dt.datetime | None = None  # the latest time among the changes it logged
 
     @property
     def total(self) -> int:
@@ -254,7 +255,9 @@ def sync_catalog(root: Path) -> SyncReport:
         if state is None:
             state = SyncState(pk=1, changed_at=now)
         if state.digest != report.digest:
-            state.changed_at = now
+            # The newest date among the entries this sync changed (the catalog's own dates).
+            newest = [t.newest for t in report.tables.values() if t.newest is not None]
+            state.changed_at = max(newest) if newest else now
         state.digest = report.digest
         state.catalog_dir = str(root)[:500]
         state.n_models = report.tables["models"].total
@@ -279,11 +282,13 @@ def _sync_table(
     to_update = []
     changes: list[Change] = []
 
-    def log(pk: str, name: str, action: str, fields: list[str] | None = None) -> None:
+    def log(
+        pk: str, name: str, action: str, fields: list[str] | None = None, when: Any = None
+    ) -> None:
         k, entity = (kind, pk) if kind is not None else pk.split("/", 1)
         changes.append(
             Change(
-                at=now,
+                at=entry_time(when, now),
                 kind=k,
                 entity_id=entity[:100],
                 name=name[:200],
@@ -296,9 +301,10 @@ def _sync_table(
         obj = existing.pop(pk, None)
         if obj is None:
             to_create.append(model(pk=pk, **fields))
-            log(pk, fields["name"], Change.ADDED)
+            log(pk, fields["name"], Change.ADDED, when=fields.get("last_verified"))
             continue
         changed = False
+        dated_changed = getattr(obj, "last_verified", None) != fields.get("last_verified")
         before = dict(getattr(obj, "data", {}) or {})
         for name, value in fields.items():
             if getattr(obj, name) != value:
@@ -308,7 +314,10 @@ def _sync_table(
             to_update.append(obj)
             after = fields.get("data", {})
             touched = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-            log(pk, fields["name"], Change.UPDATED, touched)
+            # Dated by the entry when its editors dated the change; an edit that left
+            # last_verified alone happened, as far as the catalog says, when it was synced.
+            when = fields.get("last_verified") if dated_changed else None
+            log(pk, fields["name"], Change.UPDATED, touched, when)
         else:
             report.unchanged += 1
     if to_create:
@@ -323,4 +332,21 @@ def _sync_table(
     if changes:
         Change.objects.bulk_create(changes)
     report.added, report.updated, report.deleted = len(to_create), len(to_update), len(existing)
+    report.newest = max((c.at for c in changes), default=None)
     return report
+
+
+def entry_time(when: Any, now: dt.datetime) -> dt.datetime:
+    """When a change happened, by the catalog's own history: the entry's `last_verified` date
+    (the day its editors last changed or checked it), never later than now. A fresh install
+    syncs hundreds of entries at once: they did not all change on the install date."""
+    if isinstance(when, str):
+        try:
+            when = dt.date.fromisoformat(when)
+        except ValueError:
+            when = None
+    if isinstance(when, dt.datetime):
+        when = when.date()
+    if not isinstance(when, dt.date):
+        return now
+    return min(dt.datetime.combine(when, dt.time.min, tzinfo=dt.UTC), now)

@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
 from runlocal.catalog import Catalog
-from runlocal.engine import CheckQuery
+from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery, default_quant
 from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import device_from_entry
+from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
@@ -36,9 +37,12 @@ from .store import current, current_catalog
 log = logging.getLogger(__name__)
 
 PER_PAGE = 50
-DETAIL_QUANT = "Q4_K_M"
-# System RAM assumed beside a discrete GPU in the detail pages' tables (a common desktop).
-DETAIL_RAM_GB = 32.0
+# The detail pages' rows ask the engine with its defaults (the quantization a model ships in
+# or the runtime's, the runtime's context, and DEFAULT_RAM_GIB beside a discrete GPU), so a
+# row and Will it run? for the same setup are one answer.
+DETAIL_QUANT = "Q4_K_M"  # the label of the rows' usual quantization, for sentences
+DETAIL_RAM_GB = DEFAULT_RAM_GIB
+DEFAULT_RUNTIME = "llama.cpp"
 # Beside every price: where it comes from, and that no retailer paid for the page.
 PRICE_DISCLOSURE = (
     "Prices are the launch price and used or new street prices from the sources linked, with "
@@ -235,7 +239,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for f in d.get("files", [])
             if isinstance(f, dict)
         ],
-        "quant": DETAIL_QUANT,
+        "quant": default_quant(catalog.models.get(row.id), get_runtime(DEFAULT_RUNTIME)),
         "ram_gb_beside_gpus": DETAIL_RAM_GB,
         "quants": list(QUANT_LADDER),
     }
@@ -259,7 +263,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "quant_sizes": sizes,
             "quant_files_listed": any(q["file_bytes"] for q in sizes),
             "benchmarks": benchmark_rows(catalog, model=row.id),
-            "run": run_commands(catalog, "", row.id, on_hardware, DETAIL_QUANT),
+            "run": run_commands(catalog, "", row.id, on_hardware),
         }
 
     data.update(cached_answer("model-page", digest, (row.id, hardware_ids), tables))
@@ -357,7 +361,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 _check_row, catalog, "", [(m, row.id) for m in model_ids], by="model"
             ),
             "benchmarks": benchmark_rows(catalog, hardware=row.id),
-            "assessment": hardware_assessment(d, runs, catalog, DETAIL_QUANT),
+            "assessment": hardware_assessment(d, runs, catalog),
         }
 
     data.update(cached_answer("hardware-page", digest, (row.id, model_ids), tables))
@@ -397,7 +401,7 @@ def _entry_dict(row: Model | Hardware) -> dict[str, Any]:
 
 
 def _check_row(
-    catalog: Catalog, digest: str, model_id: str, hardware_id: str, quant: str = DETAIL_QUANT
+    catalog: Catalog, digest: str, model_id: str, hardware_id: str, quant: str | None = None
 ) -> dict[str, Any]:
     """One verdict for the detail pages' tables; an error becomes a row, never a failed page."""
     model = catalog.models.get(model_id)
@@ -417,13 +421,12 @@ def _check_row(
             reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id}
         ),
     }
-    # A desktop with a discrete GPU has system RAM to offload to; a Mac or CPU's memory is
-    # the device itself.
-    ram_gb = DETAIL_RAM_GB if hw is not None and hw.get("kind", "gpu") == "gpu" else None
-    params = {"model": model_id, "hardware": hardware_id, "quant": quant, "ram_gb": ram_gb}
+    # The engine's defaults for what is not given (its system RAM beside a discrete GPU
+    # included): the link asks Will it run? the same question.
+    params = {"model": model_id, "hardware": hardware_id, "quant": quant}
     out["check_url"] = path_with_query(reverse("checker:will_it_run"), params)
     try:
-        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant, ram_gb=ram_gb)
+        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
         r = run_check(query, catalog, digest)
     except RunlocalError as exc:
         out["error"] = str(exc)

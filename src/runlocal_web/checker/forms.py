@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 
-from runlocal.engine import MAX_BATCH, MAX_CONTEXT
+from runlocal.engine import DEFAULT_RAM_GIB, MAX_BATCH, MAX_CONTEXT
 from runlocal.errors import InputError
 from runlocal.runtimes import RUNTIMES
 from runlocal.weights import normalize_quant
@@ -119,7 +119,10 @@ class CheckForm(forms.Form):
         max_value=65536,
         required=False,
         label="System RAM (GiB)",
-        help_text="for offloading layers that do not fit",
+        help_text=(
+            f"for offloading layers that do not fit; {DEFAULT_RAM_GIB:g} assumed beside a GPU "
+            "when empty"
+        ),
     )
     vram_gb = PositiveFloatField(
         max_value=MAX_VRAM_GB,

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
+from runlocal.advice import one_change
 from runlocal.catalog import Catalog, Entry
 from runlocal.engine import CheckQuery, normalize_quant_loose, runtime_loads
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
@@ -72,8 +73,9 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         return respond(request, "checker/will_it_run.html", page, data, context=context)
 
     suggestions: dict[str, Any] = {}
-    result = _run(form, catalog, digest, suggestions, request.GET) if form.is_valid() else None
-    if result is None:
+    found = _run(form, catalog, digest, suggestions, request.GET) if form.is_valid() else None
+    result, query = found if found is not None else (None, None)
+    if result is None or query is None:
         page = Page(
             title="Will it run? Check the form",
             description="Some of the inputs need fixing before runlocal can answer.",
@@ -114,6 +116,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "sources": present.sources(r, catalog),
         "alternatives": _alternatives(form, r, path),
         "quality": present.quality(r, catalog),
+        "one_change": _one_change(form, query, r, catalog, path),
     }
     context.update(
         # With an answer, the options fold away so the verdict shows without scrolling; the
@@ -139,8 +142,8 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
 
 def _run(
     form: CheckForm, catalog: Catalog, digest: str, suggestions: dict[str, Any], raw: QueryDict
-) -> dict[str, Any] | None:
-    """Resolve names (field errors with suggestions), then ask the engine."""
+) -> tuple[dict[str, Any], CheckQuery] | None:
+    """Resolve names (field errors with suggestions), then ask the engine: (answer, query)."""
     d = form.cleaned_data
     entry: Entry | None = None
     typed_model, typed_hardware = d["model"], list(d["hardware"])
@@ -201,7 +204,7 @@ def _run(
         tflops=d.get("tflops"),
     )
     try:
-        return run_check(query, catalog, digest)
+        return run_check(query, catalog, digest), query
     except RunlocalError as exc:
         form.add_error(None, str(exc))
         return None
@@ -284,6 +287,28 @@ def _replace(get: QueryDict, swaps: dict[tuple[str, str], str]) -> str:
         for value in get.getlist(field):
             params.append((field, swaps.get((field, value.strip()), value)))
     return path_with_query(reverse("checker:will_it_run"), params)
+
+
+def _one_change(
+    form: CheckForm, query: CheckQuery, r: dict[str, Any], catalog: Catalog, path: str
+) -> dict[str, Any] | None:
+    """The one change that would most improve the answer (runlocal.advice), with the link
+    that asks Will it run? again with it."""
+    try:
+        change = one_change(query, r, catalog)
+    except Exception:  # advice is a bonus: never the reason a verdict fails to show
+        log.exception("advice failed on %r", query)
+        return None
+    if change is None:
+        return None
+    swapped = dict(change["query"])
+    keys = {k for k, v in swapped.items() if v is not None}
+    params = [(k, v) for k, v in form.url_params() if k not in keys]
+    for key in ("hardware", "quant", "context", "ram_gb"):
+        value = swapped.get(key)
+        if value is not None and key in keys:
+            params.append((key, value))
+    return {**change, "url": path_with_query(path, params)}
 
 
 def _alternatives(form: CheckForm, r: dict[str, Any], path: str) -> list[dict[str, str]]:

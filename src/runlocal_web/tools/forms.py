@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
+from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
 from runlocal.runtimes import RUNTIMES
 from runlocal_web.lib.forms import ContextField, NameListField
@@ -58,8 +59,15 @@ def _url_params(
 
 
 class CompareForm(forms.Form):
-    URL_FIELDS = ("hw",)
+    URL_FIELDS = ("hw", "ram_gb")
     hw = NameListField(min_items=2, max_items=MAX_COMPARE, label="Hardware")
+    ram_gb = FiniteFloatField(
+        min_value=0.5,
+        max_value=65536,
+        required=False,
+        label="System RAM (GiB)",
+        help_text=f"beside the GPUs, for offload; {DEFAULT_RAM_GIB:g} assumed when empty",
+    )
 
 
 # --- Cost vs cloud -------------------------------------------------------------------------
@@ -80,11 +88,19 @@ class CostForm(forms.Form):
         "years",
         "model",
         "tokens_per_day",
+        "ram_gb",
     )
     hardware = _name(
         label="Hardware",
         help_text="a GPU, Mac or “2x RTX 3090”; leave empty and give a price instead",
         widget=forms.TextInput(attrs={"list": "hardware-names", "autocomplete": "off"}),
+    )
+    ram_gb = FiniteFloatField(
+        min_value=0.5,
+        max_value=65536,
+        required=False,
+        label="System RAM (GiB)",
+        help_text=f"beside a GPU, for offload; {DEFAULT_RAM_GIB:g} assumed when empty",
     )
     price_usd = FiniteFloatField(
         min_value=0,
@@ -241,7 +257,10 @@ class BuildForm(forms.Form):
         max_value=65536,
         required=False,
         label="System RAM (GiB)",
-        help_text="for layers that do not fit on the GPUs",
+        help_text=(
+            f"for layers that do not fit on the GPUs; {DEFAULT_RAM_GIB:g} assumed beside a GPU "
+            "when empty"
+        ),
     )
     os = forms.ChoiceField(choices=OS_CHOICES, required=False, label="Operating system")
     runtime = forms.ChoiceField(

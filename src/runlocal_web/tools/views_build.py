@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import NoReverseMatch, reverse
 
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery
+from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import Device
 from runlocal.recommend import (
@@ -214,6 +214,7 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
                     form.add_error("cpu", f"{cpu.name} is not a CPU: put it in a GPU box.")
         _check_build(form, picks, d)
     result: dict[str, Any] | None = None
+    ram_assumed = False
     if not form.errors:
         d = form.cleaned_data
         d["gpu"] = [p.query for p in picks]
@@ -227,11 +228,15 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
         runtime = d["runtime"] or advice.runtime
         context_tokens = d["context"] or CONTEXT_FOR_USE[d["use"]]
         discrete = any(dev.kind == "gpu" for dev in devices)
+        # Beside discrete GPUs the engine's stated default RAM when none is given, as on
+        # every other page; the answer says it assumed it.
+        ram_gb = (d["ram_gb"] if d["ram_gb"] is not None else DEFAULT_RAM_GIB) if discrete else None
+        ram_assumed = discrete and d["ram_gb"] is None
         key = (
             hardware,
             runtime,
             context_tokens,
-            d["ram_gb"] if discrete else None,
+            ram_gb,
             d["use"],
             d["os"],
         )
@@ -247,7 +252,7 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
                     devices,
                     runtime=runtime,
                     context=context_tokens,
-                    ram_gb=d["ram_gb"] if discrete else None,
+                    ram_gb=ram_gb,
                     use=d["use"],
                     advice=(advice.runtime, advice.reason),
                 ),
@@ -257,6 +262,8 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
         except Exception:
             log.exception("custom build failed on %r", key)
             form.add_error(None, ENGINE_FAILED)
+    if result is not None:
+        result = {**result, "ram_assumed": ram_assumed}  # the cached answer stays as it is
     solved.picks, solved.result = picks, result
     if result is not None:
         solved.params = form.url_params()
@@ -321,7 +328,8 @@ def build_data(
 ) -> dict[str, Any]:
     """The JSON-able answer. Raises RunlocalError when the engine rejects the build itself."""
     rt = get_runtime(runtime)
-    quant = BUILD_QUANT.get(rt.id, rt.default_quant)
+    # None: the engine's default (a model's native format where it ships one), as elsewhere.
+    quant = BUILD_QUANT.get(rt.id)
 
     def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
         try:
@@ -376,7 +384,7 @@ def build_data(
         "runtime": {
             "id": rt.id,
             "name": rt.name,
-            "quant": quant,
+            "quant": quant or rt.default_quant,
             "context": context,
             "url": _runtime_link(catalog, rt.id),
         },
@@ -488,7 +496,7 @@ def effective_memory(
                 "borderline."
             )
         else:
-            lines.append("Give the system RAM to see which larger models could run part-offloaded.")
+            lines.append("Without system RAM for offload, only what fits on the GPUs runs.")
     return {
         "reference_model": {"id": r["model"]["id"], "name": model},
         "devices": rows,

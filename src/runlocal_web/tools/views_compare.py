@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
 from runlocal.cost import tok_s_per_watt, usd_per_tok_s
-from runlocal.engine import CheckQuery
+from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery
 from runlocal.errors import InputError, UnknownNameError
+from runlocal.runtimes import RUNTIMES
 from runlocal_web.catalogdb.featured import featured_hardware, featured_models
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
@@ -31,8 +32,11 @@ from .common import (
 )
 from .forms import MAX_COMPARE, CompareForm
 
-QUANT = "Q4_K_M"
-CONTEXT = 8192
+# Compare asks the engine with its defaults (a model's default quantization, the runtime's
+# context, DEFAULT_RAM_GIB beside a discrete GPU): the same answers as Will it run? and the
+# model and hardware pages. These name them in sentences.
+QUANT = RUNTIMES["llama.cpp"].default_quant
+CONTEXT = RUNTIMES["llama.cpp"].default_context
 SEP = "-vs-"
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 _PART_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,99}$")
@@ -43,16 +47,19 @@ def pair_url(a: str, b: str) -> str:
     return reverse("tools:compare_pair", args=[f"{a}{SEP}{b}"])
 
 
-def compare_url(queries: list[str]) -> str:
-    return path_with_query(reverse("tools:compare"), [("hw", q) for q in queries])
+def compare_url(queries: list[str], ram_gb: float | None = None) -> str:
+    params = [("hw", q) for q in queries]
+    if ram_gb is not None:
+        params.append(("ram_gb", f"{ram_gb:g}"))
+    return path_with_query(reverse("tools:compare"), params)
 
 
-def _canonical(picks: list[HardwarePick]) -> str:
+def _canonical(picks: list[HardwarePick], ram_gb: float | None = None) -> str:
     """The pair address for two plain catalog devices, else /compare/?hw=…"""
     queries = [p.query for p in picks]
-    if len(picks) == 2 and all(p.query == p.entry.id for p in picks):
+    if len(picks) == 2 and all(p.query == p.entry.id for p in picks) and ram_gb is None:
         return pair_url(*queries)
-    return compare_url(queries)
+    return compare_url(queries, ram_gb)
 
 
 # --- /compare/hardware/<a>-vs-<b>/ ----------------------------------------------------------
@@ -214,7 +221,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         context = _form_context(catalog, [v for v in request.GET.getlist("hw") if v.strip()])
         context.update(suggestions=suggestions, form=form)
         return respond(request, TEMPLATE, page, data, context=context, status=400)
-    return _render(request, catalog, digest, picks, form, {})
+    return _render(request, catalog, digest, picks, form, {}, form.cleaned_data.get("ram_gb"))
 
 
 def _swap_links(get: QueryDict, typed: str, names: list[str]) -> list[dict[str, str]]:
@@ -281,13 +288,14 @@ def _render(
     picks: list[HardwarePick],
     form: CompareForm,
     extra: dict[str, Any],
+    ram_gb: float | None = None,
 ) -> HttpResponse:
-    canonical = _canonical(picks)
+    canonical = _canonical(picks, ram_gb)
     data = cached_answer(
         "compare",
         digest,
-        tuple(p.query for p in picks),
-        lambda: compare_data(picks, catalog, digest),
+        (tuple(p.query for p in picks), ram_gb),
+        lambda: compare_data(picks, catalog, digest, ram_gb),
     )
     names = [h["name"] for h in data["hardware"]]
     title = " vs ".join(names)
@@ -300,7 +308,10 @@ def _render(
         breadcrumbs=[("Home", "/"), ("Compare", reverse("tools:compare")), (title, canonical)],
         canonical_path=canonical,
     )
-    data = {**data, "share_url": canonical, "query": {"hw": [p.query for p in picks]}}
+    query: dict[str, Any] = {"hw": [p.query for p in picks]}
+    if ram_gb is not None:
+        query["ram_gb"] = ram_gb
+    data = {**data, "share_url": canonical, "query": query}
     context = _form_context(catalog, [p.query for p in picks], [p.label for p in picks])
     first_model = data["reference_model"] or (
         data["models"][0]["model"] if data["models"] else None
@@ -329,16 +340,20 @@ def popular_models(catalog: Catalog) -> list[Entry]:
     return [e for e in out if isinstance(e.get("architecture"), dict)]
 
 
-def compare_data(picks: list[HardwarePick], catalog: Catalog, digest: str) -> dict[str, Any]:
-    """The JSON-able answer: specs, a check per model and device, value figures, the verdict."""
+def compare_data(
+    picks: list[HardwarePick], catalog: Catalog, digest: str, ram_gb: float | None = None
+) -> dict[str, Any]:
+    """The JSON-able answer: specs, a check per model and device, value figures, the verdict.
+    Every check is the engine's with its defaults (Will it run? asks the same), system RAM
+    beside a discrete GPU included unless `ram_gb` says how much there is."""
     hardware = [spec_row(p) for p in picks]
     rows = []
     for m in popular_models(catalog):
         results = []
         for p in picks:
-            q = CheckQuery(model=m.id, hardware=(p.query,), quant=QUANT, context=CONTEXT)
+            q = CheckQuery(model=m.id, hardware=(p.query,), ram_gb=ram_gb)
             r, error = guarded_check(q, catalog, digest)
-            results.append(_cell(m, p, r, error))
+            results.append(_cell(m, p, r, error, ram_gb))
         params = m.get("params_total_b")
         rows.append(
             {
@@ -363,10 +378,14 @@ def compare_data(picks: list[HardwarePick], catalog: Catalog, digest: str) -> di
                 "tok_s_per_watt": tok_s_per_watt(decode, h["tdp_w"]),
             }
         )
+    gpus = any(d.kind == "gpu" for p in picks for d in p.devices)
     return {
         "quant": QUANT,
         "context": CONTEXT,
         "runtime": "llama.cpp",
+        "ram_gb": ram_gb,
+        # The system RAM the answers assumed beside the GPUs (None: given, or no GPU).
+        "assumed_ram_gib": DEFAULT_RAM_GIB if gpus and ram_gb is None else None,
         "hardware": hardware,
         "models": rows,
         "reference_model": reference["model"] if reference else None,
@@ -375,10 +394,16 @@ def compare_data(picks: list[HardwarePick], catalog: Catalog, digest: str) -> di
     }
 
 
-def _cell(m: Entry, p: HardwarePick, r: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+def _cell(
+    m: Entry,
+    p: HardwarePick,
+    r: dict[str, Any] | None,
+    error: str | None,
+    ram_gb: float | None = None,
+) -> dict[str, Any]:
     check_url = path_with_query(
         reverse("checker:will_it_run"),
-        {"model": m.id, "hardware": p.query, "quant": QUANT, "context": CONTEXT},
+        {"model": m.id, "hardware": p.query, "ram_gb": ram_gb},
     )
     if r is None:
         return {
@@ -393,6 +418,9 @@ def _cell(m: Entry, p: HardwarePick, r: dict[str, Any] | None, error: str | None
             "evidence": None,
             "total_bytes": None,
             "budget_bytes": None,
+            "need_bytes": None,
+            "offloaded": False,
+            "quant": None,
             "check_url": check_url,
         }
     speed = r["speed"]
@@ -408,6 +436,11 @@ def _cell(m: Entry, p: HardwarePick, r: dict[str, Any] | None, error: str | None
         "evidence": r["evidence"],
         "total_bytes": r["memory"]["total_bytes"],
         "budget_bytes": r["memory"]["budget_bytes"],
+        # The whole model: what the accelerator holds plus what spills to system RAM.
+        "need_bytes": r["memory"]["total_bytes"] + (r["memory"].get("host_bytes") or 0),
+        "offloaded": r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
+        or bool(r["offload"]["experts_on_host_layers"]),
+        "quant": r["quant"],
         "check_url": check_url,
     }
 
@@ -423,7 +456,15 @@ def _size(row: dict[str, Any]) -> float:
 def _reference(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The largest model every device runs with a speed: the fair ground for value figures."""
     common = [r for r in rows if all(_runs(c) and c["decode_tok_s"] for c in r["results"])]
-    return max(common, key=_size) if common else None
+    # Speed compared on a model every device holds itself; offload only when none is.
+    held = [r for r in common if not any(c.get("offloaded") for c in r["results"])]
+    return max(held or common, key=_size) if common else None
+
+
+def _quant_of(row: dict[str, Any]) -> str:
+    """The quantization a row was checked at (the model's default: MXFP4 for gpt-oss)."""
+    quants = {c["quant"] for c in row["results"] if c.get("quant")}
+    return quants.pop() if len(quants) == 1 else "its default quantization"
 
 
 def _join(names: list[str]) -> str:
@@ -442,24 +483,40 @@ def verdict_lines(hardware: list[dict[str, Any]], rows: list[dict[str, Any]]) ->
             seen.append(runs)
             who = _join([names[i] for i in runs])
             only = "only " if len(runs) == 1 or not seen[:-1] else ""
-            verb = "fits" if len(runs) == 1 else "fit"
-            lines.append(f"For {row['model']['name']} at {QUANT} {only}{who} {verb}.")
+            spill = [i for i in runs if row["results"][i]["offloaded"]]
+            # The same words as the table's cells: "fits" only when it is all on the device.
+            if not spill:
+                verb = "fits" if len(runs) == 1 else "fit"
+            else:
+                verb = "runs it" if len(runs) == 1 else "run it"
+                verb += (
+                    ", with part of it off the accelerator"
+                    if len(spill) == len(runs)
+                    else f" ({_join([names[i] for i in spill])} with part of it off the accelerator)"
+                )
+            lines.append(f"For {row['model']['name']} at {_quant_of(row)} {only}{who} {verb}.")
     if not seen and by_size:
         everywhere = [r for r in by_size if all(_runs(c) for c in r["results"])]
         nowhere = [r for r in by_size if not any(_runs(c) for c in r["results"])]
         if everywhere and everywhere[0] is by_size[0]:
+            top = by_size[0]
+            spill = [names[i] for i, c in enumerate(top["results"]) if c.get("offloaded")]
             lines.append(
-                f"All of them run every model checked here, up to {by_size[0]['model']['name']} "
-                f"at {QUANT}."
+                f"All of them run every model checked here, up to {top['model']['name']} "
+                f"at {_quant_of(top)}"
+                + (f" ({_join(spill)} with part of it off the accelerator)." if spill else ".")
             )
         elif everywhere and nowhere:
             need = min(
-                (c["total_bytes"] for c in nowhere[-1]["results"] if c["total_bytes"]), default=None
+                (c["need_bytes"] for c in nowhere[-1]["results"] if c["need_bytes"]), default=None
             )
-            needs = f" (it needs about {need / 2**30:.0f} GiB)" if need else ""
+            needs = f" (it needs about {need / 2**30:.0f} GiB in all)" if need else ""
+            top = everywhere[0]
+            spill = [names[i] for i, c in enumerate(top["results"]) if c.get("offloaded")]
+            spilled = f", {_join(spill)} with part of it off the accelerator" if spill else ""
             lines.append(
-                f"All of them run models up to {everywhere[0]['model']['name']} at {QUANT}; "
-                f"none runs {nowhere[-1]['model']['name']}{needs}."
+                f"All of them run models up to {top['model']['name']} at {_quant_of(top)}"
+                f"{spilled}; none runs {nowhere[-1]['model']['name']}{needs}."
             )
     ref = _reference(rows)
     if ref is not None and len(names) > 1:
@@ -548,7 +605,8 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "decode": charts.grouped_bar_chart(
             "chart-decode",
-            f"Decode speed at {QUANT}, {CONTEXT:,} tokens of context (tokens/s)",
+            f"Decode speed at each model's default quantization ({QUANT} unless it ships in "
+            f"another), {CONTEXT:,} tokens of context (tokens/s)",
             groups,
             names,
             unit="tokens/s",

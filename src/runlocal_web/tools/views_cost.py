@@ -25,6 +25,7 @@ from runlocal.cost import (
 )
 from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, UnknownNameError
+from runlocal.runtimes import RUNTIMES
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_label
 from runlocal_web.lib.engine import cached_answer
@@ -44,8 +45,10 @@ from .common import (
 )
 from .forms import DEFAULT_HOURS, DEFAULT_TOKENS, DEFAULT_YEARS, CostForm
 
-QUANT = "Q4_K_M"
-CONTEXT = 8192
+# The engine's defaults, as on every page (a model's default quantization, the runtime's
+# context, DEFAULT_RAM_GIB beside a discrete GPU); these name them.
+QUANT = RUNTIMES["llama.cpp"].default_quant
+CONTEXT = RUNTIMES["llama.cpp"].default_context
 CLOUD_GPU_COUNTS = (1, 2, 4, 8)
 TEMPLATE = "tools/cost.html"
 
@@ -289,7 +292,7 @@ def cost_data(
     check: dict[str, Any] | None = None
     low = mid = high = None
     if pick is not None:
-        q = CheckQuery(model=model.id, hardware=(pick.query,), quant=QUANT, context=CONTEXT)
+        q = CheckQuery(model=model.id, hardware=(pick.query,), ram_gb=d.get("ram_gb"))
         r, error = guarded_check(q, catalog, digest)
         if r is not None:
             speed = r["speed"]
@@ -314,7 +317,7 @@ def cost_data(
             check = {"verdict": None, "error": error}
         check["url"] = path_with_query(
             reverse("checker:will_it_run"),
-            {"model": model.id, "hardware": pick.query, "quant": QUANT, "context": CONTEXT},
+            {"model": model.id, "hardware": pick.query, "ram_gb": d.get("ram_gb")},
         )
     use = LocalUse(
         purchase_usd=price,
@@ -372,8 +375,8 @@ def cost_data(
             "hours_per_day": hours,
             "years": years,
             "tokens_per_day": tokens,
-            "quant": QUANT,
-            "context": CONTEXT,
+            "quant": (check or {}).get("quant") or QUANT,
+            "context": (check or {}).get("context") or CONTEXT,
         },
         "check": check,
         "local": local,
@@ -454,9 +457,12 @@ def _smallest_fit(
 ) -> tuple[int, dict[str, Any]] | None:
     for n in CLOUD_GPU_COUNTS:
         hardware = hw_id if n == 1 else f"{n}x {hw_id}"
-        q = CheckQuery(model=model.id, hardware=(hardware,), quant=QUANT, context=CONTEXT)
+        q = CheckQuery(model=model.id, hardware=(hardware,))
         r, _error = guarded_check(q, catalog, digest)
-        if r is not None and r["verdict"] != "wont-run" and r["speed"]["decode_tok_s"]:
+        # A rental is sized to hold the model on its GPUs, not to spill it to the host's RAM.
+        on_gpus = r is not None and r["offload"]["gpu_layers"] == r["offload"]["total_layers"]
+        on_gpus = on_gpus and r is not None and not r["offload"]["experts_on_host_layers"]
+        if r is not None and on_gpus and r["verdict"] != "wont-run" and r["speed"]["decode_tok_s"]:
             return n, r
     return None
 

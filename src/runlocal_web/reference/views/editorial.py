@@ -18,6 +18,9 @@ from django.urls import reverse
 
 import runlocal
 from runlocal.catalog import Catalog, Entry
+from runlocal.figures import fill, named_setups
+from runlocal.recommend import hardware_price
+from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, respond
 
 from .. import markup
@@ -226,20 +229,35 @@ def methodology(request: HttpRequest) -> HttpResponse:
 # --- buyer guides -------------------------------------------------------------------------
 
 
-def _guide_row(e: Entry) -> dict[str, Any]:
+def filled(e: Entry, value: Any, cat: Catalog, digest: str) -> str:
+    """An entry's text with its figures filled from the engine and the catalog
+    (runlocal.figures): numbers are never typed into guides and answers by hand."""
+    raw = text(value)
+    if "{{" not in raw:
+        return raw
+    return fill(
+        raw,
+        named_setups(e.data),
+        cat,
+        answer=lambda q, c: run_check(q, c, digest),
+        on_error=lambda _token, _exc: "—",
+    )
+
+
+def _guide_row(e: Entry, cat: Catalog, digest: str) -> dict[str, Any]:
     return {
         "id": e.id,
         "name": e.name,
         "url": entity_url("guides", e.id),
-        "summary": text(e.get("summary")),
+        "summary": filled(e, e.get("summary"), cat, digest),
         "updated": e.get("updated") or e.last_verified,
     }
 
 
 def guide_list(request: HttpRequest) -> HttpResponse:
-    _digest, cat = catalog()
+    digest, cat = catalog()
     path = reverse("reference:guide_list")
-    rows = [_guide_row(e) for e in sorted_entries(cat.entries("guides").values())]
+    rows = [_guide_row(e, cat, digest) for e in sorted_entries(cat.entries("guides").values())]
     page = Page(
         title="Buyer guides: the best hardware for running AI locally",
         description=(
@@ -267,13 +285,17 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not isinstance(p, dict):
             continue
         price = p.get("price_usd")
+        typed = price if isinstance(price, int | float) and not isinstance(price, bool) else None
+        # One price policy: the catalog's dated street price, else launch, labelled as on
+        # Compare and Choose my GPU; the guide's own figure only for what the catalog lacks.
+        hw = cat.hardware.get(text(p.get("hardware")))
+        policy = hardware_price(hw) if hw is not None else None
         picks.append(
             {
                 "hardware": link("hardware", text(p.get("hardware")), cat),
-                "why": text(p.get("why")),
-                "price_usd": price
-                if isinstance(price, int | float) and not isinstance(price, bool)
-                else None,
+                "why": filled(e, p.get("why"), cat, digest),
+                "price_usd": policy[0] if policy else typed,
+                "price_basis": policy[1] if policy else None,
             }
         )
     checks = []
@@ -295,13 +317,19 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
             }
         )
     data = {
-        "guide": {**entry_meta(e), **_guide_row(e), "body": text(e.get("body"))},
+        "guide": {
+            **entry_meta(e),
+            **_guide_row(e, cat, digest),
+            "body": filled(e, e.get("body"), cat, digest),
+        },
         "picks": picks,
         "checks": checks,
     }
     page = Page(
         title=e.name,
-        description=describe(e.get("summary"), fallback=f"{e.name}: a runlocal buyer guide."),
+        description=describe(
+            data["guide"]["summary"], fallback=f"{e.name}: a runlocal buyer guide."
+        ),
         breadcrumbs=[("Home", "/"), ("Buyer guides", list_url), (e.name, url)],
         canonical_path=url,
     )
@@ -534,21 +562,21 @@ def kit_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- quick answers ------------------------------------------------------------------------
 
 
-def _answer_row(e: Entry) -> dict[str, Any]:
+def _answer_row(e: Entry, cat: Catalog, digest: str) -> dict[str, Any]:
     return {
         "id": e.id,
         "name": e.name,
         "url": entity_url("answers", e.id),
         "question": text(e.get("question")) or e.name,
-        "answer": text(e.get("answer")),
+        "answer": filled(e, e.get("answer"), cat, digest),
         "expect": verdict_of(e.get("expect")),
     }
 
 
 def answer_list(request: HttpRequest) -> HttpResponse:
-    _digest, cat = catalog()
+    digest, cat = catalog()
     path = reverse("reference:answer_list")
-    rows = [_answer_row(e) for e in sorted_entries(cat.entries("answers").values())]
+    rows = [_answer_row(e, cat, digest) for e in sorted_entries(cat.entries("answers").values())]
     page = Page(
         title="Quick answers: can this model run on that hardware?",
         description=(
@@ -571,7 +599,7 @@ def answer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     e = found
     digest, cat = catalog()
     url = reverse("reference:answer_detail", args=[e.id])
-    row = _answer_row(e)
+    row = _answer_row(e, cat, digest)
     q = claim_query(dict(e.data))
     live = live_verdict(q, cat, digest)
     data = {
