@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds before a stuck worker is replaced (with --production, 30)",
     )
+    sv.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the task worker (e-mail) beside the site: run it elsewhere",
+    )
 
     mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
     mg.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
@@ -154,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     workers=args.workers,
                     threads=args.threads,
                     timeout=args.timeout,
+                    worker=not args.no_worker,
                 )
             )
         if args.command == "manage":

@@ -67,7 +67,14 @@ INSTALLED_APPS = [
     "runlocal_web.ops",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background tasks (e-mail): kept in the database, run by the worker `runlocal serve` starts
+# (`runlocal manage db_worker`). A task is stored in the same transaction as the sign-up
+# that queued it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
