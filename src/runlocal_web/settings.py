@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
     # Whole pages for anonymous GETs, shared by every worker (RUNLOCAL_PAGE_CACHE_SECONDS).
     "runlocal_web.ops.pagecache.PageCacheMiddleware",
+    # After a database failure, 503 at once for a second, then one request at a time tries.
+    "runlocal_web.ops.middleware.DatabaseBreakerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -232,3 +232,42 @@ def test_slow_bodies_do_not_pin_the_site(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=15)
     assert "2 threads, 30 s timeout" in out
+
+
+class _FakeSocket:
+    def __init__(self) -> None:
+        self.timeout: float | None = None
+
+    def gettimeout(self) -> float | None:
+        return self.timeout
+
+    def settimeout(self, value: float | None) -> None:
+        self.timeout = value
+
+
+def _body_app(body: bytes, length: int) -> tuple[list[str], bytes]:
+    import io
+
+    from runlocal_web.ops.slowbody import BodyDeadline
+
+    seen: list[bytes] = []
+
+    def app(environ, start_response):
+        seen.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    statuses: list[str] = []
+    environ = {
+        "gunicorn.socket": _FakeSocket(),
+        "CONTENT_LENGTH": str(length),
+        "wsgi.input": io.BytesIO(body),
+    }
+    out = b"".join(BodyDeadline(app, seconds=1)(environ, lambda s, h: statuses.append(s)))
+    return statuses, (seen[0] if seen else out)
+
+
+def test_the_body_deadline_passes_whole_bodies_and_refuses_cut_ones() -> None:
+    assert _body_app(b"email=a%40example.org", 21) == (["200 OK"], b"email=a%40example.org")
+    statuses, _ = _body_app(b"email=a", 100_000)  # the client went away early
+    assert statuses == ["408 Request Timeout"]

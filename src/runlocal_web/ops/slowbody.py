@@ -3,7 +3,8 @@
 A client that announces a body and then sends it slowly (or never) holds whatever reads it.
 Under gunicorn this wrapper reads the whole body first, within RUNLOCAL_BODY_TIMEOUT_SECONDS
 in all (not per packet), with the client socket's timeout set to what is left; a body that
-is not complete by then answers 408 and the connection is closed, so a slow client holds
+is not complete by then (or whose client goes away first) answers 408 and the connection
+is closed, so a slow client holds
 one thread for at most that long. Bodies over the site's limit (OPS_MAX_REQUEST_BYTES) are
 not read here: Django answers them 413 without reading. Outside gunicorn (runserver, tests)
 there is no socket in the environ and nothing changes.
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-DEFAULT_SECONDS = 10.0
+DEFAULT_SECONDS = 5.0
 MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024
 
@@ -85,4 +86,6 @@ class BodyDeadline:
         finally:
             with contextlib.suppress(OSError):
                 sock.settimeout(previous)
+        if length is not None and got < length:
+            return None  # the client went away before sending what it announced
         return b"".join(chunks)
