@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="gunicorn workers (with --production)"
     )
     sv.add_argument(
-        "--threads", type=int, default=None, help="threads per worker (with --production, 4)"
+        "--threads", type=int, default=None, help="threads per worker (with --production, 8)"
     )
     sv.add_argument(
         "--timeout",

@@ -18,7 +18,7 @@ from typing import Any
 
 DEFAULT_WORKERS = 2
 # gunicorn's gthread workers: a slow client holds one thread, not a whole worker.
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 8
 # Seconds before gunicorn replaces a worker that stopped answering (its heartbeat).
 DEFAULT_TIMEOUT = 30
 SETTINGS = "runlocal_web.settings"
@@ -224,6 +224,7 @@ def _gunicorn(bind: str, workers: int, threads: int, timeout: int, control_socke
             return application
 
     options = gunicorn_options(bind, workers, threads, timeout, control_socket)
+    os.environ["RUNLOCAL_THREADS"] = str(threads)  # ops/slowbody.py: bodies use half at most
     print(
         f"runlocal: serving on http://{bind}/ with gunicorn, {workers} workers × "
         f"{threads} threads, {timeout} s timeout"
