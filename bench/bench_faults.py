@@ -181,6 +181,36 @@ class Load:
         return status
 
 
+def _redis_keys_and_bytes(url: str) -> tuple[int, int]:
+    def ask(*args: str) -> str:
+        return subprocess.run(
+            ["redis-cli", "-u", url, *args], capture_output=True, text=True
+        ).stdout
+
+    keys = int(ask("dbsize").strip() or 0)
+    used = re.search(r"used_memory:(\d+)", ask("info", "memory"))
+    return keys, int(used.group(1)) if used else 0
+
+
+def utm_flood(base: str, path: str, redis_url: str, n: int = 3000) -> str:
+    """The page-cache attack: one page under n made-up query strings."""
+    keys0, bytes0 = _redis_keys_and_bytes(redis_url)
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=30)
+    statuses: Counter[int] = Counter()
+    for _ in range(n):
+        conn.request("GET", f"{path}?utm_source={random.getrandbits(64):x}")
+        r = conn.getresponse()
+        r.read()
+        statuses[r.status] += 1
+    conn.close()
+    keys1, bytes1 = _redis_keys_and_bytes(redis_url)
+    return (
+        f"page cache flood: {n} requests to {path}?utm_source=<random>: answers "
+        f"{dict(statuses)}; Redis keys +{keys1 - keys0}, memory +{(bytes1 - bytes0) / 1e6:.2f} MB"
+    )
+
+
 def slow_bodies(host: str, port: int, n: int) -> list[socket.socket]:
     held = []
     for _ in range(n):
@@ -289,6 +319,7 @@ def main() -> None:
 
         for p in pages + verdicts:  # warm the page cache
             urllib.request.urlopen(base + p, timeout=60).close()
+        flood = utm_flood(base, pages[0], redis_url)
         load = Load(base, args.threads, pages, verdicts)
         threads = load.run()
         phases: list[tuple[str, float]] = []
@@ -344,8 +375,9 @@ def main() -> None:
             f"{r['cached_pages_ok']}/{r['cached_pages']} | {r['first_db_ok_s']} | "
             f"{r['late_failures']} |"
         )
+    print(f"\n{flood}")
     print(
-        f"\nsign-ups: {len(load.signups)}; answered 303: {len(accepted)}; lost (303 but not "
+        f"sign-ups: {len(load.signups)}; answered 303: {len(accepted)}; lost (303 but not "
         f"stored): {len(lost)}; answered 503: {len(refused)}, of them stored anyway: "
         f"{len(refused & stored)}"
     )
