@@ -162,13 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="gunicorn workers (with --production)"
     )
     sv.add_argument(
-        "--threads", type=int, default=None, help="threads per worker (with --production, 4)"
+        "--threads", type=int, default=None, help="threads per worker (with --production, 8)"
     )
     sv.add_argument(
         "--timeout",
         type=int,
         default=None,
         help="seconds before a stuck worker is replaced (with --production, 30)",
+    )
+    sv.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the task worker (e-mail) beside the site: run it elsewhere",
     )
 
     mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
@@ -244,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     workers=args.workers,
                     threads=args.threads,
                     timeout=args.timeout,
+                    worker=not args.no_worker,
                 )
             )
         if args.command == "manage":

@@ -1,14 +1,16 @@
 """`runlocal serve` and `runlocal manage`: the website without a separate manage.py.
 
-serve: create the data folder, migrate, sync the catalog, then serve, with Django's server by
-default or gunicorn with `production=True`. Both return an exit code; configuration errors
-print one line.
+serve: create the data folder, migrate, sync the catalog, start the task worker (e-mail),
+then serve, with Django's server by default or gunicorn with `production=True`. Both return
+an exit code; configuration errors print one line.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 DEFAULT_WORKERS = 2
 # gunicorn's gthread workers: a slow client holds one thread, not a whole worker.
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 8
 # Seconds before gunicorn replaces a worker that stopped answering (its heartbeat).
 DEFAULT_TIMEOUT = 30
 SETTINGS = "runlocal_web.settings"
@@ -63,6 +65,7 @@ def serve(
     workers: int | None = None,
     threads: int | None = None,
     timeout: int | None = None,
+    worker: bool = True,
 ) -> int:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import CommandError, call_command
@@ -107,6 +110,51 @@ def serve(
 
     connections.close_all()  # never share the set-up connection with forked workers
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    tasks = start_task_worker() if worker else None
+    # A plain `kill` ends the site through its finally blocks, so the worker stops with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        return _serve(bind, production, workers, threads, timeout, data, port)
+    finally:
+        if tasks is not None:
+            stop_task_worker(tasks)
+
+
+def start_task_worker() -> subprocess.Popen[bytes] | None:
+    """The worker that runs queued tasks (e-mail), beside the site, when tasks are kept in
+    the database (TASKS); with another queue, run its own workers."""
+    from django.conf import settings
+
+    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
+    if not backend.startswith("django_tasks_db."):
+        return None
+    cmd = [sys.executable, "-m", "runlocal.cli", "manage", "db_worker", "--queue-name", "*"]
+    cmd += ["--no-reload", "--interval", "1"]
+    print("runlocal: task worker started (e-mail is sent from there)")
+    return subprocess.Popen(cmd, env=dict(os.environ))
+
+
+def stop_task_worker(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _serve(
+    bind: str,
+    production: bool,
+    workers: int | None,
+    threads: int | None,
+    timeout: int | None,
+    data: Path,
+    port: int,
+) -> int:
+    from django.conf import settings
+    from django.core.management import CommandError, call_command
+
     if production:
         if settings.STATIC_ROOT:
             # Hashed file names (cached for a year by browsers), compressed once here.
@@ -176,6 +224,7 @@ def _gunicorn(bind: str, workers: int, threads: int, timeout: int, control_socke
             return application
 
     options = gunicorn_options(bind, workers, threads, timeout, control_socket)
+    os.environ["RUNLOCAL_THREADS"] = str(threads)  # ops/slowbody.py: bodies use half at most
     print(
         f"runlocal: serving on http://{bind}/ with gunicorn, {workers} workers × "
         f"{threads} threads, {timeout} s timeout"

@@ -67,7 +67,14 @@ INSTALLED_APPS = [
     "runlocal_web.ops",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background tasks (e-mail): kept in the database, run by the worker `runlocal serve` starts
+# (`runlocal manage db_worker`). A task is stored in the same transaction as the sign-up
+# that queued it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -77,6 +84,8 @@ MIDDLEWARE = [
     "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
     # Whole pages for anonymous GETs, shared by every worker (RUNLOCAL_PAGE_CACHE_SECONDS).
     "runlocal_web.ops.pagecache.PageCacheMiddleware",
+    # After a database failure, 503 at once for a second, then one request at a time tries.
+    "runlocal_web.ops.middleware.DatabaseBreakerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -22,3 +22,9 @@ RUNLOCAL_CATALOG_DIR = Path("/nonexistent/runlocal-test-catalog")
 # No shared page cache: the in-process cache outlives each test's database rollback, so a page
 # from one test would answer another's. tests/web/test_ops_pagecache.py turns it on.
 RUNLOCAL_PAGE_CACHE_SECONDS = 0
+# Tasks run at once, inside the request, so tests see their e-mail; tests/web/
+# test_community_tasks.py uses the database queue and its worker, as production does.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tests crawl hundreds of engine pages from one client address; the tests of the limit itself
+# (test_ops_limits.py, test_api_check.py) set their own.
+API_RATE_LIMITS = {"check": (10**6, 60)}

@@ -15,6 +15,19 @@ def _fresh_rate_limits() -> None:
     caches["limits"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _closed_breaker(monkeypatch) -> None:
+    """The database breaker (ops.middleware.Breaker) starts closed and, unless a test says
+    otherwise, retries at once: a database failure simulated by one test never answers
+    another test's request."""
+    from runlocal_web.ops.middleware import breaker
+
+    breaker.succeeded()
+    monkeypatch.setattr(breaker, "seconds", 0.0)
+    yield
+    breaker.succeeded()
+
+
 @pytest.fixture
 def catalog_dir(tmp_path: Path, settings) -> Path:
     """An empty catalog folder that the app reads (RUNLOCAL_CATALOG_DIR points at it)."""

@@ -392,6 +392,31 @@ def test_it_resumes_a_send_where_deliveries_failed(client, march, settings) -> N
     assert issue.sent_at is not None and issue.recipients == 2 and issue.failed == 0
 
 
+def test_a_digest_whose_record_failed_is_never_sent_again(client, march, monkeypatch) -> None:
+    """The run stops between a send and its record (the database went away): the next run
+    does not send that reader a second copy."""
+    from django.db import OperationalError
+
+    from runlocal_web.community import mail as mail_mod
+
+    confirmed(client, "ada@example.org")
+    mail.outbox.clear()
+    real = mail_mod.send_with_retry
+
+    def sent_then_database_gone(*args: Any, **kwargs: Any) -> int:
+        real(*args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(mail_mod, "send_with_retry", sent_then_database_gone)
+    with pytest.raises(OperationalError):
+        call_command("digest", "--month", "2026-03", "--send", stdout=StringIO())
+    monkeypatch.undo()
+    assert len(mail.outbox) == 1
+    out = StringIO()
+    call_command("digest", "--month", "2026-03", "--send", stdout=out)
+    assert len(mail.outbox) == 1 and "1 already had it" in out.getvalue()
+
+
 def test_it_does_not_send_an_empty_or_unfinished_month(client) -> None:
     confirmed(client, "ada@example.org")
     mail.outbox.clear()

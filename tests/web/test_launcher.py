@@ -219,8 +219,10 @@ def test_slow_bodies_do_not_pin_the_site(tmp_path: Path) -> None:
             assert r.status == 200
         waited = time.monotonic() - started
         assert waited < 2 + 3, waited  # the body deadline, not gunicorn's 30 s
-        answers = [s.recv(200) for s in slow]
-        assert all(a.startswith(b"HTTP/1.1 408") for a in answers), answers
+        answers = sorted(s.recv(200)[:12] for s in slow)
+        # One body is read until its deadline (408); the others are refused at once (429):
+        # bodies never hold more than half the threads, nor more than 2 per client.
+        assert answers == [b"HTTP/1.1 408", b"HTTP/1.1 429", b"HTTP/1.1 429"], answers
         # X-Forwarded-Proto from a local process is not believed (no proxy is configured).
         req = urllib.request.Request(base + "/", headers={"X-Forwarded-Proto": "https"})
         with urllib.request.urlopen(req, timeout=10) as r:
@@ -232,3 +234,45 @@ def test_slow_bodies_do_not_pin_the_site(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=15)
     assert "2 threads, 30 s timeout" in out
+
+
+class _FakeSocket:
+    def shutdown(self, how: int) -> None:
+        self.shut = how
+
+    def __init__(self) -> None:
+        self.timeout: float | None = None
+
+    def gettimeout(self) -> float | None:
+        return self.timeout
+
+    def settimeout(self, value: float | None) -> None:
+        self.timeout = value
+
+
+def _body_app(body: bytes, length: int) -> tuple[list[str], bytes]:
+    import io
+
+    from runlocal_web.ops.slowbody import BodyDeadline
+
+    seen: list[bytes] = []
+
+    def app(environ, start_response):
+        seen.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    statuses: list[str] = []
+    environ = {
+        "gunicorn.socket": _FakeSocket(),
+        "CONTENT_LENGTH": str(length),
+        "wsgi.input": io.BytesIO(body),
+    }
+    out = b"".join(BodyDeadline(app, seconds=1)(environ, lambda s, h: statuses.append(s)))
+    return statuses, (seen[0] if seen else out)
+
+
+def test_the_body_deadline_passes_whole_bodies_and_refuses_cut_ones() -> None:
+    assert _body_app(b"email=a%40example.org", 21) == (["200 OK"], b"email=a%40example.org")
+    statuses, _ = _body_app(b"email=a", 100_000)  # the client went away early
+    assert statuses == ["408 Request Timeout"]

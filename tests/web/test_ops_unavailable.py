@@ -195,3 +195,30 @@ def test_the_cache_comes_back_with_redis(monkeypatch) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_after_a_failure_the_database_is_left_alone_for_a_moment(tiny, client, monkeypatch):
+    """A database that hangs must not take every thread: after a failure, requests answer
+    503 at once for BREAKER_SECONDS, then one tries; the first success closes the breaker."""
+    from runlocal_web.ops import middleware
+
+    clock = [1000.0]
+    monkeypatch.setattr(middleware.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(middleware.breaker, "seconds", 1.0)
+    calls = []
+    real = connection.ensure_connection
+
+    def down(*args, **kwargs):
+        calls.append(1)
+        raise OperationalError("connection timeout expired")
+
+    monkeypatch.setattr(connection, "ensure_connection", down)
+    assert client.get("/models/testllama-8b/").status_code == 503
+    tried = len(calls)
+    for _ in range(5):  # within the second: not asked at all
+        assert client.get("/hardware/").status_code == 503
+    assert len(calls) == tried
+    clock[0] += 1.0
+    monkeypatch.setattr(connection, "ensure_connection", real)  # it is back
+    assert client.get("/hardware/").status_code == 200  # the probe
+    assert client.get("/models/testllama-8b/").status_code == 200

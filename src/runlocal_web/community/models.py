@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -89,6 +88,10 @@ class Subscriber(models.Model):
     unsubscribe_key = models.CharField(max_length=64, unique=True, default=new_key, editable=False)
     # The confirmation e-mail: last attempt, last success, tries in all, and the last failure.
     confirm_attempted_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation now due (a new id each time one is due), and the one a worker took:
+    # equal once it is being or has been sent, so it is never sent twice.
+    confirm_request = models.CharField(max_length=32, blank=True, editable=False)
+    confirm_claim = models.CharField(max_length=32, blank=True, editable=False)
     confirm_sent_at = models.DateTimeField(null=True, blank=True)
     confirm_tries = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -96,9 +99,6 @@ class Subscriber(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
-        constraints = (
-            models.UniqueConstraint(Lower("email"), name="community_subscriber_email_ci_unique"),
-        )
 
     def __str__(self) -> str:
         return self.email

@@ -14,6 +14,8 @@ import contextlib
 import logging
 import secrets
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +57,8 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     RedisTimeoutError,
 )
 RETRY_AFTER_SECONDS = 30
+# How long a process answers 503 without asking the database after it failed (Breaker).
+BREAKER_SECONDS = 1.0
 
 
 def content_security_policy(path: str, nonce: str) -> str:
@@ -158,10 +162,53 @@ def _drop_database_connections() -> None:
                 conn.close()
 
 
+class Breaker:
+    """After a database failure, this process stops asking the database for `seconds`;
+    then one request at a time tries it (the others answer 503 at once) until one succeeds.
+    So a database that hangs holds one thread per process, not all of them, and the site is
+    back within about `seconds` of the database."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._open_until = 0.0  # 0: closed (the database is believed up)
+        self._probing = False
+
+    def is_open(self) -> bool:
+        return self._open_until != 0.0
+
+    def allow(self) -> bool:
+        """May this request use the database? (When open, the first one after the wait.)"""
+        with self._lock:
+            if self._open_until == 0.0:
+                return True
+            if time.monotonic() < self._open_until or self._probing:
+                return False
+            self._probing = True
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            self._open_until = time.monotonic() + self.seconds
+            self._probing = False
+
+    def succeeded(self) -> None:
+        if self._open_until == 0.0:
+            return
+        with self._lock:
+            self._open_until = 0.0
+            self._probing = False
+
+
+breaker = Breaker(BREAKER_SECONDS)
+
+
 def unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
     what = "database" if isinstance(exc, OperationalError | InterfaceError) else "cache"
     if what == "database":
         _drop_database_connections()
+        request._ops_database_failed = True  # type: ignore[attr-defined]
+        breaker.failed()
     first = (str(exc).strip().splitlines() or [""])[0][:200]
     log.warning(
         "%s unavailable on %s %s: %s: %s",
@@ -208,3 +255,27 @@ def _mark_request(sender: Any, request: HttpRequest | None = None, **kwargs: Any
     exc = sys.exc_info()[1]
     if request is not None and isinstance(exc, UNAVAILABLE_ERRORS):
         request._ops_unavailable = exc  # type: ignore[attr-defined]
+
+
+class DatabaseBreakerMiddleware:
+    """Inside the page cache (a hit never gets here): while the breaker is open, a request
+    that would need the database answers 503 at once instead of waiting for it."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not breaker.allow():
+            return plain_error(
+                request,
+                503,
+                "Temporarily unavailable",
+                "the site is temporarily unavailable; please try again in a minute",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        response = self.get_response(request)
+        if getattr(request, "_ops_database_failed", False):
+            breaker.failed()
+        else:
+            breaker.succeeded()
+        return response

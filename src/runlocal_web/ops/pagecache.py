@@ -180,6 +180,10 @@ def catalog_digest() -> str | None:
         return memo[1]
     from runlocal_web.catalogdb.store import current
 
+    from .middleware import breaker
+
+    if breaker.is_open() and memo is not None:
+        return memo[1]  # the database just failed: do not wait for it on a cached page
     try:
         digest = current()[0]
     except DatabaseError:

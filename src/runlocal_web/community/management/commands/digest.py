@@ -13,7 +13,7 @@ from typing import Any
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from runlocal_web.community import mail, subscriptions
@@ -37,6 +37,10 @@ def base_url(option: str) -> str:
         return check_site_url(option) or subscriptions.site_url()
     except subscriptions.NoSiteUrl as exc:
         raise CommandError(str(exc), returncode=BAD_INPUT) from None
+
+
+# A delivery being sent; one that keeps it was sent or not, nobody knows: it is not retried.
+SENDING = "sending; if this stays, the run stopped before the outcome was recorded"
 
 
 class Command(BaseCommand):
@@ -100,8 +104,13 @@ class Command(BaseCommand):
                 issue.started_at, issue.sent_at = now, None
             issue.subject = digest.subject
             issue.save()
+        # Sent this pass, or claimed and never settled (the run stopped between the send and
+        # its record): never twice, so those are not tried again.
         already = set(
-            issue.deliveries.filter(sent_at__gte=issue.started_at)
+            issue.deliveries.filter(
+                Q(sent_at__gte=issue.started_at)
+                | Q(error=SENDING, attempted_at__gte=issue.started_at)
+            )
             .exclude(subscriber=None)
             .values_list("subscriber_id", flat=True)
         )
@@ -145,14 +154,17 @@ class Command(BaseCommand):
             },
         )
         message.attach_alternative(html, "text/html")
-        delivery = DigestDelivery(issue=issue, subscriber=sub, email=sub.email)
+        # Claimed (committed) before the send, settled after it.
+        delivery = DigestDelivery.objects.create(
+            issue=issue, subscriber=sub, email=sub.email, error=SENDING
+        )
         try:
             delivery.tries = mail.send_with_retry(message, connection, f"subscriber {sub.pk}")
         except mail.SendFailed as exc:
             delivery.tries, delivery.error = exc.tries, str(exc)
         else:
-            delivery.sent_at = timezone.now()
-        delivery.save()
+            delivery.sent_at, delivery.error = timezone.now(), ""
+        delivery.save(update_fields=["tries", "error", "sent_at"])
         return delivery.sent_at is not None
 
     def report(self, digest: Digest, sent: int, failed: int, already: int) -> str:

@@ -1,8 +1,10 @@
 """`runlocal manage resend_confirmations`: retry the digest confirmations that failed.
 
-A sign-up whose confirmation e-mail could not be sent (the mail server was down) stays
-pending with `last_error`; run this from cron, e.g. every 15 minutes, to try again. The
-e-mail carries the same link as before, so an earlier one that did arrive still works.
+A sign-up whose confirmation e-mail could not be sent (the mail server was down, or the
+worker was not running) stays pending with its confirmation unclaimed; run this from cron,
+e.g. every 15 minutes, to try again. A confirmation a worker took (sent, or being sent when
+something failed) is never sent again. The e-mail carries the same link as before, so an
+earlier one that did arrive still works.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from runlocal_web.community import subscriptions
@@ -52,7 +54,8 @@ class Command(BaseCommand):
                 status=Subscriber.PENDING,
                 created_at__gte=now - dt.timedelta(days=options["max_age_days"]),
             )
-            .filter(Q(confirm_sent_at__isnull=True) | ~Q(last_error=""))
+            .exclude(confirm_request="")
+            .exclude(confirm_claim=F("confirm_request"))
             .filter(Q(confirm_attempted_at__isnull=True) | Q(confirm_attempted_at__lte=waited))
             .order_by("pk")
         )
@@ -64,15 +67,11 @@ class Command(BaseCommand):
             return
         sent = failed = 0
         for sub in due:
-            # Claim the row, so two runs at once do not both send.
-            claimed = Subscriber.objects.filter(
-                pk=sub.pk, confirm_attempted_at=sub.confirm_attempted_at
-            ).update(confirm_attempted_at=now)
-            if not claimed:
-                continue
-            if subscriptions.send_confirmation(sub, base):
+            # deliver() claims the confirmation first: two runs at once never both send.
+            outcome = subscriptions.deliver(sub.pk, sub.confirm_request, base)
+            if outcome is True:
                 sent += 1
-            else:
+            elif outcome is False:
                 failed += 1
         self.stdout.write(f"Resent {sent} confirmation(s); {failed} failed.")
         if failed:
