@@ -11,13 +11,6 @@ from runlocal_web.catalogdb.models import Hardware, Model
 
 from . import factory
 
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings) -> None:
-    """These tests walk hundreds of pages as one client; the limit is tested elsewhere."""
-    settings.API_RATE_LIMITS = {"check": (10**6, 60), "submit": (10**6, 3600)}
-
-
 pytestmark = pytest.mark.django_db
 
 

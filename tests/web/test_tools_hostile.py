@@ -15,13 +15,6 @@ from . import test_hostile_input as hostile
 from .factory import tools_catalog
 from .test_hostile_input import FUZZ, assert_handled, query, value
 
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings) -> None:
-    """These tests walk hundreds of pages as one client; the limit is tested elsewhere."""
-    settings.API_RATE_LIMITS = {"check": (10**6, 60), "submit": (10**6, 3600)}
-
-
 pytestmark = pytest.mark.django_db
 
 PAGES = {
