@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from runlocal.remote.hub import endpoint
 from tests.core.hubserver import Handler, HubServer
@@ -67,6 +68,7 @@ def test_a_gguf_repo_shows_its_files_commands_and_label(
     assert '<meta name="robots" content="noindex">' in html
     assert "llama-server -hf acme/T:Q4_K_M" in html
     assert 'href="/will-it-run/?model=acme%2FT"' in html
+    assert "Promote to a catalog draft" not in html  # staff only
 
     body = get_json(get(client, "acme/T", format="json"))
     assert body["ok"] is True and body["source"] == "hub" and body["reviewed"] is False
@@ -166,3 +168,14 @@ def test_fetch_failures_are_one_line_with_their_status(
         assert r["Retry-After"] == "30"
     html = get(client, ref)
     assert html.status_code == status and b'content="noindex"' in html.content
+
+
+def test_staff_see_the_promote_button(
+    client: Any, tiny: Path, hub: HubServer, django_user_model: Any
+) -> None:
+    user = django_user_model.objects.create_user("ed", "ed@example.org", "pw", is_staff=True)
+    client.force_login(user)
+    html = get(client, "acme/T").content.decode()
+    assert "Promote to a catalog draft" in html
+    assert f'action="{reverse("drafts:promote")}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
