@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from runlocal.remote.hub import endpoint
 from tests.core.hubserver import Handler, HubServer
@@ -179,3 +181,43 @@ def test_staff_see_the_promote_button(
     assert "Promote to a catalog draft" in html
     assert f'action="{reverse("drafts:promote")}"' in html
     assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.parametrize(
+    ("model", "label"),
+    [
+        ("acme/T", "Read from the Hub, not reviewed"),
+        ("hf.co/acme/T:Q4_K_M", "Read from the Hub, not reviewed"),
+        ("tiny:1b", "Read from the Ollama registry, not reviewed"),
+    ],
+)
+def test_will_it_run_answers_for_a_remote_model_and_links_its_page(
+    client: Any, tiny: Path, hub: HubServer, model: str, label: str
+) -> None:
+    query = {"model": model, "hardware": "testgpu-24gb"}
+    r = client.get("/will-it-run/", {**query, "format": "json"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    page = "/models/remote/?" + urlencode({"ref": model})
+    assert body["remote_model"] == {"ref": model, "label": label, "url": page}
+    # The same answer as the API's for the same question.
+    api = client.get("/api/v1/check", query).json()
+    assert body["result"]["verdict"] == api["verdict"]
+    assert body["result"]["memory"] == api["memory"]
+    html = client.get("/will-it-run/", query).content.decode()
+    assert f'href="{escape(page)}"' in html and label in html
+
+
+def test_will_it_run_reads_nothing_remote_when_the_site_does_not(
+    client: Any, tiny: Path, hub: HubServer, settings: Any
+) -> None:
+    settings.RUNLOCAL_REMOTE_MODELS = False
+    r = client.get("/will-it-run/", {"model": "acme/T", "hardware": "testgpu-24gb"})
+    assert r.status_code == 400 and hub.requests == 0
+
+
+def test_a_catalog_answer_has_no_remote_link(client: Any, tiny: Path, hub: HubServer) -> None:
+    r = client.get(
+        "/will-it-run/", {"model": "testllama-8b", "hardware": "testgpu-24gb", "format": "json"}
+    )
+    assert r.status_code == 200 and r.json()["remote_model"] is None and hub.requests == 0

@@ -26,14 +26,14 @@ from runlocal.errors import (
 from runlocal.memory import kv_bytes_per_token
 from runlocal.remote import RemoteModel, read_remote
 from runlocal.remote.policy import current as current_policy
-from runlocal.resolve.refs import HubRef, OllamaRef, parse_ref
+from runlocal.resolve.refs import OllamaRef
 from runlocal.runtimes import RUNTIMES
 from runlocal.spec import ModelSpec
+from runlocal_web.api.remote import MAX_REF, parse_visitor_ref
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 log = logging.getLogger(__name__)
 
-MAX_REF = 300
 LABELS = {
     "hub": "Read from the Hub, not reviewed",
     "ollama": "Read from the Ollama registry, not reviewed",
@@ -45,15 +45,6 @@ OFF = "This site does not read models outside its catalog (RUNLOCAL_REMOTE_MODEL
 def page_path(text: str) -> str:
     """The remote page's address for what a visitor typed."""
     return path_with_query(reverse("catalogdb:remote_model"), {"ref": text})
-
-
-def parse_visitor_ref(text: str) -> HubRef | OllamaRef | None:
-    """A reference the site reads: a bare name (no tag) stays a catalog name, as on the API.
-    Raises InputError for a Hub URL that names no model file."""
-    ref = parse_ref(text) if 0 < len(text) <= MAX_REF else None
-    if isinstance(ref, OllamaRef) and not ref.explicit_tag:
-        return None
-    return ref
 
 
 def remote_model(request: HttpRequest) -> HttpResponse:
