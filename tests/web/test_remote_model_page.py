@@ -12,6 +12,9 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from runlocal.remote.hub import endpoint
 from tests.core.hubserver import Handler, HubServer
@@ -221,3 +224,21 @@ def test_a_catalog_answer_has_no_remote_link(client: Any, tiny: Path, hub: HubSe
         "/will-it-run/", {"model": "testllama-8b", "hardware": "testgpu-24gb", "format": "json"}
     )
     assert r.status_code == 200 and r.json()["remote_model"] is None and hub.requests == 0
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ref=st.one_of(
+        st.text(max_size=80),
+        st.from_regex(r"(https?://|hf\.co/)?[\w.:/@%-]{1,60}", fullmatch=True),
+    )
+)
+def test_any_reference_answers_without_a_500(
+    client: Any, tiny: Path, hub: HubServer, ref: str
+) -> None:
+    r = get(client, ref, format="json")
+    assert r.status_code in (200, 400, 404, 429, 503), (ref, r.content)
+    if r.status_code != 200:
+        one_line_error(r, r.status_code)
