@@ -30,10 +30,13 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, normalize
 from .errors import InputError, RunlocalError
+
+if TYPE_CHECKING:
+    from .spec import ModelSpec
 
 DEFAULT_HF = "https://huggingface.co"
 DEFAULT_OLLAMA = "https://ollama.com"
@@ -303,8 +306,62 @@ def _toml_value(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
-def draft_toml(candidate: Candidate, config: dict[str, Any], today: dt.date) -> str:
-    """A draft model record from a Hub repository's config.json (not yet a catalog record)."""
+def config_from_spec(spec: ModelSpec) -> dict[str, Any]:
+    """What a GGUF header gave, in config.json's keys, for a draft's [architecture] table.
+
+    The plain keys describe dense and MoE decoders with one attention shape; MLA, hybrid or
+    per-layer layouts need the model's own config.json (the draft's notes say so)."""
+    attn = [layer for layer in spec.layers if layer.kind in ("full", "swa")]
+    first = attn[0] if attn else None
+    out: dict[str, Any] = {
+        "model_type": spec.architecture,
+        "hidden_size": spec.hidden_size,
+        "num_hidden_layers": spec.n_layers,
+        "num_attention_heads": spec.n_heads,
+        "vocab_size": spec.vocab_size,
+        "max_position_embeddings": spec.max_context,
+        "tie_word_embeddings": spec.tied_embeddings,
+    }
+    if spec.intermediate_size:
+        out["intermediate_size"] = spec.intermediate_size
+    if first is not None and spec.mla is None:
+        out["num_key_value_heads"] = first.n_kv_heads
+        out["head_dim"] = first.head_dim_k
+    if spec.sliding_window and any(layer.kind == "swa" for layer in spec.layers):
+        out["sliding_window"] = spec.sliding_window
+    if spec.n_experts:
+        out["num_experts"] = spec.n_experts
+        out["num_experts_per_tok"] = spec.n_experts_used
+    return out
+
+
+def _plain_layout(spec: ModelSpec) -> bool:
+    kinds = {layer.kind for layer in spec.layers}
+    shapes = {(layer.n_kv_heads, layer.head_dim_k) for layer in spec.layers}
+    return spec.mla is None and kinds <= {"full", "swa"} and len(shapes) == 1
+
+
+def _params_b(count: int) -> float:
+    # Three significant figures: the catalog check compares the published count within 3%.
+    return float(f"{count / 1e9:.3g}")
+
+
+def draft_toml(
+    candidate: Candidate,
+    config: dict[str, Any],
+    today: dt.date,
+    *,
+    config_url: str | None = None,
+    config_note: str = "",
+) -> str:
+    """A draft model record (not yet a catalog record) from a config.json, or from a GGUF
+    header's facts in config.json's keys (config_from_spec). Every draft, from the candidates
+    command or from the website's remote model page, is written here.
+
+    ``config_url`` is where the architecture was read (a source of the record); Hub
+    candidates default to their config.json. Commented "TO DO" lines mark what an editor
+    fills in; as written, `runlocal catalog check` accepts it (reviewed_by says it is a
+    draft)."""
     from .hfconfig import flatten_config, spec_from_config
 
     flat = flatten_config(config)
@@ -321,35 +378,105 @@ def draft_toml(candidate: Candidate, config: dict[str, Any], today: dt.date) -> 
             continue  # nested tables (rope_scaling, quantization_config): the editor copies them
     try:
         spec = spec_from_config(flat, name=candidate.name)
-        params = f"params_total_b = {spec.params_total / 1e9:.1f}\n"
+        params = f"params_total_b = {_params_b(spec.params_total)!r}\n"
         if spec.n_experts:
-            params += f"params_active_b = {spec.params_active / 1e9:.1f}\n"
-        counted = "params_* counted by the engine from config.json; check them against the card."
+            params += f"params_active_b = {_params_b(spec.params_active)!r}\n"
+        counted = (
+            "params_* counted by the engine from the architecture; check them against the card."
+        )
     except RunlocalError as exc:
-        params = ""
-        counted = f"The engine could not size this config: {exc}"
-    repo = candidate.name
+        params = "# TO DO: params_total_b (and params_active_b for a mixture of experts)\n"
+        counted = f"The engine could not size this architecture: {exc}"
+    name = candidate.name
+    popularity = ", ".join(
+        part
+        for part in (
+            f"{candidate.downloads:,} downloads" if candidate.downloads is not None else "",
+            f"{candidate.likes:,} likes" if candidate.likes is not None else "",
+        )
+        if part
+    )
     notes = (
-        f"DRAFT from runlocal catalog candidates ({candidate.why}; "
-        f"{candidate.downloads if candidate.downloads is not None else '?'} downloads, "
-        f"{candidate.likes if candidate.likes is not None else '?'} likes). {counted} "
+        f"DRAFT ({candidate.why}{'; ' + popularity if popularity else ''}). {counted} "
+        f"{config_note + ' ' if config_note else ''}"
         "To do: verdict, license, release date, quant files with exact sizes, quality scores."
     )
+    if config_url is None and candidate.source == "hub":
+        config_url = candidate.url + "/blob/main/config.json"
+    sources = [candidate.url, *([config_url] if config_url and config_url != candidate.url else [])]
+    where = {"hub": "hf_repo", "ollama": "ollama_tag"}.get(candidate.source)
+    modality = "vision-language" if candidate.pipeline == "image-text-to-text" else "text"
     return (
         "schema_version = 1\n"
-        f'id = "{_slug(repo)}"\n'
-        f"name = {_toml_value(base_name(repo))}\n"
-        f"aliases = [{_toml_value(repo)}]\n"
-        f"hf_repo = {_toml_value(repo)}\n"
-        f'modality = "{"vision-language" if candidate.pipeline == "image-text-to-text" else "text"}"\n'
+        f'id = "{_slug(name)}"\n'
+        f"name = {_toml_value(base_name(name))}\n"
+        f"aliases = [{_toml_value(name)}]\n"
+        + (f"{where} = {_toml_value(name)}\n" if where else "")
+        + f'modality = "{modality}"\n'
+        "# TO DO: family, license, release_date (YYYY-MM-DD), verdict\n"
         f"{params}"
         f"notes = {_toml_value(notes)}\n"
-        f"sources = [{_toml_value(candidate.url)}, {_toml_value(candidate.url + '/blob/main/config.json')}]\n"
+        f"sources = [{', '.join(_toml_value(u) for u in sources)}]\n"
         f"added = {today.isoformat()}\n"
         f"last_verified = {today.isoformat()}\n"
         'reviewed_by = "draft: not reviewed"\n'
         "\n[architecture]\n" + "\n".join(arch_lines) + "\n"
     )
+
+
+def remote_draft(
+    source: str,
+    label: str,
+    url: str,
+    spec: ModelSpec,
+    config: dict[str, Any] | None,
+    today: dt.date,
+) -> str:
+    """A draft for a model read remotely (runlocal.remote): its config.json when the answer
+    came from one, else the GGUF header's facts in config.json's keys."""
+    candidate = Candidate(
+        source=source,
+        name=label,
+        url=url,
+        why="read from the Hub" if source == "hub" else "read from the Ollama registry",
+    )
+    if config is not None:
+        return draft_toml(candidate, config, today)
+    note = "Architecture from the GGUF header, in config.json's keys."
+    if not _plain_layout(spec):
+        note += " Its layout (MLA, hybrid or per-layer shapes) needs the model's own config.json."
+    return draft_toml(candidate, config_from_spec(spec), today, config_url=url, config_note=note)
+
+
+def build_drafts(
+    report: Report,
+    *,
+    fetch: Fetch = http_get,
+    env: dict[str, str] | None = None,
+    today: dt.date | None = None,
+    skip: Callable[[Candidate], bool] = lambda c: False,
+) -> list[tuple[Candidate, str]]:
+    """(candidate, draft TOML) per Hub candidate whose config.json can be read; the ones that
+    cannot are reported in ``report.unreachable``. ``skip`` leaves out ones already drafted."""
+    base = endpoints(env)["hub"]
+    out: list[tuple[Candidate, str]] = []
+    for c in report.candidates:
+        if c.source != "hub" or skip(c):
+            continue
+        try:
+            config = json.loads(fetch(f"{base}/{c.name}/resolve/main/config.json"))
+        except (RunlocalError, json.JSONDecodeError) as exc:
+            report.unreachable.append(f"draft {c.name}: {exc}")
+            continue
+        if not isinstance(config, dict):
+            report.unreachable.append(f"draft {c.name}: config.json is not an object")
+            continue
+        out.append((c, draft_toml(c, config, today or dt.date.today())))
+    return out
+
+
+def draft_path(folder: Path, name: str) -> Path:
+    return folder / f"{_slug(name)}.toml"
 
 
 def write_drafts(
@@ -361,24 +488,18 @@ def write_drafts(
     today: dt.date | None = None,
 ) -> list[Path]:
     """One draft TOML per Hub candidate whose config.json can be read; never overwrites."""
-    base = endpoints(env)["hub"]
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for c in report.candidates:
-        if c.source != "hub":
-            continue
-        path = folder / f"{_slug(c.name)}.toml"
-        if path.exists():
-            continue
-        try:
-            config = json.loads(fetch(f"{base}/{c.name}/resolve/main/config.json"))
-        except (RunlocalError, json.JSONDecodeError) as exc:
-            report.unreachable.append(f"draft {c.name}: {exc}")
-            continue
-        if not isinstance(config, dict):
-            report.unreachable.append(f"draft {c.name}: config.json is not an object")
-            continue
-        path.write_text(draft_toml(c, config, today or dt.date.today()), encoding="utf-8")
+    drafts = build_drafts(
+        report,
+        fetch=fetch,
+        env=env,
+        today=today,
+        skip=lambda c: draft_path(folder, c.name).exists(),
+    )
+    for c, text in drafts:
+        path = draft_path(folder, c.name)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

@@ -67,6 +67,15 @@ class RemoteError(InputError):
         super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
 
 
+class RemoteNotFoundError(RemoteError):
+    """The repository, revision, file or registry tag does not exist (or is private)."""
+
+
+class RemoteUnavailableError(RemoteError):
+    """The Hub or the registry could not answer: a timeout, no connection, HTTP 5xx, or
+    offline mode without a cached copy. Worth retrying later, unlike the other failures."""
+
+
 class RemoteRateLimitError(RemoteError):
     """Too many remote reads for one client (a server's limit, or the Hub's HTTP 429)."""
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "runlocal_web.tools",
     "runlocal_web.reference",
     "runlocal_web.community",
+    "runlocal_web.drafts",
     "runlocal_web.api",
     "runlocal_web.ops",
     "ninja",
@@ -171,6 +172,9 @@ RUNLOCAL_REMOTE_REDIRECT_HOSTS = envlist("RUNLOCAL_REMOTE_REDIRECT_HOSTS", _REDI
 RUNLOCAL_REMOTE_TIMEOUT_SECONDS = envint("RUNLOCAL_REMOTE_TIMEOUT_SECONDS", 5, minimum=1)
 _MIB = 1 << 20
 RUNLOCAL_REMOTE_MAX_BYTES = envint("RUNLOCAL_REMOTE_MAX_BYTES", 64 * _MIB, minimum=_MIB)
+# Where the admin's "export as TOML draft" writes draft catalog entries for an editor to
+# complete (never into the catalog itself).
+RUNLOCAL_DRAFTS_DIR = envpath("RUNLOCAL_DRAFTS_DIR", str(RUNLOCAL_DATA_DIR / "drafts"))
 
 # Whole rendered pages for anonymous visitors (ops/pagecache.py), keyed by the catalog digest
 # and the site's code, so a re-sync or a deploy never serves an old page; 0 turns it off (the

@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("runlocal_web.pages.urls")),
     path("", include("runlocal_web.checker.urls")),
+    # Before the catalog's /models/<slug>/ pages.
+    path("", include("runlocal_web.drafts.urls")),
     path("", include("runlocal_web.catalogdb.urls")),
     path("", include("runlocal_web.tools.urls")),
     path("", include("runlocal_web.reference.urls")),

@@ -9,15 +9,17 @@ import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from runlocal import cli
-from runlocal.candidates import base_name, find_candidates, write_drafts
-from runlocal.catalog import load_catalog
+from runlocal.candidates import base_name, find_candidates, remote_draft, write_drafts
+from runlocal.catalog import iter_errors, load_catalog
 from runlocal.errors import InputError
+from runlocal.hfconfig import spec_from_config
 
-from .factories import LLAMA_3_1_8B
+from .factories import GEMMA_2_9B, LLAMA_3_1_8B, MIXTRAL_8X7B
 
 DATA = Path(__file__).parent / "data" / "candidates"
 NEMOTRON_H_CONFIG = {  # keys as nemotron_h configs carry them; the engine cannot size the pattern
@@ -165,3 +167,45 @@ def test_base_names_drop_owners_and_repackaging() -> None:
     assert base_name("mlx-community/gpt-oss-20b-MXFP4-Q8") == "gpt-oss-20b-MXFP4-Q8"
     assert base_name("Qwen/Qwen3.6-27B-FP8") == "Qwen3.6-27B"
     assert base_name("qwen3-coder-next:80b") == "qwen3-coder-next"
+
+
+# --- drafts from models read remotely ---------------------------------------------------------
+
+
+def _check_draft(root: Path, text: str) -> dict[str, Any]:
+    """The draft as `runlocal catalog check` sees it in a catalog of its own."""
+    draft = tomllib.loads(text)
+    (root / "models").mkdir(parents=True, exist_ok=True)
+    (root / "models" / f"{draft['id']}.toml").write_text(text, encoding="utf-8")
+    assert [str(e) for e in iter_errors(root)] == []
+    return draft
+
+
+@pytest.mark.parametrize("config", [LLAMA_3_1_8B, GEMMA_2_9B, MIXTRAL_8X7B])
+def test_a_gguf_read_drafts_the_same_architecture_as_its_config(
+    config: dict[str, Any], tmp_path: Path
+) -> None:
+    spec = spec_from_config(config, name="m")
+    text = remote_draft("ollama", "m:8b", "https://example.org/m", spec, None, dt.date(2026, 12, 6))
+    draft = _check_draft(tmp_path, text)
+    again = spec_from_config(draft["architecture"], name="m")
+    assert again.params_total == spec.params_total
+    assert again.params_active == spec.params_active
+    assert [(la.kind, la.n_kv_heads, la.head_dim_k) for la in again.layers] == [
+        (la.kind, la.n_kv_heads, la.head_dim_k) for la in spec.layers
+    ]
+    assert draft["ollama_tag"] == "m:8b" and "hf_repo" not in draft
+    assert draft["reviewed_by"] == "draft: not reviewed"
+    assert "# TO DO: family, license" in text
+
+
+def test_a_config_read_from_the_hub_drafts_its_own_keys(tmp_path: Path) -> None:
+    spec = spec_from_config(LLAMA_3_1_8B, name="Llama")
+    url = "https://example.org/acme/Llama-8B"
+    text = remote_draft("hub", "acme/Llama-8B", url, spec, LLAMA_3_1_8B, dt.date(2026, 12, 6))
+    draft = _check_draft(tmp_path, text)
+    assert draft["hf_repo"] == "acme/Llama-8B"
+    assert draft["sources"] == [url, url + "/blob/main/config.json"]
+    assert {k: draft["architecture"][k] for k in LLAMA_3_1_8B if k in draft["architecture"]} == {
+        k: v for k, v in LLAMA_3_1_8B.items() if not isinstance(v, dict | list)
+    }

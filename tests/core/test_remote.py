@@ -22,7 +22,7 @@ from runlocal.cli import main
 from runlocal.engine import CheckQuery, check, resolve_model
 from runlocal.errors import RemoteError, RunlocalError, UnknownNameError
 from runlocal.hfquant import hf_quant_label
-from runlocal.remote import looks_remote, parse_ref, resolve_remote
+from runlocal.remote import looks_remote, parse_ref, read_remote, resolve_remote
 from runlocal.remote.objects import RemoteFiles
 from runlocal.resolve.refs import HubRef, OllamaRef
 from runlocal.spec import ModelSpec
@@ -280,6 +280,41 @@ def test_a_gguf_repo_reads_q4_k_m_by_default_and_lists_the_others(
     )
     cmds = check(CheckQuery(model="acme/Tiny-GGUF", hardware=("gpu-24",)), catalog).to_dict()
     assert cmds["commands"]["llama.cpp"].startswith("llama-server -hf acme/Tiny-GGUF:Q4_K_M ")
+
+
+def test_a_gguf_repo_lists_its_files_as_data(hub: HubServer, tmp_path: Path) -> None:
+    paths = gguf_repo(hub, tmp_path)
+    got = read_remote("acme/Tiny-GGUF:Q8_0")
+    assert got.source == "hub" and got.label == "acme/Tiny-GGUF"
+    files = {f.quant: f for f in got.read.files}
+    assert set(files) == {"Q2_K", "Q4_K_M", "Q8_0"}  # the projector is not a model file
+    assert [f.quant for f in got.read.files if f.read] == ["Q8_0"]
+    for q, path in paths.items():
+        assert files[q].size_bytes == path.stat().st_size
+        assert files[q].name == path.name and files[q].shards == 1
+    assert got.read.config is None
+
+
+def test_a_safetensors_repo_lists_its_shards_and_keeps_its_config(
+    hub: HubServer, tmp_path: Path
+) -> None:
+    folder = sharded_folder(tmp_path / "Tiny-Llama")
+    hub.add_repo("acme/Tiny-Llama", files_of(folder))
+    got = read_remote(f"{hub.url}/acme/Tiny-Llama")
+    shards = sorted(p.name for p in folder.glob("*.safetensors"))
+    assert [f.name for f in got.read.files] == shards
+    assert all(f.read and f.size_bytes == (folder / f.name).stat().st_size for f in got.read.files)
+    assert got.read.config == json.loads((folder / "config.json").read_text())
+
+
+def test_an_ollama_tag_lists_its_model_blob(hub: HubServer, tmp_path: Path) -> None:
+    path = make_gguf(tmp_path)
+    hub.add_ollama("tiny", "1b", path.read_bytes())
+    got = read_remote("tiny:1b")
+    assert got.source == "ollama" and got.label == "tiny:1b"
+    (blob,) = got.read.files
+    assert blob.read and blob.size_bytes == path.stat().st_size
+    assert blob.quant == got.model.spec.weights.quant  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.core.hubserver import HubServer
 
 from . import factory
 
@@ -44,3 +48,26 @@ def tiny(catalog_dir: Path, db) -> Path:
     factory.tiny_catalog(catalog_dir)
     factory.sync()
     return catalog_dir
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[HubServer]:
+    """The Hub- and Ollama-registry-shaped local server (tests/core/hubserver.py) with one GGUF
+    repo (acme/T) and one tag (tiny:1b), and the site reading remote models from it."""
+    from django.core.cache import cache
+
+    from tests.core.hubserver import serve
+    from tests.core.test_gguf import make_gguf
+
+    cache.clear()
+    monkeypatch.setenv("RUNLOCAL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with serve() as s:
+        monkeypatch.setenv("HF_ENDPOINT", s.url)
+        monkeypatch.setenv("RUNLOCAL_OLLAMA_REGISTRY", s.url)
+        path = make_gguf(tmp_path, filename="t-Q4_K_M.gguf")
+        s.add_repo("acme/T", {path.name: path.read_bytes()})
+        s.add_ollama("tiny", "1b", path.read_bytes())
+        settings.RUNLOCAL_REMOTE_MODELS = True
+        yield s

@@ -4,35 +4,16 @@ configured Hub and Ollama registry only, with SSRF attempts refused in one line.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
-from tests.core.hubserver import Handler, HubServer, serve
-from tests.core.test_gguf import make_gguf
+from tests.core.hubserver import Handler, HubServer
 
 from .test_api_check import CHECK, assert_error
 
 HW = "testgpu-24gb"
-
-
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[HubServer]:
-    cache.clear()
-    monkeypatch.setenv("RUNLOCAL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    with serve() as s:
-        monkeypatch.setenv("HF_ENDPOINT", s.url)
-        monkeypatch.setenv("RUNLOCAL_OLLAMA_REGISTRY", s.url)
-        path = make_gguf(tmp_path, filename="t-Q4_K_M.gguf")
-        s.add_repo("acme/T", {path.name: path.read_bytes()})
-        s.add_ollama("tiny", "1b", path.read_bytes())
-        settings.RUNLOCAL_REMOTE_MODELS = True
-        yield s
 
 
 def test_remote_models_are_off_by_default(

@@ -8,20 +8,26 @@ the standard library; huggingface_hub is imported when a remote model is actuall
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import RemoteError, UnknownNameError
 from ..resolve.refs import HubRef, OllamaRef, looks_remote, parse_ref
+from .listing import ListedFile, RemoteRead
 from .policy import ServerPolicy, current, serving
 
 if TYPE_CHECKING:
     from ..engine import ResolvedModel
 
 __all__ = [
+    "ListedFile",
     "RemoteError",
+    "RemoteModel",
+    "RemoteRead",
     "ServerPolicy",
     "looks_remote",
     "parse_ref",
+    "read_remote",
     "resolve_for_server",
     "resolve_remote",
     "resolve_unknown",
@@ -29,7 +35,28 @@ __all__ = [
 ]
 
 
-def resolve_remote(text: str, *, quant: str | None = None) -> ResolvedModel:
+@dataclass(frozen=True)
+class RemoteModel:
+    """A remote model as read: the reference, what the read found, and the engine's model."""
+
+    ref: HubRef | OllamaRef
+    read: RemoteRead
+    model: ResolvedModel
+
+    @property
+    def source(self) -> str:
+        return "hub" if isinstance(self.ref, HubRef) else "ollama"
+
+    @property
+    def label(self) -> str:
+        """owner/name for the Hub, name:tag (namespace/ kept when not library) for Ollama."""
+        if isinstance(self.ref, HubRef):
+            return self.ref.repo
+        ns = self.ref.namespace
+        return self.ref.label if ns == "library" else f"{ns}/{self.ref.label}"
+
+
+def read_remote(text: str, *, quant: str | None = None) -> RemoteModel:
     """Read a Hub id or URL, an hf.co/owner/name:QUANT reference or an Ollama tag.
 
     ``quant`` picks the GGUF file of a repo holding several (the reference's own :QUANT
@@ -42,13 +69,20 @@ def resolve_remote(text: str, *, quant: str | None = None) -> ResolvedModel:
     if isinstance(ref, HubRef):
         from .hub import resolve_hub
 
-        spec, kind, where, notes = resolve_hub(ref, quant)
-        return ResolvedModel(spec, None, kind, where, notes, hub_repo=ref.repo)
+        r = resolve_hub(ref, quant)
+        model = ResolvedModel(r.spec, None, r.kind, r.where, r.notes, hub_repo=ref.repo)
+        return RemoteModel(ref, r, model)
     assert isinstance(ref, OllamaRef)
     from .ollama import resolve_ollama
 
-    spec, kind, where, notes = resolve_ollama(ref)
-    return ResolvedModel(spec, None, kind, where, notes, ollama_tag=ref.label)
+    r = resolve_ollama(ref)
+    model = ResolvedModel(r.spec, None, r.kind, r.where, r.notes, ollama_tag=ref.label)
+    return RemoteModel(ref, r, model)
+
+
+def resolve_remote(text: str, *, quant: str | None = None) -> ResolvedModel:
+    """The engine's model for a remote reference (read_remote's model)."""
+    return read_remote(text, quant=quant).model
 
 
 def resolve_unknown(

@@ -24,7 +24,8 @@ from ..safetensors import (
     parse_index,
 )
 from ..spec import ModelSpec
-from .ggufnames import choose, group_files
+from .ggufnames import GGUFChoice, choose, group_files
+from .listing import ListedFile, RemoteRead
 from .objects import RemoteFiles, RemoteObject, fetch_document
 
 # The first range request of a safetensors file (huggingface_hub reads the same 100 kB).
@@ -208,7 +209,7 @@ def _read_gguf(hub: HubRepo, filename: str) -> ModelSpec:
 
 def resolve_gguf(
     hub: HubRepo, want: str | None, filename: str | None
-) -> tuple[ModelSpec, list[str]]:
+) -> tuple[ModelSpec, list[str], tuple[ListedFile, ...]]:
     sizes = {n: f.size for n, f in hub.listing.files.items()}
     choices = group_files(sizes)
     if filename is not None:
@@ -227,7 +228,11 @@ def resolve_gguf(
         for c in choices
     )
     notes = [f"GGUF files in {hub.repo}: {listed}"] if len(choices) > 1 else []
-    return spec, notes
+    return spec, notes, tuple(_listed(c, c == picked) for c in choices)
+
+
+def _listed(c: GGUFChoice, read: bool) -> ListedFile:
+    return ListedFile(c.first, c.size_bytes, c.quant, len(c.files), read)
 
 
 # --- safetensors -----------------------------------------------------------------------
@@ -267,7 +272,8 @@ def _shard_header(hub: HubRepo, name: str) -> ShardHeader:
     return ShardHeader(name.rsplit("/", 1)[-1], where, header, size - 8 - n)
 
 
-def resolve_safetensors(hub: HubRepo, config_name: str) -> ModelSpec:
+def resolve_safetensors(hub: HubRepo, config_name: str) -> RemoteRead:
+    """The checkpoint next to ``config_name``: its spec, with the safetensors files listed."""
     from ..engine import _hf_quant_label, _with_weights
 
     folder = config_name.rsplit("/", 1)[0] if "/" in config_name else ""
@@ -275,8 +281,10 @@ def resolve_safetensors(hub: HubRepo, config_name: str) -> ModelSpec:
     name = (folder.rsplit("/", 1)[-1] if folder else None) or hub.repo.split("/", 1)[1]
     spec = spec_from_config(config, name=name, where=f"{hub.repo}/{config_name}")
     names, weight_map = _safetensors_names(hub, folder)
+    where = f"{hub.endpoint}/{hub.repo}"
+    note = [TRANSPORT_NOTE]
     if not names:
-        return spec
+        return RemoteRead(spec, "config.json", where, note, (), config)
     with ThreadPoolExecutor(max_workers=min(_THREADS, len(names))) as pool:
         shards = list(pool.map(lambda n: _shard_header(hub, n), names))
     inv = inventory_from_headers(
@@ -286,16 +294,22 @@ def resolve_safetensors(hub: HubRepo, config_name: str) -> ModelSpec:
         _hf_quant_label(config),
         f"{hub.repo}/{folder}".rstrip("/"),
     )
-    return _with_weights(spec, inv)
+    spec = _with_weights(spec, inv)
+    quant = spec.weights.quant if spec.weights is not None else None
+    files = tuple(ListedFile(n, hub.listing.files[n].size, quant, 1, True) for n in names)
+    return RemoteRead(spec, "config.json", where, note, files, config)
 
 
 # --- entry -----------------------------------------------------------------------------
 
 
-def resolve_hub(ref: HubRef, quant: str | None) -> tuple[ModelSpec, str, str, list[str]]:
-    """(spec, file kind, where it was read, notes) for a Hub reference."""
+TRANSPORT_NOTE = "read from the Hub by range requests (headers only), not reviewed"
+
+
+def resolve_hub(ref: HubRef, quant: str | None) -> RemoteRead:
+    """What a Hub reference reads as: spec, file kind, where, notes and the files listed."""
     check_host(ref)
-    transport_note = "read from the Hub by range requests (headers only), not reviewed"
+    transport_note = TRANSPORT_NOTE
     hub = HubRepo(ref.repo, ref.revision)
     where = f"{hub.endpoint}/{hub.repo}"
     files = hub.listing.files
@@ -304,15 +318,17 @@ def resolve_hub(ref: HubRef, quant: str | None) -> tuple[ModelSpec, str, str, li
         if ref.filename not in files:
             raise RemoteError(f"{hub.repo}: no file {ref.filename!r} in the repository")
         if ref.filename.lower().endswith(".gguf"):
-            spec, notes = resolve_gguf(hub, None, ref.filename)
-            return spec, "gguf", f"{where}/{ref.filename}", [*notes, transport_note]
+            spec, notes, listed = resolve_gguf(hub, None, ref.filename)
+            return RemoteRead(
+                spec, "gguf", f"{where}/{ref.filename}", [*notes, transport_note], listed
+            )
         folder = ref.filename.rsplit("/", 1)[0] if "/" in ref.filename else ""
         config_name = f"{folder}/config.json" if folder else "config.json"
         if config_name not in files:
             raise RemoteError(
                 f"{hub.repo}: {ref.filename} is neither a GGUF nor next to a config.json"
             )
-        return resolve_safetensors(hub, config_name), "config.json", where, [transport_note]
+        return resolve_safetensors(hub, config_name)
     choices = group_files({n: f.size for n, f in files.items()})
     has_safetensors = any(n.endswith(".safetensors") for n in files)
     if choices and (
@@ -320,11 +336,10 @@ def resolve_hub(ref: HubRef, quant: str | None) -> tuple[ModelSpec, str, str, li
         or "config.json" not in files
         or (want is not None and choose(choices, want) is not None)
     ):
-        spec, notes = resolve_gguf(hub, want, None)
-        return spec, "gguf", where, [*notes, transport_note]
+        spec, notes, listed = resolve_gguf(hub, want, None)
+        return RemoteRead(spec, "gguf", where, [*notes, transport_note], listed)
     if "config.json" in files:
-        spec = resolve_safetensors(hub, "config.json")
-        return spec, "config.json", where, [transport_note]
+        return resolve_safetensors(hub, "config.json")
     if "model_index.json" in files:
         raise RemoteError(
             f"{hub.repo}: a diffusers pipeline (model_index.json); only catalog image models "

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from ..errors import RemoteError
+from ..errors import RemoteError, RemoteUnavailableError
 from ..gguf import FileAccess
 from . import cache, transport
 
@@ -34,7 +34,7 @@ def fetch_document(
     if cached is not None and (immutable or transport.offline()):
         return cached
     if transport.offline():
-        raise RemoteError(f"{what}: not in the cache and HF_HUB_OFFLINE is set")
+        raise RemoteUnavailableError(f"{what}: not in the cache and HF_HUB_OFFLINE is set")
     reply = transport.get(
         url,
         what=what,
@@ -94,7 +94,7 @@ class RemoteObject:
         if hit is not None:
             return hit
         if transport.offline():
-            raise RemoteError(
+            raise RemoteUnavailableError(
                 f"{self.what}: its header is not in the cache and HF_HUB_OFFLINE is set"
             )
         reply = transport.get(

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import RemoteError
 from ..gguf import read_gguf
 from ..resolve.refs import OllamaRef
-from ..spec import ModelSpec
+from .listing import ListedFile, RemoteRead
 from .objects import RemoteFiles, RemoteObject, fetch_document
 
 DEFAULT_REGISTRY = "https://registry.ollama.ai"
@@ -43,7 +43,7 @@ def model_layer(manifest: Any, what: str) -> tuple[str, int]:
     raise RemoteError(f"{what}: the manifest has no model layer ({MODEL_MEDIA_TYPE})")
 
 
-def resolve_ollama(ref: OllamaRef) -> tuple[ModelSpec, str, str, list[str]]:
+def resolve_ollama(ref: OllamaRef) -> RemoteRead:
     base = registry()
     repo = f"{ref.namespace}/{ref.name}"
     what = f"ollama {ref.label}"
@@ -69,9 +69,11 @@ def resolve_ollama(ref: OllamaRef) -> tuple[ModelSpec, str, str, list[str]]:
         spec = read_gguf(path, files)
     finally:
         files.save()
-    return (
+    quant = spec.weights.quant if spec.weights is not None else None
+    return RemoteRead(
         spec,
         "gguf",
         f"{base}/{repo}:{ref.tag}",
         ["read from the Ollama registry by range requests (header only), not reviewed"],
+        (ListedFile(ref.label, size, quant, 1, True),),
     )

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import RemoteError, RemoteRateLimitError
+from ..errors import (
+    RemoteError,
+    RemoteNotFoundError,
+    RemoteRateLimitError,
+    RemoteUnavailableError,
+)
 from .policy import ServerPolicy
 from .policy import current as current_policy
 
@@ -90,7 +95,7 @@ def get(
     Raises RemoteError for every failure: HTTP errors (mapped with huggingface_hub's error
     classes when ``hub``), timeouts, refused connections and bodies over ``limit``."""
     if offline():
-        raise RemoteError(f"{what}: not in the cache and HF_HUB_OFFLINE is set")
+        raise RemoteUnavailableError(f"{what}: not in the cache and HF_HUB_OFFLINE is set")
     import httpx2
     from huggingface_hub import get_session
 
@@ -140,12 +145,16 @@ def get(
     except RemoteError:
         raise
     except httpx2.TimeoutException:
-        raise RemoteError(f"{what}: timed out after {t:g} s ({_describe(url)})") from None
+        raise RemoteUnavailableError(
+            f"{what}: timed out after {t:g} s ({_describe(url)})"
+        ) from None
     except httpx2.HTTPError as exc:
         host = urlsplit(url).netloc
-        raise RemoteError(f"{what}: cannot reach {host} ({type(exc).__name__}: {exc})") from None
+        raise RemoteUnavailableError(
+            f"{what}: cannot reach {host} ({type(exc).__name__}: {exc})"
+        ) from None
     except OSError as exc:  # huggingface_hub's OfflineModeIsEnabled is a ConnectionError
-        raise RemoteError(f"{what}: {exc}") from None
+        raise RemoteUnavailableError(f"{what}: {exc}") from None
 
 
 @contextlib.contextmanager
@@ -216,17 +225,19 @@ def _raise_status(r: Any, body: bytes, what: str, hub: bool) -> None:
             ) from None
         except errors.RepositoryNotFoundError:
             token = "" if os.environ.get("HF_TOKEN") else " (if it is private, set HF_TOKEN)"
-            raise RemoteError(f"{what}: no such repository on the Hub{token}") from None
+            raise RemoteNotFoundError(f"{what}: no such repository on the Hub{token}") from None
         except errors.RevisionNotFoundError:
-            raise RemoteError(f"{what}: no such revision") from None
+            raise RemoteNotFoundError(f"{what}: no such revision") from None
         except errors.RemoteEntryNotFoundError:
-            raise RemoteError(f"{what}: no such file in the repository") from None
+            raise RemoteNotFoundError(f"{what}: no such file in the repository") from None
         except errors.HfHubHTTPError:
             pass
         except (AttributeError, TypeError, ValueError):
             pass  # the client's own parsing of a malformed error body: answered below
     if status == 404:
-        raise RemoteError(f"{what}: not found (HTTP 404)")
+        raise RemoteNotFoundError(f"{what}: not found (HTTP 404)")
     if status in (401, 403):
         raise RemoteError(f"{what}: access denied (HTTP {status})")
+    if status >= 500:
+        raise RemoteUnavailableError(f"{what}: the server answered HTTP {status}")
     raise RemoteError(f"{what}: the server answered HTTP {status}")

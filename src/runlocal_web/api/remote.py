@@ -13,9 +13,33 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from runlocal.errors import RemoteRateLimitError
+from runlocal.errors import InputError, RemoteRateLimitError
 from runlocal.remote import ServerPolicy, serving
+from runlocal.remote.policy import current
+from runlocal.resolve.refs import HubRef, OllamaRef, parse_ref
 from runlocal_web.ops.limits import hit
+
+MAX_REF = 300
+
+
+def parse_visitor_ref(text: str) -> HubRef | OllamaRef | None:
+    """A reference the site reads: a bare name (no tag) stays a catalog name, as on the API.
+    Raises InputError for a Hub URL that names no model file."""
+    ref = parse_ref(text) if 0 < len(text) <= MAX_REF else None
+    if isinstance(ref, OllamaRef) and not ref.explicit_tag:
+        return None
+    return ref
+
+
+def reads_remotely(text: str) -> HubRef | OllamaRef | None:
+    """The remote model this site reads for a name the catalog lacks, or None: only with
+    RUNLOCAL_REMOTE_MODELS on, inside the request's fetch policy, for an explicit reference."""
+    if not getattr(settings, "RUNLOCAL_REMOTE_MODELS", False) or current() is None:
+        return None
+    try:
+        return parse_visitor_ref(text.strip())
+    except InputError:
+        return None
 
 
 def configured_hosts() -> frozenset[str]:

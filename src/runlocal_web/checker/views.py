@@ -16,7 +16,11 @@ from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.models import resolve_model_name
+from runlocal.resolve.refs import OllamaRef
 from runlocal.runtimes import RUNTIMES
+from runlocal_web.api.remote import reads_remotely
+from runlocal_web.catalogdb.remote import LABELS as REMOTE_LABELS
+from runlocal_web.catalogdb.remote import page_path as remote_page
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond
@@ -117,6 +121,7 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "alternatives": _alternatives(form, r, path),
         "quality": present.quality(r, catalog),
         "one_change": _one_change(form, query, r, catalog, path),
+        "remote_model": _remote_model(catalog, str(form.cleaned_data.get("model") or "")),
     }
     context.update(
         # With an answer, the options fold away so the verdict shows without scrolling; the
@@ -166,9 +171,11 @@ def _run(
         ):
             named_quant = name.default_quant
     except UnknownNameError as exc:
-        # add_error drops the field from cleaned_data, hence the copies above.
-        form.add_error("model", f"No model called “{typed_model}” in the catalog.")
-        unknown["model", typed_model] = list(exc.suggestions)
+        # A Hub id or URL, hf.co/…:QUANT or name:tag is read remotely when the site does.
+        if reads_remotely(typed_model) is None:
+            # add_error drops the field from cleaned_data, hence the copies above.
+            form.add_error("model", f"No model called “{typed_model}” in the catalog.")
+            unknown["model", typed_model] = list(exc.suggestions)
     canonical: list[str] = []
     for text in typed_hardware:
         try:
@@ -183,14 +190,14 @@ def _run(
         except InputError as exc:
             form.add_error("hardware", str(exc))
     _suggest(unknown, raw, suggestions)
-    if entry is None or form.errors:
+    if form.errors or (entry is None and reads_remotely(typed_model) is None):
         return None
     # Share links name catalog ids ("2x nvidia-rtx-3090"), however the visitor typed them.
-    d["model"] = entry.id
+    d["model"] = entry.id if entry is not None else typed_model.strip()
     d["hardware"] = canonical
     d["quant"] = d["quant"] or named_quant or ""
     query = CheckQuery(
-        model=entry.id,
+        model=d["model"],
         hardware=tuple(canonical),
         quant=d["quant"] or None,
         context=d["context"],
@@ -213,6 +220,18 @@ def _run(
         log.exception("engine failed on %r", query)
         form.add_error(None, ENGINE_FAILED)
         return None
+
+
+def _remote_model(catalog: Catalog, model: str) -> dict[str, str] | None:
+    """For a model read from the Hub or the Ollama registry: its page and how it was read."""
+    ref = None if model in catalog.models else reads_remotely(model)
+    if ref is None:
+        return None
+    return {
+        "ref": model,
+        "label": REMOTE_LABELS["ollama" if isinstance(ref, OllamaRef) else "hub"],
+        "url": remote_page(model),
+    }
 
 
 def _canonical_hardware(catalog: Catalog, text: str) -> str:

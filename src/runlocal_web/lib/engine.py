@@ -49,18 +49,22 @@ def engine_version() -> str:
 def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str, Any]:
     """The engine's answer as a dict. Raises RunlocalError for input it rejects.
 
-    With the catalog's digest, answers are cached (errors are not: they are cheap).
+    A catalog model, or a Hub or Ollama reference when the site reads remote models
+    (api.remote.reads_remotely); never a file. With the catalog's digest, answers are cached
+    (errors are not: they are cheap).
     """
-    if not is_catalog_only(query.model):
+    from runlocal_web.api.remote import reads_remotely
+
+    if not is_catalog_only(query.model) and reads_remotely(query.model) is None:
         raise InputError(f"{query.model}: this model cannot be checked on the website")
     timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
     if not digest or timeout <= 0:
-        return check(query, catalog).to_dict()
+        return check(query, catalog, allow_files=False).to_dict()
     key = "check:" + hashlib.sha256(f"{engine_version()}|{digest}|{query!r}".encode()).hexdigest()
     hit = django_cache.get(key)
     if hit is not None:
         return dict(hit)
-    result = check(query, catalog).to_dict()
+    result = check(query, catalog, allow_files=False).to_dict()
     django_cache.set(key, result, timeout)
     return result
 

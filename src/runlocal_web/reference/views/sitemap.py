@@ -47,6 +47,8 @@ NOT_IN_SITEMAP = {
     "/contact/thanks/": "shown after the contact form is sent; noindex",
     "/digest/subscribe/": "where the digest form posts; disallowed in robots.txt",
     "/digest/check-your-inbox/": "shown after signing up for the digest; noindex",
+    "/models/remote/draft/": "where staff post a remote model to become a catalog draft; POST only",
+    "/models/remote/": "a model read from the Hub or Ollama registry per ?ref=; noindex, not reviewed",
 }
 # URL namespaces that hold no HTML pages for readers.
 NAMESPACES_NOT_IN_SITEMAP = {
