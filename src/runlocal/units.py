@@ -52,6 +52,8 @@ def parse_tokens(value: str | int) -> int:
             f"{str(value)[:40]!r} is not a number of tokens (write 8192, 32k or 128k)"
         ) from None
     tokens = amount * _TOKEN_MULTIPLIERS[suffix]
+    if isinstance(tokens, int):  # exact, however large: the caller bounds the range
+        return tokens
     if not math.isfinite(tokens) or tokens != int(tokens):
         raise InputError(f"{str(value)[:40]!r} is not a whole number of tokens")
     return int(tokens)

@@ -255,3 +255,27 @@ def test_it_builds_queries_from_json_keys() -> None:
     ):
         with pytest.raises(InputError):
             CheckQuery.from_mapping(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [("32k", 32768), ("128K", 131072), ("8,192", 8192), ("1.5k", 1536), ("1M", 1048576)],
+)
+def test_a_context_reads_as_people_write_it(text: str, tokens: int) -> None:
+    from runlocal.units import parse_tokens
+
+    assert parse_tokens(text) == tokens
+
+
+@pytest.mark.parametrize("text", ["lots", "1.3", "", "nan", "infk", "1e999k"])
+def test_a_context_that_is_not_a_count_of_tokens_is_refused(text: str) -> None:
+    from runlocal.units import parse_tokens
+
+    with pytest.raises(InputError):
+        parse_tokens(text)
+
+
+def test_a_huge_context_is_a_number_the_caller_bounds() -> None:
+    from runlocal.units import parse_tokens
+
+    assert parse_tokens("9" * 400 + "k") == int("9" * 400) * 1024
