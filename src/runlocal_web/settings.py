@@ -166,7 +166,7 @@ RUNLOCAL_CHECK_CACHE_SECONDS = envint("RUNLOCAL_CHECK_CACHE_SECONDS", 86400, min
 # hf.co/owner/name:QUANT, name:tag): off unless turned on, since it makes the server fetch.
 # Redirects are followed only to these hosts (".example" = any subdomain); the Hub's CDN
 # hosts are subdomains of its own domains, the Ollama registry's blobs live on R2.
-RUNLOCAL_REMOTE_MODELS = envbool("RUNLOCAL_REMOTE_MODELS", False)
+RUNLOCAL_REMOTE_MODELS = envbool("RUNLOCAL_REMOTE_MODELS", True)
 _REDIRECTS = ".huggingface.co,.hf.co,.r2.cloudflarestorage.com"
 RUNLOCAL_REMOTE_REDIRECT_HOSTS = envlist("RUNLOCAL_REMOTE_REDIRECT_HOSTS", _REDIRECTS)
 RUNLOCAL_REMOTE_TIMEOUT_SECONDS = envint("RUNLOCAL_REMOTE_TIMEOUT_SECONDS", 5, minimum=1)

@@ -28,3 +28,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Tests crawl hundreds of engine pages from one client address; the tests of the limit itself
 # (test_ops_limits.py, test_api_check.py) set their own.
 API_RATE_LIMITS = {"check": (10**6, 60)}
+# Tests never reach the Hub or the Ollama registry: the ones that read remote models turn this
+# on with a local server standing in for both (tests/web/conftest.py, `hub`).
+RUNLOCAL_REMOTE_MODELS = False
