@@ -463,3 +463,20 @@ def test_a_context_reads_as_people_write_it(client, tiny: Path, typed: str, toke
     assert got.status_code == 200 and got.json()["context"] == tokens
     posted = client.post(CHECK, json.dumps(query), content_type="application/json")
     assert posted.status_code == 200 and posted.json()["context"] == tokens
+
+
+def test_compare_reads_names_as_check_does(client: Any, tiny: Path) -> None:
+    """The memory typed after a Mac and the quant a model name states reach the engine."""
+    doc = client.get(
+        "/api/v1/compare", {"hw": ["M9 Max 128GB", "2x TG 24"], "model": "testllama 8b Q8_0"}
+    ).json()
+    mac, pair = (c["result"] for c in doc["checks"])
+    assert mac["hardware"][0]["memory_bytes"] == 128 * 2**30
+    assert len(pair["hardware"]) == 2
+    assert mac["quant"] == pair["quant"] == "Q8_0"
+
+
+def test_compare_refuses_a_count_out_of_range_in_one_line(client: Any, tiny: Path) -> None:
+    r = client.get("/api/v1/compare", {"hw": ["100x TG 24"]})
+    assert r.status_code == 400
+    assert "device count 100" in r.json()["errors"][0]["message"]

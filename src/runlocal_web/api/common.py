@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from runlocal.catalog import Catalog, Entry, normalize
 from runlocal.engine import CheckQuery, check
-from runlocal.errors import RunlocalError, UnknownNameError
+from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import engine_version
 
@@ -107,9 +107,10 @@ def resolve(catalog: Catalog, kind: str, name: str, field: str) -> Entry:
     """A catalog entry by id, name or alias; 400 with suggestions when unknown."""
     try:
         return catalog.find(kind, name)
-    except UnknownNameError as exc:
+    except InputError as exc:  # unknown, ambiguous, a size not sold, a count out of range
+        suggestions = list(getattr(exc, "suggestions", []))
         raise ApiError(
-            400, str(exc), [field_error(field, str(exc), suggestions=list(exc.suggestions))]
+            400, str(exc), [field_error(field, str(exc), suggestions=suggestions)]
         ) from None
 
 

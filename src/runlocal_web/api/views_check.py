@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from runlocal.engine import CheckQuery
 from runlocal.errors import InputError
+from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal_web.catalogdb.store import current
 
 from .common import entry_dict, reject_unknown, resolve, run_check
@@ -80,17 +81,20 @@ def compare(request: HttpRequest, params: Query[CompareParams]) -> dict[str, Any
         raise ApiError(422, "hw: give 1 to 6 devices", [field_error("hw", "give 1 to 6 devices")])
     digest, catalog = current()
     entries = []
+    devices: dict[str, str] = {}  # entry id → the resolver's reading ("2x …", "… 128GB")
     for name in params.hw:
         entry = resolve(catalog, "hardware", name, "hw")
         if entry not in entries:
             entries.append(entry)
+            devices[entry.id] = " + ".join(p.query for p in resolve_hardware_name(catalog, name))
     model = resolve(catalog, "models", params.model, "model") if params.model else None
     checks: list[dict[str, Any]] = []
-    if model is not None:
+    if params.model:
         for entry in entries:
+            # The model as typed: the engine reads the quant a name states, as /check does.
             query = CheckQuery(
-                model=model.id,
-                hardware=(entry.id,),
+                model=params.model,
+                hardware=(devices[entry.id],),
                 quant=params.quant,
                 context=params.context,
                 ram_gb=params.ram_gb,
