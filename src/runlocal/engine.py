@@ -193,6 +193,8 @@ class ResolvedModel:
     quant: str | None = None  # the quant the typed name states ("…-Q4_K_M.gguf", "-AWQ")
     default_quant: str | None = None  # the quant it implies (a bare Ollama tag's file)
     hub_repo: str | None = None  # read from this Hub repo (runlocal.remote)
+    # The repo's other GGUF files when none was named: (quant, bytes), to pick what fits.
+    file_choices: tuple[tuple[str, int], ...] = ()
     ollama_tag: str | None = None  # read from this Ollama registry tag (runlocal.remote)
 
 
@@ -639,6 +641,47 @@ def _fits_fully(
     return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
 
 
+def _best_fitting_file(
+    q: CheckQuery,
+    model: ResolvedModel,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+) -> ResolvedModel:
+    """For a Hub repo of GGUF files with none named: the largest file (the best quality) that
+    fits the accelerators with room to spare, judged by its size on the file's own layer
+    shapes, then read for real. None fits: the default file stays, and the answer says why."""
+    inv = model.spec.weights
+    if inv is None:
+        return model
+    from .remote.ggufnames import QUALITY_ORDER
+
+    def better_first(choice: tuple[str, int]) -> tuple[int, int]:
+        rank = QUALITY_ORDER.index(choice[0]) if choice[0] in QUALITY_ORDER else -1
+        return -choice[1], -rank
+
+    for quant, size_bytes in sorted(model.file_choices, key=better_first):
+        trial = scale_inventory(inv, size_bytes, "the repository's file size")
+        fits, tight = _fits_fully(
+            model.spec, trial, devices, host_ram, runtime, context, kv_type, q.batch
+        )
+        if not fits or tight:
+            continue
+        if quant == inv.quant:
+            return model
+        from .remote import resolve_remote
+
+        chosen = resolve_remote(q.model, quant=quant)
+        chosen.notes.append(
+            f"{quant}: the largest file in {model.hub_repo} that fits with room to spare "
+            "(name a quant to choose another)"
+        )
+        return chosen
+    return model
+
+
 def _check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
     backends = {d.backend for d in devices}
     if runtime.engine == "mlx" and backends != {"metal"}:
@@ -707,6 +750,13 @@ def check(
         # and say so, rather than answer "will not run" for what runs with offload.
         assumed_ram_gib = DEFAULT_RAM_GIB
         host_ram = round(DEFAULT_RAM_GIB * GIB)
+    if model.file_choices and not q.quant:
+        chosen = _best_fitting_file(q, model, devices, host_ram, runtime, context, kv_type)
+        if chosen is not model:
+            notes = [*chosen.notes, *notes[len(model.notes) :]]
+            model, spec = chosen, chosen.spec
+            quant = _pick_quant(q, runtime, model)
+            inv = spec.weights if spec.weights is not None else inv
     # A model read from a file gets a new spec (hashed by identity) each time: nothing to reuse.
     answers = _plan_answers if model.entry is not None else _plan_answers_uncached
     est, max_ctx, best_quant = answers(

@@ -275,11 +275,24 @@ def test_a_gguf_repo_reads_q4_k_m_by_default_and_lists_the_others(
     listed = " ".join(remote.notes)
     assert "Q2_K" in listed and "Q8_0" in listed and "Q4_K_M" in listed
     assert "mmproj" not in listed
-    assert answer("acme/Tiny-GGUF", catalog, "acme/Tiny-GGUF/tiny-Q4_K_M.gguf") == answer(
+    named = "acme/Tiny-GGUF:Q4_K_M"
+    assert answer(named, catalog, "acme/Tiny-GGUF/tiny-Q4_K_M.gguf") == answer(
         str(paths["Q4_K_M"]), catalog, str(paths["Q4_K_M"])
     )
-    cmds = check(CheckQuery(model="acme/Tiny-GGUF", hardware=("gpu-24",)), catalog).to_dict()
+    cmds = check(CheckQuery(model=named, hardware=("gpu-24",)), catalog).to_dict()
     assert cmds["commands"]["llama.cpp"].startswith("llama-server -hf acme/Tiny-GGUF:Q4_K_M ")
+
+
+def test_with_hardware_a_gguf_repo_answers_with_the_best_file_that_fits(
+    hub: HubServer, tmp_path: Path, catalog: Catalog
+) -> None:
+    paths = gguf_repo(hub, tmp_path)
+    out = check(CheckQuery(model="acme/Tiny-GGUF", hardware=("gpu-24",)), catalog).to_dict()
+    assert out["quant"] == "Q8_0"  # every file fits: the best of them
+    assert any("the largest file in acme/Tiny-GGUF that fits" in n for n in out["notes"])
+    assert answer("acme/Tiny-GGUF", catalog, "acme/Tiny-GGUF/tiny-Q8_0.gguf") == answer(
+        str(paths["Q8_0"]), catalog, str(paths["Q8_0"])
+    )
 
 
 def test_a_gguf_repo_lists_its_files_as_data(hub: HubServer, tmp_path: Path) -> None:

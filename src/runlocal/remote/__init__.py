@@ -70,7 +70,15 @@ def read_remote(text: str, *, quant: str | None = None) -> RemoteModel:
         from .hub import resolve_hub
 
         r = resolve_hub(ref, quant)
-        model = ResolvedModel(r.spec, None, r.kind, r.where, r.notes, hub_repo=ref.repo)
+        named = quant or ref.quant or ref.filename or ref.folder
+        choices = tuple(
+            (f.quant, f.size_bytes)
+            for f in r.files
+            if f.quant and f.size_bytes and r.kind == "gguf" and not named
+        )
+        model = ResolvedModel(
+            r.spec, None, r.kind, r.where, r.notes, hub_repo=ref.repo, file_choices=choices
+        )
         return RemoteModel(ref, r, model)
     assert isinstance(ref, OllamaRef)
     from .ollama import resolve_ollama
