@@ -40,9 +40,13 @@ _SHARD_RE = re.compile(r"[-.]\d{5}-of-\d{5}$", re.I)
 # Quant words, most specific first. Each is found between separators, never inside a word.
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
+# llama.cpp's and ik_llama.cpp's type names (Q4_K_M, IQ1_S, TQ1_0, UD-Q4_K_XL, IQ3_K_R4).
+_GGUF_WORD = re.compile(_B + r"(ud[-_])?([it]?q[1-8](?:_[a-z0-9]{1,4}){0,3})" + _E)
 _QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(_B + r"(ud[-_])?(i?q[1-8](?:_[a-z0-9]{1,4}){0,3})" + _E), None),
+    (re.compile(_B + r"(?:mlx[-_ ]?)?mxfp4[-_]q8" + _E), "MLX-MXFP4-Q8"),  # MLX's mix
+    (_GGUF_WORD, None),
     (re.compile(_B + r"mxfp4(?:[-_]moe)?" + _E), "MXFP4_MOE"),
+    (re.compile(_B + r"(?:nv)?fp4" + _E), "NVFP4"),  # NVIDIA's "-FP4" checkpoints are NVFP4
     (re.compile(_B + r"gptq[-_ ]?(?:int|w)?(4|8)(?:[-_ ]?bits?)?" + _E), "GPTQ-{0}BIT"),
     (re.compile(_B + r"gptq" + _E), "GPTQ-4BIT"),
     (re.compile(_B + r"awq(?:[-_ ]?(?:int)?4(?:[-_ ]?bits?)?)?" + _E), "AWQ-4BIT"),
@@ -55,6 +59,13 @@ _QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(_B + r"qat(?:[-_ ]?q4_0)?" + _E), "Q4_0"),
     (re.compile(_B + r"(?:bf16|f16|fp16|f32|fp32)" + _E), None),
 ]
+# The MLX format a quant word means in an MLX repository ("mlx-community/…-MXFP4").
+_MLX_FORMS = {
+    "MXFP4_MOE": "MLX-MXFP4",
+    "NVFP4": "MLX-NVFP4",
+    "Q8_0": "MLX-8BIT",
+    "Q4_0": "MLX-4BIT",
+}
 # Bare "Q4" as people write it ("Llama 3.3 70B (Q4)"): llama.cpp's and Ollama's usual file.
 _SHORT_QUANTS = {
     "Q2": "Q2_K",
@@ -72,7 +83,7 @@ _SOFT = frozenset(
     instruct it chat hf gguf ggml model models latest base text original pretrained mlx
     community meta google microsoft mistralai ibm allenai huggingfacetb tiiuae cohereforai
     openai moonshotai thudm bartowski unsloth thebloke lmstudio maziyarpanahi quantfactory
-    second state ggml org the by a of ai at on in with using quant quantized
+    second state ggml org the by a of ai at on in with using quant quantized imatrix imat
     """.split()  # noqa: SIM905
 )
 
@@ -131,6 +142,8 @@ def _hub_reference(ref: HubRef) -> Reference:
     # Some quantizers prefix the original owner: "bartowski/Qwen_Qwen3-32B-GGUF".
     name = re.sub(r"^[A-Za-z0-9.]+_(?=[A-Za-z])", "", name)
     words, quant = take_quant(name)
+    if quant and "mlx" in ref.repo.lower():  # an MLX conversion: its formats, not GGUF's
+        quant = _MLX_FORMS.get(quant, quant)
     for part in (ref.folder, ref.filename):
         if part:
             stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", part.rsplit("/", 1)[-1], flags=re.I))
@@ -161,6 +174,10 @@ def _take_one(text: str) -> tuple[str, str | None]:
         if m is None:
             continue
         quant = _canonical(m.group(0), template.format(*m.groups("")) if template else None)
+        if quant is None and regex is _GGUF_WORD:
+            # Shaped like a llama.cpp type but not one runlocal can size: say so rather
+            # than answer for another quant.
+            raise InputError(f"unknown quantization {m.group(0).upper()!r} in {text.strip()!r}")
         if quant is None:
             continue
         return text[: m.start()] + " " + text[m.end() :], quant
@@ -187,8 +204,13 @@ def _canonical(typed: str, template: str | None) -> str | None:
 # --- the catalog read the same way ---------------------------------------------------------
 
 
+# Packaging words with digits, dropped before words are split: "-exl2" (bits in a branch),
+# mradermacher's "-i1-GGUF" (imatrix quants).
+_PACKAGING_RE = re.compile(_B + r"(?:exl[23]|i1)" + _E)
+
+
 def _words(text: str) -> Counter[str]:
-    runs = [r for g in glued_groups(clean(text)) for r in g]
+    runs = [r for g in glued_groups(_PACKAGING_RE.sub(" ", clean(text))) for r in g]
     return Counter(r for r in runs if r not in _SOFT)
 
 
