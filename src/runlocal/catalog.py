@@ -10,10 +10,10 @@ import os
 import pickle
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .errors import CatalogError, InputError, RunlocalError, UnknownNameError
 
@@ -33,6 +33,7 @@ KINDS = (
     "pages",
     "quants",
 )
+T = TypeVar("T")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 
@@ -250,6 +251,41 @@ def _cache_dir() -> Path | None:
     return Path(base) / "runlocal"
 
 
+def _stamp(folder: Path, paths: list[Path]) -> str:
+    """The folder and every file's name, size and modification time, hashed."""
+    stamp = hashlib.sha256(str(folder.resolve()).encode())
+    for path in paths:
+        st = path.stat()
+        stamp.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return stamp.hexdigest()[:32]
+
+
+def derived_cached(catalog: Catalog, kind: str, tag: str, build: Callable[[], T]) -> T:
+    """Something derived from a kind's files (the name resolver's indexes), pickled beside the
+    parse cache and keyed the same way, plus ``tag`` (which should change with the code that
+    derives it). A catalog not read from a folder, or RUNLOCAL_CACHE_DIR="", builds it."""
+    folder = catalog.root / kind if catalog.root is not None else None
+    cache_dir = _cache_dir()
+    if folder is None or cache_dir is None or not folder.is_dir():
+        return build()
+    cache_file = cache_dir / f"{kind}-{tag}-{_stamp(folder, sorted(folder.glob('*.toml')))}.pickle"
+    try:
+        with cache_file.open("rb") as f:
+            return cast(T, pickle.load(f))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+        pass
+    value = build()
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache_file)
+    except OSError:
+        pass
+    return value
+
+
 def _load_kind_cached(kind: str, folder: Path) -> dict[str, Entry]:
     """Parse a kind's TOML files, or reuse the parse cached for exactly these files.
 
@@ -258,12 +294,8 @@ def _load_kind_cached(kind: str, folder: Path) -> dict[str, Entry]:
     RUNLOCAL_CACHE_DIR="" turns it off.
     """
     paths = sorted(folder.glob("*.toml"))
-    stamp = hashlib.sha256(str(folder.resolve()).encode())
-    for path in paths:
-        st = path.stat()
-        stamp.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     cache_dir = _cache_dir()
-    cache_file = cache_dir / f"{kind}-{stamp.hexdigest()[:32]}.pickle" if cache_dir else None
+    cache_file = cache_dir / f"{kind}-{_stamp(folder, paths)}.pickle" if cache_dir else None
     if cache_file is not None:
         try:
             with cache_file.open("rb") as f:

@@ -22,13 +22,15 @@ model; several → "which one?" with the candidates; none → the closest names.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog, Entry, normalize
+from ..catalog import Catalog, Entry, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..weights import normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
@@ -231,6 +233,29 @@ def _frozen(words: Counter[str]) -> tuple[tuple[str, int], ...]:
 
 @lru_cache(maxsize=8)  # Catalog hashes by identity: one index per loaded catalog
 def _index(catalog: Catalog) -> _Index:
+    # Reading every name and alias costs most of a cold `runlocal check`: kept beside the
+    # parse cache, keyed by the catalog's files and this code.
+    parts = derived_cached(catalog, "models", f"names-{_CODE}", lambda: _build(catalog))
+    exact, keys, repos, spelled, sizes, ollama = parts
+    return _Index(exact, keys, repos, catalog.models, spelled, sizes, ollama)
+
+
+# The resolver's own code (and refs.py's): a cached index is rebuilt when either changes.
+_CODE = hashlib.sha256(
+    Path(__file__).read_bytes() + Path(__file__).with_name("refs.py").read_bytes()
+).hexdigest()[:12]
+
+_Built = tuple[
+    dict[tuple[tuple[str, int], ...], list[str]],
+    list[tuple[Counter[str], str]],
+    dict[str, str],
+    dict[str, str],
+    dict[str, set[str]],
+    dict[tuple[str, str], list[str]],
+]
+
+
+def _build(catalog: Catalog) -> _Built:
     exact: dict[tuple[tuple[str, int], ...], list[str]] = {}
     keys: list[tuple[Counter[str], str]] = []
     repos: dict[str, str] = {}
@@ -275,7 +300,7 @@ def _index(catalog: Catalog) -> _Index:
                 bucket = ollama.setdefault((m.group(1).lower(), m.group(2).lower()), [])
                 if eid not in bucket:
                     bucket.append(eid)
-    return _Index(exact, keys, repos, entries, spelled, sizes, ollama)
+    return exact, keys, repos, spelled, sizes, ollama
 
 
 def _repo_of(url: str) -> str | None:
