@@ -268,21 +268,29 @@ def derived_cached(catalog: Catalog, kind: str, tag: str, build: Callable[[], T]
     cache_dir = _cache_dir()
     if folder is None or cache_dir is None or not folder.is_dir():
         return build()
-    cache_file = cache_dir / f"{kind}-{tag}-{_stamp(folder, sorted(folder.glob('*.toml')))}.pickle"
-    try:
-        with cache_file.open("rb") as f:
-            return cast(T, pickle.load(f))
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        pass
+    paths = sorted(folder.glob("*.toml"))
+    return _through_pickle(cache_dir / f"{kind}-{tag}-{_stamp(folder, paths)}.pickle", build)
+
+
+def _through_pickle(cache_file: Path | None, build: Callable[[], T]) -> T:
+    """What ``build`` returns, read from ``cache_file`` when a good copy is there, else built and
+    written (atomically; a read-only home is fine: it is built every time)."""
+    if cache_file is not None:
+        try:
+            with cache_file.open("rb") as f:
+                return cast(T, pickle.load(f))
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+            pass
     value = build()
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache_file)
-    except OSError:
-        pass
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache_file)
+        except OSError:
+            pass
     return value
 
 
@@ -296,28 +304,15 @@ def _load_kind_cached(kind: str, folder: Path) -> dict[str, Entry]:
     paths = sorted(folder.glob("*.toml"))
     cache_dir = _cache_dir()
     cache_file = cache_dir / f"{kind}-{_stamp(folder, paths)}.pickle" if cache_dir else None
-    if cache_file is not None:
-        try:
-            with cache_file.open("rb") as f:
-                cached = pickle.load(f)
-            if isinstance(cached, dict):
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            pass
-    loaded: dict[str, Entry] = {}
-    for path in paths:
-        entry = _load_file(kind, path)
-        loaded[entry.id] = entry
-    if cache_file is not None:
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(loaded, f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cache_file)
-        except OSError:
-            pass  # a read-only home is fine: parse every time
-    return loaded
+
+    def parse() -> dict[str, Entry]:
+        loaded: dict[str, Entry] = {}
+        for path in paths:
+            entry = _load_file(kind, path)
+            loaded[entry.id] = entry
+        return loaded
+
+    return _through_pickle(cache_file, parse)
 
 
 def catalog_root() -> Path:
