@@ -48,16 +48,27 @@ def _rate(x: float | None) -> str:
     return f"{round(x, 1):,g}"
 
 
+def _host_layers(r: dict[str, Any]) -> str:
+    """Layers left in system RAM ("16 of 65"), as an offloaded setup is described."""
+    off = r.get("offload") or {}
+    gpu, total = off.get("gpu_layers"), off.get("total_layers")
+    if not isinstance(gpu, int) or not isinstance(total, int):
+        return "unknown"
+    return f"{total - gpu} of {total}"
+
+
 FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "memory": lambda r: _gib(r["memory"]["total_bytes"]),
     "budget": lambda r: _gib(r["memory"]["budget_bytes"]),
     "host": lambda r: _gib(r["memory"].get("host_bytes")),
     "kv": lambda r: _gib(r["memory"]["kv_cache_bytes"]),
+    "weights": lambda r: _gib(r["memory"]["weights_bytes"]),
     "decode": lambda r: _rate(r["speed"]["decode_tok_s"]),
     "decode_low": lambda r: _rate(r["speed"]["decode_tok_s_low"]),
     "decode_high": lambda r: _rate(r["speed"]["decode_tok_s_high"]),
     "prefill": lambda r: _rate(r["speed"]["prefill_tok_s"]),
     "evidence": lambda r: str(r["evidence"]),
+    "host_layers": lambda r: _host_layers(r),
     "verdict": lambda r: VERDICT_WORDS.get(str(r["verdict"]), str(r["verdict"])),
     "quant": lambda r: str(r["quant"]),
     "context": lambda r: f"{r['context']:,}" if r.get("context") else "unknown",
