@@ -8,7 +8,8 @@ hand they drift from the engine ("measured 119 / 97 tok/s" beside a catalog that
   hardware, quant, context, runtime and system RAM), or the ``name`` of one of a guide's
   ``[[checks]]``; ``field`` is one of FIELDS (``decode``, ``memory``, ``budget``...).
 - ``{{ measured:<model>/<quant>/<hardware>/<tg|pp> }}`` is a published llama.cpp result of
-  the catalog's benchmarks (one device, the depth nearest zero), as the benchmark pages show.
+  the catalog's benchmarks (one device, or N as ``Nx-<hardware>``; the depth nearest zero),
+  as the benchmark pages show.
 - ``{{ price:<hardware> }}`` is the price every page quotes, with its kind and date.
 
 `fill` raises InputError for a placeholder it cannot fill, so a broken figure fails the
@@ -48,16 +49,27 @@ def _rate(x: float | None) -> str:
     return f"{round(x, 1):,g}"
 
 
+def _host_layers(r: dict[str, Any]) -> str:
+    """Layers left in system RAM ("16 of 65"), as an offloaded setup is described."""
+    off = r.get("offload") or {}
+    gpu, total = off.get("gpu_layers"), off.get("total_layers")
+    if not isinstance(gpu, int) or not isinstance(total, int):
+        return "unknown"
+    return f"{total - gpu} of {total}"
+
+
 FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "memory": lambda r: _gib(r["memory"]["total_bytes"]),
     "budget": lambda r: _gib(r["memory"]["budget_bytes"]),
     "host": lambda r: _gib(r["memory"].get("host_bytes")),
     "kv": lambda r: _gib(r["memory"]["kv_cache_bytes"]),
+    "weights": lambda r: _gib(r["memory"]["weights_bytes"]),
     "decode": lambda r: _rate(r["speed"]["decode_tok_s"]),
     "decode_low": lambda r: _rate(r["speed"]["decode_tok_s_low"]),
     "decode_high": lambda r: _rate(r["speed"]["decode_tok_s_high"]),
     "prefill": lambda r: _rate(r["speed"]["prefill_tok_s"]),
     "evidence": lambda r: str(r["evidence"]),
+    "host_layers": lambda r: _host_layers(r),
     "verdict": lambda r: VERDICT_WORDS.get(str(r["verdict"]), str(r["verdict"])),
     "quant": lambda r: str(r["quant"]),
     "context": lambda r: f"{r['context']:,}" if r.get("context") else "unknown",
@@ -83,10 +95,15 @@ def setup_query(data: Mapping[str, Any]) -> CheckQuery:
 
 def measured(catalog: Catalog, model: str, quant: str, hardware: str, metric: str) -> float:
     """A published llama.cpp result: tokens/s of `metric` ("tg" decode, "pp" prefill) for
-    the model at the quant on one device of the hardware, at the depth nearest zero."""
+    the model at the quant on one device of the hardware (or N, written "Nx-hardware"), at
+    the depth nearest zero."""
     key = {"tg": "tg_tok_s", "pp": "pp_tok_s"}.get(metric)
     if key is None:
         raise InputError(f"measured: metric {metric!r} is not tg or pp")
+    # "2x-nvidia-rtx-3090": a result on that many devices of the hardware.
+    count = re.match(r"(\d+)x-(.+)", hardware)
+    devices = int(count.group(1)) if count else 1
+    hardware = count.group(2) if count else hardware
     best: tuple[int, float] | None = None
     for bench in catalog.benchmarks.values():
         if bench.get("hardware") != hardware or bench.get("trust") == "community":
@@ -96,7 +113,7 @@ def measured(catalog: Catalog, model: str, quant: str, hardware: str, metric: st
                 row.get("model") == model
                 and str(row.get("quant")).upper() == quant.upper()
                 and row.get("metric") == key
-                and int(row.get("n_devices", 1)) == 1
+                and int(row.get("n_devices", 1)) == devices
             ):
                 depth = int(row.get("context_tokens", 0) or 0)
                 if best is None or depth < best[0]:

@@ -25,6 +25,10 @@ TYPED_SPEED = re.compile(
     r"\b\d+(?:\.\d+)? tok/s \((?:estimated|measured|extrapolated|calibrated|measured-near)"
 )
 TYPED_MEASURED = re.compile(r"\*\*measured\*\* at \d")
+# Any speed or memory a guide prints ("about 30 tok/s", "20.7 GiB", the 5 of "2–5 tok/s"):
+# in a guide it is a placeholder unless the guide lists it in outside_figures (a figure that
+# is no engine answer, such as diffusion memory math or a measurement outside the catalog).
+TYPED_FIGURE = re.compile(r"(?<![\w.,])\d+(?:\.\d+)? (?:tok/s|GiB)\b")
 
 
 def _entries(kind: str) -> list[tuple[str, dict[str, Any]]]:
@@ -95,3 +99,30 @@ def test_the_guides_measured_figures_are_the_engines(catalog: Catalog) -> None:
             body = str(data.get("body") or "")
             if "{{ " + name + ".decode }}" in body:
                 assert FIELDS["decode"](r) in fill(body, named_setups(data), catalog), stem
+
+
+@pytest.mark.parametrize(("stem", "data"), _entries("guides"))
+def test_a_guide_types_no_speed_or_memory(stem: str, data: dict[str, Any]) -> None:
+    outside = set(data.get("outside_figures") or [])
+    typed = {m.group(0) for text in _texts(data) for m in TYPED_FIGURE.finditer(text)}
+    assert typed <= outside, f"{stem}: typed figures {sorted(typed - outside)}"
+    assert outside <= typed, f"{stem}: outside_figures not in the text {sorted(outside - typed)}"
+
+
+@pytest.mark.parametrize(("stem", "data"), _entries("guides"))
+def test_a_guides_figures_are_the_engines(
+    stem: str, data: dict[str, Any], catalog: Catalog
+) -> None:
+    """Every {{ setup.field }} a guide prints is what Will it run? answers for that setup."""
+    setups = named_setups(data)
+    for text in _texts(data):
+        filled = fill(text, setups, catalog)
+        for name, field in re.findall(r"\{\{\s*([\w.-]+)\.(\w+)\s*\}\}", text):
+            r = check(setup_query(setups[name]), catalog, allow_files=False).to_dict()
+            assert FIELDS[field](r) in filled, (stem, name, field)
+
+
+def test_the_typed_figure_rule_catches_what_it_should() -> None:
+    found = [m.group(0) for m in TYPED_FIGURE.finditer("about 30 tok/s, 2–5 tok/s, 20.7 GiB")]
+    assert found == ["30 tok/s", "5 tok/s", "20.7 GiB"]
+    assert not TYPED_FIGURE.search("{{ a.decode }} tok/s and {{ a.memory }}, 1,790 GB/s")
