@@ -99,9 +99,11 @@ def _latest_changes() -> list[dict[str, Any]]:
 
 
 def _top_guides() -> list[dict[str, Any]]:
-    from runlocal_web.reference.content import clip, entity_url, text
+    from runlocal_web.reference.content import catalog, clip, entity_url
+    from runlocal_web.reference.views.editorial import filled
 
-    guides = current_catalog().entries("guides")
+    digest, cat = catalog()
+    guides = cat.entries("guides")
     order = [g for g in TOP_GUIDES if g in guides] + sorted(
         (g for g in guides if g not in TOP_GUIDES), key=lambda g: guides[g].name.casefold()
     )
@@ -110,7 +112,10 @@ def _top_guides() -> list[dict[str, Any]]:
             "id": g,
             "name": guides[g].name,
             "url": entity_url("guides", g),
-            "summary": clip(_first_sentence(text(guides[g].get("summary"))), 180),
+            # Figures in a summary come from the engine, as on the guide itself.
+            "summary": clip(
+                _first_sentence(filled(guides[g], guides[g].get("summary"), cat, digest)), 180
+            ),
         }
         for g in order[:HOME_GUIDES]
     ]

@@ -84,6 +84,12 @@ def _snippet(kind: str, row: DjangoModel) -> str:
     for key in SNIPPET_FIELDS:
         value = data.get(key)
         if isinstance(value, str) and value.strip():
+            if "{{" in value:  # figures the engine fills (guides, answers): filled here too
+                from .editorial import filled
+
+                digest, cat = catalog()
+                entry = cat.entries(kind).get(str(getattr(row, "slug", "")))
+                value = filled(entry, value, cat, digest) if entry is not None else ""
             return clip(value, 160)
     return ""
 
