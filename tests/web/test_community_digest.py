@@ -492,3 +492,30 @@ def test_it_lets_editors_look_after_the_list_in_the_admin(client, admin_client, 
     assert r.status_code == 200 and b"ada@example.org" in r.content
     r = admin_client.get(f"/admin/community/digestdelivery/?issue__id__exact={issue.pk}")
     assert r.status_code == 200 and r.context["cl"].result_count == 1
+
+
+def test_the_footer_signs_up_in_one_post_from_this_sites_pages(db) -> None:
+    """Every page's footer posts the address (not in a URL); pages are cached for everyone, so
+    the proof that the form is ours is the browser naming this site as the sender."""
+    html = Client().get("/digest/").content.decode()
+    assert '<form method="post" action="/digest/subscribe/">' in html
+    strict = Client(enforce_csrf_checks=True)
+    ours = strict.post(
+        "/digest/subscribe/", {"email": "footer@example.org"}, HTTP_ORIGIN="http://testserver"
+    )
+    assert ours.status_code == 303 and ours["Location"].endswith("/digest/check-your-inbox/")
+    assert Subscriber.objects.filter(email="footer@example.org").exists()
+    fetch = strict.post(
+        "/digest/subscribe/", {"email": "f2@example.org"}, HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert fetch.status_code == 303
+
+
+def test_the_footer_form_refuses_other_sites_and_unproven_posts(db) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    other = strict.post(
+        "/digest/subscribe/", {"email": "x@example.org"}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert other.status_code == 403
+    assert strict.post("/digest/subscribe/", {"email": "y@example.org"}).status_code == 403
+    assert not Subscriber.objects.filter(email__in=["x@example.org", "y@example.org"]).exists()

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.urls import URLPattern
 
+from runlocal_web.lib.origin import same_site
 from runlocal_web.ops import limits
 
 from .errors import REASONS, ApiError, error_response, from_api_error
@@ -77,17 +78,7 @@ def _json_content_type(request: HttpRequest) -> None:
 
 def _same_site(request: HttpRequest) -> None:
     """Browsers name the page that sent a request; only this site's own pages may POST."""
-    if request.META.get("HTTP_SEC_FETCH_SITE", "").lower() == "cross-site":
-        raise ApiError(403, "cross-site requests are not accepted")
-    origin = request.META.get("HTTP_ORIGIN")
-    if origin is None:
-        return  # not a browser's cross-origin request (curl, the CLI, a script)
-    allowed = {f"{request.scheme}://{request.get_host()}".lower()}
-    allowed.update(o.lower().rstrip("/") for o in getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
-    site = str(getattr(settings, "SITE_URL", "") or "")
-    if site:
-        allowed.add(site.lower().rstrip("/"))
-    if origin.strip().lower().rstrip("/") not in allowed:
+    if same_site(request) is False:
         raise ApiError(403, "cross-site requests are not accepted")
 
 

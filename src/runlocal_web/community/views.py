@@ -10,13 +10,15 @@ import datetime as dt
 import math
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from runlocal_web.lib.origin import same_site
 from runlocal_web.lib.pages import Page, path_with_query, requested_format, respond
 from runlocal_web.ops import limits
 
@@ -176,10 +178,28 @@ def digest(request: HttpRequest) -> HttpResponse:
     return _digest_page(request, SubscribeForm(initial={"email": email} if email else None))
 
 
+def _token_checked(request: HttpRequest) -> None:
+    """Stands for a view Django's CSRF check applies to (digest_subscribe itself is exempt)."""
+
+
+# Every page's footer posts here in one step. Pages are cached for every visitor, so the footer
+# carries no CSRF token: a browser's Origin / Sec-Fetch-Site naming this site proves the form
+# is ours; without them (no browser says where it posted from), Django's token check applies,
+# as for the digest page's own form.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def digest_subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("community:digest")
+    origin = same_site(request)
+    if origin is False:
+        return HttpResponseForbidden("cross-site sign-ups are not accepted")
+    if origin is None:
+        refused = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
+            request, _token_checked, (), {}
+        )
+        if refused is not None:
+            return refused
     retry_after = limits.hit("subscribe", request)
     if retry_after is not None:
         form = SubscribeForm(initial={"email": request.POST.get("email", "")[:254]})
