@@ -227,6 +227,13 @@ def _f(x: float | int | str) -> Fraction:
     return Fraction(str(x))
 
 
+def _mlx_affine(bits: int) -> DenseScheme:
+    """MLX's affine quantization at ``bits``: a bf16 scale and bias per 64 weights, embeddings
+    and head included."""
+    per_weight = bits + Fraction(32, 64)
+    return DenseScheme(f"MLX-{bits}BIT", per_weight, per_weight, per_weight, "mlx", "group 64")
+
+
 # GPTQ/AWQ 4-bit, group 128: 4 bits + an f16 scale and a packed 4-bit zero per 128 weights.
 # MLX affine, group 64: a scale and a bias in bf16 per 64 weights (mlx.core.quantize docs).
 # MLX's microscaling modes (mlx.core.quantize, mode="mxfp4"/"nvfp4"): FP4 E2M1 with an E8M0
@@ -253,34 +260,10 @@ DENSE_SCHEMES: dict[str, DenseScheme] = {
             "bitsandbytes 4-bit NormalFloat, double quantization",
         ),
         DenseScheme("INT8", 8 + Fraction(32, 4096), _f(16), _f(16), "hf", "bitsandbytes LLM.int8"),
-        DenseScheme(
-            "MLX-4BIT",
-            4 + Fraction(32, 64),
-            4 + Fraction(32, 64),
-            4 + Fraction(32, 64),
-            "mlx",
-            "group 64",
-        ),
-        DenseScheme(
-            "MLX-8BIT",
-            8 + Fraction(32, 64),
-            8 + Fraction(32, 64),
-            8 + Fraction(32, 64),
-            "mlx",
-            "group 64",
-        ),
+        _mlx_affine(4),
+        _mlx_affine(8),
         DenseScheme("MLX-BF16", _f(16), _f(16), _f(16), "mlx", "unquantized"),
-        *(
-            DenseScheme(
-                f"MLX-{b}BIT",
-                b + Fraction(32, 64),
-                b + Fraction(32, 64),
-                b + Fraction(32, 64),
-                "mlx",
-                "group 64",
-            )
-            for b in (2, 3, 5, 6)
-        ),
+        *(_mlx_affine(b) for b in (2, 3, 5, 6)),
         DenseScheme(
             "MLX-MXFP4",
             4 + Fraction(8, 32),

@@ -268,6 +268,10 @@ class _Index:
     entries: dict[str, Entry]
     spelled: dict[str, str]  # a curated name or alias exactly as written → its entry
 
+    def keys_of(self, entry_id: str) -> list[_Key]:
+        """Every reading of one entry's names."""
+        return [k for ks in self.keys.values() for k in ks if k.entry_id == entry_id]
+
     def sizes(self, entry: Entry) -> list[float]:
         configs = [float(x) for x in entry.get("memory_configs_gib", [])]
         return configs or [float(entry.get("memory_gib", 0.0))]
@@ -368,7 +372,7 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         return HardwareName(index.entries[r.rest], None, count)
     curated = index.spelled.get(normalize(text))
     if curated is not None:  # a name or alias exactly as the catalog writes it
-        keys = [k for ks in index.keys.values() for k in ks if k.entry_id == curated]
+        keys = index.keys_of(curated)
         entry, memory = _choose(index, text, keys, r)
         return HardwareName(entry, memory, count)
     if not r.tokens:
@@ -389,7 +393,7 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
             for k in ks
         )
         if len(within) == 1 and safe == within and any(t.isdigit() for t in typed):
-            keys = [k for ks in index.keys.values() for k in ks if k.entry_id == within[0]]
+            keys = index.keys_of(within[0])
             entry, memory = _choose(index, text, keys, r)
             return HardwareName(entry, memory, count)
         if within:
