@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON lines of queries ('-' for stdin); one JSON result per line",
     )
+    c.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --from: worker processes for long batches (default: one per CPU; 1: none)",
+    )
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     sc = sub.add_parser(
@@ -336,7 +343,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .engine import LocalMachine, check
 
     if args.from_file:
-        return _check_batch(args.from_file)
+        if args.jobs < 0:
+            return _fail(f"--jobs {args.jobs}: expected 0 (one per CPU) or more")
+        return _check_batch(args.from_file, args.jobs)
     if not args.model:
         return _fail("a MODEL is required (or --from FILE)")
     catalog = load_catalog()
@@ -411,9 +420,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_batch(path: str) -> int:
+def _check_batch(path: str, jobs: int) -> int:
+    from .batch import run_batch
     from .catalog import load_catalog
-    from .engine import CheckQuery, check
 
     catalog = load_catalog()
     stream: TextIO
@@ -421,22 +430,8 @@ def _check_batch(path: str) -> int:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         return _fail(f"{path}: {exc.strerror or exc}")
-    out = sys.stdout
     with stream:
-        for lineno, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                if not isinstance(data, dict):
-                    raise RunlocalError("expected a JSON object")
-                result: dict[str, Any] = check(CheckQuery.from_mapping(data), catalog).to_dict()
-            except json.JSONDecodeError as exc:
-                result = {"error": f"line {lineno}: not valid JSON: {exc.msg}"}
-            except RunlocalError as exc:
-                result = {"error": f"line {lineno}: {exc}"}
-            out.write(json.dumps(result, separators=(",", ":")))
-            out.write("\n")
+        run_batch(stream, sys.stdout, catalog, jobs)
     return 0
 
 

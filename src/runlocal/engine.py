@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import marshal
 import math
 import os
 import re
@@ -706,6 +707,29 @@ def check(
     hardware, and its bench calibration."""
     _validate(q)
     catalog = catalog or load_catalog()
+    # A catalog model's answer is a pure function of the query and the loaded catalog: a
+    # repeated query is answered from a marshalled copy (callers get their own dicts).
+    key = (q, catalog, allow_files) if local is None else None
+    hit = _ANSWERS.get(key) if key is not None else None
+    if hit is not None:
+        return CheckResult(marshal.loads(hit))
+    result, cacheable = _check(q, catalog, allow_files, local)
+    if key is not None and cacheable:
+        if len(_ANSWERS) >= ANSWER_CACHE_SIZE:
+            del _ANSWERS[next(iter(_ANSWERS))]  # the oldest entry
+        _ANSWERS[key] = marshal.dumps(result.data)
+    return result
+
+
+ANSWER_CACHE_SIZE = 4096
+_ANSWERS: dict[tuple[CheckQuery, Catalog, bool], bytes] = {}
+
+
+def _check(
+    q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
+) -> tuple[CheckResult, bool]:
+    """check's work; also whether the answer may be reused (a catalog model, not a file or
+    a remote model, whose files can change)."""
     runtime = get_runtime(q.runtime)
     if q.gpu_memory_utilization is not None:
         if runtime.engine != "vllm":
@@ -714,7 +738,7 @@ def check(
     is_path = allow_files and _is_local_path(q.model)
     entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
-        return _check_component_model(q, entry, catalog, runtime, local)
+        return _check_component_model(q, entry, catalog, runtime, local), True
     model = resolve_model(q.model, catalog, allow_files, q.quant)
     spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
@@ -871,7 +895,7 @@ def check(
             f"{out['quality']['quant_loss_basis']}: a higher quantization, or a smaller "
             "model at Q4_K_M, often answers better"
         )
-    return CheckResult(out)
+    return CheckResult(out), model.entry is not None and not model.hub_repo and not model.path
 
 
 def _quality(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[str, Any]:

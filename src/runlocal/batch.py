@@ -1,0 +1,134 @@
+"""`runlocal check --from`: many queries, one JSON answer per line, in input order.
+
+A batch's lines are independent, so past the first few hundred (answered here, which also
+warms the engine's caches) they are spread over worker processes forked from this one: the
+parsed catalog and the warm caches are shared copy-on-write, and answers come back in order.
+Where fork is not available (Windows) or one CPU is usable, everything runs here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from .catalog import Catalog
+from .engine import CheckQuery, check
+from .errors import RunlocalError
+
+# Lines answered before any worker starts: small batches never pay for a pool, and the
+# caches every worker inherits (names, specs, layouts) are warm.
+SERIAL_LINES = 256
+CHUNK_LINES = 64
+
+_catalog: Catalog | None = None  # the catalog workers answer from (set before forking)
+
+_orjson: Any
+try:  # optional: a faster encoder, used only where its output is byte-identical (below)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None
+
+
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj, separators=(",", ":"))`` exactly, faster where orjson is installed.
+
+    orjson writes UTF-8 and exponents without a sign ("1e16"); the standard encoder escapes
+    non-ASCII and DEL (\\uXXXX) and writes "1e+16". Non-ASCII is escaped here; an answer with an
+    exponent, a NaN or anything orjson refuses is written by the standard encoder."""
+    if _orjson is not None:
+        try:
+            raw = _orjson.dumps(obj)
+        except TypeError:
+            raw = None
+        if raw is not None and not _has_exponent(raw):
+            text = raw.decode()
+            return text if text.isascii() and "\x7f" not in text else _escape_non_ascii(text)
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def _has_exponent(raw: bytes) -> bool:
+    # A digit, then e/E, then a digit or sign: a float in exponent form (or the same letters
+    # inside a string, which only costs the slower encoder). orjson writes NaN/inf as null,
+    # the standard encoder as NaN/Infinity: the engine never answers with either.
+    if raw.find(b"0.0000") != -1:  # orjson's fixed notation below 1e-4 (Python: 1e-05)
+        return True
+    i = raw.find(b"e")
+    while i != -1:
+        if 0 < i < len(raw) - 1 and raw[i - 1 : i].isdigit() and raw[i + 1] in b"+-0123456789":
+            return True
+        i = raw.find(b"e", i + 1)
+    return False
+
+
+def _escape_non_ascii(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x7F:  # DEL is escaped too
+            out.append(ch)
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:  # a surrogate pair, as the standard encoder writes it
+            code -= 0x10000
+            out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+    return "".join(out)
+
+
+def answer_line(lineno: int, line: str, catalog: Catalog) -> str:
+    """One input line's answer (or its one-line error), as a JSON line without the newline."""
+    try:
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise RunlocalError("expected a JSON object")
+        result: dict[str, Any] = check(CheckQuery.from_mapping(data), catalog).to_dict()
+    except json.JSONDecodeError as exc:
+        result = {"error": f"line {lineno}: not valid JSON: {exc.msg}"}
+    except RunlocalError as exc:
+        result = {"error": f"line {lineno}: {exc}"}
+    return dumps(result)
+
+
+def _answer_chunk(chunk: list[tuple[int, str]]) -> list[str]:
+    assert _catalog is not None
+    return [answer_line(lineno, line, _catalog) for lineno, line in chunk]
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _chunks(lines: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    while chunk := list(itertools.islice(lines, CHUNK_LINES)):
+        yield chunk
+
+
+def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 0) -> None:
+    """Answer every non-blank line of ``stream`` on ``out``, in order. ``jobs``: worker
+    processes (0: one per usable CPU; 1: none)."""
+    global _catalog
+    lines = ((n, line) for n, line in enumerate(stream, 1) if line.strip())
+    for lineno, line in itertools.islice(lines, SERIAL_LINES):
+        out.write(answer_line(lineno, line, catalog) + "\n")
+    jobs = jobs or usable_cpus()
+    first = next(lines, None)
+    if first is None:
+        return
+    rest = itertools.chain([first], lines)
+    if jobs <= 1 or sys.platform == "win32":
+        for lineno, line in rest:
+            out.write(answer_line(lineno, line, catalog) + "\n")
+        return
+    import multiprocessing
+
+    _catalog = catalog
+    out.flush()  # nothing buffered may be written twice by a forked worker
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for answers in pool.imap(_answer_chunk, _chunks(rest)):
+            out.write("\n".join(answers) + "\n")

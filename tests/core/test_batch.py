@@ -1,0 +1,89 @@
+"""`runlocal check --from`: answers in input order, the same bytes however they are computed."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import pytest
+
+from runlocal import batch
+from runlocal.catalog import load_catalog
+from runlocal.engine import CheckQuery, check
+
+ODD_VALUES = [
+    {"name": "µ – × é 😀", "del": "a\x7fb", "ctl": '\x01\n\t"\\/'},
+    [
+        0.0,
+        -0.0,
+        1e-5,
+        1.8e-5,
+        0.0001,
+        123456789.123,
+        1e15,
+        1e16,
+        1e22,
+        5e-324,
+        1.7976931348623157e308,
+    ],
+    {"big": 10**20, "neg": -(2**63), "list": [None, True, False, 1, 2.5]},
+    "4e5 is not a number here, nor 2e-3",
+]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("with_orjson", [True, False])
+def test_written_json_is_what_the_standard_encoder_writes(value, with_orjson, monkeypatch):
+    if not with_orjson:
+        monkeypatch.setattr(batch, "_orjson", None)
+    assert batch.dumps(value) == json.dumps(value, separators=(",", ":"))
+
+
+def test_answers_round_trip_through_the_fast_encoder():
+    cat = load_catalog()
+    for model, hw in [("llama-3.1-8b-instruct", "RTX 4090"), ("gpt-oss-20b", "M2 Max 38-core")]:
+        answer = check(CheckQuery(model=model, hardware=(hw,)), cat).to_dict()
+        assert batch.dumps(answer) == json.dumps(answer, separators=(",", ":"))
+        assert json.loads(batch.dumps(answer)) == answer
+
+
+def _lines(n: int) -> list[str]:
+    models = ["llama-3.1-8b-instruct", "qwen2.5-32b-instruct", "gpt-oss-20b", "no-such-model"]
+    hardware = ["RTX 4090", "2x RTX 3090", "RTX 3060 12GB", "M3 Max"]
+    out = []
+    for i in range(n):
+        if i % 97 == 5:
+            out.append("{not json")
+        elif i % 89 == 7:
+            out.append("   ")  # blank: skipped, but still counted as a line
+        else:
+            m, h = models[i % 4], hardware[(i // 4) % 4]
+            out.append(json.dumps({"model": m, "hardware": [h], "context": 2048 * (1 + i % 3)}))
+    return out
+
+
+def test_workers_answer_in_input_order_with_the_same_bytes():
+    cat = load_catalog()
+    lines = _lines(batch.SERIAL_LINES + 3 * batch.CHUNK_LINES + 17)
+    serial, parallel = io.StringIO(), io.StringIO()
+    batch.run_batch(iter(line + "\n" for line in lines), serial, cat, jobs=1)
+    batch.run_batch(iter(line + "\n" for line in lines), parallel, cat, jobs=2)
+    assert parallel.getvalue() == serial.getvalue()
+    answers = [json.loads(line) for line in serial.getvalue().splitlines()]
+    assert len(answers) == sum(1 for line in lines if line.strip())
+    errors = [a["error"] for a in answers if "error" in a]
+    assert any(e.startswith("line 6: not valid JSON") for e in errors)
+    assert any("no-such-model" in e for e in errors)
+
+
+def test_a_repeated_query_is_answered_again_as_a_new_dict():
+    cat = load_catalog()
+    q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 4090",), context=8192)
+    first = check(q, cat).to_dict()
+    first["notes"].append("changed by a caller")
+    first["speed"]["decode_tok_s"] = math.nan
+    again = check(q, cat).to_dict()
+    assert again is not first
+    assert "changed by a caller" not in again["notes"]
+    assert again["speed"]["decode_tok_s"] > 0
