@@ -254,17 +254,33 @@ def attention_flops(
     vLLM and transformers expand the latent into per-head K and V for prefill."""
     window = spec.sliding_window or depth
     latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
-    total = 0.0
-    for layer in spec.layers[start:stop]:
-        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
-            continue
-        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
-        if latent and spec.mla is not None:
-            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
-        else:
-            width = layer.head_dim_k + layer.head_dim_v
-        total += 2.0 * spec.n_heads * width * cells
-    return total
+    full, swa = _attention_widths(spec, runtime.swa_windowed, latent)
+    start, stop, _ = slice(start, stop).indices(spec.n_layers)
+    if stop <= start:
+        return 0.0
+    # Integers throughout: exact, so the same as summing layer by layer.
+    widths = (full[stop] - full[start]) * depth + (swa[stop] - swa[start]) * min(depth, window)
+    return float(2 * spec.n_heads * widths)
+
+
+@lru_cache(maxsize=1024)
+def _attention_widths(
+    spec: ModelSpec, swa_windowed: bool, latent: bool
+) -> tuple[list[int], list[int]]:
+    """Prefix sums over layers of the K + V width a token reads per cached token: layers that
+    read the whole depth, and sliding-window layers (which read at most their window)."""
+    full, swa = [0], [0]
+    for layer in spec.layers:
+        width, windowed = 0, False
+        if layer.kind not in ("recurrent", "none") and layer.n_kv_heads:
+            if latent and spec.mla is not None:
+                width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+            else:
+                width = layer.head_dim_k + layer.head_dim_v
+            windowed = layer.kind == "swa" and swa_windowed
+        full.append(full[-1] + (0 if windowed else width))
+        swa.append(swa[-1] + (width if windowed else 0))
+    return full, swa
 
 
 # --- compute buffers --------------------------------------------------------------------
@@ -452,6 +468,28 @@ class _LlamaLayout:
 
     def usage(self, ngl: int, expert_host_layers: int, context: int) -> list[tuple[int, int]]:
         """(total, budget) per GPU: the sums of rows(), without building them."""
+        if len(self.budgets) == 1:
+            return self._usage_one(ngl, expert_host_layers, context)
+        return self._usage_split(ngl, expert_host_layers, context)
+
+    def _usage_one(self, ngl: int, expert_host_layers: int, context: int) -> list[tuple[int, int]]:
+        """usage() on one GPU, which holds the last ngl - 1 blocks and, with ngl >= 1, the
+        output layer: the same sums without splitting units between devices."""
+        full, swa, compute_output, compute_other = self._at(context)
+        n = self.n
+        start = n - max(0, min(n, ngl - 1))
+        moved = max(start, min(n, expert_host_layers))
+        weights = self.layer_sum[n] - self.layer_sum[start]
+        weights -= self.expert_sum[moved] - self.expert_sum[start]
+        if ngl >= 1:
+            weights += self.output_bytes
+        kv = self.profile.bytes(start, n, full, swa, self.sequences) if n > start else 0
+        compute = compute_output if ngl >= 1 else compute_other
+        return [(weights + kv + compute + self.overheads[0], self.budgets[0])]
+
+    def _usage_split(
+        self, ngl: int, expert_host_layers: int, context: int
+    ) -> list[tuple[int, int]]:
         counts, output_dev = self._split(ngl)
         full, swa, compute_output, compute_other = self._at(context)
         n = self.n

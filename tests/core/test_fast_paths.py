@@ -1,0 +1,85 @@
+"""The engine's shortcuts give exactly the answers of the straightforward computation they
+replace: the one-GPU placement sums against the general split between devices, attention
+FLOPs from prefix sums against a layer-by-layer count."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from runlocal import memory as mem
+from runlocal.catalog import load_catalog
+from runlocal.engine import _catalog_spec, inventory_for
+from runlocal.errors import RunlocalError
+from runlocal.hardware import parse_hardware
+from runlocal.runtimes import RUNTIMES
+
+
+def _catalog_specs(n: int, seed: int):  # type: ignore[no-untyped-def]
+    cat = load_catalog()
+    rng = random.Random(seed)
+    out = []
+    for model_id in rng.sample(sorted(cat.models), n):
+        entry = cat.models[model_id]
+        try:
+            spec = _catalog_spec(entry)
+        except RunlocalError:
+            continue  # diffusion and speech entries have no transformer spec
+        out.append((spec, entry))
+    return out
+
+
+def _attention_flops_by_layer(spec, runtime, depth, start, stop, decode):  # type: ignore[no-untyped-def]
+    window = spec.sliding_window or depth
+    latent = mem.caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
+    total = 0.0
+    for layer in spec.layers[start:stop]:
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
+        if latent and spec.mla is not None:
+            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+        else:
+            width = layer.head_dim_k + layer.head_dim_v
+        total += 2.0 * spec.n_heads * width * cells
+    return total
+
+
+def test_attention_flops_equal_a_layer_by_layer_count():
+    rng = random.Random(3)
+    checked = 0
+    for spec, _ in _catalog_specs(60, seed=1):
+        for runtime in RUNTIMES.values():
+            n = spec.n_layers
+            for _ in range(6):
+                start = rng.randint(0, n)
+                stop = rng.randint(start, n)
+                depth = rng.choice([0, 1, 511, 4096, 70_000, 262_144])
+                for decode in (True, False):
+                    got = mem.attention_flops(spec, runtime, depth, start, stop, decode)
+                    want = _attention_flops_by_layer(spec, runtime, depth, start, stop, decode)
+                    assert got == want, (spec.id, runtime.id, depth, start, stop, decode)
+                    checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("hardware", ["RTX 4090", "RTX 3060 12GB", "A100 80GB", "M3 Max"])
+def test_one_gpu_sums_equal_the_general_split(hardware):
+    cat = load_catalog()
+    (device,) = parse_hardware(cat, hardware)
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=2):
+        for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
+            inv = inventory_for(spec, entry, quant)
+            layout = mem._LlamaLayout(spec, inv, (device,), runtime, "f16", 1)
+            n = spec.n_layers
+            for _ in range(8):
+                ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
+                context = rng.choice([512, 8192, 131_072])
+                one = layout._usage_one(ngl, experts, context)
+                assert one == layout._usage_split(ngl, experts, context), (spec.id, ngl)
+                checked += 1
+    assert checked > 500
