@@ -85,17 +85,30 @@ class Catalog:
     _entries: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
     _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _found: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
+    # Per kind: its files and their stamp, taken once with the kind's entries, so that what
+    # is derived from them is keyed by exactly the files that were read.
+    _files: dict[str, tuple[list[Path], str]] = field(default_factory=dict, repr=False)
 
     def entries(self, kind: str) -> dict[str, Entry]:
         if kind not in KINDS:
             raise KeyError(kind)
         if kind not in self._entries:
-            folder = self.root / kind if self.root is not None else None
-            if folder is not None and folder.is_dir():
-                self._entries[kind] = _load_kind_cached(kind, folder)
+            files = self._files_of(kind)
+            if files is not None:
+                self._entries[kind] = _load_kind_cached(kind, *files)
             else:
                 self._entries[kind] = {}
         return self._entries[kind]
+
+    def _files_of(self, kind: str) -> tuple[list[Path], str] | None:
+        """A kind's TOML files and their stamp (None: not read from a folder)."""
+        if kind not in self._files:
+            folder = self.root / kind if self.root is not None else None
+            if folder is None or not folder.is_dir():
+                return None
+            paths = sorted(folder.glob("*.toml"))
+            self._files[kind] = (paths, _stamp(folder, paths))
+        return self._files[kind]
 
     def load_all(self) -> Catalog:
         for kind in KINDS:
@@ -260,16 +273,25 @@ def _stamp(folder: Path, paths: list[Path]) -> str:
     return stamp.hexdigest()[:32]
 
 
-def derived_cached(catalog: Catalog, kind: str, tag: str, build: Callable[[], T]) -> T:
-    """Something derived from a kind's files (the name resolver's indexes), pickled beside the
-    parse cache and keyed the same way, plus ``tag`` (which should change with the code that
-    derives it). A catalog not read from a folder, or RUNLOCAL_CACHE_DIR="", builds it."""
-    folder = catalog.root / kind if catalog.root is not None else None
+def derived_cached(
+    catalog: Catalog, kinds: str | tuple[str, ...], tag: str, build: Callable[[], T]
+) -> T:
+    """Something derived from some kinds' files (the name resolver's indexes, the fitted
+    quality model), pickled beside the parse cache and keyed the same way, plus ``tag`` (which
+    should change with the code that derives it). A catalog not read from a folder, or
+    RUNLOCAL_CACHE_DIR="", builds it."""
     cache_dir = _cache_dir()
-    if folder is None or cache_dir is None or not folder.is_dir():
+    if cache_dir is None:
         return build()
-    paths = sorted(folder.glob("*.toml"))
-    return _through_pickle(cache_dir / f"{kind}-{tag}-{_stamp(folder, paths)}.pickle", build)
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    stamps = []
+    for kind in kinds:
+        files = catalog._files_of(kind)
+        if files is None:
+            return build()
+        stamps.append(files[1])
+    stamp = stamps[0] if len(stamps) == 1 else hashlib.sha256("".join(stamps).encode()).hexdigest()
+    return _through_pickle(cache_dir / f"{'-'.join(kinds)}-{tag}-{stamp[:32]}.pickle", build)
 
 
 def _through_pickle(cache_file: Path | None, build: Callable[[], T]) -> T:
@@ -294,16 +316,15 @@ def _through_pickle(cache_file: Path | None, build: Callable[[], T]) -> T:
     return value
 
 
-def _load_kind_cached(kind: str, folder: Path) -> dict[str, Entry]:
+def _load_kind_cached(kind: str, paths: list[Path], stamp: str) -> dict[str, Entry]:
     """Parse a kind's TOML files, or reuse the parse cached for exactly these files.
 
     Parsing ~400 files costs most of a cold `runlocal check`; the cache is keyed by every
-    file's name, size and modification time, so an edited file is always re-read.
+    file's name, size and modification time (``stamp``), so an edited file is always re-read.
     RUNLOCAL_CACHE_DIR="" turns it off.
     """
-    paths = sorted(folder.glob("*.toml"))
     cache_dir = _cache_dir()
-    cache_file = cache_dir / f"{kind}-{_stamp(folder, paths)}.pickle" if cache_dir else None
+    cache_file = cache_dir / f"{kind}-{stamp}.pickle" if cache_dir else None
 
     def parse() -> dict[str, Entry]:
         loaded: dict[str, Entry] = {}

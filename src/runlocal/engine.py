@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import marshal
 import math
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import memory as mem
-from .catalog import Catalog, Entry, load_catalog
+from .catalog import Catalog, Entry, derived_cached, load_catalog
 from .errors import AmbiguousNameError, InputError, UnknownNameError
 from .hardware import (
     Device,
@@ -1288,7 +1289,12 @@ class BenchRow:
 
 @lru_cache(maxsize=8)
 def _bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
-    """(model id, quant) → published llama.cpp results."""
+    """(model id, quant) → published llama.cpp results (kept beside the parse cache)."""
+    tag = f"index-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
+    return derived_cached(catalog, "benchmarks", tag, lambda: _build_bench_index(catalog))
+
+
+def _build_bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
     index: dict[tuple[str, str], list[BenchRow]] = {}
     for bench in catalog.benchmarks.values():
         source = bench.sources[0] if bench.sources else ""

@@ -28,15 +28,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import math
 import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from statistics import fmean, median
 from typing import Any
 
-from .catalog import CATALOG_DIR, Catalog, Entry, load_catalog
+from .catalog import CATALOG_DIR, Catalog, Entry, derived_cached, load_catalog
 
 TASKS = ("chat", "coding", "reasoning")
 
@@ -548,6 +550,8 @@ class QualityModel:
     def __init__(self, catalog: Catalog) -> None:
         self.tables = quant_tables(catalog)
         self.nats_per_doubling, self.size_exponent = size_scaling(self.tables)
+        # quant_loss per (quant, size, family, name, native): a check asks once per task.
+        self._losses: dict[tuple[str, float | None, str | None, str | None, bool], QuantLoss] = {}
         models = [e for e in catalog.models.values() if effective_params_b(e) is not None]
         self._scores = {e.id: published_scores(e.data) for e in models}
         self.scale: dict[str, str] = {}
@@ -671,6 +675,20 @@ class QualityModel:
         measurement nearest the model's own family (and generation) and size, scaled to its
         size; with no measurement of its family, from the most sensitive one measured (an
         upper estimate), saying so."""
+        key = (quant, params_b, family, model_name, native)
+        found = self._losses.get(key)
+        if found is None:
+            found = self._losses[key] = self._quant_loss(*key)
+        return found
+
+    def _quant_loss(
+        self,
+        quant: str,
+        params_b: float | None,
+        family: str | None,
+        model_name: str | None,
+        native: bool,
+    ) -> QuantLoss:
         name = quant.upper()
         if name in UNQUANTIZED:
             return QuantLoss(quant, 0.0, "none", f"{quant}: unquantized")
@@ -750,8 +768,15 @@ def quality_model(catalog: Catalog) -> QualityModel:
     """The quality model of a catalog, built once per loaded catalog."""
     found = _MODELS.get(catalog)
     if found is None:
-        found = _MODELS[catalog] = QualityModel(catalog)
+        # Fitting costs a cold `runlocal check` ~10 ms: keep the fit beside the parse cache.
+        found = derived_cached(
+            catalog, ("models", "quants"), f"quality-{_CODE}", lambda: QualityModel(catalog)
+        )
+        _MODELS[catalog] = found
     return found
+
+
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def describe(catalog: Catalog) -> Iterable[str]:
