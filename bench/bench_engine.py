@@ -1,28 +1,46 @@
-"""Speed of the engine itself (figures recorded in docs/performance.md).
+"""Speed of the engine itself (figures recorded in docs/performance.md, "Engine").
 
-    python bench/bench_engine.py
+    python bench/bench_engine.py [--rounds 3] [--no-llmfit]
 
-1. One `check` in-process: median and p90 over varied queries (catalog models × hardware).
-2. `runlocal check --from FILE` with 10,000 queries, wall time (taskset to one core if present).
-3. `runlocal check MODEL --hardware HW --json` cold start: wall time of the whole process.
+Every figure that is compared is measured in the same run, interleaved, so a noisy machine
+moves both sides of a ratio alike.
+
+1. One `check` in-process over 120 distinct queries (7 models × 10 devices × 2 contexts):
+   first call with every engine cache empty, then repeated; and the first call of each of
+   2,000 varied queries (below), whose models and devices mostly differ from one to the next.
+2. `runlocal check --from FILE` with 10,000 varied queries (seeded draws over every catalog
+   model and device: 1–4 GPUs, contexts from 2k to 128k or the default, a quantization or
+   the default, sometimes vLLM or MLX), with workers (the default: one per CPU) and with
+   `--jobs 1`, against llmfit scoring its whole model list (`llmfit fit --json`, ~10,000
+   models) on this machine. llmfit is installed from the package registry into its own
+   virtual environment under the bench cache folder the first time.
+3. Cold start: `runlocal check MODEL --hardware HW --json` as a new process, against
+   `python -c pass` (the interpreter's own start) in the same run. Bytecode is compiled
+   first, as an installed package has it.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import itertools
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
+from runlocal import engine, hardware, memory
 from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import RunlocalError
 
+ROOT = Path(__file__).resolve().parents[1]
 MODELS = [
     "llama-3.1-8b-instruct",
     "qwen2.5-32b-instruct",
@@ -44,13 +62,14 @@ HARDWARE = [
     "H100 PCIe",
     "RX 7900 XTX",
 ]
+CONTEXTS = [None, None, 2048, 4096, 8192, 16384, 32768, 65536, 131072]
+QUANTS = [None, None, None, "Q4_K_M", "Q8_0", "Q5_K_M", "Q3_K_M", "Q6_K", "IQ4_XS"]
 
 
-def queries() -> list[CheckQuery]:
+def fixed_queries() -> list[CheckQuery]:
     cat = load_catalog()
-    models = [m for m in MODELS if m in cat.models] or list(cat.models)[:6]
     out = []
-    for m, h, ctx in itertools.product(models, HARDWARE, (4096, 32768)):
+    for m, h, ctx in itertools.product(MODELS, HARDWARE, (4096, 32768)):
         q = CheckQuery(model=m, hardware=(h,), context=ctx)
         try:
             check(q, cat)
@@ -60,19 +79,46 @@ def queries() -> list[CheckQuery]:
     return out
 
 
-def _clear_engine_caches() -> None:
-    from runlocal import engine, hardware, memory
+def varied_queries(n: int, seed: int = 14) -> list[dict[str, object]]:
+    """Seeded draws over the whole catalog (the batch's queries, as JSON objects)."""
+    cat = load_catalog()
+    rng = random.Random(seed)
+    models, devices = sorted(cat.models), sorted(cat.hardware)
+    out: list[dict[str, object]] = []
+    for _ in range(n):
+        device = rng.choice(devices)
+        unified = hardware.device_from_entry(cat.hardware[device]).kind != "gpu"
+        count = 1 if unified else rng.choice([1, 1, 1, 2, 4])
+        q: dict[str, object] = {
+            "model": rng.choice(models),
+            "hardware": [f"{count}x {device}" if count > 1 else device],
+        }
+        context, quant = rng.choice(CONTEXTS), rng.choice(QUANTS)
+        if context:
+            q["context"] = context
+        if quant:
+            q["quant"] = quant
+        elif rng.random() < 0.3:
+            q["runtime"] = (
+                "mlx" if str(cat.hardware[device].get("vendor")).lower() == "apple" else "vllm"
+            )
+        out.append(q)
+    return out
 
+
+def clear_engine_caches() -> None:
+    engine._ANSWERS.clear()
     for fn in (
         engine._catalog_spec,
         engine.inventory_for,
-        engine._bench_index,
         engine._plan_answers,
         engine._estimate,
+        engine._quality_parts,
         memory.kv_profile,
         memory._prefix,
         memory._llama_layout,
         memory._llama_compute_pair,
+        memory._attention_widths,
         memory.kv_bytes_per_cell_check,
         hardware.device_from_entry,
         hardware._parse_hardware,
@@ -80,72 +126,119 @@ def _clear_engine_caches() -> None:
         fn.cache_clear()
 
 
-def bench_in_process(qs: list[CheckQuery]) -> None:
+def _timed(qs: list[CheckQuery]) -> list[float]:
     cat = load_catalog()
-    _clear_engine_caches()
-    cold = []
+    times = []
     for q in qs:
         t0 = time.perf_counter()
-        check(q, cat)
-        cold.append(time.perf_counter() - t0)
-    times = []
-    for _ in range(20):
-        for q in qs:
-            t0 = time.perf_counter()
+        with contextlib.suppress(RunlocalError):
             check(q, cat)
-            times.append(time.perf_counter() - t0)
-    times.sort()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def bench_in_process() -> None:
+    qs = fixed_queries()
+    clear_engine_caches()
+    first = _timed(qs)
+    repeated = [t for _ in range(20) for t in _timed(qs)]
+    clear_engine_caches()
+    varied = [CheckQuery.from_mapping(q) for q in varied_queries(2000, seed=7)]
+    new = _timed(varied)
     print(
         f"in-process check, {len(qs)} distinct queries: first call (engine caches empty) median "
-        f"{statistics.median(cold) * 1e6:.0f} µs; repeated x 20: median "
-        f"{statistics.median(times) * 1e6:.0f} µs, p90 {times[int(0.9 * len(times))] * 1e6:.0f} µs"
+        f"{statistics.median(first) * 1e6:.0f} µs; repeated × 20: median "
+        f"{statistics.median(repeated) * 1e6:.0f} µs, p90 {_p90(repeated) * 1e6:.0f} µs"
+    )
+    print(
+        f"in-process check, 2,000 varied queries, first call of each: median "
+        f"{statistics.median(new) * 1e6:.0f} µs, p90 {_p90(new) * 1e6:.0f} µs"
     )
 
 
-def bench_batch(qs: list[CheckQuery]) -> None:
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
-        for q in itertools.islice(itertools.cycle(qs), 10_000):
-            f.write(
-                json.dumps({"model": q.model, "hardware": list(q.hardware), "context": q.context})
-                + "\n"
-            )
-        path = f.name
-    cmd = ["runlocal", "check", "--from", path]
-    if shutil.which("taskset"):
-        cmd = ["taskset", "-c", "0", *cmd]
+def _p90(xs: list[float]) -> float:
+    return sorted(xs)[int(0.9 * len(xs))]
+
+
+def llmfit_command() -> list[str] | None:
+    found = shutil.which("llmfit")
+    if found:
+        return [found]
+    venv = Path(os.environ.get("RUNLOCAL_BENCH_DIR", Path.home() / ".cache" / "runlocal-bench"))
+    exe = venv / "llmfit-venv" / "bin" / "llmfit"
+    if not exe.exists():
+        print("installing llmfit into", exe.parent.parent, file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(exe.parent.parent)], check=True)
+        pip = [str(exe.parent / "python"), "-m", "pip", "install", "-q", "llmfit"]
+        if subprocess.run(pip, check=False).returncode != 0 or not exe.exists():
+            return None
+    return [str(exe)]
+
+
+def _wall(cmd: list[str], stdin_path: str | None = None) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    print(f"check --from with 10,000 queries on one core: {time.perf_counter() - t0:.2f} s wall")
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def bench_batch(rounds: int, with_llmfit: bool) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        for q in varied_queries(10_000):
+            f.write(json.dumps(q) + "\n")
+        path = f.name
+    runlocal = [sys.executable, "-m", "runlocal.cli", "check", "--from", path]
+    llmfit = llmfit_command() if with_llmfit else None
+    if with_llmfit and llmfit is None:
+        print("llmfit could not be installed: the batch is measured without it")
+    times: dict[str, list[float]] = {"workers": [], "one process": [], "llmfit": []}
+    for _ in range(rounds):
+        times["workers"].append(_wall(runlocal))
+        times["one process"].append(_wall([*runlocal, "--jobs", "1"]))
+        if llmfit is not None:
+            times["llmfit"].append(_wall([*llmfit, "fit", "--json"]))
     os.unlink(path)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    med = {k: statistics.median(v) for k, v in times.items() if v}
+    print(f"check --from, 10,000 varied queries, {cpus} CPUs, median of {rounds} interleaved runs:")
+    for k, v in med.items():
+        ratio = f", {v / med['llmfit']:.2f}× llmfit" if "llmfit" in med and k != "llmfit" else ""
+        print(f"  {k}: {v:.2f} s{ratio}  (runs: {', '.join(f'{t:.2f}' for t in times[k])})")
 
 
-def bench_cold_start(q: CheckQuery) -> None:
-    cmd = [
+def bench_cold_start(rounds: int = 10) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "runlocal")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    check_cmd = [
         sys.executable,
         "-m",
         "runlocal.cli",
         "check",
-        q.model,
+        MODELS[0],
         "--hardware",
-        q.hardware[0],
+        HARDWARE[0],
         "--json",
     ]
-    runlocal = shutil.which("runlocal")
-    if runlocal:
-        cmd = [runlocal, "check", q.model, "--hardware", q.hardware[0], "--json"]
-    times = []
-    for _ in range(10):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t0)
+    subprocess.run(check_cmd, check=True, stdout=subprocess.DEVNULL)  # parse cache written
+    cold, bare = [], []
+    for _ in range(rounds):
+        cold.append(_wall(check_cmd))
+        bare.append(_wall([sys.executable, "-c", "pass"]))
     print(
-        f"cold start `runlocal check {q.model} --hardware '{q.hardware[0]}' --json`: median "
-        f"{statistics.median(times):.3f} s, min {min(times):.3f} s over 10 runs"
+        f"cold start `runlocal check {MODELS[0]} --hardware '{HARDWARE[0]}' --json`: median "
+        f"{statistics.median(cold):.3f} s, min {min(cold):.3f} s over {rounds} runs; "
+        f"`python -c pass` in the same run: median {statistics.median(bare):.3f} s, "
+        f"min {min(bare):.3f} s"
     )
 
 
 if __name__ == "__main__":
-    qs = queries()
-    bench_in_process(qs)
-    bench_batch(qs)
-    bench_cold_start(qs[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-llmfit", action="store_true")
+    args = ap.parse_args()
+    bench_in_process()
+    bench_batch(args.rounds, not args.no_llmfit)
+    bench_cold_start()

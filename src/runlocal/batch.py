@@ -12,7 +12,7 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from .catalog import Catalog
@@ -23,6 +23,8 @@ from .errors import RunlocalError
 # caches every worker inherits (names, specs, layouts) are warm.
 SERIAL_LINES = 256
 CHUNK_LINES = 64
+# Lines read, answered and written at a time by the workers (answers are put back in order).
+BLOCK_LINES = 20_000
 
 _catalog: Catalog | None = None  # the catalog workers answer from (set before forking)
 
@@ -92,9 +94,9 @@ def answer_line(lineno: int, line: str, catalog: Catalog) -> str:
     return dumps(result)
 
 
-def _answer_chunk(chunk: list[tuple[int, str]]) -> list[str]:
+def _answer_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, str]]:
     assert _catalog is not None
-    return [answer_line(lineno, line, _catalog) for lineno, line in chunk]
+    return [(lineno, answer_line(lineno, line, _catalog)) for lineno, line in chunk]
 
 
 def usable_cpus() -> int:
@@ -104,9 +106,19 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(lines: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
-    while chunk := list(itertools.islice(lines, CHUNK_LINES)):
-        yield chunk
+def _by_model(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """The block's lines in chunks, each chunk about one model: a worker then sizes a model
+    once (its spec, weights per quantization, quality) instead of every worker sizing it."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for lineno, line in block:
+        try:
+            data = json.loads(line)
+            model = str(data.get("model")) if isinstance(data, dict) else ""
+        except json.JSONDecodeError:
+            model = ""
+        groups.setdefault(model, []).append((lineno, line))
+    lines = [item for group in groups.values() for item in group]
+    return [lines[i : i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)]
 
 
 def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 0) -> None:
@@ -130,5 +142,8 @@ def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 
     _catalog = catalog
     out.flush()  # nothing buffered may be written twice by a forked worker
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for answers in pool.imap(_answer_chunk, _chunks(rest)):
-            out.write("\n".join(answers) + "\n")
+        while block := list(itertools.islice(rest, BLOCK_LINES)):
+            answers: dict[int, str] = {}
+            for chunk in pool.imap_unordered(_answer_chunk, _by_model(block)):
+                answers.update(chunk)
+            out.write("".join(answers[lineno] + "\n" for lineno, _ in block))

@@ -334,6 +334,20 @@ class QuantTable:
     bits_per_weight: float | None
     measurements: tuple[Mapping[str, Any], ...]
 
+    @functools.cached_property
+    def plain_rows(self) -> tuple[tuple[Mapping[str, Any], float, float, str, str], ...]:
+        """(measurement, model size in B, ln(PPL/PPL_F16), family, generation) of each plain
+        (no importance matrix) perplexity measurement, read once per table."""
+        rows = []
+        for m in self.measurements:
+            loss = _ln_ratio(m)
+            fs = _family_size(str(m.get("model") or ""))
+            if loss is None or fs is None or m.get("imatrix") not in (None, "none"):
+                continue
+            fam, gen = _lineage(str(m.get("model")))
+            rows.append((m, fs[1], loss, fam, gen))
+        return tuple(rows)
+
     def reference(self) -> Mapping[str, Any] | None:
         """The LLaMA 3 8B row without an importance matrix (the table's plain quantization),
         else any LLaMA 3 8B row."""
@@ -475,15 +489,10 @@ def nearest_measurement(
     model) for the plain (no importance matrix) perplexity measurement nearest the model:
     same family first, then same generation, then nearest size. With none of its family, the
     one whose scaled loss is largest, an upper estimate. None when the table measures none."""
-    rows: list[tuple[Mapping[str, Any], float, float, str, str]] = []
-    for m in table.measurements:
-        loss = _ln_ratio(m)
-        fs = _family_size(str(m.get("model") or ""))
-        if loss is None or fs is None or m.get("imatrix") not in (None, "none"):
-            continue
-        fam, gen = _lineage(str(m.get("model")))
-        nats = loss * (params_b / fs[1]) ** -size_exponent
-        rows.append((m, fs[1], nats, fam, gen))
+    rows = [
+        (m, size, loss * (params_b / size) ** -size_exponent, fam, gen)
+        for m, size, loss, fam, gen in table.plain_rows
+    ]
     if not rows:
         return None
     fam = (family or "").lower()
