@@ -318,8 +318,8 @@ def attention_flops(
                 cells = min(cells, layer.index_topk)
         if latent and spec.mla is not None:
             width = spec.mla.latent_elements + spec.mla.kv_lora_rank
-        else:  # a K-only cache (head_dim_v 0) is mixed as V too
-            width = layer.head_dim_k + (layer.head_dim_v or layer.head_dim_k)
+        else:
+            width = layer.head_dim_k + layer.head_dim_v
         total += 2.0 * spec.n_heads * width * (cells + rows)
     return total
 

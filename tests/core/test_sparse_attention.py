@@ -117,8 +117,9 @@ def test_a_v4_token_reads_every_indexer_key_but_only_the_top_k_rows() -> None:
 
 def test_v4_attention_arithmetic_counts_window_selected_rows_and_the_indexer() -> None:
     spec = spec_from_config(TINY_V4)
-    # depth 100, decode, 4 query heads, K and V both 32 wide (one shared vector):
-    width = 32 + 32
+    # depth 100, decode, 4 query heads over one 32-wide cached vector (K, also used as V;
+    # counted once, as the cache holds it once):
+    width = 32
     layer0 = 2 * 4 * width * 16  # window only
     layer1 = 2 * 2 * 8 * 25 + 2 * 4 * width * (16 + 3)  # indexer over 25 rows, top 3
     layer2 = 2 * 4 * width * (16 + 100 / 8)  # every compressed row
