@@ -60,6 +60,8 @@ def _backend(runtime: str, device: Device) -> str | None:
     r = runtime.lower()
     if any(k in r for k in ("vllm", "mlx", "transformers", "exllama", "sglang")):
         return None
+    if re.match(r"ds4\b", r):  # antirez's DeepSeek-V4 engine: its own kernels and graph
+        return None
     for key, backend in (
         ("vulkan", "vulkan"),
         ("rocm", "rocm"),

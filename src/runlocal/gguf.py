@@ -639,6 +639,18 @@ def _swa_flags(m: _Meta, n: int) -> tuple[list[bool], int | None]:
     return flags, window
 
 
+def _compress_ratios(m: _Meta, n: int) -> list[int] | None:
+    """DeepSeek-V4's attention.compress_ratios: one per block (0: window only); entries past
+    block_count belong to the multi-token-prediction layers."""
+    value = m.raw("attention.compress_ratios")
+    if value is None:
+        return None
+    key = "attention.compress_ratios"
+    if not isinstance(value, list) or len(value) < n:
+        raise m.fail(key, f"expected at least {n} per-layer values")
+    return [m._check_int(key, v) for v in value[:n]]
+
+
 def _recurrent_state(m: _Meta, hidden: int, n_head: int) -> int:
     """Elements of one recurrent layer's state per sequence (llama_hparams n_embd_r + n_embd_s)."""
     wkv = m.get_int("wkv.head_size")
@@ -789,6 +801,13 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
 
     # Layer kinds.
     flags, window = _swa_flags(m, n_layers)
+    # DeepSeek-V4: a raw window in every layer, compressed rows where the ratio is not 0.
+    ratios = _compress_ratios(m, n_layers)
+    if ratios is not None:
+        window = m.get_int("attention.sliding_window")
+        if not window:
+            raise m.fail("attention.sliding_window", "missing for a model with compress_ratios")
+        flags = [True] * n_layers
     state = _recurrent_state(m, hidden, n_head0)
     nextn = m.get_int("nextn_predict_layers") or 0
     shared = m.get_int("attention.shared_kv_layers")
@@ -836,6 +855,7 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
     layer_bytes = [0] * n_layers
     layer_expert_bytes = [0] * n_layers
     roles: list[dict[str, int]] = [{} for _ in range(n_layers)]
+    indexed = [False] * n_layers  # blocks holding a lightning indexer
     expert_elements = 0
     has_output = False
     total = 0
@@ -849,6 +869,8 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
                 layer_bytes[i] += t.n_bytes
                 role = _tensor_role(parts[2])
                 roles[i][role] = roles[i].get(role, 0) + t.n_elements
+                if parts[2].startswith("indexer"):
+                    indexed[i] = True
                 if role == "experts":
                     layer_expert_bytes[i] += t.n_bytes
                     expert_elements += t.n_elements
@@ -881,6 +903,13 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
             raise UnsupportedArchitectureError(
                 f"{where}: layer {i} of {arch!r} has attention but no head size"
             )
+        if ratios is not None:
+            dim_v = 0  # one vector per token serves as both K and V (llama.cpp caches K only)
+        index_dim = index_heads = index_topk = 0
+        if indexed[i]:
+            index_dim = m.get_int("attention.indexer.key_length") or 0
+            index_heads = m.get_int("attention.indexer.head_count") or 0
+            index_topk = m.get_int("attention.indexer.top_k") or 0
         r = roles[i]
         layers.append(
             LayerSpec(
@@ -893,6 +922,10 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
                     if kind == "recurrent" or (attention and arch in _PARALLEL_HYBRID_ARCHS)
                     else 0
                 ),
+                compress_ratio=ratios[i] if ratios is not None else 0,
+                index_head_dim=index_dim,
+                index_heads=index_heads,
+                index_topk=index_topk,
                 moe=r.get("experts", 0) > 0,
                 params_attn_v=r.get("attn_v", 0),
                 params_attn=r.get("attn", 0),

@@ -51,6 +51,8 @@ KNOWN_MODEL_TYPES = frozenset(
         "phimoe",
         "deepseek_v2",
         "deepseek_v3",
+        "deepseek_v32",
+        "deepseek_v4",
         "kimi_k2",
         "glm",
         "glm4",
@@ -334,7 +336,7 @@ def _spec_from_config(
     # Multi-head latent attention.
     mla: MLASpec | None = None
     kv_lora = r.opt_int("kv_lora_rank")
-    if kv_lora:
+    if kv_lora and c.get("compress_ratios") is None:  # V4 caches one K=V vector, not MLA
         rope = r.get_int("qk_rope_head_dim")
         nope = r.get_int("qk_nope_head_dim")
         v_dim = r.get_int("v_head_dim")
@@ -348,6 +350,18 @@ def _spec_from_config(
     kinds: list[LayerKind] = (
         ["none"] * n_layers if encoder else _layer_kinds(c, r, model_type, n_layers)
     )
+    # Sparse attention: a lightning indexer scores every cached row and the attention reads
+    # the index_topk best (DeepSeek-V3.2 on MLA; DeepSeek-V4 on its compressed rows).
+    index_dim = r.get_int("index_head_dim", default=0, minimum=0)
+    index_heads = r.get_int("index_n_heads", default=0, minimum=0) if index_dim else 0
+    index_topk = r.get_int("index_topk", default=0, minimum=0) if index_dim else 0
+    ratios = _compress_ratios(c, r, n_layers)
+    if ratios is not None:
+        # DeepSeek-V4: every layer keeps a raw sliding window of one shared K=V vector per
+        # token (one KV head of head_dim); layers with a ratio also keep one compressed row
+        # per `ratio` tokens of the whole context.
+        kinds = ["swa"] * n_layers
+        n_kv, head_dim_k, head_dim_v = 1, head_dim, 0
     window = r.opt_int("sliding_window", "attention_chunk_size")
     if "swa" in kinds and window is None:
         raise ModelFileError(f"{where}: sliding_window: missing for a model with SWA layers")
@@ -362,13 +376,25 @@ def _spec_from_config(
     global_head_dim = r.opt_int("global_head_dim")
     k_eq_v = c.get("attention_k_eq_v") is True
 
+    # Manifold-constrained hyper-connections (DeepSeek-V4): hc_mult residual streams mixed
+    # before attention and before the FFN, each by a (hidden × hc_mult) → (2 + hc_mult) ×
+    # hc_mult projection with its bias and 3 scales.
+    hc = r.get_int("hc_mult", default=0, minimum=0)
+    mix = (2 + hc) * hc
+    hyper_params = 2 * (hidden * hc * mix + mix + 3) if hc else 0
     layers: list[LayerSpec] = []
     for i, kind in enumerate(kinds):
         moe = is_moe_layer(i)
         hd_k, hd_v = head_dim_k, head_dim_v
+        ratio = ratios[i] if ratios is not None else 0
+        indexed = bool(index_dim) and (ratio == _DSV4_INDEXED_RATIO or ratios is None)
         if kind == "recurrent":
             attn = _recurrent_params(c, r, hidden)
             attn_v = 0
+        elif ratios is not None:
+            attn, attn_v = _dsv4_attention_params(r, hidden, n_heads, head_dim, ratio), 0
+            if indexed:
+                attn += _indexer_params(r, hidden, index_heads, index_dim, ratio)
         elif mla is not None:
             q_lora = r.opt_int("q_lora_rank")
             q = (
@@ -381,6 +407,8 @@ def _spec_from_config(
             kv_b = kv_lora * n_heads * (head_dim_k - mla.qk_rope_head_dim + head_dim_v)
             o = n_heads * head_dim_v * hidden
             attn, attn_v = q + kv_a + o, kv_b
+            if indexed:  # DeepSeek-V3.2's lightning indexer on every layer
+                attn += _indexer_params(r, hidden, index_heads, index_dim, 0)
         else:
             heads_kv = kv_per_layer[i]
             if kind == "full" and global_kv:
@@ -407,6 +435,7 @@ def _spec_from_config(
             mult = 2 if model_type in UNGATED_FFN_TYPES else 3
             ffn_down, ffn = hidden * dense_inter, (mult - 1) * hidden * dense_inter
             other = 2 * hidden
+        other += hyper_params
         layers.append(
             LayerSpec(
                 kind=kind,
@@ -414,6 +443,10 @@ def _spec_from_config(
                 head_dim_k=hd_k,
                 head_dim_v=hd_v,
                 recurrent_state_elements=recurrent_elems if kind == "recurrent" else 0,
+                compress_ratio=ratio,
+                index_head_dim=index_dim if indexed else 0,
+                index_heads=index_heads if indexed else 0,
+                index_topk=index_topk if indexed else 0,
                 moe=moe,
                 params_attn_v=attn_v,
                 params_attn=attn,
@@ -461,6 +494,62 @@ def _spec_from_config(
         causal=not encoder and not bool(c.get("is_encoder_decoder")),
         provenance=provenance,
     )
+
+
+# DeepSeek-V4's reference code (inference/model.py) gives the indexer, and an overlapping
+# compressor of twice the width, to the layers that compress 4 tokens into a row; the
+# heavily compressed ones (128 tokens a row) attend to every compressed row.
+_DSV4_INDEXED_RATIO = 4
+
+
+def _compress_ratios(c: Mapping[str, Any], r: _Reader, n_layers: int) -> list[int] | None:
+    """DeepSeek-V4's per-layer compression (0: sliding window only), backbone layers only:
+    entries past num_hidden_layers belong to the multi-token-prediction layers."""
+    values = r.get_list("compress_ratios")
+    if values is None:
+        return None
+    if c.get("kv_source_layers") is not None:
+        raise UnsupportedArchitectureError(
+            "compress_ratios with kv_source_layers (layers sharing another layer's cache) "
+            "is not supported yet"
+        )
+    if len(values) < n_layers or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
+    ):
+        raise r._fail("compress_ratios", f"expected {n_layers} non-negative integers")
+    if r.opt_int("sliding_window") is None:
+        raise r._fail("sliding_window", "missing for a model with compress_ratios")
+    return [int(v) for v in values[:n_layers]]
+
+
+def _dsv4_attention_params(r: _Reader, hidden: int, n_heads: int, head_dim: int, ratio: int) -> int:
+    """DeepSeek-V4 attention: low-rank Q, one shared KV projection, grouped low-rank output
+    (o_groups groups of o_lora_rank), per-head sinks, and a gated compressor where ratio > 0
+    (its kv and gate projections twice as wide where rows overlap)."""
+    q_lora = r.get_int("q_lora_rank")
+    o_lora = r.get_int("o_lora_rank")
+    o_groups = r.get_int("o_groups", default=1)
+    q = hidden * q_lora + q_lora + q_lora * n_heads * head_dim
+    kv = hidden * head_dim + head_dim
+    o = n_heads * head_dim * o_lora + o_groups * o_lora * hidden
+    params = q + kv + o + n_heads
+    if ratio:
+        width = (2 if ratio == _DSV4_INDEXED_RATIO else 1) * head_dim
+        params += 2 * hidden * width + ratio * width + head_dim
+    return params
+
+
+def _indexer_params(r: _Reader, hidden: int, heads: int, dim: int, ratio: int) -> int:
+    """Lightning indexer: query heads from the Q latent, a per-head weight, and its key: one
+    projection (V3.2) or, compressed like the KV (V4), an overlapping gated compressor."""
+    q_lora = r.get_int("q_lora_rank", default=hidden)
+    params = q_lora * heads * dim + hidden * heads
+    if ratio:
+        width = 2 * dim
+        params += 2 * hidden * width + ratio * width + dim
+    else:
+        params += hidden * dim + 2 * dim
+    return params
 
 
 def _per_layer_ints(r: _Reader, key: str, n_layers: int, default: int) -> list[int]:

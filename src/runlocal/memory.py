@@ -155,9 +155,25 @@ def kv_layer_bytes_per_cell(
         # Only the compressed latent and the rope part are cached: llama.cpp (PR #19067, no V),
         # vLLM's MLA backends (one latent vector per token) and transformers 5 (PR #47761).
         return kv_row_bytes(kv_type, spec.mla.latent_elements)
-    return kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_k) + kv_row_bytes(
-        kv_type, layer.n_kv_heads * layer.head_dim_v
-    )
+    k = kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_k)
+    return k + (kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_v) if k else 0)
+
+
+def index_row_bytes(layer: LayerSpec, kv_type: str) -> Fraction:
+    """The lightning-indexer key cached beside each row (DeepSeek-V3.2, V4), in the cache
+    type: llama.cpp's DSV4 cache keeps it as a third K cache (kv_lid) of that type."""
+    return kv_row_bytes(kv_type, layer.index_head_dim) if layer.index_head_dim else Fraction(0)
+
+
+def compressed_bytes_per_token(
+    layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
+) -> Fraction:
+    """Bytes per context token of a compressing layer's whole-context stream (DeepSeek-V4):
+    one row and its indexer key per compress_ratio tokens; its raw window is counted apart."""
+    if layer.compress_ratio <= 0:
+        return Fraction(0)
+    row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type) + index_row_bytes(layer, kv_type)
+    return row / layer.compress_ratio
 
 
 @dataclass(frozen=True)
@@ -183,10 +199,16 @@ def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
     for layer in spec.layers:
         per_cell = cells.get(layer)
         if per_cell is None:
-            per_cell = math.ceil(kv_layer_bytes_per_cell(layer, spec, runtime, kv_type) * 32)
+            row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+            if not layer.compress_ratio:  # DeepSeek-V3.2: an indexer key beside each token
+                row += index_row_bytes(layer, kv_type)
+            per_cell = math.ceil(row * 32)
             cells[layer] = per_cell
         windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
-        full.append(full[-1] + (0 if windowed else per_cell))
+        # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
+        # its compressed rows, with their indexer keys, for the whole context.
+        compressed = math.ceil(compressed_bytes_per_token(layer, spec, runtime, kv_type) * 32)
+        full.append(full[-1] + (0 if windowed else per_cell) + compressed)
         swa.append(swa[-1] + (per_cell if windowed else 0))
         # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
         # layers carry both that state and an attention KV cache.
@@ -237,6 +259,31 @@ def kv_cache_bytes(
     return profile.bytes(start, stop, full_cells, swa_cells, sequences)
 
 
+def kv_read_bytes(
+    spec: ModelSpec,
+    depth: int,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int = 1,
+    layers: range | None = None,
+) -> float:
+    """KV bytes one decoded token reads at ``depth``. Dense attention reads the whole cache
+    (kv_cache_bytes); a sparse layer (DeepSeek-V3.2, V4) reads every indexer key but only
+    the index_topk rows the indexer selects, besides its raw window."""
+    start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
+    sparse = [i for i in range(start, stop) if spec.layers[i].index_topk]
+    total = float(kv_cache_bytes(spec, depth, runtime, kv_type, sequences, range(start, stop)))
+    if not sparse:
+        return total
+    for i in sparse:
+        layer = spec.layers[i]
+        rows = depth / max(layer.compress_ratio, 1)
+        skipped = max(rows - layer.index_topk, 0.0)
+        row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+        total -= float(row) * skipped * sequences
+    return total
+
+
 def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> float:
     """KV bytes one more token adds to full-context layers (SWA layers are capped)."""
     return kv_profile(spec, runtime, kv_type).full[-1] / 32
@@ -255,6 +302,8 @@ def attention_flops(
     window = spec.sliding_window or depth
     latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
     full, swa = _attention_widths(spec, runtime.swa_windowed, latent)
+    if full is None or swa is None:  # compressed or indexed (sparse) attention
+        return _attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
     start, stop, _ = slice(start, stop).indices(spec.n_layers)
     if stop <= start:
         return 0.0
@@ -263,12 +312,44 @@ def attention_flops(
     return float(2 * spec.n_heads * widths)
 
 
+def _attention_flops_by_layer(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, latent: bool
+) -> float:
+    """attention_flops summed layer by layer: for compressed and sparse attention, and the
+    reference the prefix sums are tested against."""
+    window = spec.sliding_window or depth
+    total = 0.0
+    for layer in spec.layers[start:stop]:
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
+        rows = depth / layer.compress_ratio if layer.compress_ratio else 0.0
+        if layer.index_head_dim:
+            # The indexer scores every row it keys (each token's, or each compressed one's),
+            # then the attention reads only the index_topk best.
+            keyed = rows if layer.compress_ratio else float(cells)
+            total += 2.0 * layer.index_heads * layer.index_head_dim * keyed
+            if layer.compress_ratio:
+                rows = min(rows, float(layer.index_topk))
+            else:
+                cells = min(cells, layer.index_topk)
+        if latent and spec.mla is not None:
+            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+        else:
+            width = layer.head_dim_k + layer.head_dim_v
+        total += 2.0 * spec.n_heads * width * (cells + rows)
+    return total
+
+
 @lru_cache(maxsize=1024)
 def _attention_widths(
     spec: ModelSpec, swa_windowed: bool, latent: bool
-) -> tuple[list[int], list[int]]:
+) -> tuple[list[int] | None, list[int] | None]:
     """Prefix sums over layers of the K + V width a token reads per cached token: layers that
-    read the whole depth, and sliding-window layers (which read at most their window)."""
+    read the whole depth, and sliding-window layers (which read at most their window). None
+    when a layer compresses its cache or reads only the rows an indexer picks."""
+    if any(layer.compress_ratio or layer.index_head_dim for layer in spec.layers):
+        return None, None
     full, swa = [0], [0]
     for layer in spec.layers:
         width, windowed = 0, False

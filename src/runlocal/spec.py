@@ -20,6 +20,17 @@ class LayerSpec:
     kind: "full" attention (KV for the whole context), "swa" (KV for the sliding window),
     "recurrent" (a fixed state per sequence, e.g. Mamba, gated delta-net, short conv),
     "none" (a layer that stores no KV of its own, e.g. shared-KV layers in Gemma 3n).
+
+    head_dim_v is 0 when one cached vector serves as both key and value (Gemma 4's global
+    layers, DeepSeek-V4): the cache holds K only, and attention still mixes it as V.
+
+    Compressed and sparse attention (DeepSeek-V3.2, DeepSeek-V4):
+    compress_ratio > 1: besides its raw sliding window ("swa"), the layer caches one
+    compressed row (head_dim_k + head_dim_v elements per KV head) per compress_ratio tokens
+    of the whole context; 1 means one row per token (V3.2's MLA layers).
+    index_head_dim: a lightning-indexer key cached beside each row, index_heads query heads
+    score every cached row with it for each new token.
+    index_topk: rows the attention then reads per token (0: all of them).
     """
 
     kind: LayerKind
@@ -27,6 +38,10 @@ class LayerSpec:
     head_dim_k: int
     head_dim_v: int
     recurrent_state_elements: int = 0  # per sequence, stored as F32 by llama.cpp
+    compress_ratio: int = 0
+    index_head_dim: int = 0
+    index_heads: int = 0
+    index_topk: int = 0
     moe: bool = False
     # Parameter counts by tensor role, used to size files that were not read (quant mixes
     # upgrade attn_v and ffn_down). Zero when unknown; a file read gives exact bytes instead.

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .hardware import Device
-from .memory import LLAMA_UBATCH, MemoryPlan, attention_flops, kv_cache_bytes
+from .memory import LLAMA_UBATCH, MemoryPlan, attention_flops, kv_read_bytes
 from .runtimes import Runtime
 from .spec import ModelSpec, WeightInventory
 
@@ -227,7 +227,7 @@ def features(
                 experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
         if runtime is not None:
-            kv = kv_cache_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
+            kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
             attn = attention_flops(spec, runtime, depth, lo, hi, decode=True) * sequences / tp
         else:
             kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0

@@ -30,22 +30,6 @@ def _catalog_specs(n: int, seed: int):  # type: ignore[no-untyped-def]
     return out
 
 
-def _attention_flops_by_layer(spec, runtime, depth, start, stop, decode):  # type: ignore[no-untyped-def]
-    window = spec.sliding_window or depth
-    latent = mem.caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
-    total = 0.0
-    for layer in spec.layers[start:stop]:
-        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
-            continue
-        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
-        if latent and spec.mla is not None:
-            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
-        else:
-            width = layer.head_dim_k + layer.head_dim_v
-        total += 2.0 * spec.n_heads * width * cells
-    return total
-
-
 def test_attention_flops_equal_a_layer_by_layer_count():
     rng = random.Random(3)
     checked = 0
@@ -58,7 +42,10 @@ def test_attention_flops_equal_a_layer_by_layer_count():
                 depth = rng.choice([0, 1, 511, 4096, 70_000, 262_144])
                 for decode in (True, False):
                     got = mem.attention_flops(spec, runtime, depth, start, stop, decode)
-                    want = _attention_flops_by_layer(spec, runtime, depth, start, stop, decode)
+                    latent = mem.caches_mla_latent(spec, runtime) and (
+                        decode or runtime.engine == "llama.cpp"
+                    )
+                    want = mem._attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
                     assert got == want, (spec.id, runtime.id, depth, start, stop, decode)
                     checked += 1
     assert checked > 1000

@@ -480,6 +480,54 @@ def test_mla_layers_hold_decompressed_head_sizes(tmp_path: Path) -> None:
     assert [layer.moe for layer in spec.layers] == [False, True, True]
 
 
+def test_deepseek4_layers_keep_a_window_and_compress_by_their_ratio(tmp_path: Path) -> None:
+    # llama.cpp's deepseek4 keys; the indexer is found by its tensors (block 1 only).
+    tensors = dense_tensors(3, n_kv=1)
+    tensors.insert(1, ("blk.1.indexer.attn_q_b.weight", F16, (256, 4 * 128)))
+    spec = read_gguf(
+        make_gguf(
+            tmp_path,
+            arch="deepseek4",
+            n_layers=3,
+            n_kv=1,
+            kv={
+                "{arch}.attention.key_length": 512,
+                "{arch}.attention.value_length": 512,
+                "{arch}.attention.sliding_window": 128,
+                "{arch}.attention.compress_ratios": [0, 4, 128, 0],
+                "{arch}.attention.indexer.head_count": 4,
+                "{arch}.attention.indexer.key_length": 128,
+                "{arch}.attention.indexer.top_k": 512,
+            },
+            tensors=tensors,
+        )
+    )
+    assert spec.sliding_window == 128
+    assert [layer.kind for layer in spec.layers] == ["swa"] * 3
+    assert [layer.compress_ratio for layer in spec.layers] == [0, 4, 128]
+    assert [(layer.index_head_dim, layer.index_topk) for layer in spec.layers] == [
+        (0, 0),
+        (128, 512),
+        (0, 0),
+    ]
+    # One cached vector is both K and V.
+    assert {(layer.n_kv_heads, layer.head_dim_k, layer.head_dim_v) for layer in spec.layers} == {
+        (1, 512, 0)
+    }
+
+
+def test_deepseek4_without_its_window_is_refused_naming_the_key(tmp_path: Path) -> None:
+    path = make_gguf(
+        tmp_path,
+        arch="deepseek4",
+        n_kv=1,
+        kv={"{arch}.attention.compress_ratios": [0, 4]},
+        tensors=dense_tensors(2, n_kv=1),
+    )
+    with pytest.raises(ModelFileError, match="sliding_window"):
+        read_gguf(path)
+
+
 def test_an_mla_model_without_mla_lengths_is_cached_as_full_attention(tmp_path: Path) -> None:
     spec = read_gguf(
         make_gguf(

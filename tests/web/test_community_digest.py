@@ -29,6 +29,8 @@ from runlocal_web.catalogdb.models import Change
 from runlocal_web.community import tokens
 from runlocal_web.community.models import DigestDelivery, DigestIssue, Subscriber
 
+from . import factory
+
 pytestmark = pytest.mark.django_db
 SITE = "https://runlocal.example"
 LINK = re.compile(r"https://runlocal\.example(/digest/(?:confirm|unsubscribe)/[^/\s\"<>]+/)")
@@ -313,9 +315,16 @@ def test_it_prints_the_month_grouped_by_kind_without_sending(march) -> None:
         if line in ("New models", "New hardware", "Also new", "Updated", "Removed")
     ]
     assert sections == ["New models", "New hardware", "Also new", "Updated", "Removed"]
-    assert "- TestLlama 8B\n  https://runlocal.example/models/testllama-8b/" in text
-    assert "- TestGPU 24GB\n  https://runlocal.example/hardware/testgpu-24gb/" in text
-    assert "- KV cache & <friends> (Glossary term)" in text  # plain text is not HTML-escaped
+    # No catalog synced: the new entries are dated by the log's first "added".
+    assert (
+        "- TestLlama 8B, added 2 March 2026\n  https://runlocal.example/models/testllama-8b/"
+        in text
+    )
+    assert (
+        "- TestGPU 24GB, added 3 March 2026\n  https://runlocal.example/hardware/testgpu-24gb/"
+        in text
+    )
+    assert "- KV cache & <friends> (Glossary term), added 5 March" in text  # not HTML-escaped
     assert "- TestLlama 70B (Model): files, verdict" in text
     assert "- Old error (Error)\n" in text
     for absent in ("Gone Again", "April Model", "February Model"):
@@ -519,3 +528,51 @@ def test_the_footer_form_refuses_other_sites_and_unproven_posts(db) -> None:
     assert other.status_code == 403
     assert strict.post("/digest/subscribe/", {"email": "y@example.org"}).status_code == 403
     assert not Subscriber.objects.filter(email__in=["x@example.org", "y@example.org"]).exists()
+
+
+@pytest.fixture
+def dated(catalog_dir: Path, db) -> Path:
+    """Records that carry their own `added` dates, synced (the sync log dates them by
+    last_verified, 15 January, so only the records' dates can make them news in March)."""
+    factory.tiny_catalog(catalog_dir)
+    factory.model(catalog_dir, added=dt.date(2026, 3, 2))
+    factory.model(
+        catalog_dir,
+        "testllama-70b",
+        name="TestLlama 70B",
+        architecture=dict(factory.LLAMA_70B_ARCH),
+        files=[],
+        added=dt.date(2026, 3, 20),
+    )
+    factory.hardware(catalog_dir, added=dt.date(2026, 2, 10))
+    factory.glossary(catalog_dir, added=dt.date(2026, 3, 5))
+    factory.sync()
+    return catalog_dir
+
+
+def test_the_digest_announces_what_the_catalog_says_was_added_that_month(dated) -> None:
+    out = StringIO()
+    call_command("digest", "--month", "2026-03", stdout=out)
+    text = out.getvalue()
+    assert "2 new models and 1 other new entry" in text
+    # Newest first, each linked to its page, with the record's own date.
+    assert text.index("- TestLlama 70B, added 20 March 2026") < text.index(
+        "- TestLlama 8B, added 2 March 2026"
+    )
+    assert "https://runlocal.example/models/testllama-70b/" in text
+    assert "- KV cache (Glossary term), added 5 March 2026" in text
+    assert "TestGPU 24GB" not in text  # added in February
+    assert "TestMac" not in text  # no `added` date and no log entry in March
+
+
+def test_the_digest_reaches_back_to_the_previous_issue(dated) -> None:
+    DigestIssue.objects.create(
+        month="2026-01",
+        subject="runlocal monthly digest: January 2026",
+        sent_at=dt.datetime.now(dt.UTC),
+    )
+    out = StringIO()
+    call_command("digest", "--month", "2026-03", stdout=out)
+    text = out.getvalue()
+    assert "1 February 2026 to 31 March 2026" in text
+    assert "- TestGPU 24GB, added 10 February 2026" in text

@@ -160,3 +160,51 @@ def test_a_fresh_install_dates_changes_by_the_catalog_not_the_install(client, re
     assert state.changed_at.date() == max(days)
     html = client.get("/pulse/").content.decode()
     assert f'<time datetime="{today.isoformat()}">' not in html
+
+
+@pytest.fixture
+def today(catalog_dir: Path, db) -> dt.date:
+    """Records carrying their own `added` dates around today (the reference catalog's others
+    carry none); returns today."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    reference_catalog(catalog_dir)
+    factory.model(catalog_dir, added=today - dt.timedelta(days=3))
+    glossary(catalog_dir, added=today - dt.timedelta(days=10))
+    factory.hardware(catalog_dir, added=today - dt.timedelta(days=40))
+    factory.sync()
+    return today
+
+
+def test_it_lists_what_the_catalog_says_was_added_newest_first(client, today) -> None:
+    new = pulse(client)["new"]
+    assert new["basis"] == "In the last 30 days"
+    assert [(e["entity_id"], e["added"]) for e in new["entries"]] == [
+        ("testllama-8b", (today - dt.timedelta(days=3)).isoformat()),
+        ("kv-cache", (today - dt.timedelta(days=10)).isoformat()),
+    ]  # the 40-day-old GPU is not new; records without `added` are never announced
+    assert [e["url"] for e in new["entries"]] == ["/models/testllama-8b/", "/glossary/kv-cache/"]
+    html = client.get("/pulse/").content.decode()
+    assert '<h2 id="new-entries">New in the catalog</h2>' in html
+    assert html.index('<a href="/models/testllama-8b/">') < html.index("/glossary/kv-cache/")
+    by_kind = pulse(client, "kind=glossary")["new"]["entries"]
+    assert [e["entity_id"] for e in by_kind] == ["kv-cache"]
+    assert pulse(client, "action=deleted")["new"]["entries"] == []
+
+
+def test_new_starts_after_the_last_digest_sent(client, catalog_dir, today) -> None:
+    from runlocal_web.community.models import DigestIssue
+
+    first = today.replace(day=1)
+    last_month = first - dt.timedelta(days=1)
+    DigestIssue.objects.create(
+        month=f"{last_month:%Y-%m}", subject="digest", sent_at=dt.datetime.now(dt.UTC)
+    )
+    factory.model(catalog_dir, added=first)
+    glossary(catalog_dir, added=last_month)  # announced by last month's digest
+    factory.sync()
+    new = pulse(client)["new"]
+    assert new["since"] == first.isoformat()
+    assert new["basis"] == f"Since the {last_month:%B %Y} digest"
+    assert [e["entity_id"] for e in new["entries"]] == ["testllama-8b"]

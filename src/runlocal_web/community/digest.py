@@ -1,8 +1,12 @@
-"""The monthly digest: one month of Pulse (catalog Change rows) summed up per entry.
+"""The monthly digest: what entered the catalog since the previous issue, and one month of
+Pulse (catalog Change rows) summed up per entry.
 
-An entry changed several times in a month appears once, by its net effect: added (and
-perhaps edited since) is new; removed is removed (unless it was also added that month, then
-it is left out); otherwise it is updated, with every field that changed.
+New entries are the records whose own `added` date (docs/catalog-format.md) falls after the
+month of the last digest sent and before the end of this one, newest first; a record without
+an `added` date counts as new when the log shows it first added in the period. An entry
+changed several times appears once, by its net effect: removed is removed (unless it was also
+added in the period, then it is left out); otherwise it is updated, with every field that
+changed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from runlocal.catalog import KINDS, Catalog
 from runlocal_web.catalogdb.models import Change
+from runlocal_web.catalogdb.store import current_catalog
+from runlocal_web.community.models import DigestIssue
+from runlocal_web.reference.additions import added_on, additions
 from runlocal_web.reference.content import KIND_LABELS, entity_url
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -60,6 +68,23 @@ def month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime(end_day.year, end_day.month, 1, tzinfo=dt.UTC)
 
 
+def previous_issue_end(first: dt.date) -> dt.date | None:
+    """The first day after the month of the last digest sent for a month before ``first``'s
+    (None when none was): where the next issue's news starts."""
+    last = (
+        DigestIssue.objects.filter(sent_at__isnull=False, month__lt=f"{first:%Y-%m}")
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    try:
+        return next_month(parse_month(last))
+    except BadMonth:
+        return None
+
+
 @dataclass
 class Item:
     kind: str
@@ -67,6 +92,7 @@ class Item:
     name: str
     url: str | None  # absolute; None for removed entries and kinds without pages
     fields: list[str] = field(default_factory=list)
+    added: dt.date | None = None  # new entries: the record's `added` (else the log's date)
 
     @property
     def kind_label(self) -> str:
@@ -80,6 +106,7 @@ class Item:
             "name": self.name,
             "url": self.url,
             "fields": self.fields,
+            "added": self.added.isoformat() if self.added else None,
         }
 
 
@@ -87,6 +114,7 @@ class Item:
 class Digest:
     month: dt.date
     site_url: str
+    since: dt.date | None = None  # first day covered, when before the month (issues skipped)
     new_models: list[Item] = field(default_factory=list)
     new_hardware: list[Item] = field(default_factory=list)
     new_other: list[Item] = field(default_factory=list)
@@ -100,6 +128,14 @@ class Digest:
     @property
     def label(self) -> str:
         return f"{self.month:%B %Y}"
+
+    @property
+    def period(self) -> str:
+        """What the issue covers: the month, or from the day after the previous issue."""
+        if self.since is None or self.since >= self.month:
+            return self.label
+        last = next_month(self.month) - dt.timedelta(days=1)
+        return f"{self.since.day} {self.since:%B %Y} to {last.day} {last:%B %Y}"
 
     @property
     def subject(self) -> str:
@@ -153,6 +189,7 @@ class Digest:
     def to_dict(self) -> dict[str, Any]:
         return {
             "month": self.key,
+            "period": self.period,
             "subject": self.subject,
             "summary": self.summary(),
             "sections": [
@@ -162,30 +199,50 @@ class Digest:
         }
 
 
-def compose(first: dt.date, site_url: str) -> Digest:
-    start, end = month_bounds(first)
+def compose(first: dt.date, site_url: str, catalog: Catalog | None = None) -> Digest:
+    since = previous_issue_end(first) or first
+    _, end = month_bounds(first)
+    start = dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC)
+    catalog = current_catalog() if catalog is None else catalog
+    digest = Digest(month=first, site_url=site_url, since=since)
+    announced: set[tuple[str, str]] = set()
+
+    def new(item: Item) -> None:
+        if item.kind == "models":
+            digest.new_models.append(item)
+        elif item.kind == "hardware":
+            digest.new_hardware.append(item)
+        else:
+            digest.new_other.append(item)
+
+    for a in additions(catalog, since, next_month(first)):
+        announced.add((a.kind, a.entity_id))
+        new(Item(a.kind, a.entity_id, a.name, site_url + a.path if a.path else None, added=a.added))
+
+    def dated(kind: str, eid: str) -> bool:
+        entry = catalog.entries(kind).get(eid) if kind in KINDS else None
+        return entry is not None and added_on(entry.get("added")) is not None
+
     rows = Change.objects.filter(at__gte=start, at__lt=end).order_by("at", "pk")
     history: dict[tuple[str, str], list[Change]] = {}
     for c in rows:
         history.setdefault((c.kind, c.entity_id), []).append(c)
-    digest = Digest(month=first, site_url=site_url)
     for (kind, eid), changes in history.items():
         first_action, last = changes[0].action, changes[-1]
         if last.action == Change.DELETED:
             if first_action == Change.ADDED:
-                continue  # came and went within the month
+                continue  # came and went within the period
             digest.removed.append(Item(kind, eid, last.name, None))
             continue
+        if (kind, eid) in announced:
+            continue  # new (and perhaps edited since): announced once, as new
         path = entity_url(kind, eid)
         item = Item(kind, eid, last.name, site_url + path if path else None)
         if first_action == Change.ADDED:
-            if kind == "models":
-                digest.new_models.append(item)
-            elif kind == "hardware":
-                digest.new_hardware.append(item)
-            else:
-                digest.new_other.append(item)
-            continue
+            if not dated(kind, eid):  # no `added` in the record: the log's date stands
+                item.added = changes[0].at.date()
+                new(item)
+            continue  # the record dates itself outside the period: a re-sync, not news
         fields: list[str] = []
         for c in changes:
             for f in c.fields if isinstance(c.fields, list) else []:
@@ -194,10 +251,11 @@ def compose(first: dt.date, site_url: str) -> Digest:
         item.fields = sorted(fields)
         digest.updated.append(item)
     order = list(SINGULAR)
-    for items in (digest.new_other, digest.updated, digest.removed):
+    for items in (digest.updated, digest.removed):
         items.sort(key=lambda i: (order.index(i.kind) if i.kind in order else 99, i.name.lower()))
-    for items in (digest.new_models, digest.new_hardware):
+    for items in (digest.new_models, digest.new_hardware, digest.new_other):
         items.sort(key=lambda i: i.name.lower())
+        items.sort(key=lambda i: i.added or dt.date.min, reverse=True)  # newest first
     return digest
 
 

@@ -1,4 +1,5 @@
-"""Pulse: the dated log of catalog changes (every sync records what it added, updated or
+"""Pulse: what is new in the catalog since the last digest (each record's own `added` date),
+then the dated log of catalog changes (every sync records what it added, updated or
 removed), grouped by day, newest first, and the same as an Atom feed."""
 
 from __future__ import annotations
@@ -16,14 +17,48 @@ from django.urls import reverse
 from django.utils import timezone
 
 from runlocal_web.catalogdb.models import Change
+from runlocal_web.catalogdb.store import current_catalog
+from runlocal_web.community.digest import next_month, previous_issue_end
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
+from ..additions import additions
 from ..content import KIND_LABELS, entity_url
 from ..forms import PulseFilterForm
 
 PER_PAGE = 200
 FEED_ENTRIES = 50
 ACTION_LABELS = {"added": "Added", "updated": "Updated", "deleted": "Removed"}
+# Without a digest sent yet, "new" means added in the last NEW_DAYS days.
+NEW_DAYS = 30
+NEW_SHOWN = 100
+
+
+def new_since(today: dt.date) -> tuple[dt.date, str]:
+    """Where "new" starts: the day after the month of the last digest sent (what the next
+    issue will announce), else NEW_DAYS ago; and how to say so."""
+    since = previous_issue_end(next_month(today.replace(day=1)))
+    if since is not None:
+        last = since - dt.timedelta(days=1)
+        return since, f"Since the {last:%B %Y} digest"
+    return today - dt.timedelta(days=NEW_DAYS), f"In the last {NEW_DAYS} days"
+
+
+def _new_entries(form: PulseFilterForm) -> dict[str, Any]:
+    """Records the catalog says were added since new_since(), newest first."""
+    since, basis = new_since(timezone.localdate())
+    kinds: tuple[str, ...] | None = None
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data.get("action") not in (None, "", Change.ADDED):
+            kinds = ()
+        elif form.cleaned_data.get("kind"):
+            kinds = (form.cleaned_data["kind"],)
+    found = additions(current_catalog(), since, **({} if kinds is None else {"kinds": kinds}))
+    return {
+        "since": since,
+        "basis": basis,
+        "count": len(found),
+        "entries": [a.to_dict() for a in found[:NEW_SHOWN]],
+    }
 
 
 def _changes(form: PulseFilterForm) -> QuerySet[Change]:
@@ -74,8 +109,8 @@ def pulse(request: HttpRequest) -> HttpResponse:
     page = Page(
         title="Pulse: what changed in the runlocal catalog",
         description=(
-            "Every change to the catalog, newest first: models, hardware, benchmarks, tools, "
-            "glossary terms, errors and guides added, updated or removed, by day."
+            "What is new in the catalog, then every change, newest first: models, hardware, "
+            "benchmarks, tools, glossary terms, errors and guides added, updated or removed."
         ),
         breadcrumbs=[("Home", "/"), ("Pulse", path)],
         canonical_path=path,
@@ -83,6 +118,7 @@ def pulse(request: HttpRequest) -> HttpResponse:
     )
     data: dict[str, Any] = {
         "filters": filters,
+        "new": _new_entries(form) if page_obj.number == 1 else None,
         "count": paginator.count,
         "pagination": pagination,
         "feed_url": feed,
