@@ -8,9 +8,11 @@ Where fork is not available (Windows) or one CPU is usable, everything runs here
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
@@ -47,37 +49,43 @@ def dumps(obj: Any) -> str:
         except TypeError:
             raw = None
         if raw is not None and not _has_exponent(raw):
-            text = raw.decode()
-            return text if text.isascii() and "\x7f" not in text else _escape_non_ascii(text)
+            return _escape_non_ascii(raw.decode())
     return json.dumps(obj, separators=(",", ":"))
 
 
+# "e" then a digit or sign, after a digit: a float in exponent form (the same letters inside
+# a string only cost the slower encoder). orjson writes NaN/inf as null, the standard encoder
+# as NaN/Infinity: the engine never answers with either.
+_EXPONENT = re.compile(rb"e[-+0-9]")  # a literal first letter: the regex scans fast
+
+
 def _has_exponent(raw: bytes) -> bool:
-    # A digit, then e/E, then a digit or sign: a float in exponent form (or the same letters
-    # inside a string, which only costs the slower encoder). orjson writes NaN/inf as null,
-    # the standard encoder as NaN/Infinity: the engine never answers with either.
-    if raw.find(b"0.0000") != -1:  # orjson's fixed notation below 1e-4 (Python: 1e-05)
+    if b"0.0000" in raw:  # orjson's fixed notation below 1e-4, where Python writes 1e-05
         return True
-    i = raw.find(b"e")
-    while i != -1:
-        if 0 < i < len(raw) - 1 and raw[i - 1 : i].isdigit() and raw[i + 1] in b"+-0123456789":
-            return True
-        i = raw.find(b"e", i + 1)
-    return False
+    return any(m.start() and raw[m.start() - 1] in b"0123456789" for m in _EXPONENT.finditer(raw))
 
 
-def _escape_non_ascii(text: str) -> str:
+def _escape_run(err: UnicodeError) -> tuple[str, int]:
+    """codecs error handler: a run of non-ASCII characters as JSON \\uXXXX escapes."""
+    assert isinstance(err, UnicodeEncodeError)
     out = []
-    for ch in text:
+    for ch in err.object[err.start : err.end]:
         code = ord(ch)
-        if code < 0x7F:  # DEL is escaped too
-            out.append(ch)
-        elif code < 0x10000:
+        if code < 0x10000:
             out.append(f"\\u{code:04x}")
         else:  # a surrogate pair, as the standard encoder writes it
             code -= 0x10000
             out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
-    return "".join(out)
+    return "".join(out), err.end
+
+
+codecs.register_error("runlocal-json", _escape_run)
+
+
+def _escape_non_ascii(text: str) -> str:
+    if not text.isascii():
+        text = text.encode("ascii", "runlocal-json").decode("ascii")
+    return text.replace("\x7f", "\\u007f") if "\x7f" in text else text  # DEL, as json does
 
 
 def answer_line(lineno: int, line: str, catalog: Catalog) -> str:
