@@ -409,8 +409,10 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     if others:
         extra = _unique(k.entry_id for s in others for k in s[2])
         raise AmbiguousNameError("hardware", text, _names(index, [*ids, *extra]))
+    # Another name of the same device may follow ("Strix Halo (Radeon 8060S)").
+    same_names_at = {s[0] for s in spans if {k.entry_id for k in s[2]} <= set(ids)}
     for start, end, _ in best:
-        if end < len(r.tokens):
+        if end < len(r.tokens) and end not in same_names_at:
             word = r.tokens[end]
             # A number right after the name, in a word of its own, continues a product
             # name the catalog lacks ("Test GPU 2"), unless the name already has one.
