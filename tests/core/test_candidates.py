@@ -22,7 +22,7 @@ from runlocal.hfconfig import spec_from_config
 from .factories import GEMMA_2_9B, LLAMA_3_1_8B, MIXTRAL_8X7B
 
 DATA = Path(__file__).parent / "data" / "candidates"
-NEMOTRON_H_CONFIG = {  # keys as nemotron_h configs carry them; the engine cannot size the pattern
+NEMOTRON_H_CONFIG = {  # a nemotron_h pattern without its Mamba-2 sizes: the engine cannot size it
     "model_type": "nemotron_h",
     "hidden_size": 4096,
     "num_hidden_layers": 4,

@@ -157,3 +157,90 @@ def test_it_never_crashes_on_random_files(
 def test_it_round_trips_a_written_config(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_1_8B), encoding="utf-8")
     assert spec_from_config(load_config(tmp_path)).params_total == 8_030_261_248
+
+
+# A Nemotron-H stack in miniature: one block of each letter (transformers' NemotronHConfig:
+# M Mamba-2, * attention, - MLP, E experts), hidden 64.
+TINY_NEMOTRON_H: dict[str, Any] = {
+    "model_type": "nemotron_h",
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "hybrid_override_pattern": "M*-E",
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,
+    "mamba_num_heads": 4,
+    "mamba_head_dim": 16,
+    "ssm_state_size": 8,
+    "n_groups": 2,
+    "conv_kernel": 4,
+    "intermediate_size": 96,
+    "n_routed_experts": 4,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "moe_shared_expert_intermediate_size": 48,
+    "mlp_hidden_act": "relu2",
+    "vocab_size": 100,
+    "tie_word_embeddings": False,
+}
+
+
+def test_nemotron_h_blocks_hold_one_mixer_or_one_feed_forward_each() -> None:
+    spec = spec_from_config(TINY_NEMOTRON_H)
+    assert [layer.kind for layer in spec.layers] == ["recurrent", "full", "none", "none"]
+    assert [layer.n_kv_heads for layer in spec.layers] == [0, 2, 0, 0]
+    assert [layer.moe for layer in spec.layers] == [False, False, False, True]
+    # Mamba-2 state: the convolution's last 3 inputs of x, B and C (64 + 2 groups x 8) and
+    # one 16 x 8 state per head (4 heads): 3 x 96 + 8 x 64.
+    assert spec.layers[0].recurrent_state_elements == 3 * 96 + 8 * 64
+    assert spec.layers[1].recurrent_state_elements == 0
+    mamba = 64 * (64 + 96 + 4) + 64 * 64 + 96 * 5 + 3 * 4 + 64 + 64  # in/out, conv, dt/A/D, norms
+    attention = 64 * 64 * 2 + 64 * 32 * 2 + 64  # q, o, k, v, norm
+    mlp = 2 * 64 * 96 + 64  # up and down (squared ReLU, no gate), norm
+    experts = 4 * 2 * 64 * 32  # four ungated experts
+    moe = experts + 2 * 64 * 48 + 4 * 64 + 4 + 64  # shared expert, router and its bias, norm
+    assert [layer.params for layer in spec.layers] == [mamba, attention, mlp, moe]
+    embeddings = 100 * 64 + 100 * 64 + 64  # untied input and output, final norm
+    assert spec.params_total == mamba + attention + mlp + moe + embeddings
+    assert spec.params_active == spec.params_total - experts // 2  # two of four experts idle
+
+
+def test_nemotron_h_latent_experts_work_in_the_latent_width() -> None:
+    spec = spec_from_config({**TINY_NEMOTRON_H, "moe_latent_size": 16})
+    moe = spec.layers[3]
+    assert moe.params_experts == 4 * 2 * 16 * 32
+    # The latent down- and up-projections run for every token, as the shared expert does.
+    assert moe.params_ffn + moe.params_ffn_down == 2 * 64 * 48 + 2 * 64 * 16
+    assert spec.params_total - spec.params_active == 4 * 2 * 16 * 32 // 2
+
+
+def test_nemotron_h_reads_the_block_list_as_the_pattern() -> None:
+    listed = {k: v for k, v in TINY_NEMOTRON_H.items() if k not in ("hybrid_override_pattern",)} | {
+        "layers_block_type": ["mamba", "attention", "mlp", "moe"]
+    }
+    renamed = {k: v for k, v in listed.items() if k != "layers_block_type"} | {
+        "layer_types": ["linear_attention", "full_attention", "mlp", "moe"]
+    }
+    expected = spec_from_config(TINY_NEMOTRON_H)
+    for config in (listed, renamed):
+        spec = spec_from_config(config)
+        assert spec.layers == expected.layers and spec.params_total == expected.params_total
+
+
+def test_nemotron_h_multi_token_prediction_layers_are_not_counted() -> None:
+    with_mtp = {
+        **TINY_NEMOTRON_H,
+        "num_nextn_predict_layers": 1,
+        "mtp_hybrid_override_pattern": "*E",
+    }
+    assert spec_from_config(with_mtp).params_total == spec_from_config(TINY_NEMOTRON_H).params_total
+
+
+def test_nemotron_h_refuses_what_it_cannot_size_in_one_line() -> None:
+    with pytest.raises(UnsupportedArchitectureError, match="'Q'"):
+        spec_from_config({**TINY_NEMOTRON_H, "hybrid_override_pattern": "M*-Q"})
+    with pytest.raises(ModelFileError, match="5 layers, num_hidden_layers says 4"):
+        spec_from_config({**TINY_NEMOTRON_H, "hybrid_override_pattern": "M*-EE"})
+    without_state = {k: v for k, v in TINY_NEMOTRON_H.items() if k != "ssm_state_size"}
+    with pytest.raises(ModelFileError, match="mamba_d_state: missing"):
+        spec_from_config(without_state)
