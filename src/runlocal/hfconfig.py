@@ -400,6 +400,12 @@ def _spec_from_config(
     global_kv = r.opt_int("num_global_key_value_heads")
     global_head_dim = r.opt_int("global_head_dim")
     k_eq_v = c.get("attention_k_eq_v") is True
+    # Gated attention (Qwen3-Next, Qwen3.5 and later): q_proj also yields a per-head output
+    # gate, so it is twice as wide as the heads it feeds.
+    gate_flag = c.get("attn_output_gate")
+    gated_attention = gate_flag is True or (
+        gate_flag is None and model_type.startswith(("qwen3_next", "qwen3_5"))
+    )
 
     mult = 2 if model_type in UNGATED_FFN_TYPES else 3
     layers: list[LayerSpec] = []
@@ -447,7 +453,8 @@ def _spec_from_config(
                 heads_kv, hd_k = global_kv, global_head_dim or head_dim_k
                 kv_per_layer[i] = heads_kv
             hd_v = 0 if kind == "full" and k_eq_v and global_kv else hd_k
-            attn = hidden * n_heads * hd_k * 2 + hidden * heads_kv * hd_k
+            attn = hidden * n_heads * hd_k * (3 if gated_attention else 2)
+            attn += hidden * heads_kv * hd_k
             attn_v = hidden * heads_kv * hd_v
         if moe:
             if moe_inter is None:

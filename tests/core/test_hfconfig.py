@@ -244,3 +244,24 @@ def test_nemotron_h_refuses_what_it_cannot_size_in_one_line() -> None:
     without_state = {k: v for k, v in TINY_NEMOTRON_H.items() if k != "ssm_state_size"}
     with pytest.raises(ModelFileError, match="mamba_d_state: missing"):
         spec_from_config(without_state)
+
+
+def test_gated_attention_widens_the_query_projection_by_the_gate() -> None:
+    # Qwen3-Next / Qwen3.5: q_proj yields the queries and a per-head output gate.
+    hybrid = dict(
+        LLAMA_3_1_8B,
+        model_type="qwen3_5_text",
+        num_hidden_layers=4,
+        full_attention_interval=4,
+        linear_num_value_heads=32,
+        linear_num_key_heads=16,
+        linear_key_head_dim=128,
+        linear_value_head_dim=128,
+    )
+    gated = spec_from_config(hybrid)
+    ungated = spec_from_config({**hybrid, "attn_output_gate": False})
+    assert gated.layers[3].params_attn - ungated.layers[3].params_attn == 4096 * 32 * 128
+    assert gated.layers[0].params == ungated.layers[0].params  # the DeltaNet layers are alike
+    assert spec_from_config({**hybrid, "model_type": "llama"}).params_total == (
+        ungated.params_total
+    )
