@@ -463,6 +463,7 @@ def _spec_from_config(
             extra = (intermediate or 0) if dense_beside_moe else shared_inter
             ffn_down, ffn = hidden * extra, 2 * hidden * extra
             other = hidden * n_experts + 2 * hidden
+            rows = (extra, hidden, moe_inter)
         else:
             dense_inter = (
                 (inter_per_layer[i] if inter_per_layer else None)
@@ -473,6 +474,7 @@ def _spec_from_config(
             experts = 0
             ffn_down, ffn = hidden * dense_inter, (mult - 1) * hidden * dense_inter
             other = 2 * hidden
+            rows = (dense_inter, 0, 0)
         layers.append(
             LayerSpec(
                 kind=kind,
@@ -487,6 +489,9 @@ def _spec_from_config(
                 params_ffn=ffn,
                 params_experts=experts,
                 params_other=other,
+                down_rows=rows[0],
+                expert_up_rows=rows[1],
+                expert_down_rows=rows[2],
             )
         )
 
@@ -736,6 +741,9 @@ def _block_layer(
             params_ffn=(mult - 1) * hidden * shared_inter + hidden * latent,
             params_ffn_down=hidden * shared_inter + latent * hidden,
             params_other=n_experts * hidden + n_experts + norm,
+            down_rows=shared_inter,
+            expert_up_rows=width,
+            expert_down_rows=moe_inter,
         )
     width = moe_inter if block == "moe" and moe_inter else intermediate
     return LayerSpec(
@@ -746,6 +754,7 @@ def _block_layer(
         params_ffn=(mult - 1) * hidden * width,
         params_ffn_down=hidden * width,
         params_other=norm,
+        down_rows=width,
     )
 
 

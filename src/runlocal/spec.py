@@ -36,6 +36,12 @@ class LayerSpec:
     params_ffn: int = 0  # dense or shared-expert gate and up projections
     params_experts: int = 0  # routed experts, all of them
     params_other: int = 0  # norms, router, biases
+    # Input widths (GGUF row lengths) where they differ from the hidden size, 0 when unknown:
+    # llama.cpp cannot store a row that is not a whole number of 256-element blocks in a
+    # k-quant, and falls back to another type for that tensor.
+    down_rows: int = 0  # dense or shared-expert down projection (its intermediate width)
+    expert_up_rows: int = 0  # routed experts' gate/up (the hidden or latent width)
+    expert_down_rows: int = 0  # routed experts' down projection (the expert width)
 
     @property
     def params(self) -> int:

@@ -411,22 +411,59 @@ def _exl3_scheme(quant: str) -> DenseScheme:
     return DenseScheme(quant, Fraction(m.group(1)), _f(16), _f(head), "exl3", "")
 
 
+# llama_tensor_get_type's fallback for a tensor whose rows are not whole 256-element blocks
+# (src/llama-quant.cpp, "convert_incompatible_tensor"): the k-quants and the 256-block i-quants
+# become a 32-block type.
+_ROW_FALLBACK = {
+    "IQ1_S": "IQ4_NL",
+    "IQ1_M": "IQ4_NL",
+    "IQ2_XXS": "IQ4_NL",
+    "IQ2_XS": "IQ4_NL",
+    "IQ2_S": "IQ4_NL",
+    "IQ3_XXS": "IQ4_NL",
+    "IQ3_S": "IQ4_NL",
+    "IQ4_XS": "IQ4_NL",
+    "Q2_K": "IQ4_NL",
+    "Q3_K": "IQ4_NL",
+    "TQ1_0": "IQ4_NL",
+    "TQ2_0": "IQ4_NL",
+    "Q4_K": "Q5_0",
+    "Q5_K": "Q5_1",
+    "Q6_K": "Q8_0",
+}
+
+
+def _fitting_type(type_name: str, rows: int) -> str:
+    """The type llama.cpp stores a tensor in when its rows are ``rows`` elements long."""
+    t = ALL_GGML_TYPES[type_name]
+    if rows and t.block_size > 32 and rows % t.block_size:
+        return _ROW_FALLBACK.get(type_name, type_name)
+    return type_name
+
+
 def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     rule = GGUF_SCHEMES[quant]
     n = spec.n_layers
+    hidden = spec.hidden_size
 
-    def nbytes(params: int, role: Role, i: int) -> int:
-        t = ALL_GGML_TYPES[rule(role, i, n, spec)]
+    def nbytes(params: int, role: Role, i: int, rows: int = hidden) -> int:
+        t = ALL_GGML_TYPES[_fitting_type(rule(role, i, n, spec), rows)]
         return params * t.type_size // t.block_size
 
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for i, layer in enumerate(spec.layers):
-        experts = nbytes(layer.params_experts, "experts", i)
+        down = layer.params_experts
+        if layer.expert_down_rows and layer.expert_up_rows and spec.n_experts:
+            down = spec.n_experts * layer.expert_down_rows * layer.expert_up_rows
+        # An expert's down projection reads the expert width; its gate and up read the input.
+        experts = nbytes(down, "experts", i, layer.expert_down_rows or hidden) + nbytes(
+            layer.params_experts - down, "experts", i, layer.expert_up_rows or hidden
+        )
         total = (
             nbytes(layer.params_attn_v, "attn_v", i)
             + nbytes(layer.params_attn, "attn", i)
-            + nbytes(layer.params_ffn_down, "ffn_down", i)
+            + nbytes(layer.params_ffn_down, "ffn_down", i, layer.down_rows or hidden)
             + nbytes(layer.params_ffn, "ffn", i)
             + experts
             + nbytes(layer.params_other, "other", i)

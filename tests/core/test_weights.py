@@ -135,3 +135,48 @@ def test_every_scheme_names_real_types() -> None:
     spec = spec_from_config(MIXTRAL_8X7B, name="mixtral")
     for quant in GGUF_SCHEMES:
         assert estimate_inventory(spec, quant).total_bytes > 0, quant
+
+
+def test_rows_that_are_not_whole_k_blocks_fall_back_to_a_32_block_type() -> None:
+    # llama.cpp stores a tensor whose rows are not whole 256-element blocks in a 32-block type
+    # (Q4_K -> Q5_0, Q6_K -> Q8_0): Nemotron 3 Nano's hidden 2688 and expert width 1856 are such.
+    from runlocal.spec import LayerSpec, ModelSpec
+
+    def one_expert_layer(hidden: int, width: int) -> ModelSpec:
+        up, down = hidden * width, width * hidden  # one ungated expert of each kind, 2 experts
+        layer = LayerSpec(
+            kind="none",
+            n_kv_heads=0,
+            head_dim_k=64,
+            head_dim_v=64,
+            moe=True,
+            params_experts=2 * (up + down),
+            expert_up_rows=hidden,
+            expert_down_rows=width,
+        )
+        total = layer.params
+        return ModelSpec(
+            name="t",
+            architecture="t",
+            hidden_size=hidden,
+            n_heads=1,
+            vocab_size=1,
+            max_context=1,
+            layers=(layer,),
+            params_total=total,
+            params_active=total,
+            n_experts=2,
+            n_experts_used=1,
+        )
+
+    for hidden, width, up_bytes, down_bytes in (
+        (2560, 1536, Fraction(144, 256), Fraction(144, 256)),  # whole blocks: Q4_K throughout
+        (2688, 1856, Fraction(22, 32), Fraction(22, 32)),  # neither: Q5_0 throughout
+        (2560, 1856, Fraction(144, 256), Fraction(22, 32)),  # only the down rows fall back
+    ):
+        spec = one_expert_layer(hidden, width)
+        inv = estimate_inventory(spec, "Q4_0")
+        assert inv.layer_expert_bytes[0] == 2 * 2 * hidden * width * Fraction(18, 32)
+        inv = estimate_inventory(spec, "Q4_K_S")
+        expected = 2 * hidden * width * (up_bytes + down_bytes)
+        assert inv.layer_expert_bytes[0] == expected
