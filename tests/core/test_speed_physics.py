@@ -108,6 +108,16 @@ def test_the_harness_reads_flash_attention_and_micro_batch_from_each_row() -> No
     assert _ubatch({"batch": "llama-bench defaults"}) == 512
 
 
+def test_the_harness_reads_the_kv_cache_type_a_row_states() -> None:
+    # A 131k-token Qwen3.8-27B prompt on a 24 GB card fits with a q4_0 cache, not with f16.
+    from runlocal.accuracy import _kv_type
+
+    assert _kv_type({"batch": "llama-server -fa 1, 131,072 context, KV q4_0"}) == "q4_0"
+    assert _kv_type({"batch": "llama-bench -ctk q8_0 -ctv q8_0"}) == "q8_0"
+    assert _kv_type({"notes": "--cache-type-k=Q8_0"}) == "q8_0"
+    assert _kv_type({"batch": "KV as served", "notes": "q4_0 weights"}) == "f16"
+
+
 def test_llama_cpp_builds_before_auto_flash_attention_run_without_it() -> None:
     assert get_runtime("llama.cpp").flash_attn
     assert not get_runtime("llama.cpp@b6000").flash_attn
