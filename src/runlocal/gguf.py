@@ -127,7 +127,7 @@ _SWA_DISABLED = frozenset({"phi3"})
 # llm_arch_is_recurrent: every layer keeps a recurrent state and no KV.
 _RECURRENT_ARCHS = frozenset({"mamba", "mamba2", "rwkv6", "rwkv6qwen2", "rwkv7", "arwkv7"})
 # Hybrids whose linear-attention layers are all but every full_attention_interval-th one.
-_INTERVAL_ARCHS = frozenset({"qwen3next", "qwen35", "qwen35moe"})
+_INTERVAL_ARCHS = frozenset({"qwen3next", "qwen35", "qwen35moe", "qwen4exp"})
 # Falcon-H1 runs attention and a Mamba-2 mixer in parallel in every layer.
 _PARALLEL_HYBRID_ARCHS = frozenset({"falcon-h1"})
 # Diffusion and embedding archs whose attention llama.cpp hard-codes as non-causal.

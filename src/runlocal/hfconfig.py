@@ -104,6 +104,8 @@ KNOWN_MODEL_TYPES = frozenset(
         "qwen3_5_text",
         "qwen3_5_moe_text",
         "ministral3",
+        "qwen4_exp",
+        "qwen4_exp_text",
         *ENCODER_TYPES,
     ]
 )
@@ -404,7 +406,7 @@ def _spec_from_config(
     # gate, so it is twice as wide as the heads it feeds.
     gate_flag = c.get("attn_output_gate")
     gated_attention = gate_flag is True or (
-        gate_flag is None and model_type.startswith(("qwen3_next", "qwen3_5"))
+        gate_flag is None and model_type.startswith(("qwen3_next", "qwen3_5", "qwen4_exp"))
     )
 
     mult = 2 if model_type in UNGATED_FFN_TYPES else 3
@@ -504,6 +506,15 @@ def _spec_from_config(
         per_layer_vocab = r.get_int("vocab_size_per_layer_input", default=vocab)
         params_ple = per_layer_vocab * per_layer_input * n_layers
         params_input += params_ple
+    elif c.get("ngram_vocab_size_base") is not None:
+        # Qwen3.8-Flash-Next (qwen4_exp): an n-gram embedding table on the ple_layer_ids
+        # layers, looked up per token like the per-layer embeddings above, never multiplied.
+        ngram_rows = r.get_int("ngram_vocab_size_base")
+        multiple = r.get_int("make_ngram_vocab_size_divisible_by", default=1)
+        ngram_rows = multiple * ((ngram_rows + multiple - 1) // multiple)
+        ple_layers = r.get_list("ple_layer_ids") or [0]
+        params_ple = ngram_rows * r.get_int("ple_embed_dim", default=hidden) * len(ple_layers)
+        params_input += params_ple
     params_output = (0 if tied or encoder else vocab * hidden) + hidden
     total = params_input + params_output + sum(layer.params for layer in layers)
     inactive = sum(
@@ -552,6 +563,8 @@ _LAYER_TYPE_NAMES: dict[str, LayerKind] = {
     "chunked_attention": "swa",
     "local": "swa",
     "linear_attention": "recurrent",
+    # Qwen Sparse Attention keeps a full KV cache and reads a budget of it per query.
+    "qwen_sparse_attention": "full",
     "mamba": "recurrent",
     "conv": "recurrent",
     "recurrent": "recurrent",

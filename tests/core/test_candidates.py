@@ -96,9 +96,9 @@ def test_it_lists_what_is_popular_and_not_in_the_catalog(server: str) -> None:
     report = find_candidates(load_catalog(), env=_env(server))
     hub = [c.name for c in report.candidates if c.source == "hub"]
     # New LLMs are listed; models the catalog has (also as a repackaged GGUF, and Nemotron 3
-    # Super since the catalog added it) and other pipelines are not.
+    # Super and Qwen3.8-Flash-Next since the catalog added them) and other pipelines are not.
     assert hub == [
-        "unsloth/Qwen3.8-Flash-Next-GGUF",
+        "unsloth/Qwen3.5-397B-A17B-GGUF",
         "example-org/TinyLlama-Next",
         "example-org/Hybrid-Next",
     ]
@@ -146,8 +146,8 @@ def test_drafts_come_from_config_json(server: str, tmp_path: Path) -> None:
 
     unsized = tomllib.loads((tmp_path / "hybrid-next.toml").read_text())
     assert "params_total_b" not in unsized and "could not size" in unsized["notes"]
-    # The Qwen3.8 GGUF repository has no config.json here: reported, not fatal.
-    assert any("Qwen3.8-Flash-Next-GGUF" in u for u in report.unreachable)
+    # The GGUF repository has no config.json here: reported, not fatal.
+    assert any("Qwen3.5-397B-A17B-GGUF" in u for u in report.unreachable)
     # A second run leaves existing drafts alone.
     assert write_drafts(report, tmp_path, env=_env(server)) == []
 

@@ -265,3 +265,30 @@ def test_gated_attention_widens_the_query_projection_by_the_gate() -> None:
     assert spec_from_config({**hybrid, "model_type": "llama"}).params_total == (
         ungated.params_total
     )
+
+
+def test_an_ngram_embedding_table_is_looked_up_not_multiplied() -> None:
+    # Qwen3.8-Flash-Next (qwen4_exp): an n-gram table of ngram_vocab_size_base rows, rounded up
+    # to make_ngram_vocab_size_divisible_by, of ple_embed_dim on each of the ple_layer_ids.
+    config = dict(
+        LLAMA_3_1_8B,
+        model_type="qwen4_exp_text",
+        num_hidden_layers=4,
+        layer_types=["linear_attention"] * 3 + ["qwen_sparse_attention"],
+        linear_num_value_heads=32,
+        linear_num_key_heads=16,
+        linear_key_head_dim=128,
+        linear_value_head_dim=128,
+        ngram_vocab_size_base=1000,
+        make_ngram_vocab_size_divisible_by=128,
+        ple_embed_dim=64,
+        ple_layer_ids=[2],
+    )
+    spec = spec_from_config(config)
+    assert [layer.kind for layer in spec.layers] == ["recurrent"] * 3 + ["full"]
+    assert spec.params_per_layer_input == 1024 * 64  # 1000 rows rounded up to 1024
+    without = spec_from_config({k: v for k, v in config.items() if k != "ngram_vocab_size_base"})
+    assert spec.params_total - without.params_total == 1024 * 64
+    assert spec.params_matmul_active == without.params_matmul_active  # never multiplied
+    # Its sparse-attention layer is gated like Qwen3.5's: q_proj carries the output gate.
+    assert spec.layers[3].params_attn == 4096 * 32 * 128 * 3 + 4096 * 8 * 128
