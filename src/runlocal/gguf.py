@@ -796,6 +796,7 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
         shared = max(n_layers - 20, 0)  # llama.cpp: n_layer_kv_from_start = 20
     shared = shared or 0
     first_without_kv = n_layers - max(nextn if nextn < n_layers else 0, shared)
+    first_nextn = n_layers - (nextn if nextn < n_layers else 0)
     interval = m.get_int("full_attention_interval")
     if interval is None and arch in _INTERVAL_ARCHS:
         interval = 4
@@ -916,6 +917,9 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
         layer_bytes=tuple(layer_bytes),
         layer_expert_bytes=tuple(layer_expert_bytes),
         other_bytes=b_groups["other"],
+        # Multi-token-prediction blocks (the last nextn_predict_layers) are loaded but only
+        # run when speculative decoding is on.
+        unread_bytes=sum(layer_bytes[first_nextn:]),
     )
     return ModelSpec(
         name=_model_name(kv, path),

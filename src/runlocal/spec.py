@@ -79,6 +79,8 @@ class WeightInventory:
     layer_bytes: every tensor of block i, routed experts included.
     layer_expert_bytes: the routed-expert part of layer_bytes (0 for dense blocks).
     other_bytes: everything else (vision tower, multi-token-prediction heads, ...).
+    unread_bytes: the part of the above that is held in memory but not read by a decode step
+    without speculation: multi-token-prediction layers and vision or audio towers.
     """
 
     quant: str
@@ -89,6 +91,7 @@ class WeightInventory:
     layer_bytes: tuple[int, ...]
     layer_expert_bytes: tuple[int, ...]
     other_bytes: int = 0
+    unread_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:

@@ -551,13 +551,15 @@ def scale_inventory(inv: WeightInventory, total_bytes: int, source: str) -> Weig
         layer_bytes=tuple(s(x) for x in inv.layer_bytes),
         layer_expert_bytes=tuple(s(x) for x in inv.layer_expert_bytes),
         other_bytes=s(inv.other_bytes),
+        unread_bytes=s(inv.unread_bytes),
     )
 
 
 def active_weight_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
-    """Bytes a decode step reads: everything but the routed experts that are not chosen."""
+    """Bytes a decode step reads: everything but the routed experts that are not chosen,
+    the embedding lookups and what decoding never reads (MTP layers, vision towers)."""
     if not spec.is_moe or not inv.expert_bytes:
-        return inv.total_bytes - inv.input_bytes
+        return inv.total_bytes - inv.input_bytes - inv.unread_bytes
     unused = inv.expert_bytes * (spec.n_experts - spec.n_experts_used) / spec.n_experts
     # Token embeddings are a row lookup, not a full read.
-    return int(inv.total_bytes - inv.input_bytes - unused)
+    return int(inv.total_bytes - inv.input_bytes - inv.unread_bytes - unused)

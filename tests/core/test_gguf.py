@@ -659,6 +659,8 @@ def test_multi_token_prediction_layers_store_no_kv(tmp_path: Path) -> None:
         make_gguf(tmp_path, arch="glm4moe", n_layers=4, kv={"{arch}.nextn_predict_layers": 1})
     )
     assert kinds(spec) == "FFF-"
+    # Loaded, but read per token only under speculative decoding.
+    assert spec.weights is not None and spec.weights.unread_bytes == spec.weights.layer_bytes[3]
 
 
 def test_shared_kv_layers_store_no_kv(tmp_path: Path) -> None:

@@ -122,3 +122,17 @@ def test_llama_cpp_builds_before_auto_flash_attention_run_without_it() -> None:
     assert get_runtime("llama.cpp").flash_attn
     assert not get_runtime("llama.cpp@b6000").flash_attn
     assert get_runtime("llama.cpp@b6918").flash_attn
+
+
+def test_mtp_layers_and_towers_are_held_but_not_read_per_token() -> None:
+    import dataclasses
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    inv = estimate_inventory(spec, "Q4_K_M")
+    gpu = explicit_device(24, 1000, 100)
+    mtp = inv.layer_bytes[-1]  # as if the last block were a multi-token-prediction block
+    held = dataclasses.replace(inv, unread_bytes=mtp)
+    plan = plan_llama(spec, held, [gpu], None, LLAMA, 4096, "f16", 1)
+    assert plan == plan_llama(spec, inv, [gpu], None, LLAMA, 4096, "f16", 1)  # same memory
+    read = features(spec, inv, plan, 0, None, None, LLAMA).loads[0].weight_bytes
+    assert features(spec, held, plan, 0, None, None, LLAMA).loads[0].weight_bytes == read - mtp
