@@ -17,7 +17,9 @@ from .errors import InputError
 from .quant import ALL_GGML_TYPES, IK_GGML_TYPES
 from .spec import ModelSpec, WeightInventory
 
-Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "other" | "input" | "output"
+# "experts_down" is the routed experts' down projection: llama.cpp's rules match it as ffn_down
+# (its tensor is ffn_down_exps), and the MoE recipes as experts.
+Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "experts_down" | "other" | ...
 
 
 def _use_more_bits(i: int, n: int) -> bool:
@@ -48,9 +50,9 @@ def _k_mixed(base: str, v_more: str, down_more: str, **extra: str) -> Rule:
             return "Q6_K"
         if role == "attn_v" and _use_more_bits(i, n):
             return v_more
-        if role == "ffn_down" and _use_more_bits(i, n):
+        if role in ("ffn_down", "experts_down") and _use_more_bits(i, n):
             return down_more
-        return extra.get(role, base)
+        return extra.get("ffn_down" if role == "experts_down" else role, base)
 
     return rule
 
@@ -62,7 +64,7 @@ def _q3_k_m(role: Role, i: int, n: int, spec: ModelSpec) -> str:
         return "Q6_K"
     if role == "attn_v":
         return "Q5_K" if i < 2 else "Q4_K"
-    if role == "ffn_down":
+    if role in ("ffn_down", "experts_down"):
         return "Q5_K" if i < n // 16 else ("Q4_K" if _use_more_bits(i, n) else "Q3_K")
     return "Q3_K"
 
@@ -72,7 +74,7 @@ def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
         return "F32"
     if role == "output":
         return "Q6_K"
-    if role in ("attn_v", "ffn_down"):
+    if role in ("attn_v", "ffn_down", "experts_down"):
         return "Q3_K"
     return "Q2_K"
 
@@ -80,7 +82,7 @@ def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
 def _mxfp4_moe(role: Role, i: int, n: int, spec: ModelSpec) -> str:
     if role == "other":
         return "F32"
-    return "MXFP4" if role == "experts" else "Q8_0"
+    return "MXFP4" if role in ("experts", "experts_down") else "Q8_0"
 
 
 GGUF_SCHEMES: dict[str, Rule] = {
@@ -156,7 +158,7 @@ def _unsloth(base: Rule, xl: bool) -> Rule:
 
     def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
         t = base(role, i, n, spec)
-        if role in ("experts", "other", "output"):
+        if role in ("experts", "experts_down", "other", "output"):
             return t
         if spec.is_moe:
             t = _at_least(t, "Q6_K" if role in ("attn_v", "ffn_down") else "Q4_K")
@@ -177,7 +179,7 @@ def _ik(base: str) -> Rule:
         if role == "other":
             return "F32"
         if spec.is_moe:
-            return base if role == "experts" else "Q8_0"
+            return base if role in ("experts", "experts_down") else "Q8_0"
         if role == "output":
             return "Q6_K"
         if role in ("attn_v", "ffn_down") and _use_more_bits(i, n):
@@ -453,11 +455,14 @@ def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for i, layer in enumerate(spec.layers):
-        down = layer.params_experts
+        down = 0  # the experts' down projections, where the layer records their shape
         if layer.expert_down_rows and layer.expert_up_rows and spec.n_experts:
-            down = spec.n_experts * layer.expert_down_rows * layer.expert_up_rows
+            down = min(
+                spec.n_experts * layer.expert_down_rows * layer.expert_up_rows,
+                layer.params_experts,
+            )
         # An expert's down projection reads the expert width; its gate and up read the input.
-        experts = nbytes(down, "experts", i, layer.expert_down_rows or hidden) + nbytes(
+        experts = nbytes(down, "experts_down", i, layer.expert_down_rows or hidden) + nbytes(
             layer.params_experts - down, "experts", i, layer.expert_up_rows or hidden
         )
         total = (
