@@ -48,6 +48,7 @@ class Row:
     est: Estimate | None = None
     flash_attn: bool = True
     ubatch: int = 512
+    kv_type: str = "f16"
 
     @property
     def predicted(self) -> float | None:
@@ -128,6 +129,11 @@ def _default_context(rec: dict[str, str], model: Entry) -> int:
 
 _FA_RE = re.compile(r"\bfa\s*[=:]?\s*([01])\b", re.IGNORECASE)
 _UBATCH_RE = re.compile(r"n_ubatch\s*[=:]?\s*(\d+)", re.IGNORECASE)
+# The KV cache type a row states in its settings ("KV q4_0", "-ctk q8_0"); f16 otherwise.
+_KV_RE = re.compile(
+    r"(?:\bKV(?:\s+cache)?|-ctk|--cache-type-k)\s*[=:]?\s*(q4_0|q4_1|q5_0|q5_1|q8_0|f16|bf16|f32)\b",
+    re.IGNORECASE,
+)
 _BUILD_RE = re.compile(r"\((\d{4,5})\)|\bb(\d{4,5})\b")
 _DATE_RE = re.compile(r"\b(20\d\d)(?:-(\d\d))?")
 
@@ -147,6 +153,11 @@ def _flash_attn(rec: dict[str, str]) -> bool:
     if d:
         return (int(d.group(1)), int(d.group(2) or 1)) >= (2025, 9)
     return False
+
+
+def _kv_type(rec: dict[str, str]) -> str:
+    m = _KV_RE.search(rec.get("batch", "") + " " + rec.get("notes", ""))
+    return m.group(1).lower() if m else "f16"
 
 
 def _ubatch(rec: dict[str, str]) -> int:
@@ -255,6 +266,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                     raw=dict(rec),
                     flash_attn=_flash_attn(rec),
                     ubatch=_ubatch(rec),
+                    kv_type=_kv_type(rec),
                 )
             )
     return rows, skipped
@@ -270,7 +282,7 @@ def evaluate(rows: Iterable[Row]) -> None:
         devices = [device] * row.n_devices
         prompt = int(row.raw.get("prompt_tokens") or 0) or 512
         row.est = estimate(
-            spec, inv, devices, None, runtime, row.context, "f16", 1, row.depth, prompt
+            spec, inv, devices, None, runtime, row.context, row.kv_type, 1, row.depth, prompt
         )
 
 

@@ -127,7 +127,7 @@ _SWA_DISABLED = frozenset({"phi3"})
 # llm_arch_is_recurrent: every layer keeps a recurrent state and no KV.
 _RECURRENT_ARCHS = frozenset({"mamba", "mamba2", "rwkv6", "rwkv6qwen2", "rwkv7", "arwkv7"})
 # Hybrids whose linear-attention layers are all but every full_attention_interval-th one.
-_INTERVAL_ARCHS = frozenset({"qwen3next", "qwen35", "qwen35moe"})
+_INTERVAL_ARCHS = frozenset({"qwen3next", "qwen35", "qwen35moe", "qwen4exp"})
 # Falcon-H1 runs attention and a Mamba-2 mixer in parallel in every layer.
 _PARALLEL_HYBRID_ARCHS = frozenset({"falcon-h1"})
 # Diffusion and embedding archs whose attention llama.cpp hard-codes as non-causal.
@@ -815,6 +815,7 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
         shared = max(n_layers - 20, 0)  # llama.cpp: n_layer_kv_from_start = 20
     shared = shared or 0
     first_without_kv = n_layers - max(nextn if nextn < n_layers else 0, shared)
+    first_nextn = n_layers - (nextn if nextn < n_layers else 0)
     interval = m.get_int("full_attention_interval")
     if interval is None and arch in _INTERVAL_ARCHS:
         interval = 4
@@ -949,6 +950,9 @@ def _build_spec(path: Path, headers: Sequence[_Header]) -> ModelSpec:
         layer_bytes=tuple(layer_bytes),
         layer_expert_bytes=tuple(layer_expert_bytes),
         other_bytes=b_groups["other"],
+        # Multi-token-prediction blocks (the last nextn_predict_layers) are loaded but only
+        # run when speculative decoding is on.
+        unread_bytes=sum(layer_bytes[first_nextn:]),
     )
     return ModelSpec(
         name=_model_name(kv, path),

@@ -19,8 +19,21 @@ ENCODER_TYPES = frozenset(
     {"bert", "roberta", "xlm-roberta", "nomic_bert", "modernbert", "distilbert", "new"}
 )
 # Feed-forward blocks without a gate: one up and one down projection.
+# Nemotron (4 / H / 3) uses squared-ReLU MLPs and experts with up and down only (llama.cpp
+# builds them with no gate tensor).
 UNGATED_FFN_TYPES = frozenset(
-    {"phi", "starcoder2", "falcon", "bert", "roberta", "xlm-roberta", "distilbert", "new"}
+    {
+        "phi",
+        "starcoder2",
+        "falcon",
+        "bert",
+        "roberta",
+        "xlm-roberta",
+        "distilbert",
+        "new",
+        "nemotron",
+        "nemotron_h",
+    }
 )
 
 # model_type values whose layout this parser knows. Others with the standard keys are sized
@@ -93,6 +106,8 @@ KNOWN_MODEL_TYPES = frozenset(
         "qwen3_5_text",
         "qwen3_5_moe_text",
         "ministral3",
+        "qwen4_exp",
+        "qwen4_exp_text",
         *ENCODER_TYPES,
     ]
 )
@@ -251,7 +266,19 @@ def _spec_from_config(
             "from config.json without guessing"
         )
 
-    n_layers = r.get_int("num_hidden_layers", "n_layer", "num_layers", "n_layers")
+    blocks = _hybrid_blocks(c, r, model_type)
+    n_layers = r.get_int(
+        "num_hidden_layers",
+        "n_layer",
+        "num_layers",
+        "n_layers",
+        default=len(blocks) if blocks else None,
+    )
+    if blocks is not None and len(blocks) != n_layers:
+        raise ModelFileError(
+            f"{where}: hybrid layer pattern has {len(blocks)} layers, "
+            f"num_hidden_layers says {n_layers}"
+        )
     if n_layers > _MAX_LAYERS:
         raise ModelFileError(f"{where}: num_hidden_layers: {n_layers} is out of range")
     hidden = r.get_int("hidden_size", "d_model", "n_embd", "dim")
@@ -312,7 +339,15 @@ def _spec_from_config(
     if n_used > n_experts:
         raise ModelFileError(f"{where}: num_experts_per_tok: {n_used} exceeds {n_experts} experts")
     moe_inter = r.opt_int("moe_intermediate_size") or intermediate
-    shared_inter = r.get_int("shared_expert_intermediate_size", default=0, minimum=0)
+    shared_inter = r.get_int(
+        "shared_expert_intermediate_size",
+        "moe_shared_expert_intermediate_size",
+        default=0,
+        minimum=0,
+    )
+    # LatentMoE (Nemotron 3 Super): routed experts work in a smaller latent width, reached
+    # through one down- and one up-projection shared by all experts of the layer.
+    latent = r.get_int("moe_latent_size", default=0, minimum=0)
     n_shared = r.get_int("n_shared_experts", "num_shared_experts", default=0, minimum=0)
     if n_shared and not shared_inter and moe_inter:
         shared_inter = n_shared * moe_inter
@@ -326,6 +361,8 @@ def _spec_from_config(
     mlp_only = {int(x) for x in (r.get_list("mlp_only_layers") or []) if isinstance(x, int)}
 
     def is_moe_layer(i: int) -> bool:
+        if blocks is not None:
+            return blocks[i] == "moe" and n_experts > 1
         if n_experts <= 1 or i < first_dense or i in mlp_only:
             return False
         if model_type == "llama4_text":
@@ -347,9 +384,13 @@ def _spec_from_config(
 
     encoder = model_type in ENCODER_TYPES
     # Encoders (embedding models) attend over the whole input at once and keep no KV cache.
-    kinds: list[LayerKind] = (
-        ["none"] * n_layers if encoder else _layer_kinds(c, r, model_type, n_layers)
-    )
+    kinds: list[LayerKind]
+    if encoder:
+        kinds = ["none"] * n_layers
+    elif blocks is not None:
+        kinds = [_BLOCK_KINDS[b] for b in blocks]
+    else:
+        kinds = _layer_kinds(c, r, model_type, n_layers)
     # Sparse attention: a lightning indexer scores every cached row and the attention reads
     # the index_topk best (DeepSeek-V3.2 on MLA; DeepSeek-V4 on its compressed rows).
     index_dim = r.get_int("index_head_dim", default=0, minimum=0)
@@ -375,6 +416,12 @@ def _spec_from_config(
     global_kv = r.opt_int("num_global_key_value_heads")
     global_head_dim = r.opt_int("global_head_dim")
     k_eq_v = c.get("attention_k_eq_v") is True
+    # Gated attention (Qwen3-Next, Qwen3.5 and later): q_proj also yields a per-head output
+    # gate, so it is twice as wide as the heads it feeds.
+    gate_flag = c.get("attn_output_gate")
+    gated_attention = gate_flag is True or (
+        gate_flag is None and model_type.startswith(("qwen3_next", "qwen3_5", "qwen4_exp"))
+    )
 
     # Manifold-constrained hyper-connections (DeepSeek-V4): hc_mult residual streams mixed
     # before attention and before the FFN, each by a (hidden × hc_mult) → (2 + hc_mult) ×
@@ -382,9 +429,30 @@ def _spec_from_config(
     hc = r.get_int("hc_mult", default=0, minimum=0)
     mix = (2 + hc) * hc
     hyper_params = 2 * (hidden * hc * mix + mix + 3) if hc else 0
+    mult = 2 if model_type in UNGATED_FFN_TYPES else 3
     layers: list[LayerSpec] = []
     for i, kind in enumerate(kinds):
         moe = is_moe_layer(i)
+        if blocks is not None:  # one mixer or one feed-forward per block (Nemotron-H)
+            layers.append(
+                _block_layer(
+                    r,
+                    blocks[i],
+                    hidden=hidden,
+                    n_heads=n_heads,
+                    n_kv=kv_per_layer[i],
+                    head_dim=head_dim,
+                    intermediate=intermediate or 4 * hidden,
+                    moe=moe,
+                    n_experts=n_experts,
+                    moe_inter=moe_inter,
+                    shared_inter=shared_inter,
+                    latent=latent,
+                    mult=mult,
+                    state=recurrent_elems,
+                )
+            )
+            continue
         hd_k, hd_v = head_dim_k, head_dim_v
         ratio = ratios[i] if ratios is not None else 0
         indexed = bool(index_dim) and (ratio == _DSV4_INDEXED_RATIO or ratios is None)
@@ -415,15 +483,17 @@ def _spec_from_config(
                 heads_kv, hd_k = global_kv, global_head_dim or head_dim_k
                 kv_per_layer[i] = heads_kv
             hd_v = 0 if kind == "full" and k_eq_v and global_kv else hd_k
-            attn = hidden * n_heads * hd_k * 2 + hidden * heads_kv * hd_k
+            attn = hidden * n_heads * hd_k * (3 if gated_attention else 2)
+            attn += hidden * heads_kv * hd_k
             attn_v = hidden * heads_kv * hd_v
         if moe:
             if moe_inter is None:
                 raise r._fail("moe_intermediate_size", "missing for a mixture of experts")
-            experts = n_experts * 3 * hidden * moe_inter
+            experts = n_experts * mult * hidden * moe_inter
             extra = (intermediate or 0) if dense_beside_moe else shared_inter
             ffn_down, ffn = hidden * extra, 2 * hidden * extra
             other = hidden * n_experts + 2 * hidden
+            rows = (extra, hidden, moe_inter)
         else:
             dense_inter = (
                 (inter_per_layer[i] if inter_per_layer else None)
@@ -432,9 +502,9 @@ def _spec_from_config(
                 or 4 * hidden
             )
             experts = 0
-            mult = 2 if model_type in UNGATED_FFN_TYPES else 3
             ffn_down, ffn = hidden * dense_inter, (mult - 1) * hidden * dense_inter
             other = 2 * hidden
+            rows = (dense_inter, 0, 0)
         other += hyper_params
         layers.append(
             LayerSpec(
@@ -454,6 +524,9 @@ def _spec_from_config(
                 params_ffn=ffn,
                 params_experts=experts,
                 params_other=other,
+                down_rows=rows[0],
+                expert_up_rows=rows[1],
+                expert_down_rows=rows[2],
             )
         )
 
@@ -465,6 +538,15 @@ def _spec_from_config(
     if per_layer_input:  # Gemma 3n / 4 per-layer embeddings, looked up like token embeddings
         per_layer_vocab = r.get_int("vocab_size_per_layer_input", default=vocab)
         params_ple = per_layer_vocab * per_layer_input * n_layers
+        params_input += params_ple
+    elif c.get("ngram_vocab_size_base") is not None:
+        # Qwen3.8-Flash-Next (qwen4_exp): an n-gram embedding table on the ple_layer_ids
+        # layers, looked up per token like the per-layer embeddings above, never multiplied.
+        ngram_rows = r.get_int("ngram_vocab_size_base")
+        multiple = r.get_int("make_ngram_vocab_size_divisible_by", default=1)
+        ngram_rows = multiple * ((ngram_rows + multiple - 1) // multiple)
+        ple_layers = r.get_list("ple_layer_ids") or [0]
+        params_ple = ngram_rows * r.get_int("ple_embed_dim", default=hidden) * len(ple_layers)
         params_input += params_ple
     params_output = (0 if tied or encoder else vocab * hidden) + hidden
     total = params_input + params_output + sum(layer.params for layer in layers)
@@ -570,6 +652,8 @@ _LAYER_TYPE_NAMES: dict[str, LayerKind] = {
     "chunked_attention": "swa",
     "local": "swa",
     "linear_attention": "recurrent",
+    # Qwen Sparse Attention keeps a full KV cache and reads a budget of it per query.
+    "qwen_sparse_attention": "full",
     "mamba": "recurrent",
     "conv": "recurrent",
     "recurrent": "recurrent",
@@ -612,11 +696,6 @@ def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> l
     full_idxs = r.get_list("full_attn_idxs")
     if full_idxs is not None:
         return ["full" if i in full_idxs else "recurrent" for i in range(n)]
-    pattern_str = c.get("hybrid_override_pattern")
-    if isinstance(pattern_str, str):
-        raise UnsupportedArchitectureError(
-            f"hybrid layer pattern of {model_type!r} is not supported yet"
-        )
     if has_window and model_type in {"mistral", "mixtral", "qwen2", "qwen2_moe", "starcoder2"}:
         # Qwen2 configs carry a sliding_window that is off unless use_sliding_window is set.
         if model_type.startswith("qwen2") and not c.get("use_sliding_window"):
@@ -624,6 +703,161 @@ def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> l
         return ["swa"] * n
     # phi3 configs carry sliding_window, but llama.cpp and vLLM run every layer as full.
     return ["full"] * n
+
+
+# Nemotron-H block letters (transformers' NemotronHConfig._pattern_to_list): each block holds
+# one mixer (a Mamba-2 layer or attention) or one feed-forward (a dense MLP or experts).
+_PATTERN_BLOCKS = {"M": "mamba", "*": "attention", "-": "mlp", "E": "moe"}
+_LIST_BLOCKS = {
+    "mamba": "mamba",
+    "linear_attention": "mamba",
+    "attention": "attention",
+    "full_attention": "attention",
+    "mlp": "mlp",
+    "moe": "moe",
+}
+_BLOCK_KINDS: dict[str, LayerKind] = {
+    "mamba": "recurrent",
+    "attention": "full",
+    "mlp": "none",
+    "moe": "none",
+}
+
+
+def _hybrid_blocks(c: Mapping[str, Any], r: _Reader, model_type: str) -> list[str] | None:
+    """Per-layer block types of a Nemotron-H style stack, or None for other layouts.
+
+    The pattern string (``hybrid_override_pattern``) or the list transformers writes instead
+    (``layers_block_type``, also read as ``layer_types`` when it names MLP or MoE blocks).
+    """
+    pattern = c.get("hybrid_override_pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str) or not pattern:
+            raise r._fail("hybrid_override_pattern", "expected a string of layer letters")
+        unknown = sorted(set(pattern) - set(_PATTERN_BLOCKS))
+        if unknown:
+            raise UnsupportedArchitectureError(
+                f"hybrid layer letter {unknown[0]!r} of {model_type!r} is not supported yet"
+            )
+        return [_PATTERN_BLOCKS[ch] for ch in pattern]
+    names = r.get_list("layers_block_type")
+    if names is None:
+        types = r.get_list("layer_types")
+        if types is None or not any(t in ("mlp", "moe") for t in types):
+            return None
+        names = types
+    blocks: list[str] = []
+    for name in names:
+        block = _LIST_BLOCKS.get(name) if isinstance(name, str) else None
+        if block is None:
+            raise UnsupportedArchitectureError(
+                f"layer block type {name!r} in {model_type} is not supported yet"
+            )
+        blocks.append(block)
+    return blocks or None
+
+
+def _mamba2_dims(c: Mapping[str, Any], r: _Reader, hidden: int) -> tuple[int, int, int, int, int]:
+    """Mamba-2 sizes: (inner width, heads, state size, groups, conv kernel).
+
+    The inner width is heads x head size where the config gives them (Nemotron-H, Granite 4),
+    else expand x hidden.
+    """
+    d_state = r.get_int("mamba_d_state", "ssm_state_size")
+    d_conv = r.get_int("mamba_d_conv", "conv_kernel", default=4)
+    n_groups = r.get_int("mamba_n_groups", "n_groups", default=1)
+    heads = r.opt_int("mamba_num_heads", "mamba_n_heads")
+    head_dim = r.opt_int("mamba_head_dim", "mamba_d_head")
+    if heads and head_dim:
+        d_inner = heads * head_dim
+    else:
+        d_inner = r.get_int("mamba_expand", "expand", default=2) * hidden
+        heads = heads or max(d_inner // (head_dim or 64), 1)
+    return d_inner, heads, d_state, n_groups, d_conv
+
+
+def _mamba2_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> tuple[int, int]:
+    """(projection, other) parameters of one Mamba-2 mixer: in_proj (x, z, B, C, dt) and
+    out_proj; the depthwise convolution with its bias, dt bias, A, D and the gated norm."""
+    d_inner, heads, d_state, n_groups, d_conv = _mamba2_dims(c, r, hidden)
+    conv_channels = d_inner + 2 * n_groups * d_state
+    projections = hidden * (d_inner + conv_channels + heads) + d_inner * hidden
+    other = conv_channels * (d_conv + 1) + 3 * heads + d_inner
+    return projections, other
+
+
+def _block_layer(
+    r: _Reader,
+    block: str,
+    *,
+    hidden: int,
+    n_heads: int,
+    n_kv: int,
+    head_dim: int,
+    intermediate: int,
+    moe: bool,
+    n_experts: int,
+    moe_inter: int | None,
+    shared_inter: int,
+    latent: int,
+    mult: int,
+    state: int,
+) -> LayerSpec:
+    """One Nemotron-H block: a Mamba-2 mixer (fixed state), attention (KV), or a feed-forward
+    (a dense MLP, or routed experts beside a shared expert) that keeps nothing per token."""
+    norm = hidden
+    if block == "mamba":
+        projections, other = _mamba2_params(r.c, r, hidden)
+        return LayerSpec(
+            kind="recurrent",
+            n_kv_heads=0,
+            head_dim_k=head_dim,
+            head_dim_v=head_dim,
+            recurrent_state_elements=state,
+            params_attn=projections,
+            params_other=other + norm,
+        )
+    if block == "attention":
+        return LayerSpec(
+            kind="full",
+            n_kv_heads=n_kv,
+            head_dim_k=head_dim,
+            head_dim_v=head_dim,
+            params_attn=2 * hidden * n_heads * head_dim + hidden * n_kv * head_dim,
+            params_attn_v=hidden * n_kv * head_dim,
+            params_other=norm,
+        )
+    if block == "moe" and moe:
+        if moe_inter is None:
+            raise r._fail("moe_intermediate_size", "missing for a mixture of experts")
+        width = latent or hidden
+        return LayerSpec(
+            kind="none",
+            n_kv_heads=0,
+            head_dim_k=head_dim,
+            head_dim_v=head_dim,
+            moe=True,
+            params_experts=n_experts * mult * width * moe_inter,
+            # The shared expert's up projection and the latent down-projection run for
+            # every token, as do the shared down projection and the latent up-projection.
+            params_ffn=(mult - 1) * hidden * shared_inter + hidden * latent,
+            params_ffn_down=hidden * shared_inter + latent * hidden,
+            params_other=n_experts * hidden + n_experts + norm,
+            down_rows=shared_inter,
+            expert_up_rows=width,
+            expert_down_rows=moe_inter,
+        )
+    width = moe_inter if block == "moe" and moe_inter else intermediate
+    return LayerSpec(
+        kind="none",
+        n_kv_heads=0,
+        head_dim_k=head_dim,
+        head_dim_v=head_dim,
+        params_ffn=(mult - 1) * hidden * width,
+        params_ffn_down=hidden * width,
+        params_other=norm,
+        down_rows=width,
+    )
 
 
 def _mark_shared_kv(c: Mapping[str, Any], r: _Reader, kinds: list[LayerKind]) -> list[LayerKind]:
@@ -648,11 +882,9 @@ def _recurrent_state_elements(
     if c.get("conv_L_cache") is not None:  # LFM2 short convolution
         return (r.get_int("conv_L_cache") - 1) * hidden
     if c.get("mamba_d_state") is not None or c.get("ssm_state_size") is not None:
-        d_state = r.get_int("mamba_d_state", "ssm_state_size")
-        d_conv = r.get_int("mamba_d_conv", "conv_kernel", default=4)
-        expand = r.get_int("mamba_expand", "expand", default=2)
-        n_groups = r.get_int("mamba_n_groups", "n_groups", default=1)
-        d_inner = expand * hidden
+        # Mamba-2: the last d_conv - 1 inputs of the convolution (x, B and C) and one
+        # head_dim x d_state matrix per head, i.e. d_state x d_inner.
+        d_inner, _, d_state, n_groups, d_conv = _mamba2_dims(c, r, hidden)
         return (d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner
     return 0
 
@@ -666,4 +898,7 @@ def _recurrent_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> int:
         return qkvz + hidden * 2 * v_heads + v_heads * v_dim * hidden
     if c.get("conv_L_cache") is not None:
         return 3 * hidden * hidden + hidden * hidden
+    if c.get("mamba_d_state") is not None or c.get("ssm_state_size") is not None:
+        projections, other = _mamba2_params(c, r, hidden)
+        return projections + other
     return 4 * hidden * hidden

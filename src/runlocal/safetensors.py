@@ -301,6 +301,7 @@ def inventory_from_headers(
         layer_bytes=tuple(layer_bytes),
         layer_expert_bytes=tuple(expert_bytes),
         other_bytes=other_bytes,
+        unread_bytes=other_bytes,  # towers and MTP modules: not read by a plain decode step
     )
 
 

@@ -51,6 +51,12 @@ class LayerSpec:
     params_ffn: int = 0  # dense or shared-expert gate and up projections
     params_experts: int = 0  # routed experts, all of them
     params_other: int = 0  # norms, router, biases
+    # Input widths (GGUF row lengths) where they differ from the hidden size, 0 when unknown:
+    # llama.cpp cannot store a row that is not a whole number of 256-element blocks in a
+    # k-quant, and falls back to another type for that tensor.
+    down_rows: int = 0  # dense or shared-expert down projection (its intermediate width)
+    expert_up_rows: int = 0  # routed experts' gate/up (the hidden or latent width)
+    expert_down_rows: int = 0  # routed experts' down projection (the expert width)
 
     @property
     def params(self) -> int:
@@ -88,6 +94,8 @@ class WeightInventory:
     layer_bytes: every tensor of block i, routed experts included.
     layer_expert_bytes: the routed-expert part of layer_bytes (0 for dense blocks).
     other_bytes: everything else (vision tower, multi-token-prediction heads, ...).
+    unread_bytes: the part of the above that is held in memory but not read by a decode step
+    without speculation: multi-token-prediction layers and vision or audio towers.
     """
 
     quant: str
@@ -98,6 +106,7 @@ class WeightInventory:
     layer_bytes: tuple[int, ...]
     layer_expert_bytes: tuple[int, ...]
     other_bytes: int = 0
+    unread_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:

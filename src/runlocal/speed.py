@@ -220,6 +220,11 @@ def features(
         if k < len(plan.lookup_bytes):
             weights -= plan.lookup_bytes[k]
         resident = max(weights, 0.0)
+        # MTP layers and towers are held, not read: they sit with the last layers.
+        if plan.tensor_parallel:
+            weights -= inv.unread_bytes / tp
+        elif k == len(plan.devices) - 1:
+            weights -= inv.unread_bytes
         if spec.is_moe:
             if per_layer_experts and not plan.tensor_parallel:
                 experts_here = _expert_bytes(inv, max(lo, experts_host), hi)

@@ -17,7 +17,9 @@ from .errors import InputError
 from .quant import ALL_GGML_TYPES, IK_GGML_TYPES
 from .spec import ModelSpec, WeightInventory
 
-Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "other" | "input" | "output"
+# "experts_down" is the routed experts' down projection: llama.cpp's rules match it as ffn_down
+# (its tensor is ffn_down_exps), and the MoE recipes as experts.
+Role = str  # "attn_v" | "attn" | "ffn_down" | "ffn" | "experts" | "experts_down" | "other" | ...
 
 
 def _use_more_bits(i: int, n: int) -> bool:
@@ -48,9 +50,9 @@ def _k_mixed(base: str, v_more: str, down_more: str, **extra: str) -> Rule:
             return "Q6_K"
         if role == "attn_v" and _use_more_bits(i, n):
             return v_more
-        if role == "ffn_down" and _use_more_bits(i, n):
+        if role in ("ffn_down", "experts_down") and _use_more_bits(i, n):
             return down_more
-        return extra.get(role, base)
+        return extra.get("ffn_down" if role == "experts_down" else role, base)
 
     return rule
 
@@ -62,7 +64,7 @@ def _q3_k_m(role: Role, i: int, n: int, spec: ModelSpec) -> str:
         return "Q6_K"
     if role == "attn_v":
         return "Q5_K" if i < 2 else "Q4_K"
-    if role == "ffn_down":
+    if role in ("ffn_down", "experts_down"):
         return "Q5_K" if i < n // 16 else ("Q4_K" if _use_more_bits(i, n) else "Q3_K")
     return "Q3_K"
 
@@ -72,7 +74,7 @@ def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
         return "F32"
     if role == "output":
         return "Q6_K"
-    if role in ("attn_v", "ffn_down"):
+    if role in ("attn_v", "ffn_down", "experts_down"):
         return "Q3_K"
     return "Q2_K"
 
@@ -80,7 +82,7 @@ def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
 def _mxfp4_moe(role: Role, i: int, n: int, spec: ModelSpec) -> str:
     if role == "other":
         return "F32"
-    return "MXFP4" if role == "experts" else "Q8_0"
+    return "MXFP4" if role in ("experts", "experts_down") else "Q8_0"
 
 
 GGUF_SCHEMES: dict[str, Rule] = {
@@ -156,7 +158,7 @@ def _unsloth(base: Rule, xl: bool) -> Rule:
 
     def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
         t = base(role, i, n, spec)
-        if role in ("experts", "other", "output"):
+        if role in ("experts", "experts_down", "other", "output"):
             return t
         if spec.is_moe:
             t = _at_least(t, "Q6_K" if role in ("attn_v", "ffn_down") else "Q4_K")
@@ -177,7 +179,7 @@ def _ik(base: str) -> Rule:
         if role == "other":
             return "F32"
         if spec.is_moe:
-            return base if role == "experts" else "Q8_0"
+            return base if role in ("experts", "experts_down") else "Q8_0"
         if role == "output":
             return "Q6_K"
         if role in ("attn_v", "ffn_down") and _use_more_bits(i, n):
@@ -411,22 +413,62 @@ def _exl3_scheme(quant: str) -> DenseScheme:
     return DenseScheme(quant, Fraction(m.group(1)), _f(16), _f(head), "exl3", "")
 
 
+# llama_tensor_get_type's fallback for a tensor whose rows are not whole 256-element blocks
+# (src/llama-quant.cpp, "convert_incompatible_tensor"): the k-quants and the 256-block i-quants
+# become a 32-block type.
+_ROW_FALLBACK = {
+    "IQ1_S": "IQ4_NL",
+    "IQ1_M": "IQ4_NL",
+    "IQ2_XXS": "IQ4_NL",
+    "IQ2_XS": "IQ4_NL",
+    "IQ2_S": "IQ4_NL",
+    "IQ3_XXS": "IQ4_NL",
+    "IQ3_S": "IQ4_NL",
+    "IQ4_XS": "IQ4_NL",
+    "Q2_K": "IQ4_NL",
+    "Q3_K": "IQ4_NL",
+    "TQ1_0": "IQ4_NL",
+    "TQ2_0": "IQ4_NL",
+    "Q4_K": "Q5_0",
+    "Q5_K": "Q5_1",
+    "Q6_K": "Q8_0",
+}
+
+
+def _fitting_type(type_name: str, rows: int) -> str:
+    """The type llama.cpp stores a tensor in when its rows are ``rows`` elements long."""
+    t = ALL_GGML_TYPES[type_name]
+    if rows and t.block_size > 32 and rows % t.block_size:
+        return _ROW_FALLBACK.get(type_name, type_name)
+    return type_name
+
+
 def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     rule = GGUF_SCHEMES[quant]
     n = spec.n_layers
+    hidden = spec.hidden_size
 
-    def nbytes(params: int, role: Role, i: int) -> int:
-        t = ALL_GGML_TYPES[rule(role, i, n, spec)]
+    def nbytes(params: int, role: Role, i: int, rows: int = hidden) -> int:
+        t = ALL_GGML_TYPES[_fitting_type(rule(role, i, n, spec), rows)]
         return params * t.type_size // t.block_size
 
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for i, layer in enumerate(spec.layers):
-        experts = nbytes(layer.params_experts, "experts", i)
+        down = 0  # the experts' down projections, where the layer records their shape
+        if layer.expert_down_rows and layer.expert_up_rows and spec.n_experts:
+            down = min(
+                spec.n_experts * layer.expert_down_rows * layer.expert_up_rows,
+                layer.params_experts,
+            )
+        # An expert's down projection reads the expert width; its gate and up read the input.
+        experts = nbytes(down, "experts_down", i, layer.expert_down_rows or hidden) + nbytes(
+            layer.params_experts - down, "experts", i, layer.expert_up_rows or hidden
+        )
         total = (
             nbytes(layer.params_attn_v, "attn_v", i)
             + nbytes(layer.params_attn, "attn", i)
-            + nbytes(layer.params_ffn_down, "ffn_down", i)
+            + nbytes(layer.params_ffn_down, "ffn_down", i, layer.down_rows or hidden)
             + nbytes(layer.params_ffn, "ffn", i)
             + experts
             + nbytes(layer.params_other, "other", i)
@@ -514,13 +556,15 @@ def scale_inventory(inv: WeightInventory, total_bytes: int, source: str) -> Weig
         layer_bytes=tuple(s(x) for x in inv.layer_bytes),
         layer_expert_bytes=tuple(s(x) for x in inv.layer_expert_bytes),
         other_bytes=s(inv.other_bytes),
+        unread_bytes=s(inv.unread_bytes),
     )
 
 
 def active_weight_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
-    """Bytes a decode step reads: everything but the routed experts that are not chosen."""
+    """Bytes a decode step reads: everything but the routed experts that are not chosen,
+    the embedding lookups and what decoding never reads (MTP layers, vision towers)."""
     if not spec.is_moe or not inv.expert_bytes:
-        return inv.total_bytes - inv.input_bytes
+        return inv.total_bytes - inv.input_bytes - inv.unread_bytes
     unused = inv.expert_bytes * (spec.n_experts - spec.n_experts_used) / spec.n_experts
     # Token embeddings are a row lookup, not a full read.
-    return int(inv.total_bytes - inv.input_bytes - unused)
+    return int(inv.total_bytes - inv.input_bytes - inv.unread_bytes - unused)

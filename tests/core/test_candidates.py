@@ -22,7 +22,7 @@ from runlocal.hfconfig import spec_from_config
 from .factories import GEMMA_2_9B, LLAMA_3_1_8B, MIXTRAL_8X7B
 
 DATA = Path(__file__).parent / "data" / "candidates"
-NEMOTRON_H_CONFIG = {  # keys as nemotron_h configs carry them; the engine cannot size the pattern
+NEMOTRON_H_CONFIG = {  # a nemotron_h pattern without its Mamba-2 sizes: the engine cannot size it
     "model_type": "nemotron_h",
     "hidden_size": 4096,
     "num_hidden_layers": 4,
@@ -45,7 +45,7 @@ def _routes() -> dict[str, tuple[str, bytes]]:
             "application/json",
             json.dumps(LLAMA_3_1_8B).encode(),
         ),
-        "/nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16/resolve/main/config.json": (
+        "/example-org/Hybrid-Next/resolve/main/config.json": (
             "application/json",
             json.dumps(NEMOTRON_H_CONFIG).encode(),
         ),
@@ -95,18 +95,18 @@ def _env(base: str) -> dict[str, str]:
 def test_it_lists_what_is_popular_and_not_in_the_catalog(server: str) -> None:
     report = find_candidates(load_catalog(), env=_env(server))
     hub = [c.name for c in report.candidates if c.source == "hub"]
-    # New LLMs are listed; models the catalog has (also as a repackaged GGUF) and other
-    # pipelines are not.
+    # New LLMs are listed; models the catalog has (also as a repackaged GGUF, and Nemotron 3
+    # Super and Qwen3.8-Flash-Next since the catalog added them) and other pipelines are not.
     assert hub == [
-        "unsloth/Qwen3.8-Flash-Next-GGUF",
+        "unsloth/Qwen3.5-397B-A17B-GGUF",
         "example-org/TinyLlama-Next",
-        "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16",
+        "example-org/Hybrid-Next",
     ]
     first = report.candidates[0]
     assert (first.downloads, first.likes, first.created) == (1160000, 909, "2026-11-20")
 
     ollama = [c.name for c in report.candidates if c.source == "ollama"]
-    assert ollama == ["qwen3.8", "nemotron-3-super"]
+    assert ollama == ["granite4.1"]  # qwen3.8 and nemotron-3-super are in the catalog now
 
     arch = {c.name for c in report.candidates if c.source == "llama.cpp"}
     assert "BailingMoeV2ForCausalLM" in arch and "LagunaForCausalLM" in arch
@@ -135,7 +135,7 @@ def test_drafts_come_from_config_json(server: str, tmp_path: Path) -> None:
     report = find_candidates(load_catalog(), env=_env(server), sources=["hub"])
     written = write_drafts(report, tmp_path, env=_env(server), today=dt.date(2026, 12, 6))
     names = sorted(p.name for p in written)
-    assert names == ["nvidia-nemotron-3-super-120b-a12b.toml", "tinyllama-next.toml"]
+    assert names == ["hybrid-next.toml", "tinyllama-next.toml"]
 
     draft = tomllib.loads((tmp_path / "tinyllama-next.toml").read_text())
     assert draft["hf_repo"] == "example-org/TinyLlama-Next"
@@ -144,10 +144,10 @@ def test_drafts_come_from_config_json(server: str, tmp_path: Path) -> None:
     assert draft["added"] == dt.date(2026, 12, 6)
     assert draft["reviewed_by"].startswith("draft")
 
-    unsized = tomllib.loads((tmp_path / "nvidia-nemotron-3-super-120b-a12b.toml").read_text())
+    unsized = tomllib.loads((tmp_path / "hybrid-next.toml").read_text())
     assert "params_total_b" not in unsized and "could not size" in unsized["notes"]
-    # The Qwen3.8 GGUF repository has no config.json here: reported, not fatal.
-    assert any("Qwen3.8-Flash-Next-GGUF" in u for u in report.unreachable)
+    # The GGUF repository has no config.json here: reported, not fatal.
+    assert any("Qwen3.5-397B-A17B-GGUF" in u for u in report.unreachable)
     # A second run leaves existing drafts alone.
     assert write_drafts(report, tmp_path, env=_env(server)) == []
 
@@ -159,7 +159,7 @@ def test_the_command_prints_json(
         monkeypatch.setenv(key, value)
     assert cli.main(["catalog", "candidates", "--source", "ollama", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [c["name"] for c in out["candidates"]] == ["qwen3.8", "nemotron-3-super"]
+    assert [c["name"] for c in out["candidates"]] == ["granite4.1"]
 
 
 def test_base_names_drop_owners_and_repackaging() -> None:

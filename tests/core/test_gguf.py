@@ -590,6 +590,55 @@ def test_nemotron_h_mlp_only_layers_store_nothing(tmp_path: Path) -> None:
     assert spec.layers[0].recurrent_state_elements == 3 * (512 + 2 * 8 * 128) + 128 * 512
 
 
+def test_nemotron_h_moe_blocks_keep_state_kv_or_nothing(tmp_path: Path) -> None:
+    # llama.cpp's nemotron_h_moe: a block with KV heads is attention, one with a feed-forward
+    # length is an MLP or experts (nothing kept per token), any other block is Mamba-2.
+    hidden, experts = 64, 4
+    tensors: list[TensorDef] = [
+        ("token_embd.weight", F32, (hidden, 32)),
+        ("output.weight", F32, (hidden, 32)),
+        ("blk.0.ssm_in.weight", F32, (hidden, 164)),
+        ("blk.1.attn_q.weight", F32, (hidden, 64)),
+        ("blk.1.attn_k.weight", F32, (hidden, 32)),
+        ("blk.1.attn_v.weight", F32, (hidden, 32)),
+        ("blk.1.attn_output.weight", F32, (64, hidden)),
+        ("blk.2.ffn_up.weight", F32, (hidden, 96)),
+        ("blk.2.ffn_down.weight", F32, (96, hidden)),
+        ("blk.3.ffn_gate_inp.weight", F32, (hidden, experts)),
+        ("blk.3.ffn_up_exps.weight", F32, (hidden, 32, experts)),
+        ("blk.3.ffn_down_exps.weight", F32, (32, hidden, experts)),
+        ("blk.3.ffn_up_shexp.weight", F32, (hidden, 48)),
+        ("blk.3.ffn_down_shexp.weight", F32, (48, hidden)),
+    ]
+    spec = read_gguf(
+        make_gguf(
+            tmp_path,
+            arch="nemotron_h_moe",
+            n_layers=4,
+            hidden=hidden,
+            n_kv=[0, 2, 0, 0],
+            ff=[0, 0, 96, 32],
+            kv={
+                "{arch}.ssm.conv_kernel": 4,
+                "{arch}.ssm.inner_size": 64,
+                "{arch}.ssm.state_size": 8,
+                "{arch}.ssm.group_count": 2,
+                "{arch}.expert_count": experts,
+                "{arch}.expert_used_count": 2,
+                "{arch}.attention.key_length": 16,
+                "{arch}.attention.value_length": 16,
+            },
+            tensors=tensors,
+        )
+    )
+    assert kinds(spec) == "RF--"
+    assert spec.layers[0].recurrent_state_elements == 3 * (64 + 2 * 2 * 8) + 8 * 64
+    assert [layer.moe for layer in spec.layers] == [False, False, False, True]
+    routed = 2 * hidden * 32 * experts
+    assert spec.layers[3].params_experts == routed
+    assert spec.params_total - spec.params_active == routed // 2  # two of four experts idle
+
+
 def test_qwen3next_uses_full_attention_every_fourth_layer(tmp_path: Path) -> None:
     spec = read_gguf(
         make_gguf(
@@ -658,6 +707,8 @@ def test_multi_token_prediction_layers_store_no_kv(tmp_path: Path) -> None:
         make_gguf(tmp_path, arch="glm4moe", n_layers=4, kv={"{arch}.nextn_predict_layers": 1})
     )
     assert kinds(spec) == "FFF-"
+    # Loaded, but read per token only under speculative decoding.
+    assert spec.weights is not None and spec.weights.unread_bytes == spec.weights.layer_bytes[3]
 
 
 def test_shared_kv_layers_store_no_kv(tmp_path: Path) -> None:

@@ -157,3 +157,138 @@ def test_it_never_crashes_on_random_files(
 def test_it_round_trips_a_written_config(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_1_8B), encoding="utf-8")
     assert spec_from_config(load_config(tmp_path)).params_total == 8_030_261_248
+
+
+# A Nemotron-H stack in miniature: one block of each letter (transformers' NemotronHConfig:
+# M Mamba-2, * attention, - MLP, E experts), hidden 64.
+TINY_NEMOTRON_H: dict[str, Any] = {
+    "model_type": "nemotron_h",
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "hybrid_override_pattern": "M*-E",
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,
+    "mamba_num_heads": 4,
+    "mamba_head_dim": 16,
+    "ssm_state_size": 8,
+    "n_groups": 2,
+    "conv_kernel": 4,
+    "intermediate_size": 96,
+    "n_routed_experts": 4,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "moe_shared_expert_intermediate_size": 48,
+    "mlp_hidden_act": "relu2",
+    "vocab_size": 100,
+    "tie_word_embeddings": False,
+}
+
+
+def test_nemotron_h_blocks_hold_one_mixer_or_one_feed_forward_each() -> None:
+    spec = spec_from_config(TINY_NEMOTRON_H)
+    assert [layer.kind for layer in spec.layers] == ["recurrent", "full", "none", "none"]
+    assert [layer.n_kv_heads for layer in spec.layers] == [0, 2, 0, 0]
+    assert [layer.moe for layer in spec.layers] == [False, False, False, True]
+    # Mamba-2 state: the convolution's last 3 inputs of x, B and C (64 + 2 groups x 8) and
+    # one 16 x 8 state per head (4 heads): 3 x 96 + 8 x 64.
+    assert spec.layers[0].recurrent_state_elements == 3 * 96 + 8 * 64
+    assert spec.layers[1].recurrent_state_elements == 0
+    mamba = 64 * (64 + 96 + 4) + 64 * 64 + 96 * 5 + 3 * 4 + 64 + 64  # in/out, conv, dt/A/D, norms
+    attention = 64 * 64 * 2 + 64 * 32 * 2 + 64  # q, o, k, v, norm
+    mlp = 2 * 64 * 96 + 64  # up and down (squared ReLU, no gate), norm
+    experts = 4 * 2 * 64 * 32  # four ungated experts
+    moe = experts + 2 * 64 * 48 + 4 * 64 + 4 + 64  # shared expert, router and its bias, norm
+    assert [layer.params for layer in spec.layers] == [mamba, attention, mlp, moe]
+    embeddings = 100 * 64 + 100 * 64 + 64  # untied input and output, final norm
+    assert spec.params_total == mamba + attention + mlp + moe + embeddings
+    assert spec.params_active == spec.params_total - experts // 2  # two of four experts idle
+
+
+def test_nemotron_h_latent_experts_work_in_the_latent_width() -> None:
+    spec = spec_from_config({**TINY_NEMOTRON_H, "moe_latent_size": 16})
+    moe = spec.layers[3]
+    assert moe.params_experts == 4 * 2 * 16 * 32
+    # The latent down- and up-projections run for every token, as the shared expert does.
+    assert moe.params_ffn + moe.params_ffn_down == 2 * 64 * 48 + 2 * 64 * 16
+    assert spec.params_total - spec.params_active == 4 * 2 * 16 * 32 // 2
+
+
+def test_nemotron_h_reads_the_block_list_as_the_pattern() -> None:
+    listed = {k: v for k, v in TINY_NEMOTRON_H.items() if k not in ("hybrid_override_pattern",)} | {
+        "layers_block_type": ["mamba", "attention", "mlp", "moe"]
+    }
+    renamed = {k: v for k, v in listed.items() if k != "layers_block_type"} | {
+        "layer_types": ["linear_attention", "full_attention", "mlp", "moe"]
+    }
+    expected = spec_from_config(TINY_NEMOTRON_H)
+    for config in (listed, renamed):
+        spec = spec_from_config(config)
+        assert spec.layers == expected.layers and spec.params_total == expected.params_total
+
+
+def test_nemotron_h_multi_token_prediction_layers_are_not_counted() -> None:
+    with_mtp = {
+        **TINY_NEMOTRON_H,
+        "num_nextn_predict_layers": 1,
+        "mtp_hybrid_override_pattern": "*E",
+    }
+    assert spec_from_config(with_mtp).params_total == spec_from_config(TINY_NEMOTRON_H).params_total
+
+
+def test_nemotron_h_refuses_what_it_cannot_size_in_one_line() -> None:
+    with pytest.raises(UnsupportedArchitectureError, match="'Q'"):
+        spec_from_config({**TINY_NEMOTRON_H, "hybrid_override_pattern": "M*-Q"})
+    with pytest.raises(ModelFileError, match="5 layers, num_hidden_layers says 4"):
+        spec_from_config({**TINY_NEMOTRON_H, "hybrid_override_pattern": "M*-EE"})
+    without_state = {k: v for k, v in TINY_NEMOTRON_H.items() if k != "ssm_state_size"}
+    with pytest.raises(ModelFileError, match="mamba_d_state: missing"):
+        spec_from_config(without_state)
+
+
+def test_gated_attention_widens_the_query_projection_by_the_gate() -> None:
+    # Qwen3-Next / Qwen3.5: q_proj yields the queries and a per-head output gate.
+    hybrid = dict(
+        LLAMA_3_1_8B,
+        model_type="qwen3_5_text",
+        num_hidden_layers=4,
+        full_attention_interval=4,
+        linear_num_value_heads=32,
+        linear_num_key_heads=16,
+        linear_key_head_dim=128,
+        linear_value_head_dim=128,
+    )
+    gated = spec_from_config(hybrid)
+    ungated = spec_from_config({**hybrid, "attn_output_gate": False})
+    assert gated.layers[3].params_attn - ungated.layers[3].params_attn == 4096 * 32 * 128
+    assert gated.layers[0].params == ungated.layers[0].params  # the DeltaNet layers are alike
+    assert spec_from_config({**hybrid, "model_type": "llama"}).params_total == (
+        ungated.params_total
+    )
+
+
+def test_an_ngram_embedding_table_is_looked_up_not_multiplied() -> None:
+    # Qwen3.8-Flash-Next (qwen4_exp): an n-gram table of ngram_vocab_size_base rows, rounded up
+    # to make_ngram_vocab_size_divisible_by, of ple_embed_dim on each of the ple_layer_ids.
+    config = dict(
+        LLAMA_3_1_8B,
+        model_type="qwen4_exp_text",
+        num_hidden_layers=4,
+        layer_types=["linear_attention"] * 3 + ["qwen_sparse_attention"],
+        linear_num_value_heads=32,
+        linear_num_key_heads=16,
+        linear_key_head_dim=128,
+        linear_value_head_dim=128,
+        ngram_vocab_size_base=1000,
+        make_ngram_vocab_size_divisible_by=128,
+        ple_embed_dim=64,
+        ple_layer_ids=[2],
+    )
+    spec = spec_from_config(config)
+    assert [layer.kind for layer in spec.layers] == ["recurrent"] * 3 + ["full"]
+    assert spec.params_per_layer_input == 1024 * 64  # 1000 rows rounded up to 1024
+    without = spec_from_config({k: v for k, v in config.items() if k != "ngram_vocab_size_base"})
+    assert spec.params_total - without.params_total == 1024 * 64
+    assert spec.params_matmul_active == without.params_matmul_active  # never multiplied
+    # Its sparse-attention layer is gated like Qwen3.5's: q_proj carries the output gate.
+    assert spec.layers[3].params_attn == 4096 * 32 * 128 * 3 + 4096 * 8 * 128

@@ -108,7 +108,31 @@ def test_the_harness_reads_flash_attention_and_micro_batch_from_each_row() -> No
     assert _ubatch({"batch": "llama-bench defaults"}) == 512
 
 
+def test_the_harness_reads_the_kv_cache_type_a_row_states() -> None:
+    # A 131k-token Qwen3.8-27B prompt on a 24 GB card fits with a q4_0 cache, not with f16.
+    from runlocal.accuracy import _kv_type
+
+    assert _kv_type({"batch": "llama-server -fa 1, 131,072 context, KV q4_0"}) == "q4_0"
+    assert _kv_type({"batch": "llama-bench -ctk q8_0 -ctv q8_0"}) == "q8_0"
+    assert _kv_type({"notes": "--cache-type-k=Q8_0"}) == "q8_0"
+    assert _kv_type({"batch": "KV as served", "notes": "q4_0 weights"}) == "f16"
+
+
 def test_llama_cpp_builds_before_auto_flash_attention_run_without_it() -> None:
     assert get_runtime("llama.cpp").flash_attn
     assert not get_runtime("llama.cpp@b6000").flash_attn
     assert get_runtime("llama.cpp@b6918").flash_attn
+
+
+def test_mtp_layers_and_towers_are_held_but_not_read_per_token() -> None:
+    import dataclasses
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    inv = estimate_inventory(spec, "Q4_K_M")
+    gpu = explicit_device(24, 1000, 100)
+    mtp = inv.layer_bytes[-1]  # as if the last block were a multi-token-prediction block
+    held = dataclasses.replace(inv, unread_bytes=mtp)
+    plan = plan_llama(spec, held, [gpu], None, LLAMA, 4096, "f16", 1)
+    assert plan == plan_llama(spec, inv, [gpu], None, LLAMA, 4096, "f16", 1)  # same memory
+    read = features(spec, inv, plan, 0, None, None, LLAMA).loads[0].weight_bytes
+    assert features(spec, held, plan, 0, None, None, LLAMA).loads[0].weight_bytes == read - mtp

@@ -135,3 +135,62 @@ def test_every_scheme_names_real_types() -> None:
     spec = spec_from_config(MIXTRAL_8X7B, name="mixtral")
     for quant in GGUF_SCHEMES:
         assert estimate_inventory(spec, quant).total_bytes > 0, quant
+
+
+def test_rows_that_are_not_whole_k_blocks_fall_back_to_a_32_block_type() -> None:
+    # llama.cpp stores a tensor whose rows are not whole 256-element blocks in a 32-block type
+    # (Q4_K -> Q5_0, Q6_K -> Q8_0, IQ4_XS -> IQ4_NL): Nemotron 3 Nano's hidden 2688 and expert
+    # width 1856 are such.
+    from runlocal.spec import LayerSpec, ModelSpec
+
+    def one_expert_layer(hidden: int, width: int) -> ModelSpec:
+        up, down = hidden * width, width * hidden  # one ungated expert of each kind, 2 experts
+        layer = LayerSpec(
+            kind="none",
+            n_kv_heads=0,
+            head_dim_k=64,
+            head_dim_v=64,
+            moe=True,
+            params_experts=2 * (up + down),
+            expert_up_rows=hidden,
+            expert_down_rows=width,
+        )
+        total = layer.params
+        return ModelSpec(
+            name="t",
+            architecture="t",
+            hidden_size=hidden,
+            n_heads=1,
+            vocab_size=1,
+            max_context=1,
+            layers=(layer,),
+            params_total=total,
+            params_active=total,
+            n_experts=2,
+            n_experts_used=1,
+        )
+
+    xs, nl = Fraction(136, 256), Fraction(18, 32)  # IQ4_XS and its 32-block fallback IQ4_NL
+    for hidden, width, up_bytes, down_bytes in (
+        (2560, 1536, xs, xs),  # whole blocks: IQ4_XS throughout
+        (2688, 1856, nl, nl),  # neither: IQ4_NL throughout
+        (2560, 1856, xs, nl),  # only the down rows fall back
+    ):
+        spec = one_expert_layer(hidden, width)
+        inv = estimate_inventory(spec, "Q4_0")
+        assert inv.layer_expert_bytes[0] == 2 * 2 * hidden * width * Fraction(18, 32)
+        inv = estimate_inventory(spec, "IQ4_XS")
+        expected = 2 * hidden * width * (up_bytes + down_bytes)
+        assert inv.layer_expert_bytes[0] == expected
+
+
+def test_expert_down_projections_take_llama_cpps_ffn_down_upgrade() -> None:
+    # llama.cpp matches ffn_down_exps as ffn_down: Q4_K_M stores it in Q6_K on the
+    # "more bits" layers (the first and last eighth, every third between), like a dense one.
+    spec = spec_from_config(MIXTRAL_8X7B)  # 32 layers, 8 experts of 4096 x 14336
+    inv = estimate_inventory(spec, "Q4_K_M")
+    down = 8 * 14336 * 4096
+    gate_up = 2 * down
+    q4k, q6k = Fraction(144, 256), Fraction(210, 256)
+    assert inv.layer_expert_bytes[0] == gate_up * q4k + down * q6k  # layer 0: more bits
+    assert inv.layer_expert_bytes[4] == (gate_up + down) * q4k  # layer 4: plain Q4_K
