@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,9 @@ class ModelName:
     quant: str | None  # stated in the name ("-Q4_K_M.gguf", "-AWQ", ":27b-it-qat")
     form: str  # "name", "hub", "ollama", "gguf-file"
     default_quant: str | None = None  # implied, not stated: what a bare Ollama tag ships
+
+
+_OWNER_PREFIX = re.compile(r"^\s*[A-Za-z0-9.-]+_(?=[A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -344,7 +347,19 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     entry_id = index.repos.get(ref.repo.lower()) if ref.repo else None
     if entry_id is None and ref.ollama is not None:
         entry_id = _by_ollama_tag(index, *ref.ollama)
-    entry = index.entries[entry_id] if entry_id else _by_words(index, text, ref)
+    if entry_id:
+        entry = index.entries[entry_id]
+    else:
+        try:
+            entry = _by_words(index, text, ref)
+        except UnknownNameError:
+            # A quantizer's file named "{owner}_{repo}-{quant}.gguf"
+            # ("Qwen_Qwen3-32B-Q4_K_M.gguf", "meta-llama_Llama-3.3-70B-…"): the name
+            # without the owner, tried only when the whole name is unknown.
+            bare = _OWNER_PREFIX.sub("", ref.name) if ref.form in ("gguf-file", "hub") else ""
+            if not bare or bare == ref.name:
+                raise
+            entry = _by_words(index, text, replace(ref, name=bare))
     implied = ollama_default_quant(entry) if ref.form == "ollama" else None
     return ModelName(entry, ref.quant, ref.form, implied)
 
