@@ -52,8 +52,13 @@ PRIOR_PREFILL = (0.4, 0.7)
 PRIOR_DECODE_ATTN = (0.1, 1.0)
 PRIOR_MOE_LAYER_US = (20.0, 1.0)  # a few more kernels per MoE layer: router, top-k, gathers
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
-PATHS = ("dp4a", "fp32", "vector")
-PRIOR_PATH = (1.0, 0.5)
+PATHS = ("dp4a", "fp32", "vector", "mmq")
+PRIOR_PATH = {"dp4a": (1.0, 0.5), "fp32": (1.0, 0.5), "vector": (1.0, 0.5), "mmq": (0.5, 1.0)}
+# A 450 W RTX 4090 holds its 2.52 GHz boost on 128 SMs (0.72 SM·GHz per watt); 300 W cards
+# with as many SMs cannot.
+PRIOR_SM_GHZ_PER_WATT = (0.8, 0.7)
+# Power ∝ f·V² with the voltage rising with the clock: between 1 (voltage fixed) and 3.
+PRIOR_CLOCK_POWER = (2.5, 0.3)
 
 
 def decode_vector(p: SpeedParams) -> np.ndarray:
@@ -87,9 +92,11 @@ def prefill_vector(p: SpeedParams) -> np.ndarray:
         [p.prefill_efficiency[b] for b in BACKENDS]
         + [p.prefill_quant_factor.get(f, 1.0) for f in FAMILIES[1:]]
         + [p.prefill_path_efficiency.get(k, 1.0) for k in PATHS]
-        + [p.attention_factor_no_fa, p.prefill_expert_efficiency]
         # Start the power cap where it binds, so the fit can see its gradient.
         + [p.attention_factor, p.pipeline_efficiency, min(p.tflops_per_watt, 1.0)]
+        + [p.attention_factor_no_fa, p.prefill_expert_efficiency]
+        + [p.sm_ghz_per_watt or PRIOR_SM_GHZ_PER_WATT[0]]
+        + [max(p.clock_power_exponent, PRIOR_CLOCK_POWER[0])]
     )
 
 
@@ -103,11 +110,13 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
             **{f: float(v[5 + i]) for i, f in enumerate(FAMILIES[1:])},
         },
         prefill_path_efficiency={k: float(v[9 + i]) for i, k in enumerate(PATHS)},
-        attention_factor=float(v[12]),
-        pipeline_efficiency=float(min(v[13], 1.0)),
-        tflops_per_watt=float(v[14]),
-        attention_factor_no_fa=float(v[15]),
-        prefill_expert_efficiency=float(min(v[16], 1.0)),
+        attention_factor=float(v[13]),
+        pipeline_efficiency=float(min(v[14], 1.0)),
+        tflops_per_watt=float(v[15]),
+        attention_factor_no_fa=float(v[16]),
+        prefill_expert_efficiency=float(min(v[17], 1.0)),
+        sm_ghz_per_watt=float(v[18]),
+        clock_power_exponent=float(min(max(v[19], 1.0), 4.0)),
     )
 
 
@@ -157,9 +166,13 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         q = with_prefill(p, x)
         prior = [(x[i] - math.log(PRIOR_PREFILL[0])) / PRIOR_PREFILL[1] for i in range(5)]
         prior += [x[5 + i] / 1.0 for i in range(4)]
-        prior += [(x[9 + i] - math.log(PRIOR_PATH[0])) / PRIOR_PATH[1] for i in range(3)]
-        prior += [x[12] / 1.0, (x[13] - math.log(0.5)) / 1.0, (x[14] - math.log(1.0)) / 2.0]
-        prior += [x[15] / 1.0, (x[16] - math.log(0.5)) / 1.0]
+        prior += [
+            (x[9 + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1] for i, k in enumerate(PATHS)
+        ]
+        prior += [x[13] / 1.0, (x[14] - math.log(0.5)) / 1.0, (x[15] - math.log(1.0)) / 2.0]
+        prior += [x[16] / 1.0, (x[17] - math.log(0.5)) / 1.0]
+        prior += [(x[18] - math.log(PRIOR_SM_GHZ_PER_WATT[0])) / PRIOR_SM_GHZ_PER_WATT[1]]
+        prior += [(x[19] - math.log(PRIOR_CLOCK_POWER[0])) / PRIOR_CLOCK_POWER[1]]
         return np.array(residuals(pre, q) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_pre, prefill_vector(p), loss="soft_l1", f_scale=0.3).x
@@ -209,6 +222,8 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "prefill_expert_efficiency": round(p.prefill_expert_efficiency, 4),
         "pipeline_efficiency": round(p.pipeline_efficiency, 4),
         "tflops_per_watt": round(p.tflops_per_watt, 4),
+        "sm_ghz_per_watt": round(p.sm_ghz_per_watt, 4),
+        "clock_power_exponent": round(p.clock_power_exponent, 3),
         "no_dp4a_dequant_factor": round(p.no_dp4a_dequant_factor, 3),
         "decode_attention_efficiency": round(p.decode_attention_efficiency, 4),
         "per_moe_layer_us": round(p.per_moe_layer_us, 3),

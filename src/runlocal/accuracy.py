@@ -48,6 +48,7 @@ class Row:
     est: Estimate | None = None
     flash_attn: bool = True
     ubatch: int = 512
+    mmq: bool = True
 
     @property
     def predicted(self) -> float | None:
@@ -145,6 +146,16 @@ def _flash_attn(rec: dict[str, str]) -> bool:
     if d:
         return (int(d.group(1)), int(d.group(2) or 1)) >= (2025, 9)
     return False
+
+
+def _mmq(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp CUDA row ran quantized prompt GEMMs in MMQ (the default from
+    24 June 2024, PR #8075) rather than FP16 cuBLAS: by the date it states; rows that state
+    none (build hashes, numbered builds) are taken as later."""
+    d = _DATE_RE.search(rec.get("runtime_version_or_date", ""))
+    if d and not _BUILD_RE.search(rec.get("runtime_version_or_date", "")):
+        return (int(d.group(1)), int(d.group(2) or 1)) >= (2024, 7)
+    return True
 
 
 def _ubatch(rec: dict[str, str]) -> int:
@@ -252,6 +263,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                     year=year,
                     raw=dict(rec),
                     flash_attn=_flash_attn(rec),
+                    mmq=_mmq(rec),
                     ubatch=_ubatch(rec),
                 )
             )
@@ -261,7 +273,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
 def evaluate(rows: Iterable[Row]) -> None:
     base = get_runtime("llama.cpp")
     for row in rows:
-        runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch)
+        runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch, mmq=row.mmq)
         spec = _catalog_spec(row.model)
         inv = inventory_for(spec, row.model, row.quant)
         device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
