@@ -222,6 +222,7 @@ class SpeedFeatures:
     flash_attn: bool = True
     ubatch: int = LLAMA_UBATCH  # tokens per prompt micro-batch
     mmq: bool = True  # llama.cpp's int8 MMQ kernels for quantized prompt GEMMs (Runtime.mmq)
+    llama_kernels: bool = True  # the runtime is llama.cpp (its dp4a MMQ on AMD Vega 20/RDNA2)
     active_expert_params: float = 0.0  # the routed-expert part of active_params
     tensor_parallel: bool = False
     host_params: float = 0.0  # weights (parameters) read from system RAM per token
@@ -358,7 +359,10 @@ def features(
         ),
         flash_attn=runtime.flash_attn if runtime is not None else True,
         ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
-        mmq=runtime.mmq if runtime is not None else True,
+        # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run
+        # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
+        mmq=runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
+        llama_kernels=runtime is None or runtime.engine == "llama.cpp",
     )
 
 
@@ -411,7 +415,7 @@ def prefill_seconds_per_token(
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:
-        path, peak = prefill_path(load, f.quant_family, f.mmq)
+        path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels)
         if not peak:
             return None
         if path == "mmq":
@@ -436,14 +440,17 @@ def prefill_seconds_per_token(
     return t
 
 
-def prefill_path(load: DeviceLoad, family: str, mmq: bool = True) -> tuple[str, float | None]:
+def prefill_path(
+    load: DeviceLoad, family: str, mmq: bool = True, llama_kernels: bool = True
+) -> tuple[str, float | None]:
     """The arithmetic path prompt processing takes on a device, and its peak FLOP/s.
 
     - "mmq": NVIDIA Turing and later with quantized weights: llama.cpp's MMQ kernels with
       int8 tensor-core MMA (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq). Rated per SM and
       clock (MMQ_OPS_PER_SM_CLOCK), not at the datasheet int8 rate: the kernels are bound by
       loading and unpacking tiles, so A100/H100's wider tensor cores do not speed them up.
-      Builds before June 2024 (``mmq`` False) took the "matrix" path instead.
+      Builds before June 2024 (``mmq`` False) took the "matrix" path instead, as do other
+      runtimes (``llama_kernels`` False: cuBLAS, Marlin and their own FP16/BF16 GEMMs).
     - "matrix": FP16 GEMMs on tensor cores / matrix cores / XMX (cuBLAS for F16 weights, and
       on Volta, which has no int8 MMA, for dequantized ones; hipBLAS; MFMA on CDNA): the
       catalog's fp16_tensor_tflops.
@@ -471,7 +478,13 @@ def prefill_path(load: DeviceLoad, family: str, mmq: bool = True) -> tuple[str, 
         and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY
     ):
         return "mmq", load.sm_clock_hz * MMQ_OPS_PER_SM_CLOCK
-    if load.backend == "rocm" and family != "f16" and fp32 and amd_dp4a_mmq(load.gpu_arch):
+    if (
+        llama_kernels
+        and load.backend == "rocm"
+        and family != "f16"
+        and fp32
+        and amd_dp4a_mmq(load.gpu_arch)
+    ):
         return "dp4a", 4 * fp32
     if (load.api or load.backend) == "vulkan" and load.vendor == "Intel" and fp32:
         return "vector", 2 * fp32

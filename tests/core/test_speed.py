@@ -202,6 +202,9 @@ def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
     assert prefill_path(replace(vega20, gpu_arch="gfx1030"), "k_quant")[0] == "dp4a"
     assert prefill_path(replace(vega20, gpu_arch="gfx1100"), "k_quant")[0] == "matrix"
     assert prefill_path(replace(vega20, gpu_arch="gfx90a"), "k_quant")[0] == "matrix"
+    # MMQ and dp4a are llama.cpp's kernels: other runtimes run FP16 GEMMs on the matrix units.
+    assert prefill_path(ada, "k_quant", mmq=False, llama_kernels=False)[0] == "matrix"
+    assert prefill_path(vega20, "q_legacy", llama_kernels=False)[0] == "matrix"
 
 
 def test_nvidia_sm_clock_comes_from_the_fp32_rate_and_the_lanes_per_sm() -> None:
@@ -234,3 +237,28 @@ def test_a_card_short_of_board_power_gives_up_less_clock_than_power() -> None:
     assert sustained_clock_share(card(600), p) == 1.0
     assert sustained_clock_share(card(150), p) == pytest.approx(0.5)
     assert sustained_clock_share(replace(card(150), sm_clock_hz=None), p) == 1.0
+
+
+def test_only_llama_cpp_takes_its_own_quantized_gemm_kernels(catalog: Catalog) -> None:
+    """llama.cpp (and what runs it) reads prompts through MMQ on an Ada card; vLLM, and
+    llama.cpp builds before June 2024, through FP16 tensor-core GEMMs."""
+    from runlocal.speed import prefill_path
+
+    gpu = replace(
+        device_from_entry(catalog.find_hardware("Test GPU 8")),
+        compute_capability=8.9,
+        fp32_flops=40e12,
+    )
+    entry = catalog.find_model("llama-3.1-8b")
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, "Q4_0")
+
+    def path(runtime: str, **change: object) -> str:
+        rt = replace(get_runtime(runtime), **change)  # type: ignore[arg-type]
+        est = estimate(spec, inv, [gpu], None, rt, 512, "f16", 1, 64, 512)
+        f = est.features
+        return prefill_path(f.loads[0], f.quant_family, f.mmq, f.llama_kernels)[0]
+
+    assert path("llama.cpp") == path("ollama") == "mmq"
+    assert path("vllm") == "matrix"
+    assert path("llama.cpp", mmq=False) == "matrix"
