@@ -14,6 +14,7 @@ which the engine reads and `runlocal accuracy` reports.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import statistics
@@ -255,16 +256,49 @@ def fold_errors(test: list[Row], p: SpeedParams, metric: str) -> dict[str, float
     }
 
 
+# The newest architectures, by the catalog's release date rather than by name.
+RECENT_SINCE = dt.date(2025, 1, 1)
+
+
+def recent_model(row: Row) -> bool:
+    released = row.model.get("release_date")
+    return isinstance(released, dt.date) and released >= RECENT_SINCE
+
+
+def recent_errors(
+    pairs: list[tuple[Row, SpeedParams]], metric: str
+) -> dict[str, float | int] | None:
+    errs = []
+    for r, q in pairs:
+        pred = predict(r, q) if r.metric == metric else None
+        if pred and r.value:
+            errs.append(abs(pred - r.value) / r.value * 100)
+    if not errs:
+        return None
+    return {
+        "n": len(errs),
+        "median_ape": round(_pctl(errs, 0.5), 1),
+        "p90_ape": round(_pctl(errs, 0.9), 1),
+    }
+
+
 def cross_validate(
-    rows: list[Row], base: SpeedParams, key: Callable[[Row], str], label: str
+    rows: list[Row],
+    base: SpeedParams,
+    key: Callable[[Row], str],
+    label: str,
+    recent: list[tuple[Row, SpeedParams]] | None = None,
 ) -> dict[str, dict[str, object]]:
-    """Each group predicted by parameters fitted without it."""
+    """Each group predicted by parameters fitted without it; ``recent`` collects the held-out
+    rows of models released since 2025 with the parameters that predicted them."""
     out: dict[str, dict[str, object]] = {}
     print(f"leave-one-{label}-out (fitted without the group, then predicting it):")
     for group in sorted({key(r) for r in rows}):
         train = [r for r in rows if key(r) != group]
         test = [r for r in rows if key(r) == group]
         q = fit(train, base)
+        if recent is not None:
+            recent.extend((r, q) for r in test if recent_model(r))
         out[group] = {
             "decode": fold_errors(test, q, "tg_tok_s"),
             "prefill": fold_errors(test, q, "pp_tok_s"),
@@ -294,10 +328,20 @@ def main() -> int:
     print(json.dumps(result, indent=1))
     for metric in ("tg_tok_s", "pp_tok_s"):
         print(f"in-sample {metric}: {ape_summary(rows, p, metric)}")
+    recent: list[tuple[Row, SpeedParams]] = []
     result["cross_validation"] = {
-        "hardware_family": cross_validate(rows, base, lambda r: r.family, "hardware-family"),
+        "hardware_family": cross_validate(
+            rows, base, lambda r: r.family, "hardware-family", recent
+        ),
         "model_family": cross_validate(rows, base, model_family, "model-family"),
+        # Models released since 2025, each predicted without its hardware family's rows.
+        "recent_models_unseen_hardware": {
+            part: recent_errors(recent, metric)
+            for part, metric in (("decode", "tg_tok_s"), ("prefill", "pp_tok_s"))
+        },
     }
+    print("models released since 2025 on unseen hardware:")
+    print(json.dumps(result["cross_validation"]["recent_models_unseen_hardware"]))
     if args.write:
         PARAMS_PATH.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {PARAMS_PATH}", file=sys.stderr)

@@ -438,6 +438,18 @@ def to_markdown(report: dict[str, Any]) -> str:
                     else ["0", "–", "–"]
                 )
             lines.append(f"| {group} | " + " | ".join(cells) + " |")
+        recent = cv.get("recent_models_unseen_hardware") if key == "hardware_family" else None
+        if recent:
+            parts = [
+                f"{part} {m['n']} rows, median {m['median_ape']}%, p90 {m['p90_ape']}%"
+                for part, m in recent.items()
+                if m
+            ]
+            lines += [
+                "",
+                "Models released since 2025 (the catalog's release dates), each on a hardware "
+                "family the fit did not see: " + "; ".join(parts) + ".",
+            ]
         lines.append("")
     fit = report["fit"]
     lines += [
