@@ -477,6 +477,8 @@ def test_more_gpu_memory_than_the_machine_has_is_a_field_error(client, tiny: Pat
         client, model="testllama-8b", hardware="M9 Max 64GB", gpu_memory_gb="80", format="json"
     ).json()["errors"]
     assert "out of range" in errors["gpu_memory_gb"][0]
+    assert "--gpu-memory-gb" not in errors["gpu_memory_gb"][0]
+    assert "TestMac M9 Max" in errors["gpu_memory_gb"][0]
 
 
 def test_vllm_memory_share_is_a_field_for_vllm_only(client, tiny: Path) -> None:

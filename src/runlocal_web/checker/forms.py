@@ -132,7 +132,7 @@ class CheckForm(forms.Form):
         label="GPU memory allowed (GiB)",
         help_text=(
             "Macs, Strix Halo, DGX Spark, Jetson: what a setting lets the GPU use "
-            "(iogpu.wired_limit_mb, the BIOS carve-out and GTT; the CLI's --gpu-memory-gb); "
+            "(iogpu.wired_limit_mb, the BIOS carve-out and GTT); "
             "empty for the default"
         ),
     )

@@ -227,8 +227,12 @@ def _run(
         return run_check(query, catalog, digest), query
     except RunlocalError as exc:
         message = str(exc)
-        field = next((f for flag, f in _FLAG_FIELDS.items() if message.startswith(flag)), None)
-        form.add_error(field, message)
+        flag = next((f for f in _FLAG_FIELDS if message.startswith(f + " ")), None)
+        if flag is None:
+            form.add_error(None, message)
+        else:  # on its field, without the CLI's flag: "80 is out of range for … (0–64)"
+            rest = message[len(flag) :].strip()
+            form.add_error(_FLAG_FIELDS[flag], rest[:1].upper() + rest[1:])
         return None
     except Exception:
         # An engine bug must not cost the visitor the page; the log carries the traceback.
