@@ -54,7 +54,8 @@ PRIOR_DECODE_ATTN = (0.1, 1.0)
 PRIOR_MOE_LAYER_US = (20.0, 1.0)  # a few more kernels per MoE layer: router, top-k, gathers
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
 PATHS = ("dp4a", "fp32", "vector", "mmq")
-PRIOR_PATH = {"dp4a": (1.0, 0.5), "fp32": (1.0, 0.5), "vector": (1.0, 0.5), "mmq": (0.5, 1.0)}
+# dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
+PRIOR_PATH = {"dp4a": (0.3, 0.7), "fp32": (1.0, 0.5), "vector": (1.0, 0.5), "mmq": (0.5, 1.0)}
 # A 450 W RTX 4090 holds its 2.52 GHz boost on 128 SMs (0.72 SM·GHz per watt); 300 W cards
 # with as many SMs cannot.
 PRIOR_SM_GHZ_PER_WATT = (0.8, 0.7)

@@ -57,7 +57,8 @@ class SpeedParams:
     # expert sees only ubatch × k / E tokens, too few to fill the matrix tiles.
     prefill_expert_efficiency: float = 1.0
     # Share of its peak each prefill arithmetic path reaches, relative to the backend's
-    # prefill_efficiency (which is measured on the tensor-core path): see prefill_path().
+    # prefill_efficiency (which is measured on the tensor-core path), except dp4a, whose
+    # value is its own share of 4 × FP32 on CUDA and HIP alike: see prefill_path().
     prefill_path_efficiency: dict[str, float] = field(default_factory=dict)
     # NVIDIA: SM·GHz a watt of board power sustains under prefill (0: no cap).
     sm_ghz_per_watt: float = 0.0
@@ -208,6 +209,8 @@ def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
 # measured per SM and clock, the wider tensor cores of A100/H100 (4096/8192) give them no
 # more than GA10x/Ada, so the MMQ path is rated per SM × clock at this width.
 MMQ_OPS_PER_SM_CLOCK = 2048
+# Prefill paths whose efficiency is absolute (one kernel family on several backends).
+ABSOLUTE_PATHS = frozenset({"dp4a"})
 
 
 @dataclass(frozen=True)
@@ -423,8 +426,11 @@ def prefill_seconds_per_token(
         elif load.tdp_w and load.backend in ("cuda", "rocm"):
             peak = min(peak, load.tdp_w * p.tflops_per_watt * 1e12)
         share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
-        eta = p.prefill_efficiency[load.backend] / p.prefill_quant_factor.get(f.quant_family, 1.0)
+        # The dp4a path is the same MMQ code on CUDA and HIP: its share of 4 × FP32 is its own,
+        # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
+        eta = 1.0 if path in ABSOLUTE_PATHS else p.prefill_efficiency[load.backend]
         eta *= p.prefill_path_efficiency.get(path, 1.0)
+        eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         t += flops_total * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
         # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).

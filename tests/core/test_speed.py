@@ -262,3 +262,23 @@ def test_only_llama_cpp_takes_its_own_quantized_gemm_kernels(catalog: Catalog) -
     assert path("llama.cpp") == path("ollama") == "mmq"
     assert path("vllm") == "matrix"
     assert path("llama.cpp", mmq=False) == "matrix"
+
+
+def test_the_dp4a_path_is_one_kernel_family_on_cuda_and_hip(catalog: Catalog) -> None:
+    """MMQ on the int8 dot product is the same code on a Pascal card and an MI50: its
+    efficiency does not follow either backend's tensor-core efficiency."""
+    from runlocal.speed import load_params, prefill_seconds_per_token
+
+    pascal = replace(device_from_entry(catalog.find_hardware("Test GPU 8")), compute_capability=6.1)
+    entry = catalog.find_model("llama-3.1-8b")
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, "Q4_0")
+    f = estimate(spec, inv, [pascal], None, LLAMA, 512, "f16", 1, 64, 512).features
+    p = load_params()
+    slower_matrix = replace(p, prefill_efficiency={**p.prefill_efficiency, "cuda": 0.01})
+    assert prefill_seconds_per_token(f, p, 256) == prefill_seconds_per_token(f, slower_matrix, 256)
+    volta = replace(pascal, compute_capability=7.0)
+    g = estimate(spec, inv, [volta], None, LLAMA, 512, "f16", 1, 64, 512).features
+    before = prefill_seconds_per_token(g, p, 256)
+    after = prefill_seconds_per_token(g, slower_matrix, 256)
+    assert before is not None and after is not None and after > before
