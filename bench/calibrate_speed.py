@@ -14,6 +14,7 @@ which the engine reads and `runlocal accuracy` reports.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import statistics
@@ -52,8 +53,14 @@ PRIOR_PREFILL = (0.4, 0.7)
 PRIOR_DECODE_ATTN = (0.1, 1.0)
 PRIOR_MOE_LAYER_US = (20.0, 1.0)  # a few more kernels per MoE layer: router, top-k, gathers
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
-PATHS = ("dp4a", "fp32", "vector")
-PRIOR_PATH = (1.0, 0.5)
+PATHS = ("dp4a", "fp32", "vector", "mmq")
+# dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
+PRIOR_PATH = {"dp4a": (0.3, 0.7), "fp32": (1.0, 0.5), "vector": (1.0, 0.5), "mmq": (0.5, 1.0)}
+# A 450 W RTX 4090 holds its 2.52 GHz boost on 128 SMs (0.72 SM·GHz per watt); 300 W cards
+# with as many SMs cannot.
+PRIOR_SM_GHZ_PER_WATT = (0.8, 0.7)
+# Power ∝ f·V² with the voltage rising with the clock: between 1 (voltage fixed) and 3.
+PRIOR_CLOCK_POWER = (2.5, 0.3)
 
 
 def decode_vector(p: SpeedParams) -> np.ndarray:
@@ -87,9 +94,11 @@ def prefill_vector(p: SpeedParams) -> np.ndarray:
         [p.prefill_efficiency[b] for b in BACKENDS]
         + [p.prefill_quant_factor.get(f, 1.0) for f in FAMILIES[1:]]
         + [p.prefill_path_efficiency.get(k, 1.0) for k in PATHS]
-        + [p.attention_factor_no_fa, p.prefill_expert_efficiency]
         # Start the power cap where it binds, so the fit can see its gradient.
         + [p.attention_factor, p.pipeline_efficiency, min(p.tflops_per_watt, 1.0)]
+        + [p.attention_factor_no_fa, p.prefill_expert_efficiency]
+        + [p.sm_ghz_per_watt or PRIOR_SM_GHZ_PER_WATT[0]]
+        + [max(p.clock_power_exponent, PRIOR_CLOCK_POWER[0])]
     )
 
 
@@ -103,11 +112,13 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
             **{f: float(v[5 + i]) for i, f in enumerate(FAMILIES[1:])},
         },
         prefill_path_efficiency={k: float(v[9 + i]) for i, k in enumerate(PATHS)},
-        attention_factor=float(v[12]),
-        pipeline_efficiency=float(min(v[13], 1.0)),
-        tflops_per_watt=float(v[14]),
-        attention_factor_no_fa=float(v[15]),
-        prefill_expert_efficiency=float(min(v[16], 1.0)),
+        attention_factor=float(v[13]),
+        pipeline_efficiency=float(min(v[14], 1.0)),
+        tflops_per_watt=float(v[15]),
+        attention_factor_no_fa=float(v[16]),
+        prefill_expert_efficiency=float(min(v[17], 1.0)),
+        sm_ghz_per_watt=float(v[18]),
+        clock_power_exponent=float(min(max(v[19], 1.0), 4.0)),
     )
 
 
@@ -157,9 +168,13 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         q = with_prefill(p, x)
         prior = [(x[i] - math.log(PRIOR_PREFILL[0])) / PRIOR_PREFILL[1] for i in range(5)]
         prior += [x[5 + i] / 1.0 for i in range(4)]
-        prior += [(x[9 + i] - math.log(PRIOR_PATH[0])) / PRIOR_PATH[1] for i in range(3)]
-        prior += [x[12] / 1.0, (x[13] - math.log(0.5)) / 1.0, (x[14] - math.log(1.0)) / 2.0]
-        prior += [x[15] / 1.0, (x[16] - math.log(0.5)) / 1.0]
+        prior += [
+            (x[9 + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1] for i, k in enumerate(PATHS)
+        ]
+        prior += [x[13] / 1.0, (x[14] - math.log(0.5)) / 1.0, (x[15] - math.log(1.0)) / 2.0]
+        prior += [x[16] / 1.0, (x[17] - math.log(0.5)) / 1.0]
+        prior += [(x[18] - math.log(PRIOR_SM_GHZ_PER_WATT[0])) / PRIOR_SM_GHZ_PER_WATT[1]]
+        prior += [(x[19] - math.log(PRIOR_CLOCK_POWER[0])) / PRIOR_CLOCK_POWER[1]]
         return np.array(residuals(pre, q) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_pre, prefill_vector(p), loss="soft_l1", f_scale=0.3).x
@@ -209,6 +224,8 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "prefill_expert_efficiency": round(p.prefill_expert_efficiency, 4),
         "pipeline_efficiency": round(p.pipeline_efficiency, 4),
         "tflops_per_watt": round(p.tflops_per_watt, 4),
+        "sm_ghz_per_watt": round(p.sm_ghz_per_watt, 4),
+        "clock_power_exponent": round(p.clock_power_exponent, 3),
         "no_dp4a_dequant_factor": round(p.no_dp4a_dequant_factor, 3),
         "decode_attention_efficiency": round(p.decode_attention_efficiency, 4),
         "per_moe_layer_us": round(p.per_moe_layer_us, 3),
@@ -240,16 +257,49 @@ def fold_errors(test: list[Row], p: SpeedParams, metric: str) -> dict[str, float
     }
 
 
+# The newest architectures, by the catalog's release date rather than by name.
+RECENT_SINCE = dt.date(2025, 1, 1)
+
+
+def recent_model(row: Row) -> bool:
+    released = row.model.get("release_date")
+    return isinstance(released, dt.date) and released >= RECENT_SINCE
+
+
+def recent_errors(
+    pairs: list[tuple[Row, SpeedParams]], metric: str
+) -> dict[str, float | int] | None:
+    errs = []
+    for r, q in pairs:
+        pred = predict(r, q) if r.metric == metric else None
+        if pred and r.value:
+            errs.append(abs(pred - r.value) / r.value * 100)
+    if not errs:
+        return None
+    return {
+        "n": len(errs),
+        "median_ape": round(_pctl(errs, 0.5), 1),
+        "p90_ape": round(_pctl(errs, 0.9), 1),
+    }
+
+
 def cross_validate(
-    rows: list[Row], base: SpeedParams, key: Callable[[Row], str], label: str
+    rows: list[Row],
+    base: SpeedParams,
+    key: Callable[[Row], str],
+    label: str,
+    recent: list[tuple[Row, SpeedParams]] | None = None,
 ) -> dict[str, dict[str, object]]:
-    """Each group predicted by parameters fitted without it."""
+    """Each group predicted by parameters fitted without it; ``recent`` collects the held-out
+    rows of models released since 2025 with the parameters that predicted them."""
     out: dict[str, dict[str, object]] = {}
     print(f"leave-one-{label}-out (fitted without the group, then predicting it):")
     for group in sorted({key(r) for r in rows}):
         train = [r for r in rows if key(r) != group]
         test = [r for r in rows if key(r) == group]
         q = fit(train, base)
+        if recent is not None:
+            recent.extend((r, q) for r in test if recent_model(r))
         out[group] = {
             "decode": fold_errors(test, q, "tg_tok_s"),
             "prefill": fold_errors(test, q, "pp_tok_s"),
@@ -279,10 +329,20 @@ def main() -> int:
     print(json.dumps(result, indent=1))
     for metric in ("tg_tok_s", "pp_tok_s"):
         print(f"in-sample {metric}: {ape_summary(rows, p, metric)}")
+    recent: list[tuple[Row, SpeedParams]] = []
     result["cross_validation"] = {
-        "hardware_family": cross_validate(rows, base, lambda r: r.family, "hardware-family"),
+        "hardware_family": cross_validate(
+            rows, base, lambda r: r.family, "hardware-family", recent
+        ),
         "model_family": cross_validate(rows, base, model_family, "model-family"),
+        # Models released since 2025, each predicted without its hardware family's rows.
+        "recent_models_unseen_hardware": {
+            part: recent_errors(recent, metric)
+            for part, metric in (("decode", "tg_tok_s"), ("prefill", "pp_tok_s"))
+        },
     }
+    print("models released since 2025 on unseen hardware:")
+    print(json.dumps(result["cross_validation"]["recent_models_unseen_hardware"]))
     if args.write:
         PARAMS_PATH.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {PARAMS_PATH}", file=sys.stderr)

@@ -49,6 +49,7 @@ class Row:
     flash_attn: bool = True
     ubatch: int = 512
     kv_type: str = "f16"
+    mmq: bool = True
 
     @property
     def predicted(self) -> float | None:
@@ -160,6 +161,16 @@ def _kv_type(rec: dict[str, str]) -> str:
     return m.group(1).lower() if m else "f16"
 
 
+def _mmq(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp CUDA row ran quantized prompt GEMMs in MMQ (the default from
+    24 June 2024, PR #8075) rather than FP16 cuBLAS: by the date it states; rows that state
+    none (build hashes, numbered builds) are taken as later."""
+    d = _DATE_RE.search(rec.get("runtime_version_or_date", ""))
+    if d and not _BUILD_RE.search(rec.get("runtime_version_or_date", "")):
+        return (int(d.group(1)), int(d.group(2) or 1)) >= (2024, 7)
+    return True
+
+
 def _ubatch(rec: dict[str, str]) -> int:
     m = _UBATCH_RE.search(rec.get("batch", "") + " " + rec.get("notes", ""))
     return int(m.group(1)) if m else 512
@@ -265,6 +276,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                     year=year,
                     raw=dict(rec),
                     flash_attn=_flash_attn(rec),
+                    mmq=_mmq(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
                 )
@@ -275,7 +287,7 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
 def evaluate(rows: Iterable[Row]) -> None:
     base = get_runtime("llama.cpp")
     for row in rows:
-        runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch)
+        runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch, mmq=row.mmq)
         spec = _catalog_spec(row.model)
         inv = inventory_for(spec, row.model, row.quant)
         device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
@@ -440,6 +452,18 @@ def to_markdown(report: dict[str, Any]) -> str:
                     else ["0", "–", "–"]
                 )
             lines.append(f"| {group} | " + " | ".join(cells) + " |")
+        recent = cv.get("recent_models_unseen_hardware") if key == "hardware_family" else None
+        if recent:
+            parts = [
+                f"{part} {m['n']} rows, median {m['median_ape']}%, p90 {m['p90_ape']}%"
+                for part, m in recent.items()
+                if m
+            ]
+            lines += [
+                "",
+                "Models released since 2025 (the catalog's release dates), each on a hardware "
+                "family the fit did not see: " + "; ".join(parts) + ".",
+            ]
         lines.append("")
     fit = report["fit"]
     lines += [

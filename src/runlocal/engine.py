@@ -497,11 +497,13 @@ def gpu_memory_note(devices: list[Device], q: CheckQuery) -> str | None:
     if device is None or device.kind != "unified":
         return None
     used = f"{device.budget_bytes / GIB:.1f} of {device.memory_bytes / GIB:g} GiB"
+    # Said the same on every surface: the CLI's --gpu-memory-gb, the form's and the API's
+    # gpu_memory_gb are the one setting, named in their own help.
     if q.gpu_memory_gb is not None:
-        return f"the GPU may use {used} (--gpu-memory-gb); set by {gpu_memory_setting(device)}"
+        return f"the GPU may use {used}, as given; set by {gpu_memory_setting(device)}"
     return (
         f"the GPU may use {used} by default; {gpu_memory_setting(device)} changes it "
-        "(give --gpu-memory-gb)"
+        "(give the GPU memory it allows to check with that)"
     )
 
 

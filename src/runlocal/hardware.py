@@ -31,6 +31,7 @@ class Device:
     compute_capability: float | None = None  # NVIDIA CUDA compute capability (6.1 = Pascal)
     # Dense FP16/BF16 tensor FLOP/s with FP32 accumulation, where it is lower (GeForce, L40).
     fp32_acc_flops: float | None = None
+    gpu_arch: str | None = None  # AMD: the LLVM target (gfx906, gfx1030, gfx1100, gfx942…)
 
     @property
     def budget_bytes(self) -> int:
@@ -148,6 +149,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         tdp_w=float(d["tdp_w"]) if d.get("tdp_w") else None,
         compute_capability=_compute_capability(d.get("cuda_compute_capability")),
         fp32_acc_flops=float(acc) * TB if acc else None,
+        gpu_arch=d.get("gpu_arch"),
     )
 
 

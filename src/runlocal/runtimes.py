@@ -30,6 +30,10 @@ class Runtime:
     # the physical batch (n_ubatch) prompt processing works in.
     flash_attn: bool = True
     ubatch: int = 512
+    # llama.cpp on NVIDIA Turing and later: quantized prompt GEMMs in its own int8 tensor-core
+    # kernels (MMQ, the default since PR #8075 of 24 June 2024); before that, dequantized to
+    # FP16 and run in cuBLAS.
+    mmq: bool = True
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
 

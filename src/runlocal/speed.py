@@ -57,8 +57,12 @@ class SpeedParams:
     # expert sees only ubatch × k / E tokens, too few to fill the matrix tiles.
     prefill_expert_efficiency: float = 1.0
     # Share of its peak each prefill arithmetic path reaches, relative to the backend's
-    # prefill_efficiency (which is measured on the tensor-core path): see prefill_path().
+    # prefill_efficiency (which is measured on the tensor-core path), except dp4a, whose
+    # value is its own share of 4 × FP32 on CUDA and HIP alike: see prefill_path().
     prefill_path_efficiency: dict[str, float] = field(default_factory=dict)
+    # NVIDIA: SM·GHz a watt of board power sustains under prefill (0: no cap).
+    sm_ghz_per_watt: float = 0.0
+    clock_power_exponent: float = 1.0  # board power ∝ clock^exponent under DVFS
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -82,6 +86,8 @@ class SpeedParams:
                 d.get("attention_factor_no_fa", d.get("attention_factor", 1.0))
             ),
             prefill_path_efficiency=dict(d.get("prefill_path_efficiency", {})),
+            sm_ghz_per_watt=float(d.get("sm_ghz_per_watt", 0.0)),
+            clock_power_exponent=float(d.get("clock_power_exponent", 1.0)),
         )
 
 
@@ -139,6 +145,11 @@ class DeviceLoad:
     # Every weight the device holds, routed experts included: a prompt micro-batch of 512
     # tokens reaches nearly every expert, so prefill streams them all once per micro-batch.
     resident_weight_bytes: float = 0.0
+    # NVIDIA: streaming multiprocessors × boost clock (Hz), from the FP32 rate and the FP32
+    # lanes per SM of the compute capability; None elsewhere.
+    sm_clock_hz: float | None = None
+    compute_capability: float | None = None
+    gpu_arch: str | None = None  # AMD LLVM target
 
 
 # NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
@@ -159,6 +170,49 @@ def has_tensor_cores(device: Device) -> bool:
     return cc is None or device.backend != "cuda" or cc >= TENSOR_CORE_MIN_COMPUTE_CAPABILITY
 
 
+# llama.cpp's quantized GEMMs (MMQ) use int8 tensor-core MMA from Turing on
+# (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq: turing_mma_available); Volta has FP16 tensor
+# cores only, so large batches dequantize to FP16 and run cuBLAS there.
+INT8_MMA_MIN_COMPUTE_CAPABILITY = 7.5
+
+
+def fp32_lanes_per_sm(cc: float) -> int:
+    """FP32 results per clock per SM (CUDA C++ Programming Guide, arithmetic instruction
+    throughput table): 192 on Kepler, 128 on Maxwell, 64 on GP100, Volta, Turing and GA100,
+    128 on GP10x, GA10x, Ada, Hopper and Blackwell."""
+    if cc < 5.0:
+        return 192
+    if cc < 6.0 or round(cc, 1) in (6.1, 6.2) or cc >= 8.6 or round(cc, 1) == 9.0:
+        return 128
+    return 64
+
+
+def sm_clock_hz(device: Device) -> float | None:
+    """SMs × boost clock of an NVIDIA GPU: its FP32 rate over 2 FLOPs × FP32 lanes per SM."""
+    cc = device.compute_capability
+    if device.backend != "cuda" or cc is None or not device.fp32_flops:
+        return None
+    return device.fp32_flops / (2 * fp32_lanes_per_sm(cc))
+
+
+def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
+    """AMD GPUs on which llama.cpp's HIP build runs quantized prompt GEMMs in MMQ on the
+    int8 dot product (v_dot4_i32_i8, 4 multiply-adds per FP32 lane) for lack of matrix
+    units: Vega 20 (gfx906) and RDNA2 (gfx103x). CDNA (MFMA) and RDNA3/4 (WMMA) reach their
+    matrix units through MMQ or hipBLAS (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq)."""
+    return gpu_arch is not None and (gpu_arch == "gfx906" or gpu_arch.startswith("gfx103"))
+
+
+# Dense int8 tensor-core operations per SM per clock on Turing, GA10x, Ada and GB20x SMs
+# (e.g. RTX 4090: 660.6 dense int8 TOPS / (128 SMs × 2.52 GHz) = 2048). llama.cpp's MMQ
+# kernels are bound by loading and unpacking quantized tiles per SM, not by the MMA rate:
+# measured per SM and clock, the wider tensor cores of A100/H100 (4096/8192) give them no
+# more than GA10x/Ada, so the MMQ path is rated per SM × clock at this width.
+MMQ_OPS_PER_SM_CLOCK = 2048
+# Prefill paths whose efficiency is absolute (one kernel family on several backends).
+ABSOLUTE_PATHS = frozenset({"dp4a"})
+
+
 @dataclass(frozen=True)
 class SpeedFeatures:
     loads: tuple[DeviceLoad, ...]
@@ -170,6 +224,8 @@ class SpeedFeatures:
     attn_prefill_flops: float  # attention FLOPs per prompt token at the average depth
     flash_attn: bool = True
     ubatch: int = LLAMA_UBATCH  # tokens per prompt micro-batch
+    mmq: bool = True  # llama.cpp's int8 MMQ kernels for quantized prompt GEMMs (Runtime.mmq)
+    llama_kernels: bool = True  # the runtime is llama.cpp (its dp4a MMQ on AMD Vega 20/RDNA2)
     active_expert_params: float = 0.0  # the routed-expert part of active_params
     tensor_parallel: bool = False
     host_params: float = 0.0  # weights (parameters) read from system RAM per token
@@ -257,6 +313,9 @@ def features(
                 vendor=use.device.vendor,
                 api=use.device.backend,
                 resident_weight_bytes=resident,
+                sm_clock_hz=sm_clock_hz(use.device),
+                compute_capability=use.device.compute_capability,
+                gpu_arch=use.device.gpu_arch,
             )
         )
     host_bytes = 0.0
@@ -308,6 +367,10 @@ def features(
         ),
         flash_attn=runtime.flash_attn if runtime is not None else True,
         ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
+        # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run
+        # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
+        mmq=runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
+        llama_kernels=runtime is None or runtime.engine == "llama.cpp",
     )
 
 
@@ -360,14 +423,19 @@ def prefill_seconds_per_token(
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:
-        path, peak = prefill_path(load, f.quant_family)
+        path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels)
         if not peak:
             return None
-        if load.tdp_w and load.backend in ("cuda", "rocm"):
+        if path == "mmq":
+            peak *= sustained_clock_share(load, p)
+        elif load.tdp_w and load.backend in ("cuda", "rocm"):
             peak = min(peak, load.tdp_w * p.tflops_per_watt * 1e12)
         share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
-        eta = p.prefill_efficiency[load.backend] / p.prefill_quant_factor.get(f.quant_family, 1.0)
+        # The dp4a path is the same MMQ code on CUDA and HIP: its share of 4 × FP32 is its own,
+        # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
+        eta = 1.0 if path in ABSOLUTE_PATHS else p.prefill_efficiency[load.backend]
         eta *= p.prefill_path_efficiency.get(path, 1.0)
+        eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         t += flops_total * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
         # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
@@ -383,15 +451,24 @@ def prefill_seconds_per_token(
     return t
 
 
-def prefill_path(load: DeviceLoad, family: str) -> tuple[str, float | None]:
+def prefill_path(
+    load: DeviceLoad, family: str, mmq: bool = True, llama_kernels: bool = True
+) -> tuple[str, float | None]:
     """The arithmetic path prompt processing takes on a device, and its peak FLOP/s.
 
-    - "matrix": tensor cores / matrix cores / XMX reached by the backend's GEMMs (llama.cpp
-      MMQ with int8 MMA on NVIDIA Volta+, cuBLAS/hipBLAS FP16 GEMMs, MFMA on CDNA): the
+    - "mmq": NVIDIA Turing and later with quantized weights: llama.cpp's MMQ kernels with
+      int8 tensor-core MMA (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq). Rated per SM and
+      clock (MMQ_OPS_PER_SM_CLOCK), not at the datasheet int8 rate: the kernels are bound by
+      loading and unpacking tiles, so A100/H100's wider tensor cores do not speed them up.
+      Builds before June 2024 (``mmq`` False) took the "matrix" path instead, as do other
+      runtimes (``llama_kernels`` False: cuBLAS, Marlin and their own FP16/BF16 GEMMs).
+    - "matrix": FP16 GEMMs on tensor cores / matrix cores / XMX (cuBLAS for F16 weights, and
+      on Volta, which has no int8 MMA, for dequantized ones; hipBLAS; MFMA on CDNA): the
       catalog's fp16_tensor_tflops.
     - "dp4a": NVIDIA Pascal GP10x (compute capability 6.1/6.2) has no tensor cores; llama.cpp's
       quantized GEMMs (MMQ) use the int8 dot product __dp4a, 4 multiply-adds per FP32 slot
       (ggml-cuda mmq.cuh, vecdotq.cuh); F16 runs at the FP32 rate (FP16 is 1/64 there).
+      AMD Vega 20 and RDNA2 under ROCm likewise (amd_dp4a_mmq).
     - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
       the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
       the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
@@ -402,9 +479,40 @@ def prefill_path(load: DeviceLoad, family: str) -> tuple[str, float | None]:
         if load.dp4a and family != "f16" and fp32:
             return "dp4a", 4 * fp32
         return "fp32", fp32 or fp16
+    cc = load.compute_capability
+    if (
+        load.backend == "cuda"
+        and mmq
+        and family != "f16"
+        and load.sm_clock_hz
+        and cc is not None
+        and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY
+    ):
+        return "mmq", load.sm_clock_hz * MMQ_OPS_PER_SM_CLOCK
+    if (
+        llama_kernels
+        and load.backend == "rocm"
+        and family != "f16"
+        and fp32
+        and amd_dp4a_mmq(load.gpu_arch)
+    ):
+        return "dp4a", 4 * fp32
     if (load.api or load.backend) == "vulkan" and load.vendor == "Intel" and fp32:
         return "vector", 2 * fp32
     return "matrix", fp16
+
+
+def sustained_clock_share(load: DeviceLoad, p: SpeedParams) -> float:
+    """Share of its boost clock an NVIDIA GPU holds under a prompt's load: a watt of board
+    power runs ``sm_ghz_per_watt`` SM·GHz at boost clock, and power falls with the clock as
+    f^clock_power_exponent (the 300 W pro and PCIe cards with as many SMs as 450 W GeForce
+    ones run well below their boost clock)."""
+    if not load.sm_clock_hz or not load.tdp_w or not p.sm_ghz_per_watt:
+        return 1.0
+    power_share = min(1.0, load.tdp_w * p.sm_ghz_per_watt * 1e9 / load.sm_clock_hz)
+    # Power grows faster than the clock (the voltage rises with it: P ∝ f·V², V ∝ f near
+    # the top of the range), so a card short of power gives up less clock than power.
+    return float(power_share ** (1 / p.clock_power_exponent))
 
 
 def spread(table: dict[str, tuple[float, float]], backend: str) -> tuple[float, float]:

@@ -89,6 +89,9 @@ def check_hardware(e: Entry) -> Iterable[CatalogError]:
     acc, fp16 = d.get("fp32_acc_tensor_tflops"), d.get("fp16_tensor_tflops")
     if isinstance(acc, int | float) and isinstance(fp16, int | float) and acc > fp16:
         yield CatalogError(_rel(e), "fp32_acc_tensor_tflops", "above the FP16-accumulate rate")
+    arch = d.get("gpu_arch")
+    if arch is not None and not (isinstance(arch, str) and re.fullmatch(r"gfx[0-9a-f]{3,4}", arch)):
+        yield CatalogError(_rel(e), "gpu_arch", "must be an LLVM AMDGPU target such as gfx1100")
     yield from _number(e, "tdp_w", 1, 5000, required=False)
     yield from _number(e, "launch_price_usd", 1, 500000, required=False)
     yield from _number(e, "street_price_usd", 1, 500000, required=False)

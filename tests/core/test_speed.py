@@ -174,8 +174,17 @@ def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
         base.update(kw)
         return DeviceLoad(**base)  # type: ignore[arg-type]
 
-    # Turing and later: llama.cpp's int8 MMA and FP16 GEMMs on the tensor cores.
+    # No SM count known (an explicit device): the tensor-core line.
     assert prefill_path(load(), "k_quant") == ("matrix", 80e12)
+    # Turing and later: quantized weights in llama.cpp's int8 MMQ kernels, rated per SM and
+    # clock; F16 weights in cuBLAS FP16 GEMMs; builds before June 2024 used cuBLAS for both.
+    ada = load(compute_capability=8.9, sm_clock_hz=128 * 2.52e9)
+    assert prefill_path(ada, "k_quant") == ("mmq", pytest.approx(128 * 2.52e9 * 2048))
+    assert prefill_path(ada, "f16") == ("matrix", 80e12)
+    assert prefill_path(ada, "k_quant", mmq=False) == ("matrix", 80e12)
+    # Volta: FP16 tensor cores but no int8 MMA, so quantized weights are dequantized for cuBLAS.
+    volta = load(compute_capability=7.0, sm_clock_hz=80 * 1.37e9)
+    assert prefill_path(volta, "q_legacy") == ("matrix", 80e12)
     # Pascal GP10x: quantized GEMMs on __dp4a, 4 int8 multiply-adds per FP32 slot; F16 on FP32.
     pascal = load(tensor_cores=False, fp16_flops=10e12)
     assert prefill_path(pascal, "k_quant") == ("dp4a", 40e12)
@@ -185,3 +194,91 @@ def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
     # Intel Arc under Vulkan: packed FP16 on the vector ALUs, not XMX.
     arc = load(backend="vulkan", vendor="Intel", fp16_flops=138e12, fp32_flops=19.7e12)
     assert prefill_path(arc, "k_quant") == ("vector", 2 * 19.7e12)
+    # AMD Vega 20 and RDNA2 under ROCm: MMQ on the int8 dot product; RDNA3 and CDNA reach
+    # their matrix units (WMMA, MFMA); F16 weights go to hipBLAS everywhere.
+    vega20 = load(backend="rocm", vendor="AMD", gpu_arch="gfx906", fp16_flops=26.5e12)
+    assert prefill_path(vega20, "q_legacy") == ("dp4a", 40e12)
+    assert prefill_path(vega20, "f16") == ("matrix", 26.5e12)
+    assert prefill_path(replace(vega20, gpu_arch="gfx1030"), "k_quant")[0] == "dp4a"
+    assert prefill_path(replace(vega20, gpu_arch="gfx1100"), "k_quant")[0] == "matrix"
+    assert prefill_path(replace(vega20, gpu_arch="gfx90a"), "k_quant")[0] == "matrix"
+    # MMQ and dp4a are llama.cpp's kernels: other runtimes run FP16 GEMMs on the matrix units.
+    assert prefill_path(ada, "k_quant", mmq=False, llama_kernels=False)[0] == "matrix"
+    assert prefill_path(vega20, "q_legacy", llama_kernels=False)[0] == "matrix"
+
+
+def test_nvidia_sm_clock_comes_from_the_fp32_rate_and_the_lanes_per_sm() -> None:
+    from runlocal.speed import fp32_lanes_per_sm, sm_clock_hz
+
+    def gpu(cc: float, fp32_tflops: float) -> Device:
+        return Device(
+            "g", "gpu", "cuda", GIB, 1e12, None, fp32_tflops * 1e12, compute_capability=cc
+        )
+
+    # RTX 4090: 128 SMs × 128 lanes × 2 FLOPs × 2.52 GHz = 82.58 TFLOPS.
+    assert sm_clock_hz(gpu(8.9, 82.58)) == pytest.approx(128 * 2.52e9, rel=1e-3)
+    # A100: 108 SMs × 64 lanes × 2 × 1.41 GHz = 19.5 TFLOPS.
+    assert sm_clock_hz(gpu(8.0, 19.5)) == pytest.approx(108 * 1.41e9, rel=1e-2)
+    assert [
+        fp32_lanes_per_sm(cc) for cc in (3.7, 5.2, 6.0, 6.1, 7.0, 7.5, 8.0, 8.6, 9.0, 12.0)
+    ] == [192, 128, 64, 128, 64, 64, 64, 128, 128, 128]
+    assert sm_clock_hz(replace(gpu(8.9, 82.58), backend="rocm")) is None
+
+
+def test_a_card_short_of_board_power_gives_up_less_clock_than_power() -> None:
+    from runlocal.speed import DeviceLoad, load_params, sustained_clock_share
+
+    p = replace(load_params(), sm_ghz_per_watt=0.5, clock_power_exponent=2.0)
+
+    def card(tdp_w: float) -> DeviceLoad:
+        return DeviceLoad("cuda", 1e12, 1e13, None, tdp_w, 1.0, 1.0, 0.0, 1, sm_clock_hz=300e9)
+
+    # 300 SM·GHz needs 600 W at boost; 150 W is a quarter of that power, half the clock.
+    assert sustained_clock_share(card(600), p) == 1.0
+    assert sustained_clock_share(card(150), p) == pytest.approx(0.5)
+    assert sustained_clock_share(replace(card(150), sm_clock_hz=None), p) == 1.0
+
+
+def test_only_llama_cpp_takes_its_own_quantized_gemm_kernels(catalog: Catalog) -> None:
+    """llama.cpp (and what runs it) reads prompts through MMQ on an Ada card; vLLM, and
+    llama.cpp builds before June 2024, through FP16 tensor-core GEMMs."""
+    from runlocal.speed import prefill_path
+
+    gpu = replace(
+        device_from_entry(catalog.find_hardware("Test GPU 8")),
+        compute_capability=8.9,
+        fp32_flops=40e12,
+    )
+    entry = catalog.find_model("llama-3.1-8b")
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, "Q4_0")
+
+    def path(runtime: str, **change: object) -> str:
+        rt = replace(get_runtime(runtime), **change)  # type: ignore[arg-type]
+        est = estimate(spec, inv, [gpu], None, rt, 512, "f16", 1, 64, 512)
+        f = est.features
+        return prefill_path(f.loads[0], f.quant_family, f.mmq, f.llama_kernels)[0]
+
+    assert path("llama.cpp") == path("ollama") == "mmq"
+    assert path("vllm") == "matrix"
+    assert path("llama.cpp", mmq=False) == "matrix"
+
+
+def test_the_dp4a_path_is_one_kernel_family_on_cuda_and_hip(catalog: Catalog) -> None:
+    """MMQ on the int8 dot product is the same code on a Pascal card and an MI50: its
+    efficiency does not follow either backend's tensor-core efficiency."""
+    from runlocal.speed import load_params, prefill_seconds_per_token
+
+    pascal = replace(device_from_entry(catalog.find_hardware("Test GPU 8")), compute_capability=6.1)
+    entry = catalog.find_model("llama-3.1-8b")
+    spec = _catalog_spec(entry)
+    inv = inventory_for(spec, entry, "Q4_0")
+    f = estimate(spec, inv, [pascal], None, LLAMA, 512, "f16", 1, 64, 512).features
+    p = load_params()
+    slower_matrix = replace(p, prefill_efficiency={**p.prefill_efficiency, "cuda": 0.01})
+    assert prefill_seconds_per_token(f, p, 256) == prefill_seconds_per_token(f, slower_matrix, 256)
+    volta = replace(pascal, compute_capability=7.0)
+    g = estimate(spec, inv, [volta], None, LLAMA, 512, "f16", 1, 64, 512).features
+    before = prefill_seconds_per_token(g, p, 256)
+    after = prefill_seconds_per_token(g, slower_matrix, 256)
+    assert before is not None and after is not None and after > before

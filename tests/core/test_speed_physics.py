@@ -118,6 +118,17 @@ def test_the_harness_reads_the_kv_cache_type_a_row_states() -> None:
     assert _kv_type({"batch": "KV as served", "notes": "q4_0 weights"}) == "f16"
 
 
+def test_the_harness_reads_which_cuda_gemm_each_row_ran_by_its_date() -> None:
+    from runlocal.accuracy import _mmq
+
+    # MMQ became the default on 24 June 2024 (PR #8075); before, FP16 cuBLAS.
+    assert not _mmq({"runtime_version_or_date": "May 2024 snapshot; CUDA 12.1.1"})
+    assert not _mmq({"runtime_version_or_date": "reference build 8e672ef (2023-11-21)"})
+    assert _mmq({"runtime_version_or_date": "2025-05-17 (page date)"})
+    assert _mmq({"runtime_version_or_date": "build 2f68ce7cf (6918); CUDA 13.0"})
+    assert _mmq({"runtime_version_or_date": "build 5143fa8"})
+
+
 def test_llama_cpp_builds_before_auto_flash_attention_run_without_it() -> None:
     assert get_runtime("llama.cpp").flash_attn
     assert not get_runtime("llama.cpp@b6000").flash_attn

@@ -98,6 +98,17 @@ def cli_json(monkeypatch: pytest.MonkeyPatch, root: Path, tmp_path: Path, *argv:
             ["testllama-8b", "--hardware", "testgpu-24gb", "--no-measured"],
             {"hardware": ["testgpu-24gb"], "no_measured": True},
         ),
+        (
+            ["testllama-70b", "--hardware", "M9 Max 64GB", "--gpu-memory-gb", "56"],
+            {"hardware": ["M9 Max 64GB"], "gpu_memory_gb": 56},
+        ),
+        (
+            [
+                *("testllama-8b", "--hardware", "testgpu-24gb", "--runtime", "vllm"),
+                *("--gpu-memory-utilization", "0.6"),
+            ],
+            {"hardware": ["testgpu-24gb"], "runtime": "vllm", "gpu_memory_utilization": 0.6},
+        ),
     ],
 )
 def test_it_answers_exactly_as_the_cli(
@@ -225,6 +236,11 @@ def test_it_rejects_a_body_that_is_not_an_object(client: Any, tiny: Path) -> Non
         ({"model": "testllama-8b", "hardware": ["testgpu-24gb", 3]}, "hardware.1"),
         ({"model": "testllama-8b", "hardware": "testgpu-24gb", "context": 0}, "context"),
         ({"model": "testllama-8b", "hardware": "testgpu-24gb", "context": 10**9}, "context"),
+        ({"model": "testllama-8b", "hardware": "M9 Max", "gpu_memory_gb": 0}, "gpu_memory_gb"),
+        (
+            {"model": "testllama-8b", "hardware": "testgpu-24gb", "gpu_memory_utilization": 1.5},
+            "gpu_memory_utilization",
+        ),
     ],
 )
 def test_it_rejects_wrong_types_naming_the_field(
@@ -480,3 +496,13 @@ def test_compare_refuses_a_count_out_of_range_in_one_line(client: Any, tiny: Pat
     r = client.get("/api/v1/compare", {"hw": ["100x TG 24"]})
     assert r.status_code == 400
     assert "device count 100" in r.json()["errors"][0]["message"]
+
+
+def test_settings_the_machine_does_not_allow_are_one_clear_line(client: Any, tiny: Path) -> None:
+    """More GPU memory than the machine has, or a vLLM share on llama.cpp: 400, never a 500."""
+    r = client.get(CHECK, {"model": "testllama-8b", "hardware": "M9 Max", "gpu_memory_gb": 500})
+    assert "out of range" in assert_error(r, 400)["error"]
+    r = client.get(
+        CHECK, {"model": "testllama-8b", "hardware": "testgpu-24gb", "gpu_memory_utilization": 0.5}
+    )
+    assert "vLLM" in assert_error(r, 400)["error"]

@@ -449,3 +449,55 @@ def test_the_form_shows_names_after_an_answer_and_the_link_keeps_ids(client, tin
     # Unknown names stay as typed, so they can be corrected.
     html = unescape(get(client, model="TestLlam", hardware="testgpu-24gb").content.decode())
     assert 'value="TestLlam"' in html
+
+
+def test_the_gpu_memory_a_setting_allows_is_a_field(client, tiny: Path) -> None:
+    """A Mac whose iogpu.wired_limit_mb was raised: the budget is what the field says, the
+    answer is the engine's, and the share link keeps it."""
+    query = {"model": "testllama-70b", "hardware": "M9 Max 64GB"}
+    default = get(client, **query, format="json").json()["result"]
+    raised = get(client, **query, gpu_memory_gb="56", format="json").json()
+    engine = check(
+        CheckQuery(model="testllama-70b", hardware=("M9 Max 64GB",), gpu_memory_gb=56.0),
+        load_catalog(tiny),
+    ).to_dict()
+    assert raised["result"]["memory"]["budget_bytes"] == 56 * 2**30
+    assert default["memory"]["budget_bytes"] < 56 * 2**30
+    assert raised["result"]["memory"] == engine["memory"]
+    assert raised["result"]["verdict"] == engine["verdict"]
+    assert "gpu_memory_gb=56" in raised["share_url"]
+    html = get(client, **query).content.decode()
+    assert 'id="id_gpu_memory_gb"' in html and 'id="id_gpu_memory_utilization"' in html
+
+
+def test_more_gpu_memory_than_the_machine_has_is_a_field_error(client, tiny: Path) -> None:
+    r = get(client, model="testllama-8b", hardware="M9 Max 64GB", gpu_memory_gb="80")
+    assert r.status_code == 400
+    errors = get(
+        client, model="testllama-8b", hardware="M9 Max 64GB", gpu_memory_gb="80", format="json"
+    ).json()["errors"]
+    assert "out of range" in errors["gpu_memory_gb"][0]
+    assert "--gpu-memory-gb" not in errors["gpu_memory_gb"][0]
+    assert "TestMac M9 Max" in errors["gpu_memory_gb"][0]
+
+
+def test_vllm_memory_share_is_a_field_for_vllm_only(client, tiny: Path) -> None:
+    query = {"model": "testllama-8b", "hardware": "testgpu-24gb", "runtime": "vllm"}
+    full = get(client, **query, format="json").json()["result"]
+    share = get(client, **query, gpu_memory_utilization="0.5", format="json").json()
+    engine = check(
+        CheckQuery(
+            model="testllama-8b",
+            hardware=("testgpu-24gb",),
+            runtime="vllm",
+            gpu_memory_utilization=0.5,
+        ),
+        load_catalog(tiny),
+    ).to_dict()
+    assert share["result"]["memory"] == engine["memory"]
+    # vLLM fills its share of the GPU with KV cache: a smaller share, a smaller cache.
+    assert share["result"]["memory"]["kv_cache_bytes"] < full["memory"]["kv_cache_bytes"]
+    assert "gpu_memory_utilization=0.5" in share["share_url"]
+    bad = get(client, model="testllama-8b", hardware="testgpu-24gb", gpu_memory_utilization="0.5")
+    assert bad.status_code == 400
+    assert "vLLM setting" in unescape(bad.content.decode())

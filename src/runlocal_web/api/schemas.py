@@ -60,6 +60,12 @@ class CheckIn(Schema):
     bandwidth_gb_s: BandwidthGbS | None = None
     tflops: Tflops | None = None
     ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    gpu_memory_gb: Annotated[float, Field(gt=0, le=65536)] | None = Field(
+        None, description="memory the GPU may use where a setting decides it (--gpu-memory-gb)"
+    )
+    gpu_memory_utilization: Annotated[float, Field(ge=0.05, le=1)] | None = Field(
+        None, description="vLLM's preallocated share of each GPU (--gpu-memory-utilization)"
+    )
 
     @field_validator("hardware")
     @classmethod
@@ -84,6 +90,12 @@ class CheckParams(Schema):
     bandwidth_gb_s: BandwidthGbS | None = None
     tflops: Tflops | None = None
     ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    gpu_memory_gb: Annotated[float, Field(gt=0, le=65536)] | None = Field(
+        None, description="memory the GPU may use where a setting decides it (--gpu-memory-gb)"
+    )
+    gpu_memory_utilization: Annotated[float, Field(ge=0.05, le=1)] | None = Field(
+        None, description="vLLM's preallocated share of each GPU (--gpu-memory-utilization)"
+    )
 
 
 class DeviceIn(Schema):

@@ -33,6 +33,8 @@ URL_FIELDS = (
     "kv_type",
     "batch",
     "ram_gb",
+    "gpu_memory_gb",
+    "gpu_memory_utilization",
     "vram_gb",
     "bandwidth_gb_s",
     "tflops",
@@ -124,6 +126,23 @@ class CheckForm(forms.Form):
             "when empty"
         ),
     )
+    gpu_memory_gb = PositiveFloatField(
+        max_value=65536,
+        required=False,
+        label="GPU memory allowed (GiB)",
+        help_text=(
+            "Macs, Strix Halo, DGX Spark, Jetson: what a setting lets the GPU use "
+            "(iogpu.wired_limit_mb, the BIOS carve-out and GTT); "
+            "empty for the default"
+        ),
+    )
+    gpu_memory_utilization = forms.FloatField(
+        min_value=0.05,
+        max_value=1,
+        required=False,
+        label="vLLM GPU memory share",
+        help_text="vLLM's --gpu-memory-utilization, 0.05–1; empty for its default, 0.9",
+    )
     vram_gb = PositiveFloatField(
         max_value=MAX_VRAM_GB,
         required=False,
@@ -183,6 +202,13 @@ class CheckForm(forms.Form):
             and not bad & {"vram_gb", "bandwidth_gb_s"}
         ):
             self.add_error("tflops", "TFLOPS describe a custom GPU: give its memory and bandwidth.")
+        runtime = RUNTIMES.get(str(data.get("runtime") or DEFAULT_RUNTIME))
+        if data.get("gpu_memory_utilization") is not None and (
+            runtime is None or runtime.engine != "vllm"
+        ):
+            self.add_error(
+                "gpu_memory_utilization", "This is a vLLM setting: choose vLLM as the runtime."
+            )
         if not custom and "hardware" not in self.errors and not data.get("hardware"):
             self.add_error("hardware", self.fields["hardware"].error_messages["required"])
         return data

@@ -31,7 +31,18 @@ from .forms import CUSTOM_FIELDS, KV_TYPES, URL_FIELDS, CheckForm
 
 log = logging.getLogger(__name__)
 # The fields under "Runtime, quantization, context and memory", in form order.
-OPTION_FIELDS = ("runtime", "quant", "context", "kv_type", "batch", "ram_gb")
+OPTION_FIELDS = (
+    "runtime",
+    "quant",
+    "context",
+    "kv_type",
+    "batch",
+    "ram_gb",
+    "gpu_memory_gb",
+    "gpu_memory_utilization",
+)
+# Engine messages name the CLI's flags; on the form they belong to these fields.
+_FLAG_FIELDS = {"--gpu-memory-gb": "gpu_memory_gb"}
 ENGINE_FAILED = (
     "runlocal could not work out this setup: an internal error, which has been logged. "
     "Other values may work."
@@ -205,6 +216,8 @@ def _run(
         runtime=d["runtime"],
         kv_type=d["kv_type"],
         ram_gb=d["ram_gb"],
+        gpu_memory_gb=d.get("gpu_memory_gb"),
+        gpu_memory_utilization=d.get("gpu_memory_utilization"),
         no_measured=bool(d.get("no_measured")),
         vram_gb=d.get("vram_gb"),
         bandwidth_gb_s=d.get("bandwidth_gb_s"),
@@ -213,7 +226,13 @@ def _run(
     try:
         return run_check(query, catalog, digest), query
     except RunlocalError as exc:
-        form.add_error(None, str(exc))
+        message = str(exc)
+        flag = next((f for f in _FLAG_FIELDS if message.startswith(f + " ")), None)
+        if flag is None:
+            form.add_error(None, message)
+        else:  # on its field, without the CLI's flag: "80 is out of range for … (0–64)"
+            rest = message[len(flag) :].strip()
+            form.add_error(_FLAG_FIELDS[flag], rest[:1].upper() + rest[1:])
         return None
     except Exception:
         # An engine bug must not cost the visitor the page; the log carries the traceback.
