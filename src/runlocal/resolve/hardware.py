@@ -231,6 +231,7 @@ def _take_count(s: str) -> tuple[int | None, str]:
 def _tokens(s: str) -> tuple[list[str], list[int]]:
     tokens: list[str] = []
     group_of: list[int] = []
+    series: list[tuple[int, str, int]] = []  # dropped series words: (position, word, group)
     after_line = False
     for g, runs in enumerate(glued_groups(s, keep_decimals=False)):
         for k, run in enumerate(runs):
@@ -246,9 +247,16 @@ def _tokens(s: str) -> tuple[list[str], list[int]]:
                 continue  # a product line's own number: "Ventus 3X", "MERC 310"
             after_line = run in _LINES
             if (run in _NOISE or after_line) if len(runs) == 1 else run in _GLUED_NOISE:
+                if run in _GLUED_NOISE:
+                    series.append((len(tokens), run, g))
                 continue
             tokens.append(run)
             group_of.append(g)
+    if series and not any(c.isdigit() for t in tokens for c in t):
+        # No model number: the series word is part of the name ("Titan RTX").
+        for position, word, g in reversed(series):
+            tokens.insert(position, word)
+            group_of.insert(position, g)
     return tokens, group_of
 
 
