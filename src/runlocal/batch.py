@@ -24,7 +24,6 @@ from .errors import RunlocalError
 # Lines answered before any worker starts: small batches never pay for a pool, and the
 # caches every worker inherits (names, specs, layouts) are warm.
 SERIAL_LINES = 256
-CHUNK_LINES = 64
 # Lines read, answered and written at a time by the workers (answers are put back in order).
 BLOCK_LINES = 20_000
 
@@ -102,9 +101,9 @@ def answer_line(lineno: int, line: str, catalog: Catalog) -> str:
     return dumps(result)
 
 
-def _answer_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _answer_share(share: list[tuple[int, str]]) -> list[tuple[int, str]]:
     assert _catalog is not None
-    return [(lineno, answer_line(lineno, line, _catalog)) for lineno, line in chunk]
+    return [(lineno, answer_line(lineno, line, _catalog)) for lineno, line in share]
 
 
 def usable_cpus() -> int:
@@ -114,9 +113,10 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _by_model(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """The block's lines in chunks, each chunk about one model: a worker then sizes a model
-    once (its spec, weights per quantization, quality) instead of every worker sizing it."""
+def _shares(block: list[tuple[int, str]], jobs: int) -> list[list[tuple[int, str]]]:
+    """The block's lines split between ``jobs`` workers by model, each model's lines to one
+    worker: a model is sized once (its spec, weights per quantization, quality), not once
+    per worker. Models go to the least loaded worker, largest first."""
     groups: dict[str, list[tuple[int, str]]] = {}
     for lineno, line in block:
         try:
@@ -125,8 +125,10 @@ def _by_model(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
         except json.JSONDecodeError:
             model = ""
         groups.setdefault(model, []).append((lineno, line))
-    lines = [item for group in groups.values() for item in group]
-    return [lines[i : i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)]
+    shares: list[list[tuple[int, str]]] = [[] for _ in range(jobs)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        min(shares, key=len).extend(group)
+    return [share for share in shares if share]
 
 
 def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 0) -> None:
@@ -152,6 +154,6 @@ def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         while block := list(itertools.islice(rest, BLOCK_LINES)):
             answers: dict[int, str] = {}
-            for chunk in pool.imap_unordered(_answer_chunk, _by_model(block)):
-                answers.update(chunk)
+            for share in pool.map(_answer_share, _shares(block, jobs)):
+                answers.update(share)
             out.write("".join(answers[lineno] + "\n" for lineno, _ in block))

@@ -65,7 +65,7 @@ def _lines(n: int) -> list[str]:
 
 def test_workers_answer_in_input_order_with_the_same_bytes():
     cat = load_catalog()
-    lines = _lines(batch.SERIAL_LINES + 3 * batch.CHUNK_LINES + 17)
+    lines = _lines(batch.SERIAL_LINES + 250)
     serial, parallel = io.StringIO(), io.StringIO()
     batch.run_batch(iter(line + "\n" for line in lines), serial, cat, jobs=1)
     batch.run_batch(iter(line + "\n" for line in lines), parallel, cat, jobs=2)
