@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # CSP and the body limit; then a 503 page when the database or Redis is down.
     "runlocal_web.ops.middleware.SecurityHeadersMiddleware",
     "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
+    # A GET reads the catalog's version once, however many parts of the page ask for it.
+    "runlocal_web.ops.middleware.OneCatalogPerRequestMiddleware",
     # Whole pages for anonymous GETs, shared by every worker (RUNLOCAL_PAGE_CACHE_SECONDS).
     "runlocal_web.ops.pagecache.PageCacheMiddleware",
     # After a database failure, 503 at once for a second, then one request at a time tries.

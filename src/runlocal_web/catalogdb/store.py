@@ -7,7 +7,11 @@ catalog file broken after the last sync cannot take the site down: it keeps the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
@@ -15,6 +19,21 @@ from runlocal.catalog import Entry as CoreEntry
 from .models import Benchmark, Entry, Hardware, Model, Record, SyncState
 
 _cache: tuple[str, Catalog] | None = None
+# Inside `one_catalog_per_request` (a GET's or HEAD's view, ops.middleware): what this request
+# has read of the sync state, so the digest's queries run once per request, not once per
+# table, template tag or footer that asks.
+_request_memo: ContextVar[dict[str, Any] | None] = ContextVar("catalog_request_memo", default=None)
+
+
+@contextmanager
+def one_catalog_per_request() -> Iterator[None]:
+    """Within the block, current() and current_state() query the database once and answer
+    the same afterwards: one request reads one catalog version."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
 
 
 class DatabaseCatalog(Catalog):
@@ -36,7 +55,13 @@ class DatabaseCatalog(Catalog):
 
 
 def current_state() -> SyncState | None:
-    return SyncState.objects.filter(pk=1).first()
+    memo = _request_memo.get()
+    if memo is not None and "state" in memo:
+        return memo["state"]  # type: ignore[no-any-return]
+    state = SyncState.objects.filter(pk=1).first()
+    if memo is not None:
+        memo["state"] = state
+    return state
 
 
 def current_catalog() -> Catalog:
@@ -46,10 +71,21 @@ def current_catalog() -> Catalog:
 
 def current() -> tuple[str, Catalog]:
     """(digest, catalog): the digest names this exact content, for cache keys."""
+    memo = _request_memo.get()
+    if memo is not None and "current" in memo:
+        return memo["current"]  # type: ignore[no-any-return]
+    found = _current()
+    if memo is not None:
+        memo["current"] = found
+    return found
+
+
+def _current() -> tuple[str, Catalog]:
     global _cache
-    digest = SyncState.objects.filter(pk=1).values_list("digest", flat=True).first()
-    if digest is None:
+    state = current_state()
+    if state is None:
         return "", Catalog()
+    digest = state.digest
     # Approved community results are part of what answers depend on: a new approval gives a
     # new digest, so cached answers refresh.
     digest = f"{digest}:{_community_stamp()}"
