@@ -119,6 +119,9 @@ AXES_VERBOSE = False
 ROOT_URLCONF = "runlocal_web.urls"
 WSGI_APPLICATION = "runlocal_web.wsgi.application"
 
+# Form widgets: Django's templates, with the common widgets written in Python (same HTML).
+FORM_RENDERER = "runlocal_web.lib.formrender.FastWidgetRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
