@@ -18,7 +18,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
 from .featured import featured_hardware, featured_models
 from .forms import KIND_LABELS, HardwareFilterForm, ModelFilterForm
@@ -148,7 +148,7 @@ def _model_row(m: Model) -> dict[str, Any]:
     return {
         "id": m.id,
         "name": m.name,
-        "url": reverse("catalogdb:model_detail", args=[m.id]),
+        "url": url_for("catalogdb:model_detail", m.id),
         "family": m.family,
         "modality": m.modality,
         "params_total_b": m.params_total_b,
@@ -162,7 +162,7 @@ def _hardware_row(h: Hardware) -> dict[str, Any]:
     return {
         "id": h.id,
         "name": h.name,
-        "url": reverse("catalogdb:hardware_detail", args=[h.id]),
+        "url": url_for("catalogdb:hardware_detail", h.id),
         "vendor": h.vendor,
         "kind": h.kind,
         "kind_label": KIND_LABELS.get(h.kind, h.kind),
@@ -406,25 +406,22 @@ def _check_row(
     """One verdict for the detail pages' tables; an error becomes a row, never a failed page."""
     model = catalog.models.get(model_id)
     hw = catalog.hardware.get(hardware_id)
+    # The engine's defaults for what is not given (its system RAM beside a discrete GPU
+    # included): the link asks Will it run? the same question.
+    params = {"model": model_id, "hardware": hardware_id, "quant": quant}
     out: dict[str, Any] = {
         "model": {
             "id": model_id,
             "name": model.name if model else model_id,
-            "url": reverse("catalogdb:model_detail", args=[model_id]),
+            "url": url_for("catalogdb:model_detail", model_id),
         },
         "hardware": {
             "id": hardware_id,
             "name": hw.name if hw else hardware_id,
-            "url": reverse("catalogdb:hardware_detail", args=[hardware_id]),
+            "url": url_for("catalogdb:hardware_detail", hardware_id),
         },
-        "check_url": path_with_query(
-            reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id}
-        ),
+        "check_url": path_with_query(url_for("checker:will_it_run"), params),
     }
-    # The engine's defaults for what is not given (its system RAM beside a discrete GPU
-    # included): the link asks Will it run? the same question.
-    params = {"model": model_id, "hardware": hardware_id, "quant": quant}
-    out["check_url"] = path_with_query(reverse("checker:will_it_run"), params)
     try:
         query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
         r = run_check(query, catalog, digest)
