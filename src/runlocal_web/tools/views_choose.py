@@ -177,7 +177,9 @@ def answer_data(
     """The JSON-able answer: the question, the ranked picks, what was left out and why."""
 
     def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
-        return run_check(q, c, digest)
+        # Uncached: the whole answer is cached (solve_choose), and a hundred-odd answers each
+        # written to the cache (Redis in production) cost more than computing them.
+        return run_check(q, c)
 
     result = choose_gpu(question, catalog, check_fn)
     picks = [_pick(p, model, question.context) for p in result.picks]
