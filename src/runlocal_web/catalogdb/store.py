@@ -13,6 +13,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from django.db.models import DateTimeField, F, Func, IntegerField, QuerySet, Subquery
+
 from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
 
@@ -58,10 +60,26 @@ def current_state() -> SyncState | None:
     memo = _request_memo.get()
     if memo is not None and "state" in memo:
         return memo["state"]  # type: ignore[no-any-return]
-    state = SyncState.objects.filter(pk=1).first()
+    state = _with_community_stamp(SyncState.objects.filter(pk=1)).first()
     if memo is not None:
         memo["state"] = state
     return state
+
+
+def _with_community_stamp(states: QuerySet[SyncState]) -> QuerySet[SyncState]:
+    """The sync state with the count and latest review of published community results, in
+    the same query (community_n, community_latest): every page needs both for the digest."""
+    from runlocal_web.api.models import Submission
+
+    published = Submission.objects.filter(status__in=Submission.PUBLISHED).order_by()
+    count = published.annotate(n=Func(F("id"), function="COUNT")).values("n")
+    latest = published.annotate(
+        at=Func(F("reviewed_at"), function="MAX", output_field=DateTimeField())
+    ).values("at")
+    return states.annotate(
+        community_n=Subquery(count, output_field=IntegerField()),
+        community_latest=Subquery(latest, output_field=DateTimeField()),
+    )
 
 
 def current_catalog() -> Catalog:
@@ -88,7 +106,7 @@ def _current() -> tuple[str, Catalog]:
     digest = state.digest
     # Approved community results are part of what answers depend on: a new approval gives a
     # new digest, so cached answers refresh.
-    digest = f"{digest}:{_community_stamp()}"
+    digest = f"{digest}:{_community_stamp(state)}"
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
@@ -105,15 +123,10 @@ def _current() -> tuple[str, Catalog]:
     return _cache
 
 
-def _community_stamp() -> str:
-    from django.db.models import Count, Max
-
-    from runlocal_web.api.models import Submission
-
-    agg = Submission.objects.filter(status__in=Submission.PUBLISHED).aggregate(
-        n=Count("id"), latest=Max("reviewed_at")
-    )
-    return f"{agg['n']}-{agg['latest'].isoformat() if agg['latest'] else ''}"
+def _community_stamp(state: SyncState) -> str:
+    n = getattr(state, "community_n", None) or 0
+    latest = getattr(state, "community_latest", None)
+    return f"{n}-{latest.isoformat() if latest else ''}"
 
 
 def _community_benchmarks(catalog: Catalog) -> dict[str, CoreEntry]:

@@ -50,6 +50,9 @@ PRICE_DISCLOSURE = (
     "retailer links (affiliate links, labelled where they appear); no retailer pays for a "
     "listing, and commissions never change a verdict or a ranking."
 )
+# What the list rows never show: each entry's whole record (parsed from JSON for every one of
+# the 150-220 rows of a list), its search words, sources and aliases.
+LIST_DEFERRED = ("data", "search_text", "sources", "aliases")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 
 
@@ -60,7 +63,8 @@ def model_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:model_list")
     form = ModelFilterForm(request.GET)
     valid = form.is_valid()
-    qs = form.apply(Model.objects.all()) if valid else Model.objects.order_by("name")
+    rows_only = Model.objects.defer(*LIST_DEFERRED)
+    qs = form.apply(rows_only) if valid else rows_only.order_by("name")
     rows = [_model_row(m) for m in qs]
     return _list_page(
         request,
@@ -81,7 +85,8 @@ def hardware_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:hardware_list")
     form = HardwareFilterForm(request.GET)
     valid = form.is_valid()
-    qs = form.apply(Hardware.objects.all()) if valid else Hardware.objects.order_by("name")
+    rows_only = Hardware.objects.defer(*LIST_DEFERRED)
+    qs = form.apply(rows_only) if valid else rows_only.order_by("name")
     rows = [_hardware_row(h) for h in qs]
     return _list_page(
         request,
