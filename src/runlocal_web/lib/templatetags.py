@@ -109,3 +109,33 @@ def datalist(names: Any, list_id: str) -> SafeString:
 def _datalist(names: tuple[str, ...], list_id: str) -> SafeString:
     options = "".join(f'<option value="{escape(n)}">' for n in names)
     return mark_safe(f'<datalist id="{escape(list_id)}">{options}</datalist>')
+
+
+@register.filter
+def quant_cell(c: dict[str, Any]) -> SafeString:
+    """One cell of includes/quant_matrix.html: a verdict, its speed and largest context.
+
+    Written here rather than in the template: the model and hardware pages show 35-40 of
+    them, and through the template language they were a third of those pages' rendering.
+    tests/web/test_first_views.py holds it to the template markup it replaced."""
+    if c.get("error"):
+        return mark_safe('<td><span class="muted">—</span></td>')
+    label = escape(c.get("verdict_label"))
+    speed = c.get("decode_tok_s")
+    shown = (
+        f'<span class="visually-hidden">{label}: </span>{escape(g(speed))} tok/s'
+        if speed is not None
+        else label
+    )
+    out = f'<td><a href="{escape(c.get("check_url"))}" class="tier tier-{escape(c.get("verdict_class"))}">{shown}</a>'
+    if c.get("verdict") != "wont-run":
+        why = ""
+        if c.get("verdict") == "tradeoffs":
+            why += "with tradeoffs" + (" · " if c.get("max_context") else "")
+        if c.get("max_context"):
+            why += f"{escape(num(c['max_context']))} ctx"
+            why += " with RAM" if c.get("max_context_where") == "offload" else ""
+        if c.get("evidence") != "estimated":
+            why += f" · {escape(c.get('evidence'))}"
+        out += f'<br><span class="why">{why}</span>'
+    return mark_safe(out + "</td>")
