@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import capfirst, floatformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -139,3 +140,50 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
             why += f" · {escape(c.get('evidence'))}"
         out += f'<br><span class="why">{why}</span>'
     return mark_safe(out + "</td>")
+
+
+@register.filter
+def build_row(m: dict[str, Any], use: str) -> SafeString:
+    """One model's row in the custom build's tables (tools/custom_build.html): the build page
+    lists every text model in the catalog, and through the template language its rows were
+    a fifth of the page's time. tests/web/test_quant_cell.py holds it to the markup it
+    replaced."""
+    name = f'<a href="{escape(m.get("url"))}">{escape(m.get("name"))}</a>'
+    if m.get("specialised"):
+        name += f'<span class="tag">{escape(use)} model</span>'
+    if m.get("quality_basis") or m.get("reason"):
+        if m.get("quality_basis"):
+            summary = f"quality {floatformat(m.get('quality'), 1)}"
+            summary += ", estimated" if m.get("quality_estimated") else ""
+        else:
+            summary = "why"
+        detail = f"<p>{escape(capfirst(m['reason']))}.</p>" if m.get("reason") else ""
+        detail += f"<p>{escape(m['quality_basis'])}</p>" if m.get("quality_basis") else ""
+        name += f'<details class="row-detail"><summary>{summary}</summary>{detail}</details>'
+    verdict = (
+        f'<a href="{escape(m.get("check_url"))}"><span class="tier tier-'
+        f'{escape(m.get("verdict_class"))}">{escape(m.get("verdict_label"))}</span></a>'
+    )
+    verdict += f" at {escape(m.get('quant'))}" if m.get("lower_quant") else ""
+    speed = m.get("decode_tok_s")
+    decode = f"{escape(g(speed))} tokens/s" if speed is not None else "—"
+    context = "—"
+    if m.get("max_context"):
+        context = escape(num(m["max_context"]))
+        context += ' <span class="muted">with RAM</span>' if m.get("max_context_offloaded") else ""
+    if m.get("total_bytes") is None:
+        memory = "—"
+    elif m.get("verdict") == "wont-run":
+        memory = f"needs more than {escape(gib(m.get('budget_bytes')))}"
+    else:
+        memory = f"{escape(gib(m['total_bytes']))} of {escape(gib(m.get('budget_bytes')))}"
+        if m.get("host_bytes") and m.get("verdict") == "tradeoffs":
+            memory += f" + {escape(gib(m['host_bytes']))} in RAM"
+    return mark_safe(
+        f'<tr>\n      <th scope="row">{name}</th>\n'
+        f"      <td>{escape(params_b(m.get('params_total_b')))}</td>\n"
+        f"      <td>{verdict}</td>\n"
+        f"      <td>{decode}</td>\n"
+        f"      <td>{context}</td>\n"
+        f"      <td>{memory}</td>\n    </tr>"
+    )
