@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,16 @@ def current_state() -> SyncState | None:
     memo = _request_memo.get()
     if memo is not None and "state" in memo:
         return memo["state"]  # type: ignore[no-any-return]
-    state = _with_community_stamp(SyncState.objects.filter(pk=1)).first()
+    state = _state_query().first()  # first() runs a copy: the query itself stays unevaluated
     if memo is not None:
         memo["state"] = state
     return state
+
+
+@cache
+def _state_query() -> QuerySet[SyncState]:
+    """Built once per process: its subqueries cost more to assemble than to run."""
+    return _with_community_stamp(SyncState.objects.filter(pk=1))
 
 
 def _with_community_stamp(states: QuerySet[SyncState]) -> QuerySet[SyncState]:
