@@ -118,7 +118,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
 
     Written here rather than in the template: the model and hardware pages show 35-40 of
     them, and through the template language they were a third of those pages' rendering.
-    tests/web/test_first_views.py holds it to the template markup it replaced."""
+    tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
     if c.get("error"):
         return mark_safe('<td><span class="muted">—</span></td>')
     label = escape(c.get("verdict_label"))
@@ -146,7 +146,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
 def build_row(m: dict[str, Any], use: str) -> SafeString:
     """One model's row in the custom build's tables (tools/custom_build.html): the build page
     lists every text model in the catalog, and through the template language its rows were
-    a fifth of the page's time. tests/web/test_quant_cell.py holds it to the markup it
+    a fifth of the page's time. tests/web/test_markup_in_python.py holds it to the markup it
     replaced."""
     name = f'<a href="{escape(m.get("url"))}">{escape(m.get("name"))}</a>'
     if m.get("specialised"):
@@ -186,4 +186,34 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
         f"      <td>{decode}</td>\n"
         f"      <td>{context}</td>\n"
         f"      <td>{memory}</td>\n    </tr>"
+    )
+
+
+@register.simple_tag
+def footer_navs(footer: Any, json_url: str = "") -> SafeString:
+    """base.html's footer link lists (lib/context.FOOTER), with "This page as JSON" in the first.
+
+    The same on every page but for that one link, and some sixty template nodes: about half of
+    what the site's frame costs to render on every page view. tests/web/test_markup_in_python.py
+    holds it to the template markup it replaced."""
+    groups = _footer_groups(tuple(footer))
+    json_link = f'<li><a href="{escape(json_url)}">This page as JSON</a></li>' if json_url else ""
+    out = [
+        f'\n    <nav aria-label="{escape(group)}">\n      <h2>{escape(group)}</h2>\n      <ul>'
+        f"{links}{json_link if i == 0 else ''}</ul>\n    </nav>\n    "
+        for i, (group, links) in enumerate(groups)
+    ]
+    return mark_safe("".join(out))
+
+
+@lru_cache(maxsize=4)
+def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (
+            str(group),
+            "".join(
+                f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links
+            ),
+        )
+        for group, links in footer
     )

@@ -1,12 +1,14 @@
-"""The quantization table's cell (templatetags.quant_cell) and the custom build's model row
-(templatetags.build_row) write what their template markup wrote, for every kind of row."""
+"""Markup written in Python for speed writes what its template markup wrote: the quantization
+table's cell (templatetags.quant_cell), the custom build's model row (build_row) and the
+footer's link lists (footer_navs)."""
 
 from __future__ import annotations
 
 import pytest
 from django.template import engines
 
-from runlocal_web.lib.templatetags import build_row, quant_cell
+from runlocal_web.lib.context import FOOTER
+from runlocal_web.lib.templatetags import build_row, footer_navs, quant_cell
 
 # includes/quant_matrix.html's cell before it moved into quant_cell.
 MARKUP = (
@@ -188,3 +190,26 @@ ROWS = [
 def test_a_build_row_reads_as_the_template_wrote_it(row: dict, use: str) -> None:
     template = engines["django"].from_string(ROW_MARKUP)
     assert str(build_row(row, use)) == template.render({"m": row, "r": {"use": use}})
+
+
+# base.html's footer loop before it moved into footer_navs.
+FOOTER_MARKUP = (
+    "{% for group, links in footer %}\n"
+    '    <nav aria-label="{{ group }}">\n'
+    "      <h2>{{ group }}</h2>\n"
+    '      <ul>{% for label, url in links %}<li><a href="{{ url }}">{{ label }}</a></li>'
+    '{% endfor %}{% if forloop.first and json_url %}<li><a href="{{ json_url }}">This page as '
+    "JSON</a></li>{% endif %}</ul>\n"
+    "    </nav>\n"
+    "    {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("json_url", ["", "/models/?q=a&b=<c>&format=json"])
+@pytest.mark.parametrize(
+    "footer", [FOOTER, (("A & <B>", (("x", "/x?a=1&b=2"), ('"y"', "/y/"))), ("C", ()))]
+)
+def test_the_footer_reads_as_the_template_wrote_it(footer: tuple, json_url: str) -> None:
+    template = engines["django"].from_string(FOOTER_MARKUP)
+    expected = template.render({"footer": footer, "json_url": json_url})
+    assert str(footer_navs(footer, json_url)) == expected
