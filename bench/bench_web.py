@@ -546,13 +546,22 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
-def _first_view_table(times: dict[str, list[float]], extra: dict[str, str], title: str) -> None:
+def _first_view_table(
+    times: dict[str, list[float]],
+    extra: dict[str, str],
+    title: str,
+    cpu: dict[str, list[float]] | None = None,
+) -> None:
+    """Wall-clock p50 and p90 of each kind, and their ratios to robots.txt's; with `cpu`, the
+    p50 of the CPU time the request took in its thread too (what a busy shared machine's
+    other processes do not add to)."""
     robots50 = statistics.median(times["robots"])
     robots90 = _pct(times["robots"], 0.9)
     print(f"\n{title}")
     head = "| page | first views | p50 | p90 | p50 ÷ robots.txt | p90 ÷ robots.txt |"
+    head += " CPU p50 | CPU p50 ÷ robots.txt |" if cpu else ""
     print(head + (" queries, engine checks |" if extra else ""))
-    print("|---|---|---|---|---|---|" + ("---|" if extra else ""))
+    print("|---|---|---|---|---|---|" + ("---|---|" if cpu else "") + ("---|" if extra else ""))
     for kind in FIRST_VIEW_KINDS:
         t = times.get(kind)
         if not t:
@@ -562,6 +571,9 @@ def _first_view_table(times: dict[str, list[float]], extra: dict[str, str], titl
             f"| {kind} | {len(t)} | {p50:.2f} ms | {p90:.2f} ms | {p50 / robots50:.1f}x "
             f"| {p90 / robots90:.1f}x |"
         )
+        if cpu:
+            c50 = statistics.median(cpu[kind])
+            line += f" {c50:.2f} ms | {c50 / statistics.median(cpu['robots']):.1f}x |"
         print(line + (f" {extra.get(kind, '')} |" if extra else ""), flush=True)
 
 
@@ -621,6 +633,7 @@ def _first_views_child(n: int) -> None:
     for u in _warm_set(urls):
         client.get(u)
     times: dict[str, list[float]] = {k: [] for k in urls}
+    cpu: dict[str, list[float]] = {k: [] for k in urls}
     queries: dict[str, list[int]] = {k: [] for k in urls}
     engine: dict[str, list[int]] = {k: [] for k in urls}
     failed: list[str] = []
@@ -628,13 +641,15 @@ def _first_views_child(n: int) -> None:
         cache.clear()  # nothing cached: no page, no table, no engine answer
         checks[0] = 0
         with CaptureQueriesContext(connection) as ctx:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             r = client.get(url)
             dt = (time.perf_counter() - t) * 1000
+            dc = (time.thread_time() - c) * 1000
         if r.status_code != 200:
             failed.append(f"{url} ({r.status_code})")
             continue
         times[kind].append(dt)
+        cpu[kind].append(dc)
         queries[kind].append(len(ctx.captured_queries))
         engine[kind].append(checks[0])
     if failed:
@@ -645,7 +660,10 @@ def _first_views_child(n: int) -> None:
 
     extra = {k: f"{span(queries[k])}, {span(engine[k])}" for k in urls if queries[k]}
     _first_view_table(
-        times, extra, "First views in-process (test client, SQLite, nothing cached), this run:"
+        times,
+        extra,
+        "First views in-process (test client, SQLite, nothing cached), this run:",
+        cpu,
     )
 
 
@@ -666,12 +684,13 @@ def first_views_http(args: argparse.Namespace, base: str) -> None:
     """One connection at a time: each URL asked once of a server whose Redis was flushed."""
     urls = first_view_urls(args.first_view_count, seed=15)
     warm_paths = _warm_set(urls)
-    # Both workers warmed: two clients at once over the warm set, twice.
-    with_threads = [threading.Thread(target=lambda: [_get(base, p) for p in warm_paths])]
-    with_threads.append(threading.Thread(target=lambda: [_get(base, p) for p in warm_paths]))
-    for t in with_threads:
+    # Both workers warmed: two clients at once over the warm set.
+    clients = [
+        threading.Thread(target=lambda: [_get(base, p) for p in warm_paths]) for _ in range(2)
+    ]
+    for t in clients:
         t.start()
-    for t in with_threads:
+    for t in clients:
         t.join()
     times: dict[str, list[float]] = {k: [] for k in urls}
     failed = []
