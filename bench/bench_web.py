@@ -14,8 +14,8 @@
    answers. Every page is visited once before timing, so with the cache on the timed run is
    all hits; the cache-off figures are what a miss costs.
    Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test: the script
-   creates and drops a database `runlocal_bench_<pid>` beside it) and Redis (BENCH_REDIS_URL, default
-   redis://127.0.0.1:6379/14, flushed before each server start). The load comes from `wrk`
+   creates and drops a database `runlocal_bench_<pid>` beside it) and Redis (BENCH_REDIS_URL,
+   default redis://127.0.0.1:6379/14, flushed before each server start). The load comes from `wrk`
    when installed (on Debian/Ubuntu: `apt-get install -y wrk`, which is what produced the
    recorded figures); without wrk a Python thread-pool client is used instead (slower: it
    competes with the server for CPU).
