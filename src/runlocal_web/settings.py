@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # CSP and the body limit; then a 503 page when the database or Redis is down.
     "runlocal_web.ops.middleware.SecurityHeadersMiddleware",
     "runlocal_web.ops.middleware.ServiceUnavailableMiddleware",
+    # A GET reads the catalog's version once, however many parts of the page ask for it.
+    "runlocal_web.ops.middleware.OneCatalogPerRequestMiddleware",
     # Whole pages for anonymous GETs, shared by every worker (RUNLOCAL_PAGE_CACHE_SECONDS).
     "runlocal_web.ops.pagecache.PageCacheMiddleware",
     # After a database failure, 503 at once for a second, then one request at a time tries.
@@ -116,6 +118,9 @@ AXES_VERBOSE = False
 
 ROOT_URLCONF = "runlocal_web.urls"
 WSGI_APPLICATION = "runlocal_web.wsgi.application"
+
+# Form widgets: Django's templates, with the common widgets written in Python (same HTML).
+FORM_RENDERER = "runlocal_web.lib.formrender.FastWidgetRenderer"
 
 TEMPLATES = [
     {

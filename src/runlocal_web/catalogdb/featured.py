@@ -6,8 +6,8 @@ newest first within a size, so every catalog (a test's two entries included) get
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.db.models import F
 
@@ -70,7 +70,35 @@ def _size(item: Hardware | Model) -> float | None:
     return item.params_total_b
 
 
+# The picks per catalog digest: they depend only on the synced rows, which the digest names,
+# and choosing them loads every hardware or model row (a query and ~200 rows per page).
+_picked: dict[tuple[str, str, int], list[Any]] = {}
+
+
+def _per_digest(kind: str, limit: int, pick: Callable[[int], list[T]]) -> list[T]:
+    from .store import current
+
+    digest = current()[0]
+    if not digest:
+        return pick(limit)
+    key = (digest, kind, limit)
+    found = _picked.get(key)
+    if found is None:
+        if any(k[0] != digest for k in _picked):
+            _picked.clear()  # a new sync: the old picks are never asked for again
+        found = _picked[key] = pick(limit)
+    return list(found)
+
+
 def featured_hardware(limit: int = 7) -> list[Hardware]:
+    return _per_digest("hardware", limit, _featured_hardware)
+
+
+def featured_models(limit: int = 8) -> list[Model]:
+    return _per_digest("models", limit, _featured_models)
+
+
+def _featured_hardware(limit: int) -> list[Hardware]:
     pool = list(
         Hardware.objects.exclude(segment__in=("datacenter", "server-cpu"))
         .order_by(NEWEST, "name")
@@ -81,7 +109,7 @@ def featured_hardware(limit: int = 7) -> list[Hardware]:
     return _with_preferred(PREFERRED_HARDWARE, pool, limit)
 
 
-def featured_models(limit: int = 8) -> list[Model]:
+def _featured_models(limit: int) -> list[Model]:
     pool = list(
         Model.objects.filter(modality__in=("", "text", "vision-language"))
         .order_by(NEWEST, "name")

@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.urls import reverse
-
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery
 from runlocal.errors import RunlocalError
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.labels import BACKEND_LABELS, LOSS_LABELS
-from runlocal_web.lib.pages import path_with_query
+from runlocal_web.lib.pages import path_with_query, url_for
 
 # The quantizations the per-quant tables show, smallest first.
 QUANT_LADDER = ("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
@@ -144,7 +142,7 @@ def benchmark_rows(catalog: Catalog, *, model: str = "", hardware: str = "") -> 
         )
     )
     key = "model" if model else "hardware"
-    list_url = reverse("reference:benchmark_list")
+    list_url = url_for("reference:benchmark_list")
     return {
         "count": len(rows),
         "rows": rows[:BENCH_ROWS],
@@ -313,7 +311,7 @@ def _runtime_support(
         rt_backends = {str(b) for b in rt.get("backends") or []}
         if not rt_backends:
             continue
-        link = {"name": rt.name, "url": reverse("reference:tool_detail", args=[rt.id])}
+        link = {"name": rt.name, "url": url_for("reference:tool_detail", rt.id)}
         (supported if rt_backends & wanted else unsupported).append(link)
     return supported, unsupported
 

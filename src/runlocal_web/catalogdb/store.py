@@ -7,7 +7,14 @@ catalog file broken after the last sync cannot take the site down: it keeps the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+from django.db.models import DateTimeField, F, Func, IntegerField, QuerySet, Subquery
 
 from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
@@ -15,6 +22,21 @@ from runlocal.catalog import Entry as CoreEntry
 from .models import Benchmark, Entry, Hardware, Model, Record, SyncState
 
 _cache: tuple[str, Catalog] | None = None
+# Inside `one_catalog_per_request` (a GET's or HEAD's view, ops.middleware): what this request
+# has read of the sync state, so the digest's queries run once per request, not once per
+# table, template tag or footer that asks.
+_request_memo: ContextVar[dict[str, Any] | None] = ContextVar("catalog_request_memo", default=None)
+
+
+@contextmanager
+def one_catalog_per_request() -> Iterator[None]:
+    """Within the block, current() and current_state() query the database once and answer
+    the same afterwards: one request reads one catalog version."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
 
 
 class DatabaseCatalog(Catalog):
@@ -36,7 +58,35 @@ class DatabaseCatalog(Catalog):
 
 
 def current_state() -> SyncState | None:
-    return SyncState.objects.filter(pk=1).first()
+    memo = _request_memo.get()
+    if memo is not None and "state" in memo:
+        return memo["state"]  # type: ignore[no-any-return]
+    state = _state_query().first()  # first() runs a copy: the query itself stays unevaluated
+    if memo is not None:
+        memo["state"] = state
+    return state
+
+
+@cache
+def _state_query() -> QuerySet[SyncState]:
+    """Built once per process: its subqueries cost more to assemble than to run."""
+    return _with_community_stamp(SyncState.objects.filter(pk=1))
+
+
+def _with_community_stamp(states: QuerySet[SyncState]) -> QuerySet[SyncState]:
+    """The sync state with the count and latest review of published community results, in
+    the same query (community_n, community_latest): every page needs both for the digest."""
+    from runlocal_web.api.models import Submission
+
+    published = Submission.objects.filter(status__in=Submission.PUBLISHED).order_by()
+    count = published.annotate(n=Func(F("id"), function="COUNT")).values("n")
+    latest = published.annotate(
+        at=Func(F("reviewed_at"), function="MAX", output_field=DateTimeField())
+    ).values("at")
+    return states.annotate(
+        community_n=Subquery(count, output_field=IntegerField()),
+        community_latest=Subquery(latest, output_field=DateTimeField()),
+    )
 
 
 def current_catalog() -> Catalog:
@@ -46,13 +96,24 @@ def current_catalog() -> Catalog:
 
 def current() -> tuple[str, Catalog]:
     """(digest, catalog): the digest names this exact content, for cache keys."""
+    memo = _request_memo.get()
+    if memo is not None and "current" in memo:
+        return memo["current"]  # type: ignore[no-any-return]
+    found = _current()
+    if memo is not None:
+        memo["current"] = found
+    return found
+
+
+def _current() -> tuple[str, Catalog]:
     global _cache
-    digest = SyncState.objects.filter(pk=1).values_list("digest", flat=True).first()
-    if digest is None:
+    state = current_state()
+    if state is None:
         return "", Catalog()
+    digest = state.digest
     # Approved community results are part of what answers depend on: a new approval gives a
     # new digest, so cached answers refresh.
-    digest = f"{digest}:{_community_stamp()}"
+    digest = f"{digest}:{_community_stamp(state)}"
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
@@ -69,15 +130,10 @@ def current() -> tuple[str, Catalog]:
     return _cache
 
 
-def _community_stamp() -> str:
-    from django.db.models import Count, Max
-
-    from runlocal_web.api.models import Submission
-
-    agg = Submission.objects.filter(status__in=Submission.PUBLISHED).aggregate(
-        n=Count("id"), latest=Max("reviewed_at")
-    )
-    return f"{agg['n']}-{agg['latest'].isoformat() if agg['latest'] else ''}"
+def _community_stamp(state: SyncState) -> str:
+    n = getattr(state, "community_n", None) or 0
+    latest = getattr(state, "community_latest", None)
+    return f"{n}-{latest.isoformat() if latest else ''}"
 
 
 def _community_benchmarks(catalog: Catalog) -> dict[str, CoreEntry]:

@@ -18,7 +18,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
 from .featured import featured_hardware, featured_models
 from .forms import KIND_LABELS, HardwareFilterForm, ModelFilterForm
@@ -50,6 +50,9 @@ PRICE_DISCLOSURE = (
     "retailer links (affiliate links, labelled where they appear); no retailer pays for a "
     "listing, and commissions never change a verdict or a ranking."
 )
+# What the list rows never show: each entry's whole record (parsed from JSON for every one of
+# the 150-220 rows of a list), its search words, sources and aliases.
+LIST_DEFERRED = ("data", "search_text", "sources", "aliases")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 
 
@@ -60,7 +63,8 @@ def model_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:model_list")
     form = ModelFilterForm(request.GET)
     valid = form.is_valid()
-    qs = form.apply(Model.objects.all()) if valid else Model.objects.order_by("name")
+    rows_only = Model.objects.defer(*LIST_DEFERRED)
+    qs = form.apply(rows_only) if valid else rows_only.order_by("name")
     rows = [_model_row(m) for m in qs]
     return _list_page(
         request,
@@ -81,7 +85,8 @@ def hardware_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:hardware_list")
     form = HardwareFilterForm(request.GET)
     valid = form.is_valid()
-    qs = form.apply(Hardware.objects.all()) if valid else Hardware.objects.order_by("name")
+    rows_only = Hardware.objects.defer(*LIST_DEFERRED)
+    qs = form.apply(rows_only) if valid else rows_only.order_by("name")
     rows = [_hardware_row(h) for h in qs]
     return _list_page(
         request,
@@ -148,7 +153,7 @@ def _model_row(m: Model) -> dict[str, Any]:
     return {
         "id": m.id,
         "name": m.name,
-        "url": reverse("catalogdb:model_detail", args=[m.id]),
+        "url": url_for("catalogdb:model_detail", m.id),
         "family": m.family,
         "modality": m.modality,
         "params_total_b": m.params_total_b,
@@ -162,7 +167,7 @@ def _hardware_row(h: Hardware) -> dict[str, Any]:
     return {
         "id": h.id,
         "name": h.name,
-        "url": reverse("catalogdb:hardware_detail", args=[h.id]),
+        "url": url_for("catalogdb:hardware_detail", h.id),
         "vendor": h.vendor,
         "kind": h.kind,
         "kind_label": KIND_LABELS.get(h.kind, h.kind),
@@ -407,25 +412,22 @@ def _check_row(
     """One verdict for the detail pages' tables; an error becomes a row, never a failed page."""
     model = catalog.models.get(model_id)
     hw = catalog.hardware.get(hardware_id)
+    # The engine's defaults for what is not given (its system RAM beside a discrete GPU
+    # included): the link asks Will it run? the same question.
+    params = {"model": model_id, "hardware": hardware_id, "quant": quant}
     out: dict[str, Any] = {
         "model": {
             "id": model_id,
             "name": model.name if model else model_id,
-            "url": reverse("catalogdb:model_detail", args=[model_id]),
+            "url": url_for("catalogdb:model_detail", model_id),
         },
         "hardware": {
             "id": hardware_id,
             "name": hw.name if hw else hardware_id,
-            "url": reverse("catalogdb:hardware_detail", args=[hardware_id]),
+            "url": url_for("catalogdb:hardware_detail", hardware_id),
         },
-        "check_url": path_with_query(
-            reverse("checker:will_it_run"), {"model": model_id, "hardware": hardware_id}
-        ),
+        "check_url": path_with_query(url_for("checker:will_it_run"), params),
     }
-    # The engine's defaults for what is not given (its system RAM beside a discrete GPU
-    # included): the link asks Will it run? the same question.
-    params = {"model": model_id, "hardware": hardware_id, "quant": quant}
-    out["check_url"] = path_with_query(reverse("checker:will_it_run"), params)
     try:
         query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
         r = run_check(query, catalog, digest)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from runlocal.catalog import Catalog
 from runlocal.units import GIB
+from runlocal_web.lib.pages import url_for
 from runlocal_web.lib.svg import ChartRow, memory_chart
 
 VERDICTS = {
@@ -142,7 +142,7 @@ def sources(result: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
         out.append(
             {
                 "what": model.name,
-                "url": reverse("catalogdb:model_detail", args=[model.id]),
+                "url": url_for("catalogdb:model_detail", model.id),
                 "sources": list(model.sources),
             }
         )
@@ -155,7 +155,7 @@ def sources(result: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
         out.append(
             {
                 "what": entry.name,
-                "url": reverse("catalogdb:hardware_detail", args=[entry.id]),
+                "url": url_for("catalogdb:hardware_detail", entry.id),
                 "sources": list(entry.sources),
             }
         )

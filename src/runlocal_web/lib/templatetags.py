@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import capfirst, floatformat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from runlocal.units import GIB
 
@@ -92,3 +96,124 @@ def http_url(value: Any) -> str:
     """The URL if it is http(s), else '' (catalog data never becomes a javascript: link)."""
     text = str(value or "")
     return text if text.startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def datalist(names: Any, list_id: str) -> SafeString:
+    """`<datalist id=…>` of the names for a text box's suggestions (the catalog's 150-odd model
+    or 200-odd hardware names). Built once per distinct list: the names change only with a
+    sync, and looping over them in the template cost a millisecond or more on every page."""
+    return _datalist(tuple(str(n) for n in names or ()), str(list_id))
+
+
+@lru_cache(maxsize=32)
+def _datalist(names: tuple[str, ...], list_id: str) -> SafeString:
+    options = "".join(f'<option value="{escape(n)}">' for n in names)
+    return mark_safe(f'<datalist id="{escape(list_id)}">{options}</datalist>')
+
+
+@register.filter
+def quant_cell(c: dict[str, Any]) -> SafeString:
+    """One cell of includes/quant_matrix.html: a verdict, its speed and largest context.
+
+    Written here rather than in the template: the model and hardware pages show 35-40 of
+    them, and through the template language they were a third of those pages' rendering.
+    tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
+    if c.get("error"):
+        return mark_safe('<td><span class="muted">—</span></td>')
+    label = escape(c.get("verdict_label"))
+    speed = c.get("decode_tok_s")
+    shown = (
+        f'<span class="visually-hidden">{label}: </span>{escape(g(speed))} tok/s'
+        if speed is not None
+        else label
+    )
+    out = f'<td><a href="{escape(c.get("check_url"))}" class="tier tier-{escape(c.get("verdict_class"))}">{shown}</a>'
+    if c.get("verdict") != "wont-run":
+        why = ""
+        if c.get("verdict") == "tradeoffs":
+            why += "with tradeoffs" + (" · " if c.get("max_context") else "")
+        if c.get("max_context"):
+            why += f"{escape(num(c['max_context']))} ctx"
+            why += " with RAM" if c.get("max_context_where") == "offload" else ""
+        if c.get("evidence") != "estimated":
+            why += f" · {escape(c.get('evidence'))}"
+        out += f'<br><span class="why">{why}</span>'
+    return mark_safe(out + "</td>")
+
+
+@register.filter
+def build_row(m: dict[str, Any], use: str) -> SafeString:
+    """One model's row in the custom build's tables (tools/custom_build.html): the build page
+    lists every text model in the catalog, and through the template language its rows were
+    a fifth of the page's time. tests/web/test_markup_in_python.py holds it to the markup it
+    replaced."""
+    name = f'<a href="{escape(m.get("url"))}">{escape(m.get("name"))}</a>'
+    if m.get("specialised"):
+        name += f'<span class="tag">{escape(use)} model</span>'
+    if m.get("quality_basis") or m.get("reason"):
+        if m.get("quality_basis"):
+            summary = f"quality {floatformat(m.get('quality'), 1)}"
+            summary += ", estimated" if m.get("quality_estimated") else ""
+        else:
+            summary = "why"
+        detail = f"<p>{escape(capfirst(m['reason']))}.</p>" if m.get("reason") else ""
+        detail += f"<p>{escape(m['quality_basis'])}</p>" if m.get("quality_basis") else ""
+        name += f'<details class="row-detail"><summary>{summary}</summary>{detail}</details>'
+    verdict = (
+        f'<a href="{escape(m.get("check_url"))}"><span class="tier tier-'
+        f'{escape(m.get("verdict_class"))}">{escape(m.get("verdict_label"))}</span></a>'
+    )
+    verdict += f" at {escape(m.get('quant'))}" if m.get("lower_quant") else ""
+    speed = m.get("decode_tok_s")
+    decode = f"{escape(g(speed))} tokens/s" if speed is not None else "—"
+    context = "—"
+    if m.get("max_context"):
+        context = escape(num(m["max_context"]))
+        context += ' <span class="muted">with RAM</span>' if m.get("max_context_offloaded") else ""
+    if m.get("total_bytes") is None:
+        memory = "—"
+    elif m.get("verdict") == "wont-run":
+        memory = f"needs more than {escape(gib(m.get('budget_bytes')))}"
+    else:
+        memory = f"{escape(gib(m['total_bytes']))} of {escape(gib(m.get('budget_bytes')))}"
+        if m.get("host_bytes") and m.get("verdict") == "tradeoffs":
+            memory += f" + {escape(gib(m['host_bytes']))} in RAM"
+    return mark_safe(
+        f'<tr>\n      <th scope="row">{name}</th>\n'
+        f"      <td>{escape(params_b(m.get('params_total_b')))}</td>\n"
+        f"      <td>{verdict}</td>\n"
+        f"      <td>{decode}</td>\n"
+        f"      <td>{context}</td>\n"
+        f"      <td>{memory}</td>\n    </tr>"
+    )
+
+
+@register.simple_tag
+def footer_navs(footer: Any, json_url: str = "") -> SafeString:
+    """base.html's footer link lists (lib/context.FOOTER), with "This page as JSON" in the first.
+
+    The same on every page but for that one link, and some sixty template nodes: about half of
+    what the site's frame costs to render on every page view. tests/web/test_markup_in_python.py
+    holds it to the template markup it replaced."""
+    groups = _footer_groups(tuple(footer))
+    json_link = f'<li><a href="{escape(json_url)}">This page as JSON</a></li>' if json_url else ""
+    out = [
+        f'\n    <nav aria-label="{escape(group)}">\n      <h2>{escape(group)}</h2>\n      <ul>'
+        f"{links}{json_link if i == 0 else ''}</ul>\n    </nav>\n    "
+        for i, (group, links) in enumerate(groups)
+    ]
+    return mark_safe("".join(out))
+
+
+@lru_cache(maxsize=4)
+def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (
+            str(group),
+            "".join(
+                f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links
+            ),
+        )
+        for group, links in footer
+    )

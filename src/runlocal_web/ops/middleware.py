@@ -279,3 +279,20 @@ class DatabaseBreakerMiddleware:
         else:
             breaker.succeeded()
         return response
+
+
+class OneCatalogPerRequestMiddleware:
+    """A GET or HEAD reads the catalog's sync state once (catalogdb.store.current): a page's
+    tables, template tags and footer all ask for it, and each asking cost two queries.
+    Requests that may write (a sync, an approval) read it afresh every time."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        from runlocal_web.catalogdb.store import one_catalog_per_request
+
+        with one_catalog_per_request():
+            return self.get_response(request)

@@ -7,8 +7,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
-
 from runlocal.catalog import Catalog, Entry
 from runlocal.cost import usd_per_gib
 from runlocal.engine import CheckQuery
@@ -18,6 +16,7 @@ from runlocal.recommend import hardware_price
 from runlocal.units import GIB
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.labels import BACKEND_LABELS
+from runlocal_web.lib.pages import url_for
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +66,11 @@ def resolve_hardware(catalog: Catalog, text: str) -> HardwarePick:
 
 
 def hardware_url(entry_id: str) -> str:
-    return reverse("catalogdb:hardware_detail", args=[entry_id])
+    return url_for("catalogdb:hardware_detail", entry_id)
 
 
 def model_url(entry_id: str) -> str:
-    return reverse("catalogdb:model_detail", args=[entry_id])
+    return url_for("catalogdb:model_detail", entry_id)
 
 
 def _num(value: Any) -> float | None:

@@ -29,7 +29,7 @@ from runlocal.units import GIB
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 from runlocal_web.ops.limits import limited
 
 from .common import (
@@ -565,5 +565,5 @@ def _row(
         "total_bytes": f.total_bytes if f else None,
         "host_bytes": f.host_bytes if f else None,
         "budget_bytes": f.budget_bytes if f else None,
-        "check_url": path_with_query(reverse("checker:will_it_run"), params),
+        "check_url": path_with_query(url_for("checker:will_it_run"), params),
     }

@@ -25,7 +25,7 @@ from runlocal.recommend import (
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 from runlocal_web.ops.limits import limited
 
 from .common import ENGINE_FAILED, hardware_url, model_names, model_url
@@ -177,7 +177,9 @@ def answer_data(
     """The JSON-able answer: the question, the ranked picks, what was left out and why."""
 
     def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
-        return run_check(q, c, digest)
+        # Uncached: the whole answer is cached (solve_choose), and a hundred-odd answers each
+        # written to the cache (Redis in production) cost more than computing them.
+        return run_check(q, c)
 
     result = choose_gpu(question, catalog, check_fn)
     picks = [_pick(p, model, question.context) for p in result.picks]
@@ -236,10 +238,10 @@ def _pick(p: Pick, model: Entry, context: int) -> dict[str, Any]:
         "tok_s_per_watt": p.tok_s_per_watt,
         "rationale": list(p.rationale),
         "check_url": path_with_query(
-            reverse("checker:will_it_run"),
+            url_for("checker:will_it_run"),
             {"model": model.id, "hardware": c.query_hardware, "quant": f.quant, "context": context},
         ),
         "cost_url": path_with_query(
-            reverse("tools:cost"), {"hardware": c.query_hardware, "model": model.id}
+            url_for("tools:cost"), {"hardware": c.query_hardware, "model": model.id}
         ),
     }

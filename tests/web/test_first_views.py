@@ -1,0 +1,97 @@
+"""First views (nothing cached) ask the database a fixed, small number of questions, however
+many rows their tables have; and one request reads one catalog version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from runlocal_web.api.models import Submission
+from runlocal_web.catalogdb import store
+from runlocal_web.catalogdb.models import SyncState
+
+from . import factory
+from .test_api_benchmarks import approve, submitted
+
+pytestmark = pytest.mark.django_db
+
+# (page, queries): the sync state with its community stamp (one query, read once per request
+# however many parts of the page ask for it), then what the view itself needs.
+FIRST_VIEWS = [
+    # + the model's row
+    ("/models/testllama-8b/", 2),
+    # + the device's row
+    ("/hardware/testgpu-24gb/", 2),
+    ("/will-it-run/?model=testllama-8b&hardware=testgpu-24gb", 1),
+    ("/will-it-run/?model=testllama-70b&hardware=2x+testgpu-24gb&context=32768", 1),
+    ("/choose-my-gpu/?budget_usd=2000&model=testllama-8b", 1),
+    ("/choose-my-gpu/?budget_usd=4000&run=70b&two_cards=on", 1),
+    ("/will-it-run/custom/?gpu=testgpu-24gb&ram_gb=64", 1),
+    ("/will-it-run/custom/?cpu=testcpu-16c", 1),
+]
+
+
+@pytest.fixture
+def tools(catalog_dir: Path, db) -> Path:
+    factory.tools_catalog(catalog_dir)
+    factory.sync()
+    return catalog_dir
+
+
+@pytest.mark.parametrize(("url", "queries"), FIRST_VIEWS)
+def test_a_first_view_asks_a_fixed_number_of_queries(
+    client, tools: Path, django_assert_num_queries, url: str, queries: int
+) -> None:
+    client.get("/robots.txt")
+    client.get("/")  # the catalog and featured entries loaded, as on a running server
+    cache.clear()  # nothing cached: no page, no table, no engine answer
+    with django_assert_num_queries(queries):
+        r = client.get(url)
+    assert r.status_code == 200
+
+
+def test_the_tables_grow_without_more_queries(
+    client, tools: Path, django_assert_num_queries
+) -> None:
+    factory.hardware(tools, "testgpu-48gb", name="TestGPU 48GB", memory_gib=48.0)
+    factory.model(tools, "testllama-3b", name="TestLlama 3B", params_total_b=3.0)
+    factory.sync()
+    client.get("/")
+    cache.clear()
+    with django_assert_num_queries(2):
+        html = client.get("/models/testllama-8b/").content.decode()
+    assert "TestGPU 48GB" in html  # a third row in the model page's tables
+    with django_assert_num_queries(2):
+        html = client.get("/hardware/testgpu-24gb/").content.decode()
+    assert "TestLlama 3B" in html
+
+
+def test_the_digest_names_the_published_community_results(
+    client: Any, admin_client: Any, tools: Path
+) -> None:
+    before = store.current()[0]
+    sub = submitted(client)
+    assert store.current()[0] == before  # queued: not part of any answer yet
+    approve(admin_client, sub)
+    after = store.current()[0]
+    published = Submission.objects.filter(status__in=Submission.PUBLISHED).aggregate(
+        n=Count("id"), latest=Max("reviewed_at")
+    )
+    digest = SyncState.objects.get(pk=1).digest
+    assert after == f"{digest}:{published['n']}-{published['latest'].isoformat()}"
+    assert after != before
+
+
+def test_one_get_reads_one_catalog_version(tools: Path, django_assert_num_queries) -> None:
+    store.current()  # loaded once, as on a running server
+    with store.one_catalog_per_request(), django_assert_num_queries(1):
+        first = store.current()
+        assert store.current() is first
+        assert store.current_state() is store.current_state()
+    with django_assert_num_queries(2):  # outside a request every call reads the database
+        store.current()
+        store.current()
