@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from runlocal import engine, hardware, memory
+from runlocal import engine, hardware
 from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import RunlocalError
@@ -106,26 +106,6 @@ def varied_queries(n: int, seed: int = 14) -> list[dict[str, object]]:
     return out
 
 
-def clear_engine_caches() -> None:
-    engine._ANSWERS.clear()
-    for fn in (
-        engine._catalog_spec,
-        engine.inventory_for,
-        engine._plan_answers,
-        engine._estimate,
-        engine._quality_parts,
-        memory.kv_profile,
-        memory._prefix,
-        memory._llama_layout,
-        memory._llama_compute_pair,
-        memory._attention_widths,
-        memory.kv_bytes_per_cell_check,
-        hardware.device_from_entry,
-        hardware._parse_hardware,
-    ):
-        fn.cache_clear()
-
-
 def _timed(qs: list[CheckQuery]) -> list[float]:
     cat = load_catalog()
     times = []
@@ -139,10 +119,10 @@ def _timed(qs: list[CheckQuery]) -> list[float]:
 
 def bench_in_process() -> None:
     qs = fixed_queries()
-    clear_engine_caches()
+    engine.clear_caches()
     first = _timed(qs)
     repeated = [t for _ in range(20) for t in _timed(qs)]
-    clear_engine_caches()
+    engine.clear_caches()
     varied = [CheckQuery.from_mapping(q) for q in varied_queries(2000, seed=7)]
     new = _timed(varied)
     print(

@@ -728,6 +728,30 @@ ANSWER_CACHE_SIZE = 4096
 _ANSWERS: dict[tuple[CheckQuery, Catalog, bool], bytes] = {}
 
 
+def clear_caches() -> None:
+    """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
+    and tests that time or compare checks from cold."""
+    from . import hardware
+
+    _ANSWERS.clear()
+    for fn in (
+        _catalog_spec,
+        inventory_for,
+        _plan_answers,
+        _estimate,
+        _quality_parts,
+        mem.kv_profile,
+        mem._prefix,
+        mem._llama_layout,
+        mem._llama_compute_pair,
+        mem._attention_widths,
+        mem.kv_bytes_per_cell_check,
+        hardware.device_from_entry,
+        hardware._parse_hardware,
+    ):
+        fn.cache_clear()
+
+
 def _check(
     q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
 ) -> tuple[CheckResult, bool]:

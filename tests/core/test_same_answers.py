@@ -8,31 +8,10 @@ import io
 import json
 import random
 
-from runlocal import batch, engine, hardware, memory
+from runlocal import batch, engine
 from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import RunlocalError
-
-CACHED = (
-    engine._catalog_spec,
-    engine.inventory_for,
-    engine._plan_answers,
-    engine._estimate,
-    engine._quality_parts,
-    memory.kv_profile,
-    memory._prefix,
-    memory._llama_layout,
-    memory._llama_compute_pair,
-    memory._attention_widths,
-    hardware.device_from_entry,
-    hardware._parse_hardware,
-)
-
-
-def _cold() -> None:
-    engine._ANSWERS.clear()
-    for fn in CACHED:
-        fn.cache_clear()
 
 
 def _queries(n: int) -> list[dict[str, object]]:
@@ -62,13 +41,13 @@ def test_a_warm_batch_answers_exactly_as_cold_single_checks():
     queries = _queries(400)
     cold = []
     for q in queries:
-        _cold()
+        engine.clear_caches()
         try:
             answer = check(CheckQuery.from_mapping(q), cat).to_dict()
         except RunlocalError as exc:
             answer = {"error": str(exc)}
         cold.append(json.dumps(answer, separators=(",", ":")))
-    _cold()
+    engine.clear_caches()
     warm = io.StringIO()
     lines = (json.dumps(q) + "\n" for q in queries)
     batch.run_batch(lines, warm, cat, jobs=2)

@@ -23,7 +23,8 @@ from runlocal.catalog import KINDS, Catalog
 from runlocal_web.catalogdb.models import Change
 from runlocal_web.catalogdb.store import current_catalog
 from runlocal_web.community.models import DigestIssue
-from runlocal_web.reference.additions import added_on, additions
+from runlocal_web.lib.dates import as_date
+from runlocal_web.reference.additions import additions
 from runlocal_web.reference.content import KIND_LABELS, entity_url
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -221,7 +222,7 @@ def compose(first: dt.date, site_url: str, catalog: Catalog | None = None) -> Di
 
     def dated(kind: str, eid: str) -> bool:
         entry = catalog.entries(kind).get(eid) if kind in KINDS else None
-        return entry is not None and added_on(entry.get("added")) is not None
+        return entry is not None and as_date(entry.get("added")) is not None
 
     rows = Change.objects.filter(at__gte=start, at__lt=end).order_by("at", "pk")
     history: dict[tuple[str, str], list[Change]] = {}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runlocal.catalog import KINDS, Catalog
+from runlocal_web.lib.dates import as_date
 
 from .content import KIND_LABELS, entity_url
 
@@ -37,21 +38,6 @@ class Addition:
         }
 
 
-def added_on(value: Any) -> dt.date | None:
-    """A record's `added` as a date: a TOML date from the files, its ISO text once mirrored
-    into the database; anything else is no date (the record is then never announced)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def additions(
     catalog: Catalog,
     start: dt.date | None = None,
@@ -64,7 +50,7 @@ def additions(
     out: list[Addition] = []
     for kind in kinds:
         for eid, entry in catalog.entries(kind).items():
-            added = added_on(entry.get("added"))
+            added = as_date(entry.get("added"))  # no date: never announced
             if added is None or (start and added < start) or (end and added >= end):
                 continue
             out.append(Addition(kind, eid, entry.name, added, entity_url(kind, eid)))

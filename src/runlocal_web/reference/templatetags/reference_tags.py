@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from runlocal_web.lib.dates import as_date as as_date_value
 from runlocal_web.reference import markup
 
 register = template.Library()
@@ -73,19 +74,6 @@ def written_page_url(page_id: str) -> str:
 STALE_AFTER_MONTHS = 6
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved ``months`` calendar months on, clamped to the month's end (Aug 31 + 6 is
     Feb 28)."""
@@ -100,14 +88,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 @register.filter
 def is_stale(value: Any, today: Any = None) -> bool:
     """True when a record's last check (a date or ISO string) is more than six months ago."""
-    when = _as_date(value)
+    when = as_date_value(value)
     if when is None:
         return False
-    now = _as_date(today) or dt.date.today()
+    now = as_date_value(today) or dt.date.today()
     return now > add_months(when, STALE_AFTER_MONTHS)
 
 
 @register.filter
 def as_date(value: Any) -> dt.date | None:
     """A date or an ISO date string as a date (catalog data keeps dates as strings)."""
-    return _as_date(value)
+    return as_date_value(value)
