@@ -402,25 +402,31 @@ def print_table(results: list[dict]) -> None:
 
 def server_time(args: argparse.Namespace) -> None:
     """In a child process (its own settings): the test client on a fresh SQLite database."""
+    _in_child("--_server-time-child", args.rounds)
+
+
+def _in_child(flag: str, arg: int, settings: str | None = None) -> None:
+    """Run this script again with ``flag`` in a child process on a fresh SQLite database
+    (``settings``: a settings module's text, written beside it and used instead of the site's)."""
     tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-sqlite-"))
+    path = [str(SRC)]
+    if settings is not None:
+        (tmp / "bench_settings.py").write_text(settings)
+        path.append(str(tmp))
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "RUNLOCAL_CATALOG_DIR")
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="runlocal_web.settings",
-        PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(":"),
+        DJANGO_SETTINGS_MODULE="runlocal_web.settings" if settings is None else "bench_settings",
+        PYTHONPATH=os.pathsep.join([*path, env.get("PYTHONPATH", "")]).rstrip(":"),
         RUNLOCAL_DATA_DIR=str(tmp),
         SECRET_KEY="bench-" + "k" * 50,
         RUNLOCAL_PAGE_CACHE_SECONDS="0",  # time the views, not the page cache
     )
     try:
-        subprocess.run(
-            [sys.executable, __file__, "--_server-time-child", str(args.rounds)],
-            env=env,
-            check=True,
-        )
+        subprocess.run([sys.executable, __file__, flag, str(arg)], env=env, check=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -581,28 +587,7 @@ def _first_view_table(
 
 def first_views_in_process(args: argparse.Namespace) -> None:
     """In a child process (its own settings and SQLite database), like server_time."""
-    tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-first-"))
-    (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "RUNLOCAL_CATALOG_DIR")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench_settings",
-        PYTHONPATH=os.pathsep.join([str(SRC), str(tmp), env.get("PYTHONPATH", "")]).rstrip(":"),
-        RUNLOCAL_DATA_DIR=str(tmp),
-        SECRET_KEY="bench-" + "k" * 50,
-        RUNLOCAL_PAGE_CACHE_SECONDS="0",
-    )
-    try:
-        subprocess.run(
-            [sys.executable, __file__, "--_first-views-child", str(args.first_view_count)],
-            env=env,
-            check=True,
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    _in_child("--_first-views-child", args.first_view_count, BENCH_SETTINGS)
 
 
 def _first_views_child(n: int) -> None:
