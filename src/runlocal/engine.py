@@ -8,6 +8,7 @@ import marshal
 import math
 import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -718,14 +719,17 @@ def check(
         return CheckResult(marshal.loads(hit))
     result, cacheable = _check(q, catalog, allow_files, local)
     if key is not None and cacheable:
-        if len(_ANSWERS) >= ANSWER_CACHE_SIZE:
-            del _ANSWERS[next(iter(_ANSWERS))]  # the oldest entry
-        _ANSWERS[key] = marshal.dumps(result.data)
+        kept = marshal.dumps(result.data)
+        with _ANSWERS_LOCK:  # the website answers from several threads
+            if len(_ANSWERS) >= ANSWER_CACHE_SIZE:
+                del _ANSWERS[next(iter(_ANSWERS))]  # the oldest entry
+            _ANSWERS[key] = kept
     return result
 
 
 ANSWER_CACHE_SIZE = 4096
 _ANSWERS: dict[tuple[CheckQuery, Catalog, bool], bytes] = {}
+_ANSWERS_LOCK = threading.Lock()
 
 
 def clear_caches() -> None:
