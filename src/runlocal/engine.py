@@ -749,6 +749,8 @@ def clear_caches() -> None:
         mem._llama_layout,
         mem._llama_compute_pair,
         mem._attention_widths,
+        mem._sparse_layers,
+        mem._expert_layer_prefix,
         mem.kv_bytes_per_cell_check,
         hardware.device_from_entry,
         hardware._parse_hardware,

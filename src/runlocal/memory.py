@@ -271,8 +271,8 @@ def kv_read_bytes(
     (kv_cache_bytes); a sparse layer (DeepSeek-V3.2, V4) reads every indexer key but only
     the index_topk rows the indexer selects, besides its raw window."""
     start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
-    sparse = [i for i in range(start, stop) if spec.layers[i].index_topk]
     total = float(kv_cache_bytes(spec, depth, runtime, kv_type, sequences, range(start, stop)))
+    sparse = [i for i in _sparse_layers(spec) if start <= i < stop]
     if not sparse:
         return total
     for i in sparse:
@@ -282,6 +282,27 @@ def kv_read_bytes(
         row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
         total -= float(row) * skipped * sequences
     return total
+
+
+@lru_cache(maxsize=1024)
+def _sparse_layers(spec: ModelSpec) -> tuple[int, ...]:
+    """The layers that read only the rows an indexer selects (most models: none)."""
+    return tuple(i for i, layer in enumerate(spec.layers) if layer.index_topk)
+
+
+def layers_with_experts(spec: ModelSpec, start: int, stop: int) -> int:
+    """How many of layers [start, stop) route to experts."""
+    counts = _expert_layer_prefix(spec)
+    start, stop, _ = slice(start, stop).indices(spec.n_layers)
+    return counts[stop] - counts[start] if stop > start else 0
+
+
+@lru_cache(maxsize=1024)
+def _expert_layer_prefix(spec: ModelSpec) -> tuple[int, ...]:
+    out = [0]
+    for layer in spec.layers:
+        out.append(out[-1] + (1 if layer.moe else 0))
+    return tuple(out)
 
 
 def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> float:

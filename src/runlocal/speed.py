@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from .hardware import Device
-from .memory import LLAMA_UBATCH, MemoryPlan, attention_flops, kv_read_bytes
+from .memory import (
+    LLAMA_UBATCH,
+    MemoryPlan,
+    attention_flops,
+    kv_read_bytes,
+    layers_with_experts,
+)
 from .runtimes import Runtime
 from .spec import ModelSpec, WeightInventory
 
@@ -308,7 +314,7 @@ def features(
                 layers=use.layers,
                 dp4a=has_dp4a(use.device),
                 attn_flops=attn,
-                moe_layers=sum(1 for layer in spec.layers[lo:hi] if layer.moe),
+                moe_layers=layers_with_experts(spec, lo, hi),
                 tensor_cores=has_tensor_cores(use.device),
                 vendor=use.device.vendor,
                 api=use.device.backend,

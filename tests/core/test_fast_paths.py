@@ -70,3 +70,14 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
                 assert one == layout._usage_split(ngl, experts, context), (spec.id, ngl)
                 checked += 1
     assert checked > 500
+
+
+def test_layers_with_experts_count_as_the_layers_themselves_say():
+    rng = random.Random(5)
+    for spec, _ in _catalog_specs(60, seed=4):
+        n = spec.n_layers
+        for _ in range(10):
+            start = rng.randint(0, n)
+            stop = rng.randint(start, n)
+            want = sum(1 for layer in spec.layers[start:stop] if layer.moe)
+            assert mem.layers_with_experts(spec, start, stop) == want, (spec.id, start, stop)
