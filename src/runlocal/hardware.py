@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
 from .catalog import Catalog, Entry
 from .errors import InputError
+from .frozen import hash_once
 from .units import GB, GIB, TB
 
 DeviceKind = Literal["gpu", "unified", "cpu"]
 
 
+@hash_once
 @dataclass(frozen=True)
 class Device:
     name: str
@@ -32,19 +34,6 @@ class Device:
     # Dense FP16/BF16 tensor FLOP/s with FP32 accumulation, where it is lower (GeForce, L40).
     fp32_acc_flops: float | None = None
     gpu_arch: str | None = None  # AMD: the LLVM target (gfx906, gfx1030, gfx1100, gfx942…)
-
-    def __hash__(self) -> int:
-        # Devices key every per-placement cache: hash the fields once, not on every lookup.
-        found: int | None = self.__dict__.get("_hash")
-        if found is None:
-            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
-            object.__setattr__(self, "_hash", found)
-        return found
-
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        state.pop("_hash", None)  # string hashes differ between processes
-        return state
 
     @property
     def budget_bytes(self) -> int:

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass, replace
 
 from .errors import InputError
+from .frozen import hash_once
 
 
+@hash_once
 @dataclass(frozen=True)
 class Runtime:
     id: str

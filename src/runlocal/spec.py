@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from .frozen import hash_once
+
 LayerKind = Literal["full", "swa", "recurrent", "none"]
 
 
@@ -84,6 +86,7 @@ class MLASpec:
         return self.kv_lora_rank + self.qk_rope_head_dim
 
 
+@hash_once
 @dataclass(frozen=True)
 class WeightInventory:
     """Weight bytes grouped the way runtimes place them on devices.
