@@ -153,6 +153,11 @@ class ModelSpec:
         return len(self.layers)
 
     @cached_property
+    def routed_expert_params(self) -> int:
+        """Parameters of every routed expert of every layer."""
+        return sum(layer.params_experts for layer in self.layers if layer.moe)
+
+    @cached_property
     def attention_width(self) -> int:
         """Σ over attention layers of heads × head_dim: attention FLOPs per token per depth / 4."""
         return sum(self.n_heads * layer.head_dim_k for layer in self.layers if layer.n_kv_heads)

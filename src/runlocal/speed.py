@@ -368,9 +368,7 @@ def features(
         host_params=host_params,
         host_layers=host_layers,
         host_fp32_flops=host_fp32_flops,
-        active_expert_params=float(
-            sum(layer.params_experts for layer in spec.layers if layer.moe) * moe_share
-        ),
+        active_expert_params=float(spec.routed_expert_params * moe_share),
         flash_attn=runtime.flash_attn if runtime is not None else True,
         ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
         # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from runlocal import batch
+from runlocal import batch, engine
 from runlocal.catalog import load_catalog
 from runlocal.engine import CheckQuery, check
 
@@ -80,7 +80,8 @@ def test_workers_answer_in_input_order_with_the_same_bytes():
 def test_a_repeated_query_is_answered_again_as_a_new_dict():
     cat = load_catalog()
     q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 4090",), context=12288)
-    answers = [check(q, cat).to_dict() for _ in range(2)]  # a copy of the first is kept
+    answers = [check(q, cat).to_dict() for _ in range(3)]  # asked twice: a copy is kept
+    assert q in {key[0] for key in engine._ANSWERS}
     for answer in answers:
         answer["notes"].append("changed by a caller")
         answer["speed"]["decode_tok_s"] = math.nan
@@ -89,3 +90,10 @@ def test_a_repeated_query_is_answered_again_as_a_new_dict():
     for answer in again:
         assert "changed by a caller" not in answer["notes"]
         assert answer["speed"]["decode_tok_s"] > 0
+
+
+def test_a_query_asked_once_keeps_no_copy():
+    cat = load_catalog()
+    q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 3090",), context=12345)
+    check(q, cat)
+    assert q not in {key[0] for key in engine._ANSWERS}
