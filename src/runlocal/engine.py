@@ -709,7 +709,6 @@ def check(
     allow_files=False (servers): the model must be a catalog name, never a local path.
     local (the CLI only): this machine's detected devices, used when the query names no
     hardware, and its bench calibration."""
-    _validate(q)
     catalog = catalog or load_catalog()
     # A catalog model's answer is a pure function of the query and the loaded catalog: a
     # repeated query is answered from a marshalled copy (callers get their own dicts). The
@@ -717,8 +716,9 @@ def check(
     # batch of different queries pays nothing for it.
     key = (q, catalog, allow_files) if local is None else None
     hit = _ANSWERS.get(key) if key is not None else None
-    if hit is not None:
+    if hit is not None:  # an answered query was valid
         return CheckResult(marshal.loads(hit))
+    _validate(q)
     result, cacheable = _check(q, catalog, allow_files, local)
     if key is not None and cacheable:
         with _ANSWERS_LOCK:  # the website answers from several threads
