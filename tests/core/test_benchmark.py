@@ -183,7 +183,9 @@ class _FakeTensor:
         self.nbytes = nbytes
 
     def copy_(self, other: _FakeTensor) -> None:
-        time.sleep(self.nbytes / 800e9)  # an 800 GB/s card (2 x bytes moved)
+        # At most an 800 GB/s card (a copy moves 2 x nbytes): a sleep is never shorter than
+        # asked, only longer, so what the bench measures is at most 800 GB/s on any machine.
+        time.sleep(2 * self.nbytes / 800e9)
 
 
 def fake_torch() -> types.ModuleType:
@@ -222,7 +224,7 @@ def test_gpu_results_through_pytorch_go_to_the_profile(
     assert code == 0, err
     (gpu,) = json.loads(out)["gpus"]
     assert gpu["catalog_id"] == "nvidia-rtx-4090" and gpu["backend"] == "cuda"
-    assert 100 < gpu["bandwidth_gb_s"] < 900 and gpu["fp16_tflops"] > 0
+    assert 0 < gpu["bandwidth_gb_s"] <= 800 and gpu["fp16_tflops"] > 0
     profile = load_profile()
     assert profile is not None
     keys = {d.key: d for d in profile.devices}

@@ -166,8 +166,10 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setattr(detect, "SYSFS_ROOT", sysfs)
     monkeypatch.setattr(detect, "PROC_ROOT", proc)
     monkeypatch.setattr(detect, "PLATFORM", "linux")
-    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 1.0)
-    monkeypatch.setattr(detect, "SLOW_PROBE_TIMEOUT_S", 1.0)
+    # Fake tools are Python scripts: on a busy machine one can take over a second to start.
+    # Tests of tools that hang set their own short timeout.
+    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 5.0)
+    monkeypatch.setattr(detect, "SLOW_PROBE_TIMEOUT_S", 5.0)
     monkeypatch.setitem(
         sys.modules, "pynvml", fake_nvml(init_error="NVML Shared Library Not Found")
     )
