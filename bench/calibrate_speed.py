@@ -19,7 +19,7 @@ import json
 import math
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -197,17 +197,32 @@ def spreads(rows: list[Row], p: SpeedParams) -> dict[str, tuple[float, float]]:
     return out
 
 
-def ape_summary(rows: list[Row], p: SpeedParams, metric: str) -> str:
+def _apes(pairs: Iterable[tuple[Row, SpeedParams]], metric: str) -> list[float]:
+    """Absolute percentage errors of ``metric`` rows, each predicted with its parameters."""
     errs = []
-    for r in rows:
+    for r, q in pairs:
         if r.metric != metric:
             continue
-        pred = predict(r, p)
+        pred = predict(r, q)
         if pred and r.value:
             errs.append(abs(pred - r.value) / r.value * 100)
+    return errs
+
+
+def _error_stats(errs: list[float]) -> dict[str, float | int] | None:
+    if not errs:
+        return None
+    return {
+        "n": len(errs),
+        "median_ape": round(_pctl(errs, 0.5), 1),
+        "p90_ape": round(_pctl(errs, 0.9), 1),
+    }
+
+
+def ape_summary(rows: list[Row], p: SpeedParams, metric: str) -> str:
+    errs = sorted(_apes(((r, p) for r in rows), metric))
     if not errs:
         return "n=0"
-    errs.sort()
     return f"n={len(errs)} median={statistics.median(errs):.1f}% p90={errs[int(0.9 * (len(errs) - 1))]:.1f}%"
 
 
@@ -241,20 +256,7 @@ def model_family(row: Row) -> str:
 
 
 def fold_errors(test: list[Row], p: SpeedParams, metric: str) -> dict[str, float | int] | None:
-    errs = []
-    for r in test:
-        if r.metric != metric:
-            continue
-        pred = predict(r, p)
-        if pred and r.value:
-            errs.append(abs(pred - r.value) / r.value * 100)
-    if not errs:
-        return None
-    return {
-        "n": len(errs),
-        "median_ape": round(_pctl(errs, 0.5), 1),
-        "p90_ape": round(_pctl(errs, 0.9), 1),
-    }
+    return _error_stats(_apes(((r, p) for r in test), metric))
 
 
 # The newest architectures, by the catalog's release date rather than by name.
@@ -269,18 +271,7 @@ def recent_model(row: Row) -> bool:
 def recent_errors(
     pairs: list[tuple[Row, SpeedParams]], metric: str
 ) -> dict[str, float | int] | None:
-    errs = []
-    for r, q in pairs:
-        pred = predict(r, q) if r.metric == metric else None
-        if pred and r.value:
-            errs.append(abs(pred - r.value) / r.value * 100)
-    if not errs:
-        return None
-    return {
-        "n": len(errs),
-        "median_ape": round(_pctl(errs, 0.5), 1),
-        "p90_ape": round(_pctl(errs, 0.9), 1),
-    }
+    return _error_stats(_apes(pairs, metric))
 
 
 def cross_validate(
