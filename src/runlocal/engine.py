@@ -755,6 +755,7 @@ def clear_caches() -> None:
         mem.kv_profile,
         mem._prefix,
         mem._llama_layout,
+        mem._llama_cells,
         mem._llama_compute_pair,
         mem._attention_widths,
         mem._sparse_layers,
@@ -1271,6 +1272,7 @@ def _plan_answers_uncached(
         )
     )
     return est, max_ctx, best_quant
+
 
 
 # ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan

@@ -449,6 +449,60 @@ class _GpuRow(NamedTuple):  # immutable and cheaper to build than a frozen datac
         return self.weights + self.kv + self.compute + self.overhead
 
 
+class _LlamaCells:
+    """What llama.cpp's placement needs besides the weights, for one model, set of GPUs,
+    runtime and cache type: how units split between GPUs and, per context, the KV cells and
+    compute buffers. Shared by the layouts of every quantization (see _llama_cells)."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        gpus: tuple[Device, ...],
+        runtime: Runtime,
+        kv_type: str,
+        sequences: int,
+    ) -> None:
+        self.spec, self.gpus, self.runtime = spec, gpus, runtime
+        self.n = spec.n_layers
+        self.profile = kv_profile(spec, runtime, kv_type)
+        self.sequences = sequences
+        self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
+        self.budgets = [d.budget_bytes for d in gpus]
+        self._splits: dict[int, tuple[list[int], int]] = {}
+        self._contexts: dict[int, tuple[int, int, int, int]] = {}
+
+    def split(self, ngl: int) -> tuple[list[int], int]:
+        """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
+        if ngl not in self._splits:
+            on_gpu_blocks = max(0, min(self.n, ngl - 1))
+            units = on_gpu_blocks + (1 if ngl >= 1 else 0)
+            counts = _split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
+            # The output layer is the last unit: it sits on the last device that got any.
+            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            if ngl >= 1 and output_dev >= 0:
+                counts[output_dev] -= 1
+            self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
+        return self._splits[ngl]
+
+    def at(self, context: int) -> tuple[int, int, int, int]:
+        """(full-layer cells, SWA cells, compute with the output, compute without)."""
+        hit = self._contexts.get(context)
+        if hit is None:
+            if len(self._contexts) > 64:
+                self._contexts.clear()
+            full, swa = kv_cell_counts(self.spec, context, self.runtime)
+            n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
+            hit = self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
+        return hit
+
+
+@lru_cache(maxsize=1024)
+def _llama_cells(
+    spec: ModelSpec, gpus: tuple[Device, ...], runtime: Runtime, kv_type: str, sequences: int
+) -> _LlamaCells:
+    return _LlamaCells(spec, gpus, runtime, kv_type, sequences)
+
+
 class _LlamaLayout:
     """llama.cpp's placement arithmetic for one model, quantization, set of GPUs and cache
     type; the offload search, the largest context and the best quantization all use it.
@@ -463,10 +517,13 @@ class _LlamaLayout:
         kv_type: str,
         sequences: int,
     ) -> None:
+        cells = _llama_cells(spec, gpus, runtime, kv_type, sequences)
         self.spec, self.gpus, self.runtime = spec, gpus, runtime
-        self.n = spec.n_layers
-        self.profile = kv_profile(spec, runtime, kv_type)
+        self.n = cells.n
+        self.profile = cells.profile
         self.sequences = sequences
+        self._split, self._at = cells.split, cells.at
+        self.overheads, self.budgets = cells.overheads, cells.budgets
         self.layer_sum = _prefix(inv.layer_bytes)
         self.expert_sum = _prefix(inv.layer_expert_bytes)
         # Tied embeddings: the output layer is the token embedding matrix again (never the
@@ -476,36 +533,9 @@ class _LlamaLayout:
             int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
         )
         self.has_experts = bool(inv.expert_bytes)
-        self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
-        self.budgets = [d.budget_bytes for d in gpus]
-        self._splits: dict[int, tuple[list[int], int]] = {}
-        self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
         self._fits: dict[tuple[int, int, int], bool] = {}
         self._searches: dict[int, tuple[int, int, str | None]] = {}
-
-    def _split(self, ngl: int) -> tuple[list[int], int]:
-        """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
-        if ngl not in self._splits:
-            on_gpu_blocks = max(0, min(self.n, ngl - 1))
-            units = on_gpu_blocks + (1 if ngl >= 1 else 0)
-            counts = _split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
-            # The output layer is the last unit: it sits on the last device that got any.
-            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
-            if ngl >= 1 and output_dev >= 0:
-                counts[output_dev] -= 1
-            self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
-        return self._splits[ngl]
-
-    def _at(self, context: int) -> tuple[int, int, int, int]:
-        """(full-layer cells, SWA cells, compute with the output, compute without)."""
-        if context not in self._contexts:
-            if len(self._contexts) > 64:
-                self._contexts.clear()
-            full, swa = kv_cell_counts(self.spec, context, self.runtime)
-            n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
-            self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
-        return self._contexts[context]
 
     def kv(self, start: int, stop: int, context: int) -> int:
         if stop <= start:

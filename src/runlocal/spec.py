@@ -148,6 +148,13 @@ class ModelSpec:
     # Where each fact came from, e.g. {"architecture": "config.json", "weights": "GGUF header"}.
     provenance: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Equal layers become one object, so per-layer work (sizing, KV) is keyed and done
+        # once per distinct layer by identity.
+        distinct: dict[LayerSpec, LayerSpec] = {}
+        layers = tuple(distinct.setdefault(layer, layer) for layer in self.layers)
+        object.__setattr__(self, "layers", layers)
+
     @property
     def n_layers(self) -> int:
         return len(self.layers)

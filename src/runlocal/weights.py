@@ -8,6 +8,7 @@ The rules below follow that function; a real file's header, or a catalog file si
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from fractions import Fraction
 
 from .errors import InputError
 from .quant import ALL_GGML_TYPES, IK_GGML_TYPES
-from .spec import ModelSpec, WeightInventory
+from .spec import LayerSpec, ModelSpec, WeightInventory
 
 # "experts_down" is the routed experts' down projection: llama.cpp's rules match it as ffn_down
 # (its tensor is ffn_down_exps), and the MoE recipes as experts.
@@ -26,11 +27,13 @@ def _use_more_bits(i: int, n: int) -> bool:
     return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
 
 
-Rule = Callable[[Role, int, int, ModelSpec], str]
+# A rule gives the type of a tensor from its role, its layer, the layer count and whether the
+# model routes experts (the only fact of the model any mix looks at).
+Rule = Callable[[Role, int, int, bool], str]
 
 
 def _simple(base: str, output: str = "Q6_K", embed: str | None = None) -> Rule:
-    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+    def rule(role: Role, i: int, n: int, moe: bool) -> str:
         if role == "other":
             return "F32"
         if role == "output":
@@ -43,7 +46,7 @@ def _simple(base: str, output: str = "Q6_K", embed: str | None = None) -> Rule:
 
 
 def _k_mixed(base: str, v_more: str, down_more: str, **extra: str) -> Rule:
-    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+    def rule(role: Role, i: int, n: int, moe: bool) -> str:
         if role == "other":
             return "F32"
         if role == "output":
@@ -57,7 +60,7 @@ def _k_mixed(base: str, v_more: str, down_more: str, **extra: str) -> Rule:
     return rule
 
 
-def _q3_k_m(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+def _q3_k_m(role: Role, i: int, n: int, moe: bool) -> str:
     if role == "other":
         return "F32"
     if role == "output":
@@ -69,7 +72,7 @@ def _q3_k_m(role: Role, i: int, n: int, spec: ModelSpec) -> str:
     return "Q3_K"
 
 
-def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+def _q2_k(role: Role, i: int, n: int, moe: bool) -> str:
     if role == "other":
         return "F32"
     if role == "output":
@@ -79,7 +82,7 @@ def _q2_k(role: Role, i: int, n: int, spec: ModelSpec) -> str:
     return "Q2_K"
 
 
-def _mxfp4_moe(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+def _mxfp4_moe(role: Role, i: int, n: int, moe: bool) -> str:
     if role == "other":
         return "F32"
     return "MXFP4" if role in ("experts", "experts_down") else "Q8_0"
@@ -156,11 +159,11 @@ def _unsloth(base: Rule, xl: bool) -> Rule:
     (attn_v and ffn_down at 6); the _XL files also raise the attention tensors a step above
     llama.cpp's mix. A published file size, when the catalog has one, replaces this estimate."""
 
-    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
-        t = base(role, i, n, spec)
+    def rule(role: Role, i: int, n: int, moe: bool) -> str:
+        t = base(role, i, n, moe)
         if role in ("experts", "experts_down", "other", "output"):
             return t
-        if spec.is_moe:
+        if moe:
             t = _at_least(t, "Q6_K" if role in ("attn_v", "ffn_down") else "Q4_K")
         if xl and role in ("attn", "attn_v"):
             t = _step_up(t)
@@ -175,10 +178,10 @@ def _ik(base: str) -> Rule:
     (attention, shared experts, dense layers, embeddings, head) Q8_0; a dense model takes
     the named type with llama.cpp's attn_v/ffn_down "more bits" layers a step higher."""
 
-    def rule(role: Role, i: int, n: int, spec: ModelSpec) -> str:
+    def rule(role: Role, i: int, n: int, moe: bool) -> str:
         if role == "other":
             return "F32"
-        if spec.is_moe:
+        if moe:
             return base if role in ("experts", "experts_down") else "Q8_0"
         if role == "output":
             return "Q6_K"
@@ -443,38 +446,68 @@ def _fitting_type(type_name: str, rows: int) -> str:
     return type_name
 
 
+# Tensor roles of a layer, in the order _layer_types gives their types.
+_ROLES = ("attn_v", "attn", "ffn_down", "ffn", "experts_down", "experts", "other")
+
+
+@functools.lru_cache(maxsize=1024)
+def _layer_types(quant: str, n: int, moe: bool) -> tuple[tuple[str, ...], ...]:
+    """The type a mix gives each role (in _ROLES order) in each of ``n`` layers."""
+    rule = GGUF_SCHEMES[quant]
+    return tuple(tuple(rule(role, i, n, moe) for role in _ROLES) for i in range(n))
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_size(type_name: str, rows: int) -> tuple[int, int]:
+    """(bytes per block, weights per block) of a tensor of ``type_name`` with rows of ``rows``."""
+    t = ALL_GGML_TYPES[_fitting_type(type_name, rows)]
+    return t.type_size, t.block_size
+
+
+def _tensor_bytes(params: int, type_name: str, rows: int) -> int:
+    size, block = _stored_size(type_name, rows)
+    return params * size // block
+
+
+def _gguf_layer_bytes(spec: ModelSpec, layer: LayerSpec, types: tuple[str, ...]) -> tuple[int, int]:
+    """(all bytes, routed-expert bytes) of one layer whose roles take ``types``."""
+    attn_v, attn, ffn_down, ffn, experts_down, experts, other = types
+    hidden = spec.hidden_size
+    down = 0  # the experts' down projections, where the layer records their shape
+    if layer.expert_down_rows and layer.expert_up_rows and spec.n_experts:
+        down = min(
+            spec.n_experts * layer.expert_down_rows * layer.expert_up_rows, layer.params_experts
+        )
+    # An expert's down projection reads the expert width; its gate and up read the input.
+    expert_bytes = _tensor_bytes(
+        down, experts_down, layer.expert_down_rows or hidden
+    ) + _tensor_bytes(layer.params_experts - down, experts, layer.expert_up_rows or hidden)
+    total = (
+        _tensor_bytes(layer.params_attn_v, attn_v, hidden)
+        + _tensor_bytes(layer.params_attn, attn, hidden)
+        + _tensor_bytes(layer.params_ffn_down, ffn_down, layer.down_rows or hidden)
+        + _tensor_bytes(layer.params_ffn, ffn, hidden)
+        + expert_bytes
+        + _tensor_bytes(layer.params_other, other, hidden)
+    )
+    return total, expert_bytes
+
+
 def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     rule = GGUF_SCHEMES[quant]
-    n = spec.n_layers
-    hidden = spec.hidden_size
-
-    def nbytes(params: int, role: Role, i: int, rows: int = hidden) -> int:
-        t = ALL_GGML_TYPES[_fitting_type(rule(role, i, n, spec), rows)]
-        return params * t.type_size // t.block_size
-
+    n, moe, hidden = spec.n_layers, spec.is_moe, spec.hidden_size
+    types = _layer_types(quant, n, moe)
+    # Most layers repeat one shape at one mix: each (layer, types) pair is sized once.
+    sized: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
-    for i, layer in enumerate(spec.layers):
-        down = 0  # the experts' down projections, where the layer records their shape
-        if layer.expert_down_rows and layer.expert_up_rows and spec.n_experts:
-            down = min(
-                spec.n_experts * layer.expert_down_rows * layer.expert_up_rows,
-                layer.params_experts,
-            )
-        # An expert's down projection reads the expert width; its gate and up read the input.
-        experts = nbytes(down, "experts_down", i, layer.expert_down_rows or hidden) + nbytes(
-            layer.params_experts - down, "experts", i, layer.expert_up_rows or hidden
-        )
-        total = (
-            nbytes(layer.params_attn_v, "attn_v", i)
-            + nbytes(layer.params_attn, "attn", i)
-            + nbytes(layer.params_ffn_down, "ffn_down", i, layer.down_rows or hidden)
-            + nbytes(layer.params_ffn, "ffn", i)
-            + experts
-            + nbytes(layer.params_other, "other", i)
-        )
-        layer_bytes.append(total)
-        expert_bytes.append(experts)
+    for layer, layer_types in zip(spec.layers, types, strict=True):
+        key = (id(layer), layer_types)
+        got = sized.get(key)
+        if got is None:
+            got = sized[key] = _gguf_layer_bytes(spec, layer, layer_types)
+        layer_bytes.append(got[0])
+        expert_bytes.append(got[1])
     # Tied embeddings: llama.cpp stores token_embd once, at the output head's type.
     embed_role = "output" if spec.tied_embeddings else "input"
     output_params = spec.params_output - spec.hidden_size
@@ -482,8 +515,9 @@ def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
         quant=quant,
         source="estimated from the architecture with llama.cpp's quantization mix",
         exact=False,
-        input_bytes=nbytes(spec.params_input, embed_role, 0),
-        output_bytes=nbytes(output_params, "output", n) + spec.hidden_size * 4,
+        input_bytes=_tensor_bytes(spec.params_input, rule(embed_role, 0, n, moe), hidden),
+        output_bytes=_tensor_bytes(output_params, rule("output", n, n, moe), hidden)
+        + spec.hidden_size * 4,
         layer_bytes=tuple(layer_bytes),
         layer_expert_bytes=tuple(expert_bytes),
     )
@@ -501,23 +535,28 @@ def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     mlp_bits = scheme.mlp_bits or scheme.linear_bits
 
     def nbytes(params: int, bits: Fraction) -> int:
-        return int(params * bits / 8)
+        # floor(params * bits / 8) in integers: Fraction arithmetic per tensor was most of
+        # the cost of a new check.
+        return params * bits.numerator // (8 * bits.denominator)
 
+    # A mixed file's MLP bits go to the routed experts of a MoE, to the FFN of a dense model.
+    ffn_bits = scheme.linear_bits if spec.is_moe else mlp_bits
+    sized: dict[int, tuple[int, int]] = {}
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for layer in spec.layers:
-        attn = layer.params_attn_v + layer.params_attn
-        ffn = layer.params_ffn_down + layer.params_ffn
-        # A mixed file's MLP bits go to the routed experts of a MoE, to the FFN of a dense model.
-        ffn_bits = scheme.linear_bits if spec.is_moe else mlp_bits
-        experts = nbytes(layer.params_experts, mlp_bits)
-        layer_bytes.append(
-            nbytes(attn, scheme.linear_bits)
-            + nbytes(ffn, ffn_bits)
-            + experts
-            + nbytes(layer.params_other, _f(16))
-        )
-        expert_bytes.append(experts)
+        got = sized.get(id(layer))
+        if got is None:
+            experts = nbytes(layer.params_experts, mlp_bits)
+            total = (
+                nbytes(layer.params_attn_v + layer.params_attn, scheme.linear_bits)
+                + nbytes(layer.params_ffn_down + layer.params_ffn, ffn_bits)
+                + experts
+                + nbytes(layer.params_other, _f(16))
+            )
+            got = sized[id(layer)] = (total, experts)
+        layer_bytes.append(got[0])
+        expert_bytes.append(got[1])
     output_params = spec.params_output - spec.hidden_size
     return WeightInventory(
         quant=quant,
