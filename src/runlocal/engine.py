@@ -746,6 +746,7 @@ def clear_caches() -> None:
 
     _ANSWERS.clear()
     _ASKED.clear()
+    _BEST_QUANTS.clear()
     for fn in (
         _catalog_spec,
         inventory_for,
@@ -1256,22 +1257,28 @@ def _plan_answers_uncached(
     if max_ctx is None and plan.fits:
         # It runs only with part of it in system RAM: the largest context that still runs so.
         max_ctx = _max_context_offloaded(spec, inv, hw, host_ram, runtime, kv_type, batch, context)
-    best_quant = (
-        None
-        if spec.weights is not None
-        else _best_quant(
-            spec,
-            entry,
-            hw,
-            host_ram,
-            runtime,
-            context,
-            kv_type,
-            batch,
-            (quant, fits_fully and not plan.tight),
-        )
-    )
+    best_quant = None
+    if spec.weights is None:
+        # The best quantization does not depend on the one asked about, which only narrows the
+        # search (judged as the search judges every step), so a page's table of quantizations
+        # computes it once.
+        key = (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
+        if key in _BEST_QUANTS:
+            best_quant = _BEST_QUANTS[key]
+        else:
+            fits, tight = _fits_fully(spec, inv, hw, host_ram, runtime, context, kv_type, batch)
+            known = (quant, fits and not tight)
+            best_quant = _best_quant(
+                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known
+            )
+            with _ANSWERS_LOCK:
+                if len(_BEST_QUANTS) >= ANSWER_CACHE_SIZE:
+                    _BEST_QUANTS.clear()
+                _BEST_QUANTS[key] = best_quant
     return est, max_ctx, best_quant
+
+
+_BEST_QUANTS: dict[tuple[Any, ...], str | None] = {}
 
 
 

@@ -191,6 +191,16 @@ def test_it_reports_the_largest_context_and_best_quant(catalog: Catalog) -> None
     assert bigger["verdict"] != "comfortable"
 
 
+def test_the_best_quant_does_not_depend_on_the_quant_asked_about(catalog: Catalog) -> None:
+    # 8B at Q8_0 is ~8.5 GB against 64 GiB of RAM: every quant of the ladder fits with room,
+    # so the best is the top one whichever was asked (it was one step below the asked one on
+    # machines without a GPU, whose plans never count as "fully offloaded").
+    for quant in ("Q2_K", "Q4_K_M", "Q8_0"):
+        for hardware in ("Test CPU", "Test GPU 24"):
+            r = run(catalog, model="llama-3.1-8b", hardware=(hardware,), quant=quant)
+            assert r["best_quant"] == "Q8_0", (quant, hardware)
+
+
 def test_it_sizes_vllm_by_its_preallocation(catalog: Catalog) -> None:
     r = run(catalog, model="llama-3.1-8b", runtime="vllm", context=8192)
     assert r["quant"] == "BF16"
