@@ -195,19 +195,20 @@ class KVProfile:
 @lru_cache(maxsize=1024)
 def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
     full, swa, state = [0], [0], [0]
-    cells: dict[LayerSpec, int] = {}  # most models repeat one or two kinds of layer
+    # Most models repeat one or two kinds of layer: (per cell, compressed per token) × 32.
+    cells: dict[LayerSpec, tuple[int, int]] = {}
     for layer in spec.layers:
-        per_cell = cells.get(layer)
-        if per_cell is None:
+        sized = cells.get(layer)
+        if sized is None:
             row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
             if not layer.compress_ratio:  # DeepSeek-V3.2: an indexer key beside each token
                 row += index_row_bytes(layer, kv_type)
-            per_cell = math.ceil(row * 32)
-            cells[layer] = per_cell
+            # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
+            # its compressed rows, with their indexer keys, for the whole context.
+            compressed = compressed_bytes_per_token(layer, spec, runtime, kv_type)
+            sized = cells[layer] = (math.ceil(row * 32), math.ceil(compressed * 32))
+        per_cell, compressed = sized
         windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
-        # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
-        # its compressed rows, with their indexer keys, for the whole context.
-        compressed = math.ceil(compressed_bytes_per_token(layer, spec, runtime, kv_type) * 32)
         full.append(full[-1] + (0 if windowed else per_cell) + compressed)
         swa.append(swa[-1] + (per_cell if windowed else 0))
         # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
