@@ -55,7 +55,10 @@ def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     """
     from runlocal_web.api.remote import reads_remotely
 
-    if not is_catalog_only(query.model) and reads_remotely(query.model) is None:
+    # A catalog id is a catalog model (the engine never reads a file with allow_files=False):
+    # no file-system lookup for the tables that ask about dozens of them per page.
+    catalog_id = query.model in catalog.models
+    if not catalog_id and not is_catalog_only(query.model) and reads_remotely(query.model) is None:
         raise InputError(f"{query.model}: this model cannot be checked on the website")
     timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
     if not digest or timeout <= 0:
