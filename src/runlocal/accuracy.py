@@ -2,7 +2,9 @@
 
 Maps each row of the calibration CSV to catalog entries, runs the formula (never the
 measured benchmarks) and reports median and p90 absolute percentage error of decode and
-prefill by hardware family, and fit verdicts against out-of-memory reports.
+prefill by hardware family, and fit verdicts against out-of-memory reports. Rows of the other
+runtimes the engine answers for (MLX, vLLM, transformers, ExLlama) are evaluated by the engine
+for that runtime and reported in a table of their own.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, Entry, load_catalog
-from .engine import Estimate, _catalog_spec, estimate, inventory_for
+from .engine import Estimate, _catalog_spec, _check_runtime_hardware, estimate, inventory_for
 from .errors import InputError, RunlocalError
-from .hardware import Device, device_from_entry
+from .hardware import Device, device_from_entry, tensor_rate_for
 from .runtimes import get_runtime
 from .speed import load_params_raw
 from .weights import normalize_quant
@@ -50,6 +52,8 @@ class Row:
     ubatch: int = 512
     kv_type: str = "f16"
     mmq: bool = True
+    # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
+    runtime: str = "llama.cpp"
 
     @property
     def predicted(self) -> float | None:
@@ -76,6 +80,33 @@ def _backend(runtime: str, device: Device) -> str | None:
         if key in r:
             return backend
     return device.backend
+
+
+# Runtimes other than llama.cpp that the engine answers for, by a word of the CSV's runtime
+# column: (runtime id, how its version is written there).
+_OTHER_RUNTIMES = (
+    ("mlx", "mlx", re.compile(r"mlx-lm (\d+\.\d+(?:\.\d+)?)", re.I)),
+    ("vllm", "vllm", re.compile(r"vllm (\d+\.\d+(?:\.\d+)?)", re.I)),
+    ("transformers", "transformers", re.compile(r"transformers (\d+\.\d+(?:\.\d+)?)", re.I)),
+    ("exllama", "exllamav2", re.compile(r"exllamav2 (\d+\.\d+(?:\.\d+)?)", re.I)),
+)
+
+
+def other_runtime(rec: dict[str, str]) -> str | None:
+    """The engine's runtime for a row measured with MLX, vLLM, transformers or ExLlama, at the
+    release the row states where the engine knows behaviour changes ("vllm@0.6.3"); None for
+    llama.cpp rows and for engines the engine does not model (ds4, SGLang)."""
+    name = rec.get("runtime", "").lower()
+    for word, runtime_id, version_re in _OTHER_RUNTIMES:
+        if word in name:
+            m = version_re.search(rec.get("runtime_version_or_date", ""))
+            return f"{runtime_id}@{m.group(1)}" if m else runtime_id
+    return None
+
+
+def runtime_label(runtime: str) -> str:
+    """A row's runtime without its release: the accuracy table's row label."""
+    return get_runtime(runtime.partition("@")[0]).name
 
 
 def hardware_family(entry: Entry) -> str:
@@ -187,8 +218,13 @@ def _device_for_row(entry: Entry, label: str) -> Device:
     return device_from_entry(entry)
 
 
-def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, int]]:
-    """Rows the engine can evaluate, and counts of the rows skipped, by reason."""
+def map_rows(
+    path: str | Path, catalog: Catalog, other_runtimes: bool = False
+) -> tuple[list[Row], dict[str, int]]:
+    """Rows the engine can evaluate, and counts of the rows skipped, by reason.
+
+    llama.cpp rows only (what bench/calibrate_speed.py fits), unless ``other_runtimes``: then
+    the rows of MLX, vLLM, transformers and ExLlama too, each with its runtime."""
     skipped: dict[str, int] = {}
 
     def skip(reason: str) -> None:
@@ -227,9 +263,22 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                 continue
             device = device_from_entry(hw)
             backend = _backend(rec["runtime"], device)
+            runtime = "llama.cpp"
             if backend is None:
-                skip("not a llama.cpp measurement")
-                continue
+                other = other_runtime(rec) if other_runtimes else None
+                if other is None:
+                    skip(
+                        "runtime not modelled (ds4, SGLang)"
+                        if other_runtimes
+                        else "not a llama.cpp measurement"
+                    )
+                    continue
+                try:
+                    _check_runtime_hardware(get_runtime(other), [device])
+                except InputError:
+                    skip("runtime does not run on that hardware")
+                    continue
+                backend, runtime = device.backend, other
             prompt, gen = _int(rec.get("prompt_tokens", "")), _int(rec.get("gen_tokens", ""))
             depth0 = _int(rec.get("context_tokens", "")) or 0
             if metric in ("tg_tok_s", "pp_tok_s") and prompt is None and gen is None:
@@ -279,18 +328,27 @@ def map_rows(path: str | Path, catalog: Catalog) -> tuple[list[Row], dict[str, i
                     mmq=_mmq(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
+                    runtime=runtime,
                 )
             )
     return rows, skipped
 
 
 def evaluate(rows: Iterable[Row]) -> None:
+    """The engine's estimate for each row, on its runtime: llama.cpp with the row's flash
+    attention, micro-batch and MMQ; other runtimes as `check` sees them (PyTorch runtimes'
+    tensor rate with FP32 accumulation)."""
     base = get_runtime("llama.cpp")
     for row in rows:
-        runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch, mmq=row.mmq)
+        device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
+        if row.runtime == "llama.cpp":
+            runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch, mmq=row.mmq)
+        else:
+            runtime = get_runtime(row.runtime)
+            fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
+            device = tensor_rate_for(device, fp32_acc)
         spec = _catalog_spec(row.model)
         inv = inventory_for(spec, row.model, row.quant)
-        device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
         devices = [device] * row.n_devices
         prompt = int(row.raw.get("prompt_tokens") or 0) or 512
         row.est = estimate(
@@ -334,7 +392,41 @@ def llmfit_baseline(row: Row) -> float | None:
     return bw / (active * bpp) * 0.55
 
 
+def _error_table(values: list[float]) -> dict[str, Any]:
+    return {
+        "n": len(values),
+        "median_ape": round(_pctl(values, 0.5), 1),
+        "p90_ape": round(_pctl(values, 0.9), 1),
+    }
+
+
+def runtime_summary(rows: list[Row]) -> dict[str, Any]:
+    """Decode and prefill error of the rows of each runtime other than llama.cpp, and how many
+    rows that ran the engine calls `wont-run`."""
+    out: dict[str, Any] = {}
+    for row in rows:
+        if row.runtime == "llama.cpp" or row.metric not in ("tg_tok_s", "pp_tok_s"):
+            continue
+        entry = out.setdefault(
+            runtime_label(row.runtime), {"tg_tok_s": [], "pp_tok_s": [], "wont_run": 0}
+        )
+        if _verdict(row) == "wont-run":
+            entry["wont_run"] += 1
+        if row.value is not None and row.predicted is not None:
+            entry[row.metric].append(_ape(row.predicted, row.value))
+    return {
+        name: {
+            "tg_tok_s": _error_table(t["tg_tok_s"]) if t["tg_tok_s"] else None,
+            "pp_tok_s": _error_table(t["pp_tok_s"]) if t["pp_tok_s"] else None,
+            "running_predicted_wont_run": t["wont_run"],
+        }
+        for name, t in sorted(out.items())
+    }
+
+
 def summarize(rows: list[Row], skipped: dict[str, int]) -> dict[str, Any]:
+    others = runtime_summary(rows)
+    rows = [r for r in rows if r.runtime == "llama.cpp"]
     out: dict[str, Any] = {"rows_evaluated": len(rows), "rows_skipped": skipped, "metrics": {}}
     for metric in ("tg_tok_s", "pp_tok_s"):
         errs: dict[str, list[float]] = {}
@@ -380,6 +472,8 @@ def summarize(rows: list[Row], skipped: dict[str, int]) -> dict[str, Any]:
             or (r.metric != "oom" and _verdict(r) == "wont-run")
         ],
     }
+    if others:
+        out["runtimes"] = others
     return out
 
 
@@ -389,6 +483,39 @@ def _verdict(row: Row) -> str:
     if not plan.fits:
         return "wont-run"
     return "tradeoffs" if plan.tight or not plan.full_offload else "comfortable"
+
+
+def _runtime_markdown(table: dict[str, Any]) -> list[str]:
+    if not table:
+        return []
+    lines = [
+        "## Other runtimes: absolute percentage error",
+        "",
+        "Single-request rows measured with MLX, vLLM and transformers, each evaluated by the "
+        "engine for its own runtime (the tables above are llama.cpp's alone; these rows are "
+        "never fitted).",
+        "",
+        "| runtime | decode rows | decode median | decode p90 | prefill rows "
+        "| prefill median | prefill p90 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, t in table.items():
+        cells = []
+        for metric in ("tg_tok_s", "pp_tok_s"):
+            m = t.get(metric)
+            cells += (
+                [str(m["n"]), f"{m['median_ape']}%", f"{m['p90_ape']}%"] if m else ["0", "–", "–"]
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    wont = {n: t["running_predicted_wont_run"] for n, t in table.items()}
+    lines += [
+        "",
+        "Rows that ran, predicted `wont-run`: "
+        + "; ".join(f"{n}: {c}" for n, c in wont.items())
+        + ".",
+        "",
+    ]
+    return lines
 
 
 def to_markdown(report: dict[str, Any]) -> str:
@@ -423,6 +550,7 @@ def to_markdown(report: dict[str, Any]) -> str:
                 f"median {base['median_ape']}%, p90 {base['p90_ape']}% over {base['n']} rows.",
             ]
         lines.append("")
+    lines += _runtime_markdown(report.get("runtimes") or {})
     cv = report.get("cross_validation") or {}
     titles = {
         "hardware_family": ("Leave one hardware family out", "hardware family"),
@@ -484,7 +612,7 @@ def run_accuracy(paths: str | list[str], as_json: bool = False, markdown: bool =
     rows: list[Row] = []
     skipped: dict[str, int] = {}
     for path in files:
-        mapped, skips = map_rows(path, catalog)
+        mapped, skips = map_rows(path, catalog, other_runtimes=True)
         rows.extend(mapped)
         for reason, count in skips.items():
             skipped[reason] = skipped.get(reason, 0) + count

@@ -107,6 +107,9 @@ RUNTIMES: dict[str, Runtime] = {
             ("mlx",),
             True,
             "https://github.com/ml-explore/mlx-lm",
+            # mlx_lm prefills in steps of 2048 tokens (prefill_step_size): each step streams
+            # the weights once.
+            ubatch=2048,
         ),
         Runtime(
             "exllamav2",

@@ -232,6 +232,9 @@ class SpeedFeatures:
     ubatch: int = LLAMA_UBATCH  # tokens per prompt micro-batch
     mmq: bool = True  # llama.cpp's int8 MMQ kernels for quantized prompt GEMMs (Runtime.mmq)
     llama_kernels: bool = True  # the runtime is llama.cpp (its dp4a MMQ on AMD Vega 20/RDNA2)
+    engine: str = "llama.cpp"  # Runtime.engine: which decode model applies (RUNTIME_DECODE)
+    engine_version: tuple[int, ...] | None = None  # the runtime's release, None: current
+    n_experts: int = 0  # routed experts per MoE layer (0: dense)
     active_expert_params: float = 0.0  # the routed-expert part of active_params
     tensor_parallel: bool = False
     host_params: float = 0.0  # weights (parameters) read from system RAM per token
@@ -375,10 +378,86 @@ def features(
         # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
         mmq=runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
         llama_kernels=runtime is None or runtime.engine == "llama.cpp",
+        engine=runtime.engine if runtime is not None else "llama.cpp",
+        engine_version=_release(runtime.version) if runtime is not None else None,
+        n_experts=spec.n_experts if spec.is_moe else 0,
     )
 
 
+@dataclass(frozen=True)
+class RuntimeDecode:
+    """What one decoded token costs a runtime other than llama.cpp beyond reading its bytes
+    (docs/methodology.md, "Other runtimes"). GPU time is the bytes each device reads (active
+    weights and KV cache) at the backend's decode bandwidth efficiency: their matrix-vector
+    kernels (cuBLAS, Marlin, MLX's qmv) dequantize within the read, so llama.cpp's
+    per-quant-family dequantization arithmetic and its vector flash-attention cost do not apply.
+
+    - ``per_layer_us``: a latency floor per layer that the bytes do not explain: each of a
+      layer's ten-odd small kernels ramps up and drains (vLLM replays them from a CUDA graph;
+      MLX encodes them into a command buffer ahead of the GPU).
+    - ``fixed_ms``: once per token: vLLM's scheduler, sampler and output processing.
+    - ``host_per_layer_us``: eager PyTorch (transformers' generate): Python dispatches every
+      operation of every layer, one kernel launch after another. The GPU runs behind the
+      host, so a token takes the longer of the two, not their sum.
+    - ``per_expert_us``: transformers 4.x MoE blocks loop over every expert of a layer in
+      Python, with a host synchronisation (torch.where) per expert, whether or not a token
+      chose it; transformers 5 batches the experts (``expert_loop_before``)."""
+
+    per_layer_us: float = 0.0
+    fixed_ms: float = 0.0
+    host_per_layer_us: float = 0.0
+    per_expert_us: float = 0.0
+    expert_loop_before: tuple[int, ...] = ()
+
+
+# Read off single-request measurements in bench/data/measured-extra.csv (docs/methodology.md):
+# vLLM 0.6.3 with CUDA graphs on an A100 (Qwen2.5 0.5B–32B, BF16, GPTQ, AWQ): 0.6 ms + 120 µs
+# per layer beyond the bytes; mlx-lm on M3 Pro/M3 Max/M4 Max: about 110 µs per layer;
+# transformers 4.46/4.51 generate() on A100/H20: 0.6–0.9 ms of host time per layer, and
+# 80 µs per expert per MoE layer (Qwen3-30B-A3B at 1.9 tokens/s on an H20).
+RUNTIME_DECODE: dict[str, RuntimeDecode] = {
+    "vllm": RuntimeDecode(per_layer_us=120.0, fixed_ms=0.6),
+    "mlx": RuntimeDecode(per_layer_us=110.0),
+    "transformers": RuntimeDecode(
+        host_per_layer_us=750.0, per_expert_us=80.0, expert_loop_before=(5, 0)
+    ),
+}
+
+
+def _release(version: str | None) -> tuple[int, ...] | None:
+    if not version:
+        return None
+    parts = []
+    for part in version.lstrip("vb").split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts) or None
+
+
+def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -> float:
+    """Seconds per decoded token on a runtime other than llama.cpp (RuntimeDecode): the bytes
+    every device reads at the backend's bandwidth efficiency plus the per-layer floor
+    (devices in turn, or side by side under tensor parallelism), the per-token fixed cost,
+    and, for eager PyTorch, at least the host's dispatch time."""
+    times = []
+    for load in f.loads:
+        eta = p.bandwidth_efficiency[load.backend]
+        t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+        times.append(t_dev + load.layers * r.per_layer_us * 1e-6)
+    t = max(times, default=0.0) if f.tensor_parallel else sum(times)
+    host = f.n_layers * r.host_per_layer_us * 1e-6
+    loops = f.engine_version is not None and f.engine_version < r.expert_loop_before
+    if loops and f.n_experts:
+        moe_layers = sum(load.moe_layers for load in f.loads)
+        host += moe_layers * f.n_experts * r.per_expert_us * 1e-6
+    return max(t, host) + r.fixed_ms * 1e-3
+
+
 def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
+    other = RUNTIME_DECODE.get(f.engine)
+    if other is not None and not f.host_bytes:
+        return runtime_decode_seconds(f, p, other)
     ops = p.dequant_ops.get(f.quant_family, 0.0)
     times = []
     for load in f.loads:
@@ -439,7 +518,8 @@ def prefill_seconds_per_token(
         # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
         eta = 1.0 if path in ABSOLUTE_PATHS else p.prefill_efficiency[load.backend]
         eta *= p.prefill_path_efficiency.get(path, 1.0)
-        eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
+        if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
+            eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         t += flops_total * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
         # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).

@@ -1,0 +1,107 @@
+"""Decode and prefill on the runtimes other than llama.cpp: hand-computed from the byte counts
+and the per-layer, per-token and host costs each runtime pays (docs/methodology.md, "Other
+runtimes")."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from runlocal.accuracy import other_runtime
+from runlocal.runtimes import get_runtime
+from runlocal.speed import (
+    RUNTIME_DECODE,
+    DeviceLoad,
+    SpeedFeatures,
+    decode_seconds_per_token,
+    load_params,
+    prefill_seconds_per_token,
+)
+
+# One GPU at 1 TB/s holding 10 GB of active weights in 32 layers, 0.5 GB of KV cache read.
+GPU = DeviceLoad("cuda", 1e12, 50e12, 100e12, None, 10e9, 5e9, 0.5e9, 32)
+
+
+def _features(engine: str, **kw: object) -> SpeedFeatures:
+    base: dict[str, object] = {
+        "loads": (GPU,),
+        "host_bytes": 0.0,
+        "host_bandwidth_bytes_per_s": None,
+        "quant_family": "k_quant",
+        "n_layers": 32,
+        "active_params": 5e9,
+        "attn_prefill_flops": 0.0,
+        "llama_kernels": engine == "llama.cpp",
+        "mmq": engine == "llama.cpp",
+        "engine": engine,
+    }
+    base.update(kw)
+    return SpeedFeatures(**base)  # type: ignore[arg-type]
+
+
+def _params(eta: float = 0.8):  # type: ignore[no-untyped-def]
+    p = load_params()
+    return replace(p, bandwidth_efficiency={**p.bandwidth_efficiency, "cuda": eta})
+
+
+def test_vllm_reads_the_bytes_and_pays_a_floor_per_layer_and_per_token() -> None:
+    # 10.5 GB at 1 TB/s × 0.8 = 13.125 ms; 32 layers × 120 µs = 3.84 ms; 0.6 ms per token.
+    t = decode_seconds_per_token(_features("vllm"), _params())
+    assert t == pytest.approx(13.125e-3 + 3.84e-3 + 0.6e-3)
+
+
+def test_mlx_pays_no_dequantization_arithmetic_only_bytes_and_its_layer_floor() -> None:
+    mac = replace(GPU, backend="metal")
+    p = load_params()
+    p = replace(p, bandwidth_efficiency={**p.bandwidth_efficiency, "metal": 0.875})
+    # 10.5 GB at 1 TB/s × 0.875 = 12 ms; 32 layers × 110 µs = 3.52 ms.
+    t = decode_seconds_per_token(_features("mlx", loads=(mac,)), p)
+    assert t == pytest.approx(12e-3 + 3.52e-3)
+
+
+def test_transformers_takes_the_longer_of_the_gpu_and_the_host_dispatching_each_layer() -> None:
+    # GPU 13.125 ms; the host dispatches 32 layers × 750 µs = 24 ms: the host binds.
+    assert decode_seconds_per_token(_features("transformers"), _params()) == pytest.approx(24e-3)
+    # A slow GPU binds instead: 10.5 GB at 0.25 TB/s × 0.8 = 52.5 ms.
+    slow = replace(GPU, bandwidth_bytes_per_s=0.25e12)
+    t = decode_seconds_per_token(_features("transformers", loads=(slow,)), _params())
+    assert t == pytest.approx(52.5e-3)
+
+
+def test_transformers_4_loops_over_every_expert_of_a_moe_layer_and_5_does_not() -> None:
+    moe = replace(GPU, moe_layers=48, layers=48)
+    f = _features("transformers", loads=(moe,), n_layers=48, n_experts=128)
+    # Host: 48 layers × 750 µs + 48 MoE layers × 128 experts × 80 µs = 36 + 491.52 ms.
+    t4 = decode_seconds_per_token(replace(f, engine_version=(4, 51, 3)), _params())
+    assert t4 == pytest.approx(36e-3 + 491.52e-3)
+    t5 = decode_seconds_per_token(replace(f, engine_version=(5, 0)), _params())
+    assert t5 == pytest.approx(36e-3)
+    assert decode_seconds_per_token(f, _params()) == pytest.approx(36e-3)  # current release
+
+
+def test_other_runtimes_prefill_without_llama_cpp_quant_family_cost() -> None:
+    p = load_params()
+    llama = prefill_seconds_per_token(_features("llama.cpp", mmq=False), p, 0)
+    vllm = prefill_seconds_per_token(_features("vllm"), p, 0)
+    assert llama is not None and vllm is not None
+    # Same FLOPs on the same FP16 matrix path (no resident weights to stream); only llama.cpp
+    # divides its efficiency by the K-quant family's dequantization factor.
+    assert llama / vllm == pytest.approx(p.prefill_quant_factor["k_quant"])
+
+
+def test_mlx_prefills_in_steps_of_2048_tokens() -> None:
+    assert get_runtime("mlx").ubatch == 2048
+    assert set(RUNTIME_DECODE) == {"vllm", "mlx", "transformers"}
+
+
+def test_the_harness_names_each_rows_runtime_and_release() -> None:
+    def rt(runtime: str, version: str) -> str | None:
+        return other_runtime({"runtime": runtime, "runtime_version_or_date": version})
+
+    assert rt("vLLM", "vLLM 0.6.3, PyTorch 2.4.0; 2024-10") == "vllm@0.6.3"
+    assert rt("MLX (mlx-lm)", "mlx 0.29.2, mlx-lm 0.28.2; 2025-10") == "mlx@0.28.2"
+    assert rt("transformers", "transformers 4.51.3, PyTorch 2.6.0") == "transformers@4.51.3"
+    assert rt("MLX (mlx-swift-lm)", "mlx-swift-lm 3.31.3; 2026-04-17") == "mlx"
+    assert rt("llama.cpp (CUDA)", "b6325") is None
+    assert rt("ds4 (Metal)", "2026-05") is None
