@@ -471,6 +471,48 @@ class _LlamaCells:
         self.budgets = [d.budget_bytes for d in gpus]
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
+        self._full_rest: dict[int, list[int]] = {}
+        self._full_weights: dict[WeightInventory, list[int]] = {}
+
+    def full_usage(self, inv: WeightInventory, context: int) -> list[tuple[int, int]]:
+        """(total, budget) per GPU with every unit offloaded: the weights ``inv`` puts on each
+        GPU plus what does not depend on the weights (KV, compute buffers, overhead), each kept
+        per inventory and per context, so that the largest context and the best quantization,
+        which ask this many times, add two lists."""
+        weights = self._full_weights.get(inv)
+        if weights is None:
+            if len(self._full_weights) > 64:
+                self._full_weights.clear()
+            weights = self._full_weights[inv] = self._weights_full(inv)
+        rest = self._full_rest.get(context)
+        if rest is None:
+            if len(self._full_rest) > 64:
+                self._full_rest.clear()
+            rest = self._full_rest[context] = self._rest_full(context)
+        return [(w + r, b) for w, r, b in zip(weights, rest, self.budgets, strict=True)]
+
+    def _weights_full(self, inv: WeightInventory) -> list[int]:
+        counts, output_dev = self.split(self.n + 1)
+        layer_sum = _prefix(inv.layer_bytes)
+        output = _output_bytes(self.spec, inv)
+        out, start = [], 0
+        for k, count in enumerate(counts):
+            stop = start + count
+            out.append(layer_sum[stop] - layer_sum[start] + (output if k == output_dev else 0))
+            start = stop
+        return out
+
+    def _rest_full(self, context: int) -> list[int]:
+        counts, output_dev = self.split(self.n + 1)
+        full, swa, compute_output, compute_other = self.at(context)
+        out, start = [], 0
+        for k, count in enumerate(counts):
+            stop = start + count
+            kv = self.profile.bytes(start, stop, full, swa, self.sequences) if stop > start else 0
+            compute = compute_output if k == output_dev else compute_other
+            out.append(kv + compute + self.overheads[k])
+            start = stop
+        return out
 
     def split(self, ngl: int) -> tuple[list[int], int]:
         """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
@@ -495,6 +537,14 @@ class _LlamaCells:
             n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
             hit = self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
         return hit
+
+
+def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
+    """The output layer's bytes on its GPU. Tied embeddings: the token embedding matrix again
+    (never the per-layer embedding tables of Gemma 3n / 4, which stay with the input on the
+    host)."""
+    tied = inv.output_bytes <= spec.hidden_size * 4
+    return int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
 
 
 @lru_cache(maxsize=1024)
@@ -527,12 +577,7 @@ class _LlamaLayout:
         self.overheads, self.budgets = cells.overheads, cells.budgets
         self.layer_sum = _prefix(inv.layer_bytes)
         self.expert_sum = _prefix(inv.layer_expert_bytes)
-        # Tied embeddings: the output layer is the token embedding matrix again (never the
-        # per-layer embedding tables of Gemma 3n / 4, which stay with the input on the host).
-        tied = inv.output_bytes <= spec.hidden_size * 4
-        self.output_bytes = (
-            int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
-        )
+        self.output_bytes = _output_bytes(spec, inv)
         self.has_experts = bool(inv.expert_bytes)
         self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
         self._fits: dict[tuple[int, int, int], bool] = {}
@@ -703,8 +748,7 @@ def llama_full_offload_usage(
     if not gpus:
         plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
         return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
-    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
-    return layout.usage(spec.n_layers + 1, 0, context)
+    return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage(inv, context)
 
 
 def usage(use: DeviceUse) -> tuple[int, int]:

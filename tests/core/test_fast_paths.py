@@ -72,6 +72,27 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
     assert checked > 500
 
 
+@pytest.mark.parametrize("hardware", ["RTX 4090", "2x RTX 3090", "3x A100 80GB", "M3 Max"])
+def test_full_offload_from_kept_sums_equals_the_placement(hardware):
+    # The largest context and the best quantization ask "does everything fit?" from the
+    # weights per GPU and the rest per context, kept apart; the placement adds them per call.
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=4):
+        for kv_type, sequences in (("f16", 1), ("q8_0", 4)):
+            cells = mem._llama_cells(spec, gpus, runtime, kv_type, sequences)
+            for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
+                inv = inventory_for(spec, entry, quant)
+                layout = mem._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+                for context in (512, 8192, 131_072):
+                    want = layout.usage(spec.n_layers + 1, 0, context)
+                    assert cells.full_usage(inv, context) == want, (spec.id, quant, context)
+                    checked += 1
+    assert checked > 500
+
+
 def test_layers_with_experts_count_as_the_layers_themselves_say():
     rng = random.Random(5)
     for spec, _ in _catalog_specs(60, seed=4):
