@@ -832,7 +832,8 @@ def _check(
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
     # The offload search's notes describe a placement; when even that does not fit, they
     # would read as a way to run it.
-    notes.extend(plan.notes if plan.fits else [])
+    fits = plan.fits
+    notes.extend(plan.notes if fits else [])
     params = load_params()
     depth = context // 2
     lo_hi = spread(params.decode_spread, main_backend)
@@ -895,7 +896,7 @@ def _check(
         "host": plan.host.to_dict() if plan.host is not None else None,
         "verdict": verdict,
         "reason": reason,
-        "fits": plan.fits,
+        "fits": fits,
         "offload": {
             "gpu_layers": plan.gpu_layers,
             "total_layers": plan.total_layers,
@@ -906,7 +907,7 @@ def _check(
         # model in system RAM (the verdict's own placement); None when nothing runs.
         "max_context_where": None
         if max_ctx is None
-        else ("offload" if plan.fits and not plan.full_offload else "accelerator"),
+        else ("offload" if fits and not plan.full_offload else "accelerator"),
         "best_quant": best_quant,
         "speed": {
             "decode_tok_s": _round(decode),
@@ -922,7 +923,7 @@ def _check(
         "notes": notes,
         # Commands only for a setup that runs: a command line beside "will not run" reads
         # as a way to run it.
-        "commands": _commands(model, runtime, quant, context, plan, kv_type) if plan.fits else {},
+        "commands": _commands(model, runtime, quant, context, plan, kv_type) if fits else {},
         "quality": _quality(model, quant, catalog),
         # The defaults this answer took for what the query left out: every surface states
         # them beside the answer, with a way to change them.
@@ -1025,9 +1026,10 @@ def estimate(
         batch,
     )
     # Encoders (embedding models) do not generate: only their throughput over inputs counts.
-    decode = safe_rate(decode_seconds_per_token(f, params)) if plan.fits and spec.causal else None
+    fits = plan.fits
+    decode = safe_rate(decode_seconds_per_token(f, params)) if fits and spec.causal else None
     prefill = (
-        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if plan.fits else None
+        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if fits else None
     )
     backend = f.loads[0].backend if f.loads else "cpu"
     return Estimate(plan, f, decode, prefill, backend)
@@ -1252,9 +1254,10 @@ def _plan_answers_uncached(
         spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, context // 2
     )
     plan, hw = est.plan, list(devices)
-    fits_fully = plan.fits and plan.full_offload
+    runs = plan.fits
+    fits_fully = runs and plan.full_offload
     max_ctx = _max_context(spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully))
-    if max_ctx is None and plan.fits:
+    if max_ctx is None and runs:
         # It runs only with part of it in system RAM: the largest context that still runs so.
         max_ctx = _max_context_offloaded(spec, inv, hw, host_ram, runtime, kv_type, batch, context)
     best_quant = None
@@ -1279,7 +1282,6 @@ def _plan_answers_uncached(
 
 
 _BEST_QUANTS: dict[tuple[Any, ...], str | None] = {}
-
 
 
 # ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan

@@ -81,7 +81,8 @@ class DeviceUse:
     def fits(self) -> bool:
         if self.fit_limit_bytes is not None and self.required_bytes is not None:
             return self.required_bytes <= self.fit_limit_bytes
-        return self.total_bytes <= self.budget_bytes
+        used = self.weights_bytes + self.kv_cache_bytes + self.compute_bytes + self.overhead_bytes
+        return used <= self.budget_bytes
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -113,7 +114,10 @@ class MemoryPlan:
 
     @property
     def fits(self) -> bool:
-        return all(d.fits for d in self.devices) and (self.host is None or self.host.fits)
+        for d in self.devices:
+            if not d.fits:
+                return False
+        return self.host is None or self.host.fits
 
     @property
     def full_offload(self) -> bool:
