@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
 from .catalog import Catalog, Entry, derived_cached, load_catalog
@@ -27,9 +27,7 @@ from .hardware import (
     with_gpu_memory_limit,
 )
 from .hfconfig import load_config, spec_from_config
-from .profile import Calibration, device_key
 from .quality import TASKS, effective_params_b, is_native, quality_model
-from .resolve.models import resolve_model_name
 from .runtimes import Runtime, get_runtime
 from .spec import ModelSpec, WeightInventory
 from .speed import (
@@ -61,6 +59,9 @@ HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
 MLX_LADDER = ("MLX-BF16", "MLX-8BIT", "MLX-4BIT")
 EXL2_LADDER = ("EXL2-8BPW", "EXL2-6BPW", "EXL2-5BPW", "EXL2-4BPW", "EXL2-3BPW")
 EXL3_LADDER = ("EXL3-8BPW", "EXL3-6BPW", "EXL3-5BPW", "EXL3-4BPW", "EXL3-3BPW", "EXL3-2BPW")
+
+if TYPE_CHECKING:
+    from .profile import Calibration
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ def _calibrate(
         return devices, []
     out: list[Device] = []
     used: dict[str, dict[str, Any]] = {}
+    from .profile import device_key
+
     for d in devices:
         key = device_key(d.id, d.name)
         cal = local.calibration.get(key)
@@ -410,6 +413,8 @@ def _name_exists(name: str) -> bool:
 
 
 def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
+    from .resolve.models import resolve_model_name
+
     name = resolve_model_name(catalog, text)
     return ResolvedModel(
         _catalog_spec(name.entry),

@@ -209,8 +209,8 @@ def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
                 row += index_row_bytes(layer, kv_type)
             # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
             # its compressed rows, with their indexer keys, for the whole context.
-            compressed = compressed_bytes_per_token(layer, spec, runtime, kv_type)
-            sized = cells[layer] = (math.ceil(row * 32), math.ceil(compressed * 32))
+            stream = compressed_bytes_per_token(layer, spec, runtime, kv_type)
+            sized = cells[layer] = (math.ceil(row * 32), math.ceil(stream * 32))
         per_cell, compressed = sized
         windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
         full.append(full[-1] + (0 if windowed else per_cell) + compressed)

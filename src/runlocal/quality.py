@@ -88,19 +88,21 @@ LIKE_GGUF = {
 DEFAULT_NATS_PER_DOUBLING = 0.144
 DEFAULT_SIZE_EXPONENT = 0.23
 
-_EXCLUDE = re.compile(r"open llm leaderboard|with tools|maj@|normali[sz]ed", re.I)
-_LCB = re.compile(r"^livecodebench\b\s*(v\d+)?\s*(?:\((\d{4}\s*-\s*\d{4}))?", re.I)
-_BENCHMARKS: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
-    ("mmlu-pro", "MMLU-Pro", "percent", re.compile(r"^mmlu-pro\b", re.I)),
-    ("gpqa-diamond", "GPQA Diamond", "percent", re.compile(r"^gpqa[- ]diamond\b", re.I)),
-    ("math-500", "MATH-500", "percent", re.compile(r"^math-500\b", re.I)),
-    ("math", "MATH", "percent", re.compile(r"^math\b(?![- ]?(500|lvl|level))", re.I)),
-    ("aime-2024", "AIME 2024", "percent", re.compile(r"^aime\s*(20)?24\b", re.I)),
-    ("aime-2025", "AIME 2025", "percent", re.compile(r"^aime\s*(20)?25\b", re.I)),
-    ("humaneval", "HumanEval", "percent", re.compile(r"^humaneval(?![+]|\s*plus)\b", re.I)),
-    ("arena-hard", "Arena-Hard", "percent", re.compile(r"^arena-?hard(?!.*v2)", re.I)),
-    ("ifeval", "IFEval", "percent", re.compile(r"^ifeval\b", re.I)),
-    ("arena-elo", "Chatbot Arena Elo", "elo", re.compile(r"^(chatbot arena|lmarena)", re.I)),
+# Patterns as text: re compiles (and caches) them on first use, which only building the
+# quality fit does, never a check answered from its cached copy.
+_EXCLUDE = r"open llm leaderboard|with tools|maj@|normali[sz]ed"
+_LCB = r"^livecodebench\b\s*(v\d+)?\s*(?:\((\d{4}\s*-\s*\d{4}))?"
+_BENCHMARKS: tuple[tuple[str, str, str, str], ...] = (
+    ("mmlu-pro", "MMLU-Pro", "percent", r"^mmlu-pro\b"),
+    ("gpqa-diamond", "GPQA Diamond", "percent", r"^gpqa[- ]diamond\b"),
+    ("math-500", "MATH-500", "percent", r"^math-500\b"),
+    ("math", "MATH", "percent", r"^math\b(?![- ]?(500|lvl|level))"),
+    ("aime-2024", "AIME 2024", "percent", r"^aime\s*(20)?24\b"),
+    ("aime-2025", "AIME 2025", "percent", r"^aime\s*(20)?25\b"),
+    ("humaneval", "HumanEval", "percent", r"^humaneval(?![+]|\s*plus)\b"),
+    ("arena-hard", "Arena-Hard", "percent", r"^arena-?hard(?!.*v2)"),
+    ("ifeval", "IFEval", "percent", r"^ifeval\b"),
+    ("arena-elo", "Chatbot Arena Elo", "elo", r"^(chatbot arena|lmarena)"),
 )
 
 
@@ -108,9 +110,9 @@ _BENCHMARKS: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
 def benchmark_key(name: str) -> tuple[str, str] | None:
     """(key, label) of a published benchmark name, or None when it is not an anchor."""
     name = name.strip()
-    if _EXCLUDE.search(name):
+    if re.search(_EXCLUDE, name, re.I):
         return None
-    m = _LCB.match(name)
+    m = re.match(_LCB, name, re.I)
     if m:
         version, window = m.group(1), m.group(2)
         if window:
@@ -123,7 +125,7 @@ def benchmark_key(name: str) -> tuple[str, str] | None:
             return f"livecodebench-{version.lower()}", f"LiveCodeBench {version.lower()}"
         return "livecodebench", "LiveCodeBench"
     for key, label, _scale, pattern in _BENCHMARKS:
-        if pattern.search(name):
+        if re.search(pattern, name, re.I):
             return key, label
     return None
 
