@@ -166,16 +166,16 @@ class Catalog:
 
     def _find(self, kind: str, name: str) -> Entry:
         if kind == "hardware":
-            from .resolve.hardware import resolve_hardware_name
+            from .resolve.ids import read_hardware
 
-            parts = resolve_hardware_name(self, name)
+            parts = read_hardware(self, name)
             if len(parts) != 1:
                 raise InputError(f"{name!r} names {len(parts)} devices; one was expected")
             return parts[0].entry
         if kind == "models":
-            from .resolve.models import resolve_model_name
+            from .resolve.ids import read_model
 
-            return resolve_model_name(self, name).entry
+            return read_model(self, name).entry
         entries = self.entries(kind)
         label = {"models": "model", "hardware": "hardware", "glossary": "glossary term"}.get(
             kind, kind.rstrip("s")

@@ -413,9 +413,9 @@ def _name_exists(name: str) -> bool:
 
 
 def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
-    from .resolve.models import resolve_model_name
+    from .resolve.ids import read_model
 
-    name = resolve_model_name(catalog, text)
+    name = read_model(catalog, text)
     return ResolvedModel(
         _catalog_spec(name.entry),
         name.entry,

@@ -171,10 +171,10 @@ def parse_hardware(catalog: Catalog, text: str) -> list[Device]:
 
 @lru_cache(maxsize=4096)  # Catalog hashes by identity; its own name lookups are cached too
 def _parse_hardware(catalog: Catalog, text: str) -> tuple[Device, ...]:
-    from .resolve.hardware import resolve_hardware_name
+    from .resolve.ids import read_hardware
 
     devices: list[Device] = []
-    for part in resolve_hardware_name(catalog, text):
+    for part in read_hardware(catalog, text):
         devices.extend([device_from_entry(part.entry, part.memory_gib)] * part.count)
     if len(devices) > 64:
         raise InputError(f"{len(devices)} devices is out of range (1–64)")

@@ -102,3 +102,18 @@ def test_layers_with_experts_count_as_the_layers_themselves_say():
             stop = rng.randint(start, n)
             want = sum(1 for layer in spec.layers[start:stop] if layer.moe)
             assert mem.layers_with_experts(spec, start, stop) == want, (spec.id, start, stop)
+
+
+def test_a_catalog_id_reads_as_the_resolvers_read_it():
+    from runlocal.resolve.hardware import resolve_hardware_name
+    from runlocal.resolve.ids import read_hardware, read_model
+    from runlocal.resolve.models import resolve_model_name
+
+    cat = load_catalog()
+    for hardware_id in cat.hardware:
+        assert read_hardware(cat, hardware_id) == resolve_hardware_name(cat, hardware_id)
+    for model_id in cat.models:
+        assert read_model(cat, model_id) == resolve_model_name(cat, model_id)
+    # Anything else goes to the resolvers themselves.
+    assert read_hardware(cat, "2x RTX 3090") == resolve_hardware_name(cat, "2x RTX 3090")
+    assert read_model(cat, "llama3.1:8b") == resolve_model_name(cat, "llama3.1:8b")

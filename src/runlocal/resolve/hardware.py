@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..catalog import Catalog, Entry, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
+from .names import HardwareName
 from .text import clean, glued_groups
 
 MAX_DEVICES = 64
@@ -321,29 +322,6 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], list[_Key]], dict[st
 
 
 # --- step 3: matching ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HardwareName:
-    """One device as understood: the entry, the memory size chosen (None = the entry's
-    default), and how many of it."""
-
-    entry: Entry
-    memory_gib: float | None
-    count: int
-
-    @property
-    def label(self) -> str:
-        size = f" {self.memory_gib:g}GB" if self.memory_gib is not None else ""
-        many = f"{self.count}× " if self.count > 1 else ""
-        return f"{many}{self.entry.name}{size}"
-
-    @property
-    def query(self) -> str:
-        """The canonical text that reads back as the same thing: '2x apple-m4-max-40c 128GB'."""
-        size = f" {self.memory_gib:g}GB" if self.memory_gib is not None else ""
-        many = f"{self.count}x " if self.count > 1 else ""
-        return f"{many}{self.entry.id}{size}"
 
 
 def resolve_hardware_name(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:

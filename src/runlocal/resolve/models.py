@@ -33,6 +33,7 @@ from typing import Any
 from ..catalog import Catalog, Entry, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..weights import normalize_quant
+from .names import ModelName
 from .refs import HubRef, OllamaRef, parse_ref
 from .text import clean, glued_groups
 
@@ -88,17 +89,6 @@ _SOFT = frozenset(
     second state ggml org the by a of ai at on in with using quant quantized imatrix imat
     """.split()  # noqa: SIM905
 )
-
-
-@dataclass(frozen=True)
-class ModelName:
-    """A typed model name as understood: the entry and the quant the name states (None when
-    it states none)."""
-
-    entry: Entry
-    quant: str | None  # stated in the name ("-Q4_K_M.gguf", "-AWQ", ":27b-it-qat")
-    form: str  # "name", "hub", "ollama", "gguf-file"
-    default_quant: str | None = None  # implied, not stated: what a bare Ollama tag ships
 
 
 _OWNER_PREFIX = re.compile(r"^\s*[A-Za-z0-9.-]+_(?=[A-Za-z])")
