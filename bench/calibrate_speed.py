@@ -259,9 +259,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "attention_factor_no_fa": round(p.attention_factor_no_fa, 4),
         "tile_load_tokens": round(p.tile_load_tokens, 3),
         "attention_tile_rows": round(p.attention_tile_rows, 3),
-        "attention_backend_factor": {
-            k: round(v, 4) for k, v in p.attention_backend_factor.items()
-        },
+        "attention_backend_factor": {k: round(v, 4) for k, v in p.attention_backend_factor.items()},
         "pipeline_efficiency": round(p.pipeline_efficiency, 4),
         "tflops_per_watt": round(p.tflops_per_watt, 4),
         "sm_ghz_per_watt": round(p.sm_ghz_per_watt, 4),
