@@ -61,6 +61,17 @@ PRIOR_PATH = {"dp4a": (0.3, 0.7), "fp32": (1.0, 0.5), "vector": (1.0, 0.5), "mmq
 PRIOR_SM_GHZ_PER_WATT = (0.8, 0.7)
 # Power ∝ f·V² with the voltage rising with the clock: between 1 (voltage fixed) and 3.
 PRIOR_CLOCK_POWER = (2.5, 0.3)
+# Loading and unpacking a quantized weight tile costs about as much as multiplying it with
+# a few dozen tokens (MMQ tiles hold 32-128 tokens; a tile load is several instructions per
+# weight against one multiply-add per weight and token).
+PRIOR_TILE_LOAD_TOKENS = (16.0, 1.0)
+# Flash-attention kernels of the other backends relative to CUDA's (log-sd): near 1 unless
+# the rows say otherwise.
+ATTENTION_BACKENDS = ("rocm", "metal", "vulkan", "cpu")
+PRIOR_ATTENTION_BACKEND = 1.0
+# Flash-attention kernels process 16-128 query rows per K/V tile load (llama.cpp's CUDA mma
+# kernel up to 128 with the GQA heads packed in, Vulkan and Metal 16-64).
+PRIOR_ATTENTION_TILE_ROWS = (64.0, 1.0)
 
 
 def decode_vector(p: SpeedParams) -> np.ndarray:
@@ -96,9 +107,11 @@ def prefill_vector(p: SpeedParams) -> np.ndarray:
         + [p.prefill_path_efficiency.get(k, 1.0) for k in PATHS]
         # Start the power cap where it binds, so the fit can see its gradient.
         + [p.attention_factor, p.pipeline_efficiency, min(p.tflops_per_watt, 1.0)]
-        + [p.attention_factor_no_fa, p.prefill_expert_efficiency]
+        + [p.attention_factor_no_fa, p.tile_load_tokens or PRIOR_TILE_LOAD_TOKENS[0]]
         + [p.sm_ghz_per_watt or PRIOR_SM_GHZ_PER_WATT[0]]
         + [max(p.clock_power_exponent, PRIOR_CLOCK_POWER[0])]
+        + [p.attention_backend_factor.get(b, 1.0) for b in ATTENTION_BACKENDS]
+        + [p.attention_tile_rows or PRIOR_ATTENTION_TILE_ROWS[0]]
     )
 
 
@@ -116,9 +129,14 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         pipeline_efficiency=float(min(v[14], 1.0)),
         tflops_per_watt=float(v[15]),
         attention_factor_no_fa=float(v[16]),
-        prefill_expert_efficiency=float(min(v[17], 1.0)),
+        tile_load_tokens=float(v[17]),
         sm_ghz_per_watt=float(v[18]),
         clock_power_exponent=float(min(max(v[19], 1.0), 4.0)),
+        attention_backend_factor={
+            "cuda": 1.0,
+            **{b: float(v[20 + i]) for i, b in enumerate(ATTENTION_BACKENDS)},
+        },
+        attention_tile_rows=float(v[20 + len(ATTENTION_BACKENDS)]),
     )
 
 
@@ -172,9 +190,12 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
             (x[9 + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1] for i, k in enumerate(PATHS)
         ]
         prior += [x[13] / 1.0, (x[14] - math.log(0.5)) / 1.0, (x[15] - math.log(1.0)) / 2.0]
-        prior += [x[16] / 1.0, (x[17] - math.log(0.5)) / 1.0]
+        prior += [x[16] / 1.0, (x[17] - math.log(PRIOR_TILE_LOAD_TOKENS[0])) / 1.0]
         prior += [(x[18] - math.log(PRIOR_SM_GHZ_PER_WATT[0])) / PRIOR_SM_GHZ_PER_WATT[1]]
         prior += [(x[19] - math.log(PRIOR_CLOCK_POWER[0])) / PRIOR_CLOCK_POWER[1]]
+        prior += [x[20 + i] / PRIOR_ATTENTION_BACKEND for i in range(len(ATTENTION_BACKENDS))]
+        k = 20 + len(ATTENTION_BACKENDS)
+        prior += [(x[k] - math.log(PRIOR_ATTENTION_TILE_ROWS[0])) / PRIOR_ATTENTION_TILE_ROWS[1]]
         return np.array(residuals(pre, q) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_pre, prefill_vector(p), loss="soft_l1", f_scale=0.3).x
@@ -236,7 +257,9 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "prefill_quant_factor": {k: round(v, 4) for k, v in p.prefill_quant_factor.items()},
         "attention_factor": round(p.attention_factor, 4),
         "attention_factor_no_fa": round(p.attention_factor_no_fa, 4),
-        "prefill_expert_efficiency": round(p.prefill_expert_efficiency, 4),
+        "tile_load_tokens": round(p.tile_load_tokens, 3),
+        "attention_tile_rows": round(p.attention_tile_rows, 3),
+        "attention_backend_factor": {k: round(v, 4) for k, v in p.attention_backend_factor.items()},
         "pipeline_efficiency": round(p.pipeline_efficiency, 4),
         "tflops_per_watt": round(p.tflops_per_watt, 4),
         "sm_ghz_per_watt": round(p.sm_ghz_per_watt, 4),

@@ -59,9 +59,22 @@ class SpeedParams:
     # Prefill attention without flash attention (llama.cpp before the end of August 2025):
     # the score matrix is written and re-read in FP32 and softmaxed separately.
     attention_factor_no_fa: float = 1.0
-    # Routed-expert GEMMs (llama.cpp mul_mat_id) relative to dense ones in prefill: each
-    # expert sees only ubatch × k / E tokens, too few to fill the matrix tiles.
-    prefill_expert_efficiency: float = 1.0
+    # Prompt GEMMs load (and unpack) each weight tile once for the tokens that share it:
+    # per token and weight the cost is one multiply-add plus 1/n of a tile load, n the
+    # tokens multiplied by that tile. This is the tile load's cost in tokens' worth of
+    # multiply-adds: GEMM time scales as 1 + tile_load_tokens / n. n is the micro-batch for
+    # dense weights and ubatch × k / E for a routed expert (llama.cpp mul_mat_id), whose
+    # tiles 128- or 256-expert models fill with 16 tokens a 512-token micro-batch.
+    tile_load_tokens: float = 0.0
+    # Prompt attention cost relative to the CUDA flash-attention kernels, per backend class:
+    # each backend has its own flash-attention kernels (CUDA mma, Metal simdgroup, Vulkan
+    # coopmat/scalar, HIP rocWMMA/tile), unlike the GEMMs whose rate the path sets.
+    attention_backend_factor: dict[str, float] = field(default_factory=dict)
+    # Query rows of a prompt that share one load of a K/V tile in flash attention: each
+    # block of this many rows streams the cache of its KV heads once, so prefill at depth
+    # reads the cache depth / rows times per token. What makes multi-head (no GQA) models
+    # and low-bandwidth machines slow at depth. 0: not counted.
+    attention_tile_rows: float = 0.0
     # Share of its peak each prefill arithmetic path reaches, relative to the backend's
     # prefill_efficiency (which is measured on the tensor-core path), except dp4a, whose
     # value is its own share of 4 × FP32 on CUDA and HIP alike: see prefill_path().
@@ -87,7 +100,9 @@ class SpeedParams:
             prefill_spread={k: (float(v[0]), float(v[1])) for k, v in d["prefill_spread"].items()},
             decode_attention_efficiency=float(d.get("decode_attention_efficiency", 1.0)),
             per_moe_layer_us=float(d.get("per_moe_layer_us", 0.0)),
-            prefill_expert_efficiency=float(d.get("prefill_expert_efficiency", 1.0)),
+            tile_load_tokens=float(d.get("tile_load_tokens", 0.0)),
+            attention_backend_factor=dict(d.get("attention_backend_factor", {})),
+            attention_tile_rows=float(d.get("attention_tile_rows", 0.0)),
             attention_factor_no_fa=float(
                 d.get("attention_factor_no_fa", d.get("attention_factor", 1.0))
             ),
@@ -236,6 +251,8 @@ class SpeedFeatures:
     engine_version: tuple[int, ...] | None = None  # the runtime's release, None: current
     n_experts: int = 0  # routed experts per MoE layer (0: dense)
     active_expert_params: float = 0.0  # the routed-expert part of active_params
+    expert_share: float = 1.0  # k / E: the share of a micro-batch's tokens each expert takes
+    sequences: int = 1  # sequences decoded together (each load's kv_bytes covers them all)
     tensor_parallel: bool = False
     host_params: float = 0.0  # weights (parameters) read from system RAM per token
     host_layers: int = 0  # whole layers run by the CPU
@@ -372,6 +389,8 @@ def features(
         host_layers=host_layers,
         host_fp32_flops=host_fp32_flops,
         active_expert_params=float(spec.routed_expert_params * moe_share),
+        expert_share=moe_share,
+        sequences=max(sequences, 1),
         flash_attn=runtime.flash_attn if runtime is not None else True,
         ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
         # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run
@@ -497,12 +516,7 @@ def prefill_seconds_per_token(
     if not f.loads:
         return None
     attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
-    dense = f.active_params - f.active_expert_params
-    flops_total = (
-        2 * dense
-        + 2 * f.active_expert_params / p.prefill_expert_efficiency
-        + attn_factor * f.attn_prefill_flops
-    )
+    gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens)
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:
@@ -520,12 +534,17 @@ def prefill_seconds_per_token(
         eta *= p.prefill_path_efficiency.get(path, 1.0)
         if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
-        t += flops_total * share / (peak * eta)
+        attn = attn_factor * p.attention_backend_factor.get(load.backend, 1.0)
+        t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
         # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
         eta_bw = p.bandwidth_efficiency[load.backend]
         reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
-        t += reads / f.ubatch / (len(f.loads) if f.tensor_parallel else 1)
+        t += reads / micro_batch(f, prompt_tokens) / (len(f.loads) if f.tensor_parallel else 1)
+        if p.attention_tile_rows:
+            # Flash attention streams one sequence's cache per block of query rows.
+            kv = load.kv_bytes / f.sequences
+            t += kv / (load.bandwidth_bytes_per_s * eta_bw) / p.attention_tile_rows
     if len(f.loads) > 1 and not f.tensor_parallel:
         in_flight = min(len(f.loads), max(1, -(-min(prompt_tokens, 2048) // 512)))
         t /= 1 + (in_flight - 1) * p.pipeline_efficiency
@@ -533,6 +552,24 @@ def prefill_seconds_per_token(
         # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
         t += f.host_bytes / 25e9 / 512
     return t
+
+
+def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
+    """Tokens in one prompt micro-batch: the ubatch, or the whole prompt when shorter."""
+    return max(1, min(f.ubatch, prompt_tokens or f.ubatch))
+
+
+def prefill_gemm_flops(f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int) -> float:
+    """Matrix-multiply FLOPs per prompt token, each weight's multiply-adds weighted by
+    1 + tile_load_tokens / n for the n tokens that share its tiles: the whole micro-batch
+    for dense weights, micro-batch × k / E for a routed expert's (each expert GEMM in
+    llama.cpp's mul_mat_id sees only the tokens routed to it)."""
+    dense = f.active_params - f.active_expert_params
+    ubatch = micro_batch(f, prompt_tokens)
+    per_expert = max(ubatch * f.expert_share, 1.0)
+    return 2 * dense * (1 + tile_load_tokens / ubatch) + 2 * f.active_expert_params * (
+        1 + tile_load_tokens / per_expert
+    )
 
 
 def prefill_path(

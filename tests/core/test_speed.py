@@ -11,6 +11,7 @@ from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, _catalog_spec, check, estimate, inventory_for
 from runlocal.hardware import Device, device_from_entry
 from runlocal.runtimes import get_runtime
+from runlocal.speed import SpeedFeatures
 from runlocal.units import GIB
 
 LLAMA = get_runtime("llama.cpp")
@@ -282,3 +283,61 @@ def test_the_dp4a_path_is_one_kernel_family_on_cuda_and_hip(catalog: Catalog) ->
     before = prefill_seconds_per_token(g, p, 256)
     after = prefill_seconds_per_token(g, slower_matrix, 256)
     assert before is not None and after is not None and after > before
+
+
+def _prefill_features(**kw: object) -> SpeedFeatures:
+    from runlocal.speed import DeviceLoad
+
+    gpu = DeviceLoad("vulkan", 200e9, 10e12, 50e12, None, 1e9, 2e9, 0.0, 10)
+    base: dict[str, object] = dict(
+        loads=(gpu,),
+        host_bytes=0.0,
+        host_bandwidth_bytes_per_s=None,
+        quant_family="q8",
+        n_layers=10,
+        active_params=3e9,
+        attn_prefill_flops=0.0,
+    )
+    base.update(kw)
+    return SpeedFeatures(**base)  # type: ignore[arg-type]
+
+
+def test_a_weight_tile_costs_its_load_once_for_the_tokens_that_share_it() -> None:
+    """3B active, 2B of them routed experts with 8 of 256 active: a 512-token micro-batch
+    gives each expert 512 × 8/256 = 16 tokens. With a tile load worth 16 tokens of
+    multiply-adds, dense weights cost 2 × 1e9 × (1 + 16/512) = 2.0625e9 FLOPs per token and
+    the experts 2 × 2e9 × (1 + 16/16) = 8e9."""
+    from runlocal.speed import micro_batch, prefill_gemm_flops
+
+    f = _prefill_features(active_expert_params=2e9, expert_share=8 / 256, ubatch=512)
+    assert prefill_gemm_flops(f, 16.0, 512) == pytest.approx(2.0625e9 + 8e9)
+    # A 2048-token micro-batch gives each expert 64 tokens: 2 × 2e9 × 1.25 = 5e9, and the
+    # dense weights 2e9 × (1 + 16/2048) = 2.015625e9.
+    g = replace(f, ubatch=2048)
+    assert prefill_gemm_flops(g, 16.0, 4096) == pytest.approx(2.015625e9 + 5e9)
+    # ... but a 512-token prompt fills only 512 of them.
+    assert micro_batch(g, 512) == 512
+    assert prefill_gemm_flops(g, 16.0, 512) == prefill_gemm_flops(f, 16.0, 512)
+    # Without a tile cost every active parameter is 2 FLOPs.
+    assert prefill_gemm_flops(f, 0.0, 512) == pytest.approx(6e9)
+
+
+def test_flash_attention_reads_the_cache_once_per_block_of_query_rows() -> None:
+    """A device holding 4 GB of KV cache at the prompt's depth, 200 GB/s at full efficiency:
+    with 40 query rows per K/V tile each prompt token reads 4e9 / 40 = 100 MB, 0.5 ms."""
+    from runlocal.speed import DeviceLoad, SpeedParams, load_params, prefill_seconds_per_token
+
+    base = load_params()
+    p: SpeedParams = replace(
+        base, bandwidth_efficiency={**base.bandwidth_efficiency, "vulkan": 1.0}
+    )
+    gpu = DeviceLoad("vulkan", 200e9, 10e12, 50e12, None, 1e9, 2e9, 4e9, 10)
+    f = _prefill_features(loads=(gpu,))
+    without = prefill_seconds_per_token(f, replace(p, attention_tile_rows=0.0), 0)
+    with_rows = prefill_seconds_per_token(f, replace(p, attention_tile_rows=40.0), 0)
+    assert without is not None and with_rows is not None
+    assert with_rows - without == pytest.approx(0.5e-3)
+    # Two sequences' caches on the device: each prompt token reads only its own.
+    g = _prefill_features(loads=(replace(gpu, kv_bytes=8e9),), sequences=2)
+    two = prefill_seconds_per_token(g, replace(p, attention_tile_rows=40.0), 0)
+    assert two == pytest.approx(with_rows)
