@@ -20,7 +20,7 @@ from runlocal.errors import InputError
 T = TypeVar("T")
 
 
-def is_catalog_only(model: str) -> bool:
+def is_catalog_only(model: str, catalog: Catalog | None = None) -> bool:
     """False for names the engine would read from disk (paths, .gguf, .json, existing files).
 
     The command line may size a user's own files; the website must only ever size catalog
@@ -29,6 +29,10 @@ def is_catalog_only(model: str) -> bool:
     looks_like_path = model.endswith((".gguf", ".json")) or "/" in model or model.startswith(".")
     if looks_like_path:
         return False
+    if catalog is not None and model in catalog.models:
+        # A catalog id is never read from disk (the site's checks pass allow_files=False): no
+        # file-system lookup for the tables that ask about dozens of them per page.
+        return True
     try:
         return not Path(model).expanduser().exists()
     except (OSError, ValueError):
@@ -55,10 +59,7 @@ def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     """
     from runlocal_web.api.remote import reads_remotely
 
-    # A catalog id is a catalog model (the engine never reads a file with allow_files=False):
-    # no file-system lookup for the tables that ask about dozens of them per page.
-    catalog_id = query.model in catalog.models
-    if not catalog_id and not is_catalog_only(query.model) and reads_remotely(query.model) is None:
+    if not is_catalog_only(query.model, catalog) and reads_remotely(query.model) is None:
         raise InputError(f"{query.model}: this model cannot be checked on the website")
     timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
     if not digest or timeout <= 0:
