@@ -1271,8 +1271,10 @@ def _plan_answers_uncached(
         # search (judged as the search judges every step), so a page's table of quantizations
         # computes it once.
         key = (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
-        if key in _BEST_QUANTS:
-            best_quant = _BEST_QUANTS[key]
+        # One lookup (another thread may clear the dict between two).
+        found = _BEST_QUANTS.get(key, _UNKNOWN)
+        if found is not _UNKNOWN:
+            best_quant = found
         else:
             fits, tight = _fits_fully(spec, inv, hw, host_ram, runtime, context, kv_type, batch)
             known = (quant, fits and not tight)
@@ -1287,6 +1289,7 @@ def _plan_answers_uncached(
 
 
 _BEST_QUANTS: dict[tuple[Any, ...], str | None] = {}
+_UNKNOWN = "?"  # not a quantization name: "not computed yet" beside None ("none fits")
 
 
 # ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan
