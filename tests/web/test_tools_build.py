@@ -112,10 +112,11 @@ def test_a_mac_uses_its_working_set_and_mlx(client, tools: Path) -> None:
     assert device["memory_bytes"] == 128 * 2**30
     assert device["budget_bytes"] == 96 * 2**30  # 3/4 of 128 GiB
     assert any("working-set limit" in line for line in r["memory"]["explanation"])
-    # The 70B fits with headroom but writes under 10 tokens/s: borderline.
-    assert _groups(doc)["comfortable"] == ["testllama-8b"]
-    assert _groups(doc)["borderline"] == ["testllama-70b"]
-    assert r["groups"]["borderline"][0]["reason"] == "under 10 tokens/s"
+    # Both fit with headroom; the 70B at 4 bits streams ~40 GB per token from 546 GB/s, about
+    # 12 tokens/s under MLX (an M3 Max, 400 GB/s, measured 9.35: mlx-examples issue #1029).
+    assert _groups(doc)["comfortable"] == ["testllama-70b", "testllama-8b"]
+    slow = {m["id"]: m for m in r["groups"]["comfortable"]}["testllama-70b"]
+    assert 10 <= slow["decode_tok_s"] <= 15
 
 
 def test_a_cpu_only_build(client, tools: Path) -> None:
