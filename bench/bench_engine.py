@@ -6,8 +6,11 @@ Every figure that is compared is measured in the same run, interleaved, so a noi
 moves both sides of a ratio alike.
 
 1. One `check` in-process over 120 distinct queries (7 models × 10 devices × 2 contexts):
-   first call with every engine cache empty, then repeated; and the first call of each of
-   2,000 varied queries (below), whose models and devices mostly differ from one to the next.
+   first call with every engine cache empty, then repeated; the first call of each of
+   2,000 varied queries (below), whose models and devices mostly differ from one to the next,
+   from empty caches; and 2,000 queries never asked before in a process that has answered
+   20,000 others (a server's or a long batch's new question: the models, quantizations and
+   devices it involves were seen, the combination was not).
 2. `runlocal check --from FILE` with 10,000 varied queries (seeded draws over every catalog
    model and device: 1–4 GPUs, contexts from 2k to 128k or the default, a quantization or
    the default, sometimes vLLM or MLX), with workers (the default: one per CPU) and with
@@ -133,6 +136,17 @@ def bench_in_process() -> None:
     print(
         f"in-process check, 2,000 varied queries, first call of each: median "
         f"{statistics.median(new) * 1e6:.0f} µs, p90 {_p90(new) * 1e6:.0f} µs"
+    )
+    others = [CheckQuery.from_mapping(q) for q in varied_queries(20_000, seed=8)]
+    asked = set(others)
+    fresh = [CheckQuery.from_mapping(q) for q in varied_queries(3_000, seed=7)]
+    fresh = [q for q in fresh if q not in asked][:2000]
+    engine.clear_caches()
+    _timed(others)
+    warm_new = _timed(fresh)
+    print(
+        f"in-process check, {len(fresh):,} queries never asked before, after 20,000 others: "
+        f"median {statistics.median(warm_new) * 1e6:.0f} µs, p90 {_p90(warm_new) * 1e6:.0f} µs"
     )
 
 
