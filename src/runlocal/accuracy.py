@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, Entry, load_catalog
-from .engine import Estimate, _catalog_spec, _check_runtime_hardware, estimate, inventory_for
+from .engine import _check_runtime_hardware
 from .errors import InputError, RunlocalError
+from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
 from .runtimes import get_runtime
+from .sources import catalog_spec, inventory_for
 from .speed import load_params_raw
 from .weights import normalize_quant
 
@@ -347,7 +349,7 @@ def evaluate(rows: Iterable[Row]) -> None:
             runtime = get_runtime(row.runtime)
             fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
             device = tensor_rate_for(device, fp32_acc)
-        spec = _catalog_spec(row.model)
+        spec = catalog_spec(row.model)
         inv = inventory_for(spec, row.model, row.quant)
         devices = [device] * row.n_devices
         prompt = int(row.raw.get("prompt_tokens") or 0) or 512

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import marshal
 import math
-import os
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
-from .catalog import Catalog, Entry, derived_cached, load_catalog
-from .errors import AmbiguousNameError, InputError, UnknownNameError
+from .answer import (
+    _quality_parts,
+    answer_basis,
+    commands,
+    memory_totals,
+    model_record,
+    quality_answer,
+    round_rate,
+    verdict_for,
+)
+from .catalog import Catalog, Entry, load_catalog
+from .errors import InputError
+from .estimate import (
+    _BEST_QUANTS,
+    cached_estimate,
+    fits_on_accelerators,
+    plan_answers,
+    plan_answers_uncached,
+)
+from .evidence import apply_measurements
 from .hardware import (
     Device,
     explicit_device,
@@ -26,39 +38,24 @@ from .hardware import (
     tensor_rate_for,
     with_gpu_memory_limit,
 )
-from .hfconfig import load_config, spec_from_config
-from .quality import TASKS, effective_params_b, is_native, quality_model
 from .runtimes import Runtime, get_runtime
-from .spec import ModelSpec, WeightInventory
-from .speed import (
-    decode_seconds_per_token,
-    features,
-    load_params,
-    prefill_seconds_per_token,
-    safe_rate,
-    spread,
+from .sources import (
+    ResolvedModel,
+    catalog_spec,
+    inventory_for,
+    is_local_path,
+    normalize_quant_loose,
+    resolve_model,
 )
+from .speed import load_params, spread
 from .units import GIB, parse_tokens
-from .weights import (
-    GGUF_SCHEMES,
-    estimate_inventory,
-    normalize_quant,
-    quant_family,
-    scale_inventory,
-)
+from .weights import GGUF_SCHEMES, normalize_quant, quant_family, scale_inventory
 
 MAX_CONTEXT = 10_000_000
 MAX_BATCH = 4096
-SLOW_DECODE_TOK_S = 5.0
 # System RAM assumed beside discrete GPUs when a query gives none: a common desktop's 32 GiB.
 # Every surface (pages, tools, API, CLI) gets it from here, and every answer says it assumed it.
 DEFAULT_RAM_GIB = 32.0
-# Quality ladder for "best quantization that fits": highest quality first.
-GGUF_LADDER = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
-HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
-MLX_LADDER = ("MLX-BF16", "MLX-8BIT", "MLX-4BIT")
-EXL2_LADDER = ("EXL2-8BPW", "EXL2-6BPW", "EXL2-5BPW", "EXL2-4BPW", "EXL2-3BPW")
-EXL3_LADDER = ("EXL3-8BPW", "EXL3-6BPW", "EXL3-5BPW", "EXL3-4BPW", "EXL3-3BPW", "EXL3-2BPW")
 
 if TYPE_CHECKING:
     from .profile import Calibration
@@ -189,37 +186,7 @@ class CheckResult:
         return str(self.data["verdict"])
 
 
-@dataclass
-class ResolvedModel:
-    spec: ModelSpec
-    entry: Entry | None
-    source: str  # "catalog", "config.json", "gguf"
-    path: str | None = None
-    notes: list[str] = field(default_factory=list)
-    quant: str | None = None  # the quant the typed name states ("…-Q4_K_M.gguf", "-AWQ")
-    default_quant: str | None = None  # the quant it implies (a bare Ollama tag's file)
-    hub_repo: str | None = None  # read from this Hub repo (runlocal.remote)
-    # The repo's other GGUF files when none was named: (quant, bytes), to pick what fits.
-    file_choices: tuple[tuple[str, int], ...] = ()
-    ollama_tag: str | None = None  # read from this Ollama registry tag (runlocal.remote)
-
-
 # --- model resolution -------------------------------------------------------------------
-
-
-_WINDOWS_PATH_RE = re.compile(r"^[A-Za-z]:[\\/]")
-
-
-@lru_cache(maxsize=512)
-def _is_local_path(text: str) -> bool:
-    """Text written as a path ('./x.gguf', '/models/x', '~/x', 'C:\\x'), or a file or folder that
-    exists here. 'owner/name' and a bare 'x.gguf' that do not exist are names, not paths."""
-    text = text.strip()
-    if text.startswith(("/", "./", "../", "~", ".\\")) or "\\" in text:
-        return True
-    if _WINDOWS_PATH_RE.match(text):
-        return True
-    return _name_exists(text)
 
 
 def _component_entry(text: str, catalog: Catalog) -> Entry | None:
@@ -339,124 +306,6 @@ def _check_component_model(
         "assumed": {"quant": q.quant is None, "context": False, "ram_gib": None},
     }
     return CheckResult(out)
-
-
-@lru_cache(maxsize=512)  # Entry hashes by identity: one parse per loaded catalog entry
-def _catalog_spec(entry: Entry) -> ModelSpec:
-    arch = entry.get("architecture")
-    if not isinstance(arch, dict):
-        raise InputError(f"{entry.name}: the catalog has no architecture for it")
-    return spec_from_config(
-        arch, name=entry.name, where=f"catalog models/{entry.id}.toml", model_id=entry.id
-    )
-
-
-def resolve_model(
-    text: str, catalog: Catalog, allow_files: bool = True, quant: str | None = None
-) -> ResolvedModel:
-    """A catalog model, or (when ``allow_files``) a GGUF file or config.json on this machine,
-    or a model on the Hugging Face Hub or the Ollama registry (runlocal.remote).
-
-    Servers pass allow_files=False: a name from the web must never open a local file."""
-    text = text.strip()
-    if not text:
-        raise InputError("empty model name")
-    if not allow_files or not _is_local_path(text):
-        try:
-            return _catalog_model(text, catalog)
-        except AmbiguousNameError:
-            raise  # "which one?" is the answer, not a name to look up elsewhere
-        except UnknownNameError as exc:
-            from . import remote  # the Hub and Ollama clients load only on this path
-
-            # Servers fetch only inside remote.serving(policy), and only explicit references.
-            resolve = remote.resolve_unknown if allow_files else remote.resolve_for_server
-            return resolve(text, exc, quant=quant)
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise InputError(f"{text}: no such file or folder")
-    if path.suffix == ".gguf" or (path.is_file() and _is_gguf(path)):
-        from .gguf import read_gguf
-
-        return ResolvedModel(read_gguf(path), None, "gguf", str(path))
-    folder = path if path.is_dir() else path.parent
-    config = load_config(path)
-    spec = spec_from_config(config, name=folder.name or "model", where=str(path))
-    from .safetensors import read_safetensors_inventory
-
-    inv = read_safetensors_inventory(folder, spec.n_layers, _hf_quant_label(config))
-    if inv is not None:
-        spec = _with_weights(spec, inv)
-    return ResolvedModel(spec, None, "config.json", str(path))
-
-
-# pathlib's (Python 3.11) errors that Path.exists() reads as "no such file".
-_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
-_IGNORED_WINERRORS = (21, 123, 1921)
-
-
-def _name_exists(name: str) -> bool:
-    """Path(name).exists() for a plain name (no '/', no leading '.' or '~', not empty, so
-    Path leaves it unchanged), with the same errors ignored, at a third of the cost."""
-    try:
-        os.stat(name)
-    except OSError as e:
-        if (
-            getattr(e, "errno", None) not in _IGNORED_ERRNOS
-            and getattr(e, "winerror", None) not in _IGNORED_WINERRORS
-        ):
-            raise
-        return False
-    except ValueError:
-        return False
-    return True
-
-
-def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
-    from .resolve.ids import read_model
-
-    name = read_model(catalog, text)
-    return ResolvedModel(
-        _catalog_spec(name.entry),
-        name.entry,
-        "catalog",
-        quant=name.quant,
-        default_quant=name.default_quant,
-    )
-
-
-def _is_gguf(path: Path) -> bool:
-    try:
-        with path.open("rb") as f:
-            return f.read(4) == b"GGUF"
-    except OSError:
-        return False
-
-
-def _hf_quant_label(config: dict[str, Any]) -> str:
-    from .hfquant import hf_quant_label
-
-    return hf_quant_label(config)
-
-
-def _with_weights(spec: ModelSpec, inv: WeightInventory) -> ModelSpec:
-    from dataclasses import replace
-
-    prov = dict(spec.provenance)
-    prov["weights"] = inv.source
-    return replace(spec, weights=inv, provenance=prov)
-
-
-@lru_cache(maxsize=4096)
-def inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightInventory:
-    inv = estimate_inventory(spec, quant)
-    if entry is not None:
-        for f in entry.get("files", []):
-            if normalize_quant_loose(str(f.get("quant", ""))) == quant and f.get("size_bytes"):
-                return scale_inventory(
-                    inv, int(f["size_bytes"]), f"file size of {f.get('url', 'the published file')}"
-                )
-    return inv
 
 
 # --- hardware resolution ----------------------------------------------------------------
@@ -595,62 +444,6 @@ def runtime_loads(runtime_id: str, quant: str) -> bool:
         return False
 
 
-def normalize_quant_loose(quant: str) -> str:
-    try:
-        return normalize_quant(quant)
-    except InputError:
-        return quant
-
-
-def _plan(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-) -> mem.MemoryPlan:
-    if runtime.engine == "llama.cpp":
-        return mem.plan_llama(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-    if runtime.engine == "vllm":
-        return mem.plan_vllm(spec, inv, devices, runtime, context, kv_type, batch)
-    return mem.plan_simple(spec, inv, devices, runtime, context, kv_type, batch)
-
-
-def _full_usage(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-) -> list[tuple[int, int]]:
-    """(bytes that must fit, limit) per device with everything on the accelerators."""
-    if runtime.engine == "llama.cpp":
-        return mem.llama_full_offload_usage(spec, inv, devices, runtime, context, kv_type, batch)
-    p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-    return [mem.usage(u) for u in p.devices]
-
-
-def _fits_fully(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-) -> tuple[bool, bool]:
-    """(fits entirely on the accelerators, too tight to be comfortable)."""
-    rows = _full_usage(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-    return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
-
-
 def _best_fitting_file(
     q: CheckQuery,
     model: ResolvedModel,
@@ -674,7 +467,7 @@ def _best_fitting_file(
 
     for quant, size_bytes in sorted(model.file_choices, key=better_first):
         trial = scale_inventory(inv, size_bytes, "the repository's file size")
-        fits, tight = _fits_fully(
+        fits, tight = fits_on_accelerators(
             model.spec, trial, devices, host_ram, runtime, context, kv_type, q.batch
         )
         if not fits or tight:
@@ -753,10 +546,10 @@ def clear_caches() -> None:
     _ASKED.clear()
     _BEST_QUANTS.clear()
     for fn in (
-        _catalog_spec,
+        catalog_spec,
         inventory_for,
-        _plan_answers,
-        _estimate,
+        plan_answers,
+        cached_estimate,
         _quality_parts,
         mem.kv_profile,
         mem._prefix,
@@ -783,7 +576,7 @@ def _check(
         if runtime.engine != "vllm":
             raise InputError("--gpu-memory-utilization is a vLLM setting")
         runtime = replace(runtime, gpu_memory_utilization=q.gpu_memory_utilization)
-    is_path = allow_files and _is_local_path(q.model)
+    is_path = allow_files and is_local_path(q.model)
     entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
         return _check_component_model(q, entry, catalog, runtime, local), True
@@ -830,7 +623,7 @@ def _check(
             quant = _pick_quant(q, runtime, model)
             inv = spec.weights if spec.weights is not None else inv
     # A model read from a file gets a new spec (hashed by identity) each time: nothing to reuse.
-    answers = _plan_answers if model.entry is not None else _plan_answers_uncached
+    answers = plan_answers if model.entry is not None else plan_answers_uncached
     est, max_ctx, best_quant = answers(
         spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch, quant
     )
@@ -844,7 +637,7 @@ def _check(
     lo_hi = spread(params.decode_spread, main_backend)
     evidence, measured = "estimated", list[dict[str, Any]]()
     if not q.no_measured:
-        evidence, decode, prefill, measured = _apply_measurements(
+        evidence, decode, prefill, measured = apply_measurements(
             catalog, model, quant, devices, runtime, inv, est, depth
         )
     if evidence == "estimated" and calibrated:
@@ -867,19 +660,19 @@ def _check(
     if decode is not None:
         decode = _batch_decode(decode, q.batch)
 
-    verdict, reason = _verdict(plan, decode, devices, host_ram)
+    verdict, reason = verdict_for(plan, decode, devices, host_ram)
     if q.gpu_memory_gb is not None or verdict != "comfortable":
         memory_note = gpu_memory_note(devices, q)
         if memory_note:
             notes.append(memory_note)
-    totals = _totals(plan, runtime)
-    basis = _basis(
+    totals = memory_totals(plan, runtime)
+    basis = answer_basis(
         spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
     )
     if calibrated:
         basis["calibration"] = calibrated
     out: dict[str, Any] = {
-        "model": _model_dict(model, inv),
+        "model": model_record(model, inv),
         "hardware": [
             {
                 "id": d.id,
@@ -915,12 +708,12 @@ def _check(
         else ("offload" if fits and not plan.full_offload else "accelerator"),
         "best_quant": best_quant,
         "speed": {
-            "decode_tok_s": _round(decode),
-            "decode_tok_s_low": _round(decode * lo_hi[0]) if decode else None,
-            "decode_tok_s_high": _round(decode * lo_hi[1]) if decode else None,
-            "prefill_tok_s": _round(prefill),
-            "prefill_tok_s_low": _round(prefill * prefill_spread[0]) if prefill else None,
-            "prefill_tok_s_high": _round(prefill * prefill_spread[1]) if prefill else None,
+            "decode_tok_s": round_rate(decode),
+            "decode_tok_s_low": round_rate(decode * lo_hi[0]) if decode else None,
+            "decode_tok_s_high": round_rate(decode * lo_hi[1]) if decode else None,
+            "prefill_tok_s": round_rate(prefill),
+            "prefill_tok_s_low": round_rate(prefill * prefill_spread[0]) if prefill else None,
+            "prefill_tok_s_high": round_rate(prefill * prefill_spread[1]) if prefill else None,
             "at_depth_tokens": depth,
         },
         "evidence": evidence,
@@ -928,8 +721,8 @@ def _check(
         "notes": notes,
         # Commands only for a setup that runs: a command line beside "will not run" reads
         # as a way to run it.
-        "commands": _commands(model, runtime, quant, context, plan, kv_type) if fits else {},
-        "quality": _quality(model, quant, catalog),
+        "commands": commands(model, runtime, quant, context, plan, kv_type) if fits else {},
+        "quality": quality_answer(model, quant, catalog),
         # The defaults this answer took for what the query left out: every surface states
         # them beside the answer, with a way to change them.
         "assumed": {
@@ -947,116 +740,6 @@ def _check(
     return CheckResult(out), model.entry is not None and not model.hub_repo and not model.path
 
 
-def _quality(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[str, Any]:
-    """What the quantization costs in quality (llama.cpp's measured perplexity / KLD tables)
-    and, for a catalog model, its quality per task at that quantization (published scores
-    on one scale per task, or an estimate from size; docs/methodology.md, "Quality")."""
-    size_b = effective_params_b(model.entry) if model.entry is not None else None
-    if size_b is None and model.spec.params_total:
-        size_b = model.spec.params_total / 1e9
-    bucket, basis, tasks = _quality_parts(catalog, model.entry, quant, size_b)
-    return {
-        "quant_loss": bucket,
-        "quant_loss_basis": basis,
-        "tasks": None if tasks is None else {task: dict(t) if t else None for task, t in tasks},
-    }
-
-
-@lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
-def _quality_parts(
-    catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
-) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
-    qm = quality_model(catalog)
-    family = str(entry.get("family") or "") or None if entry is not None else None
-    loss = qm.quant_loss(
-        quant, size_b, family, entry.name if entry is not None else None, is_native(entry, quant)
-    )
-    if entry is None:
-        return loss.bucket, loss.note, None
-    tasks = []
-    for task in TASKS:
-        merit = qm.merit(entry, task, quant)
-        tasks.append(
-            (
-                task,
-                None
-                if merit is None
-                else (
-                    ("score", round(merit.value, 1)),
-                    ("scale", merit.model.scale),
-                    ("estimated", merit.estimated),
-                    ("basis", merit.basis),
-                ),
-            )
-        )
-    return loss.bucket, loss.note, tuple(tasks)
-
-
-@dataclass
-class Estimate:
-    plan: mem.MemoryPlan
-    features: Any
-    decode_tok_s: float | None
-    prefill_tok_s: float | None
-    backend: str
-
-
-def estimate(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-    depth: int,
-    prompt_tokens: int | None = None,
-) -> Estimate:
-    """Memory plan and formula speeds at KV depth ``depth`` (no measured data).
-
-    ``prompt_tokens`` is the prompt being prefilled (default: the whole context)."""
-    prompt_tokens = context if prompt_tokens is None else prompt_tokens
-    plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-    params = load_params()
-    f = features(
-        spec,
-        inv,
-        plan,
-        depth,
-        _host_bandwidth(devices, host_ram),
-        _host_fp32_flops(devices),
-        runtime,
-        kv_type,
-        batch,
-    )
-    # Encoders (embedding models) do not generate: only their throughput over inputs counts.
-    fits = plan.fits
-    decode = safe_rate(decode_seconds_per_token(f, params)) if fits and spec.causal else None
-    prefill = (
-        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if fits else None
-    )
-    backend = f.loads[0].backend if f.loads else "cpu"
-    return Estimate(plan, f, decode, prefill, backend)
-
-
-@lru_cache(maxsize=4096)
-def _estimate(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: tuple[Device, ...],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-    depth: int,
-) -> Estimate:
-    """estimate() for check: cached, so callers must treat the result (its plan included) as
-    read-only."""
-    return estimate(spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, depth)
-
-
 def _default_context(runtime: Runtime, devices: list[Device]) -> int:
     """Ollama sizes its default context by GPU memory (docs: 4k below 24 GiB, 32k up to
     48 GiB, 256k above); the others use a fixed default."""
@@ -1068,520 +751,9 @@ def _default_context(runtime: Runtime, devices: list[Device]) -> int:
     return 32768 if vram < 48 * GIB else 262144
 
 
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 1)
-
-
 def _batch_decode(decode: float, batch: int) -> float:
     # Aggregate decode of concurrent sequences grows until compute binds; per sequence
     # it falls. We report per-sequence speed, which is what a reader of a chat sees.
     if batch <= 1:
         return decode
     return decode * (1 + math.log2(batch)) / batch
-
-
-# Unified memory (Apple, Strix Halo, DGX Spark, Jetson): the CPU cores share the GPU's
-# memory bus but cannot saturate it. AnandTech measured the M1 Max's CPU clusters at about
-# 243 of 409.6 GB/s (59%); smaller chips reach more of their narrower bus, so 0.6 is an
-# upper bound for the big ones. Offloaded weights are read at this rate, never faster.
-UNIFIED_CPU_BANDWIDTH_SHARE = 0.6
-
-
-def _host_bandwidth(devices: list[Device], host_ram: int | None) -> float | None:
-    if any(d.kind == "unified" for d in devices):
-        return devices[0].bandwidth_bytes_per_s * UNIFIED_CPU_BANDWIDTH_SHARE
-    if any(d.kind == "cpu" for d in devices):
-        return devices[0].bandwidth_bytes_per_s
-    # A desktop with dual-channel DDR5 (about 80 GB/s) when only --ram-gb is known.
-    return 80e9 if host_ram is not None else None
-
-
-def _host_fp32_flops(devices: list[Device]) -> float | None:
-    """On unified memory the CPU side dequantizes with less arithmetic than the GPU has: the
-    GPU's FP32 rate bounds its cost from below. A separate host is bound by its DDR first."""
-    if all(d.kind == "unified" for d in devices):
-        return devices[0].fp32_flops
-    return None
-
-
-def _totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:
-    weights = plan.sum("weights_bytes")
-    kv = plan.sum("kv_cache_bytes")
-    compute = plan.sum("compute_bytes")
-    overhead = plan.sum("overhead_bytes")
-    return {
-        "weights_bytes": weights,
-        "kv_cache_bytes": kv,
-        "compute_bytes": compute,
-        "overhead_bytes": overhead,
-        "total_bytes": weights + kv + compute + overhead,
-        "budget_bytes": plan.sum("budget_bytes"),
-        "host_bytes": plan.host.total_bytes if plan.host is not None else 0,
-    }
-
-
-def _verdict(
-    plan: mem.MemoryPlan, decode: float | None, devices: list[Device], host_ram: int | None
-) -> tuple[str, str]:
-    if not plan.fits:
-        if plan.gpu_layers == 0 and plan.host is not None and host_ram is None:
-            return "wont-run", "the model does not fit in GPU memory, and system RAM was not given"
-        return "wont-run", "the model does not fit in the memory available"
-    if not plan.full_offload:
-        moved = (
-            f"experts of {plan.experts_on_host_layers} layers"
-            if plan.experts_on_host_layers
-            else f"{plan.total_layers - plan.gpu_layers} of {plan.total_layers} layers"
-        )
-        return "tradeoffs", f"{moved} run from system RAM, which slows decoding"
-    if decode is not None and decode < SLOW_DECODE_TOK_S:
-        return "tradeoffs", f"it fits, but decodes at about {decode:.1f} tokens/s"
-    if plan.tight:
-        return (
-            "tradeoffs",
-            "it fits with less than 10% (or 1 GiB) to spare; other programs may push it out",
-        )
-    if plan.host is not None and plan.host.total_bytes > 0:
-        # llama.cpp keeps the token-embedding table (a lookup, not a layer) in system RAM.
-        return (
-            "comfortable",
-            "it fits with headroom: every layer on the accelerator, the token embeddings "
-            f"({plan.host.total_bytes / GIB:.2f} GiB) in system RAM",
-        )
-    return "comfortable", "it fits with headroom, entirely on the accelerator"
-
-
-def _max_context(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    kv_type: str,
-    batch: int,
-    known: tuple[int, bool] | None = None,
-) -> int | None:
-    """Largest context (multiple of 256) that still fits fully on the accelerators.
-
-    known: (a context, whether it fits fully), from the plan already made, to skip a probe.
-
-    Memory is affine in the context once sliding windows are full, so two plans give each
-    device's slope and the limit follows; one more plan confirms it (bisection otherwise).
-    """
-
-    def usage(ctx: int) -> list[tuple[int, int]]:
-        return _full_usage(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
-
-    def fits(ctx: int) -> bool:
-        return all(u <= b for u, b in usage(ctx))
-
-    top = spec.max_context
-    if known is not None and known[0] >= top and known[1]:
-        return top
-    if fits(top):
-        return top
-    if not (known is not None and known[1]) and not fits(256):
-        return None
-    lo = min(top, mem.pad(max(4096, (spec.sliding_window or 0) + 1024), 256))
-    if known is not None and known[1] and known[0] >= lo:
-        lo = known[0] // 256 * 256
-    if lo < top and fits(lo):
-        a, b = usage(lo), usage(top)
-        limit = top
-        for (used_a, budget), (used_b, _) in zip(a, b, strict=True):
-            slope = (used_b - used_a) / (top - lo)
-            if slope > 0:
-                limit = min(limit, lo + int((budget - used_a) / slope))
-        guess = max(lo, limit // 256 * 256)
-        if fits(guess) and not fits(guess + 256):
-            return guess
-        lo, hi = (guess, top) if fits(guess) else (lo, guess)
-    else:
-        lo, hi = 256, lo
-    while hi - lo > 256:
-        mid = (lo + hi) // 2 // 256 * 256
-        if mid <= lo:
-            break
-        if fits(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _max_context_offloaded(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    kv_type: str,
-    batch: int,
-    runs_at: int,
-) -> int:
-    """Largest context (multiple of 256, at least ``runs_at``, which runs) that still runs
-    with layers or experts in system RAM: memory grows with the context, so a bisection."""
-
-    def runs(ctx: int) -> bool:
-        return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch).fits
-
-    top = spec.max_context
-    if runs_at >= top or runs(top):
-        return max(top, runs_at)
-    lo, hi = runs_at, top
-    while hi - lo > 256:
-        mid = (lo + hi) // 2 // 256 * 256
-        if mid <= lo:
-            break
-        if runs(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _plan_answers_uncached(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    entry: Entry | None,
-    devices: tuple[Device, ...],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-    quant: str,
-) -> tuple[Estimate, int | None, str | None]:
-    """check's memory and formula answers, pure functions of frozen inputs, so that repeated
-    queries reuse them (see _plan_answers): the estimate at half the context, the largest
-    context and the best quantization."""
-    est = estimate(
-        spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, context // 2
-    )
-    plan, hw = est.plan, list(devices)
-    runs = plan.fits
-    fits_fully = runs and plan.full_offload
-    max_ctx = _max_context(spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully))
-    if max_ctx is None and runs:
-        # It runs only with part of it in system RAM: the largest context that still runs so.
-        max_ctx = _max_context_offloaded(spec, inv, hw, host_ram, runtime, kv_type, batch, context)
-    best_quant = None
-    if spec.weights is None:
-        # The best quantization does not depend on the one asked about, which only narrows the
-        # search (judged as the search judges every step), so a page's table of quantizations
-        # computes it once.
-        key = (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
-        # One lookup (another thread may clear the dict between two).
-        found = _BEST_QUANTS.get(key, _UNKNOWN)
-        if found is not _UNKNOWN:
-            best_quant = found
-        else:
-            fits, tight = _fits_fully(spec, inv, hw, host_ram, runtime, context, kv_type, batch)
-            known = (quant, fits and not tight)
-            best_quant = _best_quant(
-                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known
-            )
-            with _ANSWERS_LOCK:
-                if len(_BEST_QUANTS) >= ANSWER_CACHE_SIZE:
-                    _BEST_QUANTS.clear()
-                _BEST_QUANTS[key] = best_quant
-    return est, max_ctx, best_quant
-
-
-_BEST_QUANTS: dict[tuple[Any, ...], str | None] = {}
-_UNKNOWN = "?"  # not a quantization name: "not computed yet" beside None ("none fits")
-
-
-# ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan
-# included) as read-only.
-_plan_answers = lru_cache(maxsize=4096)(_plan_answers_uncached)
-
-
-def _best_quant(
-    spec: ModelSpec,
-    entry: Entry | None,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-    known: tuple[str, bool] | None = None,
-) -> str | None:
-    """Highest-quality quantization that fits comfortably (the ladder shrinks monotonically,
-    so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it."""
-    ladder = {
-        "gguf": GGUF_LADDER,
-        "hf": HF_LADDER,
-        "mlx": MLX_LADDER,
-        "exl2": EXL2_LADDER,
-        "exl3": EXL3_LADDER,
-    }[runtime.formats[0]]
-
-    def ok(i: int) -> bool:
-        inv = inventory_for(spec, entry, ladder[i])
-        fits, tight = _fits_fully(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-        return fits and not tight
-
-    lo, hi = 0, len(ladder)
-    if known is not None and known[0] in ladder:
-        at = ladder.index(known[0])
-        lo, hi = (0, at) if known[1] else (at + 1, len(ladder))
-    # ok() is false then true along the ladder; hi itself means "none fits".
-    first = mem.first_true(lo, hi, lambda i: i == len(ladder) or ok(i))
-    return ladder[first] if first < len(ladder) else None
-
-
-@dataclass(frozen=True)
-class BenchRow:
-    hardware: str
-    backend: str
-    n_devices: int
-    metric: str
-    depth: int
-    context: int
-    value: float
-    source: str
-    build: str
-    community: bool = False
-
-
-@lru_cache(maxsize=8)
-def _bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
-    """(model id, quant) → published llama.cpp results (kept beside the parse cache)."""
-    tag = f"index-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
-    return derived_cached(catalog, "benchmarks", tag, lambda: _build_bench_index(catalog))
-
-
-def _build_bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
-    index: dict[tuple[str, str], list[BenchRow]] = {}
-    for bench in catalog.benchmarks.values():
-        source = bench.sources[0] if bench.sources else ""
-        community = bench.get("trust") == "community"
-        for row in bench.get("results", []):
-            metric = str(row.get("metric"))
-            if metric not in ("tg_tok_s", "pp_tok_s"):
-                continue
-            base = int(row.get("context_tokens", 0) or 0)
-            size = int(row.get("gen_tokens" if metric == "tg_tok_s" else "prompt_tokens", 0) or 0)
-            index.setdefault((str(row.get("model")), str(row.get("quant"))), []).append(
-                BenchRow(
-                    hardware=str(bench.get("hardware")),
-                    backend=str(row.get("backend", "")),
-                    n_devices=int(row.get("n_devices", 1)),
-                    metric=metric,
-                    depth=base + size // 2,
-                    context=max(base + size, 1),
-                    value=float(row["value"]),
-                    source=str(row.get("source") or source),
-                    build=str(row.get("build", "")),
-                    community=community,
-                )
-            )
-    return index
-
-
-def _apply_measurements(
-    catalog: Catalog,
-    model: ResolvedModel,
-    quant: str,
-    devices: list[Device],
-    runtime: Runtime,
-    inv: WeightInventory,
-    est: Estimate,
-    depth: int,
-) -> tuple[str, float | None, float | None, list[dict[str, Any]]]:
-    """Replace formula speeds by published measurements where they exist.
-
-    measured: this model, quant, hardware and device count, at a similar KV depth.
-    measured-near: the same setup measured at another depth, scaled by the formula's ratio.
-    extrapolated: the same model and quant measured on other hardware of the same backend,
-    scaled by the formula's ratio between the two.
-    """
-    decode, prefill = est.decode_tok_s, est.prefill_tok_s
-    if model.entry is None or runtime.engine != "llama.cpp" or not est.plan.fits:
-        return "estimated", decode, prefill, []
-    rows = _bench_index(catalog).get((model.entry.id, quant), [])
-    if not rows:
-        return "estimated", decode, prefill, []
-    same_hw = len({d.id for d in devices}) == 1 and devices[0].id is not None
-    rank = {"measured": 4, "measured-near": 3, "community": 2, "extrapolated": 1, "estimated": 0}
-    evidence = "estimated"
-    used: list[dict[str, Any]] = []
-    for metric in ("tg_tok_s", "pp_tok_s"):
-        formula = decode if metric == "tg_tok_s" else prefill
-        if formula is None:
-            continue
-        candidates = [r for r in rows if r.metric == metric and r.n_devices == len(devices)]
-        exact = [r for r in candidates if same_hw and r.hardware == devices[0].id]
-        label = "measured"
-        if exact:
-            # Published measurements first; approved community results when none exists.
-            best = min(exact, key=lambda r: (r.community, abs(r.depth - depth)))
-            near = abs(best.depth - depth) <= max(512, depth // 4)
-            label = "community" if best.community else ("measured" if near else "measured-near")
-            bench_devices = devices
-        else:
-            others = [
-                r
-                for r in candidates
-                if r.backend == est.backend and r.hardware in catalog.hardware and not r.community
-            ]
-            if not others:
-                continue
-            bw = devices[0].bandwidth_bytes_per_s
-            best = min(
-                others,
-                key=lambda r: (
-                    abs(
-                        math.log(
-                            float(catalog.hardware[r.hardware].get("bandwidth_gb_s")) * 1e9 / bw
-                        )
-                    ),
-                    abs(r.depth - depth),
-                ),
-            )
-            label = "extrapolated"
-            from .hardware import device_from_entry
-
-            bench_devices = [device_from_entry(catalog.hardware[best.hardware])] * best.n_devices
-            near = False
-        value = best.value
-        if not near:
-            ref = _estimate(
-                model.spec,
-                inv,
-                tuple(bench_devices),
-                None,
-                runtime,
-                best.context,
-                "f16",
-                1,
-                best.depth,
-            )
-            ref_rate = ref.decode_tok_s if metric == "tg_tok_s" else ref.prefill_tok_s
-            if not ref_rate:
-                continue
-            value = best.value * formula / ref_rate
-        if metric == "tg_tok_s":
-            decode = value
-        else:
-            prefill = value
-        if rank[label] > rank[evidence]:
-            evidence = label
-        used.append(
-            {
-                "metric": metric,
-                "evidence": label,
-                "measured_value": best.value,
-                "hardware": best.hardware,
-                "n_devices": best.n_devices,
-                "depth": best.depth,
-                "build": best.build,
-                "source": best.source,
-                "value_used": round(value, 2),
-            }
-        )
-    return evidence, decode, prefill, used
-
-
-def _model_dict(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
-    spec = model.spec
-    entry = model.entry
-    total = spec.params_total
-    active = spec.params_active
-    if entry is not None and entry.get("params_total_b"):
-        total = round(float(entry.get("params_total_b")) * 1e9)
-        active = round(float(entry.get("params_active_b") or entry.get("params_total_b")) * 1e9)
-    return {
-        "id": entry.id if entry else spec.id,
-        "name": entry.name if entry else spec.name,
-        "architecture": spec.architecture,
-        "params_total": total,
-        "params_active": active,
-        "layers": spec.n_layers,
-        "source": model.source,
-        "path": model.path,
-        "weights_source": inv.source,
-        "weights_exact": inv.exact,
-    }
-
-
-def _basis(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    runtime: Runtime,
-    kv_type: str,
-    context: int,
-    host_ram: int | None,
-    params: Any,
-    backend: str,
-    measured: list[dict[str, Any]],
-) -> dict[str, Any]:
-    return {
-        "architecture": dict(spec.provenance),
-        "layers_by_kind": dict(spec.layers_by_kind),
-        "sliding_window": spec.sliding_window,
-        "mla_latent_elements": spec.mla.latent_elements if spec.mla else None,
-        "experts": {"total": spec.n_experts, "used": spec.n_experts_used} if spec.is_moe else None,
-        "weights": {"source": inv.source, "exact": inv.exact, "bytes": inv.total_bytes},
-        "kv_type": kv_type,
-        "kv_bytes_per_token_full_layers": float(mem.kv_bytes_per_token(spec, runtime, kv_type)),
-        "context": context,
-        "runtime_rules": {
-            "swa_windowed": runtime.swa_windowed,
-            "mla_latent": runtime.mla_latent,
-            "version": runtime.version,
-            "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
-            "flash_attention": True if runtime.engine == "llama.cpp" else None,
-        },
-        "devices": [d.to_dict() for d in devices],
-        "host_ram_bytes": host_ram,
-        "speed_params": {
-            "backend": backend,
-            "bandwidth_efficiency": params.bandwidth_efficiency.get(backend),
-            "fixed_ms": params.fixed_ms.get(backend),
-            "per_layer_us": params.per_layer_us,
-            "prefill_efficiency": params.prefill_efficiency.get(backend),
-        },
-        "measurements": measured,
-    }
-
-
-def _commands(
-    model: ResolvedModel,
-    runtime: Runtime,
-    quant: str,
-    context: int,
-    plan: mem.MemoryPlan,
-    kv_type: str,
-) -> dict[str, str]:
-    entry = model.entry
-    repo = str(entry.get("hf_repo", "")) if entry else (model.hub_repo or "")
-    ngl = plan.gpu_layers if plan.gpu_layers < plan.total_layers else 999
-    model_arg = f"-m {model.path or repo.split('/')[-1] or 'model'}-{quant}.gguf"
-    if model.path:
-        model_arg = f"-m {model.path}"
-    if model.hub_repo and model.source == "gguf":
-        model_arg = f"-hf {model.hub_repo}:{quant}"  # llama.cpp downloads it from the Hub
-    kv = f" -ctk {kv_type} -ctv {kv_type} -fa on" if kv_type != "f16" else ""
-    cmds: dict[str, str] = {}
-    if runtime.engine == "llama.cpp":
-        moe = f" --n-cpu-moe {plan.experts_on_host_layers}" if plan.experts_on_host_layers else ""
-        cmds["llama.cpp"] = f"llama-server {model_arg} -c {context} -ngl {ngl}{moe}{kv}"
-        tag = entry.get("ollama_tag") if entry else model.ollama_tag
-        if tag:
-            cmds["ollama"] = f"ollama run {tag}  # then /set parameter num_ctx {context}"
-    elif repo:
-        if runtime.engine in ("vllm", "transformers"):
-            tp = len(plan.devices)
-            cmds["vllm"] = f"vllm serve {repo} --max-model-len {context}" + (
-                f" --tensor-parallel-size {tp}" if tp > 1 else ""
-            )
-        if runtime.engine == "mlx":
-            bits = "8" if "8" in quant else "4"
-            cmds["mlx_lm"] = (
-                f"mlx_lm.generate --model mlx-community/{repo.split('/')[-1]}-{bits}bit --max-tokens 512 --prompt 'Hello'"
-            )
-    return cmds

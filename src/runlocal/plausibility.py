@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog
-from .engine import inventory_for, resolve_model
 from .errors import InputError
 from .hardware import Device
+from .sources import inventory_for, resolve_model
 from .spec import ModelSpec, WeightInventory
 from .weights import active_weight_bytes, normalize_quant
 

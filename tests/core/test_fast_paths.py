@@ -10,10 +10,10 @@ import pytest
 
 from runlocal import memory as mem
 from runlocal.catalog import load_catalog
-from runlocal.engine import _catalog_spec, inventory_for
 from runlocal.errors import RunlocalError
 from runlocal.hardware import parse_hardware
 from runlocal.runtimes import RUNTIMES
+from runlocal.sources import catalog_spec, inventory_for
 
 
 def _catalog_specs(n: int, seed: int):  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ def _catalog_specs(n: int, seed: int):  # type: ignore[no-untyped-def]
     for model_id in rng.sample(sorted(cat.models), n):
         entry = cat.models[model_id]
         try:
-            spec = _catalog_spec(entry)
+            spec = catalog_spec(entry)
         except RunlocalError:
             continue  # diffusion and speech entries have no transformer spec
         out.append((spec, entry))

@@ -112,7 +112,7 @@ def test_it_never_reads_files(catalog: Catalog, tmp_path) -> None:  # type: igno
 
 
 def test_it_matches_the_hand_computed_parameter_count(catalog: Catalog) -> None:
-    from runlocal.engine import resolve_model
+    from runlocal.sources import resolve_model
 
     spec = resolve_model("llama-3.1-8b", catalog).spec
     # q, k, v, o = 4096·(4096 + 1024 + 1024 + 4096); gate, up, down = 3·4096·14336.

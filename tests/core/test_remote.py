@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 
 from runlocal.catalog import Catalog
 from runlocal.cli import main
-from runlocal.engine import CheckQuery, check, resolve_model
+from runlocal.engine import CheckQuery, check
 from runlocal.errors import RemoteError, RunlocalError, UnknownNameError
 from runlocal.hfquant import hf_quant_label
 from runlocal.remote import looks_remote, parse_ref, read_remote, resolve_remote
 from runlocal.remote.objects import RemoteFiles
 from runlocal.resolve.refs import HubRef, OllamaRef
+from runlocal.sources import resolve_model
 from runlocal.spec import ModelSpec
 
 from .hubserver import Handler, HubServer

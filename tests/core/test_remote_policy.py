@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from runlocal.catalog import Catalog
-from runlocal.engine import resolve_model
 from runlocal.errors import RemoteError, UnknownNameError
 from runlocal.remote import ServerPolicy, resolve_remote, serving
+from runlocal.sources import resolve_model
 
 from .hubserver import Handler, HubServer
 from .test_gguf import make_gguf, same

@@ -8,9 +8,11 @@ from itertools import pairwise
 import pytest
 
 from runlocal.catalog import Catalog
-from runlocal.engine import CheckQuery, _catalog_spec, check, estimate, inventory_for
+from runlocal.engine import CheckQuery, check
+from runlocal.estimate import estimate
 from runlocal.hardware import Device, device_from_entry
 from runlocal.runtimes import get_runtime
+from runlocal.sources import catalog_spec, inventory_for
 from runlocal.speed import SpeedFeatures
 from runlocal.units import GIB
 
@@ -36,7 +38,7 @@ def sweep(
 ) -> list[tuple[float, float, bool]]:
     """(budget, decode tok/s, everything on the accelerator) for shrinking GPU budgets."""
     entry = catalog.find_model(model)
-    spec = _catalog_spec(entry)
+    spec = catalog_spec(entry)
     inv = inventory_for(spec, entry, quant)
     host = round(host_ram_gib * GIB) if host_ram_gib is not None else None
     out = []
@@ -86,7 +88,7 @@ def test_offloading_to_system_ram_is_never_faster(catalog: Catalog, model: str, 
 def test_partial_moe_offload_reads_each_active_byte_once(catalog: Catalog) -> None:
     """Weights read per token are conserved: what leaves the GPU is read from the host."""
     entry = catalog.find_model("mixtral-8x7b")
-    spec = _catalog_spec(entry)
+    spec = catalog_spec(entry)
     inv = inventory_for(spec, entry, "Q4_K_M")
     gpu = device_from_entry(catalog.find_hardware("Test GPU 24"))
 
@@ -104,7 +106,7 @@ def test_partial_moe_offload_reads_each_active_byte_once(catalog: Catalog) -> No
 
 def _decode_on(catalog: Catalog, device: Device, quant: str = "Q4_0") -> tuple[float, float]:
     entry = catalog.find_model("llama-3.1-8b")
-    spec = _catalog_spec(entry)
+    spec = catalog_spec(entry)
     inv = inventory_for(spec, entry, quant)
     est = estimate(spec, inv, [device], None, LLAMA, 512, "f16", 1, 64, 512)
     assert est.decode_tok_s is not None and est.prefill_tok_s is not None
@@ -251,7 +253,7 @@ def test_only_llama_cpp_takes_its_own_quantized_gemm_kernels(catalog: Catalog) -
         fp32_flops=40e12,
     )
     entry = catalog.find_model("llama-3.1-8b")
-    spec = _catalog_spec(entry)
+    spec = catalog_spec(entry)
     inv = inventory_for(spec, entry, "Q4_0")
 
     def path(runtime: str, **change: object) -> str:
@@ -272,7 +274,7 @@ def test_the_dp4a_path_is_one_kernel_family_on_cuda_and_hip(catalog: Catalog) ->
 
     pascal = replace(device_from_entry(catalog.find_hardware("Test GPU 8")), compute_capability=6.1)
     entry = catalog.find_model("llama-3.1-8b")
-    spec = _catalog_spec(entry)
+    spec = catalog_spec(entry)
     inv = inventory_for(spec, entry, "Q4_0")
     f = estimate(spec, inv, [pascal], None, LLAMA, 512, "f16", 1, 64, 512).features
     p = load_params()

@@ -17,7 +17,7 @@ from .listing import ListedFile, RemoteRead
 from .policy import ServerPolicy, current, serving
 
 if TYPE_CHECKING:
-    from ..engine import ResolvedModel
+    from ..sources import ResolvedModel
 
 __all__ = [
     "ListedFile",
@@ -61,7 +61,7 @@ def read_remote(text: str, *, quant: str | None = None) -> RemoteModel:
 
     ``quant`` picks the GGUF file of a repo holding several (the reference's own :QUANT
     wins). Raises RemoteError (a RunlocalError) with one line for every failure."""
-    from ..engine import ResolvedModel
+    from ..sources import ResolvedModel
 
     ref = parse_ref(text)
     if ref is None:

@@ -274,7 +274,7 @@ def _shard_header(hub: HubRepo, name: str) -> ShardHeader:
 
 def resolve_safetensors(hub: HubRepo, config_name: str) -> RemoteRead:
     """The checkpoint next to ``config_name``: its spec, with the safetensors files listed."""
-    from ..engine import _hf_quant_label, _with_weights
+    from ..sources import hf_quant_label, with_weights
 
     folder = config_name.rsplit("/", 1)[0] if "/" in config_name else ""
     config = parse_config(hub.document(config_name), f"{hub.repo}/{config_name}")
@@ -291,10 +291,10 @@ def resolve_safetensors(hub: HubRepo, config_name: str) -> RemoteRead:
         shards,
         weight_map,
         spec.n_layers,
-        _hf_quant_label(config),
+        hf_quant_label(config),
         f"{hub.repo}/{folder}".rstrip("/"),
     )
-    spec = _with_weights(spec, inv)
+    spec = with_weights(spec, inv)
     quant = spec.weights.quant if spec.weights is not None else None
     files = tuple(ListedFile(n, hub.listing.files[n].size, quant, 1, True) for n in names)
     return RemoteRead(spec, "config.json", where, note, files, config)

@@ -301,7 +301,7 @@ def published_submissions() -> list[Submission]:
 def community_measurements(catalog: Catalog) -> list[dict[str, Any]]:
     """Approved and reproduced decode/prefill results on catalog hardware and models, shaped
     like a catalog benchmark file's `[[results]]` rows plus `hardware`, `trust` and `source`,
-    for the engine's measured-evidence lookup (engine._bench_index)."""
+    for the engine's measured-evidence lookup (runlocal.evidence._bench_index)."""
     out: list[dict[str, Any]] = []
     for row in submission_rows(published_submissions()):
         if row["metric"] not in ("tg_tok_s", "pp_tok_s"):

@@ -11,13 +11,14 @@ from django.urls import reverse
 
 from runlocal.advice import one_change
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery, normalize_quant_loose, runtime_loads
+from runlocal.engine import CheckQuery, runtime_loads
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.models import resolve_model_name
 from runlocal.resolve.refs import OllamaRef
 from runlocal.runtimes import RUNTIMES
+from runlocal.sources import normalize_quant_loose
 from runlocal_web.api.remote import reads_remotely
 from runlocal_web.catalogdb.remote import LABELS as REMOTE_LABELS
 from runlocal_web.catalogdb.remote import page_path as remote_page

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.urls import reverse
 
-from runlocal.engine import SLOW_DECODE_TOK_S
+from runlocal.answer import SLOW_DECODE_TOK_S
 from runlocal.memory import COMFORT_MARGIN_BYTES, COMFORT_MARGIN_SHARE
 from runlocal.runtimes import RUNTIMES
 from runlocal.units import GIB

@@ -16,9 +16,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import inventory_for, resolve_model
 from runlocal.errors import RunlocalError
 from runlocal.quality import LIKE_GGUF, REFERENCE_MODEL, QuantTable, quality_model
+from runlocal.sources import inventory_for, resolve_model
 from runlocal.weights import normalize_quant
 
 # The models the size columns are worked out for: the first of these the catalog has, else

@@ -1,0 +1,216 @@
+"""The answer's parts that describe a result: verdict, memory totals, the model's record,
+quality at the quantization, the basis of every number and the commands to run it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from . import memory as mem
+from .catalog import Catalog, Entry
+from .hardware import Device
+from .quality import TASKS, effective_params_b, is_native, quality_model
+from .runtimes import Runtime
+from .sources import ResolvedModel
+from .spec import ModelSpec, WeightInventory
+from .units import GIB
+
+SLOW_DECODE_TOK_S = 5.0
+
+
+def quality_answer(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[str, Any]:
+    """What the quantization costs in quality (llama.cpp's measured perplexity / KLD tables)
+    and, for a catalog model, its quality per task at that quantization (published scores
+    on one scale per task, or an estimate from size; docs/methodology.md, "Quality")."""
+    size_b = effective_params_b(model.entry) if model.entry is not None else None
+    if size_b is None and model.spec.params_total:
+        size_b = model.spec.params_total / 1e9
+    bucket, basis, tasks = _quality_parts(catalog, model.entry, quant, size_b)
+    return {
+        "quant_loss": bucket,
+        "quant_loss_basis": basis,
+        "tasks": None if tasks is None else {task: dict(t) if t else None for task, t in tasks},
+    }
+
+
+@lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
+def _quality_parts(
+    catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
+) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
+    qm = quality_model(catalog)
+    family = str(entry.get("family") or "") or None if entry is not None else None
+    loss = qm.quant_loss(
+        quant, size_b, family, entry.name if entry is not None else None, is_native(entry, quant)
+    )
+    if entry is None:
+        return loss.bucket, loss.note, None
+    tasks = []
+    for task in TASKS:
+        merit = qm.merit(entry, task, quant)
+        tasks.append(
+            (
+                task,
+                None
+                if merit is None
+                else (
+                    ("score", round(merit.value, 1)),
+                    ("scale", merit.model.scale),
+                    ("estimated", merit.estimated),
+                    ("basis", merit.basis),
+                ),
+            )
+        )
+    return loss.bucket, loss.note, tuple(tasks)
+
+
+def round_rate(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def memory_totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:
+    weights = plan.sum("weights_bytes")
+    kv = plan.sum("kv_cache_bytes")
+    compute = plan.sum("compute_bytes")
+    overhead = plan.sum("overhead_bytes")
+    return {
+        "weights_bytes": weights,
+        "kv_cache_bytes": kv,
+        "compute_bytes": compute,
+        "overhead_bytes": overhead,
+        "total_bytes": weights + kv + compute + overhead,
+        "budget_bytes": plan.sum("budget_bytes"),
+        "host_bytes": plan.host.total_bytes if plan.host is not None else 0,
+    }
+
+
+def verdict_for(
+    plan: mem.MemoryPlan, decode: float | None, devices: list[Device], host_ram: int | None
+) -> tuple[str, str]:
+    if not plan.fits:
+        if plan.gpu_layers == 0 and plan.host is not None and host_ram is None:
+            return "wont-run", "the model does not fit in GPU memory, and system RAM was not given"
+        return "wont-run", "the model does not fit in the memory available"
+    if not plan.full_offload:
+        moved = (
+            f"experts of {plan.experts_on_host_layers} layers"
+            if plan.experts_on_host_layers
+            else f"{plan.total_layers - plan.gpu_layers} of {plan.total_layers} layers"
+        )
+        return "tradeoffs", f"{moved} run from system RAM, which slows decoding"
+    if decode is not None and decode < SLOW_DECODE_TOK_S:
+        return "tradeoffs", f"it fits, but decodes at about {decode:.1f} tokens/s"
+    if plan.tight:
+        return (
+            "tradeoffs",
+            "it fits with less than 10% (or 1 GiB) to spare; other programs may push it out",
+        )
+    if plan.host is not None and plan.host.total_bytes > 0:
+        # llama.cpp keeps the token-embedding table (a lookup, not a layer) in system RAM.
+        return (
+            "comfortable",
+            "it fits with headroom: every layer on the accelerator, the token embeddings "
+            f"({plan.host.total_bytes / GIB:.2f} GiB) in system RAM",
+        )
+    return "comfortable", "it fits with headroom, entirely on the accelerator"
+
+
+def model_record(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
+    spec = model.spec
+    entry = model.entry
+    total = spec.params_total
+    active = spec.params_active
+    if entry is not None and entry.get("params_total_b"):
+        total = round(float(entry.get("params_total_b")) * 1e9)
+        active = round(float(entry.get("params_active_b") or entry.get("params_total_b")) * 1e9)
+    return {
+        "id": entry.id if entry else spec.id,
+        "name": entry.name if entry else spec.name,
+        "architecture": spec.architecture,
+        "params_total": total,
+        "params_active": active,
+        "layers": spec.n_layers,
+        "source": model.source,
+        "path": model.path,
+        "weights_source": inv.source,
+        "weights_exact": inv.exact,
+    }
+
+
+def answer_basis(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    context: int,
+    host_ram: int | None,
+    params: Any,
+    backend: str,
+    measured: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "architecture": dict(spec.provenance),
+        "layers_by_kind": dict(spec.layers_by_kind),
+        "sliding_window": spec.sliding_window,
+        "mla_latent_elements": spec.mla.latent_elements if spec.mla else None,
+        "experts": {"total": spec.n_experts, "used": spec.n_experts_used} if spec.is_moe else None,
+        "weights": {"source": inv.source, "exact": inv.exact, "bytes": inv.total_bytes},
+        "kv_type": kv_type,
+        "kv_bytes_per_token_full_layers": float(mem.kv_bytes_per_token(spec, runtime, kv_type)),
+        "context": context,
+        "runtime_rules": {
+            "swa_windowed": runtime.swa_windowed,
+            "mla_latent": runtime.mla_latent,
+            "version": runtime.version,
+            "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
+            "flash_attention": True if runtime.engine == "llama.cpp" else None,
+        },
+        "devices": [d.to_dict() for d in devices],
+        "host_ram_bytes": host_ram,
+        "speed_params": {
+            "backend": backend,
+            "bandwidth_efficiency": params.bandwidth_efficiency.get(backend),
+            "fixed_ms": params.fixed_ms.get(backend),
+            "per_layer_us": params.per_layer_us,
+            "prefill_efficiency": params.prefill_efficiency.get(backend),
+        },
+        "measurements": measured,
+    }
+
+
+def commands(
+    model: ResolvedModel,
+    runtime: Runtime,
+    quant: str,
+    context: int,
+    plan: mem.MemoryPlan,
+    kv_type: str,
+) -> dict[str, str]:
+    entry = model.entry
+    repo = str(entry.get("hf_repo", "")) if entry else (model.hub_repo or "")
+    ngl = plan.gpu_layers if plan.gpu_layers < plan.total_layers else 999
+    model_arg = f"-m {model.path or repo.split('/')[-1] or 'model'}-{quant}.gguf"
+    if model.path:
+        model_arg = f"-m {model.path}"
+    if model.hub_repo and model.source == "gguf":
+        model_arg = f"-hf {model.hub_repo}:{quant}"  # llama.cpp downloads it from the Hub
+    kv = f" -ctk {kv_type} -ctv {kv_type} -fa on" if kv_type != "f16" else ""
+    cmds: dict[str, str] = {}
+    if runtime.engine == "llama.cpp":
+        moe = f" --n-cpu-moe {plan.experts_on_host_layers}" if plan.experts_on_host_layers else ""
+        cmds["llama.cpp"] = f"llama-server {model_arg} -c {context} -ngl {ngl}{moe}{kv}"
+        tag = entry.get("ollama_tag") if entry else model.ollama_tag
+        if tag:
+            cmds["ollama"] = f"ollama run {tag}  # then /set parameter num_ctx {context}"
+    elif repo:
+        if runtime.engine in ("vllm", "transformers"):
+            tp = len(plan.devices)
+            cmds["vllm"] = f"vllm serve {repo} --max-model-len {context}" + (
+                f" --tensor-parallel-size {tp}" if tp > 1 else ""
+            )
+        if runtime.engine == "mlx":
+            bits = "8" if "8" in quant else "4"
+            cmds["mlx_lm"] = (
+                f"mlx_lm.generate --model mlx-community/{repo.split('/')[-1]}-{bits}bit --max-tokens 512 --prompt 'Hello'"
+            )
+    return cmds

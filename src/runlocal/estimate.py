@@ -1,0 +1,366 @@
+"""The memory plan and the formula's speeds for one setup, the largest context that fits and
+the best quantization: pure functions of frozen inputs, cached so that a repeated setup
+costs a lookup."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from . import memory as mem
+from .catalog import Entry
+from .hardware import Device
+from .runtimes import Runtime
+from .sources import inventory_for
+from .spec import ModelSpec, WeightInventory
+from .speed import (
+    decode_seconds_per_token,
+    features,
+    load_params,
+    prefill_seconds_per_token,
+    safe_rate,
+)
+
+# Quality ladder for "best quantization that fits": highest quality first.
+GGUF_LADDER = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
+
+
+HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
+
+
+MLX_LADDER = ("MLX-BF16", "MLX-8BIT", "MLX-4BIT")
+
+
+EXL2_LADDER = ("EXL2-8BPW", "EXL2-6BPW", "EXL2-5BPW", "EXL2-4BPW", "EXL2-3BPW")
+
+
+EXL3_LADDER = ("EXL3-8BPW", "EXL3-6BPW", "EXL3-5BPW", "EXL3-4BPW", "EXL3-3BPW", "EXL3-2BPW")
+
+
+def _plan(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+) -> mem.MemoryPlan:
+    if runtime.engine == "llama.cpp":
+        return mem.plan_llama(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    if runtime.engine == "vllm":
+        return mem.plan_vllm(spec, inv, devices, runtime, context, kv_type, batch)
+    return mem.plan_simple(spec, inv, devices, runtime, context, kv_type, batch)
+
+
+def _full_usage(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+) -> list[tuple[int, int]]:
+    """(bytes that must fit, limit) per device with everything on the accelerators."""
+    if runtime.engine == "llama.cpp":
+        return mem.llama_full_offload_usage(spec, inv, devices, runtime, context, kv_type, batch)
+    p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    return [mem.usage(u) for u in p.devices]
+
+
+def fits_on_accelerators(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+) -> tuple[bool, bool]:
+    """(fits entirely on the accelerators, too tight to be comfortable)."""
+    rows = _full_usage(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
+
+
+@dataclass
+class Estimate:
+    plan: mem.MemoryPlan
+    features: Any
+    decode_tok_s: float | None
+    prefill_tok_s: float | None
+    backend: str
+
+
+def estimate(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    depth: int,
+    prompt_tokens: int | None = None,
+) -> Estimate:
+    """Memory plan and formula speeds at KV depth ``depth`` (no measured data).
+
+    ``prompt_tokens`` is the prompt being prefilled (default: the whole context)."""
+    prompt_tokens = context if prompt_tokens is None else prompt_tokens
+    plan = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+    params = load_params()
+    f = features(
+        spec,
+        inv,
+        plan,
+        depth,
+        _host_bandwidth(devices, host_ram),
+        _host_fp32_flops(devices),
+        runtime,
+        kv_type,
+        batch,
+    )
+    # Encoders (embedding models) do not generate: only their throughput over inputs counts.
+    fits = plan.fits
+    decode = safe_rate(decode_seconds_per_token(f, params)) if fits and spec.causal else None
+    prefill = (
+        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if fits else None
+    )
+    backend = f.loads[0].backend if f.loads else "cpu"
+    return Estimate(plan, f, decode, prefill, backend)
+
+
+@lru_cache(maxsize=4096)
+def cached_estimate(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: tuple[Device, ...],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    depth: int,
+) -> Estimate:
+    """estimate() for check: cached, so callers must treat the result (its plan included) as
+    read-only."""
+    return estimate(spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, depth)
+
+
+# Unified memory (Apple, Strix Halo, DGX Spark, Jetson): the CPU cores share the GPU's
+# memory bus but cannot saturate it. AnandTech measured the M1 Max's CPU clusters at about
+# 243 of 409.6 GB/s (59%); smaller chips reach more of their narrower bus, so 0.6 is an
+# upper bound for the big ones. Offloaded weights are read at this rate, never faster.
+UNIFIED_CPU_BANDWIDTH_SHARE = 0.6
+
+
+def _host_bandwidth(devices: list[Device], host_ram: int | None) -> float | None:
+    if any(d.kind == "unified" for d in devices):
+        return devices[0].bandwidth_bytes_per_s * UNIFIED_CPU_BANDWIDTH_SHARE
+    if any(d.kind == "cpu" for d in devices):
+        return devices[0].bandwidth_bytes_per_s
+    # A desktop with dual-channel DDR5 (about 80 GB/s) when only --ram-gb is known.
+    return 80e9 if host_ram is not None else None
+
+
+def _host_fp32_flops(devices: list[Device]) -> float | None:
+    """On unified memory the CPU side dequantizes with less arithmetic than the GPU has: the
+    GPU's FP32 rate bounds its cost from below. A separate host is bound by its DDR first."""
+    if all(d.kind == "unified" for d in devices):
+        return devices[0].fp32_flops
+    return None
+
+
+def _max_context(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    kv_type: str,
+    batch: int,
+    known: tuple[int, bool] | None = None,
+) -> int | None:
+    """Largest context (multiple of 256) that still fits fully on the accelerators.
+
+    known: (a context, whether it fits fully), from the plan already made, to skip a probe.
+
+    Memory is affine in the context once sliding windows are full, so two plans give each
+    device's slope and the limit follows; one more plan confirms it (bisection otherwise).
+    """
+
+    def usage(ctx: int) -> list[tuple[int, int]]:
+        return _full_usage(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
+
+    def fits(ctx: int) -> bool:
+        return all(u <= b for u, b in usage(ctx))
+
+    top = spec.max_context
+    if known is not None and known[0] >= top and known[1]:
+        return top
+    if fits(top):
+        return top
+    if not (known is not None and known[1]) and not fits(256):
+        return None
+    lo = min(top, mem.pad(max(4096, (spec.sliding_window or 0) + 1024), 256))
+    if known is not None and known[1] and known[0] >= lo:
+        lo = known[0] // 256 * 256
+    if lo < top and fits(lo):
+        a, b = usage(lo), usage(top)
+        limit = top
+        for (used_a, budget), (used_b, _) in zip(a, b, strict=True):
+            slope = (used_b - used_a) / (top - lo)
+            if slope > 0:
+                limit = min(limit, lo + int((budget - used_a) / slope))
+        guess = max(lo, limit // 256 * 256)
+        if fits(guess) and not fits(guess + 256):
+            return guess
+        lo, hi = (guess, top) if fits(guess) else (lo, guess)
+    else:
+        lo, hi = 256, lo
+    while hi - lo > 256:
+        mid = (lo + hi) // 2 // 256 * 256
+        if mid <= lo:
+            break
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _max_context_offloaded(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    kv_type: str,
+    batch: int,
+    runs_at: int,
+) -> int:
+    """Largest context (multiple of 256, at least ``runs_at``, which runs) that still runs
+    with layers or experts in system RAM: memory grows with the context, so a bisection."""
+
+    def runs(ctx: int) -> bool:
+        return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch).fits
+
+    top = spec.max_context
+    if runs_at >= top or runs(top):
+        return max(top, runs_at)
+    lo, hi = runs_at, top
+    while hi - lo > 256:
+        mid = (lo + hi) // 2 // 256 * 256
+        if mid <= lo:
+            break
+        if runs(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def plan_answers_uncached(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    entry: Entry | None,
+    devices: tuple[Device, ...],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    quant: str,
+) -> tuple[Estimate, int | None, str | None]:
+    """check's memory and formula answers, pure functions of frozen inputs, so that repeated
+    queries reuse them (see plan_answers): the estimate at half the context, the largest
+    context and the best quantization."""
+    est = estimate(
+        spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, context // 2
+    )
+    plan, hw = est.plan, list(devices)
+    runs = plan.fits
+    fits_fully = runs and plan.full_offload
+    max_ctx = _max_context(spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully))
+    if max_ctx is None and runs:
+        # It runs only with part of it in system RAM: the largest context that still runs so.
+        max_ctx = _max_context_offloaded(spec, inv, hw, host_ram, runtime, kv_type, batch, context)
+    best_quant = None
+    if spec.weights is None:
+        # The best quantization does not depend on the one asked about, which only narrows the
+        # search (judged as the search judges every step), so a page's table of quantizations
+        # computes it once.
+        key = (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
+        # One lookup (another thread may clear the dict between two).
+        found = _BEST_QUANTS.get(key, _UNKNOWN)
+        if found is not _UNKNOWN:
+            best_quant = found
+        else:
+            fits, tight = fits_on_accelerators(
+                spec, inv, hw, host_ram, runtime, context, kv_type, batch
+            )
+            known = (quant, fits and not tight)
+            best_quant = _best_quant(
+                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known
+            )
+            with _BEST_QUANTS_LOCK:  # the website answers from several threads
+                if len(_BEST_QUANTS) >= BEST_QUANT_CACHE_SIZE:
+                    _BEST_QUANTS.clear()
+                _BEST_QUANTS[key] = best_quant
+    return est, max_ctx, best_quant
+
+
+BEST_QUANT_CACHE_SIZE = 4096
+_BEST_QUANTS: dict[tuple[Any, ...], str | None] = {}
+_BEST_QUANTS_LOCK = threading.Lock()
+
+
+_UNKNOWN = "?"  # not a quantization name: "not computed yet" beside None ("none fits")
+
+
+# ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan
+# included) as read-only.
+plan_answers = lru_cache(maxsize=4096)(plan_answers_uncached)
+
+
+def _best_quant(
+    spec: ModelSpec,
+    entry: Entry | None,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    batch: int,
+    known: tuple[str, bool] | None = None,
+) -> str | None:
+    """Highest-quality quantization that fits comfortably (the ladder shrinks monotonically,
+    so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it."""
+    ladder = {
+        "gguf": GGUF_LADDER,
+        "hf": HF_LADDER,
+        "mlx": MLX_LADDER,
+        "exl2": EXL2_LADDER,
+        "exl3": EXL3_LADDER,
+    }[runtime.formats[0]]
+
+    def ok(i: int) -> bool:
+        inv = inventory_for(spec, entry, ladder[i])
+        fits, tight = fits_on_accelerators(
+            spec, inv, devices, host_ram, runtime, context, kv_type, batch
+        )
+        return fits and not tight
+
+    lo, hi = 0, len(ladder)
+    if known is not None and known[0] in ladder:
+        at = ladder.index(known[0])
+        lo, hi = (0, at) if known[1] else (at + 1, len(ladder))
+    # ok() is false then true along the ladder; hi itself means "none fits".
+    first = mem.first_true(lo, hi, lambda i: i == len(ladder) or ok(i))
+    return ladder[first] if first < len(ladder) else None
