@@ -20,6 +20,8 @@ A metric's name says what was measured and in which unit: ``<part>_<unit>[_per_g
   memory reserved for KV Cache").
 - ``peak``: what the framework's allocator held at its peak: weights + KV + activations, no
   process context (torch.cuda.max_memory_allocated, mlx's mx.get_peak_memory).
+- ``resident``: what stays allocated once a run ends: weights + KV cache, the activations
+  freed (torch.cuda.memory_allocated after generate).
 - ``vram_total``: the accelerators' whole use, process context included (nvidia-smi).
 - ``_per_gpu``: one device of a tensor-parallel set rather than the sum.
 """
@@ -38,7 +40,7 @@ from .errors import InputError, RunlocalError
 from .units import GB, GIB, MIB
 
 _METRIC_RE = re.compile(
-    r"^(weights|weights_host|kv|compute_buf|kv_pool|peak|vram_total)_(mib|gib|gb)(_per_gpu)?$"
+    r"^(weights|weights_host|kv|compute_buf|kv_pool|peak|resident|vram_total)_(mib|gib|gb)(_per_gpu)?$"
 )
 _UNITS = {"mib": MIB, "gib": GIB, "gb": GB}
 # The row's own statement that its "GB" are GiB.
@@ -59,12 +61,14 @@ METRIC_PARTS = {
     "compute_buf": "compute buffers",
     "kv_pool": "vLLM KV pool per GPU",
     "peak": "allocator peak (weights + KV + activations)",
+    "resident": "allocated after the run (weights + KV)",
     "vram_total": "accelerator total (process context included)",
 }
 
 
 @dataclass
 class MemoryRow:
+    data: str  # the CSV's file name
     line: int
     source_url: str
     metric: str
@@ -185,6 +189,7 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
             )
             rows.append(
                 MemoryRow(
+                    data=Path(path).name,
                     line=reader.line_num,
                     source_url=rec.get("source_url", ""),
                     metric=rec["metric"],
@@ -211,6 +216,8 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
         }.get(part, "total_bytes")
         if part == "peak":
             return float(max(d["total_bytes"] - d["overhead_bytes"] for d in devices))
+        if part == "resident":
+            return float(max(d["weights_bytes"] + d["kv_cache_bytes"] for d in devices))
         return float(max(d[key] for d in devices))
     if part == "weights":
         return float(mem["weights_bytes"] + (0 if unit_mib else host.get("weights_bytes", 0)))
@@ -224,6 +231,8 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
         return float(mem["compute_bytes"])
     if part == "peak":
         return float(mem["total_bytes"] - mem["overhead_bytes"])
+    if part == "resident":
+        return float(mem["weights_bytes"] + mem["kv_cache_bytes"])
     return float(mem["total_bytes"])  # vram_total
 
 
@@ -254,14 +263,14 @@ def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, 
     from .accuracy import _pctl
 
     groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    wont = 0
+    wont: list[str] = []
     for row in rows:
         if row.predicted_bytes is None or row.measured_bytes <= 0:
             continue
         signed = (row.predicted_bytes - row.measured_bytes) / row.measured_bytes * 100
         groups.setdefault((row.metric, row.runtime), []).append((abs(signed), signed))
         if row.verdict == "wont-run":
-            wont += 1
+            wont.append(f"{row.data}:{row.line}")
     table: dict[str, dict[str, Any]] = {}
     for (metric, runtime), errs in sorted(groups.items()):
         ape = [e for e, _ in errs]
@@ -275,7 +284,7 @@ def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, 
         "rows_evaluated": sum(t["n"] for m in table.values() for t in m.values()),
         "rows_skipped": skipped,
         "metrics": table,
-        "ran_predicted_wont_run": wont,
+        "predicted_wont_run_lines": wont,
     }
 
 
@@ -308,7 +317,10 @@ def memory_markdown(report: dict[str, Any]) -> list[str]:
             )
     lines += [
         "",
-        f"Size rows of setups that ran, predicted `wont-run`: {report['ran_predicted_wont_run']}.",
+        "Size rows whose setup `check` calls `wont-run` (a size published for a setup that "
+        "failed to start is one): "
+        + (", ".join(report["predicted_wont_run_lines"]) or "none")
+        + ".",
         "",
     ]
     return lines
