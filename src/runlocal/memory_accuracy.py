@@ -152,8 +152,12 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
             part, scale, per_gpu = sized
             try:
                 value = float(rec["value"])
+            except ValueError:
+                skip("value not a number")
+                continue
+            try:
                 model = catalog.find_model(rec["model"])
-            except (ValueError, RunlocalError):
+            except RunlocalError:
                 skip("model not in the catalog")
                 continue
             quant = _quant(rec["quant"])
