@@ -23,6 +23,7 @@ from .engine import _check_runtime_hardware
 from .errors import InputError, RunlocalError
 from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
+from .memory_accuracy import memory_markdown, run_memory
 from .runtimes import get_runtime
 from .sources import catalog_spec, inventory_for
 from .speed import load_params_raw
@@ -248,7 +249,7 @@ def map_rows(
             line = reader.line_num
             metric = rec["metric"]
             if metric not in ("tg_tok_s", "pp_tok_s", "oom"):
-                skip("memory or size rows (checked in unit tests instead)")
+                skip("memory or size rows (the memory section)")
                 continue
             if _GENERIC_HARDWARE.search(rec["hardware"]):
                 skip("hardware not named")
@@ -553,6 +554,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             ]
         lines.append("")
     lines += _runtime_markdown(report.get("runtimes") or {})
+    lines += memory_markdown(report.get("memory") or {})
     cv = report.get("cross_validation") or {}
     titles = {
         "hardware_family": ("Leave one hardware family out", "hardware family"),
@@ -620,6 +622,7 @@ def run_accuracy(paths: str | list[str], as_json: bool = False, markdown: bool =
             skipped[reason] = skipped.get(reason, 0) + count
     evaluate(rows)
     report = summarize(rows, skipped)
+    report["memory"] = run_memory(files, catalog)
     report["data"] = [Path(p).name for p in files]
     report["cross_validation"] = load_params_raw().get("cross_validation")
     if as_json:

@@ -38,6 +38,9 @@ TORCH_CONTEXT_BYTES = 500 * MIB
 # every kernel is resident (pytorch#28394); it does not shrink with the model, which is
 # why a 1B model's total is far above its weights.
 TRANSFORMERS_PROCESS_BYTES = 1 * GIB
+# What PyTorch's caching allocator reserves beyond its peak allocation, as a share of the
+# activations and KV cache it serves.
+TRANSFORMERS_RESERVE_SHARE = 0.1
 VLLM_GPU_MEMORY_UTILIZATION = (
     0.9  # vLLM's default; Runtime.gpu_memory_utilization holds the one used
 )
@@ -972,11 +975,13 @@ def plan_simple(
     inter = spec.intermediate_size or 4 * spec.hidden_size
     if runtime.engine == "transformers":
         # Peak of prefilling the whole context in one pass: MLP intermediates, SDPA
-        # attention chunks, last-token logits in float32; plus the allocator's reserve.
+        # attention chunks, last-token logits in float32 — what torch.cuda.max_memory_allocated
+        # reports. The caching allocator reserves more than it hands out (blocks split and
+        # rounded, the KV cache regrown by torch.cat): that reserve is the process's, with the
+        # context, not an allocation, so it sits in the overhead.
         tokens = context * sequences
         act = tokens * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * sequences
-        act = int((act + kv) * 0.1) + act
-        overhead = TRANSFORMERS_PROCESS_BYTES
+        overhead = TRANSFORMERS_PROCESS_BYTES + int((act + kv) * TRANSFORMERS_RESERVE_SHARE)
     elif runtime.engine == "mlx":
         step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
         act = step * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * step

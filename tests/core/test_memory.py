@@ -137,7 +137,17 @@ def test_a_transformers_process_pays_a_fixed_overhead_that_does_not_shrink() -> 
     inv = estimate_inventory(spec, "BF16")
     gpu = explicit_device(80, 3350)
     plan = plan_simple(spec, inv, [gpu], HF, 1024, "f16", 1)
-    assert plan.devices[0].overhead_bytes == TRANSFORMERS_PROCESS_BYTES == 1024**3
+    use = plan.devices[0]
+    # Allocated at the peak (what torch.cuda.max_memory_allocated reports): 1024 tokens of
+    # MLP intermediates and hidden states, 1024 × (3 × 14336 + 6 × 4096) × 2 B, and one row
+    # of float32 logits, 128256 × 4 B.
+    assert use.compute_bytes == 138_412_032 + 513_024
+    # KV: 32 layers × 8 heads × 128 × (K + V) × 2 B × 1024 tokens.
+    assert use.kv_cache_bytes == 134_217_728
+    # The process: 1 GiB of context and kernels, plus the caching allocator's reserve,
+    # 10% of (activations + KV) = int(27_314_278.4).
+    assert use.overhead_bytes == TRANSFORMERS_PROCESS_BYTES + 27_314_278
+    assert TRANSFORMERS_PROCESS_BYTES == 1024**3
 
 
 def test_vllm_preallocates_the_share_of_each_gpu_it_is_given() -> None:

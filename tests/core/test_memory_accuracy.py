@@ -1,0 +1,61 @@
+"""The memory section of `runlocal accuracy`: which part of a check answer a size row measures."""
+
+from __future__ import annotations
+
+from runlocal.memory_accuracy import metric_unit, predicted_part
+
+ANSWER = {
+    "memory": {
+        "weights_bytes": 4000,
+        "kv_cache_bytes": 1000,
+        "compute_bytes": 300,
+        "overhead_bytes": 200,
+        "total_bytes": 5500,
+    },
+    "devices": [
+        {
+            "weights_bytes": 2500,
+            "kv_cache_bytes": 600,
+            "compute_bytes": 150,
+            "overhead_bytes": 100,
+            "total_bytes": 3350,
+        },
+        {
+            "weights_bytes": 1500,
+            "kv_cache_bytes": 400,
+            "compute_bytes": 150,
+            "overhead_bytes": 100,
+            "total_bytes": 2150,
+        },
+    ],
+    "host": {"weights_bytes": 250, "kv_cache_bytes": 50},
+}
+
+
+def test_a_metric_name_gives_the_part_and_its_unit() -> None:
+    assert metric_unit("kv_mib", "") == ("kv", 1024**2, False)
+    assert metric_unit("weights_gib_per_gpu", "") == ("weights", 1024**3, True)
+    # "GB" is decimal unless the row says its source meant GiB, or the runtime prints only
+    # binary units (llama.cpp).
+    assert metric_unit("peak_gb", "mx.get_peak_memory() / 1e9") == ("peak", 10**9, False)
+    assert metric_unit("weights_gb", "log (vLLM GB = GiB)") == ("weights", 1024**3, False)
+    assert metric_unit("vram_total_gb", "", binary_gb=True) == ("vram_total", 1024**3, False)
+    assert metric_unit("tg_tok_s", "") is None
+
+
+def test_each_part_reads_its_field_of_the_answer() -> None:
+    # The model's size: every tensor, the host's token embeddings included.
+    assert predicted_part(ANSWER, "weights", False, unit_mib=False) == 4250
+    # A load log's buffers in MiB: the accelerators' alone.
+    assert predicted_part(ANSWER, "weights", False, unit_mib=True) == 4000
+    assert predicted_part(ANSWER, "weights_host", False, unit_mib=True) == 250
+    assert predicted_part(ANSWER, "kv", False, unit_mib=True) == 1050
+    assert predicted_part(ANSWER, "compute_buf", False, unit_mib=True) == 300
+    # The allocator's peak leaves out the process context; after a run only weights and KV.
+    assert predicted_part(ANSWER, "peak", False, unit_mib=False) == 5300
+    assert predicted_part(ANSWER, "resident", False, unit_mib=True) == 5000
+    assert predicted_part(ANSWER, "vram_total", False, unit_mib=True) == 5500
+    # Per GPU: the fuller device of the set.
+    assert predicted_part(ANSWER, "weights", True, unit_mib=False) == 2500
+    assert predicted_part(ANSWER, "kv_pool", True, unit_mib=False) == 600
+    assert predicted_part(ANSWER, "peak", True, unit_mib=False) == 3250
