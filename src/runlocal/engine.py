@@ -30,6 +30,7 @@ from .estimate import (
     plan_answers_uncached,
 )
 from .evidence import apply_measurements
+from .frozen import hash_once
 from .hardware import (
     Device,
     explicit_device,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from .profile import Calibration
 
 
+@hash_once  # keys the answer memo: a query asked again hashes once
 @dataclass(frozen=True)
 class CheckQuery:
     model: str
