@@ -48,6 +48,14 @@ PRIOR_DEQUANT_OPS = {"f16": 1.0, "q8": 3.0, "q_legacy": 4.0, "k_quant": 6.0, "iq
 PRIOR_NO_DP4A = (4.0, 1.0)
 PRIOR_WEIGHT = 0.3  # a prior weighs like a third of one row; the rows decide
 PRIOR_PREFILL = (0.4, 0.7)
+# CPUs (llama.cpp's CPU backend), where a new family has no rows of its own to lean on.
+# Decode: client DDR and LPDDR reach 70-80% of peak in streaming reads; llama.cpp's threads
+# stream weights in strides with barriers between operations, a little below that.
+PRIOR_CPU_ETA = (0.6, 0.2)
+# Prompt GEMMs: for every two int8 dot products on a 32-weight block the cores also unpack
+# nibbles (mask, shift), load and convert the block scales and accumulate in FP32: about a
+# quarter of the issue slots are dot products.
+PRIOR_CPU_PREFILL = (0.25, 0.5)
 # Flash-attention decode kernels reach a small share of the FP32 rate: they are latency-bound
 # loops over the cache (one query row per head).
 PRIOR_DECODE_ATTN = (0.1, 1.0)
@@ -174,7 +182,10 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
 
     def r_dec(x: np.ndarray) -> np.ndarray:
         p = with_decode(base, x)
-        prior = [(x[i] - math.log(PRIOR_ETA[0])) / PRIOR_ETA[1] for i in range(5)]
+        prior = [
+            (x[i] - math.log(eta[0])) / eta[1]
+            for i, eta in enumerate(PRIOR_CPU_ETA if b == "cpu" else PRIOR_ETA for b in BACKENDS)
+        ]
         prior += [(x[5 + i] - math.log(PRIOR_FIXED_MS[0])) / PRIOR_FIXED_MS[1] for i in range(5)]
         prior += [(x[10] - math.log(PRIOR_LAYER_US[0])) / PRIOR_LAYER_US[1]]
         prior += [
@@ -191,7 +202,12 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
 
     def r_pre(x: np.ndarray) -> np.ndarray:
         q = with_prefill(p, x)
-        prior = [(x[i] - math.log(PRIOR_PREFILL[0])) / PRIOR_PREFILL[1] for i in range(5)]
+        prior = [
+            (x[i] - math.log(pp[0])) / pp[1]
+            for i, pp in enumerate(
+                PRIOR_CPU_PREFILL if b == "cpu" else PRIOR_PREFILL for b in BACKENDS
+            )
+        ]
         prior += [x[5 + i] / 1.0 for i in range(4)]
         prior += [
             (x[9 + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1] for i, k in enumerate(PATHS)

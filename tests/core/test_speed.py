@@ -419,3 +419,27 @@ def test_cpu_prompt_attention_runs_on_the_vector_units() -> None:
     assert t0 == pytest.approx(2e9 / (0.614e12 * 0.2))
     assert t1 is not None and t0 is not None
     assert t1 - t0 == pytest.approx(1e9 / (0.307e12 * 0.2))
+
+
+def test_cpu_only_rows_are_evaluated_on_the_cpu_and_grouped_as_cpus(
+    catalog: Catalog, tmp_path: object
+) -> None:
+    """A CPU-only run on a CPU machine takes the CPU path and the CPU family, whatever its
+    vendor; one on a machine the catalog rates by its GPU (an Apple SoC) is skipped, not
+    evaluated on the GPU's figures."""
+    from pathlib import Path
+
+    from runlocal.accuracy import hardware_family, map_rows
+
+    head = "source_url,runtime,hardware,n_devices,model,quant,metric,prompt_tokens,gen_tokens,value"
+    lines = [
+        head,
+        "x,llama.cpp (CPU),Test CPU,1,Llama 3.1 8B,Q4_K_M,tg_tok_s,0,128,10",
+        "x,llama.cpp (CPU),Apple Test Max,1,Llama 3.1 8B,Q4_0,tg_tok_s,0,128,20",
+    ]
+    path = Path(str(tmp_path)) / "rows.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows, skipped = map_rows(path, catalog)
+    assert [(r.hardware.id, r.backend, r.family) for r in rows] == [("cpu-test", "cpu", "CPU")]
+    assert skipped == {"CPU-only run on a machine the catalog rates by its GPU": 1}
+    assert hardware_family(catalog.find_hardware("Apple Test Max")) == "Apple"
