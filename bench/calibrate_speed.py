@@ -48,10 +48,22 @@ PRIOR_DEQUANT_OPS = {"f16": 1.0, "q8": 3.0, "q_legacy": 4.0, "k_quant": 6.0, "iq
 PRIOR_NO_DP4A = (4.0, 1.0)
 PRIOR_WEIGHT = 0.3  # a prior weighs like a third of one row; the rows decide
 PRIOR_PREFILL = (0.4, 0.7)
+# CPUs (llama.cpp's CPU backend), where a new family has no rows of its own to lean on.
+# Decode: client DDR and LPDDR reach 70-80% of peak in streaming reads; llama.cpp's threads
+# stream weights in strides with barriers between operations, a little below that.
+PRIOR_CPU_ETA = (0.6, 0.2)
+# Prompt GEMMs: for every two int8 dot products on a 32-weight block the cores also unpack
+# nibbles (mask, shift), load and convert the block scales and accumulate in FP32: about a
+# quarter of the issue slots are dot products.
+PRIOR_CPU_PREFILL = (0.25, 0.5)
 # Flash-attention decode kernels reach a small share of the FP32 rate: they are latency-bound
 # loops over the cache (one query row per head).
 PRIOR_DECODE_ATTN = (0.1, 1.0)
 PRIOR_MOE_LAYER_US = (20.0, 1.0)  # a few more kernels per MoE layer: router, top-k, gathers
+# CPU decode arithmetic per weight, in int8 operations at the SDOT/VNNI rate: a 4-bit block of
+# 32 weights takes about eight vector instructions (loads, masks and shifts, two dot products,
+# the scale), each worth one 32-op int8 dot-product slot: about 8 ops per weight.
+PRIOR_CPU_DECODE_OPS = (8.0, 0.7)
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
 PATHS = ("dp4a", "fp32", "vector", "mmq")
 # dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
@@ -83,6 +95,7 @@ def decode_vector(p: SpeedParams) -> np.ndarray:
         + [p.no_dp4a_dequant_factor if p.no_dp4a_dequant_factor > 1.0 else PRIOR_NO_DP4A[0]]
         + [min(p.decode_attention_efficiency, PRIOR_DECODE_ATTN[0])]
         + [max(p.per_moe_layer_us, PRIOR_MOE_LAYER_US[0])]
+        + [p.cpu_decode_ops or PRIOR_CPU_DECODE_OPS[0]]
     )
 
 
@@ -97,6 +110,7 @@ def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         no_dp4a_dequant_factor=float(max(v[16], 1.0)),
         decode_attention_efficiency=float(min(v[17], 1.0)),
         per_moe_layer_us=float(v[18]),
+        cpu_decode_ops=float(v[19]),
     )
 
 
@@ -168,7 +182,10 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
 
     def r_dec(x: np.ndarray) -> np.ndarray:
         p = with_decode(base, x)
-        prior = [(x[i] - math.log(PRIOR_ETA[0])) / PRIOR_ETA[1] for i in range(5)]
+        prior = [
+            (x[i] - math.log(eta[0])) / eta[1]
+            for i, eta in enumerate(PRIOR_CPU_ETA if b == "cpu" else PRIOR_ETA for b in BACKENDS)
+        ]
         prior += [(x[5 + i] - math.log(PRIOR_FIXED_MS[0])) / PRIOR_FIXED_MS[1] for i in range(5)]
         prior += [(x[10] - math.log(PRIOR_LAYER_US[0])) / PRIOR_LAYER_US[1]]
         prior += [
@@ -177,6 +194,7 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         prior += [(x[16] - math.log(PRIOR_NO_DP4A[0])) / PRIOR_NO_DP4A[1]]
         prior += [(x[17] - math.log(PRIOR_DECODE_ATTN[0])) / PRIOR_DECODE_ATTN[1]]
         prior += [(x[18] - math.log(PRIOR_MOE_LAYER_US[0])) / PRIOR_MOE_LAYER_US[1]]
+        prior += [(x[19] - math.log(PRIOR_CPU_DECODE_OPS[0])) / PRIOR_CPU_DECODE_OPS[1]]
         return np.array(residuals(dec, p) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_dec, decode_vector(base), loss="soft_l1", f_scale=0.2).x
@@ -184,7 +202,12 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
 
     def r_pre(x: np.ndarray) -> np.ndarray:
         q = with_prefill(p, x)
-        prior = [(x[i] - math.log(PRIOR_PREFILL[0])) / PRIOR_PREFILL[1] for i in range(5)]
+        prior = [
+            (x[i] - math.log(pp[0])) / pp[1]
+            for i, pp in enumerate(
+                PRIOR_CPU_PREFILL if b == "cpu" else PRIOR_PREFILL for b in BACKENDS
+            )
+        ]
         prior += [x[5 + i] / 1.0 for i in range(4)]
         prior += [
             (x[9 + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1] for i, k in enumerate(PATHS)
@@ -267,6 +290,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "no_dp4a_dequant_factor": round(p.no_dp4a_dequant_factor, 3),
         "decode_attention_efficiency": round(p.decode_attention_efficiency, 4),
         "per_moe_layer_us": round(p.per_moe_layer_us, 3),
+        "cpu_decode_ops": round(p.cpu_decode_ops, 3),
         "prefill_path_efficiency": {k: round(v, 4) for k, v in p.prefill_path_efficiency.items()},
         "decode_spread": p.decode_spread,
         "prefill_spread": p.prefill_spread,

@@ -113,6 +113,10 @@ def runtime_label(runtime: str) -> str:
 
 
 def hardware_family(entry: Entry) -> str:
+    """Cross-validation group: CPUs (machines llama.cpp runs on their cores alone) form one
+    family whatever their vendor; GPUs group by vendor and segment."""
+    if list(entry.get("backends", [])) == ["cpu"]:
+        return "CPU"
     vendor = str(entry.get("vendor", "other"))
     name = entry.name
     if vendor == "Apple":
@@ -266,6 +270,11 @@ def map_rows(
                 continue
             device = device_from_entry(hw)
             backend = _backend(rec["runtime"], device)
+            if backend == "cpu" and "cpu" not in hw.get("backends", []):
+                # A CPU-only run on a machine whose catalog rates are its GPU's (Strix Halo,
+                # Apple): the engine has no figures for its cores, and the GPU's would answer.
+                skip("CPU-only run on a machine the catalog rates by its GPU")
+                continue
             runtime = "llama.cpp"
             if backend is None:
                 other = other_runtime(rec) if other_runtimes else None

@@ -34,6 +34,10 @@ class Device:
     # Dense FP16/BF16 tensor FLOP/s with FP32 accumulation, where it is lower (GeForce, L40).
     fp32_acc_flops: float | None = None
     gpu_arch: str | None = None  # AMD: the LLVM target (gfx906, gfx1030, gfx1100, gfx942…)
+    # Dense int8 dot-product operations/s (the catalog's int8_tops): on CPUs the rate of the
+    # SIMD int8 dot product llama.cpp's quantized kernels use (NEON SDOT/i8mm, AVX-VNNI,
+    # AVX-512 VNNI); None where not recorded.
+    int8_flops: float | None = None
 
     @property
     def budget_bytes(self) -> int:
@@ -137,6 +141,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
     fp16 = d.get("fp16_tensor_tflops")
     fp32 = d.get("fp32_tflops")
     acc = d.get("fp32_acc_tensor_tflops")
+    int8 = d.get("int8_tops")
     return Device(
         id=entry.id,
         name=entry.name if memory_gib is None else f"{entry.name} {mem_gib:g}GB",
@@ -152,6 +157,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         compute_capability=_compute_capability(d.get("cuda_compute_capability")),
         fp32_acc_flops=float(acc) * TB if acc else None,
         gpu_arch=d.get("gpu_arch"),
+        int8_flops=float(int8) * TB if int8 else None,
     )
 
 

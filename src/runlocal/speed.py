@@ -82,6 +82,10 @@ class SpeedParams:
     # NVIDIA: SM·GHz a watt of board power sustains under prefill (0: no cap).
     sm_ghz_per_watt: float = 0.0
     clock_power_exponent: float = 1.0  # board power ∝ clock^exponent under DVFS
+    # CPUs: int8 operations per weight a decoded token spends unpacking and multiplying a
+    # quantized weight (shifts, masks, SDOT/VNNI dot products, scales), counted at the int8
+    # dot-product rate: the compute floor of decode on weak cores (cpu_int8_flops).
+    cpu_decode_ops: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -109,6 +113,7 @@ class SpeedParams:
             prefill_path_efficiency=dict(d.get("prefill_path_efficiency", {})),
             sm_ghz_per_watt=float(d.get("sm_ghz_per_watt", 0.0)),
             clock_power_exponent=float(d.get("clock_power_exponent", 1.0)),
+            cpu_decode_ops=float(d.get("cpu_decode_ops", 0.0)),
         )
 
 
@@ -171,6 +176,7 @@ class DeviceLoad:
     sm_clock_hz: float | None = None
     compute_capability: float | None = None
     gpu_arch: str | None = None  # AMD LLVM target
+    int8_flops: float | None = None  # int8 dot-product ops/s (catalog int8_tops)
 
 
 # NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
@@ -342,6 +348,7 @@ def features(
                 sm_clock_hz=sm_clock_hz(use.device),
                 compute_capability=use.device.compute_capability,
                 gpu_arch=use.device.gpu_arch,
+                int8_flops=use.device.int8_flops,
             )
         )
     host_bytes = 0.0
@@ -482,7 +489,9 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     for load in f.loads:
         eta = p.bandwidth_efficiency[load.backend]
         t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
-        if load.fp32_flops:
+        if load.backend == "cpu":
+            t_dev = cpu_decode_seconds(load, p, t_dev)
+        elif load.fp32_flops:
             factor = 1.0 if load.dp4a else p.no_dp4a_dequant_factor
             t_dev += load.weight_params * ops * factor / load.fp32_flops
             t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
@@ -502,6 +511,35 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             t += f.host_params * ops / f.host_fp32_flops
     main = f.loads[0].backend if f.loads else "cpu"
     return t + p.fixed_ms[main] * 1e-3
+
+
+# llama.cpp's CPU backend quantizes the activations to 8 bits (Q8_0/Q8_K) and multiplies them
+# with the quantized weights in int8 dot products: NEON SDOT (and SMMLA with i8mm), AVX2
+# maddubs, AVX-VNNI and AVX-512 VNNI (ggml-cpu arch/*/quants.c, repack.cpp). Each of these
+# does 4 int8 multiply-adds in the 32-bit lane where an FMA does one FP32 multiply-add.
+CPU_INT8_PER_FP32 = 4.0
+
+
+def cpu_int8_flops(load: DeviceLoad) -> float | None:
+    """The int8 dot-product rate of a CPU: the catalog's int8_tops where recorded (it names
+    the ISA's rate: SDOT, i8mm, VNNI), else 4 × its FP32 FMA rate (CPU_INT8_PER_FP32)."""
+    if load.int8_flops:
+        return load.int8_flops
+    return CPU_INT8_PER_FP32 * load.fp32_flops if load.fp32_flops else None
+
+
+def cpu_decode_seconds(load: DeviceLoad, p: SpeedParams, t_memory: float) -> float:
+    """One decoded token on a CPU: the cores prefetch the next weights while they multiply
+    the last, so the token takes the longer of reading the bytes (``t_memory``) and the
+    arithmetic (``cpu_decode_ops`` int8 operations per weight at the int8 dot-product rate,
+    what binds on weak cores), plus attention over the cache on the FP32 units and the
+    per-layer synchronisation of the threads."""
+    int8 = cpu_int8_flops(load)
+    t_compute = load.weight_params * p.cpu_decode_ops / int8 if int8 else 0.0
+    t = max(t_memory, t_compute)
+    if load.fp32_flops:
+        t += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+    return t
 
 
 def prefill_seconds_per_token(
@@ -535,7 +573,15 @@ def prefill_seconds_per_token(
         if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         attn = attn_factor * p.attention_backend_factor.get(load.backend, 1.0)
-        t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
+        if load.backend == "cpu":
+            # Attention runs on the vector units in F16/F32 (ggml-cpu flash attention), not
+            # on the int8 dot products of the weight GEMMs.
+            vec = load.fp16_flops or load.fp32_flops or peak
+            eta_cpu = p.prefill_efficiency["cpu"]
+            t += gemm_flops * share / (peak * eta)
+            t += attn * f.attn_prefill_flops * share / (vec * eta_cpu)
+        else:
+            t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
         # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
         eta_bw = p.bandwidth_efficiency[load.backend]
@@ -593,9 +639,16 @@ def prefill_path(
     - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
       the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
       the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
+    - "int8" (CPUs, quantized weights): llama.cpp's int8 dot-product GEMMs at the CPU's
+      int8 rate (cpu_int8_flops); "cpu_f16": F16/BF16 weights on the vector FMA units at the
+      catalog's half-precision vector rate (fp16_tensor_tflops of a CPU record).
     Apple GPUs (no matrix units before M5) and AMD RDNA/Vega list their FP16 vector rate as
     fp16_tensor_tflops already, so they take the "matrix" line with that figure."""
     fp16, fp32 = load.fp16_flops, load.fp32_flops
+    if load.backend == "cpu":
+        if family == "f16":
+            return "cpu_f16", fp16 or fp32
+        return "int8", cpu_int8_flops(load)
     if load.backend == "cuda" and not load.tensor_cores:
         if load.dp4a and family != "f16" and fp32:
             return "dp4a", 4 * fp32
