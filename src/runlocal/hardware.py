@@ -38,6 +38,7 @@ class Device:
     # SIMD int8 dot product llama.cpp's quantized kernels use (NEON SDOT/i8mm, AVX-VNNI,
     # AVX-512 VNNI); None where not recorded.
     int8_flops: float | None = None
+    interface: str | None = None  # the catalog's board interface: PCIe 4.0 x16, SXM5, …
 
     @property
     def budget_bytes(self) -> int:
@@ -158,6 +159,7 @@ def device_from_entry(entry: Entry, memory_gib: float | None = None) -> Device:
         fp32_acc_flops=float(acc) * TB if acc else None,
         gpu_arch=d.get("gpu_arch"),
         int8_flops=float(int8) * TB if int8 else None,
+        interface=d.get("interface"),
     )
 
 

@@ -17,7 +17,10 @@ A metric's name says what was measured and in which unit: ``<part>_<unit>[_per_g
 - ``kv``: the KV cache (and recurrent state), wherever it sits ("KV self size", "KV buffer").
 - ``compute_buf``: the accelerators' compute buffers (llama.cpp "CUDA0 compute buffer size").
 - ``kv_pool``: vLLM's KV pool on one GPU ("Available KV cache memory", "the rest of the
-  memory reserved for KV Cache").
+  memory reserved for KV Cache"), compared with the pool the engine sizes even where the
+  context needs more and the setup does not start.
+- ``activation``: vLLM's profiled activation peak on one GPU ("PyTorch activation peak
+  memory", "torch peak memory increase"), compared with the device's compute bytes.
 - ``peak``: what the framework's allocator held at its peak: weights + KV + activations, no
   process context (torch.cuda.max_memory_allocated, mlx's mx.get_peak_memory).
 - ``resident``: what stays allocated once a run ends: weights + KV cache, the activations
@@ -40,12 +43,14 @@ from .errors import InputError, RunlocalError
 from .units import GB, GIB, MIB
 
 _METRIC_RE = re.compile(
-    r"^(weights|weights_host|kv|compute_buf|kv_pool|peak|resident|vram_total)_(mib|gib|gb)(_per_gpu)?$"
+    r"^(weights|weights_host|kv|compute_buf|kv_pool|activation|peak|resident|vram_total)"
+    r"_(mib|gib|gb)(_per_gpu)?$"
 )
 _UNITS = {"mib": MIB, "gib": GIB, "gb": GB}
 # The row's own statement that its "GB" are GiB.
 _GB_IS_GIB = re.compile(r"GB\s*=\s*GiB|\(GiB\)|GiB\)", re.IGNORECASE)
 _GENERIC_HARDWARE = re.compile(r"^\(any\)$|^Apple Silicon|GPUs? \(|not stated in excerpt", re.I)
+_MEMORY_SIZE_RE = re.compile(r"(?<![\w.])\d+\s*GB$", re.I)
 _BUILD_RE = re.compile(r"\((\d{4,5})\)|\bb(\d{4,5})\b")
 _FA_OFF_RE = re.compile(r"\bfa\s*[=:]?\s*0\b|flash_attn\s*[=:]?\s*0\b|-fa\s+off\b", re.I)
 _FA_ON_RE = re.compile(r"\bfa\s*[=:]?\s*1\b|flash_attn\s*[=:]?\s*1\b|-fa\s+on\b", re.I)
@@ -60,6 +65,7 @@ METRIC_PARTS = {
     "kv": "KV cache",
     "compute_buf": "compute buffers",
     "kv_pool": "vLLM KV pool per GPU",
+    "activation": "vLLM profiled activation peak per GPU",
     "peak": "allocator peak (weights + KV + activations)",
     "resident": "allocated after the run (weights + KV)",
     "vram_total": "accelerator total (process context included)",
@@ -175,7 +181,11 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                 vram, bandwidth = 4096.0, 1000.0
             else:
                 try:
-                    hardware = (catalog.find_hardware(rec["hardware"]).id,) * n_dev
+                    hw_id = catalog.find_hardware(rec["hardware"]).id
+                    # A row that names the machine's memory ("… 128GB") is asked with it:
+                    # a Mac's GPU budget is a share of its RAM.
+                    size = _MEMORY_SIZE_RE.search(rec["hardware"])
+                    hardware = (f"{hw_id} {size.group(0)}" if size else hw_id,) * n_dev
                 except RunlocalError:
                     skip("hardware not in the catalog")
                     continue
@@ -214,10 +224,12 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
         key = {
             "weights": "weights_bytes",
             "kv": "kv_cache_bytes",
-            "kv_pool": "kv_cache_bytes",
             "compute_buf": "compute_bytes",
+            "activation": "compute_bytes",
             "vram_total": "total_bytes",
         }.get(part, "total_bytes")
+        if part == "kv_pool":
+            return float(max(d.get("kv_pool_bytes", d["kv_cache_bytes"]) for d in devices))
         if part == "peak":
             return float(max(d["total_bytes"] - d["overhead_bytes"] for d in devices))
         if part == "resident":
@@ -230,7 +242,9 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
     if part == "kv":
         return float(mem["kv_cache_bytes"] + host.get("kv_cache_bytes", 0))
     if part == "kv_pool":
-        return float(devices[0]["kv_cache_bytes"])
+        return float(devices[0].get("kv_pool_bytes", devices[0]["kv_cache_bytes"]))
+    if part == "activation":
+        return float(devices[0]["compute_bytes"])
     if part == "compute_buf":
         return float(mem["compute_bytes"])
     if part == "peak":

@@ -38,6 +38,13 @@ class Runtime:
     mmq: bool = True
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
+    # vLLM's V1 engine (the default from 0.8): its batch defaults depend on the GPU
+    # (engine/arg_utils.py); V0 ran 256 sequences and, up to 32K context, batched a whole one.
+    v1_engine: bool = True
+    # vLLM before 0.17 profiled its sampler with top-k and top-p on every row (v1
+    # gpu_model_runner._dummy_sampler_run: top_p 0.9, top_k vocab - 1), which sorts the
+    # float32 logits with int64 indices; the peak it reserves is then ~2.6x larger.
+    profile_sampler_sorts: bool = False
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -193,6 +200,21 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
         "swa_windowed",
         False,
         "v1 hybrid KV cache manager: SlidingWindowSpec.max_memory_usage_bytes",
+    ),
+    (
+        "vllm",
+        (0, 8),
+        "v1_engine",
+        False,
+        "V1 engine the default; batch defaults by GPU memory (engine/arg_utils.py)",
+    ),
+    (
+        "vllm",
+        (0, 17),
+        "profile_sampler_sorts",
+        True,
+        "the memory profile's sampler no longer sorts the logits for top-k/top-p: Qwen3-14B's "
+        "activation peak 5.64 GiB in 0.16, 2.23 GiB in 0.17 (llm-d-planner accuracy sweep)",
     ),
     (
         "vllm",

@@ -204,7 +204,9 @@ def test_the_best_quant_does_not_depend_on_the_quant_asked_about(catalog: Catalo
 def test_it_sizes_vllm_by_its_preallocation(catalog: Catalog) -> None:
     r = run(catalog, model="llama-3.1-8b", runtime="vllm", context=8192)
     assert r["quant"] == "BF16"
-    assert r["memory"]["total_bytes"] == int(24 * GIB * 0.9)
+    # 0.9 of what the driver reports (99% of 24 GiB), plus the CUDA graphs (512 MiB) and
+    # the context (500 MiB) that live outside the preallocation.
+    assert r["memory"]["total_bytes"] == int(int(24 * GIB * 0.99) * 0.9) + 1012 * 1024**2
     assert "vllm serve" in r["commands"]["vllm"]
 
 

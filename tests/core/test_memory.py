@@ -163,6 +163,83 @@ def test_vllm_preallocates_the_share_of_each_gpu_it_is_given() -> None:
     half = replace(VLLM, gpu_memory_utilization=0.5)
     for runtime, share in ((VLLM, 0.9), (half, 0.5)):
         use = plan_vllm(spec, inv, [gpu], runtime, 8192, "f16", 1).devices[0]
-        assert use.fit_limit_bytes == int(80 * 1024**3 * share)
-        # Weights, activations, graphs and context are fixed: the rest is the KV pool.
-        assert use.total_bytes == use.fit_limit_bytes
+        # A share of what the driver reports: 99% of the board (79.19 GiB of an H100's 80).
+        reported = int(80 * 1024**3 * 0.99)
+        assert use.fit_limit_bytes == int(reported * share)
+        # Weights, the activation peak and non-torch memory are profiled: the rest is the
+        # KV pool. CUDA graphs and the CUDA context sit outside the preallocation.
+        assert use.kv_pool_bytes == use.fit_limit_bytes - inv.total_bytes - (
+            use.compute_bytes + 256 * 1024**2
+        )
+        assert use.total_bytes == use.fit_limit_bytes + 512 * 1024**2 + 500 * 1024**2
+
+
+def test_vllm_profiles_the_sampler_over_its_default_batch() -> None:
+    from dataclasses import replace
+
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import vllm_activation_bytes
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    h100 = explicit_device(80, 3350)
+    # 80 GiB reports 79.2 (>= 70): 8192 batched tokens and 1024 sequences. The sampler's
+    # logits, 1024 rows × 128256 × (2 + 4 + 4 + 4) B, beside three 8192 × 4096 bf16 hidden
+    # states, outweigh the forward pass, 8192 × (3 × 14336 + 2 × 4096) × 2 B = 838,860,800.
+    sampler = 1024 * 128256 * 14 + 8192 * 4096 * 6
+    assert sampler == 2_040_004_608  # 1.90 GiB; vLLM 0.19 logs 1.89 on an H100
+    assert vllm_activation_bytes(spec, VLLM, h100, 1, 8192) == sampler
+    # Tensor parallelism shares the forward pass, not the all-gathered logits.
+    assert vllm_activation_bytes(spec, VLLM, h100, 4, 8192) == sampler
+    # Before 0.17 top-k/top-p sorted the float32 logits with int64 indices: 37 B an entry.
+    old = get_runtime("vllm@0.16")
+    assert vllm_activation_bytes(spec, old, h100, 1, 8192) == 1024 * 128256 * 37 + 8192 * 4096 * 6
+    # Below 70 GiB: 2048 tokens and 256 sequences.
+    rtx = explicit_device(24, 1008)
+    assert vllm_activation_bytes(spec, VLLM, rtx, 1, 8192) == 256 * 128256 * 14 + 2048 * 4096 * 6
+    # An A100 80GB keeps the small defaults (vLLM PR #17885).
+    a100 = replace(h100, name="NVIDIA A100 80GB")
+    assert vllm_activation_bytes(spec, VLLM, a100, 1, 8192) == 256 * 128256 * 14 + 2048 * 4096 * 6
+    # V0 (before 0.8): 256 sequences, and a whole 8K context in one batch.
+    v0 = get_runtime("vllm@0.7.3")
+    assert vllm_activation_bytes(spec, v0, rtx, 1, 8192) == 256 * 128256 * 37 + 8192 * 4096 * 6
+
+
+def test_vllm_counts_nvlink_sharp_buffers_on_nvswitch_hopper() -> None:
+    from dataclasses import replace
+
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import vllm_non_torch_bytes
+
+    pcie = explicit_device(80, 2000)
+    sxm = replace(pcie, interface="SXM5", compute_capability=9.0)
+    mib = 1024**2
+    assert vllm_non_torch_bytes([sxm]) == 256 * mib
+    assert vllm_non_torch_bytes([sxm, sxm]) == (256 + 1900) * mib  # ~2.1 GiB logged at TP 2
+    assert vllm_non_torch_bytes([pcie, pcie]) == 256 * mib
+
+
+def test_vllm_reports_its_pool_even_when_the_context_does_not_fit() -> None:
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import plan_vllm
+    from runlocal.weights import estimate_inventory
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    inv = estimate_inventory(spec, "BF16")
+    plan = plan_vllm(spec, inv, [explicit_device(24, 1008)], VLLM, 131072, "f16", 1)
+    use = plan.devices[0]
+    assert not plan.fits
+    # 131072 tokens need 16 GiB of KV; what remains of 0.9 × 23.76 GiB after 15 GiB of
+    # weights is the pool vLLM logs before it refuses to start.
+    assert use.kv_cache_bytes == 16 * 1024**3
+    assert use.kv_pool_bytes is not None and use.kv_pool_bytes < 16 * 1024**3
+    assert use.to_dict()["kv_pool_bytes"] == use.kv_pool_bytes
+
+
+def test_mlx_materialises_attention_scores_it_cannot_fuse() -> None:
+    from runlocal.memory import mlx_unfused_scores_bytes
+
+    # Head dimension 128: MLX's fused prefill kernel, no score matrix.
+    assert mlx_unfused_scores_bytes(spec_from_config(LLAMA_3_1_8B), 2048, 131072) == 0
+    # Head dimension 256 (Gemma 2): 16 heads × 2048 queries × 8192 keys × 2 B.
+    gemma = spec_from_config(GEMMA_2_9B)
+    assert mlx_unfused_scores_bytes(gemma, 2048, 8192) == 16 * 2048 * 8192 * 2
