@@ -95,3 +95,27 @@ def test_one_get_reads_one_catalog_version(tools: Path, django_assert_num_querie
     with django_assert_num_queries(2):  # outside a request every call reads the database
         store.current()
         store.current()
+
+
+def _fields(state: SyncState | None) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {k: v for k, v in vars(state).items() if k != "_state"} | {
+        "db": state._state.db,
+        "adding": state._state.adding,
+    }
+
+
+def test_the_sync_state_reads_as_djangos_queryset_reads_it(
+    client: Any, admin_client: Any, tools: Path
+) -> None:
+    """store reads the sync state from SQL compiled once; it is the object first() builds,
+    the community count and latest review (a date on every database) included."""
+    assert _fields(store._read_state()) == _fields(store._state_query().first())
+    approve(admin_client, submitted(client))
+    fast = store._read_state()
+    assert _fields(fast) == _fields(store._state_query().first())
+    assert fast is not None and fast.community_n == 1
+    assert fast.community_latest.tzinfo is not None
+    SyncState.objects.all().delete()
+    assert store._read_state() is None

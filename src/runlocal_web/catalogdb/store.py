@@ -7,6 +7,7 @@ catalog file broken after the last sync cannot take the site down: it keeps the 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, F, Func, IntegerField, QuerySet, Subquery
 
 from runlocal.catalog import KINDS, Catalog
@@ -61,10 +64,62 @@ def current_state() -> SyncState | None:
     memo = _request_memo.get()
     if memo is not None and "state" in memo:
         return memo["state"]  # type: ignore[no-any-return]
-    state = _state_query().first()  # first() runs a copy: the query itself stays unevaluated
+    state = _read_state()
     if memo is not None:
         memo["state"] = state
     return state
+
+
+def _read_state() -> SyncState | None:
+    """`_state_query().first()`, from SQL compiled once per database connection.
+
+    The query runs on every page view, and Django compiled it afresh each time: ten times
+    as long (~0.4 ms) as running it. The compiled statement, the converters of its columns
+    (time zones, SQLite's text dates) and how a row becomes a SyncState are kept, and each
+    call only executes the statement and builds the object, as Django's own iterator does
+    (tests/web/test_first_views.py compares the two)."""
+    conn = connections[SyncState.objects.db]
+    plan = _plans.get(conn)
+    if plan is None:
+        plan = _plans[conn] = _StatePlan(conn)
+    return plan.fetch()
+
+
+class _StatePlan:
+    """The sync state query compiled for one connection (a thread's, in a threaded server)."""
+
+    def __init__(self, conn: BaseDatabaseWrapper) -> None:
+        query = _state_query().order_by("pk")[:1].query  # what first() runs
+        compiler = query.get_compiler(connection=conn)
+        self.sql, self.params = compiler.as_sql()
+        self.db = conn.alias
+        self.compiler = compiler
+        self.converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        info = compiler.klass_info
+        assert info is not None and info["model"] is SyncState
+        fields = info["select_fields"]
+        self.model_cols = (fields[0], fields[-1] + 1)
+        self.attnames = [
+            col.target.attname for col, _, _ in compiler.select[fields[0] : fields[-1] + 1]
+        ]
+        self.annotations = dict(compiler.annotation_col_map)
+
+    def fetch(self) -> SyncState | None:
+        with self.compiler.connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if self.converters:
+            row = next(iter(self.compiler.apply_converters([row], self.converters)))
+        start, end = self.model_cols
+        state = SyncState.from_db(self.db, self.attnames, row[start:end])
+        for name, pos in self.annotations.items():
+            setattr(state, name, row[pos])
+        return state
+
+
+_plans: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _StatePlan] = weakref.WeakKeyDictionary()
 
 
 @cache
