@@ -6,7 +6,7 @@
 Fetches a fixed, seeded set of ~300 URLs through Django's test client on a fresh SQLite
 database (the catalog synced in), the cache cleared before every request, so every page is a
 first view: Will it run? answers (one and several devices, with and without options, invalid
-input), model and hardware pages (every one of each), Choose my GPU, custom builds, the lists,
+input), model and hardware pages (40 of each), Choose my GPU, custom builds, costs, the lists,
 the home page, not-found pages, each as HTML and, for most, as JSON (`?format=json`). The
 status, the content type and the body are kept; the per-request CSP nonce is masked. With
 --compare, every URL whose answer differs is listed with the first differing bytes (exit 1).
@@ -91,6 +91,10 @@ def urls() -> list[str]:
             q["context"] = "16384"
         out.append("/will-it-run/custom/?" + urlencode(q))
     out.append("/will-it-run/custom/?" + urlencode({"ram_gb": 32}))
+    out += ["/cost/", "/cost/?price_usd=x&watts=-1"]
+    for _ in range(4):
+        q = {"model": rng.choice(models), "hardware": rng.choice(gpus), "tokens_per_day": 200000}
+        out.append("/cost/?" + urlencode(q))
     # Most of these again as JSON.
     out += [u + ("&" if "?" in u else "?") + "format=json" for u in out[::1] if u != "/"]
     return out

@@ -1,14 +1,19 @@
 """Markup written in Python for speed writes what its template markup wrote: the quantization
-table's cell (templatetags.quant_cell), the custom build's model row (build_row) and the
-footer's link lists (footer_navs)."""
+table's cell (templatetags.quant_cell), the custom build's model row (build_row), the
+footer's link lists (footer_navs) and the form pages' field blocks (form_field)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pytest
 from django.template import engines
 
+from runlocal_web.checker.forms import CheckForm
 from runlocal_web.lib.context import FOOTER
-from runlocal_web.lib.templatetags import build_row, footer_navs, quant_cell
+from runlocal_web.lib.pages import path_with_query
+from runlocal_web.lib.templatetags import build_row, footer_navs, form_field, quant_cell
+from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
 
 # includes/quant_matrix.html's cell before it moved into quant_cell.
 MARKUP = (
@@ -213,3 +218,93 @@ def test_the_footer_reads_as_the_template_wrote_it(footer: tuple, json_url: str)
     template = engines["django"].from_string(FOOTER_MARKUP)
     expected = template.render({"footer": footer, "json_url": json_url})
     assert str(footer_navs(footer, json_url)) == expected
+
+
+# checker/_field.html and tools/_field.html before they moved into form_field.
+CHECKER_FIELD = (
+    "{% comment %}One field of the Will-it-run form.{% endcomment %}\n"
+    '<div class="field{% if field.errors %} has-error{% endif %}">\n'
+    '  <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+    "  {{ field }}\n"
+    '  {% if field.help_text %}<p class="help" id="{{ field.auto_id }}_helptext">'
+    "{{ field.help_text }}</p>{% endif %}\n"
+    '  {% include "includes/field_errors.html" with errors=field.errors '
+    'id=field.auto_id|add:"_error" %}\n'
+    "</div>\n"
+)
+TOOLS_FIELD = (
+    '<div class="field{% if field.errors %} has-error{% endif %}">\n'
+    '  <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+    "  {{ field }}\n"
+    '  {% if field.help_text %}<p class="help">{{ field.help_text }}</p>{% endif %}\n'
+    '  {% include "includes/field_errors.html" with errors=field.errors id="" %}\n'
+    '  {% if suggest %}<p class="suggest">Did you mean {% for s in suggest %}<a href="'
+    '{{ s.url }}">{{ s.name }}</a>{% if not forloop.last %}, {% endif %}{% endfor %}?</p>'
+    "{% endif %}\n"
+    "</div>\n"
+)
+HOSTILE = "<script>\"x\"</script> & 'y'"
+FORM_DATA = [
+    {},
+    {"model": "testllama-8b", "hardware": "testgpu-24gb", "runtime": "vllm", "context": "8192"},
+    {
+        "model": HOSTILE,
+        "hardware": HOSTILE,
+        "runtime": HOSTILE,
+        "quant": HOSTILE,
+        "context": "abc",
+        "kv_type": HOSTILE,
+        "ram_gb": "-1",
+        "batch": "0",
+        "budget_usd": HOSTILE,
+        "run": HOSTILE,
+        "gpu": HOSTILE,
+        "use": HOSTILE,
+        "price_usd": HOSTILE,
+        "watts": "-5",
+    },
+]
+SUGGEST = [
+    None,
+    [],
+    [{"name": "Llama <3>", "url": "/models/a/?x=1&y=2"}, {"name": "B", "url": "/b/"}],
+]
+
+
+@pytest.mark.parametrize("data", FORM_DATA)
+@pytest.mark.parametrize("form_class", [CheckForm, ChooseForm, BuildForm, CostForm])
+def test_a_form_field_reads_as_its_template_wrote_it(form_class, data: dict) -> None:
+    extra = {"regions": [("de", "Germany <DE>")]} if form_class is CostForm else {}
+    form = form_class(data, **extra) if data else form_class(**extra)
+    form.is_valid()
+    checker = engines["django"].from_string(CHECKER_FIELD)
+    tools = engines["django"].from_string(TOOLS_FIELD)
+    for field in form:
+        assert str(form_field(field, helptext_id=True)) == checker.render({"field": field})
+        for suggest in SUGGEST:
+            expected = tools.render({"field": field, "suggest": suggest})
+            assert str(form_field(field, suggest)) == expected, field.name
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"model": "qwen2.5-32b-instruct", "hardware": ["2x rtx-3090", "apple-m4-max"]},
+        {"quant": None, "context": "", "ram_gb": 64.0, "batch": 4, "x": 0.5},
+        [("q", "a & b <c> é/?="), ("q", "x" * 300), ("format", "json")],
+        {},
+    ],
+)
+def test_a_link_is_quoted_as_urlencode_quotes_it(params) -> None:
+    """path_with_query remembers its quoting of short keys and values; the links read as
+    urlencode wrote them."""
+    items = params.items() if isinstance(params, dict) else params
+    pairs = [
+        (k, f"{v:g}" if isinstance(v, float) else str(v))
+        for k, value in items
+        for v in (value if isinstance(value, list) else [value])
+        if v not in (None, "")
+    ]
+    expected = "/p/?" + urlencode(pairs) if pairs else "/p/"
+    assert path_with_query("/p/", params) == expected
+    assert path_with_query("/p/", params) == expected  # and again, remembered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from functools import lru_cache
@@ -9,12 +10,18 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import capfirst, floatformat
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from runlocal.units import GIB
 
 register = template.Library()
+
+
+def escape(text: Any) -> str:
+    """django.utils.html.escape's text (html.escape of str(text)) without its lazy-string
+    wrapper, which cost as much as the escaping in the rows written below."""
+    return html.escape(str(text))
 
 
 def _finite(value: Any) -> float | None:
@@ -217,3 +224,48 @@ def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
         )
         for group, links in footer
     )
+
+
+@register.simple_tag
+def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) -> SafeString:
+    """One form field's block: label, widget, help, errors (and, with `suggest`, "Did you
+    mean" links), as checker/_field.html (`helptext_id=True`) and tools/_field.html wrote
+    it. A form page includes five to eleven of them, through the template language about a
+    millisecond of every Will it run? answer. tests/web/test_markup_in_python.py holds it
+    to the template markup it replaced."""
+    cesc = conditional_escape
+    auto_id = field.auto_id
+    errors = field.errors
+    help_text = field.help_text
+    if help_text:
+        at = f' id="{cesc(auto_id)}_helptext"' if helptext_id else ""
+        help_p = f'<p class="help"{at}>{cesc(help_text)}</p>'
+    else:
+        help_p = ""
+    if errors:
+        error_id = escape(f"{auto_id}_error") if helptext_id else ""
+        items = "".join(f"<li>{cesc(e)}</li>" for e in errors)
+        errors_ul = f'<ul class="errorlist" id="{error_id}">{items}</ul>'
+    else:
+        errors_ul = ""
+    out = (
+        f'{chr(10) if helptext_id else ""}<div class="field{" has-error" if errors else ""}">\n'
+        f'  <label for="{cesc(field.id_for_label)}">{cesc(field.label)}</label>\n'
+        f"  {cesc(field)}\n"
+        f"  {help_p}\n"
+        f"  {errors_ul}\n"
+    )
+    if not helptext_id:
+        if suggest:
+            links = ", ".join(
+                f'<a href="{cesc(_item(s, "url"))}">{cesc(_item(s, "name"))}</a>' for s in suggest
+            )
+            out += f'\n  <p class="suggest">Did you mean {links}?</p>'
+        else:
+            out += "\n  "
+    return mark_safe(out + "\n</div>\n")
+
+
+def _item(obj: Any, key: str) -> Any:
+    """`{{ obj.key }}`'s lookup for a dict or an object."""
+    return obj[key] if isinstance(obj, dict) else getattr(obj, key)
