@@ -50,9 +50,16 @@ class DatabaseCatalog(Catalog):
     hardware and benchmarks in their own tables, the rest in Record).
     """
 
-    def __init__(self, entries: dict[str, dict[str, CoreEntry]]) -> None:
+    def __init__(
+        self,
+        entries: dict[str, dict[str, CoreEntry]],
+        rows: dict[str, dict[str, Entry]] | None = None,
+    ) -> None:
         super().__init__()
         self._db_entries = entries
+        # The model and hardware rows these entries were made from: a detail page reads its
+        # row from the catalog version it shows, without a query of its own.
+        self.rows: dict[str, dict[str, Entry]] = rows or {}
 
     def entries(self, kind: str) -> dict[str, CoreEntry]:
         if kind not in KINDS:
@@ -172,17 +179,29 @@ def _current() -> tuple[str, Catalog]:
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
-    entries: dict[str, dict[str, CoreEntry]] = {
-        "models": {r.id: _entry("models", r) for r in Model.objects.all()},
-        "hardware": {r.id: _entry("hardware", r) for r in Hardware.objects.all()},
-        "benchmarks": {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
+    rows: dict[str, dict[str, Entry]] = {
+        "models": {r.id: r for r in Model.objects.all()},
+        "hardware": {r.id: r for r in Hardware.objects.all()},
     }
+    entries: dict[str, dict[str, CoreEntry]] = {
+        kind: {i: _entry(kind, r) for i, r in by_id.items()} for kind, by_id in rows.items()
+    }
+    entries["benchmarks"] = {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()}
     for r in Record.objects.all():
         entries.setdefault(r.kind, {})[r.slug] = _entry(r.kind, r, r.slug)
-    catalog = DatabaseCatalog(entries)
+    catalog = DatabaseCatalog(entries, rows)
     entries["benchmarks"].update(_community_benchmarks(catalog))
     _cache = (digest, catalog)
     return _cache
+
+
+def current_row(kind: str, entity_id: str) -> tuple[str, Catalog, Entry | None]:
+    """(digest, catalog, the row of `entity_id`) for "models" or "hardware": the row as the
+    catalog this request reads was loaded with (sync writes rows and digest together), so
+    a detail page asks no query for it. None when the catalog has no such entry."""
+    digest, catalog = current()
+    rows = catalog.rows if isinstance(catalog, DatabaseCatalog) else {}
+    return digest, catalog, rows.get(kind, {}).get(entity_id)
 
 
 def _community_stamp(state: SyncState) -> str:

@@ -32,7 +32,7 @@ from .insights import (
     run_commands,
 )
 from .models import Hardware, Model
-from .store import current, current_catalog
+from .store import current_catalog, current_row
 
 log = logging.getLogger(__name__)
 
@@ -219,10 +219,9 @@ ARCH_FIRST = tuple(ARCH_GLOSSARY)
 
 
 def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    row = Model.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
-    if row is None:
+    digest, catalog, row = current_row("models", slug)
+    if row is None or not _SLUG_RE.match(slug):
         return _missing(request, "models", slug)
-    digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:model_detail", args=[row.id])
     hardware = featured_hardware()
@@ -313,10 +312,9 @@ HARDWARE_FIELDS = (
 
 
 def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    row = Hardware.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
-    if row is None:
+    digest, catalog, row = current_row("hardware", slug)
+    if row is None or not _SLUG_RE.match(slug):
         return _missing(request, "hardware", slug)
-    digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:hardware_detail", args=[row.id])
     specs = []
