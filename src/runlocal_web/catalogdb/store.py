@@ -10,10 +10,8 @@ import datetime as dt
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -21,25 +19,25 @@ from django.db.models import DateTimeField, F, Func, IntegerField, QuerySet, Sub
 
 from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
+from runlocal_web.lib.memo import request_memo
 
 from .models import Benchmark, Entry, Hardware, Model, Record, SyncState
 
 _cache: tuple[str, Catalog] | None = None
-# Inside `one_catalog_per_request` (a GET's or HEAD's view, ops.middleware): what this request
-# has read of the sync state, so the digest's queries run once per request, not once per
-# table, template tag or footer that asks.
-_request_memo: ContextVar[dict[str, Any] | None] = ContextVar("catalog_request_memo", default=None)
+# Inside `one_catalog_per_request` (a GET's or HEAD's view, ops.middleware), request_memo
+# holds what this request has read of the sync state, so the digest's queries run once per
+# request, not once per table, template tag or footer that asks.
 
 
 @contextmanager
 def one_catalog_per_request() -> Iterator[None]:
     """Within the block, current() and current_state() query the database once and answer
     the same afterwards: one request reads one catalog version."""
-    token = _request_memo.set({})
+    token = request_memo.set({})
     try:
         yield
     finally:
-        _request_memo.reset(token)
+        request_memo.reset(token)
 
 
 class DatabaseCatalog(Catalog):
@@ -68,7 +66,7 @@ class DatabaseCatalog(Catalog):
 
 
 def current_state() -> SyncState | None:
-    memo = _request_memo.get()
+    memo = request_memo.get()
     if memo is not None and "state" in memo:
         return memo["state"]  # type: ignore[no-any-return]
     state = _read_state()
@@ -158,7 +156,7 @@ def current_catalog() -> Catalog:
 
 def current() -> tuple[str, Catalog]:
     """(digest, catalog): the digest names this exact content, for cache keys."""
-    memo = _request_memo.get()
+    memo = request_memo.get()
     if memo is not None and "current" in memo:
         return memo["current"]  # type: ignore[no-any-return]
     found = _current()

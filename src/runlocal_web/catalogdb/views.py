@@ -18,6 +18,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
+from runlocal_web.lib.labels import catalog_names
 from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
 from .featured import featured_hardware, featured_models
@@ -281,7 +282,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         breadcrumbs=[("Home", "/"), ("Models", reverse("catalogdb:model_list")), (row.name, url)],
         canonical_path=url,
     )
-    names = {"hardware_names": sorted(e.name for e in catalog.hardware.values())}
+    names = {"hardware_names": catalog_names(catalog, "hardware")}
     return respond(request, "catalogdb/model_detail.html", page, data, context=names)
 
 
@@ -387,7 +388,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         canonical_path=url,
     )
-    names = {"model_names": sorted(e.name for e in catalog.models.values())}
+    names = {"model_names": catalog_names(catalog, "models")}
     return respond(request, "catalogdb/hardware_detail.html", page, data, context=names)
 
 

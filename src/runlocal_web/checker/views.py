@@ -24,6 +24,7 @@ from runlocal_web.catalogdb.remote import LABELS as REMOTE_LABELS
 from runlocal_web.catalogdb.remote import page_path as remote_page
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.labels import catalog_names
 from runlocal_web.lib.pages import Page, path_with_query, respond
 from runlocal_web.ops.limits import limited
 
@@ -61,8 +62,8 @@ def will_it_run(request: HttpRequest) -> HttpResponse:
         "form": form,
         "hardware_inputs": _hardware_inputs(request.GET if asked else QueryDict()),
         "model_value": form["model"].value() or "",
-        "model_names": sorted(e.name for e in catalog.models.values()),
-        "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+        "model_names": catalog_names(catalog, "models"),
+        "hardware_names": catalog_names(catalog, "hardware"),
         "option_fields": OPTION_FIELDS,
         "custom_fields": CUSTOM_FIELDS,
         "more_open": any(

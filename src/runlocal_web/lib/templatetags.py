@@ -110,7 +110,8 @@ def datalist(names: Any, list_id: str) -> SafeString:
     """`<datalist id=…>` of the names for a text box's suggestions (the catalog's 150-odd model
     or 200-odd hardware names). Built once per distinct list: the names change only with a
     sync, and looping over them in the template cost a millisecond or more on every page."""
-    return _datalist(tuple(str(n) for n in names or ()), str(list_id))
+    key = names if type(names) is tuple else tuple(str(n) for n in names or ())
+    return _datalist(key, str(list_id))
 
 
 @lru_cache(maxsize=32)
