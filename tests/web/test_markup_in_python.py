@@ -12,7 +12,14 @@ from django.template import engines
 from runlocal_web.checker.forms import CheckForm
 from runlocal_web.lib.context import FOOTER
 from runlocal_web.lib.pages import path_with_query
-from runlocal_web.lib.templatetags import build_row, footer_navs, form_field, quant_cell
+from runlocal_web.lib.templatetags import (
+    build_row,
+    check_row,
+    footer_navs,
+    form_field,
+    quant_cell,
+    quant_row,
+)
 from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
 
 # includes/quant_matrix.html's cell before it moved into quant_cell.
@@ -308,3 +315,100 @@ def test_a_link_is_quoted_as_urlencode_quotes_it(params) -> None:
     expected = "/p/?" + urlencode(pairs) if pairs else "/p/"
     assert path_with_query("/p/", params) == expected
     assert path_with_query("/p/", params) == expected  # and again, remembered
+
+
+# includes/check_table.html's and includes/quant_matrix.html's row loops before they moved
+# into check_row and quant_row (whitespace included).
+CHECK_ROWS_MARKUP = (
+    "{% for c in rows %}\n"
+    "  <tr>\n"
+    '    {% if first == "model" %}<th scope="row"><a href="{{ c.model.url }}">{{ c.model.name }}</a></th>{% else %}<th scope="row"><a href="{{ c.hardware.url }}">{{ c.hardware.name }}</a></th>{% endif %}\n'
+    "    {% if c.error %}\n"
+    '    <td colspan="4" class="muted">{{ c.error|capfirst }}</td>\n'
+    "    {% else %}\n"
+    '    <td><span class="tier tier-{{ c.verdict_class }}">{{ c.verdict_label }}</span>{% if c.verdict != "comfortable" %}<br><span class="why">{{ c.reason|capfirst }}</span>{% endif %}</td>\n'
+    '    <td class="num">{{ c.total_bytes|gib }} of {{ c.budget_bytes|gib }}{% if c.host_bytes %}<br><span class="why">+ {{ c.host_bytes|gib }} in RAM</span>{% endif %}</td>\n'
+    '    <td class="num">{% if c.decode_tok_s is not None %}{{ c.decode_tok_s|g }} tok/s<br><span class="badge{% if c.evidence != "estimated" %} badge-measured{% endif %}">{{ c.evidence }}</span>{% else %}—{% endif %}</td>\n'
+    '    <td class="num">{% if c.max_context %}{{ c.max_context|num }}{% if c.max_context_where == "offload" %} <span class="muted">with RAM</span>{% endif %}{% else %}—{% endif %}</td>\n'
+    "    {% endif %}\n"
+    '    <td><a href="{{ c.check_url }}">Details</a></td>\n'
+    "  </tr>\n"
+    "  {% endfor %}"
+)
+QUANT_ROWS_MARKUP = (
+    "{% for row in rows %}\n"
+    "  <tr>\n"
+    '    {% if first == "model" %}<th scope="row"><a href="{{ row.model.url }}">{{ row.model.name }}</a></th>{% else %}<th scope="row"><a href="{{ row.hardware.url }}">{{ row.hardware.name }}</a></th>{% endif %}\n'
+    "    {% for c in row.cells %}\n"
+    "    {{ c|quant_cell }}\n"
+    "    {% endfor %}\n"
+    "  </tr>\n"
+    "  {% endfor %}"
+)
+SIDES = {
+    "model": {"id": "m", "name": "Llama <3> & co", "url": "/models/m/?a=1&b=2"},
+    "hardware": {"id": "h", "name": 'RTX "4090"', "url": "/hardware/h/"},
+}
+CHECK_ROWS = [
+    {**SIDES, "error": "no such <device>", "check_url": URL},
+    {
+        **SIDES,
+        "verdict": "comfortable",
+        "verdict_label": "Runs comfortably",
+        "verdict_class": "good",
+        "reason": "fits with room to spare",
+        "total_bytes": 5 * 2**30,
+        "budget_bytes": 24 * 2**30,
+        "host_bytes": 0,
+        "decode_tok_s": 41.25,
+        "evidence": "estimated",
+        "max_context": 131072,
+        "max_context_where": "accelerator",
+        "check_url": URL,
+    },
+    {
+        **SIDES,
+        "verdict": "tradeoffs",
+        "verdict_label": "Runs with <tradeoffs>",
+        "verdict_class": "warn",
+        "reason": "part of it in system RAM & slow",
+        "total_bytes": 23.5 * 2**30,
+        "budget_bytes": 24 * 2**30,
+        "host_bytes": 12 * 2**30,
+        "decode_tok_s": 3.0,
+        "evidence": "measured",
+        "max_context": 8192,
+        "max_context_where": "offload",
+        "check_url": URL + "&x=<'\">",
+    },
+    {
+        **SIDES,
+        "verdict": "wont-run",
+        "verdict_label": "Will not run",
+        "verdict_class": "bad",
+        "reason": "needs 80 GiB",
+        "total_bytes": None,
+        "budget_bytes": 8 * 2**30,
+        "host_bytes": None,
+        "decode_tok_s": None,
+        "evidence": "estimated",
+        "max_context": None,
+        "check_url": URL,
+    },
+    {"model": {}, "hardware": {}, "verdict": "comfortable"},
+]
+
+
+@pytest.mark.parametrize("first", ["model", "hardware"])
+def test_the_check_table_rows_read_as_the_template_wrote_them(first: str) -> None:
+    template = engines["django"].from_string(CHECK_ROWS_MARKUP)
+    expected = template.render({"rows": CHECK_ROWS, "first": first})
+    assert "".join(check_row(c, first) for c in CHECK_ROWS) == expected
+
+
+@pytest.mark.parametrize("first", ["model", "hardware"])
+def test_the_quant_matrix_rows_read_as_the_template_wrote_them(first: str) -> None:
+    rows = [{**SIDES, "cells": CELLS}, {**SIDES, "cells": CELLS[:1]}, {**SIDES, "cells": []}]
+    template = engines["django"].from_string(QUANT_ROWS_MARKUP)
+    expected = template.render({"rows": rows, "first": first})
+    assert "".join(quant_row(r, first) for r in rows) == expected

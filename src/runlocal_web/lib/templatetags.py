@@ -270,3 +270,67 @@ def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) ->
 def _item(obj: Any, key: str) -> Any:
     """`{{ obj.key }}`'s lookup for a dict or an object."""
     return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+
+def _side(row: dict[str, Any], first: str) -> str:
+    """The row's head cell: the model's or the device's name, linked to its page."""
+    side = row.get("model" if first == "model" else "hardware") or {}
+    if not isinstance(side, dict):
+        side = {}
+    return (
+        f'<th scope="row"><a href="{escape(side.get("url", ""))}">'
+        f"{escape(side.get('name', ''))}</a></th>"
+    )
+
+
+@register.filter
+def quant_row(row: dict[str, Any], first: str) -> SafeString:
+    """One row of includes/quant_matrix.html (`first`: "model" or "hardware", the side that
+    varies), its cells by quant_cell: the loop's markup, whitespace included, seven or eight
+    times a model or hardware page. tests/web/test_markup_in_python.py holds it to the
+    template markup it replaced."""
+    cells = "".join(f"\n    {quant_cell(c)}\n    " for c in row.get("cells") or ())
+    return mark_safe(f"\n  <tr>\n    {_side(row, first)}\n    {cells}\n  </tr>\n  ")
+
+
+@register.filter
+def check_row(c: dict[str, Any], first: str) -> SafeString:
+    """One row of includes/check_table.html (`first`: "model" or "hardware"): a verdict with
+    its memory, speed and largest context, seven or eight times a model or hardware page.
+    tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
+    if c.get("error"):
+        body = f'\n    <td colspan="4" class="muted">{escape(capfirst(c["error"]))}</td>\n    '
+    else:
+        verdict = (
+            f'<td><span class="tier tier-{escape(c.get("verdict_class", ""))}">'
+            f"{escape(c.get('verdict_label', ''))}</span>"
+        )
+        if c.get("verdict", "") != "comfortable":
+            verdict += f'<br><span class="why">{escape(capfirst(c.get("reason", "")))}</span>'
+        memory = f"{escape(gib(c.get('total_bytes')))} of {escape(gib(c.get('budget_bytes')))}"
+        if c.get("host_bytes"):
+            memory += f'<br><span class="why">+ {escape(gib(c["host_bytes"]))} in RAM</span>'
+        speed = c.get("decode_tok_s")
+        if speed is not None:
+            measured = " badge-measured" if c.get("evidence", "") != "estimated" else ""
+            decode = (
+                f'{escape(g(speed))} tok/s<br><span class="badge{measured}">'
+                f"{escape(c.get('evidence', ''))}</span>"
+            )
+        else:
+            decode = "—"
+        context = "—"
+        if c.get("max_context"):
+            context = escape(num(c["max_context"]))
+            if c.get("max_context_where", "") == "offload":
+                context += ' <span class="muted">with RAM</span>'
+        body = (
+            f"\n    {verdict}</td>\n"
+            f'    <td class="num">{memory}</td>\n'
+            f'    <td class="num">{decode}</td>\n'
+            f'    <td class="num">{context}</td>\n    '
+        )
+    return mark_safe(
+        f"\n  <tr>\n    {_side(c, first)}\n    {body}\n"
+        f'    <td><a href="{escape(c.get("check_url", ""))}">Details</a></td>\n  </tr>\n  '
+    )
