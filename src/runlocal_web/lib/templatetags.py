@@ -9,6 +9,9 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.forms.widgets import Input, Select
 from django.template.defaultfilters import capfirst, floatformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -252,7 +255,7 @@ def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) ->
     out = (
         f'{chr(10) if helptext_id else ""}<div class="field{" has-error" if errors else ""}">\n'
         f'  <label for="{cesc(field.id_for_label)}">{cesc(field.label)}</label>\n'
-        f"  {cesc(field)}\n"
+        f"  {widget_html(field)}\n"
         f"  {help_p}\n"
         f"  {errors_ul}\n"
     )
@@ -334,3 +337,41 @@ def check_row(c: dict[str, Any], first: str) -> SafeString:
         f"\n  <tr>\n    {_side(c, first)}\n    {body}\n"
         f'    <td><a href="{escape(c.get("check_url", ""))}">Details</a></td>\n  </tr>\n  '
     )
+
+
+_WIDGETS: dict[tuple[Any, ...], str] = {}
+_WIDGETS_MAX = 2048
+
+
+def widget_html(field: Any) -> str:
+    """`{{ field }}`: the bound field's widget, remembered per exact input. A widget's HTML
+    depends only on its own state (class, attributes, choices), its name, value and the
+    attributes the bound field adds (id, required, aria-*); a form page renders the same
+    empty option fields for nearly every visitor, ~50 µs each through Django's widget code.
+    Anything unusual (a hidden initial, a multi-widget, a long value) is rendered afresh."""
+    widget = field.field.widget
+    if field.field.show_hidden_initial or not isinstance(widget, Input | Select):
+        return str(conditional_escape(field))
+    if field.field.localize:
+        widget.is_localized = True  # as BoundField.as_widget does
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    value = field.value()
+    shown = repr(value)
+    if len(shown) > 100:
+        return str(conditional_escape(field))
+    renderer = field.form.renderer
+    key = (type(widget), repr(vars(widget)), field.html_name, shown, repr(attrs), type(renderer))
+    html = _WIDGETS.get(key)
+    if html is None:
+        html = widget.render(name=field.html_name, value=value, attrs=attrs, renderer=renderer)
+        if len(_WIDGETS) >= _WIDGETS_MAX:
+            _WIDGETS.clear()
+        _WIDGETS[key] = html
+    return html
+
+
+@receiver(setting_changed)
+def _forget_widgets(**kwargs: Any) -> None:
+    _WIDGETS.clear()  # formats, renderers: a widget may read differently
