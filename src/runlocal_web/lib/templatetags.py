@@ -23,8 +23,30 @@ register = template.Library()
 
 def escape(text: Any) -> str:
     """django.utils.html.escape's text (html.escape of str(text)) without its lazy-string
-    wrapper, which cost as much as the escaping in the rows written below."""
+    wrapper, which cost as much as the escaping in the rows written below; short strings
+    (ids, names, labels: the same few hundred on every table) escaped once. The unit
+    filters below write digits, commas, points and units only: nothing to escape."""
+    if type(text) is str and len(text) <= 120:
+        return _escaped(text)
     return html.escape(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    return html.escape(text)
+
+
+def _quality_1(value: Any) -> str:
+    """`floatformat(value, 1)` (a quality score), remembered per value: Django's filter
+    rounds through Decimal and the locale, ~10 µs a row of the custom build."""
+    if type(value) is not float:
+        return str(floatformat(value, 1))
+    return _floatformat_1(value)
+
+
+@lru_cache(maxsize=4096)
+def _floatformat_1(value: float) -> str:
+    return str(floatformat(value, 1))
 
 
 def _finite(value: Any) -> float | None:
@@ -135,7 +157,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
     label = escape(c.get("verdict_label"))
     speed = c.get("decode_tok_s")
     shown = (
-        f'<span class="visually-hidden">{label}: </span>{escape(g(speed))} tok/s'
+        f'<span class="visually-hidden">{label}: </span>{g(speed)} tok/s'
         if speed is not None
         else label
     )
@@ -145,7 +167,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
         if c.get("verdict") == "tradeoffs":
             why += "with tradeoffs" + (" · " if c.get("max_context") else "")
         if c.get("max_context"):
-            why += f"{escape(num(c['max_context']))} ctx"
+            why += f"{num(c['max_context'])} ctx"
             why += " with RAM" if c.get("max_context_where") == "offload" else ""
         if c.get("evidence") != "estimated":
             why += f" · {escape(c.get('evidence'))}"
@@ -164,7 +186,7 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
         name += f'<span class="tag">{escape(use)} model</span>'
     if m.get("quality_basis") or m.get("reason"):
         if m.get("quality_basis"):
-            summary = f"quality {floatformat(m.get('quality'), 1)}"
+            summary = f"quality {_quality_1(m.get('quality'))}"
             summary += ", estimated" if m.get("quality_estimated") else ""
         else:
             summary = "why"
@@ -177,22 +199,22 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
     )
     verdict += f" at {escape(m.get('quant'))}" if m.get("lower_quant") else ""
     speed = m.get("decode_tok_s")
-    decode = f"{escape(g(speed))} tokens/s" if speed is not None else "—"
+    decode = f"{g(speed)} tokens/s" if speed is not None else "—"
     context = "—"
     if m.get("max_context"):
-        context = escape(num(m["max_context"]))
+        context = num(m["max_context"])
         context += ' <span class="muted">with RAM</span>' if m.get("max_context_offloaded") else ""
     if m.get("total_bytes") is None:
         memory = "—"
     elif m.get("verdict") == "wont-run":
-        memory = f"needs more than {escape(gib(m.get('budget_bytes')))}"
+        memory = f"needs more than {gib(m.get('budget_bytes'))}"
     else:
-        memory = f"{escape(gib(m['total_bytes']))} of {escape(gib(m.get('budget_bytes')))}"
+        memory = f"{gib(m['total_bytes'])} of {gib(m.get('budget_bytes'))}"
         if m.get("host_bytes") and m.get("verdict") == "tradeoffs":
-            memory += f" + {escape(gib(m['host_bytes']))} in RAM"
+            memory += f" + {gib(m['host_bytes'])} in RAM"
     return mark_safe(
         f'<tr>\n      <th scope="row">{name}</th>\n'
-        f"      <td>{escape(params_b(m.get('params_total_b')))}</td>\n"
+        f"      <td>{params_b(m.get('params_total_b'))}</td>\n"
         f"      <td>{verdict}</td>\n"
         f"      <td>{decode}</td>\n"
         f"      <td>{context}</td>\n"
@@ -310,21 +332,21 @@ def check_row(c: dict[str, Any], first: str) -> SafeString:
         )
         if c.get("verdict", "") != "comfortable":
             verdict += f'<br><span class="why">{escape(capfirst(c.get("reason", "")))}</span>'
-        memory = f"{escape(gib(c.get('total_bytes')))} of {escape(gib(c.get('budget_bytes')))}"
+        memory = f"{gib(c.get('total_bytes'))} of {gib(c.get('budget_bytes'))}"
         if c.get("host_bytes"):
-            memory += f'<br><span class="why">+ {escape(gib(c["host_bytes"]))} in RAM</span>'
+            memory += f'<br><span class="why">+ {gib(c["host_bytes"])} in RAM</span>'
         speed = c.get("decode_tok_s")
         if speed is not None:
             measured = " badge-measured" if c.get("evidence", "") != "estimated" else ""
             decode = (
-                f'{escape(g(speed))} tok/s<br><span class="badge{measured}">'
+                f'{g(speed)} tok/s<br><span class="badge{measured}">'
                 f"{escape(c.get('evidence', ''))}</span>"
             )
         else:
             decode = "—"
         context = "—"
         if c.get("max_context"):
-            context = escape(num(c["max_context"]))
+            context = num(c["max_context"])
             if c.get("max_context_where", "") == "offload":
                 context += ' <span class="muted">with RAM</span>'
         body = (
@@ -375,3 +397,4 @@ def widget_html(field: Any) -> str:
 @receiver(setting_changed)
 def _forget_widgets(**kwargs: Any) -> None:
     _WIDGETS.clear()  # formats, renderers: a widget may read differently
+    _floatformat_1.cache_clear()  # the locale's decimal point
