@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from django.template import engines
 
-from runlocal_web.checker.forms import CheckForm
+from runlocal_web.checker.forms import CUSTOM_FIELDS, CheckForm
+from runlocal_web.checker.views import OPTION_FIELDS
 from runlocal_web.lib.context import FOOTER
 from runlocal_web.lib.pages import path_with_query
 from runlocal_web.lib.templatetags import (
@@ -17,6 +18,7 @@ from runlocal_web.lib.templatetags import (
     check_row,
     footer_navs,
     form_field,
+    form_fields,
     quant_cell,
     quant_row,
 )
@@ -412,3 +414,22 @@ def test_the_quant_matrix_rows_read_as_the_template_wrote_them(first: str) -> No
     template = engines["django"].from_string(QUANT_ROWS_MARKUP)
     expected = template.render({"rows": rows, "first": first})
     assert "".join(quant_row(r, first) for r in rows) == expected
+
+
+# checker/_form.html's field loops before they moved into form_fields.
+FIELDS_LOOP = (
+    "{% for field in form %}{% if field.name in names %}\n"
+    "      {% form_field field helptext_id=True %}\n"
+    "      {% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("data", FORM_DATA)
+@pytest.mark.parametrize("names", [OPTION_FIELDS, CUSTOM_FIELDS, ("model",), ()])
+def test_the_form_field_loops_read_as_the_template_wrote_them(data: dict, names) -> None:
+    form = CheckForm(data) if data else CheckForm()
+    form.is_valid()
+    loop = engines["django"].from_string(FIELDS_LOOP)
+    assert str(form_fields(form, names)) == loop.render({"form": form, "names": names})
+    widget_tag = engines["django"].from_string("{% widget form.no_measured %}")
+    assert widget_tag.render({"form": form}) == str(form["no_measured"])

@@ -398,3 +398,24 @@ def widget_html(field: Any) -> str:
 def _forget_widgets(**kwargs: Any) -> None:
     _WIDGETS.clear()  # formats, renderers: a widget may read differently
     _floatformat_1.cache_clear()  # the locale's decimal point
+
+
+@register.simple_tag
+def form_fields(form: Any, names: Any) -> SafeString:
+    """The blocks of the form's fields named in `names`, in the form's order, as the Will it
+    run? form's loops wrote them (`{% for field in form %}{% if field.name in names %}` and
+    form_field with `helptext_id`): the loop and its test through the template language cost
+    as much as the fields. tests/web/test_markup_in_python.py holds it to that markup."""
+    return mark_safe(
+        "".join(
+            f"\n      {form_field(field, helptext_id=True)}\n      "
+            for field in form
+            if field.name in names
+        )
+    )
+
+
+@register.simple_tag
+def widget(field: Any) -> SafeString:
+    """`{{ field }}` through widget_html: the bound field's widget, remembered per input."""
+    return mark_safe(widget_html(field))
