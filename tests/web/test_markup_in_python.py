@@ -4,10 +4,13 @@ footer's link lists (footer_navs) and the form pages' field blocks (form_field).
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 from django.template import engines
+from django.utils import timezone
 
 from runlocal_web.checker.forms import CUSTOM_FIELDS, CheckForm
 from runlocal_web.checker.views import OPTION_FIELDS
@@ -15,6 +18,7 @@ from runlocal_web.lib.context import FOOTER
 from runlocal_web.lib.pages import path_with_query
 from runlocal_web.lib.templatetags import (
     build_row,
+    catalog_line,
     check_row,
     footer_navs,
     form_field,
@@ -433,3 +437,28 @@ def test_the_form_field_loops_read_as_the_template_wrote_them(data: dict, names)
     assert str(form_fields(form, names)) == loop.render({"form": form, "names": names})
     widget_tag = engines["django"].from_string("{% widget form.no_measured %}")
     assert widget_tag.render({"form": form}) == str(form["no_measured"])
+
+
+# base.html's footer line before it moved into catalog_line.
+CATALOG_STATE_MARKUP = (
+    "<p>Catalog: {{ catalog_state.n_models }} model{{ catalog_state.n_models|pluralize }}, "
+    "{{ catalog_state.n_hardware }} hardware entr"
+    '{{ catalog_state.n_hardware|pluralize:"y,ies" }}, {{ catalog_state.n_benchmarks }} '
+    "benchmark set{{ catalog_state.n_benchmarks|pluralize }} · last changed "
+    '{{ catalog_state.changed_at|date:"Y-m-d" }}</p>'
+)
+
+
+@pytest.mark.parametrize("counts", [(1, 1, 1), (167, 240, 0), (0, 2, 78)])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati"])
+def test_the_catalog_line_reads_as_the_template_wrote_it(counts, zone: str) -> None:
+    at = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)
+    state = SimpleNamespace(
+        n_models=counts[0], n_hardware=counts[1], n_benchmarks=counts[2], changed_at=at
+    )
+    with timezone.override(zone):
+        expected = (
+            engines["django"].from_string(CATALOG_STATE_MARKUP).render({"catalog_state": state})
+        )
+        assert str(catalog_line(state)) == expected
+        assert str(catalog_line(state)) == expected  # remembered
