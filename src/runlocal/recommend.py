@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -159,6 +160,23 @@ class Fit:
 
 
 CheckFn = Callable[[CheckQuery, Catalog], Mapping[str, Any]]
+
+_MERITS: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str, str], Merit | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def model_merit(catalog: Catalog, entry: Entry, task: str, quant: str) -> Merit | None:
+    """quality_model(catalog).merit(entry, task, quant), kept per loaded catalog: a fact of
+    the catalog that every ranking asks again (the custom build for each of its ~150 models,
+    ~25 µs each), whatever the hardware."""
+    memo = _MERITS.get(catalog)
+    if memo is None:
+        memo = _MERITS[catalog] = {}
+    key = (entry.id, task, quant)
+    if key not in memo:
+        memo[key] = quality_model(catalog).merit(entry, task, quant)
+    return memo[key]
 
 
 def engine_check(query: CheckQuery, catalog: Catalog) -> Mapping[str, Any]:
@@ -498,7 +516,7 @@ def choose_gpu(
         if fit.verdict == "comfortable" and fit.quant == native and cand.count == 1:
             comfortable_alone.add(cand.hardware_id)
         if fit.runs:
-            merit = quality_model(catalog).merit(entry, "chat", fit.quant)
+            merit = model_merit(catalog, entry, "chat", fit.quant)
             picks.append(Pick(cand, fit, rationale(cand, fit, entry.name, merit)))
         else:
             too_small.append(cand)
@@ -717,7 +735,7 @@ def rate(
 ) -> ModelFit:
     """A model's row: its fit and its quality merit for the use at the quantization the fit
     ran (or `quant` when the engine could not check it)."""
-    merit = quality_model(catalog).merit(entry, use, fit.quant if fit is not None else quant)
+    merit = model_merit(catalog, entry, use, fit.quant if fit is not None else quant)
     return ModelFit(
         model_id=entry.id,
         name=entry.name,

@@ -13,6 +13,7 @@ from django.forms.renderers import DjangoTemplates
 
 from runlocal_web.checker.forms import CheckForm
 from runlocal_web.lib.formrender import FastWidgetRenderer
+from runlocal_web.lib.templatetags import widget_html
 from runlocal_web.tools.forms import BuildForm, ChooseForm
 
 from . import factory
@@ -103,3 +104,19 @@ def test_the_will_it_run_form_needs_no_widget_template() -> None:
         html = "".join(str(field) for field in form)
     assert templates.call_count == 0
     assert '<select name="runtime"' in html and 'value="vllm" selected' in html
+
+
+@pytest.mark.parametrize("form_class", [CheckForm, ChooseForm, BuildForm])
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_a_remembered_widget_reads_as_the_field_writes_it(form_class, variant: int) -> None:
+    """templatetags.widget_html keeps each widget's HTML per exact input: asked again, and
+    for forms with other values and errors, it writes what the bound field writes."""
+    for v in (variant, variant + 1, variant):
+        data = {k: values[v % len(values)] for k, values in FIELD_VALUES.items()}
+        form = form_class(data)
+        form.is_valid()
+        for field in form:
+            assert widget_html(field) == str(field), field.name
+            assert widget_html(field) == str(field), field.name
+    for field in form_class():
+        assert widget_html(field) == str(field), field.name

@@ -1,14 +1,32 @@
 """Markup written in Python for speed writes what its template markup wrote: the quantization
-table's cell (templatetags.quant_cell), the custom build's model row (build_row) and the
-footer's link lists (footer_navs)."""
+table's cell (templatetags.quant_cell), the custom build's model row (build_row), the
+footer's link lists (footer_navs) and the form pages' field blocks (form_field)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
 import pytest
 from django.template import engines
+from django.utils import timezone
 
+from runlocal_web.checker.forms import CUSTOM_FIELDS, CheckForm
+from runlocal_web.checker.views import OPTION_FIELDS
 from runlocal_web.lib.context import FOOTER
-from runlocal_web.lib.templatetags import build_row, footer_navs, quant_cell
+from runlocal_web.lib.pages import path_with_query
+from runlocal_web.lib.templatetags import (
+    build_row,
+    catalog_line,
+    check_row,
+    footer_navs,
+    form_field,
+    form_fields,
+    quant_cell,
+    quant_row,
+)
+from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
 
 # includes/quant_matrix.html's cell before it moved into quant_cell.
 MARKUP = (
@@ -213,3 +231,234 @@ def test_the_footer_reads_as_the_template_wrote_it(footer: tuple, json_url: str)
     template = engines["django"].from_string(FOOTER_MARKUP)
     expected = template.render({"footer": footer, "json_url": json_url})
     assert str(footer_navs(footer, json_url)) == expected
+
+
+# checker/_field.html and tools/_field.html before they moved into form_field.
+CHECKER_FIELD = (
+    "{% comment %}One field of the Will-it-run form.{% endcomment %}\n"
+    '<div class="field{% if field.errors %} has-error{% endif %}">\n'
+    '  <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+    "  {{ field }}\n"
+    '  {% if field.help_text %}<p class="help" id="{{ field.auto_id }}_helptext">'
+    "{{ field.help_text }}</p>{% endif %}\n"
+    '  {% include "includes/field_errors.html" with errors=field.errors '
+    'id=field.auto_id|add:"_error" %}\n'
+    "</div>\n"
+)
+TOOLS_FIELD = (
+    '<div class="field{% if field.errors %} has-error{% endif %}">\n'
+    '  <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+    "  {{ field }}\n"
+    '  {% if field.help_text %}<p class="help">{{ field.help_text }}</p>{% endif %}\n'
+    '  {% include "includes/field_errors.html" with errors=field.errors id="" %}\n'
+    '  {% if suggest %}<p class="suggest">Did you mean {% for s in suggest %}<a href="'
+    '{{ s.url }}">{{ s.name }}</a>{% if not forloop.last %}, {% endif %}{% endfor %}?</p>'
+    "{% endif %}\n"
+    "</div>\n"
+)
+HOSTILE = "<script>\"x\"</script> & 'y'"
+FORM_DATA = [
+    {},
+    {"model": "testllama-8b", "hardware": "testgpu-24gb", "runtime": "vllm", "context": "8192"},
+    {
+        "model": HOSTILE,
+        "hardware": HOSTILE,
+        "runtime": HOSTILE,
+        "quant": HOSTILE,
+        "context": "abc",
+        "kv_type": HOSTILE,
+        "ram_gb": "-1",
+        "batch": "0",
+        "budget_usd": HOSTILE,
+        "run": HOSTILE,
+        "gpu": HOSTILE,
+        "use": HOSTILE,
+        "price_usd": HOSTILE,
+        "watts": "-5",
+    },
+]
+SUGGEST = [
+    None,
+    [],
+    [{"name": "Llama <3>", "url": "/models/a/?x=1&y=2"}, {"name": "B", "url": "/b/"}],
+]
+
+
+@pytest.mark.parametrize("data", FORM_DATA)
+@pytest.mark.parametrize("form_class", [CheckForm, ChooseForm, BuildForm, CostForm])
+def test_a_form_field_reads_as_its_template_wrote_it(form_class, data: dict) -> None:
+    extra = {"regions": [("de", "Germany <DE>")]} if form_class is CostForm else {}
+    form = form_class(data, **extra) if data else form_class(**extra)
+    form.is_valid()
+    checker = engines["django"].from_string(CHECKER_FIELD)
+    tools = engines["django"].from_string(TOOLS_FIELD)
+    for field in form:
+        assert str(form_field(field, helptext_id=True)) == checker.render({"field": field})
+        for suggest in SUGGEST:
+            expected = tools.render({"field": field, "suggest": suggest})
+            assert str(form_field(field, suggest)) == expected, field.name
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"model": "qwen2.5-32b-instruct", "hardware": ["2x rtx-3090", "apple-m4-max"]},
+        {"quant": None, "context": "", "ram_gb": 64.0, "batch": 4, "x": 0.5},
+        [("q", "a & b <c> é/?="), ("q", "x" * 300), ("format", "json")],
+        {},
+    ],
+)
+def test_a_link_is_quoted_as_urlencode_quotes_it(params) -> None:
+    """path_with_query remembers its quoting of short keys and values; the links read as
+    urlencode wrote them."""
+    items = params.items() if isinstance(params, dict) else params
+    pairs = [
+        (k, f"{v:g}" if isinstance(v, float) else str(v))
+        for k, value in items
+        for v in (value if isinstance(value, list) else [value])
+        if v not in (None, "")
+    ]
+    expected = "/p/?" + urlencode(pairs) if pairs else "/p/"
+    assert path_with_query("/p/", params) == expected
+    assert path_with_query("/p/", params) == expected  # and again, remembered
+
+
+# includes/check_table.html's and includes/quant_matrix.html's row loops before they moved
+# into check_row and quant_row (whitespace included).
+CHECK_ROWS_MARKUP = (
+    "{% for c in rows %}\n"
+    "  <tr>\n"
+    '    {% if first == "model" %}<th scope="row"><a href="{{ c.model.url }}">{{ c.model.name }}</a></th>{% else %}<th scope="row"><a href="{{ c.hardware.url }}">{{ c.hardware.name }}</a></th>{% endif %}\n'
+    "    {% if c.error %}\n"
+    '    <td colspan="4" class="muted">{{ c.error|capfirst }}</td>\n'
+    "    {% else %}\n"
+    '    <td><span class="tier tier-{{ c.verdict_class }}">{{ c.verdict_label }}</span>{% if c.verdict != "comfortable" %}<br><span class="why">{{ c.reason|capfirst }}</span>{% endif %}</td>\n'
+    '    <td class="num">{{ c.total_bytes|gib }} of {{ c.budget_bytes|gib }}{% if c.host_bytes %}<br><span class="why">+ {{ c.host_bytes|gib }} in RAM</span>{% endif %}</td>\n'
+    '    <td class="num">{% if c.decode_tok_s is not None %}{{ c.decode_tok_s|g }} tok/s<br><span class="badge{% if c.evidence != "estimated" %} badge-measured{% endif %}">{{ c.evidence }}</span>{% else %}—{% endif %}</td>\n'
+    '    <td class="num">{% if c.max_context %}{{ c.max_context|num }}{% if c.max_context_where == "offload" %} <span class="muted">with RAM</span>{% endif %}{% else %}—{% endif %}</td>\n'
+    "    {% endif %}\n"
+    '    <td><a href="{{ c.check_url }}">Details</a></td>\n'
+    "  </tr>\n"
+    "  {% endfor %}"
+)
+QUANT_ROWS_MARKUP = (
+    "{% for row in rows %}\n"
+    "  <tr>\n"
+    '    {% if first == "model" %}<th scope="row"><a href="{{ row.model.url }}">{{ row.model.name }}</a></th>{% else %}<th scope="row"><a href="{{ row.hardware.url }}">{{ row.hardware.name }}</a></th>{% endif %}\n'
+    "    {% for c in row.cells %}\n"
+    "    {{ c|quant_cell }}\n"
+    "    {% endfor %}\n"
+    "  </tr>\n"
+    "  {% endfor %}"
+)
+SIDES = {
+    "model": {"id": "m", "name": "Llama <3> & co", "url": "/models/m/?a=1&b=2"},
+    "hardware": {"id": "h", "name": 'RTX "4090"', "url": "/hardware/h/"},
+}
+CHECK_ROWS = [
+    {**SIDES, "error": "no such <device>", "check_url": URL},
+    {
+        **SIDES,
+        "verdict": "comfortable",
+        "verdict_label": "Runs comfortably",
+        "verdict_class": "good",
+        "reason": "fits with room to spare",
+        "total_bytes": 5 * 2**30,
+        "budget_bytes": 24 * 2**30,
+        "host_bytes": 0,
+        "decode_tok_s": 41.25,
+        "evidence": "estimated",
+        "max_context": 131072,
+        "max_context_where": "accelerator",
+        "check_url": URL,
+    },
+    {
+        **SIDES,
+        "verdict": "tradeoffs",
+        "verdict_label": "Runs with <tradeoffs>",
+        "verdict_class": "warn",
+        "reason": "part of it in system RAM & slow",
+        "total_bytes": 23.5 * 2**30,
+        "budget_bytes": 24 * 2**30,
+        "host_bytes": 12 * 2**30,
+        "decode_tok_s": 3.0,
+        "evidence": "measured",
+        "max_context": 8192,
+        "max_context_where": "offload",
+        "check_url": URL + "&x=<'\">",
+    },
+    {
+        **SIDES,
+        "verdict": "wont-run",
+        "verdict_label": "Will not run",
+        "verdict_class": "bad",
+        "reason": "needs 80 GiB",
+        "total_bytes": None,
+        "budget_bytes": 8 * 2**30,
+        "host_bytes": None,
+        "decode_tok_s": None,
+        "evidence": "estimated",
+        "max_context": None,
+        "check_url": URL,
+    },
+    {"model": {}, "hardware": {}, "verdict": "comfortable"},
+]
+
+
+@pytest.mark.parametrize("first", ["model", "hardware"])
+def test_the_check_table_rows_read_as_the_template_wrote_them(first: str) -> None:
+    template = engines["django"].from_string(CHECK_ROWS_MARKUP)
+    expected = template.render({"rows": CHECK_ROWS, "first": first})
+    assert "".join(check_row(c, first) for c in CHECK_ROWS) == expected
+
+
+@pytest.mark.parametrize("first", ["model", "hardware"])
+def test_the_quant_matrix_rows_read_as_the_template_wrote_them(first: str) -> None:
+    rows = [{**SIDES, "cells": CELLS}, {**SIDES, "cells": CELLS[:1]}, {**SIDES, "cells": []}]
+    template = engines["django"].from_string(QUANT_ROWS_MARKUP)
+    expected = template.render({"rows": rows, "first": first})
+    assert "".join(quant_row(r, first) for r in rows) == expected
+
+
+# checker/_form.html's field loops before they moved into form_fields.
+FIELDS_LOOP = (
+    "{% for field in form %}{% if field.name in names %}\n"
+    "      {% form_field field helptext_id=True %}\n"
+    "      {% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("data", FORM_DATA)
+@pytest.mark.parametrize("names", [OPTION_FIELDS, CUSTOM_FIELDS, ("model",), ()])
+def test_the_form_field_loops_read_as_the_template_wrote_them(data: dict, names) -> None:
+    form = CheckForm(data) if data else CheckForm()
+    form.is_valid()
+    loop = engines["django"].from_string(FIELDS_LOOP)
+    assert str(form_fields(form, names)) == loop.render({"form": form, "names": names})
+    widget_tag = engines["django"].from_string("{% widget form.no_measured %}")
+    assert widget_tag.render({"form": form}) == str(form["no_measured"])
+
+
+# base.html's footer line before it moved into catalog_line.
+CATALOG_STATE_MARKUP = (
+    "<p>Catalog: {{ catalog_state.n_models }} model{{ catalog_state.n_models|pluralize }}, "
+    "{{ catalog_state.n_hardware }} hardware entr"
+    '{{ catalog_state.n_hardware|pluralize:"y,ies" }}, {{ catalog_state.n_benchmarks }} '
+    "benchmark set{{ catalog_state.n_benchmarks|pluralize }} · last changed "
+    '{{ catalog_state.changed_at|date:"Y-m-d" }}</p>'
+)
+
+
+@pytest.mark.parametrize("counts", [(1, 1, 1), (167, 240, 0), (0, 2, 78)])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati"])
+def test_the_catalog_line_reads_as_the_template_wrote_it(counts, zone: str) -> None:
+    at = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)
+    state = SimpleNamespace(
+        n_models=counts[0], n_hardware=counts[1], n_benchmarks=counts[2], changed_at=at
+    )
+    with timezone.override(zone):
+        expected = (
+            engines["django"].from_string(CATALOG_STATE_MARKUP).render({"catalog_state": state})
+        )
+        assert str(catalog_line(state)) == expected
+        assert str(catalog_line(state)) == expected  # remembered

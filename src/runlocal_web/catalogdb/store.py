@@ -7,36 +7,37 @@ catalog file broken after the last sync cannot take the site down: it keeps the 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Any
 
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, F, Func, IntegerField, QuerySet, Subquery
 
 from runlocal.catalog import KINDS, Catalog
 from runlocal.catalog import Entry as CoreEntry
+from runlocal_web.lib.memo import request_memo
 
 from .models import Benchmark, Entry, Hardware, Model, Record, SyncState
 
 _cache: tuple[str, Catalog] | None = None
-# Inside `one_catalog_per_request` (a GET's or HEAD's view, ops.middleware): what this request
-# has read of the sync state, so the digest's queries run once per request, not once per
-# table, template tag or footer that asks.
-_request_memo: ContextVar[dict[str, Any] | None] = ContextVar("catalog_request_memo", default=None)
+# Inside `one_catalog_per_request` (a GET's or HEAD's view, ops.middleware), request_memo
+# holds what this request has read of the sync state, so the digest's queries run once per
+# request, not once per table, template tag or footer that asks.
 
 
 @contextmanager
 def one_catalog_per_request() -> Iterator[None]:
     """Within the block, current() and current_state() query the database once and answer
     the same afterwards: one request reads one catalog version."""
-    token = _request_memo.set({})
+    token = request_memo.set({})
     try:
         yield
     finally:
-        _request_memo.reset(token)
+        request_memo.reset(token)
 
 
 class DatabaseCatalog(Catalog):
@@ -47,9 +48,16 @@ class DatabaseCatalog(Catalog):
     hardware and benchmarks in their own tables, the rest in Record).
     """
 
-    def __init__(self, entries: dict[str, dict[str, CoreEntry]]) -> None:
+    def __init__(
+        self,
+        entries: dict[str, dict[str, CoreEntry]],
+        rows: dict[str, dict[str, Entry]] | None = None,
+    ) -> None:
         super().__init__()
         self._db_entries = entries
+        # The model and hardware rows these entries were made from: a detail page reads its
+        # row from the catalog version it shows, without a query of its own.
+        self.rows: dict[str, dict[str, Entry]] = rows or {}
 
     def entries(self, kind: str) -> dict[str, CoreEntry]:
         if kind not in KINDS:
@@ -58,13 +66,65 @@ class DatabaseCatalog(Catalog):
 
 
 def current_state() -> SyncState | None:
-    memo = _request_memo.get()
+    memo = request_memo.get()
     if memo is not None and "state" in memo:
         return memo["state"]  # type: ignore[no-any-return]
-    state = _state_query().first()  # first() runs a copy: the query itself stays unevaluated
+    state = _read_state()
     if memo is not None:
         memo["state"] = state
     return state
+
+
+def _read_state() -> SyncState | None:
+    """`_state_query().first()`, from SQL compiled once per database connection.
+
+    The query runs on every page view, and Django compiled it afresh each time: ten times
+    as long (~0.4 ms) as running it. The compiled statement, the converters of its columns
+    (time zones, SQLite's text dates) and how a row becomes a SyncState are kept, and each
+    call only executes the statement and builds the object, as Django's own iterator does
+    (tests/web/test_first_views.py compares the two)."""
+    conn = connections[SyncState.objects.db]
+    plan = _plans.get(conn)
+    if plan is None:
+        plan = _plans[conn] = _StatePlan(conn)
+    return plan.fetch()
+
+
+class _StatePlan:
+    """The sync state query compiled for one connection (a thread's, in a threaded server)."""
+
+    def __init__(self, conn: BaseDatabaseWrapper) -> None:
+        query = _state_query().order_by("pk")[:1].query  # what first() runs
+        compiler = query.get_compiler(connection=conn)
+        self.sql, self.params = compiler.as_sql()
+        self.db = conn.alias
+        self.compiler = compiler
+        self.converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        info = compiler.klass_info
+        assert info is not None and info["model"] is SyncState
+        fields = info["select_fields"]
+        self.model_cols = (fields[0], fields[-1] + 1)
+        self.attnames = [
+            col.target.attname for col, _, _ in compiler.select[fields[0] : fields[-1] + 1]
+        ]
+        self.annotations = dict(compiler.annotation_col_map)
+
+    def fetch(self) -> SyncState | None:
+        with self.compiler.connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if self.converters:
+            row = next(iter(self.compiler.apply_converters([row], self.converters)))
+        start, end = self.model_cols
+        state = SyncState.from_db(self.db, self.attnames, row[start:end])
+        for name, pos in self.annotations.items():
+            setattr(state, name, row[pos])
+        return state
+
+
+_plans: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _StatePlan] = weakref.WeakKeyDictionary()
 
 
 @cache
@@ -96,7 +156,7 @@ def current_catalog() -> Catalog:
 
 def current() -> tuple[str, Catalog]:
     """(digest, catalog): the digest names this exact content, for cache keys."""
-    memo = _request_memo.get()
+    memo = request_memo.get()
     if memo is not None and "current" in memo:
         return memo["current"]  # type: ignore[no-any-return]
     found = _current()
@@ -117,17 +177,29 @@ def _current() -> tuple[str, Catalog]:
     cached = _cache
     if cached is not None and cached[0] == digest:
         return cached
-    entries: dict[str, dict[str, CoreEntry]] = {
-        "models": {r.id: _entry("models", r) for r in Model.objects.all()},
-        "hardware": {r.id: _entry("hardware", r) for r in Hardware.objects.all()},
-        "benchmarks": {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()},
+    rows: dict[str, dict[str, Entry]] = {
+        "models": {r.id: r for r in Model.objects.all()},
+        "hardware": {r.id: r for r in Hardware.objects.all()},
     }
+    entries: dict[str, dict[str, CoreEntry]] = {
+        kind: {i: _entry(kind, r) for i, r in by_id.items()} for kind, by_id in rows.items()
+    }
+    entries["benchmarks"] = {r.id: _entry("benchmarks", r) for r in Benchmark.objects.all()}
     for r in Record.objects.all():
         entries.setdefault(r.kind, {})[r.slug] = _entry(r.kind, r, r.slug)
-    catalog = DatabaseCatalog(entries)
+    catalog = DatabaseCatalog(entries, rows)
     entries["benchmarks"].update(_community_benchmarks(catalog))
     _cache = (digest, catalog)
     return _cache
+
+
+def current_row(kind: str, entity_id: str) -> tuple[str, Catalog, Entry | None]:
+    """(digest, catalog, the row of `entity_id`) for "models" or "hardware": the row as the
+    catalog this request reads was loaded with (sync writes rows and digest together), so
+    a detail page asks no query for it. None when the catalog has no such entry."""
+    digest, catalog = current()
+    rows = catalog.rows if isinstance(catalog, DatabaseCatalog) else {}
+    return digest, catalog, rows.get(kind, {}).get(entity_id)
 
 
 def _community_stamp(state: SyncState) -> str:

@@ -18,6 +18,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_check
+from runlocal_web.lib.labels import catalog_names
 from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
 from .featured import featured_hardware, featured_models
@@ -32,7 +33,7 @@ from .insights import (
     run_commands,
 )
 from .models import Hardware, Model
-from .store import current, current_catalog
+from .store import current_catalog, current_row
 
 log = logging.getLogger(__name__)
 
@@ -219,10 +220,9 @@ ARCH_FIRST = tuple(ARCH_GLOSSARY)
 
 
 def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    row = Model.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
-    if row is None:
+    digest, catalog, row = current_row("models", slug)
+    if row is None or not _SLUG_RE.match(slug):
         return _missing(request, "models", slug)
-    digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:model_detail", args=[row.id])
     hardware = featured_hardware()
@@ -282,7 +282,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         breadcrumbs=[("Home", "/"), ("Models", reverse("catalogdb:model_list")), (row.name, url)],
         canonical_path=url,
     )
-    names = {"hardware_names": sorted(e.name for e in catalog.hardware.values())}
+    names = {"hardware_names": catalog_names(catalog, "hardware")}
     return respond(request, "catalogdb/model_detail.html", page, data, context=names)
 
 
@@ -313,10 +313,9 @@ HARDWARE_FIELDS = (
 
 
 def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    row = Hardware.objects.filter(pk=slug).first() if _SLUG_RE.match(slug) else None
-    if row is None:
+    digest, catalog, row = current_row("hardware", slug)
+    if row is None or not _SLUG_RE.match(slug):
         return _missing(request, "hardware", slug)
-    digest, catalog = current()
     d = row.data
     url = reverse("catalogdb:hardware_detail", args=[row.id])
     specs = []
@@ -389,7 +388,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         canonical_path=url,
     )
-    names = {"model_names": sorted(e.name for e in catalog.models.values())}
+    names = {"model_names": catalog_names(catalog, "models")}
     return respond(request, "catalogdb/hardware_detail.html", page, data, context=names)
 
 

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.urls import reverse
 
 from runlocal.advice import one_change
 from runlocal.catalog import Catalog, Entry
@@ -24,7 +23,8 @@ from runlocal_web.catalogdb.remote import LABELS as REMOTE_LABELS
 from runlocal_web.catalogdb.remote import page_path as remote_page
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.engine import run_check
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.labels import catalog_names
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 from runlocal_web.ops.limits import limited
 
 from . import present
@@ -54,15 +54,15 @@ _COUNT_PREFIX = re.compile(r"^\s*(\d+)\s*[x×*]\s*", re.IGNORECASE)
 @limited("check")
 def will_it_run(request: HttpRequest) -> HttpResponse:
     digest, catalog = current()
-    path = reverse("checker:will_it_run")
+    path = url_for("checker:will_it_run")
     asked = any(name in request.GET for name in URL_FIELDS)
     form = CheckForm(request.GET if asked else None)
     context: dict[str, Any] = {
         "form": form,
         "hardware_inputs": _hardware_inputs(request.GET if asked else QueryDict()),
         "model_value": form["model"].value() or "",
-        "model_names": sorted(e.name for e in catalog.models.values()),
-        "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+        "model_names": catalog_names(catalog, "models"),
+        "hardware_names": catalog_names(catalog, "hardware"),
         "option_fields": OPTION_FIELDS,
         "custom_fields": CUSTOM_FIELDS,
         "more_open": any(
@@ -325,7 +325,7 @@ def _replace(get: QueryDict, swaps: dict[tuple[str, str], str]) -> str:
     for field in URL_FIELDS:
         for value in get.getlist(field):
             params.append((field, swaps.get((field, value.strip()), value)))
-    return path_with_query(reverse("checker:will_it_run"), params)
+    return path_with_query(url_for("checker:will_it_run"), params)
 
 
 def _one_change(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +18,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
+
+from runlocal_web.lib.memo import request_memo
 
 FORMATS = ("", "html", "json")
 SITE_NAME = "runlocal"
@@ -64,13 +66,40 @@ def path_with_query(path: str, params: dict[str, Any] | list[tuple[str, Any]]) -
             for v in values
             if v not in (None, "")
         )
-    return f"{path}?{urlencode(pairs)}" if pairs else path
+    if not pairs:
+        return path
+    return f"{path}?" + "&".join(f"{_quote(str(k))}={_quote(v)}" for k, v in pairs)
+
+
+def _quote(text: str) -> str:
+    """urlencode's quoting of one key or value (quote_plus), remembered for short ones: a
+    page's tables link every cell to a Will it run? answer, the same model and device ids,
+    quantizations and keys in hundreds of links, each quoted afresh by urlencode (a fifth of
+    the custom build's page). Long text (a visitor's) is quoted each time, never kept."""
+    return _quoted(text) if len(text) <= 100 else quote_plus(text)
+
+
+@lru_cache(maxsize=8192)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
 
 
 def url_for(name: str, *args: str) -> str:
     """reverse(name, args=args), remembered: the tables of a page link every row to a model,
     a device and a verdict, a few hundred reverse() calls (~20 µs each) on a ranking page."""
-    return _reversed(get_script_prefix(), name, args)
+    return _reversed(_script_prefix(), name, args)
+
+
+def _script_prefix() -> str:
+    """get_script_prefix(), read once per GET (a thread-local lookup of ~2 µs, asked by every
+    link of a page's tables: a few hundred times on a model page or a custom build)."""
+    memo = request_memo.get()
+    if memo is None:
+        return get_script_prefix()
+    prefix = memo.get("script_prefix")
+    if prefix is None:
+        prefix = memo["script_prefix"] = get_script_prefix()
+    return prefix  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=8192)

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.forms.widgets import Input, Select
 from django.template.defaultfilters import capfirst, floatformat
-from django.utils.html import escape
+from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from runlocal.units import GIB
 
 register = template.Library()
+
+
+def escape(text: Any) -> str:
+    """django.utils.html.escape's text (html.escape of str(text)) without its lazy-string
+    wrapper, which cost as much as the escaping in the rows written below; short strings
+    (ids, names, labels: the same few hundred on every table) escaped once. The unit
+    filters below write digits, commas, points and units only: nothing to escape."""
+    if type(text) is str and len(text) <= 120:
+        return _escaped(text)
+    return html.escape(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    return html.escape(text)
+
+
+def _quality_1(value: Any) -> str:
+    """`floatformat(value, 1)` (a quality score), remembered per value: Django's filter
+    rounds through Decimal and the locale, ~10 µs a row of the custom build."""
+    if type(value) is not float:
+        return str(floatformat(value, 1))
+    return _floatformat_1(value)
+
+
+@lru_cache(maxsize=4096)
+def _floatformat_1(value: float) -> str:
+    return str(floatformat(value, 1))
 
 
 def _finite(value: Any) -> float | None:
@@ -103,7 +136,8 @@ def datalist(names: Any, list_id: str) -> SafeString:
     """`<datalist id=…>` of the names for a text box's suggestions (the catalog's 150-odd model
     or 200-odd hardware names). Built once per distinct list: the names change only with a
     sync, and looping over them in the template cost a millisecond or more on every page."""
-    return _datalist(tuple(str(n) for n in names or ()), str(list_id))
+    key = names if type(names) is tuple else tuple(str(n) for n in names or ())
+    return _datalist(key, str(list_id))
 
 
 @lru_cache(maxsize=32)
@@ -124,7 +158,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
     label = escape(c.get("verdict_label"))
     speed = c.get("decode_tok_s")
     shown = (
-        f'<span class="visually-hidden">{label}: </span>{escape(g(speed))} tok/s'
+        f'<span class="visually-hidden">{label}: </span>{g(speed)} tok/s'
         if speed is not None
         else label
     )
@@ -134,7 +168,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
         if c.get("verdict") == "tradeoffs":
             why += "with tradeoffs" + (" · " if c.get("max_context") else "")
         if c.get("max_context"):
-            why += f"{escape(num(c['max_context']))} ctx"
+            why += f"{num(c['max_context'])} ctx"
             why += " with RAM" if c.get("max_context_where") == "offload" else ""
         if c.get("evidence") != "estimated":
             why += f" · {escape(c.get('evidence'))}"
@@ -153,7 +187,7 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
         name += f'<span class="tag">{escape(use)} model</span>'
     if m.get("quality_basis") or m.get("reason"):
         if m.get("quality_basis"):
-            summary = f"quality {floatformat(m.get('quality'), 1)}"
+            summary = f"quality {_quality_1(m.get('quality'))}"
             summary += ", estimated" if m.get("quality_estimated") else ""
         else:
             summary = "why"
@@ -166,22 +200,22 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
     )
     verdict += f" at {escape(m.get('quant'))}" if m.get("lower_quant") else ""
     speed = m.get("decode_tok_s")
-    decode = f"{escape(g(speed))} tokens/s" if speed is not None else "—"
+    decode = f"{g(speed)} tokens/s" if speed is not None else "—"
     context = "—"
     if m.get("max_context"):
-        context = escape(num(m["max_context"]))
+        context = num(m["max_context"])
         context += ' <span class="muted">with RAM</span>' if m.get("max_context_offloaded") else ""
     if m.get("total_bytes") is None:
         memory = "—"
     elif m.get("verdict") == "wont-run":
-        memory = f"needs more than {escape(gib(m.get('budget_bytes')))}"
+        memory = f"needs more than {gib(m.get('budget_bytes'))}"
     else:
-        memory = f"{escape(gib(m['total_bytes']))} of {escape(gib(m.get('budget_bytes')))}"
+        memory = f"{gib(m['total_bytes'])} of {gib(m.get('budget_bytes'))}"
         if m.get("host_bytes") and m.get("verdict") == "tradeoffs":
-            memory += f" + {escape(gib(m['host_bytes']))} in RAM"
+            memory += f" + {gib(m['host_bytes'])} in RAM"
     return mark_safe(
         f'<tr>\n      <th scope="row">{name}</th>\n'
-        f"      <td>{escape(params_b(m.get('params_total_b')))}</td>\n"
+        f"      <td>{params_b(m.get('params_total_b'))}</td>\n"
         f"      <td>{verdict}</td>\n"
         f"      <td>{decode}</td>\n"
         f"      <td>{context}</td>\n"
@@ -217,3 +251,206 @@ def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
         )
         for group, links in footer
     )
+
+
+@register.simple_tag
+def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) -> SafeString:
+    """One form field's block: label, widget, help, errors (and, with `suggest`, "Did you
+    mean" links), as checker/_field.html (`helptext_id=True`) and tools/_field.html wrote
+    it. A form page includes five to eleven of them, through the template language about a
+    millisecond of every Will it run? answer. tests/web/test_markup_in_python.py holds it
+    to the template markup it replaced."""
+    cesc = conditional_escape
+    auto_id = field.auto_id
+    errors = field.errors
+    help_text = field.help_text
+    if help_text:
+        at = f' id="{cesc(auto_id)}_helptext"' if helptext_id else ""
+        help_p = f'<p class="help"{at}>{cesc(help_text)}</p>'
+    else:
+        help_p = ""
+    if errors:
+        error_id = escape(f"{auto_id}_error") if helptext_id else ""
+        items = "".join(f"<li>{cesc(e)}</li>" for e in errors)
+        errors_ul = f'<ul class="errorlist" id="{error_id}">{items}</ul>'
+    else:
+        errors_ul = ""
+    out = (
+        f'{chr(10) if helptext_id else ""}<div class="field{" has-error" if errors else ""}">\n'
+        f'  <label for="{cesc(field.id_for_label)}">{cesc(field.label)}</label>\n'
+        f"  {widget_html(field)}\n"
+        f"  {help_p}\n"
+        f"  {errors_ul}\n"
+    )
+    if not helptext_id:
+        if suggest:
+            links = ", ".join(
+                f'<a href="{cesc(_item(s, "url"))}">{cesc(_item(s, "name"))}</a>' for s in suggest
+            )
+            out += f'\n  <p class="suggest">Did you mean {links}?</p>'
+        else:
+            out += "\n  "
+    return mark_safe(out + "\n</div>\n")
+
+
+def _item(obj: Any, key: str) -> Any:
+    """`{{ obj.key }}`'s lookup for a dict or an object."""
+    return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+
+def _side(row: dict[str, Any], first: str) -> str:
+    """The row's head cell: the model's or the device's name, linked to its page."""
+    side = row.get("model" if first == "model" else "hardware") or {}
+    if not isinstance(side, dict):
+        side = {}
+    return (
+        f'<th scope="row"><a href="{escape(side.get("url", ""))}">'
+        f"{escape(side.get('name', ''))}</a></th>"
+    )
+
+
+@register.filter
+def quant_row(row: dict[str, Any], first: str) -> SafeString:
+    """One row of includes/quant_matrix.html (`first`: "model" or "hardware", the side that
+    varies), its cells by quant_cell: the loop's markup, whitespace included, seven or eight
+    times a model or hardware page. tests/web/test_markup_in_python.py holds it to the
+    template markup it replaced."""
+    cells = "".join(f"\n    {quant_cell(c)}\n    " for c in row.get("cells") or ())
+    return mark_safe(f"\n  <tr>\n    {_side(row, first)}\n    {cells}\n  </tr>\n  ")
+
+
+@register.filter
+def check_row(c: dict[str, Any], first: str) -> SafeString:
+    """One row of includes/check_table.html (`first`: "model" or "hardware"): a verdict with
+    its memory, speed and largest context, seven or eight times a model or hardware page.
+    tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
+    if c.get("error"):
+        body = f'\n    <td colspan="4" class="muted">{escape(capfirst(c["error"]))}</td>\n    '
+    else:
+        verdict = (
+            f'<td><span class="tier tier-{escape(c.get("verdict_class", ""))}">'
+            f"{escape(c.get('verdict_label', ''))}</span>"
+        )
+        if c.get("verdict", "") != "comfortable":
+            verdict += f'<br><span class="why">{escape(capfirst(c.get("reason", "")))}</span>'
+        memory = f"{gib(c.get('total_bytes'))} of {gib(c.get('budget_bytes'))}"
+        if c.get("host_bytes"):
+            memory += f'<br><span class="why">+ {gib(c["host_bytes"])} in RAM</span>'
+        speed = c.get("decode_tok_s")
+        if speed is not None:
+            measured = " badge-measured" if c.get("evidence", "") != "estimated" else ""
+            decode = (
+                f'{g(speed)} tok/s<br><span class="badge{measured}">'
+                f"{escape(c.get('evidence', ''))}</span>"
+            )
+        else:
+            decode = "—"
+        context = "—"
+        if c.get("max_context"):
+            context = num(c["max_context"])
+            if c.get("max_context_where", "") == "offload":
+                context += ' <span class="muted">with RAM</span>'
+        body = (
+            f"\n    {verdict}</td>\n"
+            f'    <td class="num">{memory}</td>\n'
+            f'    <td class="num">{decode}</td>\n'
+            f'    <td class="num">{context}</td>\n    '
+        )
+    return mark_safe(
+        f"\n  <tr>\n    {_side(c, first)}\n    {body}\n"
+        f'    <td><a href="{escape(c.get("check_url", ""))}">Details</a></td>\n  </tr>\n  '
+    )
+
+
+_WIDGETS: dict[tuple[Any, ...], str] = {}
+_WIDGETS_MAX = 2048
+
+
+def widget_html(field: Any) -> str:
+    """`{{ field }}`: the bound field's widget, remembered per exact input. A widget's HTML
+    depends only on its own state (class, attributes, choices), its name, value and the
+    attributes the bound field adds (id, required, aria-*); a form page renders the same
+    empty option fields for nearly every visitor, ~50 µs each through Django's widget code.
+    Anything unusual (a hidden initial, a multi-widget, a long value) is rendered afresh."""
+    widget = field.field.widget
+    if field.field.show_hidden_initial or not isinstance(widget, Input | Select):
+        return str(conditional_escape(field))
+    if field.field.localize:
+        widget.is_localized = True  # as BoundField.as_widget does
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    value = field.value()
+    shown = repr(value)
+    if len(shown) > 100:
+        return str(conditional_escape(field))
+    renderer = field.form.renderer
+    key = (type(widget), repr(vars(widget)), field.html_name, shown, repr(attrs), type(renderer))
+    html = _WIDGETS.get(key)
+    if html is None:
+        html = widget.render(name=field.html_name, value=value, attrs=attrs, renderer=renderer)
+        if len(_WIDGETS) >= _WIDGETS_MAX:
+            _WIDGETS.clear()
+        _WIDGETS[key] = html
+    return html
+
+
+@receiver(setting_changed)
+def _forget_widgets(**kwargs: Any) -> None:
+    _WIDGETS.clear()  # formats, renderers: a widget may read differently
+    _floatformat_1.cache_clear()  # the locale's decimal point
+    _catalog_line.cache_clear()  # USE_TZ, formats
+
+
+@register.simple_tag
+def form_fields(form: Any, names: Any) -> SafeString:
+    """The blocks of the form's fields named in `names`, in the form's order, as the Will it
+    run? form's loops wrote them (`{% for field in form %}{% if field.name in names %}` and
+    form_field with `helptext_id`): the loop and its test through the template language cost
+    as much as the fields. tests/web/test_markup_in_python.py holds it to that markup."""
+    return mark_safe(
+        "".join(
+            f"\n      {form_field(field, helptext_id=True)}\n      "
+            for field in form
+            if field.name in names
+        )
+    )
+
+
+@register.simple_tag
+def widget(field: Any) -> SafeString:
+    """`{{ field }}` through widget_html: the bound field's widget, remembered per input."""
+    return mark_safe(widget_html(field))
+
+
+# base.html's footer line about the catalog, rendered once per catalog state by the template
+# language itself (so it reads exactly as it did), then kept.
+CATALOG_LINE = (
+    "<p>Catalog: {{ s.n_models }} model{{ s.n_models|pluralize }}, {{ s.n_hardware }} "
+    'hardware entr{{ s.n_hardware|pluralize:"y,ies" }}, {{ s.n_benchmarks }} benchmark '
+    'set{{ s.n_benchmarks|pluralize }} · last changed {{ s.changed_at|date:"Y-m-d" }}</p>'
+)
+
+
+@register.simple_tag
+def catalog_line(state: Any) -> SafeString:
+    """The footer's "Catalog: N models, … · last changed DATE": the same on every page until
+    a sync, and its filters (three plurals and a date in the current time zone) cost ~0.1 ms
+    of every page's frame."""
+    key = (
+        state.n_models,
+        state.n_hardware,
+        state.n_benchmarks,
+        state.changed_at,
+        timezone.get_current_timezone_name(),
+    )
+    return _catalog_line(key)
+
+
+@lru_cache(maxsize=16)
+def _catalog_line(key: tuple[Any, ...]) -> SafeString:
+    from django.template import engines
+
+    names = ("n_models", "n_hardware", "n_benchmarks", "changed_at")
+    state = dict(zip(names, key, strict=False))
+    return mark_safe(engines["django"].from_string(CATALOG_LINE).render({"s": state}))

@@ -15,6 +15,7 @@ from runlocal.units import GIB
 from runlocal_web.catalogdb.featured import featured_hardware, featured_models
 from runlocal_web.catalogdb.models import Change
 from runlocal_web.catalogdb.store import current_catalog, current_state
+from runlocal_web.lib.labels import catalog_names
 from runlocal_web.lib.pages import Page, path_with_query, respond
 
 
@@ -72,8 +73,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     catalog = current_catalog()
     names = {
-        "model_names": sorted(e.name for e in catalog.models.values()),
-        "hardware_names": sorted(e.name for e in catalog.hardware.values()),
+        "model_names": catalog_names(catalog, "models"),
+        "hardware_names": catalog_names(catalog, "hardware"),
     }
     return respond(request, "pages/home.html", page, data, context=names)
 

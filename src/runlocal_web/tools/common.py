@@ -15,7 +15,7 @@ from runlocal.hardware import Device, parse_hardware
 from runlocal.recommend import hardware_price
 from runlocal.units import GIB
 from runlocal_web.lib.engine import run_check
-from runlocal_web.lib.labels import BACKEND_LABELS
+from runlocal_web.lib.labels import BACKEND_LABELS, catalog_names
 from runlocal_web.lib.pages import url_for
 
 log = logging.getLogger(__name__)
@@ -129,12 +129,14 @@ def guarded_check(
         return None, ENGINE_FAILED
 
 
-def hardware_names(catalog: Catalog) -> list[str]:
-    return sorted(e.name for e in catalog.hardware.values())
+def hardware_names(catalog: Catalog) -> tuple[str, ...]:
+    """The catalog's hardware names, sorted (the form's suggestions): once per catalog."""
+    return catalog_names(catalog, "hardware")
 
 
-def model_names(catalog: Catalog) -> list[str]:
-    return sorted(e.name for e in catalog.models.values())
+def model_names(catalog: Catalog) -> tuple[str, ...]:
+    """The catalog's model names, sorted (the form's suggestions): once per catalog."""
+    return catalog_names(catalog, "models")
 
 
 def query_object(params: list[tuple[str, Any]]) -> dict[str, Any]:
