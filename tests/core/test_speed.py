@@ -160,46 +160,31 @@ def test_a_named_size_picks_that_configuration(catalog_dir: object) -> None:
 
 
 def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
-    from runlocal.speed import DeviceLoad, prefill_path
-
-    def load(**kw: object) -> DeviceLoad:
-        base: dict[str, object] = dict(
-            backend="cuda",
-            bandwidth_bytes_per_s=1e12,
-            fp32_flops=10e12,
-            fp16_flops=80e12,
-            tdp_w=None,
-            weight_bytes=1.0,
-            weight_params=1.0,
-            kv_bytes=0.0,
-            layers=1,
-        )
-        base.update(kw)
-        return DeviceLoad(**base)  # type: ignore[arg-type]
+    from runlocal.speed import prefill_path
 
     # No SM count known (an explicit device): the tensor-core line.
-    assert prefill_path(load(), "k_quant") == ("matrix", 80e12)
+    assert prefill_path(_device_load(), "k_quant") == ("matrix", 80e12)
     # Turing and later: quantized weights in llama.cpp's int8 MMQ kernels, rated per SM and
     # clock; F16 weights in cuBLAS FP16 GEMMs; builds before June 2024 used cuBLAS for both.
-    ada = load(compute_capability=8.9, sm_clock_hz=128 * 2.52e9)
+    ada = _device_load(compute_capability=8.9, sm_clock_hz=128 * 2.52e9)
     assert prefill_path(ada, "k_quant") == ("mmq", pytest.approx(128 * 2.52e9 * 2048))
     assert prefill_path(ada, "f16") == ("matrix", 80e12)
     assert prefill_path(ada, "k_quant", mmq=False) == ("matrix", 80e12)
     # Volta: FP16 tensor cores but no int8 MMA, so quantized weights are dequantized for cuBLAS.
-    volta = load(compute_capability=7.0, sm_clock_hz=80 * 1.37e9)
+    volta = _device_load(compute_capability=7.0, sm_clock_hz=80 * 1.37e9)
     assert prefill_path(volta, "q_legacy") == ("matrix", 80e12)
     # Pascal GP10x: quantized GEMMs on __dp4a, 4 int8 multiply-adds per FP32 slot; F16 on FP32.
-    pascal = load(tensor_cores=False, fp16_flops=10e12)
+    pascal = _device_load(tensor_cores=False, fp16_flops=10e12)
     assert prefill_path(pascal, "k_quant") == ("dp4a", 40e12)
     assert prefill_path(pascal, "f16") == ("fp32", 10e12)
     # Maxwell: no dp4a, FP32 throughout.
-    assert prefill_path(load(tensor_cores=False, dp4a=False), "q8") == ("fp32", 10e12)
+    assert prefill_path(_device_load(tensor_cores=False, dp4a=False), "q8") == ("fp32", 10e12)
     # Intel Arc under Vulkan: packed FP16 on the vector ALUs, not XMX.
-    arc = load(backend="vulkan", vendor="Intel", fp16_flops=138e12, fp32_flops=19.7e12)
+    arc = _device_load(backend="vulkan", vendor="Intel", fp16_flops=138e12, fp32_flops=19.7e12)
     assert prefill_path(arc, "k_quant") == ("vector", 2 * 19.7e12)
     # AMD Vega 20 and RDNA2 under ROCm: MMQ on the int8 dot product; RDNA3 and CDNA reach
     # their matrix units (WMMA, MFMA); F16 weights go to hipBLAS everywhere.
-    vega20 = load(backend="rocm", vendor="AMD", gpu_arch="gfx906", fp16_flops=26.5e12)
+    vega20 = _device_load(backend="rocm", vendor="AMD", gpu_arch="gfx906", fp16_flops=26.5e12)
     assert prefill_path(vega20, "q_legacy") == ("dp4a", 40e12)
     assert prefill_path(vega20, "f16") == ("matrix", 26.5e12)
     assert prefill_path(replace(vega20, gpu_arch="gfx1030"), "k_quant")[0] == "dp4a"
@@ -345,22 +330,36 @@ def test_flash_attention_reads_the_cache_once_per_block_of_query_rows() -> None:
     assert two == pytest.approx(with_rows)
 
 
+def _device_load(**kw: object) -> DeviceLoad:
+    """A device's load per token, with neutral values for what a test does not set."""
+    base: dict[str, object] = dict(
+        backend="cuda",
+        bandwidth_bytes_per_s=1e12,
+        fp32_flops=10e12,
+        fp16_flops=80e12,
+        tdp_w=None,
+        weight_bytes=1.0,
+        weight_params=1.0,
+        kv_bytes=0.0,
+        layers=1,
+    )
+    base.update(kw)
+    return DeviceLoad(**base)  # type: ignore[arg-type]
+
+
 def _cpu(**kw: object) -> DeviceLoad:
     # A Raspberry Pi 5-like CPU: 17.1 GB/s, 0.154 TFLOPS FP32, SDOT int8 at 0.614 TOPS.
-    base: dict[str, object] = dict(
+    pi5: dict[str, object] = dict(
         backend="cpu",
         bandwidth_bytes_per_s=17.1e9,
         fp32_flops=0.154e12,
         fp16_flops=0.307e12,
-        tdp_w=None,
         weight_bytes=4.6e9,
         weight_params=7.5e9,
-        kv_bytes=0.0,
         layers=32,
         int8_flops=0.614e12,
     )
-    base.update(kw)
-    return DeviceLoad(**base)  # type: ignore[arg-type]
+    return _device_load(**{**pi5, **kw})
 
 
 def test_cpus_multiply_quantized_weights_with_int8_dot_products() -> None:
