@@ -553,19 +553,11 @@ def clear_caches() -> None:
         plan_answers,
         cached_estimate,
         _quality_parts,
-        mem.kv_profile,
-        mem._prefix,
-        mem._llama_layout,
-        mem._llama_cells,
-        mem._llama_compute_pair,
-        mem._attention_widths,
-        mem._sparse_layers,
-        mem._expert_layer_prefix,
-        mem.kv_bytes_per_cell_check,
         hardware.device_from_entry,
         hardware._parse_hardware,
     ):
         fn.cache_clear()
+    mem.clear_caches()
 
 
 def _check(

@@ -12,6 +12,7 @@ from runlocal import memory as mem
 from runlocal.catalog import load_catalog
 from runlocal.errors import RunlocalError
 from runlocal.hardware import parse_hardware
+from runlocal.memory import kv, llama
 from runlocal.runtimes import RUNTIMES
 from runlocal.sources import catalog_spec, inventory_for
 
@@ -45,7 +46,7 @@ def test_attention_flops_equal_a_layer_by_layer_count():
                     latent = mem.caches_mla_latent(spec, runtime) and (
                         decode or runtime.engine == "llama.cpp"
                     )
-                    want = mem._attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
+                    want = kv._attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
                     assert got == want, (spec.id, runtime.id, depth, start, stop, decode)
                     checked += 1
     assert checked > 1000
@@ -61,7 +62,7 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
     for spec, entry in _catalog_specs(40, seed=2):
         for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
             inv = inventory_for(spec, entry, quant)
-            layout = mem._LlamaLayout(spec, inv, (device,), runtime, "f16", 1)
+            layout = llama._LlamaLayout(spec, inv, (device,), runtime, "f16", 1)
             n = spec.n_layers
             for _ in range(8):
                 ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
@@ -82,10 +83,10 @@ def test_full_offload_from_kept_sums_equals_the_placement(hardware):
     checked = 0
     for spec, entry in _catalog_specs(40, seed=4):
         for kv_type, sequences in (("f16", 1), ("q8_0", 4)):
-            cells = mem._llama_cells(spec, gpus, runtime, kv_type, sequences)
+            cells = llama._llama_cells(spec, gpus, runtime, kv_type, sequences)
             for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
                 inv = inventory_for(spec, entry, quant)
-                layout = mem._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+                layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
                 for context in (512, 8192, 131_072):
                     want = layout.usage(spec.n_layers + 1, 0, context)
                     assert cells.full_usage(inv, context) == want, (spec.id, quant, context)

@@ -1,0 +1,282 @@
+"""vLLM, transformers, MLX and ExLlamaV2: vLLM's preallocation sized as its memory profiler
+sizes it, and the simpler plans of the other runtimes (weights, cache, activations, the
+process's fixed part)."""
+
+from __future__ import annotations
+
+import math
+
+from ..hardware import Device
+from ..runtimes import Runtime
+from ..spec import ModelSpec, WeightInventory
+from ..units import GIB, MIB
+from .kv import VLLM_MAX_BATCHED_TOKENS, kv_cache_bytes
+from .llama import split_layers
+from .records import DeviceUse, MemoryPlan, lookup_bytes
+
+# Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
+TORCH_CONTEXT_BYTES = 500 * MIB
+
+
+# A transformers process holds more than the bare context: the kernels of cuBLAS, cuBLASLt
+# and SDPA loaded on first use (CUDA lazy loading defers, it does not avoid them), their
+# workspaces, and the blocks the caching allocator keeps after loading the weights. PyTorch
+# measured ~300 MB for the lazily loaded context alone (pytorch#107667) and 1,008 MiB once
+# every kernel is resident (pytorch#28394); it does not shrink with the model, which is
+# why a 1B model's total is far above its weights.
+TRANSFORMERS_PROCESS_BYTES = 1 * GIB
+
+
+# What PyTorch's caching allocator reserves beyond its peak allocation, as a share of the
+# activations and KV cache it serves.
+TRANSFORMERS_RESERVE_SHARE = 0.1
+
+
+VLLM_GPU_MEMORY_UTILIZATION = (
+    0.9  # vLLM's default; Runtime.gpu_memory_utilization holds the one used
+)
+
+
+# CUDA graphs are captured after the KV pool is allocated (v1 gpu_worker.py
+# compile_or_warm_up_model), so they sit outside the preallocation: "Graph capturing
+# finished ... took 0.5–1.8 GiB" on H100s (llm-d-planner's v0.19.0 sweep, mean 1.0 GiB).
+VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
+
+
+# The CUDA driver reports a little less than the board's memory: torch.cuda.mem_get_info
+# gives 79.19 GiB on an 80 GiB H100 ("total_gpu_memory (79.19GiB)"), 79.15 on an A100 80GB.
+# gpu_memory_utilization is a share of what the driver reports.
+CUDA_DRIVER_RESERVED_SHARE = 0.01
+
+
+# Memory vLLM's profile finds allocated outside PyTorch during the profile run (mem_utils.py
+# MemorySnapshot.non_torch_memory: cuBLAS workspaces, attention-backend buffers): 0.24–0.27 GiB
+# on one H100 (llm-d-planner v0.19.0, 40 runs). Tensor parallelism over NVSwitch adds NCCL's
+# NVLink SHARP buffers and vLLM's all-reduce buffers, first touched in the profile's
+# collectives: 2.06–2.21 GiB per GPU at TP 2 and 4 on H100 SXM. PCIe cards have neither
+# NVLS nor custom all-reduce over P2P: a TP-2 RTX 4090 pair logs 0.25 GiB (vllm#13061).
+VLLM_NON_TORCH_BYTES = 256 * MIB
+
+
+VLLM_NVLS_BYTES = 1900 * MIB
+
+
+# The profile's sampler (v1 gpu_model_runner._dummy_sampler_run) takes logits for
+# max_num_seqs rows over the whole vocabulary, all TP ranks alike (logits are all-gathered):
+# the bf16 logits (2 B), their float32 copy (4), softmax probabilities (4) and the
+# exponential noise the random sample divides by (4): 14 bytes per row and vocabulary entry.
+# Before 0.17 top-k/top-p sorted the float32 logits with int64 indices and scattered them
+# back (4 + 8 + 4 + 4 + mask): 37 bytes, what Qwen3-14B's 5.64 GiB peak in 0.16 implies.
+VLLM_SAMPLER_BYTES = 14
+
+
+VLLM_SAMPLER_SORT_BYTES = 37
+
+
+# While the sampler runs, the profile still holds hidden states of the whole batch: three
+# bf16 tensors of max_num_batched_tokens × hidden (the output, the residual, the last norm).
+VLLM_HIDDEN_COPIES_BYTES = 6
+
+
+def vllm_batch_defaults(device: Device, runtime: Runtime, context: int) -> tuple[int, int]:
+    """(max_num_batched_tokens, max_num_seqs) of `vllm serve` left at its defaults.
+
+    V1 (engine/arg_utils.py get_batch_defaults): 8192 tokens and 1024 sequences on GPUs
+    whose driver reports at least 70 GiB, A100s excepted (PR #17885); 2048 and 256 below.
+    V0: 256 sequences; without chunked prefill (the default up to a 32K context) a batch
+    holds a whole context."""
+    if not runtime.v1_engine:
+        return (max(context, 2048) if context <= 32768 else 2048), 256
+    visible = device.memory_bytes * (1 - CUDA_DRIVER_RESERVED_SHARE)
+    if visible >= 70 * GIB and "a100" not in device.name.lower():
+        return VLLM_MAX_BATCHED_TOKENS, 1024
+    return 2048, 256
+
+
+def _expert_width(spec: ModelSpec) -> int:
+    """One routed expert's intermediate width (moe_intermediate_size)."""
+    for layer in spec.layers:
+        if layer.moe:
+            if layer.expert_down_rows:
+                return layer.expert_down_rows
+            if spec.n_experts:
+                return layer.params_experts // (3 * spec.n_experts * spec.hidden_size)
+    return 0
+
+
+def vllm_activation_bytes(
+    spec: ModelSpec, runtime: Runtime, device: Device, tp: int, context: int
+) -> int:
+    """The activation peak vLLM's memory profile reserves on one GPU ("PyTorch activation
+    peak memory"): the larger of the forward pass over max_num_batched_tokens and the sampler
+    over max_num_seqs rows (v1 gpu_model_runner.profile_run: _dummy_run, then
+    _dummy_sampler_run)."""
+    tokens, seqs = vllm_batch_defaults(device, runtime, context)
+    seqs = min(seqs, tokens)
+    hidden = spec.hidden_size
+    per_entry = VLLM_SAMPLER_SORT_BYTES if runtime.profile_sampler_sorts else VLLM_SAMPLER_BYTES
+    sampler = tokens * hidden * VLLM_HIDDEN_COPIES_BYTES + seqs * spec.vocab_size * per_entry
+    # Forward: the MLP's gate/up output and its activation (3 × intermediate / TP) beside the
+    # hidden state and residual, bf16. Routed experts: each token's top-k copies through the
+    # fused-MoE workspaces (model_executor/layers/fused_moe: intermediate caches 1–3).
+    width = _expert_width(spec) if spec.is_moe else 0
+    if width:
+        per_token = spec.n_experts_used * (3 * width // tp + hidden) + 2 * hidden
+    else:
+        inter = spec.intermediate_size or 4 * hidden
+        per_token = 3 * inter // tp + 2 * hidden
+    forward = tokens * per_token * 2
+    return max(sampler, forward)
+
+
+def vllm_non_torch_bytes(devices: list[Device]) -> int:
+    """Non-torch memory the profile counts on each GPU (see VLLM_NVLS_BYTES)."""
+    first = devices[0]
+    nvswitch = (
+        first.backend == "cuda"
+        and (first.interface or "").startswith("SXM")
+        and (first.compute_capability or 0) >= 9.0
+    )
+    return VLLM_NON_TORCH_BYTES + (VLLM_NVLS_BYTES if len(devices) > 1 and nvswitch else 0)
+
+
+def plan_vllm(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> MemoryPlan:
+    """vLLM preallocates gpu_memory_utilization of what the driver reports on each GPU and
+    profiles one forward pass and one sampler pass; the KV pool is what remains:
+
+        pool = util × reported − (weights + activation peak + non-torch memory)
+
+    (v1/worker/gpu_worker.py determine_available_memory; utils/mem_utils.py
+    memory_profiling: non_kv_cache_memory = weights + torch_peak_increase + non_torch_increase).
+    The CUDA context and NCCL's start-up buffers exist before the baseline snapshot and CUDA
+    graphs are captured after the pool: both sit outside the preallocation. vLLM starts only
+    if one sequence of max_model_len fits the pool."""
+    gpus = devices
+    tp = len(gpus)
+    weights_per = math.ceil(inv.total_bytes / tp)
+    need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
+    non_torch = vllm_non_torch_bytes(gpus)
+    uses = []
+    for dev in gpus:
+        visible = int(dev.memory_bytes * (1 - CUDA_DRIVER_RESERVED_SHARE))
+        prealloc = int(visible * runtime.gpu_memory_utilization)
+        act = vllm_activation_bytes(spec, runtime, dev, tp, context)
+        fixed = weights_per + act + non_torch
+        pool = max(prealloc - fixed, 0)
+        uses.append(
+            DeviceUse(
+                device=dev,
+                layers=spec.n_layers,
+                weights_bytes=weights_per,
+                kv_cache_bytes=max(pool, need_kv),
+                compute_bytes=act,
+                overhead_bytes=non_torch + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES,
+                budget_bytes=dev.budget_bytes,
+                fit_limit_bytes=prealloc,
+                required_bytes=fixed + need_kv,
+                kv_pool_bytes=pool,
+            )
+        )
+    plan = MemoryPlan(
+        devices=uses,
+        host=None,
+        gpu_layers=spec.n_layers + 1,
+        total_layers=spec.n_layers + 1,
+        kv_tokens=context * sequences,
+        tensor_parallel=tp > 1,
+        lookup_bytes=(lookup_bytes(spec, inv, 1 / tp),) * tp,
+    )
+    if plan.fits and need_kv:
+        pool_tokens = int(uses[0].kv_cache_bytes / need_kv * context * sequences)
+        plan.notes.append(
+            f"vLLM preallocates {runtime.gpu_memory_utilization:.0%} of each GPU "
+            "(--gpu-memory-utilization); its KV pool "
+            f"holds about {pool_tokens:,} tokens ({pool_tokens // max(context, 1)} sequences "
+            f"of {context:,})"
+        )
+    return plan
+
+
+# MLX's fused prefill attention (the steel kernel) takes head dimensions 64, 80 and 128
+# (mlx/backend/metal/scaled_dot_product_attention.cpp, sdpa_full_supported_head_dim); other
+# widths fall back to mx.fast's unfused path, which materialises the [heads, step, keys]
+# score matrix of one layer in the activation dtype (bf16/fp16).
+MLX_FUSED_PREFILL_HEAD_DIMS = frozenset({64, 80, 128})
+
+
+def mlx_unfused_scores_bytes(spec: ModelSpec, step: int, context: int) -> int:
+    """The score matrix of a prefill step whose attention MLX cannot fuse: the last step's
+    queries against every key of the context, 2 bytes each; 0 where the kernel is fused."""
+    widths = {
+        layer.head_dim_k for layer in spec.layers if layer.kind == "full" and layer.n_kv_heads
+    }
+    if spec.mla is not None or not widths or widths <= MLX_FUSED_PREFILL_HEAD_DIMS:
+        return 0
+    return spec.n_heads * step * context * 2
+
+
+def plan_simple(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> MemoryPlan:
+    """transformers, MLX and ExLlamaV2: all weights on the accelerator(s), split by layers."""
+    kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences)
+    inter = spec.intermediate_size or 4 * spec.hidden_size
+    if runtime.engine == "transformers":
+        # Peak of prefilling the whole context in one pass: MLP intermediates, SDPA
+        # attention chunks, last-token logits in float32 — what torch.cuda.max_memory_allocated
+        # reports. The caching allocator reserves more than it hands out (blocks split and
+        # rounded, the KV cache regrown by torch.cat): that reserve is the process's, with the
+        # context, not an allocation, so it sits in the overhead.
+        tokens = context * sequences
+        act = tokens * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * sequences
+        overhead = TRANSFORMERS_PROCESS_BYTES + int((act + kv) * TRANSFORMERS_RESERVE_SHARE)
+    elif runtime.engine == "mlx":
+        step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
+        act = step * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * step
+        act += mlx_unfused_scores_bytes(spec, step, context)
+        overhead = 256 * MIB
+    else:  # exllamav2: scratch for max_input_len 2048 plus the logits of one chunk
+        act = 2048 * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * 256
+        overhead = TORCH_CONTEXT_BYTES
+    counts = split_layers(spec.n_layers, devices)
+    uses = []
+    for k, (dev, count) in enumerate(zip(devices, counts, strict=True)):
+        share = count / spec.n_layers
+        weights = int(sum(inv.layer_bytes) * share)
+        if k == 0:
+            weights += inv.input_bytes
+        if k == len(devices) - 1:
+            weights += inv.output_bytes + inv.other_bytes
+        uses.append(
+            DeviceUse(
+                device=dev,
+                layers=count,
+                weights_bytes=weights,
+                kv_cache_bytes=int(kv * share),
+                compute_bytes=act,
+                overhead_bytes=overhead,
+                budget_bytes=dev.budget_bytes,
+            )
+        )
+    return MemoryPlan(
+        devices=uses,
+        host=None,
+        gpu_layers=spec.n_layers + 1,
+        total_layers=spec.n_layers + 1,
+        kv_tokens=context * sequences,
+        lookup_bytes=(lookup_bytes(spec, inv),) + (0,) * (len(uses) - 1),
+    )

@@ -1,0 +1,288 @@
+"""The KV cache and the attention that reads it: bytes per token and layer for each runtime and
+cache type (sliding windows, MLA latents, compressed and indexed rows, recurrent state), the
+KV read and the attention FLOPs at a depth."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from ..quant import kv_row_bytes
+from ..runtimes import Runtime
+from ..spec import LayerSpec, ModelSpec
+from .records import pad
+
+# llama.cpp defaults (common/common.h, src/llama-context.cpp): physical batch 512, KV cells
+# padded to 256, flash attention "auto" (on for CUDA, Metal, ROCm and Vulkan).
+LLAMA_UBATCH = 512
+
+
+LLAMA_KV_PAD = 256
+
+
+VLLM_MAX_BATCHED_TOKENS = 8192
+
+
+VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)
+
+
+# mlx-lm's model code absorbs MLA and caches the latent for these architectures (models/
+# deepseek_v3.py, glm4_moe_lite.py; Kimi K2 runs on deepseek_v3) but not deepseek_v2.
+MLX_LATENT_MLA_ARCHITECTURES = frozenset({"deepseek_v3", "glm4_moe_lite", "kimi_k2"})
+
+
+def caches_mla_latent(spec: ModelSpec, runtime: Runtime) -> bool:
+    """Whether ``runtime`` keeps MLA's compressed latent rather than per-head K and V."""
+    if spec.mla is None:
+        return False
+    if runtime.engine == "mlx":
+        return spec.architecture in MLX_LATENT_MLA_ARCHITECTURES
+    return runtime.mla_latent
+
+
+def kv_layer_bytes_per_cell(
+    layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
+) -> Fraction:
+    if layer.kind in ("recurrent", "none"):
+        return Fraction(0)
+    if spec.mla is not None and caches_mla_latent(spec, runtime):
+        # Only the compressed latent and the rope part are cached: llama.cpp (PR #19067, no V),
+        # vLLM's MLA backends (one latent vector per token) and transformers 5 (PR #47761).
+        return kv_row_bytes(kv_type, spec.mla.latent_elements)
+    k = kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_k)
+    return k + (kv_row_bytes(kv_type, layer.n_kv_heads * layer.head_dim_v) if k else 0)
+
+
+def index_row_bytes(layer: LayerSpec, kv_type: str) -> Fraction:
+    """The lightning-indexer key cached beside each row (DeepSeek-V3.2, V4), in the cache
+    type: llama.cpp's DSV4 cache keeps it as a third K cache (kv_lid) of that type."""
+    return kv_row_bytes(kv_type, layer.index_head_dim) if layer.index_head_dim else Fraction(0)
+
+
+def compressed_bytes_per_token(
+    layer: LayerSpec, spec: ModelSpec, runtime: Runtime, kv_type: str
+) -> Fraction:
+    """Bytes per context token of a compressing layer's whole-context stream (DeepSeek-V4):
+    one row and its indexer key per compress_ratio tokens; its raw window is counted apart."""
+    if layer.compress_ratio <= 0:
+        return Fraction(0)
+    row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type) + index_row_bytes(layer, kv_type)
+    return row / layer.compress_ratio
+
+
+@dataclass(frozen=True)
+class KVProfile:
+    """Per-cell KV bytes of a model for one runtime and cache type, as prefix sums over
+    layers, so the KV of any run of layers costs O(1) (placement searches ask often)."""
+
+    # Bytes × 32: GGML cache types store whole blocks of 32 elements, so these are integers.
+    full: tuple[int, ...]  # layers holding the whole context
+    swa: tuple[int, ...]  # layers holding only the window
+    state: tuple[int, ...]  # recurrent state bytes per sequence (not scaled)
+
+    def bytes(self, start: int, stop: int, full_cells: int, swa_cells: int, sequences: int) -> int:
+        kv = (self.full[stop] - self.full[start]) * full_cells
+        kv += (self.swa[stop] - self.swa[start]) * swa_cells
+        return -(-kv * sequences // 32) + (self.state[stop] - self.state[start]) * sequences
+
+
+@lru_cache(maxsize=1024)
+def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
+    full, swa, state = [0], [0], [0]
+    # Most models repeat one or two kinds of layer: (per cell, compressed per token) × 32.
+    cells: dict[LayerSpec, tuple[int, int]] = {}
+    for layer in spec.layers:
+        sized = cells.get(layer)
+        if sized is None:
+            row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+            if not layer.compress_ratio:  # DeepSeek-V3.2: an indexer key beside each token
+                row += index_row_bytes(layer, kv_type)
+            # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
+            # its compressed rows, with their indexer keys, for the whole context.
+            stream = compressed_bytes_per_token(layer, spec, runtime, kv_type)
+            sized = cells[layer] = (math.ceil(row * 32), math.ceil(stream * 32))
+        per_cell, compressed = sized
+        windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
+        full.append(full[-1] + (0 if windowed else per_cell) + compressed)
+        swa.append(swa[-1] + (per_cell if windowed else 0))
+        # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
+        # layers carry both that state and an attention KV cache.
+        state.append(state[-1] + layer.recurrent_state_elements * 4)
+    return KVProfile(tuple(full), tuple(swa), tuple(state))
+
+
+def kv_cell_counts(spec: ModelSpec, context: int, runtime: Runtime) -> tuple[int, int]:
+    """Token slots per sequence of (full-context layers, sliding-window layers)."""
+    if runtime.engine == "llama.cpp":
+        full = pad(context, LLAMA_KV_PAD)
+    elif runtime.engine == "vllm":
+        full = pad(context, VLLM_BLOCK)
+    else:
+        full = context
+    window = spec.sliding_window or context
+    if runtime.engine == "llama.cpp":
+        # llama-kv-cache-iswa.cpp: pad256(min(n_ctx, n_swa + n_ubatch)).
+        swa = pad(min(context, window + LLAMA_UBATCH), LLAMA_KV_PAD)
+    elif runtime.engine == "vllm":
+        # vllm/v1/kv_cache_interface.py SlidingWindowSpec.max_memory_usage_bytes: the last
+        # window - 1 tokens plus one scheduled chunk, in blocks of 16, one more block because
+        # the window need not start on a block boundary.
+        tokens = min(window - 1 + VLLM_MAX_BATCHED_TOKENS, context)
+        swa = (-(-tokens // VLLM_BLOCK) + 1) * VLLM_BLOCK
+    elif runtime.engine == "transformers":
+        # cache_utils.py DynamicSlidingWindowLayer.update keeps states[-sliding_window + 1:].
+        swa = min(context, max(window - 1, 1))
+    else:
+        swa = min(context, window)
+    return full, swa
+
+
+def kv_cache_bytes(
+    spec: ModelSpec,
+    context: int,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int = 1,
+    layers: range | None = None,
+) -> int:
+    """KV cache (and recurrent state) of the given layers for ``sequences`` × ``context``."""
+    profile = kv_profile(spec, runtime, kv_type)
+    start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
+    if stop <= start:
+        return 0
+    full_cells, swa_cells = kv_cell_counts(spec, context, runtime)
+    return profile.bytes(start, stop, full_cells, swa_cells, sequences)
+
+
+def kv_read_bytes(
+    spec: ModelSpec,
+    depth: int,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int = 1,
+    layers: range | None = None,
+) -> float:
+    """KV bytes one decoded token reads at ``depth``. Dense attention reads the whole cache
+    (kv_cache_bytes); a sparse layer (DeepSeek-V3.2, V4) reads every indexer key but only
+    the index_topk rows the indexer selects, besides its raw window."""
+    start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
+    total = float(kv_cache_bytes(spec, depth, runtime, kv_type, sequences, range(start, stop)))
+    sparse = [i for i in _sparse_layers(spec) if start <= i < stop]
+    if not sparse:
+        return total
+    for i in sparse:
+        layer = spec.layers[i]
+        rows = depth / max(layer.compress_ratio, 1)
+        skipped = max(rows - layer.index_topk, 0.0)
+        row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+        total -= float(row) * skipped * sequences
+    return total
+
+
+@lru_cache(maxsize=1024)
+def _sparse_layers(spec: ModelSpec) -> tuple[int, ...]:
+    """The layers that read only the rows an indexer selects (most models: none)."""
+    return tuple(i for i, layer in enumerate(spec.layers) if layer.index_topk)
+
+
+def layers_with_experts(spec: ModelSpec, start: int, stop: int) -> int:
+    """How many of layers [start, stop) route to experts."""
+    counts = _expert_layer_prefix(spec)
+    start, stop, _ = slice(start, stop).indices(spec.n_layers)
+    return counts[stop] - counts[start] if stop > start else 0
+
+
+@lru_cache(maxsize=1024)
+def _expert_layer_prefix(spec: ModelSpec) -> tuple[int, ...]:
+    out = [0]
+    for layer in spec.layers:
+        out.append(out[-1] + (1 if layer.moe else 0))
+    return tuple(out)
+
+
+def kv_bytes_per_token(spec: ModelSpec, runtime: Runtime, kv_type: str) -> float:
+    """KV bytes one more token adds to full-context layers (SWA layers are capped)."""
+    return kv_profile(spec, runtime, kv_type).full[-1] / 32
+
+
+def attention_flops(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, decode: bool
+) -> float:
+    """FLOPs one token spends attending over ``depth`` earlier tokens in layers [start, stop):
+    2 × heads × (K + V width) per cached token it reads. Sliding-window layers read at most
+    their window, recurrent and cache-less layers read none. Decoding MLA in latent space
+    (llama.cpp, vLLM, transformers 5) scores the 576-wide latent and mixes the 512-wide one,
+    which is why its decode attention costs more arithmetic per cached byte than GQA.
+    llama.cpp attends in latent space for prompts too (its cache holds only the latent);
+    vLLM and transformers expand the latent into per-head K and V for prefill."""
+    window = spec.sliding_window or depth
+    latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
+    full, swa = _attention_widths(spec, runtime.swa_windowed, latent)
+    if full is None or swa is None:  # compressed or indexed (sparse) attention
+        return _attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
+    start, stop, _ = slice(start, stop).indices(spec.n_layers)
+    if stop <= start:
+        return 0.0
+    # Integers throughout: exact, so the same as summing layer by layer.
+    widths = (full[stop] - full[start]) * depth + (swa[stop] - swa[start]) * min(depth, window)
+    return float(2 * spec.n_heads * widths)
+
+
+def _attention_flops_by_layer(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, latent: bool
+) -> float:
+    """attention_flops summed layer by layer: for compressed and sparse attention, and the
+    reference the prefix sums are tested against."""
+    window = spec.sliding_window or depth
+    total = 0.0
+    for layer in spec.layers[start:stop]:
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
+        rows = depth / layer.compress_ratio if layer.compress_ratio else 0.0
+        if layer.index_head_dim:
+            # The indexer scores every row it keys (each token's, or each compressed one's),
+            # then the attention reads only the index_topk best.
+            keyed = rows if layer.compress_ratio else float(cells)
+            total += 2.0 * layer.index_heads * layer.index_head_dim * keyed
+            if layer.compress_ratio:
+                rows = min(rows, float(layer.index_topk))
+            else:
+                cells = min(cells, layer.index_topk)
+        if latent and spec.mla is not None:
+            width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+        else:
+            width = layer.head_dim_k + layer.head_dim_v
+        total += 2.0 * spec.n_heads * width * (cells + rows)
+    return total
+
+
+@lru_cache(maxsize=1024)
+def _attention_widths(
+    spec: ModelSpec, swa_windowed: bool, latent: bool
+) -> tuple[list[int] | None, list[int] | None]:
+    """Prefix sums over layers of the K + V width a token reads per cached token: layers that
+    read the whole depth, and sliding-window layers (which read at most their window). None
+    when a layer compresses its cache or reads only the rows an indexer picks."""
+    if any(layer.compress_ratio or layer.index_head_dim for layer in spec.layers):
+        return None, None
+    full, swa = [0], [0]
+    for layer in spec.layers:
+        width, windowed = 0, False
+        if layer.kind not in ("recurrent", "none") and layer.n_kv_heads:
+            if latent and spec.mla is not None:
+                width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+            else:
+                width = layer.head_dim_k + layer.head_dim_v
+            windowed = layer.kind == "swa" and swa_windowed
+        full.append(full[-1] + (0 if windowed else width))
+        swa.append(swa[-1] + (width if windowed else 0))
+    return full, swa
+
+
+@lru_cache(maxsize=64)  # only valid names are cached: an unknown one raises every time
+def kv_bytes_per_cell_check(kv_type: str) -> None:
+    """Raise InputError for an unknown cache type before any sizing starts."""
+    kv_row_bytes(kv_type, 1)

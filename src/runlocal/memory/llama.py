@@ -1,0 +1,498 @@
+"""llama.cpp's memory: its compute buffers, and where it places layers, the output layer and
+routed experts across GPUs and system RAM (-ngl, --n-cpu-moe), as its loader does."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from ..hardware import Device
+from ..runtimes import Runtime
+from ..spec import ModelSpec, WeightInventory
+from ..units import MIB
+from .kv import LLAMA_KV_PAD, LLAMA_UBATCH, kv_cache_bytes, kv_cell_counts, kv_profile
+from .records import (
+    HOST_RESERVE_SHARE,
+    SYSTEM_RAM,
+    DeviceUse,
+    MemoryPlan,
+    first_true,
+    lookup_bytes,
+    pad,
+)
+
+# Per-device runtime context outside llama.cpp's own buffers: the CUDA/ROCm context and
+# cuBLAS workspace (gguf-parser's default 250 MiB; Ollama reserves 457 MiB), Metal's is small.
+BACKEND_OVERHEAD_BYTES = {
+    "cuda": 300 * MIB,
+    "rocm": 350 * MIB,
+    "vulkan": 200 * MIB,
+    "sycl": 300 * MIB,
+    "metal": 64 * MIB,
+    "cpu": 0,
+}
+
+
+def llama_compute_bytes(
+    spec: ModelSpec, n_kv: int, on_output_device: bool, flash_attn: bool
+) -> int:
+    """Largest scratch of one graph evaluation at ubatch 512 (gguf-parser's model, checked
+    against llama.cpp logs: Llama-3-8B 258.5 MiB at n_ctx 512 and 560 MiB at 8192, FA off)."""
+    ub = min(LLAMA_UBATCH, max(n_kv, 1))
+    if flash_attn:
+        attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
+    else:
+        attn = n_kv * ub * spec.n_heads * 4
+    inter = spec.intermediate_size or 4 * spec.hidden_size
+    ffn = inter * ub * 4 * 2
+    if spec.is_moe:
+        ffn += spec.n_experts * ub * 4 + spec.hidden_size * spec.n_experts_used * ub * 4
+    logits = spec.vocab_size * ub * 4 if on_output_device else 0
+    fixed = 8 * MIB
+    return max(attn, ffn, logits) + fixed
+
+
+@lru_cache(maxsize=4096)
+def _llama_compute_pair(spec: ModelSpec, n_kv: int) -> tuple[int, int]:
+    """llama_compute_bytes with flash attention, on the output device and off it."""
+    return (
+        llama_compute_bytes(spec, n_kv, True, True),
+        llama_compute_bytes(spec, n_kv, False, True),
+    )
+
+
+def split_layers(n_units: int, devices: list[Device]) -> list[int]:
+    """Units per device, as llama.cpp assigns them (llama-model.cpp, load_tensors): unit u goes
+    to the first device whose cumulative share of free memory exceeds u / n_units."""
+    budgets = [d.budget_bytes for d in devices]
+    total = sum(budgets)
+    counts = []
+    running, taken = 0, 0
+    for b in budgets:
+        running += b
+        # units with u / n_units < running / total, i.e. u < n_units · running / total
+        upto = min(n_units, -(-n_units * running // total))
+        counts.append(upto - taken)
+        taken = upto
+    counts[-1] += n_units - taken
+    return counts
+
+
+class _GpuRow(NamedTuple):  # immutable and cheaper to build than a frozen dataclass
+    layers: int
+    weights: int
+    kv: int
+    compute: int
+    overhead: int
+    budget: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.kv + self.compute + self.overhead
+
+
+class _LlamaCells:
+    """What llama.cpp's placement needs besides the weights, for one model, set of GPUs,
+    runtime and cache type: how units split between GPUs and, per context, the KV cells and
+    compute buffers. Shared by the layouts of every quantization (see _llama_cells)."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        gpus: tuple[Device, ...],
+        runtime: Runtime,
+        kv_type: str,
+        sequences: int,
+    ) -> None:
+        self.spec, self.gpus, self.runtime = spec, gpus, runtime
+        self.n = spec.n_layers
+        self.profile = kv_profile(spec, runtime, kv_type)
+        self.sequences = sequences
+        self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
+        self.budgets = [d.budget_bytes for d in gpus]
+        self._splits: dict[int, tuple[list[int], int]] = {}
+        self._contexts: dict[int, tuple[int, int, int, int]] = {}
+        self._full_rest: dict[int, list[int]] = {}
+        self._full_weights: dict[WeightInventory, list[int]] = {}
+
+    def full_usage(self, inv: WeightInventory, context: int) -> list[tuple[int, int]]:
+        """(total, budget) per GPU with every unit offloaded: the weights ``inv`` puts on each
+        GPU plus what does not depend on the weights (KV, compute buffers, overhead), each kept
+        per inventory and per context, so that the largest context and the best quantization,
+        which ask this many times, add two lists."""
+        weights = self._full_weights.get(inv)
+        if weights is None:
+            if len(self._full_weights) > 64:
+                self._full_weights.clear()
+            weights = self._full_weights[inv] = self._weights_full(inv)
+        rest = self._full_rest.get(context)
+        if rest is None:
+            if len(self._full_rest) > 64:
+                self._full_rest.clear()
+            rest = self._full_rest[context] = self._rest_full(context)
+        return [(w + r, b) for w, r, b in zip(weights, rest, self.budgets, strict=True)]
+
+    def _weights_full(self, inv: WeightInventory) -> list[int]:
+        counts, output_dev = self.split(self.n + 1)
+        layer_sum = _prefix(inv.layer_bytes)
+        output = _output_bytes(self.spec, inv)
+        out, start = [], 0
+        for k, count in enumerate(counts):
+            stop = start + count
+            out.append(layer_sum[stop] - layer_sum[start] + (output if k == output_dev else 0))
+            start = stop
+        return out
+
+    def _rest_full(self, context: int) -> list[int]:
+        counts, output_dev = self.split(self.n + 1)
+        full, swa, compute_output, compute_other = self.at(context)
+        out, start = [], 0
+        for k, count in enumerate(counts):
+            stop = start + count
+            kv = self.profile.bytes(start, stop, full, swa, self.sequences) if stop > start else 0
+            compute = compute_output if k == output_dev else compute_other
+            out.append(kv + compute + self.overheads[k])
+            start = stop
+        return out
+
+    def split(self, ngl: int) -> tuple[list[int], int]:
+        """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
+        if ngl not in self._splits:
+            on_gpu_blocks = max(0, min(self.n, ngl - 1))
+            units = on_gpu_blocks + (1 if ngl >= 1 else 0)
+            counts = split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
+            # The output layer is the last unit: it sits on the last device that got any.
+            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            if ngl >= 1 and output_dev >= 0:
+                counts[output_dev] -= 1
+            self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
+        return self._splits[ngl]
+
+    def at(self, context: int) -> tuple[int, int, int, int]:
+        """(full-layer cells, SWA cells, compute with the output, compute without)."""
+        hit = self._contexts.get(context)
+        if hit is None:
+            if len(self._contexts) > 64:
+                self._contexts.clear()
+            full, swa = kv_cell_counts(self.spec, context, self.runtime)
+            n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
+            hit = self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
+        return hit
+
+
+def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
+    """The output layer's bytes on its GPU. Tied embeddings: the token embedding matrix again
+    (never the per-layer embedding tables of Gemma 3n / 4, which stay with the input on the
+    host)."""
+    tied = inv.output_bytes <= spec.hidden_size * 4
+    return int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
+
+
+@lru_cache(maxsize=1024)
+def _llama_cells(
+    spec: ModelSpec, gpus: tuple[Device, ...], runtime: Runtime, kv_type: str, sequences: int
+) -> _LlamaCells:
+    return _LlamaCells(spec, gpus, runtime, kv_type, sequences)
+
+
+class _LlamaLayout:
+    """llama.cpp's placement arithmetic for one model, quantization, set of GPUs and cache
+    type; the offload search, the largest context and the best quantization all use it.
+    Built once per combination (see _llama_layout) and asked for any context."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        inv: WeightInventory,
+        gpus: tuple[Device, ...],
+        runtime: Runtime,
+        kv_type: str,
+        sequences: int,
+    ) -> None:
+        cells = _llama_cells(spec, gpus, runtime, kv_type, sequences)
+        self.spec, self.gpus, self.runtime = spec, gpus, runtime
+        self.n = cells.n
+        self.profile = cells.profile
+        self.sequences = sequences
+        self._split, self._at = cells.split, cells.at
+        self.overheads, self.budgets = cells.overheads, cells.budgets
+        self.layer_sum = _prefix(inv.layer_bytes)
+        self.expert_sum = _prefix(inv.layer_expert_bytes)
+        self.output_bytes = _output_bytes(spec, inv)
+        self.has_experts = bool(inv.expert_bytes)
+        self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
+        self._fits: dict[tuple[int, int, int], bool] = {}
+        self._searches: dict[int, tuple[int, int, str | None]] = {}
+
+    def kv(self, start: int, stop: int, context: int) -> int:
+        if stop <= start:
+            return 0
+        full, swa, _, _ = self._at(context)
+        return self.profile.bytes(start, stop, full, swa, self.sequences)
+
+    def rows(
+        self, ngl: int, expert_host_layers: int, context: int
+    ) -> tuple[tuple[_GpuRow, ...], int]:
+        """Per-GPU usage with ``ngl`` units offloaded (the output layer counts as the first)
+        and the routed experts of the first ``expert_host_layers`` layers kept on the host;
+        also the first block that runs on a GPU. Memoized: the rows are immutable."""
+        key = (ngl, expert_host_layers, context)
+        hit = self._rows.get(key)
+        if hit is None:
+            if len(self._rows) > 256:
+                self._rows.clear()
+            hit = self._rows[key] = self._make_rows(ngl, expert_host_layers, context)
+        return hit
+
+    def _make_rows(
+        self, ngl: int, expert_host_layers: int, context: int
+    ) -> tuple[tuple[_GpuRow, ...], int]:
+        counts, output_dev = self._split(ngl)
+        full, swa, compute_output, compute_other = self._at(context)
+        first = self.n - max(0, min(self.n, ngl - 1))
+        rows = []
+        start = first
+        for k, count in enumerate(counts):
+            stop = start + count
+            weights = self.layer_sum[stop] - self.layer_sum[start]
+            moved = max(start, min(stop, expert_host_layers))
+            weights -= self.expert_sum[moved] - self.expert_sum[start]
+            if k == output_dev:
+                weights += self.output_bytes
+            rows.append(
+                _GpuRow(
+                    layers=count,
+                    weights=weights,
+                    kv=self.profile.bytes(start, stop, full, swa, self.sequences)
+                    if stop > start
+                    else 0,
+                    compute=compute_output if k == output_dev else compute_other,
+                    overhead=self.overheads[k],
+                    budget=self.gpus[k].budget_bytes,
+                )
+            )
+            start = stop
+        return tuple(rows), first
+
+    def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
+        key = (ngl, expert_host_layers, context)
+        hit = self._fits.get(key)
+        if hit is None:
+            if len(self._fits) > 1024:
+                self._fits.clear()
+            hit = self._fits[key] = all(
+                used <= budget for used, budget in self.usage(ngl, expert_host_layers, context)
+            )
+        return hit
+
+    def usage(self, ngl: int, expert_host_layers: int, context: int) -> list[tuple[int, int]]:
+        """(total, budget) per GPU: the sums of rows(), without building them."""
+        if len(self.budgets) == 1:
+            return self._usage_one(ngl, expert_host_layers, context)
+        return self._usage_split(ngl, expert_host_layers, context)
+
+    def _usage_one(self, ngl: int, expert_host_layers: int, context: int) -> list[tuple[int, int]]:
+        """usage() on one GPU, which holds the last ngl - 1 blocks and, with ngl >= 1, the
+        output layer: the same sums without splitting units between devices."""
+        full, swa, compute_output, compute_other = self._at(context)
+        n = self.n
+        start = n - max(0, min(n, ngl - 1))
+        moved = max(start, min(n, expert_host_layers))
+        weights = self.layer_sum[n] - self.layer_sum[start]
+        weights -= self.expert_sum[moved] - self.expert_sum[start]
+        if ngl >= 1:
+            weights += self.output_bytes
+        kv = self.profile.bytes(start, n, full, swa, self.sequences) if n > start else 0
+        compute = compute_output if ngl >= 1 else compute_other
+        return [(weights + kv + compute + self.overheads[0], self.budgets[0])]
+
+    def _usage_split(
+        self, ngl: int, expert_host_layers: int, context: int
+    ) -> list[tuple[int, int]]:
+        counts, output_dev = self._split(ngl)
+        full, swa, compute_output, compute_other = self._at(context)
+        n = self.n
+        start = n - max(0, min(n, ngl - 1))
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile_bytes, sequences = self.profile.bytes, self.sequences
+        out = []
+        for k, count in enumerate(counts):
+            stop = start + count
+            weights = layer_sum[stop] - layer_sum[start]
+            moved = max(start, min(stop, expert_host_layers))
+            weights -= expert_sum[moved] - expert_sum[start]
+            if k == output_dev:
+                weights += self.output_bytes
+            kv = profile_bytes(start, stop, full, swa, sequences) if stop > start else 0
+            compute = compute_output if k == output_dev else compute_other
+            out.append((weights + kv + compute + self.overheads[k], self.budgets[k]))
+            start = stop
+        return out
+
+    def search(self, context: int) -> tuple[int, int, str | None]:
+        """plan_llama's offload search at ``context``: (-ngl, --n-cpu-moe, note). Memoized."""
+        hit = self._searches.get(context)
+        if hit is None:
+            if len(self._searches) > 256:
+                self._searches.clear()
+            hit = self._searches[context] = self._search(context)
+        return hit
+
+    def _search(self, context: int) -> tuple[int, int, str | None]:
+        spec, n = self.spec, self.n
+
+        def fits(ngl: int, experts: int = 0) -> bool:
+            return self.fits(ngl, experts, context)
+
+        # GPU memory shrinks as experts or layers move to the host, so binary searches find
+        # the fewest experts (MoE, llama.cpp --n-cpu-moe) or the most GPU layers (-ngl) that
+        # fit.
+        ngl, experts, note = n + 1, 0, None
+        if not fits(n + 1):
+            if spec.is_moe and self.has_experts and fits(n + 1, n):
+                experts = first_true(1, n, lambda k: fits(n + 1, k))
+                note = (
+                    f"experts of the first {experts} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {experts})"
+                )
+            elif not fits(1):
+                ngl = 0
+            else:
+                ngl = n + 1 - first_true(1, n, lambda drop: fits(n + 1 - drop))
+        return ngl, experts, note
+
+
+@lru_cache(maxsize=1024)
+def _llama_layout(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    gpus: tuple[Device, ...],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> _LlamaLayout:
+    return _LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+
+
+def llama_full_offload_usage(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> list[tuple[int, int]]:
+    """(bytes used, budget) per device with every layer on the accelerators — the cheap
+    question behind the largest context and the best quantization."""
+    gpus = tuple(d for d in devices if d.kind != "cpu")
+    if not gpus:
+        plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
+        return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
+    return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage(inv, context)
+
+
+def plan_llama(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram_bytes: int | None,
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> MemoryPlan:
+    """llama.cpp placement: the output layer goes to the GPU first (PR #18148), blocks are
+    split across GPUs by free memory, the remainder and token embeddings stay on the host."""
+    n = spec.n_layers
+    gpus = tuple(d for d in devices if d.kind != "cpu")
+    if not gpus:
+        return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
+    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
+    ngl, experts, note = layout.search(context)
+
+    rows, first = layout.rows(ngl, experts, context)
+    uses = [
+        DeviceUse(
+            device=dev,
+            layers=r.layers,
+            weights_bytes=r.weights,
+            kv_cache_bytes=r.kv,
+            compute_bytes=r.compute,
+            overhead_bytes=r.overhead,
+            budget_bytes=r.budget,
+        )
+        for dev, r in zip(gpus, rows, strict=True)
+    ]
+    host_weights = inv.input_bytes + layout.layer_sum[first]
+    moved = max(first, min(n, experts))
+    host_weights += layout.expert_sum[moved] - layout.expert_sum[first]
+    if ngl < 1:
+        host_weights += inv.output_bytes
+    gpu_fits = all(u.fits for u in uses)
+    if all(d.kind == "unified" for d in gpus):
+        # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
+        host_budget = max(
+            0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses)
+        )
+    else:
+        host_budget = host_ram_bytes if host_ram_bytes is not None else 0
+    host = DeviceUse(
+        device=SYSTEM_RAM,
+        weights_bytes=host_weights,
+        kv_cache_bytes=layout.kv(0, first, context),
+        # Host output buffer (logits of one row per sequence) and CPU compute scratch.
+        compute_bytes=spec.vocab_size * 4 * sequences + (32 * MIB if first else 0),
+        budget_bytes=host_budget,
+    )
+    if gpu_fits and ngl == n + 1 and not experts:
+        # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
+        host.budget_bytes = max(host.budget_bytes, host.total_bytes)
+    plan = MemoryPlan(
+        devices=uses,
+        host=host,
+        gpu_layers=min(ngl, n + 1),
+        total_layers=n + 1,
+        experts_on_host_layers=experts,
+        kv_tokens=context * sequences,
+    )
+    if note:
+        plan.notes.append(note)
+    return plan
+
+
+@lru_cache(maxsize=4096)
+def _prefix(values: tuple[int, ...]) -> list[int]:
+    out = [0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
+
+
+def _cpu_plan(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> MemoryPlan:
+    cpu = devices[0]
+    use = DeviceUse(
+        device=cpu,
+        layers=spec.n_layers,
+        weights_bytes=inv.total_bytes,
+        kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences),
+        compute_bytes=llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True),
+        overhead_bytes=0,
+        budget_bytes=min(int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)), cpu.budget_bytes),
+    )
+    return MemoryPlan(
+        devices=[use],
+        host=None,
+        gpu_layers=0,
+        total_layers=spec.n_layers + 1,
+        kv_tokens=context * sequences,
+        lookup_bytes=(lookup_bytes(spec, inv),),
+    )

@@ -1,0 +1,149 @@
+"""What a plan says of each device, and the helpers every runtime's plan shares: the
+headroom that makes a fit comfortable, the host's reserve, the lookups a token never streams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..hardware import Device
+from ..spec import ModelSpec, WeightInventory
+from ..units import GIB
+
+# Headroom below which a full fit is "tight": llama.cpp's --fit keeps 1 GiB free per device;
+# desktops lose a few hundred MiB to the display and other programs, so we ask for 10%.
+COMFORT_MARGIN_BYTES = 1 * GIB
+
+
+COMFORT_MARGIN_SHARE = 0.10
+
+
+# Share of system RAM the OS and other programs keep when the model runs on the CPU.
+HOST_RESERVE_SHARE = 0.15
+
+
+def _comfort_margin(budget_bytes: int) -> int:
+    return max(COMFORT_MARGIN_BYTES, int(budget_bytes * COMFORT_MARGIN_SHARE))
+
+
+def pad(n: int, to: int) -> int:
+    return -(-n // to) * to
+
+
+@dataclass(slots=True)
+class DeviceUse:
+    device: Device
+    layers: int = 0
+    weights_bytes: int = 0
+    kv_cache_bytes: int = 0
+    compute_bytes: int = 0
+    overhead_bytes: int = 0
+    budget_bytes: int = 0
+    # vLLM: what must fit inside its preallocation, and the KV pool it sizes from what is left
+    # (the pool, even where it is smaller than the context needs and vLLM refuses to start).
+    fit_limit_bytes: int | None = None
+    required_bytes: int | None = None
+    kv_pool_bytes: int | None = None
+
+    @property
+    def total_bytes(self) -> int:
+        return self.weights_bytes + self.kv_cache_bytes + self.compute_bytes + self.overhead_bytes
+
+    @property
+    def fits(self) -> bool:
+        if self.fit_limit_bytes is not None and self.required_bytes is not None:
+            return self.required_bytes <= self.fit_limit_bytes
+        used = self.weights_bytes + self.kv_cache_bytes + self.compute_bytes + self.overhead_bytes
+        return used <= self.budget_bytes
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "name": self.device.name,
+            "id": self.device.id,
+            "layers": self.layers,
+            "weights_bytes": self.weights_bytes,
+            "kv_cache_bytes": self.kv_cache_bytes,
+            "compute_bytes": self.compute_bytes,
+            "overhead_bytes": self.overhead_bytes,
+            "total_bytes": self.total_bytes,
+            "budget_bytes": self.budget_bytes,
+        }
+        if self.kv_pool_bytes is not None:
+            out["kv_pool_bytes"] = self.kv_pool_bytes
+        return out
+
+
+@dataclass(slots=True)
+class MemoryPlan:
+    devices: list[DeviceUse]
+    host: DeviceUse | None
+    gpu_layers: int
+    total_layers: int
+    experts_on_host_layers: int = 0
+    notes: list[str] = field(default_factory=list)
+    kv_tokens: int = 0
+    tensor_parallel: bool = False
+    # Per device: bytes of embedding tables it holds that a token only looks up (one row),
+    # so decoding never streams them.
+    lookup_bytes: tuple[int, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        for d in self.devices:
+            if not d.fits:
+                return False
+        return self.host is None or self.host.fits
+
+    @property
+    def full_offload(self) -> bool:
+        return self.gpu_layers == self.total_layers and self.experts_on_host_layers == 0
+
+    def sum(self, attr: str) -> int:
+        return sum(int(getattr(d, attr)) for d in self.devices)
+
+    @property
+    def tight(self) -> bool:
+        return any(
+            d.budget_bytes - d.total_bytes < _comfort_margin(d.budget_bytes) for d in self.devices
+        )
+
+
+def usage(use: DeviceUse) -> tuple[int, int]:
+    """(bytes that must fit, the limit they must fit in) for one device of a plan."""
+    if use.required_bytes is not None and use.fit_limit_bytes is not None:
+        return use.required_bytes, use.fit_limit_bytes
+    return use.total_bytes, use.budget_bytes
+
+
+def is_tight(used: int, budget: int) -> bool:
+    return budget - used < _comfort_margin(budget)
+
+
+SYSTEM_RAM = Device(
+    name="system RAM",
+    kind="cpu",
+    backend="cpu",
+    memory_bytes=0,
+    bandwidth_bytes_per_s=0.0,
+    fp16_flops=None,
+    fp32_flops=None,
+)
+
+
+def first_true(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+    """Smallest x in [lo, hi] with ok(x), for ok monotonic (false … true); hi if none."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def lookup_bytes(spec: ModelSpec, inv: WeightInventory, share: float = 1.0) -> int:
+    """Embedding bytes a token looks up rather than reads: the whole input table, less the
+    token table when it doubles as the (tied) output head."""
+    tied = inv.output_bytes <= spec.hidden_size * 4
+    lookup = inv.input_bytes * (1 - spec.token_embedding_share) if tied else inv.input_bytes
+    return int(lookup * share)
