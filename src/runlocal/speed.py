@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -256,6 +257,7 @@ class SpeedFeatures:
     engine: str = "llama.cpp"  # Runtime.engine: which decode model applies (RUNTIME_DECODE)
     engine_version: tuple[int, ...] | None = None  # the runtime's release, None: current
     n_experts: int = 0  # routed experts per MoE layer (0: dense)
+    quant: str = ""  # the weights' scheme label (inv.quant): picks transformers' kernel path
     active_expert_params: float = 0.0  # the routed-expert part of active_params
     expert_share: float = 1.0  # k / E: the share of a micro-batch's tokens each expert takes
     sequences: int = 1  # sequences decoded together (each load's kv_bytes covers them all)
@@ -407,6 +409,7 @@ def features(
         engine=runtime.engine if runtime is not None else "llama.cpp",
         engine_version=_release(runtime.version) if runtime is not None else None,
         n_experts=spec.n_experts if spec.is_moe else 0,
+        quant=inv.quant.upper(),
     )
 
 
@@ -427,25 +430,43 @@ class RuntimeDecode:
       host, so a token takes the longer of the two, not their sum.
     - ``per_expert_us``: transformers 4.x MoE blocks loop over every expert of a layer in
       Python, with a host synchronisation (torch.where) per expert, whether or not a token
-      chose it; transformers 5 batches the experts (``expert_loop_before``)."""
+      chose it; transformers 5 batches the experts (``expert_loop_before``).
+    - ``host_per_linear_us``: eager PyTorch again, by weight scheme: the host time each
+      quantized linear layer adds when its scheme has no single fused matrix-vector kernel
+      and dequantizes (or quantizes the activations) in separate operations launched one by
+      one. Schemes not named here (BF16, GPTQ 4-bit on ExLlama, AWQ) launch one kernel per
+      linear, as an unquantized layer does."""
 
     per_layer_us: float = 0.0
     fixed_ms: float = 0.0
     host_per_layer_us: float = 0.0
     per_expert_us: float = 0.0
     expert_loop_before: tuple[int, ...] = ()
+    host_per_linear_us: Mapping[str, float] = field(default_factory=dict)
+
+
+# The linear layers of a transformer block: q, k, v and o projections, and the MLP's gate, up
+# and down (a MoE layer's routed experts are counted by ``per_expert_us`` instead).
+ATTENTION_LINEARS = 4
+MLP_LINEARS = 3
 
 
 # Read off single-request measurements in bench/data/measured-extra.csv (docs/methodology.md):
 # vLLM 0.6.3 with CUDA graphs on an A100 (Qwen2.5 0.5B–32B, BF16, GPTQ, AWQ): 0.6 ms + 120 µs
 # per layer beyond the bytes; mlx-lm on M3 Pro/M3 Max/M4 Max: about 110 µs per layer;
 # transformers 4.46/4.51 generate() on A100/H20: 0.6–0.9 ms of host time per layer, and
-# 80 µs per expert per MoE layer (Qwen3-30B-A3B at 1.9 tokens/s on an H20).
+# 80 µs per expert per MoE layer (Qwen3-30B-A3B at 1.9 tokens/s on an H20). Quantized linears
+# without a fused kernel, on top: GPTQ 8-bit (AutoGPTQ's CUDA/Triton path, GPTQModel) and
+# bitsandbytes NF4 80 µs each (0.3–0.8 ms per layer more than BF16 on A100/H20), bitsandbytes
+# LLM.int8() 530 µs each (its outlier decomposition; 6.98 vs 46.4 tokens/s for F16 on an A100).
 RUNTIME_DECODE: dict[str, RuntimeDecode] = {
     "vllm": RuntimeDecode(per_layer_us=120.0, fixed_ms=0.6),
     "mlx": RuntimeDecode(per_layer_us=110.0),
     "transformers": RuntimeDecode(
-        host_per_layer_us=750.0, per_expert_us=80.0, expert_loop_before=(5, 0)
+        host_per_layer_us=750.0,
+        per_expert_us=80.0,
+        expert_loop_before=(5, 0),
+        host_per_linear_us={"GPTQ-8BIT": 80.0, "NF4": 80.0, "INT8": 530.0},
     ),
 }
 
@@ -473,10 +494,14 @@ def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -
         times.append(t_dev + load.layers * r.per_layer_us * 1e-6)
     t = max(times, default=0.0) if f.tensor_parallel else sum(times)
     host = f.n_layers * r.host_per_layer_us * 1e-6
+    moe_layers = sum(load.moe_layers for load in f.loads) if f.n_experts else 0
     loops = f.engine_version is not None and f.engine_version < r.expert_loop_before
-    if loops and f.n_experts:
-        moe_layers = sum(load.moe_layers for load in f.loads)
+    if loops and moe_layers:
         host += moe_layers * f.n_experts * r.per_expert_us * 1e-6
+    per_linear = r.host_per_linear_us.get(f.quant, 0.0)
+    if per_linear:
+        linears = f.n_layers * ATTENTION_LINEARS + (f.n_layers - moe_layers) * MLP_LINEARS
+        host += linears * per_linear * 1e-6
     return max(t, host) + r.fixed_ms * 1e-3
 
 

@@ -80,6 +80,31 @@ def test_transformers_4_loops_over_every_expert_of_a_moe_layer_and_5_does_not() 
     assert decode_seconds_per_token(f, _params()) == pytest.approx(36e-3)  # current release
 
 
+def test_transformers_quantized_linears_without_a_fused_kernel_add_host_time() -> None:
+    # 32 layers × 7 linears (q, k, v, o, gate, up, down) = 224 quantized linears.
+    gptq8 = decode_seconds_per_token(_features("transformers", quant="GPTQ-8BIT"), _params())
+    # 24 ms of layers + 224 × 80 µs = 17.92 ms of dequantization launches.
+    assert gptq8 == pytest.approx(24e-3 + 17.92e-3)
+    llm_int8 = decode_seconds_per_token(_features("transformers", quant="INT8"), _params())
+    # LLM.int8(): 224 × 530 µs = 118.72 ms.
+    assert llm_int8 == pytest.approx(24e-3 + 118.72e-3)
+    # One fused kernel per linear (AWQ, GPTQ 4-bit): the BF16 layer's host time.
+    awq = decode_seconds_per_token(_features("transformers", quant="AWQ-4BIT"), _params())
+    assert awq == pytest.approx(24e-3)
+    # vLLM's kernels are fused whatever the scheme: no host term.
+    vllm = decode_seconds_per_token(_features("vllm", quant="INT8"), _params())
+    assert vllm == pytest.approx(13.125e-3 + 3.84e-3 + 0.6e-3)
+
+
+def test_transformers_moe_layers_count_only_their_attention_linears() -> None:
+    moe = replace(GPU, moe_layers=48, layers=48)
+    f = _features("transformers", loads=(moe,), n_layers=48, n_experts=128, engine_version=(5, 0))
+    # 48 layers × 750 µs = 36 ms; 48 × 4 attention linears × 80 µs = 15.36 ms (the routed
+    # experts' linears are not per-layer linears).
+    t = decode_seconds_per_token(replace(f, quant="GPTQ-8BIT"), _params())
+    assert t == pytest.approx(36e-3 + 15.36e-3)
+
+
 def test_other_runtimes_prefill_without_llama_cpp_quant_family_cost() -> None:
     # Without the weight-tile cost (its share depends on each runtime's micro-batch) and the
     # cache streaming (a time of its own, not scaled by the efficiency).
