@@ -25,7 +25,8 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import least_squares
 
-from runlocal.accuracy import Row, _pctl, evaluate, map_rows
+from runlocal.accuracy import Row, evaluate, map_rows
+from runlocal.accuracy_report import percentile
 from runlocal.catalog import load_catalog
 from runlocal.speed import (
     PARAMS_PATH,
@@ -258,8 +259,8 @@ def _error_stats(errs: list[float]) -> dict[str, float | int] | None:
         return None
     return {
         "n": len(errs),
-        "median_ape": round(_pctl(errs, 0.5), 1),
-        "p90_ape": round(_pctl(errs, 0.9), 1),
+        "median_ape": round(percentile(errs, 0.5), 1),
+        "p90_ape": round(percentile(errs, 0.9), 1),
     }
 
 

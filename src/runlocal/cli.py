@@ -287,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return int(manage([args.command, args.file]))
         if args.command == "accuracy":
-            from .accuracy import run_accuracy
+            from .accuracy_report import run_accuracy
 
             return run_accuracy(args.data, as_json=args.json, markdown=args.markdown)
     except RunlocalError as exc:

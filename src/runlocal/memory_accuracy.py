@@ -278,7 +278,7 @@ def _ape(pred: float, meas: float) -> float:
 def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, Any]:
     """Median and p90 absolute % error per metric and runtime, the signed median (bias), and
     the rows that ran which `check` calls `wont-run`."""
-    from .accuracy import _pctl
+    from .accuracy_report import percentile
 
     groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
     wont: list[str] = []
@@ -294,9 +294,9 @@ def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, 
         ape = [e for e, _ in errs]
         table.setdefault(metric, {})[runtime] = {
             "n": len(errs),
-            "median_ape": round(_pctl(ape, 0.5), 1),
-            "p90_ape": round(_pctl(ape, 0.9), 1),
-            "median_signed": round(_pctl([s for _, s in errs], 0.5), 1),
+            "median_ape": round(percentile(ape, 0.5), 1),
+            "p90_ape": round(percentile(ape, 0.9), 1),
+            "median_signed": round(percentile([s for _, s in errs], 0.5), 1),
         }
     return {
         "rows_evaluated": sum(t["n"] for m in table.values() for t in m.values()),

@@ -24,7 +24,7 @@ def test_the_accuracy_report_matches_the_engine(
     if not CALIBRATION.exists():
         pytest.skip("the calibration file is not beside this checkout")
     monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)  # the real catalog
-    from runlocal.accuracy import run_accuracy
+    from runlocal.accuracy_report import run_accuracy
 
     run_accuracy([str(CALIBRATION), str(EXTRA)], markdown=True)
     assert capsys.readouterr().out == (ROOT / "docs" / "accuracy.md").read_text(encoding="utf-8"), (
@@ -41,7 +41,7 @@ def test_the_packaged_accuracy_report_matches_the_engine(
     if not CALIBRATION.exists():
         pytest.skip("the calibration file is not beside this checkout")
     monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
-    from runlocal.accuracy import run_accuracy
+    from runlocal.accuracy_report import run_accuracy
 
     run_accuracy([str(CALIBRATION), str(EXTRA)], as_json=True)
     packaged = ROOT / "src" / "runlocal" / "data" / "accuracy.json"
