@@ -1,10 +1,10 @@
-"""`runlocal accuracy`: the engine against published measurements.
+"""`runlocal accuracy`: the engine against published measurements, row by row.
 
-Maps each row of the calibration CSV to catalog entries, runs the formula (never the
-measured benchmarks) and reports median and p90 absolute percentage error of decode and
-prefill by hardware family, and fit verdicts against out-of-memory reports. Rows of the other
-runtimes the engine answers for (MLX, vLLM, transformers, ExLlama) are evaluated by the engine
-for that runtime and reported in a table of their own.
+Maps each row of the calibration CSV to catalog entries and to the setup it measured (flash
+attention, micro-batch, cache type, runtime release) and runs the formula for it (never the
+measured benchmarks). Rows of the other runtimes the engine answers for (MLX, vLLM,
+transformers, ExLlama) are evaluated by the engine for that runtime. The errors, tables and
+verdict counts are runlocal.accuracy_report's.
 """
 
 from __future__ import annotations
