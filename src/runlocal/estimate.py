@@ -25,17 +25,9 @@ from .speed import (
 
 # Quality ladder for "best quantization that fits": highest quality first.
 GGUF_LADDER = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
-
-
 HF_LADDER = ("BF16", "FP8", "INT8", "AWQ-4BIT", "NF4")
-
-
 MLX_LADDER = ("MLX-BF16", "MLX-8BIT", "MLX-4BIT")
-
-
 EXL2_LADDER = ("EXL2-8BPW", "EXL2-6BPW", "EXL2-5BPW", "EXL2-4BPW", "EXL2-3BPW")
-
-
 EXL3_LADDER = ("EXL3-8BPW", "EXL3-6BPW", "EXL3-5BPW", "EXL3-4BPW", "EXL3-3BPW", "EXL3-2BPW")
 
 

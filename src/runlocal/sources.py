@@ -99,8 +99,6 @@ def resolve_model(
 
 # pathlib's (Python 3.11) errors that Path.exists() reads as "no such file".
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
-
-
 _IGNORED_WINERRORS = (21, 123, 1921)
 
 
