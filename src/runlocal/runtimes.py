@@ -45,6 +45,10 @@ class Runtime:
     # gpu_model_runner._dummy_sampler_run: top_p 0.9, top_k vocab - 1), which sorts the
     # float32 logits with int64 indices; the peak it reserves is then ~2.6x larger.
     profile_sampler_sorts: bool = False
+    # vLLM's fused-MoE kernels take their scratch from the worker's WorkspaceManager, one
+    # allocation kept for the process's life (memory/frameworks.py vllm_moe_workspace_bytes);
+    # earlier releases allocated it per call and freed it before the sampler was profiled.
+    moe_workspace_persistent: bool = True
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -215,6 +219,15 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
         True,
         "the memory profile's sampler no longer sorts the logits for top-k/top-p: Qwen3-14B's "
         "activation peak 5.64 GiB in 0.16, 2.23 GiB in 0.17 (llm-d-planner accuracy sweep)",
+    ),
+    (
+        "vllm",
+        (0, 12),
+        "moe_workspace_persistent",
+        False,
+        "fused-MoE workspaces held by v1/worker/workspace.py WorkspaceManager (PR #27532, "
+        "November 2025; the release is the first after it, not verified); 0.9.2 freed them "
+        "after each call (Qwen3-235B-A22B's KV pool in vllm#21348 fits that)",
     ),
     (
         "vllm",

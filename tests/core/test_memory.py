@@ -204,6 +204,36 @@ def test_vllm_profiles_the_sampler_over_its_default_batch() -> None:
     assert vllm_activation_bytes(spec, v0, rtx, 1, 8192) == 256 * 128256 * 37 + 8192 * 4096 * 6
 
 
+def test_vllm_holds_the_fused_moe_workspace_through_the_sampler_profile() -> None:
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import vllm_activation_bytes, vllm_moe_workspace_bytes
+
+    spec = spec_from_config(MIXTRAL_8X7B)
+    h100 = explicit_device(80, 3350)
+    # TP 2, 8192 tokens, top-2 of experts 14336 wide: N = 2 × 14336 / 2, K = 4096, bf16.
+    # workspace13 (8192 × 2 × max(7168, 4096)) holds the 8192 × 4096 output too; workspace2
+    # is 8192 × 2 × max(14336, 4096).
+    ws13 = 8192 * 2 * 7168 * 2
+    ws2 = 8192 * 2 * 14336 * 2
+    assert vllm_moe_workspace_bytes(spec, 2, 8192) == ws13 + ws2 == 704_643_072
+    # The WorkspaceManager keeps it while the sampler runs: logits 1024 × 32000 × 14 B and
+    # three hidden states, 8192 × 4096 × 6 B, on top: 1.27 GiB (vLLM 0.19 logs 1.21).
+    sampler = 1024 * 32000 * 14 + 8192 * 4096 * 6
+    assert vllm_activation_bytes(spec, VLLM, h100, 2, 8192) == sampler + ws13 + ws2
+    # Releases that freed it after each call profile the sampler alone (before 0.17 a
+    # sorting one, 37 B an entry).
+    old = get_runtime("vllm@0.11")
+    assert vllm_activation_bytes(spec, old, h100, 2, 8192) == 1024 * 32000 * 37 + 8192 * 4096 * 6
+    # Past 16,384 tokens the experts run in chunks and the whole output is a third buffer.
+    chunked = 16384 * 2 * 7168 * 2 + 16384 * 2 * 14336 * 2 + 32768 * 4096 * 2
+    assert vllm_moe_workspace_bytes(spec, 2, 32768) == chunked == 1_677_721_600
+    # DeepSeek-V2-Lite, TP 1: top-6 of experts 1408 wide beside a 2048 hidden size.
+    lite = spec_from_config(DEEPSEEK_V2_LITE)
+    assert vllm_moe_workspace_bytes(lite, 1, 8192) == 8192 * 6 * 2048 * 2 + 8192 * 6 * 2816 * 2
+    # A dense model has none.
+    assert vllm_moe_workspace_bytes(spec_from_config(LLAMA_3_1_8B), 1, 8192) == 0
+
+
 def test_vllm_counts_nvlink_sharp_buffers_on_nvswitch_hopper() -> None:
     from dataclasses import replace
 

@@ -22,6 +22,7 @@ from .frameworks import (
     plan_vllm,
     vllm_activation_bytes,
     vllm_batch_defaults,
+    vllm_moe_workspace_bytes,
     vllm_non_torch_bytes,
 )
 from .kv import (
@@ -118,6 +119,7 @@ __all__ = [
     "usage",
     "vllm_activation_bytes",
     "vllm_batch_defaults",
+    "vllm_moe_workspace_bytes",
     "vllm_non_torch_bytes",
 ]
 

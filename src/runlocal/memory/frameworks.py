@@ -104,28 +104,63 @@ def _expert_width(spec: ModelSpec) -> int:
     return 0
 
 
+# The fused-MoE layer runs at most this many tokens at a time (envs.py
+# VLLM_FUSED_MOE_CHUNK_SIZE, 16 × 1024); a longer batch is processed in chunks.
+VLLM_FUSED_MOE_CHUNK_TOKENS = 16384
+
+
+def vllm_moe_workspace_bytes(spec: ModelSpec, tp: int, tokens: int) -> int:
+    """The routed experts' scratch that vLLM keeps allocated once the profile's forward pass
+    has run: the modular fused-MoE kernel takes its buffers from the worker's WorkspaceManager
+    (v1/worker/workspace.py get_simultaneous), one persistent allocation that grows to the
+    largest request and is never freed, so it is still held while the sampler is profiled.
+
+    For the Triton experts (fused_moe/experts TritonExperts.workspace_shapes) with M tokens
+    in a chunk, top-k routed copies of each, N = 2 × moe_intermediate / TP (gate and up
+    merged, column-parallel) and K = hidden, in the activation dtype (bf16, 2 B):
+
+        workspace13 = M × top_k × max(N / 2, K)   (the activated intermediate, cache 2)
+        workspace2  = M × top_k × max(N, K)       (gate/up output, cache 1; down output, cache 3)
+
+    In one chunk the (tokens × K) output shares workspace13's memory (modular_kernel.py
+    _allocate_buffers, PR #31531); across chunks it is a third buffer. Each view is rounded up
+    to 256 bytes. 0 for a dense model."""
+    width = _expert_width(spec) if spec.is_moe else 0
+    if not width or not spec.n_experts_used:
+        return 0
+    chunk = min(tokens, VLLM_FUSED_MOE_CHUNK_TOKENS)
+    n = 2 * width // tp
+    k = spec.hidden_size
+    top_k = spec.n_experts_used
+    ws13 = chunk * top_k * max(n // 2, k) * 2
+    ws2 = chunk * top_k * max(n, k) * 2
+    out = tokens * k * 2
+    parts = [max(ws13, out), ws2] if chunk == tokens else [ws13, ws2, out]
+    return sum(-(-part // 256) * 256 for part in parts)
+
+
 def vllm_activation_bytes(
     spec: ModelSpec, runtime: Runtime, device: Device, tp: int, context: int
 ) -> int:
     """The activation peak vLLM's memory profile reserves on one GPU ("PyTorch activation
     peak memory"): the larger of the forward pass over max_num_batched_tokens and the sampler
     over max_num_seqs rows (v1 gpu_model_runner.profile_run: _dummy_run, then
-    _dummy_sampler_run)."""
+    _dummy_sampler_run), the sampler's on top of the MoE workspace the forward pass left
+    allocated (vllm_moe_workspace_bytes) where the release keeps it."""
     tokens, seqs = vllm_batch_defaults(device, runtime, context)
     seqs = min(seqs, tokens)
     hidden = spec.hidden_size
     per_entry = VLLM_SAMPLER_SORT_BYTES if runtime.profile_sampler_sorts else VLLM_SAMPLER_BYTES
-    sampler = tokens * hidden * VLLM_HIDDEN_COPIES_BYTES + seqs * spec.vocab_size * per_entry
+    moe_workspace = vllm_moe_workspace_bytes(spec, tp, tokens)
+    held = moe_workspace if runtime.moe_workspace_persistent else 0
+    sampler = tokens * hidden * VLLM_HIDDEN_COPIES_BYTES + seqs * spec.vocab_size * per_entry + held
     # Forward: the MLP's gate/up output and its activation (3 × intermediate / TP) beside the
-    # hidden state and residual, bf16. Routed experts: each token's top-k copies through the
-    # fused-MoE workspaces (model_executor/layers/fused_moe: intermediate caches 1–3).
-    width = _expert_width(spec) if spec.is_moe else 0
-    if width:
-        per_token = spec.n_experts_used * (3 * width // tp + hidden) + 2 * hidden
+    # hidden state and residual, bf16. Routed experts work inside the MoE workspace.
+    if moe_workspace:
+        forward = moe_workspace + tokens * 2 * hidden * 2
     else:
         inter = spec.intermediate_size or 4 * hidden
-        per_token = 3 * inter // tp + 2 * hidden
-    forward = tokens * per_token * 2
+        forward = tokens * (3 * inter // tp + 2 * hidden) * 2
     return max(sampler, forward)
 
 
