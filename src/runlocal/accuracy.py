@@ -50,6 +50,7 @@ class Row:
     ubatch: int = 512
     kv_type: str = "f16"
     mmq: bool = True
+    fp4_mma: bool = True
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
     runtime: str = "llama.cpp"
 
@@ -204,6 +205,25 @@ def _mmq(rec: dict[str, str]) -> bool:
     return True
 
 
+# llama.cpp's native FP4 MMA on Blackwell: PR #17906, merged 2025-12-24 as build b7536.
+FP4_MMA_BUILD = 7536
+FP4_MMA_DATE = (2026, 1)
+
+
+def _fp4_mma(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build multiplies MXFP4/NVFP4 weights in the native FP4 MMA
+    (Runtime.fp4_mma): by its build number, else the month it states (after December 2025);
+    rows that state neither are taken as later, as for MMQ."""
+    version = rec.get("runtime_version_or_date", "")
+    b = _BUILD_RE.search(version)
+    if b:
+        return int(b.group(1) or b.group(2)) >= FP4_MMA_BUILD
+    d = _DATE_RE.search(version)
+    if d:
+        return (int(d.group(1)), int(d.group(2) or 1)) >= FP4_MMA_DATE
+    return True
+
+
 def _ubatch(rec: dict[str, str]) -> int:
     m = _UBATCH_RE.search(rec.get("batch", "") + " " + rec.get("notes", ""))
     return int(m.group(1)) if m else 512
@@ -333,6 +353,7 @@ def map_rows(
                     raw=dict(rec),
                     flash_attn=_flash_attn(rec),
                     mmq=_mmq(rec),
+                    fp4_mma=_fp4_mma(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
                     runtime=runtime,
@@ -349,7 +370,13 @@ def evaluate(rows: Iterable[Row]) -> None:
     for row in rows:
         device = replace(_device_for_row(row.hardware, row.raw["hardware"]), backend=row.backend)
         if row.runtime == "llama.cpp":
-            runtime = replace(base, flash_attn=row.flash_attn, ubatch=row.ubatch, mmq=row.mmq)
+            runtime = replace(
+                base,
+                flash_attn=row.flash_attn,
+                ubatch=row.ubatch,
+                mmq=row.mmq,
+                fp4_mma=row.fp4_mma,
+            )
         else:
             runtime = get_runtime(row.runtime)
             fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")

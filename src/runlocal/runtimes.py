@@ -36,6 +36,11 @@ class Runtime:
     # kernels (MMQ, the default since PR #8075 of 24 June 2024); before that, dequantized to
     # FP16 and run in cuBLAS.
     mmq: bool = True
+    # llama.cpp on NVIDIA compute capability 12.x (RTX 50, RTX PRO Blackwell, DGX Spark):
+    # MXFP4/NVFP4 weights multiply in the native block-scaled FP4 MMA (m16n8k64, activations
+    # quantized to FP4) from PR #17906 (merged 24 December 2025, build b7536); before that,
+    # in the int8 MMQ kernels like any other quant.
+    fp4_mma: bool = True
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
     # vLLM's V1 engine (the default from 0.8): its batch defaults depend on the GPU

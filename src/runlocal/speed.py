@@ -237,6 +237,16 @@ def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
 # measured per SM and clock, the wider tensor cores of A100/H100 (4096/8192) give them no
 # more than GA10x/Ada, so the MMQ path is rated per SM × clock at this width.
 MMQ_OPS_PER_SM_CLOCK = 2048
+# llama.cpp's native FP4 MMA (PR #17906) on compute capability 12.x: Blackwell's m16n8k64
+# block-scaled FP4 instruction has twice the int8 MMA's throughput per SM and clock, and the
+# kernel quantizes the activations to FP4, so its activation tiles are half the bytes of the
+# q8_1 ones: the FP4 tensors' MMQ cost (multiply-adds and tile loads alike) halves. Diluted
+# by attention, dense layers and weight streaming this gives the 1.2-1.3x on the whole prompt
+# the PR measured on DGX Spark and desktop Blackwell. Compute capability 10.x (B200) has
+# other FP4 instructions (tcgen05) that llama.cpp does not use (GGML_CUDA_CC_BLACKWELL 1200).
+FP4_MMQ_SPEEDUP = 2.0
+FP4_MMA_COMPUTE_CAPABILITY = (12.0, 13.0)
+FP4_QUANTS = ("MXFP4", "NVFP4")
 # Prefill paths whose efficiency is absolute (one kernel family on several backends).
 ABSOLUTE_PATHS = frozenset({"dp4a"})
 
@@ -253,6 +263,7 @@ class SpeedFeatures:
     flash_attn: bool = True
     ubatch: int = LLAMA_UBATCH  # tokens per prompt micro-batch
     mmq: bool = True  # llama.cpp's int8 MMQ kernels for quantized prompt GEMMs (Runtime.mmq)
+    fp4_mma: bool = True  # llama.cpp's native FP4 MMA for MXFP4/NVFP4 weights (Runtime.fp4_mma)
     llama_kernels: bool = True  # the runtime is llama.cpp (its dp4a MMQ on AMD Vega 20/RDNA2)
     engine: str = "llama.cpp"  # Runtime.engine: which decode model applies (RUNTIME_DECODE)
     engine_version: tuple[int, ...] | None = None  # the runtime's release, None: current
@@ -406,6 +417,7 @@ def features(
         # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
         mmq=runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
         llama_kernels=runtime is None or runtime.engine == "llama.cpp",
+        fp4_mma=runtime is None or (runtime.fp4_mma and runtime.engine == "llama.cpp"),
         engine=runtime.engine if runtime is not None else "llama.cpp",
         engine_version=_release(runtime.version) if runtime is not None else None,
         n_experts=spec.n_experts if spec.is_moe else 0,
@@ -579,13 +591,14 @@ def prefill_seconds_per_token(
     if not f.loads:
         return None
     attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
-    gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens)
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
     for load in f.loads:
         path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels)
         if not peak:
             return None
+        speedup = FP4_MMQ_SPEEDUP if path == "mmq" and fp4_mma_applies(f, load) else 1.0
+        gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
         if path == "mmq":
             peak *= sustained_clock_share(load, p)
         elif load.tdp_w and load.backend in ("cuda", "rocm"):
@@ -630,17 +643,37 @@ def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
     return max(1, min(f.ubatch, prompt_tokens or f.ubatch))
 
 
-def prefill_gemm_flops(f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int) -> float:
+def fp4_mma_applies(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether a device multiplies the model's FP4 weights in llama.cpp's native FP4 MMA:
+    MXFP4/NVFP4 weights, a build with it (Runtime.fp4_mma), compute capability 12.x."""
+    cc = load.compute_capability
+    lo, hi = FP4_MMA_COMPUTE_CAPABILITY
+    return (
+        f.fp4_mma
+        and f.llama_kernels
+        and f.quant.startswith(FP4_QUANTS)
+        and cc is not None
+        and lo <= cc < hi
+    )
+
+
+def prefill_gemm_flops(
+    f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int, fp4_speedup: float = 1.0
+) -> float:
     """Matrix-multiply FLOPs per prompt token, each weight's multiply-adds weighted by
     1 + tile_load_tokens / n for the n tokens that share its tiles: the whole micro-batch
     for dense weights, micro-batch × k / E for a routed expert's (each expert GEMM in
-    llama.cpp's mul_mat_id sees only the tokens routed to it)."""
+    llama.cpp's mul_mat_id sees only the tokens routed to it). ``fp4_speedup`` divides the
+    FP4 tensors' share (FP4_MMQ_SPEEDUP on the native FP4 MMA): the routed experts of an
+    ``_MOE`` checkpoint (gpt-oss keeps attention and the router in 8 or 16 bits), else all."""
     dense = f.active_params - f.active_expert_params
     ubatch = micro_batch(f, prompt_tokens)
     per_expert = max(ubatch * f.expert_share, 1.0)
-    return 2 * dense * (1 + tile_load_tokens / ubatch) + 2 * f.active_expert_params * (
-        1 + tile_load_tokens / per_expert
-    )
+    dense_cost = 2 * dense * (1 + tile_load_tokens / ubatch)
+    expert_cost = 2 * f.active_expert_params * (1 + tile_load_tokens / per_expert)
+    if "MOE" in f.quant:
+        return dense_cost + expert_cost / fp4_speedup
+    return (dense_cost + expert_cost) / fp4_speedup
 
 
 def prefill_path(

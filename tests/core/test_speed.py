@@ -442,3 +442,40 @@ def test_cpu_only_rows_are_evaluated_on_the_cpu_and_grouped_as_cpus(
     assert [(r.hardware.id, r.backend, r.family) for r in rows] == [("cpu-test", "cpu", "CPU")]
     assert skipped == {"CPU-only run on a machine the catalog rates by its GPU": 1}
     assert hardware_family(catalog.find_hardware("Apple Test Max")) == "Apple"
+
+
+def test_blackwell_fp4_mma_halves_the_cost_of_the_fp4_experts_only() -> None:
+    """gpt-oss style MXFP4_MOE: 3B active, 2B routed experts (8 of 256), tile load 16 tokens.
+    On int8 MMQ: dense 2.0625e9 + experts 8e9 FLOPs per token (as above). The native FP4 MMA
+    (twice the int8 MMA rate, FP4 activation tiles) halves the FP4 experts' 8e9 to 4e9; the
+    8/16-bit attention and router keep their cost: 6.0625e9."""
+    from runlocal.speed import FP4_MMQ_SPEEDUP, fp4_mma_applies, prefill_gemm_flops
+
+    f = _prefill_features(
+        active_expert_params=2e9, expert_share=8 / 256, ubatch=512, quant="MXFP4_MOE"
+    )
+    assert FP4_MMQ_SPEEDUP == 2.0
+    assert prefill_gemm_flops(f, 16.0, 512, FP4_MMQ_SPEEDUP) == pytest.approx(2.0625e9 + 4e9)
+    # A checkpoint all in NVFP4: every GEMM halves, (2.0625e9 + 8e9) / 2.
+    g = replace(f, quant="NVFP4")
+    assert prefill_gemm_flops(g, 16.0, 512, FP4_MMQ_SPEEDUP) == pytest.approx(5.03125e9)
+    # Which devices and builds: compute capability 12.x only (RTX 50, DGX Spark 12.1), builds
+    # from PR #17906 on, FP4 weights only.
+    spark = _device_load(compute_capability=12.1, sm_clock_hz=48 * 2.4e9)
+    assert fp4_mma_applies(f, spark)
+    assert not fp4_mma_applies(f, replace(spark, compute_capability=10.0))  # B200: tcgen05
+    assert not fp4_mma_applies(f, replace(spark, compute_capability=8.9))
+    assert not fp4_mma_applies(replace(f, fp4_mma=False), spark)
+    assert not fp4_mma_applies(replace(f, quant="Q4_K_M"), spark)
+
+
+def test_rows_date_llama_cpp_native_fp4_by_build_then_month() -> None:
+    """PR #17906 merged as build b7536 on 2025-12-24."""
+    from runlocal.accuracy import _fp4_mma
+
+    assert not _fp4_mma({"runtime_version_or_date": "build 2f68ce7cf (6918); 2025-11-02"})
+    assert _fp4_mma({"runtime_version_or_date": "build b828e18c7 (7948)"})
+    assert _fp4_mma({"runtime_version_or_date": "PR head (merged as b7536); 2025-12-19"})
+    assert not _fp4_mma({"runtime_version_or_date": "build c6f6e4f96; 2025-12"})
+    assert _fp4_mma({"runtime_version_or_date": "2026-02"})
+    assert _fp4_mma({"runtime_version_or_date": "build abc1234"})  # no date: current
