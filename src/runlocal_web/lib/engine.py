@@ -39,13 +39,21 @@ def is_catalog_only(model: str, catalog: Catalog | None = None) -> bool:
         return False
 
 
+def engine_files() -> list[Path]:
+    """The engine's code and data: every module of the core, its subpackages (memory, speed,
+    resolve, remote) included, and its fitted parameters."""
+    root = Path(runlocal.engine.__file__).parent
+    code = [p for p in root.rglob("*.py") if "__pycache__" not in p.parts]
+    return sorted([*code, *root.glob("data/*.json")])
+
+
 @cache
 def engine_version() -> str:
     """A hash of the engine's code and data: a new engine never reads an old cached answer."""
     root = Path(runlocal.engine.__file__).parent
     h = hashlib.sha256()
-    for path in sorted([*root.glob("*.py"), *root.glob("data/*.json")]):
-        h.update(path.name.encode())
+    for path in engine_files():
+        h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

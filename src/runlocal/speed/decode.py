@@ -1,0 +1,157 @@
+"""Decode, one token at a time: every device reads its share of the active weights and of
+the KV cache at the current depth, and spends arithmetic dequantizing them; devices holding
+consecutive layers add their times; MLX, vLLM and transformers have their own per-layer and
+per-token costs, CPUs the longer of reading and unpacking."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .features import DeviceLoad, SpeedFeatures
+from .params import SpeedParams
+
+
+@dataclass(frozen=True)
+class RuntimeDecode:
+    """What one decoded token costs a runtime other than llama.cpp beyond reading its bytes
+    (docs/methodology.md, "Other runtimes"). GPU time is the bytes each device reads (active
+    weights and KV cache) at the backend's decode bandwidth efficiency: their matrix-vector
+    kernels (cuBLAS, Marlin, MLX's qmv) dequantize within the read, so llama.cpp's
+    per-quant-family dequantization arithmetic and its vector flash-attention cost do not apply.
+
+    - ``per_layer_us``: a latency floor per layer that the bytes do not explain: each of a
+      layer's ten-odd small kernels ramps up and drains (vLLM replays them from a CUDA graph;
+      MLX encodes them into a command buffer ahead of the GPU).
+    - ``fixed_ms``: once per token: vLLM's scheduler, sampler and output processing.
+    - ``host_per_layer_us``: eager PyTorch (transformers' generate): Python dispatches every
+      operation of every layer, one kernel launch after another. The GPU runs behind the
+      host, so a token takes the longer of the two, not their sum.
+    - ``per_expert_us``: transformers 4.x MoE blocks loop over every expert of a layer in
+      Python, with a host synchronisation (torch.where) per expert, whether or not a token
+      chose it; transformers 5 batches the experts (``expert_loop_before``).
+    - ``host_per_linear_us``: eager PyTorch again, by weight scheme: the host time each
+      quantized linear layer adds when its scheme has no single fused matrix-vector kernel
+      and dequantizes (or quantizes the activations) in separate operations launched one by
+      one. Schemes not named here (BF16, GPTQ 4-bit on ExLlama, AWQ) launch one kernel per
+      linear, as an unquantized layer does."""
+
+    per_layer_us: float = 0.0
+    fixed_ms: float = 0.0
+    host_per_layer_us: float = 0.0
+    per_expert_us: float = 0.0
+    expert_loop_before: tuple[int, ...] = ()
+    host_per_linear_us: Mapping[str, float] = field(default_factory=dict)
+
+
+# The linear layers of a transformer block: q, k, v and o projections, and the MLP's gate, up
+# and down (a MoE layer's routed experts are counted by ``per_expert_us`` instead).
+ATTENTION_LINEARS = 4
+
+
+MLP_LINEARS = 3
+
+
+# Read off single-request measurements in bench/data/measured-extra.csv (docs/methodology.md):
+# vLLM 0.6.3 with CUDA graphs on an A100 (Qwen2.5 0.5B–32B, BF16, GPTQ, AWQ): 0.6 ms + 120 µs
+# per layer beyond the bytes; mlx-lm on M3 Pro/M3 Max/M4 Max: about 110 µs per layer;
+# transformers 4.46/4.51 generate() on A100/H20: 0.6–0.9 ms of host time per layer, and
+# 80 µs per expert per MoE layer (Qwen3-30B-A3B at 1.9 tokens/s on an H20). Quantized linears
+# without a fused kernel, on top: GPTQ 8-bit (AutoGPTQ's CUDA/Triton path, GPTQModel) and
+# bitsandbytes NF4 80 µs each (0.3–0.8 ms per layer more than BF16 on A100/H20), bitsandbytes
+# LLM.int8() 530 µs each (its outlier decomposition; 6.98 vs 46.4 tokens/s for F16 on an A100).
+RUNTIME_DECODE: dict[str, RuntimeDecode] = {
+    "vllm": RuntimeDecode(per_layer_us=120.0, fixed_ms=0.6),
+    "mlx": RuntimeDecode(per_layer_us=110.0),
+    "transformers": RuntimeDecode(
+        host_per_layer_us=750.0,
+        per_expert_us=80.0,
+        expert_loop_before=(5, 0),
+        host_per_linear_us={"GPTQ-8BIT": 80.0, "NF4": 80.0, "INT8": 530.0},
+    ),
+}
+
+
+def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -> float:
+    """Seconds per decoded token on a runtime other than llama.cpp (RuntimeDecode): the bytes
+    every device reads at the backend's bandwidth efficiency plus the per-layer floor
+    (devices in turn, or side by side under tensor parallelism), the per-token fixed cost,
+    and, for eager PyTorch, at least the host's dispatch time."""
+    times = []
+    for load in f.loads:
+        eta = p.bandwidth_efficiency[load.backend]
+        t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+        times.append(t_dev + load.layers * r.per_layer_us * 1e-6)
+    t = max(times, default=0.0) if f.tensor_parallel else sum(times)
+    host = f.n_layers * r.host_per_layer_us * 1e-6
+    moe_layers = sum(load.moe_layers for load in f.loads) if f.n_experts else 0
+    loops = f.engine_version is not None and f.engine_version < r.expert_loop_before
+    if loops and moe_layers:
+        host += moe_layers * f.n_experts * r.per_expert_us * 1e-6
+    per_linear = r.host_per_linear_us.get(f.quant, 0.0)
+    if per_linear:
+        linears = f.n_layers * ATTENTION_LINEARS + (f.n_layers - moe_layers) * MLP_LINEARS
+        host += linears * per_linear * 1e-6
+    return max(t, host) + r.fixed_ms * 1e-3
+
+
+def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
+    other = RUNTIME_DECODE.get(f.engine)
+    if other is not None and not f.host_bytes:
+        return runtime_decode_seconds(f, p, other)
+    ops = p.dequant_ops.get(f.quant_family, 0.0)
+    times = []
+    for load in f.loads:
+        eta = p.bandwidth_efficiency[load.backend]
+        t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+        if load.backend == "cpu":
+            t_dev = cpu_decode_seconds(load, p, t_dev)
+        elif load.fp32_flops:
+            factor = 1.0 if load.dp4a else p.no_dp4a_dequant_factor
+            t_dev += load.weight_params * ops * factor / load.fp32_flops
+            t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+        t_dev += load.layers * p.per_layer_us * 1e-6 + load.moe_layers * p.per_moe_layer_us * 1e-6
+        times.append(t_dev)
+    # Layer split: devices work one after another. Tensor parallel: side by side.
+    t = max(times, default=0.0) if f.tensor_parallel else sum(times)
+    if f.host_bytes:
+        if not f.host_bandwidth_bytes_per_s:
+            return None
+        # The CPU reads its part in turn with the GPUs (one token at a time), pays a
+        # per-layer cost for each layer it takes part in and, on unified memory, at least
+        # the dequantization the GPU would have done.
+        t += f.host_bytes / (f.host_bandwidth_bytes_per_s * p.bandwidth_efficiency["cpu"])
+        t += f.host_layers * p.per_layer_us * 1e-6
+        if f.host_fp32_flops:
+            t += f.host_params * ops / f.host_fp32_flops
+    main = f.loads[0].backend if f.loads else "cpu"
+    return t + p.fixed_ms[main] * 1e-3
+
+
+# llama.cpp's CPU backend quantizes the activations to 8 bits (Q8_0/Q8_K) and multiplies them
+# with the quantized weights in int8 dot products: NEON SDOT (and SMMLA with i8mm), AVX2
+# maddubs, AVX-VNNI and AVX-512 VNNI (ggml-cpu arch/*/quants.c, repack.cpp). Each of these
+# does 4 int8 multiply-adds in the 32-bit lane where an FMA does one FP32 multiply-add.
+CPU_INT8_PER_FP32 = 4.0
+
+
+def cpu_int8_flops(load: DeviceLoad) -> float | None:
+    """The int8 dot-product rate of a CPU: the catalog's int8_tops where recorded (it names
+    the ISA's rate: SDOT, i8mm, VNNI), else 4 × its FP32 FMA rate (CPU_INT8_PER_FP32)."""
+    if load.int8_flops:
+        return load.int8_flops
+    return CPU_INT8_PER_FP32 * load.fp32_flops if load.fp32_flops else None
+
+
+def cpu_decode_seconds(load: DeviceLoad, p: SpeedParams, t_memory: float) -> float:
+    """One decoded token on a CPU: the cores prefetch the next weights while they multiply
+    the last, so the token takes the longer of reading the bytes (``t_memory``) and the
+    arithmetic (``cpu_decode_ops`` int8 operations per weight at the int8 dot-product rate,
+    what binds on weak cores), plus attention over the cache on the FP32 units and the
+    per-layer synchronisation of the threads."""
+    int8 = cpu_int8_flops(load)
+    t_compute = load.weight_params * p.cpu_decode_ops / int8 if int8 else 0.0
+    t = max(t_memory, t_compute)
+    if load.fp32_flops:
+        t += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+    return t

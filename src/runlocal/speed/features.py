@@ -1,0 +1,259 @@
+"""What each device does per token: the bytes and parameters it reads, the attention it
+computes, and what its hardware offers for that arithmetic (dp4a, tensor cores, SM clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..hardware import Device
+from ..memory import (
+    LLAMA_UBATCH,
+    MemoryPlan,
+    attention_flops,
+    kv_read_bytes,
+    layers_with_experts,
+)
+from ..runtimes import Runtime
+from ..spec import ModelSpec, WeightInventory
+from .params import backend_class, quant_family, release
+
+
+@dataclass(frozen=True)
+class DeviceLoad:
+    """What one device does per decoded token."""
+
+    backend: str
+    bandwidth_bytes_per_s: float
+    fp32_flops: float | None
+    fp16_flops: float | None
+    tdp_w: float | None
+    weight_bytes: float
+    weight_params: float
+    kv_bytes: float
+    layers: int
+    dp4a: bool = True  # a native int8 dot product (every GPU but old NVIDIA ones)
+    attn_flops: float = 0.0  # decode attention arithmetic per token at the current depth
+    moe_layers: int = 0
+    tensor_cores: bool = True  # NVIDIA: compute capability 7.0 and later
+    vendor: str | None = None
+    api: str | None = None  # the device's own backend (sycl stays sycl; backend is its class)
+    # Every weight the device holds, routed experts included: a prompt micro-batch of 512
+    # tokens reaches nearly every expert, so prefill streams them all once per micro-batch.
+    resident_weight_bytes: float = 0.0
+    # NVIDIA: streaming multiprocessors × boost clock (Hz), from the FP32 rate and the FP32
+    # lanes per SM of the compute capability; None elsewhere.
+    sm_clock_hz: float | None = None
+    compute_capability: float | None = None
+    gpu_arch: str | None = None  # AMD LLVM target
+    int8_flops: float | None = None  # int8 dot-product ops/s (catalog int8_tops)
+
+
+# NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
+# ggml_cuda_dp4a) emulates it below that.
+DP4A_MIN_COMPUTE_CAPABILITY = 6.1
+
+
+def has_dp4a(device: Device) -> bool:
+    cc = device.compute_capability
+    return cc is None or device.backend != "cuda" or cc >= DP4A_MIN_COMPUTE_CAPABILITY
+
+
+TENSOR_CORE_MIN_COMPUTE_CAPABILITY = 7.0  # Volta
+
+
+def has_tensor_cores(device: Device) -> bool:
+    cc = device.compute_capability
+    return cc is None or device.backend != "cuda" or cc >= TENSOR_CORE_MIN_COMPUTE_CAPABILITY
+
+
+def fp32_lanes_per_sm(cc: float) -> int:
+    """FP32 results per clock per SM (CUDA C++ Programming Guide, arithmetic instruction
+    throughput table): 192 on Kepler, 128 on Maxwell, 64 on GP100, Volta, Turing and GA100,
+    128 on GP10x, GA10x, Ada, Hopper and Blackwell."""
+    if cc < 5.0:
+        return 192
+    if cc < 6.0 or round(cc, 1) in (6.1, 6.2) or cc >= 8.6 or round(cc, 1) == 9.0:
+        return 128
+    return 64
+
+
+def sm_clock_hz(device: Device) -> float | None:
+    """SMs × boost clock of an NVIDIA GPU: its FP32 rate over 2 FLOPs × FP32 lanes per SM."""
+    cc = device.compute_capability
+    if device.backend != "cuda" or cc is None or not device.fp32_flops:
+        return None
+    return device.fp32_flops / (2 * fp32_lanes_per_sm(cc))
+
+
+@dataclass(frozen=True)
+class SpeedFeatures:
+    loads: tuple[DeviceLoad, ...]
+    host_bytes: float  # bytes streamed from system RAM per token (offloaded layers and experts)
+    host_bandwidth_bytes_per_s: float | None
+    quant_family: str
+    n_layers: int
+    active_params: float  # parameters a token multiplies (embedding lookups excluded)
+    attn_prefill_flops: float  # attention FLOPs per prompt token at the average depth
+    flash_attn: bool = True
+    ubatch: int = LLAMA_UBATCH  # tokens per prompt micro-batch
+    mmq: bool = True  # llama.cpp's int8 MMQ kernels for quantized prompt GEMMs (Runtime.mmq)
+    fp4_mma: bool = True  # llama.cpp's native FP4 MMA for MXFP4/NVFP4 weights (Runtime.fp4_mma)
+    llama_kernels: bool = True  # the runtime is llama.cpp (its dp4a MMQ on AMD Vega 20/RDNA2)
+    engine: str = "llama.cpp"  # Runtime.engine: which decode model applies (RUNTIME_DECODE)
+    engine_version: tuple[int, ...] | None = None  # the runtime's release, None: current
+    n_experts: int = 0  # routed experts per MoE layer (0: dense)
+    quant: str = ""  # the weights' scheme label (inv.quant): picks transformers' kernel path
+    active_expert_params: float = 0.0  # the routed-expert part of active_params
+    expert_share: float = 1.0  # k / E: the share of a micro-batch's tokens each expert takes
+    sequences: int = 1  # sequences decoded together (each load's kv_bytes covers them all)
+    tensor_parallel: bool = False
+    host_params: float = 0.0  # weights (parameters) read from system RAM per token
+    host_layers: int = 0  # whole layers run by the CPU
+    # Unified memory: the GPU's FP32 rate, a floor on the CPU side's dequantization time
+    # (the CPU cores of these SoCs have a fraction of the GPU's arithmetic); None for a
+    # separate host, whose DDR bandwidth binds first.
+    host_fp32_flops: float | None = None
+
+
+def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:
+    return float(sum(inv.layer_expert_bytes[max(start, 0) : max(stop, 0)]))
+
+
+def features(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    plan: MemoryPlan,
+    depth: int,
+    host_bandwidth_bytes_per_s: float | None,
+    host_fp32_flops: float | None = None,
+    runtime: Runtime | None = None,
+    kv_type: str = "f16",
+    sequences: int = 1,
+) -> SpeedFeatures:
+    """Bytes and parameters each device touches per token at KV depth ``depth``.
+
+    llama.cpp keeps the first layers on the host (``-ngl``) and, for MoE, the routed experts
+    of the first ``experts_on_host_layers`` layers (``--n-cpu-moe``); GPUs hold the
+    following layers in order. Each active byte is read once per token, from wherever it
+    lives: only the routed share of the experts a device (or the host) holds, never the
+    embedding tables a token only looks up. With ``runtime`` the KV read at ``depth`` is
+    counted layer by layer (sliding windows capped, recurrent state fixed)."""
+    n = spec.n_layers
+    moe_share = (spec.n_experts_used / spec.n_experts) if spec.is_moe else 1.0
+    per_layer_experts = spec.is_moe and len(inv.layer_expert_bytes) == n
+    experts_host = plan.experts_on_host_layers
+    start = n - sum(use.layers for use in plan.devices)  # first layer on a GPU
+    loads = []
+    bpw = inv.total_bytes / max(spec.params_total, 1)
+    tp = len(plan.devices) if plan.tensor_parallel else 1
+    for k, use in enumerate(plan.devices):
+        share = use.layers / n if n else 0.0
+        lo, hi = (0, n) if plan.tensor_parallel else (start, start + use.layers)
+        if plan.tensor_parallel:
+            share = 1 / tp
+        weights = float(use.weights_bytes)
+        if k < len(plan.lookup_bytes):
+            weights -= plan.lookup_bytes[k]
+        resident = max(weights, 0.0)
+        # MTP layers and towers are held, not read: they sit with the last layers.
+        if plan.tensor_parallel:
+            weights -= inv.unread_bytes / tp
+        elif k == len(plan.devices) - 1:
+            weights -= inv.unread_bytes
+        if spec.is_moe:
+            if per_layer_experts and not plan.tensor_parallel:
+                experts_here = _expert_bytes(inv, max(lo, experts_host), hi)
+            else:
+                experts_here = inv.expert_bytes * share
+            weights -= experts_here * (1 - moe_share)
+        if runtime is not None:
+            kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
+            attn = attention_flops(spec, runtime, depth, lo, hi, decode=True) * sequences / tp
+        else:
+            kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
+            attn = 0.0
+        if not plan.tensor_parallel:
+            start = hi
+        loads.append(
+            DeviceLoad(
+                backend=backend_class(use.device),
+                bandwidth_bytes_per_s=use.device.bandwidth_bytes_per_s,
+                fp32_flops=use.device.fp32_flops,
+                fp16_flops=use.device.fp16_flops,
+                tdp_w=use.device.tdp_w,
+                weight_bytes=max(weights, 0.0),
+                weight_params=max(weights, 0.0) / bpw,
+                kv_bytes=float(kv),
+                layers=use.layers,
+                dp4a=has_dp4a(use.device),
+                attn_flops=attn,
+                moe_layers=layers_with_experts(spec, lo, hi),
+                tensor_cores=has_tensor_cores(use.device),
+                vendor=use.device.vendor,
+                api=use.device.backend,
+                resident_weight_bytes=resident,
+                sm_clock_hz=sm_clock_hz(use.device),
+                compute_capability=use.device.compute_capability,
+                gpu_arch=use.device.gpu_arch,
+                int8_flops=use.device.int8_flops,
+            )
+        )
+    host_bytes = 0.0
+    host_layers = 0
+    if (
+        plan.host is not None and plan.gpu_layers < plan.total_layers
+    ) or plan.experts_on_host_layers:
+        host = plan.host
+        assert host is not None
+        host_weights = float(max(host.weights_bytes - inv.input_bytes, 0))
+        if spec.is_moe:
+            # Whole host layers read their attention in full and a routed share of their
+            # experts; layers whose experts alone stay on the host read that share.
+            first_gpu = n - sum(use.layers for use in plan.devices)
+            if per_layer_experts:
+                experts_on_host = _expert_bytes(inv, 0, max(first_gpu, experts_host))
+            else:
+                experts_on_host = inv.expert_bytes * max(first_gpu, experts_host) / max(n, 1)
+            experts_on_host = min(experts_on_host, host_weights)
+            host_weights -= experts_on_host * (1 - moe_share)
+        host_bytes = host_weights
+        # Whole layers on the CPU, and layers whose experts alone run there: each is one
+        # more hand-off between the backends (a copy and a synchronisation) per token.
+        host_layers = max(0, min(n, plan.total_layers - plan.gpu_layers))
+        host_layers = max(host_layers, min(n, experts_host))
+        if plan.kv_tokens:
+            host_bytes += host.kv_cache_bytes * min(1.0, depth / plan.kv_tokens)
+        host_params = host_weights / bpw
+    else:
+        host_params = 0.0
+    if runtime is not None:
+        attn_prefill = attention_flops(spec, runtime, depth, 0, n, decode=False)
+    else:
+        attn_prefill = 4.0 * spec.attention_width * depth
+    return SpeedFeatures(
+        loads=tuple(loads),
+        host_bytes=host_bytes,
+        host_bandwidth_bytes_per_s=host_bandwidth_bytes_per_s,
+        quant_family=quant_family(inv.quant),
+        n_layers=n,
+        active_params=float(spec.params_matmul_active),
+        attn_prefill_flops=attn_prefill,
+        tensor_parallel=plan.tensor_parallel,
+        host_params=host_params,
+        host_layers=host_layers,
+        host_fp32_flops=host_fp32_flops,
+        active_expert_params=float(spec.routed_expert_params * moe_share),
+        expert_share=moe_share,
+        sequences=max(sequences, 1),
+        flash_attn=runtime.flash_attn if runtime is not None else True,
+        ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
+        # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run
+        # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
+        mmq=runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
+        llama_kernels=runtime is None or runtime.engine == "llama.cpp",
+        fp4_mma=runtime is None or (runtime.fp4_mma and runtime.engine == "llama.cpp"),
+        engine=runtime.engine if runtime is not None else "llama.cpp",
+        engine_version=release(runtime.version) if runtime is not None else None,
+        n_experts=spec.n_experts if spec.is_moe else 0,
+        quant=inv.quant.upper(),
+    )

@@ -1,0 +1,155 @@
+"""The fitted parameters (data/speed_params.json, written by bench/calibrate_speed.py) and
+the small vocabulary every speed formula shares: backend classes, quantization families, the
+ranges around an estimate."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..hardware import Device
+
+
+def release(version: str | None) -> tuple[int, ...] | None:
+    if not version:
+        return None
+    parts = []
+    for part in version.lstrip("vb").split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts) or None
+
+
+PARAMS_PATH = Path(__file__).parent.parent / "data" / "speed_params.json"
+
+
+BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu")
+
+
+@dataclass(frozen=True)
+class SpeedParams:
+    bandwidth_efficiency: dict[str, float]  # share of peak bandwidth reached when decoding
+    fixed_ms: dict[str, float]  # per-token cost independent of size, per backend
+    per_layer_us: float  # launch cost per layer per token
+    dequant_ops: dict[str, float]  # FP32 ops per weight read, by quant family
+    prefill_efficiency: dict[str, float]  # share of tensor FLOP/s reached in prefill
+    prefill_quant_factor: dict[str, float]  # extra prefill cost of dequantizing, by family
+    attention_factor: float  # cost of attention FLOPs relative to matmul FLOPs in prefill
+    pipeline_efficiency: float  # share of each extra GPU's work that pipelining overlaps
+    tflops_per_watt: float  # sustained tensor throughput a watt of board power buys (GPUs)
+    # Dequantization cost multiplier on GPUs without a native int8 dot product (dp4a):
+    # NVIDIA below compute capability 6.1 (Kepler, Maxwell, GP100), where llama.cpp
+    # emulates it with byte extracts and 32-bit multiplies.
+    no_dp4a_dequant_factor: float
+    decode_spread: dict[str, tuple[float, float]]  # p10/p90 of measured/predicted
+    prefill_spread: dict[str, tuple[float, float]]
+    # Share of the FP32 vector rate decode attention reaches (flash-attention vector kernels
+    # score and mix every cached token: arithmetic, not only reads, at depth and for MLA).
+    decode_attention_efficiency: float = 1.0
+    per_moe_layer_us: float = 0.0  # routing, top-k and expert gathers per MoE layer
+    # Prefill attention without flash attention (llama.cpp before the end of August 2025):
+    # the score matrix is written and re-read in FP32 and softmaxed separately.
+    attention_factor_no_fa: float = 1.0
+    # Prompt GEMMs load (and unpack) each weight tile once for the tokens that share it:
+    # per token and weight the cost is one multiply-add plus 1/n of a tile load, n the
+    # tokens multiplied by that tile. This is the tile load's cost in tokens' worth of
+    # multiply-adds: GEMM time scales as 1 + tile_load_tokens / n. n is the micro-batch for
+    # dense weights and ubatch × k / E for a routed expert (llama.cpp mul_mat_id), whose
+    # tiles 128- or 256-expert models fill with 16 tokens a 512-token micro-batch.
+    tile_load_tokens: float = 0.0
+    # Prompt attention cost relative to the CUDA flash-attention kernels, per backend class:
+    # each backend has its own flash-attention kernels (CUDA mma, Metal simdgroup, Vulkan
+    # coopmat/scalar, HIP rocWMMA/tile), unlike the GEMMs whose rate the path sets.
+    attention_backend_factor: dict[str, float] = field(default_factory=dict)
+    # Query rows of a prompt that share one load of a K/V tile in flash attention: each
+    # block of this many rows streams the cache of its KV heads once, so prefill at depth
+    # reads the cache depth / rows times per token. What makes multi-head (no GQA) models
+    # and low-bandwidth machines slow at depth. 0: not counted.
+    attention_tile_rows: float = 0.0
+    # Share of its peak each prefill arithmetic path reaches, relative to the backend's
+    # prefill_efficiency (which is measured on the tensor-core path), except dp4a, whose
+    # value is its own share of 4 × FP32 on CUDA and HIP alike: see prefill_path().
+    prefill_path_efficiency: dict[str, float] = field(default_factory=dict)
+    # NVIDIA: SM·GHz a watt of board power sustains under prefill (0: no cap).
+    sm_ghz_per_watt: float = 0.0
+    clock_power_exponent: float = 1.0  # board power ∝ clock^exponent under DVFS
+    # CPUs: int8 operations per weight a decoded token spends unpacking and multiplying a
+    # quantized weight (shifts, masks, SDOT/VNNI dot products, scales), counted at the int8
+    # dot-product rate: the compute floor of decode on weak cores (cpu_int8_flops).
+    cpu_decode_ops: float = 0.0
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
+        return cls(
+            bandwidth_efficiency=dict(d["bandwidth_efficiency"]),
+            fixed_ms=dict(d["fixed_ms"]),
+            per_layer_us=float(d["per_layer_us"]),
+            dequant_ops=dict(d["dequant_ops"]),
+            prefill_efficiency=dict(d["prefill_efficiency"]),
+            prefill_quant_factor=dict(d["prefill_quant_factor"]),
+            attention_factor=float(d.get("attention_factor", 1.0)),
+            pipeline_efficiency=float(d.get("pipeline_efficiency", 0.5)),
+            tflops_per_watt=float(d.get("tflops_per_watt", 10.0)),
+            no_dp4a_dequant_factor=float(d.get("no_dp4a_dequant_factor", 1.0)),
+            decode_spread={k: (float(v[0]), float(v[1])) for k, v in d["decode_spread"].items()},
+            prefill_spread={k: (float(v[0]), float(v[1])) for k, v in d["prefill_spread"].items()},
+            decode_attention_efficiency=float(d.get("decode_attention_efficiency", 1.0)),
+            per_moe_layer_us=float(d.get("per_moe_layer_us", 0.0)),
+            tile_load_tokens=float(d.get("tile_load_tokens", 0.0)),
+            attention_backend_factor=dict(d.get("attention_backend_factor", {})),
+            attention_tile_rows=float(d.get("attention_tile_rows", 0.0)),
+            attention_factor_no_fa=float(
+                d.get("attention_factor_no_fa", d.get("attention_factor", 1.0))
+            ),
+            prefill_path_efficiency=dict(d.get("prefill_path_efficiency", {})),
+            sm_ghz_per_watt=float(d.get("sm_ghz_per_watt", 0.0)),
+            clock_power_exponent=float(d.get("clock_power_exponent", 1.0)),
+            cpu_decode_ops=float(d.get("cpu_decode_ops", 0.0)),
+        )
+
+
+@cache
+def load_params(path: Path = PARAMS_PATH) -> SpeedParams:
+    with path.open(encoding="utf-8") as f:
+        return SpeedParams.from_dict(json.load(f))
+
+
+@cache
+def load_params_raw(path: Path = PARAMS_PATH) -> dict[str, Any]:
+    """The parameter file as stored, with the fit's cross-validation report."""
+    with path.open(encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+def backend_class(device: Device) -> str:
+    return device.backend if device.backend in BACKEND_CLASSES else "vulkan"
+
+
+def quant_family(quant: str) -> str:
+    """Groups with similar dequantization cost."""
+    q = quant.upper()
+    if q in ("F16", "BF16", "F32", "FP16", "MLX-BF16"):
+        return "f16"
+    if q.startswith(("Q8", "FP8", "INT8", "MLX-8")):
+        return "q8"
+    if q.startswith(("Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "MXFP4")):
+        return "q_legacy"
+    if q.startswith("IQ"):
+        return "iq"
+    return "k_quant"
+
+
+def spread(table: dict[str, tuple[float, float]], backend: str) -> tuple[float, float]:
+    return table.get(backend, table.get("default", (0.8, 1.2)))
+
+
+def safe_rate(seconds: float | None) -> float | None:
+    if seconds is None or seconds <= 0 or math.isnan(seconds):
+        return None
+    return 1.0 / seconds

@@ -1,0 +1,219 @@
+"""Prefill, the prompt: 2 FLOPs per active parameter plus attention over the depth, on the
+arithmetic path each backend takes on each hardware generation (llama.cpp's int8 MMQ, FP4 MMA,
+FP16 GEMMs, dp4a), with weight-tile loads amortised over the tokens sharing them and the
+KV cache re-read per attention tile."""
+
+from __future__ import annotations
+
+from .decode import cpu_int8_flops
+from .features import DeviceLoad, SpeedFeatures
+from .params import SpeedParams
+
+# llama.cpp's quantized GEMMs (MMQ) use int8 tensor-core MMA from Turing on
+# (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq: turing_mma_available); Volta has FP16 tensor
+# cores only, so large batches dequantize to FP16 and run cuBLAS there.
+INT8_MMA_MIN_COMPUTE_CAPABILITY = 7.5
+
+
+def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
+    """AMD GPUs on which llama.cpp's HIP build runs quantized prompt GEMMs in MMQ on the
+    int8 dot product (v_dot4_i32_i8, 4 multiply-adds per FP32 lane) for lack of matrix
+    units: Vega 20 (gfx906) and RDNA2 (gfx103x). CDNA (MFMA) and RDNA3/4 (WMMA) reach their
+    matrix units through MMQ or hipBLAS (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq)."""
+    return gpu_arch is not None and (gpu_arch == "gfx906" or gpu_arch.startswith("gfx103"))
+
+
+# Dense int8 tensor-core operations per SM per clock on Turing, GA10x, Ada and GB20x SMs
+# (e.g. RTX 4090: 660.6 dense int8 TOPS / (128 SMs × 2.52 GHz) = 2048). llama.cpp's MMQ
+# kernels are bound by loading and unpacking quantized tiles per SM, not by the MMA rate:
+# measured per SM and clock, the wider tensor cores of A100/H100 (4096/8192) give them no
+# more than GA10x/Ada, so the MMQ path is rated per SM × clock at this width.
+MMQ_OPS_PER_SM_CLOCK = 2048
+
+
+# llama.cpp's native FP4 MMA (PR #17906) on compute capability 12.x: Blackwell's m16n8k64
+# block-scaled FP4 instruction has twice the int8 MMA's throughput per SM and clock, and the
+# kernel quantizes the activations to FP4, so its activation tiles are half the bytes of the
+# q8_1 ones: the FP4 tensors' MMQ cost (multiply-adds and tile loads alike) halves. Diluted
+# by attention, dense layers and weight streaming this gives the 1.2-1.3x on the whole prompt
+# the PR measured on DGX Spark and desktop Blackwell. Compute capability 10.x (B200) has
+# other FP4 instructions (tcgen05) that llama.cpp does not use (GGML_CUDA_CC_BLACKWELL 1200).
+FP4_MMQ_SPEEDUP = 2.0
+
+
+FP4_MMA_COMPUTE_CAPABILITY = (12.0, 13.0)
+
+
+FP4_QUANTS = ("MXFP4", "NVFP4")
+
+
+# Prefill paths whose efficiency is absolute (one kernel family on several backends).
+ABSOLUTE_PATHS = frozenset({"dp4a"})
+
+
+def prefill_seconds_per_token(
+    f: SpeedFeatures, p: SpeedParams, depth: float, prompt_tokens: int = 512
+) -> float | None:
+    """Per prompt token, at an average attention depth of ``depth`` tokens.
+
+    Layer-split GPUs work one after another on a batch, but llama.cpp pipelines the
+    512-token micro-batches of a 2048-token batch across them, so long prompts overlap.
+    Discrete GPUs sustain at most their board power's worth of tensor throughput.
+    """
+    if not f.loads:
+        return None
+    attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
+    t = 0.0
+    n_layers = sum(load.layers for load in f.loads) or 1
+    for load in f.loads:
+        path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels)
+        if not peak:
+            return None
+        speedup = FP4_MMQ_SPEEDUP if path == "mmq" and fp4_mma_applies(f, load) else 1.0
+        gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
+        if path == "mmq":
+            peak *= sustained_clock_share(load, p)
+        elif load.tdp_w and load.backend in ("cuda", "rocm"):
+            peak = min(peak, load.tdp_w * p.tflops_per_watt * 1e12)
+        share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
+        # The dp4a path is the same MMQ code on CUDA and HIP: its share of 4 × FP32 is its own,
+        # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
+        eta = 1.0 if path in ABSOLUTE_PATHS else p.prefill_efficiency[load.backend]
+        eta *= p.prefill_path_efficiency.get(path, 1.0)
+        if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
+            eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
+        attn = attn_factor * p.attention_backend_factor.get(load.backend, 1.0)
+        if load.backend == "cpu":
+            # Attention runs on the vector units in F16/F32 (ggml-cpu flash attention), not
+            # on the int8 dot products of the weight GEMMs.
+            vec = load.fp16_flops or load.fp32_flops or peak
+            eta_cpu = p.prefill_efficiency["cpu"]
+            t += gemm_flops * share / (peak * eta)
+            t += attn * f.attn_prefill_flops * share / (vec * eta_cpu)
+        else:
+            t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
+        # Each micro-batch streams the device's weights once (all experts of a MoE model):
+        # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
+        eta_bw = p.bandwidth_efficiency[load.backend]
+        reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
+        t += reads / micro_batch(f, prompt_tokens) / (len(f.loads) if f.tensor_parallel else 1)
+        if p.attention_tile_rows:
+            # Flash attention streams one sequence's cache per block of query rows.
+            kv = load.kv_bytes / f.sequences
+            t += kv / (load.bandwidth_bytes_per_s * eta_bw) / p.attention_tile_rows
+    if len(f.loads) > 1 and not f.tensor_parallel:
+        in_flight = min(len(f.loads), max(1, -(-min(prompt_tokens, 2048) // 512)))
+        t /= 1 + (in_flight - 1) * p.pipeline_efficiency
+    if f.host_bytes and f.host_bandwidth_bytes_per_s:
+        # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
+        t += f.host_bytes / 25e9 / 512
+    return t
+
+
+def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
+    """Tokens in one prompt micro-batch: the ubatch, or the whole prompt when shorter."""
+    return max(1, min(f.ubatch, prompt_tokens or f.ubatch))
+
+
+def fp4_mma_applies(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether a device multiplies the model's FP4 weights in llama.cpp's native FP4 MMA:
+    MXFP4/NVFP4 weights, a build with it (Runtime.fp4_mma), compute capability 12.x."""
+    cc = load.compute_capability
+    lo, hi = FP4_MMA_COMPUTE_CAPABILITY
+    return (
+        f.fp4_mma
+        and f.llama_kernels
+        and f.quant.startswith(FP4_QUANTS)
+        and cc is not None
+        and lo <= cc < hi
+    )
+
+
+def prefill_gemm_flops(
+    f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int, fp4_speedup: float = 1.0
+) -> float:
+    """Matrix-multiply FLOPs per prompt token, each weight's multiply-adds weighted by
+    1 + tile_load_tokens / n for the n tokens that share its tiles: the whole micro-batch
+    for dense weights, micro-batch × k / E for a routed expert's (each expert GEMM in
+    llama.cpp's mul_mat_id sees only the tokens routed to it). ``fp4_speedup`` divides the
+    FP4 tensors' share (FP4_MMQ_SPEEDUP on the native FP4 MMA): the routed experts of an
+    ``_MOE`` checkpoint (gpt-oss keeps attention and the router in 8 or 16 bits), else all."""
+    dense = f.active_params - f.active_expert_params
+    ubatch = micro_batch(f, prompt_tokens)
+    per_expert = max(ubatch * f.expert_share, 1.0)
+    dense_cost = 2 * dense * (1 + tile_load_tokens / ubatch)
+    expert_cost = 2 * f.active_expert_params * (1 + tile_load_tokens / per_expert)
+    if "MOE" in f.quant:
+        return dense_cost + expert_cost / fp4_speedup
+    return (dense_cost + expert_cost) / fp4_speedup
+
+
+def prefill_path(
+    load: DeviceLoad, family: str, mmq: bool = True, llama_kernels: bool = True
+) -> tuple[str, float | None]:
+    """The arithmetic path prompt processing takes on a device, and its peak FLOP/s.
+
+    - "mmq": NVIDIA Turing and later with quantized weights: llama.cpp's MMQ kernels with
+      int8 tensor-core MMA (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq). Rated per SM and
+      clock (MMQ_OPS_PER_SM_CLOCK), not at the datasheet int8 rate: the kernels are bound by
+      loading and unpacking tiles, so A100/H100's wider tensor cores do not speed them up.
+      Builds before June 2024 (``mmq`` False) took the "matrix" path instead, as do other
+      runtimes (``llama_kernels`` False: cuBLAS, Marlin and their own FP16/BF16 GEMMs).
+    - "matrix": FP16 GEMMs on tensor cores / matrix cores / XMX (cuBLAS for F16 weights, and
+      on Volta, which has no int8 MMA, for dequantized ones; hipBLAS; MFMA on CDNA): the
+      catalog's fp16_tensor_tflops.
+    - "dp4a": NVIDIA Pascal GP10x (compute capability 6.1/6.2) has no tensor cores; llama.cpp's
+      quantized GEMMs (MMQ) use the int8 dot product __dp4a, 4 multiply-adds per FP32 slot
+      (ggml-cuda mmq.cuh, vecdotq.cuh); F16 runs at the FP32 rate (FP16 is 1/64 there).
+      AMD Vega 20 and RDNA2 under ROCm likewise (amd_dp4a_mmq).
+    - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
+      the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
+      the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
+    - "int8" (CPUs, quantized weights): llama.cpp's int8 dot-product GEMMs at the CPU's
+      int8 rate (cpu_int8_flops); "cpu_f16": F16/BF16 weights on the vector FMA units at the
+      catalog's half-precision vector rate (fp16_tensor_tflops of a CPU record).
+    Apple GPUs (no matrix units before M5) and AMD RDNA/Vega list their FP16 vector rate as
+    fp16_tensor_tflops already, so they take the "matrix" line with that figure."""
+    fp16, fp32 = load.fp16_flops, load.fp32_flops
+    if load.backend == "cpu":
+        if family == "f16":
+            return "cpu_f16", fp16 or fp32
+        return "int8", cpu_int8_flops(load)
+    if load.backend == "cuda" and not load.tensor_cores:
+        if load.dp4a and family != "f16" and fp32:
+            return "dp4a", 4 * fp32
+        return "fp32", fp32 or fp16
+    cc = load.compute_capability
+    if (
+        load.backend == "cuda"
+        and mmq
+        and family != "f16"
+        and load.sm_clock_hz
+        and cc is not None
+        and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY
+    ):
+        return "mmq", load.sm_clock_hz * MMQ_OPS_PER_SM_CLOCK
+    if (
+        llama_kernels
+        and load.backend == "rocm"
+        and family != "f16"
+        and fp32
+        and amd_dp4a_mmq(load.gpu_arch)
+    ):
+        return "dp4a", 4 * fp32
+    if (load.api or load.backend) == "vulkan" and load.vendor == "Intel" and fp32:
+        return "vector", 2 * fp32
+    return "matrix", fp16
+
+
+def sustained_clock_share(load: DeviceLoad, p: SpeedParams) -> float:
+    """Share of its boost clock an NVIDIA GPU holds under a prompt's load: a watt of board
+    power runs ``sm_ghz_per_watt`` SM·GHz at boost clock, and power falls with the clock as
+    f^clock_power_exponent (the 300 W pro and PCIe cards with as many SMs as 450 W GeForce
+    ones run well below their boost clock)."""
+    if not load.sm_clock_hz or not load.tdp_w or not p.sm_ghz_per_watt:
+        return 1.0
+    power_share = min(1.0, load.tdp_w * p.sm_ghz_per_watt * 1e9 / load.sm_clock_hz)
+    # Power grows faster than the clock (the voltage rises with it: P ∝ f·V², V ∝ f near
+    # the top of the range), so a card short of power gives up less clock than power.
+    return float(power_share ** (1 / p.clock_power_exponent))
