@@ -201,6 +201,19 @@ def test_the_best_quant_does_not_depend_on_the_quant_asked_about(catalog: Catalo
             assert r["best_quant"] == "Q8_0", (quant, hardware)
 
 
+def test_vllm_is_comfortable_when_the_request_fits_its_pool_with_room(catalog: Catalog) -> None:
+    # vLLM takes ~90% of the GPU by design: comfort is judged inside that share (what the
+    # request needs against the pool), as the best-quantization search judges it, not by the
+    # card's free memory, which a preallocating runtime never leaves.
+    roomy = run(catalog, model="llama-3.1-8b", runtime="vllm", context=8192)
+    assert roomy["verdict"] == "comfortable" and roomy["best_quant"] == "BF16"
+    # 16 GB of BF16 weights and the profiled activations leave ~6 GB of a 24 GiB card's pool
+    # (46,592 tokens at 128 KiB each); 40,960 of them still run, with less than 10% to spare.
+    full = run(catalog, model="llama-3.1-8b", runtime="vllm", context=40_960)
+    assert full["fits"] and full["max_context"] == 46_592
+    assert full["verdict"] == "tradeoffs"
+
+
 def test_it_sizes_vllm_by_its_preallocation(catalog: Catalog) -> None:
     r = run(catalog, model="llama-3.1-8b", runtime="vllm", context=8192)
     assert r["quant"] == "BF16"

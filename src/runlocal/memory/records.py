@@ -103,9 +103,11 @@ class MemoryPlan:
 
     @property
     def tight(self) -> bool:
-        return any(
-            d.budget_bytes - d.total_bytes < _comfort_margin(d.budget_bytes) for d in self.devices
-        )
+        """Less than the comfort margin to spare on some device, judged as the best
+        quantization's search judges it: inside a preallocating runtime's pool what the request
+        needs against the pool (vLLM takes its share of the GPU by design), else the device's
+        total against its budget."""
+        return any(is_tight(*usage(d)) for d in self.devices)
 
 
 def usage(use: DeviceUse) -> tuple[int, int]:
