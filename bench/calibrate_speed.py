@@ -25,8 +25,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import least_squares
 
-from runlocal.accuracy import Row, evaluate, map_rows
-from runlocal.accuracy_report import percentile
+from runlocal.accuracy import Row, evaluate, map_rows, percentile
 from runlocal.catalog import load_catalog
 from runlocal.speed import (
     PARAMS_PATH,

@@ -173,6 +173,19 @@ _BUILD_RE = re.compile(r"\((\d{4,5})\)|\bb(\d{4,5})\b")
 _DATE_RE = re.compile(r"\b(20\d\d)(?:-(\d\d))?")
 
 
+def _since(rec: dict[str, str], build: int, month: tuple[int, int], unstated: bool) -> bool:
+    """Whether a row's llama.cpp is at least ``build``: by the build number it states, else by
+    the month it states (``month``, when that build appeared); ``unstated`` when neither."""
+    version = rec.get("runtime_version_or_date", "")
+    b = _BUILD_RE.search(version)
+    if b:
+        return int(b.group(1) or b.group(2)) >= build
+    d = _DATE_RE.search(version)
+    if d:
+        return (int(d.group(1)), int(d.group(2) or 1)) >= month
+    return unstated
+
+
 def _flash_attn(rec: dict[str, str]) -> bool:
     """Whether a llama.cpp row ran with flash attention: as its settings say, else by its
     build or date (the default became "auto" at the end of August 2025, about build 6325)."""
@@ -180,14 +193,7 @@ def _flash_attn(rec: dict[str, str]) -> bool:
     m = _FA_RE.search(text)
     if m:
         return m.group(1) == "1"
-    version = rec.get("runtime_version_or_date", "")
-    b = _BUILD_RE.search(version)
-    if b:
-        return int(b.group(1) or b.group(2)) >= 6325
-    d = _DATE_RE.search(version)
-    if d:
-        return (int(d.group(1)), int(d.group(2) or 1)) >= (2025, 9)
-    return False
+    return _since(rec, 6325, (2025, 9), unstated=False)
 
 
 def _kv_type(rec: dict[str, str]) -> str:
@@ -199,10 +205,7 @@ def _mmq(rec: dict[str, str]) -> bool:
     """Whether a llama.cpp CUDA row ran quantized prompt GEMMs in MMQ (the default from
     24 June 2024, PR #8075) rather than FP16 cuBLAS: by the date it states; rows that state
     none (build hashes, numbered builds) are taken as later."""
-    d = _DATE_RE.search(rec.get("runtime_version_or_date", ""))
-    if d and not _BUILD_RE.search(rec.get("runtime_version_or_date", "")):
-        return (int(d.group(1)), int(d.group(2) or 1)) >= (2024, 7)
-    return True
+    return _since(rec, 0, (2024, 7), unstated=True)
 
 
 # llama.cpp's native FP4 MMA on Blackwell: PR #17906, merged 2025-12-24 as build b7536.
@@ -214,14 +217,7 @@ def _fp4_mma(rec: dict[str, str]) -> bool:
     """Whether a llama.cpp row's build multiplies MXFP4/NVFP4 weights in the native FP4 MMA
     (Runtime.fp4_mma): by its build number, else the month it states (after December 2025);
     rows that state neither are taken as later, as for MMQ."""
-    version = rec.get("runtime_version_or_date", "")
-    b = _BUILD_RE.search(version)
-    if b:
-        return int(b.group(1) or b.group(2)) >= FP4_MMA_BUILD
-    d = _DATE_RE.search(version)
-    if d:
-        return (int(d.group(1)), int(d.group(2) or 1)) >= FP4_MMA_DATE
-    return True
+    return _since(rec, FP4_MMA_BUILD, FP4_MMA_DATE, unstated=True)
 
 
 def _ubatch(rec: dict[str, str]) -> int:
@@ -388,3 +384,13 @@ def evaluate(rows: Iterable[Row]) -> None:
         row.est = estimate(
             spec, inv, devices, None, runtime, row.context, row.kv_type, 1, row.depth, prompt
         )
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)

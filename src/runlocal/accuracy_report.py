@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .accuracy import Row, evaluate, map_rows, runtime_label
+from .accuracy import Row, evaluate, map_rows, percentile, runtime_label
 from .catalog import load_catalog
 from .memory_accuracy import memory_markdown, run_memory
 from .speed import load_params_raw
@@ -16,16 +16,6 @@ from .speed import load_params_raw
 
 def _ape(pred: float, meas: float) -> float:
     return abs(pred - meas) / meas * 100
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    k = (len(s) - 1) * q
-    lo = int(k)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 def llmfit_baseline(row: Row) -> float | None:

@@ -37,6 +37,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .accuracy import (
+    _BUILD_RE,
+    _GENERIC_HARDWARE,
+    _default_context,
+    _int,
+    _kv_type,
+    _quant,
+    other_runtime,
+    percentile,
+    runtime_label,
+)
 from .catalog import Catalog, Entry
 from .engine import CheckQuery, check
 from .errors import InputError, RunlocalError
@@ -49,13 +60,10 @@ _METRIC_RE = re.compile(
 _UNITS = {"mib": MIB, "gib": GIB, "gb": GB}
 # The row's own statement that its "GB" are GiB.
 _GB_IS_GIB = re.compile(r"GB\s*=\s*GiB|\(GiB\)|GiB\)", re.IGNORECASE)
-_GENERIC_HARDWARE = re.compile(r"^\(any\)$|^Apple Silicon|GPUs? \(|not stated in excerpt", re.I)
 _MEMORY_SIZE_RE = re.compile(r"(?<![\w.])\d+\s*GB$", re.I)
-_BUILD_RE = re.compile(r"\((\d{4,5})\)|\bb(\d{4,5})\b")
 _FA_OFF_RE = re.compile(r"\bfa\s*[=:]?\s*0\b|flash_attn\s*[=:]?\s*0\b|-fa\s+off\b", re.I)
 _FA_ON_RE = re.compile(r"\bfa\s*[=:]?\s*1\b|flash_attn\s*[=:]?\s*1\b|-fa\s+on\b", re.I)
 _GMU_RE = re.compile(r"gpu[_-]memory[_-]utilization\s*[=:(]?\s*(0?\.\d+|1(?:\.0+)?)\b", re.I)
-_KV_RE = re.compile(r"(?:\bKV(?:\s+cache)?|-ctk|--cache-type-k)\s*[=:]?\s*(q8_0|q4_0|f16)\b", re.I)
 # The last llama.cpp build whose --flash-attn defaulted to off (runtimes.BEHAVIOUR_CHANGES):
 # a row that turned flash attention off is asked of the runtime as it behaved then.
 _LAST_BUILD_FA_OFF = "b6324"
@@ -102,15 +110,11 @@ def metric_unit(metric: str, notes: str, binary_gb: bool = False) -> tuple[str, 
 def _runtime(rec: dict[str, str]) -> tuple[str, str] | None:
     """(runtime for `check`, table label): llama.cpp and what embeds it at the row's build
     (flash attention as the row set it), the other runtimes at their stated release."""
-    from .accuracy import other_runtime
-
     name = rec.get("runtime", "").lower()
     if re.match(r"ds4\b", name) or "sglang" in name:
         return None
     other = other_runtime(rec)
     if other is not None:
-        from .accuracy import runtime_label
-
         return other, runtime_label(other)
     base = "ollama" if "ollama" in name else "llama.cpp"
     b = _BUILD_RE.search(rec.get("runtime_version_or_date", ""))
@@ -124,8 +128,6 @@ def _runtime(rec: dict[str, str]) -> tuple[str, str] | None:
 
 
 def _context(rec: dict[str, str], model: Entry) -> int:
-    from .accuracy import _default_context, _int
-
     ctx = _int(rec.get("context_tokens", ""))
     if ctx:
         return ctx
@@ -137,8 +139,6 @@ def _context(rec: dict[str, str], model: Entry) -> int:
 
 def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow], dict[str, int]]:
     """The size rows of one CSV as `check` queries, and counts of those skipped, by reason."""
-    from .accuracy import _int, _quant
-
     skipped: dict[str, int] = {}
     rows: list[MemoryRow] = []
 
@@ -172,7 +172,6 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                 continue
             n_dev = _int(rec.get("n_devices", "")) or 1
             gmu = _GMU_RE.search(rec.get("batch", "") + " " + rec.get("notes", ""))
-            kv = _KV_RE.search(rec.get("batch", "") + " " + rec.get("notes", ""))
             hardware: tuple[str, ...] = ()
             vram = bandwidth = None
             if _GENERIC_HARDWARE.search(rec["hardware"]):
@@ -195,7 +194,7 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                 quant=quant,
                 context=_context(rec, model),
                 runtime=rt[0],
-                kv_type=kv.group(1).lower() if kv else "f16",
+                kv_type=_kv_type(rec),
                 no_measured=True,
                 vram_gb=vram,
                 bandwidth_gb_s=bandwidth,
@@ -278,8 +277,6 @@ def _ape(pred: float, meas: float) -> float:
 def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, Any]:
     """Median and p90 absolute % error per metric and runtime, the signed median (bias), and
     the rows that ran which `check` calls `wont-run`."""
-    from .accuracy_report import percentile
-
     groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
     wont: list[str] = []
     for row in rows:
