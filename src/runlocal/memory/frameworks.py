@@ -16,8 +16,6 @@ from .records import DeviceUse, MemoryPlan, lookup_bytes
 
 # Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
 TORCH_CONTEXT_BYTES = 500 * MIB
-
-
 # A transformers process holds more than the bare context: the kernels of cuBLAS, cuBLASLt
 # and SDPA loaded on first use (CUDA lazy loading defers, it does not avoid them), their
 # workspaces, and the blocks the caching allocator keeps after loading the weights. PyTorch
@@ -25,30 +23,20 @@ TORCH_CONTEXT_BYTES = 500 * MIB
 # every kernel is resident (pytorch#28394); it does not shrink with the model, which is
 # why a 1B model's total is far above its weights.
 TRANSFORMERS_PROCESS_BYTES = 1 * GIB
-
-
 # What PyTorch's caching allocator reserves beyond its peak allocation, as a share of the
 # activations and KV cache it serves.
 TRANSFORMERS_RESERVE_SHARE = 0.1
-
-
 VLLM_GPU_MEMORY_UTILIZATION = (
     0.9  # vLLM's default; Runtime.gpu_memory_utilization holds the one used
 )
-
-
 # CUDA graphs are captured after the KV pool is allocated (v1 gpu_worker.py
 # compile_or_warm_up_model), so they sit outside the preallocation: "Graph capturing
 # finished ... took 0.5–1.8 GiB" on H100s (llm-d-planner's v0.19.0 sweep, mean 1.0 GiB).
 VLLM_CUDA_GRAPHS_BYTES = 512 * MIB
-
-
 # The CUDA driver reports a little less than the board's memory: torch.cuda.mem_get_info
 # gives 79.19 GiB on an 80 GiB H100 ("total_gpu_memory (79.19GiB)"), 79.15 on an A100 80GB.
 # gpu_memory_utilization is a share of what the driver reports.
 CUDA_DRIVER_RESERVED_SHARE = 0.01
-
-
 # Memory vLLM's profile finds allocated outside PyTorch during the profile run (mem_utils.py
 # MemorySnapshot.non_torch_memory: cuBLAS workspaces, attention-backend buffers): 0.24–0.27 GiB
 # on one H100 (llm-d-planner v0.19.0, 40 runs). Tensor parallelism over NVSwitch adds NCCL's
@@ -56,11 +44,7 @@ CUDA_DRIVER_RESERVED_SHARE = 0.01
 # collectives: 2.06–2.21 GiB per GPU at TP 2 and 4 on H100 SXM. PCIe cards have neither
 # NVLS nor custom all-reduce over P2P: a TP-2 RTX 4090 pair logs 0.25 GiB (vllm#13061).
 VLLM_NON_TORCH_BYTES = 256 * MIB
-
-
 VLLM_NVLS_BYTES = 1900 * MIB
-
-
 # The profile's sampler (v1 gpu_model_runner._dummy_sampler_run) takes logits for
 # max_num_seqs rows over the whole vocabulary, all TP ranks alike (logits are all-gathered):
 # the bf16 logits (2 B), their float32 copy (4), softmax probabilities (4) and the
@@ -68,11 +52,7 @@ VLLM_NVLS_BYTES = 1900 * MIB
 # Before 0.17 top-k/top-p sorted the float32 logits with int64 indices and scattered them
 # back (4 + 8 + 4 + 4 + mask): 37 bytes, what Qwen3-14B's 5.64 GiB peak in 0.16 implies.
 VLLM_SAMPLER_BYTES = 14
-
-
 VLLM_SAMPLER_SORT_BYTES = 37
-
-
 # While the sampler runs, the profile still holds hidden states of the whole batch: three
 # bf16 tensors of max_num_batched_tokens × hidden (the output, the residual, the last norm).
 VLLM_HIDDEN_COPIES_BYTES = 6

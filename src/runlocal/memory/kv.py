@@ -17,17 +17,9 @@ from .records import pad
 # llama.cpp defaults (common/common.h, src/llama-context.cpp): physical batch 512, KV cells
 # padded to 256, flash attention "auto" (on for CUDA, Metal, ROCm and Vulkan).
 LLAMA_UBATCH = 512
-
-
 LLAMA_KV_PAD = 256
-
-
 VLLM_MAX_BATCHED_TOKENS = 8192
-
-
 VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)
-
-
 # mlx-lm's model code absorbs MLA and caches the latent for these architectures (models/
 # deepseek_v3.py, glm4_moe_lite.py; Kimi K2 runs on deepseek_v3) but not deepseek_v2.
 MLX_LATENT_MLA_ARCHITECTURES = frozenset({"deepseek_v3", "glm4_moe_lite", "kimi_k2"})

@@ -13,11 +13,7 @@ from ..units import GIB
 # Headroom below which a full fit is "tight": llama.cpp's --fit keeps 1 GiB free per device;
 # desktops lose a few hundred MiB to the display and other programs, so we ask for 10%.
 COMFORT_MARGIN_BYTES = 1 * GIB
-
-
 COMFORT_MARGIN_SHARE = 0.10
-
-
 # Share of system RAM the OS and other programs keep when the model runs on the CPU.
 HOST_RESERVE_SHARE = 0.15
 

@@ -26,8 +26,6 @@ def release(version: str | None) -> tuple[int, ...] | None:
 
 
 PARAMS_PATH = Path(__file__).parent.parent / "data" / "speed_params.json"
-
-
 BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu")
 
 

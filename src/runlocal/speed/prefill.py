@@ -29,8 +29,6 @@ def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
 # measured per SM and clock, the wider tensor cores of A100/H100 (4096/8192) give them no
 # more than GA10x/Ada, so the MMQ path is rated per SM × clock at this width.
 MMQ_OPS_PER_SM_CLOCK = 2048
-
-
 # llama.cpp's native FP4 MMA (PR #17906) on compute capability 12.x: Blackwell's m16n8k64
 # block-scaled FP4 instruction has twice the int8 MMA's throughput per SM and clock, and the
 # kernel quantizes the activations to FP4, so its activation tiles are half the bytes of the
@@ -39,14 +37,8 @@ MMQ_OPS_PER_SM_CLOCK = 2048
 # the PR measured on DGX Spark and desktop Blackwell. Compute capability 10.x (B200) has
 # other FP4 instructions (tcgen05) that llama.cpp does not use (GGML_CUDA_CC_BLACKWELL 1200).
 FP4_MMQ_SPEEDUP = 2.0
-
-
 FP4_MMA_COMPUTE_CAPABILITY = (12.0, 13.0)
-
-
 FP4_QUANTS = ("MXFP4", "NVFP4")
-
-
 # Prefill paths whose efficiency is absolute (one kernel family on several backends).
 ABSOLUTE_PATHS = frozenset({"dp4a"})
 
