@@ -47,11 +47,7 @@ class RuntimeDecode:
 # The linear layers of a transformer block: q, k, v and o projections, and the MLP's gate, up
 # and down (a MoE layer's routed experts are counted by ``per_expert_us`` instead).
 ATTENTION_LINEARS = 4
-
-
 MLP_LINEARS = 3
-
-
 # Read off single-request measurements in bench/data/measured-extra.csv (docs/methodology.md):
 # vLLM 0.6.3 with CUDA graphs on an A100 (Qwen2.5 0.5B–32B, BF16, GPTQ, AWQ): 0.6 ms + 120 µs
 # per layer beyond the bytes; mlx-lm on M3 Pro/M3 Max/M4 Max: about 110 µs per layer;
@@ -72,17 +68,25 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
 }
 
 
+def _read_seconds(load: DeviceLoad, p: SpeedParams) -> float:
+    """A device's active weights and KV cache read once at its backend's decode efficiency."""
+    eta = p.bandwidth_efficiency[load.backend]
+    return (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+
+
+def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
+    """Layer split: devices work one after another. Tensor parallel: side by side."""
+    return max(times, default=0.0) if f.tensor_parallel else sum(times)
+
+
 def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -> float:
     """Seconds per decoded token on a runtime other than llama.cpp (RuntimeDecode): the bytes
     every device reads at the backend's bandwidth efficiency plus the per-layer floor
     (devices in turn, or side by side under tensor parallelism), the per-token fixed cost,
     and, for eager PyTorch, at least the host's dispatch time."""
-    times = []
-    for load in f.loads:
-        eta = p.bandwidth_efficiency[load.backend]
-        t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
-        times.append(t_dev + load.layers * r.per_layer_us * 1e-6)
-    t = max(times, default=0.0) if f.tensor_parallel else sum(times)
+    t = _devices_seconds(
+        f, [_read_seconds(load, p) + load.layers * r.per_layer_us * 1e-6 for load in f.loads]
+    )
     host = f.n_layers * r.host_per_layer_us * 1e-6
     moe_layers = sum(load.moe_layers for load in f.loads) if f.n_experts else 0
     loops = f.engine_version is not None and f.engine_version < r.expert_loop_before
@@ -102,8 +106,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     ops = p.dequant_ops.get(f.quant_family, 0.0)
     times = []
     for load in f.loads:
-        eta = p.bandwidth_efficiency[load.backend]
-        t_dev = (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+        t_dev = _read_seconds(load, p)
         if load.backend == "cpu":
             t_dev = cpu_decode_seconds(load, p, t_dev)
         elif load.fp32_flops:
@@ -112,8 +115,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
         t_dev += load.layers * p.per_layer_us * 1e-6 + load.moe_layers * p.per_moe_layer_us * 1e-6
         times.append(t_dev)
-    # Layer split: devices work one after another. Tensor parallel: side by side.
-    t = max(times, default=0.0) if f.tensor_parallel else sum(times)
+    t = _devices_seconds(f, times)
     if f.host_bytes:
         if not f.host_bandwidth_bytes_per_s:
             return None
