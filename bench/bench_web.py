@@ -402,12 +402,13 @@ def print_table(results: list[dict]) -> None:
 
 def server_time(args: argparse.Namespace) -> None:
     """In a child process (its own settings): the test client on a fresh SQLite database."""
-    _in_child("--_server-time-child", args.rounds)
+    in_child(__file__, ["--_server-time-child", str(args.rounds)])
 
 
-def _in_child(flag: str, arg: int, settings: str | None = None) -> None:
-    """Run this script again with ``flag`` in a child process on a fresh SQLite database
-    (``settings``: a settings module's text, written beside it and used instead of the site's)."""
+def in_child(script: str, args: list[str], settings: str | None = None) -> None:
+    """Run ``script`` with ``args`` in a child process on a fresh SQLite database
+    (``settings``: a settings module's text, written beside it and used instead of the site's).
+    bench/first_view_bytes.py runs its fetches the same way."""
     tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-sqlite-"))
     path = [str(SRC)]
     if settings is not None:
@@ -426,7 +427,7 @@ def _in_child(flag: str, arg: int, settings: str | None = None) -> None:
         RUNLOCAL_PAGE_CACHE_SECONDS="0",  # time the views, not the page cache
     )
     try:
-        subprocess.run([sys.executable, __file__, flag, str(arg)], env=env, check=True)
+        subprocess.run([sys.executable, script, *args], env=env, check=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -587,7 +588,7 @@ def _first_view_table(
 
 def first_views_in_process(args: argparse.Namespace) -> None:
     """In a child process (its own settings and SQLite database), like server_time."""
-    _in_child("--_first-views-child", args.first_view_count, BENCH_SETTINGS)
+    in_child(__file__, ["--_first-views-child", str(args.first_view_count)], BENCH_SETTINGS)
 
 
 def _first_views_child(n: int) -> None:

@@ -20,8 +20,6 @@ import json
 import os
 import random
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -130,30 +128,17 @@ def _child(out: str) -> None:
 
 
 def run_in_child() -> dict[str, dict[str, str]]:
-    tmp = Path(tempfile.mkdtemp(prefix="runlocal-bytes-"))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "RUNLOCAL_CATALOG_DIR")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench_settings",
-        PYTHONPATH=os.pathsep.join([str(SRC), str(tmp), env.get("PYTHONPATH", "")]).rstrip(":"),
-        RUNLOCAL_DATA_DIR=str(tmp),
-        SECRET_KEY="bench-" + "k" * 50,
-        RUNLOCAL_PAGE_CACHE_SECONDS="0",
-    )
-    # The "check" rate limit lifted, as in bench_web.py: one client asks every question.
-    (tmp / "bench_settings.py").write_text(
-        "from runlocal_web.settings import *  # noqa: F403\n\n"
-        'API_RATE_LIMITS = {"check": (10**9, 60)}\n'
-    )
+    """Every page fetched in a child process on a fresh SQLite database, the "check" rate limit
+    lifted as in bench_web.py (one client asks every question)."""
+    from bench_web import BENCH_SETTINGS, in_child
+
+    fd, out = tempfile.mkstemp(prefix="runlocal-bytes-", suffix=".json")
+    os.close(fd)
     try:
-        out = tmp / "pages.json"
-        subprocess.run([sys.executable, __file__, "--_child", str(out)], env=env, check=True)
-        return json.loads(out.read_text())  # type: ignore[no-any-return]
+        in_child(__file__, ["--_child", out], BENCH_SETTINGS)
+        return json.loads(Path(out).read_text())  # type: ignore[no-any-return]
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        os.unlink(out)
 
 
 def main() -> None:
