@@ -264,10 +264,10 @@ def _error_stats(errs: list[float]) -> dict[str, float | int] | None:
 
 
 def ape_summary(rows: list[Row], p: SpeedParams, metric: str) -> str:
-    errs = sorted(_apes(((r, p) for r in rows), metric))
-    if not errs:
+    stats = _error_stats(_apes(((r, p) for r in rows), metric))
+    if stats is None:
         return "n=0"
-    return f"n={len(errs)} median={statistics.median(errs):.1f}% p90={errs[int(0.9 * (len(errs) - 1))]:.1f}%"
+    return f"n={stats['n']} median={stats['median_ape']:.1f}% p90={stats['p90_ape']:.1f}%"
 
 
 def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:

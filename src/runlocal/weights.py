@@ -154,19 +154,23 @@ def _step_up(type_name: str) -> str:
 def _unsloth(base: Rule, xl: bool) -> Rule:
     """Unsloth's dynamic ("UD-") mixes. Unsloth picks the type of each tensor per model, so no
     table fits every file; what they document is the shape (unsloth.ai/blog/deepseekr1-dynamic,
-    the Dynamic 2.0 docs): in a MoE only the routed experts take the file's low-bit type, while
-    attention, the dense and shared-expert FFNs and the embeddings stay at 4 or 6 bits
-    (attn_v and ffn_down at 6); the _XL files also raise the attention tensors a step above
-    llama.cpp's mix. A published file size, when the catalog has one, replaces this estimate."""
+    the Dynamic 2.0 docs): the _XL files raise the attention tensors a step above llama.cpp's
+    mix, and in a MoE only the routed experts take the file's low-bit type while what every
+    token reads (attention, the dense and shared-expert FFNs) stays at 8 bits or more ("not all
+    layers can be 1bit - important ones are in 8bit or 16bit", Unsloth on their dynamic
+    quants). Measured decode agrees: on one GPU, UD-Q4_K_XL MoE files run only 1.1-1.2x as
+    fast as their UD-Q8_K_XL files (bench/data/measured-extra.csv, Strix Halo logs), which
+    4-bit attention and shared experts would make 1.6-1.7x. A published file size, when the
+    catalog has one, replaces this estimate."""
 
     def rule(role: Role, i: int, n: int, moe: bool) -> str:
         t = base(role, i, n, moe)
         if role in ("experts", "experts_down", "other", "output"):
             return t
-        if moe:
-            t = _at_least(t, "Q6_K" if role in ("attn_v", "ffn_down") else "Q4_K")
         if xl and role in ("attn", "attn_v"):
             t = _step_up(t)
+        if moe:
+            t = _at_least(t, "Q8_0")
         return t
 
     return rule
