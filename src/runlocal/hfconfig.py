@@ -412,7 +412,10 @@ def _spec_from_config(
     recurrent_elems = _recurrent_state_elements(c, r, model_type, hidden)
     kv_per_layer = _per_layer_ints(r, "num_key_value_heads", n_layers, n_kv)
     # Gemma 4: global (full-attention) layers have their own KV heads and head size, and may
-    # share one projection for K and V, which then caches K only.
+    # share one projection for K and V (no v_proj). The cache still holds both: K is normed
+    # and rotated, V is the same projection under a scale-free RMS norm, two tensors
+    # (llama.cpp gemma4-iswa.cpp: "Vcur = ... : Kcur", then ggml_rms_norm; transformers'
+    # Gemma4 attention the same), so only the weights lose the V projection.
     global_kv = r.opt_int("num_global_key_value_heads")
     global_head_dim = r.opt_int("global_head_dim")
     k_eq_v = c.get("attention_k_eq_v") is True
@@ -482,10 +485,11 @@ def _spec_from_config(
             if kind == "full" and global_kv:
                 heads_kv, hd_k = global_kv, global_head_dim or head_dim_k
                 kv_per_layer[i] = heads_kv
-            hd_v = 0 if kind == "full" and k_eq_v and global_kv else hd_k
+            hd_v = hd_k
             attn = hidden * n_heads * hd_k * (3 if gated_attention else 2)
             attn += hidden * heads_kv * hd_k
-            attn_v = hidden * heads_kv * hd_v
+            shared_kv_proj = kind == "full" and k_eq_v and global_kv
+            attn_v = 0 if shared_kv_proj else hidden * heads_kv * hd_v
         if moe:
             if moe_inter is None:
                 raise r._fail("moe_intermediate_size", "missing for a mixture of experts")

@@ -23,8 +23,8 @@ class LayerSpec:
     "recurrent" (a fixed state per sequence, e.g. Mamba, gated delta-net, short conv),
     "none" (a layer that stores no KV of its own, e.g. shared-KV layers in Gemma 3n).
 
-    head_dim_v is 0 when one cached vector serves as both key and value (Gemma 4's global
-    layers, DeepSeek-V4): the cache holds K only, and attention still mixes it as V.
+    head_dim_v is 0 when one cached vector serves as both key and value (DeepSeek-V4): the
+    cache holds K only, and attention still mixes it as V.
 
     Compressed and sparse attention (DeepSeek-V3.2, DeepSeek-V4):
     compress_ratio > 1: besides its raw sliding window ("swa"), the layer caches one

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from runlocal.hardware import explicit_device
 from runlocal.hfconfig import spec_from_config
-from runlocal.memory import attention_flops, kv_cache_bytes, plan_llama, plan_simple
+from runlocal.memory import (
+    attention_flops,
+    kv_cache_bytes,
+    plan_llama,
+    plan_simple,
+    vector_kernel_attention_flops,
+)
 from runlocal.runtimes import get_runtime
 from runlocal.speed import features
 from runlocal.weights import estimate_inventory
@@ -147,3 +153,29 @@ def test_mtp_layers_and_towers_are_held_but_not_read_per_token() -> None:
     assert plan == plan_llama(spec, inv, [gpu], None, LLAMA, 4096, "f16", 1)  # same memory
     read = features(spec, inv, plan, 0, None, None, LLAMA).loads[0].weight_bytes
     assert features(spec, held, plan, 0, None, None, LLAMA).loads[0].weight_bytes == read - mtp
+
+
+def test_decode_attention_wider_than_the_vector_kernel_is_counted_apart() -> None:
+    config = {
+        "model_type": "gemma4_text",
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 3,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "head_dim": 128,
+        "num_global_key_value_heads": 1,
+        "global_head_dim": 512,
+        "attention_k_eq_v": True,
+        "sliding_window": 8,
+        "layer_types": ["sliding_attention", "full_attention", "sliding_attention"],
+        "vocab_size": 100,
+    }
+    spec = spec_from_config(config)
+    # At depth 100: the two sliding layers read their window of 8 with 128-wide K and V, the
+    # global layer all 100 with 512-wide K and V; 2 FLOPs per head and element.
+    vector, matrix = vector_kernel_attention_flops(spec, LLAMA, 100, 0, 3)
+    assert vector == 2 * (2 * 4 * (128 + 128) * 8)
+    assert matrix == 2 * 4 * (512 + 512) * 100
+    # Layers [2, 3) hold no global layer.
+    assert vector_kernel_attention_flops(spec, LLAMA, 100, 2, 3)[1] == 0

@@ -44,6 +44,7 @@ from .kv import (
     kv_profile,
     kv_read_bytes,
     layers_with_experts,
+    vector_kernel_attention_flops,
 )
 from .llama import (
     BACKEND_OVERHEAD_BYTES,
@@ -117,6 +118,7 @@ __all__ = [
     "plan_vllm",
     "split_layers",
     "usage",
+    "vector_kernel_attention_flops",
     "vllm_activation_bytes",
     "vllm_batch_defaults",
     "vllm_moe_workspace_bytes",

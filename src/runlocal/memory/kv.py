@@ -222,6 +222,47 @@ def attention_flops(
     return float(2 * spec.n_heads * widths)
 
 
+# llama.cpp's CUDA/HIP flash attention decodes in its vector kernel only for K head sizes up
+# to 256 (ggml-cuda/fattn.cu, can_use_vector_kernel). Wider heads, MLA's 576-wide latent and
+# Gemma 4's 512-wide global layers, run the MMA or tile kernel with the query heads that share
+# a KV head packed as the rows of one tile: their arithmetic is a small matrix product, bound
+# by reading the cache, not the vector kernel's latency-bound loop over it.
+VECTOR_KERNEL_MAX_HEAD_DIM = 256
+
+
+def vector_kernel_attention_flops(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int
+) -> tuple[float, float]:
+    """attention_flops of one decoded token in layers [start, stop), split into what llama.cpp's
+    CUDA/HIP vector kernel computes and what the layers too wide for it compute in the matrix
+    (MMA or tile) kernel."""
+    total = attention_flops(spec, runtime, depth, start, stop, decode=True)
+    wide = 0.0
+    for lo, hi in _wide_head_runs(spec, caches_mla_latent(spec, runtime)):
+        lo, hi = max(lo, start), min(hi, stop)
+        if hi > lo:
+            wide += attention_flops(spec, runtime, depth, lo, hi, decode=True)
+    return max(total - wide, 0.0), wide
+
+
+@lru_cache(maxsize=1024)
+def _wide_head_runs(spec: ModelSpec, latent: bool) -> tuple[tuple[int, int], ...]:
+    """Runs [lo, hi) of consecutive attention layers whose cached K rows are wider than the
+    vector kernel takes (most models: none)."""
+    runs: list[tuple[int, int]] = []
+    for i, layer in enumerate(spec.layers):
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        width = spec.mla.latent_elements if latent and spec.mla else layer.head_dim_k
+        if width <= VECTOR_KERNEL_MAX_HEAD_DIM:
+            continue
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return tuple(runs)
+
+
 def _attention_flops_by_layer(
     spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, latent: bool
 ) -> float:

@@ -113,6 +113,10 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             factor = 1.0 if load.dp4a else p.no_dp4a_dequant_factor
             t_dev += load.weight_params * ops * factor / load.fp32_flops
             t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+            if load.attn_matrix_flops and load.fp16_flops:
+                # At the matrix path's rate, as a prompt's attention runs.
+                eta = p.prefill_efficiency[load.backend]
+                t_dev += load.attn_matrix_flops / (load.fp16_flops * eta)
         t_dev += load.layers * p.per_layer_us * 1e-6 + load.moe_layers * p.per_moe_layer_us * 1e-6
         times.append(t_dev)
     t = _devices_seconds(f, times)

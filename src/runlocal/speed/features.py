@@ -12,6 +12,7 @@ from ..memory import (
     attention_flops,
     kv_read_bytes,
     layers_with_experts,
+    vector_kernel_attention_flops,
 )
 from ..runtimes import Runtime
 from ..spec import ModelSpec, WeightInventory
@@ -33,6 +34,9 @@ class DeviceLoad:
     layers: int
     dp4a: bool = True  # a native int8 dot product (every GPU but old NVIDIA ones)
     attn_flops: float = 0.0  # decode attention arithmetic per token at the current depth
+    # The part of it llama.cpp runs in a matrix (MMA or tile) kernel: heads too wide for the
+    # CUDA/HIP vector kernel (memory.VECTOR_KERNEL_MAX_HEAD_DIM).
+    attn_matrix_flops: float = 0.0
     moe_layers: int = 0
     tensor_cores: bool = True  # NVIDIA: compute capability 7.0 and later
     vendor: str | None = None
@@ -168,10 +172,16 @@ def features(
             weights -= experts_here * (1 - moe_share)
         if runtime is not None:
             kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
-            attn = attention_flops(spec, runtime, depth, lo, hi, decode=True) * sequences / tp
+            if runtime.engine == "llama.cpp" and backend_class(use.device) in ("cuda", "rocm"):
+                attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi)
+            else:
+                attn = attention_flops(spec, runtime, depth, lo, hi, decode=True)
+                attn_matrix = 0.0
+            attn *= sequences / tp
+            attn_matrix *= sequences / tp
         else:
             kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
-            attn = 0.0
+            attn = attn_matrix = 0.0
         if not plan.tensor_parallel:
             start = hi
         loads.append(
@@ -187,6 +197,7 @@ def features(
                 layers=use.layers,
                 dp4a=has_dp4a(use.device),
                 attn_flops=attn,
+                attn_matrix_flops=attn_matrix,
                 moe_layers=layers_with_experts(spec, lo, hi),
                 tensor_cores=has_tensor_cores(use.device),
                 vendor=use.device.vendor,
