@@ -28,6 +28,7 @@ from scipy.optimize import least_squares
 from runlocal.accuracy import Row, evaluate, map_rows, percentile
 from runlocal.catalog import load_catalog
 from runlocal.speed import (
+    BACKEND_CLASSES,
     PARAMS_PATH,
     SpeedParams,
     decode_seconds_per_token,
@@ -35,7 +36,8 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
-BACKENDS = ("cuda", "rocm", "metal", "vulkan", "cpu")
+BACKENDS = BACKEND_CLASSES
+NB = len(BACKENDS)
 FAMILIES = ("f16", "q8", "q_legacy", "k_quant", "iq")
 # Priors (value, log-sd): where the data is thin, stay near what the hardware allows.
 PRIOR_ETA = (0.75, 0.2)  # llama.cpp decode kernels reach 70–85% of peak bandwidth
@@ -79,7 +81,7 @@ PRIOR_CLOCK_POWER = (2.5, 0.3)
 PRIOR_TILE_LOAD_TOKENS = (16.0, 1.0)
 # Flash-attention kernels of the other backends relative to CUDA's (log-sd): near 1 unless
 # the rows say otherwise.
-ATTENTION_BACKENDS = ("rocm", "metal", "vulkan", "cpu")
+ATTENTION_BACKENDS = tuple(b for b in BACKENDS if b != "cuda")
 PRIOR_ATTENTION_BACKEND = 1.0
 # Flash-attention kernels process 16-128 query rows per K/V tile load (llama.cpp's CUDA mma
 # kernel up to 128 with the GQA heads packed in, Vulkan and Metal 16-64).
@@ -90,7 +92,7 @@ def decode_vector(p: SpeedParams) -> np.ndarray:
     return np.log(
         [p.bandwidth_efficiency[b] for b in BACKENDS]
         + [max(p.fixed_ms[b], 1e-3) for b in BACKENDS]
-        + [max(p.per_layer_us, 1e-3)]
+        + [max(p.per_layer_us[b], 1e-3) for b in BACKENDS]
         + [max(p.dequant_ops[f], 1e-3) for f in FAMILIES]
         + [p.no_dp4a_dequant_factor if p.no_dp4a_dequant_factor > 1.0 else PRIOR_NO_DP4A[0]]
         + [min(p.decode_attention_efficiency, PRIOR_DECODE_ATTN[0])]
@@ -99,18 +101,23 @@ def decode_vector(p: SpeedParams) -> np.ndarray:
     )
 
 
+# Where each group of decode parameters starts in the fitted vector.
+D_FIXED, D_LAYER, D_DEQUANT = NB, 2 * NB, 3 * NB
+D_REST = D_DEQUANT + len(FAMILIES)
+
+
 def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
     v = np.exp(x)
     return replace(
         p,
         bandwidth_efficiency={b: float(min(v[i], 1.0)) for i, b in enumerate(BACKENDS)},
-        fixed_ms={b: float(v[5 + i]) for i, b in enumerate(BACKENDS)},
-        per_layer_us=float(v[10]),
-        dequant_ops={f: float(v[11 + i]) for i, f in enumerate(FAMILIES)},
-        no_dp4a_dequant_factor=float(max(v[16], 1.0)),
-        decode_attention_efficiency=float(min(v[17], 1.0)),
-        per_moe_layer_us=float(v[18]),
-        cpu_decode_ops=float(v[19]),
+        fixed_ms={b: float(v[D_FIXED + i]) for i, b in enumerate(BACKENDS)},
+        per_layer_us={b: float(v[D_LAYER + i]) for i, b in enumerate(BACKENDS)},
+        dequant_ops={f: float(v[D_DEQUANT + i]) for i, f in enumerate(FAMILIES)},
+        no_dp4a_dequant_factor=float(max(v[D_REST], 1.0)),
+        decode_attention_efficiency=float(min(v[D_REST + 1], 1.0)),
+        per_moe_layer_us=float(v[D_REST + 2]),
+        cpu_decode_ops=float(v[D_REST + 3]),
     )
 
 
@@ -129,6 +136,13 @@ def prefill_vector(p: SpeedParams) -> np.ndarray:
     )
 
 
+# Where each group of prefill parameters starts in the fitted vector.
+P_QUANT = NB
+P_PATH = P_QUANT + len(FAMILIES) - 1
+P_REST = P_PATH + len(PATHS)
+P_ATTN_BACKEND = P_REST + 7
+
+
 def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
     v = np.exp(x)
     return replace(
@@ -136,21 +150,21 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         prefill_efficiency={b: float(min(v[i], 1.0)) for i, b in enumerate(BACKENDS)},
         prefill_quant_factor={
             "f16": 1.0,
-            **{f: float(v[5 + i]) for i, f in enumerate(FAMILIES[1:])},
+            **{f: float(v[P_QUANT + i]) for i, f in enumerate(FAMILIES[1:])},
         },
-        prefill_path_efficiency={k: float(v[9 + i]) for i, k in enumerate(PATHS)},
-        attention_factor=float(v[13]),
-        pipeline_efficiency=float(min(v[14], 1.0)),
-        tflops_per_watt=float(v[15]),
-        attention_factor_no_fa=float(v[16]),
-        tile_load_tokens=float(v[17]),
-        sm_ghz_per_watt=float(v[18]),
-        clock_power_exponent=float(min(max(v[19], 1.0), 4.0)),
+        prefill_path_efficiency={k: float(v[P_PATH + i]) for i, k in enumerate(PATHS)},
+        attention_factor=float(v[P_REST]),
+        pipeline_efficiency=float(min(v[P_REST + 1], 1.0)),
+        tflops_per_watt=float(v[P_REST + 2]),
+        attention_factor_no_fa=float(v[P_REST + 3]),
+        tile_load_tokens=float(v[P_REST + 4]),
+        sm_ghz_per_watt=float(v[P_REST + 5]),
+        clock_power_exponent=float(min(max(v[P_REST + 6], 1.0), 4.0)),
         attention_backend_factor={
             "cuda": 1.0,
-            **{b: float(v[20 + i]) for i, b in enumerate(ATTENTION_BACKENDS)},
+            **{b: float(v[P_ATTN_BACKEND + i]) for i, b in enumerate(ATTENTION_BACKENDS)},
         },
-        attention_tile_rows=float(v[20 + len(ATTENTION_BACKENDS)]),
+        attention_tile_rows=float(v[P_ATTN_BACKEND + len(ATTENTION_BACKENDS)]),
     )
 
 
@@ -186,18 +200,23 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
             (x[i] - math.log(eta[0])) / eta[1]
             for i, eta in enumerate(PRIOR_CPU_ETA if b == "cpu" else PRIOR_ETA for b in BACKENDS)
         ]
-        prior += [(x[5 + i] - math.log(PRIOR_FIXED_MS[0])) / PRIOR_FIXED_MS[1] for i in range(5)]
-        prior += [(x[10] - math.log(PRIOR_LAYER_US[0])) / PRIOR_LAYER_US[1]]
         prior += [
-            (x[11 + i] - math.log(PRIOR_DEQUANT_OPS[f])) / 0.7 for i, f in enumerate(FAMILIES)
+            (x[D_FIXED + i] - math.log(PRIOR_FIXED_MS[0])) / PRIOR_FIXED_MS[1] for i in range(NB)
         ]
-        prior += [(x[16] - math.log(PRIOR_NO_DP4A[0])) / PRIOR_NO_DP4A[1]]
-        prior += [(x[17] - math.log(PRIOR_DECODE_ATTN[0])) / PRIOR_DECODE_ATTN[1]]
-        prior += [(x[18] - math.log(PRIOR_MOE_LAYER_US[0])) / PRIOR_MOE_LAYER_US[1]]
-        prior += [(x[19] - math.log(PRIOR_CPU_DECODE_OPS[0])) / PRIOR_CPU_DECODE_OPS[1]]
+        prior += [
+            (x[D_LAYER + i] - math.log(PRIOR_LAYER_US[0])) / PRIOR_LAYER_US[1] for i in range(NB)
+        ]
+        prior += [
+            (x[D_DEQUANT + i] - math.log(PRIOR_DEQUANT_OPS[f])) / 0.7
+            for i, f in enumerate(FAMILIES)
+        ]
+        prior += [(x[D_REST] - math.log(PRIOR_NO_DP4A[0])) / PRIOR_NO_DP4A[1]]
+        prior += [(x[D_REST + 1] - math.log(PRIOR_DECODE_ATTN[0])) / PRIOR_DECODE_ATTN[1]]
+        prior += [(x[D_REST + 2] - math.log(PRIOR_MOE_LAYER_US[0])) / PRIOR_MOE_LAYER_US[1]]
+        prior += [(x[D_REST + 3] - math.log(PRIOR_CPU_DECODE_OPS[0])) / PRIOR_CPU_DECODE_OPS[1]]
         return np.array(residuals(dec, p) + [PRIOR_WEIGHT * v for v in prior])
 
-    x = least_squares(r_dec, decode_vector(base), loss="soft_l1", f_scale=0.2).x
+    x = least_squares(r_dec, decode_vector(base), loss="soft_l1", f_scale=0.2, x_scale="jac").x
     p = with_decode(base, x)
 
     def r_pre(x: np.ndarray) -> np.ndarray:
@@ -208,16 +227,21 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
                 PRIOR_CPU_PREFILL if b == "cpu" else PRIOR_PREFILL for b in BACKENDS
             )
         ]
-        prior += [x[5 + i] / 1.0 for i in range(4)]
+        prior += [x[P_QUANT + i] / 1.0 for i in range(len(FAMILIES) - 1)]
         prior += [
-            (x[9 + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1] for i, k in enumerate(PATHS)
+            (x[P_PATH + i] - math.log(PRIOR_PATH[k][0])) / PRIOR_PATH[k][1]
+            for i, k in enumerate(PATHS)
         ]
-        prior += [x[13] / 1.0, (x[14] - math.log(0.5)) / 1.0, (x[15] - math.log(1.0)) / 2.0]
-        prior += [x[16] / 1.0, (x[17] - math.log(PRIOR_TILE_LOAD_TOKENS[0])) / 1.0]
-        prior += [(x[18] - math.log(PRIOR_SM_GHZ_PER_WATT[0])) / PRIOR_SM_GHZ_PER_WATT[1]]
-        prior += [(x[19] - math.log(PRIOR_CLOCK_POWER[0])) / PRIOR_CLOCK_POWER[1]]
-        prior += [x[20 + i] / PRIOR_ATTENTION_BACKEND for i in range(len(ATTENTION_BACKENDS))]
-        k = 20 + len(ATTENTION_BACKENDS)
+        r = P_REST
+        prior += [x[r] / 1.0, (x[r + 1] - math.log(0.5)) / 1.0, (x[r + 2] - math.log(1.0)) / 2.0]
+        prior += [x[r + 3] / 1.0, (x[r + 4] - math.log(PRIOR_TILE_LOAD_TOKENS[0])) / 1.0]
+        prior += [(x[r + 5] - math.log(PRIOR_SM_GHZ_PER_WATT[0])) / PRIOR_SM_GHZ_PER_WATT[1]]
+        prior += [(x[r + 6] - math.log(PRIOR_CLOCK_POWER[0])) / PRIOR_CLOCK_POWER[1]]
+        prior += [
+            x[P_ATTN_BACKEND + i] / PRIOR_ATTENTION_BACKEND
+            for i in range(len(ATTENTION_BACKENDS))
+        ]
+        k = P_ATTN_BACKEND + len(ATTENTION_BACKENDS)
         prior += [(x[k] - math.log(PRIOR_ATTENTION_TILE_ROWS[0])) / PRIOR_ATTENTION_TILE_ROWS[1]]
         return np.array(residuals(pre, q) + [PRIOR_WEIGHT * v for v in prior])
 
@@ -274,7 +298,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
     return {
         "bandwidth_efficiency": {k: round(v, 4) for k, v in p.bandwidth_efficiency.items()},
         "fixed_ms": {k: round(v, 4) for k, v in p.fixed_ms.items()},
-        "per_layer_us": round(p.per_layer_us, 3),
+        "per_layer_us": {k: round(v, 3) for k, v in p.per_layer_us.items()},
         "dequant_ops": {k: round(v, 3) for k, v in p.dequant_ops.items()},
         "prefill_efficiency": {k: round(v, 4) for k, v in p.prefill_efficiency.items()},
         "prefill_quant_factor": {k: round(v, 4) for k, v in p.prefill_quant_factor.items()},

@@ -171,7 +171,7 @@ def answer_basis(
             "backend": backend,
             "bandwidth_efficiency": params.bandwidth_efficiency.get(backend),
             "fixed_ms": params.fixed_ms.get(backend),
-            "per_layer_us": params.per_layer_us,
+            "per_layer_us": params.per_layer_us.get(backend),
             "prefill_efficiency": params.prefill_efficiency.get(backend),
         },
         "measurements": measured,

@@ -178,7 +178,13 @@ def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
     assert prefill_path(pascal, "k_quant") == ("dp4a", 40e12)
     assert prefill_path(pascal, "f16") == ("fp32", 10e12)
     # Maxwell: no dp4a, FP32 throughout.
-    assert prefill_path(_device_load(tensor_cores=False, dp4a=False), "q8") == ("fp32", 10e12)
+    maxwell = _device_load(
+        tensor_cores=False, dp4a=False, compute_capability=5.2, fp16_flops=0.1e12
+    )
+    assert prefill_path(maxwell, "q8") == ("fp32", 10e12)
+    # GP100: no dp4a either, but full-rate FP16: cuBLAS runs the dequantized weights in FP16.
+    gp100 = replace(maxwell, compute_capability=6.0, fp16_flops=20e12)
+    assert prefill_path(gp100, "q8") == ("fp32", 20e12)
     # Intel Arc under Vulkan: packed FP16 on the vector ALUs, not XMX.
     arc = _device_load(backend="vulkan", vendor="Intel", fp16_flops=138e12, fp32_flops=19.7e12)
     assert prefill_path(arc, "k_quant") == ("vector", 2 * 19.7e12)
@@ -479,3 +485,32 @@ def test_rows_date_llama_cpp_native_fp4_by_build_then_month() -> None:
     assert not _fp4_mma({"runtime_version_or_date": "build c6f6e4f96; 2025-12"})
     assert _fp4_mma({"runtime_version_or_date": "2026-02"})
     assert _fp4_mma({"runtime_version_or_date": "build abc1234"})  # no date: current
+
+
+def test_intel_gpus_run_on_their_own_backend_classes() -> None:
+    from runlocal.catalog import load_catalog
+    from runlocal.hardware import device_from_entry
+    from runlocal.speed import SpeedParams, backend_class
+
+    catalog = load_catalog()
+    arc = device_from_entry(catalog.hardware["intel-arc-pro-b70"])
+    radeon = device_from_entry(catalog.hardware["amd-rx-7900-xtx"])
+    assert backend_class(replace(arc, backend="sycl")) == "sycl"
+    assert backend_class(replace(arc, backend="vulkan")) == "vulkan-intel"
+    assert backend_class(replace(radeon, backend="vulkan")) == "vulkan"
+    # A parameter file from before the split: the new classes start from Vulkan's values, and
+    # a single per-layer cost applies to every backend.
+    old = SpeedParams.from_dict(
+        {
+            "bandwidth_efficiency": {"cuda": 1.0, "vulkan": 0.9},
+            "fixed_ms": {"cuda": 1.0, "vulkan": 0.5},
+            "per_layer_us": 40.0,
+            "dequant_ops": {},
+            "prefill_efficiency": {"cuda": 0.5, "vulkan": 0.4},
+            "prefill_quant_factor": {},
+            "decode_spread": {},
+            "prefill_spread": {},
+        }
+    )
+    assert old.bandwidth_efficiency["sycl"] == old.bandwidth_efficiency["vulkan-intel"] == 0.9
+    assert old.per_layer_us["sycl"] == old.per_layer_us["cuda"] == 40.0

@@ -117,7 +117,8 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
                 # At the matrix path's rate, as a prompt's attention runs.
                 eta = p.prefill_efficiency[load.backend]
                 t_dev += load.attn_matrix_flops / (load.fp16_flops * eta)
-        t_dev += load.layers * p.per_layer_us * 1e-6 + load.moe_layers * p.per_moe_layer_us * 1e-6
+        t_dev += load.layers * p.per_layer_us[load.backend] * 1e-6
+        t_dev += load.moe_layers * p.per_moe_layer_us * 1e-6
         times.append(t_dev)
     t = _devices_seconds(f, times)
     if f.host_bytes:
@@ -127,7 +128,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         # per-layer cost for each layer it takes part in and, on unified memory, at least
         # the dequantization the GPU would have done.
         t += f.host_bytes / (f.host_bandwidth_bytes_per_s * p.bandwidth_efficiency["cpu"])
-        t += f.host_layers * p.per_layer_us * 1e-6
+        t += f.host_layers * p.per_layer_us[f.loads[0].backend if f.loads else "cpu"] * 1e-6
         if f.host_fp32_flops:
             t += f.host_params * ops / f.host_fp32_flops
     main = f.loads[0].backend if f.loads else "cpu"

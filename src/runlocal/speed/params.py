@@ -26,14 +26,28 @@ def release(version: str | None) -> tuple[int, ...] | None:
 
 
 PARAMS_PATH = Path(__file__).parent.parent / "data" / "speed_params.json"
-BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu")
+# The software stacks kernels run on, each with its own fitted efficiencies and latencies:
+# CUDA, HIP (ROCm), Metal, Vulkan, llama.cpp's CPU backend, Intel's oneAPI (SYCL on Level
+# Zero), and Vulkan on Intel GPUs (Intel's own driver, on which llama.cpp's Vulkan backend
+# takes Intel-specific paths).
+BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu", "sycl", "vulkan-intel")
+# A class the parameter file predates starts from the class it splits from.
+_BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
+
+
+def _per_backend(values: dict[str, float]) -> dict[str, float]:
+    out = dict(values)
+    for b, origin in _BACKEND_ORIGIN.items():
+        if b not in out and origin in out:
+            out[b] = out[origin]
+    return out
 
 
 @dataclass(frozen=True)
 class SpeedParams:
     bandwidth_efficiency: dict[str, float]  # share of peak bandwidth reached when decoding
     fixed_ms: dict[str, float]  # per-token cost independent of size, per backend
-    per_layer_us: float  # launch cost per layer per token
+    per_layer_us: dict[str, float]  # launch and synchronisation per layer per token, by backend
     dequant_ops: dict[str, float]  # FP32 ops per weight read, by quant family
     prefill_efficiency: dict[str, float]  # share of tensor FLOP/s reached in prefill
     prefill_quant_factor: dict[str, float]  # extra prefill cost of dequantizing, by family
@@ -84,11 +98,15 @@ class SpeedParams:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
         return cls(
-            bandwidth_efficiency=dict(d["bandwidth_efficiency"]),
-            fixed_ms=dict(d["fixed_ms"]),
-            per_layer_us=float(d["per_layer_us"]),
+            bandwidth_efficiency=_per_backend(d["bandwidth_efficiency"]),
+            fixed_ms=_per_backend(d["fixed_ms"]),
+            per_layer_us=_per_backend(
+                d["per_layer_us"]
+                if isinstance(d["per_layer_us"], dict)
+                else {b: float(d["per_layer_us"]) for b in BACKEND_CLASSES}
+            ),
             dequant_ops=dict(d["dequant_ops"]),
-            prefill_efficiency=dict(d["prefill_efficiency"]),
+            prefill_efficiency=_per_backend(d["prefill_efficiency"]),
             prefill_quant_factor=dict(d["prefill_quant_factor"]),
             attention_factor=float(d.get("attention_factor", 1.0)),
             pipeline_efficiency=float(d.get("pipeline_efficiency", 0.5)),
@@ -99,7 +117,7 @@ class SpeedParams:
             decode_attention_efficiency=float(d.get("decode_attention_efficiency", 1.0)),
             per_moe_layer_us=float(d.get("per_moe_layer_us", 0.0)),
             tile_load_tokens=float(d.get("tile_load_tokens", 0.0)),
-            attention_backend_factor=dict(d.get("attention_backend_factor", {})),
+            attention_backend_factor=_per_backend(d.get("attention_backend_factor", {})),
             attention_tile_rows=float(d.get("attention_tile_rows", 0.0)),
             attention_factor_no_fa=float(
                 d.get("attention_factor_no_fa", d.get("attention_factor", 1.0))
@@ -126,6 +144,8 @@ def load_params_raw(path: Path = PARAMS_PATH) -> dict[str, Any]:
 
 
 def backend_class(device: Device) -> str:
+    if device.backend == "vulkan" and device.vendor == "Intel":
+        return "vulkan-intel"
     return device.backend if device.backend in BACKEND_CLASSES else "vulkan"
 
 

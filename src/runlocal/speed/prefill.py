@@ -39,6 +39,10 @@ MMQ_OPS_PER_SM_CLOCK = 2048
 FP4_MMQ_SPEEDUP = 2.0
 FP4_MMA_COMPUTE_CAPABILITY = (12.0, 13.0)
 FP4_QUANTS = ("MXFP4", "NVFP4")
+# Full-rate FP16 arithmetic on NVIDIA GPUs: every one from Pascal (6.0) on except the GP10x
+# consumer chips (6.1), whose FP16 runs at 1/64 (ggml-cuda common.cuh,
+# fast_fp16_hardware_available); below Volta only GP100 and GP10B have it.
+FAST_FP16_MIN_COMPUTE_CAPABILITY = 6.0
 # Prefill paths whose efficiency is absolute (one kernel family on several backends).
 ABSOLUTE_PATHS = frozenset({"dp4a"})
 
@@ -154,6 +158,8 @@ def prefill_path(
     - "matrix": FP16 GEMMs on tensor cores / matrix cores / XMX (cuBLAS for F16 weights, and
       on Volta, which has no int8 MMA, for dequantized ones; hipBLAS; MFMA on CDNA): the
       catalog's fp16_tensor_tflops.
+    - "fp32": NVIDIA GPUs without tensor cores or dp4a dequantize and run cuBLAS at the FP32
+      rate, or at the FP16 rate where it is full-rate (GP100).
     - "dp4a": NVIDIA Pascal GP10x (compute capability 6.1/6.2) has no tensor cores; llama.cpp's
       quantized GEMMs (MMQ) use the int8 dot product __dp4a, 4 multiply-adds per FP32 slot
       (ggml-cuda mmq.cuh, vecdotq.cuh); F16 runs at the FP32 rate (FP16 is 1/64 there).
@@ -174,6 +180,11 @@ def prefill_path(
     if load.backend == "cuda" and not load.tensor_cores:
         if load.dp4a and family != "f16" and fp32:
             return "dp4a", 4 * fp32
+        cc = load.compute_capability
+        if cc is not None and cc >= FAST_FP16_MIN_COMPUTE_CAPABILITY and fp16 and not load.dp4a:
+            # GP100: no dp4a, so no MMQ; dequantized weights go to cuBLAS in FP16, which it
+            # runs at twice the FP32 rate.
+            return "fp32", max(fp16, fp32 or 0.0)
         return "fp32", fp32 or fp16
     cc = load.compute_capability
     if (
