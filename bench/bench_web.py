@@ -617,7 +617,9 @@ def _first_views_child(n: int) -> None:
         return counted
 
     for attr in ("check", "check_brief"):
-        real = getattr(runlocal.engine, attr)
+        real = getattr(runlocal.engine, attr, None)
+        if real is None:
+            continue  # an engine before check_brief
         counted = counting(real)
         for name, module in list(sys.modules.items()):
             if name.startswith("runlocal") and getattr(module, attr, None) is real:
