@@ -547,9 +547,42 @@ def check_brief(
     if hit is not None:
         return _brief(marshal.loads(hit))
     _validate(q)
-    solved = _solve(q, catalog, allow_files, None)
-    if isinstance(solved, CheckResult):
-        return _brief(solved.data)
+    # A table asks one model on the same devices at several quantizations: what precedes the
+    # quantization is resolved once (catalog models only: a file or a remote model is read
+    # afresh).
+    head_key = (
+        q.model,
+        q.hardware,
+        q.runtime,
+        q.gpu_memory_utilization,
+        q.gpu_memory_gb,
+        q.vram_gb,
+        q.bandwidth_gb_s,
+        q.tflops,
+        catalog,
+        allow_files,
+    )
+    head = _HEADS.get(head_key)
+    if head is None:
+        found = _head(q, catalog, allow_files, None)
+        if isinstance(found, CheckResult):
+            return _brief(found.data)
+        head = found
+        model = head.model
+        if model.entry is not None and not (model.hub_repo or model.path or model.file_choices):
+            with _HEADS_LOCK:
+                if len(_HEADS) >= ANSWER_CACHE_SIZE:
+                    _HEADS.clear()
+                _HEADS[head_key] = head
+    quant = _pick_quant(q, head.runtime, head.model)
+    return _brief_of(_solve_at(q, catalog, None, head, quant), catalog)
+
+
+_HEADS: dict[tuple[Any, ...], _Head] = {}
+_HEADS_LOCK = threading.Lock()
+
+
+def _brief_of(solved: _Solved, catalog: Catalog) -> dict[str, Any]:
     plan = solved.plan
     bucket, basis, _tasks = quality_parts(solved.model, solved.quant, catalog)
     prefill = solved.prefill
@@ -626,6 +659,7 @@ def clear_caches() -> None:
 
     _ANSWERS.clear()
     _ASKED.clear()
+    _HEADS.clear()
     _BEST_QUANTS.clear()
     for fn in (
         catalog_spec,
@@ -691,6 +725,26 @@ def _solve(
     q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
 ) -> _Solved | CheckResult:
     """Everything an answer says, worked out once (a component model's whole answer)."""
+    head = _head(q, catalog, allow_files, local)
+    if isinstance(head, CheckResult):
+        return head
+    return _solve_at(q, catalog, local, head, _pick_quant(q, head.runtime, head.model))
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What a query resolves before its quantization: the runtime, the model and the devices
+    as the runtime sees them; for a catalog model, the same for every quantization asked."""
+
+    runtime: Runtime
+    model: ResolvedModel
+    devices: tuple[Device, ...]
+    calibrated: list[dict[str, Any]]
+
+
+def _head(
+    q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
+) -> _Head | CheckResult:
     runtime = get_runtime(q.runtime)
     if q.gpu_memory_utilization is not None:
         if runtime.engine != "vllm":
@@ -701,12 +755,20 @@ def _solve(
     if entry is not None:
         return _check_component_model(q, entry, catalog, runtime, local)
     model = resolve_model(q.model, catalog, allow_files, q.quant)
-    spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)
     fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
     devices = [tensor_rate_for(d, fp32_acc) for d in devices]
-    quant = _pick_quant(q, runtime, model)
+    return _Head(runtime, model, tuple(devices), calibrated)
+
+
+def _solve_at(
+    q: CheckQuery, catalog: Catalog, local: LocalMachine | None, head: _Head, quant: str
+) -> _Solved:
+    """_solve's work from the quantization on."""
+    runtime, model, calibrated = head.runtime, head.model, head.calibrated
+    devices = list(head.devices)
+    spec = model.spec
     inv = spec.weights if spec.weights is not None else inventory_for(spec, model.entry, quant)
     kv_type = q.kv_type.lower()
     mem.kv_bytes_per_cell_check(kv_type)

@@ -70,3 +70,40 @@ def test_brief_answers_are_checks_answers_in_part():
         assert _answer(lambda q, c: check_brief(q, c, allow_files=False), q, cat) == _expected(
             q, cat
         )
+
+
+def test_a_table_shares_work_and_answers_as_single_checks():
+    """A table's row (one model and setup, several quantizations and the default, asked
+    together) shares what precedes the quantization: each cell still equals check's answer
+    to that query alone."""
+    cat = load_catalog()
+    rng = random.Random(14)
+    rows = [
+        (model, device, runtime)
+        for model, device, runtime in zip(
+            rng.sample(sorted(cat.models), 40),
+            rng.sample(sorted(cat.hardware), 40),
+            rng.choices(["llama.cpp"] * 4 + ["vllm", "ollama"], k=40),
+            strict=True,
+        )
+    ]
+    quants = (None, "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16", "MXFP4", "q4_k_m")
+    engine.clear_caches()
+    table = [
+        [
+            _answer(
+                lambda q, c: check_brief(q, c, allow_files=False),
+                CheckQuery(model=m, hardware=(h,), runtime=rt, quant=qt),
+                cat,
+            )
+            for qt in quants
+        ]
+        for m, h, rt in rows
+    ]
+    assert engine._HEADS  # the rows shared their work
+    assert sum(isinstance(c, dict) for cells in table for c in cells) > 150
+    for (m, h, rt), cells in zip(rows, table, strict=True):
+        for qt, cell in zip(quants, cells, strict=True):
+            engine.clear_caches()
+            want = _expected(CheckQuery(model=m, hardware=(h,), runtime=rt, quant=qt), cat)
+            assert cell == want, (m, h, rt, qt)
