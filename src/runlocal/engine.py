@@ -585,7 +585,6 @@ _HEADS_LOCK = threading.Lock()
 def _brief_of(solved: _Solved, catalog: Catalog) -> dict[str, Any]:
     plan = solved.plan
     bucket, basis, _tasks = quality_parts(solved.model, solved.quant, catalog)
-    prefill = solved.prefill
     return {
         "quant": solved.quant,
         "context": solved.context,
@@ -602,17 +601,7 @@ def _brief_of(solved: _Solved, catalog: Catalog) -> dict[str, Any]:
         "max_context": solved.max_ctx,
         "max_context_where": _max_context_where(solved),
         "best_quant": solved.best_quant,
-        "speed": {
-            **_decode_speeds(solved),
-            "prefill_tok_s": round_rate(prefill),
-            "prefill_tok_s_low": round_rate(prefill * solved.prefill_spread[0])
-            if prefill
-            else None,
-            "prefill_tok_s_high": round_rate(prefill * solved.prefill_spread[1])
-            if prefill
-            else None,
-            "at_depth_tokens": solved.depth,
-        },
+        "speed": _speeds(solved),
         "evidence": solved.evidence,
         "quality": {"quant_loss": bucket, "quant_loss_basis": basis},
     }
@@ -678,7 +667,7 @@ def clear_caches() -> None:
 class _Solved:
     """What one query works out before its answer is written: the resolved model, devices and
     options, the memory plan, the speeds and the verdict. check writes all of it
-    (_full_answer); a table writes the part it shows (_table_answer)."""
+    (_full_answer); a table writes the part it shows (check_brief)."""
 
     q: CheckQuery
     model: ResolvedModel
@@ -881,19 +870,24 @@ def _max_context_where(s: _Solved) -> str | None:
     return "offload" if s.plan.fits and not s.plan.full_offload else "accelerator"
 
 
-def _decode_speeds(s: _Solved) -> dict[str, float | None]:
-    decode, lo_hi = s.decode, s.lo_hi
+def _speeds(s: _Solved) -> dict[str, float | int | None]:
+    """The answer's speeds with their ranges, rounded as every surface shows them."""
+    decode, lo_hi, prefill, spread_ = s.decode, s.lo_hi, s.prefill, s.prefill_spread
     return {
         "decode_tok_s": round_rate(decode),
         "decode_tok_s_low": round_rate(decode * lo_hi[0]) if decode else None,
         "decode_tok_s_high": round_rate(decode * lo_hi[1]) if decode else None,
+        "prefill_tok_s": round_rate(prefill),
+        "prefill_tok_s_low": round_rate(prefill * spread_[0]) if prefill else None,
+        "prefill_tok_s_high": round_rate(prefill * spread_[1]) if prefill else None,
+        "at_depth_tokens": s.depth,
     }
 
 
 def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
     """check's answer: everything _solve worked out, with its basis, notes and commands."""
     q, model, inv, devices, runtime, plan = s.q, s.model, s.inv, s.devices, s.runtime, s.plan
-    quant, context, kv_type, notes, prefill = s.quant, s.context, s.kv_type, s.notes, s.prefill
+    quant, context, kv_type, notes = s.quant, s.context, s.kv_type, s.notes
     spec = model.spec
     fits = plan.fits
     if q.gpu_memory_gb is not None or s.verdict != "comfortable":
@@ -947,13 +941,7 @@ def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
         "max_context": s.max_ctx,
         "max_context_where": _max_context_where(s),
         "best_quant": s.best_quant,
-        "speed": {
-            **_decode_speeds(s),
-            "prefill_tok_s": round_rate(prefill),
-            "prefill_tok_s_low": round_rate(prefill * s.prefill_spread[0]) if prefill else None,
-            "prefill_tok_s_high": round_rate(prefill * s.prefill_spread[1]) if prefill else None,
-            "at_depth_tokens": s.depth,
-        },
+        "speed": _speeds(s),
         "evidence": s.evidence,
         "basis": basis,
         "notes": notes,
