@@ -377,8 +377,9 @@ class _LlamaLayout:
         """The smallest k in [1, n) for which fits(k) (n if none), where k layers (or layers'
         experts) leave the GPUs and fits(n) holds. On one GPU the bytes it holds fall with
         every layer moved (its weights and KV leave; the buffers stay), so fits is monotonic
-        and the search starts where the average layer's bytes put the boundary; a split
-        between GPUs moves units between them, so it bisects as llama.cpp's own fit does."""
+        and the search starts where the average layer's bytes put the boundary; between
+        GPUs, moving one unit can shift others from one GPU to the next (split_layers), so
+        that search bisects as before."""
         if len(self.budgets) > 1:
             return first_true(1, n, fits)
         (used_all, budget), (used_none, _) = usage(0)[0], usage(n)[0]
