@@ -605,17 +605,25 @@ def _first_views_child(n: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("sync_catalog", verbosity=0)
-    # Count the engine's answers: every module of the site or the core that calls check.
+    # Count the engine's answers: every module of the site or the core that calls check, or
+    # check_brief (the part of an answer a table shows).
     checks = [0]
-    real_check = runlocal.engine.check
 
-    def counted(*a: Any, **k: Any) -> Any:
-        checks[0] += 1
-        return real_check(*a, **k)
+    def counting(real: Any) -> Any:
+        def counted(*a: Any, **k: Any) -> Any:
+            checks[0] += 1
+            return real(*a, **k)
 
-    for name, module in list(sys.modules.items()):
-        if name.startswith("runlocal") and getattr(module, "check", None) is real_check:
-            module.check = counted  # type: ignore[attr-defined]
+        return counted
+
+    for attr in ("check", "check_brief"):
+        real = getattr(runlocal.engine, attr, None)
+        if real is None:
+            continue  # an engine before check_brief
+        counted = counting(real)
+        for name, module in list(sys.modules.items()):
+            if name.startswith("runlocal") and getattr(module, attr, None) is real:
+                setattr(module, attr, counted)
     client = Client(raise_request_exception=False)
     urls = first_view_urls(n, seed=14)
     for u in _warm_set(urls):

@@ -30,7 +30,8 @@ SRC = ROOT / "src"
 NONCE = re.compile(rb'nonce="[^"]*"')
 
 
-def urls() -> list[str]:
+def urls(all_entries: bool = False) -> list[str]:
+    """The URLs fetched; all_entries: every model and hardware page instead of 40 of each."""
     sys.path.insert(0, str(SRC))
     from runlocal.catalog import load_catalog
     from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
@@ -43,8 +44,9 @@ def urls() -> list[str]:
     out: list[str] = ["/", "/models/", "/hardware/", "/will-it-run/", "/choose-my-gpu/"]
     out += ["/will-it-run/custom/", "/models/no-such-model/", "/hardware/no-such-device/"]
     out += ["/models/?q=llama", "/hardware/?q=rtx"]
-    out += [f"/models/{m}/" for m in rng.sample(models, 40)]
-    out += [f"/hardware/{h}/" for h in rng.sample(hardware, 40)]
+    some_models, some_hardware = rng.sample(models, 40), rng.sample(hardware, 40)
+    out += [f"/models/{m}/" for m in (models if all_entries else some_models)]
+    out += [f"/hardware/{h}/" for h in (hardware if all_entries else some_hardware)]
     options = [
         {},
         {"quant": "Q8_0"},
@@ -98,7 +100,7 @@ def urls() -> list[str]:
     return out
 
 
-def fetch_all() -> dict[str, dict[str, str]]:
+def fetch_all(all_entries: bool = False) -> dict[str, dict[str, str]]:
     import django
 
     django.setup()
@@ -110,7 +112,7 @@ def fetch_all() -> dict[str, dict[str, str]]:
     call_command("sync_catalog", verbosity=0)
     client = Client(raise_request_exception=False)
     pages: dict[str, dict[str, str]] = {}
-    for u in urls():
+    for u in urls(all_entries):
         cache.clear()
         r = client.get(u)
         body = NONCE.sub(b'nonce="-"', r.content)
@@ -123,11 +125,11 @@ def fetch_all() -> dict[str, dict[str, str]]:
     return pages
 
 
-def _child(out: str) -> None:
-    Path(out).write_text(json.dumps(fetch_all()))
+def _child(out: str, all_entries: bool) -> None:
+    Path(out).write_text(json.dumps(fetch_all(all_entries)))
 
 
-def run_in_child() -> dict[str, dict[str, str]]:
+def run_in_child(all_entries: bool = False) -> dict[str, dict[str, str]]:
     """Every page fetched in a child process on a fresh SQLite database, the "check" rate limit
     lifted as in bench_web.py (one client asks every question)."""
     from bench_web import BENCH_SETTINGS, in_child
@@ -135,7 +137,8 @@ def run_in_child() -> dict[str, dict[str, str]]:
     fd, out = tempfile.mkstemp(prefix="runlocal-bytes-", suffix=".json")
     os.close(fd)
     try:
-        in_child(__file__, ["--_child", out], BENCH_SETTINGS)
+        more = ["--all-entries"] if all_entries else []
+        in_child(__file__, ["--_child", out, *more], BENCH_SETTINGS)
         return json.loads(Path(out).read_text())  # type: ignore[no-any-return]
     finally:
         os.unlink(out)
@@ -145,12 +148,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--save")
     parser.add_argument("--compare")
+    parser.add_argument(
+        "--all-entries", action="store_true", help="every model and hardware page, not 40 of each"
+    )
     parser.add_argument("--_child", dest="child")
     args = parser.parse_args()
     if args.child:
-        _child(args.child)
+        _child(args.child, args.all_entries)
         return
-    pages = run_in_child()
+    pages = run_in_child(args.all_entries)
     statuses: dict[str, int] = {}
     for p in pages.values():
         statuses[p["status"]] = statuses.get(p["status"], 0) + 1

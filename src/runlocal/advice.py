@@ -1,5 +1,6 @@
 """The one change that would most improve an answer: a smaller quantization, less context,
-more system RAM, or a second GPU — each checked by the engine, never guessed.
+more system RAM, or a second GPU — each checked by the engine, never guessed (check_brief:
+the verdict, placement and speed of check's answer, all a change is judged and quoted by).
 
 Changes are tried in a fixed order, cheapest to make first (a setting, then memory you may
 already have, then hardware to buy), and the first that lifts the verdict wins. A setup that
@@ -13,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from .catalog import Catalog
-from .engine import CheckQuery, check
+from .engine import CheckQuery, check_brief
 from .errors import RunlocalError
 from .units import GIB
 
@@ -90,7 +91,7 @@ def one_change(q: CheckQuery, r: dict[str, Any], catalog: Catalog) -> dict[str, 
         return _better_quality(q, r, catalog)
     for kind, label, changed in _candidates(q, r):
         try:
-            got = check(changed, catalog, allow_files=False).to_dict()
+            got = check_brief(changed, catalog, allow_files=False)
         except RunlocalError:
             continue
         if _better(got, r):
@@ -111,7 +112,7 @@ def _better_quality(q: CheckQuery, r: dict[str, Any], catalog: Catalog) -> dict[
         return None  # the engine's best is lower quality than what is asked
     changed = replace(q, quant=best)
     try:
-        got = check(changed, catalog, allow_files=False).to_dict()
+        got = check_brief(changed, catalog, allow_files=False)
     except RunlocalError:
         return None
     if got["verdict"] != "comfortable":

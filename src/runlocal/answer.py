@@ -22,15 +22,22 @@ def quality_answer(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[s
     """What the quantization costs in quality (llama.cpp's measured perplexity / KLD tables)
     and, for a catalog model, its quality per task at that quantization (published scores
     on one scale per task, or an estimate from size; docs/methodology.md, "Quality")."""
-    size_b = effective_params_b(model.entry) if model.entry is not None else None
-    if size_b is None and model.spec.params_total:
-        size_b = model.spec.params_total / 1e9
-    bucket, basis, tasks = _quality_parts(catalog, model.entry, quant, size_b)
+    bucket, basis, tasks = quality_parts(model, quant, catalog)
     return {
         "quant_loss": bucket,
         "quant_loss_basis": basis,
         "tasks": None if tasks is None else {task: dict(t) if t else None for task, t in tasks},
     }
+
+
+def quality_parts(
+    model: ResolvedModel, quant: str, catalog: Catalog
+) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
+    """quality_answer's loss bucket, its basis and the per-task scores (kept, immutable)."""
+    size_b = effective_params_b(model.entry) if model.entry is not None else None
+    if size_b is None and model.spec.params_total:
+        size_b = model.spec.params_total / 1e9
+    return _quality_parts(catalog, model.entry, quant, size_b)
 
 
 @lru_cache(maxsize=4096)  # Catalog and Entry hash by identity

@@ -17,6 +17,7 @@ from .answer import (
     memory_totals,
     model_record,
     quality_answer,
+    quality_parts,
     round_rate,
     verdict_for,
 )
@@ -533,6 +534,107 @@ def check(
     return result
 
 
+def check_brief(
+    q: CheckQuery, catalog: Catalog | None = None, *, allow_files: bool = True
+) -> dict[str, Any]:
+    """The part of check's answer that a table of answers shows (BRIEF_KEYS; of the quality,
+    the quantization's loss), the same values check gives, worked out by the same code but
+    without the basis, notes, commands, model record and quality per task that a full answer
+    writes: the site's model and hardware pages ask dozens per page."""
+    catalog = catalog or load_catalog()
+    key = (q, catalog, allow_files)
+    hit = _ANSWERS.get(key)
+    if hit is not None:
+        return _brief(marshal.loads(hit))
+    _validate(q)
+    # A table asks one model on the same devices at several quantizations: what precedes the
+    # quantization is resolved once (catalog models only: a file or a remote model is read
+    # afresh).
+    head_key = (
+        q.model,
+        q.hardware,
+        q.runtime,
+        q.gpu_memory_utilization,
+        q.gpu_memory_gb,
+        q.vram_gb,
+        q.bandwidth_gb_s,
+        q.tflops,
+        catalog,
+        allow_files,
+    )
+    head = _HEADS.get(head_key)
+    if head is None:
+        found = _head(q, catalog, allow_files, None)
+        if isinstance(found, CheckResult):
+            return _brief(found.data)
+        head = found
+        model = head.model
+        if model.entry is not None and not (model.hub_repo or model.path or model.file_choices):
+            with _HEADS_LOCK:
+                if len(_HEADS) >= ANSWER_CACHE_SIZE:
+                    _HEADS.clear()
+                _HEADS[head_key] = head
+    quant = _pick_quant(q, head.runtime, head.model)
+    return _brief_of(_solve_at(q, catalog, None, head, quant), catalog)
+
+
+_HEADS: dict[tuple[Any, ...], _Head] = {}
+_HEADS_LOCK = threading.Lock()
+
+
+def _brief_of(solved: _Solved, catalog: Catalog) -> dict[str, Any]:
+    plan = solved.plan
+    bucket, basis, _tasks = quality_parts(solved.model, solved.quant, catalog)
+    return {
+        "quant": solved.quant,
+        "context": solved.context,
+        "memory": memory_totals(plan, solved.runtime),
+        "host": plan.host.to_dict() if plan.host is not None else None,
+        "verdict": solved.verdict,
+        "reason": solved.reason,
+        "fits": plan.fits,
+        "offload": {
+            "gpu_layers": plan.gpu_layers,
+            "total_layers": plan.total_layers,
+            "experts_on_host_layers": plan.experts_on_host_layers,
+        },
+        "max_context": solved.max_ctx,
+        "max_context_where": _max_context_where(solved),
+        "best_quant": solved.best_quant,
+        "speed": _speeds(solved),
+        "evidence": solved.evidence,
+        "quality": {"quant_loss": bucket, "quant_loss_basis": basis},
+    }
+
+
+# check_brief's keys, in check's order.
+BRIEF_KEYS = (
+    "quant",
+    "context",
+    "memory",
+    "host",
+    "verdict",
+    "reason",
+    "fits",
+    "offload",
+    "max_context",
+    "max_context_where",
+    "best_quant",
+    "speed",
+    "evidence",
+    "quality",
+)
+
+
+def _brief(answer: dict[str, Any]) -> dict[str, Any]:
+    """check_brief's part of a full answer (a component model's has no quality)."""
+    out = {k: answer[k] for k in BRIEF_KEYS if k in answer}
+    if "quality" in out:
+        quality = out["quality"]
+        out["quality"] = {k: quality[k] for k in ("quant_loss", "quant_loss_basis")}
+    return out
+
+
 ANSWER_CACHE_SIZE = 4096
 _ANSWERS: dict[tuple[CheckQuery, Catalog, bool], bytes] = {}
 _ASKED: set[tuple[CheckQuery, Catalog, bool]] = set()
@@ -546,6 +648,7 @@ def clear_caches() -> None:
 
     _ANSWERS.clear()
     _ASKED.clear()
+    _HEADS.clear()
     _BEST_QUANTS.clear()
     for fn in (
         catalog_spec,
@@ -560,11 +663,77 @@ def clear_caches() -> None:
     mem.clear_caches()
 
 
+@dataclass
+class _Solved:
+    """What one query works out before its answer is written: the resolved model, devices and
+    options, the memory plan, the speeds and the verdict. check writes all of it
+    (_full_answer); a table writes the part it shows (check_brief)."""
+
+    q: CheckQuery
+    model: ResolvedModel
+    inv: Any
+    devices: list[Device]
+    runtime: Runtime
+    quant: str
+    context: int
+    kv_type: str
+    host_ram: int | None
+    assumed_ram_gib: float | None
+    notes: list[str]
+    calibrated: list[dict[str, Any]]
+    plan: mem.MemoryPlan
+    main_backend: str
+    max_ctx: int | None
+    best_quant: str | None
+    params: Any
+    depth: int
+    lo_hi: tuple[float, float]
+    prefill_spread: tuple[float, float]
+    evidence: str
+    measured: list[dict[str, Any]]
+    decode: float | None
+    prefill: float | None
+    verdict: str
+    reason: str
+
+
 def _check(
     q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
 ) -> tuple[CheckResult, bool]:
     """check's work; also whether the answer may be reused (a catalog model, not a file or
     a remote model, whose files can change)."""
+    solved = _solve(q, catalog, allow_files, local)
+    if isinstance(solved, CheckResult):
+        return solved, True
+    model = solved.model
+    cacheable = model.entry is not None and not model.hub_repo and not model.path
+    return CheckResult(_full_answer(solved, catalog)), cacheable
+
+
+def _solve(
+    q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
+) -> _Solved | CheckResult:
+    """Everything an answer says, worked out once (a component model's whole answer)."""
+    head = _head(q, catalog, allow_files, local)
+    if isinstance(head, CheckResult):
+        return head
+    return _solve_at(q, catalog, local, head, _pick_quant(q, head.runtime, head.model))
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What a query resolves before its quantization: the runtime, the model and the devices
+    as the runtime sees them; for a catalog model, the same for every quantization asked."""
+
+    runtime: Runtime
+    model: ResolvedModel
+    devices: tuple[Device, ...]
+    calibrated: list[dict[str, Any]]
+
+
+def _head(
+    q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
+) -> _Head | CheckResult:
     runtime = get_runtime(q.runtime)
     if q.gpu_memory_utilization is not None:
         if runtime.engine != "vllm":
@@ -573,14 +742,22 @@ def _check(
     is_path = allow_files and is_local_path(q.model)
     entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
-        return _check_component_model(q, entry, catalog, runtime, local), True
+        return _check_component_model(q, entry, catalog, runtime, local)
     model = resolve_model(q.model, catalog, allow_files, q.quant)
-    spec = model.spec
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     _check_runtime_hardware(runtime, devices)
     fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
     devices = [tensor_rate_for(d, fp32_acc) for d in devices]
-    quant = _pick_quant(q, runtime, model)
+    return _Head(runtime, model, tuple(devices), calibrated)
+
+
+def _solve_at(
+    q: CheckQuery, catalog: Catalog, local: LocalMachine | None, head: _Head, quant: str
+) -> _Solved:
+    """_solve's work from the quantization on."""
+    runtime, model, calibrated = head.runtime, head.model, head.calibrated
+    devices = list(head.devices)
+    spec = model.spec
     inv = spec.weights if spec.weights is not None else inventory_for(spec, model.entry, quant)
     kv_type = q.kv_type.lower()
     mem.kv_bytes_per_cell_check(kv_type)
@@ -655,16 +832,83 @@ def _check(
         decode = _batch_decode(decode, q.batch)
 
     verdict, reason = verdict_for(plan, decode, devices, host_ram)
-    if q.gpu_memory_gb is not None or verdict != "comfortable":
+    return _Solved(
+        q=q,
+        model=model,
+        inv=inv,
+        devices=devices,
+        runtime=runtime,
+        quant=quant,
+        context=context,
+        kv_type=kv_type,
+        host_ram=host_ram,
+        assumed_ram_gib=assumed_ram_gib,
+        notes=notes,
+        calibrated=calibrated,
+        plan=plan,
+        main_backend=main_backend,
+        max_ctx=max_ctx,
+        best_quant=best_quant,
+        params=params,
+        depth=depth,
+        lo_hi=lo_hi,
+        prefill_spread=prefill_spread,
+        evidence=evidence,
+        measured=measured,
+        decode=decode,
+        prefill=prefill,
+        verdict=verdict,
+        reason=reason,
+    )
+
+
+def _max_context_where(s: _Solved) -> str | None:
+    """Where the largest context runs: all on the accelerators, or with part of the model in
+    system RAM (the verdict's own placement); None when nothing runs."""
+    if s.max_ctx is None:
+        return None
+    return "offload" if s.plan.fits and not s.plan.full_offload else "accelerator"
+
+
+def _speeds(s: _Solved) -> dict[str, float | int | None]:
+    """The answer's speeds with their ranges, rounded as every surface shows them."""
+    decode, lo_hi, prefill, spread_ = s.decode, s.lo_hi, s.prefill, s.prefill_spread
+    return {
+        "decode_tok_s": round_rate(decode),
+        "decode_tok_s_low": round_rate(decode * lo_hi[0]) if decode else None,
+        "decode_tok_s_high": round_rate(decode * lo_hi[1]) if decode else None,
+        "prefill_tok_s": round_rate(prefill),
+        "prefill_tok_s_low": round_rate(prefill * spread_[0]) if prefill else None,
+        "prefill_tok_s_high": round_rate(prefill * spread_[1]) if prefill else None,
+        "at_depth_tokens": s.depth,
+    }
+
+
+def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
+    """check's answer: everything _solve worked out, with its basis, notes and commands."""
+    q, model, inv, devices, runtime, plan = s.q, s.model, s.inv, s.devices, s.runtime, s.plan
+    quant, context, kv_type, notes = s.quant, s.context, s.kv_type, s.notes
+    spec = model.spec
+    fits = plan.fits
+    if q.gpu_memory_gb is not None or s.verdict != "comfortable":
         memory_note = gpu_memory_note(devices, q)
         if memory_note:
             notes.append(memory_note)
     totals = memory_totals(plan, runtime)
     basis = answer_basis(
-        spec, inv, devices, runtime, kv_type, context, host_ram, params, main_backend, measured
+        spec,
+        inv,
+        devices,
+        runtime,
+        kv_type,
+        context,
+        s.host_ram,
+        s.params,
+        s.main_backend,
+        s.measured,
     )
-    if calibrated:
-        basis["calibration"] = calibrated
+    if s.calibrated:
+        basis["calibration"] = s.calibrated
     out: dict[str, Any] = {
         "model": model_record(model, inv),
         "hardware": [
@@ -686,31 +930,19 @@ def _check(
         "memory": totals,
         "devices": [u.to_dict() for u in plan.devices],
         "host": plan.host.to_dict() if plan.host is not None else None,
-        "verdict": verdict,
-        "reason": reason,
+        "verdict": s.verdict,
+        "reason": s.reason,
         "fits": fits,
         "offload": {
             "gpu_layers": plan.gpu_layers,
             "total_layers": plan.total_layers,
             "experts_on_host_layers": plan.experts_on_host_layers,
         },
-        "max_context": max_ctx,
-        # Where that largest context runs: all on the accelerators, or with part of the
-        # model in system RAM (the verdict's own placement); None when nothing runs.
-        "max_context_where": None
-        if max_ctx is None
-        else ("offload" if fits and not plan.full_offload else "accelerator"),
-        "best_quant": best_quant,
-        "speed": {
-            "decode_tok_s": round_rate(decode),
-            "decode_tok_s_low": round_rate(decode * lo_hi[0]) if decode else None,
-            "decode_tok_s_high": round_rate(decode * lo_hi[1]) if decode else None,
-            "prefill_tok_s": round_rate(prefill),
-            "prefill_tok_s_low": round_rate(prefill * prefill_spread[0]) if prefill else None,
-            "prefill_tok_s_high": round_rate(prefill * prefill_spread[1]) if prefill else None,
-            "at_depth_tokens": depth,
-        },
-        "evidence": evidence,
+        "max_context": s.max_ctx,
+        "max_context_where": _max_context_where(s),
+        "best_quant": s.best_quant,
+        "speed": _speeds(s),
+        "evidence": s.evidence,
         "basis": basis,
         "notes": notes,
         # Commands only for a setup that runs: a command line beside "will not run" reads
@@ -722,7 +954,7 @@ def _check(
         "assumed": {
             "quant": q.quant is None and spec.weights is None,
             "context": q.context is None,
-            "ram_gib": assumed_ram_gib,
+            "ram_gib": s.assumed_ram_gib,
         },
     }
     loss = out["quality"]["quant_loss"]
@@ -731,7 +963,7 @@ def _check(
             f"{out['quality']['quant_loss_basis']}: a higher quantization, or a smaller "
             "model at Q4_K_M, often answers better"
         )
-    return CheckResult(out), model.entry is not None and not model.hub_repo and not model.path
+    return out
 
 
 def _default_context(runtime: Runtime, devices: list[Device]) -> int:

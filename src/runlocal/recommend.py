@@ -1,8 +1,9 @@
 """Which hardware to buy for a model, which runtime suits a build, and which catalog models a
 build runs best.
 
-Pure functions over the catalog and the engine's answers (the dicts of `check().to_dict()`),
-so every number a recommendation gives can be reproduced with `runlocal check`.
+Pure functions over the catalog and the engine's answers (`check_brief()`, the part of
+`check().to_dict()` a ranking reads), so every number a recommendation gives can be
+reproduced with `runlocal check`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Catalog, Entry
-from .engine import CheckQuery, check, default_quant
+from .engine import CheckQuery, check_brief, default_quant
 from .errors import InputError, RunlocalError
 from .hardware import Device
 from .quality import Merit, quality_model, quant_rank
@@ -180,8 +181,9 @@ def model_merit(catalog: Catalog, entry: Entry, task: str, quant: str) -> Merit 
 
 
 def engine_check(query: CheckQuery, catalog: Catalog) -> Mapping[str, Any]:
-    """The default CheckFn: the engine on catalog models only."""
-    return check(query, catalog, allow_files=False).to_dict()
+    """The default CheckFn: the engine on catalog models only, the part of its answer a Fit
+    reads (check_brief: the same values as check's)."""
+    return check_brief(query, catalog, allow_files=False)
 
 
 # --- Choose my GPU -----------------------------------------------------------------------

@@ -126,6 +126,7 @@ def test_it_turns_an_engine_crash_into_a_logged_answer(
         raise ZeroDivisionError("engine bug")
 
     monkeypatch.setattr(web_engine, "check", boom)
+    monkeypatch.setattr(web_engine, "check_brief", boom)  # the tables' and rankings' answers
     with caplog.at_level(logging.ERROR):
         pair = client.get("/compare/hardware/testgpu-24gb-vs-testmac-m9-max/")
         assert pair.status_code == 200 and b"an internal error, logged" in pair.content

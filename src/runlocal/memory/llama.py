@@ -3,6 +3,7 @@ routed experts across GPUs and system RAM (-ngl, --n-cpu-moe), as its loader doe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ from .records import (
     DeviceUse,
     MemoryPlan,
     first_true,
+    first_true_near,
     lookup_bytes,
     pad,
 )
@@ -350,7 +352,9 @@ class _LlamaLayout:
         ngl, experts, note = n + 1, 0, None
         if not fits(n + 1):
             if spec.is_moe and self.has_experts and fits(n + 1, n):
-                experts = first_true(1, n, lambda k: fits(n + 1, k))
+                experts = self._first_fit(
+                    lambda k: fits(n + 1, k), lambda k: self.usage(n + 1, k, context), n
+                )
                 note = (
                     f"experts of the first {experts} layers stay in system RAM "
                     f"(llama.cpp: --n-cpu-moe {experts})"
@@ -358,8 +362,30 @@ class _LlamaLayout:
             elif not fits(1):
                 ngl = 0
             else:
-                ngl = n + 1 - first_true(1, n, lambda drop: fits(n + 1 - drop))
+                drop = self._first_fit(
+                    lambda d: fits(n + 1 - d), lambda d: self.usage(n + 1 - d, 0, context), n
+                )
+                ngl = n + 1 - drop
         return ngl, experts, note
+
+    def _first_fit(
+        self,
+        fits: Callable[[int], bool],
+        usage: Callable[[int], list[tuple[int, int]]],
+        n: int,
+    ) -> int:
+        """The smallest k in [1, n) for which fits(k) (n if none), where k layers (or layers'
+        experts) leave the GPUs and fits(n) holds. On one GPU the bytes it holds fall with
+        every layer moved (its weights and KV leave; the buffers stay), so fits is monotonic
+        and the search starts where the average layer's bytes put the boundary; between
+        GPUs, moving one unit can shift others from one GPU to the next (split_layers), so
+        that search bisects as before."""
+        if len(self.budgets) > 1:
+            return first_true(1, n, fits)
+        (used_all, budget), (used_none, _) = usage(0)[0], usage(n)[0]
+        per_layer = (used_all - used_none) / n
+        guess = -(-(used_all - budget) // per_layer) if per_layer > 0 else 1
+        return first_true_near(1, n, fits, int(guess))
 
 
 @lru_cache(maxsize=1024)

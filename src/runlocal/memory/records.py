@@ -145,3 +145,29 @@ def lookup_bytes(spec: ModelSpec, inv: WeightInventory, share: float = 1.0) -> i
     tied = inv.output_bytes <= spec.hidden_size * 4
     lookup = inv.input_bytes * (1 - spec.token_embedding_share) if tied else inv.input_bytes
     return int(lookup * share)
+
+
+def first_true_near(lo: int, hi: int, ok: Callable[[int], bool], guess: int) -> int:
+    """first_true(lo, hi, ok) for ok monotonic (false … true), probing from ``guess``
+    outward by doubling steps and bisecting only the bracket that holds the change: two
+    probes when the guess is right, where a bisection from scratch takes log2(hi - lo)."""
+    if lo >= hi:
+        return lo
+    guess = min(max(guess, lo), hi - 1)
+    if ok(guess):
+        # The first true is at or below guess: step down until a false (or lo).
+        top, step = guess, 1
+        while top > lo:
+            probe = max(lo, top - step)
+            if not ok(probe):
+                return first_true(probe + 1, top, ok)
+            top, step = probe, step * 2
+        return lo
+    # Above guess: step up until a true (hi counts as true, as in first_true).
+    bottom, step = guess + 1, 1
+    while bottom < hi:
+        probe = min(hi, bottom + step - 1)
+        if probe == hi or ok(probe):
+            return first_true(bottom, probe, ok)
+        bottom, step = probe + 1, step * 2
+    return hi

@@ -17,7 +17,7 @@ from runlocal.hardware import device_from_entry
 from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import cached_answer, run_check
+from runlocal_web.lib.engine import cached_answer, run_brief
 from runlocal_web.lib.labels import catalog_names
 from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
@@ -429,7 +429,8 @@ def _check_row(
     }
     try:
         query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
-        r = run_check(query, catalog, digest)
+        # The part of the answer the tables show: the same values as a whole answer's.
+        r = run_brief(query, catalog, digest)
     except RunlocalError as exc:
         out["error"] = str(exc)
         return out

@@ -14,7 +14,7 @@ from django.core.cache import cache as django_cache
 import runlocal.engine
 import runlocal_web
 from runlocal.catalog import Catalog
-from runlocal.engine import CheckQuery, check
+from runlocal.engine import CheckQuery, check, check_brief
 from runlocal.errors import InputError
 
 T = TypeVar("T")
@@ -65,18 +65,36 @@ def run_check(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     (api.remote.reads_remotely); never a file. With the catalog's digest, answers are cached
     (errors are not: they are cheap).
     """
+    return _answer("check", query, catalog, digest)
+
+
+def run_brief(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str, Any]:
+    """The part of the engine's answer a table shows (runlocal.engine.check_brief: the same
+    values as run_check's under the same keys), for the pages that ask dozens per page; as
+    run_check otherwise."""
+    return _answer("brief", query, catalog, digest)
+
+
+def _answer(kind: str, query: CheckQuery, catalog: Catalog, digest: str) -> dict[str, Any]:
     from runlocal_web.api.remote import reads_remotely
 
     if not is_catalog_only(query.model, catalog) and reads_remotely(query.model) is None:
         raise InputError(f"{query.model}: this model cannot be checked on the website")
+
+    def compute() -> dict[str, Any]:
+        if kind == "brief":
+            return check_brief(query, catalog, allow_files=False)
+        return check(query, catalog, allow_files=False).to_dict()
+
     timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
     if not digest or timeout <= 0:
-        return check(query, catalog, allow_files=False).to_dict()
-    key = "check:" + hashlib.sha256(f"{engine_version()}|{digest}|{query!r}".encode()).hexdigest()
+        return compute()
+    raw = f"{engine_version()}|{digest}|{query!r}".encode()
+    key = f"{kind}:" + hashlib.sha256(raw).hexdigest()
     hit = django_cache.get(key)
     if hit is not None:
         return dict(hit)
-    result = check(query, catalog, allow_files=False).to_dict()
+    result = compute()
     django_cache.set(key, result, timeout)
     return result
 

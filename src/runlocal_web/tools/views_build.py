@@ -28,7 +28,7 @@ from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.units import GIB
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import cached_answer, run_check
+from runlocal_web.lib.engine import cached_answer, run_brief, run_check
 from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 from runlocal_web.ops.limits import limited
 
@@ -333,7 +333,8 @@ def build_data(
 
     def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
         try:
-            return run_check(q, c)  # uncached: the whole answer is cached instead
+            # The part of the answer a ranking reads; uncached: the whole answer is cached.
+            return run_brief(q, c)
         except RunlocalError:
             raise
         except Exception as exc:

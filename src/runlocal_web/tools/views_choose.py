@@ -24,7 +24,7 @@ from runlocal.recommend import (
 )
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import cached_answer, run_check
+from runlocal_web.lib.engine import cached_answer, run_brief
 from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 from runlocal_web.ops.limits import limited
 
@@ -178,8 +178,9 @@ def answer_data(
 
     def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
         # Uncached: the whole answer is cached (solve_choose), and a hundred-odd answers each
-        # written to the cache (Redis in production) cost more than computing them.
-        return run_check(q, c)
+        # written to the cache (Redis in production) cost more than computing them. The part
+        # of each answer a ranking reads.
+        return run_brief(q, c)
 
     result = choose_gpu(question, catalog, check_fn)
     picks = [_pick(p, model, question.context) for p in result.picks]

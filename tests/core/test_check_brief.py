@@ -1,0 +1,109 @@
+"""check_brief is check's answer, in part: for every query, its keys hold exactly what check's
+answer holds under the same keys (of the quality, the loss and its basis), from cold caches
+and from warm ones, and it rejects what check rejects with the same message."""
+
+from __future__ import annotations
+
+import random
+
+from runlocal import engine
+from runlocal.catalog import load_catalog
+from runlocal.engine import BRIEF_KEYS, CheckQuery, check, check_brief
+from runlocal.errors import RunlocalError
+
+
+def _queries(n: int) -> list[CheckQuery]:
+    cat = load_catalog()
+    rng = random.Random(1406)
+    models, devices = sorted(cat.models), sorted(cat.hardware)
+    out = []
+    for _ in range(n):
+        count = rng.choice([1, 1, 1, 2])
+        device = rng.choice(devices)
+        out.append(
+            CheckQuery(
+                model=rng.choice(models),
+                hardware=(f"{count}x {device}" if count > 1 else device,),
+                quant=rng.choice([None, None, "Q4_K_M", "Q8_0", "F16", "Q2_K", "MXFP4", "FP8"]),
+                context=rng.choice([None, None, 8192, 131072]),
+                runtime=rng.choice(["llama.cpp"] * 6 + ["vllm", "mlx", "ollama"]),
+                ram_gb=rng.choice([None, None, 16.0, 128.0]),
+                no_measured=rng.random() < 0.1,
+            )
+        )
+    return out
+
+
+def _answer(fn, q, cat):  # type: ignore[no-untyped-def]
+    try:
+        return fn(q, cat)
+    except RunlocalError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _expected(q: CheckQuery, cat) -> object:  # type: ignore[no-untyped-def]
+    full = _answer(lambda q, c: check(q, c, allow_files=False).to_dict(), q, cat)
+    if isinstance(full, str):
+        return full
+    out = {k: full[k] for k in BRIEF_KEYS if k in full}  # image and speech models: no quality
+    if "quality" in full:
+        out["quality"] = {k: full["quality"][k] for k in ("quant_loss", "quant_loss_basis")}
+    return out
+
+
+def test_brief_answers_are_checks_answers_in_part():
+    cat = load_catalog()
+    queries = _queries(600)
+    engine.clear_caches()
+    briefs = [_answer(lambda q, c: check_brief(q, c, allow_files=False), q, cat) for q in queries]
+    assert sum(isinstance(b, dict) for b in briefs) > 400  # most queries are answered
+    kinds = {b["verdict"] for b in briefs if isinstance(b, dict)}
+    assert kinds == {"comfortable", "tradeoffs", "wont-run"}
+    engine.clear_caches()
+    for q, brief in zip(queries, briefs, strict=True):
+        want = _expected(q, cat)
+        assert brief == want, q
+        assert not isinstance(brief, dict) or list(brief) == [k for k in BRIEF_KEYS if k in brief]
+    # Warm: with check's answers remembered (asked twice), the brief is read from them.
+    for q in queries[:100]:
+        _expected(q, cat)
+        assert _answer(lambda q, c: check_brief(q, c, allow_files=False), q, cat) == _expected(
+            q, cat
+        )
+
+
+def test_a_table_shares_work_and_answers_as_single_checks():
+    """A table's row (one model and setup, several quantizations and the default, asked
+    together) shares what precedes the quantization: each cell still equals check's answer
+    to that query alone."""
+    cat = load_catalog()
+    rng = random.Random(14)
+    rows = [
+        (model, device, runtime)
+        for model, device, runtime in zip(
+            rng.sample(sorted(cat.models), 40),
+            rng.sample(sorted(cat.hardware), 40),
+            rng.choices(["llama.cpp"] * 4 + ["vllm", "ollama"], k=40),
+            strict=True,
+        )
+    ]
+    quants = (None, "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16", "MXFP4", "q4_k_m")
+    engine.clear_caches()
+    table = [
+        [
+            _answer(
+                lambda q, c: check_brief(q, c, allow_files=False),
+                CheckQuery(model=m, hardware=(h,), runtime=rt, quant=qt),
+                cat,
+            )
+            for qt in quants
+        ]
+        for m, h, rt in rows
+    ]
+    assert engine._HEADS  # the rows shared their work
+    assert sum(isinstance(c, dict) for cells in table for c in cells) > 150
+    for (m, h, rt), cells in zip(rows, table, strict=True):
+        for qt, cell in zip(quants, cells, strict=True):
+            engine.clear_caches()
+            want = _expected(CheckQuery(model=m, hardware=(h,), runtime=rt, quant=qt), cat)
+            assert cell == want, (m, h, rt, qt)
