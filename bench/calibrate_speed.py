@@ -238,8 +238,7 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         prior += [(x[r + 5] - math.log(PRIOR_SM_GHZ_PER_WATT[0])) / PRIOR_SM_GHZ_PER_WATT[1]]
         prior += [(x[r + 6] - math.log(PRIOR_CLOCK_POWER[0])) / PRIOR_CLOCK_POWER[1]]
         prior += [
-            x[P_ATTN_BACKEND + i] / PRIOR_ATTENTION_BACKEND
-            for i in range(len(ATTENTION_BACKENDS))
+            x[P_ATTN_BACKEND + i] / PRIOR_ATTENTION_BACKEND for i in range(len(ATTENTION_BACKENDS))
         ]
         k = P_ATTN_BACKEND + len(ATTENTION_BACKENDS)
         prior += [(x[k] - math.log(PRIOR_ATTENTION_TILE_ROWS[0])) / PRIOR_ATTENTION_TILE_ROWS[1]]
