@@ -62,6 +62,29 @@ DEEPSEEK_V2_LITE: dict[str, Any] = {
     "max_position_embeddings": 163840,
     "tie_word_embeddings": False,
 }
+
+
+def gemma_4_like(**overrides: Any) -> dict[str, Any]:
+    """A tiny Gemma 4 text config: sliding layers with their heads, a global layer with
+    wider heads, fewer KV heads and one projection for K and V (attention_k_eq_v)."""
+    config: dict[str, Any] = {
+        "model_type": "gemma4_text",
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "head_dim": 16,
+        "num_global_key_value_heads": 1,
+        "global_head_dim": 32,
+        "attention_k_eq_v": True,
+        "sliding_window": 8,
+        "layer_types": ["sliding_attention", "full_attention"],
+        "vocab_size": 100,
+    }
+    return {**config, **overrides}
+
+
 GEMMA_3_4B: dict[str, Any] = {
     "model_type": "gemma3_text",
     "num_hidden_layers": 34,

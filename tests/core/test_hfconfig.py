@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from runlocal.errors import ModelFileError, RunlocalError, UnsupportedArchitectureError
 from runlocal.hfconfig import load_config, spec_from_config
 
-from .factories import DEEPSEEK_V2_LITE, GEMMA_2_9B, LLAMA_3_1_8B, MIXTRAL_8X7B
+from .factories import DEEPSEEK_V2_LITE, GEMMA_2_9B, LLAMA_3_1_8B, MIXTRAL_8X7B, gemma_4_like
 
 
 def test_it_counts_llama_3_1_8b_parameters() -> None:
@@ -297,22 +297,7 @@ def test_an_ngram_embedding_table_is_looked_up_not_multiplied() -> None:
 def test_gemma_4_global_layers_cache_k_and_v_but_have_no_v_projection() -> None:
     # attention_k_eq_v: the global layers' V is the K projection under its own scale-free norm
     # and without RoPE, so runtimes cache both (llama.cpp gemma4-iswa.cpp, transformers).
-    config = {
-        "model_type": "gemma4_text",
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": 16,
-        "num_global_key_value_heads": 1,
-        "global_head_dim": 32,
-        "attention_k_eq_v": True,
-        "sliding_window": 8,
-        "layer_types": ["sliding_attention", "full_attention"],
-        "vocab_size": 100,
-    }
-    local, glob = spec_from_config(config).layers
+    local, glob = spec_from_config(gemma_4_like()).layers
     assert (local.n_kv_heads, local.head_dim_k, local.head_dim_v) == (2, 16, 16)
     assert (glob.n_kv_heads, glob.head_dim_k, glob.head_dim_v) == (1, 32, 32)
     assert local.params_attn_v == 64 * 2 * 16

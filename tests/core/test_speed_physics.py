@@ -15,7 +15,13 @@ from runlocal.runtimes import get_runtime
 from runlocal.speed import features
 from runlocal.weights import estimate_inventory
 
-from .factories import DEEPSEEK_V2_LITE, GEMMA_3_4B, LLAMA_3_1_8B, QWEN3_NEXT_80B_A3B
+from .factories import (
+    DEEPSEEK_V2_LITE,
+    GEMMA_3_4B,
+    LLAMA_3_1_8B,
+    QWEN3_NEXT_80B_A3B,
+    gemma_4_like,
+)
 
 LLAMA = get_runtime("llama.cpp")
 HF = get_runtime("transformers")
@@ -156,21 +162,12 @@ def test_mtp_layers_and_towers_are_held_but_not_read_per_token() -> None:
 
 
 def test_decode_attention_wider_than_the_vector_kernel_is_counted_apart() -> None:
-    config = {
-        "model_type": "gemma4_text",
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 3,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": 128,
-        "num_global_key_value_heads": 1,
-        "global_head_dim": 512,
-        "attention_k_eq_v": True,
-        "sliding_window": 8,
-        "layer_types": ["sliding_attention", "full_attention", "sliding_attention"],
-        "vocab_size": 100,
-    }
+    config = gemma_4_like(
+        num_hidden_layers=3,
+        head_dim=128,
+        global_head_dim=512,
+        layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+    )
     spec = spec_from_config(config)
     # At depth 100: the two sliding layers read their window of 8 with 128-wide K and V, the
     # global layer all 100 with 512-wide K and V; 2 FLOPs per head and element.
