@@ -28,8 +28,8 @@ def release(version: str | None) -> tuple[int, ...] | None:
 PARAMS_PATH = Path(__file__).parent.parent / "data" / "speed_params.json"
 # The software stacks kernels run on, each with its own fitted efficiencies and latencies:
 # CUDA, HIP (ROCm), Metal, Vulkan, llama.cpp's CPU backend, Intel's oneAPI (SYCL on Level
-# Zero), and Vulkan on Intel GPUs (Intel's own driver, on which llama.cpp's Vulkan backend
-# takes Intel-specific paths).
+# Zero), and Vulkan on Intel GPUs (Intel's own driver, whose cost per kernel the Arc Pro B70
+# rows show to be an order of magnitude above RADV's and NVIDIA's).
 BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu", "sycl", "vulkan-intel")
 # A class the parameter file predates starts from the class it splits from.
 _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
