@@ -5,6 +5,7 @@ costs a lookup."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -59,10 +60,35 @@ def _full_usage(
     batch: int,
 ) -> list[tuple[int, int]]:
     """(bytes that must fit, limit) per device with everything on the accelerators."""
+    return _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)(inv, context)
+
+
+_Usage = Callable[[WeightInventory, int], list[tuple[int, int]]]
+
+
+def _full_usage_of(
+    spec: ModelSpec,
+    devices: list[Device],
+    host_ram: int | None,
+    runtime: Runtime,
+    kv_type: str,
+    batch: int,
+) -> _Usage:
+    """_full_usage as a function of the weights and the context, the rest bound once: the
+    searches for the largest context and the best quantization ask it many times."""
     if runtime.engine == "llama.cpp":
-        return mem.llama_full_offload_usage(spec, inv, devices, runtime, context, kv_type, batch)
-    p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-    return [mem.usage(u) for u in p.devices]
+        return mem.llama_full_offload_usage_of(spec, devices, runtime, kv_type, batch)
+
+    def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
+        p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
+        return [mem.usage(u) for u in p.devices]
+
+    return usage
+
+
+def _fits_rows(rows: list[tuple[int, int]]) -> tuple[bool, bool]:
+    """fits_on_accelerators' answer from the rows of _full_usage."""
+    return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
 
 
 def fits_on_accelerators(
@@ -76,8 +102,7 @@ def fits_on_accelerators(
     batch: int,
 ) -> tuple[bool, bool]:
     """(fits entirely on the accelerators, too tight to be comfortable)."""
-    rows = _full_usage(spec, inv, devices, host_ram, runtime, context, kv_type, batch)
-    return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
+    return _fits_rows(_full_usage(spec, inv, devices, host_ram, runtime, context, kv_type, batch))
 
 
 @dataclass
@@ -178,17 +203,26 @@ def _max_context(
     kv_type: str,
     batch: int,
     known: tuple[int, bool] | None = None,
+    full_usage: _Usage | None = None,
 ) -> int | None:
     """Largest context (multiple of 256) that still fits fully on the accelerators.
 
     known: (a context, whether it fits fully), from the plan already made, to skip a probe.
+    full_usage: _full_usage_of for these arguments, when the caller has it.
 
     Memory is affine in the context once sliding windows are full, so two plans give each
     device's slope and the limit follows; one more plan confirms it (bisection otherwise).
     """
 
+    if full_usage is None:
+        full_usage = _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)
+    asked: dict[int, list[tuple[int, int]]] = {}  # the same context is probed more than once
+
     def usage(ctx: int) -> list[tuple[int, int]]:
-        return _full_usage(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch)
+        rows = asked.get(ctx)
+        if rows is None:
+            rows = asked[ctx] = full_usage(inv, ctx)
+        return rows
 
     def fits(ctx: int) -> bool:
         return all(u <= b for u, b in usage(ctx))
@@ -279,7 +313,10 @@ def plan_answers_uncached(
     plan, hw = est.plan, list(devices)
     runs = plan.fits
     fits_fully = runs and plan.full_offload
-    max_ctx = _max_context(spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully))
+    full_usage = _full_usage_of(spec, hw, host_ram, runtime, kv_type, batch)
+    max_ctx = _max_context(
+        spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully), full_usage
+    )
     if max_ctx is None and runs:
         # It runs only with part of it in system RAM: the largest context that still runs so.
         max_ctx = _max_context_offloaded(spec, inv, hw, host_ram, runtime, kv_type, batch, context)
@@ -294,12 +331,10 @@ def plan_answers_uncached(
         if found is not _UNKNOWN:
             best_quant = found
         else:
-            fits, tight = fits_on_accelerators(
-                spec, inv, hw, host_ram, runtime, context, kv_type, batch
-            )
+            fits, tight = _fits_rows(full_usage(inv, context))
             known = (quant, fits and not tight)
             best_quant = _best_quant(
-                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known
+                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known, full_usage
             )
             with _BEST_QUANTS_LOCK:  # the website answers from several threads
                 if len(_BEST_QUANTS) >= BEST_QUANT_CACHE_SIZE:
@@ -331,9 +366,11 @@ def _best_quant(
     kv_type: str,
     batch: int,
     known: tuple[str, bool] | None = None,
+    full_usage: _Usage | None = None,
 ) -> str | None:
     """Highest-quality quantization that fits comfortably (the ladder shrinks monotonically,
-    so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it."""
+    so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it.
+    full_usage: _full_usage_of for these arguments, when the caller has it."""
     ladder = {
         "gguf": GGUF_LADDER,
         "hf": HF_LADDER,
@@ -342,11 +379,11 @@ def _best_quant(
         "exl3": EXL3_LADDER,
     }[runtime.formats[0]]
 
+    if full_usage is None:
+        full_usage = _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)
+
     def ok(i: int) -> bool:
-        inv = inventory_for(spec, entry, ladder[i])
-        fits, tight = fits_on_accelerators(
-            spec, inv, devices, host_ram, runtime, context, kv_type, batch
-        )
+        fits, tight = _fits_rows(full_usage(inventory_for(spec, entry, ladder[i]), context))
         return fits and not tight
 
     lo, hi = 0, len(ladder)

@@ -50,6 +50,7 @@ from .llama import (
     BACKEND_OVERHEAD_BYTES,
     llama_compute_bytes,
     llama_full_offload_usage,
+    llama_full_offload_usage_of,
     plan_llama,
     split_layers,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "layers_with_experts",
     "llama_compute_bytes",
     "llama_full_offload_usage",
+    "llama_full_offload_usage_of",
     "lookup_bytes",
     "mlx_unfused_scores_bytes",
     "pad",

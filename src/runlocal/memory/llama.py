@@ -418,6 +418,27 @@ def llama_full_offload_usage(
     return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage(inv, context)
 
 
+def llama_full_offload_usage_of(
+    spec: ModelSpec,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> Callable[[WeightInventory, int], list[tuple[int, int]]]:
+    """llama_full_offload_usage with everything but the weights and the context bound: the
+    searches for the largest context and the best quantization ask it many times, and the
+    per-GPU cells are looked up once."""
+    gpus = tuple(d for d in devices if d.kind != "cpu")
+    if gpus:
+        return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage
+
+    def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
+        plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
+        return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
+
+    return usage
+
+
 def plan_llama(
     spec: ModelSpec,
     inv: WeightInventory,
