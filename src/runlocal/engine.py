@@ -645,6 +645,7 @@ def clear_caches() -> None:
     """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
     and tests that time or compare checks from cold."""
     from . import hardware
+    from .speed.features import device_traits
 
     _ANSWERS.clear()
     _ASKED.clear()
@@ -658,6 +659,7 @@ def clear_caches() -> None:
         _quality_parts,
         hardware.device_from_entry,
         hardware._parse_hardware,
+        device_traits,
     ):
         fn.cache_clear()
     mem.clear_caches()

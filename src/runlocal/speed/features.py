@@ -4,6 +4,8 @@ computes, and what its hardware offers for that arithmetic (dp4a, tensor cores, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from ..hardware import Device
 from ..memory import (
@@ -89,6 +91,26 @@ def sm_clock_hz(device: Device) -> float | None:
     return device.fp32_flops / (2 * fp32_lanes_per_sm(cc))
 
 
+@lru_cache(maxsize=1024)
+def device_traits(device: Device) -> dict[str, Any]:
+    """The DeviceLoad fields that only describe the device (the same in every plan it is in)."""
+    return {
+        "backend": backend_class(device),
+        "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s,
+        "fp32_flops": device.fp32_flops,
+        "fp16_flops": device.fp16_flops,
+        "tdp_w": device.tdp_w,
+        "dp4a": has_dp4a(device),
+        "tensor_cores": has_tensor_cores(device),
+        "vendor": device.vendor,
+        "api": device.backend,
+        "sm_clock_hz": sm_clock_hz(device),
+        "compute_capability": device.compute_capability,
+        "gpu_arch": device.gpu_arch,
+        "int8_flops": device.int8_flops,
+    }
+
+
 @dataclass(frozen=True)
 class SpeedFeatures:
     loads: tuple[DeviceLoad, ...]
@@ -151,6 +173,7 @@ def features(
     bpw = inv.total_bytes / max(spec.params_total, 1)
     tp = len(plan.devices) if plan.tensor_parallel else 1
     for k, use in enumerate(plan.devices):
+        traits = device_traits(use.device)
         share = use.layers / n if n else 0.0
         lo, hi = (0, n) if plan.tensor_parallel else (start, start + use.layers)
         if plan.tensor_parallel:
@@ -172,7 +195,7 @@ def features(
             weights -= experts_here * (1 - moe_share)
         if runtime is not None:
             kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
-            if runtime.engine == "llama.cpp" and backend_class(use.device) in ("cuda", "rocm"):
+            if runtime.engine == "llama.cpp" and traits["backend"] in ("cuda", "rocm"):
                 attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi)
             else:
                 attn = attention_flops(spec, runtime, depth, lo, hi, decode=True)
@@ -186,27 +209,15 @@ def features(
             start = hi
         loads.append(
             DeviceLoad(
-                backend=backend_class(use.device),
-                bandwidth_bytes_per_s=use.device.bandwidth_bytes_per_s,
-                fp32_flops=use.device.fp32_flops,
-                fp16_flops=use.device.fp16_flops,
-                tdp_w=use.device.tdp_w,
                 weight_bytes=max(weights, 0.0),
                 weight_params=max(weights, 0.0) / bpw,
                 kv_bytes=float(kv),
                 layers=use.layers,
-                dp4a=has_dp4a(use.device),
                 attn_flops=attn,
                 attn_matrix_flops=attn_matrix,
                 moe_layers=layers_with_experts(spec, lo, hi),
-                tensor_cores=has_tensor_cores(use.device),
-                vendor=use.device.vendor,
-                api=use.device.backend,
                 resident_weight_bytes=resident,
-                sm_clock_hz=sm_clock_hz(use.device),
-                compute_capability=use.device.compute_capability,
-                gpu_arch=use.device.gpu_arch,
-                int8_flops=use.device.int8_flops,
+                **traits,
             )
         )
     host_bytes = 0.0
