@@ -81,9 +81,20 @@ def _escape_run(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("runlocal-json", _escape_run)
 
 
+_NOT_JSON_ESCAPE = re.compile(r"\\[xU]")  # a regex: "in" scans text full of backslashes slowly
+
+
 def _escape_non_ascii(text: str) -> str:
     if not text.isascii():
-        text = text.encode("ascii", "runlocal-json").decode("ascii")
+        # Python's own "backslashreplace" (C) writes \uXXXX, lowercase, as json does, for
+        # U+0100-U+FFFF; it writes \xXX below and \UXXXXXXXX above, which JSON lacks: then the
+        # JSON handler writes the whole text. In JSON text every backslash starts an escape, so
+        # "\x" or "\U" can only be one of those (or an escaped backslash before x or U, which
+        # only costs the slower handler).
+        fast = text.encode("ascii", "backslashreplace").decode("ascii")
+        if _NOT_JSON_ESCAPE.search(fast):
+            fast = text.encode("ascii", "runlocal-json").decode("ascii")
+        text = fast
     return text.replace("\x7f", "\\u007f") if "\x7f" in text else text  # DEL, as json does
 
 

@@ -118,3 +118,20 @@ def test_a_catalog_id_reads_as_the_resolvers_read_it():
     # Anything else goes to the resolvers themselves.
     assert read_hardware(cat, "2x RTX 3090") == resolve_hardware_name(cat, "2x RTX 3090")
     assert read_model(cat, "llama3.1:8b") == resolve_model_name(cat, "llama3.1:8b")
+
+
+def test_non_ascii_escapes_equal_the_standard_encoder():
+    """batch's C-level escape (backslashreplace) against json.dumps, on characters from every
+    range it treats differently (below U+0100, the rest of the BMP, surrogates, above U+FFFF)
+    and on backslashes that precede an x or a U."""
+    import json
+
+    from runlocal.batch import _escape_non_ascii
+
+    rng = random.Random(5)
+    alphabet = ["a", "x", "U", "\\", '"', "\x7f", "é", "µ", "→", "−", "–", "€", "\ufffd", "😀"]
+    alphabet += ["\ud800", "\u0100", "\u00ff", "\U0010ffff"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        raw = json.dumps(text, ensure_ascii=False)  # what orjson writes, unescaped
+        assert _escape_non_ascii(raw) == json.dumps(text), repr(text)
