@@ -659,6 +659,7 @@ def clear_caches() -> None:
         _quality_parts,
         hardware.device_from_entry,
         hardware._parse_hardware,
+        hardware._fp32_accumulating,
         device_traits,
     ):
         fn.cache_clear()

@@ -224,8 +224,15 @@ def tensor_rate_for(device: Device, fp32_accumulate: bool) -> Device:
     (ggml-cuda, CUBLAS_COMPUTE_16F), PyTorch runtimes in FP32 (BF16 has no FP16 accumulate),
     which GeForce cards and the L40 run at half rate."""
     if fp32_accumulate and device.fp32_acc_flops is not None:
-        return replace(device, fp16_flops=device.fp32_acc_flops)
+        return _fp32_accumulating(device)
     return device
+
+
+@lru_cache(maxsize=1024)
+def _fp32_accumulating(device: Device) -> Device:
+    """One object per device, as the catalog's own devices are: the caches keyed by devices
+    find it by identity, without hashing and comparing its fields again."""
+    return replace(device, fp16_flops=device.fp32_acc_flops)
 
 
 def with_free_memory(device: Device, free_bytes: int) -> Device:
