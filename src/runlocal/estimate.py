@@ -49,20 +49,6 @@ def _plan(
     return mem.plan_simple(spec, inv, devices, runtime, context, kv_type, batch)
 
 
-def _full_usage(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    batch: int,
-) -> list[tuple[int, int]]:
-    """(bytes that must fit, limit) per device with everything on the accelerators."""
-    return _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)(inv, context)
-
-
 _Usage = Callable[[WeightInventory, int], list[tuple[int, int]]]
 
 
@@ -74,8 +60,9 @@ def _full_usage_of(
     kv_type: str,
     batch: int,
 ) -> _Usage:
-    """_full_usage as a function of the weights and the context, the rest bound once: the
-    searches for the largest context and the best quantization ask it many times."""
+    """(bytes that must fit, limit) per device with everything on the accelerators, as a
+    function of the weights and the context, the rest bound once: the searches for the
+    largest context and the best quantization ask it many times."""
     if runtime.engine == "llama.cpp":
         return mem.llama_full_offload_usage_of(spec, devices, runtime, kv_type, batch)
 
@@ -87,7 +74,7 @@ def _full_usage_of(
 
 
 def _fits_rows(rows: list[tuple[int, int]]) -> tuple[bool, bool]:
-    """fits_on_accelerators' answer from the rows of _full_usage."""
+    """fits_on_accelerators' answer from the rows of _full_usage_of."""
     return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
 
 
@@ -102,7 +89,8 @@ def fits_on_accelerators(
     batch: int,
 ) -> tuple[bool, bool]:
     """(fits entirely on the accelerators, too tight to be comfortable)."""
-    return _fits_rows(_full_usage(spec, inv, devices, host_ram, runtime, context, kv_type, batch))
+    usage = _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)
+    return _fits_rows(usage(inv, context))
 
 
 @dataclass

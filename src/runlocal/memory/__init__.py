@@ -49,7 +49,6 @@ from .kv import (
 from .llama import (
     BACKEND_OVERHEAD_BYTES,
     llama_compute_bytes,
-    llama_full_offload_usage,
     llama_full_offload_usage_of,
     plan_llama,
     split_layers,
@@ -112,7 +111,6 @@ __all__ = [
     "kv_read_bytes",
     "layers_with_experts",
     "llama_compute_bytes",
-    "llama_full_offload_usage",
     "llama_full_offload_usage_of",
     "lookup_bytes",
     "mlx_unfused_scores_bytes",

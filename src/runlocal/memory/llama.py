@@ -400,24 +400,6 @@ def _llama_layout(
     return _LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
 
 
-def llama_full_offload_usage(
-    spec: ModelSpec,
-    inv: WeightInventory,
-    devices: list[Device],
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-    sequences: int,
-) -> list[tuple[int, int]]:
-    """(bytes used, budget) per device with every layer on the accelerators — the cheap
-    question behind the largest context and the best quantization."""
-    gpus = tuple(d for d in devices if d.kind != "cpu")
-    if not gpus:
-        plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
-        return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
-    return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage(inv, context)
-
-
 def llama_full_offload_usage_of(
     spec: ModelSpec,
     devices: list[Device],
@@ -425,9 +407,9 @@ def llama_full_offload_usage_of(
     kv_type: str,
     sequences: int,
 ) -> Callable[[WeightInventory, int], list[tuple[int, int]]]:
-    """llama_full_offload_usage with everything but the weights and the context bound: the
-    searches for the largest context and the best quantization ask it many times, and the
-    per-GPU cells are looked up once."""
+    """(bytes used, budget) per device with every layer on the accelerators, as a function of
+    the weights and the context — the cheap question behind the largest context and the best
+    quantization, which ask it many times; the per-GPU cells are looked up once."""
     gpus = tuple(d for d in devices if d.kind != "cpu")
     if gpus:
         return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage

@@ -121,6 +121,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         t_dev += load.moe_layers * p.per_moe_layer_us * 1e-6
         times.append(t_dev)
     t = _devices_seconds(f, times)
+    main = f.loads[0].backend if f.loads else "cpu"
     if f.host_bytes:
         if not f.host_bandwidth_bytes_per_s:
             return None
@@ -128,10 +129,9 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         # per-layer cost for each layer it takes part in and, on unified memory, at least
         # the dequantization the GPU would have done.
         t += f.host_bytes / (f.host_bandwidth_bytes_per_s * p.bandwidth_efficiency["cpu"])
-        t += f.host_layers * p.per_layer_us[f.loads[0].backend if f.loads else "cpu"] * 1e-6
+        t += f.host_layers * p.per_layer_us[main] * 1e-6
         if f.host_fp32_flops:
             t += f.host_params * ops / f.host_fp32_flops
-    main = f.loads[0].backend if f.loads else "cpu"
     return t + p.fixed_ms[main] * 1e-3
 
 
