@@ -119,3 +119,19 @@ def test_no_template_syntax_leaks_onto_a_page(real) -> None:
     for url in ("/", "/models/gpt-oss-120b/", "/hardware/nvidia-rtx-4090/", "/will-it-run/"):
         html = _page(client, url)
         assert "{#" not in html and "{%" not in html and "{{" not in html, url
+
+
+def test_a_text_with_figures_is_filled_once_per_catalog_version(real, monkeypatch) -> None:
+    """The home page's guide summaries carry engine figures: the second view reads the filled
+    text back whole instead of asking for each figure again, and shows the same words."""
+    from runlocal_web.reference.views import editorial
+
+    client = Client()
+    first = _page(client, "/")
+    asked: list[object] = []
+    real_check = editorial.run_check
+    monkeypatch.setattr(
+        editorial, "run_check", lambda *a, **k: asked.append(a) or real_check(*a, **k)
+    )
+    assert _page(client, "/") == first
+    assert asked == []

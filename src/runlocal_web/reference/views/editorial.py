@@ -20,7 +20,7 @@ import runlocal
 from runlocal.catalog import Catalog, Entry
 from runlocal.figures import fill, named_setups
 from runlocal.recommend import hardware_price
-from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, respond
 
 from .. import markup
@@ -235,13 +235,20 @@ def filled(e: Entry, value: Any, cat: Catalog, digest: str) -> str:
     raw = text(value)
     if "{{" not in raw:
         return raw
-    return fill(
-        raw,
-        named_setups(e.data),
-        cat,
-        answer=lambda q, c: run_check(q, c, digest),
-        on_error=lambda _token, _exc: "—",
-    )
+
+    def compute() -> str:
+        return fill(
+            raw,
+            named_setups(e.data),
+            cat,
+            answer=lambda q, c: run_check(q, c, digest),
+            on_error=lambda _token, _exc: "—",
+        )
+
+    # One cache read for the filled text instead of one per figure (the home page's guide
+    # summaries asked a dozen): the digest names the entry's data, so its kind, id and text
+    # name the result.
+    return cached_answer("filled", digest, (e.kind, e.id, raw), compute)
 
 
 def _guide_row(e: Entry, cat: Catalog, digest: str) -> dict[str, Any]:
