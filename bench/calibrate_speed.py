@@ -86,6 +86,9 @@ PRIOR_ATTENTION_BACKEND = 1.0
 # Flash-attention kernels process 16-128 query rows per K/V tile load (llama.cpp's CUDA mma
 # kernel up to 128 with the GQA heads packed in, Vulkan and Metal 16-64).
 PRIOR_ATTENTION_TILE_ROWS = (64.0, 1.0)
+# One GEMM call per expert from the host (SYCL's prompt MUL_MAT_ID): a handful of kernel
+# submissions (gather, quantize or dequantize, GEMM, scatter) at a few µs each.
+PRIOR_EXPERT_LOOP_US = (20.0, 1.0)
 
 
 def decode_vector(p: SpeedParams) -> np.ndarray:
@@ -133,6 +136,7 @@ def prefill_vector(p: SpeedParams) -> np.ndarray:
         + [max(p.clock_power_exponent, PRIOR_CLOCK_POWER[0])]
         + [p.attention_backend_factor.get(b, 1.0) for b in ATTENTION_BACKENDS]
         + [p.attention_tile_rows or PRIOR_ATTENTION_TILE_ROWS[0]]
+        + [p.expert_loop_us or PRIOR_EXPERT_LOOP_US[0]]
     )
 
 
@@ -165,6 +169,7 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
             **{b: float(v[P_ATTN_BACKEND + i]) for i, b in enumerate(ATTENTION_BACKENDS)},
         },
         attention_tile_rows=float(v[P_ATTN_BACKEND + len(ATTENTION_BACKENDS)]),
+        expert_loop_us=float(v[P_ATTN_BACKEND + len(ATTENTION_BACKENDS) + 1]),
     )
 
 
@@ -242,6 +247,7 @@ def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
         ]
         k = P_ATTN_BACKEND + len(ATTENTION_BACKENDS)
         prior += [(x[k] - math.log(PRIOR_ATTENTION_TILE_ROWS[0])) / PRIOR_ATTENTION_TILE_ROWS[1]]
+        prior += [(x[k + 1] - math.log(PRIOR_EXPERT_LOOP_US[0])) / PRIOR_EXPERT_LOOP_US[1]]
         return np.array(residuals(pre, q) + [PRIOR_WEIGHT * v for v in prior])
 
     x = least_squares(r_pre, prefill_vector(p), loss="soft_l1", f_scale=0.3).x
@@ -314,6 +320,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "decode_attention_efficiency": round(p.decode_attention_efficiency, 4),
         "per_moe_layer_us": round(p.per_moe_layer_us, 3),
         "cpu_decode_ops": round(p.cpu_decode_ops, 3),
+        "expert_loop_us": round(p.expert_loop_us, 3),
         "prefill_path_efficiency": {k: round(v, 4) for k, v in p.prefill_path_efficiency.items()},
         "decode_spread": p.decode_spread,
         "prefill_spread": p.prefill_spread,

@@ -514,3 +514,28 @@ def test_intel_gpus_run_on_their_own_backend_classes() -> None:
     )
     assert old.bandwidth_efficiency["sycl"] == old.bandwidth_efficiency["vulkan-intel"] == 0.9
     assert old.per_layer_us["sycl"] == old.per_layer_us["cuda"] == 40.0
+
+
+def test_sycl_prompts_multiply_the_routed_experts_one_call_per_expert() -> None:
+    """SYCL's prompt MUL_MAT_ID loops over the experts on the host. A 10-layer device with
+    8 MoE layers of 128 experts, 8 routed per token: a 512-token micro-batch reaches
+    128 × (1 − (1 − 1/16)^512) = 128 experts (to 1e-12), so 8 layers × 3 matrices × 128 calls
+    = 3,072 calls of 20 µs, 61.44 ms per micro-batch, 0.12 ms per prompt token. Vulkan
+    multiplies all experts in one kernel and decode never loops."""
+    from runlocal.speed import DeviceLoad, load_params, prefill_seconds_per_token
+    from runlocal.speed.prefill import experts_with_rows
+
+    assert experts_with_rows(128, 8 / 128, 512) == pytest.approx(128.0)
+    assert experts_with_rows(128, 8 / 128, 1) == pytest.approx(8.0)
+    p = replace(load_params(), expert_loop_us=20.0)
+    sycl = DeviceLoad("sycl", 200e9, 10e12, 50e12, None, 1e9, 2e9, 0.0, 10, moe_layers=8)
+    moe = dict(n_experts=128, expert_share=8 / 128, active_expert_params=1e9)
+    f = _prefill_features(loads=(sycl,), **moe)
+    looped = prefill_seconds_per_token(f, p, 0)
+    free = prefill_seconds_per_token(f, replace(p, expert_loop_us=0.0), 0)
+    assert looped is not None and free is not None
+    assert looped - free == pytest.approx(8 * 3 * 128 * 20e-6 / 512)
+    vulkan = _prefill_features(loads=(replace(sycl, backend="vulkan"),), **moe)
+    assert prefill_seconds_per_token(vulkan, p, 0) == prefill_seconds_per_token(
+        vulkan, replace(p, expert_loop_us=0.0), 0
+    )

@@ -94,6 +94,10 @@ class SpeedParams:
     # quantized weight (shifts, masks, SDOT/VNNI dot products, scales), counted at the int8
     # dot-product rate: the compute floor of decode on weak cores (cpu_int8_flops).
     cpu_decode_ops: float = 0.0
+    # Backends that multiply a prompt's routed experts one GEMM call per expert from the host
+    # (HOST_EXPERT_LOOP_BACKENDS): the fixed cost of one such call (gather, GEMM launch,
+    # scatter), in µs. 0: not counted.
+    expert_loop_us: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -126,6 +130,7 @@ class SpeedParams:
             sm_ghz_per_watt=float(d.get("sm_ghz_per_watt", 0.0)),
             clock_power_exponent=float(d.get("clock_power_exponent", 1.0)),
             cpu_decode_ops=float(d.get("cpu_decode_ops", 0.0)),
+            expert_loop_us=float(d.get("expert_loop_us", 0.0)),
         )
 
 

@@ -43,6 +43,16 @@ FP4_QUANTS = ("MXFP4", "NVFP4")
 # consumer chips (6.1), whose FP16 runs at 1/64 (ggml-cuda common.cuh,
 # fast_fp16_hardware_available); below Volta only GP100 and GP10B have it.
 FAST_FP16_MIN_COMPUTE_CAPABILITY = 6.0
+# llama.cpp's SYCL backend runs a prompt's MUL_MAT_ID (ggml-sycl.cpp, ggml_sycl_mul_mat_id,
+# the ne12 > 1 branch) from the host: it copies the routing ids back (a blocking wait), sorts
+# the rows by expert, gathers them, then loops over the experts and calls the ordinary
+# ggml_sycl_mul_mat once for each expert that received rows, and scatters the results back.
+# Every other GPU backend multiplies all experts in one kernel (CUDA/HIP mmid, Vulkan and
+# Metal mul_mm_id). A single token (decode) takes the fused mul_mat_vec path instead.
+HOST_EXPERT_LOOP_BACKENDS = frozenset({"sycl"})
+# Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
+# (llama.cpp's build_moe_ffn).
+EXPERT_MATMULS_PER_LAYER = 3
 # Prefill paths whose efficiency is absolute (one kernel family on several backends).
 ABSOLUTE_PATHS = frozenset({"dp4a"})
 
@@ -93,6 +103,11 @@ def prefill_seconds_per_token(
         eta_bw = p.bandwidth_efficiency[load.backend]
         reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
         t += reads / micro_batch(f, prompt_tokens) / (len(f.loads) if f.tensor_parallel else 1)
+        if load.backend in HOST_EXPERT_LOOP_BACKENDS and f.n_experts and load.moe_layers:
+            mb = micro_batch(f, prompt_tokens)
+            calls = load.moe_layers * EXPERT_MATMULS_PER_LAYER
+            calls *= experts_with_rows(f.n_experts, f.expert_share, mb)
+            t += calls * p.expert_loop_us * 1e-6 / mb
         if p.attention_tile_rows:
             # Flash attention streams one sequence's cache per block of query rows.
             kv = load.kv_bytes / f.sequences
@@ -104,6 +119,16 @@ def prefill_seconds_per_token(
         # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
         t += f.host_bytes / 25e9 / 512
     return t
+
+
+def experts_with_rows(n_experts: int, share: float, tokens: int) -> float:
+    """Expected experts that receive at least one of ``tokens`` tokens, each routed to a
+    share ``share`` (k / E) of the experts: E × (1 − (1 − k/E)^tokens). A 512-token
+    micro-batch reaches every expert of a 128- or 256-expert model; one token reaches k."""
+    if n_experts <= 0:
+        return 0.0
+    share = min(max(share, 0.0), 1.0)
+    return float(n_experts * (1 - (1 - share) ** tokens))
 
 
 def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
