@@ -105,8 +105,8 @@ def prefill_seconds_per_token(
         t += reads / micro_batch(f, prompt_tokens) / (len(f.loads) if f.tensor_parallel else 1)
         if load.backend in HOST_EXPERT_LOOP_BACKENDS and f.n_experts and load.moe_layers:
             mb = micro_batch(f, prompt_tokens)
-            calls = load.moe_layers * EXPERT_MATMULS_PER_LAYER
-            calls *= experts_with_rows(f.n_experts, f.expert_share, mb)
+            experts = experts_with_rows(f.n_experts, f.expert_share, mb)
+            calls = load.moe_layers * EXPERT_MATMULS_PER_LAYER * experts
             t += calls * p.expert_loop_us * 1e-6 / mb
         if p.attention_tile_rows:
             # Flash attention streams one sequence's cache per block of query rows.
