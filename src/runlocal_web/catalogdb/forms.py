@@ -36,9 +36,14 @@ HARDWARE_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
 KIND_LABELS = {"gpu": "Discrete GPU", "unified": "Unified memory", "cpu": "CPU"}
 
 
-def _distinct(qs: QuerySet[Any], field: str) -> list[str]:
-    values = qs.exclude(**{field: ""}).values_list(field, flat=True).distinct().order_by(field)
-    return list(values)
+def _distinct(kind: str, field: str) -> list[str]:
+    """The non-empty values of a column, sorted: from the rows of the catalog version this
+    request reads (store.current_row's), so the filters' choices cost no query."""
+    from .store import current
+
+    catalog = current()[1]
+    rows = getattr(catalog, "rows", {}).get(kind, {})
+    return sorted({v for r in rows.values() if (v := getattr(r, field))})
 
 
 class _ListForm(forms.Form):
@@ -74,12 +79,11 @@ class ModelFilterForm(_ListForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rows = Model.objects.all()
         self.fields["family"].choices = [("", "All families")] + [
-            (f, f) for f in _distinct(rows, "family")
+            (f, f) for f in _distinct("models", "family")
         ]
         self.fields["modality"].choices = [("", "All kinds")] + [
-            (m, m) for m in _distinct(rows, "modality")
+            (m, m) for m in _distinct("models", "modality")
         ]
 
     def apply(self, qs: QuerySet[Model]) -> QuerySet[Model]:
@@ -107,12 +111,11 @@ class HardwareFilterForm(_ListForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rows = Hardware.objects.all()
         self.fields["vendor"].choices = [("", "All vendors")] + [
-            (v, v) for v in _distinct(rows, "vendor")
+            (v, v) for v in _distinct("hardware", "vendor")
         ]
         self.fields["kind"].choices = [("", "All types")] + [
-            (k, KIND_LABELS.get(k, k)) for k in _distinct(rows, "kind")
+            (k, KIND_LABELS.get(k, k)) for k in _distinct("hardware", "kind")
         ]
 
     def apply(self, qs: QuerySet[Hardware]) -> QuerySet[Hardware]:
