@@ -31,9 +31,9 @@ FIRST_VIEWS = [
     ("/choose-my-gpu/?budget_usd=4000&run=70b&two_cards=on", 1),
     ("/will-it-run/custom/?gpu=testgpu-24gb&ram_gb=64", 1),
     ("/will-it-run/custom/?cpu=testcpu-16c", 1),
-    # The lists: their rows (the filters' choices come with the catalog version).
-    ("/models/", 2),
-    ("/hardware/?sort=memory", 2),
+    # The lists: their rows and the filters' choices come with the catalog version.
+    ("/models/", 1),
+    ("/hardware/?sort=memory&vendor=NVIDIA&q=testgpu", 1),
 ]
 
 

@@ -252,3 +252,22 @@ def test_it_links_only_http_urls_from_the_catalog(client, catalog_dir: Path) -> 
     factory.sync()
     html = client.get("/models/testllama-8b/").content.decode()
     assert "javascript:" not in html
+
+
+def test_a_sort_puts_entries_without_the_value_last_and_breaks_ties_by_name(
+    client, catalog_dir: Path, db
+) -> None:
+    """Most memory first, cheapest first: a device with no launch price sorts after every
+    priced one in both directions, and equal values keep name order."""
+    factory.tiny_catalog(catalog_dir)
+    factory.hardware(catalog_dir, "testgpu-b", name="TestGPU B", launch_price_usd=None)
+    factory.hardware(catalog_dir, "testgpu-a", name="TestGPU A", launch_price_usd=500)
+    factory.hardware(catalog_dir, "testgpu-c", name="TestGPU C", launch_price_usd=500)
+    factory.sync()
+    doc = client.get("/hardware/?sort=price&format=json").json()
+    names = [h["name"] for h in doc["hardware"]]
+    assert names[-1] == "TestGPU B"
+    assert names.index("TestGPU A") + 1 == names.index("TestGPU C")
+    doc = client.get("/hardware/?sort=memory&format=json").json()
+    memory = [h["memory_gib"] for h in doc["hardware"]]
+    assert memory == sorted(memory, reverse=True)

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import F, OrderBy, QuerySet
 
 from runlocal.catalog import normalize
 
 from .models import Hardware, Model
 
-
-def _asc(name: str) -> OrderBy:
-    return F(name).asc(nulls_last=True)
-
-
-def _desc(name: str) -> OrderBy:
-    return F(name).desc(nulls_last=True)
-
-
-MODEL_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
-    "name": ("Name", ("name",)),
-    "largest": ("Largest first", (_desc("params_total_b"), "name")),
-    "smallest": ("Smallest first", (_asc("params_total_b"), "name")),
-    "newest": ("Newest first", (_desc("release_date"), "name")),
+# Each sort: its label and its keys, (column, descending), ahead of the name; a key's missing
+# values go last either way.
+MODEL_SORTS: dict[str, tuple[str, tuple[tuple[str, bool], ...]]] = {
+    "name": ("Name", ()),
+    "largest": ("Largest first", (("params_total_b", True),)),
+    "smallest": ("Smallest first", (("params_total_b", False),)),
+    "newest": ("Newest first", (("release_date", True),)),
 }
-HARDWARE_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
-    "name": ("Name", ("name",)),
-    "memory": ("Most memory", (_desc("memory_gib"), "name")),
-    "bandwidth": ("Fastest memory", (_desc("bandwidth_gb_s"), "name")),
-    "newest": ("Newest first", (_desc("release_date"), "name")),
-    "price": ("Cheapest at launch", (_asc("launch_price_usd"), "name")),
+HARDWARE_SORTS: dict[str, tuple[str, tuple[tuple[str, bool], ...]]] = {
+    "name": ("Name", ()),
+    "memory": ("Most memory", (("memory_gib", True),)),
+    "bandwidth": ("Fastest memory", (("bandwidth_gb_s", True),)),
+    "newest": ("Newest first", (("release_date", True),)),
+    "price": ("Cheapest at launch", (("launch_price_usd", False),)),
 }
 KIND_LABELS = {"gpu": "Discrete GPU", "unified": "Unified memory", "cpu": "CPU"}
 
@@ -48,18 +41,24 @@ def _distinct(kind: str, field: str) -> list[str]:
 
 class _ListForm(forms.Form):
     q = forms.CharField(max_length=100, required=False, label="Search")
-    SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = {}
+    SORTS: ClassVar[dict[str, tuple[str, tuple[tuple[str, bool], ...]]]] = {}
 
-    def search(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def search(self, rows: list[Any]) -> list[Any]:
         # search_text holds normalized words, so normalizing the query makes it case- and
-        # punctuation-blind on SQLite and PostgreSQL alike.
+        # punctuation-blind.
         for word in normalize(self.cleaned_data.get("q") or "").split()[:8]:
-            qs = qs.filter(search_text__contains=word)
-        return qs
+            rows = [r for r in rows if word in r.search_text]
+        return rows
 
-    def order(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def order(self, rows: list[Any]) -> list[Any]:
+        """By the sort's keys, missing values last, then by name (Python's sorts are stable)."""
         key = self.cleaned_data.get("sort") or "name"
-        return qs.order_by(*self.SORTS[key][1])
+        out = sorted(rows, key=lambda r: r.name)
+        for column, descending in reversed(self.SORTS[key][1]):
+            known = [r for r in out if getattr(r, column) is not None]
+            known.sort(key=lambda r: getattr(r, column), reverse=descending)
+            out = known + [r for r in out if getattr(r, column) is None]
+        return out
 
     def active(self) -> dict[str, str]:
         """The filters in effect, defaults left out (for links and the JSON twin)."""
@@ -75,7 +74,7 @@ class ModelFilterForm(_ListForm):
         required=False, min_value=0.01, max_value=10000, label="Parameters up to (billions)"
     )
     sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in MODEL_SORTS.items()])
-    SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = MODEL_SORTS
+    SORTS: ClassVar[dict[str, tuple[str, tuple[tuple[str, bool], ...]]]] = MODEL_SORTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,15 +85,16 @@ class ModelFilterForm(_ListForm):
             (m, m) for m in _distinct("models", "modality")
         ]
 
-    def apply(self, qs: QuerySet[Model]) -> QuerySet[Model]:
+    def apply(self, rows: Iterable[Model]) -> list[Model]:
         d = self.cleaned_data
+        out = list(rows)
         if d.get("family"):
-            qs = qs.filter(family=d["family"])
+            out = [m for m in out if m.family == d["family"]]
         if d.get("modality"):
-            qs = qs.filter(modality=d["modality"])
-        if d.get("max_params_b") is not None:
-            qs = qs.filter(params_total_b__lte=d["max_params_b"])
-        return self.order(self.search(qs))
+            out = [m for m in out if m.modality == d["modality"]]
+        if (most := d.get("max_params_b")) is not None:
+            out = [m for m in out if m.params_total_b is not None and m.params_total_b <= most]
+        return self.order(self.search(out))
 
 
 class HardwareFilterForm(_ListForm):
@@ -107,7 +107,7 @@ class HardwareFilterForm(_ListForm):
         required=False, min_value=1, max_value=10_000_000, label="Launch price up to (USD)"
     )
     sort = forms.ChoiceField(required=False, choices=[(k, v[0]) for k, v in HARDWARE_SORTS.items()])
-    SORTS: ClassVar[dict[str, tuple[str, tuple[Any, ...]]]] = HARDWARE_SORTS
+    SORTS: ClassVar[dict[str, tuple[str, tuple[tuple[str, bool], ...]]]] = HARDWARE_SORTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,14 +118,15 @@ class HardwareFilterForm(_ListForm):
             (k, KIND_LABELS.get(k, k)) for k in _distinct("hardware", "kind")
         ]
 
-    def apply(self, qs: QuerySet[Hardware]) -> QuerySet[Hardware]:
+    def apply(self, rows: Iterable[Hardware]) -> list[Hardware]:
         d = self.cleaned_data
+        out = list(rows)
         if d.get("vendor"):
-            qs = qs.filter(vendor=d["vendor"])
+            out = [h for h in out if h.vendor == d["vendor"]]
         if d.get("kind"):
-            qs = qs.filter(kind=d["kind"])
-        if d.get("min_memory_gib") is not None:
-            qs = qs.filter(memory_gib__gte=d["min_memory_gib"])
-        if d.get("max_price_usd") is not None:
-            qs = qs.filter(launch_price_usd__lte=d["max_price_usd"])
-        return self.order(self.search(qs))
+            out = [h for h in out if h.kind == d["kind"]]
+        if (least := d.get("min_memory_gib")) is not None:
+            out = [h for h in out if h.memory_gib is not None and h.memory_gib >= least]
+        if (most := d.get("max_price_usd")) is not None:
+            out = [h for h in out if h.launch_price_usd is not None and h.launch_price_usd <= most]
+        return self.order(self.search(out))

@@ -51,9 +51,6 @@ PRICE_DISCLOSURE = (
     "retailer links (affiliate links, labelled where they appear); no retailer pays for a "
     "listing, and commissions never change a verdict or a ranking."
 )
-# What the list rows never show: each entry's whole record (parsed from JSON for every one of
-# the 150-220 rows of a list), its search words, sources and aliases.
-LIST_DEFERRED = ("data", "search_text", "sources", "aliases")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 
 
@@ -64,8 +61,9 @@ def model_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:model_list")
     form = ModelFilterForm(request.GET)
     valid = form.is_valid()
-    rows_only = Model.objects.defer(*LIST_DEFERRED)
-    qs = form.apply(rows_only) if valid else rows_only.order_by("name")
+    # The rows of the catalog version this request reads (no query of its own).
+    loaded = _loaded_rows("models")
+    qs = form.apply(loaded) if valid else form.order(loaded)
     rows = [_model_row(m) for m in qs]
     return _list_page(
         request,
@@ -86,8 +84,9 @@ def hardware_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:hardware_list")
     form = HardwareFilterForm(request.GET)
     valid = form.is_valid()
-    rows_only = Hardware.objects.defer(*LIST_DEFERRED)
-    qs = form.apply(rows_only) if valid else rows_only.order_by("name")
+    # The rows of the catalog version this request reads (no query of its own).
+    loaded = _loaded_rows("hardware")
+    qs = form.apply(loaded) if valid else form.order(loaded)
     rows = [_hardware_row(h) for h in qs]
     return _list_page(
         request,
@@ -102,6 +101,11 @@ def hardware_list(request: HttpRequest) -> HttpResponse:
         ),
         template="catalogdb/hardware_list.html",
     )
+
+
+def _loaded_rows(kind: str) -> list[Any]:
+    catalog = current_catalog()
+    return list(getattr(catalog, "rows", {}).get(kind, {}).values())
 
 
 def _list_page(
