@@ -16,7 +16,7 @@ from runlocal_web.catalogdb.featured import featured_hardware, featured_models
 from runlocal_web.catalogdb.models import Change
 from runlocal_web.catalogdb.store import current_catalog, current_state
 from runlocal_web.lib.labels import catalog_names
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,11 +46,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "synced_at": state.synced_at if state else None,
         },
         "featured_models": [
-            {"id": m.id, "name": m.name, "url": reverse("catalogdb:model_detail", args=[m.id])}
+            {"id": m.id, "name": m.name, "url": url_for("catalogdb:model_detail", m.id)}
             for m in models
         ],
         "featured_hardware": [
-            {"id": h.id, "name": h.name, "url": reverse("catalogdb:hardware_detail", args=[h.id])}
+            {"id": h.id, "name": h.name, "url": url_for("catalogdb:hardware_detail", h.id)}
             for h in hardware
         ],
         "examples": examples,

@@ -18,7 +18,7 @@ from runlocal.catalog import Catalog, Entry, normalize
 from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import parse_hardware
 from runlocal_web.catalogdb.store import current
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,99}$")
 
@@ -189,7 +189,7 @@ def entity_url(kind: str, eid: str) -> str | None:
         "quants": "reference:quant_detail",
     }
     if kind in routes:
-        return reverse(routes[kind], args=[eid])
+        return url_for(routes[kind], eid)
     if kind == "pages":
         if eid in EDITORIAL:
             return EDITORIAL[eid][0]
