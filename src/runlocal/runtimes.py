@@ -54,6 +54,9 @@ class Runtime:
     # allocation kept for the process's life (memory/frameworks.py vllm_moe_workspace_bytes);
     # earlier releases allocated it per call and freed it before the sampler was profiled.
     moe_workspace_persistent: bool = True
+    # transformers: attention masks built by masking_utils.sdpa_mask as booleans (one byte
+    # per query-key pair); earlier releases built each model's mask in its own dtype.
+    bool_attention_masks: bool = True
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -194,6 +197,15 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
         "swa_windowed",
         False,
         "cache_utils.py DynamicSlidingWindowLayer keeps the last sliding_window - 1 tokens",
+    ),
+    (
+        "transformers",
+        (4, 53),
+        "bool_attention_masks",
+        False,
+        "masking_utils.sdpa_mask builds boolean (batch, 1, q, kv) masks; before it each "
+        "model's _update_causal_mask filled them with the dtype's minimum (the release is the "
+        "first with masking_utils, not verified)",
     ),
     (
         "transformers",

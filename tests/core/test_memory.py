@@ -150,6 +150,36 @@ def test_a_transformers_process_pays_a_fixed_overhead_that_does_not_shrink() -> 
     assert TRANSFORMERS_PROCESS_BYTES == 1024**3
 
 
+def test_a_sliding_window_model_prefilling_past_its_window_holds_a_boolean_mask() -> None:
+    """Mistral 7B v0.1 (window 4096) under transformers' SDPA: a 4,000-token prompt fits the
+    window (is_causal, no mask); at 8,192 tokens the (1, 1, q, kv) boolean mask is
+    8192² B = 64 MiB beside the activations; at 131,072 it is 16 GiB, built from two more of
+    its size while the KV cache is still empty: 48 GiB, more than the forward pass holds.
+    Releases before masking_utils built it in bf16, twice the bytes. Llama (no window) never
+    pays for one."""
+    from runlocal.hardware import explicit_device
+    from runlocal.memory import plan_simple, transformers_mask_bytes
+    from runlocal.weights import estimate_inventory
+
+    spec = spec_from_config(MISTRAL_7B_V01)
+    assert transformers_mask_bytes(spec, HF, 4000, 1) == (0, 0)
+    assert transformers_mask_bytes(spec, HF, 8192, 1) == (8192**2, 3 * 8192**2)
+    assert transformers_mask_bytes(spec, HF, 8192, 2) == (2 * 8192**2, 6 * 8192**2)
+    old = get_runtime("transformers@4.52")
+    assert transformers_mask_bytes(spec, old, 8192, 1) == (2 * 8192**2, 6 * 8192**2)
+    llama = spec_from_config(LLAMA_3_1_8B)
+    assert transformers_mask_bytes(llama, HF, 131072, 1) == (0, 0)
+
+    inv = estimate_inventory(spec, "BF16")
+    gpu = explicit_device(141, 4800)
+    act_8k = 8192 * (3 * 14336 + 6 * 4096) * 2 + 32000 * 4
+    assert plan_simple(spec, inv, [gpu], HF, 8192, "f16", 1).devices[0].compute_bytes == (
+        act_8k + 8192**2
+    )
+    long = plan_simple(spec, inv, [gpu], HF, 131072, "f16", 1).devices[0]
+    assert long.compute_bytes == 3 * 131072**2 - long.kv_cache_bytes
+
+
 def test_vllm_preallocates_the_share_of_each_gpu_it_is_given() -> None:
     from dataclasses import replace
 

@@ -238,6 +238,27 @@ def mlx_unfused_scores_bytes(spec: ModelSpec, step: int, context: int) -> int:
     return spec.n_heads * step * context * 2
 
 
+def transformers_mask_bytes(
+    spec: ModelSpec, runtime: Runtime, tokens: int, sequences: int
+) -> tuple[int, int]:
+    """(held, at its creation) bytes of the attention mask transformers builds for a prompt of
+    ``tokens`` tokens under SDPA, its default attention.
+
+    masking_utils.sdpa_mask passes ``is_causal`` instead of a mask only while the keys fit
+    inside every local window (_ignore_causal_mask_sdpa: kv_length < local_size): a model
+    with sliding-window layers prefilling at least its window gets a (batch, 1, q, kv) mask,
+    one byte per query-key pair (a 131,072-token prompt: 16 GiB), held through the forward
+    pass. It is built by and_masks(causal, sliding overlay), so two such tensors and their
+    result exist at once for a moment, before any activation. Releases before masking_utils
+    built it per model in the weights' dtype (2 bytes). Full-attention layers need none."""
+    window = spec.sliding_window
+    if not window or tokens < window or not any(layer.kind == "swa" for layer in spec.layers):
+        return 0, 0
+    element = 1 if runtime.bool_attention_masks else 2
+    held = sequences * tokens * tokens * element
+    return held, 3 * held
+
+
 def plan_simple(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -258,6 +279,10 @@ def plan_simple(
         # context, not an allocation, so it sits in the overhead.
         tokens = context * sequences
         act = tokens * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * sequences
+        # A sliding-window model's mask: held beside the activations, and three times its size
+        # while it is built, when the KV cache is still empty.
+        held, building = transformers_mask_bytes(spec, runtime, context, sequences)
+        act = max(act + held, building - kv)
         overhead = TRANSFORMERS_PROCESS_BYTES + int((act + kv) * TRANSFORMERS_RESERVE_SHARE)
     elif runtime.engine == "mlx":
         step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
