@@ -271,3 +271,16 @@ def test_a_sort_puts_entries_without_the_value_last_and_breaks_ties_by_name(
     doc = client.get("/hardware/?sort=memory&format=json").json()
     memory = [h["memory_gib"] for h in doc["hardware"]]
     assert memory == sorted(memory, reverse=True)
+
+
+def test_the_numeric_filters_leave_out_entries_without_the_value(client, catalog_dir: Path, db):
+    factory.tiny_catalog(catalog_dir)
+    factory.hardware(catalog_dir, "testgpu-b", name="TestGPU B", launch_price_usd=None)
+    factory.sync()
+    doc = client.get("/hardware/?min_memory_gib=50&format=json").json()
+    assert [h["name"] for h in doc["hardware"]] == ["TestMac M9 Max"]
+    doc = client.get("/hardware/?max_price_usd=2000&format=json").json()
+    assert "TestGPU B" not in [h["name"] for h in doc["hardware"]]
+    assert all(h["launch_price_usd"] <= 2000 for h in doc["hardware"])
+    doc = client.get("/models/?max_params_b=10&format=json").json()
+    assert [m["id"] for m in doc["models"]] == ["testllama-8b"]
