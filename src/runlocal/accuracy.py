@@ -51,6 +51,8 @@ class Row:
     kv_type: str = "f16"
     mmq: bool = True
     fp4_mma: bool = True
+    rdna4_fattn_mma: bool = True
+    rdna3_fattn_mma: bool = True
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
     runtime: str = "llama.cpp"
 
@@ -173,15 +175,24 @@ _BUILD_RE = re.compile(r"\((\d{4,5})\)|\bb(\d{4,5})\b")
 _DATE_RE = re.compile(r"\b(20\d\d)(?:-(\d\d))?")
 
 
-def _since(rec: dict[str, str], build: int, month: tuple[int, int], unstated: bool) -> bool:
+def _since(
+    rec: dict[str, str],
+    build: int,
+    month: tuple[int, int],
+    unstated: bool,
+    year_alone_unstated: bool = False,
+) -> bool:
     """Whether a row's llama.cpp is at least ``build``: by the build number it states, else by
-    the month it states (``month``, when that build appeared); ``unstated`` when neither."""
+    the month it states (``month``, when that build appeared); ``unstated`` when neither, and
+    with ``year_alone_unstated`` also when it states only the year of ``month``."""
     version = rec.get("runtime_version_or_date", "")
     b = _BUILD_RE.search(version)
     if b:
         return int(b.group(1) or b.group(2)) >= build
     d = _DATE_RE.search(version)
     if d:
+        if year_alone_unstated and not d.group(2) and int(d.group(1)) == month[0]:
+            return unstated
         return (int(d.group(1)), int(d.group(2) or 1)) >= month
     return unstated
 
@@ -218,6 +229,25 @@ def _fp4_mma(rec: dict[str, str]) -> bool:
     (Runtime.fp4_mma): by its build number, else the month it states (after December 2025);
     rows that state neither are taken as later, as for MMQ."""
     return _since(rec, FP4_MMA_BUILD, FP4_MMA_DATE, unstated=True)
+
+
+# llama.cpp's HIP flash attention in the WMMA (MMA) kernel: RDNA4 from PR #18481, merged in
+# the second week of January 2026 (after b7600 of 31 December 2025; the build number is taken
+# as 7700), RDNA3 from PR #22880, build b9158 (May 2026). Runtime.rdna4_fattn_mma/rdna3_fattn_mma.
+RDNA4_FATTN_MMA_BUILD = 7700
+RDNA4_FATTN_MMA_DATE = (2026, 2)
+RDNA3_FATTN_MMA_BUILD = 9158
+RDNA3_FATTN_MMA_DATE = (2026, 6)
+
+
+def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
+    """Whether a llama.cpp row's build runs HIP flash attention on the WMMA units (RDNA4,
+    RDNA3): by its build number, else the month it states; rows that state neither, or only
+    the year the kernel arrived in, are taken as later, as for MMQ."""
+    return (
+        _since(rec, RDNA4_FATTN_MMA_BUILD, RDNA4_FATTN_MMA_DATE, True, year_alone_unstated=True),
+        _since(rec, RDNA3_FATTN_MMA_BUILD, RDNA3_FATTN_MMA_DATE, True, year_alone_unstated=True),
+    )
 
 
 def _ubatch(rec: dict[str, str]) -> int:
@@ -350,6 +380,8 @@ def map_rows(
                     flash_attn=_flash_attn(rec),
                     mmq=_mmq(rec),
                     fp4_mma=_fp4_mma(rec),
+                    rdna4_fattn_mma=_rdna_fattn_mma(rec)[0],
+                    rdna3_fattn_mma=_rdna_fattn_mma(rec)[1],
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
                     runtime=runtime,
@@ -372,6 +404,8 @@ def evaluate(rows: Iterable[Row]) -> None:
                 ubatch=row.ubatch,
                 mmq=row.mmq,
                 fp4_mma=row.fp4_mma,
+                rdna4_fattn_mma=row.rdna4_fattn_mma,
+                rdna3_fattn_mma=row.rdna3_fattn_mma,
             )
         else:
             runtime = get_runtime(row.runtime)

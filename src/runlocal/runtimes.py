@@ -41,6 +41,12 @@ class Runtime:
     # quantized to FP4) from PR #17906 (merged 24 December 2025, build b7536); before that,
     # in the int8 MMQ kernels like any other quant.
     fp4_mma: bool = True
+    # llama.cpp's HIP flash attention for prompts on the WMMA units (its MMA kernel) for heads
+    # up to 128 wide (memory.hip_tile_attention_flops): RDNA4 from PR #18481 (merged January
+    # 2026), RDNA3/RDNA3.5 from PR #22880 (May 2026, build b9158); before that every layer
+    # ran the tile kernel on the vector ALUs (PR #14323 had disabled the MMA path on RDNA4).
+    rdna4_fattn_mma: bool = True
+    rdna3_fattn_mma: bool = True
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
     # vLLM's V1 engine (the default from 0.8): its batch defaults depend on the GPU

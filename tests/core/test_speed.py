@@ -13,7 +13,7 @@ from runlocal.estimate import estimate
 from runlocal.hardware import Device, device_from_entry
 from runlocal.runtimes import get_runtime
 from runlocal.sources import catalog_spec, inventory_for
-from runlocal.speed import DeviceLoad, SpeedFeatures
+from runlocal.speed import DeviceLoad, SpeedFeatures, SpeedParams
 from runlocal.units import GIB
 
 LLAMA = get_runtime("llama.cpp")
@@ -318,7 +318,7 @@ def test_a_weight_tile_costs_its_load_once_for_the_tokens_that_share_it() -> Non
 def test_flash_attention_reads_the_cache_once_per_block_of_query_rows() -> None:
     """A device holding 4 GB of KV cache at the prompt's depth, 200 GB/s at full efficiency:
     with 40 query rows per K/V tile each prompt token reads 4e9 / 40 = 100 MB, 0.5 ms."""
-    from runlocal.speed import DeviceLoad, SpeedParams, load_params, prefill_seconds_per_token
+    from runlocal.speed import DeviceLoad, load_params, prefill_seconds_per_token
 
     base = load_params()
     p: SpeedParams = replace(
@@ -386,7 +386,7 @@ def test_cpu_decode_takes_the_longer_of_reading_and_unpacking_the_weights() -> N
     """4.6 GB of weights at 17.1 GB/s × 0.6 take 4.6e9 / 10.26e9 = 0.4483 s; 7.5e9 weights
     × 8 int8 ops at 0.614 TOPS take 0.0977 s, hidden behind the reads. Cores with a tenth
     of the int8 rate take 0.977 s: the arithmetic binds."""
-    from runlocal.speed import SpeedParams, cpu_decode_seconds, load_params
+    from runlocal.speed import cpu_decode_seconds, load_params
 
     p: SpeedParams = replace(load_params(), cpu_decode_ops=8.0)
     pi = _cpu()
@@ -405,7 +405,7 @@ def test_cpu_prompt_attention_runs_on_the_vector_units() -> None:
     """With efficiency 0.2 and no tile or quantization costs: 2 × 1e9 GEMM FLOPs per token
     at 0.614 TOPS × 0.2 take 16.29 ms; 1e9 attention FLOPs at the 0.307 TFLOPS FP16 rate
     × 0.2 take 16.29 ms more (not the 8.14 ms the int8 rate would give)."""
-    from runlocal.speed import SpeedParams, load_params, prefill_seconds_per_token
+    from runlocal.speed import load_params, prefill_seconds_per_token
 
     base = load_params()
     p: SpeedParams = replace(
@@ -539,3 +539,76 @@ def test_sycl_prompts_multiply_the_routed_experts_one_call_per_expert() -> None:
     assert prefill_seconds_per_token(vulkan, p, 0) == prefill_seconds_per_token(
         vulkan, replace(p, expert_loop_us=0.0), 0
     )
+
+
+def _rdna_params() -> SpeedParams:
+    from runlocal.speed import load_params
+
+    p = load_params()
+    return replace(
+        p,
+        attention_factor=1.0,
+        attention_backend_factor={**p.attention_backend_factor, "rocm": 1.0},
+        prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5},
+        tile_load_tokens=0.0,
+        attention_tile_rows=0.0,
+    )
+
+
+def test_hip_rdna_prompt_attention_runs_the_tile_kernel_at_the_vector_rate() -> None:
+    """An RDNA4 GPU (WMMA 80 TFLOPS, vector 20) at η 0.5, F16 weights, no GEMM: 1 GFLOP of
+    prompt attention per token, a quarter of it in layers the WMMA kernel does not take.
+    With the WMMA kernel: 0.75e9 / (80e12 × 0.5) + 0.25e9 / (20e12 × 0.5) = 4.375e-5 s; on a
+    build before it, all of it in the tile kernel: 1e9 / (20e12 × 0.5) = 1e-4 s."""
+    from runlocal.speed import prefill_seconds_per_token
+
+    p = _rdna_params()
+    gpu = _device_load(
+        backend="rocm", fp32_flops=20e12, fp16_flops=80e12, gpu_arch="gfx1201", layers=10
+    )
+    f = _prefill_features(
+        loads=(gpu,),
+        quant_family="f16",
+        active_params=0.0,
+        attn_prefill_flops=1e9,
+        attn_prefill_tile_flops=0.25e9,
+    )
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(4.375e-5)
+    assert prefill_seconds_per_token(replace(f, rdna4_fattn_mma=False), p, 0) == pytest.approx(1e-4)
+    # An RDNA3 GPU (gfx11xx) follows its own build flag; other AMD GPUs keep the matrix rate.
+    rdna3 = replace(f, loads=(replace(gpu, gpu_arch="gfx1100"),), rdna3_fattn_mma=False)
+    assert prefill_seconds_per_token(rdna3, p, 0) == pytest.approx(1e-4)
+    cdna = replace(f, loads=(replace(gpu, gpu_arch="gfx942"),))
+    assert prefill_seconds_per_token(cdna, p, 0) == pytest.approx(1e9 / (80e12 * 0.5))
+
+
+def test_hip_rdna_decode_attention_over_wide_heads_runs_at_the_vector_rate() -> None:
+    """0.1 GFLOP of decode attention in heads too wide for the vector kernel, η 0.5: CUDA's
+    MMA kernel at the matrix rate, 1e8 / (40e12 × 0.5) = 5e-6 s; RDNA's tile kernel at the
+    vector rate, 1e8 / (20e12 × 0.5) = 1e-5 s."""
+    from runlocal.speed import decode_seconds_per_token
+
+    p = _rdna_params()
+    gpu = _device_load(backend="rocm", fp32_flops=20e12, fp16_flops=40e12, attn_matrix_flops=1e8)
+    f = _prefill_features(loads=(gpu,), quant_family="f16")
+    rdna = replace(f, loads=(replace(gpu, gpu_arch="gfx1151"),))
+    t, t_rdna = decode_seconds_per_token(f, p), decode_seconds_per_token(rdna, p)
+    assert t is not None and t_rdna is not None
+    assert t_rdna - t == pytest.approx(1e-5 - 5e-6)
+
+
+def test_rows_date_hip_wmma_flash_attention_by_build_then_month() -> None:
+    """RDNA4 from PR #18481 (January 2026, taken as build 7700), RDNA3 from b9158 (May 2026);
+    a year alone in the year a kernel arrived says nothing, so the row counts as later."""
+    from runlocal.accuracy import _rdna_fattn_mma
+
+    def dated(text: str) -> tuple[bool, bool]:
+        return _rdna_fattn_mma({"runtime_version_or_date": text})
+
+    assert dated("build 2aa45ef9e (7423)") == (False, False)
+    assert dated("build b7600 (7600); 2026-01") == (False, False)
+    assert dated("build 0253fb21f (9187); 2026-05") == (True, True)
+    assert dated("2026-03") == (True, False)
+    assert dated("2025-11") == (False, False)
+    assert dated("2026 (PR 26284 master)") == (True, True)
+    assert dated("build abc1234") == (True, True)

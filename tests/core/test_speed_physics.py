@@ -6,6 +6,7 @@ from runlocal.hardware import explicit_device
 from runlocal.hfconfig import spec_from_config
 from runlocal.memory import (
     attention_flops,
+    hip_tile_attention_flops,
     kv_cache_bytes,
     plan_llama,
     plan_simple,
@@ -176,3 +177,23 @@ def test_decode_attention_wider_than_the_vector_kernel_is_counted_apart() -> Non
     assert matrix == 2 * 4 * (512 + 512) * 100
     # Layers [2, 3) hold no global layer.
     assert vector_kernel_attention_flops(spec, LLAMA, 100, 2, 3)[1] == 0
+
+
+def test_hip_rdna_prompt_attention_takes_the_tile_kernel_for_wide_heads_or_no_gqa() -> None:
+    config = gemma_4_like(
+        num_hidden_layers=3,
+        head_dim=128,
+        global_head_dim=512,
+        layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+    )
+    spec = spec_from_config(config)
+    # 4 query heads on 2 KV heads (GQA 2) of 128 in the sliding layers: the WMMA kernel. The
+    # 512-wide global layer takes the tile kernel: 2 × 4 heads × (512 + 512) × 100 tokens.
+    assert hip_tile_attention_flops(spec, LLAMA, 100, 0, 3) == 2 * 4 * (512 + 512) * 100
+    assert hip_tile_attention_flops(spec, LLAMA, 100, 2, 3) == 0
+    # One query head per KV head (no GQA): every layer in the tile kernel, the sliding ones
+    # over their window of 8.
+    mha = spec_from_config({**config, "num_key_value_heads": 4})
+    tile = hip_tile_attention_flops(mha, LLAMA, 100, 0, 3)
+    assert tile == 2 * (2 * 4 * (128 + 128) * 8) + 2 * 4 * (512 + 512) * 100
+    assert tile == attention_flops(mha, LLAMA, 100, 0, 3, decode=False)

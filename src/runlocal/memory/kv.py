@@ -245,16 +245,49 @@ def vector_kernel_attention_flops(
     return max(total - wide, 0.0), wide
 
 
+# llama.cpp's HIP flash attention on RDNA3/RDNA4 (ggml-cuda/fattn.cu,
+# ggml_cuda_get_best_fattn_kernel: "AMD WMMA is always faster than the tile kernel if the full
+# tile width of 16 can be utilized") runs a prompt in the MMA kernel on the WMMA units only for
+# K heads up to 128 wide with the GQA optimisation (two or more query heads per KV head); other
+# layers take the tile kernel on the vector ALUs (PR #22880: "For RDNA3/4 I was not able to get
+# better performance than the tile kernel for head sizes > 128").
+HIP_MMA_ATTENTION_MAX_HEAD_DIM = 128
+HIP_MMA_ATTENTION_MIN_GQA = 2
+
+
+def hip_tile_attention_flops(
+    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int
+) -> float:
+    """attention_flops of one prompt token in layers [start, stop) that llama.cpp's HIP flash
+    attention on RDNA3/RDNA4 runs in its tile kernel rather than the WMMA (MMA) kernel: K heads
+    wider than HIP_MMA_ATTENTION_MAX_HEAD_DIM, or fewer than HIP_MMA_ATTENTION_MIN_GQA query
+    heads per KV head."""
+    tile = 0.0
+    latent = caches_mla_latent(spec, runtime)
+    for lo, hi in _wide_head_runs(
+        spec, latent, HIP_MMA_ATTENTION_MAX_HEAD_DIM, HIP_MMA_ATTENTION_MIN_GQA
+    ):
+        lo, hi = max(lo, start), min(hi, stop)
+        if hi > lo:
+            tile += attention_flops(spec, runtime, depth, lo, hi, decode=False)
+    return tile
+
+
 @lru_cache(maxsize=1024)
-def _wide_head_runs(spec: ModelSpec, latent: bool) -> tuple[tuple[int, int], ...]:
-    """Runs [lo, hi) of consecutive attention layers whose cached K rows are wider than the
-    vector kernel takes (most models: none)."""
+def _wide_head_runs(
+    spec: ModelSpec, latent: bool, max_width: int = VECTOR_KERNEL_MAX_HEAD_DIM, min_gqa: int = 1
+) -> tuple[tuple[int, int], ...]:
+    """Runs [lo, hi) of consecutive attention layers whose cached K rows are wider than
+    ``max_width`` (the vector kernel's limit by default), or whose KV heads serve fewer than
+    ``min_gqa`` query heads each (most models: none)."""
     runs: list[tuple[int, int]] = []
     for i, layer in enumerate(spec.layers):
         if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
             continue
-        width = spec.mla.latent_elements if latent and spec.mla else layer.head_dim_k
-        if width <= VECTOR_KERNEL_MAX_HEAD_DIM:
+        latent_here = latent and spec.mla is not None
+        width = spec.mla.latent_elements if latent_here and spec.mla else layer.head_dim_k
+        kv_heads = 1 if latent_here else layer.n_kv_heads
+        if width <= max_width and spec.n_heads >= min_gqa * kv_heads:
             continue
         if runs and runs[-1][1] == i:
             runs[-1] = (runs[-1][0], i + 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .features import DeviceLoad, SpeedFeatures
+from .features import DeviceLoad, SpeedFeatures, rdna_generation
 from .params import SpeedParams
 
 
@@ -114,9 +114,12 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             t_dev += load.weight_params * ops * factor / load.fp32_flops
             t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
             if load.attn_matrix_flops and load.fp16_flops:
-                # At the matrix path's rate, as a prompt's attention runs.
+                # At the matrix path's rate, as a prompt's attention runs; on RDNA3/RDNA4 at
+                # the vector rate: HIP's WMMA kernel takes no head wider than 128, so these run
+                # its tile kernel (memory.hip_tile_attention_flops).
                 eta = p.prefill_efficiency[load.backend]
-                t_dev += load.attn_matrix_flops / (load.fp16_flops * eta)
+                rate = load.fp32_flops if rdna_generation(load) else load.fp16_flops
+                t_dev += load.attn_matrix_flops / (rate * eta)
         t_dev += load.layers * p.per_layer_us[load.backend] * 1e-6
         t_dev += load.moe_layers * p.per_moe_layer_us * 1e-6
         times.append(t_dev)

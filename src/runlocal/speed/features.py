@@ -12,6 +12,7 @@ from ..memory import (
     LLAMA_UBATCH,
     MemoryPlan,
     attention_flops,
+    hip_tile_attention_flops,
     kv_read_bytes,
     layers_with_experts,
     vector_kernel_attention_flops,
@@ -139,6 +140,23 @@ class SpeedFeatures:
     # (the CPU cores of these SoCs have a fraction of the GPU's arithmetic); None for a
     # separate host, whose DDR bandwidth binds first.
     host_fp32_flops: float | None = None
+    # The part of attn_prefill_flops llama.cpp's HIP flash attention on RDNA3/RDNA4 runs in its
+    # tile kernel even where the build has the WMMA kernel (memory.hip_tile_attention_flops),
+    # and whether the build has it (Runtime.rdna4_fattn_mma, rdna3_fattn_mma).
+    attn_prefill_tile_flops: float = 0.0
+    rdna4_fattn_mma: bool = True
+    rdna3_fattn_mma: bool = True
+
+
+def rdna_generation(load: DeviceLoad) -> int | None:
+    """3 or 4 for an AMD RDNA3/RDNA3.5 (gfx11xx) or RDNA4 (gfx12xx) GPU under ROCm/HIP: the
+    GPUs with WMMA units that llama.cpp's HIP kernels reach (ggml-cuda common.cuh,
+    amd_wmma_available); None otherwise."""
+    if load.backend != "rocm" or not load.gpu_arch:
+        return None
+    if load.gpu_arch.startswith("gfx12"):
+        return 4
+    return 3 if load.gpu_arch.startswith("gfx11") else None
 
 
 def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:
@@ -248,8 +266,11 @@ def features(
         host_params = host_weights / bpw
     else:
         host_params = 0.0
+    attn_prefill_tile = 0.0
     if runtime is not None:
         attn_prefill = attention_flops(spec, runtime, depth, 0, n, decode=False)
+        if runtime.engine == "llama.cpp" and any(rdna_generation(load) for load in loads):
+            attn_prefill_tile = hip_tile_attention_flops(spec, runtime, depth, 0, n)
     else:
         attn_prefill = 4.0 * spec.attention_width * depth
     return SpeedFeatures(
@@ -278,4 +299,7 @@ def features(
         engine_version=release(runtime.version) if runtime is not None else None,
         n_experts=spec.n_experts if spec.is_moe else 0,
         quant=inv.quant.upper(),
+        attn_prefill_tile_flops=attn_prefill_tile,
+        rdna4_fattn_mma=runtime is None or runtime.rdna4_fattn_mma,
+        rdna3_fattn_mma=runtime is None or runtime.rdna3_fattn_mma,
     )

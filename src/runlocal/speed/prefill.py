@@ -6,7 +6,7 @@ KV cache re-read per attention tile."""
 from __future__ import annotations
 
 from .decode import cpu_int8_flops
-from .features import DeviceLoad, SpeedFeatures
+from .features import DeviceLoad, SpeedFeatures, rdna_generation
 from .params import SpeedParams
 
 # llama.cpp's quantized GEMMs (MMQ) use int8 tensor-core MMA from Turing on
@@ -96,6 +96,15 @@ def prefill_seconds_per_token(
             eta_cpu = p.prefill_efficiency["cpu"]
             t += gemm_flops * share / (peak * eta)
             t += attn * f.attn_prefill_flops * share / (vec * eta_cpu)
+        elif f.flash_attn and rdna_generation(load) and load.fp32_flops:
+            # HIP flash attention on RDNA3/RDNA4: the layers the WMMA kernel does not take run
+            # the tile kernel on the vector ALUs, at the packed-FP16 rate (the catalog's FP32
+            # figure for RDNA3 and later counts dual issue, the same rate).
+            tile = hip_tile_attention_share(f, load) * f.attn_prefill_flops
+            t += (gemm_flops + attn * (f.attn_prefill_flops - tile)) * share / (peak * eta)
+            # No weights are unpacked there: the quant family's GEMM factor does not apply.
+            eta_tile = p.prefill_efficiency[load.backend]
+            t += attn * tile * share / (load.fp32_flops * eta_tile)
         else:
             t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
@@ -129,6 +138,17 @@ def experts_with_rows(n_experts: int, share: float, tokens: int) -> float:
         return 0.0
     share = min(max(share, 0.0), 1.0)
     return float(n_experts * (1 - (1 - share) ** tokens))
+
+
+def hip_tile_attention_share(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """The share of a prompt's attention arithmetic that llama.cpp's HIP flash attention runs
+    in its tile kernel on an RDNA3/RDNA4 GPU: all of it on builds without the WMMA kernel for
+    that generation (Runtime.rdna4_fattn_mma, rdna3_fattn_mma), else the layers it does not
+    take (memory.hip_tile_attention_flops)."""
+    has_mma = f.rdna4_fattn_mma if rdna_generation(load) == 4 else f.rdna3_fattn_mma
+    if not has_mma or not f.attn_prefill_flops:
+        return 1.0
+    return min(f.attn_prefill_tile_flops / f.attn_prefill_flops, 1.0)
 
 
 def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
