@@ -541,6 +541,38 @@ def test_sycl_prompts_multiply_the_routed_experts_one_call_per_expert() -> None:
     )
 
 
+def test_cuda_prompts_without_mmq_multiply_the_routed_experts_one_call_per_expert() -> None:
+    """ggml_cuda_mul_mat_id's synchronising fallback: a quantized MoE prompt on a CUDA GPU
+    that skips MMQ (P100: no dp4a, the "fp32" path; Volta and pre-MMQ builds: "matrix") calls
+    dequantize + cuBLAS once per expert. The same device as the SYCL test: 8 MoE layers × 3
+    matrices × 128 experts × 20 µs / 512 tokens = 0.12 ms per prompt token. With dp4a (MMQ,
+    one mmid kernel) or F16 weights there is no loop."""
+    from runlocal.speed import load_params, prefill_seconds_per_token
+    from runlocal.speed.prefill import host_expert_loop
+
+    p = replace(load_params(), expert_loop_us=20.0)
+    p100 = _device_load(
+        fp32_flops=9.3e12,
+        fp16_flops=18.7e12,
+        layers=10,
+        moe_layers=8,
+        dp4a=False,
+        tensor_cores=False,
+        compute_capability=6.0,
+    )
+    moe = dict(n_experts=128, expert_share=8 / 128, active_expert_params=1e9)
+    f = _prefill_features(loads=(p100,), **moe)
+    looped = prefill_seconds_per_token(f, p, 0)
+    free = prefill_seconds_per_token(f, replace(p, expert_loop_us=0.0), 0)
+    assert looped is not None and free is not None
+    assert looped - free == pytest.approx(8 * 3 * 128 * 20e-6 / 512)
+    assert host_expert_loop(f, p100, "fp32") and host_expert_loop(f, p100, "matrix")
+    assert not host_expert_loop(f, p100, "mmq")
+    assert not host_expert_loop(f, p100, "dp4a")
+    assert not host_expert_loop(replace(f, quant_family="f16"), p100, "matrix")
+    assert not host_expert_loop(replace(f, llama_kernels=False), p100, "matrix")
+
+
 def _rdna_params() -> SpeedParams:
     from runlocal.speed import load_params
 

@@ -50,6 +50,13 @@ FAST_FP16_MIN_COMPUTE_CAPABILITY = 6.0
 # Every other GPU backend multiplies all experts in one kernel (CUDA/HIP mmid, Vulkan and
 # Metal mul_mm_id). A single token (decode) takes the fused mul_mat_vec path instead.
 HOST_EXPERT_LOOP_BACKENDS = frozenset({"sycl"})
+# llama.cpp's CUDA backend does the same where neither MMQ nor MMF takes a prompt's quantized
+# MUL_MAT_ID (ggml-cuda.cu, ggml_cuda_mul_mat_id_needs_sync: "the fallback path that requires
+# stream synchronization"): it copies the ids to the host and calls the dequantize + cuBLAS
+# GEMM once per expert. That is every CUDA GPU whose quantized prompts skip MMQ: no dp4a
+# (below compute capability 6.1: the "fp32" path), Volta at large batches and builds before
+# MMQ became the default (the "matrix" path with quantized weights).
+CUDA_HOST_EXPERT_LOOP_PATHS = frozenset({"fp32", "matrix"})
 # Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
 # (llama.cpp's build_moe_ffn).
 EXPERT_MATMULS_PER_LAYER = 3
@@ -112,7 +119,7 @@ def prefill_seconds_per_token(
         eta_bw = p.bandwidth_efficiency[load.backend]
         reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
         t += reads / micro_batch(f, prompt_tokens) / (len(f.loads) if f.tensor_parallel else 1)
-        if load.backend in HOST_EXPERT_LOOP_BACKENDS and f.n_experts and load.moe_layers:
+        if host_expert_loop(f, load, path) and f.n_experts and load.moe_layers:
             mb = micro_batch(f, prompt_tokens)
             experts = experts_with_rows(f.n_experts, f.expert_share, mb)
             calls = load.moe_layers * EXPERT_MATMULS_PER_LAYER * experts
@@ -128,6 +135,20 @@ def prefill_seconds_per_token(
         # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
         t += f.host_bytes / 25e9 / 512
     return t
+
+
+def host_expert_loop(f: SpeedFeatures, load: DeviceLoad, path: str) -> bool:
+    """Whether llama.cpp multiplies a prompt's routed experts one host-side call per expert
+    on this device: SYCL always (HOST_EXPERT_LOOP_BACKENDS), CUDA for quantized weights on a
+    path without MMQ (CUDA_HOST_EXPERT_LOOP_PATHS)."""
+    if load.backend in HOST_EXPERT_LOOP_BACKENDS:
+        return True
+    return (
+        load.backend == "cuda"
+        and f.llama_kernels
+        and f.quant_family != "f16"
+        and path in CUDA_HOST_EXPERT_LOOP_PATHS
+    )
 
 
 def experts_with_rows(n_experts: int, share: float, tokens: int) -> float:
