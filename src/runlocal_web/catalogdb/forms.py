@@ -31,12 +31,10 @@ KIND_LABELS = {"gpu": "Discrete GPU", "unified": "Unified memory", "cpu": "CPU"}
 
 def _distinct(kind: str, field: str) -> list[str]:
     """The non-empty values of a column, sorted: from the rows of the catalog version this
-    request reads (store.current_row's), so the filters' choices cost no query."""
-    from .store import current
+    request reads (store.current_rows), so the filters' choices cost no query."""
+    from .store import current_rows
 
-    catalog = current()[1]
-    rows = getattr(catalog, "rows", {}).get(kind, {})
-    return sorted({v for r in rows.values() if (v := getattr(r, field))})
+    return sorted({v for r in current_rows(kind).values() if (v := getattr(r, field))})
 
 
 class _ListForm(forms.Form):

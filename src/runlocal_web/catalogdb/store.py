@@ -198,8 +198,17 @@ def current_row(kind: str, entity_id: str) -> tuple[str, Catalog, Entry | None]:
     catalog this request reads was loaded with (sync writes rows and digest together), so
     a detail page asks no query for it. None when the catalog has no such entry."""
     digest, catalog = current()
-    rows = catalog.rows if isinstance(catalog, DatabaseCatalog) else {}
-    return digest, catalog, rows.get(kind, {}).get(entity_id)
+    return digest, catalog, _rows(catalog, kind).get(entity_id)
+
+
+def current_rows(kind: str) -> dict[str, Entry]:
+    """Every row of "models" or "hardware" in the catalog version this request reads, by id:
+    what the lists filter and sort, with no query of their own."""
+    return _rows(current()[1], kind)
+
+
+def _rows(catalog: Catalog, kind: str) -> dict[str, Entry]:
+    return catalog.rows.get(kind, {}) if isinstance(catalog, DatabaseCatalog) else {}
 
 
 def _community_stamp(state: SyncState) -> str:

@@ -33,7 +33,7 @@ from .insights import (
     run_commands,
 )
 from .models import Hardware, Model
-from .store import current_catalog, current_row
+from .store import current_catalog, current_row, current_rows
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:model_list")
     form = ModelFilterForm(request.GET)
     valid = form.is_valid()
-    # The rows of the catalog version this request reads (no query of its own).
-    loaded = _loaded_rows("models")
+    loaded = list(current_rows("models").values())
     qs = form.apply(loaded) if valid else form.order(loaded)
     rows = [_model_row(m) for m in qs]
     return _list_page(
@@ -84,8 +83,7 @@ def hardware_list(request: HttpRequest) -> HttpResponse:
     path = reverse("catalogdb:hardware_list")
     form = HardwareFilterForm(request.GET)
     valid = form.is_valid()
-    # The rows of the catalog version this request reads (no query of its own).
-    loaded = _loaded_rows("hardware")
+    loaded = list(current_rows("hardware").values())
     qs = form.apply(loaded) if valid else form.order(loaded)
     rows = [_hardware_row(h) for h in qs]
     return _list_page(
@@ -101,11 +99,6 @@ def hardware_list(request: HttpRequest) -> HttpResponse:
         ),
         template="catalogdb/hardware_list.html",
     )
-
-
-def _loaded_rows(kind: str) -> list[Any]:
-    catalog = current_catalog()
-    return list(getattr(catalog, "rows", {}).get(kind, {}).values())
 
 
 def _list_page(
