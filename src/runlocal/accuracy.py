@@ -361,6 +361,7 @@ def map_rows(
             except ValueError:
                 skip("value not a number")
                 continue
+            rdna4_fattn_mma, rdna3_fattn_mma = _rdna_fattn_mma(rec)
             rows.append(
                 Row(
                     line=line,
@@ -380,8 +381,8 @@ def map_rows(
                     flash_attn=_flash_attn(rec),
                     mmq=_mmq(rec),
                     fp4_mma=_fp4_mma(rec),
-                    rdna4_fattn_mma=_rdna_fattn_mma(rec)[0],
-                    rdna3_fattn_mma=_rdna_fattn_mma(rec)[1],
+                    rdna4_fattn_mma=rdna4_fattn_mma,
+                    rdna3_fattn_mma=rdna3_fattn_mma,
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
                     runtime=runtime,

@@ -94,9 +94,9 @@ class SpeedParams:
     # quantized weight (shifts, masks, SDOT/VNNI dot products, scales), counted at the int8
     # dot-product rate: the compute floor of decode on weak cores (cpu_int8_flops).
     cpu_decode_ops: float = 0.0
-    # Backends that multiply a prompt's routed experts one GEMM call per expert from the host
-    # (HOST_EXPERT_LOOP_BACKENDS): the fixed cost of one such call (gather, GEMM launch,
-    # scatter), in µs. 0: not counted.
+    # Where llama.cpp multiplies a prompt's routed experts one GEMM call per expert from the
+    # host (speed.prefill.host_expert_loop: SYCL, CUDA without MMQ): the fixed cost of one
+    # such call (gather, GEMM launch, scatter), in µs. 0: not counted.
     expert_loop_us: float = 0.0
 
     @classmethod

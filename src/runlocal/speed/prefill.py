@@ -118,9 +118,9 @@ def prefill_seconds_per_token(
         # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
         eta_bw = p.bandwidth_efficiency[load.backend]
         reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
-        t += reads / micro_batch(f, prompt_tokens) / (len(f.loads) if f.tensor_parallel else 1)
+        mb = micro_batch(f, prompt_tokens)
+        t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
         if host_expert_loop(f, load, path) and f.n_experts and load.moe_layers:
-            mb = micro_batch(f, prompt_tokens)
             experts = experts_with_rows(f.n_experts, f.expert_share, mb)
             calls = load.moe_layers * EXPERT_MATMULS_PER_LAYER * experts
             t += calls * p.expert_loop_us * 1e-6 / mb
