@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from runlocal.hardware import explicit_device
 from runlocal.hfconfig import spec_from_config
 from runlocal.memory import (
@@ -162,13 +164,18 @@ def test_mtp_layers_and_towers_are_held_but_not_read_per_token() -> None:
     assert features(spec, held, plan, 0, None, None, LLAMA).loads[0].weight_bytes == read - mtp
 
 
-def test_decode_attention_wider_than_the_vector_kernel_is_counted_apart() -> None:
-    config = gemma_4_like(
+def _gemma_4_with_one_global_layer() -> dict[str, Any]:
+    """Three Gemma-4-like layers: sliding (128-wide heads), global (512-wide), sliding."""
+    return gemma_4_like(
         num_hidden_layers=3,
         head_dim=128,
         global_head_dim=512,
         layer_types=["sliding_attention", "full_attention", "sliding_attention"],
     )
+
+
+def test_decode_attention_wider_than_the_vector_kernel_is_counted_apart() -> None:
+    config = _gemma_4_with_one_global_layer()
     spec = spec_from_config(config)
     # At depth 100: the two sliding layers read their window of 8 with 128-wide K and V, the
     # global layer all 100 with 512-wide K and V; 2 FLOPs per head and element.
@@ -180,12 +187,7 @@ def test_decode_attention_wider_than_the_vector_kernel_is_counted_apart() -> Non
 
 
 def test_hip_rdna_prompt_attention_takes_the_tile_kernel_for_wide_heads_or_no_gqa() -> None:
-    config = gemma_4_like(
-        num_hidden_layers=3,
-        head_dim=128,
-        global_head_dim=512,
-        layer_types=["sliding_attention", "full_attention", "sliding_attention"],
-    )
+    config = _gemma_4_with_one_global_layer()
     spec = spec_from_config(config)
     # 4 query heads on 2 KV heads (GQA 2) of 128 in the sliding layers: the WMMA kernel. The
     # 512-wide global layer takes the tile kernel: 2 × 4 heads × (512 + 512) × 100 tokens.
