@@ -3,7 +3,8 @@
 A batch's lines are independent, so past the first few hundred (answered here, which also
 warms the engine's caches) they are spread over worker processes forked from this one: the
 parsed catalog and the warm caches are shared copy-on-write, and answers come back in order.
-Where fork is not available (Windows) or one CPU is usable, everything runs here.
+Where fork is not available (Windows), one CPU is usable or this process runs other threads,
+everything runs here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -154,7 +156,11 @@ def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 
     if first is None:
         return
     rest = itertools.chain([first], lines)
-    if jobs <= 1 or sys.platform == "win32":
+    # fork() copies only this thread: a lock another thread holds at that moment (logging's,
+    # an I/O buffer's, a server thread's) stays held in the worker for ever, and the worker
+    # hangs. A process with other threads (a web server, a test session's live server)
+    # therefore answers here.
+    if jobs <= 1 or sys.platform == "win32" or threading.active_count() > 1:
         for lineno, line in rest:
             out.write(answer_line(lineno, line, catalog) + "\n")
         return

@@ -77,6 +77,31 @@ def test_workers_answer_in_input_order_with_the_same_bytes():
     assert any("no-such-model" in e for e in errors)
 
 
+def test_a_process_running_other_threads_answers_without_forking(monkeypatch):
+    """fork() would copy a lock another thread holds and hang the worker: with a second
+    thread alive the batch is answered here, with the same bytes."""
+    import multiprocessing
+    import threading
+
+    def no_fork(*_a: object, **_k: object) -> None:
+        raise AssertionError("forked while another thread was running")
+
+    cat = load_catalog()
+    lines = _lines(batch.SERIAL_LINES + 50)
+    serial, threaded = io.StringIO(), io.StringIO()
+    batch.run_batch(iter(line + "\n" for line in lines), serial, cat, jobs=1)
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        batch.run_batch(iter(line + "\n" for line in lines), threaded, cat, jobs=2)
+    finally:
+        release.set()
+        other.join()
+    assert threaded.getvalue() == serial.getvalue()
+
+
 def test_a_repeated_query_is_answered_again_as_a_new_dict():
     cat = load_catalog()
     q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 4090",), context=12288)
