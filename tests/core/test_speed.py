@@ -201,6 +201,31 @@ def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
     assert prefill_path(vega20, "q_legacy", llama_kernels=False)[0] == "matrix"
 
 
+def test_bf16_weights_run_at_the_fp32_rate_where_the_gpu_has_no_bf16_arithmetic() -> None:
+    from runlocal.speed import prefill_path
+
+    # cuBLAS/hipBLAS get BF16 weights as BF16: tensor cores take them from Ampere on, AMD's
+    # from CDNA and RDNA3; older GPUs convert and multiply at the FP32 rate.
+    volta = _device_load(compute_capability=7.0, fp16_flops=112e12, fp32_flops=14e12)
+    assert prefill_path(volta, "f16", bf16=True) == ("fp32", 14e12)
+    assert prefill_path(volta, "f16") == ("matrix", 112e12)
+    ampere = replace(volta, compute_capability=8.0)
+    assert prefill_path(ampere, "f16", bf16=True) == ("matrix", 112e12)
+    gp100 = _device_load(
+        tensor_cores=False, dp4a=False, compute_capability=6.0, fp16_flops=20e12, fp32_flops=10e12
+    )
+    assert prefill_path(gp100, "f16", bf16=True) == ("fp32", 10e12)
+    vega20 = _device_load(
+        backend="rocm", vendor="AMD", gpu_arch="gfx906", fp16_flops=26.5e12, fp32_flops=13.3e12
+    )
+    assert prefill_path(vega20, "f16", bf16=True) == ("fp32", 13.3e12)
+    assert prefill_path(replace(vega20, gpu_arch="gfx1030"), "f16", bf16=True)[0] == "fp32"
+    for arch in ("gfx908", "gfx90a", "gfx942", "gfx1100", "gfx1201"):
+        assert prefill_path(replace(vega20, gpu_arch=arch), "f16", bf16=True)[0] == "matrix"
+    # Other runtimes bring their own kernels (vLLM casts BF16 to FP16 before Ampere).
+    assert prefill_path(volta, "f16", llama_kernels=False, bf16=True)[0] == "matrix"
+
+
 def test_nvidia_sm_clock_comes_from_the_fp32_rate_and_the_lanes_per_sm() -> None:
     from runlocal.speed import fp32_lanes_per_sm, sm_clock_hz
 

@@ -78,8 +78,9 @@ def prefill_seconds_per_token(
     attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
+    bf16 = f.quant.upper() == "BF16"
     for load in f.loads:
-        path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels)
+        path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, bf16)
         if not peak:
             return None
         speedup = FP4_MMQ_SPEEDUP if path == "mmq" and fp4_mma_applies(f, load) else 1.0
@@ -210,8 +211,36 @@ def prefill_gemm_flops(
     return (dense_cost + expert_cost) / fp4_speedup
 
 
+# AMD targets whose matrix or dot instructions take no BF16 operand: Vega (gfx900/gfx906 and
+# the gfx90c APUs) and RDNA1/RDNA2 (gfx10xx). CDNA (gfx908 on: MFMA) and RDNA3/RDNA4 (gfx11xx,
+# gfx12xx: WMMA) multiply BF16 in hardware.
+AMD_NO_BF16_ARCHES = frozenset({"gfx900", "gfx906", "gfx90c"})
+# NVIDIA tensor cores take BF16 from Ampere (compute capability 8.0) on.
+BF16_MMA_MIN_COMPUTE_CAPABILITY = 8.0
+
+
+def bf16_arithmetic(load: DeviceLoad) -> bool:
+    """Whether a GPU multiplies BF16 weights in hardware where llama.cpp's CUDA/HIP backend
+    hands them to cuBLAS/hipBLAS (ggml-cuda.cu, ggml_cuda_op_mul_mat_cublas: BF16 weights go to
+    cublasGemmEx/hipblasGemmEx as BF16 on every NVIDIA and AMD GPU). Without BF16 matrix or dot
+    instructions the library converts them and multiplies at the FP32 rate: NVIDIA before
+    Ampere, AMD Vega and RDNA1/RDNA2. Other backends, and GPUs whose generation the catalog
+    does not give, are taken to have it."""
+    if load.backend == "cuda":
+        cc = load.compute_capability
+        return cc is None or cc >= BF16_MMA_MIN_COMPUTE_CAPABILITY
+    if load.backend == "rocm" and load.gpu_arch:
+        arch = load.gpu_arch
+        return not (arch in AMD_NO_BF16_ARCHES or arch.startswith("gfx10"))
+    return True
+
+
 def prefill_path(
-    load: DeviceLoad, family: str, mmq: bool = True, llama_kernels: bool = True
+    load: DeviceLoad,
+    family: str,
+    mmq: bool = True,
+    llama_kernels: bool = True,
+    bf16: bool = False,
 ) -> tuple[str, float | None]:
     """The arithmetic path prompt processing takes on a device, and its peak FLOP/s.
 
@@ -237,12 +266,16 @@ def prefill_path(
       int8 rate (cpu_int8_flops); "cpu_f16": F16/BF16 weights on the vector FMA units at the
       catalog's half-precision vector rate (fp16_tensor_tflops of a CPU record).
     Apple GPUs (no matrix units before M5) and AMD RDNA/Vega list their FP16 vector rate as
-    fp16_tensor_tflops already, so they take the "matrix" line with that figure."""
+    fp16_tensor_tflops already, so they take the "matrix" line with that figure.
+    ``bf16``: the weights are BF16; llama.cpp's CUDA/HIP GEMMs on a GPU without BF16
+    arithmetic (bf16_arithmetic) take the "fp32" line."""
     fp16, fp32 = load.fp16_flops, load.fp32_flops
     if load.backend == "cpu":
         if family == "f16":
             return "cpu_f16", fp16 or fp32
         return "int8", cpu_int8_flops(load)
+    if bf16 and llama_kernels and fp32 and not bf16_arithmetic(load):
+        return "fp32", fp32
     if load.backend == "cuda" and not load.tensor_cores:
         if load.dp4a and family != "f16" and fp32:
             return "dp4a", 4 * fp32
