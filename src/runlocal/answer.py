@@ -40,17 +40,35 @@ def quality_parts(
     return _quality_parts(catalog, model.entry, quant, size_b)
 
 
+def quality_loss(model: ResolvedModel, quant: str, catalog: Catalog) -> tuple[str, str]:
+    """quality_parts' loss bucket and its basis alone (what a table shows), without the
+    per-task scores."""
+    size_b = effective_params_b(model.entry) if model.entry is not None else None
+    if size_b is None and model.spec.params_total:
+        size_b = model.spec.params_total / 1e9
+    return _quality_loss(catalog, model.entry, quant, size_b)
+
+
 @lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
-def _quality_parts(
+def _quality_loss(
     catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
-) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
+) -> tuple[str, str]:
     qm = quality_model(catalog)
     family = str(entry.get("family") or "") or None if entry is not None else None
     loss = qm.quant_loss(
         quant, size_b, family, entry.name if entry is not None else None, is_native(entry, quant)
     )
+    return loss.bucket, loss.note
+
+
+@lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
+def _quality_parts(
+    catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
+) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
+    bucket, note = _quality_loss(catalog, entry, quant, size_b)
     if entry is None:
-        return loss.bucket, loss.note, None
+        return bucket, note, None
+    qm = quality_model(catalog)
     tasks = []
     for task in TASKS:
         merit = qm.merit(entry, task, quant)
@@ -67,7 +85,7 @@ def _quality_parts(
                 ),
             )
         )
-    return loss.bucket, loss.note, tuple(tasks)
+    return bucket, note, tuple(tasks)
 
 
 def round_rate(x: float | None) -> float | None:

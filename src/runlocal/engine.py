@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
 from .answer import (
+    _quality_loss,
     _quality_parts,
     answer_basis,
     commands,
     memory_totals,
     model_record,
     quality_answer,
-    quality_parts,
+    quality_loss,
     round_rate,
     verdict_for,
 )
@@ -584,7 +585,7 @@ _HEADS_LOCK = threading.Lock()
 
 def _brief_of(solved: _Solved, catalog: Catalog) -> dict[str, Any]:
     plan = solved.plan
-    bucket, basis, _tasks = quality_parts(solved.model, solved.quant, catalog)
+    bucket, basis = quality_loss(solved.model, solved.quant, catalog)
     return {
         "quant": solved.quant,
         "context": solved.context,
@@ -645,7 +646,7 @@ def clear_caches() -> None:
     """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
     and tests that time or compare checks from cold."""
     from . import hardware
-    from .speed.features import device_traits
+    from .speed.features import _layer_terms, _prefill_attention, device_traits, runtime_traits
 
     _ANSWERS.clear()
     _ASKED.clear()
@@ -657,10 +658,14 @@ def clear_caches() -> None:
         plan_answers,
         cached_estimate,
         _quality_parts,
+        _quality_loss,
         hardware.device_from_entry,
         hardware._parse_hardware,
         hardware._fp32_accumulating,
         device_traits,
+        runtime_traits,
+        _layer_terms,
+        _prefill_attention,
     ):
         fn.cache_clear()
     mem.clear_caches()

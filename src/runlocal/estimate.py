@@ -262,9 +262,13 @@ def _max_context_offloaded(
     """Largest context (multiple of 256, at least ``runs_at``, which runs) that still runs
     with layers or experts in system RAM: memory grows with the context, so a bisection."""
 
-    def runs(ctx: int) -> bool:
+    def planned(ctx: int) -> bool:
         return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch).fits
 
+    runs: Callable[[int], bool] = planned
+    if runtime.engine == "llama.cpp":
+        # The same answer from the placement's sums, no plan built per step.
+        runs = mem.llama_runs_of(spec, inv, devices, host_ram, runtime, kv_type, batch) or planned
     top = spec.max_context
     if runs_at >= top or runs(top):
         return max(top, runs_at)

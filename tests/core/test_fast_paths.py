@@ -94,6 +94,51 @@ def test_full_offload_from_kept_sums_equals_the_placement(hardware):
     assert checked > 500
 
 
+@pytest.mark.parametrize(
+    "hardware", ["RTX 3060 12GB", "RTX 4090", "2x RTX 3090", "M3 Max", "GTX 1650"]
+)
+def test_runs_from_the_sums_equals_the_plans_fit(hardware):
+    # The largest context that runs with part of the model in system RAM asks "does it run?"
+    # at each step of a bisection from the placement's sums; the plan is never built there.
+    cat = load_catalog()
+    devices = parse_hardware(cat, hardware)
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    checked = ran = 0
+    for spec, entry in _catalog_specs(50, seed=6):
+        for quant in ("Q4_K_M", "Q8_0", "F16"):
+            inv = inventory_for(spec, entry, quant)
+            for host_ram in (None, 16 * 2**30, 64 * 2**30, 256 * 2**30):
+                kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+                runs = llama.llama_runs_of(
+                    spec, inv, list(devices), host_ram, runtime, kv_type, sequences
+                )
+                assert runs is not None
+                for context in (512, 4096, 32_768, rng.randrange(256, 262_144, 256)):
+                    plan = llama.plan_llama(
+                        spec, inv, list(devices), host_ram, runtime, context, kv_type, sequences
+                    )
+                    assert runs(context) == plan.fits, (spec.id, quant, host_ram, context)
+                    checked += 1
+                    ran += plan.fits and not plan.full_offload
+    assert checked > 1500
+    assert ran > 50  # setups that run only with part of the model in system RAM
+
+
+def test_a_tables_quality_loss_is_the_answers():
+    from runlocal.answer import quality_loss, quality_parts
+    from runlocal.sources import resolve_model
+
+    cat = load_catalog()
+    for model_id in sorted(cat.models)[::3]:
+        try:
+            model = resolve_model(model_id, cat, False, None)
+        except RunlocalError:
+            continue
+        for quant in ("Q4_K_M", "Q8_0", "F16", "IQ2_XS", "MXFP4", "BF16", "AWQ-4BIT"):
+            assert quality_loss(model, quant, cat) == quality_parts(model, quant, cat)[:2]
+
+
 def test_layers_with_experts_count_as_the_layers_themselves_say():
     rng = random.Random(5)
     for spec, _ in _catalog_specs(60, seed=4):

@@ -52,6 +52,7 @@ from .llama import (
     BACKEND_OVERHEAD_BYTES,
     llama_compute_bytes,
     llama_full_offload_usage_of,
+    llama_runs_of,
     plan_llama,
     split_layers,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "layers_with_experts",
     "llama_compute_bytes",
     "llama_full_offload_usage_of",
+    "llama_runs_of",
     "lookup_bytes",
     "mlx_unfused_scores_bytes",
     "pad",

@@ -221,6 +221,8 @@ class _LlamaLayout:
         self.layer_sum = _prefix(inv.layer_bytes)
         self.expert_sum = _prefix(inv.layer_expert_bytes)
         self.output_bytes = _output_bytes(spec, inv)
+        self.input_bytes, self.host_output_bytes = inv.input_bytes, inv.output_bytes
+        self.unified = all(d.kind == "unified" for d in gpus)
         self.has_experts = bool(inv.expert_bytes)
         self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
         self._fits: dict[tuple[int, int, int], bool] = {}
@@ -368,6 +370,43 @@ class _LlamaLayout:
                 ngl = n + 1 - drop
         return ngl, experts, note
 
+    def host_parts(self, ngl: int, experts: int, first: int, context: int) -> tuple[int, int, int]:
+        """What system RAM holds with ``ngl`` units offloaded and the routed experts of the
+        first ``experts`` layers kept on the host: (weights, KV cache, compute buffers)."""
+        n = self.n
+        weights = self.input_bytes + self.layer_sum[first]
+        moved = max(first, min(n, experts))
+        weights += self.expert_sum[moved] - self.expert_sum[first]
+        if ngl < 1:
+            weights += self.host_output_bytes
+        # Host output buffer (logits of one row per sequence) and CPU compute scratch.
+        compute = self.spec.vocab_size * 4 * self.sequences + (32 * MIB if first else 0)
+        return weights, self.kv(0, first, context), compute
+
+    def runs(self, context: int, host_ram_bytes: int | None) -> bool:
+        """plan_llama(...).fits at ``context``, from the same sums without building the plan
+        (the largest context that runs with part of the model in system RAM asks it at each
+        step of its bisection): the offload search's placement, each GPU's total against its
+        budget, and system RAM's share against what is left of it."""
+        ngl, experts, _ = self.search(context)
+        n = self.n
+        first = n - max(0, min(n, ngl - 1))
+        totals = self.usage(ngl, experts, context)
+        if not all(used <= budget for used, budget in totals):
+            return False
+        if ngl == n + 1 and not experts:
+            return True  # token embeddings stay in host RAM: never the reason to fail
+        weights, kv, compute = self.host_parts(ngl, experts, first, context)
+        budget = self.host_budget(host_ram_bytes, sum(used for used, _ in totals))
+        return weights + kv + compute <= budget
+
+    def host_budget(self, host_ram_bytes: int | None, gpu_total: int) -> int:
+        """System RAM's budget beside GPUs that hold ``gpu_total`` bytes."""
+        if self.unified:
+            # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
+            return max(0, (host_ram_bytes or self.gpus[0].memory_bytes) - gpu_total)
+        return host_ram_bytes if host_ram_bytes is not None else 0
+
     def _first_fit(
         self,
         fits: Callable[[int], bool],
@@ -421,6 +460,28 @@ def llama_full_offload_usage_of(
     return usage
 
 
+def llama_runs_of(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    host_ram_bytes: int | None,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> Callable[[int], bool] | None:
+    """plan_llama(...).fits as a function of the context, the rest bound once (the layout
+    looked up once, no plan built per context); None without a GPU."""
+    gpus = tuple(d for d in devices if d.kind != "cpu")
+    if not gpus:
+        return None
+    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
+
+    def runs(context: int) -> bool:
+        return layout.runs(context, host_ram_bytes)
+
+    return runs
+
+
 def plan_llama(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -453,26 +514,14 @@ def plan_llama(
         )
         for dev, r in zip(gpus, rows, strict=True)
     ]
-    host_weights = inv.input_bytes + layout.layer_sum[first]
-    moved = max(first, min(n, experts))
-    host_weights += layout.expert_sum[moved] - layout.expert_sum[first]
-    if ngl < 1:
-        host_weights += inv.output_bytes
+    host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
     gpu_fits = all(u.fits for u in uses)
-    if all(d.kind == "unified" for d in gpus):
-        # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
-        host_budget = max(
-            0, (host_ram_bytes or gpus[0].memory_bytes) - sum(u.total_bytes for u in uses)
-        )
-    else:
-        host_budget = host_ram_bytes if host_ram_bytes is not None else 0
     host = DeviceUse(
         device=SYSTEM_RAM,
         weights_bytes=host_weights,
-        kv_cache_bytes=layout.kv(0, first, context),
-        # Host output buffer (logits of one row per sequence) and CPU compute scratch.
-        compute_bytes=spec.vocab_size * 4 * sequences + (32 * MIB if first else 0),
-        budget_bytes=host_budget,
+        kv_cache_bytes=host_kv,
+        compute_bytes=host_compute,
+        budget_bytes=layout.host_budget(host_ram_bytes, sum(u.total_bytes for u in uses)),
     )
     if gpu_fits and ngl == n + 1 and not experts:
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.

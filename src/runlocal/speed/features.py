@@ -212,17 +212,17 @@ def features(
                 experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
         if runtime is not None:
-            kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi)) / tp
-            if runtime.engine == "llama.cpp" and traits["backend"] in ("cuda", "rocm"):
-                attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi)
-            else:
-                attn = attention_flops(spec, runtime, depth, lo, hi, decode=True)
-                attn_matrix = 0.0
+            vector = runtime.engine == "llama.cpp" and traits["backend"] in ("cuda", "rocm")
+            kv, attn, attn_matrix, moe_layers = _layer_terms(
+                spec, runtime, kv_type, sequences, depth, lo, hi, vector
+            )
+            kv /= tp
             attn *= sequences / tp
             attn_matrix *= sequences / tp
         else:
             kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
             attn = attn_matrix = 0.0
+            moe_layers = layers_with_experts(spec, lo, hi)
         if not plan.tensor_parallel:
             start = hi
         loads.append(
@@ -233,7 +233,7 @@ def features(
                 layers=use.layers,
                 attn_flops=attn,
                 attn_matrix_flops=attn_matrix,
-                moe_layers=layers_with_experts(spec, lo, hi),
+                moe_layers=moe_layers,
                 resident_weight_bytes=resident,
                 **traits,
             )
@@ -268,7 +268,7 @@ def features(
         host_params = 0.0
     attn_prefill_tile = 0.0
     if runtime is not None:
-        attn_prefill = attention_flops(spec, runtime, depth, 0, n, decode=False)
+        attn_prefill = _prefill_attention(spec, runtime, depth)
         if runtime.engine == "llama.cpp" and any(rdna_generation(load) for load in loads):
             attn_prefill_tile = hip_tile_attention_flops(spec, runtime, depth, 0, n)
     else:
@@ -288,18 +288,58 @@ def features(
         active_expert_params=float(spec.routed_expert_params * moe_share),
         expert_share=moe_share,
         sequences=max(sequences, 1),
-        flash_attn=runtime.flash_attn if runtime is not None else True,
-        ubatch=runtime.ubatch if runtime is not None else LLAMA_UBATCH,
-        # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run
-        # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
-        mmq=runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
-        llama_kernels=runtime is None or runtime.engine == "llama.cpp",
-        fp4_mma=runtime is None or (runtime.fp4_mma and runtime.engine == "llama.cpp"),
-        engine=runtime.engine if runtime is not None else "llama.cpp",
-        engine_version=release(runtime.version) if runtime is not None else None,
         n_experts=spec.n_experts if spec.is_moe else 0,
         quant=inv.quant.upper(),
         attn_prefill_tile_flops=attn_prefill_tile,
-        rdna4_fattn_mma=runtime is None or runtime.rdna4_fattn_mma,
-        rdna3_fattn_mma=runtime is None or runtime.rdna3_fattn_mma,
+        **runtime_traits(runtime),
     )
+
+
+@lru_cache(maxsize=64)
+def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
+    """The SpeedFeatures fields that only describe the runtime (the same in every plan it
+    runs), as device_traits does for a device."""
+    return {
+        "flash_attn": runtime.flash_attn if runtime is not None else True,
+        "ubatch": runtime.ubatch if runtime is not None else LLAMA_UBATCH,
+        # MMQ and dp4a GEMMs are llama.cpp's own kernels; vLLM, transformers and ExLlama run
+        # FP16/BF16 tensor-core GEMMs (cuBLAS, Marlin, their own) on quantized weights too.
+        "mmq": runtime is None or (runtime.mmq and runtime.engine == "llama.cpp"),
+        "llama_kernels": runtime is None or runtime.engine == "llama.cpp",
+        "fp4_mma": runtime is None or (runtime.fp4_mma and runtime.engine == "llama.cpp"),
+        "engine": runtime.engine if runtime is not None else "llama.cpp",
+        "engine_version": release(runtime.version) if runtime is not None else None,
+        "rdna4_fattn_mma": runtime is None or runtime.rdna4_fattn_mma,
+        "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
+    }
+
+
+@lru_cache(maxsize=4096)
+def _layer_terms(
+    spec: ModelSpec,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+    depth: int,
+    lo: int,
+    hi: int,
+    vector_kernel: bool,
+) -> tuple[float, float, float, int]:
+    """What layers [lo, hi) of a model read and compute per decoded token at ``depth``,
+    whatever device holds them and at whatever quantization: the KV bytes, the attention
+    FLOPs (split between llama.cpp's CUDA/HIP vector kernel and its matrix kernels when
+    ``vector_kernel``), and the layers that route to experts. A table asks the same
+    layers of one model on many devices and at many quantizations."""
+    kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi))
+    if vector_kernel:
+        attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi)
+    else:
+        attn = attention_flops(spec, runtime, depth, lo, hi, decode=True)
+        attn_matrix = 0.0
+    return kv, attn, attn_matrix, layers_with_experts(spec, lo, hi)
+
+
+@lru_cache(maxsize=4096)
+def _prefill_attention(spec: ModelSpec, runtime: Runtime, depth: int) -> float:
+    """attention_flops of one prompt token at ``depth`` over every layer."""
+    return attention_flops(spec, runtime, depth, 0, spec.n_layers, decode=False)
