@@ -121,3 +121,27 @@ def test_the_sync_state_reads_as_djangos_queryset_reads_it(
     assert fast.community_latest.tzinfo is not None
     SyncState.objects.all().delete()
     assert store._read_state() is None
+
+
+def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
+    # A page's cells share each entry's name and link and the Will it run? link's query less
+    # its quantization; each cell is still the one a fresh table would write.
+    from runlocal_web.catalogdb.store import current_catalog
+    from runlocal_web.catalogdb.views import _check_row, _TableCells
+    from runlocal_web.lib.pages import path_with_query, url_for
+
+    catalog = current_catalog()
+    cells = _TableCells()
+    verdict = url_for("checker:will_it_run")
+    for model_id in [*sorted(catalog.models), "no-such-model"]:
+        for hardware_id in [*sorted(catalog.hardware), "no-such-device"]:
+            for quant in (None, "Q4_K_M", "Q8_0", "IQ2_XS", "MXFP4"):
+                shared = cells(catalog, "", model_id, hardware_id, quant)
+                assert shared == _check_row(catalog, "", model_id, hardware_id, quant)
+                want = {"model": model_id, "hardware": hardware_id, "quant": quant}
+                assert shared["check_url"] == path_with_query(verdict, want)
+    # The link as path_with_query writes it, whatever the ids hold (quoting, empty values).
+    for model_id, hardware_id in (("a b&c=d", "é/ü"), ("", "x"), ("", ""), ("m", "")):
+        for quant in (None, "", "Q4_K_M", "q&a b"):
+            want = {"model": model_id, "hardware": hardware_id, "quant": quant}
+            assert cells.check_url(model_id, hardware_id, quant) == path_with_query(verdict, want)

@@ -19,7 +19,7 @@ from runlocal.units import GIB
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_brief
 from runlocal_web.lib.labels import catalog_names
-from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
+from runlocal_web.lib.pages import Page, path_with_query, quote_value, respond, url_for
 
 from .featured import featured_hardware, featured_models
 from .forms import KIND_LABELS, HardwareFilterForm, ModelFilterForm
@@ -250,12 +250,13 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def tables() -> dict[str, Any]:
         # Some 50 engine answers, computed once per catalog and engine and kept as one entry
         # (so each answer is not cached on its own too: no digest).
-        on_hardware = [_check_row(catalog, "", row.id, h) for h in hardware_ids]
+        cells = _TableCells()
+        on_hardware = [cells(catalog, "", row.id, h) for h in hardware_ids]
         by_quant = quant_matrix(
-            _check_row, catalog, "", [(row.id, h) for h in hardware_ids], by="hardware"
+            cells, catalog, "", [(row.id, h) for h in hardware_ids], by="hardware"
         )
         extra = {
-            q: [_check_row(catalog, "", row.id, h, q) for h in hardware_ids]
+            q: [cells(catalog, "", row.id, h, q) for h in hardware_ids]
             for q in published_quants(data["files"])
         }
         sizes = quant_sizes(by_quant, data["files"], extra)
@@ -356,11 +357,12 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     def tables() -> dict[str, Any]:
         # As on the model page: one cache entry for the whole table, not one per answer.
-        runs = [_check_row(catalog, "", m, row.id) for m in model_ids]
+        cells = _TableCells()
+        runs = [cells(catalog, "", m, row.id) for m in model_ids]
         return {
             "runs": runs,
             "by_quant": quant_matrix(
-                _check_row, catalog, "", [(m, row.id) for m in model_ids], by="model"
+                cells, catalog, "", [(m, row.id) for m in model_ids], by="model"
             ),
             "benchmarks": benchmark_rows(catalog, hardware=row.id),
             "assessment": hardware_assessment(d, runs, catalog),
@@ -402,27 +404,68 @@ def _entry_dict(row: Model | Hardware) -> dict[str, Any]:
     return out
 
 
+class _TableCells:
+    """The detail pages' table cells, one verdict per (model, device, quantization): called
+    as quant_matrix's check_row. What the cells of one page share is worked out once for
+    the page, not once per cell: each entry's name and link (the same dict in every cell of
+    its row or column) and the Will it run? link's query less its quantization, the part
+    every quantization of a row repeats."""
+
+    def __init__(self) -> None:
+        self.sides: dict[tuple[str, str], dict[str, str]] = {}
+        self.links: dict[tuple[str, str], str] = {}
+
+    def side(self, catalog: Catalog, kind: str, entry_id: str) -> dict[str, str]:
+        found = self.sides.get((kind, entry_id))
+        if found is None:
+            entry = (catalog.models if kind == "model" else catalog.hardware).get(entry_id)
+            view = "catalogdb:model_detail" if kind == "model" else "catalogdb:hardware_detail"
+            found = self.sides[(kind, entry_id)] = {
+                "id": entry_id,
+                "name": entry.name if entry else entry_id,
+                "url": url_for(view, entry_id),
+            }
+        return found
+
+    def check_url(self, model_id: str, hardware_id: str, quant: str | None) -> str:
+        """path_with_query(Will it run?, {"model", "hardware", "quant"}): the same link."""
+        base = self.links.get((model_id, hardware_id))
+        if base is None:
+            base = self.links[(model_id, hardware_id)] = path_with_query(
+                url_for("checker:will_it_run"), {"model": model_id, "hardware": hardware_id}
+            )
+        if quant in (None, ""):
+            return base
+        return f"{base}{'&' if '?' in base else '?'}quant={quote_value(str(quant))}"
+
+    def __call__(
+        self,
+        catalog: Catalog,
+        digest: str,
+        model_id: str,
+        hardware_id: str,
+        quant: str | None = None,
+    ) -> dict[str, Any]:
+        return _check_row(catalog, digest, model_id, hardware_id, quant, self)
+
+
 def _check_row(
-    catalog: Catalog, digest: str, model_id: str, hardware_id: str, quant: str | None = None
+    catalog: Catalog,
+    digest: str,
+    model_id: str,
+    hardware_id: str,
+    quant: str | None = None,
+    cells: _TableCells | None = None,
 ) -> dict[str, Any]:
-    """One verdict for the detail pages' tables; an error becomes a row, never a failed page."""
-    model = catalog.models.get(model_id)
-    hw = catalog.hardware.get(hardware_id)
+    """One verdict for the detail pages' tables; an error becomes a row, never a failed page.
+    (cells: what the page's other cells already worked out.)"""
+    cells = cells or _TableCells()
     # The engine's defaults for what is not given (its system RAM beside a discrete GPU
     # included): the link asks Will it run? the same question.
-    params = {"model": model_id, "hardware": hardware_id, "quant": quant}
     out: dict[str, Any] = {
-        "model": {
-            "id": model_id,
-            "name": model.name if model else model_id,
-            "url": url_for("catalogdb:model_detail", model_id),
-        },
-        "hardware": {
-            "id": hardware_id,
-            "name": hw.name if hw else hardware_id,
-            "url": url_for("catalogdb:hardware_detail", hardware_id),
-        },
-        "check_url": path_with_query(url_for("checker:will_it_run"), params),
+        "model": cells.side(catalog, "model", model_id),
+        "hardware": cells.side(catalog, "hardware", hardware_id),
+        "check_url": cells.check_url(model_id, hardware_id, quant),
     }
     try:
         query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)

@@ -71,6 +71,11 @@ def path_with_query(path: str, params: dict[str, Any] | list[tuple[str, Any]]) -
     return f"{path}?" + "&".join(f"{_quote(str(k))}={_quote(v)}" for k, v in pairs)
 
 
+def quote_value(text: str) -> str:
+    """One key or value of path_with_query's query, quoted as it quotes it."""
+    return _quote(text)
+
+
 def _quote(text: str) -> str:
     """urlencode's quoting of one key or value (quote_plus), remembered for short ones: a
     page's tables link every cell to a Will it run? answer, the same model and device ids,
