@@ -462,3 +462,116 @@ def test_the_catalog_line_reads_as_the_template_wrote_it(counts, zone: str) -> N
         )
         assert str(catalog_line(state)) == expected
         assert str(catalog_line(state)) == expected  # remembered
+
+
+# The detail pages' spec sheets before they moved into spec_value, fact_value and arch_rows.
+SPEC_MARKUP = '{% for s in specs %}<dd>{% if s.key == "street_prices" %}{% for p in s.value %}{% if not forloop.first %}<br>{% endif %}{{ p.condition }}, about ${{ p.usd|num }}, as of {{ p.date }} (<a href="{{ p.source }}" rel="nofollow noopener">source</a>){% if p.note %} <span class="muted">{{ p.note }}</span>{% endif %}{% endfor %}{% elif s.key == "backends" or s.key == "memory_configs_gib" %}{{ s.value|join_g }}{% elif s.key == "launch_price_usd" or s.key == "street_price_usd" %}${{ s.value|num }}{% elif s.unit %}{{ s.value|g }}{% else %}{{ s.value }}{% endif %}{% if s.unit and s.key != "launch_price_usd" and s.key != "street_price_usd" %} {{ s.unit }}{% elif s.key == "street_price_usd" and h.street_price_date %} ({{ h.street_price_date }}){% endif %}</dd>\n{% endfor %}'
+SPEC_TAG = "{% for s in specs %}<dd>{% spec_value s h %}</dd>\n{% endfor %}"
+FACT_MARKUP = '{% for f in facts %}<dd>{% if f.key == "params_total_b" or f.key == "params_active_b" %}{{ f.value|params_b }}{% elif f.key == "hf_repo" %}<a href="https://huggingface.co/{{ f.value }}" rel="nofollow noopener">{{ f.value }}</a>{% elif f.key == "ollama_tag" %}<code>{{ f.value }}</code>{% else %}{{ f.value }}{% endif %}</dd>\n{% endfor %}'
+FACT_TAG = "{% for f in facts %}<dd>{% fact_value f %}</dd>\n{% endfor %}"
+ARCH_MARKUP = '<tbody>{% for a in rows %}<tr><th scope="row"><code>{{ a.key }}</code></th><td>{{ a.value|compact_json }}</td><td>{{ a.meaning }}</td></tr>{% endfor %}</tbody>'
+ARCH_TAG = "<tbody>{% arch_rows rows %}</tbody>"
+
+HOSTILE = '<b>"A&B"</b>'
+ODD_VALUES = [
+    None,
+    "",
+    0,
+    24.0,
+    1008.5,
+    -3,
+    True,
+    HOSTILE,
+    [36.0, 48.0, HOSTILE],
+    {"a": [1, HOSTILE]},
+    dt.date(2024, 1, 5),
+    dt.datetime(2024, 1, 5, 12, 30, tzinfo=dt.UTC),
+    float("nan"),
+]
+
+
+def _odd_specs() -> list[dict]:
+    keys = [
+        "vendor",
+        "kind",
+        "memory_gib",
+        "backends",
+        "memory_configs_gib",
+        "launch_price_usd",
+        "street_price_usd",
+        "release_date",
+    ]
+    specs: list[dict] = [
+        {"key": key, "label": "L", "value": value, "unit": unit}
+        for key in keys
+        for value in ODD_VALUES
+        for unit in ("", "GiB", HOSTILE)
+    ]
+    prices = [
+        {"usd": 499.0, "condition": "used", "date": "2026-01-02", "source": HOSTILE, "note": ""},
+        {"usd": 1234.5, "condition": "new", "date": "2026-02", "source": "https://x/?a=1&b=2"},
+        {"usd": 7.0, "condition": HOSTILE, "date": "", "source": "", "note": HOSTILE},
+    ]
+    specs += [
+        {"key": "street_prices", "label": "S", "value": prices[:n], "unit": ""} for n in (0, 1, 3)
+    ]
+    specs.append({"key": "vendor"})  # missing label, value and unit
+    return specs
+
+
+def _catalog_specs_and_facts() -> tuple[list[tuple[dict, list[dict]]], list[tuple[list, list]]]:
+    """Every catalog entry's specification and facts as the detail views build them."""
+    from runlocal.catalog import load_catalog
+    from runlocal_web.catalogdb.views import ARCH_GLOSSARY, HARDWARE_FIELDS, MODEL_FIELDS
+
+    cat = load_catalog()
+    hardware = []
+    for entry in cat.hardware.values():
+        d = dict(entry.data)
+        specs = [
+            {"key": key, "label": label, "value": d.get(key), "unit": unit}
+            for key, label, unit in HARDWARE_FIELDS
+            if d.get(key) not in (None, "", [])
+        ]
+        prices = [p for p in d.get("street_prices") or [] if isinstance(p, dict)]
+        if prices:
+            specs.append({"key": "street_prices", "label": "S", "value": prices, "unit": ""})
+        hardware.append((d, specs))
+    models = []
+    for entry in cat.models.values():
+        d = dict(entry.data)
+        facts = [
+            {"key": key, "label": label, "value": d[key]}
+            for key, label in MODEL_FIELDS
+            if d.get(key) not in (None, "")
+        ]
+        arch = d.get("architecture") if isinstance(d.get("architecture"), dict) else {}
+        rows = [
+            {"key": k, "value": v, "meaning": ARCH_GLOSSARY.get(k, "")} for k, v in arch.items()
+        ]
+        models.append((facts, rows))
+    return hardware, models
+
+
+def test_the_spec_sheets_read_as_the_template_wrote_them() -> None:
+    django = engines["django"]
+    spec_old, spec_new = django.from_string(SPEC_MARKUP), django.from_string(SPEC_TAG)
+    fact_old, fact_new = django.from_string(FACT_MARKUP), django.from_string(FACT_TAG)
+    arch_old, arch_new = django.from_string(ARCH_MARKUP), django.from_string(ARCH_TAG)
+    hardware, models = _catalog_specs_and_facts()
+    for h in ({}, {"street_price_date": "2026-03-01"}, {"street_price_date": HOSTILE}):
+        context = {"specs": _odd_specs(), "h": h}
+        assert spec_new.render(context) == spec_old.render(context)
+    for d, specs in hardware:
+        context = {"specs": specs, "h": d}
+        assert spec_new.render(context) == spec_old.render(context), d.get("id")
+    odd_facts = [
+        {"key": key, "label": "L", "value": value}
+        for key in ("family", "params_total_b", "params_active_b", "hf_repo", "ollama_tag")
+        for value in ODD_VALUES
+    ] + [{"key": "hf_repo"}, {}]
+    odd_rows = [{"key": HOSTILE, "value": value, "meaning": HOSTILE} for value in ODD_VALUES]
+    for facts, rows in [(odd_facts, [*odd_rows, {}]), *models]:
+        assert fact_new.render({"facts": facts}) == fact_old.render({"facts": facts})
+        assert arch_new.render({"rows": rows}) == arch_old.render({"rows": rows})
+    assert arch_new.render({"rows": None}) == arch_old.render({"rows": None})

@@ -12,6 +12,7 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.forms.widgets import Input, Select
+from django.template.base import render_value_in_context
 from django.template.defaultfilters import capfirst, floatformat
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -454,3 +455,83 @@ def _catalog_line(key: tuple[Any, ...]) -> SafeString:
     names = ("n_models", "n_hardware", "n_benchmarks", "changed_at")
     state = dict(zip(names, key, strict=False))
     return mark_safe(engines["django"].from_string(CATALOG_LINE).render({"s": state}))
+
+
+# --- the detail pages' spec sheets -------------------------------------------------------
+# The model page's facts and architecture and the hardware page's specifications: a dozen
+# to thirty rows a page, each through an if/elif chain in the template language. Written
+# here with the template's own rendering of every value (render_value_in_context: its
+# localisation and escaping); tests/web/test_markup_in_python.py holds each to the markup it
+# replaced, on every catalog entry.
+
+PRICE_KEYS = ("launch_price_usd", "street_price_usd")
+
+
+def _field(row: Any, key: str) -> Any:
+    """The template's `row.key` for the dicts these rows come in: '' when it is missing."""
+    return row.get(key, "") if isinstance(row, dict) else getattr(row, key, "")
+
+
+@register.simple_tag(takes_context=True)
+def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) -> SafeString:
+    """What hardware_detail.html's <dd> holds for one specification `s` of hardware `h`."""
+
+    def show(value: Any) -> str:
+        return str(render_value_in_context(value, context))
+
+    key, value, unit = _field(s, "key"), _field(s, "value"), _field(s, "unit")
+    if key == "street_prices":
+        out = ""
+        for i, p in enumerate(value):
+            out += "<br>" if i else ""
+            out += (
+                f"{show(_field(p, 'condition'))}, about ${show(num(_field(p, 'usd')))}, as of "
+                f'{show(_field(p, "date"))} (<a href="{show(_field(p, "source"))}" '
+                'rel="nofollow noopener">source</a>)'
+            )
+            if _field(p, "note"):
+                out += f' <span class="muted">{show(_field(p, "note"))}</span>'
+    elif key in ("backends", "memory_configs_gib"):
+        out = show(join_g(value))
+    elif key in PRICE_KEYS:
+        out = "$" + show(num(value))
+    elif unit:
+        out = show(g(value))
+    else:
+        out = show(value)
+    if unit and key not in PRICE_KEYS:
+        out += " " + show(unit)
+    elif key == "street_price_usd" and _field(h, "street_price_date"):
+        out += f" ({show(_field(h, 'street_price_date'))})"
+    return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def fact_value(context: template.Context, f: dict[str, Any]) -> SafeString:
+    """What model_detail.html's <dd> holds for one fact `f`."""
+    key = _field(f, "key")
+    value = render_value_in_context(
+        params_b(_field(f, "value"))
+        if key in ("params_total_b", "params_active_b")
+        else _field(f, "value"),
+        context,
+    )
+    if key == "hf_repo":
+        return mark_safe(
+            f'<a href="https://huggingface.co/{value}" rel="nofollow noopener">{value}</a>'
+        )
+    if key == "ollama_tag":
+        return mark_safe(f"<code>{value}</code>")
+    return mark_safe(value)
+
+
+@register.simple_tag(takes_context=True)
+def arch_rows(context: template.Context, rows: Any) -> SafeString:
+    """model_detail.html's architecture rows (key, value as compact JSON, meaning)."""
+    out = ""
+    for a in rows or ():
+        key = render_value_in_context(_field(a, "key"), context)
+        value = render_value_in_context(compact_json(_field(a, "value")), context)
+        meaning = render_value_in_context(_field(a, "meaning"), context)
+        out += f'<tr><th scope="row"><code>{key}</code></th><td>{value}</td><td>{meaning}</td></tr>'
+    return mark_safe(out)
