@@ -93,17 +93,21 @@ def round_rate(x: float | None) -> float | None:
 
 
 def memory_totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:
-    weights = plan.sum("weights_bytes")
-    kv = plan.sum("kv_cache_bytes")
-    compute = plan.sum("compute_bytes")
-    overhead = plan.sum("overhead_bytes")
+    # plan.sum of each field, in one pass over the devices.
+    weights = kv = compute = overhead = budget = 0
+    for d in plan.devices:
+        weights += int(d.weights_bytes)
+        kv += int(d.kv_cache_bytes)
+        compute += int(d.compute_bytes)
+        overhead += int(d.overhead_bytes)
+        budget += int(d.budget_bytes)
     return {
         "weights_bytes": weights,
         "kv_cache_bytes": kv,
         "compute_bytes": compute,
         "overhead_bytes": overhead,
         "total_bytes": weights + kv + compute + overhead,
-        "budget_bytes": plan.sum("budget_bytes"),
+        "budget_bytes": budget,
         "host_bytes": plan.host.total_bytes if plan.host is not None else 0,
     }
 

@@ -225,7 +225,6 @@ class _LlamaLayout:
         self.unified = all(d.kind == "unified" for d in gpus)
         self.has_experts = bool(inv.expert_bytes)
         self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
-        self._fits: dict[tuple[int, int, int], bool] = {}
         self._searches: dict[int, tuple[int, int, str | None]] = {}
 
     def kv(self, start: int, stop: int, context: int) -> int:
@@ -279,15 +278,15 @@ class _LlamaLayout:
         return tuple(rows), first
 
     def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
-        key = (ngl, expert_host_layers, context)
-        hit = self._fits.get(key)
-        if hit is None:
-            if len(self._fits) > 1024:
-                self._fits.clear()
-            hit = self._fits[key] = all(
-                used <= budget for used, budget in self.usage(ngl, expert_host_layers, context)
-            )
-        return hit
+        """Every GPU's total within its budget. Not memoized: the offload search, itself kept
+        per context (search), probes each placement once, and the sums are cheaper than a
+        memo's key and lookup."""
+        if len(self.budgets) == 1:
+            ((used, budget),) = self._usage_one(ngl, expert_host_layers, context)
+            return used <= budget
+        return all(
+            used <= budget for used, budget in self._usage_split(ngl, expert_host_layers, context)
+        )
 
     def usage(self, ngl: int, expert_host_layers: int, context: int) -> list[tuple[int, int]]:
         """(total, budget) per GPU: the sums of rows(), without building them."""
