@@ -575,3 +575,80 @@ def test_the_spec_sheets_read_as_the_template_wrote_them() -> None:
         assert fact_new.render({"facts": facts}) == fact_old.render({"facts": facts})
         assert arch_new.render({"rows": rows}) == arch_old.render({"rows": rows})
     assert arch_new.render({"rows": None}) == arch_old.render({"rows": None})
+
+
+NAV_MARKUP = '{% for item in nav %}<li><a href="{{ item.url }}"{% if item.active %} aria-current="page"{% endif %}>{{ item.label }}</a></li>{% endfor %}'
+
+
+def test_the_navigation_reads_as_the_template_wrote_it() -> None:
+    from runlocal_web.lib.context import NAV
+
+    django = engines["django"]
+    old, new = django.from_string(NAV_MARKUP), django.from_string("{% nav_links nav %}")
+    navs = [
+        [{"label": label, "url": url, "active": i == at} for i, (label, url) in enumerate(NAV)]
+        for at in (-1, 0, 3, len(NAV) - 1)
+    ]
+    navs += [
+        [],
+        None,
+        [{"label": HOSTILE, "url": "/a?b=1&c=<2>", "active": 1}, {"label": 7, "url": None}, {}],
+    ]
+    for nav in navs:
+        assert new.render({"nav": nav}) == old.render({"nav": nav})
+
+
+# includes/byline.html before its markup moved into reference_tags.byline_html.
+BYLINE_MARKUP = '{% load reference_tags %}{# Under a content page\'s h1: who wrote it, when it was last reviewed, and what kind of evidence it rests on. who, when: the entry\'s reviewed_by and last_verified; added: when the record entered the catalog (optional); evidence: a short label; note: what the label means. #}{% written_page_url "author" as author_url %}{% written_page_url "trust" as trust_url %}\n<p class="byline muted">By {% if author_url %}<a href="{{ author_url }}" rel="author">{{ who|default:"the runlocal editors" }}</a>{% else %}{{ who|default:"the runlocal editors" }}{% endif %}{% if when %} · Last reviewed <time datetime="{{ when|date:\'Y-m-d\' }}">{{ when|date:"Y-m-d" }}</time>{% endif %}{% if added %} · Added <time datetime="{{ added|as_date|date:\'Y-m-d\' }}">{{ added|as_date|date:"Y-m-d" }}</time>{% endif %}{% if evidence %} · <span class="badge badge-evidence"{% if note %} title="{{ note }}"{% endif %}>{{ evidence }}</span>{% if note %} <span class="visually-hidden">({{ note }})</span>{% endif %}{% if trust_url %} <a href="{{ trust_url }}">how we label evidence</a>{% endif %}{% endif %}</p>\n{% if when|is_stale %}<p class="stale-notice" role="note">This data was last checked on {{ when|date:"Y-m-d" }}, more than six months ago: versions, prices and speeds may have changed since.</p>{% endif %}\n'
+
+
+@pytest.mark.parametrize("with_pages", [True, False])
+def test_the_byline_reads_as_the_template_wrote_it(settings, catalog_dir, db, with_pages) -> None:
+    from pathlib import Path
+
+    from runlocal_web.lib import templatetags
+    from runlocal_web.reference.templatetags.reference_tags import written_page_url
+
+    from . import factory
+
+    factory.tiny_catalog(catalog_dir)
+    if with_pages:  # the byline links the editors' and the evidence labels' pages
+        factory.page(catalog_dir, "author")
+        factory.page(catalog_dir, "trust")
+    factory.sync()
+    assert bool(written_page_url("author")) == with_pages
+
+    new_markup = (
+        Path(templatetags.__file__).parent.parent / "templates" / "includes" / "byline.html"
+    ).read_text()
+    django = engines["django"]
+    old, new = django.from_string(BYLINE_MARKUP), django.from_string(new_markup)
+    today = dt.date.today()
+    whens = [
+        None,
+        "",
+        today,
+        today - dt.timedelta(days=400),
+        "2020-02-29",
+        today.isoformat(),
+        dt.datetime(2020, 1, 1, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2020, 1, 1, 23, 30),
+        "not a date",
+        HOSTILE,
+    ]
+    contexts = []
+    for when in whens:
+        for who in (None, "", "Ada", HOSTILE):
+            for evidence, note in (("", ""), ("Sourced specs", ""), (HOSTILE, HOSTILE), ("E", "n")):
+                contexts.append(
+                    {"who": who, "when": when, "added": when, "evidence": evidence, "note": note}
+                )
+    contexts += [{}, {"when": today}, {"added": "2024-05-06"}]
+    for zone in ("UTC", "Pacific/Kiritimati"):
+        settings.TIME_ZONE = zone
+        timezone.activate(zone)
+        try:
+            for context in contexts:
+                assert new.render(context) == old.render(context), context
+        finally:
+            timezone.deactivate()

@@ -241,6 +241,21 @@ def footer_navs(footer: Any, json_url: str = "") -> SafeString:
     return mark_safe("".join(out))
 
 
+@register.simple_tag
+def nav_links(nav: Any) -> SafeString:
+    """base.html's main navigation (lib/context.site's `nav`): a dozen links on every page,
+    the current section's marked. tests/web/test_markup_in_python.py holds it to the
+    template markup it replaced."""
+    out = ""
+    for item in nav or ():
+        current = ' aria-current="page"' if _field(item, "active") else ""
+        out += (
+            f'<li><a href="{escape(_field(item, "url"))}"{current}>'
+            f"{escape(_field(item, 'label'))}</a></li>"
+        )
+    return mark_safe(out)
+
+
 @lru_cache(maxsize=4)
 def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(
