@@ -652,3 +652,63 @@ def test_the_byline_reads_as_the_template_wrote_it(settings, catalog_dir, db, wi
                 assert new.render(context) == old.render(context), context
         finally:
             timezone.deactivate()
+
+
+# includes/provenance.html before its list and line moved into reference_tags.provenance_html.
+PROVENANCE_MARKUP = '{% load reference_tags %}<section aria-labelledby="h-sources">\n  <h2 id="h-sources">Sources</h2>\n  <ul class="sources">{% for u in entry.sources %}<li>{% if u|http_url %}<a href="{{ u|http_url }}" rel="nofollow noopener">{{ u }}</a>{% else %}{{ u }}{% endif %}</li>{% endfor %}</ul>\n  <p class="muted">Last verified {{ entry.last_verified|date:"Y-m-d" }} by {{ entry.reviewed_by }}{% written_page_url "author" as author_url %}{% if author_url %} (<a href="{{ author_url }}" rel="author">about the editors</a>){% endif %}.{% if entry.aliases %} Also known as: {{ entry.aliases|join:", " }}.{% endif %}</p>\n</section>\n'
+
+
+@pytest.mark.parametrize("with_pages", [True, False])
+def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, with_pages) -> None:
+    from pathlib import Path
+
+    from runlocal.catalog import load_catalog
+    from runlocal_web.lib import templatetags
+
+    from . import factory
+
+    factory.tiny_catalog(catalog_dir)
+    if with_pages:
+        factory.page(catalog_dir, "author")
+    factory.sync()
+    new_markup = (
+        Path(templatetags.__file__).parent.parent / "templates" / "includes" / "provenance.html"
+    ).read_text()
+    django = engines["django"]
+    old, new = django.from_string(PROVENANCE_MARKUP), django.from_string(new_markup)
+    cat = load_catalog()
+    entries: list = [
+        {
+            "sources": list(e.sources),
+            "last_verified": e.get("last_verified"),
+            "reviewed_by": e.get("reviewed_by"),
+            "aliases": list(e.get("aliases") or []),
+        }
+        for e in [*cat.models.values(), *cat.hardware.values()]
+    ]
+    entries += [
+        {
+            "sources": [HOSTILE, "https://x.org/?a=1&b=<2>", "javascript:alert(1)", "", 7],
+            "last_verified": when,
+            "reviewed_by": who,
+            "aliases": aliases,
+        }
+        for when in (
+            None,
+            "",
+            "2024-01-05",
+            dt.date(2024, 1, 5),
+            dt.datetime(2024, 1, 5, 23, 30, tzinfo=dt.UTC),
+        )
+        for who in (None, "", HOSTILE)
+        for aliases in ([], [HOSTILE, "b"], HOSTILE, None)
+    ]
+    entries += [{}, {"sources": None}]
+    for zone in ("UTC", "Pacific/Kiritimati"):
+        settings.TIME_ZONE = zone
+        timezone.activate(zone)
+        try:
+            for entry in entries:
+                assert new.render({"entry": entry}) == old.render({"entry": entry}), entry
+        finally:
+            timezone.deactivate()

@@ -143,3 +143,43 @@ def byline_html(
             "more than six months ago: versions, prices and speeds may have changed since.</p>"
         )
     return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def provenance_html(context: template.Context, entry: Any) -> SafeString:
+    """includes/provenance.html's list of sources and its "Last verified" line for a model or
+    hardware entry, written here (a dozen template nodes per source on every model and
+    hardware page). tests/web/test_markup_in_python.py holds it to the markup it replaced."""
+    from django.template.base import render_value_in_context
+    from django.template.defaultfilters import date as date_filter
+    from django.template.defaultfilters import join
+    from django.utils.timezone import template_localtime
+
+    from runlocal_web.lib.templatetags import http_url
+
+    def show(value: Any) -> str:
+        return str(render_value_in_context(value, context))
+
+    def field(key: str) -> Any:
+        return entry.get(key, "") if isinstance(entry, dict) else getattr(entry, key, "")
+
+    items = ""
+    for u in field("sources") or ():
+        link = http_url(u)
+        items += (
+            f'<li><a href="{show(link)}" rel="nofollow noopener">{show(u)}</a></li>'
+            if link
+            else f"<li>{show(u)}</li>"
+        )
+    verified = show(
+        date_filter(template_localtime(field("last_verified"), context.use_tz), "Y-m-d")
+    )
+    line = f"Last verified {verified} by {show(field('reviewed_by'))}"
+    author_url = written_page_url("author")
+    if author_url:
+        line += f' (<a href="{show(author_url)}" rel="author">about the editors</a>)'
+    line += "."
+    aliases = field("aliases")
+    if aliases:
+        line += f" Also known as: {show(join(aliases, ', ', autoescape=context.autoescape))}."
+    return mark_safe(f'<ul class="sources">{items}</ul>\n  <p class="muted">{line}</p>')
