@@ -180,3 +180,51 @@ def test_non_ascii_escapes_equal_the_standard_encoder():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         raw = json.dumps(text, ensure_ascii=False)  # what orjson writes, unescaped
         assert _escape_non_ascii(raw) == json.dumps(text), repr(text)
+
+
+def test_the_one_step_constructors_build_what_the_dataclass_builds():
+    """builder()'s objects equal the generated __init__'s: same fields, in the same order, the
+    same defaults, frozen as before; unknown and missing keywords raise as the constructor does."""
+    import dataclasses
+    import importlib
+
+    from runlocal import engine
+    from runlocal.frozen import builder
+
+    feat = importlib.import_module("runlocal.speed.features")  # the package exports features()
+
+    cat = load_catalog()
+    rng = random.Random(14)
+    seen = 0
+    for model_id in rng.sample(sorted(cat.models), 40):
+        for hw, runtime in (("2x nvidia-rtx-4090", "llama.cpp"), ("apple-m2-max-38c", "mlx")):
+            q = engine.CheckQuery(model=model_id, hardware=(hw,), runtime=runtime)
+            try:
+                s = engine._solve(q, cat, False, None)
+            except RunlocalError:
+                continue
+            if not isinstance(s, engine._Solved):
+                continue
+            f = feat.features(
+                s.model.spec, s.inv, s.plan, s.depth, 80e9, None, s.runtime, s.kv_type, 1
+            )
+            for obj, cls in [(f, feat.SpeedFeatures), *((ld, feat.DeviceLoad) for ld in f.loads)]:
+                kwargs = {k.name: getattr(obj, k.name) for k in dataclasses.fields(cls)}
+                slow = cls(**kwargs)
+                assert obj == slow and hash(obj) == hash(slow) and repr(obj) == repr(slow)
+                assert list(vars(obj)) == list(vars(slow))
+                with pytest.raises(dataclasses.FrozenInstanceError):
+                    obj.quant = "x"  # type: ignore[misc]
+                seen += 1
+    assert seen > 60
+    build = builder(feat.DeviceLoad)
+    load = {k.name: getattr(f.loads[0], k.name) for k in dataclasses.fields(feat.DeviceLoad)}
+    required = {k: v for k, v in load.items() if k in {"backend", "layers", "kv_bytes"}}
+    with pytest.raises(TypeError):
+        build(**required)
+    with pytest.raises(TypeError):
+        build(**load, colour="red")
+    partial = {k: v for k, v in load.items() if k not in ("dp4a", "moe_layers", "gpu_arch")}
+    assert build(**partial) == feat.DeviceLoad(**partial)
+    with pytest.raises(TypeError):  # a default factory: not for builder()
+        builder(engine.LocalMachine)

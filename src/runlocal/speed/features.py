@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..frozen import builder
 from ..hardware import Device
 from ..memory import (
     LLAMA_UBATCH,
@@ -148,6 +149,11 @@ class SpeedFeatures:
     rdna3_fattn_mma: bool = True
 
 
+# Built per answer (a load per device): builder's one-step constructors, the same objects.
+_new_load = builder(DeviceLoad)
+_new_features = builder(SpeedFeatures)
+
+
 def rdna_generation(load: DeviceLoad) -> int | None:
     """3 or 4 for an AMD RDNA3/RDNA3.5 (gfx11xx) or RDNA4 (gfx12xx) GPU under ROCm/HIP: the
     GPUs with WMMA units that llama.cpp's HIP kernels reach (ggml-cuda common.cuh,
@@ -226,7 +232,7 @@ def features(
         if not plan.tensor_parallel:
             start = hi
         loads.append(
-            DeviceLoad(
+            _new_load(
                 weight_bytes=max(weights, 0.0),
                 weight_params=max(weights, 0.0) / bpw,
                 kv_bytes=float(kv),
@@ -273,7 +279,7 @@ def features(
             attn_prefill_tile = hip_tile_attention_flops(spec, runtime, depth, 0, n)
     else:
         attn_prefill = 4.0 * spec.attention_width * depth
-    return SpeedFeatures(
+    return _new_features(
         loads=tuple(loads),
         host_bytes=host_bytes,
         host_bandwidth_bytes_per_s=host_bandwidth_bytes_per_s,
