@@ -32,7 +32,7 @@ from .estimate import (
     plan_answers_uncached,
 )
 from .evidence import apply_measurements
-from .frozen import hash_once
+from .frozen import builder, hash_once
 from .hardware import (
     Device,
     explicit_device,
@@ -86,8 +86,7 @@ class CheckQuery:
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> CheckQuery:
         """Build from JSON keys (the CLI's long flags with dashes as underscores)."""
-        known = {f for f in cls.__dataclass_fields__}
-        unknown = set(data) - known
+        unknown = data.keys() - cls.__dataclass_fields__.keys()
         if unknown:
             raise InputError(f"unknown key(s): {', '.join(sorted(unknown))}")
         if "model" not in data:
@@ -120,7 +119,11 @@ class CheckQuery:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise InputError(f"{key}: expected a number")
                 kwargs[key] = float(value)
-        return cls(**kwargs)
+        return _new_query(**kwargs) if cls is CheckQuery else cls(**kwargs)
+
+
+# A batch builds a query per line: builder's one-step constructor, the same object.
+_new_query = builder(CheckQuery)
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,40 @@ def test_the_one_step_constructors_build_what_the_dataclass_builds():
     assert build(**partial) == feat.DeviceLoad(**partial)
     with pytest.raises(TypeError):  # a default factory: not for builder()
         builder(engine.LocalMachine)
+
+
+def test_a_query_read_from_json_is_the_constructors():
+    """CheckQuery.from_mapping builds its query in one step (frozen.builder): the same
+    object, hash and field order as CheckQuery(...), and the same errors."""
+    import dataclasses
+
+    from runlocal.engine import CheckQuery
+    from runlocal.errors import InputError
+
+    rows = [
+        {"model": "m"},
+        {"model": "m", "hardware": "a", "context": "32k", "ram_gb": 64},
+        {"model": "m", "hardware": ["2x a"], "quant": "Q4_K_M", "batch": 4, "no_measured": True},
+        {
+            "model": "m",
+            "runtime": "vllm",
+            "gpu_memory_utilization": 0.8,
+            "vram_gb": 24,
+            "bandwidth_gb_s": 900,
+            "tflops": 80,
+            "gpu_memory_gb": 20,
+            "kv_type": "q8_0",
+            "context": None,
+        },
+    ]
+    for row in rows:
+        q = CheckQuery.from_mapping(row)
+        slow = CheckQuery(**{f.name: getattr(q, f.name) for f in dataclasses.fields(q)})
+        assert q == slow and hash(q) == hash(slow) and repr(q) == repr(slow)
+        assert list(vars(q))[: len(vars(slow))] == list(vars(slow))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            q.model = "x"  # type: ignore[misc]
+    with pytest.raises(InputError, match=r"unknown key\(s\): b, colour$"):
+        CheckQuery.from_mapping({"model": "m", "colour": 1, "b": 2})
+    with pytest.raises(InputError, match="model: missing"):
+        CheckQuery.from_mapping({"hardware": ["a"]})
