@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from .catalog import Catalog, Entry
@@ -40,7 +40,7 @@ class Device:
     int8_flops: float | None = None
     interface: str | None = None  # the catalog's board interface: PCIe 4.0 x16, SXM5, …
 
-    @property
+    @cached_property  # frozen fields; read a dozen times per answer
     def budget_bytes(self) -> int:
         return (
             self.usable_memory_bytes if self.usable_memory_bytes is not None else self.memory_bytes

@@ -111,11 +111,11 @@ class WeightInventory:
     other_bytes: int = 0
     unread_bytes: int = 0
 
-    @property
+    @cached_property  # frozen fields: the sums once per inventory, not per placement
     def total_bytes(self) -> int:
         return self.input_bytes + self.output_bytes + sum(self.layer_bytes) + self.other_bytes
 
-    @property
+    @cached_property
     def expert_bytes(self) -> int:
         return sum(self.layer_expert_bytes)
 
@@ -155,7 +155,7 @@ class ModelSpec:
         layers = tuple(distinct.setdefault(layer, layer) for layer in self.layers)
         object.__setattr__(self, "layers", layers)
 
-    @property
+    @cached_property  # frozen: read a dozen times per answer
     def n_layers(self) -> int:
         return len(self.layers)
 
@@ -176,7 +176,7 @@ class ModelSpec:
             kinds[layer.kind] = kinds.get(layer.kind, 0) + 1
         return kinds
 
-    @property
+    @cached_property
     def is_moe(self) -> bool:
         return self.n_experts > 1
 
