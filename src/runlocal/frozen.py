@@ -17,8 +17,9 @@ def hash_once(cls: T) -> T:
     names = tuple(f.name for f in fields(cls) if f.compare)
 
     def __hash__(self: Any) -> int:
-        found: int | None = self.__dict__.get("_hash")
-        if found is None:
+        try:
+            found: int = self._hash  # an attribute read: cheaper than __dict__.get
+        except AttributeError:
             found = hash(tuple(getattr(self, name) for name in names))
             object.__setattr__(self, "_hash", found)
         return found
