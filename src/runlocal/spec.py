@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 from typing import Literal
 
 from .frozen import hash_once
@@ -118,6 +119,18 @@ class WeightInventory:
     @cached_property
     def expert_bytes(self) -> int:
         return sum(self.layer_expert_bytes)
+
+    @cached_property
+    def layer_sums(self) -> tuple[int, ...]:
+        """layer_sums[i]: the bytes of blocks [0, i), so that a placement sizes any run of
+        blocks by one subtraction. Kept on the inventory: a lookup keyed by the tuple of
+        layer sizes hashed (and, from another inventory, compared) every one of them."""
+        return tuple(accumulate(self.layer_bytes, initial=0))
+
+    @cached_property
+    def expert_sums(self) -> tuple[int, ...]:
+        """The same running sums over layer_expert_bytes."""
+        return tuple(accumulate(self.layer_expert_bytes, initial=0))
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: specs key per-model caches

@@ -265,3 +265,23 @@ def test_a_query_read_from_json_is_the_constructors():
         CheckQuery.from_mapping({"model": "m", "colour": 1, "b": 2})
     with pytest.raises(InputError, match="model: missing"):
         CheckQuery.from_mapping({"hardware": ["a"]})
+
+
+def test_an_inventorys_running_sums_are_its_layers_added_in_turn():
+    """WeightInventory.layer_sums and expert_sums (kept on the inventory, where a cache keyed
+    by the tuple of layer sizes was) equal the sums of every run of blocks."""
+    for spec, entry in _catalog_specs(30, seed=14):
+        for quant in ("Q4_K_M", "Q8_0", "BF16"):
+            inv = inventory_for(spec, entry, quant)
+            for sums, values in (
+                (inv.layer_sums, inv.layer_bytes),
+                (inv.expert_sums, inv.layer_expert_bytes),
+            ):
+                assert len(sums) == len(values) + 1
+                for start in range(len(values) + 1):
+                    for stop in range(start, len(values) + 1, 7):
+                        assert sums[stop] - sums[start] == sum(values[start:stop])
+            assert inv.total_bytes == (
+                inv.input_bytes + inv.output_bytes + sum(inv.layer_bytes) + inv.other_bytes
+            )
+            assert inv.expert_bytes == sum(inv.layer_expert_bytes)

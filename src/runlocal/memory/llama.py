@@ -136,7 +136,7 @@ class _LlamaCells:
 
     def _weights_full(self, inv: WeightInventory) -> list[int]:
         counts, output_dev = self.split(self.n + 1)
-        layer_sum = _prefix(inv.layer_bytes)
+        layer_sum = inv.layer_sums
         output = _output_bytes(self.spec, inv)
         out, start = [], 0
         for k, count in enumerate(counts):
@@ -218,8 +218,7 @@ class _LlamaLayout:
         self.sequences = sequences
         self._split, self._at = cells.split, cells.at
         self.overheads, self.budgets = cells.overheads, cells.budgets
-        self.layer_sum = _prefix(inv.layer_bytes)
-        self.expert_sum = _prefix(inv.layer_expert_bytes)
+        self.layer_sum, self.expert_sum = inv.layer_sums, inv.expert_sums
         self.output_bytes = _output_bytes(spec, inv)
         self.input_bytes, self.host_output_bytes = inv.input_bytes, inv.output_bytes
         self.unified = all(d.kind == "unified" for d in gpus)
@@ -536,14 +535,6 @@ def plan_llama(
     if note:
         plan.notes.append(note)
     return plan
-
-
-@lru_cache(maxsize=4096)
-def _prefix(values: tuple[int, ...]) -> list[int]:
-    out = [0]
-    for v in values:
-        out.append(out[-1] + v)
-    return out
 
 
 def _cpu_plan(
