@@ -285,3 +285,50 @@ def test_an_inventorys_running_sums_are_its_layers_added_in_turn():
                 inv.input_bytes + inv.output_bytes + sum(inv.layer_bytes) + inv.other_bytes
             )
             assert inv.expert_bytes == sum(inv.layer_expert_bytes)
+
+
+def test_a_plans_fit_is_every_devices_fit():
+    """MemoryPlan.fits, written out, equals DeviceUse.fits over its devices and host, on
+    every runtime's plans and on the edge cases of a preallocating runtime's limits."""
+    from runlocal import engine
+
+    def plain(plan: mem.MemoryPlan) -> bool:
+        return all(d.fits for d in plan.devices) and (plan.host is None or plan.host.fits)
+
+    cat = load_catalog()
+    rng = random.Random(15)
+    seen = set()
+    for model_id in rng.sample(sorted(cat.models), 40):
+        for hw, runtime in (
+            ("nvidia-rtx-3060-12gb", "llama.cpp"),
+            ("2x nvidia-rtx-4090", "vllm"),
+            ("apple-m2-max-38c", "mlx"),
+            ("4x amd-rx-7900-xtx", "llama.cpp"),
+        ):
+            q = engine.CheckQuery(model=model_id, hardware=(hw,), runtime=runtime)
+            try:
+                s = engine._solve(q, cat, False, None)
+            except RunlocalError:
+                continue
+            if isinstance(s, engine._Solved):
+                assert s.plan.fits == plain(s.plan)
+                seen.add(s.plan.fits)
+    assert seen == {True, False}
+    dev = mem.SYSTEM_RAM
+    for limit, required, used, budget in [
+        (None, None, 10, 10),
+        (None, None, 11, 10),
+        (10, None, 5, 10),
+        (None, 10, 11, 10),
+        (10, 10, 99, 1),
+        (10, 11, 1, 99),
+    ]:
+        use = mem.DeviceUse(
+            dev,
+            weights_bytes=used,
+            budget_bytes=budget,
+            fit_limit_bytes=limit,
+            required_bytes=required,
+        )
+        plan = mem.MemoryPlan(devices=[use], host=None, gpu_layers=0, total_layers=1)
+        assert plan.fits == use.fits

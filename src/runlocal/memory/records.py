@@ -85,8 +85,16 @@ class MemoryPlan:
 
     @property
     def fits(self) -> bool:
+        """Every device's DeviceUse.fits (written out here: an answer asks a plan this some
+        seven times, a property call per device each time)."""
         for d in self.devices:
-            if not d.fits:
+            limit, required = d.fit_limit_bytes, d.required_bytes
+            if limit is not None and required is not None:
+                if required > limit:
+                    return False
+            elif d.weights_bytes + d.kv_cache_bytes + d.compute_bytes + d.overhead_bytes > (
+                d.budget_bytes
+            ):
                 return False
         return self.host is None or self.host.fits
 
