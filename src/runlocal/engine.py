@@ -817,7 +817,8 @@ def _solve_at(
     params = load_params()
     depth = context // 2
     lo_hi = spread(params.decode_spread, main_backend)
-    evidence, measured = "estimated", list[dict[str, Any]]()
+    evidence = "estimated"
+    measured: list[dict[str, Any]] = []  # an annotation, not a generic alias built per call
     if not q.no_measured:
         evidence, decode, prefill, measured = apply_measurements(
             catalog, model, quant, devices, runtime, inv, est, depth

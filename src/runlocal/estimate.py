@@ -74,8 +74,16 @@ def _full_usage_of(
 
 
 def _fits_rows(rows: list[tuple[int, int]]) -> tuple[bool, bool]:
-    """fits_on_accelerators' answer from the rows of _full_usage_of."""
-    return all(u <= b for u, b in rows), any(mem.is_tight(u, b) for u, b in rows)
+    """fits_on_accelerators' answer from the rows of _full_usage_of: every row within its
+    budget, and any row tight (one loop, where all() and any() ran a generator each)."""
+    fits, tight = True, False
+    is_tight = mem.is_tight
+    for used, budget in rows:
+        if used > budget:
+            fits = False
+        if not tight and is_tight(used, budget):
+            tight = True
+    return fits, tight
 
 
 def fits_on_accelerators(

@@ -332,3 +332,22 @@ def test_a_plans_fit_is_every_devices_fit():
         )
         plan = mem.MemoryPlan(devices=[use], host=None, gpu_layers=0, total_layers=1)
         assert plan.fits == use.fits
+
+
+def test_rows_fit_and_tightness_in_one_loop():
+    """estimate._fits_rows equals all()/any() over the rows it replaced."""
+    from runlocal import estimate
+    from runlocal.units import GIB
+
+    rng = random.Random(14)
+    values = [0, 1, GIB - 1, GIB, GIB + 1, 10 * GIB, 11 * GIB, 24 * GIB, 80 * GIB]
+    for _ in range(3000):
+        rows = [
+            (rng.choice(values) + rng.randint(-3, 3), rng.choice(values))
+            for _ in range(rng.randint(0, 4))
+        ]
+        expected = (
+            all(u <= b for u, b in rows),
+            any(mem.is_tight(u, b) for u, b in rows),
+        )
+        assert estimate._fits_rows(rows) == expected
