@@ -78,7 +78,7 @@ def prefill_seconds_per_token(
     attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
     t = 0.0
     n_layers = sum(load.layers for load in f.loads) or 1
-    bf16 = f.quant.upper() == "BF16"
+    bf16 = f.quant == "BF16"  # features() stores the scheme upper-cased
     for load in f.loads:
         path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, bf16)
         if not peak:
