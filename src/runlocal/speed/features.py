@@ -42,7 +42,7 @@ class DeviceLoad:
     # CUDA/HIP vector kernel (memory.VECTOR_KERNEL_MAX_HEAD_DIM).
     attn_matrix_flops: float = 0.0
     moe_layers: int = 0
-    tensor_cores: bool = True  # NVIDIA: compute capability 7.0 and later
+    tensor_cores: bool = True  # NVIDIA: compute capability 7.0 and later but GTX 16
     vendor: str | None = None
     api: str | None = None  # the device's own backend (sycl stays sycl; backend is its class)
     # Every weight the device holds, routed experts included: a prompt micro-batch of 512
@@ -67,11 +67,23 @@ def has_dp4a(device: Device) -> bool:
 
 
 TENSOR_CORE_MIN_COMPUTE_CAPABILITY = 7.0  # Volta
+# Turing is the one generation with chips that lack tensor cores: the GTX 16 (TU116/TU117),
+# compute capability 7.5 like the RTX 20. Tensor cores are what lift the FP16 matrix rate
+# above the vector units' FP16 rate (twice FP32): 8x FP32 on the RTX 20, T4 and Quadro RTX,
+# 2x on the GTX 16, whose catalog FP16 figure is that vector rate.
+TURING = (7.5, 8.0)
+MIN_TENSOR_FP16_PER_FP32 = 3.0
 
 
 def has_tensor_cores(device: Device) -> bool:
     cc = device.compute_capability
-    return cc is None or device.backend != "cuda" or cc >= TENSOR_CORE_MIN_COMPUTE_CAPABILITY
+    if cc is None or device.backend != "cuda":
+        return True
+    if cc < TENSOR_CORE_MIN_COMPUTE_CAPABILITY:
+        return False
+    fp16, fp32 = device.fp16_flops, device.fp32_flops
+    lo, hi = TURING
+    return not (lo <= cc < hi and fp16 and fp32 and fp16 < MIN_TENSOR_FP16_PER_FP32 * fp32)
 
 
 def fp32_lanes_per_sm(cc: float) -> int:

@@ -250,6 +250,7 @@ def prefill_path(
       loading and unpacking tiles, so A100/H100's wider tensor cores do not speed them up.
       Builds before June 2024 (``mmq`` False) took the "matrix" path instead, as do other
       runtimes (``llama_kernels`` False: cuBLAS, Marlin and their own FP16/BF16 GEMMs).
+      The GTX 16 chips run the same kernels without tensor cores: at their FP16 vector rate.
     - "matrix": FP16 GEMMs on tensor cores / matrix cores / XMX (cuBLAS for F16 weights, and
       on Volta, which has no int8 MMA, for dequantized ones; hipBLAS; MFMA on CDNA): the
       catalog's fp16_tensor_tflops.
@@ -276,7 +277,9 @@ def prefill_path(
         return "int8", cpu_int8_flops(load)
     if bf16 and llama_kernels and fp32 and not bf16_arithmetic(load):
         return "fp32", fp32
-    if load.backend == "cuda" and not load.tensor_cores:
+    cc = load.compute_capability
+    turing_mma = cc is not None and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY
+    if load.backend == "cuda" and not load.tensor_cores and not turing_mma:
         if load.dp4a and family != "f16" and fp32:
             return "dp4a", 4 * fp32
         cc = load.compute_capability
@@ -285,15 +288,13 @@ def prefill_path(
             # runs at twice the FP32 rate.
             return "fp32", max(fp16, fp32 or 0.0)
         return "fp32", fp32 or fp16
-    cc = load.compute_capability
-    if (
-        load.backend == "cuda"
-        and mmq
-        and family != "f16"
-        and load.sm_clock_hz
-        and cc is not None
-        and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY
-    ):
+    if load.backend == "cuda" and mmq and family != "f16" and load.sm_clock_hz and turing_mma:
+        if not load.tensor_cores:
+            # GTX 16 (TU116/TU117): llama.cpp picks MMQ's MMA kernels by compute capability
+            # alone (turing_mma_available), and chips without tensor cores issue those
+            # instructions on their FP16 vector units (PR #15360 measured them far below
+            # the dp4a kernels), so the MMQ peak is the FP16 vector rate.
+            return "mmq", fp16 or 2 * (fp32 or 0.0)
         return "mmq", load.sm_clock_hz * MMQ_OPS_PER_SM_CLOCK
     if (
         llama_kernels
