@@ -132,6 +132,24 @@ def test_gpus_without_dp4a_pay_more_for_dequantizing(catalog: Catalog) -> None:
     )
 
 
+def test_turing_chips_without_tensor_cores_are_told_by_their_fp16_rate(catalog: Catalog) -> None:
+    """The GTX 16 (TU116/TU117) share the RTX 20's compute capability 7.5; their FP16 rate is
+    the vector units' 2x FP32, where tensor cores give the RTX 20 8x."""
+    from runlocal.speed import has_tensor_cores
+
+    gpu = device_from_entry(catalog.find_hardware("Test GPU 8"))
+    gtx16 = replace(gpu, compute_capability=7.5, fp16_flops=10.9e12, fp32_flops=5.4e12)
+    rtx20 = replace(gtx16, fp16_flops=57.4e12, fp32_flops=7.2e12)
+    assert not has_tensor_cores(gtx16)
+    assert has_tensor_cores(rtx20)
+    # Other generations are told by compute capability alone.
+    assert has_tensor_cores(replace(gtx16, compute_capability=8.6))
+    assert not has_tensor_cores(replace(rtx20, compute_capability=6.1))
+    tg16, pp16 = _decode_on(catalog, gtx16)
+    tg20, pp20 = _decode_on(catalog, replace(rtx20, fp32_flops=5.4e12))
+    assert tg16 == pytest.approx(tg20) and pp16 < pp20 / 3
+
+
 def test_a_named_size_picks_that_configuration(catalog_dir: object) -> None:
     from pathlib import Path
 
@@ -170,6 +188,12 @@ def test_prefill_paths_follow_the_arithmetic_each_generation_has() -> None:
     assert prefill_path(ada, "k_quant") == ("mmq", pytest.approx(128 * 2.52e9 * 2048))
     assert prefill_path(ada, "f16") == ("matrix", 80e12)
     assert prefill_path(ada, "k_quant", mmq=False) == ("matrix", 80e12)
+    # GTX 16 (Turing without tensor cores): the same MMQ MMA kernels, on the FP16 vector units.
+    gtx16 = _device_load(
+        compute_capability=7.5, sm_clock_hz=24 * 1.77e9, tensor_cores=False, fp16_flops=10.9e12
+    )
+    assert prefill_path(gtx16, "k_quant") == ("mmq", 10.9e12)
+    assert prefill_path(gtx16, "f16") == ("matrix", 10.9e12)
     # Volta: FP16 tensor cores but no int8 MMA, so quantized weights are dequantized for cuBLAS.
     volta = _device_load(compute_capability=7.0, sm_clock_hz=80 * 1.37e9)
     assert prefill_path(volta, "q_legacy") == ("matrix", 80e12)
