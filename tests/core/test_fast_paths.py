@@ -11,7 +11,7 @@ import pytest
 from runlocal import memory as mem
 from runlocal.catalog import load_catalog
 from runlocal.errors import RunlocalError
-from runlocal.hardware import parse_hardware
+from runlocal.hardware import Device, parse_hardware
 from runlocal.memory import kv, llama
 from runlocal.runtimes import RUNTIMES
 from runlocal.sources import catalog_spec, inventory_for
@@ -351,3 +351,36 @@ def test_rows_fit_and_tightness_in_one_loop():
             any(mem.is_tight(u, b) for u, b in rows),
         )
         assert estimate._fits_rows(rows) == expected
+
+
+@pytest.mark.parametrize("hardware", ["1.5", "GTX 1650", "RTX 3060 12GB", "RTX 4090", "M3 Max"])
+def test_one_gpus_offload_search_from_sums_equals_the_general_search(hardware):
+    """_LlamaLayout._search_one (one GPU, its probes written out as sums) against
+    _search_split, the search over any number of GPUs it stands in for: the same -ngl,
+    --n-cpu-moe and note for dense and MoE models that fit, offload layers or experts, or do
+    not fit at all."""
+    from runlocal.hardware import explicit_device
+
+    cat = load_catalog()
+    if hardware[0].isdigit():  # a GPU of that many GiB, too small for some output layers
+        gpus: tuple[Device, ...] = (explicit_device(float(hardware), 100.0),)
+    else:
+        gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    outcomes = set()
+    for spec, entry in _catalog_specs(80, seed=9):
+        for quant in ("Q2_K", "Q4_K_M", "Q8_0"):
+            inv = inventory_for(spec, entry, quant)
+            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+            # The largest context leaves no room for the output layer's buffers.
+            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
+                got = layout._search_one(context)
+                assert got == layout._search_split(context), (spec.id, quant, context)
+                ngl, experts, _ = got
+                ends = {0: "none", spec.n_layers + 1: "all"}
+                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    assert outcomes >= {"experts", "all", "layers"}
+    if hardware[0].isdigit():
+        assert "none" in outcomes

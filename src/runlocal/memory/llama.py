@@ -341,6 +341,57 @@ class _LlamaLayout:
         return hit
 
     def _search(self, context: int) -> tuple[int, int, str | None]:
+        if len(self.budgets) == 1:
+            return self._search_one(context)
+        return self._search_split(context)
+
+    def _search_one(self, context: int) -> tuple[int, int, str | None]:
+        """_search_split on one GPU, from the sums of _usage_one written out once: the GPU
+        holds blocks [start, n) and the output layer (every probe here offloads at least the
+        output), the routed experts of layers below ``moved`` stay on the host. The probes and
+        their order are _search_split's (so are its answers: tests/core/test_fast_paths.py);
+        each is one call, and the two ends the first-fit guess needs are the probes already
+        made."""
+        n = self.n
+        full, swa, compute_output, _ = self._at(context)
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile = self.profile
+        kv_full, kv_swa, kv_state = profile.full, profile.swa, profile.state
+        sequences = self.sequences
+        budget = self.budgets[0]
+        layers_n = layer_sum[n]
+        full_n, swa_n, state_n = kv_full[n], kv_swa[n], kv_state[n]
+        fixed = self.output_bytes + compute_output + self.overheads[0]
+
+        def used(start: int, moved: int) -> int:
+            weights = layers_n - layer_sum[start] - (expert_sum[moved] - expert_sum[start])
+            if start < n:
+                kv = (full_n - kv_full[start]) * full + (swa_n - kv_swa[start]) * swa
+                weights += -(-kv * sequences // 32) + (state_n - kv_state[start]) * sequences
+            return weights + fixed
+
+        used_all = used(0, 0)
+        if used_all <= budget:
+            return n + 1, 0, None
+        if self.spec.is_moe and self.has_experts:
+            used_none = used(0, n)
+            if used_none <= budget:
+                # --n-cpu-moe: the fewest layers whose experts stay on the host.
+                experts = _first_fit_one(
+                    lambda k: used(0, k) <= budget, used_all, used_none, budget, n
+                )
+                note = (
+                    f"experts of the first {experts} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {experts})"
+                )
+                return n + 1, experts, note
+        used_none = used(n, n)  # only the output layer on the GPU (-ngl 1)
+        if used_none > budget:
+            return 0, 0, None
+        drop = _first_fit_one(lambda d: used(d, d) <= budget, used_all, used_none, budget, n)
+        return n + 1 - drop, 0, None
+
+    def _search_split(self, context: int) -> tuple[int, int, str | None]:
         spec, n = self.spec, self.n
 
         def fits(ngl: int, experts: int = 0) -> bool:
@@ -423,6 +474,16 @@ class _LlamaLayout:
         per_layer = (used_all - used_none) / n
         guess = -(-(used_all - budget) // per_layer) if per_layer > 0 else 1
         return first_true_near(1, n, fits, int(guess))
+
+
+def _first_fit_one(
+    fits: Callable[[int], bool], used_all: int, used_none: int, budget: int, n: int
+) -> int:
+    """_LlamaLayout._first_fit on one GPU, given the bytes it holds with nothing moved
+    (``used_all``) and with all n layers (or their experts) moved (``used_none``)."""
+    per_layer = (used_all - used_none) / n
+    guess = -(-(used_all - budget) // per_layer) if per_layer > 0 else 1
+    return first_true_near(1, n, fits, int(guess))
 
 
 @lru_cache(maxsize=1024)
