@@ -384,3 +384,31 @@ def test_one_gpus_offload_search_from_sums_equals_the_general_search(hardware):
     assert outcomes >= {"experts", "all", "layers"}
     if hardware[0].isdigit():
         assert "none" in outcomes
+
+
+@pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "2x RTX 3090", "3x A100 80GB"])
+def test_a_plans_gpu_uses_add_up_to_the_searchs_sums(hardware):
+    """_LlamaLayout.uses (what plan_llama writes per GPU, with the GPUs' fit and total from
+    the same loop) against usage(), the sums the offload search judges by."""
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=10):
+        inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0"]))
+        layout = llama._LlamaLayout(spec, inv, gpus, runtime, "f16", rng.choice([1, 4]))
+        n = spec.n_layers
+        for _ in range(8):
+            ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
+            context = rng.choice([512, 8192, 131_072])
+            uses, first, fits, total = layout.uses(ngl, experts, context)
+            rows = layout.usage(ngl, experts, context)
+            assert [(u.total_bytes, u.budget_bytes) for u in uses] == rows
+            assert fits == all(u.fits for u in uses) == all(a <= b for a, b in rows)
+            assert total == sum(a for a, _ in rows)
+            assert first == n - max(0, min(n, ngl - 1))
+            assert sum(u.layers for u in uses) == n - first  # the output layer aside
+            checked += 1
+    assert checked > 200
+

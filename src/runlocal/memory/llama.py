@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
 
 from ..hardware import Device
 from ..runtimes import Runtime
@@ -78,19 +77,6 @@ def split_layers(n_units: int, devices: list[Device]) -> list[int]:
         taken = upto
     counts[-1] += n_units - taken
     return counts
-
-
-class _GpuRow(NamedTuple):  # immutable and cheaper to build than a frozen dataclass
-    layers: int
-    weights: int
-    kv: int
-    compute: int
-    overhead: int
-    budget: int
-
-    @property
-    def total(self) -> int:
-        return self.weights + self.kv + self.compute + self.overhead
 
 
 class _LlamaCells:
@@ -223,7 +209,6 @@ class _LlamaLayout:
         self.input_bytes, self.host_output_bytes = inv.input_bytes, inv.output_bytes
         self.unified = all(d.kind == "unified" for d in gpus)
         self.has_experts = bool(inv.expert_bytes)
-        self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
         self._searches: dict[int, tuple[int, int, str | None]] = {}
 
     def kv(self, start: int, stop: int, context: int) -> int:
@@ -232,49 +217,51 @@ class _LlamaLayout:
         full, swa, _, _ = self._at(context)
         return self.profile.bytes(start, stop, full, swa, self.sequences)
 
-    def rows(
+    def uses(
         self, ngl: int, expert_host_layers: int, context: int
-    ) -> tuple[tuple[_GpuRow, ...], int]:
-        """Per-GPU usage with ``ngl`` units offloaded (the output layer counts as the first)
+    ) -> tuple[list[DeviceUse], int, bool, int]:
+        """Each GPU's use with ``ngl`` units offloaded (the output layer counts as the first)
         and the routed experts of the first ``expert_host_layers`` layers kept on the host;
-        also the first block that runs on a GPU. Memoized: the rows are immutable."""
-        key = (ngl, expert_host_layers, context)
-        hit = self._rows.get(key)
-        if hit is None:
-            if len(self._rows) > 256:
-                self._rows.clear()
-            hit = self._rows[key] = self._make_rows(ngl, expert_host_layers, context)
-        return hit
-
-    def _make_rows(
-        self, ngl: int, expert_host_layers: int, context: int
-    ) -> tuple[tuple[_GpuRow, ...], int]:
+        also the first block that runs on a GPU, whether every GPU's total is within its
+        budget and the GPUs' totals added (what the plan asks of them next)."""
         counts, output_dev = self._split(ngl)
         full, swa, compute_output, compute_other = self._at(context)
-        first = self.n - max(0, min(self.n, ngl - 1))
-        rows = []
+        n = self.n
+        first = n - max(0, min(n, ngl - 1))
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile_bytes, sequences = self.profile.bytes, self.sequences
+        uses = []
+        fits, total = True, 0
         start = first
         for k, count in enumerate(counts):
             stop = start + count
-            weights = self.layer_sum[stop] - self.layer_sum[start]
+            weights = layer_sum[stop] - layer_sum[start]
             moved = max(start, min(stop, expert_host_layers))
-            weights -= self.expert_sum[moved] - self.expert_sum[start]
+            weights -= expert_sum[moved] - expert_sum[start]
             if k == output_dev:
                 weights += self.output_bytes
-            rows.append(
-                _GpuRow(
+                compute = compute_output
+            else:
+                compute = compute_other
+            kv = profile_bytes(start, stop, full, swa, sequences) if stop > start else 0
+            overhead, budget = self.overheads[k], self.budgets[k]
+            used = weights + kv + compute + overhead
+            if used > budget:
+                fits = False
+            total += used
+            uses.append(
+                DeviceUse(
+                    device=self.gpus[k],
                     layers=count,
-                    weights=weights,
-                    kv=self.profile.bytes(start, stop, full, swa, self.sequences)
-                    if stop > start
-                    else 0,
-                    compute=compute_output if k == output_dev else compute_other,
-                    overhead=self.overheads[k],
-                    budget=self.gpus[k].budget_bytes,
+                    weights_bytes=weights,
+                    kv_cache_bytes=kv,
+                    compute_bytes=compute,
+                    overhead_bytes=overhead,
+                    budget_bytes=budget,
                 )
             )
             start = stop
-        return tuple(rows), first
+        return uses, first, fits, total
 
     def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
         """Every GPU's total within its budget. Not memoized: the offload search, itself kept
@@ -560,27 +547,14 @@ def plan_llama(
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
     ngl, experts, note = layout.search(context)
 
-    rows, first = layout.rows(ngl, experts, context)
-    uses = [
-        DeviceUse(
-            device=dev,
-            layers=r.layers,
-            weights_bytes=r.weights,
-            kv_cache_bytes=r.kv,
-            compute_bytes=r.compute,
-            overhead_bytes=r.overhead,
-            budget_bytes=r.budget,
-        )
-        for dev, r in zip(gpus, rows, strict=True)
-    ]
+    uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
     host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
-    gpu_fits = all(u.fits for u in uses)
     host = DeviceUse(
         device=SYSTEM_RAM,
         weights_bytes=host_weights,
         kv_cache_bytes=host_kv,
         compute_bytes=host_compute,
-        budget_bytes=layout.host_budget(host_ram_bytes, sum(u.total_bytes for u in uses)),
+        budget_bytes=layout.host_budget(host_ram_bytes, gpu_total),
     )
     if gpu_fits and ngl == n + 1 and not experts:
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
