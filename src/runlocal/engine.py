@@ -649,7 +649,14 @@ def clear_caches() -> None:
     """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
     and tests that time or compare checks from cold."""
     from . import hardware
-    from .speed.features import _layer_terms, _prefill_attention, device_traits, runtime_traits
+    from .speed.features import (
+        _features_template,
+        _layer_terms,
+        _load_template,
+        _prefill_attention,
+        device_traits,
+        runtime_traits,
+    )
 
     _ANSWERS.clear()
     _ASKED.clear()
@@ -667,6 +674,8 @@ def clear_caches() -> None:
         hardware._fp32_accumulating,
         device_traits,
         runtime_traits,
+        _load_template,
+        _features_template,
         _layer_terms,
         _prefill_attention,
     ):

@@ -412,3 +412,52 @@ def test_a_plans_gpu_uses_add_up_to_the_searchs_sums(hardware):
             checked += 1
     assert checked > 200
 
+
+def test_speed_records_from_templates_are_the_one_step_constructors():
+    """features() copies a per-device and a per-runtime template and sets the plan's share;
+    each record equals what _new_load(**device_traits(device), ...) and
+    _new_features(**runtime_traits(runtime), ...) build from the same values, field order
+    included, and the RDNA flag is rdna_generation of the loads."""
+    import importlib
+    from dataclasses import fields
+
+    from runlocal.estimate import _host_bandwidth, _host_fp32_flops, _plan
+
+    sf = importlib.import_module("runlocal.speed.features")  # the package exports features()
+
+    cat = load_catalog()
+    rng = random.Random(21)
+    hardware = ["RTX 4090", "2x RTX 3090", "RX 7900 XTX", "M3 Max", "GTX 1650", "A100 80GB"]
+    checked = rdna = 0
+    for spec, entry in _catalog_specs(30, seed=12):
+        for name in hardware:
+            devices = list(parse_hardware(cat, name))
+            runtime = RUNTIMES["llama.cpp" if rng.random() < 0.7 else "ollama"]
+            inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0"]))
+            context = rng.choice([4096, 32_768])
+            ram = rng.choice([None, 64 * 2**30])
+            plan = _plan(spec, inv, devices, ram, runtime, context, "f16", 1)
+            f = sf.features(
+                spec,
+                inv,
+                plan,
+                context // 2,
+                _host_bandwidth(devices, ram),
+                _host_fp32_flops(devices),
+                runtime,
+            )
+            for load, use in zip(f.loads, plan.devices, strict=True):
+                traits = sf.device_traits(use.device)
+                rest = {k: v for k, v in vars(load).items() if k not in traits}
+                assert load == sf._new_load(**traits, **rest)
+                assert list(vars(load)) == [x.name for x in fields(sf.DeviceLoad)]
+                flag = sf._load_template(use.device)[1]
+                assert flag == (sf.rdna_generation(load) is not None)
+                rdna += flag
+            traits = sf.runtime_traits(runtime)
+            rest = {k: v for k, v in vars(f).items() if k not in traits}
+            assert f == sf._new_features(**traits, **rest)
+            assert list(vars(f)) == [x.name for x in fields(sf.SpeedFeatures)]
+            checked += 1
+    assert checked > 100
+    assert rdna > 0
