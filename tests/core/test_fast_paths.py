@@ -461,3 +461,45 @@ def test_speed_records_from_templates_are_the_one_step_constructors():
             checked += 1
     assert checked > 100
     assert rdna > 0
+
+
+@pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "RTX 4090", "2x RTX 3090", "M3 Max"])
+def test_context_and_quant_probes_from_the_cells_equal_the_rows(hardware):
+    """The largest context's and the best quantization's probes from llama.cpp's per-GPU
+    cells (estimate._context_probes, _comfortable_of) against full_usage's rows and
+    _fits_rows, probe by probe and in the searches' answers."""
+    from runlocal import estimate
+
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    checked = comfortable_seen = 0
+    for spec, entry in _catalog_specs(40, seed=13):
+        kv_type, batch = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+        full_usage = estimate._full_usage_of(spec, devices, None, runtime, kv_type, batch)
+        cells = mem.llama_cells_of(spec, devices, runtime, kv_type, batch)
+        assert cells is not None
+        for quant in ("Q2_K", "Q4_K_M", "Q8_0"):
+            inv = inventory_for(spec, entry, quant)
+            rows, fits = estimate._context_probes(full_usage, inv, cells)
+            for ctx in (256, 4096, rng.randrange(256, 262_144, 256), spec.max_context):
+                want = full_usage(inv, ctx)
+                assert rows(ctx) == want
+                assert fits(ctx) == all(u <= b for u, b in want)
+            for known in (None, (4096, True), (spec.max_context, False)):
+                args = (spec, inv, devices, None, runtime, kv_type, batch, known, full_usage)
+                assert estimate._max_context(*args, cells) == estimate._max_context(*args)
+            checked += 1
+        for context in (4096, 32_768):
+            comfortable = estimate._comfortable_of(full_usage, context, cells)
+            plain = estimate._comfortable_of(full_usage, context, None)
+            for quant in estimate.GGUF_LADDER:
+                inv = inventory_for(spec, entry, quant)
+                fits, tight = estimate._fits_rows(full_usage(inv, context))
+                assert comfortable(inv) == plain(inv) == (fits and not tight)
+                comfortable_seen += comfortable(inv)
+            args = (spec, entry, devices, None, runtime, context, kv_type, batch, None)
+            assert estimate._best_quant(*args, comfortable) == estimate._best_quant(*args)
+    assert checked > 100
+    assert comfortable_seen > 20

@@ -108,17 +108,27 @@ class _LlamaCells:
         GPU plus what does not depend on the weights (KV, compute buffers, overhead), each kept
         per inventory and per context, so that the largest context and the best quantization,
         which ask this many times, add two lists."""
+        weights, rest = self.weights_row(inv), self.rest_row(context)
+        return [(w + r, b) for w, r, b in zip(weights, rest, self.budgets, strict=True)]
+
+    def weights_row(self, inv: WeightInventory) -> list[int]:
+        """The weights ``inv`` puts on each GPU with every unit offloaded (kept per inventory)."""
         weights = self._full_weights.get(inv)
         if weights is None:
             if len(self._full_weights) > 64:
                 self._full_weights.clear()
             weights = self._full_weights[inv] = self._weights_full(inv)
+        return weights
+
+    def rest_row(self, context: int) -> list[int]:
+        """KV, compute buffers and overhead on each GPU with every unit offloaded at
+        ``context`` (kept per context)."""
         rest = self._full_rest.get(context)
         if rest is None:
             if len(self._full_rest) > 64:
                 self._full_rest.clear()
             rest = self._full_rest[context] = self._rest_full(context)
-        return [(w + r, b) for w, r, b in zip(weights, rest, self.budgets, strict=True)]
+        return rest
 
     def _weights_full(self, inv: WeightInventory) -> list[int]:
         counts, output_dev = self.split(self.n + 1)
@@ -483,6 +493,19 @@ def _llama_layout(
     sequences: int,
 ) -> _LlamaLayout:
     return _LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+
+
+def llama_cells_of(
+    spec: ModelSpec,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> _LlamaCells | None:
+    """The per-GPU cells behind llama_full_offload_usage_of, for callers that ask their rows
+    apart (weights per inventory, the rest per context); None without a GPU."""
+    gpus = tuple([d for d in devices if d.kind != "cpu"])
+    return _llama_cells(spec, gpus, runtime, kv_type, sequences) if gpus else None
 
 
 def llama_full_offload_usage_of(
