@@ -503,3 +503,28 @@ def test_context_and_quant_probes_from_the_cells_equal_the_rows(hardware):
             assert estimate._best_quant(*args, comfortable) == estimate._best_quant(*args)
     assert checked > 100
     assert comfortable_seen > 20
+
+
+@pytest.mark.parametrize(
+    "hardware", ["2x GTX 1650", "2x RTX 3060 12GB", "4x RTX 3090", "3x A100 80GB"]
+)
+def test_several_gpus_offload_search_in_one_call_per_probe_equals_the_general_search(hardware):
+    """_LlamaLayout._search_many (several GPUs, each probe's sums in one call) against
+    _search_split for dense and MoE models that fit, offload layers or experts, or not."""
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    outcomes = set()
+    for spec, entry in _catalog_specs(80, seed=15):
+        for quant in ("Q2_K", "Q4_K_M", "Q8_0", "F16"):
+            inv = inventory_for(spec, entry, quant)
+            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
+                got = layout._search_many(context)
+                assert got == layout._search_split(context), (spec.id, quant, context)
+                ngl, experts, _ = got
+                ends = {0: "none", spec.n_layers + 1: "all"}
+                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    assert outcomes >= {"experts", "all", "layers"}

@@ -340,7 +340,59 @@ class _LlamaLayout:
     def _search(self, context: int) -> tuple[int, int, str | None]:
         if len(self.budgets) == 1:
             return self._search_one(context)
-        return self._search_split(context)
+        return self._search_many(context)
+
+    def _search_many(self, context: int) -> tuple[int, int, str | None]:
+        """_search_split between several GPUs, each probe _usage_split's sums written out in
+        one call with the layout's fields bound once, and stopping at the first GPU over its
+        budget. The probes and their order are _search_split's (so are its answers:
+        tests/core/test_fast_paths.py); between GPUs the first fit is a bisection."""
+        n = self.n
+        split = self._split
+        full, swa, compute_output, compute_other = self._at(context)
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile = self.profile
+        kv_full, kv_swa, kv_state = profile.full, profile.swa, profile.state
+        sequences, output = self.sequences, self.output_bytes
+        limits = [b - o for b, o in zip(self.budgets, self.overheads, strict=True)]
+
+        def fits(ngl: int, experts: int = 0) -> bool:
+            counts, output_dev = split(ngl)
+            start = n - (ngl - 1 if 1 <= ngl <= n + 1 else (n if ngl > n else 0))
+            for k, count in enumerate(counts):
+                stop = start + count
+                moved = experts if experts < stop else stop
+                if moved < start:
+                    moved = start
+                used = layer_sum[stop] - layer_sum[start] - (expert_sum[moved] - expert_sum[start])
+                if k == output_dev:
+                    used += output + compute_output
+                else:
+                    used += compute_other
+                if stop > start:
+                    kv = (kv_full[stop] - kv_full[start]) * full
+                    kv += (kv_swa[stop] - kv_swa[start]) * swa
+                    used += (
+                        -(-kv * sequences // 32) + (kv_state[stop] - kv_state[start]) * sequences
+                    )
+                if used > limits[k]:
+                    return False
+                start = stop
+            return True
+
+        ngl, experts, note = n + 1, 0, None
+        if not fits(n + 1):
+            if self.spec.is_moe and self.has_experts and fits(n + 1, n):
+                experts = first_true(1, n, lambda k: fits(n + 1, k))
+                note = (
+                    f"experts of the first {experts} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {experts})"
+                )
+            elif not fits(1):
+                ngl = 0
+            else:
+                ngl = n + 1 - first_true(1, n, lambda d: fits(n + 1 - d))
+        return ngl, experts, note
 
     def _search_one(self, context: int) -> tuple[int, int, str | None]:
         """_search_split on one GPU, from the sums of _usage_one written out once: the GPU
@@ -389,6 +441,8 @@ class _LlamaLayout:
         return n + 1 - drop, 0, None
 
     def _search_split(self, context: int) -> tuple[int, int, str | None]:
+        """The offload search as the placement's sums state it (fits() and usage() per
+        probe), for any number of GPUs: what _search_one and _search_many are held to."""
         spec, n = self.spec, self.n
 
         def fits(ngl: int, experts: int = 0) -> bool:
