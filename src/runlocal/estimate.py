@@ -189,6 +189,7 @@ class Estimate:
     decode_tok_s: float | None
     prefill_tok_s: float | None
     backend: str
+    fits: bool  # plan.fits, judged once: the answer asks it some seven times
 
 
 def estimate(
@@ -227,7 +228,7 @@ def estimate(
         safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if fits else None
     )
     backend = f.loads[0].backend if f.loads else "cpu"
-    return Estimate(plan, f, decode, prefill, backend)
+    return Estimate(plan, f, decode, prefill, backend, fits)
 
 
 @lru_cache(maxsize=4096)
@@ -385,13 +386,18 @@ def plan_answers_uncached(
         spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, context // 2
     )
     plan, hw = est.plan, list(devices)
-    runs = plan.fits
+    runs = est.fits
     fits_fully = runs and plan.full_offload
-    full_usage = _full_usage_of(spec, hw, host_ram, runtime, kv_type, batch)
     cells = (
         mem.llama_cells_of(spec, hw, runtime, kv_type, batch)
         if runtime.engine == "llama.cpp"
         else None
+    )
+    # _full_usage_of's answer with llama.cpp's GPUs, without looking the cells up again.
+    full_usage = (
+        cells.full_usage
+        if cells is not None
+        else _full_usage_of(spec, hw, host_ram, runtime, kv_type, batch)
     )
     max_ctx = _max_context(
         spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully), full_usage, cells
@@ -404,7 +410,14 @@ def plan_answers_uncached(
         # The best quantization does not depend on the one asked about, which only narrows the
         # search (judged as the search judges every step), so a page's table of quantizations
         # computes it once.
-        key = (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
+        # With llama.cpp's GPUs the search asks only their cells (one object per model, GPUs,
+        # runtime, cache type and sequences, hashed by identity and kept alive by the key),
+        # never the system RAM: they stand for those five in the key.
+        key: tuple[Any, ...] = (
+            (cells, entry, context)
+            if cells is not None
+            else (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
+        )
         # One lookup (another thread may clear the dict between two).
         found = _BEST_QUANTS.get(key, _UNKNOWN)
         if found is not _UNKNOWN:

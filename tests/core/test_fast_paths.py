@@ -528,3 +528,55 @@ def test_several_gpus_offload_search_in_one_call_per_probe_equals_the_general_se
                 ends = {0: "none", spec.n_layers + 1: "all"}
                 outcomes.add("experts" if experts else ends.get(ngl, "layers"))
     assert outcomes >= {"experts", "all", "layers"}
+
+
+def test_a_plans_fit_judged_once_is_the_plans_fit_when_the_answer_is_written():
+    """The estimate judges plan.fits once and the answer reads that judgement (verdict, notes,
+    commands, max_context_where): the plan is not changed in between, so it is still the
+    plan's own."""
+    from runlocal import engine
+    from runlocal.engine import CheckQuery
+
+    cat = load_catalog()
+    rng = random.Random(22)
+    models, devices = sorted(cat.models), sorted(cat.hardware)
+    checked = 0
+    seen = set()
+    while checked < 400:
+        q = CheckQuery(
+            model=rng.choice(models),
+            hardware=(f"{rng.choice([1, 1, 2])}x {rng.choice(devices)}",),
+            context=rng.choice([None, 4096, 65_536]),
+            runtime=rng.choice(["llama.cpp", "llama.cpp", "vllm", "mlx"]),
+        )
+        try:
+            solved = engine._solve(q, cat, False, None)
+        except RunlocalError:
+            continue
+        if isinstance(solved, engine.CheckResult):
+            continue  # diffusion and speech models: no plan
+        assert solved.fits == solved.plan.fits, q
+        seen.add(solved.fits)
+        checked += 1
+    assert seen == {True, False}
+
+
+@pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "2x RTX 3090", "M3 Max"])
+def test_the_best_quant_with_llama_cpps_gpus_does_not_depend_on_system_ram(hardware):
+    """plan_answers keeps the best quantization under llama.cpp's per-GPU cells, the entry
+    and the context, without the system RAM: the search's answer is the same for any RAM."""
+    from runlocal import estimate
+
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    found = set()
+    for spec, entry in _catalog_specs(40, seed=23):
+        for context in (4096, 65_536):
+            answers = {
+                estimate._best_quant(spec, entry, devices, ram, runtime, context, "f16", 1)
+                for ram in (None, 8 * 2**30, 256 * 2**30)
+            }
+            assert len(answers) == 1, (spec.id, context)
+            found |= answers
+    assert len(found) > 2
