@@ -580,3 +580,51 @@ def test_the_best_quant_with_llama_cpps_gpus_does_not_depend_on_system_ram(hardw
             assert len(answers) == 1, (spec.id, context)
             found |= answers
     assert len(found) > 2
+
+
+def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
+    """_LlamaCells._cells_at (llama.cpp's cell counts and compute buffers with the model's
+    constants bound once) against kv_cell_counts and _llama_compute_pair, and
+    llama_compute_bytes (its parts now apart) against the formula it was."""
+    from runlocal.units import MIB
+
+    def compute_bytes(spec, n_kv, on_output, flash_attn):  # type: ignore[no-untyped-def]
+        ub = min(mem.LLAMA_UBATCH, max(n_kv, 1))
+        if flash_attn:
+            attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
+        else:
+            attn = n_kv * ub * spec.n_heads * 4
+        inter = spec.intermediate_size or 4 * spec.hidden_size
+        ffn = inter * ub * 4 * 2
+        if spec.is_moe:
+            ffn += spec.n_experts * ub * 4 + spec.hidden_size * spec.n_experts_used * ub * 4
+        logits = spec.vocab_size * ub * 4 if on_output else 0
+        return max(attn, ffn, logits) + 8 * MIB
+
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, "RTX 4090"))
+    rng = random.Random(24)
+    checked = windowed = 0
+    for spec, _ in _catalog_specs(80, seed=25):
+        runtime = RUNTIMES[rng.choice(["llama.cpp", "ollama", "vllm"])]
+        sequences = rng.choice([1, 2, 4, 16])
+        cells = llama._LlamaCells(spec, gpus, runtime, "f16", sequences)
+        window = spec.sliding_window or 0
+        contexts = [1, 100, 255, 256, 257, 511, 512, 4096, 131_072, 1_000_000]
+        contexts += [max(1, window + d) for d in (-1, 0, 1, 511, 512, 513, 1024)]
+        contexts += [rng.randint(1, 300_000) for _ in range(5)]
+        for context in contexts:
+            n_kv = mem.pad(context * sequences, mem.LLAMA_KV_PAD)
+            want = (
+                *mem.kv_cell_counts(spec, context, runtime),
+                *llama._llama_compute_pair(spec, n_kv),
+            )
+            assert cells._cells_at(context) == want, (spec.id, runtime.id, context)
+            for on_output in (True, False):
+                for flash_attn in (True, False):
+                    got = mem.llama_compute_bytes(spec, n_kv, on_output, flash_attn)
+                    assert got == compute_bytes(spec, n_kv, on_output, flash_attn)
+            checked += 1
+            windowed += bool(window) and context > window + 512
+    assert checked > 1000
+    assert windowed > 20

@@ -40,17 +40,22 @@ def llama_compute_bytes(
     """Largest scratch of one graph evaluation at ubatch 512 (gguf-parser's model, checked
     against llama.cpp logs: Llama-3-8B 258.5 MiB at n_ctx 512 and 560 MiB at 8192, FA off)."""
     ub = min(LLAMA_UBATCH, max(n_kv, 1))
-    if flash_attn:
-        attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
-    else:
-        attn = n_kv * ub * spec.n_heads * 4
+    fa_heads, ffn, logits = _compute_terms(spec, ub)
+    attn = n_kv * ub * 2 + fa_heads if flash_attn else n_kv * ub * spec.n_heads * 4
+    return max(attn, ffn, logits if on_output_device else 0) + COMPUTE_FIXED_BYTES
+
+
+COMPUTE_FIXED_BYTES = 8 * MIB  # llama_compute_bytes' fixed part
+
+
+def _compute_terms(spec: ModelSpec, ub: int) -> tuple[int, int, int]:
+    """llama_compute_bytes' parts that do not depend on the KV cells, at micro-batch ``ub``:
+    flash attention's per-head scratch, the FFN's activations, the output's logits."""
     inter = spec.intermediate_size or 4 * spec.hidden_size
     ffn = inter * ub * 4 * 2
     if spec.is_moe:
         ffn += spec.n_experts * ub * 4 + spec.hidden_size * spec.n_experts_used * ub * 4
-    logits = spec.vocab_size * ub * 4 if on_output_device else 0
-    fixed = 8 * MIB
-    return max(attn, ffn, logits) + fixed
+    return 4 * spec.n_heads * ub * 128 * 4, ffn, spec.vocab_size * ub * 4
 
 
 @lru_cache(maxsize=4096)
@@ -102,6 +107,12 @@ class _LlamaCells:
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._full_rest: dict[int, list[int]] = {}
         self._full_weights: dict[WeightInventory, list[int]] = {}
+        # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
+        # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
+        self._llama = runtime.engine == "llama.cpp"
+        window = spec.sliding_window
+        self._swa_cap = window + LLAMA_UBATCH if window else None
+        self._terms = _compute_terms(spec, LLAMA_UBATCH)
 
     def full_usage(self, inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         """(total, budget) per GPU with every unit offloaded: the weights ``inv`` puts on each
@@ -172,10 +183,29 @@ class _LlamaCells:
         if hit is None:
             if len(self._contexts) > 64:
                 self._contexts.clear()
-            full, swa = kv_cell_counts(self.spec, context, self.runtime)
-            n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
-            hit = self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
+            hit = self._contexts[context] = self._cells_at(context)
         return hit
+
+    def _cells_at(self, context: int) -> tuple[int, int, int, int]:
+        """at() worked out: kv_cell_counts and _llama_compute_pair, written out for llama.cpp
+        with the model's constants bound once (tests/core/test_fast_paths.py holds them to
+        those functions)."""
+        n_kv = -(-(context * self.sequences) // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        if not self._llama or n_kv < LLAMA_UBATCH:
+            full, swa = kv_cell_counts(self.spec, context, self.runtime)
+            return full, swa, *_llama_compute_pair(self.spec, n_kv)
+        # kv_cell_counts for llama.cpp: pad256(n_ctx); SWA layers pad256(min(n_ctx, n_swa +
+        # n_ubatch)), which is the full count without a window or below it.
+        full = -(-context // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        cap = self._swa_cap
+        swa = full if cap is None or context <= cap else -(-cap // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        # llama_compute_bytes with flash attention at a full micro-batch, on the output's GPU
+        # (logits) and off it.
+        fa_heads, ffn, logits = self._terms
+        attn = n_kv * LLAMA_UBATCH * 2 + fa_heads
+        largest = attn if attn > ffn else ffn
+        with_output = largest if largest > logits else logits
+        return full, swa, with_output + COMPUTE_FIXED_BYTES, largest + COMPUTE_FIXED_BYTES
 
 
 def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
