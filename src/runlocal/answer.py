@@ -113,9 +113,14 @@ def memory_totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:
 
 
 def verdict_for(
-    plan: mem.MemoryPlan, decode: float | None, devices: list[Device], host_ram: int | None
+    plan: mem.MemoryPlan,
+    decode: float | None,
+    devices: list[Device],
+    host_ram: int | None,
+    fits: bool | None = None,
 ) -> tuple[str, str]:
-    if not plan.fits:
+    """fits: plan.fits, when the caller has judged it."""
+    if not (plan.fits if fits is None else fits):
         if plan.gpu_layers == 0 and plan.host is not None and host_ram is None:
             return "wont-run", "the model does not fit in GPU memory, and system RAM was not given"
         return "wont-run", "the model does not fit in the memory available"

@@ -596,7 +596,7 @@ def _brief_of(solved: _Solved, catalog: Catalog) -> dict[str, Any]:
         "host": plan.host.to_dict() if plan.host is not None else None,
         "verdict": solved.verdict,
         "reason": solved.reason,
-        "fits": plan.fits,
+        "fits": solved.fits,
         "offload": {
             "gpu_layers": plan.gpu_layers,
             "total_layers": plan.total_layers,
@@ -649,7 +649,14 @@ def clear_caches() -> None:
     """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
     and tests that time or compare checks from cold."""
     from . import hardware
-    from .speed.features import _layer_terms, _prefill_attention, device_traits, runtime_traits
+    from .speed.features import (
+        _features_template,
+        _layer_terms,
+        _load_template,
+        _prefill_attention,
+        device_traits,
+        runtime_traits,
+    )
 
     _ANSWERS.clear()
     _ASKED.clear()
@@ -667,6 +674,8 @@ def clear_caches() -> None:
         hardware._fp32_accumulating,
         device_traits,
         runtime_traits,
+        _load_template,
+        _features_template,
         _layer_terms,
         _prefill_attention,
     ):
@@ -693,6 +702,7 @@ class _Solved:
     notes: list[str]
     calibrated: list[dict[str, Any]]
     plan: mem.MemoryPlan
+    fits: bool  # plan.fits, judged once
     main_backend: str
     max_ctx: int | None
     best_quant: str | None
@@ -812,7 +822,7 @@ def _solve_at(
     plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
     # The offload search's notes describe a placement; when even that does not fit, they
     # would read as a way to run it.
-    fits = plan.fits
+    fits = est.fits
     notes.extend(plan.notes if fits else [])
     params = load_params()
     depth = context // 2
@@ -843,7 +853,7 @@ def _solve_at(
     if decode is not None:
         decode = _batch_decode(decode, q.batch)
 
-    verdict, reason = verdict_for(plan, decode, devices, host_ram)
+    verdict, reason = verdict_for(plan, decode, devices, host_ram, fits)
     return _Solved(
         q=q,
         model=model,
@@ -858,6 +868,7 @@ def _solve_at(
         notes=notes,
         calibrated=calibrated,
         plan=plan,
+        fits=fits,
         main_backend=main_backend,
         max_ctx=max_ctx,
         best_quant=best_quant,
@@ -879,7 +890,7 @@ def _max_context_where(s: _Solved) -> str | None:
     system RAM (the verdict's own placement); None when nothing runs."""
     if s.max_ctx is None:
         return None
-    return "offload" if s.plan.fits and not s.plan.full_offload else "accelerator"
+    return "offload" if s.fits and not s.plan.full_offload else "accelerator"
 
 
 def _speeds(s: _Solved) -> dict[str, float | int | None]:
@@ -901,7 +912,7 @@ def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
     q, model, inv, devices, runtime, plan = s.q, s.model, s.inv, s.devices, s.runtime, s.plan
     quant, context, kv_type, notes = s.quant, s.context, s.kv_type, s.notes
     spec = model.spec
-    fits = plan.fits
+    fits = s.fits
     if q.gpu_memory_gb is not None or s.verdict != "comfortable":
         memory_note = gpu_memory_note(devices, q)
         if memory_note:

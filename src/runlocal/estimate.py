@@ -86,6 +86,87 @@ def _fits_rows(rows: list[tuple[int, int]]) -> tuple[bool, bool]:
     return fits, tight
 
 
+_Fits = Callable[[int], bool]
+_Rows = Callable[[int], list[tuple[int, int]]]
+
+
+def _context_probes(
+    full_usage: _Usage, inv: WeightInventory, cells: mem.llama._LlamaCells | None
+) -> tuple[_Rows, _Fits]:
+    """(rows, fits) of the full offload as functions of the context alone, for the largest
+    context's search: rows(ctx) is full_usage(inv, ctx), fits(ctx) every row within its
+    budget. With llama.cpp's per-GPU cells the weights' row is looked up once and each context
+    adds the kept rest (one GPU: one sum and one comparison); else each context's rows are
+    asked once."""
+    if cells is None:
+        asked: dict[int, list[tuple[int, int]]] = {}  # the search probes a context twice
+
+        def rows(ctx: int) -> list[tuple[int, int]]:
+            found = asked.get(ctx)
+            if found is None:
+                found = asked[ctx] = full_usage(inv, ctx)
+            return found
+
+        def fits(ctx: int) -> bool:
+            return all(u <= b for u, b in rows(ctx))
+
+        return rows, fits
+    weights, budgets, rest_row = cells.weights_row(inv), cells.budgets, cells.rest_row
+    if len(budgets) == 1:
+        (weight,), (budget,) = weights, budgets
+
+        def rows_one(ctx: int) -> list[tuple[int, int]]:
+            return [(weight + rest_row(ctx)[0], budget)]
+
+        def fits_one(ctx: int) -> bool:
+            return weight + rest_row(ctx)[0] <= budget
+
+        return rows_one, fits_one
+
+    def rows_split(ctx: int) -> list[tuple[int, int]]:
+        return [(w + r, b) for w, r, b in zip(weights, rest_row(ctx), budgets, strict=True)]
+
+    def fits_split(ctx: int) -> bool:
+        return all(w + r <= b for w, r, b in zip(weights, rest_row(ctx), budgets, strict=True))
+
+    return rows_split, fits_split
+
+
+def _comfortable_of(
+    full_usage: _Usage, context: int, cells: mem.llama._LlamaCells | None
+) -> Callable[[WeightInventory], bool]:
+    """Whether weights ``inv`` fit fully at ``context`` with the comfort margin to spare on
+    every device (_fits_rows: fits and not tight), as a function of the weights alone, for
+    the best quantization's search. With llama.cpp's per-GPU cells: every GPU's weights
+    within a limit worked out once, its budget less its margin and the rest at ``context``
+    (used <= budget and budget - used >= margin is used <= budget - margin, the margin
+    being positive)."""
+    if cells is None:
+
+        def comfortable(inv: WeightInventory) -> bool:
+            fits, tight = _fits_rows(full_usage(inv, context))
+            return fits and not tight
+
+        return comfortable
+    margin = mem.records._comfort_margin
+    limits = [
+        b - margin(b) - r for r, b in zip(cells.rest_row(context), cells.budgets, strict=True)
+    ]
+    weights_row = cells.weights_row
+    if len(limits) == 1:
+        (limit,) = limits
+
+        def comfortable_one(inv: WeightInventory) -> bool:
+            return weights_row(inv)[0] <= limit
+
+        return comfortable_one
+
+    def comfortable_split(inv: WeightInventory) -> bool:
+        return all(w <= b for w, b in zip(weights_row(inv), limits, strict=True))
+
+    return comfortable_split
+
+
 def fits_on_accelerators(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -108,6 +189,7 @@ class Estimate:
     decode_tok_s: float | None
     prefill_tok_s: float | None
     backend: str
+    fits: bool  # plan.fits, judged once: the answer asks it some seven times
 
 
 def estimate(
@@ -146,7 +228,7 @@ def estimate(
         safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if fits else None
     )
     backend = f.loads[0].backend if f.loads else "cpu"
-    return Estimate(plan, f, decode, prefill, backend)
+    return Estimate(plan, f, decode, prefill, backend, fits)
 
 
 @lru_cache(maxsize=4096)
@@ -200,11 +282,13 @@ def _max_context(
     batch: int,
     known: tuple[int, bool] | None = None,
     full_usage: _Usage | None = None,
+    cells: mem.llama._LlamaCells | None = None,
 ) -> int | None:
     """Largest context (multiple of 256) that still fits fully on the accelerators.
 
     known: (a context, whether it fits fully), from the plan already made, to skip a probe.
-    full_usage: _full_usage_of for these arguments, when the caller has it.
+    full_usage: _full_usage_of for these arguments, when the caller has it; cells: llama.cpp's
+    per-GPU cells behind it, when the caller has them (_context_probes).
 
     Memory is affine in the context once sliding windows are full, so two plans give each
     device's slope and the limit follows; one more plan confirms it (bisection otherwise).
@@ -212,16 +296,7 @@ def _max_context(
 
     if full_usage is None:
         full_usage = _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)
-    asked: dict[int, list[tuple[int, int]]] = {}  # the same context is probed more than once
-
-    def usage(ctx: int) -> list[tuple[int, int]]:
-        rows = asked.get(ctx)
-        if rows is None:
-            rows = asked[ctx] = full_usage(inv, ctx)
-        return rows
-
-    def fits(ctx: int) -> bool:
-        return all(u <= b for u, b in usage(ctx))
+    usage, fits = _context_probes(full_usage, inv, cells)
 
     top = spec.max_context
     if known is not None and known[0] >= top and known[1]:
@@ -311,11 +386,21 @@ def plan_answers_uncached(
         spec, inv, list(devices), host_ram, runtime, context, kv_type, batch, context // 2
     )
     plan, hw = est.plan, list(devices)
-    runs = plan.fits
+    runs = est.fits
     fits_fully = runs and plan.full_offload
-    full_usage = _full_usage_of(spec, hw, host_ram, runtime, kv_type, batch)
+    cells = (
+        mem.llama_cells_of(spec, hw, runtime, kv_type, batch)
+        if runtime.engine == "llama.cpp"
+        else None
+    )
+    # _full_usage_of's answer with llama.cpp's GPUs, without looking the cells up again.
+    full_usage = (
+        cells.full_usage
+        if cells is not None
+        else _full_usage_of(spec, hw, host_ram, runtime, kv_type, batch)
+    )
     max_ctx = _max_context(
-        spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully), full_usage
+        spec, inv, hw, host_ram, runtime, kv_type, batch, (context, fits_fully), full_usage, cells
     )
     if max_ctx is None and runs:
         # It runs only with part of it in system RAM: the largest context that still runs so.
@@ -325,16 +410,23 @@ def plan_answers_uncached(
         # The best quantization does not depend on the one asked about, which only narrows the
         # search (judged as the search judges every step), so a page's table of quantizations
         # computes it once.
-        key = (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
+        # With llama.cpp's GPUs the search asks only their cells (one object per model, GPUs,
+        # runtime, cache type and sequences, hashed by identity and kept alive by the key),
+        # never the system RAM: they stand for those five in the key.
+        key: tuple[Any, ...] = (
+            (cells, entry, context)
+            if cells is not None
+            else (spec, entry, devices, host_ram, runtime, context, kv_type, batch)
+        )
         # One lookup (another thread may clear the dict between two).
         found = _BEST_QUANTS.get(key, _UNKNOWN)
         if found is not _UNKNOWN:
             best_quant = found
         else:
-            fits, tight = _fits_rows(full_usage(inv, context))
-            known = (quant, fits and not tight)
+            comfortable = _comfortable_of(full_usage, context, cells)
+            known = (quant, comfortable(inv))
             best_quant = _best_quant(
-                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known, full_usage
+                spec, entry, hw, host_ram, runtime, context, kv_type, batch, known, comfortable
             )
             with _BEST_QUANTS_LOCK:  # the website answers from several threads
                 if len(_BEST_QUANTS) >= BEST_QUANT_CACHE_SIZE:
@@ -366,11 +458,11 @@ def _best_quant(
     kv_type: str,
     batch: int,
     known: tuple[str, bool] | None = None,
-    full_usage: _Usage | None = None,
+    comfortable: Callable[[WeightInventory], bool] | None = None,
 ) -> str | None:
     """Highest-quality quantization that fits comfortably (the ladder shrinks monotonically,
     so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it.
-    full_usage: _full_usage_of for these arguments, when the caller has it."""
+    comfortable: _comfortable_of for these arguments, when the caller has it."""
     ladder = {
         "gguf": GGUF_LADDER,
         "hf": HF_LADDER,
@@ -379,12 +471,12 @@ def _best_quant(
         "exl3": EXL3_LADDER,
     }[runtime.formats[0]]
 
-    if full_usage is None:
+    if comfortable is None:
         full_usage = _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)
+        comfortable = _comfortable_of(full_usage, context, None)
 
     def ok(i: int) -> bool:
-        fits, tight = _fits_rows(full_usage(inventory_for(spec, entry, ladder[i]), context))
-        return fits and not tight
+        return comfortable(inventory_for(spec, entry, ladder[i]))
 
     lo, hi = 0, len(ladder)
     if known is not None and known[0] in ladder:

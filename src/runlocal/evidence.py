@@ -86,7 +86,7 @@ def apply_measurements(
     scaled by the formula's ratio between the two.
     """
     decode, prefill = est.decode_tok_s, est.prefill_tok_s
-    if model.entry is None or runtime.engine != "llama.cpp" or not est.plan.fits:
+    if model.entry is None or runtime.engine != "llama.cpp" or not est.fits:
         return "estimated", decode, prefill, []
     rows = _bench_index(catalog).get((model.entry.id, quant), [])
     if not rows:

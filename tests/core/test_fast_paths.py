@@ -11,7 +11,7 @@ import pytest
 from runlocal import memory as mem
 from runlocal.catalog import load_catalog
 from runlocal.errors import RunlocalError
-from runlocal.hardware import parse_hardware
+from runlocal.hardware import Device, parse_hardware
 from runlocal.memory import kv, llama
 from runlocal.runtimes import RUNTIMES
 from runlocal.sources import catalog_spec, inventory_for
@@ -351,3 +351,280 @@ def test_rows_fit_and_tightness_in_one_loop():
             any(mem.is_tight(u, b) for u, b in rows),
         )
         assert estimate._fits_rows(rows) == expected
+
+
+@pytest.mark.parametrize("hardware", ["1.5", "GTX 1650", "RTX 3060 12GB", "RTX 4090", "M3 Max"])
+def test_one_gpus_offload_search_from_sums_equals_the_general_search(hardware):
+    """_LlamaLayout._search_one (one GPU, its probes written out as sums) against
+    _search_split, the search over any number of GPUs it stands in for: the same -ngl,
+    --n-cpu-moe and note for dense and MoE models that fit, offload layers or experts, or do
+    not fit at all."""
+    from runlocal.hardware import explicit_device
+
+    cat = load_catalog()
+    if hardware[0].isdigit():  # a GPU of that many GiB, too small for some output layers
+        gpus: tuple[Device, ...] = (explicit_device(float(hardware), 100.0),)
+    else:
+        gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    outcomes = set()
+    for spec, entry in _catalog_specs(80, seed=9):
+        for quant in ("Q2_K", "Q4_K_M", "Q8_0"):
+            inv = inventory_for(spec, entry, quant)
+            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+            # The largest context leaves no room for the output layer's buffers.
+            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
+                got = layout._search_one(context)
+                assert got == layout._search_split(context), (spec.id, quant, context)
+                ngl, experts, _ = got
+                ends = {0: "none", spec.n_layers + 1: "all"}
+                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    assert outcomes >= {"experts", "all", "layers"}
+    if hardware[0].isdigit():
+        assert "none" in outcomes
+
+
+@pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "2x RTX 3090", "3x A100 80GB"])
+def test_a_plans_gpu_uses_add_up_to_the_searchs_sums(hardware):
+    """_LlamaLayout.uses (what plan_llama writes per GPU, with the GPUs' fit and total from
+    the same loop) against usage(), the sums the offload search judges by."""
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=10):
+        inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0"]))
+        layout = llama._LlamaLayout(spec, inv, gpus, runtime, "f16", rng.choice([1, 4]))
+        n = spec.n_layers
+        for _ in range(8):
+            ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
+            context = rng.choice([512, 8192, 131_072])
+            uses, first, fits, total = layout.uses(ngl, experts, context)
+            rows = layout.usage(ngl, experts, context)
+            assert [(u.total_bytes, u.budget_bytes) for u in uses] == rows
+            assert fits == all(u.fits for u in uses) == all(a <= b for a, b in rows)
+            assert total == sum(a for a, _ in rows)
+            assert first == n - max(0, min(n, ngl - 1))
+            assert sum(u.layers for u in uses) == n - first  # the output layer aside
+            checked += 1
+    assert checked > 200
+
+
+def test_speed_records_from_templates_are_the_one_step_constructors():
+    """features() copies a per-device and a per-runtime template and sets the plan's share;
+    each record equals what _new_load(**device_traits(device), ...) and
+    _new_features(**runtime_traits(runtime), ...) build from the same values, field order
+    included, and the RDNA flag is rdna_generation of the loads."""
+    import importlib
+    from dataclasses import fields
+
+    from runlocal.estimate import _host_bandwidth, _host_fp32_flops, _plan
+
+    sf = importlib.import_module("runlocal.speed.features")  # the package exports features()
+
+    cat = load_catalog()
+    rng = random.Random(21)
+    hardware = ["RTX 4090", "2x RTX 3090", "RX 7900 XTX", "M3 Max", "GTX 1650", "A100 80GB"]
+    checked = rdna = 0
+    for spec, entry in _catalog_specs(30, seed=12):
+        for name in hardware:
+            devices = list(parse_hardware(cat, name))
+            runtime = RUNTIMES["llama.cpp" if rng.random() < 0.7 else "ollama"]
+            inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0"]))
+            context = rng.choice([4096, 32_768])
+            ram = rng.choice([None, 64 * 2**30])
+            plan = _plan(spec, inv, devices, ram, runtime, context, "f16", 1)
+            f = sf.features(
+                spec,
+                inv,
+                plan,
+                context // 2,
+                _host_bandwidth(devices, ram),
+                _host_fp32_flops(devices),
+                runtime,
+            )
+            for load, use in zip(f.loads, plan.devices, strict=True):
+                traits = sf.device_traits(use.device)
+                rest = {k: v for k, v in vars(load).items() if k not in traits}
+                assert load == sf._new_load(**traits, **rest)
+                assert list(vars(load)) == [x.name for x in fields(sf.DeviceLoad)]
+                flag = sf._load_template(use.device)[1]
+                assert flag == (sf.rdna_generation(load) is not None)
+                rdna += flag
+            traits = sf.runtime_traits(runtime)
+            rest = {k: v for k, v in vars(f).items() if k not in traits}
+            assert f == sf._new_features(**traits, **rest)
+            assert list(vars(f)) == [x.name for x in fields(sf.SpeedFeatures)]
+            checked += 1
+    assert checked > 100
+    assert rdna > 0
+
+
+@pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "RTX 4090", "2x RTX 3090", "M3 Max"])
+def test_context_and_quant_probes_from_the_cells_equal_the_rows(hardware):
+    """The largest context's and the best quantization's probes from llama.cpp's per-GPU
+    cells (estimate._context_probes, _comfortable_of) against full_usage's rows and
+    _fits_rows, probe by probe and in the searches' answers."""
+    from runlocal import estimate
+
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    checked = comfortable_seen = 0
+    for spec, entry in _catalog_specs(40, seed=13):
+        kv_type, batch = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+        full_usage = estimate._full_usage_of(spec, devices, None, runtime, kv_type, batch)
+        cells = mem.llama_cells_of(spec, devices, runtime, kv_type, batch)
+        assert cells is not None
+        for quant in ("Q2_K", "Q4_K_M", "Q8_0"):
+            inv = inventory_for(spec, entry, quant)
+            rows, fits = estimate._context_probes(full_usage, inv, cells)
+            for ctx in (256, 4096, rng.randrange(256, 262_144, 256), spec.max_context):
+                want = full_usage(inv, ctx)
+                assert rows(ctx) == want
+                assert fits(ctx) == all(u <= b for u, b in want)
+            for known in (None, (4096, True), (spec.max_context, False)):
+                args = (spec, inv, devices, None, runtime, kv_type, batch, known, full_usage)
+                assert estimate._max_context(*args, cells) == estimate._max_context(*args)
+            checked += 1
+        for context in (4096, 32_768):
+            comfortable = estimate._comfortable_of(full_usage, context, cells)
+            plain = estimate._comfortable_of(full_usage, context, None)
+            for quant in estimate.GGUF_LADDER:
+                inv = inventory_for(spec, entry, quant)
+                fits, tight = estimate._fits_rows(full_usage(inv, context))
+                assert comfortable(inv) == plain(inv) == (fits and not tight)
+                comfortable_seen += comfortable(inv)
+            args = (spec, entry, devices, None, runtime, context, kv_type, batch, None)
+            assert estimate._best_quant(*args, comfortable) == estimate._best_quant(*args)
+    assert checked > 100
+    assert comfortable_seen > 20
+
+
+@pytest.mark.parametrize(
+    "hardware", ["2x GTX 1650", "2x RTX 3060 12GB", "4x RTX 3090", "3x A100 80GB"]
+)
+def test_several_gpus_offload_search_in_one_call_per_probe_equals_the_general_search(hardware):
+    """_LlamaLayout._search_many (several GPUs, each probe's sums in one call) against
+    _search_split for dense and MoE models that fit, offload layers or experts, or not."""
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    outcomes = set()
+    for spec, entry in _catalog_specs(80, seed=15):
+        for quant in ("Q2_K", "Q4_K_M", "Q8_0", "F16"):
+            inv = inventory_for(spec, entry, quant)
+            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
+                got = layout._search_many(context)
+                assert got == layout._search_split(context), (spec.id, quant, context)
+                ngl, experts, _ = got
+                ends = {0: "none", spec.n_layers + 1: "all"}
+                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    assert outcomes >= {"experts", "all", "layers"}
+
+
+def test_a_plans_fit_judged_once_is_the_plans_fit_when_the_answer_is_written():
+    """The estimate judges plan.fits once and the answer reads that judgement (verdict, notes,
+    commands, max_context_where): the plan is not changed in between, so it is still the
+    plan's own."""
+    from runlocal import engine
+    from runlocal.engine import CheckQuery
+
+    cat = load_catalog()
+    rng = random.Random(22)
+    models, devices = sorted(cat.models), sorted(cat.hardware)
+    checked = 0
+    seen = set()
+    while checked < 400:
+        q = CheckQuery(
+            model=rng.choice(models),
+            hardware=(f"{rng.choice([1, 1, 2])}x {rng.choice(devices)}",),
+            context=rng.choice([None, 4096, 65_536]),
+            runtime=rng.choice(["llama.cpp", "llama.cpp", "vllm", "mlx"]),
+        )
+        try:
+            solved = engine._solve(q, cat, False, None)
+        except RunlocalError:
+            continue
+        if isinstance(solved, engine.CheckResult):
+            continue  # diffusion and speech models: no plan
+        assert solved.fits == solved.plan.fits, q
+        seen.add(solved.fits)
+        checked += 1
+    assert seen == {True, False}
+
+
+@pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "2x RTX 3090", "M3 Max"])
+def test_the_best_quant_with_llama_cpps_gpus_does_not_depend_on_system_ram(hardware):
+    """plan_answers keeps the best quantization under llama.cpp's per-GPU cells, the entry
+    and the context, without the system RAM: the search's answer is the same for any RAM."""
+    from runlocal import estimate
+
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    found = set()
+    for spec, entry in _catalog_specs(40, seed=23):
+        for context in (4096, 65_536):
+            answers = {
+                estimate._best_quant(spec, entry, devices, ram, runtime, context, "f16", 1)
+                for ram in (None, 8 * 2**30, 256 * 2**30)
+            }
+            assert len(answers) == 1, (spec.id, context)
+            found |= answers
+    assert len(found) > 2
+
+
+def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
+    """_LlamaCells._cells_at (llama.cpp's cell counts and compute buffers with the model's
+    constants bound once) against kv_cell_counts and _llama_compute_pair, and
+    llama_compute_bytes (its parts now apart) against the formula it was."""
+    from runlocal.units import MIB
+
+    def compute_bytes(spec, n_kv, on_output, flash_attn):  # type: ignore[no-untyped-def]
+        ub = min(mem.LLAMA_UBATCH, max(n_kv, 1))
+        if flash_attn:
+            attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
+        else:
+            attn = n_kv * ub * spec.n_heads * 4
+        inter = spec.intermediate_size or 4 * spec.hidden_size
+        ffn = inter * ub * 4 * 2
+        if spec.is_moe:
+            ffn += spec.n_experts * ub * 4 + spec.hidden_size * spec.n_experts_used * ub * 4
+        logits = spec.vocab_size * ub * 4 if on_output else 0
+        return max(attn, ffn, logits) + 8 * MIB
+
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, "RTX 4090"))
+    rng = random.Random(24)
+    checked = windowed = 0
+    for spec, _ in _catalog_specs(80, seed=25):
+        runtime = RUNTIMES[rng.choice(["llama.cpp", "ollama", "vllm"])]
+        sequences = rng.choice([1, 2, 4, 16])
+        cells = llama._LlamaCells(spec, gpus, runtime, "f16", sequences)
+        window = spec.sliding_window or 0
+        contexts = [1, 100, 255, 256, 257, 511, 512, 4096, 131_072, 1_000_000]
+        contexts += [max(1, window + d) for d in (-1, 0, 1, 511, 512, 513, 1024)]
+        contexts += [rng.randint(1, 300_000) for _ in range(5)]
+        for context in contexts:
+            n_kv = mem.pad(context * sequences, mem.LLAMA_KV_PAD)
+            want = (
+                *mem.kv_cell_counts(spec, context, runtime),
+                *llama._llama_compute_pair(spec, n_kv),
+            )
+            assert cells._cells_at(context) == want, (spec.id, runtime.id, context)
+            for on_output in (True, False):
+                for flash_attn in (True, False):
+                    got = mem.llama_compute_bytes(spec, n_kv, on_output, flash_attn)
+                    assert got == compute_bytes(spec, n_kv, on_output, flash_attn)
+            checked += 1
+            windowed += bool(window) and context > window + 512
+    assert checked > 1000
+    assert windowed > 20

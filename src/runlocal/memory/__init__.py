@@ -50,6 +50,7 @@ from .kv import (
 )
 from .llama import (
     BACKEND_OVERHEAD_BYTES,
+    llama_cells_of,
     llama_compute_bytes,
     llama_full_offload_usage_of,
     llama_runs_of,
@@ -114,6 +115,7 @@ __all__ = [
     "kv_profile",
     "kv_read_bytes",
     "layers_with_experts",
+    "llama_cells_of",
     "llama_compute_bytes",
     "llama_full_offload_usage_of",
     "llama_runs_of",

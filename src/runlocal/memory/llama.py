@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
 
 from ..hardware import Device
 from ..runtimes import Runtime
@@ -41,17 +40,22 @@ def llama_compute_bytes(
     """Largest scratch of one graph evaluation at ubatch 512 (gguf-parser's model, checked
     against llama.cpp logs: Llama-3-8B 258.5 MiB at n_ctx 512 and 560 MiB at 8192, FA off)."""
     ub = min(LLAMA_UBATCH, max(n_kv, 1))
-    if flash_attn:
-        attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
-    else:
-        attn = n_kv * ub * spec.n_heads * 4
+    fa_heads, ffn, logits = _compute_terms(spec, ub)
+    attn = n_kv * ub * 2 + fa_heads if flash_attn else n_kv * ub * spec.n_heads * 4
+    return max(attn, ffn, logits if on_output_device else 0) + COMPUTE_FIXED_BYTES
+
+
+COMPUTE_FIXED_BYTES = 8 * MIB  # llama_compute_bytes' fixed part
+
+
+def _compute_terms(spec: ModelSpec, ub: int) -> tuple[int, int, int]:
+    """llama_compute_bytes' parts that do not depend on the KV cells, at micro-batch ``ub``:
+    flash attention's per-head scratch, the FFN's activations, the output's logits."""
     inter = spec.intermediate_size or 4 * spec.hidden_size
     ffn = inter * ub * 4 * 2
     if spec.is_moe:
         ffn += spec.n_experts * ub * 4 + spec.hidden_size * spec.n_experts_used * ub * 4
-    logits = spec.vocab_size * ub * 4 if on_output_device else 0
-    fixed = 8 * MIB
-    return max(attn, ffn, logits) + fixed
+    return 4 * spec.n_heads * ub * 128 * 4, ffn, spec.vocab_size * ub * 4
 
 
 @lru_cache(maxsize=4096)
@@ -80,19 +84,6 @@ def split_layers(n_units: int, devices: list[Device]) -> list[int]:
     return counts
 
 
-class _GpuRow(NamedTuple):  # immutable and cheaper to build than a frozen dataclass
-    layers: int
-    weights: int
-    kv: int
-    compute: int
-    overhead: int
-    budget: int
-
-    @property
-    def total(self) -> int:
-        return self.weights + self.kv + self.compute + self.overhead
-
-
 class _LlamaCells:
     """What llama.cpp's placement needs besides the weights, for one model, set of GPUs,
     runtime and cache type: how units split between GPUs and, per context, the KV cells and
@@ -116,23 +107,39 @@ class _LlamaCells:
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._full_rest: dict[int, list[int]] = {}
         self._full_weights: dict[WeightInventory, list[int]] = {}
+        # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
+        # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
+        self._llama = runtime.engine == "llama.cpp"
+        window = spec.sliding_window
+        self._swa_cap = window + LLAMA_UBATCH if window else None
+        self._terms = _compute_terms(spec, LLAMA_UBATCH)
 
     def full_usage(self, inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         """(total, budget) per GPU with every unit offloaded: the weights ``inv`` puts on each
         GPU plus what does not depend on the weights (KV, compute buffers, overhead), each kept
         per inventory and per context, so that the largest context and the best quantization,
         which ask this many times, add two lists."""
+        weights, rest = self.weights_row(inv), self.rest_row(context)
+        return [(w + r, b) for w, r, b in zip(weights, rest, self.budgets, strict=True)]
+
+    def weights_row(self, inv: WeightInventory) -> list[int]:
+        """The weights ``inv`` puts on each GPU with every unit offloaded (kept per inventory)."""
         weights = self._full_weights.get(inv)
         if weights is None:
             if len(self._full_weights) > 64:
                 self._full_weights.clear()
             weights = self._full_weights[inv] = self._weights_full(inv)
+        return weights
+
+    def rest_row(self, context: int) -> list[int]:
+        """KV, compute buffers and overhead on each GPU with every unit offloaded at
+        ``context`` (kept per context)."""
         rest = self._full_rest.get(context)
         if rest is None:
             if len(self._full_rest) > 64:
                 self._full_rest.clear()
             rest = self._full_rest[context] = self._rest_full(context)
-        return [(w + r, b) for w, r, b in zip(weights, rest, self.budgets, strict=True)]
+        return rest
 
     def _weights_full(self, inv: WeightInventory) -> list[int]:
         counts, output_dev = self.split(self.n + 1)
@@ -176,10 +183,29 @@ class _LlamaCells:
         if hit is None:
             if len(self._contexts) > 64:
                 self._contexts.clear()
-            full, swa = kv_cell_counts(self.spec, context, self.runtime)
-            n_kv = pad(context * self.sequences, LLAMA_KV_PAD)
-            hit = self._contexts[context] = (full, swa, *_llama_compute_pair(self.spec, n_kv))
+            hit = self._contexts[context] = self._cells_at(context)
         return hit
+
+    def _cells_at(self, context: int) -> tuple[int, int, int, int]:
+        """at() worked out: kv_cell_counts and _llama_compute_pair, written out for llama.cpp
+        with the model's constants bound once (tests/core/test_fast_paths.py holds them to
+        those functions)."""
+        n_kv = -(-(context * self.sequences) // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        if not self._llama or n_kv < LLAMA_UBATCH:
+            full, swa = kv_cell_counts(self.spec, context, self.runtime)
+            return full, swa, *_llama_compute_pair(self.spec, n_kv)
+        # kv_cell_counts for llama.cpp: pad256(n_ctx); SWA layers pad256(min(n_ctx, n_swa +
+        # n_ubatch)), which is the full count without a window or below it.
+        full = -(-context // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        cap = self._swa_cap
+        swa = full if cap is None or context <= cap else -(-cap // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        # llama_compute_bytes with flash attention at a full micro-batch, on the output's GPU
+        # (logits) and off it.
+        fa_heads, ffn, logits = self._terms
+        attn = n_kv * LLAMA_UBATCH * 2 + fa_heads
+        largest = attn if attn > ffn else ffn
+        with_output = largest if largest > logits else logits
+        return full, swa, with_output + COMPUTE_FIXED_BYTES, largest + COMPUTE_FIXED_BYTES
 
 
 def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
@@ -223,7 +249,6 @@ class _LlamaLayout:
         self.input_bytes, self.host_output_bytes = inv.input_bytes, inv.output_bytes
         self.unified = all(d.kind == "unified" for d in gpus)
         self.has_experts = bool(inv.expert_bytes)
-        self._rows: dict[tuple[int, int, int], tuple[tuple[_GpuRow, ...], int]] = {}
         self._searches: dict[int, tuple[int, int, str | None]] = {}
 
     def kv(self, start: int, stop: int, context: int) -> int:
@@ -232,49 +257,51 @@ class _LlamaLayout:
         full, swa, _, _ = self._at(context)
         return self.profile.bytes(start, stop, full, swa, self.sequences)
 
-    def rows(
+    def uses(
         self, ngl: int, expert_host_layers: int, context: int
-    ) -> tuple[tuple[_GpuRow, ...], int]:
-        """Per-GPU usage with ``ngl`` units offloaded (the output layer counts as the first)
+    ) -> tuple[list[DeviceUse], int, bool, int]:
+        """Each GPU's use with ``ngl`` units offloaded (the output layer counts as the first)
         and the routed experts of the first ``expert_host_layers`` layers kept on the host;
-        also the first block that runs on a GPU. Memoized: the rows are immutable."""
-        key = (ngl, expert_host_layers, context)
-        hit = self._rows.get(key)
-        if hit is None:
-            if len(self._rows) > 256:
-                self._rows.clear()
-            hit = self._rows[key] = self._make_rows(ngl, expert_host_layers, context)
-        return hit
-
-    def _make_rows(
-        self, ngl: int, expert_host_layers: int, context: int
-    ) -> tuple[tuple[_GpuRow, ...], int]:
+        also the first block that runs on a GPU, whether every GPU's total is within its
+        budget and the GPUs' totals added (what the plan asks of them next)."""
         counts, output_dev = self._split(ngl)
         full, swa, compute_output, compute_other = self._at(context)
-        first = self.n - max(0, min(self.n, ngl - 1))
-        rows = []
+        n = self.n
+        first = n - max(0, min(n, ngl - 1))
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile_bytes, sequences = self.profile.bytes, self.sequences
+        uses = []
+        fits, total = True, 0
         start = first
         for k, count in enumerate(counts):
             stop = start + count
-            weights = self.layer_sum[stop] - self.layer_sum[start]
+            weights = layer_sum[stop] - layer_sum[start]
             moved = max(start, min(stop, expert_host_layers))
-            weights -= self.expert_sum[moved] - self.expert_sum[start]
+            weights -= expert_sum[moved] - expert_sum[start]
             if k == output_dev:
                 weights += self.output_bytes
-            rows.append(
-                _GpuRow(
+                compute = compute_output
+            else:
+                compute = compute_other
+            kv = profile_bytes(start, stop, full, swa, sequences) if stop > start else 0
+            overhead, budget = self.overheads[k], self.budgets[k]
+            used = weights + kv + compute + overhead
+            if used > budget:
+                fits = False
+            total += used
+            uses.append(
+                DeviceUse(
+                    device=self.gpus[k],
                     layers=count,
-                    weights=weights,
-                    kv=self.profile.bytes(start, stop, full, swa, self.sequences)
-                    if stop > start
-                    else 0,
-                    compute=compute_output if k == output_dev else compute_other,
-                    overhead=self.overheads[k],
-                    budget=self.gpus[k].budget_bytes,
+                    weights_bytes=weights,
+                    kv_cache_bytes=kv,
+                    compute_bytes=compute,
+                    overhead_bytes=overhead,
+                    budget_bytes=budget,
                 )
             )
             start = stop
-        return tuple(rows), first
+        return uses, first, fits, total
 
     def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
         """Every GPU's total within its budget. Not memoized: the offload search, itself kept
@@ -341,6 +368,111 @@ class _LlamaLayout:
         return hit
 
     def _search(self, context: int) -> tuple[int, int, str | None]:
+        if len(self.budgets) == 1:
+            return self._search_one(context)
+        return self._search_many(context)
+
+    def _search_many(self, context: int) -> tuple[int, int, str | None]:
+        """_search_split between several GPUs, each probe _usage_split's sums written out in
+        one call with the layout's fields bound once, and stopping at the first GPU over its
+        budget. The probes and their order are _search_split's (so are its answers:
+        tests/core/test_fast_paths.py); between GPUs the first fit is a bisection."""
+        n = self.n
+        split = self._split
+        full, swa, compute_output, compute_other = self._at(context)
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile = self.profile
+        kv_full, kv_swa, kv_state = profile.full, profile.swa, profile.state
+        sequences, output = self.sequences, self.output_bytes
+        limits = [b - o for b, o in zip(self.budgets, self.overheads, strict=True)]
+
+        def fits(ngl: int, experts: int = 0) -> bool:
+            counts, output_dev = split(ngl)
+            start = n - (ngl - 1 if 1 <= ngl <= n + 1 else (n if ngl > n else 0))
+            for k, count in enumerate(counts):
+                stop = start + count
+                moved = experts if experts < stop else stop
+                if moved < start:
+                    moved = start
+                used = layer_sum[stop] - layer_sum[start] - (expert_sum[moved] - expert_sum[start])
+                if k == output_dev:
+                    used += output + compute_output
+                else:
+                    used += compute_other
+                if stop > start:
+                    kv = (kv_full[stop] - kv_full[start]) * full
+                    kv += (kv_swa[stop] - kv_swa[start]) * swa
+                    used += (
+                        -(-kv * sequences // 32) + (kv_state[stop] - kv_state[start]) * sequences
+                    )
+                if used > limits[k]:
+                    return False
+                start = stop
+            return True
+
+        ngl, experts, note = n + 1, 0, None
+        if not fits(n + 1):
+            if self.spec.is_moe and self.has_experts and fits(n + 1, n):
+                experts = first_true(1, n, lambda k: fits(n + 1, k))
+                note = (
+                    f"experts of the first {experts} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {experts})"
+                )
+            elif not fits(1):
+                ngl = 0
+            else:
+                ngl = n + 1 - first_true(1, n, lambda d: fits(n + 1 - d))
+        return ngl, experts, note
+
+    def _search_one(self, context: int) -> tuple[int, int, str | None]:
+        """_search_split on one GPU, from the sums of _usage_one written out once: the GPU
+        holds blocks [start, n) and the output layer (every probe here offloads at least the
+        output), the routed experts of layers below ``moved`` stay on the host. The probes and
+        their order are _search_split's (so are its answers: tests/core/test_fast_paths.py);
+        each is one call, and the two ends the first-fit guess needs are the probes already
+        made."""
+        n = self.n
+        full, swa, compute_output, _ = self._at(context)
+        layer_sum, expert_sum = self.layer_sum, self.expert_sum
+        profile = self.profile
+        kv_full, kv_swa, kv_state = profile.full, profile.swa, profile.state
+        sequences = self.sequences
+        budget = self.budgets[0]
+        layers_n = layer_sum[n]
+        full_n, swa_n, state_n = kv_full[n], kv_swa[n], kv_state[n]
+        fixed = self.output_bytes + compute_output + self.overheads[0]
+
+        def used(start: int, moved: int) -> int:
+            weights = layers_n - layer_sum[start] - (expert_sum[moved] - expert_sum[start])
+            if start < n:
+                kv = (full_n - kv_full[start]) * full + (swa_n - kv_swa[start]) * swa
+                weights += -(-kv * sequences // 32) + (state_n - kv_state[start]) * sequences
+            return weights + fixed
+
+        used_all = used(0, 0)
+        if used_all <= budget:
+            return n + 1, 0, None
+        if self.spec.is_moe and self.has_experts:
+            used_none = used(0, n)
+            if used_none <= budget:
+                # --n-cpu-moe: the fewest layers whose experts stay on the host.
+                experts = _first_fit_one(
+                    lambda k: used(0, k) <= budget, used_all, used_none, budget, n
+                )
+                note = (
+                    f"experts of the first {experts} layers stay in system RAM "
+                    f"(llama.cpp: --n-cpu-moe {experts})"
+                )
+                return n + 1, experts, note
+        used_none = used(n, n)  # only the output layer on the GPU (-ngl 1)
+        if used_none > budget:
+            return 0, 0, None
+        drop = _first_fit_one(lambda d: used(d, d) <= budget, used_all, used_none, budget, n)
+        return n + 1 - drop, 0, None
+
+    def _search_split(self, context: int) -> tuple[int, int, str | None]:
+        """The offload search as the placement's sums state it (fits() and usage() per
+        probe), for any number of GPUs: what _search_one and _search_many are held to."""
         spec, n = self.spec, self.n
 
         def fits(ngl: int, experts: int = 0) -> bool:
@@ -425,6 +557,16 @@ class _LlamaLayout:
         return first_true_near(1, n, fits, int(guess))
 
 
+def _first_fit_one(
+    fits: Callable[[int], bool], used_all: int, used_none: int, budget: int, n: int
+) -> int:
+    """_LlamaLayout._first_fit on one GPU, given the bytes it holds with nothing moved
+    (``used_all``) and with all n layers (or their experts) moved (``used_none``)."""
+    per_layer = (used_all - used_none) / n
+    guess = -(-(used_all - budget) // per_layer) if per_layer > 0 else 1
+    return first_true_near(1, n, fits, int(guess))
+
+
 @lru_cache(maxsize=1024)
 def _llama_layout(
     spec: ModelSpec,
@@ -435,6 +577,19 @@ def _llama_layout(
     sequences: int,
 ) -> _LlamaLayout:
     return _LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+
+
+def llama_cells_of(
+    spec: ModelSpec,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> _LlamaCells | None:
+    """The per-GPU cells behind llama_full_offload_usage_of, for callers that ask their rows
+    apart (weights per inventory, the rest per context); None without a GPU."""
+    gpus = tuple([d for d in devices if d.kind != "cpu"])
+    return _llama_cells(spec, gpus, runtime, kv_type, sequences) if gpus else None
 
 
 def llama_full_offload_usage_of(
@@ -499,27 +654,14 @@ def plan_llama(
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
     ngl, experts, note = layout.search(context)
 
-    rows, first = layout.rows(ngl, experts, context)
-    uses = [
-        DeviceUse(
-            device=dev,
-            layers=r.layers,
-            weights_bytes=r.weights,
-            kv_cache_bytes=r.kv,
-            compute_bytes=r.compute,
-            overhead_bytes=r.overhead,
-            budget_bytes=r.budget,
-        )
-        for dev, r in zip(gpus, rows, strict=True)
-    ]
+    uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
     host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
-    gpu_fits = all(u.fits for u in uses)
     host = DeviceUse(
         device=SYSTEM_RAM,
         weights_bytes=host_weights,
         kv_cache_bytes=host_kv,
         compute_bytes=host_compute,
-        budget_bytes=layout.host_budget(host_ram_bytes, sum(u.total_bytes for u in uses)),
+        budget_bytes=layout.host_budget(host_ram_bytes, gpu_total),
     )
     if gpu_fits and ngl == n + 1 and not experts:
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.

@@ -3,7 +3,7 @@ computes, and what its hardware offers for that arithmetic (dp4a, tensor cores, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -166,6 +166,27 @@ _new_load = builder(DeviceLoad)
 _new_features = builder(SpeedFeatures)
 
 
+@lru_cache(maxsize=1024)
+def _load_template(device: Device) -> tuple[dict[str, Any], bool]:
+    """A DeviceLoad's fields for ``device`` before its share of the model: the defaults and
+    device_traits, in field order (what _new_load(**traits, ...) starts from); and whether it
+    is an RDNA3/RDNA4 GPU under ROCm (rdna_generation of any load on it)."""
+    traits = device_traits(device)
+    template = {f.name: f.default for f in fields(DeviceLoad)}
+    template.update(traits)
+    probe = _new_load(weight_bytes=0.0, weight_params=0.0, kv_bytes=0.0, layers=0, **traits)
+    return template, rdna_generation(probe) is not None
+
+
+@lru_cache(maxsize=64)
+def _features_template(runtime: Runtime | None) -> dict[str, Any]:
+    """SpeedFeatures' fields before a plan's: the defaults and runtime_traits, in field order
+    (what _new_features(**runtime_traits(runtime), ...) starts from)."""
+    template = {f.name: f.default for f in fields(SpeedFeatures)}
+    template.update(runtime_traits(runtime))
+    return template
+
+
 def rdna_generation(load: DeviceLoad) -> int | None:
     """3 or 4 for an AMD RDNA3/RDNA3.5 (gfx11xx) or RDNA4 (gfx12xx) GPU under ROCm/HIP: the
     GPUs with WMMA units that llama.cpp's HIP kernels reach (ggml-cuda common.cuh,
@@ -204,33 +225,45 @@ def features(
     moe_share = (spec.n_experts_used / spec.n_experts) if spec.is_moe else 1.0
     per_layer_experts = spec.is_moe and len(inv.layer_expert_bytes) == n
     experts_host = plan.experts_on_host_layers
-    start = n - sum(use.layers for use in plan.devices)  # first layer on a GPU
+    devices = plan.devices
+    tensor_parallel = plan.tensor_parallel
+    on_gpus = 0
+    for use in devices:
+        on_gpus += use.layers
+    first_gpu = n - on_gpus  # first layer on a GPU
+    start = first_gpu
     loads = []
     bpw = inv.total_bytes / max(spec.params_total, 1)
-    tp = len(plan.devices) if plan.tensor_parallel else 1
-    for k, use in enumerate(plan.devices):
-        traits = device_traits(use.device)
+    tp = len(devices) if tensor_parallel else 1
+    last = len(devices) - 1
+    lookup = plan.lookup_bytes
+    is_llama = runtime is not None and runtime.engine == "llama.cpp"
+    rdna = False
+    new, set_dict = object.__new__, object.__setattr__
+    for k, use in enumerate(devices):
+        template, rdna_here = _load_template(use.device)
+        rdna = rdna or rdna_here
         share = use.layers / n if n else 0.0
-        lo, hi = (0, n) if plan.tensor_parallel else (start, start + use.layers)
-        if plan.tensor_parallel:
+        lo, hi = (0, n) if tensor_parallel else (start, start + use.layers)
+        if tensor_parallel:
             share = 1 / tp
         weights = float(use.weights_bytes)
-        if k < len(plan.lookup_bytes):
-            weights -= plan.lookup_bytes[k]
+        if k < len(lookup):
+            weights -= lookup[k]
         resident = max(weights, 0.0)
         # MTP layers and towers are held, not read: they sit with the last layers.
-        if plan.tensor_parallel:
+        if tensor_parallel:
             weights -= inv.unread_bytes / tp
-        elif k == len(plan.devices) - 1:
+        elif k == last:
             weights -= inv.unread_bytes
         if spec.is_moe:
-            if per_layer_experts and not plan.tensor_parallel:
+            if per_layer_experts and not tensor_parallel:
                 experts_here = _expert_bytes(inv, max(lo, experts_host), hi)
             else:
                 experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
         if runtime is not None:
-            vector = runtime.engine == "llama.cpp" and traits["backend"] in ("cuda", "rocm")
+            vector = is_llama and template["backend"] in ("cuda", "rocm")
             kv, attn, attn_matrix, moe_layers = _layer_terms(
                 spec, runtime, kv_type, sequences, depth, lo, hi, vector
             )
@@ -241,21 +274,22 @@ def features(
             kv = use.kv_cache_bytes * min(1.0, depth / plan.kv_tokens) if plan.kv_tokens else 0.0
             attn = attn_matrix = 0.0
             moe_layers = layers_with_experts(spec, lo, hi)
-        if not plan.tensor_parallel:
+        if not tensor_parallel:
             start = hi
-        loads.append(
-            _new_load(
-                weight_bytes=max(weights, 0.0),
-                weight_params=max(weights, 0.0) / bpw,
-                kv_bytes=float(kv),
-                layers=use.layers,
-                attn_flops=attn,
-                attn_matrix_flops=attn_matrix,
-                moe_layers=moe_layers,
-                resident_weight_bytes=resident,
-                **traits,
-            )
-        )
+        # _new_load(**traits, ...) in one step: the device's fields copied, this share set.
+        values = template.copy()
+        weights = max(weights, 0.0)
+        values["weight_bytes"] = weights
+        values["weight_params"] = weights / bpw
+        values["kv_bytes"] = float(kv)
+        values["layers"] = use.layers
+        values["attn_flops"] = attn
+        values["attn_matrix_flops"] = attn_matrix
+        values["moe_layers"] = moe_layers
+        values["resident_weight_bytes"] = resident
+        load = new(DeviceLoad)
+        set_dict(load, "__dict__", values)
+        loads.append(load)
     host_bytes = 0.0
     host_layers = 0
     if (
@@ -267,7 +301,6 @@ def features(
         if spec.is_moe:
             # Whole host layers read their attention in full and a routed share of their
             # experts; layers whose experts alone stay on the host read that share.
-            first_gpu = n - sum(use.layers for use in plan.devices)
             if per_layer_experts:
                 experts_on_host = _expert_bytes(inv, 0, max(first_gpu, experts_host))
             else:
@@ -287,11 +320,13 @@ def features(
     attn_prefill_tile = 0.0
     if runtime is not None:
         attn_prefill = _prefill_attention(spec, runtime, depth)
-        if runtime.engine == "llama.cpp" and any(rdna_generation(load) for load in loads):
+        if is_llama and rdna:
             attn_prefill_tile = hip_tile_attention_flops(spec, runtime, depth, 0, n)
     else:
         attn_prefill = 4.0 * spec.attention_width * depth
-    return _new_features(
+    # _new_features(**runtime_traits(runtime), ...) in one step.
+    values = _features_template(runtime).copy()
+    values.update(
         loads=tuple(loads),
         host_bytes=host_bytes,
         host_bandwidth_bytes_per_s=host_bandwidth_bytes_per_s,
@@ -299,7 +334,7 @@ def features(
         n_layers=n,
         active_params=float(spec.params_matmul_active),
         attn_prefill_flops=attn_prefill,
-        tensor_parallel=plan.tensor_parallel,
+        tensor_parallel=tensor_parallel,
         host_params=host_params,
         host_layers=host_layers,
         host_fp32_flops=host_fp32_flops,
@@ -309,8 +344,10 @@ def features(
         n_experts=spec.n_experts if spec.is_moe else 0,
         quant=inv.quant.upper(),
         attn_prefill_tile_flops=attn_prefill_tile,
-        **runtime_traits(runtime),
     )
+    features_ = new(SpeedFeatures)
+    set_dict(features_, "__dict__", values)
+    return features_
 
 
 @lru_cache(maxsize=64)
