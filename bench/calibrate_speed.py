@@ -38,13 +38,20 @@ from runlocal.speed import (
 
 BACKENDS = BACKEND_CLASSES
 NB = len(BACKENDS)
-FAMILIES = ("f16", "q8", "q_legacy", "k_quant", "iq")
+FAMILIES = ("f16", "q8", "q_legacy", "q_table", "k_quant", "iq")
 # Priors (value, log-sd): where the data is thin, stay near what the hardware allows.
 PRIOR_ETA = (0.75, 0.2)  # llama.cpp decode kernels reach 70–85% of peak bandwidth
 PRIOR_FIXED_MS = (1.0, 1.0)
 PRIOR_LAYER_US = (20.0, 1.0)  # 10–15 kernels per layer and token, 1–3 µs each to launch
 # FP32 operations to unpack one weight: none for F16, a scale for Q8_0, bit games for K/IQ.
-PRIOR_DEQUANT_OPS = {"f16": 1.0, "q8": 3.0, "q_legacy": 4.0, "k_quant": 6.0, "iq": 10.0}
+PRIOR_DEQUANT_OPS = {
+    "f16": 1.0,
+    "q8": 3.0,
+    "q_legacy": 4.0,
+    "q_table": 5.0,
+    "k_quant": 6.0,
+    "iq": 10.0,
+}
 # GPUs without dp4a (NVIDIA below compute capability 6.1) emulate each 4-byte int8 dot
 # product with byte extracts and 32-bit multiplies: several times the integer work.
 PRIOR_NO_DP4A = (4.0, 1.0)

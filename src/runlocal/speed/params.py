@@ -35,6 +35,18 @@ BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu", "sycl", "vulkan-int
 _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
 
 
+# A quantization family the parameter file predates starts from the one it splits from.
+_FAMILY_ORIGIN = {"q_table": "q_legacy"}
+
+
+def _per_family(values: dict[str, float]) -> dict[str, float]:
+    out = dict(values)
+    for f, origin in _FAMILY_ORIGIN.items():
+        if f not in out and origin in out:
+            out[f] = out[origin]
+    return out
+
+
 def _per_backend(values: dict[str, float]) -> dict[str, float]:
     out = dict(values)
     for b, origin in _BACKEND_ORIGIN.items():
@@ -109,9 +121,9 @@ class SpeedParams:
                 if isinstance(d["per_layer_us"], dict)
                 else {b: float(d["per_layer_us"]) for b in BACKEND_CLASSES}
             ),
-            dequant_ops=dict(d["dequant_ops"]),
+            dequant_ops=_per_family(d["dequant_ops"]),
             prefill_efficiency=_per_backend(d["prefill_efficiency"]),
-            prefill_quant_factor=dict(d["prefill_quant_factor"]),
+            prefill_quant_factor=_per_family(d["prefill_quant_factor"]),
             attention_factor=float(d.get("attention_factor", 1.0)),
             pipeline_efficiency=float(d.get("pipeline_efficiency", 0.5)),
             tflops_per_watt=float(d.get("tflops_per_watt", 10.0)),
@@ -161,7 +173,12 @@ def quant_family(quant: str) -> str:
         return "f16"
     if q.startswith(("Q8", "FP8", "INT8", "MLX-8")):
         return "q8"
-    if q.startswith(("Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "MXFP4")):
+    if q.startswith(("MXFP4", "NVFP4", "IQ4_NL")):
+        # 4-bit codes decoded through a 16-value table (E2M1 for the FP4 formats, IQ4_NL's
+        # non-linear grid: ggml-cuda get_int_from_table_16, the CPU's vqtbl1q/shuffle), where
+        # the legacy formats subtract an offset.
+        return "q_table"
+    if q.startswith(("Q4_0", "Q4_1", "Q5_0", "Q5_1")):
         return "q_legacy"
     if q.startswith("IQ"):
         return "iq"
