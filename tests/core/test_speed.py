@@ -693,3 +693,20 @@ def test_rows_date_hip_wmma_flash_attention_by_build_then_month() -> None:
     assert dated("2025-11") == (False, False)
     assert dated("2026 (PR 26284 master)") == (True, True)
     assert dated("build abc1234") == (True, True)
+
+
+def test_table_decoded_four_bit_formats_are_their_own_quantization_family() -> None:
+    """MXFP4, NVFP4 and IQ4_NL decode 4-bit codes through a 16-value table; the legacy
+    formats subtract an offset. A parameter file without the family reads it as legacy."""
+    from runlocal.speed import quant_family
+    from runlocal.speed.params import SpeedParams, load_params_raw
+
+    for q in ("MXFP4", "MXFP4_MOE", "NVFP4", "IQ4_NL"):
+        assert quant_family(q) == "q_table"
+    for q in ("Q4_0", "Q4_1", "Q5_0", "Q5_1"):
+        assert quant_family(q) == "q_legacy"
+    assert quant_family("IQ4_XS") == "iq"
+    raw = dict(load_params_raw())
+    old = {k: v for k, v in raw["prefill_quant_factor"].items() if k != "q_table"}
+    p = SpeedParams.from_dict({**raw, "prefill_quant_factor": old})
+    assert p.prefill_quant_factor["q_table"] == p.prefill_quant_factor["q_legacy"]
