@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import device_from_entry
 from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
+from runlocal.weights import normalize_quant
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_brief
 from runlocal_web.lib.labels import catalog_names
@@ -408,12 +410,46 @@ class _TableCells:
     """The detail pages' table cells, one verdict per (model, device, quantization): called
     as quant_matrix's check_row. What the cells of one page share is worked out once for
     the page, not once per cell: each entry's name and link (the same dict in every cell of
-    its row or column) and the Will it run? link's query less its quantization, the part
-    every quantization of a row repeats."""
+    its row or column), the Will it run? link's query less its quantization, the part
+    every quantization of a row repeats, and the engine's answer at the default
+    quantization, which is also the answer at the quantization it resolved to (see
+    brief)."""
 
     def __init__(self) -> None:
         self.sides: dict[tuple[str, str], dict[str, str]] = {}
         self.links: dict[tuple[str, str], str] = {}
+        self.defaults: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def brief(
+        self,
+        catalog: Catalog,
+        digest: str,
+        model_id: str,
+        hardware_id: str,
+        quant: str | None,
+    ) -> dict[str, Any]:
+        """run_brief for the cell. The default quantization's cell (quant None) comes first
+        in each row (the pages' verdict table precedes their quantization tables); a later
+        cell that names the quantization the default resolved to asks the same question and
+        is given that answer. The engine resolves a missing quantization to one quantization
+        (engine._pick_quant) and from there works with it alone; of the query's quantization
+        it reads only whether one was named when choosing among a remote model's files,
+        which a catalog model has none of (the site asks catalog models only, and the
+        engine's own memo of what precedes the quantization, engine._HEADS, already serves
+        every quantization of a catalog model from the first one asked). A name is taken as
+        the same only when the engine keeps it as written (normalize_quant returns it
+        unchanged), so the answer is the one the cell would be given on its own
+        (tests/web/test_first_views.py holds every cell of every pair to that)."""
+        key = (model_id, hardware_id)
+        if quant is None:
+            r = run_brief(CheckQuery(model=model_id, hardware=(hardware_id,)), catalog, digest)
+            self.defaults[key] = r
+            return r
+        default = self.defaults.get(key)
+        if default is not None and default.get("quant") == quant and _kept_as_written(quant):
+            return default
+        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
+        return run_brief(query, catalog, digest)
 
     def side(self, catalog: Catalog, kind: str, entry_id: str) -> dict[str, str]:
         found = self.sides.get((kind, entry_id))
@@ -468,9 +504,8 @@ def _check_row(
         "check_url": cells.check_url(model_id, hardware_id, quant),
     }
     try:
-        query = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
         # The part of the answer the tables show: the same values as a whole answer's.
-        r = run_brief(query, catalog, digest)
+        r = cells.brief(catalog, digest, model_id, hardware_id, quant)
     except RunlocalError as exc:
         out["error"] = str(exc)
         return out
@@ -504,6 +539,15 @@ def _check_row(
         quant_loss=(r.get("quality") or {}).get("quant_loss"),
     )
     return out
+
+
+@lru_cache(maxsize=256)
+def _kept_as_written(quant: str) -> bool:
+    """Whether the engine reads the quantization name as written (its normal form)."""
+    try:
+        return normalize_quant(quant) == quant
+    except RunlocalError:
+        return False
 
 
 def _clip(text: str, limit: int = 200) -> str:
