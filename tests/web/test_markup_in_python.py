@@ -553,8 +553,30 @@ def _catalog_specs_and_facts() -> tuple[list[tuple[dict, list[dict]]], list[tupl
     return hardware, models
 
 
+# The spec sheets' loops before they moved into spec_rows and fact_rows (their values were
+# already written by spec_value and fact_value, held to their markup above).
+SPEC_LOOP = "{% for s in specs %}\n    <dt>{{ s.label }}</dt>\n    <dd>{% spec_value s h %}</dd>\n    {% endfor %}"
+SPEC_ROWS = "{% spec_rows specs h %}"
+FACT_LOOP = (
+    "{% for f in facts %}\n  <dt>{{ f.label }}</dt>\n  <dd>{% fact_value f %}</dd>\n  {% endfor %}"
+)
+FACT_ROWS = "{% fact_rows facts %}"
+
+
 def test_the_spec_sheets_read_as_the_template_wrote_them() -> None:
     django = engines["django"]
+    loops = [
+        (django.from_string(SPEC_LOOP), django.from_string(SPEC_ROWS)),
+        (django.from_string(FACT_LOOP), django.from_string(FACT_ROWS)),
+    ]
+    labelled = [{**s, "label": label} for s in _odd_specs() for label in (HOSTILE, None, 7)]
+    hardware, models = _catalog_specs_and_facts()
+    contexts = [{"specs": labelled, "facts": labelled, "h": {}}, {"specs": None, "facts": None}]
+    contexts += [{"specs": specs, "h": d} for d, specs in hardware]
+    contexts += [{"facts": facts} for facts, _rows in models]
+    for context in contexts:
+        for old, new in loops:
+            assert new.render(context) == old.render(context)
     spec_old, spec_new = django.from_string(SPEC_MARKUP), django.from_string(SPEC_TAG)
     fact_old, fact_new = django.from_string(FACT_MARKUP), django.from_string(FACT_TAG)
     arch_old, arch_new = django.from_string(ARCH_MARKUP), django.from_string(ARCH_TAG)
@@ -712,3 +734,78 @@ def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, 
                 assert new.render({"entry": entry}) == old.render({"entry": entry}), entry
         finally:
             timezone.deactivate()
+
+
+# model_detail.html's size tables and base.html's breadcrumbs before their loops moved into
+# templatetags.quant_size_rows, file_rows and breadcrumb_items.
+SIZES_MARKUP = '<tbody>{% for q in data.quant_sizes %}<tr><th scope="row">{{ q.quant }}</th><td class="num">{% if q.weights_bytes %}{{ q.weights_bytes|gib }}{% else %}—{% endif %}</td><td>{{ q.quant_loss_label|default:"—" }}</td>{% if data.quant_files_listed %}<td>{% if q.file_bytes %}{{ q.file_bytes|gib }}{% if q.file_url|http_url %} · <a href="{{ q.file_url|http_url }}" rel="nofollow noopener">download</a>{% endif %}{% else %}not listed{% endif %}</td>{% endif %}</tr>{% endfor %}</tbody>'
+SIZES_TAG = "<tbody>{% quant_size_rows data.quant_sizes data.quant_files_listed %}</tbody>"
+FILES_MARKUP = '<tbody>{% for f in data.files %}<tr><th scope="row">{{ f.quant }}</th><td class="num">{{ f.size_bytes|gib }}</td><td>{% if f.url|http_url %}<a href="{{ f.url|http_url }}" rel="nofollow noopener">download</a>{% else %}—{% endif %}</td></tr>{% endfor %}</tbody>'
+FILES_TAG = "<tbody>{% file_rows data.files %}</tbody>"
+CRUMBS_MARKUP = '<ol>{% for name, url in page.breadcrumbs %}<li>{% if forloop.last %}<span aria-current="page">{{ name }}</span>{% else %}<a href="{{ url }}">{{ name }}</a>{% endif %}</li>{% endfor %}</ol>'
+CRUMBS_TAG = "<ol>{% breadcrumb_items page.breadcrumbs %}</ol>"
+URLS = [None, "", "https://x.org/a.gguf?a=1&b=<2>", "http://y", "javascript:alert(1)", HOSTILE]
+
+
+def test_the_size_tables_read_as_the_template_wrote_them() -> None:
+    from runlocal.catalog import load_catalog
+
+    django = engines["django"]
+    sizes_old, sizes_new = django.from_string(SIZES_MARKUP), django.from_string(SIZES_TAG)
+    files_old, files_new = django.from_string(FILES_MARKUP), django.from_string(FILES_TAG)
+    numbers = [None, "", 0, 4_920_000_000, 12.5e9, float("nan"), True, HOSTILE]
+    sizes: list = [
+        {
+            "quant": quant,
+            "weights_bytes": weights,
+            "quant_loss": None,
+            "quant_loss_label": label,
+            "file_bytes": file_bytes,
+            "file_url": url,
+        }
+        for quant in ("Q4_K_M", HOSTILE, None)
+        for weights in numbers
+        for label in ("", None, "small", HOSTILE)
+        for file_bytes in (None, 0, 5e9)
+        for url in URLS
+    ]
+    sizes += [{}, {"quant": "F16"}]
+    for listed in (True, False, None, "", 1):
+        for rows in (sizes, [], None):
+            data = {"quant_sizes": rows, "quant_files_listed": listed}
+            assert sizes_new.render({"data": data}) == sizes_old.render({"data": data})
+    files: list = [
+        {"quant": quant, "size_bytes": size, "url": url}
+        for quant in ("Q8_0", HOSTILE, None, "")
+        for size in numbers
+        for url in URLS
+    ]
+    files += [{}, {"quant": "Q4_0"}]
+    catalog = [
+        [
+            {"quant": f.get("quant"), "size_bytes": f.get("size_bytes"), "url": f.get("url")}
+            for f in e.get("files", [])
+            if isinstance(f, dict)
+        ]
+        for e in load_catalog().models.values()
+    ]
+    for rows in [files, [], None, *catalog]:
+        data = {"files": rows}
+        assert files_new.render({"data": data}) == files_old.render({"data": data})
+
+
+def test_the_breadcrumbs_read_as_the_template_wrote_them() -> None:
+    django = engines["django"]
+    old, new = django.from_string(CRUMBS_MARKUP), django.from_string(CRUMBS_TAG)
+    trails: list = [
+        [("Home", "/"), ("Models", "/models/"), ("Llama 3.1 8B", "/models/llama-3.1-8b/")],
+        [("Home", "/"), (HOSTILE, "/a?b=1&c=<2>"), (HOSTILE, HOSTILE)],
+        [("Home", "/")],
+        [("Only", None), (None, "")],
+        (("Home", "/"), ("Not found", "/models/x%20y/")),
+        [],
+        None,
+    ]
+    for trail in trails:
+        page = SimpleNamespace(breadcrumbs=trail)
+        assert new.render({"page": page}) == old.render({"page": page}), trail

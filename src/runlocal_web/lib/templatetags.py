@@ -482,6 +482,11 @@ def _catalog_line(key: tuple[Any, ...]) -> SafeString:
 PRICE_KEYS = ("launch_price_usd", "street_price_usd")
 
 
+def _show(context: template.Context, value: Any) -> str:
+    """`{{ value }}` in `context`: localised and escaped as the template language does."""
+    return str(render_value_in_context(value, context))
+
+
 def _field(row: Any, key: str) -> Any:
     """The template's `row.key` for the dicts these rows come in: '' when it is missing."""
     return row.get(key, "") if isinstance(row, dict) else getattr(row, key, "")
@@ -541,6 +546,32 @@ def fact_value(context: template.Context, f: dict[str, Any]) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def spec_rows(context: template.Context, specs: Any, h: dict[str, Any]) -> SafeString:
+    """hardware_detail.html's specification list: its loop over `specs`, whitespace included,
+    each a <dt> with the label and a <dd> by spec_value."""
+    return mark_safe(
+        "".join(
+            f"\n    <dt>{_show(context, _field(s, 'label'))}</dt>\n"
+            f"    <dd>{spec_value(context, s, h)}</dd>\n    "
+            for s in specs or ()
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def fact_rows(context: template.Context, facts: Any) -> SafeString:
+    """model_detail.html's facts list: its loop over `facts`, whitespace included, each a
+    <dt> with the label and a <dd> by fact_value."""
+    return mark_safe(
+        "".join(
+            f"\n  <dt>{_show(context, _field(f, 'label'))}</dt>\n"
+            f"  <dd>{fact_value(context, f)}</dd>\n  "
+            for f in facts or ()
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
 def arch_rows(context: template.Context, rows: Any) -> SafeString:
     """model_detail.html's architecture rows (key, value as compact JSON, meaning)."""
     out = ""
@@ -549,4 +580,71 @@ def arch_rows(context: template.Context, rows: Any) -> SafeString:
         value = render_value_in_context(compact_json(_field(a, "value")), context)
         meaning = render_value_in_context(_field(a, "meaning"), context)
         out += f'<tr><th scope="row"><code>{key}</code></th><td>{value}</td><td>{meaning}</td></tr>'
+    return mark_safe(out)
+
+
+# --- the model page's size tables and every page's breadcrumbs ----------------------------
+# Loops of the template language over a handful of rows, each value through a variable
+# lookup, a filter or two and a test: written here with the template's own rendering of
+# every value (render_value_in_context); tests/web/test_markup_in_python.py holds each to
+# the markup it replaced.
+
+
+@register.simple_tag(takes_context=True)
+def quant_size_rows(context: template.Context, sizes: Any, files_listed: Any) -> SafeString:
+    """model_detail.html's rows of "Files and sizes by quantization" (insights.quant_sizes):
+    the weights, the quality loss and, when the catalog lists files, the published file."""
+    out = ""
+    for q in sizes or ():
+        weights = _field(q, "weights_bytes")
+        loss = _field(q, "quant_loss_label")
+        out += (
+            f'<tr><th scope="row">{_show(context, _field(q, "quant"))}</th><td class="num">'
+            f"{_show(context, gib(weights)) if weights else '—'}</td>"
+            f"<td>{_show(context, loss if loss else '—')}</td>"
+        )
+        if files_listed:
+            file_bytes = _field(q, "file_bytes")
+            if file_bytes:
+                cell = _show(context, gib(file_bytes))
+                url = http_url(_field(q, "file_url"))
+                if url:
+                    cell += (
+                        f' · <a href="{_show(context, url)}" rel="nofollow noopener">download</a>'
+                    )
+            else:
+                cell = "not listed"
+            out += f"<td>{cell}</td>"
+        out += "</tr>"
+    return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def file_rows(context: template.Context, files: Any) -> SafeString:
+    """model_detail.html's rows of "Every published file": quantization, size, download."""
+    out = ""
+    for f in files or ():
+        url = http_url(_field(f, "url"))
+        link = (
+            f'<a href="{_show(context, url)}" rel="nofollow noopener">download</a>' if url else "—"
+        )
+        out += (
+            f'<tr><th scope="row">{_show(context, _field(f, "quant"))}</th>'
+            f'<td class="num">{_show(context, gib(_field(f, "size_bytes")))}</td>'
+            f"<td>{link}</td></tr>"
+        )
+    return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_items(context: template.Context, crumbs: Any) -> SafeString:
+    """base.html's breadcrumb list items (Page.breadcrumbs, (name, url) pairs): the last is
+    the current page, unlinked."""
+    items = list(crumbs or ())
+    out = ""
+    for i, (name, url) in enumerate(items):
+        if i == len(items) - 1:
+            out += f'<li><span aria-current="page">{_show(context, name)}</span></li>'
+        else:
+            out += f'<li><a href="{_show(context, url)}">{_show(context, name)}</a></li>'
     return mark_safe(out)
