@@ -653,6 +653,7 @@ def test_the_byline_reads_as_the_template_wrote_it(settings, catalog_dir, db, wi
         today - dt.timedelta(days=400),
         "2020-02-29",
         today.isoformat(),
+        dt.date(999, 1, 2),  # the date filter's Y pads the year to four digits, as ISO does
         dt.datetime(2020, 1, 1, 23, 30, tzinfo=dt.UTC),
         dt.datetime(2020, 1, 1, 23, 30),
         "not a date",
@@ -720,6 +721,7 @@ def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, 
             "",
             "2024-01-05",
             dt.date(2024, 1, 5),
+            dt.date(999, 1, 2),
             dt.datetime(2024, 1, 5, 23, 30, tzinfo=dt.UTC),
         )
         for who in (None, "", HOSTILE)
@@ -809,3 +811,26 @@ def test_the_breadcrumbs_read_as_the_template_wrote_them() -> None:
     for trail in trails:
         page = SimpleNamespace(breadcrumbs=trail)
         assert new.render({"page": page}) == old.render({"page": page}), trail
+
+
+def test_a_remembered_url_reads_as_the_url_tag_wrote_it(settings) -> None:
+    django = engines["django"]
+    for name, args in (
+        ("checker:will_it_run", ""),
+        ("reference:tool_list", ""),
+        ("catalogdb:model_detail", ' "llama-3.1-8b"'),
+        ("catalogdb:hardware_detail", ' "a+b.c"'),
+    ):
+        old = django.from_string(f"{{% url '{name}'{args} %}}")
+        new = django.from_string(f"{{% url_of '{name}'{args} %}}")
+        assert new.render({}) == old.render({})
+    settings.FORCE_SCRIPT_NAME = "/x&y/"  # a prefix to escape, as {% url %} escapes it
+    from django.urls import set_script_prefix
+
+    set_script_prefix("/x&y/")
+    try:
+        old = django.from_string("{% url 'checker:will_it_run' %}").render({})
+        assert django.from_string("{% url_of 'checker:will_it_run' %}").render({}) == old
+        assert "&amp;" in old
+    finally:
+        set_script_prefix("/")

@@ -101,6 +101,14 @@ def as_date(value: Any) -> dt.date | None:
     return as_date_value(value)
 
 
+def _ymd(value: Any) -> str:
+    """`{{ value|date:"Y-m-d" }}` of a plain date (the catalog's review and addition dates),
+    or '' for anything else (left to the date filter): the template's local time leaves a
+    date as it is, and Django's Y, m and d are the zero-padded year, month and day of the ISO
+    form; the date filter's formatter costs ~15 µs a call, four or five a detail page."""
+    return value.isoformat() if type(value) is dt.date else ""
+
+
 @register.simple_tag(takes_context=True)
 def byline_html(
     context: template.Context, who: Any, when: Any, added: Any, evidence: Any, note: Any
@@ -118,7 +126,7 @@ def byline_html(
         return str(render_value_in_context(value, context))
 
     def ymd(value: Any) -> str:
-        return show(date_filter(template_localtime(value, context.use_tz), "Y-m-d"))
+        return _ymd(value) or show(date_filter(template_localtime(value, context.use_tz), "Y-m-d"))
 
     author_url, trust_url = written_page_url("author"), written_page_url("trust")
     name = show(who or "the runlocal editors")
@@ -171,7 +179,7 @@ def provenance_html(context: template.Context, entry: Any) -> SafeString:
             if link
             else f"<li>{show(u)}</li>"
         )
-    verified = show(
+    verified = _ymd(field("last_verified")) or show(
         date_filter(template_localtime(field("last_verified"), context.use_tz), "Y-m-d")
     )
     line = f"Last verified {verified} by {show(field('reviewed_by'))}"
