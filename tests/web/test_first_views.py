@@ -145,3 +145,28 @@ def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
         for quant in (None, "", "Q4_K_M", "q&a b"):
             want = {"model": model_id, "hardware": hardware_id, "quant": quant}
             assert cells.check_url(model_id, hardware_id, quant) == path_with_query(verdict, want)
+
+
+def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_alone() -> None:
+    # A table's row asks the default quantization first; a later cell naming the quantization
+    # that resolved to is given the same answer. Every model of the shipped catalog on a
+    # spread of its devices: each cell is the one a fresh table would write.
+    from runlocal.catalog import load_catalog
+    from runlocal_web.catalogdb.insights import QUANT_LADDER, published_quants
+    from runlocal_web.catalogdb.views import _check_row, _TableCells
+
+    catalog = load_catalog()
+    devices = sorted(catalog.hardware)[::30]
+    shared = 0
+    for model_id in sorted(catalog.models):
+        files = [f for f in catalog.models[model_id].get("files", []) if isinstance(f, dict)]
+        cells = _TableCells()
+        for hardware_id in devices:
+            default = None
+            for quant in (None, *QUANT_LADDER, *published_quants(files)):
+                cell = cells(catalog, "", model_id, hardware_id, quant)
+                assert cell == _check_row(catalog, "", model_id, hardware_id, quant)
+                if quant is None:
+                    default = cell.get("quant")
+                shared += quant is not None and quant == default
+    assert shared > len(catalog.models)  # most rows have their default on the ladder
