@@ -405,10 +405,13 @@ def server_time(args: argparse.Namespace) -> None:
     in_child(__file__, ["--_server-time-child", str(args.rounds)])
 
 
-def in_child(script: str, args: list[str], settings: str | None = None) -> None:
+def in_child(
+    script: str, args: list[str], settings: str | None = None, prefix: list[str] | None = None
+) -> None:
     """Run ``script`` with ``args`` in a child process on a fresh SQLite database
-    (``settings``: a settings module's text, written beside it and used instead of the site's).
-    bench/first_view_bytes.py runs its fetches the same way."""
+    (``settings``: a settings module's text, written beside it and used instead of the site's;
+    ``prefix``: a command the child runs under, such as valgrind). bench/first_view_bytes.py
+    and bench/first_view_instructions.py run their fetches the same way."""
     tmp = Path(tempfile.mkdtemp(prefix="runlocal-bench-sqlite-"))
     path = [str(SRC)]
     if settings is not None:
@@ -427,7 +430,7 @@ def in_child(script: str, args: list[str], settings: str | None = None) -> None:
         RUNLOCAL_PAGE_CACHE_SECONDS="0",  # time the views, not the page cache
     )
     try:
-        subprocess.run([sys.executable, script, *args], env=env, check=True)
+        subprocess.run([*(prefix or []), sys.executable, script, *args], env=env, check=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
