@@ -414,10 +414,7 @@ class _LlamaLayout:
         if not fits(n + 1):
             if self.spec.is_moe and self.has_experts and fits(n + 1, n):
                 experts = first_true(1, n, lambda k: fits(n + 1, k))
-                note = (
-                    f"experts of the first {experts} layers stay in system RAM "
-                    f"(llama.cpp: --n-cpu-moe {experts})"
-                )
+                note = cpu_moe_note(experts)
             elif not fits(1):
                 ngl = 0
             else:
@@ -459,10 +456,7 @@ class _LlamaLayout:
                 experts = _first_fit_one(
                     lambda k: used(0, k) <= budget, used_all, used_none, budget, n
                 )
-                note = (
-                    f"experts of the first {experts} layers stay in system RAM "
-                    f"(llama.cpp: --n-cpu-moe {experts})"
-                )
+                note = cpu_moe_note(experts)
                 return n + 1, experts, note
         used_none = used(n, n)  # only the output layer on the GPU (-ngl 1)
         if used_none > budget:
@@ -487,10 +481,7 @@ class _LlamaLayout:
                 experts = self._first_fit(
                     lambda k: fits(n + 1, k), lambda k: self.usage(n + 1, k, context), n
                 )
-                note = (
-                    f"experts of the first {experts} layers stay in system RAM "
-                    f"(llama.cpp: --n-cpu-moe {experts})"
-                )
+                note = cpu_moe_note(experts)
             elif not fits(1):
                 ngl = 0
             else:
@@ -555,6 +546,14 @@ class _LlamaLayout:
         per_layer = (used_all - used_none) / n
         guess = -(-(used_all - budget) // per_layer) if per_layer > 0 else 1
         return first_true_near(1, n, fits, int(guess))
+
+
+def cpu_moe_note(experts: int) -> str:
+    """The offload note when the routed experts of the first layers stay on the host."""
+    return (
+        f"experts of the first {experts} layers stay in system RAM "
+        f"(llama.cpp: --n-cpu-moe {experts})"
+    )
 
 
 def _first_fit_one(

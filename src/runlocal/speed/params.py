@@ -39,20 +39,20 @@ _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
 _FAMILY_ORIGIN = {"q_table": "q_legacy"}
 
 
-def _per_family(values: dict[str, float]) -> dict[str, float]:
+def _with_origins(values: dict[str, float], origins: dict[str, str]) -> dict[str, float]:
     out = dict(values)
-    for f, origin in _FAMILY_ORIGIN.items():
-        if f not in out and origin in out:
-            out[f] = out[origin]
+    for key, origin in origins.items():
+        if key not in out and origin in out:
+            out[key] = out[origin]
     return out
+
+
+def _per_family(values: dict[str, float]) -> dict[str, float]:
+    return _with_origins(values, _FAMILY_ORIGIN)
 
 
 def _per_backend(values: dict[str, float]) -> dict[str, float]:
-    out = dict(values)
-    for b, origin in _BACKEND_ORIGIN.items():
-        if b not in out and origin in out:
-            out[b] = out[origin]
-    return out
+    return _with_origins(values, _BACKEND_ORIGIN)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -559,12 +560,11 @@ def fact_value(context: template.Context, f: dict[str, Any]) -> SafeString:
 def spec_rows(context: template.Context, specs: Any, h: dict[str, Any]) -> SafeString:
     """hardware_detail.html's specification list: its loop over `specs`, whitespace included,
     each a <dt> with the label and a <dd> by spec_value."""
-    return mark_safe(
-        "".join(
-            f"\n    <dt>{_show(context, _field(s, 'label'))}</dt>\n"
-            f"    <dd>{spec_value(context, s, h)}</dd>\n    "
-            for s in specs or ()
-        )
+    return _definition_rows(
+        specs,
+        "    ",
+        lambda s: _show(context, _field(s, "label")),
+        lambda s: spec_value(context, s, h),
     )
 
 
@@ -572,11 +572,20 @@ def spec_rows(context: template.Context, specs: Any, h: dict[str, Any]) -> SafeS
 def fact_rows(context: template.Context, facts: Any) -> SafeString:
     """model_detail.html's facts list: its loop over `facts`, whitespace included, each a
     <dt> with the label and a <dd> by fact_value."""
+    return _definition_rows(
+        facts, "  ", lambda f: _show(context, _field(f, "label")), lambda f: fact_value(context, f)
+    )
+
+
+def _definition_rows(
+    items: Any, indent: str, label: Callable[[Any], str], value: Callable[[Any], str]
+) -> SafeString:
+    """A template's loop of <dt>/<dd> pairs, each on its own line at ``indent``, whitespace
+    as the loop wrote it."""
     return mark_safe(
         "".join(
-            f"\n  <dt>{_show(context, _field(f, 'label'))}</dt>\n"
-            f"  <dd>{fact_value(context, f)}</dd>\n  "
-            for f in facts or ()
+            f"\n{indent}<dt>{label(x)}</dt>\n{indent}<dd>{value(x)}</dd>\n{indent}"
+            for x in items or ()
         )
     )
 
