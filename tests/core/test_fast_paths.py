@@ -353,6 +353,29 @@ def test_rows_fit_and_tightness_in_one_loop():
         assert estimate._fits_rows(rows) == expected
 
 
+def _offload_searches_agree(
+    gpus: tuple[Device, ...], seed_text: str, search: str, seed: int, quants: tuple[str, ...]
+) -> set[str]:
+    """Asserts a fast offload search (``search``, a _LlamaLayout method) answers as
+    _search_split for 80 catalog models at each quantization and four contexts (the largest
+    leaves no room for the output layer's buffers); returns the outcomes seen."""
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(seed_text)
+    outcomes = set()
+    for spec, entry in _catalog_specs(80, seed=seed):
+        for quant in quants:
+            inv = inventory_for(spec, entry, quant)
+            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
+                got = getattr(layout, search)(context)
+                assert got == layout._search_split(context), (spec.id, quant, context)
+                ngl, experts, _ = got
+                ends = {0: "none", spec.n_layers + 1: "all"}
+                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    return outcomes
+
+
 @pytest.mark.parametrize("hardware", ["1.5", "GTX 1650", "RTX 3060 12GB", "RTX 4090", "M3 Max"])
 def test_one_gpus_offload_search_from_sums_equals_the_general_search(hardware):
     """_LlamaLayout._search_one (one GPU, its probes written out as sums) against
@@ -366,21 +389,9 @@ def test_one_gpus_offload_search_from_sums_equals_the_general_search(hardware):
         gpus: tuple[Device, ...] = (explicit_device(float(hardware), 100.0),)
     else:
         gpus = tuple(parse_hardware(cat, hardware))
-    runtime = RUNTIMES["llama.cpp"]
-    rng = random.Random(hardware)
-    outcomes = set()
-    for spec, entry in _catalog_specs(80, seed=9):
-        for quant in ("Q2_K", "Q4_K_M", "Q8_0"):
-            inv = inventory_for(spec, entry, quant)
-            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
-            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
-            # The largest context leaves no room for the output layer's buffers.
-            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
-                got = layout._search_one(context)
-                assert got == layout._search_split(context), (spec.id, quant, context)
-                ngl, experts, _ = got
-                ends = {0: "none", spec.n_layers + 1: "all"}
-                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    outcomes = _offload_searches_agree(
+        gpus, hardware, "_search_one", seed=9, quants=("Q2_K", "Q4_K_M", "Q8_0")
+    )
     assert outcomes >= {"experts", "all", "layers"}
     if hardware[0].isdigit():
         assert "none" in outcomes
@@ -513,20 +524,9 @@ def test_several_gpus_offload_search_in_one_call_per_probe_equals_the_general_se
     _search_split for dense and MoE models that fit, offload layers or experts, or not."""
     cat = load_catalog()
     gpus = tuple(parse_hardware(cat, hardware))
-    runtime = RUNTIMES["llama.cpp"]
-    rng = random.Random(hardware)
-    outcomes = set()
-    for spec, entry in _catalog_specs(80, seed=15):
-        for quant in ("Q2_K", "Q4_K_M", "Q8_0", "F16"):
-            inv = inventory_for(spec, entry, quant)
-            kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
-            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
-            for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
-                got = layout._search_many(context)
-                assert got == layout._search_split(context), (spec.id, quant, context)
-                ngl, experts, _ = got
-                ends = {0: "none", spec.n_layers + 1: "all"}
-                outcomes.add("experts" if experts else ends.get(ngl, "layers"))
+    outcomes = _offload_searches_agree(
+        gpus, hardware, "_search_many", seed=15, quants=("Q2_K", "Q4_K_M", "Q8_0", "F16")
+    )
     assert outcomes >= {"experts", "all", "layers"}
 
 
