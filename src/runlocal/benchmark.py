@@ -38,7 +38,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .catalog import Catalog
-from .detect import DetectedGPU, Machine, detect_machine, end_probe, match_hardware
+from .detect import detect_machine
+from .detect.found import DetectedGPU, Machine
+from .detect.match import match_hardware
+from .detect.probe import end_probe
 from .errors import InputError, RunlocalError
 from .profile import (
     MeasuredDevice,

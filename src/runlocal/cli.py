@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return int(manage(list(args.args)))
         if args.command == "detect":
-            from .detect import run_detect
+            from .detect.report import run_detect
 
             return run_detect(as_json=args.json)
         if args.command == "bench":
@@ -356,7 +356,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
         local = LocalMachine(calibration=stored_calibration())
     else:
-        from .detect import local_machine
+        from .detect.devices import local_machine
 
         local = local_machine(catalog)
     query = _query_from_args(args)
@@ -388,7 +388,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
         local = LocalMachine(calibration=stored_calibration())
     else:
-        from .detect import local_machine
+        from .detect.devices import local_machine
 
         local = local_machine(catalog)
     found = find_models([Path(d) for d in args.dirs] if args.dirs else None)

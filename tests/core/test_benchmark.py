@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from runlocal import benchmark, detect
+from runlocal import benchmark
 from runlocal.benchmark import (
     Sizes,
     parse_llama_bench,
@@ -29,6 +29,7 @@ from runlocal.benchmark import (
     submit_url,
 )
 from runlocal.cli import main
+from runlocal.detect import probe
 from runlocal.errors import InputError
 from runlocal.profile import load_profile, profile_path
 from runlocal.units import GIB, MIB
@@ -581,4 +582,4 @@ def test_detect_module_is_not_imported_by_accuracy() -> None:
     """`runlocal accuracy` stays formula-only on catalog specs: no profile, no detection."""
     source = Path(benchmark.__file__).with_name("accuracy.py").read_text()
     assert "profile" not in source and "detect" not in source
-    assert detect.PROBE_TIMEOUT_S > 0
+    assert probe.PROBE_TIMEOUT_S > 0

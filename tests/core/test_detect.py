@@ -23,16 +23,11 @@ import pytest
 from runlocal import detect
 from runlocal.catalog import CATALOG_DIR, Catalog, load_catalog
 from runlocal.cli import main
-from runlocal.detect import (
-    DetectedCPU,
-    Machine,
-    bandwidth_gb_s,
-    detect_machine,
-    match_hardware,
-    match_machine,
-    run_probe,
-    usable_devices,
-)
+from runlocal.detect import detect_machine, match_machine, probe
+from runlocal.detect.devices import local_machine, usable_devices
+from runlocal.detect.found import DetectedCPU, Machine
+from runlocal.detect.match import match_hardware
+from runlocal.detect.probe import bandwidth_gb_s, run_probe
 from runlocal.engine import CheckQuery, LocalMachine, check
 from runlocal.errors import InputError
 from runlocal.profile import Calibration
@@ -163,13 +158,13 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.setenv("RUNLOCAL_PROFILE_DIR", str(tmp_path / "profile"))
     monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
-    monkeypatch.setattr(detect, "SYSFS_ROOT", sysfs)
-    monkeypatch.setattr(detect, "PROC_ROOT", proc)
-    monkeypatch.setattr(detect, "PLATFORM", "linux")
+    monkeypatch.setattr(probe, "SYSFS_ROOT", sysfs)
+    monkeypatch.setattr(probe, "PROC_ROOT", proc)
+    monkeypatch.setattr(probe, "PLATFORM", "linux")
     # Fake tools are Python scripts: on a busy machine one can take over a second to start.
     # Tests of tools that hang set their own short timeout.
-    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 5.0)
-    monkeypatch.setattr(detect, "SLOW_PROBE_TIMEOUT_S", 5.0)
+    monkeypatch.setattr(probe, "PROBE_TIMEOUT_S", 5.0)
+    monkeypatch.setattr(probe, "SLOW_PROBE_TIMEOUT_S", 5.0)
     monkeypatch.setitem(
         sys.modules, "pynvml", fake_nvml(init_error="NVML Shared Library Not Found")
     )
@@ -335,7 +330,7 @@ def test_nvml_that_hangs_times_out_and_nvidia_smi_answers(
     env: dict[str, Path], monkeypatch: pytest.MonkeyPatch, real_catalog: Catalog
 ) -> None:
     monkeypatch.setitem(sys.modules, "pynvml", fake_nvml([RTX_4090], init_sleep=30))
-    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(probe, "PROBE_TIMEOUT_S", 0.5)
     tool(
         env["bin"],
         "nvidia-smi",
@@ -355,7 +350,7 @@ def test_a_hanging_nvidia_smi_is_killed_within_its_timeout(
     env: dict[str, Path], monkeypatch: pytest.MonkeyPatch, real_catalog: Catalog
 ) -> None:
     monkeypatch.setitem(sys.modules, "pynvml", fake_nvml(init_error="Driver Not Loaded"))
-    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(probe, "PROBE_TIMEOUT_S", 0.5)
     tool(env["bin"], "nvidia-smi", "time.sleep(60)")
     t0 = time.perf_counter()
     machine = detect_machine(real_catalog)
@@ -429,7 +424,7 @@ def test_amd_through_sysfs_named_by_rocm_smi(env: dict[str, Path], real_catalog:
 def test_amd_with_a_hanging_rocm_smi_keeps_the_kernel_name(
     env: dict[str, Path], monkeypatch: pytest.MonkeyPatch, real_catalog: Catalog
 ) -> None:
-    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(probe, "PROBE_TIMEOUT_S", 0.5)
     amd_card(env["sys"], 1, 20 * GIB, 0, product_name="AMD Radeon RX 7900 XT\n")
     tool(env["bin"], "rocm-smi", "time.sleep(60)")
     machine = detect_machine(real_catalog)
@@ -502,7 +497,7 @@ SYSTEM_PROFILER = (
 
 @pytest.fixture
 def mac(env: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    monkeypatch.setattr(detect, "PLATFORM", "darwin")
+    monkeypatch.setattr(probe, "PLATFORM", "darwin")
     tool(env["bin"], "sysctl", SYSCTL.replace("WIRED", "0"))
     tool(env["bin"], "system_profiler", SYSTEM_PROFILER)
     monkeypatch.setitem(sys.modules, "psutil", fake_psutil(64 * GIB, 56 * GIB))
@@ -558,7 +553,7 @@ def test_apple_without_system_profiler_assumes_the_full_chip(
 def test_a_hanging_sysctl_never_hangs_detection(
     mac: dict[str, Path], monkeypatch: pytest.MonkeyPatch, real_catalog: Catalog
 ) -> None:
-    monkeypatch.setattr(detect, "PROBE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(probe, "PROBE_TIMEOUT_S", 0.5)
     tool(mac["bin"], "sysctl", "time.sleep(60)")
     t0 = time.perf_counter()
     machine = detect_machine(real_catalog)
@@ -820,7 +815,7 @@ def test_detection_is_fast_on_this_machine() -> None:
     """The real probes of the machine running the tests (no GPU needed) finish quickly."""
     t0 = time.perf_counter()
     machine = detect_machine(None)
-    assert time.perf_counter() - t0 < 2 * detect.PROBE_TIMEOUT_S + 5
+    assert time.perf_counter() - t0 < 2 * probe.PROBE_TIMEOUT_S + 5
     assert machine.cpu.threads is None or machine.cpu.threads >= 1
     assert os.cpu_count() is None or machine.cpu.threads is not None
 
@@ -882,7 +877,7 @@ def test_an_unknown_gpu_is_calibrated_against_its_own_spec(
         method="PyTorch",
         fp16_tflops=150.0,
     )
-    local = detect.local_machine(real_catalog, profile=Profile(created="t", devices=[measured]))
+    local = local_machine(real_catalog, profile=Profile(created="t", devices=[measured]))
     data = check(CheckQuery(model="llama-3.1-8b-instruct"), real_catalog, local=local).to_dict()
     (cal,) = data["basis"]["calibration"]
     assert cal["listed_bandwidth_bytes_per_s"] == pytest.approx(1008.1e9, rel=1e-3)
