@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from runlocal.build_advice import group_models, rate
 from runlocal.catalog import CATALOG_DIR, Catalog
 from runlocal.quality import (
     benchmark_key,
@@ -18,7 +19,7 @@ from runlocal.quality import (
     quant_tables,
     size_scaling,
 )
-from runlocal.recommend import Fit, group_models, rate
+from runlocal.recommend import Fit
 
 from .factories import LLAMA_3_1_8B, common, write_toml
 

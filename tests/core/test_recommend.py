@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import runlocal.recommend as rec
+from runlocal.build_advice import ModelFit, fit_models, group_models, recommend_runtime
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import InputError
@@ -16,17 +17,13 @@ from runlocal.recommend import (
     Candidate,
     Fit,
     GpuQuestion,
-    ModelFit,
     Pick,
     SizeClass,
     candidates,
     choose_gpu,
-    fit_models,
-    group_models,
     hardware_price,
     model_for_size_class,
     rank,
-    recommend_runtime,
     size_class,
 )
 

@@ -10,20 +10,19 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import NoReverseMatch, reverse
 
-from runlocal.catalog import Catalog, Entry
-from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery
-from runlocal.errors import InputError, RunlocalError, UnknownNameError
-from runlocal.hardware import Device
-from runlocal.recommend import (
-    CONTEXT_FOR_USE,
+from runlocal.build_advice import (
     GROUPS,
     MIN_PRACTICAL_TOK_S,
-    MIN_USEFUL_TOK_S,
     ModelFit,
     fit_models,
     group_models,
     recommend_runtime,
 )
+from runlocal.catalog import Catalog, Entry
+from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery
+from runlocal.errors import InputError, RunlocalError, UnknownNameError
+from runlocal.hardware import Device
+from runlocal.recommend import CONTEXT_FOR_USE, MIN_USEFUL_TOK_S
 from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.units import GIB
 from runlocal_web.catalogdb.store import current
