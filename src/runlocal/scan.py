@@ -52,7 +52,7 @@ def default_locations() -> list[tuple[str, Path]]:
 
 
 def _is_first_gguf(p: Path) -> bool:
-    from .gguf import split_name
+    from .gguf_header import split_name
 
     name = p.name.lower()
     if not name.endswith(".gguf") or "mmproj" in name:
@@ -72,7 +72,7 @@ def _size(paths: Iterable[Path]) -> int | None:
 
 
 def _gguf_size(p: Path) -> int | None:
-    from .gguf import split_name
+    from .gguf_header import split_name
 
     split = split_name(p.name)
     if split is None:

@@ -21,9 +21,9 @@ from gguf import GGMLQuantizationType, GGUFEndian, GGUFReader, GGUFValueType, GG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runlocal.gguf as gguf_module
 from runlocal.errors import ModelFileError, UnsupportedArchitectureError
 from runlocal.gguf import read_gguf
+from runlocal.gguf_header import FileAccess
 from runlocal.quant import GGML_TYPES
 from runlocal.spec import MLASpec, ModelSpec
 
@@ -259,7 +259,7 @@ def test_it_reads_headers_larger_than_one_read(
 ) -> None:
     path = make_gguf(tmp_path, vocab=5000)
     expected = read_gguf(path)
-    monkeypatch.setattr(gguf_module, "_FIRST_READ", 16)
+    monkeypatch.setattr(FileAccess, "first_read", 16)
     assert same(read_gguf(path), expected)
     assert expected.vocab_size == 5000
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..gguf import split_name
+from ..gguf_header import split_name
 
 # llama.cpp's quantization types from fewest to most bits per weight (the order of the
 # table `llama-quantize --help` prints); a name not in it ranks by file size alone.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from ..errors import RemoteError, RemoteUnavailableError
-from ..gguf import FileAccess
+from ..gguf_header import FileAccess
 from . import cache, transport
 
 
