@@ -134,7 +134,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "runlocal_web.lib.context.site",
             ],
-            "builtins": ["django.templatetags.static", "runlocal_web.lib.templatetags"],
+            "builtins": [
+                "django.templatetags.static",
+                "runlocal_web.lib.templatetags",
+                "runlocal_web.lib.markuptags",
+            ],
         },
     }
 ]

@@ -13,7 +13,7 @@ from django.forms.renderers import DjangoTemplates
 
 from runlocal_web.checker.forms import CheckForm
 from runlocal_web.lib.formrender import FastWidgetRenderer
-from runlocal_web.lib.templatetags import widget_html
+from runlocal_web.lib.markuptags import widget_html
 from runlocal_web.tools.forms import BuildForm, ChooseForm
 
 from . import factory
@@ -109,7 +109,7 @@ def test_the_will_it_run_form_needs_no_widget_template() -> None:
 @pytest.mark.parametrize("form_class", [CheckForm, ChooseForm, BuildForm])
 @pytest.mark.parametrize("variant", [0, 1, 2])
 def test_a_remembered_widget_reads_as_the_field_writes_it(form_class, variant: int) -> None:
-    """templatetags.widget_html keeps each widget's HTML per exact input: asked again, and
+    """markuptags.widget_html keeps each widget's HTML per exact input: asked again, and
     for forms with other values and errors, it writes what the bound field writes."""
     for v in (variant, variant + 1, variant):
         data = {k: values[v % len(values)] for k, values in FIELD_VALUES.items()}

@@ -1,5 +1,5 @@
 """Markup written in Python for speed writes what its template markup wrote: the quantization
-table's cell (templatetags.quant_cell), the custom build's model row (build_row), the
+table's cell (markuptags.quant_cell), the custom build's model row (build_row), the
 footer's link lists (footer_navs) and the form pages' field blocks (form_field)."""
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from django.utils import timezone
 from runlocal_web.checker.forms import CUSTOM_FIELDS, CheckForm
 from runlocal_web.checker.views import OPTION_FIELDS
 from runlocal_web.lib.context import FOOTER
-from runlocal_web.lib.pages import path_with_query
-from runlocal_web.lib.templatetags import (
+from runlocal_web.lib.markuptags import (
     build_row,
     catalog_line,
     check_row,
@@ -26,6 +25,7 @@ from runlocal_web.lib.templatetags import (
     quant_cell,
     quant_row,
 )
+from runlocal_web.lib.pages import path_with_query
 from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
 
 # includes/quant_matrix.html's cell before it moved into quant_cell.
@@ -739,7 +739,7 @@ def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, 
 
 
 # model_detail.html's size tables and base.html's breadcrumbs before their loops moved into
-# templatetags.quant_size_rows, file_rows and breadcrumb_items.
+# markuptags.quant_size_rows, file_rows and breadcrumb_items.
 SIZES_MARKUP = '<tbody>{% for q in data.quant_sizes %}<tr><th scope="row">{{ q.quant }}</th><td class="num">{% if q.weights_bytes %}{{ q.weights_bytes|gib }}{% else %}—{% endif %}</td><td>{{ q.quant_loss_label|default:"—" }}</td>{% if data.quant_files_listed %}<td>{% if q.file_bytes %}{{ q.file_bytes|gib }}{% if q.file_url|http_url %} · <a href="{{ q.file_url|http_url }}" rel="nofollow noopener">download</a>{% endif %}{% else %}not listed{% endif %}</td>{% endif %}</tr>{% endfor %}</tbody>'
 SIZES_TAG = "<tbody>{% quant_size_rows data.quant_sizes data.quant_files_listed %}</tbody>"
 FILES_MARKUP = '<tbody>{% for f in data.files %}<tr><th scope="row">{{ f.quant }}</th><td class="num">{{ f.size_bytes|gib }}</td><td>{% if f.url|http_url %}<a href="{{ f.url|http_url }}" rel="nofollow noopener">download</a>{% else %}—{% endif %}</td></tr>{% endfor %}</tbody>'

@@ -1,0 +1,576 @@
+"""Template tags that write a page's repeated markup in Python: the check and quantization
+tables' rows, the custom build's rows, form fields, the site's navigation, footer and
+breadcrumbs, and the detail pages' spec sheets and size tables.
+
+Each replaced a loop or an if/elif chain of the template language that cost a noticeable share
+of its page's rendering; tests/web/test_markup_in_python.py holds each to the markup it
+replaced. Values go through the same filters as the templates' (`templatetags`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.forms.widgets import Input, Select
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import capfirst, floatformat
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from runlocal_web.lib.templatetags import (
+    compact_json,
+    escape,
+    g,
+    gib,
+    http_url,
+    join_g,
+    num,
+    params_b,
+)
+
+register = template.Library()
+
+
+def _quality_1(value: Any) -> str:
+    """`floatformat(value, 1)` (a quality score), remembered per value: Django's filter
+    rounds through Decimal and the locale, ~10 µs a row of the custom build."""
+    if type(value) is not float:
+        return str(floatformat(value, 1))
+    return _floatformat_1(value)
+
+
+@lru_cache(maxsize=4096)
+def _floatformat_1(value: float) -> str:
+    return str(floatformat(value, 1))
+
+
+@register.filter
+def datalist(names: Any, list_id: str) -> SafeString:
+    """`<datalist id=…>` of the names for a text box's suggestions (the catalog's 150-odd model
+    or 200-odd hardware names). Built once per distinct list: the names change only with a
+    sync, and looping over them in the template cost a millisecond or more on every page."""
+    key = names if type(names) is tuple else tuple(str(n) for n in names or ())
+    return _datalist(key, str(list_id))
+
+
+@lru_cache(maxsize=32)
+def _datalist(names: tuple[str, ...], list_id: str) -> SafeString:
+    options = "".join(f'<option value="{escape(n)}">' for n in names)
+    return mark_safe(f'<datalist id="{escape(list_id)}">{options}</datalist>')
+
+
+@register.filter
+def quant_cell(c: dict[str, Any]) -> SafeString:
+    """One cell of includes/quant_matrix.html: a verdict, its speed and largest context.
+
+    Written here rather than in the template: the model and hardware pages show 35-40 of
+    them, and through the template language they were a third of those pages' rendering.
+    tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
+    if c.get("error"):
+        return mark_safe('<td><span class="muted">—</span></td>')
+    label = escape(c.get("verdict_label"))
+    speed = c.get("decode_tok_s")
+    shown = (
+        f'<span class="visually-hidden">{label}: </span>{g(speed)} tok/s'
+        if speed is not None
+        else label
+    )
+    out = f'<td><a href="{escape(c.get("check_url"))}" class="tier tier-{escape(c.get("verdict_class"))}">{shown}</a>'
+    if c.get("verdict") != "wont-run":
+        why = ""
+        if c.get("verdict") == "tradeoffs":
+            why += "with tradeoffs" + (" · " if c.get("max_context") else "")
+        if c.get("max_context"):
+            why += f"{num(c['max_context'])} ctx"
+            why += " with RAM" if c.get("max_context_where") == "offload" else ""
+        if c.get("evidence") != "estimated":
+            why += f" · {escape(c.get('evidence'))}"
+        out += f'<br><span class="why">{why}</span>'
+    return mark_safe(out + "</td>")
+
+
+@register.filter
+def build_row(m: dict[str, Any], use: str) -> SafeString:
+    """One model's row in the custom build's tables (tools/custom_build.html): the build page
+    lists every text model in the catalog, and through the template language its rows were
+    a fifth of the page's time. tests/web/test_markup_in_python.py holds it to the markup it
+    replaced."""
+    name = f'<a href="{escape(m.get("url"))}">{escape(m.get("name"))}</a>'
+    if m.get("specialised"):
+        name += f'<span class="tag">{escape(use)} model</span>'
+    if m.get("quality_basis") or m.get("reason"):
+        if m.get("quality_basis"):
+            summary = f"quality {_quality_1(m.get('quality'))}"
+            summary += ", estimated" if m.get("quality_estimated") else ""
+        else:
+            summary = "why"
+        detail = f"<p>{escape(capfirst(m['reason']))}.</p>" if m.get("reason") else ""
+        detail += f"<p>{escape(m['quality_basis'])}</p>" if m.get("quality_basis") else ""
+        name += f'<details class="row-detail"><summary>{summary}</summary>{detail}</details>'
+    verdict = (
+        f'<a href="{escape(m.get("check_url"))}"><span class="tier tier-'
+        f'{escape(m.get("verdict_class"))}">{escape(m.get("verdict_label"))}</span></a>'
+    )
+    verdict += f" at {escape(m.get('quant'))}" if m.get("lower_quant") else ""
+    speed = m.get("decode_tok_s")
+    decode = f"{g(speed)} tokens/s" if speed is not None else "—"
+    context = "—"
+    if m.get("max_context"):
+        context = num(m["max_context"])
+        context += ' <span class="muted">with RAM</span>' if m.get("max_context_offloaded") else ""
+    if m.get("total_bytes") is None:
+        memory = "—"
+    elif m.get("verdict") == "wont-run":
+        memory = f"needs more than {gib(m.get('budget_bytes'))}"
+    else:
+        memory = f"{gib(m['total_bytes'])} of {gib(m.get('budget_bytes'))}"
+        if m.get("host_bytes") and m.get("verdict") == "tradeoffs":
+            memory += f" + {gib(m['host_bytes'])} in RAM"
+    return mark_safe(
+        f'<tr>\n      <th scope="row">{name}</th>\n'
+        f"      <td>{params_b(m.get('params_total_b'))}</td>\n"
+        f"      <td>{verdict}</td>\n"
+        f"      <td>{decode}</td>\n"
+        f"      <td>{context}</td>\n"
+        f"      <td>{memory}</td>\n    </tr>"
+    )
+
+
+@register.simple_tag
+def footer_navs(footer: Any, json_url: str = "") -> SafeString:
+    """base.html's footer link lists (lib/context.FOOTER), with "This page as JSON" in the first.
+
+    The same on every page but for that one link, and some sixty template nodes: about half of
+    what the site's frame costs to render on every page view. tests/web/test_markup_in_python.py
+    holds it to the template markup it replaced."""
+    groups = _footer_groups(tuple(footer))
+    json_link = f'<li><a href="{escape(json_url)}">This page as JSON</a></li>' if json_url else ""
+    out = [
+        f'\n    <nav aria-label="{escape(group)}">\n      <h2>{escape(group)}</h2>\n      <ul>'
+        f"{links}{json_link if i == 0 else ''}</ul>\n    </nav>\n    "
+        for i, (group, links) in enumerate(groups)
+    ]
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def nav_links(nav: Any) -> SafeString:
+    """base.html's main navigation (lib/context.site's `nav`): a dozen links on every page,
+    the current section's marked. tests/web/test_markup_in_python.py holds it to the
+    template markup it replaced."""
+    out = ""
+    for item in nav or ():
+        current = ' aria-current="page"' if _field(item, "active") else ""
+        out += (
+            f'<li><a href="{escape(_field(item, "url"))}"{current}>'
+            f"{escape(_field(item, 'label'))}</a></li>"
+        )
+    return mark_safe(out)
+
+
+@lru_cache(maxsize=4)
+def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (
+            str(group),
+            "".join(
+                f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links
+            ),
+        )
+        for group, links in footer
+    )
+
+
+@register.simple_tag
+def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) -> SafeString:
+    """One form field's block: label, widget, help, errors (and, with `suggest`, "Did you
+    mean" links), as checker/_field.html (`helptext_id=True`) and tools/_field.html wrote
+    it. A form page includes five to eleven of them, through the template language about a
+    millisecond of every Will it run? answer. tests/web/test_markup_in_python.py holds it
+    to the template markup it replaced."""
+    cesc = conditional_escape
+    auto_id = field.auto_id
+    errors = field.errors
+    help_text = field.help_text
+    if help_text:
+        at = f' id="{cesc(auto_id)}_helptext"' if helptext_id else ""
+        help_p = f'<p class="help"{at}>{cesc(help_text)}</p>'
+    else:
+        help_p = ""
+    if errors:
+        error_id = escape(f"{auto_id}_error") if helptext_id else ""
+        items = "".join(f"<li>{cesc(e)}</li>" for e in errors)
+        errors_ul = f'<ul class="errorlist" id="{error_id}">{items}</ul>'
+    else:
+        errors_ul = ""
+    out = (
+        f'{chr(10) if helptext_id else ""}<div class="field{" has-error" if errors else ""}">\n'
+        f'  <label for="{cesc(field.id_for_label)}">{cesc(field.label)}</label>\n'
+        f"  {widget_html(field)}\n"
+        f"  {help_p}\n"
+        f"  {errors_ul}\n"
+    )
+    if not helptext_id:
+        if suggest:
+            links = ", ".join(
+                f'<a href="{cesc(_item(s, "url"))}">{cesc(_item(s, "name"))}</a>' for s in suggest
+            )
+            out += f'\n  <p class="suggest">Did you mean {links}?</p>'
+        else:
+            out += "\n  "
+    return mark_safe(out + "\n</div>\n")
+
+
+def _item(obj: Any, key: str) -> Any:
+    """`{{ obj.key }}`'s lookup for a dict or an object."""
+    return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+
+def _side(row: dict[str, Any], first: str) -> str:
+    """The row's head cell: the model's or the device's name, linked to its page."""
+    side = row.get("model" if first == "model" else "hardware") or {}
+    if not isinstance(side, dict):
+        side = {}
+    return (
+        f'<th scope="row"><a href="{escape(side.get("url", ""))}">'
+        f"{escape(side.get('name', ''))}</a></th>"
+    )
+
+
+@register.filter
+def quant_row(row: dict[str, Any], first: str) -> SafeString:
+    """One row of includes/quant_matrix.html (`first`: "model" or "hardware", the side that
+    varies), its cells by quant_cell: the loop's markup, whitespace included, seven or eight
+    times a model or hardware page. tests/web/test_markup_in_python.py holds it to the
+    template markup it replaced."""
+    cells = "".join(f"\n    {quant_cell(c)}\n    " for c in row.get("cells") or ())
+    return mark_safe(f"\n  <tr>\n    {_side(row, first)}\n    {cells}\n  </tr>\n  ")
+
+
+@register.filter
+def check_row(c: dict[str, Any], first: str) -> SafeString:
+    """One row of includes/check_table.html (`first`: "model" or "hardware"): a verdict with
+    its memory, speed and largest context, seven or eight times a model or hardware page.
+    tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
+    if c.get("error"):
+        body = f'\n    <td colspan="4" class="muted">{escape(capfirst(c["error"]))}</td>\n    '
+    else:
+        verdict = (
+            f'<td><span class="tier tier-{escape(c.get("verdict_class", ""))}">'
+            f"{escape(c.get('verdict_label', ''))}</span>"
+        )
+        if c.get("verdict", "") != "comfortable":
+            verdict += f'<br><span class="why">{escape(capfirst(c.get("reason", "")))}</span>'
+        memory = f"{gib(c.get('total_bytes'))} of {gib(c.get('budget_bytes'))}"
+        if c.get("host_bytes"):
+            memory += f'<br><span class="why">+ {gib(c["host_bytes"])} in RAM</span>'
+        speed = c.get("decode_tok_s")
+        if speed is not None:
+            measured = " badge-measured" if c.get("evidence", "") != "estimated" else ""
+            decode = (
+                f'{g(speed)} tok/s<br><span class="badge{measured}">'
+                f"{escape(c.get('evidence', ''))}</span>"
+            )
+        else:
+            decode = "—"
+        context = "—"
+        if c.get("max_context"):
+            context = num(c["max_context"])
+            if c.get("max_context_where", "") == "offload":
+                context += ' <span class="muted">with RAM</span>'
+        body = (
+            f"\n    {verdict}</td>\n"
+            f'    <td class="num">{memory}</td>\n'
+            f'    <td class="num">{decode}</td>\n'
+            f'    <td class="num">{context}</td>\n    '
+        )
+    return mark_safe(
+        f"\n  <tr>\n    {_side(c, first)}\n    {body}\n"
+        f'    <td><a href="{escape(c.get("check_url", ""))}">Details</a></td>\n  </tr>\n  '
+    )
+
+
+_WIDGETS: dict[tuple[Any, ...], str] = {}
+_WIDGETS_MAX = 2048
+
+
+def widget_html(field: Any) -> str:
+    """`{{ field }}`: the bound field's widget, remembered per exact input. A widget's HTML
+    depends only on its own state (class, attributes, choices), its name, value and the
+    attributes the bound field adds (id, required, aria-*); a form page renders the same
+    empty option fields for nearly every visitor, ~50 µs each through Django's widget code.
+    Anything unusual (a hidden initial, a multi-widget, a long value) is rendered afresh."""
+    widget = field.field.widget
+    if field.field.show_hidden_initial or not isinstance(widget, Input | Select):
+        return str(conditional_escape(field))
+    if field.field.localize:
+        widget.is_localized = True  # as BoundField.as_widget does
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    value = field.value()
+    shown = repr(value)
+    if len(shown) > 100:
+        return str(conditional_escape(field))
+    renderer = field.form.renderer
+    key = (type(widget), repr(vars(widget)), field.html_name, shown, repr(attrs), type(renderer))
+    html = _WIDGETS.get(key)
+    if html is None:
+        html = widget.render(name=field.html_name, value=value, attrs=attrs, renderer=renderer)
+        if len(_WIDGETS) >= _WIDGETS_MAX:
+            _WIDGETS.clear()
+        _WIDGETS[key] = html
+    return html
+
+
+@receiver(setting_changed)
+def _forget_widgets(**kwargs: Any) -> None:
+    _WIDGETS.clear()  # formats, renderers: a widget may read differently
+    _floatformat_1.cache_clear()  # the locale's decimal point
+    _catalog_line.cache_clear()  # USE_TZ, formats
+
+
+@register.simple_tag
+def form_fields(form: Any, names: Any) -> SafeString:
+    """The blocks of the form's fields named in `names`, in the form's order, as the Will it
+    run? form's loops wrote them (`{% for field in form %}{% if field.name in names %}` and
+    form_field with `helptext_id`): the loop and its test through the template language cost
+    as much as the fields. tests/web/test_markup_in_python.py holds it to that markup."""
+    return mark_safe(
+        "".join(
+            f"\n      {form_field(field, helptext_id=True)}\n      "
+            for field in form
+            if field.name in names
+        )
+    )
+
+
+@register.simple_tag
+def widget(field: Any) -> SafeString:
+    """`{{ field }}` through widget_html: the bound field's widget, remembered per input."""
+    return mark_safe(widget_html(field))
+
+
+# base.html's footer line about the catalog, rendered once per catalog state by the template
+# language itself (so it reads exactly as it did), then kept.
+CATALOG_LINE = (
+    "<p>Catalog: {{ s.n_models }} model{{ s.n_models|pluralize }}, {{ s.n_hardware }} "
+    'hardware entr{{ s.n_hardware|pluralize:"y,ies" }}, {{ s.n_benchmarks }} benchmark '
+    'set{{ s.n_benchmarks|pluralize }} · last changed {{ s.changed_at|date:"Y-m-d" }}</p>'
+)
+
+
+@register.simple_tag
+def catalog_line(state: Any) -> SafeString:
+    """The footer's "Catalog: N models, … · last changed DATE": the same on every page until
+    a sync, and its filters (three plurals and a date in the current time zone) cost ~0.1 ms
+    of every page's frame."""
+    key = (
+        state.n_models,
+        state.n_hardware,
+        state.n_benchmarks,
+        state.changed_at,
+        timezone.get_current_timezone_name(),
+    )
+    return _catalog_line(key)
+
+
+@lru_cache(maxsize=16)
+def _catalog_line(key: tuple[Any, ...]) -> SafeString:
+    from django.template import engines
+
+    names = ("n_models", "n_hardware", "n_benchmarks", "changed_at")
+    state = dict(zip(names, key, strict=False))
+    return mark_safe(engines["django"].from_string(CATALOG_LINE).render({"s": state}))
+
+
+# --- the detail pages' spec sheets -------------------------------------------------------
+# The model page's facts and architecture and the hardware page's specifications: a dozen
+# to thirty rows a page, each through an if/elif chain in the template language. Written
+# here with the template's own rendering of every value (render_value_in_context: its
+# localisation and escaping); tests/web/test_markup_in_python.py holds each to the markup it
+# replaced, on every catalog entry.
+
+PRICE_KEYS = ("launch_price_usd", "street_price_usd")
+
+
+def _show(context: template.Context, value: Any) -> str:
+    """`{{ value }}` in `context`: localised and escaped as the template language does."""
+    return str(render_value_in_context(value, context))
+
+
+def _field(row: Any, key: str) -> Any:
+    """The template's `row.key` for the dicts these rows come in: '' when it is missing."""
+    return row.get(key, "") if isinstance(row, dict) else getattr(row, key, "")
+
+
+@register.simple_tag(takes_context=True)
+def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) -> SafeString:
+    """What hardware_detail.html's <dd> holds for one specification `s` of hardware `h`."""
+
+    def show(value: Any) -> str:
+        return str(render_value_in_context(value, context))
+
+    key, value, unit = _field(s, "key"), _field(s, "value"), _field(s, "unit")
+    if key == "street_prices":
+        out = ""
+        for i, p in enumerate(value):
+            out += "<br>" if i else ""
+            out += (
+                f"{show(_field(p, 'condition'))}, about ${show(num(_field(p, 'usd')))}, as of "
+                f'{show(_field(p, "date"))} (<a href="{show(_field(p, "source"))}" '
+                'rel="nofollow noopener">source</a>)'
+            )
+            if _field(p, "note"):
+                out += f' <span class="muted">{show(_field(p, "note"))}</span>'
+    elif key in ("backends", "memory_configs_gib"):
+        out = show(join_g(value))
+    elif key in PRICE_KEYS:
+        out = "$" + show(num(value))
+    elif unit:
+        out = show(g(value))
+    else:
+        out = show(value)
+    if unit and key not in PRICE_KEYS:
+        out += " " + show(unit)
+    elif key == "street_price_usd" and _field(h, "street_price_date"):
+        out += f" ({show(_field(h, 'street_price_date'))})"
+    return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def fact_value(context: template.Context, f: dict[str, Any]) -> SafeString:
+    """What model_detail.html's <dd> holds for one fact `f`."""
+    key = _field(f, "key")
+    value = render_value_in_context(
+        params_b(_field(f, "value"))
+        if key in ("params_total_b", "params_active_b")
+        else _field(f, "value"),
+        context,
+    )
+    if key == "hf_repo":
+        return mark_safe(
+            f'<a href="https://huggingface.co/{value}" rel="nofollow noopener">{value}</a>'
+        )
+    if key == "ollama_tag":
+        return mark_safe(f"<code>{value}</code>")
+    return mark_safe(value)
+
+
+@register.simple_tag(takes_context=True)
+def spec_rows(context: template.Context, specs: Any, h: dict[str, Any]) -> SafeString:
+    """hardware_detail.html's specification list: its loop over `specs`, whitespace included,
+    each a <dt> with the label and a <dd> by spec_value."""
+    return _definition_rows(
+        specs,
+        "    ",
+        lambda s: _show(context, _field(s, "label")),
+        lambda s: spec_value(context, s, h),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def fact_rows(context: template.Context, facts: Any) -> SafeString:
+    """model_detail.html's facts list: its loop over `facts`, whitespace included, each a
+    <dt> with the label and a <dd> by fact_value."""
+    return _definition_rows(
+        facts, "  ", lambda f: _show(context, _field(f, "label")), lambda f: fact_value(context, f)
+    )
+
+
+def _definition_rows(
+    items: Any, indent: str, label: Callable[[Any], str], value: Callable[[Any], str]
+) -> SafeString:
+    """A template's loop of <dt>/<dd> pairs, each on its own line at ``indent``, whitespace
+    as the loop wrote it."""
+    return mark_safe(
+        "".join(
+            f"\n{indent}<dt>{label(x)}</dt>\n{indent}<dd>{value(x)}</dd>\n{indent}"
+            for x in items or ()
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def arch_rows(context: template.Context, rows: Any) -> SafeString:
+    """model_detail.html's architecture rows (key, value as compact JSON, meaning)."""
+    out = ""
+    for a in rows or ():
+        key = render_value_in_context(_field(a, "key"), context)
+        value = render_value_in_context(compact_json(_field(a, "value")), context)
+        meaning = render_value_in_context(_field(a, "meaning"), context)
+        out += f'<tr><th scope="row"><code>{key}</code></th><td>{value}</td><td>{meaning}</td></tr>'
+    return mark_safe(out)
+
+
+# --- the model page's size tables and every page's breadcrumbs ----------------------------
+# Loops of the template language over a handful of rows, each value through a variable
+# lookup, a filter or two and a test: written here with the template's own rendering of
+# every value (render_value_in_context); tests/web/test_markup_in_python.py holds each to
+# the markup it replaced.
+
+
+@register.simple_tag(takes_context=True)
+def quant_size_rows(context: template.Context, sizes: Any, files_listed: Any) -> SafeString:
+    """model_detail.html's rows of "Files and sizes by quantization" (insights.quant_sizes):
+    the weights, the quality loss and, when the catalog lists files, the published file."""
+    out = ""
+    for q in sizes or ():
+        weights = _field(q, "weights_bytes")
+        loss = _field(q, "quant_loss_label")
+        out += (
+            f'<tr><th scope="row">{_show(context, _field(q, "quant"))}</th><td class="num">'
+            f"{_show(context, gib(weights)) if weights else '—'}</td>"
+            f"<td>{_show(context, loss if loss else '—')}</td>"
+        )
+        if files_listed:
+            file_bytes = _field(q, "file_bytes")
+            if file_bytes:
+                cell = _show(context, gib(file_bytes))
+                url = http_url(_field(q, "file_url"))
+                if url:
+                    cell += (
+                        f' · <a href="{_show(context, url)}" rel="nofollow noopener">download</a>'
+                    )
+            else:
+                cell = "not listed"
+            out += f"<td>{cell}</td>"
+        out += "</tr>"
+    return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def file_rows(context: template.Context, files: Any) -> SafeString:
+    """model_detail.html's rows of "Every published file": quantization, size, download."""
+    out = ""
+    for f in files or ():
+        url = http_url(_field(f, "url"))
+        link = (
+            f'<a href="{_show(context, url)}" rel="nofollow noopener">download</a>' if url else "—"
+        )
+        out += (
+            f'<tr><th scope="row">{_show(context, _field(f, "quant"))}</th>'
+            f'<td class="num">{_show(context, gib(_field(f, "size_bytes")))}</td>'
+            f"<td>{link}</td></tr>"
+        )
+    return mark_safe(out)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_items(context: template.Context, crumbs: Any) -> SafeString:
+    """base.html's breadcrumb list items (Page.breadcrumbs, (name, url) pairs): the last is
+    the current page, unlinked."""
+    items = list(crumbs or ())
+    out = ""
+    for i, (name, url) in enumerate(items):
+        if i == len(items) - 1:
+            out += f'<li><span aria-current="page">{_show(context, name)}</span></li>'
+        else:
+            out += f'<li><a href="{_show(context, url)}">{_show(context, name)}</a></li>'
+    return mark_safe(out)
