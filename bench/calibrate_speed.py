@@ -73,6 +73,9 @@ PRIOR_MOE_LAYER_US = (20.0, 1.0)  # a few more kernels per MoE layer: router, to
 # 32 weights takes about eight vector instructions (loads, masks and shifts, two dot products,
 # the scale), each worth one 32-op int8 dot-product slot: about 8 ops per weight.
 PRIOR_CPU_DECODE_OPS = (8.0, 0.7)
+# CUDA graphs replace a token's host launches (~5 µs each, a dozen or more per layer) by one
+# graph launch; the GPU still runs the kernels one after another, each ramping up and draining.
+PRIOR_CUDA_GRAPH = (0.5, 0.7)
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
 PATHS = ("dp4a", "fp32", "vector", "mmq")
 # dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
@@ -108,6 +111,7 @@ def decode_vector(p: SpeedParams) -> np.ndarray:
         + [min(p.decode_attention_efficiency, PRIOR_DECODE_ATTN[0])]
         + [max(p.per_moe_layer_us, PRIOR_MOE_LAYER_US[0])]
         + [p.cpu_decode_ops or PRIOR_CPU_DECODE_OPS[0]]
+        + [p.cuda_graph_layer_factor if p.cuda_graph_layer_factor != 1.0 else PRIOR_CUDA_GRAPH[0]]
     )
 
 
@@ -128,6 +132,7 @@ def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         decode_attention_efficiency=float(min(v[D_REST + 1], 1.0)),
         per_moe_layer_us=float(v[D_REST + 2]),
         cpu_decode_ops=float(v[D_REST + 3]),
+        cuda_graph_layer_factor=float(min(v[D_REST + 4], 1.0)),
     )
 
 
@@ -208,6 +213,7 @@ def decode_prior() -> tuple[np.ndarray, np.ndarray]:
     pairs += [PRIOR_FIXED_MS] * NB + [PRIOR_LAYER_US] * NB
     pairs += [(PRIOR_DEQUANT_OPS[f], 0.7) for f in FAMILIES]
     pairs += [PRIOR_NO_DP4A, PRIOR_DECODE_ATTN, PRIOR_MOE_LAYER_US, PRIOR_CPU_DECODE_OPS]
+    pairs += [PRIOR_CUDA_GRAPH]
     return np.log([v for v, _ in pairs]), np.array([sd for _, sd in pairs])
 
 
@@ -350,6 +356,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "no_dp4a_dequant_factor": round(p.no_dp4a_dequant_factor, 3),
         "decode_attention_efficiency": round(p.decode_attention_efficiency, 4),
         "per_moe_layer_us": round(p.per_moe_layer_us, 3),
+        "cuda_graph_layer_factor": round(p.cuda_graph_layer_factor, 4),
         "cpu_decode_ops": round(p.cpu_decode_ops, 3),
         "expert_loop_us": round(p.expert_loop_us, 3),
         "prefill_path_efficiency": {k: round(v, 4) for k, v in p.prefill_path_efficiency.items()},

@@ -53,6 +53,7 @@ class Row:
     fp4_mma: bool = True
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    cuda_graphs_min_cc: float | None = 7.0
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
     runtime: str = "llama.cpp"
 
@@ -250,6 +251,25 @@ def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
     )
 
 
+# llama.cpp's CUDA graphs for decode (Runtime.cuda_graphs_min_cc): PR #6766, merged on
+# 8 May 2024 (about build b2830; dates from June 2024, as a May date may precede it), for
+# compute capability 8.0 and later; PR #25749 took them to Volta and Turing (7.0), merged in
+# the second half of July 2026 (dates from August 2026; build b10000 taken as its number).
+CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE = 2830, (2024, 6)
+CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE = 10000, (2026, 8)
+
+
+def _cuda_graphs_min_cc(rec: dict[str, str]) -> float | None:
+    """The lowest compute capability a llama.cpp row's build decodes with CUDA graphs on, by
+    its build number, else the month it states; rows that state neither are taken as recent
+    builds of their time: Ampere on (the Volta gate is too recent to assume)."""
+    if not _since(rec, CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE, unstated=True):
+        return None
+    if _since(rec, CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE, unstated=False):
+        return 7.0
+    return 8.0
+
+
 def _ubatch(rec: dict[str, str]) -> int:
     m = _UBATCH_RE.search(rec.get("batch", "") + " " + rec.get("notes", ""))
     return int(m.group(1)) if m else 512
@@ -383,6 +403,7 @@ def map_rows(
                     fp4_mma=_fp4_mma(rec),
                     rdna4_fattn_mma=rdna4_fattn_mma,
                     rdna3_fattn_mma=rdna3_fattn_mma,
+                    cuda_graphs_min_cc=_cuda_graphs_min_cc(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
                     runtime=runtime,
@@ -407,6 +428,7 @@ def evaluate(rows: Iterable[Row]) -> None:
                 fp4_mma=row.fp4_mma,
                 rdna4_fattn_mma=row.rdna4_fattn_mma,
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
+                cuda_graphs_min_cc=row.cuda_graphs_min_cc,
             )
         else:
             runtime = get_runtime(row.runtime)

@@ -47,6 +47,11 @@ class Runtime:
     # ran the tile kernel on the vector ALUs (PR #14323 had disabled the MMA path on RDNA4).
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    # llama.cpp's CUDA backend records a decoded token's kernels in a CUDA graph and launches
+    # them as one (PR #6766, May 2024), on GPUs of at least this compute capability: Ampere
+    # (8.0) at first, Volta and Turing (7.0) from PR #25749 (July 2026); None: a build without
+    # graphs, every kernel launched from the host.
+    cuda_graphs_min_cc: float | None = 7.0
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
     # vLLM's V1 engine (the default from 0.8): its batch defaults depend on the GPU

@@ -710,3 +710,72 @@ def test_table_decoded_four_bit_formats_are_their_own_quantization_family() -> N
     old = {k: v for k, v in raw["prefill_quant_factor"].items() if k != "q_table"}
     p = SpeedParams.from_dict({**raw, "prefill_quant_factor": old})
     assert p.prefill_quant_factor["q_table"] == p.prefill_quant_factor["q_legacy"]
+
+
+def test_cuda_graphs_cut_the_per_layer_cost_where_the_build_has_them_for_the_gpu() -> None:
+    """llama.cpp decodes with CUDA graphs from PR #6766 (May 2024) on compute capability 8.0
+    and later, 7.0 and later from PR #25749 (July 2026); --n-cpu-moe and offloaded layers turn
+    them off. Hand-computed: 32 layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms of per-layer
+    cost without graphs, × 0.4 = 0.64 ms with them; reads 1 GB at 1 TB/s = 1 ms; fixed 1 ms."""
+    from runlocal.speed import cuda_graphs_apply, decode_seconds_per_token
+
+    params = SpeedParams(
+        bandwidth_efficiency={"cuda": 1.0},
+        fixed_ms={"cuda": 1.0},
+        per_layer_us={"cuda": 20.0},
+        dequant_ops={"k_quant": 0.0},
+        prefill_efficiency={"cuda": 1.0},
+        prefill_quant_factor={},
+        attention_factor=1.0,
+        pipeline_efficiency=0.5,
+        tflops_per_watt=1.0,
+        no_dp4a_dequant_factor=1.0,
+        decode_spread={},
+        prefill_spread={},
+        per_moe_layer_us=30.0,
+        cuda_graph_layer_factor=0.4,
+    )
+    ampere = _device_load(
+        compute_capability=8.6, weight_bytes=1e9, layers=32, moe_layers=32, dp4a=True
+    )
+    f = SpeedFeatures(
+        loads=(ampere,),
+        host_bytes=0.0,
+        host_bandwidth_bytes_per_s=None,
+        quant_family="k_quant",
+        n_layers=32,
+        active_params=1e9,
+        attn_prefill_flops=0.0,
+        cuda_graphs_min_cc=7.0,
+    )
+    assert cuda_graphs_apply(f, ampere)
+    assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.64e-3 + 1e-3)
+    # A build from before graphs, or one that gates them at Ampere on a Volta card: host launches.
+    assert decode_seconds_per_token(replace(f, cuda_graphs_min_cc=None), params) == (
+        pytest.approx(1e-3 + 1.6e-3 + 1e-3)
+    )
+    volta = replace(ampere, compute_capability=7.0)
+    assert cuda_graphs_apply(f, volta)
+    assert not cuda_graphs_apply(replace(f, cuda_graphs_min_cc=8.0), volta)
+    assert not cuda_graphs_apply(f, replace(ampere, compute_capability=6.1))  # Pascal: never
+    # Experts or layers on the host; other backends.
+    assert not cuda_graphs_apply(replace(f, host_bytes=1e9), ampere)
+    assert not cuda_graphs_apply(f, replace(ampere, backend="rocm"))
+
+
+def test_rows_date_llama_cpp_cuda_graphs_by_build_then_month() -> None:
+    """PR #6766 merged on 8 May 2024 (about build b2830), Ampere on; PR #25749 (July 2026)
+    took the gate to Volta. Rows without a build or date are recent builds of their time."""
+    from runlocal.accuracy import _cuda_graphs_min_cc
+
+    def gate(version: str) -> float | None:
+        return _cuda_graphs_min_cc({"runtime_version_or_date": version})
+
+    assert gate("build 7a221b6 (2581); 2024-04-02") is None
+    assert gate("2024-03") is None
+    assert gate("build 8a8c4ce (3210)") == 8.0
+    assert gate("2025-08-16") == 8.0
+    assert gate("build c6e408837 (9368)") == 8.0
+    assert gate("b10298; 2026-08") == 7.0
+    assert gate("2026-09") == 7.0
+    assert gate("build abc1234") == 8.0

@@ -22,6 +22,7 @@ from .decode import (
     RuntimeDecode,
     cpu_decode_seconds,
     cpu_int8_flops,
+    cuda_graphs_apply,
     decode_seconds_per_token,
     runtime_decode_seconds,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "backend_class",
     "cpu_decode_seconds",
     "cpu_int8_flops",
+    "cuda_graphs_apply",
     "decode_seconds_per_token",
     "features",
     "fp4_mma_applies",

@@ -99,6 +99,21 @@ def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -
     return max(t, host) + r.fixed_ms * 1e-3
 
 
+def cuda_graphs_apply(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp decodes on this device with CUDA graphs: the CUDA backend, a build
+    with them for the GPU's compute capability (Runtime.cuda_graphs_min_cc) and nothing of the
+    model on the host (PR #18593 turns them off with --n-cpu-moe; offloaded layers hand each
+    token back and forth)."""
+    cc, gate = load.compute_capability, f.cuda_graphs_min_cc
+    return (
+        load.backend == "cuda"
+        and gate is not None
+        and cc is not None
+        and cc >= gate
+        and not f.host_bytes
+    )
+
+
 def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     other = RUNTIME_DECODE.get(f.engine)
     if other is not None and not f.host_bytes:
@@ -120,8 +135,11 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
                 eta = p.prefill_efficiency[load.backend]
                 rate = load.fp32_flops if rdna_generation(load) else load.fp16_flops
                 t_dev += load.attn_matrix_flops / (rate * eta)
-        t_dev += load.layers * p.per_layer_us[load.backend] * 1e-6
-        t_dev += load.moe_layers * p.per_moe_layer_us * 1e-6
+        t_layers = load.layers * p.per_layer_us[load.backend]
+        t_layers += load.moe_layers * p.per_moe_layer_us
+        if cuda_graphs_apply(f, load):
+            t_layers *= p.cuda_graph_layer_factor
+        t_dev += t_layers * 1e-6
         times.append(t_dev)
     t = _devices_seconds(f, times)
     main = f.loads[0].backend if f.loads else "cpu"

@@ -110,6 +110,10 @@ class SpeedParams:
     # host (speed.prefill.host_expert_loop: SYCL, CUDA without MMQ): the fixed cost of one
     # such call (gather, GEMM launch, scatter), in µs. 0: not counted.
     expert_loop_us: float = 0.0
+    # llama.cpp CUDA decode with CUDA graphs (speed.decode.cuda_graphs_apply): the share of
+    # the per-layer and per-MoE-layer costs left when a token's kernels are launched as one
+    # graph rather than one by one from the host. 1: no difference.
+    cuda_graph_layer_factor: float = 1.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -143,6 +147,7 @@ class SpeedParams:
             clock_power_exponent=float(d.get("clock_power_exponent", 1.0)),
             cpu_decode_ops=float(d.get("cpu_decode_ops", 0.0)),
             expert_loop_us=float(d.get("expert_loop_us", 0.0)),
+            cuda_graph_layer_factor=float(d.get("cuda_graph_layer_factor", 1.0)),
         )
 
 
