@@ -779,3 +779,19 @@ def test_rows_date_llama_cpp_cuda_graphs_by_build_then_month() -> None:
     assert gate("b10298; 2026-08") == 7.0
     assert gate("2026-09") == 7.0
     assert gate("build abc1234") == 8.0
+
+
+def test_layer_split_gpus_overlap_only_the_micro_batches_of_one_logical_batch() -> None:
+    """llama.cpp pipelines the micro-batches (n_ubatch) of a logical batch (n_batch 2048)
+    across layer-split GPUs: pp2048 at n_ubatch 512 keeps four in flight on four GPUs, two on
+    two; pp512, or pp2048 at n_ubatch 2048, is one micro-batch the GPUs take in turn."""
+    from runlocal.speed.prefill import micro_batches_in_flight
+
+    four = _prefill_features(loads=(_device_load(),) * 4, ubatch=512)
+    assert micro_batches_in_flight(four, 2048) == 4
+    assert micro_batches_in_flight(four, 8192) == 4  # one logical batch at a time
+    assert micro_batches_in_flight(replace(four, loads=four.loads[:2]), 2048) == 2
+    assert micro_batches_in_flight(four, 512) == 1
+    assert micro_batches_in_flight(replace(four, ubatch=2048), 2048) == 1
+    assert micro_batches_in_flight(replace(four, ubatch=2048), 4096) == 1
+    assert micro_batches_in_flight(replace(four, ubatch=1024), 2048) == 2

@@ -130,12 +130,26 @@ def prefill_seconds_per_token(
             kv = load.kv_bytes / f.sequences
             t += kv / (load.bandwidth_bytes_per_s * eta_bw) / p.attention_tile_rows
     if len(f.loads) > 1 and not f.tensor_parallel:
-        in_flight = min(len(f.loads), max(1, -(-min(prompt_tokens, 2048) // 512)))
-        t /= 1 + (in_flight - 1) * p.pipeline_efficiency
+        t /= 1 + (micro_batches_in_flight(f, prompt_tokens) - 1) * p.pipeline_efficiency
     if f.host_bytes and f.host_bandwidth_bytes_per_s:
-        # Offloaded layers: llama.cpp streams their weights over PCIe once per 512-token batch.
-        t += f.host_bytes / 25e9 / 512
+        # Offloaded layers: llama.cpp streams their weights over PCIe once per micro-batch.
+        t += f.host_bytes / 25e9 / micro_batch(f, prompt_tokens)
     return t
+
+
+# llama.cpp's logical batch (n_batch, llama-bench's and the server's default 2048): the tokens
+# the scheduler splits into micro-batches (n_ubatch) and may pipeline across layer-split GPUs.
+LLAMA_BATCH = 2048
+
+
+def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
+    """Micro-batches of one logical batch that layer-split GPUs work on at once (llama.cpp's
+    pipeline parallelism): the batch's micro-batches, at most one per GPU. A prompt of one
+    micro-batch (pp512 at the default n_ubatch 512, or any prompt up to n_ubatch 2048) has
+    nothing to overlap: the GPUs take it in turn."""
+    ubatch = micro_batch(f, prompt_tokens)
+    batch = min(prompt_tokens or ubatch, max(LLAMA_BATCH, ubatch))
+    return min(len(f.loads), max(1, -(-batch // ubatch)))
 
 
 def host_expert_loop(f: SpeedFeatures, load: DeviceLoad, path: str) -> bool:
