@@ -249,6 +249,19 @@ def test_bf16_weights_run_at_the_fp32_rate_where_the_gpu_has_no_bf16_arithmetic(
         assert prefill_path(replace(vega20, gpu_arch=arch), "f16", bf16=True)[0] == "matrix"
     # Other runtimes bring their own kernels (vLLM casts BF16 to FP16 before Ampere).
     assert prefill_path(volta, "f16", llama_kernels=False, bf16=True)[0] == "matrix"
+    # llama.cpp's Vulkan shaders reach the matrix units with BF16 only through
+    # VK_KHR_shader_bfloat16, which RADV and Intel's driver did not expose ("bf16: 0").
+    strix = _device_load(
+        backend="vulkan", api="vulkan", vendor="AMD", fp16_flops=59.4e12, fp32_flops=29.7e12
+    )
+    assert prefill_path(strix, "f16") == ("matrix", 59.4e12)
+    assert prefill_path(strix, "f16", bf16=True) == ("fp32", 29.7e12)
+    assert (
+        prefill_path(
+            replace(strix, backend="rocm", api="rocm", gpu_arch="gfx1151"), "f16", bf16=True
+        )[0]
+        == "matrix"
+    )
 
 
 def test_nvidia_sm_clock_comes_from_the_fp32_rate_and_the_lanes_per_sm() -> None:

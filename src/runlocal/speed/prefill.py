@@ -238,8 +238,14 @@ def bf16_arithmetic(load: DeviceLoad) -> bool:
     hands them to cuBLAS/hipBLAS (ggml-cuda.cu, ggml_cuda_op_mul_mat_cublas: BF16 weights go to
     cublasGemmEx/hipblasGemmEx as BF16 on every NVIDIA and AMD GPU). Without BF16 matrix or dot
     instructions the library converts them and multiplies at the FP32 rate: NVIDIA before
-    Ampere, AMD Vega and RDNA1/RDNA2. Other backends, and GPUs whose generation the catalog
-    does not give, are taken to have it."""
+    Ampere, AMD Vega and RDNA1/RDNA2. Vulkan: llama.cpp's shaders multiply BF16 on the
+    matrix units only through VK_KHR_shader_bfloat16, which neither RADV nor Intel's driver
+    exposed in the 2026 runs of bench/data/measured-extra.csv (llama-bench's device line:
+    "bf16: 0"), where BF16 prompts ran 1.8-2.8x below the FP16 matrix rate on Strix Halo and
+    the Arc Pro B70; without it they run at the FP32 rate. Other backends (Metal, SYCL), and
+    GPUs whose generation the catalog does not give, are taken to have it."""
+    if load.api == "vulkan":
+        return False
     if load.backend == "cuda":
         cc = load.compute_capability
         return cc is None or cc >= BF16_MMA_MIN_COMPUTE_CAPABILITY
