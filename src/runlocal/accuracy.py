@@ -20,7 +20,14 @@ from .engine import _check_runtime_hardware
 from .errors import InputError, RunlocalError
 from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
-from .runtimes import get_runtime
+from .runtimes import (
+    LLAMA_CUDA_GRAPHS_BUILD,
+    LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
+    LLAMA_FP4_MMA_BUILD,
+    LLAMA_RDNA3_FATTN_MMA_BUILD,
+    LLAMA_RDNA4_FATTN_MMA_BUILD,
+    get_runtime,
+)
 from .sources import catalog_spec, inventory_for
 from .weights import normalize_quant
 
@@ -221,7 +228,7 @@ def _mmq(rec: dict[str, str]) -> bool:
 
 
 # llama.cpp's native FP4 MMA on Blackwell: PR #17906, merged 2025-12-24 as build b7536.
-FP4_MMA_BUILD = 7536
+FP4_MMA_BUILD = LLAMA_FP4_MMA_BUILD
 FP4_MMA_DATE = (2026, 1)
 
 
@@ -235,9 +242,9 @@ def _fp4_mma(rec: dict[str, str]) -> bool:
 # llama.cpp's HIP flash attention in the WMMA (MMA) kernel: RDNA4 from PR #18481, merged in
 # the second week of January 2026 (after b7600 of 31 December 2025; the build number is taken
 # as 7700), RDNA3 from PR #22880, build b9158 (May 2026). Runtime.rdna4_fattn_mma/rdna3_fattn_mma.
-RDNA4_FATTN_MMA_BUILD = 7700
+RDNA4_FATTN_MMA_BUILD = LLAMA_RDNA4_FATTN_MMA_BUILD
 RDNA4_FATTN_MMA_DATE = (2026, 2)
-RDNA3_FATTN_MMA_BUILD = 9158
+RDNA3_FATTN_MMA_BUILD = LLAMA_RDNA3_FATTN_MMA_BUILD
 RDNA3_FATTN_MMA_DATE = (2026, 6)
 
 
@@ -255,8 +262,8 @@ def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
 # 8 May 2024 (about build b2830; dates from June 2024, as a May date may precede it), for
 # compute capability 8.0 and later; PR #25749 took them to Volta and Turing (7.0), merged in
 # the second half of July 2026 (dates from August 2026; build b10000 taken as its number).
-CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE = 2830, (2024, 6)
-CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE = 10000, (2026, 8)
+CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE = LLAMA_CUDA_GRAPHS_BUILD, (2024, 6)
+CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE = LLAMA_CUDA_GRAPHS_VOLTA_BUILD, (2026, 8)
 
 
 def _cuda_graphs_min_cc(rec: dict[str, str]) -> float | None:

@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--runtime",
         default="llama.cpp",
         help="llama.cpp, ollama, lm-studio, vllm, transformers, mlx, exllamav2, exllamav3; "
-        "NAME@VERSION (transformers@4.53) applies that release's memory rules",
+        "NAME@VERSION applies that release's memory rules (transformers@4.53) and, for a "
+        "llama.cpp build (llama.cpp@b8000), its kernel paths",
     )
     c.add_argument("--kv-type", default="f16", help="KV cache type: f16, bf16, q8_0, q4_0, fp8")
     c.add_argument(

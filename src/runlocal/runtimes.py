@@ -193,7 +193,21 @@ _ALIASES = {
 # Where a runtime changed how much memory it takes: (engine, first release with today's
 # behaviour, field, value before that release, source). "transformers@4.50" gets the old
 # behaviour; a bare name gets today's.
-BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
+# llama.cpp builds where a kernel path arrived (the harness reads the same from each row's
+# build or month, accuracy.py): native FP4 MMA on Blackwell (PR #17906, b7536); HIP flash
+# attention on the WMMA units, RDNA4 (PR #18481, January 2026, about b7700) and RDNA3 (PR
+# #22880, b9158); CUDA graphs for decode (PR #6766, 8 May 2024, about b2830, Ampere on; PR
+# #25749, July 2026, about b10000, Volta and Turing too).
+LLAMA_FP4_MMA_BUILD = 7536
+LLAMA_RDNA4_FATTN_MMA_BUILD = 7700
+LLAMA_RDNA3_FATTN_MMA_BUILD = 9158
+LLAMA_CUDA_GRAPHS_BUILD = 2830
+LLAMA_CUDA_GRAPHS_VOLTA_BUILD = 10000
+
+# (runtime id, first release with the new behaviour, Runtime field, its value before, source).
+# A field listed twice takes the value of the last entry the release is before. By runtime,
+# not engine: Ollama's and LM Studio's own release numbers are not llama.cpp build numbers.
+BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, str], ...] = (
     (
         "llama.cpp",
         (6325,),
@@ -201,6 +215,41 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool, str], ...] = (
         False,
         "--flash-attn defaults to auto (on where the backend supports it) from August 2025; "
         "llama.cpp versions are build numbers (b6325)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_FP4_MMA_BUILD,),
+        "fp4_mma",
+        False,
+        "MXFP4/NVFP4 in the native FP4 MMA on compute capability 12.x (PR #17906)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_RDNA4_FATTN_MMA_BUILD,),
+        "rdna4_fattn_mma",
+        False,
+        "HIP flash attention on RDNA4's WMMA units (PR #18481, January 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_RDNA3_FATTN_MMA_BUILD,),
+        "rdna3_fattn_mma",
+        False,
+        "HIP flash attention on RDNA3's WMMA units (PR #22880)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_CUDA_GRAPHS_VOLTA_BUILD,),
+        "cuda_graphs_min_cc",
+        8.0,
+        "CUDA graphs on Volta and Turing (PR #25749, July 2026); Ampere on before",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_CUDA_GRAPHS_BUILD,),
+        "cuda_graphs_min_cc",
+        None,
+        "CUDA graphs for decode (PR #6766, May 2024)",
     ),
     (
         "transformers",
@@ -285,8 +334,8 @@ def get_runtime(name: str) -> Runtime:
     if not version.strip():
         return runtime
     at = _version_tuple(version)
-    changes: dict[str, bool] = {}
-    for engine, since, attr, before, _source in BEHAVIOUR_CHANGES:
-        if engine == runtime.engine and at < since:
+    changes: dict[str, bool | float | None] = {}
+    for runtime_id, since, attr, before, _source in BEHAVIOUR_CHANGES:
+        if runtime_id == runtime.id and at < since:
             changes[attr] = before
     return replace(runtime, version=version.strip(), **changes)  # type: ignore[arg-type]
