@@ -752,15 +752,8 @@ def test_cuda_graphs_cut_the_per_layer_cost_where_the_build_has_them_for_the_gpu
     ampere = _device_load(
         compute_capability=8.6, weight_bytes=1e9, layers=32, moe_layers=32, dp4a=True
     )
-    f = SpeedFeatures(
-        loads=(ampere,),
-        host_bytes=0.0,
-        host_bandwidth_bytes_per_s=None,
-        quant_family="k_quant",
-        n_layers=32,
-        active_params=1e9,
-        attn_prefill_flops=0.0,
-        cuda_graphs_min_cc=7.0,
+    f = _prefill_features(
+        loads=(ampere,), quant_family="k_quant", n_layers=32, cuda_graphs_min_cc=7.0
     )
     assert cuda_graphs_apply(f, ampere)
     assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.64e-3 + 1e-3)
