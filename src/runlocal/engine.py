@@ -328,8 +328,7 @@ def resolve_hardware(
     devices: list[Device] = []
     for text in q.hardware:
         devices.extend(parse_hardware(catalog, text))
-    explicit = (q.vram_gb, q.bandwidth_gb_s)
-    if any(v is not None for v in explicit):
+    if q.vram_gb is not None or q.bandwidth_gb_s is not None:
         if q.vram_gb is None or q.bandwidth_gb_s is None:
             raise InputError("--vram-gb and --bandwidth-gb-s go together")
         devices.append(explicit_device(q.vram_gb, q.bandwidth_gb_s, q.tflops))
@@ -802,7 +801,7 @@ def _solve_at(
         assert local is not None
         host_ram = local.host_ram_bytes
     assumed_ram_gib = None
-    if host_ram is None and any(d.kind == "gpu" for d in devices):
+    if host_ram is None and "gpu" in [d.kind for d in devices]:
         # A discrete GPU sits in a machine with RAM to offload to: assume a common amount,
         # and say so, rather than answer "will not run" for what runs with offload.
         assumed_ram_gib = DEFAULT_RAM_GIB

@@ -162,7 +162,10 @@ def _comfortable_of(
         return comfortable_one
 
     def comfortable_split(inv: WeightInventory) -> bool:
-        return all(w <= b for w, b in zip(weights_row(inv), limits, strict=True))
+        for w, b in zip(weights_row(inv), limits, strict=True):  # noqa: SIM110 (a generator costs more)
+            if w > b:
+                return False
+        return True
 
     return comfortable_split
 
@@ -256,10 +259,14 @@ UNIFIED_CPU_BANDWIDTH_SHARE = 0.6
 
 
 def _host_bandwidth(devices: list[Device], host_ram: int | None) -> float | None:
-    if any(d.kind == "unified" for d in devices):
-        return devices[0].bandwidth_bytes_per_s * UNIFIED_CPU_BANDWIDTH_SHARE
-    if any(d.kind == "cpu" for d in devices):
-        return devices[0].bandwidth_bytes_per_s
+    # any(...) over a generator written out as loops: a generator costs ~10× a comparison per
+    # device here (docs/performance.md, "min and max").
+    for d in devices:
+        if d.kind == "unified":
+            return devices[0].bandwidth_bytes_per_s * UNIFIED_CPU_BANDWIDTH_SHARE
+    for d in devices:
+        if d.kind == "cpu":
+            return devices[0].bandwidth_bytes_per_s
     # A desktop with dual-channel DDR5 (about 80 GB/s) when only --ram-gb is known.
     return 80e9 if host_ram is not None else None
 
@@ -267,9 +274,10 @@ def _host_bandwidth(devices: list[Device], host_ram: int | None) -> float | None
 def _host_fp32_flops(devices: list[Device]) -> float | None:
     """On unified memory the CPU side dequantizes with less arithmetic than the GPU has: the
     GPU's FP32 rate bounds its cost from below. A separate host is bound by its DDR first."""
-    if all(d.kind == "unified" for d in devices):
-        return devices[0].fp32_flops
-    return None
+    for d in devices:  # all(...) written out (see _host_bandwidth)
+        if d.kind != "unified":
+            return None
+    return devices[0].fp32_flops
 
 
 def _max_context(

@@ -128,7 +128,7 @@ def vllm_activation_bytes(
     _dummy_sampler_run), the sampler's on top of the MoE workspace the forward pass left
     allocated (vllm_moe_workspace_bytes) where the release keeps it."""
     tokens, seqs = vllm_batch_defaults(device, runtime, context)
-    seqs = min(seqs, tokens)
+    seqs = tokens if tokens < seqs else seqs  # min of two (see speed.features)
     hidden = spec.hidden_size
     per_entry = VLLM_SAMPLER_SORT_BYTES if runtime.profile_sampler_sorts else VLLM_SAMPLER_BYTES
     moe_workspace = vllm_moe_workspace_bytes(spec, tp, tokens)
@@ -141,7 +141,7 @@ def vllm_activation_bytes(
     else:
         inter = spec.intermediate_size or 4 * hidden
         forward = tokens * (3 * inter // tp + 2 * hidden) * 2
-    return max(sampler, forward)
+    return forward if forward > sampler else sampler  # max of two (see speed.features)
 
 
 def vllm_non_torch_bytes(devices: list[Device]) -> int:
@@ -185,13 +185,15 @@ def plan_vllm(
         prealloc = int(visible * runtime.gpu_memory_utilization)
         act = vllm_activation_bytes(spec, runtime, dev, tp, context)
         fixed = weights_per + act + non_torch
-        pool = max(prealloc - fixed, 0)
+        # max of two written out (see speed.features)
+        pool = prealloc - fixed
+        pool = 0 if pool < 0 else pool
         uses.append(
             DeviceUse(
                 device=dev,
                 layers=spec.n_layers,
                 weights_bytes=weights_per,
-                kv_cache_bytes=max(pool, need_kv),
+                kv_cache_bytes=need_kv if need_kv > pool else pool,
                 compute_bytes=act,
                 overhead_bytes=non_torch + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES,
                 budget_bytes=dev.budget_bytes,

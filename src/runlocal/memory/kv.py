@@ -116,7 +116,8 @@ def kv_cell_counts(spec: ModelSpec, context: int, runtime: Runtime) -> tuple[int
     window = spec.sliding_window or context
     if runtime.engine == "llama.cpp":
         # llama-kv-cache-iswa.cpp: pad256(min(n_ctx, n_swa + n_ubatch)).
-        swa = pad(min(context, window + LLAMA_UBATCH), LLAMA_KV_PAD)
+        cap = window + LLAMA_UBATCH
+        swa = pad(cap if cap < context else context, LLAMA_KV_PAD)  # min of two (speed.features)
     elif runtime.engine == "vllm":
         # vllm/v1/kv_cache_interface.py SlidingWindowSpec.max_memory_usage_bytes: the last
         # window - 1 tokens plus one scheduled chunk, in blocks of 16, one more block because
@@ -218,7 +219,8 @@ def attention_flops(
     if stop <= start:
         return 0.0
     # Integers throughout: exact, so the same as summing layer by layer.
-    widths = (full[stop] - full[start]) * depth + (swa[stop] - swa[start]) * min(depth, window)
+    capped = window if window < depth else depth  # min(depth, window) (see speed.features)
+    widths = (full[stop] - full[start]) * depth + (swa[stop] - swa[start]) * capped
     return float(2 * spec.n_heads * widths)
 
 
@@ -242,7 +244,8 @@ def vector_kernel_attention_flops(
         lo, hi = max(lo, start), min(hi, stop)
         if hi > lo:
             wide += attention_flops(spec, runtime, depth, lo, hi, decode=True)
-    return max(total - wide, 0.0), wide
+    narrow = total - wide
+    return (0.0 if narrow < 0.0 else narrow), wide  # max of two (see speed.features)
 
 
 # llama.cpp's HIP flash attention on RDNA3/RDNA4 (ggml-cuda/fattn.cu,

@@ -77,11 +77,21 @@ def split_layers(n_units: int, devices: list[Device]) -> list[int]:
     for b in budgets:
         running += b
         # units with u / n_units < running / total, i.e. u < n_units · running / total
-        upto = min(n_units, -(-n_units * running // total))
+        upto = -(-n_units * running // total)
+        upto = upto if upto < n_units else n_units  # min of two written out (speed.features)
         counts.append(upto - taken)
         taken = upto
     counts[-1] += n_units - taken
     return counts
+
+
+def _on_gpu_blocks(n: int, ngl: int) -> int:
+    """Blocks on the GPUs with ``ngl`` units offloaded (the output layer counts as the first):
+    max(0, min(n, ngl - 1)), written out (see speed.features)."""
+    blocks = ngl - 1
+    if blocks > n:
+        return n
+    return blocks if blocks > 0 else 0
 
 
 class _LlamaCells:
@@ -103,6 +113,7 @@ class _LlamaCells:
         self.sequences = sequences
         self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
         self.budgets = [d.budget_bytes for d in gpus]
+        self.unified = all(d.kind == "unified" for d in gpus)  # every layout of these GPUs asks
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._full_rest: dict[int, list[int]] = {}
@@ -167,11 +178,14 @@ class _LlamaCells:
     def split(self, ngl: int) -> tuple[list[int], int]:
         """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
         if ngl not in self._splits:
-            on_gpu_blocks = max(0, min(self.n, ngl - 1))
+            on_gpu_blocks = _on_gpu_blocks(self.n, ngl)
             units = on_gpu_blocks + (1 if ngl >= 1 else 0)
             counts = split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
             # The output layer is the last unit: it sits on the last device that got any.
-            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            output_dev = -1
+            for k, c in enumerate(counts):
+                if c:
+                    output_dev = k
             if ngl >= 1 and output_dev >= 0:
                 counts[output_dev] -= 1
             self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
@@ -247,7 +261,7 @@ class _LlamaLayout:
         self.layer_sum, self.expert_sum = inv.layer_sums, inv.expert_sums
         self.output_bytes = _output_bytes(spec, inv)
         self.input_bytes, self.host_output_bytes = inv.input_bytes, inv.output_bytes
-        self.unified = all(d.kind == "unified" for d in gpus)
+        self.unified = cells.unified
         self.has_experts = bool(inv.expert_bytes)
         self._searches: dict[int, tuple[int, int, str | None]] = {}
 
@@ -267,7 +281,7 @@ class _LlamaLayout:
         counts, output_dev = self._split(ngl)
         full, swa, compute_output, compute_other = self._at(context)
         n = self.n
-        first = n - max(0, min(n, ngl - 1))
+        first = n - _on_gpu_blocks(n, ngl)
         layer_sum, expert_sum = self.layer_sum, self.expert_sum
         profile_bytes, sequences = self.profile.bytes, self.sequences
         uses = []
@@ -276,7 +290,9 @@ class _LlamaLayout:
         for k, count in enumerate(counts):
             stop = start + count
             weights = layer_sum[stop] - layer_sum[start]
-            moved = max(start, min(stop, expert_host_layers))
+            # max(start, min(stop, expert_host_layers)) written out (see speed.features)
+            moved = expert_host_layers if expert_host_layers < stop else stop
+            moved = moved if moved > start else start
             weights -= expert_sum[moved] - expert_sum[start]
             if k == output_dev:
                 weights += self.output_bytes
@@ -325,8 +341,10 @@ class _LlamaLayout:
         output layer: the same sums without splitting units between devices."""
         full, swa, compute_output, compute_other = self._at(context)
         n = self.n
-        start = n - max(0, min(n, ngl - 1))
-        moved = max(start, min(n, expert_host_layers))
+        start = n - _on_gpu_blocks(n, ngl)
+        # max(start, min(n, expert_host_layers)) written out (see speed.features)
+        moved = expert_host_layers if expert_host_layers < n else n
+        moved = moved if moved > start else start
         weights = self.layer_sum[n] - self.layer_sum[start]
         weights -= self.expert_sum[moved] - self.expert_sum[start]
         if ngl >= 1:
@@ -341,14 +359,15 @@ class _LlamaLayout:
         counts, output_dev = self._split(ngl)
         full, swa, compute_output, compute_other = self._at(context)
         n = self.n
-        start = n - max(0, min(n, ngl - 1))
+        start = n - _on_gpu_blocks(n, ngl)
         layer_sum, expert_sum = self.layer_sum, self.expert_sum
         profile_bytes, sequences = self.profile.bytes, self.sequences
         out = []
         for k, count in enumerate(counts):
             stop = start + count
             weights = layer_sum[stop] - layer_sum[start]
-            moved = max(start, min(stop, expert_host_layers))
+            moved = expert_host_layers if expert_host_layers < stop else stop
+            moved = moved if moved > start else start
             weights -= expert_sum[moved] - expert_sum[start]
             if k == output_dev:
                 weights += self.output_bytes
@@ -496,7 +515,8 @@ class _LlamaLayout:
         first ``experts`` layers kept on the host: (weights, KV cache, compute buffers)."""
         n = self.n
         weights = self.input_bytes + self.layer_sum[first]
-        moved = max(first, min(n, experts))
+        moved = experts if experts < n else n  # max(first, min(n, experts)) (speed.features)
+        moved = moved if moved > first else first
         weights += self.expert_sum[moved] - self.expert_sum[first]
         if ngl < 1:
             weights += self.host_output_bytes
@@ -511,7 +531,7 @@ class _LlamaLayout:
         budget, and system RAM's share against what is left of it."""
         ngl, experts, _ = self.search(context)
         n = self.n
-        first = n - max(0, min(n, ngl - 1))
+        first = n - _on_gpu_blocks(n, ngl)
         totals = self.usage(ngl, experts, context)
         if not all(used <= budget for used, budget in totals):
             return False
@@ -664,11 +684,13 @@ def plan_llama(
     )
     if gpu_fits and ngl == n + 1 and not experts:
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
-        host.budget_bytes = max(host.budget_bytes, host.total_bytes)
+        total = host.total_bytes
+        if total > host.budget_bytes:  # max of two written out (see speed.features)
+            host.budget_bytes = total
     plan = MemoryPlan(
         devices=uses,
         host=host,
-        gpu_layers=min(ngl, n + 1),
+        gpu_layers=n + 1 if n + 1 < ngl else ngl,  # min of two (see speed.features)
         total_layers=n + 1,
         experts_on_host_layers=experts,
         kv_tokens=context * sequences,

@@ -19,7 +19,9 @@ HOST_RESERVE_SHARE = 0.15
 
 
 def _comfort_margin(budget_bytes: int) -> int:
-    return max(COMFORT_MARGIN_BYTES, int(budget_bytes * COMFORT_MARGIN_SHARE))
+    share = int(budget_bytes * COMFORT_MARGIN_SHARE)
+    # max(a, b) written out (see speed.features)
+    return share if share > COMFORT_MARGIN_BYTES else COMFORT_MARGIN_BYTES
 
 
 def pad(n: int, to: int) -> int:
@@ -161,12 +163,15 @@ def first_true_near(lo: int, hi: int, ok: Callable[[int], bool], guess: int) -> 
     probes when the guess is right, where a bisection from scratch takes log2(hi - lo)."""
     if lo >= hi:
         return lo
-    guess = min(max(guess, lo), hi - 1)
+    # min and max of two written out (see speed.features)
+    guess = lo if lo > guess else guess
+    guess = hi - 1 if hi - 1 < guess else guess
     if ok(guess):
         # The first true is at or below guess: step down until a false (or lo).
         top, step = guess, 1
         while top > lo:
-            probe = max(lo, top - step)
+            probe = top - step
+            probe = probe if probe > lo else lo
             if not ok(probe):
                 return first_true(probe + 1, top, ok)
             top, step = probe, step * 2
@@ -174,7 +179,8 @@ def first_true_near(lo: int, hi: int, ok: Callable[[int], bool], guess: int) -> 
     # Above guess: step up until a true (hi counts as true, as in first_true).
     bottom, step = guess + 1, 1
     while bottom < hi:
-        probe = min(hi, bottom + step - 1)
+        probe = bottom + step - 1
+        probe = probe if probe < hi else hi
         if probe == hi or ok(probe):
             return first_true(bottom, probe, ok)
         bottom, step = probe + 1, step * 2

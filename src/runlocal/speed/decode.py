@@ -96,7 +96,7 @@ def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -
     if per_linear:
         linears = f.n_layers * ATTENTION_LINEARS + (f.n_layers - moe_layers) * MLP_LINEARS
         host += linears * per_linear * 1e-6
-    return max(t, host) + r.fixed_ms * 1e-3
+    return (host if host > t else t) + r.fixed_ms * 1e-3  # max of two (see speed.features)
 
 
 def cuda_graphs_apply(f: SpeedFeatures, load: DeviceLoad) -> bool:

@@ -201,7 +201,8 @@ def rdna_generation(load: DeviceLoad) -> int | None:
 
 
 def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:
-    return float(sum(inv.layer_expert_bytes[max(start, 0) : max(stop, 0)]))
+    # max(x, 0) written out (see features)
+    return float(sum(inv.layer_expert_bytes[0 if start < 0 else start : 0 if stop < 0 else stop]))
 
 
 def features(
@@ -235,7 +236,8 @@ def features(
     first_gpu = n - on_gpus  # first layer on a GPU
     start = first_gpu
     loads = []
-    bpw = inv.total_bytes / max(spec.params_total, 1)
+    params_total = spec.params_total
+    bpw = inv.total_bytes / (1 if params_total < 1 else params_total)
     tp = len(devices) if tensor_parallel else 1
     last = len(devices) - 1
     lookup = plan.lookup_bytes
@@ -252,7 +254,9 @@ def features(
         weights = float(use.weights_bytes)
         if k < len(lookup):
             weights -= lookup[k]
-        resident = max(weights, 0.0)
+        # max(a, b) of two written out as `b if b > a else a` (the same value, the same object):
+        # the builtin costs ~10× a comparison in CPython (docs/performance.md, "min and max").
+        resident = 0.0 if weights < 0.0 else weights
         # MTP layers and towers are held, not read: they sit with the last layers.
         if tensor_parallel:
             weights -= inv.unread_bytes / tp
@@ -260,7 +264,7 @@ def features(
             weights -= inv.unread_bytes
         if spec.is_moe:
             if per_layer_experts and not tensor_parallel:
-                experts_here = _expert_bytes(inv, max(lo, experts_host), hi)
+                experts_here = _expert_bytes(inv, experts_host if experts_host > lo else lo, hi)
             else:
                 experts_here = inv.expert_bytes * share
             weights -= experts_here * (1 - moe_share)
@@ -280,7 +284,7 @@ def features(
             start = hi
         # _new_load(**traits, ...) in one step: the device's fields copied, this share set.
         values = template.copy()
-        weights = max(weights, 0.0)
+        weights = 0.0 if weights < 0.0 else weights
         values["weight_bytes"] = weights
         values["weight_params"] = weights / bpw
         values["kv_bytes"] = float(kv)
@@ -342,7 +346,7 @@ def features(
         host_fp32_flops=host_fp32_flops,
         active_expert_params=float(spec.routed_expert_params * moe_share),
         expert_share=moe_share,
-        sequences=max(sequences, 1),
+        sequences=1 if sequences < 1 else sequences,
         n_experts=spec.n_experts if spec.is_moe else 0,
         quant=inv.quant.upper(),
         attn_prefill_tile_flops=attn_prefill_tile,

@@ -88,7 +88,8 @@ def prefill_seconds_per_token(
         if path == "mmq":
             peak *= sustained_clock_share(load, p)
         elif load.tdp_w and load.backend in ("cuda", "rocm"):
-            peak = min(peak, load.tdp_w * p.tflops_per_watt * 1e12)
+            cap = load.tdp_w * p.tflops_per_watt * 1e12
+            peak = cap if cap < peak else peak  # min of two (see speed.features)
         share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
         # The dp4a path is the same MMQ code on CUDA and HIP: its share of 4 × FP32 is its own,
         # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
@@ -189,7 +190,11 @@ def hip_tile_attention_share(f: SpeedFeatures, load: DeviceLoad) -> float:
 
 def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
     """Tokens in one prompt micro-batch: the ubatch, or the whole prompt when shorter."""
-    return max(1, min(f.ubatch, prompt_tokens or f.ubatch))
+    ubatch = f.ubatch
+    tokens = prompt_tokens or ubatch
+    # max(1, min(ubatch, tokens)) written out (see speed.features)
+    tokens = tokens if tokens < ubatch else ubatch
+    return tokens if tokens > 1 else 1
 
 
 def fp4_mma_applies(f: SpeedFeatures, load: DeviceLoad) -> bool:
@@ -217,7 +222,8 @@ def prefill_gemm_flops(
     ``_MOE`` checkpoint (gpt-oss keeps attention and the router in 8 or 16 bits), else all."""
     dense = f.active_params - f.active_expert_params
     ubatch = micro_batch(f, prompt_tokens)
-    per_expert = max(ubatch * f.expert_share, 1.0)
+    per_expert = ubatch * f.expert_share
+    per_expert = 1.0 if per_expert < 1.0 else per_expert  # max of two (see speed.features)
     dense_cost = 2 * dense * (1 + tile_load_tokens / ubatch)
     expert_cost = 2 * f.active_expert_params * (1 + tile_load_tokens / per_expert)
     if "MOE" in f.quant:
@@ -336,7 +342,8 @@ def sustained_clock_share(load: DeviceLoad, p: SpeedParams) -> float:
     ones run well below their boost clock)."""
     if not load.sm_clock_hz or not load.tdp_w or not p.sm_ghz_per_watt:
         return 1.0
-    power_share = min(1.0, load.tdp_w * p.sm_ghz_per_watt * 1e9 / load.sm_clock_hz)
+    power_share = load.tdp_w * p.sm_ghz_per_watt * 1e9 / load.sm_clock_hz
+    power_share = power_share if power_share < 1.0 else 1.0  # min(1.0, x) (see speed.features)
     # Power grows faster than the clock (the voltage rises with it: P ∝ f·V², V ∝ f near
     # the top of the range), so a card short of power gives up less clock than power.
     return float(power_share ** (1 / p.clock_power_exponent))
