@@ -22,31 +22,50 @@ def quality_answer(model: ResolvedModel, quant: str, catalog: Catalog) -> dict[s
     """What the quantization costs in quality (llama.cpp's measured perplexity / KLD tables)
     and, for a catalog model, its quality per task at that quantization (published scores
     on one scale per task, or an estimate from size; docs/methodology.md, "Quality")."""
-    bucket, basis, tasks = quality_parts(model, quant, catalog)
+    bucket, basis, tasks = _quality_dicts(catalog, model.entry, quant, _size_b(model))
     return {
         "quant_loss": bucket,
         "quant_loss_basis": basis,
-        "tasks": None if tasks is None else {task: dict(t) if t else None for task, t in tasks},
+        # The kept dicts copied: each answer's own (the same as dict() of quality_parts' pairs).
+        "tasks": None if tasks is None else {task: t.copy() if t else None for task, t in tasks},
     }
+
+
+@lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
+def _quality_dicts(
+    catalog: Catalog, entry: Entry | None, quant: str, size_b: float | None
+) -> tuple[str, str, tuple[tuple[str, dict[str, Any] | None], ...] | None]:
+    """_quality_parts with each task's scores as a dict, kept (callers copy them)."""
+    bucket, note, tasks = _quality_parts(catalog, entry, quant, size_b)
+    if tasks is None:
+        return bucket, note, None
+    return bucket, note, tuple((task, dict(t) if t else None) for task, t in tasks)
+
+
+def _size_b(model: ResolvedModel) -> float | None:
+    """The parameter count (billions) that sets quality: the catalog's, else the spec's."""
+    size_b = _entry_size_b(model.entry) if model.entry is not None else None
+    if size_b is None and model.spec.params_total:
+        size_b = model.spec.params_total / 1e9
+    return size_b
+
+
+@lru_cache(maxsize=4096)  # Entry hashes by identity
+def _entry_size_b(entry: Entry) -> float | None:
+    return effective_params_b(entry)
 
 
 def quality_parts(
     model: ResolvedModel, quant: str, catalog: Catalog
 ) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] | None]:
     """quality_answer's loss bucket, its basis and the per-task scores (kept, immutable)."""
-    size_b = effective_params_b(model.entry) if model.entry is not None else None
-    if size_b is None and model.spec.params_total:
-        size_b = model.spec.params_total / 1e9
-    return _quality_parts(catalog, model.entry, quant, size_b)
+    return _quality_parts(catalog, model.entry, quant, _size_b(model))
 
 
 def quality_loss(model: ResolvedModel, quant: str, catalog: Catalog) -> tuple[str, str]:
     """quality_parts' loss bucket and its basis alone (what a table shows), without the
     per-task scores."""
-    size_b = effective_params_b(model.entry) if model.entry is not None else None
-    if size_b is None and model.spec.params_total:
-        size_b = model.spec.params_total / 1e9
-    return _quality_loss(catalog, model.entry, quant, size_b)
+    return _quality_loss(catalog, model.entry, quant, _size_b(model))
 
 
 @lru_cache(maxsize=4096)  # Catalog and Entry hash by identity
@@ -151,11 +170,8 @@ def verdict_for(
 def model_record(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
     spec = model.spec
     entry = model.entry
-    total = spec.params_total
-    active = spec.params_active
-    if entry is not None and entry.get("params_total_b"):
-        total = round(float(entry.get("params_total_b")) * 1e9)
-        active = round(float(entry.get("params_active_b") or entry.get("params_total_b")) * 1e9)
+    counts = _entry_params(entry) if entry is not None else None
+    total, active = counts if counts is not None else (spec.params_total, spec.params_active)
     return {
         "id": entry.id if entry else spec.id,
         "name": entry.name if entry else spec.name,
@@ -168,6 +184,16 @@ def model_record(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:
         "weights_source": inv.source,
         "weights_exact": inv.exact,
     }
+
+
+@lru_cache(maxsize=4096)  # Entry hashes by identity
+def _entry_params(entry: Entry) -> tuple[int, int] | None:
+    """The catalog's parameter counts (total, active), where it gives them."""
+    if not entry.get("params_total_b"):
+        return None
+    total = round(float(entry.get("params_total_b")) * 1e9)
+    active = round(float(entry.get("params_active_b") or entry.get("params_total_b")) * 1e9)
+    return total, active
 
 
 def answer_basis(

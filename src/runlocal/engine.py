@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
 from .answer import (
+    _entry_params,
+    _entry_size_b,
+    _quality_dicts,
     _quality_loss,
     _quality_parts,
     answer_basis,
@@ -19,7 +22,6 @@ from .answer import (
     model_record,
     quality_answer,
     quality_loss,
-    round_rate,
     verdict_for,
 )
 from .catalog import Catalog, Entry, load_catalog
@@ -667,7 +669,10 @@ def clear_caches() -> None:
         plan_answers,
         cached_estimate,
         _quality_parts,
+        _quality_dicts,
         _quality_loss,
+        _entry_size_b,
+        _entry_params,
         hardware.device_from_entry,
         hardware._parse_hardware,
         hardware._fp32_accumulating,
@@ -895,13 +900,14 @@ def _max_context_where(s: _Solved) -> str | None:
 def _speeds(s: _Solved) -> dict[str, float | int | None]:
     """The answer's speeds with their ranges, rounded as every surface shows them."""
     decode, lo_hi, prefill, spread_ = s.decode, s.lo_hi, s.prefill, s.prefill_spread
+    # round_rate written out (a call each saved).
     return {
-        "decode_tok_s": round_rate(decode),
-        "decode_tok_s_low": round_rate(decode * lo_hi[0]) if decode else None,
-        "decode_tok_s_high": round_rate(decode * lo_hi[1]) if decode else None,
-        "prefill_tok_s": round_rate(prefill),
-        "prefill_tok_s_low": round_rate(prefill * spread_[0]) if prefill else None,
-        "prefill_tok_s_high": round_rate(prefill * spread_[1]) if prefill else None,
+        "decode_tok_s": None if decode is None else round(decode, 1),
+        "decode_tok_s_low": round(decode * lo_hi[0], 1) if decode else None,
+        "decode_tok_s_high": round(decode * lo_hi[1], 1) if decode else None,
+        "prefill_tok_s": None if prefill is None else round(prefill, 1),
+        "prefill_tok_s_low": round(prefill * spread_[0], 1) if prefill else None,
+        "prefill_tok_s_high": round(prefill * spread_[1], 1) if prefill else None,
         "at_depth_tokens": s.depth,
     }
 

@@ -123,12 +123,10 @@ def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
     from .resolve.ids import read_model
 
     name = read_model(catalog, text)
+    # Positional (a class called with keywords builds a dict of them first): spec, entry,
+    # source, path, notes, quant, default_quant.
     return ResolvedModel(
-        catalog_spec(name.entry),
-        name.entry,
-        "catalog",
-        quant=name.quant,
-        default_quant=name.default_quant,
+        catalog_spec(name.entry), name.entry, "catalog", None, [], name.quant, name.default_quant
     )
 
 

@@ -628,3 +628,48 @@ def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
             windowed += bool(window) and context > window + 512
     assert checked > 1000
     assert windowed > 20
+
+
+def test_quality_and_model_record_from_kept_parts_are_what_they_were_built_from():
+    """quality_answer's task dicts and model_record's parameter counts kept per entry (and
+    per quantization), against the same written out from the catalog entry each time; every
+    answer gets its own dicts."""
+    from runlocal.answer import _quality_parts, model_record, quality_answer
+    from runlocal.quality import effective_params_b
+    from runlocal.sources import resolve_model
+
+    cat = load_catalog()
+    checked = 0
+    for model_id in sorted(cat.models)[::2]:
+        try:
+            model = resolve_model(model_id, cat, False, None)
+        except RunlocalError:
+            continue
+        entry, spec = model.entry, model.spec
+        assert entry is not None
+        size_b = effective_params_b(entry)
+        if size_b is None and spec.params_total:
+            size_b = spec.params_total / 1e9
+        total, active = spec.params_total, spec.params_active
+        if entry.get("params_total_b"):
+            total = round(float(entry.get("params_total_b")) * 1e9)
+            active = round(float(entry.get("params_active_b") or entry.get("params_total_b")) * 1e9)
+        for quant in ("Q4_K_M", "Q8_0", "F16", "IQ2_XS", "BF16"):
+            bucket, basis, tasks = _quality_parts(cat, entry, quant, size_b)
+            want = {
+                "quant_loss": bucket,
+                "quant_loss_basis": basis,
+                "tasks": None if tasks is None else {t: dict(s) if s else None for t, s in tasks},
+            }
+            first, second = quality_answer(model, quant, cat), quality_answer(model, quant, cat)
+            assert first == want == second, (model_id, quant)
+            for task, scores in (first["tasks"] or {}).items():
+                if scores is not None:
+                    assert scores is not second["tasks"][task]
+                    scores["score"] = None  # a caller's change stays in its answer
+            assert quality_answer(model, quant, cat) == want
+            inv = inventory_for(spec, entry, quant)
+            record = model_record(model, inv)
+            assert (record["params_total"], record["params_active"]) == (total, active)
+            checked += 1
+    assert checked > 300

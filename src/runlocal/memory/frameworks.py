@@ -188,18 +188,19 @@ def plan_vllm(
         # max of two written out (see speed.features)
         pool = prealloc - fixed
         pool = 0 if pool < 0 else pool
+        # Positional: a class called with keywords builds a dict of them first (CPython).
         uses.append(
             DeviceUse(
-                device=dev,
-                layers=spec.n_layers,
-                weights_bytes=weights_per,
-                kv_cache_bytes=need_kv if need_kv > pool else pool,
-                compute_bytes=act,
-                overhead_bytes=non_torch + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES,
-                budget_bytes=dev.budget_bytes,
-                fit_limit_bytes=prealloc,
-                required_bytes=fixed + need_kv,
-                kv_pool_bytes=pool,
+                dev,  # device
+                spec.n_layers,  # layers
+                weights_per,  # weights_bytes
+                need_kv if need_kv > pool else pool,  # kv_cache_bytes
+                act,  # compute_bytes
+                non_torch + VLLM_CUDA_GRAPHS_BYTES + TORCH_CONTEXT_BYTES,  # overhead_bytes
+                dev.budget_bytes,  # budget_bytes
+                prealloc,  # fit_limit_bytes
+                fixed + need_kv,  # required_bytes
+                pool,  # kv_pool_bytes
             )
         )
     plan = MemoryPlan(

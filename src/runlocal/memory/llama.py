@@ -305,17 +305,9 @@ class _LlamaLayout:
             if used > budget:
                 fits = False
             total += used
-            uses.append(
-                DeviceUse(
-                    device=self.gpus[k],
-                    layers=count,
-                    weights_bytes=weights,
-                    kv_cache_bytes=kv,
-                    compute_bytes=compute,
-                    overhead_bytes=overhead,
-                    budget_bytes=budget,
-                )
-            )
+            # Positional: a class called with keywords builds a dict of them first (CPython).
+            # device, layers, weights, kv_cache, compute, overhead, budget
+            uses.append(DeviceUse(self.gpus[k], count, weights, kv, compute, overhead, budget))
             start = stop
         return uses, first, fits, total
 
@@ -675,29 +667,20 @@ def plan_llama(
 
     uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
     host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
-    host = DeviceUse(
-        device=SYSTEM_RAM,
-        weights_bytes=host_weights,
-        kv_cache_bytes=host_kv,
-        compute_bytes=host_compute,
-        budget_bytes=layout.host_budget(host_ram_bytes, gpu_total),
-    )
+    # Positional (see _LlamaLayout.uses): device, layers, weights, kv_cache, compute, overhead,
+    # budget.
+    host_budget = layout.host_budget(host_ram_bytes, gpu_total)
+    host = DeviceUse(SYSTEM_RAM, 0, host_weights, host_kv, host_compute, 0, host_budget)
     if gpu_fits and ngl == n + 1 and not experts:
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
         total = host.total_bytes
         if total > host.budget_bytes:  # max of two written out (see speed.features)
             host.budget_bytes = total
-    plan = MemoryPlan(
-        devices=uses,
-        host=host,
-        gpu_layers=n + 1 if n + 1 < ngl else ngl,  # min of two (see speed.features)
-        total_layers=n + 1,
-        experts_on_host_layers=experts,
-        kv_tokens=context * sequences,
-    )
-    if note:
-        plan.notes.append(note)
-    return plan
+    # Positional (see _LlamaLayout.uses): devices, host, gpu_layers (min(ngl, n + 1) written
+    # out, see speed.features), total_layers, experts_on_host_layers, notes, kv_tokens.
+    gpu_layers = n + 1 if n + 1 < ngl else ngl
+    notes = [note] if note else []
+    return MemoryPlan(uses, host, gpu_layers, n + 1, experts, notes, context * sequences)
 
 
 def _cpu_plan(

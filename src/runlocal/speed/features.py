@@ -331,26 +331,25 @@ def features(
     else:
         attn_prefill = 4.0 * spec.attention_width * depth
     # _new_features(**runtime_traits(runtime), ...) in one step.
+    # Each field set by subscript: update(**fields) builds a dict of them first.
     values = _features_template(runtime).copy()
-    values.update(
-        loads=tuple(loads),
-        host_bytes=host_bytes,
-        host_bandwidth_bytes_per_s=host_bandwidth_bytes_per_s,
-        quant_family=quant_family(inv.quant),
-        n_layers=n,
-        active_params=float(spec.params_matmul_active),
-        attn_prefill_flops=attn_prefill,
-        tensor_parallel=tensor_parallel,
-        host_params=host_params,
-        host_layers=host_layers,
-        host_fp32_flops=host_fp32_flops,
-        active_expert_params=float(spec.routed_expert_params * moe_share),
-        expert_share=moe_share,
-        sequences=1 if sequences < 1 else sequences,
-        n_experts=spec.n_experts if spec.is_moe else 0,
-        quant=inv.quant.upper(),
-        attn_prefill_tile_flops=attn_prefill_tile,
-    )
+    values["loads"] = tuple(loads)
+    values["host_bytes"] = host_bytes
+    values["host_bandwidth_bytes_per_s"] = host_bandwidth_bytes_per_s
+    values["quant_family"] = quant_family(inv.quant)
+    values["n_layers"] = n
+    values["active_params"] = float(spec.params_matmul_active)
+    values["attn_prefill_flops"] = attn_prefill
+    values["tensor_parallel"] = tensor_parallel
+    values["host_params"] = host_params
+    values["host_layers"] = host_layers
+    values["host_fp32_flops"] = host_fp32_flops
+    values["active_expert_params"] = float(spec.routed_expert_params * moe_share)
+    values["expert_share"] = moe_share
+    values["sequences"] = 1 if sequences < 1 else sequences
+    values["n_experts"] = spec.n_experts if spec.is_moe else 0
+    values["quant"] = inv.quant.upper()
+    values["attn_prefill_tile_flops"] = attn_prefill_tile
     features_ = new(SpeedFeatures)
     set_dict(features_, "__dict__", values)
     return features_
