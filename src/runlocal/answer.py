@@ -127,8 +127,16 @@ def memory_totals(plan: mem.MemoryPlan, runtime: Runtime) -> dict[str, Any]:
         "overhead_bytes": overhead,
         "total_bytes": weights + kv + compute + overhead,
         "budget_bytes": budget,
-        "host_bytes": plan.host.total_bytes if plan.host is not None else 0,
+        "host_bytes": _host_total(plan),
     }
+
+
+def _host_total(plan: mem.MemoryPlan) -> int:
+    """plan.host.total_bytes (0 without a host), written out (see records.DeviceUse.to_dict)."""
+    h = plan.host
+    if h is None:
+        return 0
+    return h.weights_bytes + h.kv_cache_bytes + h.compute_bytes + h.overhead_bytes
 
 
 def verdict_for(
@@ -143,7 +151,8 @@ def verdict_for(
         if plan.gpu_layers == 0 and plan.host is not None and host_ram is None:
             return "wont-run", "the model does not fit in GPU memory, and system RAM was not given"
         return "wont-run", "the model does not fit in the memory available"
-    if not plan.full_offload:
+    if not (plan.gpu_layers == plan.total_layers and plan.experts_on_host_layers == 0):
+        # not plan.full_offload, written out (see memory.records.DeviceUse.to_dict)
         moved = (
             f"experts of {plan.experts_on_host_layers} layers"
             if plan.experts_on_host_layers
@@ -157,12 +166,13 @@ def verdict_for(
             "tradeoffs",
             "it fits with less than 10% (or 1 GiB) to spare; other programs may push it out",
         )
-    if plan.host is not None and plan.host.total_bytes > 0:
+    host_total = _host_total(plan)
+    if host_total > 0:
         # llama.cpp keeps the token-embedding table (a lookup, not a layer) in system RAM.
         return (
             "comfortable",
             "it fits with headroom: every layer on the accelerator, the token embeddings "
-            f"({plan.host.total_bytes / GIB:.2f} GiB) in system RAM",
+            f"({host_total / GIB:.2f} GiB) in system RAM",
         )
     return "comfortable", "it fits with headroom, entirely on the accelerator"
 

@@ -894,7 +894,9 @@ def _max_context_where(s: _Solved) -> str | None:
     system RAM (the verdict's own placement); None when nothing runs."""
     if s.max_ctx is None:
         return None
-    return "offload" if s.fits and not s.plan.full_offload else "accelerator"
+    plan = s.plan  # plan.full_offload written out (see memory.records.DeviceUse.to_dict)
+    full_offload = plan.gpu_layers == plan.total_layers and plan.experts_on_host_layers == 0
+    return "offload" if s.fits and not full_offload else "accelerator"
 
 
 def _speeds(s: _Solved) -> dict[str, float | int | None]:

@@ -395,7 +395,8 @@ def plan_answers_uncached(
     )
     plan, hw = est.plan, list(devices)
     runs = est.fits
-    fits_fully = runs and plan.full_offload
+    # plan.full_offload written out (see memory.records.DeviceUse.to_dict)
+    fits_fully = runs and plan.gpu_layers == plan.total_layers and plan.experts_on_host_layers == 0
     cells = (
         mem.llama_cells_of(spec, hw, runtime, kv_type, batch)
         if runtime.engine == "llama.cpp"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from .catalog import Catalog, Entry
@@ -39,11 +39,15 @@ class Device:
     # AVX-512 VNNI); None where not recorded.
     int8_flops: float | None = None
     interface: str | None = None  # the catalog's board interface: PCIe 4.0 x16, SXM5, …
+    # The memory it budgets against: usable_memory_bytes where known, else memory_bytes. Set
+    # once (__post_init__), read a dozen times per answer: a plain attribute, which CPython
+    # reads faster than a cached_property.
+    budget_bytes: int = field(init=False, repr=False, compare=False)
 
-    @cached_property  # frozen fields; read a dozen times per answer
-    def budget_bytes(self) -> int:
-        return (
-            self.usable_memory_bytes if self.usable_memory_bytes is not None else self.memory_bytes
+    def __post_init__(self) -> None:
+        usable = self.usable_memory_bytes
+        object.__setattr__(
+            self, "budget_bytes", usable if usable is not None else self.memory_bytes
         )
 
     def to_dict(self) -> dict[str, object]:

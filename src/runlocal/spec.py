@@ -111,26 +111,24 @@ class WeightInventory:
     layer_expert_bytes: tuple[int, ...]
     other_bytes: int = 0
     unread_bytes: int = 0
+    # Worked out once from the fields above (__post_init__), read by every placement and speed
+    # record: plain attributes, which CPython reads faster than a cached_property (a
+    # descriptor on the class keeps each read off its fast path).
+    total_bytes: int = field(init=False, repr=False, compare=False)
+    expert_bytes: int = field(init=False, repr=False, compare=False)
+    # layer_sums[i]: the bytes of blocks [0, i), so that a placement sizes any run of blocks by
+    # one subtraction. Kept on the inventory: a lookup keyed by the tuple of layer sizes hashed
+    # (and, from another inventory, compared) every one of them.
+    layer_sums: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    expert_sums: tuple[int, ...] = field(init=False, repr=False, compare=False)  # the same
 
-    @cached_property  # frozen fields: the sums once per inventory, not per placement
-    def total_bytes(self) -> int:
-        return self.input_bytes + self.output_bytes + sum(self.layer_bytes) + self.other_bytes
-
-    @cached_property
-    def expert_bytes(self) -> int:
-        return sum(self.layer_expert_bytes)
-
-    @cached_property
-    def layer_sums(self) -> tuple[int, ...]:
-        """layer_sums[i]: the bytes of blocks [0, i), so that a placement sizes any run of
-        blocks by one subtraction. Kept on the inventory: a lookup keyed by the tuple of
-        layer sizes hashed (and, from another inventory, compared) every one of them."""
-        return tuple(accumulate(self.layer_bytes, initial=0))
-
-    @cached_property
-    def expert_sums(self) -> tuple[int, ...]:
-        """The same running sums over layer_expert_bytes."""
-        return tuple(accumulate(self.layer_expert_bytes, initial=0))
+    def __post_init__(self) -> None:
+        total = self.input_bytes + self.output_bytes + sum(self.layer_bytes) + self.other_bytes
+        object.__setattr__(self, "total_bytes", total)
+        object.__setattr__(self, "expert_bytes", sum(self.layer_expert_bytes))
+        object.__setattr__(self, "layer_sums", tuple(accumulate(self.layer_bytes, initial=0)))
+        expert_sums = tuple(accumulate(self.layer_expert_bytes, initial=0))
+        object.__setattr__(self, "expert_sums", expert_sums)
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: specs key per-model caches
@@ -160,6 +158,12 @@ class ModelSpec:
     weights: WeightInventory | None = None
     # Where each fact came from, e.g. {"architecture": "config.json", "weights": "GGUF header"}.
     provenance: dict[str, str] = field(default_factory=dict)
+    # Set once from the fields above (__post_init__), read a dozen times per answer: plain
+    # attributes, which CPython reads faster than a cached_property.
+    n_layers: int = field(init=False, repr=False)
+    is_moe: bool = field(init=False, repr=False)
+    # Share of the input embedding bytes that is the token table (the tied output head).
+    token_embedding_share: float = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Equal layers become one object, so per-layer work (sizing, KV) is keyed and done
@@ -167,10 +171,11 @@ class ModelSpec:
         distinct: dict[LayerSpec, LayerSpec] = {}
         layers = tuple(distinct.setdefault(layer, layer) for layer in self.layers)
         object.__setattr__(self, "layers", layers)
-
-    @cached_property  # frozen: read a dozen times per answer
-    def n_layers(self) -> int:
-        return len(self.layers)
+        object.__setattr__(self, "n_layers", len(layers))
+        object.__setattr__(self, "is_moe", self.n_experts > 1)
+        params_input = self.params_input
+        share = (params_input - self.params_per_layer_input) / params_input if params_input else 1.0
+        object.__setattr__(self, "token_embedding_share", share)
 
     @cached_property
     def routed_expert_params(self) -> int:
@@ -188,17 +193,6 @@ class ModelSpec:
         for layer in self.layers:
             kinds[layer.kind] = kinds.get(layer.kind, 0) + 1
         return kinds
-
-    @cached_property
-    def is_moe(self) -> bool:
-        return self.n_experts > 1
-
-    @property
-    def token_embedding_share(self) -> float:
-        """Share of the input embedding bytes that is the token table (the tied output head)."""
-        if not self.params_input:
-            return 1.0
-        return (self.params_input - self.params_per_layer_input) / self.params_input
 
     @cached_property
     def params_matmul_active(self) -> int:

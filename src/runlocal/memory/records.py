@@ -63,7 +63,11 @@ class DeviceUse:
             "kv_cache_bytes": self.kv_cache_bytes,
             "compute_bytes": self.compute_bytes,
             "overhead_bytes": self.overhead_bytes,
-            "total_bytes": self.total_bytes,
+            # total_bytes written out: a property read costs a call from C (CPython)
+            "total_bytes": self.weights_bytes
+            + self.kv_cache_bytes
+            + self.compute_bytes
+            + self.overhead_bytes,
             "budget_bytes": self.budget_bytes,
         }
         if self.kv_pool_bytes is not None:
@@ -120,7 +124,8 @@ def usage(use: DeviceUse) -> tuple[int, int]:
     """(bytes that must fit, the limit they must fit in) for one device of a plan."""
     if use.required_bytes is not None and use.fit_limit_bytes is not None:
         return use.required_bytes, use.fit_limit_bytes
-    return use.total_bytes, use.budget_bytes
+    total = use.weights_bytes + use.kv_cache_bytes + use.compute_bytes + use.overhead_bytes
+    return total, use.budget_bytes  # total_bytes written out (see DeviceUse.to_dict)
 
 
 def is_tight(used: int, budget: int) -> bool:
