@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable
 from dataclasses import MISSING, fields
 from typing import Any, TypeVar
@@ -12,26 +14,45 @@ R = TypeVar("R")
 
 def hash_once(cls: T) -> T:
     """For a frozen dataclass: the same hash as the one dataclasses generate (the tuple of its
-    compared fields), kept on the instance after the first call. Devices, runtimes and weight
-    inventories key every placement and speed cache; an inventory holds a tuple per layer."""
-    names = tuple(f.name for f in fields(cls) if f.compare)
+    compared fields), computed on the first call and answered without running Python code
+    after it. Devices, runtimes and weight inventories key every placement and speed cache
+    (some 25 hashes per answer); an inventory holds a tuple per layer.
 
-    def __hash__(self: Any) -> int:
-        try:
-            found: int = self._hash  # an attribute read: cheaper than __dict__.get
-        except AttributeError:
-            found = hash(tuple(getattr(self, name) for name in names))
-            object.__setattr__(self, "_hash", found)
-        return found
+    How: the first read of ``_hash_fn`` (_HashFn, below) computes the hash and sets, on the
+    instance, a C callable that returns it (``itertools.repeat(h).__next__``); ``__hash__`` is a
+    property whose getter (``operator.attrgetter``, C) reads that callable, which CPython's
+    hash slot then calls. A __hash__ written in Python costs a Python call from C on every
+    lookup, about three times this (docs/performance.md)."""
+    names = tuple(f.name for f in fields(cls) if f.compare)
 
     def __getstate__(self: Any) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.pop("_hash", None)  # string hashes differ between processes
+        state.pop("_hash_fn", None)  # string hashes differ between processes
         return state
 
-    setattr(cls, "__hash__", __hash__)  # noqa: B010 - set on the class dataclass built
+    setattr(cls, "_hash_fn", _HashFn(names))  # noqa: B010 - set on the class dataclass built
+    setattr(cls, "__hash__", property(operator.attrgetter("_hash_fn")))  # noqa: B010
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010
     return cls
+
+
+class _HashFn:
+    """hash_once's ``_hash_fn``, worked out on its first read and set on the instance, where
+    later reads find it (a descriptor without __set__ yields to the instance's attribute).
+    Set with object.__setattr__, not through __dict__ (as functools.cached_property does):
+    reading an instance's __dict__ makes CPython keep its attributes in a dict of their own,
+    off the fast path of every later attribute read."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Callable[[], int]:
+        if obj is None:
+            raise AttributeError("_hash_fn")
+        found = hash(tuple(getattr(obj, name) for name in self.names))
+        fn: Callable[[], int] = itertools.repeat(found).__next__
+        object.__setattr__(obj, "_hash_fn", fn)
+        return fn
 
 
 def builder(cls: type[R]) -> Callable[..., R]:

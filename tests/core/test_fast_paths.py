@@ -673,3 +673,48 @@ def test_quality_and_model_record_from_kept_parts_are_what_they_were_built_from(
             assert (record["params_total"], record["params_active"]) == (total, active)
             checked += 1
     assert checked > 300
+
+
+def test_a_hash_kept_once_is_the_dataclass_hash():
+    """hash_once's hash (a C callable kept on the instance, read through a property) against
+    the hash dataclasses generate (the tuple of the compared fields), for devices, runtimes,
+    inventories and queries, fresh, pickled, copied and replaced; and inventories and devices
+    keep their worked-out attributes through replace()."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from runlocal.engine import CheckQuery
+
+    def dataclass_hash(obj):  # type: ignore[no-untyped-def]
+        return hash(tuple(getattr(obj, f.name) for f in dataclasses.fields(obj) if f.compare))
+
+    cat = load_catalog()
+    spec, _ = next(iter(_catalog_specs(1, seed=3)))
+    inv = inventory_for(spec, None, "Q4_K_M")
+    objects = [
+        *parse_hardware(cat, "2x RTX 4090"),
+        *parse_hardware(cat, "M3 Max"),
+        *RUNTIMES.values(),
+        inv,
+        CheckQuery.from_mapping({"model": "llama-3.1-8b", "hardware": ["RTX 4090"], "context": 8}),
+        CheckQuery("llama-3.1-8b", ("RTX 4090",), context=8),
+    ]
+    for obj in objects:
+        want = dataclass_hash(obj)
+        assert hash(obj) == want == hash(obj) == obj.__hash__()
+        for other in (pickle.loads(pickle.dumps(obj)), copy.copy(obj), copy.deepcopy(obj)):
+            assert other == obj
+            assert hash(other) == want
+        first = dataclasses.fields(obj)[0].name
+        changed = dataclasses.replace(obj, **{first: getattr(obj, first)})
+        assert hash(changed) == want
+    assert objects[-2] == objects[-1] and {objects[-2]: 1}[objects[-1]] == 1
+    device = parse_hardware(cat, "RTX 4090")[0]
+    smaller = dataclasses.replace(device, usable_memory_bytes=device.memory_bytes // 2)
+    assert smaller.budget_bytes == device.memory_bytes // 2 != device.budget_bytes
+    halved = dataclasses.replace(inv, layer_bytes=tuple(b // 2 for b in inv.layer_bytes))
+    assert halved.layer_sums[-1] == sum(halved.layer_bytes) != inv.layer_sums[-1]
+    assert halved.total_bytes == (
+        halved.input_bytes + halved.output_bytes + sum(halved.layer_bytes) + halved.other_bytes
+    )
