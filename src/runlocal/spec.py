@@ -7,7 +7,6 @@ the memory and speed code reads nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import accumulate
 from typing import Literal
 
@@ -159,11 +158,20 @@ class ModelSpec:
     # Where each fact came from, e.g. {"architecture": "config.json", "weights": "GGUF header"}.
     provenance: dict[str, str] = field(default_factory=dict)
     # Set once from the fields above (__post_init__), read a dozen times per answer: plain
-    # attributes, which CPython reads faster than a cached_property.
+    # attributes, which CPython reads faster than cached_property's (a descriptor on the class
+    # keeps each read off the fast path; it also writes through __dict__, which keeps every
+    # attribute of the spec off it).
     n_layers: int = field(init=False, repr=False)
     is_moe: bool = field(init=False, repr=False)
     # Share of the input embedding bytes that is the token table (the tied output head).
     token_embedding_share: float = field(init=False, repr=False)
+    routed_expert_params: int = field(init=False, repr=False)  # of every expert of every layer
+    # Σ over attention layers of heads × head_dim: attention FLOPs per token per depth / 4.
+    attention_width: int = field(init=False, repr=False)
+    layers_by_kind: dict[str, int] = field(init=False, repr=False)
+    # Parameters a token multiplies: the active ones less the embedding tables it only looks
+    # up, plus the output head when it is the tied token table.
+    params_matmul_active: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Equal layers become one object, so per-layer work (sizing, KV) is keyed and done
@@ -176,27 +184,15 @@ class ModelSpec:
         params_input = self.params_input
         share = (params_input - self.params_per_layer_input) / params_input if params_input else 1.0
         object.__setattr__(self, "token_embedding_share", share)
-
-    @cached_property
-    def routed_expert_params(self) -> int:
-        """Parameters of every routed expert of every layer."""
-        return sum(layer.params_experts for layer in self.layers if layer.moe)
-
-    @cached_property
-    def attention_width(self) -> int:
-        """Σ over attention layers of heads × head_dim: attention FLOPs per token per depth / 4."""
-        return sum(self.n_heads * layer.head_dim_k for layer in self.layers if layer.n_kv_heads)
-
-    @cached_property
-    def layers_by_kind(self) -> dict[str, int]:
+        routed = sum(layer.params_experts for layer in layers if layer.moe)
+        object.__setattr__(self, "routed_expert_params", routed)
+        width = sum(self.n_heads * layer.head_dim_k for layer in layers if layer.n_kv_heads)
+        object.__setattr__(self, "attention_width", width)
         kinds: dict[str, int] = {}
-        for layer in self.layers:
+        for layer in layers:
             kinds[layer.kind] = kinds.get(layer.kind, 0) + 1
-        return kinds
-
-    @cached_property
-    def params_matmul_active(self) -> int:
-        """Parameters a token multiplies: the active ones less the embedding tables it only
-        looks up, plus the output head when it is the tied token table."""
+        object.__setattr__(self, "layers_by_kind", kinds)
         head = self.vocab_size * self.hidden_size if self.tied_embeddings else 0
-        return max(self.params_active - self.params_input + head, 1)
+        object.__setattr__(
+            self, "params_matmul_active", max(self.params_active - self.params_input + head, 1)
+        )
