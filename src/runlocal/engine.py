@@ -7,6 +7,7 @@ import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
@@ -198,6 +199,7 @@ class CheckResult:
 # --- model resolution -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # Catalog hashes by identity; its entries do not change
 def _component_entry(text: str, catalog: Catalog) -> Entry | None:
     """A catalog model described by its parts (image generation, speech), else None."""
     try:
@@ -668,6 +670,7 @@ def clear_caches() -> None:
         inventory_for,
         plan_answers,
         cached_estimate,
+        _component_entry,
         _quality_parts,
         _quality_dicts,
         _quality_loss,

@@ -449,6 +449,7 @@ def _bucket(nats: float) -> str:
     return "large"
 
 
+@functools.lru_cache(maxsize=4096)  # Entry hashes by identity
 def is_native(entry: Entry | None, quant: str) -> bool:
     """True when ``quant`` is the format the model ships in (its `native_quant`)."""
     from .errors import InputError
@@ -563,6 +564,8 @@ class QualityModel:
         self.nats_per_doubling, self.size_exponent = size_scaling(self.tables)
         # quant_loss per (quant, size, family, name, native): a check asks once per task.
         self._losses: dict[tuple[str, float | None, str | None, str | None, bool], QuantLoss] = {}
+        # model_quality per (model id, task): the same at every quantization a check asks.
+        self._qualities: dict[tuple[str, str], ModelQuality | None] = {}
         models = [e for e in catalog.models.values() if effective_params_b(e) is not None]
         self._scores = {e.id: published_scores(e.data) for e in models}
         self.scale: dict[str, str] = {}
@@ -651,6 +654,13 @@ class QualityModel:
 
     def model_quality(self, entry: Entry, task: str) -> ModelQuality | None:
         """Published (mapped onto the task's scale) or, failing that, estimated from size."""
+        key = (entry.id, task)
+        if key in self._qualities:
+            return self._qualities[key]
+        found = self._qualities[key] = self._model_quality(entry, task)
+        return found
+
+    def _model_quality(self, entry: Entry, task: str) -> ModelQuality | None:
         if task not in TASKS:
             raise ValueError(f"unknown task {task!r}")
         found = self._published[task].get(entry.id)

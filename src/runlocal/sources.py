@@ -14,6 +14,7 @@ from typing import Any
 from .catalog import Catalog, Entry
 from .errors import AmbiguousNameError, InputError, UnknownNameError
 from .hfconfig import load_config, spec_from_config
+from .resolve.ids import read_model
 from .spec import ModelSpec, WeightInventory
 from .weights import estimate_inventory, normalize_quant, scale_inventory
 
@@ -120,8 +121,6 @@ def _name_exists(name: str) -> bool:
 
 
 def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
-    from .resolve.ids import read_model
-
     name = read_model(catalog, text)
     # Positional (a class called with keywords builds a dict of them first): spec, entry,
     # source, path, notes, quant, default_quant.

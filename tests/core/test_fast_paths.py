@@ -718,3 +718,23 @@ def test_a_hash_kept_once_is_the_dataclass_hash():
     assert halved.total_bytes == (
         halved.input_bytes + halved.output_bytes + sum(halved.layer_bytes) + halved.other_bytes
     )
+
+
+def test_quality_and_component_lookups_kept_are_the_computations():
+    """A model's quality per task (kept per model and task), whether a quantization is its
+    native format (kept per entry and quantization) and whether a name is a component model
+    (kept per name and catalog) against the same worked out afresh."""
+    from runlocal import engine
+    from runlocal.quality import TASKS, is_native, quality_model
+
+    cat = load_catalog()
+    qm = quality_model(cat)
+    names = [*sorted(cat.models), "Llama 3.1 8B", "no such model", "flux.1 dev"]
+    for name in names:
+        assert engine._component_entry(name, cat) is engine._component_entry.__wrapped__(name, cat)
+    for entry in cat.models.values():
+        for task in TASKS:
+            assert qm.model_quality(entry, task) == qm._model_quality(entry, task)
+            assert qm.model_quality(entry, task) is qm.model_quality(entry, task)
+        for quant in ("Q4_K_M", "BF16", "MXFP4", "FP8", "AWQ-4BIT", "NVFP4", "nonsense"):
+            assert is_native(entry, quant) == is_native.__wrapped__(entry, quant)
