@@ -295,9 +295,12 @@ def test_a_plans_fit_is_every_devices_fit():
     def plain(plan: mem.MemoryPlan) -> bool:
         return all(d.fits for d in plan.devices) and (plan.host is None or plan.host.fits)
 
+    def plain_tight(plan: mem.MemoryPlan) -> bool:
+        return any(mem.records.is_tight(*mem.records.usage(d)) for d in plan.devices)
+
     cat = load_catalog()
     rng = random.Random(15)
-    seen = set()
+    seen, seen_tight = set(), set()
     for model_id in rng.sample(sorted(cat.models), 40):
         for hw, runtime in (
             ("nvidia-rtx-3060-12gb", "llama.cpp"),
@@ -312,8 +315,10 @@ def test_a_plans_fit_is_every_devices_fit():
                 continue
             if isinstance(s, engine._Solved):
                 assert s.plan.fits == plain(s.plan)
+                assert s.plan.tight == plain_tight(s.plan)
                 seen.add(s.plan.fits)
-    assert seen == {True, False}
+                seen_tight.add(s.plan.tight)
+    assert seen == seen_tight == {True, False}
     dev = mem.SYSTEM_RAM
     for limit, required, used, budget in [
         (None, None, 10, 10),
@@ -332,6 +337,7 @@ def test_a_plans_fit_is_every_devices_fit():
         )
         plan = mem.MemoryPlan(devices=[use], host=None, gpu_layers=0, total_layers=1)
         assert plan.fits == use.fits
+        assert plan.tight == plain_tight(plan)
 
 
 def test_rows_fit_and_tightness_in_one_loop():

@@ -124,6 +124,7 @@ class _LlamaCells:
         window = spec.sliding_window
         self._swa_cap = window + LLAMA_UBATCH if window else None
         self._terms = _compute_terms(spec, LLAMA_UBATCH)
+        self._full_split = self.split(self.n + 1)  # every unit offloaded: asked most
 
     def full_usage(self, inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         """(total, budget) per GPU with every unit offloaded: the weights ``inv`` puts on each
@@ -153,7 +154,7 @@ class _LlamaCells:
         return rest
 
     def _weights_full(self, inv: WeightInventory) -> list[int]:
-        counts, output_dev = self.split(self.n + 1)
+        counts, output_dev = self._full_split
         layer_sum = inv.layer_sums
         output = _output_bytes(self.spec, inv)
         out, start = [], 0
@@ -164,7 +165,7 @@ class _LlamaCells:
         return out
 
     def _rest_full(self, context: int) -> list[int]:
-        counts, output_dev = self.split(self.n + 1)
+        counts, output_dev = self._full_split
         full, swa, compute_output, compute_other = self.at(context)
         out, start = [], 0
         for k, count in enumerate(counts):

@@ -117,7 +117,15 @@ class MemoryPlan:
         quantization's search judges it: inside a preallocating runtime's pool what the request
         needs against the pool (vLLM takes its share of the GPU by design), else the device's
         total against its budget."""
-        return any(is_tight(*usage(d)) for d in self.devices)
+        for d in self.devices:  # any(is_tight(*usage(d)) ...) written out: called per answer
+            if d.required_bytes is not None and d.fit_limit_bytes is not None:
+                used, budget = d.required_bytes, d.fit_limit_bytes
+            else:
+                used = d.weights_bytes + d.kv_cache_bytes + d.compute_bytes + d.overhead_bytes
+                budget = d.budget_bytes
+            if budget - used < _comfort_margin(budget):
+                return True
+        return False
 
 
 def usage(use: DeviceUse) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from .names import HardwareName, ModelName
 
 def read_hardware(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     """runlocal.resolve.hardware.resolve_hardware_name, an id answered directly."""
-    entry = catalog.hardware.get(text)
+    entry = catalog.entries("hardware").get(text)  # (the property's call saved)
     if entry is not None:
         return (HardwareName(entry, None, 1),)
     from .hardware import resolve_hardware_name
@@ -22,7 +22,7 @@ def read_hardware(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
 
 def read_model(catalog: Catalog, text: str) -> ModelName:
     """runlocal.resolve.models.resolve_model_name, an id answered directly."""
-    entry = catalog.models.get(text)
+    entry = catalog.entries("models").get(text)
     if entry is not None:
         return ModelName(entry, None, "name")
     from .models import resolve_model_name

@@ -77,7 +77,10 @@ def prefill_seconds_per_token(
         return None
     attn_factor = p.attention_factor if f.flash_attn else p.attention_factor_no_fa
     t = 0.0
-    n_layers = sum(load.layers for load in f.loads) or 1
+    n_layers = 0
+    for load in f.loads:  # sum(...) of a generator written out (see speed.features)
+        n_layers += load.layers
+    n_layers = n_layers or 1
     bf16 = f.quant == "BF16"  # features() stores the scheme upper-cased
     for load in f.loads:
         path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, bf16)
