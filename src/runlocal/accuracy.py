@@ -228,7 +228,6 @@ def _mmq(rec: dict[str, str]) -> bool:
 
 
 # llama.cpp's native FP4 MMA on Blackwell: PR #17906, merged 2025-12-24 as build b7536.
-FP4_MMA_BUILD = LLAMA_FP4_MMA_BUILD
 FP4_MMA_DATE = (2026, 1)
 
 
@@ -236,15 +235,13 @@ def _fp4_mma(rec: dict[str, str]) -> bool:
     """Whether a llama.cpp row's build multiplies MXFP4/NVFP4 weights in the native FP4 MMA
     (Runtime.fp4_mma): by its build number, else the month it states (after December 2025);
     rows that state neither are taken as later, as for MMQ."""
-    return _since(rec, FP4_MMA_BUILD, FP4_MMA_DATE, unstated=True)
+    return _since(rec, LLAMA_FP4_MMA_BUILD, FP4_MMA_DATE, unstated=True)
 
 
 # llama.cpp's HIP flash attention in the WMMA (MMA) kernel: RDNA4 from PR #18481, merged in
 # the second week of January 2026 (after b7600 of 31 December 2025; the build number is taken
 # as 7700), RDNA3 from PR #22880, build b9158 (May 2026). Runtime.rdna4_fattn_mma/rdna3_fattn_mma.
-RDNA4_FATTN_MMA_BUILD = LLAMA_RDNA4_FATTN_MMA_BUILD
 RDNA4_FATTN_MMA_DATE = (2026, 2)
-RDNA3_FATTN_MMA_BUILD = LLAMA_RDNA3_FATTN_MMA_BUILD
 RDNA3_FATTN_MMA_DATE = (2026, 6)
 
 
@@ -253,8 +250,12 @@ def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
     RDNA3): by its build number, else the month it states; rows that state neither, or only
     the year the kernel arrived in, are taken as later, as for MMQ."""
     return (
-        _since(rec, RDNA4_FATTN_MMA_BUILD, RDNA4_FATTN_MMA_DATE, True, year_alone_unstated=True),
-        _since(rec, RDNA3_FATTN_MMA_BUILD, RDNA3_FATTN_MMA_DATE, True, year_alone_unstated=True),
+        _since(
+            rec, LLAMA_RDNA4_FATTN_MMA_BUILD, RDNA4_FATTN_MMA_DATE, True, year_alone_unstated=True
+        ),
+        _since(
+            rec, LLAMA_RDNA3_FATTN_MMA_BUILD, RDNA3_FATTN_MMA_DATE, True, year_alone_unstated=True
+        ),
     )
 
 
@@ -262,17 +263,17 @@ def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
 # 8 May 2024 (about build b2830; dates from June 2024, as a May date may precede it), for
 # compute capability 8.0 and later; PR #25749 took them to Volta and Turing (7.0), merged in
 # the second half of July 2026 (dates from August 2026; build b10000 taken as its number).
-CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE = LLAMA_CUDA_GRAPHS_BUILD, (2024, 6)
-CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE = LLAMA_CUDA_GRAPHS_VOLTA_BUILD, (2026, 8)
+CUDA_GRAPHS_DATE = (2024, 6)
+CUDA_GRAPHS_VOLTA_DATE = (2026, 8)
 
 
 def _cuda_graphs_min_cc(rec: dict[str, str]) -> float | None:
     """The lowest compute capability a llama.cpp row's build decodes with CUDA graphs on, by
     its build number, else the month it states; rows that state neither are taken as recent
     builds of their time: Ampere on (the Volta gate is too recent to assume)."""
-    if not _since(rec, CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE, unstated=True):
+    if not _since(rec, LLAMA_CUDA_GRAPHS_BUILD, CUDA_GRAPHS_DATE, unstated=True):
         return None
-    if _since(rec, CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE, unstated=False):
+    if _since(rec, LLAMA_CUDA_GRAPHS_VOLTA_BUILD, CUDA_GRAPHS_VOLTA_DATE, unstated=False):
         return 7.0
     return 8.0
 

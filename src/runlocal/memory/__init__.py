@@ -27,6 +27,7 @@ from .frameworks import (
     vllm_non_torch_bytes,
 )
 from .kv import (
+    LLAMA_BATCH,
     LLAMA_KV_PAD,
     LLAMA_UBATCH,
     MLX_LATENT_MLA_ARCHITECTURES,
@@ -78,6 +79,7 @@ __all__ = [
     "COMFORT_MARGIN_SHARE",
     "CUDA_DRIVER_RESERVED_SHARE",
     "HOST_RESERVE_SHARE",
+    "LLAMA_BATCH",
     "LLAMA_KV_PAD",
     "LLAMA_UBATCH",
     "MLX_FUSED_PREFILL_HEAD_DIMS",

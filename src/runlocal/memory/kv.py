@@ -15,8 +15,11 @@ from ..spec import LayerSpec, ModelSpec
 from .records import pad
 
 # llama.cpp defaults (common/common.h, src/llama-context.cpp): physical batch 512, KV cells
-# padded to 256, flash attention "auto" (on for CUDA, Metal, ROCm and Vulkan).
+# padded to 256, flash attention "auto" (on for CUDA, Metal, ROCm and Vulkan). The logical
+# batch (n_batch 2048) is the tokens the scheduler splits into physical micro-batches and may
+# pipeline across layer-split GPUs.
 LLAMA_UBATCH = 512
+LLAMA_BATCH = 2048
 LLAMA_KV_PAD = 256
 VLLM_MAX_BATCHED_TOKENS = 8192
 VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)

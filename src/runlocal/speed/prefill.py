@@ -5,6 +5,7 @@ KV cache re-read per attention tile."""
 
 from __future__ import annotations
 
+from ..memory import LLAMA_BATCH
 from .decode import cpu_int8_flops
 from .features import DeviceLoad, SpeedFeatures, rdna_generation
 from .params import SpeedParams
@@ -139,11 +140,6 @@ def prefill_seconds_per_token(
         # Offloaded layers: llama.cpp streams their weights over PCIe once per micro-batch.
         t += f.host_bytes / 25e9 / micro_batch(f, prompt_tokens)
     return t
-
-
-# llama.cpp's logical batch (n_batch, llama-bench's and the server's default 2048): the tokens
-# the scheduler splits into micro-batches (n_ubatch) and may pipeline across layer-split GPUs.
-LLAMA_BATCH = 2048
 
 
 def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
