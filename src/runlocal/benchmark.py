@@ -41,7 +41,7 @@ from .catalog import Catalog
 from .detect import detect_machine
 from .detect.found import DetectedGPU, Machine
 from .detect.match import match_hardware
-from .detect.probe import end_probe
+from .detect.probe import communicate_bounded
 from .errors import InputError, RunlocalError
 from .profile import (
     MeasuredDevice,
@@ -558,24 +558,15 @@ def run_llama_bench(cmd: list[str], timeout: float) -> str:
     if exe is None:
         raise InputError("llama-bench is not on the PATH (install llama.cpp, or leave out --gguf)")
     try:
-        proc = subprocess.Popen(
-            [exe, *cmd[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",
-        )
+        status, out, err = communicate_bounded([exe, *cmd[1:]], timeout)
     except OSError as exc:
         raise RunlocalError(f"llama-bench could not start: {exc.strerror or exc}") from None
-    try:
-        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        end_probe(proc)
         raise RunlocalError(f"llama-bench did not finish within {timeout:g} s") from None
-    if proc.returncode != 0:
+    if status != 0:
         lines = [x for x in err.decode("utf-8", errors="replace").splitlines() if x.strip()]
         last = lines[-1].strip()[:200] if lines else "no message"
-        raise RunlocalError(f"llama-bench exited with status {proc.returncode}: {last}")
+        raise RunlocalError(f"llama-bench exited with status {status}: {last}")
     return out.decode("utf-8", errors="replace")
 
 

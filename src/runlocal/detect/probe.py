@@ -52,6 +52,26 @@ def end_probe(proc: subprocess.Popen[bytes]) -> None:
                 pass
 
 
+def communicate_bounded(argv: Sequence[str], timeout: float) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` (its program already found on the PATH) without a shell, stdin closed, in
+    a session of its own: (exit status, stdout, stderr). OSError when it cannot be run;
+    subprocess.TimeoutExpired when it outlives ``timeout``, after it and everything it started
+    are ended (end_probe)."""
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=os.name == "posix",
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        end_probe(proc)
+        raise
+    return proc.returncode, out, err
+
+
 def run_probe(
     cmd: Sequence[str],
     notes: list[str],
@@ -69,27 +89,18 @@ def run_probe(
         return None
     label = os.path.basename(cmd[0])
     try:
-        proc = subprocess.Popen(
-            [exe, *cmd[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",
-        )
+        status, out, err = communicate_bounded([exe, *cmd[1:]], timeout)
     except OSError as exc:
         notes.append(f"{label}: could not start ({exc.strerror or exc})")
         return None
-    try:
-        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        end_probe(proc)
         notes.append(f"{label} did not answer within {timeout:g} s; skipped")
         return None
     text = out.decode("utf-8", errors="replace")
-    if proc.returncode != 0 and not (accept_status and text.strip()):
+    if status != 0 and not (accept_status and text.strip()):
         first = err.decode("utf-8", errors="replace").strip().splitlines()
         why = f": {clip(first[0])}" if first else ""
-        notes.append(f"{label} exited with status {proc.returncode}{why}")
+        notes.append(f"{label} exited with status {status}{why}")
         return None
     return text
 
