@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -303,6 +304,19 @@ def _read_header(path: Path, files: FileAccess = LOCAL_FILES) -> Header:
         raise ModelFileError(f"{where}: cannot read GGUF header: {exc}") from None
 
 
+def _unique_name(r: _Reader, what: str, kind: str, seen: Container[str]) -> str:
+    """The next string of the header, read as ``what``: valid UTF-8, not already in ``seen``
+    (a duplicate is reported as a duplicate ``kind``)."""
+    raw = r.raw_string(what)
+    try:
+        name = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise r.fail(f"{what} {raw[:40]!r} is not valid UTF-8") from None
+    if name in seen:
+        raise r.fail(f"duplicate {kind} {name!r}")
+    return name
+
+
 def _parse_header(r: _Reader, path: Path) -> Header:
     if r.size < 4:
         raise r.fail("not a GGUF file (too short)")
@@ -334,13 +348,7 @@ def _parse_header(r: _Reader, path: Path) -> Header:
 
     kv: dict[str, Value] = {}
     for _ in range(n_kv):
-        raw_key = r.raw_string("metadata key")
-        try:
-            key = raw_key.decode("utf-8")
-        except UnicodeDecodeError:
-            raise r.fail(f"metadata key {raw_key[:40]!r} is not valid UTF-8") from None
-        if key in kv:
-            raise r.fail(f"duplicate metadata key {key!r}")
+        key = _unique_name(r, "metadata key", "metadata key", kv)
         kv[key] = _read_value(r, r.u32(), key)
 
     alignment = kv.get("general.alignment", _DEFAULT_ALIGNMENT)
@@ -356,13 +364,7 @@ def _parse_header(r: _Reader, path: Path) -> Header:
     infos: list[tuple[str, tuple[int, ...], int, int]] = []
     names: set[str] = set()
     for _ in range(n_tensors):
-        raw_name = r.raw_string("tensor name")
-        try:
-            name = raw_name.decode("utf-8")
-        except UnicodeDecodeError:
-            raise r.fail(f"tensor name {raw_name[:40]!r} is not valid UTF-8") from None
-        if name in names:
-            raise r.fail(f"duplicate tensor {name!r}")
+        name = _unique_name(r, "tensor name", "tensor", names)
         names.add(name)
         n_dims = r.u32()
         if n_dims > _MAX_DIMS:
