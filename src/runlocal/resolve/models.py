@@ -388,7 +388,9 @@ def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool
     typed words already pin the model down with numbers of their own ("Yi 34B" is not Yi 1.5
     34B; a bare "mixtral" may still be the only Mixtral)."""
     numbered = any(w[0].isdigit() for w in typed)
-    return numbered and any((w[0].isdigit() and w not in sizes) or len(w) == 1 for w in extra)
+    return numbered and any(
+        (w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra
+    )
 
 
 def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
