@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 from runlocal.catalog import Catalog, Entry, load_catalog, normalize
-from runlocal.errors import CatalogError, UnknownNameError
+from runlocal.errors import AmbiguousNameError, CatalogError, UnknownNameError
+from runlocal.resolve.models import resolve_model_name
+
+from .factories import LLAMA_3_1_8B, make_model
 
 
 def test_it_normalizes_names_as_people_type_them() -> None:
@@ -75,3 +78,19 @@ def test_the_shipped_catalog_dates_every_record() -> None:
         for path in (catalog_root() / kind).glob("*.toml"):
             added = tomllib.loads(path.read_text(encoding="utf-8")).get("added")
             assert isinstance(added, dt.date), path
+
+
+def test_a_left_out_variant_word_makes_another_model(catalog_dir: Path) -> None:
+    # The catalog holds only the Flash variant of "Test LM 4.7": a typed "test lm 4.7" means the
+    # full model it lacks, so the resolver asks back instead of answering for the smaller one.
+    make_model(catalog_dir, "test-lm-4.7-flash", "Test LM 4.7 Flash", LLAMA_3_1_8B, 8.0)
+    make_model(catalog_dir, "test-lm-5", "Test LM 5", LLAMA_3_1_8B, 8.0)
+    catalog = load_catalog(catalog_dir)
+    with pytest.raises(AmbiguousNameError) as err:
+        resolve_model_name(catalog, "test lm 4.7")
+    assert err.value.suggestions == ["Test LM 4.7 Flash"]
+    assert resolve_model_name(catalog, "test lm 4.7 flash").entry.id == "test-lm-4.7-flash"
+    # Words that only describe a release still may be left out, and without numbers the
+    # one model of a name is still found.
+    assert resolve_model_name(catalog, "Test LM 5 Instruct").entry.id == "test-lm-5"
+    assert resolve_model_name(catalog, "mixtral").entry.id == "mixtral-8x7b"

@@ -384,10 +384,12 @@ def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
 
 
 def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool:
-    """Left-out words that make another model: a model letter, or a version number when the
-    typed words already pin the model down with numbers of their own ("Yi 34B" is not Yi 1.5
-    34B; a bare "mixtral" may still be the only Mixtral)."""
-    numbered = any(w[0].isdigit() for w in typed)
+    """Left-out words that make another model when the typed words already pin the model down
+    with numbers of their own: a version number ("Yi 34B" is not Yi 1.5 34B), a model letter,
+    or a variant word ("GLM 4.7" is not GLM-4.7-Flash, "DeepSeek V4" not V4-Flash); the words
+    that only describe a release (instruct, chat, the publisher) are dropped before this. A
+    bare "mixtral" may still be the only Mixtral."""
+    numbered = any(c.isdigit() for w in typed for c in w)  # "3.3", "70b", "v4"
     return numbered and any(
         (w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra
     )
