@@ -12,6 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelFileError, UnsupportedArchitectureError
+from .hfconfig_layers import (
+    BLOCK_KINDS,
+    block_layer,
+    hybrid_blocks,
+    layer_kinds,
+    recurrent_params,
+    recurrent_state_elements,
+)
+from .hfconfig_read import Reader, per_layer_ints
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
 
 # Encoder-only models (embedding and reranking): no KV cache, bidirectional attention.
@@ -164,55 +173,6 @@ def flatten_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-class _Reader:
-    """Typed access to config values with one-line errors naming the key."""
-
-    def __init__(self, config: Mapping[str, Any], where: str) -> None:
-        self.c = config
-        self.where = where
-
-    def _fail(self, key: str, problem: str) -> ModelFileError:
-        return ModelFileError(f"{self.where}: {key}: {problem}")
-
-    def get_int(self, *keys: str, default: int | None = None, minimum: int = 1) -> int:
-        for key in keys:
-            value = self.c.get(key)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self._fail(key, f"expected an integer, got {value!r}")
-            if isinstance(value, float) and not value.is_integer():
-                raise self._fail(key, f"expected an integer, got {value!r}")
-            number = int(value)
-            if number < minimum or number > 10**12:
-                raise self._fail(key, f"{number} is out of range")
-            return number
-        if default is None:
-            raise self._fail(keys[0], "missing")
-        return default
-
-    def opt_int(self, *keys: str, minimum: int = 1) -> int | None:
-        if all(self.c.get(k) is None for k in keys):
-            return None
-        return self.get_int(*keys, minimum=minimum)
-
-    def get_bool(self, key: str, default: bool) -> bool:
-        value = self.c.get(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self._fail(key, f"expected true or false, got {value!r}")
-        return value
-
-    def get_list(self, key: str) -> list[Any] | None:
-        value = self.c.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            raise self._fail(key, f"expected a list, got {type(value).__name__}")
-        return value
-
-
 def spec_from_config(
     config: Mapping[str, Any],
     *,
@@ -250,7 +210,7 @@ def _spec_from_config(
     if not isinstance(config, Mapping):
         raise ModelFileError(f"{where}: expected a JSON object")
     c = flatten_config(config)
-    r = _Reader(c, where)
+    r = Reader(c, where)
     model_type = c.get("model_type")
     if not isinstance(model_type, str) or not model_type:
         archs = c.get("architectures")
@@ -266,7 +226,7 @@ def _spec_from_config(
             "from config.json without guessing"
         )
 
-    blocks = _hybrid_blocks(c, r, model_type)
+    blocks = hybrid_blocks(c, r, model_type)
     n_layers = r.get_int(
         "num_hidden_layers",
         "n_layer",
@@ -284,7 +244,7 @@ def _spec_from_config(
     hidden = r.get_int("hidden_size", "d_model", "n_embd", "dim")
     n_heads = r.get_int("num_attention_heads", "n_head", "n_heads")
     if isinstance(c.get("num_key_value_heads"), list):
-        n_kv = max(_per_layer_ints(r, "num_key_value_heads", n_layers, n_heads), default=n_heads)
+        n_kv = max(per_layer_ints(r, "num_key_value_heads", n_layers, n_heads), default=n_heads)
     else:
         n_kv = r.get_int("num_key_value_heads", "num_kv_heads", "n_kv_heads", default=n_heads)
     if c.get("multi_query") is True:
@@ -294,7 +254,7 @@ def _spec_from_config(
     head_dim = r.get_int("head_dim", default=max(1, hidden // n_heads))
     vocab = r.get_int("vocab_size", "padded_vocab_size")
     if isinstance(c.get("intermediate_size"), list):  # per-layer widths (Gemma 3n)
-        inter_per_layer: list[int] | None = _per_layer_ints(r, "intermediate_size", n_layers, 0)
+        inter_per_layer: list[int] | None = per_layer_ints(r, "intermediate_size", n_layers, 0)
         intermediate: int | None = max(inter_per_layer or [0]) or None
     else:
         inter_per_layer = None
@@ -388,9 +348,9 @@ def _spec_from_config(
     if encoder:
         kinds = ["none"] * n_layers
     elif blocks is not None:
-        kinds = [_BLOCK_KINDS[b] for b in blocks]
+        kinds = [BLOCK_KINDS[b] for b in blocks]
     else:
-        kinds = _layer_kinds(c, r, model_type, n_layers)
+        kinds = layer_kinds(c, r, model_type, n_layers)
     # Sparse attention: a lightning indexer scores every cached row and the attention reads
     # the index_topk best (DeepSeek-V3.2 on MLA; DeepSeek-V4 on its compressed rows).
     index_dim = r.get_int("index_head_dim", default=0, minimum=0)
@@ -409,8 +369,8 @@ def _spec_from_config(
     if "swa" not in kinds:
         window = None
 
-    recurrent_elems = _recurrent_state_elements(c, r, model_type, hidden)
-    kv_per_layer = _per_layer_ints(r, "num_key_value_heads", n_layers, n_kv)
+    recurrent_elems = recurrent_state_elements(c, r, model_type, hidden)
+    kv_per_layer = per_layer_ints(r, "num_key_value_heads", n_layers, n_kv)
     # Gemma 4: global (full-attention) layers have their own KV heads and head size, and may
     # share one projection for K and V (no v_proj). The cache still holds both: K is normed
     # and rotated, V is the same projection under a scale-free RMS norm, two tensors
@@ -438,7 +398,7 @@ def _spec_from_config(
         moe = is_moe_layer(i)
         if blocks is not None:  # one mixer or one feed-forward per block (Nemotron-H)
             layers.append(
-                _block_layer(
+                block_layer(
                     r,
                     blocks[i],
                     hidden=hidden,
@@ -460,7 +420,7 @@ def _spec_from_config(
         ratio = ratios[i] if ratios is not None else 0
         indexed = bool(index_dim) and (ratio == _DSV4_INDEXED_RATIO or ratios is None)
         if kind == "recurrent":
-            attn = _recurrent_params(c, r, hidden)
+            attn = recurrent_params(c, r, hidden)
             attn_v = 0
         elif ratios is not None:
             attn, attn_v = _dsv4_attention_params(r, hidden, n_heads, head_dim, ratio), 0
@@ -588,7 +548,7 @@ def _spec_from_config(
 _DSV4_INDEXED_RATIO = 4
 
 
-def _compress_ratios(c: Mapping[str, Any], r: _Reader, n_layers: int) -> list[int] | None:
+def _compress_ratios(c: Mapping[str, Any], r: Reader, n_layers: int) -> list[int] | None:
     """DeepSeek-V4's per-layer compression (0: sliding window only), backbone layers only:
     entries past num_hidden_layers belong to the multi-token-prediction layers."""
     values = r.get_list("compress_ratios")
@@ -608,7 +568,7 @@ def _compress_ratios(c: Mapping[str, Any], r: _Reader, n_layers: int) -> list[in
     return [int(v) for v in values[:n_layers]]
 
 
-def _dsv4_attention_params(r: _Reader, hidden: int, n_heads: int, head_dim: int, ratio: int) -> int:
+def _dsv4_attention_params(r: Reader, hidden: int, n_heads: int, head_dim: int, ratio: int) -> int:
     """DeepSeek-V4 attention: low-rank Q, one shared KV projection, grouped low-rank output
     (o_groups groups of o_lora_rank), per-head sinks, and a gated compressor where ratio > 0
     (its kv and gate projections twice as wide where rows overlap)."""
@@ -625,7 +585,7 @@ def _dsv4_attention_params(r: _Reader, hidden: int, n_heads: int, head_dim: int,
     return params
 
 
-def _indexer_params(r: _Reader, hidden: int, heads: int, dim: int, ratio: int) -> int:
+def _indexer_params(r: Reader, hidden: int, heads: int, dim: int, ratio: int) -> int:
     """Lightning indexer: query heads from the Q latent, a per-head weight, and its key: one
     projection (V3.2) or, compressed like the KV (V4), an overlapping gated compressor."""
     q_lora = r.get_int("q_lora_rank", default=hidden)
@@ -636,273 +596,3 @@ def _indexer_params(r: _Reader, hidden: int, heads: int, dim: int, ratio: int) -
     else:
         params += hidden * dim + 2 * dim
     return params
-
-
-def _per_layer_ints(r: _Reader, key: str, n_layers: int, default: int) -> list[int]:
-    values = r.c.get(key)
-    if not isinstance(values, list):
-        return [default] * n_layers
-    if len(values) != n_layers or not all(isinstance(v, int) and v >= 0 for v in values):
-        raise r._fail(key, f"expected {n_layers} non-negative integers")
-    return [int(v) for v in values]
-
-
-_LAYER_TYPE_NAMES: dict[str, LayerKind] = {
-    "full_attention": "full",
-    "attention": "full",
-    "global": "full",
-    "sliding_attention": "swa",
-    "sliding_window": "swa",
-    "chunked_attention": "swa",
-    "local": "swa",
-    "linear_attention": "recurrent",
-    # Qwen Sparse Attention keeps a full KV cache and reads a budget of it per query.
-    "qwen_sparse_attention": "full",
-    "mamba": "recurrent",
-    "conv": "recurrent",
-    "recurrent": "recurrent",
-}
-
-
-def _layer_kinds(c: Mapping[str, Any], r: _Reader, model_type: str, n: int) -> list[LayerKind]:
-    layer_types = r.get_list("layer_types")
-    if layer_types is not None:
-        if len(layer_types) < n:
-            raise r._fail("layer_types", f"expected {n} entries, got {len(layer_types)}")
-        kinds: list[LayerKind] = []
-        for value in layer_types[:n]:
-            kind = _LAYER_TYPE_NAMES.get(str(value))
-            if kind is None:
-                raise UnsupportedArchitectureError(
-                    f"layer type {value!r} in {model_type} is not supported yet"
-                )
-            kinds.append(kind)
-        return _mark_shared_kv(c, r, kinds)
-
-    has_window = c.get("sliding_window") is not None
-    if model_type == "gemma2":
-        # HF Gemma2: layer i slides when i is even.
-        return ["swa" if i % 2 == 0 else "full" for i in range(n)]
-    if model_type in {"gemma3", "gemma3_text", "cohere2"} or c.get("sliding_window_pattern"):
-        default = 6 if model_type.startswith("gemma3") else 4
-        pattern = r.get_int("sliding_window_pattern", default=default)
-        return _mark_shared_kv(
-            c, r, ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)]
-        )
-    if model_type == "llama4_text" and c.get("attention_chunk_size"):
-        no_rope = r.get_list("no_rope_layers")
-        if no_rope and len(no_rope) >= n:
-            return ["swa" if no_rope[i] else "full" for i in range(n)]
-        return ["full" if (i + 1) % 4 == 0 else "swa" for i in range(n)]
-    interval = r.opt_int("full_attention_interval")
-    if interval:
-        return ["full" if (i + 1) % interval == 0 else "recurrent" for i in range(n)]
-    full_idxs = r.get_list("full_attn_idxs")
-    if full_idxs is not None:
-        return ["full" if i in full_idxs else "recurrent" for i in range(n)]
-    if has_window and model_type in {"mistral", "mixtral", "qwen2", "qwen2_moe", "starcoder2"}:
-        # Qwen2 configs carry a sliding_window that is off unless use_sliding_window is set.
-        if model_type.startswith("qwen2") and not c.get("use_sliding_window"):
-            return ["full"] * n
-        return ["swa"] * n
-    # phi3 configs carry sliding_window, but llama.cpp and vLLM run every layer as full.
-    return ["full"] * n
-
-
-# Nemotron-H block letters (transformers' NemotronHConfig._pattern_to_list): each block holds
-# one mixer (a Mamba-2 layer or attention) or one feed-forward (a dense MLP or experts).
-_PATTERN_BLOCKS = {"M": "mamba", "*": "attention", "-": "mlp", "E": "moe"}
-_LIST_BLOCKS = {
-    "mamba": "mamba",
-    "linear_attention": "mamba",
-    "attention": "attention",
-    "full_attention": "attention",
-    "mlp": "mlp",
-    "moe": "moe",
-}
-_BLOCK_KINDS: dict[str, LayerKind] = {
-    "mamba": "recurrent",
-    "attention": "full",
-    "mlp": "none",
-    "moe": "none",
-}
-
-
-def _hybrid_blocks(c: Mapping[str, Any], r: _Reader, model_type: str) -> list[str] | None:
-    """Per-layer block types of a Nemotron-H style stack, or None for other layouts.
-
-    The pattern string (``hybrid_override_pattern``) or the list transformers writes instead
-    (``layers_block_type``, also read as ``layer_types`` when it names MLP or MoE blocks).
-    """
-    pattern = c.get("hybrid_override_pattern")
-    if pattern is not None:
-        if not isinstance(pattern, str) or not pattern:
-            raise r._fail("hybrid_override_pattern", "expected a string of layer letters")
-        unknown = sorted(set(pattern) - set(_PATTERN_BLOCKS))
-        if unknown:
-            raise UnsupportedArchitectureError(
-                f"hybrid layer letter {unknown[0]!r} of {model_type!r} is not supported yet"
-            )
-        return [_PATTERN_BLOCKS[ch] for ch in pattern]
-    names = r.get_list("layers_block_type")
-    if names is None:
-        types = r.get_list("layer_types")
-        if types is None or not any(t in ("mlp", "moe") for t in types):
-            return None
-        names = types
-    blocks: list[str] = []
-    for name in names:
-        block = _LIST_BLOCKS.get(name) if isinstance(name, str) else None
-        if block is None:
-            raise UnsupportedArchitectureError(
-                f"layer block type {name!r} in {model_type} is not supported yet"
-            )
-        blocks.append(block)
-    return blocks or None
-
-
-def _mamba2_dims(c: Mapping[str, Any], r: _Reader, hidden: int) -> tuple[int, int, int, int, int]:
-    """Mamba-2 sizes: (inner width, heads, state size, groups, conv kernel).
-
-    The inner width is heads x head size where the config gives them (Nemotron-H, Granite 4),
-    else expand x hidden.
-    """
-    d_state = r.get_int("mamba_d_state", "ssm_state_size")
-    d_conv = r.get_int("mamba_d_conv", "conv_kernel", default=4)
-    n_groups = r.get_int("mamba_n_groups", "n_groups", default=1)
-    heads = r.opt_int("mamba_num_heads", "mamba_n_heads")
-    head_dim = r.opt_int("mamba_head_dim", "mamba_d_head")
-    if heads and head_dim:
-        d_inner = heads * head_dim
-    else:
-        d_inner = r.get_int("mamba_expand", "expand", default=2) * hidden
-        heads = heads or max(d_inner // (head_dim or 64), 1)
-    return d_inner, heads, d_state, n_groups, d_conv
-
-
-def _mamba2_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> tuple[int, int]:
-    """(projection, other) parameters of one Mamba-2 mixer: in_proj (x, z, B, C, dt) and
-    out_proj; the depthwise convolution with its bias, dt bias, A, D and the gated norm."""
-    d_inner, heads, d_state, n_groups, d_conv = _mamba2_dims(c, r, hidden)
-    conv_channels = d_inner + 2 * n_groups * d_state
-    projections = hidden * (d_inner + conv_channels + heads) + d_inner * hidden
-    other = conv_channels * (d_conv + 1) + 3 * heads + d_inner
-    return projections, other
-
-
-def _block_layer(
-    r: _Reader,
-    block: str,
-    *,
-    hidden: int,
-    n_heads: int,
-    n_kv: int,
-    head_dim: int,
-    intermediate: int,
-    moe: bool,
-    n_experts: int,
-    moe_inter: int | None,
-    shared_inter: int,
-    latent: int,
-    mult: int,
-    state: int,
-) -> LayerSpec:
-    """One Nemotron-H block: a Mamba-2 mixer (fixed state), attention (KV), or a feed-forward
-    (a dense MLP, or routed experts beside a shared expert) that keeps nothing per token."""
-    norm = hidden
-    if block == "mamba":
-        projections, other = _mamba2_params(r.c, r, hidden)
-        return LayerSpec(
-            kind="recurrent",
-            n_kv_heads=0,
-            head_dim_k=head_dim,
-            head_dim_v=head_dim,
-            recurrent_state_elements=state,
-            params_attn=projections,
-            params_other=other + norm,
-        )
-    if block == "attention":
-        return LayerSpec(
-            kind="full",
-            n_kv_heads=n_kv,
-            head_dim_k=head_dim,
-            head_dim_v=head_dim,
-            params_attn=2 * hidden * n_heads * head_dim + hidden * n_kv * head_dim,
-            params_attn_v=hidden * n_kv * head_dim,
-            params_other=norm,
-        )
-    if block == "moe" and moe:
-        if moe_inter is None:
-            raise r._fail("moe_intermediate_size", "missing for a mixture of experts")
-        width = latent or hidden
-        return LayerSpec(
-            kind="none",
-            n_kv_heads=0,
-            head_dim_k=head_dim,
-            head_dim_v=head_dim,
-            moe=True,
-            params_experts=n_experts * mult * width * moe_inter,
-            # The shared expert's up projection and the latent down-projection run for
-            # every token, as do the shared down projection and the latent up-projection.
-            params_ffn=(mult - 1) * hidden * shared_inter + hidden * latent,
-            params_ffn_down=hidden * shared_inter + latent * hidden,
-            params_other=n_experts * hidden + n_experts + norm,
-            down_rows=shared_inter,
-            expert_up_rows=width,
-            expert_down_rows=moe_inter,
-        )
-    width = moe_inter if block == "moe" and moe_inter else intermediate
-    return LayerSpec(
-        kind="none",
-        n_kv_heads=0,
-        head_dim_k=head_dim,
-        head_dim_v=head_dim,
-        params_ffn=(mult - 1) * hidden * width,
-        params_ffn_down=hidden * width,
-        params_other=norm,
-        down_rows=width,
-    )
-
-
-def _mark_shared_kv(c: Mapping[str, Any], r: _Reader, kinds: list[LayerKind]) -> list[LayerKind]:
-    shared = r.get_int("num_kv_shared_layers", default=0, minimum=0)
-    if shared:
-        kinds = kinds[: len(kinds) - shared] + ["none"] * min(shared, len(kinds))
-    return kinds
-
-
-def _recurrent_state_elements(
-    c: Mapping[str, Any], r: _Reader, model_type: str, hidden: int
-) -> int:
-    """Per-layer state of a recurrent layer, in elements (llama.cpp stores F32)."""
-    if c.get("linear_num_value_heads") is not None:  # Qwen3-Next / Qwen3.5 gated delta net
-        v_heads = r.get_int("linear_num_value_heads")
-        k_heads = r.get_int("linear_num_key_heads", default=v_heads)
-        k_dim = r.get_int("linear_key_head_dim")
-        v_dim = r.get_int("linear_value_head_dim")
-        kernel = r.get_int("linear_conv_kernel_dim", default=4)
-        conv_channels = 2 * k_heads * k_dim + v_heads * v_dim
-        return (kernel - 1) * conv_channels + v_heads * k_dim * v_dim
-    if c.get("conv_L_cache") is not None:  # LFM2 short convolution
-        return (r.get_int("conv_L_cache") - 1) * hidden
-    if c.get("mamba_d_state") is not None or c.get("ssm_state_size") is not None:
-        # Mamba-2: the last d_conv - 1 inputs of the convolution (x, B and C) and one
-        # head_dim x d_state matrix per head, i.e. d_state x d_inner.
-        d_inner, _, d_state, n_groups, d_conv = _mamba2_dims(c, r, hidden)
-        return (d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner
-    return 0
-
-
-def _recurrent_params(c: Mapping[str, Any], r: _Reader, hidden: int) -> int:
-    if c.get("linear_num_value_heads") is not None:
-        v_heads = r.get_int("linear_num_value_heads")
-        k_heads = r.get_int("linear_num_key_heads", default=v_heads)
-        k_dim, v_dim = r.get_int("linear_key_head_dim"), r.get_int("linear_value_head_dim")
-        qkvz = hidden * (2 * k_heads * k_dim + 2 * v_heads * v_dim)
-        return qkvz + hidden * 2 * v_heads + v_heads * v_dim * hidden
-    if c.get("conv_L_cache") is not None:
-        return 3 * hidden * hidden + hidden * hidden
-    if c.get("mamba_d_state") is not None or c.get("ssm_state_size") is not None:
-        projections, other = _mamba2_params(c, r, hidden)
-        return projections + other
-    return 4 * hidden * hidden
