@@ -20,6 +20,7 @@ from .hfconfig_layers import (
     recurrent_params,
     recurrent_state_elements,
 )
+from .hfconfig_moe import read_moe, unread_expert_keys
 from .hfconfig_read import Reader, per_layer_ints
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
 
@@ -283,52 +284,21 @@ def _spec_from_config(
         )
 
     # Mixture of experts.
-    n_experts = r.get_int(
-        "num_local_experts", "num_experts", "n_routed_experts", default=0, minimum=0
+    moe_layout = read_moe(
+        c, r, model_type=model_type, n_layers=n_layers, intermediate=intermediate, blocks=blocks
     )
-    n_used = r.get_int(
-        "num_experts_per_tok",
-        "experts_per_token",
-        "num_experts_per_token",
-        "top_k_experts",
-        default=0,
-        minimum=0,
-    )
-    if n_experts and not n_used:
-        raise ModelFileError(f"{where}: num_experts_per_tok: missing for a mixture of experts")
-    if n_used > n_experts:
-        raise ModelFileError(f"{where}: num_experts_per_tok: {n_used} exceeds {n_experts} experts")
-    moe_inter = r.opt_int("moe_intermediate_size") or intermediate
-    shared_inter = r.get_int(
-        "shared_expert_intermediate_size",
-        "moe_shared_expert_intermediate_size",
-        default=0,
-        minimum=0,
-    )
-    # LatentMoE (Nemotron 3 Super): routed experts work in a smaller latent width, reached
-    # through one down- and one up-projection shared by all experts of the layer.
-    latent = r.get_int("moe_latent_size", default=0, minimum=0)
-    n_shared = r.get_int("n_shared_experts", "num_shared_experts", default=0, minimum=0)
-    if n_shared and not shared_inter and moe_inter:
-        shared_inter = n_shared * moe_inter
-    if model_type.startswith("llama4") and n_experts and not shared_inter and intermediate:
-        shared_inter = intermediate  # Llama 4: one always-on shared expert per MoE layer
+    n_experts, n_used = moe_layout.n_experts, moe_layout.n_used
+    if n_experts <= 1 and model_type not in KNOWN_MODEL_TYPES:
+        unread = unread_expert_keys(c)
+        if unread:
+            raise UnsupportedArchitectureError(
+                f"model_type {model_type!r} is not one the engine knows, and its config names "
+                f"experts under keys it does not read ({', '.join(unread)}): sizing it as a "
+                "dense model would undercount its weights"
+            )
     # Gemma 4 runs a dense MLP beside the experts in every layer.
     dense_beside_moe = bool(c.get("enable_moe_block")) and model_type.startswith("gemma4")
     dense_mlp_inter = r.opt_int("intermediate_size_mlp")  # Llama 4 Maverick's dense layers
-    first_dense = r.get_int("first_k_dense_replace", default=0, minimum=0)
-    moe_every = r.get_int("decoder_sparse_step", "moe_layer_freq", default=1, minimum=1)
-    mlp_only = {int(x) for x in (r.get_list("mlp_only_layers") or []) if isinstance(x, int)}
-
-    def is_moe_layer(i: int) -> bool:
-        if blocks is not None:
-            return blocks[i] == "moe" and n_experts > 1
-        if n_experts <= 1 or i < first_dense or i in mlp_only:
-            return False
-        if model_type == "llama4_text":
-            step = r.get_int("interleave_moe_layer_step", default=1)
-            return (i + 1) % step == 0
-        return (i + 1) % moe_every == 0 if moe_every > 1 else True
 
     # Multi-head latent attention.
     mla: MLASpec | None = None
@@ -395,7 +365,9 @@ def _spec_from_config(
     mult = 2 if model_type in UNGATED_FFN_TYPES else 3
     layers: list[LayerSpec] = []
     for i, kind in enumerate(kinds):
-        moe = is_moe_layer(i)
+        moe = moe_layout.moe_layers[i]
+        moe_inter = moe_layout.expert_inter[i]
+        shared_inter = moe_layout.shared_inter[i]
         if blocks is not None:  # one mixer or one feed-forward per block (Nemotron-H)
             layers.append(
                 block_layer(
@@ -410,7 +382,7 @@ def _spec_from_config(
                     n_experts=n_experts,
                     moe_inter=moe_inter,
                     shared_inter=shared_inter,
-                    latent=latent,
+                    latent=moe_layout.latent,
                     mult=mult,
                     state=recurrent_elems,
                 )
@@ -461,6 +433,7 @@ def _spec_from_config(
         else:
             dense_inter = (
                 (inter_per_layer[i] if inter_per_layer else None)
+                or moe_layout.dense_inter[i]
                 or (dense_mlp_inter if n_experts > 1 else None)
                 or intermediate
                 or 4 * hidden
