@@ -17,6 +17,7 @@ from .hfconfig_layers import (
     block_layer,
     hybrid_blocks,
     layer_kinds,
+    parallel_ssm,
     recurrent_params,
     recurrent_state_elements,
 )
@@ -104,7 +105,10 @@ KNOWN_MODEL_TYPES = frozenset(
         "llama4_text",
         "ernie4_5",
         "ernie4_5_moe",
+        "hunyuan",
         "hunyuan_v1_dense",
+        "hunyuan_v1_moe",
+        "kimi_linear",
         "seed_oss",
         "minimax",
         "minimax_m2",
@@ -252,7 +256,7 @@ def _spec_from_config(
         n_kv = 1
     if n_kv > n_heads:
         raise ModelFileError(f"{where}: num_key_value_heads: {n_kv} exceeds {n_heads} heads")
-    head_dim = r.get_int("head_dim", default=max(1, hidden // n_heads))
+    head_dim = r.get_int("head_dim", "attention_head_dim", default=max(1, hidden // n_heads))
     vocab = r.get_int("vocab_size", "padded_vocab_size")
     if isinstance(c.get("intermediate_size"), list):  # per-layer widths (Gemma 3n)
         inter_per_layer: list[int] | None = per_layer_ints(r, "intermediate_size", n_layers, 0)
@@ -321,6 +325,14 @@ def _spec_from_config(
         kinds = [BLOCK_KINDS[b] for b in blocks]
     else:
         kinds = layer_kinds(c, r, model_type, n_layers)
+    # Cross-layer attention (Hunyuan use_cla): only the first layer of every cla_share_factor
+    # projects and caches K and V; the others attend to that layer's cache.
+    cla_reuse: set[int] = set()
+    if c.get("use_cla") is True:
+        factor = r.get_int("cla_share_factor")
+        cla_reuse = {i for i, kind in enumerate(kinds) if kind == "full" and i % factor}
+        kinds = ["none" if i in cla_reuse else kind for i, kind in enumerate(kinds)]
+    parallel = parallel_ssm(c, model_type)
     # Sparse attention: a lightning indexer scores every cached row and the attention reads
     # the index_topk best (DeepSeek-V3.2 on MLA; DeepSeek-V4 on its compressed rows).
     index_dim = r.get_int("index_head_dim", default=0, minimum=0)
@@ -419,9 +431,13 @@ def _spec_from_config(
                 kv_per_layer[i] = heads_kv
             hd_v = hd_k
             attn = hidden * n_heads * hd_k * (3 if gated_attention else 2)
+            if i in cla_reuse:
+                heads_kv = 0  # no K or V projection of its own
             attn += hidden * heads_kv * hd_k
             shared_kv_proj = kind == "full" and k_eq_v and global_kv
             attn_v = 0 if shared_kv_proj else hidden * heads_kv * hd_v
+            if parallel:
+                attn += recurrent_params(c, r, hidden)
         if moe:
             if moe_inter is None:
                 raise r._fail("moe_intermediate_size", "missing for a mixture of experts")
@@ -449,7 +465,9 @@ def _spec_from_config(
                 n_kv_heads=0 if kind in ("recurrent", "none") else kv_per_layer[i],
                 head_dim_k=hd_k,
                 head_dim_v=hd_v,
-                recurrent_state_elements=recurrent_elems if kind == "recurrent" else 0,
+                recurrent_state_elements=(
+                    recurrent_elems if kind == "recurrent" or (parallel and kind == "full") else 0
+                ),
                 compress_ratio=ratio,
                 index_head_dim=index_dim if indexed else 0,
                 index_heads=index_heads if indexed else 0,

@@ -28,14 +28,52 @@ _LAYER_TYPE_NAMES: dict[str, LayerKind] = {
     "mamba": "recurrent",
     "conv": "recurrent",
     "recurrent": "recurrent",
+    # Falcon-H1: attention and a Mamba-2 mixer side by side (see parallel_ssm).
+    "hybrid": "full",
 }
 
 
+def parallel_ssm(c: Mapping[str, Any], model_type: str) -> bool:
+    """Whether every attention layer also runs a Mamba-2 mixer beside it (Falcon-H1): such a
+    layer keeps both a KV cache and a fixed state, and holds both sets of weights."""
+    return model_type == "falcon_h1" or "hybrid" in (c.get("layers_block_type") or ())
+
+
+def linear_attn_config(r: Reader) -> Mapping[str, Any] | None:
+    """Kimi Linear's nested settings of its Kimi-delta-attention (KDA) layers."""
+    value = r.c.get("linear_attn_config")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise r._fail("linear_attn_config", f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def kda_layers(c: Mapping[str, Any], r: Reader, n: int) -> set[int] | None:
+    """0-based indices of Kimi Linear's KDA layers: kda_layers counts from 1 (vLLM's
+    is_kda_layer tests layer_idx + 1) unless kda_layer_index_base says otherwise; the
+    others are full_attn_layers (MLA)."""
+    config = linear_attn_config(r)
+    if config is None:
+        return None
+    sub = Reader(config, f"{r.where}: linear_attn_config")
+    base = sub.get_int("kda_layer_index_base", default=1, minimum=0)
+    listed = sub.get_list("kda_layers")
+    if listed is None:
+        raise sub._fail("kda_layers", "missing")
+    if not all(
+        isinstance(v, int) and not isinstance(v, bool) and base <= v < n + base for v in listed
+    ):
+        raise sub._fail("kda_layers", f"expected layer numbers from {base} to {n - 1 + base}")
+    return {v - base for v in listed}
+
+
 def layer_kinds(c: Mapping[str, Any], r: Reader, model_type: str, n: int) -> list[LayerKind]:
-    layer_types = r.get_list("layer_types")
+    key = "layer_types" if c.get("layer_types") is not None else "layers_block_type"
+    layer_types = r.get_list(key)
     if layer_types is not None:
         if len(layer_types) < n:
-            raise r._fail("layer_types", f"expected {n} entries, got {len(layer_types)}")
+            raise r._fail(key, f"expected {n} entries, got {len(layer_types)}")
         kinds: list[LayerKind] = []
         for value in layer_types[:n]:
             kind = _LAYER_TYPE_NAMES.get(str(value))
@@ -46,6 +84,9 @@ def layer_kinds(c: Mapping[str, Any], r: Reader, model_type: str, n: int) -> lis
             kinds.append(kind)
         return mark_shared_kv(c, r, kinds)
 
+    kda = kda_layers(c, r, n)
+    if kda is not None:
+        return ["recurrent" if i in kda else "full" for i in range(n)]
     has_window = c.get("sliding_window") is not None
     if model_type == "gemma2":
         # HF Gemma2: layer i slides when i is even.
@@ -118,10 +159,11 @@ def hybrid_blocks(c: Mapping[str, Any], r: Reader, model_type: str) -> list[str]
         return [_PATTERN_BLOCKS[ch] for ch in pattern]
     names = r.get_list("layers_block_type")
     if names is None:
-        types = r.get_list("layer_types")
-        if types is None or not any(t in ("mlp", "moe") for t in types):
-            return None
-        names = types
+        names = r.get_list("layer_types")
+    # Only mixers (Granite 4's "mamba" / "attention"): each layer also has its own
+    # feed-forward, so these are layer kinds, read by layer_kinds.
+    if names is None or not any(t in ("mlp", "moe") for t in names):
+        return None
     blocks: list[str] = []
     for name in names:
         block = _LIST_BLOCKS.get(name) if isinstance(name, str) else None
@@ -143,22 +185,30 @@ def mamba2_dims(c: Mapping[str, Any], r: Reader, hidden: int) -> tuple[int, int,
     d_conv = r.get_int("mamba_d_conv", "conv_kernel", default=4)
     n_groups = r.get_int("mamba_n_groups", "n_groups", default=1)
     heads = r.opt_int("mamba_num_heads", "mamba_n_heads")
-    head_dim = r.opt_int("mamba_head_dim", "mamba_d_head")
+    # transformers' default head size "auto" is inner width / heads.
+    head_dim = (
+        None if c.get("mamba_d_head") == "auto" else r.opt_int("mamba_head_dim", "mamba_d_head")
+    )
+    d_ssm = r.opt_int("mamba_d_ssm")  # Falcon-H1 gives the inner width itself
     if heads and head_dim:
         d_inner = heads * head_dim
+        if d_ssm is not None and d_ssm != d_inner:
+            raise r._fail("mamba_d_ssm", f"{d_ssm} is not {heads} heads x {head_dim}")
     else:
-        d_inner = r.get_int("mamba_expand", "expand", default=2) * hidden
+        d_inner = d_ssm or r.get_int("mamba_expand", "expand", default=2) * hidden
         heads = heads or max(d_inner // (head_dim or 64), 1)
     return d_inner, heads, d_state, n_groups, d_conv
 
 
 def mamba2_params(c: Mapping[str, Any], r: Reader, hidden: int) -> tuple[int, int]:
     """(projection, other) parameters of one Mamba-2 mixer: in_proj (x, z, B, C, dt) and
-    out_proj; the depthwise convolution with its bias, dt bias, A, D and the gated norm."""
+    out_proj; the depthwise convolution with its bias, dt bias, A, D and the gated norm
+    (which Falcon-H1 leaves out where mamba_rms_norm is false)."""
     d_inner, heads, d_state, n_groups, d_conv = mamba2_dims(c, r, hidden)
     conv_channels = d_inner + 2 * n_groups * d_state
     projections = hidden * (d_inner + conv_channels + heads) + d_inner * hidden
-    other = conv_channels * (d_conv + 1) + 3 * heads + d_inner
+    norm = 0 if c.get("mamba_rms_norm") is False else d_inner
+    other = conv_channels * (d_conv + 1) + 3 * heads + norm
     return projections, other
 
 
@@ -238,6 +288,12 @@ def block_layer(
 
 def recurrent_state_elements(c: Mapping[str, Any], r: Reader, model_type: str, hidden: int) -> int:
     """Per-layer state of a recurrent layer, in elements (llama.cpp stores F32)."""
+    kda = linear_attn_config(r)
+    if kda is not None:
+        # Kimi delta attention: the last kernel - 1 inputs of its q, k and v convolutions and
+        # one head_dim x head_dim matrix per head (vLLM's kda_state_shape).
+        heads, dim, kernel = _kda_dims(r, kda)
+        return (kernel - 1) * 3 * heads * dim + heads * dim * dim
     if c.get("linear_num_value_heads") is not None:  # Qwen3-Next / Qwen3.5 gated delta net
         v_heads = r.get_int("linear_num_value_heads")
         k_heads = r.get_int("linear_num_key_heads", default=v_heads)
@@ -256,7 +312,24 @@ def recurrent_state_elements(c: Mapping[str, Any], r: Reader, model_type: str, h
     return 0
 
 
+def _kda_dims(r: Reader, config: Mapping[str, Any]) -> tuple[int, int, int]:
+    sub = Reader(config, f"{r.where}: linear_attn_config")
+    heads = sub.get_int("num_heads")
+    dim = sub.get_int("head_dim")
+    kernel = sub.get_int("short_conv_kernel_size", default=4)
+    return heads, dim, kernel
+
+
 def recurrent_params(c: Mapping[str, Any], r: Reader, hidden: int) -> int:
+    kda = linear_attn_config(r)
+    if kda is not None:
+        # vLLM KimiDeltaAttention: q, k, v and o projections of heads x head_dim; the decay
+        # (f_a, f_b) and output gate (g_a, g_b) low-rank pairs through head_dim; beta per
+        # head; q, k, v convolutions without bias; dt bias, A per head, the output norm.
+        heads, dim, kernel = _kda_dims(r, kda)
+        width = heads * dim
+        projections = 4 * hidden * width + 2 * (hidden * dim + dim * width) + hidden * heads
+        return projections + 3 * kernel * width + width + heads + dim
     if c.get("linear_num_value_heads") is not None:
         v_heads = r.get_int("linear_num_value_heads")
         k_heads = r.get_int("linear_num_key_heads", default=v_heads)
