@@ -203,11 +203,12 @@ def mamba2_dims(c: Mapping[str, Any], r: Reader, hidden: int) -> tuple[int, int,
 def mamba2_params(c: Mapping[str, Any], r: Reader, hidden: int) -> tuple[int, int]:
     """(projection, other) parameters of one Mamba-2 mixer: in_proj (x, z, B, C, dt) and
     out_proj; the depthwise convolution with its bias, dt bias, A, D and the gated norm
-    (which Falcon-H1 leaves out where mamba_rms_norm is false)."""
+    (which Falcon-H1 has only with mamba_rms_norm, false in its config class)."""
     d_inner, heads, d_state, n_groups, d_conv = mamba2_dims(c, r, hidden)
     conv_channels = d_inner + 2 * n_groups * d_state
     projections = hidden * (d_inner + conv_channels + heads) + d_inner * hidden
-    norm = 0 if c.get("mamba_rms_norm") is False else d_inner
+    gated_norm = c.get("mamba_rms_norm", c.get("model_type") != "falcon_h1")
+    norm = d_inner if gated_norm is True else 0
     other = conv_channels * (d_conv + 1) + 3 * heads + norm
     return projections, other
 

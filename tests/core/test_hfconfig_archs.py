@@ -131,8 +131,7 @@ def test_falcon_h1_layers_run_attention_and_mamba_side_by_side() -> None:
             "num_hidden_layers": 2,
             "head_dim": 16,
             "intermediate_size": 96,
-            "mamba_d_ssm": 128,
-            "mamba_rms_norm": False,  # no gated norm in the mixer
+            "mamba_d_ssm": 128,  # no mamba_rms_norm: FalconH1Config's default leaves out the norm
             **MAMBA,
         }
     )
@@ -164,6 +163,18 @@ def hunyuan(**changes: Any) -> dict[str, Any]:
         "tie_word_embeddings": True,
         **changes,
     }
+
+
+def test_falcon_h1_mixers_have_a_gated_norm_only_with_mamba_rms_norm() -> None:
+    config = {
+        **BASE,
+        "model_type": "falcon_h1",
+        "num_hidden_layers": 1,
+        "mamba_d_ssm": 128,
+        **MAMBA,
+    }
+    plain = spec_from_config(config).params_total
+    assert spec_from_config({**config, "mamba_rms_norm": True}).params_total == plain + 128
 
 
 def test_hunyuan_reads_per_layer_expert_lists_its_shared_mlp_and_cross_layer_kv() -> None:
