@@ -9,7 +9,7 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
@@ -81,14 +81,14 @@ class Catalog:
     so `runlocal check` reads models, hardware and benchmarks but not the glossary."""
 
     root: Path | None = None
-    _entries: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
+    _entries: dict[str, Mapping[str, Entry]] = field(default_factory=dict, repr=False)
     _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _found: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
     # Per kind: its files and their stamp, taken once with the kind's entries, so that what
     # is derived from them is keyed by exactly the files that were read.
     _files: dict[str, _Files] = field(default_factory=dict, repr=False)
 
-    def entries(self, kind: str) -> dict[str, Entry]:
+    def entries(self, kind: str) -> Mapping[str, Entry]:
         if kind not in KINDS:
             raise KeyError(kind)
         if kind not in self._entries:
@@ -114,35 +114,35 @@ class Catalog:
         return self
 
     @property
-    def models(self) -> dict[str, Entry]:
+    def models(self) -> Mapping[str, Entry]:
         return self.entries("models")
 
     @property
-    def hardware(self) -> dict[str, Entry]:
+    def hardware(self) -> Mapping[str, Entry]:
         return self.entries("hardware")
 
     @property
-    def benchmarks(self) -> dict[str, Entry]:
+    def benchmarks(self) -> Mapping[str, Entry]:
         return self.entries("benchmarks")
 
     @property
-    def runtimes(self) -> dict[str, Entry]:
+    def runtimes(self) -> Mapping[str, Entry]:
         return self.entries("runtimes")
 
     @property
-    def prices(self) -> dict[str, Entry]:
+    def prices(self) -> Mapping[str, Entry]:
         return self.entries("prices")
 
     @property
-    def glossary(self) -> dict[str, Entry]:
+    def glossary(self) -> Mapping[str, Entry]:
         return self.entries("glossary")
 
     @property
-    def errors(self) -> dict[str, Entry]:
+    def errors(self) -> Mapping[str, Entry]:
         return self.entries("errors")
 
     @property
-    def quants(self) -> dict[str, Entry]:
+    def quants(self) -> Mapping[str, Entry]:
         return self.entries("quants")
 
     def _names(self, kind: str) -> dict[str, str]:
@@ -327,15 +327,63 @@ def _through_pickle(cache_file: Path | None, build: Callable[[], T]) -> T:
     return value
 
 
-def _load_kind_cached(kind: str, files: _Files) -> dict[str, Entry]:
+class _Entries(Mapping[str, Entry]):
+    """A kind's entries from the parse cache, each unpickled when first read.
+
+    A cold `runlocal check` reads one model and one device of a few hundred each; unpickling
+    every entry of both kinds cost it more than answering. An entry is read once and then
+    kept, so it is the same object on every read (entries key per-model caches by identity);
+    iterating reads them all, in file order."""
+
+    __slots__ = ("_pickled", "_read")
+
+    def __init__(self, pickled: dict[str, bytes], read: dict[str, Entry] | None = None) -> None:
+        self._pickled = pickled
+        self._read: dict[str, Entry] = read if read is not None else {}
+
+    def __getitem__(self, key: str) -> Entry:
+        try:
+            return self._read[key]
+        except KeyError:
+            entry: Entry = pickle.loads(self._pickled[key])
+            # setdefault: two threads reading one entry first keep the same object
+            return self._read.setdefault(key, entry)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._pickled else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._pickled
+
+    def __len__(self) -> int:
+        return len(self._pickled)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pickled)
+
+    def values(self) -> ValuesView[Entry]:
+        return self._every().values()
+
+    def items(self) -> ItemsView[str, Entry]:
+        return self._every().items()
+
+    def _every(self) -> dict[str, Entry]:
+        if len(self._read) < len(self._pickled):
+            self._read = {key: self[key] for key in self._pickled}
+        return self._read
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Entries, (self._pickled,))
+
+
+def _load_kind_cached(kind: str, files: _Files) -> Mapping[str, Entry]:
     """Parse a kind's TOML files, or reuse the parse cached for exactly these files.
 
     Parsing ~400 files costs most of a cold `runlocal check`; the cache is keyed by every
     file's name, size and modification time (its stamp), so an edited file is always re-read.
-    RUNLOCAL_CACHE_DIR="" turns it off.
+    Each entry is pickled on its own, so that a question reads only the entries it needs
+    (_Entries). RUNLOCAL_CACHE_DIR="" turns it off.
     """
-    cache_dir = _cache_dir()
-    cache_file = cache_dir / f"{kind}-{files.stamp}.pickle" if cache_dir else None
 
     def parse() -> dict[str, Entry]:
         loaded: dict[str, Entry] = {}
@@ -344,7 +392,17 @@ def _load_kind_cached(kind: str, files: _Files) -> dict[str, Entry]:
             loaded[entry.id] = entry
         return loaded
 
-    return _through_pickle(cache_file, parse)
+    cache_dir = _cache_dir()
+    if cache_dir is None:
+        return parse()
+    parsed: dict[str, Entry] = {}
+
+    def each_pickled() -> dict[str, bytes]:
+        parsed.update(parse())
+        return {eid: pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for eid, e in parsed.items()}
+
+    pickled = _through_pickle(cache_dir / f"{kind}-entries-{files.stamp}.pickle", each_pickled)
+    return _Entries(pickled, parsed or None)
 
 
 def catalog_root() -> Path:

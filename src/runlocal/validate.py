@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .catalog import _URL_RE, KINDS, Catalog, Entry, normalize
@@ -277,7 +277,7 @@ def _text(e: Entry, key: str) -> Iterable[CatalogError]:
         yield CatalogError(_rel(e), key, "must be a non-empty string")
 
 
-def _ids(e: Entry, key: str, known: dict[str, Entry]) -> Iterable[CatalogError]:
+def _ids(e: Entry, key: str, known: Mapping[str, Entry]) -> Iterable[CatalogError]:
     values = e.data.get(key, [])
     if not isinstance(values, list):
         yield CatalogError(_rel(e), key, "must be a list of ids")

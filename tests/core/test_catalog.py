@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,31 @@ def test_it_rereads_a_file_after_it_changes(catalog_dir: Path) -> None:
     path.write_text(path.read_text().replace("bandwidth_gb_s = 1000", "bandwidth_gb_s = 1200"))
     again = Catalog(root=catalog_dir).hardware["gpu-24"]
     assert first.get("bandwidth_gb_s") == 1000 and again.get("bandwidth_gb_s") == 1200
+
+
+def test_a_cached_kind_reads_each_entry_once_as_one_object(catalog_dir: Path) -> None:
+    parsed = Catalog(root=catalog_dir).hardware  # parsed, and the cache written
+    cached = Catalog(root=catalog_dir).hardware  # read back from the cache
+    assert cached["gpu-24"] is cached["gpu-24"] is cached.get("gpu-24")
+    assert list(cached) == list(parsed) == sorted(parsed)  # file order
+    assert [e.id for e in cached.values()] == list(parsed)
+    assert dict(cached.items())["gpu-24"] is cached["gpu-24"]
+    assert cached["gpu-24"].data == parsed["gpu-24"].data
+    assert "nope" not in cached and cached.get("nope") is None and len(cached) == len(parsed)
+    with pytest.raises(KeyError):
+        cached["nope"]
+
+
+def test_a_cached_kind_sees_an_edit_of_the_same_size(catalog_dir: Path) -> None:
+    path = catalog_dir / "hardware" / "gpu-24.toml"
+    Catalog(root=catalog_dir).hardware["gpu-24"]  # noqa: B018 - the cache written
+    Catalog(root=catalog_dir).hardware["gpu-24"]  # noqa: B018 - and read
+    text = path.read_text()
+    stat = path.stat()
+    path.write_text(text.replace("bandwidth_gb_s = 1000", "bandwidth_gb_s = 1200"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # one nanosecond later
+    assert path.stat().st_size == stat.st_size
+    assert Catalog(root=catalog_dir).hardware["gpu-24"].get("bandwidth_gb_s") == 1200
 
 
 def test_it_names_the_file_and_field_of_a_broken_entry(catalog_dir: Path) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -274,7 +274,7 @@ class _Key:
 @dataclass
 class _Index:
     keys: dict[tuple[str, ...], list[_Key]]
-    entries: dict[str, Entry]
+    entries: Mapping[str, Entry]
     spelled: dict[str, str]  # a curated name or alias exactly as written → its entry
 
     def keys_of(self, entry_id: str) -> list[_Key]:

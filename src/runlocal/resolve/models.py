@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -214,7 +215,7 @@ class _Index:
     exact: dict[tuple[tuple[str, int], ...], list[str]]
     keys: list[tuple[Counter[str], str]]
     repos: dict[str, str]
-    entries: dict[str, Entry]
+    entries: Mapping[str, Entry]
     spelled: dict[str, str]
     sizes: dict[str, set[str]]  # per entry, the numbers its names use as sizes ("70" of 70B)
     ollama: dict[tuple[str, str], list[str]]  # (library name, size tag) → entries
