@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO, TypeAlias
 
 from .errors import InputError, RunlocalError
 from .units import GIB, parse_tokens
@@ -26,12 +26,24 @@ def _tokens(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # what add_subparsers returns
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command``, one of COMMANDS, only that command's
+    parser is added, which is all that parsing its invocation needs (each parser costs a
+    cold start ~0.5 ms, most of it gettext looking for translations on disk)."""
     p = _Parser(prog="runlocal", description="Will this model run on this hardware, and how fast?")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, add in COMMANDS.items():
+        if command is None or name == command:
+            add(sub, name)
+    return p
 
+
+def _add_check(sub: _Commands, name: str) -> None:
     c = sub.add_parser(
-        "check",
+        name,
         help="memory, verdict and speed for a model on hardware",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
@@ -113,8 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
+
+def _add_scan(sub: _Commands, name: str) -> None:
     sc = sub.add_parser(
-        "scan", help="the models already on this machine (Ollama, LM Studio, HF cache, ...)"
+        name, help="the models already on this machine (Ollama, LM Studio, HF cache, ...)"
     )
     sc.add_argument(
         "dirs",
@@ -129,14 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--context", type=int, help="tokens held in the KV cache")
     sc.add_argument("--json", action="store_true", help="a JSON array, one object per model")
 
-    for name, helptext in (
-        ("models", "list catalog models"),
-        ("hardware", "list catalog hardware"),
-    ):
-        s = sub.add_parser(name, help=helptext)
-        s.add_argument("--json", action="store_true", help="a JSON array")
 
-    cat = sub.add_parser("catalog", help="catalog maintenance")
+def _add_list(sub: _Commands, name: str) -> None:
+    s = sub.add_parser(name, help=f"list catalog {name}")
+    s.add_argument("--json", action="store_true", help="a JSON array")
+
+
+def _add_catalog(sub: _Commands, name: str) -> None:
+    cat = sub.add_parser(name, help="catalog maintenance")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     cat_sub.add_parser("check", help="validate every catalog file (schema, units, plausibility)")
     cc = cat_sub.add_parser(
@@ -157,8 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cc.add_argument("--json", action="store_true", help="one JSON object")
 
+
+def _add_serve(sub: _Commands, name: str) -> None:
     sv = sub.add_parser(
-        "serve", help="create or migrate the database, sync the catalog, serve the website"
+        name, help="create or migrate the database, sync the catalog, serve the website"
     )
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--host", default="127.0.0.1")
@@ -184,14 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not start the task worker (e-mail) beside the site: run it elsewhere",
     )
 
-    mg = sub.add_parser("manage", help="run a Django management command with runlocal's settings")
+
+def _add_manage(sub: _Commands, name: str) -> None:
+    mg = sub.add_parser(name, help="run a Django management command with runlocal's settings")
     mg.add_argument("args", nargs=argparse.REMAINDER, help="the command and its arguments")
 
-    dt = sub.add_parser("detect", help="find this machine's GPUs, CPU and memory")
+
+def _add_detect(sub: _Commands, name: str) -> None:
+    dt = sub.add_parser(name, help="find this machine's GPUs, CPU and memory")
     dt.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
+
+def _add_bench(sub: _Commands, name: str) -> None:
     bn = sub.add_parser(
-        "bench",
+        name,
         help="measure this machine's memory bandwidth and compute; saves a profile that later "
         "checks use (undo: --forget)",
     )
@@ -205,16 +227,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="delete the stored profile (later checks use the catalog's figures again)",
     )
 
-    dg = sub.add_parser("digest", help="compose (and send) the monthly digest from Pulse")
+
+def _add_digest(sub: _Commands, name: str) -> None:
+    dg = sub.add_parser(name, help="compose (and send) the monthly digest from Pulse")
     dg.add_argument("--month", required=True, metavar="YYYY-MM")
     dg.add_argument("--send", action="store_true", help="e-mail it to confirmed subscribers")
 
-    bk = sub.add_parser("backup", help="write the database's contents to a file")
+
+def _add_backup(sub: _Commands, name: str) -> None:
+    bk = sub.add_parser(name, help="write the database's contents to a file")
     bk.add_argument("file", help="the backup file to write (JSON, gzip if it ends in .gz)")
-    rs = sub.add_parser("restore", help="load a backup file into the database")
+
+
+def _add_restore(sub: _Commands, name: str) -> None:
+    rs = sub.add_parser(name, help="load a backup file into the database")
     rs.add_argument("file", help="a file written by `runlocal backup`")
 
-    a = sub.add_parser("accuracy", help="run the engine against published measurements")
+
+def _add_accuracy(sub: _Commands, name: str) -> None:
+    a = sub.add_parser(name, help="run the engine against published measurements")
     a.add_argument(
         "--data",
         required=True,
@@ -226,12 +257,31 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--markdown", action="store_true", help="the report as Markdown (docs/accuracy.md)"
     )
-    return p
+
+
+# In the order `runlocal --help` lists them.
+COMMANDS: dict[str, Callable[[_Commands, str], None]] = {
+    "check": _add_check,
+    "scan": _add_scan,
+    "models": _add_list,
+    "hardware": _add_list,
+    "catalog": _add_catalog,
+    "serve": _add_serve,
+    "manage": _add_manage,
+    "detect": _add_detect,
+    "bench": _add_bench,
+    "digest": _add_digest,
+    "backup": _add_backup,
+    "restore": _add_restore,
+    "accuracy": _add_accuracy,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        command = words[0] if words and words[0] in COMMANDS else None
+        args = build_parser(command).parse_args(words)
     except SystemExit as exc:  # --help, or a usage error already printed on one line
         return int(exc.code or 0)
     try:

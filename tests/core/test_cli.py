@@ -162,3 +162,24 @@ def test_the_cli_path_never_imports_django(catalog_dir: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().endswith("False")
+
+
+def test_a_command_parsed_alone_reads_as_in_the_whole_parser() -> None:
+    """main() builds only the invoked command's parser: its help and readings must be those
+    of the parser with every command."""
+    import argparse
+
+    from runlocal.cli import COMMANDS, build_parser
+
+    def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(action.choices)
+
+    whole = commands(build_parser())
+    assert list(whole) == list(COMMANDS)
+    for name in COMMANDS:
+        alone = commands(build_parser(name))
+        assert list(alone) == [name]
+        assert alone[name].format_help() == whole[name].format_help()
+    argv = ["check", "m", "--hardware", "a", "--hardware", "b", "--context", "32k", "--json"]
+    assert build_parser("check").parse_args(argv) == build_parser().parse_args(argv)
