@@ -327,29 +327,33 @@ def _through_pickle(cache_file: Path | None, build: Callable[[], T]) -> T:
     return value
 
 
-class _Entries(Mapping[str, Entry]):
-    """A kind's entries from the parse cache, each unpickled when first read.
+K = TypeVar("K")
+V = TypeVar("V")
 
-    A cold `runlocal check` reads one model and one device of a few hundred each; unpickling
-    every entry of both kinds cost it more than answering. An entry is read once and then
-    kept, so it is the same object on every read (entries key per-model caches by identity);
-    iterating reads them all, in file order."""
+
+class PickledEach(Mapping[K, V]):
+    """A mapping cached as one pickle per value (pickled_each), each unpickled when first read.
+
+    A cold `runlocal check` reads one model and one device of a few hundred each, and the
+    measurements of one model; unpickling all of them cost it more than answering. A value is
+    read once and then kept, so it is the same object on every read (entries key per-model
+    caches by identity); iterating reads them all, in the original order."""
 
     __slots__ = ("_pickled", "_read")
 
-    def __init__(self, pickled: dict[str, bytes], read: dict[str, Entry] | None = None) -> None:
+    def __init__(self, pickled: dict[K, bytes], read: dict[K, V] | None = None) -> None:
         self._pickled = pickled
-        self._read: dict[str, Entry] = read if read is not None else {}
+        self._read: dict[K, V] = read if read is not None else {}
 
-    def __getitem__(self, key: str) -> Entry:
+    def __getitem__(self, key: K) -> V:
         try:
             return self._read[key]
         except KeyError:
-            entry: Entry = pickle.loads(self._pickled[key])
-            # setdefault: two threads reading one entry first keep the same object
-            return self._read.setdefault(key, entry)
+            value: V = pickle.loads(self._pickled[key])
+            # setdefault: two threads reading one value first keep the same object
+            return self._read.setdefault(key, value)
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, key: K, default: Any = None) -> Any:
         return self[key] if key in self._pickled else default
 
     def __contains__(self, key: object) -> bool:
@@ -358,22 +362,27 @@ class _Entries(Mapping[str, Entry]):
     def __len__(self) -> int:
         return len(self._pickled)
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[K]:
         return iter(self._pickled)
 
-    def values(self) -> ValuesView[Entry]:
+    def values(self) -> ValuesView[V]:
         return self._every().values()
 
-    def items(self) -> ItemsView[str, Entry]:
+    def items(self) -> ItemsView[K, V]:
         return self._every().items()
 
-    def _every(self) -> dict[str, Entry]:
+    def _every(self) -> dict[K, V]:
         if len(self._read) < len(self._pickled):
             self._read = {key: self[key] for key in self._pickled}
         return self._read
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Entries, (self._pickled,))
+        return (PickledEach, (self._pickled,))
+
+
+def pickled_each(values: Mapping[K, Any]) -> dict[K, bytes]:
+    """What PickledEach reads: each value pickled on its own, in order."""
+    return {key: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) for key, v in values.items()}
 
 
 def _load_kind_cached(kind: str, files: _Files) -> Mapping[str, Entry]:
@@ -382,7 +391,7 @@ def _load_kind_cached(kind: str, files: _Files) -> Mapping[str, Entry]:
     Parsing ~400 files costs most of a cold `runlocal check`; the cache is keyed by every
     file's name, size and modification time (its stamp), so an edited file is always re-read.
     Each entry is pickled on its own, so that a question reads only the entries it needs
-    (_Entries). RUNLOCAL_CACHE_DIR="" turns it off.
+    (PickledEach). RUNLOCAL_CACHE_DIR="" turns it off.
     """
 
     def parse() -> dict[str, Entry]:
@@ -399,10 +408,10 @@ def _load_kind_cached(kind: str, files: _Files) -> Mapping[str, Entry]:
 
     def each_pickled() -> dict[str, bytes]:
         parsed.update(parse())
-        return {eid: pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for eid, e in parsed.items()}
+        return pickled_each(parsed)
 
     pickled = _through_pickle(cache_dir / f"{kind}-entries-{files.stamp}.pickle", each_pickled)
-    return _Entries(pickled, parsed or None)
+    return PickledEach(pickled, parsed or None)
 
 
 def catalog_root() -> Path:

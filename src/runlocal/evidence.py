@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, derived_cached
+from .catalog import Catalog, PickledEach, derived_cached, pickled_each
 from .estimate import Estimate, cached_estimate
 from .hardware import Device
 from .runtimes import Runtime
@@ -34,10 +35,17 @@ class BenchRow:
 
 
 @lru_cache(maxsize=8)
-def _bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
-    """(model id, quant) → published llama.cpp results (kept beside the parse cache)."""
-    tag = f"index-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
-    return derived_cached(catalog, "benchmarks", tag, lambda: _build_bench_index(catalog))
+def _bench_index(catalog: Catalog) -> Mapping[tuple[str, str], list[BenchRow]]:
+    """(model id, quant) → published llama.cpp results (kept beside the parse cache, each
+    key's rows pickled on their own: a question reads one model's)."""
+    tag = f"rows-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
+    built: dict[tuple[str, str], list[BenchRow]] = {}
+
+    def build() -> dict[tuple[str, str], bytes]:
+        built.update(_build_bench_index(catalog))
+        return pickled_each(built)
+
+    return PickledEach(derived_cached(catalog, "benchmarks", tag, build), built or None)
 
 
 def _build_bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:
