@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
-import hashlib
 import os
 import pickle
 import re
+import zlib
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +192,8 @@ class Catalog:
                 return entries[hits.pop()]
             if hits:
                 raise UnknownNameError(label, name, sorted(entries[h].name for h in hits)[:5])
+        import difflib  # only for an unknown name's suggestions
+
         close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.5)
         seen: list[str] = []
         for alias in close:
@@ -266,7 +267,7 @@ def _cache_dir() -> Path | None:
 
 class _Files(NamedTuple):
     """A kind's TOML files (names in order, in ``folder``) and their stamp: the folder and
-    every file's name, size and modification time, hashed."""
+    every file's name, size and modification time."""
 
     folder: Path
     names: list[str]
@@ -274,56 +275,71 @@ class _Files(NamedTuple):
 
 
 def _listing(folder: Path) -> _Files:
-    # One directory scan and no path objects: a cold `runlocal check` stamps two kinds of
-    # ~800 files each.
+    # One directory scan and no path objects: a cold `runlocal check` stamps four kinds of
+    # up to ~270 files each.
     with os.scandir(folder) as it:
         found = sorted((e.name, e.stat()) for e in it if e.name.endswith(".toml"))
-    stamp = hashlib.sha256(str(folder.resolve()).encode())
-    for name, st in found:
-        stamp.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return _Files(folder, [name for name, _ in found], stamp.hexdigest()[:32])
+    stamp = "\n".join(
+        [str(folder.resolve()), *(f"{n}\0{st.st_size}\0{st.st_mtime_ns}" for n, st in found)]
+    )
+    return _Files(folder, [name for name, _ in found], stamp)
+
+
+def code_stamp(*paths: str) -> str:
+    """Source files as a derived cache is keyed by them: each file's path, size and
+    modification time, what Python checks before it reuses a module's compiled code."""
+    stamps = []
+    for path in paths:
+        st = os.stat(path)
+        stamps.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+    return "\n".join(stamps)
 
 
 def derived_cached(
-    catalog: Catalog, kinds: str | tuple[str, ...], tag: str, build: Callable[[], T]
+    catalog: Catalog, kinds: str | tuple[str, ...], name: str, code: str, build: Callable[[], T]
 ) -> T:
     """Something derived from some kinds' files (the name resolver's indexes, the fitted
-    quality model), pickled beside the parse cache and keyed the same way, plus ``tag`` (which
-    should change with the code that derives it). A catalog not read from a folder, or
+    quality model), pickled beside the parse cache and kept for exactly those files and
+    ``code`` (code_stamp of the source that derives it). A catalog not read from a folder, or
     RUNLOCAL_CACHE_DIR="", builds it."""
     cache_dir = _cache_dir()
     if cache_dir is None:
         return build()
     kinds = (kinds,) if isinstance(kinds, str) else kinds
-    stamps = []
+    stamps = [code]
     for kind in kinds:
         files = catalog._files_of(kind)
         if files is None:
             return build()
         stamps.append(files.stamp)
-    stamp = stamps[0] if len(stamps) == 1 else hashlib.sha256("".join(stamps).encode()).hexdigest()
-    return _through_pickle(cache_dir / f"{'-'.join(kinds)}-{tag}-{stamp[:32]}.pickle", build)
+    return _through_pickle(cache_dir, f"{'-'.join(kinds)}-{name}", "\n\n".join(stamps), build)
 
 
-def _through_pickle(cache_file: Path | None, build: Callable[[], T]) -> T:
-    """What ``build`` returns, read from ``cache_file`` when a good copy is there, else built and
-    written (atomically; a read-only home is fine: it is built every time)."""
-    if cache_file is not None:
-        try:
-            with cache_file.open("rb") as f:
+def _through_pickle(cache_dir: Path, name: str, stamp: str, build: Callable[[], T]) -> T:
+    """What ``build`` returns, read from the cache when it was written for exactly ``stamp``,
+    else built and written (atomically; a read-only home is fine: it is built every time).
+
+    The file holds the stamp, then the value: it is named by a checksum of the stamp, and the
+    stamp in the file decides (a checksum shared by two stamps only costs a rebuild). Checking
+    is cheaper than a cryptographic hash, whose module (OpenSSL) alone costs a cold
+    `runlocal check` ~3 ms to load."""
+    cache_file = cache_dir / f"{name}-{zlib.crc32(stamp.encode()):08x}.pickle"
+    try:
+        with cache_file.open("rb") as f:
+            if pickle.load(f) == stamp:
                 return cast(T, pickle.load(f))
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-            pass
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+        pass
     value = build()
-    if cache_file is not None:
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cache_file)
-        except OSError:
-            pass
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(stamp, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache_file)
+    except OSError:
+        pass
     return value
 
 
@@ -410,7 +426,7 @@ def _load_kind_cached(kind: str, files: _Files) -> Mapping[str, Entry]:
         parsed.update(parse())
         return pickled_each(parsed)
 
-    pickled = _through_pickle(cache_dir / f"{kind}-entries-{files.stamp}.pickle", each_pickled)
+    pickled = _through_pickle(cache_dir, f"{kind}-entries", files.stamp, each_pickled)
     return PickledEach(pickled, parsed or None)
 
 

@@ -4,15 +4,13 @@ backend, scaled by the formula's ratio between the two."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, PickledEach, derived_cached, pickled_each
+from .catalog import Catalog, PickledEach, code_stamp, derived_cached, pickled_each
 from .estimate import Estimate, cached_estimate
 from .hardware import Device
 from .runtimes import Runtime
@@ -38,14 +36,14 @@ class BenchRow:
 def _bench_index(catalog: Catalog) -> Mapping[tuple[str, str], list[BenchRow]]:
     """(model id, quant) → published llama.cpp results (kept beside the parse cache, each
     key's rows pickled on their own: a question reads one model's)."""
-    tag = f"rows-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
     built: dict[tuple[str, str], list[BenchRow]] = {}
 
     def build() -> dict[tuple[str, str], bytes]:
         built.update(_build_bench_index(catalog))
         return pickled_each(built)
 
-    return PickledEach(derived_cached(catalog, "benchmarks", tag, build), built or None)
+    pickled = derived_cached(catalog, "benchmarks", "rows", code_stamp(__file__), build)
+    return PickledEach(pickled, built or None)
 
 
 def _build_bench_index(catalog: Catalog) -> dict[tuple[str, str], list[BenchRow]]:

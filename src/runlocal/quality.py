@@ -28,17 +28,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import math
 import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from statistics import fmean, median
 from typing import Any
 
-from .catalog import CATALOG_DIR, Catalog, Entry, derived_cached, load_catalog
+from .catalog import CATALOG_DIR, Catalog, Entry, code_stamp, derived_cached, load_catalog
 
 TASKS = ("chat", "coding", "reasoning")
 
@@ -791,13 +789,13 @@ def quality_model(catalog: Catalog) -> QualityModel:
     if found is None:
         # Fitting costs a cold `runlocal check` ~10 ms: keep the fit beside the parse cache.
         found = derived_cached(
-            catalog, ("models", "quants"), f"quality-{_CODE}", lambda: QualityModel(catalog)
+            catalog, ("models", "quants"), "quality", _CODE, lambda: QualityModel(catalog)
         )
         _MODELS[catalog] = found
     return found
 
 
-_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+_CODE = code_stamp(__file__)
 
 
 def describe(catalog: Catalog) -> Iterable[str]:

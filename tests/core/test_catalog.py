@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from runlocal.catalog import Catalog, Entry, load_catalog, normalize
+from runlocal.catalog import Catalog, Entry, derived_cached, load_catalog, normalize
 from runlocal.errors import AmbiguousNameError, CatalogError, UnknownNameError
 from runlocal.resolve.models import resolve_model_name
 
@@ -55,14 +56,37 @@ def test_a_cached_kind_reads_each_entry_once_as_one_object(catalog_dir: Path) ->
 
 def test_a_cached_kind_sees_an_edit_of_the_same_size(catalog_dir: Path) -> None:
     path = catalog_dir / "hardware" / "gpu-24.toml"
-    Catalog(root=catalog_dir).hardware["gpu-24"]  # noqa: B018 - the cache written
-    Catalog(root=catalog_dir).hardware["gpu-24"]  # noqa: B018 - and read
+    Catalog(root=catalog_dir).hardware["gpu-24"]  # the cache written
+    Catalog(root=catalog_dir).hardware["gpu-24"]  # and read back
     text = path.read_text()
     stat = path.stat()
     path.write_text(text.replace("bandwidth_gb_s = 1000", "bandwidth_gb_s = 1200"))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # one nanosecond later
     assert path.stat().st_size == stat.st_size
     assert Catalog(root=catalog_dir).hardware["gpu-24"].get("bandwidth_gb_s") == 1200
+
+
+def test_a_cache_file_is_read_only_for_the_stamp_it_was_written_for(tmp_path: Path) -> None:
+    from runlocal.catalog import _through_pickle
+
+    def build(value: str) -> Callable[[], str]:
+        return lambda: value
+
+    assert _through_pickle(tmp_path, "x", "stamp a", build("a")) == "a"
+    assert _through_pickle(tmp_path, "x", "stamp a", build("b")) == "a"  # read back
+    # Stamp a's file under stamp b's name, as if their checksums were equal: rebuilt.
+    (written,) = tmp_path.glob("x-*.pickle")
+    assert _through_pickle(tmp_path, "x", "stamp b", build("b")) == "b"
+    (written_b,) = set(tmp_path.glob("x-*.pickle")) - {written}
+    written.replace(written_b)
+    assert _through_pickle(tmp_path, "x", "stamp b", build("c")) == "c"
+
+
+def test_a_derived_cache_is_rebuilt_when_its_code_changes(catalog_dir: Path) -> None:
+    catalog = Catalog(root=catalog_dir)
+    assert derived_cached(catalog, "hardware", "t", "code 1", lambda: 1) == 1
+    assert derived_cached(catalog, "hardware", "t", "code 1", lambda: 2) == 1
+    assert derived_cached(catalog, "hardware", "t", "code 2", lambda: 3) == 3
 
 
 def test_it_names_the_file_and_field_of_a_broken_entry(catalog_dir: Path) -> None:

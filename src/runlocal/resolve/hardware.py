@@ -19,14 +19,12 @@ a pasted llama.cpp device line: each is read in the same steps.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from ..catalog import Catalog, Entry, derived_cached, normalize
+from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
 from .names import HardwareName
 from .text import clean, glued_groups
@@ -289,12 +287,12 @@ class _Index:
 @lru_cache(maxsize=8)  # Catalog hashes by identity: one index per loaded catalog
 def _index(catalog: Catalog) -> _Index:
     # Reading ~1,400 names costs most of a cold `runlocal check`: kept beside the parse cache.
-    keys, spelled = derived_cached(catalog, "hardware", f"names-{_CODE}", lambda: _build(catalog))
+    keys, spelled = derived_cached(catalog, "hardware", "names", _CODE, lambda: _build(catalog))
     return _Index(keys, catalog.hardware, spelled)
 
 
 # The resolver's own code: a cached index is rebuilt when it changes.
-_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+_CODE = code_stamp(__file__)
 
 
 def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], list[_Key]], dict[str, str]]:

@@ -22,7 +22,6 @@ model; several → "which one?" with the candidates; none → the closest names.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -31,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog, Entry, derived_cached, normalize
+from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..weights import normalize_quant
 from .names import ModelName
@@ -229,15 +228,13 @@ def _frozen(words: Counter[str]) -> tuple[tuple[str, int], ...]:
 def _index(catalog: Catalog) -> _Index:
     # Reading every name and alias costs most of a cold `runlocal check`: kept beside the
     # parse cache, keyed by the catalog's files and this code.
-    parts = derived_cached(catalog, "models", f"names-{_CODE}", lambda: _build(catalog))
+    parts = derived_cached(catalog, "models", "names", _CODE, lambda: _build(catalog))
     exact, keys, repos, spelled, sizes, ollama = parts
     return _Index(exact, keys, repos, catalog.models, spelled, sizes, ollama)
 
 
 # The resolver's own code (and refs.py's): a cached index is rebuilt when either changes.
-_CODE = hashlib.sha256(
-    Path(__file__).read_bytes() + Path(__file__).with_name("refs.py").read_bytes()
-).hexdigest()[:12]
+_CODE = code_stamp(__file__, str(Path(__file__).with_name("refs.py")))
 
 _Built = tuple[
     dict[tuple[tuple[str, int], ...], list[str]],
