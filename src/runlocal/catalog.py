@@ -43,6 +43,8 @@ def normalize(name: str) -> str:
 
 @dataclass(frozen=True, eq=False)  # identity hash: entries key per-model caches
 class Entry:
+    """One catalog record: a TOML file's common fields, and all of it in ``data``."""
+
     kind: str
     id: str
     name: str

@@ -70,6 +70,10 @@ if TYPE_CHECKING:
 @hash_once  # keys the answer memo: a query asked again hashes once
 @dataclass(frozen=True)
 class CheckQuery:
+    """One question: a model on some hardware, with the quantization, context, batch and
+    runtime asked for (None: the default), and a device the catalog lacks described by its
+    numbers."""
+
     model: str
     hardware: tuple[str, ...] = ()
     quant: str | None = None
@@ -186,6 +190,8 @@ def _calibrate(
 
 @dataclass
 class CheckResult:
+    """The answer to a CheckQuery, as the JSON object `runlocal check --json` prints."""
+
     data: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:

@@ -187,6 +187,8 @@ def fits_on_accelerators(
 
 @dataclass
 class Estimate:
+    """One setup worked out: its memory plan, the speed features and the speeds they give."""
+
     plan: mem.MemoryPlan
     features: Any
     decode_tok_s: float | None

@@ -20,6 +20,9 @@ from .spec import WeightInventory
 
 @dataclass(frozen=True)
 class BenchRow:
+    """One published llama.cpp result: a model and quant's decode or prefill tokens/s on
+    some hardware."""
+
     hardware: str
     backend: str
     n_devices: int

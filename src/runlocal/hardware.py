@@ -17,6 +17,8 @@ DeviceKind = Literal["gpu", "unified", "cpu"]
 @hash_once
 @dataclass(frozen=True)
 class Device:
+    """One accelerator, CPU or unified-memory chip: its memory, bandwidth and compute."""
+
     name: str
     kind: DeviceKind
     backend: str  # cuda | rocm | metal | vulkan | sycl | cpu

@@ -52,6 +52,8 @@ class Calibration:
 
 @dataclass(frozen=True)
 class MeasuredDevice:
+    """One device as `runlocal bench` measured it, beside the catalog's figures."""
+
     key: str
     name: str
     kind: str  # "gpu" | "cpu" | "unified"
@@ -66,6 +68,8 @@ class MeasuredDevice:
 
 @dataclass
 class Profile:
+    """What `runlocal bench` measured on this machine, as stored in profile.json."""
+
     created: str
     devices: list[MeasuredDevice] = field(default_factory=list)
     runlocal_version: str = ""

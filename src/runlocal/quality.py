@@ -330,6 +330,9 @@ def _fit_size_line(points: Sequence[tuple[float, float]]) -> SizeLine:
 
 @dataclass(frozen=True)
 class QuantTable:
+    """A quantization's published measurements of quality lost (perplexity, KL divergence
+    against the F16 model), per reference model."""
+
     quant: str
     bits_per_weight: float | None
     measurements: tuple[Mapping[str, Any], ...]
@@ -429,6 +432,8 @@ def size_scaling(tables: Mapping[str, QuantTable]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class QuantLoss:
+    """What a quantization costs one model's quality, with the numbers it rests on."""
+
     quant: str
     nats: float | None  # ln(PPL/PPL_F16) expected at this model's size; None: unknown
     bucket: str  # none | negligible | small | moderate | large | unknown
@@ -513,6 +518,8 @@ def nearest_measurement(
 
 @dataclass(frozen=True)
 class ModelQuality:
+    """A model's standing on one task: published scores, or an estimate from its size."""
+
     task: str
     value: float  # on the task's scale
     scale: str  # the label of the scale benchmark

@@ -18,6 +18,8 @@ QK_K = 256
 
 @dataclass(frozen=True)
 class GGMLType:
+    """A ggml tensor type: its id, and the bytes of one block of ``block_size`` weights."""
+
     name: str
     type_id: int
     block_size: int

@@ -12,6 +12,9 @@ from .frozen import hash_once
 @hash_once
 @dataclass(frozen=True)
 class Runtime:
+    """An inference runtime (a release of it, where rules changed): the formats it loads
+    and the memory rules it follows."""
+
     id: str
     name: str
     engine: str  # llama.cpp | vllm | transformers | mlx | exllamav2

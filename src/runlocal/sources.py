@@ -21,6 +21,9 @@ from .weights import estimate_inventory, normalize_quant, scale_inventory
 
 @dataclass
 class ResolvedModel:
+    """A model as read from the catalog, a file or a remote reference: its spec, and
+    where it came from."""
+
     spec: ModelSpec
     entry: Entry | None
     source: str  # "catalog", "config.json", "gguf"

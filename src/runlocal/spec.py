@@ -132,6 +132,8 @@ class WeightInventory:
 
 @dataclass(frozen=True, eq=False)  # identity hash: specs key per-model caches
 class ModelSpec:
+    """A model's architecture as memory and speed need it: sizes, and each layer."""
+
     name: str
     architecture: str
     hidden_size: int

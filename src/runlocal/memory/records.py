@@ -30,6 +30,8 @@ def pad(n: int, to: int) -> int:
 
 @dataclass(slots=True)
 class DeviceUse:
+    """What a memory plan puts on one device (or the host), in bytes."""
+
     device: Device
     layers: int = 0
     weights_bytes: int = 0
@@ -77,6 +79,9 @@ class DeviceUse:
 
 @dataclass(slots=True)
 class MemoryPlan:
+    """Where a model's weights, KV cache and buffers go: per device, the host, the layers
+    offloaded, and the notes that explain it."""
+
     devices: list[DeviceUse]
     host: DeviceUse | None
     gpu_layers: int

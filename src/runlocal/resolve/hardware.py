@@ -146,6 +146,8 @@ _FORM_FACTORS = {"pcie", "sxm", "nvl", "sff"}
 
 @dataclass
 class _Reading:
+    """A typed hardware name read: its words, then the count, sizes and cores it states."""
+
     tokens: list[str]
     group_of: list[int]
     sizes: list[tuple[float, bool]] = field(default_factory=list)  # (GiB, said "RAM"/"DDR")
@@ -264,6 +266,8 @@ def _tokens(s: str) -> tuple[list[str], list[int]]:
 
 @dataclass(frozen=True)
 class _Key:
+    """One reading of a catalog name: the entry, and the memory and GPU cores it states."""
+
     entry_id: str
     memory_gib: float | None
     gpu_cores: int | None
@@ -271,6 +275,8 @@ class _Key:
 
 @dataclass
 class _Index:
+    """Every catalog hardware name read as _read reads a typed one, by its words."""
+
     keys: dict[tuple[str, ...], list[_Key]]
     entries: Mapping[str, Entry]
     spelled: dict[str, str]  # a curated name or alias exactly as written → its entry

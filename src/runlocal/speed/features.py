@@ -127,6 +127,8 @@ def device_traits(device: Device) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SpeedFeatures:
+    """What decode and prefill speed depend on for one setup, per device and overall."""
+
     loads: tuple[DeviceLoad, ...]
     host_bytes: float  # bytes streamed from system RAM per token (offloaded layers and experts)
     host_bandwidth_bytes_per_s: float | None

@@ -57,6 +57,8 @@ def _per_backend(values: dict[str, float]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class SpeedParams:
+    """The speed model's fitted parameters (data/speed_params.json), per backend or family."""
+
     bandwidth_efficiency: dict[str, float]  # share of peak bandwidth reached when decoding
     fixed_ms: dict[str, float]  # per-token cost independent of size, per backend
     per_layer_us: dict[str, float]  # launch and synchronisation per layer per token, by backend
