@@ -317,11 +317,11 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "MLA backends cache one latent vector per token (AttentionSpec.page_size_bytes)",
     ),
 )
-_VERSION_RE = re.compile(r"^[vb]?(\d+(?:\.\d+){0,2})")
+_VERSION = r"^[vb]?(\d+(?:\.\d+){0,2})"  # as text: compiled when a version is first read
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
-    m = _VERSION_RE.match(text.strip())
+    m = re.match(_VERSION, text.strip())
     if not m:
         raise InputError(f"runtime version {text!r} is not a release number such as 4.53")
     return tuple(int(x) for x in m.group(1).split("."))

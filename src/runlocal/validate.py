@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .catalog import _URL_RE, KINDS, Catalog, Entry, normalize
+from .catalog import _URL, KINDS, Catalog, Entry, normalize
 from .errors import CatalogError, RunlocalError
 
 HARDWARE_KINDS = {"gpu", "unified", "cpu"}
@@ -163,7 +163,7 @@ def check_street_prices(e: Entry, today: dt.date | None = None) -> Iterable[Cata
                 _rel(e), f"{where}.date", f"{when} is before the release date {released}"
             )
         source = row.get("source")
-        if not isinstance(source, str) or not _URL_RE.match(source):
+        if not isinstance(source, str) or not re.match(_URL, source):
             yield CatalogError(_rel(e), f"{where}.source", f"{source!r} is not a URL")
         note = row.get("note")
         if note is not None and (not isinstance(note, str) or not note.strip()):

@@ -343,10 +343,11 @@ _DENSE_ALIASES = {
     "NVFP4A16": "NVFP4",
     "FP4": "NVFP4",
 }
-_EXL2_RE = re.compile(r"^EXL2[-_: ]?(\d+(?:\.\d+)?)(?:BPW)?$")
+# As text, as the EXL3 pattern: compiled when an ExLlama name is first read.
+_EXL2 = r"^EXL2[-_: ]?(\d+(?:\.\d+)?)(?:BPW)?$"
 # EXL3 names: "EXL3-4.0bpw", "exl3 4bpw", "4.0bpw-exl3", and the branch names of EXL3 repos,
 # "4.0bpw" or "4.0bpw_H6" (H = head bits). A bare "<n>bpw" is EXL3, today's ExLlama format.
-_EXL3_RE = re.compile(
+_EXL3 = (
     r"^(?:EXL3[-_: ]?(?P<a>\d+(?:\.\d+)?)(?:BPW)?"
     r"|(?P<b>\d+(?:\.\d+)?)BPW(?:[-_]EXL3)?)(?:[-_]?H(?P<h>\d))?$"
 )
@@ -380,13 +381,13 @@ def normalize_quant(quant: str) -> str:
     gguf = _gguf_name(q)
     if gguf is not None:
         return gguf
-    m = _EXL2_RE.match(q)
+    m = re.match(_EXL2, q)
     if m:
         bpw = float(m.group(1))
         if not 2.0 <= bpw <= 8.0:
             raise InputError(f"EXL2 bits per weight must be between 2 and 8, got {bpw:g}")
         return f"EXL2-{bpw:g}BPW"
-    m = _EXL3_RE.match(q)
+    m = re.match(_EXL3, q)
     if m:
         bpw = float(m.group("a") or m.group("b"))
         if not 1.0 <= bpw <= 8.0:
