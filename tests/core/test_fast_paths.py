@@ -62,7 +62,7 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
     for spec, entry in _catalog_specs(40, seed=2):
         for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
             inv = inventory_for(spec, entry, quant)
-            layout = llama._LlamaLayout(spec, inv, (device,), runtime, "f16", 1)
+            layout = llama._LlamaLayout(llama._llama_cells(spec, (device,), runtime, "f16", 1), inv)
             n = spec.n_layers
             for _ in range(8):
                 ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
@@ -70,6 +70,30 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
                 one = layout._usage_one(ngl, experts, context)
                 assert one == layout._usage_split(ngl, experts, context), (spec.id, ngl)
                 checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize("hardware", ["RTX 4090", "M3 Max", "2x RTX 3090", "3x A100 80GB"])
+def test_a_split_between_gpus_is_split_layers_answer(hardware):
+    """_LlamaCells.split (on one GPU without dividing by its budget) against split_layers on
+    the blocks and output layer offloaded, the output then taken from the last GPU that got
+    any, for every -ngl."""
+    cat = load_catalog()
+    gpus = tuple(parse_hardware(cat, hardware))
+    runtime = RUNTIMES["llama.cpp"]
+    checked = 0
+    for spec, _ in _catalog_specs(20, seed=26):
+        cells = llama._LlamaCells(spec, gpus, runtime, "f16", 1)
+        n = spec.n_layers
+        for ngl in range(n + 3):
+            units = max(0, min(n, ngl - 1)) + (1 if ngl >= 1 else 0)
+            counts = mem.split_layers(units, list(gpus)) if units else [0] * len(gpus)
+            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            if ngl >= 1 and output_dev >= 0:
+                counts[output_dev] -= 1
+            want = (counts, output_dev if ngl >= 1 else -1)
+            assert cells.split(ngl) == want, (spec.id, ngl)
+            checked += 1
     assert checked > 500
 
 
@@ -86,7 +110,7 @@ def test_full_offload_from_kept_sums_equals_the_placement(hardware):
             cells = llama._llama_cells(spec, gpus, runtime, kv_type, sequences)
             for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
                 inv = inventory_for(spec, entry, quant)
-                layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+                layout = llama._LlamaLayout(cells, inv)
                 for context in (512, 8192, 131_072):
                     want = layout.usage(spec.n_layers + 1, 0, context)
                     assert cells.full_usage(inv, context) == want, (spec.id, quant, context)
@@ -372,7 +396,9 @@ def _offload_searches_agree(
         for quant in quants:
             inv = inventory_for(spec, entry, quant)
             kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
-            layout = llama._LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+            layout = llama._LlamaLayout(
+                llama._llama_cells(spec, gpus, runtime, kv_type, sequences), inv
+            )
             for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
                 got = getattr(layout, search)(context)
                 assert got == layout._search_split(context), (spec.id, quant, context)
@@ -414,7 +440,8 @@ def test_a_plans_gpu_uses_add_up_to_the_searchs_sums(hardware):
     checked = 0
     for spec, entry in _catalog_specs(40, seed=10):
         inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0"]))
-        layout = llama._LlamaLayout(spec, inv, gpus, runtime, "f16", rng.choice([1, 4]))
+        cells = llama._llama_cells(spec, gpus, runtime, "f16", rng.choice([1, 4]))
+        layout = llama._LlamaLayout(cells, inv)
         n = spec.n_layers
         for _ in range(8):
             ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)

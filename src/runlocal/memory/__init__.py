@@ -147,7 +147,6 @@ def clear_caches() -> None:
         kv._sparse_layers,
         kv._expert_layer_prefix,
         kv.kv_bytes_per_cell_check,
-        llama._llama_layout,
         llama._llama_cells,
         llama._llama_compute_pair,
     ):

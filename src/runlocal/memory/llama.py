@@ -70,12 +70,13 @@ def _llama_compute_pair(spec: ModelSpec, n_kv: int) -> tuple[int, int]:
 def split_layers(n_units: int, devices: list[Device]) -> list[int]:
     """Units per device, as llama.cpp assigns them (llama-model.cpp, load_tensors): unit u goes
     to the first device whose cumulative share of free memory exceeds u / n_units."""
-    budgets = [d.budget_bytes for d in devices]
-    total = sum(budgets)
+    total = 0
+    for d in devices:  # sum(...) of a generator written out (see speed.features)
+        total += d.budget_bytes
     counts = []
     running, taken = 0, 0
-    for b in budgets:
-        running += b
+    for d in devices:
+        running += d.budget_bytes
         # units with u / n_units < running / total, i.e. u < n_units · running / total
         upto = -(-n_units * running // total)
         upto = upto if upto < n_units else n_units  # min of two written out (speed.features)
@@ -111,13 +112,21 @@ class _LlamaCells:
         self.n = spec.n_layers
         self.profile = kv_profile(spec, runtime, kv_type)
         self.sequences = sequences
-        self.overheads = [BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB) for d in gpus]
-        self.budgets = [d.budget_bytes for d in gpus]
-        self.unified = all(d.kind == "unified" for d in gpus)  # every layout of these GPUs asks
+        # Per GPU, in one loop (three comprehensions made a function object each).
+        overheads, budgets, unified = [], [], True
+        for d in gpus:
+            overheads.append(BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB))
+            budgets.append(d.budget_bytes)
+            if d.kind != "unified":
+                unified = False
+        self.overheads, self.budgets = overheads, budgets
+        self.unified = unified  # every layout of these GPUs asks
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._full_rest: dict[int, list[int]] = {}
         self._full_weights: dict[WeightInventory, list[int]] = {}
+        # The layouts of these cells, one per quantization's weights (see layout()).
+        self._layouts: dict[WeightInventory, _LlamaLayout] = {}
         # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
         # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
         self._llama = runtime.engine == "llama.cpp"
@@ -125,6 +134,17 @@ class _LlamaCells:
         self._swa_cap = window + LLAMA_UBATCH if window else None
         self._terms = _compute_terms(spec, LLAMA_UBATCH)
         self._full_split = self.split(self.n + 1)  # every unit offloaded: asked most
+
+    def layout(self, inv: WeightInventory) -> _LlamaLayout:
+        """The placement arithmetic of weights ``inv`` on these cells, kept per inventory: a
+        layout is looked up by its cells (hashed by identity) and weights rather than the
+        model, GPUs, runtime and cache type hashed again."""
+        found = self._layouts.get(inv)
+        if found is None:
+            if len(self._layouts) > 64:
+                self._layouts.clear()
+            found = self._layouts[inv] = _LlamaLayout(self, inv)
+        return found
 
     def full_usage(self, inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         """(total, budget) per GPU with every unit offloaded: the weights ``inv`` puts on each
@@ -157,6 +177,8 @@ class _LlamaCells:
         counts, output_dev = self._full_split
         layer_sum = inv.layer_sums
         output = _output_bytes(self.spec, inv)
+        if len(counts) == 1:  # one GPU holds every block and the output: the loop below
+            return [layer_sum[counts[0]] - layer_sum[0] + output]
         out, start = [], 0
         for k, count in enumerate(counts):
             stop = start + count
@@ -167,6 +189,10 @@ class _LlamaCells:
     def _rest_full(self, context: int) -> list[int]:
         counts, output_dev = self._full_split
         full, swa, compute_output, compute_other = self.at(context)
+        if len(counts) == 1:  # one GPU, which holds the output: the loop below
+            (stop,) = counts
+            kv = self.profile.bytes(0, stop, full, swa, self.sequences) if stop > 0 else 0
+            return [kv + compute_output + self.overheads[0]]
         out, start = [], 0
         for k, count in enumerate(counts):
             stop = start + count
@@ -181,7 +207,10 @@ class _LlamaCells:
         if ngl not in self._splits:
             on_gpu_blocks = _on_gpu_blocks(self.n, ngl)
             units = on_gpu_blocks + (1 if ngl >= 1 else 0)
-            counts = split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
+            if len(self.budgets) == 1 and self.budgets[0] > 0:
+                counts = [units]  # split_layers' answer for one device (it divides by budgets)
+            else:
+                counts = split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
             # The output layer is the last unit: it sits on the last device that got any.
             output_dev = -1
             for k, c in enumerate(counts):
@@ -241,22 +270,15 @@ def _llama_cells(
 class _LlamaLayout:
     """llama.cpp's placement arithmetic for one model, quantization, set of GPUs and cache
     type; the offload search, the largest context and the best quantization all use it.
-    Built once per combination (see _llama_layout) and asked for any context."""
+    Built once per combination (kept by its cells: _LlamaCells.layout) and asked for any
+    context."""
 
-    def __init__(
-        self,
-        spec: ModelSpec,
-        inv: WeightInventory,
-        gpus: tuple[Device, ...],
-        runtime: Runtime,
-        kv_type: str,
-        sequences: int,
-    ) -> None:
-        cells = _llama_cells(spec, gpus, runtime, kv_type, sequences)
-        self.spec, self.gpus, self.runtime = spec, gpus, runtime
+    def __init__(self, cells: _LlamaCells, inv: WeightInventory) -> None:
+        spec = cells.spec
+        self.spec, self.gpus, self.runtime = spec, cells.gpus, cells.runtime
         self.n = cells.n
         self.profile = cells.profile
-        self.sequences = sequences
+        self.sequences = cells.sequences
         self._split, self._at = cells.split, cells.at
         self.overheads, self.budgets = cells.overheads, cells.budgets
         self.layer_sum, self.expert_sum = inv.layer_sums, inv.expert_sums
@@ -579,7 +601,6 @@ def _first_fit_one(
     return first_true_near(1, n, fits, int(guess))
 
 
-@lru_cache(maxsize=1024)
 def _llama_layout(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -588,7 +609,16 @@ def _llama_layout(
     kv_type: str,
     sequences: int,
 ) -> _LlamaLayout:
-    return _LlamaLayout(spec, inv, gpus, runtime, kv_type, sequences)
+    return _llama_cells(spec, gpus, runtime, kv_type, sequences).layout(inv)
+
+
+def _gpus(devices: list[Device]) -> tuple[Device, ...]:
+    """The devices llama.cpp offloads to: all but a CPU (a loop: a generator costs more)."""
+    gpus = []
+    for d in devices:
+        if d.kind != "cpu":
+            gpus.append(d)
+    return tuple(gpus)
 
 
 def llama_cells_of(
@@ -600,7 +630,7 @@ def llama_cells_of(
 ) -> _LlamaCells | None:
     """The per-GPU cells behind llama_full_offload_usage_of, for callers that ask their rows
     apart (weights per inventory, the rest per context); None without a GPU."""
-    gpus = tuple([d for d in devices if d.kind != "cpu"])
+    gpus = _gpus(devices)
     return _llama_cells(spec, gpus, runtime, kv_type, sequences) if gpus else None
 
 
@@ -614,7 +644,7 @@ def llama_full_offload_usage_of(
     """(bytes used, budget) per device with every layer on the accelerators, as a function of
     the weights and the context — the cheap question behind the largest context and the best
     quantization, which ask it many times; the per-GPU cells are looked up once."""
-    gpus = tuple(d for d in devices if d.kind != "cpu")
+    gpus = _gpus(devices)
     if gpus:
         return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage
 
@@ -636,7 +666,7 @@ def llama_runs_of(
 ) -> Callable[[int], bool] | None:
     """plan_llama(...).fits as a function of the context, the rest bound once (the layout
     looked up once, no plan built per context); None without a GPU."""
-    gpus = tuple(d for d in devices if d.kind != "cpu")
+    gpus = _gpus(devices)
     if not gpus:
         return None
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
@@ -660,7 +690,7 @@ def plan_llama(
     """llama.cpp placement: the output layer goes to the GPU first (PR #18148), blocks are
     split across GPUs by free memory, the remainder and token embeddings stay on the host."""
     n = spec.n_layers
-    gpus = tuple(d for d in devices if d.kind != "cpu")
+    gpus = _gpus(devices)
     if not gpus:
         return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
