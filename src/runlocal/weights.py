@@ -457,9 +457,15 @@ _ROLES = ("attn_v", "attn", "ffn_down", "ffn", "experts_down", "experts", "other
 
 @functools.lru_cache(maxsize=1024)
 def _layer_types(quant: str, n: int, moe: bool) -> tuple[tuple[str, ...], ...]:
-    """The type a mix gives each role (in _ROLES order) in each of ``n`` layers."""
+    """The type a mix gives each role (in _ROLES order) in each of ``n`` layers; layers given
+    the same types share one tuple (_gguf_inventory sizes each layer and tuple once)."""
     rule = GGUF_SCHEMES[quant]
-    return tuple(tuple(rule(role, i, n, moe) for role in _ROLES) for i in range(n))
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    out = []
+    for i in range(n):
+        types = tuple([rule(role, i, n, moe) for role in _ROLES])
+        out.append(shared.setdefault(types, types))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -502,12 +508,14 @@ def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     rule = GGUF_SCHEMES[quant]
     n, moe, hidden = spec.n_layers, spec.is_moe, spec.hidden_size
     types = _layer_types(quant, n, moe)
-    # Most layers repeat one shape at one mix: each (layer, types) pair is sized once.
-    sized: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
+    # Most layers repeat one shape at one mix: each (layer, types) pair is sized once, keyed
+    # by the two objects (equal layers are one object since a spec is built, equal types one
+    # tuple: _layer_types), not by hashing the types' names per layer.
+    sized: dict[tuple[int, int], tuple[int, int]] = {}
     layer_bytes: list[int] = []
     expert_bytes: list[int] = []
     for layer, layer_types in zip(spec.layers, types, strict=True):
-        key = (id(layer), layer_types)
+        key = (id(layer), id(layer_types))
         got = sized.get(key)
         if got is None:
             got = sized[key] = _gguf_layer_bytes(spec, layer, layer_types)

@@ -86,10 +86,12 @@ class KVProfile:
 @lru_cache(maxsize=1024)
 def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
     full, swa, state = [0], [0], [0]
-    # Most models repeat one or two kinds of layer: (per cell, compressed per token) × 32.
-    cells: dict[LayerSpec, tuple[int, int]] = {}
+    # Most models repeat one or two kinds of layer: (per cell, compressed per token) × 32,
+    # by layer object (equal layers are one object since a spec is built; a LayerSpec's own
+    # hash is a Python call over its fields, and its equality another).
+    cells: dict[int, tuple[int, int]] = {}
     for layer in spec.layers:
-        sized = cells.get(layer)
+        sized = cells.get(id(layer))
         if sized is None:
             row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
             if not layer.compress_ratio:  # DeepSeek-V3.2: an indexer key beside each token
@@ -97,7 +99,7 @@ def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
             # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
             # its compressed rows, with their indexer keys, for the whole context.
             stream = compressed_bytes_per_token(layer, spec, runtime, kv_type)
-            sized = cells[layer] = (math.ceil(row * 32), math.ceil(stream * 32))
+            sized = cells[id(layer)] = (math.ceil(row * 32), math.ceil(stream * 32))
         per_cell, compressed = sized
         windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
         full.append(full[-1] + (0 if windowed else per_cell) + compressed)
