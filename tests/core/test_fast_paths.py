@@ -388,7 +388,8 @@ def _offload_searches_agree(
 ) -> set[str]:
     """Asserts a fast offload search (``search``, a _LlamaLayout method) answers as
     _search_split for 80 catalog models at each quantization and four contexts (the largest
-    leaves no room for the output layer's buffers); returns the outcomes seen."""
+    leaves no room for the output layer's buffers), and so does _search (its first probe from
+    the cells' full-offload rows, then ``search``); returns the outcomes seen."""
     runtime = RUNTIMES["llama.cpp"]
     rng = random.Random(seed_text)
     outcomes = set()
@@ -402,6 +403,7 @@ def _offload_searches_agree(
             for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
                 got = getattr(layout, search)(context)
                 assert got == layout._search_split(context), (spec.id, quant, context)
+                assert layout._search(context) == got, (spec.id, quant, context)
                 ngl, experts, _ = got
                 ends = {0: "none", spec.n_layers + 1: "all"}
                 outcomes.add("experts" if experts else ends.get(ngl, "layers"))

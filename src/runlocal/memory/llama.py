@@ -275,6 +275,7 @@ class _LlamaLayout:
 
     def __init__(self, cells: _LlamaCells, inv: WeightInventory) -> None:
         spec = cells.spec
+        self.cells, self.inv = cells, inv
         self.spec, self.gpus, self.runtime = spec, cells.gpus, cells.runtime
         self.n = cells.n
         self.profile = cells.profile
@@ -402,6 +403,16 @@ class _LlamaLayout:
         return hit
 
     def _search(self, context: int) -> tuple[int, int, str | None]:
+        # The searches' first probe, every unit offloaded, from the full-offload rows that the
+        # largest context and the best quantization keep and ask anyway (the same sums:
+        # tests/core/test_fast_paths.py): most setups fit, and then no search is set up.
+        cells = self.cells
+        rest = cells.rest_row(context)
+        for w, r, b in zip(cells.weights_row(self.inv), rest, self.budgets, strict=True):
+            if w + r > b:
+                break
+        else:
+            return self.n + 1, 0, None
         if len(self.budgets) == 1:
             return self._search_one(context)
         return self._search_many(context)
