@@ -618,7 +618,7 @@ def test_the_best_quant_with_llama_cpps_gpus_does_not_depend_on_system_ram(hardw
 
 
 def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
-    """_LlamaCells._cells_at (llama.cpp's cell counts and compute buffers with the model's
+    """_ModelCells._cells_at (llama.cpp's cell counts and compute buffers with the model's
     constants bound once) against kv_cell_counts and _llama_compute_pair, and
     llama_compute_bytes (its parts now apart) against the formula it was."""
     from runlocal.units import MIB
@@ -636,14 +636,12 @@ def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
         logits = spec.vocab_size * ub * 4 if on_output else 0
         return max(attn, ffn, logits) + 8 * MIB
 
-    cat = load_catalog()
-    gpus = tuple(parse_hardware(cat, "RTX 4090"))
     rng = random.Random(24)
     checked = windowed = 0
     for spec, _ in _catalog_specs(80, seed=25):
         runtime = RUNTIMES[rng.choice(["llama.cpp", "ollama", "vllm"])]
         sequences = rng.choice([1, 2, 4, 16])
-        cells = llama._LlamaCells(spec, gpus, runtime, "f16", sequences)
+        cells = llama._ModelCells(spec, runtime, "f16", sequences)
         window = spec.sliding_window or 0
         contexts = [1, 100, 255, 256, 257, 511, 512, 4096, 131_072, 1_000_000]
         contexts += [max(1, window + d) for d in (-1, 0, 1, 511, 512, 513, 1024)]

@@ -148,6 +148,7 @@ def clear_caches() -> None:
         kv._expert_layer_prefix,
         kv.kv_bytes_per_cell_check,
         llama._llama_cells,
+        llama._model_cells,
         llama._llama_compute_pair,
     ):
         fn.cache_clear()

@@ -95,6 +95,69 @@ def _on_gpu_blocks(n: int, ngl: int) -> int:
     return blocks if blocks > 0 else 0
 
 
+class _ModelCells:
+    """What llama.cpp's placement needs of one model at a context whatever GPUs hold it, for
+    one runtime, cache type and number of sequences: the KV cells and compute buffers (at) and
+    the KV and buffers of one GPU holding every block and the output (rest_one). Kept per
+    model (see _model_cells), so that a new set of GPUs finds the contexts already asked of
+    the model on others."""
+
+    def __init__(self, spec: ModelSpec, runtime: Runtime, kv_type: str, sequences: int) -> None:
+        self.spec, self.runtime, self.sequences = spec, runtime, sequences
+        self.profile = kv_profile(spec, runtime, kv_type)
+        self._contexts: dict[int, tuple[int, int, int, int]] = {}
+        self._rest_one: dict[int, int] = {}
+        # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
+        # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
+        self._llama = runtime.engine == "llama.cpp"
+        window = spec.sliding_window
+        self._swa_cap = window + LLAMA_UBATCH if window else None
+        self._terms = _compute_terms(spec, LLAMA_UBATCH)
+
+    def at(self, context: int) -> tuple[int, int, int, int]:
+        """(full-layer cells, SWA cells, compute with the output, compute without)."""
+        hit = self._contexts.get(context)
+        if hit is None:
+            if len(self._contexts) > 256:
+                self._contexts.clear()
+            hit = self._contexts[context] = self._cells_at(context)
+        return hit
+
+    def rest_one(self, context: int) -> int:
+        """The KV cache and compute buffers of one GPU that holds every block and the output
+        layer at ``context`` (_LlamaCells' full-offload row on one GPU, less its overhead)."""
+        hit = self._rest_one.get(context)
+        if hit is None:
+            if len(self._rest_one) > 256:
+                self._rest_one.clear()
+            full, swa, compute_output, _ = self.at(context)
+            n = self.spec.n_layers
+            kv = self.profile.bytes(0, n, full, swa, self.sequences) if n > 0 else 0
+            hit = self._rest_one[context] = kv + compute_output
+        return hit
+
+    def _cells_at(self, context: int) -> tuple[int, int, int, int]:
+        """at() worked out: kv_cell_counts and _llama_compute_pair, written out for llama.cpp
+        with the model's constants bound once (tests/core/test_fast_paths.py holds them to
+        those functions)."""
+        n_kv = -(-(context * self.sequences) // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        if not self._llama or n_kv < LLAMA_UBATCH:
+            full, swa = kv_cell_counts(self.spec, context, self.runtime)
+            return full, swa, *_llama_compute_pair(self.spec, n_kv)
+        # kv_cell_counts for llama.cpp: pad256(n_ctx); SWA layers pad256(min(n_ctx, n_swa +
+        # n_ubatch)), which is the full count without a window or below it.
+        full = -(-context // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        cap = self._swa_cap
+        swa = full if cap is None or context <= cap else -(-cap // LLAMA_KV_PAD) * LLAMA_KV_PAD
+        # llama_compute_bytes with flash attention at a full micro-batch, on the output's GPU
+        # (logits) and off it.
+        fa_heads, ffn, logits = self._terms
+        attn = n_kv * LLAMA_UBATCH * 2 + fa_heads
+        largest = attn if attn > ffn else ffn
+        with_output = largest if largest > logits else logits
+        return full, swa, with_output + COMPUTE_FIXED_BYTES, largest + COMPUTE_FIXED_BYTES
+
+
 class _LlamaCells:
     """What llama.cpp's placement needs besides the weights, for one model, set of GPUs,
     runtime and cache type: how units split between GPUs and, per context, the KV cells and
@@ -110,8 +173,12 @@ class _LlamaCells:
     ) -> None:
         self.spec, self.gpus, self.runtime = spec, gpus, runtime
         self.n = spec.n_layers
-        self.profile = kv_profile(spec, runtime, kv_type)
+        model = _model_cells(spec, runtime, kv_type, sequences)
+        self.profile = model.profile
         self.sequences = sequences
+        # The cells and buffers per context are the model's, whatever the GPUs.
+        self.at = model.at
+        self._rest_one = model.rest_one
         # Per GPU, in one loop (three comprehensions made a function object each).
         overheads, budgets, unified = [], [], True
         for d in gpus:
@@ -122,17 +189,10 @@ class _LlamaCells:
         self.overheads, self.budgets = overheads, budgets
         self.unified = unified  # every layout of these GPUs asks
         self._splits: dict[int, tuple[list[int], int]] = {}
-        self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._full_rest: dict[int, list[int]] = {}
         self._full_weights: dict[WeightInventory, list[int]] = {}
         # The layouts of these cells, one per quantization's weights (see layout()).
         self._layouts: dict[WeightInventory, _LlamaLayout] = {}
-        # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
-        # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
-        self._llama = runtime.engine == "llama.cpp"
-        window = spec.sliding_window
-        self._swa_cap = window + LLAMA_UBATCH if window else None
-        self._terms = _compute_terms(spec, LLAMA_UBATCH)
         self._full_split = self.split(self.n + 1)  # every unit offloaded: asked most
 
     def layout(self, inv: WeightInventory) -> _LlamaLayout:
@@ -188,11 +248,9 @@ class _LlamaCells:
 
     def _rest_full(self, context: int) -> list[int]:
         counts, output_dev = self._full_split
+        if len(counts) == 1:  # one GPU, which holds every block and the output: the loop below
+            return [self._rest_one(context) + self.overheads[0]]
         full, swa, compute_output, compute_other = self.at(context)
-        if len(counts) == 1:  # one GPU, which holds the output: the loop below
-            (stop,) = counts
-            kv = self.profile.bytes(0, stop, full, swa, self.sequences) if stop > 0 else 0
-            return [kv + compute_output + self.overheads[0]]
         out, start = [], 0
         for k, count in enumerate(counts):
             stop = start + count
@@ -221,36 +279,6 @@ class _LlamaCells:
             self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
         return self._splits[ngl]
 
-    def at(self, context: int) -> tuple[int, int, int, int]:
-        """(full-layer cells, SWA cells, compute with the output, compute without)."""
-        hit = self._contexts.get(context)
-        if hit is None:
-            if len(self._contexts) > 64:
-                self._contexts.clear()
-            hit = self._contexts[context] = self._cells_at(context)
-        return hit
-
-    def _cells_at(self, context: int) -> tuple[int, int, int, int]:
-        """at() worked out: kv_cell_counts and _llama_compute_pair, written out for llama.cpp
-        with the model's constants bound once (tests/core/test_fast_paths.py holds them to
-        those functions)."""
-        n_kv = -(-(context * self.sequences) // LLAMA_KV_PAD) * LLAMA_KV_PAD
-        if not self._llama or n_kv < LLAMA_UBATCH:
-            full, swa = kv_cell_counts(self.spec, context, self.runtime)
-            return full, swa, *_llama_compute_pair(self.spec, n_kv)
-        # kv_cell_counts for llama.cpp: pad256(n_ctx); SWA layers pad256(min(n_ctx, n_swa +
-        # n_ubatch)), which is the full count without a window or below it.
-        full = -(-context // LLAMA_KV_PAD) * LLAMA_KV_PAD
-        cap = self._swa_cap
-        swa = full if cap is None or context <= cap else -(-cap // LLAMA_KV_PAD) * LLAMA_KV_PAD
-        # llama_compute_bytes with flash attention at a full micro-batch, on the output's GPU
-        # (logits) and off it.
-        fa_heads, ffn, logits = self._terms
-        attn = n_kv * LLAMA_UBATCH * 2 + fa_heads
-        largest = attn if attn > ffn else ffn
-        with_output = largest if largest > logits else logits
-        return full, swa, with_output + COMPUTE_FIXED_BYTES, largest + COMPUTE_FIXED_BYTES
-
 
 def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
     """The output layer's bytes on its GPU. Tied embeddings: the token embedding matrix again
@@ -258,6 +286,11 @@ def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:
     host)."""
     tied = inv.output_bytes <= spec.hidden_size * 4
     return int(inv.input_bytes * spec.token_embedding_share) if tied else inv.output_bytes
+
+
+@lru_cache(maxsize=1024)
+def _model_cells(spec: ModelSpec, runtime: Runtime, kv_type: str, sequences: int) -> _ModelCells:
+    return _ModelCells(spec, runtime, kv_type, sequences)
 
 
 @lru_cache(maxsize=1024)
