@@ -65,6 +65,13 @@ def _full_usage_of(
     largest context and the best quantization ask it many times."""
     if runtime.engine == "llama.cpp":
         return mem.llama_full_offload_usage_of(spec, devices, runtime, kv_type, batch)
+    if runtime.engine == "vllm":
+
+        def vllm_usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
+            # The plan's rows from its sums, no plan built per probe.
+            return mem.vllm_usage(spec, inv, devices, runtime, context, kv_type, batch)
+
+        return vllm_usage
 
     def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)

@@ -771,3 +771,30 @@ def test_quality_and_component_lookups_kept_are_the_computations():
             assert qm.model_quality(entry, task) is qm.model_quality(entry, task)
         for quant in ("Q4_K_M", "BF16", "MXFP4", "FP8", "AWQ-4BIT", "NVFP4", "nonsense"):
             assert is_native(entry, quant) == is_native.__wrapped__(entry, quant)
+
+
+@pytest.mark.parametrize("hardware", ["RTX 4090", "2x RTX 3090", "4x A100 80GB", "H100 SXM"])
+def test_vllm_rows_from_its_sums_equal_the_plans_rows(hardware):
+    """memory.vllm_usage (what must fit on each GPU and its preallocation, from plan_vllm's
+    sums without a plan) against records.usage of each GPU of plan_vllm's plan, for models
+    dense and MoE, contexts short and long, one and several sequences."""
+    from dataclasses import replace
+
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    rng = random.Random(hardware)
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=27):
+        runtime = RUNTIMES["vllm"]
+        if rng.random() < 0.3:
+            runtime = replace(runtime, gpu_memory_utilization=rng.choice([0.5, 0.8]))
+        for quant in ("BF16", "FP8", "AWQ-4BIT"):
+            inv = inventory_for(spec, entry, quant)
+            for context in (2048, rng.randrange(256, 262_144, 256), spec.max_context):
+                sequences = rng.choice([1, 4])
+                plan = mem.plan_vllm(spec, inv, devices, runtime, context, "f16", sequences)
+                want = [mem.usage(u) for u in plan.devices]
+                got = mem.vllm_usage(spec, inv, devices, runtime, context, "f16", sequences)
+                assert got == want, (spec.id, quant, context)
+                checked += 1
+    assert checked > 300

@@ -25,6 +25,7 @@ from .frameworks import (
     vllm_batch_defaults,
     vllm_moe_workspace_bytes,
     vllm_non_torch_bytes,
+    vllm_usage,
 )
 from .kv import (
     LLAMA_BATCH,
@@ -135,6 +136,7 @@ __all__ = [
     "vllm_batch_defaults",
     "vllm_moe_workspace_bytes",
     "vllm_non_torch_bytes",
+    "vllm_usage",
 ]
 
 

@@ -155,6 +155,46 @@ def vllm_non_torch_bytes(devices: list[Device]) -> int:
     return VLLM_NON_TORCH_BYTES + (VLLM_NVLS_BYTES if len(devices) > 1 and nvswitch else 0)
 
 
+def _vllm_sums(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> tuple[int, int, int, list[tuple[int, int]]]:
+    """What plan_vllm adds up: the weights and the KV cache each GPU holds (tensor parallel),
+    the non-torch memory, and per GPU its preallocation and activation peak."""
+    tp = len(devices)
+    weights_per = math.ceil(inv.total_bytes / tp)
+    need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
+    per_gpu = []
+    for dev in devices:
+        visible = int(dev.memory_bytes * (1 - CUDA_DRIVER_RESERVED_SHARE))
+        prealloc = int(visible * runtime.gpu_memory_utilization)
+        per_gpu.append((prealloc, vllm_activation_bytes(spec, runtime, dev, tp, context)))
+    return weights_per, need_kv, vllm_non_torch_bytes(devices), per_gpu
+
+
+def vllm_usage(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> list[tuple[int, int]]:
+    """records.usage of each GPU of plan_vllm's plan (what must fit, the preallocation) from
+    the same sums without building the plan: the largest context and the best quantization
+    ask it at each probe."""
+    weights_per, need_kv, non_torch, per_gpu = _vllm_sums(
+        spec, inv, devices, runtime, context, kv_type, sequences
+    )
+    return [(weights_per + act + non_torch + need_kv, prealloc) for prealloc, act in per_gpu]
+
+
 def plan_vllm(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -174,16 +214,12 @@ def plan_vllm(
     The CUDA context and NCCL's start-up buffers exist before the baseline snapshot and CUDA
     graphs are captured after the pool: both sit outside the preallocation. vLLM starts only
     if one sequence of max_model_len fits the pool."""
-    gpus = devices
-    tp = len(gpus)
-    weights_per = math.ceil(inv.total_bytes / tp)
-    need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
-    non_torch = vllm_non_torch_bytes(gpus)
+    tp = len(devices)
+    weights_per, need_kv, non_torch, per_gpu = _vllm_sums(
+        spec, inv, devices, runtime, context, kv_type, sequences
+    )
     uses = []
-    for dev in gpus:
-        visible = int(dev.memory_bytes * (1 - CUDA_DRIVER_RESERVED_SHARE))
-        prealloc = int(visible * runtime.gpu_memory_utilization)
-        act = vllm_activation_bytes(spec, runtime, dev, tp, context)
+    for dev, (prealloc, act) in zip(devices, per_gpu, strict=True):
         fixed = weights_per + act + non_torch
         # max of two written out (see speed.features)
         pool = prealloc - fixed
