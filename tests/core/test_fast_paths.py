@@ -73,13 +73,15 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
     assert checked > 500
 
 
-@pytest.mark.parametrize("hardware", ["RTX 4090", "M3 Max", "2x RTX 3090", "3x A100 80GB"])
+@pytest.mark.parametrize(
+    "hardware", ["RTX 4090", "M3 Max", "2x RTX 3090", "3x A100 80GB", "RTX 4090 + RTX 3060 12GB"]
+)
 def test_a_split_between_gpus_is_split_layers_answer(hardware):
-    """_LlamaCells.split (on one GPU without dividing by its budget) against split_layers on
-    the blocks and output layer offloaded, the output then taken from the last GPU that got
-    any, for every -ngl."""
+    """_LlamaCells.split (GPUs of one budget, one or several, by _even_split) against
+    split_layers on the blocks and output layer offloaded, the output then taken from the
+    last GPU that got any, for every -ngl."""
     cat = load_catalog()
-    gpus = tuple(parse_hardware(cat, hardware))
+    gpus = tuple(d for part in hardware.split(" + ") for d in parse_hardware(cat, part))
     runtime = RUNTIMES["llama.cpp"]
     checked = 0
     for spec, _ in _catalog_specs(20, seed=26):

@@ -151,6 +151,7 @@ def clear_caches() -> None:
         kv.kv_bytes_per_cell_check,
         llama._llama_cells,
         llama._model_cells,
+        llama._even_split,
         llama._llama_compute_pair,
     ):
         fn.cache_clear()

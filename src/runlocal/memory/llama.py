@@ -86,6 +86,19 @@ def split_layers(n_units: int, devices: list[Device]) -> list[int]:
     return counts
 
 
+@lru_cache(maxsize=4096)
+def _even_split(n_units: int, devices: int) -> tuple[int, ...]:
+    """split_layers between ``devices`` devices of one (positive) budget, which cancels from
+    its shares: device j (from 1) takes the units below ceil(n_units · j / devices). Kept per
+    count of units and devices, shared by every model and set of like GPUs."""
+    counts, taken = [], 0
+    for j in range(1, devices + 1):
+        upto = -(-n_units * j // devices)
+        counts.append(upto - taken)
+        taken = upto
+    return tuple(counts)
+
+
 def _on_gpu_blocks(n: int, ngl: int) -> int:
     """Blocks on the GPUs with ``ngl`` units offloaded (the output layer counts as the first):
     max(0, min(n, ngl - 1)), written out (see speed.features)."""
@@ -187,6 +200,8 @@ class _LlamaCells:
             if d.kind != "unified":
                 unified = False
         self.overheads, self.budgets = overheads, budgets
+        # GPUs of one budget (one GPU, or N of a kind) split units as _even_split does.
+        self._even = budgets[0] > 0 and budgets.count(budgets[0]) == len(budgets)
         self.unified = unified  # every layout of these GPUs asks
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._full_rest: dict[int, list[int]] = {}
@@ -265,8 +280,8 @@ class _LlamaCells:
         if ngl not in self._splits:
             on_gpu_blocks = _on_gpu_blocks(self.n, ngl)
             units = on_gpu_blocks + (1 if ngl >= 1 else 0)
-            if len(self.budgets) == 1 and self.budgets[0] > 0:
-                counts = [units]  # split_layers' answer for one device (it divides by budgets)
+            if self._even:
+                counts = list(_even_split(units, len(self.budgets)))
             else:
                 counts = split_layers(units, list(self.gpus)) if units else [0] * len(self.gpus)
             # The output layer is the last unit: it sits on the last device that got any.
