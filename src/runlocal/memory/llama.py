@@ -173,8 +173,9 @@ class _ModelCells:
 
 class _LlamaCells:
     """What llama.cpp's placement needs besides the weights, for one model, set of GPUs,
-    runtime and cache type: how units split between GPUs and, per context, the KV cells and
-    compute buffers. Shared by the layouts of every quantization (see _llama_cells)."""
+    runtime and cache type: how units split between GPUs, the full-offload rows per
+    inventory and per context, and (from the model's _ModelCells) the KV cells and compute
+    buffers per context. Shared by the layouts of every quantization (see _llama_cells)."""
 
     def __init__(
         self,
