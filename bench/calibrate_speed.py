@@ -30,6 +30,7 @@ from runlocal.catalog import load_catalog
 from runlocal.speed import (
     BACKEND_CLASSES,
     PARAMS_PATH,
+    VULKAN_COOPMAT2_ATTENTION,
     SpeedParams,
     decode_seconds_per_token,
     load_params,
@@ -77,9 +78,20 @@ PRIOR_CPU_DECODE_OPS = (8.0, 0.7)
 # graph launch; the GPU still runs the kernels one after another, each ramping up and draining.
 PRIOR_CUDA_GRAPH = (0.5, 0.7)
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
-PATHS = ("dp4a", "fp32", "vector", "mmq")
+PATHS = ("dp4a", "fp32", "vector", "mmq", "coopmat2", "matrix_small_tiles")
 # dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
-PRIOR_PATH = {"dp4a": (0.3, 0.7), "fp32": (1.0, 0.5), "vector": (1.0, 0.5), "mmq": (0.5, 1.0)}
+# coopmat2 against Vulkan's KHR_coopmat shaders: 4,259 / 3,154 tokens/s on one RTX 3090
+# (llama.cpp PR #12135, Llama 3 8B Q4_0 pp512, the same build).
+PRIOR_PATH = {
+    "dp4a": (0.3, 0.7),
+    "fp32": (1.0, 0.5),
+    "vector": (1.0, 0.5),
+    "mmq": (0.5, 1.0),
+    "coopmat2": (1.35, 0.3),
+    # AMD's KHR_coopmat matmuls before llama.cpp's tiles for them: pp512 1.36-1.76x slower on
+    # a Radeon 8060S (PR #18749), about 1 / 1.53.
+    "matrix_small_tiles": (0.65, 0.3),
+}
 # A 450 W RTX 4090 holds its 2.52 GHz boost on 128 SMs (0.72 SM·GHz per watt); 300 W cards
 # with as many SMs cannot.
 PRIOR_SM_GHZ_PER_WATT = (0.8, 0.7)
@@ -91,7 +103,7 @@ PRIOR_CLOCK_POWER = (2.5, 0.3)
 PRIOR_TILE_LOAD_TOKENS = (16.0, 1.0)
 # Flash-attention kernels of the other backends relative to CUDA's (log-sd): near 1 unless
 # the rows say otherwise.
-ATTENTION_BACKENDS = tuple(b for b in BACKENDS if b != "cuda")
+ATTENTION_BACKENDS = (*(b for b in BACKENDS if b != "cuda"), VULKAN_COOPMAT2_ATTENTION)
 PRIOR_ATTENTION_BACKEND = 1.0
 # Flash-attention kernels process 16-128 query rows per K/V tile load (llama.cpp's CUDA mma
 # kernel up to 128 with the GQA heads packed in, Vulkan and Metal 16-64).

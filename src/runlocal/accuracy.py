@@ -21,6 +21,7 @@ from .errors import InputError, RunlocalError
 from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
 from .runtimes import (
+    LLAMA_AMD_VULKAN_TILES_BUILD,
     LLAMA_CUDA_GRAPHS_BUILD,
     LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
     LLAMA_FP4_MMA_BUILD,
@@ -60,6 +61,7 @@ class Row:
     fp4_mma: bool = True
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    amd_vulkan_tiles: bool = True
     cuda_graphs_min_cc: float | None = 7.0
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
     runtime: str = "llama.cpp"
@@ -259,6 +261,20 @@ def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
     )
 
 
+# llama.cpp's Vulkan matmul tiles for AMD's cooperative matrices: PR #18749, merged in the
+# same week as PR #18481 (January 2026; the build number is taken as 7700 likewise).
+AMD_VULKAN_TILES_DATE = (2026, 2)
+
+
+def _amd_vulkan_tiles(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build has the Vulkan matmul tiles tuned for AMD's
+    cooperative matrices (Runtime.amd_vulkan_tiles): by its build number, else the month it
+    states; rows that state neither, or only the year, are taken as later, as for MMQ."""
+    return _since(
+        rec, LLAMA_AMD_VULKAN_TILES_BUILD, AMD_VULKAN_TILES_DATE, True, year_alone_unstated=True
+    )
+
+
 # llama.cpp's CUDA graphs for decode (Runtime.cuda_graphs_min_cc): PR #6766, merged on
 # 8 May 2024 (about build b2830; dates from June 2024, as a May date may precede it), for
 # compute capability 8.0 and later; PR #25749 took them to Volta and Turing (7.0), merged in
@@ -411,6 +427,7 @@ def map_rows(
                     fp4_mma=_fp4_mma(rec),
                     rdna4_fattn_mma=rdna4_fattn_mma,
                     rdna3_fattn_mma=rdna3_fattn_mma,
+                    amd_vulkan_tiles=_amd_vulkan_tiles(rec),
                     cuda_graphs_min_cc=_cuda_graphs_min_cc(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
@@ -436,6 +453,7 @@ def evaluate(rows: Iterable[Row]) -> None:
                 fp4_mma=row.fp4_mma,
                 rdna4_fattn_mma=row.rdna4_fattn_mma,
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
+                amd_vulkan_tiles=row.amd_vulkan_tiles,
                 cuda_graphs_min_cc=row.cuda_graphs_min_cc,
             )
         else:

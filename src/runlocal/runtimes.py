@@ -50,6 +50,11 @@ class Runtime:
     # ran the tile kernel on the vector ALUs (PR #14323 had disabled the MMA path on RDNA4).
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    # llama.cpp's Vulkan matmul tiles for AMD GPUs with cooperative matrices (RDNA3, RDNA3.5,
+    # RDNA4 under RADV): 256 x 128 x 128 from PR #18749 (January 2026); before it these GPUs
+    # took the smaller tiles of every KHR_coopmat device, and their prompts ran 1.36-1.76x
+    # slower (the PR's Radeon 8060S pp512 rows).
+    amd_vulkan_tiles: bool = True
     # llama.cpp's CUDA backend records a decoded token's kernels in a CUDA graph and launches
     # them as one (PR #6766, May 2024), on GPUs of at least this compute capability: Ampere
     # (8.0) at first, Volta and Turing (7.0) from PR #25749 (July 2026); None: a build without
@@ -200,8 +205,10 @@ _ALIASES = {
 # build or month, accuracy.py): native FP4 MMA on Blackwell (PR #17906, b7536); HIP flash
 # attention on the WMMA units, RDNA4 (PR #18481, January 2026, about b7700) and RDNA3 (PR
 # #22880, b9158); CUDA graphs for decode (PR #6766, 8 May 2024, about b2830, Ampere on; PR
-# #25749, July 2026, about b10000, Volta and Turing too).
+# #25749, July 2026, about b10000, Volta and Turing too); the large Vulkan matmul tiles for
+# AMD's cooperative matrices (PR #18749, merged with #18481 in January 2026, about b7700).
 LLAMA_FP4_MMA_BUILD = 7536
+LLAMA_AMD_VULKAN_TILES_BUILD = 7700
 LLAMA_RDNA4_FATTN_MMA_BUILD = 7700
 LLAMA_RDNA3_FATTN_MMA_BUILD = 9158
 LLAMA_CUDA_GRAPHS_BUILD = 2830
@@ -232,6 +239,13 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "rdna4_fattn_mma",
         False,
         "HIP flash attention on RDNA4's WMMA units (PR #18481, January 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_AMD_VULKAN_TILES_BUILD,),
+        "amd_vulkan_tiles",
+        False,
+        "Vulkan matmul tiles tuned for AMD's cooperative matrices (PR #18749, January 2026)",
     ),
     (
         "llama.cpp",

@@ -56,13 +56,17 @@ from .prefill import (
     FP4_QUANTS,
     INT8_MMA_MIN_COMPUTE_CAPABILITY,
     MMQ_OPS_PER_SM_CLOCK,
+    VULKAN_COOPMAT2_ATTENTION,
     amd_dp4a_mmq,
+    amd_vulkan_coopmat,
+    attention_kernels,
     fp4_mma_applies,
     micro_batch,
     prefill_gemm_flops,
     prefill_path,
     prefill_seconds_per_token,
     sustained_clock_share,
+    vulkan_coopmat2,
 )
 
 __all__ = [
@@ -80,11 +84,14 @@ __all__ = [
     "PARAMS_PATH",
     "RUNTIME_DECODE",
     "TENSOR_CORE_MIN_COMPUTE_CAPABILITY",
+    "VULKAN_COOPMAT2_ATTENTION",
     "DeviceLoad",
     "RuntimeDecode",
     "SpeedFeatures",
     "SpeedParams",
     "amd_dp4a_mmq",
+    "amd_vulkan_coopmat",
+    "attention_kernels",
     "backend_class",
     "cpu_decode_seconds",
     "cpu_int8_flops",
@@ -108,4 +115,5 @@ __all__ = [
     "sm_clock_hz",
     "spread",
     "sustained_clock_share",
+    "vulkan_coopmat2",
 ]

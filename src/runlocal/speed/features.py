@@ -161,6 +161,8 @@ class SpeedFeatures:
     attn_prefill_tile_flops: float = 0.0
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    # Whether the build has the Vulkan matmul tiles tuned for AMD (Runtime.amd_vulkan_tiles).
+    amd_vulkan_tiles: bool = True
     # llama.cpp's CUDA graphs for decode from this compute capability up (Runtime's).
     cuda_graphs_min_cc: float | None = None
 
@@ -373,6 +375,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "engine_version": release(runtime.version) if runtime is not None else None,
         "rdna4_fattn_mma": runtime is None or runtime.rdna4_fattn_mma,
         "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
+        "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
         "cuda_graphs_min_cc": runtime.cuda_graphs_min_cc
         if runtime is not None and runtime.engine == "llama.cpp"
         else None,

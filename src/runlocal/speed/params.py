@@ -35,6 +35,10 @@ BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "cpu", "sycl", "vulkan-int
 _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
 
 
+# Flash-attention kernel sets the parameter file predates start from the backend they split
+# from (speed.prefill.attention_kernels: Vulkan's coopmat2 kernels on NVIDIA GPUs).
+_ATTENTION_ORIGIN = {**_BACKEND_ORIGIN, "vulkan-coopmat2": "vulkan"}
+
 # A quantization family the parameter file predates starts from the one it splits from.
 _FAMILY_ORIGIN = {"q_table": "q_legacy"}
 
@@ -139,7 +143,9 @@ class SpeedParams:
             decode_attention_efficiency=float(d.get("decode_attention_efficiency", 1.0)),
             per_moe_layer_us=float(d.get("per_moe_layer_us", 0.0)),
             tile_load_tokens=float(d.get("tile_load_tokens", 0.0)),
-            attention_backend_factor=_per_backend(d.get("attention_backend_factor", {})),
+            attention_backend_factor=_with_origins(
+                d.get("attention_backend_factor", {}), _ATTENTION_ORIGIN
+            ),
             attention_tile_rows=float(d.get("attention_tile_rows", 0.0)),
             attention_factor_no_fa=float(
                 d.get("attention_factor_no_fa", d.get("attention_factor", 1.0))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..memory import LLAMA_BATCH
 from .decode import cpu_int8_flops
-from .features import DeviceLoad, SpeedFeatures, rdna_generation
+from .features import MIN_TENSOR_FP16_PER_FP32, DeviceLoad, SpeedFeatures, rdna_generation
 from .params import SpeedParams
 
 # llama.cpp's quantized GEMMs (MMQ) use int8 tensor-core MMA from Turing on
@@ -63,6 +63,24 @@ CUDA_HOST_EXPERT_LOOP_PATHS = frozenset({"fp32", "matrix"})
 EXPERT_MATMULS_PER_LAYER = 3
 # Prefill paths whose efficiency is absolute (one kernel family on several backends).
 ABSOLUTE_PATHS = frozenset({"dp4a"})
+# llama.cpp's Vulkan backend has two families of matrix-unit shaders (ggml-vulkan.cpp: the
+# device's coopmat2 and coopmat_support flags). NVIDIA's driver exposes
+# VK_NV_cooperative_matrix2, which llama.cpp prefers wherever it exists: workgroup-scope
+# matrices with decode callbacks, tensor addressing and reductions, used by its matmul,
+# MUL_MAT_ID and flash-attention shaders. AMD (RDNA3/RDNA4 under RADV or AMDVLK) and Intel
+# drivers expose only VK_KHR_cooperative_matrix (subgroup-scope tiles). On one RTX 3090 the
+# same build read Llama 3 8B Q4_0's pp512 at 3,154 tokens/s with coopmat1 and 4,259 with
+# coopmat2 (PR #12135), so the two are separate prefill paths; the attention kernels differ
+# as much, so coopmat2's flash attention has its own factor (VULKAN_COOPMAT2_ATTENTION).
+VULKAN_COOPMAT2_ATTENTION = "vulkan-coopmat2"
+# NVIDIA's Vulkan driver exposes cooperative matrices on GPUs with tensor cores: Turing on.
+COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
+# AMD GPUs whose Vulkan drivers expose VK_KHR_cooperative_matrix on WMMA units: RDNA3 and
+# RDNA3.5 (gfx11xx), RDNA4 (gfx12xx). Builds before PR #18749 (January 2026) ran their
+# matmuls in the small tiles of every KHR_coopmat device ("matrix_small_tiles"): the PR
+# measured pp512 1.36x (Q4_0), 1.50x (Q4_K_S) and 1.76x (Q8_0) faster on a Radeon 8060S
+# with its 256 x 128 x 128 tiles, and gains on an RX 9060 XT (RDNA4).
+AMD_COOPMAT_ARCH_PREFIXES = ("gfx11", "gfx12")
 
 
 def prefill_seconds_per_token(
@@ -87,6 +105,8 @@ def prefill_seconds_per_token(
         path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, bf16)
         if not peak:
             return None
+        if path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
+            path = "matrix_small_tiles"
         speedup = FP4_MMQ_SPEEDUP if path == "mmq" and fp4_mma_applies(f, load) else 1.0
         gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
         if path == "mmq":
@@ -101,7 +121,7 @@ def prefill_seconds_per_token(
         eta *= p.prefill_path_efficiency.get(path, 1.0)
         if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
-        attn = attn_factor * p.attention_backend_factor.get(load.backend, 1.0)
+        attn = attn_factor * p.attention_backend_factor.get(attention_kernels(load), 1.0)
         if load.backend == "cpu":
             # Attention runs on the vector units in F16/F32 (ggml-cpu flash attention), not
             # on the int8 dot products of the weight GEMMs.
@@ -118,6 +138,15 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_tile = p.prefill_efficiency[load.backend]
             t += attn * tile * share / (load.fp32_flops * eta_tile)
+        elif path in ABSOLUTE_PATHS and load.fp16_flops:
+            # dp4a GPUs have no matrix units, and attention has no int8 dot products to use:
+            # flash attention's tile and vector kernels (or, without it, the KQ and KQV
+            # products) run on the vector ALUs at the FP16 rate the catalog lists for them
+            # (packed FP16 on Vega 20 and RDNA2, the FP32 rate on Pascal GP10x), half or a
+            # quarter of the 4 x FP32 the weights' int8 dot products reach.
+            t += gemm_flops * share / (peak * eta)
+            eta_vec = p.prefill_efficiency[load.backend]
+            t += attn * f.attn_prefill_flops * share / (load.fp16_flops * eta_vec)
         else:
             t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
@@ -140,6 +169,44 @@ def prefill_seconds_per_token(
         # Offloaded layers: llama.cpp streams their weights over PCIe once per micro-batch.
         t += f.host_bytes / 25e9 / micro_batch(f, prompt_tokens)
     return t
+
+
+def vulkan_coopmat2(load: DeviceLoad) -> bool:
+    """Whether llama.cpp's Vulkan backend runs this device's matmuls and flash attention in
+    its VK_NV_cooperative_matrix2 shaders: an NVIDIA GPU with tensor cores (compute
+    capability 7.5 on, not the GTX 16 chips) under Vulkan."""
+    cc = load.compute_capability
+    return (
+        (load.api or load.backend) == "vulkan"
+        and load.vendor == "NVIDIA"
+        and cc is not None
+        and cc >= COOPMAT_MIN_COMPUTE_CAPABILITY
+        # Tensor cores lift the FP16 rate well above the vector units' 2 × FP32 (the GTX 16
+        # chips have none: features.has_tensor_cores).
+        and bool(
+            load.fp16_flops
+            and load.fp32_flops
+            and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
+        )
+    )
+
+
+def amd_vulkan_coopmat(load: DeviceLoad) -> bool:
+    """Whether llama.cpp's Vulkan backend reaches this AMD GPU's WMMA units through
+    VK_KHR_cooperative_matrix: RDNA3, RDNA3.5 and RDNA4 (AMD_COOPMAT_ARCH_PREFIXES)."""
+    arch = load.gpu_arch
+    return (
+        (load.api or load.backend) == "vulkan"
+        and load.vendor == "AMD"
+        and arch is not None
+        and arch.startswith(AMD_COOPMAT_ARCH_PREFIXES)
+    )
+
+
+def attention_kernels(load: DeviceLoad) -> str:
+    """The key of a device's flash-attention kernels in ``attention_backend_factor``: its
+    backend class, or VULKAN_COOPMAT2_ATTENTION for NVIDIA GPUs under Vulkan."""
+    return VULKAN_COOPMAT2_ATTENTION if vulkan_coopmat2(load) else load.backend
 
 
 def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
@@ -285,6 +352,9 @@ def prefill_path(
       quantized GEMMs (MMQ) use the int8 dot product __dp4a, 4 multiply-adds per FP32 slot
       (ggml-cuda mmq.cuh, vecdotq.cuh); F16 runs at the FP32 rate (FP16 is 1/64 there).
       AMD Vega 20 and RDNA2 under ROCm likewise (amd_dp4a_mmq).
+    - "coopmat2": NVIDIA tensor-core GPUs under Vulkan, whose driver exposes
+      VK_NV_cooperative_matrix2 (vulkan_coopmat2): the FP16 tensor rate, at its own share of
+      it; AMD and Intel matrix units under Vulkan take "matrix" (VK_KHR_cooperative_matrix).
     - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
       the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
       the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
@@ -331,6 +401,8 @@ def prefill_path(
         return "dp4a", 4 * fp32
     if (load.api or load.backend) == "vulkan" and load.vendor == "Intel" and fp32:
         return "vector", 2 * fp32
+    if llama_kernels and vulkan_coopmat2(load):
+        return "coopmat2", fp16
     return "matrix", fp16
 
 

@@ -1,0 +1,169 @@
+"""Which kernels llama.cpp runs a prompt in, and at what rate, hand-computed: Vulkan's matrix
+shaders per vendor (coopmat2 on NVIDIA, KHR_coopmat elsewhere, AMD's tiles by build) and
+attention on GPUs whose weights take the int8 dot product (dp4a)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from runlocal.speed import (
+    DeviceLoad,
+    SpeedFeatures,
+    SpeedParams,
+    load_params,
+    prefill_path,
+    prefill_seconds_per_token,
+)
+
+
+def _gpu(**kw: object) -> DeviceLoad:
+    base: dict[str, object] = dict(
+        backend="vulkan",
+        api="vulkan",
+        bandwidth_bytes_per_s=1e12,
+        fp32_flops=80e12,
+        fp16_flops=320e12,
+        tdp_w=None,
+        weight_bytes=1.0,
+        weight_params=1.0,
+        kv_bytes=0.0,
+        layers=10,
+    )
+    base.update(kw)
+    return DeviceLoad(**base)  # type: ignore[arg-type]
+
+
+# An RTX 4090-like card (compute capability 8.9, FP16 tensor rate 4x its FP32 rate), an RDNA4
+# card (gfx1201) and a GTX 1660 Ti-like Turing chip without tensor cores (FP16 = 2 x FP32).
+NVIDIA = _gpu(vendor="NVIDIA", compute_capability=8.9)
+AMD = _gpu(vendor="AMD", gpu_arch="gfx1201", fp32_flops=50e12, fp16_flops=100e12)
+GTX16 = _gpu(vendor="NVIDIA", compute_capability=7.5, fp32_flops=5.4e12, fp16_flops=10.9e12)
+
+
+def test_nvidia_gpus_under_vulkan_take_the_coopmat2_shaders_and_others_khr_coopmat() -> None:
+    assert prefill_path(NVIDIA, "k_quant") == ("coopmat2", 320e12)
+    assert prefill_path(NVIDIA, "f16") == ("coopmat2", 320e12)
+    assert prefill_path(AMD, "k_quant") == ("matrix", 100e12)
+    # No tensor cores, no cooperative matrices: the plain shaders at the FP16 rate.
+    assert prefill_path(GTX16, "k_quant") == ("matrix", 10.9e12)
+    # The same card under CUDA keeps CUDA's paths (MMQ needs the SM clock, absent here).
+    assert prefill_path(replace(NVIDIA, backend="cuda", api="cuda"), "k_quant")[0] == "matrix"
+    # BF16 without VK_KHR_shader_bfloat16 runs at the FP32 rate on every Vulkan GPU.
+    assert prefill_path(NVIDIA, "f16", bf16=True) == ("fp32", 80e12)
+
+
+def _params() -> SpeedParams:
+    p = load_params()
+    return replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "vulkan": 0.4},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "coopmat2": 1.5},
+        attention_factor=1.0,
+        attention_backend_factor={"vulkan": 2.0, "vulkan-coopmat2": 3.0},
+        tile_load_tokens=0.0,
+        attention_tile_rows=0.0,
+    )
+
+
+def _features(gpu: DeviceLoad) -> SpeedFeatures:
+    return SpeedFeatures(
+        loads=(gpu,),
+        host_bytes=0.0,
+        host_bandwidth_bytes_per_s=None,
+        quant_family="f16",
+        n_layers=10,
+        active_params=1e9,
+        attn_prefill_flops=1e9,
+    )
+
+
+def test_vulkan_prompt_time_follows_each_shader_family_and_its_attention_kernels() -> None:
+    """F16 weights, 1e9 active parameters (2e9 GEMM FLOPs per token) and 1e9 attention
+    FLOPs, Vulkan at efficiency 0.4, no weight stream. NVIDIA (coopmat2 at 1.5x, its own
+    attention factor 3): (2e9 + 3e9) / (320e12 x 0.4 x 1.5) = 2.604e-5 s per token. AMD
+    (KHR_coopmat, Vulkan's attention factor 2): (2e9 + 2e9) / (100e12 x 0.4) = 1e-4 s."""
+    p = _params()
+    assert prefill_seconds_per_token(_features(NVIDIA), p, 0) == pytest.approx(5e9 / 192e12)
+    assert prefill_seconds_per_token(_features(AMD), p, 0) == pytest.approx(1e-4)
+
+
+def test_a_parameter_file_without_coopmat2_attention_gives_it_vulkans() -> None:
+    d = {
+        "bandwidth_efficiency": {"vulkan": 0.8},
+        "fixed_ms": {"vulkan": 1.0},
+        "per_layer_us": {"vulkan": 20.0},
+        "dequant_ops": {"k_quant": 6.0},
+        "prefill_efficiency": {"vulkan": 0.4},
+        "prefill_quant_factor": {},
+        "attention_backend_factor": {"vulkan": 1.7},
+        "decode_spread": {},
+        "prefill_spread": {},
+    }
+    p = SpeedParams.from_dict(d)
+    assert p.attention_backend_factor["vulkan-coopmat2"] == 1.7
+
+
+def test_amd_vulkan_builds_before_the_amd_tiles_run_their_matmuls_on_the_small_tiles() -> None:
+    """The RDNA4 card above, F16 weights, no attention, Vulkan at 0.4 and the small tiles at
+    0.65 of it: 2e9 / (100e12 x 0.4) = 5e-5 s per token on a 2026 build, 2e9 / (100e12 x 0.4
+    x 0.65) = 7.69e-5 s before PR #18749. RDNA2 (no cooperative matrices) and NVIDIA keep
+    their paths on any build."""
+    p = replace(
+        _params(),
+        prefill_path_efficiency={**_params().prefill_path_efficiency, "matrix_small_tiles": 0.65},
+    )
+    f = replace(_features(AMD), attn_prefill_flops=0.0)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(5e-5)
+    old = replace(f, amd_vulkan_tiles=False)
+    assert prefill_seconds_per_token(old, p, 0) == pytest.approx(2e9 / (100e12 * 0.4 * 0.65))
+    rdna2 = replace(old, loads=(replace(AMD, gpu_arch="gfx1030"),))
+    assert prefill_seconds_per_token(rdna2, p, 0) == pytest.approx(5e-5)
+    nvidia = replace(_features(NVIDIA), attn_prefill_flops=0.0)
+    assert prefill_seconds_per_token(replace(nvidia, amd_vulkan_tiles=False), p, 0) == (
+        prefill_seconds_per_token(nvidia, p, 0)
+    )
+
+
+def test_the_harness_reads_whether_a_build_has_the_amd_vulkan_tiles() -> None:
+    from runlocal.accuracy import _amd_vulkan_tiles
+    from runlocal.runtimes import get_runtime
+
+    # PR #18749: January 2026, about build 7700; a stated month after it, or none, is later.
+    assert not _amd_vulkan_tiles({"runtime_version_or_date": "build 2aa45ef9e (7423); 2025-12"})
+    assert not _amd_vulkan_tiles({"runtime_version_or_date": "2025-05-17 (page date)"})
+    assert _amd_vulkan_tiles({"runtime_version_or_date": "build 0253fb21f (9187); 2026-04"})
+    assert _amd_vulkan_tiles({"runtime_version_or_date": "build e9fd8dc"})
+    assert not get_runtime("llama.cpp@b7083").amd_vulkan_tiles
+    assert get_runtime("llama.cpp@b7700").amd_vulkan_tiles
+
+
+def test_attention_on_a_dp4a_gpu_runs_at_its_fp16_vector_rate() -> None:
+    """A Vega 20-like GPU under ROCm (13.4 TFLOPS FP32, packed FP16 26.8), K-quant weights on
+    the dp4a path (4 x FP32 = 53.6 TOPS) at its absolute efficiency 0.3, ROCm at 0.5, no
+    unpacking factor: 2e9 GEMM FLOPs / (53.6e12 x 0.3) + 1e9 attention FLOPs / (26.8e12 x
+    0.5) = 1.244e-4 + 7.46e-5 s per token (not 1e9 / (53.6e12 x 0.3) = 6.22e-5 for the
+    attention, as if it ran on the int8 dot product)."""
+    p = load_params()
+    p = replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "dp4a": 0.3},
+        prefill_quant_factor={},
+        attention_factor=1.0,
+        attention_backend_factor={"rocm": 1.0},
+        tile_load_tokens=0.0,
+        attention_tile_rows=0.0,
+    )
+    vega20 = _gpu(
+        backend="rocm",
+        api="rocm",
+        vendor="AMD",
+        gpu_arch="gfx906",
+        fp32_flops=13.4e12,
+        fp16_flops=26.8e12,
+    )
+    f = replace(_features(vega20), quant_family="k_quant")
+    expected = 2e9 / (53.6e12 * 0.3) + 1e9 / (26.8e12 * 0.5)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(expected)
