@@ -78,7 +78,7 @@ PRIOR_CPU_DECODE_OPS = (8.0, 0.7)
 # graph launch; the GPU still runs the kernels one after another, each ramping up and draining.
 PRIOR_CUDA_GRAPH = (0.5, 0.7)
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
-PATHS = ("dp4a", "fp32", "vector", "mmq", "coopmat2", "matrix_small_tiles")
+PATHS = ("dp4a", "fp32", "vector", "mmq", "coopmat2")
 # dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
 # coopmat2 against Vulkan's KHR_coopmat shaders: 4,259 / 3,154 tokens/s on one RTX 3090
 # (llama.cpp PR #12135, Llama 3 8B Q4_0 pp512, the same build).
@@ -88,9 +88,6 @@ PRIOR_PATH = {
     "vector": (1.0, 0.5),
     "mmq": (0.5, 1.0),
     "coopmat2": (1.35, 0.3),
-    # AMD's KHR_coopmat matmuls before llama.cpp's tiles for them: pp512 1.36-1.76x slower on
-    # a Radeon 8060S (PR #18749), about 1 / 1.53.
-    "matrix_small_tiles": (0.65, 0.3),
 }
 # A 450 W RTX 4090 holds its 2.52 GHz boost on 128 SMs (0.72 SM·GHz per watt); 300 W cards
 # with as many SMs cannot.

@@ -77,10 +77,13 @@ VULKAN_COOPMAT2_ATTENTION = "vulkan-coopmat2"
 COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
 # AMD GPUs whose Vulkan drivers expose VK_KHR_cooperative_matrix on WMMA units: RDNA3 and
 # RDNA3.5 (gfx11xx), RDNA4 (gfx12xx). Builds before PR #18749 (January 2026) ran their
-# matmuls in the small tiles of every KHR_coopmat device ("matrix_small_tiles"): the PR
-# measured pp512 1.36x (Q4_0), 1.50x (Q4_K_S) and 1.76x (Q8_0) faster on a Radeon 8060S
-# with its 256 x 128 x 128 tiles, and gains on an RX 9060 XT (RDNA4).
+# matmuls in the small tiles of every KHR_coopmat device: the PR measured pp512 1.36x
+# (Q4_0), 1.50x (Q4_K_S) and 1.76x (Q8_0) faster on a Radeon 8060S with its 256 x 128 x 128
+# tiles (geometric mean 1.53), and gains on an RX 9060 XT (RDNA4). Not fitted: the rows
+# from those builds are few and slower still for other reasons (two-card runs, early MXFP4
+# shaders), which a fitted factor would absorb and pass on to every Vulkan row.
 AMD_COOPMAT_ARCH_PREFIXES = ("gfx11", "gfx12")
+AMD_VULKAN_SMALL_TILES_SLOWDOWN = 1.53
 
 
 def prefill_seconds_per_token(
@@ -105,8 +108,6 @@ def prefill_seconds_per_token(
         path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, bf16)
         if not peak:
             return None
-        if path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
-            path = "matrix_small_tiles"
         speedup = FP4_MMQ_SPEEDUP if path == "mmq" and fp4_mma_applies(f, load) else 1.0
         gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
         if path == "mmq":
@@ -119,6 +120,8 @@ def prefill_seconds_per_token(
         # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
         eta = 1.0 if path in ABSOLUTE_PATHS else p.prefill_efficiency[load.backend]
         eta *= p.prefill_path_efficiency.get(path, 1.0)
+        if path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
+            eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
         if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         attn = attn_factor * p.attention_backend_factor.get(attention_kernels(load), 1.0)
