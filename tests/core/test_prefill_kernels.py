@@ -17,22 +17,15 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
+from .test_speed import _device_load
+
 
 def _gpu(**kw: object) -> DeviceLoad:
+    """test_speed's neutral device load, on Vulkan with a matrix path four times FP32."""
     base: dict[str, object] = dict(
-        backend="vulkan",
-        api="vulkan",
-        bandwidth_bytes_per_s=1e12,
-        fp32_flops=80e12,
-        fp16_flops=320e12,
-        tdp_w=None,
-        weight_bytes=1.0,
-        weight_params=1.0,
-        kv_bytes=0.0,
-        layers=10,
+        backend="vulkan", api="vulkan", fp32_flops=80e12, fp16_flops=320e12, layers=10
     )
-    base.update(kw)
-    return DeviceLoad(**base)  # type: ignore[arg-type]
+    return _device_load(**{**base, **kw})
 
 
 # An RTX 4090-like card (compute capability 8.9, FP16 tensor rate 4x its FP32 rate), an RDNA4
