@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from runlocal import benchmark
-from runlocal.benchmark import (
-    Sizes,
+from runlocal import benchmark, capture
+from runlocal.benchmark import Sizes
+from runlocal.capture import (
     parse_llama_bench,
     pick_tests,
     spread,
@@ -32,6 +32,7 @@ from runlocal.cli import main
 from runlocal.detect import probe
 from runlocal.errors import InputError
 from runlocal.profile import load_profile, profile_path
+from runlocal.progress import Progress
 from runlocal.units import GIB, MIB
 
 from . import test_detect as fakes
@@ -412,7 +413,7 @@ def test_llama_bench_failures_are_one_line(
     body: str,
     message: str,
 ) -> None:
-    monkeypatch.setattr(benchmark, "LLAMA_BENCH_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(capture, "LLAMA_BENCH_TIMEOUT_S", 1.0)
     tool(rtx["bin"], "llama-bench", body)
     t0 = time.perf_counter()
     code, out, err = run_cli(capsys, "bench", "--gguf", str(gguf))
@@ -571,7 +572,7 @@ def test_the_progress_line_rewrites_itself_on_a_terminal() -> None:
             return True
 
     tty = Tty()
-    progress = benchmark.Progress(tty)  # type: ignore[arg-type]
+    progress = Progress(tty)  # type: ignore[arg-type]
     progress.step("one")
     progress.step("two")
     progress.done()
