@@ -193,15 +193,20 @@ def _features_template(runtime: Runtime | None) -> dict[str, Any]:
     return template
 
 
-def rdna_generation(load: DeviceLoad) -> int | None:
-    """3 or 4 for an AMD RDNA3/RDNA3.5 (gfx11xx) or RDNA4 (gfx12xx) GPU under ROCm/HIP: the
-    GPUs with WMMA units that llama.cpp's HIP kernels reach (ggml-cuda common.cuh,
-    amd_wmma_available); None otherwise."""
-    if load.backend != "rocm" or not load.gpu_arch:
+def wmma_generation(gpu_arch: str | None) -> int | None:
+    """3 or 4 for an AMD RDNA3/RDNA3.5 (gfx11xx) or RDNA4 (gfx12xx) GPU, the AMD client GPUs
+    with WMMA units; None otherwise."""
+    if not gpu_arch:
         return None
-    if load.gpu_arch.startswith("gfx12"):
+    if gpu_arch.startswith("gfx12"):
         return 4
-    return 3 if load.gpu_arch.startswith("gfx11") else None
+    return 3 if gpu_arch.startswith("gfx11") else None
+
+
+def rdna_generation(load: DeviceLoad) -> int | None:
+    """wmma_generation of a GPU under ROCm/HIP: the WMMA units llama.cpp's HIP kernels reach
+    (ggml-cuda common.cuh, amd_wmma_available); None under other backends."""
+    return wmma_generation(load.gpu_arch) if load.backend == "rocm" else None
 
 
 def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from ..memory import LLAMA_BATCH
 from .decode import cpu_int8_flops
-from .features import MIN_TENSOR_FP16_PER_FP32, DeviceLoad, SpeedFeatures, rdna_generation
+from .features import (
+    MIN_TENSOR_FP16_PER_FP32,
+    DeviceLoad,
+    SpeedFeatures,
+    rdna_generation,
+    wmma_generation,
+)
 from .params import SpeedParams
 
 # llama.cpp's quantized GEMMs (MMQ) use int8 tensor-core MMA from Turing on
@@ -75,14 +81,13 @@ ABSOLUTE_PATHS = frozenset({"dp4a"})
 VULKAN_COOPMAT2_ATTENTION = "vulkan-coopmat2"
 # NVIDIA's Vulkan driver exposes cooperative matrices on GPUs with tensor cores: Turing on.
 COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
-# AMD GPUs whose Vulkan drivers expose VK_KHR_cooperative_matrix on WMMA units: RDNA3 and
-# RDNA3.5 (gfx11xx), RDNA4 (gfx12xx). Builds before PR #18749 (January 2026) ran their
+# AMD GPUs whose Vulkan drivers expose VK_KHR_cooperative_matrix on WMMA units: RDNA3,
+# RDNA3.5 and RDNA4 (features.wmma_generation). Builds before PR #18749 (January 2026) ran their
 # matmuls in the small tiles of every KHR_coopmat device: the PR measured pp512 1.36x
 # (Q4_0), 1.50x (Q4_K_S) and 1.76x (Q8_0) faster on a Radeon 8060S with its 256 x 128 x 128
 # tiles (geometric mean 1.53), and gains on an RX 9060 XT (RDNA4). Not fitted: the rows
 # from those builds are few and slower still for other reasons (two-card runs, early MXFP4
 # shaders), which a fitted factor would absorb and pass on to every Vulkan row.
-AMD_COOPMAT_ARCH_PREFIXES = ("gfx11", "gfx12")
 AMD_VULKAN_SMALL_TILES_SLOWDOWN = 1.53
 
 
@@ -196,13 +201,11 @@ def vulkan_coopmat2(load: DeviceLoad) -> bool:
 
 def amd_vulkan_coopmat(load: DeviceLoad) -> bool:
     """Whether llama.cpp's Vulkan backend reaches this AMD GPU's WMMA units through
-    VK_KHR_cooperative_matrix: RDNA3, RDNA3.5 and RDNA4 (AMD_COOPMAT_ARCH_PREFIXES)."""
-    arch = load.gpu_arch
+    VK_KHR_cooperative_matrix: RDNA3, RDNA3.5 and RDNA4 (features.wmma_generation)."""
     return (
         (load.api or load.backend) == "vulkan"
         and load.vendor == "AMD"
-        and arch is not None
-        and arch.startswith(AMD_COOPMAT_ARCH_PREFIXES)
+        and wmma_generation(load.gpu_arch) is not None
     )
 
 
