@@ -17,7 +17,7 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
-from .test_speed import _device_load
+from .test_speed import _device_load, _prefill_features
 
 
 def _gpu(**kw: object) -> DeviceLoad:
@@ -61,14 +61,8 @@ def _params() -> SpeedParams:
 
 
 def _features(gpu: DeviceLoad) -> SpeedFeatures:
-    return SpeedFeatures(
-        loads=(gpu,),
-        host_bytes=0.0,
-        host_bandwidth_bytes_per_s=None,
-        quant_family="f16",
-        n_layers=10,
-        active_params=1e9,
-        attn_prefill_flops=1e9,
+    return _prefill_features(
+        loads=(gpu,), quant_family="f16", active_params=1e9, attn_prefill_flops=1e9
     )
 
 
