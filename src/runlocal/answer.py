@@ -9,7 +9,8 @@ from typing import Any
 from . import memory as mem
 from .catalog import Catalog, Entry
 from .hardware import Device
-from .quality import TASKS, effective_params_b, is_native, quality_model
+from .quality import TASKS, effective_params_b, quality_model
+from .quant_loss import is_native
 from .runtimes import Runtime
 from .sources import ResolvedModel
 from .spec import ModelSpec, WeightInventory

@@ -19,7 +19,8 @@ from typing import Any
 from .catalog import Catalog, Entry
 from .engine import CheckQuery, check_brief, default_quant
 from .errors import InputError, RunlocalError
-from .quality import Merit, quality_model, quant_rank
+from .quality import Merit, quality_model
+from .quant_loss import quant_rank
 from .runtimes import get_runtime
 
 PLATFORMS: dict[str, str | None] = {
@@ -370,7 +371,7 @@ def pick_tier(fit: Fit) -> tuple[int, int, int]:
     MIN_USEFUL_TOK_S before slower (a card that answers at 6 tokens/s is not one to buy for
     the model, whatever its quantization); a quantization with at most a small measured loss
     (Q4_K_M and above) before a moderate one (Q3_K_M) before a large one (Q2_K;
-    quality.quant_rank)."""
+    quant_loss.quant_rank)."""
     return (
         _TIER.get(fit.verdict, 2),
         0 if (fit.decode_tok_s or 0.0) >= MIN_USEFUL_TOK_S else 1,

@@ -760,7 +760,8 @@ def test_quality_and_component_lookups_kept_are_the_computations():
     native format (kept per entry and quantization) and whether a name is a component model
     (kept per name and catalog) against the same worked out afresh."""
     from runlocal import engine
-    from runlocal.quality import TASKS, is_native, quality_model
+    from runlocal.quality import TASKS, quality_model
+    from runlocal.quant_loss import is_native
 
     cat = load_catalog()
     qm = quality_model(cat)

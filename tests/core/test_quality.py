@@ -13,12 +13,8 @@ import pytest
 
 from runlocal.build_advice import group_models, rate
 from runlocal.catalog import CATALOG_DIR, Catalog
-from runlocal.quality import (
-    benchmark_key,
-    quality_model,
-    quant_tables,
-    size_scaling,
-)
+from runlocal.quality import benchmark_key, quality_model
+from runlocal.quant_loss import quant_tables, size_scaling
 from runlocal.recommend import Fit
 
 from .factories import LLAMA_3_1_8B, common, write_toml

@@ -14,7 +14,7 @@ BACKEND_LABELS = {
     "sycl": "SYCL",
     "cpu": "CPU",
 }
-# runlocal.quality's buckets for a quantization's measured loss.
+# runlocal.quant_loss's buckets for a quantization's measured loss.
 LOSS_LABELS = {
     "none": "none",
     "negligible": "negligible",

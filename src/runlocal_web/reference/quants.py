@@ -2,7 +2,7 @@
 weight size of an 8B and a 70B model, the loss on the reference model, and a KLD chart.
 
 The numbers are the catalog's (llama.cpp's perplexity / KL-divergence tables) and the loss
-buckets are `runlocal.quality`'s, so a page and an engine answer always agree.
+buckets are `runlocal.quant_loss`'s, so a page and an engine answer always agree.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from runlocal.catalog import Catalog, Entry
 from runlocal.errors import RunlocalError
-from runlocal.quality import LIKE_GGUF, REFERENCE_MODEL, QuantTable, quality_model
+from runlocal.quality import quality_model
+from runlocal.quant_loss import LIKE_GGUF, REFERENCE_MODEL, QuantTable
 from runlocal.sources import inventory_for, resolve_model
 from runlocal.weights import normalize_quant
 
@@ -98,7 +99,7 @@ def measurement_rows(e: Entry) -> list[dict[str, Any]]:
 
 def reference_row(e: Entry) -> dict[str, Any] | None:
     """The measurement the loss rests on: LLaMA 3 8B without an importance matrix (as
-    `runlocal.quality.QuantTable.reference` picks it)."""
+    `runlocal.quant_loss.QuantTable.reference` picks it)."""
     raw = tuple(m for m in e.get("measurements") or [] if isinstance(m, Mapping))
     ref = QuantTable(quant_name(e), bits_of(e), raw).reference()
     if ref is None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from runlocal.quality import REFERENCE_MODEL
+from runlocal.quant_loss import REFERENCE_MODEL
 from runlocal_web.lib.labels import LOSS_LABELS
 from runlocal_web.lib.pages import Page, respond
 
