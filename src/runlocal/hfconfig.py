@@ -119,6 +119,12 @@ KNOWN_MODEL_TYPES = frozenset(
         "llama4",
         "qwen3_5_text",
         "qwen3_5_moe_text",
+        # Qwen3-VL's language model (text_config) has Qwen3's and Qwen3-MoE's layout:
+        # transformers' Qwen3VLTextConfig / Qwen3VLMoeTextConfig keep their keys.
+        "qwen3_vl",
+        "qwen3_vl_text",
+        "qwen3_vl_moe",
+        "qwen3_vl_moe_text",
         "ministral3",
         "qwen4_exp",
         "qwen4_exp_text",

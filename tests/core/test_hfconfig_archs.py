@@ -1,6 +1,7 @@
 """Hybrid and mixture-of-experts families whose config.json spells things its own way:
-Granite 4, ERNIE 4.5 MoE, Falcon-H1, Hunyuan MoE and Kimi Linear. Each tiny config is
-written here and sized by hand: weights, KV bytes per token and fixed state."""
+Granite 4, ERNIE 4.5 MoE, Falcon-H1, Hunyuan MoE, Kimi Linear and Qwen3-VL's text model.
+Each tiny config is written here and sized by hand: weights, KV bytes per token and fixed
+state."""
 
 from __future__ import annotations
 
@@ -256,3 +257,47 @@ def test_an_unknown_model_with_unread_expert_keys_is_refused_not_sized_dense() -
     # One expert is a dense model; the note on the unknown type stays.
     dense = spec_from_config({**config, "n_expert": 1})
     assert "not one the engine knows" in dense.provenance["layout"]
+
+
+def test_qwen3_vl_moe_text_config_is_sized_as_qwen3_moe() -> None:
+    # Qwen3-VL-30B-A3B's text_config (model_type qwen3_vl_moe_text) spells Qwen3-MoE's keys:
+    # every layer has 4 experts of width 16 (gate, up, down), top 2, and a router of 64 × 4.
+    config = {
+        **BASE,
+        "model_type": "qwen3_vl_moe_text",
+        "num_hidden_layers": 2,
+        "intermediate_size": 96,  # unused: no layer is dense
+        "moe_intermediate_size": 16,
+        "num_experts": 4,
+        "num_experts_per_tok": 2,
+        "decoder_sparse_step": 1,
+        "mlp_only_layers": [],
+        "tie_word_embeddings": False,
+    }
+    spec = spec_from_config(config)
+    experts = 4 * 3 * 64 * 16
+    layer = ATTENTION + experts + 64 * 4 + NORMS
+    assert "not one the engine knows" not in spec.provenance.get("layout", "")
+    assert [layer_.moe for layer_ in spec.layers] == [True, True]
+    assert [layer_.params for layer_ in spec.layers] == [layer, layer]
+    assert (spec.n_experts, spec.n_experts_used) == (4, 2)
+    assert spec.params_total == 2 * layer + 2 * EMBEDDINGS + FINAL_NORM
+    assert spec.params_active == spec.params_total - 2 * (experts // 2)
+    assert kv_cache_bytes(spec, 1000, HF, "f16") == 2 * 1000 * KV_PER_TOKEN_F16
+
+
+def test_qwen3_vl_dense_text_config_is_sized_as_qwen3() -> None:
+    # Qwen3-VL-8B's text_config (model_type qwen3_vl_text): a dense gated MLP of 96.
+    spec = spec_from_config(
+        {
+            **BASE,
+            "model_type": "qwen3_vl_text",
+            "num_hidden_layers": 2,
+            "intermediate_size": 96,
+            "tie_word_embeddings": True,
+        }
+    )
+    layer = ATTENTION + 3 * 64 * 96 + NORMS
+    assert "not one the engine knows" not in spec.provenance.get("layout", "")
+    assert spec.params_total == 2 * layer + EMBEDDINGS + FINAL_NORM
+    assert spec.params_active == spec.params_total
