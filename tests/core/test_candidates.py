@@ -96,14 +96,15 @@ def test_it_lists_what_is_popular_and_not_in_the_catalog(server: str) -> None:
     report = find_candidates(load_catalog(), env=_env(server))
     hub = [c.name for c in report.candidates if c.source == "hub"]
     # New LLMs are listed; models the catalog has (also as a repackaged GGUF, and Nemotron 3
-    # Super and Qwen3.8-Flash-Next since the catalog added them) and other pipelines are not.
+    # Super, Qwen3.8-Flash-Next and Qwen3.5-397B-A17B since the catalog added them) and other
+    # pipelines are not.
     assert hub == [
-        "unsloth/Qwen3.5-397B-A17B-GGUF",
+        "example-org/Vision-Next-GGUF",
         "example-org/TinyLlama-Next",
         "example-org/Hybrid-Next",
     ]
     first = report.candidates[0]
-    assert (first.downloads, first.likes, first.created) == (1160000, 909, "2026-11-20")
+    assert (first.downloads, first.likes, first.created) == (64000, 210, "2026-11-24")
 
     ollama = [c.name for c in report.candidates if c.source == "ollama"]
     assert ollama == ["granite4.1"]  # qwen3.8 and nemotron-3-super are in the catalog now
@@ -147,7 +148,7 @@ def test_drafts_come_from_config_json(server: str, tmp_path: Path) -> None:
     unsized = tomllib.loads((tmp_path / "hybrid-next.toml").read_text())
     assert "params_total_b" not in unsized and "could not size" in unsized["notes"]
     # The GGUF repository has no config.json here: reported, not fatal.
-    assert any("Qwen3.5-397B-A17B-GGUF" in u for u in report.unreachable)
+    assert any("Vision-Next-GGUF" in u for u in report.unreachable)
     # A second run leaves existing drafts alone.
     assert write_drafts(report, tmp_path, env=_env(server)) == []
 
