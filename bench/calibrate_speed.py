@@ -426,11 +426,38 @@ def cross_validate(
     return out
 
 
+def only_fold(rows: list[Row], base: SpeedParams, p: SpeedParams, family: str) -> int:
+    """One hardware family's figures: in-sample (the fit on every row, ``p``) and held out
+    (predicted by a fit without the family's rows), each also on its models released since
+    2025."""
+    test = [r for r in rows if r.family == family]
+    if not test:
+        print(f"no rows of hardware family {family!r}", file=sys.stderr)
+        return 2
+    recent = [r for r in test if recent_model(r)]
+    for metric in ("tg_tok_s", "pp_tok_s"):
+        print(f"in-sample {family} {metric}: {ape_summary(test, p, metric)}")
+    q = fit([r for r in rows if r.family != family], base)
+    for metric in ("tg_tok_s", "pp_tok_s"):
+        print(f"held-out {family} {metric}: {ape_summary(test, q, metric)}")
+        print(f"held-out {family} {metric}, models since 2025: {ape_summary(recent, q, metric)}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("csv", nargs="+", help="calibration CSVs (the shared one, then ours)")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument(
+        "--only-fold",
+        metavar="FAMILY",
+        help="cross-validate only this hardware family (e.g. Intel): the in-sample fit, its"
+        " figures on the family's rows, and the family predicted by a fit without it; no"
+        " model-family folds (with --write, refused: the stored report needs every fold)",
+    )
     args = ap.parse_args()
+    if args.only_fold and args.write:
+        ap.error("--only-fold measures one fold; --write needs the full cross-validation")
     catalog = load_catalog()
     rows: list[Row] = []
     for path in args.csv:
@@ -444,6 +471,8 @@ def main() -> int:
     print(json.dumps(result, indent=1))
     for metric in ("tg_tok_s", "pp_tok_s"):
         print(f"in-sample {metric}: {ape_summary(rows, p, metric)}")
+    if args.only_fold:
+        return only_fold(rows, base, p, args.only_fold)
     recent: list[tuple[Row, SpeedParams]] = []
     result["cross_validation"] = {
         "hardware_family": cross_validate(

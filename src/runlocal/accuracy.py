@@ -27,6 +27,7 @@ from .runtimes import (
     LLAMA_FP4_MMA_BUILD,
     LLAMA_RDNA3_FATTN_MMA_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
+    LLAMA_SYCL_XMX_ATTENTION_BUILD,
     get_runtime,
 )
 from .sources import catalog_spec, inventory_for
@@ -62,6 +63,7 @@ class Row:
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
     amd_vulkan_tiles: bool = True
+    sycl_xmx_attention: bool = True
     cuda_graphs_min_cc: float | None = 7.0
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
     runtime: str = "llama.cpp"
@@ -275,6 +277,24 @@ def _amd_vulkan_tiles(rec: dict[str, str]) -> bool:
     )
 
 
+# llama.cpp's SYCL prompt attention on the XMX engines (Runtime.sycl_xmx_attention): PRs
+# #25025 and #25222, merged in July 2026 after b9856 (dates from August 2026).
+SYCL_XMX_ATTENTION_DATE = (2026, 8)
+
+
+def _sycl_xmx_attention(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build runs SYCL prompt attention on the XMX engines
+    (Runtime.sycl_xmx_attention): by its build number, else the month it states; rows that
+    state neither, or only the year, are taken as later, as for MMQ."""
+    return _since(
+        rec,
+        LLAMA_SYCL_XMX_ATTENTION_BUILD,
+        SYCL_XMX_ATTENTION_DATE,
+        True,
+        year_alone_unstated=True,
+    )
+
+
 # llama.cpp's CUDA graphs for decode (Runtime.cuda_graphs_min_cc): PR #6766, merged on
 # 8 May 2024 (about build b2830; dates from June 2024, as a May date may precede it), for
 # compute capability 8.0 and later; PR #25749 took them to Volta and Turing (7.0), merged in
@@ -428,6 +448,7 @@ def map_rows(
                     rdna4_fattn_mma=rdna4_fattn_mma,
                     rdna3_fattn_mma=rdna3_fattn_mma,
                     amd_vulkan_tiles=_amd_vulkan_tiles(rec),
+                    sycl_xmx_attention=_sycl_xmx_attention(rec),
                     cuda_graphs_min_cc=_cuda_graphs_min_cc(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
@@ -454,6 +475,7 @@ def evaluate(rows: Iterable[Row]) -> None:
                 rdna4_fattn_mma=row.rdna4_fattn_mma,
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
                 amd_vulkan_tiles=row.amd_vulkan_tiles,
+                sycl_xmx_attention=row.sycl_xmx_attention,
                 cuda_graphs_min_cc=row.cuda_graphs_min_cc,
             )
         else:

@@ -55,6 +55,10 @@ class Runtime:
     # took the smaller tiles of every KHR_coopmat device, and their prompts ran 1.36-1.76x
     # slower (the PR's Radeon 8060S pp512 rows).
     amd_vulkan_tiles: bool = True
+    # llama.cpp's SYCL flash attention for prompts on Intel's XMX matrix engines: PR #25025
+    # (Q·K^T and S·V through oneMKL GEMM) and PR #25222 (oneDNN's fused SDPA), both merged in
+    # July 2026; before them its VEC and TILE kernels ran on the vector engines (XVE).
+    sycl_xmx_attention: bool = True
     # llama.cpp's CUDA backend records a decoded token's kernels in a CUDA graph and launches
     # them as one (PR #6766, May 2024), on GPUs of at least this compute capability: Ampere
     # (8.0) at first, Volta and Turing (7.0) from PR #25749 (July 2026); None: a build without
@@ -213,6 +217,9 @@ LLAMA_RDNA4_FATTN_MMA_BUILD = 7700
 LLAMA_RDNA3_FATTN_MMA_BUILD = 9158
 LLAMA_CUDA_GRAPHS_BUILD = 2830
 LLAMA_CUDA_GRAPHS_VOLTA_BUILD = 10000
+# SYCL prompt attention on the XMX engines (PRs #25025 and #25222, July 2026): PR #25222 was
+# measured on b9856, whose flash attention still ran on the vector engines.
+LLAMA_SYCL_XMX_ATTENTION_BUILD = 9857
 
 # (runtime id, first release with the new behaviour, Runtime field, its value before, source).
 # A field listed twice takes the value of the last entry the release is before. By runtime,
@@ -246,6 +253,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "amd_vulkan_tiles",
         False,
         "Vulkan matmul tiles tuned for AMD's cooperative matrices (PR #18749, January 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_SYCL_XMX_ATTENTION_BUILD,),
+        "sycl_xmx_attention",
+        False,
+        "SYCL flash attention for prompts on Intel's XMX engines (PRs #25025 and #25222, "
+        "July 2026)",
     ),
     (
         "llama.cpp",

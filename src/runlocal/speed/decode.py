@@ -68,10 +68,33 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
 }
 
 
-def _read_seconds(load: DeviceLoad, p: SpeedParams) -> float:
-    """A device's active weights and KV cache read once at its backend's decode efficiency."""
+def _read_seconds(load: DeviceLoad, p: SpeedParams, weight_factor: float = 1.0) -> float:
+    """A device's active weights and KV cache read once at its backend's decode efficiency;
+    ``weight_factor`` scales the weights' bytes where the kernel path moves more than the
+    weights themselves (sycl_bf16_gemm_path)."""
     eta = p.bandwidth_efficiency[load.backend]
-    return (load.weight_bytes + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+    weights = load.weight_bytes * weight_factor
+    return (weights + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+
+
+# llama.cpp's SYCL backend has no matrix-vector kernel for BF16 weights: its DMMV and MMVQ
+# kernels take F16, F32 and the quantized types (ggml-sycl.cpp, ggml_sycl_supports_dmmv and
+# ggml_sycl_supports_mmvq). A decoded token's BF16 matmuls fall through to the GEMM path
+# (ggml_sycl_op_mul_mat_sycl), which converts each weight matrix to FP32 in a scratch buffer
+# (to_fp32_sycl) and multiplies that with oneMKL/oneDNN: per weight 2 bytes read, 4 written
+# and 4 read again, where a mat-vec kernel reads the 2 once. PR #21580 ("SYCL: add BF16 to
+# DMMV kernel path", April 2026) describes this path and measured ~4x faster decode without
+# it on an Arc Pro B70; its kernel compiles only where the oneAPI compiler has the bfloat16
+# extension header (GGML_SYCL_DMMV_HAS_BF16), and the B70's May 2026 build (b9039) still
+# decoded a 9B BF16 model at 5.4 tokens/s, this path's speed, so every build is taken to
+# have it.
+SYCL_BF16_GEMM_BYTES_FACTOR = (2 + 4 + 4) / 2
+
+
+def sycl_bf16_gemm_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp decodes this device's weights through SYCL's BF16 GEMM path (BF16
+    weights under the SYCL backend: SYCL_BF16_GEMM_BYTES_FACTOR)."""
+    return load.backend == "sycl" and f.llama_kernels and f.quant == "BF16"
 
 
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
@@ -121,7 +144,8 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     ops = p.dequant_ops.get(f.quant_family, 0.0)
     times = []
     for load in f.loads:
-        t_dev = _read_seconds(load, p)
+        weight_factor = SYCL_BF16_GEMM_BYTES_FACTOR if sycl_bf16_gemm_path(f, load) else 1.0
+        t_dev = _read_seconds(load, p, weight_factor)
         if load.backend == "cpu":
             t_dev = cpu_decode_seconds(load, p, t_dev)
         elif load.fp32_flops:

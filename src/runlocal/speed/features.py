@@ -163,6 +163,9 @@ class SpeedFeatures:
     rdna3_fattn_mma: bool = True
     # Whether the build has the Vulkan matmul tiles tuned for AMD (Runtime.amd_vulkan_tiles).
     amd_vulkan_tiles: bool = True
+    # Whether the build runs SYCL prompt attention on the XMX engines
+    # (Runtime.sycl_xmx_attention).
+    sycl_xmx_attention: bool = True
     # llama.cpp's CUDA graphs for decode from this compute capability up (Runtime's).
     cuda_graphs_min_cc: float | None = None
 
@@ -381,6 +384,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "rdna4_fattn_mma": runtime is None or runtime.rdna4_fattn_mma,
         "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
+        "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
         "cuda_graphs_min_cc": runtime.cuda_graphs_min_cc
         if runtime is not None and runtime.engine == "llama.cpp"
         else None,

@@ -64,6 +64,15 @@ HOST_EXPERT_LOOP_BACKENDS = frozenset({"sycl"})
 # (below compute capability 6.1: the "fp32" path), Volta at large batches and builds before
 # MMQ became the default (the "matrix" path with quantized weights).
 CUDA_HOST_EXPERT_LOOP_PATHS = frozenset({"fp32", "matrix"})
+# llama.cpp's SYCL flash attention for prompts ran its VEC and TILE kernels in SYCL subgroup
+# operations on the vector engines (XVE), not on the XMX matrix engines the weight GEMMs
+# reach through oneDNN/oneMKL: PR #25025 ("The existing SYCL flash attention kernels (VEC,
+# TILE) run entirely in SYCL subgroup operations") and PR #25222 ("it uses shader unit (XVE
+# engine)", measured on b9856: 1.21x the whole prompt at 512 tokens, 4.26x at 80K on an
+# Arc Pro B70) moved them to XMX in July 2026 (Runtime.sycl_xmx_attention). Intel's vector
+# engines run FP16 at twice their FP32 rate (the packed-FP16 rate of the "vector" path):
+# on the B70 45.8 TFLOPS against 183.5 on XMX, a quarter.
+INTEL_VECTOR_FP16_PER_FP32 = 2.0
 # Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
 # (llama.cpp's build_moe_ffn).
 EXPERT_MATMULS_PER_LAYER = 3
@@ -155,6 +164,23 @@ def prefill_seconds_per_token(
             t += gemm_flops * share / (peak * eta)
             eta_vec = p.prefill_efficiency[load.backend]
             t += attn * f.attn_prefill_flops * share / (load.fp16_flops * eta_vec)
+        elif sycl_vector_attention(f, load) and load.fp32_flops:
+            # SYCL flash attention before PRs #25025/#25222: the VEC and TILE kernels run on
+            # the vector engines, at their FP16 rate, whatever path the weights take.
+            t += gemm_flops * share / (peak * eta)
+            eta_vec = p.prefill_efficiency[load.backend]
+            vec = INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops
+            t += attn * f.attn_prefill_flops * share / (vec * eta_vec)
+        elif bf16 and path == "fp32" and f.llama_kernels:
+            # BF16 weights converted for an FP32 GEMM (bf16_arithmetic): only the weights take
+            # that path. Attention multiplies the F16 cache (flash attention's kernels, or the
+            # KQ and KQV products without it) at the rate of the path F16 weights take on the
+            # same device.
+            t += gemm_flops * share / (peak * eta)
+            attn_path, attn_peak = prefill_path(load, "f16", f.mmq, f.llama_kernels)
+            eta_attn = p.prefill_efficiency[load.backend]
+            eta_attn *= p.prefill_path_efficiency.get(attn_path, 1.0)
+            t += attn * f.attn_prefill_flops * share / ((attn_peak or peak) * eta_attn)
         else:
             t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
@@ -223,6 +249,13 @@ def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
     ubatch = micro_batch(f, prompt_tokens)
     batch = min(prompt_tokens or ubatch, max(LLAMA_BATCH, ubatch))
     return min(len(f.loads), max(1, -(-batch // ubatch)))
+
+
+def sycl_vector_attention(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp's SYCL backend runs this device's prompt flash attention on the
+    vector engines (INTEL_VECTOR_FP16_PER_FP32): a build before PRs #25025/#25222
+    (Runtime.sycl_xmx_attention) with flash attention on."""
+    return load.backend == "sycl" and f.llama_kernels and f.flash_attn and not f.sycl_xmx_attention
 
 
 def host_expert_loop(f: SpeedFeatures, load: DeviceLoad, path: str) -> bool:
@@ -320,9 +353,14 @@ def bf16_arithmetic(load: DeviceLoad) -> bool:
     matrix units only through VK_KHR_shader_bfloat16, which neither RADV nor Intel's driver
     exposed in the 2026 runs of bench/data/measured-extra.csv (llama-bench's device line:
     "bf16: 0"), where BF16 prompts ran 1.8-2.8x below the FP16 matrix rate on Strix Halo and
-    the Arc Pro B70; without it they run at the FP32 rate. Other backends (Metal, SYCL), and
-    GPUs whose generation the catalog does not give, are taken to have it."""
-    if load.api == "vulkan":
+    the Arc Pro B70; without it they run at the FP32 rate. SYCL: llama.cpp's GEMM path
+    (ggml_sycl_op_mul_mat_sycl) hands F16 and quantized weights to oneDNN/oneMKL in FP16
+    (XMX) and converts any other type, BF16 included, to FP32 for an FP32 GEMM (PR #21580
+    describes the path: "dequantizes to FP32 and runs a full matrix multiply"); an Arc Pro
+    B70 read a 9B BF16 model's prompt at 911 tokens/s, 72% of its FP32 rate, against 2,522
+    for the same model in 8 bits. Metal, and GPUs whose generation the catalog does not
+    give, are taken to have it."""
+    if load.api == "vulkan" or load.backend == "sycl":
         return False
     if load.backend == "cuda":
         cc = load.compute_capability

@@ -1,0 +1,134 @@
+"""Intel GPUs under llama.cpp's SYCL backend, hand-computed: BF16 weights through the FP32
+GEMM path (decode and prompts), and prompt flash attention on the vector engines before the
+July 2026 builds moved it to XMX."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from runlocal.speed import (
+    SpeedParams,
+    decode_seconds_per_token,
+    load_params,
+    prefill_path,
+    prefill_seconds_per_token,
+)
+
+from .test_speed import _device_load, _prefill_features
+
+# An Arc Pro B70-like card under SYCL: 600 GB/s, FP32 20 TFLOPS, XMX FP16 160 TFLOPS.
+B70 = _device_load(
+    backend="sycl",
+    api="sycl",
+    vendor="Intel",
+    bandwidth_bytes_per_s=600e9,
+    fp32_flops=20e12,
+    fp16_flops=160e12,
+    layers=10,
+)
+
+
+def _params() -> SpeedParams:
+    p = load_params()
+    return replace(
+        p,
+        bandwidth_efficiency={**p.bandwidth_efficiency, "sycl": 0.8},
+        prefill_efficiency={**p.prefill_efficiency, "sycl": 0.5},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "fp32": 1.0},
+        attention_factor=1.0,
+        attention_backend_factor={**p.attention_backend_factor, "sycl": 1.0},
+        tile_load_tokens=0.0,
+        attention_tile_rows=0.0,
+    )
+
+
+def test_sycl_decodes_bf16_weights_through_an_fp32_copy() -> None:
+    """18 GB of BF16 weights (a 9B model) on 600 GB/s at efficiency 0.8: a mat-vec kernel
+    reads them in 18e9 / 480e9 = 37.5 ms; SYCL's GEMM path reads 2 bytes, writes 4 and reads
+    4 per weight, 5 times that: 187.5 ms, 150 ms more. The same weights as F16 (DMMV) or
+    under Vulkan keep the single read."""
+    from runlocal.speed.decode import SYCL_BF16_GEMM_BYTES_FACTOR
+
+    assert SYCL_BF16_GEMM_BYTES_FACTOR == 5.0
+    gpu = replace(B70, weight_bytes=18e9, weight_params=9e9)
+    f16 = _prefill_features(loads=(gpu,), quant_family="f16", quant="F16")
+    bf16 = replace(f16, quant="BF16")
+    p = _params()
+    t_f16, t_bf16 = decode_seconds_per_token(f16, p), decode_seconds_per_token(bf16, p)
+    assert t_f16 is not None and t_bf16 is not None
+    assert t_bf16 - t_f16 == pytest.approx(0.15)
+    vulkan = replace(gpu, backend="vulkan-intel", api="vulkan")
+    p_vk = replace(p, bandwidth_efficiency={**p.bandwidth_efficiency, "vulkan-intel": 0.8})
+    assert decode_seconds_per_token(
+        replace(bf16, loads=(vulkan,)), p_vk
+    ) == decode_seconds_per_token(replace(f16, loads=(vulkan,)), p_vk)
+    # Other runtimes bring their own kernels.
+    other = replace(bf16, llama_kernels=False)
+    assert decode_seconds_per_token(other, p) == decode_seconds_per_token(
+        replace(f16, llama_kernels=False), p
+    )
+
+
+def test_sycl_prompts_multiply_bf16_weights_at_the_fp32_rate() -> None:
+    """SYCL converts BF16 weights to FP32 for its GEMM; F16 and quantized weights go to XMX.
+    1e9 active parameters (2e9 FLOPs per token) at 20 TFLOPS x 0.5: 2e-4 s per token; 1e9
+    attention FLOPs on a build with XMX attention run at the F16 path's rate, 160 TFLOPS x
+    0.5: 1.25e-5 s more."""
+    assert prefill_path(B70, "f16", bf16=True) == ("fp32", 20e12)
+    assert prefill_path(B70, "f16") == ("matrix", 160e12)
+    assert prefill_path(B70, "k_quant") == ("matrix", 160e12)
+    p = _params()
+    f = _prefill_features(
+        loads=(B70,), quant_family="f16", quant="BF16", active_params=1e9, attn_prefill_flops=0.0
+    )
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2e-4)
+    g = replace(f, attn_prefill_flops=1e9)
+    assert prefill_seconds_per_token(g, p, 0) == pytest.approx(2e-4 + 1.25e-5)
+
+
+def test_sycl_prompt_attention_ran_on_the_vector_engines_before_july_2026() -> None:
+    """1e9 attention FLOPs per token, F16 weights (1e9 active, 2e9 FLOPs at 160 TFLOPS x 0.5
+    = 2.5e-5 s). On XMX: 1e9 / (160e12 x 0.5) = 1.25e-5 s; on the vector engines (FP16 at
+    2 x 20 TFLOPS): 1e9 / (40e12 x 0.5) = 5e-5 s. Without flash attention the KQ and KQV
+    products are GEMMs on XMX on any build."""
+    p = _params()
+    f = _prefill_features(
+        loads=(B70,), quant_family="f16", quant="F16", active_params=1e9, attn_prefill_flops=1e9
+    )
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.5e-5 + 1.25e-5)
+    old = replace(f, sycl_xmx_attention=False)
+    assert prefill_seconds_per_token(old, p, 0) == pytest.approx(2.5e-5 + 5e-5)
+    no_fa = replace(old, flash_attn=False)
+    assert prefill_seconds_per_token(no_fa, replace(p, attention_factor_no_fa=1.0), 0) == (
+        pytest.approx(2.5e-5 + 1.25e-5)
+    )
+    # Other backends do not read the flag.
+    vulkan = replace(B70, backend="vulkan", api="vulkan", vendor="AMD")
+    amd = replace(f, loads=(vulkan,))
+    p_vk = replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "vulkan": 0.5},
+        attention_backend_factor={**p.attention_backend_factor, "vulkan": 1.0},
+    )
+    assert prefill_seconds_per_token(
+        replace(amd, sycl_xmx_attention=False), p_vk, 0
+    ) == prefill_seconds_per_token(amd, p_vk, 0)
+
+
+def test_the_harness_reads_whether_a_build_runs_sycl_attention_on_xmx() -> None:
+    from runlocal.accuracy import _sycl_xmx_attention
+    from runlocal.runtimes import get_runtime
+
+    # PRs #25025/#25222: July 2026, after b9856; a stated month from August 2026, or none,
+    # is later.
+    assert not _sycl_xmx_attention({"runtime_version_or_date": "build 74d6248f7 (9039); 2026-05"})
+    assert not _sycl_xmx_attention({"runtime_version_or_date": "b8840-12-gec6f7a6a5-dirty"})
+    assert not _sycl_xmx_attention({"runtime_version_or_date": "2026-06"})
+    assert _sycl_xmx_attention({"runtime_version_or_date": "2026-10 (llama-server)"})
+    assert _sycl_xmx_attention({"runtime_version_or_date": "build 1a2b3c4 (10100)"})
+    assert _sycl_xmx_attention({"runtime_version_or_date": "build e9fd8dc"})
+    assert not get_runtime("llama.cpp@b9039").sycl_xmx_attention
+    assert get_runtime("llama.cpp@b9857").sycl_xmx_attention
+    assert get_runtime("llama.cpp").sycl_xmx_attention
