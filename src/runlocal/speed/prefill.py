@@ -171,16 +171,6 @@ def prefill_seconds_per_token(
             eta_vec = p.prefill_efficiency[load.backend]
             vec = INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops
             t += attn * f.attn_prefill_flops * share / (vec * eta_vec)
-        elif bf16 and path == "fp32" and f.llama_kernels:
-            # BF16 weights converted for an FP32 GEMM (bf16_arithmetic): only the weights take
-            # that path. Attention multiplies the F16 cache (flash attention's kernels, or the
-            # KQ and KQV products without it) at the rate of the path F16 weights take on the
-            # same device.
-            t += gemm_flops * share / (peak * eta)
-            attn_path, attn_peak = prefill_path(load, "f16", f.mmq, f.llama_kernels)
-            eta_attn = p.prefill_efficiency[load.backend]
-            eta_attn *= p.prefill_path_efficiency.get(attn_path, 1.0)
-            t += attn * f.attn_prefill_flops * share / ((attn_peak or peak) * eta_attn)
         else:
             t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once (all experts of a MoE model):
