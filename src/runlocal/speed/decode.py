@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .features import DeviceLoad, SpeedFeatures, rdna_generation
-from .params import SpeedParams
+from .params import SpeedParams, quant_family
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,59 @@ def sycl_bf16_gemm_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
     return load.backend == "sycl" and f.llama_kernels and f.quant == "BF16"
 
 
+# llama.cpp's SYCL mat-vec kernels read quantized blocks coalesced only from a reordered copy
+# of the weights (scales split from the quants), made at load for the block types that have
+# reordered kernels. Read in place, blocks whose size is not a power of two (Q8_0's 34 bytes,
+# MXFP4's 17, Q2_K's 84) straddle cache lines and the loads do not coalesce: PR #21527 (April
+# 2026) measured Q8_0 decode on an Arc Pro B70 at 4.88 tokens/s before its reorder and 15.24
+# after (21% → 66% of the bandwidth), the factor below. Dense weights have reordered kernels
+# for Q4_0 (PR #12858), Q4_K (#13109), Q6_K (#13885), Q8_0 (#21527) and Q5_K (#22152);
+# routed experts (MUL_MAT_ID, opt_for_reorder_id) only for Q4_K, Q5_K and Q6_K (issue
+# #27517: "MoE expert tensors never get the Q8_0 reorder path"). Everything else (Q2_K, Q3_K,
+# Q4_1, Q5_0/Q5_1, the IQ formats, MXFP4, and Q8_0 or Q4_0 experts) is read in place.
+SYCL_UNREORDERED_READ_FACTOR = 15.24 / 4.88
+SYCL_REORDERED_DENSE = ("Q4_0", "Q4_K", "Q5_K", "Q6_K", "Q8_0")
+SYCL_REORDERED_EXPERTS = ("Q4_K", "Q5_K", "Q6_K")
+
+
+def sycl_block_type(quant: str) -> str:
+    """The block type that holds most of a checkpoint's weights, from its scheme label: the
+    label itself for llama.cpp's types (Q4_K_M → Q4_K…), Unsloth's dynamic "UD-" prefix
+    dropped, and Q8_0 for the 8-bit schemes (Unsloth's Q8_K_XL is Q8_0 blocks with a few
+    tensors left in 16 bits: llama.cpp has no Q8_K weight type)."""
+    quant = quant.removeprefix("UD-")
+    return "Q8_0" if quant_family(quant) == "q8" else quant
+
+
+def sycl_unreordered_share(f: SpeedFeatures) -> float:
+    """The share of a decoded token's weight bytes that llama.cpp's SYCL backend reads in
+    place, without a reordered copy (SYCL_UNREORDERED_READ_FACTOR): by the checkpoint's block
+    type (sycl_block_type), for the dense weights and the routed experts apart; an ``_MOE``
+    checkpoint (gpt-oss's MXFP4_MOE) keeps its dense weights in Q8_0. Bytes are split as the
+    parameters are (features reads weights at one bpw). Unquantized weights (F16, F32; BF16
+    has its own path) are read coalesced."""
+    if not f.quant or quant_family(f.quant) == "f16":
+        return 0.0
+    block = sycl_block_type(f.quant)
+    dense_type = "Q8_0" if "MOE" in block else block
+    dense = 0.0 if dense_type.startswith(SYCL_REORDERED_DENSE) else 1.0
+    experts = 0.0 if block.startswith(SYCL_REORDERED_EXPERTS) else 1.0
+    total = f.active_params
+    expert_share = f.active_expert_params / total if total > 0 else 0.0
+    return (1 - expert_share) * dense + expert_share * experts
+
+
+def sycl_weight_read_factor(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """How many times its weights' bytes a decoded token costs this device to read: 1, but
+    under llama.cpp's SYCL backend SYCL_BF16_GEMM_BYTES_FACTOR for BF16 weights and
+    SYCL_UNREORDERED_READ_FACTOR on the share read without a reordered copy."""
+    if load.backend != "sycl" or not f.llama_kernels:
+        return 1.0
+    if f.quant == "BF16":
+        return SYCL_BF16_GEMM_BYTES_FACTOR
+    return 1 + sycl_unreordered_share(f) * (SYCL_UNREORDERED_READ_FACTOR - 1)
+
+
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     """Layer split: devices work one after another. Tensor parallel: side by side."""
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
@@ -144,7 +197,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     ops = p.dequant_ops.get(f.quant_family, 0.0)
     times = []
     for load in f.loads:
-        weight_factor = SYCL_BF16_GEMM_BYTES_FACTOR if sycl_bf16_gemm_path(f, load) else 1.0
+        weight_factor = sycl_weight_read_factor(f, load) if load.backend == "sycl" else 1.0
         t_dev = _read_seconds(load, p, weight_factor)
         if load.backend == "cpu":
             t_dev = cpu_decode_seconds(load, p, t_dev)
