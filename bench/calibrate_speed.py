@@ -8,7 +8,9 @@ weak priors that keep backends with few rows near physically sensible values. Pr
 fitted values, the in-sample error and two cross-validations: leave one hardware family
 out, and leave one model family out (each group predicted by parameters fitted without it).
 --write stores the parameters and the cross-validation in src/runlocal/data/speed_params.json,
-which the engine reads and `runlocal accuracy` reports.
+which the engine reads and `runlocal accuracy` reports. --only-fold FAMILY (e.g. Intel) fits
+on every row and without that hardware family only, and prints the family's in-sample and
+held-out figures: one fold in the time of two fits, for measuring a change aimed at it.
 """
 
 from __future__ import annotations

@@ -128,3 +128,53 @@ def test_the_harness_reads_whether_a_build_runs_sycl_attention_on_xmx() -> None:
     assert not get_runtime("llama.cpp@b9039").sycl_xmx_attention
     assert get_runtime("llama.cpp@b9857").sycl_xmx_attention
     assert get_runtime("llama.cpp").sycl_xmx_attention
+
+
+def test_sycl_reads_blocks_without_a_reordered_copy_at_a_third_of_the_speed() -> None:
+    """PR #21527: Q8_0 decode on a B70 went from 4.88 to 15.24 tokens/s with its reorder, a
+    factor 3.123. 12 GB of weights on 600 GB/s at efficiency 0.8 read in 25 ms: Q2_K (no
+    reordered kernel) takes 3.123 x 25 = 78.07 ms, 53.07 ms more than Q4_K_M or Q8_0 dense
+    (reordered). A MoE model with 2 of its 3e9 active parameters in routed experts: Q8_0
+    experts have no reordered MUL_MAT_ID kernel, so 2/3 of the bytes read slowly:
+    25 ms x (1 + 2/3 x 2.123) = 60.38 ms; Q4_K experts are reordered."""
+    from runlocal.speed.decode import (
+        SYCL_UNREORDERED_READ_FACTOR,
+        sycl_block_type,
+        sycl_unreordered_share,
+    )
+
+    assert SYCL_UNREORDERED_READ_FACTOR == pytest.approx(3.123, abs=1e-3)
+    assert [sycl_block_type(q) for q in ("UD-Q4_K_XL", "UD-Q8_K_XL", "Q8_0", "MXFP4_MOE")] == [
+        "Q4_K_XL",
+        "Q8_0",
+        "Q8_0",
+        "MXFP4_MOE",
+    ]
+    gpu = replace(B70, weight_bytes=12e9, weight_params=12e9)
+    base = _prefill_features(loads=(gpu,), quant_family="k_quant", active_params=3e9)
+    p = _params()
+
+    def decode_ms(quant: str, expert_params: float = 0.0) -> float:
+        f = replace(base, quant=quant, active_expert_params=expert_params)
+        t = decode_seconds_per_token(f, p)
+        assert t is not None
+        return t * 1e3
+
+    reordered = decode_ms("Q4_K_M")
+    assert decode_ms("Q8_0") == pytest.approx(reordered)
+    assert decode_ms("Q4_0") == pytest.approx(reordered)
+    assert decode_ms("Q2_K") - reordered == pytest.approx(53.07, abs=0.01)
+    assert decode_ms("IQ4_XS") - reordered == pytest.approx(53.07, abs=0.01)
+    assert decode_ms("Q8_0", 2e9) - reordered == pytest.approx(35.38, abs=0.01)
+    assert decode_ms("Q4_K_M", 2e9) == pytest.approx(reordered)
+    # gpt-oss: MXFP4 experts, Q8_0 dense weights.
+    moe = replace(base, quant="MXFP4_MOE", active_expert_params=2e9)
+    assert sycl_unreordered_share(moe) == pytest.approx(2 / 3)
+    assert sycl_unreordered_share(replace(moe, quant="F16")) == 0.0
+    # Vulkan reads the same blocks with its own shaders.
+    vulkan = replace(gpu, backend="vulkan-intel", api="vulkan")
+    p_vk = replace(p, bandwidth_efficiency={**p.bandwidth_efficiency, "vulkan-intel": 0.8})
+    q2 = replace(base, loads=(vulkan,), quant="Q2_K")
+    assert decode_seconds_per_token(q2, p_vk) == decode_seconds_per_token(
+        replace(q2, quant="Q4_K_M"), p_vk
+    )
