@@ -143,7 +143,7 @@ def test_sycl_reads_blocks_without_a_reordered_copy_at_a_third_of_the_speed() ->
         sycl_unreordered_share,
     )
 
-    assert SYCL_UNREORDERED_READ_FACTOR == pytest.approx(3.123, abs=1e-3)
+    assert round(SYCL_UNREORDERED_READ_FACTOR, 3) == 3.123
     assert [sycl_block_type(q) for q in ("UD-Q4_K_XL", "UD-Q8_K_XL", "Q8_0", "MXFP4_MOE")] == [
         "Q4_K_XL",
         "Q8_0",
