@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -335,6 +336,14 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     entry_id = index.repos.get(ref.repo.lower()) if ref.repo else None
     if entry_id is None and ref.ollama is not None:
         entry_id = _by_ollama_tag(index, *ref.ollama)
+        if entry_id is not None and _tag_says_more(index, entry_id, ref):
+            # The library names several models under one size: "qwen3:30b-a3b-instruct-2507"
+            # beside qwen3:30b-a3b, "deepseek-r1:8b-llama-distill" beside deepseek-r1:8b
+            # (retagged to the 0528 Qwen3 distill). Words the size's entry never uses name
+            # another model: read the whole tag as a name; the size's entry only if that
+            # finds nothing or several.
+            with suppress(UnknownNameError, AmbiguousNameError):
+                entry_id = _by_words(index, text, ref).id
     if entry_id:
         entry = index.entries[entry_id]
     else:
@@ -399,6 +408,16 @@ def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
     size = tag.lower().split("-", 1)[0]
     ids = index.ollama.get((model.lower(), size), [])
     return ids[0] if len(ids) == 1 else None
+
+
+def _tag_says_more(index: _Index, entry_id: str, ref: Reference) -> bool:
+    """Whether the typed Ollama tag holds words (besides its quant and the words that never
+    tell models apart) that no name or alias of the entry its size picked uses."""
+    known: set[str] = set()
+    for key, eid in index.keys:
+        if eid == entry_id:
+            known.update(key)
+    return any(w not in known for w in _words(ref.name))
 
 
 def _contains(key: Counter[str], words: Counter[str]) -> bool:
