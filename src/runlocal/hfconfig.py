@@ -22,6 +22,7 @@ from .hfconfig_layers import (
     recurrent_state_elements,
 )
 from .hfconfig_moe import read_moe, unread_expert_keys
+from .hfconfig_nas import nas_layers
 from .hfconfig_read import Reader, per_layer_ints
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
 
@@ -115,6 +116,7 @@ KNOWN_MODEL_TYPES = frozenset(
         "mistral3",
         "nemotron",
         "nemotron_h",
+        "nemotron-nas",
         "apertus",
         "llama4",
         "qwen3_5_text",
@@ -323,10 +325,16 @@ def _spec_from_config(
         head_dim_k = head_dim_v = head_dim
 
     encoder = model_type in ENCODER_TYPES
+    # NAS-searched Llama derivatives: each layer's attention and MLP from block_configs.
+    nas = nas_layers(c, r, n_layers=n_layers, hidden=hidden, n_heads=n_heads, head_dim=head_dim)
+    if nas is not None and not intermediate:
+        intermediate = max((layer.down_rows for layer in nas), default=0) or None
     # Encoders (embedding models) attend over the whole input at once and keep no KV cache.
     kinds: list[LayerKind]
     if encoder:
         kinds = ["none"] * n_layers
+    elif nas is not None:
+        kinds = [layer.kind for layer in nas]
     elif blocks is not None:
         kinds = [BLOCK_KINDS[b] for b in blocks]
     else:
@@ -383,6 +391,9 @@ def _spec_from_config(
     mult = 2 if model_type in UNGATED_FFN_TYPES else 3
     layers: list[LayerSpec] = []
     for i, kind in enumerate(kinds):
+        if nas is not None:
+            layers.append(nas[i])
+            continue
         moe = moe_layout.moe_layers[i]
         moe_inter = moe_layout.expert_inter[i]
         shared_inter = moe_layout.shared_inter[i]

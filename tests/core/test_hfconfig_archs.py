@@ -1,5 +1,6 @@
 """Hybrid and mixture-of-experts families whose config.json spells things its own way:
-Granite 4, ERNIE 4.5 MoE, Falcon-H1, Hunyuan MoE, Kimi Linear and Qwen3-VL's text model.
+Granite 4, ERNIE 4.5 MoE, Falcon-H1, Hunyuan MoE, Kimi Linear, Qwen3-VL's text model and
+NVIDIA's NAS-searched Llama derivatives (block_configs).
 Each tiny config is written here and sized by hand: weights, KV bytes per token and fixed
 state."""
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from runlocal.errors import UnsupportedArchitectureError
+from runlocal.errors import ModelFileError, UnsupportedArchitectureError
 from runlocal.hfconfig import spec_from_config
 from runlocal.memory import kv_cache_bytes
 from runlocal.runtimes import get_runtime
@@ -301,3 +302,61 @@ def test_qwen3_vl_dense_text_config_is_sized_as_qwen3() -> None:
     assert "not one the engine knows" not in spec.provenance.get("layout", "")
     assert spec.params_total == 2 * layer + EMBEDDINGS + FINAL_NORM
     assert spec.params_active == spec.params_total
+
+
+def test_nemotron_nas_block_configs_give_each_layer_its_own_attention_and_mlp() -> None:
+    # Llama-3.3-Nemotron-Super-49B style (model_type nemotron-nas): no global KV heads or MLP
+    # width; each block says its own. Widths are int(2 × ffn_mult × 64 / 3) rounded up to 256
+    # (llama.cpp's DeciModel, NVIDIA's modeling_decilm.py).
+    config = {
+        **BASE,
+        "model_type": "nemotron-nas",
+        "num_hidden_layers": 4,
+        "num_key_value_heads": None,
+        "intermediate_size": None,
+        "tie_word_embeddings": False,
+        "block_configs": [
+            # GQA with 4 // 2 = 2 KV heads; ffn_mult 1.0 → int(42.67) = 42 → 256.
+            {"attention": {"n_heads_in_group": 2}, "ffn": {"ffn_mult": 1.0}},
+            # No attention; ffn_mult 9.0 → 384 → 512.
+            {"attention": {"no_op": True}, "ffn": {"ffn_mult": 9.0}},
+            # Attention and MLP each replaced by one 64 × 64 linear, no KV cache.
+            {
+                "attention": {"n_heads_in_group": None, "replace_with_linear": True},
+                "ffn": {"ffn_mult": None, "replace_with_linear": True},
+            },
+            # One KV head (4 // 4), no MLP.
+            {"attention": {"n_heads_in_group": 4}, "ffn": {"no_op": True}},
+        ],
+    }
+    spec = spec_from_config(config)
+    layers = [
+        2 * 64 * 64 + 2 * 64 * 32 + 3 * 64 * 256 + 2 * 64,  # 61,568
+        3 * 64 * 512 + 64,  # 98,368
+        64 * 64 + 64 * 64 + 2 * 64,  # 8,320
+        2 * 64 * 64 + 2 * 64 * 16 + 64,  # 10,304
+    ]
+    assert "not one the engine knows" not in spec.provenance.get("layout", "")
+    assert [layer.params for layer in spec.layers] == layers
+    assert [layer.kind for layer in spec.layers] == ["full", "none", "none", "full"]
+    assert [layer.n_kv_heads for layer in spec.layers] == [2, 0, 0, 1]
+    assert spec.params_total == sum(layers) + 2 * EMBEDDINGS + FINAL_NORM == 191_424
+    # KV only in layers 0 and 3: (2 + 1) KV heads × 16 × (K + V) × 2 bytes = 192 per token.
+    assert kv_cache_bytes(spec, 1000, HF, "f16") == 1000 * 192
+
+
+def test_nemotron_nas_block_configs_must_match_the_layer_count_and_divide_the_heads() -> None:
+    config = {
+        **BASE,
+        "model_type": "nemotron-nas",
+        "num_hidden_layers": 2,
+        "block_configs": [{"attention": {"n_heads_in_group": 2}, "ffn": {"ffn_mult": 1.0}}],
+    }
+    with pytest.raises(ModelFileError, match="has 1 blocks"):
+        spec_from_config(config)
+    config["block_configs"] = [
+        {"attention": {"n_heads_in_group": 3}, "ffn": {"ffn_mult": 1.0}},
+        {"attention": {"no_op": True}, "ffn": {"ffn_mult": 1.0}},
+    ]
+    with pytest.raises(ModelFileError, match="does not divide"):
+        spec_from_config(config)
