@@ -98,7 +98,7 @@ _Rows = Callable[[int], list[tuple[int, int]]]
 
 
 def _context_probes(
-    full_usage: _Usage, inv: WeightInventory, cells: mem.llama._LlamaCells | None
+    full_usage: _Usage, inv: WeightInventory, cells: mem.llama_layout._LlamaCells | None
 ) -> tuple[_Rows, _Fits]:
     """(rows, fits) of the full offload as functions of the context alone, for the largest
     context's search: rows(ctx) is full_usage(inv, ctx), fits(ctx) every row within its
@@ -140,7 +140,7 @@ def _context_probes(
 
 
 def _comfortable_of(
-    full_usage: _Usage, context: int, cells: mem.llama._LlamaCells | None
+    full_usage: _Usage, context: int, cells: mem.llama_layout._LlamaCells | None
 ) -> Callable[[WeightInventory], bool]:
     """Whether weights ``inv`` fit fully at ``context`` with the comfort margin to spare on
     every device (_fits_rows: fits and not tight), as a function of the weights alone, for
@@ -299,7 +299,7 @@ def _max_context(
     batch: int,
     known: tuple[int, bool] | None = None,
     full_usage: _Usage | None = None,
-    cells: mem.llama._LlamaCells | None = None,
+    cells: mem.llama_layout._LlamaCells | None = None,
 ) -> int | None:
     """Largest context (multiple of 256) that still fits fully on the accelerators.
 

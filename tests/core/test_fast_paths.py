@@ -12,7 +12,7 @@ from runlocal import memory as mem
 from runlocal.catalog import load_catalog
 from runlocal.errors import RunlocalError
 from runlocal.hardware import Device, parse_hardware
-from runlocal.memory import kv, llama
+from runlocal.memory import kv, llama, llama_buffers, llama_layout
 from runlocal.runtimes import RUNTIMES
 from runlocal.sources import catalog_spec, inventory_for
 
@@ -62,7 +62,7 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
     for spec, entry in _catalog_specs(40, seed=2):
         for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
             inv = inventory_for(spec, entry, quant)
-            layout = llama._LlamaLayout(llama._llama_cells(spec, (device,), runtime, "f16", 1), inv)
+            layout = llama_layout._LlamaLayout(llama_layout._llama_cells(spec, (device,), runtime, "f16", 1), inv)
             n = spec.n_layers
             for _ in range(8):
                 ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
@@ -85,7 +85,7 @@ def test_a_split_between_gpus_is_split_layers_answer(hardware):
     runtime = RUNTIMES["llama.cpp"]
     checked = 0
     for spec, _ in _catalog_specs(20, seed=26):
-        cells = llama._LlamaCells(spec, gpus, runtime, "f16", 1)
+        cells = llama_layout._LlamaCells(spec, gpus, runtime, "f16", 1)
         n = spec.n_layers
         for ngl in range(n + 3):
             units = max(0, min(n, ngl - 1)) + (1 if ngl >= 1 else 0)
@@ -109,10 +109,10 @@ def test_full_offload_from_kept_sums_equals_the_placement(hardware):
     checked = 0
     for spec, entry in _catalog_specs(40, seed=4):
         for kv_type, sequences in (("f16", 1), ("q8_0", 4)):
-            cells = llama._llama_cells(spec, gpus, runtime, kv_type, sequences)
+            cells = llama_layout._llama_cells(spec, gpus, runtime, kv_type, sequences)
             for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
                 inv = inventory_for(spec, entry, quant)
-                layout = llama._LlamaLayout(cells, inv)
+                layout = llama_layout._LlamaLayout(cells, inv)
                 for context in (512, 8192, 131_072):
                     want = layout.usage(spec.n_layers + 1, 0, context)
                     assert cells.full_usage(inv, context) == want, (spec.id, quant, context)
@@ -399,8 +399,8 @@ def _offload_searches_agree(
         for quant in quants:
             inv = inventory_for(spec, entry, quant)
             kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
-            layout = llama._LlamaLayout(
-                llama._llama_cells(spec, gpus, runtime, kv_type, sequences), inv
+            layout = llama_layout._LlamaLayout(
+                llama_layout._llama_cells(spec, gpus, runtime, kv_type, sequences), inv
             )
             for context in (512, 8192, rng.randrange(256, 262_144, 256), 4_000_000):
                 got = getattr(layout, search)(context)
@@ -444,8 +444,8 @@ def test_a_plans_gpu_uses_add_up_to_the_searchs_sums(hardware):
     checked = 0
     for spec, entry in _catalog_specs(40, seed=10):
         inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0"]))
-        cells = llama._llama_cells(spec, gpus, runtime, "f16", rng.choice([1, 4]))
-        layout = llama._LlamaLayout(cells, inv)
+        cells = llama_layout._llama_cells(spec, gpus, runtime, "f16", rng.choice([1, 4]))
+        layout = llama_layout._LlamaLayout(cells, inv)
         n = spec.n_layers
         for _ in range(8):
             ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)
@@ -643,7 +643,7 @@ def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
     for spec, _ in _catalog_specs(80, seed=25):
         runtime = RUNTIMES[rng.choice(["llama.cpp", "ollama", "vllm"])]
         sequences = rng.choice([1, 2, 4, 16])
-        cells = llama._ModelCells(spec, runtime, "f16", sequences)
+        cells = llama_buffers._ModelCells(spec, runtime, "f16", sequences)
         window = spec.sliding_window or 0
         contexts = [1, 100, 255, 256, 257, 511, 512, 4096, 131_072, 1_000_000]
         contexts += [max(1, window + d) for d in (-1, 0, 1, 511, 512, 513, 1024)]
@@ -652,7 +652,7 @@ def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
             n_kv = mem.pad(context * sequences, mem.LLAMA_KV_PAD)
             want = (
                 *mem.kv_cell_counts(spec, context, runtime),
-                *llama._llama_compute_pair(spec, n_kv),
+                *llama_buffers._llama_compute_pair(spec, n_kv),
             )
             assert cells._cells_at(context) == want, (spec.id, runtime.id, context)
             for on_output in (True, False):

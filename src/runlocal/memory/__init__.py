@@ -3,7 +3,7 @@
 records: what a plan says of each device; kv: the cache and the attention that reads it;
 llama: llama.cpp's buffers and placement; frameworks: vLLM, transformers, MLX, ExLlamaV2."""
 
-from . import kv, llama
+from . import kv, llama_buffers, llama_layout
 from .frameworks import (
     CUDA_DRIVER_RESERVED_SHARE,
     MLX_FUSED_PREFILL_HEAD_DIMS,
@@ -51,14 +51,12 @@ from .kv import (
     vector_kernel_attention_flops,
 )
 from .llama import (
-    BACKEND_OVERHEAD_BYTES,
     llama_cells_of,
-    llama_compute_bytes,
     llama_full_offload_usage_of,
     llama_runs_of,
     plan_llama,
-    split_layers,
 )
+from .llama_buffers import BACKEND_OVERHEAD_BYTES, llama_compute_bytes, split_layers
 from .records import (
     COMFORT_MARGIN_BYTES,
     COMFORT_MARGIN_SHARE,
@@ -149,9 +147,9 @@ def clear_caches() -> None:
         kv._sparse_layers,
         kv._expert_layer_prefix,
         kv.kv_bytes_per_cell_check,
-        llama._llama_cells,
-        llama._model_cells,
-        llama._even_split,
-        llama._llama_compute_pair,
+        llama_layout._llama_cells,
+        llama_buffers._model_cells,
+        llama_buffers._even_split,
+        llama_buffers._llama_compute_pair,
     ):
         fn.cache_clear()

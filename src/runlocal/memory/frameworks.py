@@ -11,7 +11,7 @@ from ..runtimes import Runtime
 from ..spec import ModelSpec, WeightInventory
 from ..units import GIB, MIB
 from .kv import VLLM_MAX_BATCHED_TOKENS, kv_cache_bytes
-from .llama import split_layers
+from .llama_buffers import split_layers
 from .records import DeviceUse, MemoryPlan, lookup_bytes
 
 # Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
