@@ -480,9 +480,7 @@ class _LlamaLayout:
         if len(self.budgets) > 1:
             return first_true(1, n, fits)
         (used_all, budget), (used_none, _) = usage(0)[0], usage(n)[0]
-        per_layer = (used_all - used_none) / n
-        guess = -(-(used_all - budget) // per_layer) if per_layer > 0 else 1
-        return first_true_near(1, n, fits, int(guess))
+        return _first_fit_one(fits, used_all, used_none, budget, n)
 
 
 def cpu_moe_note(experts: int) -> str:
