@@ -638,6 +638,80 @@ def test_cuda_prompts_without_mmq_multiply_the_routed_experts_one_call_per_exper
     assert not host_expert_loop(replace(f, llama_kernels=False), p100, "matrix")
 
 
+def test_unquantized_expert_matrices_outside_mmf_loop_over_the_experts_on_cuda_and_hip() -> None:
+    """ggml_cuda_should_use_mmf (mul_mat_id): MMF takes an F16/BF16 expert matrix of at most
+    1,024 output rows up to 512 tokens, a wider one up to 128; MMQ takes none. A BF16 MoE of
+    128 experts (8 routed) with an expert FFN width of 768 and a hidden size of 2,048 on an
+    RDNA3.5 GPU under ROCm, 8 MoE layers: at a 512-token micro-batch gate and up (768 rows)
+    stay in MMF and the down projection (2,048 rows) loops: 8 layers × 1 matrix × 128 experts
+    × 20 µs / 512 tokens = 40 µs per prompt token. At 2,048 tokens all three loop:
+    8 × 3 × 128 × 20 µs / 2,048 = 30 µs. At 128 tokens MMF takes all three."""
+    from runlocal.speed import load_params, prefill_seconds_per_token
+    from runlocal.speed.prefill import host_looped_expert_matrices, mmf_takes_expert_matrix
+
+    assert mmf_takes_expert_matrix(1024, 512) and not mmf_takes_expert_matrix(1024, 513)
+    assert mmf_takes_expert_matrix(1025, 128) and not mmf_takes_expert_matrix(1025, 129)
+    p = replace(load_params(), expert_loop_us=20.0)
+    free_p = replace(p, expert_loop_us=0.0)
+    rdna35 = _device_load(backend="rocm", gpu_arch="gfx1151", layers=10, moe_layers=8)
+    moe = dict(
+        n_experts=128,
+        expert_share=8 / 128,
+        active_expert_params=1e9,
+        quant_family="f16",
+        quant="BF16",
+        expert_rows=(768, 2048),
+    )
+    f = _prefill_features(loads=(rdna35,), **moe)
+    extra = {}
+    for ubatch, prompt in ((512, 512), (2048, 2048), (512, 128)):
+        g = replace(f, ubatch=ubatch)
+        looped = prefill_seconds_per_token(g, p, 0, prompt)
+        free = prefill_seconds_per_token(g, free_p, 0, prompt)
+        assert looped is not None and free is not None
+        extra[prompt] = looped - free
+    assert extra[512] == pytest.approx(8 * 1 * 128 * 20e-6 / 512)
+    assert extra[2048] == pytest.approx(8 * 3 * 128 * 20e-6 / 2048)
+    assert extra[128] == 0.0
+    # No MMA for the type: every matrix loops (RDNA2; BF16 before Ampere, F16 from Volta).
+    rdna2 = replace(rdna35, gpu_arch="gfx1030")
+    assert host_looped_expert_matrices(f, rdna2, "fp32", 512) == 3
+    turing = _device_load(compute_capability=7.5, layers=10, moe_layers=8)
+    ampere = replace(turing, compute_capability=8.6)
+    assert host_looped_expert_matrices(f, turing, "matrix", 512) == 3
+    assert host_looped_expert_matrices(f, ampere, "matrix", 512) == 1
+    assert host_looped_expert_matrices(replace(f, quant="F16"), turing, "matrix", 512) == 1
+    # CDNA's MFMA has MMF; Vulkan, quantized weights (MMQ) and other runtimes never loop here.
+    mi300 = replace(rdna35, gpu_arch="gfx942")
+    assert host_looped_expert_matrices(f, mi300, "matrix", 512) == 1
+    assert host_looped_expert_matrices(f, replace(rdna35, backend="vulkan"), "fp32", 512) == 0
+    assert host_looped_expert_matrices(replace(f, quant_family="q8"), rdna35, "matrix", 512) == 0
+    assert host_looped_expert_matrices(replace(f, llama_kernels=False), rdna35, "matrix", 512) == 0
+    # Expert widths unknown: taken to be MMF's.
+    assert host_looped_expert_matrices(replace(f, expert_rows=(0, 0)), rdna35, "matrix", 512) == 0
+
+
+def test_expert_matrix_rows_are_the_expert_width_and_the_hidden_size() -> None:
+    """Qwen3-Coder-30B-A3B: hidden 2,048, 128 experts of width 768. A spec without the GGUF
+    row lengths derives the width from the layer's expert parameters: 3 × 128 × 2,048 × 768
+    = 603,979,776 gives 768 back. A dense model has none."""
+    from runlocal.catalog import load_catalog
+    from runlocal.speed.features import expert_matrix_rows
+
+    catalog = load_catalog()
+    spec = catalog_spec(catalog.models["qwen3-coder-30b-a3b-instruct"])
+    assert expert_matrix_rows(spec) == (768, 2048)
+    layers = tuple(
+        replace(layer, expert_up_rows=0, expert_down_rows=0, params_experts=603_979_776)
+        if layer.moe
+        else layer
+        for layer in spec.layers
+    )
+    assert expert_matrix_rows(replace(spec, layers=layers)) == (768, 2048)
+    dense = catalog_spec(catalog.models["llama-3.1-8b-instruct"])
+    assert expert_matrix_rows(dense) == (0, 0)
+
+
 def _rdna_params() -> SpeedParams:
     from runlocal.speed import load_params
 

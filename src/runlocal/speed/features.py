@@ -168,6 +168,9 @@ class SpeedFeatures:
     sycl_xmx_attention: bool = True
     # llama.cpp's CUDA graphs for decode from this compute capability up (Runtime's).
     cuda_graphs_min_cc: float | None = None
+    # Output rows of a routed expert's matrices: gate and up (the expert's FFN width), down
+    # (the hidden size); (0, 0) for dense models or where unknown (expert_matrix_rows).
+    expert_rows: tuple[int, int] = (0, 0)
 
 
 # Built per answer (a load per device): builder's one-step constructors, the same objects.
@@ -210,6 +213,25 @@ def rdna_generation(load: DeviceLoad) -> int | None:
     """wmma_generation of a GPU under ROCm/HIP: the WMMA units llama.cpp's HIP kernels reach
     (ggml-cuda common.cuh, amd_wmma_available); None under other backends."""
     return wmma_generation(load.gpu_arch) if load.backend == "rocm" else None
+
+
+@lru_cache(maxsize=1024)
+def expert_matrix_rows(spec: ModelSpec) -> tuple[int, int]:
+    """(gate/up, down) output rows of one routed expert: the expert's FFN width and the
+    hidden size (the GGUF row lengths of the down and gate/up tensors, expert_down_rows and
+    expert_up_rows, where the spec has them; else the width from the first MoE layer's
+    parameters, 3 × experts × hidden × width). (0, 0) for a dense model."""
+    if not spec.is_moe:
+        return 0, 0
+    for layer in spec.layers:
+        if not layer.moe:
+            continue
+        hidden = layer.expert_up_rows or spec.hidden_size
+        ffn = layer.expert_down_rows
+        if not ffn and hidden and layer.params_experts:
+            ffn = layer.params_experts // (3 * spec.n_experts * hidden)
+        return ffn, hidden
+    return 0, 0
 
 
 def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:
@@ -362,6 +384,8 @@ def features(
     values["n_experts"] = spec.n_experts if spec.is_moe else 0
     values["quant"] = inv.quant.upper()
     values["attn_prefill_tile_flops"] = attn_prefill_tile
+    if spec.is_moe:
+        values["expert_rows"] = expert_matrix_rows(spec)
     features_ = new(SpeedFeatures)
     set_dict(features_, "__dict__", values)
     return features_

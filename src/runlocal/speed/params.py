@@ -113,8 +113,9 @@ class SpeedParams:
     # dot-product rate: the compute floor of decode on weak cores (cpu_int8_flops).
     cpu_decode_ops: float = 0.0
     # Where llama.cpp multiplies a prompt's routed experts one GEMM call per expert from the
-    # host (speed.prefill.host_expert_loop: SYCL, CUDA without MMQ): the fixed cost of one
-    # such call (gather, GEMM launch, scatter), in µs. 0: not counted.
+    # host (speed.prefill.host_looped_expert_matrices: SYCL, CUDA without MMQ, CUDA/HIP with
+    # unquantized experts outside MMF): the fixed cost of one such call (gather, GEMM
+    # launch, scatter), in µs. 0: not counted.
     expert_loop_us: float = 0.0
     # llama.cpp CUDA decode with CUDA graphs (speed.decode.cuda_graphs_apply): the share of
     # the per-layer and per-MoE-layer costs left when a token's kernels are launched as one

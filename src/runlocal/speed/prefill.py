@@ -73,6 +73,22 @@ CUDA_HOST_EXPERT_LOOP_PATHS = frozenset({"fp32", "matrix"})
 # engines run FP16 at twice their FP32 rate (the packed-FP16 rate of the "vector" path):
 # on the B70 45.8 TFLOPS against 183.5 on XMX, a quarter.
 INTEL_VECTOR_FP16_PER_FP32 = 2.0
+# llama.cpp's MMF kernel (ggml-cuda mmf.cu, ggml_cuda_should_use_mmf with mul_mat_id true)
+# multiplies a prompt's unquantized (F16, BF16, F32) experts in one kernel only for expert
+# matrices of at most 1,024 output rows and micro-batches of at most 512 tokens, or wider
+# matrices and at most 128 tokens; MMQ takes no unquantized type, so every other expert
+# matrix takes ggml_cuda_mul_mat_id's synchronising fallback, one host-side call per expert
+# (ggml_cuda_mul_mat_id_needs_sync). MMF needs matrix instructions for the type: F16 MMA
+# from Volta, BF16/F32 from Ampere (ampere_mma_available), AMD WMMA (RDNA3: PR #17879,
+# RDNA4: PR #17437, late 2025) or MFMA (CDNA: PR #18896, January 2026). Builds before those
+# AMD PRs looped over every expert matrix; the engine follows the current rule.
+MMF_ID_NARROW_ROWS = 1024
+MMF_ID_MAX_TOKENS = 512
+MMF_ID_MAX_TOKENS_WIDE = 128
+MMF_F16_MIN_COMPUTE_CAPABILITY = 7.0
+MMF_BF16_MIN_COMPUTE_CAPABILITY = 8.0
+# AMD CDNA targets (MFMA): gfx908 (MI100), gfx90a (MI200), gfx94x (MI300), gfx95x (MI350).
+MFMA_ARCH_PREFIXES = ("gfx908", "gfx90a", "gfx94", "gfx95")
 # Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
 # (llama.cpp's build_moe_ffn).
 EXPERT_MATMULS_PER_LAYER = 3
@@ -179,10 +195,12 @@ def prefill_seconds_per_token(
         reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
         mb = micro_batch(f, prompt_tokens)
         t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
-        if host_expert_loop(f, load, path) and f.n_experts and load.moe_layers:
-            experts = experts_with_rows(f.n_experts, f.expert_share, mb)
-            calls = load.moe_layers * EXPERT_MATMULS_PER_LAYER * experts
-            t += calls * p.expert_loop_us * 1e-6 / mb
+        if f.n_experts and load.moe_layers:
+            looped = host_looped_expert_matrices(f, load, path, mb)
+            if looped:
+                experts = experts_with_rows(f.n_experts, f.expert_share, mb)
+                calls = load.moe_layers * looped * experts
+                t += calls * p.expert_loop_us * 1e-6 / mb
         if p.attention_tile_rows:
             # Flash attention streams one sequence's cache per block of query rows.
             kv = load.kv_bytes / f.sequences
@@ -260,6 +278,54 @@ def host_expert_loop(f: SpeedFeatures, load: DeviceLoad, path: str) -> bool:
         and f.quant_family != "f16"
         and path in CUDA_HOST_EXPERT_LOOP_PATHS
     )
+
+
+def mmf_expert_mma(load: DeviceLoad, quant: str) -> bool:
+    """Whether llama.cpp's MMF kernel has the matrix instructions it needs for unquantized
+    experts of this type on this GPU (ggml-cuda mmf.cu, ggml_cuda_should_use_mmf): F16 from
+    Volta on, BF16 and F32 from Ampere on (NVIDIA); AMD's RDNA3/RDNA4 WMMA
+    (features.wmma_generation) or CDNA's MFMA (gfx908 on: MFMA_ARCH_PREFIXES) for each type."""
+    if load.backend == "rocm":
+        arch = load.gpu_arch
+        return wmma_generation(arch) is not None or bool(
+            arch and arch.startswith(MFMA_ARCH_PREFIXES)
+        )
+    cc = load.compute_capability
+    if load.backend != "cuda" or cc is None:
+        return True
+    return cc >= (
+        MMF_F16_MIN_COMPUTE_CAPABILITY if quant == "F16" else MMF_BF16_MIN_COMPUTE_CAPABILITY
+    )
+
+
+def mmf_takes_expert_matrix(rows: int, tokens: int) -> bool:
+    """Whether MMF takes a prompt's MUL_MAT_ID of one unquantized expert matrix with ``rows``
+    output rows for a micro-batch of ``tokens`` (ggml_cuda_should_use_mmf, mul_mat_id true):
+    up to MMF_ID_MAX_TOKENS tokens for at most MMF_ID_NARROW_ROWS rows, up to
+    MMF_ID_MAX_TOKENS_WIDE for more."""
+    limit = MMF_ID_MAX_TOKENS if rows <= MMF_ID_NARROW_ROWS else MMF_ID_MAX_TOKENS_WIDE
+    return tokens <= limit
+
+
+def host_looped_expert_matrices(f: SpeedFeatures, load: DeviceLoad, path: str, tokens: int) -> int:
+    """How many of a MoE layer's expert matrices (gate, up, down) llama.cpp multiplies one
+    host-side call per expert on this device for a micro-batch of ``tokens``: all three
+    where host_expert_loop says so (SYCL; CUDA's quantized weights off MMQ). CUDA/HIP with
+    unquantized (F16/BF16/F32) experts: MMQ never takes them, so each matrix MMF does not
+    take (no MMA for the type, mmf_expert_mma; too many rows for the tokens,
+    mmf_takes_expert_matrix: gate and up have the expert's FFN width as rows, down the
+    hidden size) takes the synchronising fallback (ggml_cuda_mul_mat_id_needs_sync)."""
+    if host_expert_loop(f, load, path):
+        return EXPERT_MATMULS_PER_LAYER
+    if not f.llama_kernels or f.quant_family != "f16" or load.backend not in ("cuda", "rocm"):
+        return 0
+    if not mmf_expert_mma(load, f.quant):
+        return EXPERT_MATMULS_PER_LAYER
+    ffn, hidden = f.expert_rows
+    if not ffn or not hidden:
+        return 0  # widths unknown: taken to be MMF's
+    gate_up = 0 if mmf_takes_expert_matrix(ffn, tokens) else 2
+    return gate_up + (0 if mmf_takes_expert_matrix(hidden, tokens) else 1)
 
 
 def experts_with_rows(n_experts: int, share: float, tokens: int) -> float:
