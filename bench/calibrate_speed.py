@@ -81,11 +81,12 @@ PRIOR_CPU_DECODE_OPS = (8.0, 0.7)
 PRIOR_CUDA_GRAPH = (0.5, 0.7)
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
 PATHS = ("dp4a", "fp32", "vector", "mmq", "coopmat2")
-# dp4a is absolute (its share of 4 × FP32, on CUDA and HIP alike); the others are relative.
+# dp4a: about 0.3 of 4 × FP32 on CUDA and HIP, whose matrix paths reach about half their
+# peak, so some 0.6 of the backend's efficiency.
 # coopmat2 against Vulkan's KHR_coopmat shaders: 4,259 / 3,154 tokens/s on one RTX 3090
 # (llama.cpp PR #12135, Llama 3 8B Q4_0 pp512, the same build).
 PRIOR_PATH = {
-    "dp4a": (0.3, 0.7),
+    "dp4a": (0.6, 0.7),
     "fp32": (1.0, 0.5),
     "vector": (1.0, 0.5),
     "mmq": (0.5, 1.0),

@@ -124,15 +124,17 @@ def test_the_harness_reads_whether_a_build_has_the_amd_vulkan_tiles() -> None:
 
 def test_attention_on_a_dp4a_gpu_runs_at_its_fp16_vector_rate() -> None:
     """A Vega 20-like GPU under ROCm (13.4 TFLOPS FP32, packed FP16 26.8), K-quant weights on
-    the dp4a path (4 x FP32 = 53.6 TOPS) at its absolute efficiency 0.3, ROCm at 0.5, no
+    the dp4a path (4 x FP32 = 53.6 TOPS) at 0.6 of ROCm's efficiency 0.5 (0.3), no
     unpacking factor: 2e9 GEMM FLOPs / (53.6e12 x 0.3) + 1e9 attention FLOPs / (26.8e12 x
     0.5) = 1.244e-4 + 7.46e-5 s per token (not 1e9 / (53.6e12 x 0.3) = 6.22e-5 for the
-    attention, as if it ran on the int8 dot product)."""
+    attention, as if it ran on the int8 dot product). A Pascal GP10x-like card of the same
+    FP32 rate under CUDA (FP16 at the FP32 rate) at 0.6 of CUDA's 0.6, 0.36:
+    2e9 / (53.6e12 x 0.36) + 1e9 / (13.4e12 x 0.6)."""
     p = load_params()
     p = replace(
         p,
-        prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5},
-        prefill_path_efficiency={**p.prefill_path_efficiency, "dp4a": 0.3},
+        prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5, "cuda": 0.6},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "dp4a": 0.6},
         prefill_quant_factor={},
         attention_factor=1.0,
         attention_backend_factor={"rocm": 1.0},
@@ -150,3 +152,18 @@ def test_attention_on_a_dp4a_gpu_runs_at_its_fp16_vector_rate() -> None:
     f = replace(_features(vega20), quant_family="k_quant")
     expected = 2e9 / (53.6e12 * 0.3) + 1e9 / (26.8e12 * 0.5)
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(expected)
+    pascal = replace(
+        vega20,
+        backend="cuda",
+        api="cuda",
+        vendor="NVIDIA",
+        gpu_arch=None,
+        compute_capability=6.1,
+        tensor_cores=False,
+        fp16_flops=13.4e12,
+    )
+    cuda = replace(f, loads=(pascal,))
+    expected = 2e9 / (53.6e12 * 0.36) + 1e9 / (13.4e12 * 0.6)
+    assert prefill_seconds_per_token(cuda, replace(p, attention_backend_factor={}), 0) == (
+        pytest.approx(expected)
+    )

@@ -50,7 +50,6 @@ from .params import (
     spread,
 )
 from .prefill import (
-    ABSOLUTE_PATHS,
     FP4_MMA_COMPUTE_CAPABILITY,
     FP4_MMQ_SPEEDUP,
     FP4_QUANTS,
@@ -70,7 +69,6 @@ from .prefill import (
 )
 
 __all__ = [
-    "ABSOLUTE_PATHS",
     "ATTENTION_LINEARS",
     "BACKEND_CLASSES",
     "CPU_INT8_PER_FP32",

@@ -92,8 +92,6 @@ MFMA_ARCH_PREFIXES = ("gfx908", "gfx90a", "gfx94", "gfx95")
 # Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
 # (llama.cpp's build_moe_ffn).
 EXPERT_MATMULS_PER_LAYER = 3
-# Prefill paths whose efficiency is absolute (one kernel family on several backends).
-ABSOLUTE_PATHS = frozenset({"dp4a"})
 # llama.cpp's Vulkan backend has two families of matrix-unit shaders (ggml-vulkan.cpp: the
 # device's coopmat2 and coopmat_support flags). NVIDIA's driver exposes
 # VK_NV_cooperative_matrix2, which llama.cpp prefers wherever it exists: workgroup-scope
@@ -146,9 +144,10 @@ def prefill_seconds_per_token(
             cap = load.tdp_w * p.tflops_per_watt * 1e12
             peak = cap if cap < peak else peak  # min of two (see speed.features)
         share = 1 / len(f.loads) if f.tensor_parallel else load.layers / n_layers
-        # The dp4a path is the same MMQ code on CUDA and HIP: its share of 4 × FP32 is its own,
-        # not scaled by a backend's matrix-path efficiency. Other paths are backend-specific.
-        eta = 1.0 if path in ABSOLUTE_PATHS else p.prefill_efficiency[load.backend]
+        # Every path's share of its peak is the backend's efficiency times the path's own,
+        # the dp4a path too: the same MMQ source compiled by CUDA and by HIP reaches a
+        # different share of the hardware on each, as the matrix path's kernels do.
+        eta = p.prefill_efficiency[load.backend]
         eta *= p.prefill_path_efficiency.get(path, 1.0)
         if path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
@@ -171,7 +170,7 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_tile = p.prefill_efficiency[load.backend]
             t += attn * tile * share / (load.fp32_flops * eta_tile)
-        elif path in ABSOLUTE_PATHS and load.fp16_flops:
+        elif path == "dp4a" and load.fp16_flops:
             # dp4a GPUs have no matrix units, and attention has no int8 dot products to use:
             # flash attention's tile and vector kernels (or, without it, the KQ and KQV
             # products) run on the vector ALUs at the FP16 rate the catalog lists for them
