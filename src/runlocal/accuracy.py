@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .catalog import Catalog, Entry
-from .engine import _check_runtime_hardware
+from .check_inputs import check_runtime_hardware
 from .errors import InputError, RunlocalError
 from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
@@ -391,7 +391,7 @@ def map_rows(
                     )
                     continue
                 try:
-                    _check_runtime_hardware(get_runtime(other), [device])
+                    check_runtime_hardware(get_runtime(other), [device])
                 except InputError:
                     skip("runtime does not run on that hardware")
                     continue

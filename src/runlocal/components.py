@@ -129,3 +129,103 @@ def check_components(
             {"name": p.name, "params": p.params, "dtype": p.dtype, "bytes": p.bytes} for p in items
         ],
     }
+
+
+def component_answer(
+    entry: Entry, devices: list[Device], quant: str | None, batch: int, runtime_id: str
+) -> dict[str, Any]:
+    """`check`'s answer for a diffusion or speech model on ``devices``: memory and a verdict;
+    speed is not modelled."""
+    m = check_components(entry, devices, quant, None)
+    total_b = entry.get("params_total_b")
+    params = round(float(total_b) * 1e9) if total_b else None
+    d = devices[0]
+    out: dict[str, Any] = {
+        "model": {
+            "id": entry.id,
+            "name": entry.name,
+            "architecture": entry.get("modality"),
+            "params_total": params,
+            "params_active": params,
+            "source": "catalog",
+            "weights_source": "component parameter counts at their shipped precision",
+            "weights_exact": False,
+        },
+        "hardware": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "memory_bytes": x.memory_bytes,
+                "bandwidth_bytes_per_s": x.bandwidth_bytes_per_s,
+                "usable_memory_bytes": x.budget_bytes,
+                "source": x.source,
+            }
+            for x in devices
+        ],
+        "runtime": runtime_id,
+        "quant": (quant or "as shipped").upper(),
+        "context": None,
+        "batch": batch,
+        "kv_type": None,
+        "memory": {
+            k: m[k]
+            for k in (
+                "weights_bytes",
+                "kv_cache_bytes",
+                "compute_bytes",
+                "overhead_bytes",
+                "total_bytes",
+                "budget_bytes",
+                "host_bytes",
+            )
+        },
+        "devices": [
+            {
+                "name": d.name,
+                "id": d.id,
+                "layers": None,
+                "weights_bytes": m["weights_bytes"],
+                "kv_cache_bytes": 0,
+                "compute_bytes": m["compute_bytes"],
+                "overhead_bytes": m["overhead_bytes"],
+                "total_bytes": m["total_bytes"],
+                "budget_bytes": m["budget_bytes"],
+            }
+        ],
+        "host": None,
+        "verdict": m["verdict"],
+        "reason": m["reason"],
+        "fits": m["fits"],
+        # Components count as the units: all of them run on the accelerator (one at a time
+        # when they only fit with sequential offload).
+        "offload": {
+            "gpu_layers": len(m["components"]) if m["fits"] else 0,
+            "total_layers": len(m["components"]),
+            "experts_on_host_layers": 0,
+        },
+        "max_context": None,
+        "max_context_where": None,
+        "best_quant": None,
+        "speed": {
+            "decode_tok_s": None,
+            "decode_tok_s_low": None,
+            "decode_tok_s_high": None,
+            "prefill_tok_s": None,
+            "prefill_tok_s_low": None,
+            "prefill_tok_s_high": None,
+            "at_depth_tokens": None,
+        },
+        "evidence": "estimated",
+        "basis": {
+            "components": m["components"],
+            "sequential_offload_bytes": m["sequential_offload_bytes"],
+            "devices": [x.to_dict() for x in devices],
+        },
+        "notes": [
+            f"{entry.get('modality')} models: memory only; their speed is not modelled yet",
+            "runtimes like ComfyUI and diffusers can offload components one at a time when the whole model does not fit",
+        ],
+        "commands": {},
+        "assumed": {"quant": quant is None, "context": False, "ram_gib": None},
+    }
+    return out

@@ -26,11 +26,18 @@ from .answer import (
     verdict_for,
 )
 from .catalog import Catalog, Entry, load_catalog
+from .check_inputs import (
+    best_fitting_file,
+    check_runtime_hardware,
+    gpu_memory_note,
+    pick_quant,
+    resolve_hardware,
+    uses_detection,
+)
 from .errors import InputError
 from .estimate import (
     _BEST_QUANTS,
     cached_estimate,
-    fits_on_accelerators,
     plan_answers,
     plan_answers_uncached,
 )
@@ -38,11 +45,7 @@ from .evidence import apply_measurements
 from .frozen import builder, hash_once
 from .hardware import (
     Device,
-    explicit_device,
-    gpu_memory_setting,
-    parse_hardware,
     tensor_rate_for,
-    with_gpu_memory_limit,
 )
 from .runtimes import Runtime, get_runtime
 from .sources import (
@@ -50,12 +53,10 @@ from .sources import (
     catalog_spec,
     inventory_for,
     is_local_path,
-    normalize_quant_loose,
     resolve_model,
 )
 from .speed import load_params, spread
 from .units import GIB, parse_tokens
-from .weights import GGUF_SCHEMES, normalize_quant, quant_family, scale_inventory
 
 MAX_CONTEXT = 10_000_000
 MAX_BATCH = 4096
@@ -146,16 +147,6 @@ class LocalMachine:
     unavailable: str = "detection found no usable device"
 
 
-def _uses_detection(q: CheckQuery, local: LocalMachine | None) -> bool:
-    return (
-        local is not None
-        and not q.hardware
-        and q.vram_gb is None
-        and q.bandwidth_gb_s is None
-        and bool(local.devices)
-    )
-
-
 def _calibrate(
     devices: list[Device], q: CheckQuery, local: LocalMachine | None
 ) -> tuple[list[Device], list[dict[str, Any]]]:
@@ -219,165 +210,6 @@ def _component_entry(text: str, catalog: Catalog) -> Entry | None:
     return None
 
 
-def _check_component_model(
-    q: CheckQuery,
-    entry: Entry,
-    catalog: Catalog,
-    runtime: Runtime,
-    local: LocalMachine | None = None,
-) -> CheckResult:
-    """Diffusion and speech models: memory and a verdict; speed is not modelled."""
-    from .components import check_components
-
-    devices = resolve_hardware(q, catalog, local)
-    m = check_components(entry, devices, q.quant, None)
-    total_b = entry.get("params_total_b")
-    params = round(float(total_b) * 1e9) if total_b else None
-    d = devices[0]
-    out: dict[str, Any] = {
-        "model": {
-            "id": entry.id,
-            "name": entry.name,
-            "architecture": entry.get("modality"),
-            "params_total": params,
-            "params_active": params,
-            "source": "catalog",
-            "weights_source": "component parameter counts at their shipped precision",
-            "weights_exact": False,
-        },
-        "hardware": [
-            {
-                "id": x.id,
-                "name": x.name,
-                "memory_bytes": x.memory_bytes,
-                "bandwidth_bytes_per_s": x.bandwidth_bytes_per_s,
-                "usable_memory_bytes": x.budget_bytes,
-                "source": x.source,
-            }
-            for x in devices
-        ],
-        "runtime": runtime.id,
-        "quant": (q.quant or "as shipped").upper(),
-        "context": None,
-        "batch": q.batch,
-        "kv_type": None,
-        "memory": {
-            k: m[k]
-            for k in (
-                "weights_bytes",
-                "kv_cache_bytes",
-                "compute_bytes",
-                "overhead_bytes",
-                "total_bytes",
-                "budget_bytes",
-                "host_bytes",
-            )
-        },
-        "devices": [
-            {
-                "name": d.name,
-                "id": d.id,
-                "layers": None,
-                "weights_bytes": m["weights_bytes"],
-                "kv_cache_bytes": 0,
-                "compute_bytes": m["compute_bytes"],
-                "overhead_bytes": m["overhead_bytes"],
-                "total_bytes": m["total_bytes"],
-                "budget_bytes": m["budget_bytes"],
-            }
-        ],
-        "host": None,
-        "verdict": m["verdict"],
-        "reason": m["reason"],
-        "fits": m["fits"],
-        # Components count as the units: all of them run on the accelerator (one at a time
-        # when they only fit with sequential offload).
-        "offload": {
-            "gpu_layers": len(m["components"]) if m["fits"] else 0,
-            "total_layers": len(m["components"]),
-            "experts_on_host_layers": 0,
-        },
-        "max_context": None,
-        "max_context_where": None,
-        "best_quant": None,
-        "speed": {
-            "decode_tok_s": None,
-            "decode_tok_s_low": None,
-            "decode_tok_s_high": None,
-            "prefill_tok_s": None,
-            "prefill_tok_s_low": None,
-            "prefill_tok_s_high": None,
-            "at_depth_tokens": None,
-        },
-        "evidence": "estimated",
-        "basis": {
-            "components": m["components"],
-            "sequential_offload_bytes": m["sequential_offload_bytes"],
-            "devices": [x.to_dict() for x in devices],
-        },
-        "notes": [
-            f"{entry.get('modality')} models: memory only; their speed is not modelled yet",
-            "runtimes like ComfyUI and diffusers can offload components one at a time when the whole model does not fit",
-        ],
-        "commands": {},
-        "assumed": {"quant": q.quant is None, "context": False, "ram_gib": None},
-    }
-    return CheckResult(out)
-
-
-# --- hardware resolution ----------------------------------------------------------------
-
-
-def resolve_hardware(
-    q: CheckQuery, catalog: Catalog, local: LocalMachine | None = None
-) -> list[Device]:
-    """The query's devices; with none named, this machine's (``local``, from the CLI)."""
-    if _uses_detection(q, local) and q.tflops is None:
-        assert local is not None
-        return list(local.devices)
-    devices: list[Device] = []
-    for text in q.hardware:
-        devices.extend(parse_hardware(catalog, text))
-    if q.vram_gb is not None or q.bandwidth_gb_s is not None:
-        if q.vram_gb is None or q.bandwidth_gb_s is None:
-            raise InputError("--vram-gb and --bandwidth-gb-s go together")
-        devices.append(explicit_device(q.vram_gb, q.bandwidth_gb_s, q.tflops))
-    elif q.tflops is not None:
-        raise InputError("--tflops needs --vram-gb and --bandwidth-gb-s")
-    if not devices:
-        detected = f", and {local.unavailable}" if local is not None else ""
-        raise InputError(
-            f"no hardware given{detected}: use --hardware NAME or --vram-gb with --bandwidth-gb-s"
-        )
-    kinds = {d.kind for d in devices}
-    if len(devices) > 1 and "cpu" in kinds:
-        raise InputError("list GPUs with --hardware and give system RAM with --ram-gb")
-    if len(devices) > 1 and "unified" in kinds:
-        raise InputError("unified-memory machines (Apple, Strix Halo, DGX Spark) run one at a time")
-    if q.gpu_memory_gb is not None:
-        if "cpu" in kinds:
-            raise InputError("--gpu-memory-gb needs a GPU or a unified-memory machine")
-        limit = round(q.gpu_memory_gb * GIB)
-        devices = [with_gpu_memory_limit(d, limit) for d in devices]
-    return devices
-
-
-def gpu_memory_note(devices: list[Device], q: CheckQuery) -> str | None:
-    """Where a setting decides how much memory the GPU gets, say so and name the setting."""
-    device = devices[0] if len(devices) == 1 else None
-    if device is None or device.kind != "unified":
-        return None
-    used = f"{device.budget_bytes / GIB:.1f} of {device.memory_bytes / GIB:g} GiB"
-    # Said the same on every surface: the CLI's --gpu-memory-gb, the form's and the API's
-    # gpu_memory_gb are the one setting, named in their own help.
-    if q.gpu_memory_gb is not None:
-        return f"the GPU may use {used}, as given; set by {gpu_memory_setting(device)}"
-    return (
-        f"the GPU may use {used} by default; {gpu_memory_setting(device)} changes it "
-        "(give the GPU memory it allows to check with that)"
-    )
-
-
 # --- the check --------------------------------------------------------------------------
 
 
@@ -394,121 +226,6 @@ def _validate(q: CheckQuery) -> None:
         raise InputError(
             f"--gpu-memory-utilization {q.gpu_memory_utilization:g} is out of range (0.05–1)"
         )
-
-
-_RUNTIME_FOR = {"hf": "vllm", "mlx": "mlx", "exl2": "exllamav2", "gguf": "llama.cpp"}
-
-
-def default_quant(entry: Entry | None, runtime: Runtime) -> str:
-    """The quantization a query without one gets: the model's native format where it ships
-    one and the runtime loads it (gpt-oss: MXFP4), else the runtime's default."""
-    native = entry.get("native_quant") if entry is not None else None
-    if isinstance(native, str) and native:
-        try:
-            quant = normalize_quant(native)
-        except InputError:
-            return runtime.default_quant
-        if quant in GGUF_SCHEMES:
-            family = "gguf"
-        else:
-            try:
-                family = quant_family(quant)
-            except KeyError:
-                return runtime.default_quant
-        if family in runtime.formats:
-            return quant
-    return runtime.default_quant
-
-
-def _pick_quant(q: CheckQuery, runtime: Runtime, model: ResolvedModel) -> str:
-    if model.spec.weights is not None:
-        file_quant = model.spec.weights.quant
-        if q.quant and normalize_quant(q.quant) != normalize_quant_loose(file_quant):
-            model.notes.append(f"--quant {q.quant} ignored: the file is {file_quant}")
-        return file_quant
-    named = model.quant
-    if q.quant and named and normalize_quant(q.quant) != named:
-        raise InputError(f"--quant {q.quant} contradicts the model name, which says {named}")
-    quant = normalize_quant(q.quant) if q.quant else named
-    if quant is None:
-        implied = model.default_quant
-        usable = implied if implied and _loads(runtime, implied) else None
-        quant = usable or default_quant(model.entry, runtime)
-    family = "gguf" if quant in GGUF_SCHEMES and "gguf" in runtime.formats else None
-    if family is None:
-        family = "hf" if quant in ("BF16", "F16") else quant_family(quant)
-        quant = "FP16" if quant == "F16" and family == "hf" else quant
-    if family not in runtime.formats:
-        hint = f"; --runtime {_RUNTIME_FOR[family]} does" if family in _RUNTIME_FOR else ""
-        raise InputError(
-            f"{runtime.name} does not load {quant} ({family} format); it loads "
-            f"{', '.join(runtime.formats)} models{hint}"
-        )
-    return quant
-
-
-def _loads(runtime: Runtime, quant: str) -> bool:
-    family = "gguf" if quant in GGUF_SCHEMES else quant_family(quant)
-    return family in runtime.formats
-
-
-def runtime_loads(runtime_id: str, quant: str) -> bool:
-    """Whether a runtime loads a quant's format (False for an unknown runtime)."""
-    try:
-        return _loads(get_runtime(runtime_id), quant)
-    except InputError:
-        return False
-
-
-def _best_fitting_file(
-    q: CheckQuery,
-    model: ResolvedModel,
-    devices: list[Device],
-    host_ram: int | None,
-    runtime: Runtime,
-    context: int,
-    kv_type: str,
-) -> ResolvedModel:
-    """For a Hub repo of GGUF files with none named: the largest file (the best quality) that
-    fits the accelerators with room to spare, judged by its size on the file's own layer
-    shapes, then read for real. None fits: the default file stays, and the answer says why."""
-    inv = model.spec.weights
-    if inv is None:
-        return model
-    from .remote.ggufnames import QUALITY_ORDER
-
-    def better_first(choice: tuple[str, int]) -> tuple[int, int]:
-        rank = QUALITY_ORDER.index(choice[0]) if choice[0] in QUALITY_ORDER else -1
-        return -choice[1], -rank
-
-    for quant, size_bytes in sorted(model.file_choices, key=better_first):
-        trial = scale_inventory(inv, size_bytes, "the repository's file size")
-        fits, tight = fits_on_accelerators(
-            model.spec, trial, devices, host_ram, runtime, context, kv_type, q.batch
-        )
-        if not fits or tight:
-            continue
-        if quant == inv.quant:
-            return model
-        from .remote import resolve_remote
-
-        chosen = resolve_remote(q.model, quant=quant)
-        chosen.notes.append(
-            f"{quant}: the largest file in {model.hub_repo} that fits with room to spare "
-            "(name a quant to choose another)"
-        )
-        return chosen
-    return model
-
-
-def _check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
-    backends = {d.backend for d in devices}
-    if runtime.engine == "mlx" and backends != {"metal"}:
-        raise InputError("MLX runs only on Apple silicon")
-    if runtime.engine in ("vllm", "exllamav2") and backends & {"metal", "cpu"}:
-        raise InputError(f"{runtime.name} needs NVIDIA or AMD GPUs")
-    if runtime.engine == "exllamav2" and not backends <= {"cuda", "rocm"}:
-        raise InputError("ExLlamaV2 needs NVIDIA or AMD GPUs")
 
 
 def check(
@@ -587,7 +304,7 @@ def check_brief(
                 if len(_HEADS) >= ANSWER_CACHE_SIZE:
                     _HEADS.clear()
                 _HEADS[head_key] = head
-    quant = _pick_quant(q, head.runtime, head.model)
+    quant = pick_quant(q, head.runtime, head.model)
     return _brief_of(_solve_at(q, catalog, None, head, quant), catalog)
 
 
@@ -751,7 +468,7 @@ def _solve(
     head = _head(q, catalog, allow_files, local)
     if isinstance(head, CheckResult):
         return head
-    return _solve_at(q, catalog, local, head, _pick_quant(q, head.runtime, head.model))
+    return _solve_at(q, catalog, local, head, pick_quant(q, head.runtime, head.model))
 
 
 @dataclass(frozen=True)
@@ -776,10 +493,13 @@ def _head(
     is_path = allow_files and is_local_path(q.model)
     entry = _component_entry(q.model, catalog) if not is_path else None
     if entry is not None:
-        return _check_component_model(q, entry, catalog, runtime, local)
+        from .components import component_answer
+
+        devices = resolve_hardware(q, catalog, local)
+        return CheckResult(component_answer(entry, devices, q.quant, q.batch, runtime.id))
     model = resolve_model(q.model, catalog, allow_files, q.quant)
     devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
-    _check_runtime_hardware(runtime, devices)
+    check_runtime_hardware(runtime, devices)
     fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
     devices = [tensor_rate_for(d, fp32_acc) for d in devices]
     return _Head(runtime, model, tuple(devices), calibrated)
@@ -797,7 +517,7 @@ def _solve_at(
     mem.kv_bytes_per_cell_check(kv_type)
     context = q.context or min(_default_context(runtime, devices), spec.max_context)
     notes = list(model.notes)
-    detected = _uses_detection(q, local)
+    detected = uses_detection(q, local)
     if detected:
         assert local is not None
         notes.extend(local.notes)
@@ -821,11 +541,11 @@ def _solve_at(
         assumed_ram_gib = DEFAULT_RAM_GIB
         host_ram = round(DEFAULT_RAM_GIB * GIB)
     if model.file_choices and not q.quant:
-        chosen = _best_fitting_file(q, model, devices, host_ram, runtime, context, kv_type)
+        chosen = best_fitting_file(q, model, devices, host_ram, runtime, context, kv_type)
         if chosen is not model:
             notes = [*chosen.notes, *notes[len(model.notes) :]]
             model, spec = chosen, chosen.spec
-            quant = _pick_quant(q, runtime, model)
+            quant = pick_quant(q, runtime, model)
             inv = spec.weights if spec.weights is not None else inv
     # A model read from a file gets a new spec (hashed by identity) each time: nothing to reuse.
     answers = plan_answers if model.entry is not None else plan_answers_uncached

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, Entry
-from .engine import CheckQuery, check_brief, default_quant
+from .check_inputs import default_quant
+from .engine import CheckQuery, check_brief
 from .errors import InputError, RunlocalError
 from .quality import Merit, quality_model
 from .quant_loss import quant_rank

@@ -62,7 +62,9 @@ def test_one_gpu_sums_equal_the_general_split(hardware):
     for spec, entry in _catalog_specs(40, seed=2):
         for quant in ("Q4_K_M", "Q8_0", "IQ2_XS"):
             inv = inventory_for(spec, entry, quant)
-            layout = llama_layout._LlamaLayout(llama_layout._llama_cells(spec, (device,), runtime, "f16", 1), inv)
+            layout = llama_layout._LlamaLayout(
+                llama_layout._llama_cells(spec, (device,), runtime, "f16", 1), inv
+            )
             n = spec.n_layers
             for _ in range(8):
                 ngl, experts = rng.randint(0, n + 1), rng.randint(0, n)

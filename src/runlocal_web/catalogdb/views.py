@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
 from runlocal.catalog import Catalog
-from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery, default_quant
+from runlocal.check_inputs import default_quant
+from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery
 from runlocal.errors import InputError, RunlocalError
 from runlocal.hardware import device_from_entry
 from runlocal.runtimes import get_runtime
@@ -432,7 +433,7 @@ class _TableCells:
         in each row (the pages' verdict table precedes their quantization tables); a later
         cell that names the quantization the default resolved to asks the same question and
         is given that answer. The engine resolves a missing quantization to one quantization
-        (engine._pick_quant) and from there works with it alone; of the query's quantization
+        (check_inputs.pick_quant) and from there works with it alone; of the query's quantization
         it reads only whether one was named when choosing among a remote model's files,
         which a catalog model has none of (the site asks catalog models only, and the
         engine's own memo of what precedes the quantization, engine._HEADS, already serves

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 
 from runlocal.advice import one_change
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery, runtime_loads
+from runlocal.check_inputs import runtime_loads
+from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal.hardware import parse_hardware
 from runlocal.resolve.hardware import resolve_hardware_name
