@@ -114,6 +114,50 @@ COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
 AMD_VULKAN_SMALL_TILES_SLOWDOWN = 1.53
 
 
+# MLX multiplies a prompt's routed experts in one sorted gather GEMM: mlx-lm's SwitchGLU sorts
+# the token-expert pairs by expert and GatherQMM::eval_gpu sends them to gather_qmm_rhs when
+# every expert has at least 4 rows on average (``B / E >= 4``; ml-explore/mlx
+# mlx/backend/metal/quantized.cpp). Its kernels (affine_gather_qmm_rhs in quantized.h and, where
+# MLX finds the M5's Neural Accelerators, affine_gather_qmm_rhs_nax in quantized_nax.h, from
+# PR #2772, MLX 0.30) walk the sorted rows in tiles and, for each distinct expert in a tile,
+# run the whole K loop with that expert's weights and keep only its rows; each SIMD group
+# multiplies its own rows in every pass that any of them belongs to. With n rows per expert
+# a SIMD group's r rows straddle 1 + (r − 1) / n experts on average, so it does that many
+# times the useful multiply-adds. r is the tile's rows over its SIMD groups along M:
+# 16 / 1 in the SIMD-group-matrix kernel, 64 / 2 in the Neural Accelerator one. (MLX PR #4023,
+# August 2026, halves the NAX tile to 32 rows when n < 64; the rows here predate it.)
+MLX_SORTED_GATHER_MIN_ROWS = 4
+MLX_GATHER_TILE_ROWS = 16
+MLX_GATHER_NAX_TILE_ROWS = 32
+
+
+def apple_matrix_units(load: DeviceLoad) -> bool:
+    """Whether an Apple GPU has matrix units (the M5 family's Neural Accelerators): its FP16
+    matrix rate well above the vector units' (features.MIN_TENSOR_FP16_PER_FP32); up to the
+    M4, Apple GPUs list the FP16 rate equal to FP32."""
+    return bool(
+        load.backend == "metal"
+        and load.fp16_flops
+        and load.fp32_flops
+        and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
+    )
+
+
+def mlx_expert_tile_rows(f: SpeedFeatures, load: DeviceLoad) -> int:
+    """The rows each SIMD group multiplies in MLX's sorted gather GEMM on this device
+    (MLX_GATHER_TILE_ROWS, MLX_GATHER_NAX_TILE_ROWS on GPUs with matrix units), 0 where it does
+    not apply (other runtimes, dense models)."""
+    if f.engine != "mlx" or not f.n_experts:
+        return 0
+    return MLX_GATHER_NAX_TILE_ROWS if apple_matrix_units(load) else MLX_GATHER_TILE_ROWS
+
+
+def sorted_gather_tile_factor(tile_rows: int, rows_per_expert: float) -> float:
+    """Multiply-adds a sorted gather GEMM does per useful one: 1 + (r − 1) / n, the experts a
+    SIMD group's r rows straddle when each expert has n rows."""
+    return 1 + (tile_rows - 1) / rows_per_expert
+
+
 def prefill_seconds_per_token(
     f: SpeedFeatures, p: SpeedParams, depth: float, prompt_tokens: int = 512
 ) -> float | None:
@@ -137,7 +181,9 @@ def prefill_seconds_per_token(
         if not peak:
             return None
         speedup = FP4_MMQ_SPEEDUP if path == "mmq" and fp4_mma_applies(f, load) else 1.0
-        gemm_flops = prefill_gemm_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
+        gemm_flops = prefill_gemm_flops(
+            f, p.tile_load_tokens, prompt_tokens, speedup, mlx_expert_tile_rows(f, load)
+        )
         if path == "mmq":
             peak *= sustained_clock_share(load, p)
         elif load.tdp_w and load.backend in ("cuda", "rocm"):
@@ -372,20 +418,29 @@ def fp4_mma_applies(f: SpeedFeatures, load: DeviceLoad) -> bool:
 
 
 def prefill_gemm_flops(
-    f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int, fp4_speedup: float = 1.0
+    f: SpeedFeatures,
+    tile_load_tokens: float,
+    prompt_tokens: int,
+    fp4_speedup: float = 1.0,
+    expert_tile_rows: int = 0,
 ) -> float:
     """Matrix-multiply FLOPs per prompt token, each weight's multiply-adds weighted by
     1 + tile_load_tokens / n for the n tokens that share its tiles: the whole micro-batch
     for dense weights, micro-batch × k / E for a routed expert's (each expert GEMM in
     llama.cpp's mul_mat_id sees only the tokens routed to it). ``fp4_speedup`` divides the
     FP4 tensors' share (FP4_MMQ_SPEEDUP on the native FP4 MMA): the routed experts of an
-    ``_MOE`` checkpoint (gpt-oss keeps attention and the router in 8 or 16 bits), else all."""
+    ``_MOE`` checkpoint (gpt-oss keeps attention and the router in 8 or 16 bits), else all.
+    ``expert_tile_rows``: MLX's sorted gather GEMM (mlx_expert_tile_rows), whose routed
+    experts' multiply-adds count sorted_gather_tile_factor times."""
     dense = f.active_params - f.active_expert_params
     ubatch = micro_batch(f, prompt_tokens)
     per_expert = ubatch * f.expert_share
     per_expert = 1.0 if per_expert < 1.0 else per_expert  # max of two (see speed.features)
     dense_cost = 2 * dense * (1 + tile_load_tokens / ubatch)
-    expert_cost = 2 * f.active_expert_params * (1 + tile_load_tokens / per_expert)
+    expert_macs = 1.0
+    if expert_tile_rows and per_expert >= MLX_SORTED_GATHER_MIN_ROWS:
+        expert_macs = sorted_gather_tile_factor(expert_tile_rows, per_expert)
+    expert_cost = 2 * f.active_expert_params * (expert_macs + tile_load_tokens / per_expert)
     if "MOE" in f.quant:
         return dense_cost + expert_cost / fp4_speedup
     return (dense_cost + expert_cost) / fp4_speedup
