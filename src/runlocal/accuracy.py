@@ -25,6 +25,7 @@ from .runtimes import (
     LLAMA_CUDA_GRAPHS_BUILD,
     LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
     LLAMA_FP4_MMA_BUILD,
+    LLAMA_METAL_TENSOR_TILES_BUILD,
     LLAMA_RDNA3_FATTN_MMA_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
     LLAMA_SYCL_XMX_ATTENTION_BUILD,
@@ -64,6 +65,7 @@ class Row:
     rdna3_fattn_mma: bool = True
     amd_vulkan_tiles: bool = True
     sycl_xmx_attention: bool = True
+    metal_tensor_tiles: bool = True
     cuda_graphs_min_cc: float | None = 7.0
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
     runtime: str = "llama.cpp"
@@ -295,6 +297,25 @@ def _sycl_xmx_attention(rec: dict[str, str]) -> bool:
     )
 
 
+# llama.cpp's Metal tensor-API GEMM kernel (Runtime.metal_tensor_tiles): PR #20962, opened on
+# 24 March 2026 and merged in April (dates from May 2026).
+METAL_TENSOR_TILES_DATE = (2026, 5)
+
+
+def _metal_tensor_tiles(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build multiplies Metal prompts on the M5's Neural
+    Accelerators in the tensor-API kernel of PR #20962 (Runtime.metal_tensor_tiles): by its
+    build number, else the month it states; rows that state neither, or only the year, are
+    taken as later, as for MMQ."""
+    return _since(
+        rec,
+        LLAMA_METAL_TENSOR_TILES_BUILD,
+        METAL_TENSOR_TILES_DATE,
+        True,
+        year_alone_unstated=True,
+    )
+
+
 # llama.cpp's CUDA graphs for decode (Runtime.cuda_graphs_min_cc): PR #6766, merged on
 # 8 May 2024 (about build b2830; dates from June 2024, as a May date may precede it), for
 # compute capability 8.0 and later; PR #25749 took them to Volta and Turing (7.0), merged in
@@ -449,6 +470,7 @@ def map_rows(
                     rdna3_fattn_mma=rdna3_fattn_mma,
                     amd_vulkan_tiles=_amd_vulkan_tiles(rec),
                     sycl_xmx_attention=_sycl_xmx_attention(rec),
+                    metal_tensor_tiles=_metal_tensor_tiles(rec),
                     cuda_graphs_min_cc=_cuda_graphs_min_cc(rec),
                     ubatch=_ubatch(rec),
                     kv_type=_kv_type(rec),
@@ -476,6 +498,7 @@ def evaluate(rows: Iterable[Row]) -> None:
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
                 amd_vulkan_tiles=row.amd_vulkan_tiles,
                 sycl_xmx_attention=row.sycl_xmx_attention,
+                metal_tensor_tiles=row.metal_tensor_tiles,
                 cuda_graphs_min_cc=row.cuda_graphs_min_cc,
             )
         else:

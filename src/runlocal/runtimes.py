@@ -59,6 +59,12 @@ class Runtime:
     # (Q·K^T and S·V through oneMKL GEMM) and PR #25222 (oneDNN's fused SDPA), both merged in
     # July 2026; before them its VEC and TILE kernels ran on the vector engines (XVE).
     sycl_xmx_attention: bool = True
+    # llama.cpp's Metal prompt GEMMs on the M5's Neural Accelerators (the Metal 4 tensor API):
+    # their own kernel with 64 x 128 tiles, device-memory B operand and cooperative-tensor
+    # stores from PR #20962 (opened 24 March 2026, merged in April); before it the tensor path
+    # shared the simdgroup kernel's 64 x 32 tiles and threadgroup staging, and the PR's M5 Max
+    # prompts ran 1.26x slower (geometric mean of its matrix).
+    metal_tensor_tiles: bool = True
     # llama.cpp's CUDA backend records a decoded token's kernels in a CUDA graph and launches
     # them as one (PR #6766, May 2024), on GPUs of at least this compute capability: Ampere
     # (8.0) at first, Volta and Turing (7.0) from PR #25749 (July 2026); None: a build without
@@ -220,6 +226,9 @@ LLAMA_CUDA_GRAPHS_VOLTA_BUILD = 10000
 # SYCL prompt attention on the XMX engines (PRs #25025 and #25222, July 2026): PR #25222 was
 # measured on b9856, whose flash attention still ran on the vector engines.
 LLAMA_SYCL_XMX_ATTENTION_BUILD = 9857
+# Metal's own tensor-API GEMM kernel (PR #20962, April 2026; the build number is taken as 8700,
+# between b7536 of 24 December 2025 and b9100 of 13 May 2026, whose rows have it).
+LLAMA_METAL_TENSOR_TILES_BUILD = 8700
 
 # (runtime id, first release with the new behaviour, Runtime field, its value before, source).
 # A field listed twice takes the value of the last entry the release is before. By runtime,
@@ -261,6 +270,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         False,
         "SYCL flash attention for prompts on Intel's XMX engines (PRs #25025 and #25222, "
         "July 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_METAL_TENSOR_TILES_BUILD,),
+        "metal_tensor_tiles",
+        False,
+        "Metal's tensor-API GEMM kernel with its own tiles on the M5 family (PR #20962, "
+        "April 2026)",
     ),
     (
         "llama.cpp",

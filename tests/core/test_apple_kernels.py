@@ -1,15 +1,19 @@
 """Apple GPUs' kernels, hand-computed: MLX's sorted gather GEMM for a prompt's routed experts,
-by the SIMD group's rows of its tile (Neural Accelerators on the M5 family or not)."""
+by the SIMD group's rows of its tile (Neural Accelerators on the M5 family or not), and
+llama.cpp's Metal tensor-API GEMM on the M5 by build."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from runlocal.speed import prefill_gemm_flops
+from runlocal.speed import SpeedParams, load_params, prefill_gemm_flops, prefill_seconds_per_token
 from runlocal.speed.prefill import (
     MLX_GATHER_NAX_TILE_ROWS,
     MLX_GATHER_TILE_ROWS,
     apple_matrix_units,
+    early_metal_tensor_path,
     mlx_expert_tile_rows,
     sorted_gather_tile_factor,
 )
@@ -57,3 +61,51 @@ def test_mlx_expert_gemm_counts_the_straddled_multiply_adds() -> None:
     )
     # Fewer than 4 rows per expert (64 tokens: 2 each): MLX takes its unsorted gather kernel.
     assert prefill_gemm_flops(f, 16.0, 64, expert_tile_rows=32) == prefill_gemm_flops(f, 16.0, 64)
+
+
+def _metal_params() -> SpeedParams:
+    p = load_params()
+    return replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "metal": 0.5},
+        prefill_quant_factor={**p.prefill_quant_factor, "f16": 1.0},
+        attention_factor=1.0,
+        attention_backend_factor={**p.attention_backend_factor, "metal": 1.0},
+        tile_load_tokens=0.0,
+        attention_tile_rows=0.0,
+    )
+
+
+def test_early_builds_reach_the_m5_accelerators_through_the_simdgroup_kernels_tiles() -> None:
+    """1e9 F16 parameters, no attention, weight streaming left out (no resident bytes): 2e9
+    FLOPs at half of the M5's 64 TFLOPS is 6.25e-5 s per token; before PR #20962 the tensor
+    path runs 1.26x slower, 7.875e-5 s. The M4, without matrix units, is not affected."""
+    p = _metal_params()
+    f = _prefill_features(loads=(M5,), quant_family="f16", quant="F16", active_params=1e9)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(6.25e-5)
+    old = replace(f, metal_tensor_tiles=False)
+    assert early_metal_tensor_path(old, M5)
+    assert prefill_seconds_per_token(old, p, 0) == pytest.approx(7.875e-5)
+    m4 = replace(old, loads=(M4,))
+    assert not early_metal_tensor_path(m4, M4)
+    assert prefill_seconds_per_token(m4, p, 0) == pytest.approx(2e9 / (16e12 * 0.5))
+    # MLX has its own kernels.
+    assert not early_metal_tensor_path(replace(old, llama_kernels=False, engine="mlx"), M5)
+
+
+def test_the_harness_reads_whether_a_build_has_metals_tensor_kernel() -> None:
+    from runlocal.accuracy import _metal_tensor_tiles
+    from runlocal.runtimes import get_runtime
+
+    # PR #20962: opened 24 March 2026, merged in April; a stated month from May 2026, or none,
+    # is later.
+    assert not _metal_tensor_tiles(
+        {"runtime_version_or_date": "PR #16634 branch (Metal4 tensor API); 2025-10-25"}
+    )
+    assert not _metal_tensor_tiles({"runtime_version_or_date": "fork build dfc1097; 2026-03-26"})
+    assert _metal_tensor_tiles({"runtime_version_or_date": "build 2e97c5f96 (9100); 2026-05"})
+    assert _metal_tensor_tiles({"runtime_version_or_date": "2026-06"})
+    assert _metal_tensor_tiles({"runtime_version_or_date": "build e9fd8dc"})
+    assert not get_runtime("llama.cpp@b8000").metal_tensor_tiles
+    assert get_runtime("llama.cpp@b8700").metal_tensor_tiles
+    assert get_runtime("llama.cpp").metal_tensor_tiles

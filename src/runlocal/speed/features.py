@@ -166,6 +166,9 @@ class SpeedFeatures:
     # Whether the build runs SYCL prompt attention on the XMX engines
     # (Runtime.sycl_xmx_attention).
     sycl_xmx_attention: bool = True
+    # Whether the build runs Metal prompt GEMMs on the M5's Neural Accelerators in their own
+    # tensor-API kernel (Runtime.metal_tensor_tiles).
+    metal_tensor_tiles: bool = True
     # llama.cpp's CUDA graphs for decode from this compute capability up (Runtime's).
     cuda_graphs_min_cc: float | None = None
     # Output rows of a routed expert's matrices: gate and up (the expert's FFN width), down
@@ -409,6 +412,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
+        "metal_tensor_tiles": runtime is None or runtime.metal_tensor_tiles,
         "cuda_graphs_min_cc": runtime.cuda_graphs_min_cc
         if runtime is not None and runtime.engine == "llama.cpp"
         else None,

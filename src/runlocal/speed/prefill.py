@@ -112,6 +112,14 @@ COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
 # from those builds are few and slower still for other reasons (two-card runs, early MXFP4
 # shaders), which a fitted factor would absorb and pass on to every Vulkan row.
 AMD_VULKAN_SMALL_TILES_SLOWDOWN = 1.53
+# llama.cpp reaches the M5 family's Neural Accelerators through the Metal 4 tensor API
+# (matmul2d; PR #16634, 2025). Until PR #20962 (April 2026; Runtime.metal_tensor_tiles) that
+# path lived inside the simdgroup kernel_mul_mm, sharing its 64 x 32 tiles and staging both
+# operands in threadgroup memory; the PR gave it its own kernel (64 x 128 tiles, B read from
+# device memory) and measured the M5 Max's prompts 26% faster (geometric mean of its pp512 to
+# pp4096 matrix; 6.8% on a Q4_0 model, 72% on an F16 one). Not fitted: the rows from those
+# builds are one M5 and one fork of March 2026.
+METAL_EARLY_TENSOR_SLOWDOWN = 1.26
 
 
 # MLX multiplies a prompt's routed experts in one sorted gather GEMM: mlx-lm's SwitchGLU sorts
@@ -141,6 +149,13 @@ def apple_matrix_units(load: DeviceLoad) -> bool:
         and load.fp32_flops
         and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
     )
+
+
+def early_metal_tensor_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp multiplies this device's prompt on the Neural Accelerators through
+    the tensor path of the simdgroup kernel (METAL_EARLY_TENSOR_SLOWDOWN): an Apple GPU with
+    matrix units and a build before PR #20962 (Runtime.metal_tensor_tiles)."""
+    return f.llama_kernels and not f.metal_tensor_tiles and apple_matrix_units(load)
 
 
 def mlx_expert_tile_rows(f: SpeedFeatures, load: DeviceLoad) -> int:
@@ -197,6 +212,8 @@ def prefill_seconds_per_token(
         eta *= p.prefill_path_efficiency.get(path, 1.0)
         if path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
+        if path == "matrix" and early_metal_tensor_path(f, load):
+            eta /= METAL_EARLY_TENSOR_SLOWDOWN
         if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         attn = attn_factor * p.attention_backend_factor.get(attention_kernels(load), 1.0)
