@@ -14,6 +14,7 @@ from runlocal.speed.prefill import (
     MLX_GATHER_TILE_ROWS,
     apple_matrix_units,
     early_metal_tensor_path,
+    mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
     sorted_gather_tile_factor,
 )
@@ -109,3 +110,20 @@ def test_the_harness_reads_whether_a_build_has_metals_tensor_kernel() -> None:
     assert not get_runtime("llama.cpp@b8000").metal_tensor_tiles
     assert get_runtime("llama.cpp@b8700").metal_tensor_tiles
     assert get_runtime("llama.cpp").metal_tensor_tiles
+
+
+def test_mlx_pays_for_dequantization_only_beside_neural_accelerators() -> None:
+    """MLX, 1e9 parameters in 8 bits (q8 factor 1.25 here), no attention or streaming: on the
+    M5 2e9 / (64e12 × 0.5) × 1.25 = 7.8125e-5 s; on the M4 2e9 / (16e12 × 0.5) = 2.5e-4 s,
+    dequantization hidden behind the multiply-adds on the same ALUs."""
+    p = _metal_params()
+    p = replace(p, prefill_quant_factor={**p.prefill_quant_factor, "q8": 1.25})
+    mlx = dict(engine="mlx", llama_kernels=False, quant_family="q8", active_params=1e9)
+    on_m5 = _prefill_features(loads=(M5,), **mlx)
+    on_m4 = _prefill_features(loads=(M4,), **mlx)
+    assert mlx_dequantizes_beside_accelerators(on_m5, M5)
+    assert not mlx_dequantizes_beside_accelerators(on_m4, M4)
+    assert prefill_seconds_per_token(on_m5, p, 0) == pytest.approx(7.8125e-5)
+    assert prefill_seconds_per_token(on_m4, p, 0) == pytest.approx(2.5e-4)
+    # vLLM-style runtimes elsewhere keep their fused dequantization.
+    assert not mlx_dequantizes_beside_accelerators(replace(on_m5, engine="vllm"), M5)

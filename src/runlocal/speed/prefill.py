@@ -158,6 +158,21 @@ def early_metal_tensor_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
     return f.llama_kernels and not f.metal_tensor_tiles and apple_matrix_units(load)
 
 
+def mlx_dequantizes_beside_accelerators(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether MLX's quantized prompt GEMMs pay for their dequantization as llama.cpp's do
+    (prefill_quant_factor): on an Apple GPU with matrix units. MLX's quantized GEMMs
+    dequantize each weight tile into threadgroup memory on the SIMD ALUs (the
+    QuantizedBlockLoader of quantized.h and quantized_nax.h) and multiply it over a tile of
+    32-64 rows. Without matrix units the multiply-adds run on the same ALUs and the
+    dequantization is a few percent of their work; on the M5's Neural Accelerators (MLX
+    PR #2772) the multiply-adds run four times faster and the dequantization stays on the
+    ALUs, a share the size of llama.cpp's fitted factor. The M5 Max's dense MLX rows read
+    0.75-0.80x the formula without it (gemma-4-31B at 643 tokens/s under MLX, 651 under
+    llama.cpp on the same machine) and 0.97-1.04x with it; the M4 Max's read 0.97-1.10x
+    without it."""
+    return f.engine == "mlx" and apple_matrix_units(load)
+
+
 def mlx_expert_tile_rows(f: SpeedFeatures, load: DeviceLoad) -> int:
     """The rows each SIMD group multiplies in MLX's sorted gather GEMM on this device
     (MLX_GATHER_TILE_ROWS, MLX_GATHER_NAX_TILE_ROWS on GPUs with matrix units), 0 where it does
@@ -214,7 +229,9 @@ def prefill_seconds_per_token(
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
         if path == "matrix" and early_metal_tensor_path(f, load):
             eta /= METAL_EARLY_TENSOR_SLOWDOWN
-        if f.llama_kernels:  # other runtimes dequantize tiles inside their GEMMs
+        if f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load):
+            # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
+            # multiply-adds, except MLX on Neural Accelerators (see the function).
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         attn = attn_factor * p.attention_backend_factor.get(attention_kernels(load), 1.0)
         if load.backend == "cpu":
