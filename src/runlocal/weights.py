@@ -32,6 +32,16 @@ def _use_more_bits(i: int, n: int) -> bool:
 Rule = Callable[[Role, int, int, bool], str]
 
 
+# What a rule's types depend on besides the role, the layer count and the MoE flag: for the
+# rules listed, a function of (layer, layer count) whose value alone sets every role's type in
+# that layer (None: the same types in every layer). _layer_types then asks the rule once per
+# value instead of once per role and layer (a new model's first sizing at a new quantization
+# asked ~60 rule calls per layer; tests/core/test_fast_paths.py holds the two to each other for
+# every scheme). Rules not listed are asked per layer.
+LayerClass = Callable[[int, int], object]
+_LAYER_CLASS: dict[Rule, LayerClass | None] = {}
+
+
 def _simple(base: str, output: str = "Q6_K", embed: str | None = None) -> Rule:
     def rule(role: Role, i: int, n: int, moe: bool) -> str:
         if role == "other":
@@ -42,6 +52,7 @@ def _simple(base: str, output: str = "Q6_K", embed: str | None = None) -> Rule:
             return embed or base
         return base
 
+    _LAYER_CLASS[rule] = None  # no layer looked at
     return rule
 
 
@@ -57,6 +68,7 @@ def _k_mixed(base: str, v_more: str, down_more: str, **extra: str) -> Rule:
             return down_more
         return extra.get("ffn_down" if role == "experts_down" else role, base)
 
+    _LAYER_CLASS[rule] = _use_more_bits  # the layer's only test
     return rule
 
 
@@ -70,6 +82,14 @@ def _q3_k_m(role: Role, i: int, n: int, moe: bool) -> str:
     if role in ("ffn_down", "experts_down"):
         return "Q5_K" if i < n // 16 else ("Q4_K" if _use_more_bits(i, n) else "Q3_K")
     return "Q3_K"
+
+
+def _q3_k_m_class(i: int, n: int) -> object:
+    """The tests _q3_k_m makes of a layer."""
+    return i < 2, i < n // 16, _use_more_bits(i, n)
+
+
+_LAYER_CLASS[_q3_k_m] = _q3_k_m_class
 
 
 def _q2_k(role: Role, i: int, n: int, moe: bool) -> str:
@@ -86,6 +106,9 @@ def _mxfp4_moe(role: Role, i: int, n: int, moe: bool) -> str:
     if role == "other":
         return "F32"
     return "MXFP4" if role in ("experts", "experts_down") else "Q8_0"
+
+
+_LAYER_CLASS[_q2_k] = _LAYER_CLASS[_mxfp4_moe] = None  # no layer looked at
 
 
 GGUF_SCHEMES: dict[str, Rule] = {
@@ -173,6 +196,8 @@ def _unsloth(base: Rule, xl: bool) -> Rule:
             t = _at_least(t, "Q8_0")
         return t
 
+    if base in _LAYER_CLASS:  # the layer is looked at only by the base mix
+        _LAYER_CLASS[rule] = _LAYER_CLASS[base]
     return rule
 
 
@@ -193,6 +218,7 @@ def _ik(base: str) -> Rule:
             return _step_up(base)
         return base
 
+    _LAYER_CLASS[rule] = _use_more_bits  # the layer's only test
     return rule
 
 
@@ -460,12 +486,25 @@ def _layer_types(quant: str, n: int, moe: bool) -> tuple[tuple[str, ...], ...]:
     """The type a mix gives each role (in _ROLES order) in each of ``n`` layers; layers given
     the same types share one tuple (_gguf_inventory sizes each layer and tuple once)."""
     rule = GGUF_SCHEMES[quant]
+    klass = _LAYER_CLASS.get(rule, _each_layer)
+    if klass is None:  # every layer the same
+        return (tuple([rule(role, 0, n, moe) for role in _ROLES]),) * n
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    by_class: dict[object, tuple[str, ...]] = {}
     out = []
     for i in range(n):
-        types = tuple([rule(role, i, n, moe) for role in _ROLES])
-        out.append(shared.setdefault(types, types))
+        c = klass(i, n)
+        types = by_class.get(c)
+        if types is None:
+            types = tuple([rule(role, i, n, moe) for role in _ROLES])
+            types = by_class[c] = shared.setdefault(types, types)
+        out.append(types)
     return tuple(out)
+
+
+def _each_layer(i: int, n: int) -> object:
+    """The class of a layer for a rule not in _LAYER_CLASS: the layer itself."""
+    return i
 
 
 @functools.lru_cache(maxsize=4096)
@@ -511,16 +550,16 @@ def _gguf_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
     # Most layers repeat one shape at one mix: each (layer, types) pair is sized once, keyed
     # by the two objects (equal layers are one object since a spec is built, equal types one
     # tuple: _layer_types), not by hashing the types' names per layer.
-    sized: dict[tuple[int, int], tuple[int, int]] = {}
-    layer_bytes: list[int] = []
-    expert_bytes: list[int] = []
-    for layer, layer_types in zip(spec.layers, types, strict=True):
-        key = (id(layer), id(layer_types))
-        got = sized.get(key)
-        if got is None:
-            got = sized[key] = _gguf_layer_bytes(spec, layer, layer_types)
-        layer_bytes.append(got[0])
-        expert_bytes.append(got[1])
+    # The keys, the distinct pairs and the per-layer lists are built by C loops (map, zip,
+    # dict), so a layer costs no Python code beyond its distinct pair's sizing.
+    keys = list(zip(map(id, spec.layers), map(id, types), strict=True))
+    totals: dict[tuple[int, int], int] = {}
+    experts: dict[tuple[int, int], int] = {}
+    pairs = zip(spec.layers, types, strict=True)
+    for key, (layer, layer_types) in dict(zip(keys, pairs, strict=True)).items():
+        totals[key], experts[key] = _gguf_layer_bytes(spec, layer, layer_types)
+    layer_bytes = list(map(totals.__getitem__, keys))
+    expert_bytes = list(map(experts.__getitem__, keys))
     # Tied embeddings: llama.cpp stores token_embd once, at the output head's type.
     embed_role = "output" if spec.tied_embeddings else "input"
     output_params = spec.params_output - spec.hidden_size
@@ -554,22 +593,22 @@ def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
 
     # A mixed file's MLP bits go to the routed experts of a MoE, to the FFN of a dense model.
     ffn_bits = scheme.linear_bits if spec.is_moe else mlp_bits
-    sized: dict[int, tuple[int, int]] = {}
-    layer_bytes: list[int] = []
-    expert_bytes: list[int] = []
-    for layer in spec.layers:
-        got = sized.get(id(layer))
-        if got is None:
-            experts = nbytes(layer.params_experts, mlp_bits)
-            total = (
-                nbytes(layer.params_attn_v + layer.params_attn, scheme.linear_bits)
-                + nbytes(layer.params_ffn_down + layer.params_ffn, ffn_bits)
-                + experts
-                + nbytes(layer.params_other, _f(16))
-            )
-            got = sized[id(layer)] = (total, experts)
-        layer_bytes.append(got[0])
-        expert_bytes.append(got[1])
+    # Each distinct layer object sized once, the per-layer lists built by C loops (see
+    # _gguf_inventory).
+    ids = list(map(id, spec.layers))
+    totals: dict[int, int] = {}
+    experts_by_id: dict[int, int] = {}
+    for key, layer in dict(zip(ids, spec.layers, strict=True)).items():
+        experts = nbytes(layer.params_experts, mlp_bits)
+        totals[key] = (
+            nbytes(layer.params_attn_v + layer.params_attn, scheme.linear_bits)
+            + nbytes(layer.params_ffn_down + layer.params_ffn, ffn_bits)
+            + experts
+            + nbytes(layer.params_other, _f(16))
+        )
+        experts_by_id[key] = experts
+    layer_bytes = list(map(totals.__getitem__, ids))
+    expert_bytes = list(map(experts_by_id.__getitem__, ids))
     output_params = spec.params_output - spec.hidden_size
     return WeightInventory(
         quant=quant,

@@ -803,3 +803,91 @@ def test_vllm_rows_from_its_sums_equal_the_plans_rows(hardware):
                 assert got == want, (spec.id, quant, context)
                 checked += 1
     assert checked > 300
+
+
+def _layer_types_asked_per_role(quant: str, n: int, moe: bool) -> tuple[tuple[str, ...], ...]:
+    """weights._layer_types as it was: every rule asked for every role of every layer."""
+    from runlocal.weights import _ROLES, GGUF_SCHEMES
+
+    rule = GGUF_SCHEMES[quant]
+    return tuple(tuple(rule(role, i, n, moe) for role in _ROLES) for i in range(n))
+
+
+def test_layer_types_by_layer_class_equal_every_role_asked():
+    """A rule's layer class (weights._LAYER_CLASS) captures everything its types depend on
+    in a layer: the mix's types per layer, asked once per class, are those asked per role and
+    layer, for every scheme, and equal types are one tuple."""
+    from runlocal import weights
+
+    counts = [*range(0, 50), 61, 62, 64, 78, 80, 88, 94, 126]
+    for quant in weights.GGUF_SCHEMES:
+        for moe in (False, True):
+            for n in counts:
+                weights._layer_types.cache_clear()
+                got = weights._layer_types(quant, n, moe)
+                assert got == _layer_types_asked_per_role(quant, n, moe), (quant, n, moe)
+                assert len({id(t) for t in got}) == len(set(got)), (quant, n, moe)
+    weights._layer_types.cache_clear()
+
+
+def test_inventories_and_kv_profiles_sized_per_distinct_layer_equal_a_layer_by_layer_sum():
+    """_gguf_inventory, _dense_inventory and kv_profile size each distinct layer once and build
+    their per-layer tuples by C loops: the same tuples as sizing and adding layer by layer."""
+    import math
+
+    from runlocal import weights
+
+    quants = ["Q4_K_M", "Q3_K_M", "Q2_K", "Q8_0", "UD-Q4_K_XL", "IQ4_XS", "BF16", "FP8", "AWQ"]
+    checked = 0
+    for spec, _ in _catalog_specs(50, seed=7):
+        for quant in quants:
+            try:
+                inv = weights.estimate_inventory(spec, quant)
+            except (RunlocalError, KeyError):
+                continue
+            if quant in weights.GGUF_SCHEMES:
+                types = weights._layer_types(quant, spec.n_layers, spec.is_moe)
+                want = [
+                    weights._gguf_layer_bytes(spec, layer, t)
+                    for layer, t in zip(spec.layers, types, strict=True)
+                ]
+                assert inv.layer_bytes == tuple(w[0] for w in want), (spec.id, quant)
+                assert inv.layer_expert_bytes == tuple(w[1] for w in want), (spec.id, quant)
+            else:  # _dense_inventory's sums, layer by layer
+                scheme = weights.DENSE_SCHEMES[quant]
+                mlp = scheme.mlp_bits or scheme.linear_bits
+                ffn = scheme.linear_bits if spec.is_moe else mlp
+
+                def nbytes(params: int, bits) -> int:  # type: ignore[no-untyped-def]
+                    return params * bits.numerator // (8 * bits.denominator)
+
+                want_experts = [nbytes(layer.params_experts, mlp) for layer in spec.layers]
+                want_totals = [
+                    nbytes(layer.params_attn_v + layer.params_attn, scheme.linear_bits)
+                    + nbytes(layer.params_ffn_down + layer.params_ffn, ffn)
+                    + e
+                    + nbytes(layer.params_other, weights._f(16))
+                    for layer, e in zip(spec.layers, want_experts, strict=True)
+                ]
+                assert inv.layer_bytes == tuple(want_totals), (spec.id, quant)
+                assert inv.layer_expert_bytes == tuple(want_experts), (spec.id, quant)
+            checked += 1
+        for runtime in RUNTIMES.values():
+            for kv_type in ("f16", "q8_0"):
+                profile = kv.kv_profile(spec, runtime, kv_type)
+                full, swa, state = [0], [0], [0]
+                for layer in spec.layers:
+                    row = kv.kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+                    if not layer.compress_ratio:
+                        row += kv.index_row_bytes(layer, kv_type)
+                    per_cell = math.ceil(row * 32)
+                    stream = kv.compressed_bytes_per_token(layer, spec, runtime, kv_type)
+                    compressed = math.ceil(stream * 32)
+                    windowed = (
+                        layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
+                    )
+                    full.append(full[-1] + (0 if windowed else per_cell) + compressed)
+                    swa.append(swa[-1] + (per_cell if windowed else 0))
+                    state.append(state[-1] + layer.recurrent_state_elements * 4)
+                assert profile == kv.KVProfile(tuple(full), tuple(swa), tuple(state)), spec.id
+    assert checked > 100

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from itertools import accumulate
 
 from ..quant import kv_row_bytes
 from ..runtimes import Runtime
@@ -85,29 +86,33 @@ class KVProfile:
 
 @lru_cache(maxsize=1024)
 def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
-    full, swa, state = [0], [0], [0]
-    # Most models repeat one or two kinds of layer: (per cell, compressed per token) × 32,
-    # by layer object (equal layers are one object since a spec is built; a LayerSpec's own
-    # hash is a Python call over its fields, and its equality another).
-    cells: dict[int, tuple[int, int]] = {}
-    for layer in spec.layers:
-        sized = cells.get(id(layer))
-        if sized is None:
-            row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
-            if not layer.compress_ratio:  # DeepSeek-V3.2: an indexer key beside each token
-                row += index_row_bytes(layer, kv_type)
-            # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
-            # its compressed rows, with their indexer keys, for the whole context.
-            stream = compressed_bytes_per_token(layer, spec, runtime, kv_type)
-            sized = cells[id(layer)] = (math.ceil(row * 32), math.ceil(stream * 32))
-        per_cell, compressed = sized
+    # Most models repeat one or two kinds of layer: each is sized once, by layer object (equal
+    # layers are one object since a spec is built; a LayerSpec's own hash is a Python call
+    # over its fields, and its equality another), and the prefix sums are C loops (map,
+    # accumulate) over the layers' ids, so a layer costs no Python code beyond its kind's.
+    ids = list(map(id, spec.layers))
+    full_add: dict[int, int] = {}
+    swa_add: dict[int, int] = {}
+    state_add: dict[int, int] = {}
+    for key, layer in dict(zip(ids, spec.layers, strict=True)).items():
+        row = kv_layer_bytes_per_cell(layer, spec, runtime, kv_type)
+        if not layer.compress_ratio:  # DeepSeek-V3.2: an indexer key beside each token
+            row += index_row_bytes(layer, kv_type)
+        # A layer that compresses (DeepSeek-V4) keeps its raw rows for the window and adds
+        # its compressed rows, with their indexer keys, for the whole context. Bytes × 32.
+        per_cell = math.ceil(row * 32)
+        compressed = math.ceil(compressed_bytes_per_token(layer, spec, runtime, kv_type) * 32)
         windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
-        full.append(full[-1] + (0 if windowed else per_cell) + compressed)
-        swa.append(swa[-1] + (per_cell if windowed else 0))
+        full_add[key] = (0 if windowed else per_cell) + compressed
+        swa_add[key] = per_cell if windowed else 0
         # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
         # layers carry both that state and an attention KV cache.
-        state.append(state[-1] + layer.recurrent_state_elements * 4)
-    return KVProfile(tuple(full), tuple(swa), tuple(state))
+        state_add[key] = layer.recurrent_state_elements * 4
+    return KVProfile(
+        tuple(accumulate(map(full_add.__getitem__, ids), initial=0)),
+        tuple(accumulate(map(swa_add.__getitem__, ids), initial=0)),
+        tuple(accumulate(map(state_add.__getitem__, ids), initial=0)),
+    )
 
 
 def kv_cell_counts(spec: ModelSpec, context: int, runtime: Runtime) -> tuple[int, int]:
