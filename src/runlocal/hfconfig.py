@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelFileError, UnsupportedArchitectureError
+from .frozen import builder
 from .hfconfig_layers import (
     BLOCK_KINDS,
     block_layer,
@@ -25,6 +26,10 @@ from .hfconfig_moe import read_moe, unread_expert_keys
 from .hfconfig_nas import nas_layers
 from .hfconfig_read import Reader, per_layer_ints
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
+
+# A config builds a LayerSpec per layer: builder's one-step constructor, the same object
+# (tests/core/test_fast_paths.py).
+_new_layer = builder(LayerSpec)
 
 # Encoder-only models (embedding and reranking): no KV cache, bidirectional attention.
 ENCODER_TYPES = frozenset(
@@ -477,7 +482,7 @@ def _spec_from_config(
             rows = (dense_inter, 0, 0)
         other += hyper_params
         layers.append(
-            LayerSpec(
+            _new_layer(
                 kind=kind,
                 n_kv_heads=0 if kind in ("recurrent", "none") else kv_per_layer[i],
                 head_dim_k=hd_k,

@@ -6,7 +6,8 @@ the memory and speed code reads nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from itertools import accumulate
 from typing import Literal
 
@@ -70,6 +71,10 @@ class LayerSpec:
             + self.params_experts
             + self.params_other
         )
+
+
+# LayerSpec's compared fields, read as one tuple in C (ModelSpec.__post_init__).
+_LAYER_FIELDS = operator.attrgetter(*(f.name for f in fields(LayerSpec) if f.compare))
 
 
 @dataclass(frozen=True)
@@ -176,10 +181,14 @@ class ModelSpec:
     params_matmul_active: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Equal layers become one object, so per-layer work (sizing, KV) is keyed and done
-        # once per distinct layer by identity.
-        distinct: dict[LayerSpec, LayerSpec] = {}
-        layers = tuple(distinct.setdefault(layer, layer) for layer in self.layers)
+        # Equal layers become one object (the first of them), so per-layer work (sizing, KV) is
+        # keyed and done once per distinct layer by identity. Equal as the dataclass compares
+        # them (the class, then the tuple of compared fields), with the tuples read and hashed
+        # in C, not by LayerSpec's generated __eq__ and __hash__, a Python call per layer each.
+        given = self.layers
+        keys = list(zip(map(type, given), map(_LAYER_FIELDS, given), strict=True))
+        first = dict(zip(reversed(keys), reversed(given), strict=True))  # the first one wins
+        layers = tuple(map(first.__getitem__, keys))
         object.__setattr__(self, "layers", layers)
         object.__setattr__(self, "n_layers", len(layers))
         object.__setattr__(self, "is_moe", self.n_experts > 1)

@@ -891,3 +891,36 @@ def test_inventories_and_kv_profiles_sized_per_distinct_layer_equal_a_layer_by_l
                     state.append(state[-1] + layer.recurrent_state_elements * 4)
                 assert profile == kv.KVProfile(tuple(full), tuple(swa), tuple(state)), spec.id
     assert checked > 100
+
+
+def test_layers_built_in_one_step_and_merged_by_field_tuples_are_the_dataclass_ones():
+    """hfconfig builds each LayerSpec with builder() and ModelSpec merges equal layers by the
+    tuple of their compared fields: the same objects as LayerSpec(**fields), and the same
+    merging as the dataclass's own equality (the first of equal layers kept)."""
+    import dataclasses
+
+    from runlocal.spec import LayerSpec
+
+    checked = 0
+    for spec, _ in _catalog_specs(60, seed=11):
+        distinct: dict[LayerSpec, LayerSpec] = {}
+        want = tuple(distinct.setdefault(layer, layer) for layer in spec.layers)
+        assert all(a is b for a, b in zip(spec.layers, want, strict=True)), spec.id
+        rebuilt = dataclasses.replace(spec, layers=spec.layers)  # merged again: a fixed point
+        assert all(a is b for a, b in zip(rebuilt.layers, spec.layers, strict=True)), spec.id
+        for layer in set(spec.layers):
+            kwargs = {f.name: getattr(layer, f.name) for f in dataclasses.fields(LayerSpec)}
+            slow = LayerSpec(**kwargs)
+            assert layer == slow and hash(layer) == hash(slow) and repr(layer) == repr(slow)
+            assert list(vars(layer)) == list(vars(slow))
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                layer.kind = "full"  # type: ignore[misc]
+        # Equal but distinct objects given: merged into the first of them.
+        copies = tuple(LayerSpec(**dataclasses.asdict(layer)) for layer in spec.layers)
+        merged = dataclasses.replace(spec, layers=copies).layers
+        firsts: dict[LayerSpec, LayerSpec] = {}
+        assert all(a is firsts.setdefault(c, c) for a, c in zip(merged, copies, strict=True)), (
+            spec.id
+        )
+        checked += 1
+    assert checked > 40
