@@ -924,3 +924,52 @@ def test_layers_built_in_one_step_and_merged_by_field_tuples_are_the_dataclass_o
         )
         checked += 1
     assert checked > 40
+
+
+def test_attention_widths_and_wide_head_runs_judged_per_distinct_layer_equal_a_layer_scan():
+    """kv._attention_widths and kv._wide_head_runs judge each distinct layer object once: the
+    same prefix sums and runs as judging every layer in turn."""
+
+    def widths_by_layer(spec, swa_windowed, latent):  # type: ignore[no-untyped-def]
+        if any(layer.compress_ratio or layer.index_head_dim for layer in spec.layers):
+            return None, None
+        full, swa = [0], [0]
+        for layer in spec.layers:
+            width, windowed = 0, False
+            if layer.kind not in ("recurrent", "none") and layer.n_kv_heads:
+                if latent and spec.mla is not None:
+                    width = spec.mla.latent_elements + spec.mla.kv_lora_rank
+                else:
+                    width = layer.head_dim_k + layer.head_dim_v
+                windowed = layer.kind == "swa" and swa_windowed
+            full.append(full[-1] + (0 if windowed else width))
+            swa.append(swa[-1] + (width if windowed else 0))
+        return full, swa
+
+    def runs_by_layer(spec, latent, max_width, min_gqa):  # type: ignore[no-untyped-def]
+        runs: list[tuple[int, int]] = []
+        for i, layer in enumerate(spec.layers):
+            if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+                continue
+            here = latent and spec.mla is not None
+            width = spec.mla.latent_elements if here and spec.mla else layer.head_dim_k
+            kv_heads = 1 if here else layer.n_kv_heads
+            if width <= max_width and spec.n_heads >= min_gqa * kv_heads:
+                continue
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+        return tuple(runs)
+
+    wide = 0
+    for spec, _ in _catalog_specs(120, seed=5):
+        for flag in (False, True):
+            for latent in (False, True):
+                got = kv._attention_widths(spec, flag, latent)
+                assert got == widths_by_layer(spec, flag, latent), spec.id
+            for max_width, min_gqa in ((kv.VECTOR_KERNEL_MAX_HEAD_DIM, 1), (128, 2), (64, 1)):
+                got_runs = kv._wide_head_runs(spec, flag, max_width, min_gqa)
+                assert got_runs == runs_by_layer(spec, flag, max_width, min_gqa), spec.id
+                wide += bool(got_runs)
+    assert wide > 20

@@ -293,14 +293,22 @@ def _wide_head_runs(
     """Runs [lo, hi) of consecutive attention layers whose cached K rows are wider than
     ``max_width`` (the vector kernel's limit by default), or whose KV heads serve fewer than
     ``min_gqa`` query heads each (most models: none)."""
-    runs: list[tuple[int, int]] = []
-    for i, layer in enumerate(spec.layers):
+    # Judged once per distinct layer object (see kv_profile); most models have no wide layer,
+    # and then no layer is visited.
+    wide: dict[int, bool] = {}
+    for key, layer in dict(zip(map(id, spec.layers), spec.layers, strict=True)).items():
         if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            wide[key] = False
             continue
         latent_here = latent and spec.mla is not None
         width = spec.mla.latent_elements if latent_here and spec.mla else layer.head_dim_k
         kv_heads = 1 if latent_here else layer.n_kv_heads
-        if width <= max_width and spec.n_heads >= min_gqa * kv_heads:
+        wide[key] = not (width <= max_width and spec.n_heads >= min_gqa * kv_heads)
+    if not any(wide.values()):
+        return ()
+    runs: list[tuple[int, int]] = []
+    for i, layer in enumerate(spec.layers):
+        if not wide[id(layer)]:
             continue
         if runs and runs[-1][1] == i:
             runs[-1] = (runs[-1][0], i + 1)
@@ -345,10 +353,14 @@ def _attention_widths(
     """Prefix sums over layers of the K + V width a token reads per cached token: layers that
     read the whole depth, and sliding-window layers (which read at most their window). None
     when a layer compresses its cache or reads only the rows an indexer picks."""
-    if any(layer.compress_ratio or layer.index_head_dim for layer in spec.layers):
+    # Each distinct layer object judged once, the prefix sums C loops (see kv_profile).
+    ids = list(map(id, spec.layers))
+    distinct = dict(zip(ids, spec.layers, strict=True))
+    if any(layer.compress_ratio or layer.index_head_dim for layer in distinct.values()):
         return None, None
-    full, swa = [0], [0]
-    for layer in spec.layers:
+    full_add: dict[int, int] = {}
+    swa_add: dict[int, int] = {}
+    for key, layer in distinct.items():
         width, windowed = 0, False
         if layer.kind not in ("recurrent", "none") and layer.n_kv_heads:
             if latent and spec.mla is not None:
@@ -356,8 +368,10 @@ def _attention_widths(
             else:
                 width = layer.head_dim_k + layer.head_dim_v
             windowed = layer.kind == "swa" and swa_windowed
-        full.append(full[-1] + (0 if windowed else width))
-        swa.append(swa[-1] + (width if windowed else 0))
+        full_add[key] = 0 if windowed else width
+        swa_add[key] = width if windowed else 0
+    full = list(accumulate(map(full_add.__getitem__, ids), initial=0))
+    swa = list(accumulate(map(swa_add.__getitem__, ids), initial=0))
     return full, swa
 
 
