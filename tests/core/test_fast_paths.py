@@ -194,20 +194,24 @@ def test_a_catalog_id_reads_as_the_resolvers_read_it():
 
 
 def test_non_ascii_escapes_equal_the_standard_encoder():
-    """batch's C-level escape (backslashreplace) against json.dumps, on characters from every
-    range it treats differently (below U+0100, the rest of the BMP, surrogates, above U+FFFF)
-    and on backslashes that precede an x or a U."""
+    """batch's escape of orjson's UTF-8 (C's ASCII decoder, each run of non-ASCII bytes escaped
+    by its handler and kept) against json.dumps, on characters from every range the standard
+    encoder treats differently (below U+0100, the rest of the BMP, above U+FFFF), DEL and
+    backslashes; twice, so that runs kept from the first round are asked again."""
     import json
 
-    from runlocal.batch import _escape_non_ascii
+    from runlocal.batch import _RUN_ESCAPES, _ascii_json
 
     rng = random.Random(5)
     alphabet = ["a", "x", "U", "\\", '"', "\x7f", "é", "µ", "→", "−", "–", "€", "\ufffd", "😀"]
-    alphabet += ["\ud800", "\u0100", "\u00ff", "\U0010ffff"]
-    for _ in range(3000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        raw = json.dumps(text, ensure_ascii=False)  # what orjson writes, unescaped
-        assert _escape_non_ascii(raw) == json.dumps(text), repr(text)
+    alphabet += ["\u0100", "\u00ff", "\U0010ffff", "\x80"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    _RUN_ESCAPES.clear()
+    for _ in range(2):
+        for text in texts:
+            raw = json.dumps(text, ensure_ascii=False).encode()  # what orjson writes: UTF-8
+            assert _ascii_json(raw) == json.dumps(text), repr(text)
+    assert _RUN_ESCAPES
 
 
 def test_the_one_step_constructors_build_what_the_dataclass_builds():
