@@ -46,7 +46,9 @@ def test_attention_flops_equal_a_layer_by_layer_count():
                     latent = mem.caches_mla_latent(spec, runtime) and (
                         decode or runtime.engine == "llama.cpp"
                     )
-                    want = kv._attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
+                    want = kv._attention_flops_by_layer(
+                        spec, runtime, depth, start, stop, latent, decode
+                    )
                     assert got == want, (spec.id, runtime.id, depth, start, stop, decode)
                     checked += 1
     assert checked > 1000

@@ -60,6 +60,32 @@ def test_sliding_layers_attend_over_their_window_only() -> None:
     assert attention_flops(spec, LLAMA, 8000, 0, 34, decode=True) == expected
 
 
+def test_llama_cpp_prompts_attend_over_the_window_and_the_micro_batch() -> None:
+    """llama.cpp's sliding-window cache holds window + n_ubatch cells and its flash attention
+    visits all of them for each prompt query (masked, not skipped); a decoded token reads
+    only its window, and so does vLLM's prompt."""
+    from dataclasses import replace
+
+    from runlocal.memory import attended_window
+
+    spec = spec_from_config(GEMMA_3_4B)
+    per_cell = 2 * 8 * (256 + 256)
+    # 5 global layers over 8,000 tokens, 29 local ones over 1,024 + 512 cells.
+    prompt = 5 * 8000 * per_cell + 29 * 1536 * per_cell
+    assert attention_flops(spec, LLAMA, 8000, 0, 34, decode=False) == prompt
+    assert attended_window(spec, LLAMA, 8000, decode=False) == 1536
+    assert attended_window(spec, LLAMA, 8000, decode=True) == 1024
+    # With n_ubatch 2048 the cache holds 3,072 cells.
+    big = replace(LLAMA, ubatch=2048)
+    assert attended_window(spec, big, 8000, decode=False) == 3072
+    # Shallower than that, every layer attends over the depth, as full ones do.
+    assert attention_flops(spec, big, 1200, 0, 34, decode=False) == 34 * 1200 * per_cell
+    vllm = get_runtime("vllm")
+    assert attended_window(spec, vllm, 8000, decode=False) == 1024
+    # No sliding window: the depth.
+    assert attended_window(spec_from_config(LLAMA_3_1_8B), LLAMA, 8000, decode=False) == 8000
+
+
 def test_mla_attends_in_latent_space_where_the_cache_holds_the_latent() -> None:
     spec = spec_from_config(DEEPSEEK_V2_LITE)
     latent = 27 * 2 * 16 * (576 + 512) * 100
@@ -194,8 +220,9 @@ def test_hip_rdna_prompt_attention_takes_the_tile_kernel_for_wide_heads_or_no_gq
     assert hip_tile_attention_flops(spec, LLAMA, 100, 0, 3) == 2 * 4 * (512 + 512) * 100
     assert hip_tile_attention_flops(spec, LLAMA, 100, 2, 3) == 0
     # One query head per KV head (no GQA): every layer in the tile kernel, the sliding ones
-    # over their window of 8.
+    # over the 100 cells too: a prompt's query visits the window and the micro-batch
+    # (8 + 512 cells, memory.attended_window).
     mha = spec_from_config({**config, "num_key_value_heads": 4})
     tile = hip_tile_attention_flops(mha, LLAMA, 100, 0, 3)
-    assert tile == 2 * (2 * 4 * (128 + 128) * 8) + 2 * 4 * (512 + 512) * 100
+    assert tile == 2 * (2 * 4 * (128 + 128) * 100) + 2 * 4 * (512 + 512) * 100
     assert tile == attention_flops(mha, LLAMA, 100, 0, 3, decode=False)

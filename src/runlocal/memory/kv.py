@@ -219,12 +219,14 @@ def attention_flops(
     (llama.cpp, vLLM, transformers 5) scores the 576-wide latent and mixes the 512-wide one,
     which is why its decode attention costs more arithmetic per cached byte than GQA.
     llama.cpp attends in latent space for prompts too (its cache holds only the latent);
-    vLLM and transformers expand the latent into per-head K and V for prefill."""
-    window = spec.sliding_window or depth
+    vLLM and transformers expand the latent into per-head K and V for prefill.
+    llama.cpp's prompts attend over more than the window in sliding-window layers
+    (attended_window)."""
+    window = attended_window(spec, runtime, depth, decode)
     latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
     full, swa = _attention_widths(spec, runtime.swa_windowed, latent)
     if full is None or swa is None:  # compressed or indexed (sparse) attention
-        return _attention_flops_by_layer(spec, runtime, depth, start, stop, latent)
+        return _attention_flops_by_layer(spec, runtime, depth, start, stop, latent, decode)
     start, stop, _ = slice(start, stop).indices(spec.n_layers)
     if stop <= start:
         return 0.0
@@ -317,12 +319,38 @@ def _wide_head_runs(
     return tuple(runs)
 
 
+def attended_window(spec: ModelSpec, runtime: Runtime, depth: int, decode: bool) -> int:
+    """Cached tokens a sliding-window layer attends over per query (``depth`` if none).
+
+    A decoded token reads its window. A prompt's query in llama.cpp reads more: the
+    sliding-window cache holds window + n_ubatch cells (llama-kv-cache-iswa.cpp, the cells
+    kv_cell_counts sizes) so a micro-batch's own tokens fit beside the window before it, and
+    the flash-attention kernels visit every cell of that view, the ones outside a query's
+    window masked to -inf, not skipped: the CUDA/HIP kernels trim only the tail past the
+    last unmasked cell (fattn-common.cuh, flash_attn_mask_to_KV_max, and only for 1,024 or
+    more query rows), Metal, Vulkan and the CPU none. So a prompt token attends over up to
+    window + n_ubatch cells of each such layer, the whole micro-batch where the depth is
+    shorter (the cells a causal query sees, as in full layers)."""
+    window = spec.sliding_window
+    if not window:
+        return depth
+    if not decode and runtime.engine == "llama.cpp":
+        window += runtime.ubatch
+    return window
+
+
 def _attention_flops_by_layer(
-    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int, latent: bool
+    spec: ModelSpec,
+    runtime: Runtime,
+    depth: int,
+    start: int,
+    stop: int,
+    latent: bool,
+    decode: bool = True,
 ) -> float:
     """attention_flops summed layer by layer: for compressed and sparse attention, and the
     reference the prefix sums are tested against."""
-    window = spec.sliding_window or depth
+    window = attended_window(spec, runtime, depth, decode)
     total = 0.0
     for layer in spec.layers[start:stop]:
         if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
