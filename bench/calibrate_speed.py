@@ -11,6 +11,8 @@ out, and leave one model family out (each group predicted by parameters fitted w
 which the engine reads and `runlocal accuracy` reports. --only-fold FAMILY (e.g. Intel) fits
 on every row and without that hardware family only, and prints the family's in-sample and
 held-out figures: one fold in the time of two fits, for measuring a change aimed at it.
+--model-folds gpt-oss,glm does the same for model families: the in-sample fit and
+those families' held-out folds only.
 """
 
 from __future__ import annotations
@@ -407,12 +409,18 @@ def cross_validate(
     key: Callable[[Row], str],
     label: str,
     recent: list[tuple[Row, SpeedParams]] | None = None,
+    only: Iterable[str] | None = None,
 ) -> dict[str, dict[str, object]]:
     """Each group predicted by parameters fitted without it; ``recent`` collects the held-out
-    rows of models released since 2025 with the parameters that predicted them."""
+    rows of models released since 2025 with the parameters that predicted them; ``only``
+    limits the folds to those groups."""
     out: dict[str, dict[str, object]] = {}
     print(f"leave-one-{label}-out (fitted without the group, then predicting it):")
-    for group in sorted({key(r) for r in rows}):
+    groups = sorted({key(r) for r in rows})
+    if only is not None:
+        wanted = set(only)
+        groups = [g for g in groups if g in wanted]
+    for group in groups:
         train = [r for r in rows if key(r) != group]
         test = [r for r in rows if key(r) == group]
         q = fit(train, base)
@@ -458,9 +466,15 @@ def main() -> int:
         " figures on the family's rows, and the family predicted by a fit without it; no"
         " model-family folds (with --write, refused: the stored report needs every fold)",
     )
+    ap.add_argument(
+        "--model-folds",
+        metavar="FAMILIES",
+        help="comma-separated model families (e.g. gpt-oss,glm): the in-sample fit and only"
+        " their held-out folds (with --write, refused)",
+    )
     args = ap.parse_args()
-    if args.only_fold and args.write:
-        ap.error("--only-fold measures one fold; --write needs the full cross-validation")
+    if (args.only_fold or args.model_folds) and args.write:
+        ap.error("--only-fold and --model-folds measure some folds; --write needs them all")
     catalog = load_catalog()
     rows: list[Row] = []
     for path in args.csv:
@@ -476,6 +490,10 @@ def main() -> int:
         print(f"in-sample {metric}: {ape_summary(rows, p, metric)}")
     if args.only_fold:
         return only_fold(rows, base, p, args.only_fold)
+    if args.model_folds:
+        families = [f.strip() for f in args.model_folds.split(",") if f.strip()]
+        cross_validate(rows, base, model_family, "model-family", only=families)
+        return 0
     recent: list[tuple[Row, SpeedParams]] = []
     result["cross_validation"] = {
         "hardware_family": cross_validate(

@@ -40,3 +40,20 @@ def test_the_priors_line_up_with_the_fitted_vectors() -> None:
         centre, sd = prior
         assert centre.shape == sd.shape == vector.shape
         assert (sd > 0).all()
+
+
+def test_only_the_named_folds_are_fitted(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    # --model-folds: each named group is fitted without its rows, the others not at all.
+    fitted: list[list[str]] = []
+
+    def fake_fit(rows, base):  # type: ignore[no-untyped-def]
+        fitted.append(sorted({r for r in rows}))
+        return base
+
+    monkeypatch.setattr(cs, "fit", fake_fit)
+    monkeypatch.setattr(cs, "fold_errors", lambda test, p, metric: None)
+    monkeypatch.setattr(cs, "ape_summary", lambda test, p, metric: "n=0")
+    rows = ["a", "b", "c"]
+    out = cs.cross_validate(rows, None, lambda r: r, "x", only=["b", "z"])  # type: ignore[arg-type]
+    assert list(out) == ["b"]
+    assert fitted == [["a", "c"]]
