@@ -49,6 +49,7 @@ from .kv import (
     kv_profile,
     kv_read_bytes,
     layers_with_experts,
+    recurrent_state_bytes,
     vector_kernel_attention_flops,
 )
 from .llama import (
@@ -128,6 +129,7 @@ __all__ = [
     "plan_llama",
     "plan_simple",
     "plan_vllm",
+    "recurrent_state_bytes",
     "split_layers",
     "transformers_mask_bytes",
     "usage",

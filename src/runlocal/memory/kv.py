@@ -184,6 +184,24 @@ def kv_read_bytes(
     return total
 
 
+def recurrent_state_bytes(
+    spec: ModelSpec,
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int = 1,
+    layers: range | None = None,
+) -> int:
+    """The recurrent state (Mamba's conv and SSM state, gated delta-net's, short conv's) of
+    the given layers for ``sequences``: F32, whatever the cache type. A decoded token reads it
+    and writes the updated state back (llama.cpp's graph copies the scan's last state into the
+    recurrent cache every micro-batch: build_recurrent_state, ggml_cpy), so it moves twice."""
+    start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
+    if stop <= start:
+        return 0
+    state = kv_profile(spec, runtime, kv_type).state
+    return (state[stop] - state[start]) * sequences
+
+
 @lru_cache(maxsize=1024)
 def _sparse_layers(spec: ModelSpec) -> tuple[int, ...]:
     """The layers that read only the rows an indexer selects (most models: none)."""

@@ -16,6 +16,7 @@ from ..memory import (
     hip_tile_attention_flops,
     kv_read_bytes,
     layers_with_experts,
+    recurrent_state_bytes,
     vector_kernel_attention_flops,
 )
 from ..runtimes import Runtime
@@ -435,11 +436,15 @@ def _layer_terms(
     vector_kernel: bool,
 ) -> tuple[float, float, float, int]:
     """What layers [lo, hi) of a model read and compute per decoded token at ``depth``,
-    whatever device holds them and at whatever quantization: the KV bytes, the attention
+    whatever device holds them and at whatever quantization: the KV bytes (with the
+    recurrent state's write-back), the attention
     FLOPs (split between llama.cpp's CUDA/HIP vector kernel and its matrix kernels when
     ``vector_kernel``), and the layers that route to experts. A table asks the same
     layers of one model on many devices and at many quantizations."""
-    kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, range(lo, hi))
+    layers = range(lo, hi)
+    # The cache read at the depth, and the recurrent state written back after its update.
+    kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, layers)
+    kv += recurrent_state_bytes(spec, runtime, kv_type, sequences, layers)
     if vector_kernel:
         attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi)
     else:
