@@ -49,6 +49,8 @@ class DeviceLoad:
     # Every weight the device holds, routed experts included: a prompt micro-batch of 512
     # tokens reaches nearly every expert, so prefill streams them all once per micro-batch.
     resident_weight_bytes: float = 0.0
+    # The routed experts' part of resident_weight_bytes (0 for a dense model).
+    resident_expert_bytes: float = 0.0
     # NVIDIA: streaming multiprocessors × boost clock (Hz), from the FP32 rate and the FP32
     # lanes per SM of the compute capability; None elsewhere.
     sm_clock_hz: float | None = None
@@ -331,6 +333,8 @@ def features(
         values["attn_matrix_flops"] = attn_matrix
         values["moe_layers"] = moe_layers
         values["resident_weight_bytes"] = resident
+        if spec.is_moe:
+            values["resident_expert_bytes"] = experts_here if experts_here < resident else resident
         load = new(DeviceLoad)
         set_dict(load, "__dict__", values)
         loads.append(load)

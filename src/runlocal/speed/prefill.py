@@ -214,6 +214,10 @@ def prefill_seconds_per_token(
         gemm_flops = prefill_gemm_flops(
             f, p.tile_load_tokens, prompt_tokens, speedup, mlx_expert_tile_rows(f, load)
         )
+        # The routed experts' tile loads leave the GEMMs' sum: they are the reads of the
+        # expert weights the micro-batch streams (see the weight stream below).
+        tiles = expert_tile_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
+        gemm_flops -= tiles
         if path == "mmq":
             peak *= sustained_clock_share(load, p)
         elif load.tdp_w and load.backend in ("cuda", "rocm"):
@@ -268,12 +272,26 @@ def prefill_seconds_per_token(
             t += attn * f.attn_prefill_flops * share / (vec * eta_vec)
         else:
             t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
-        # Each micro-batch streams the device's weights once (all experts of a MoE model):
-        # what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo, Macs).
+        # Each micro-batch streams the device's weights once (the experts it reaches of a
+        # MoE model): what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix
+        # Halo, Macs). A routed expert's weights are read once per micro-batch, by the tile
+        # loads of its one expert GEMM: llama.cpp's MUL_MAT_ID kernels (ggml-cuda mmq.cuh
+        # mul_mat_q with ids and mmf.cuh mul_mat_f_ids; ggml-metal kernel_mul_mm_id after
+        # kernel_mul_mm_id_map0; Vulkan mul_mm with MUL_MAT_ID) give each expert's rows a
+        # column of tiles, and with at most a tile's width of rows per expert (128 and
+        # fewer, every 128-256-expert model at n_ubatch 512) each weight tile is loaded from
+        # memory once and unpacked there. The unpacking (tile_load_tokens) and the memory
+        # read are the same load, so the experts cost the longer of the two, not their sum.
         eta_bw = p.bandwidth_efficiency[load.backend]
-        reads = load.resident_weight_bytes / (load.bandwidth_bytes_per_s * eta_bw)
         mb = micro_batch(f, prompt_tokens)
-        t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
+        experts = load.resident_expert_bytes
+        reads = (load.resident_weight_bytes - experts) / (load.bandwidth_bytes_per_s * eta_bw)
+        tp = len(f.loads) if f.tensor_parallel else 1
+        t += reads / mb / tp
+        expert_reads = experts * touched_expert_share(f, mb)
+        expert_reads /= load.bandwidth_bytes_per_s * eta_bw * mb * tp
+        tile_time = tiles * share / (peak * eta)
+        t += tile_time if tile_time > expert_reads else expert_reads  # max (see speed.features)
         if f.n_experts and load.moe_layers:
             looped = host_looped_expert_matrices(f, load, path, mb)
             if looped:
@@ -474,10 +492,38 @@ def prefill_gemm_flops(
     expert_macs = 1.0
     if expert_tile_rows and per_expert >= MLX_SORTED_GATHER_MIN_ROWS:
         expert_macs = sorted_gather_tile_factor(expert_tile_rows, per_expert)
-    expert_cost = 2 * f.active_expert_params * (expert_macs + tile_load_tokens / per_expert)
+    expert_cost = 2 * f.active_expert_params * expert_macs
+    expert_cost += expert_tile_flops(f, tile_load_tokens, prompt_tokens) * fp4_speedup
     if "MOE" in f.quant:
         return dense_cost + expert_cost / fp4_speedup
     return (dense_cost + expert_cost) / fp4_speedup
+
+
+def touched_expert_share(f: SpeedFeatures, tokens: int) -> float:
+    """The share of a MoE layer's experts that a micro-batch of ``tokens`` tokens reaches
+    (experts_with_rows over E): 1 − (1 − k/E)^tokens; 1 for a dense model."""
+    if not f.n_experts:
+        return 1.0
+    return experts_with_rows(f.n_experts, f.expert_share, tokens) / f.n_experts
+
+
+def expert_tile_flops(
+    f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int, fp4_speedup: float = 1.0
+) -> float:
+    """The routed experts' tile loads in prefill_gemm_flops, per prompt token: each expert a
+    micro-batch of n tokens reaches (touched_expert_share) has its weight tiles loaded and
+    unpacked once, tile_load_tokens tokens' worth of its multiply-adds:
+    2 × all experts' params × share touched × tile_load_tokens / n, which is
+    2 × active expert params × tile_load_tokens × share touched / (n × k / E). (With n × k / E
+    rows per expert or more nearly every expert is touched and this is the former
+    tile_load_tokens / (n × k / E); with fewer, about n × k experts are, one tile load each.)
+    ``fp4_speedup`` divides it as prefill_gemm_flops divides the FP4 experts."""
+    if not f.active_expert_params or f.expert_share <= 0:
+        return 0.0
+    ubatch = micro_batch(f, prompt_tokens)
+    touched = touched_expert_share(f, ubatch)
+    tiles = 2 * f.active_expert_params * tile_load_tokens * touched / (ubatch * f.expert_share)
+    return tiles / fp4_speedup
 
 
 # AMD targets whose matrix or dot instructions take no BF16 operand: Vega (gfx900/gfx906 and
