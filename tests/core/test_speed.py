@@ -386,6 +386,66 @@ def test_a_weight_tile_costs_its_load_once_for_the_tokens_that_share_it() -> Non
     assert prefill_gemm_flops(f, 0.0, 512) == pytest.approx(6e9)
 
 
+def test_a_micro_batch_loads_the_tiles_of_the_experts_it_reaches_once() -> None:
+    """4 experts, 2 routed per token (k/E = 0.5), 1e9 active expert parameters (2e9 in all),
+    a tile load worth 16 tokens. A 2-token prompt reaches 4 × (1 − 0.5²) = 3 experts, each
+    loaded once: 2 × 2e9 × 3/4 × 16 / 2 tokens = 2.4e10 FLOPs per token. One token reaches its
+    2 experts: 2 × 1e9 × 16 = 3.2e10. A 512-token micro-batch reaches all 4, 2 × 2e9 × 16 /
+    512 = 1.25e8, the former 2 × 1e9 × 16 / (512 × 0.5)."""
+    from runlocal.speed.prefill import expert_tile_flops, touched_expert_share
+
+    f = _prefill_features(n_experts=4, expert_share=0.5, active_expert_params=1e9)
+    assert touched_expert_share(f, 2) == pytest.approx(0.75)
+    assert expert_tile_flops(f, 16.0, 2) == pytest.approx(2.4e10)
+    assert expert_tile_flops(f, 16.0, 1) == pytest.approx(3.2e10)
+    assert expert_tile_flops(f, 16.0, 512) == pytest.approx(1.25e8)
+    assert expert_tile_flops(f, 16.0, 512, 2.0) == pytest.approx(6.25e7)
+    assert expert_tile_flops(_prefill_features(), 16.0, 512) == 0.0
+
+
+def test_an_expert_weight_is_read_once_per_micro_batch_tile_loads_and_stream_overlap() -> None:
+    """A Metal GPU at 100 TFLOPS and 500 GB/s, every efficiency 1, holding 4 GB of weights of
+    which 2 GB routed experts (4 experts, 2 routed per token; 3B active parameters, 1B of them
+    experts), tile load 16 tokens, a 2-token prompt (3 of 4 experts reached: 1.5 GB of them):
+    dense GEMMs 2 × 2e9 × (1 + 16/2) = 3.6e10 and expert multiply-adds 2e9 FLOPs take 0.38 ms
+    per token, the dense 2 GB stream 2 ms; the experts' tile loads, 2.4e10 FLOPs (0.24 ms),
+    and their 1.5 GB read (1.5 ms) are one read: the longer, 1.5 ms. 3.88 ms in all, where
+    the sum of both over every expert read 0.38 + 0.24 + 4 ms. At 1 TFLOPS the tile loads
+    (24 ms) are the longer: 38 + 2 + 24 = 64 ms."""
+    from runlocal.speed import DeviceLoad, load_params, prefill_seconds_per_token
+
+    base = load_params()
+    p: SpeedParams = replace(
+        base,
+        prefill_efficiency={**base.prefill_efficiency, "metal": 1.0},
+        bandwidth_efficiency={**base.bandwidth_efficiency, "metal": 1.0},
+        prefill_path_efficiency={},
+        prefill_quant_factor={},
+        tile_load_tokens=16.0,
+        attention_tile_rows=0.0,
+    )
+    gpu = DeviceLoad(
+        "metal",
+        500e9,
+        10e12,
+        100e12,
+        None,
+        3e9,
+        3e9,
+        0.0,
+        10,
+        moe_layers=10,
+        resident_weight_bytes=4e9,
+        resident_expert_bytes=2e9,
+    )
+    moe = dict(n_experts=4, expert_share=0.5, active_expert_params=1e9)
+    f = _prefill_features(loads=(gpu,), **moe)
+    assert prefill_seconds_per_token(f, p, 0, 2) == pytest.approx(3.88e-3)
+    slow = replace(gpu, fp16_flops=1e12, fp32_flops=1e12)
+    g = _prefill_features(loads=(slow,), **moe)
+    assert prefill_seconds_per_token(g, p, 0, 2) == pytest.approx(64e-3)
+
+
 def test_flash_attention_reads_the_cache_once_per_block_of_query_rows() -> None:
     """A device holding 4 GB of KV cache at the prompt's depth, 200 GB/s at full efficiency:
     with 40 query rows per K/V tile each prompt token reads 4e9 / 40 = 100 MB, 0.5 ms."""

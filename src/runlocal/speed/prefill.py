@@ -493,7 +493,7 @@ def prefill_gemm_flops(
     if expert_tile_rows and per_expert >= MLX_SORTED_GATHER_MIN_ROWS:
         expert_macs = sorted_gather_tile_factor(expert_tile_rows, per_expert)
     expert_cost = 2 * f.active_expert_params * expert_macs
-    expert_cost += expert_tile_flops(f, tile_load_tokens, prompt_tokens) * fp4_speedup
+    expert_cost += expert_tile_flops(f, tile_load_tokens, prompt_tokens)
     if "MOE" in f.quant:
         return dense_cost + expert_cost / fp4_speedup
     return (dense_cost + expert_cost) / fp4_speedup
