@@ -275,13 +275,15 @@ def prefill_seconds_per_token(
         # Each micro-batch streams the device's weights once (the experts it reaches of a
         # MoE model): what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix
         # Halo, Macs). A routed expert's weights are read once per micro-batch, by the tile
-        # loads of its one expert GEMM: llama.cpp's MUL_MAT_ID kernels (ggml-cuda mmq.cuh
-        # mul_mat_q with ids and mmf.cuh mul_mat_f_ids; ggml-metal kernel_mul_mm_id after
-        # kernel_mul_mm_id_map0; Vulkan mul_mm with MUL_MAT_ID) give each expert's rows a
-        # column of tiles, and with at most a tile's width of rows per expert (128 and
-        # fewer, every 128-256-expert model at n_ubatch 512) each weight tile is loaded from
-        # memory once and unpacked there. The unpacking (tile_load_tokens) and the memory
-        # read are the same load, so the experts cost the longer of the two, not their sum.
+        # loads of its one expert GEMM: llama.cpp's MUL_MAT_ID kernels (ggml-cuda mmid.cu
+        # compute_row_ids, which sorts the rows by expert into expert_bounds, then
+        # ggml_cuda_mul_mat_q_id for MMQ and the mmf_ids_data path of MMF; ggml-metal
+        # kernel_mul_mm_id_map0, then kernel_mul_mm_id; Vulkan's mul_mm MUL_MAT_ID shaders)
+        # give each expert's rows their own column of tiles, and with at most a tile's width
+        # of rows per expert (every 128-512-expert model at n_ubatch 512) each weight tile
+        # is loaded from memory once and unpacked where it lands. The unpacking
+        # (tile_load_tokens) and the memory read are one load, so the experts a micro-batch
+        # reaches cost the longer of the two, not their sum.
         eta_bw = p.bandwidth_efficiency[load.backend]
         mb = micro_batch(f, prompt_tokens)
         experts = load.resident_expert_bytes
