@@ -214,10 +214,6 @@ def prefill_seconds_per_token(
         gemm_flops = prefill_gemm_flops(
             f, p.tile_load_tokens, prompt_tokens, speedup, mlx_expert_tile_rows(f, load)
         )
-        # The routed experts' tile loads leave the GEMMs' sum: they are the reads of the
-        # expert weights the micro-batch streams (see the weight stream below).
-        tiles = expert_tile_flops(f, p.tile_load_tokens, prompt_tokens, speedup)
-        gemm_flops -= tiles
         if path == "mmq":
             peak *= sustained_clock_share(load, p)
         elif load.tdp_w and load.backend in ("cuda", "rocm"):
@@ -272,28 +268,20 @@ def prefill_seconds_per_token(
             t += attn * f.attn_prefill_flops * share / (vec * eta_vec)
         else:
             t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
-        # Each micro-batch streams the device's weights once (the experts it reaches of a
-        # MoE model): what bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix
-        # Halo, Macs). A routed expert's weights are read once per micro-batch, by the tile
-        # loads of its one expert GEMM: llama.cpp's MUL_MAT_ID kernels (ggml-cuda mmid.cu
-        # compute_row_ids, which sorts the rows by expert into expert_bounds, then
-        # ggml_cuda_mul_mat_q_id for MMQ and the mmf_ids_data path of MMF; ggml-metal
-        # kernel_mul_mm_id_map0, then kernel_mul_mm_id; Vulkan's mul_mm MUL_MAT_ID shaders)
-        # give each expert's rows their own column of tiles, and with at most a tile's width
-        # of rows per expert (every 128-512-expert model at n_ubatch 512) each weight tile
-        # is loaded from memory once and unpacked where it lands. The unpacking
-        # (tile_load_tokens) and the memory read are one load, so the experts a micro-batch
-        # reaches cost the longer of the two, not their sum.
+        # Each micro-batch streams the device's weights once: the dense ones, and the experts
+        # it reaches (touched_expert_share; nearly all of a 128-512-expert model at 512
+        # tokens). What bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo,
+        # Macs). An expert no token of the micro-batch routes to is not read: llama.cpp's
+        # MUL_MAT_ID kernels sort the rows by expert first (ggml-cuda mmid.cu compute_row_ids
+        # into expert_bounds for MMQ's ggml_cuda_mul_mat_q_id and MMF's mmf_ids_data;
+        # ggml-metal kernel_mul_mm_id_map0 before kernel_mul_mm_id) and an expert without
+        # rows gets no tiles.
         eta_bw = p.bandwidth_efficiency[load.backend]
         mb = micro_batch(f, prompt_tokens)
         experts = load.resident_expert_bytes
-        reads = (load.resident_weight_bytes - experts) / (load.bandwidth_bytes_per_s * eta_bw)
-        tp = len(f.loads) if f.tensor_parallel else 1
-        t += reads / mb / tp
-        expert_reads = experts * touched_expert_share(f, mb)
-        expert_reads /= load.bandwidth_bytes_per_s * eta_bw * mb * tp
-        tile_time = tiles * share / (peak * eta)
-        t += tile_time if tile_time > expert_reads else expert_reads  # max (see speed.features)
+        reads = load.resident_weight_bytes - experts * (1 - touched_expert_share(f, mb))
+        reads /= load.bandwidth_bytes_per_s * eta_bw
+        t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
         if f.n_experts and load.moe_layers:
             looped = host_looped_expert_matrices(f, load, path, mb)
             if looped:
