@@ -401,6 +401,9 @@ def test_a_micro_batch_loads_the_tiles_of_the_experts_it_reaches_once() -> None:
     assert expert_tile_flops(f, 16.0, 512) == pytest.approx(1.25e8)
     assert expert_tile_flops(f, 16.0, 512, 2.0) == pytest.approx(6.25e7)
     assert expert_tile_flops(_prefill_features(), 16.0, 512) == 0.0
+    # Without the experts' count, one row per expert at least: 2 × 1e9 × 16 for one token.
+    unknown = replace(f, n_experts=0)
+    assert expert_tile_flops(unknown, 16.0, 1) == pytest.approx(3.2e10)
 
 
 def test_a_micro_batch_streams_only_the_experts_it_reaches() -> None:

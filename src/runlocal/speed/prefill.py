@@ -511,9 +511,11 @@ def expert_tile_flops(
     if not f.active_expert_params or f.expert_share <= 0:
         return 0.0
     ubatch = micro_batch(f, prompt_tokens)
+    rows = ubatch * f.expert_share
+    if not f.n_experts and rows < 1.0:
+        rows = 1.0  # experts' count unknown: at least one row per expert, as before
     touched = touched_expert_share(f, ubatch)
-    tiles = 2 * f.active_expert_params * tile_load_tokens * touched / (ubatch * f.expert_share)
-    return tiles / fp4_speedup
+    return 2 * f.active_expert_params * tile_load_tokens * touched / rows / fp4_speedup
 
 
 # AMD targets whose matrix or dot instructions take no BF16 operand: Vega (gfx900/gfx906 and
