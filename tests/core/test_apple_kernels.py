@@ -9,15 +9,15 @@ from dataclasses import replace
 import pytest
 
 from runlocal.speed import SpeedParams, load_params, prefill_gemm_flops, prefill_seconds_per_token
-from runlocal.speed.prefill import (
+from runlocal.speed.kernels import (
     MLX_GATHER_NAX_TILE_ROWS,
     MLX_GATHER_TILE_ROWS,
     apple_matrix_units,
     early_metal_tensor_path,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
-    sorted_gather_tile_factor,
 )
+from runlocal.speed.prefill import sorted_gather_tile_factor
 
 from .test_speed import _device_load, _prefill_features
 

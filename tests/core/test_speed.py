@@ -680,7 +680,7 @@ def test_cuda_prompts_without_mmq_multiply_the_routed_experts_one_call_per_exper
     matrices × 128 experts × 20 µs / 512 tokens = 0.12 ms per prompt token. With dp4a (MMQ,
     one mmid kernel) or F16 weights there is no loop."""
     from runlocal.speed import load_params, prefill_seconds_per_token
-    from runlocal.speed.prefill import host_expert_loop
+    from runlocal.speed.kernels import host_expert_loop
 
     p = replace(load_params(), expert_loop_us=20.0)
     p100 = _device_load(
@@ -714,7 +714,7 @@ def test_unquantized_expert_matrices_outside_mmf_loop_over_the_experts_on_cuda_a
     × 20 µs / 512 tokens = 40 µs per prompt token. At 2,048 tokens all three loop:
     8 × 3 × 128 × 20 µs / 2,048 = 30 µs. At 128 tokens MMF takes all three."""
     from runlocal.speed import load_params, prefill_seconds_per_token
-    from runlocal.speed.prefill import host_looped_expert_matrices, mmf_takes_expert_matrix
+    from runlocal.speed.kernels import host_looped_expert_matrices, mmf_takes_expert_matrix
 
     assert mmf_takes_expert_matrix(1024, 512) and not mmf_takes_expert_matrix(1024, 513)
     assert mmf_takes_expert_matrix(1025, 128) and not mmf_takes_expert_matrix(1025, 129)

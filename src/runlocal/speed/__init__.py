@@ -37,6 +37,20 @@ from .features import (
     has_tensor_cores,
     sm_clock_hz,
 )
+from .kernels import (
+    FP4_MMA_COMPUTE_CAPABILITY,
+    FP4_MMQ_SPEEDUP,
+    FP4_QUANTS,
+    INT8_MMA_MIN_COMPUTE_CAPABILITY,
+    MMQ_OPS_PER_SM_CLOCK,
+    VULKAN_COOPMAT2_ATTENTION,
+    amd_dp4a_mmq,
+    amd_vulkan_coopmat,
+    attention_kernels,
+    fp4_mma_applies,
+    prefill_path,
+    vulkan_coopmat2,
+)
 from .params import (
     BACKEND_CLASSES,
     PARAMS_PATH,
@@ -50,22 +64,10 @@ from .params import (
     spread,
 )
 from .prefill import (
-    FP4_MMA_COMPUTE_CAPABILITY,
-    FP4_MMQ_SPEEDUP,
-    FP4_QUANTS,
-    INT8_MMA_MIN_COMPUTE_CAPABILITY,
-    MMQ_OPS_PER_SM_CLOCK,
-    VULKAN_COOPMAT2_ATTENTION,
-    amd_dp4a_mmq,
-    amd_vulkan_coopmat,
-    attention_kernels,
-    fp4_mma_applies,
     micro_batch,
     prefill_gemm_flops,
-    prefill_path,
     prefill_seconds_per_token,
     sustained_clock_share,
-    vulkan_coopmat2,
 )
 
 __all__ = [

@@ -36,7 +36,7 @@ _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
 
 
 # Flash-attention kernel sets the parameter file predates start from the backend they split
-# from (speed.prefill.attention_kernels: Vulkan's coopmat2 kernels on NVIDIA GPUs).
+# from (speed.kernels.attention_kernels: Vulkan's coopmat2 kernels on NVIDIA GPUs).
 _ATTENTION_ORIGIN = {**_BACKEND_ORIGIN, "vulkan-coopmat2": "vulkan"}
 
 # A quantization family the parameter file predates starts from the one it splits from.
@@ -113,7 +113,7 @@ class SpeedParams:
     # dot-product rate: the compute floor of decode on weak cores (cpu_int8_flops).
     cpu_decode_ops: float = 0.0
     # Where llama.cpp multiplies a prompt's routed experts one GEMM call per expert from the
-    # host (speed.prefill.host_looped_expert_matrices: SYCL, CUDA without MMQ, CUDA/HIP with
+    # host (speed.kernels.host_looped_expert_matrices: SYCL, CUDA without MMQ, CUDA/HIP with
     # unquantized experts outside MMF): the fixed cost of one such call (gather, GEMM
     # launch, scatter), in µs. 0: not counted.
     expert_loop_us: float = 0.0

@@ -1,185 +1,33 @@
 """Prefill, the prompt: 2 FLOPs per active parameter plus attention over the depth, on the
-arithmetic path each backend takes on each hardware generation (llama.cpp's int8 MMQ, FP4 MMA,
-FP16 GEMMs, dp4a), with weight-tile loads amortised over the tokens sharing them and the
-KV cache re-read per attention tile."""
+arithmetic path each backend takes on each hardware generation (kernels.py: llama.cpp's int8
+MMQ, FP4 MMA, FP16 GEMMs, dp4a), with weight-tile loads amortised over the tokens sharing them
+and the KV cache re-read per attention tile."""
 
 from __future__ import annotations
 
 from ..memory import LLAMA_BATCH
-from .decode import cpu_int8_flops
 from .features import (
-    MIN_TENSOR_FP16_PER_FP32,
     DeviceLoad,
     SpeedFeatures,
     rdna_generation,
-    wmma_generation,
+)
+from .kernels import (
+    AMD_VULKAN_SMALL_TILES_SLOWDOWN,
+    FP4_MMQ_SPEEDUP,
+    INTEL_VECTOR_FP16_PER_FP32,
+    METAL_EARLY_TENSOR_SLOWDOWN,
+    MLX_SORTED_GATHER_MIN_ROWS,
+    amd_vulkan_coopmat,
+    attention_kernels,
+    early_metal_tensor_path,
+    fp4_mma_applies,
+    host_looped_expert_matrices,
+    mlx_dequantizes_beside_accelerators,
+    mlx_expert_tile_rows,
+    prefill_path,
+    sycl_vector_attention,
 )
 from .params import SpeedParams
-
-# llama.cpp's quantized GEMMs (MMQ) use int8 tensor-core MMA from Turing on
-# (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq: turing_mma_available); Volta has FP16 tensor
-# cores only, so large batches dequantize to FP16 and run cuBLAS there.
-INT8_MMA_MIN_COMPUTE_CAPABILITY = 7.5
-
-
-def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
-    """AMD GPUs on which llama.cpp's HIP build runs quantized prompt GEMMs in MMQ on the
-    int8 dot product (v_dot4_i32_i8, 4 multiply-adds per FP32 lane) for lack of matrix
-    units: Vega 20 (gfx906) and RDNA2 (gfx103x). CDNA (MFMA) and RDNA3/4 (WMMA) reach their
-    matrix units through MMQ or hipBLAS (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq)."""
-    return gpu_arch is not None and (gpu_arch == "gfx906" or gpu_arch.startswith("gfx103"))
-
-
-# Dense int8 tensor-core operations per SM per clock on Turing, GA10x, Ada and GB20x SMs
-# (e.g. RTX 4090: 660.6 dense int8 TOPS / (128 SMs × 2.52 GHz) = 2048). llama.cpp's MMQ
-# kernels are bound by loading and unpacking quantized tiles per SM, not by the MMA rate:
-# measured per SM and clock, the wider tensor cores of A100/H100 (4096/8192) give them no
-# more than GA10x/Ada, so the MMQ path is rated per SM × clock at this width.
-MMQ_OPS_PER_SM_CLOCK = 2048
-# llama.cpp's native FP4 MMA (PR #17906) on compute capability 12.x: Blackwell's m16n8k64
-# block-scaled FP4 instruction has twice the int8 MMA's throughput per SM and clock, and the
-# kernel quantizes the activations to FP4, so its activation tiles are half the bytes of the
-# q8_1 ones: the FP4 tensors' MMQ cost (multiply-adds and tile loads alike) halves. Diluted
-# by attention, dense layers and weight streaming this gives the 1.2-1.3x on the whole prompt
-# the PR measured on DGX Spark and desktop Blackwell. Compute capability 10.x (B200) has
-# other FP4 instructions (tcgen05) that llama.cpp does not use (GGML_CUDA_CC_BLACKWELL 1200).
-FP4_MMQ_SPEEDUP = 2.0
-FP4_MMA_COMPUTE_CAPABILITY = (12.0, 13.0)
-FP4_QUANTS = ("MXFP4", "NVFP4")
-# Full-rate FP16 arithmetic on NVIDIA GPUs: every one from Pascal (6.0) on except the GP10x
-# consumer chips (6.1), whose FP16 runs at 1/64 (ggml-cuda common.cuh,
-# fast_fp16_hardware_available); below Volta only GP100 and GP10B have it.
-FAST_FP16_MIN_COMPUTE_CAPABILITY = 6.0
-# llama.cpp's SYCL backend runs a prompt's MUL_MAT_ID (ggml-sycl.cpp, ggml_sycl_mul_mat_id,
-# the ne12 > 1 branch) from the host: it copies the routing ids back (a blocking wait), sorts
-# the rows by expert, gathers them, then loops over the experts and calls the ordinary
-# ggml_sycl_mul_mat once for each expert that received rows, and scatters the results back.
-# Every other GPU backend multiplies all experts in one kernel (CUDA/HIP mmid, Vulkan and
-# Metal mul_mm_id). A single token (decode) takes the fused mul_mat_vec path instead.
-HOST_EXPERT_LOOP_BACKENDS = frozenset({"sycl"})
-# llama.cpp's CUDA backend does the same where neither MMQ nor MMF takes a prompt's quantized
-# MUL_MAT_ID (ggml-cuda.cu, ggml_cuda_mul_mat_id_needs_sync: "the fallback path that requires
-# stream synchronization"): it copies the ids to the host and calls the dequantize + cuBLAS
-# GEMM once per expert. That is every CUDA GPU whose quantized prompts skip MMQ: no dp4a
-# (below compute capability 6.1: the "fp32" path), Volta at large batches and builds before
-# MMQ became the default (the "matrix" path with quantized weights).
-CUDA_HOST_EXPERT_LOOP_PATHS = frozenset({"fp32", "matrix"})
-# llama.cpp's SYCL flash attention for prompts ran its VEC and TILE kernels in SYCL subgroup
-# operations on the vector engines (XVE), not on the XMX matrix engines the weight GEMMs
-# reach through oneDNN/oneMKL: PR #25025 ("The existing SYCL flash attention kernels (VEC,
-# TILE) run entirely in SYCL subgroup operations") and PR #25222 ("it uses shader unit (XVE
-# engine)", measured on b9856: 1.21x the whole prompt at 512 tokens, 4.26x at 80K on an
-# Arc Pro B70) moved them to XMX in July 2026 (Runtime.sycl_xmx_attention). Intel's vector
-# engines run FP16 at twice their FP32 rate (the packed-FP16 rate of the "vector" path):
-# on the B70 45.8 TFLOPS against 183.5 on XMX, a quarter.
-INTEL_VECTOR_FP16_PER_FP32 = 2.0
-# llama.cpp's MMF kernel (ggml-cuda mmf.cu, ggml_cuda_should_use_mmf with mul_mat_id true)
-# multiplies a prompt's unquantized (F16, BF16, F32) experts in one kernel only for expert
-# matrices of at most 1,024 output rows and micro-batches of at most 512 tokens, or wider
-# matrices and at most 128 tokens; MMQ takes no unquantized type, so every other expert
-# matrix takes ggml_cuda_mul_mat_id's synchronising fallback, one host-side call per expert
-# (ggml_cuda_mul_mat_id_needs_sync). MMF needs matrix instructions for the type: F16 MMA
-# from Volta, BF16/F32 from Ampere (ampere_mma_available), AMD WMMA (RDNA3: PR #17879,
-# RDNA4: PR #17437, late 2025) or MFMA (CDNA: PR #18896, January 2026). Builds before those
-# AMD PRs looped over every expert matrix; the engine follows the current rule.
-MMF_ID_NARROW_ROWS = 1024
-MMF_ID_MAX_TOKENS = 512
-MMF_ID_MAX_TOKENS_WIDE = 128
-MMF_F16_MIN_COMPUTE_CAPABILITY = 7.0
-MMF_BF16_MIN_COMPUTE_CAPABILITY = 8.0
-# AMD CDNA targets (MFMA): gfx908 (MI100), gfx90a (MI200), gfx94x (MI300), gfx95x (MI350).
-MFMA_ARCH_PREFIXES = ("gfx908", "gfx90a", "gfx94", "gfx95")
-# Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
-# (llama.cpp's build_moe_ffn).
-EXPERT_MATMULS_PER_LAYER = 3
-# llama.cpp's Vulkan backend has two families of matrix-unit shaders (ggml-vulkan.cpp: the
-# device's coopmat2 and coopmat_support flags). NVIDIA's driver exposes
-# VK_NV_cooperative_matrix2, which llama.cpp prefers wherever it exists: workgroup-scope
-# matrices with decode callbacks, tensor addressing and reductions, used by its matmul,
-# MUL_MAT_ID and flash-attention shaders. AMD (RDNA3/RDNA4 under RADV or AMDVLK) and Intel
-# drivers expose only VK_KHR_cooperative_matrix (subgroup-scope tiles). On one RTX 3090 the
-# same build read Llama 3 8B Q4_0's pp512 at 3,154 tokens/s with coopmat1 and 4,259 with
-# coopmat2 (PR #12135), so the two are separate prefill paths; the attention kernels differ
-# as much, so coopmat2's flash attention has its own factor (VULKAN_COOPMAT2_ATTENTION).
-VULKAN_COOPMAT2_ATTENTION = "vulkan-coopmat2"
-# NVIDIA's Vulkan driver exposes cooperative matrices on GPUs with tensor cores: Turing on.
-COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
-# AMD GPUs whose Vulkan drivers expose VK_KHR_cooperative_matrix on WMMA units: RDNA3,
-# RDNA3.5 and RDNA4 (features.wmma_generation). Builds before PR #18749 (January 2026) ran their
-# matmuls in the small tiles of every KHR_coopmat device: the PR measured pp512 1.36x
-# (Q4_0), 1.50x (Q4_K_S) and 1.76x (Q8_0) faster on a Radeon 8060S with its 256 x 128 x 128
-# tiles (geometric mean 1.53), and gains on an RX 9060 XT (RDNA4). Not fitted: the rows
-# from those builds are few and slower still for other reasons (two-card runs, early MXFP4
-# shaders), which a fitted factor would absorb and pass on to every Vulkan row.
-AMD_VULKAN_SMALL_TILES_SLOWDOWN = 1.53
-# llama.cpp reaches the M5 family's Neural Accelerators through the Metal 4 tensor API
-# (matmul2d; PR #16634, 2025). Until PR #20962 (April 2026; Runtime.metal_tensor_tiles) that
-# path lived inside the simdgroup kernel_mul_mm, sharing its 64 x 32 tiles and staging both
-# operands in threadgroup memory; the PR gave it its own kernel (64 x 128 tiles, B read from
-# device memory) and measured the M5 Max's prompts 26% faster (geometric mean of its pp512 to
-# pp4096 matrix; 6.8% on a Q4_0 model, 72% on an F16 one). Not fitted: the rows from those
-# builds are one M5 and one fork of March 2026.
-METAL_EARLY_TENSOR_SLOWDOWN = 1.26
-
-
-# MLX multiplies a prompt's routed experts in one sorted gather GEMM: mlx-lm's SwitchGLU sorts
-# the token-expert pairs by expert and GatherQMM::eval_gpu sends them to gather_qmm_rhs when
-# every expert has at least 4 rows on average (``B / E >= 4``; ml-explore/mlx
-# mlx/backend/metal/quantized.cpp). Its kernels (affine_gather_qmm_rhs in quantized.h and, where
-# MLX finds the M5's Neural Accelerators, affine_gather_qmm_rhs_nax in quantized_nax.h, from
-# PR #2772, MLX 0.30) walk the sorted rows in tiles and, for each distinct expert in a tile,
-# run the whole K loop with that expert's weights and keep only its rows; each SIMD group
-# multiplies its own rows in every pass that any of them belongs to. With n rows per expert
-# a SIMD group's r rows straddle 1 + (r − 1) / n experts on average, so it does that many
-# times the useful multiply-adds. r is the tile's rows over its SIMD groups along M:
-# 16 / 1 in the SIMD-group-matrix kernel, 64 / 2 in the Neural Accelerator one. (MLX PR #4023,
-# August 2026, halves the NAX tile to 32 rows when n < 64; the rows here predate it.)
-MLX_SORTED_GATHER_MIN_ROWS = 4
-MLX_GATHER_TILE_ROWS = 16
-MLX_GATHER_NAX_TILE_ROWS = 32
-
-
-def apple_matrix_units(load: DeviceLoad) -> bool:
-    """Whether an Apple GPU has matrix units (the M5 family's Neural Accelerators): its FP16
-    matrix rate well above the vector units' (features.MIN_TENSOR_FP16_PER_FP32); up to the
-    M4, Apple GPUs list the FP16 rate equal to FP32."""
-    return bool(
-        load.backend == "metal"
-        and load.fp16_flops
-        and load.fp32_flops
-        and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
-    )
-
-
-def early_metal_tensor_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
-    """Whether llama.cpp multiplies this device's prompt on the Neural Accelerators through
-    the tensor path of the simdgroup kernel (METAL_EARLY_TENSOR_SLOWDOWN): an Apple GPU with
-    matrix units and a build before PR #20962 (Runtime.metal_tensor_tiles)."""
-    return f.llama_kernels and not f.metal_tensor_tiles and apple_matrix_units(load)
-
-
-def mlx_dequantizes_beside_accelerators(f: SpeedFeatures, load: DeviceLoad) -> bool:
-    """Whether MLX's quantized prompt GEMMs pay for their dequantization as llama.cpp's do
-    (prefill_quant_factor): on an Apple GPU with matrix units. MLX's quantized GEMMs
-    dequantize each weight tile into threadgroup memory on the SIMD ALUs (the
-    QuantizedBlockLoader of quantized.h and quantized_nax.h) and multiply it over a tile of
-    32-64 rows. Without matrix units the multiply-adds run on the same ALUs and the
-    dequantization is a few percent of their work; on the M5's Neural Accelerators (MLX
-    PR #2772) the multiply-adds run four times faster and the dequantization stays on the
-    ALUs, a share the size of llama.cpp's fitted factor. The M5 Max's dense MLX rows read
-    0.75-0.80x the formula without it (gemma-4-31B at 643 tokens/s under MLX, 651 under
-    llama.cpp on the same machine) and 0.97-1.04x with it; the M4 Max's read 0.97-1.10x
-    without it."""
-    return f.engine == "mlx" and apple_matrix_units(load)
-
-
-def mlx_expert_tile_rows(f: SpeedFeatures, load: DeviceLoad) -> int:
-    """The rows each SIMD group multiplies in MLX's sorted gather GEMM on this device
-    (MLX_GATHER_TILE_ROWS, MLX_GATHER_NAX_TILE_ROWS on GPUs with matrix units), 0 where it does
-    not apply (other runtimes, dense models)."""
-    if f.engine != "mlx" or not f.n_experts:
-        return 0
-    return MLX_GATHER_NAX_TILE_ROWS if apple_matrix_units(load) else MLX_GATHER_TILE_ROWS
 
 
 def sorted_gather_tile_factor(tile_rows: int, rows_per_expert: float) -> float:
@@ -300,42 +148,6 @@ def prefill_seconds_per_token(
     return t
 
 
-def vulkan_coopmat2(load: DeviceLoad) -> bool:
-    """Whether llama.cpp's Vulkan backend runs this device's matmuls and flash attention in
-    its VK_NV_cooperative_matrix2 shaders: an NVIDIA GPU with tensor cores (compute
-    capability 7.5 on, not the GTX 16 chips) under Vulkan."""
-    cc = load.compute_capability
-    return (
-        (load.api or load.backend) == "vulkan"
-        and load.vendor == "NVIDIA"
-        and cc is not None
-        and cc >= COOPMAT_MIN_COMPUTE_CAPABILITY
-        # Tensor cores lift the FP16 rate well above the vector units' 2 × FP32 (the GTX 16
-        # chips have none: features.has_tensor_cores).
-        and bool(
-            load.fp16_flops
-            and load.fp32_flops
-            and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
-        )
-    )
-
-
-def amd_vulkan_coopmat(load: DeviceLoad) -> bool:
-    """Whether llama.cpp's Vulkan backend reaches this AMD GPU's WMMA units through
-    VK_KHR_cooperative_matrix: RDNA3, RDNA3.5 and RDNA4 (features.wmma_generation)."""
-    return (
-        (load.api or load.backend) == "vulkan"
-        and load.vendor == "AMD"
-        and wmma_generation(load.gpu_arch) is not None
-    )
-
-
-def attention_kernels(load: DeviceLoad) -> str:
-    """The key of a device's flash-attention kernels in ``attention_backend_factor``: its
-    backend class, or VULKAN_COOPMAT2_ATTENTION for NVIDIA GPUs under Vulkan."""
-    return VULKAN_COOPMAT2_ATTENTION if vulkan_coopmat2(load) else load.backend
-
-
 def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
     """Micro-batches of one logical batch that layer-split GPUs work on at once (llama.cpp's
     pipeline parallelism): the batch's micro-batches, at most one per GPU. A prompt of one
@@ -344,75 +156,6 @@ def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
     ubatch = micro_batch(f, prompt_tokens)
     batch = min(prompt_tokens or ubatch, max(LLAMA_BATCH, ubatch))
     return min(len(f.loads), max(1, -(-batch // ubatch)))
-
-
-def sycl_vector_attention(f: SpeedFeatures, load: DeviceLoad) -> bool:
-    """Whether llama.cpp's SYCL backend runs this device's prompt flash attention on the
-    vector engines (INTEL_VECTOR_FP16_PER_FP32): a build before PRs #25025/#25222
-    (Runtime.sycl_xmx_attention) with flash attention on."""
-    return load.backend == "sycl" and f.llama_kernels and f.flash_attn and not f.sycl_xmx_attention
-
-
-def host_expert_loop(f: SpeedFeatures, load: DeviceLoad, path: str) -> bool:
-    """Whether llama.cpp multiplies a prompt's routed experts one host-side call per expert
-    on this device: SYCL always (HOST_EXPERT_LOOP_BACKENDS), CUDA for quantized weights on a
-    path without MMQ (CUDA_HOST_EXPERT_LOOP_PATHS)."""
-    if load.backend in HOST_EXPERT_LOOP_BACKENDS:
-        return True
-    return (
-        load.backend == "cuda"
-        and f.llama_kernels
-        and f.quant_family != "f16"
-        and path in CUDA_HOST_EXPERT_LOOP_PATHS
-    )
-
-
-def mmf_expert_mma(load: DeviceLoad, quant: str) -> bool:
-    """Whether llama.cpp's MMF kernel has the matrix instructions it needs for unquantized
-    experts of this type on this GPU (ggml-cuda mmf.cu, ggml_cuda_should_use_mmf): F16 from
-    Volta on, BF16 and F32 from Ampere on (NVIDIA); AMD's RDNA3/RDNA4 WMMA
-    (features.wmma_generation) or CDNA's MFMA (gfx908 on: MFMA_ARCH_PREFIXES) for each type."""
-    if load.backend == "rocm":
-        arch = load.gpu_arch
-        return wmma_generation(arch) is not None or bool(
-            arch and arch.startswith(MFMA_ARCH_PREFIXES)
-        )
-    cc = load.compute_capability
-    if load.backend != "cuda" or cc is None:
-        return True
-    return cc >= (
-        MMF_F16_MIN_COMPUTE_CAPABILITY if quant == "F16" else MMF_BF16_MIN_COMPUTE_CAPABILITY
-    )
-
-
-def mmf_takes_expert_matrix(rows: int, tokens: int) -> bool:
-    """Whether MMF takes a prompt's MUL_MAT_ID of one unquantized expert matrix with ``rows``
-    output rows for a micro-batch of ``tokens`` (ggml_cuda_should_use_mmf, mul_mat_id true):
-    up to MMF_ID_MAX_TOKENS tokens for at most MMF_ID_NARROW_ROWS rows, up to
-    MMF_ID_MAX_TOKENS_WIDE for more."""
-    limit = MMF_ID_MAX_TOKENS if rows <= MMF_ID_NARROW_ROWS else MMF_ID_MAX_TOKENS_WIDE
-    return tokens <= limit
-
-
-def host_looped_expert_matrices(f: SpeedFeatures, load: DeviceLoad, path: str, tokens: int) -> int:
-    """How many of a MoE layer's expert matrices (gate, up, down) llama.cpp multiplies one
-    host-side call per expert on this device for a micro-batch of ``tokens``: all three
-    where host_expert_loop says so (SYCL; CUDA's quantized weights off MMQ). CUDA/HIP with
-    unquantized (F16/BF16/F32) experts: MMQ never takes them, so each matrix MMF does not
-    take (no MMA for the type, mmf_expert_mma; too many rows for the tokens,
-    mmf_takes_expert_matrix: gate and up have the expert's FFN width as rows, down the
-    hidden size) takes the synchronising fallback (ggml_cuda_mul_mat_id_needs_sync)."""
-    if host_expert_loop(f, load, path):
-        return EXPERT_MATMULS_PER_LAYER
-    if not f.llama_kernels or f.quant_family != "f16" or load.backend not in ("cuda", "rocm"):
-        return 0
-    if not mmf_expert_mma(load, f.quant):
-        return EXPERT_MATMULS_PER_LAYER
-    ffn, hidden = f.expert_rows
-    if not ffn or not hidden:
-        return 0  # widths unknown: taken to be MMF's
-    gate_up = 0 if mmf_takes_expert_matrix(ffn, tokens) else 2
-    return gate_up + (0 if mmf_takes_expert_matrix(hidden, tokens) else 1)
 
 
 def experts_with_rows(n_experts: int, share: float, tokens: int) -> float:
@@ -443,20 +186,6 @@ def micro_batch(f: SpeedFeatures, prompt_tokens: int) -> int:
     # max(1, min(ubatch, tokens)) written out (see speed.features)
     tokens = tokens if tokens < ubatch else ubatch
     return tokens if tokens > 1 else 1
-
-
-def fp4_mma_applies(f: SpeedFeatures, load: DeviceLoad) -> bool:
-    """Whether a device multiplies the model's FP4 weights in llama.cpp's native FP4 MMA:
-    MXFP4/NVFP4 weights, a build with it (Runtime.fp4_mma), compute capability 12.x."""
-    cc = load.compute_capability
-    lo, hi = FP4_MMA_COMPUTE_CAPABILITY
-    return (
-        f.fp4_mma
-        and f.llama_kernels
-        and f.quant.startswith(FP4_QUANTS)
-        and cc is not None
-        and lo <= cc < hi
-    )
 
 
 def prefill_gemm_flops(
@@ -516,120 +245,6 @@ def expert_tile_flops(
         rows = 1.0  # experts' count unknown: at least one row per expert, as before
     touched = touched_expert_share(f, ubatch)
     return 2 * f.active_expert_params * tile_load_tokens * touched / rows / fp4_speedup
-
-
-# AMD targets whose matrix or dot instructions take no BF16 operand: Vega (gfx900/gfx906 and
-# the gfx90c APUs) and RDNA1/RDNA2 (gfx10xx). CDNA (gfx908 on: MFMA) and RDNA3/RDNA4 (gfx11xx,
-# gfx12xx: WMMA) multiply BF16 in hardware.
-AMD_NO_BF16_ARCHES = frozenset({"gfx900", "gfx906", "gfx90c"})
-# NVIDIA tensor cores take BF16 from Ampere (compute capability 8.0) on.
-BF16_MMA_MIN_COMPUTE_CAPABILITY = 8.0
-
-
-def bf16_arithmetic(load: DeviceLoad) -> bool:
-    """Whether a GPU multiplies BF16 weights in hardware where llama.cpp's CUDA/HIP backend
-    hands them to cuBLAS/hipBLAS (ggml-cuda.cu, ggml_cuda_op_mul_mat_cublas: BF16 weights go to
-    cublasGemmEx/hipblasGemmEx as BF16 on every NVIDIA and AMD GPU). Without BF16 matrix or dot
-    instructions the library converts them and multiplies at the FP32 rate: NVIDIA before
-    Ampere, AMD Vega and RDNA1/RDNA2. Vulkan: llama.cpp's shaders multiply BF16 on the
-    matrix units only through VK_KHR_shader_bfloat16, which neither RADV nor Intel's driver
-    exposed in the 2026 runs of bench/data/measured-extra.csv (llama-bench's device line:
-    "bf16: 0"), where BF16 prompts ran 1.8-2.8x below the FP16 matrix rate on Strix Halo and
-    the Arc Pro B70; without it they run at the FP32 rate. SYCL: llama.cpp's GEMM path
-    (ggml_sycl_op_mul_mat_sycl) hands F16 and quantized weights to oneDNN/oneMKL in FP16
-    (XMX) and converts any other type, BF16 included, to FP32 for an FP32 GEMM (PR #21580
-    describes the path: "dequantizes to FP32 and runs a full matrix multiply"); an Arc Pro
-    B70 read a 9B BF16 model's prompt at 911 tokens/s, 72% of its FP32 rate, against 2,522
-    for the same model in 8 bits. Metal, and GPUs whose generation the catalog does not
-    give, are taken to have it."""
-    if load.api == "vulkan" or load.backend == "sycl":
-        return False
-    if load.backend == "cuda":
-        cc = load.compute_capability
-        return cc is None or cc >= BF16_MMA_MIN_COMPUTE_CAPABILITY
-    if load.backend == "rocm" and load.gpu_arch:
-        arch = load.gpu_arch
-        return not (arch in AMD_NO_BF16_ARCHES or arch.startswith("gfx10"))
-    return True
-
-
-def prefill_path(
-    load: DeviceLoad,
-    family: str,
-    mmq: bool = True,
-    llama_kernels: bool = True,
-    bf16: bool = False,
-) -> tuple[str, float | None]:
-    """The arithmetic path prompt processing takes on a device, and its peak FLOP/s.
-
-    - "mmq": NVIDIA Turing and later with quantized weights: llama.cpp's MMQ kernels with
-      int8 tensor-core MMA (ggml-cuda mmq.cu, ggml_cuda_should_use_mmq). Rated per SM and
-      clock (MMQ_OPS_PER_SM_CLOCK), not at the datasheet int8 rate: the kernels are bound by
-      loading and unpacking tiles, so A100/H100's wider tensor cores do not speed them up.
-      Builds before June 2024 (``mmq`` False) took the "matrix" path instead, as do other
-      runtimes (``llama_kernels`` False: cuBLAS, Marlin and their own FP16/BF16 GEMMs).
-      The GTX 16 chips run the same kernels without tensor cores: at their FP16 vector rate.
-    - "matrix": FP16 GEMMs on tensor cores / matrix cores / XMX (cuBLAS for F16 weights, and
-      on Volta, which has no int8 MMA, for dequantized ones; hipBLAS; MFMA on CDNA): the
-      catalog's fp16_tensor_tflops.
-    - "fp32": NVIDIA GPUs without tensor cores or dp4a dequantize and run cuBLAS at the FP32
-      rate, or at the FP16 rate where it is full-rate (GP100).
-    - "dp4a": NVIDIA Pascal GP10x (compute capability 6.1/6.2) has no tensor cores; llama.cpp's
-      quantized GEMMs (MMQ) use the int8 dot product __dp4a, 4 multiply-adds per FP32 slot
-      (ggml-cuda mmq.cuh, vecdotq.cuh); F16 runs at the FP32 rate (FP16 is 1/64 there).
-      AMD Vega 20 and RDNA2 under ROCm likewise (amd_dp4a_mmq).
-    - "coopmat2": NVIDIA tensor-core GPUs under Vulkan, whose driver exposes
-      VK_NV_cooperative_matrix2 (vulkan_coopmat2): the FP16 tensor rate, at its own share of
-      it; AMD and Intel matrix units under Vulkan take "matrix" (VK_KHR_cooperative_matrix).
-    - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
-      the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
-      the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
-    - "int8" (CPUs, quantized weights): llama.cpp's int8 dot-product GEMMs at the CPU's
-      int8 rate (cpu_int8_flops); "cpu_f16": F16/BF16 weights on the vector FMA units at the
-      catalog's half-precision vector rate (fp16_tensor_tflops of a CPU record).
-    Apple GPUs (no matrix units before M5) and AMD RDNA/Vega list their FP16 vector rate as
-    fp16_tensor_tflops already, so they take the "matrix" line with that figure.
-    ``bf16``: the weights are BF16; llama.cpp's CUDA/HIP GEMMs on a GPU without BF16
-    arithmetic (bf16_arithmetic) take the "fp32" line."""
-    fp16, fp32 = load.fp16_flops, load.fp32_flops
-    if load.backend == "cpu":
-        if family == "f16":
-            return "cpu_f16", fp16 or fp32
-        return "int8", cpu_int8_flops(load)
-    if bf16 and llama_kernels and fp32 and not bf16_arithmetic(load):
-        return "fp32", fp32
-    cc = load.compute_capability
-    turing_mma = cc is not None and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY
-    if load.backend == "cuda" and not load.tensor_cores and not turing_mma:
-        if load.dp4a and family != "f16" and fp32:
-            return "dp4a", 4 * fp32
-        cc = load.compute_capability
-        if cc is not None and cc >= FAST_FP16_MIN_COMPUTE_CAPABILITY and fp16 and not load.dp4a:
-            # GP100: no dp4a, so no MMQ; dequantized weights go to cuBLAS in FP16, which it
-            # runs at twice the FP32 rate.
-            return "fp32", max(fp16, fp32 or 0.0)
-        return "fp32", fp32 or fp16
-    if load.backend == "cuda" and mmq and family != "f16" and load.sm_clock_hz and turing_mma:
-        if not load.tensor_cores:
-            # GTX 16 (TU116/TU117): llama.cpp picks MMQ's MMA kernels by compute capability
-            # alone (turing_mma_available), and chips without tensor cores issue those
-            # instructions on their FP16 vector units (PR #15360 measured them far below
-            # the dp4a kernels), so the MMQ peak is the FP16 vector rate.
-            return "mmq", fp16 or 2 * (fp32 or 0.0)
-        return "mmq", load.sm_clock_hz * MMQ_OPS_PER_SM_CLOCK
-    if (
-        llama_kernels
-        and load.backend == "rocm"
-        and family != "f16"
-        and fp32
-        and amd_dp4a_mmq(load.gpu_arch)
-    ):
-        return "dp4a", 4 * fp32
-    if (load.api or load.backend) == "vulkan" and load.vendor == "Intel" and fp32:
-        return "vector", 2 * fp32
-    if llama_kernels and vulkan_coopmat2(load):
-        return "coopmat2", fp16
-    return "matrix", fp16
 
 
 def sustained_clock_share(load: DeviceLoad, p: SpeedParams) -> float:
