@@ -3,6 +3,7 @@ many rows their tables have; and one request reads one catalog version."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,7 @@ def test_the_sync_state_reads_as_djangos_queryset_reads_it(
 def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
     # A page's cells share each entry's name and link and the Will it run? link's query less
     # its quantization; each cell is still the one a fresh table would write.
+    from runlocal_web.catalogdb.insights import matrix_cell
     from runlocal_web.catalogdb.store import current_catalog
     from runlocal_web.catalogdb.views import _check_row, _TableCells
     from runlocal_web.lib.pages import path_with_query, url_for
@@ -138,6 +140,11 @@ def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
             for quant in (None, "Q4_K_M", "Q8_0", "IQ2_XS", "MXFP4"):
                 shared = cells(catalog, "", model_id, hardware_id, quant)
                 assert shared == _check_row(catalog, "", model_id, hardware_id, quant)
+                if quant is not None:  # a quantization table's cell, written directly
+                    for by in ("model", "hardware"):
+                        side, cell = cells.cell(catalog, "", model_id, hardware_id, quant, by)
+                        assert side == shared[by]
+                        assert json.dumps(cell) == json.dumps(matrix_cell(quant, shared))
                 want = {"model": model_id, "hardware": hardware_id, "quant": quant}
                 assert shared["check_url"] == path_with_query(verdict, want)
     # The link as path_with_query writes it, whatever the ids hold (quoting, empty values).
@@ -152,7 +159,7 @@ def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_al
     # that resolved to is given the same answer. Every model of the shipped catalog on a
     # spread of its devices: each cell is the one a fresh table would write.
     from runlocal.catalog import load_catalog
-    from runlocal_web.catalogdb.insights import QUANT_LADDER, published_quants
+    from runlocal_web.catalogdb.insights import QUANT_LADDER, matrix_cell, published_quants
     from runlocal_web.catalogdb.views import _check_row, _TableCells
 
     catalog = load_catalog()
@@ -166,6 +173,9 @@ def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_al
             for quant in (None, *QUANT_LADDER, *published_quants(files)):
                 cell = cells(catalog, "", model_id, hardware_id, quant)
                 assert cell == _check_row(catalog, "", model_id, hardware_id, quant)
+                if quant is not None:
+                    _, direct = cells.cell(catalog, "", model_id, hardware_id, quant, "model")
+                    assert json.dumps(direct) == json.dumps(matrix_cell(quant, cell))
                 if quant is None:
                     default = cell.get("quant")
                 shared += quant is not None and quant == default

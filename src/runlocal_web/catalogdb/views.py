@@ -485,6 +485,47 @@ class _TableCells:
     ) -> dict[str, Any]:
         return _check_row(catalog, digest, model_id, hardware_id, quant, self)
 
+    def cell(
+        self,
+        catalog: Catalog,
+        digest: str,
+        model_id: str,
+        hardware_id: str,
+        quant: str,
+        by: str,
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """(the `by` side's name and link, the quantization table's cell): what
+        insights.matrix_cell makes of this cell's _check_row, written from the engine's
+        answer directly, without the verdict table's row (some 40 cells a page; the same
+        values, keys and order: tests/web/test_first_views.py)."""
+        side = self.side(catalog, by, model_id if by == "model" else hardware_id)
+        check_url = self.check_url(model_id, hardware_id, quant)
+        try:
+            r = self.brief(catalog, digest, model_id, hardware_id, quant)
+        except RunlocalError as exc:
+            return side, {"quant": quant, "error": str(exc), "check_url": check_url}
+        except Exception:  # as _check_row: a catalog entry the engine chokes on
+            log.exception("check failed for %s on %s", model_id, hardware_id)
+            error = "the engine could not size this combination"
+            return side, {"quant": quant, "error": error, "check_url": check_url}
+        verdict = r["verdict"]
+        memory = r["memory"]
+        return side, {
+            "quant": quant,
+            "verdict": verdict,
+            "verdict_label": verdict_label(verdict),
+            "verdict_class": verdict_class(verdict),
+            "decode_tok_s": r["speed"]["decode_tok_s"] if verdict != "wont-run" else None,
+            "max_context": r["max_context"],
+            "max_context_where": r.get("max_context_where"),
+            "total_bytes": memory["total_bytes"],
+            "evidence": r["evidence"],
+            "check_url": check_url,
+            "weights_bytes": (memory.get("weights_bytes") or 0)
+            + ((r.get("host") or {}).get("weights_bytes") or 0),
+            "quant_loss": (r.get("quality") or {}).get("quant_loss"),
+        }
+
 
 def _check_row(
     catalog: Catalog,
