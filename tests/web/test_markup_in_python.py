@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 import pytest
 from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from runlocal_web.checker.forms import CUSTOM_FIELDS, CheckForm
 from runlocal_web.checker.views import OPTION_FIELDS
@@ -834,3 +836,48 @@ def test_a_remembered_url_reads_as_the_url_tag_wrote_it(settings) -> None:
         assert "&amp;" in old
     finally:
         set_script_prefix("/")
+
+
+SHOWN = [
+    "",
+    "plain",
+    "<b>&'\"</b>",
+    "x" * 200 + "<",
+    "é ü ✓ —",
+    mark_safe("<i>safe</i>"),
+    None,
+    0,
+    1234567,
+    -3,
+    1.5,
+    2.0,
+    1e21,
+    float("nan"),
+    True,
+    dt.date(2026, 12, 7),
+    dt.datetime(2026, 12, 7, 23, 30, tzinfo=dt.UTC),
+    dt.datetime(2026, 12, 7, 23, 30),
+    ["a<", 1],
+    {"k": "<v>"},
+    gettext_lazy("Models"),
+]
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati"])
+def test_a_value_shows_as_the_template_language_shows_it(settings, autoescape, zone) -> None:
+    # templatetags.show: `{{ value }}`, a plain str escaped directly, anything else as the
+    # template language renders it.
+    from django.template import Context, Template
+    from django.template.base import render_value_in_context
+    from django.utils import timezone
+
+    from runlocal_web.lib.templatetags import show
+
+    settings.TIME_ZONE = zone
+    with timezone.override(zone):
+        context = Context(autoescape=autoescape)
+        for value in SHOWN:
+            assert show(context, value) == str(render_value_in_context(value, context))
+            shown = Template("{{ v }}").render(Context({"v": value}, autoescape=autoescape))
+            assert show(context, value) == shown

@@ -17,7 +17,6 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.forms.widgets import Input, Select
-from django.template.base import render_value_in_context
 from django.template.defaultfilters import capfirst, floatformat
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -32,6 +31,7 @@ from runlocal_web.lib.templatetags import (
     join_g,
     num,
     params_b,
+    show,
 )
 
 register = template.Library()
@@ -402,7 +402,7 @@ PRICE_KEYS = ("launch_price_usd", "street_price_usd")
 
 def _show(context: template.Context, value: Any) -> str:
     """`{{ value }}` in `context`: localised and escaped as the template language does."""
-    return str(render_value_in_context(value, context))
+    return show(context, value)
 
 
 def _field(row: Any, key: str) -> Any:
@@ -415,7 +415,7 @@ def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) 
     """What hardware_detail.html's <dd> holds for one specification `s` of hardware `h`."""
 
     def show(value: Any) -> str:
-        return str(render_value_in_context(value, context))
+        return _show(context, value)
 
     key, value, unit = _field(s, "key"), _field(s, "value"), _field(s, "unit")
     if key == "street_prices":
@@ -448,11 +448,11 @@ def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) 
 def fact_value(context: template.Context, f: dict[str, Any]) -> SafeString:
     """What model_detail.html's <dd> holds for one fact `f`."""
     key = _field(f, "key")
-    value = render_value_in_context(
+    value = _show(
+        context,
         params_b(_field(f, "value"))
         if key in ("params_total_b", "params_active_b")
         else _field(f, "value"),
-        context,
     )
     if key == "hf_repo":
         return mark_safe(
@@ -502,9 +502,9 @@ def arch_rows(context: template.Context, rows: Any) -> SafeString:
     """model_detail.html's architecture rows (key, value as compact JSON, meaning)."""
     out = ""
     for a in rows or ():
-        key = render_value_in_context(_field(a, "key"), context)
-        value = render_value_in_context(compact_json(_field(a, "value")), context)
-        meaning = render_value_in_context(_field(a, "meaning"), context)
+        key = _show(context, _field(a, "key"))
+        value = _show(context, compact_json(_field(a, "value")))
+        meaning = _show(context, _field(a, "meaning"))
         out += f'<tr><th scope="row"><code>{key}</code></th><td>{value}</td><td>{meaning}</td></tr>'
     return mark_safe(out)
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.template.base import render_value_in_context
 
 from runlocal.units import GIB
 
@@ -29,6 +30,19 @@ def escape(text: Any) -> str:
 @lru_cache(maxsize=8192)
 def _escaped(text: str) -> str:
     return html.escape(text)
+
+
+def show(context: template.Context, value: Any) -> str:
+    """`{{ value }}` in `context` (django.template.base.render_value_in_context), for the
+    markup written in Python. A plain str, under autoescape, is what the template language
+    makes of it without its steps: local time and localize leave a str as it is (Django's
+    localize returns strings first), and conditional_escape of a str that is not safe is
+    html.escape of it, which `escape` writes without the lazy-string wrapper (~2 µs of the
+    ~2.5 a value cost, a few hundred values a detail page). Anything else takes the
+    template language's own path. tests/web/test_markup_in_python.py compares the two."""
+    if type(value) is str and context.autoescape:
+        return escape(value)
+    return str(render_value_in_context(value, context))
 
 
 def _finite(value: Any) -> float | None:

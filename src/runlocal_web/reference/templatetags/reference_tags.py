@@ -9,6 +9,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from runlocal_web.lib.dates import as_date as as_date_value
+from runlocal_web.lib.templatetags import show as show_value
 from runlocal_web.reference import markup
 
 register = template.Library()
@@ -118,12 +119,11 @@ def byline_html(
     language it took ~0.3 ms. Each value is rendered by the template's own
     render_value_in_context, dates by its date filter at the template's local time.
     tests/web/test_markup_in_python.py holds it to the markup it replaced."""
-    from django.template.base import render_value_in_context
     from django.template.defaultfilters import date as date_filter
     from django.utils.timezone import template_localtime
 
     def show(value: Any) -> str:
-        return str(render_value_in_context(value, context))
+        return show_value(context, value)
 
     def ymd(value: Any) -> str:
         return _ymd(value) or show(date_filter(template_localtime(value, context.use_tz), "Y-m-d"))
@@ -158,7 +158,6 @@ def provenance_html(context: template.Context, entry: Any) -> SafeString:
     """includes/provenance.html's list of sources and its "Last verified" line for a model or
     hardware entry, written here (a dozen template nodes per source on every model and
     hardware page). tests/web/test_markup_in_python.py holds it to the markup it replaced."""
-    from django.template.base import render_value_in_context
     from django.template.defaultfilters import date as date_filter
     from django.template.defaultfilters import join
     from django.utils.timezone import template_localtime
@@ -166,7 +165,7 @@ def provenance_html(context: template.Context, entry: Any) -> SafeString:
     from runlocal_web.lib.templatetags import http_url
 
     def show(value: Any) -> str:
-        return str(render_value_in_context(value, context))
+        return show_value(context, value)
 
     def field(key: str) -> Any:
         return entry.get(key, "") if isinstance(entry, dict) else getattr(entry, key, "")
