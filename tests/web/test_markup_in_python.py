@@ -422,6 +422,29 @@ def test_the_quant_matrix_rows_read_as_the_template_wrote_them(first: str) -> No
     assert "".join(quant_row(r, first) for r in rows) == expected
 
 
+# includes/check_table.html and includes/quant_matrix.html before they became the tags
+# check_table and quant_table.
+CHECK_TABLE_MARKUP = '{# rows: _check_row dicts; first: "model" or "hardware", the column that varies. #}\n<div class="table-scroll">\n<table class="listing checks">\n  <thead><tr><th scope="col">{% if first == "model" %}Model{% else %}Hardware{% endif %}</th><th scope="col">Verdict</th><th scope="col">Memory needed</th><th scope="col">Decode</th><th scope="col">Largest context</th><th scope="col"><span class="visually-hidden">Details</span></th></tr></thead>\n  <tbody>\n  {% for c in rows %}{{ c|check_row:first }}{% endfor %}\n  </tbody>\n</table>\n</div>\n'
+QUANT_MATRIX_MARKUP = '{# rows: insights.quant_matrix rows; quants: the column heads; first: "model" or "hardware". #}\n<div class="table-scroll">\n<table class="listing quant-matrix">\n  <caption class="visually-hidden">Verdict, decode speed and largest context for each {% if first == "model" %}model{% else %}device{% endif %} at each quantization</caption>\n  <thead><tr><th scope="col">{% if first == "model" %}Model{% else %}Hardware{% endif %}</th>{% for q in quants %}<th scope="col">{{ q }}</th>{% endfor %}</tr></thead>\n  <tbody>\n  {% for row in rows %}{{ row|quant_row:first }}{% endfor %}\n  </tbody>\n</table>\n</div>\n<p class="muted">Green runs comfortably, amber runs with tradeoffs (offload to system RAM, slow, or little room left), red will not run; each cell also says so in words. “ctx” is the largest context that runs (“with RAM”: with part of the model in system RAM, as the verdict says). Speeds are <a href="/methodology/">estimated</a> unless marked measured; follow a cell for the memory breakdown.</p>\n'
+
+
+@pytest.mark.parametrize("first", ["model", "hardware"])
+def test_the_detail_tables_read_as_their_includes_wrote_them(first: str) -> None:
+    django = engines["django"]
+    rows = [{**SIDES, "cells": CELLS}, {**SIDES, "cells": CELLS[:1]}, {**SIDES, "cells": []}]
+    for checks in (CHECK_ROWS, CHECK_ROWS[:1], [], None):
+        context = {"rows": checks, "first": first}
+        expected = django.from_string(CHECK_TABLE_MARKUP).render(context)
+        tag = django.from_string("{% check_table rows first %}").render(context)
+        assert tag == expected
+    for matrix in (rows, rows[:1], [], None):
+        for quants in (["Q4_K_M", "F16"], [HOSTILE, "a&b"], [], None):
+            context = {"rows": matrix, "quants": quants, "first": first}
+            expected = django.from_string(QUANT_MATRIX_MARKUP).render(context)
+            tag = django.from_string("{% quant_table rows quants first %}").render(context)
+            assert tag == expected
+
+
 # checker/_form.html's field loops before they moved into form_fields.
 FIELDS_LOOP = (
     "{% for field in form %}{% if field.name in names %}\n"
@@ -685,10 +708,8 @@ PROVENANCE_MARKUP = '{% load reference_tags %}<section aria-labelledby="h-source
 
 @pytest.mark.parametrize("with_pages", [True, False])
 def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, with_pages) -> None:
-    from pathlib import Path
 
     from runlocal.catalog import load_catalog
-    from runlocal_web.lib import templatetags
 
     from . import factory
 
@@ -696,9 +717,11 @@ def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, 
     if with_pages:
         factory.page(catalog_dir, "author")
     factory.sync()
+    # As the model and hardware pages write it (the include it was, inlined).
     new_markup = (
-        Path(templatetags.__file__).parent.parent / "templates" / "includes" / "provenance.html"
-    ).read_text()
+        '{% load reference_tags %}<section aria-labelledby="h-sources">\n'
+        '  <h2 id="h-sources">Sources</h2>\n  {% provenance_html entry %}\n</section>\n'
+    )
     django = engines["django"]
     old, new = django.from_string(PROVENANCE_MARKUP), django.from_string(new_markup)
     cat = load_catalog()

@@ -67,7 +67,7 @@ def _datalist(names: tuple[str, ...], list_id: str) -> SafeString:
 
 @register.filter
 def quant_cell(c: dict[str, Any]) -> SafeString:
-    """One cell of includes/quant_matrix.html: a verdict, its speed and largest context.
+    """One cell of the quantization table (quant_table): a verdict, its speed and largest context.
 
     Written here rather than in the template: the model and hardware pages show 35-40 of
     them, and through the template language they were a third of those pages' rendering.
@@ -245,7 +245,7 @@ def _side(row: dict[str, Any], first: str) -> str:
 
 @register.filter
 def quant_row(row: dict[str, Any], first: str) -> SafeString:
-    """One row of includes/quant_matrix.html (`first`: "model" or "hardware", the side that
+    """One row of the quantization table, quant_table (`first`: "model" or "hardware", the side that
     varies), its cells by quant_cell: the loop's markup, whitespace included, seven or eight
     times a model or hardware page. tests/web/test_markup_in_python.py holds it to the
     template markup it replaced."""
@@ -255,7 +255,7 @@ def quant_row(row: dict[str, Any], first: str) -> SafeString:
 
 @register.filter
 def check_row(c: dict[str, Any], first: str) -> SafeString:
-    """One row of includes/check_table.html (`first`: "model" or "hardware"): a verdict with
+    """One row of the verdict table, check_table (`first`: "model" or "hardware"): a verdict with
     its memory, speed and largest context, seven or eight times a model or hardware page.
     tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
     if c.get("error"):
@@ -293,6 +293,53 @@ def check_row(c: dict[str, Any], first: str) -> SafeString:
     return mark_safe(
         f"\n  <tr>\n    {_side(c, first)}\n    {body}\n"
         f'    <td><a href="{escape(c.get("check_url", ""))}">Details</a></td>\n  </tr>\n  '
+    )
+
+
+_CHECK_TABLE_HEADS = (
+    '<th scope="col">Verdict</th><th scope="col">Memory needed</th><th scope="col">Decode</th>'
+    '<th scope="col">Largest context</th><th scope="col"><span class="visually-hidden">Details'
+    "</span></th>"
+)
+_MATRIX_NOTE = (
+    '<p class="muted">Green runs comfortably, amber runs with tradeoffs (offload to system '
+    "RAM, slow, or little room left), red will not run; each cell also says so in words. "
+    "“ctx” is the largest context that runs (“with RAM”: with part of the model in system "
+    'RAM, as the verdict says). Speeds are <a href="/methodology/">estimated</a> unless '
+    "marked measured; follow a cell for the memory breakdown.</p>\n"
+)
+
+
+@register.simple_tag
+def check_table(rows: Any, first: str) -> SafeString:
+    """The detail pages' verdict table (rows: _check_row dicts; first: "model" or "hardware",
+    the column that varies), each row by check_row: what `{% include
+    "includes/check_table.html" %}` wrote, without an include's template lookup and context
+    per page. tests/web/test_markup_in_python.py holds it to that template."""
+    side = "Model" if first == "model" else "Hardware"
+    body = "".join(check_row(c, first) for c in rows or ())
+    return mark_safe(
+        '\n<div class="table-scroll">\n<table class="listing checks">\n  <thead><tr>'
+        f'<th scope="col">{side}</th>{_CHECK_TABLE_HEADS}</tr></thead>\n  <tbody>\n  {body}\n'
+        "  </tbody>\n</table>\n</div>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def quant_table(context: template.Context, rows: Any, quants: Any, first: str) -> SafeString:
+    """The detail pages' quantization table (rows: insights.quant_matrix rows; quants: the
+    column heads; first: "model" or "hardware"), each row by quant_row, and its note: what
+    `{% include "includes/quant_matrix.html" %}` wrote. tests/web/test_markup_in_python.py
+    holds it to that template."""
+    model = first == "model"
+    heads = "".join(f'<th scope="col">{show(context, q)}</th>' for q in quants or ())
+    body = "".join(quant_row(row, first) for row in rows or ())
+    return mark_safe(
+        '\n<div class="table-scroll">\n<table class="listing quant-matrix">\n'
+        '  <caption class="visually-hidden">Verdict, decode speed and largest context for each '
+        f"{'model' if model else 'device'} at each quantization</caption>\n"
+        f'  <thead><tr><th scope="col">{"Model" if model else "Hardware"}</th>{heads}</tr>'
+        f"</thead>\n  <tbody>\n  {body}\n  </tbody>\n</table>\n</div>\n{_MATRIX_NOTE}"
     )
 
 
