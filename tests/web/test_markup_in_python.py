@@ -445,6 +445,39 @@ def test_the_detail_tables_read_as_their_includes_wrote_them(first: str) -> None
             assert tag == expected
 
 
+# includes/quick_check.html before it became the quick_check tag.
+QUICK_CHECK_MARKUP = '{% comment %}A quick Will-it-run form. Pass model_value / hardware_value to prefill one side, and\nram_default to show the system-RAM field with the default the engine assumes.{% endcomment %}\n<form class="quick-check" method="get" action="{% url_of \'checker:will_it_run\' %}">\n  <div class="field">\n    <label for="qc-model">Model</label>\n    <input id="qc-model" name="model" type="text" maxlength="200" required list="model-names" autocomplete="off" placeholder="e.g. Llama 3.1 8B"{% if model_value %} value="{{ model_value }}"{% endif %}>\n  </div>\n  <div class="field">\n    <label for="qc-hardware">Hardware</label>\n    <input id="qc-hardware" name="hardware" type="text" maxlength="100" required list="hardware-names" autocomplete="off" placeholder="e.g. RTX 4090, 2x RTX 3090, M4 Max"{% if hardware_value %} value="{{ hardware_value }}"{% endif %}>\n  </div>\n  {% if ram_default %}<div class="field">\n    <label for="qc-ram">System RAM (GiB)</label>\n    <input id="qc-ram" name="ram_gb" type="number" min="0.5" max="65536" step="any" inputmode="decimal" placeholder="{{ ram_default|g }} (assumed)">\n  </div>{% endif %}\n  <button type="submit">Will it run?</button>\n</form>\n{% include "includes/datalists.html" %}\n'
+
+
+def test_the_quick_check_form_reads_as_its_include_wrote_it() -> None:
+    django = engines["django"]
+    values = ["", None, 0, "Llama 3.1 8B", HOSTILE, 64, 64.0, 0.5, "x"]
+    names = [None, (), ("a", HOSTILE), ["b<"]]
+    for model_value in values:
+        for hardware_value in values[:4]:
+            for ram_default in values:
+                for model_names, hardware_names in (
+                    (n, names[-1 - i]) for i, n in enumerate(names)
+                ):
+                    context = {
+                        "model_value": model_value,
+                        "hardware_value": hardware_value,
+                        "ram_default": ram_default,
+                        "model_names": model_names,
+                        "hardware_names": hardware_names,
+                    }
+                    expected = django.from_string(QUICK_CHECK_MARKUP).render(context)
+                    tag = django.from_string(
+                        "{% quick_check model_value=model_value hardware_value=hardware_value "
+                        "ram_default=ram_default %}"
+                    ).render(context)
+                    assert tag == expected, context
+    # With nothing given, as on the home page.
+    context = {"model_names": ("a",), "hardware_names": ("b",)}
+    expected = django.from_string(QUICK_CHECK_MARKUP).render(context)
+    assert django.from_string("{% quick_check %}").render(context) == expected
+
+
 # checker/_form.html's field loops before they moved into form_fields.
 FIELDS_LOOP = (
     "{% for field in form %}{% if field.name in names %}\n"

@@ -343,6 +343,48 @@ def quant_table(context: template.Context, rows: Any, quants: Any, first: str) -
     )
 
 
+@register.simple_tag(takes_context=True)
+def quick_check(
+    context: template.Context,
+    model_value: Any = "",
+    hardware_value: Any = "",
+    ram_default: Any = "",
+) -> SafeString:
+    """A quick Will it run? form: model_value / hardware_value prefill one side, ram_default
+    shows the system-RAM field with the default the engine assumes; then the datalists of
+    the names in the context (model_names, hardware_names). What `{% include
+    "includes/quick_check.html" %}` wrote, without two includes' lookups and contexts and a
+    dozen nodes a page. tests/web/test_markup_in_python.py holds it to that template."""
+    model = f' value="{show(context, model_value)}"' if model_value else ""
+    hardware = f' value="{show(context, hardware_value)}"' if hardware_value else ""
+    ram = ""
+    if ram_default:
+        ram = (
+            '<div class="field">\n    <label for="qc-ram">System RAM (GiB)</label>\n'
+            '    <input id="qc-ram" name="ram_gb" type="number" min="0.5" max="65536" '
+            'step="any" inputmode="decimal" '
+            f'placeholder="{show(context, g(ram_default))} (assumed)">\n  </div>'
+        )
+    model_names, hardware_names = context.get("model_names"), context.get("hardware_names")
+    lists = (datalist(model_names, "model-names") if model_names else "") + "\n"
+    lists += (datalist(hardware_names, "hardware-names") if hardware_names else "") + "\n"
+    from runlocal_web.lib.pages import url_for
+
+    action = show(context, url_for("checker:will_it_run"))
+    return mark_safe(
+        f'\n<form class="quick-check" method="get" action="{action}">\n'
+        '  <div class="field">\n    <label for="qc-model">Model</label>\n'
+        '    <input id="qc-model" name="model" type="text" maxlength="200" required '
+        'list="model-names" autocomplete="off" placeholder="e.g. Llama 3.1 8B"'
+        f"{model}>\n  </div>\n"
+        '  <div class="field">\n    <label for="qc-hardware">Hardware</label>\n'
+        '    <input id="qc-hardware" name="hardware" type="text" maxlength="100" required '
+        'list="hardware-names" autocomplete="off" '
+        f'placeholder="e.g. RTX 4090, 2x RTX 3090, M4 Max"{hardware}>\n  </div>\n'
+        f'  {ram}\n  <button type="submit">Will it run?</button>\n</form>\n{lists}\n'
+    )
+
+
 _WIDGETS: dict[tuple[Any, ...], str] = {}
 _WIDGETS_MAX = 2048
 
