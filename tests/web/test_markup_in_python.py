@@ -478,6 +478,37 @@ def test_the_quick_check_form_reads_as_its_include_wrote_it() -> None:
     assert django.from_string("{% quick_check %}").render(context) == expected
 
 
+# hardware_detail.html's loops over the assessment's strengths, limits and runtimes before
+# they became list_items and link_list.
+ITEMS_LOOP = "{% for s in items %}<li>{{ s }}</li>{% endfor %}"
+LINKS_LOOP = (
+    '{% for r in links %}<a href="{{ r.url }}">{{ r.name }}</a>'
+    "{% if not forloop.last %}, {% endif %}{% endfor %}"
+)
+
+
+def test_the_assessment_lists_read_as_their_loops_wrote_them() -> None:
+    django = engines["django"]
+    lists = [None, [], ["one"], ["a <b>", HOSTILE, 3, 2.5, None, dt.date(2026, 1, 2)]]
+    for items in lists:
+        expected = django.from_string(ITEMS_LOOP).render({"items": items})
+        assert django.from_string("{% list_items items %}").render({"items": items}) == expected
+    links_lists = [
+        None,
+        [],
+        [{"url": "/tools/x/", "name": "X"}],
+        [
+            {"url": HOSTILE, "name": HOSTILE},
+            {"name": "no url"},
+            {},
+            {"url": "/a?b=1&c=2", "name": 7},
+        ],
+    ]
+    for links in links_lists:
+        expected = django.from_string(LINKS_LOOP).render({"links": links})
+        assert django.from_string("{% link_list links %}").render({"links": links}) == expected
+
+
 # checker/_form.html's field loops before they moved into form_fields.
 FIELDS_LOOP = (
     "{% for field in form %}{% if field.name in names %}\n"

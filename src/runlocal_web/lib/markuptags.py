@@ -385,6 +385,26 @@ def quick_check(
     )
 
 
+@register.simple_tag(takes_context=True)
+def list_items(context: template.Context, items: Any) -> SafeString:
+    """`{% for s in items %}<li>{{ s }}</li>{% endfor %}`: the hardware page's strengths and
+    limits. tests/web/test_markup_in_python.py holds it to that loop."""
+    return mark_safe("".join(f"<li>{show(context, s)}</li>" for s in items or ()))
+
+
+@register.simple_tag(takes_context=True)
+def link_list(context: template.Context, links: Any) -> SafeString:
+    """Links ({"url", "name"} each) separated by commas, as the hardware page's loop over the
+    runtimes without a backend for it wrote them. tests/web/test_markup_in_python.py holds it
+    to that loop."""
+    return mark_safe(
+        ", ".join(
+            f'<a href="{show(context, _field(r, "url"))}">{show(context, _field(r, "name"))}</a>'
+            for r in links or ()
+        )
+    )
+
+
 _WIDGETS: dict[tuple[Any, ...], str] = {}
 _WIDGETS_MAX = 2048
 
