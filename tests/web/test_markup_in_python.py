@@ -509,6 +509,55 @@ def test_the_assessment_lists_read_as_their_loops_wrote_them() -> None:
         assert django.from_string("{% link_list links %}").render({"links": links}) == expected
 
 
+# includes/bench_rows.html before it became the bench_table tag.
+BENCH_ROWS_MARKUP = '{# bench: insights.benchmark_rows; show: "model" or "hardware", the column that varies. #}\n{% if bench.count %}\n<div class="table-scroll">\n<table class="listing bench">\n  <thead><tr><th scope="col">{% if show == "model" %}Model{% else %}Hardware{% endif %}</th><th scope="col">Quant</th><th scope="col">Backend</th><th scope="col">Test</th><th scope="col">Tokens/s</th><th scope="col">Evidence</th><th scope="col">Reproduce</th></tr></thead>\n  <tbody>\n  {% for r in bench.rows %}\n  <tr>\n    {% if show == "model" %}<th scope="row">{% if r.model.url %}<a href="{{ r.model.url }}">{{ r.model.name }}</a>{% else %}{{ r.model.name }}{% endif %}{% if r.n_devices > 1 %}<br><span class="why">on {{ r.n_devices }} devices</span>{% endif %}</th>{% else %}<th scope="row">{% if r.hardware.url %}<a href="{{ r.hardware.url }}">{{ r.hardware.name }}</a>{% else %}{{ r.hardware.name }}{% endif %}{% if r.n_devices > 1 %} ×{{ r.n_devices }}{% endif %}</th>{% endif %}\n    <td>{{ r.quant|default:"—" }}</td>\n    <td>{{ r.backend_label|default:"—" }}</td>\n    <td>{{ r.metric_short }}<br><span class="why">{{ r.test }}</span></td>\n    <td class="num">{{ r.value|g }}</td>\n    <td><span class="trust trust-{{ r.trust }}">{{ r.trust_label }}</span><br><a href="{{ r.anchor }}" class="why">set</a>{% if r.source|http_url %} · <a href="{{ r.source|http_url }}" rel="nofollow noopener" class="why">source</a>{% endif %}</td>\n    <td>{% if r.command %}<code class="cmd">{{ r.command }}</code>{% else %}—{% endif %}</td>\n  </tr>\n  {% endfor %}\n  </tbody>\n</table>\n</div>\n<p>{% if bench.count > bench.rows|length %}Showing {{ bench.rows|length }} of {{ bench.count }} measurements: <a href="{{ bench.all_url }}">all of them</a>.{% else %}<a href="{{ bench.all_url }}">These measurements in the benchmark table</a>.{% endif %} When a measurement matches the model, quantization and hardware, the tables above show it instead of the estimate.</p>\n{% else %}\n<p class="empty">No published measurement yet: the speeds above are estimated from memory bandwidth and compute. <a href="{{ bench.list_url }}">All benchmarks</a>.</p>\n{% endif %}\n'
+
+
+@pytest.mark.parametrize("side", ["model", "hardware"])
+def test_the_benchmark_table_reads_as_its_include_wrote_it(side: str) -> None:
+    from runlocal.catalog import load_catalog
+    from runlocal_web.catalogdb.insights import benchmark_rows
+
+    django = engines["django"]
+    old = django.from_string(BENCH_ROWS_MARKUP)
+    new = django.from_string("{% bench_table bench side %}")
+    catalog = load_catalog()
+    benches = [benchmark_rows(catalog, model=m) for m in sorted(catalog.models)]
+    benches += [benchmark_rows(catalog, hardware=h) for h in sorted(catalog.hardware)]
+    odd_rows = [
+        {},
+        {"model": None, "hardware": "x", "n_devices": None, "value": None, "source": None},
+        {
+            "model": {"name": HOSTILE, "url": HOSTILE},
+            "hardware": {"name": HOSTILE},
+            "n_devices": 2,
+            "quant": HOSTILE,
+            "backend_label": "",
+            "metric_short": HOSTILE,
+            "test": HOSTILE,
+            "value": 1234.5,
+            "trust": HOSTILE,
+            "trust_label": HOSTILE,
+            "anchor": HOSTILE,
+            "source": "https://x.org/?a=1&b=<2>",
+            "command": HOSTILE,
+        },
+        {"n_devices": "3", "value": "x", "source": "javascript:alert(1)", "command": 0},
+    ]
+    benches += [
+        {"count": 5, "rows": odd_rows, "all_url": HOSTILE, "list_url": HOSTILE},
+        {"count": 4, "rows": odd_rows, "all_url": "/b?x=1&y=2"},
+        {"count": "many", "rows": None},
+        {"count": 0, "list_url": HOSTILE},
+        {},
+        None,
+    ]
+    assert any(b and b.get("count") for b in benches)
+    for bench in benches:
+        context = {"bench": bench, "side": side, "show": side}
+        assert new.render(context) == old.render(context), bench
+
+
 # checker/_form.html's field loops before they moved into form_fields.
 FIELDS_LOOP = (
     "{% for field in form %}{% if field.name in names %}\n"

@@ -405,6 +405,95 @@ def link_list(context: template.Context, links: Any) -> SafeString:
     )
 
 
+def _over_one(value: Any) -> bool:
+    """The template's `{% if value > 1 %}`: False when the comparison fails."""
+    try:
+        return bool(value > 1)
+    except Exception:
+        return False
+
+
+def _length(value: Any) -> int:
+    """The template's `value|length`: 0 for what has no length."""
+    try:
+        return len(value)
+    except (ValueError, TypeError):
+        return 0
+
+
+@register.simple_tag(takes_context=True)
+def bench_table(context: template.Context, bench: Any, side: str) -> SafeString:
+    """The detail pages' measured benchmarks (bench: insights.benchmark_rows; side: "model"
+    or "hardware", the column that varies), or the line saying there are none: what `{%
+    include "includes/bench_rows.html" %}` wrote, without an include's lookup and a dozen
+    nodes a row. tests/web/test_markup_in_python.py holds it to that template."""
+
+    def sh(value: Any) -> str:
+        return show(context, value)
+
+    if not _field(bench, "count"):
+        return mark_safe(
+            '\n\n<p class="empty">No published measurement yet: the speeds above are estimated '
+            f'from memory bandwidth and compute. <a href="{sh(_field(bench, "list_url"))}">All '
+            "benchmarks</a>.</p>\n\n"
+        )
+    by_model = side == "model"
+    out = (
+        '\n\n<div class="table-scroll">\n<table class="listing bench">\n  <thead><tr><th scope="col">'
+        f'{"Model" if by_model else "Hardware"}</th><th scope="col">Quant</th><th scope="col">'
+        'Backend</th><th scope="col">Test</th><th scope="col">Tokens/s</th><th scope="col">'
+        'Evidence</th><th scope="col">Reproduce</th></tr></thead>\n  <tbody>\n  '
+    )
+    rows = _field(bench, "rows")
+    for r in rows or ():
+        entry = _field(r, "model" if by_model else "hardware")
+        url, name = _field(entry, "url"), sh(_field(entry, "name"))
+        head = f'<a href="{sh(url)}">{name}</a>' if url else name
+        n = _field(r, "n_devices")
+        if _over_one(n):
+            head += f'<br><span class="why">on {sh(n)} devices</span>' if by_model else f" ×{sh(n)}"
+        source = http_url(_field(r, "source"))
+        evidence = (
+            f'<span class="trust trust-{sh(_field(r, "trust"))}">{sh(_field(r, "trust_label"))}'
+            f'</span><br><a href="{sh(_field(r, "anchor"))}" class="why">set</a>'
+        )
+        if source:
+            evidence += f' · <a href="{sh(source)}" rel="nofollow noopener" class="why">source</a>'
+        command = _field(r, "command")
+        code = f'<code class="cmd">{sh(command)}</code>' if command else "—"
+        out += (
+            f'\n  <tr>\n    <th scope="row">{head}</th>\n'
+            f"    <td>{sh(_field(r, 'quant') or '—')}</td>\n"
+            f"    <td>{sh(_field(r, 'backend_label') or '—')}</td>\n"
+            f'    <td>{sh(_field(r, "metric_short"))}<br><span class="why">'
+            f"{sh(_field(r, 'test'))}</span></td>\n"
+            f'    <td class="num">{sh(g(_field(r, "value")))}</td>\n'
+            f"    <td>{evidence}</td>\n"
+            f"    <td>{code}</td>\n"
+            "  </tr>\n  "
+        )
+    count, shown, all_url = _field(bench, "count"), _length(rows), sh(_field(bench, "all_url"))
+    if _over(count, shown):
+        summary = (
+            f'Showing {sh(shown)} of {sh(count)} measurements: <a href="{all_url}">all of them</a>.'
+        )
+    else:
+        summary = f'<a href="{all_url}">These measurements in the benchmark table</a>.'
+    return mark_safe(
+        f"{out}\n  </tbody>\n</table>\n</div>\n<p>{summary} When a measurement matches the "
+        "model, quantization and hardware, the tables above show it instead of the estimate."
+        "</p>\n\n"
+    )
+
+
+def _over(a: Any, b: Any) -> bool:
+    """The template's `{% if a > b %}`: False when the comparison fails."""
+    try:
+        return bool(a > b)
+    except Exception:
+        return False
+
+
 _WIDGETS: dict[tuple[Any, ...], str] = {}
 _WIDGETS_MAX = 2048
 
