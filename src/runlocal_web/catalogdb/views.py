@@ -224,7 +224,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if row is None or not _SLUG_RE.match(slug):
         return _missing(request, "models", slug)
     d = row.data
-    url = reverse("catalogdb:model_detail", args=[row.id])
+    url = url_for("catalogdb:model_detail", row.id)
     hardware = featured_hardware()
     arch = d.get("architecture") if isinstance(d.get("architecture"), dict) else {}
     keys = [k for k in ARCH_FIRST if k in arch] + sorted(k for k in arch if k not in ARCH_GLOSSARY)
@@ -280,7 +280,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             f"{row.name} is a {size}{row.family or 'language'} model. "
             + (str(d.get("verdict") or "") or "See what hardware runs it and how fast.")
         ),
-        breadcrumbs=[("Home", "/"), ("Models", reverse("catalogdb:model_list")), (row.name, url)],
+        breadcrumbs=[("Home", "/"), ("Models", url_for("catalogdb:model_list")), (row.name, url)],
         canonical_path=url,
     )
     names = {"hardware_names": catalog_names(catalog, "hardware")}
@@ -318,7 +318,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if row is None or not _SLUG_RE.match(slug):
         return _missing(request, "hardware", slug)
     d = row.data
-    url = reverse("catalogdb:hardware_detail", args=[row.id])
+    url = url_for("catalogdb:hardware_detail", row.id)
     specs = []
     for key, label, unit in HARDWARE_FIELDS:
         value = d.get(key)
@@ -376,7 +376,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
     build = {"cpu": row.id} if row.kind == "cpu" else {"gpu": row.id}
     if row.kind == "gpu":
         build["ram_gb"] = DETAIL_RAM_GB
-    data["all_models_url"] = path_with_query(reverse("tools:custom_build"), build)
+    data["all_models_url"] = path_with_query(url_for("tools:custom_build"), build)
     page = Page(
         title=f"{row.name}: which AI models run on it",
         description=_clip(
@@ -385,7 +385,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         breadcrumbs=[
             ("Home", "/"),
-            ("Hardware", reverse("catalogdb:hardware_list")),
+            ("Hardware", url_for("catalogdb:hardware_list")),
             (row.name, url),
         ],
         canonical_path=url,
