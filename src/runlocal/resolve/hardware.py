@@ -415,6 +415,18 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
                 raise UnknownNameError(
                     "hardware", text, _closest(index, text, r.tokens[start : end + 1])
                 ) from InputError(f"no {shown!r} in the catalog")
+    # A name without a number of its own ("Elite" of the Snapdragon X Elite) next to a model
+    # number it does not hold ("Snapdragon X2 Elite": letters and digits glued in one word)
+    # is another product of the line.
+    for start, end, _ in best:
+        if any(t.isdigit() for t in r.tokens[start:end]):
+            continue
+        for g in (r.group_of[start] - 1, r.group_of[end - 1] + 1):
+            words = [t for t, group in zip(r.tokens, r.group_of, strict=True) if group == g]
+            if any(w.isdigit() for w in words) and any(w.isalpha() for w in words):
+                raise UnknownNameError(
+                    "hardware", text, _closest(index, text, r.tokens)
+                ) from InputError(f"no {''.join(words)!r} in the catalog")
     keys = [k for s in best for k in s[2]]
     entry, memory = _choose(index, text, keys, r)
     return HardwareName(entry, memory, count)
