@@ -63,10 +63,58 @@ def test_mlx_pays_no_dequantization_arithmetic_only_bytes_and_its_layer_floor() 
 def test_transformers_takes_the_longer_of_the_gpu_and_the_host_dispatching_each_layer() -> None:
     # GPU 13.125 ms; the host dispatches 32 layers × 750 µs = 24 ms: the host binds.
     assert decode_seconds_per_token(_features("transformers"), _params()) == pytest.approx(24e-3)
-    # A slow GPU binds instead: 10.5 GB at 0.25 TB/s × 0.8 = 52.5 ms.
+    # A slow GPU binds instead: 10.5 GB at 0.25 TB/s × 0.8 = 52.5 ms, and DynamicCache's
+    # torch.cat reads and writes the 0.5 GB cache once more each: 1 GB, 5 ms.
     slow = replace(GPU, bandwidth_bytes_per_s=0.25e12)
     t = decode_seconds_per_token(_features("transformers", loads=(slow,)), _params())
-    assert t == pytest.approx(52.5e-3)
+    assert t == pytest.approx(52.5e-3 + 5e-3)
+
+
+def test_transformers_cache_update_copies_the_cache_twice_more() -> None:
+    # Only the KV cache's bytes: 0.5 GB read by the kernel, then 2 passes of torch.cat:
+    # 1.5 GB at 1 TB/s × 0.8 = 1.875 ms (a host-free runtime would read 0.625 ms of it).
+    cache_only = replace(GPU, weight_bytes=0.0)
+    f = _features("transformers", loads=(cache_only,), n_layers=0)
+    assert decode_seconds_per_token(f, _params()) == pytest.approx(1.875e-3)
+
+
+def test_transformers_repeat_kv_moves_the_cache_once_per_group_before_4_48() -> None:
+    # GQA with 5 query heads per KV head, cache only, no host time (n_layers 0): before 4.48
+    # the FlashAttention-2 path expands K and V: 3 × 5 - 1 = 14 passes more, 7 GB at
+    # 1 TB/s × 0.8 × 0.25 (the strided copy) = 35 ms, on top of the kernel's read and
+    # torch.cat's 2 passes (1.5 GB, 1.875 ms).
+    cache_only = replace(GPU, weight_bytes=0.0)
+    f = _features("transformers", loads=(cache_only,), n_layers=0, gqa_groups=5)
+    old = replace(f, engine_version=(4, 46, 0))
+    assert decode_seconds_per_token(old, _params()) == pytest.approx(1.875e-3 + 35e-3)
+    # 4.48 hands the grouped heads to flash-attn: no copy; the current release neither.
+    new = replace(f, engine_version=(4, 48, 0))
+    assert decode_seconds_per_token(new, _params()) == pytest.approx(1.875e-3)
+    assert decode_seconds_per_token(f, _params()) == pytest.approx(1.875e-3)
+    # SDPA repeats until 4.54 (enable_gqa from then on).
+    sdpa = replace(f, flash_attn=False, engine_version=(4, 51, 3))
+    assert decode_seconds_per_token(sdpa, _params()) == pytest.approx(1.875e-3 + 35e-3)
+    sdpa_new = replace(sdpa, engine_version=(4, 54, 0))
+    assert decode_seconds_per_token(sdpa_new, _params()) == pytest.approx(1.875e-3)
+    # Multi-head attention (1 group) has nothing to expand.
+    mha = replace(old, gqa_groups=1)
+    assert decode_seconds_per_token(mha, _params()) == pytest.approx(1.875e-3)
+    # The copies are GPU time, overlapped with the host's dispatch: 32 layers × 750 µs =
+    # 24 ms is shorter and the GPU binds; 64 layers' 48 ms is longer and hides them.
+    hosted = replace(old, n_layers=32)
+    assert decode_seconds_per_token(hosted, _params()) == pytest.approx(36.875e-3)
+    assert decode_seconds_per_token(replace(old, n_layers=64), _params()) == pytest.approx(48e-3)
+
+
+def test_gqa_groups_are_query_heads_per_kv_head() -> None:
+    from runlocal.catalog import load_catalog
+    from runlocal.sources import catalog_spec
+    from runlocal.speed.features import gqa_groups
+
+    catalog = load_catalog()
+    # Qwen2.5-32B: 40 query heads on 8 KV heads; Llama 2 7B: multi-head attention (32/32).
+    assert gqa_groups(catalog_spec(catalog.find_model("qwen2.5-32b-instruct"))) == 5
+    assert gqa_groups(catalog_spec(catalog.find_model("llama-2-7b"))) == 1
 
 
 def test_transformers_4_loops_over_every_expert_of_a_moe_layer_and_5_does_not() -> None:

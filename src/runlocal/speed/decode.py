@@ -34,7 +34,15 @@ class RuntimeDecode:
       quantized linear layer adds when its scheme has no single fused matrix-vector kernel
       and dequantizes (or quantizes the activations) in separate operations launched one by
       one. Schemes not named here (BF16, GPTQ 4-bit on ExLlama, AWQ) launch one kernel per
-      linear, as an unquantized layer does."""
+      linear, as an unquantized layer does.
+    - ``cache_copy_passes``: passes over the KV cache (one read or one write of it) a decoded
+      token's cache update adds beyond the attention kernel's read: transformers'
+      DynamicCache appends with torch.cat, reading the old cache and writing a new one.
+    - ``repeat_kv_flash_before`` / ``repeat_kv_sdpa_before``: releases before which the
+      FlashAttention-2 path (``flash_attn``) / the SDPA path materialises grouped-query
+      K and V expanded to every query head (repeat_kv) before the attention kernel: 3g - 1
+      more passes over the cache (REPEAT_KV_PASSES, g = ``gqa_groups``), at
+      ``repeat_kv_efficiency`` of the backend's bandwidth."""
 
     per_layer_us: float = 0.0
     fixed_ms: float = 0.0
@@ -42,6 +50,10 @@ class RuntimeDecode:
     per_expert_us: float = 0.0
     expert_loop_before: tuple[int, ...] = ()
     host_per_linear_us: Mapping[str, float] = field(default_factory=dict)
+    cache_copy_passes: float = 0.0
+    repeat_kv_flash_before: tuple[int, ...] = ()
+    repeat_kv_sdpa_before: tuple[int, ...] = ()
+    repeat_kv_efficiency: float = 1.0
 
 
 # The linear layers of a transformer block: q, k, v and o projections, and the MLP's gate, up
@@ -56,6 +68,30 @@ MLP_LINEARS = 3
 # without a fused kernel, on top: GPTQ 8-bit (AutoGPTQ's CUDA/Triton path, GPTQModel) and
 # bitsandbytes NF4 80 µs each (0.3–0.8 ms per layer more than BF16 on A100/H20), bitsandbytes
 # LLM.int8() 530 µs each (its outlier decomposition; 6.98 vs 46.4 tokens/s for F16 on an A100).
+#
+# transformers' attention over the cache (docs/methodology.md, "Other runtimes"; the engine
+# reads the cache once per token at the depth, as a kernel does):
+# - DynamicCache.update appends each token's K and V with torch.cat (cache_utils.py), which
+#   reads the layer's whole cache and writes a new one: 2 passes more.
+# - repeat_kv (modeling_*.py, integrations/sdpa_attention.py) expands grouped-query K and V
+#   to one copy per query head, hidden_states[:, :, None].expand(...).reshape(...): the
+#   reshape of a broadcast view reads the cache once per group and writes the expanded
+#   copy, and the kernel reads that copy instead of the cache. With g query heads per KV
+#   head, 3g passes where a GQA-aware kernel makes 1 (REPEAT_KV_PASSES). The Mistral-derived
+#   FlashAttention-2 classes (Mistral, Mixtral, Qwen2, Qwen2-MoE...) called it before
+#   flash_attn_func until the attention refactor of transformers 4.48 (PR #35235:
+#   integrations/flash_attention.py hands the grouped heads to flash-attn, which groups
+#   them itself); the Llama-derived classes never did, which the engine, keyed on the
+#   release, does not tell apart. SDPA called it until 4.54 (PR #39412: enable_gqa where
+#   PyTorch 2.5+ has it and no mask is passed, as generate() without padding passes none).
+# - The expand-reshape is an element-wise strided copy of 2-byte elements, not a vectorized
+#   contiguous one: REPEAT_KV_EFFICIENCY of the backend's decode bandwidth, read off Qwen2.5
+#   14B/32B/72B (40 and 64 query heads on 8 KV heads) slowing from 1K to 7K tokens of depth
+#   on an A100 under transformers 4.46 with flash-attn 2.5.8 (Qwen2.5's speed benchmark:
+#   14B 24.7 -> 20.5, 32B 17.5 -> 12.5 tokens/s), where the small models, host-bound, do not.
+DYNAMIC_CACHE_COPY_PASSES = 2.0
+REPEAT_KV_PASSES = 3
+REPEAT_KV_EFFICIENCY = 0.25
 RUNTIME_DECODE: dict[str, RuntimeDecode] = {
     "vllm": RuntimeDecode(per_layer_us=120.0, fixed_ms=0.6),
     "mlx": RuntimeDecode(per_layer_us=110.0),
@@ -64,6 +100,10 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
         per_expert_us=80.0,
         expert_loop_before=(5, 0),
         host_per_linear_us={"GPTQ-8BIT": 80.0, "NF4": 80.0, "INT8": 530.0},
+        cache_copy_passes=DYNAMIC_CACHE_COPY_PASSES,
+        repeat_kv_flash_before=(4, 48),
+        repeat_kv_sdpa_before=(4, 54),
+        repeat_kv_efficiency=REPEAT_KV_EFFICIENCY,
     ),
 }
 
@@ -155,13 +195,43 @@ def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
 
 
+def repeats_kv(f: SpeedFeatures, r: RuntimeDecode) -> bool:
+    """Whether the runtime's attention path expands grouped-query K and V to every query head
+    before its kernel (RuntimeDecode.repeat_kv_flash_before / repeat_kv_sdpa_before): a GQA
+    model on a release before the path's cut-off (an unknown release is the current one)."""
+    before = r.repeat_kv_flash_before if f.flash_attn else r.repeat_kv_sdpa_before
+    return f.gqa_groups > 1 and f.engine_version is not None and f.engine_version < before
+
+
+def cache_copy_seconds(
+    f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode, load: DeviceLoad
+) -> float:
+    """GPU time a device spends per decoded token moving its KV cache beyond the attention
+    kernel's one read (RuntimeDecode): the cache update's passes at the backend's bandwidth,
+    and under repeat_kv the expanded copy's 3g - 1 more at the strided copy's efficiency."""
+    if not load.kv_bytes:
+        return 0.0
+    rate = load.bandwidth_bytes_per_s * p.bandwidth_efficiency[load.backend]
+    t = r.cache_copy_passes * load.kv_bytes / rate
+    if repeats_kv(f, r):
+        passes = REPEAT_KV_PASSES * f.gqa_groups - 1
+        t += passes * load.kv_bytes / (rate * r.repeat_kv_efficiency)
+    return t
+
+
 def runtime_decode_seconds(f: SpeedFeatures, p: SpeedParams, r: RuntimeDecode) -> float:
     """Seconds per decoded token on a runtime other than llama.cpp (RuntimeDecode): the bytes
     every device reads at the backend's bandwidth efficiency plus the per-layer floor
     (devices in turn, or side by side under tensor parallelism), the per-token fixed cost,
     and, for eager PyTorch, at least the host's dispatch time."""
     t = _devices_seconds(
-        f, [_read_seconds(load, p) + load.layers * r.per_layer_us * 1e-6 for load in f.loads]
+        f,
+        [
+            _read_seconds(load, p)
+            + load.layers * r.per_layer_us * 1e-6
+            + cache_copy_seconds(f, p, r, load)
+            for load in f.loads
+        ],
     )
     host = f.n_layers * r.host_per_layer_us * 1e-6
     moe_layers = sum(load.moe_layers for load in f.loads) if f.n_experts else 0

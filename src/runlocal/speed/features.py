@@ -158,6 +158,9 @@ class SpeedFeatures:
     # (the CPU cores of these SoCs have a fraction of the GPU's arithmetic); None for a
     # separate host, whose DDR bandwidth binds first.
     host_fp32_flops: float | None = None
+    # Query heads per KV head of the attention layers (grouped-query attention; 1 for MHA):
+    # what transformers' repeat_kv multiplies the cache by (speed.decode, RuntimeDecode).
+    gqa_groups: int = 1
     # The part of attn_prefill_flops llama.cpp's HIP flash attention on RDNA3/RDNA4 runs in its
     # tile kernel even where the build has the WMMA kernel (memory.hip_tile_attention_flops),
     # and whether the build has it (Runtime.rdna4_fattn_mma, rdna3_fattn_mma).
@@ -391,12 +394,20 @@ def features(
     values["sequences"] = 1 if sequences < 1 else sequences
     values["n_experts"] = spec.n_experts if spec.is_moe else 0
     values["quant"] = inv.quant.upper()
+    values["gqa_groups"] = gqa_groups(spec)
     values["attn_prefill_tile_flops"] = attn_prefill_tile
     if spec.is_moe:
         values["expert_rows"] = expert_matrix_rows(spec)
     features_ = new(SpeedFeatures)
     set_dict(features_, "__dict__", values)
     return features_
+
+
+def gqa_groups(spec: ModelSpec) -> int:
+    """Query heads per KV head: the model's heads over the most KV heads any attention layer
+    has (layers without a cache left out); 1 for multi-head attention or no attention."""
+    kv_heads = max((layer.n_kv_heads for layer in spec.layers), default=0)
+    return max(spec.n_heads // kv_heads, 1) if kv_heads else 1
 
 
 @lru_cache(maxsize=64)
