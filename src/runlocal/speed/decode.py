@@ -78,8 +78,8 @@ MLP_LINEARS = 3
 #   reshape of a broadcast view reads the cache once per group and writes the expanded
 #   copy, and the kernel reads that copy instead of the cache. With g query heads per KV
 #   head, 3g passes where a GQA-aware kernel makes 1 (REPEAT_KV_PASSES). The Mistral-derived
-#   FlashAttention-2 classes (Mistral, Mixtral, Qwen2, Qwen2-MoE...) called it before
-#   flash_attn_func until the attention refactor of transformers 4.48 (PR #35235:
+#   FlashAttention-2 classes (Mistral, Mixtral, Qwen2) called it before flash_attn_func until
+#   the attention refactor of transformers 4.48 (PR #35235, "All attention refactor":
 #   integrations/flash_attention.py hands the grouped heads to flash-attn, which groups
 #   them itself); the Llama-derived classes never did, which the engine, keyed on the
 #   release, does not tell apart. SDPA called it until 4.54 (PR #39412: enable_gqa where
