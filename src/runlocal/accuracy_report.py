@@ -140,8 +140,9 @@ def _runtime_markdown(table: dict[str, Any]) -> list[str]:
         "## Other runtimes: absolute percentage error",
         "",
         "Single-request rows measured with MLX, vLLM and transformers, each evaluated by the "
-        "engine for its own runtime (the tables above are llama.cpp's alone; these rows are "
-        "never fitted).",
+        "engine for its own runtime (the tables above are llama.cpp's alone). These rows are "
+        "not in the fit, but each runtime's few constants were read off them (methodology, "
+        "Other runtimes), so this table is in-sample.",
         "",
         "| runtime | decode rows | decode median | decode p90 | prefill rows "
         "| prefill median | prefill p90 |",
