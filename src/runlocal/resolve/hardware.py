@@ -19,6 +19,7 @@ a pasted llama.cpp device line: each is read in the same steps.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ _LOG_NOISE = [
     r"\bvmm[:\s]*(?:yes|no)\b",
     r"wave ?size[:\s]*\d+",
     r"\bgfx[0-9a-f]{3,5}\b",
-    r"\(?0x[0-9a-f]+\)?",
+    r"\(?\b0x[0-9a-f]+\b\)?",
     r"\b[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]\b",  # PCI bus id
     r"\d+\s*mib\s*/\s*\d+\s*mib",  # nvidia-smi usage column
     r"\d+(?:\.\d+)?\s*(?:gb|tb|mb|gib)\s*/\s*s(?:ec)?\b",  # bandwidth, not a size
@@ -285,6 +286,21 @@ class _Index:
         """Every reading of one entry's names."""
         return [k for ks in self.keys.values() for k in ks if k.entry_id == entry_id]
 
+    @functools.cached_property
+    def host_words(self) -> frozenset[str]:
+        """The first words of CPU and unified-memory names that no discrete GPU's name uses
+        ("ryzen", "core", "xeon"): typed beside a GPU's bare model number, they name a
+        processor."""
+        host: set[str] = set()
+        gpu: set[str] = set()
+        for key, ks in self.keys.items():
+            for k in ks:
+                if self.entries[k.entry_id].get("kind") == "gpu":
+                    gpu.update(key)
+                elif key[0].isalpha() and len(key[0]) > 1:
+                    host.add(key[0])  # a line's name leads its products' names
+        return frozenset(host - gpu)
+
     def sizes(self, entry: Entry) -> list[float]:
         configs = [float(x) for x in entry.get("memory_configs_gib", [])]
         return configs or [float(entry.get("memory_gib", 0.0))]
@@ -427,6 +443,16 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
                 raise UnknownNameError(
                     "hardware", text, _closest(index, text, r.tokens)
                 ) from InputError(f"no {''.join(words)!r} in the catalog")
+    # A processor's name around a GPU's bare model number ("Ryzen 7 6800" is no RX 6800):
+    # without the GPU's series word typed before the number, it names a CPU the catalog lacks.
+    if all(index.entries[i].get("kind") == "gpu" for i in ids):
+        inside = {i for start, end, _ in best for i in range(start, end)}
+        outside = {t for i, t in enumerate(r.tokens) if i not in inside}
+        if outside & index.host_words:
+            for start, _, _ in best:
+                group = r.group_of[start]
+                if group == 0 or group - 1 in r.group_of:  # no series word right before
+                    raise UnknownNameError("hardware", text, _closest(index, text, r.tokens))
     keys = [k for s in best for k in s[2]]
     entry, memory = _choose(index, text, keys, r)
     return HardwareName(entry, memory, count)
