@@ -289,13 +289,16 @@ class _Index:
     @functools.cached_property
     def host_words(self) -> frozenset[str]:
         """The first words of CPU and unified-memory names that no discrete GPU's name uses
-        ("ryzen", "core", "xeon"): typed beside a GPU's bare model number, they name a
+        ("ryzen", "xeon", "snapdragon"): typed beside a GPU's bare model number, they name a
         processor."""
         host: set[str] = set()
         gpu: set[str] = set()
         for key, ks in self.keys.items():
             for k in ks:
-                if self.entries[k.entry_id].get("kind") == "gpu":
+                entry = self.entries.get(k.entry_id)
+                if entry is None:
+                    continue
+                if entry.get("kind") == "gpu":
                     gpu.update(key)
                 elif key[0].isalpha() and len(key[0]) > 1:
                     host.add(key[0])  # a line's name leads its products' names
@@ -445,7 +448,7 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
                 ) from InputError(f"no {''.join(words)!r} in the catalog")
     # A processor's name around a GPU's bare model number ("Ryzen 7 6800" is no RX 6800):
     # without the GPU's series word typed before the number, it names a CPU the catalog lacks.
-    if all(index.entries[i].get("kind") == "gpu" for i in ids):
+    if all(i in index.entries and index.entries[i].get("kind") == "gpu" for i in ids):
         inside = {i for start, end, _ in best for i in range(start, end)}
         outside = {t for i, t in enumerate(r.tokens) if i not in inside}
         if outside & index.host_words:
