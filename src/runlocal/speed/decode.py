@@ -111,7 +111,7 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
 def _read_seconds(load: DeviceLoad, p: SpeedParams, weight_factor: float = 1.0) -> float:
     """A device's active weights and KV cache read once at its backend's decode efficiency;
     ``weight_factor`` scales the weights' bytes where the kernel path moves more than the
-    weights themselves (sycl_bf16_gemm_path)."""
+    weights themselves (sycl_weight_read_factor)."""
     eta = p.bandwidth_efficiency[load.backend]
     weights = load.weight_bytes * weight_factor
     return (weights + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
@@ -129,12 +129,6 @@ def _read_seconds(load: DeviceLoad, p: SpeedParams, weight_factor: float = 1.0) 
 # decoded a 9B BF16 model at 5.4 tokens/s, this path's speed, so every build is taken to
 # have it.
 SYCL_BF16_GEMM_BYTES_FACTOR = (2 + 4 + 4) / 2
-
-
-def sycl_bf16_gemm_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
-    """Whether llama.cpp decodes this device's weights through SYCL's BF16 GEMM path (BF16
-    weights under the SYCL backend: SYCL_BF16_GEMM_BYTES_FACTOR)."""
-    return load.backend == "sycl" and f.llama_kernels and f.quant == "BF16"
 
 
 # llama.cpp's SYCL mat-vec kernels read quantized blocks coalesced only from a reordered copy
