@@ -124,10 +124,30 @@ def test_the_sync_state_reads_as_djangos_queryset_reads_it(
     assert store._read_state() is None
 
 
+def _cell_of_row(quant: str, r: dict[str, Any]) -> dict[str, Any]:
+    """A quantization table's cell as it was made from the verdict table's row (_check_row)
+    before _TableCells.cell wrote it from the engine's answer: the reference it is held to."""
+    if r.get("error"):
+        return {"quant": quant, "error": r["error"], "check_url": r["check_url"]}
+    return {
+        "quant": quant,
+        "verdict": r["verdict"],
+        "verdict_label": r["verdict_label"],
+        "verdict_class": r["verdict_class"],
+        "decode_tok_s": r["decode_tok_s"] if r["verdict"] != "wont-run" else None,
+        "max_context": r["max_context"],
+        "max_context_where": r.get("max_context_where"),
+        "total_bytes": r["total_bytes"],
+        "evidence": r["evidence"],
+        "check_url": r["check_url"],
+        "weights_bytes": r.get("weights_bytes"),
+        "quant_loss": r.get("quant_loss"),
+    }
+
+
 def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
     # A page's cells share each entry's name and link and the Will it run? link's query less
     # its quantization; each cell is still the one a fresh table would write.
-    from runlocal_web.catalogdb.insights import matrix_cell
     from runlocal_web.catalogdb.store import current_catalog
     from runlocal_web.catalogdb.views import _check_row, _TableCells
     from runlocal_web.lib.pages import path_with_query, url_for
@@ -144,7 +164,7 @@ def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
                     for by in ("model", "hardware"):
                         side, cell = cells.cell(catalog, "", model_id, hardware_id, quant, by)
                         assert side == shared[by]
-                        assert json.dumps(cell) == json.dumps(matrix_cell(quant, shared))
+                        assert json.dumps(cell) == json.dumps(_cell_of_row(quant, shared))
                 want = {"model": model_id, "hardware": hardware_id, "quant": quant}
                 assert shared["check_url"] == path_with_query(verdict, want)
     # The link as path_with_query writes it, whatever the ids hold (quoting, empty values).
@@ -159,7 +179,7 @@ def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_al
     # that resolved to is given the same answer. Every model of the shipped catalog on a
     # spread of its devices: each cell is the one a fresh table would write.
     from runlocal.catalog import load_catalog
-    from runlocal_web.catalogdb.insights import QUANT_LADDER, matrix_cell, published_quants
+    from runlocal_web.catalogdb.insights import QUANT_LADDER, published_quants
     from runlocal_web.catalogdb.views import _check_row, _TableCells
 
     catalog = load_catalog()
@@ -175,7 +195,7 @@ def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_al
                 assert cell == _check_row(catalog, "", model_id, hardware_id, quant)
                 if quant is not None:
                     _, direct = cells.cell(catalog, "", model_id, hardware_id, quant, "model")
-                    assert json.dumps(direct) == json.dumps(matrix_cell(quant, cell))
+                    assert json.dumps(direct) == json.dumps(_cell_of_row(quant, cell))
                 if quant is None:
                     default = cell.get("quant")
                 shared += quant is not None and quant == default

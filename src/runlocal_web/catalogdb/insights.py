@@ -24,11 +24,13 @@ QUANT_LADDER = ("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
 BENCH_ROWS = 12
 GPU_BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl")
 
-CheckRow = Callable[..., dict[str, Any]]
+# A table's cell: (catalog, digest, model id, hardware id, quantization, the side that varies)
+# → (that side's name and link, the cell); the detail pages' _TableCells.cell.
+TableCell = Callable[[Catalog, str, str, str, str, str], tuple[dict[str, str], dict[str, Any]]]
 
 
 def quant_matrix(
-    check_row: CheckRow,
+    cell: TableCell,
     catalog: Catalog,
     digest: str,
     pairs: Sequence[tuple[str, str]],
@@ -37,46 +39,18 @@ def quant_matrix(
     """One row per (model, hardware) pair, one cell per quantization of QUANT_LADDER.
 
     `by` names the side that varies between rows ("model" or "hardware"); each cell keeps
-    what the table shows (verdict, decode speed, largest context) and its evidence. A
-    `check_row` with a `cell` method (the detail pages' _TableCells) writes each cell itself
-    from the engine's answer, without the whole row check_row would write first; the same
-    cell either way (tests/web/test_first_views.py)."""
-    cell_of = getattr(check_row, "cell", None)
+    what the table shows (verdict, decode speed, largest context) and its evidence, written
+    by ``cell`` from the engine's answer."""
     rows = []
     for model_id, hardware_id in pairs:
         cells = []
         head: dict[str, Any] = {}
         for quant in QUANT_LADDER:
-            if cell_of is not None:
-                side, cell = cell_of(catalog, digest, model_id, hardware_id, quant, by)
-                head = {by: side}
-                cells.append(cell)
-                continue
-            r = check_row(catalog, digest, model_id, hardware_id, quant)
-            head = {by: r[by]}
-            cells.append(matrix_cell(quant, r))
+            side, c = cell(catalog, digest, model_id, hardware_id, quant, by)
+            head = {by: side}
+            cells.append(c)
         rows.append({**head, "cells": cells})
     return rows
-
-
-def matrix_cell(quant: str, r: dict[str, Any]) -> dict[str, Any]:
-    """A quantization table's cell from a verdict table's row (the detail pages' _check_row)."""
-    if r.get("error"):
-        return {"quant": quant, "error": r["error"], "check_url": r["check_url"]}
-    return {
-        "quant": quant,
-        "verdict": r["verdict"],
-        "verdict_label": r["verdict_label"],
-        "verdict_class": r["verdict_class"],
-        "decode_tok_s": r["decode_tok_s"] if r["verdict"] != "wont-run" else None,
-        "max_context": r["max_context"],
-        "max_context_where": r.get("max_context_where"),
-        "total_bytes": r["total_bytes"],
-        "evidence": r["evidence"],
-        "check_url": r["check_url"],
-        "weights_bytes": r.get("weights_bytes"),
-        "quant_loss": r.get("quant_loss"),
-    }
 
 
 def published_quants(files: Sequence[dict[str, Any]]) -> list[str]:

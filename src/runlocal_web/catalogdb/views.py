@@ -256,7 +256,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         cells = _TableCells()
         on_hardware = [cells(catalog, "", row.id, h) for h in hardware_ids]
         by_quant = quant_matrix(
-            cells, catalog, "", [(row.id, h) for h in hardware_ids], by="hardware"
+            cells.cell, catalog, "", [(row.id, h) for h in hardware_ids], by="hardware"
         )
         extra = {
             q: [cells(catalog, "", row.id, h, q) for h in hardware_ids]
@@ -365,7 +365,7 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return {
             "runs": runs,
             "by_quant": quant_matrix(
-                cells, catalog, "", [(m, row.id) for m in model_ids], by="model"
+                cells.cell, catalog, "", [(m, row.id) for m in model_ids], by="model"
             ),
             "benchmarks": benchmark_rows(catalog, hardware=row.id),
             "assessment": hardware_assessment(d, runs, catalog),
@@ -408,8 +408,9 @@ def _entry_dict(row: Model | Hardware) -> dict[str, Any]:
 
 
 class _TableCells:
-    """The detail pages' table cells, one verdict per (model, device, quantization): called
-    as quant_matrix's check_row. What the cells of one page share is worked out once for
+    """The detail pages' table cells, one verdict per (model, device, quantization): a
+    verdict table's row when called, a quantization table's cell by `cell` (quant_matrix's).
+    What the cells of one page share is worked out once for
     the page, not once per cell: each entry's name and link (the same dict in every cell of
     its row or column), the Will it run? link's query less its quantization, the part
     every quantization of a row repeats, and the engine's answer at the default
@@ -494,10 +495,9 @@ class _TableCells:
         quant: str,
         by: str,
     ) -> tuple[dict[str, str], dict[str, Any]]:
-        """(the `by` side's name and link, the quantization table's cell): what
-        insights.matrix_cell makes of this cell's _check_row, written from the engine's
-        answer directly, without the verdict table's row (some 40 cells a page; the same
-        values, keys and order: tests/web/test_first_views.py)."""
+        """(the `by` side's name and link, the quantization table's cell), written from the
+        engine's answer directly, without the verdict table's row (some 40 cells a page; the
+        values of this cell's _check_row, tests/web/test_first_views.py)."""
         side = self.side(catalog, by, model_id if by == "model" else hardware_id)
         check_url = self.check_url(model_id, hardware_id, quant)
         try:
