@@ -111,6 +111,13 @@ def test_it_survives_known_hard_cases(fuzz_client, url: str) -> None:
     assert_handled(fuzz_client.get(url + "&format=json" if "?" in url else url))
 
 
+def test_it_says_what_is_wrong_with_a_cpu_count(fuzz_client) -> None:
+    # The CPU box takes a name like the GPU boxes, so "0x" reaches the resolver's count check.
+    r = fuzz_client.get("/will-it-run/custom/?cpu=0x+testcpu-16c")
+    assert r.status_code == 400
+    assert "device count 0 is out of range" in r.content.decode()
+
+
 def test_it_turns_an_engine_crash_into_a_logged_answer(
     client, catalog_dir: Path, db, monkeypatch, caplog
 ) -> None:

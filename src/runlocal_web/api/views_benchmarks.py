@@ -183,6 +183,8 @@ def submit(request: HttpRequest, payload: SubmissionIn) -> HttpResponse:
         model_id = catalog.find_model(payload.model).id
     except UnknownNameError as exc:
         errors.append(field_error("model", str(exc), suggestions=list(exc.suggestions)))
+    except InputError as exc:
+        errors.append(field_error("model", str(exc)))
     try:
         quant = normalize_quant(payload.quant)
     except InputError as exc:

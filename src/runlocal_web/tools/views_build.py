@@ -208,6 +208,8 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
                 suggestions.append(
                     {"input": typed_cpu, "field": "cpu", "names": list(exc.suggestions)}
                 )
+            except InputError as exc:
+                form.add_error("cpu", f"{typed_cpu}: {exc}")
             else:
                 if cpu.get("kind") != "cpu":
                     form.add_error("cpu", f"{cpu.name} is not a CPU: put it in a GPU box.")

@@ -220,6 +220,8 @@ def solve_cost(
         except UnknownNameError as exc:
             form.add_error("model", f"No model called “{d['model']}” in the catalog.")
             solved.suggestions["model"] = list(exc.suggestions)
+        except InputError as exc:
+            form.add_error("model", str(exc))
     model, pick = solved.model, solved.pick
     if form.errors or model is None:
         return solved
