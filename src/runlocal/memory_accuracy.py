@@ -22,7 +22,12 @@ A metric's name says what was measured and in which unit: ``<part>_<unit>[_per_g
 - ``activation``: vLLM's profiled activation peak on one GPU ("PyTorch activation peak
   memory", "torch peak memory increase"), compared with the device's compute bytes.
 - ``peak``: what the framework's allocator held at its peak: weights + KV + activations, no
-  process context (torch.cuda.max_memory_allocated, mlx's mx.get_peak_memory).
+  process context (torch.cuda.max_memory_allocated, mlx's mx.get_peak_memory). The engine's
+  answer for a context prefills all of it at once; a row that prefilled a prompt and then
+  generated tokens peaked at the larger of two moments, each a question of its own: the
+  prompt's prefill (the answer's peak at the prompt's length, its KV cache that long) and the
+  last generated token (weights + the KV cache of prompt and generated tokens, a token's
+  activations beside them being negligible).
 - ``resident``: what stays allocated once a run ends: weights + KV cache, the activations
   freed (torch.cuda.memory_allocated after generate).
 - ``vram_total``: the accelerators' whole use, process context included (nvidia-smi).
@@ -33,7 +38,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +98,9 @@ class MemoryRow:
     query: CheckQuery
     predicted_bytes: float | None = None
     verdict: str | None = None
+    # A peak measured over a prompt and then generated tokens: the prompt's length, asked of
+    # its own (see the module docstring); None where the row prefilled its whole context.
+    prompt: int | None = None
 
 
 def metric_unit(metric: str, notes: str, binary_gb: bool = False) -> tuple[str, int, bool] | None:
@@ -200,6 +208,8 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                 bandwidth_gb_s=bandwidth,
                 gpu_memory_utilization=float(gmu.group(1)) if gmu and "vllm" in rt[0] else None,
             )
+            prompt, gen = _int(rec.get("prompt_tokens", "")), _int(rec.get("gen_tokens", ""))
+            generated = part == "peak" and prompt and gen and not _int(rec["context_tokens"])
             rows.append(
                 MemoryRow(
                     data=Path(path).name,
@@ -211,6 +221,7 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                     measured_bytes=value * scale,
                     runtime=rt[1],
                     query=query,
+                    prompt=prompt if generated else None,
                 )
             )
     return rows, skipped
@@ -253,6 +264,17 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
     return float(mem["total_bytes"])  # vram_total
 
 
+def generate_peak(
+    prefill: dict[str, Any], whole: dict[str, Any], per_gpu: bool, unit_mib: bool
+) -> float:
+    """The allocator peak of a prompt prefilled and then generated from (see the module
+    docstring): the larger of the answer for the prompt alone, ``prefill``, and the weights and
+    KV cache of the answer for prompt and generated tokens together, ``whole``."""
+    prompt_peak = predicted_part(prefill, "peak", per_gpu, unit_mib)
+    last_token = predicted_part(whole, "resident", per_gpu, unit_mib)
+    return max(prompt_peak, last_token)
+
+
 def evaluate_memory(rows: list[MemoryRow], catalog: Catalog) -> dict[str, int]:
     """Ask `check` for each row; counts of rows whose query it refused, by reason."""
     refused: dict[str, int] = {}
@@ -263,10 +285,15 @@ def evaluate_memory(rows: list[MemoryRow], catalog: Catalog) -> dict[str, int]:
             reason = f"check refused: {str(exc).split(':')[0][:60]}"
             refused[reason] = refused.get(reason, 0) + 1
             continue
-        row.predicted_bytes = predicted_part(
-            answer, row.part, row.per_gpu, row.metric.endswith("_mib")
-        )
+        unit_mib = row.metric.endswith("_mib")
+        row.predicted_bytes = predicted_part(answer, row.part, row.per_gpu, unit_mib)
         row.verdict = answer["verdict"]
+        if row.prompt is not None:
+            try:
+                prefill = check(replace(row.query, context=row.prompt), catalog).data
+            except (InputError, RunlocalError):
+                continue
+            row.predicted_bytes = generate_peak(prefill, answer, row.per_gpu, unit_mib)
     return refused
 
 

@@ -86,6 +86,11 @@ class Runtime:
     # transformers: attention masks built by masking_utils.sdpa_mask as booleans (one byte
     # per query-key pair); earlier releases built each model's mask in its own dtype.
     bool_attention_masks: bool = True
+    # transformers' generate() asks the model for the last position's logits only
+    # (num_logits_to_keep=1, PR #31292, 4.45); before it a prompt's forward pass computed the
+    # logits of every position and upcast them all to float32
+    # (memory.transformers_activation_bytes).
+    prefill_last_logits: bool = True
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -315,6 +320,16 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "masking_utils.sdpa_mask builds boolean (batch, 1, q, kv) masks; before it each "
         "model's _update_causal_mask filled them with the dtype's minimum (the release is the "
         "first with masking_utils, not verified)",
+    ),
+    (
+        "transformers",
+        (4, 45),
+        "prefill_last_logits",
+        False,
+        "generate() passes num_logits_to_keep=1 and the forward pass slices the hidden states "
+        "before lm_head (PR #31292, merged for 4.45; renamed logits_to_keep in 4.49); before "
+        "it the prompt's logits were computed for every position and upcast with "
+        "logits.float()",
     ),
     (
         "transformers",

@@ -139,14 +139,14 @@ def test_a_transformers_process_pays_a_fixed_overhead_that_does_not_shrink() -> 
     plan = plan_simple(spec, inv, [gpu], HF, 1024, "f16", 1)
     use = plan.devices[0]
     # Allocated at the peak (what torch.cuda.max_memory_allocated reports): 1024 tokens of
-    # MLP intermediates and hidden states, 1024 × (3 × 14336 + 6 × 4096) × 2 B, and one row
-    # of float32 logits, 128256 × 4 B.
-    assert use.compute_bytes == 138_412_032 + 513_024
+    # a layer's MLP (three 14336-wide tensors), four hidden-wide ones and the rotary cos and
+    # sin (128 wide), 1024 × (3 × 14336 + 4 × 4096 + 2 × 128) × 2 B = 1024 × 59,648 × 2.
+    assert use.compute_bytes == 122_159_104
     # KV: 32 layers × 8 heads × 128 × (K + V) × 2 B × 1024 tokens.
     assert use.kv_cache_bytes == 134_217_728
     # The process: 1 GiB of context and kernels, plus the caching allocator's reserve,
-    # 10% of (activations + KV) = int(27_314_278.4).
-    assert use.overhead_bytes == TRANSFORMERS_PROCESS_BYTES + 27_314_278
+    # 10% of (activations + KV) = int(25_637_683.2).
+    assert use.overhead_bytes == TRANSFORMERS_PROCESS_BYTES + 25_637_683
     assert TRANSFORMERS_PROCESS_BYTES == 1024**3
 
 
@@ -172,12 +172,29 @@ def test_a_sliding_window_model_prefilling_past_its_window_holds_a_boolean_mask(
 
     inv = estimate_inventory(spec, "BF16")
     gpu = explicit_device(141, 4800)
-    act_8k = 8192 * (3 * 14336 + 6 * 4096) * 2 + 32000 * 4
+    act_8k = 8192 * (3 * 14336 + 4 * 4096 + 2 * 128) * 2
     assert plan_simple(spec, inv, [gpu], HF, 8192, "f16", 1).devices[0].compute_bytes == (
         act_8k + 8192**2
     )
     long = plan_simple(spec, inv, [gpu], HF, 131072, "f16", 1).devices[0]
     assert long.compute_bytes == 3 * 131072**2 - long.kv_cache_bytes
+
+
+def test_transformers_before_4_45_holds_the_logits_of_every_prompt_position() -> None:
+    """Llama 3.1 8B, a 1024-token prompt. From 4.45 generate() asks for the last position's
+    logits only: the final norm's output, 1024 × 4096 × 2 B = 8,388,608, and one row of bf16
+    logits and its float32 copy, 128,256 × 6 B = 769,536, together far below the MLP's
+    122,159,104. Before, every position's logits: 1024 × 128,256 × 6 B = 788,004,864, plus
+    the norm's output, 796,393,472 B, the pass's peak."""
+    from runlocal.memory import transformers_activation_bytes
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    assert transformers_activation_bytes(spec, HF, 1024, 1) == 122_159_104
+    old = get_runtime("transformers@4.44.2")
+    assert not old.prefill_last_logits and get_runtime("transformers@4.45").prefill_last_logits
+    assert transformers_activation_bytes(spec, old, 1024, 1) == 8_388_608 + 788_004_864
+    # Two sequences: twice the positions, each sequence's last logits row.
+    assert transformers_activation_bytes(spec, HF, 1024, 2) == 2 * 122_159_104
 
 
 def test_vllm_preallocates_the_share_of_each_gpu_it_is_given() -> None:

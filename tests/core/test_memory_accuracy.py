@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runlocal.memory_accuracy import metric_unit, predicted_part
+from runlocal.memory_accuracy import generate_peak, metric_unit, predicted_part
 
 ANSWER = {
     "memory": {
@@ -59,3 +59,33 @@ def test_each_part_reads_its_field_of_the_answer() -> None:
     assert predicted_part(ANSWER, "weights", True, unit_mib=False) == 2500
     assert predicted_part(ANSWER, "kv_pool", True, unit_mib=False) == 600
     assert predicted_part(ANSWER, "peak", True, unit_mib=False) == 3250
+
+
+def test_a_generated_run_peaks_at_its_prompt_or_at_its_last_token() -> None:
+    """A 6,144-token prompt then 2,048 generated tokens: the prompt's prefill holds weights
+    4000 + its KV 750 + activations 900 (peak 5650); the last token holds weights 4000 + the
+    KV of all 8,192 tokens, 1000 (5000): the prefill is the peak. With a 1-token prompt the
+    prefill holds 4000 + 0 + 1 and the last token's 5000 is the peak."""
+    whole = {"memory": {**ANSWER["memory"]}, "devices": ANSWER["devices"]}
+    prompt = {
+        "memory": {
+            "weights_bytes": 4000,
+            "kv_cache_bytes": 750,
+            "compute_bytes": 900,
+            "overhead_bytes": 200,
+            "total_bytes": 5850,
+        },
+        "devices": [],
+    }
+    assert generate_peak(prompt, whole, False, unit_mib=False) == 5650
+    one = {
+        "memory": {
+            "weights_bytes": 4000,
+            "kv_cache_bytes": 0,
+            "compute_bytes": 1,
+            "overhead_bytes": 200,
+            "total_bytes": 4201,
+        },
+        "devices": [],
+    }
+    assert generate_peak(one, whole, False, unit_mib=False) == 5000

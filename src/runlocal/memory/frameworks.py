@@ -298,6 +298,69 @@ def transformers_mask_bytes(
     return held, 3 * held
 
 
+# transformers' prefill peak (memory.transformers_activation_bytes), in bytes of the
+# activation dtype (bf16/fp16) per prompt token: while a decoder layer's MLP multiplies its
+# activated gate by its up projection (modeling_llama.py / modeling_qwen2.py LlamaMLP.forward,
+# down_proj(act_fn(gate_proj(x)) * up_proj(x))), three intermediate-wide tensors exist at once
+# (the activated gate, the up projection and their product), beside four hidden-wide ones: the
+# embeddings (the model's forward keeps ``inputs_embeds`` referenced for the whole pass), the
+# layer's input (still the model loop's ``hidden_states``), the residual after attention, and
+# its post-attention norm, the MLP's input. The rotary cos and sin, computed once per pass and
+# cast to the activation dtype, are two head-wide tensors.
+TRANSFORMERS_MLP_WIDTHS = 3
+TRANSFORMERS_HELD_HIDDEN = 4
+TRANSFORMERS_ROPE_TABLES = 2
+# Logits upcast to float32 (4 B) from the lm_head's bf16 output (2 B), both alive while
+# logits.float() copies: 6 bytes per position and vocabulary entry.
+TRANSFORMERS_LOGITS_BYTES = 6
+
+
+def _rope_width(spec: ModelSpec) -> int:
+    """The head dimension the rotary tables are built for: the first attention layer's key
+    width, else hidden / heads."""
+    for layer in spec.layers:
+        if layer.kind in ("full", "swa") and layer.head_dim_k:
+            return layer.head_dim_k
+    return spec.hidden_size // max(spec.n_heads, 1)
+
+
+def transformers_activation_bytes(
+    spec: ModelSpec, runtime: Runtime, tokens: int, sequences: int, kv_bytes: int = 0
+) -> int:
+    """Bytes the forward pass over a prompt of ``tokens`` tokens allocates beside the weights
+    and the KV cache of ``kv_bytes`` (torch.cuda.max_memory_allocated less both), attention in
+    SDPA or FlashAttention-2 (no score matrix): the largest of three moments.
+
+    - A decoder layer's MLP (TRANSFORMERS_MLP_WIDTHS ... TRANSFORMERS_ROPE_TABLES):
+      tokens × (3 × intermediate + 4 × hidden + 2 × head_dim) × 2 B. Measured: the Qwen2.5
+      speed benchmark's allocator peaks (transformers 4.46, FlashAttention-2, A100) rise by
+      6.0 × intermediate + 8.1–8.2 × hidden bytes per prompt token beyond the KV cache, 0.5B
+      to 32B.
+    - The logits, once the model's layers have returned: the final norm's output (2 × hidden
+      per token) and the lm_head's output with its float32 copy (6 B per vocabulary entry) for
+      the last position only from 4.45 (num_logits_to_keep=1, PR #31292), for every prompt
+      position before: a 32,768-token prompt on a 151,936-entry vocabulary then holds 27.8 GiB
+      of logits, far more than the layers.
+    - A sliding-window model's attention mask (transformers_mask_bytes): held beside the
+      layers' activations (the model's forward frees it before lm_head), and three times its
+      size while it is built, before the KV cache holds anything."""
+    n = tokens * sequences
+    hidden = spec.hidden_size
+    inter = spec.intermediate_size or 4 * hidden
+    mlp = n * (
+        TRANSFORMERS_MLP_WIDTHS * inter
+        + TRANSFORMERS_HELD_HIDDEN * hidden
+        + TRANSFORMERS_ROPE_TABLES * _rope_width(spec)
+    )
+    positions = sequences if runtime.prefill_last_logits else n
+    logits = n * hidden * 2 + positions * spec.vocab_size * TRANSFORMERS_LOGITS_BYTES
+    held, building = transformers_mask_bytes(spec, runtime, tokens, sequences)
+    # max of three written out (see speed.features)
+    peak = mlp * 2 + held
+    peak = logits if logits > peak else peak
+    return building - kv_bytes if building - kv_bytes > peak else peak
+
+
 def plan_simple(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -311,17 +374,12 @@ def plan_simple(
     kv = kv_cache_bytes(spec, context, runtime, kv_type, sequences)
     inter = spec.intermediate_size or 4 * spec.hidden_size
     if runtime.engine == "transformers":
-        # Peak of prefilling the whole context in one pass: MLP intermediates, SDPA
-        # attention chunks, last-token logits in float32 — what torch.cuda.max_memory_allocated
-        # reports. The caching allocator reserves more than it hands out (blocks split and
-        # rounded, the KV cache regrown by torch.cat): that reserve is the process's, with the
-        # context, not an allocation, so it sits in the overhead.
-        tokens = context * sequences
-        act = tokens * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * sequences
-        # A sliding-window model's mask: held beside the activations, and three times its size
-        # while it is built, when the KV cache is still empty.
-        held, building = transformers_mask_bytes(spec, runtime, context, sequences)
-        act = max(act + held, building - kv)
+        # Peak of prefilling the whole context in one pass (transformers_activation_bytes) —
+        # what torch.cuda.max_memory_allocated reports. The caching allocator reserves more
+        # than it hands out (blocks split and rounded, the KV cache regrown by torch.cat): that
+        # reserve is the process's, with the context, not an allocation, so it sits in the
+        # overhead.
+        act = transformers_activation_bytes(spec, runtime, context, sequences, kv)
         overhead = TRANSFORMERS_PROCESS_BYTES + int((act + kv) * TRANSFORMERS_RESERVE_SHARE)
     elif runtime.engine == "mlx":
         step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
