@@ -25,6 +25,7 @@ from .runtimes import (
     LLAMA_CUDA_GRAPHS_BUILD,
     LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
     LLAMA_FP4_MMA_BUILD,
+    LLAMA_INTEL_VULKAN_COOPMAT_BUILD,
     LLAMA_METAL_TENSOR_TILES_BUILD,
     LLAMA_RDNA3_FATTN_MMA_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
@@ -65,6 +66,8 @@ class Row:
     rdna3_fattn_mma: bool = True
     amd_vulkan_tiles: bool = True
     sycl_xmx_attention: bool = True
+    intel_vulkan_coopmat: bool = True
+    vulkan_mesa: bool = False
     metal_tensor_tiles: bool = True
     cuda_graphs_min_cc: float | None = 7.0
     # The runtime the row measured, as get_runtime names it ("llama.cpp", "vllm@0.6.3", "mlx").
@@ -297,6 +300,35 @@ def _sycl_xmx_attention(rec: dict[str, str]) -> bool:
     )
 
 
+# llama.cpp's Vulkan matmuls on Intel Xe2's XMX engines (Runtime.intel_vulkan_coopmat): PR
+# #14001, June 2025 (b5589).
+INTEL_VULKAN_COOPMAT_DATE = (2025, 7)
+
+
+def _intel_vulkan_coopmat(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build runs Vulkan matmuls on Intel Xe2's XMX engines
+    (Runtime.intel_vulkan_coopmat): by its build number, else the month it states; rows that
+    state neither, or only the year, are taken as later, as for MMQ."""
+    return _since(
+        rec,
+        LLAMA_INTEL_VULKAN_COOPMAT_BUILD,
+        INTEL_VULKAN_COOPMAT_DATE,
+        True,
+        year_alone_unstated=True,
+    )
+
+
+# A row's Vulkan driver as its notes name it: Mesa's (its Intel driver ANV, its AMD driver
+# RADV, or Mesa by name), else the GPU vendor's (Runtime.vulkan_mesa).
+_MESA_RE = re.compile(r"\b(?:Mesa|ANV|RADV)\b")
+
+
+def _vulkan_mesa(rec: dict[str, str]) -> bool:
+    """Whether a row ran under Mesa's Vulkan driver (Runtime.vulkan_mesa): as its notes say;
+    rows that name no driver are taken to run the vendor's."""
+    return bool(_MESA_RE.search(rec.get("notes", "")))
+
+
 # llama.cpp's Metal tensor-API GEMM kernel (Runtime.metal_tensor_tiles): PR #20962, opened on
 # 24 March 2026 and merged in April (dates from May 2026).
 METAL_TENSOR_TILES_DATE = (2026, 5)
@@ -470,6 +502,8 @@ def map_rows(
                     rdna3_fattn_mma=rdna3_fattn_mma,
                     amd_vulkan_tiles=_amd_vulkan_tiles(rec),
                     sycl_xmx_attention=_sycl_xmx_attention(rec),
+                    intel_vulkan_coopmat=_intel_vulkan_coopmat(rec),
+                    vulkan_mesa=_vulkan_mesa(rec),
                     metal_tensor_tiles=_metal_tensor_tiles(rec),
                     cuda_graphs_min_cc=_cuda_graphs_min_cc(rec),
                     ubatch=_ubatch(rec),
@@ -498,6 +532,8 @@ def evaluate(rows: Iterable[Row]) -> None:
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
                 amd_vulkan_tiles=row.amd_vulkan_tiles,
                 sycl_xmx_attention=row.sycl_xmx_attention,
+                intel_vulkan_coopmat=row.intel_vulkan_coopmat,
+                vulkan_mesa=row.vulkan_mesa,
                 metal_tensor_tiles=row.metal_tensor_tiles,
                 cuda_graphs_min_cc=row.cuda_graphs_min_cc,
             )

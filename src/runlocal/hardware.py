@@ -35,7 +35,9 @@ class Device:
     compute_capability: float | None = None  # NVIDIA CUDA compute capability (6.1 = Pascal)
     # Dense FP16/BF16 tensor FLOP/s with FP32 accumulation, where it is lower (GeForce, L40).
     fp32_acc_flops: float | None = None
-    gpu_arch: str | None = None  # AMD: the LLVM target (gfx906, gfx1030, gfx1100, gfx942…)
+    # AMD: the LLVM target (gfx906, gfx1030, gfx1100, gfx942…); Intel: the Xe generation
+    # (xe-hpg, xe2-hpg, xe2-lpg, xe3-lpg…)
+    gpu_arch: str | None = None
     # Dense int8 dot-product operations/s (the catalog's int8_tops): on CPUs the rate of the
     # SIMD int8 dot product llama.cpp's quantized kernels use (NEON SDOT/i8mm, AVX-VNNI,
     # AVX-512 VNNI); None where not recorded.

@@ -59,6 +59,15 @@ class Runtime:
     # (Q·K^T and S·V through oneMKL GEMM) and PR #25222 (oneDNN's fused SDPA), both merged in
     # July 2026; before them its VEC and TILE kernels ran on the vector engines (XVE).
     sycl_xmx_attention: bool = True
+    # llama.cpp's Vulkan matmul shaders on Intel's XMX engines through VK_KHR_cooperative_matrix,
+    # on Xe2 and later GPUs: PR #14001 (June 2025, b5589); before it they ran the scalar shaders
+    # on the vector engines (speed.kernels.intel_vulkan_coopmat).
+    intel_vulkan_coopmat: bool = True
+    # The Vulkan driver is Mesa's (Linux: ANV on Intel GPUs, RADV on AMD) rather than the GPU
+    # vendor's own (Intel's Windows driver). Not a llama.cpp build but the stack it runs on:
+    # the same build decodes 2.5-3.1x slower on Intel GPUs under Mesa (PR #14001's tables;
+    # speed.decode.intel_vulkan_weight_read_factor).
+    vulkan_mesa: bool = False
     # llama.cpp's Metal prompt GEMMs on the M5's Neural Accelerators (the Metal 4 tensor API):
     # their own kernel with 64 x 128 tiles, device-memory B operand and cooperative-tensor
     # stores from PR #20962 (opened 24 March 2026, merged in April); before it the tensor path
@@ -234,6 +243,9 @@ LLAMA_SYCL_XMX_ATTENTION_BUILD = 9857
 # Metal's own tensor-API GEMM kernel (PR #20962, April 2026; the build number is taken as 8700,
 # between b7536 of 24 December 2025 and b9100 of 13 May 2026, whose rows have it).
 LLAMA_METAL_TENSOR_TILES_BUILD = 8700
+# Vulkan's cooperative-matrix shaders on Intel Xe2 and later (PR #14001, measured as b5589
+# against b5583).
+LLAMA_INTEL_VULKAN_COOPMAT_BUILD = 5589
 
 # (runtime id, first release with the new behaviour, Runtime field, its value before, source).
 # A field listed twice takes the value of the last entry the release is before. By runtime,
@@ -275,6 +287,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         False,
         "SYCL flash attention for prompts on Intel's XMX engines (PRs #25025 and #25222, "
         "July 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_INTEL_VULKAN_COOPMAT_BUILD,),
+        "intel_vulkan_coopmat",
+        False,
+        "Vulkan matmuls on Intel Xe2's XMX engines through VK_KHR_cooperative_matrix (PR "
+        "#14001, June 2025)",
     ),
     (
         "llama.cpp",

@@ -34,6 +34,13 @@ STREET_PRICE_DEFAULT_RANGE = (20.0, 100000.0)
 _PY_REPR_RE = re.compile(r"""[(\[]\s*(['"])[^'"]*\1\s*,\s*(['"])[^'"]*\2\s*[)\],]""")
 
 
+# Intel GPU generations by Intel's names (gpu_arch of Intel records): Alchemist (Xe-HPG),
+# Meteor Lake (Xe-LPG), Arrow Lake-H (Xe-LPG+, with XMX), Battlemage (Xe2-HPG), Lunar Lake
+# (Xe2-LPG), Panther Lake (Xe3-LPG). They pick llama.cpp's Vulkan matmul shaders
+# (speed.kernels.intel_vulkan_coopmat).
+INTEL_GPU_ARCHES = frozenset({"xe-hpg", "xe-lpg", "xe-lpg-plus", "xe2-hpg", "xe2-lpg", "xe3-lpg"})
+
+
 def _rel(e: Entry) -> str:
     return f"{e.kind}/{e.path.name}"
 
@@ -90,7 +97,12 @@ def check_hardware(e: Entry) -> Iterable[CatalogError]:
     if isinstance(acc, int | float) and isinstance(fp16, int | float) and acc > fp16:
         yield CatalogError(_rel(e), "fp32_acc_tensor_tflops", "above the FP16-accumulate rate")
     arch = d.get("gpu_arch")
-    if arch is not None and not (isinstance(arch, str) and re.fullmatch(r"gfx[0-9a-f]{3,4}", arch)):
+    if arch is not None and d.get("vendor") == "Intel":
+        if arch not in INTEL_GPU_ARCHES:
+            yield CatalogError(_rel(e), "gpu_arch", f"must be one of {sorted(INTEL_GPU_ARCHES)}")
+    elif arch is not None and not (
+        isinstance(arch, str) and re.fullmatch(r"gfx[0-9a-f]{3,4}", arch)
+    ):
         yield CatalogError(_rel(e), "gpu_arch", "must be an LLVM AMDGPU target such as gfx1100")
     yield from _number(e, "tdp_w", 1, 5000, required=False)
     yield from _number(e, "launch_price_usd", 1, 500000, required=False)

@@ -178,3 +178,134 @@ def test_sycl_reads_blocks_without_a_reordered_copy_at_a_third_of_the_speed() ->
     assert decode_seconds_per_token(q2, p_vk) == decode_seconds_per_token(
         replace(q2, quant="Q4_K_M"), p_vk
     )
+
+
+def _mesa_params() -> SpeedParams:
+    """Intel under Vulkan with round numbers and no arithmetic or fixed costs, so a decoded
+    token is its reads alone."""
+    p = load_params()
+    return replace(
+        p,
+        bandwidth_efficiency={**p.bandwidth_efficiency, "vulkan-intel": 0.8},
+        per_layer_us={**p.per_layer_us, "vulkan-intel": 0.0},
+        fixed_ms={**p.fixed_ms, "vulkan-intel": 0.0},
+        dequant_ops={k: 0.0 for k in p.dequant_ops},
+        decode_attention_efficiency=1.0,
+    )
+
+
+def test_mesa_reads_intel_quantized_blocks_at_a_third_of_the_speed() -> None:
+    """8 GB of Q8_0 weights on a 600 GB/s Intel card at efficiency 0.8: 8e9 / 480e9 =
+    16.67 ms read coalesced. Under Mesa's driver every quantized byte costs the geometric mean
+    of PR #14001's three Windows/Mesa tg128 ratios, (3.1074 x 2.4635 x 2.6815)^(1/3) = 2.738:
+    45.63 ms. BF16 weights, the types with a Mesa-tuned path (Q3_K/Q6_K block loads, Q4_0/Q5_1
+    on the float shaders), Intel's own driver and other runtimes keep one read."""
+    from runlocal.speed.decode import MESA_INTEL_QUANT_READ_FACTOR
+
+    assert pytest.approx(2.738, abs=5e-4) == MESA_INTEL_QUANT_READ_FACTOR
+    gpu = replace(B70, backend="vulkan-intel", api="vulkan", weight_bytes=8e9, weight_params=8e9)
+    p = _mesa_params()
+    windows = _prefill_features(loads=(gpu,), quant_family="q8", quant="Q8_0", n_layers=10)
+    mesa = replace(windows, vulkan_mesa=True)
+    assert decode_seconds_per_token(windows, p) == pytest.approx(8e9 / 480e9)
+    assert decode_seconds_per_token(mesa, p) == pytest.approx(8e9 / 480e9 * 2.738, rel=2e-4)
+    # An Unsloth dynamic K-quant counts as its K-quant blocks; the MoE label as its experts'.
+    for quant in ("Q4_K_M", "UD-Q4_K_XL", "MXFP4_MOE", "Q5_K_M", "IQ4_XS"):
+        t = decode_seconds_per_token(replace(mesa, quant=quant), p)
+        assert t == pytest.approx(8e9 / 480e9 * 2.738, rel=2e-4), quant
+    tuned = (("Q6_K", "k_quant"), ("Q3_K_M", "k_quant"), ("Q4_0", "q_legacy"), ("Q5_1", "q_legacy"))
+    for quant, family in (*tuned, ("BF16", "f16")):
+        t = decode_seconds_per_token(replace(mesa, quant=quant, quant_family=family), p)
+        assert t == pytest.approx(8e9 / 480e9), quant
+    # Other runtimes bring their own kernels; AMD under Mesa (RADV) is another class.
+    assert decode_seconds_per_token(replace(mesa, llama_kernels=False), p) == pytest.approx(
+        decode_seconds_per_token(replace(windows, llama_kernels=False), p)
+    )
+    radv = replace(gpu, backend="vulkan", vendor="AMD")
+    p_radv = replace(p, bandwidth_efficiency={**p.bandwidth_efficiency, "vulkan": 0.8})
+    assert decode_seconds_per_token(
+        replace(mesa, loads=(radv,)), p_radv
+    ) == decode_seconds_per_token(replace(windows, loads=(radv,)), p_radv)
+
+
+def test_the_harness_reads_a_rows_vulkan_driver_from_its_notes() -> None:
+    from runlocal.accuracy import _vulkan_mesa
+
+    assert _vulkan_mesa({"notes": "Vulkan toolbox, Mesa ANV (BMG G31), KHR_coopmat"})
+    assert _vulkan_mesa({"notes": "Ubuntu 26.04, Mesa 26.1.4 ANV, KHR_coopmat"})
+    assert _vulkan_mesa({"notes": "Radeon 8060S (RADV GFX1151)"})
+    assert not _vulkan_mesa({"notes": "Windows 11, driver 8626"})
+    assert not _vulkan_mesa({"notes": ""})
+    assert not _vulkan_mesa({})
+
+
+def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
+    """1e9 active parameters (2e9 FLOPs per token) on an Intel GPU under Vulkan with FP32
+    20 TFLOPS (no weight tiles, reads or attention priced): the "vector" path's 2 x 20 = 40
+    TFLOPS at efficiency 0.5 x 1.0 takes 1e-4 s.
+    On Xe2 its cooperative-matrix shaders run at the PR's gain over the scalar ones: under
+    Intel's driver sqrt(1631.44/490.89 x 416.53/148.60) = 3.0522, 3.2763e-5 s; under Mesa
+    sqrt(583.28/420.57 x 167.94/122.42) = 1.3793, 7.2499e-5 s. Alchemist (Xe-HPG), builds
+    before PR #14001 and SYCL keep their paths."""
+    from runlocal.speed.kernels import INTEL_VULKAN_COOPMAT_GAIN, INTEL_VULKAN_COOPMAT_GAIN_MESA
+
+    assert pytest.approx(3.0522, abs=1e-4) == INTEL_VULKAN_COOPMAT_GAIN
+    assert pytest.approx(1.3793, abs=1e-4) == INTEL_VULKAN_COOPMAT_GAIN_MESA
+    xe2 = replace(B70, backend="vulkan-intel", api="vulkan", gpu_arch="xe2-hpg")
+    p = _params()
+    p = replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "vulkan-intel": 0.5},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "vector": 1.0},
+        prefill_quant_factor={k: 1.0 for k in p.prefill_quant_factor},
+    )
+    f = _prefill_features(
+        loads=(xe2,),
+        quant_family="k_quant",
+        quant="Q4_K_M",
+        active_params=1e9,
+        attn_prefill_flops=0.0,
+    )
+    assert prefill_path(xe2, "k_quant") == ("vector", 40e12)
+    t = prefill_seconds_per_token(f, p, 0)
+    assert t == pytest.approx(1e-4 / 3.0522, rel=1e-4)
+    t_mesa = prefill_seconds_per_token(replace(f, vulkan_mesa=True), p, 0)
+    assert t_mesa == pytest.approx(1e-4 / 1.3793, rel=1e-4)
+    for g in (
+        replace(f, loads=(replace(xe2, gpu_arch="xe-hpg"),)),
+        replace(f, loads=(replace(xe2, gpu_arch=None),)),
+        replace(f, intel_vulkan_coopmat=False),
+    ):
+        assert prefill_seconds_per_token(g, p, 0) == pytest.approx(1e-4, rel=1e-4)
+    sycl = replace(f, loads=(replace(B70, gpu_arch="xe2-hpg"),))
+    assert prefill_seconds_per_token(sycl, p, 0) == prefill_seconds_per_token(
+        replace(sycl, loads=(B70,)), p, 0
+    )
+
+
+def test_the_harness_and_runtimes_read_the_intel_vulkan_coopmat_build() -> None:
+    from runlocal.accuracy import _intel_vulkan_coopmat
+    from runlocal.runtimes import get_runtime
+
+    # PR #14001: b5589 (June 2025); a stated month from July 2025, or none, is later.
+    assert not _intel_vulkan_coopmat({"runtime_version_or_date": "build a69d54f (5583)"})
+    assert _intel_vulkan_coopmat({"runtime_version_or_date": "build a0dd7795 (5589)"})
+    assert not _intel_vulkan_coopmat({"runtime_version_or_date": "2025-05"})
+    assert _intel_vulkan_coopmat({"runtime_version_or_date": "2025-08"})
+    assert _intel_vulkan_coopmat({"runtime_version_or_date": "build e9fd8dc"})
+    assert not get_runtime("llama.cpp@b5583").intel_vulkan_coopmat
+    assert get_runtime("llama.cpp@b5589").intel_vulkan_coopmat
+    assert get_runtime("llama.cpp").intel_vulkan_coopmat
+
+
+def test_intel_catalog_records_name_their_xe_generation() -> None:
+    """The rule above reads the catalog's gpu_arch: Arc B and Lunar Lake are Xe2, Arc A is
+    Xe-HPG, and the validator refuses a name it does not know for an Intel record."""
+    from runlocal.catalog import load_catalog
+    from runlocal.hardware import device_from_entry
+
+    catalog = load_catalog()
+    by_id = catalog.hardware
+    assert device_from_entry(by_id["intel-arc-pro-b70"]).gpu_arch == "xe2-hpg"
+    assert device_from_entry(by_id["intel-core-ultra-7-258v"]).gpu_arch == "xe2-lpg"
+    assert device_from_entry(by_id["intel-arc-a770-16gb"]).gpu_arch == "xe-hpg"

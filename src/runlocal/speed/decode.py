@@ -184,6 +184,40 @@ def sycl_weight_read_factor(f: SpeedFeatures, load: DeviceLoad) -> float:
     return 1 + sycl_unreordered_share(f) * (SYCL_UNREORDERED_READ_FACTOR - 1)
 
 
+# Intel GPUs under Mesa's Vulkan driver (ANV, Linux) read llama.cpp's quantized blocks slowly:
+# the mat-vec shaders load each block's scales and quants (and the activations' blocks) as
+# small loads from interleaved arrays, which Mesa's compiler does not merge into wide reads
+# (PR #23056, May 2026: "mesa isn't all that great at coalescing back-to-back loads from
+# alternating arrays, so we force it instead"; its block loads made Q6_K 1.48x faster on
+# Intel BMG under Mesa, on top of 1.78x from moving it to the integer-dot shader). The same
+# build on the same card decoded gemma-2-2b Q4_K_M 2.5-3.1x slower under Mesa than under
+# Intel's Windows driver (PR #14001, b5583, tg128: Arc B580 41.82 vs 129.95, Arc A770 39.14
+# vs 96.42, Core Ultra 7 268V 13.75 vs 36.87); the factor is the geometric mean of the
+# three, 2.74, the cost of reading a quantized weight byte under Mesa against a coalesced
+# read. (SYCL's reads of the same interleaved blocks without its reordered copy cost 3.12x
+# on an Arc Pro B70: SYCL_UNREORDERED_READ_FACTOR, PR #21527.) F16/BF16/F32 weights are read
+# in wide vector loads and keep one read, and so do the block types whose Intel path
+# llama.cpp tuned under Mesa: Q3_K and Q6_K, whose shaders force block loads since PR #23056,
+# and Q4_0 and Q5_1, which ggml_vk_should_use_mmvq keeps on the float mat-vec shaders on Intel
+# GPUs because they measured faster there ("From tests on A770 Linux").
+MESA_INTEL_QUANT_READ_FACTOR = (129.95 / 41.82 * 96.42 / 39.14 * 36.87 / 13.75) ** (1 / 3)
+MESA_INTEL_TUNED_BLOCKS = ("Q3_K", "Q6_K", "Q4_0", "Q5_1")
+
+
+def intel_vulkan_weight_read_factor(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """How many times its weights' bytes a decoded token costs an Intel GPU under llama.cpp's
+    Vulkan backend to read: MESA_INTEL_QUANT_READ_FACTOR for quantized weights under Mesa's
+    driver (Runtime.vulkan_mesa), except the block types with a path tuned under Mesa; 1
+    otherwise (unquantized weights, Intel's own driver, other runtimes)."""
+    if load.backend != "vulkan-intel" or not f.vulkan_mesa or not f.llama_kernels:
+        return 1.0
+    if not f.quant or quant_family(f.quant) == "f16":
+        return 1.0
+    if sycl_block_type(f.quant).startswith(MESA_INTEL_TUNED_BLOCKS):
+        return 1.0
+    return MESA_INTEL_QUANT_READ_FACTOR
+
+
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     """Layer split: devices work one after another. Tensor parallel: side by side."""
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
@@ -261,7 +295,10 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     ops = p.dequant_ops.get(f.quant_family, 0.0)
     times = []
     for load in f.loads:
-        weight_factor = sycl_weight_read_factor(f, load) if load.backend == "sycl" else 1.0
+        if load.backend == "sycl":
+            weight_factor = sycl_weight_read_factor(f, load)
+        else:
+            weight_factor = intel_vulkan_weight_read_factor(f, load)
         t_dev = _read_seconds(load, p, weight_factor)
         if load.backend == "cpu":
             t_dev = cpu_decode_seconds(load, p, t_dev)

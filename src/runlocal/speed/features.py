@@ -55,7 +55,7 @@ class DeviceLoad:
     # lanes per SM of the compute capability; None elsewhere.
     sm_clock_hz: float | None = None
     compute_capability: float | None = None
-    gpu_arch: str | None = None  # AMD LLVM target
+    gpu_arch: str | None = None  # AMD LLVM target; Intel Xe generation (hardware.Device)
     int8_flops: float | None = None  # int8 dot-product ops/s (catalog int8_tops)
 
 
@@ -172,6 +172,11 @@ class SpeedFeatures:
     # Whether the build runs SYCL prompt attention on the XMX engines
     # (Runtime.sycl_xmx_attention).
     sycl_xmx_attention: bool = True
+    # Whether the build runs Vulkan matmuls on Intel Xe2's XMX engines
+    # (Runtime.intel_vulkan_coopmat).
+    intel_vulkan_coopmat: bool = True
+    # Whether the Vulkan driver is Mesa's (Runtime.vulkan_mesa).
+    vulkan_mesa: bool = False
     # Whether the build runs Metal prompt GEMMs on the M5's Neural Accelerators in their own
     # tensor-API kernel (Runtime.metal_tensor_tiles).
     metal_tensor_tiles: bool = True
@@ -428,6 +433,8 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
+        "intel_vulkan_coopmat": runtime is None or runtime.intel_vulkan_coopmat,
+        "vulkan_mesa": runtime is not None and runtime.vulkan_mesa,
         "metal_tensor_tiles": runtime is None or runtime.metal_tensor_tiles,
         "cuda_graphs_min_cc": runtime.cuda_graphs_min_cc
         if runtime is not None and runtime.engine == "llama.cpp"

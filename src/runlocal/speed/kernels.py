@@ -209,6 +209,40 @@ def amd_vulkan_coopmat(load: DeviceLoad) -> bool:
     )
 
 
+# llama.cpp's Vulkan backend reaches the XMX engines of Intel's Xe2 and later GPUs (Battlemage,
+# Lunar Lake, Panther Lake: ggml-vulkan's INTEL_XE2 architecture) through
+# VK_KHR_cooperative_matrix from PR #14001 (June 2025; ggml_vk_khr_cooperative_matrix_support:
+# "Only allowing Xe2 GPU at the moment since Xe2 GPU can gain significant performance boost,
+# while some older hardware (ex. Arc A770) has performance regressions"); Alchemist (Xe-HPG)
+# and Meteor Lake keep the scalar shaders on the vector engines. The PR measured the gain on
+# its cooperative-matrix shaders against the scalar ones it replaced, pp512 of gemma-2-2b
+# Q4_K_M on the same builds (b5589 against b5583), and it depends on the driver: under
+# Intel's Windows driver 1,631.44 against 490.89 tokens/s on an Arc B580 and 416.53 against
+# 148.60 on a Core Ultra 7 268V (geometric mean 3.05), under Mesa 24.2.8 583.28 against
+# 420.57 and 167.94 against 122.42 (1.38). Those ratios scale the "vector" path: the shaders'
+# reach of XMX is read off Intel's own scalar shaders, not the generic matrix efficiency
+# (Intel's cooperative-matrix shaders reach a small share of the XMX rate; PRs #19320 and
+# #24407 are Intel's work on them). Arrow Lake-H (Xe-LPG+) got them under Windows only, in
+# June 2026 (PR #24404), with no measurement of this kind: not modelled.
+INTEL_XE2_ARCHES = ("xe2", "xe3")
+INTEL_VULKAN_COOPMAT_GAIN = ((1631.44 / 490.89) * (416.53 / 148.60)) ** 0.5
+INTEL_VULKAN_COOPMAT_GAIN_MESA = ((583.28 / 420.57) * (167.94 / 122.42)) ** 0.5
+
+
+def intel_vulkan_coopmat(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """How many times the "vector" path's rate llama.cpp's Vulkan matmuls reach on this
+    device: INTEL_VULKAN_COOPMAT_GAIN (or its Mesa figure, Runtime.vulkan_mesa) on an Intel
+    Xe2 or later GPU (the catalog's gpu_arch) with a build that has PR #14001
+    (Runtime.intel_vulkan_coopmat); 1 elsewhere."""
+    if (load.api or load.backend) != "vulkan" or load.vendor != "Intel":
+        return 1.0
+    if not f.llama_kernels or not f.intel_vulkan_coopmat:
+        return 1.0
+    if not (load.gpu_arch and load.gpu_arch.startswith(INTEL_XE2_ARCHES)):
+        return 1.0
+    return INTEL_VULKAN_COOPMAT_GAIN_MESA if f.vulkan_mesa else INTEL_VULKAN_COOPMAT_GAIN
+
+
 def attention_kernels(load: DeviceLoad) -> str:
     """The key of a device's flash-attention kernels in ``attention_backend_factor``: its
     backend class, or VULKAN_COOPMAT2_ATTENTION for NVIDIA GPUs under Vulkan."""
@@ -363,7 +397,8 @@ def prefill_path(
       it; AMD and Intel matrix units under Vulkan take "matrix" (VK_KHR_cooperative_matrix).
     - "vector": GPUs whose matrix units the backend does not reach run on the vector ALUs at
       the packed-FP16 rate, 2 × FP32: Intel Arc under Vulkan (XMX is reached through SYCL;
-      the Vulkan shaders' cooperative-matrix path measures far below XMX rates on Arc).
+      the Vulkan shaders' cooperative-matrix path on Xe2 measures far below XMX rates, and is
+      priced as a multiple of this path: intel_vulkan_coopmat).
     - "int8" (CPUs, quantized weights): llama.cpp's int8 dot-product GEMMs at the CPU's
       int8 rate (cpu_int8_flops); "cpu_f16": F16/BF16 weights on the vector FMA units at the
       catalog's half-precision vector rate (fp16_tensor_tflops of a CPU record).

@@ -22,6 +22,7 @@ from .kernels import (
     early_metal_tensor_path,
     fp4_mma_applies,
     host_looped_expert_matrices,
+    intel_vulkan_coopmat,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
     prefill_path,
@@ -77,6 +78,8 @@ def prefill_seconds_per_token(
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
         if path == "matrix" and early_metal_tensor_path(f, load):
             eta /= METAL_EARLY_TENSOR_SLOWDOWN
+        if path == "vector":
+            eta *= intel_vulkan_coopmat(f, load)
         if f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load):
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
             # multiply-adds, except MLX on Neural Accelerators (see the function).

@@ -306,7 +306,7 @@ HARDWARE_FIELDS = (
     ("interface", "Interface", ""),
     ("backends", "Backends", ""),
     ("cuda_compute_capability", "CUDA compute capability", ""),
-    ("gpu_arch", "GPU target (LLVM)", ""),
+    ("gpu_arch", "GPU architecture", ""),
     ("gpu_cores", "GPU cores", ""),
     ("cpu_cores", "CPU cores", ""),
     ("memory_channels", "Memory channels", ""),
