@@ -303,9 +303,15 @@ def test_intel_catalog_records_name_their_xe_generation() -> None:
     Xe-HPG, and the validator refuses a name it does not know for an Intel record."""
     from runlocal.catalog import load_catalog
     from runlocal.hardware import device_from_entry
+    from runlocal.validate import check_hardware
 
-    catalog = load_catalog()
-    by_id = catalog.hardware
+    by_id = load_catalog().hardware
     assert device_from_entry(by_id["intel-arc-pro-b70"]).gpu_arch == "xe2-hpg"
     assert device_from_entry(by_id["intel-core-ultra-7-258v"]).gpu_arch == "xe2-lpg"
     assert device_from_entry(by_id["intel-arc-a770-16gb"]).gpu_arch == "xe-hpg"
+    b70 = by_id["intel-arc-pro-b70"]
+    assert not [e for e in check_hardware(b70) if "gpu_arch" in str(e)]
+    wrong = replace(b70, data={**b70.data, "gpu_arch": "gfx1100"})
+    assert [e for e in check_hardware(wrong) if "gpu_arch" in str(e)]
+    amd_style = replace(b70, data={**b70.data, "vendor": "AMD", "gpu_arch": "xe2-hpg"})
+    assert [e for e in check_hardware(amd_style) if "gpu_arch" in str(e)]
