@@ -29,6 +29,7 @@ from .runtimes import (
     LLAMA_RDNA3_FATTN_MMA_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
     LLAMA_SYCL_XMX_ATTENTION_BUILD,
+    LLAMA_VULKAN_CM1_PV_BUILD,
     get_runtime,
 )
 from .sources import catalog_spec, inventory_for
@@ -64,6 +65,7 @@ class Row:
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
     amd_vulkan_tiles: bool = True
+    vulkan_cm1_pv: bool = True
     sycl_xmx_attention: bool = True
     metal_tensor_tiles: bool = True
     cuda_graphs_min_cc: float | None = 7.0
@@ -279,6 +281,20 @@ def _amd_vulkan_tiles(rec: dict[str, str]) -> bool:
     )
 
 
+# llama.cpp's Vulkan coopmat1 flash attention with S·V on the matrix units: PR #19075, merged on
+# 28 January 2026 (dates from February 2026).
+VULKAN_CM1_PV_DATE = (2026, 2)
+
+
+def _vulkan_cm1_pv(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build multiplies Vulkan flash attention's softmax x V on AMD's
+    cooperative matrices (Runtime.vulkan_cm1_pv): by its build number, else the month it
+    states; rows that state neither, or only the year, are taken as later, as for MMQ."""
+    return _since(
+        rec, LLAMA_VULKAN_CM1_PV_BUILD, VULKAN_CM1_PV_DATE, True, year_alone_unstated=True
+    )
+
+
 # llama.cpp's SYCL prompt attention on the XMX engines (Runtime.sycl_xmx_attention): PRs
 # #25025 and #25222, merged in July 2026 after b9856 (dates from August 2026).
 SYCL_XMX_ATTENTION_DATE = (2026, 8)
@@ -469,6 +485,7 @@ def map_rows(
                     rdna4_fattn_mma=rdna4_fattn_mma,
                     rdna3_fattn_mma=rdna3_fattn_mma,
                     amd_vulkan_tiles=_amd_vulkan_tiles(rec),
+                    vulkan_cm1_pv=_vulkan_cm1_pv(rec),
                     sycl_xmx_attention=_sycl_xmx_attention(rec),
                     metal_tensor_tiles=_metal_tensor_tiles(rec),
                     cuda_graphs_min_cc=_cuda_graphs_min_cc(rec),
@@ -497,6 +514,7 @@ def evaluate(rows: Iterable[Row]) -> None:
                 rdna4_fattn_mma=row.rdna4_fattn_mma,
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
                 amd_vulkan_tiles=row.amd_vulkan_tiles,
+                vulkan_cm1_pv=row.vulkan_cm1_pv,
                 sycl_xmx_attention=row.sycl_xmx_attention,
                 metal_tensor_tiles=row.metal_tensor_tiles,
                 cuda_graphs_min_cc=row.cuda_graphs_min_cc,

@@ -55,6 +55,11 @@ class Runtime:
     # took the smaller tiles of every KHR_coopmat device, and their prompts ran 1.36-1.76x
     # slower (the PR's Radeon 8060S pp512 rows).
     amd_vulkan_tiles: bool = True
+    # llama.cpp's Vulkan flash attention on AMD's cooperative matrices (the coopmat1 shader of
+    # RDNA3, RDNA3.5 and RDNA4): Q·K^T on the matrix units from PR #13506 (May 2025), the
+    # softmax-times-V product too from PR #19075 (merged 28 January 2026, about b7880); before
+    # it S·V ran in scalar code on the vector ALUs.
+    vulkan_cm1_pv: bool = True
     # llama.cpp's SYCL flash attention for prompts on Intel's XMX matrix engines: PR #25025
     # (Q·K^T and S·V through oneMKL GEMM) and PR #25222 (oneDNN's fused SDPA), both merged in
     # July 2026; before them its VEC and TILE kernels ran on the vector engines (XVE).
@@ -219,6 +224,9 @@ _ALIASES = {
 # AMD's cooperative matrices (PR #18749, merged with #18481 in January 2026, about b7700).
 LLAMA_FP4_MMA_BUILD = 7536
 LLAMA_AMD_VULKAN_TILES_BUILD = 7700
+# Vulkan coopmat1 flash attention's S·V on the matrix units (PR #19075, merged 28 January 2026;
+# b7821 of 24 January is before it, taken as 7880).
+LLAMA_VULKAN_CM1_PV_BUILD = 7880
 LLAMA_RDNA4_FATTN_MMA_BUILD = 7700
 LLAMA_RDNA3_FATTN_MMA_BUILD = 9158
 LLAMA_CUDA_GRAPHS_BUILD = 2830
@@ -262,6 +270,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "amd_vulkan_tiles",
         False,
         "Vulkan matmul tiles tuned for AMD's cooperative matrices (PR #18749, January 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_VULKAN_CM1_PV_BUILD,),
+        "vulkan_cm1_pv",
+        False,
+        "Vulkan coopmat1 flash attention multiplies softmax x V on the matrix units (PR #19075, "
+        "January 2026)",
     ),
     (
         "llama.cpp",

@@ -169,6 +169,9 @@ class SpeedFeatures:
     rdna3_fattn_mma: bool = True
     # Whether the build has the Vulkan matmul tiles tuned for AMD (Runtime.amd_vulkan_tiles).
     amd_vulkan_tiles: bool = True
+    # Whether Vulkan flash attention's S·V runs on AMD's cooperative matrices
+    # (Runtime.vulkan_cm1_pv).
+    vulkan_cm1_pv: bool = True
     # Whether the build runs SYCL prompt attention on the XMX engines
     # (Runtime.sycl_xmx_attention).
     sycl_xmx_attention: bool = True
@@ -427,6 +430,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "rdna4_fattn_mma": runtime is None or runtime.rdna4_fattn_mma,
         "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
+        "vulkan_cm1_pv": runtime is None or runtime.vulkan_cm1_pv,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
         "metal_tensor_tiles": runtime is None or runtime.metal_tensor_tiles,
         "cuda_graphs_min_cc": runtime.cuda_graphs_min_cc

@@ -209,6 +209,25 @@ def amd_vulkan_coopmat(load: DeviceLoad) -> bool:
     )
 
 
+# llama.cpp's Vulkan flash attention on KHR_cooperative_matrix devices (the coopmat1 shader,
+# flash_attn_cm1.comp, from PR #13506, May 2025) multiplied Q·K^T on the matrix units and the
+# softmax result times V in scalar code on the vector ALUs, until PR #19075 (January 2026;
+# Runtime.vulkan_cm1_pv): "It now uses coopmats for the Softmax result * V matrix
+# multiplication", written for AMD and measured on a Radeon 8060S. The two products have the
+# same multiply-adds where K and V heads are equally wide (2 x d per query-key pair each), so
+# half of the attention arithmetic ran at the vector rate: the FP32 figure the catalog lists
+# for RDNA3 and later, which counts dual issue (packed FP16), half RDNA4's matrix rate and
+# equal to RDNA3's.
+VULKAN_SCALAR_PV_SHARE = 0.5
+
+
+def vulkan_scalar_pv(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp's Vulkan flash attention runs S·V on this device's vector ALUs
+    (VULKAN_SCALAR_PV_SHARE of the attention arithmetic): an AMD GPU on the coopmat1 shaders
+    (amd_vulkan_coopmat) with flash attention on, on a build before PR #19075."""
+    return f.llama_kernels and f.flash_attn and not f.vulkan_cm1_pv and amd_vulkan_coopmat(load)
+
+
 def attention_kernels(load: DeviceLoad) -> str:
     """The key of a device's flash-attention kernels in ``attention_backend_factor``: its
     backend class, or VULKAN_COOPMAT2_ATTENTION for NVIDIA GPUs under Vulkan."""

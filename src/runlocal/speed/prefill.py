@@ -17,6 +17,7 @@ from .kernels import (
     INTEL_VECTOR_FP16_PER_FP32,
     METAL_EARLY_TENSOR_SLOWDOWN,
     MLX_SORTED_GATHER_MIN_ROWS,
+    VULKAN_SCALAR_PV_SHARE,
     amd_vulkan_coopmat,
     attention_kernels,
     early_metal_tensor_path,
@@ -26,6 +27,7 @@ from .kernels import (
     mlx_expert_tile_rows,
     prefill_path,
     sycl_vector_attention,
+    vulkan_scalar_pv,
 )
 from .params import SpeedParams
 
@@ -107,6 +109,14 @@ def prefill_seconds_per_token(
             t += gemm_flops * share / (peak * eta)
             eta_vec = p.prefill_efficiency[load.backend]
             t += attn * f.attn_prefill_flops * share / (load.fp16_flops * eta_vec)
+        elif vulkan_scalar_pv(f, load) and load.fp32_flops:
+            # Vulkan coopmat1 flash attention before PR #19075: Q·K^T on the matrix units,
+            # S·V on the vector ALUs at the FP32 (dual-issue) rate (VULKAN_SCALAR_PV_SHARE).
+            pv = VULKAN_SCALAR_PV_SHARE * f.attn_prefill_flops
+            t += (gemm_flops + attn * (f.attn_prefill_flops - pv)) * share / (peak * eta)
+            # No weights are unpacked there: the quant family's GEMM factor does not apply.
+            eta_vec = p.prefill_efficiency[load.backend]
+            t += attn * pv * share / (load.fp32_flops * eta_vec)
         elif sycl_vector_attention(f, load) and load.fp32_flops:
             # SYCL flash attention before PRs #25025/#25222: the VEC and TILE kernels run on
             # the vector engines, at their FP16 rate, whatever path the weights take.
