@@ -13,6 +13,7 @@ from .features import (
 )
 from .kernels import (
     AMD_VULKAN_SMALL_TILES_SLOWDOWN,
+    DEQUANT_FP16_BYTES_PER_WEIGHT,
     FP4_MMQ_SPEEDUP,
     INTEL_VECTOR_FP16_PER_FP32,
     METAL_EARLY_TENSOR_SLOWDOWN,
@@ -22,6 +23,7 @@ from .kernels import (
     attention_kernels,
     early_metal_tensor_path,
     fp4_mma_applies,
+    hip_dequant_blas,
     host_looped_expert_matrices,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
@@ -79,7 +81,10 @@ def prefill_seconds_per_token(
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
         if path == "matrix" and early_metal_tensor_path(f, load):
             eta /= METAL_EARLY_TENSOR_SLOWDOWN
-        if f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load):
+        mb = micro_batch(f, prompt_tokens)
+        hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
+        # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
+        if not hipblas and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
             # multiply-adds, except MLX on Neural Accelerators (see the function).
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
@@ -135,9 +140,14 @@ def prefill_seconds_per_token(
         # ggml-metal kernel_mul_mm_id_map0 before kernel_mul_mm_id) and an expert without
         # rows gets no tiles.
         eta_bw = p.bandwidth_efficiency[load.backend]
-        mb = micro_batch(f, prompt_tokens)
         experts = load.resident_expert_bytes
-        reads = load.resident_weight_bytes - experts * (1 - touched_expert_share(f, mb))
+        touched = load.resident_weight_bytes - experts * (1 - touched_expert_share(f, mb))
+        reads = touched
+        if hipblas and load.weight_bytes and load.weight_params:
+            # The dequantize kernel writes each touched weight's FP16 copy, the GEMM reads it.
+            reads += (
+                touched * load.weight_params / load.weight_bytes * (DEQUANT_FP16_BYTES_PER_WEIGHT)
+            )
         reads /= load.bandwidth_bytes_per_s * eta_bw
         t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
         if f.n_experts and load.moe_layers:
