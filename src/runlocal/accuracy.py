@@ -22,14 +22,18 @@ from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
 from .runtimes import (
     LLAMA_AMD_VULKAN_TILES_BUILD,
+    LLAMA_CDNA_MMQ_BUILD,
     LLAMA_CUDA_GRAPHS_BUILD,
     LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
     LLAMA_FP4_MMA_BUILD,
     LLAMA_INTEL_VULKAN_COOPMAT_BUILD,
     LLAMA_METAL_TENSOR_TILES_BUILD,
     LLAMA_RDNA3_FATTN_MMA_BUILD,
+    LLAMA_RDNA3_MMQ_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
+    LLAMA_RDNA4_MMQ_BUILD,
     LLAMA_SYCL_XMX_ATTENTION_BUILD,
+    LLAMA_VULKAN_CM1_PV_BUILD,
     get_runtime,
 )
 from .sources import catalog_spec, inventory_for
@@ -64,7 +68,11 @@ class Row:
     fp4_mma: bool = True
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    cdna_mmq: bool = True
+    rdna4_mmq: bool = True
+    rdna3_mmq: bool = True
     amd_vulkan_tiles: bool = True
+    vulkan_cm1_pv: bool = True
     sycl_xmx_attention: bool = True
     intel_vulkan_coopmat: bool = True
     vulkan_mesa: bool = False
@@ -268,6 +276,25 @@ def _rdna_fattn_mma(rec: dict[str, str]) -> tuple[bool, bool]:
     )
 
 
+# llama.cpp's HIP MMQ on AMD's matrix units (Runtime.cdna_mmq, rdna4_mmq, rdna3_mmq): CDNA in
+# late July 2025, RDNA4 on 24 November 2025, RDNA3 on 5 December 2025 (the first whole months
+# with each).
+CDNA_MMQ_DATE = (2025, 8)
+RDNA4_MMQ_DATE = (2025, 12)
+RDNA3_MMQ_DATE = (2026, 1)
+
+
+def _hip_mmq(rec: dict[str, str]) -> tuple[bool, bool, bool]:
+    """Whether a llama.cpp row's build runs HIP MMQ on CDNA's, RDNA4's and RDNA3's matrix
+    units for prompts (kernels.hip_dequant_blas): by its build number, else the month it
+    states; rows that state neither, or only the year, are taken as later, as for MMQ."""
+    return (
+        _since(rec, LLAMA_CDNA_MMQ_BUILD, CDNA_MMQ_DATE, True, year_alone_unstated=True),
+        _since(rec, LLAMA_RDNA4_MMQ_BUILD, RDNA4_MMQ_DATE, True, year_alone_unstated=True),
+        _since(rec, LLAMA_RDNA3_MMQ_BUILD, RDNA3_MMQ_DATE, True, year_alone_unstated=True),
+    )
+
+
 # llama.cpp's Vulkan matmul tiles for AMD's cooperative matrices: PR #18749, merged in the
 # same week as PR #18481 (January 2026; the build number is taken as 7700 likewise).
 AMD_VULKAN_TILES_DATE = (2026, 2)
@@ -279,6 +306,20 @@ def _amd_vulkan_tiles(rec: dict[str, str]) -> bool:
     states; rows that state neither, or only the year, are taken as later, as for MMQ."""
     return _since(
         rec, LLAMA_AMD_VULKAN_TILES_BUILD, AMD_VULKAN_TILES_DATE, True, year_alone_unstated=True
+    )
+
+
+# llama.cpp's Vulkan coopmat1 flash attention with S·V on the matrix units: PR #19075, merged on
+# 28 January 2026 (dates from February 2026).
+VULKAN_CM1_PV_DATE = (2026, 2)
+
+
+def _vulkan_cm1_pv(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build multiplies Vulkan flash attention's softmax x V on AMD's
+    cooperative matrices (Runtime.vulkan_cm1_pv): by its build number, else the month it
+    states; rows that state neither, or only the year, are taken as later, as for MMQ."""
+    return _since(
+        rec, LLAMA_VULKAN_CM1_PV_BUILD, VULKAN_CM1_PV_DATE, True, year_alone_unstated=True
     )
 
 
@@ -479,6 +520,7 @@ def map_rows(
                 skip("value not a number")
                 continue
             rdna4_fattn_mma, rdna3_fattn_mma = _rdna_fattn_mma(rec)
+            cdna_mmq, rdna4_mmq, rdna3_mmq = _hip_mmq(rec)
             rows.append(
                 Row(
                     line=line,
@@ -500,7 +542,11 @@ def map_rows(
                     fp4_mma=_fp4_mma(rec),
                     rdna4_fattn_mma=rdna4_fattn_mma,
                     rdna3_fattn_mma=rdna3_fattn_mma,
+                    cdna_mmq=cdna_mmq,
+                    rdna4_mmq=rdna4_mmq,
+                    rdna3_mmq=rdna3_mmq,
                     amd_vulkan_tiles=_amd_vulkan_tiles(rec),
+                    vulkan_cm1_pv=_vulkan_cm1_pv(rec),
                     sycl_xmx_attention=_sycl_xmx_attention(rec),
                     intel_vulkan_coopmat=_intel_vulkan_coopmat(rec),
                     vulkan_mesa=_vulkan_mesa(rec),
@@ -530,7 +576,11 @@ def evaluate(rows: Iterable[Row]) -> None:
                 fp4_mma=row.fp4_mma,
                 rdna4_fattn_mma=row.rdna4_fattn_mma,
                 rdna3_fattn_mma=row.rdna3_fattn_mma,
+                cdna_mmq=row.cdna_mmq,
+                rdna4_mmq=row.rdna4_mmq,
+                rdna3_mmq=row.rdna3_mmq,
                 amd_vulkan_tiles=row.amd_vulkan_tiles,
+                vulkan_cm1_pv=row.vulkan_cm1_pv,
                 sycl_xmx_attention=row.sycl_xmx_attention,
                 intel_vulkan_coopmat=row.intel_vulkan_coopmat,
                 vulkan_mesa=row.vulkan_mesa,

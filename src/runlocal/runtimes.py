@@ -50,11 +50,23 @@ class Runtime:
     # ran the tile kernel on the vector ALUs (PR #14323 had disabled the MMA path on RDNA4).
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    # llama.cpp's HIP build multiplies quantized prompt weights of 64 tokens or more in its MMQ
+    # kernels on AMD's matrix units, not by dequantizing them for hipBLAS
+    # (kernels.hip_dequant_blas): CDNA's MFMA from PRs #14624 and #14949 (late July 2025),
+    # RDNA4's WMMA from PR #17156 (24 November 2025), RDNA3's from PR #17576 (5 December 2025).
+    cdna_mmq: bool = True
+    rdna4_mmq: bool = True
+    rdna3_mmq: bool = True
     # llama.cpp's Vulkan matmul tiles for AMD GPUs with cooperative matrices (RDNA3, RDNA3.5,
     # RDNA4 under RADV): 256 x 128 x 128 from PR #18749 (January 2026); before it these GPUs
     # took the smaller tiles of every KHR_coopmat device, and their prompts ran 1.36-1.76x
     # slower (the PR's Radeon 8060S pp512 rows).
     amd_vulkan_tiles: bool = True
+    # llama.cpp's Vulkan flash attention on AMD's cooperative matrices (the coopmat1 shader of
+    # RDNA3, RDNA3.5 and RDNA4): Q·K^T on the matrix units from PR #13506 (May 2025), the
+    # softmax-times-V product too from PR #19075 (merged 28 January 2026, about b7880); before
+    # it S·V ran in scalar code on the vector ALUs.
+    vulkan_cm1_pv: bool = True
     # llama.cpp's SYCL flash attention for prompts on Intel's XMX matrix engines: PR #25025
     # (Q·K^T and S·V through oneMKL GEMM) and PR #25222 (oneDNN's fused SDPA), both merged in
     # July 2026; before them its VEC and TILE kernels ran on the vector engines (XVE).
@@ -233,6 +245,16 @@ _ALIASES = {
 # AMD's cooperative matrices (PR #18749, merged with #18481 in January 2026, about b7700).
 LLAMA_FP4_MMA_BUILD = 7536
 LLAMA_AMD_VULKAN_TILES_BUILD = 7700
+# HIP MMQ on AMD's matrix units (Runtime.cdna_mmq, rdna4_mmq, rdna3_mmq): PR #14624 (26 July
+# 2025, CDNA3) and PR #14949 (30 July 2025, CDNA1/2), taken as b6013 (b6097 is of 6 August
+# 2025); PR #17156 (24 November 2025, RDNA4), taken as b7165 (b7083 is of 17 November); PR
+# #17576 (5 December 2025, RDNA3), taken as b7295 (b7600 is of 31 December).
+LLAMA_CDNA_MMQ_BUILD = 6013
+LLAMA_RDNA4_MMQ_BUILD = 7165
+LLAMA_RDNA3_MMQ_BUILD = 7295
+# Vulkan coopmat1 flash attention's S·V on the matrix units (PR #19075, merged 28 January 2026;
+# b7821 of 24 January is before it, taken as 7880).
+LLAMA_VULKAN_CM1_PV_BUILD = 7880
 LLAMA_RDNA4_FATTN_MMA_BUILD = 7700
 LLAMA_RDNA3_FATTN_MMA_BUILD = 9158
 LLAMA_CUDA_GRAPHS_BUILD = 2830
@@ -279,6 +301,35 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "amd_vulkan_tiles",
         False,
         "Vulkan matmul tiles tuned for AMD's cooperative matrices (PR #18749, January 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_CDNA_MMQ_BUILD,),
+        "cdna_mmq",
+        False,
+        "HIP MMQ on CDNA's MFMA units for prompts (PRs #14624 and #14949, July 2025)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_RDNA4_MMQ_BUILD,),
+        "rdna4_mmq",
+        False,
+        "HIP MMQ on RDNA4's WMMA units for prompts (PR #17156, November 2025)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_RDNA3_MMQ_BUILD,),
+        "rdna3_mmq",
+        False,
+        "HIP MMQ on RDNA3's WMMA units for prompts (PR #17576, December 2025)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_VULKAN_CM1_PV_BUILD,),
+        "vulkan_cm1_pv",
+        False,
+        "Vulkan coopmat1 flash attention multiplies softmax x V on the matrix units (PR #19075, "
+        "January 2026)",
     ),
     (
         "llama.cpp",

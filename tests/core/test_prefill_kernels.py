@@ -122,6 +122,44 @@ def test_the_harness_reads_whether_a_build_has_the_amd_vulkan_tiles() -> None:
     assert get_runtime("llama.cpp@b7700").amd_vulkan_tiles
 
 
+def test_amd_vulkan_flash_attention_before_pr_19075_runs_s_v_on_the_vector_alus() -> None:
+    """The RDNA4 card above (50 TFLOPS FP32, 100 matrix), F16 weights (2e9 GEMM FLOPs per
+    token), 1e9 attention FLOPs at Vulkan's attention factor 2, efficiency 0.4. A 2026 build:
+    (2e9 + 2 x 1e9) / (100e12 x 0.4) = 1e-4 s per token. Before PR #19075 half the attention
+    (S·V, 0.5e9) runs on the vector ALUs: (2e9 + 2 x 0.5e9) / 40e12 = 7.5e-5 on the matrix
+    units plus 2 x 0.5e9 / (50e12 x 0.4) = 5e-5 on the vector ALUs, 1.25e-4 s. Without flash
+    attention, on RDNA2 (no cooperative matrices) and on NVIDIA (coopmat2) nothing changes."""
+    p = _params()
+    f = _features(AMD)
+    old = replace(f, vulkan_cm1_pv=False)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(1e-4)
+    assert prefill_seconds_per_token(old, p, 0) == pytest.approx(1.25e-4)
+    no_fa = replace(p, attention_factor_no_fa=1.0)
+    assert prefill_seconds_per_token(replace(old, flash_attn=False), no_fa, 0) == (
+        pytest.approx(1e-4)
+    )
+    rdna2 = replace(AMD, gpu_arch="gfx1030")
+    assert prefill_seconds_per_token(replace(old, loads=(rdna2,)), p, 0) == pytest.approx(1e-4)
+    nvidia = _features(NVIDIA)
+    assert prefill_seconds_per_token(replace(nvidia, vulkan_cm1_pv=False), p, 0) == (
+        prefill_seconds_per_token(nvidia, p, 0)
+    )
+
+
+def test_the_harness_reads_whether_a_build_has_vulkan_coopmat_s_v() -> None:
+    from runlocal.accuracy import _vulkan_cm1_pv
+    from runlocal.runtimes import get_runtime
+
+    # PR #19075: merged 28 January 2026, taken as build 7880; a month after it, or none, is later.
+    assert not _vulkan_cm1_pv({"runtime_version_or_date": "build 2aa45ef9e (7423); 2025-12"})
+    assert not _vulkan_cm1_pv({"runtime_version_or_date": "build b7821; 2026-01"})
+    assert _vulkan_cm1_pv({"runtime_version_or_date": "build 0253fb21f (9187); 2026-04"})
+    assert _vulkan_cm1_pv({"runtime_version_or_date": "2026-02"})
+    assert _vulkan_cm1_pv({"runtime_version_or_date": "build e9fd8dc"})
+    assert not get_runtime("llama.cpp@b7423").vulkan_cm1_pv
+    assert get_runtime("llama.cpp@b7880").vulkan_cm1_pv
+
+
 def test_attention_on_a_dp4a_gpu_runs_at_its_fp16_vector_rate() -> None:
     """A Vega 20-like GPU under ROCm (13.4 TFLOPS FP32, packed FP16 26.8), K-quant weights on
     the dp4a path (4 x FP32 = 53.6 TOPS) at 0.6 of ROCm's efficiency 0.5 (0.3), no

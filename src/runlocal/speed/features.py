@@ -167,8 +167,16 @@ class SpeedFeatures:
     attn_prefill_tile_flops: float = 0.0
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
+    # Whether the build runs HIP MMQ on CDNA's, RDNA4's and RDNA3's matrix units
+    # (Runtime.cdna_mmq, rdna4_mmq, rdna3_mmq).
+    cdna_mmq: bool = True
+    rdna4_mmq: bool = True
+    rdna3_mmq: bool = True
     # Whether the build has the Vulkan matmul tiles tuned for AMD (Runtime.amd_vulkan_tiles).
     amd_vulkan_tiles: bool = True
+    # Whether Vulkan flash attention's S·V runs on AMD's cooperative matrices
+    # (Runtime.vulkan_cm1_pv).
+    vulkan_cm1_pv: bool = True
     # Whether the build runs SYCL prompt attention on the XMX engines
     # (Runtime.sycl_xmx_attention).
     sycl_xmx_attention: bool = True
@@ -431,7 +439,11 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "engine_version": release(runtime.version) if runtime is not None else None,
         "rdna4_fattn_mma": runtime is None or runtime.rdna4_fattn_mma,
         "rdna3_fattn_mma": runtime is None or runtime.rdna3_fattn_mma,
+        "cdna_mmq": runtime is None or runtime.cdna_mmq,
+        "rdna4_mmq": runtime is None or runtime.rdna4_mmq,
+        "rdna3_mmq": runtime is None or runtime.rdna3_mmq,
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
+        "vulkan_cm1_pv": runtime is None or runtime.vulkan_cm1_pv,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
         "intel_vulkan_coopmat": runtime is None or runtime.intel_vulkan_coopmat,
         "vulkan_mesa": runtime is not None and runtime.vulkan_mesa,

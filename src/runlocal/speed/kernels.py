@@ -27,6 +27,73 @@ def amd_dp4a_mmq(gpu_arch: str | None) -> bool:
     return gpu_arch is not None and (gpu_arch == "gfx906" or gpu_arch.startswith("gfx103"))
 
 
+# llama.cpp's HIP build decides per quantized prompt GEMM between its MMQ kernels and
+# dequantizing the weights to FP16 for a hipBLAS (rocBLAS) GEMM: ggml-cuda mmq.cu,
+# ggml_cuda_should_use_mmq, whose AMD branch changed by generation and build. Until mid-2025
+# every AMD GPU with FP16 matrix units (RDNA3, RDNA4, CDNA) took hipBLAS from 64 tokens
+# (MMQ_DP4A_MAX_BATCH_SIZE) up, MMQ then meaning the dp4a kernels. PR #14624 (26 July 2025)
+# gave CDNA3 MMQ on MFMA for every batch; PR #14949 (30 July 2025) gave CDNA1/CDNA2 (gfx908,
+# gfx90a) MFMA MMQ for Q4_0/Q4_1/Q5_0/Q5_1, for Q4_K/Q5_K up to 256 tokens and for anything up
+# to 128 (PR #18537, January 2026: and for MoE with more than 64 experts); PR #17156 (24
+# November 2025) RDNA4 WMMA MMQ for every batch ("For RDNA4 MMQ is consistently faster than
+# dequantization + hipBLAS"); PR #17576 (5 December 2025) RDNA3's, where PR #18537 sends
+# Q2_K, Q6_K, IQ2_XS and IQ2_S above 128 tokens back to hipBLAS ("For some quantization types
+# MMQ can have lower peak TOPS than hipBLAS") unless the model has 64 or more experts (PR
+# #18202: "the synchronization overhead in the cuBLAS/hipBLAS path").
+HIP_MMQ_DP4A_MAX_BATCH = 64
+HIP_MMQ_SMALL_BATCH = 128
+CDNA_MMQ_K_QUANT_MAX_BATCH = 256
+CDNA_MMQ_QUANTS = ("Q4_0", "Q4_1", "Q5_0", "Q5_1")
+CDNA_MMQ_K_QUANTS = ("Q4_K", "Q5_K")
+CDNA_MMQ_MIN_EXPERTS = 65
+RDNA3_HIPBLAS_QUANTS = frozenset({"Q2_K", "Q6_K", "IQ2_XS", "IQ2_S"})
+RDNA3_MMQ_MIN_EXPERTS = 64
+CDNA12_ARCHES = ("gfx908", "gfx90a")
+CDNA3_ARCH_PREFIXES = ("gfx94", "gfx95")
+# The dequantize + BLAS path writes an FP16 copy of each weight matrix it multiplies and the
+# GEMM reads it back (ggml-cuda.cu, ggml_cuda_op_mul_mat_cublas: to_fp16_cuda into a pool
+# buffer, then hipblasGemmEx on it): 2 + 2 bytes of memory traffic per weight per micro-batch,
+# on top of reading the quantized weight. The GEMM itself runs on FP16 operands: no unpacking
+# inside it (prefill_quant_factor does not apply).
+DEQUANT_FP16_BYTES_PER_WEIGHT = 4.0
+
+
+def hip_dequant_blas(f: SpeedFeatures, load: DeviceLoad, tokens: int) -> bool:
+    """Whether llama.cpp's HIP build multiplies this AMD GPU's quantized prompt weights, a
+    micro-batch of ``tokens``, by dequantizing them to FP16 for hipBLAS rather than in MMQ
+    (ggml_cuda_should_use_mmq's AMD branch, by generation and build; see above). RDNA1/RDNA2
+    and Vega keep their dp4a MMQ (amd_dp4a_mmq)."""
+    if (
+        load.backend != "rocm"
+        or not f.llama_kernels
+        or f.quant_family == "f16"
+        or tokens < HIP_MMQ_DP4A_MAX_BATCH
+    ):
+        return False
+    arch = load.gpu_arch or ""
+    scheme = f.quant.upper()
+    generation = wmma_generation(arch)
+    if generation == 4:
+        return not f.rdna4_mmq
+    if generation == 3:
+        if not f.rdna3_mmq:
+            return True
+        if f.n_experts >= RDNA3_MMQ_MIN_EXPERTS:
+            return False
+        return scheme in RDNA3_HIPBLAS_QUANTS and tokens > HIP_MMQ_SMALL_BATCH
+    if arch.startswith(CDNA3_ARCH_PREFIXES):
+        return not f.cdna_mmq
+    if arch.startswith(CDNA12_ARCHES):
+        if not f.cdna_mmq:
+            return True
+        if f.n_experts >= CDNA_MMQ_MIN_EXPERTS or tokens <= HIP_MMQ_SMALL_BATCH:
+            return False
+        if scheme.startswith(CDNA_MMQ_QUANTS):
+            return False
+        return not (scheme.startswith(CDNA_MMQ_K_QUANTS) and tokens <= CDNA_MMQ_K_QUANT_MAX_BATCH)
+    return False
+
+
 # Dense int8 tensor-core operations per SM per clock on Turing, GA10x, Ada and GB20x SMs
 # (e.g. RTX 4090: 660.6 dense int8 TOPS / (128 SMs × 2.52 GHz) = 2048). llama.cpp's MMQ
 # kernels are bound by loading and unpacking quantized tiles per SM, not by the MMA rate:
@@ -243,6 +310,25 @@ def intel_vulkan_coopmat(f: SpeedFeatures, load: DeviceLoad) -> float:
     return INTEL_VULKAN_COOPMAT_GAIN_MESA if f.vulkan_mesa else INTEL_VULKAN_COOPMAT_GAIN
 
 
+# llama.cpp's Vulkan flash attention on KHR_cooperative_matrix devices (the coopmat1 shader,
+# flash_attn_cm1.comp, from PR #13506, May 2025) multiplied Q·K^T on the matrix units and the
+# softmax result times V in scalar code on the vector ALUs, until PR #19075 (January 2026;
+# Runtime.vulkan_cm1_pv): "It now uses coopmats for the Softmax result * V matrix
+# multiplication", written for AMD and measured on a Radeon 8060S. The two products have the
+# same multiply-adds where K and V heads are equally wide (2 x d per query-key pair each), so
+# half of the attention arithmetic ran at the vector rate: the FP32 figure the catalog lists
+# for RDNA3 and later, which counts dual issue (packed FP16), half RDNA4's matrix rate and
+# equal to RDNA3's.
+VULKAN_SCALAR_PV_SHARE = 0.5
+
+
+def vulkan_scalar_pv(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp's Vulkan flash attention runs S·V on this device's vector ALUs
+    (VULKAN_SCALAR_PV_SHARE of the attention arithmetic): an AMD GPU on the coopmat1 shaders
+    (amd_vulkan_coopmat) with flash attention on, on a build before PR #19075."""
+    return f.llama_kernels and f.flash_attn and not f.vulkan_cm1_pv and amd_vulkan_coopmat(load)
+
+
 def attention_kernels(load: DeviceLoad) -> str:
     """The key of a device's flash-attention kernels in ``attention_backend_factor``: its
     backend class, or VULKAN_COOPMAT2_ATTENTION for NVIDIA GPUs under Vulkan."""
@@ -300,12 +386,14 @@ def mmf_takes_expert_matrix(rows: int, tokens: int) -> bool:
 def host_looped_expert_matrices(f: SpeedFeatures, load: DeviceLoad, path: str, tokens: int) -> int:
     """How many of a MoE layer's expert matrices (gate, up, down) llama.cpp multiplies one
     host-side call per expert on this device for a micro-batch of ``tokens``: all three
-    where host_expert_loop says so (SYCL; CUDA's quantized weights off MMQ). CUDA/HIP with
+    where host_expert_loop says so (SYCL; CUDA's quantized weights off MMQ) or HIP dequantizes
+    them for hipBLAS (hip_dequant_blas). CUDA/HIP with
     unquantized (F16/BF16/F32) experts: MMQ never takes them, so each matrix MMF does not
     take (no MMA for the type, mmf_expert_mma; too many rows for the tokens,
     mmf_takes_expert_matrix: gate and up have the expert's FFN width as rows, down the
     hidden size) takes the synchronising fallback (ggml_cuda_mul_mat_id_needs_sync)."""
-    if host_expert_loop(f, load, path):
+    if host_expert_loop(f, load, path) or hip_dequant_blas(f, load, tokens):
+        # HIP off MMQ takes the same synchronising fallback as CUDA (one ggml-cuda source).
         return EXPERT_MATMULS_PER_LAYER
     if not f.llama_kernels or f.quant_family != "f16" or load.backend not in ("cuda", "rocm"):
         return 0

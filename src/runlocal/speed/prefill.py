@@ -13,20 +13,24 @@ from .features import (
 )
 from .kernels import (
     AMD_VULKAN_SMALL_TILES_SLOWDOWN,
+    DEQUANT_FP16_BYTES_PER_WEIGHT,
     FP4_MMQ_SPEEDUP,
     INTEL_VECTOR_FP16_PER_FP32,
     METAL_EARLY_TENSOR_SLOWDOWN,
     MLX_SORTED_GATHER_MIN_ROWS,
+    VULKAN_SCALAR_PV_SHARE,
     amd_vulkan_coopmat,
     attention_kernels,
     early_metal_tensor_path,
     fp4_mma_applies,
+    hip_dequant_blas,
     host_looped_expert_matrices,
     intel_vulkan_coopmat,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
     prefill_path,
     sycl_vector_attention,
+    vulkan_scalar_pv,
 )
 from .params import SpeedParams
 
@@ -80,7 +84,10 @@ def prefill_seconds_per_token(
             eta /= METAL_EARLY_TENSOR_SLOWDOWN
         if path == "vector":
             eta *= intel_vulkan_coopmat(f, load)
-        if f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load):
+        mb = micro_batch(f, prompt_tokens)
+        hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
+        # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
+        if not hipblas and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
             # multiply-adds, except MLX on Neural Accelerators (see the function).
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
@@ -110,6 +117,14 @@ def prefill_seconds_per_token(
             t += gemm_flops * share / (peak * eta)
             eta_vec = p.prefill_efficiency[load.backend]
             t += attn * f.attn_prefill_flops * share / (load.fp16_flops * eta_vec)
+        elif vulkan_scalar_pv(f, load) and load.fp32_flops:
+            # Vulkan coopmat1 flash attention before PR #19075: Q·K^T on the matrix units,
+            # S·V on the vector ALUs at the FP32 (dual-issue) rate (VULKAN_SCALAR_PV_SHARE).
+            pv = VULKAN_SCALAR_PV_SHARE * f.attn_prefill_flops
+            t += (gemm_flops + attn * (f.attn_prefill_flops - pv)) * share / (peak * eta)
+            # No weights are unpacked there: the quant family's GEMM factor does not apply.
+            eta_vec = p.prefill_efficiency[load.backend]
+            t += attn * pv * share / (load.fp32_flops * eta_vec)
         elif sycl_vector_attention(f, load) and load.fp32_flops:
             # SYCL flash attention before PRs #25025/#25222: the VEC and TILE kernels run on
             # the vector engines, at their FP16 rate, whatever path the weights take.
@@ -128,9 +143,14 @@ def prefill_seconds_per_token(
         # ggml-metal kernel_mul_mm_id_map0 before kernel_mul_mm_id) and an expert without
         # rows gets no tiles.
         eta_bw = p.bandwidth_efficiency[load.backend]
-        mb = micro_batch(f, prompt_tokens)
         experts = load.resident_expert_bytes
-        reads = load.resident_weight_bytes - experts * (1 - touched_expert_share(f, mb))
+        touched = load.resident_weight_bytes - experts * (1 - touched_expert_share(f, mb))
+        reads = touched
+        if hipblas and load.weight_bytes and load.weight_params:
+            # The dequantize kernel writes each touched weight's FP16 copy, the GEMM reads it.
+            reads += (
+                touched * load.weight_params / load.weight_bytes * (DEQUANT_FP16_BYTES_PER_WEIGHT)
+            )
         reads /= load.bandwidth_bytes_per_s * eta_bw
         t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
         if f.n_experts and load.moe_layers:
