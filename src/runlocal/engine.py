@@ -56,6 +56,7 @@ from .sources import (
     resolve_model,
 )
 from .speed import load_params, spread
+from .speed.decode import MESA_INTEL_QUANT_READ_FACTOR, mesa_reads_slowly
 from .units import GIB, parse_tokens
 
 MAX_CONTEXT = 10_000_000
@@ -557,6 +558,17 @@ def _solve_at(
     # would read as a way to run it.
     fits = est.fits
     notes.extend(plan.notes if fits else [])
+    if (
+        main_backend == "vulkan-intel"
+        and runtime.engine == "llama.cpp"
+        and mesa_reads_slowly(quant)
+    ):
+        # The answer assumes Intel's own driver (Runtime.vulkan_mesa): say what Linux's costs.
+        notes.append(
+            f"decode assumes Intel's Windows Vulkan driver; under Mesa (Linux) llama.cpp reads "
+            f"{quant} blocks about {MESA_INTEL_QUANT_READ_FACTOR:.1f}x slower (llama.cpp PR "
+            "#14001's measurements), so expect lower decode speed there"
+        )
     params = load_params()
     depth = context // 2
     lo_hi = spread(params.decode_spread, main_backend)

@@ -315,3 +315,18 @@ def test_intel_catalog_records_name_their_xe_generation() -> None:
     assert [e for e in check_hardware(wrong) if "gpu_arch" in str(e)]
     amd_style = replace(b70, data={**b70.data, "vendor": "AMD", "gpu_arch": "xe2-hpg"})
     assert [e for e in check_hardware(amd_style) if "gpu_arch" in str(e)]
+
+
+def test_an_intel_vulkan_answer_says_what_mesa_costs_its_quantization() -> None:
+    from runlocal.engine import CheckQuery, check
+
+    def mesa_notes(model: str, hardware: str, quant: str) -> list[str]:
+        notes = check(CheckQuery(model=model, hardware=(hardware,), quant=quant)).data["notes"]
+        return [n for n in notes if "Mesa" in n]
+
+    (note,) = mesa_notes("llama-3.1-8b-instruct", "Arc B580", "Q4_K_M")
+    assert "Q4_K_M" in note and "2.7x" in note
+    # Block types with a Mesa-tuned path, unquantized weights and other GPUs: nothing to say.
+    assert mesa_notes("llama-3.1-8b-instruct", "Arc B580", "Q4_0") == []
+    assert mesa_notes("llama-3.1-8b-instruct", "Arc B580", "F16") == []
+    assert mesa_notes("llama-3.1-8b-instruct", "RTX 4090", "Q4_K_M") == []

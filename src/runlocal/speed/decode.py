@@ -211,11 +211,15 @@ def intel_vulkan_weight_read_factor(f: SpeedFeatures, load: DeviceLoad) -> float
     otherwise (unquantized weights, Intel's own driver, other runtimes)."""
     if load.backend != "vulkan-intel" or not f.vulkan_mesa or not f.llama_kernels:
         return 1.0
-    if not f.quant or quant_family(f.quant) == "f16":
-        return 1.0
-    if sycl_block_type(f.quant).startswith(MESA_INTEL_TUNED_BLOCKS):
-        return 1.0
-    return MESA_INTEL_QUANT_READ_FACTOR
+    return MESA_INTEL_QUANT_READ_FACTOR if mesa_reads_slowly(f.quant) else 1.0
+
+
+def mesa_reads_slowly(quant: str | None) -> bool:
+    """Whether Mesa's Vulkan driver reads this quantization's blocks uncoalesced on Intel GPUs
+    (intel_vulkan_weight_read_factor): a block-quantized type without a Mesa-tuned path."""
+    if not quant or quant_family(quant) == "f16":
+        return False
+    return not sycl_block_type(quant).startswith(MESA_INTEL_TUNED_BLOCKS)
 
 
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
