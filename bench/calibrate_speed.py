@@ -34,6 +34,7 @@ from runlocal.catalog import load_catalog
 from runlocal.speed import (
     BACKEND_CLASSES,
     PARAMS_PATH,
+    UNPACKING_BASE,
     VULKAN_COOPMAT2_ATTENTION,
     SpeedParams,
     decode_seconds_per_token,
@@ -53,7 +54,7 @@ PRIOR_DEQUANT_OPS = {
     "f16": 1.0,
     "q8": 3.0,
     "q_legacy": 4.0,
-    "q_table": 5.0,
+    # q_table: held as a ratio to q_legacy's (relative_to_base), whose prior is 1.
     "k_quant": 6.0,
     "iq": 10.0,
 }
@@ -115,12 +116,37 @@ PRIOR_ATTENTION_TILE_ROWS = (64.0, 1.0)
 PRIOR_EXPERT_LOOP_US = (20.0, 1.0)
 
 
+def relative_to_base(values: dict[str, float], families: Iterable[str]) -> list[float]:
+    """Each family's unpacking cost as the fit holds it: its own value, or for a family that
+    does its base family's unpacking work and more (speed.UNPACKING_BASE: the table-decoded
+    4-bit formats over the legacy ones) the ratio to the base's value. A fit with no rows of
+    that family then keeps the base's cost (the ratio's prior, 1) instead of the prior of a
+    free value, which knows nothing of the family."""
+    out = []
+    for f in families:
+        v = max(values.get(f, 1.0), 1e-3)
+        base = UNPACKING_BASE.get(f)
+        if base is not None:
+            v /= max(values.get(base, 1.0), 1e-3)
+        out.append(v)
+    return out
+
+
+def absolute_from_base(ratios: dict[str, float]) -> dict[str, float]:
+    """The inverse of relative_to_base: each family's own unpacking cost."""
+    out = dict(ratios)
+    for f, base in UNPACKING_BASE.items():
+        if f in out and base in out:
+            out[f] = ratios[f] * ratios[base]
+    return out
+
+
 def decode_vector(p: SpeedParams) -> np.ndarray:
     return np.log(
         [p.bandwidth_efficiency[b] for b in BACKENDS]
         + [max(p.fixed_ms[b], 1e-3) for b in BACKENDS]
         + [max(p.per_layer_us[b], 1e-3) for b in BACKENDS]
-        + [max(p.dequant_ops[f], 1e-3) for f in FAMILIES]
+        + relative_to_base(p.dequant_ops, FAMILIES)
         + [p.no_dp4a_dequant_factor if p.no_dp4a_dequant_factor > 1.0 else PRIOR_NO_DP4A[0]]
         + [min(p.decode_attention_efficiency, PRIOR_DECODE_ATTN[0])]
         + [max(p.per_moe_layer_us, PRIOR_MOE_LAYER_US[0])]
@@ -141,7 +167,9 @@ def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         bandwidth_efficiency={b: float(min(v[i], 1.0)) for i, b in enumerate(BACKENDS)},
         fixed_ms={b: float(v[D_FIXED + i]) for i, b in enumerate(BACKENDS)},
         per_layer_us={b: float(v[D_LAYER + i]) for i, b in enumerate(BACKENDS)},
-        dequant_ops={f: float(v[D_DEQUANT + i]) for i, f in enumerate(FAMILIES)},
+        dequant_ops=absolute_from_base(
+            {f: float(v[D_DEQUANT + i]) for i, f in enumerate(FAMILIES)}
+        ),
         no_dp4a_dequant_factor=float(max(v[D_REST], 1.0)),
         decode_attention_efficiency=float(min(v[D_REST + 1], 1.0)),
         per_moe_layer_us=float(v[D_REST + 2]),
@@ -153,7 +181,7 @@ def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
 def prefill_vector(p: SpeedParams) -> np.ndarray:
     return np.log(
         [p.prefill_efficiency[b] for b in BACKENDS]
-        + [p.prefill_quant_factor.get(f, 1.0) for f in FAMILIES[1:]]
+        + relative_to_base(p.prefill_quant_factor, FAMILIES[1:])
         + [p.prefill_path_efficiency.get(k, 1.0) for k in PATHS]
         # Start the power cap where it binds, so the fit can see its gradient.
         + [p.attention_factor, p.pipeline_efficiency, min(p.tflops_per_watt, 1.0)]
@@ -180,7 +208,7 @@ def with_prefill(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         prefill_efficiency={b: float(min(v[i], 1.0)) for i, b in enumerate(BACKENDS)},
         prefill_quant_factor={
             "f16": 1.0,
-            **{f: float(v[P_QUANT + i]) for i, f in enumerate(FAMILIES[1:])},
+            **absolute_from_base({f: float(v[P_QUANT + i]) for i, f in enumerate(FAMILIES[1:])}),
         },
         prefill_path_efficiency={k: float(v[P_PATH + i]) for i, k in enumerate(PATHS)},
         attention_factor=float(v[P_REST]),
@@ -225,7 +253,8 @@ def decode_prior() -> tuple[np.ndarray, np.ndarray]:
     """(centre, log-sd) of each decode parameter's prior, in decode_vector's order."""
     pairs = [PRIOR_CPU_ETA if b == "cpu" else PRIOR_ETA for b in BACKENDS]
     pairs += [PRIOR_FIXED_MS] * NB + [PRIOR_LAYER_US] * NB
-    pairs += [(PRIOR_DEQUANT_OPS[f], 0.7) for f in FAMILIES]
+    # A family held relative to its base (relative_to_base): the ratio's prior is 1.
+    pairs += [(1.0 if f in UNPACKING_BASE else PRIOR_DEQUANT_OPS[f], 0.7) for f in FAMILIES]
     pairs += [PRIOR_NO_DP4A, PRIOR_DECODE_ATTN, PRIOR_MOE_LAYER_US, PRIOR_CPU_DECODE_OPS]
     pairs += [PRIOR_CUDA_GRAPH]
     return np.log([v for v, _ in pairs]), np.array([sd for _, sd in pairs])

@@ -57,3 +57,40 @@ def test_only_the_named_folds_are_fitted(monkeypatch, capsys) -> None:  # type: 
     out = cs.cross_validate(rows, None, lambda r: r, "x", only=["b", "z"])  # type: ignore[arg-type]
     assert list(out) == ["b"]
     assert fitted == [["a", "c"]]
+
+
+def test_a_table_decoded_family_is_fitted_as_a_ratio_to_its_base() -> None:
+    # speed.UNPACKING_BASE: MXFP4/NVFP4/IQ4_NL unpack as Q4_0 does plus a table lookup. The
+    # fit holds q_table's cost as q_table / q_legacy: 4.2 / 3.5 = 1.2; back, 1.2 x 3.5 = 4.2.
+    values = {"q8": 4.4, "q_legacy": 3.5, "q_table": 4.2}
+    ratios = cs.relative_to_base(values, ("q8", "q_legacy", "q_table"))
+    assert ratios == [4.4, 3.5, 4.2 / 3.5]
+    back = cs.absolute_from_base({"q8": 4.4, "q_legacy": 3.5, "q_table": 1.2})
+    assert back["q8"] == 4.4 and back["q_legacy"] == 3.5
+    assert abs(back["q_table"] - 4.2) < 1e-12
+
+
+def test_the_fitted_vectors_round_trip_the_stored_unpacking_costs() -> None:
+    p = cs.load_params()
+    q = cs.with_prefill(cs.with_decode(p, cs.decode_vector(p)), cs.prefill_vector(p))
+    for family in cs.FAMILIES:
+        assert abs(q.dequant_ops[family] - p.dequant_ops[family]) < 1e-9
+        assert abs(q.prefill_quant_factor[family] - p.prefill_quant_factor[family]) < 1e-9
+
+
+def test_a_fit_without_table_decoded_rows_keeps_the_legacy_cost() -> None:
+    # The ratio's prior is 1 (log 0): a fit with no MXFP4 row (gpt-oss held out) starts the
+    # ratio there, so q_table unpacks at q_legacy's fitted cost rather than at a free prior.
+    p = cs.load_params()
+    for vector, prior, start, with_ in (
+        (cs.decode_vector(p), cs.decode_prior(), cs.D_DEQUANT, cs.with_decode),
+        (cs.prefill_vector(p), cs.prefill_prior(), cs.P_QUANT - 1, cs.with_prefill),
+    ):
+        centre, _ = prior
+        i = start + cs.FAMILIES.index("q_table")
+        assert centre[i] == 0.0
+        x = vector.copy()
+        x[i] = centre[i]
+        q = with_(p, x)
+        values = q.dequant_ops if with_ is cs.with_decode else q.prefill_quant_factor
+        assert abs(values["q_table"] - values["q_legacy"]) < 1e-9

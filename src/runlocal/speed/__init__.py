@@ -54,6 +54,7 @@ from .kernels import (
 from .params import (
     BACKEND_CLASSES,
     PARAMS_PATH,
+    UNPACKING_BASE,
     SpeedParams,
     backend_class,
     load_params,
@@ -84,6 +85,7 @@ __all__ = [
     "PARAMS_PATH",
     "RUNTIME_DECODE",
     "TENSOR_CORE_MIN_COMPUTE_CAPABILITY",
+    "UNPACKING_BASE",
     "VULKAN_COOPMAT2_ATTENTION",
     "DeviceLoad",
     "RuntimeDecode",

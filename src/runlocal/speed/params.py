@@ -39,8 +39,20 @@ _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
 # from (speed.kernels.attention_kernels: Vulkan's coopmat2 kernels on NVIDIA GPUs).
 _ATTENTION_ORIGIN = {**_BACKEND_ORIGIN, "vulkan-coopmat2": "vulkan"}
 
-# A quantization family the parameter file predates starts from the one it splits from.
-_FAMILY_ORIGIN = {"q_table": "q_legacy"}
+# Quantization families whose unpacking does all of another family's work and more, each
+# with that base family. The table-decoded 4-bit formats (MXFP4, NVFP4, IQ4_NL) hold 4-bit
+# codes in 32-weight blocks (16 for NVFP4) with one scale each, as the legacy Q4_0 does, and
+# unpack them by looking each nibble up in a 16-value table where Q4_0 subtracts an offset:
+# llama.cpp's MMQ tile loaders (ggml-cuda mmq.cuh: load_tiles_q4_0 masks the nibbles and
+# subtracts 8 with __vsubss4; load_tiles_mxfp4 and load_tiles_iq4_nl mask them and run
+# get_int_from_table_16, six __byte_perm per 8 weights, and convert MXFP4's E8M0 scale), the
+# mat-vec dot products (vecdotq.cuh vec_dot_mxfp4_q8_1 against vec_dot_q4_0_q8_1) and the
+# Metal and CPU dequantizers (a table read, vqtbl1q on ARM, where Q4_0 subtracts). So the
+# fit (bench/calibrate_speed.py) holds such a family's unpacking costs as a ratio to its
+# base family's, and a fit without rows of it (a model family held out) keeps the base's
+# cost rather than none; a parameter file that predates the family starts from the base.
+UNPACKING_BASE = {"q_table": "q_legacy"}
+_FAMILY_ORIGIN = UNPACKING_BASE
 
 
 def _with_origins(values: dict[str, float], origins: dict[str, str]) -> dict[str, float]:
