@@ -913,6 +913,73 @@ def test_cuda_graphs_cut_the_per_layer_cost_where_the_build_has_them_for_the_gpu
     assert not cuda_graphs_apply(f, replace(ampere, backend="rocm"))
 
 
+def test_multi_head_latent_attention_adds_its_kernels_to_each_layers_cost() -> None:
+    """llama.cpp's MLA attention block has 8 more kernels than a GQA one (20 against 12, of a
+    GQA layer's 18: speed.decode.MLA_EXTRA_ATTENTION_KERNELS). With mla_layer_factor 0.5:
+    32 layers × 20 µs × 1.5 + 32 MoE layers × 30 µs = 1.92 ms of per-layer cost, × 0.4 with
+    CUDA graphs = 0.768 ms; reads 1 GB at 1 TB/s = 1 ms; fixed 1 ms."""
+    from runlocal.speed import decode_seconds_per_token
+    from runlocal.speed.decode import GQA_LAYER_KERNELS, MLA_EXTRA_ATTENTION_KERNELS
+
+    assert (GQA_LAYER_KERNELS, MLA_EXTRA_ATTENTION_KERNELS) == (18, 8)
+    params = SpeedParams(
+        bandwidth_efficiency={"cuda": 1.0},
+        fixed_ms={"cuda": 1.0},
+        per_layer_us={"cuda": 20.0},
+        dequant_ops={"k_quant": 0.0},
+        prefill_efficiency={"cuda": 1.0},
+        prefill_quant_factor={},
+        attention_factor=1.0,
+        pipeline_efficiency=0.5,
+        tflops_per_watt=1.0,
+        no_dp4a_dequant_factor=1.0,
+        decode_spread={},
+        prefill_spread={},
+        per_moe_layer_us=30.0,
+        cuda_graph_layer_factor=0.4,
+        mla_layer_factor=0.5,
+    )
+    ampere = _device_load(
+        compute_capability=8.6, weight_bytes=1e9, layers=32, moe_layers=32, dp4a=True
+    )
+    f = _prefill_features(
+        loads=(ampere,), quant_family="k_quant", n_layers=32, cuda_graphs_min_cc=7.0, mla=True
+    )
+    assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.768e-3 + 1e-3)
+    # GQA: 32 × 20 + 32 × 30 = 1.6 ms × 0.4 = 0.64 ms, as without the factor.
+    assert decode_seconds_per_token(replace(f, mla=False), params) == (
+        pytest.approx(1e-3 + 0.64e-3 + 1e-3)
+    )
+    # A parameter file without the factor (fitted before it): no change.
+    assert (
+        SpeedParams.from_dict(
+            {
+                "bandwidth_efficiency": {"cuda": 1.0},
+                "fixed_ms": {"cuda": 1.0},
+                "per_layer_us": {"cuda": 20.0},
+                "dequant_ops": {},
+                "prefill_efficiency": {"cuda": 1.0},
+                "prefill_quant_factor": {},
+                "decode_spread": {},
+                "prefill_spread": {},
+            }
+        ).mla_layer_factor
+        == 0.0
+    )
+
+
+def test_an_mla_model_is_marked_in_its_speed_features() -> None:
+    from runlocal.catalog import load_catalog
+
+    catalog = load_catalog()
+    device = device_from_entry(catalog.hardware["nvidia-rtx-4090"])
+    for key, mla in (("glm-4.7-flash", True), ("llama-3.1-8b-instruct", False)):
+        spec = catalog_spec(catalog.models[key])
+        inv = inventory_for(spec, catalog.models[key], "Q4_K_M")
+        est = estimate(spec, inv, [device], None, get_runtime("llama.cpp"), 4096, "f16", 1, 512)
+        assert est.features.mla is mla
+
+
 def test_rows_date_llama_cpp_cuda_graphs_by_build_then_month() -> None:
     """PR #6766 merged on 8 May 2024 (about build b2830), Ampere on; PR #25749 (July 2026)
     took the gate to Volta. Rows without a build or date are recent builds of their time."""

@@ -292,6 +292,30 @@ def cuda_graphs_apply(f: SpeedFeatures, load: DeviceLoad) -> bool:
     )
 
 
+# Graph nodes (kernels) of one decoded token's attention block in llama.cpp. GQA (src/models/
+# llama.cpp with llm_graph_context::build_attn): the norm (RMS norm and its weight), the Q, K
+# and V projections, two RoPEs, the K and V cache writes (set_rows), flash attention, the
+# output projection and the residual add: 12. MLA with the absorbed projections
+# (src/models/deepseek2.cpp, is_mla): the norm, Q's low-rank pair with its own norm (wq_a,
+# RMS norm and weight, wq_b), the joint KV projection (wkv_a_mqa), two RoPEs, the latent's
+# norm, the per-head absorption of q_nope into the latent (wk_b), two concats (Q and K), one
+# cache write (V is a view of K), flash attention, the latent's expansion to the heads (wv_b,
+# passed as build_attn's v_mla) and the copy that makes it contiguous (llama-graph.cpp
+# build_attn_mha: ggml_cont after the v_mla product), the output projection and the
+# residual add: 20, 8 more.
+# A dense layer's feed-forward adds its norm, gate, up, SwiGLU, down and add: 18 in all.
+GQA_LAYER_KERNELS = 18
+MLA_EXTRA_ATTENTION_KERNELS = 8
+
+
+def mla_layer_share(f: SpeedFeatures, p: SpeedParams) -> float:
+    """A layer's per-layer cost relative to a GQA layer's: 1 + mla_layer_factor for a model
+    with multi-head latent attention (the 8 more kernels of MLA_EXTRA_ATTENTION_KERNELS, each
+    ramping up and draining on the GPU as the others do: about 8 / 18 of a layer's kernels
+    more, the factor's prior), else 1."""
+    return 1.0 + p.mla_layer_factor if f.mla else 1.0
+
+
 def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
     other = RUNTIME_DECODE.get(f.engine)
     if other is not None and not f.host_bytes:
@@ -317,7 +341,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
                 eta = p.prefill_efficiency[load.backend]
                 rate = load.fp32_flops if rdna_generation(load) else load.fp16_flops
                 t_dev += load.attn_matrix_flops / (rate * eta)
-        t_layers = load.layers * p.per_layer_us[load.backend]
+        t_layers = load.layers * p.per_layer_us[load.backend] * mla_layer_share(f, p)
         t_layers += load.moe_layers * p.per_moe_layer_us
         if cuda_graphs_apply(f, load):
             t_layers *= p.cuda_graph_layer_factor

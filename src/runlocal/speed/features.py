@@ -193,6 +193,9 @@ class SpeedFeatures:
     # Output rows of a routed expert's matrices: gate and up (the expert's FFN width), down
     # (the hidden size); (0, 0) for dense models or where unknown (expert_matrix_rows).
     expert_rows: tuple[int, int] = (0, 0)
+    # Multi-head latent attention (spec.mla): llama.cpp's attention block for it is longer
+    # (speed.decode.MLA_EXTRA_ATTENTION_KERNELS).
+    mla: bool = False
 
 
 # Built per answer (a load per device): builder's one-step constructors, the same objects.
@@ -411,6 +414,8 @@ def features(
     values["attn_prefill_tile_flops"] = attn_prefill_tile
     if spec.is_moe:
         values["expert_rows"] = expert_matrix_rows(spec)
+    if spec.mla is not None:
+        values["mla"] = True
     features_ = new(SpeedFeatures)
     set_dict(features_, "__dict__", values)
     return features_

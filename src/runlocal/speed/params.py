@@ -133,6 +133,10 @@ class SpeedParams:
     # the per-layer and per-MoE-layer costs left when a token's kernels are launched as one
     # graph rather than one by one from the host. 1: no difference.
     cuda_graph_layer_factor: float = 1.0
+    # llama.cpp decode of a model with multi-head latent attention (DeepSeek-V2/V3, GLM-4.7-
+    # Flash, Kimi): the extra share of a layer's per_layer_us its attention block costs, for
+    # the kernels MLA adds to a GQA block (speed.decode.MLA_EXTRA_ATTENTION_KERNELS). 0: none.
+    mla_layer_factor: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -169,6 +173,7 @@ class SpeedParams:
             cpu_decode_ops=float(d.get("cpu_decode_ops", 0.0)),
             expert_loop_us=float(d.get("expert_loop_us", 0.0)),
             cuda_graph_layer_factor=float(d.get("cuda_graph_layer_factor", 1.0)),
+            mla_layer_factor=float(d.get("mla_layer_factor", 0.0)),
         )
 
 
