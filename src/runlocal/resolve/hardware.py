@@ -38,6 +38,15 @@ _LOG_NOISE = [
     r"ggml_\w+:?",
     r"found \d+ \w+ devices?:?",
     r"\bdevice \d+\s*:",
+    # A device index: nvidia-smi -L's and Task Manager's "GPU 0", rocm-smi's "GPU[0]",
+    # llama.cpp's Vulkan "ggml_vulkan: 0 = …"; never "GPU 40-core" (Apple's core count).
+    r"\bgpu\s*\[?\d{1,2}\]?\s*:?(?!\s*-?\s*(?:cores?|c)\b)(?=\s|$)",
+    r"(?<![\w.])\d{1,2}\s*=",
+    # nvidia-smi -L's "(UUID: GPU-5a1c…)"; llama.cpp's Vulkan fields "| uma: 0 | fp16: 1 |
+    # warp size: 32 | shared memory: 49152 | int dot: 1 | matrix cores: KHR_coopmat"
+    # (ggml-vulkan.cpp, ggml_vk_print_gpu_info).
+    r"\(?\s*uuid\s*:?\s*(?:gpu|mig)-[0-9a-f-]+\s*\)?",
+    r"\|\s*[a-z][a-z0-9 _]*:\s*[\w.-]+",
     r"compute capability[:\s]*\d+(?:\.\d+)?",
     r"\bvmm[:\s]*(?:yes|no)\b",
     r"wave ?size[:\s]*\d+",
@@ -75,6 +84,9 @@ _SYSTEM_RAM_WORDS = ("system", "ram", "ddr")
 _CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
 _CORES_LABELLED_RE = re.compile(
     r"(\d{1,3})\s*-?\s*(?:cores?|c)\s*-?\s*(cpu|gpu)\b|(cpu|gpu)\s*:?\s*(\d{1,3})\s*-?\s*(?:cores?|c)\b"
+)
+_PROFILER_CORES_RE = re.compile(
+    r"total number of cores\s*:?\s*(\d{1,3})(\s*\(\s*\d+\s*performance[^)]*\))?"
 )
 _CORES_BARE_RE = re.compile(r"(?<![\w.])(\d{1,3})\s*-?\s*(?:cores?|c)(?![a-z0-9])")
 
@@ -194,12 +206,21 @@ def _read(text: str, *, counts: bool) -> _Reading:
             gib = value if value <= 8192 else None
         if gib is None:
             return m.group(0) if unit == "g" else " "
-        sizes.append((gib, any(w in after for w in _SYSTEM_RAM_WORDS)))
+        # Word starts, not substrings: "VRAM" is the card's memory, "RAM" and "DDR5" the host's.
+        host = any(w.startswith(_SYSTEM_RAM_WORDS) for w in after.split())
+        sizes.append((gib, host))
         return " "
 
     s = _SIZE_RE.sub(size, s)
     gpu_cores: int | None = None
     bare: list[int] = []
+    # system_profiler SPDisplaysDataType prints a GPU's cores as "Total Number of Cores: 40";
+    # SPHardwareDataType prints the CPU's as "Total Number of Cores: 12 (8 performance and 4
+    # efficiency)", read here as the CPU's and dropped.
+    for m in _PROFILER_CORES_RE.finditer(s):
+        if not m.group(2):
+            gpu_cores = int(m.group(1))
+    s = _PROFILER_CORES_RE.sub(" ", s)
     for m in _CORES_PAIR_RE.finditer(s):
         gpu_cores = int(m.group(2))
     s = _CORES_PAIR_RE.sub(" ", s)

@@ -88,6 +88,7 @@ _SOFT = frozenset(
     community meta google microsoft mistralai ibm allenai huggingfacetb tiiuae cohereforai
     openai moonshotai thudm bartowski unsloth thebloke lmstudio maziyarpanahi quantfactory
     second state ggml org the by a of ai at on in with using quant quantized imatrix imat
+    params parameters
     """.split()  # noqa: SIM905
 )
 
@@ -126,7 +127,10 @@ def read_reference(text: str) -> Reference:
         words, quant = take_quant(ref.tag.replace("latest", " "))
         return Reference("ollama", f"{ref.name} {words}", quant, ollama=(ref.name, ref.tag))
     if suffix:
-        stem = _SHARD_RE.sub("", t[: -len(suffix)])
+        # The file's own name; the folders above it are read only if it names nothing
+        # (LM Studio keeps models as publisher/repo/file.gguf).
+        base = re.split(r"[/\\]", t)[-1]
+        stem = _SHARD_RE.sub("", base[: -len(suffix)])
         words, quant = take_quant(stem)
         return Reference("gguf-file", words, quant, filename=t)
     words, quant = take_quant(t)
@@ -205,8 +209,13 @@ def _canonical(typed: str, template: str | None) -> str | None:
 _PACKAGING_RE = re.compile(_B + r"(?:exl[23]|i1)" + _E)
 
 
+# A parameter count in words: "8 billion", "8-billion", "270 million" are 8B and 270M.
+_SIZE_WORD_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:(billion|bn)|million)(?![a-z0-9])")
+
+
 def _words(text: str) -> Counter[str]:
-    runs = [r for g in glued_groups(_PACKAGING_RE.sub(" ", clean(text))) for r in g]
+    text = _SIZE_WORD_RE.sub(lambda m: f"{m[1]}{'b' if m[2] else 'm'}", clean(text))
+    runs = [r for g in glued_groups(_PACKAGING_RE.sub(" ", text)) for r in g]
     return Counter(r for r in runs if r not in _SOFT)
 
 
@@ -349,16 +358,37 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     else:
         try:
             entry = _by_words(index, text, ref)
-        except UnknownNameError:
-            # A quantizer's file named "{owner}_{repo}-{quant}.gguf"
-            # ("Qwen_Qwen3-32B-Q4_K_M.gguf", "meta-llama_Llama-3.3-70B-…"): the name
-            # without the owner, tried only when the whole name is unknown.
-            bare = _OWNER_PREFIX.sub("", ref.name) if ref.form in ("gguf-file", "hub") else ""
-            if not bare or bare == ref.name:
-                raise
-            entry = _by_words(index, text, replace(ref, name=bare))
+        except UnknownNameError as unknown:
+            entry = _by_other_words(index, text, ref, unknown)
     implied = ollama_default_quant(entry) if ref.form == "ollama" else None
     return ModelName(entry, ref.quant, ref.form, implied)
+
+
+def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNameError) -> Entry:
+    """Tried only when the whole name is unknown: a quantizer's file named
+    "{owner}_{repo}-{quant}.gguf" ("Qwen_Qwen3-32B-Q4_K_M.gguf", "meta-llama_Llama-3.3-70B-…")
+    without the owner; then a file's folder, when the file's own name names nothing
+    ("…/Qwen2.5-7B-Instruct-GGUF/model-q4_k_m.gguf")."""
+    names = []
+    if ref.form in ("gguf-file", "hub"):
+        bare = _OWNER_PREFIX.sub("", ref.name)
+        if bare != ref.name:
+            names.append(bare)
+    folder = _folder_words(ref)
+    if folder:
+        names.append(folder)
+    for name in names:
+        with suppress(UnknownNameError):
+            return _by_words(index, text, replace(ref, name=name))
+    raise unknown
+
+
+def _folder_words(ref: Reference) -> str:
+    """The name of the folder a typed file path puts the file in, quant words removed."""
+    if ref.form != "gguf-file" or not ref.filename:
+        return ""
+    parts = [p for p in re.split(r"[/\\]", ref.filename) if p not in ("", ".", "..")]
+    return take_quant(_OWNER_PREFIX.sub("", parts[-2]))[0] if len(parts) > 1 else ""
 
 
 def _by_words(index: _Index, text: str, ref: Reference) -> Entry:

@@ -12,12 +12,15 @@ import re
 # Trademark marks and the "(R)"/"(TM)" of driver strings ("Intel(R) Arc(TM) A770 Graphics").
 _MARKS_RE = re.compile(r"[™®©]|\((?:r|tm|c)\)", re.IGNORECASE)
 # A run of letters or of digits (a decimal point kept inside digits: "3.3", "0.5").
+# Unicode hyphens and dashes (Apple's store pages write "40‑core GPU" with U+2011, word
+# processors turn "-" into "–"): read as "-".
+_DASHES_RE = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _RUN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 
 
 def clean(text: str) -> str:
-    """Lower-case, trademark marks gone, whitespace collapsed."""
-    return " ".join(_MARKS_RE.sub(" ", text).lower().split())
+    """Lower-case, trademark marks gone, unicode dashes as '-', whitespace collapsed."""
+    return " ".join(_DASHES_RE.sub("-", _MARKS_RE.sub(" ", text)).lower().split())
 
 
 def split_runs(word: str) -> list[str]:
