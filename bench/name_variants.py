@@ -102,6 +102,10 @@ def _text_rewrites(label: str) -> Iterator[tuple[str, str]]:
                 lambda m: f"{m[1]}-{'billion' if m[2].lower() == 'b' else 'million'}", label
             ),
         )
+    if re.search(r"(?i)\bv\d", label):
+        yield "no-v", re.sub(r"(?i)\bv(\d)", r"\1", label)
+    if _SIZE_RE.search(label):
+        yield "size-params", f"{label} parameters"
     if _TUNE_RE.search(label):
         for word in ("Instruct", "it", "Chat"):
             yield f"tune-{word.lower()}", _TUNE_RE.sub(word, label)
@@ -125,6 +129,11 @@ def model_cases(catalog: Catalog) -> list[Case]:
             out.append(Case("models", f"{label}, Q4_K_M", {eid}, "text,quant", quant="Q4_K_M"))
             out.append(Case("models", f"{label} @ q8_0", {eid}, "text@quant", quant="Q8_0"))
             out.append(Case("models", f"{label} (4-bit MLX)", {eid}, "text(mlx)", quant="MLX-4BIT"))
+            out.append(Case("models", f"{label} Q4KM", {eid}, "text+Q4KM", quant="Q4_K_M"))
+            out.append(Case("models", f"{label} q5-k-s", {eid}, "text+q5-k-s", quant="Q5_K_S"))
+            out.append(
+                Case("models", f"{label} UD Q4 K XL", {eid}, "text+UD Q4 K XL", quant="UD-Q4_K_XL")
+            )
         if not repo_name:
             continue
         name = repo_name
@@ -193,6 +202,40 @@ def model_cases(catalog: Catalog) -> list[Case]:
             Case("models", f"mlx-community/{name}-4bit", {eid}, "mlx-4bit", quant="MLX-4BIT")
         )
         out.append(Case("models", f"{name}-MLX-8bit", {eid}, "mlx-8bit", quant="MLX-8BIT"))
+        out.append(
+            Case("models", f"mlx-community/{name}-6bit", {eid}, "mlx-6bit", quant="MLX-6BIT")
+        )
+        out.append(
+            Case("models", f"mlx-community/{name}-4bit-DWQ", {eid}, "mlx-dwq", quant="MLX-4BIT")
+        )
+        out.append(
+            Case(
+                "models",
+                f"RedHatAI/{name}-quantized.w4a16",
+                {eid},
+                "llm-compressor-w4a16",
+                quant="GPTQ-4BIT",
+            )
+        )
+        out.append(Case("models", f"{name}-W8A8", {eid}, "llm-compressor-w8a8", quant="INT8"))
+        out.append(
+            Case(
+                "models",
+                f"~/models/{name}-GGUF/model-Q4_K_M.gguf",
+                {eid},
+                "file-in-repo-folder",
+                quant="Q4_K_M",
+            )
+        )
+        out.append(
+            Case(
+                "models",
+                f"C:\\Users\\me\\models\\{name}-Q4_K_M.gguf",
+                {eid},
+                "windows-path",
+                quant="Q4_K_M",
+            )
+        )
         out.append(
             Case(
                 "models",
@@ -392,8 +435,19 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                 (f"{short} {gib:g}G VRAM", "mem-vram"),
             ):
                 out.append(Case("hardware", text, {eid}, rule, mem=mem))
+        words = base.split()
+        if kind == "unified" and len(words) >= 3 and all(w.isalpha() for w in words[-2:]):
+            # The words in another order ("Jetson Orin AGX").
+            swapped = " ".join([*words[:-2], words[-1], words[-2]])
+            out.append(Case("hardware", swapped, {eid}, "word-order"))
         if kind != "gpu":
             continue
+        if re.search(r"Laptop GPU$", base):
+            # The mobile suffix glued to the number: "RTX 4090M".
+            out.append(
+                Case("hardware", re.sub(r"(\d+)\s+Laptop GPU$", r"\1M", short), {eid}, "mobile-M")
+            )
+
         gib = float(entry.get("memory_gib", 0.0))
         full = re.sub(r"\s*\([^)]*(?:\d|,)[^)]*\)", "", entry.name)
         if vendor == "NVIDIA":
@@ -459,7 +513,11 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
         out.append(Case("hardware", f"GPU 0 {full}", {eid}, "task-manager"))
         chip = _lspci_chip(full)
         if chip:
-            corp = "NVIDIA Corporation" if vendor == "NVIDIA" else "Advanced Micro Devices, Inc. [AMD/ATI]"
+            corp = (
+                "NVIDIA Corporation"
+                if vendor == "NVIDIA"
+                else "Advanced Micro Devices, Inc. [AMD/ATI]"
+            )
             inner = _VENDOR_RE.sub("", full)
             out.append(
                 Case(
@@ -480,10 +538,7 @@ def merge(cases: list[Case], catalog: Catalog) -> list[Case]:
     an entry with an alias spelled as the string (up to case and spacing) is its default."""
     by_text: dict[str, Case] = {}
     for c in cases:
-        if c.kind == "hardware" and c.mem is not None:
-            key = f"{c.typed}"
-        else:
-            key = c.typed
+        key = c.typed
         old = by_text.get(key)
         if old is None:
             by_text[key] = Case(
@@ -496,16 +551,37 @@ def merge(cases: list[Case], catalog: Catalog) -> list[Case]:
     for e in entries.values():
         for label in (e.name, *e.aliases):
             spelled[_squash(label)].add(e.id)
+            spelled[_sorted_words(label)].add(e.id)
     for c in by_text.values():
         if len(c.expected) > 1:
             typed = re.sub(r"\s*\d+\s*gb\b", " ", normalize(c.name or c.typed))
-            c.claimed = spelled.get(_squash(typed), set()) & c.expected
+            c.claimed = (
+                spelled.get(_squash(typed), set()) | spelled.get(_sorted_words(typed), set())
+            ) & c.expected
     return list(by_text.values())
+
+
+def _sorted_words(text: str) -> str:
+    """The words in any order ("Jetson Orin AGX" is the alias "Jetson AGX Orin")."""
+    return " ".join(sorted(re.split(r"[\s_-]+", _squash_words(text))))
+
+
+def _squash_words(text: str) -> str:
+    s = normalize(text).replace("\u2013", "-").replace("\u2011", "-")
+    return re.sub(
+        r"\b(?:apple|nvidia|amd|intel|geforce|tesla|macbook (?:pro|air)|mac studio|mac mini)\b",
+        " ",
+        s,
+    ).strip()
 
 
 def _squash(text: str) -> str:
     s = normalize(text).replace("\u2013", "-").replace("\u2011", "-")
-    s = re.sub(r"\b(?:apple|nvidia|amd|intel|geforce|tesla|macbook (?:pro|air)|mac studio|mac mini)\b", " ", s)
+    s = re.sub(
+        r"\b(?:apple|nvidia|amd|intel|geforce|tesla|macbook (?:pro|air)|mac studio|mac mini)\b",
+        " ",
+        s,
+    )
     return re.sub(r"[\s_-]+", "", s)
 
 

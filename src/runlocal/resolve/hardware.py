@@ -260,6 +260,11 @@ def _tokens(s: str) -> tuple[list[str], list[int]]:
         for k, run in enumerate(runs):
             if run == "s" and k > 0 and runs[k - 1].isdigit():
                 run = "super"  # "4080S"
+            if run == "m" and k > 0 and runs[k - 1].isdigit():
+                # "RTX 4090M", "RX 7600M", "GTX 980M", "Radeon 780M": the M glued to a model
+                # number is the mobile part (NVIDIA's notebook naming through the GTX 900M
+                # series, AMD's to this day); catalog names are read the same way.
+                run = "laptop"
             run = _SYNONYMS.get(run, run)
             if run in _COMPOUNDS:  # "4070tisuper"
                 first, second = _COMPOUNDS[run]
@@ -409,9 +414,9 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         raise UnknownNameError("hardware", text, _closest(index, text))
     best_len, spans = _spans(index, r)
     if not spans:
-        # Short of a full name ("RTX PRO 6000"): the entries whose names hold every word.
-        # An entry whose name adds a variant word or a number to what was typed is another
-        # product ("GTX 1050" is not the 1050 Ti).
+        # Short of a full name ("RTX PRO 6000") or in another order ("Jetson Orin NX"): the
+        # entries whose names hold every word. An entry whose name adds a variant word or a
+        # number to what was typed is another product ("GTX 1050" is not the 1050 Ti).
         typed = set(r.tokens)
         within = _unique(
             k.entry_id for key, ks in index.keys.items() if typed <= set(key) for k in ks
@@ -422,8 +427,22 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
             if typed <= set(key) and not any(_defining(t) for t in set(key) - typed)
             for k in ks
         )
-        if len(within) == 1 and safe == within and any(t.isdigit() for t in typed):
-            keys = index.keys_of(within[0])
+        # Without a number, only every word of a name in another order: a left-out word
+        # may name a generation ("Jetson Nano" is not the Jetson Orin Nano).
+        found = within
+        if not _numbered(typed):
+            safe = found = _unique(
+                k.entry_id for key, ks in index.keys.items() if typed == set(key) for k in ks
+            )
+        if len(found) == 1 and safe == found:
+            keys = index.keys_of(found[0])
+            entry, memory = _choose(index, text, keys, r)
+            return HardwareName(entry, memory, count)
+        if len(found) > 1 and safe == found:
+            # Several entries hold every word, in another order ("Jetson Orin AGX 64GB") and
+            # without a variant word: the memory or core count typed picks one, as for a full
+            # name (else "which one?").
+            keys = [k for i in found for k in index.keys_of(i)]
             entry, memory = _choose(index, text, keys, r)
             return HardwareName(entry, memory, count)
         if within:
@@ -497,6 +516,10 @@ def _spans(index: _Index, r: _Reading) -> tuple[int, list[tuple[int, int, list[_
                 spans.append((i, j, keys))
                 best = max(best, j - i)
     return best, spans
+
+
+def _numbered(tokens: Iterable[str]) -> bool:
+    return any(t.isdigit() for t in tokens)
 
 
 def _defining(word: str) -> bool:

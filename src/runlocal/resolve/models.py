@@ -59,10 +59,20 @@ _QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(_B + r"fp8(?:[-_](?:dynamic|e4m3|static))?" + _E), "FP8"),
     (re.compile(_B + r"exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw" + _E), "EXL2-{0}BPW"),
     (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?exl2" + _E), "EXL2-{0}BPW"),
-    (re.compile(_B + r"(?:mlx[-_ ]?)?([348])[-_ ]?bits?(?:[-_ ]?mlx)?" + _E), "MLX-{0}BIT"),
+    # MLX's integer formats, 2 to 8 bits (mlx-community names repos "-4bit", "-6bit"; its
+    # DWQ repos "-4bit-DWQ" are 4-bit weights distilled, stored as -4bit: mlx-lm's dwq.py).
+    (
+        re.compile(_B + r"(?:mlx[-_ ]?)?([2-8])[-_ ]?bits?(?:[-_ ]?(?:mlx|dwq))?" + _E),
+        "MLX-{0}BIT",
+    ),
+    # llm-compressor's scheme names (RedHatAI/neuralmagic "-quantized.w4a16", "-w8a8"):
+    # 4- or 8-bit weights with 16-bit activations are GPTQ-style; W8A8 is INT8.
+    (re.compile(_B + r"w([48])a16" + _E), "GPTQ-{0}BIT"),
+    (re.compile(_B + r"(?:w8a8(?:[-_ ]?int8)?|int8)" + _E), "INT8"),
     (re.compile(_B + r"qat(?:[-_ ]?q4_0)?" + _E), "Q4_0"),
     (re.compile(_B + r"(?:bf16|f16|fp16|f32|fp32)" + _E), None),
 ]
+_LOOSE_GGUF = re.compile(_B + r"(ud)?[-_ ]?([it]?q[1-8])[-_ ]?(k)?[-_ ]?(xxs|xs|xl|nl|s|m|l)?" + _E)
 # The MLX format a quant word means in an MLX repository ("mlx-community/…-MXFP4").
 _MLX_FORMS = {
     "MXFP4_MOE": "MLX-MXFP4",
@@ -169,6 +179,14 @@ def take_quant(text: str) -> tuple[str, str | None]:
 
 def _take_one(text: str) -> tuple[str, str | None]:
     low = text.lower()
+    m = _LOOSE_GGUF.search(low)
+    if m and (m.group(3) or m.group(4)):
+        # A llama.cpp type typed without its underscores ("Q4KM", "Q4-K-M", "IQ4 XS",
+        # "UD Q4 K XL"): only when it spells a type runlocal knows, else the words stay.
+        ud, rest = m.group(1), [p for p in m.groups()[1:] if p]
+        quant = _canonical(("UD-" if ud else "") + "_".join(rest), None)
+        if quant is not None:
+            return text[: m.start()] + " " + text[m.end() :], quant
     for regex, template in _QUANT_PATTERNS:
         m = regex.search(low)
         if m is None:
