@@ -50,6 +50,7 @@ class Case:
     quant: str | None = None  # models: the quant the text states
     claimed: set[str] = field(default_factory=set)  # entries an alias makes the default
     name: str = ""  # the product words of a log line, where an alias may claim them
+    count: int = 1  # hardware: the number of devices the text states
 
 
 # --- models ----------------------------------------------------------------------------------
@@ -341,6 +342,14 @@ def _lspci_chip(name: str) -> str | None:
     return next((chip for pattern, chip in _CHIPS if re.search(pattern, name)), None)
 
 
+_NOTE_RE = re.compile(r"\s*\([^)]*(?:\d|,)[^)]*\)")
+
+
+def _driver_marks(name: str) -> str:
+    """Names as drivers print them: "Intel(R) Core(TM) i9-14900K", "AMD Ryzen 9 7950X"."""
+    return re.sub(r"^Intel Core\b", "Intel(R) Core(TM)", name)
+
+
 def _sizes(entry: Entry) -> list[float]:
     configs = [float(x) for x in entry.get("memory_configs_gib") or []]
     return configs or [float(entry.get("memory_gib", 0.0))]
@@ -354,7 +363,8 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
         vendor = str(entry.get("vendor") or "")
         configs = len(entry.get("memory_configs_gib") or []) > 1
         for alias in entry.aliases:
-            out.append(Case("hardware", alias, {eid}, "catalog-label"))
+            if not re.search(r"\(\d+x\)", alias):  # "(8x)": a count, read as one
+                out.append(Case("hardware", alias, {eid}, "catalog-label"))
         base = _base(entry)
         cores = entry.get("gpu_cores")
         apple = vendor == "Apple"
@@ -410,6 +420,17 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                     (f"{_MAC_FOR[tier]} {_VENDOR_RE.sub('', chip)} {gib:g}GB", "mac-product+mem"),
                 ):
                     out.append(Case("hardware", text, {eid}, rule, mem=gib))
+            for gib in _sizes(entry):
+                out.append(
+                    Case(
+                        "hardware",
+                        f"Chip: {chip} Memory: {gib:g} GB",
+                        {eid},
+                        "about-this-mac",
+                        mem=gib,
+                        name=f"{chip} {gib:g}GB",
+                    )
+                )
             out.append(
                 Case(
                     "hardware",
@@ -423,7 +444,47 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
         for rule, text in _hw_rewrites(base):
             out.append(Case("hardware", text, {eid}, rule))
         if kind == "cpu":
+            cpu = entry.get("cpu_cores")
+            if cpu:  # lscpu / /proc/cpuinfo
+                out.append(
+                    Case(
+                        "hardware",
+                        f"Model name: {_driver_marks(base)} {cpu}-Core Processor",
+                        {eid},
+                        "lscpu",
+                    )
+                )
             continue
+        short = re.sub(r"^GeForce\s+", "", _VENDOR_RE.sub("", base))
+        memtype = str(entry.get("memory_type") or "")
+        gib0 = float(entry.get("memory_gib", 0.0))
+        for n, text in (
+            (2, f"2x {short}"),
+            (2, f"{short} x2"),
+            (2, f"dual {short}"),
+            (4, f"4 x {short} {gib0:g}GB"),
+            (3, f"three {short}s" if re.search(r"\s\d{3,5}$", short) else f"3x {short}"),
+        ):
+            out.append(Case("hardware", text, {eid}, "count", count=n, name=short))
+        if kind == "gpu":
+            partner = {"NVIDIA": "ASUS TUF Gaming", "AMD": "Sapphire Pulse"}.get(
+                vendor, "ASRock Challenger"
+            )
+            for text, rule in (
+                (f"{partner} {short} {gib0:g}GB {memtype} OC Edition", "shop-listing"),
+                (
+                    f"{short} ({gib0:g}GB, {entry.get('bandwidth_gb_s')} GB/s, "
+                    f"{entry.get('tdp_w')}W)",
+                    "spec-sheet",
+                ),
+                (f"{entry.name} {gib0:g}GB {entry.get('interface')}", "with-interface"),
+                (
+                    f"Card name: {_NOTE_RE.sub('', entry.name)} "
+                    f"Dedicated Memory: {int(gib0 * 1024) - 120} MB",
+                    "dxdiag",
+                ),
+            ):
+                out.append(Case("hardware", text, {eid}, rule))
         for gib in _sizes(entry):
             mem = gib if configs else None
             short = re.sub(r"^GeForce\s+", "", _VENDOR_RE.sub("", base))
@@ -542,7 +603,7 @@ def merge(cases: list[Case], catalog: Catalog) -> list[Case]:
         old = by_text.get(key)
         if old is None:
             by_text[key] = Case(
-                c.kind, c.typed, set(c.expected), c.rule, c.mem, c.quant, name=c.name
+                c.kind, c.typed, set(c.expected), c.rule, c.mem, c.quant, name=c.name, count=c.count
             )
         else:
             old.expected |= c.expected
@@ -586,7 +647,7 @@ def _squash(text: str) -> str:
 
 
 def answer(catalog: Catalog, case: Case) -> tuple[str | None, float | None, str | None, str]:
-    """(entry id or None, memory, quant, error)."""
+    """(entry id or None, memory, quant or device count, error)."""
     try:
         if case.kind == "models":
             name = resolve_model_name(catalog, case.typed)
@@ -599,7 +660,8 @@ def answer(catalog: Catalog, case: Case) -> tuple[str | None, float | None, str 
     p = parts[0]
     configs = p.entry.get("memory_configs_gib") or []
     mem = p.memory_gib if p.memory_gib is not None else p.entry.get("memory_gib")
-    return p.entry.id, (float(mem) if len(configs) > 1 and mem is not None else None), None, ""
+    size = float(mem) if len(configs) > 1 and mem is not None else None
+    return p.entry.id, size, str(p.count), ""
 
 
 def judge(catalog: Catalog, case: Case) -> tuple[str, str]:
@@ -614,7 +676,9 @@ def judge(catalog: Catalog, case: Case) -> tuple[str, str]:
         return "wrong", f"answered {got}, expected {want}"
     if case.mem is not None and mem is not None and abs(mem - case.mem) > 0.01:
         return "wrong", f"memory {mem:g}, expected {case.mem:g}"
-    if case.quant is not None and quant != case.quant:
+    if case.kind == "hardware" and quant != str(case.count):
+        return "wrong", f"count {quant}, expected {case.count}"
+    if case.kind == "models" and case.quant is not None and quant != case.quant:
         return "wrong", f"quant {quant}, expected {case.quant}"
     return "right", ""
 

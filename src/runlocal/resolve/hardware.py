@@ -107,6 +107,16 @@ _LEAD_COUNT_RE = re.compile(r"^(\d{1,3})\s*[x×*]\s*(?=[a-z0-9(])")
 _LEAD_COUNT_WORD_RE = re.compile(r"^(" + "|".join(_COUNT_WORDS) + r")\b\s*(?:x\b\s*)?")
 _LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gpus?\b)")
 _TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,]|(?<=\d))[x×*]\s*(\d{1,3})\s*\)?\s*$")
+_PCIE_LANES_RE = re.compile(r"pci[\s-]*e(?:xpress)?\s*(?:gen\s*)?([1-6](?:\.\d)?)?\s*$")
+
+
+def _lanes(before: str, n: str) -> bool:
+    """Whether "xN" after "PCIe" is the slot's lane count: always after a PCIe generation
+    ("PCIe 4.0 x16"), and x16 after a bare "PCIe"; "H100 PCIe x2" is two cards."""
+    m = _PCIE_LANES_RE.search(before)
+    return m is not None and (m.group(1) is not None or n == "16")
+
+
 _BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
 _PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
 
@@ -241,6 +251,8 @@ def _take_count(s: str) -> tuple[int | None, str]:
         before = s[: m.start()].split() if m else []
         if m and regex is _TRAIL_COUNT_RE and before and before[-1] in _LINES:
             continue  # "Twin X2", "iChill X3": a product line, not a count
+        if m and regex is _TRAIL_COUNT_RE and _lanes(s[: m.start()], m.group(1)):
+            continue  # "PCIe 4.0 x16": the slot's lanes (a spec sheet's interface line)
         if m:
             word = m.group(1)
             n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
@@ -406,6 +418,8 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     if r.rest in index.entries:  # "2x nvidia-rtx-3090": an id after a count
         return HardwareName(index.entries[r.rest], None, count)
     curated = index.spelled.get(normalize(text))
+    if curated is None and r.count is not None:  # "2x Instinct MI50": the name after a count
+        curated = index.spelled.get(normalize(r.rest))
     if curated is not None:  # a name or alias exactly as the catalog writes it
         keys = index.keys_of(curated)
         entry, memory = _choose(index, text, keys, r)
