@@ -142,6 +142,11 @@ def model_cases(catalog: Catalog) -> list[Case]:
         text_model = m in (None, "text", "vision-language")
         out.append(Case("models", repo, {eid}, "hub-id"))
         out.append(Case("models", repo.lower(), {eid}, "hub-id-lower"))
+        out.append(Case("models", repo.upper(), {eid}, "hub-id-upper"))
+        first = re.split(r"[-_.]", owner)[0]
+        if first.lower() not in entry.name.lower() and first.isalpha() and len(first) > 2:
+            # The publisher as a word: "Google Gemma 3 27B", "Microsoft Phi-4".
+            out.append(Case("models", f"{first.title()} {entry.name}", {eid}, "publisher-word"))
         out.append(Case("models", f"https://huggingface.co/{repo}", {eid}, "hub-url"))
         if not text_model:
             continue
@@ -150,6 +155,15 @@ def model_cases(catalog: Catalog) -> list[Case]:
         out.append(Case("models", f"bartowski/{owner}_{name}-GGUF", {eid}, "quantizer-owner_"))
         out.append(Case("models", f"{name}-GGUF", {eid}, "repo-GGUF"))
         out.append(Case("models", f"TheBloke/{name}-GGUF", {eid}, "quantizer-TheBloke"))
+        out.append(Case("models", f"mradermacher/{name}-i1-GGUF", {eid}, "mradermacher-i1"))
+        out.append(
+            Case("models", f"{name}.i1-Q4_K_M.gguf", {eid}, "mradermacher-file", quant="Q4_K_M")
+        )
+        out.append(
+            Case(
+                "models", f"{entry.name} (GGUF, Q4_K_M)", {eid}, "text(GGUF, quant)", quant="Q4_K_M"
+            )
+        )
         out.append(
             Case("models", f"someuser/{name}-Q4_K_M-GGUF", {eid}, "gguf-my-repo", quant="Q4_K_M")
         )
@@ -283,11 +297,12 @@ def model_cases(catalog: Catalog) -> list[Case]:
             out.append(Case("models", f"ollama run {tag}", {eid}, "ollama-run"))
             out.append(Case("models", tag.upper(), {eid}, "ollama-upper"))
             if tuned:
-                out.append(
-                    Case(
-                        "models", f"{tag}-instruct-q4_K_M", {eid}, "ollama-instruct", quant="Q4_K_M"
+                word = "it" if re.search(r"(?i)-it\b", repo) else "instruct"
+                for q, canon in (("q4_K_M", "Q4_K_M"), ("q5_K_M", "Q5_K_M"), ("q8_0", "Q8_0")):
+                    out.append(
+                        Case("models", f"{tag}-{word}-{q}", {eid}, "ollama-tuned", quant=canon)
                     )
-                )
+                out.append(Case("models", f"{tag}-{word}-fp16", {eid}, "ollama-tuned", quant="F16"))
     return out
 
 

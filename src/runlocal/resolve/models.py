@@ -398,7 +398,25 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     for name in names:
         with suppress(UnknownNameError):
             return _by_words(index, text, replace(ref, name=name))
+    # The publisher's name typed as a word ("Nvidia Llama-3.1-Nemotron-Ultra-253B-v1",
+    # "Qwen QwQ 32B", "Tencent Hunyuan-A13B"): left out, if the model found is published
+    # under that name on the Hub (the owner of its hf_repo).
+    for word in _words(ref.name):
+        owned = [e for e in index.entries.values() if word in _publisher(e)]
+        if not owned:
+            continue
+        rest = re.sub(rf"(?i)(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", " ", ref.name)
+        with suppress(UnknownNameError):
+            entry = _by_words(index, text, replace(ref, name=rest))
+            if entry in owned:
+                return entry
     raise unknown
+
+
+def _publisher(entry: Entry) -> tuple[str, ...]:
+    """The words a model's Hub owner is written with: 'zai-org' → ('zai-org', 'zai')."""
+    owner = str(entry.get("hf_repo") or "").partition("/")[0].lower()
+    return (owner, re.split(r"[-_.]", owner)[0]) if owner else ()
 
 
 def _folder_words(ref: Reference) -> str:
