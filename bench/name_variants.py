@@ -525,7 +525,25 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
             )
 
         gib = float(entry.get("memory_gib", 0.0))
-        full = re.sub(r"\s*\([^)]*(?:\d|,)[^)]*\)", "", entry.name)
+        # Drivers print the product without a memory size ("NVIDIA GeForce RTX 4060 Ti").
+        full = _MEM_IN_NAME.sub("", _NOTE_RE.sub("", entry.name)).strip()
+        free = int(gib * 1024 * 0.9)
+        # What is free is at most the size: every entry of this name that large may be meant.
+        roomy = {
+            e.id
+            for e in catalog.hardware.values()
+            if _MEM_IN_NAME.sub("", _NOTE_RE.sub("", e.name)).strip() == full
+            and max(_sizes(e)) * 1024 >= free
+        }
+        out.append(
+            Case(
+                "hardware",
+                f"llama_model_load_from_file_impl: using device CUDA0 ({full}) - {free} MiB free",
+                roomy | {eid},
+                "llama.cpp-free",
+                name=full,
+            )
+        )
         if vendor == "NVIDIA":
             cc = entry.get("cuda_compute_capability") or "8.6"
             out.append(
@@ -534,10 +552,17 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                     f"Device 0: {full}, compute capability {cc}, VMM: yes",
                     {eid},
                     "llama.cpp-cuda",
+                    name=full,
                 )
             )
             out.append(
-                Case("hardware", f"{full}, {int(gib * 1024) - 1}MiB", {eid}, "nvidia-smi-csv")
+                Case(
+                    "hardware",
+                    f"{full}, {int(gib * 1024) - 1}MiB",
+                    {eid},
+                    "nvidia-smi-csv",
+                    name=full,
+                )
             )
             out.append(
                 Case(
@@ -545,6 +570,7 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                     f"GPU 0: {full} (UUID: GPU-5a1c0e1e-8f3b-4c2d-9e7a-0b6d2f4c8a11)",
                     {eid},
                     "nvidia-smi-L",
+                    name=full,
                 )
             )
         if vendor == "AMD":
@@ -555,15 +581,25 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                     f"Device 0: {full}, {arch} (0x{arch[3:]}), VMM: no, Wave Size: 32",
                     {eid},
                     "llama.cpp-rocm",
+                    name=full,
                 )
             )
-            out.append(Case("hardware", f"GPU[0] : Card Series: {full}", {eid}, "rocm-smi"))
+            out.append(
+                Case(
+                    "hardware",
+                    f"GPU[0] : Card Series: {full}",
+                    {eid},
+                    "rocm-smi",
+                    name=full,
+                )
+            )
             out.append(
                 Case(
                     "hardware",
                     f"Name: {arch} Marketing Name: {full} Vendor Name: AMD",
                     {eid},
                     "rocminfo",
+                    name=full,
                 )
             )
         if vendor == "Intel":
@@ -574,6 +610,7 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                     f"[level_zero:gpu:0] {sycl} 12.55.8 [1.6.32224+14]",
                     {eid},
                     "sycl-ls",
+                    name=full,
                 )
             )
         out.append(
@@ -583,10 +620,27 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                 "shared memory: 49152 | int dot: 1 | matrix cores: KHR_coopmat",
                 {eid},
                 "llama.cpp-vulkan",
+                name=full,
             )
         )
-        out.append(Case("hardware", f"deviceName = {full}", {eid}, "vulkaninfo"))
-        out.append(Case("hardware", f"GPU 0 {full}", {eid}, "task-manager"))
+        out.append(
+            Case(
+                "hardware",
+                f"deviceName = {full}",
+                {eid},
+                "vulkaninfo",
+                name=full,
+            )
+        )
+        out.append(
+            Case(
+                "hardware",
+                f"GPU 0 {full}",
+                {eid},
+                "task-manager",
+                name=full,
+            )
+        )
         chip = _lspci_chip(full)
         if chip:
             corp = (
@@ -601,6 +655,7 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                     f"01:00.0 VGA compatible controller: {corp} {chip} [{inner}] (rev a1)",
                     {eid},
                     "lspci",
+                    name=full,
                 )
             )
     return out

@@ -36,6 +36,11 @@ MAX_DEVICES = 64
 
 _LOG_NOISE = [
     r"ggml_\w+:?",
+    # llama.cpp's loader and backend device names: "llama_model_load_from_file_impl: using
+    # device CUDA0 (…)", "ROCm0", "Vulkan0", "SYCL0", "MTL0".
+    r"\bllama_\w+:?",
+    r"\busing device\b",
+    r"\b(?:cuda|rocm|vulkan|sycl|mtl|opencl)\d+\b",
     r"found \d+ \w+ devices?:?",
     r"\bdevice \d+\s*:",
     # A device index: nvidia-smi -L's and Task Manager's "GPU 0", rocm-smi's "GPU[0]",
@@ -80,6 +85,12 @@ _SIZE_RE = re.compile(
     r"ddr\d?\w*))?"
 )
 _SYSTEM_RAM_WORDS = ("system", "ram", "ddr")
+# Memory in use or left, not the device's size: llama.cpp's "using device CUDA0 (…) - 23008
+# MiB free" (llama_model_load_from_file_impl), "96GB usable", "1200MiB used". What is free
+# or usable is at most the size: a floor that can rule out a smaller memory variant.
+_IN_USE_RE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(gib|gb|g|mib|mb)\s*(free|available|usable|used|in use)\b"
+)
 
 _CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
 _CORES_LABELLED_RE = re.compile(
@@ -178,6 +189,7 @@ class _Reading:
     bare_cores: list[int] = field(default_factory=list)
     count: int | None = None
     rest: str = ""  # the text after the count, as typed but trimmed
+    floor_gib: float = 0.0  # memory typed as free or usable: the size is at least this
 
 
 def _read(text: str, *, counts: bool) -> _Reading:
@@ -200,6 +212,12 @@ def _read(text: str, *, counts: bool) -> _Reading:
     s = re.sub(r"\bw/", " with ", s)
     s = re.sub(r"\bpci[\s-]*e(?:xpress)?\b|\bpci\s+express\b", "pcie", s)
     s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
+    floor = 0.0
+    for m in _IN_USE_RE.finditer(s):
+        if m.group(3) != "used" and m.group(3) != "in use":
+            value = float(m.group(1))
+            floor = max(floor, value / 1024 if m.group(2) in ("mib", "mb") else value)
+    s = _IN_USE_RE.sub(" ", s)
     s = _LOG_NOISE_RE.sub(" ", s)
     sizes: list[tuple[float, bool]] = []
 
@@ -242,7 +260,7 @@ def _read(text: str, *, counts: bool) -> _Reading:
     bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
     s = _CORES_BARE_RE.sub(" ", s)
     tokens, group_of = _tokens(s)
-    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest)
+    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor)
 
 
 def _take_count(s: str) -> tuple[int | None, str]:
@@ -592,6 +610,9 @@ def _choose(index: _Index, text: str, keys: list[_Key], r: _Reading) -> tuple[En
             )
         entries = fitting
         memory = gib
+    if len(entries) > 1 and r.floor_gib:  # "- 11059 MiB free": not the 6 GB RTX 2060
+        roomy = [e for e in entries if max(index.sizes(e)) >= r.floor_gib]
+        entries = roomy or entries
     if len(entries) > 1:
         entries = _defaults(entries, keys, memory, cores)
     if len(entries) > 1:
