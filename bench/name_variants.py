@@ -236,6 +236,27 @@ def model_cases(catalog: Catalog) -> list[Case]:
         out.append(
             Case(
                 "models",
+                f"LoneStriker/{name}-4.65bpw-h6-exl2",
+                {eid},
+                "exl2-bpw",
+                quant="EXL2-4.65BPW",
+            )
+        )
+        out.append(
+            Case("models", f"{entry.name} EXL3 4.0bpw", {eid}, "exl3-bpw", quant="EXL3-4BPW")
+        )
+        out.append(
+            Case(
+                "models",
+                f"mlx-community/{name}-4bit-DWQ-053125",
+                {eid},
+                "mlx-dwq-date",
+                quant="MLX-4BIT",
+            )
+        )
+        out.append(
+            Case(
+                "models",
                 f"~/models/{name}-GGUF/model-Q4_K_M.gguf",
                 {eid},
                 "file-in-repo-folder",

@@ -57,12 +57,25 @@ _QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(_B + r"(?:bnb[-_ ]?4[-_ ]?bits?|bnb[-_ ]nf4|nf4)" + _E), "NF4"),
     (re.compile(_B + r"(?:bnb[-_ ]?8[-_ ]?bits?|llm[-_]int8)" + _E), "INT8"),
     (re.compile(_B + r"fp8(?:[-_](?:dynamic|e4m3|static))?" + _E), "FP8"),
-    (re.compile(_B + r"exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw" + _E), "EXL2-{0}BPW"),
-    (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?exl2" + _E), "EXL2-{0}BPW"),
-    # MLX's integer formats, 2 to 8 bits (mlx-community names repos "-4bit", "-6bit"; its
-    # DWQ repos "-4bit-DWQ" are 4-bit weights distilled, stored as -4bit: mlx-lm's dwq.py).
+    (re.compile(_B + r"exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?" + _E), "EXL2-{0}BPW"),
+    # "4.65bpw-h6-exl2" (the head bits between, as LoneStriker's repos write them).
+    (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?[-_ ]?exl2" + _E), "EXL2-{0}BPW"),
+    # EXL3, as runlocal.weights reads it: "EXL3 4.0bpw", "4.0bpw-exl3", "4.0bpw_H8"; a bare
+    # "<n>bpw" is EXL3, today's ExLlama format.
+    (re.compile(_B + r"exl3[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?h([68])" + _E), "EXL3-{0}BPW-H{1}"),
+    (re.compile(_B + r"exl3[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw" + _E), "EXL3-{0}BPW"),
     (
-        re.compile(_B + r"(?:mlx[-_ ]?)?([2-8])[-_ ]?bits?(?:[-_ ]?(?:mlx|dwq))?" + _E),
+        re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?h([68])(?:[-_ ]?exl3)?" + _E),
+        "EXL3-{0}BPW-H{1}",
+    ),
+    (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?exl3)?" + _E), "EXL3-{0}BPW"),
+    # MLX's integer formats, 2 to 8 bits (mlx-community names repos "-4bit", "-6bit"; its
+    # DWQ repos "-4bit-DWQ", "-4bit-DWQ-053125" (a date) are 4-bit weights distilled, stored
+    # as -4bit: mlx-lm's dwq.py).
+    (
+        re.compile(
+            _B + r"(?:mlx[-_ ]?)?([2-8])[-_ ]?bits?(?:[-_ ]?(?:mlx|dwq(?:[-_ ]?\d{4,8})?))?" + _E
+        ),
         "MLX-{0}BIT",
     ),
     # llm-compressor's scheme names (RedHatAI/neuralmagic "-quantized.w4a16", "-w8a8"):
@@ -222,6 +235,7 @@ def _canonical(typed: str, template: str | None) -> str | None:
 # --- the catalog read the same way ---------------------------------------------------------
 
 
+_VERSION_V = re.compile(r"(?i)(?<![a-z0-9])v(?=\d)")
 # Packaging words with digits, dropped before words are split: "-exl2" (bits in a branch),
 # mradermacher's "-i1-GGUF" (imatrix quants).
 _PACKAGING_RE = re.compile(_B + r"(?:exl[23]|i1)" + _E)
@@ -280,6 +294,7 @@ def _build(catalog: Catalog) -> _Built:
     repos: dict[str, str] = {}
     spelled: dict[str, str] = {}
     entries = catalog.models
+    unversioned: list[tuple[Counter[str], str]] = []
     for entry in entries.values():
         labels = [entry.id, entry.name, *entry.aliases]
         if entry.get("ollama_tag"):
@@ -302,11 +317,25 @@ def _build(catalog: Catalog) -> _Built:
             if entry.id not in bucket:
                 bucket.append(entry.id)
                 keys.append((words, entry.id))
+            if _VERSION_V.search(ref.name):
+                unversioned.append((_words(_VERSION_V.sub(" ", ref.name)), entry.id))
         size = _size_words(entry)
         if size is not None:
             words = _words(f"{entry.name} {size}")
             exact.setdefault(_frozen(words), []).append(entry.id)
             keys.append((words, entry.id))
+    # A version written without its "v" ("Codestral 22B 0.1", "Mistral 7B Instruct 0.3"): the
+    # name read so is another key, unless a catalog name already reads that way or two
+    # entries would share it. Only a "v" that opens a word and is glued to the number
+    # ("-v0.3", " V3"): the V of "MiniCPM-V 4.5" is a model letter.
+    seen: Counter[tuple[tuple[str, int], ...]] = Counter(
+        {_frozen(w): len({e for ww, e in unversioned if ww == w}) for w, _ in unversioned}
+    )
+    for words, eid in unversioned:
+        key = _frozen(words)
+        if words and key not in exact and seen[key] == 1:
+            exact[key] = [eid]
+            keys.append((words, eid))
     sizes = {
         eid: set(re.findall(r"(\d+(?:\.\d+)?)\s*[bm]\b", " ".join([e.name, *e.aliases]).lower()))
         for eid, e in entries.items()
