@@ -212,6 +212,9 @@ def _read(text: str, *, counts: bool) -> _Reading:
     s = re.sub(r"\bw/", " with ", s)
     s = re.sub(r"\bpci[\s-]*e(?:xpress)?\b|\bpci\s+express\b", "pcie", s)
     s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
+    # "64GB DDR5" is the host's memory (a GPU's is GDDR): said before the memory-type words
+    # are dropped as noise below.
+    s = re.sub(r"(\d\s*(?:gib|gb|g))\s*(?:lp)?ddr\d\w*", r"\1 ram", s)
     floor = 0.0
     for m in _IN_USE_RE.finditer(s):
         if m.group(3) != "used" and m.group(3) != "in use":
