@@ -79,6 +79,7 @@ def _text_rewrites(label: str) -> Iterator[tuple[str, str]]:
     yield "hyphens", re.sub(r"[\s_]+", "-", label)
     yield "spaces", re.sub(r"[-_]+", " ", label)
     yield "underscores", re.sub(r"[\s-]+", "_", label)
+    yield "dots", re.sub(r"[\s_-]+", ".", label)
     yield "en-dash", label.replace("-", "\u2013")
     yield "nb-hyphen", label.replace("-", "\u2011")
     yield "glued-version", re.sub(r"([A-Za-z])[\s_-]+(\d)", r"\1\2", label)

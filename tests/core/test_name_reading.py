@@ -121,5 +121,7 @@ def test_model_answers() -> None:
         resolve_model_name(catalog, "Nvidia Llama 3.1 8B")  # not published by NVIDIA
     with pytest.raises(InputError):
         resolve_model_name(catalog, "MiniCPM 4.5")  # the V of MiniCPM-V is a model letter
+    # Dots between digits read both ways: "2.7" as 2.7 names nothing, as "2 7" Qwen2 7B.
+    assert resolve_model_name(catalog, "Qwen2.7B").entry.id == "qwen2-7b-instruct"
     name = resolve_model_name(catalog, "~/models/Qwen2.5-7B-Instruct-GGUF/model-q4_k_m.gguf")
     assert (name.entry.id, name.quant) == ("qwen2.5-7b-instruct", "Q4_K_M")

@@ -22,6 +22,7 @@ model; several → "which one?" with the candidates; none → the closest names.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -261,6 +262,15 @@ class _Index:
     sizes: dict[str, set[str]]  # per entry, the numbers its names use as sizes ("70" of 70B)
     ollama: dict[tuple[str, str], list[str]]  # (library name, size tag) → entries
 
+    @functools.cached_property
+    def publishers(self) -> dict[str, set[str]]:
+        """The words Hub owners are written with ('zai-org', 'zai') → the entries they own."""
+        out: dict[str, set[str]] = {}
+        for e in self.entries.values():
+            for word in _publisher(e):
+                out.setdefault(word, set()).add(e.id)
+        return out
+
 
 def _frozen(words: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(words.items()))
@@ -426,20 +436,54 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
         names.append(folder)
     for name in names:
         with suppress(UnknownNameError):
-            return _by_words(index, text, replace(ref, name=name))
+            return _by_words(index, text, replace(ref, name=name), closest=False)
+    dotted = _dotted_readings(ref.name)
+    if dotted:
+        # Dots as separators ("Baichuan.M2.32B", "Gemma.3.27B", "Qwen2.7B"): a dot between
+        # digits is a decimal point or a separator, read both ways; an answer only where the
+        # readings that name a model name one.
+        found: dict[str, Entry] = {}
+        for name in dotted:
+            with suppress(UnknownNameError, AmbiguousNameError):
+                entry = _by_words(index, text, replace(ref, name=name), closest=False)
+                found[entry.id] = entry
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if found:
+            raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
     # The publisher's name typed as a word ("Nvidia Llama-3.1-Nemotron-Ultra-253B-v1",
     # "Qwen QwQ 32B", "Tencent Hunyuan-A13B"): left out, if the model found is published
     # under that name on the Hub (the owner of its hf_repo).
     for word in _words(ref.name):
-        owned = [e for e in index.entries.values() if word in _publisher(e)]
+        owned = index.publishers.get(word)
         if not owned:
             continue
         rest = re.sub(rf"(?i)(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", " ", ref.name)
         with suppress(UnknownNameError):
-            entry = _by_words(index, text, replace(ref, name=rest))
-            if entry in owned:
+            entry = _by_words(index, text, replace(ref, name=rest), closest=False)
+            if entry.id in owned:
                 return entry
     raise unknown
+
+
+def _dotted_readings(name: str) -> list[str]:
+    """A name whose dots may be separators ("Baichuan.M2.32B", "Qwen2.7B"), each dot between
+    digits read as a decimal point or a separator (at most 4 such dots: 16 readings); [] for
+    a name with no dot between digits or letters."""
+    if not re.search(r"[a-z]\.|\.[a-z]|\d\.\d", name, re.I):
+        return []
+    spaced = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", name)
+    digit_dots = [m.start() for m in re.finditer(r"(?<=\d)\.(?=\d)", spaced)]
+    if len(digit_dots) > 4:
+        return []
+    out = []
+    for mask in range(1 << len(digit_dots)):
+        chars = list(spaced)
+        for bit, at in enumerate(digit_dots):
+            if mask >> bit & 1:
+                chars[at] = " "
+        out.append("".join(chars))
+    return out
 
 
 def _publisher(entry: Entry) -> tuple[str, ...]:
@@ -456,7 +500,9 @@ def _folder_words(ref: Reference) -> str:
     return take_quant(_OWNER_PREFIX.sub("", parts[-2]))[0] if len(parts) > 1 else ""
 
 
-def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
+def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True) -> Entry:
+    """The model the words of ref.name name. ``closest=False`` for a retry whose refusal is
+    not shown (the closest names are the costly part of a refusal)."""
     words = _words(ref.name)
     if not words:
         raise UnknownNameError("model", text, [])
@@ -482,7 +528,7 @@ def _by_words(index: _Index, text: str, ref: Reference) -> Entry:
             key=lambda n: (not normalize(n).startswith(typed), n),  # "qwen": Qwen models first
         )
         raise AmbiguousNameError("model", text, names[:6])
-    raise UnknownNameError("model", text, _closest(index, words))
+    raise UnknownNameError("model", text, _closest(index, words) if closest else [])
 
 
 def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool:
