@@ -450,6 +450,25 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                         mem=gib,
                     )
                 )
+            if cpu:
+                # A CPU core count alone: the variants sold with that CPU (and this memory).
+                same_cpu = {
+                    e.id
+                    for e in catalog.hardware.values()
+                    if _base(e) == chip and e.get("cpu_cores") == cpu
+                }
+                for gib in _sizes(entry):
+                    both = {i for i in same_cpu if gib in _sizes(catalog.hardware[i])} or same_cpu
+                    out.append(
+                        Case(
+                            "hardware",
+                            f"{_VENDOR_RE.sub('', chip)} {cpu}-core CPU {gib:g}GB",
+                            both,
+                            "apple-cpu-cores+mem",
+                            mem=gib,
+                            name=chip,
+                        )
+                    )
             # Without a core count: the family, where the memory or a default picks one.
             for gib in _sizes(entry):
                 for text, rule in (

@@ -69,6 +69,19 @@ def test_mobile_m_suffix_and_device_boilerplate() -> None:
     assert _read(line, counts=True).tokens == ["titan", "rtx"]
 
 
+def test_cpu_cores_pick_apples_binned_variant() -> None:
+    r = _read("M3 Pro 12/18 36GB", counts=True)
+    assert (r.cpu_cores, r.gpu_cores) == (12, 18)
+    assert _read("M3 Max 14-core CPU", counts=True).cpu_cores == 14
+    catalog = load_catalog()
+    # 11 is no M3 Pro's GPU core count; the 11-core CPU is sold with the 14-core GPU.
+    (part,) = resolve_hardware_name(catalog, "M3 Pro 11-core 18GB")
+    assert part.entry.id == "apple-m3-pro-14c"
+    # A labelled GPU count wins over a CPU count it contradicts.
+    (part,) = resolve_hardware_name(catalog, "M3 Max 14-core CPU 40-core GPU")
+    assert part.entry.id == "apple-m3-max-40c"
+
+
 def test_hardware_answers() -> None:
     catalog = load_catalog()
     (part,) = resolve_hardware_name(

@@ -190,6 +190,7 @@ class _Reading:
     count: int | None = None
     rest: str = ""  # the text after the count, as typed but trimmed
     floor_gib: float = 0.0  # memory typed as free or usable: the size is at least this
+    cpu_cores: int | None = None  # "14-core CPU", the 14 of "14/40"
 
 
 def _read(text: str, *, counts: bool) -> _Reading:
@@ -252,18 +253,21 @@ def _read(text: str, *, counts: bool) -> _Reading:
         if not m.group(2):
             gpu_cores = int(m.group(1))
     s = _PROFILER_CORES_RE.sub(" ", s)
+    cpu_cores: int | None = None
     for m in _CORES_PAIR_RE.finditer(s):
-        gpu_cores = int(m.group(2))
+        cpu_cores, gpu_cores = int(m.group(1)), int(m.group(2))
     s = _CORES_PAIR_RE.sub(" ", s)
     for m in _CORES_LABELLED_RE.finditer(s):
         n = int(m.group(1) or m.group(4))
         if (m.group(2) or m.group(3)) == "gpu":
             gpu_cores = n
+        else:
+            cpu_cores = n
     s = _CORES_LABELLED_RE.sub(" ", s)
     bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
     s = _CORES_BARE_RE.sub(" ", s)
     tokens, group_of = _tokens(s)
-    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor)
+    return _Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores)
 
 
 def _take_count(s: str) -> tuple[int | None, str]:
@@ -594,6 +598,15 @@ def _choose(index: _Index, text: str, keys: list[_Key], r: _Reading) -> tuple[En
                 _sized(index, entries),
             )
         entries = matching
+    # CPU cores: Apple sells each chip's binned CPU with its binned GPU (the M3 Pro's 11-core
+    # CPU comes with the 14-core GPU, its 12-core with the 18-core: apple.com/macbook-pro/
+    # specs), so a CPU core count, labelled or a bare "11-core" that is no variant's GPU
+    # count, picks the variants with that CPU; it never refuses on its own.
+    cpu = r.cpu_cores
+    if cpu is None and cores is None:
+        cpu = next((c for c in r.bare_cores if any(e.get("cpu_cores") == c for e in entries)), None)
+    if cpu is not None and len(entries) > 1:
+        entries = [e for e in entries if e.get("cpu_cores") == cpu] or entries
     # Memory: every size typed must be one the device is sold with.
     memory: float | None = None
     # "64GB RAM" beside a GPU is the host's memory; a CPU's memory is the host's too.
