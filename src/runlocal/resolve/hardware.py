@@ -77,6 +77,7 @@ _LOG_NOISE = [
     r"\bstrix\b(?!\s*halo)",  # ASUS ROG Strix, not AMD's Strix Halo
     r"\bg?ddr\d\w*|\blpddr\d\w*|\bhbm\d?e?\b|\bgddr\d\w*",
 ]
+_GFX_RE = re.compile(r"\bgfx[0-9a-f]{3,5}\b")
 _LOG_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _LOG_NOISE))
 
 _SIZE_RE = re.compile(
@@ -450,6 +451,16 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         entry, memory = _choose(index, text, keys, r)
         return HardwareName(entry, memory, count)
     if not r.tokens:
+        # No product name, only ROCm's generic "AMD Radeon Graphics" and the chip's LLVM
+        # target ("gfx1151", llama.cpp's ROCm device line): a chip is sold as several
+        # products (gfx1034: RX 6500 XT, RX 6400, mobile parts), so the answer is "which
+        # one?" with the catalog's products on that chip.
+        arch = _GFX_RE.search(clean(text))
+        chips = [
+            e.id for e in index.entries.values() if arch and e.get("gpu_arch") == arch.group(0)
+        ]
+        if chips:
+            raise AmbiguousNameError("hardware", text, _names(index, chips))
         raise UnknownNameError("hardware", text, _closest(index, text))
     best_len, spans = _spans(index, r)
     if not spans:
