@@ -149,6 +149,15 @@ def model_cases(catalog: Catalog) -> list[Case]:
             # The publisher as a word: "Google Gemma 3 27B", "Microsoft Phi-4".
             out.append(Case("models", f"{first.title()} {entry.name}", {eid}, "publisher-word"))
         out.append(Case("models", f"https://huggingface.co/{repo}", {eid}, "hub-url"))
+        out.append(
+            Case(
+                "models",
+                f"https://huggingface.co/{repo}?library=transformers",
+                {eid},
+                "hub-url-query",
+            )
+        )
+        out.append(Case("models", f"vllm serve {repo} --max-model-len 32768", {eid}, "vllm-serve"))
         if not text_model:
             continue
         for q in _QUANTIZERS:
@@ -286,6 +295,24 @@ def model_cases(catalog: Catalog) -> list[Case]:
             out.append(Case("models", f"{name}-{quant}.gguf", {eid}, "gguf-file", quant=quant))
         out.append(Case("models", f"{name}-UD-Q4_K_XL.gguf", {eid}, "gguf-ud", quant="UD-Q4_K_XL"))
         out.append(Case("models", f"{name}.Q4_K_M.gguf", {eid}, "gguf-dot", quant="Q4_K_M"))
+        out.append(
+            Case(
+                "models",
+                f"llama-server -hf bartowski/{name}-GGUF:Q4_K_M -c 8192 -ngl 99",
+                {eid},
+                "llama-server-hf",
+                quant="Q4_K_M",
+            )
+        )
+        out.append(
+            Case(
+                "models",
+                f"./llama-cli -m models/{name}-Q5_K_M.gguf -p hi",
+                {eid},
+                "llama-cli-m",
+                quant="Q5_K_M",
+            )
+        )
         out.append(Case("models", f"{name}-BF16.gguf", {eid}, "gguf-bf16", quant="BF16"))
         out.append(
             Case(
@@ -317,6 +344,7 @@ def model_cases(catalog: Catalog) -> list[Case]:
             out.append(Case("models", f"{tag}-q8_0", {eid}, "ollama-quant", quant="Q8_0"))
             out.append(Case("models", f"{tag}-fp16", {eid}, "ollama-fp16", quant="F16"))
             out.append(Case("models", f"ollama run {tag}", {eid}, "ollama-run"))
+            out.append(Case("models", f"https://ollama.com/library/{tag}", {eid}, "ollama-page"))
             out.append(Case("models", tag.upper(), {eid}, "ollama-upper"))
             if tuned:
                 word = "it" if re.search(r"(?i)-it\b", repo) else "instruct"

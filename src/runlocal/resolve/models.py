@@ -112,7 +112,7 @@ _SOFT = frozenset(
     community meta google microsoft mistralai ibm allenai huggingfacetb tiiuae cohereforai
     openai moonshotai thudm bartowski unsloth thebloke lmstudio maziyarpanahi quantfactory
     second state ggml org the by a of ai at on in with using quant quantized imatrix imat
-    params parameters
+    params parameters safetensors transformers weights
     """.split()  # noqa: SIM905
 )
 
@@ -136,7 +136,7 @@ def read_reference(text: str) -> Reference:
     """Split a typed model string into its form, the name words and the quant it states.
 
     Hub and Ollama forms are read by resolve.refs, the parser the remote readers use too."""
-    t = re.sub(r"^ollama\s+(?:run|pull)\s+", "", text.strip(), flags=re.I)
+    t = _pasted_model(text.strip())
     low = t.lower()
     suffix = next((x for x in (".gguf", ".safetensors") if low.endswith(x)), None)
     ref: HubRef | OllamaRef | None = None
@@ -159,6 +159,31 @@ def read_reference(text: str) -> Reference:
         return Reference("gguf-file", words, quant, filename=t)
     words, quant = take_quant(t)
     return Reference("name", words, quant)
+
+
+# A pasted command line: the model it runs. llama.cpp's -m / -hf / --hf-repo (common/arg.cpp),
+# vLLM's and mlx-lm's --model, "vllm serve <model>", "ollama run|pull <tag>", "lms get|load".
+_MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
+_COMMAND = re.compile(r"^(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load))\s+(\S+)", re.I)
+# A Hub page copied with its query ("?library=transformers", "?download=true"); an Ollama
+# library page ("https://ollama.com/library/qwen3:8b") is its tag.
+_URL_QUERY = re.compile(r"^(https?://[^?#\s]+)[?#]\S*$", re.I)
+_OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]+)$", re.I)
+
+
+def _pasted_model(text: str) -> str:
+    """The model reference inside a pasted command line or page address; else the text."""
+    flags = list(_MODEL_FLAG.finditer(text)) if " " in text else []
+    m = _COMMAND.match(text) or (flags[-1] if flags else None)  # "python -m … --model X"
+    if m:
+        text = m.group(1).strip("\"'")
+    m = _URL_QUERY.match(text)
+    if m:
+        text = m.group(1)
+    m = _OLLAMA_PAGE.match(text)
+    if m:  # the page of a model without a tag is its default tag
+        return m.group(1) if ":" in m.group(1) else f"{m.group(1)}:latest"
+    return text
 
 
 def _hub_reference(ref: HubRef) -> Reference:
