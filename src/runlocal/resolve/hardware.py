@@ -36,22 +36,8 @@ MAX_DEVICES = 64
 
 _LOG_NOISE = [
     r"ggml_\w+:?",
-    # llama.cpp's loader and backend device names: "llama_model_load_from_file_impl: using
-    # device CUDA0 (…)", "ROCm0", "Vulkan0", "SYCL0", "MTL0".
-    r"\bllama_\w+:?",
-    r"\busing device\b",
-    r"\b(?:cuda|rocm|vulkan|sycl|mtl|opencl)\d+\b",
     r"found \d+ \w+ devices?:?",
     r"\bdevice \d+\s*:",
-    # A device index: nvidia-smi -L's and Task Manager's "GPU 0", rocm-smi's "GPU[0]",
-    # llama.cpp's Vulkan "ggml_vulkan: 0 = …"; never "GPU 40-core" (Apple's core count).
-    r"\bgpu\s*\[?\d{1,2}\]?\s*:?(?!\s*-?\s*(?:cores?|c)\b)(?=\s|$)",
-    r"(?<![\w.])\d{1,2}\s*=",
-    # nvidia-smi -L's "(UUID: GPU-5a1c…)"; llama.cpp's Vulkan fields "| uma: 0 | fp16: 1 |
-    # warp size: 32 | shared memory: 49152 | int dot: 1 | matrix cores: KHR_coopmat"
-    # (ggml-vulkan.cpp, ggml_vk_print_gpu_info).
-    r"\(?\s*uuid\s*:?\s*(?:gpu|mig)-[0-9a-f-]+\s*\)?",
-    r"\|\s*[a-z][a-z0-9 _]*:\s*[\w.-]+",
     r"compute capability[:\s]*\d+(?:\.\d+)?",
     r"\bvmm[:\s]*(?:yes|no)\b",
     r"wave ?size[:\s]*\d+",
@@ -78,6 +64,38 @@ _LOG_NOISE = [
     r"\bg?ddr\d\w*|\blpddr\d\w*|\bhbm\d?e?\b|\bgddr\d\w*",
 ]
 _GFX_RE = re.compile(r"\bgfx[0-9a-f]{3,5}\b")
+# Device lines' boilerplate, looked for only where one of these words is.
+_DEVICE_NOISE = [
+    # A device index: nvidia-smi -L's and Task Manager's "GPU 0", rocm-smi's "GPU[0]",
+    # llama.cpp's Vulkan "ggml_vulkan: 0 = …"; never "GPU 40-core" (Apple's core count).
+    r"\bgpu\s*\[?\d{1,2}\]?\s*:?(?!\s*-?\s*(?:cores?|c)\b)(?=\s|$)",
+    r"(?<![\w.])\d{1,2}\s*=",
+    # nvidia-smi -L's "(UUID: GPU-5a1c…)"; llama.cpp's Vulkan fields "| uma: 0 | fp16: 1 |
+    # warp size: 32 | shared memory: 49152 | int dot: 1 | matrix cores: KHR_coopmat"
+    # (ggml-vulkan.cpp, ggml_vk_print_gpu_info).
+    r"\(?\s*uuid\s*:?\s*(?:gpu|mig)-[0-9a-f-]+\s*\)?",
+    r"\|\s*[a-z][a-z0-9 _]*:\s*[\w.-]+",
+    # llama.cpp's loader and backend device names: "llama_model_load_from_file_impl: using
+    # device CUDA0 (…)", "ROCm0", "Vulkan0", "SYCL0", "MTL0".
+    r"\bllama_\w+:?",
+    r"\busing device\b",
+    r"\b(?:cuda|rocm|vulkan|sycl|mtl|opencl)\d+\b",
+]
+_DEVICE_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _DEVICE_NOISE))
+_DEVICE_NOISE_WORDS = (
+    "gpu",
+    "=",
+    "uuid",
+    "|",
+    "llama_",
+    "using",
+    "cuda",
+    "rocm",
+    "vulkan",
+    "sycl",
+    "mtl",
+    "opencl",
+)
 _LOG_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _LOG_NOISE))
 
 _SIZE_RE = re.compile(
@@ -97,6 +115,7 @@ _CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
 _CORES_LABELLED_RE = re.compile(
     r"(\d{1,3})\s*-?\s*(?:cores?|c)\s*-?\s*(cpu|gpu)\b|(cpu|gpu)\s*:?\s*(\d{1,3})\s*-?\s*(?:cores?|c)\b"
 )
+_HOST_DDR_RE = re.compile(r"(\d\s*(?:gib|gb|g))\s*(?:lp)?ddr\d\w*")
 _PROFILER_CORES_RE = re.compile(
     r"total number of cores\s*:?\s*(\d{1,3})(\s*\(\s*\d+\s*performance[^)]*\))?"
 )
@@ -216,14 +235,20 @@ def _read(text: str, *, counts: bool) -> _Reading:
     s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
     # "64GB DDR5" is the host's memory (a GPU's is GDDR): said before the memory-type words
     # are dropped as noise below.
-    s = re.sub(r"(\d\s*(?:gib|gb|g))\s*(?:lp)?ddr\d\w*", r"\1 ram", s)
+    # (The rarer forms are looked for only where a word of theirs is: a name is read in
+    # tens of microseconds.)
+    if "ddr" in s:
+        s = _HOST_DDR_RE.sub(r"\1 ram", s)
     floor = 0.0
-    for m in _IN_USE_RE.finditer(s):
-        if m.group(3) != "used" and m.group(3) != "in use":
-            value = float(m.group(1))
-            floor = max(floor, value / 1024 if m.group(2) in ("mib", "mb") else value)
-    s = _IN_USE_RE.sub(" ", s)
+    if any(w in s for w in ("free", "avail", "usable", "use")):
+        for m in _IN_USE_RE.finditer(s):
+            if m.group(3) != "used" and m.group(3) != "in use":
+                value = float(m.group(1))
+                floor = max(floor, value / 1024 if m.group(2) in ("mib", "mb") else value)
+        s = _IN_USE_RE.sub(" ", s)
     s = _LOG_NOISE_RE.sub(" ", s)
+    if any(w in s for w in _DEVICE_NOISE_WORDS):
+        s = _DEVICE_NOISE_RE.sub(" ", s)
     sizes: list[tuple[float, bool]] = []
 
     def size(m: re.Match[str]) -> str:
@@ -250,10 +275,11 @@ def _read(text: str, *, counts: bool) -> _Reading:
     # system_profiler SPDisplaysDataType prints a GPU's cores as "Total Number of Cores: 40";
     # SPHardwareDataType prints the CPU's as "Total Number of Cores: 12 (8 performance and 4
     # efficiency)", read here as the CPU's and dropped.
-    for m in _PROFILER_CORES_RE.finditer(s):
-        if not m.group(2):
-            gpu_cores = int(m.group(1))
-    s = _PROFILER_CORES_RE.sub(" ", s)
+    if "total number" in s:
+        for m in _PROFILER_CORES_RE.finditer(s):
+            if not m.group(2):
+                gpu_cores = int(m.group(1))
+        s = _PROFILER_CORES_RE.sub(" ", s)
     cpu_cores: int | None = None
     for m in _CORES_PAIR_RE.finditer(s):
         cpu_cores, gpu_cores = int(m.group(1)), int(m.group(2))
@@ -348,7 +374,15 @@ class _Index:
 
     def keys_of(self, entry_id: str) -> list[_Key]:
         """Every reading of one entry's names."""
-        return [k for ks in self.keys.values() for k in ks if k.entry_id == entry_id]
+        return self._by_entry.get(entry_id, [])
+
+    @functools.cached_property
+    def _by_entry(self) -> dict[str, list[_Key]]:
+        out: dict[str, list[_Key]] = {}
+        for ks in self.keys.values():
+            for k in ks:
+                out.setdefault(k.entry_id, []).append(k)
+        return out
 
     @functools.cached_property
     def host_words(self) -> frozenset[str]:

@@ -58,18 +58,24 @@ _QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(_B + r"(?:bnb[-_ ]?4[-_ ]?bits?|bnb[-_ ]nf4|nf4)" + _E), "NF4"),
     (re.compile(_B + r"(?:bnb[-_ ]?8[-_ ]?bits?|llm[-_]int8)" + _E), "INT8"),
     (re.compile(_B + r"fp8(?:[-_](?:dynamic|e4m3|static))?" + _E), "FP8"),
-    (re.compile(_B + r"exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?" + _E), "EXL2-{0}BPW"),
-    # "4.65bpw-h6-exl2" (the head bits between, as LoneStriker's repos write them).
-    (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?[-_ ]?exl2" + _E), "EXL2-{0}BPW"),
+    # EXL2: "EXL2 4.5bpw", "4.65bpw-h6-exl2" (head bits between, as LoneStriker's repos
+    # write them).
+    (
+        re.compile(
+            _B + r"(?:exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?"
+            r"|(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?[-_ ]?exl2)" + _E
+        ),
+        "EXL2-{0}{1}BPW",
+    ),
     # EXL3, as runlocal.weights reads it: "EXL3 4.0bpw", "4.0bpw-exl3", "4.0bpw_H8"; a bare
     # "<n>bpw" is EXL3, today's ExLlama format.
-    (re.compile(_B + r"exl3[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?h([68])" + _E), "EXL3-{0}BPW-H{1}"),
-    (re.compile(_B + r"exl3[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw" + _E), "EXL3-{0}BPW"),
     (
-        re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw[-_ ]?h([68])(?:[-_ ]?exl3)?" + _E),
-        "EXL3-{0}BPW-H{1}",
+        re.compile(
+            _B + r"(?:exl3[-_ ]?\d+(?:\.\d+)?[-_ ]?bpw(?:[-_ ]?h[68])?"
+            r"|\d+(?:\.\d+)?[-_ ]?bpw(?:[-_ ]?exl3)?(?:[-_ ]?h[68])?)" + _E
+        ),
+        None,
     ),
-    (re.compile(_B + r"(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?exl3)?" + _E), "EXL3-{0}BPW"),
     # MLX's integer formats, 2 to 8 bits (mlx-community names repos "-4bit", "-6bit"; its
     # DWQ repos "-4bit-DWQ", "-4bit-DWQ-053125" (a date) are 4-bit weights distilled, stored
     # as -4bit: mlx-lm's dwq.py).
@@ -86,6 +92,7 @@ _QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(_B + r"qat(?:[-_ ]?q4_0)?" + _E), "Q4_0"),
     (re.compile(_B + r"(?:bf16|f16|fp16|f32|fp32)" + _E), None),
 ]
+_Q_DIGIT = re.compile(r"q[1-8]")
 _LOOSE_GGUF = re.compile(_B + r"(ud)?[-_ ]?([it]?q[1-8])[-_ ]?(k)?[-_ ]?(xxs|xs|xl|nl|s|m|l)?" + _E)
 # The MLX format a quant word means in an MLX repository ("mlx-community/…-MXFP4").
 _MLX_FORMS = {
@@ -173,14 +180,16 @@ _OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]
 
 def _pasted_model(text: str) -> str:
     """The model reference inside a pasted command line or page address; else the text."""
-    flags = list(_MODEL_FLAG.finditer(text)) if " " in text else []
-    m = _COMMAND.match(text) or (flags[-1] if flags else None)  # "python -m … --model X"
-    if m:
-        text = m.group(1).strip("\"'")
-    m = _URL_QUERY.match(text)
-    if m:
-        text = m.group(1)
-    m = _OLLAMA_PAGE.match(text)
+    if " " in text:
+        flags = list(_MODEL_FLAG.finditer(text)) if " -" in text else []
+        m = _COMMAND.match(text) or (flags[-1] if flags else None)  # "python -m … --model X"
+        if m:
+            text = m.group(1).strip("\"'")
+    if "?" in text or "#" in text:
+        m = _URL_QUERY.match(text)
+        if m:
+            text = m.group(1)
+    m = _OLLAMA_PAGE.match(text) if "ollama.com/" in text.lower() else None
     if m:  # the page of a model without a tag is its default tag
         return m.group(1) if ":" in m.group(1) else f"{m.group(1)}:latest"
     return text
@@ -218,7 +227,7 @@ def take_quant(text: str) -> tuple[str, str | None]:
 
 def _take_one(text: str) -> tuple[str, str | None]:
     low = text.lower()
-    m = _LOOSE_GGUF.search(low)
+    m = _LOOSE_GGUF.search(low) if _Q_DIGIT.search(low) else None
     if m and (m.group(3) or m.group(4)):
         # A llama.cpp type typed without its underscores ("Q4KM", "Q4-K-M", "IQ4 XS",
         # "UD Q4 K XL"): only when it spells a type runlocal knows, else the words stay.
@@ -272,7 +281,9 @@ _SIZE_WORD_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:(billion|bn)|mi
 
 
 def _words(text: str) -> Counter[str]:
-    text = _SIZE_WORD_RE.sub(lambda m: f"{m[1]}{'b' if m[2] else 'm'}", clean(text))
+    text = clean(text)
+    if "illion" in text or "bn" in text:
+        text = _SIZE_WORD_RE.sub(lambda m: f"{m[1]}{'b' if m[2] else 'm'}", text)
     runs = [r for g in glued_groups(_PACKAGING_RE.sub(" ", text)) for r in g]
     return Counter(r for r in runs if r not in _SOFT)
 
