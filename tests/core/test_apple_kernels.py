@@ -127,3 +127,40 @@ def test_mlx_pays_for_dequantization_only_beside_neural_accelerators() -> None:
     assert prefill_seconds_per_token(on_m4, p, 0) == pytest.approx(2.5e-4)
     # vLLM-style runtimes elsewhere keep their fused dequantization.
     assert not mlx_dequantizes_beside_accelerators(replace(on_m5, engine="vllm"), M5)
+
+
+def test_m5_family_dequantizes_a_decoded_token_at_twice_the_alu_rate() -> None:
+    """Apple GPU family 10 (M5, told by its Neural Accelerators) issues conversions, integer
+    and FP16 work at twice the rate (APPLE_FAST_ALU_FACTOR). Hand-computed, 8e9 K-quant
+    weights of 4.8 GB on a 16 TFLOPS GPU reading 600 GB/s: reading 4.8e9 / 600e9 = 8 ms;
+    dequantizing 8e9 × 6 ops / 16e12 = 3 ms on an M4-like GPU, 1.5 ms on an M5-like one; no
+    per-layer or fixed cost."""
+    from runlocal.speed import decode_seconds_per_token
+    from runlocal.speed.decode import APPLE_FAST_ALU_FACTOR, dequant_rate_factor
+
+    params = SpeedParams(
+        bandwidth_efficiency={"metal": 1.0},
+        fixed_ms={"metal": 0.0},
+        per_layer_us={"metal": 0.0},
+        dequant_ops={"k_quant": 6.0},
+        prefill_efficiency={"metal": 1.0},
+        prefill_quant_factor={},
+        attention_factor=1.0,
+        pipeline_efficiency=0.5,
+        tflops_per_watt=1.0,
+        no_dp4a_dequant_factor=3.0,
+        decode_spread={},
+        prefill_spread={},
+    )
+    weights = dict(bandwidth_bytes_per_s=600e9, weight_bytes=4.8e9, weight_params=8e9)
+    m4 = replace(M4, **weights)  # type: ignore[arg-type]
+    m5 = replace(M5, **weights)  # type: ignore[arg-type]
+    f4 = _prefill_features(loads=(m4,), quant_family="k_quant", n_layers=1)
+    f5 = _prefill_features(loads=(m5,), quant_family="k_quant", n_layers=1)
+    assert APPLE_FAST_ALU_FACTOR == 2.0
+    assert dequant_rate_factor(f4, m4, 3.0) == 1.0
+    assert dequant_rate_factor(f5, m5, 3.0) == 0.5
+    assert decode_seconds_per_token(f4, params) == pytest.approx(8e-3 + 3e-3)
+    assert decode_seconds_per_token(f5, params) == pytest.approx(8e-3 + 1.5e-3)
+    # Only llama.cpp's kernels: MLX's qmv folds dequantization into its read.
+    assert dequant_rate_factor(replace(f5, llama_kernels=False), m5, 3.0) == 1.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .features import DeviceLoad, SpeedFeatures, rdna_generation
+from .features import DeviceLoad, SpeedFeatures, apple_matrix_units, rdna_generation
 from .params import SpeedParams, quant_family
 
 
@@ -222,6 +222,37 @@ def mesa_reads_slowly(quant: str | None) -> bool:
     return not sycl_block_type(quant).startswith(MESA_INTEL_TUNED_BLOCKS)
 
 
+# Apple's GPU family 10 (the M5 and A19 GPUs, the first with Neural Accelerators in every core;
+# features.apple_matrix_units tells them by those units) issues FP16 and "complex" ALU
+# instructions (conversions, integer and transcendental operations) at twice the rate of the
+# family before, at the same FP32 FMA rate: Apple's "Boost your graphics performance with the
+# M5 and A19 GPUs" (developer.apple.com, 2025) lists "2x faster FP16/complex ALU execution"
+# among the automatic gains; Taras Zakharko's microbenchmarks on an A19 measured SIMD FP16 at
+# 1.7x the FP32 rate (thermally throttled; 2x dual-issued FP16 per partition on the M5) and
+# SIMD FP32 unchanged per clock (tzakharko.github.io/apple-neural-accelerators-benchmark).
+# A decoded token's dequantization in llama.cpp's Metal mat-vec kernels (kernel_mul_mv_*) is
+# that work: masks and shifts on the packed integers, integer-to-float conversions of the
+# quants, half-precision scales widened and multiplied in. The engine charges it as
+# ``dequant_ops`` FP32-equivalent operations per weight at the GPU's FP32 rate (the catalog
+# lists the M5's FP32 rate as the M4's); on family 10 it runs at APPLE_FAST_ALU_FACTOR times
+# that rate. Taken as the whole factor of 2, an upper bound: the FP32 multiply-adds of the
+# kernels' dot products stay at the old rate. The Neural Accelerators themselves are not used
+# in decode (a mat-vec has one column).
+APPLE_FAST_ALU_FACTOR = 2.0
+
+
+def dequant_rate_factor(f: SpeedFeatures, load: DeviceLoad, no_dp4a_factor: float) -> float:
+    """How many times the FP32-rate time of a device's ``dequant_ops`` a decoded token's
+    dequantization takes in llama.cpp's kernels: ``no_dp4a_factor`` (fitted) on NVIDIA GPUs
+    without dp4a, which emulate each int8 dot product; 1 / APPLE_FAST_ALU_FACTOR on Apple GPU
+    family 10 (M5), whose conversion and integer ALUs run twice as fast; 1 otherwise."""
+    if not load.dp4a:
+        return no_dp4a_factor
+    if f.llama_kernels and apple_matrix_units(load):
+        return 1.0 / APPLE_FAST_ALU_FACTOR
+    return 1.0
+
+
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     """Layer split: devices work one after another. Tensor parallel: side by side."""
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
@@ -331,7 +362,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         if load.backend == "cpu":
             t_dev = cpu_decode_seconds(load, p, t_dev)
         elif load.fp32_flops:
-            factor = 1.0 if load.dp4a else p.no_dp4a_dequant_factor
+            factor = dequant_rate_factor(f, load, p.no_dp4a_dequant_factor)
             t_dev += load.weight_params * ops * factor / load.fp32_flops
             t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
             if load.attn_matrix_flops and load.fp16_flops:

@@ -234,6 +234,18 @@ def wmma_generation(gpu_arch: str | None) -> int | None:
     return 3 if gpu_arch.startswith("gfx11") else None
 
 
+def apple_matrix_units(load: DeviceLoad) -> bool:
+    """Whether an Apple GPU has matrix units (the M5 family's Neural Accelerators): its FP16
+    matrix rate well above the vector units' (features.MIN_TENSOR_FP16_PER_FP32); up to the
+    M4, Apple GPUs list the FP16 rate equal to FP32."""
+    return bool(
+        load.backend == "metal"
+        and load.fp16_flops
+        and load.fp32_flops
+        and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
+    )
+
+
 def rdna_generation(load: DeviceLoad) -> int | None:
     """wmma_generation of a GPU under ROCm/HIP: the WMMA units llama.cpp's HIP kernels reach
     (ggml-cuda common.cuh, amd_wmma_available); None under other backends."""

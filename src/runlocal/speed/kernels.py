@@ -10,6 +10,7 @@ from .features import (
     MIN_TENSOR_FP16_PER_FP32,
     DeviceLoad,
     SpeedFeatures,
+    apple_matrix_units,
     wmma_generation,
 )
 
@@ -201,18 +202,6 @@ METAL_EARLY_TENSOR_SLOWDOWN = 1.26
 MLX_SORTED_GATHER_MIN_ROWS = 4
 MLX_GATHER_TILE_ROWS = 16
 MLX_GATHER_NAX_TILE_ROWS = 32
-
-
-def apple_matrix_units(load: DeviceLoad) -> bool:
-    """Whether an Apple GPU has matrix units (the M5 family's Neural Accelerators): its FP16
-    matrix rate well above the vector units' (features.MIN_TENSOR_FP16_PER_FP32); up to the
-    M4, Apple GPUs list the FP16 rate equal to FP32."""
-    return bool(
-        load.backend == "metal"
-        and load.fp16_flops
-        and load.fp32_flops
-        and load.fp16_flops >= MIN_TENSOR_FP16_PER_FP32 * load.fp32_flops
-    )
 
 
 def early_metal_tensor_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
