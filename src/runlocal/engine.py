@@ -380,6 +380,7 @@ def clear_caches() -> None:
         _features_template,
         _layer_terms,
         _load_template,
+        _model_features_template,
         _prefill_attention,
         device_traits,
         runtime_traits,
@@ -408,6 +409,7 @@ def clear_caches() -> None:
         _load_template,
         _features_template,
         _layer_terms,
+        _model_features_template,
         _prefill_attention,
     ):
         fn.cache_clear()

@@ -979,3 +979,63 @@ def test_attention_widths_and_wide_head_runs_judged_per_distinct_layer_equal_a_l
                 assert got_runs == runs_by_layer(spec, flag, max_width, min_gqa), spec.id
                 wide += bool(got_runs)
     assert wide > 20
+
+
+def test_speed_fields_kept_per_model_and_weights_are_the_specs_own():
+    """features() starts from a template kept per runtime, model and weights
+    (_model_features_template): its model fields are what the spec and the inventory give
+    (gqa_groups from every layer's KV heads, the quant family, the experts' share), in
+    SpeedFeatures' field order."""
+    import importlib
+    from dataclasses import fields
+
+    from runlocal.speed.params import quant_family
+
+    sf = importlib.import_module("runlocal.speed.features")
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=41):
+        kv_heads = max((layer.n_kv_heads for layer in spec.layers), default=0)
+        groups = max(spec.n_heads // kv_heads, 1) if kv_heads else 1
+        share = spec.n_experts_used / spec.n_experts if spec.n_experts > 1 else 1.0
+        for quant in ("Q4_K_M", "Q8_0"):
+            inv = inventory_for(spec, entry, quant)
+            for runtime in (RUNTIMES["llama.cpp"], RUNTIMES["vllm"], None):
+                got = sf._model_features_template(runtime, spec, inv)
+                assert list(got) == [x.name for x in fields(sf.SpeedFeatures)]
+                assert got["gqa_groups"] == groups
+                assert got["quant_family"] == quant_family(inv.quant)
+                assert got["quant"] == inv.quant.upper()
+                assert got["n_layers"] == len(spec.layers)
+                assert got["expert_share"] == share
+                assert got["active_params"] == float(spec.params_matmul_active)
+                assert got["active_expert_params"] == float(spec.routed_expert_params * share)
+                assert got["n_experts"] == (spec.n_experts if spec.n_experts > 1 else 0)
+                rows = sf.expert_matrix_rows(spec) if spec.n_experts > 1 else (0, 0)
+                assert got["expert_rows"] == rows
+                base = sf._features_template(runtime)
+                for key in sf.runtime_traits(runtime):
+                    assert got[key] == base[key]
+                checked += 1
+    assert checked > 150
+
+
+@pytest.mark.parametrize("hardware", ["2x RTX 3090", "RTX 4090 + RTX 3060 12GB"])
+def test_a_split_kept_per_set_of_gpus_is_each_models_split(hardware):
+    """_GpuSet keeps splits by count of units for every model on the GPUs: two models'
+    cells on the same GPUs share it, and each split is split_layers' answer."""
+    cat = load_catalog()
+    gpus = tuple(d for part in hardware.split(" + ") for d in parse_hardware(cat, part))
+    runtime = RUNTIMES["llama.cpp"]
+    checked = 0
+    for spec, _ in _catalog_specs(12, seed=44):
+        cells = llama_layout._llama_cells(spec, gpus, runtime, "f16", 1)
+        assert cells._split_units.__self__ is llama_layout._gpu_set(gpus)
+        for ngl in range(spec.n_layers + 3):
+            units = max(0, min(spec.n_layers, ngl - 1)) + (1 if ngl >= 1 else 0)
+            counts = mem.split_layers(units, list(gpus)) if units else [0] * len(gpus)
+            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            if ngl >= 1 and output_dev >= 0:
+                counts[output_dev] -= 1
+            assert cells.split(ngl) == (counts, output_dev if ngl >= 1 else -1)
+            checked += 1
+    assert checked > 300

@@ -154,6 +154,7 @@ def clear_caches() -> None:
         kv._expert_layer_prefix,
         kv.kv_bytes_per_cell_check,
         llama_layout._llama_cells,
+        llama_layout._gpu_set,
         llama_buffers._model_cells,
         llama_buffers._even_split,
         llama_buffers._llama_compute_pair,
