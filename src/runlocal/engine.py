@@ -389,6 +389,7 @@ def clear_caches() -> None:
     _ANSWERS.clear()
     _ASKED.clear()
     _HEADS.clear()
+    _DEVICES.clear()
     _BEST_QUANTS.clear()
     for fn in (
         catalog_spec,
@@ -498,14 +499,44 @@ def _head(
     if entry is not None:
         from .components import component_answer
 
-        devices = resolve_hardware(q, catalog, local)
-        return CheckResult(component_answer(entry, devices, q.quant, q.batch, runtime.id))
+        listed = resolve_hardware(q, catalog, local)
+        return CheckResult(component_answer(entry, listed, q.quant, q.batch, runtime.id))
     model = resolve_model(q.model, catalog, allow_files, q.quant)
-    devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
-    check_runtime_hardware(runtime, devices)
+    # The devices as the runtime sees them depend on the query's hardware fields, the
+    # runtime's engine (and name, in check_runtime_hardware's errors) and the catalog alone:
+    # kept per those (without this machine's devices or calibration), so that a model new on
+    # known hardware finds them resolved. Only valid hardware is kept: an error is raised
+    # again, after the model's own, as before.
+    devices_key = (
+        (
+            q.hardware,
+            q.vram_gb,
+            q.bandwidth_gb_s,
+            q.tflops,
+            q.gpu_memory_gb,
+            runtime.engine,
+            runtime.name,
+            catalog,
+        )
+        if local is None
+        else None
+    )
+    found = _DEVICES.get(devices_key) if devices_key is not None else None
+    if found is not None:
+        return _Head(runtime, model, found, [])
+    resolved, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
+    check_runtime_hardware(runtime, resolved)
     fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
-    devices = [tensor_rate_for(d, fp32_acc) for d in devices]
-    return _Head(runtime, model, tuple(devices), calibrated)
+    devices = tuple([tensor_rate_for(d, fp32_acc) for d in resolved])
+    if devices_key is not None:
+        with _HEADS_LOCK:
+            if len(_DEVICES) >= ANSWER_CACHE_SIZE:
+                _DEVICES.clear()
+            _DEVICES[devices_key] = devices
+    return _Head(runtime, model, devices, calibrated)
+
+
+_DEVICES: dict[tuple[Any, ...], tuple[Device, ...]] = {}
 
 
 def _solve_at(

@@ -1039,3 +1039,41 @@ def test_a_split_kept_per_set_of_gpus_is_each_models_split(hardware):
             assert cells.split(ngl) == (counts, output_dev if ngl >= 1 else -1)
             checked += 1
     assert checked > 300
+
+
+def test_devices_kept_per_hardware_and_runtime_are_the_resolved_ones():
+    """_head keeps the devices as a runtime sees them per hardware fields, runtime and
+    catalog: the kept tuple is what resolving them gives, for any model; hardware a runtime
+    cannot use is refused every time, after an unknown model's own error."""
+    from runlocal import engine
+    from runlocal.check_inputs import resolve_hardware
+    from runlocal.engine import CheckQuery
+    from runlocal.errors import InputError
+    from runlocal.hardware import tensor_rate_for
+
+    cat = load_catalog()
+    engine.clear_caches()
+    for hardware, runtime in [
+        (("RTX 4090",), "llama.cpp"),
+        (("2x RTX 3090",), "vllm"),
+        (("RTX 4090", "RTX 3060 12GB"), "transformers"),
+        (("M3 Max",), "mlx"),
+    ]:
+        fp32 = runtime in ("vllm", "transformers")
+        for model in ("llama-3.1-8b-instruct", "qwen2.5-32b-instruct"):
+            q = CheckQuery(model=model, hardware=hardware, runtime=runtime, gpu_memory_gb=10.0)
+            head = engine._head(q, cat, False, None)
+            assert not isinstance(head, engine.CheckResult)
+            want = tuple(tensor_rate_for(d, fp32) for d in resolve_hardware(q, cat))
+            assert head.devices == want
+            assert head.calibrated == []
+    for _ in range(2):
+        with pytest.raises(InputError, match="vLLM needs"):
+            engine._head(
+                CheckQuery("llama-3.1-8b-instruct", ("M3 Max",), runtime="vllm"), cat, False, None
+            )
+        with pytest.raises(RunlocalError) as err:
+            engine._head(
+                CheckQuery("no-such-model-zz9", ("M3 Max",), runtime="vllm"), cat, False, None
+            )
+        assert "vLLM" not in str(err.value)
