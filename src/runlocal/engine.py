@@ -49,6 +49,7 @@ from .hardware import (
 )
 from .runtimes import Runtime, get_runtime
 from .sources import (
+    _CATALOG_MODELS,
     ResolvedModel,
     catalog_spec,
     inventory_for,
@@ -390,6 +391,7 @@ def clear_caches() -> None:
     _ASKED.clear()
     _HEADS.clear()
     _DEVICES.clear()
+    _CATALOG_MODELS.clear()
     _BEST_QUANTS.clear()
     for fn in (
         catalog_spec,

@@ -1077,3 +1077,46 @@ def test_devices_kept_per_hardware_and_runtime_are_the_resolved_ones():
                 CheckQuery("no-such-model-zz9", ("M3 Max",), runtime="vllm"), cat, False, None
             )
         assert "vLLM" not in str(err.value)
+
+
+@pytest.mark.parametrize("hardware", ["Ryzen 9 7950X", "Core i9-13900K"])
+def test_cpu_only_full_usage_without_a_plan_is_the_plans_row(hardware):
+    """Without a GPU, llama_full_offload_usage_of adds the weights to the KV and compute
+    buffers kept per context: (total, budget) of _cpu_plan's one row, at any context and
+    quantization, asked in any order."""
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    assert devices[0].kind == "cpu"
+    rng = random.Random(45)
+    checked = 0
+    for spec, entry in _catalog_specs(25, seed=46):
+        for runtime in (RUNTIMES["llama.cpp"], RUNTIMES["ollama"]):
+            for sequences in (1, 4):
+                usage = llama.llama_full_offload_usage_of(spec, devices, runtime, "f16", sequences)
+                for _ in range(6):
+                    inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0", "Q2_K"]))
+                    context = rng.choice([256, 4096, 4096, 32_768, 131_072])
+                    plan = llama._cpu_plan(spec, inv, devices, runtime, context, "f16", sequences)
+                    want = [(u.total_bytes, u.budget_bytes) for u in plan.devices]
+                    assert usage(inv, context) == want
+                    checked += 1
+    assert checked > 400
+
+
+def test_a_catalog_model_kept_per_name_is_resolved_afresh_each_time():
+    """_catalog_model keeps what a name reads as per name and catalog: each call gives the
+    record resolving it gives, with a notes list of its own."""
+    from runlocal import sources
+    from runlocal.resolve.ids import read_model
+
+    cat = load_catalog()
+    sources._CATALOG_MODELS.clear()
+    for text in ("llama-3.1-8b-instruct", "llama 3.1 8b", "qwen2.5-32b-instruct", "gpt-oss-20b"):
+        first, second = sources._catalog_model(text, cat), sources._catalog_model(text, cat)
+        name = read_model(cat, text)
+        for got in (first, second):
+            assert got.entry is name.entry
+            assert got.spec is sources.catalog_spec(name.entry)
+            assert (got.source, got.path, got.notes) == ("catalog", None, [])
+            assert (got.quant, got.default_quant) == (name.quant, name.default_quant)
+        assert first.notes is not second.notes

@@ -56,10 +56,15 @@ class _LlamaCells:
         self._split_units = gpu_set.split
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._full_rest: dict[int, list[int]] = {}
-        self._full_weights: dict[WeightInventory, list[int]] = {}
         # The layouts of these cells, one per quantization's weights (see layout()).
         self._layouts: dict[WeightInventory, _LlamaLayout] = {}
         self._full_split = self.split(self.n + 1)  # every unit offloaded: asked most
+        # One GPU that holds every block and the output layer holds the same weights for the
+        # model whatever the GPU: those rows are the model's (kept beside its cells), so a
+        # GPU new to the model finds every quantization's row sized.
+        self._full_weights: dict[WeightInventory, list[int]] = (
+            model.one_gpu_weights if self._full_split == ([self.n], 0) else {}
+        )
 
     def layout(self, inv: WeightInventory) -> _LlamaLayout:
         """The placement arithmetic of weights ``inv`` on these cells, kept per inventory: a
