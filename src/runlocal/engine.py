@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
 from .answer import (
+    _device_dict,
     _entry_params,
     _entry_size_b,
     _quality_dicts,
@@ -19,6 +20,7 @@ from .answer import (
     _quality_parts,
     answer_basis,
     commands,
+    hardware_record,
     memory_totals,
     model_record,
     quality_answer,
@@ -404,6 +406,8 @@ def clear_caches() -> None:
         _quality_loss,
         _entry_size_b,
         _entry_params,
+        _device_dict,
+        hardware_record,
         hardware.device_from_entry,
         hardware._parse_hardware,
         hardware._fp32_accumulating,
@@ -719,17 +723,7 @@ def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
         basis["calibration"] = s.calibrated
     out: dict[str, Any] = {
         "model": model_record(model, inv),
-        "hardware": [
-            {
-                "id": d.id,
-                "name": d.name,
-                "memory_bytes": d.memory_bytes,
-                "bandwidth_bytes_per_s": d.bandwidth_bytes_per_s,
-                "usable_memory_bytes": d.budget_bytes,
-                "source": d.source,
-            }
-            for d in devices
-        ],
+        "hardware": [hardware_record(d).copy() for d in devices],
         "runtime": runtime.id,
         "quant": quant,
         "context": context,

@@ -1120,3 +1120,33 @@ def test_a_catalog_model_kept_per_name_is_resolved_afresh_each_time():
             assert (got.source, got.path, got.notes) == ("catalog", None, [])
             assert (got.quant, got.default_quant) == (name.quant, name.default_quant)
         assert first.notes is not second.notes
+
+
+def test_an_answers_device_records_kept_per_device_are_its_fields():
+    """The answer's "hardware" entries and the basis' devices come from dicts kept per device
+    and copied: the same keys, order and values as written from the device, and each answer's
+    own dicts."""
+    from runlocal import answer
+    from runlocal.engine import CheckQuery, check
+
+    cat = load_catalog()
+    q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 4090", "RTX 3090"))
+    first, second = check(q, cat).data, check(q, cat).data
+    devices = [d for h in q.hardware for d in parse_hardware(cat, h)]
+    want = [
+        {
+            "id": d.id,
+            "name": d.name,
+            "memory_bytes": d.memory_bytes,
+            "bandwidth_bytes_per_s": d.bandwidth_bytes_per_s,
+            "usable_memory_bytes": d.budget_bytes,
+            "source": d.source,
+        }
+        for d in devices
+    ]
+    for data in (first, second):
+        assert [list(h.items()) for h in data["hardware"]] == [list(h.items()) for h in want]
+        assert data["basis"]["devices"] == [d.to_dict() for d in devices]
+    first["hardware"][0]["name"] = first["basis"]["devices"][0]["name"] = "changed"
+    assert answer.hardware_record(devices[0])["name"] == devices[0].name
+    assert answer._device_dict(devices[0])["name"] == devices[0].name
