@@ -795,6 +795,7 @@ def test_vllm_rows_from_its_sums_equal_the_plans_rows(hardware):
     devices = list(parse_hardware(cat, hardware))
     rng = random.Random(hardware)
     checked = 0
+    kept: dict[object, object] = {}
     for spec, entry in _catalog_specs(40, seed=27):
         runtime = RUNTIMES["vllm"]
         if rng.random() < 0.3:
@@ -807,6 +808,12 @@ def test_vllm_rows_from_its_sums_equal_the_plans_rows(hardware):
                 want = [mem.usage(u) for u in plan.devices]
                 got = mem.vllm_usage(spec, inv, devices, runtime, context, "f16", sequences)
                 assert got == want, (spec.id, quant, context)
+                # The same rows with what does not depend on the weights kept per context.
+                usage = kept.setdefault(
+                    (spec, runtime, sequences),
+                    mem.vllm_usage_of(spec, devices, runtime, "f16", sequences),
+                )
+                assert usage(inv, context) == want, (spec.id, quant, context)
                 checked += 1
     assert checked > 300
 

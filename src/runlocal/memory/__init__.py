@@ -27,6 +27,7 @@ from .frameworks import (
     vllm_moe_workspace_bytes,
     vllm_non_torch_bytes,
     vllm_usage,
+    vllm_usage_of,
 )
 from .kv import (
     LLAMA_BATCH,
@@ -141,6 +142,7 @@ __all__ = [
     "vllm_moe_workspace_bytes",
     "vllm_non_torch_bytes",
     "vllm_usage",
+    "vllm_usage_of",
 ]
 
 
