@@ -1019,6 +1019,7 @@ def test_speed_fields_kept_per_model_and_weights_are_the_specs_own():
                 assert got["n_experts"] == (spec.n_experts if spec.n_experts > 1 else 0)
                 rows = sf.expert_matrix_rows(spec) if spec.n_experts > 1 else (0, 0)
                 assert got["expert_rows"] == rows
+                assert got["mla"] == (spec.mla is not None)
                 base = sf._features_template(runtime)
                 for key in sf.runtime_traits(runtime):
                     assert got[key] == base[key]
