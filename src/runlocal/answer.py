@@ -236,7 +236,7 @@ def answer_basis(
             "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
             "flash_attention": True if runtime.engine == "llama.cpp" else None,
         },
-        "devices": [d.to_dict() for d in devices],
+        "devices": [_device_dict(d).copy() for d in devices],
         "host_ram_bytes": host_ram,
         "speed_params": {
             "backend": backend,
@@ -246,6 +246,27 @@ def answer_basis(
             "prefill_efficiency": params.prefill_efficiency.get(backend),
         },
         "measurements": measured,
+    }
+
+
+# A device's records in an answer, kept per device (frozen: the same fields every time) and
+# copied per answer, so that each answer has dicts of its own.
+@lru_cache(maxsize=1024)
+def _device_dict(device: Device) -> dict[str, object]:
+    """Device.to_dict, kept."""
+    return device.to_dict()
+
+
+@lru_cache(maxsize=1024)
+def hardware_record(device: Device) -> dict[str, object]:
+    """The answer's "hardware" entry for a device, kept (callers copy it)."""
+    return {
+        "id": device.id,
+        "name": device.name,
+        "memory_bytes": device.memory_bytes,
+        "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s,
+        "usable_memory_bytes": device.budget_bytes,
+        "source": device.source,
     }
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import memory as mem
 from .answer import (
+    _device_dict,
     _entry_params,
     _entry_size_b,
     _quality_dicts,
@@ -19,6 +20,7 @@ from .answer import (
     _quality_parts,
     answer_basis,
     commands,
+    hardware_record,
     memory_totals,
     model_record,
     quality_answer,
@@ -49,6 +51,7 @@ from .hardware import (
 )
 from .runtimes import Runtime, get_runtime
 from .sources import (
+    _CATALOG_MODELS,
     ResolvedModel,
     catalog_spec,
     inventory_for,
@@ -380,6 +383,7 @@ def clear_caches() -> None:
         _features_template,
         _layer_terms,
         _load_template,
+        _model_features_template,
         _prefill_attention,
         device_traits,
         runtime_traits,
@@ -388,6 +392,8 @@ def clear_caches() -> None:
     _ANSWERS.clear()
     _ASKED.clear()
     _HEADS.clear()
+    _DEVICES.clear()
+    _CATALOG_MODELS.clear()
     _BEST_QUANTS.clear()
     for fn in (
         catalog_spec,
@@ -400,6 +406,8 @@ def clear_caches() -> None:
         _quality_loss,
         _entry_size_b,
         _entry_params,
+        _device_dict,
+        hardware_record,
         hardware.device_from_entry,
         hardware._parse_hardware,
         hardware._fp32_accumulating,
@@ -408,6 +416,7 @@ def clear_caches() -> None:
         _load_template,
         _features_template,
         _layer_terms,
+        _model_features_template,
         _prefill_attention,
     ):
         fn.cache_clear()
@@ -496,14 +505,44 @@ def _head(
     if entry is not None:
         from .components import component_answer
 
-        devices = resolve_hardware(q, catalog, local)
-        return CheckResult(component_answer(entry, devices, q.quant, q.batch, runtime.id))
+        listed = resolve_hardware(q, catalog, local)
+        return CheckResult(component_answer(entry, listed, q.quant, q.batch, runtime.id))
     model = resolve_model(q.model, catalog, allow_files, q.quant)
-    devices, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
-    check_runtime_hardware(runtime, devices)
+    # The devices as the runtime sees them depend on the query's hardware fields, the
+    # runtime's engine (and name, in check_runtime_hardware's errors) and the catalog alone:
+    # kept per those (without this machine's devices or calibration), so that a model new on
+    # known hardware finds them resolved. Only valid hardware is kept: an error is raised
+    # again, after the model's own, as before.
+    devices_key = (
+        (
+            q.hardware,
+            q.vram_gb,
+            q.bandwidth_gb_s,
+            q.tflops,
+            q.gpu_memory_gb,
+            runtime.engine,
+            runtime.name,
+            catalog,
+        )
+        if local is None
+        else None
+    )
+    found = _DEVICES.get(devices_key) if devices_key is not None else None
+    if found is not None:
+        return _Head(runtime, model, found, [])
+    resolved, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
+    check_runtime_hardware(runtime, resolved)
     fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
-    devices = [tensor_rate_for(d, fp32_acc) for d in devices]
-    return _Head(runtime, model, tuple(devices), calibrated)
+    devices = tuple([tensor_rate_for(d, fp32_acc) for d in resolved])
+    if devices_key is not None:
+        with _HEADS_LOCK:
+            if len(_DEVICES) >= ANSWER_CACHE_SIZE:
+                _DEVICES.clear()
+            _DEVICES[devices_key] = devices
+    return _Head(runtime, model, devices, calibrated)
+
+
+_DEVICES: dict[tuple[Any, ...], tuple[Device, ...]] = {}
 
 
 def _solve_at(
@@ -684,17 +723,7 @@ def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
         basis["calibration"] = s.calibrated
     out: dict[str, Any] = {
         "model": model_record(model, inv),
-        "hardware": [
-            {
-                "id": d.id,
-                "name": d.name,
-                "memory_bytes": d.memory_bytes,
-                "bandwidth_bytes_per_s": d.bandwidth_bytes_per_s,
-                "usable_memory_bytes": d.budget_bytes,
-                "source": d.source,
-            }
-            for d in devices
-        ],
+        "hardware": [hardware_record(d).copy() for d in devices],
         "runtime": runtime.id,
         "quant": quant,
         "context": context,

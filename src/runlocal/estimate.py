@@ -66,12 +66,8 @@ def _full_usage_of(
     if runtime.engine == "llama.cpp":
         return mem.llama_full_offload_usage_of(spec, devices, runtime, kv_type, batch)
     if runtime.engine == "vllm":
-
-        def vllm_usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
-            # The plan's rows from its sums, no plan built per probe.
-            return mem.vllm_usage(spec, inv, devices, runtime, context, kv_type, batch)
-
-        return vllm_usage
+        # The plan's rows from its sums, no plan built per probe.
+        return mem.vllm_usage_of(spec, devices, runtime, kv_type, batch)
 
     def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         p = _plan(spec, inv, devices, host_ram, runtime, context, kv_type, batch)

@@ -124,12 +124,22 @@ def _name_exists(name: str) -> bool:
 
 
 def _catalog_model(text: str, catalog: Catalog) -> ResolvedModel:
-    name = read_model(catalog, text)
+    # What the name reads as and the entry's spec, kept per name and loaded catalog (a name
+    # that does not read raises each time); each answer gets its own record (its notes list).
+    found = _CATALOG_MODELS.get((text, catalog))
+    if found is None:
+        name = read_model(catalog, text)
+        found = (catalog_spec(name.entry), name.entry, name.quant, name.default_quant)
+        if len(_CATALOG_MODELS) >= 4096:
+            _CATALOG_MODELS.clear()
+        _CATALOG_MODELS[(text, catalog)] = found
+    spec, entry, quant, default_quant = found
     # Positional (a class called with keywords builds a dict of them first): spec, entry,
     # source, path, notes, quant, default_quant.
-    return ResolvedModel(
-        catalog_spec(name.entry), name.entry, "catalog", None, [], name.quant, name.default_quant
-    )
+    return ResolvedModel(spec, entry, "catalog", None, [], quant, default_quant)
+
+
+_CATALOG_MODELS: dict[tuple[str, Catalog], tuple[ModelSpec, Entry, str | None, str | None]] = {}
 
 
 def _is_gguf(path: Path) -> bool:

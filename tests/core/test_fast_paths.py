@@ -795,6 +795,7 @@ def test_vllm_rows_from_its_sums_equal_the_plans_rows(hardware):
     devices = list(parse_hardware(cat, hardware))
     rng = random.Random(hardware)
     checked = 0
+    kept: dict[object, object] = {}
     for spec, entry in _catalog_specs(40, seed=27):
         runtime = RUNTIMES["vllm"]
         if rng.random() < 0.3:
@@ -807,6 +808,12 @@ def test_vllm_rows_from_its_sums_equal_the_plans_rows(hardware):
                 want = [mem.usage(u) for u in plan.devices]
                 got = mem.vllm_usage(spec, inv, devices, runtime, context, "f16", sequences)
                 assert got == want, (spec.id, quant, context)
+                # The same rows with what does not depend on the weights kept per context.
+                usage = kept.setdefault(
+                    (spec, runtime, sequences),
+                    mem.vllm_usage_of(spec, devices, runtime, "f16", sequences),
+                )
+                assert usage(inv, context) == want, (spec.id, quant, context)
                 checked += 1
     assert checked > 300
 
@@ -979,3 +986,175 @@ def test_attention_widths_and_wide_head_runs_judged_per_distinct_layer_equal_a_l
                 assert got_runs == runs_by_layer(spec, flag, max_width, min_gqa), spec.id
                 wide += bool(got_runs)
     assert wide > 20
+
+
+def test_speed_fields_kept_per_model_and_weights_are_the_specs_own():
+    """features() starts from a template kept per runtime, model and weights
+    (_model_features_template): its model fields are what the spec and the inventory give
+    (gqa_groups from every layer's KV heads, the quant family, the experts' share), in
+    SpeedFeatures' field order."""
+    import importlib
+    from dataclasses import fields
+
+    from runlocal.speed.params import quant_family
+
+    sf = importlib.import_module("runlocal.speed.features")
+    checked = 0
+    for spec, entry in _catalog_specs(40, seed=41):
+        kv_heads = max((layer.n_kv_heads for layer in spec.layers), default=0)
+        groups = max(spec.n_heads // kv_heads, 1) if kv_heads else 1
+        share = spec.n_experts_used / spec.n_experts if spec.n_experts > 1 else 1.0
+        for quant in ("Q4_K_M", "Q8_0"):
+            inv = inventory_for(spec, entry, quant)
+            for runtime in (RUNTIMES["llama.cpp"], RUNTIMES["vllm"], None):
+                got = sf._model_features_template(runtime, spec, inv)
+                assert list(got) == [x.name for x in fields(sf.SpeedFeatures)]
+                assert got["gqa_groups"] == groups
+                assert got["quant_family"] == quant_family(inv.quant)
+                assert got["quant"] == inv.quant.upper()
+                assert got["n_layers"] == len(spec.layers)
+                assert got["expert_share"] == share
+                assert got["active_params"] == float(spec.params_matmul_active)
+                assert got["active_expert_params"] == float(spec.routed_expert_params * share)
+                assert got["n_experts"] == (spec.n_experts if spec.n_experts > 1 else 0)
+                rows = sf.expert_matrix_rows(spec) if spec.n_experts > 1 else (0, 0)
+                assert got["expert_rows"] == rows
+                assert got["mla"] == (spec.mla is not None)
+                base = sf._features_template(runtime)
+                for key in sf.runtime_traits(runtime):
+                    assert got[key] == base[key]
+                checked += 1
+    assert checked > 150
+
+
+@pytest.mark.parametrize("hardware", ["2x RTX 3090", "RTX 4090 + RTX 3060 12GB"])
+def test_a_split_kept_per_set_of_gpus_is_each_models_split(hardware):
+    """_GpuSet keeps splits by count of units for every model on the GPUs: two models'
+    cells on the same GPUs share it, and each split is split_layers' answer."""
+    cat = load_catalog()
+    gpus = tuple(d for part in hardware.split(" + ") for d in parse_hardware(cat, part))
+    runtime = RUNTIMES["llama.cpp"]
+    checked = 0
+    for spec, _ in _catalog_specs(12, seed=44):
+        cells = llama_layout._llama_cells(spec, gpus, runtime, "f16", 1)
+        assert cells._split_units.__self__ is llama_layout._gpu_set(gpus)
+        for ngl in range(spec.n_layers + 3):
+            units = max(0, min(spec.n_layers, ngl - 1)) + (1 if ngl >= 1 else 0)
+            counts = mem.split_layers(units, list(gpus)) if units else [0] * len(gpus)
+            output_dev = max((k for k, c in enumerate(counts) if c), default=-1)
+            if ngl >= 1 and output_dev >= 0:
+                counts[output_dev] -= 1
+            assert cells.split(ngl) == (counts, output_dev if ngl >= 1 else -1)
+            checked += 1
+    assert checked > 300
+
+
+def test_devices_kept_per_hardware_and_runtime_are_the_resolved_ones():
+    """_head keeps the devices as a runtime sees them per hardware fields, runtime and
+    catalog: the kept tuple is what resolving them gives, for any model; hardware a runtime
+    cannot use is refused every time, after an unknown model's own error."""
+    from runlocal import engine
+    from runlocal.check_inputs import resolve_hardware
+    from runlocal.engine import CheckQuery
+    from runlocal.errors import InputError
+    from runlocal.hardware import tensor_rate_for
+
+    cat = load_catalog()
+    engine.clear_caches()
+    for hardware, runtime in [
+        (("RTX 4090",), "llama.cpp"),
+        (("2x RTX 3090",), "vllm"),
+        (("RTX 4090", "RTX 3060 12GB"), "transformers"),
+        (("M3 Max",), "mlx"),
+    ]:
+        fp32 = runtime in ("vllm", "transformers")
+        for model in ("llama-3.1-8b-instruct", "qwen2.5-32b-instruct"):
+            q = CheckQuery(model=model, hardware=hardware, runtime=runtime, gpu_memory_gb=10.0)
+            head = engine._head(q, cat, False, None)
+            assert not isinstance(head, engine.CheckResult)
+            want = tuple(tensor_rate_for(d, fp32) for d in resolve_hardware(q, cat))
+            assert head.devices == want
+            assert head.calibrated == []
+    for _ in range(2):
+        with pytest.raises(InputError, match="vLLM needs"):
+            engine._head(
+                CheckQuery("llama-3.1-8b-instruct", ("M3 Max",), runtime="vllm"), cat, False, None
+            )
+        with pytest.raises(RunlocalError) as err:
+            engine._head(
+                CheckQuery("no-such-model-zz9", ("M3 Max",), runtime="vllm"), cat, False, None
+            )
+        assert "vLLM" not in str(err.value)
+
+
+@pytest.mark.parametrize("hardware", ["Ryzen 9 7950X", "Core i9-13900K"])
+def test_cpu_only_full_usage_without_a_plan_is_the_plans_row(hardware):
+    """Without a GPU, llama_full_offload_usage_of adds the weights to the KV and compute
+    buffers kept per context: (total, budget) of _cpu_plan's one row, at any context and
+    quantization, asked in any order."""
+    cat = load_catalog()
+    devices = list(parse_hardware(cat, hardware))
+    assert devices[0].kind == "cpu"
+    rng = random.Random(45)
+    checked = 0
+    for spec, entry in _catalog_specs(25, seed=46):
+        for runtime in (RUNTIMES["llama.cpp"], RUNTIMES["ollama"]):
+            for sequences in (1, 4):
+                usage = llama.llama_full_offload_usage_of(spec, devices, runtime, "f16", sequences)
+                for _ in range(6):
+                    inv = inventory_for(spec, entry, rng.choice(["Q4_K_M", "Q8_0", "Q2_K"]))
+                    context = rng.choice([256, 4096, 4096, 32_768, 131_072])
+                    plan = llama._cpu_plan(spec, inv, devices, runtime, context, "f16", sequences)
+                    want = [(u.total_bytes, u.budget_bytes) for u in plan.devices]
+                    assert usage(inv, context) == want
+                    checked += 1
+    assert checked > 400
+
+
+def test_a_catalog_model_kept_per_name_is_resolved_afresh_each_time():
+    """_catalog_model keeps what a name reads as per name and catalog: each call gives the
+    record resolving it gives, with a notes list of its own."""
+    from runlocal import sources
+    from runlocal.resolve.ids import read_model
+
+    cat = load_catalog()
+    sources._CATALOG_MODELS.clear()
+    for text in ("llama-3.1-8b-instruct", "llama 3.1 8b", "qwen2.5-32b-instruct", "gpt-oss-20b"):
+        first, second = sources._catalog_model(text, cat), sources._catalog_model(text, cat)
+        name = read_model(cat, text)
+        for got in (first, second):
+            assert got.entry is name.entry
+            assert got.spec is sources.catalog_spec(name.entry)
+            assert (got.source, got.path, got.notes) == ("catalog", None, [])
+            assert (got.quant, got.default_quant) == (name.quant, name.default_quant)
+        assert first.notes is not second.notes
+
+
+def test_an_answers_device_records_kept_per_device_are_its_fields():
+    """The answer's "hardware" entries and the basis' devices come from dicts kept per device
+    and copied: the same keys, order and values as written from the device, and each answer's
+    own dicts."""
+    from runlocal import answer
+    from runlocal.engine import CheckQuery, check
+
+    cat = load_catalog()
+    q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 4090", "RTX 3090"))
+    first, second = check(q, cat).data, check(q, cat).data
+    devices = [d for h in q.hardware for d in parse_hardware(cat, h)]
+    want = [
+        {
+            "id": d.id,
+            "name": d.name,
+            "memory_bytes": d.memory_bytes,
+            "bandwidth_bytes_per_s": d.bandwidth_bytes_per_s,
+            "usable_memory_bytes": d.budget_bytes,
+            "source": d.source,
+        }
+        for d in devices
+    ]
+    for data in (first, second):
+        assert [list(h.items()) for h in data["hardware"]] == [list(h.items()) for h in want]
+        assert data["basis"]["devices"] == [d.to_dict() for d in devices]
+    first["hardware"][0]["name"] = first["basis"]["devices"][0]["name"] = "changed"
+    assert answer.hardware_record(devices[0])["name"] == devices[0].name
+    assert answer._device_dict(devices[0])["name"] == devices[0].name

@@ -27,6 +27,7 @@ from .frameworks import (
     vllm_moe_workspace_bytes,
     vllm_non_torch_bytes,
     vllm_usage,
+    vllm_usage_of,
 )
 from .kv import (
     LLAMA_BATCH,
@@ -141,6 +142,7 @@ __all__ = [
     "vllm_moe_workspace_bytes",
     "vllm_non_torch_bytes",
     "vllm_usage",
+    "vllm_usage_of",
 ]
 
 
@@ -154,6 +156,7 @@ def clear_caches() -> None:
         kv._expert_layer_prefix,
         kv.kv_bytes_per_cell_check,
         llama_layout._llama_cells,
+        llama_layout._gpu_set,
         llama_buffers._model_cells,
         llama_buffers._even_split,
         llama_buffers._llama_compute_pair,

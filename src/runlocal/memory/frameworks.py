@@ -5,6 +5,7 @@ process's fixed part)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from ..hardware import Device
 from ..runtimes import Runtime
@@ -166,15 +167,54 @@ def _vllm_sums(
 ) -> tuple[int, int, int, list[tuple[int, int]]]:
     """What plan_vllm adds up: the weights and the KV cache each GPU holds (tensor parallel),
     the non-torch memory, and per GPU its preallocation and activation peak."""
+    weights_per = math.ceil(inv.total_bytes / len(devices))
+    return (weights_per, *_vllm_rest(spec, devices, runtime, context, kv_type, sequences))
+
+
+def _vllm_rest(
+    spec: ModelSpec,
+    devices: list[Device],
+    runtime: Runtime,
+    context: int,
+    kv_type: str,
+    sequences: int,
+) -> tuple[int, int, list[tuple[int, int]]]:
+    """_vllm_sums' parts that do not depend on the weights: the KV cache per GPU, the
+    non-torch memory, and per GPU its preallocation and activation peak."""
     tp = len(devices)
-    weights_per = math.ceil(inv.total_bytes / tp)
     need_kv = math.ceil(kv_cache_bytes(spec, context, runtime, kv_type, sequences) / tp)
     per_gpu = []
     for dev in devices:
         visible = int(dev.memory_bytes * (1 - CUDA_DRIVER_RESERVED_SHARE))
         prealloc = int(visible * runtime.gpu_memory_utilization)
         per_gpu.append((prealloc, vllm_activation_bytes(spec, runtime, dev, tp, context)))
-    return weights_per, need_kv, vllm_non_torch_bytes(devices), per_gpu
+    return need_kv, vllm_non_torch_bytes(devices), per_gpu
+
+
+def vllm_usage_of(
+    spec: ModelSpec,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> Callable[[WeightInventory, int], list[tuple[int, int]]]:
+    """vllm_usage as a function of the weights and the context, what does not depend on the
+    weights kept per context: the best quantization asks one context at several
+    quantizations."""
+    rest_at: dict[int, tuple[int, int, list[tuple[int, int]]]] = {}
+    tp = len(devices)
+
+    def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
+        rest = rest_at.get(context)
+        if rest is None:
+            rest = rest_at[context] = _vllm_rest(
+                spec, devices, runtime, context, kv_type, sequences
+            )
+        need_kv, non_torch, per_gpu = rest
+        weights_per = math.ceil(inv.total_bytes / tp)
+        return [(weights_per + act + non_torch + need_kv, prealloc) for prealloc, act in per_gpu]
+
+    return usage
 
 
 def vllm_usage(

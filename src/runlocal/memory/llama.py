@@ -69,11 +69,29 @@ def llama_full_offload_usage_of(
     if gpus:
         return _llama_cells(spec, gpus, runtime, kv_type, sequences).full_usage
 
+    # No GPU: _cpu_plan's one row, (its total, its budget), from its terms without building
+    # the plan; what does not depend on the weights (KV and compute buffers) kept per context
+    # (the searches ask one context at several quantizations).
+    cpu = devices[0]
+    budget = _cpu_budget(cpu)
+    rest_at: dict[int, int] = {}
+
     def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
-        plan = _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
-        return [(u.total_bytes, u.budget_bytes) for u in plan.devices]
+        rest = rest_at.get(context)
+        if rest is None:
+            rest = rest_at[context] = kv_cache_bytes(
+                spec, context, runtime, kv_type, sequences
+            ) + llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True)
+        # DeviceUse.total_bytes: weights + KV + compute + overhead (0 on the CPU).
+        return [(inv.total_bytes + rest, budget)]
 
     return usage
+
+
+def _cpu_budget(cpu: Device) -> int:
+    """What llama.cpp may use of a CPU-only machine's memory: its RAM less what the OS and
+    other programs keep, within its budget."""
+    return min(int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)), cpu.budget_bytes)
 
 
 def llama_runs_of(
@@ -152,7 +170,7 @@ def _cpu_plan(
         kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences),
         compute_bytes=llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True),
         overhead_bytes=0,
-        budget_bytes=min(int(cpu.memory_bytes * (1 - HOST_RESERVE_SHARE)), cpu.budget_bytes),
+        budget_bytes=_cpu_budget(cpu),
     )
     return MemoryPlan(
         devices=[use],

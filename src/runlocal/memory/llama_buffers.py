@@ -110,6 +110,9 @@ class _ModelCells:
         self.profile = kv_profile(spec, runtime, kv_type)
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._rest_one: dict[int, int] = {}
+        # The full-offload weights row per inventory of any one GPU holding every block and
+        # the output layer (_LlamaCells.weights_row's, shared by those cells).
+        self.one_gpu_weights: dict[WeightInventory, list[int]] = {}
         # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
         # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
         self._llama = runtime.engine == "llama.cpp"

@@ -48,23 +48,23 @@ class _LlamaCells:
         # The cells and buffers per context are the model's, whatever the GPUs.
         self.at = model.at
         self._rest_one = model.rest_one
-        # Per GPU, in one loop (three comprehensions made a function object each).
-        overheads, budgets, unified = [], [], True
-        for d in gpus:
-            overheads.append(BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB))
-            budgets.append(d.budget_bytes)
-            if d.kind != "unified":
-                unified = False
-        self.overheads, self.budgets = overheads, budgets
-        # GPUs of one budget (one GPU, or N of a kind) split units as _even_split does.
-        self._even = budgets[0] > 0 and budgets.count(budgets[0]) == len(budgets)
-        self.unified = unified  # every layout of these GPUs asks
+        # What depends on the GPUs alone (their overheads, budgets and splits of units) is
+        # kept per set of GPUs and shared by every model on them (_gpu_set).
+        gpu_set = _gpu_set(gpus)
+        self.overheads, self.budgets = gpu_set.overheads, gpu_set.budgets
+        self.unified = gpu_set.unified  # every layout of these GPUs asks
+        self._split_units = gpu_set.split
         self._splits: dict[int, tuple[list[int], int]] = {}
         self._full_rest: dict[int, list[int]] = {}
-        self._full_weights: dict[WeightInventory, list[int]] = {}
         # The layouts of these cells, one per quantization's weights (see layout()).
         self._layouts: dict[WeightInventory, _LlamaLayout] = {}
         self._full_split = self.split(self.n + 1)  # every unit offloaded: asked most
+        # One GPU that holds every block and the output layer holds the same weights for the
+        # model whatever the GPU: those rows are the model's (kept beside its cells), so a
+        # GPU new to the model finds every quantization's row sized.
+        self._full_weights: dict[WeightInventory, list[int]] = (
+            model.one_gpu_weights if self._full_split == ([self.n], 0) else {}
+        )
 
     def layout(self, inv: WeightInventory) -> _LlamaLayout:
         """The placement arithmetic of weights ``inv`` on these cells, kept per inventory: a
@@ -132,10 +132,42 @@ class _LlamaCells:
         return out
 
     def split(self, ngl: int) -> tuple[list[int], int]:
-        """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output."""
-        if ngl not in self._splits:
-            on_gpu_blocks = _on_gpu_blocks(self.n, ngl)
-            units = on_gpu_blocks + (1 if ngl >= 1 else 0)
+        """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output (the
+        callers read the lists, never change them: they are shared, see _GpuSet.split)."""
+        hit = self._splits.get(ngl)
+        if hit is None:
+            # The output layer counts as the first unit offloaded.
+            units = _on_gpu_blocks(self.n, ngl) + (1 if ngl >= 1 else 0)
+            hit = self._splits[ngl] = self._split_units(units)
+        return hit
+
+
+class _GpuSet:
+    """What llama.cpp's placement needs of a set of GPUs alone, whatever model they hold: each
+    GPU's backend overhead and budget, whether all are unified memory, and how a number of
+    units (blocks and the output layer) splits between them (split_layers), kept per count of
+    units. Kept per set of GPUs (_gpu_set), so that a model new on these GPUs, or GPUs new to
+    a model, find them worked out."""
+
+    def __init__(self, gpus: tuple[Device, ...]) -> None:
+        self.gpus = gpus
+        # Per GPU, in one loop (three comprehensions made a function object each).
+        overheads, budgets, unified = [], [], True
+        for d in gpus:
+            overheads.append(BACKEND_OVERHEAD_BYTES.get(d.backend, 300 * MIB))
+            budgets.append(d.budget_bytes)
+            if d.kind != "unified":
+                unified = False
+        self.overheads, self.budgets, self.unified = overheads, budgets, unified
+        # GPUs of one budget (one GPU, or N of a kind) split units as _even_split does.
+        self._even = budgets[0] > 0 and budgets.count(budgets[0]) == len(budgets)
+        self._splits: dict[int, tuple[list[int], int]] = {}
+
+    def split(self, units: int) -> tuple[list[int], int]:
+        """Blocks per GPU when ``units`` units are offloaded (the output layer the last of
+        them, when any), and the GPU holding the output (-1 with none offloaded)."""
+        hit = self._splits.get(units)
+        if hit is None:
             if self._even:
                 counts = list(_even_split(units, len(self.budgets)))
             else:
@@ -145,10 +177,17 @@ class _LlamaCells:
             for k, c in enumerate(counts):
                 if c:
                     output_dev = k
-            if ngl >= 1 and output_dev >= 0:
+            if units >= 1 and output_dev >= 0:
                 counts[output_dev] -= 1
-            self._splits[ngl] = (counts, output_dev if ngl >= 1 else -1)
-        return self._splits[ngl]
+            if len(self._splits) > 1024:
+                self._splits.clear()
+            hit = self._splits[units] = (counts, output_dev if units >= 1 else -1)
+        return hit
+
+
+@lru_cache(maxsize=1024)
+def _gpu_set(gpus: tuple[Device, ...]) -> _GpuSet:
+    return _GpuSet(gpus)
 
 
 @lru_cache(maxsize=1024)

@@ -403,34 +403,49 @@ def features(
             attn_prefill_tile = hip_tile_attention_flops(spec, runtime, depth, 0, n)
     else:
         attn_prefill = 4.0 * spec.attention_width * depth
-    # _new_features(**runtime_traits(runtime), ...) in one step.
-    # Each field set by subscript: update(**fields) builds a dict of them first.
-    values = _features_template(runtime).copy()
+    # _new_features(**runtime_traits(runtime), ...) in one step, from the fields kept per
+    # runtime, model and weights (_model_features_template); the plan's set by subscript:
+    # update(**fields) builds a dict of them first.
+    values = _model_features_template(runtime, spec, inv).copy()
     values["loads"] = tuple(loads)
     values["host_bytes"] = host_bytes
     values["host_bandwidth_bytes_per_s"] = host_bandwidth_bytes_per_s
-    values["quant_family"] = quant_family(inv.quant)
-    values["n_layers"] = n
-    values["active_params"] = float(spec.params_matmul_active)
     values["attn_prefill_flops"] = attn_prefill
     values["tensor_parallel"] = tensor_parallel
     values["host_params"] = host_params
     values["host_layers"] = host_layers
     values["host_fp32_flops"] = host_fp32_flops
+    values["sequences"] = 1 if sequences < 1 else sequences
+    values["attn_prefill_tile_flops"] = attn_prefill_tile
+    features_ = new(SpeedFeatures)
+    set_dict(features_, "__dict__", values)
+    return features_
+
+
+# Kept per runtime, model and weights: a new query mostly finds its model and quantization
+# asked before on other devices (gqa_groups alone walked every layer of the model per answer).
+@lru_cache(maxsize=4096)
+def _model_features_template(
+    runtime: Runtime | None, spec: ModelSpec, inv: WeightInventory
+) -> dict[str, Any]:
+    """_features_template(runtime) with the SpeedFeatures fields that depend only on the model
+    and its weights set (features copies it and sets the plan's). Field order is the
+    template's: setting a key a dict holds keeps its place."""
+    values = _features_template(runtime).copy()
+    moe_share = (spec.n_experts_used / spec.n_experts) if spec.is_moe else 1.0
+    values["quant_family"] = quant_family(inv.quant)
+    values["n_layers"] = spec.n_layers
+    values["active_params"] = float(spec.params_matmul_active)
     values["active_expert_params"] = float(spec.routed_expert_params * moe_share)
     values["expert_share"] = moe_share
-    values["sequences"] = 1 if sequences < 1 else sequences
     values["n_experts"] = spec.n_experts if spec.is_moe else 0
     values["quant"] = inv.quant.upper()
     values["gqa_groups"] = gqa_groups(spec)
-    values["attn_prefill_tile_flops"] = attn_prefill_tile
     if spec.is_moe:
         values["expert_rows"] = expert_matrix_rows(spec)
     if spec.mla is not None:
         values["mla"] = True
-    features_ = new(SpeedFeatures)
-    set_dict(features_, "__dict__", values)
-    return features_
+    return values
 
 
 def gqa_groups(spec: ModelSpec) -> int:
