@@ -1028,3 +1028,56 @@ def test_a_llama_cpp_build_number_sets_the_kernel_paths_that_build_had() -> None
     assert new.cuda_graphs_min_cc == 7.0 and new.rdna3_fattn_mma
     assert get_runtime("llama.cpp") == replace(new, version=None)
     assert get_runtime("ollama@0.5") == replace(get_runtime("ollama"), version="0.5")
+
+
+def test_cuda_mul_mat_id_fallback_scans_every_expert_token_and_slot_on_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ggml_cuda_mul_mat_id's fallback builds its sorted rows by a host loop over every
+    expert, token and routing slot: E × k iterations per token and looped matrix, at 1 ns
+    (kernels.HOST_ID_SCAN_NS). 256 experts, 8 routed, 8 MoE layers, 3 matrices on the P100's
+    "fp32" path: 8 × 3 × 256 × 8 × 1 ns = 49.152 µs per prompt token at any micro-batch,
+    where the per-expert calls shrink with it (8 × 3 × 256 × 20 µs / 512 = 240 µs at 512
+    tokens, 60 µs at 2,048). SYCL sorts its rows by counting (no scan); MMQ's one mmid
+    kernel and dense models have neither."""
+    from runlocal.speed import kernels, load_params, prefill_seconds_per_token
+    from runlocal.speed.kernels import host_expert_id_scan_seconds
+
+    p = replace(load_params(), expert_loop_us=20.0)
+    p100 = _device_load(
+        fp32_flops=9.3e12,
+        fp16_flops=18.7e12,
+        layers=10,
+        moe_layers=8,
+        dp4a=False,
+        tensor_cores=False,
+        compute_capability=6.0,
+    )
+    moe = dict(n_experts=256, expert_share=8 / 256, active_expert_params=1e9)
+    f = _prefill_features(loads=(p100,), **moe)
+    assert host_expert_id_scan_seconds(f, p100) == pytest.approx(256 * 8 * 1e-9)
+    assert host_expert_id_scan_seconds(f, replace(p100, backend="rocm")) > 0.0
+    assert host_expert_id_scan_seconds(f, replace(p100, backend="sycl")) == 0.0
+    assert host_expert_id_scan_seconds(replace(f, llama_kernels=False), p100) == 0.0
+    assert host_expert_id_scan_seconds(replace(f, n_experts=0), p100) == 0.0
+    with_scan = {}
+    for ubatch in (512, 2048):
+        g = replace(f, ubatch=ubatch)
+        with_scan[ubatch] = prefill_seconds_per_token(g, p, 0, ubatch)
+        free = prefill_seconds_per_token(g, replace(p, expert_loop_us=0.0), 0, ubatch)
+        assert with_scan[ubatch] is not None and free is not None
+        calls = 8 * 3 * 256 * 20e-6 / ubatch
+        assert with_scan[ubatch] - free == pytest.approx(calls)
+    # On MMQ (a GPU with dp4a) the experts take one kernel: no calls, no scan.
+    mmq = replace(p100, dp4a=True, compute_capability=6.1)
+    g = _prefill_features(loads=(mmq,), **moe)
+    assert prefill_seconds_per_token(g, p, 0) == prefill_seconds_per_token(
+        g, replace(p, expert_loop_us=0.0), 0
+    )
+    scan_on = prefill_seconds_per_token(g, p, 0)
+    monkeypatch.setattr(kernels, "HOST_ID_SCAN_NS", 0.0)
+    assert prefill_seconds_per_token(g, p, 0) == scan_on
+    for ubatch in (512, 2048):
+        without = prefill_seconds_per_token(replace(f, ubatch=ubatch), p, 0, ubatch)
+        assert without is not None
+        assert with_scan[ubatch] - without == pytest.approx(8 * 3 * 256 * 8 * 1e-9)

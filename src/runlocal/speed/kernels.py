@@ -157,6 +157,19 @@ MFMA_ARCH_PREFIXES = ("gfx908", "gfx90a", "gfx94", "gfx95")
 # Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
 # (llama.cpp's build_moe_ffn).
 EXPERT_MATMULS_PER_LAYER = 3
+# ggml_cuda_mul_mat_id's synchronising fallback (CUDA and HIP: one ggml-cuda source) builds
+# its expert-sorted row lists on the host by scanning every (expert, token, slot) triple: for
+# each of the E experts, every token's k routing ids (ggml-cuda.cu, "for (int64_t i02 = 0;
+# i02 < ne02; ++i02) { // expert matrices" over the tokens i12 and the slots iex, since
+# PR #13199 of April 2025; the code it replaced counted each expert's rows with the same
+# triple loop). That is E × k iterations per token and expert matrix, host work that grows
+# with the micro-batch instead of being shared by it, unlike the per-expert calls
+# (expert_loop_us). Each iteration is a load from the ids copied back, a compare and a
+# branch with the loop's counter: two to three cycles of a 2-3 GHz host core, about 1 ns.
+# SYCL's ggml_sycl_mul_mat_id sorts the rows by a counting sort (mmid_counting_sort_rows,
+# E + T × k steps) and pays no such scan.
+HOST_ID_SCAN_NS = 1.0
+HOST_ID_SCAN_BACKENDS = frozenset({"cuda", "rocm"})
 # llama.cpp's Vulkan backend has two families of matrix-unit shaders (ggml-vulkan.cpp: the
 # device's coopmat2 and coopmat_support flags). NVIDIA's driver exposes
 # VK_NV_cooperative_matrix2, which llama.cpp prefers wherever it exists: workgroup-scope
@@ -393,6 +406,16 @@ def host_looped_expert_matrices(f: SpeedFeatures, load: DeviceLoad, path: str, t
         return 0  # widths unknown: taken to be MMF's
     gate_up = 0 if mmf_takes_expert_matrix(ffn, tokens) else 2
     return gate_up + (0 if mmf_takes_expert_matrix(hidden, tokens) else 1)
+
+
+def host_expert_id_scan_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """Host time per prompt token and host-looped expert matrix that ggml-cuda's MUL_MAT_ID
+    fallback spends scanning the routing ids (HOST_ID_SCAN_NS): E experts × k slots; 0 on
+    backends that sort the rows otherwise (SYCL) and for dense models."""
+    if load.backend not in HOST_ID_SCAN_BACKENDS or not f.llama_kernels or f.n_experts <= 0:
+        return 0.0
+    used = f.expert_share * f.n_experts
+    return f.n_experts * used * HOST_ID_SCAN_NS * 1e-9
 
 
 def fp4_mma_applies(f: SpeedFeatures, load: DeviceLoad) -> bool:

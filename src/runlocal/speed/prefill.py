@@ -24,6 +24,7 @@ from .kernels import (
     early_metal_tensor_path,
     fp4_mma_applies,
     hip_dequant_blas,
+    host_expert_id_scan_seconds,
     host_looped_expert_matrices,
     intel_vulkan_coopmat,
     mlx_dequantizes_beside_accelerators,
@@ -159,6 +160,9 @@ def prefill_seconds_per_token(
                 experts = experts_with_rows(f.n_experts, f.expert_share, mb)
                 calls = load.moe_layers * looped * experts
                 t += calls * p.expert_loop_us * 1e-6 / mb
+                # The host's scan of the routing ids, per token (kernels.HOST_ID_SCAN_NS):
+                # it grows with the micro-batch, so a larger one does not share it.
+                t += load.moe_layers * looped * host_expert_id_scan_seconds(f, load)
         if p.attention_tile_rows:
             # Flash attention streams one sequence's cache per block of query rows.
             kv = load.kv_bytes / f.sequences
