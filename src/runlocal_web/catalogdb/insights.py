@@ -17,7 +17,7 @@ from runlocal.engine import CheckQuery
 from runlocal.errors import RunlocalError
 from runlocal_web.lib.engine import run_check
 from runlocal_web.lib.labels import BACKEND_LABELS, LOSS_LABELS
-from runlocal_web.lib.pages import path_with_query, url_for
+from runlocal_web.lib.pages import path_with_query, script_prefix, url_for
 
 # The quantizations the per-quant tables show, smallest first.
 QUANT_LADDER = ("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
@@ -302,17 +302,31 @@ def _runtime_support(
     gpu_backends: Sequence[str], catalog: Catalog
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """The catalog's runtimes with a backend for the device (its GPU backends, or the CPU),
-    and those without, as links."""
-    wanted = set(gpu_backends) if gpu_backends else {"cpu"}
-    supported: list[dict[str, str]] = []
-    unsupported: list[dict[str, str]] = []
-    for rt in sorted(catalog.entries("runtimes").values(), key=lambda e: e.name.casefold()):
-        rt_backends = {str(b) for b in rt.get("backends") or []}
-        if not rt_backends:
-            continue
-        link = {"name": rt.name, "url": url_for("reference:tool_detail", rt.id)}
-        (supported if rt_backends & wanted else unsupported).append(link)
-    return supported, unsupported
+    and those without, as links: worked out once per loaded catalog (a synced catalog is
+    immutable) and set of backends, not on every hardware page (the runtimes sorted by name
+    and a link each); each call gets lists of its own."""
+    wanted = frozenset(gpu_backends) if gpu_backends else frozenset({"cpu"})
+    per_catalog = _SUPPORT.get(catalog)
+    if per_catalog is None:
+        per_catalog = _SUPPORT[catalog] = {}
+    key = (script_prefix(), wanted)  # the links' prefix: url_for's
+    found = per_catalog.get(key)
+    if found is None:
+        supported: list[dict[str, str]] = []
+        unsupported: list[dict[str, str]] = []
+        for rt in sorted(catalog.entries("runtimes").values(), key=lambda e: e.name.casefold()):
+            rt_backends = {str(b) for b in rt.get("backends") or []}
+            if not rt_backends:
+                continue
+            link = {"name": rt.name, "url": url_for("reference:tool_detail", rt.id)}
+            (supported if rt_backends & wanted else unsupported).append(link)
+        found = per_catalog[key] = (supported, unsupported)
+    return [dict(x) for x in found[0]], [dict(x) for x in found[1]]
+
+
+_SUPPORT: weakref.WeakKeyDictionary[
+    Catalog, dict[tuple[str, frozenset[str]], tuple[list[dict[str, str]], list[dict[str, str]]]]
+] = weakref.WeakKeyDictionary()
 
 
 def _cpu_assessment(ok: Sequence[dict[str, Any]], quant: str, catalog: Catalog) -> dict[str, Any]:

@@ -36,6 +36,11 @@ from runlocal_web.lib.templatetags import (
 
 register = template.Library()
 
+# The markup below is built as plain str and returned as SafeString(text): what mark_safe
+# makes of a str, without its keep_lazy wrapper (a check of every argument for a lazy
+# string, ~1 µs a call, some 60 calls a model or hardware page). mark_safe stays where the
+# value may be something other than a plain str.
+
 
 def _quality_1(value: Any) -> str:
     """`floatformat(value, 1)` (a quality score), remembered per value: Django's filter
@@ -62,7 +67,7 @@ def datalist(names: Any, list_id: str) -> SafeString:
 @lru_cache(maxsize=32)
 def _datalist(names: tuple[str, ...], list_id: str) -> SafeString:
     options = "".join(f'<option value="{escape(n)}">' for n in names)
-    return mark_safe(f'<datalist id="{escape(list_id)}">{options}</datalist>')
+    return SafeString(f'<datalist id="{escape(list_id)}">{options}</datalist>')
 
 
 @register.filter
@@ -73,7 +78,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
     them, and through the template language they were a third of those pages' rendering.
     tests/web/test_markup_in_python.py holds it to the template markup it replaced."""
     if c.get("error"):
-        return mark_safe('<td><span class="muted">—</span></td>')
+        return SafeString('<td><span class="muted">—</span></td>')
     label = escape(c.get("verdict_label"))
     speed = c.get("decode_tok_s")
     shown = (
@@ -92,7 +97,7 @@ def quant_cell(c: dict[str, Any]) -> SafeString:
         if c.get("evidence") != "estimated":
             why += f" · {escape(c.get('evidence'))}"
         out += f'<br><span class="why">{why}</span>'
-    return mark_safe(out + "</td>")
+    return SafeString(out + "</td>")
 
 
 @register.filter
@@ -132,7 +137,7 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
         memory = f"{gib(m['total_bytes'])} of {gib(m.get('budget_bytes'))}"
         if m.get("host_bytes") and m.get("verdict") == "tradeoffs":
             memory += f" + {gib(m['host_bytes'])} in RAM"
-    return mark_safe(
+    return SafeString(
         f'<tr>\n      <th scope="row">{name}</th>\n'
         f"      <td>{params_b(m.get('params_total_b'))}</td>\n"
         f"      <td>{verdict}</td>\n"
@@ -156,7 +161,7 @@ def footer_navs(footer: Any, json_url: str = "") -> SafeString:
         f"{links}{json_link if i == 0 else ''}</ul>\n    </nav>\n    "
         for i, (group, links) in enumerate(groups)
     ]
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 @register.simple_tag
@@ -171,7 +176,7 @@ def nav_links(nav: Any) -> SafeString:
             f'<li><a href="{escape(_field(item, "url"))}"{current}>'
             f"{escape(_field(item, 'label'))}</a></li>"
         )
-    return mark_safe(out)
+    return SafeString(out)
 
 
 @lru_cache(maxsize=4)
@@ -224,7 +229,7 @@ def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) ->
             out += f'\n  <p class="suggest">Did you mean {links}?</p>'
         else:
             out += "\n  "
-    return mark_safe(out + "\n</div>\n")
+    return SafeString(out + "\n</div>\n")
 
 
 def _item(obj: Any, key: str) -> Any:
@@ -250,7 +255,7 @@ def quant_row(row: dict[str, Any], first: str) -> SafeString:
     times a model or hardware page. tests/web/test_markup_in_python.py holds it to the
     template markup it replaced."""
     cells = "".join(f"\n    {quant_cell(c)}\n    " for c in row.get("cells") or ())
-    return mark_safe(f"\n  <tr>\n    {_side(row, first)}\n    {cells}\n  </tr>\n  ")
+    return SafeString(f"\n  <tr>\n    {_side(row, first)}\n    {cells}\n  </tr>\n  ")
 
 
 @register.filter
@@ -290,7 +295,7 @@ def check_row(c: dict[str, Any], first: str) -> SafeString:
             f'    <td class="num">{decode}</td>\n'
             f'    <td class="num">{context}</td>\n    '
         )
-    return mark_safe(
+    return SafeString(
         f"\n  <tr>\n    {_side(c, first)}\n    {body}\n"
         f'    <td><a href="{escape(c.get("check_url", ""))}">Details</a></td>\n  </tr>\n  '
     )
@@ -318,7 +323,7 @@ def check_table(rows: Any, first: str) -> SafeString:
     per page. tests/web/test_markup_in_python.py holds it to that template."""
     side = "Model" if first == "model" else "Hardware"
     body = "".join(check_row(c, first) for c in rows or ())
-    return mark_safe(
+    return SafeString(
         '\n<div class="table-scroll">\n<table class="listing checks">\n  <thead><tr>'
         f'<th scope="col">{side}</th>{_CHECK_TABLE_HEADS}</tr></thead>\n  <tbody>\n  {body}\n'
         "  </tbody>\n</table>\n</div>\n"
@@ -334,7 +339,7 @@ def quant_table(context: template.Context, rows: Any, quants: Any, first: str) -
     model = first == "model"
     heads = "".join(f'<th scope="col">{show(context, q)}</th>' for q in quants or ())
     body = "".join(quant_row(row, first) for row in rows or ())
-    return mark_safe(
+    return SafeString(
         '\n<div class="table-scroll">\n<table class="listing quant-matrix">\n'
         '  <caption class="visually-hidden">Verdict, decode speed and largest context for each '
         f"{'model' if model else 'device'} at each quantization</caption>\n"
@@ -371,7 +376,7 @@ def quick_check(
     from runlocal_web.lib.pages import url_for
 
     action = show(context, url_for("checker:will_it_run"))
-    return mark_safe(
+    return SafeString(
         f'\n<form class="quick-check" method="get" action="{action}">\n'
         '  <div class="field">\n    <label for="qc-model">Model</label>\n'
         '    <input id="qc-model" name="model" type="text" maxlength="200" required '
@@ -389,7 +394,7 @@ def quick_check(
 def list_items(context: template.Context, items: Any) -> SafeString:
     """`{% for s in items %}<li>{{ s }}</li>{% endfor %}`: the hardware page's strengths and
     limits. tests/web/test_markup_in_python.py holds it to that loop."""
-    return mark_safe("".join(f"<li>{show(context, s)}</li>" for s in items or ()))
+    return SafeString("".join(f"<li>{show(context, s)}</li>" for s in items or ()))
 
 
 @register.simple_tag(takes_context=True)
@@ -397,7 +402,7 @@ def link_list(context: template.Context, links: Any) -> SafeString:
     """Links ({"url", "name"} each) separated by commas, as the hardware page's loop over the
     runtimes without a backend for it wrote them. tests/web/test_markup_in_python.py holds it
     to that loop."""
-    return mark_safe(
+    return SafeString(
         ", ".join(
             f'<a href="{show(context, _field(r, "url"))}">{show(context, _field(r, "name"))}</a>'
             for r in links or ()
@@ -432,7 +437,7 @@ def bench_table(context: template.Context, bench: Any, side: str) -> SafeString:
         return show(context, value)
 
     if not _field(bench, "count"):
-        return mark_safe(
+        return SafeString(
             '\n\n<p class="empty">No published measurement yet: the speeds above are estimated '
             f'from memory bandwidth and compute. <a href="{sh(_field(bench, "list_url"))}">All '
             "benchmarks</a>.</p>\n\n"
@@ -479,7 +484,7 @@ def bench_table(context: template.Context, bench: Any, side: str) -> SafeString:
         )
     else:
         summary = f'<a href="{all_url}">These measurements in the benchmark table</a>.'
-    return mark_safe(
+    return SafeString(
         f"{out}\n  </tbody>\n</table>\n</div>\n<p>{summary} When a measurement matches the "
         "model, quantization and hardware, the tables above show it instead of the estimate."
         "</p>\n\n"
@@ -540,7 +545,7 @@ def form_fields(form: Any, names: Any) -> SafeString:
     run? form's loops wrote them (`{% for field in form %}{% if field.name in names %}` and
     form_field with `helptext_id`): the loop and its test through the template language cost
     as much as the fields. tests/web/test_markup_in_python.py holds it to that markup."""
-    return mark_safe(
+    return SafeString(
         "".join(
             f"\n      {form_field(field, helptext_id=True)}\n      "
             for field in form
@@ -639,7 +644,7 @@ def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) 
         out += " " + show(unit)
     elif key == "street_price_usd" and _field(h, "street_price_date"):
         out += f" ({show(_field(h, 'street_price_date'))})"
-    return mark_safe(out)
+    return SafeString(out)
 
 
 @register.simple_tag(takes_context=True)
@@ -653,11 +658,11 @@ def fact_value(context: template.Context, f: dict[str, Any]) -> SafeString:
         else _field(f, "value"),
     )
     if key == "hf_repo":
-        return mark_safe(
+        return SafeString(
             f'<a href="https://huggingface.co/{value}" rel="nofollow noopener">{value}</a>'
         )
     if key == "ollama_tag":
-        return mark_safe(f"<code>{value}</code>")
+        return SafeString(f"<code>{value}</code>")
     return mark_safe(value)
 
 
@@ -687,7 +692,7 @@ def _definition_rows(
 ) -> SafeString:
     """A template's loop of <dt>/<dd> pairs, each on its own line at ``indent``, whitespace
     as the loop wrote it."""
-    return mark_safe(
+    return SafeString(
         "".join(
             f"\n{indent}<dt>{label(x)}</dt>\n{indent}<dd>{value(x)}</dd>\n{indent}"
             for x in items or ()
@@ -704,7 +709,7 @@ def arch_rows(context: template.Context, rows: Any) -> SafeString:
         value = _show(context, compact_json(_field(a, "value")))
         meaning = _show(context, _field(a, "meaning"))
         out += f'<tr><th scope="row"><code>{key}</code></th><td>{value}</td><td>{meaning}</td></tr>'
-    return mark_safe(out)
+    return SafeString(out)
 
 
 # --- the model page's size tables and every page's breadcrumbs ----------------------------
@@ -740,7 +745,7 @@ def quant_size_rows(context: template.Context, sizes: Any, files_listed: Any) ->
                 cell = "not listed"
             out += f"<td>{cell}</td>"
         out += "</tr>"
-    return mark_safe(out)
+    return SafeString(out)
 
 
 @register.simple_tag(takes_context=True)
@@ -757,7 +762,7 @@ def file_rows(context: template.Context, files: Any) -> SafeString:
             f'<td class="num">{_show(context, gib(_field(f, "size_bytes")))}</td>'
             f"<td>{link}</td></tr>"
         )
-    return mark_safe(out)
+    return SafeString(out)
 
 
 @register.simple_tag(takes_context=True)
@@ -771,4 +776,4 @@ def breadcrumb_items(context: template.Context, crumbs: Any) -> SafeString:
             out += f'<li><span aria-current="page">{_show(context, name)}</span></li>'
         else:
             out += f'<li><a href="{_show(context, url)}">{_show(context, name)}</a></li>'
-    return mark_safe(out)
+    return SafeString(out)

@@ -92,10 +92,10 @@ def _quoted(text: str) -> str:
 def url_for(name: str, *args: str) -> str:
     """reverse(name, args=args), remembered: the tables of a page link every row to a model,
     a device and a verdict, a few hundred reverse() calls (~20 µs each) on a ranking page."""
-    return _reversed(_script_prefix(), name, args)
+    return _reversed(script_prefix(), name, args)
 
 
-def _script_prefix() -> str:
+def script_prefix() -> str:
     """get_script_prefix(), read once per GET (a thread-local lookup of ~2 µs, asked by every
     link of a page's tables: a few hundred times on a model page or a custom build)."""
     memo = request_memo.get()
