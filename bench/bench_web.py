@@ -608,8 +608,8 @@ def _first_views_child(n: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("sync_catalog", verbosity=0)
-    # Count the engine's answers: every module of the site or the core that calls check, or
-    # check_brief (the part of an answer a table shows).
+    # Count the engine's answers: every module of the site or the core that calls check,
+    # check_brief (the part of an answer a table shows) or check_commands (a setup's commands).
     checks = [0]
 
     def counting(real: Any) -> Any:
@@ -619,10 +619,10 @@ def _first_views_child(n: int) -> None:
 
         return counted
 
-    for attr in ("check", "check_brief"):
+    for attr in ("check", "check_brief", "check_commands"):
         real = getattr(runlocal.engine, attr, None)
         if real is None:
-            continue  # an engine before check_brief
+            continue  # an engine before check_brief or check_commands
         counted = counting(real)
         for name, module in list(sys.modules.items()):
             if name.startswith("runlocal") and getattr(module, attr, None) is real:

@@ -785,3 +785,32 @@ def _batch_decode(decode: float, batch: int) -> float:
     if batch <= 1:
         return decode
     return decode * (1 + math.log2(batch)) / batch
+
+
+def check_commands(
+    q: CheckQuery, catalog: Catalog | None = None, *, allow_files: bool = True
+) -> dict[str, Any]:
+    """check's quantization, context and commands for one query (the same values under the
+    same keys, worked out by the same code: _solve, then answer.commands when it fits),
+    without the rest of a whole answer (the basis, notes, model record, quality per task,
+    device records): the site's model pages show one setup's commands beside tables of
+    brief answers, whose plan for that setup _solve finds already worked out. A component
+    model's answer (image and speech pipelines), and an answer check already kept, is the
+    whole answer, as check gives it."""
+    catalog = catalog or load_catalog()
+    hit = _ANSWERS.get((q, catalog, allow_files))
+    if hit is not None:  # a whole answer check kept: given as it is
+        return marshal.loads(hit)  # type: ignore[no-any-return]
+    _validate(q)
+    solved = _solve(q, catalog, allow_files, None)
+    if isinstance(solved, CheckResult):
+        return dict(solved.data)
+    return {
+        "quant": solved.quant,
+        "context": solved.context,
+        "commands": commands(
+            solved.model, solved.runtime, solved.quant, solved.context, solved.plan, solved.kv_type
+        )
+        if solved.fits
+        else {},
+    }

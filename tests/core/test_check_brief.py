@@ -8,7 +8,7 @@ import random
 
 from runlocal import engine
 from runlocal.catalog import load_catalog
-from runlocal.engine import BRIEF_KEYS, CheckQuery, check, check_brief
+from runlocal.engine import BRIEF_KEYS, CheckQuery, check, check_brief, check_commands
 from runlocal.errors import RunlocalError
 
 
@@ -109,3 +109,48 @@ def test_a_table_shares_work_and_answers_as_single_checks():
             engine.clear_caches()
             want = _expected(CheckQuery(model=m, hardware=(h,), runtime=rt, quant=qt), cat)
             assert cell == want, (m, h, rt, qt)
+
+
+def _expected_commands(q: CheckQuery, cat) -> object:  # type: ignore[no-untyped-def]
+    full = _answer(lambda q, c: check(q, c, allow_files=False).to_dict(), q, cat)
+    if isinstance(full, str):
+        return full
+    return {k: full[k] for k in ("quant", "context", "commands")}
+
+
+def _commands_part(answer: object) -> object:
+    if not isinstance(answer, dict):
+        return answer
+    return {k: answer[k] for k in ("quant", "context", "commands")}
+
+
+def test_check_commands_is_checks_answer_in_part():
+    """check_commands gives check's quantization, context and commands (a whole answer for
+    image and speech pipelines, and for an answer check kept), from cold caches, after the
+    brief answers of the same queries (as the model pages ask them), and warm."""
+    cat = load_catalog()
+    queries = _queries(300)
+    # and every text, image and speech model of the catalog at its defaults on a big GPU
+    queries += [CheckQuery(model=m, hardware=("nvidia-rtx-4090",)) for m in sorted(cat.models)]
+    engine.clear_caches()
+    cold = [_answer(lambda q, c: check_commands(q, c, allow_files=False), q, cat) for q in queries]
+    engine.clear_caches()
+    for q in queries:
+        _answer(lambda q, c: check_brief(q, c, allow_files=False), q, cat)
+    after_briefs = [
+        _answer(lambda q, c: check_commands(q, c, allow_files=False), q, cat) for q in queries
+    ]
+    engine.clear_caches()
+    wants = [_expected_commands(q, cat) for q in queries]
+    assert sum(isinstance(w, dict) and bool(w["commands"]) for w in wants) > len(queries) // 3
+    assert sum(isinstance(w, dict) and not w["commands"] for w in wants) > 10  # no fit
+    for q, a, b, want in zip(queries, cold, after_briefs, wants, strict=True):
+        assert _commands_part(a) == want, q
+        assert _commands_part(b) == want, q
+        if isinstance(a, dict) and len(a) == 3:
+            assert list(a) == ["quant", "context", "commands"]
+    # Warm: check's answer remembered (asked twice) is given whole.
+    for q in queries[:50]:
+        _expected_commands(q, cat)
+        got = _answer(lambda q, c: check_commands(q, c, allow_files=False), q, cat)
+        assert _commands_part(got) == _expected_commands(q, cat)

@@ -15,7 +15,7 @@ from typing import Any
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery
 from runlocal.errors import RunlocalError
-from runlocal_web.lib.engine import run_check
+from runlocal_web.lib.engine import run_commands as engine_commands
 from runlocal_web.lib.labels import BACKEND_LABELS, LOSS_LABELS
 from runlocal_web.lib.pages import path_with_query, script_prefix, url_for
 
@@ -168,8 +168,9 @@ def run_commands(
         return None
     row = usable[0]
     try:
-        # The engine's defaults (its quantization, context and system RAM), as in the rows.
-        r = run_check(
+        # The engine's defaults (its quantization, context and system RAM), as in the rows;
+        # of its answer, the quantization, context and commands (what this shows).
+        r = engine_commands(
             CheckQuery(model=model_id, hardware=(row["hardware"]["id"],), quant=quant),
             catalog,
             digest,

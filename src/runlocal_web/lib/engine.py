@@ -14,7 +14,7 @@ from django.core.cache import cache as django_cache
 import runlocal.engine
 import runlocal_web
 from runlocal.catalog import Catalog
-from runlocal.engine import CheckQuery, check, check_brief
+from runlocal.engine import CheckQuery, check, check_brief, check_commands
 from runlocal.errors import InputError
 
 T = TypeVar("T")
@@ -75,6 +75,13 @@ def run_brief(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     return _answer("brief", query, catalog, digest)
 
 
+def run_commands(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str, Any]:
+    """The engine's quantization, context and commands for the query
+    (runlocal.engine.check_commands: run_check's values under the same keys), for a page that
+    shows a setup's commands and not the rest of its answer; as run_check otherwise."""
+    return _answer("commands", query, catalog, digest)
+
+
 def _answer(kind: str, query: CheckQuery, catalog: Catalog, digest: str) -> dict[str, Any]:
     if not is_catalog_only(query.model, catalog) and _reads_remotely(query.model) is None:
         raise InputError(f"{query.model}: this model cannot be checked on the website")
@@ -96,6 +103,8 @@ def _answer(kind: str, query: CheckQuery, catalog: Catalog, digest: str) -> dict
 def _compute(kind: str, query: CheckQuery, catalog: Catalog) -> dict[str, Any]:
     if kind == "brief":
         return check_brief(query, catalog, allow_files=False)
+    if kind == "commands":
+        return check_commands(query, catalog, allow_files=False)
     return check(query, catalog, allow_files=False).to_dict()
 
 
