@@ -200,3 +200,27 @@ def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_al
                     default = cell.get("quant")
                 shared += quant is not None and quant == default
     assert shared > len(catalog.models)  # most rows have their default on the ladder
+
+
+def test_table_cells_queries_are_check_queries():
+    """The detail pages' cells build their queries without CheckQuery's __init__
+    (runlocal.frozen.builder): the same query, hash, repr and field order, frozen."""
+    import dataclasses
+
+    import pytest
+
+    from runlocal.engine import CheckQuery
+    from runlocal_web.catalogdb.views import _query
+
+    for kwargs in (
+        {"model": "qwen3-8b", "hardware": ("nvidia-rtx-4090",)},
+        {"model": "gpt-oss-20b", "hardware": ("apple-m4-max-40c",), "quant": "Q8_0"},
+        {"model": "x", "hardware": ("a", "b"), "quant": None},
+    ):
+        fast, slow = _query(**kwargs), CheckQuery(**kwargs)
+        assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+        assert list(vars(fast)) == list(vars(slow))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fast.quant = "F16"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        _query(hardware=("nvidia-rtx-4090",))  # the model is required, as for CheckQuery
