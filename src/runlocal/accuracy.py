@@ -32,6 +32,7 @@ from .runtimes import (
     LLAMA_RDNA3_MMQ_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
     LLAMA_RDNA4_MMQ_BUILD,
+    LLAMA_SYCL_COUNTING_SORT_BUILD,
     LLAMA_SYCL_XMX_ATTENTION_BUILD,
     LLAMA_VULKAN_CM1_PV_BUILD,
     get_runtime,
@@ -74,6 +75,7 @@ class Row:
     amd_vulkan_tiles: bool = True
     vulkan_cm1_pv: bool = True
     sycl_xmx_attention: bool = True
+    sycl_counting_sort: bool = True
     intel_vulkan_coopmat: bool = True
     vulkan_mesa: bool = False
     metal_tensor_tiles: bool = True
@@ -341,6 +343,24 @@ def _sycl_xmx_attention(rec: dict[str, str]) -> bool:
     )
 
 
+# llama.cpp's SYCL counting sort of MUL_MAT_ID's rows (Runtime.sycl_counting_sort): PR #23142,
+# opened on 16 May 2026 (dates from July 2026, as its merge month is not verified).
+SYCL_COUNTING_SORT_DATE = (2026, 7)
+
+
+def _sycl_counting_sort(rec: dict[str, str]) -> bool:
+    """Whether a llama.cpp row's build sorts SYCL's routed rows by counting rather than by the
+    host's scan (Runtime.sycl_counting_sort): by its build number, else the month it states;
+    rows that state neither, or only the year, are taken as later, as for MMQ."""
+    return _since(
+        rec,
+        LLAMA_SYCL_COUNTING_SORT_BUILD,
+        SYCL_COUNTING_SORT_DATE,
+        True,
+        year_alone_unstated=True,
+    )
+
+
 # llama.cpp's Vulkan matmuls on Intel Xe2's XMX engines (Runtime.intel_vulkan_coopmat): PR
 # #14001, June 2025 (b5589).
 INTEL_VULKAN_COOPMAT_DATE = (2025, 7)
@@ -548,6 +568,7 @@ def map_rows(
                     amd_vulkan_tiles=_amd_vulkan_tiles(rec),
                     vulkan_cm1_pv=_vulkan_cm1_pv(rec),
                     sycl_xmx_attention=_sycl_xmx_attention(rec),
+                    sycl_counting_sort=_sycl_counting_sort(rec),
                     intel_vulkan_coopmat=_intel_vulkan_coopmat(rec),
                     vulkan_mesa=_vulkan_mesa(rec),
                     metal_tensor_tiles=_metal_tensor_tiles(rec),
@@ -582,6 +603,7 @@ def evaluate(rows: Iterable[Row]) -> None:
                 amd_vulkan_tiles=row.amd_vulkan_tiles,
                 vulkan_cm1_pv=row.vulkan_cm1_pv,
                 sycl_xmx_attention=row.sycl_xmx_attention,
+                sycl_counting_sort=row.sycl_counting_sort,
                 intel_vulkan_coopmat=row.intel_vulkan_coopmat,
                 vulkan_mesa=row.vulkan_mesa,
                 metal_tensor_tiles=row.metal_tensor_tiles,

@@ -71,6 +71,10 @@ class Runtime:
     # (Q·K^T and S·V through oneMKL GEMM) and PR #25222 (oneDNN's fused SDPA), both merged in
     # July 2026; before them its VEC and TILE kernels ran on the vector engines (XVE).
     sycl_xmx_attention: bool = True
+    # llama.cpp's SYCL MUL_MAT_ID sorts a prompt's routed rows by a counting sort from PR
+    # #23142 (opened 16 May 2026); before it the host scanned every (expert, token, slot)
+    # triple per expert matrix, as ggml-cuda's fallback does (speed.kernels.HOST_ID_SCAN_NS).
+    sycl_counting_sort: bool = True
     # llama.cpp's Vulkan matmul shaders on Intel's XMX engines through VK_KHR_cooperative_matrix,
     # on Xe2 and later GPUs: PR #14001 (June 2025, b5589); before it they ran the scalar shaders
     # on the vector engines (speed.kernels.intel_vulkan_coopmat).
@@ -268,6 +272,9 @@ LLAMA_METAL_TENSOR_TILES_BUILD = 8700
 # Vulkan's cooperative-matrix shaders on Intel Xe2 and later (PR #14001, measured as b5589
 # against b5583).
 LLAMA_INTEL_VULKAN_COOPMAT_BUILD = 5589
+# SYCL's counting sort of MUL_MAT_ID's routed rows (PR #23142, opened 16 May 2026, after b9100
+# of 13 May; the build number is taken as 9200, not verified).
+LLAMA_SYCL_COUNTING_SORT_BUILD = 9200
 
 # (runtime id, first release with the new behaviour, Runtime field, its value before, source).
 # A field listed twice takes the value of the last entry the release is before. By runtime,
@@ -338,6 +345,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         False,
         "SYCL flash attention for prompts on Intel's XMX engines (PRs #25025 and #25222, "
         "July 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_SYCL_COUNTING_SORT_BUILD,),
+        "sycl_counting_sort",
+        False,
+        "SYCL's MUL_MAT_ID sorts routed rows by a counting sort instead of scanning every "
+        "(expert, token, slot) on the host (PR #23142, May 2026)",
     ),
     (
         "llama.cpp",

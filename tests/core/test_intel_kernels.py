@@ -330,3 +330,15 @@ def test_an_intel_vulkan_answer_says_what_mesa_costs_its_quantization() -> None:
     assert mesa_notes("llama-3.1-8b-instruct", "Arc B580", "Q4_0") == []
     assert mesa_notes("llama-3.1-8b-instruct", "Arc B580", "F16") == []
     assert mesa_notes("llama-3.1-8b-instruct", "RTX 4090", "Q4_K_M") == []
+
+
+def test_the_harness_and_runtimes_read_the_sycl_counting_sort_build() -> None:
+    from runlocal.accuracy import _sycl_counting_sort
+    from runlocal.runtimes import get_runtime
+
+    assert not _sycl_counting_sort({"runtime_version_or_date": "build abc (8800); 2026-02"})
+    assert not _sycl_counting_sort({"runtime_version_or_date": "2026-04"})
+    assert _sycl_counting_sort({"runtime_version_or_date": "build def (9900)"})
+    assert _sycl_counting_sort({"runtime_version_or_date": "build e9fd8dc"})  # unstated: later
+    assert not get_runtime("llama.cpp@b9000").sycl_counting_sort
+    assert get_runtime("llama.cpp").sycl_counting_sort

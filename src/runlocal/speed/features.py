@@ -180,6 +180,8 @@ class SpeedFeatures:
     # Whether the build runs SYCL prompt attention on the XMX engines
     # (Runtime.sycl_xmx_attention).
     sycl_xmx_attention: bool = True
+    # Whether the build sorts SYCL's routed rows by counting (Runtime.sycl_counting_sort).
+    sycl_counting_sort: bool = True
     # Whether the build runs Vulkan matmuls on Intel Xe2's XMX engines
     # (Runtime.intel_vulkan_coopmat).
     intel_vulkan_coopmat: bool = True
@@ -477,6 +479,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
         "vulkan_cm1_pv": runtime is None or runtime.vulkan_cm1_pv,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
+        "sycl_counting_sort": runtime is None or runtime.sycl_counting_sort,
         "intel_vulkan_coopmat": runtime is None or runtime.intel_vulkan_coopmat,
         "vulkan_mesa": runtime is not None and runtime.vulkan_mesa,
         "metal_tensor_tiles": runtime is None or runtime.metal_tensor_tiles,

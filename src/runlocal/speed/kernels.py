@@ -167,7 +167,9 @@ EXPERT_MATMULS_PER_LAYER = 3
 # (expert_loop_us). Each iteration is a load from the ids copied back, a compare and a
 # branch with the loop's counter: two to three cycles of a 2-3 GHz host core, about 1 ns.
 # SYCL's ggml_sycl_mul_mat_id sorts the rows by a counting sort (mmid_counting_sort_rows,
-# E + T × k steps) and pays no such scan.
+# E + T × k steps) since PR #23142 (May 2026: "switches the O(n_as * n_routed_rows)
+# contraption to a counting sort", up to 10% of that PR's MoE prompt gain) and pays no such
+# scan; builds before it scanned as CUDA does (Runtime.sycl_counting_sort).
 HOST_ID_SCAN_NS = 1.0
 HOST_ID_SCAN_BACKENDS = frozenset({"cuda", "rocm"})
 # llama.cpp's Vulkan backend has two families of matrix-unit shaders (ggml-vulkan.cpp: the
@@ -411,8 +413,11 @@ def host_looped_expert_matrices(f: SpeedFeatures, load: DeviceLoad, path: str, t
 def host_expert_id_scan_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
     """Host time per prompt token and host-looped expert matrix that ggml-cuda's MUL_MAT_ID
     fallback spends scanning the routing ids (HOST_ID_SCAN_NS): E experts × k slots; 0 on
-    backends that sort the rows otherwise (SYCL) and for dense models."""
-    if load.backend not in HOST_ID_SCAN_BACKENDS or not f.llama_kernels or f.n_experts <= 0:
+    backends that sort the rows otherwise (SYCL since PR #23142) and for dense models."""
+    scans = load.backend in HOST_ID_SCAN_BACKENDS or (
+        load.backend == "sycl" and not f.sycl_counting_sort
+    )
+    if not scans or not f.llama_kernels or f.n_experts <= 0:
         return 0.0
     used = f.expert_share * f.n_experts
     return f.n_experts * used * HOST_ID_SCAN_NS * 1e-9
