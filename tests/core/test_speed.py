@@ -869,13 +869,9 @@ def test_table_decoded_four_bit_formats_are_their_own_quantization_family() -> N
     assert p.prefill_quant_factor["q_table"] == p.prefill_quant_factor["q_legacy"]
 
 
-def test_cuda_graphs_cut_the_per_layer_cost_where_the_build_has_them_for_the_gpu() -> None:
-    """llama.cpp decodes with CUDA graphs from PR #6766 (May 2024) on compute capability 8.0
-    and later, 7.0 and later from PR #25749 (July 2026); --n-cpu-moe and offloaded layers turn
-    them off. Hand-computed: 32 layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms of per-layer
-    cost without graphs, × 0.4 = 0.64 ms with them; reads 1 GB at 1 TB/s = 1 ms; fixed 1 ms."""
-    from runlocal.speed import cuda_graphs_apply, decode_seconds_per_token
-
+def _layer_cost_case() -> tuple[SpeedParams, SpeedFeatures]:
+    """Per-layer costs to hand-compute with: 32 layers (all MoE) of 1 GB on an Ampere card at
+    1 TB/s, 20 µs a layer and 30 µs more a MoE layer, 1 ms fixed, CUDA graphs keeping 0.4."""
     params = SpeedParams(
         bandwidth_efficiency={"cuda": 1.0},
         fixed_ms={"cuda": 1.0},
@@ -898,6 +894,18 @@ def test_cuda_graphs_cut_the_per_layer_cost_where_the_build_has_them_for_the_gpu
     f = _prefill_features(
         loads=(ampere,), quant_family="k_quant", n_layers=32, cuda_graphs_min_cc=7.0
     )
+    return params, f
+
+
+def test_cuda_graphs_cut_the_per_layer_cost_where_the_build_has_them_for_the_gpu() -> None:
+    """llama.cpp decodes with CUDA graphs from PR #6766 (May 2024) on compute capability 8.0
+    and later, 7.0 and later from PR #25749 (July 2026); --n-cpu-moe and offloaded layers turn
+    them off. Hand-computed: 32 layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms of per-layer
+    cost without graphs, × 0.4 = 0.64 ms with them; reads 1 GB at 1 TB/s = 1 ms; fixed 1 ms."""
+    from runlocal.speed import cuda_graphs_apply, decode_seconds_per_token
+
+    params, f = _layer_cost_case()
+    (ampere,) = f.loads
     assert cuda_graphs_apply(f, ampere)
     assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.64e-3 + 1e-3)
     # A build from before graphs, or one that gates them at Ampere on a Volta card: host launches.
@@ -922,29 +930,8 @@ def test_multi_head_latent_attention_adds_its_kernels_to_each_layers_cost() -> N
     from runlocal.speed.decode import GQA_LAYER_KERNELS, MLA_EXTRA_ATTENTION_KERNELS
 
     assert (GQA_LAYER_KERNELS, MLA_EXTRA_ATTENTION_KERNELS) == (18, 8)
-    params = SpeedParams(
-        bandwidth_efficiency={"cuda": 1.0},
-        fixed_ms={"cuda": 1.0},
-        per_layer_us={"cuda": 20.0},
-        dequant_ops={"k_quant": 0.0},
-        prefill_efficiency={"cuda": 1.0},
-        prefill_quant_factor={},
-        attention_factor=1.0,
-        pipeline_efficiency=0.5,
-        tflops_per_watt=1.0,
-        no_dp4a_dequant_factor=1.0,
-        decode_spread={},
-        prefill_spread={},
-        per_moe_layer_us=30.0,
-        cuda_graph_layer_factor=0.4,
-        mla_layer_factor=0.5,
-    )
-    ampere = _device_load(
-        compute_capability=8.6, weight_bytes=1e9, layers=32, moe_layers=32, dp4a=True
-    )
-    f = _prefill_features(
-        loads=(ampere,), quant_family="k_quant", n_layers=32, cuda_graphs_min_cc=7.0, mla=True
-    )
+    params, f = _layer_cost_case()
+    params, f = replace(params, mla_layer_factor=0.5), replace(f, mla=True)
     assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.768e-3 + 1e-3)
     # GQA: 32 × 20 + 32 × 30 = 1.6 ms × 0.4 = 0.64 ms, as without the factor.
     assert decode_seconds_per_token(replace(f, mla=False), params) == (
