@@ -21,6 +21,7 @@ from .errors import InputError, RunlocalError
 from .estimate import Estimate, estimate
 from .hardware import Device, device_from_entry, tensor_rate_for
 from .runtimes import (
+    FP32_ACCUMULATING_ENGINES,
     LLAMA_AMD_VULKAN_TILES_BUILD,
     LLAMA_CDNA_MMQ_BUILD,
     LLAMA_CUDA_GRAPHS_BUILD,
@@ -611,7 +612,7 @@ def evaluate(rows: Iterable[Row]) -> None:
             )
         else:
             runtime = get_runtime(row.runtime)
-            fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
+            fp32_acc = runtime.engine in FP32_ACCUMULATING_ENGINES
             device = tensor_rate_for(device, fp32_acc)
         spec = catalog_spec(row.model)
         inv = inventory_for(spec, row.model, row.quant)

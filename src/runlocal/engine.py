@@ -49,7 +49,7 @@ from .hardware import (
     Device,
     tensor_rate_for,
 )
-from .runtimes import Runtime, get_runtime
+from .runtimes import FP32_ACCUMULATING_ENGINES, Runtime, get_runtime
 from .sources import (
     _CATALOG_MODELS,
     ResolvedModel,
@@ -532,7 +532,7 @@ def _head(
         return _Head(runtime, model, found, [])
     resolved, calibrated = _calibrate(resolve_hardware(q, catalog, local), q, local)
     check_runtime_hardware(runtime, resolved)
-    fp32_acc = runtime.engine in ("vllm", "transformers", "exllamav2")
+    fp32_acc = runtime.engine in FP32_ACCUMULATING_ENGINES
     devices = tuple([tensor_rate_for(d, fp32_acc) for d in resolved])
     if devices_key is not None:
         with _HEADS_LOCK:
@@ -747,9 +747,7 @@ def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
         "evidence": s.evidence,
         "basis": basis,
         "notes": notes,
-        # Commands only for a setup that runs: a command line beside "will not run" reads
-        # as a way to run it.
-        "commands": commands(model, runtime, quant, context, plan, kv_type) if fits else {},
+        "commands": _answer_commands(s),
         "quality": quality_answer(model, quant, catalog),
         # The defaults this answer took for what the query left out: every surface states
         # them beside the answer, with a way to change them.
@@ -766,6 +764,14 @@ def _full_answer(s: _Solved, catalog: Catalog) -> dict[str, Any]:
             "model at Q4_K_M, often answers better"
         )
     return out
+
+
+def _answer_commands(s: _Solved) -> dict[str, Any]:
+    """Commands only for a setup that runs: a command line beside "will not run" reads as a
+    way to run it."""
+    if not s.fits:
+        return {}
+    return commands(s.model, s.runtime, s.quant, s.context, s.plan, s.kv_type)
 
 
 def _default_context(runtime: Runtime, devices: list[Device]) -> int:
@@ -808,9 +814,5 @@ def check_commands(
     return {
         "quant": solved.quant,
         "context": solved.context,
-        "commands": commands(
-            solved.model, solved.runtime, solved.quant, solved.context, solved.plan, solved.kv_type
-        )
-        if solved.fits
-        else {},
+        "commands": _answer_commands(solved),
     }

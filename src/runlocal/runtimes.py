@@ -464,6 +464,9 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "MLA backends cache one latent vector per token (AttentionSpec.page_size_bytes)",
     ),
 )
+# Engines whose GEMMs accumulate in FP32 (PyTorch and ExLlama kernels): the rate they get from a
+# GPU is hardware.tensor_rate_for's FP32-accumulate figure, not llama.cpp's FP16-accumulate one.
+FP32_ACCUMULATING_ENGINES = frozenset({"vllm", "transformers", "exllamav2"})
 _VERSION = r"^[vb]?(\d+(?:\.\d+){0,2})"  # as text: compiled when a version is first read
 
 
