@@ -60,6 +60,7 @@ def prefill_seconds_per_token(
         n_layers += load.layers
     n_layers = n_layers or 1
     bf16 = f.quant == "BF16"  # features() stores the scheme upper-cased
+    mb = micro_batch(f, prompt_tokens)
     for load in f.loads:
         path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, bf16)
         if not peak:
@@ -85,7 +86,6 @@ def prefill_seconds_per_token(
             eta /= METAL_EARLY_TENSOR_SLOWDOWN
         if path == "vector":
             eta *= intel_vulkan_coopmat(f, load)
-        mb = micro_batch(f, prompt_tokens)
         hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
         # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
         if not hipblas and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
@@ -171,7 +171,7 @@ def prefill_seconds_per_token(
         t /= 1 + (micro_batches_in_flight(f, prompt_tokens) - 1) * p.pipeline_efficiency
     if f.host_bytes and f.host_bandwidth_bytes_per_s:
         # Offloaded layers: llama.cpp streams their weights over PCIe once per micro-batch.
-        t += f.host_bytes / 25e9 / micro_batch(f, prompt_tokens)
+        t += f.host_bytes / 25e9 / mb
     return t
 
 
