@@ -113,6 +113,59 @@ def _text_rewrites(label: str) -> Iterator[tuple[str, str]]:
             yield f"tune-{word.lower()}", _TUNE_RE.sub(word, label)
 
 
+# How a text model's Hub repository is typed: a template over the repository's name, its
+# owner, the catalog name (title) and the name in lower case; the rule; the quant it states.
+_REPO_FORMS: tuple[tuple[str, str, str | None], ...] = (
+    ("bartowski/{owner}_{name}-GGUF", "quantizer-owner_", None),
+    ("{name}-GGUF", "repo-GGUF", None),
+    ("TheBloke/{name}-GGUF", "quantizer-TheBloke", None),
+    ("mradermacher/{name}-i1-GGUF", "mradermacher-i1", None),
+    ("{name}.i1-Q4_K_M.gguf", "mradermacher-file", "Q4_K_M"),
+    ("{title} (GGUF, Q4_K_M)", "text(GGUF, quant)", "Q4_K_M"),
+    ("someuser/{name}-Q4_K_M-GGUF", "gguf-my-repo", "Q4_K_M"),
+    ("lmstudio-community/{name}-GGUF/{name}-Q4_K_M.gguf", "lmstudio-path", "Q4_K_M"),
+    (
+        "https://huggingface.co/bartowski/{name}-GGUF/blob/main/{name}-Q4_K_M.gguf",
+        "hub-file-url",
+        "Q4_K_M",
+    ),
+    ("unsloth/{name}-GGUF:UD-Q4_K_XL", "hf-tag-ud", "UD-Q4_K_XL"),
+    ("ollama pull hf.co/unsloth/{name}-GGUF:Q4_K_M", "ollama-pull-hf", "Q4_K_M"),
+    ("{owner}/{name}-GPTQ-Int8", "repo-GPTQ-Int8", "GPTQ-8BIT"),
+    ("RedHatAI/{name}-FP8-dynamic", "repo-FP8-dynamic", "FP8"),
+    ("{name}-AWQ", "repo-AWQ", "AWQ-4BIT"),
+    ("{name}-GPTQ-Int4", "repo-GPTQ-Int4", "GPTQ-4BIT"),
+    ("{name}-FP8", "repo-FP8", "FP8"),
+    ("{name}-bnb-4bit", "repo-bnb-4bit", "NF4"),
+    ("mlx-community/{name}-4bit", "mlx-4bit", "MLX-4BIT"),
+    ("{name}-MLX-8bit", "mlx-8bit", "MLX-8BIT"),
+    ("mlx-community/{name}-6bit", "mlx-6bit", "MLX-6BIT"),
+    ("mlx-community/{name}-4bit-DWQ", "mlx-dwq", "MLX-4BIT"),
+    ("RedHatAI/{name}-quantized.w4a16", "llm-compressor-w4a16", "GPTQ-4BIT"),
+    ("{name}-W8A8", "llm-compressor-w8a8", "INT8"),
+    ("LoneStriker/{name}-4.65bpw-h6-exl2", "exl2-bpw", "EXL2-4.65BPW"),
+    ("{title} EXL3 4.0bpw", "exl3-bpw", "EXL3-4BPW"),
+    ("mlx-community/{name}-4bit-DWQ-053125", "mlx-dwq-date", "MLX-4BIT"),
+    ("~/models/{name}-GGUF/model-Q4_K_M.gguf", "file-in-repo-folder", "Q4_K_M"),
+    ("C:\\Users\\me\\models\\{name}-Q4_K_M.gguf", "windows-path", "Q4_K_M"),
+    ("hf.co/bartowski/{name}-GGUF:Q4_K_M", "hf.co-tag", "Q4_K_M"),
+    ("{name}-Q4_K_M.gguf", "gguf-file", "Q4_K_M"),
+    ("{name}-IQ4_XS.gguf", "gguf-file", "IQ4_XS"),
+    ("{name}-Q8_0.gguf", "gguf-file", "Q8_0"),
+    ("{name}-Q5_K_S.gguf", "gguf-file", "Q5_K_S"),
+    ("{name}-Q6_K.gguf", "gguf-file", "Q6_K"),
+    ("{name}-UD-Q4_K_XL.gguf", "gguf-ud", "UD-Q4_K_XL"),
+    ("{name}.Q4_K_M.gguf", "gguf-dot", "Q4_K_M"),
+    ("llama-server -hf bartowski/{name}-GGUF:Q4_K_M -c 8192 -ngl 99", "llama-server-hf", "Q4_K_M"),
+    ("./llama-cli -m models/{name}-Q5_K_M.gguf -p hi", "llama-cli-m", "Q5_K_M"),
+    ("{name}-BF16.gguf", "gguf-bf16", "BF16"),
+    ("{name}-IQ2_XXS-00002-of-00004.gguf", "gguf-shard-iq", "IQ2_XXS"),
+    ("{lower}-q4_k_m.gguf", "gguf-lower", "Q4_K_M"),
+    ("{name}-Q8_0-00001-of-00003.gguf", "gguf-shard", "Q8_0"),
+    ("{owner}_{name}-Q4_K_M.gguf", "gguf-owner_", "Q4_K_M"),
+)
+
+
 def model_cases(catalog: Catalog) -> list[Case]:
     out: list[Case] = []
     for entry in catalog.models.values():
@@ -162,182 +215,9 @@ def model_cases(catalog: Catalog) -> list[Case]:
             continue
         for q in _QUANTIZERS:
             out.append(Case("models", f"{q}/{name}-GGUF", {eid}, f"quantizer-{q}"))
-        out.append(Case("models", f"bartowski/{owner}_{name}-GGUF", {eid}, "quantizer-owner_"))
-        out.append(Case("models", f"{name}-GGUF", {eid}, "repo-GGUF"))
-        out.append(Case("models", f"TheBloke/{name}-GGUF", {eid}, "quantizer-TheBloke"))
-        out.append(Case("models", f"mradermacher/{name}-i1-GGUF", {eid}, "mradermacher-i1"))
-        out.append(
-            Case("models", f"{name}.i1-Q4_K_M.gguf", {eid}, "mradermacher-file", quant="Q4_K_M")
-        )
-        out.append(
-            Case(
-                "models", f"{entry.name} (GGUF, Q4_K_M)", {eid}, "text(GGUF, quant)", quant="Q4_K_M"
-            )
-        )
-        out.append(
-            Case("models", f"someuser/{name}-Q4_K_M-GGUF", {eid}, "gguf-my-repo", quant="Q4_K_M")
-        )
-        out.append(
-            Case(
-                "models",
-                f"lmstudio-community/{name}-GGUF/{name}-Q4_K_M.gguf",
-                {eid},
-                "lmstudio-path",
-                quant="Q4_K_M",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"https://huggingface.co/bartowski/{name}-GGUF/blob/main/{name}-Q4_K_M.gguf",
-                {eid},
-                "hub-file-url",
-                quant="Q4_K_M",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"unsloth/{name}-GGUF:UD-Q4_K_XL",
-                {eid},
-                "hf-tag-ud",
-                quant="UD-Q4_K_XL",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"ollama pull hf.co/unsloth/{name}-GGUF:Q4_K_M",
-                {eid},
-                "ollama-pull-hf",
-                quant="Q4_K_M",
-            )
-        )
-        out.append(
-            Case("models", f"{owner}/{name}-GPTQ-Int8", {eid}, "repo-GPTQ-Int8", quant="GPTQ-8BIT")
-        )
-        out.append(
-            Case("models", f"RedHatAI/{name}-FP8-dynamic", {eid}, "repo-FP8-dynamic", quant="FP8")
-        )
-        out.append(Case("models", f"{name}-AWQ", {eid}, "repo-AWQ", quant="AWQ-4BIT"))
-        out.append(Case("models", f"{name}-GPTQ-Int4", {eid}, "repo-GPTQ-Int4", quant="GPTQ-4BIT"))
-        out.append(Case("models", f"{name}-FP8", {eid}, "repo-FP8", quant="FP8"))
-        out.append(Case("models", f"{name}-bnb-4bit", {eid}, "repo-bnb-4bit", quant="NF4"))
-        out.append(
-            Case("models", f"mlx-community/{name}-4bit", {eid}, "mlx-4bit", quant="MLX-4BIT")
-        )
-        out.append(Case("models", f"{name}-MLX-8bit", {eid}, "mlx-8bit", quant="MLX-8BIT"))
-        out.append(
-            Case("models", f"mlx-community/{name}-6bit", {eid}, "mlx-6bit", quant="MLX-6BIT")
-        )
-        out.append(
-            Case("models", f"mlx-community/{name}-4bit-DWQ", {eid}, "mlx-dwq", quant="MLX-4BIT")
-        )
-        out.append(
-            Case(
-                "models",
-                f"RedHatAI/{name}-quantized.w4a16",
-                {eid},
-                "llm-compressor-w4a16",
-                quant="GPTQ-4BIT",
-            )
-        )
-        out.append(Case("models", f"{name}-W8A8", {eid}, "llm-compressor-w8a8", quant="INT8"))
-        out.append(
-            Case(
-                "models",
-                f"LoneStriker/{name}-4.65bpw-h6-exl2",
-                {eid},
-                "exl2-bpw",
-                quant="EXL2-4.65BPW",
-            )
-        )
-        out.append(
-            Case("models", f"{entry.name} EXL3 4.0bpw", {eid}, "exl3-bpw", quant="EXL3-4BPW")
-        )
-        out.append(
-            Case(
-                "models",
-                f"mlx-community/{name}-4bit-DWQ-053125",
-                {eid},
-                "mlx-dwq-date",
-                quant="MLX-4BIT",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"~/models/{name}-GGUF/model-Q4_K_M.gguf",
-                {eid},
-                "file-in-repo-folder",
-                quant="Q4_K_M",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"C:\\Users\\me\\models\\{name}-Q4_K_M.gguf",
-                {eid},
-                "windows-path",
-                quant="Q4_K_M",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"hf.co/bartowski/{name}-GGUF:Q4_K_M",
-                {eid},
-                "hf.co-tag",
-                quant="Q4_K_M",
-            )
-        )
-        for quant in ("Q4_K_M", "IQ4_XS", "Q8_0", "Q5_K_S", "Q6_K"):
-            out.append(Case("models", f"{name}-{quant}.gguf", {eid}, "gguf-file", quant=quant))
-        out.append(Case("models", f"{name}-UD-Q4_K_XL.gguf", {eid}, "gguf-ud", quant="UD-Q4_K_XL"))
-        out.append(Case("models", f"{name}.Q4_K_M.gguf", {eid}, "gguf-dot", quant="Q4_K_M"))
-        out.append(
-            Case(
-                "models",
-                f"llama-server -hf bartowski/{name}-GGUF:Q4_K_M -c 8192 -ngl 99",
-                {eid},
-                "llama-server-hf",
-                quant="Q4_K_M",
-            )
-        )
-        out.append(
-            Case(
-                "models",
-                f"./llama-cli -m models/{name}-Q5_K_M.gguf -p hi",
-                {eid},
-                "llama-cli-m",
-                quant="Q5_K_M",
-            )
-        )
-        out.append(Case("models", f"{name}-BF16.gguf", {eid}, "gguf-bf16", quant="BF16"))
-        out.append(
-            Case(
-                "models",
-                f"{name}-IQ2_XXS-00002-of-00004.gguf",
-                {eid},
-                "gguf-shard-iq",
-                quant="IQ2_XXS",
-            )
-        )
-        out.append(
-            Case("models", f"{name.lower()}-q4_k_m.gguf", {eid}, "gguf-lower", quant="Q4_K_M")
-        )
-        out.append(
-            Case(
-                "models",
-                f"{name}-Q8_0-00001-of-00003.gguf",
-                {eid},
-                "gguf-shard",
-                quant="Q8_0",
-            )
-        )
-        out.append(
-            Case("models", f"{owner}_{name}-Q4_K_M.gguf", {eid}, "gguf-owner_", quant="Q4_K_M")
-        )
+        for template, rule, quant in _REPO_FORMS:
+            typed = template.format(name=name, owner=owner, title=entry.name, lower=name.lower())
+            out.append(Case("models", typed, {eid}, rule, quant=quant))
         tag = str(entry.get("ollama_tag") or "")
         if ":" in tag:
             tuned = bool(_TUNE_RE.search(" ".join(labels)))
