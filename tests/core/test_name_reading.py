@@ -138,3 +138,27 @@ def test_model_answers() -> None:
     assert resolve_model_name(catalog, "Qwen2.7B").entry.id == "qwen2-7b-instruct"
     name = resolve_model_name(catalog, "~/models/Qwen2.5-7B-Instruct-GGUF/model-q4_k_m.gguf")
     assert (name.entry.id, name.quant) == ("qwen2.5-7b-instruct", "Q4_K_M")
+
+
+def test_a_size_typed_without_its_unit() -> None:
+    catalog = load_catalog()
+    assert resolve_model_name(catalog, "gpt oss 120").entry.id == "gpt-oss-120b"
+    assert resolve_model_name(catalog, "llama 3.1 8").entry.id == "llama-3.1-8b-instruct"
+    assert resolve_model_name(catalog, "Gemma 3 27").entry.id == "gemma-3-27b-it"
+    # A number with B added must still be one of the model's sizes: a version stays a version.
+    assert resolve_model_name(catalog, "gemma 3") == resolve_model_name(catalog, "gemma3")
+    with pytest.raises(InputError):
+        resolve_model_name(catalog, "mistral small 24")  # 3.1 or 3.2: still "which one?"
+
+
+def test_two_words_typed_as_one() -> None:
+    catalog = load_catalog()
+    assert resolve_model_name(catalog, "gptoss-20b").entry.id == "gpt-oss-20b"
+    assert resolve_model_name(catalog, "mistralsmall 3.2").entry == (
+        resolve_model_name(catalog, "mistral small 3.2").entry
+    )
+    assert (
+        resolve_model_name(catalog, "kimik2").entry == resolve_model_name(catalog, "kimi k2").entry
+    )
+    with pytest.raises(InputError):
+        resolve_model_name(catalog, "gptossus 20b")  # "ossus" is no word of any name

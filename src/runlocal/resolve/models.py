@@ -299,6 +299,11 @@ class _Index:
     ollama: dict[tuple[str, str], list[str]]  # (library name, size tag) → entries
 
     @functools.cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the catalog's names and aliases are read as."""
+        return frozenset(w for key, _ in self.keys for w in key)
+
+    @functools.cached_property
     def publishers(self) -> dict[str, set[str]]:
         """The words Hub owners are written with ('zai-org', 'zai') → the entries they own."""
         out: dict[str, set[str]] = {}
@@ -487,6 +492,19 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
             return next(iter(found.values()))
         if found:
             raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
+    glued = _unglued_readings(index, ref.name)
+    if glued:
+        # Two words typed as one ("gptoss-120b", "mistralsmall 3.2", "kimik2", "deepseekr1"):
+        # an answer only where the readings that name a model name one.
+        found = {}
+        for name in glued:
+            with suppress(UnknownNameError, AmbiguousNameError):
+                entry = _by_words(index, text, replace(ref, name=name), closest=False)
+                found[entry.id] = entry
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if found:
+            raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
     # The publisher's name typed as a word ("Nvidia Llama-3.1-Nemotron-Ultra-253B-v1",
     # "Qwen QwQ 32B", "Tencent Hunyuan-A13B"): left out, if the model found is published
     # under that name on the Hub (the owner of its hf_repo).
@@ -522,6 +540,27 @@ def _dotted_readings(name: str) -> list[str]:
     return out
 
 
+def _unglued_readings(index: _Index, name: str) -> list[str]:
+    """The name with each run of letters that no catalog name uses split in two where both
+    halves are words the catalog's names use (the first of two letters or more): "gptoss" →
+    "gpt oss", "kimik" (of "kimik2") → "kimi k". At most 16 readings; [] when no run splits."""
+    vocabulary = index.vocabulary
+    readings = [name]
+    for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
+        if run in vocabulary or run in _SOFT:
+            continue
+        halves = [
+            (run[:i], run[i:])
+            for i in range(2, len(run))
+            if run[:i] in vocabulary and run[i:] in vocabulary
+        ]
+        if not halves:
+            continue
+        whole = re.compile(rf"(?i)(?<![a-z]){run}(?![a-z])")
+        readings = [whole.sub(f"{a} {b}", r) for r in readings for a, b in halves][:16]
+    return readings if readings != [name] else []
+
+
 def _publisher(entry: Entry) -> tuple[str, ...]:
     """The words a model's Hub owner is written with: 'zai-org' → ('zai-org', 'zai')."""
     owner = str(entry.get("hf_repo") or "").partition("/")[0].lower()
@@ -542,7 +581,7 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
     words = _words(ref.name)
     if not words:
         raise UnknownNameError("model", text, [])
-    hits = index.exact.get(_frozen(words), [])
+    hits = index.exact.get(_frozen(words), []) or _unit_left_out(index, words)
     if len(hits) == 1:
         return index.entries[hits[0]]
     if not hits:
@@ -565,6 +604,22 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
         )
         raise AmbiguousNameError("model", text, names[:6])
     raise UnknownNameError("model", text, _closest(index, words) if closest else [])
+
+
+def _unit_left_out(index: _Index, words: Counter[str]) -> list[str]:
+    """A size typed without its unit ("gpt-oss 120", "llama 3.1 8", "smollm2 360"): the
+    entries whose name is exactly the typed words with a B (or M) after a typed number that
+    is one of that entry's sizes. A version number typed alone ("gemma 3") names no such
+    entry, since no name is "Gemma 3B"."""
+    if "b" in words or "m" in words:
+        return []
+    found = [
+        eid
+        for unit in ("b", "m")
+        for eid in index.exact.get(_frozen(words + Counter({unit: 1})), [])
+        if any(w in index.sizes[eid] for w in words)
+    ]
+    return list(dict.fromkeys(found))
 
 
 def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool:
