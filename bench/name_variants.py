@@ -4,8 +4,8 @@
 
 For every catalog model and hardware entry, the names it is known by (its name, its Hub repo,
 its aliases) are rewritten the ways people type them: case, spaces / hyphens / underscores,
-unicode dashes, glued or split versions ("Llama3.1", "Llama 3.1"), sizes written "8b", "8 B",
-"8 billion"; Hub ids with and without the owner, quantizers' repos (-GGUF, -AWQ, -GPTQ-Int4,
+unicode dashes, glued or split versions ("Llama3.1", "Llama 3.1"), two words glued ("gptoss"),
+sizes written "8b", "8 B", "8 billion" or without the unit ("gpt-oss 120"); Hub ids with and without the owner, quantizers' repos (-GGUF, -AWQ, -GPTQ-Int4,
 MLX -4bit), GGUF file names with quant and shard suffixes, Ollama tags with size, variant and
 quant; for hardware, glued and bare model numbers, memory sizes in every spelling, Apple's core
 notation and Mac product names, and device lines as nvidia-smi, rocm-smi, system_profiler,
@@ -104,6 +104,15 @@ def _text_rewrites(label: str) -> Iterator[tuple[str, str]]:
                 lambda m: f"{m[1]}-{'billion' if m[2].lower() == 'b' else 'million'}", label
             ),
         )
+    if _SIZE_RE.search(label) and re.search(r"\d", _SIZE_RE.sub(" ", label)):
+        # Only beside another number: a name's only number typed bare reads as a version
+        # ("Gemma 2 IT" is Gemma 2, not Gemma 2B).
+        yield "size-no-unit", _SIZE_RE.sub(lambda m: m[1], label)
+    glued = re.sub(
+        r"(?i)(?<![a-z0-9])([a-z]{2,})[\s_-]+([a-z]+)(?![a-z0-9])", r"\1\2", label, count=1
+    )
+    if glued != label:
+        yield "glued-words", glued
     if re.search(r"(?i)\bv\d", label):
         yield "no-v", re.sub(r"(?i)\bv(\d)", r"\1", label)
     if _SIZE_RE.search(label):

@@ -132,13 +132,15 @@ def test_the_shipped_catalog_dates_every_record() -> None:
 
 def test_a_left_out_variant_word_makes_another_model(catalog_dir: Path) -> None:
     # The catalog holds only the Flash variant of "Test LM 4.7": a typed "test lm 4.7" means the
-    # full model it lacks, so the resolver asks back instead of answering for the smaller one.
+    # full model it lacks, so the resolver calls it unknown, with the Flash first among the
+    # closest names, instead of answering for the smaller one.
     make_model(catalog_dir, "test-lm-4.7-flash", "Test LM 4.7 Flash", LLAMA_3_1_8B, 8.0)
     make_model(catalog_dir, "test-lm-5", "Test LM 5", LLAMA_3_1_8B, 8.0)
     catalog = load_catalog(catalog_dir)
-    with pytest.raises(AmbiguousNameError) as err:
+    with pytest.raises(UnknownNameError) as err:
         resolve_model_name(catalog, "test lm 4.7")
-    assert err.value.suggestions == ["Test LM 4.7 Flash"]
+    assert not isinstance(err.value, AmbiguousNameError)
+    assert err.value.suggestions[0] == "Test LM 4.7 Flash"
     assert resolve_model_name(catalog, "test lm 4.7 flash").entry.id == "test-lm-4.7-flash"
     # Words that only describe a release still may be left out, and without numbers the
     # one model of a name is still found.

@@ -544,16 +544,12 @@ def _unglued_readings(index: _Index, name: str) -> list[str]:
     """The name with each run of letters that no catalog name uses split in two where both
     halves are words the catalog's names use (the first of two letters or more): "gptoss" →
     "gpt oss", "kimik" (of "kimik2") → "kimi k". At most 16 readings; [] when no run splits."""
-    vocabulary = index.vocabulary
+    known = index.vocabulary | _SOFT  # "LiteChat", "Instructhf": a half may be a soft word
     readings = [name]
     for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
-        if run in vocabulary or run in _SOFT:
+        if run in known:
             continue
-        halves = [
-            (run[:i], run[i:])
-            for i in range(2, len(run))
-            if run[:i] in vocabulary and run[i:] in vocabulary
-        ]
+        halves = [(run[:i], run[i:]) for i in range(2, len(run)) if {run[:i], run[i:]} <= known]
         if not halves:
             continue
         whole = re.compile(rf"(?i)(?<![a-z]){run}(?![a-z])")
@@ -581,7 +577,7 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
     words = _words(ref.name)
     if not words:
         raise UnknownNameError("model", text, [])
-    hits = index.exact.get(_frozen(words), []) or _unit_left_out(index, words)
+    hits = index.exact.get(_frozen(words), []) or _unit_left_out(index, words, ref.name)
     if len(hits) == 1:
         return index.entries[hits[0]]
     if not hits:
@@ -596,6 +592,14 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
         }
         if len(hits) == 1 and hits[0] in safe:
             return index.entries[hits[0]]
+        if len(hits) == 1:
+            # One name holds the typed words but adds a number or letter that makes it another
+            # model ("Yi 34B" beside Yi 1.5 34B): the typed model is unknown, that name the
+            # closest, not a choice of one.
+            near = [index.entries[hits[0]].name]
+            if closest:
+                near = list(dict.fromkeys(near + _closest(index, words)))[:5]
+            raise UnknownNameError("model", text, near)
     if hits:
         typed = normalize(text)
         names = sorted(
@@ -606,18 +610,25 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
     raise UnknownNameError("model", text, _closest(index, words) if closest else [])
 
 
-def _unit_left_out(index: _Index, words: Counter[str]) -> list[str]:
-    """A size typed without its unit ("gpt-oss 120", "llama 3.1 8", "smollm2 360"): the
+def _unit_left_out(index: _Index, words: Counter[str], name: str) -> list[str]:
+    """A size typed without its unit ("gpt-oss 120", "llama 3.1 8", "Qwen3 235-A22B"): the
     entries whose name is exactly the typed words with a B (or M) after a typed number that
-    is one of that entry's sizes. A version number typed alone ("gemma 3") names no such
-    entry, since no name is "Gemma 3B"."""
-    if "b" in words or "m" in words:
+    is one of that entry's sizes and stands as a word of its own ("llama33" may be Llama 3.3
+    without its dot). A version number typed alone ("gemma 3") names no such entry, since no
+    name is "Gemma 3B"."""
+    lowered = name.lower()
+    apart = {
+        w
+        for w in words
+        if w[0].isdigit() and re.search(rf"(?<![a-z0-9.]){re.escape(w)}(?![0-9.])", lowered)
+    }
+    if not apart:
         return []
     found = [
         eid
         for unit in ("b", "m")
         for eid in index.exact.get(_frozen(words + Counter({unit: 1})), [])
-        if any(w in index.sizes[eid] for w in words)
+        if apart & index.sizes[eid]
     ]
     return list(dict.fromkeys(found))
 
