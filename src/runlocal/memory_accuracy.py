@@ -43,16 +43,15 @@ from pathlib import Path
 from typing import Any
 
 from .accuracy import (
-    _BUILD_RE,
     _GENERIC_HARDWARE,
     _default_context,
     _int,
-    _kv_type,
     _quant,
     other_runtime,
     percentile,
     runtime_label,
 )
+from .accuracy_setup import BUILD_RE, kv_type
 from .catalog import Catalog, Entry
 from .engine import CheckQuery, check
 from .errors import InputError, RunlocalError
@@ -125,7 +124,7 @@ def _runtime(rec: dict[str, str]) -> tuple[str, str] | None:
     if other is not None:
         return other, runtime_label(other)
     base = "ollama" if "ollama" in name else "llama.cpp"
-    b = _BUILD_RE.search(rec.get("runtime_version_or_date", ""))
+    b = BUILD_RE.search(rec.get("runtime_version_or_date", ""))
     version = f"b{b.group(1) or b.group(2)}" if b else None
     settings = " ".join(rec.get(k, "") for k in ("batch", "notes"))
     if _FA_OFF_RE.search(settings) and (version is None or int(version[1:]) > 6324):
@@ -202,7 +201,7 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                 quant=quant,
                 context=_context(rec, model),
                 runtime=rt[0],
-                kv_type=_kv_type(rec),
+                kv_type=kv_type(rec),
                 no_measured=True,
                 vram_gb=vram,
                 bandwidth_gb_s=bandwidth,
