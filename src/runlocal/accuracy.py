@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .accuracy_setup import LlamaSetup, kv_type, llama_setup
 from .catalog import Catalog, Entry
@@ -320,3 +321,12 @@ def percentile(values: list[float], q: float) -> float:
     lo = int(k)
     hi = min(lo + 1, len(s) - 1)
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def error_table(ape: list[float]) -> dict[str, Any]:
+    """Absolute percentage errors as the reports give them: count, median and p90."""
+    return {
+        "n": len(ape),
+        "median_ape": round(percentile(ape, 0.5), 1),
+        "p90_ape": round(percentile(ape, 0.9), 1),
+    }

@@ -47,6 +47,7 @@ from .accuracy import (
     _default_context,
     _int,
     _quant,
+    error_table,
     other_runtime,
     percentile,
     runtime_label,
@@ -316,9 +317,7 @@ def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, 
     for (metric, runtime), errs in sorted(groups.items()):
         ape = [e for e, _ in errs]
         table.setdefault(metric, {})[runtime] = {
-            "n": len(errs),
-            "median_ape": round(percentile(ape, 0.5), 1),
-            "p90_ape": round(percentile(ape, 0.9), 1),
+            **error_table(ape),
             "median_signed": round(percentile([s for _, s in errs], 0.5), 1),
         }
     return {
