@@ -29,7 +29,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import least_squares
 
-from runlocal.accuracy import Row, evaluate, map_rows, percentile
+from runlocal.accuracy import Row, error_table, evaluate, map_rows
 from runlocal.catalog import load_catalog
 from runlocal.speed import (
     BACKEND_CLASSES,
@@ -368,13 +368,7 @@ def _apes(pairs: Iterable[tuple[Row, SpeedParams]], metric: str) -> list[float]:
 
 
 def _error_stats(errs: list[float]) -> dict[str, float | int] | None:
-    if not errs:
-        return None
-    return {
-        "n": len(errs),
-        "median_ape": round(percentile(errs, 0.5), 1),
-        "p90_ape": round(percentile(errs, 0.9), 1),
-    }
+    return error_table(errs) if errs else None
 
 
 def ape_summary(rows: list[Row], p: SpeedParams, metric: str) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .accuracy import Row, evaluate, map_rows, percentile, runtime_label
+from .accuracy import Row, error_table, evaluate, map_rows, runtime_label
 from .catalog import load_catalog
 from .memory_accuracy import memory_markdown, run_memory
 from .speed import load_params_raw
@@ -40,14 +40,6 @@ def llmfit_baseline(row: Row) -> float | None:
     return bw / (active * bpp) * 0.55
 
 
-def _error_table(values: list[float]) -> dict[str, Any]:
-    return {
-        "n": len(values),
-        "median_ape": round(percentile(values, 0.5), 1),
-        "p90_ape": round(percentile(values, 0.9), 1),
-    }
-
-
 def runtime_summary(rows: list[Row]) -> dict[str, Any]:
     """Decode and prefill error of the rows of each runtime other than llama.cpp, and how many
     rows that ran the engine calls `wont-run`."""
@@ -64,8 +56,8 @@ def runtime_summary(rows: list[Row]) -> dict[str, Any]:
             entry[row.metric].append(_ape(row.predicted, row.value))
     return {
         name: {
-            "tg_tok_s": _error_table(t["tg_tok_s"]) if t["tg_tok_s"] else None,
-            "pp_tok_s": _error_table(t["pp_tok_s"]) if t["pp_tok_s"] else None,
+            "tg_tok_s": error_table(t["tg_tok_s"]) if t["tg_tok_s"] else None,
+            "pp_tok_s": error_table(t["pp_tok_s"]) if t["pp_tok_s"] else None,
             "running_predicted_wont_run": t["wont_run"],
         }
         for name, t in sorted(out.items())
@@ -89,21 +81,10 @@ def summarize(rows: list[Row], skipped: dict[str, int]) -> dict[str, Any]:
                 b = llmfit_baseline(row)
                 if b is not None:
                     base.append(_ape(b, row.value))
-        table = {
-            fam: {
-                "n": len(v),
-                "median_ape": round(percentile(v, 0.5), 1),
-                "p90_ape": round(percentile(v, 0.9), 1),
-            }
-            for fam, v in sorted(errs.items())
-        }
+        table = {fam: error_table(v) for fam, v in sorted(errs.items())}
         out["metrics"][metric] = table
         if base:
-            out["metrics"][metric + "_llmfit_baseline"] = {
-                "n": len(base),
-                "median_ape": round(percentile(base, 0.5), 1),
-                "p90_ape": round(percentile(base, 0.9), 1),
-            }
+            out["metrics"][metric + "_llmfit_baseline"] = error_table(base)
     oom = [r for r in rows if r.metric == "oom"]
     ran = [r for r in rows if r.metric in ("tg_tok_s", "pp_tok_s")]
     out["fit"] = {
@@ -133,6 +114,13 @@ def _verdict(row: Row) -> str:
     return "tradeoffs" if plan.tight or not plan.full_offload else "comfortable"
 
 
+def _error_cells(table: dict[str, Any] | None) -> list[str]:
+    """An error table's rows, median and p90 as Markdown cells; a dash where it has none."""
+    if not table:
+        return ["0", "–", "–"]
+    return [str(table["n"]), f"{table['median_ape']}%", f"{table['p90_ape']}%"]
+
+
 def _runtime_markdown(table: dict[str, Any]) -> list[str]:
     if not table:
         return []
@@ -149,12 +137,7 @@ def _runtime_markdown(table: dict[str, Any]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, t in table.items():
-        cells = []
-        for metric in ("tg_tok_s", "pp_tok_s"):
-            m = t.get(metric)
-            cells += (
-                [str(m["n"]), f"{m['median_ape']}%", f"{m['p90_ape']}%"] if m else ["0", "–", "–"]
-            )
+        cells = [c for metric in ("tg_tok_s", "pp_tok_s") for c in _error_cells(t.get(metric))]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     wont = {n: t["running_predicted_wont_run"] for n, t in table.items()}
     lines += [
@@ -221,14 +204,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for group, t in table.items():
-            cells = []
-            for part in ("decode", "prefill"):
-                m = t.get(part)
-                cells += (
-                    [str(m["n"]), f"{m['median_ape']}%", f"{m['p90_ape']}%"]
-                    if m
-                    else ["0", "–", "–"]
-                )
+            cells = [c for part in ("decode", "prefill") for c in _error_cells(t.get(part))]
             lines.append(f"| {group} | " + " | ".join(cells) + " |")
         recent = cv.get("recent_models_unseen_hardware") if key == "hardware_family" else None
         if recent:

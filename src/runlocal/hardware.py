@@ -181,7 +181,9 @@ def _compute_capability(value: object) -> float | None:
 def parse_hardware(catalog: Catalog, text: str) -> list[Device]:
     """'RTX 4090', '2x RTX 3090', 'M2 Max 38-core 64GB' → devices (one per physical GPU).
 
-    The reading of the name (counts, memory sizes, variants) is runlocal.resolve.hardware's."""
+    The reading of the name (counts, memory sizes, variants) is
+    runlocal.resolve.hardware_reading's, the matching against the catalog
+    runlocal.resolve.hardware's."""
     return list(_parse_hardware(catalog, text))
 
 

@@ -43,16 +43,16 @@ from pathlib import Path
 from typing import Any
 
 from .accuracy import (
-    _BUILD_RE,
     _GENERIC_HARDWARE,
     _default_context,
     _int,
-    _kv_type,
     _quant,
+    error_table,
     other_runtime,
     percentile,
     runtime_label,
 )
+from .accuracy_setup import BUILD_RE, kv_type
 from .catalog import Catalog, Entry
 from .engine import CheckQuery, check
 from .errors import InputError, RunlocalError
@@ -125,7 +125,7 @@ def _runtime(rec: dict[str, str]) -> tuple[str, str] | None:
     if other is not None:
         return other, runtime_label(other)
     base = "ollama" if "ollama" in name else "llama.cpp"
-    b = _BUILD_RE.search(rec.get("runtime_version_or_date", ""))
+    b = BUILD_RE.search(rec.get("runtime_version_or_date", ""))
     version = f"b{b.group(1) or b.group(2)}" if b else None
     settings = " ".join(rec.get(k, "") for k in ("batch", "notes"))
     if _FA_OFF_RE.search(settings) and (version is None or int(version[1:]) > 6324):
@@ -202,7 +202,7 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
                 quant=quant,
                 context=_context(rec, model),
                 runtime=rt[0],
-                kv_type=_kv_type(rec),
+                kv_type=kv_type(rec),
                 no_measured=True,
                 vram_gb=vram,
                 bandwidth_gb_s=bandwidth,
@@ -317,9 +317,7 @@ def memory_summary(rows: list[MemoryRow], skipped: dict[str, int]) -> dict[str, 
     for (metric, runtime), errs in sorted(groups.items()):
         ape = [e for e, _ in errs]
         table.setdefault(metric, {})[runtime] = {
-            "n": len(errs),
-            "median_ape": round(percentile(ape, 0.5), 1),
-            "p90_ape": round(percentile(ape, 0.9), 1),
+            **error_table(ape),
             "median_signed": round(percentile([s for _, s in errs], 0.5), 1),
         }
     return {

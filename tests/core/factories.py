@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from runlocal.accuracy_setup import LlamaSetup, llama_setup
+
 LLAMA_3_1_8B: dict[str, Any] = {
     "model_type": "llama",
     "num_hidden_layers": 32,
@@ -314,3 +316,9 @@ def bench_row(model: str, metric: str, value: float, **kw: Any) -> dict[str, Any
         row["prompt_tokens"] = 512
     row.update(kw)
     return row
+
+
+def version_setup(version: str) -> LlamaSetup:
+    """The llama.cpp set-up the accuracy harness reads from a row that states only its build
+    or date."""
+    return llama_setup({"runtime_version_or_date": version})

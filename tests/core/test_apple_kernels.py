@@ -95,18 +95,17 @@ def test_early_builds_reach_the_m5_accelerators_through_the_simdgroup_kernels_ti
 
 
 def test_the_harness_reads_whether_a_build_has_metals_tensor_kernel() -> None:
-    from runlocal.accuracy import _metal_tensor_tiles
     from runlocal.runtimes import get_runtime
+
+    from .factories import version_setup
 
     # PR #20962: opened 24 March 2026, merged in April; a stated month from May 2026, or none,
     # is later.
-    assert not _metal_tensor_tiles(
-        {"runtime_version_or_date": "PR #16634 branch (Metal4 tensor API); 2025-10-25"}
-    )
-    assert not _metal_tensor_tiles({"runtime_version_or_date": "fork build dfc1097; 2026-03-26"})
-    assert _metal_tensor_tiles({"runtime_version_or_date": "build 2e97c5f96 (9100); 2026-05"})
-    assert _metal_tensor_tiles({"runtime_version_or_date": "2026-06"})
-    assert _metal_tensor_tiles({"runtime_version_or_date": "build e9fd8dc"})
+    assert not version_setup("PR #16634 branch (Metal4 tensor API); 2025-10-25").metal_tensor_tiles
+    assert not version_setup("fork build dfc1097; 2026-03-26").metal_tensor_tiles
+    assert version_setup("build 2e97c5f96 (9100); 2026-05").metal_tensor_tiles
+    assert version_setup("2026-06").metal_tensor_tiles
+    assert version_setup("build e9fd8dc").metal_tensor_tiles
     assert not get_runtime("llama.cpp@b8000").metal_tensor_tiles
     assert get_runtime("llama.cpp@b8700").metal_tensor_tiles
     assert get_runtime("llama.cpp").metal_tensor_tiles

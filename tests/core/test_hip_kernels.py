@@ -118,11 +118,13 @@ def test_hip_off_mmq_multiplies_a_moes_experts_one_host_call_at_a_time() -> None
 
 
 def test_the_harness_reads_which_amd_generations_a_build_runs_mmq_on() -> None:
-    from runlocal.accuracy import _hip_mmq
     from runlocal.runtimes import get_runtime
 
+    from .factories import version_setup
+
     def read(version: str) -> tuple[bool, bool, bool]:
-        return _hip_mmq({"runtime_version_or_date": version})
+        setup = version_setup(version)
+        return (setup.cdna_mmq, setup.rdna4_mmq, setup.rdna3_mmq)
 
     assert read("build 3007baf2 (6194); 2025-08") == (True, False, False)
     assert read("build 0bf47a1 (6829); 2025-10") == (True, False, False)

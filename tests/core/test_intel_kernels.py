@@ -114,17 +114,18 @@ def test_sycl_prompt_attention_ran_on_the_vector_engines_before_july_2026() -> N
 
 
 def test_the_harness_reads_whether_a_build_runs_sycl_attention_on_xmx() -> None:
-    from runlocal.accuracy import _sycl_xmx_attention
     from runlocal.runtimes import get_runtime
+
+    from .factories import version_setup
 
     # PRs #25025/#25222: July 2026, after b9856; a stated month from August 2026, or none,
     # is later.
-    assert not _sycl_xmx_attention({"runtime_version_or_date": "build 74d6248f7 (9039); 2026-05"})
-    assert not _sycl_xmx_attention({"runtime_version_or_date": "b8840-12-gec6f7a6a5-dirty"})
-    assert not _sycl_xmx_attention({"runtime_version_or_date": "2026-06"})
-    assert _sycl_xmx_attention({"runtime_version_or_date": "2026-10 (llama-server)"})
-    assert _sycl_xmx_attention({"runtime_version_or_date": "build 1a2b3c4 (10100)"})
-    assert _sycl_xmx_attention({"runtime_version_or_date": "build e9fd8dc"})
+    assert not version_setup("build 74d6248f7 (9039); 2026-05").sycl_xmx_attention
+    assert not version_setup("b8840-12-gec6f7a6a5-dirty").sycl_xmx_attention
+    assert not version_setup("2026-06").sycl_xmx_attention
+    assert version_setup("2026-10 (llama-server)").sycl_xmx_attention
+    assert version_setup("build 1a2b3c4 (10100)").sycl_xmx_attention
+    assert version_setup("build e9fd8dc").sycl_xmx_attention
     assert not get_runtime("llama.cpp@b9039").sycl_xmx_attention
     assert get_runtime("llama.cpp@b9857").sycl_xmx_attention
     assert get_runtime("llama.cpp").sycl_xmx_attention
@@ -229,14 +230,14 @@ def test_mesa_reads_intel_quantized_blocks_at_a_third_of_the_speed() -> None:
 
 
 def test_the_harness_reads_a_rows_vulkan_driver_from_its_notes() -> None:
-    from runlocal.accuracy import _vulkan_mesa
+    from runlocal.accuracy_setup import llama_setup
 
-    assert _vulkan_mesa({"notes": "Vulkan toolbox, Mesa ANV (BMG G31), KHR_coopmat"})
-    assert _vulkan_mesa({"notes": "Ubuntu 26.04, Mesa 26.1.4 ANV, KHR_coopmat"})
-    assert _vulkan_mesa({"notes": "Radeon 8060S (RADV GFX1151)"})
-    assert not _vulkan_mesa({"notes": "Windows 11, driver 8626"})
-    assert not _vulkan_mesa({"notes": ""})
-    assert not _vulkan_mesa({})
+    assert llama_setup({"notes": "Vulkan toolbox, Mesa ANV (BMG G31), KHR_coopmat"}).vulkan_mesa
+    assert llama_setup({"notes": "Ubuntu 26.04, Mesa 26.1.4 ANV, KHR_coopmat"}).vulkan_mesa
+    assert llama_setup({"notes": "Radeon 8060S (RADV GFX1151)"}).vulkan_mesa
+    assert not llama_setup({"notes": "Windows 11, driver 8626"}).vulkan_mesa
+    assert not llama_setup({"notes": ""}).vulkan_mesa
+    assert not llama_setup({}).vulkan_mesa
 
 
 def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
@@ -284,15 +285,16 @@ def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
 
 
 def test_the_harness_and_runtimes_read_the_intel_vulkan_coopmat_build() -> None:
-    from runlocal.accuracy import _intel_vulkan_coopmat
     from runlocal.runtimes import get_runtime
 
+    from .factories import version_setup
+
     # PR #14001: b5589 (June 2025); a stated month from July 2025, or none, is later.
-    assert not _intel_vulkan_coopmat({"runtime_version_or_date": "build a69d54f (5583)"})
-    assert _intel_vulkan_coopmat({"runtime_version_or_date": "build a0dd7795 (5589)"})
-    assert not _intel_vulkan_coopmat({"runtime_version_or_date": "2025-05"})
-    assert _intel_vulkan_coopmat({"runtime_version_or_date": "2025-08"})
-    assert _intel_vulkan_coopmat({"runtime_version_or_date": "build e9fd8dc"})
+    assert not version_setup("build a69d54f (5583)").intel_vulkan_coopmat
+    assert version_setup("build a0dd7795 (5589)").intel_vulkan_coopmat
+    assert not version_setup("2025-05").intel_vulkan_coopmat
+    assert version_setup("2025-08").intel_vulkan_coopmat
+    assert version_setup("build e9fd8dc").intel_vulkan_coopmat
     assert not get_runtime("llama.cpp@b5583").intel_vulkan_coopmat
     assert get_runtime("llama.cpp@b5589").intel_vulkan_coopmat
     assert get_runtime("llama.cpp").intel_vulkan_coopmat
@@ -333,12 +335,13 @@ def test_an_intel_vulkan_answer_says_what_mesa_costs_its_quantization() -> None:
 
 
 def test_the_harness_and_runtimes_read_the_sycl_counting_sort_build() -> None:
-    from runlocal.accuracy import _sycl_counting_sort
     from runlocal.runtimes import get_runtime
 
-    assert not _sycl_counting_sort({"runtime_version_or_date": "build abc (8800); 2026-02"})
-    assert not _sycl_counting_sort({"runtime_version_or_date": "2026-04"})
-    assert _sycl_counting_sort({"runtime_version_or_date": "build def (9900)"})
-    assert _sycl_counting_sort({"runtime_version_or_date": "build e9fd8dc"})  # unstated: later
+    from .factories import version_setup
+
+    assert not version_setup("build abc (8800); 2026-02").sycl_counting_sort
+    assert not version_setup("2026-04").sycl_counting_sort
+    assert version_setup("build def (9900)").sycl_counting_sort
+    assert version_setup("build e9fd8dc").sycl_counting_sort  # unstated: later
     assert not get_runtime("llama.cpp@b9000").sycl_counting_sort
     assert get_runtime("llama.cpp").sycl_counting_sort

@@ -10,32 +10,36 @@ import pytest
 
 from runlocal.catalog import load_catalog
 from runlocal.errors import InputError
-from runlocal.resolve.hardware import _lanes, _read, resolve_hardware_name
+from runlocal.resolve.hardware import resolve_hardware_name
+from runlocal.resolve.hardware_reading import _lanes, read_name
 from runlocal.resolve.models import _words, resolve_model_name, take_quant
 from runlocal.resolve.text import clean
 
 
 def test_vram_is_the_cards_memory_ram_and_ddr_the_hosts() -> None:
     # (size GiB, said host memory)
-    assert _read("Arc A770 8GB VRAM", counts=True).sizes == [(8.0, False)]
-    assert _read("RTX 3090 64GB RAM", counts=True).sizes == [(64.0, True)]
-    assert _read("RTX 3090 64GB DDR5", counts=True).sizes == [(64.0, True)]
+    assert read_name("Arc A770 8GB VRAM", counts=True).sizes == [(8.0, False)]
+    assert read_name("RTX 3090 64GB RAM", counts=True).sizes == [(64.0, True)]
+    assert read_name("RTX 3090 64GB DDR5", counts=True).sizes == [(64.0, True)]
 
 
 def test_unicode_dashes_read_as_hyphens() -> None:
     # Apple's store text: U+2011 non-breaking hyphens.
     assert clean("M1 Max 10\u2011core CPU, 24\u2011core GPU") == "m1 max 10-core cpu, 24-core gpu"
     assert (
-        _read("Apple M1 Max chip with 10\u2011core CPU, 24\u2011core GPU", counts=True).gpu_cores
+        read_name(
+            "Apple M1 Max chip with 10\u2011core CPU, 24\u2011core GPU", counts=True
+        ).gpu_cores
         == 24
     )
 
 
 def test_system_profiler_cores_are_the_gpus_unless_split_into_performance_and_efficiency() -> None:
     assert (
-        _read("Chipset Model: Apple M3 Max Total Number of Cores: 40", counts=True).gpu_cores == 40
+        read_name("Chipset Model: Apple M3 Max Total Number of Cores: 40", counts=True).gpu_cores
+        == 40
     )
-    cpu = _read(
+    cpu = read_name(
         "Apple M3 Max Total Number of Cores: 16 (12 performance and 4 efficiency)", counts=True
     )
     assert cpu.gpu_cores is None
@@ -47,32 +51,32 @@ def test_pcie_lanes_are_not_a_count() -> None:
     assert _lanes("rtx 4060 pcie gen4 ", "8")
     assert _lanes("rtx 3090 pcie ", "16")  # x16 after a bare PCIe
     assert not _lanes("h100 pcie ", "2")  # "H100 PCIe x2": two cards
-    assert _read("RTX 4090 24GB PCIe 4.0 x16", counts=True).count is None
-    assert _read("H100 PCIe x2", counts=True).count == 2
+    assert read_name("RTX 4090 24GB PCIe 4.0 x16", counts=True).count is None
+    assert read_name("H100 PCIe x2", counts=True).count == 2
 
 
 def test_free_memory_is_a_floor_not_a_size() -> None:
-    r = _read("using device CUDA0 (NVIDIA GeForce RTX 2060) - 11059 MiB free", counts=True)
+    r = read_name("using device CUDA0 (NVIDIA GeForce RTX 2060) - 11059 MiB free", counts=True)
     assert r.sizes == []
     assert r.floor_gib == pytest.approx(11059 / 1024)  # 10.80 GiB
     assert "cuda" not in r.tokens and "0" not in r.tokens
-    assert _read("M3 Max 128GB, 96GB usable", counts=True).sizes == [(128.0, False)]
+    assert read_name("M3 Max 128GB, 96GB usable", counts=True).sizes == [(128.0, False)]
 
 
 def test_mobile_m_suffix_and_device_boilerplate() -> None:
-    assert _read("RTX 4090M", counts=True).tokens == ["4090", "laptop"]
+    assert read_name("RTX 4090M", counts=True).tokens == ["4090", "laptop"]
     # nvidia-smi -L and llama.cpp's Vulkan line leave only the product's words.
-    assert _read(
+    assert read_name(
         "GPU 0: NVIDIA TITAN RTX (UUID: GPU-5a1c0e1e-8f3b-4c2d-9e7a-0b6d2f4c8a11)", counts=True
     ).tokens == ["titan", "rtx"]
     line = "ggml_vulkan: 0 = NVIDIA TITAN RTX (NVIDIA) | uma: 0 | fp16: 1 | warp size: 32"
-    assert _read(line, counts=True).tokens == ["titan", "rtx"]
+    assert read_name(line, counts=True).tokens == ["titan", "rtx"]
 
 
 def test_cpu_cores_pick_apples_binned_variant() -> None:
-    r = _read("M3 Pro 12/18 36GB", counts=True)
+    r = read_name("M3 Pro 12/18 36GB", counts=True)
     assert (r.cpu_cores, r.gpu_cores) == (12, 18)
-    assert _read("M3 Max 14-core CPU", counts=True).cpu_cores == 14
+    assert read_name("M3 Max 14-core CPU", counts=True).cpu_cores == 14
     catalog = load_catalog()
     # 11 is no M3 Pro's GPU core count; the 11-core CPU is sold with the 14-core GPU.
     (part,) = resolve_hardware_name(catalog, "M3 Pro 11-core 18GB")

@@ -110,14 +110,15 @@ def test_amd_vulkan_builds_before_the_amd_tiles_run_their_matmuls_on_the_small_t
 
 
 def test_the_harness_reads_whether_a_build_has_the_amd_vulkan_tiles() -> None:
-    from runlocal.accuracy import _amd_vulkan_tiles
     from runlocal.runtimes import get_runtime
 
+    from .factories import version_setup
+
     # PR #18749: January 2026, about build 7700; a stated month after it, or none, is later.
-    assert not _amd_vulkan_tiles({"runtime_version_or_date": "build 2aa45ef9e (7423); 2025-12"})
-    assert not _amd_vulkan_tiles({"runtime_version_or_date": "2025-05-17 (page date)"})
-    assert _amd_vulkan_tiles({"runtime_version_or_date": "build 0253fb21f (9187); 2026-04"})
-    assert _amd_vulkan_tiles({"runtime_version_or_date": "build e9fd8dc"})
+    assert not version_setup("build 2aa45ef9e (7423); 2025-12").amd_vulkan_tiles
+    assert not version_setup("2025-05-17 (page date)").amd_vulkan_tiles
+    assert version_setup("build 0253fb21f (9187); 2026-04").amd_vulkan_tiles
+    assert version_setup("build e9fd8dc").amd_vulkan_tiles
     assert not get_runtime("llama.cpp@b7083").amd_vulkan_tiles
     assert get_runtime("llama.cpp@b7700").amd_vulkan_tiles
 
@@ -147,15 +148,16 @@ def test_amd_vulkan_flash_attention_before_pr_19075_runs_s_v_on_the_vector_alus(
 
 
 def test_the_harness_reads_whether_a_build_has_vulkan_coopmat_s_v() -> None:
-    from runlocal.accuracy import _vulkan_cm1_pv
     from runlocal.runtimes import get_runtime
 
+    from .factories import version_setup
+
     # PR #19075: merged 28 January 2026, taken as build 7880; a month after it, or none, is later.
-    assert not _vulkan_cm1_pv({"runtime_version_or_date": "build 2aa45ef9e (7423); 2025-12"})
-    assert not _vulkan_cm1_pv({"runtime_version_or_date": "build b7821; 2026-01"})
-    assert _vulkan_cm1_pv({"runtime_version_or_date": "build 0253fb21f (9187); 2026-04"})
-    assert _vulkan_cm1_pv({"runtime_version_or_date": "2026-02"})
-    assert _vulkan_cm1_pv({"runtime_version_or_date": "build e9fd8dc"})
+    assert not version_setup("build 2aa45ef9e (7423); 2025-12").vulkan_cm1_pv
+    assert not version_setup("build b7821; 2026-01").vulkan_cm1_pv
+    assert version_setup("build 0253fb21f (9187); 2026-04").vulkan_cm1_pv
+    assert version_setup("2026-02").vulkan_cm1_pv
+    assert version_setup("build e9fd8dc").vulkan_cm1_pv
     assert not get_runtime("llama.cpp@b7423").vulkan_cm1_pv
     assert get_runtime("llama.cpp@b7880").vulkan_cm1_pv
 

@@ -609,14 +609,14 @@ def test_blackwell_fp4_mma_halves_the_cost_of_the_fp4_experts_only() -> None:
 
 def test_rows_date_llama_cpp_native_fp4_by_build_then_month() -> None:
     """PR #17906 merged as build b7536 on 2025-12-24."""
-    from runlocal.accuracy import _fp4_mma
+    from .factories import version_setup
 
-    assert not _fp4_mma({"runtime_version_or_date": "build 2f68ce7cf (6918); 2025-11-02"})
-    assert _fp4_mma({"runtime_version_or_date": "build b828e18c7 (7948)"})
-    assert _fp4_mma({"runtime_version_or_date": "PR head (merged as b7536); 2025-12-19"})
-    assert not _fp4_mma({"runtime_version_or_date": "build c6f6e4f96; 2025-12"})
-    assert _fp4_mma({"runtime_version_or_date": "2026-02"})
-    assert _fp4_mma({"runtime_version_or_date": "build abc1234"})  # no date: current
+    assert not version_setup("build 2f68ce7cf (6918); 2025-11-02").fp4_mma
+    assert version_setup("build b828e18c7 (7948)").fp4_mma
+    assert version_setup("PR head (merged as b7536); 2025-12-19").fp4_mma
+    assert not version_setup("build c6f6e4f96; 2025-12").fp4_mma
+    assert version_setup("2026-02").fp4_mma
+    assert version_setup("build abc1234").fp4_mma  # no date: current
 
 
 def test_intel_gpus_run_on_their_own_backend_classes() -> None:
@@ -838,10 +838,11 @@ def test_hip_rdna_decode_attention_over_wide_heads_runs_at_the_vector_rate() -> 
 def test_rows_date_hip_wmma_flash_attention_by_build_then_month() -> None:
     """RDNA4 from PR #18481 (January 2026, taken as build 7700), RDNA3 from b9158 (May 2026);
     a year alone in the year a kernel arrived says nothing, so the row counts as later."""
-    from runlocal.accuracy import _rdna_fattn_mma
+    from .factories import version_setup
 
     def dated(text: str) -> tuple[bool, bool]:
-        return _rdna_fattn_mma({"runtime_version_or_date": text})
+        setup = version_setup(text)
+        return (setup.rdna4_fattn_mma, setup.rdna3_fattn_mma)
 
     assert dated("build 2aa45ef9e (7423)") == (False, False)
     assert dated("build b7600 (7600); 2026-01") == (False, False)
@@ -970,10 +971,10 @@ def test_an_mla_model_is_marked_in_its_speed_features() -> None:
 def test_rows_date_llama_cpp_cuda_graphs_by_build_then_month() -> None:
     """PR #6766 merged on 8 May 2024 (about build b2830), Ampere on; PR #25749 (July 2026)
     took the gate to Volta. Rows without a build or date are recent builds of their time."""
-    from runlocal.accuracy import _cuda_graphs_min_cc
+    from .factories import version_setup
 
     def gate(version: str) -> float | None:
-        return _cuda_graphs_min_cc({"runtime_version_or_date": version})
+        return version_setup(version).cuda_graphs_min_cc
 
     assert gate("build 7a221b6 (2581); 2024-04-02") is None
     assert gate("2024-03") is None

@@ -135,40 +135,42 @@ def test_per_layer_embeddings_are_looked_up_not_streamed() -> None:
 
 
 def test_the_harness_reads_flash_attention_and_micro_batch_from_each_row() -> None:
-    from runlocal.accuracy import _flash_attn, _ubatch
+    from runlocal.accuracy_setup import llama_setup
+
+    from .factories import version_setup
 
     assert (
-        _flash_attn({"batch": "n_ubatch 2048, fa 1"})
-        and _ubatch({"batch": "n_ubatch 2048"}) == 2048
+        llama_setup({"batch": "n_ubatch 2048, fa 1"}).flash_attn
+        and llama_setup({"batch": "n_ubatch 2048"}).ubatch == 2048
     )
-    assert not _flash_attn({"batch": "llama-bench default (-ngl 99, fa 0 per profile)"})
+    assert not llama_setup({"batch": "llama-bench default (-ngl 99, fa 0 per profile)"}).flash_attn
     # Unstated: by build number, else by date (the default became "auto" late August 2025).
-    assert _flash_attn({"runtime_version_or_date": "build 2f68ce7cf (6918)"})
-    assert not _flash_attn({"runtime_version_or_date": "build fd1234cb (6096)"})
-    assert not _flash_attn({"runtime_version_or_date": "May 2024 snapshot"})
-    assert _flash_attn({"runtime_version_or_date": "2026-03-08"})
-    assert _ubatch({"batch": "llama-bench defaults"}) == 512
+    assert version_setup("build 2f68ce7cf (6918)").flash_attn
+    assert not version_setup("build fd1234cb (6096)").flash_attn
+    assert not version_setup("May 2024 snapshot").flash_attn
+    assert version_setup("2026-03-08").flash_attn
+    assert llama_setup({"batch": "llama-bench defaults"}).ubatch == 512
 
 
 def test_the_harness_reads_the_kv_cache_type_a_row_states() -> None:
     # A 131k-token Qwen3.8-27B prompt on a 24 GB card fits with a q4_0 cache, not with f16.
-    from runlocal.accuracy import _kv_type
+    from runlocal.accuracy_setup import kv_type
 
-    assert _kv_type({"batch": "llama-server -fa 1, 131,072 context, KV q4_0"}) == "q4_0"
-    assert _kv_type({"batch": "llama-bench -ctk q8_0 -ctv q8_0"}) == "q8_0"
-    assert _kv_type({"notes": "--cache-type-k=Q8_0"}) == "q8_0"
-    assert _kv_type({"batch": "KV as served", "notes": "q4_0 weights"}) == "f16"
+    assert kv_type({"batch": "llama-server -fa 1, 131,072 context, KV q4_0"}) == "q4_0"
+    assert kv_type({"batch": "llama-bench -ctk q8_0 -ctv q8_0"}) == "q8_0"
+    assert kv_type({"notes": "--cache-type-k=Q8_0"}) == "q8_0"
+    assert kv_type({"batch": "KV as served", "notes": "q4_0 weights"}) == "f16"
 
 
 def test_the_harness_reads_which_cuda_gemm_each_row_ran_by_its_date() -> None:
-    from runlocal.accuracy import _mmq
+    from .factories import version_setup
 
     # MMQ became the default on 24 June 2024 (PR #8075); before, FP16 cuBLAS.
-    assert not _mmq({"runtime_version_or_date": "May 2024 snapshot; CUDA 12.1.1"})
-    assert not _mmq({"runtime_version_or_date": "reference build 8e672ef (2023-11-21)"})
-    assert _mmq({"runtime_version_or_date": "2025-05-17 (page date)"})
-    assert _mmq({"runtime_version_or_date": "build 2f68ce7cf (6918); CUDA 13.0"})
-    assert _mmq({"runtime_version_or_date": "build 5143fa8"})
+    assert not version_setup("May 2024 snapshot; CUDA 12.1.1").mmq
+    assert not version_setup("reference build 8e672ef (2023-11-21)").mmq
+    assert version_setup("2025-05-17 (page date)").mmq
+    assert version_setup("build 2f68ce7cf (6918); CUDA 13.0").mmq
+    assert version_setup("build 5143fa8").mmq
 
 
 def test_llama_cpp_builds_before_auto_flash_attention_run_without_it() -> None:

@@ -1,0 +1,339 @@
+"""Reading a device name as people type or paste it: what it states besides the product.
+
+"ASUS TUF Gaming GeForce RTX 4070 Ti SUPER 16GB", "2 x Tesla P40 24GB", "M4 Max 16/40 128GB",
+a pasted llama.cpp, nvidia-smi or system_profiler line: each is read in the same steps, and
+every catalog name and alias is read by the same function (runlocal.resolve.hardware matches
+the two readings).
+
+1. What is not the product is read and removed: a device count (only from explicit forms:
+   "2x", "x2", "2 x", "dual", "two"…, never from a model number), memory sizes in any spelling,
+   Apple's CPU/GPU core notation, log boilerplate, bandwidth and clock figures, vendor and
+   board-partner names and their product lines (with the numbers those lines carry: "Ventus
+   3X", "MERC 310" are never a count or a model).
+2. The rest is split into tokens, letters apart from digits ("rx7900xtx" → rx 7900 xtx), so
+   the lookup needs no spelling tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import clean, glued_groups
+
+_LOG_NOISE = [
+    r"ggml_\w+:?",
+    r"found \d+ \w+ devices?:?",
+    r"\bdevice \d+\s*:",
+    r"compute capability[:\s]*\d+(?:\.\d+)?",
+    r"\bvmm[:\s]*(?:yes|no)\b",
+    r"wave ?size[:\s]*\d+",
+    r"\bgfx[0-9a-f]{3,5}\b",
+    r"\(?\b0x[0-9a-f]+\b\)?",
+    r"\b[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]\b",  # PCI bus id
+    r"\d+\s*mib\s*/\s*\d+\s*mib",  # nvidia-smi usage column
+    r"\d+(?:\.\d+)?\s*(?:gb|tb|mb|gib)\s*/\s*s(?:ec)?\b",  # bandwidth, not a size
+    r"\d+(?:\.\d+)?\s*(?:mhz|ghz|tflops|tops|w|watts?)\b",
+    r"\d+\s*-?\s*bit\b",
+    r"\d+\s*(?:cus?|compute units?|sms?|xe[- ]?cores?|cuda cores?|stream processors)\b",
+    r"(?<=pcie)\s*(?:gen\s*)?[1-6](?:\.\d)?(?![\d.]|\s*gb|\s*g\b)(?:\s*x\s*(?:16|8|4))?",
+    r"\bx(?:16|8)\b",
+    r"\(\s*(?:19|20)\d\d\s*\)",  # a model year in brackets: "Mac Studio (2025)"
+    r"\b(?:early|mid|late)\s+(?:19|20)\d\d\b",
+    r"\b\d{2}(?:\.\d)?\s*(?:-\s*)?(?:inch|in\b|\"|”|'')",  # screen sizes
+    r"\d+(?:\.\d+)?\s*(?:tb|gb)\s*(?:ssd|nvme|storage|hdd)\b",
+    r"\b(?:macbook\s*(?:pro|air)?|mac\s*(?:studio|mini|pro)|imac|mbp|mba)\b",
+    r"\bfounders?\s*edition\b",
+    r"\b(?:limited|special|anniversary)\s*edition\b",
+    r"\b(?:ftw|xc)\s*\d?\s*(?:ultra)?\b",  # EVGA lines: "FTW3 Ultra" is not an Apple Ultra
+    r"\bultra\s*gaming\b",
+    r"\bstrix\b(?!\s*halo)",  # ASUS ROG Strix, not AMD's Strix Halo
+    r"\bg?ddr\d\w*|\blpddr\d\w*|\bhbm\d?e?\b|\bgddr\d\w*",
+]
+GFX_RE = re.compile(r"\bgfx[0-9a-f]{3,5}\b")
+# Device lines' boilerplate, looked for only where one of these words is.
+_DEVICE_NOISE = [
+    # A device index: nvidia-smi -L's and Task Manager's "GPU 0", rocm-smi's "GPU[0]",
+    # llama.cpp's Vulkan "ggml_vulkan: 0 = …"; never "GPU 40-core" (Apple's core count).
+    r"\bgpu\s*\[?\d{1,2}\]?\s*:?(?!\s*-?\s*(?:cores?|c)\b)(?=\s|$)",
+    r"(?<![\w.])\d{1,2}\s*=",
+    # nvidia-smi -L's "(UUID: GPU-5a1c…)"; llama.cpp's Vulkan fields "| uma: 0 | fp16: 1 |
+    # warp size: 32 | shared memory: 49152 | int dot: 1 | matrix cores: KHR_coopmat"
+    # (ggml-vulkan.cpp, ggml_vk_print_gpu_info).
+    r"\(?\s*uuid\s*:?\s*(?:gpu|mig)-[0-9a-f-]+\s*\)?",
+    r"\|\s*[a-z][a-z0-9 _]*:\s*[\w.-]+",
+    # llama.cpp's loader and backend device names: "llama_model_load_from_file_impl: using
+    # device CUDA0 (…)", "ROCm0", "Vulkan0", "SYCL0", "MTL0".
+    r"\bllama_\w+:?",
+    r"\busing device\b",
+    r"\b(?:cuda|rocm|vulkan|sycl|mtl|opencl)\d+\b",
+]
+_DEVICE_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _DEVICE_NOISE))
+_DEVICE_NOISE_WORDS = (
+    "gpu",
+    "=",
+    "uuid",
+    "|",
+    "llama_",
+    "using",
+    "cuda",
+    "rocm",
+    "vulkan",
+    "sycl",
+    "mtl",
+    "opencl",
+)
+_LOG_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _LOG_NOISE))
+
+_SIZE_RE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(gib|gb|gigabytes?|g|mib|mb|tb)(?![a-z0-9])"
+    r"(\s*(?:of\s+)?(?:vram|unified\s+memory|unified|system\s+ram|system\s+memory|ram|memory|"
+    r"ddr\d?\w*))?"
+)
+_SYSTEM_RAM_WORDS = ("system", "ram", "ddr")
+# Memory in use or left, not the device's size: llama.cpp's "using device CUDA0 (…) - 23008
+# MiB free" (llama_model_load_from_file_impl), "96GB usable", "1200MiB used". What is free
+# or usable is at most the size: a floor that can rule out a smaller memory variant.
+_IN_USE_RE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(gib|gb|g|mib|mb)\s*(free|available|usable|used|in use)\b"
+)
+
+_CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
+_CORES_LABELLED_RE = re.compile(
+    r"(\d{1,3})\s*-?\s*(?:cores?|c)\s*-?\s*(cpu|gpu)\b|(cpu|gpu)\s*:?\s*(\d{1,3})\s*-?\s*(?:cores?|c)\b"
+)
+_HOST_DDR_RE = re.compile(r"(\d\s*(?:gib|gb|g))\s*(?:lp)?ddr\d\w*")
+_PROFILER_CORES_RE = re.compile(
+    r"total number of cores\s*:?\s*(\d{1,3})(\s*\(\s*\d+\s*performance[^)]*\))?"
+)
+_CORES_BARE_RE = re.compile(r"(?<![\w.])(\d{1,3})\s*-?\s*(?:cores?|c)(?![a-z0-9])")
+
+_COUNT_WORDS = {
+    "single": 1,
+    "one": 1,
+    "dual": 2,
+    "two": 2,
+    "double": 2,
+    "triple": 3,
+    "three": 3,
+    "quad": 4,
+    "four": 4,
+    "six": 6,
+    "eight": 8,
+}
+_LEAD_COUNT_RE = re.compile(r"^(\d{1,3})\s*[x×*]\s*(?=[a-z0-9(])")
+_LEAD_COUNT_WORD_RE = re.compile(r"^(" + "|".join(_COUNT_WORDS) + r")\b\s*(?:x\b\s*)?")
+_LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gpus?\b)")
+_TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,]|(?<=\d))[x×*]\s*(\d{1,3})\s*\)?\s*$")
+_PCIE_LANES_RE = re.compile(r"pci[\s-]*e(?:xpress)?\s*(?:gen\s*)?([1-6](?:\.\d)?)?\s*$")
+
+
+def _lanes(before: str, n: str) -> bool:
+    """Whether "xN" after "PCIe" is the slot's lane count: always after a PCIe generation
+    ("PCIe 4.0 x16"), and x16 after a bare "PCIe"; "H100 PCIe x2" is two cards."""
+    m = _PCIE_LANES_RE.search(before)
+    return m is not None and (m.group(1) is not None or n == "16")
+
+
+_BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
+_PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that name a vendor, a series or a board partner, not the product.
+_NOISE = _wordset(
+    """
+    nvidia geforce amd radeon intel apple tesla instinct rtx gtx rx arc graphics gpu gpus
+    card cards video vram memory unified ram the my i have with and w a an of on off in for
+    at x oc edition processor desktop chip soc asus rog tuf msi gigabyte
+    aorus zotac evga pny palit gainward inno3d sapphire powercolor xfx asrock galax kfa2
+    colorful manli biostar leadtek sparkle acer maxsun yeston lenovo dell hp alienware razer
+    ventus windforce eagle gaming trio ichill merc swft qick speedster twin edge trinity amp
+    airo extreme gamerock jetstream phantom pulse nitro hellhound devil red dragon fighter
+    challenger legion omen zephyrus suprim expert prime proart turbo blower sg ex stealth
+    katana raider blade xps predator helios aero vision master xtreme steel legend taichi
+    reference founders fe verto xlr8 uprising epic revel mech armor shadow hof low profile
+    lp inspiron scar
+    """
+)
+# Series words glued to a model number ("rtx5090", "rx7900xtx").
+_GLUED_NOISE = {"rtx", "gtx", "rx"}
+# Product lines that carry their own numbers ("Ventus 3X", "MERC 310", "iChill X3"):
+# the numbers right after them are part of the line, not the product.
+_LINES = _wordset(
+    """
+    ventus windforce eagle ichill merc swft qick trio legion omen zephyrus blade xps
+    predator helios katana raider stealth aero scar inspiron nitro twin edge gaming dual
+    uprising verto aorus rog tuf alienware proart expert prime trinity
+    """
+)
+# Variant words written as one: "tisuper", "xtx" is a word of its own.
+_COMPOUNDS = {"tisuper": ("ti", "super")}
+_SYNONYMS = {"mobile": "laptop", "notebook": "laptop", "ultimate": "ultra"}
+
+# Words that select a variant: left over right after the matched name they mean a product
+# the catalog lacks ("4090 Ti"), never to be answered as the plain card.
+VARIANTS = _wordset(
+    """
+    ti super xt xtx gre d laptop maxq max pro ultra ada blackwell nvl sff le
+    """
+)
+# Form factors select a variant only where the catalog has one for that product.
+FORM_FACTORS = {"pcie", "sxm", "nvl", "sff"}
+
+
+@dataclass
+class Reading:
+    """A typed hardware name read: its words, then the count, sizes and cores it states."""
+
+    tokens: list[str]
+    group_of: list[int]
+    sizes: list[tuple[float, bool]] = field(default_factory=list)  # (GiB, said "RAM"/"DDR")
+    gpu_cores: int | None = None
+    bare_cores: list[int] = field(default_factory=list)
+    count: int | None = None
+    rest: str = ""  # the text after the count, as typed but trimmed
+    floor_gib: float = 0.0  # memory typed as free or usable: the size is at least this
+    cpu_cores: int | None = None  # "14-core CPU", the 14 of "14/40"
+
+
+def read_name(text: str, *, counts: bool) -> Reading:
+    s = clean(text)
+    count: int | None = None
+    if counts:
+        count, s = _take_count(s)
+        if count is not None and count > 1:
+            # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
+            s = clean(_PLURAL_RE.sub(r"\1", text))
+            count2, s = _take_count(s)
+            count = count2 if count2 is not None else count
+    if count and count > 1:  # "4x 3090 (96GB total VRAM)": the size of each device
+        s = re.sub(
+            r"(\d+(?:\.\d+)?)\s*(gb|g)\s+(?:of\s+)?total",
+            lambda m: f"{float(m.group(1)) / count:g}{m.group(2)}",
+            s,
+        )
+    rest = s.strip()
+    s = re.sub(r"\bw/", " with ", s)
+    s = re.sub(r"\bpci[\s-]*e(?:xpress)?\b|\bpci\s+express\b", "pcie", s)
+    s = re.sub(r"max\s*-?\s*q\b", " maxq ", s)
+    # "64GB DDR5" is the host's memory (a GPU's is GDDR): said before the memory-type words
+    # are dropped as noise below.
+    # (The rarer forms are looked for only where a word of theirs is: a name is read in
+    # tens of microseconds.)
+    if "ddr" in s:
+        s = _HOST_DDR_RE.sub(r"\1 ram", s)
+    floor = 0.0
+    if any(w in s for w in ("free", "avail", "usable", "use")):
+        for m in _IN_USE_RE.finditer(s):
+            if m.group(3) != "used" and m.group(3) != "in use":
+                value = float(m.group(1))
+                floor = max(floor, value / 1024 if m.group(2) in ("mib", "mb") else value)
+        s = _IN_USE_RE.sub(" ", s)
+    s = _LOG_NOISE_RE.sub(" ", s)
+    if any(w in s for w in _DEVICE_NOISE_WORDS):
+        s = _DEVICE_NOISE_RE.sub(" ", s)
+    sizes: list[tuple[float, bool]] = []
+
+    def size(m: re.Match[str]) -> str:
+        value, unit, after = float(m.group(1)), m.group(2), (m.group(3) or "").strip()
+        gib: float | None
+        if unit in ("mib", "mb"):
+            gib = value / 1024 if value >= 1024 else None
+        elif unit == "tb":
+            gib = value * 1024 if after and not after.startswith("ddr") else None
+        elif unit == "g":
+            gib = value if value <= 256 else None
+        else:
+            gib = value if value <= 8192 else None
+        if gib is None:
+            return m.group(0) if unit == "g" else " "
+        # Word starts, not substrings: "VRAM" is the card's memory, "RAM" and "DDR5" the host's.
+        host = any(w.startswith(_SYSTEM_RAM_WORDS) for w in after.split())
+        sizes.append((gib, host))
+        return " "
+
+    s = _SIZE_RE.sub(size, s)
+    gpu_cores: int | None = None
+    bare: list[int] = []
+    # system_profiler SPDisplaysDataType prints a GPU's cores as "Total Number of Cores: 40";
+    # SPHardwareDataType prints the CPU's as "Total Number of Cores: 12 (8 performance and 4
+    # efficiency)", read here as the CPU's and dropped.
+    if "total number" in s:
+        for m in _PROFILER_CORES_RE.finditer(s):
+            if not m.group(2):
+                gpu_cores = int(m.group(1))
+        s = _PROFILER_CORES_RE.sub(" ", s)
+    cpu_cores: int | None = None
+    for m in _CORES_PAIR_RE.finditer(s):
+        cpu_cores, gpu_cores = int(m.group(1)), int(m.group(2))
+    s = _CORES_PAIR_RE.sub(" ", s)
+    for m in _CORES_LABELLED_RE.finditer(s):
+        n = int(m.group(1) or m.group(4))
+        if (m.group(2) or m.group(3)) == "gpu":
+            gpu_cores = n
+        else:
+            cpu_cores = n
+    s = _CORES_LABELLED_RE.sub(" ", s)
+    bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
+    s = _CORES_BARE_RE.sub(" ", s)
+    tokens, group_of = _tokens(s)
+    return Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores)
+
+
+def _take_count(s: str) -> tuple[int | None, str]:
+    for regex in (_LEAD_COUNT_RE, _LEAD_COUNT_WORD_RE, _BRACKET_COUNT_RE, _TRAIL_COUNT_RE):
+        m = regex.search(s)
+        before = s[: m.start()].split() if m else []
+        if m and regex is _TRAIL_COUNT_RE and before and before[-1] in _LINES:
+            continue  # "Twin X2", "iChill X3": a product line, not a count
+        if m and regex is _TRAIL_COUNT_RE and _lanes(s[: m.start()], m.group(1)):
+            continue  # "PCIe 4.0 x16": the slot's lanes (a spec sheet's interface line)
+        if m:
+            word = m.group(1)
+            n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
+            return n, (s[: m.start()] + " " + s[m.end() :]).strip()
+    m = _LEAD_BARE_COUNT_RE.match(s)
+    if m:
+        return int(m.group(1)), s[m.end() :].strip()
+    return None, s
+
+
+def _tokens(s: str) -> tuple[list[str], list[int]]:
+    tokens: list[str] = []
+    group_of: list[int] = []
+    series: list[tuple[int, str, int]] = []  # dropped series words: (position, word, group)
+    after_line = False
+    for g, runs in enumerate(glued_groups(s, keep_decimals=False)):
+        for k, run in enumerate(runs):
+            if run == "s" and k > 0 and runs[k - 1].isdigit():
+                run = "super"  # "4080S"
+            if run == "m" and k > 0 and runs[k - 1].isdigit():
+                # "RTX 4090M", "RX 7600M", "GTX 980M", "Radeon 780M": the M glued to a model
+                # number is the mobile part (NVIDIA's notebook naming through the GTX 900M
+                # series, AMD's to this day); catalog names are read the same way.
+                run = "laptop"
+            run = _SYNONYMS.get(run, run)
+            if run in _COMPOUNDS:  # "4070tisuper"
+                first, second = _COMPOUNDS[run]
+                tokens.append(first)
+                group_of.append(g)
+                run = second
+            if after_line and ((run.isdigit() and len(run) <= 3) or run == "x"):
+                continue  # a product line's own number: "Ventus 3X", "MERC 310"
+            after_line = run in _LINES
+            if (run in _NOISE or after_line) if len(runs) == 1 else run in _GLUED_NOISE:
+                if run in _GLUED_NOISE:
+                    series.append((len(tokens), run, g))
+                continue
+            tokens.append(run)
+            group_of.append(g)
+    if series and not any(c.isdigit() for t in tokens for c in t):
+        # No model number: the series word is part of the name ("Titan RTX").
+        for position, word, g in reversed(series):
+            tokens.insert(position, word)
+            group_of.insert(position, g)
+    return tokens, group_of
