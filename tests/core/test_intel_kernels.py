@@ -284,6 +284,44 @@ def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
     )
 
 
+def test_xe2_flash_attention_keeps_the_scalar_rate_under_vulkan() -> None:
+    """PR #14001's gain was measured without flash attention (llama-bench's default then),
+    so only the weight GEMMs, and attention run as plain products, take it.
+    No weights, 1e12 attention FLOPs per token (factor 1) on the "vector" path, 2 x 20 = 40
+    TFLOPS at efficiency 0.5: 1e12 / 20e12 = 0.05 s on Xe2 with flash attention under
+    Intel's driver or Mesa alike; without flash attention 0.05 / 3.0522 = 0.016382 s (Mesa:
+    0.05 / 1.3793 = 0.036250 s). Adding 2e12 GEMM FLOPs (1e12 active parameters) adds
+    2e12 / 20e12 / 3.0522 = 0.032763 s with it."""
+    xe2 = replace(B70, backend="vulkan-intel", api="vulkan", gpu_arch="xe2-hpg")
+    p = _params()
+    p = replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "vulkan-intel": 0.5},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "vector": 1.0},
+        prefill_quant_factor={k: 1.0 for k in p.prefill_quant_factor},
+        attention_backend_factor={**p.attention_backend_factor, "vulkan-intel": 1.0},
+        attention_factor_no_fa=1.0,
+    )
+    f = _prefill_features(
+        loads=(xe2,),
+        quant_family="k_quant",
+        quant="Q4_K_M",
+        active_params=0.0,
+        attn_prefill_flops=1e12,
+    )
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(0.05, rel=1e-4)
+    assert prefill_seconds_per_token(replace(f, vulkan_mesa=True), p, 0) == pytest.approx(
+        0.05, rel=1e-4
+    )
+    no_fa = replace(f, flash_attn=False)
+    assert prefill_seconds_per_token(no_fa, p, 0) == pytest.approx(0.016382, rel=1e-4)
+    assert prefill_seconds_per_token(replace(no_fa, vulkan_mesa=True), p, 0) == pytest.approx(
+        0.036250, rel=1e-4
+    )
+    both = replace(f, active_params=1e12)
+    assert prefill_seconds_per_token(both, p, 0) == pytest.approx(0.05 + 0.032763, rel=1e-4)
+
+
 def test_the_harness_and_runtimes_read_the_intel_vulkan_coopmat_build() -> None:
     from runlocal.runtimes import get_runtime
 

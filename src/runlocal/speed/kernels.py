@@ -314,6 +314,24 @@ def intel_vulkan_coopmat(f: SpeedFeatures, load: DeviceLoad) -> float:
     return INTEL_VULKAN_COOPMAT_GAIN_MESA if f.vulkan_mesa else INTEL_VULKAN_COOPMAT_GAIN
 
 
+def intel_vulkan_attention_gain(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """How many times the "vector" path's rate a prompt's attention reaches on this device
+    under Vulkan: intel_vulkan_coopmat's gain without flash attention, where llama.cpp
+    multiplies Q·K^T and S·V in the same mul_mm shaders as the weights; 1 with it.
+
+    PR #14001 measured its gain with llama-bench's default of the time, flash attention off
+    (its tables have no fa column), so it says nothing of the flash-attention shader on Xe2.
+    That shader is not Intel's tuned one before PR #24406 (June 2026, Intel's own Xe flash
+    attention kernels for head sizes 64/96/128), and the maintainers call it slow there
+    (issue #28721: "the Flash Attention shader does not run well on Intel Battlemage"); its
+    scalar variant even runs without subgroup operations on Intel (ggml-vulkan
+    get_fa_tuning_params_scalar: "Disable subgroup use due to performance issues when
+    enforcing subgroup sizes"). So flash attention keeps the rate of Intel's scalar path."""
+    if f.flash_attn:
+        return 1.0
+    return intel_vulkan_coopmat(f, load)
+
+
 # llama.cpp's Vulkan flash attention on KHR_cooperative_matrix devices (the coopmat1 shader,
 # flash_attn_cm1.comp, from PR #13506, May 2025) multiplied Q·K^T on the matrix units and the
 # softmax result times V in scalar code on the vector ALUs, until PR #19075 (January 2026;

@@ -26,6 +26,7 @@ from .kernels import (
     hip_dequant_blas,
     host_expert_id_scan_seconds,
     host_looped_expert_matrices,
+    intel_vulkan_attention_gain,
     intel_vulkan_coopmat,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
@@ -84,8 +85,13 @@ def prefill_seconds_per_token(
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
         if path == "matrix" and early_metal_tensor_path(f, load):
             eta /= METAL_EARLY_TENSOR_SLOWDOWN
+        # Xe2's cooperative-matrix gain is the weight GEMMs'; flash attention may not share
+        # it (intel_vulkan_attention_gain).
+        gemm_gain = attn_gain = 1.0
         if path == "vector":
-            eta *= intel_vulkan_coopmat(f, load)
+            gemm_gain = intel_vulkan_coopmat(f, load)
+            attn_gain = intel_vulkan_attention_gain(f, load)
+        eta *= gemm_gain
         hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
         # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
         if not hipblas and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
@@ -134,7 +140,8 @@ def prefill_seconds_per_token(
             vec = INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops
             t += attn * f.attn_prefill_flops * share / (vec * eta_vec)
         else:
-            t += (gemm_flops + attn * f.attn_prefill_flops) * share / (peak * eta)
+            attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
+            t += (gemm_flops + attn_flops) * share / (peak * eta)
         # Each micro-batch streams the device's weights once: the dense ones, and the experts
         # it reaches (touched_expert_share; nearly all of a 128-512-expert model at 512
         # tokens). What bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo,
