@@ -166,3 +166,15 @@ def test_two_words_typed_as_one() -> None:
     )
     with pytest.raises(InputError):
         resolve_model_name(catalog, "gptossus 20b")  # "ossus" is no word of any name
+
+
+def test_ollama_run_without_a_tag_is_the_latest_tag() -> None:
+    catalog = load_catalog()
+    pasted = resolve_model_name(catalog, "ollama run llama3")
+    tagged = resolve_model_name(catalog, "llama3:latest")
+    assert (pasted.entry, pasted.form, pasted.default_quant) == (
+        tagged.entry,
+        "ollama",
+        "Q4_0",
+    )
+    assert resolve_model_name(catalog, "ollama pull qwen3:8b").entry.id == "qwen3-8b"

@@ -182,9 +182,12 @@ def _pasted_model(text: str) -> str:
     """The model reference inside a pasted command line or page address; else the text."""
     if " " in text:
         flags = list(_MODEL_FLAG.finditer(text)) if " -" in text else []
-        m = _COMMAND.match(text) or (flags[-1] if flags else None)  # "python -m … --model X"
+        command = _COMMAND.match(text)
+        m = command or (flags[-1] if flags else None)  # "python -m … --model X"
         if m:
             text = m.group(1).strip("\"'")
+            if command and command[0].lower().startswith("ollama") and not re.search("[:/]", text):
+                return f"{text}:latest"  # what Ollama pulls for a name without a tag
     if "?" in text or "#" in text:
         m = _URL_QUERY.match(text)
         if m:
