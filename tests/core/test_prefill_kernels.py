@@ -162,6 +162,35 @@ def test_the_harness_reads_whether_a_build_has_vulkan_coopmat_s_v() -> None:
     assert get_runtime("llama.cpp@b7880").vulkan_cm1_pv
 
 
+def test_amd_vulkan_flash_attention_rereads_the_cache_per_16_rows_of_each_query_head() -> None:
+    """The RDNA4 card above (100 TFLOPS matrix) at 1 TB/s, every bandwidth efficiency 1, F16
+    weights (2e9 GEMM FLOPs per token at 0.4: 5e-5 s) and 1 GB of KV cache at the prompt's
+    depth. The coopmat1 shader reads a KV head's cache once per 16 rows of each query head:
+    with 8 query heads per KV head, 1e9 x 8 / 16 = 5e8 bytes per token, 5e-4 s, 5.5e-4 in
+    all; multi-head (1 per KV head) 1e9 / 16 bytes, 6.25e-5 s, 1.125e-4 in all. Elsewhere the
+    fitted tile of 50 rows, GQA or not: 1e9 / 50 / 1e12 = 2e-5 s, so 7e-5 on RDNA2 (no
+    cooperative matrices) or without flash attention, and on NVIDIA (coopmat2, 64-row
+    tiles) 2e9 / (320e12 x 0.4 x 1.5) + 2e-5 = 3.0417e-5."""
+    p = replace(
+        _params(),
+        attention_tile_rows=50.0,
+        bandwidth_efficiency={**load_params().bandwidth_efficiency, "vulkan": 1.0},
+    )
+    gpu = replace(AMD, bandwidth_bytes_per_s=1e12, kv_bytes=1e9)
+    f = replace(_features(gpu), attn_prefill_flops=0.0, gqa_groups=8)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(5.5e-4)
+    assert prefill_seconds_per_token(replace(f, gqa_groups=1), p, 0) == pytest.approx(1.125e-4)
+    no_fa = replace(f, flash_attn=False)
+    assert prefill_seconds_per_token(no_fa, replace(p, attention_factor_no_fa=1.0), 0) == (
+        pytest.approx(7e-5)
+    )
+    rdna2 = replace(f, loads=(replace(gpu, gpu_arch="gfx1030"),))
+    assert prefill_seconds_per_token(rdna2, p, 0) == pytest.approx(7e-5)
+    nvidia = replace(NVIDIA, bandwidth_bytes_per_s=1e12, kv_bytes=1e9)
+    g = replace(f, loads=(nvidia,))
+    assert prefill_seconds_per_token(g, p, 0) == pytest.approx(2e9 / 192e12 + 2e-5)
+
+
 def test_attention_on_a_dp4a_gpu_runs_at_its_fp16_vector_rate() -> None:
     """A Vega 20-like GPU under ROCm (13.4 TFLOPS FP32, packed FP16 26.8), K-quant weights on
     the dp4a path (4 x FP32 = 53.6 TOPS) at 0.6 of ROCm's efficiency 0.5 (0.3), no

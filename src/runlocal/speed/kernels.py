@@ -351,6 +351,28 @@ def vulkan_scalar_pv(f: SpeedFeatures, load: DeviceLoad) -> bool:
     return f.llama_kernels and f.flash_attn and not f.vulkan_cm1_pv and amd_vulkan_coopmat(load)
 
 
+# The coopmat1 flash-attention shader (flash_attn_cm1.comp, the path of AMD RDNA3/RDNA3.5/RDNA4
+# under RADV) works on tiles of 16 query rows of one query head (ggml-vulkan
+# get_fa_tuning_params_coopmat1: block_rows = 16, the 16x16x16 cooperative matrix; earlier
+# coopmat1_flash_attention_num_large_rows = 16), and a prompt's workgroups are (query rows / 16)
+# x query heads: ggml_vk_flash_attn folds the query heads that share a KV head into one
+# workgroup's rows only for a batch of at most 8 tokens ("grouped query attention - make the N
+# dimension equal to gqa_ratio"), so for a prompt every query head streams its KV head's cache
+# once per 16 of its rows. CUDA's MMA kernel and coopmat2 load a K/V tile for 64 columns, the
+# query heads of a group packed in (fattn-mma ncols2, cm2 block_rows 64).
+VULKAN_CM1_ATTENTION_ROWS = 16
+
+
+def vulkan_cm1_cache_reads(f: SpeedFeatures, load: DeviceLoad) -> float | None:
+    """Bytes of KV cache a prompt token reads per byte of the cache at its depth, where
+    llama.cpp's Vulkan coopmat1 flash attention runs it (an AMD GPU with cooperative matrices,
+    amd_vulkan_coopmat, flash attention on): query heads per KV head / 16. None elsewhere (the
+    fitted ``attention_tile_rows`` of the other kernels applies)."""
+    if not (f.llama_kernels and f.flash_attn and amd_vulkan_coopmat(load)):
+        return None
+    return f.gqa_groups / VULKAN_CM1_ATTENTION_ROWS
+
+
 def attention_kernels(load: DeviceLoad) -> str:
     """The key of a device's flash-attention kernels in ``attention_backend_factor``: its
     backend class, or VULKAN_COOPMAT2_ATTENTION for NVIDIA GPUs under Vulkan."""

@@ -32,6 +32,7 @@ from .kernels import (
     mlx_expert_tile_rows,
     prefill_path,
     sycl_vector_attention,
+    vulkan_cm1_cache_reads,
     vulkan_scalar_pv,
 )
 from .params import SpeedParams
@@ -173,7 +174,13 @@ def prefill_seconds_per_token(
         if p.attention_tile_rows:
             # Flash attention streams one sequence's cache per block of query rows.
             kv = load.kv_bytes / f.sequences
-            t += kv / (load.bandwidth_bytes_per_s * eta_bw) / p.attention_tile_rows
+            cm1 = vulkan_cm1_cache_reads(f, load)
+            # Vulkan's coopmat1 shader: every query head re-reads its KV head's cache per 16
+            # of its rows (kernels.VULKAN_CM1_ATTENTION_ROWS), GQA or not.
+            if cm1 is not None:
+                t += kv * cm1 / (load.bandwidth_bytes_per_s * eta_bw)
+            else:
+                t += kv / (load.bandwidth_bytes_per_s * eta_bw) / p.attention_tile_rows
     if len(f.loads) > 1 and not f.tensor_parallel:
         t /= 1 + (micro_batches_in_flight(f, prompt_tokens) - 1) * p.pipeline_efficiency
     if f.host_bytes and f.host_bandwidth_bytes_per_s:
