@@ -870,6 +870,26 @@ def test_table_decoded_four_bit_formats_are_their_own_quantization_family() -> N
     assert p.prefill_quant_factor["q_table"] == p.prefill_quant_factor["q_legacy"]
 
 
+def test_unsloth_dynamic_mixes_take_the_family_of_their_block_type() -> None:
+    """Unsloth's "UD-" files are llama.cpp's block types in other proportions: UD-Q8_K_XL is
+    Q8_0 blocks with a few tensors in BF16 (there is no Q8_K weight type), UD-IQ2_XXS the
+    IQ2_XXS grid. They unpack as their block type does. Hand-computed: 1e9 weights at
+    10 TFLOPS, 3 operations a weight for Q8_0 (0.3 ms) where a K-quant's 6 would be 0.6 ms;
+    1 GB read at 1 TB/s = 1 ms; 32 layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms; 1 ms
+    fixed."""
+    from runlocal.speed import decode_seconds_per_token, quant_family
+
+    assert quant_family("UD-Q8_K_XL") == quant_family("Q8_0") == "q8"
+    assert quant_family("UD-IQ2_XXS") == quant_family("IQ2_XXS") == "iq"
+    assert quant_family("UD-Q4_K_XL") == quant_family("Q4_K_M") == "k_quant"
+    params, f = _layer_cost_case()
+    params = replace(params, dequant_ops={"q8": 3.0, "k_quant": 6.0})
+    (load,) = f.loads
+    load = replace(load, weight_params=1e9, fp32_flops=1e13)
+    f = replace(f, loads=(load,), cuda_graphs_min_cc=None, quant_family=quant_family("UD-Q8_K_XL"))
+    assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.3e-3 + 1.6e-3 + 1e-3)
+
+
 def _layer_cost_case() -> tuple[SpeedParams, SpeedFeatures]:
     """Per-layer costs to hand-compute with: 32 layers (all MoE) of 1 GB on an Ampere card at
     1 TB/s, 20 µs a layer and 30 µs more a MoE layer, 1 ms fixed, CUDA graphs keeping 0.4."""

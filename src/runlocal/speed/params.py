@@ -198,8 +198,10 @@ def backend_class(device: Device) -> str:
 
 
 def quant_family(quant: str) -> str:
-    """Groups with similar dequantization cost."""
-    q = quant.upper()
+    """Groups with similar dequantization cost. Unsloth's dynamic mixes ("UD-" prefix) are
+    llama.cpp's block types in other proportions (weights._unsloth): UD-Q8_K_XL is Q8_0 blocks
+    with a few tensors in BF16, UD-IQ2_XXS the IQ2_XXS grid; the family is the named type's."""
+    q = quant.upper().removeprefix("UD-")
     if q in ("F16", "BF16", "F32", "FP16", "MLX-BF16"):
         return "f16"
     if q.startswith(("Q8", "FP8", "INT8", "MLX-8")):
