@@ -16,6 +16,7 @@ from .frozen import builder
 from .hfconfig_layers import (
     BLOCK_KINDS,
     block_layer,
+    delta_rule_state_elements,
     hybrid_blocks,
     layer_kinds,
     parallel_ssm,
@@ -550,6 +551,7 @@ def _spec_from_config(
         n_experts=n_experts if n_experts > 1 else 0,
         n_experts_used=n_used if n_experts > 1 else 0,
         mla=mla,
+        delta_rule_state_elements=(delta_rule_state_elements(c, r) if "recurrent" in kinds else 0),
         causal=not encoder and not bool(c.get("is_encoder_decoder")),
         provenance=provenance,
     )

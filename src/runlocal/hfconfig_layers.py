@@ -313,6 +313,21 @@ def recurrent_state_elements(c: Mapping[str, Any], r: Reader, model_type: str, h
     return 0
 
 
+def delta_rule_state_elements(c: Mapping[str, Any], r: Reader) -> int:
+    """Elements of a delta-rule layer's state matrices (the part of recurrent_state_elements
+    its recurrence rewrites per token): one key dim x value dim matrix per value head for
+    Qwen3-Next / Qwen3.5's gated delta net and Kimi's KDA; 0 for Mamba-2, short convolutions
+    and attention-only models."""
+    kda = linear_attn_config(r)
+    if kda is not None:
+        heads, dim, _ = _kda_dims(r, kda)
+        return heads * dim * dim
+    if c.get("linear_num_value_heads") is not None:
+        v_heads = r.get_int("linear_num_value_heads")
+        return v_heads * r.get_int("linear_key_head_dim") * r.get_int("linear_value_head_dim")
+    return 0
+
+
 def _kda_dims(r: Reader, config: Mapping[str, Any]) -> tuple[int, int, int]:
     sub = Reader(config, f"{r.where}: linear_attn_config")
     heads = sub.get_int("num_heads")

@@ -159,6 +159,10 @@ class ModelSpec:
     n_experts: int = 0
     n_experts_used: int = 0
     mla: MLASpec | None = None
+    # Delta-rule layers (gated delta nets, Kimi delta attention): the elements of each such
+    # layer's state matrices, value heads x key dim x value dim (0 for other models). Their
+    # recurrence updates all of it once per token.
+    delta_rule_state_elements: int = 0
     causal: bool = True
     id: str | None = None
     weights: WeightInventory | None = None

@@ -10,12 +10,14 @@ import pytest
 
 from runlocal.speed import SpeedParams, load_params, prefill_gemm_flops, prefill_seconds_per_token
 from runlocal.speed.kernels import (
+    MLX_DELTA_RULE_FP32_SHARE,
     MLX_GATHER_NAX_TILE_ROWS,
     MLX_GATHER_TILE_ROWS,
     apple_matrix_units,
     early_metal_tensor_path,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
+    mlx_serial_delta_rule_seconds,
 )
 from runlocal.speed.prefill import sorted_gather_tile_factor
 
@@ -163,3 +165,28 @@ def test_m5_family_dequantizes_a_decoded_token_at_twice_the_alu_rate() -> None:
     assert decode_seconds_per_token(f5, params) == pytest.approx(8e-3 + 1.5e-3)
     # Only llama.cpp's kernels: MLX's qmv folds dequantization into its read.
     assert dequant_rate_factor(replace(f5, llama_kernels=False), m5, 3.0) == 1.0
+
+
+def test_mlx_prefills_delta_rule_layers_one_token_after_another() -> None:
+    """Qwen3.5-like: 30 gated-delta layers of 32 value heads, key and value dims 128, 7 FLOPs
+    per state element and token: 7 x 524,288 x 30 = 110,100,480 FLOPs per prompt token, at
+    4.1% of a 16e12 FP32 rate: 110,100,480 / 6.56e11 = 1.678e-4 s per token."""
+    assert MLX_DELTA_RULE_FP32_SHARE == 0.041
+    flops = 7 * 32 * 128 * 128 * 30
+    mlx = _prefill_features(engine="mlx", llama_kernels=False, delta_rule_flops=float(flops))
+    assert mlx_serial_delta_rule_seconds(mlx, M5) == pytest.approx(110_100_480 / 6.56e11)
+    assert mlx_serial_delta_rule_seconds(mlx, M5) == pytest.approx(1.678e-4, rel=1e-3)
+    # llama.cpp's own kernels, and models without delta-rule layers, pay nothing here.
+    assert mlx_serial_delta_rule_seconds(replace(mlx, engine="llama.cpp"), M5) == 0.0
+    assert mlx_serial_delta_rule_seconds(replace(mlx, delta_rule_flops=0.0), M5) == 0.0
+
+
+def test_the_serial_recurrence_adds_to_mlx_prefill_per_token() -> None:
+    """1e9 parameters in F16 on an M4-like GPU at 0.5 efficiency: 2e9 / 8e12 = 2.5e-4 s; a
+    delta-rule recurrence of 6.56e7 FLOPs adds 6.56e7 / (16e12 x 0.041) = 1e-4 s."""
+    p = _metal_params()
+    mlx = dict(engine="mlx", llama_kernels=False, quant_family="f16", active_params=1e9)
+    plain = _prefill_features(loads=(M4,), **mlx)
+    delta = _prefill_features(loads=(M4,), delta_rule_flops=6.56e7, **mlx)
+    assert prefill_seconds_per_token(plain, p, 0) == pytest.approx(2.5e-4)
+    assert prefill_seconds_per_token(delta, p, 0) == pytest.approx(3.5e-4)

@@ -54,6 +54,10 @@ def test_it_reads_layer_types_for_hybrid_models() -> None:
     spec = spec_from_config(cfg)
     assert [layer.kind for layer in spec.layers] == ["recurrent"] * 3 + ["full"]
     assert spec.layers[0].recurrent_state_elements == 3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128
+    # Of that state, the delta rule rewrites one 128 x 128 matrix per value head each token.
+    assert spec.delta_rule_state_elements == 32 * 128 * 128
+    # Attention-only models and Mamba-2 mixers have no delta-rule state.
+    assert spec_from_config(LLAMA_3_1_8B).delta_rule_state_elements == 0
 
 
 def test_it_lifts_text_config_of_multimodal_models() -> None:

@@ -140,6 +140,8 @@ def test_falcon_h1_layers_run_attention_and_mamba_side_by_side() -> None:
     layer = ATTENTION + MAMBA_PARAMS + 3 * 64 * 96 + NORMS
     assert spec.layers_by_kind == {"full": 2}
     assert [layer.params for layer in spec.layers] == [layer, layer]
+    # Mamba-2 mixers keep a state but prefill in chunks: no delta rule.
+    assert spec.delta_rule_state_elements == 0
     # Untied: an output head of its own.
     assert spec.params_total == spec.params_active == 2 * layer + 2 * EMBEDDINGS + FINAL_NORM
     # Every layer keeps a KV cache and a Mamba-2 state.
@@ -249,6 +251,8 @@ def test_kimi_linear_interleaves_kda_layers_with_mla_layers() -> None:
     # state (4 - 1) × 3 × 16 and one 8 × 8 matrix per head, in F32.
     state = ((4 - 1) * 3 * 16 + 2 * 8 * 8) * 4
     assert kv_cache_bytes(spec, 1024, LLAMA, "f16") == 1024 * 40 * 2 + state
+    # The delta rule rewrites its two 8 x 8 matrices per token.
+    assert spec.delta_rule_state_elements == 2 * 8 * 8
 
 
 def test_an_unknown_model_with_unread_expert_keys_is_refused_not_sized_dense() -> None:

@@ -33,8 +33,8 @@ class RuntimeDecode:
     - ``host_per_linear_us``: eager PyTorch again, by weight scheme: the host time each
       quantized linear layer adds when its scheme has no single fused matrix-vector kernel
       and dequantizes (or quantizes the activations) in separate operations launched one by
-      one. Schemes not named here (BF16, GPTQ 4-bit on ExLlama, AWQ) launch one kernel per
-      linear, as an unquantized layer does.
+      one, or wraps its kernel in Python (AutoAWQ). Schemes not named here (BF16, GPTQ 4-bit
+      on ExLlama) launch one kernel per linear, as an unquantized layer does.
     - ``cache_copy_passes``: passes over the KV cache (one read or one write of it) a decoded
       token's cache update adds beyond the attention kernel's read: transformers'
       DynamicCache appends with torch.cat, reading the old cache and writing a new one.
@@ -68,6 +68,14 @@ MLP_LINEARS = 3
 # without a fused kernel, on top: GPTQ 8-bit (AutoGPTQ's CUDA/Triton path, GPTQModel) and
 # bitsandbytes NF4 80 µs each (0.3–0.8 ms per layer more than BF16 on A100/H20), bitsandbytes
 # LLM.int8() 530 µs each (its outlier decomposition; 6.98 vs 46.4 tokens/s for F16 on an A100).
+# AWQ 33 µs each: AutoAWQ's WQLinear_GEMM (awq/modules/linear/gemm.py, 0.2.x) runs every
+# linear through an autograd Function (WQLinearMMFunction.apply under torch.no_grad, with
+# save_for_backward) around awq_ext.gemm_forward_cuda, whose split-k output is summed by a
+# second kernel, then adds the bias in a third and reshapes twice, where nn.Linear is one
+# F.linear call. 33 µs is what AWQ adds over BF16 per linear on the A100 under transformers
+# 4.46 with AutoAWQ 0.2.6: 0.18-0.25 ms per layer across Qwen2.5 0.5B-32B (median 0.23 / 7).
+# The H20 rows under 4.51.3 with AutoAWQ 0.2.9 (the same Python path) read AWQ faster
+# than BF16 instead (10-60%), which no host cost explains (docs/methodology.md).
 #
 # transformers' attention over the cache (docs/methodology.md, "Other runtimes"; the engine
 # reads the cache once per token at the depth, as a kernel does):
@@ -99,7 +107,7 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
         host_per_layer_us=750.0,
         per_expert_us=80.0,
         expert_loop_before=(5, 0),
-        host_per_linear_us={"GPTQ-8BIT": 80.0, "NF4": 80.0, "INT8": 530.0},
+        host_per_linear_us={"GPTQ-8BIT": 80.0, "NF4": 80.0, "INT8": 530.0, "AWQ-4BIT": 33.0},
         cache_copy_passes=DYNAMIC_CACHE_COPY_PASSES,
         repeat_kv_flash_before=(4, 48),
         repeat_kv_sdpa_before=(4, 54),

@@ -59,6 +59,12 @@ class DeviceLoad:
     int8_flops: float | None = None  # int8 dot-product ops/s (catalog int8_tops)
 
 
+# A delta-rule recurrence per token and state element (mlx-lm gated_delta.py, the
+# gated_delta_step kernel): the decay multiply, the k . S product's multiply-add, the update's
+# multiply-add and the q . S product's multiply-add, 1 + 2 + 2 + 2 FLOPs.
+DELTA_RULE_FLOPS_PER_ELEMENT = 7
+
+
 # NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
 # ggml_cuda_dp4a) emulates it below that.
 DP4A_MIN_COMPUTE_CAPABILITY = 6.1
@@ -198,6 +204,9 @@ class SpeedFeatures:
     # Multi-head latent attention (spec.mla): llama.cpp's attention block for it is longer
     # (speed.decode.MLA_EXTRA_ATTENTION_KERNELS).
     mla: bool = False
+    # Delta-rule layers (spec.delta_rule_state_elements): the FLOPs per token of their
+    # recurrence, summed over the model's layers (kernels.DELTA_RULE_FLOPS_PER_ELEMENT).
+    delta_rule_flops: float = 0.0
 
 
 # Built per answer (a load per device): builder's one-step constructors, the same objects.
@@ -447,6 +456,11 @@ def _model_features_template(
         values["expert_rows"] = expert_matrix_rows(spec)
     if spec.mla is not None:
         values["mla"] = True
+    if spec.delta_rule_state_elements:
+        layers = spec.layers_by_kind.get("recurrent", 0)
+        values["delta_rule_flops"] = float(
+            DELTA_RULE_FLOPS_PER_ELEMENT * spec.delta_rule_state_elements * layers
+        )
     return values
 
 

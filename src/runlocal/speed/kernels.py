@@ -241,6 +241,27 @@ def mlx_dequantizes_beside_accelerators(f: SpeedFeatures, load: DeviceLoad) -> b
     return f.engine == "mlx" and apple_matrix_units(load)
 
 
+# mlx-lm's gated delta kernel (gated_delta.py, the Metal kernel gated_delta_step, used by
+# Qwen3-Next, Qwen3.5/3.6 and Kimi Linear) walks a prompt's tokens one after another: each
+# SIMD group keeps one value row of a head's state in registers and loops `for t in 0..T`,
+# and each step waits on its loads and two simd_sum reductions before the next. Only value
+# heads x value dim SIMD groups run side by side (4,096 for 32 heads of 128), so the step is
+# latency-bound: the FP32 share read off the M5 Max's MLX rows (Qwen3.5-9B, Qwen3.5/3.6-35B-
+# A3B, Qwen3-Coder-Next at 512-1,479 tokens: 3.6-8.6 us per token and delta layer beyond the
+# formula, median 5.4; 7 x 32 x 128 x 128 FLOPs in 5.5 us is 4.1% of 16.2 TFLOPS). In-sample.
+MLX_DELTA_RULE_FP32_SHARE = 0.041
+
+
+def mlx_serial_delta_rule_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """Seconds per prompt token of MLX's token-serial delta-rule recurrence on this device (its
+    share of the layers in ``share`` outside): the recurrence's FLOPs at
+    MLX_DELTA_RULE_FP32_SHARE of the FP32 rate; 0 for other runtimes and models. Mamba-2 layers
+    do not pay it: mlx-lm's ssm_attn prefills them in 256-token chunks of matrix products."""
+    if f.engine != "mlx" or not f.delta_rule_flops or not load.fp32_flops:
+        return 0.0
+    return f.delta_rule_flops / (load.fp32_flops * MLX_DELTA_RULE_FP32_SHARE)
+
+
 def mlx_expert_tile_rows(f: SpeedFeatures, load: DeviceLoad) -> int:
     """The rows each SIMD group multiplies in MLX's sorted gather GEMM on this device
     (MLX_GATHER_TILE_ROWS, MLX_GATHER_NAX_TILE_ROWS on GPUs with matrix units), 0 where it does
