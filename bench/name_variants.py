@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from runlocal.catalog import Catalog, Entry, load_catalog, normalize
 from runlocal.errors import InputError
 from runlocal.resolve.hardware import resolve_hardware_name
-from runlocal.resolve.models import resolve_model_name, take_quant
+from runlocal.resolve.models import resolve_model_name
+from runlocal.resolve.models_reading import take_quant
 
 
 @dataclass

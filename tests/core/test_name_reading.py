@@ -12,7 +12,8 @@ from runlocal.catalog import load_catalog
 from runlocal.errors import InputError
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.hardware_reading import _lanes, read_name
-from runlocal.resolve.models import _words, resolve_model_name, take_quant
+from runlocal.resolve.models import resolve_model_name
+from runlocal.resolve.models_reading import name_words, take_quant
 from runlocal.resolve.text import clean
 
 
@@ -118,13 +119,13 @@ def test_hardware_answers() -> None:
 def test_quant_spellings(typed: str, quant: str) -> None:
     words, found = take_quant(f"Llama-3.1-8B-Instruct {typed}")
     assert found == quant
-    assert _words(words) == _words("Llama-3.1-8B-Instruct")
+    assert name_words(words) == name_words("Llama-3.1-8B-Instruct")
 
 
 def test_sizes_in_words() -> None:
-    assert _words("Llama 3.1 8 billion") == _words("Llama 3.1 8B")
-    assert _words("Gemma 3 270-million") == _words("Gemma 3 270M")
-    assert _words("Llama 3.1 8B parameters") == _words("Llama 3.1 8B")
+    assert name_words("Llama 3.1 8 billion") == name_words("Llama 3.1 8B")
+    assert name_words("Gemma 3 270-million") == name_words("Gemma 3 270M")
+    assert name_words("Llama 3.1 8B parameters") == name_words("Llama 3.1 8B")
 
 
 def test_model_answers() -> None:

@@ -1,23 +1,13 @@
 """Model names as people type them → a catalog entry and the quantization the name states.
 
-Accepted forms, read in this order:
-
-- a Hugging Face repo id or URL (``owner/name``, ``https://huggingface.co/owner/name/blob/main/
-  x.gguf``, ``hf.co/owner/name:Q4_K_M``): the repo of a catalog model, or of a well-known
-  quantizer's copy of it (the catalog lists their files), resolves to that model; otherwise the
-  repo name is read as a name;
-- an Ollama tag (``qwen2.5:32b-instruct-q4_K_M``, ``llama3:latest``, ``gemma3:27b-it-qat``): the
-  model, and the quant that tag ships (Q4_K_M unless the tag or the model's native format
-  says otherwise);
-- a GGUF file name, shards included (``…-Q4_K_M-00001-of-00003.gguf``);
-- free text (``Llama 3.3 70B (Q4)``, ``qwen 2.5 14b``).
-
-Quant and format words anywhere in the name (``Q4_K_M``, ``(Q4)``, ``AWQ``, ``GPTQ-Int4``, ``FP8``,
-``UD-IQ1_S``, ``MLX 4bit``, ``QAT``) set the quant and are removed before the name is matched.
-The rest is compared as a multiset of words, letters apart from digits, with words that never
-tell two models apart (``instruct``, ``it``, ``chat``, ``gguf``, organisation names) left out:
-the same words as a catalog name → that model; fewer words that only one model holds → that
-model; several → "which one?" with the candidates; none → the closest names.
+runlocal.resolve.models_reading reads the typed string (its form: Hub repo, Ollama tag, GGUF
+file or free text; the quant it states; its words), and every catalog name and alias the same
+way. Here the words are matched against the catalog's: a Hub repo of a catalog model, or of a
+well-known quantizer's copy of it (the catalog lists their files), is that model; an Ollama tag
+is the model and the quant that tag ships (Q4_K_M unless the tag or the model's native format
+says otherwise); otherwise the same words as a catalog name → that model; fewer words that only
+one model holds → that model; several → "which one?" with the candidates; none → the closest
+names.
 """
 
 from __future__ import annotations
@@ -34,261 +24,25 @@ from typing import Any
 
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
-from ..weights import normalize_quant
+from .models_reading import (
+    OWNER_PREFIX,
+    SOFT_WORDS,
+    Reference,
+    canonical_quant,
+    folder_words,
+    name_words,
+    read_reference,
+)
 from .names import ModelName
-from .refs import HubRef, OllamaRef, parse_ref
-from .text import clean, glued_groups
+from .refs import HubRef, parse_ref
 
 _OLLAMA_RE = re.compile(r"^([a-z0-9][\w.-]*):([\w.-]+)$", re.I)  # catalog ollama_tag fields
-_SHARD_RE = re.compile(r"[-.]\d{5}-of-\d{5}$", re.I)
-
-# Quant words, most specific first. Each is found between separators, never inside a word.
-_B = r"(?<![a-z0-9])"
-_E = r"(?![a-z0-9])"
-# llama.cpp's and ik_llama.cpp's type names (Q4_K_M, IQ1_S, TQ1_0, UD-Q4_K_XL, IQ3_K_R4).
-_GGUF_WORD = re.compile(_B + r"(ud[-_])?([it]?q[1-8](?:_[a-z0-9]{1,4}){0,3})" + _E)
-_QUANT_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(_B + r"(?:mlx[-_ ]?)?mxfp4[-_]q8" + _E), "MLX-MXFP4-Q8"),  # MLX's mix
-    (_GGUF_WORD, None),
-    (re.compile(_B + r"mxfp4(?:[-_]moe)?" + _E), "MXFP4_MOE"),
-    (re.compile(_B + r"(?:nv)?fp4" + _E), "NVFP4"),  # NVIDIA's "-FP4" checkpoints are NVFP4
-    (re.compile(_B + r"gptq[-_ ]?(?:int|w)?(4|8)(?:[-_ ]?bits?)?" + _E), "GPTQ-{0}BIT"),
-    (re.compile(_B + r"gptq" + _E), "GPTQ-4BIT"),
-    (re.compile(_B + r"awq(?:[-_ ]?(?:int)?4(?:[-_ ]?bits?)?)?" + _E), "AWQ-4BIT"),
-    (re.compile(_B + r"(?:bnb[-_ ]?4[-_ ]?bits?|bnb[-_ ]nf4|nf4)" + _E), "NF4"),
-    (re.compile(_B + r"(?:bnb[-_ ]?8[-_ ]?bits?|llm[-_]int8)" + _E), "INT8"),
-    (re.compile(_B + r"fp8(?:[-_](?:dynamic|e4m3|static))?" + _E), "FP8"),
-    # EXL2: "EXL2 4.5bpw", "4.65bpw-h6-exl2" (head bits between, as LoneStriker's repos
-    # write them).
-    (
-        re.compile(
-            _B + r"(?:exl2[-_ ]?(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?"
-            r"|(\d+(?:\.\d+)?)[-_ ]?bpw(?:[-_ ]?h[68])?[-_ ]?exl2)" + _E
-        ),
-        "EXL2-{0}{1}BPW",
-    ),
-    # EXL3, as runlocal.weights reads it: "EXL3 4.0bpw", "4.0bpw-exl3", "4.0bpw_H8"; a bare
-    # "<n>bpw" is EXL3, today's ExLlama format.
-    (
-        re.compile(
-            _B + r"(?:exl3[-_ ]?\d+(?:\.\d+)?[-_ ]?bpw(?:[-_ ]?h[68])?"
-            r"|\d+(?:\.\d+)?[-_ ]?bpw(?:[-_ ]?exl3)?(?:[-_ ]?h[68])?)" + _E
-        ),
-        None,
-    ),
-    # MLX's integer formats, 2 to 8 bits (mlx-community names repos "-4bit", "-6bit"; its
-    # DWQ repos "-4bit-DWQ", "-4bit-DWQ-053125" (a date) are 4-bit weights distilled, stored
-    # as -4bit: mlx-lm's dwq.py).
-    (
-        re.compile(
-            _B + r"(?:mlx[-_ ]?)?([2-8])[-_ ]?bits?(?:[-_ ]?(?:mlx|dwq(?:[-_ ]?\d{4,8})?))?" + _E
-        ),
-        "MLX-{0}BIT",
-    ),
-    # llm-compressor's scheme names (RedHatAI/neuralmagic "-quantized.w4a16", "-w8a8"):
-    # 4- or 8-bit weights with 16-bit activations are GPTQ-style; W8A8 is INT8.
-    (re.compile(_B + r"w([48])a16" + _E), "GPTQ-{0}BIT"),
-    (re.compile(_B + r"(?:w8a8(?:[-_ ]?int8)?|int8)" + _E), "INT8"),
-    (re.compile(_B + r"qat(?:[-_ ]?q4_0)?" + _E), "Q4_0"),
-    (re.compile(_B + r"(?:bf16|f16|fp16|f32|fp32)" + _E), None),
-]
-_Q_DIGIT = re.compile(r"q[1-8]")
-_LOOSE_GGUF = re.compile(_B + r"(ud)?[-_ ]?([it]?q[1-8])[-_ ]?(k)?[-_ ]?(xxs|xs|xl|nl|s|m|l)?" + _E)
-# The MLX format a quant word means in an MLX repository ("mlx-community/…-MXFP4").
-_MLX_FORMS = {
-    "MXFP4_MOE": "MLX-MXFP4",
-    "NVFP4": "MLX-NVFP4",
-    "Q8_0": "MLX-8BIT",
-    "Q4_0": "MLX-4BIT",
-}
-# Bare "Q4" as people write it ("Llama 3.3 70B (Q4)"): llama.cpp's and Ollama's usual file.
-_SHORT_QUANTS = {
-    "Q2": "Q2_K",
-    "Q3": "Q3_K_M",
-    "Q4": "Q4_K_M",
-    "Q5": "Q5_K_M",
-    "Q6": "Q6_K",
-    "Q8": "Q8_0",
-}
-
-# Words that never tell two catalog models apart: the instruct/chat suffixes, packaging words,
-# organisation and quantizer names.
-_SOFT = frozenset(
-    """
-    instruct it chat hf gguf ggml model models latest base text original pretrained mlx
-    community meta google microsoft mistralai ibm allenai huggingfacetb tiiuae cohereforai
-    openai moonshotai thudm bartowski unsloth thebloke lmstudio maziyarpanahi quantfactory
-    second state ggml org the by a of ai at on in with using quant quantized imatrix imat
-    params parameters safetensors transformers weights
-    """.split()  # noqa: SIM905
-)
-
-
-_OWNER_PREFIX = re.compile(r"^\s*[A-Za-z0-9.-]+_(?=[A-Za-z])")
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What a typed model string is, before any catalog lookup (the Hub path reads it too)."""
-
-    form: str  # "hub", "ollama", "gguf-file", "name"
-    name: str  # the words to match against names: repo name, tag, file name or text
-    quant: str | None
-    repo: str | None = None  # owner/name for Hub forms
-    filename: str | None = None  # a file inside the repo, when named
-    ollama: tuple[str, str] | None = None  # (model, tag) for Ollama forms
-
-
-def read_reference(text: str) -> Reference:
-    """Split a typed model string into its form, the name words and the quant it states.
-
-    Hub and Ollama forms are read by resolve.refs, the parser the remote readers use too."""
-    t = _pasted_model(text.strip())
-    low = t.lower()
-    suffix = next((x for x in (".gguf", ".safetensors") if low.endswith(x)), None)
-    ref: HubRef | OllamaRef | None = None
-    if suffix is None or low.startswith(("http://", "https://", "hf.co/")):
-        try:
-            ref = parse_ref(t) or parse_ref(low)  # Ollama names are lower-case
-        except InputError:
-            ref = None  # a URL that names no model: read its words as a name
-    if isinstance(ref, HubRef):
-        return _hub_reference(ref)
-    if isinstance(ref, OllamaRef) and ref.explicit_tag:
-        words, quant = take_quant(ref.tag.replace("latest", " "))
-        return Reference("ollama", f"{ref.name} {words}", quant, ollama=(ref.name, ref.tag))
-    if suffix:
-        # The file's own name; the folders above it are read only if it names nothing
-        # (LM Studio keeps models as publisher/repo/file.gguf).
-        base = re.split(r"[/\\]", t)[-1]
-        stem = _SHARD_RE.sub("", base[: -len(suffix)])
-        words, quant = take_quant(stem)
-        return Reference("gguf-file", words, quant, filename=t)
-    words, quant = take_quant(t)
-    return Reference("name", words, quant)
-
-
-# A pasted command line: the model it runs. llama.cpp's -m / -hf / --hf-repo (common/arg.cpp),
-# vLLM's and mlx-lm's --model, "vllm serve <model>", "ollama run|pull <tag>", "lms get|load".
-_MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
-_COMMAND = re.compile(r"^(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load))\s+(\S+)", re.I)
-# A Hub page copied with its query ("?library=transformers", "?download=true"); an Ollama
-# library page ("https://ollama.com/library/qwen3:8b") is its tag.
-_URL_QUERY = re.compile(r"^(https?://[^?#\s]+)[?#]\S*$", re.I)
-_OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]+)$", re.I)
-
-
-def _pasted_model(text: str) -> str:
-    """The model reference inside a pasted command line or page address; else the text."""
-    if " " in text:
-        flags = list(_MODEL_FLAG.finditer(text)) if " -" in text else []
-        command = _COMMAND.match(text)
-        m = command or (flags[-1] if flags else None)  # "python -m … --model X"
-        if m:
-            text = m.group(1).strip("\"'")
-            if command and command[0].lower().startswith("ollama") and not re.search("[:/]", text):
-                return f"{text}:latest"  # what Ollama pulls for a name without a tag
-    if "?" in text or "#" in text:
-        m = _URL_QUERY.match(text)
-        if m:
-            text = m.group(1)
-    m = _OLLAMA_PAGE.match(text) if "ollama.com/" in text.lower() else None
-    if m:  # the page of a model without a tag is its default tag
-        return m.group(1) if ":" in m.group(1) else f"{m.group(1)}:latest"
-    return text
-
-
-def _hub_reference(ref: HubRef) -> Reference:
-    name = ref.repo.split("/", 1)[1]
-    # Some quantizers prefix the original owner: "bartowski/Qwen_Qwen3-32B-GGUF".
-    name = re.sub(r"^[A-Za-z0-9.]+_(?=[A-Za-z])", "", name)
-    words, quant = take_quant(name)
-    if quant and "mlx" in ref.repo.lower():  # an MLX conversion: its formats, not GGUF's
-        quant = _MLX_FORMS.get(quant, quant)
-    for part in (ref.folder, ref.filename):
-        if part:
-            stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", part.rsplit("/", 1)[-1], flags=re.I))
-            quant = take_quant(stem)[1] or quant
-    if ref.quant:
-        quant = _canonical(ref.quant, None) or quant
-    return Reference("hub", words, quant, repo=ref.repo, filename=ref.filename)
-
-
-def take_quant(text: str) -> tuple[str, str | None]:
-    """('Llama-3.1-8B-Instruct-Q4_K_M') → ('Llama-3.1-8B-Instruct- ', 'Q4_K_M').
-
-    Every quant word is removed ("…-it-qat-q4_0" holds two); the most specific one found
-    first states the quant."""
-    found: str | None = None
-    for _ in range(4):
-        text, quant = _take_one(text)
-        if quant is None:
-            break
-        found = found or quant
-    return text, found
-
-
-def _take_one(text: str) -> tuple[str, str | None]:
-    low = text.lower()
-    m = _LOOSE_GGUF.search(low) if _Q_DIGIT.search(low) else None
-    if m and (m.group(3) or m.group(4)):
-        # A llama.cpp type typed without its underscores ("Q4KM", "Q4-K-M", "IQ4 XS",
-        # "UD Q4 K XL"): only when it spells a type runlocal knows, else the words stay.
-        ud, rest = m.group(1), [p for p in m.groups()[1:] if p]
-        quant = _canonical(("UD-" if ud else "") + "_".join(rest), None)
-        if quant is not None:
-            return text[: m.start()] + " " + text[m.end() :], quant
-    for regex, template in _QUANT_PATTERNS:
-        m = regex.search(low)
-        if m is None:
-            continue
-        quant = _canonical(m.group(0), template.format(*m.groups("")) if template else None)
-        if quant is None and regex is _GGUF_WORD:
-            # Shaped like a llama.cpp type but not one runlocal can size: say so rather
-            # than answer for another quant.
-            raise InputError(f"unknown quantization {m.group(0).upper()!r} in {text.strip()!r}")
-        if quant is None:
-            continue
-        return text[: m.start()] + " " + text[m.end() :], quant
-    m = re.search(_B + r"q([2-8])" + _E, low)
-    if m:
-        return text[: m.start()] + " " + text[m.end() :], _SHORT_QUANTS.get(f"Q{m.group(1)}")
-    return text, None
-
-
-def _canonical(typed: str, template: str | None) -> str | None:
-    for candidate in (template, typed, re.sub(r"^ud[-_]", "", typed, flags=re.I)):
-        if not candidate:
-            continue
-        short = _SHORT_QUANTS.get(candidate.upper())
-        if short:
-            return short
-        try:
-            return normalize_quant(candidate.replace(" ", "-"))
-        except InputError:
-            continue
-    return None
 
 
 # --- the catalog read the same way ---------------------------------------------------------
 
 
 _VERSION_V = re.compile(r"(?i)(?<![a-z0-9])v(?=\d)")
-# Packaging words with digits, dropped before words are split: "-exl2" (bits in a branch),
-# mradermacher's "-i1-GGUF" (imatrix quants).
-_PACKAGING_RE = re.compile(_B + r"(?:exl[23]|i1)" + _E)
-
-
-# A parameter count in words: "8 billion", "8-billion", "270 million" are 8B and 270M.
-_SIZE_WORD_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:(billion|bn)|million)(?![a-z0-9])")
-
-
-def _words(text: str) -> Counter[str]:
-    text = clean(text)
-    if "illion" in text or "bn" in text:
-        text = _SIZE_WORD_RE.sub(lambda m: f"{m[1]}{'b' if m[2] else 'm'}", text)
-    runs = [r for g in glued_groups(_PACKAGING_RE.sub(" ", text)) for r in g]
-    return Counter(r for r in runs if r not in _SOFT)
 
 
 @dataclass
@@ -329,8 +83,10 @@ def _index(catalog: Catalog) -> _Index:
     return _Index(exact, keys, repos, catalog.models, spelled, sizes, ollama)
 
 
-# The resolver's own code (and refs.py's): a cached index is rebuilt when either changes.
-_CODE = code_stamp(__file__, str(Path(__file__).with_name("refs.py")))
+# The resolver's own code (and models_reading.py's and refs.py's): a cached index is rebuilt
+# when any of them changes.
+_HERE = Path(__file__).parent
+_CODE = code_stamp(__file__, *(str(_HERE / f) for f in ("models_reading.py", "refs.py")))
 
 _Built = tuple[
     dict[tuple[tuple[str, int], ...], list[str]],
@@ -363,7 +119,7 @@ def _build(catalog: Catalog) -> _Built:
             ref = read_reference(label)
             if ref.repo:  # an alias that is a repo id ("meta-llama/Llama-3.1-8B-Instruct")
                 repos.setdefault(ref.repo.lower(), entry.id)
-            words = _words(ref.name)
+            words = name_words(ref.name)
             if not words:
                 continue
             spelled.setdefault(" ".join(sorted(words.elements())), entry.id)
@@ -372,10 +128,10 @@ def _build(catalog: Catalog) -> _Built:
                 bucket.append(entry.id)
                 keys.append((words, entry.id))
             if _VERSION_V.search(ref.name):
-                unversioned.append((_words(_VERSION_V.sub(" ", ref.name)), entry.id))
+                unversioned.append((name_words(_VERSION_V.sub(" ", ref.name)), entry.id))
         size = _size_words(entry)
         if size is not None:
-            words = _words(f"{entry.name} {size}")
+            words = name_words(f"{entry.name} {size}")
             exact.setdefault(_frozen(words), []).append(entry.id)
             keys.append((words, entry.id))
     # A version written without its "v" ("Codestral 22B 0.1", "Mistral 7B Instruct 0.3"): the
@@ -472,10 +228,10 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     ("…/Qwen2.5-7B-Instruct-GGUF/model-q4_k_m.gguf")."""
     names = []
     if ref.form in ("gguf-file", "hub"):
-        bare = _OWNER_PREFIX.sub("", ref.name)
+        bare = OWNER_PREFIX.sub("", ref.name)
         if bare != ref.name:
             names.append(bare)
-    folder = _folder_words(ref)
+    folder = folder_words(ref)
     if folder:
         names.append(folder)
     for name in names:
@@ -511,7 +267,7 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     # The publisher's name typed as a word ("Nvidia Llama-3.1-Nemotron-Ultra-253B-v1",
     # "Qwen QwQ 32B", "Tencent Hunyuan-A13B"): left out, if the model found is published
     # under that name on the Hub (the owner of its hf_repo).
-    for word in _words(ref.name):
+    for word in name_words(ref.name):
         owned = index.publishers.get(word)
         if not owned:
             continue
@@ -547,7 +303,7 @@ def _unglued_readings(index: _Index, name: str) -> list[str]:
     """The name with each run of letters that no catalog name uses split in two where both
     halves are words the catalog's names use (the first of two letters or more): "gptoss" →
     "gpt oss", "kimik" (of "kimik2") → "kimi k". At most 16 readings; [] when no run splits."""
-    known = index.vocabulary | _SOFT  # "LiteChat", "Instructhf": a half may be a soft word
+    known = index.vocabulary | SOFT_WORDS  # "LiteChat", "Instructhf": a half may be a soft word
     readings = [name]
     for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
         if run in known:
@@ -566,18 +322,10 @@ def _publisher(entry: Entry) -> tuple[str, ...]:
     return (owner, re.split(r"[-_.]", owner)[0]) if owner else ()
 
 
-def _folder_words(ref: Reference) -> str:
-    """The name of the folder a typed file path puts the file in, quant words removed."""
-    if ref.form != "gguf-file" or not ref.filename:
-        return ""
-    parts = [p for p in re.split(r"[/\\]", ref.filename) if p not in ("", ".", "..")]
-    return take_quant(_OWNER_PREFIX.sub("", parts[-2]))[0] if len(parts) > 1 else ""
-
-
 def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True) -> Entry:
     """The model the words of ref.name name. ``closest=False`` for a retry whose refusal is
     not shown (the closest names are the costly part of a refusal)."""
-    words = _words(ref.name)
+    words = name_words(ref.name)
     if not words:
         raise UnknownNameError("model", text, [])
     hits = index.exact.get(_frozen(words), []) or _unit_left_out(index, words, ref.name)
@@ -663,7 +411,7 @@ def _tag_says_more(index: _Index, entry_id: str, ref: Reference) -> bool:
     for key, eid in index.keys:
         if eid == entry_id:
             known.update(key)
-    return any(w not in known for w in _words(ref.name))
+    return any(w not in known for w in name_words(ref.name))
 
 
 def _contains(key: Counter[str], words: Counter[str]) -> bool:
@@ -685,7 +433,7 @@ def ollama_default_quant(entry: Entry) -> str | None:
     (embeddings, speech) ship other defaults per model, so no claim is made for them."""
     shipped = entry.get("ollama_quant")  # the catalog's record of what the tag ships
     if isinstance(shipped, str):
-        return _canonical(shipped, None)
+        return canonical_quant(shipped, None)
     arch: Any = entry.get("architecture")
     qc = arch.get("quantization_config") if isinstance(arch, dict) else None
     if isinstance(qc, dict) and str(qc.get("quant_method", "")).lower() == "mxfp4":
