@@ -179,3 +179,19 @@ def test_ollama_run_without_a_tag_is_the_latest_tag() -> None:
         "Q4_0",
     )
     assert resolve_model_name(catalog, "ollama pull qwen3:8b").entry.id == "qwen3-8b"
+
+
+def test_the_cached_name_indexes_are_rebuilt_when_any_file_that_reads_a_name_changes() -> None:
+    from pathlib import Path
+
+    from runlocal.resolve import hardware, models
+
+    def stamped(code: str) -> set[str]:
+        return {Path(line.split("\0")[0]).name for line in code.splitlines()}
+
+    assert {"models.py", "models_reading.py", "refs.py", "text.py", "weights.py"} <= stamped(
+        models._CODE
+    )
+    assert {"hardware.py", "hardware_reading.py", "text.py", "catalog.py"} <= stamped(
+        hardware._CODE
+    )

@@ -90,8 +90,14 @@ def _index(catalog: Catalog) -> _Index:
     return _Index(keys, catalog.hardware, spelled)
 
 
-# The resolver's own code: a cached index is rebuilt when it changes.
-_CODE = code_stamp(__file__, str(Path(__file__).with_name("hardware_reading.py")))
+# The code every catalog name is read with: a cached index is rebuilt when any of it changes
+# (catalog.py's normalize spells the names the closest are looked for among).
+_HERE = Path(__file__).parent
+_CODE = code_stamp(
+    __file__,
+    *(str(_HERE / f) for f in ("hardware_reading.py", "text.py")),
+    str(_HERE.parent / "catalog.py"),
+)
 
 
 def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], list[_Key]], dict[str, str]]:

@@ -83,10 +83,14 @@ def _index(catalog: Catalog) -> _Index:
     return _Index(exact, keys, repos, catalog.models, spelled, sizes, ollama)
 
 
-# The resolver's own code (and models_reading.py's and refs.py's): a cached index is rebuilt
-# when any of them changes.
+# The code every catalog name is read with: a cached index is rebuilt when any of it changes
+# (weights.py and quant.py say which quant words a name's reading takes out).
 _HERE = Path(__file__).parent
-_CODE = code_stamp(__file__, *(str(_HERE / f) for f in ("models_reading.py", "refs.py")))
+_CODE = code_stamp(
+    __file__,
+    *(str(_HERE / f) for f in ("models_reading.py", "refs.py", "text.py")),
+    *(str(_HERE.parent / f) for f in ("weights.py", "quant.py")),
+)
 
 _Built = tuple[
     dict[tuple[tuple[str, int], ...], list[str]],
