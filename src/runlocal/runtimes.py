@@ -242,7 +242,7 @@ _ALIASES = {
 # behaviour, field, value before that release, source). "transformers@4.50" gets the old
 # behaviour; a bare name gets today's.
 # llama.cpp builds where a kernel path arrived (the harness reads the same from each row's
-# build or month, accuracy.py): native FP4 MMA on Blackwell (PR #17906, b7536); HIP flash
+# build or month, accuracy_setup.py): native FP4 MMA on Blackwell (PR #17906, b7536); HIP flash
 # attention on the WMMA units, RDNA4 (PR #18481, January 2026, about b7700) and RDNA3 (PR
 # #22880, b9158); CUDA graphs for decode (PR #6766, 8 May 2024, about b2830, Ampere on; PR
 # #25749, July 2026, about b10000, Volta and Turing too); the large Vulkan matmul tiles for
