@@ -15,6 +15,7 @@ from runlocal.speed.kernels import (
     MLX_GATHER_TILE_ROWS,
     apple_matrix_units,
     early_metal_tensor_path,
+    metal_shader_attention,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
     mlx_serial_delta_rule_seconds,
@@ -94,6 +95,33 @@ def test_early_builds_reach_the_m5_accelerators_through_the_simdgroup_kernels_ti
     assert prefill_seconds_per_token(m4, p, 0) == pytest.approx(2e9 / (16e12 * 0.5))
     # MLX has its own kernels.
     assert not early_metal_tensor_path(replace(old, llama_kernels=False, engine="mlx"), M5)
+
+
+def test_m5_flash_attention_runs_on_the_shader_alus_not_the_accelerators() -> None:
+    """1e9 F16 parameters and 1e9 attention FLOPs per token, no streaming: the GEMMs at half
+    of the M5's 64 TFLOPS take 2e9 / 32e12 = 6.25e-5 s; flash attention on the ALUs' 16
+    TFLOPS at the same efficiency 1e9 / 8e12 = 1.25e-4 s, 1.875e-4 s in all. Without flash
+    attention the two products are MUL_MATs on the accelerators: 3e9 / 32e12 = 9.375e-5 s.
+    The M4 runs both on its ALUs: 3e9 / 8e12 = 3.75e-4 s either way."""
+    p = replace(_metal_params(), attention_factor_no_fa=1.0)
+    f = _prefill_features(
+        loads=(M5,),
+        quant_family="f16",
+        quant="F16",
+        active_params=1e9,
+        attn_prefill_flops=1e9,
+        flash_attn=True,
+    )
+    assert metal_shader_attention(f, M5)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(1.875e-4)
+    no_fa = replace(f, flash_attn=False)
+    assert not metal_shader_attention(no_fa, M5)
+    assert prefill_seconds_per_token(no_fa, p, 0) == pytest.approx(9.375e-5)
+    for m4 in (replace(f, loads=(M4,)), replace(no_fa, loads=(M4,))):
+        assert not metal_shader_attention(m4, M4)
+        assert prefill_seconds_per_token(m4, p, 0) == pytest.approx(3.75e-4)
+    # MLX's attention is its own kernel.
+    assert not metal_shader_attention(replace(f, llama_kernels=False, engine="mlx"), M5)
 
 
 def test_the_harness_reads_whether_a_build_has_metals_tensor_kernel() -> None:

@@ -226,6 +226,18 @@ def early_metal_tensor_path(f: SpeedFeatures, load: DeviceLoad) -> bool:
     return f.llama_kernels and not f.metal_tensor_tiles and apple_matrix_units(load)
 
 
+def metal_shader_attention(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether llama.cpp runs this device's prompt flash attention on the GPU cores while its
+    weight GEMMs run on matrix units: an Apple GPU with Neural Accelerators
+    (apple_matrix_units) with flash attention on. ggml-metal reaches the accelerators through
+    the Metal 4 tensor API in kernel_mul_mm alone (PR #16634, PR #20962); its flash-attention
+    kernels (kernel_flash_attn_ext in kernels/fa.metal) multiply Q·K^T and S·V in 8 x 8
+    simdgroup matrices on the shader ALUs, the FP16 rate the catalog lists as fp32_tflops
+    (equal to the FP16 figure of every Apple GPU without accelerators). Without flash
+    attention the K·Q and KQ·V products are ordinary MUL_MATs and take the tensor path."""
+    return f.llama_kernels and f.flash_attn and apple_matrix_units(load)
+
+
 def mlx_dequantizes_beside_accelerators(f: SpeedFeatures, load: DeviceLoad) -> bool:
     """Whether MLX's quantized prompt GEMMs pay for their dequantization as llama.cpp's do
     (prefill_quant_factor): on an Apple GPU with matrix units. MLX's quantized GEMMs

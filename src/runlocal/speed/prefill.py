@@ -28,6 +28,7 @@ from .kernels import (
     host_looped_expert_matrices,
     intel_vulkan_attention_gain,
     intel_vulkan_coopmat,
+    metal_shader_attention,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
     mlx_serial_delta_rule_seconds,
@@ -134,6 +135,12 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_vec = p.prefill_efficiency[load.backend]
             t += attn * pv * share / (load.fp32_flops * eta_vec)
+        elif metal_shader_attention(f, load) and load.fp32_flops:
+            # Metal flash attention on an M5-family GPU: the weights' GEMMs on the Neural
+            # Accelerators, the attention's simdgroup matrices on the shader ALUs.
+            t += gemm_flops * share / (peak * eta)
+            eta_alu = p.prefill_efficiency[load.backend]
+            t += attn * f.attn_prefill_flops * share / (load.fp32_flops * eta_alu)
         elif sycl_vector_attention(f, load) and load.fp32_flops:
             # SYCL flash attention before PRs #25025/#25222: the VEC and TILE kernels run on
             # the vector engines, at their FP16 rate, whatever path the weights take.
