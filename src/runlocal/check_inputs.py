@@ -22,7 +22,7 @@ from .units import GIB
 from .weights import GGUF_SCHEMES, normalize_quant, quant_family, scale_inventory
 
 if TYPE_CHECKING:
-    from .engine import CheckQuery, LocalMachine
+    from .query import CheckQuery, LocalMachine
 
 
 def uses_detection(q: CheckQuery, local: LocalMachine | None) -> bool:

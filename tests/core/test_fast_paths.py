@@ -223,6 +223,7 @@ def test_the_one_step_constructors_build_what_the_dataclass_builds():
     import importlib
 
     from runlocal import engine
+    from runlocal import solve as solving
     from runlocal.frozen import builder
 
     feat = importlib.import_module("runlocal.speed.features")  # the package exports features()
@@ -234,10 +235,10 @@ def test_the_one_step_constructors_build_what_the_dataclass_builds():
         for hw, runtime in (("2x nvidia-rtx-4090", "llama.cpp"), ("apple-m2-max-38c", "mlx")):
             q = engine.CheckQuery(model=model_id, hardware=(hw,), runtime=runtime)
             try:
-                s = engine._solve(q, cat, False, None)
+                s = solving.solve(q, cat, False, None)
             except RunlocalError:
                 continue
-            if not isinstance(s, engine._Solved):
+            if not isinstance(s, solving.Solved):
                 continue
             f = feat.features(
                 s.model.spec, s.inv, s.plan, s.depth, 80e9, None, s.runtime, s.kv_type, 1
@@ -325,6 +326,7 @@ def test_a_plans_fit_is_every_devices_fit():
     """MemoryPlan.fits, written out, equals DeviceUse.fits over its devices and host, on
     every runtime's plans and on the edge cases of a preallocating runtime's limits."""
     from runlocal import engine
+    from runlocal import solve as solving
 
     def plain(plan: mem.MemoryPlan) -> bool:
         return all(d.fits for d in plan.devices) and (plan.host is None or plan.host.fits)
@@ -344,10 +346,10 @@ def test_a_plans_fit_is_every_devices_fit():
         ):
             q = engine.CheckQuery(model=model_id, hardware=(hw,), runtime=runtime)
             try:
-                s = engine._solve(q, cat, False, None)
+                s = solving.solve(q, cat, False, None)
             except RunlocalError:
                 continue
-            if isinstance(s, engine._Solved):
+            if isinstance(s, solving.Solved):
                 assert s.plan.fits == plain(s.plan)
                 assert s.plan.tight == plain_tight(s.plan)
                 seen.add(s.plan.fits)
@@ -580,6 +582,7 @@ def test_a_plans_fit_judged_once_is_the_plans_fit_when_the_answer_is_written():
     commands, max_context_where): the plan is not changed in between, so it is still the
     plan's own."""
     from runlocal import engine
+    from runlocal import solve as solving
     from runlocal.engine import CheckQuery
 
     cat = load_catalog()
@@ -595,7 +598,7 @@ def test_a_plans_fit_judged_once_is_the_plans_fit_when_the_answer_is_written():
             runtime=rng.choice(["llama.cpp", "llama.cpp", "vllm", "mlx"]),
         )
         try:
-            solved = engine._solve(q, cat, False, None)
+            solved = solving.solve(q, cat, False, None)
         except RunlocalError:
             continue
         if isinstance(solved, engine.CheckResult):
@@ -767,7 +770,7 @@ def test_quality_and_component_lookups_kept_are_the_computations():
     """A model's quality per task (kept per model and task), whether a quantization is its
     native format (kept per entry and quantization) and whether a name is a component model
     (kept per name and catalog) against the same worked out afresh."""
-    from runlocal import engine
+    from runlocal import solve as solving
     from runlocal.quality import TASKS, quality_model
     from runlocal.quant_loss import is_native
 
@@ -775,7 +778,7 @@ def test_quality_and_component_lookups_kept_are_the_computations():
     qm = quality_model(cat)
     names = [*sorted(cat.models), "Llama 3.1 8B", "no such model", "flux.1 dev"]
     for name in names:
-        assert engine._component_entry(name, cat) is engine._component_entry.__wrapped__(name, cat)
+        assert solving.component_entry(name, cat) is solving.component_entry.__wrapped__(name, cat)
     for entry in cat.models.values():
         for task in TASKS:
             assert qm.model_quality(entry, task) == qm._model_quality(entry, task)
@@ -1054,6 +1057,7 @@ def test_devices_kept_per_hardware_and_runtime_are_the_resolved_ones():
     catalog: the kept tuple is what resolving them gives, for any model; hardware a runtime
     cannot use is refused every time, after an unknown model's own error."""
     from runlocal import engine
+    from runlocal import solve as solving
     from runlocal.check_inputs import resolve_hardware
     from runlocal.engine import CheckQuery
     from runlocal.errors import InputError
@@ -1070,18 +1074,18 @@ def test_devices_kept_per_hardware_and_runtime_are_the_resolved_ones():
         fp32 = runtime in ("vllm", "transformers")
         for model in ("llama-3.1-8b-instruct", "qwen2.5-32b-instruct"):
             q = CheckQuery(model=model, hardware=hardware, runtime=runtime, gpu_memory_gb=10.0)
-            head = engine._head(q, cat, False, None)
+            head = solving.resolve_head(q, cat, False, None)
             assert not isinstance(head, engine.CheckResult)
             want = tuple(tensor_rate_for(d, fp32) for d in resolve_hardware(q, cat))
             assert head.devices == want
             assert head.calibrated == []
     for _ in range(2):
         with pytest.raises(InputError, match="vLLM needs"):
-            engine._head(
+            solving.resolve_head(
                 CheckQuery("llama-3.1-8b-instruct", ("M3 Max",), runtime="vllm"), cat, False, None
             )
         with pytest.raises(RunlocalError) as err:
-            engine._head(
+            solving.resolve_head(
                 CheckQuery("no-such-model-zz9", ("M3 Max",), runtime="vllm"), cat, False, None
             )
         assert "vLLM" not in str(err.value)
