@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from . import memory as mem
@@ -356,19 +356,39 @@ def _max_context_offloaded(
     runs_at: int,
 ) -> int:
     """Largest context (multiple of 256, at least ``runs_at``, which runs) that still runs
-    with layers or experts in system RAM: memory grows with the context, so a bisection."""
+    with layers or experts in system RAM: memory grows with the context, so a bisection.
 
-    def planned(ctx: int) -> bool:
+    With llama.cpp's GPUs the bisection's answer is found without its probes: the last
+    multiple of 256 that runs is found by interpolating the system RAM left over between a
+    context that runs and one that does not (_last_running: two or three probes where the
+    bisection makes eight to ten), and the bisection is replayed on it, so that its answer
+    (which can stop short of that context: it steps from ``runs_at``) is given exactly.
+    runs() grows false with the context (tests/core/test_fast_paths.py holds the two to each
+    other)."""
+    top = spec.max_context
+    if runtime.engine == "llama.cpp":
+        layout = mem.llama_layout_of(spec, inv, devices, runtime, kv_type, batch)
+        if layout is not None:
+            if runs_at >= top:
+                return runs_at
+            runs_spare = partial(layout.runs_spare, host_ram_bytes=host_ram)
+            top_runs, top_spare = runs_spare(top)
+            if top_runs:
+                return top
+            last = _last_running(runs_spare, runs_at, runs_spare(runs_at)[1], top, top_spare)
+            return _bisect_contexts(runs_at, top, lambda ctx: ctx <= last)
+
+    def runs(ctx: int) -> bool:
         return _plan(spec, inv, devices, host_ram, runtime, ctx, kv_type, batch).fits
 
-    runs: Callable[[int], bool] = planned
-    if runtime.engine == "llama.cpp":
-        # The same answer from the placement's sums, no plan built per step.
-        runs = mem.llama_runs_of(spec, inv, devices, host_ram, runtime, kv_type, batch) or planned
-    top = spec.max_context
     if runs_at >= top or runs(top):
         return max(top, runs_at)
-    lo, hi = runs_at, top
+    return _bisect_contexts(runs_at, top, runs)
+
+
+def _bisect_contexts(lo: int, hi: int, runs: Callable[[int], bool]) -> int:
+    """The bisection over multiples of 256 between a context that runs (``lo``) and one that
+    does not (``hi``): the last context it finds running."""
     while hi - lo > 256:
         mid = (lo + hi) // 2 // 256 * 256
         if mid <= lo:
@@ -378,6 +398,43 @@ def _max_context_offloaded(
         else:
             hi = mid
     return lo
+
+
+def _last_running(
+    runs_spare: Callable[[int], tuple[bool, int | None]],
+    lo: int,
+    lo_spare: int | None,
+    hi: int,
+    hi_spare: int | None,
+) -> int:
+    """The largest multiple of 256 strictly between ``lo`` (runs) and ``hi`` (does not) that
+    runs, else ``lo``, for runs false from some context on. Each probe is where the system
+    RAM left over (runs_spare) reaches zero on the line between the two ends, which close in
+    (an end kept twice has its spare halved, so that the other end moves too: the Illinois
+    rule of false position); a bisection step where an end's spare is not known."""
+    kept = 0  # which end the last probe kept: 1 lo moved, -1 hi moved
+    while True:
+        first, last = lo // 256 + 1, (hi - 1) // 256
+        if first > last:
+            return lo
+        if lo_spare is not None and hi_spare is not None and lo_spare > hi_spare:
+            k = (lo + (hi - lo) * lo_spare // (lo_spare - hi_spare)) // 256
+            # min and max of two written out (see speed.features)
+            k = first if k < first else k
+            k = last if k > last else k
+        else:
+            k = (first + last) // 2
+        runs, spare = runs_spare(k * 256)
+        if runs:
+            lo, lo_spare = k * 256, spare
+            if kept == 1 and hi_spare is not None:
+                hi_spare //= 2
+            kept = 1
+        else:
+            hi, hi_spare = k * 256, spare
+            if kept == -1 and lo_spare is not None:
+                lo_spare //= 2
+            kept = -1
 
 
 def plan_answers_uncached(

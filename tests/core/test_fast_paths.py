@@ -155,6 +155,77 @@ def test_runs_from_the_sums_equals_the_plans_fit(hardware):
     assert ran > 50  # setups that run only with part of the model in system RAM
 
 
+def test_the_last_running_context_replays_the_bisection():
+    # For runs false from some context on, the interpolated search and the replay give the
+    # bisection's own answer, which can stop short of the last context that runs: stepping
+    # from 1,000 towards 1,200 it never asks 1,024.
+    from runlocal.estimate import _bisect_contexts, _last_running
+
+    def answers(runs_at: int, top: int, limit: int, step: int) -> tuple[int, int]:
+        def runs(ctx: int) -> bool:
+            return ctx <= limit
+
+        def runs_spare(ctx: int) -> tuple[bool, int | None]:
+            # The system RAM left: falls with the context, in steps (a layer moved to it).
+            return runs(ctx), (limit - ctx) // step * step if step else None
+
+        last = _last_running(runs_spare, runs_at, runs_spare(runs_at)[1], top, runs_spare(top)[1])
+        return _bisect_contexts(runs_at, top, runs), _bisect_contexts(
+            runs_at, top, lambda ctx: ctx <= last
+        )
+
+    assert answers(1000, 1200, 1100, 1) == (1000, 1000)
+    assert answers(1000, 1280, 1100, 1) == (1024, 1024)
+    assert answers(4096, 131_072, 40_000, 1) == (39_936, 39_936)
+    rng = random.Random(5)
+    for _ in range(3000):
+        top = rng.choice([2048, 8192, 32_768, 131_072, 1_048_576, rng.randrange(512, 300_000)])
+        runs_at = rng.randrange(1, top)
+        limit = rng.randrange(runs_at, top)  # runs at runs_at, not at top
+        want, got = answers(runs_at, top, limit, rng.choice([0, 1, 256, 3000, 70_000]))
+        assert got == want, (runs_at, top, limit)
+
+
+@pytest.mark.parametrize(
+    "hardware", ["RTX 3060 12GB", "GTX 1650", "2x RTX 3060 12GB", "RTX 4070 + RTX 3060 12GB"]
+)
+def test_the_largest_offloaded_context_is_the_bisections(hardware):
+    # llama.cpp's largest context with part of the model in system RAM, found by
+    # interpolation and replayed, against the bisection over runs() it replaces.
+    from runlocal import estimate
+
+    cat = load_catalog()
+    devices = parse_hardware(cat, hardware)
+    runtime = RUNTIMES["llama.cpp"]
+    rng = random.Random(hardware)
+    searched = 0
+    for spec, entry in _catalog_specs(80, seed=9):
+        for quant in ("Q4_K_M", "Q8_0", "Q3_K_M"):
+            inv = inventory_for(spec, entry, quant)
+            for host_ram in (16 * 2**30, 64 * 2**30, 256 * 2**30):
+                kv_type, sequences = rng.choice([("f16", 1), ("q8_0", 1), ("f16", 4)])
+                context = rng.choice([512, 1000, 4096, 8192])
+                if context >= spec.max_context:
+                    continue
+                plan = llama.plan_llama(
+                    spec, inv, list(devices), host_ram, runtime, context, kv_type, sequences
+                )
+                if not plan.fits or plan.full_offload:
+                    continue
+                runs = llama.llama_runs_of(
+                    spec, inv, list(devices), host_ram, runtime, kv_type, sequences
+                )
+                assert runs is not None
+                top = spec.max_context
+                want = top if runs(top) else estimate._bisect_contexts(context, top, runs)
+                got = estimate._max_context_offloaded(
+                    spec, inv, list(devices), host_ram, runtime, kv_type, sequences, context
+                )
+                assert got == want, (spec.id, quant, host_ram, kv_type, sequences, context)
+                searched += want < top
+    assert searched > 10  # setups whose largest context is searched for
+
+
 def test_a_tables_quality_loss_is_the_answers():
     from runlocal.answer import quality_loss, quality_parts
     from runlocal.sources import resolve_model

@@ -57,6 +57,7 @@ from .kv import (
 from .llama import (
     llama_cells_of,
     llama_full_offload_usage_of,
+    llama_layout_of,
     llama_runs_of,
     plan_llama,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "llama_cells_of",
     "llama_compute_bytes",
     "llama_full_offload_usage_of",
+    "llama_layout_of",
     "llama_runs_of",
     "lookup_bytes",
     "mlx_unfused_scores_bytes",

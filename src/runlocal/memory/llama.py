@@ -105,15 +105,28 @@ def llama_runs_of(
 ) -> Callable[[int], bool] | None:
     """plan_llama(...).fits as a function of the context, the rest bound once (the layout
     looked up once, no plan built per context); None without a GPU."""
-    gpus = _gpus(devices)
-    if not gpus:
+    layout = llama_layout_of(spec, inv, devices, runtime, kv_type, sequences)
+    if layout is None:
         return None
-    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
 
     def runs(context: int) -> bool:
         return layout.runs(context, host_ram_bytes)
 
     return runs
+
+
+def llama_layout_of(
+    spec: ModelSpec,
+    inv: WeightInventory,
+    devices: list[Device],
+    runtime: Runtime,
+    kv_type: str,
+    sequences: int,
+) -> _LlamaLayout | None:
+    """The placement arithmetic plan_llama uses for these weights on the devices' GPUs (kept
+    per cells and weights); None without a GPU."""
+    gpus = _gpus(devices)
+    return _llama_layout(spec, inv, gpus, runtime, kv_type, sequences) if gpus else None
 
 
 def plan_llama(

@@ -497,6 +497,24 @@ class _LlamaLayout:
         budget = self.host_budget(host_ram_bytes, sum(used for used, _ in totals))
         return weights + kv + compute <= budget
 
+    def runs_spare(self, context: int, host_ram_bytes: int | None) -> tuple[bool, int | None]:
+        """runs() at ``context``, and the system RAM its placement leaves unused (negative:
+        what it lacks) where system RAM decides it; None where it does not (a GPU over its
+        budget, or every unit offloaded). The largest context that runs with part of the
+        model in system RAM interpolates between contexts by it."""
+        ngl, experts, _ = self.search(context)
+        n = self.n
+        gpu_total = 0
+        for used, budget in self.usage(ngl, experts, context):
+            if used > budget:
+                return False, None
+            gpu_total += used
+        if ngl == n + 1 and not experts:
+            return True, None  # token embeddings stay in host RAM: never the reason to fail
+        weights, kv, compute = self.host_parts(ngl, experts, n - _on_gpu_blocks(n, ngl), context)
+        spare = self.host_budget(host_ram_bytes, gpu_total) - (weights + kv + compute)
+        return spare >= 0, spare
+
     def host_budget(self, host_ram_bytes: int | None, gpu_total: int) -> int:
         """System RAM's budget beside GPUs that hold ``gpu_total`` bytes."""
         if self.unified:
