@@ -90,8 +90,15 @@ def _quality_parts(
         return bucket, note, None
     qm = quality_model(catalog)
     tasks = []
+    loss = None  # the same at every task: asked once (QualityModel.merit asks it per task)
     for task in TASKS:
-        merit = qm.merit(entry, task, quant)
+        q = qm.model_quality(entry, task)
+        if q is None:
+            merit = None
+        else:
+            if loss is None:
+                loss = qm.entry_quant_loss(entry, quant)
+            merit = qm.merit_with(q, task, loss)
         tasks.append(
             (
                 task,

@@ -552,13 +552,21 @@ class QualityModel:
         q = self.model_quality(entry, task)
         if q is None:
             return None
-        loss = self.quant_loss(
+        return self.merit_with(q, task, self.entry_quant_loss(entry, quant))
+
+    def entry_quant_loss(self, entry: Entry, quant: str) -> QuantLoss:
+        """quant_loss for a catalog model at ``quant``, as merit reads it: the same for every
+        task, so a model's merits at one quantization ask it once."""
+        return self.quant_loss(
             quant,
             effective_params_b(entry),
             str(entry.get("family") or "") or None,
             entry.name,
             native=is_native(entry, quant),
         )
+
+    def merit_with(self, q: ModelQuality, task: str, loss: QuantLoss) -> Merit:
+        """merit of a model of quality ``q`` on ``task`` at a quantization losing ``loss``."""
         doublings = (loss.nats or 0.0) / self.nats_per_doubling
         value = self.on_scale(task, q.z - doublings * self.lines[task].per_doubling)
         return Merit(value, q, loss, q.value - value)

@@ -842,6 +842,7 @@ def test_quality_and_component_lookups_kept_are_the_computations():
     native format (kept per entry and quantization) and whether a name is a component model
     (kept per name and catalog) against the same worked out afresh."""
     from runlocal import solve as solving
+    from runlocal.answer import _quality_parts
     from runlocal.quality import TASKS, quality_model
     from runlocal.quant_loss import is_native
 
@@ -856,6 +857,12 @@ def test_quality_and_component_lookups_kept_are_the_computations():
             assert qm.model_quality(entry, task) is qm.model_quality(entry, task)
         for quant in ("Q4_K_M", "BF16", "MXFP4", "FP8", "AWQ-4BIT", "NVFP4", "nonsense"):
             assert is_native(entry, quant) == is_native.__wrapped__(entry, quant)
+            # An answer's quality per task asks the quantization's loss once for every task.
+            _, _, tasks = _quality_parts.__wrapped__(cat, entry, quant, None)
+            for task, parts in tasks:
+                merit = qm.merit(entry, task, quant)
+                want = None if merit is None else (round(merit.value, 1), merit.basis)
+                assert (None if parts is None else (parts[0][1], parts[3][1])) == want
 
 
 @pytest.mark.parametrize("hardware", ["RTX 4090", "2x RTX 3090", "4x A100 80GB", "H100 SXM"])
