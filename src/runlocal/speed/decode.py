@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .features import DeviceLoad, SpeedFeatures, apple_matrix_units, rdna_generation
+from .features import (
+    TURING,
+    DeviceLoad,
+    SpeedFeatures,
+    apple_matrix_units,
+    rdna_generation,
+)
 from .params import SpeedParams, quant_family
 
 
@@ -261,6 +267,27 @@ def dequant_rate_factor(f: SpeedFeatures, load: DeviceLoad, no_dp4a_factor: floa
     return 1.0
 
 
+# Volta's tensor cores serve llama.cpp's decode attention only past 16 packed query rows
+# (ggml-cuda/fattn.cu: "On Volta tensor cores are only faster for sufficiently large
+# matrices"; a decoded token packs at most 16), and Pascal and older have none: their MMA-path
+# layers run the tile kernel in half2 arithmetic on the vector units (fattn-tile.cuh), at
+# twice the FP32 rate where the GPU has fast FP16 (P100, V100), at the FP32 rate on GP10x
+# (whose catalog FP16 figure is the FP32 rate).
+TILE_FP16_PER_FP32 = 2.0
+
+
+def decode_tile_kernel_rate(load: DeviceLoad) -> float | None:
+    """The arithmetic rate of llama.cpp's CUDA flash-attention tile kernel on an NVIDIA GPU
+    before Turing: its vector FP16 rate, min(FP16, 2 x FP32); None elsewhere (the MMA kernel
+    runs at the FP16 matrix rate)."""
+    cc = load.compute_capability
+    if load.backend != "cuda" or cc is None or cc >= TURING[0] or not load.fp32_flops:
+        return None
+    vector = TILE_FP16_PER_FP32 * load.fp32_flops
+    fp16 = load.fp16_flops
+    return vector if not fp16 or vector < fp16 else fp16
+
+
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     """Layer split: devices work one after another. Tensor parallel: side by side."""
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
@@ -376,9 +403,13 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             if load.attn_matrix_flops and load.fp16_flops:
                 # At the matrix path's rate, as a prompt's attention runs; on RDNA3/RDNA4 at
                 # the vector rate: HIP's WMMA kernel takes no head wider than 128, so these run
-                # its tile kernel (memory.hip_tile_attention_flops).
+                # its tile kernel (memory.hip_tile_attention_flops); on CUDA GPUs before Turing
+                # at the vector units' FP16 rate (decode_tile_kernel_rate).
                 eta = p.prefill_efficiency[load.backend]
-                rate = load.fp32_flops if rdna_generation(load) else load.fp16_flops
+                if rdna_generation(load):
+                    rate = load.fp32_flops
+                else:
+                    rate = decode_tile_kernel_rate(load) or load.fp16_flops
                 t_dev += load.attn_matrix_flops / (rate * eta)
         t_layers = load.layers * p.per_layer_us[load.backend] * mla_layer_share(f, p)
         t_layers += load.moe_layers * p.per_moe_layer_us
