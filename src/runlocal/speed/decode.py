@@ -404,8 +404,9 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
                 # At the matrix path's rate, as a prompt's attention runs; on RDNA3/RDNA4 at
                 # the vector rate: HIP's WMMA kernel takes no head wider than 128, so these run
                 # its tile kernel (memory.hip_tile_attention_flops); on CUDA GPUs before Turing
-                # at the vector units' FP16 rate (decode_tile_kernel_rate).
-                eta = p.prefill_efficiency[load.backend]
+                # at the vector units' FP16 rate (decode_tile_kernel_rate). One token's share
+                # of that rate is its own (SpeedParams.decode_matrix_attention_efficiency).
+                eta = p.decode_matrix_attention_efficiency or p.prefill_efficiency[load.backend]
                 if rdna_generation(load):
                     rate = load.fp32_flops
                 else:
