@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from runlocal.accuracy_setup import llama_setup
 from runlocal.hfconfig import spec_from_config
 from runlocal.memory import GqaPacking, vector_kernel_attention_flops
 from runlocal.runtimes import get_runtime
-from runlocal.speed.decode import decode_tile_kernel_rate
+from runlocal.speed.decode import decode_tile_kernel_rate, mma_attention_rate
 from runlocal.speed.features import (
     GQA_PACKING_PASCAL,
     GQA_PACKING_VOLTA,
@@ -102,3 +104,15 @@ def test_the_tile_kernel_runs_at_the_vector_fp16_rate() -> None:
     assert decode_tile_kernel_rate(_gpu(6.1, 11.34e12, 11.34e12)) == 11.34e12
     # Turing on: the MMA kernel, at the matrix rate.
     assert decode_tile_kernel_rate(_gpu(8.6, 35.6e12, 71e12)) is None
+
+
+def test_geforce_mma_attention_accumulates_q_k_at_half_rate() -> None:
+    # RTX 3090: 142.3 TFLOPS FP16 with FP16 accumulation, 71.2 with FP32 (the Q·K^T half):
+    # 1 / (0.5 / 71.2 + 0.5 / 142.3) = 94.9 TFLOPS.
+    rtx_3090 = replace(_gpu(8.6, 35.58e12, 142.3e12), fp32_acc_flops=71.2e12)
+    assert mma_attention_rate(rtx_3090) == pytest.approx(1 / (0.5 / 71.2e12 + 0.5 / 142.3e12))
+    assert mma_attention_rate(rtx_3090) == pytest.approx(94.87e12, rel=1e-3)
+    # A datacenter GPU accumulates in FP32 at full rate: its FP16 rate.
+    a100 = replace(_gpu(8.0, 19.5e12, 312e12), fp32_acc_flops=312e12)
+    assert mma_attention_rate(a100) == 312e12
+    assert mma_attention_rate(_gpu(8.0, 19.5e12, 312e12)) == 312e12

@@ -288,6 +288,24 @@ def decode_tile_kernel_rate(load: DeviceLoad) -> float | None:
     return vector if not fp16 or vector < fp16 else fp16
 
 
+# llama.cpp's CUDA MMA flash-attention kernel (fattn-mma-f16.cuh) accumulates Q·K^T in FP32
+# tiles (T_C_KQ of float: the softmax needs them) and softmax·V in FP16 (VKQ_C of half2 on
+# Turing and later). GeForce cards and the L40 run FP16 matrix products with FP32
+# accumulation at half their FP16-accumulate rate; K and V are about equally wide (MLA's 576
+# against 512), so half the arithmetic runs at that rate.
+MMA_ATTENTION_KQ_SHARE = 0.5
+
+
+def mma_attention_rate(load: DeviceLoad) -> float:
+    """The FP16 matrix rate llama.cpp's MMA flash attention reaches on a GPU: its FP16 rate,
+    but with the Q·K^T half (MMA_ATTENTION_KQ_SHARE) at the FP32-accumulate rate on CUDA
+    GPUs that have a slower one (GeForce, L40)."""
+    fp16, acc = load.fp16_flops or 0.0, load.fp32_acc_flops
+    if load.backend != "cuda" or not fp16 or not acc or acc >= fp16:
+        return fp16
+    return 1.0 / (MMA_ATTENTION_KQ_SHARE / acc + (1 - MMA_ATTENTION_KQ_SHARE) / fp16)
+
+
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     """Layer split: devices work one after another. Tensor parallel: side by side."""
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
@@ -410,7 +428,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
                 if rdna_generation(load):
                     rate = load.fp32_flops
                 else:
-                    rate = decode_tile_kernel_rate(load) or load.fp16_flops
+                    rate = decode_tile_kernel_rate(load) or mma_attention_rate(load)
                 t_dev += load.attn_matrix_flops / (rate * eta)
         t_layers = load.layers * p.per_layer_us[load.backend] * mla_layer_share(f, p)
         t_layers += load.moe_layers * p.per_moe_layer_us

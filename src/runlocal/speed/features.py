@@ -58,6 +58,9 @@ class DeviceLoad:
     compute_capability: float | None = None
     gpu_arch: str | None = None  # AMD LLVM target; Intel Xe generation (hardware.Device)
     int8_flops: float | None = None  # int8 dot-product ops/s (catalog int8_tops)
+    # The FP16 tensor rate with FP32 accumulation where it is below fp16_flops (GeForce cards,
+    # the L40: half); None where the catalog lists none (the same rate).
+    fp32_acc_flops: float | None = None
 
 
 # A delta-rule recurrence per token and state element (mlx-lm gated_delta.py, the
@@ -132,6 +135,7 @@ def device_traits(device: Device) -> dict[str, Any]:
         "compute_capability": device.compute_capability,
         "gpu_arch": device.gpu_arch,
         "int8_flops": device.int8_flops,
+        "fp32_acc_flops": device.fp32_acc_flops,
     }
 
 
