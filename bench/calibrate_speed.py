@@ -85,6 +85,11 @@ PRIOR_CUDA_GRAPH = (0.5, 0.7)
 # Multi-head latent attention adds 8 kernels to a GQA layer's 18 in llama.cpp's decode graph
 # (speed.decode.MLA_EXTRA_ATTENTION_KERNELS, GQA_LAYER_KERNELS).
 PRIOR_MLA_LAYER = (8 / 18, 0.5)
+# A decoded token in the MMA or tile flash-attention kernel fills at most 16 query rows of a
+# tile (the heads sharing a KV head) and splits the cache across blocks with a combine pass:
+# a fraction of a prompt's share of the rate. GLM-4.7-Flash on an RTX 3090 (20 heads on one
+# latent, PR #19097's micro-batch-1 rows) slows by what ~0.2 of the FP16 tensor rate gives.
+PRIOR_DECODE_MATRIX_ATTN = (0.3, 1.0)
 # Prefill paths other than the matrix units, relative to the backend's efficiency there.
 PATHS = ("dp4a", "fp32", "vector", "mmq", "coopmat2")
 # dp4a: about 0.3 of 4 × FP32 on CUDA and HIP, whose matrix paths reach about half their
@@ -156,6 +161,7 @@ def decode_vector(p: SpeedParams) -> np.ndarray:
         + [p.cpu_decode_ops or PRIOR_CPU_DECODE_OPS[0]]
         + [p.cuda_graph_layer_factor if p.cuda_graph_layer_factor != 1.0 else PRIOR_CUDA_GRAPH[0]]
         + [p.mla_layer_factor or PRIOR_MLA_LAYER[0]]
+        + [p.decode_matrix_attention_efficiency or PRIOR_DECODE_MATRIX_ATTN[0]]
     )
 
 
@@ -180,6 +186,7 @@ def with_decode(p: SpeedParams, x: np.ndarray) -> SpeedParams:
         cpu_decode_ops=float(v[D_REST + 3]),
         cuda_graph_layer_factor=float(min(v[D_REST + 4], 1.0)),
         mla_layer_factor=float(v[D_REST + 5]),
+        decode_matrix_attention_efficiency=float(min(v[D_REST + 6], 1.0)),
     )
 
 
@@ -261,7 +268,7 @@ def decode_prior() -> tuple[np.ndarray, np.ndarray]:
     # A family held relative to its base (relative_to_base): the ratio's prior is 1.
     pairs += [(1.0 if f in UNPACKING_BASE else PRIOR_DEQUANT_OPS[f], 0.7) for f in FAMILIES]
     pairs += [PRIOR_NO_DP4A, PRIOR_DECODE_ATTN, PRIOR_MOE_LAYER_US, PRIOR_CPU_DECODE_OPS]
-    pairs += [PRIOR_CUDA_GRAPH, PRIOR_MLA_LAYER]
+    pairs += [PRIOR_CUDA_GRAPH, PRIOR_MLA_LAYER, PRIOR_DECODE_MATRIX_ATTN]
     return np.log([v for v, _ in pairs]), np.array([sd for _, sd in pairs])
 
 
@@ -400,6 +407,7 @@ def to_json(p: SpeedParams, n_rows: int) -> dict[str, object]:
         "per_moe_layer_us": round(p.per_moe_layer_us, 3),
         "cuda_graph_layer_factor": round(p.cuda_graph_layer_factor, 4),
         "mla_layer_factor": round(p.mla_layer_factor, 4),
+        "decode_matrix_attention_efficiency": round(p.decode_matrix_attention_efficiency, 4),
         "cpu_decode_ops": round(p.cpu_decode_ops, 3),
         "expert_loop_us": round(p.expert_loop_us, 3),
         "prefill_path_efficiency": {k: round(v, 4) for k, v in p.prefill_path_efficiency.items()},

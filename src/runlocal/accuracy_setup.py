@@ -16,6 +16,7 @@ from .runtimes import (
     LLAMA_CDNA_MMQ_BUILD,
     LLAMA_CUDA_GRAPHS_BUILD,
     LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
+    LLAMA_CUDA_TILE_GQA_BUILD,
     LLAMA_FP4_MMA_BUILD,
     LLAMA_INTEL_VULKAN_COOPMAT_BUILD,
     LLAMA_METAL_TENSOR_TILES_BUILD,
@@ -122,6 +123,9 @@ _KERNEL_PATHS: tuple[tuple[str, int, tuple[int, int]], ...] = (
     # Metal prompts on the M5's Neural Accelerators in the tensor-API GEMM kernel: PR #20962,
     # opened on 24 March 2026 and merged in April.
     ("metal_tensor_tiles", LLAMA_METAL_TENSOR_TILES_BUILD, (2026, 5)),
+    # CUDA flash attention's tile kernel packs grouped-query heads for decode on Pascal and
+    # Volta: PR #16492, October 2025.
+    ("cuda_tile_gqa_decode", LLAMA_CUDA_TILE_GQA_BUILD, (2025, 11)),
 )
 
 
@@ -184,6 +188,7 @@ class LlamaSetup:
     sycl_counting_sort: bool
     intel_vulkan_coopmat: bool
     metal_tensor_tiles: bool
+    cuda_tile_gqa_decode: bool
 
 
 def llama_setup(rec: dict[str, str]) -> LlamaSetup:

@@ -95,6 +95,11 @@ class Runtime:
     # (8.0) at first, Volta and Turing (7.0) from PR #25749 (July 2026); None: a build without
     # graphs, every kernel launched from the host.
     cuda_graphs_min_cc: float | None = 7.0
+    # llama.cpp's CUDA flash attention decodes grouped-query layers on GPUs before Turing in
+    # its tile kernel, the query heads that share a KV head packed as the rows of one tile,
+    # from PR #16492 (October 2025); before it in the vector kernel, one head at a time
+    # (speed.features.gqa_decode_packing).
+    cuda_tile_gqa_decode: bool = True
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
     # vLLM's V1 engine (the default from 0.8): its batch defaults depend on the GPU
@@ -275,6 +280,10 @@ LLAMA_INTEL_VULKAN_COOPMAT_BUILD = 5589
 # SYCL's counting sort of MUL_MAT_ID's routed rows (PR #23142, opened 16 May 2026, after b9100
 # of 13 May; the build number is taken as 9200, not verified).
 LLAMA_SYCL_COUNTING_SORT_BUILD = 9200
+# CUDA flash attention's tile kernel with GQA packing (Runtime.cuda_tile_gqa_decode): PR #16492,
+# opened 9 October 2025 (b6097 is of 6 August, b7083 of 17 November; taken as b6760, not
+# verified).
+LLAMA_CUDA_TILE_GQA_BUILD = 6760
 
 # (runtime id, first release with the new behaviour, Runtime field, its value before, source).
 # A field listed twice takes the value of the last entry the release is before. By runtime,
@@ -376,6 +385,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         "rdna3_fattn_mma",
         False,
         "HIP flash attention on RDNA3's WMMA units (PR #22880)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_CUDA_TILE_GQA_BUILD,),
+        "cuda_tile_gqa_decode",
+        False,
+        "CUDA flash attention's tile kernel packs grouped-query heads for decode on Pascal and "
+        "Volta (PR #16492, October 2025)",
     ),
     (
         "llama.cpp",

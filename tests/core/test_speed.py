@@ -790,6 +790,7 @@ def _rdna_params() -> SpeedParams:
         prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5},
         tile_load_tokens=0.0,
         attention_tile_rows=0.0,
+        decode_matrix_attention_efficiency=0.0,
     )
 
 
@@ -833,6 +834,24 @@ def test_hip_rdna_decode_attention_over_wide_heads_runs_at_the_vector_rate() -> 
     t, t_rdna = decode_seconds_per_token(f, p), decode_seconds_per_token(rdna, p)
     assert t is not None and t_rdna is not None
     assert t_rdna - t == pytest.approx(1e-5 - 5e-6)
+
+
+def test_one_decoded_token_reaches_its_own_share_of_the_matrix_attention_rate() -> None:
+    """0.1 GFLOP of decode attention in the MMA kernel of a GPU with 40 TFLOPS of FP16 tensor
+    rate: at decode_matrix_attention_efficiency 0.2, 1e8 / (40e12 × 0.2) = 1.25e-5 s, where
+    the prompt's share (0.5, the parameter unset) gives 5e-6 s."""
+    from runlocal.speed import decode_seconds_per_token
+
+    p = _rdna_params()
+    gpu = _device_load(backend="rocm", fp32_flops=20e12, fp16_flops=40e12, attn_matrix_flops=1e8)
+    f = _prefill_features(loads=(gpu,), quant_family="f16")
+    none = replace(f, loads=(replace(gpu, attn_matrix_flops=0.0),))
+    t_none = decode_seconds_per_token(none, p)
+    t_prompt = decode_seconds_per_token(f, p)
+    t_own = decode_seconds_per_token(f, replace(p, decode_matrix_attention_efficiency=0.2))
+    assert t_none is not None and t_prompt is not None and t_own is not None
+    assert t_prompt - t_none == pytest.approx(5e-6)
+    assert t_own - t_none == pytest.approx(1.25e-5)
 
 
 def test_rows_date_hip_wmma_flash_attention_by_build_then_month() -> None:

@@ -262,20 +262,76 @@ def attention_flops(
 VECTOR_KERNEL_MAX_HEAD_DIM = 256
 
 
+@dataclass(frozen=True)
+class GqaPacking:
+    """When llama.cpp's CUDA flash attention decodes a grouped-query layer (heads up to
+    VECTOR_KERNEL_MAX_HEAD_DIM wide) in its MMA or tile kernel, the query heads that share a KV
+    head packed as the rows of one tile, rather than in the vector kernel
+    (ggml-cuda/fattn.cu, ggml_cuda_get_best_fattn_kernel with gqa_opt_applies): at least
+    ``min_groups`` query heads per KV head, of which a power of two of at least
+    ``min_power_of_two`` (Volta's gqa_ratio_eff), and at least ``min_cells`` cached cells in
+    the layer's view (K->ne[1])."""
+
+    min_groups: int = 2
+    min_power_of_two: int = 1
+    min_cells: int = 0
+
+    def packs(self, groups: int, cells: int) -> bool:
+        power = 1
+        while power < groups and groups % (2 * power) == 0:
+            power *= 2
+        return (
+            groups >= self.min_groups
+            and power >= self.min_power_of_two
+            and (cells >= self.min_cells)
+        )
+
+
 def vector_kernel_attention_flops(
-    spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int
+    spec: ModelSpec,
+    runtime: Runtime,
+    depth: int,
+    start: int,
+    stop: int,
+    packing: GqaPacking | None = None,
 ) -> tuple[float, float]:
     """attention_flops of one decoded token in layers [start, stop), split into what llama.cpp's
     CUDA/HIP vector kernel computes and what the layers too wide for it compute in the matrix
-    (MMA or tile) kernel."""
+    (MMA or tile) kernel; with ``packing``, the grouped-query layers it packs go to the matrix
+    kernel too."""
     total = attention_flops(spec, runtime, depth, start, stop, decode=True)
     wide = 0.0
-    for lo, hi in _wide_head_runs(spec, caches_mla_latent(spec, runtime)):
+    latent = caches_mla_latent(spec, runtime)
+    for lo, hi in _wide_head_runs(spec, latent):
         lo, hi = max(lo, start), min(hi, stop)
         if hi > lo:
             wide += attention_flops(spec, runtime, depth, lo, hi, decode=True)
+    if packing is not None:
+        for i in _packed_gqa_layers(spec, runtime, depth, latent, packing):
+            if start <= i < stop:
+                wide += attention_flops(spec, runtime, depth, i, i + 1, decode=True)
     narrow = total - wide
     return (0.0 if narrow < 0.0 else narrow), wide  # max of two (see speed.features)
+
+
+@lru_cache(maxsize=1024)
+def _packed_gqa_layers(
+    spec: ModelSpec, runtime: Runtime, depth: int, latent: bool, packing: GqaPacking
+) -> tuple[int, ...]:
+    """The attention layers narrow enough for the vector kernel that ``packing`` sends to the
+    matrix kernel at ``depth``: a sliding-window layer's view holds its window's cells."""
+    wide = {i for lo, hi in _wide_head_runs(spec, latent) for i in range(lo, hi)}
+    window = spec.sliding_window
+    out = []
+    for i, layer in enumerate(spec.layers):
+        if i in wide or layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        cells = depth
+        if layer.kind == "swa" and runtime.swa_windowed and window:
+            cells = min(depth, window)
+        if packing.packs(spec.n_heads // layer.n_kv_heads, cells):
+            out.append(i)
+    return tuple(out)
 
 
 # llama.cpp's HIP flash attention on RDNA3/RDNA4 (ggml-cuda/fattn.cu,

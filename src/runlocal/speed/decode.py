@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .features import DeviceLoad, SpeedFeatures, apple_matrix_units, rdna_generation
+from .features import (
+    TURING,
+    DeviceLoad,
+    SpeedFeatures,
+    apple_matrix_units,
+    rdna_generation,
+)
 from .params import SpeedParams, quant_family
 
 
@@ -261,6 +267,45 @@ def dequant_rate_factor(f: SpeedFeatures, load: DeviceLoad, no_dp4a_factor: floa
     return 1.0
 
 
+# Volta's tensor cores serve llama.cpp's decode attention only past 16 packed query rows
+# (ggml-cuda/fattn.cu: "On Volta tensor cores are only faster for sufficiently large
+# matrices"; a decoded token packs at most 16), and Pascal and older have none: their MMA-path
+# layers run the tile kernel in half2 arithmetic on the vector units (fattn-tile.cuh), at
+# twice the FP32 rate where the GPU has fast FP16 (P100, V100), at the FP32 rate on GP10x
+# (whose catalog FP16 figure is the FP32 rate).
+TILE_FP16_PER_FP32 = 2.0
+
+
+def decode_tile_kernel_rate(load: DeviceLoad) -> float | None:
+    """The arithmetic rate of llama.cpp's CUDA flash-attention tile kernel on an NVIDIA GPU
+    before Turing: its vector FP16 rate, min(FP16, 2 x FP32); None elsewhere (the MMA kernel
+    runs at the FP16 matrix rate)."""
+    cc = load.compute_capability
+    if load.backend != "cuda" or cc is None or cc >= TURING[0] or not load.fp32_flops:
+        return None
+    vector = TILE_FP16_PER_FP32 * load.fp32_flops
+    fp16 = load.fp16_flops
+    return vector if not fp16 or vector < fp16 else fp16
+
+
+# llama.cpp's CUDA MMA flash-attention kernel (fattn-mma-f16.cuh) accumulates Q·K^T in FP32
+# tiles (T_C_KQ of float: the softmax needs them) and softmax·V in FP16 (VKQ_C of half2 on
+# Turing and later). GeForce cards and the L40 run FP16 matrix products with FP32
+# accumulation at half their FP16-accumulate rate; K and V are about equally wide (MLA's 576
+# against 512), so half the arithmetic runs at that rate.
+MMA_ATTENTION_KQ_SHARE = 0.5
+
+
+def mma_attention_rate(load: DeviceLoad) -> float:
+    """The FP16 matrix rate llama.cpp's MMA flash attention reaches on a GPU: its FP16 rate,
+    but with the Q·K^T half (MMA_ATTENTION_KQ_SHARE) at the FP32-accumulate rate on CUDA
+    GPUs that have a slower one (GeForce, L40)."""
+    fp16, acc = load.fp16_flops or 0.0, load.fp32_acc_flops
+    if load.backend != "cuda" or not fp16 or not acc or acc >= fp16:
+        return fp16
+    return 1.0 / (MMA_ATTENTION_KQ_SHARE / acc + (1 - MMA_ATTENTION_KQ_SHARE) / fp16)
+
+
 def _devices_seconds(f: SpeedFeatures, times: list[float]) -> float:
     """Layer split: devices work one after another. Tensor parallel: side by side."""
     return max(times, default=0.0) if f.tensor_parallel else sum(times)
@@ -376,9 +421,14 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             if load.attn_matrix_flops and load.fp16_flops:
                 # At the matrix path's rate, as a prompt's attention runs; on RDNA3/RDNA4 at
                 # the vector rate: HIP's WMMA kernel takes no head wider than 128, so these run
-                # its tile kernel (memory.hip_tile_attention_flops).
-                eta = p.prefill_efficiency[load.backend]
-                rate = load.fp32_flops if rdna_generation(load) else load.fp16_flops
+                # its tile kernel (memory.hip_tile_attention_flops); on CUDA GPUs before Turing
+                # at the vector units' FP16 rate (decode_tile_kernel_rate). One token's share
+                # of that rate is its own (SpeedParams.decode_matrix_attention_efficiency).
+                eta = p.decode_matrix_attention_efficiency or p.prefill_efficiency[load.backend]
+                if rdna_generation(load):
+                    rate = load.fp32_flops
+                else:
+                    rate = decode_tile_kernel_rate(load) or mma_attention_rate(load)
                 t_dev += load.attn_matrix_flops / (rate * eta)
         t_layers = load.layers * p.per_layer_us[load.backend] * mla_layer_share(f, p)
         t_layers += load.moe_layers * p.per_moe_layer_us

@@ -11,6 +11,7 @@ from ..frozen import builder
 from ..hardware import Device
 from ..memory import (
     LLAMA_UBATCH,
+    GqaPacking,
     MemoryPlan,
     attention_flops,
     hip_tile_attention_flops,
@@ -57,6 +58,9 @@ class DeviceLoad:
     compute_capability: float | None = None
     gpu_arch: str | None = None  # AMD LLVM target; Intel Xe generation (hardware.Device)
     int8_flops: float | None = None  # int8 dot-product ops/s (catalog int8_tops)
+    # The FP16 tensor rate with FP32 accumulation where it is below fp16_flops (GeForce cards,
+    # the L40: half); None where the catalog lists none (the same rate).
+    fp32_acc_flops: float | None = None
 
 
 # A delta-rule recurrence per token and state element (mlx-lm gated_delta.py, the
@@ -131,6 +135,7 @@ def device_traits(device: Device) -> dict[str, Any]:
         "compute_capability": device.compute_capability,
         "gpu_arch": device.gpu_arch,
         "int8_flops": device.int8_flops,
+        "fp32_acc_flops": device.fp32_acc_flops,
     }
 
 
@@ -352,8 +357,11 @@ def features(
             weights -= experts_here * (1 - moe_share)
         if runtime is not None:
             vector = is_llama and template["backend"] in ("cuda", "rocm")
+            packing = None
+            if is_llama and template["backend"] == "cuda":
+                packing = gqa_decode_packing(template["compute_capability"], runtime, kv_type)
             kv, attn, attn_matrix, moe_layers = _layer_terms(
-                spec, runtime, kv_type, sequences, depth, lo, hi, vector
+                spec, runtime, kv_type, sequences, depth, lo, hi, vector, packing
             )
             kv /= tp
             attn *= sequences / tp
@@ -431,6 +439,39 @@ def features(
     features_ = new(SpeedFeatures)
     set_dict(features_, "__dict__", values)
     return features_
+
+
+# ggml-cuda/fattn.cu, ggml_cuda_get_best_fattn_kernel, for one decoded token (Q->ne[1] == 1)
+# with flash attention, on GPUs without Turing's MMA (turing_mma_available): with two or more
+# query heads per KV head (gqa_opt_applies) Volta takes the tile kernel once the power of two
+# in the ratio (gqa_ratio_eff) exceeds 2 ("On Volta tensor cores are only faster for
+# sufficiently large matrices"), Pascal and older take it for an F16/BF16 cache (a quantized
+# one keeps the vector kernel). Turing and later take the MMA kernel for grouped-query decode
+# too (PR #12014; on Ada and later only past 4 heads per KV head and 8,192 cells, PR #15035),
+# but there it measured as fast as the vector kernel, no faster (PR #15035: an RTX 4090's
+# tg128 of Qwen 2.5 3B equal from 0 to 32,768 cells of depth), so the vector kernel's cost is
+# kept for those GPUs.
+GQA_PACKING_PASCAL = GqaPacking()
+GQA_PACKING_VOLTA = GqaPacking(min_power_of_two=4)
+VOLTA_COMPUTE_CAPABILITY = 7.0
+
+
+def gqa_decode_packing(
+    compute_capability: float | None, runtime: Runtime, kv_type: str
+) -> GqaPacking | None:
+    """Which grouped-query layers llama.cpp's CUDA flash attention decodes in its tile kernel
+    on an NVIDIA GPU of this compute capability (memory.GqaPacking): Volta's and Pascal's
+    rules on builds with PR #16492 (Runtime.cuda_tile_gqa_decode); None: every layer narrow
+    enough in the vector kernel."""
+    cc = compute_capability
+    if cc is None or cc >= TURING[0] or not runtime.flash_attn:
+        return None
+    if not runtime.cuda_tile_gqa_decode:
+        return None
+    if cc >= VOLTA_COMPUTE_CAPABILITY:
+        return GQA_PACKING_VOLTA
+    quantized = kv_type.lower() not in ("f16", "bf16", "f32")
+    return None if quantized else GQA_PACKING_PASCAL
 
 
 # Kept per runtime, model and weights: a new query mostly finds its model and quantization
@@ -517,19 +558,21 @@ def _layer_terms(
     lo: int,
     hi: int,
     vector_kernel: bool,
+    packing: GqaPacking | None = None,
 ) -> tuple[float, float, float, int]:
     """What layers [lo, hi) of a model read and compute per decoded token at ``depth``,
     whatever device holds them and at whatever quantization: the KV bytes (with the
     recurrent state's write-back), the attention
     FLOPs (split between llama.cpp's CUDA/HIP vector kernel and its matrix kernels when
-    ``vector_kernel``), and the layers that route to experts. A table asks the same
+    ``vector_kernel``; ``packing``: the grouped-query layers CUDA packs into the matrix
+    kernels, gqa_decode_packing), and the layers that route to experts. A table asks the same
     layers of one model on many devices and at many quantizations."""
     layers = range(lo, hi)
     # The cache read at the depth, and the recurrent state written back after its update.
     kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, layers)
     kv += recurrent_state_bytes(spec, runtime, kv_type, sequences, layers)
     if vector_kernel:
-        attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi)
+        attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi, packing)
     else:
         attn = attention_flops(spec, runtime, depth, lo, hi, decode=True)
         attn_matrix = 0.0

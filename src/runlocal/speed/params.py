@@ -137,6 +137,12 @@ class SpeedParams:
     # Flash, Kimi): the extra share of a layer's per_layer_us its attention block costs, for
     # the kernels MLA adds to a GQA block (speed.decode.MLA_EXTRA_ATTENTION_KERNELS). 0: none.
     mla_layer_factor: float = 0.0
+    # llama.cpp CUDA/HIP decode attention in the MMA or tile kernel (heads wider than the
+    # vector kernel takes, and grouped-query layers the tile kernel packs): the share of the
+    # kernel's arithmetic rate one decoded token reaches. Its few query rows (the heads that
+    # share a KV head, at most 16 of a tile's) and the split of the cache across blocks with a
+    # combine pass keep it below a prompt's share. 0: the backend's prefill_efficiency.
+    decode_matrix_attention_efficiency: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeedParams:
@@ -174,6 +180,9 @@ class SpeedParams:
             expert_loop_us=float(d.get("expert_loop_us", 0.0)),
             cuda_graph_layer_factor=float(d.get("cuda_graph_layer_factor", 1.0)),
             mla_layer_factor=float(d.get("mla_layer_factor", 0.0)),
+            decode_matrix_attention_efficiency=float(
+                d.get("decode_matrix_attention_efficiency", 0.0)
+            ),
         )
 
 
