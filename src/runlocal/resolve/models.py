@@ -241,33 +241,13 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     for name in names:
         with suppress(UnknownNameError):
             return _by_words(index, text, replace(ref, name=name), closest=False)
-    dotted = _dotted_readings(ref.name)
-    if dotted:
-        # Dots as separators ("Baichuan.M2.32B", "Gemma.3.27B", "Qwen2.7B"): a dot between
-        # digits is a decimal point or a separator, read both ways; an answer only where the
-        # readings that name a model name one.
-        found: dict[str, Entry] = {}
-        for name in dotted:
-            with suppress(UnknownNameError, AmbiguousNameError):
-                entry = _by_words(index, text, replace(ref, name=name), closest=False)
-                found[entry.id] = entry
-        if len(found) == 1:
-            return next(iter(found.values()))
-        if found:
-            raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
-    glued = _unglued_readings(index, ref.name)
-    if glued:
-        # Two words typed as one ("gptoss-120b", "mistralsmall 3.2", "kimik2", "deepseekr1"):
-        # an answer only where the readings that name a model name one.
-        found = {}
-        for name in glued:
-            with suppress(UnknownNameError, AmbiguousNameError):
-                entry = _by_words(index, text, replace(ref, name=name), closest=False)
-                found[entry.id] = entry
-        if len(found) == 1:
-            return next(iter(found.values()))
-        if found:
-            raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
+    # Dots as separators ("Baichuan.M2.32B", "Gemma.3.27B", "Qwen2.7B": a dot between digits
+    # read both ways), then two words typed as one ("gptoss-120b", "mistralsmall 3.2",
+    # "kimik2"): an answer only where the readings that name a model name one.
+    for readings in (_dotted_readings(ref.name), _unglued_readings(index, ref.name)):
+        entry = _one_reading(index, text, ref, readings)
+        if entry is not None:
+            return entry
     # The publisher's name typed as a word ("Nvidia Llama-3.1-Nemotron-Ultra-253B-v1",
     # "Qwen QwQ 32B", "Tencent Hunyuan-A13B"): left out, if the model found is published
     # under that name on the Hub (the owner of its hf_repo).
@@ -281,6 +261,19 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
             if entry.id in owned:
                 return entry
     raise unknown
+
+
+def _one_reading(index: _Index, text: str, ref: Reference, readings: list[str]) -> Entry | None:
+    """The model the readings of a name that name one name; None when none does, "which
+    one?" when they name several."""
+    found: dict[str, Entry] = {}
+    for name in readings:
+        with suppress(UnknownNameError, AmbiguousNameError):
+            entry = _by_words(index, text, replace(ref, name=name), closest=False)
+            found[entry.id] = entry
+    if len(found) > 1:
+        raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
+    return next(iter(found.values()), None)
 
 
 def _dotted_readings(name: str) -> list[str]:
