@@ -17,11 +17,10 @@ from django.utils.translation import gettext_lazy
 from runlocal_web.checker.forms import CUSTOM_FIELDS, CheckForm
 from runlocal_web.checker.views import OPTION_FIELDS
 from runlocal_web.lib.context import FOOTER
+from runlocal_web.lib.frametags import catalog_line, footer_navs
 from runlocal_web.lib.markuptags import (
     build_row,
-    catalog_line,
     check_row,
-    footer_navs,
     form_field,
     form_fields,
     quant_cell,
@@ -756,6 +755,49 @@ def test_the_navigation_reads_as_the_template_wrote_it() -> None:
     ]
     for nav in navs:
         assert new.render({"nav": nav}) == old.render({"nav": nav})
+
+
+def test_each_sections_navigation_reads_as_the_template_wrote_it() -> None:
+    """lib.context.site's nav (its markup kept per current section) as the loop wrote it."""
+    from django.test import RequestFactory
+
+    from runlocal_web.lib.context import NAV, site
+
+    django = engines["django"]
+    old, new = django.from_string(NAV_MARKUP), django.from_string("{% nav_links nav %}")
+    paths = ["/", "/nowhere/", "/models/llama-3.1-8b/", *(url for _label, url in NAV)]
+    for path in paths:
+        context = site(RequestFactory().get(path))
+        assert list(context["nav"]) == [
+            {"label": label, "url": url, "active": path.startswith(url)} for label, url in NAV
+        ]
+        assert new.render(context) == old.render(context)
+
+
+FRAME_OLD = (
+    "{% load django_htmx %}{% htmx_script %}<link href=\"{% static 'runlocal_web/site.css' %}\">"
+)
+FRAME_NEW = "{% htmx_script %}<link href=\"{% static_url 'runlocal_web/site.css' %}\">"
+
+
+@pytest.mark.parametrize("nonce", [None, "Zm9v", '"><script>'])
+def test_the_frames_script_and_style_sheet_read_as_their_tags_wrote_them(nonce) -> None:
+    """frametags.htmx_script and static_url against django_htmx's and Django's tags, with
+    and without a nonce, with DEBUG (htmx's debug script) and after STATIC_URL changes (the
+    remembered addresses are forgotten)."""
+    from django.test import override_settings
+
+    django = engines["django"]
+    old, new = django.from_string(FRAME_OLD), django.from_string(FRAME_NEW)
+    context = {} if nonce is None else {"csp_nonce": nonce}
+    assert new.render(context) == old.render(context)
+    assert new.render(context) == old.render(context)  # remembered
+    with override_settings(DEBUG=True):
+        assert new.render(context) == old.render(context)
+    with override_settings(STATIC_URL="/assets/"):
+        assert "/assets/" in new.render(context)
+        assert new.render(context) == old.render(context)
+    assert new.render(context) == old.render(context)
 
 
 # includes/byline.html before its markup moved into reference_tags.byline_html.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 
 # (label, path): the header, as on the seed site. Paths, not URL names, because the pages
 # live in several apps; tests/web check that every one resolves.
@@ -72,11 +74,29 @@ FOOTER = (
 )
 
 
+class Nav(tuple[dict[str, Any], ...]):
+    """The header's links ({"label", "url", "active"}) with their markup (`html`, written by
+    frametags.nav_html): one per current section, kept."""
+
+    html: SafeString
+
+
+@lru_cache(maxsize=len(NAV) + 2)
+def _nav(active: tuple[bool, ...]) -> Nav:
+    from runlocal_web.lib.frametags import nav_html
+
+    nav = Nav(
+        {"label": label, "url": url, "active": on}
+        for (label, url), on in zip(NAV, active, strict=True)
+    )
+    nav.html = nav_html(nav)
+    return nav
+
+
 def site(request: HttpRequest) -> dict[str, Any]:
     from runlocal_web.catalogdb.store import current_state
 
-    nav = [
-        {"label": label, "url": url, "active": request.path.startswith(url)} for label, url in NAV
-    ]
+    path = request.path
+    nav = _nav(tuple(path.startswith(url) for _label, url in NAV))
     # Lazy: queried only when a template shows it, so error pages need no database.
     return {"nav": nav, "footer": FOOTER, "catalog_state": SimpleLazyObject(current_state)}

@@ -1,6 +1,6 @@
 """Template tags that write a page's repeated markup in Python: the check and quantization
-tables' rows, the custom build's rows, form fields, the site's navigation, footer and
-breadcrumbs, and the detail pages' spec sheets and size tables.
+tables' rows, the custom build's rows, form fields, and the detail pages' spec sheets and
+size tables (the frame's tags, base.html's, are in `frametags`).
 
 Each replaced a loop or an if/elif chain of the template language that cost a noticeable share
 of its page's rendering; tests/web/test_markup_in_python.py holds each to the markup it
@@ -18,7 +18,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.forms.widgets import Input, Select
 from django.template.defaultfilters import capfirst, floatformat
-from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -144,51 +143,6 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
         f"      <td>{decode}</td>\n"
         f"      <td>{context}</td>\n"
         f"      <td>{memory}</td>\n    </tr>"
-    )
-
-
-@register.simple_tag
-def footer_navs(footer: Any, json_url: str = "") -> SafeString:
-    """base.html's footer link lists (lib/context.FOOTER), with "This page as JSON" in the first.
-
-    The same on every page but for that one link, and some sixty template nodes: about half of
-    what the site's frame costs to render on every page view. tests/web/test_markup_in_python.py
-    holds it to the template markup it replaced."""
-    groups = _footer_groups(tuple(footer))
-    json_link = f'<li><a href="{escape(json_url)}">This page as JSON</a></li>' if json_url else ""
-    out = [
-        f'\n    <nav aria-label="{escape(group)}">\n      <h2>{escape(group)}</h2>\n      <ul>'
-        f"{links}{json_link if i == 0 else ''}</ul>\n    </nav>\n    "
-        for i, (group, links) in enumerate(groups)
-    ]
-    return SafeString("".join(out))
-
-
-@register.simple_tag
-def nav_links(nav: Any) -> SafeString:
-    """base.html's main navigation (lib/context.site's `nav`): a dozen links on every page,
-    the current section's marked. tests/web/test_markup_in_python.py holds it to the
-    template markup it replaced."""
-    out = ""
-    for item in nav or ():
-        current = ' aria-current="page"' if _field(item, "active") else ""
-        out += (
-            f'<li><a href="{escape(_field(item, "url"))}"{current}>'
-            f"{escape(_field(item, 'label'))}</a></li>"
-        )
-    return SafeString(out)
-
-
-@lru_cache(maxsize=4)
-def _footer_groups(footer: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (
-            str(group),
-            "".join(
-                f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links
-            ),
-        )
-        for group, links in footer
     )
 
 
@@ -536,7 +490,6 @@ def widget_html(field: Any) -> str:
 def _forget_widgets(**kwargs: Any) -> None:
     _WIDGETS.clear()  # formats, renderers: a widget may read differently
     _floatformat_1.cache_clear()  # the locale's decimal point
-    _catalog_line.cache_clear()  # USE_TZ, formats
 
 
 @register.simple_tag
@@ -558,39 +511,6 @@ def form_fields(form: Any, names: Any) -> SafeString:
 def widget(field: Any) -> SafeString:
     """`{{ field }}` through widget_html: the bound field's widget, remembered per input."""
     return mark_safe(widget_html(field))
-
-
-# base.html's footer line about the catalog, rendered once per catalog state by the template
-# language itself (so it reads exactly as it did), then kept.
-CATALOG_LINE = (
-    "<p>Catalog: {{ s.n_models }} model{{ s.n_models|pluralize }}, {{ s.n_hardware }} "
-    'hardware entr{{ s.n_hardware|pluralize:"y,ies" }}, {{ s.n_benchmarks }} benchmark '
-    'set{{ s.n_benchmarks|pluralize }} · last changed {{ s.changed_at|date:"Y-m-d" }}</p>'
-)
-
-
-@register.simple_tag
-def catalog_line(state: Any) -> SafeString:
-    """The footer's "Catalog: N models, … · last changed DATE": the same on every page until
-    a sync, and its filters (three plurals and a date in the current time zone) cost ~0.1 ms
-    of every page's frame."""
-    key = (
-        state.n_models,
-        state.n_hardware,
-        state.n_benchmarks,
-        state.changed_at,
-        timezone.get_current_timezone_name(),
-    )
-    return _catalog_line(key)
-
-
-@lru_cache(maxsize=16)
-def _catalog_line(key: tuple[Any, ...]) -> SafeString:
-    from django.template import engines
-
-    names = ("n_models", "n_hardware", "n_benchmarks", "changed_at")
-    state = dict(zip(names, key, strict=False))
-    return mark_safe(engines["django"].from_string(CATALOG_LINE).render({"s": state}))
 
 
 # --- the detail pages' spec sheets -------------------------------------------------------
@@ -762,18 +682,4 @@ def file_rows(context: template.Context, files: Any) -> SafeString:
             f'<td class="num">{_show(context, gib(_field(f, "size_bytes")))}</td>'
             f"<td>{link}</td></tr>"
         )
-    return SafeString(out)
-
-
-@register.simple_tag(takes_context=True)
-def breadcrumb_items(context: template.Context, crumbs: Any) -> SafeString:
-    """base.html's breadcrumb list items (Page.breadcrumbs, (name, url) pairs): the last is
-    the current page, unlinked."""
-    items = list(crumbs or ())
-    out = ""
-    for i, (name, url) in enumerate(items):
-        if i == len(items) - 1:
-            out += f'<li><span aria-current="page">{_show(context, name)}</span></li>'
-        else:
-            out += f'<li><a href="{_show(context, url)}">{_show(context, name)}</a></li>'
     return SafeString(out)
