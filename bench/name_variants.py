@@ -503,103 +503,38 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                 name=full,
             )
         )
+        # Device lines as drivers and tools print them, each naming the product without its
+        # memory.
+        lines: list[tuple[str, str]] = []
         if vendor == "NVIDIA":
             cc = entry.get("cuda_compute_capability") or "8.6"
-            out.append(
-                Case(
-                    "hardware",
-                    f"Device 0: {full}, compute capability {cc}, VMM: yes",
-                    {eid},
-                    "llama.cpp-cuda",
-                    name=full,
-                )
-            )
-            out.append(
-                Case(
-                    "hardware",
-                    f"{full}, {int(gib * 1024) - 1}MiB",
-                    {eid},
-                    "nvidia-smi-csv",
-                    name=full,
-                )
-            )
-            out.append(
-                Case(
-                    "hardware",
-                    f"GPU 0: {full} (UUID: GPU-5a1c0e1e-8f3b-4c2d-9e7a-0b6d2f4c8a11)",
-                    {eid},
-                    "nvidia-smi-L",
-                    name=full,
-                )
-            )
+            lines += [
+                (f"Device 0: {full}, compute capability {cc}, VMM: yes", "llama.cpp-cuda"),
+                (f"{full}, {int(gib * 1024) - 1}MiB", "nvidia-smi-csv"),
+                (f"GPU 0: {full} (UUID: GPU-5a1c0e1e-8f3b-4c2d-9e7a-0b6d2f4c8a11)", "nvidia-smi-L"),
+            ]
         if vendor == "AMD":
             arch = entry.get("gpu_arch") or "gfx1100"
-            out.append(
-                Case(
-                    "hardware",
+            lines += [
+                (
                     f"Device 0: {full}, {arch} (0x{arch[3:]}), VMM: no, Wave Size: 32",
-                    {eid},
                     "llama.cpp-rocm",
-                    name=full,
-                )
-            )
-            out.append(
-                Case(
-                    "hardware",
-                    f"GPU[0] : Card Series: {full}",
-                    {eid},
-                    "rocm-smi",
-                    name=full,
-                )
-            )
-            out.append(
-                Case(
-                    "hardware",
-                    f"Name: {arch} Marketing Name: {full} Vendor Name: AMD",
-                    {eid},
-                    "rocminfo",
-                    name=full,
-                )
-            )
+                ),
+                (f"GPU[0] : Card Series: {full}", "rocm-smi"),
+                (f"Name: {arch} Marketing Name: {full} Vendor Name: AMD", "rocminfo"),
+            ]
         if vendor == "Intel":
             sycl = re.sub(r"^Intel Arc\b", "Intel(R) Arc(TM)", full) + " Graphics"
-            out.append(
-                Case(
-                    "hardware",
-                    f"[level_zero:gpu:0] {sycl} 12.55.8 [1.6.32224+14]",
-                    {eid},
-                    "sycl-ls",
-                    name=full,
-                )
-            )
-        out.append(
-            Case(
-                "hardware",
+            lines.append((f"[level_zero:gpu:0] {sycl} 12.55.8 [1.6.32224+14]", "sycl-ls"))
+        lines += [
+            (
                 f"ggml_vulkan: 0 = {full} ({vendor}) | uma: 0 | fp16: 1 | warp size: 32 | "
                 "shared memory: 49152 | int dot: 1 | matrix cores: KHR_coopmat",
-                {eid},
                 "llama.cpp-vulkan",
-                name=full,
-            )
-        )
-        out.append(
-            Case(
-                "hardware",
-                f"deviceName = {full}",
-                {eid},
-                "vulkaninfo",
-                name=full,
-            )
-        )
-        out.append(
-            Case(
-                "hardware",
-                f"GPU 0 {full}",
-                {eid},
-                "task-manager",
-                name=full,
-            )
-        )
+            ),
+            (f"deviceName = {full}", "vulkaninfo"),
+            (f"GPU 0 {full}", "task-manager"),
+        ]
         chip = _lspci_chip(full)
         if chip:
             corp = (
@@ -608,15 +543,10 @@ def hardware_cases(catalog: Catalog) -> list[Case]:
                 else "Advanced Micro Devices, Inc. [AMD/ATI]"
             )
             inner = _VENDOR_RE.sub("", full)
-            out.append(
-                Case(
-                    "hardware",
-                    f"01:00.0 VGA compatible controller: {corp} {chip} [{inner}] (rev a1)",
-                    {eid},
-                    "lspci",
-                    name=full,
-                )
+            lines.append(
+                (f"01:00.0 VGA compatible controller: {corp} {chip} [{inner}] (rev a1)", "lspci")
             )
+        out.extend(Case("hardware", text, {eid}, rule, name=full) for text, rule in lines)
     return out
 
 
