@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from runlocal.speed import (
+    DeviceLoad,
     SpeedParams,
     decode_seconds_per_token,
     load_params,
@@ -240,6 +241,19 @@ def test_the_harness_reads_a_rows_vulkan_driver_from_its_notes() -> None:
     assert not llama_setup({}).vulkan_mesa
 
 
+def _xe2_under_vulkan_at_half_the_vector_rate() -> tuple[DeviceLoad, SpeedParams]:
+    """An Arc Pro B70 (Xe2) under Vulkan, with parameters that put its prompts on the
+    "vector" path at efficiency 0.5 and no quant unpacking factor."""
+    xe2 = replace(B70, backend="vulkan-intel", api="vulkan", gpu_arch="xe2-hpg")
+    p = _params()
+    return xe2, replace(
+        p,
+        prefill_efficiency={**p.prefill_efficiency, "vulkan-intel": 0.5},
+        prefill_path_efficiency={**p.prefill_path_efficiency, "vector": 1.0},
+        prefill_quant_factor={k: 1.0 for k in p.prefill_quant_factor},
+    )
+
+
 def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
     """1e9 active parameters (2e9 FLOPs per token) on an Intel GPU under Vulkan with FP32
     20 TFLOPS (no weight tiles, reads or attention priced): the "vector" path's 2 x 20 = 40
@@ -252,14 +266,7 @@ def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
 
     assert pytest.approx(3.0522, abs=1e-4) == INTEL_VULKAN_COOPMAT_GAIN
     assert pytest.approx(1.3793, abs=1e-4) == INTEL_VULKAN_COOPMAT_GAIN_MESA
-    xe2 = replace(B70, backend="vulkan-intel", api="vulkan", gpu_arch="xe2-hpg")
-    p = _params()
-    p = replace(
-        p,
-        prefill_efficiency={**p.prefill_efficiency, "vulkan-intel": 0.5},
-        prefill_path_efficiency={**p.prefill_path_efficiency, "vector": 1.0},
-        prefill_quant_factor={k: 1.0 for k in p.prefill_quant_factor},
-    )
+    xe2, p = _xe2_under_vulkan_at_half_the_vector_rate()
     f = _prefill_features(
         loads=(xe2,),
         quant_family="k_quant",
@@ -292,13 +299,9 @@ def test_xe2_flash_attention_keeps_the_scalar_rate_under_vulkan() -> None:
     Intel's driver or Mesa alike; without flash attention 0.05 / 3.0522 = 0.016382 s (Mesa:
     0.05 / 1.3793 = 0.036250 s). Adding 2e12 GEMM FLOPs (1e12 active parameters) adds
     2e12 / 20e12 / 3.0522 = 0.032763 s with it."""
-    xe2 = replace(B70, backend="vulkan-intel", api="vulkan", gpu_arch="xe2-hpg")
-    p = _params()
+    xe2, p = _xe2_under_vulkan_at_half_the_vector_rate()
     p = replace(
         p,
-        prefill_efficiency={**p.prefill_efficiency, "vulkan-intel": 0.5},
-        prefill_path_efficiency={**p.prefill_path_efficiency, "vector": 1.0},
-        prefill_quant_factor={k: 1.0 for k in p.prefill_quant_factor},
         attention_backend_factor={**p.attention_backend_factor, "vulkan-intel": 1.0},
         attention_factor_no_fa=1.0,
     )

@@ -485,6 +485,18 @@ def _device_load(**kw: object) -> DeviceLoad:
     return DeviceLoad(**base)  # type: ignore[arg-type]
 
 
+# A Tesla P100 (no dp4a, no tensor cores) holding 10 layers, 8 of them MoE.
+_P100_MOE = _device_load(
+    fp32_flops=9.3e12,
+    fp16_flops=18.7e12,
+    layers=10,
+    moe_layers=8,
+    dp4a=False,
+    tensor_cores=False,
+    compute_capability=6.0,
+)
+
+
 def _cpu(**kw: object) -> DeviceLoad:
     # A Raspberry Pi 5-like CPU: 17.1 GB/s, 0.154 TFLOPS FP32, SDOT int8 at 0.614 TOPS.
     pi5: dict[str, object] = dict(
@@ -683,15 +695,7 @@ def test_cuda_prompts_without_mmq_multiply_the_routed_experts_one_call_per_exper
     from runlocal.speed.kernels import host_expert_loop
 
     p = replace(load_params(), expert_loop_us=20.0)
-    p100 = _device_load(
-        fp32_flops=9.3e12,
-        fp16_flops=18.7e12,
-        layers=10,
-        moe_layers=8,
-        dp4a=False,
-        tensor_cores=False,
-        compute_capability=6.0,
-    )
+    p100 = _P100_MOE
     moe = dict(n_experts=128, expert_share=8 / 128, active_expert_params=1e9)
     f = _prefill_features(loads=(p100,), **moe)
     looped = prefill_seconds_per_token(f, p, 0)
@@ -1071,15 +1075,7 @@ def test_cuda_mul_mat_id_fallback_scans_every_expert_token_and_slot_on_the_host(
     from runlocal.speed.kernels import host_expert_id_scan_seconds
 
     p = replace(load_params(), expert_loop_us=20.0)
-    p100 = _device_load(
-        fp32_flops=9.3e12,
-        fp16_flops=18.7e12,
-        layers=10,
-        moe_layers=8,
-        dp4a=False,
-        tensor_cores=False,
-        compute_capability=6.0,
-    )
+    p100 = _P100_MOE
     moe = dict(n_experts=256, expert_share=8 / 256, active_expert_params=1e9)
     f = _prefill_features(loads=(p100,), **moe)
     assert host_expert_id_scan_seconds(f, p100) == pytest.approx(256 * 8 * 1e-9)
