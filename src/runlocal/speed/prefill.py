@@ -46,6 +46,29 @@ def sorted_gather_tile_factor(tile_rows: int, rows_per_expert: float) -> float:
     return 1 + (tile_rows - 1) / rows_per_expert
 
 
+def alu_attention_rate(f: SpeedFeatures, load: DeviceLoad, path: str) -> float | None:
+    """The vector-ALU rate a prompt's attention runs at where it does not take the weights'
+    path; None where it does.
+
+    - dp4a GPUs have no matrix units, and attention has no int8 dot products to use: flash
+      attention's tile and vector kernels (or, without it, the KQ and KQV products) run at
+      the FP16 rate the catalog lists (packed FP16 on Vega 20 and RDNA2, the FP32 rate on
+      Pascal GP10x), half or a quarter of the 4 x FP32 the weights' int8 dot products reach.
+    - Metal flash attention on an M5-family GPU (kernels.metal_shader_attention): the
+      weights' GEMMs on the Neural Accelerators, the attention's simdgroup matrices on the
+      shader ALUs, at the FP32 figure.
+    - SYCL flash attention before PRs #25025/#25222 (kernels.sycl_vector_attention): the VEC
+      and TILE kernels on the vector engines, at their FP16 rate, whatever path the weights
+      take."""
+    if path == "dp4a" and load.fp16_flops:
+        return load.fp16_flops
+    if metal_shader_attention(f, load) and load.fp32_flops:
+        return load.fp32_flops
+    if sycl_vector_attention(f, load) and load.fp32_flops:
+        return INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops
+    return None
+
+
 def prefill_seconds_per_token(
     f: SpeedFeatures, p: SpeedParams, depth: float, prompt_tokens: int = 512
 ) -> float | None:
@@ -118,15 +141,13 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_tile = p.prefill_efficiency[load.backend]
             t += attn * tile * share / (load.fp32_flops * eta_tile)
-        elif path == "dp4a" and load.fp16_flops:
-            # dp4a GPUs have no matrix units, and attention has no int8 dot products to use:
-            # flash attention's tile and vector kernels (or, without it, the KQ and KQV
-            # products) run on the vector ALUs at the FP16 rate the catalog lists for them
-            # (packed FP16 on Vega 20 and RDNA2, the FP32 rate on Pascal GP10x), half or a
-            # quarter of the 4 x FP32 the weights' int8 dot products reach.
+        elif alu := alu_attention_rate(f, load, path):
+            # The weights' GEMMs on the path's units, the attention on the vector ALUs
+            # (alu_attention_rate says where and why). No weights are unpacked there: the
+            # quant family's GEMM factor does not apply.
             t += gemm_flops * share / (peak * eta)
-            eta_vec = p.prefill_efficiency[load.backend]
-            t += attn * f.attn_prefill_flops * share / (load.fp16_flops * eta_vec)
+            eta_alu = p.prefill_efficiency[load.backend]
+            t += attn * f.attn_prefill_flops * share / (alu * eta_alu)
         elif vulkan_scalar_pv(f, load) and load.fp32_flops:
             # Vulkan coopmat1 flash attention before PR #19075: Q·K^T on the matrix units,
             # S·V on the vector ALUs at the FP32 (dual-issue) rate (VULKAN_SCALAR_PV_SHARE).
@@ -135,19 +156,6 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_vec = p.prefill_efficiency[load.backend]
             t += attn * pv * share / (load.fp32_flops * eta_vec)
-        elif metal_shader_attention(f, load) and load.fp32_flops:
-            # Metal flash attention on an M5-family GPU: the weights' GEMMs on the Neural
-            # Accelerators, the attention's simdgroup matrices on the shader ALUs.
-            t += gemm_flops * share / (peak * eta)
-            eta_alu = p.prefill_efficiency[load.backend]
-            t += attn * f.attn_prefill_flops * share / (load.fp32_flops * eta_alu)
-        elif sycl_vector_attention(f, load) and load.fp32_flops:
-            # SYCL flash attention before PRs #25025/#25222: the VEC and TILE kernels run on
-            # the vector engines, at their FP16 rate, whatever path the weights take.
-            t += gemm_flops * share / (peak * eta)
-            eta_vec = p.prefill_efficiency[load.backend]
-            vec = INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops
-            t += attn * f.attn_prefill_flops * share / (vec * eta_vec)
         else:
             attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
             t += (gemm_flops + attn_flops) * share / (peak * eta)
