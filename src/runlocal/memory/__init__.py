@@ -3,7 +3,7 @@
 records: what a plan says of each device; kv: the cache and the attention that reads it;
 llama: llama.cpp's buffers and placement; frameworks: vLLM, transformers, MLX, ExLlamaV2."""
 
-from . import kv, llama_buffers, llama_layout
+from . import kv, layer_terms, llama_buffers, llama_layout
 from .frameworks import (
     CUDA_DRIVER_RESERVED_SHARE,
     MLX_FUSED_PREFILL_HEAD_DIMS,
@@ -158,6 +158,8 @@ def clear_caches() -> None:
         kv._attention_widths,
         kv._sparse_layers,
         kv._expert_layer_prefix,
+        kv._packed_gqa_layers,
+        layer_terms.layer_terms_of,
         kv.kv_bytes_per_cell_check,
         llama_layout._llama_cells,
         llama_layout._gpu_set,

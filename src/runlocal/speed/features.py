@@ -15,11 +15,9 @@ from ..memory import (
     MemoryPlan,
     attention_flops,
     hip_tile_attention_flops,
-    kv_read_bytes,
     layers_with_experts,
-    recurrent_state_bytes,
-    vector_kernel_attention_flops,
 )
+from ..memory.layer_terms import layer_terms_of
 from ..runtimes import Runtime
 from ..spec import ModelSpec, WeightInventory
 from .params import backend_class, quant_family, release
@@ -567,16 +565,10 @@ def _layer_terms(
     ``vector_kernel``; ``packing``: the grouped-query layers CUDA packs into the matrix
     kernels, gqa_decode_packing), and the layers that route to experts. A table asks the same
     layers of one model on many devices and at many quantizations."""
-    layers = range(lo, hi)
-    # The cache read at the depth, and the recurrent state written back after its update.
-    kv = kv_read_bytes(spec, depth, runtime, kv_type, sequences, layers)
-    kv += recurrent_state_bytes(spec, runtime, kv_type, sequences, layers)
-    if vector_kernel:
-        attn, attn_matrix = vector_kernel_attention_flops(spec, runtime, depth, lo, hi, packing)
-    else:
-        attn = attention_flops(spec, runtime, depth, lo, hi, decode=True)
-        attn_matrix = 0.0
-    return kv, attn, attn_matrix, layers_with_experts(spec, lo, hi)
+    # The same floats as the model's functions asked one by one (memory.layer_terms).
+    return layer_terms_of(spec, runtime, kv_type, sequences, vector_kernel, packing).at(
+        depth, lo, hi
+    )
 
 
 @lru_cache(maxsize=4096)
