@@ -115,14 +115,18 @@ def _context_probes(
 
         return rows, fits
     weights, budgets, rest_row = cells.weights_row(inv), cells.budgets, cells.rest_row
-    if len(budgets) == 1:
-        (weight,), (budget,) = weights, budgets
+    rest_one = cells.rest_one
+    if rest_one is not None:
+        # One GPU: its row is the weights, its overhead and the model's rest at the context
+        # (rest_row's one entry, added up without the row).
+        ((weight,), (budget,)) = weights, budgets
+        fixed = weight + cells.overheads[0]
 
         def rows_one(ctx: int) -> list[tuple[int, int]]:
-            return [(weight + rest_row(ctx)[0], budget)]
+            return [(fixed + rest_one(ctx), budget)]
 
         def fits_one(ctx: int) -> bool:
-            return weight + rest_row(ctx)[0] <= budget
+            return fixed + rest_one(ctx) <= budget
 
         return rows_one, fits_one
 

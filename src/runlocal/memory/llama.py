@@ -148,8 +148,12 @@ def plan_llama(
     layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
     ngl, experts, note = layout.search(context)
 
-    uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
-    host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
+    if ngl == n + 1 and not experts and len(gpus) == 1:  # most plans: one GPU holds it all
+        use, gpu_fits, gpu_total, host_weights, host_kv, host_compute = layout.full_on_one(context)
+        uses = [use]
+    else:
+        uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
+        host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
     # Positional (see _LlamaLayout.uses): device, layers, weights, kv_cache, compute, overhead,
     # budget.
     host_budget = layout.host_budget(host_ram_bytes, gpu_total)

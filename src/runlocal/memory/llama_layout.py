@@ -65,6 +65,11 @@ class _LlamaCells:
         self._full_weights: dict[WeightInventory, list[int]] = (
             model.one_gpu_weights if self._full_split == ([self.n], 0) else {}
         )
+        # One GPU: rest_row(context)[0] is the model's rest_one(context) plus its overhead,
+        # which the searches' probes add up without the row (None with several GPUs).
+        self.rest_one: Callable[[int], int] | None = (
+            model.rest_one if len(self.budgets) == 1 else None
+        )
 
     def layout(self, inv: WeightInventory) -> _LlamaLayout:
         """The placement arithmetic of weights ``inv`` on these cells, kept per inventory: a
@@ -264,6 +269,25 @@ class _LlamaLayout:
             uses.append(DeviceUse(self.gpus[k], count, weights, kv, compute, overhead, budget))
             start = stop
         return uses, first, fits, total
+
+    def full_on_one(self, context: int) -> tuple[DeviceUse, bool, int, int, int, int]:
+        """uses(n + 1, 0, context) and host_parts(n + 1, 0, 0, context) on one GPU that holds
+        every block and the output layer, without the split between devices: its use, whether
+        it fits, its total, and system RAM's weights, KV and compute buffers (the common
+        plan, written out; tests/core/test_layer_terms.py holds it to the general one)."""
+        n = self.n
+        full, swa, compute_output, _ = self._at(context)
+        layer_sum = self.layer_sum
+        weights = layer_sum[n] - layer_sum[0] + self.output_bytes
+        kv = self.profile.bytes(0, n, full, swa, self.sequences) if n > 0 else 0
+        overhead, budget = self.overheads[0], self.budgets[0]
+        used = weights + kv + compute_output + overhead
+        # Positional: device, layers, weights, kv_cache, compute, overhead, budget.
+        use = DeviceUse(self.gpus[0], n, weights, kv, compute_output, overhead, budget)
+        # host_parts with no block and no expert on the host: the inputs, the logits buffer.
+        host_weights = self.input_bytes + layer_sum[0]
+        host_compute = self.spec.vocab_size * 4 * self.sequences
+        return use, used <= budget, used, host_weights, 0, host_compute
 
     def fits(self, ngl: int, expert_host_layers: int, context: int) -> bool:
         """Every GPU's total within its budget. Not memoized: the offload search, itself kept
