@@ -96,18 +96,22 @@ class LayerTerms:
         # on the depth; else (a packing with a minimum of cells) the packed layers are asked
         # per depth (_packed_gqa_layers) and only the wide-head runs are summed here.
         self.packed_by_depth = packing is not None and packing.min_cells > 0
-        matrix = [False] * self.n
+        # Most models on most kernels have none: then no layer is visited.
+        matrix: set[int] = set()
         if vector_kernel and self.exact:
             for a, b in _wide_head_runs(spec, latent):
-                matrix[a:b] = [True] * (b - a)
+                matrix.update(range(a, b))
             if packing is not None and not self.packed_by_depth:
                 # min_cells 0: every layer's cells pass, so any depth packs the same layers.
-                for i in _packed_gqa_layers(spec, runtime, 0, latent, packing):
-                    matrix[i] = True
+                matrix.update(_packed_gqa_layers(spec, runtime, 0, latent, packing))
+        self.has_matrix = bool(matrix)
         mf, ms = [0], [0]
-        for i, wide in enumerate(matrix):
-            mf.append(mf[-1] + (self.width_full[i + 1] - self.width_full[i] if wide else 0))
-            ms.append(ms[-1] + (self.width_swa[i + 1] - self.width_swa[i] if wide else 0))
+        if matrix:
+            full_w, swa_w = self.width_full, self.width_swa
+            for i in range(self.n):
+                wide = i in matrix
+                mf.append(mf[-1] + (full_w[i + 1] - full_w[i] if wide else 0))
+                ms.append(ms[-1] + (swa_w[i + 1] - swa_w[i] if wide else 0))
         self.matrix_full, self.matrix_swa = mf, ms
 
     def at(self, depth: int, lo: int, hi: int) -> tuple[float, float, float, int]:
@@ -143,8 +147,10 @@ class LayerTerms:
         moe = self.experts[hi] - self.experts[lo]
         if not self.vector_kernel:  # attention_flops converts this integer once, too
             return kv, float(total), 0.0, moe
-        mf, ms = self.matrix_full, self.matrix_swa
-        wide = (mf[hi] - mf[lo]) * depth + (ms[hi] - ms[lo]) * capped
+        wide = 0
+        if self.has_matrix:
+            mf, ms = self.matrix_full, self.matrix_swa
+            wide = (mf[hi] - mf[lo]) * depth + (ms[hi] - ms[lo]) * capped
         if self.packed_by_depth:
             assert self.packing is not None
             packed = _packed_gqa_layers(self.spec, self.runtime, depth, self.latent, self.packing)
