@@ -361,6 +361,12 @@ class _LlamaLayout:
         # largest context and the best quantization keep and ask anyway (the same sums:
         # tests/core/test_fast_paths.py): most setups fit, and then no search is set up.
         cells = self.cells
+        rest_one = cells.rest_one
+        if rest_one is not None:  # one GPU: its row's one sum (see _LlamaCells.rest_one)
+            (weights,) = cells.weights_row(self.inv)
+            if weights + rest_one(context) + self.overheads[0] <= self.budgets[0]:
+                return self.n + 1, 0, None
+            return self._search_one(context)
         rest = cells.rest_row(context)
         for w, r, b in zip(cells.weights_row(self.inv), rest, self.budgets, strict=True):
             if w + r > b:
