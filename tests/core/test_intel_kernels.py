@@ -88,15 +88,16 @@ def test_sycl_prompts_multiply_bf16_weights_at_the_fp32_rate() -> None:
 def test_sycl_prompt_attention_ran_on_the_vector_engines_before_july_2026() -> None:
     """1e9 attention FLOPs per token, F16 weights (1e9 active, 2e9 FLOPs at 160 TFLOPS x 0.5
     = 2.5e-5 s). On XMX: 1e9 / (160e12 x 0.5) = 1.25e-5 s; on the vector engines (FP16 at
-    2 x 20 TFLOPS): 1e9 / (40e12 x 0.5) = 5e-5 s. Without flash attention the KQ and KQV
-    products are GEMMs on XMX on any build."""
+    2 x 20 TFLOPS, of which the VEC/TILE kernels reach 0.084): 1e9 / (40e12 x 0.084) =
+    2.97619e-4 s. Without flash attention the KQ and KQV products are GEMMs on XMX on any
+    build."""
     p = _params()
     f = _prefill_features(
         loads=(B70,), quant_family="f16", quant="F16", active_params=1e9, attn_prefill_flops=1e9
     )
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.5e-5 + 1.25e-5)
     old = replace(f, sycl_xmx_attention=False)
-    assert prefill_seconds_per_token(old, p, 0) == pytest.approx(2.5e-5 + 5e-5)
+    assert prefill_seconds_per_token(old, p, 0) == pytest.approx(2.5e-5 + 2.97619e-4)
     no_fa = replace(old, flash_attn=False)
     assert prefill_seconds_per_token(no_fa, replace(p, attention_factor_no_fa=1.0), 0) == (
         pytest.approx(2.5e-5 + 1.25e-5)
@@ -295,10 +296,11 @@ def test_xe2_flash_attention_keeps_the_scalar_rate_under_vulkan() -> None:
     """PR #14001's gain was measured without flash attention (llama-bench's default then),
     so only the weight GEMMs, and attention run as plain products, take it.
     No weights, 1e12 attention FLOPs per token (factor 1) on the "vector" path, 2 x 20 = 40
-    TFLOPS at efficiency 0.5: 1e12 / 20e12 = 0.05 s on Xe2 with flash attention under
-    Intel's driver or Mesa alike; without flash attention 0.05 / 3.0522 = 0.016382 s (Mesa:
-    0.05 / 1.3793 = 0.036250 s). Adding 2e12 GEMM FLOPs (1e12 active parameters) adds
-    2e12 / 20e12 / 3.0522 = 0.032763 s with it."""
+    TFLOPS: with flash attention the shader reaches 0.051 of it (PR #25494's B70 rows),
+    1e12 / 2.04e12 = 0.490196 s on Xe2 under Intel's driver or Mesa alike; without flash
+    attention, at efficiency 0.5, 1e12 / 20e12 / 3.0522 = 0.016382 s (Mesa: 0.05 / 1.3793 =
+    0.036250 s). Adding 2e12 GEMM FLOPs (1e12 active parameters) adds 2e12 / 20e12 /
+    3.0522 = 0.032763 s with it."""
     xe2, p = _xe2_under_vulkan_at_half_the_vector_rate()
     p = replace(
         p,
@@ -312,9 +314,9 @@ def test_xe2_flash_attention_keeps_the_scalar_rate_under_vulkan() -> None:
         active_params=0.0,
         attn_prefill_flops=1e12,
     )
-    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(0.05, rel=1e-4)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(0.490196, rel=1e-4)
     assert prefill_seconds_per_token(replace(f, vulkan_mesa=True), p, 0) == pytest.approx(
-        0.05, rel=1e-4
+        0.490196, rel=1e-4
     )
     no_fa = replace(f, flash_attn=False)
     assert prefill_seconds_per_token(no_fa, p, 0) == pytest.approx(0.016382, rel=1e-4)
@@ -322,7 +324,55 @@ def test_xe2_flash_attention_keeps_the_scalar_rate_under_vulkan() -> None:
         0.036250, rel=1e-4
     )
     both = replace(f, active_params=1e12)
-    assert prefill_seconds_per_token(both, p, 0) == pytest.approx(0.05 + 0.032763, rel=1e-4)
+    assert prefill_seconds_per_token(both, p, 0) == pytest.approx(0.490196 + 0.032763, rel=1e-4)
+
+
+def test_intel_flash_attention_runs_at_the_share_of_the_vector_rate_its_sources_measured() -> None:
+    """The shares come from long-prompt B70 measurements (22.9 TFLOPS FP32, 45.8 FP16):
+    SYCL (issue #21862, Qwen3.5-27B: 16 attention layers x 24 heads x 256): 882.7 tokens/s at
+    depth 0 and 227.1 at 32,000, 1/227.1 - 1/882.7 = 3.2704e-3 s for 4 x 16 x 24 x 256 x
+    32,000 = 1.2583e10 FLOPs, 3.848 TFLOPS, 0.084 of 45.8; Vulkan under Mesa (PR #25494,
+    Llama 3.1 8B: 32 x 32 x 128): 734.99 at depth 4,096 and 242.43 at 16,384, 2.764e-3 s for
+    4 x 32 x 32 x 128 x 12,288 = 6.442e9 FLOPs, 2.331 TFLOPS, 0.051.
+    1e9 attention FLOPs per token on the test card (2 x 20 TFLOPS), no weights: SYCL before
+    the XMX kernels 1e9 / (40e12 x 0.084) = 2.97619e-4 s, whatever the generic attention
+    factor or SYCL's GEMM efficiency; the backend's attention factor (1.5) multiplies it."""
+    from runlocal.speed.kernels import (
+        INTEL_VULKAN_ATTENTION_SHARE,
+        SYCL_VECTOR_ATTENTION_SHARE,
+        intel_vector_attention_share,
+    )
+
+    sycl_rate = 4 * 16 * 24 * 256 * 32_000 / (1 / 227.1 - 1 / 882.7)
+    assert sycl_rate / 45.8e12 == pytest.approx(SYCL_VECTOR_ATTENTION_SHARE, abs=5e-4)
+    vulkan_rate = 4 * 32 * 32 * 128 * 12_288 / (1 / 242.43 - 1 / 734.99)
+    assert vulkan_rate / 45.8e12 == pytest.approx(INTEL_VULKAN_ATTENTION_SHARE, abs=5e-4)
+    p = _params()
+    f = _prefill_features(
+        loads=(B70,),
+        quant_family="f16",
+        quant="F16",
+        active_params=0.0,
+        attn_prefill_flops=1e9,
+        sycl_xmx_attention=False,
+    )
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.97619e-4, rel=1e-5)
+    other = replace(
+        p, attention_factor=2.0, prefill_efficiency={**p.prefill_efficiency, "sycl": 0.25}
+    )
+    assert prefill_seconds_per_token(f, other, 0) == pytest.approx(2.97619e-4, rel=1e-5)
+    slow = replace(p, attention_backend_factor={**p.attention_backend_factor, "sycl": 1.5})
+    assert prefill_seconds_per_token(f, slow, 0) == pytest.approx(1.5 * 2.97619e-4, rel=1e-5)
+    # Where the rule does not apply: XMX builds, no flash attention, Alchemist under Vulkan,
+    # other vendors, other runtimes' kernels.
+    xe2 = replace(B70, backend="vulkan-intel", api="vulkan", gpu_arch="xe2-hpg")
+    assert intel_vector_attention_share(f, B70) == SYCL_VECTOR_ATTENTION_SHARE
+    assert intel_vector_attention_share(f, xe2) == INTEL_VULKAN_ATTENTION_SHARE
+    assert intel_vector_attention_share(replace(f, sycl_xmx_attention=True), B70) is None
+    assert intel_vector_attention_share(replace(f, flash_attn=False), xe2) is None
+    assert intel_vector_attention_share(f, replace(xe2, gpu_arch="xe-hpg")) is None
+    assert intel_vector_attention_share(f, replace(xe2, vendor="AMD")) is None
+    assert intel_vector_attention_share(replace(f, llama_kernels=False), xe2) is None
 
 
 def test_the_harness_and_runtimes_read_the_intel_vulkan_coopmat_build() -> None:

@@ -26,6 +26,7 @@ from .kernels import (
     hip_dequant_blas,
     host_expert_id_scan_seconds,
     host_looped_expert_matrices,
+    intel_vector_attention_share,
     intel_vulkan_attention_gain,
     intel_vulkan_coopmat,
     metal_shader_attention,
@@ -33,7 +34,6 @@ from .kernels import (
     mlx_expert_tile_rows,
     mlx_serial_delta_rule_seconds,
     prefill_path,
-    sycl_vector_attention,
     vulkan_cm1_cache_reads,
     vulkan_scalar_pv,
 )
@@ -57,15 +57,12 @@ def alu_attention_rate(f: SpeedFeatures, load: DeviceLoad, path: str) -> float |
     - Metal flash attention on an M5-family GPU (kernels.metal_shader_attention): the
       weights' GEMMs on the Neural Accelerators, the attention's simdgroup matrices on the
       shader ALUs, at the FP32 figure.
-    - SYCL flash attention before PRs #25025/#25222 (kernels.sycl_vector_attention): the VEC
-      and TILE kernels on the vector engines, at their FP16 rate, whatever path the weights
-      take."""
+    (SYCL flash attention before PRs #25025/#25222 runs on the vector engines too, at the
+    share of their rate kernels.intel_vector_attention_share gives.)"""
     if path == "dp4a" and load.fp16_flops:
         return load.fp16_flops
     if metal_shader_attention(f, load) and load.fp32_flops:
         return load.fp32_flops
-    if sycl_vector_attention(f, load) and load.fp32_flops:
-        return INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops
     return None
 
 
@@ -132,6 +129,14 @@ def prefill_seconds_per_token(
             eta_cpu = p.prefill_efficiency["cpu"]
             t += gemm_flops * share / (peak * eta)
             t += attn * f.attn_prefill_flops * share / (vec * eta_cpu)
+        elif (fa_share := intel_vector_attention_share(f, load)) and load.fp32_flops:
+            # Intel flash attention on the vector engines at the share of their FP16 rate
+            # measured for its kernel (kernels.intel_vector_attention_share), overheads
+            # included: neither the generic attention factor nor the GEMMs' efficiency.
+            t += gemm_flops * share / (peak * eta)
+            rate = INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops * fa_share
+            fa_factor = p.attention_backend_factor.get(attention_kernels(load), 1.0)
+            t += fa_factor * f.attn_prefill_flops * share / rate
         elif f.flash_attn and rdna_generation(load) and load.fp32_flops:
             # HIP flash attention on RDNA3/RDNA4: the layers the WMMA kernel does not take run
             # the tile kernel on the vector ALUs, at the packed-FP16 rate (the catalog's FP32
