@@ -337,7 +337,7 @@ def test_intel_flash_attention_runs_at_the_share_of_the_vector_rate_its_sources_
     1e9 attention FLOPs per token on the test card (2 x 20 TFLOPS), no weights: SYCL before
     the XMX kernels 1e9 / (40e12 x 0.084) = 2.97619e-4 s, whatever the generic attention
     factor or SYCL's GEMM efficiency; the backend's attention factor (1.5) multiplies it."""
-    from runlocal.speed.kernels import (
+    from runlocal.speed.intel_attention import (
         INTEL_VULKAN_ATTENTION_SHARE,
         SYCL_VECTOR_ATTENTION_SHARE,
         intel_vector_attention_share,

@@ -11,6 +11,7 @@ from .features import (
     SpeedFeatures,
     rdna_generation,
 )
+from .intel_attention import intel_vector_attention_share
 from .kernels import (
     AMD_VULKAN_SMALL_TILES_SLOWDOWN,
     DEQUANT_FP16_BYTES_PER_WEIGHT,
@@ -26,7 +27,6 @@ from .kernels import (
     hip_dequant_blas,
     host_expert_id_scan_seconds,
     host_looped_expert_matrices,
-    intel_vector_attention_share,
     intel_vulkan_attention_gain,
     intel_vulkan_coopmat,
     metal_shader_attention,
@@ -58,7 +58,7 @@ def alu_attention_rate(f: SpeedFeatures, load: DeviceLoad, path: str) -> float |
       weights' GEMMs on the Neural Accelerators, the attention's simdgroup matrices on the
       shader ALUs, at the FP32 figure.
     (SYCL flash attention before PRs #25025/#25222 runs on the vector engines too, at the
-    share of their rate kernels.intel_vector_attention_share gives.)"""
+    share of their rate intel_attention.intel_vector_attention_share gives.)"""
     if path == "dp4a" and load.fp16_flops:
         return load.fp16_flops
     if metal_shader_attention(f, load) and load.fp32_flops:
@@ -131,7 +131,7 @@ def prefill_seconds_per_token(
             t += attn * f.attn_prefill_flops * share / (vec * eta_cpu)
         elif (fa_share := intel_vector_attention_share(f, load)) and load.fp32_flops:
             # Intel flash attention on the vector engines at the share of their FP16 rate
-            # measured for its kernel (kernels.intel_vector_attention_share), overheads
+            # measured for its kernel (intel_attention.intel_vector_attention_share), overheads
             # included: neither the generic attention factor nor the GEMMs' efficiency.
             t += gemm_flops * share / (peak * eta)
             rate = INTEL_VECTOR_FP16_PER_FP32 * load.fp32_flops * fa_share
