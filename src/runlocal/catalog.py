@@ -68,6 +68,22 @@ class Entry:
         return out
 
 
+def catalog_date(value: Any) -> dt.date | None:
+    """A date field of an entry: a TOML date, or the ISO text the website's database stores
+    it as (runlocal_web.catalogdb.sync.jsonable), so the engine reads the same catalog from
+    files and from the database; None for anything else (a datetime, a malformed string)."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()

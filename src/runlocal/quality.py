@@ -37,7 +37,7 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from .catalog import Catalog, Entry, code_stamp, derived_cached
+from .catalog import Catalog, Entry, catalog_date, code_stamp, derived_cached
 from .quant_loss import (
     LIKE_GGUF,
     UNQUANTIZED,
@@ -192,7 +192,7 @@ def published_scores(data: Mapping[str, Any]) -> list[Score]:
                 benchmark=str(q.get("benchmark")),
                 score=score,
                 source=str(q.get("source") or ""),
-                date=date if isinstance(date, dt.date) else None,
+                date=catalog_date(date),
             )
         )
     return out
@@ -212,8 +212,11 @@ def effective_params_b(entry: Entry | Mapping[str, Any]) -> float | None:
 
 
 def _years(entry: Entry) -> float:
-    d = entry.get("release_date")
-    if not isinstance(d, dt.date):
+    # catalog_date: the website's database stores the date as text; read as no date, every
+    # model of a family counted as the same generation there and the estimate differed from
+    # the CLI's.
+    d = catalog_date(entry.get("release_date"))
+    if d is None:
         return 0.0
     return (d - dt.date(2023, 1, 1)).days / 365.25
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Catalog, Entry
+from .catalog import Catalog, Entry, catalog_date
 from .check_inputs import default_quant
 from .engine import CheckQuery, check_brief
 from .errors import InputError, RunlocalError
@@ -89,8 +89,8 @@ def params_b(entry: Entry) -> float | None:
 
 
 def _release(entry: Entry) -> dt.date:
-    value = entry.get("release_date")
-    return value if isinstance(value, dt.date) else dt.date.min
+    # The database's ISO text too: the site once picked another "newest of equals" than the CLI.
+    return catalog_date(entry.get("release_date")) or dt.date.min
 
 
 def model_for_size_class(catalog: Catalog, sc: SizeClass) -> Entry:
@@ -243,16 +243,7 @@ class StreetPrice:
 def _day(value: Any) -> dt.date | None:
     """A TOML date, or the ISO text the website's database stores it as (the same catalog
     read from the database once priced a card at launch because its dates were text)."""
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    return catalog_date(value)
 
 
 def street_prices(entry: Entry) -> list[StreetPrice]:

@@ -5,6 +5,8 @@ Every catalog entry here is factory-made with invented numbers."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from runlocal.build_advice import group_models, rate
-from runlocal.catalog import CATALOG_DIR, Catalog
+from runlocal.catalog import CATALOG_DIR, Catalog, catalog_date, load_catalog
 from runlocal.quality import benchmark_key, quality_model
 from runlocal.quant_loss import quant_tables, size_scaling
 from runlocal.recommend import Fit
@@ -234,3 +236,57 @@ def test_no_shipped_model_scores_outside_its_scale() -> None:
             m = qm.merit(entry, task, "Q4_K_M")
             if m is not None:
                 assert 0.0 <= m.value <= 100.0, (entry.id, task, m.value)
+
+
+class _TextDates(Catalog):
+    """The packaged catalog with every date as the ISO text the website's database stores."""
+
+    def __init__(self, source: Catalog) -> None:
+        super().__init__()
+        self._source = source
+        self._cache: dict[str, dict[str, Any]] = {}
+
+    def entries(self, kind: str) -> dict[str, Any]:
+        if kind not in self._cache:
+            self._cache[kind] = {
+                i: dataclasses.replace(e, data=_as_text(e.data))
+                for i, e in self._source.entries(kind).items()
+            }
+        return self._cache[kind]
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return value
+
+
+def test_a_date_reads_the_same_as_toml_or_as_the_databases_text() -> None:
+    assert catalog_date(dt.date(2024, 7, 23)) == dt.date(2024, 7, 23)
+    assert catalog_date("2024-07-23") == dt.date(2024, 7, 23)
+    for other in (dt.datetime(2024, 7, 23, 12, 0), "23/07/2024", "", None, 20240723):
+        assert catalog_date(other) is None
+
+
+def test_estimated_quality_is_the_same_from_the_files_and_from_the_database() -> None:
+    """An unscored model is estimated from its size and its scored siblings of the same
+    family and generation (by release date). Read from the website's database, where dates
+    are text, every model of a family once counted as one generation: the site and the CLI
+    gave two scores for the same model."""
+    files = load_catalog(CATALOG_DIR)
+    text = _TextDates(files)
+    by_files, by_text = quality_model(files), quality_model(text)
+    compared = 0
+    for entry in files.models.values():
+        for task in ("chat", "coding"):
+            a = by_files.model_quality(entry, task)
+            if a is None or not a.estimated:
+                continue
+            b = by_text.model_quality(text.models[entry.id], task)
+            assert b is not None and (a.value, a.kin) == (b.value, b.kin), (entry.id, task)
+            compared += 1
+    assert compared > 20
