@@ -197,4 +197,10 @@ def check_runtime_hardware(runtime: Runtime, devices: list[Device]) -> None:
     if runtime.engine in ("vllm", "exllamav2") and backends & {"metal", "cpu"}:
         raise InputError(f"{runtime.name} needs NVIDIA or AMD GPUs")
     if runtime.engine == "exllamav2" and not backends <= {"cuda", "rocm"}:
-        raise InputError("ExLlamaV2 needs NVIDIA or AMD GPUs")
+        # Say which device is the problem: an AMD card without ROCm support (Vega 56, run
+        # through Vulkan) once read "needs NVIDIA or AMD GPUs".
+        other = next(d for d in devices if d.backend not in ("cuda", "rocm"))
+        raise InputError(
+            f"{runtime.name} needs NVIDIA (CUDA) or AMD (ROCm) GPUs; {other.name} runs on "
+            f"{other.backend} here"
+        )

@@ -154,7 +154,10 @@ def full_answer(s: Solved, catalog: Catalog) -> dict[str, Any]:
         # The defaults this answer took for what the query left out: every surface states
         # them beside the answer, with a way to change them.
         "assumed": {
-            "quant": q.quant is None and spec.weights is None,
+            # A quant the typed name states ("…-Q4_K_M.gguf", "(Q4)") was not left out: the CLI
+            # said "assuming Q4_K_M … (--quant changes it)" of a name where --quant Q8_0 is an
+            # error. A bare Ollama tag's implied file stays an assumption (--quant changes it).
+            "quant": q.quant is None and spec.weights is None and model.quant is None,
             "context": q.context is None,
             "ram_gib": s.assumed_ram_gib,
         },

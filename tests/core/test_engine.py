@@ -91,6 +91,15 @@ def test_a_gpu_without_a_ram_size_assumes_the_stated_default(catalog: Catalog) -
     assert mac["assumed"]["quant"] and mac["assumed"]["context"]
 
 
+def test_a_quant_the_name_states_is_not_an_assumption(catalog: Catalog) -> None:
+    """"…-Q8_0.gguf" states its quantization: the answer does not say it assumed one (the CLI
+    would print "assuming Q8_0 … (--quant changes it)" of a name where --quant is an error)."""
+    named = run(catalog, model="llama-3.1-8b-Q8_0.gguf")
+    assert named["quant"] == "Q8_0" and named["assumed"]["quant"] is False
+    bare = run(catalog, model="llama-3.1-8b")
+    assert bare["quant"] == "Q4_K_M" and bare["assumed"]["quant"] is True
+
+
 def test_it_moves_moe_experts_to_ram_first(catalog: Catalog) -> None:
     r = run(catalog, model="mixtral-8x7b", hardware=("Test GPU 24",), context=4096, ram_gb=64)
     assert r["verdict"] == "tradeoffs" and r["fits"]
@@ -304,3 +313,22 @@ def test_a_huge_context_is_a_number_the_caller_bounds() -> None:
     from runlocal.units import parse_tokens
 
     assert parse_tokens("9" * 400 + "k") == int("9" * 400) * 1024
+
+
+def test_exllama_on_a_gpu_without_cuda_or_rocm_says_which_and_why() -> None:
+    """An AMD card that the catalog runs through Vulkan (no ROCm support) is still an "AMD
+    GPU": the refusal names the device and its backend, not only the vendors."""
+    from runlocal.catalog import CATALOG_DIR, load_catalog
+
+    packaged = load_catalog(CATALOG_DIR)
+    vulkan_only = next(
+        h
+        for h in sorted(packaged.hardware.values(), key=lambda e: e.id)
+        if h.get("kind") == "gpu" and h.get("backends") == ["vulkan"]
+    )
+    with pytest.raises(InputError) as err:
+        run(packaged, model="llama-3.1-8b", hardware=(vulkan_only.id,), runtime="exllamav2")
+    assert str(err.value) == (
+        "ExLlamaV2 needs NVIDIA (CUDA) or AMD (ROCm) GPUs; "
+        f"{vulkan_only.name} runs on vulkan here"
+    )
