@@ -383,7 +383,7 @@ def test_it_answers_internal_errors_in_the_shape(
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("engine bug\nwith a traceback")
 
-    monkeypatch.setattr("runlocal_web.api.common.check", boom)
+    monkeypatch.setattr("runlocal_web.lib.engine.check", boom)
     r = client.get(CHECK, {"model": "testllama-8b", "hardware": "testgpu-24gb"})
     body = assert_error(r, 500)
     assert "engine bug" not in body["error"]

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from runlocal.catalog import Catalog, Entry, normalize
-from runlocal.engine import CheckQuery, check
+from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal_web.catalogdb.store import current
-from runlocal_web.lib.engine import engine_version
+from runlocal_web.lib.engine import run_check as engine_run_check
 
 from .errors import ApiError, field_error, from_engine_error
 
@@ -133,22 +131,12 @@ def not_found(kind: str, slug: str, catalog: Catalog, catalog_kind: str) -> ApiE
 def run_check(
     query: CheckQuery, catalog: Catalog | None = None, digest: str = ""
 ) -> dict[str, Any]:
-    """The engine's answer (catalog models only, never files), cached by catalog digest and
-    engine version like the pages' answers. RunlocalError becomes a 400 naming the field."""
+    """The engine's answer through the site's one door to it (lib.engine.run_check: catalog
+    models, or remote ones where the site reads them, never files; cached by catalog digest
+    and engine version), the pages' door too. RunlocalError becomes a 400 naming the field."""
     if catalog is None:
         digest, catalog = current()
-    timeout = int(settings.RUNLOCAL_CHECK_CACHE_SECONDS)
-    key = ""
-    if digest and timeout > 0:
-        raw = f"{engine_version()}|{digest}|{query!r}"
-        key = "api:check:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = django_cache.get(key)
-        if hit is not None:
-            return dict(hit)
     try:
-        result = check(query, catalog, allow_files=False).to_dict()
+        return engine_run_check(query, catalog, digest)
     except RunlocalError as exc:
         raise from_engine_error(exc) from None
-    if key:
-        django_cache.set(key, result, timeout)
-    return result

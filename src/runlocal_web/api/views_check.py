@@ -37,8 +37,15 @@ COMPARE_FIELDS = (
 
 
 def _query(data: dict[str, Any]) -> CheckQuery:
+    # An empty text (`quant=`) is no value, as a box left empty on Will it run?: passed on,
+    # `quant=""` once answered that the quantization was not assumed.
+    given = {
+        k: v
+        for k, v in data.items()
+        if v is not None and not (isinstance(v, str) and k != "model" and not v.strip())
+    }
     try:
-        return CheckQuery.from_mapping({k: v for k, v in data.items() if v is not None})
+        return CheckQuery.from_mapping(given)
     except InputError as exc:  # the schema already checked what from_mapping does
         raise from_engine_error(exc, status=422) from None
 

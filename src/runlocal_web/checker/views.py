@@ -205,14 +205,19 @@ def _run(
     _suggest(unknown, raw, suggestions)
     if form.errors or (entry is None and reads_remotely(typed_model) is None):
         return None
-    # Share links name catalog ids ("2x nvidia-rtx-3090"), however the visitor typed them.
+    # The engine is asked the question as typed, as the API and the CLI ask it: it reads the
+    # quant a name states or implies itself (a name's quant passed as if typed once made the
+    # page say it was not assumed where the API and the CLI said it was).
+    typed_quant = d["quant"] or None
+    # Share links name catalog ids ("2x nvidia-rtx-3090"), however the visitor typed them,
+    # with the quant the name said, so that they ask for the same figures.
     d["model"] = entry.id if entry is not None else typed_model.strip()
     d["hardware"] = canonical
     d["quant"] = d["quant"] or named_quant or ""
     query = CheckQuery(
-        model=d["model"],
-        hardware=tuple(canonical),
-        quant=d["quant"] or None,
+        model=typed_model.strip(),
+        hardware=tuple(typed_hardware),
+        quant=typed_quant,
         context=d["context"],
         batch=d["batch"] or 1,
         runtime=d["runtime"],

@@ -15,7 +15,8 @@ import runlocal.engine
 import runlocal_web
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, check, check_brief, check_commands
-from runlocal.errors import InputError
+from runlocal.errors import InputError, RunlocalError
+from runlocal.resolve.models import resolve_model_name
 
 T = TypeVar("T")
 
@@ -24,19 +25,36 @@ def is_catalog_only(model: str, catalog: Catalog | None = None) -> bool:
     """False for names the engine would read from disk (paths, .gguf, .json, existing files).
 
     The command line may size a user's own files; the website must only ever size catalog
-    models, whatever a catalog id or a visitor's input looks like.
+    models, whatever a catalog id or a visitor's input looks like. A name the catalog resolves
+    ("Llama-3.1-8B-Instruct-Q4_K_M.gguf", "meta-llama/Llama-3.1-8B-Instruct") is its entry:
+    Will it run? and the API ask the engine with the name as typed, as the CLI does.
     """
-    looks_like_path = model.endswith((".gguf", ".json")) or "/" in model or model.startswith(".")
-    if looks_like_path:
+    if catalog is not None:
+        if model in catalog.models:
+            # A catalog id is never read from disk (the site's checks pass allow_files=False):
+            # no file-system lookup for the tables that ask about dozens of them per page.
+            return not _looks_like_path(model)
+        entry_id = _catalog_id(catalog, model)
+        if entry_id is not None:
+            return not _looks_like_path(entry_id)
+    if _looks_like_path(model):
         return False
-    if catalog is not None and model in catalog.models:
-        # A catalog id is never read from disk (the site's checks pass allow_files=False): no
-        # file-system lookup for the tables that ask about dozens of them per page.
-        return True
     try:
         return not Path(model).expanduser().exists()
     except (OSError, ValueError):
         return False
+
+
+def _looks_like_path(model: str) -> bool:
+    return model.endswith((".gguf", ".json")) or "/" in model or model.startswith(".")
+
+
+def _catalog_id(catalog: Catalog, model: str) -> str | None:
+    """The id of the catalog model a typed name names, else None."""
+    try:
+        return resolve_model_name(catalog, model).entry.id
+    except RunlocalError:
+        return None
 
 
 def engine_files() -> list[Path]:
@@ -84,7 +102,11 @@ def run_commands(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[
 
 def _answer(kind: str, query: CheckQuery, catalog: Catalog, digest: str) -> dict[str, Any]:
     if not is_catalog_only(query.model, catalog) and _reads_remotely(query.model) is None:
-        raise InputError(f"{query.model}: this model cannot be checked on the website")
+        # "model: …": the API names the field it is about (api.errors.engine_field).
+        raise InputError(
+            f"model: {query.model[:100]} cannot be checked on the website "
+            "(catalog models only, never files)"
+        )
     timeout = settings.RUNLOCAL_CHECK_CACHE_SECONDS
     if not digest or timeout <= 0:
         # Uncached (the detail pages' table cells: their tables are cached whole): the
