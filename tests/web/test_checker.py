@@ -212,7 +212,7 @@ def test_the_form_reads_32k_as_a_context(client, tiny: Path) -> None:
         ({"context": "lots"}, "context", "Enter a number of tokens, like 8192, 32k or 128k"),
         ({"context": "99999999999"}, "context", "less than or equal to"),
         ({"quant": "Q9_X"}, "quant", "unknown quantization"),
-        ({"runtime": "tensorrt"}, "runtime", "Select a valid choice"),
+        ({"runtime": "tensorrt"}, "runtime", "unknown runtime 'tensorrt'; known: llama.cpp"),
         ({"ram_gb": "nan"}, "ram_gb", "Enter a number"),
         ({"batch": "0"}, "batch", "greater than or equal to 1"),
         ({"hardware": ""}, "hardware", "Name at least one"),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from runlocal.engine import DEFAULT_RAM_GIB, MAX_BATCH, MAX_CONTEXT
 from runlocal.errors import InputError
-from runlocal.runtimes import RUNTIMES
+from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.weights import normalize_quant
 from runlocal_web.lib.forms import ContextField, NameListField
 
@@ -71,6 +71,37 @@ class PositiveFloatField(forms.FloatField):
             raise ValidationError(self.error_messages["not_positive"], code="not_positive")
 
 
+class RuntimeField(forms.ChoiceField):
+    """A runtime as the engine reads it (runlocal.runtimes.get_runtime), as the CLI's --runtime
+    and the API's `runtime` take it: an id or alias in any case ("VLLM", "lmstudio"), at a
+    release if given ("llama.cpp@b8000", "transformers@4.53"). The page once refused these
+    where the API and the CLI answered."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value).strip()
+        if not text:
+            return ""
+        try:
+            runtime = get_runtime(text)
+        except InputError as exc:
+            raise ValidationError(str(exc), code="invalid_choice") from None
+        return f"{runtime.id}@{runtime.version}" if runtime.version else runtime.id
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # to_python checked it against the engine's list
+
+
+class KvTypeField(forms.ChoiceField):
+    """A KV cache type in any case ("Q8_0"), as the engine reads it (it lowercases)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).strip().lower()
+
+
+def _base_runtime(value: str) -> str:
+    return value.partition("@")[0]
+
+
 class CheckForm(forms.Form):
     model = forms.CharField(
         max_length=200,
@@ -88,7 +119,7 @@ class CheckForm(forms.Form):
             "too_long": "Hardware names are at most 100 characters.",
         },
     )
-    runtime = forms.ChoiceField(
+    runtime = RuntimeField(
         choices=[(r.id, r.name) for r in RUNTIMES.values()],
         required=False,
         initial=DEFAULT_RUNTIME,
@@ -106,7 +137,7 @@ class CheckForm(forms.Form):
         label="Context (tokens)",
         help_text="prompt plus answer held in the KV cache",
     )
-    kv_type = forms.ChoiceField(
+    kv_type = KvTypeField(
         choices=KV_TYPES, required=False, initial=DEFAULT_KV_TYPE, label="KV cache type"
     )
     batch = forms.IntegerField(
@@ -116,8 +147,8 @@ class CheckForm(forms.Form):
         label="Parallel requests",
         help_text="sequences decoded at once (default 1)",
     )
-    ram_gb = forms.FloatField(
-        min_value=0.5,
+    # Above zero, as the API's and the CLI's (the page once refused 0.3 that they took).
+    ram_gb = PositiveFloatField(
         max_value=65536,
         required=False,
         label="System RAM (GiB)",
@@ -167,6 +198,15 @@ class CheckForm(forms.Form):
         label="Formula only: ignore published benchmarks",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A runtime typed in the URL that the list lacks ("llama.cpp@b8000", or a wrong one
+        # beside its error) stays selected in the box, so that sending the form again keeps it.
+        typed = str(self.data.get("runtime") or "").strip() if self.is_bound else ""
+        field = self.fields["runtime"]
+        if typed and typed not in RUNTIMES and isinstance(field, forms.ChoiceField):
+            field.choices = [*field.choices, (typed, typed)]
+
     def clean_model(self) -> str:
         return str(self.cleaned_data["model"]).strip()
 
@@ -202,7 +242,7 @@ class CheckForm(forms.Form):
             and not bad & {"vram_gb", "bandwidth_gb_s"}
         ):
             self.add_error("tflops", "TFLOPS describe a custom GPU: give its memory and bandwidth.")
-        runtime = RUNTIMES.get(str(data.get("runtime") or DEFAULT_RUNTIME))
+        runtime = RUNTIMES.get(_base_runtime(str(data.get("runtime") or DEFAULT_RUNTIME)))
         if data.get("gpu_memory_utilization") is not None and (
             runtime is None or runtime.engine != "vllm"
         ):
