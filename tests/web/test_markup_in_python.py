@@ -334,7 +334,7 @@ CHECK_ROWS_MARKUP = (
     '    <td colspan="4" class="muted">{{ c.error|capfirst }}</td>\n'
     "    {% else %}\n"
     '    <td><span class="tier tier-{{ c.verdict_class }}">{{ c.verdict_label }}</span>{% if c.verdict != "comfortable" %}<br><span class="why">{{ c.reason|capfirst }}</span>{% endif %}</td>\n'
-    '    <td class="num">{{ c.total_bytes|gib }} of {{ c.budget_bytes|gib }}{% if c.host_bytes %}<br><span class="why">+ {{ c.host_bytes|gib }} in RAM</span>{% endif %}</td>\n'
+    '    <td class="num">{{ c.total_bytes|gib }} of {{ c.budget_bytes|gib }}{% if c.host_bytes and c.offloaded %}<br><span class="why">+ {{ c.host_bytes|gib }} in RAM</span>{% endif %}</td>\n'
     '    <td class="num">{% if c.decode_tok_s is not None %}{{ c.decode_tok_s|g }} tok/s<br><span class="badge{% if c.evidence != "estimated" %} badge-measured{% endif %}">{{ c.evidence }}</span>{% else %}—{% endif %}</td>\n'
     '    <td class="num">{% if c.max_context %}{{ c.max_context|num }}{% if c.max_context_where == "offload" %} <span class="muted">with RAM</span>{% endif %}{% else %}—{% endif %}</td>\n'
     "    {% endif %}\n"
@@ -366,7 +366,8 @@ CHECK_ROWS = [
         "reason": "fits with room to spare",
         "total_bytes": 5 * 2**30,
         "budget_bytes": 24 * 2**30,
-        "host_bytes": 0,
+        "host_bytes": 300 * 2**20,  # the token embeddings: in RAM, but nothing offloaded
+        "offloaded": False,
         "decode_tok_s": 41.25,
         "evidence": "estimated",
         "max_context": 131072,
@@ -382,6 +383,7 @@ CHECK_ROWS = [
         "total_bytes": 23.5 * 2**30,
         "budget_bytes": 24 * 2**30,
         "host_bytes": 12 * 2**30,
+        "offloaded": True,
         "decode_tok_s": 3.0,
         "evidence": "measured",
         "max_context": 8192,

@@ -198,3 +198,16 @@ def test_the_results_are_compact_rows_with_folded_details(client, tools: Path) -
     assert '<details class="row-detail"><summary>' in html
     assert '<details class="group-fold" id="g-not_practical">' in html
     assert '<span class="why">' not in html.split('id="h-models"')[1]
+
+
+def test_a_row_names_its_quantization_only_where_it_differs_from_the_builds(
+    client, tools: Path
+) -> None:
+    """With llama.cpp the build checks at its default, Q4_K_M: a row at Q4_K_M does not
+    repeat it ("Runs comfortably at Q4_K_M" on every row); a row checked lower says so."""
+    doc = client.get(URL, {"gpu": "testgpu-24gb", "ram_gb": "64", "format": "json"}).json()
+    assert doc["result"]["runtime"]["quant"] == "Q4_K_M"
+    rows = [m for group in doc["result"]["groups"].values() for m in group if m["verdict"]]
+    assert rows
+    for m in rows:
+        assert m["lower_quant"] == (m["quant"] != "Q4_K_M"), m["id"]

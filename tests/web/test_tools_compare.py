@@ -216,3 +216,25 @@ def test_it_says_when_no_model_runs_everywhere(client, catalog_dir: Path, db) ->
     assert doc["verdict"][0] == "For TestLlama 8B at Q4_K_M only TestGPU 24GB fits."
     html = client.get("/compare/", q).content.decode()
     assert "No model here runs on every device" in html
+
+
+@pytest.mark.parametrize("typed", ["lots", "-3", "1e999"])
+def test_a_wrong_ram_size_stays_in_its_box_beside_the_error(
+    client, tools: Path, typed: str
+) -> None:
+    r = client.get("/compare/", {"hw": ["testgpu-24gb", "testmac-m9-max"], "ram_gb": typed})
+    assert r.status_code == 400
+    html = unescape(r.content.decode())
+    assert f'value="{typed}"' in html
+    assert 'id="err-ram"' in html
+
+
+def test_it_states_the_quantization_and_context_its_answers_used(client, tools: Path) -> None:
+    """The line above the table and the chart's title say what the engine's answers say
+    they used, not the runtime's defaults typed again."""
+    doc = client.get(PAIR, {"format": "json"}).json()
+    cells = [c for row in doc["models"] for c in row["results"] if c["verdict"] is not None]
+    assert cells
+    quants, contexts = {c["quant"] for c in cells}, {c["context"] for c in cells}
+    assert doc["quant"] == (quants.pop() if len(quants) == 1 else None)
+    assert doc["context"] == (contexts.pop() if len(contexts) == 1 else None)

@@ -570,10 +570,12 @@ def _check_row(
         context=r["context"],
         total_bytes=r["memory"]["total_bytes"],
         budget_bytes=r["memory"]["budget_bytes"],
-        host_bytes=r["memory"].get("host_bytes")
-        if r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
-        or r["offload"]["experts_on_host_layers"]
-        else 0,
+        # The engine's figure under the engine's name (the token embeddings llama.cpp keeps in
+        # RAM included; the row once gave 0 where Will it run? said 0.3 GiB). The table shows
+        # it as "+ … in RAM" only when layers or experts run from RAM (offloaded).
+        host_bytes=r["memory"].get("host_bytes"),
+        offloaded=r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
+        or bool(r["offload"]["experts_on_host_layers"]),
         decode_tok_s=r["speed"]["decode_tok_s"],
         decode_tok_s_low=r["speed"]["decode_tok_s_low"],
         decode_tok_s_high=r["speed"]["decode_tok_s_high"],

@@ -227,7 +227,7 @@ def check_row(c: dict[str, Any], first: str) -> SafeString:
         if c.get("verdict", "") != "comfortable":
             verdict += f'<br><span class="why">{escape(capfirst(c.get("reason", "")))}</span>'
         memory = f"{gib(c.get('total_bytes'))} of {gib(c.get('budget_bytes'))}"
-        if c.get("host_bytes"):
+        if c.get("host_bytes") and c.get("offloaded"):
             memory += f'<br><span class="why">+ {gib(c["host_bytes"])} in RAM</span>'
         speed = c.get("decode_tok_s")
         if speed is not None:

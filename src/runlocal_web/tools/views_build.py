@@ -557,7 +557,9 @@ def _row(
         "verdict_class": verdict_class(f.verdict) if f else "neutral",
         "reason": _reason(m),
         "quant": row_quant,
-        "lower_quant": row_quant != quant,
+        # Checked at another quantization than the build's (None: the runtime's default):
+        # a lower one that fits comfortably, or the model's own format (gpt-oss: MXFP4).
+        "lower_quant": row_quant != (quant or RUNTIMES[runtime].default_quant),
         "decode_tok_s": f.decode_tok_s if f else None,
         "decode_tok_s_low": f.decode_tok_s_low if f else None,
         "decode_tok_s_high": f.decode_tok_s_high if f else None,

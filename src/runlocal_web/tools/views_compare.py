@@ -219,9 +219,14 @@ def compare(request: HttpRequest) -> HttpResponse:
             "hardware": None,
         }
         context = _form_context(catalog, [v for v in request.GET.getlist("hw") if v.strip()])
-        context.update(suggestions=suggestions, form=form)
+        # The RAM box shows what was typed, a wrong value included, beside its error.
+        context.update(suggestions=suggestions, form=form, ram_gb_value=_typed_ram(request))
         return respond(request, TEMPLATE, page, data, context=context, status=400)
     return _render(request, catalog, digest, picks, form, {}, form.cleaned_data.get("ram_gb"))
+
+
+def _typed_ram(request: HttpRequest) -> str:
+    return request.GET.get("ram_gb", "").strip()[:100]
 
 
 def _swap_links(get: QueryDict, typed: str, names: list[str]) -> list[dict[str, str]]:
@@ -274,7 +279,7 @@ def _empty(
         noindex=bool(typed),
     )
     data = {"query": {"hw": typed} if typed else None, "hardware": None, "popular": pairs}
-    context = {**_form_context(catalog, typed), "form": form}
+    context = {**_form_context(catalog, typed), "form": form, "ram_gb_value": _typed_ram(request)}
     return respond(request, TEMPLATE, page, data, context=context)
 
 
@@ -313,6 +318,7 @@ def _render(
         query["ram_gb"] = ram_gb
     data = {**data, "share_url": canonical, "query": query}
     context = _form_context(catalog, [p.query for p in picks], [p.label for p in picks])
+    context["ram_gb_value"] = f"{ram_gb:g}" if ram_gb is not None else ""
     first_model = data["reference_model"] or (
         data["models"][0]["model"] if data["models"] else None
     )
@@ -379,9 +385,13 @@ def compare_data(
             }
         )
     gpus = any(d.kind == "gpu" for p in picks for d in p.devices)
+    checked = [c for row in rows for c in row["results"] if c.get("verdict") is not None]
     return {
-        "quant": QUANT,
-        "context": CONTEXT,
+        # What the engine's answers say they used, never the defaults retyped: a model that
+        # ships in another format (gpt-oss: MXFP4) or whose context is shorter than the
+        # runtime's default (LLaMA 7B: 2,048) is checked at its own. None: they differ.
+        "quant": _one(c["quant"] for c in checked) if checked else QUANT,
+        "context": _one(c["context"] for c in checked) if checked else CONTEXT,
         "runtime": "llama.cpp",
         "ram_gb": ram_gb,
         # The system RAM the answers assumed beside the GPUs (None: given, or no GPU).
@@ -421,6 +431,7 @@ def _cell(
             "need_bytes": None,
             "offloaded": False,
             "quant": None,
+            "context": None,
             "check_url": check_url,
         }
     speed = r["speed"]
@@ -441,8 +452,15 @@ def _cell(
         "offloaded": r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
         or bool(r["offload"]["experts_on_host_layers"]),
         "quant": r["quant"],
+        "context": r["context"],
         "check_url": check_url,
     }
+
+
+def _one(values: Any) -> Any:
+    """The value every item has, else None."""
+    found = set(values)
+    return found.pop() if len(found) == 1 else None
 
 
 def _runs(cell: dict[str, Any]) -> bool:
@@ -605,8 +623,11 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "decode": charts.grouped_bar_chart(
             "chart-decode",
-            f"Decode speed at each model's default quantization ({QUANT} unless it ships in "
-            f"another), {CONTEXT:,} tokens of context (tokens/s)",
+            "Decode speed at "
+            + (f"{data['quant']}" if data["quant"] else "each model's default quantization")
+            + ", "
+            + (f"{data['context']:,} tokens" if data["context"] else "each model's default")
+            + " of context (tokens/s)",
             groups,
             names,
             unit="tokens/s",
