@@ -10,8 +10,11 @@ from __future__ import annotations
 import io
 import json
 import random
-from contextlib import redirect_stdout
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from html import unescape
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -19,6 +22,7 @@ from django.test import Client
 
 from runlocal.catalog import CATALOG_DIR, load_catalog
 from runlocal.cli import main as cli_main
+from runlocal_web.lib.templatetags import g, gib
 
 from . import factory
 
@@ -29,6 +33,8 @@ N_SETUPS = 240
 QUANTS = (None, "Q4_K_M", "Q8_0", "Q3_K_M", "Q6_K")
 CONTEXTS = (None, 2048, 8192, "32k")
 RAMS = (None, 16, 64)
+# Contexts as people type them, and at the edges: one token, a million (past most models').
+ODD_CONTEXTS = (None, 1, 100, "4k", "128K", 131072, 1_000_000)
 
 
 @pytest.fixture
@@ -63,13 +69,87 @@ def _setups(rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
+def _kinds_of_setup(rng: random.Random) -> list[dict[str, Any]]:
+    """Setups of every kind a visitor asks about: several GPUs, offload to a little RAM, Macs
+    with MLX, unified-memory machines with a memory setting, vLLM and transformers, a device
+    given by its numbers, and model names as people paste them (Hub ids and URLs, GGUF file
+    names, "(Q4)", Ollama tags)."""
+    catalog = load_catalog(CATALOG_DIR)
+    text = [
+        m
+        for m in sorted(catalog.models.values(), key=lambda e: e.id)
+        if isinstance(m.get("architecture"), dict) and m.get("modality", "text") == "text"
+    ]
+    hw = catalog.hardware
+    gpus = sorted(h for h in hw if hw[h].get("kind") == "gpu")
+    cuda_rocm = sorted(h for h in gpus if hw[h].get("vendor") in ("NVIDIA", "AMD"))
+    apple = sorted(h for h in hw if hw[h].get("vendor") == "Apple")
+    unified = sorted(h for h in hw if hw[h].get("kind") == "unified" and h not in apple)
+    out: list[dict[str, Any]] = []
+
+    def add(**setup: Any) -> None:
+        out.append({k: v for k, v in setup.items() if v is not None})
+
+    def model() -> str:
+        return rng.choice(text).id
+
+    for _ in range(20):
+        gpu = rng.choice(gpus)
+        hardware = rng.choice([[f"2x {gpu}"], [gpu, rng.choice(gpus)], [f"4x {gpu}"], [gpu, gpu]])
+        add(model=model(), hardware=hardware, context=rng.choice(ODD_CONTEXTS))
+    for _ in range(15):
+        add(
+            model=model(),
+            hardware=[rng.choice(gpus)],
+            ram_gb=rng.choice([8, 32, 256]),
+            kv_type=rng.choice([None, "q8_0", "q4_0"]),
+            context=rng.choice(ODD_CONTEXTS),
+        )
+    for _ in range(15):
+        add(
+            model=model(),
+            hardware=[rng.choice(apple)],
+            runtime=rng.choice(["mlx", "llama.cpp", "ollama", "lm-studio"]),
+            quant=rng.choice([None, "MLX-4bit", "Q4_K_M"]),
+            context=rng.choice(ODD_CONTEXTS),
+        )
+    for _ in range(10):
+        device = rng.choice(unified)
+        allowed = rng.choice([None, hw[device].get("memory_gib")])
+        add(model=model(), hardware=[device], gpu_memory_gb=allowed)
+    for _ in range(15):
+        add(
+            model=model(),
+            hardware=[rng.choice(cuda_rocm)],
+            runtime=rng.choice(["vllm", "transformers"]),
+            quant=rng.choice([None, "AWQ-4bit", "FP8", "BF16"]),
+            context=rng.choice(ODD_CONTEXTS),
+            batch=rng.choice([None, 4]),
+        )
+    for _ in range(5):
+        add(model=model(), vram_gb=rng.choice([8, 24]), bandwidth_gb_s=rng.choice([272, 1000]))
+    for _ in range(25):
+        m = rng.choice(text)
+        dashed = m.name.replace(" ", "-")
+        forms = [f"  {m.name.upper()} ", f"{m.name} (Q4)", f"{dashed}-Q8_0.gguf"]
+        repo = m.get("hf_repo")
+        if repo:
+            forms += [f"https://huggingface.co/{repo}", f"hf.co/{repo}"]
+        if m.get("ollama_tag"):
+            forms.append(str(m.get("ollama_tag")))
+        add(model=rng.choice(forms), hardware=[rng.choice(gpus + apple)])
+    return out
+
+
 def _cli(setup: dict[str, Any]) -> dict[str, Any] | None:
-    argv = ["check", setup["model"], "--hardware", setup["hardware"], "--json"]
-    for key, flag in (("quant", "--quant"), ("context", "--context"), ("ram_gb", "--ram-gb")):
-        if key in setup:
-            argv += [flag, str(setup[key])]
+    argv = ["check", setup["model"], "--json"]
+    for key, value in setup.items():
+        if key == "model":
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            argv += ["--" + key.replace("_", "-"), str(one)]
     out = io.StringIO()
-    with redirect_stdout(out):
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
         code = cli_main(argv)
     return json.loads(out.getvalue()) if code == 0 else None
 
@@ -92,6 +172,53 @@ def test_any_setup_gets_one_answer_on_will_it_run_the_api_and_the_cli(real) -> N
         assert _key(answer) == _key(api.json()) == _key(cli), setup
         agreed += 1
     assert agreed > N_SETUPS * 0.8, (agreed, refused)
+
+
+def test_every_kind_of_setup_gets_the_whole_same_answer_everywhere(real) -> None:
+    """Not only the verdict and two figures: the whole answer (quality estimate, defaults
+    taken and said to be assumed, notes, commands) is the same on Will it run?, GET and POST
+    /api/v1/check and `runlocal check --json`, or all four refuse it."""
+    client = Client()
+    agreed = 0
+    setups = _kinds_of_setup(random.Random(SEED + 2))
+    for i, setup in enumerate(setups):
+        page = client.get("/will-it-run/", {**setup, "format": "json"})
+        addr = f"10.4.{i // 200}.{i % 200 + 1}"
+        api = client.get("/api/v1/check", setup, REMOTE_ADDR=addr)
+        post = client.post(
+            "/api/v1/check", json.dumps(setup), content_type="application/json", REMOTE_ADDR=addr
+        )
+        cli = _cli(setup)
+        if page.status_code != 200:
+            assert page.status_code == 400 and cli is None, setup
+            assert api.status_code in (400, 422) and post.status_code in (400, 422), setup
+            continue
+        answer = page.json()["result"]
+        assert api.status_code == post.status_code == 200, (setup, api.content[:200])
+        assert answer == api.json() == post.json() == cli, setup
+        agreed += 1
+    assert agreed > len(setups) * 0.7, (agreed, len(setups))
+
+
+def test_the_page_shows_the_engines_figures_as_it_gives_them(real) -> None:
+    """Every speed on Will it run? is the engine's number as `g` writes it (to the tenth the
+    engine gives), at the top and in the Speed section alike: the prefill range once showed
+    "4,749.1" at the top and "4,749" below."""
+    client = Client()
+    for setup in _kinds_of_setup(random.Random(SEED + 3))[::3]:
+        page = client.get("/will-it-run/", setup)
+        if page.status_code != 200:
+            continue
+        r = client.get("/will-it-run/", {**setup, "format": "json"}).json()["result"]
+        html = unescape(page.content.decode())
+        figures = {g(v) for v in r["speed"].values() if v is not None}
+        speed = html[html.index('id="h-speed"') :]
+        speed = speed[: speed.index("</section>")]
+        shown = re.findall(r"([\d,.]+) tokens/s", speed) + [
+            x for pair in re.findall(r"likely ([\d,.]+)–([\d,.]+)", speed) for x in pair
+        ]
+        assert set(shown) <= figures, (setup, shown, figures)
+        assert gib(r["memory"]["total_bytes"]) in html and r["quant"] in html, setup
 
 
 def test_the_pages_rows_compare_and_the_build_give_will_it_runs_answer(real) -> None:
@@ -160,3 +287,99 @@ def test_the_pages_rows_compare_and_the_build_give_will_it_runs_answer(real) -> 
             r = will_it_run(model=m["id"], hardware=gpu, quant=m["quant"], context=8192, ram_gb=ram)
             assert (m["verdict"], m["total_bytes"], m["decode_tok_s"]) == _key(r), m["id"]
     assert len(compared) > 60, len(compared)
+
+
+# A cell's key → where the engine's answer keeps the same figure.
+CELL_FIGURES = {
+    "verdict": ("verdict",),
+    "quant": ("quant",),
+    "context": ("context",),
+    "evidence": ("evidence",),
+    "max_context": ("max_context",),
+    "best_quant": ("best_quant",),
+    "total_bytes": ("memory", "total_bytes"),
+    "budget_bytes": ("memory", "budget_bytes"),
+    "host_bytes": ("memory", "host_bytes"),
+    "decode_tok_s": ("speed", "decode_tok_s"),
+    "decode_tok_s_low": ("speed", "decode_tok_s_low"),
+    "decode_tok_s_high": ("speed", "decode_tok_s_high"),
+}
+
+
+def _cells(doc: Any, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every answer a page's JSON holds with the Will it run? link that asks for it."""
+    if isinstance(doc, dict):
+        if "check_url" in doc and doc.get("verdict") and not doc.get("error"):
+            out.append(doc)
+        for value in doc.values():
+            _cells(value, out)
+    elif isinstance(doc, list):
+        for value in doc:
+            _cells(value, out)
+    return out
+
+
+def test_every_cell_of_every_tool_is_the_answer_its_link_gives(real) -> None:
+    """A figure in a table (model and hardware pages, Compare, Cost, Choose my GPU, the
+    custom build) is the engine's, under the engine's name: following the cell's link to
+    Will it run? gives the same verdict, quantization, context, memory and speeds (the
+    rows once gave host_bytes 0 where the answer kept the token embeddings in RAM)."""
+    client = Client()
+    rng = random.Random(SEED + 4)
+    catalog = load_catalog(CATALOG_DIR)
+    models = sorted(
+        m for m in catalog.models if isinstance(catalog.models[m].get("architecture"), dict)
+    )
+    hw = sorted(catalog.hardware)
+    gpus = [h for h in hw if catalog.hardware[h].get("kind") == "gpu"]
+    apple = [h for h in hw if catalog.hardware[h].get("vendor") == "Apple"]
+    pages: list[tuple[str, dict[str, Any]]] = [
+        *((f"/models/{m}/", {}) for m in rng.sample(models, 3)),
+        *((f"/hardware/{h}/", {}) for h in rng.sample(hw, 3)),
+        ("/compare/", {"hw": [f"2x {rng.choice(gpus)}", rng.choice(apple)], "ram_gb": 16}),
+        ("/cost/", {"model": rng.choice(models), "hardware": f"2x {rng.choice(gpus)}"}),
+        ("/choose-my-gpu/", {"budget_usd": 2500, "model": rng.choice(models), "two_cards": "on"}),
+        ("/will-it-run/custom/", {"gpu": [rng.choice(gpus)] * 2, "runtime": "vllm"}),
+        ("/will-it-run/custom/", {"gpu": rng.choice(apple), "runtime": "mlx", "context": "32k"}),
+    ]
+    checked = 0
+    for path, query in pages:
+        doc = client.get(path, {**query, "format": "json"}).json()
+        cells = _cells(doc, [])
+        for cell in rng.sample(cells, min(12, len(cells))):
+            link = urlsplit(cell["check_url"])
+            answer = client.get(link.path, [*parse_qsl(link.query), ("format", "json")])
+            assert answer.status_code == 200, cell["check_url"]
+            r = answer.json()["result"]
+            for key, where in CELL_FIGURES.items():
+                if key not in cell or (key.startswith("decode") and cell[key] is None):
+                    continue  # a table leaves out the speed of what will not run
+                want: Any = r
+                for part in where:
+                    want = want.get(part) if isinstance(want, dict) else None
+                assert cell[key] == want, (path, cell["check_url"], key)
+            checked += 1
+    assert checked > 60, checked
+
+
+def test_the_page_takes_what_the_api_and_the_cli_take(real) -> None:
+    """Runtime names in any case and at a release, KV types in any case, a little system RAM
+    and an empty box: the page answers them as the API and the CLI do (it once refused the
+    first four, and the API took `quant=` as a quantization given)."""
+    client = Client()
+    base = {"model": "Llama 3.1 8B", "hardware": "RTX 4090"}
+    for extra in (
+        {"runtime": "VLLM", "quant": "AWQ-4bit"},
+        {"runtime": "llama.cpp@b8000"},
+        {"kv_type": "Q8_0"},
+        {"ram_gb": "0.3", "context": "128k"},
+        {"quant": ""},
+    ):
+        setup = {**base, **extra}
+        page = client.get("/will-it-run/", {**setup, "format": "json"})
+        api = client.get("/api/v1/check", setup)
+        assert page.status_code == api.status_code == 200, (extra, page.content[:300])
+        cli = _cli({k: v for k, v in setup.items() if v != ""})
+        assert page.json()["result"] == api.json() == cli, extra
+    html = client.get("/will-it-run/", {**base, "runtime": "llama.cpp@b8000"}).content.decode()
+    assert '<option value="llama.cpp@b8000" selected>' in html  # sent again, it stays
