@@ -92,7 +92,7 @@ def test_a_gpu_without_a_ram_size_assumes_the_stated_default(catalog: Catalog) -
 
 
 def test_a_quant_the_name_states_is_not_an_assumption(catalog: Catalog) -> None:
-    """"…-Q8_0.gguf" states its quantization: the answer does not say it assumed one (the CLI
+    """ "…-Q8_0.gguf" states its quantization: the answer does not say it assumed one (the CLI
     would print "assuming Q8_0 … (--quant changes it)" of a name where --quant is an error)."""
     named = run(catalog, model="llama-3.1-8b-Q8_0.gguf")
     assert named["quant"] == "Q8_0" and named["assumed"]["quant"] is False
@@ -329,6 +329,5 @@ def test_exllama_on_a_gpu_without_cuda_or_rocm_says_which_and_why() -> None:
     with pytest.raises(InputError) as err:
         run(packaged, model="llama-3.1-8b", hardware=(vulkan_only.id,), runtime="exllamav2")
     assert str(err.value) == (
-        "ExLlamaV2 needs NVIDIA (CUDA) or AMD (ROCm) GPUs; "
-        f"{vulkan_only.name} runs on vulkan here"
+        f"ExLlamaV2 needs NVIDIA (CUDA) or AMD (ROCm) GPUs; {vulkan_only.name} runs on vulkan here"
     )
