@@ -18,7 +18,7 @@ from runlocal.speed.kernels import (
     metal_shader_attention,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
-    mlx_serial_delta_rule_seconds,
+    serial_delta_rule_seconds,
 )
 from runlocal.speed.prefill import sorted_gather_tile_factor
 
@@ -202,11 +202,11 @@ def test_mlx_prefills_delta_rule_layers_one_token_after_another() -> None:
     assert MLX_DELTA_RULE_FP32_SHARE == 0.041
     flops = 7 * 32 * 128 * 128 * 30
     mlx = _prefill_features(engine="mlx", llama_kernels=False, delta_rule_flops=float(flops))
-    assert mlx_serial_delta_rule_seconds(mlx, M5) == pytest.approx(110_100_480 / 6.56e11)
-    assert mlx_serial_delta_rule_seconds(mlx, M5) == pytest.approx(1.678e-4, rel=1e-3)
+    assert serial_delta_rule_seconds(mlx, M5) == pytest.approx(110_100_480 / 6.56e11)
+    assert serial_delta_rule_seconds(mlx, M5) == pytest.approx(1.678e-4, rel=1e-3)
     # llama.cpp's own kernels, and models without delta-rule layers, pay nothing here.
-    assert mlx_serial_delta_rule_seconds(replace(mlx, engine="llama.cpp"), M5) == 0.0
-    assert mlx_serial_delta_rule_seconds(replace(mlx, delta_rule_flops=0.0), M5) == 0.0
+    assert serial_delta_rule_seconds(replace(mlx, engine="llama.cpp"), M5) == 0.0
+    assert serial_delta_rule_seconds(replace(mlx, delta_rule_flops=0.0), M5) == 0.0
 
 
 def test_the_serial_recurrence_adds_to_mlx_prefill_per_token() -> None:

@@ -262,16 +262,36 @@ def mlx_dequantizes_beside_accelerators(f: SpeedFeatures, load: DeviceLoad) -> b
 # A3B, Qwen3-Coder-Next at 512-1,479 tokens: 3.6-8.6 us per token and delta layer beyond the
 # formula, median 5.4; 7 x 32 x 128 x 128 FLOPs in 5.5 us is 4.1% of 16.2 TFLOPS). In-sample.
 MLX_DELTA_RULE_FP32_SHARE = 0.041
+# llama.cpp's GATED_DELTA_NET op (PR #19504, February 2026; the graph takes it for prompts too,
+# src/models/delta-net-base.cpp build_delta_net_fused) has the same shape on CUDA, and HIP
+# compiles the same source (ggml-cuda/gated_delta_net.cu, gated_delta_net_cuda): one warp per
+# value column of a head's state, the column in registers, `for (t = 0; t < n_tokens; t++)`
+# with two warp_reduce_sum per step; launch_gated_delta_net still says "TODO: Add chunked
+# kernel for even faster pre-fill" (issue #22967 proposes it). PR #22587 timed that kernel on
+# an RTX 5090 at Qwen3.5's shape (128-wide state, 32 value heads): 279.6 us for 512 tokens on
+# master, 0.546 us per token and layer; 7 x 32 x 128 x 128 FLOPs in 0.546 us is 6.7 TFLOPS,
+# 6.4% of the 5090's 104.8 TFLOPS FP32. Not fitted. Metal's kernel_gated_delta_net, Vulkan's
+# and SYCL's are not timed anywhere we found, so they pay nothing here.
+LLAMA_CUDA_DELTA_RULE_FP32_SHARE = 0.064
+LLAMA_SERIAL_DELTA_RULE_BACKENDS = frozenset({"cuda", "rocm"})
 
 
-def mlx_serial_delta_rule_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
-    """Seconds per prompt token of MLX's token-serial delta-rule recurrence on this device (its
-    share of the layers in ``share`` outside): the recurrence's FLOPs at
-    MLX_DELTA_RULE_FP32_SHARE of the FP32 rate; 0 for other runtimes and models. Mamba-2 layers
-    do not pay it: mlx-lm's ssm_attn prefills them in 256-token chunks of matrix products."""
-    if f.engine != "mlx" or not f.delta_rule_flops or not load.fp32_flops:
+def serial_delta_rule_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """Seconds per prompt token of a token-serial delta-rule recurrence on this device (its
+    share of the layers in ``share`` outside): the recurrence's FLOPs at a small share of the
+    FP32 rate, MLX_DELTA_RULE_FP32_SHARE for MLX's Metal kernel and
+    LLAMA_CUDA_DELTA_RULE_FP32_SHARE for llama.cpp's CUDA/HIP one; 0 for other runtimes,
+    backends and models. Mamba-2 layers do not pay it: mlx-lm's ssm_attn prefills them in
+    256-token chunks of matrix products (llama.cpp's ssm_scan is not counted either)."""
+    if not f.delta_rule_flops or not load.fp32_flops:
         return 0.0
-    return f.delta_rule_flops / (load.fp32_flops * MLX_DELTA_RULE_FP32_SHARE)
+    if f.engine == "mlx":
+        rate_share = MLX_DELTA_RULE_FP32_SHARE
+    elif f.llama_kernels and load.backend in LLAMA_SERIAL_DELTA_RULE_BACKENDS:
+        rate_share = LLAMA_CUDA_DELTA_RULE_FP32_SHARE
+    else:
+        return 0.0
+    return f.delta_rule_flops / (load.fp32_flops * rate_share)
 
 
 def mlx_expert_tile_rows(f: SpeedFeatures, load: DeviceLoad) -> int:

@@ -32,8 +32,8 @@ from .kernels import (
     metal_shader_attention,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
-    mlx_serial_delta_rule_seconds,
     prefill_path,
+    serial_delta_rule_seconds,
     vulkan_cm1_cache_reads,
     vulkan_scalar_pv,
 )
@@ -164,7 +164,7 @@ def prefill_seconds_per_token(
         else:
             attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
             t += (gemm_flops + attn_flops) * share / (peak * eta)
-        t += mlx_serial_delta_rule_seconds(f, load) * share
+        t += serial_delta_rule_seconds(f, load) * share
         # Each micro-batch streams the device's weights once: the dense ones, and the experts
         # it reaches (touched_expert_share; nearly all of a 128-512-expert model at 512
         # tokens). What bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo,
