@@ -265,7 +265,7 @@ def test_it_rejects_bad_input_with_one_line(catalog: Catalog, query: dict, messa
 
 def test_it_suggests_close_names(catalog: Catalog) -> None:
     with pytest.raises(UnknownNameError) as err:
-        run(catalog, model="lama 3.1 8")
+        run(catalog, model="lamda 3.1 8")  # ("lama" is read as llama: a doubled letter)
     assert "Llama 3.1 8B" in err.value.suggestions
     with pytest.raises(UnknownNameError, match="Test GPU 24"):
         run(catalog, model="llama-3.1-8b", hardware=("Test GPU 2",))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -178,12 +178,17 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         if chips:
             raise AmbiguousNameError("hardware", text, _names(index, chips))
         raise UnknownNameError("hardware", text, _closest(index, text))
+    return _match(index, text, r, count)
+
+
+def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
+    """The entry the reading's words name (the longest run that is a catalog name)."""
     best_len, spans = _spans(index, r)
     if not spans:
         # Short of a full name ("RTX PRO 6000") or in another order ("Jetson Orin NX"): the
         # entries whose names hold every word. An entry whose name adds a variant word or a
         # number to what was typed is another product ("GTX 1050" is not the 1050 Ti).
-        typed = set(r.tokens)
+        typed = set(r.tokens) | ({"laptop"} if r.laptop else set())  # "Katana 15 RTX 4050"
         within = _unique(
             k.entry_id for key, ks in index.keys.items() if typed <= set(key) for k in ks
         )
@@ -215,6 +220,8 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
             raise AmbiguousNameError("hardware", text, _names(index, within))
         raise UnknownNameError("hardware", text, _closest(index, text, r.tokens))
     best = [s for s in spans if s[1] - s[0] == best_len]
+    if r.laptop and "laptop" not in r.tokens:
+        best = [_as_laptop(index, text, r, s) for s in best]
     ids = _unique(k.entry_id for s in best for k in s[2])
     others = [
         s
@@ -226,11 +233,20 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         raise AmbiguousNameError("hardware", text, _names(index, [*ids, *extra]))
     # Another name of the same device may follow ("Strix Halo (Radeon 8060S)").
     same_names_at = {s[0] for s in spans if {k.entry_id for k in s[2]} <= set(ids)}
+    same_names_end = {s[1] - 1 for s in spans if {k.entry_id for k in s[2]} <= set(ids)}
     for start, end, _ in best:
         if end < len(r.tokens) and end not in same_names_at:
             word = r.tokens[end]
-            # A number right after the name, in a word of its own, continues a product
-            # name the catalog lacks ("Test GPU 2"), unless the name already has one.
+            if word.isdigit():
+                # A number typed without its unit right after the name: a memory size the
+                # device is sold with ("M4 Max 128", "RTX 5060 Ti 8") or a GPU core count
+                # of one of its variants ("M4 Max 40"); never dropped in silence.
+                read = _number_after(index, text, ids, r, end)
+                if read is not None:  # matched again without it: "A100 80 SXM"
+                    return _match(index, text, read, count)
+            # A number right after the name, in a word of its own, that is neither continues
+            # a product name the catalog lacks ("Test GPU 2"), unless the name already has
+            # one (a board partner's "SHADOW 3X", "(1-Click OC)" follow model numbers).
             numbered = any(t.isdigit() for t in r.tokens[start:end])
             form_factor_only = word in FORM_FACTORS and not _has_form_factor(
                 index, r.tokens[start:end], word
@@ -242,10 +258,16 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
                 ) from InputError(f"no {shown!r} in the catalog")
     # A name without a number of its own ("Elite" of the Snapdragon X Elite) next to a model
     # number it does not hold ("Snapdragon X2 Elite": letters and digits glued in one word)
-    # is another product of the line.
+    # is another product of the line; so is one after a variant word that no name of it
+    # takes ("Radeon Pro VII" is not the Radeon VII).
     for start, end, _ in best:
         if any(t.isdigit() for t in r.tokens[start:end]):
             continue
+        if start > 0 and r.tokens[start - 1] in VARIANTS and start - 1 not in same_names_end:
+            shown = " ".join(r.tokens[start - 1 : end])
+            raise UnknownNameError(
+                "hardware", text, _closest(index, text, r.tokens)
+            ) from InputError(f"no {shown!r} in the catalog")
         for g in (r.group_of[start] - 1, r.group_of[end - 1] + 1):
             words = [t for t, group in zip(r.tokens, r.group_of, strict=True) if group == g]
             if any(w.isdigit() for w in words) and any(w.isalpha() for w in words):
@@ -265,6 +287,60 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     keys = [k for s in best for k in s[2]]
     entry, memory = _choose(index, text, keys, r)
     return HardwareName(entry, memory, count)
+
+
+def _as_laptop(
+    index: _Index, text: str, r: Reading, span: tuple[int, int, list[_Key]]
+) -> tuple[int, int, list[_Key]]:
+    """A GPU named in a laptop's product line is the laptop GPU of that name (the catalog's
+    "RTX 4060 Laptop GPU"); refused, with the closest names, where the catalog has none: the
+    laptop part has its own clocks, power and memory, never the desktop card's."""
+    start, end, keys = span
+    if not all(index.entries[k.entry_id].get("kind") == "gpu" for k in keys):
+        return span
+    laptop = index.keys.get((*r.tokens[start:end], "laptop"))
+    if laptop:
+        return start, end, laptop
+    tokens = [*r.tokens[start:end], "laptop"]
+    raise UnknownNameError("hardware", text, _closest(index, text, tokens)) from InputError(
+        f"no {' '.join(tokens)!r} in the catalog"
+    )
+
+
+def _number_after(index: _Index, text: str, ids: list[str], r: Reading, at: int) -> Reading | None:
+    """A bare number after a device's name (the token at ``at``) read as what it can only be,
+    the reading returned without it: a memory size one of the entries is sold with, else a
+    GPU core count of one of them (Apple's variants: "M4 Max 40"), else a CPU core count
+    that picks a variant ("M4 Pro 14"); both a size and a core count ("M1 Pro 16": 16 GB or
+    the 16-core GPU) is "which one?"; an even number that is none of them a size (refused by
+    the sizes sold); None for an odd one (a board partner's line number)."""
+    n = int(r.tokens[at])
+    entries = [index.entries[i] for i in ids]
+    sizes = {s for e in entries for s in index.sizes(e)} - {float(gib) for gib, _ in r.sizes}
+    cores = {int(e.get("gpu_cores")) for e in entries if e.get("gpu_cores")}
+    cpus = {int(e.get("cpu_cores")) for e in entries if e.get("cpu_cores") and e.get("gpu_cores")}
+    is_size, is_cores = float(n) in sizes, n in cores and r.gpu_cores is None
+    if is_size and is_cores:
+        raise AmbiguousNameError("hardware", text, _sized(index, entries))
+    rest = replace(
+        r,
+        tokens=r.tokens[:at] + r.tokens[at + 1 :],
+        group_of=r.group_of[:at] + r.group_of[at + 1 :],
+    )
+    if is_size:
+        return replace(rest, sizes=[*r.sizes, (float(n), False)])
+    if is_cores:
+        return replace(rest, gpu_cores=n)
+    if n in cpus and r.cpu_cores is None and len(cpus) > 1:  # "M4 Pro 14": the 14-core CPU
+        return replace(rest, cpu_cores=n)
+    # Neither, but shaped like a memory size (an even number of GB, a word of its own): read
+    # as one, so that a size the device is not sold with is refused with the sizes it is
+    # ("RTX 4090 48" is a modded card); a board partner's odd line numbers ("SHADOW 3X",
+    # "(1-Click OC)") stay ignored.
+    alone = r.group_of.count(r.group_of[at]) == 1
+    if alone and n % 2 == 0 and 2 <= n <= 1024:
+        return replace(rest, sizes=[*r.sizes, (float(n), False)])
+    return None
 
 
 def _spans(index: _Index, r: Reading) -> tuple[int, list[tuple[int, int, list[_Key]]]]:

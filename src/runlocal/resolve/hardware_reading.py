@@ -42,7 +42,10 @@ _LOG_NOISE = [
     r"\b(?:early|mid|late)\s+(?:19|20)\d\d\b",
     r"\b\d{2}(?:\.\d)?\s*(?:-\s*)?(?:inch|in\b|\"|”|'')",  # screen sizes
     r"\d+(?:\.\d+)?\s*(?:tb|gb)\s*(?:ssd|nvme|storage|hdd)\b",
-    r"\b(?:macbook\s*(?:pro|air)?|mac\s*(?:studio|mini|pro)|imac|mbp|mba)\b",
+    # A Mac's name, with the screen size that names its model ("MacBook Pro 14", "iMac 24"),
+    # never a memory size ("MacBook Pro 16GB").
+    r"\b(?:macbook\s*(?:pro|air)?|mac\s*(?:studio|mini|pro)|imac|mbp|mba)\b"
+    r"(?:\s+(?:1[1-7]|24)\b(?!\s*(?:gb|g|gib|tb)\b))?",
     r"\bfounders?\s*edition\b",
     r"\b(?:limited|special|anniversary)\s*edition\b",
     r"\b(?:ftw|xc)\s*\d?\s*(?:ultra)?\b",  # EVGA lines: "FTW3 Ultra" is not an Apple Ultra
@@ -124,6 +127,16 @@ _COUNT_WORDS = {
 _LEAD_COUNT_RE = re.compile(r"^(\d{1,3})\s*[x×*]\s*(?=[a-z0-9(])")
 _LEAD_COUNT_WORD_RE = re.compile(r"^(" + "|".join(_COUNT_WORDS) + r")\b\s*(?:x\b\s*)?")
 _LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gpus?\b)")
+# A count inside a sentence, right before a model number ("Kaggle 2x T4", "running 2 x 3090");
+# never before a word without digits ("SHADOW 3X OC" is MSI's cooler), a memory size
+# ("2x 32GB DDR5": the host's modules) or a power connector ("2x 8-pin").
+_MID_COUNT_RE = re.compile(
+    r"(?<=\s)(\d{1,2})\s*[x×]\s+(?=[a-z-]*\d)"
+    r"(?!\d+(?:\.\d+)?\s*(?:gb|g|gib|tb|mb|mib)\b|\d+\s*-?\s*pin)"
+)
+# An interconnect between the cards, not a product: "2x 3090 NVLink", "with SLI bridge"
+# (not a superchip's "NVLink-C2C", a spec-sheet line kept as it is).
+_LINK_RE = re.compile(r"\b(?:with\s+)?(?:nv-?link|sli)(?:\s+bridge)?\b(?![-\s]*c2c)")
 _TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,]|(?<=\d))[x×*]\s*(\d{1,3})\s*\)?\s*$")
 _PCIE_LANES_RE = re.compile(r"pci[\s-]*e(?:xpress)?\s*(?:gen\s*)?([1-6](?:\.\d)?)?\s*$")
 
@@ -170,8 +183,13 @@ _LINES = _wordset(
     uprising verto aorus rog tuf alienware proart expert prime trinity
     """
 )
+# Product lines sold only as laptops (ASUS ROG Zephyrus and ROG Strix Scar, Razer Blade, MSI
+# Raider and Katana, Acer Predator Helios): a GPU named in them is the laptop GPU ("Zephyrus
+# G14 RTX 4060" is the RTX 4060 Laptop GPU, not the desktop card). Lines sold as desktops too
+# (Legion, Omen, XPS, Alienware, Stealth) say nothing.
+_LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios")
 # Variant words written as one: "tisuper", "xtx" is a word of its own.
-_COMPOUNDS = {"tisuper": ("ti", "super")}
+_COMPOUNDS = {"tisuper": ("ti", "super"), "tis": ("ti", "super")}  # "4070TiS", as "4080S"
 _SYNONYMS = {"mobile": "laptop", "notebook": "laptop", "ultimate": "ultra"}
 
 # Words that select a variant: left over right after the matched name they mean a product
@@ -198,12 +216,15 @@ class Reading:
     rest: str = ""  # the text after the count, as typed but trimmed
     floor_gib: float = 0.0  # memory typed as free or usable: the size is at least this
     cpu_cores: int | None = None  # "14-core CPU", the 14 of "14/40"
+    laptop: bool = False  # a laptop's product line was named ("Zephyrus", "Razer Blade")
 
 
 def read_name(text: str, *, counts: bool) -> Reading:
     s = clean(text)
     count: int | None = None
     if counts:
+        if "link" in s or "sli" in s:
+            s = " ".join(_LINK_RE.sub(" ", s).split())
         count, s = _take_count(s)
         if count is not None and count > 1:
             # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
@@ -281,7 +302,8 @@ def read_name(text: str, *, counts: bool) -> Reading:
     bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
     s = _CORES_BARE_RE.sub(" ", s)
     tokens, group_of = _tokens(s)
-    return Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores)
+    laptop = not _LAPTOP_LINES.isdisjoint(re.findall(r"[a-z]+", s))
+    return Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores, laptop)
 
 
 def _take_count(s: str) -> tuple[int | None, str]:
@@ -299,6 +321,11 @@ def _take_count(s: str) -> tuple[int | None, str]:
     m = _LEAD_BARE_COUNT_RE.match(s)
     if m:
         return int(m.group(1)), s[m.end() :].strip()
+    for m in _MID_COUNT_RE.finditer(s):
+        before = s[: m.start()].split()
+        if before and before[-1] in _LINES:
+            continue  # "Ventus 2X 12G": a product line's number
+        return int(m.group(1)), (s[: m.start()] + " " + s[m.end() :]).strip()
     return None, s
 
 

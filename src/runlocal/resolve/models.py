@@ -60,6 +60,26 @@ class _Index:
         """Every word the catalog's names and aliases are read as."""
         return frozenset(w for key, _ in self.keys for w in key)
 
+    def words_of(self, entry_id: str) -> frozenset[str]:
+        """Every word the entry's names and aliases use."""
+        return self._words_by_entry.get(entry_id, frozenset())
+
+    @functools.cached_property
+    def _words_by_entry(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for key, eid in self.keys:
+            out.setdefault(eid, set()).update(key)
+        return {eid: frozenset(words) for eid, words in out.items()}
+
+    @functools.cached_property
+    def skeletons(self) -> dict[str, tuple[str, ...]]:
+        """The words of the names (and soft words) by their doubled letters written once."""
+        out: dict[str, set[str]] = {}
+        for word in self.vocabulary | SOFT_WORDS:
+            if word.isalpha() and len(word) >= 3:
+                out.setdefault(_skeleton(word), set()).add(word)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
     @functools.cached_property
     def publishers(self) -> dict[str, set[str]]:
         """The words Hub owners are written with ('zai-org', 'zai') → the entries they own."""
@@ -212,8 +232,16 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
             # (retagged to the 0528 Qwen3 distill). Words the size's entry never uses name
             # another model: read the whole tag as a name; the size's entry only if that
             # finds nothing or several.
-            with suppress(UnknownNameError, AmbiguousNameError):
+            try:
                 entry_id = _by_words(index, text, ref).id
+            except AmbiguousNameError:
+                pass
+            except UnknownNameError:
+                if _tag_says_more(index, entry_id, ref, numbers=True):
+                    # A number the size's entry never uses is another release under that
+                    # size ("command-r:35b-08-2024" is the 08-2024 Command R, not v01):
+                    # the typed model is unknown.
+                    raise
     if entry_id:
         entry = index.entries[entry_id]
     else:
@@ -244,7 +272,12 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     # Dots as separators ("Baichuan.M2.32B", "Gemma.3.27B", "Qwen2.7B": a dot between digits
     # read both ways), then two words typed as one ("gptoss-120b", "mistralsmall 3.2",
     # "kimik2"): an answer only where the readings that name a model name one.
-    for readings in (_dotted_readings(ref.name), _unglued_readings(index, ref.name)):
+    for readings in (
+        _dotted_readings(ref.name),
+        _unglued_readings(index, ref.name),
+        _undotted_readings(ref.name),
+        _respelled_readings(index, ref.name),
+    ):
         entry = _one_reading(index, text, ref, readings)
         if entry is not None:
             return entry
@@ -313,10 +346,51 @@ def _unglued_readings(index: _Index, name: str) -> list[str]:
     return readings if readings != [name] else []
 
 
+def _undotted_readings(name: str) -> list[str]:
+    """A version typed without its dot, glued to the name ("qwen25 coder", "llama31 8b"):
+    each two-digit number right after a letter read as a version, "2.5", "3.1" (at most 4
+    such numbers: 16 readings); [] where there is none."""
+    at = [m.start() for m in re.finditer(r"(?<=[a-z])\d\d(?![\d.])", name, re.I)][:4]
+    out = []
+    for mask in range(1, 1 << len(at)):
+        chars = list(name)
+        for bit, i in enumerate(at):
+            if mask >> bit & 1:
+                chars[i] += "."
+        out.append("".join(chars))
+    return out
+
+
+def _skeleton(word: str) -> str:
+    """A word with its doubled letters written once: 'llama', 'lamma' and 'lama' → 'lama'."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _respelled_readings(index: _Index, name: str) -> list[str]:
+    """The name with each run of letters that no catalog name uses replaced by the one word
+    the names use that differs from it only in doubled letters ("lamma", "lama" → llama;
+    "mistrall" → mistral; "distil" → distill): the commonest misspelling, a letter doubled
+    or not, moved or dropped. Runs of three letters or more; [] when no run reads so."""
+    known = index.vocabulary | SOFT_WORDS
+    out = name
+    for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
+        if run in known or len(run) < 3:
+            continue
+        same = index.skeletons.get(_skeleton(run), ())
+        if len(same) == 1:
+            out = re.sub(rf"(?i)(?<![a-z]){run}(?![a-z])", same[0], out)
+    return [out] if out != name else []
+
+
 def _publisher(entry: Entry) -> tuple[str, ...]:
-    """The words a model's Hub owner is written with: 'zai-org' → ('zai-org', 'zai')."""
-    owner = str(entry.get("hf_repo") or "").partition("/")[0].lower()
-    return (owner, re.split(r"[-_.]", owner)[0]) if owner else ()
+    """The words a model's Hub owner is written with: 'zai-org' → ('zai-org', 'zai');
+    'NousResearch' → ('nousresearch', 'nous'), its first word as the owner writes it."""
+    owner = str(entry.get("hf_repo") or "").partition("/")[0]
+    if not owner:
+        return ()
+    camel = re.match(r"[A-Z][a-z]{2,}(?=[A-Z])", owner)
+    first = (camel.group(0),) if camel else ()
+    return tuple(dict.fromkeys(w.lower() for w in (owner, re.split(r"[-_.]", owner)[0], *first)))
 
 
 def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True) -> Entry:
@@ -338,7 +412,9 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
             for key, eid in index.keys
             if _contains(key, words) and not _defining(key - words, index.sizes[eid], words)
         }
-        if len(hits) == 1 and hits[0] in safe:
+        if len(hits) == 1 and (hits[0] in safe or _named_with_more(index, words) == hits):
+            # (a name of it typed in full, with words of its other names: "DeepSeek R1
+            # 0528 8B" holds its Ollama name deepseek-r1:8b)
             return index.entries[hits[0]]
         if len(hits) == 1:
             # One name holds the typed words but adds a number or letter that makes it another
@@ -348,6 +424,14 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
             if closest:
                 near = list(dict.fromkeys(near + _closest(index, words)))[:5]
             raise UnknownNameError("model", text, near)
+    if not hits:
+        # A full name typed with words of the model's other names ("Mistral Nemo 12B
+        # Instruct 2407": "Mistral Nemo 12B" and "Mistral-Nemo-Instruct-2407"; "Dolphin 3
+        # Llama 3.1 8B"): the one model that has a name among the typed words and every
+        # other typed word among its names.
+        found = _named_with_more(index, words)
+        if len(found) == 1:
+            return index.entries[found[0]]
     if hits:
         typed = normalize(text)
         names = sorted(
@@ -356,6 +440,21 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
         )
         raise AmbiguousNameError("model", text, names[:6])
     raise UnknownNameError("model", text, _closest(index, words) if closest else [])
+
+
+def _named_with_more(index: _Index, words: Counter[str]) -> list[str]:
+    """The entries with a name whose words, its size among them, are all typed, and whose
+    other names hold every other typed word (a word of the name typed twice is not another word: "Llama 3.1 8B
+    Instruct 8-billion" is a typo)."""
+    found = []
+    for key, eid in index.keys:
+        if eid in found or not _contains(words, key) or not set(key) & index.sizes[eid]:
+            continue  # (a name with the model's size: "Llama 3.1" is several models)
+        more = words - key
+        known = index.words_of(eid)
+        if all(n == 1 and w not in key and w in known for w, n in more.items()):
+            found.append(eid)
+    return found
 
 
 def _unit_left_out(index: _Index, words: Counter[str], name: str) -> list[str]:
@@ -401,14 +500,12 @@ def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def _tag_says_more(index: _Index, entry_id: str, ref: Reference) -> bool:
+def _tag_says_more(index: _Index, entry_id: str, ref: Reference, *, numbers: bool = False) -> bool:
     """Whether the typed Ollama tag holds words (besides its quant and the words that never
-    tell models apart) that no name or alias of the entry its size picked uses."""
-    known: set[str] = set()
-    for key, eid in index.keys:
-        if eid == entry_id:
-            known.update(key)
-    return any(w not in known for w in name_words(ref.name))
+    tell models apart) that no name or alias of the entry its size picked uses; with
+    ``numbers``, only numbers count (a release date or a version)."""
+    known = index.words_of(entry_id)
+    return any(w not in known and (not numbers or w[0].isdigit()) for w in name_words(ref.name))
 
 
 def _contains(key: Counter[str], words: Counter[str]) -> bool:
