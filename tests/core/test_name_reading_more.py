@@ -121,3 +121,27 @@ def test_an_ollama_tag_with_a_release_the_sizes_entry_lacks_is_unknown() -> None
     assert _model("command-r:35b")[0] == "command-r-35b"
     with pytest.raises(UnknownNameError):  # the 08-2024 Command R (32B, GQA), not v01
         resolve_model_name(load_catalog(), "command-r:35b-08-2024-q4_K_M")
+
+
+def test_a_number_of_gpus_is_a_count_and_a_number_after_a_name_is_matched_without_it() -> None:
+    assert read_name("HGX H100 8-GPU", counts=True).count == 8
+    assert read_name("H100 (8 GPUs)", counts=True).count == 8
+    assert read_name("M2 Max 38 GPU cores 64GB", counts=True).count is None
+    assert _hw("RTX A6000 x 2 NVLink")[2] == 2  # the link dropped before the plural re-read
+    assert _hw("a100 80 sxm")[0] == "nvidia-a100-sxm4-80gb"  # 80 GB, then the form factor
+    with pytest.raises(UnknownNameError):
+        resolve_hardware_name(load_catalog(), "rtx 4090 24 ti")  # 24 GB, then no 4090 Ti
+
+
+def test_the_hugging_face_cache_folder_names_its_repo() -> None:
+    typed = "~/.cache/huggingface/hub/models--meta-llama--Llama-3.1-8B-Instruct"
+    assert _model(typed)[0] == "llama-3.1-8b-instruct"
+    snapshot = "/home/me/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/9c925d64"
+    assert _model(snapshot)[0] == "qwen3-8b"
+
+
+def test_an_ollama_librarys_latest_tag_is_found_by_its_tag_only() -> None:
+    # ollama.com/library/deepseek-r1/tags: latest is the 8b tag (the 0528 Qwen3 distill).
+    assert _model("ollama run deepseek-r1")[0] == "deepseek-r1-0528-qwen3-8b"
+    assert _model("deepseek-r1:latest")[0] == "deepseek-r1-0528-qwen3-8b"
+    assert _model("deepseek r1")[0] == "deepseek-r1"  # the name is the 671B model's

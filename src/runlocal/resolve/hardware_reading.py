@@ -134,6 +134,9 @@ _MID_COUNT_RE = re.compile(
     r"(?<=\s)(\d{1,2})\s*[x×]\s+(?=[a-z-]*\d)"
     r"(?!\d+(?:\.\d+)?\s*(?:gb|g|gib|tb|mb|mib)\b|\d+\s*-?\s*pin)"
 )
+# A count written with the word GPU after it ("HGX H100 8-GPU", "8 GPUs"), never a core count
+# ("10 GPU cores", "40-core GPU").
+_GPUS_COUNT_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*-?\s*gpus?\b(?!\s*-?\s*cores?\b)")
 # An interconnect between the cards, not a product: "2x 3090 NVLink", "with SLI bridge"
 # (not a superchip's "NVLink-C2C", a spec-sheet line kept as it is).
 _LINK_RE = re.compile(r"\b(?:with\s+)?(?:nv-?link|sli)(?:\s+bridge)?\b(?![-\s]*c2c)")
@@ -220,15 +223,13 @@ class Reading:
 
 
 def read_name(text: str, *, counts: bool) -> Reading:
-    s = clean(text)
+    s = _unlinked(clean(text))
     count: int | None = None
     if counts:
-        if "link" in s or "sli" in s:
-            s = " ".join(_LINK_RE.sub(" ", s).split())
         count, s = _take_count(s)
         if count is not None and count > 1:
             # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
-            s = clean(_PLURAL_RE.sub(r"\1", text))
+            s = _unlinked(clean(_PLURAL_RE.sub(r"\1", text)))
             count2, s = _take_count(s)
             count = count2 if count2 is not None else count
     if count and count > 1:  # "4x 3090 (96GB total VRAM)": the size of each device
@@ -306,6 +307,11 @@ def read_name(text: str, *, counts: bool) -> Reading:
     return Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores, laptop)
 
 
+def _unlinked(s: str) -> str:
+    """The text without the link between the cards ("2x 3090 NVLink")."""
+    return " ".join(_LINK_RE.sub(" ", s).split()) if "link" in s or "sli" in s else s
+
+
 def _take_count(s: str) -> tuple[int | None, str]:
     for regex in (_LEAD_COUNT_RE, _LEAD_COUNT_WORD_RE, _BRACKET_COUNT_RE, _TRAIL_COUNT_RE):
         m = regex.search(s)
@@ -321,6 +327,9 @@ def _take_count(s: str) -> tuple[int | None, str]:
     m = _LEAD_BARE_COUNT_RE.match(s)
     if m:
         return int(m.group(1)), s[m.end() :].strip()
+    m = _GPUS_COUNT_RE.search(s)
+    if m and int(m.group(1)) > 1:  # "HGX H100 8-GPU", "H100 (8 GPUs)"
+        return int(m.group(1)), (s[: m.start()] + " " + s[m.end() :]).strip()
     for m in _MID_COUNT_RE.finditer(s):
         before = s[: m.start()].split()
         if before and before[-1] in _LINES:

@@ -143,6 +143,10 @@ def _build(catalog: Catalog) -> _Built:
             ref = read_reference(label)
             if ref.repo:  # an alias that is a repo id ("meta-llama/Llama-3.1-8B-Instruct")
                 repos.setdefault(ref.repo.lower(), entry.id)
+            if ref.ollama and ref.ollama[1].lower() == "latest":
+                # An Ollama library's default tag ("deepseek-r1:latest" is the 8b tag): found
+                # by its tag only; the library's name alone may name another model.
+                continue
             words = name_words(ref.name)
             if not words:
                 continue

@@ -168,8 +168,18 @@ _URL_QUERY = re.compile(r"^(https?://[^?#\s]+)[?#]\S*$", re.I)
 _OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]+)$", re.I)
 
 
+# The Hugging Face cache's folder for a repo, anywhere in a pasted path
+# ("~/.cache/huggingface/hub/models--meta-llama--Llama-3.1-8B-Instruct/snapshots/…"):
+# huggingface_hub names it "models--{owner}--{name}" (file_download.repo_folder_name).
+_HF_CACHE_DIR = re.compile(r"(?:^|[/\\])models--([\w.-]+?)--([\w.-]+?)(?=$|[/\\])")
+
+
 def _pasted_model(text: str) -> str:
     """The model reference inside a pasted command line or page address; else the text."""
+    if "models--" in text and not text.lower().endswith((".gguf", ".safetensors")):
+        cached = _HF_CACHE_DIR.search(text.strip())  # (a file in it is read by its own name)
+        if cached:
+            return f"{cached.group(1)}/{cached.group(2)}"
     if " " in text:
         flags = list(_MODEL_FLAG.finditer(text)) if " -" in text else []
         command = _COMMAND.match(text)
