@@ -61,7 +61,7 @@ def test_an_unknown_name_is_a_400_with_suggestions(client, tools: Path) -> None:
     (err,) = body["errors"]
     assert err["field"] == "model"
     assert "TestLlama 8B" in err["suggestions"]
-    body = assert_error(client.get(RECOMMEND, {"model": "testlama-70"}), 400)
+    body = assert_error(client.get(RECOMMEND, {"model": "testlamda-70"}), 400)
     assert body["errors"][0]["suggestions"]
 
 
@@ -153,7 +153,7 @@ def test_it_recommends_models_for_a_build_as_the_page_does(client, tools: Path) 
 
 
 def test_a_build_with_an_unknown_card_is_a_400_with_suggestions(client, tools: Path) -> None:
-    body = assert_error(client.get(BUILD, {"gpu": "testgpu 24"}), 400)
+    body = assert_error(client.get(BUILD, {"gpu": "testgpu 25"}), 400)
     (err,) = body["errors"]
     assert err["field"] == "gpu" and err["suggestions"]
     body = assert_error(client.get(BUILD, {"use": "coding"}), 422)

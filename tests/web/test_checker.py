@@ -175,13 +175,13 @@ def test_it_offers_the_best_quant_and_largest_context(client, tiny: Path) -> Non
 
 
 def test_it_suggests_names_for_an_unknown_model(client, tiny: Path) -> None:
-    r = get(client, model="testlama 8b", hardware="testgpu-24gb", context="4096")
+    r = get(client, model="testlamda 8b", hardware="testgpu-24gb", context="4096")
     assert r.status_code == 400
     html = unescape(r.content.decode())
-    assert "No model called “testlama 8b” in the catalog." in html
+    assert "No model called “testlamda 8b” in the catalog." in html
     assert "Did you mean" in html
     assert 'href="/will-it-run/?model=TestLlama+8B&hardware=testgpu-24gb&context=4096"' in html
-    doc = get(client, model="testlama 8b", hardware="testgpu-24gb", format="json").json()
+    doc = get(client, model="testlamda 8b", hardware="testgpu-24gb", format="json").json()
     assert doc["ok"] is False and doc["status"] == 400
     assert "model" in doc["errors"]
     assert doc["suggestions"]["model"][0]["name"] == "TestLlama 8B"
@@ -270,7 +270,7 @@ def test_it_matches_the_toml_catalog_after_a_round_trip(client, tiny: Path) -> N
 
 
 def test_its_suggestions_fix_every_unknown_name_at_once(client, tiny: Path) -> None:
-    doc = get(client, model="testlama 8b", hardware="testgpu 99", format="json").json()
+    doc = get(client, model="testlamda 8b", hardware="testgpu 99", format="json").json()
     url = doc["suggestions"]["model"][0]["url"]
     assert url == "/will-it-run/?model=TestLlama+8B&hardware=TestGPU+24GB"
     assert client.get(url).status_code == 200
