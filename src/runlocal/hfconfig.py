@@ -22,6 +22,7 @@ from .hfconfig_layers import (
     parallel_ssm,
     recurrent_params,
     recurrent_state_elements,
+    ssm_scan_state_elements,
 )
 from .hfconfig_moe import read_moe, unread_expert_keys
 from .hfconfig_nas import nas_layers
@@ -552,6 +553,7 @@ def _spec_from_config(
         n_experts_used=n_used if n_experts > 1 else 0,
         mla=mla,
         delta_rule_state_elements=(delta_rule_state_elements(c, r) if "recurrent" in kinds else 0),
+        ssm_scan_state_elements=(ssm_scan_state_elements(c, r, hidden) if recurrent_elems else 0),
         causal=not encoder and not bool(c.get("is_encoder_decoder")),
         provenance=provenance,
     )

@@ -313,6 +313,20 @@ def recurrent_state_elements(c: Mapping[str, Any], r: Reader, model_type: str, h
     return 0
 
 
+def ssm_scan_state_elements(c: Mapping[str, Any], r: Reader, hidden: int) -> int:
+    """Elements of a Mamba / Mamba-2 mixer's scan state, d_state x d_inner (the part of
+    recurrent_state_elements that llama.cpp's GGML_OP_SSM_SCAN reads and writes back per
+    token); 0 for delta-rule layers, short convolutions, RWKV and attention-only models."""
+    if linear_attn_config(r) is not None or c.get("linear_num_value_heads") is not None:
+        return 0
+    if c.get("conv_L_cache") is not None:
+        return 0
+    if c.get("mamba_d_state") is None and c.get("ssm_state_size") is None:
+        return 0
+    d_inner, _, d_state, _, _ = mamba2_dims(c, r, hidden)
+    return d_state * d_inner
+
+
 def delta_rule_state_elements(c: Mapping[str, Any], r: Reader) -> int:
     """Elements of a delta-rule layer's state matrices (the part of recurrent_state_elements
     its recurrence rewrites per token): one key dim x value dim matrix per value head for

@@ -163,6 +163,10 @@ class ModelSpec:
     # layer's state matrices, value heads x key dim x value dim (0 for other models). Their
     # recurrence updates all of it once per token.
     delta_rule_state_elements: int = 0
+    # Mamba / Mamba-2 mixers (Nemotron-H, Falcon-H1, Granite 4): the elements of each mixer's
+    # scan state, d_state x d_inner, which GGML_OP_SSM_SCAN reads and rewrites per token (0
+    # for other models); the layers with a recurrent state are the mixers.
+    ssm_scan_state_elements: int = 0
     causal: bool = True
     id: str | None = None
     weights: WeightInventory | None = None

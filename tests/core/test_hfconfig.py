@@ -58,6 +58,9 @@ def test_it_reads_layer_types_for_hybrid_models() -> None:
     assert spec.delta_rule_state_elements == 32 * 128 * 128
     # Attention-only models and Mamba-2 mixers have no delta-rule state.
     assert spec_from_config(LLAMA_3_1_8B).delta_rule_state_elements == 0
+    # A gated delta net runs GATED_DELTA_NET, not the Mamba scan; attention-only models neither.
+    assert spec.ssm_scan_state_elements == 0
+    assert spec_from_config(LLAMA_3_1_8B).ssm_scan_state_elements == 0
 
 
 def test_it_lifts_text_config_of_multimodal_models() -> None:

@@ -142,6 +142,8 @@ def test_falcon_h1_layers_run_attention_and_mamba_side_by_side() -> None:
     assert [layer.params for layer in spec.layers] == [layer, layer]
     # Mamba-2 mixers keep a state but prefill in chunks: no delta rule.
     assert spec.delta_rule_state_elements == 0
+    # The scan's state, 16 x (4 heads x 32), is what GGML_OP_SSM_SCAN reads and rewrites.
+    assert spec.ssm_scan_state_elements == 16 * 128
     # Untied: an output head of its own.
     assert spec.params_total == spec.params_active == 2 * layer + 2 * EMBEDDINGS + FINAL_NORM
     # Every layer keeps a KV cache and a Mamba-2 state.

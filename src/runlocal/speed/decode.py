@@ -15,6 +15,7 @@ from .features import (
     apple_matrix_units,
     rdna_generation,
 )
+from .op_fallback import cpu_fallback_seconds
 from .params import SpeedParams, quant_family
 
 
@@ -435,6 +436,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         if cuda_graphs_apply(f, load):
             t_layers *= p.cuda_graph_layer_factor
         t_dev += t_layers * 1e-6
+        t_dev += cpu_fallback_seconds(f, load, p)
         times.append(t_dev)
     t = _devices_seconds(f, times)
     main = f.loads[0].backend if f.loads else "cpu"

@@ -66,6 +66,10 @@ class DeviceLoad:
 # multiply-add and the q . S product's multiply-add, 1 + 2 + 2 + 2 FLOPs.
 DELTA_RULE_FLOPS_PER_ELEMENT = 7
 
+# llama.cpp keeps recurrent (Mamba) states in F32 (llama-memory-recurrent.cpp: r_l and s_l
+# are GGML_TYPE_F32).
+F32_BYTES = 4
+
 
 # NVIDIA's __dp4a arrived with compute capability 6.1; llama.cpp (ggml-cuda common.cuh,
 # ggml_cuda_dp4a) emulates it below that.
@@ -210,6 +214,10 @@ class SpeedFeatures:
     # Delta-rule layers (spec.delta_rule_state_elements): the FLOPs per token of their
     # recurrence, summed over the model's layers (kernels.DELTA_RULE_FLOPS_PER_ELEMENT).
     delta_rule_flops: float = 0.0
+    # Mamba / Mamba-2 mixers (spec.ssm_scan_state_elements): the bytes of their F32 scan
+    # states, summed over the model's mixers (what op_fallback moves when a backend has no
+    # SSM_SCAN kernel).
+    ssm_scan_state_bytes: float = 0.0
 
 
 # Built per answer (a load per device): builder's one-step constructors, the same objects.
@@ -500,6 +508,9 @@ def _model_features_template(
         values["delta_rule_flops"] = float(
             DELTA_RULE_FLOPS_PER_ELEMENT * spec.delta_rule_state_elements * layers
         )
+    if spec.ssm_scan_state_elements:
+        mixers = sum(1 for layer in spec.layers if layer.recurrent_state_elements)
+        values["ssm_scan_state_bytes"] = float(F32_BYTES * spec.ssm_scan_state_elements * mixers)
     return values
 
 
