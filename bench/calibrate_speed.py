@@ -492,6 +492,19 @@ def only_fold(rows: list[Row], base: SpeedParams, p: SpeedParams, family: str) -
     return 0
 
 
+def speed_rows(
+    paths: Iterable[str], metrics: tuple[str, ...] = ("tg_tok_s", "pp_tok_s")
+) -> list[Row]:
+    """The speed rows of the calibration CSVs (the shared one, then ours), each mapped to the
+    catalog and its features evaluated: what every fit and fold of these scripts starts from."""
+    catalog = load_catalog()
+    rows: list[Row] = []
+    for path in paths:
+        rows.extend(map_rows(path, catalog)[0])
+    evaluate(rows)
+    return [r for r in rows if r.metric in metrics]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("csv", nargs="+", help="calibration CSVs (the shared one, then ours)")
@@ -512,13 +525,7 @@ def main() -> int:
     args = ap.parse_args()
     if (args.only_fold or args.model_folds) and args.write:
         ap.error("--only-fold and --model-folds measure some folds; --write needs them all")
-    catalog = load_catalog()
-    rows: list[Row] = []
-    for path in args.csv:
-        mapped, _skipped = map_rows(path, catalog)
-        rows.extend(mapped)
-    evaluate(rows)
-    rows = [r for r in rows if r.metric in ("tg_tok_s", "pp_tok_s")]
+    rows = speed_rows(args.csv)
     base = load_params()
     p = fit(rows, base)
     result = to_json(p, len(rows))

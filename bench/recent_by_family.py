@@ -15,8 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import calibrate_speed as cs
-from runlocal.accuracy import Row, evaluate, map_rows, percentile
-from runlocal.catalog import load_catalog
+from runlocal.accuracy import percentile
 from runlocal.speed import load_params
 
 
@@ -31,12 +30,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("csv", nargs="+", help="calibration CSVs (the shared one, then ours)")
     args = ap.parse_args()
-    catalog = load_catalog()
-    rows: list[Row] = []
-    for path in args.csv:
-        rows.extend(map_rows(path, catalog)[0])
-    evaluate(rows)
-    rows = [r for r in rows if r.metric in ("tg_tok_s", "pp_tok_s")]
+    rows = cs.speed_rows(args.csv)
     base = load_params()
     errors: list[tuple[str, str, float]] = []  # metric, family, absolute % error
     for family in sorted({r.family for r in rows}):

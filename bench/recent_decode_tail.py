@@ -28,8 +28,7 @@ from scipy.optimize import least_squares
 sys.path.insert(0, str(Path(__file__).parent))
 
 import calibrate_speed as cs
-from runlocal.accuracy import Row, evaluate, map_rows, percentile
-from runlocal.catalog import load_catalog
+from runlocal.accuracy import Row, percentile
 from runlocal.speed import SpeedFeatures, SpeedParams, cuda_graphs_apply, load_params
 from runlocal.speed.decode import dequant_rate_factor, mla_layer_share
 
@@ -107,12 +106,7 @@ def main() -> int:
     ap.add_argument("--families", help="comma-separated hardware families (default: all)")
     ap.add_argument("--threshold", type=float, default=25.0, help="|error| in percent")
     args = ap.parse_args()
-    catalog = load_catalog()
-    rows: list[Row] = []
-    for path in args.csv:
-        rows.extend(map_rows(path, catalog)[0])
-    evaluate(rows)
-    rows = [r for r in rows if r.metric == "tg_tok_s"]
+    rows = cs.speed_rows(args.csv, ("tg_tok_s",))
     base = load_params()
     families = sorted({r.family for r in rows if cs.recent_model(r)})
     if args.families:
