@@ -77,7 +77,7 @@ class Runtime:
     sycl_counting_sort: bool = True
     # llama.cpp's Vulkan matmul shaders on Intel's XMX engines through VK_KHR_cooperative_matrix,
     # on Xe2 and later GPUs: PR #14001 (June 2025, b5589); before it they ran the scalar shaders
-    # on the vector engines (speed.kernels.intel_vulkan_coopmat).
+    # on the vector engines (speed.vulkan_kernels.intel_vulkan_coopmat).
     intel_vulkan_coopmat: bool = True
     # The Vulkan driver is Mesa's (Linux: ANV on Intel GPUs, RADV on AMD) rather than the GPU
     # vendor's own (Intel's Windows driver). Not a llama.cpp build but the stack it runs on:

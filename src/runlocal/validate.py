@@ -37,7 +37,7 @@ _PY_REPR_RE = re.compile(r"""[(\[]\s*(['"])[^'"]*\1\s*,\s*(['"])[^'"]*\2\s*[)\],
 # Intel GPU generations by Intel's names (gpu_arch of Intel records): Alchemist (Xe-HPG),
 # Meteor Lake (Xe-LPG), Arrow Lake-H (Xe-LPG+, with XMX), Battlemage (Xe2-HPG), Lunar Lake
 # (Xe2-LPG), Panther Lake (Xe3-LPG). They pick llama.cpp's Vulkan matmul shaders
-# (speed.kernels.intel_vulkan_coopmat).
+# (speed.vulkan_kernels.intel_vulkan_coopmat).
 INTEL_GPU_ARCHES = frozenset({"xe-hpg", "xe-lpg", "xe-lpg-plus", "xe2-hpg", "xe2-lpg", "xe3-lpg"})
 
 

@@ -263,7 +263,10 @@ def test_xe2_runs_vulkan_prompts_on_xmx_at_the_gain_pr_14001_measured() -> None:
     Intel's driver sqrt(1631.44/490.89 x 416.53/148.60) = 3.0522, 3.2763e-5 s; under Mesa
     sqrt(583.28/420.57 x 167.94/122.42) = 1.3793, 7.2499e-5 s. Alchemist (Xe-HPG), builds
     before PR #14001 and SYCL keep their paths."""
-    from runlocal.speed.kernels import INTEL_VULKAN_COOPMAT_GAIN, INTEL_VULKAN_COOPMAT_GAIN_MESA
+    from runlocal.speed.vulkan_kernels import (
+        INTEL_VULKAN_COOPMAT_GAIN,
+        INTEL_VULKAN_COOPMAT_GAIN_MESA,
+    )
 
     assert pytest.approx(3.0522, abs=1e-4) == INTEL_VULKAN_COOPMAT_GAIN
     assert pytest.approx(1.3793, abs=1e-4) == INTEL_VULKAN_COOPMAT_GAIN_MESA

@@ -43,13 +43,9 @@ from .kernels import (
     FP4_QUANTS,
     INT8_MMA_MIN_COMPUTE_CAPABILITY,
     MMQ_OPS_PER_SM_CLOCK,
-    VULKAN_COOPMAT2_ATTENTION,
     amd_dp4a_mmq,
-    amd_vulkan_coopmat,
-    attention_kernels,
     fp4_mma_applies,
     prefill_path,
-    vulkan_coopmat2,
 )
 from .params import (
     BACKEND_CLASSES,
@@ -69,6 +65,12 @@ from .prefill import (
     prefill_gemm_flops,
     prefill_seconds_per_token,
     sustained_clock_share,
+)
+from .vulkan_kernels import (
+    VULKAN_COOPMAT2_ATTENTION,
+    amd_vulkan_coopmat,
+    attention_kernels,
+    vulkan_coopmat2,
 )
 
 __all__ = [

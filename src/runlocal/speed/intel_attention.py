@@ -4,7 +4,8 @@ XMX matrix engines: the share of their FP16 rate llama.cpp's kernels were measur
 from __future__ import annotations
 
 from .features import DeviceLoad, SpeedFeatures
-from .kernels import INTEL_XE2_ARCHES, sycl_vector_attention
+from .kernels import sycl_vector_attention
+from .vulkan_kernels import INTEL_XE2_ARCHES
 
 # The share of the vector engines' FP16 rate (INTEL_VECTOR_FP16_PER_FP32 x FP32) that
 # llama.cpp's flash-attention kernels reach on an Intel GPU where they do not run on the

@@ -36,7 +36,7 @@ _BACKEND_ORIGIN = {"sycl": "vulkan", "vulkan-intel": "vulkan"}
 
 
 # Flash-attention kernel sets the parameter file predates start from the backend they split
-# from (speed.kernels.attention_kernels: Vulkan's coopmat2 kernels on NVIDIA GPUs).
+# from (speed.vulkan_kernels.attention_kernels: Vulkan's coopmat2 kernels on NVIDIA GPUs).
 _ATTENTION_ORIGIN = {**_BACKEND_ORIGIN, "vulkan-coopmat2": "vulkan"}
 
 # Quantization families whose unpacking does all of another family's work and more, each

@@ -13,31 +13,33 @@ from .features import (
 )
 from .intel_attention import intel_vector_attention_share
 from .kernels import (
-    AMD_VULKAN_SMALL_TILES_SLOWDOWN,
     DEQUANT_FP16_BYTES_PER_WEIGHT,
     FP4_MMQ_SPEEDUP,
     INTEL_VECTOR_FP16_PER_FP32,
     METAL_EARLY_TENSOR_SLOWDOWN,
     MLX_SORTED_GATHER_MIN_ROWS,
-    VULKAN_SCALAR_PV_SHARE,
-    amd_vulkan_coopmat,
-    attention_kernels,
     early_metal_tensor_path,
     fp4_mma_applies,
     hip_dequant_blas,
     host_expert_id_scan_seconds,
     host_looped_expert_matrices,
-    intel_vulkan_attention_gain,
-    intel_vulkan_coopmat,
     metal_shader_attention,
     mlx_dequantizes_beside_accelerators,
     mlx_expert_tile_rows,
     prefill_path,
     serial_delta_rule_seconds,
+)
+from .params import SpeedParams
+from .vulkan_kernels import (
+    AMD_VULKAN_SMALL_TILES_SLOWDOWN,
+    VULKAN_SCALAR_PV_SHARE,
+    amd_vulkan_coopmat,
+    attention_kernels,
+    intel_vulkan_attention_gain,
+    intel_vulkan_coopmat,
     vulkan_cm1_cache_reads,
     vulkan_scalar_pv,
 )
-from .params import SpeedParams
 
 
 def sorted_gather_tile_factor(tile_rows: int, rows_per_expert: float) -> float:
@@ -198,7 +200,7 @@ def prefill_seconds_per_token(
             kv = load.kv_bytes / f.sequences
             cm1 = vulkan_cm1_cache_reads(f, load)
             # Vulkan's coopmat1 shader: every query head re-reads its KV head's cache per 16
-            # of its rows (kernels.VULKAN_CM1_ATTENTION_ROWS), GQA or not.
+            # of its rows (vulkan_kernels.VULKAN_CM1_ATTENTION_ROWS), GQA or not.
             if cm1 is not None:
                 t += kv * cm1 / (load.bandwidth_bytes_per_s * eta_bw)
             else:
