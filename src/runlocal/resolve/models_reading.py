@@ -21,12 +21,13 @@ readings).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..weights import normalize_quant
+from ..weights import UnsizedQuantError, normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
 from .text import clean, glued_groups
 
@@ -202,16 +203,27 @@ def _hub_reference(ref: HubRef) -> Reference:
     name = ref.repo.split("/", 1)[1]
     # Some quantizers prefix the original owner: "bartowski/Qwen_Qwen3-32B-GGUF".
     name = re.sub(r"^[A-Za-z0-9.]+_(?=[A-Za-z])", "", name)
-    words, quant = take_quant(name)
+    words, quant = _hub_take_quant(name)
     if quant and "mlx" in ref.repo.lower():  # an MLX conversion: its formats, not GGUF's
         quant = _MLX_FORMS.get(quant, quant)
     for part in (ref.folder, ref.filename):
         if part:
             stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", part.rsplit("/", 1)[-1], flags=re.I))
-            quant = take_quant(stem)[1] or quant
+            quant = _hub_take_quant(stem)[1] or quant
     if ref.quant:
-        quant = canonical_quant(ref.quant, None) or quant
+        # A quant the name cannot size (UD-TQ1_0): the file's header states its types.
+        with contextlib.suppress(UnsizedQuantError):
+            quant = canonical_quant(ref.quant, None) or quant
     return Reference("hub", words, quant, repo=ref.repo, filename=ref.filename)
+
+
+def _hub_take_quant(text: str) -> tuple[str, str | None]:
+    """take_quant for a Hub repo or file name: a quant the name cannot size (UD-TQ1_0) is
+    left to the file's header, which the remote reader sizes tensor by tensor."""
+    try:
+        return take_quant(text)
+    except UnsizedQuantError:
+        return text, None
 
 
 def take_quant(text: str) -> tuple[str, str | None]:
@@ -265,6 +277,8 @@ def canonical_quant(typed: str, template: str | None) -> str | None:
             return short
         try:
             return normalize_quant(candidate.replace(" ", "-"))
+        except UnsizedQuantError:
+            raise  # read, and refused with its reason rather than as an unknown word
         except InputError:
             continue
     return None
