@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO, TypeAlias
 
 from .errors import InputError, RunlocalError
-from .units import GIB, parse_tokens
+from .units import GIB, number_text, parse_tokens
 
 EXIT_BAD_INPUT = 2
 
@@ -24,6 +24,21 @@ def _tokens(text: str) -> int:
         return parse_tokens(text)
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _number(text: str) -> float:
+    # Read as the page and the API read it (runlocal.units.number_text: "１２" is 12).
+    try:
+        return float(number_text(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+
+
+def _count(text: str) -> int:
+    try:
+        return int(number_text(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
 
 
 _Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # what add_subparsers returns
@@ -78,7 +93,7 @@ def _add_check(sub: _Commands, name: str) -> None:
         type=_tokens,
         help="tokens held in the KV cache (prompt plus generated): 8192, 32k, 128k",
     )
-    c.add_argument("--batch", type=int, default=1, help="concurrent sequences (default 1)")
+    c.add_argument("--batch", type=_count, default=1, help="concurrent sequences (default 1)")
     c.add_argument(
         "--runtime",
         default="llama.cpp",
@@ -92,22 +107,22 @@ def _add_check(sub: _Commands, name: str) -> None:
     )
     c.add_argument(
         "--vram-gb",
-        type=float,
+        type=_number,
         help="memory of a device the catalog lacks (the number on the box, GiB)",
     )
-    c.add_argument("--bandwidth-gb-s", type=float, help="its memory bandwidth, GB/s")
-    c.add_argument("--tflops", type=float, help="its dense FP16 tensor TFLOPS (for prefill)")
-    c.add_argument("--ram-gb", type=float, help="system RAM available for offload, GiB")
+    c.add_argument("--bandwidth-gb-s", type=_number, help="its memory bandwidth, GB/s")
+    c.add_argument("--tflops", type=_number, help="its dense FP16 tensor TFLOPS (for prefill)")
+    c.add_argument("--ram-gb", type=_number, help="system RAM available for offload, GiB")
     c.add_argument(
         "--gpu-memory-gb",
-        type=float,
+        type=_number,
         help="memory the GPU may use, GiB, where a setting decides it (Apple: "
         "iogpu.wired_limit_mb / 1024; Strix Halo: carve-out + GTT or Windows' variable "
         "graphics memory); default: the machine's documented default",
     )
     c.add_argument(
         "--gpu-memory-utilization",
-        type=float,
+        type=_number,
         help="vLLM: the share of each GPU it preallocates (default 0.9)",
     )
     c.add_argument(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 KIB = 1024
 MIB = 1024**2
@@ -30,6 +31,18 @@ def bytes_to_gb(n_bytes: float) -> float:
 _TOKEN_MULTIPLIERS = {"": 1, "k": 1024, "m": 1024**2}
 
 
+def number_text(text: str) -> str:
+    """A number as typed, in the ASCII every parser reads: NFKC folds full-width forms
+    ("１２", "１２．５", "３２ｋ") to their ASCII twins, and any other Unicode decimal digit
+    ("١٢") becomes its ASCII digit. Python's int() and float() (so Django's form fields and
+    argparse) already took Unicode digits while pydantic (the API) refused them: every surface
+    reads numbers through this one function, so the same text gets the same number."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 def parse_tokens(value: str | int) -> int:
     """A token count as people type it: 8192, "8,192", "32k" or "128K" (k = 1024, as model
     cards and runtimes mean it: 32k = 32,768), "1.5k", "1M". Raises InputError otherwise;
@@ -40,7 +53,7 @@ def parse_tokens(value: str | int) -> int:
         raise InputError(f"{value!r} is not a number of tokens")
     if isinstance(value, int):
         return value
-    text = str(value).strip().lower().replace(",", "").replace("_", "").replace(" ", "")
+    text = number_text(str(value)).lower().replace(",", "").replace("_", "").replace(" ", "")
     suffix = text[-1:] if text[-1:] in ("k", "m") else ""
     number = text[: len(text) - len(suffix)]
     try:

@@ -7,20 +7,41 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from runlocal.engine import MAX_BATCH, MAX_CONTEXT
-from runlocal.units import parse_tokens
+from runlocal.units import number_text, parse_tokens
+from runlocal_web.lib.forms import MODEL_REQUIRED
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+def _number_text(value: Any) -> Any:
+    return number_text(value) if isinstance(value, str) else value
+
+
+# A number as typed, read as the page and the CLI read it (runlocal.units.number_text):
+# "１２" is 12 here too. Text only: a JSON body's number in quotes stays a wrong type.
+NumberText = BeforeValidator(_number_text)
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
 TRUST_LEVELS = ("published", "approved", "reproduced")
 # The engine's bounds for a described device (hardware.explicit_device): at least 1 MiB, since
 # it rounds memory to whole bytes and a device of 0 bytes cannot hold a layer (a smaller value
 # once divided by zero in the layer split); 1 MB/s and 1 GFLOPS keep the rates off zero.
-VramGb = Annotated[float, Field(ge=0.001, le=4096)]
-BandwidthGbS = Annotated[float, Field(ge=0.001, le=50_000)]
-Tflops = Annotated[float, Field(ge=0.001, le=100_000)]
+VramGb = Annotated[float, NumberText, Field(ge=0.001, le=4096)]
+BandwidthGbS = Annotated[float, NumberText, Field(ge=0.001, le=50_000)]
+Tflops = Annotated[float, NumberText, Field(ge=0.001, le=100_000)]
+Batch = Annotated[int, NumberText, Field(gt=0, le=MAX_BATCH)]
+RamGb = Annotated[float, NumberText, Field(gt=0, le=65536)]
+GpuMemoryGb = Annotated[float, NumberText, Field(gt=0, le=65536)]
+GpuMemoryUtilization = Annotated[float, NumberText, Field(ge=0.05, le=1)]
 # A context as people write it (8192, "32k", "128k"): the engine's one parser, then its bounds.
 Context = Annotated[
     int,
@@ -41,6 +62,23 @@ def _storable(value: Any) -> Any:
     return value
 
 
+def _blank_is_not_given(value: Any, info: ValidationInfo) -> Any:
+    """An optional key left empty (`context=`, `hardware=`, `"ram_gb": ""`) is not given, as a
+    box left empty on Will it run? is: the engine's default applies (empty hardware boxes
+    beside named ones are dropped). The API once answered 422 where the page answered.
+    `model` is required: an empty one is refused in the page's words."""
+    if info.field_name == "model":
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(MODEL_REQUIRED)
+        return value
+    if isinstance(value, list):
+        kept = [v for v in value if not (isinstance(v, str) and not v.strip())]
+        return kept if kept or info.field_name != "hardware" else []
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
 class CheckIn(Schema):
     """`POST /check`: the CLI's long flags, dashes as underscores (as `runlocal check --from`)."""
 
@@ -52,20 +90,22 @@ class CheckIn(Schema):
     )
     quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
-    batch: Annotated[int, Field(gt=0, le=MAX_BATCH)] | None = None
+    batch: Batch | None = None
     runtime: Annotated[str, Field(max_length=40)] | None = None
     kv_type: Annotated[str, Field(max_length=20)] | None = None
     no_measured: bool | None = None
     vram_gb: VramGb | None = None
     bandwidth_gb_s: BandwidthGbS | None = None
     tflops: Tflops | None = None
-    ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
-    gpu_memory_gb: Annotated[float, Field(gt=0, le=65536)] | None = Field(
+    ram_gb: RamGb | None = None
+    gpu_memory_gb: GpuMemoryGb | None = Field(
         None, description="memory the GPU may use where a setting decides it (--gpu-memory-gb)"
     )
-    gpu_memory_utilization: Annotated[float, Field(ge=0.05, le=1)] | None = Field(
+    gpu_memory_utilization: GpuMemoryUtilization | None = Field(
         None, description="vLLM's preallocated share of each GPU (--gpu-memory-utilization)"
     )
+
+    _blank = field_validator("*", mode="before")(_blank_is_not_given)
 
     @field_validator("hardware")
     @classmethod
@@ -82,20 +122,22 @@ class CheckParams(Schema):
     hardware: list[Name] = Field(default_factory=list)
     quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
-    batch: Annotated[int, Field(gt=0, le=MAX_BATCH)] | None = None
+    batch: Batch | None = None
     runtime: Annotated[str, Field(max_length=40)] | None = None
     kv_type: Annotated[str, Field(max_length=20)] | None = None
     no_measured: bool | None = None
     vram_gb: VramGb | None = None
     bandwidth_gb_s: BandwidthGbS | None = None
     tflops: Tflops | None = None
-    ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
-    gpu_memory_gb: Annotated[float, Field(gt=0, le=65536)] | None = Field(
+    ram_gb: RamGb | None = None
+    gpu_memory_gb: GpuMemoryGb | None = Field(
         None, description="memory the GPU may use where a setting decides it (--gpu-memory-gb)"
     )
-    gpu_memory_utilization: Annotated[float, Field(ge=0.05, le=1)] | None = Field(
+    gpu_memory_utilization: GpuMemoryUtilization | None = Field(
         None, description="vLLM's preallocated share of each GPU (--gpu-memory-utilization)"
     )
+
+    _blank = field_validator("*", mode="before")(_blank_is_not_given)
 
 
 class DeviceIn(Schema):

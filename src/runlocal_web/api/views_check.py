@@ -14,7 +14,7 @@ from runlocal_web.catalogdb.store import current
 
 from .common import entry_dict, reject_unknown, resolve, run_check
 from .errors import ApiError, field_error, from_engine_error
-from .schemas import OK, CheckIn, CheckParams, Context
+from .schemas import OK, CheckIn, CheckParams, Context, RamGb
 
 router = Router(tags=["check"])
 
@@ -75,7 +75,7 @@ class CompareParams(Schema):
     model: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
-    ram_gb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    ram_gb: RamGb | None = None
 
 
 @router.get("/compare", response=OK, url_name="compare", summary="Hardware side by side")

@@ -28,7 +28,7 @@ from runlocal_web.tools.views_cost import electricity_options, solve_cost
 
 from .common import absolute, reject_unknown
 from .errors import ApiError, field_error
-from .schemas import OK
+from .schemas import OK, NumberText
 
 router = Router(tags=["tools"])
 
@@ -47,7 +47,7 @@ def _annotation(field: forms.Field) -> Any:
     if isinstance(field, forms.IntegerField | forms.FloatField):
         # Django's FloatField subclasses IntegerField.
         number = float if isinstance(field, forms.FloatField) else int
-        return Annotated[number, Field(ge=field.min_value, le=field.max_value)]  # type: ignore[valid-type]
+        return Annotated[number, NumberText, Field(ge=field.min_value, le=field.max_value)]  # type: ignore[valid-type]
     if isinstance(field, forms.ChoiceField):
         values = tuple(str(v) for v, _ in field.choices if v != "")  # type: ignore[misc]
         if values:

@@ -11,7 +11,13 @@ from runlocal.engine import DEFAULT_RAM_GIB, MAX_BATCH, MAX_CONTEXT
 from runlocal.errors import InputError
 from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.weights import normalize_quant
-from runlocal_web.lib.forms import ContextField, NameListField
+from runlocal_web.lib.forms import (
+    MODEL_REQUIRED,
+    ContextField,
+    CountField,
+    NameListField,
+    NumberField,
+)
 
 MAX_HARDWARE = 8
 DEFAULT_RUNTIME = "llama.cpp"
@@ -58,7 +64,7 @@ class FlagInput(forms.CheckboxInput):
         return super().value_from_datadict(data, files, name)
 
 
-class PositiveFloatField(forms.FloatField):
+class PositiveFloatField(NumberField):
     """A finite number above zero (the engine rejects 0 as well as negatives)."""
 
     default_error_messages: ClassVar[dict[str, str]] = {
@@ -105,7 +111,7 @@ def _base_runtime(value: str) -> str:
 class CheckForm(forms.Form):
     model = forms.CharField(
         max_length=200,
-        error_messages={"required": "Name a model, for example “Llama 3.1 8B”."},
+        error_messages={"required": MODEL_REQUIRED},
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
     # Not required on its own: a custom device (vram_gb with bandwidth_gb_s) may replace it.
@@ -140,7 +146,7 @@ class CheckForm(forms.Form):
     kv_type = KvTypeField(
         choices=KV_TYPES, required=False, initial=DEFAULT_KV_TYPE, label="KV cache type"
     )
-    batch = forms.IntegerField(
+    batch = CountField(
         min_value=1,
         max_value=MAX_BATCH,
         required=False,
@@ -167,7 +173,7 @@ class CheckForm(forms.Form):
             "empty for the default"
         ),
     )
-    gpu_memory_utilization = forms.FloatField(
+    gpu_memory_utilization = NumberField(
         min_value=0.05,
         max_value=1,
         required=False,

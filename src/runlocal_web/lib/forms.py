@@ -1,4 +1,5 @@
-"""Form pieces the apps share: several names in repeated query parameters, a context length."""
+"""Form pieces the apps share: several names in repeated query parameters, numbers as typed,
+a context length."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.datastructures import MultiValueDict
 
 from runlocal.errors import InputError
-from runlocal.units import parse_tokens
+from runlocal.units import number_text, parse_tokens
+
+# What Will it run? and /api/v1/check say of an empty model box, in the same words.
+MODEL_REQUIRED = "Name a model, for example “Llama 3.1 8B”."
 
 
 class RepeatedInput(forms.TextInput):
@@ -62,6 +66,24 @@ class NameListField(forms.Field):
             raise ValidationError(
                 self.error_messages["too_few"], code="too_few", params={"min": self.min_items}
             )
+
+
+class NumberTextMixin:
+    """A number field that reads its text as the API and the CLI do (runlocal.units.number_text:
+    full-width "１２" and "１２．５", other scripts' digits), before Django's own parsing."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = number_text(value)
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class NumberField(NumberTextMixin, forms.FloatField):
+    pass
+
+
+class CountField(NumberTextMixin, forms.IntegerField):
+    pass
 
 
 class ContextField(forms.IntegerField):

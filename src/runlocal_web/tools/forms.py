@@ -12,14 +12,14 @@ from django.core.validators import ProhibitNullCharactersValidator
 from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
 from runlocal.runtimes import RUNTIMES
-from runlocal_web.lib.forms import ContextField, NameListField
+from runlocal_web.lib.forms import ContextField, NameListField, NumberField
 
 MAX_COMPARE = 6
 MAX_BUILD_GPUS = 8
 MAX_BUILD_CONTEXT = 1_048_576
 
 
-class FiniteFloatField(forms.FloatField):
+class FiniteFloatField(NumberField):
     """A FloatField that turns 'nan', 'inf' and numbers too big into a field error."""
 
     def to_python(self, value: Any) -> float | None:
