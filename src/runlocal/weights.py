@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from .errors import InputError
 from .quant import ALL_GGML_TYPES, IK_GGML_TYPES
+from .quant_unsized import refuse_unsized
 from .spec import LayerSpec, ModelSpec, WeightInventory
 
 # "experts_down" is the routed experts' down projection: llama.cpp's rules match it as ffn_down
@@ -396,36 +397,9 @@ def _gguf_name(q: str) -> str | None:
     return q if q in GGUF_SCHEMES else None
 
 
-class UnsizedQuantError(InputError):
-    """A quantization runlocal reads but cannot size from its name: it refuses rather than
-    answer with a wrong size."""
-
-
-# llama.cpp's ternary types (PR ggml-org/llama.cpp#8151; ggml.c's type_traits: TQ1_0 is 54
-# bytes per 256 weights, 1.6875 bits; TQ2_0 66 bytes, 2.0625 bits; both in quant.py's table,
-# so a file's header sizes them). The name of a file does not say what it holds: the types'
-# author notes that Unsloth's DeepSeek "UD-TQ1_0" files "did not actually use that type"
-# (compilade, r/LocalLLaMA 1la1v4d), and llama-quantize's TQ mixes keep other tensors in
-# other types. Sized as all-ternary they would come out far too small, so the name alone is
-# refused, and the file (whose header states each tensor's type) is asked for.
-_TERNARY = ("TQ1_0", "TQ2_0")
-
-
-def _unsized(q: str) -> str | None:
-    bare = re.sub(r"^(?:UD|MIX)[-_]", "", q.replace("-", "_"))
-    return bare if bare in _TERNARY else None
-
-
 def normalize_quant(quant: str) -> str:
     q = quant.strip().upper().replace(" ", "-")
-    ternary = _unsized(q)
-    if ternary is not None:
-        raise UnsizedQuantError(
-            f"{q} cannot be sized from its name: {ternary} is llama.cpp's ternary type "
-            f"({float(_bits(ternary)):.2f} bits per weight), but files named so keep most tensors in "
-            "types the name does not state; give the .gguf file or its Hub repo and file, "
-            "whose header states each tensor's type"
-        )
+    refuse_unsized(q)
     if q in GGUF_ALIASES:
         return GGUF_ALIASES[q]
     if q in GGUF_SCHEMES or q in DENSE_SCHEMES:

@@ -7,9 +7,10 @@ import pytest
 
 from runlocal.errors import InputError
 from runlocal.quant import GGML_TYPES
+from runlocal.quant_unsized import UnsizedQuantError
 from runlocal.resolve.models_reading import take_quant
 from runlocal.units import number_text, parse_tokens
-from runlocal.weights import UnsizedQuantError, normalize_quant
+from runlocal.weights import normalize_quant
 
 
 def test_the_ternary_types_have_ggmls_block_sizes() -> None:

@@ -27,7 +27,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..weights import UnsizedQuantError, normalize_quant
+from ..quant_unsized import UnsizedQuantError
+from ..weights import normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
 from .text import clean, glued_groups
 
