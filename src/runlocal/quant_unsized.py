@@ -35,6 +35,6 @@ def refuse_unsized(name: str) -> None:
     raise UnsizedQuantError(
         f"{name} cannot be sized from its name: {bare} is llama.cpp's ternary type "
         f"({bits:.2f} bits per weight), but files named so keep most tensors in types the "
-        "name does not state; give the .gguf file or its Hub repo and file, whose header "
+        "name does not state; give the downloaded .gguf file, whose header "
         "states each tensor's type"
     )

@@ -5,9 +5,11 @@ from fractions import Fraction
 
 import pytest
 
+from runlocal.catalog import CATALOG_DIR, load_catalog
 from runlocal.errors import InputError
 from runlocal.quant import GGML_TYPES
 from runlocal.quant_unsized import UnsizedQuantError
+from runlocal.resolve.ids import read_model
 from runlocal.resolve.models_reading import take_quant
 from runlocal.units import number_text, parse_tokens
 from runlocal.weights import normalize_quant
@@ -51,3 +53,13 @@ def test_numbers_in_full_width_or_other_digits_read_as_ascii(typed: str, ascii_:
 def test_a_context_in_full_width_is_the_same_number_of_tokens() -> None:
     assert parse_tokens("３２ｋ") == parse_tokens("32k") == 32 * 1024
     assert parse_tokens("８，１９２") == 8192
+
+
+def test_a_hub_repo_the_catalog_knows_tagged_ud_tq1_0_is_refused_not_sized_at_its_default() -> None:
+    catalog = load_catalog(CATALOG_DIR)
+    repos = sorted(str(m.get("hf_repo")) for m in catalog.models.values() if m.get("hf_repo"))
+    assert repos
+    for repo in repos[:: max(1, len(repos) // 5)]:
+        assert read_model(catalog, repo).entry is not None  # the repo itself is known
+        with pytest.raises(UnsizedQuantError):
+            read_model(catalog, f"{repo}:UD-TQ1_0")

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
+from ..quant_unsized import UnsizedQuantError
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
@@ -253,6 +254,10 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
             entry = _by_words(index, text, ref)
         except UnknownNameError as unknown:
             entry = _by_other_words(index, text, ref, unknown)
+    if ref.unsized:
+        # A Hub repo the catalog knows, tagged with a quant no name sizes (UD-TQ1_0): the
+        # catalog would answer at another quant, so refuse (an unknown repo's file is read).
+        raise UnsizedQuantError(ref.unsized)
     implied = ollama_default_quant(entry) if ref.form == "ollama" else None
     return ModelName(entry, ref.quant, ref.form, implied)
 

@@ -21,7 +21,6 @@ readings).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -129,6 +128,9 @@ class Reference:
     repo: str | None = None  # owner/name for Hub forms
     filename: str | None = None  # a file inside the repo, when named
     ollama: tuple[str, str] | None = None  # (model, tag) for Ollama forms
+    # A Hub tag or file naming a quant no name can size (UD-TQ1_0): the refusal, raised if
+    # the catalog (not the file's header) would answer.
+    unsized: str | None = None
 
 
 def read_reference(text: str) -> Reference:
@@ -204,26 +206,37 @@ def _hub_reference(ref: HubRef) -> Reference:
     name = ref.repo.split("/", 1)[1]
     # Some quantizers prefix the original owner: "bartowski/Qwen_Qwen3-32B-GGUF".
     name = re.sub(r"^[A-Za-z0-9.]+_(?=[A-Za-z])", "", name)
-    words, quant = _hub_take_quant(name)
+    unsized: list[str] = []
+    words, quant = _hub_take_quant(name, unsized)
     if quant and "mlx" in ref.repo.lower():  # an MLX conversion: its formats, not GGUF's
         quant = _MLX_FORMS.get(quant, quant)
     for part in (ref.folder, ref.filename):
         if part:
             stem = _SHARD_RE.sub("", re.sub(r"\.gguf$", "", part.rsplit("/", 1)[-1], flags=re.I))
-            quant = _hub_take_quant(stem)[1] or quant
+            quant = _hub_take_quant(stem, unsized)[1] or quant
     if ref.quant:
-        # A quant the name cannot size (UD-TQ1_0): the file's header states its types.
-        with contextlib.suppress(UnsizedQuantError):
+        try:
             quant = canonical_quant(ref.quant, None) or quant
-    return Reference("hub", words, quant, repo=ref.repo, filename=ref.filename)
+        except UnsizedQuantError as exc:
+            unsized.append(str(exc))
+    return Reference(
+        "hub",
+        words,
+        quant,
+        repo=ref.repo,
+        filename=ref.filename,
+        unsized=unsized[-1] if unsized else None,
+    )
 
 
-def _hub_take_quant(text: str) -> tuple[str, str | None]:
+def _hub_take_quant(text: str, unsized: list[str]) -> tuple[str, str | None]:
     """take_quant for a Hub repo or file name: a quant the name cannot size (UD-TQ1_0) is
-    left to the file's header, which the remote reader sizes tensor by tensor."""
+    left to the file's header, which the remote reader sizes tensor by tensor (the refusal
+    is kept in ``unsized`` for an answer from the catalog)."""
     try:
         return take_quant(text)
-    except UnsizedQuantError:
+    except UnsizedQuantError as exc:
+        unsized.append(str(exc))
         return text, None
 
 
