@@ -125,3 +125,16 @@ def test_an_empty_required_box_gets_one_line_naming_it_on_both(real, missing: st
     assert [e["field"] for e in api.json()["errors"]] == [missing]
     if missing == "model":
         assert error == f"model: {said}"
+
+
+def test_compare_takes_empty_boxes_and_full_width_numbers_as_check_does(real) -> None:
+    client = Client()
+    want = client.get(
+        "/api/v1/compare", {"hw": "RTX 4090", "model": BASE["model"], "ram_gb": "16"}
+    ).json()
+    got = client.get(
+        "/api/v1/compare",
+        {"hw": "RTX 4090", "model": BASE["model"], "ram_gb": "１６", "context": "", "quant": ""},
+    )
+    assert got.status_code == 200, got.content[:300]
+    assert got.json() == want

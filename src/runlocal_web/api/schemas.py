@@ -71,6 +71,11 @@ def _blank_is_not_given(value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str) and not value.strip():
             raise ValueError(MODEL_REQUIRED)
         return value
+    return blank_is_none(value, info)
+
+
+def blank_is_none(value: Any, info: ValidationInfo) -> Any:
+    """An empty optional value is not given (empty items of a list are dropped)."""
     if isinstance(value, list):
         kept = [v for v in value if not (isinstance(v, str) and not v.strip())]
         return kept if kept or info.field_name != "hardware" else []

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from runlocal.engine import CheckQuery
 from runlocal.errors import InputError
@@ -14,7 +15,7 @@ from runlocal_web.catalogdb.store import current
 
 from .common import entry_dict, reject_unknown, resolve, run_check
 from .errors import ApiError, field_error, from_engine_error
-from .schemas import OK, CheckIn, CheckParams, Context, RamGb
+from .schemas import OK, CheckIn, CheckParams, Context, RamGb, blank_is_none
 
 router = Router(tags=["check"])
 
@@ -76,6 +77,9 @@ class CompareParams(Schema):
     quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
     ram_gb: RamGb | None = None
+
+    # Empty boxes are not given, as on /check and the Compare page.
+    _blank = field_validator("model", "quant", "context", "ram_gb", mode="before")(blank_is_none)
 
 
 @router.get("/compare", response=OK, url_name="compare", summary="Hardware side by side")
