@@ -33,6 +33,21 @@ def _closed_breaker(monkeypatch) -> None:
 
 
 @pytest.fixture
+def real_catalog(settings, monkeypatch, db) -> None:
+    """The project's own catalog synced, every page rendered (no page cache) and nothing
+    cached from an earlier test: what a question about real models and hardware asks."""
+    from django.core.cache import cache
+
+    from runlocal.catalog import CATALOG_DIR
+
+    monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
+    settings.RUNLOCAL_CATALOG_DIR = CATALOG_DIR
+    settings.RUNLOCAL_PAGE_CACHE_SECONDS = 0
+    cache.clear()
+    factory.sync()
+
+
+@pytest.fixture
 def catalog_dir(tmp_path: Path, settings) -> Path:
     """An empty catalog folder that the app reads (RUNLOCAL_CATALOG_DIR points at it)."""
     root = tmp_path / "catalog"

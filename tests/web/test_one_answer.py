@@ -17,14 +17,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from runlocal.catalog import CATALOG_DIR, load_catalog
 from runlocal.cli import main as cli_main
 from runlocal_web.lib.templatetags import g, gib
-
-from . import factory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +32,6 @@ CONTEXTS = (None, 2048, 8192, "32k")
 RAMS = (None, 16, 64)
 # Contexts as people type them, and at the edges: one token, a million (past most models').
 ODD_CONTEXTS = (None, 1, 100, "4k", "128K", 131072, 1_000_000)
-
-
-@pytest.fixture
-def real(settings, monkeypatch, db) -> None:
-    monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
-    settings.RUNLOCAL_CATALOG_DIR = CATALOG_DIR
-    settings.RUNLOCAL_PAGE_CACHE_SECONDS = 0
-    cache.clear()
-    factory.sync()
 
 
 def _key(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -154,7 +142,7 @@ def _cli(setup: dict[str, Any]) -> dict[str, Any] | None:
     return json.loads(out.getvalue()) if code == 0 else None
 
 
-def test_any_setup_gets_one_answer_on_will_it_run_the_api_and_the_cli(real) -> None:
+def test_any_setup_gets_one_answer_on_will_it_run_the_api_and_the_cli(real_catalog) -> None:
     client = Client()
     agreed = refused = 0
     for i, setup in enumerate(_setups(random.Random(SEED))):
@@ -174,7 +162,7 @@ def test_any_setup_gets_one_answer_on_will_it_run_the_api_and_the_cli(real) -> N
     assert agreed > N_SETUPS * 0.8, (agreed, refused)
 
 
-def test_every_kind_of_setup_gets_the_whole_same_answer_everywhere(real) -> None:
+def test_every_kind_of_setup_gets_the_whole_same_answer_everywhere(real_catalog) -> None:
     """Not only the verdict and two figures: the whole answer (quality estimate, defaults
     taken and said to be assumed, notes, commands) is the same on Will it run?, GET and POST
     /api/v1/check and `runlocal check --json`, or all four refuse it."""
@@ -200,7 +188,7 @@ def test_every_kind_of_setup_gets_the_whole_same_answer_everywhere(real) -> None
     assert agreed > len(setups) * 0.7, (agreed, len(setups))
 
 
-def test_the_page_shows_the_engines_figures_as_it_gives_them(real) -> None:
+def test_the_page_shows_the_engines_figures_as_it_gives_them(real_catalog) -> None:
     """Every speed on Will it run? is the engine's number as `g` writes it (to the tenth the
     engine gives), at the top and in the Speed section alike: the prefill range once showed
     "4,749.1" at the top and "4,749" below."""
@@ -221,7 +209,7 @@ def test_the_page_shows_the_engines_figures_as_it_gives_them(real) -> None:
         assert gib(r["memory"]["total_bytes"]) in html and r["quant"] in html, setup
 
 
-def test_the_pages_rows_compare_and_the_build_give_will_it_runs_answer(real) -> None:
+def test_the_pages_rows_compare_and_the_build_give_will_it_runs_answer(real_catalog) -> None:
     client = Client()
     rng = random.Random(SEED + 1)
     compared = []
@@ -319,7 +307,7 @@ def _cells(doc: Any, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def test_every_cell_of_every_tool_is_the_answer_its_link_gives(real) -> None:
+def test_every_cell_of_every_tool_is_the_answer_its_link_gives(real_catalog) -> None:
     """A figure in a table (model and hardware pages, Compare, Cost, Choose my GPU, the
     custom build) is the engine's, under the engine's name: following the cell's link to
     Will it run? gives the same verdict, quantization, context, memory and speeds (the
@@ -362,7 +350,7 @@ def test_every_cell_of_every_tool_is_the_answer_its_link_gives(real) -> None:
     assert checked > 60, checked
 
 
-def test_the_page_takes_what_the_api_and_the_cli_take(real) -> None:
+def test_the_page_takes_what_the_api_and_the_cli_take(real_catalog) -> None:
     """Runtime names in any case and at a release, KV types in any case, a little system RAM
     and an empty box: the page answers them as the API and the CLI do (it once refused the
     first four, and the API took `quant=` as a quantization given)."""

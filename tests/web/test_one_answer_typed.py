@@ -9,26 +9,13 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from runlocal.catalog import CATALOG_DIR
 from runlocal.cli import main as cli_main
-
-from . import factory
 
 pytestmark = pytest.mark.django_db
 
 BASE = {"model": "Llama 3.1 8B", "hardware": "RTX 4090"}
-
-
-@pytest.fixture
-def real(settings, monkeypatch, db) -> None:
-    monkeypatch.delenv("RUNLOCAL_CATALOG_DIR", raising=False)
-    settings.RUNLOCAL_CATALOG_DIR = CATALOG_DIR
-    settings.RUNLOCAL_PAGE_CACHE_SECONDS = 0
-    cache.clear()
-    factory.sync()
 
 
 def _page(client: Client, query: dict[str, Any]) -> Any:
@@ -61,7 +48,7 @@ def _cli(query: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
     ],
 )
 def test_full_width_digits_are_the_same_number_on_the_page_the_api_and_the_cli(
-    real, typed: dict[str, str], ascii_: dict[str, str]
+    real_catalog, typed: dict[str, str], ascii_: dict[str, str]
 ) -> None:
     client = Client()
     want = _page(client, {**BASE, **ascii_})
@@ -75,7 +62,7 @@ def test_full_width_digits_are_the_same_number_on_the_page_the_api_and_the_cli(
     assert code == 0
 
 
-def test_a_full_width_number_in_a_json_body_is_still_a_wrong_type(real) -> None:
+def test_a_full_width_number_in_a_json_body_is_still_a_wrong_type(real_catalog) -> None:
     """POST bodies are strict: a number in quotes is refused, full-width or not; a context
     may be text ("32k"), and full-width text reads as the same context."""
     client = Client()
@@ -91,7 +78,9 @@ def test_a_full_width_number_in_a_json_body_is_still_a_wrong_type(real) -> None:
 
 
 @pytest.mark.parametrize("empty", ["context", "ram_gb", "batch", "kv_type", "runtime", "quant"])
-def test_an_empty_optional_box_is_not_given_on_the_page_and_in_the_api(real, empty: str) -> None:
+def test_an_empty_optional_box_is_not_given_on_the_page_and_in_the_api(
+    real_catalog, empty: str
+) -> None:
     client = Client()
     default = _page(client, BASE).json()["result"]
     page = _page(client, {**BASE, empty: ""})
@@ -103,7 +92,7 @@ def test_an_empty_optional_box_is_not_given_on_the_page_and_in_the_api(real, emp
     assert page.json()["result"] == get.json() == post.json() == default
 
 
-def test_an_empty_hardware_box_beside_a_named_one_is_dropped(real) -> None:
+def test_an_empty_hardware_box_beside_a_named_one_is_dropped(real_catalog) -> None:
     client = Client()
     query = [("model", BASE["model"]), ("hardware", BASE["hardware"]), ("hardware", "")]
     page = client.get("/will-it-run/", [*query, ("format", "json")])
@@ -113,7 +102,7 @@ def test_an_empty_hardware_box_beside_a_named_one_is_dropped(real) -> None:
 
 
 @pytest.mark.parametrize("missing", ["model", "hardware"])
-def test_an_empty_required_box_gets_one_line_naming_it_on_both(real, missing: str) -> None:
+def test_an_empty_required_box_gets_one_line_naming_it_on_both(real_catalog, missing: str) -> None:
     client = Client()
     query = {**BASE, missing: ""}
     page = _page(client, query)
@@ -127,7 +116,7 @@ def test_an_empty_required_box_gets_one_line_naming_it_on_both(real, missing: st
         assert error == f"model: {said}"
 
 
-def test_compare_takes_empty_boxes_and_full_width_numbers_as_check_does(real) -> None:
+def test_compare_takes_empty_boxes_and_full_width_numbers_as_check_does(real_catalog) -> None:
     client = Client()
     want = client.get(
         "/api/v1/compare", {"hw": "RTX 4090", "model": BASE["model"], "ram_gb": "16"}
