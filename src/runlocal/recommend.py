@@ -240,12 +240,6 @@ class StreetPrice:
         return f"street, {self.condition}, {self.date.isoformat()}"
 
 
-def _day(value: Any) -> dt.date | None:
-    """A TOML date, or the ISO text the website's database stores it as (the same catalog
-    read from the database once priced a card at launch because its dates were text)."""
-    return catalog_date(value)
-
-
 def street_prices(entry: Entry) -> list[StreetPrice]:
     """The well-formed `[[street_prices]]` rows, newest first (cheaper first on one date).
     Malformed rows are left out here; `runlocal catalog check` reports them."""
@@ -254,7 +248,7 @@ def street_prices(entry: Entry) -> list[StreetPrice]:
     for row in rows if isinstance(rows, list) else []:
         if not isinstance(row, dict):
             continue
-        usd, when, source = row.get("usd"), _day(row.get("date")), row.get("source")
+        usd, when, source = row.get("usd"), catalog_date(row.get("date")), row.get("source")
         if (
             isinstance(usd, bool)
             or not isinstance(usd, int | float)
@@ -293,7 +287,9 @@ def hardware_price(entry: Entry) -> tuple[float, str] | None:
     for key, basis in (("street_price_usd", "street"), ("launch_price_usd", "launch")):
         value = entry.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            dated = _day(entry.get("street_price_date" if basis == "street" else "release_date"))
+            dated = catalog_date(
+                entry.get("street_price_date" if basis == "street" else "release_date")
+            )
             return float(value), f"{basis}, {dated.isoformat()}" if dated else basis
     return None
 
