@@ -60,6 +60,18 @@ class _Index:
                 out.setdefault(k.entry_id, []).append(k)
         return out
 
+    def words_of(self, entry_id: str) -> frozenset[str]:
+        """Every word of one entry's names."""
+        return self._words_by_entry.get(entry_id, frozenset())
+
+    @functools.cached_property
+    def _words_by_entry(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for key, ks in self.keys.items():
+            for k in ks:
+                out.setdefault(k.entry_id, set()).update(key)
+        return {i: frozenset(w) for i, w in out.items()}
+
     @functools.cached_property
     def host_words(self) -> frozenset[str]:
         """The first words of CPU and unified-memory names that no discrete GPU's name uses
@@ -222,6 +234,8 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
     best = [s for s in spans if s[1] - s[0] == best_len]
     if r.laptop and "laptop" not in r.tokens:
         best = [_as_laptop(index, text, r, s) for s in best]
+    elif r.either and "laptop" not in r.tokens:
+        _either(index, text, r, best)
     ids = _unique(k.entry_id for s in best for k in s[2])
     others = [
         s
@@ -251,6 +265,14 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
             form_factor_only = word in FORM_FACTORS and not _has_form_factor(
                 index, r.tokens[start:end], word
             )
+            if word in FORM_FACTORS and _other_form_factor(index, ids, r.tokens[start:end], word):
+                # "Tesla P100-SXM2", "H800 PCIe": a form factor that the named product's
+                # entries spell otherwise ("Tesla P100 PCIe 16GB") is a product the catalog
+                # lacks (another board, memory and power), never the one it has.
+                shown = " ".join(r.tokens[start : end + 1])
+                raise UnknownNameError(
+                    "hardware", text, _closest(index, text, r.tokens[start : end + 1])
+                ) from InputError(f"no {shown!r} in the catalog")
             if (word.isdigit() and not numbered) or (word in VARIANTS and not form_factor_only):
                 shown = " ".join(r.tokens[start : end + 1])
                 raise UnknownNameError(
@@ -305,6 +327,28 @@ def _as_laptop(
     raise UnknownNameError("hardware", text, _closest(index, text, tokens)) from InputError(
         f"no {' '.join(tokens)!r} in the catalog"
     )
+
+
+def _either(index: _Index, text: str, r: Reading, best: list[tuple[int, int, list[_Key]]]) -> None:
+    """A GPU named in a line sold both as laptops and as desktops ("Lenovo Legion … RTX 4090"),
+    with nothing saying which: "which one?" where the catalog has both the card and the laptop
+    GPU of that name."""
+    for start, end, keys in best:
+        if not all(index.entries[k.entry_id].get("kind") == "gpu" for k in keys):
+            continue
+        laptop = index.keys.get((*r.tokens[start:end], "laptop"))
+        if laptop:
+            ids = _unique([*(k.entry_id for k in keys), *(k.entry_id for k in laptop)])
+            raise AmbiguousNameError("hardware", text, _names(index, ids))
+
+
+def _other_form_factor(index: _Index, ids: list[str], name: list[str], word: str) -> bool:
+    """Whether a form factor typed after a name that holds none is one the named entries'
+    own names never spell, while they spell another ("P100 SXM" for the PCIe card)."""
+    if FORM_FACTORS & set(name):
+        return False
+    spelled = {t for i in ids for t in index.words_of(i)}
+    return word not in spelled and bool(FORM_FACTORS & spelled)
 
 
 def _number_after(index: _Index, text: str, ids: list[str], r: Reading, at: int) -> Reading | None:

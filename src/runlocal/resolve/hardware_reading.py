@@ -51,6 +51,12 @@ _LOG_NOISE = [
     r"\b(?:ftw|xc)\s*\d?\s*(?:ultra)?\b",  # EVGA lines: "FTW3 Ultra" is not an Apple Ultra
     r"\bultra\s*gaming\b",
     r"\bstrix\b(?!\s*halo)",  # ASUS ROG Strix, not AMD's Strix Halo
+    # A price in a listing or a post ("$700 OBO", "€1.299", "1400 USD"): never a size or a
+    # model number.
+    r"[$€£¥]\s*\d[\d,]*(?:\.\d+)?k?(?![\w.])|\b\d[\d,.]*\s*(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks)(?![a-z])",
+    # A part number: four or more groups of letters and digits joined by hyphens, each with a
+    # digit, the first starting with one (NVIDIA's "900-21010-0000-000", "900-2G610-0000-000").
+    r"(?<![\w.-])\d[0-9a-z]*(?:-[0-9a-z]*\d[0-9a-z]*){3,}(?![\w.-])",
     r"\bg?ddr\d\w*|\blpddr\d\w*|\bhbm\d?e?\b|\bgddr\d\w*",
 ]
 GFX_RE = re.compile(r"\bgfx[0-9a-f]{3,5}\b")
@@ -131,7 +137,8 @@ _LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gp
 # never before a word without digits ("SHADOW 3X OC" is MSI's cooler), a memory size
 # ("2x 32GB DDR5": the host's modules) or a power connector ("2x 8-pin").
 _MID_COUNT_RE = re.compile(
-    r"(?<=\s)(\d{1,2})\s*[x×]\s+(?=[a-z-]*\d)"
+    r"(?<=\s)(\d{1,2})\s*[x×]\s+(?=(?:(?:nvidia|geforce|rtx|gtx|tesla|quadro|amd|radeon|rx|"
+    r"instinct|intel|arc)\s+){0,2}[a-z-]*\d)"
     r"(?!\d+(?:\.\d+)?\s*(?:gb|g|gib|tb|mb|mib)\b|\d+\s*-?\s*pin)"
 )
 # A count written with the word GPU after it ("HGX H100 8-GPU", "8 GPUs"), never a core count
@@ -191,6 +198,23 @@ _LINES = _wordset(
 # G14 RTX 4060" is the RTX 4060 Laptop GPU, not the desktop card). Lines sold as desktops too
 # (Legion, Omen, XPS, Alienware, Stealth) say nothing.
 _LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios")
+# A laptop's model name: a product line's name with the screen size after it ("XPS 15",
+# "Omen 16", "Stealth 16 Studio", "Titan 18 HX", "AORUS 17X", "LOQ 15IRX9", "Nitro V 15"), or a
+# vendor's letter glued to the screen size ("Zephyrus G14", "Strix G16", "TUF Gaming A15", "Dell
+# G15", "ProArt P16", "Alienware m18"). Desktops name their volume in litres ("Omen 45L",
+# "Victus 15L"), never a bare 13 to 18.
+_LAPTOP_MODEL_RE = re.compile(
+    r"\b(?:legion|omen|zephyrus|blade|xps|predator|helios|katana|raider|stealth|aero|scar|"
+    r"inspiron|nitro|alienware|aorus|cyborg|vector|titan|victus|loq|pulse|sword|crosshair|"
+    r"zenbook|vivobook|zbook|thinkpad|envy|spectre)\s+(?:v\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
+    r"|(?<![\w.-])[gafpm]1[4-8](?![\w.])"
+)
+# Lines sold both as laptops and as desktops (Lenovo Legion and LOQ, HP Omen and Victus, Dell
+# XPS and Alienware): a GPU named in one, with neither a laptop's model name nor a desktop's
+# word ("Tower", "Desktop", "Aurora", a volume in litres), is either the card or the laptop
+# GPU of that name: "which one?".
+_EITHER_LINES_RE = re.compile(r"\b(?:legion|loq|omen|victus|xps|alienware)\b")
+_DESKTOP_RE = re.compile(r"\b(?:tower|desktop|aurora|\d{2}l)\b")
 # Variant words written as one: "tisuper", "xtx" is a word of its own.
 _COMPOUNDS = {"tisuper": ("ti", "super"), "tis": ("ti", "super")}  # "4070TiS", as "4080S"
 _SYNONYMS = {"mobile": "laptop", "notebook": "laptop", "ultimate": "ultra"}
@@ -220,16 +244,26 @@ class Reading:
     floor_gib: float = 0.0  # memory typed as free or usable: the size is at least this
     cpu_cores: int | None = None  # "14-core CPU", the 14 of "14/40"
     laptop: bool = False  # a laptop's product line was named ("Zephyrus", "Razer Blade")
+    either: bool = False  # a line sold as laptops and desktops, neither said ("Legion")
+
+
+def _cleaned(text: str) -> str:
+    """clean(), with underscores as spaces (a cloud console's "gpu_8x_a100_80gb_sxm4"), after
+    the log prefixes spelled with them ("ggml_vulkan:", "llama_model_load…:") are gone."""
+    s = clean(text)
+    if "_" in s:
+        s = re.sub(r"\b(?:ggml|llama)_\w+:?", " ", s).replace("_", " ")
+    return s
 
 
 def read_name(text: str, *, counts: bool) -> Reading:
-    s = _unlinked(clean(text))
+    s = _unlinked(_cleaned(text))
     count: int | None = None
     if counts:
         count, s = _take_count(s)
         if count is not None and count > 1:
             # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
-            s = _unlinked(clean(_PLURAL_RE.sub(r"\1", text)))
+            s = _unlinked(_cleaned(_PLURAL_RE.sub(r"\1", text)))
             count2, s = _take_count(s)
             count = count2 if count2 is not None else count
     if count and count > 1:  # "4x 3090 (96GB total VRAM)": the size of each device
@@ -304,7 +338,14 @@ def read_name(text: str, *, counts: bool) -> Reading:
     s = _CORES_BARE_RE.sub(" ", s)
     tokens, group_of = _tokens(s)
     laptop = not _LAPTOP_LINES.isdisjoint(re.findall(r"[a-z]+", s))
-    return Reading(tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores, laptop)
+    either = False
+    if not laptop and re.search(r"1[3-8]", s) and _LAPTOP_MODEL_RE.search(s):
+        laptop = True
+    elif not laptop and _EITHER_LINES_RE.search(s) and not _DESKTOP_RE.search(s):
+        either = True
+    return Reading(
+        tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores, laptop, either
+    )
 
 
 def _unlinked(s: str) -> str:

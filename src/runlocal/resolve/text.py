@@ -8,6 +8,7 @@ spellings.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Trademark marks and the "(R)"/"(TM)" of driver strings ("Intel(R) Arc(TM) A770 Graphics").
 _MARKS_RE = re.compile(r"[™®©]|\((?:r|tm|c)\)", re.IGNORECASE)
@@ -19,8 +20,23 @@ _RUN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 
 
 def clean(text: str) -> str:
-    """Lower-case, trademark marks gone, unicode dashes as '-', whitespace collapsed."""
-    return " ".join(_DASHES_RE.sub("-", _MARKS_RE.sub(" ", text)).lower().split())
+    """Lower-case, trademark marks gone, unicode dashes as '-', whitespace collapsed; other
+    scripts' digits and full-width forms as ASCII (see ``ascii_forms``)."""
+    text = _MARKS_RE.sub(" ", text)
+    if not text.isascii():
+        text = ascii_forms(text)
+    return " ".join(_DASHES_RE.sub("-", text).lower().split())
+
+
+def ascii_forms(text: str) -> str:
+    """Compatibility forms as their plain letters (Unicode NFKC: a Japanese or Chinese
+    keyboard's full-width "ＲＴＸ　４０９０", "８B"), and every script's decimal digits as ASCII
+    digits (Arabic-Indic "٤٠٩٠", Persian "۴۰۹۰", Devanagari "४०९०": Unicode category Nd,
+    read by ``unicodedata.decimal`` as Python's int() reads them)."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    return "".join(str(d) if (d := unicodedata.decimal(c, None)) is not None else c for c in text)
 
 
 def split_runs(word: str) -> list[str]:
