@@ -29,7 +29,7 @@ from ..errors import InputError
 from ..quant_unsized import UnsizedQuantError
 from ..weights import normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
-from .text import clean, glued_groups
+from .text import ascii_forms, clean, glued_groups
 
 _SHARD_RE = re.compile(r"[-.]\d{5}-of-\d{5}$", re.I)
 
@@ -137,7 +137,12 @@ def read_reference(text: str) -> Reference:
     """Split a typed model string into its form, the name words and the quant it states.
 
     Hub and Ollama forms are read by resolve.refs, the parser the remote readers use too."""
-    t = _pasted_model(text.strip())
+    text = text.strip()
+    if not text.isascii():
+        # Full-width forms and other scripts' digits ("Ｑｗｅｎ３－３２Ｂ", "llama ٣.٣ ٧٠b"), and
+        # the multiplication sign of "Mixtral 8×7B".
+        text = re.sub(r"(?<=\d)\s*×\s*(?=\d)", "x", ascii_forms(text))
+    t = _pasted_model(text)
     low = t.lower()
     suffix = next((x for x in (".gguf", ".safetensors") if low.endswith(x)), None)
     ref: HubRef | OllamaRef | None = None
@@ -158,17 +163,28 @@ def read_reference(text: str) -> Reference:
         stem = _SHARD_RE.sub("", base[: -len(suffix)])
         words, quant = take_quant(stem)
         return Reference("gguf-file", words, quant, filename=t)
+    # A listing's file size ("Q4_K_M · 4.92 GB", "(Q4_K_M, 14.33 GB)") and a possessive
+    # ("OpenAI's gpt-oss 20B") are not words of the name.
+    t = _FILE_SIZE_RE.sub(" ", re.sub(r"(?<=[A-Za-z])['’]s(?![A-Za-z0-9])", "", t))
     words, quant = take_quant(t)
     return Reference("name", words, quant)
+
+
+_FILE_SIZE_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:gb|gib|mb|mib)(?![a-z0-9])", re.I)
 
 
 # A pasted command line: the model it runs. llama.cpp's -m / -hf / --hf-repo (common/arg.cpp),
 # vLLM's and mlx-lm's --model, "vllm serve <model>", "ollama run|pull <tag>", "lms get|load".
 _MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
-_COMMAND = re.compile(r"^(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load))\s+(\S+)", re.I)
+# The command may follow what runs it: environment settings ("OLLAMA_HOST=… ollama run"),
+# "docker exec -it ollama ollama run …", "python -m vllm serve …".
+_COMMAND = re.compile(
+    r"(?:^|\s)(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load))\s+(\S+)", re.I
+)
 # A Hub page copied with its query ("?library=transformers", "?download=true"); an Ollama
 # library page ("https://ollama.com/library/qwen3:8b") is its tag.
 _URL_QUERY = re.compile(r"^(https?://[^?#\s]+)[?#]\S*$", re.I)
+_LMSTUDIO_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?lmstudio\.ai/models/([^/\s]+/[^/\s]+)/?$", re.I)
 _OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]+)$", re.I)
 
 
@@ -186,16 +202,19 @@ def _pasted_model(text: str) -> str:
             return f"{cached.group(1)}/{cached.group(2)}"
     if " " in text:
         flags = list(_MODEL_FLAG.finditer(text)) if " -" in text else []
-        command = _COMMAND.match(text)
+        command = _COMMAND.search(text)
         m = command or (flags[-1] if flags else None)  # "python -m … --model X"
         if m:
             text = m.group(1).strip("\"'")
-            if command and command[0].lower().startswith("ollama") and not re.search("[:/]", text):
+            if command and "ollama" in command[0].lower() and not re.search("[:/]", text):
                 return f"{text}:latest"  # what Ollama pulls for a name without a tag
     if "?" in text or "#" in text:
         m = _URL_QUERY.match(text)
         if m:
             text = m.group(1)
+    m = _LMSTUDIO_PAGE.match(text) if "lmstudio.ai/" in text.lower() else None
+    if m:  # an LM Studio model page is its model key ("qwen/qwen3-30b-a3b")
+        return m.group(1)
     m = _OLLAMA_PAGE.match(text) if "ollama.com/" in text.lower() else None
     if m:  # the page of a model without a tag is its default tag
         return m.group(1) if ":" in m.group(1) else f"{m.group(1)}:latest"
