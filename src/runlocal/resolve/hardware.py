@@ -165,7 +165,46 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     index = _index(catalog)
     if text in index.entries:
         return HardwareName(index.entries[text], None, 1)
+    instance = _instance(catalog, text)
+    if instance is not None:
+        return instance
     r = read_name(text, counts=True)
+    found = _resolve_read(index, text, r)
+    shaders = found.entry.get("gpu_cores")
+    if r.shaders and found.entry.get("kind") == "gpu" and shaders and int(shaders) != r.shaders:
+        # A shader count the product does not have ("RX 580 2048SP", a cut-down card sold
+        # under the RX 580's name) is another product, never the one the catalog has.
+        raise UnknownNameError("hardware", text, [found.entry.name]) from InputError(
+            f"{found.entry.name} has {int(shaders)} shaders, not {r.shaders}"
+        )
+    return found
+
+
+@lru_cache(maxsize=8)  # Catalog hashes by identity
+def _instances(catalog: Catalog) -> dict[str, tuple[str, int]]:
+    """A cloud instance type as the catalog's prices name it ("p4de.24xlarge",
+    "Standard_ND96isr_H100_v5", "gpu_8x_a100_80gb_sxm4") → its GPU and how many it has."""
+    out: dict[str, tuple[str, int]] = {}
+    for price in catalog.prices.values():
+        name = str(price.get("instance") or "")
+        hardware = str(price.get("hardware") or "")
+        if price.get("kind") == "cloud-gpu" and name and " " not in name and hardware:
+            out[name.lower()] = (hardware, int(price.get("gpus") or 1))
+    return out
+
+
+def _instance(catalog: Catalog, text: str) -> HardwareName | None:
+    """A cloud instance type typed as a word of its own ("AWS p5.48xlarge"): the GPU the
+    catalog's price entry for it states, as many as it states."""
+    instances = _instances(catalog)
+    for word in re.split(r"[\s,;()]+", text.lower()):
+        hit = instances.get(word)
+        if hit and hit[0] in catalog.hardware:
+            return HardwareName(catalog.hardware[hit[0]], None, hit[1])
+    return None
+
+
+def _resolve_read(index: _Index, text: str, r: Reading) -> HardwareName:
     count = 1 if r.count is None else r.count
     if not 1 <= count <= MAX_DEVICES:
         raise InputError(f"device count {count} is out of range (1–{MAX_DEVICES})")

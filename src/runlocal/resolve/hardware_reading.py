@@ -35,7 +35,7 @@ _LOG_NOISE = [
     r"\d+(?:\.\d+)?\s*(?:gb|tb|mb|gib)\s*/\s*s(?:ec)?\b",  # bandwidth, not a size
     r"\d+(?:\.\d+)?\s*(?:mhz|ghz|tflops|tops|w|watts?)\b",
     r"\d+\s*-?\s*bit\b",
-    r"\d+\s*(?:cus?|compute units?|sms?|xe[- ]?cores?|cuda cores?|stream processors)\b",
+    r"\d+\s*(?:cus?|compute units?|sms?|xe[- ]?cores?)\b",
     r"(?<=pcie)\s*(?:gen\s*)?[1-6](?:\.\d)?(?![\d.]|\s*gb|\s*g\b)(?:\s*x\s*(?:16|8|4))?",
     r"\bx(?:16|8)\b",
     r"\(\s*(?:19|20)\d\d\s*\)",  # a model year in brackets: "Mac Studio (2025)"
@@ -94,8 +94,10 @@ _DEVICE_NOISE_WORDS = (
 )
 _LOG_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in _LOG_NOISE))
 
+# (A size may be glued to the variant word before it: "5060Ti16G", "4060ti16gb".)
 _SIZE_RE = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(gib|gb|gigabytes?|g|mib|mb|tb)(?![a-z0-9])"
+    r"(?:(?<![\w.])|(?<=ti)|(?<=xt)|(?<=super)|(?<=gre))"
+    r"(\d+(?:\.\d+)?)\s*(gib|gb|gigabytes?|g|mib|mb|tb)(?![a-z0-9])"
     r"(\s*(?:of\s+)?(?:vram|unified\s+memory|unified|system\s+ram|system\s+memory|ram|memory|"
     r"ddr\d?\w*))?"
 )
@@ -107,6 +109,12 @@ _IN_USE_RE = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s*(gib|gb|g|mib|mb)\s*(free|available|usable|used|in use)\b"
 )
 
+# A GPU's shader count, as listings and spec sheets give it: "RX 580 2048SP" (a cut-down RX 580
+# sold in China), "2304 stream processors", "10496 CUDA cores", "3072 shading units".
+_SHADERS_RE = re.compile(
+    r"(?<![\w.])(\d{3,5})\s*-?\s*(?:sps?|stream processors?|shaders?|shading units?|cuda cores?)"
+    r"(?![a-z0-9])"
+)
 _CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
 _CORES_LABELLED_RE = re.compile(
     r"(\d{1,3})\s*-?\s*(?:cores?|c)\s*-?\s*(cpu|gpu)\b|(cpu|gpu)\s*:?\s*(\d{1,3})\s*-?\s*(?:cores?|c)\b"
@@ -179,7 +187,8 @@ _NOISE = _wordset(
     challenger legion omen zephyrus suprim expert prime proart turbo blower sg ex stealth
     katana raider blade xps predator helios aero vision master xtreme steel legend taichi
     reference founders fe verto xlr8 uprising epic revel mech armor shadow hof low profile
-    lp inspiron scar
+    lp inspiron scar cyborg vector victus loq zenbook vivobook zbook thinkpad sword crosshair
+    envy spectre
     """
 )
 # Series words glued to a model number ("rtx5090", "rx7900xtx").
@@ -190,7 +199,8 @@ _LINES = _wordset(
     """
     ventus windforce eagle ichill merc swft qick trio legion omen zephyrus blade xps
     predator helios katana raider stealth aero scar inspiron nitro twin edge gaming dual
-    uprising verto aorus rog tuf alienware proart expert prime trinity
+    uprising verto aorus rog tuf alienware proart expert prime trinity cyborg vector victus
+    loq zenbook vivobook zbook thinkpad sword crosshair envy spectre
     """
 )
 # Product lines sold only as laptops (ASUS ROG Zephyrus and ROG Strix Scar, Razer Blade, MSI
@@ -245,6 +255,7 @@ class Reading:
     cpu_cores: int | None = None  # "14-core CPU", the 14 of "14/40"
     laptop: bool = False  # a laptop's product line was named ("Zephyrus", "Razer Blade")
     either: bool = False  # a line sold as laptops and desktops, neither said ("Legion")
+    shaders: int | None = None  # "2048SP", "10496 CUDA cores": the GPU's shader count
 
 
 def _cleaned(text: str) -> str:
@@ -289,6 +300,11 @@ def read_name(text: str, *, counts: bool) -> Reading:
                 value = float(m.group(1))
                 floor = max(floor, value / 1024 if m.group(2) in ("mib", "mb") else value)
         s = _IN_USE_RE.sub(" ", s)
+    shaders: int | None = None
+    if any(w in s for w in ("sp", "stream", "shad", "cuda core")):
+        for m in _SHADERS_RE.finditer(s):
+            shaders = int(m.group(1))
+        s = _SHADERS_RE.sub(" ", s)
     s = _LOG_NOISE_RE.sub(" ", s)
     if any(w in s for w in _DEVICE_NOISE_WORDS):
         s = _DEVICE_NOISE_RE.sub(" ", s)
@@ -344,7 +360,18 @@ def read_name(text: str, *, counts: bool) -> Reading:
     elif not laptop and _EITHER_LINES_RE.search(s) and not _DESKTOP_RE.search(s):
         either = True
     return Reading(
-        tokens, group_of, sizes, gpu_cores, bare, count, rest, floor, cpu_cores, laptop, either
+        tokens,
+        group_of,
+        sizes,
+        gpu_cores,
+        bare,
+        count,
+        rest,
+        floor,
+        cpu_cores,
+        laptop,
+        either,
+        shaders,
     )
 
 
