@@ -435,7 +435,9 @@ def _one_slip(known: frozenset[str], run: str) -> tuple[str, ...]:
     "mistal") or two neighbouring letters swapped ("gtp"): the two commonest slips of a
     keyboard (Damerau, 1964). Only letters are compared; the caller answers only where one
     word fits."""
-    found = {run[:i] + c + run[i:] for i in range(len(run) + 1) for c in "abcdefghijklmnopqrstuvwxyz"}
+    found = {
+        run[:i] + c + run[i:] for i in range(len(run) + 1) for c in "abcdefghijklmnopqrstuvwxyz"
+    }
     found |= {run[:i] + run[i + 1] + run[i] + run[i + 2 :] for i in range(len(run) - 1)}
     found.discard(run)
     return tuple(sorted(found & known))

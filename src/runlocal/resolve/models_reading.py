@@ -184,7 +184,9 @@ _COMMAND = re.compile(
 # A Hub page copied with its query ("?library=transformers", "?download=true"); an Ollama
 # library page ("https://ollama.com/library/qwen3:8b") is its tag.
 _URL_QUERY = re.compile(r"^(https?://[^?#\s]+)[?#]\S*$", re.I)
-_LMSTUDIO_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?lmstudio\.ai/models/([^/\s]+/[^/\s]+)/?$", re.I)
+_LMSTUDIO_PAGE = re.compile(
+    r"^(?:https?://)?(?:www\.)?lmstudio\.ai/models/([^/\s]+/[^/\s]+)/?$", re.I
+)
 _OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]+)$", re.I)
 
 
