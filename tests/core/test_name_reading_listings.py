@@ -10,7 +10,8 @@ import pytest
 from runlocal.catalog import load_catalog
 from runlocal.errors import AmbiguousNameError, UnknownNameError
 from runlocal.resolve.hardware import resolve_hardware_name
-from runlocal.resolve.models import _one_slip, resolve_model_name
+from runlocal.resolve.mistyped import one_slip
+from runlocal.resolve.models import resolve_model_name
 from runlocal.resolve.text import clean
 
 
@@ -75,9 +76,9 @@ def test_ollama_release_stage_and_commands_after_a_wrapper() -> None:
 
 def test_one_slip_of_the_keyboard() -> None:
     known = frozenset({"instruct", "mistral", "gpt", "mixtral"})
-    assert _one_slip(known, "instuct") == ("instruct",)  # a letter left out
-    assert _one_slip(known, "gtp") == ("gpt",)  # two letters swapped
-    assert _one_slip(known, "mistrl") == ("mistral",)
+    assert one_slip(known, "instuct") == ("instruct",)  # a letter left out
+    assert one_slip(known, "gtp") == ("gpt",)  # two letters swapped
+    assert one_slip(known, "mistrl") == ("mistral",)
     assert _model("llama-3.1-8b-intruct")[0] == "llama-3.1-8b-instruct"
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..quant_unsized import UnsizedQuantError
+from .mistyped import one_slip, sentence_runs
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
@@ -309,37 +310,15 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     raise unknown
 
 
-# The words of a question ("can my 3060 run llama 3.1 8b", "will llama 3.3 70b fit on 2x
-# 3090", "is gpt-oss-120b usable on strix halo"): they never belong to a model's name, so a
-# model named in a sentence is a run of words between them.
-_SENTENCE_WORDS = frozenset(
-    """
-    can could will would does do did is are am should shall how what which who why where my i
-    me we our you your run runs running fit fits fitting on for with at in to vs or and if
-    usable enough good fast faster speed use using get getting best worth want try trying
-    """.split()  # noqa: SIM905
-)
-
-
 def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
-    """A model named inside a question: the runs of words between the words of a sentence
-    (``_SENTENCE_WORDS``), each read as a name; the answer only where one run names one model
-    and the others name none (a run that holds an unknown word, "Llama 3.1 8B Lexi", names
-    none)."""
-    runs: list[list[str]] = [[]]
-    for word in ref.name.split():
-        if word.lower().strip("?,.!:;") in _SENTENCE_WORDS:
-            runs.append([])
-        else:
-            runs[-1].append(word)
-    if len(runs) < 2:
-        return None
+    """A model named inside a question: each run of words between a sentence's words
+    (resolve.mistyped.sentence_runs) read as a name; the answer only where one run names one
+    model and the others name none (a run that holds an unknown word, "Llama 3.1 8B Lexi",
+    names none)."""
     found: dict[str, Entry] = {}
-    for run in runs:
-        if not run or not any(c.isdigit() for w in run for c in w):
-            continue  # a model in a sentence is named with its size or version
+    for run in sentence_runs(ref.name):
         with suppress(UnknownNameError, AmbiguousNameError):
-            entry = _by_words(index, text, replace(ref, name=" ".join(run)), closest=False)
+            entry = _by_words(index, text, replace(ref, name=run), closest=False)
             found[entry.id] = entry
     return next(iter(found.values())) if len(found) == 1 else None
 
@@ -424,23 +403,10 @@ def _respelled_readings(index: _Index, name: str) -> list[str]:
     for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
         if run in known or len(run) < 3:
             continue
-        same = index.skeletons.get(_skeleton(run), ()) or _one_slip(known, run)
+        same = index.skeletons.get(_skeleton(run), ()) or one_slip(known, run)
         if len(same) == 1:
             out = re.sub(rf"(?i)(?<![a-z]){run}(?![a-z])", same[0], out)
     return [out] if out != name else []
-
-
-def _one_slip(known: frozenset[str], run: str) -> tuple[str, ...]:
-    """The words of the names that a typed word is with one letter left out ("instuct",
-    "mistal") or two neighbouring letters swapped ("gtp"): the two commonest slips of a
-    keyboard (Damerau, 1964). Only letters are compared; the caller answers only where one
-    word fits."""
-    found = {
-        run[:i] + c + run[i:] for i in range(len(run) + 1) for c in "abcdefghijklmnopqrstuvwxyz"
-    }
-    found |= {run[:i] + run[i + 1] + run[i] + run[i + 2 :] for i in range(len(run) - 1)}
-    found.discard(run)
-    return tuple(sorted(found & known))
 
 
 def _publisher(entry: Entry) -> tuple[str, ...]:
