@@ -91,3 +91,16 @@ def test_a_model_named_inside_a_question() -> None:
     for text in ("can llama 3.1 8b lexi run on my 3060", "qwen 2.5 7b or llama 3.1 8b"):
         with pytest.raises(UnknownNameError):
             _model(text)
+
+
+def test_dgx_servers_plurals_and_a_letter_o_for_zero() -> None:
+    # NVIDIA DGX A100 datasheet: 8x A100 SXM4, 320 GB (40 GB each) or 640 GB (80 GB each).
+    assert _hw("DGX A100 320GB") == ("nvidia-a100-sxm4-40gb", 8)
+    assert _hw("DGX H100 8x H100 80GB") == ("nvidia-h100-sxm5-80gb", 8)  # a typed count wins
+    assert _hw("DGX Spark") == ("nvidia-dgx-spark", 1)
+    assert _hw("H100s") == ("nvidia-h100-sxm5-80gb", 1)  # no H100 Super: a plural
+    assert _hw("4080s") == ("nvidia-rtx-4080-super", 1)  # the 4080 SUPER exists
+    assert _hw("rtx 4o90") == ("nvidia-rtx-4090", 1)
+    assert _hw("Qualcomm(R) Adreno(TM) X1-85 GPU")[1] == 1  # not 85 GPUs
+    parts = resolve_hardware_name(load_catalog(), "my setup: 2 x 3090 + 128gb ddr4")
+    assert [(p.entry.id, p.count) for p in parts] == [("nvidia-rtx-3090", 2)]

@@ -22,7 +22,16 @@ from pathlib import Path
 
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
-from .hardware_reading import FORM_FACTORS, GFX_RE, VARIANTS, Reading, read_name
+from .hardware_reading import (
+    FORM_FACTORS,
+    GFX_RE,
+    PLURAL_RE,
+    VARIANTS,
+    Reading,
+    host_memory_only,
+    read_name,
+)
+from .instances import cloud_instance
 from .names import HardwareName
 from .text import clean
 
@@ -155,6 +164,8 @@ def _resolve(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     if len(text) > 300:
         raise InputError("hardware name is too long (300 characters at most)")
     parts = [p for p in re.split(r"\s\+\s", text) if p.strip()]
+    if len(parts) > 1:  # "2 x 3090 + 128gb ddr4": the host's memory is no device
+        parts = [p for p in parts if not host_memory_only(p)] or parts
     out: list[HardwareName] = []
     for part in parts:
         out.append(_resolve_one(catalog, part.strip()))
@@ -165,11 +176,19 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     index = _index(catalog)
     if text in index.entries:
         return HardwareName(index.entries[text], None, 1)
-    instance = _instance(catalog, text)
+    instance = cloud_instance(catalog, text)
     if instance is not None:
         return instance
     r = read_name(text, counts=True)
-    found = _resolve_read(index, text, r)
+    try:
+        found = _resolve_read(index, text, r)
+    except UnknownNameError:
+        if not PLURAL_RE.search(text):
+            raise
+        # "H100s", "3090s": a lower-case s after a model number read as a Super names
+        # nothing (no H100 Super), so it is a plural.
+        r = read_name(PLURAL_RE.sub(r"\1", text), counts=True)
+        found = _resolve_read(index, text, r)
     shaders = found.entry.get("gpu_cores")
     if r.shaders and found.entry.get("kind") == "gpu" and shaders and int(shaders) != r.shaders:
         # A shader count the product does not have ("RX 580 2048SP", a cut-down card sold
@@ -178,30 +197,6 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
             f"{found.entry.name} has {int(shaders)} shaders, not {r.shaders}"
         )
     return found
-
-
-@lru_cache(maxsize=8)  # Catalog hashes by identity
-def _instances(catalog: Catalog) -> dict[str, tuple[str, int]]:
-    """A cloud instance type as the catalog's prices name it ("p4de.24xlarge",
-    "Standard_ND96isr_H100_v5", "gpu_8x_a100_80gb_sxm4") → its GPU and how many it has."""
-    out: dict[str, tuple[str, int]] = {}
-    for price in catalog.prices.values():
-        name = str(price.get("instance") or "")
-        hardware = str(price.get("hardware") or "")
-        if price.get("kind") == "cloud-gpu" and name and " " not in name and hardware:
-            out[name.lower()] = (hardware, int(price.get("gpus") or 1))
-    return out
-
-
-def _instance(catalog: Catalog, text: str) -> HardwareName | None:
-    """A cloud instance type typed as a word of its own ("AWS p5.48xlarge"): the GPU the
-    catalog's price entry for it states, as many as it states."""
-    instances = _instances(catalog)
-    for word in re.split(r"[\s,;()]+", text.lower()):
-        hit = instances.get(word)
-        if hit and hit[0] in catalog.hardware:
-            return HardwareName(catalog.hardware[hit[0]], None, hit[1])
-    return None
 
 
 def _resolve_read(index: _Index, text: str, r: Reading) -> HardwareName:

@@ -151,7 +151,13 @@ _MID_COUNT_RE = re.compile(
 )
 # A count written with the word GPU after it ("HGX H100 8-GPU", "8 GPUs"), never a core count
 # ("10 GPU cores", "40-core GPU").
-_GPUS_COUNT_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*-?\s*gpus?\b(?!\s*-?\s*cores?\b)")
+_GPUS_COUNT_RE = re.compile(r"(?<![\w.-])(\d{1,2})\s*-?\s*gpus?\b(?!\s*-?\s*cores?\b)")
+# An NVIDIA DGX server named by its GPU holds eight SXM boards of it (DGX A100, H100, H200,
+# B200, B300: NVIDIA's DGX datasheets), and the memory it is named with is the eight's total;
+# DGX Spark and DGX Station are devices of their own.
+_DGX_RE = re.compile(r"\bdgx\s*-?\s*(?=[abh]\d{3}\b)")
+# A letter O typed for a zero inside a model number ("rtx 4o90", "3O90").
+_O_FOR_ZERO_RE = re.compile(r"(?<![a-z0-9])(\d[0-9o]*o[0-9o]*)(?![a-z0-9])")
 # An interconnect between the cards, not a product: "2x 3090 NVLink", "with SLI bridge"
 # (not a superchip's "NVLink-C2C", a spec-sheet line kept as it is).
 _LINK_RE = re.compile(r"\b(?:with\s+)?(?:nv-?link|sli)(?:\s+bridge)?\b(?![-\s]*c2c)")
@@ -167,7 +173,7 @@ def _lanes(before: str, n: str) -> bool:
 
 
 _BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
-_PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
+PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -260,8 +266,13 @@ class Reading:
 
 def _cleaned(text: str) -> str:
     """clean(), with underscores as spaces (a cloud console's "gpu_8x_a100_80gb_sxm4"), after
-    the log prefixes spelled with them ("ggml_vulkan:", "llama_model_load…:") are gone."""
+    the log prefixes spelled with them ("ggml_vulkan:", "llama_model_load…:") are gone, and a
+    letter O typed for a zero inside a model number of four digits or more as a zero."""
     s = clean(text)
+    if "o" in s:
+        s = _O_FOR_ZERO_RE.sub(
+            lambda m: m.group(1).replace("o", "0") if len(m.group(1)) >= 4 else m.group(1), s
+        )
     if "_" in s:
         s = re.sub(r"\b(?:ggml|llama)_\w+:?", " ", s).replace("_", " ")
     return s
@@ -274,7 +285,7 @@ def read_name(text: str, *, counts: bool) -> Reading:
         count, s = _take_count(s)
         if count is not None and count > 1:
             # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
-            s = _unlinked(_cleaned(_PLURAL_RE.sub(r"\1", text)))
+            s = _unlinked(_cleaned(PLURAL_RE.sub(r"\1", text)))
             count2, s = _take_count(s)
             count = count2 if count2 is not None else count
     if count and count > 1:  # "4x 3090 (96GB total VRAM)": the size of each device
@@ -403,6 +414,11 @@ def _take_count(s: str) -> tuple[int | None, str]:
         if before and before[-1] in _LINES:
             continue  # "Ventus 2X 12G": a product line's number
         return int(m.group(1)), (s[: m.start()] + " " + s[m.end() :]).strip()
+    m = _DGX_RE.search(s) if "dgx" in s else None
+    if m:  # (only where no count is typed) "DGX H100": eight H100 SXM5 boards; "DGX A100 640GB": 640 GB over the eight
+        end = m.end() + 4  # the GPU's name: a letter and three digits
+        rest = re.sub(r"(\d+(?:\.\d+)?)\s*(gb|g)\b(?!\s+(?:of\s+)?total)", r"\1\2 total", s[end:])
+        return 8, f"{s[: m.start()]} {s[m.end() : end]} sxm {rest}".strip()
     return None, s
 
 
@@ -441,3 +457,9 @@ def _tokens(s: str) -> tuple[list[str], list[int]]:
             tokens.insert(position, word)
             group_of.insert(position, g)
     return tokens, group_of
+
+
+def host_memory_only(text: str) -> bool:
+    """Whether a part names only the host's memory ("128gb ddr4", "64GB RAM")."""
+    r = read_name(text, counts=False)
+    return not r.tokens and bool(r.sizes) and all(host for _, host in r.sizes)
