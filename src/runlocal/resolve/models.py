@@ -513,7 +513,9 @@ def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool
     or a variant word ("GLM 4.7" is not GLM-4.7-Flash, "DeepSeek V4" not V4-Flash); the words
     that only describe a release (instruct, chat, the publisher) are dropped before this. A
     bare "mixtral" may still be the only Mixtral."""
-    numbered = any(c.isdigit() for w in typed for c in w)  # "3.3", "70b", "v4"
+    # (a lone letter typed pins a model down as a number does: the M of "snowflake-arctic-
+    # embed-m" is the medium model, not the unit of another's "568m")
+    numbered = any(c.isdigit() or len(w) == 1 for w in typed for c in w)  # "3.3", "70b", "v4"
     return numbered and any(
         (w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra
     )
