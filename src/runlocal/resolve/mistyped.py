@@ -16,10 +16,10 @@ _SENTENCE_WORDS = frozenset(
 )
 
 
-def sentence_runs(name: str) -> list[str]:
-    """The runs of words between a sentence's words that hold a number (a model in a
-    sentence is named with its size or version): "can my 3060 run llama 3.1 8b" →
-    ["3060", "llama 3.1 8b"]; [] when the text has no sentence word."""
+def sentence_runs(name: str) -> list[tuple[str, bool]]:
+    """The runs of words between a sentence's words, each with whether it holds a number:
+    "can my 3060 run llama 3.1 8b" → [("3060", True), ("llama 3.1 8b", True)]; [] when the
+    text has no sentence word."""
     runs: list[list[str]] = [[]]
     for word in name.split():
         if word.lower().strip("?,.!:;") in _SENTENCE_WORDS:
@@ -28,7 +28,7 @@ def sentence_runs(name: str) -> list[str]:
             runs[-1].append(word)
     if len(runs) < 2:
         return []
-    return [" ".join(r) for r in runs if r and any(c.isdigit() for w in r for c in w)]
+    return [(" ".join(r), any(c.isdigit() for w in r for c in w)) for r in runs if r]
 
 
 def one_slip(known: frozenset[str], run: str) -> tuple[str, ...]:

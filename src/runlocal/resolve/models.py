@@ -312,11 +312,18 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
 
 def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
     """A model named inside a question: each run of words between a sentence's words
-    (resolve.mistyped.sentence_runs) read as a name; the answer only where one run names one
-    model and the others name none (a run that holds an unknown word, "Llama 3.1 8B Lexi",
-    names none)."""
+    (resolve.mistyped.sentence_runs) read as a name, a run without a number only as a whole
+    name; the answer only where the runs name one model (a run that holds an unknown word,
+    "Llama 3.1 8B Lexi", names none)."""
     found: dict[str, Entry] = {}
-    for run in sentence_runs(ref.name):
+    for run, numbered in sentence_runs(ref.name):
+        if not numbered:
+            # Without a size or version, only a whole name ("flux dev", "sdxl"): "my pc"
+            # or "llama" alone names no one model.
+            exact = index.exact.get(_frozen(name_words(run)), [])
+            if len(exact) == 1:
+                found[exact[0]] = index.entries[exact[0]]
+            continue
         with suppress(UnknownNameError, AmbiguousNameError):
             entry = _by_words(index, text, replace(ref, name=run), closest=False)
             found[entry.id] = entry
