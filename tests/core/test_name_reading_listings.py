@@ -104,3 +104,13 @@ def test_dgx_servers_plurals_and_a_letter_o_for_zero() -> None:
     assert _hw("Qualcomm(R) Adreno(TM) X1-85 GPU")[1] == 1  # not 85 GPUs
     parts = resolve_hardware_name(load_catalog(), "my setup: 2 x 3090 + 128gb ddr4")
     assert [(p.entry.id, p.count) for p in parts] == [("nvidia-rtx-3090", 2)]
+
+
+def test_the_word_laptop_away_from_the_model_number() -> None:
+    # Before: the desktop card (a silent wrong answer: the laptop parts have their own memory
+    # and clocks, e.g. the RTX 4090 Laptop GPU's 16 GB).
+    assert _hw("my laptop has a 4060") == ("nvidia-rtx-4060-laptop", 1)
+    assert _hw("laptop 4090") == ("nvidia-rtx-4090-laptop", 1)
+    assert _hw("RTX 4070 Laptop") == ("nvidia-rtx-4070-laptop", 1)
+    with pytest.raises(UnknownNameError):
+        _hw("HP laptop RTX 3050")  # no RTX 3050 Laptop GPU in the catalog

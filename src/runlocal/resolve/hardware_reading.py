@@ -365,6 +365,14 @@ def read_name(text: str, *, counts: bool) -> Reading:
     s = _CORES_BARE_RE.sub(" ", s)
     tokens, group_of = _tokens(s)
     laptop = not _LAPTOP_LINES.isdisjoint(re.findall(r"[a-z]+", s))
+    if "laptop" in tokens:
+        # "Framework Laptop 16 RTX 5070", "my laptop has a 4060", "Laptop RTX 3080 Ti": the
+        # word away from a model number says the GPU named is a laptop's ("RTX 4070 Laptop",
+        # "4070 Ti Laptop" keep it as a word of the name).
+        at = tokens.index("laptop")
+        if at == 0 or not (tokens[at - 1].isdigit() or tokens[at - 1] in VARIANTS):
+            del tokens[at], group_of[at]
+            laptop = True
     either = False
     if not laptop and re.search(r"1[3-8]", s) and _LAPTOP_MODEL_RE.search(s):
         laptop = True
