@@ -224,3 +224,32 @@ def test_table_cells_queries_are_check_queries():
             fast.quant = "F16"  # type: ignore[misc]
     with pytest.raises(TypeError):
         _query(hardware=("nvidia-rtx-4090",))  # the model is required, as for CheckQuery
+
+
+def test_table_brief_is_run_brief_uncached(tools: Path) -> None:
+    # The detail pages' cells ask table_brief: run_brief's answer with no digest and its
+    # refusals, the catalog-only test made once per model a page.
+    from runlocal.engine import CheckQuery
+    from runlocal.errors import RunlocalError
+    from runlocal_web.catalogdb.store import current_catalog
+    from runlocal_web.lib.engine import run_brief, table_brief
+
+    def outcome(ask: Any, q: CheckQuery) -> tuple[str, Any]:
+        try:
+            return "answer", json.dumps(ask(q), sort_keys=True)
+        except RunlocalError as exc:
+            return type(exc).__name__, str(exc)
+
+    catalog = current_catalog()
+    checked: set[str] = set()
+    models = [*sorted(catalog.models), "no-such-model", "../x.gguf", "/etc/passwd", "a.json"]
+    for _ in range(2):  # the second time, every catalog model is in `checked` already
+        for model_id in models:
+            for hardware_id in [*sorted(catalog.hardware), "no-such-device"]:
+                for quant in (None, "Q4_K_M", "IQ2_XS"):
+                    q = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
+                    assert outcome(lambda q: table_brief(q, catalog, checked), q) == outcome(
+                        lambda q: run_brief(q, catalog), q
+                    )
+    assert set(catalog.models) <= checked
+    assert not {"../x.gguf", "/etc/passwd", "a.json"} & checked  # refused, so asked again
