@@ -132,14 +132,14 @@ def _child(n: int, kinds: list[str]) -> None:
         )
     print(
         "\nPer page, thread CPU ms, median / mean (÷ /robots.txt's median):\n\n"
-        "| page | whole | engine | answers: first of a pair + later (mean µs) | template "
+        "| page | whole | engine | answers a page: first of a pair + later (median µs) | template "
         "| the rest | collections a page, ms |\n|---|---|---|---|---|---|---|"
     )
     print("\n".join(rows))
 
 
 def _us(values: list[float]) -> str:
-    return f"{statistics.mean(values) * 1e6:.0f}" if values else "–"
+    return f"{statistics.median(values) * 1e6:.0f}" if values else "–"
 
 
 def main() -> None:
