@@ -101,7 +101,6 @@ def _child(n: int, kinds: list[str]) -> None:
     for u in _warm_set(urls):
         client.get(u)
     rows = []
-    robots_p50 = None
     for kind in ["robots", *kinds]:
         per: dict[str, list[float]] = {k: [] for k in ("total", *spent, "rest")}
         answers["first"].clear()
@@ -119,19 +118,19 @@ def _child(n: int, kinds: list[str]) -> None:
                 per[k].append(v)
             per["rest"].append(total - spent["engine"] - spent["render"])
         ms = {k: (statistics.median(v) * 1e3, statistics.mean(v) * 1e3) for k, v in per.items()}
-        robots_p50 = robots_p50 or ms["total"][0]
         pages = len(urls[kind])
         first, later = answers["first"], answers["later"]
         rows.append(
             f"| {kind} ({pages}) | {ms['total'][0]:.2f} / {ms['total'][1]:.2f} "
-            f"({ms['total'][0] / robots_p50:.1f}x) | {ms['engine'][0]:.2f} / {ms['engine'][1]:.2f} "
+            f"| {ms['engine'][0]:.2f} / {ms['engine'][1]:.2f} "
             f"| {len(first) / pages:.1f} × {_us(first)} + {len(later) / pages:.1f} × {_us(later)} "
             f"| {ms['render'][0]:.2f} / {ms['render'][1]:.2f} | {ms['rest'][0]:.2f} / "
             f"{ms['rest'][1]:.2f} | {collections[0] / pages:.1f}, {ms['gc'][0]:.2f} / "
             f"{ms['gc'][1]:.2f} |"
         )
     print(
-        "\nPer page, thread CPU ms, median / mean (÷ /robots.txt's median):\n\n"
+        "\nPer page, thread CPU ms, median / mean (the kinds asked one after another, not\n"
+        "interleaved as in bench_web.py, so no ratio to /robots.txt here):\n\n"
         "| page | whole | engine | answers a page: first of a pair + later (median µs) | template "
         "| the rest | collections a page, ms |\n|---|---|---|---|---|---|---|"
     )
