@@ -248,7 +248,7 @@ def test_table_brief_is_run_brief_uncached(tools: Path) -> None:
             for hardware_id in [*sorted(catalog.hardware), "no-such-device"]:
                 for quant in (None, "Q4_K_M", "IQ2_XS"):
                     q = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
-                    assert outcome(lambda q: table_brief(q, catalog, checked), q) == outcome(
+                    assert outcome(lambda q: table_brief(q, catalog, "", checked), q) == outcome(
                         lambda q: run_brief(q, catalog), q
                     )
     assert set(catalog.models) <= checked

@@ -21,7 +21,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal.weights import normalize_quant
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import cached_answer, run_brief, table_brief
+from runlocal_web.lib.engine import cached_answer, table_brief
 from runlocal_web.lib.labels import catalog_names
 from runlocal_web.lib.pages import Page, path_with_query, quote_value, respond, url_for
 
@@ -451,21 +451,16 @@ class _TableCells:
         (tests/web/test_first_views.py holds every cell of every pair to that)."""
         key = (model_id, hardware_id)
         if quant is None:
-            r = self._ask(_query(model=model_id, hardware=(hardware_id,)), catalog, digest)
+            r = table_brief(
+                _query(model=model_id, hardware=(hardware_id,)), catalog, digest, self.checked
+            )
             self.defaults[key] = r
             return r
         default = self.defaults.get(key)
         if default is not None and default.get("quant") == quant and _kept_as_written(quant):
             return default
         query = _query(model=model_id, hardware=(hardware_id,), quant=quant)
-        return self._ask(query, catalog, digest)
-
-    def _ask(self, query: CheckQuery, catalog: Catalog, digest: str) -> dict[str, Any]:
-        """run_brief; with no digest (the detail pages: their tables are cached whole) its
-        uncached answer by table_brief, the catalog-only test once per model a page."""
-        if digest:
-            return run_brief(query, catalog, digest)
-        return table_brief(query, catalog, self.checked)
+        return table_brief(query, catalog, digest, self.checked)
 
     def side(self, catalog: Catalog, kind: str, entry_id: str) -> dict[str, str]:
         found = self.sides.get((kind, entry_id))

@@ -93,12 +93,16 @@ def run_brief(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str
     return _answer("brief", query, catalog, digest)
 
 
-def table_brief(query: CheckQuery, catalog: Catalog, checked: set[str]) -> dict[str, Any]:
-    """run_brief(query, catalog) with no digest (uncached), for a detail page's table cells,
-    some 40 a page, whose tables are cached whole: the same answer and the same refusal, with
-    the model's catalog-only test made once per page (``checked``: the model names this page
-    has already passed) instead of once per cell, and without _answer's settings read and
-    dispatch per cell (~2.5 µs a cell)."""
+def table_brief(
+    query: CheckQuery, catalog: Catalog, digest: str, checked: set[str]
+) -> dict[str, Any]:
+    """run_brief(query, catalog, digest), for a detail page's table cells, some 40 a page.
+    With no digest (the pages' tables are cached whole, not each answer) the same answer and
+    the same refusal, with the model's catalog-only test made once per page (``checked``: the
+    model names this page has already passed) instead of once per cell, and without
+    _answer's settings read and dispatch per cell (~2.5 µs a cell)."""
+    if digest:
+        return run_brief(query, catalog, digest)
     if query.model not in checked:
         _catalog_only(query, catalog)
         checked.add(query.model)
