@@ -97,14 +97,14 @@ def test_the_hipblas_path_unpacks_once_per_micro_batch_and_streams_an_fp16_copy(
     """2e9 GEMM FLOPs per token at 100 TFLOPS x 0.5, 0.5e9 weight bytes read once per
     512-token micro-batch at 1 TB/s (9.766e-7 s per token). MMQ unpacks inside the GEMM (the
     K-quant factor 2): 2e9 / 25e12 = 8e-5 s, 8.098e-5 in all. hipBLAS multiplies FP16 copies
-    (no factor: 2e9 / 50e12 = 4e-5 s) that the dequantize kernel writes and the GEMM reads,
-    4 bytes for each of the 1e9 weights: (0.5e9 + 4e9) / 1e12 / 512 = 8.789e-6 s, 4.879e-5
-    in all."""
+    (no factor: 2e9 / 50e12 = 4e-5 s) that the dequantize kernel writes, 2 bytes for each of
+    the 1e9 weights (the GEMM's read of them is its operand stream, as MMQ's of the quantized
+    weights): (0.5e9 + 2e9) / 1e12 / 512 = 4.883e-6 s, 4.488e-5 in all."""
     p = _params()
     f = _features()
     assert prefill_seconds_per_token(f, p, 0, 512) == pytest.approx(8e-5 + 0.5e9 / 1e12 / 512)
     old = replace(f, rdna4_mmq=False)
-    assert prefill_seconds_per_token(old, p, 0, 512) == pytest.approx(4e-5 + 4.5e9 / 1e12 / 512)
+    assert prefill_seconds_per_token(old, p, 0, 512) == pytest.approx(4e-5 + 2.5e9 / 1e12 / 512)
 
 
 def test_hip_off_mmq_multiplies_a_moes_experts_one_host_call_at_a_time() -> None:

@@ -53,10 +53,17 @@ CDNA12_ARCHES = ("gfx908", "gfx90a")
 CDNA3_ARCH_PREFIXES = ("gfx94", "gfx95")
 # The dequantize + BLAS path writes an FP16 copy of each weight matrix it multiplies and the
 # GEMM reads it back (ggml-cuda.cu, ggml_cuda_op_mul_mat_cublas: to_fp16_cuda into a pool
-# buffer, then hipblasGemmEx on it): 2 + 2 bytes of memory traffic per weight per micro-batch,
-# on top of reading the quantized weight. The GEMM itself runs on FP16 operands: no unpacking
-# inside it (prefill_quant_factor does not apply).
-DEQUANT_FP16_BYTES_PER_WEIGHT = 4.0
+# buffer, then hipblasGemmEx on it). The dequantize kernel is a separate, memory-bound pass:
+# its 2-byte write per weight and micro-batch is charged at the device's bandwidth, on top of
+# reading the quantized weight. The GEMM's read of the copy is not: it is the same stream of
+# operand tiles that MMQ reads from the quantized weights, and like it (the prompt's
+# arithmetic and its weight stream are summed once, bandwidth_efficiency and
+# prefill_efficiency absorbing their overlap) it is not charged a second time. 4 bytes (write
+# and read) left the Strix Halo ROCm prompts of builds 7034-7089 (hipBLAS and the per-expert
+# loop for every quantized matrix, before RDNA3's MMQ) at 0.55-0.63x their measured rate.
+# The GEMM itself runs on FP16 operands: no unpacking inside it (prefill_quant_factor does
+# not apply).
+DEQUANT_FP16_BYTES_PER_WEIGHT = 2.0
 
 
 def hip_dequant_blas(f: SpeedFeatures, load: DeviceLoad, tokens: int) -> bool:
