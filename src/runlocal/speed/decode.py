@@ -15,6 +15,7 @@ from .features import (
     apple_matrix_units,
     rdna_generation,
 )
+from .gcn_decode import GCN_MMVQ_DEQUANT_FACTOR, gcn_mmvq
 from .op_fallback import cpu_fallback_seconds
 from .params import SpeedParams, quant_family
 
@@ -260,9 +261,13 @@ def dequant_rate_factor(f: SpeedFeatures, load: DeviceLoad, no_dp4a_factor: floa
     """How many times the FP32-rate time of a device's ``dequant_ops`` a decoded token's
     dequantization takes in llama.cpp's kernels: ``no_dp4a_factor`` (fitted) on NVIDIA GPUs
     without dp4a, which emulate each int8 dot product; 1 / APPLE_FAST_ALU_FACTOR on Apple GPU
-    family 10 (M5), whose conversion and integer ALUs run twice as fast; 1 otherwise."""
+    family 10 (M5), whose conversion and integer ALUs run twice as fast;
+    GCN_MMVQ_DEQUANT_FACTOR for quantized weights on Vega 20 under ROCm (gcn_decode.gcn_mmvq);
+    1 otherwise."""
     if not load.dp4a:
         return no_dp4a_factor
+    if gcn_mmvq(f, load):
+        return GCN_MMVQ_DEQUANT_FACTOR
     if f.llama_kernels and apple_matrix_units(load):
         return 1.0 / APPLE_FAST_ALU_FACTOR
     return 1.0
