@@ -134,3 +134,32 @@ def test_the_harness_reads_which_amd_generations_a_build_runs_mmq_on() -> None:
     runtime = get_runtime("llama.cpp@b7083")
     assert (runtime.cdna_mmq, runtime.rdna4_mmq, runtime.rdna3_mmq) == (True, False, False)
     assert get_runtime("llama.cpp@b7295").rdna3_mmq
+
+
+def test_hip_fallback_expert_slices_under_64_rows_take_mmq_not_an_fp16_copy() -> None:
+    """ggml_cuda_mul_mat_id's per-expert calls ask ggml_cuda_should_use_mmq with the expert's
+    own rows: on a build without RDNA4 MMQ, fewer than 64 rows take MMQ (hip_expert_slices).
+    1e9 active params, half of them routed experts (2 of 32), in 0.5e9 bytes, a quarter of the
+    bytes resident experts. 512 tokens: 512 x 2 / 32 = 32 rows an expert, MMQ: the dense 1e9
+    GEMM FLOPs unpacked for hipBLAS (no factor), the experts' 1e9 in MMQ at the K-quant factor
+    2: 3e9 / (100 TFLOPS x 0.5) = 6e-5 s; reads 0.5e9 bytes plus the dense 0.25e9 bytes' 0.5e9
+    weights copied at 2 bytes: 1.5e9 / 1e12 / 512. 2,048 tokens: 128 rows an expert, all on
+    hipBLAS: 2e9 / 50e12 = 4e-5 s; reads 0.5e9 + 1e9 x 2 = 2.5e9 bytes / 1e12 / 2048."""
+    from runlocal.speed.hip_expert_slices import hip_expert_slices_take_mmq
+
+    p = _params()
+    load = replace(RDNA4, resident_expert_bytes=0.25e9)
+    moe = _features(
+        loads=(load,),
+        n_experts=32,
+        expert_share=2 / 32,
+        active_expert_params=0.5e9,
+        rdna4_mmq=False,
+    )
+    assert hip_expert_slices_take_mmq(moe, 512)
+    assert not hip_expert_slices_take_mmq(moe, 2048)
+    assert prefill_seconds_per_token(moe, p, 0, 512) == pytest.approx(6e-5 + 1.5e9 / 1e12 / 512)
+    big = replace(moe, ubatch=2048)
+    assert prefill_seconds_per_token(big, p, 0, 2048) == pytest.approx(4e-5 + 2.5e9 / 1e12 / 2048)
+    # A dense model has no expert slices: the whole GEMM on hipBLAS.
+    assert not hip_expert_slices_take_mmq(_features(rdna4_mmq=False), 512)

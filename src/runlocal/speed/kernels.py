@@ -58,9 +58,10 @@ CDNA3_ARCH_PREFIXES = ("gfx94", "gfx95")
 # reading the quantized weight. The GEMM's read of the copy is not: it is the same stream of
 # operand tiles that MMQ reads from the quantized weights, and like it (the prompt's
 # arithmetic and its weight stream are summed once, bandwidth_efficiency and
-# prefill_efficiency absorbing their overlap) it is not charged a second time. 4 bytes (write
-# and read) left the Strix Halo ROCm prompts of builds 7034-7089 (hipBLAS and the per-expert
-# loop for every quantized matrix, before RDNA3's MMQ) at 0.55-0.63x their measured rate.
+# prefill_efficiency absorbing their overlap) it is not charged a second time. With 4 bytes
+# (write and read) the RX 7900 XT/GRE gpt-oss-20b prompts of builds 6194 and 6829 (hipBLAS
+# for every expert slice at n_ubatch 2048) read 0.79-0.99x their measured rate, with 2 bytes
+# 0.85-1.11x (docs/methodology.md has the held-out effect).
 # The GEMM itself runs on FP16 operands: no unpacking inside it (prefill_quant_factor does
 # not apply).
 DEQUANT_FP16_BYTES_PER_WEIGHT = 2.0

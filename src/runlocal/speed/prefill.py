@@ -11,6 +11,7 @@ from .features import (
     SpeedFeatures,
     rdna_generation,
 )
+from .hip_expert_slices import hip_expert_slices_take_mmq
 from .intel_attention import intel_vector_attention_share
 from .kernels import (
     DEQUANT_FP16_BYTES_PER_WEIGHT,
@@ -123,6 +124,13 @@ def prefill_seconds_per_token(
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
             # multiply-adds, except MLX on Neural Accelerators (see the function).
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
+        # HIP's per-expert fallback: expert slices under 64 rows go to MMQ, which unpacks
+        # them inside its GEMM (hip_expert_slices); the dense weights stay on hipBLAS.
+        slices_mmq = hipblas and hip_expert_slices_take_mmq(f, mb)
+        if slices_mmq:
+            dense = dense_gemm_flops(f, p.tile_load_tokens, prompt_tokens)
+            unpack = p.prefill_quant_factor.get(f.quant_family, 1.0)
+            gemm_flops = dense + (gemm_flops - dense) * unpack
         attn = attn_factor * p.attention_backend_factor.get(attention_kernels(load), 1.0)
         if load.backend == "cpu":
             # Attention runs on the vector units in F16/F32 (ggml-cpu flash attention), not
@@ -180,9 +188,11 @@ def prefill_seconds_per_token(
         touched = load.resident_weight_bytes - experts * (1 - touched_expert_share(f, mb))
         reads = touched
         if hipblas and load.weight_bytes and load.weight_params:
-            # The dequantize kernel writes each touched weight's FP16 copy, the GEMM reads it.
+            # The dequantize kernel writes each touched weight's FP16 copy (the dense ones
+            # alone where the expert slices take MMQ), the GEMM reads it.
+            copied = load.resident_weight_bytes - experts if slices_mmq else touched
             reads += (
-                touched * load.weight_params / load.weight_bytes * (DEQUANT_FP16_BYTES_PER_WEIGHT)
+                copied * load.weight_params / load.weight_bytes * (DEQUANT_FP16_BYTES_PER_WEIGHT)
             )
         reads /= load.bandwidth_bytes_per_s * eta_bw
         t += reads / mb / (len(f.loads) if f.tensor_parallel else 1)
@@ -281,6 +291,13 @@ def prefill_gemm_flops(
     if "MOE" in f.quant:
         return dense_cost + expert_cost / fp4_speedup
     return (dense_cost + expert_cost) / fp4_speedup
+
+
+def dense_gemm_flops(f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: int) -> float:
+    """The dense weights' part of prefill_gemm_flops (everything but the routed experts),
+    per prompt token: 2 × dense params × (1 + tile_load_tokens / micro-batch)."""
+    ubatch = micro_batch(f, prompt_tokens)
+    return 2 * (f.active_params - f.active_expert_params) * (1 + tile_load_tokens / ubatch)
 
 
 def touched_expert_share(f: SpeedFeatures, tokens: int) -> float:
