@@ -16,12 +16,13 @@ The engine's dequantization term (weight params × dequant_ops / fp32_flops, fit
 GPU's rows) is multiplied by GCN_MMVQ_DEQUANT_FACTOR there, read off the one published
 mainline measurement of the chip's MMVQ with its build and model named: PR #5394's Radeon VII
 rows (comment of 8 February 2024, build 2097): llama 13B Q6_K, 9.95 GiB, decoded 26.47
-tokens/s with one warp per row and 31.32 with four (MMVQ_NWARPS_AMD=4), 28-33% of the card's
-1 TB/s. With the fitted parameters of December 2026 the engine gives that model 47.1 tokens/s
+tokens/s with master's default launch and 31.32 built with LLAMA_CUDA_MMV_Y=4 (four warps a
+block; the comment reports MMVQ_NWARPS_AMD=4 bringing that back under the PR), 28-33% of the
+card's 1 TB/s. With the fitted parameters of December 2026 the engine gives that model 47.1 tokens/s
 on the card, of which 6.32 ms per token is the dequantization term and 14.93 ms the rest
 (weights and cache at the bandwidth, per-layer and fixed costs): 31.32 tokens/s needs
 (1 / 31.32 − 0.01493) / 0.00632 = 2.69 times the term, 26.47 needs 3.62. The four-warp
-figure is taken: later builds run more than one warp per row on GCN (MMVQ_PARAMETERS_GCN's
+figure is taken: later builds run more than one warp a block on GCN (MMVQ_PARAMETERS_GCN's
 two), and the gfx906 rows of bench/data/measured-extra.csv (b5890 and 2026 builds) sit
 between the two.
 """
