@@ -156,10 +156,21 @@ def test_hip_fallback_expert_slices_under_64_rows_take_mmq_not_an_fp16_copy() ->
         active_expert_params=0.5e9,
         rdna4_mmq=False,
     )
-    assert hip_expert_slices_take_mmq(moe, 512)
-    assert not hip_expert_slices_take_mmq(moe, 2048)
+    assert hip_expert_slices_take_mmq(moe, load, 512)
+    assert not hip_expert_slices_take_mmq(moe, load, 2048)
     assert prefill_seconds_per_token(moe, p, 0, 512) == pytest.approx(6e-5 + 1.5e9 / 1e12 / 512)
     big = replace(moe, ubatch=2048)
     assert prefill_seconds_per_token(big, p, 0, 2048) == pytest.approx(4e-5 + 2.5e9 / 1e12 / 2048)
     # A dense model has no expert slices: the whole GEMM on hipBLAS.
-    assert not hip_expert_slices_take_mmq(_features(rdna4_mmq=False), 512)
+    assert not hip_expert_slices_take_mmq(_features(rdna4_mmq=False), load, 512)
+    # 64 rows: hipBLAS on a build without MMQ on the matrix units (ne11 < 64); on an RDNA3
+    # build with it (a Q6_K MoE of under 64 experts sent to the fallback) slices up to 128
+    # rows take MMQ (ne11 <= 128), as on CDNA1/2 with its MFMA MMQ.
+    assert not hip_expert_slices_take_mmq(moe, load, 1024)
+    rdna3 = replace(load, gpu_arch="gfx1100")
+    q6 = replace(moe, loads=(rdna3,), quant="Q6_K", rdna4_mmq=True)
+    assert hip_expert_slices_take_mmq(q6, rdna3, 2048)
+    assert not hip_expert_slices_take_mmq(q6, rdna3, 4096)
+    assert not hip_expert_slices_take_mmq(replace(q6, rdna3_mmq=False), rdna3, 2048)
+    cdna2 = replace(load, gpu_arch="gfx90a")
+    assert hip_expert_slices_take_mmq(replace(q6, loads=(cdna2,)), cdna2, 2048)

@@ -17,8 +17,8 @@ either way (prefill.experts_with_rows, SpeedParams.expert_loop_us).
 
 from __future__ import annotations
 
-from .features import SpeedFeatures
-from .kernels import HIP_MMQ_DP4A_MAX_BATCH
+from .features import DeviceLoad, SpeedFeatures, wmma_generation
+from .kernels import CDNA12_ARCHES, HIP_MMQ_DP4A_MAX_BATCH, HIP_MMQ_SMALL_BATCH
 
 
 def hip_expert_slice_rows(f: SpeedFeatures, tokens: int) -> float:
@@ -26,9 +26,27 @@ def hip_expert_slice_rows(f: SpeedFeatures, tokens: int) -> float:
     return tokens * f.expert_share
 
 
-def hip_expert_slices_take_mmq(f: SpeedFeatures, tokens: int) -> bool:
+def hip_slice_mmq_rows(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """The most rows an expert slice can have and still take MMQ in the fallback's per-expert
+    call: under MMQ_DP4A_MAX_BATCH_SIZE (64) on builds without MMQ on the GPU's matrix units;
+    up to HIP_MMQ_SMALL_BATCH (128) where a build has it but sends the model's type to hipBLAS
+    for large batches (RDNA3 after PR #17576 for Q2_K/Q6_K/IQ2_XS/IQ2_S, CDNA1/2 after PR
+    #14949 for Q8_0 and the rest: ggml_cuda_should_use_mmq's ``ne11 <= 128``; RDNA3.5's 256 for
+    Q6_K from PR #18666 is not told apart). The per-slice call passes n_experts 0, so the
+    expert-count exceptions do not apply to it."""
+    arch = load.gpu_arch or ""
+    if (wmma_generation(arch) == 3 and f.rdna3_mmq) or (
+        arch.startswith(CDNA12_ARCHES) and f.cdna_mmq
+    ):
+        return HIP_MMQ_SMALL_BATCH
+    return HIP_MMQ_DP4A_MAX_BATCH - 1
+
+
+def hip_expert_slices_take_mmq(f: SpeedFeatures, load: DeviceLoad, tokens: int) -> bool:
     """Whether the per-expert calls of HIP's MUL_MAT_ID fallback multiply a micro-batch of
-    ``tokens`` in MMQ rather than dequantize + hipBLAS: a MoE whose experts each receive fewer
-    than MMQ_DP4A_MAX_BATCH_SIZE (64) rows on average. Only meaningful where the fallback runs
+    ``tokens`` in MMQ rather than dequantize + hipBLAS: a MoE whose experts each receive at
+    most hip_slice_mmq_rows rows on average. Only meaningful where the fallback runs
     (kernels.hip_dequant_blas true for the model's quantized weights)."""
-    return bool(f.n_experts) and hip_expert_slice_rows(f, tokens) < HIP_MMQ_DP4A_MAX_BATCH
+    if not f.n_experts:
+        return False
+    return hip_expert_slice_rows(f, tokens) <= hip_slice_mmq_rows(f, load)

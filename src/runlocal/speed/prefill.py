@@ -126,7 +126,7 @@ def prefill_seconds_per_token(
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
         # HIP's per-expert fallback: expert slices under 64 rows go to MMQ, which unpacks
         # them inside its GEMM (hip_expert_slices); the dense weights stay on hipBLAS.
-        slices_mmq = hipblas and hip_expert_slices_take_mmq(f, mb)
+        slices_mmq = hipblas and hip_expert_slices_take_mmq(f, load, mb)
         if slices_mmq:
             dense = dense_gemm_flops(f, p.tile_load_tokens, prompt_tokens)
             unpack = p.prefill_quant_factor.get(f.quant_family, 1.0)
