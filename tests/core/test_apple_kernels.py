@@ -8,7 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from runlocal.speed import SpeedParams, load_params, prefill_gemm_flops, prefill_seconds_per_token
+from runlocal.speed import (
+    SpeedFeatures,
+    SpeedParams,
+    load_params,
+    prefill_gemm_flops,
+    prefill_seconds_per_token,
+)
 from runlocal.speed.kernels import (
     MLX_DELTA_RULE_FP32_SHARE,
     MLX_GATHER_NAX_TILE_ROWS,
@@ -20,6 +26,7 @@ from runlocal.speed.kernels import (
     mlx_expert_tile_rows,
     serial_delta_rule_seconds,
 )
+from runlocal.speed.mlx_call import mlx_prompt_call_seconds
 from runlocal.speed.prefill import sorted_gather_tile_factor
 
 from .test_speed import _device_load, _prefill_features
@@ -152,8 +159,8 @@ def test_mlx_pays_for_dequantization_only_beside_neural_accelerators() -> None:
     on_m4 = _prefill_features(loads=(M4,), **mlx)
     assert mlx_dequantizes_beside_accelerators(on_m5, M5)
     assert not mlx_dequantizes_beside_accelerators(on_m4, M4)
-    assert prefill_seconds_per_token(on_m5, p, 0) == pytest.approx(7.8125e-5)
-    assert prefill_seconds_per_token(on_m4, p, 0) == pytest.approx(2.5e-4)
+    assert _mlx_tokens_seconds(on_m5, p) == pytest.approx(7.8125e-5)
+    assert _mlx_tokens_seconds(on_m4, p) == pytest.approx(2.5e-4)
     # vLLM-style runtimes elsewhere keep their fused dequantization.
     assert not mlx_dequantizes_beside_accelerators(replace(on_m5, engine="vllm"), M5)
 
@@ -198,12 +205,12 @@ def test_m5_family_dequantizes_a_decoded_token_at_twice_the_alu_rate() -> None:
 def test_mlx_prefills_delta_rule_layers_one_token_after_another() -> None:
     """Qwen3.5-like: 30 gated-delta layers of 32 value heads, key and value dims 128, 7 FLOPs
     per state element and token: 7 x 524,288 x 30 = 110,100,480 FLOPs per prompt token, at
-    4.1% of a 16e12 FP32 rate: 110,100,480 / 6.56e11 = 1.678e-4 s per token."""
-    assert MLX_DELTA_RULE_FP32_SHARE == 0.041
+    23% of a 16e12 FP32 rate: 110,100,480 / 3.68e12 = 2.992e-5 s per token."""
+    assert MLX_DELTA_RULE_FP32_SHARE == 0.23
     flops = 7 * 32 * 128 * 128 * 30
     mlx = _prefill_features(engine="mlx", llama_kernels=False, delta_rule_flops=float(flops))
-    assert serial_delta_rule_seconds(mlx, M5) == pytest.approx(110_100_480 / 6.56e11)
-    assert serial_delta_rule_seconds(mlx, M5) == pytest.approx(1.678e-4, rel=1e-3)
+    assert serial_delta_rule_seconds(mlx, M5) == pytest.approx(110_100_480 / 3.68e12)
+    assert serial_delta_rule_seconds(mlx, M5) == pytest.approx(2.992e-5, rel=1e-3)
     # llama.cpp's own kernels, and models without delta-rule layers, pay nothing here.
     assert serial_delta_rule_seconds(replace(mlx, engine="llama.cpp"), M5) == 0.0
     assert serial_delta_rule_seconds(replace(mlx, delta_rule_flops=0.0), M5) == 0.0
@@ -211,10 +218,18 @@ def test_mlx_prefills_delta_rule_layers_one_token_after_another() -> None:
 
 def test_the_serial_recurrence_adds_to_mlx_prefill_per_token() -> None:
     """1e9 parameters in F16 on an M4-like GPU at 0.5 efficiency: 2e9 / 8e12 = 2.5e-4 s; a
-    delta-rule recurrence of 6.56e7 FLOPs adds 6.56e7 / (16e12 x 0.041) = 1e-4 s."""
+    delta-rule recurrence of 3.68e8 FLOPs adds 3.68e8 / (16e12 x 0.23) = 1e-4 s."""
     p = _metal_params()
     mlx = dict(engine="mlx", llama_kernels=False, quant_family="f16", active_params=1e9)
     plain = _prefill_features(loads=(M4,), **mlx)
-    delta = _prefill_features(loads=(M4,), delta_rule_flops=6.56e7, **mlx)
-    assert prefill_seconds_per_token(plain, p, 0) == pytest.approx(2.5e-4)
-    assert prefill_seconds_per_token(delta, p, 0) == pytest.approx(3.5e-4)
+    delta = _prefill_features(loads=(M4,), delta_rule_flops=3.68e8, **mlx)
+    assert _mlx_tokens_seconds(plain, p) == pytest.approx(2.5e-4)
+    assert _mlx_tokens_seconds(delta, p) == pytest.approx(3.5e-4)
+
+
+def _mlx_tokens_seconds(f: SpeedFeatures, p: SpeedParams, prompt_tokens: int = 512) -> float:
+    """prefill_seconds_per_token without the prompt clock's per-call costs
+    (mlx_call.mlx_prompt_call_seconds, shared by the prompt's tokens)."""
+    t = prefill_seconds_per_token(f, p, 0, prompt_tokens)
+    assert t is not None
+    return t - mlx_prompt_call_seconds(f, p) / prompt_tokens

@@ -208,6 +208,8 @@ class SpeedFeatures:
     # Output rows of a routed expert's matrices: gate and up (the expert's FFN width), down
     # (the hidden size); (0, 0) for dense models or where unknown (expert_matrix_rows).
     expert_rows: tuple[int, int] = (0, 0)
+    # Parameters of the KV-shared layers after the last cache (cache_free_tail_params).
+    cache_free_tail_params: float = 0.0
     # Multi-head latent attention (spec.mla): llama.cpp's attention block for it is longer
     # (speed.decode.MLA_EXTRA_ATTENTION_KERNELS).
     mla: bool = False
@@ -503,6 +505,7 @@ def _model_features_template(
         values["expert_rows"] = expert_matrix_rows(spec)
     if spec.mla is not None:
         values["mla"] = True
+    values["cache_free_tail_params"] = cache_free_tail_params(spec)
     if spec.delta_rule_state_elements:
         layers = spec.layers_by_kind.get("recurrent", 0)
         values["delta_rule_flops"] = float(
@@ -512,6 +515,18 @@ def _model_features_template(
         mixers = sum(1 for layer in spec.layers if layer.recurrent_state_elements)
         values["ssm_scan_state_bytes"] = float(F32_BYTES * spec.ssm_scan_state_elements * mixers)
     return values
+
+
+def cache_free_tail_params(spec: ModelSpec) -> float:
+    """Parameters of the layers that follow the model's last cache-owning layer: the run of
+    "none" layers (KV-shared layers that read an earlier layer's cache and write none) at
+    the end of the stack, 0 where the last layer has a cache of its own."""
+    total = 0
+    for layer in reversed(spec.layers):
+        if layer.kind != "none":
+            break
+        total += layer.params
+    return float(total)
 
 
 def gqa_groups(spec: ModelSpec) -> int:

@@ -242,14 +242,18 @@ def mlx_dequantizes_beside_accelerators(f: SpeedFeatures, load: DeviceLoad) -> b
 
 
 # mlx-lm's gated delta kernel (gated_delta.py, the Metal kernel gated_delta_step, used by
-# Qwen3-Next, Qwen3.5/3.6 and Kimi Linear) walks a prompt's tokens one after another: each
-# SIMD group keeps one value row of a head's state in registers and loops `for t in 0..T`,
-# and each step waits on its loads and two simd_sum reductions before the next. Only value
-# heads x value dim SIMD groups run side by side (4,096 for 32 heads of 128), so the step is
-# latency-bound: the FP32 share read off the M5 Max's MLX rows (Qwen3.5-9B, Qwen3.5/3.6-35B-
-# A3B, Qwen3-Coder-Next at 512-1,479 tokens: 3.6-8.6 us per token and delta layer beyond the
-# formula, median 5.4; 7 x 32 x 128 x 128 FLOPs in 5.5 us is 4.1% of 16.2 TFLOPS). In-sample.
-MLX_DELTA_RULE_FP32_SHARE = 0.041
+# Qwen3-Next, Qwen3.5/3.6 and Kimi Linear; unchanged since PR #454 of September 2025) walks a prompt's tokens
+# one after another: each SIMD group keeps one value row of a head's state in registers and
+# loops `for t in 0..T`, and each step waits on its loads and two simd_sum reductions before
+# the next. Only value heads x value dim SIMD groups run side by side (4,096 for 32 heads of
+# 128), so the step runs at a share of the FP32 rate. That share is read off the M5 Max's MLX
+# rows of delta-rule models (Qwen3.5-9B, Qwen3.5/3.6-35B-A3B, Qwen3.6-27B, Qwen3-Coder-Next;
+# 512-2,048 tokens) as the time they take beyond the formula without it, once the prompt
+# clock's per-call costs are counted (mlx_call.mlx_prompt_call_seconds): 0.6-4.4 us per token
+# and 32-head layer where any is left (Qwen3.6-27B leaves none), the median share of 9 such
+# rows 0.23 (7 x 32 x 128 x 128 FLOPs in 1.0 us of 16.2 TFLOPS). The 0.041 read before those
+# costs were counted charged them to the recurrence. In-sample.
+MLX_DELTA_RULE_FP32_SHARE = 0.23
 # llama.cpp's GATED_DELTA_NET op (PR #19504, February 2026; the graph takes it for prompts too,
 # src/models/delta-net-base.cpp build_delta_net_fused) has the same shape on CUDA, and HIP
 # compiles the same source (ggml-cuda/gated_delta_net.cu, gated_delta_net_cuda): one warp per

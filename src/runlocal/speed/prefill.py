@@ -30,6 +30,7 @@ from .kernels import (
     prefill_path,
     serial_delta_rule_seconds,
 )
+from .mlx_call import mlx_prompt_call_seconds, mlx_unevaluated_params
 from .params import SpeedParams
 from .vulkan_kernels import (
     AMD_VULKAN_SMALL_TILES_SLOWDOWN,
@@ -220,6 +221,10 @@ def prefill_seconds_per_token(
     if f.host_bytes and f.host_bandwidth_bytes_per_s:
         # Offloaded layers: llama.cpp streams their weights over PCIe once per micro-batch.
         t += f.host_bytes / 25e9 / mb
+    if f.engine == "mlx":
+        # mlx-lm's prompt clock: one decode step and, from 0.31.3, a per-call offset
+        # (mlx_call.mlx_prompt_call_seconds), shared by the prompt's tokens.
+        t += mlx_prompt_call_seconds(f, p) / (prompt_tokens or f.ubatch)
     return t
 
 
@@ -278,7 +283,7 @@ def prefill_gemm_flops(
     ``_MOE`` checkpoint (gpt-oss keeps attention and the router in 8 or 16 bits), else all.
     ``expert_tile_rows``: MLX's sorted gather GEMM (mlx_expert_tile_rows), whose routed
     experts' multiply-adds count sorted_gather_tile_factor times."""
-    dense = f.active_params - f.active_expert_params
+    dense = f.active_params - f.active_expert_params - mlx_unevaluated_params(f)
     ubatch = micro_batch(f, prompt_tokens)
     per_expert = ubatch * f.expert_share
     per_expert = 1.0 if per_expert < 1.0 else per_expert  # max of two (see speed.features)
