@@ -412,8 +412,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if args.jobs < 0:
             return _fail(f"--jobs {args.jobs}: expected 0 (one per CPU) or more")
         return _check_batch(args.from_file, args.jobs)
-    if not args.model:
-        return _fail("a MODEL is required (or --from FILE)")
+    if not (args.model or "").strip():
+        from .bounds import MODEL_REQUIRED
+
+        return _fail(f"model: {MODEL_REQUIRED}")
+    # Empty --hardware values beside named ones are dropped, as the page's and the API's
+    # empty boxes are; only empty ones name no hardware at all.
+    named = [h for h in args.hardware if h.strip()]
+    if args.hardware and not named and args.vram_gb is None and args.bandwidth_gb_s is None:
+        from .bounds import HARDWARE_REQUIRED
+
+        return _fail(f"hardware: {HARDWARE_REQUIRED}")
+    args.hardware = named
     catalog = load_catalog()
     # No hardware named: plan for this machine (detected, budgeting free memory). The
     # `runlocal bench` profile, when there is one, calibrates the devices it measured.

@@ -25,6 +25,12 @@ class UnknownNameError(InputError):
         hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
         super().__init__(f"unknown {kind} {name!r}{hint}")
 
+    @property
+    def headline(self) -> str:
+        """The message without the closest names, for a page that lists them as links: the
+        pages, the API and the CLI refuse the name in the same words."""
+        return str(self).split("; closest: ", 1)[0]
+
 
 class AmbiguousNameError(UnknownNameError):
     """A name that fits several catalog entries equally well: the answer is "which one?",

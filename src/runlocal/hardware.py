@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from .bounds import flag, out_of_range
 from .catalog import Catalog, Entry
 from .errors import InputError
 from .frozen import hash_once
@@ -210,13 +211,15 @@ def explicit_device(
     VRAM is sold in binary units (a "24 GB" card has 24 GiB), so vram_gb is read as the number
     on the box, i.e. GiB; the basis of every answer records the byte count used.
     """
-    # The lower bounds keep byte counts and rates away from zero (1 MiB, 1 MB/s, 1 GFLOPS).
-    if not 0.001 <= vram_gb <= 4096:
-        raise InputError(f"--vram-gb {vram_gb:g} is out of range (0.001–4096)")
-    if not 0.001 <= bandwidth_gb_s <= 50_000:
-        raise InputError(f"--bandwidth-gb-s {bandwidth_gb_s:g} is out of range (0.001–50000)")
-    if tflops is not None and not 0.001 <= tflops <= 100_000:
-        raise InputError(f"--tflops {tflops:g} is out of range (0.001–100000)")
+    # The lower bounds keep byte counts and rates away from zero (runlocal.bounds).
+    for key, value in (
+        ("vram_gb", vram_gb),
+        ("bandwidth_gb_s", bandwidth_gb_s),
+        ("tflops", tflops),
+    ):
+        problem = None if value is None else out_of_range(key, value)
+        if problem:
+            raise InputError(f"{flag(key)} {problem}")
     return Device(
         name=name,
         kind="gpu",

@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+# The limits live with their messages (runlocal.bounds); runlocal.engine re-exports them.
+from .bounds import MAX_BATCH as MAX_BATCH
+from .bounds import MAX_CONTEXT as MAX_CONTEXT
+from .bounds import flag, out_of_range
 from .errors import InputError
 from .frozen import builder, hash_once
 from .hardware import Device
 from .units import parse_tokens
 
-MAX_CONTEXT = 10_000_000
-MAX_BATCH = 4096
 # System RAM assumed beside discrete GPUs when a query gives none: a common desktop's 32 GiB.
 # Every surface (pages, tools, API, CLI) gets it from here, and every answer says it assumed it.
 DEFAULT_RAM_GIB = 32.0
@@ -116,15 +118,9 @@ class CheckResult:
 
 
 def validate(q: CheckQuery) -> None:
-    if q.context is not None and not 0 < q.context <= MAX_CONTEXT:
-        raise InputError(f"--context {q.context} is out of range (1–{MAX_CONTEXT:,})")
-    if not 0 < q.batch <= MAX_BATCH:
-        raise InputError(f"--batch {q.batch} is out of range (1–{MAX_BATCH})")
-    if q.ram_gb is not None and not 0 < q.ram_gb <= 65536:
-        raise InputError(f"--ram-gb {q.ram_gb:g} is out of range (0–65536)")
-    if q.gpu_memory_gb is not None and not 0 < q.gpu_memory_gb <= 65536:
-        raise InputError(f"--gpu-memory-gb {q.gpu_memory_gb:g} is out of range (0–65536)")
-    if q.gpu_memory_utilization is not None and not 0.05 <= q.gpu_memory_utilization <= 1:
-        raise InputError(
-            f"--gpu-memory-utilization {q.gpu_memory_utilization:g} is out of range (0.05–1)"
-        )
+    """The query's numbers within runlocal.bounds, refused in the words every surface uses."""
+    for key in ("context", "batch", "ram_gb", "gpu_memory_gb", "gpu_memory_utilization"):
+        value = getattr(q, key)
+        problem = None if value is None else out_of_range(key, value)
+        if problem:
+            raise InputError(f"{flag(key)} {problem}")

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .bounds import MODEL_REQUIRED
 from .catalog import Catalog, Entry
 from .errors import AmbiguousNameError, InputError, UnknownNameError
 from .hfconfig import load_config, spec_from_config
@@ -71,7 +72,7 @@ def resolve_model(
     Servers pass allow_files=False: a name from the web must never open a local file."""
     text = text.strip()
     if not text:
-        raise InputError("empty model name")
+        raise InputError(f"model: {MODEL_REQUIRED}")
     if not allow_files or not is_local_path(text):
         try:
             return _catalog_model(text, catalog)
@@ -84,7 +85,11 @@ def resolve_model(
             resolve = remote.resolve_unknown if allow_files else remote.resolve_for_server
             return resolve(text, exc, quant=quant)
     path = Path(text).expanduser()
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long for this file system, a path past a file
+        raise InputError(f"{text[:200]}: cannot be read ({exc.strerror})") from None
+    if not found:
         raise InputError(f"{text}: no such file or folder")
     if path.suffix == ".gguf" or (path.is_file() and _is_gguf(path)):
         from .gguf import read_gguf
@@ -101,8 +106,9 @@ def resolve_model(
     return ResolvedModel(spec, None, "config.json", str(path))
 
 
-# pathlib's (Python 3.11) errors that Path.exists() reads as "no such file".
-_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+# pathlib's (Python 3.11) errors that Path.exists() reads as "no such file", and a name too
+# long to be a file here (ENAMETOOLONG: a pasted paragraph is a name, not a path).
+_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP, errno.ENAMETOOLONG)
 _IGNORED_WINERRORS = (21, 123, 1921)
 
 

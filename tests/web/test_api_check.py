@@ -280,8 +280,9 @@ def test_it_names_unknown_models_with_suggestions(client: Any, tiny: Path) -> No
 
 
 def test_it_passes_engine_refusals_through(client: Any, tiny: Path) -> None:
-    body = assert_error(client.get(CHECK, {"model": "testllama-8b"}), 400)
-    assert "no hardware given" in body["error"]
+    # No hardware at all is an incomplete query, as no model is (422, the page's words).
+    body = assert_error(client.get(CHECK, {"model": "testllama-8b"}), 422)
+    assert body["error"].startswith("hardware: Name at least one GPU, Mac or CPU")
     r = client.get(CHECK, {"model": "testllama-8b", "hardware": "testgpu-24gb", "quant": "Q9_X"})
     assert fields(assert_error(r, 400)) == {"quant"}
     r = client.get(CHECK, {"model": "testllama-8b", "vram_gb": "16"})

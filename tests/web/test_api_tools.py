@@ -74,7 +74,7 @@ def test_an_unknown_name_is_a_400_with_suggestions(client, tools: Path) -> None:
         ({**HAND, "hours_per_day": "25"}, "hours_per_day"),
         ({**HAND, "tokens_per_day": "1.5"}, "tokens_per_day"),
         ({"hardware": "testgpu-24gb"}, "model"),
-        ({**HAND, "model": "x" * 201}, "model"),
+        ({**HAND, "model": "x" * 301}, "model"),
     ],
 )
 def test_bad_cost_values_are_422s_naming_the_field(client, tools: Path, query, field) -> None:

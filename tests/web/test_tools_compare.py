@@ -180,7 +180,7 @@ def test_it_shows_the_form_and_popular_pairs_before_a_question(client, tools: Pa
     [
         (["TG 24", "testgpu-24gb"], "Pick at least two different devices."),
         (["testgpu-24gb"] * 7, "At most 6 devices."),
-        (["TG 24", "M9 Mix"], "No hardware called “M9 Mix” in the catalog."),
+        (["TG 24", "M9 Mix"], "unknown hardware 'M9 Mix'"),
         (["TG 24", "65x TG 24"], "65x TG 24: device count 65 is out of range (1–64)"),
         (["TG 24", "9x TG 24"], "9x TG 24: at most 8 of one device"),
         (

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from ..bounds import HARDWARE_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
 from .hardware_reading import (
@@ -160,9 +161,10 @@ def resolve_hardware_name(catalog: Catalog, text: str) -> tuple[HardwareName, ..
 @lru_cache(maxsize=4096)
 def _resolve(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     if not text.strip():
-        raise InputError("empty hardware name")
-    if len(text) > 300:
-        raise InputError("hardware name is too long (300 characters at most)")
+        raise InputError(f"hardware: {HARDWARE_REQUIRED}")
+    problem = name_problem("hardware", text)
+    if problem:
+        raise InputError(problem)
     parts = [p for p in re.split(r"\s\+\s", text) if p.strip()]
     if len(parts) > 1:  # "2 x 3090 + 128gb ddr4": the host's memory is no device
         parts = [p for p in parts if not host_memory_only(p)] or parts

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..bounds import MODEL_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..quant_unsized import UnsizedQuantError
@@ -222,9 +223,10 @@ def resolve_model_name(catalog: Catalog, text: str) -> ModelName:
 @lru_cache(maxsize=4096)
 def _resolve(catalog: Catalog, text: str) -> ModelName:
     if not text.strip():
-        raise InputError("empty model name")
-    if len(text) > 300:
-        raise InputError("model name is too long (300 characters at most)")
+        raise InputError(f"model: {MODEL_REQUIRED}")
+    problem = name_problem("model", text)
+    if problem:
+        raise InputError(problem)
     index = _index(catalog)
     if text in index.entries:
         return ModelName(index.entries[text], None, "name")

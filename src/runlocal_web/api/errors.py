@@ -136,7 +136,10 @@ def from_engine_error(exc: RunlocalError, status: int = 400) -> ApiError:
         status = 422
     if isinstance(exc, RemoteRateLimitError):
         status = 429
-    return ApiError(status, message, [field_error(engine_field(exc), message, **extra)])
+    field = engine_field(exc)
+    # "model: Name a model…": the entry's message is the sentence, its field named apart.
+    said = message.removeprefix(f"{field}: ") if field else message
+    return ApiError(status, message, [field_error(field, said, **extra)])
 
 
 # --- schema (pydantic) errors -------------------------------------------------------------

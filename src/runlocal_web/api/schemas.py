@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -16,37 +17,99 @@ from pydantic import (
     model_validator,
 )
 
-from runlocal.engine import MAX_BATCH, MAX_CONTEXT
+from runlocal.bounds import BOUNDS, MAX_NAME, name_problem, not_a_number, out_of_range
+from runlocal.engine import MAX_CONTEXT
 from runlocal.units import number_text, parse_tokens
 from runlocal_web.lib.forms import MODEL_REQUIRED
 
-Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+def _name(kind: str) -> Any:
+    """A model or hardware name, refused past runlocal.bounds.MAX_NAME in the engine's words
+    (as the CLI and the pages refuse it), the limit stated in the schema."""
+
+    def check(value: str) -> str:
+        problem = name_problem(kind, value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return Annotated[
+        str, AfterValidator(check), Field(json_schema_extra={"minLength": 1, "maxLength": MAX_NAME})
+    ]
+
+
+ModelName = _name("model")
+HardwareName = _name("hardware")
 
 
 def _number_text(value: Any) -> Any:
-    return number_text(value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    text = number_text(value)
+    try:
+        float(text)
+    except ValueError:
+        raise ValueError(not_a_number(value)) from None
+    return text
+
+
+def _count_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = number_text(value)
+    try:
+        int(text)
+    except ValueError:
+        raise ValueError(not_a_number(value, whole=True)) from None
+    return text
 
 
 # A number as typed, read as the page and the CLI read it (runlocal.units.number_text):
-# "１２" is 12 here too. Text only: a JSON body's number in quotes stays a wrong type.
+# "１２" is 12 here too, and text that is no number is refused in their words. Text only: a
+# JSON body's number in quotes stays a wrong type.
 NumberText = BeforeValidator(_number_text)
+CountText = BeforeValidator(_count_text)
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
 TRUST_LEVELS = ("published", "approved", "reproduced")
-# The engine's bounds for a described device (hardware.explicit_device): at least 1 MiB, since
-# it rounds memory to whole bytes and a device of 0 bytes cannot hold a layer (a smaller value
-# once divided by zero in the layer split); 1 MB/s and 1 GFLOPS keep the rates off zero.
-VramGb = Annotated[float, NumberText, Field(ge=0.001, le=4096)]
-BandwidthGbS = Annotated[float, NumberText, Field(ge=0.001, le=50_000)]
-Tflops = Annotated[float, NumberText, Field(ge=0.001, le=100_000)]
-Batch = Annotated[int, NumberText, Field(gt=0, le=MAX_BATCH)]
-RamGb = Annotated[float, NumberText, Field(gt=0, le=65536)]
-GpuMemoryGb = Annotated[float, NumberText, Field(gt=0, le=65536)]
-GpuMemoryUtilization = Annotated[float, NumberText, Field(ge=0.05, le=1)]
+
+
+def _within(field: str) -> Any:
+    """The engine's bounds for ``field`` (runlocal.bounds), refused in the CLI's and the
+    pages' words ("-1 is out of range (0–65536)"), and stated in the OpenAPI schema."""
+
+    def check(value: float) -> float:
+        problem = out_of_range(field, value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _schema_bounds(field: str) -> Any:
+    bound = BOUNDS[field]
+    low = {"exclusiveMinimum": bound.lo} if bound.lo_open else {"minimum": bound.lo}
+    return Field(json_schema_extra={**low, "maximum": bound.hi})
+
+
+def _bounded(kind: type, field: str) -> Any:
+    text = CountText if kind is int else NumberText
+    return Annotated[kind, text, _within(field), _schema_bounds(field)]
+
+
+VramGb = _bounded(float, "vram_gb")
+BandwidthGbS = _bounded(float, "bandwidth_gb_s")
+Tflops = _bounded(float, "tflops")
+Batch = _bounded(int, "batch")
+RamGb = _bounded(float, "ram_gb")
+GpuMemoryGb = _bounded(float, "gpu_memory_gb")
+GpuMemoryUtilization = _bounded(float, "gpu_memory_utilization")
 # A context as people write it (8192, "32k", "128k"): the engine's one parser, then its bounds.
 Context = Annotated[
     int,
     BeforeValidator(lambda v: parse_tokens(v) if isinstance(v, str) else v),
-    Field(gt=0, le=MAX_CONTEXT),
+    _within("context"),
+    _schema_bounds("context"),
 ]
 
 
@@ -89,8 +152,8 @@ class CheckIn(Schema):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    model: Name
-    hardware: list[Name] | Name | None = Field(
+    model: ModelName
+    hardware: list[HardwareName] | HardwareName | None = Field(
         None, description="catalog names; repeat for several GPUs, or write '2x RTX 3090'"
     )
     quant: Annotated[str, Field(max_length=40)] | None = None
@@ -123,8 +186,8 @@ class CheckIn(Schema):
 class CheckParams(Schema):
     """`GET /check`: the same keys as query parameters (`hardware` may repeat)."""
 
-    model: Name
-    hardware: list[Name] = Field(default_factory=list)
+    model: ModelName
+    hardware: list[HardwareName] = Field(default_factory=list)
     quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
     batch: Batch | None = None

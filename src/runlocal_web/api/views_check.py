@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from runlocal.bounds import HARDWARE_REQUIRED
 from runlocal.engine import CheckQuery
 from runlocal.errors import InputError
 from runlocal.resolve.hardware import resolve_hardware_name
@@ -15,7 +16,16 @@ from runlocal_web.catalogdb.store import current
 
 from .common import entry_dict, reject_unknown, resolve, run_check
 from .errors import ApiError, field_error, from_engine_error
-from .schemas import OK, CheckIn, CheckParams, Context, RamGb, blank_is_none
+from .schemas import (
+    OK,
+    CheckIn,
+    CheckParams,
+    Context,
+    HardwareName,
+    ModelName,
+    RamGb,
+    blank_is_none,
+)
 
 router = Router(tags=["check"])
 
@@ -45,6 +55,12 @@ def _query(data: dict[str, Any]) -> CheckQuery:
         for k, v in data.items()
         if v is not None and not (isinstance(v, str) and k != "model" and not v.strip())
     }
+    # No hardware and no device described by its numbers: the query is incomplete, as one
+    # without a model is (422, in the page's and the CLI's words).
+    if not given.get("hardware") and "vram_gb" not in given and "bandwidth_gb_s" not in given:
+        raise ApiError(
+            422, f"hardware: {HARDWARE_REQUIRED}", [field_error("hardware", HARDWARE_REQUIRED)]
+        )
     try:
         return CheckQuery.from_mapping(given)
     except InputError as exc:  # the schema already checked what from_mapping does
@@ -70,10 +86,10 @@ def check_post(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
 
 
 class CompareParams(Schema):
-    hw: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    hw: list[HardwareName] = Field(
         ..., description="hardware ids or names, 1 to 6; repeat the parameter"
     )
-    model: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    model: ModelName | None = None
     quant: Annotated[str, Field(max_length=40)] | None = None
     context: Context | None = None
     ram_gb: RamGb | None = None

@@ -8,14 +8,17 @@ OpenAPI bounds cannot drift from what the forms accept.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from pydantic import BeforeValidator, Field, create_model
+from pydantic import AfterValidator, BeforeValidator, Field, create_model
 
+from runlocal.bounds import MAX_NAME, too_long
 from runlocal.units import parse_tokens
 from runlocal_web.catalogdb.store import current
 from runlocal_web.lib.forms import ContextField, NameListField
@@ -28,31 +31,67 @@ from runlocal_web.tools.views_cost import electricity_options, solve_cost
 
 from .common import absolute, reject_unknown
 from .errors import ApiError, field_error
-from .schemas import OK, NumberText
+from .schemas import OK, CountText, NumberText
 
 router = Router(tags=["tools"])
 
 
+def _bounds(field: forms.Field) -> list[Any]:
+    """The form field's own check of its bounds (lib.forms.NumberTextMixin), so the API
+    refuses a value in the page's words, and the bounds in the OpenAPI schema."""
+
+    def check(value: float) -> float:
+        try:
+            return field.check_bound(value)  # type: ignore[attr-defined, no-any-return]
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+
+    bound = field.bound  # type: ignore[attr-defined]
+    extra: dict[str, float] = {}
+    if bound.lo != -math.inf:
+        extra["exclusiveMinimum" if bound.lo_open else "minimum"] = bound.lo
+    if bound.hi != math.inf:
+        extra["maximum"] = bound.hi
+    return [AfterValidator(check), Field(json_schema_extra=extra)]  # type: ignore[arg-type]
+
+
 def _annotation(field: forms.Field) -> Any:
     if isinstance(field, NameListField):
-        return list[Annotated[str, Field(max_length=100)]]
+        return list[Annotated[str, *_length(MAX_NAME, too_long("hardware"))]]  # type: ignore[valid-type]
     if isinstance(field, forms.BooleanField):
         return bool
     if isinstance(field, ContextField):
-        return Annotated[
+        return Annotated[  # type: ignore[valid-type]
             int,
             BeforeValidator(lambda v: parse_tokens(v) if isinstance(v, str) else v),
-            Field(ge=field.min_value, le=field.max_value),
+            *_bounds(field),
         ]
     if isinstance(field, forms.IntegerField | forms.FloatField):
         # Django's FloatField subclasses IntegerField.
-        number = float if isinstance(field, forms.FloatField) else int
-        return Annotated[number, NumberText, Field(ge=field.min_value, le=field.max_value)]  # type: ignore[valid-type]
+        if isinstance(field, forms.FloatField):
+            return Annotated[float, NumberText, *_bounds(field)]  # type: ignore[valid-type]
+        return Annotated[int, CountText, *_bounds(field)]  # type: ignore[valid-type]
     if isinstance(field, forms.ChoiceField):
         values = tuple(str(v) for v, _ in field.choices if v != "")  # type: ignore[misc]
         if values:
             return Literal[values]  # type: ignore[valid-type]
-    return Annotated[str, Field(max_length=getattr(field, "max_length", None) or 200)]
+    limit = getattr(field, "max_length", None) or 200
+    # The form's own words where it has them (a model or hardware name: runlocal.bounds).
+    message = str(field.error_messages.get("max_length", ""))
+    if not message or "%(" in message:
+        message = f"at most {limit} characters"
+    return Annotated[str, *_length(limit, message)]  # type: ignore[valid-type]
+
+
+def _length(limit: int, message: str) -> Any:
+    """At most ``limit`` characters, refused in the page's words; the limit in the schema."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(message)
+        return value
+
+    return [AfterValidator(check), Field(json_schema_extra={"maxLength": limit})]
 
 
 def form_schema(name: str, form_class: type[forms.Form], names: tuple[str, ...]) -> type[Schema]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from runlocal.engine import DEFAULT_RAM_GIB, MAX_BATCH, MAX_CONTEXT
+from runlocal.bounds import HARDWARE_REQUIRED
+from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.errors import InputError
+from runlocal.quant import kv_bytes_per_element
 from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.weights import normalize_quant
 from runlocal_web.lib.forms import (
@@ -17,6 +19,7 @@ from runlocal_web.lib.forms import (
     CountField,
     NameListField,
     NumberField,
+    name_field,
 )
 
 MAX_HARDWARE = 8
@@ -48,10 +51,6 @@ URL_FIELDS = (
 )
 # A device the catalog lacks, described by its numbers (the CLI's --vram-gb and friends).
 CUSTOM_FIELDS = ("vram_gb", "bandwidth_gb_s", "tflops")
-# The engine's limits for such a device (runlocal.hardware.explicit_device).
-MAX_VRAM_GB = 4096.0
-MAX_BANDWIDTH_GB_S = 50_000.0
-MAX_TFLOPS = 100_000.0
 
 
 class FlagInput(forms.CheckboxInput):
@@ -62,19 +61,6 @@ class FlagInput(forms.CheckboxInput):
         if isinstance(value, str) and value.strip().lower() in ("", "0", "false", "off", "no"):
             return False
         return super().value_from_datadict(data, files, name)
-
-
-class PositiveFloatField(NumberField):
-    """A finite number above zero (the engine rejects 0 as well as negatives)."""
-
-    default_error_messages: ClassVar[dict[str, str]] = {
-        "not_positive": "Enter a number greater than 0.",
-    }
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None and value <= 0:
-            raise ValidationError(self.error_messages["not_positive"], code="not_positive")
 
 
 class RuntimeField(forms.ChoiceField):
@@ -98,10 +84,21 @@ class RuntimeField(forms.ChoiceField):
 
 
 class KvTypeField(forms.ChoiceField):
-    """A KV cache type in any case ("Q8_0"), as the engine reads it (it lowercases)."""
+    """A KV cache type in any case ("Q8_0"), as the engine reads it (it lowercases): any type
+    the engine knows (runlocal.quant.KV_TYPES), as the API and the CLI take it, refused in
+    their words. The box lists the common ones; the page once refused q5_1 that they took."""
 
     def to_python(self, value: Any) -> str:
-        return super().to_python(value).strip().lower()
+        text = super().to_python(value).strip().lower()
+        if text:
+            try:
+                kv_bytes_per_element(text)
+            except InputError as exc:
+                raise ValidationError(str(exc), code="invalid_choice") from None
+        return text
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # to_python checked it against the engine's list
 
 
 def _base_runtime(value: str) -> str:
@@ -109,8 +106,8 @@ def _base_runtime(value: str) -> str:
 
 
 class CheckForm(forms.Form):
-    model = forms.CharField(
-        max_length=200,
+    model = name_field(
+        "model",
         error_messages={"required": MODEL_REQUIRED},
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
@@ -118,11 +115,8 @@ class CheckForm(forms.Form):
     hardware = NameListField(
         max_items=MAX_HARDWARE,
         error_messages={
-            "required": (
-                "Name at least one GPU, Mac or CPU, or give the memory and bandwidth of your own."
-            ),
+            "required": HARDWARE_REQUIRED,
             "too_many": f"At most {MAX_HARDWARE} hardware entries.",
-            "too_long": "Hardware names are at most 100 characters.",
         },
     )
     runtime = RuntimeField(
@@ -137,8 +131,7 @@ class CheckForm(forms.Form):
         help_text="Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, MLX-4bit…; empty for the runtime's default",
     )
     context = ContextField(
-        min_value=1,
-        max_value=MAX_CONTEXT,
+        bound="context",
         required=False,
         label="Context (tokens)",
         help_text="prompt plus answer held in the KV cache",
@@ -147,15 +140,14 @@ class CheckForm(forms.Form):
         choices=KV_TYPES, required=False, initial=DEFAULT_KV_TYPE, label="KV cache type"
     )
     batch = CountField(
-        min_value=1,
-        max_value=MAX_BATCH,
+        bound="batch",
         required=False,
         label="Parallel requests",
         help_text="sequences decoded at once (default 1)",
     )
     # Above zero, as the API's and the CLI's (the page once refused 0.3 that they took).
-    ram_gb = PositiveFloatField(
-        max_value=65536,
+    ram_gb = NumberField(
+        bound="ram_gb",
         required=False,
         label="System RAM (GiB)",
         help_text=(
@@ -163,8 +155,8 @@ class CheckForm(forms.Form):
             "when empty"
         ),
     )
-    gpu_memory_gb = PositiveFloatField(
-        max_value=65536,
+    gpu_memory_gb = NumberField(
+        bound="gpu_memory_gb",
         required=False,
         label="GPU memory allowed (GiB)",
         help_text=(
@@ -174,26 +166,25 @@ class CheckForm(forms.Form):
         ),
     )
     gpu_memory_utilization = NumberField(
-        min_value=0.05,
-        max_value=1,
+        bound="gpu_memory_utilization",
         required=False,
         label="vLLM GPU memory share",
         help_text="vLLM's --gpu-memory-utilization, 0.05–1; empty for its default, 0.9",
     )
-    vram_gb = PositiveFloatField(
-        max_value=MAX_VRAM_GB,
+    vram_gb = NumberField(
+        bound="vram_gb",
         required=False,
         label="Memory (GiB)",
         help_text="of a GPU the catalog lacks: the number on the box",
     )
-    bandwidth_gb_s = PositiveFloatField(
-        max_value=MAX_BANDWIDTH_GB_S,
+    bandwidth_gb_s = NumberField(
+        bound="bandwidth_gb_s",
         required=False,
         label="Memory bandwidth (GB/s)",
         help_text="from its specification sheet, for example 448",
     )
-    tflops = PositiveFloatField(
-        max_value=MAX_TFLOPS,
+    tflops = NumberField(
+        bound="tflops",
         required=False,
         label="FP16 tensor TFLOPS",
         help_text="dense; optional, for the prompt-reading speed",
@@ -212,6 +203,11 @@ class CheckForm(forms.Form):
         field = self.fields["runtime"]
         if typed and typed not in RUNTIMES and isinstance(field, forms.ChoiceField):
             field.choices = [*field.choices, (typed, typed)]
+        kv = str(self.data.get("kv_type") or "").strip().lower() if self.is_bound else ""
+        kv_field = self.fields["kv_type"]
+        listed = {k for k, _ in KV_TYPES}
+        if kv and kv not in listed and isinstance(kv_field, forms.ChoiceField):
+            kv_field.choices = [*kv_field.choices, (kv, kv)]
 
     def clean_model(self) -> str:
         return str(self.cleaned_data["model"]).strip()

@@ -187,7 +187,7 @@ def _run(
         # A Hub id or URL, hf.co/…:QUANT or name:tag is read remotely when the site does.
         if reads_remotely(typed_model) is None:
             # add_error drops the field from cleaned_data, hence the copies above.
-            form.add_error("model", f"No model called “{typed_model}” in the catalog.")
+            form.add_error("model", exc.headline)
             unknown["model", typed_model] = list(exc.suggestions)
     canonical: list[str] = []
     for text in typed_hardware:
@@ -196,9 +196,7 @@ def _run(
             canonical.append(_canonical_hardware(catalog, text))
         except UnknownNameError as exc:
             plain = type(exc) is UnknownNameError
-            form.add_error(
-                "hardware", f"No hardware called “{text}” in the catalog." if plain else str(exc)
-            )
+            form.add_error("hardware", exc.headline if plain else str(exc))
             unknown["hardware", text] = [_keep_count(text, s) for s in exc.suggestions]
         except InputError as exc:
             form.add_error("hardware", str(exc))

@@ -7,14 +7,20 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    StepValueValidator,
+)
 from django.utils.datastructures import MultiValueDict
 
+from runlocal.bounds import BOUNDS, MAX_NAME, between, name_problem, not_a_number, outside
+from runlocal.bounds import MODEL_REQUIRED as _MODEL_REQUIRED
 from runlocal.errors import InputError
 from runlocal.units import number_text, parse_tokens
 
-# What Will it run? and /api/v1/check say of an empty model box, in the same words.
-MODEL_REQUIRED = "Name a model, for example “Llama 3.1 8B”."
+# What every surface says of an empty model box (runlocal.bounds), re-exported for the forms.
+MODEL_REQUIRED = _MODEL_REQUIRED
 
 
 class RepeatedInput(forms.TextInput):
@@ -30,14 +36,13 @@ class RepeatedInput(forms.TextInput):
 
 
 class NameListField(forms.Field):
-    """Several names in repeated parameters; empty boxes are dropped."""
+    """Several hardware names in repeated parameters; empty boxes are dropped."""
 
     widget = RepeatedInput
     default_error_messages: ClassVar[dict[str, str]] = {
         "required": "Name at least one device.",
         "too_many": "At most %(max)s devices.",
         "too_few": "Pick at least %(min)s devices.",
-        "too_long": "Names are at most 100 characters.",
     }
 
     def __init__(self, *, min_items: int = 0, max_items: int = 8, **kwargs: Any) -> None:
@@ -50,9 +55,9 @@ class NameListField(forms.Field):
             return []
         items = [str(v).strip() for v in value if str(v).strip()]
         for item in items:
-            ProhibitNullCharactersValidator()(item)
-            if len(item) > 100:
-                raise ValidationError(self.error_messages["too_long"], code="too_long")
+            problem = name_problem("hardware", item)
+            if problem:
+                raise ValidationError(problem, code="invalid")
         if len(items) > self.max_items:
             raise ValidationError(
                 self.error_messages["too_many"], code="too_many", params={"max": self.max_items}
@@ -70,12 +75,54 @@ class NameListField(forms.Field):
 
 class NumberTextMixin:
     """A number field that reads its text as the API and the CLI do (runlocal.units.number_text:
-    full-width "１２" and "１２．５", other scripts' digits), before Django's own parsing."""
+    full-width "１２" and "１２．５", other scripts' digits), and refuses what is not a number or
+    lies outside its bounds in their words (runlocal.bounds): "'abc' is not a number",
+    "-1 is out of range (0–65536)". ``bound`` names the engine's bounds for the value (a key
+    of runlocal.bounds.BOUNDS); without it, min_value and max_value are the bounds."""
+
+    whole = False
+
+    def __init__(self, *, bound: str | None = None, **kwargs: Any) -> None:
+        if bound is not None:
+            engine = BOUNDS[bound]
+            # The browser's min/max attributes only where the bound itself is allowed.
+            if not engine.lo_open:
+                kwargs.setdefault("min_value", engine.lo)
+            kwargs.setdefault("max_value", engine.hi)
+        super().__init__(**kwargs)  # type: ignore[call-arg]
+        lo, hi = self.min_value, self.max_value  # type: ignore[attr-defined]
+        self.bound = BOUNDS[bound] if bound is not None else between(lo, hi)
+        # Django's own validators word the bounds otherwise ("Ensure this value is …").
+        self.validators = [  # type: ignore[has-type]
+            v
+            for v in self.validators  # type: ignore[has-type]
+            if not isinstance(v, MinValueValidator | MaxValueValidator | StepValueValidator)
+        ]
 
     def to_python(self, value: Any) -> Any:
+        typed = value
         if isinstance(value, str):
             value = number_text(value)
-        return super().to_python(value)  # type: ignore[misc]
+        try:
+            return super().to_python(value)  # type: ignore[misc]
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "invalid" and isinstance(typed, str):
+                message = not_a_number(typed.strip(), whole=self.whole)
+                raise ValidationError(message, code="invalid") from None
+            raise
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # type: ignore[arg-type]  # "required"
+        if value not in self.empty_values:  # type: ignore[attr-defined]
+            self.check_bound(value)
+
+    def check_bound(self, value: float) -> float:
+        """``value`` within the bounds (finite), else a ValidationError in the engine's words;
+        the API's schema for a form (api.views_tools) calls it too."""
+        problem = outside(value, self.bound)
+        if problem:
+            raise ValidationError(problem, code="out_of_range")
+        return value
 
 
 class NumberField(NumberTextMixin, forms.FloatField):
@@ -83,12 +130,13 @@ class NumberField(NumberTextMixin, forms.FloatField):
 
 
 class CountField(NumberTextMixin, forms.IntegerField):
-    pass
+    whole = True
 
 
-class ContextField(forms.IntegerField):
+class ContextField(NumberTextMixin, forms.IntegerField):
     """A context length as people type it (8192, 32k, 128k): the engine's parser
-    (runlocal.units.parse_tokens), so the forms, the API and the CLI read it alike."""
+    (runlocal.units.parse_tokens) and its words, so the forms, the API and the CLI read it
+    alike."""
 
     widget = forms.TextInput
 
@@ -97,10 +145,8 @@ class ContextField(forms.IntegerField):
             return None
         try:
             return parse_tokens(str(value))
-        except InputError:
-            raise ValidationError(
-                "Enter a number of tokens, like 8192, 32k or 128k.", code="invalid"
-            ) from None
+        except InputError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         # A text box (it takes "32k"); no min/max attributes, which browsers read as a number.
@@ -110,3 +156,29 @@ class ContextField(forms.IntegerField):
         attrs.setdefault("inputmode", "text")
         attrs.setdefault("placeholder", "e.g. 8192 or 32k")
         return attrs
+
+
+def name_field(kind: str, **kwargs: Any) -> forms.CharField:
+    """A model or hardware name box: refused, as the engine refuses it (runlocal.bounds), when
+    it holds a NUL or runs past MAX_NAME."""
+    field = forms.CharField(max_length=MAX_NAME, **kwargs)
+    # Django's own NUL and length validators word it otherwise ("Null characters are not
+    # allowed."); the field checks the name as the engine does instead.
+    field.validators = [NameValidator(kind)]
+    return field
+
+
+class NameValidator:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, value: str) -> None:
+        problem = name_problem(self.kind, value)
+        if problem:
+            raise ValidationError(problem, code="invalid")
+
+    def __eq__(self, other: object) -> bool:  # Django compares validators in migrations
+        return isinstance(other, NameValidator) and other.kind == self.kind
+
+    def __hash__(self) -> int:
+        return hash(self.kind)

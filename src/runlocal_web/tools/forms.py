@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 
+from runlocal.bounds import MODEL_REQUIRED
 from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
 from runlocal.runtimes import RUNTIMES
-from runlocal_web.lib.forms import ContextField, NameListField, NumberField
+from runlocal_web.lib.forms import (
+    ContextField,
+    CountField,
+    NameListField,
+    NumberField,
+    name_field,
+)
 
 MAX_COMPARE = 6
 MAX_BUILD_GPUS = 8
 MAX_BUILD_CONTEXT = 1_048_576
 
 
-class FiniteFloatField(NumberField):
-    """A FloatField that turns 'nan', 'inf' and numbers too big into a field error."""
-
-    def to_python(self, value: Any) -> float | None:
-        number = super().to_python(value)
-        if number is not None and not math.isfinite(number):
-            raise ValidationError("Enter a number.", code="invalid")
-        return number
-
-
-def _name(max_length: int = 100, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        max_length=max_length,
-        required=kwargs.pop("required", False),
-        validators=[ProhibitNullCharactersValidator()],
-        **kwargs,
-    )
+def _name(kind: str = "hardware", **kwargs: Any) -> forms.CharField:
+    return name_field(kind, required=kwargs.pop("required", False), **kwargs)
 
 
 def _url_params(
@@ -61,9 +50,8 @@ def _url_params(
 class CompareForm(forms.Form):
     URL_FIELDS = ("hw", "ram_gb")
     hw = NameListField(min_items=2, max_items=MAX_COMPARE, label="Hardware")
-    ram_gb = FiniteFloatField(
-        min_value=0.5,
-        max_value=65536,
+    ram_gb = NumberField(
+        bound="ram_gb",
         required=False,
         label="System RAM (GiB)",
         help_text=f"beside the GPUs, for offload; {DEFAULT_RAM_GIB:g} assumed when empty",
@@ -95,28 +83,27 @@ class CostForm(forms.Form):
         help_text="a GPU, Mac or “2x RTX 3090”; leave empty and give a price instead",
         widget=forms.TextInput(attrs={"list": "hardware-names", "autocomplete": "off"}),
     )
-    ram_gb = FiniteFloatField(
-        min_value=0.5,
-        max_value=65536,
+    ram_gb = NumberField(
+        bound="ram_gb",
         required=False,
         label="System RAM (GiB)",
         help_text=f"beside a GPU, for offload; {DEFAULT_RAM_GIB:g} assumed when empty",
     )
-    price_usd = FiniteFloatField(
+    price_usd = NumberField(
         min_value=0,
         max_value=10_000_000,
         required=False,
         label="Price (USD)",
         help_text="what you pay; empty for the catalog's price",
     )
-    watts = FiniteFloatField(
+    watts = NumberField(
         min_value=1,
         max_value=100_000,
         required=False,
         label="Power (W)",
         help_text="drawn while on; empty for the board power (TDP)",
     )
-    hours_per_day = FiniteFloatField(
+    hours_per_day = NumberField(
         min_value=0.1,
         max_value=24,
         required=False,
@@ -124,24 +111,24 @@ class CostForm(forms.Form):
         help_text=f"default {DEFAULT_HOURS:g}",
     )
     region = forms.ChoiceField(choices=[], required=False, label="Electricity")
-    usd_per_kwh = FiniteFloatField(
+    usd_per_kwh = NumberField(
         min_value=0,
         max_value=100,
         required=False,
         label="Electricity price (USD/kWh)",
         help_text="overrides the region",
     )
-    years = FiniteFloatField(
+    years = NumberField(
         min_value=0.25, max_value=20, required=False, label="Years of use", help_text="default 3"
     )
     model = _name(
-        max_length=200,
+        "model",
         label="Model",
         required=True,
-        error_messages={"required": "Name a model, for example “Llama 3.1 8B”."},
+        error_messages={"required": MODEL_REQUIRED},
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
-    tokens_per_day = forms.IntegerField(
+    tokens_per_day = CountField(
         min_value=1,
         max_value=10_000_000_000,
         required=False,
@@ -187,7 +174,7 @@ PRIORITY_LABELS = {
 
 class ChooseForm(forms.Form):
     URL_FIELDS = ("budget_usd", "run", "model", "platform", "priority", "two_cards")
-    budget_usd = FiniteFloatField(
+    budget_usd = NumberField(
         min_value=50,
         max_value=1_000_000,
         required=False,
@@ -201,7 +188,7 @@ class ChooseForm(forms.Form):
         label="What you want to run",
     )
     model = _name(
-        max_length=200,
+        "model",
         label="…or a specific model",
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
@@ -252,9 +239,8 @@ class BuildForm(forms.Form):
         help_text="for a build without a GPU; optional otherwise",
         widget=forms.TextInput(attrs={"list": "hardware-names", "autocomplete": "off"}),
     )
-    ram_gb = FiniteFloatField(
-        min_value=0.5,
-        max_value=65536,
+    ram_gb = NumberField(
+        bound="ram_gb",
         required=False,
         label="System RAM (GiB)",
         help_text=(

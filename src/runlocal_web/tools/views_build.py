@@ -188,7 +188,7 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
                 plain = type(exc) is UnknownNameError  # not ambiguous, not a size unsold
                 form.add_error(
                     "gpu",
-                    f"No hardware called “{text}” in the catalog." if plain else f"{text}: {exc}",
+                    exc.headline if plain else f"{text}: {exc}",
                 )
                 suggestions.append({"input": text, "names": list(exc.suggestions)})
                 continue
@@ -204,7 +204,7 @@ def solve_build(data: QueryDict, catalog: Catalog, digest: str) -> BuildSolution
             try:
                 cpu = catalog.find_hardware(typed_cpu)
             except UnknownNameError as exc:
-                form.add_error("cpu", f"No hardware called “{typed_cpu}” in the catalog.")
+                form.add_error("cpu", exc.headline)
                 suggestions.append(
                     {"input": typed_cpu, "field": "cpu", "names": list(exc.suggestions)}
                 )

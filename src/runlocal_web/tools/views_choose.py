@@ -131,7 +131,7 @@ def solve_choose(data: QueryDict, catalog: Catalog, digest: str) -> ChooseSoluti
             else:
                 model = model_for_size_class(catalog, size_class(d["run"]))
         except UnknownNameError as exc:
-            form.add_error("model", f"No model called “{d['model']}” in the catalog.")
+            form.add_error("model", exc.headline)
             solved.suggestions = list(exc.suggestions)
         except RunlocalError as exc:
             form.add_error("run", str(exc))

@@ -191,7 +191,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 plain = type(exc) is UnknownNameError  # not ambiguous, not a size unsold
                 form.add_error(
                     "hw",
-                    f"No hardware called “{text}” in the catalog." if plain else f"{text}: {exc}",
+                    exc.headline if plain else f"{text}: {exc}",
                 )
                 suggestions.append(
                     {"input": text, "suggestions": _swap_links(request.GET, text, exc.suggestions)}

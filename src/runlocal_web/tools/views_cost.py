@@ -211,14 +211,14 @@ def solve_cost(
             try:
                 solved.pick = resolve_hardware(catalog, d["hardware"])
             except UnknownNameError as exc:
-                form.add_error("hardware", f"No hardware called “{d['hardware']}” in the catalog.")
+                form.add_error("hardware", exc.headline)
                 solved.suggestions["hardware"] = list(exc.suggestions)
             except InputError as exc:
                 form.add_error("hardware", str(exc))
         try:
             solved.model = catalog.find_model(d["model"])
         except UnknownNameError as exc:
-            form.add_error("model", f"No model called “{d['model']}” in the catalog.")
+            form.add_error("model", exc.headline)
             solved.suggestions["model"] = list(exc.suggestions)
         except InputError as exc:
             form.add_error("model", str(exc))
