@@ -125,8 +125,8 @@ def test_the_sync_state_reads_as_djangos_queryset_reads_it(
 
 
 def _cell_of_row(quant: str, r: dict[str, Any]) -> dict[str, Any]:
-    """A quantization table's cell as it was made from the verdict table's row (_check_row)
-    before _TableCells.cell wrote it from the engine's answer: the reference it is held to."""
+    """A quantization table's cell as it was made from the verdict table's row (check_row)
+    before TableCells.cell wrote it from the engine's answer: the reference it is held to."""
     if r.get("error"):
         return {"quant": quant, "error": r["error"], "check_url": r["check_url"]}
     return {
@@ -148,18 +148,18 @@ def _cell_of_row(quant: str, r: dict[str, Any]) -> dict[str, Any]:
 def test_a_tables_cells_are_the_cells_asked_alone(tools: Path) -> None:
     # A page's cells share each entry's name and link and the Will it run? link's query less
     # its quantization; each cell is still the one a fresh table would write.
+    from runlocal_web.catalogdb.cells import TableCells, check_row
     from runlocal_web.catalogdb.store import current_catalog
-    from runlocal_web.catalogdb.views import _check_row, _TableCells
     from runlocal_web.lib.pages import path_with_query, url_for
 
     catalog = current_catalog()
-    cells = _TableCells()
+    cells = TableCells()
     verdict = url_for("checker:will_it_run")
     for model_id in [*sorted(catalog.models), "no-such-model"]:
         for hardware_id in [*sorted(catalog.hardware), "no-such-device"]:
             for quant in (None, "Q4_K_M", "Q8_0", "IQ2_XS", "MXFP4"):
                 shared = cells(catalog, "", model_id, hardware_id, quant)
-                assert shared == _check_row(catalog, "", model_id, hardware_id, quant)
+                assert shared == check_row(catalog, "", model_id, hardware_id, quant)
                 if quant is not None:  # a quantization table's cell, written directly
                     for by in ("model", "hardware"):
                         side, cell = cells.cell(catalog, "", model_id, hardware_id, quant, by)
@@ -179,20 +179,20 @@ def test_a_cell_at_the_quantization_the_default_resolved_to_is_the_cell_asked_al
     # that resolved to is given the same answer. Every model of the shipped catalog on a
     # spread of its devices: each cell is the one a fresh table would write.
     from runlocal.catalog import load_catalog
+    from runlocal_web.catalogdb.cells import TableCells, check_row
     from runlocal_web.catalogdb.insights import QUANT_LADDER, published_quants
-    from runlocal_web.catalogdb.views import _check_row, _TableCells
 
     catalog = load_catalog()
     devices = sorted(catalog.hardware)[::30]
     shared = 0
     for model_id in sorted(catalog.models):
         files = [f for f in catalog.models[model_id].get("files", []) if isinstance(f, dict)]
-        cells = _TableCells()
+        cells = TableCells()
         for hardware_id in devices:
             default = None
             for quant in (None, *QUANT_LADDER, *published_quants(files)):
                 cell = cells(catalog, "", model_id, hardware_id, quant)
-                assert cell == _check_row(catalog, "", model_id, hardware_id, quant)
+                assert cell == check_row(catalog, "", model_id, hardware_id, quant)
                 if quant is not None:
                     _, direct = cells.cell(catalog, "", model_id, hardware_id, quant, "model")
                     assert json.dumps(direct) == json.dumps(_cell_of_row(quant, cell))
@@ -210,20 +210,20 @@ def test_table_cells_queries_are_check_queries():
     import pytest
 
     from runlocal.engine import CheckQuery
-    from runlocal_web.catalogdb.views import _query
+    from runlocal_web.catalogdb.cells import cell_query
 
     for kwargs in (
         {"model": "qwen3-8b", "hardware": ("nvidia-rtx-4090",)},
         {"model": "gpt-oss-20b", "hardware": ("apple-m4-max-40c",), "quant": "Q8_0"},
         {"model": "x", "hardware": ("a", "b"), "quant": None},
     ):
-        fast, slow = _query(**kwargs), CheckQuery(**kwargs)
+        fast, slow = cell_query(**kwargs), CheckQuery(**kwargs)
         assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
         assert list(vars(fast)) == list(vars(slow))
         with pytest.raises(dataclasses.FrozenInstanceError):
             fast.quant = "F16"  # type: ignore[misc]
     with pytest.raises(TypeError):
-        _query(hardware=("nvidia-rtx-4090",))  # the model is required, as for CheckQuery
+        cell_query(hardware=("nvidia-rtx-4090",))  # the model is required, as for CheckQuery
 
 
 def test_table_brief_is_run_brief_uncached(tools: Path) -> None:

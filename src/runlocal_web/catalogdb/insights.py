@@ -25,7 +25,7 @@ BENCH_ROWS = 12
 GPU_BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl")
 
 # A table's cell: (catalog, digest, model id, hardware id, quantization, the side that varies)
-# → (that side's name and link, the cell); the detail pages' _TableCells.cell.
+# → (that side's name and link, the cell); the detail pages' TableCells.cell (cells.py).
 TableCell = Callable[[Catalog, str, str, str, str, str], tuple[dict[str, str], dict[str, Any]]]
 
 

@@ -271,7 +271,7 @@ _MATRIX_NOTE = (
 
 @register.simple_tag
 def check_table(rows: Any, first: str) -> SafeString:
-    """The detail pages' verdict table (rows: _check_row dicts; first: "model" or "hardware",
+    """The detail pages' verdict table (rows: check_row dicts; first: "model" or "hardware",
     the column that varies), each row by check_row: what `{% include
     "includes/check_table.html" %}` wrote, without an include's template lookup and context
     per page. tests/web/test_markup_in_python.py holds it to that template."""
