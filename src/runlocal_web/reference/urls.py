@@ -3,7 +3,18 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from .views import benchmarks, editorial, kb, pulse, quants, search, sitemap, tools
+from .views import (
+    benchmarks,
+    editorial,
+    kb,
+    learn,
+    methodology,
+    pulse,
+    quants,
+    search,
+    sitemap,
+    tools,
+)
 
 app_name = "reference"
 
@@ -40,14 +51,14 @@ urlpatterns = [
     # Editorial content
     path("guides/", editorial.guide_list, name="guide_list"),
     path("guides/<str:slug>/", editorial.guide_detail, name="guide_detail"),
-    path("learn/", editorial.learn, name="learn"),
-    path("learn/<str:slug>/", editorial.course, name="course"),
-    path("learn/<str:slug>/<str:chapter>/", editorial.chapter, name="chapter"),
+    path("learn/", learn.learn, name="learn"),
+    path("learn/<str:slug>/", learn.course, name="course"),
+    path("learn/<str:slug>/<str:chapter>/", learn.chapter, name="chapter"),
     path("prompting-kits/", editorial.kit_list, name="kit_list"),
     path("prompting-kits/<str:slug>/", editorial.kit_detail, name="kit_detail"),
     path("answers/", editorial.answer_list, name="answer_list"),
     path("answers/<str:slug>/", editorial.answer_detail, name="answer_detail"),
-    path("methodology/", editorial.methodology, name="methodology"),
+    path("methodology/", methodology.methodology, name="methodology"),
     path("start/", _page("start"), name="start"),
     path("trust/", _page("trust"), name="trust"),
     path("author/", _page("author"), name="author"),

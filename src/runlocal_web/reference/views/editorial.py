@@ -1,35 +1,27 @@
-"""Editorial content from catalog files: buyer guides, Learn, prompting kits, quick answers,
-and the hand-written pages (Methodology, Trust, Author, …).
+"""Editorial content from catalog files: buyer guides, prompting kits, quick answers, and the
+hand-written pages (Trust, Author, …). Learn's courses are in learn.py, the Methodology page
+with the accuracy report in methodology.py.
 
 A page whose file does not exist yet is a 404 that says so: never placeholder text.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-import runlocal
 from runlocal.catalog import Catalog, Entry
 from runlocal.figures import fill, named_setups
 from runlocal.recommend import hardware_price
 from runlocal_web.lib.engine import cached_answer, run_check
 from runlocal_web.lib.pages import Page, respond
 
-from .. import markup
 from ..content import (
     EDITORIAL,
-    SLUG_RE,
     as_list,
     catalog,
-    close_matches,
     describe,
     entity_url,
     entry_meta,
@@ -39,8 +31,8 @@ from ..content import (
     sorted_entries,
     text,
 )
-from ..forms import TRUST_LABELS
 from ..live import claim_query, live_verdict, verdict_of
+from .learn import course_row
 
 # --- the hand-written pages ---------------------------------------------------------------
 
@@ -104,126 +96,8 @@ def editorial_page(request: HttpRequest, page_id: str) -> HttpResponse:
     data: dict[str, Any] = {"page_id": page_id, "content": doc}
     context: dict[str, Any] = {}
     if page_id == "start":
-        data["courses"] = [_course_row(c) for c in sorted_entries(cat.entries("learn").values())]
+        data["courses"] = [course_row(c) for c in sorted_entries(cat.entries("learn").values())]
     return respond(request, "reference/editorial_page.html", page, data, context=context)
-
-
-# --- methodology and the accuracy report ----------------------------------------------------
-
-REPO_DOCS = Path(runlocal.__file__).resolve().parents[2] / "docs"
-DOC_LINKS = {
-    "accuracy.md": ("#accuracy", "the accuracy report below"),
-    "methodology.md": ("#top", "this page"),
-}
-FAMILY_ORDER_LAST = "all"
-
-
-@lru_cache(maxsize=1)
-def accuracy_report() -> dict[str, Any] | None:
-    """The engine's accuracy report, as packaged (src/runlocal/data/accuracy.json)."""
-    try:
-        raw = resources.files("runlocal").joinpath("data/accuracy.json").read_text("utf-8")
-        report = json.loads(raw)
-    except (OSError, ValueError):
-        return None
-    return report if isinstance(report, dict) else None
-
-
-def _metric_table(table: Any) -> list[dict[str, Any]]:
-    if not isinstance(table, dict):
-        return []
-    rows = [
-        {
-            "family": str(fam),
-            "n": t.get("n"),
-            "median_ape": t.get("median_ape"),
-            "p90_ape": t.get("p90_ape"),
-            "overall": fam == FAMILY_ORDER_LAST,
-        }
-        for fam, t in table.items()
-        if isinstance(t, dict)
-    ]
-    return sorted(rows, key=lambda r: (r["overall"], r["family"]))
-
-
-def accuracy_tables(report: dict[str, Any] | None) -> dict[str, Any] | None:
-    if report is None:
-        return None
-    metrics = report.get("metrics") if isinstance(report.get("metrics"), dict) else {}
-    fit = report.get("fit") if isinstance(report.get("fit"), dict) else {}
-
-    def baseline(key: str) -> dict[str, Any] | None:
-        b = metrics.get(key)
-        return b if isinstance(b, dict) else None
-
-    skipped = report.get("rows_skipped") if isinstance(report.get("rows_skipped"), dict) else {}
-    return {
-        "rows_evaluated": report.get("rows_evaluated"),
-        "rows_skipped": [{"reason": k, "rows": v} for k, v in sorted(skipped.items())],
-        "decode": _metric_table(metrics.get("tg_tok_s")),
-        "decode_llmfit_baseline": baseline("tg_tok_s_llmfit_baseline"),
-        "prefill": _metric_table(metrics.get("pp_tok_s")),
-        "prefill_llmfit_baseline": baseline("pp_tok_s_llmfit_baseline"),
-        "fit": {
-            "oom_rows": fit.get("oom_rows"),
-            "oom_predicted_comfortable": fit.get("oom_predicted_comfortable"),
-            "oom_predicted_wont_run": fit.get("oom_predicted_wont_run"),
-            "running_rows": fit.get("running_rows"),
-            "running_predicted_wont_run": fit.get("running_predicted_wont_run"),
-            "violations": [str(v) for v in as_list(fit.get("violations"))],
-        },
-    }
-
-
-def _repo_methodology() -> tuple[str, str] | None:
-    """(title, body) of docs/methodology.md when the site runs from a checkout."""
-    path = REPO_DOCS / "methodology.md"
-    try:
-        raw = path.read_text("utf-8")
-    except OSError:
-        return None
-    title = "Methodology"
-    lines = raw.splitlines()
-    if lines and lines[0].startswith("# "):
-        title, lines = lines[0][2:].strip(), lines[1:]
-    return title, markup.relink("\n".join(lines), DOC_LINKS)
-
-
-def methodology(request: HttpRequest) -> HttpResponse:
-    _digest, cat = catalog()
-    path = EDITORIAL["methodology"][0]
-    e = _page_entry(cat, "methodology")
-    content: dict[str, Any]
-    if e is not None:
-        content = {**_page_dict(e), "origin": "catalog"}
-    else:
-        doc = _repo_methodology()
-        content = {
-            "title": doc[0] if doc else "Methodology",
-            "summary": "",
-            "body": doc[1] if doc else "",
-            "origin": "docs" if doc else "none",
-        }
-    tables = accuracy_tables(accuracy_report())
-    page = Page(
-        title=content["title"] or "Methodology",
-        description=describe(
-            content["summary"],
-            fallback=(
-                "How runlocal computes memory and speed, and how accurate it is: the engine's "
-                "errors against published measurements, by hardware family."
-            ),
-        ),
-        breadcrumbs=[("Home", "/"), ("Methodology", path)],
-        canonical_path=path,
-    )
-    data = {
-        "content": content,
-        "accuracy": tables,
-        "trust_labels": [{"id": k, "label": v} for k, v in TRUST_LABELS.items()],
-        "benchmarks_url": reverse("reference:benchmark_list"),
-    }
-    return respond(request, "reference/methodology.html", page, data)
 
 
 # --- buyer guides -------------------------------------------------------------------------
@@ -341,150 +215,6 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         canonical_path=url,
     )
     return respond(request, "reference/guide_detail.html", page, data)
-
-
-# --- Learn --------------------------------------------------------------------------------
-
-
-def chapters(e: Entry) -> list[dict[str, Any]]:
-    out = []
-    seen: set[str] = set()
-    for ch in as_list(e.get("chapters")):
-        if not isinstance(ch, dict):
-            continue
-        slug = text(ch.get("slug"))
-        if not SLUG_RE.match(slug) or slug in seen:
-            continue
-        seen.add(slug)
-        minutes = ch.get("minutes")
-        out.append(
-            {
-                "slug": slug,
-                "title": text(ch.get("title")) or slug,
-                "minutes": minutes
-                if isinstance(minutes, int | float) and not isinstance(minutes, bool)
-                else None,
-                "url": reverse("reference:chapter", args=[e.id, slug]),
-                "body": text(ch.get("body")),
-            }
-        )
-    return out
-
-
-def _course_row(e: Entry) -> dict[str, Any]:
-    chs = chapters(e)
-    return {
-        "id": e.id,
-        "name": e.name,
-        "url": entity_url("learn", e.id),
-        "summary": text(e.get("summary")),
-        "chapters": [{k: c[k] for k in ("slug", "title", "minutes", "url")} for c in chs],
-        "minutes": sum(c["minutes"] or 0 for c in chs) or None,
-    }
-
-
-def learn(request: HttpRequest) -> HttpResponse:
-    _digest, cat = catalog()
-    path = reverse("reference:learn")
-    courses = [_course_row(e) for e in sorted_entries(cat.entries("learn").values())]
-    page = Page(
-        title="Learn local AI: short courses, chapter by chapter",
-        description=(
-            "Courses on running AI models on your own hardware: what fits in memory, how "
-            "quantization works, which runtime to pick, and how fast to expect it to run."
-        ),
-        breadcrumbs=[("Home", "/"), ("Learn", path)],
-        canonical_path=path,
-    )
-    start = "/start/" if _page_entry(cat, "start") is not None else None
-    return respond(request, "reference/learn.html", page, {"courses": courses, "start_url": start})
-
-
-def _course_or_missing(request: HttpRequest, slug: str) -> Entry | HttpResponse:
-    return resolve_or_missing(
-        request,
-        "learn",
-        slug,
-        noun="course",
-        list_label="Learn",
-        list_url=reverse("reference:learn"),
-    )
-
-
-def course(request: HttpRequest, slug: str) -> HttpResponse:
-    found = _course_or_missing(request, slug)
-    if isinstance(found, HttpResponse):
-        return found
-    e = found
-    url = reverse("reference:course", args=[e.id])
-    row = _course_row(e)
-    page = Page(
-        title=f"{e.name}: a runlocal course",
-        description=describe(row["summary"], fallback=f"{e.name}, chapter by chapter."),
-        breadcrumbs=[("Home", "/"), ("Learn", reverse("reference:learn")), (e.name, url)],
-        canonical_path=url,
-    )
-    data = {"course": {**entry_meta(e), **row}}
-    return respond(request, "reference/course.html", page, data)
-
-
-def chapter(request: HttpRequest, slug: str, chapter: str) -> HttpResponse:
-    found = _course_or_missing(request, slug)
-    if isinstance(found, HttpResponse):
-        return found
-    e = found
-    course_url = reverse("reference:course", args=[e.id])
-    chs = chapters(e)
-    index = next((i for i, c in enumerate(chs) if c["slug"] == chapter), None)
-    if index is None:
-        return not_found(
-            request,
-            title=f"No chapter called “{chapter[:100]}” in {e.name}",
-            description=f"{e.name} has no chapter at this address; its closest chapters are below.",
-            error=f"no chapter called {chapter[:100]!r} in {e.id}",
-            suggestions=close_matches(chapter, {c["title"]: c["url"] for c in chs})
-            or [{"name": c["title"], "url": c["url"]} for c in chs[:10]],
-            crumbs=[("Learn", reverse("reference:learn")), (e.name, course_url)],
-            query=chapter,
-        )
-    ch = chs[index]
-
-    def nav(i: int) -> dict[str, Any] | None:
-        if 0 <= i < len(chs):
-            return {"title": chs[i]["title"], "url": chs[i]["url"]}
-        return None
-
-    data = {
-        "course": {"id": e.id, "name": e.name, "url": course_url},
-        "chapter": {**ch, "number": index + 1, "of": len(chs)},
-        "previous": nav(index - 1),
-        "next": nav(index + 1),
-        "sources": list(e.sources),
-        "last_verified": e.last_verified,
-        "reviewed_by": e.reviewed_by,
-    }
-    page = Page(
-        title=f"{ch['title']} · {e.name}",
-        description=describe(
-            _first_paragraph(ch["body"]), fallback=f"Chapter {index + 1} of {e.name}."
-        ),
-        breadcrumbs=[
-            ("Home", "/"),
-            ("Learn", reverse("reference:learn")),
-            (e.name, course_url),
-            (ch["title"], ch["url"]),
-        ],
-        canonical_path=ch["url"],
-    )
-    return respond(request, "reference/chapter.html", page, data)
-
-
-def _first_paragraph(body: str) -> str:
-    for para in re.split(r"\n\s*\n", body):
-        para = para.strip()
-        if para and not para.startswith(("#", "|", "```", "-", "*", ">")):
-            return para
-    return ""
 
 
 # --- prompting kits -----------------------------------------------------------------------

@@ -14,8 +14,9 @@ from runlocal.catalog import Catalog, Entry
 from runlocal_web.lib.context import FOOTER, NAV
 
 from ..content import EDITORIAL, catalog, entity_url, sorted_entries
-from .editorial import chapters, written_pages
+from .editorial import written_pages
 from .kb import GLOSSARY_CATEGORY_LABELS, categories_of
+from .learn import chapters
 
 # Endpoints that change something (forms that POST): never for crawlers. The API's POST
 # endpoints are read from the API itself (api_post_paths).
