@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.templatetags.static",
                 "runlocal_web.lib.templatetags",
                 "runlocal_web.lib.markuptags",
+                "runlocal_web.lib.sheettags",
                 "runlocal_web.lib.frametags",
             ],
         },

@@ -921,7 +921,7 @@ def test_the_sources_read_as_the_template_wrote_them(settings, catalog_dir, db, 
 
 
 # model_detail.html's size tables and base.html's breadcrumbs before their loops moved into
-# markuptags.quant_size_rows, file_rows and breadcrumb_items.
+# sheettags.quant_size_rows, file_rows and breadcrumb_items.
 SIZES_MARKUP = '<tbody>{% for q in data.quant_sizes %}<tr><th scope="row">{{ q.quant }}</th><td class="num">{% if q.weights_bytes %}{{ q.weights_bytes|gib }}{% else %}—{% endif %}</td><td>{{ q.quant_loss_label|default:"—" }}</td>{% if data.quant_files_listed %}<td>{% if q.file_bytes %}{{ q.file_bytes|gib }}{% if q.file_url|http_url %} · <a href="{{ q.file_url|http_url }}" rel="nofollow noopener">download</a>{% endif %}{% else %}not listed{% endif %}</td>{% endif %}</tr>{% endfor %}</tbody>'
 SIZES_TAG = "<tbody>{% quant_size_rows data.quant_sizes data.quant_files_listed %}</tbody>"
 FILES_MARKUP = '<tbody>{% for f in data.files %}<tr><th scope="row">{{ f.quant }}</th><td class="num">{{ f.size_bytes|gib }}</td><td>{% if f.url|http_url %}<a href="{{ f.url|http_url }}" rel="nofollow noopener">download</a>{% else %}—{% endif %}</td></tr>{% endfor %}</tbody>'
