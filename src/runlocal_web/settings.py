@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 # that queued it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# A form without its token: one line in the site's words (ops.methods).
+CSRF_FAILURE_VIEW = "runlocal_web.ops.methods.csrf_failure"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "runlocal_web.ops.middleware.DatabaseBreakerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF's check: a page that only reads answers other methods with a 405.
+    "runlocal_web.ops.methods.ReadOnlyPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -218,6 +218,18 @@ def _fill_link(request: HttpRequest, field: str, index: int, name: str) -> str:
     return path_with_query(str(request.GET["to"]), params)
 
 
+def _suggest_problem(field: str, q: str, kind: str) -> str | None:
+    """What is wrong with a suggestion request, naming that alone (it once answered a NUL
+    with "q is at most 200 characters; kind is one of …")."""
+    if "\x00" in q:
+        return f"{field} contains a NUL character"
+    if len(q) > MAX_QUERY:
+        return f"{field} is at most {MAX_QUERY} characters"
+    if kind and kind not in SUGGEST_KINDS:
+        return f"kind is one of {', '.join(SUGGEST_KINDS)}"
+    return None
+
+
 @no_page_cache  # one answer per keystroke: not worth a cache entry each
 def suggest(request: HttpRequest) -> HttpResponse:
     """Names as someone types them, read by the same resolver as every form: an HTML list for
@@ -226,8 +238,8 @@ def suggest(request: HttpRequest) -> HttpResponse:
     q = request.GET.getlist(asked[0])[asked[2]] if asked else request.GET.get("q", "")
     kind = asked[1] if asked else request.GET.get("kind", "")
     as_json = request.GET.get("format") == "json"
-    if "\x00" in q or len(q) > MAX_QUERY or (kind and kind not in SUGGEST_KINDS):
-        error = f"q is at most {MAX_QUERY} characters; kind is one of {', '.join(SUGGEST_KINDS)}"
+    error = _suggest_problem(asked[0] if asked else "q", q, kind)
+    if error:
         if as_json:
             return json_response({"error": {"code": "bad_request", "message": error}}, 400)
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
