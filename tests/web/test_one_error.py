@@ -148,3 +148,90 @@ def test_compare_takes_the_ram_the_api_takes(real_catalog) -> None:
     assert page.status_code == 400 and api.status_code == 422
     assert page.json()["errors"]["ram_gb"] == ["-1 is out of range (0–65536)"]
     assert api.json()["error"] == "ram_gb: -1 is out of range (0–65536)"
+
+
+@pytest.mark.parametrize(
+    ("page", "api", "query", "field", "said", "api_status"),
+    [
+        (
+            "/cost/",
+            "/api/v1/cost",
+            {**BASE, "hours_per_day": "25"},
+            "hours_per_day",
+            "25 is out of range (0.1–24)",
+            422,
+        ),
+        (
+            "/cost/",
+            "/api/v1/cost",
+            {**BASE, "tokens_per_day": "1.5"},
+            "tokens_per_day",
+            "'1.5' is not a whole number",
+            422,
+        ),
+        (
+            "/choose-my-gpu/",
+            "/api/v1/recommend",
+            {"budget_usd": "1e309"},
+            "budget_usd",
+            "inf is out of range (50–1000000)",
+            422,
+        ),
+        (
+            "/choose-my-gpu/",
+            "/api/v1/recommend",
+            {"run": "zzz"},
+            "run",
+            "'zzz' is not one of 8b-chat, 14b, 32b-coding, 70b, 120b-moe",
+            422,
+        ),
+        # An unknown model is a 400 even when no catalog name is close (it was a 422 here).
+        (
+            "/choose-my-gpu/",
+            "/api/v1/recommend",
+            {"model": "qqqqqqqq"},
+            "model",
+            "unknown model 'qqqqqqqq'",
+            400,
+        ),
+        (
+            "/will-it-run/custom/",
+            "/api/v1/recommend/models",
+            {"gpu": "RTX 4090", "context": "100"},
+            "context",
+            "100 is out of range (256–1048576)",
+            422,
+        ),
+        (
+            "/will-it-run/custom/",
+            "/api/v1/recommend/models",
+            {"gpu": "RTX 4090", "use": "poetry"},
+            "use",
+            "'poetry' is not one of chat, coding, reasoning",
+            422,
+        ),
+        (
+            "/compare/",
+            "/api/v1/compare",
+            {"hw": ["RTX 4090", "RTX 3090"], "ram_gb": "nan"},
+            "ram_gb",
+            "nan is out of range (0–65536)",
+            422,
+        ),
+    ],
+)
+def test_the_tools_and_their_api_refuse_in_the_same_words(
+    real_catalog,
+    page: str,
+    api: str,
+    query: dict[str, Any],
+    field: str,
+    said: str,
+    api_status: int,
+) -> None:
+    client = Client()
+    shown = client.get(page, {**query, "format": "json"})
+    answer = client.get(api, query)
+    assert shown.status_code == 400 and shown.json()["errors"][field] == [said], shown.content
+    assert answer.status_code == api_status, answer.content[:300]
+    assert answer.json()["error"] == f"{field}: {said}"

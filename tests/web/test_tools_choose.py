@@ -100,9 +100,9 @@ def test_it_says_when_nothing_fits(client, tools: Path) -> None:
     [
         ({"budget_usd": "10"}, "budget_usd", "10 is out of range (50–1000000)"),
         ({"budget_usd": "inf"}, "budget_usd", "inf is out of range (50–1000000)"),
-        ({"platform": "sparc"}, "platform", "Select a valid choice."),
-        ({"priority": "looks"}, "priority", "Select a valid choice."),
-        ({"run": "9000b"}, "run", "Select a valid choice."),
+        ({"platform": "sparc"}, "platform", "'sparc' is not one of any, nvidia"),
+        ({"priority": "looks"}, "priority", "'looks' is not one of "),
+        ({"run": "9000b"}, "run", "'9000b' is not one of 8b-chat, "),
         ({"model": "TL 9B"}, "model", "unknown model 'TL 9B'"),
     ],
 )

@@ -9,7 +9,7 @@ OpenAPI bounds cannot drift from what the forms accept.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, create_model
 from runlocal.bounds import MAX_NAME, too_long
 from runlocal.units import parse_tokens
 from runlocal_web.catalogdb.store import current
-from runlocal_web.lib.forms import ContextField, NameListField
+from runlocal_web.lib.forms import ContextField, NameListField, choice_message
 from runlocal_web.lib.pages import path_with_query
 from runlocal_web.tools.common import query_object
 from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
@@ -74,13 +74,26 @@ def _annotation(field: forms.Field) -> Any:
     if isinstance(field, forms.ChoiceField):
         values = tuple(str(v) for v, _ in field.choices if v != "")  # type: ignore[misc]
         if values:
-            return Literal[values]  # type: ignore[valid-type]
+            return Annotated[str, *_one_of(values)]  # type: ignore[valid-type]
     limit = getattr(field, "max_length", None) or 200
     # The form's own words where it has them (a model or hardware name: runlocal.bounds).
     message = str(field.error_messages.get("max_length", ""))
     if not message or "%(" in message:
         message = f"at most {limit} characters"
     return Annotated[str, *_length(limit, message)]  # type: ignore[valid-type]
+
+
+def _one_of(values: tuple[str, ...]) -> list[Any]:
+    """One of ``values``, refused in the page's words (lib.forms.choice_message); the values
+    in the schema as an enum."""
+    message = choice_message(values)
+
+    def check(value: str) -> str:
+        if value not in values:
+            raise ValueError(message % {"value": value})
+        return value
+
+    return [AfterValidator(check), Field(json_schema_extra={"enum": list(values)})]
 
 
 def _length(limit: int, message: str) -> Any:
@@ -152,7 +165,8 @@ def recommend(request: HttpRequest, params: Query[RecommendParams]) -> dict[str,
     digest, catalog = current()
     solved = solve_choose(request.GET, catalog, digest)
     if solved.answer is None:
-        suggestions = {"model": solved.suggestions} if solved.suggestions else {}
+        # An unknown model is a 400 with its closest names, even none, as on /cost and /check.
+        suggestions = {"model": solved.suggestions} if solved.unknown_model else {}
         raise form_error(solved.form, suggestions)
     page = path_with_query(reverse("tools:choose_my_gpu"), solved.params)
     return {"query": dict(solved.params), "page": absolute(request, page), **solved.answer}

@@ -182,3 +182,27 @@ class NameValidator:
 
     def __hash__(self) -> int:
         return hash(self.kind)
+
+
+def choice_message(values: Any) -> str:
+    """A choice box's refusal, listing what it takes: the form's invalid_choice message (Django
+    formats it with %(value)r) and, formatted, the API's words for the same box."""
+    listed = ", ".join(str(v).replace("%", "%%") for v in values)
+    return f"%(value)r is not one of {listed}"
+
+
+class ChoiceWordsForm(forms.Form):
+    """A form whose plain choice boxes refuse a value by listing the choices (Django's
+    "Select a valid choice. x is not one of the available choices." named none of them), in
+    the words of the API's schema for the same form (api.views_tools)."""
+
+    def word_choices(self) -> None:
+        """Call again after changing a box's choices."""
+        for field in self.fields.values():
+            if type(field) is forms.ChoiceField:  # not the engine-read boxes (runtime, KV)
+                values = [v for v, _ in field.choices if v != ""]  # type: ignore[misc]
+                field.error_messages["invalid_choice"] = choice_message(values)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.word_choices()

@@ -11,6 +11,7 @@ from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
 from runlocal.runtimes import RUNTIMES
 from runlocal_web.lib.forms import (
+    ChoiceWordsForm,
     ContextField,
     CountField,
     NameListField,
@@ -65,7 +66,7 @@ DEFAULT_YEARS = 3.0
 DEFAULT_TOKENS = 500_000
 
 
-class CostForm(forms.Form):
+class CostForm(ChoiceWordsForm):
     URL_FIELDS = (
         "hardware",
         "price_usd",
@@ -139,6 +140,7 @@ class CostForm(forms.Form):
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "default"), *regions]  # type: ignore[attr-defined]
+        self.word_choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -172,7 +174,7 @@ PRIORITY_LABELS = {
 }
 
 
-class ChooseForm(forms.Form):
+class ChooseForm(ChoiceWordsForm):
     URL_FIELDS = ("budget_usd", "run", "model", "platform", "priority", "two_cards")
     budget_usd = NumberField(
         min_value=50,
@@ -231,7 +233,7 @@ class ChooseForm(forms.Form):
 OS_CHOICES = [("", "any"), ("linux", "Linux"), ("windows", "Windows"), ("macos", "macOS")]
 
 
-class BuildForm(forms.Form):
+class BuildForm(ChoiceWordsForm):
     URL_FIELDS = ("gpu", "cpu", "ram_gb", "os", "runtime", "use", "context")
     gpu = NameListField(max_items=MAX_BUILD_GPUS, label="GPUs")
     cpu = _name(

@@ -109,10 +109,12 @@ def choose_my_gpu(request: HttpRequest) -> HttpResponse:
 @dataclasses.dataclass
 class ChooseSolution:
     """The form after validation and, when it was valid, the answer. `suggestions` holds the
-    catalog names closest to an unknown model."""
+    catalog names closest to an unknown model (`unknown_model`: there was one, even when no
+    name is close)."""
 
     form: ChooseForm
     suggestions: list[str]
+    unknown_model: bool = False
     answer: dict[str, Any] | None = None
     params: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
 
@@ -133,6 +135,7 @@ def solve_choose(data: QueryDict, catalog: Catalog, digest: str) -> ChooseSoluti
         except UnknownNameError as exc:
             form.add_error("model", exc.headline)
             solved.suggestions = list(exc.suggestions)
+            solved.unknown_model = True
         except RunlocalError as exc:
             form.add_error("run", str(exc))
     if model is None or form.errors:
