@@ -9,20 +9,19 @@ the box (`-1 is out of range (0–65536)`)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 MAX_CONTEXT = 10_000_000
 MAX_BATCH = 4096
 
 
-@dataclass(frozen=True)
 class Bound:
-    """lo ≤ value ≤ hi, or lo < value when ``lo_open``; ``text`` is the range as printed."""
+    """lo ≤ value ≤ hi, or lo < value when ``lo_open``; ``text`` is the range as printed. (A
+    plain class: a dataclass costs every cold start of the CLI its generated methods.)"""
 
-    lo: float
-    hi: float
-    lo_open: bool
-    text: str
+    __slots__ = ("hi", "lo", "lo_open", "text")
+
+    def __init__(self, lo: float, hi: float, lo_open: bool, text: str) -> None:
+        self.lo, self.hi, self.lo_open, self.text = lo, hi, lo_open, text
 
     def holds(self, value: float) -> bool:
         # No float() here: a whole number of hundreds of digits, typed in a box, overflows it.
