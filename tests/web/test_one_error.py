@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from runlocal.bounds import HARDWARE_REQUIRED, MODEL_REQUIRED
+from runlocal.bounds import HARDWARE_REQUIRED, MAX_NAME, MODEL_REQUIRED
 from runlocal.cli import main as cli_main
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +235,16 @@ def test_the_tools_and_their_api_refuse_in_the_same_words(
     assert shown.status_code == 400 and shown.json()["errors"][field] == [said], shown.content
     assert answer.status_code == api_status, answer.content[:300]
     assert answer.json()["error"] == f"{field}: {said}"
+
+
+def test_the_name_boxes_take_as_many_characters_as_every_surface_reads(tiny) -> None:
+    """The boxes once cut a pasted name at 100 (hardware) or 200 (model) characters where the
+    server, the API and the CLI read 300."""
+    import re
+
+    client = Client()
+    found = []
+    for url in ("/will-it-run/", "/compare/", "/will-it-run/custom/", "/run-check/", "/hardware/"):
+        html = client.get(url).content.decode()
+        found += re.findall(r'name="(?:model|hardware|hw|gpu|cpu)"[^>]*?maxlength="(\d+)"', html)
+    assert found and set(found) == {str(MAX_NAME)}, found

@@ -317,7 +317,7 @@ def quick_check(
     if ram_default:
         ram = (
             '<div class="field">\n    <label for="qc-ram">System RAM (GiB)</label>\n'
-            '    <input id="qc-ram" name="ram_gb" type="number" min="0.5" max="65536" '
+            '    <input id="qc-ram" name="ram_gb" type="number" max="65536" '
             'step="any" inputmode="decimal" '
             f'placeholder="{show(context, g(ram_default))} (assumed)">\n  </div>'
         )
@@ -330,11 +330,11 @@ def quick_check(
     return SafeString(
         f'\n<form class="quick-check" method="get" action="{action}">\n'
         '  <div class="field">\n    <label for="qc-model">Model</label>\n'
-        '    <input id="qc-model" name="model" type="text" maxlength="200" required '
+        '    <input id="qc-model" name="model" type="text" maxlength="300" required '
         'list="model-names" autocomplete="off" placeholder="e.g. Llama 3.1 8B"'
         f"{model}>\n  </div>\n"
         '  <div class="field">\n    <label for="qc-hardware">Hardware</label>\n'
-        '    <input id="qc-hardware" name="hardware" type="text" maxlength="100" required '
+        '    <input id="qc-hardware" name="hardware" type="text" maxlength="300" required '
         'list="hardware-names" autocomplete="off" '
         f'placeholder="e.g. RTX 4090, 2x RTX 3090, M4 Max"{hardware}>\n  </div>\n'
         f'  {ram}\n  <button type="submit">Will it run?</button>\n</form>\n{lists}\n'
