@@ -106,6 +106,12 @@ HARDWARE_REQUIRED = (
     "Name at least one GPU, Mac or CPU, or give the memory and bandwidth of your own."
 )
 
+# A device described by its numbers needs both memory and bandwidth; TFLOPS only add to them.
+# The CLI names the flag (`--bandwidth-gb-s: Give …`), the API the field, the page the box.
+BANDWIDTH_TOO = "Give the bandwidth too: memory alone sets no speed."
+MEMORY_TOO = "Give the memory too: bandwidth alone sets no budget."
+TFLOPS_ALONE = "TFLOPS describe a custom GPU: give its memory and bandwidth."
+
 
 def too_long(kind: str) -> str:
     """The sentence refusing a ``kind`` ("model", "hardware") name past MAX_NAME."""

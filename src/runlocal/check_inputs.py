@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .bounds import BANDWIDTH_TOO, MEMORY_TOO, TFLOPS_ALONE
 from .catalog import Catalog, Entry
 from .errors import InputError
 from .estimate import fits_on_accelerators
@@ -46,11 +47,14 @@ def resolve_hardware(
     for text in q.hardware:
         devices.extend(parse_hardware(catalog, text))
     if q.vram_gb is not None or q.bandwidth_gb_s is not None:
-        if q.vram_gb is None or q.bandwidth_gb_s is None:
-            raise InputError("--vram-gb and --bandwidth-gb-s go together")
+        # In the page's and the API's words (runlocal.bounds), after the flag.
+        if q.bandwidth_gb_s is None:
+            raise InputError(f"--bandwidth-gb-s: {BANDWIDTH_TOO}")
+        if q.vram_gb is None:
+            raise InputError(f"--vram-gb: {MEMORY_TOO}")
         devices.append(explicit_device(q.vram_gb, q.bandwidth_gb_s, q.tflops))
     elif q.tflops is not None:
-        raise InputError("--tflops needs --vram-gb and --bandwidth-gb-s")
+        raise InputError(f"--tflops: {TFLOPS_ALONE}")
     if not devices:
         detected = f", and {local.unavailable}" if local is not None else ""
         raise InputError(

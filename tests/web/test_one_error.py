@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from runlocal.bounds import HARDWARE_REQUIRED, MAX_NAME, MODEL_REQUIRED
+from runlocal.bounds import (
+    BANDWIDTH_TOO,
+    HARDWARE_REQUIRED,
+    MAX_NAME,
+    MEMORY_TOO,
+    MODEL_REQUIRED,
+    TFLOPS_ALONE,
+)
 from runlocal.cli import main as cli_main
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +71,11 @@ def _cli(query: dict[str, Any]) -> tuple[int, str]:
         ({"model": "no-such-model-zz"}, "model", "unknown model 'no-such-model-zz'", 400),
         ({"hardware": "no-such-gpu-zz"}, "hardware", "unknown hardware 'no-such-gpu-zz'", 400),
         ({"kv_type": "q9"}, "kv_type", "unknown KV cache type 'q9'", 400),
+        # A described device half given: the CLI said "--vram-gb and --bandwidth-gb-s go
+        # together" where the page named the missing box.
+        ({"vram_gb": "24"}, "bandwidth_gb_s", BANDWIDTH_TOO, 400),
+        ({"bandwidth_gb_s": "400"}, "vram_gb", MEMORY_TOO, 400),
+        ({"tflops": "10"}, "tflops", TFLOPS_ALONE, 400),
     ],
 )
 def test_bad_input_is_refused_in_the_same_words_on_the_page_the_api_and_the_cli(

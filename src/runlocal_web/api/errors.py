@@ -117,7 +117,7 @@ def engine_field(exc: RunlocalError) -> str | None:
         return "hardware" if exc.kind == "hardware" else "model"
     message = str(exc)
     if message.startswith("--"):
-        flag = message[2:].split(" ", 1)[0].replace("-", "_")
+        flag = message[2:].split(" ", 1)[0].rstrip(":").replace("-", "_")
         return flag if flag in _FLAG_FIELDS else None
     for start, field in _MESSAGE_FIELDS:
         if message.startswith(start):
@@ -137,6 +137,11 @@ def from_engine_error(exc: RunlocalError, status: int = 400) -> ApiError:
     if isinstance(exc, RemoteRateLimitError):
         status = 429
     field = engine_field(exc)
+    if field:
+        # The CLI's "--vram-gb: Give the memory too…" names the API's field here.
+        cli_flag = "--" + field.replace("_", "-") + ": "
+        if message.startswith(cli_flag):
+            message = f"{field}: {message.removeprefix(cli_flag)}"
     # "model: Name a model…": the entry's message is the sentence, its field named apart.
     said = message.removeprefix(f"{field}: ") if field else message
     return ApiError(status, message, [field_error(field, said, **extra)])

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from runlocal.bounds import HARDWARE_REQUIRED
+from runlocal.bounds import BANDWIDTH_TOO, HARDWARE_REQUIRED, MEMORY_TOO, TFLOPS_ALONE
 from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.errors import InputError
 from runlocal.quant import kv_bytes_per_element
@@ -235,15 +235,15 @@ class CheckForm(forms.Form):
         # An attempt at a custom device (even a wrong one) stands in for a hardware name.
         custom = bool(bad) or any(data.get(name) is not None for name in CUSTOM_FIELDS)
         if vram is not None and bandwidth is None and "bandwidth_gb_s" not in bad:
-            self.add_error("bandwidth_gb_s", "Give the bandwidth too: memory alone sets no speed.")
+            self.add_error("bandwidth_gb_s", BANDWIDTH_TOO)
         if bandwidth is not None and vram is None and "vram_gb" not in bad:
-            self.add_error("vram_gb", "Give the memory too: bandwidth alone sets no budget.")
+            self.add_error("vram_gb", MEMORY_TOO)
         if (
             data.get("tflops") is not None
             and (vram is None or bandwidth is None)
             and not bad & {"vram_gb", "bandwidth_gb_s"}
         ):
-            self.add_error("tflops", "TFLOPS describe a custom GPU: give its memory and bandwidth.")
+            self.add_error("tflops", TFLOPS_ALONE)
         runtime = RUNTIMES.get(_base_runtime(str(data.get("runtime") or DEFAULT_RUNTIME)))
         if data.get("gpu_memory_utilization") is not None and (
             runtime is None or runtime.engine != "vllm"
