@@ -167,7 +167,11 @@ def test_it_caches_the_whole_answer(client, tools: Path, monkeypatch) -> None:
         ({"gpu": "TG 24", "os": "macos"}, "os", "macOS runs on Apple silicon only"),
         ({"gpu": "TG 24", "os": "windows", "runtime": "vllm"}, "runtime", "vLLM runs on Linux"),
         ({"gpu": ["5x TG 24", "4x TG 24"]}, "gpu", "At most 8 GPUs in one build."),
-        ({"gpu": "TG 24", "use": "poetry"}, "use", "'poetry' is not one of chat, coding, reasoning"),
+        (
+            {"gpu": "TG 24", "use": "poetry"},
+            "use",
+            "'poetry' is not one of chat, coding, reasoning",
+        ),
         ({"gpu": "TG 24", "context": "100"}, "context", "100 is out of range (256–1048576)"),
         ({"gpu": "TG 24", "ram_gb": "nan"}, "ram_gb", "nan is out of range (0–65536)"),
         ({"gpu": "TG 24", "runtime": "mlx"}, "__all__", "MLX runs only on Apple silicon"),
