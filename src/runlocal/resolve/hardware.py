@@ -33,6 +33,7 @@ from .hardware_reading import (
     read_name,
 )
 from .instances import cloud_instance
+from .mistyped import slipped_variant
 from .names import HardwareName
 from .text import clean
 
@@ -81,6 +82,11 @@ class _Index:
             for k in ks:
                 out.setdefault(k.entry_id, set()).update(key)
         return {i: frozenset(w) for i, w in out.items()}
+
+    @functools.cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of every catalog name."""
+        return frozenset(w for key in self.keys for w in key)
 
     @functools.cached_property
     def host_words(self) -> frozenset[str]:
@@ -309,7 +315,14 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
                 raise UnknownNameError(
                     "hardware", text, _closest(index, text, r.tokens[start : end + 1])
                 ) from InputError(f"no {shown!r} in the catalog")
-            if (word.isdigit() and not numbered) or (word in VARIANTS and not form_factor_only):
+            # One slip from a variant word a name of the line takes there ("RTX 3090 to",
+            # "RX 6700 zt": Ti, XT) is that product mistyped, never the plain card.
+            slip = slipped_variant(index.keys, index.vocabulary, r.tokens, start, end)
+            if (
+                (word.isdigit() and not numbered)
+                or (word in VARIANTS and not form_factor_only)
+                or slip
+            ):
                 shown = " ".join(r.tokens[start : end + 1])
                 raise UnknownNameError(
                     "hardware", text, _closest(index, text, r.tokens[start : end + 1])

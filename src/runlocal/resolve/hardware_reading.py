@@ -264,11 +264,18 @@ class Reading:
     shaders: int | None = None  # "2048SP", "10496 CUDA cores": the GPU's shader count
 
 
+_OTHER_GB_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:go|гб)(?![\w])")
+
+
 def _cleaned(text: str) -> str:
     """clean(), with underscores as spaces (a cloud console's "gpu_8x_a100_80gb_sxm4"), after
     the log prefixes spelled with them ("ggml_vulkan:", "llama_model_load…:") are gone, and a
     letter O typed for a zero inside a model number of four digits or more as a zero."""
     s = clean(text)
+    if "go" in s or not s.isascii():
+        # Gigabytes written the French way ("16 Go", gigaoctet) or in Cyrillic ("8 ГБ",
+        # гигабайт) after a memory size of at most three digits ("3090 go" is no size).
+        s = _OTHER_GB_RE.sub(r"\1gb", s)
     if "o" in s:
         s = _O_FOR_ZERO_RE.sub(
             lambda m: m.group(1).replace("o", "0") if len(m.group(1)) >= 4 else m.group(1), s
@@ -276,6 +283,9 @@ def _cleaned(text: str) -> str:
     if "_" in s:
         s = re.sub(r"\b(?:ggml|llama)_\w+:?", " ", s).replace("_", " ")
     return s
+
+
+_DEVICE_INDEX_RE = re.compile(r"\b(?:device|gpu)\s*\[?(\d{1,2})\]?\s*:")
 
 
 def read_name(text: str, *, counts: bool) -> Reading:
@@ -288,6 +298,13 @@ def read_name(text: str, *, counts: bool) -> Reading:
             s = _unlinked(_cleaned(PLURAL_RE.sub(r"\1", text)))
             count2, s = _take_count(s)
             count = count2 if count2 is not None else count
+        if count is None and ("device" in s or "gpu" in s):
+            # Several devices listed by index in one paste (llama.cpp's "Device 0: … Device 1:
+            # …", nvidia-smi -L's "GPU 0: … GPU 1: …"): as many devices as indexes. Naming
+            # different products still asks which one (the match finds both names).
+            indexes = set(_DEVICE_INDEX_RE.findall(s))
+            if len(indexes) > 1:
+                count = len(indexes)
     if count and count > 1:  # "4x 3090 (96GB total VRAM)": the size of each device
         s = re.sub(
             r"(\d+(?:\.\d+)?)\s*(gb|g)\s+(?:of\s+)?total",

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from ..catalog import Catalog
+from ..errors import InputError, UnknownNameError
 from .names import HardwareName
 
 
@@ -24,12 +25,44 @@ def _instances(catalog: Catalog) -> dict[str, tuple[str, int]]:
     return out
 
 
+# Cloud instance types by their providers' naming (AWS "g5.12xlarge", "p4d.24xlarge"; Google
+# Cloud "a2-highgpu-16g", "g2-standard-48"; Azure "Standard_NC40ads_H100_v5", "NC6s_v3"). Such a
+# word names a machine, never a GPU's own name: the GPU words inside it ("A100", the "a2" of
+# a2-highgpu, the "16g" GPU count) are no GPU name or memory size.
+_INSTANCE_RE = re.compile(
+    r"^(?:[a-z]+\d+[a-z]*\.(?:\d*x?large|metal(?:-\d+xl)?)"
+    r"|[a-z]\d+-(?:highgpu|megagpu|ultragpu|edgegpu|standard|highmem|highcpu)-\d+g?"
+    r"|(?:standard_)?n[a-z]\d+[a-z]*(?:_[a-z0-9]+)*_v\d+)$"
+)
+# Google Cloud's accelerator-optimized types end in the GPU count: a3-highgpu-1g, -2g, -4g, -8g
+# (cloud.google.com/compute/docs/accelerator-optimized-machines).
+_GCP_GPUS_RE = re.compile(r"^([a-z]\d+-[a-z]+gpu)-(\d+)g$")
+
+
 def cloud_instance(catalog: Catalog, text: str) -> HardwareName | None:
     """A cloud instance type typed as a word of its own ("AWS p5.48xlarge"): the GPU the
-    catalog's price entry for it states, as many as it states."""
+    catalog's price entry for it states, as many as it states. Azure's types are read with or
+    without their "Standard_" prefix; a Google Cloud type of a family the prices name with
+    another GPU count ("a3-highgpu-8g" beside a3-highgpu-1g) has the count its name ends in.
+    An instance type the catalog's prices do not name is refused (UnknownNameError): the GPU
+    words inside it are not a device's name."""
     instances = _instances(catalog)
     for word in re.split(r"[\s,;()]+", text.lower()):
-        hit = instances.get(word)
+        hit = instances.get(word) or instances.get(f"standard_{word}")
         if hit and hit[0] in catalog.hardware:
             return HardwareName(catalog.hardware[hit[0]], None, hit[1])
+        gcp = _GCP_GPUS_RE.match(word)
+        if gcp:
+            gpus = {
+                hw
+                for name, (hw, _) in instances.items()
+                if (m := _GCP_GPUS_RE.match(name)) and m.group(1) == gcp.group(1)
+            }
+            if len(gpus) == 1 and (hw := gpus.pop()) in catalog.hardware:
+                return HardwareName(catalog.hardware[hw], None, int(gcp.group(2)))
+        if _INSTANCE_RE.match(word):
+            raise UnknownNameError("hardware", text, []) from InputError(
+                f"{word!r} is a cloud instance type the catalog has no price entry for:"
+                " type its GPU and count"
+            )
     return None

@@ -1,8 +1,14 @@
-"""Two ways people mistype a model name: a slip of the keyboard in one word, and the name
-written inside a question. Used by runlocal.resolve.models, which answers only where the
-reading names one model."""
+"""Ways people mistype a name: a slip of the keyboard in one word of a model name or in the
+variant word after a device's model number, and a model name written inside a question. Used
+by runlocal.resolve.models and runlocal.resolve.hardware, which answer only where the reading
+names one entry."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .hardware_reading import VARIANTS
 
 # The words of a question ("can my 3060 run llama 3.1 8b", "will llama 3.3 70b fit on 2x
 # 3090", "is gpt-oss-120b usable on strix halo"): they never belong to a model's name, so a
@@ -12,8 +18,25 @@ _SENTENCE_WORDS = frozenset(
     can could will would does do did is are am should shall how what which who why where my i
     me we our you your run runs running fit fits fitting on for with at in to vs or and if
     usable enough good fast faster speed use using get getting best worth want try trying
+    puedo puede correr ejecutar en mi mis con para necesita necesito que como el la los las
+    un una es y o funciona sirve tengo
+    kann ich auf meiner meinem meine mit wie viel braucht brauche laufen lassen ist der die
+    das ein eine einer und oder genug reicht
+    peut on peux je faire tourner sur mon ma mes avec pour combien de du des le les faut
+    fonctionne
+    da pra rodar roda um numa num meu minha com quanta quanto precisa preciso posso consigo
     """.split()  # noqa: SIM905
 )
+# The same words in the other languages people ask in (Spanish, German, French, Portuguese:
+# "¿Puedo correr Llama 3.1 8B en mi portátil?", "Kann ich Qwen3 14B auf meiner 4070 laufen
+# lassen?"); none is a word of a catalog name. A word written with letters outside ASCII
+# ("portátil", "für", Cyrillic, kana, Han) is never one either: every catalog name is ASCII,
+# so such a word, or a run of such letters glued to a name ("我的4090能跑Qwen2.5 72B吗"),
+# separates the runs as a sentence word does.
+_OTHER_LETTERS = re.compile(r"[^\x00-\x7f\s]+")
+# A parameter size alone ("14b", "0.5B"): in a sentence it is another model of the line named
+# beside it ("qwen3 8b or 14b"), so the sentence names more than one.
+_SIZE_ONLY = re.compile(r"(?i)^\d+(?:\.\d+)?\s*[bm]$")
 
 
 def sentence_runs(name: str) -> list[tuple[str, bool]]:
@@ -21,14 +44,21 @@ def sentence_runs(name: str) -> list[tuple[str, bool]]:
     "can my 3060 run llama 3.1 8b" → [("3060", True), ("llama 3.1 8b", True)]; [] when the
     text has no sentence word."""
     runs: list[list[str]] = [[]]
+    if not name.isascii():
+        name = _OTHER_LETTERS.sub(" ¿ ", name)
     for word in name.split():
-        if word.lower().strip("?,.!:;") in _SENTENCE_WORDS:
+        if word == "¿" or word.lower().strip("?,.!:;¿¡") in _SENTENCE_WORDS:
             runs.append([])
         else:
             runs[-1].append(word)
     if len(runs) < 2:
         return []
     return [(" ".join(r), any(c.isdigit() for w in r for c in w)) for r in runs if r]
+
+
+def size_only(run: str) -> bool:
+    """Whether a run of a sentence is a parameter size alone ("14b")."""
+    return bool(_SIZE_ONLY.match(run.strip("?,.!:;")))
 
 
 def one_slip(known: frozenset[str], run: str) -> tuple[str, ...]:
@@ -42,3 +72,52 @@ def one_slip(known: frozenset[str], run: str) -> tuple[str, ...]:
     found |= {run[:i] + run[i + 1] + run[i] + run[i + 2 :] for i in range(len(run) - 1)}
     found.discard(run)
     return tuple(sorted(found & known))
+
+
+# Words of a sentence that may follow a model number ("a 3090 to run llama", "4090 so I can"):
+# one slip from a variant word (Ti, Le) but no slip where more text follows them.
+_SENTENCE_AFTER = frozenset("to so it is in on or at as if of be by an do my me we up".split())  # noqa: SIM905
+
+
+def slipped_variant(
+    keys: Iterable[tuple[str, ...]],
+    vocabulary: frozenset[str],
+    tokens: list[str],
+    start: int,
+    end: int,
+) -> bool:
+    """Whether the word after a matched name is one slip (a letter changed, added, left out,
+    or two neighbours swapped: Damerau, 1964) from a variant word that a catalog name takes
+    right after that name, and no word of any name itself: "3090 to" is a 3090 Ti mistyped,
+    "6700 zt" a 6700 XT. Answering the plain card would be a silent wrong answer."""
+    word = tokens[end]
+    if not word.isalpha() or len(word) < 2 or word in vocabulary:
+        return False
+    if word in _SENTENCE_AFTER and end + 1 < len(tokens):
+        return False
+    name = tuple(tokens[start:end])
+    n = len(name)
+    after = {
+        key[i + n]
+        for key in keys
+        for i in range(len(key) - n)
+        if key[i : i + n] == name and key[i + n] in VARIANTS
+    }
+    return any(one_slip_apart(word, v) for v in after if len(v) >= 2)
+
+
+def one_slip_apart(a: str, b: str) -> bool:
+    """Damerau–Levenshtein distance 1: one letter changed, added or left out, or two
+    neighbouring letters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

@@ -26,7 +26,7 @@ from ..bounds import MODEL_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..quant_unsized import UnsizedQuantError
-from .mistyped import one_slip, sentence_runs
+from .mistyped import one_slip, sentence_runs, size_only
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
@@ -319,6 +319,8 @@ def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
     "Llama 3.1 8B Lexi", names none)."""
     found: dict[str, Entry] = {}
     for run, numbered in sentence_runs(ref.name):
+        if size_only(run):
+            return None  # "qwen3 8b or 14b": a second size is a second model
         if not numbered:
             # Without a size or version, only a whole name ("flux dev", "sdxl"): "my pc"
             # or "llama" alone names no one model.
@@ -525,9 +527,12 @@ def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool
     # (a lone letter typed pins a model down as a number does: the M of "snowflake-arctic-
     # embed-m" is the medium model, not the unit of another's "568m")
     numbered = any(c.isdigit() or len(w) == 1 for w in typed for c in w)  # "3.3", "70b", "v4"
-    return numbered and any(
-        (w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra
-    )
+    if not numbered:
+        # A left-out generation number ("V2", "3"; one digit, 2 or more, no size) names a
+        # later generation of a line: the bare line name is its first one too ("deepseek
+        # coder" is DeepSeek Coder, 1.3B-33B, not Coder V2 Lite; "internvl" not InternVL3).
+        return any(len(w) == 1 and w.isdigit() and w >= "2" and w not in sizes for w in extra)
+    return any((w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra)
 
 
 def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:

@@ -196,8 +196,51 @@ _OLLAMA_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?ollama\.com/library/([^/\s]
 _HF_CACHE_DIR = re.compile(r"(?:^|[/\\])models--([\w.-]+?)--([\w.-]+?)(?=$|[/\\])")
 
 
+# A pasted log line: the model it names. llama.cpp prints the GGUF's general.name
+# ("llama_model_loader: - kv   2: general.name str = Qwen3 8B", "print_info: general.name =
+# …", src/llama-model-loader.cpp) and the file it loads ("… tensors from /models/X.gguf
+# (version GGUF V3 (latest))"); vLLM its engine config ("… with config: model='Qwen/…',")
+# and "Starting to load model X..."; `ollama ps` / `ollama list` a table whose first column
+# is the tag, then a 12-hex-digit id.
+_GGUF_NAME = re.compile(r"general\.name\s+(?:str\s+)?=\s*(.+?)\s*$")
+_LOG_FILE = re.compile(r"""(?:^|[\s'"(])([^\s'"()]+\.gguf)(?=$|[\s'")])""", re.I)
+_VLLM_MODEL = re.compile(
+    r"""(?:[\s(,]model=['"]?|Starting to load model\s+)([\w.-]+/[\w.-]+?|[\w.-]+?)(?:\.\.\.)?['",]?(?:\s|$)"""
+)
+_OLLAMA_ROW = re.compile(r"^(\S+:\S+)\s+[0-9a-f]{12}\s")
+# A Hub repo's other pages ("…/discussions/12", "…/commits/main") are the repo.
+_HUB_PAGE = re.compile(
+    r"^((?:https?://)?(?:huggingface\.co|hf\.co)/[^/\s]+/[^/\s]+)/"
+    r"(?:discussions|commits|commit|blame|community|edit)(?:/\S*)?$",
+    re.I,
+)
+
+
+def _logged_model(text: str) -> str | None:
+    """The model a pasted llama.cpp, vLLM or ollama log line names; None if not one."""
+    m = _GGUF_NAME.search(text) if "general.name" in text else None
+    if m:
+        return m.group(1)
+    m = _OLLAMA_ROW.match(text)
+    if m:
+        return m.group(1)
+    if ".gguf" in text.lower() and not text.lower().rstrip().endswith(".gguf"):
+        files = _LOG_FILE.findall(text)
+        if len(files) == 1:
+            return str(files[0])
+    m = _VLLM_MODEL.search(text) if "model" in text else None
+    return m.group(1) if m else None
+
+
 def _pasted_model(text: str) -> str:
     """The model reference inside a pasted command line or page address; else the text."""
+    m = _HUB_PAGE.match(text)
+    if m:
+        return m.group(1)
+    if " " in text or "\t" in text:
+        logged = _logged_model(text)
+        if logged:
+            text = logged
     if "models--" in text and not text.lower().endswith((".gguf", ".safetensors")):
         cached = _HF_CACHE_DIR.search(text.strip())  # (a file in it is read by its own name)
         if cached:

@@ -17,6 +17,11 @@ _MARKS_RE = re.compile(r"[™®©]|\((?:r|tm|c)\)", re.IGNORECASE)
 # processors turn "-" into "–"): read as "-".
 _DASHES_RE = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _RUN_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+# A letter of a script other than Latin (Greek, Cyrillic, Han, kana, Hangul: a letter that is
+# neither ASCII nor in Latin-1 / Latin Extended), and its boundary with an ASCII letter or digit.
+_OTHER = r"[^\W\d_a-zA-Z\u00c0-\u036f]"
+_OTHER_SCRIPT_RE = re.compile(_OTHER)
+_GLUED_SCRIPTS_RE = re.compile(rf"(?<={_OTHER})(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?={_OTHER})")
 
 
 def clean(text: str) -> str:
@@ -25,6 +30,11 @@ def clean(text: str) -> str:
     text = _MARKS_RE.sub(" ", text)
     if not text.isascii():
         text = ascii_forms(text)
+        # Letters of a script other than Latin glued to ASCII letters or digits are words of
+        # their own: Chinese and Japanese write no spaces ("显存16G的4060Ti" is 显存 16G 的
+        # 4060Ti), Russian glues units ("16ГБ").
+        if _OTHER_SCRIPT_RE.search(text):
+            text = _GLUED_SCRIPTS_RE.sub(" ", text)
     return " ".join(_DASHES_RE.sub("-", text).lower().split())
 
 
