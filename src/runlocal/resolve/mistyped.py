@@ -19,12 +19,13 @@ _SENTENCE_WORDS = frozenset(
     me we our you your run runs running fit fits fitting on for with at in to vs or and if
     usable enough good fast faster speed use using get getting best worth want try trying
     puedo puede correr ejecutar en mi mis con para necesita necesito que como el la los las
-    un una es y o funciona sirve tengo
+    un una es y o funciona sirve tengo qué cual cuál uso usar mejor dos tres
     kann ich auf meiner meinem meine mit wie viel braucht brauche laufen lassen ist der die
-    das ein eine einer und oder genug reicht
+    das ein eine einer und oder genug reicht welche welches beste zwei
     peut on peux je faire tourner sur mon ma mes avec pour combien de du des le les faut
-    fonctionne
+    fonctionne quelle quel meilleur deux tourne est-ce est ce
     da pra rodar roda um numa num meu minha com quanta quanto precisa preciso posso consigo
+    em qual melhor duas dois
     """.split()  # noqa: SIM905
 )
 # The same words in the other languages people ask in (Spanish, German, French, Portuguese:

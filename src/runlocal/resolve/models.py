@@ -305,7 +305,7 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
             entry = _by_words(index, text, replace(ref, name=rest), closest=False)
             if entry.id in owned:
                 return entry
-    if ref.form == "name" and " " in ref.name:
+    if ref.form == "name" and (" " in ref.name or not ref.name.isascii()):
         entry = _in_a_sentence(index, text, ref)
         if entry is not None:
             return entry

@@ -161,6 +161,9 @@ def read_reference(text: str) -> Reference:
         # (LM Studio keeps models as publisher/repo/file.gguf).
         base = re.split(r"[/\\]", t)[-1]
         stem = _SHARD_RE.sub("", base[: -len(suffix)])
+        # llama.cpp's cache of a -hf download: "{owner}_{repo}_{file}" (common/arg.cpp
+        # replaces the repo's "/" with "_"), "bartowski_Qwen2.5-7B-Instruct-GGUF_Qwen2.5-…".
+        stem = _HF_CACHE_FILE_RE.sub("", stem)
         words, quant = take_quant(stem)
         return Reference("gguf-file", words, quant, filename=t)
     # A listing's file size ("Q4_K_M · 4.92 GB", "(Q4_K_M, 14.33 GB)") and a possessive
@@ -170,6 +173,7 @@ def read_reference(text: str) -> Reference:
     return Reference("name", words, quant)
 
 
+_HF_CACHE_FILE_RE = re.compile(r"^[\w.-]+?-gguf_(?=.)", re.I)
 _FILE_SIZE_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:gb|gib|mb|mib)(?![a-z0-9])", re.I)
 
 
@@ -205,7 +209,7 @@ _HF_CACHE_DIR = re.compile(r"(?:^|[/\\])models--([\w.-]+?)--([\w.-]+?)(?=$|[/\\]
 _GGUF_NAME = re.compile(r"general\.name\s+(?:str\s+)?=\s*(.+?)\s*$")
 _LOG_FILE = re.compile(r"""(?:^|[\s'"(])([^\s'"()]+\.gguf)(?=$|[\s'")])""", re.I)
 _VLLM_MODEL = re.compile(
-    r"""(?:[\s(,]model=['"]?|Starting to load model\s+)([\w.-]+/[\w.-]+?|[\w.-]+?)(?:\.\.\.)?['",]?(?:\s|$)"""
+    r"""[\s(,]model=['"]?([^'",\s]+)|Starting to load model\s+([^\s'"]+?)(?:\.\.\.)?(?:\s|$)"""
 )
 _OLLAMA_ROW = re.compile(r"^(\S+:\S+)\s+[0-9a-f]{12}\s")
 # A Hub repo's other pages ("…/discussions/12", "…/commits/main") are the repo.
@@ -229,7 +233,7 @@ def _logged_model(text: str) -> str | None:
         if len(files) == 1:
             return str(files[0])
     m = _VLLM_MODEL.search(text) if "model" in text else None
-    return m.group(1) if m else None
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _pasted_model(text: str) -> str:
