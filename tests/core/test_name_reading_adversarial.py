@@ -144,3 +144,12 @@ def test_a_left_out_generation_is_another_model() -> None:
     assert _model("deepseek coder v2 lite")[0] == "deepseek-coder-v2-lite-instruct"
     assert _model("glm air")[0] == "glm-4.5-air"  # 4.5 is no one-digit generation
     assert _model("codestral")[0] == "codestral-22b"  # 22 is its size
+
+
+def test_a_model_size_is_never_the_cards_memory() -> None:
+    assert _hw("3060 for 8b models")[0] == "nvidia-rtx-3060-12gb"  # the catalog default
+    assert _hw("rtx 4060 ti for 16b model")[0] == "nvidia-rtx-4060-ti-8gb"
+    assert _hw("Rock 5B 16GB")[0] == "rockchip-rk3588"  # a B inside a product name
+    assert _hw("rtx 4090 70b")[0] == "nvidia-rtx-4090"  # one memory size: nothing to ask
+    with pytest.raises(AmbiguousNameError):
+        _hw("rtx 3060 8b")  # right after the name: 8 GB mistyped, or a model's size?

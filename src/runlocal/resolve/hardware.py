@@ -293,6 +293,10 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
     for start, end, _ in best:
         if end < len(r.tokens) and end not in same_names_at:
             word = r.tokens[end]
+            if r.model_size_at(end):  # "3060 for 8b models": a model's size, not memory;
+                if len(ids) > 1 and r.group_of[end] == r.group_of[end - 1] + 1:
+                    raise AmbiguousNameError("hardware", text, _names(index, ids))  # "3060 8b"
+                continue
             if word.isdigit():
                 # A number typed without its unit right after the name: a memory size the
                 # device is sold with ("M4 Max 128", "RTX 5060 Ti 8") or a GPU core count

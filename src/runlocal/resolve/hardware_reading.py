@@ -263,6 +263,16 @@ class Reading:
     either: bool = False  # a line sold as laptops and desktops, neither said ("Legion")
     shaders: int | None = None  # "2048SP", "10496 CUDA cores": the GPU's shader count
 
+    def model_size_at(self, i: int) -> bool:
+        """Whether token i is a number glued to a B ("8b", "70B"): a model's parameter count,
+        never a device's memory ("3060 for 8b models"). Right after a device's name it may
+        also be "8 GB" mistyped ("RTX 3060 8b"), so the caller asks which one there."""
+        return (
+            self.tokens[i].isdigit()
+            and self.tokens[i + 1 : i + 2] == ["b"]
+            and self.group_of[i + 1] == self.group_of[i]
+        )
+
 
 _OTHER_GB_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:go|гб)(?![\w])")
 
