@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from ..catalog import Catalog
-from ..errors import InputError, UnknownNameError
+from ..errors import UnknownNameError
 from .names import HardwareName
 
 
@@ -61,8 +61,10 @@ def cloud_instance(catalog: Catalog, text: str) -> HardwareName | None:
             if len(gpus) == 1 and (hw := gpus.pop()) in catalog.hardware:
                 return HardwareName(catalog.hardware[hw], None, int(gcp.group(2)))
         if _INSTANCE_RE.match(word):
-            raise UnknownNameError("hardware", text, []) from InputError(
-                f"{word!r} is a cloud instance type the catalog has no price entry for:"
-                " type its GPU and count"
+            error = UnknownNameError("hardware", text, [])
+            error.args = (
+                f"unknown hardware {text!r}: {word!r} is a cloud instance type the catalog"
+                " has no price entry for; type its GPU and count instead (e.g. '4x A10G')",
             )
+            raise error
     return None
