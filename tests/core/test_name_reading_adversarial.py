@@ -153,3 +153,11 @@ def test_a_model_size_is_never_the_cards_memory() -> None:
     assert _hw("rtx 4090 70b")[0] == "nvidia-rtx-4090"  # one memory size: nothing to ask
     with pytest.raises(AmbiguousNameError):
         _hw("rtx 3060 8b")  # right after the name: 8 GB mistyped, or a model's size?
+
+
+def test_more_serving_commands_name_their_model() -> None:
+    assert _model("ramalama run ollama://qwen3:8b") == ("qwen3-8b", None)  # tag's own quant
+    assert _model("ramalama serve hf://unsloth/Qwen3-8B-GGUF")[0] == "qwen3-8b"
+    sglang = "python -m sglang.launch_server --model-path Qwen/Qwen3-32B-FP8 --tp 2"
+    assert _model(sglang) == ("qwen3-32b", "FP8")
+    assert _model("trtllm-serve nvidia/Llama-3.3-70B-Instruct-FP4")[0] == "llama-3.3-70b-instruct"

@@ -179,11 +179,15 @@ _FILE_SIZE_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:gb|gib|mb|mib)(?![a-z0
 
 # A pasted command line: the model it runs. llama.cpp's -m / -hf / --hf-repo (common/arg.cpp),
 # vLLM's and mlx-lm's --model, "vllm serve <model>", "ollama run|pull <tag>", "lms get|load".
-_MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
+# SGLang's --model-path (sglang.launch_server), TensorRT-LLM's "trtllm-serve <model>", RamaLama's
+# "ramalama run|serve|pull <transport>://<model>" (ollama://, hf://, huggingface://).
+_MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|--model-path|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
 # The command may follow what runs it: environment settings ("OLLAMA_HOST=… ollama run"),
 # "docker exec -it ollama ollama run …", "python -m vllm serve …".
 _COMMAND = re.compile(
-    r"(?:^|\s)(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load))\s+(\S+)", re.I
+    r"(?:^|\s)(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load)|trtllm-serve"
+    r"|ramalama\s+(?:run|serve|pull))\s+(\S+)",
+    re.I,
 )
 # A Hub page copied with its query ("?library=transformers", "?download=true"); an Ollama
 # library page ("https://ollama.com/library/qwen3:8b") is its tag.
@@ -255,6 +259,10 @@ def _pasted_model(text: str) -> str:
         m = command or (flags[-1] if flags else None)  # "python -m … --model X"
         if m:
             text = m.group(1).strip("\"'")
+            transport = re.match(r"(?i)(ollama|hf|huggingface)://", text)
+            if transport:  # RamaLama's transports: an Ollama tag or a Hub repo
+                text = text[transport.end() :]
+                command = command if transport.group(1).lower() == "ollama" else None
             if command and "ollama" in command[0].lower() and not re.search("[:/]", text):
                 return f"{text}:latest"  # what Ollama pulls for a name without a tag
     if "?" in text or "#" in text:
