@@ -103,6 +103,26 @@ def hip_dequant_blas(f: SpeedFeatures, load: DeviceLoad, tokens: int) -> bool:
     return False
 
 
+# llama.cpp's SYCL backend has MMQ kernels but never takes them (ggml-sycl.cpp,
+# ggml_sycl_supports_mmq: "TODO: accuracy issues in MMQ", return false for every type), so a
+# quantized matrix with more rows than its mat-vec kernels take (MMVQ, up to 8) goes to
+# ggml_sycl_op_mul_mat_sycl: to_fp16_sycl dequantizes the weights into a pool buffer and
+# oneDNN (or oneMKL) multiplies FP16 copies on XMX, the shape of HIP's dequantize + hipBLAS.
+SYCL_MMVQ_MAX_BATCH = 8
+
+
+def sycl_dequant_gemm(f: SpeedFeatures, load: DeviceLoad, tokens: int) -> bool:
+    """Whether llama.cpp's SYCL backend multiplies this micro-batch of ``tokens`` against the
+    weights by dequantizing them to FP16 for a oneDNN/oneMKL GEMM (SYCL_MMVQ_MAX_BATCH): every
+    quantized prompt GEMM. BF16 weights take the FP32 GEMM instead (bf16_arithmetic)."""
+    return (
+        load.backend == "sycl"
+        and f.llama_kernels
+        and f.quant_family != "f16"
+        and tokens > SYCL_MMVQ_MAX_BATCH
+    )
+
+
 # Dense int8 tensor-core operations per SM per clock on Turing, GA10x, Ada and GB20x SMs
 # (e.g. RTX 4090: 660.6 dense int8 TOPS / (128 SMs × 2.52 GHz) = 2048). llama.cpp's MMQ
 # kernels are bound by loading and unpacking quantized tiles per SM, not by the MMA rate:

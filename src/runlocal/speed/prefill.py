@@ -29,6 +29,7 @@ from .kernels import (
     mlx_expert_tile_rows,
     prefill_path,
     serial_delta_rule_seconds,
+    sycl_dequant_gemm,
 )
 from .mlx_call import mlx_prompt_call_seconds, mlx_unevaluated_params
 from .params import SpeedParams
@@ -119,7 +120,9 @@ def prefill_seconds_per_token(
             gemm_gain = intel_vulkan_coopmat(f, load)
             attn_gain = intel_vulkan_attention_gain(f, load)
         eta *= gemm_gain
+        # HIP's dequantize + hipBLAS, and SYCL's dequantize + oneDNN for every quantized GEMM.
         hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
+        hipblas = hipblas or sycl_dequant_gemm(f, load, mb)
         # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
         if not hipblas and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
