@@ -124,7 +124,7 @@ def prefill_seconds_per_token(
         hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
         hipblas = hipblas or sycl_dequant_gemm(f, load, mb)
         # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
-        if not hipblas and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
+        if not hipblas and load.backend != "cpu" and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
             # multiply-adds, except MLX on Neural Accelerators (see the function).
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
