@@ -123,8 +123,17 @@ def prefill_seconds_per_token(
         # HIP's dequantize + hipBLAS, and SYCL's dequantize + oneDNN for every quantized GEMM.
         hipblas = path == "matrix" and hip_dequant_blas(f, load, mb)
         hipblas = hipblas or sycl_dequant_gemm(f, load, mb)
-        # Weights dequantized to FP16 before a hipBLAS GEMM are not unpacked inside it.
-        if not hipblas and load.backend != "cpu" and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load)):
+        # Weights dequantized to FP16 before a hipBLAS/oneDNN GEMM are not unpacked inside it.
+        # The factors are the GPU tile kernels' unpacking (MMQ's tile loaders, Metal's and
+        # Vulkan's dequantizing shaders); ggml-cpu's GEMMs are other code (tinyBLAS tiles for
+        # some types, repacked kernels for others, else a vec_dot per weight row and token),
+        # whose cost its own efficiency holds: one CPU IQ3_S row, 3x below the formula, had set
+        # the I-quants' factor for every GPU in a fit without Qwen's I-quant rows (4.1).
+        if (
+            not hipblas
+            and load.backend != "cpu"
+            and (f.llama_kernels or mlx_dequantizes_beside_accelerators(f, load))
+        ):
             # Other runtimes dequantize tiles inside their GEMMs, hidden behind the
             # multiply-adds, except MLX on Neural Accelerators (see the function).
             eta /= p.prefill_quant_factor.get(f.quant_family, 1.0)
