@@ -11,8 +11,9 @@ and the row's arithmetic path.
 ``--by hardware`` (default) holds out each hardware family and keeps models released since
 2025 (the "models since 2025 on unseen hardware" figure); ``--by model`` holds out each model
 family (every row of it). Writes OUT.txt (the summary, then the rows, largest error first)
-and OUT.params.pkl (--reuse lists again without refitting). Keep the output outside the
-repository: it holds rows of the shared calibration data.
+and OUT.params.pkl (--reuse lists again without refitting); prints the summary and each
+group's figures. Keep the output outside the repository: it holds rows of the shared
+calibration data.
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def fit_prefill(rows: list[Row], base: SpeedParams) -> SpeedParams:
     )
     x = least_squares(r_pre, x0, loss="soft_l1", f_scale=0.3).x
     return cs.with_prefill(base, x)
+
+
+def _stats(errors: list[float]) -> str:
+    if not errors:
+        return "n=0"
+    return (
+        f"n={len(errors)} median={percentile(errors, 0.5):.1f}% p90={percentile(errors, 0.9):.1f}%"
+    )
 
 
 def describe(r: Row, group: str, pred: float) -> str:
@@ -106,7 +115,7 @@ def main() -> int:
     if not args.reuse:
         with open(args.out + ".params.pkl", "wb") as fh:
             pickle.dump(params, fh)
-    errors: list[float] = []
+    errors: dict[str, list[float]] = {}
     tail: list[tuple[float, str]] = []
     for g in groups:
         for r in rows:
@@ -116,18 +125,19 @@ def main() -> int:
             if not pred or not r.value:
                 continue
             error = abs(pred - r.value) / r.value * 100
-            errors.append(error)
+            errors.setdefault(g, []).append(error)
             if error > args.threshold:
                 tail.append((error, describe(r, g, pred)))
     tail.sort(reverse=True)
-    summary = (
-        f"n={len(errors)} median={percentile(errors, 0.5):.1f}% "
-        f"p90={percentile(errors, 0.9):.1f}% above {args.threshold:g}%: {len(tail)}"
-    )
+    every = [e for errs in errors.values() for e in errs]
+    summary = f"{_stats(every)} above {args.threshold:g}%: {len(tail)}"
     with open(args.out + ".txt", "w") as fh:
         fh.write(summary + "\n")
+        fh.writelines(f"  {g}: {_stats(errs)}\n" for g, errs in sorted(errors.items()))
         fh.writelines(line + "\n" for _, line in tail)
     print(summary)
+    for g, errs in sorted(errors.items()):
+        print(f"  {g}: {_stats(errs)}")
     return 0
 
 
