@@ -177,8 +177,15 @@ def _build(catalog: Catalog) -> _Built:
         if words and key not in exact and seen[key] == 1:
             exact[key] = [eid]
             keys.append((words, eid))
+    # (an expert count is part of a size: the 8 of "Mixtral 8x7B" is no generation number)
     sizes = {
-        eid: set(re.findall(r"(\d+(?:\.\d+)?)\s*[bm]\b", " ".join([e.name, *e.aliases]).lower()))
+        eid: {
+            size or count
+            for size, count in re.findall(
+                r"(\d+(?:\.\d+)?)\s*[bm]\b|(\d+)\s*x\s*(?=\d+(?:\.\d+)?\s*[bm]\b)",
+                " ".join([e.name, *e.aliases]).lower(),
+            )
+        }
         for eid, e in entries.items()
     }
     ollama: dict[tuple[str, str], list[str]] = {}
