@@ -261,14 +261,41 @@ def residuals(rows: list[Row], p: SpeedParams) -> list[float]:
     return out
 
 
-def decode_prior() -> tuple[np.ndarray, np.ndarray]:
-    """(centre, log-sd) of each decode parameter's prior, in decode_vector's order."""
+# Backends built from another backend's source, whose decode parameters (bandwidth share, cost
+# per token, cost per layer) are centred on that backend's where their own rows are missing.
+# ggml's HIP backend is ggml-cuda compiled with hipcc (ggml/src/ggml-hip/CMakeLists.txt globs
+# ../ggml-cuda/*.cu; ggml-cuda/vendors/hip.h maps the CUDA API onto HIP's): the same mat-vec
+# kernels (mmvq, mmvf), the same host code per token and the same launch of every kernel
+# from one stream. It ran without graphs until PR #22254 (April 2026: GGML_HIP_GRAPHS "use
+# HIP graph, experimental, slow" OFF -> ON, which measured 1.01-1.11x on tg64), the cost per
+# layer of CUDA without graphs, which is what SpeedParams.per_layer_us["cuda"] holds
+# (cuda_graph_layer_factor scales it where graphs apply). Vulkan on Intel GPUs is ggml-vulkan
+# too, but on another driver whose cost per kernel its own rows show to be ~8x RADV's, so it
+# keeps the generic prior (tried December 2026: the Intel fold's p90 58% -> 72%).
+SOURCE_ORIGIN = {"rocm": "cuda"}
+
+
+def decode_prior(base: SpeedParams | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, log-sd) of each decode parameter's prior, in decode_vector's order. With
+    ``base``, a backend of SOURCE_ORIGIN has its bandwidth efficiency, fixed and per-layer
+    costs centred on its origin's values in ``base``: a fit without rows of that backend
+    (its hardware family held out) predicts it as its source's kernels run, not from the
+    generic priors."""
     pairs = [PRIOR_CPU_ETA if b == "cpu" else PRIOR_ETA for b in BACKENDS]
     pairs += [PRIOR_FIXED_MS] * NB + [PRIOR_LAYER_US] * NB
     # A family held relative to its base (relative_to_base): the ratio's prior is 1.
     pairs += [(1.0 if f in UNPACKING_BASE else PRIOR_DEQUANT_OPS[f], 0.7) for f in FAMILIES]
     pairs += [PRIOR_NO_DP4A, PRIOR_DECODE_ATTN, PRIOR_MOE_LAYER_US, PRIOR_CPU_DECODE_OPS]
     pairs += [PRIOR_CUDA_GRAPH, PRIOR_MLA_LAYER, PRIOR_DECODE_MATRIX_ATTN]
+    if base is not None:
+        for backend, origin in SOURCE_ORIGIN.items():
+            i = BACKENDS.index(backend)
+            for group, values in (
+                (0, base.bandwidth_efficiency),
+                (D_FIXED, base.fixed_ms),
+                (D_LAYER, base.per_layer_us),
+            ):
+                pairs[group + i] = (values[origin], pairs[group + i][1])
     return np.log([v for v, _ in pairs]), np.array([sd for _, sd in pairs])
 
 
@@ -317,7 +344,7 @@ def start_unconstrained_at_prior(
 def fit(rows: list[Row], base: SpeedParams) -> SpeedParams:
     dec = [r for r in rows if r.metric == "tg_tok_s"]
     pre = [r for r in rows if r.metric == "pp_tok_s"]
-    centre, sd = decode_prior()
+    centre, sd = decode_prior(base)
 
     def r_dec(x: np.ndarray) -> np.ndarray:
         prior = PRIOR_WEIGHT * (x - centre) / sd

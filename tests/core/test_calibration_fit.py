@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
@@ -94,3 +95,32 @@ def test_a_fit_without_table_decoded_rows_keeps_the_legacy_cost() -> None:
         q = with_(p, x)
         values = q.dequant_ops if with_ is cs.with_decode else q.prefill_quant_factor
         assert abs(values["q_table"] - values["q_legacy"]) < 1e-9
+
+
+def test_a_fit_without_rocm_rows_centres_hip_on_cuda() -> None:
+    # calibrate_speed.SOURCE_ORIGIN: ggml's HIP backend is ggml-cuda's source, so with a base
+    # whose CUDA decode costs are 0.9 of the bandwidth, 0.6 ms a token and 76 µs a layer, the
+    # HIP prior sits at exactly those (log 0.9, log 0.6, log 76), not at the generic 0.75,
+    # 1 ms and 20 µs, and keeps the generic spread; every other backend keeps its prior.
+    from dataclasses import replace
+
+    p = cs.load_params()
+    base = replace(
+        p,
+        bandwidth_efficiency={**p.bandwidth_efficiency, "cuda": 0.9},
+        fixed_ms={**p.fixed_ms, "cuda": 0.6},
+        per_layer_us={**p.per_layer_us, "cuda": 76.0},
+    )
+    generic, sd_generic = cs.decode_prior()
+    centre, sd = cs.decode_prior(base)
+    rocm = cs.BACKENDS.index("rocm")
+    assert np.exp(centre[rocm]) == pytest.approx(0.9)
+    assert np.exp(centre[cs.D_FIXED + rocm]) == pytest.approx(0.6)
+    assert np.exp(centre[cs.D_LAYER + rocm]) == pytest.approx(76.0)
+    assert np.exp(generic[rocm]) == pytest.approx(0.75)
+    assert np.exp(generic[cs.D_LAYER + rocm]) == pytest.approx(20.0)
+    assert (sd == sd_generic).all()
+    others = [
+        i for i in range(len(centre)) if i not in (rocm, cs.D_FIXED + rocm, cs.D_LAYER + rocm)
+    ]
+    assert (centre[others] == generic[others]).all()
