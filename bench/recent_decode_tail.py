@@ -36,7 +36,7 @@ from runlocal.speed.decode import dequant_rate_factor, mla_layer_share
 def fit_decode(rows: list[Row], base: SpeedParams) -> SpeedParams:
     """calibrate_speed.fit's decode half."""
     dec = [r for r in rows if r.metric == "tg_tok_s"]
-    centre, sd = cs.decode_prior()
+    centre, sd = cs.decode_prior(base)
 
     def r_dec(x: np.ndarray) -> np.ndarray:
         prior = cs.PRIOR_WEIGHT * (x - centre) / sd
