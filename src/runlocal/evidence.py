@@ -12,12 +12,14 @@ from typing import Any
 
 from .catalog import Catalog, PickledEach, code_stamp, derived_cached, pickled_each
 from .estimate import Estimate, cached_estimate
+from .frozen import interpreted
 from .hardware import Device
 from .runtimes import Runtime
 from .sources import ResolvedModel
 from .spec import WeightInventory
 
 
+@interpreted
 @dataclass(frozen=True)
 class BenchRow:
     """One published llama.cpp result: a model and quant's decode or prefill tokens/s on

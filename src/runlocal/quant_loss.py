@@ -18,6 +18,7 @@ from statistics import fmean, median
 from typing import Any
 
 from .catalog import CATALOG_DIR, Catalog, Entry, load_catalog
+from .frozen import interpreted
 
 
 def finite_number(value: Any) -> float | None:
@@ -52,6 +53,7 @@ DEFAULT_NATS_PER_DOUBLING = 0.144
 DEFAULT_SIZE_EXPONENT = 0.23
 
 
+@interpreted
 @dataclass(frozen=True)
 class QuantTable:
     """A quantization's published measurements of quality lost (perplexity, KL divergence

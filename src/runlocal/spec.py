@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, fields
 from itertools import accumulate
 from typing import Literal
 
-from .frozen import hash_once
+from .frozen import hash_once, interpreted
 
 LayerKind = Literal["full", "swa", "recurrent", "none"]
 
 
+@interpreted
 @dataclass(frozen=True)
 class LayerSpec:
     """One transformer block as the KV cache sees it.

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..bounds import HARDWARE_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
+from ..frozen import interpreted
 from .hardware_reading import (
     FORM_FACTORS,
     GFX_RE,
@@ -42,6 +43,7 @@ MAX_DEVICES = 64
 # --- the catalog read the same way ----------------------------------------------------------------
 
 
+@interpreted
 @dataclass(frozen=True)
 class _Key:
     """One reading of a catalog name: the entry, and the memory and GPU cores it states."""
@@ -51,6 +53,7 @@ class _Key:
     gpu_cores: int | None
 
 
+@interpreted
 @dataclass
 class _Index:
     """Every catalog hardware name read as read_name reads a typed one, by its words."""

@@ -25,6 +25,7 @@ from typing import Any
 from ..bounds import MODEL_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
+from ..frozen import interpreted
 from ..quant_unsized import UnsizedQuantError
 from .mistyped import one_slip, sentence_runs, size_only
 from .models_reading import (
@@ -48,6 +49,7 @@ _OLLAMA_RE = re.compile(r"^([a-z0-9][\w.-]*):([\w.-]+)$", re.I)  # catalog ollam
 _VERSION_V = re.compile(r"(?i)(?<![a-z0-9])v(?=\d)")
 
 
+@interpreted
 @dataclass
 class _Index:
     exact: dict[tuple[tuple[str, int], ...], list[str]]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from ..frozen import builder
+from ..frozen import builder, interpreted
 from ..hardware import Device
 from ..memory import (
     LLAMA_UBATCH,
@@ -23,6 +23,7 @@ from ..spec import ModelSpec, WeightInventory
 from .params import backend_class, quant_family, release
 
 
+@interpreted
 @dataclass(frozen=True)
 class DeviceLoad:
     """What one device does per decoded token."""
@@ -141,6 +142,7 @@ def device_traits(device: Device) -> dict[str, Any]:
     }
 
 
+@interpreted
 @dataclass(frozen=True)
 class SpeedFeatures:
     """What decode and prefill speed depend on for one setup, per device and overall."""
