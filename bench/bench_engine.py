@@ -1,6 +1,6 @@
 """Speed of the engine itself (figures recorded in docs/performance.md, "Engine").
 
-    python bench/bench_engine.py [--rounds 3] [--no-llmfit]
+    python bench/bench_engine.py [--rounds 3] [--no-llmfit] [--native build/native]
 
 Every figure that is compared is measured in the same run, interleaved, so a noisy machine
 moves both sides of a ratio alike.
@@ -20,6 +20,10 @@ moves both sides of a ratio alike.
 3. Cold start: `runlocal check MODEL --hardware HW --json` as a new process, against
    `python -c pass` (the interpreter's own start) in the same run. Bytecode is compiled
    first, as an installed package has it.
+
+With ``--native DIR`` (the compiled build of scripts/build_native.py), each part is measured
+for it too in the same run: 1. in a child process that imports the compiled package, right
+after this one's; 2. and 3. interleaved with the pure runs, ``PYTHONPATH=DIR``.
 """
 
 from __future__ import annotations
@@ -169,13 +173,33 @@ def llmfit_command() -> list[str] | None:
     return [str(exe)]
 
 
-def _wall(cmd: list[str], stdin_path: str | None = None) -> float:
+def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - t0
 
 
-def bench_batch(rounds: int, with_llmfit: bool) -> None:
+def native_env(native: Path | None) -> dict[str, str] | None:
+    """The environment that imports the compiled build at ``native``, checked to be one."""
+    if native is None:
+        return None
+    env = {**os.environ, "PYTHONPATH": str(native.resolve())}
+    probe = "import runlocal.estimate as m; print(m.__file__)"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if not found.endswith(".so") and not found.endswith(".pyd"):
+        raise SystemExit(f"{native}: not a compiled build (runlocal.estimate is {found})")
+    return env
+
+
+def bench_in_process_native(env: dict[str, str]) -> None:
+    print("compiled build:", flush=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--in-process-only"]
+    subprocess.run(cmd, check=True, env=env)
+
+
+def bench_batch(rounds: int, with_llmfit: bool, env: dict[str, str] | None = None) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
         for q in varied_queries(10_000):
             f.write(json.dumps(q) + "\n")
@@ -184,10 +208,17 @@ def bench_batch(rounds: int, with_llmfit: bool) -> None:
     llmfit = llmfit_command() if with_llmfit else None
     if with_llmfit and llmfit is None:
         print("llmfit could not be installed: the batch is measured without it")
-    times: dict[str, list[float]] = {"workers": [], "one process": [], "llmfit": []}
+    times: dict[str, list[float]] = {"workers": [], "one process": []}
+    if env is not None:
+        times |= {"compiled, workers": [], "compiled, one process": []}
+        _wall(runlocal, env)  # the compiled build's own parse cache written (its catalog path)
+    times["llmfit"] = []
     for _ in range(rounds):
         times["workers"].append(_wall(runlocal))
         times["one process"].append(_wall([*runlocal, "--jobs", "1"]))
+        if env is not None:
+            times["compiled, workers"].append(_wall(runlocal, env))
+            times["compiled, one process"].append(_wall([*runlocal, "--jobs", "1"], env))
         if llmfit is not None:
             times["llmfit"].append(_wall([*llmfit, "fit", "--json"]))
     os.unlink(path)
@@ -199,7 +230,7 @@ def bench_batch(rounds: int, with_llmfit: bool) -> None:
         print(f"  {k}: {v:.2f} s{ratio}  (runs: {', '.join(f'{t:.2f}' for t in times[k])})")
 
 
-def bench_cold_start(rounds: int = 10) -> None:
+def bench_cold_start(rounds: int = 10, env: dict[str, str] | None = None) -> None:
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "runlocal")],
         check=True,
@@ -216,23 +247,39 @@ def bench_cold_start(rounds: int = 10) -> None:
         "--json",
     ]
     subprocess.run(check_cmd, check=True, stdout=subprocess.DEVNULL)  # parse cache written
-    cold, bare = [], []
+    if env is not None:
+        subprocess.run(check_cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+    cold, bare, compiled = [], [], []
     for _ in range(rounds):
         cold.append(_wall(check_cmd))
         bare.append(_wall([sys.executable, "-c", "pass"]))
+        if env is not None:
+            compiled.append(_wall(check_cmd, env))
     print(
         f"cold start `runlocal check {MODELS[0]} --hardware '{HARDWARE[0]}' --json`: median "
         f"{statistics.median(cold):.3f} s, min {min(cold):.3f} s over {rounds} runs; "
         f"`python -c pass` in the same run: median {statistics.median(bare):.3f} s, "
         f"min {min(bare):.3f} s"
     )
+    if compiled:
+        print(
+            f"  compiled build: median {statistics.median(compiled):.3f} s, "
+            f"min {min(compiled):.3f} s"
+        )
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-llmfit", action="store_true")
+    ap.add_argument("--native", type=Path, help="also measure the compiled build in this folder")
+    ap.add_argument("--in-process-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     bench_in_process()
-    bench_batch(args.rounds, not args.no_llmfit)
-    bench_cold_start()
+    if args.in_process_only:
+        sys.exit()
+    env = native_env(args.native)
+    if env is not None:
+        bench_in_process_native(env)
+    bench_batch(args.rounds, not args.no_llmfit, env)
+    bench_cold_start(env=env)

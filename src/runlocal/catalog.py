@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
 from .errors import CatalogError, InputError, RunlocalError, UnknownNameError
-from .frozen import interpreted
 
 CATALOG_DIR = Path(__file__).with_name("catalog")
 KINDS = (
@@ -44,7 +43,6 @@ def normalize(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9.+]+", " ", name.lower()).replace(".", " ").split())
 
 
-@interpreted
 @dataclass(frozen=True, eq=False)  # identity hash: entries key per-model caches
 class Entry:
     """One catalog record: a TOML file's common fields, and all of it in ``data``."""
@@ -96,7 +94,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@interpreted
 @dataclass(eq=False)  # identity hash: indexes over a loaded catalog are cached per object
 class Catalog:
     """The catalog's entries by kind. Loaded from ``root`` one kind at a time, on first use,

@@ -97,6 +97,5 @@ def interpreted(cls: T) -> T:
     a class under a decorator it does not know an ordinary Python class. Used on records that
     are pickled (mypyc's frozen dataclasses cannot be unpickled: their state is set through
     the frozen __setattr__), built with builder() or object.__new__ (refused for a compiled
-    class), given a functools.cached_property (it needs an instance __dict__) or held by a
-    weakref.WeakKeyDictionary (a compiled class has no weak references)."""
+    class) or given a functools.cached_property (it needs an instance __dict__)."""
     return cls
