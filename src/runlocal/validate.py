@@ -398,6 +398,39 @@ def check_reader_notes(e: Entry) -> Iterable[CatalogError]:
         )
 
 
+# An alias that names another release of a model folds that release's answers into this entry
+# (session 15 names3: Mistral-7B-Instruct-v0.2 read as the v0.1 entry, Qwen3 Thinking-2507 as
+# Instruct-2507). Release markers: a dotted version (v0.2), a release date (2507, 0905, 08-2024)
+# and the Thinking / Instruct split; an alias whose marker the entry's id, name and repo lack is
+# refused unless the notes name that marker (the entry says it covers both releases). A base
+# checkpoint's alias on an entry that names its tune (Instruct, -it, Chat, Think) is refused too.
+_RELEASE_RE = re.compile(r"(?i)(?<![a-z0-9])(v\d+(?:\.\d+)+|\d{4}|\d{2}-\d{4}|thinking|think)(?![a-z0-9])")
+_TUNED_RE = re.compile(r"(?i)(?<![a-z0-9])(instruct|it|chat|think|thinking)(?![a-z0-9])")
+_BASE_RE = re.compile(r"(?i)(?<![a-z0-9])base(?![a-z0-9])")
+
+
+def _release_marks(text: str) -> set[str]:
+    marks = {m.lower() for m in _RELEASE_RE.findall(text.replace("_", "-"))}
+    return {"think" if m == "thinking" else m for m in marks}
+
+
+def check_alias_releases(e: Entry) -> Iterable[CatalogError]:
+    own_text = " ".join((e.id, e.name, str(e.get("hf_repo") or "")))
+    own = _release_marks(own_text)
+    notes = str(e.get("notes") or "").lower()
+    for alias in e.aliases:
+        extra = _release_marks(alias) - own
+        for mark in sorted(extra):
+            if mark not in notes:
+                yield CatalogError(
+                    _rel(e), "aliases", f"{alias!r} names another release ({mark}) than this entry"
+                )
+        if _BASE_RE.search(alias) and _TUNED_RE.search(own_text) and "base" not in notes:
+            yield CatalogError(
+                _rel(e), "aliases", f"{alias!r} names the base checkpoint of a tuned entry"
+            )
+
+
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
 
     for kind in KINDS:
@@ -418,6 +451,7 @@ def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
         yield from check_hardware(e)
     for e in catalog.models.values():
         yield from check_model(e)
+        yield from check_alias_releases(e)
     for e in catalog.benchmarks.values():
         yield from check_benchmarks(e, catalog)
     for e in catalog.runtimes.values():
