@@ -404,7 +404,9 @@ def check_reader_notes(e: Entry) -> Iterable[CatalogError]:
 # and the Thinking / Instruct split; an alias whose marker the entry's id, name and repo lack is
 # refused unless the notes name that marker (the entry says it covers both releases). A base
 # checkpoint's alias on an entry that names its tune (Instruct, -it, Chat, Think) is refused too.
-_RELEASE_RE = re.compile(r"(?i)(?<![a-z0-9])(v\d+(?:\.\d+)+|\d{4}|\d{2}-\d{4}|thinking|think)(?![a-z0-9])")
+_RELEASE_RE = re.compile(
+    r"(?i)(?<![a-z0-9])(v\d+(?:\.\d+)+|\d{4}|\d{2}-\d{4}|thinking|think)(?![a-z0-9])"
+)
 _TUNED_RE = re.compile(r"(?i)(?<![a-z0-9])(instruct|it|chat|think|thinking)(?![a-z0-9])")
 _BASE_RE = re.compile(r"(?i)(?<![a-z0-9])base(?![a-z0-9])")
 

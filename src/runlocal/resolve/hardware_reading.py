@@ -50,7 +50,7 @@ _LOG_NOISE = [
     r"\b(?:limited|special|anniversary)\s*edition\b",
     r"\b(?:ftw|xc)\s*\d?\s*(?:ultra)?\b",  # EVGA lines: "FTW3 Ultra" is not an Apple Ultra
     r"\bultra\s*gaming\b",
-    r"\bstrix\b(?!\s*halo)",  # ASUS ROG Strix, not AMD's Strix Halo
+    r"\bstrix\b(?!\s*(?:halo|point))",  # ASUS ROG Strix, not AMD's Strix Halo or Strix Point
     # A price in a listing or a post ("$700 OBO", "€1.299", "1400 USD"): never a size or a
     # model number.
     r"[$€£¥]\s*\d[\d,]*(?:\.\d+)?k?(?![\w.])|\b\d[\d,.]*\s*(?:[$€£]|usd|eur|gbp|dollars?|euros?|bucks)(?![a-z])",
@@ -148,6 +148,21 @@ _MID_COUNT_RE = re.compile(
     r"(?<=\s)(\d{1,2})\s*[x×]\s+(?=(?:(?:nvidia|geforce|rtx|gtx|tesla|quadro|amd|radeon|rx|"
     r"instinct|intel|arc)\s+){0,2}[a-z-]*\d)"
     r"(?!\d+(?:\.\d+)?\s*(?:gb|g|gib|tb|mb|mib)\b|\d+\s*-?\s*pin)"
+)
+# A count word inside a sentence, right before a model number ("CUDA_VISIBLE_DEVICES=0,1 two
+# 3090s", "running dual 4090"), as _MID_COUNT_RE; and "xN" right after a model number, before
+# more words ("3090 x2 for 70b"): the trailing form with a question after it. Never a PCIe
+# slot's lanes ("4090 x16 slot") and at most eight (a board's slots).
+_MID_COUNT_WORD_RE = re.compile(
+    r"(?<=\s)(" + "|".join(w for w, n in _COUNT_WORDS.items() if n > 1) + r")\s+"
+    r"(?=(?:(?:nvidia|geforce|rtx|gtx|tesla|quadro|amd|radeon|rx|instinct|intel|arc)\s+){0,2}"
+    r"[a-z-]*\d)(?!\d+(?:\.\d+)?\s*(?:gb|g|gib|tb|mb|mib)\b)"
+)
+# "Dual" is also a board line ("ASUS Dual RTX 4060", "Palit 4060 Ti Dual 8GB"): a count only
+# after a word of a sentence ("running dual 4090", "with dual 3090").
+_COUNT_AFTER = frozenset("have has got run running with on my a an using use and or".split())  # noqa: SIM905
+_AFTER_NUMBER_COUNT_RE = re.compile(
+    r"(?<=\d)\s+[x×]\s*([2-8])\s+(?!(?:pci|lanes?|slots?|electrical)\b)(?=[a-z])"
 )
 # A count written with the word GPU after it ("HGX H100 8-GPU", "8 GPUs"), never a core count
 # ("10 GPU cores", "40-core GPU").
@@ -371,13 +386,16 @@ def read_name(text: str, *, counts: bool) -> Reading:
     bare: list[int] = []
     # system_profiler SPDisplaysDataType prints a GPU's cores as "Total Number of Cores: 40";
     # SPHardwareDataType prints the CPU's as "Total Number of Cores: 12 (8 performance and 4
-    # efficiency)", read here as the CPU's and dropped.
+    # efficiency)", read here as the CPU's: Apple bins each chip's CPU with its GPU, so it picks
+    # the GPU variant (the M3 Pro's 11-core CPU has the 14-core GPU; apple.com/macbook-pro/specs).
+    cpu_cores: int | None = None
     if "total number" in s:
         for m in _PROFILER_CORES_RE.finditer(s):
-            if not m.group(2):
+            if m.group(2):
+                cpu_cores = int(m.group(1))
+            else:
                 gpu_cores = int(m.group(1))
         s = _PROFILER_CORES_RE.sub(" ", s)
-    cpu_cores: int | None = None
     for m in _CORES_PAIR_RE.finditer(s):
         cpu_cores, gpu_cores = int(m.group(1)), int(m.group(2))
     s = _CORES_PAIR_RE.sub(" ", s)
@@ -449,6 +467,19 @@ def _take_count(s: str) -> tuple[int | None, str]:
         if before and before[-1] in _LINES:
             continue  # "Ventus 2X 12G": a product line's number
         return int(m.group(1)), (s[: m.start()] + " " + s[m.end() :]).strip()
+    m = _MID_COUNT_WORD_RE.search(s)
+    if (
+        m
+        and m.group(1) in _LINES
+        and s[: m.start()].split()[-1:] != []
+        and (s[: m.start()].split()[-1] not in _COUNT_AFTER)
+    ):
+        m = None
+    m = m or _AFTER_NUMBER_COUNT_RE.search(s)
+    if m:
+        word = m.group(1)
+        n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
+        return n, (s[: m.start()] + " " + s[m.end() :]).strip()
     m = _DGX_RE.search(s) if "dgx" in s else None
     if m:  # (only where no count is typed) "DGX H100": eight H100 SXM5 boards; "DGX A100 640GB": 640 GB over the eight
         end = m.end() + 4  # the GPU's name: a letter and three digits

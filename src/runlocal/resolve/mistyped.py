@@ -92,19 +92,29 @@ def slipped_variant(
     right after that name, and no word of any name itself: "3090 to" is a 3090 Ti mistyped,
     "6700 zt" a 6700 XT. Answering the plain card would be a silent wrong answer."""
     word = tokens[end]
-    if not word.isalpha() or len(word) < 2 or word in vocabulary:
+    if len(word) == 1 and word.isalpha():
+        # A variant word cut to its first letter ("4080 s", "4070 t": Super or Ti, or
+        # nothing?): the plain card would be a silent guess, so only where no variant the
+        # line takes there starts with it is the letter left out.
+        return word in {v[0] for v in _variants_after(keys, tokens[start:end])}
+    if not word.isalpha() or word in vocabulary:
         return False
     if word in _SENTENCE_AFTER and end + 1 < len(tokens):
         return False
-    name = tuple(tokens[start:end])
+    after = _variants_after(keys, tokens[start:end])
+    return any(one_slip_apart(word, v) for v in after if len(v) >= 2)
+
+
+def _variants_after(keys: Iterable[tuple[str, ...]], name_words: list[str]) -> set[str]:
+    """The variant words that a catalog name takes right after these words."""
+    name = tuple(name_words)
     n = len(name)
-    after = {
+    return {
         key[i + n]
         for key in keys
         for i in range(len(key) - n)
         if key[i : i + n] == name and key[i + n] in VARIANTS
     }
-    return any(one_slip_apart(word, v) for v in after if len(v) >= 2)
 
 
 def one_slip_apart(a: str, b: str) -> bool:
