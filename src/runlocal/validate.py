@@ -405,7 +405,7 @@ def check_reader_notes(e: Entry) -> Iterable[CatalogError]:
 # refused unless the notes name that marker (the entry says it covers both releases). A base
 # checkpoint's alias on an entry that names its tune (Instruct, -it, Chat, Think) is refused too.
 _RELEASE_RE = re.compile(
-    r"(?i)(?<![a-z0-9])(v\d+(?:\.\d+)+|\d{4}|\d{2}-\d{4}|thinking|think)(?![a-z0-9])"
+    r"(?i)(?<![a-z0-9.])(v?\d+(?:\.\d+)+|\d{4}|\d{2}-\d{4}|thinking|think)(?![a-z0-9]|\.\d)"
 )
 _TUNED_RE = re.compile(r"(?i)(?<![a-z0-9])(instruct|it|chat|think|thinking)(?![a-z0-9])")
 _BASE_RE = re.compile(r"(?i)(?<![a-z0-9])base(?![a-z0-9])")

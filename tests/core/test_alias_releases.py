@@ -39,6 +39,8 @@ def test_another_version_date_or_thinking_release_is_flagged() -> None:
     assert len(flagged(q)) == 1 and "think" in flagged(q)[0]
     k2 = model("kimi-k2-instruct", "Kimi K2 Instruct", ("Kimi-K2-Instruct-0905",))
     assert "0905" in flagged(k2)[0]
+    gemma = model("gemma-2b-it", "Gemma 2B IT", ("gemma-1.1-2b-it", "Gemma 2B IT Q4_K_M"))
+    assert len(flagged(gemma)) == 1 and "1.1" in flagged(gemma)[0]
 
 
 def test_a_base_checkpoint_on_an_entry_that_names_its_tune_is_flagged() -> None:
