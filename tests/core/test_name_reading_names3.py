@@ -66,3 +66,27 @@ def test_a_base_checkpoint_or_another_release_of_a_tuned_entry_is_refused(text: 
 
 def test_a_base_name_still_finds_an_untuned_entry() -> None:
     assert resolve_model_name(load_catalog(), "Qwen3-8B-Base").entry.id == "qwen3-8b"
+
+
+@pytest.mark.parametrize("text", ["Qwen3-30B-A3B-Instruct", "qwen3 4b instruct", "4070 ti sup"])
+def test_a_tune_word_the_answer_lacks_or_a_cut_short_variant_asks_which(text: str) -> None:
+    catalog = load_catalog()
+    with pytest.raises(InputError):
+        if text[0].isdigit():
+            resolve_hardware_name(catalog, text)
+        else:
+            resolve_model_name(catalog, text)
+
+
+def test_the_tune_word_rule_keeps_ollama_tags_and_other_model_words() -> None:
+    catalog = load_catalog()
+    assert resolve_model_name(catalog, "qwen:72b-instruct").entry.id == "qwen1.5-72b-chat"
+    assert resolve_model_name(catalog, "DeepSeek-V2-Lite-Instruct").entry.id == "deepseek-v2-lite"
+    assert resolve_model_name(catalog, "Llama 3.1 8B Instruct").entry.id == "llama-3.1-8b-instruct"
+
+
+def test_plurals_of_letter_and_digit_cards() -> None:
+    assert hardware("two P40s") == ("nvidia-tesla-p40", 2)
+    assert hardware("4 T4s") == ("nvidia-tesla-t4", 4)
+    with pytest.raises(InputError):
+        resolve_hardware_name(load_catalog(), "two P40s and a 3090")

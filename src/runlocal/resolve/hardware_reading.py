@@ -188,7 +188,9 @@ def _lanes(before: str, n: str) -> bool:
 
 
 _BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
-PLURAL_RE = re.compile(r"(\d{3,5})s\b")  # "two 3090s": lower-case s after a model number
+# "two 3090s", "two P40s", "4 T4s": a lower-case s after a model number (or a data-centre
+# card's letter and one or two digits) is a plural, read only where a count is typed.
+PLURAL_RE = re.compile(r"(\d{3,5}|(?<![A-Za-z0-9])[A-Za-z]\d{1,2})s\b")
 
 
 def _wordset(text: str) -> frozenset[str]:

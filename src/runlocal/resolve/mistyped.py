@@ -92,11 +92,15 @@ def slipped_variant(
     right after that name, and no word of any name itself: "3090 to" is a 3090 Ti mistyped,
     "6700 zt" a 6700 XT. Answering the plain card would be a silent wrong answer."""
     word = tokens[end]
-    if len(word) == 1 and word.isalpha():
-        # A variant word cut to its first letter ("4080 s", "4070 t": Super or Ti, or
+    if word.isalpha() and any(
+        v != word and v.startswith(word) for v in _variants_after(keys, tokens[start:end])
+    ):
+        # A variant word cut short ("4080 s", "4070 t", "4070 ti sup": Super or Ti, or
         # nothing?): the plain card would be a silent guess, so only where no variant the
-        # line takes there starts with it is the letter left out.
-        return word in {v[0] for v in _variants_after(keys, tokens[start:end])}
+        # line takes there starts with it is the word left out.
+        return True
+    if len(word) == 1:
+        return False
     if not word.isalpha() or word in vocabulary:
         return False
     if word in _SENTENCE_AFTER and end + 1 < len(tokens):

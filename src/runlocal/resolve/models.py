@@ -28,6 +28,7 @@ from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..frozen import interpreted
 from ..quant_unsized import UnsizedQuantError
 from .mistyped import one_slip, sentence_runs, size_only
+from .model_releases import base_of_tuned, tuned_elsewhere
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
@@ -266,28 +267,21 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
             entry = _by_words(index, text, ref)
         except UnknownNameError as unknown:
             entry = _by_other_words(index, text, ref, unknown)
-    if _base_of_tuned(entry, text):
+    if base_of_tuned(entry, text):
         raise UnknownNameError("model", text, [entry.name])
+    other = (
+        []
+        if ref.form == "ollama"  # an Ollama tag names one model of its library
+        else tuned_elsewhere(index.keys, index.entries, entry, text, name_words(ref.name))
+    )
+    if other:
+        raise AmbiguousNameError("model", text, [entry.name, *other][:6])
     if ref.unsized:
         # A Hub repo the catalog knows, tagged with a quant no name sizes (UD-TQ1_0): the
         # catalog would answer at another quant, so refuse (an unknown repo's file is read).
         raise UnsizedQuantError(ref.unsized)
     implied = ollama_default_quant(entry) if ref.form == "ollama" else None
     return ModelName(entry, ref.quant, ref.form, implied)
-
-
-_BASE_WORD = re.compile(r"(?i)(?<![a-z0-9])base(?![a-z0-9])")
-_TUNE_WORD = re.compile(r"(?i)(?<![a-z0-9])(?:instruct|it|chat|think|thinking)(?![a-z0-9])")
-
-
-def _base_of_tuned(entry: Entry, text: str) -> bool:
-    """Whether the text names a base checkpoint ("granite-3.1-8b-base", "Mistral-Nemo-Base-2407")
-    and the entry is a tuned release that says so in its name (Instruct, -it, Chat, Think):
-    another checkpoint than the entry, refused as catalog check refuses such an alias."""
-    if not _BASE_WORD.search(text) or _TUNE_WORD.search(text):
-        return False
-    own = " ".join((entry.id, entry.name, *entry.aliases))
-    return bool(_TUNE_WORD.search(f"{entry.id} {entry.name}")) and not _BASE_WORD.search(own)
 
 
 def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNameError) -> Entry:
