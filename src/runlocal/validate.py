@@ -402,12 +402,14 @@ def check_reader_notes(e: Entry) -> Iterable[CatalogError]:
 # (session 15 names3: Mistral-7B-Instruct-v0.2 read as the v0.1 entry, Qwen3 Thinking-2507 as
 # Instruct-2507). Release markers: a dotted version (v0.2), a release date (2507, 0905, 08-2024)
 # and the Thinking / Instruct split; an alias whose marker the entry's id, name and repo lack is
-# refused unless the notes name that marker (the entry says it covers both releases). A base
+# refused unless the notes name that marker and say the entry takes it ("is an alias here",
+# "covers both releases"); an Instruct alias on a Think entry is refused too. A base
 # checkpoint's alias on an entry that names its tune (Instruct, -it, Chat, Think) is refused too.
 _RELEASE_RE = re.compile(
     r"(?i)(?<![a-z0-9.])(v?\d+(?:\.\d+)+|\d{4}|\d{2}-\d{4}|thinking|think)(?![a-z0-9]|\.\d)"
 )
 _TUNED_RE = re.compile(r"(?i)(?<![a-z0-9])(instruct|it|chat|think|thinking)(?![a-z0-9])")
+_INSTRUCT_RE = re.compile(r"(?i)(?<![a-z0-9])instruct(?![a-z0-9])")
 _BASE_RE = re.compile(r"(?i)(?<![a-z0-9])base(?![a-z0-9])")
 
 
@@ -419,15 +421,29 @@ def _release_marks(text: str) -> set[str]:
 def check_alias_releases(e: Entry) -> Iterable[CatalogError]:
     own_text = " ".join((e.id, e.name, str(e.get("hf_repo") or "")))
     own = _release_marks(own_text)
+    # A version glued to the model's word ("internlm2.5", "minimax-m2.5", "qwen3.8") is its own.
+    own |= {v for m in re.findall(r"\d+(?:\.\d+)+", own_text) for v in (m, f"v{m}")}
     notes = str(e.get("notes") or "").lower()
+    # The notes must say the entry takes that name ("is an alias here", "covers both releases",
+    # "also calls this release"), not only that the release exists ("separate Instruct and
+    # Thinking releases").
+    covers = re.search(r"alias|covers|also calls", notes) is not None
     for alias in e.aliases:
         extra = _release_marks(alias) - own
         for mark in sorted(extra):
-            if mark not in notes:
+            if not (covers and mark in notes):
                 yield CatalogError(
                     _rel(e), "aliases", f"{alias!r} names another release ({mark}) than this entry"
                 )
-        if _BASE_RE.search(alias) and _TUNED_RE.search(own_text) and "base" not in notes:
+        if "think" in own and _INSTRUCT_RE.search(alias) and not _INSTRUCT_RE.search(own_text):
+            yield CatalogError(
+                _rel(e), "aliases", f"{alias!r} names the Instruct release of a Think entry"
+            )
+        if (
+            _BASE_RE.search(alias)
+            and _TUNED_RE.search(own_text)
+            and not (covers and "base" in notes)
+        ):
             yield CatalogError(
                 _rel(e), "aliases", f"{alias!r} names the base checkpoint of a tuned entry"
             )

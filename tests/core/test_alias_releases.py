@@ -63,3 +63,19 @@ def test_notes_that_name_the_release_make_the_alias_explicit() -> None:
 def test_the_catalog_has_no_such_alias() -> None:
     catalog = load_catalog()
     assert [m for e in catalog.models.values() for m in check_alias_releases(e)] == []
+
+
+def test_notes_that_only_mention_the_release_do_not_cover_it() -> None:
+    vl = model(
+        "qwen3-vl-30b-a3b-instruct",
+        "Qwen3-VL 30B-A3B Instruct",
+        ("Qwen3-VL-30B-A3B-Thinking",),
+        notes="Separate Instruct and Thinking releases share the shapes.",
+    )
+    assert "think" in flagged(vl)[0]
+    think = model("olmo-3-32b-think", "OLMo 3 32B Think", ("Olmo-3-32B-Instruct",))
+    assert "Instruct release" in flagged(think)[0]
+
+
+def test_a_version_glued_to_the_name_is_its_own() -> None:
+    assert flagged(model("internlm2.5-7b-chat", "InternLM2.5 7B Chat", ("InternLM 2.5 7B",))) == []
