@@ -92,9 +92,8 @@ def slipped_variant(
     right after that name, and no word of any name itself: "3090 to" is a 3090 Ti mistyped,
     "6700 zt" a 6700 XT. Answering the plain card would be a silent wrong answer."""
     word = tokens[end]
-    if word.isalpha() and any(
-        v != word and v.startswith(word) for v in _variants_after(keys, tokens[start:end])
-    ):
+    after = _variants_after(keys, tokens[start:end]) if word.isalpha() else set()
+    if any(v != word and v.startswith(word) for v in after):
         # A variant word cut short ("4080 s", "4070 t", "4070 ti sup": Super or Ti, or
         # nothing?): the plain card would be a silent guess, so only where no variant the
         # line takes there starts with it is the word left out.
@@ -105,7 +104,6 @@ def slipped_variant(
         return False
     if word in _SENTENCE_AFTER and end + 1 < len(tokens):
         return False
-    after = _variants_after(keys, tokens[start:end])
     return any(one_slip_apart(word, v) for v in after if len(v) >= 2)
 
 
