@@ -13,6 +13,12 @@ from typing import Any
 
 from .errors import ModelFileError, UnsupportedArchitectureError
 from .frozen import builder
+from .hfconfig_dsv4 import (
+    DSV4_INDEXED_RATIO,
+    compress_ratios,
+    dsv4_attention_params,
+    indexer_params,
+)
 from .hfconfig_layers import (
     BLOCK_KINDS,
     block_layer,
@@ -27,128 +33,22 @@ from .hfconfig_layers import (
 from .hfconfig_moe import read_moe, unread_expert_keys
 from .hfconfig_nas import nas_layers
 from .hfconfig_read import Reader, per_layer_ints
+from .hfconfig_types import (
+    ENCODER_TYPES,
+    KNOWN_MODEL_TYPES,
+    TIED_BY_DEFAULT,
+    UNGATED_FFN_TYPES,
+)
 from .spec import LayerKind, LayerSpec, MLASpec, ModelSpec
 
 # A config builds a LayerSpec per layer: builder's one-step constructor, the same object
 # (tests/core/test_fast_paths.py).
 _new_layer = builder(LayerSpec)
 
-# Encoder-only models (embedding and reranking): no KV cache, bidirectional attention.
-ENCODER_TYPES = frozenset(
-    {"bert", "roberta", "xlm-roberta", "nomic_bert", "modernbert", "distilbert", "new"}
-)
-# Feed-forward blocks without a gate: one up and one down projection.
-# Nemotron (4 / H / 3) uses squared-ReLU MLPs and experts with up and down only (llama.cpp
-# builds them with no gate tensor).
-UNGATED_FFN_TYPES = frozenset(
-    {
-        "phi",
-        "starcoder2",
-        "falcon",
-        "bert",
-        "roberta",
-        "xlm-roberta",
-        "distilbert",
-        "new",
-        "nemotron",
-        "nemotron_h",
-    }
-)
-
-# model_type values whose layout this parser knows. Others with the standard keys are sized
-# as a plain dense decoder, and the result says so in its provenance (never silently).
-KNOWN_MODEL_TYPES = frozenset(
-    [
-        "llama",
-        "mistral",
-        "ministral",
-        "mixtral",
-        "qwen2",
-        "qwen2_moe",
-        "qwen3",
-        "qwen3_moe",
-        "qwen3_next",
-        "qwen3_5",
-        "qwen3_5_moe",
-        "gemma",
-        "gemma2",
-        "gemma3",
-        "gemma3_text",
-        "gemma3n",
-        "gemma3n_text",
-        "gemma4",
-        "gemma4_text",
-        "phi",
-        "phi3",
-        "phimoe",
-        "deepseek_v2",
-        "deepseek_v3",
-        "deepseek_v32",
-        "deepseek_v4",
-        "kimi_k2",
-        "glm",
-        "glm4",
-        "glm4_moe",
-        "glm4_moe_lite",
-        "gpt_oss",
-        "cohere",
-        "cohere2",
-        "granite",
-        "granitemoe",
-        "granitemoehybrid",
-        "olmo",
-        "olmo2",
-        "olmo3",
-        "falcon",
-        "falcon_h1",
-        "starcoder2",
-        "internlm2",
-        "internlm3",
-        "exaone",
-        "smollm3",
-        "lfm2",
-        "lfm2_moe",
-        "yi",
-        "baichuan",
-        "llama4_text",
-        "ernie4_5",
-        "ernie4_5_moe",
-        "hunyuan",
-        "hunyuan_v1_dense",
-        "hunyuan_v1_moe",
-        "kimi_linear",
-        "seed_oss",
-        "minimax",
-        "minimax_m2",
-        "mistral3",
-        "nemotron",
-        "nemotron_h",
-        "nemotron-nas",
-        "apertus",
-        "llama4",
-        "qwen3_5_text",
-        "qwen3_5_moe_text",
-        # Qwen3-VL's language model (text_config) has Qwen3's and Qwen3-MoE's layout:
-        # transformers' Qwen3VLTextConfig / Qwen3VLMoeTextConfig keep their keys.
-        "qwen3_vl",
-        "qwen3_vl_text",
-        "qwen3_vl_moe",
-        "qwen3_vl_moe_text",
-        "ministral3",
-        "qwen4_exp",
-        "qwen4_exp_text",
-        *ENCODER_TYPES,
-    ]
-)
-
 _TEXT_CONFIG_KEYS = ("text_config", "llm_config", "language_config")
 # As the GGUF reader's limit: beyond it a config is damaged, and per-layer lists of that
 # length would not fit in memory.
 _MAX_LAYERS = 10_000
-
-# HF's PretrainedConfig defaults tie_word_embeddings to True, but most decoder config classes
-# override it to False; these are the families whose class keeps True.
-_TIED_BY_DEFAULT = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text", "gemma3n_text"})
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -295,7 +195,7 @@ def _spec_from_config(
         "model_max_length",
         default=4096,
     )
-    tied = r.get_bool("tie_word_embeddings", model_type in _TIED_BY_DEFAULT)
+    tied = r.get_bool("tie_word_embeddings", model_type in TIED_BY_DEFAULT)
     if model_type not in KNOWN_MODEL_TYPES:
         provenance["layout"] = (
             f"model_type {model_type!r} is not one the engine knows; sized as a standard "
@@ -359,7 +259,7 @@ def _spec_from_config(
     index_dim = r.get_int("index_head_dim", default=0, minimum=0)
     index_heads = r.get_int("index_n_heads", default=0, minimum=0) if index_dim else 0
     index_topk = r.get_int("index_topk", default=0, minimum=0) if index_dim else 0
-    ratios = _compress_ratios(c, r, n_layers)
+    ratios = compress_ratios(c, r, n_layers)
     if ratios is not None:
         # DeepSeek-V4: every layer keeps a raw sliding window of one shared K=V vector per
         # token (one KV head of head_dim); layers with a ratio also keep one compressed row
@@ -426,14 +326,14 @@ def _spec_from_config(
             continue
         hd_k, hd_v = head_dim_k, head_dim_v
         ratio = ratios[i] if ratios is not None else 0
-        indexed = bool(index_dim) and (ratio == _DSV4_INDEXED_RATIO or ratios is None)
+        indexed = bool(index_dim) and (ratio == DSV4_INDEXED_RATIO or ratios is None)
         if kind == "recurrent":
             attn = recurrent_params(c, r, hidden)
             attn_v = 0
         elif ratios is not None:
-            attn, attn_v = _dsv4_attention_params(r, hidden, n_heads, head_dim, ratio), 0
+            attn, attn_v = dsv4_attention_params(r, hidden, n_heads, head_dim, ratio), 0
             if indexed:
-                attn += _indexer_params(r, hidden, index_heads, index_dim, ratio)
+                attn += indexer_params(r, hidden, index_heads, index_dim, ratio)
         elif mla is not None:
             q_lora = r.opt_int("q_lora_rank")
             q = (
@@ -447,7 +347,7 @@ def _spec_from_config(
             o = n_heads * head_dim_v * hidden
             attn, attn_v = q + kv_a + o, kv_b
             if indexed:  # DeepSeek-V3.2's lightning indexer on every layer
-                attn += _indexer_params(r, hidden, index_heads, index_dim, 0)
+                attn += indexer_params(r, hidden, index_heads, index_dim, 0)
         else:
             heads_kv = kv_per_layer[i]
             if kind == "full" and global_kv:
@@ -557,59 +457,3 @@ def _spec_from_config(
         causal=not encoder and not bool(c.get("is_encoder_decoder")),
         provenance=provenance,
     )
-
-
-# DeepSeek-V4's reference code (inference/model.py) gives the indexer, and an overlapping
-# compressor of twice the width, to the layers that compress 4 tokens into a row; the
-# heavily compressed ones (128 tokens a row) attend to every compressed row.
-_DSV4_INDEXED_RATIO = 4
-
-
-def _compress_ratios(c: Mapping[str, Any], r: Reader, n_layers: int) -> list[int] | None:
-    """DeepSeek-V4's per-layer compression (0: sliding window only), backbone layers only:
-    entries past num_hidden_layers belong to the multi-token-prediction layers."""
-    values = r.get_list("compress_ratios")
-    if values is None:
-        return None
-    if c.get("kv_source_layers") is not None:
-        raise UnsupportedArchitectureError(
-            "compress_ratios with kv_source_layers (layers sharing another layer's cache) "
-            "is not supported yet"
-        )
-    if len(values) < n_layers or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
-    ):
-        raise r._fail("compress_ratios", f"expected {n_layers} non-negative integers")
-    if r.opt_int("sliding_window") is None:
-        raise r._fail("sliding_window", "missing for a model with compress_ratios")
-    return [int(v) for v in values[:n_layers]]
-
-
-def _dsv4_attention_params(r: Reader, hidden: int, n_heads: int, head_dim: int, ratio: int) -> int:
-    """DeepSeek-V4 attention: low-rank Q, one shared KV projection, grouped low-rank output
-    (o_groups groups of o_lora_rank), per-head sinks, and a gated compressor where ratio > 0
-    (its kv and gate projections twice as wide where rows overlap)."""
-    q_lora = r.get_int("q_lora_rank")
-    o_lora = r.get_int("o_lora_rank")
-    o_groups = r.get_int("o_groups", default=1)
-    q = hidden * q_lora + q_lora + q_lora * n_heads * head_dim
-    kv = hidden * head_dim + head_dim
-    o = n_heads * head_dim * o_lora + o_groups * o_lora * hidden
-    params = q + kv + o + n_heads
-    if ratio:
-        width = (2 if ratio == _DSV4_INDEXED_RATIO else 1) * head_dim
-        params += 2 * hidden * width + ratio * width + head_dim
-    return params
-
-
-def _indexer_params(r: Reader, hidden: int, heads: int, dim: int, ratio: int) -> int:
-    """Lightning indexer: query heads from the Q latent, a per-head weight, and its key: one
-    projection (V3.2) or, compressed like the KV (V4), an overlapping gated compressor."""
-    q_lora = r.get_int("q_lora_rank", default=hidden)
-    params = q_lora * heads * dim + hidden * heads
-    if ratio:
-        width = 2 * dim
-        params += 2 * hidden * width + ratio * width + dim
-    else:
-        params += hidden * dim + 2 * dim
-    return params
