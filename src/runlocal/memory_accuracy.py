@@ -10,7 +10,7 @@ A metric's name says what was measured and in which unit: ``<part>_<unit>[_per_g
 - Units: ``mib`` and ``gib`` are binary; ``gb`` is decimal unless the row's notes say the
   source's "GB" is GiB (vLLM's logs before 0.7 print GiB as "GB"), or the row is
   llama.cpp's, which reports sizes only in MiB and GiB (a "GB" copied from it is its GiB).
-- ``weights`` in GiB or GB: every weight tensor, wherever it sits (llama.cpp's "model size",
+- ``weights`` in GiB or GB: every weight tensor once, wherever it sits (llama.cpp's "model size",
   llama-bench's size column, vLLM's "Model loading took"); ``weights`` in MiB: the weights
   on the accelerators, as load logs print their buffers ("CUDA0 model buffer size", summed
   over devices); ``weights_host``: the host buffer of the same logs.
@@ -245,8 +245,15 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
         if part == "resident":
             return float(max(d["weights_bytes"] + d["kv_cache_bytes"] for d in devices))
         return float(max(d[key] for d in devices))
+    if part == "weights" and unit_mib:
+        return float(mem["weights_bytes"])
     if part == "weights":
-        return float(mem["weights_bytes"] + (0 if unit_mib else host.get("weights_bytes", 0)))
+        # Every tensor of the file once (llama_model_size sums the loader's tensors; vLLM's
+        # "Model loading took" the parameters it loaded). A tied token table sits twice in
+        # llama.cpp's buffers, looked up on the host and read as the output head on the GPU
+        # (llama-model.cpp loads it again as output, TENSOR_DUPLICATED), so the buffers'
+        # sum would count it twice.
+        return float(answer["basis"]["weights"]["bytes"])
     if part == "weights_host":
         return float(host.get("weights_bytes", 0))
     if part == "kv":

@@ -53,6 +53,7 @@ from .kv import (
     kv_read_bytes,
     layers_with_experts,
     recurrent_state_bytes,
+    swa_prefill_bytes,
     vector_kernel_attention_flops,
 )
 from .llama import (
@@ -137,6 +138,7 @@ __all__ = [
     "plan_vllm",
     "recurrent_state_bytes",
     "split_layers",
+    "swa_prefill_bytes",
     "transformers_activation_bytes",
     "transformers_mask_bytes",
     "usage",

@@ -11,7 +11,7 @@ from ..hardware import Device
 from ..runtimes import Runtime
 from ..spec import ModelSpec, WeightInventory
 from ..units import GIB, MIB
-from .kv import VLLM_MAX_BATCHED_TOKENS, kv_cache_bytes
+from .kv import MLX_PREFILL_STEP, VLLM_MAX_BATCHED_TOKENS, kv_cache_bytes, swa_prefill_bytes
 from .llama_buffers import split_layers
 from .records import DeviceUse, MemoryPlan, lookup_bytes
 
@@ -419,12 +419,16 @@ def plan_simple(
         # than it hands out (blocks split and rounded, the KV cache regrown by torch.cat): that
         # reserve is the process's, with the context, not an allocation, so it sits in the
         # overhead.
-        act = transformers_activation_bytes(spec, runtime, context, sequences, kv)
+        # The sliding-window layers hold the whole prompt when its prefill ends
+        # (swa_prefill_bytes): beside the activations, freed at the first decoded token.
+        held = swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
+        act = transformers_activation_bytes(spec, runtime, context, sequences, kv + held) + held
         overhead = TRANSFORMERS_PROCESS_BYTES + int((act + kv) * TRANSFORMERS_RESERVE_SHARE)
     elif runtime.engine == "mlx":
-        step = min(context, 2048)  # mlx_lm prefills in steps of 2048 tokens
+        step = min(context, MLX_PREFILL_STEP)
         act = step * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * step
         act += mlx_unfused_scores_bytes(spec, step, context)
+        act += swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
         overhead = 256 * MIB
     else:  # exllamav2: scratch for max_input_len 2048 plus the logits of one chunk
         act = 2048 * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * 256

@@ -135,11 +135,49 @@ def kv_cell_counts(spec: ModelSpec, context: int, runtime: Runtime) -> tuple[int
         tokens = min(window - 1 + VLLM_MAX_BATCHED_TOKENS, context)
         swa = (-(-tokens // VLLM_BLOCK) + 1) * VLLM_BLOCK
     elif runtime.engine == "transformers":
-        # cache_utils.py DynamicSlidingWindowLayer.update keeps states[-sliding_window + 1:].
-        swa = min(context, max(window - 1, 1))
+        # cache_utils.py DynamicSlidingWindowLayer.update keeps states[-sliding_window + 1:],
+        # a view of torch.cat([kept, new]): once a token is decoded the storage it holds is
+        # the window - 1 kept tokens and the new one, ``sliding_window`` tokens.
+        swa = min(context, window)
     else:
         swa = min(context, window)
     return full, swa
+
+
+# mlx_lm.generate prefills a prompt in steps of this many tokens (generate_step's
+# prefill_step_size).
+MLX_PREFILL_STEP = 2048
+
+
+def swa_prefill_bytes(
+    spec: ModelSpec, context: int, runtime: Runtime, kv_type: str, sequences: int = 1
+) -> int:
+    """Bytes the sliding-window layers hold beyond their window at the end of a prompt's
+    prefill, before the first decoded token trims them (0 where nothing is held beyond it).
+
+    - transformers (4.54+): DynamicSlidingWindowLayer.update returns the prompt's whole K and V
+      and keeps ``full[:, :, -sliding_window + 1:]``, a view, so the whole prompt's storage
+      stays allocated in every sliding layer until the next update replaces it with a
+      window-sized tensor (cache_utils.py): the prefill's peak holds every layer at the
+      prompt's length.
+    - mlx-lm: RotatingKVCache._update_concat keeps ``max_size - 1`` tokens and appends the
+      whole step ("the largest size is self.max_size + S - 1", models/cache.py), a prefill
+      step being MLX_PREFILL_STEP tokens; a decoded token trims it to the window."""
+    window = spec.sliding_window
+    if not window or not runtime.swa_windowed:
+        return 0
+    if runtime.engine == "transformers":
+        held = context
+    elif runtime.engine == "mlx":
+        held = min(context, window - 1 + MLX_PREFILL_STEP)
+    else:
+        return 0
+    _, swa = kv_cell_counts(spec, context, runtime)
+    if held <= swa:
+        return 0
+    profile = kv_profile(spec, runtime, kv_type)
+    n = spec.n_layers
+    return profile.bytes(0, n, 0, held, sequences) - profile.bytes(0, n, 0, swa, sequences)
 
 
 def kv_cache_bytes(
