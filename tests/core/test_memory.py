@@ -52,15 +52,16 @@ def test_it_keeps_only_the_window_for_gemma_2_sliding_layers() -> None:
     assert kv_cache_bytes(spec, 8192, LLAMA, "f16") == expected
     # vLLM reserves min(4095 + 8192, 8192) = 8192 tokens → 512 + 1 blocks of 16 = 8208.
     assert kv_cache_bytes(spec, 8192, VLLM, "f16") == (21 * 8192 + 21 * 8208) * per_cell
-    # transformers keeps the last 4095 tokens of a sliding layer.
-    assert kv_cache_bytes(spec, 8192, HF, "f16") == (21 * 8192 + 21 * 4095) * per_cell
+    # transformers keeps a view of the last 4095 tokens of a sliding layer, over the storage of
+    # those and the token just decoded: 4096.
+    assert kv_cache_bytes(spec, 8192, HF, "f16") == (21 * 8192 + 21 * 4096) * per_cell
 
 
 def test_it_keeps_five_local_layers_per_global_one_at_window_1024_for_gemma_3() -> None:
     spec = spec_from_config(GEMMA_3_4B)
     assert spec.layers_by_kind == {"swa": 29, "full": 5}
     per_cell = 4 * 256 * 2 * 2  # 4 KV heads × 256 dims × (K + V) × 2 bytes = 4 KiB
-    assert kv_cache_bytes(spec, 32768, HF, "f16") == (5 * 32768 + 29 * 1023) * per_cell
+    assert kv_cache_bytes(spec, 32768, HF, "f16") == (5 * 32768 + 29 * 1024) * per_cell
     # Below the window every layer holds the whole context.
     assert kv_cache_bytes(spec, 1000, HF, "f16") == 34 * 1000 * per_cell
     # Releases before the sliding layers (4.53) kept the whole context in every layer.
@@ -75,7 +76,7 @@ def test_it_caps_mistral_sliding_window_in_every_runtime_that_honours_it() -> No
     # vLLM: cdiv(min(4095 + 8192, 32768), 16) + 1 = 769 blocks = 12,304 tokens per layer.
     assert kv_cache_bytes(spec, 32768, VLLM, "f16") == 32 * 12304 * per_cell
     assert kv_cache_bytes(spec, 32768, get_runtime("vllm@0.9"), "f16") == 32 * 32768 * per_cell
-    assert kv_cache_bytes(spec, 32768, HF, "f16") == 32 * 4095 * per_cell
+    assert kv_cache_bytes(spec, 32768, HF, "f16") == 32 * 4096 * per_cell
 
 
 def test_it_caches_only_the_mla_latent_for_deepseek_v2_lite() -> None:
@@ -173,8 +174,11 @@ def test_a_sliding_window_model_prefilling_past_its_window_holds_a_boolean_mask(
     inv = estimate_inventory(spec, "BF16")
     gpu = explicit_device(141, 4800)
     act_8k = 8192 * (3 * 14336 + 4 * 4096 + 2 * 128) * 2
+    # Beside them, the sliding layers' views still hold the whole prompt (swa_prefill_bytes):
+    # 32 layers × (8192 - 4096) tokens × 4 KiB.
+    held = 32 * 4096 * 8 * 128 * 2 * 2
     assert plan_simple(spec, inv, [gpu], HF, 8192, "f16", 1).devices[0].compute_bytes == (
-        act_8k + 8192**2
+        act_8k + 8192**2 + held
     )
     long = plan_simple(spec, inv, [gpu], HF, 131072, "f16", 1).devices[0]
     assert long.compute_bytes == 3 * 131072**2 - long.kv_cache_bytes

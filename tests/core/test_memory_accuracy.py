@@ -29,6 +29,8 @@ ANSWER = {
         },
     ],
     "host": {"weights_bytes": 250, "kv_cache_bytes": 50},
+    # The file's tensors once: the host's 250 B token table is also the GPU's tied head.
+    "basis": {"weights": {"bytes": 4000}},
 }
 
 
@@ -44,8 +46,9 @@ def test_a_metric_name_gives_the_part_and_its_unit() -> None:
 
 
 def test_each_part_reads_its_field_of_the_answer() -> None:
-    # The model's size: every tensor, the host's token embeddings included.
-    assert predicted_part(ANSWER, "weights", False, unit_mib=False) == 4250
+    # The model's size: every tensor once, a tied token table (on the host and again as
+    # the GPU's head) not twice.
+    assert predicted_part(ANSWER, "weights", False, unit_mib=False) == 4000
     # A load log's buffers in MiB: the accelerators' alone.
     assert predicted_part(ANSWER, "weights", False, unit_mib=True) == 4000
     assert predicted_part(ANSWER, "weights_host", False, unit_mib=True) == 250

@@ -1,0 +1,62 @@
+"""What a runtime's sliding-window layers hold while a prompt is prefilled, beyond the window
+they keep once tokens are decoded: hand-computed from each model's config.json."""
+
+from __future__ import annotations
+
+from runlocal.hardware import explicit_device
+from runlocal.hfconfig import spec_from_config
+from runlocal.memory import kv_cache_bytes, plan_simple, swa_prefill_bytes
+from runlocal.runtimes import get_runtime
+from runlocal.weights import estimate_inventory
+
+from .factories import GEMMA_3_4B, LLAMA_3_1_8B, MISTRAL_7B_V01
+
+HF = get_runtime("transformers")
+MLX = get_runtime("mlx")
+
+
+def test_transformers_sliding_layers_hold_the_whole_prompt_when_its_prefill_ends() -> None:
+    """DynamicSlidingWindowLayer keeps a view of the prompt's K and V: every layer of Mistral
+    7B v0.1 (window 4096, 8 KV heads × 128 × (K + V) × 2 B = 4 KiB a token) holds the 32,768
+    prompt tokens, 28,672 more than its window; Gemma 3 4B's 29 local layers (window 1024,
+    4 KV heads × 256 × 2 × 2 B = 4 KiB) hold 31,744 more."""
+    mistral = spec_from_config(MISTRAL_7B_V01)
+    assert swa_prefill_bytes(mistral, 32768, HF, "f16") == 32 * 28672 * 4096
+    assert swa_prefill_bytes(mistral, 32768, HF, "f16", sequences=2) == 2 * 32 * 28672 * 4096
+    gemma = spec_from_config(GEMMA_3_4B)
+    assert swa_prefill_bytes(gemma, 32768, HF, "f16") == 29 * 31744 * 4096
+    # Within the window nothing is held beyond it; releases that kept the whole context in
+    # every layer (before 4.54) count it in the KV cache itself; llama.cpp and vLLM allocate
+    # their windowed caches up front.
+    assert swa_prefill_bytes(gemma, 1000, HF, "f16") == 0
+    assert swa_prefill_bytes(gemma, 32768, get_runtime("transformers@4.53"), "f16") == 0
+    assert swa_prefill_bytes(gemma, 32768, get_runtime("llama.cpp"), "f16") == 0
+    assert swa_prefill_bytes(gemma, 32768, get_runtime("vllm"), "f16") == 0
+    # A model without a window holds nothing extra.
+    assert swa_prefill_bytes(spec_from_config(LLAMA_3_1_8B), 32768, HF, "f16") == 0
+
+
+def test_mlx_rotating_caches_hold_the_window_and_a_prefill_step() -> None:
+    """mlx-lm's RotatingKVCache keeps max_size - 1 tokens and appends the 2048-token step:
+    Gemma 3 4B's local layers hold 1023 + 2048 = 3071 tokens, 2047 beyond the window; a
+    1,500-token prompt (one step) holds 1,500, 476 beyond it."""
+    gemma = spec_from_config(GEMMA_3_4B)
+    assert swa_prefill_bytes(gemma, 32768, MLX, "f16") == 29 * 2047 * 4096
+    assert swa_prefill_bytes(gemma, 1500, MLX, "f16") == 29 * 476 * 4096
+    # Once decoding, the window: 5 global layers × 32,768 + 29 × 1024 tokens.
+    assert kv_cache_bytes(gemma, 32768, MLX, "f16") == (5 * 32768 + 29 * 1024) * 4096
+
+
+def test_the_prefill_hold_is_part_of_transformers_compute_not_its_kv_cache() -> None:
+    """The KV cache is what decoding keeps (the window); the prompt's storage is a transient
+    of the prefill, beside its activations, and counts towards what must fit."""
+    mistral = spec_from_config(MISTRAL_7B_V01)
+    inv = estimate_inventory(mistral, "BF16")
+    gpu = explicit_device(141, 4800)
+    use = plan_simple(mistral, inv, [gpu], HF, 32768, "f16", 1).devices[0]
+    assert use.kv_cache_bytes == 32 * 4096 * 4096
+    # The MLP moment: 32,768 × (3 × 14336 + 4 × 4096 + 2 × 128) × 2 B, the boolean mask
+    # 32768² B, the held prompt 32 × 28,672 × 4 KiB; building the mask (3 × 32768² B, before
+    # any KV) is smaller.
+    mlp = 32768 * (3 * 14336 + 4 * 4096 + 2 * 128) * 2
+    assert use.compute_bytes == mlp + 32768**2 + 32 * 28672 * 4096
