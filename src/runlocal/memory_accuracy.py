@@ -251,8 +251,9 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
         # Every tensor of the file once (llama_model_size sums the loader's tensors; vLLM's
         # "Model loading took" the parameters it loaded). A tied token table sits twice in
         # llama.cpp's buffers, looked up on the host and read as the output head on the GPU
-        # (llama-model.cpp loads it again as output, TENSOR_DUPLICATED), so the buffers'
-        # sum would count it twice.
+        # (each model loader, llama-model.cpp or src/models/*.cpp, creates token_embd again as
+        # output with TENSOR_DUPLICATED when the file has none), so the buffers' sum would
+        # count it twice.
         return float(answer["basis"]["weights"]["bytes"])
     if part == "weights_host":
         return float(host.get("weights_bytes", 0))
