@@ -58,9 +58,26 @@ def catalog_spec(entry: Entry) -> ModelSpec:
     arch = entry.get("architecture")
     if not isinstance(arch, dict):
         raise InputError(f"{entry.name}: the catalog has no architecture for it")
-    return spec_from_config(
+    spec = spec_from_config(
         arch, name=entry.name, where=f"catalog models/{entry.id}.toml", model_id=entry.id
     )
+    tower = tower_params(entry, spec)
+    return replace(spec, params_tower=tower) if tower else spec
+
+
+def tower_params(entry: Entry, spec: ModelSpec) -> int:
+    """The parameters of a vision-language entry beyond its text architecture: the catalog's
+    [architecture] is the text model (a config's text_config), its params_total_b the whole
+    checkpoint's, vision tower and projector included (Gemma 3 4B: 4.3 B against 3.88 B, the
+    SigLIP encoder's 0.42 B). 0 for other modalities, or where the published total, rounded,
+    is not above the text model's."""
+    if entry.get("modality") != "vision-language":
+        return 0
+    total_b = entry.get("params_total_b")
+    if not isinstance(total_b, (int, float)) or isinstance(total_b, bool):
+        return 0
+    extra = round(total_b * 1e9) - spec.params_total
+    return extra if extra > 0 else 0
 
 
 def resolve_model(

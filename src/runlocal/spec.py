@@ -169,6 +169,11 @@ class ModelSpec:
     # for other models); the layers with a recurrent state are the mixers.
     ssm_scan_state_elements: int = 0
     causal: bool = True
+    # Parameters of a vision (or audio) tower and its projector that the text architecture
+    # does not describe: a multimodal checkpoint holds them beside the language model, and the
+    # runtimes that load the checkpoint whole (vLLM, transformers) keep them in memory
+    # (memory.frameworks.tower_bytes); 0 where unknown or absent.
+    params_tower: int = 0
     id: str | None = None
     weights: WeightInventory | None = None
     # Where each fact came from, e.g. {"architecture": "config.json", "weights": "GGUF header"}.

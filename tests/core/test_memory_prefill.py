@@ -1,12 +1,19 @@
-"""What a runtime's sliding-window layers hold while a prompt is prefilled, beyond the window
-they keep once tokens are decoded: hand-computed from each model's config.json."""
+"""What a runtime holds beyond the model's plain text weights and windowed KV cache: the
+sliding-window layers while a prompt is prefilled, and a multimodal checkpoint's tower;
+hand-computed from each model's config.json."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+from runlocal.catalog import Entry
 from runlocal.hardware import explicit_device
 from runlocal.hfconfig import spec_from_config
-from runlocal.memory import kv_cache_bytes, plan_simple, swa_prefill_bytes
+from runlocal.memory import kv_cache_bytes, plan_simple, plan_vllm, swa_prefill_bytes
+from runlocal.memory.frameworks import tower_bytes
 from runlocal.runtimes import get_runtime
+from runlocal.sources import catalog_spec
 from runlocal.weights import estimate_inventory
 
 from .factories import GEMMA_3_4B, LLAMA_3_1_8B, MISTRAL_7B_V01
@@ -60,3 +67,43 @@ def test_the_prefill_hold_is_part_of_transformers_compute_not_its_kv_cache() -> 
     # any KV) is smaller.
     mlp = 32768 * (3 * 14336 + 4 * 4096 + 2 * 128) * 2
     assert use.compute_bytes == mlp + 32768**2 + 32 * 28672 * 4096
+
+
+def _entry(modality: str, params_total_b: float) -> Entry:
+    return Entry(
+        kind="models",
+        id="gemma-like",
+        name="Gemma-like",
+        aliases=(),
+        sources=(),
+        last_verified=dt.date(2026, 12, 7),
+        reviewed_by="test",
+        data={"modality": modality, "params_total_b": params_total_b, "architecture": GEMMA_3_4B},
+        path=Path("/catalog/models/gemma-like.toml"),
+    )
+
+
+def test_a_vision_language_checkpoint_holds_its_tower_where_it_is_loaded_whole() -> None:
+    """Gemma 3 4B's text architecture has 3,880,071,680 parameters; the checkpoint's 4.3 B
+    leave 419,928,320 to the SigLIP tower and projector, 839,856,640 bytes at 16 bits, held by
+    transformers (on the first GPU) and vLLM (split over tensor-parallel GPUs), not by mlx-lm
+    or llama.cpp (whose mmproj is a file of its own)."""
+    spec = catalog_spec(_entry("vision-language", 4.3))
+    assert spec.params_total == 3_880_071_680
+    assert spec.params_tower == 419_928_320
+    assert tower_bytes(spec) == 839_856_640
+    # A text model, or a total not above the text model's, has no tower.
+    assert catalog_spec(_entry("text", 4.3)).params_tower == 0
+    assert catalog_spec(_entry("vision-language", 3.8)).params_tower == 0
+
+    inv = estimate_inventory(spec, "BF16")
+    gpu = explicit_device(80, 3350)
+    with_tower = plan_simple(spec, inv, [gpu], HF, 4096, "f16", 1).devices[0].weights_bytes
+    assert with_tower == inv.total_bytes + 839_856_640
+    assert plan_simple(spec, inv, [gpu], MLX, 4096, "f16", 1).devices[0].weights_bytes == (
+        inv.total_bytes
+    )
+    vllm = get_runtime("vllm")
+    two = [gpu, gpu]
+    per_gpu = plan_vllm(spec, inv, two, vllm, 4096, "f16", 1).devices[0].weights_bytes
+    assert per_gpu == -(-(inv.total_bytes + 839_856_640) // 2)

@@ -156,6 +156,22 @@ def vllm_non_torch_bytes(devices: list[Device]) -> int:
     return VLLM_NON_TORCH_BYTES + (VLLM_NVLS_BYTES if len(devices) > 1 and nvswitch else 0)
 
 
+# A multimodal checkpoint's vision (or audio) tower and projector, loaded with the language
+# model by the runtimes that load the checkpoint whole (vLLM builds the model's multimodal class;
+# transformers' AutoModelForCausalLM maps Gemma 3's config to Gemma3ForConditionalGeneration,
+# and the other VLMs load through AutoModelForImageTextToText): kept at 16 bits, as quantization
+# recipes leave the towers unquantized (llm-compressor's VLM examples ignore
+# "re:vision_tower.*" and "re:multi_modal_projector.*"; AutoAWQ and GPTQ quantize the language
+# model's linears). llama.cpp keeps the projector in a separate mmproj file, loaded only with
+# --mmproj, and mlx-lm drops the vision weights when it loads (each model's sanitize()).
+TOWER_BYTES_PER_PARAM = 2
+
+
+def tower_bytes(spec: ModelSpec) -> int:
+    """Bytes of the vision or audio tower (ModelSpec.params_tower) in the runtimes that hold it."""
+    return spec.params_tower * TOWER_BYTES_PER_PARAM
+
+
 def _vllm_sums(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -167,7 +183,7 @@ def _vllm_sums(
 ) -> tuple[int, int, int, list[tuple[int, int]]]:
     """What plan_vllm adds up: the weights and the KV cache each GPU holds (tensor parallel),
     the non-torch memory, and per GPU its preallocation and activation peak."""
-    weights_per = math.ceil(inv.total_bytes / len(devices))
+    weights_per = math.ceil((inv.total_bytes + tower_bytes(spec)) / len(devices))
     return (weights_per, *_vllm_rest(spec, devices, runtime, context, kv_type, sequences))
 
 
@@ -203,6 +219,7 @@ def vllm_usage_of(
     quantizations."""
     rest_at: dict[int, tuple[int, int, list[tuple[int, int]]]] = {}
     tp = len(devices)
+    tower = tower_bytes(spec)
 
     def usage(inv: WeightInventory, context: int) -> list[tuple[int, int]]:
         rest = rest_at.get(context)
@@ -211,7 +228,7 @@ def vllm_usage_of(
                 spec, devices, runtime, context, kv_type, sequences
             )
         need_kv, non_torch, per_gpu = rest
-        weights_per = math.ceil(inv.total_bytes / tp)
+        weights_per = math.ceil((inv.total_bytes + tower) / tp)
         return [(weights_per + act + non_torch + need_kv, prealloc) for prealloc, act in per_gpu]
 
     return usage
@@ -440,6 +457,8 @@ def plan_simple(
         weights = int(sum(inv.layer_bytes) * share)
         if k == 0:
             weights += inv.input_bytes
+            if runtime.engine == "transformers":  # the tower runs before the first layer
+                weights += tower_bytes(spec)
         if k == len(devices) - 1:
             weights += inv.output_bytes + inv.other_bytes
         uses.append(
