@@ -67,6 +67,9 @@ def test_the_prefill_hold_is_part_of_transformers_compute_not_its_kv_cache() -> 
     # any KV) is smaller.
     mlp = 32768 * (3 * 14336 + 4 * 4096 + 2 * 128) * 2
     assert use.compute_bytes == mlp + 32768**2 + 32 * 28672 * 4096
+    # Split over two GPUs, each holds its 16 layers' share, as with the KV cache.
+    two = plan_simple(mistral, inv, [gpu, gpu], HF, 32768, "f16", 1).devices
+    assert [d.compute_bytes for d in two] == [mlp + 32768**2 + 16 * 28672 * 4096] * 2
 
 
 def _entry(modality: str, params_total_b: float) -> Entry:

@@ -438,17 +438,19 @@ def plan_simple(
         # overhead.
         # The sliding-window layers hold the whole prompt when its prefill ends
         # (swa_prefill_bytes): beside the activations, freed at the first decoded token.
+        # Like the KV cache, that hold is split with the layers.
         held = swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
-        act = transformers_activation_bytes(spec, runtime, context, sequences, kv + held) + held
-        overhead = TRANSFORMERS_PROCESS_BYTES + int((act + kv) * TRANSFORMERS_RESERVE_SHARE)
+        act = transformers_activation_bytes(spec, runtime, context, sequences, kv + held)
+        overhead = TRANSFORMERS_PROCESS_BYTES + int((act + held + kv) * TRANSFORMERS_RESERVE_SHARE)
     elif runtime.engine == "mlx":
         step = min(context, MLX_PREFILL_STEP)
         act = step * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * step
         act += mlx_unfused_scores_bytes(spec, step, context)
-        act += swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
+        held = swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
         overhead = 256 * MIB
     else:  # exllamav2: scratch for max_input_len 2048 plus the logits of one chunk
         act = 2048 * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * 256
+        held = 0
         overhead = TORCH_CONTEXT_BYTES
     counts = split_layers(spec.n_layers, devices)
     uses = []
@@ -467,7 +469,7 @@ def plan_simple(
                 layers=count,
                 weights_bytes=weights,
                 kv_cache_bytes=int(kv * share),
-                compute_bytes=act,
+                compute_bytes=act + int(held * share),
                 overhead_bytes=overhead,
                 budget_bytes=dev.budget_bytes,
             )
