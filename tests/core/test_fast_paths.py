@@ -977,9 +977,7 @@ def test_inventories_and_kv_profiles_sized_per_distinct_layer_equal_a_layer_by_l
                     per_cell = math.ceil(row * 32)
                     stream = kv.compressed_bytes_per_token(layer, spec, runtime, kv_type)
                     compressed = math.ceil(stream * 32)
-                    windowed = (
-                        layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
-                    )
+                    windowed = layer.kind == "swa" and kv.windows_swa(spec, runtime)
                     full.append(full[-1] + (0 if windowed else per_cell) + compressed)
                     swa.append(swa[-1] + (per_cell if windowed else 0))
                     state.append(state[-1] + layer.recurrent_state_elements * 4)

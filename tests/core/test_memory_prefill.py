@@ -16,7 +16,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.sources import catalog_spec
 from runlocal.weights import estimate_inventory
 
-from .factories import GEMMA_3_4B, LLAMA_3_1_8B, MISTRAL_7B_V01
+from .factories import GEMMA_2_9B, GEMMA_3_4B, LLAMA_3_1_8B, MISTRAL_7B_V01
 
 HF = get_runtime("transformers")
 MLX = get_runtime("mlx")
@@ -110,3 +110,21 @@ def test_a_vision_language_checkpoint_holds_its_tower_where_it_is_loaded_whole()
     two = [gpu, gpu]
     per_gpu = plan_vllm(spec, inv, two, vllm, 4096, "f16", 1).devices[0].weights_bytes
     assert per_gpu == -(-(inv.total_bytes + 839_856_640) // 2)
+
+
+def test_mlx_windows_only_the_layers_its_model_code_rotates() -> None:
+    """mlx-lm's llama.py (Mistral's code) makes a RotatingKVCache only for the layers
+    layer_types marks sliding; a bare sliding_window (Mistral 7B v0.1: every layer) keeps the
+    whole context, 32 layers × 32,768 tokens × 4 KiB; gemma2.py keeps every layer whole
+    (42 layers × 8,192 × 8 KV heads × 256 × 2 × 2 B). The same Mistral with alternating
+    layer_types keeps 16 full layers and 16 of 4,096 tokens."""
+    mistral = spec_from_config(MISTRAL_7B_V01)
+    assert kv_cache_bytes(mistral, 32768, MLX, "f16") == 32 * 32768 * 4096
+    assert swa_prefill_bytes(mistral, 32768, MLX, "f16") == 0
+    gemma2 = spec_from_config(GEMMA_2_9B)
+    assert kv_cache_bytes(gemma2, 8192, MLX, "f16") == 42 * 8192 * 8 * 256 * 2 * 2
+    types = ["sliding_attention", "full_attention"] * 16
+    mixed = spec_from_config({**MISTRAL_7B_V01, "layer_types": types})
+    assert kv_cache_bytes(mixed, 32768, MLX, "f16") == (16 * 32768 + 16 * 4096) * 4096
+    # transformers and llama.cpp window the bare sliding_window too.
+    assert kv_cache_bytes(mistral, 32768, HF, "f16") == 32 * 4096 * 4096

@@ -55,6 +55,7 @@ from .kv import (
     recurrent_state_bytes,
     swa_prefill_bytes,
     vector_kernel_attention_flops,
+    windows_swa,
 )
 from .llama import (
     llama_cells_of,
@@ -149,6 +150,7 @@ __all__ = [
     "vllm_non_torch_bytes",
     "vllm_usage",
     "vllm_usage_of",
+    "windows_swa",
 ]
 
 

@@ -29,6 +29,30 @@ VLLM_BLOCK = 16  # tokens per KV block (CacheConfig.block_size)
 MLX_LATENT_MLA_ARCHITECTURES = frozenset({"deepseek_v3", "glm4_moe_lite", "kimi_k2"})
 
 
+# mlx-lm model code that keeps every layer's whole context although the config slides some:
+# gemma2.py builds no make_cache (every layer a KVCache) and masks without a window.
+MLX_UNWINDOWED_ARCHITECTURES = frozenset({"gemma2"})
+
+
+def windows_swa(spec: ModelSpec, runtime: Runtime) -> bool:
+    """Whether ``runtime`` keeps only the window of ``spec``'s sliding-window layers.
+
+    mlx-lm windows a layer only where the model's code makes it a RotatingKVCache: the
+    layers that layer_types marks sliding in llama.py (the code Mistral and Ministral run),
+    and the sliding layers of gemma3_text, cohere2 and gpt_oss, whose configs mix sliding and
+    full layers. A config whose sliding_window key alone makes every layer slide (Mistral
+    7B v0.1, Mixtral, Starcoder2, Qwen2 with use_sliding_window) runs in a KVCache of the
+    whole context (llama.py keys the rotating cache to layer_types; mixtral.py, qwen2.py and
+    starcoder2.py have none)."""
+    if not runtime.swa_windowed or not spec.sliding_window:
+        return False
+    if runtime.engine == "mlx":
+        if spec.architecture in MLX_UNWINDOWED_ARCHITECTURES:
+            return False
+        return any(layer.kind == "full" for layer in spec.layers)
+    return True
+
+
 def caches_mla_latent(spec: ModelSpec, runtime: Runtime) -> bool:
     """Whether ``runtime`` keeps MLA's compressed latent rather than per-head K and V."""
     if spec.mla is None:
@@ -91,6 +115,7 @@ def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
     # over its fields, and its equality another), and the prefix sums are C loops (map,
     # accumulate) over the layers' ids, so a layer costs no Python code beyond its kind's.
     ids = list(map(id, spec.layers))
+    windows = windows_swa(spec, runtime)
     full_add: dict[int, int] = {}
     swa_add: dict[int, int] = {}
     state_add: dict[int, int] = {}
@@ -102,7 +127,7 @@ def kv_profile(spec: ModelSpec, runtime: Runtime, kv_type: str) -> KVProfile:
         # its compressed rows, with their indexer keys, for the whole context. Bytes × 32.
         per_cell = math.ceil(row * 32)
         compressed = math.ceil(compressed_bytes_per_token(layer, spec, runtime, kv_type) * 32)
-        windowed = layer.kind == "swa" and runtime.swa_windowed and bool(spec.sliding_window)
+        windowed = layer.kind == "swa" and windows
         full_add[key] = (0 if windowed else per_cell) + compressed
         swa_add[key] = per_cell if windowed else 0
         # Recurrent state (Mamba, delta-net, short conv) is F32 per sequence; Falcon-H1
@@ -164,7 +189,7 @@ def swa_prefill_bytes(
       whole step ("the largest size is self.max_size + S - 1", models/cache.py), a prefill
       step being MLX_PREFILL_STEP tokens; a decoded token trims it to the window."""
     window = spec.sliding_window
-    if not window or not runtime.swa_windowed:
+    if not window or not windows_swa(spec, runtime):
         return 0
     if runtime.engine == "transformers":
         held = context
@@ -280,7 +305,7 @@ def attention_flops(
     (attended_window)."""
     window = attended_window(spec, runtime, depth, decode)
     latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
-    full, swa = _attention_widths(spec, runtime.swa_windowed, latent)
+    full, swa = _attention_widths(spec, windows_swa(spec, runtime), latent)
     if full is None or swa is None:  # compressed or indexed (sparse) attention
         return _attention_flops_by_layer(spec, runtime, depth, start, stop, latent, decode)
     start, stop, _ = slice(start, stop).indices(spec.n_layers)
@@ -365,7 +390,7 @@ def _packed_gqa_layers(
         if i in wide or layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
             continue
         cells = depth
-        if layer.kind == "swa" and runtime.swa_windowed and window:
+        if layer.kind == "swa" and window and windows_swa(spec, runtime):
             cells = min(depth, window)
         if packing.packs(spec.n_heads // layer.n_kv_heads, cells):
             out.append(i)
@@ -463,11 +488,12 @@ def _attention_flops_by_layer(
     """attention_flops summed layer by layer: for compressed and sparse attention, and the
     reference the prefix sums are tested against."""
     window = attended_window(spec, runtime, depth, decode)
+    windows = windows_swa(spec, runtime)
     total = 0.0
     for layer in spec.layers[start:stop]:
         if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
             continue
-        cells = min(depth, window) if layer.kind == "swa" and runtime.swa_windowed else depth
+        cells = min(depth, window) if layer.kind == "swa" and windows else depth
         rows = depth / layer.compress_ratio if layer.compress_ratio else 0.0
         if layer.index_head_dim:
             # The indexer scores every row it keys (each token's, or each compressed one's),

@@ -26,6 +26,7 @@ from .kv import (
     layers_with_experts,
     recurrent_state_bytes,
     vector_kernel_attention_flops,
+    windows_swa,
 )
 
 # Integers below 2**53 are floats exactly, and so are their sums and differences: below it
@@ -85,7 +86,7 @@ class LayerTerms:
         self.kv_full, self.kv_swa, self.kv_state = profile.full, profile.swa, profile.state
         # attention_flops of a decoded token: latent as caches_mla_latent says (decode).
         self.latent = latent = caches_mla_latent(spec, runtime)
-        full, swa = _attention_widths(spec, runtime.swa_windowed, latent)
+        full, swa = _attention_widths(spec, windows_swa(spec, runtime), latent)
         self.exact = full is not None and swa is not None and not _sparse_layers(spec)
         self.width_full: list[int] = full or []
         self.width_swa: list[int] = swa or []
