@@ -49,7 +49,9 @@ def windows_swa(spec: ModelSpec, runtime: Runtime) -> bool:
     if runtime.engine == "mlx":
         if spec.architecture in MLX_UNWINDOWED_ARCHITECTURES:
             return False
-        return any(layer.kind == "full" for layer in spec.layers)
+        # DeepSeek-V4's layers all slide, beside their compressed rows: deepseek_v4.py
+        # rotates every one.
+        return any(layer.kind == "full" or layer.compress_ratio for layer in spec.layers)
     return True
 
 
