@@ -237,7 +237,11 @@ def answer_basis(
         "kv_bytes_per_token_full_layers": float(mem.kv_bytes_per_token(spec, runtime, kv_type)),
         "context": context,
         "runtime_rules": {
-            "swa_windowed": runtime.swa_windowed,
+            # Whether this model's sliding layers keep only their window in this runtime
+            # (mlx-lm only where its model code rotates them); the release's rule otherwise.
+            "swa_windowed": (
+                mem.windows_swa(spec, runtime) if spec.sliding_window else runtime.swa_windowed
+            ),
             "mla_latent": runtime.mla_latent,
             "version": runtime.version,
             "ubatch": mem.LLAMA_UBATCH if runtime.engine == "llama.cpp" else None,
