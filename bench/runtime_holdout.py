@@ -66,25 +66,38 @@ def apes(rows: list[Row]) -> list[float]:
 def log_loss(rows: list[Row]) -> float:
     """Median |log(predicted / measured)|: symmetric in over- and under-prediction."""
     evaluate(rows)
-    logs = [
-        abs(math.log(r.predicted / r.value)) for r in rows if r.predicted and r.value
-    ]
+    logs = [abs(math.log(r.predicted / r.value)) for r in rows if r.predicted and r.value]
     return percentile(logs, 0.5) if logs else float("inf")
 
 
-def reread(runtime: str, train: list[Row]) -> dict[str, float]:
-    """The runtime's grid constants that best fit ``train``: two coordinate sweeps from the
-    shipped values. Leaves RUNTIME_DECODE[runtime] set to them."""
-    grid = GRIDS[runtime]
-    best = {k: float(getattr(RUNTIME_DECODE[runtime], k)) for k in grid}
-    for _ in range(2):
+def coordinate_search(
+    loss: Callable[[dict[str, float]], float],
+    start: dict[str, float],
+    grid: dict[str, list[float]],
+    sweeps: int = 2,
+) -> dict[str, float]:
+    """The grid point ``loss`` finds lowest, one constant at a time from ``start``: each sweep
+    moves every constant in turn to its best value with the others held (ties: the lower
+    value)."""
+    best = dict(start)
+    for _ in range(sweeps):
         for key, values in grid.items():
-            scores = []
-            for v in values:
-                RUNTIME_DECODE[runtime] = replace(RUNTIME_DECODE[runtime], **{**best, key: v})
-                scores.append((log_loss(train), v))
-            best[key] = min(scores)[1]
-    RUNTIME_DECODE[runtime] = replace(RUNTIME_DECODE[runtime], **best)
+            best[key] = min((loss({**best, key: v}), v) for v in values)[1]
+    return best
+
+
+def reread(runtime: str, train: list[Row]) -> dict[str, float]:
+    """The runtime's grid constants that best fit ``train`` (coordinate_search from the
+    shipped values). Leaves RUNTIME_DECODE[runtime] set to them."""
+    grid = GRIDS[runtime]
+    shipped = RUNTIME_DECODE[runtime]
+
+    def loss(values: dict[str, float]) -> float:
+        RUNTIME_DECODE[runtime] = replace(shipped, **values)
+        return log_loss(train)
+
+    best = coordinate_search(loss, {k: float(getattr(shipped, k)) for k in grid}, grid)
+    RUNTIME_DECODE[runtime] = replace(shipped, **best)
     return best
 
 
@@ -146,8 +159,10 @@ def main() -> None:
                     f"  {g[:30]:30} n={n:3} train={n_train:3} in {_cell(inside)}  "
                     f"held out {_cell(held)}  {consts}"
                 )
-            print(f"  {'(pooled)':30} n={len(pooled_in):3}           in {_cell(pooled_in)}  "
-                  f"held out {_cell(pooled_out)}")
+            print(
+                f"  {'(pooled)':30} n={len(pooled_in):3}           in {_cell(pooled_in)}  "
+                f"held out {_cell(pooled_out)}"
+            )
 
 
 if __name__ == "__main__":
