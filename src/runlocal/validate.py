@@ -9,6 +9,7 @@ from typing import Any
 
 from .catalog import _URL, KINDS, Catalog, Entry, normalize
 from .errors import CatalogError, RunlocalError
+from .resolve.model_releases import release_siblings
 
 HARDWARE_KINDS = {"gpu", "unified", "cpu"}
 BACKENDS = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"}
@@ -449,6 +450,27 @@ def check_alias_releases(e: Entry) -> Iterable[CatalogError]:
             )
 
 
+def check_sibling_aliases(
+    e: Entry, siblings: Mapping[str, tuple[str, ...]], models: Mapping[str, Entry]
+) -> Iterable[CatalogError]:
+    """An alias without a tune word on an entry released together with another of its name
+    (Qwen3-Next-80B-A3B Instruct and Thinking) names both: the resolver answers such a name
+    "which one?" (resolve.model_releases), so the alias would claim what it cannot. Ollama
+    tags (a library's tag names one model) and Hub repo ids are the publishers' own names."""
+    if e.id not in siblings:
+        return
+    others = ", ".join(models[s].name for s in siblings[e.id])
+    for alias in e.aliases:
+        if ":" in alias or "/" in alias or _TUNED_RE.search(alias) or _REASONING_RE.search(alias):
+            continue
+        yield CatalogError(
+            _rel(e), "aliases", f"{alias!r} names {e.name} and {others} alike (no tune word)"
+        )
+
+
+_REASONING_RE = re.compile(r"(?i)(?<![a-z0-9])reasoning(?![a-z0-9])")
+
+
 def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
 
     for kind in KINDS:
@@ -467,9 +489,11 @@ def validate_catalog(catalog: Catalog) -> Iterable[RunlocalError]:
             yield from check_reader_notes(e)
     for e in catalog.hardware.values():
         yield from check_hardware(e)
+    siblings = release_siblings(catalog.models)
     for e in catalog.models.values():
         yield from check_model(e)
         yield from check_alias_releases(e)
+        yield from check_sibling_aliases(e, siblings, catalog.models)
     for e in catalog.benchmarks.values():
         yield from check_benchmarks(e, catalog)
     for e in catalog.runtimes.values():

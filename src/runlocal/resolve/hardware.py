@@ -219,7 +219,9 @@ def _resolve_read(index: _Index, text: str, r: Reading) -> HardwareName:
     curated = index.spelled.get(normalize(text))
     if curated is None and r.count is not None:  # "2x Instinct MI50": the name after a count
         curated = index.spelled.get(normalize(r.rest))
-    if curated is not None:  # a name or alias exactly as the catalog writes it
+    if curated is not None and not r.laptop:  # a name or alias exactly as the catalog writes it
+        # (not where a laptop was said in words the catalog's spelling drops: "笔记本 4060",
+        # Chinese "notebook", reads as the alias "4060"; the match below takes the laptop GPU)
         keys = index.keys_of(curated)
         entry, memory = _choose(index, text, keys, r)
         return HardwareName(entry, memory, count)

@@ -294,6 +294,45 @@ class Reading:
 _OTHER_GB_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:go|гб)(?![\w])")
 
 
+# Other languages' words for a laptop (the word "laptop" read below: a GPU named beside it is
+# the laptop GPU): Spanish and Portuguese "portátil", Italian "portatile", French "(ordinateur)
+# portable", Russian "ноутбук", Chinese 笔记本 / 筆電 / 游戏本 ("gaming notebook"), Japanese ノートPC /
+# ノートパソコン, Korean 노트북. Checked against each language's own listings (Amazon.es, .fr,
+# .co.jp, JD.com, Yandex Market titles say "Portátil gaming", "PC portable", "ノートPC", "游戏本").
+_LAPTOP_WORDS_RE = re.compile(
+    r"(?<![a-z])(?:portátil(?:es)?|portatil(?:es)?|portatile|(?:ordinateur|pc)\s+portable)(?![a-z])"
+    r"|ноутбук[а-я]*|笔记本(?:电脑)?|筆記型電腦|筆記本|筆電|笔电|游戏本|遊戲本|ノート\s*pc|ノートパソコン|노트북"
+)
+# Other languages' count words before a model number: Chinese counts cards with a measure
+# word, "两张 3090" / "双卡 3090" (two cards, dual cards: 张, 块 and 卡 are the counters for flat
+# things and cards), Japanese with 枚 after the number ("3090 2枚"), and Spanish, Portuguese,
+# German, French and Russian spell two to four ("dos 3090", "zwei 3090", "две 3090").
+_HAN_COUNT = {"单": "single", "單": "single", "两": "two", "兩": "two", "二": "two", "双": "dual"}
+_HAN_COUNT |= {"雙": "dual", "三": "three", "四": "four", "六": "six", "八": "eight"}
+_HAN_COUNT_RE = re.compile(r"([单單两兩二双雙三四六八])\s*(?:张|張|块|塊|卡)")
+_KANA_COUNT_RE = re.compile(r"(\d{1,2})\s*枚(?:\s*の)?")  # "4枚の": "four of"
+_FOREIGN_COUNT = {"dos": "two", "dois": "two", "duas": "two", "zwei": "two", "deux": "two"}
+_FOREIGN_COUNT |= {"два": "two", "две": "two", "tres": "three", "três": "three"}
+_FOREIGN_COUNT |= {"drei": "three", "trois": "three", "три": "three", "cuatro": "four"}
+_FOREIGN_COUNT |= {"quatro": "four", "vier": "four", "quatre": "four", "четыре": "four"}
+# "a pair of 3090s": two.
+_PAIR_RE = re.compile(r"(?<![\w-])(?:a\s+)?pair\s+of\s+")
+_FOREIGN_COUNT_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(_FOREIGN_COUNT) + r")\s+(?=(?:[a-z]+\s+){0,2}[a-z-]*\d)"
+)
+
+
+def _other_languages(s: str) -> str:
+    """Laptop and count words of other languages as the English ones this reader knows."""
+    s = _LAPTOP_WORDS_RE.sub(" laptop ", s)
+    if not s.isascii():
+        s = _HAN_COUNT_RE.sub(lambda m: f" {_HAN_COUNT[m.group(1)]} ", s)
+        s = _KANA_COUNT_RE.sub(lambda m: f" x{m[1]} " if s[: m.start()].strip() else f"{m[1]}x ", s)
+    s = _PAIR_RE.sub("two ", s)
+    s = _FOREIGN_COUNT_RE.sub(lambda m: f"{_FOREIGN_COUNT[m.group(1)]} ", s)
+    return " ".join(s.split())
+
+
 def _cleaned(text: str) -> str:
     """clean(), with underscores as spaces (a cloud console's "gpu_8x_a100_80gb_sxm4"), after
     the log prefixes spelled with them ("ggml_vulkan:", "llama_model_load…:") are gone, and a
@@ -303,6 +342,26 @@ def _cleaned(text: str) -> str:
         # Gigabytes written the French way ("16 Go", gigaoctet) or in Cyrillic ("8 ГБ",
         # гигабайт) after a memory size of at most three digits ("3090 go" is no size).
         s = _OTHER_GB_RE.sub(r"\1gb", s)
+    if not s.isascii() or any(
+        w in s
+        for w in (
+            "portat",
+            "portable",
+            "pair",
+            "dos",
+            "dois",
+            "duas",
+            "zwei",
+            "deux",
+            "tres",
+            "drei",
+            "trois",
+            "cuatro",
+            "quatr",
+            "vier",
+        )
+    ):
+        s = _other_languages(s)
     if "o" in s:
         s = _O_FOR_ZERO_RE.sub(
             lambda m: m.group(1).replace("o", "0") if len(m.group(1)) >= 4 else m.group(1), s

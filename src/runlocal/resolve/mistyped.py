@@ -25,10 +25,14 @@ _SENTENCE_WORDS = frozenset(
     peut on peux je faire tourner sur mon ma mes avec pour combien de du des le les faut
     fonctionne quelle quel meilleur deux tourne est-ce est ce
     da pra rodar roda um numa num meu minha com quanta quanto precisa preciso posso consigo
-    em qual melhor duas dois
+    em qual melhor duas dois corre corren cabe mein pc
+    what's whats much many need needs require requires vram memory ram locally local
+    difference between than better worse compare compared versus
+    posso eseguire far girare gira il mio mia su per quale serve quanto quanta basta
     """.split()  # noqa: SIM905
 )
-# The same words in the other languages people ask in (Spanish, German, French, Portuguese:
+# The same words in the other languages people ask in (Spanish, German, French, Portuguese,
+# Italian:
 # "¿Puedo correr Llama 3.1 8B en mi portátil?", "Kann ich Qwen3 14B auf meiner 4070 laufen
 # lassen?"); none is a word of a catalog name. A word written with letters outside ASCII
 # ("portátil", "für", Cyrillic, kana, Han) is never one either: every catalog name is ASCII,
@@ -55,6 +59,16 @@ def sentence_runs(name: str) -> list[tuple[str, bool]]:
     if len(runs) < 2:
         return []
     return [(" ".join(r), any(c.isdigit() for w in r for c in w)) for r in runs if r]
+
+
+# A parameter size anywhere in a run ("qwen3 8b", "the difference between qwen3 8b"): a run
+# that holds one names a model, even where its other words name none.
+_HOLDS_SIZE = re.compile(r"(?i)(?<![\w.])\d+(?:\.\d+)?\s*[bm](?![\w])")
+
+
+def holds_size(run: str) -> bool:
+    """Whether a run of a sentence holds a parameter size ("qwen3 8b need")."""
+    return bool(_HOLDS_SIZE.search(run))
 
 
 def size_only(run: str) -> bool:

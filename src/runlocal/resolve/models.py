@@ -27,8 +27,8 @@ from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..frozen import interpreted
 from ..quant_unsized import UnsizedQuantError
-from .mistyped import one_slip, sentence_runs, size_only
-from .model_releases import base_of_tuned, tuned_elsewhere
+from .mistyped import holds_size, one_slip, sentence_runs, size_only
+from .model_releases import base_of_tuned, release_siblings, tuned_elsewhere, untuned_sibling
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
@@ -76,6 +76,11 @@ class _Index:
         for key, eid in self.keys:
             out.setdefault(eid, set()).update(key)
         return {eid: frozenset(words) for eid, words in out.items()}
+
+    @functools.cached_property
+    def siblings(self) -> dict[str, tuple[str, ...]]:
+        """Releases of one name told apart only by their tune word (model_releases)."""
+        return release_siblings(self.entries)
 
     @functools.cached_property
     def skeletons(self) -> dict[str, tuple[str, ...]]:
@@ -242,9 +247,13 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
         return ModelName(index.entries[text], None, "name")
     ref = read_reference(text)
     entry_id = index.repos.get(ref.repo.lower()) if ref.repo else None
+    # The entry is the one a repo the catalog lists, or the library's tag for that size, names.
+    by_tag = entry_id is not None
     if entry_id is None and ref.ollama is not None:
         entry_id = _by_ollama_tag(index, *ref.ollama)
+        by_tag = entry_id is not None
         if entry_id is not None and _tag_says_more(index, entry_id, ref):
+            by_tag = False
             # The library names several models under one size: "qwen3:30b-a3b-instruct-2507"
             # beside qwen3:30b-a3b, "deepseek-r1:8b-llama-distill" beside deepseek-r1:8b
             # (retagged to the 0528 Qwen3 distill). Words the size's entry never uses name
@@ -253,8 +262,9 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
             try:
                 entry_id = _by_words(index, text, ref).id
             except AmbiguousNameError:
-                pass
+                by_tag = True
             except UnknownNameError:
+                by_tag = True
                 if _tag_says_more(index, entry_id, ref, numbers=True):
                     # A number the size's entry never uses is another release under that
                     # size ("command-r:35b-08-2024" is the 08-2024 Command R, not v01), and
@@ -274,6 +284,10 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
         if ref.form == "ollama"  # an Ollama tag names one model of its library
         else tuned_elsewhere(index.keys, index.entries, entry, text, name_words(ref.name))
     )
+    if not other and not by_tag and untuned_sibling(index.siblings, entry, text):
+        # "Qwen3 30B A3B 2507", "Qwen3-Next-80B-A3B": two releases of that name, Instruct and
+        # Thinking, published together; a name without its tune word is either.
+        other = [index.entries[s].name for s in index.siblings[entry.id]]
     if other:
         raise AmbiguousNameError("model", text, [entry.name, *other][:6])
     if ref.unsized:
@@ -347,9 +361,16 @@ def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
             if len(exact) == 1:
                 found[exact[0]] = index.entries[exact[0]]
             continue
-        with suppress(UnknownNameError, AmbiguousNameError):
+        try:
             entry = _by_words(index, text, replace(ref, name=run), closest=False)
-            found[entry.id] = entry
+        except (UnknownNameError, AmbiguousNameError):
+            if holds_size(run):
+                # A run with a model's size that names no one model ("what's the difference
+                # between qwen3 8b", "qwen 32b": several) is a model all the same: the other
+                # runs' answer would be one of two.
+                return None
+            continue
+        found[entry.id] = entry
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -469,7 +490,7 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
             for key, eid in index.keys
             if _contains(key, words) and not _defining(key - words, index.sizes[eid], words)
         }
-        if len(hits) == 1 and (hits[0] in safe or _named_with_more(index, words) == hits):
+        if len(hits) == 1 and (hits[0] in safe or _named_with_more(index, words, ref.name) == hits):
             # (a name of it typed in full, with words of its other names: "DeepSeek R1
             # 0528 8B" holds its Ollama name deepseek-r1:8b)
             return index.entries[hits[0]]
@@ -486,7 +507,7 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
         # Instruct 2407": "Mistral Nemo 12B" and "Mistral-Nemo-Instruct-2407"; "Dolphin 3
         # Llama 3.1 8B"): the one model that has a name among the typed words and every
         # other typed word among its names.
-        found = _named_with_more(index, words)
+        found = _named_with_more(index, words, ref.name)
         if len(found) == 1:
             return index.entries[found[0]]
     if hits:
@@ -499,15 +520,24 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
     raise UnknownNameError("model", text, _closest(index, words) if closest else [])
 
 
-def _named_with_more(index: _Index, words: Counter[str]) -> list[str]:
+# A version glued to a word ("llama3", "qwen2.5"): the number is that word's.
+_GLUED_VERSION = re.compile(r"(?<![a-z])([a-z]{2,})(\d+(?:\.\d+)?)(?![\d.])")
+
+
+def _named_with_more(index: _Index, words: Counter[str], name: str = "") -> list[str]:
     """The entries with a name whose words, its size among them, are all typed, and whose
     other names hold every other typed word (a word of the name typed twice is not another word: "Llama 3.1 8B
-    Instruct 8-billion" is a typo)."""
+    Instruct 8-billion" is a typo). A number typed glued to one of those other words is that
+    word's version, never the name's: "dolphin-llama3:8b" (Dolphin 2.9 on Llama 3) is not
+    "dolphin3:8b" with "llama" added."""
+    glued = {(w, n) for w, n in _GLUED_VERSION.findall(name.lower())}
     found = []
     for key, eid in index.keys:
         if eid in found or not _contains(words, key) or not set(key) & index.sizes[eid]:
             continue  # (a name with the model's size: "Llama 3.1" is several models)
         more = words - key
+        if any(w in more and words[n] <= key[n] for w, n in glued):
+            continue
         known = index.words_of(eid)
         if all(n == 1 and w not in key and w in known for w, n in more.items()):
             found.append(eid)

@@ -180,13 +180,17 @@ _FILE_SIZE_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:gb|gib|mb|mib)(?![a-z0
 # A pasted command line: the model it runs. llama.cpp's -m / -hf / --hf-repo (common/arg.cpp),
 # vLLM's and mlx-lm's --model, "vllm serve <model>", "ollama run|pull <tag>", "lms get|load".
 # SGLang's --model-path (sglang.launch_server), TensorRT-LLM's "trtllm-serve <model>", RamaLama's
-# "ramalama run|serve|pull <transport>://<model>" (ollama://, hf://, huggingface://).
+# "ramalama run|serve|pull <transport>://<model>" (ollama://, hf://, huggingface://), and
+# huggingface_hub's "huggingface-cli download" / "hf download" <repo> [<file>].
 _MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|--model-path|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
 # The command may follow what runs it: environment settings ("OLLAMA_HOST=… ollama run"),
 # "docker exec -it ollama ollama run …", "python -m vllm serve …".
 _COMMAND = re.compile(
     r"(?:^|\s)(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load)|trtllm-serve"
-    r"|ramalama\s+(?:run|serve|pull))\s+(\S+)",
+    r"|ramalama\s+(?:run|serve|pull)|(?:huggingface-cli|hf)\s+download)\s+(\S+)"
+    # huggingface_hub's "download REPO [FILE]..." (huggingface-cli, and hf since 0.34): a
+    # file named after the repo is read with it, as LM Studio's publisher/repo/file.
+    r"(?:\s+([^\s-][^\s]*\.(?:gguf|safetensors)))?",
     re.I,
 )
 # A Hub page copied with its query ("?library=transformers", "?download=true"); an Ollama
@@ -259,6 +263,8 @@ def _pasted_model(text: str) -> str:
         m = command or (flags[-1] if flags else None)  # "python -m … --model X"
         if m:
             text = m.group(1).strip("\"'")
+            if command and command.lastindex == 2 and command.group(2):
+                text = f"{text}/{command.group(2)}"  # "hf download REPO FILE.gguf"
             transport = re.match(r"(?i)(ollama|hf|huggingface)://", text)
             if transport:  # RamaLama's transports: an Ollama tag or a Hub repo
                 text = text[transport.end() :]
