@@ -10,11 +10,12 @@ from runlocal.catalog import load_catalog
 from runlocal.errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.hardware_reading import read_name
-from runlocal.resolve.models import (
-    _respelled_readings,
-    _skeleton,
-    _undotted_readings,
-    resolve_model_name,
+from runlocal.resolve.models import resolve_model_name
+from runlocal.resolve.models_reading import SOFT_WORDS
+from runlocal.resolve.models_respelled import (
+    respelled_readings,
+    skeleton,
+    undotted_readings,
 )
 
 
@@ -77,8 +78,8 @@ def test_tis_is_ti_super_and_counts_inside_a_sentence() -> None:
 
 
 def test_misspelled_doubled_letters() -> None:
-    assert _skeleton("lamma") == _skeleton("llama") == _skeleton("lama") == "lama"
-    assert _skeleton("llava") == "lava"  # another model: never read as llama
+    assert skeleton("lamma") == skeleton("llama") == skeleton("lama") == "lama"
+    assert skeleton("llava") == "lava"  # another model: never read as llama
     assert _model("lamma 3.1 8b")[0] == "llama-3.1-8b-instruct"
     assert _model("mistrall 7b")[0] == "mistral-7b-instruct-v0.3"
     assert _model("deepseek-r1-distil-qwen-7b")[0] == "deepseek-r1-distill-qwen-7b"
@@ -91,13 +92,17 @@ def test_respelled_readings_need_one_catalog_word() -> None:
     from runlocal.resolve.models import _index
 
     index = _index(load_catalog())
-    assert _respelled_readings(index, "lamma 3.1 8b") == ["llama 3.1 8b"]
-    assert _respelled_readings(index, "llama 3.1 8b") == []  # every word known
+    assert respelled_readings(index.vocabulary | SOFT_WORDS, index.skeletons, "lamma 3.1 8b") == [
+        "llama 3.1 8b"
+    ]
+    assert (
+        respelled_readings(index.vocabulary | SOFT_WORDS, index.skeletons, "llama 3.1 8b") == []
+    )  # every word known
 
 
 def test_a_version_typed_without_its_dot() -> None:
-    assert _undotted_readings("qwen25 coder") == ["qwen2.5 coder"]
-    assert _undotted_readings("llama 3.1 8b") == []
+    assert undotted_readings("qwen25 coder") == ["qwen2.5 coder"]
+    assert undotted_readings("llama 3.1 8b") == []
     assert _model("qwen25 coder 32b")[0] == "qwen2.5-coder-32b-instruct"
     assert _model("llama31 8b")[0] == "llama-3.1-8b-instruct"
 

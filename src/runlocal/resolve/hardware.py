@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..bounds import HARDWARE_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
-from ..errors import AmbiguousNameError, InputError, NotSoldError, UnknownNameError
+from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..frozen import interpreted
 from .hardware_reading import (
     FORM_FACTORS,
@@ -33,6 +33,7 @@ from .hardware_reading import (
     host_memory_only,
     read_name,
 )
+from .hardware_variants import Key, choose, sized, sold_sizes
 from .instances import cloud_instance
 from .mistyped import slipped_variant
 from .names import HardwareName
@@ -44,31 +45,21 @@ MAX_DEVICES = 64
 
 
 @interpreted
-@dataclass(frozen=True)
-class _Key:
-    """One reading of a catalog name: the entry, and the memory and GPU cores it states."""
-
-    entry_id: str
-    memory_gib: float | None
-    gpu_cores: int | None
-
-
-@interpreted
 @dataclass
 class _Index:
     """Every catalog hardware name read as read_name reads a typed one, by its words."""
 
-    keys: dict[tuple[str, ...], list[_Key]]
+    keys: dict[tuple[str, ...], list[Key]]
     entries: Mapping[str, Entry]
     spelled: dict[str, str]  # a curated name or alias exactly as written → its entry
 
-    def keys_of(self, entry_id: str) -> list[_Key]:
+    def keys_of(self, entry_id: str) -> list[Key]:
         """Every reading of one entry's names."""
         return self._by_entry.get(entry_id, [])
 
     @functools.cached_property
-    def _by_entry(self) -> dict[str, list[_Key]]:
-        out: dict[str, list[_Key]] = {}
+    def _by_entry(self) -> dict[str, list[Key]]:
+        out: dict[str, list[Key]] = {}
         for ks in self.keys.values():
             for k in ks:
                 out.setdefault(k.entry_id, []).append(k)
@@ -109,10 +100,6 @@ class _Index:
                     host.add(key[0])  # a line's name leads its products' names
         return frozenset(host - gpu)
 
-    def sizes(self, entry: Entry) -> list[float]:
-        configs = [float(x) for x in entry.get("memory_configs_gib", [])]
-        return configs or [float(entry.get("memory_gib", 0.0))]
-
 
 @lru_cache(maxsize=8)  # Catalog hashes by identity: one index per loaded catalog
 def _index(catalog: Catalog) -> _Index:
@@ -126,13 +113,14 @@ def _index(catalog: Catalog) -> _Index:
 _HERE = Path(__file__).parent
 _CODE = code_stamp(
     __file__,
-    *(str(_HERE / f) for f in ("hardware_reading.py", "text.py")),
+    # (hardware_variants.py holds Key, the class the cached readings are made of)
+    *(str(_HERE / f) for f in ("hardware_reading.py", "hardware_variants.py", "text.py")),
     str(_HERE.parent / "catalog.py"),
 )
 
 
-def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], list[_Key]], dict[str, str]]:
-    keys: dict[tuple[str, ...], list[_Key]] = {}
+def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], list[Key]], dict[str, str]]:
+    keys: dict[tuple[str, ...], list[Key]] = {}
     spelled: dict[str, str] = {}
     entries = catalog.hardware
     for entry in entries.values():
@@ -148,7 +136,7 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], list[_Key]], dict[st
                 gpu = int(cores)
             if len(r.tokens) == 1 and r.tokens[0].isdigit() and len(r.tokens[0]) < 3:
                 continue  # "Radeon 7" reads as "7": too weak to find a product by
-            key = _Key(entry.id, mem, gpu)
+            key = Key(entry.id, mem, gpu)
             bucket = keys.setdefault(tuple(r.tokens), [])
             if key not in bucket:
                 bucket.append(key)
@@ -223,7 +211,7 @@ def _resolve_read(index: _Index, text: str, r: Reading) -> HardwareName:
         # (not where a laptop was said in words the catalog's spelling drops: "笔记本 4060",
         # Chinese "notebook", reads as the alias "4060"; the match below takes the laptop GPU)
         keys = index.keys_of(curated)
-        entry, memory = _choose(index, text, keys, r)
+        entry, memory = choose(index.entries, text, keys, r)
         return HardwareName(entry, memory, count)
     if not r.tokens:
         # No product name, only ROCm's generic "AMD Radeon Graphics" and the chip's LLVM
@@ -266,14 +254,14 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
             )
         if len(found) == 1 and safe == found:
             keys = index.keys_of(found[0])
-            entry, memory = _choose(index, text, keys, r)
+            entry, memory = choose(index.entries, text, keys, r)
             return HardwareName(entry, memory, count)
         if len(found) > 1 and safe == found:
             # Several entries hold every word, in another order ("Jetson Orin AGX 64GB") and
             # without a variant word: the memory or core count typed picks one, as for a full
             # name (else "which one?").
             keys = [k for i in found for k in index.keys_of(i)]
-            entry, memory = _choose(index, text, keys, r)
+            entry, memory = choose(index.entries, text, keys, r)
             return HardwareName(entry, memory, count)
         if within:
             raise AmbiguousNameError("hardware", text, _names(index, within))
@@ -365,13 +353,13 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
                 if group == 0 or group - 1 in r.group_of:  # no series word right before
                     raise UnknownNameError("hardware", text, _closest(index, text, r.tokens))
     keys = [k for s in best for k in s[2]]
-    entry, memory = _choose(index, text, keys, r)
+    entry, memory = choose(index.entries, text, keys, r)
     return HardwareName(entry, memory, count)
 
 
 def _as_laptop(
-    index: _Index, text: str, r: Reading, span: tuple[int, int, list[_Key]]
-) -> tuple[int, int, list[_Key]]:
+    index: _Index, text: str, r: Reading, span: tuple[int, int, list[Key]]
+) -> tuple[int, int, list[Key]]:
     """A GPU named in a laptop's product line is the laptop GPU of that name (the catalog's
     "RTX 4060 Laptop GPU"); refused, with the closest names, where the catalog has none: the
     laptop part has its own clocks, power and memory, never the desktop card's."""
@@ -387,7 +375,7 @@ def _as_laptop(
     )
 
 
-def _either(index: _Index, text: str, r: Reading, best: list[tuple[int, int, list[_Key]]]) -> None:
+def _either(index: _Index, text: str, r: Reading, best: list[tuple[int, int, list[Key]]]) -> None:
     """A GPU named in a line sold both as laptops and as desktops ("Lenovo Legion … RTX 4090"),
     with nothing saying which: "which one?" where the catalog has both the card and the laptop
     GPU of that name."""
@@ -418,12 +406,12 @@ def _number_after(index: _Index, text: str, ids: list[str], r: Reading, at: int)
     the sizes sold); None for an odd one (a board partner's line number)."""
     n = int(r.tokens[at])
     entries = [index.entries[i] for i in ids]
-    sizes = {s for e in entries for s in index.sizes(e)} - {float(gib) for gib, _ in r.sizes}
+    sizes = {s for e in entries for s in sold_sizes(e)} - {float(gib) for gib, _ in r.sizes}
     cores = {int(e.get("gpu_cores")) for e in entries if e.get("gpu_cores")}
     cpus = {int(e.get("cpu_cores")) for e in entries if e.get("cpu_cores") and e.get("gpu_cores")}
     is_size, is_cores = float(n) in sizes, n in cores and r.gpu_cores is None
     if is_size and is_cores:
-        raise AmbiguousNameError("hardware", text, _sized(index, entries))
+        raise AmbiguousNameError("hardware", text, sized(entries))
     rest = replace(
         r,
         tokens=r.tokens[:at] + r.tokens[at + 1 :],
@@ -445,9 +433,9 @@ def _number_after(index: _Index, text: str, ids: list[str], r: Reading, at: int)
     return None
 
 
-def _spans(index: _Index, r: Reading) -> tuple[int, list[tuple[int, int, list[_Key]]]]:
+def _spans(index: _Index, r: Reading) -> tuple[int, list[tuple[int, int, list[Key]]]]:
     n = len(r.tokens)
-    spans: list[tuple[int, int, list[_Key]]] = []
+    spans: list[tuple[int, int, list[Key]]] = []
     best = 0
     for i in range(n):
         if i > 0 and r.group_of[i - 1] == r.group_of[i]:
@@ -472,124 +460,13 @@ def _defining(word: str) -> bool:
     return word in VARIANTS or word.isdigit() or len(word) == 1
 
 
-def _overlaps(a: tuple[int, int, list[_Key]], b: tuple[int, int, list[_Key]]) -> bool:
+def _overlaps(a: tuple[int, int, list[Key]], b: tuple[int, int, list[Key]]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
 def _has_form_factor(index: _Index, tokens: list[str], word: str) -> bool:
     numbers = {t for t in tokens if t.isdigit()}
     return any(word in key and numbers & set(key) for key in index.keys)
-
-
-def _choose(index: _Index, text: str, keys: list[_Key], r: Reading) -> tuple[Entry, float | None]:
-    ids = _unique(k.entry_id for k in keys)
-    entries = [index.entries[i] for i in ids]
-    # GPU cores (Apple): a labelled count must match; a bare "N-core" counts only if it can.
-    cores = r.gpu_cores
-    if cores is None:
-        cores = next(
-            (c for c in r.bare_cores if any(e.get("gpu_cores") == c for e in entries)), None
-        )
-    if cores is not None and any(e.get("gpu_cores") for e in entries):
-        matching = [e for e in entries if e.get("gpu_cores") == cores]
-        if not matching:
-            shown = ", ".join(
-                sorted({str(e.get("gpu_cores")) for e in entries if e.get("gpu_cores")})
-            )
-            raise NotSoldError(
-                "hardware",
-                text,
-                f"{_family(entries)} comes with {shown} GPU cores, not {cores}",
-                _sized(index, entries),
-            )
-        entries = matching
-    # CPU cores: Apple sells each chip's binned CPU with its binned GPU (the M3 Pro's 11-core
-    # CPU comes with the 14-core GPU, its 12-core with the 18-core: apple.com/macbook-pro/
-    # specs), so a CPU core count, labelled or a bare "11-core" that is no variant's GPU
-    # count, picks the variants with that CPU; it never refuses on its own.
-    cpu = r.cpu_cores
-    if cpu is None and cores is None:
-        cpu = next((c for c in r.bare_cores if any(e.get("cpu_cores") == c for e in entries)), None)
-    if cpu is not None and len(entries) > 1:
-        entries = [e for e in entries if e.get("cpu_cores") == cpu] or entries
-    # Memory: every size typed must be one the device is sold with.
-    memory: float | None = None
-    # "64GB RAM" beside a GPU is the host's memory; a CPU's memory is the host's too.
-    gpus = all(e.get("kind", "gpu") == "gpu" for e in entries)
-    cpus = all(e.get("kind") == "cpu" and not e.get("memory_configs_gib") for e in entries)
-    sizes = [] if cpus else [gib for gib, ram in r.sizes if not (ram and gpus)]
-    for gib in sizes:
-        fitting = [e for e in entries if _size_match(index.sizes(e), gib) is not None]
-        if not fitting:
-            offered = sorted({s for e in entries for s in index.sizes(e)})
-            shown = ", ".join(f"{s:g}" for s in offered)
-            raise NotSoldError(
-                "hardware",
-                text,
-                f"{_family(entries)} is sold with {shown} GB, not {gib:g} GB",
-                _sized(index, entries),
-            )
-        entries = fitting
-        memory = gib
-    if len(entries) > 1 and r.floor_gib:  # "- 11059 MiB free": not the 6 GB RTX 2060
-        roomy = [e for e in entries if max(index.sizes(e)) >= r.floor_gib]
-        entries = roomy or entries
-    if len(entries) > 1:
-        entries = _defaults(entries, keys, memory, cores)
-    if len(entries) > 1:
-        raise AmbiguousNameError("hardware", text, [e.name for e in entries])
-    entry = entries[0]
-    chosen: float | None = None
-    if memory is not None and entry.get("memory_configs_gib"):
-        size = _size_match(index.sizes(entry), memory)
-        if size is not None and size != float(entry.get("memory_gib", 0.0)):
-            chosen = size
-    return entry, chosen
-
-
-def _defaults(
-    entries: list[Entry], keys: list[_Key], memory: float | None, cores: int | None
-) -> list[Entry]:
-    """Among entries sharing a name, the one an alias names exactly as typed (with the typed
-    memory or cores, or with none where none was typed)."""
-    ids = {e.id for e in entries}
-    for want_mem, want_cores in ((memory, cores), (None, cores), (memory, None), (None, None)):
-        hits = _unique(
-            k.entry_id
-            for k in keys
-            if k.entry_id in ids
-            and (k.memory_gib is None if want_mem is None else _close(k.memory_gib, want_mem))
-            and k.gpu_cores == want_cores
-        )
-        if len(hits) == 1:
-            return [e for e in entries if e.id == hits[0]]
-        if hits:
-            return [e for e in entries if e.id in hits]
-    return entries
-
-
-def _size_match(sizes: list[float], gib: float) -> float | None:
-    """The size sold nearest to the typed one, within the GB/GiB gap (7.4%) plus rounding."""
-    near = min(sizes, key=lambda s: abs(s - gib))
-    return near if _close(near, gib) else None
-
-
-def _close(a: float | None, b: float) -> bool:
-    return a is not None and abs(a - b) <= max(0.5, 0.08 * max(a, b))
-
-
-def _family(entries: list[Entry]) -> str:
-    names = [e.name for e in entries]
-    return names[0] if len(names) == 1 else " / ".join(names[:3])
-
-
-def _sized(index: _Index, entries: list[Entry]) -> list[str]:
-    """The versions that exist, as names that read back: 'Apple M4 Max (40-core GPU) 128GB'."""
-    out: list[str] = []
-    for e in entries:
-        configs = e.get("memory_configs_gib") or []
-        out.extend([f"{e.name} {float(c):g}GB" for c in configs] if len(configs) > 1 else [e.name])
-    return out[:6]
 
 
 def _unique(items: Iterable[str]) -> list[str]:

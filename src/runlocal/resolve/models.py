@@ -20,23 +20,29 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..bounds import MODEL_REQUIRED, name_problem
 from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
 from ..frozen import interpreted
 from ..quant_unsized import UnsizedQuantError
-from .mistyped import holds_size, one_slip, sentence_runs, size_only
+from .mistyped import holds_size, sentence_runs, size_only
 from .model_releases import base_of_tuned, release_siblings, tuned_elsewhere, untuned_sibling
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
     Reference,
-    canonical_quant,
     folder_words,
     name_words,
+    ollama_default_quant,
     read_reference,
+)
+from .models_respelled import (
+    dotted_readings,
+    respelled_readings,
+    skeleton,
+    undotted_readings,
+    unglued_readings,
 )
 from .names import ModelName
 from .refs import HubRef, parse_ref
@@ -88,7 +94,7 @@ class _Index:
         out: dict[str, set[str]] = {}
         for word in self.vocabulary | SOFT_WORDS:
             if word.isalpha() and len(word) >= 3:
-                out.setdefault(_skeleton(word), set()).add(word)
+                out.setdefault(skeleton(word), set()).add(word)
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
     @functools.cached_property
@@ -317,11 +323,12 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     # Dots as separators ("Baichuan.M2.32B", "Gemma.3.27B", "Qwen2.7B": a dot between digits
     # read both ways), then two words typed as one ("gptoss-120b", "mistralsmall 3.2",
     # "kimik2"): an answer only where the readings that name a model name one.
+    known = index.vocabulary | SOFT_WORDS  # "LiteChat", "Instructhf": a half may be a soft word
     for readings in (
-        _dotted_readings(ref.name),
-        _unglued_readings(index, ref.name),
-        _undotted_readings(ref.name),
-        _respelled_readings(index, ref.name),
+        dotted_readings(ref.name),
+        unglued_readings(known, ref.name),
+        undotted_readings(ref.name),
+        respelled_readings(known, index.skeletons, ref.name),
     ):
         entry = _one_reading(index, text, ref, readings)
         if entry is not None:
@@ -385,79 +392,6 @@ def _one_reading(index: _Index, text: str, ref: Reference, readings: list[str]) 
     if len(found) > 1:
         raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
     return next(iter(found.values()), None)
-
-
-def _dotted_readings(name: str) -> list[str]:
-    """A name whose dots may be separators ("Baichuan.M2.32B", "Qwen2.7B"), each dot between
-    digits read as a decimal point or a separator (at most 4 such dots: 16 readings); [] for
-    a name with no dot between digits or letters."""
-    if not re.search(r"[a-z]\.|\.[a-z]|\d\.\d", name, re.I):
-        return []
-    spaced = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", name)
-    digit_dots = [m.start() for m in re.finditer(r"(?<=\d)\.(?=\d)", spaced)]
-    if len(digit_dots) > 4:
-        return []
-    out = []
-    for mask in range(1 << len(digit_dots)):
-        chars = list(spaced)
-        for bit, at in enumerate(digit_dots):
-            if mask >> bit & 1:
-                chars[at] = " "
-        out.append("".join(chars))
-    return out
-
-
-def _unglued_readings(index: _Index, name: str) -> list[str]:
-    """The name with each run of letters that no catalog name uses split in two where both
-    halves are words the catalog's names use (the first of two letters or more): "gptoss" →
-    "gpt oss", "kimik" (of "kimik2") → "kimi k". At most 16 readings; [] when no run splits."""
-    known = index.vocabulary | SOFT_WORDS  # "LiteChat", "Instructhf": a half may be a soft word
-    readings = [name]
-    for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
-        if run in known:
-            continue
-        halves = [(run[:i], run[i:]) for i in range(2, len(run)) if {run[:i], run[i:]} <= known]
-        if not halves:
-            continue
-        whole = re.compile(rf"(?i)(?<![a-z]){run}(?![a-z])")
-        readings = [whole.sub(f"{a} {b}", r) for r in readings for a, b in halves][:16]
-    return readings if readings != [name] else []
-
-
-def _undotted_readings(name: str) -> list[str]:
-    """A version typed without its dot, glued to the name ("qwen25 coder", "llama31 8b"):
-    each two-digit number right after a letter read as a version, "2.5", "3.1" (at most 4
-    such numbers: 16 readings); [] where there is none."""
-    at = [m.start() for m in re.finditer(r"(?<=[a-z])\d\d(?![\d.])", name, re.I)][:4]
-    out = []
-    for mask in range(1, 1 << len(at)):
-        chars = list(name)
-        for bit, i in enumerate(at):
-            if mask >> bit & 1:
-                chars[i] += "."
-        out.append("".join(chars))
-    return out
-
-
-def _skeleton(word: str) -> str:
-    """A word with its doubled letters written once: 'llama', 'lamma' and 'lama' → 'lama'."""
-    return re.sub(r"(.)\1+", r"\1", word)
-
-
-def _respelled_readings(index: _Index, name: str) -> list[str]:
-    """The name with each run of letters that no catalog name uses replaced by the one word
-    the names use that differs from it only in doubled letters ("lamma", "lama" → llama;
-    "mistrall" → mistral; "distil" → distill): the commonest misspelling, a letter doubled
-    or not, moved or dropped. Runs of three letters or more; [] when no run reads so."""
-    known = index.vocabulary | SOFT_WORDS
-    out = name
-    for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
-        if run in known or len(run) < 3:
-            continue
-        same = index.skeletons.get(_skeleton(run), ()) or one_slip(known, run)
-        if len(same) == 1:
-            out = re.sub(rf"(?i)(?<![a-z]){run}(?![a-z])", same[0], out)
-    return [out] if out != name else []
 
 
 def _publisher(entry: Entry) -> tuple[str, ...]:
@@ -619,19 +553,3 @@ def _closest(index: _Index, words: Counter[str]) -> list[str]:
     close = difflib.get_close_matches(typed, list(index.spelled), n=10, cutoff=0.5)
     names = list(dict.fromkeys(index.entries[index.spelled[c]].name for c in close))
     return names[:5]
-
-
-def ollama_default_quant(entry: Entry) -> str | None:
-    """The quant an Ollama tag without a quant suffix ships: the model's native low-bit
-    format where it has one (gpt-oss: MXFP4), else Q4_K_M for text models. Other modalities
-    (embeddings, speech) ship other defaults per model, so no claim is made for them."""
-    shipped = entry.get("ollama_quant")  # the catalog's record of what the tag ships
-    if isinstance(shipped, str):
-        return canonical_quant(shipped, None)
-    arch: Any = entry.get("architecture")
-    qc = arch.get("quantization_config") if isinstance(arch, dict) else None
-    if isinstance(qc, dict) and str(qc.get("quant_method", "")).lower() == "mxfp4":
-        return "MXFP4_MOE"
-    if entry.get("modality") in ("text", "vision-language", None):
-        return "Q4_K_M"
-    return None

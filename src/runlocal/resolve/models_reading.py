@@ -24,7 +24,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from ..catalog import Entry
 from ..errors import InputError
 from ..quant_unsized import UnsizedQuantError
 from ..weights import normalize_quant
@@ -405,3 +407,19 @@ def folder_words(ref: Reference) -> str:
         return ""
     parts = [p for p in re.split(r"[/\\]", ref.filename) if p not in ("", ".", "..")]
     return take_quant(OWNER_PREFIX.sub("", parts[-2]))[0] if len(parts) > 1 else ""
+
+
+def ollama_default_quant(entry: Entry) -> str | None:
+    """The quant an Ollama tag without a quant suffix ships: the model's native low-bit
+    format where it has one (gpt-oss: MXFP4), else Q4_K_M for text models. Other modalities
+    (embeddings, speech) ship other defaults per model, so no claim is made for them."""
+    shipped = entry.get("ollama_quant")  # the catalog's record of what the tag ships
+    if isinstance(shipped, str):
+        return canonical_quant(shipped, None)
+    arch: Any = entry.get("architecture")
+    qc = arch.get("quantization_config") if isinstance(arch, dict) else None
+    if isinstance(qc, dict) and str(qc.get("quant_method", "")).lower() == "mxfp4":
+        return "MXFP4_MOE"
+    if entry.get("modality") in ("text", "vision-language", None):
+        return "Q4_K_M"
+    return None

@@ -1,0 +1,85 @@
+"""Other readings of a model name typed otherwise than the catalog writes it: dots as
+separators ("Baichuan.M2.32B"), two words glued ("gptoss"), a version without its dot
+("qwen25"), a word misspelled by its doubled letters or one keyboard slip ("lamma",
+"mistal"). runlocal.resolve.models tries each reading and answers only where the readings
+that name a model name one (docs/names.md, "Models")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .mistyped import one_slip
+
+
+def dotted_readings(name: str) -> list[str]:
+    """A name whose dots may be separators ("Baichuan.M2.32B", "Qwen2.7B"), each dot between
+    digits read as a decimal point or a separator (at most 4 such dots: 16 readings); [] for
+    a name with no dot between digits or letters."""
+    if not re.search(r"[a-z]\.|\.[a-z]|\d\.\d", name, re.I):
+        return []
+    spaced = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", name)
+    digit_dots = [m.start() for m in re.finditer(r"(?<=\d)\.(?=\d)", spaced)]
+    if len(digit_dots) > 4:
+        return []
+    out = []
+    for mask in range(1 << len(digit_dots)):
+        chars = list(spaced)
+        for bit, at in enumerate(digit_dots):
+            if mask >> bit & 1:
+                chars[at] = " "
+        out.append("".join(chars))
+    return out
+
+
+def unglued_readings(known: frozenset[str], name: str) -> list[str]:
+    """The name with each run of letters that no catalog name uses split in two where both
+    halves are words the catalog's names use (the first of two letters or more): "gptoss" →
+    "gpt oss", "kimik" (of "kimik2") → "kimi k". At most 16 readings; [] when no run splits."""
+    readings = [name]
+    for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
+        if run in known:
+            continue
+        halves = [(run[:i], run[i:]) for i in range(2, len(run)) if {run[:i], run[i:]} <= known]
+        if not halves:
+            continue
+        whole = re.compile(rf"(?i)(?<![a-z]){run}(?![a-z])")
+        readings = [whole.sub(f"{a} {b}", r) for r in readings for a, b in halves][:16]
+    return readings if readings != [name] else []
+
+
+def undotted_readings(name: str) -> list[str]:
+    """A version typed without its dot, glued to the name ("qwen25 coder", "llama31 8b"):
+    each two-digit number right after a letter read as a version, "2.5", "3.1" (at most 4
+    such numbers: 16 readings); [] where there is none."""
+    at = [m.start() for m in re.finditer(r"(?<=[a-z])\d\d(?![\d.])", name, re.I)][:4]
+    out = []
+    for mask in range(1, 1 << len(at)):
+        chars = list(name)
+        for bit, i in enumerate(at):
+            if mask >> bit & 1:
+                chars[i] += "."
+        out.append("".join(chars))
+    return out
+
+
+def skeleton(word: str) -> str:
+    """A word with its doubled letters written once: 'llama', 'lamma' and 'lama' → 'lama'."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def respelled_readings(
+    known: frozenset[str], skeletons: Mapping[str, tuple[str, ...]], name: str
+) -> list[str]:
+    """The name with each run of letters that no catalog name uses replaced by the one word
+    the names use that differs from it only in doubled letters ("lamma", "lama" → llama;
+    "mistrall" → mistral; "distil" → distill): the commonest misspelling, a letter doubled
+    or not, moved or dropped. Runs of three letters or more; [] when no run reads so."""
+    out = name
+    for run in dict.fromkeys(re.findall(r"[a-z]+", name.lower())):
+        if run in known or len(run) < 3:
+            continue
+        same = skeletons.get(skeleton(run), ()) or one_slip(known, run)
+        if len(same) == 1:
+            out = re.sub(rf"(?i)(?<![a-z]){run}(?![a-z])", same[0], out)
+    return [out] if out != name else []
