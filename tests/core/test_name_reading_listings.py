@@ -10,6 +10,7 @@ import pytest
 from runlocal.catalog import load_catalog
 from runlocal.errors import AmbiguousNameError, UnknownNameError
 from runlocal.resolve.hardware import resolve_hardware_name
+from runlocal.resolve.hardware_reading import read_name
 from runlocal.resolve.mistyped import one_slip
 from runlocal.resolve.models import resolve_model_name
 from runlocal.resolve.text import clean
@@ -101,7 +102,8 @@ def test_dgx_servers_plurals_and_a_letter_o_for_zero() -> None:
     assert _hw("H100s") == ("nvidia-h100-sxm5-80gb", 1)  # no H100 Super: a plural
     assert _hw("4080s") == ("nvidia-rtx-4080-super", 1)  # the 4080 SUPER exists
     assert _hw("rtx 4o90") == ("nvidia-rtx-4090", 1)
-    assert _hw("Qualcomm(R) Adreno(TM) X1-85 GPU")[1] == 1  # not 85 GPUs
+    # not 85 GPUs (the GPU of the X Elite and the X Plus X1P-64-100 alike: no device named)
+    assert read_name("Qualcomm(R) Adreno(TM) X1-85 GPU", counts=True).count is None
     parts = resolve_hardware_name(load_catalog(), "my setup: 2 x 3090 + 128gb ddr4")
     assert [(p.entry.id, p.count) for p in parts] == [("nvidia-rtx-3090", 2)]
 

@@ -186,3 +186,28 @@ def test_a_laptop_said_in_another_language(text: str, want: str) -> None:
 )
 def test_counts_said_in_other_languages(text: str, count: int) -> None:
     assert hardware(text)[1] == count
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Meta-Llama-3.1-8B-Instruct.Q4_0.llamafile", ("llama-3.1-8b-instruct", "Q4_0")),
+        ("https://www.modelscope.cn/models/Qwen/Qwen3-8B", ("qwen3-8b", None)),
+    ],
+)
+def test_a_llamafile_and_a_modelscope_page(text: str, want: tuple[str, str | None]) -> None:
+    name = resolve_model_name(load_catalog(), text)
+    assert (name.entry.id, name.quant) == want
+
+
+def test_a_code_hosts_page_names_no_model() -> None:
+    with pytest.raises(InputError):
+        resolve_model_name(load_catalog(), "https://github.com/QwenLM/Qwen3")
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("4090 24G*2", 2), ("RTX A6000 ×2 (NVLink)", 2), ("RTX 4090 24G", 1)],
+)
+def test_a_count_after_a_size_or_an_emptied_bracket(text: str, count: int) -> None:
+    assert hardware(text)[1] == count

@@ -176,7 +176,8 @@ _O_FOR_ZERO_RE = re.compile(r"(?<![a-z0-9])(\d[0-9o]*o[0-9o]*)(?![a-z0-9])")
 # An interconnect between the cards, not a product: "2x 3090 NVLink", "with SLI bridge"
 # (not a superchip's "NVLink-C2C", a spec-sheet line kept as it is).
 _LINK_RE = re.compile(r"\b(?:with\s+)?(?:nv-?link|sli)(?:\s+bridge)?\b(?![-\s]*c2c)")
-_TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,]|(?<=\d))[x×*]\s*(\d{1,3})\s*\)?\s*$")
+# (also right after a size: "4090 24G*2", a Chinese forum's two 24 GB cards)
+_TRAIL_COUNT_RE = re.compile(r"(?:^|[\s(,]|(?<=\d)|(?<=\dg)|(?<=\dgb))[x×*]\s*(\d{1,3})\s*\)?\s*$")
 _PCIE_LANES_RE = re.compile(r"pci[\s-]*e(?:xpress)?\s*(?:gen\s*)?([1-6](?:\.\d)?)?\s*$")
 
 
@@ -502,7 +503,10 @@ def read_name(text: str, *, counts: bool) -> Reading:
 
 def _unlinked(s: str) -> str:
     """The text without the link between the cards ("2x 3090 NVLink")."""
-    return " ".join(_LINK_RE.sub(" ", s).split()) if "link" in s or "sli" in s else s
+    if "link" not in s and "sli" not in s:
+        return s
+    # (brackets left empty go too: "A6000 ×2 (NVLink)" ends in its count)
+    return " ".join(re.sub(r"\(\s*\)", " ", _LINK_RE.sub(" ", s)).split())
 
 
 def _take_count(s: str) -> tuple[int | None, str]:

@@ -146,13 +146,17 @@ def read_reference(text: str) -> Reference:
         text = re.sub(r"(?<=\d)\s*×\s*(?=\d)", "x", ascii_forms(text))
     t = _pasted_model(text)
     low = t.lower()
-    suffix = next((x for x in (".gguf", ".safetensors") if low.endswith(x)), None)
+    suffix = next((x for x in _MODEL_FILES if low.endswith(x)), None)
     ref: HubRef | OllamaRef | None = None
     if suffix is None or low.startswith(("http://", "https://", "hf.co/")):
         try:
             ref = parse_ref(t) or parse_ref(low)  # Ollama names are lower-case
         except InputError:
             ref = None  # a URL that names no model: read its words as a name
+    if isinstance(ref, HubRef) and ref.host and not _MODEL_HOST.search(ref.host):
+        # A page on a host that keeps code, papers or posts ("github.com/QwenLM/Qwen3"): its
+        # owner/name is no model's repo, and its words name no one model.
+        return Reference("name", "", None)
     if isinstance(ref, HubRef):
         return _hub_reference(ref)
     if isinstance(ref, OllamaRef) and ref.explicit_tag:
@@ -175,6 +179,13 @@ def read_reference(text: str) -> Reference:
     return Reference("name", words, quant)
 
 
+# The hosts whose /owner/name pages are model repositories: the Hugging Face Hub
+# (huggingface.co, hf.co), its mirrors (hf-mirror.com) and ModelScope, which keeps the Hub's
+# repo ids.
+_MODEL_HOST = re.compile(r"(?:^|\.)(?:huggingface|hf|hf-mirror|modelscope)\.")
+# A model's weights as one file: GGUF, safetensors, and Mozilla's llamafile (a GGUF with the
+# runtime, named as the GGUF it holds: "Meta-Llama-3.1-8B-Instruct.Q4_0.llamafile").
+_MODEL_FILES = (".gguf", ".safetensors", ".llamafile")
 _HF_CACHE_FILE_RE = re.compile(r"^[\w.-]+?-gguf_(?=.)", re.I)
 _FILE_SIZE_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:gb|gib|mb|mib)(?![a-z0-9])", re.I)
 

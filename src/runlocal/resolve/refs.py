@@ -23,7 +23,7 @@ _OLLAMA = re.compile(
 
 
 # A missing local file named like owner/name.gguf is a missing file, not a repo.
-_FILE_SUFFIXES = (".gguf", ".json", ".safetensors", ".bin")
+_FILE_SUFFIXES = (".gguf", ".json", ".safetensors", ".bin", ".llamafile")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ def _parse_url(text: str) -> HubRef:
     except ValueError:
         raise InputError(f"{text}: not a valid URL") from None
     parts = [unquote(p) for p in url.path.split("/") if p]
+    if "modelscope" in (url.hostname or "") and parts[:1] == ["models"]:
+        parts = parts[1:]  # ModelScope's pages: /models/{owner}/{name}, the Hub's repo ids
     if url.query or url.fragment or len(parts) < 2 or not url.hostname:
         raise InputError(f"{text}: not a Hub model URL (expected https://<hub>/owner/name)")
     if parts[0] in ("datasets", "spaces", "api"):
