@@ -211,3 +211,10 @@ def test_a_code_hosts_page_names_no_model() -> None:
 )
 def test_a_count_after_a_size_or_an_emptied_bracket(text: str, count: int) -> None:
     assert hardware(text)[1] == count
+
+
+def test_a_quantizers_repo_is_found_as_a_repo_never_as_a_name() -> None:
+    # antirez/deepseek-v4-gguf holds DeepSeek-V4-Flash: the repo answers, its words do not.
+    assert model("antirez/deepseek-v4-gguf") == "deepseek-v4-flash"
+    with pytest.raises(InputError):
+        resolve_model_name(load_catalog(), "DeepSeek V4")

@@ -165,7 +165,7 @@ def _build(catalog: Catalog) -> _Built:
                 # by its tag only; the library's name alone may name another model.
                 continue
             words = name_words(ref.name)
-            if not words:
+            if not words or _third_party(ref.repo, entry):
                 continue
             spelled.setdefault(" ".join(sorted(words.elements())), entry.id)
             bucket = exact.setdefault(_frozen(words), [])
@@ -211,6 +211,16 @@ def _build(catalog: Catalog) -> _Built:
                 if eid not in bucket:
                     bucket.append(eid)
     return exact, keys, repos, spelled, sizes, ollama
+
+
+def _third_party(repo: str | None, entry: Entry) -> bool:
+    """Whether a repo alias is another publisher's copy ("antirez/deepseek-v4-gguf" of
+    DeepSeek-V4-Flash): its name is the copier's label, found as the repo it is, never a name
+    of the model ("DeepSeek V4" is not V4-Flash)."""
+    publisher = str(entry.get("hf_repo") or "").partition("/")[0].lower()
+    if not repo or not publisher:
+        return False
+    return repo.partition("/")[0].lower() != publisher
 
 
 def _repo_of(url: str) -> str | None:
