@@ -20,6 +20,7 @@ from .runtimes import (
     LLAMA_FP4_MMA_BUILD,
     LLAMA_INTEL_VULKAN_COOPMAT_BUILD,
     LLAMA_METAL_TENSOR_TILES_BUILD,
+    LLAMA_MOE_EXPERT_TILES_BUILD,
     LLAMA_RDNA3_FATTN_MMA_BUILD,
     LLAMA_RDNA3_MMQ_BUILD,
     LLAMA_RDNA4_FATTN_MMA_BUILD,
@@ -126,6 +127,9 @@ _KERNEL_PATHS: tuple[tuple[str, int, tuple[int, int]], ...] = (
     # CUDA flash attention's tile kernel packs grouped-query heads for decode on Pascal and
     # Volta: PR #16492, October 2025.
     ("cuda_tile_gqa_decode", LLAMA_CUDA_TILE_GQA_BUILD, (2025, 11)),
+    # HIP MMQ's routed-expert tiles from the tokens per expert on RDNA3/RDNA4: PR #28552,
+    # merged in September 2026 (dates from October 2026).
+    ("moe_expert_tiles", LLAMA_MOE_EXPERT_TILES_BUILD, (2026, 10)),
 )
 
 
@@ -189,6 +193,7 @@ class LlamaSetup:
     intel_vulkan_coopmat: bool
     metal_tensor_tiles: bool
     cuda_tile_gqa_decode: bool
+    moe_expert_tiles: bool
 
 
 def llama_setup(rec: dict[str, str]) -> LlamaSetup:

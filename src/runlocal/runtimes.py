@@ -62,6 +62,11 @@ class Runtime:
     # took the smaller tiles of every KHR_coopmat device, and their prompts ran 1.36-1.76x
     # slower (the PR's Radeon 8060S pp512 rows).
     amd_vulkan_tiles: bool = True
+    # llama.cpp's HIP MMQ sizes a routed expert's column tiles from the mean tokens per expert
+    # on RDNA3 (gfx110x) and RDNA4, not from the micro-batch: PR #28552 (PR #24546 recreated,
+    # merged September 2026; speed.hip_moe_tiles). Before, the experts' tiles were mostly
+    # padding (128 columns for 32 tokens an expert at -ub 512).
+    moe_expert_tiles: bool = True
     # llama.cpp's Vulkan flash attention on AMD's cooperative matrices (the coopmat1 shader of
     # RDNA3, RDNA3.5 and RDNA4): Q·K^T on the matrix units from PR #13506 (May 2025), the
     # softmax-times-V product too from PR #19075 (merged 28 January 2026, about b7880); before
@@ -284,6 +289,9 @@ LLAMA_SYCL_COUNTING_SORT_BUILD = 9200
 # opened 9 October 2025 (b6097 is of 6 August, b7083 of 17 November; taken as b6760, not
 # verified).
 LLAMA_CUDA_TILE_GQA_BUILD = 6760
+# HIP MMQ's routed-expert tiles sized from the tokens per expert (Runtime.moe_expert_tiles): PR
+# #28552, merged 8 September 2026 (b10298 is of August 2026; taken as b10600, not verified).
+LLAMA_MOE_EXPERT_TILES_BUILD = 10600
 
 # (runtime id, first release with the new behaviour, Runtime field, its value before, source).
 # A field listed twice takes the value of the last entry the release is before. By runtime,
@@ -378,6 +386,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         False,
         "Metal's tensor-API GEMM kernel with its own tiles on the M5 family (PR #20962, "
         "April 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_MOE_EXPERT_TILES_BUILD,),
+        "moe_expert_tiles",
+        False,
+        "HIP MMQ sizes routed experts' column tiles from the tokens per expert on RDNA3 and "
+        "RDNA4 (PR #28552, September 2026)",
     ),
     (
         "llama.cpp",

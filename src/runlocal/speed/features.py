@@ -189,6 +189,8 @@ class SpeedFeatures:
     rdna3_mmq: bool = True
     # Whether the build has the Vulkan matmul tiles tuned for AMD (Runtime.amd_vulkan_tiles).
     amd_vulkan_tiles: bool = True
+    # Whether HIP MMQ sizes routed experts' tiles per expert (Runtime.moe_expert_tiles).
+    moe_expert_tiles: bool = True
     # Whether Vulkan flash attention's S·V runs on AMD's cooperative matrices
     # (Runtime.vulkan_cm1_pv).
     vulkan_cm1_pv: bool = True
@@ -558,6 +560,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "rdna4_mmq": runtime is None or runtime.rdna4_mmq,
         "rdna3_mmq": runtime is None or runtime.rdna3_mmq,
         "amd_vulkan_tiles": runtime is None or runtime.amd_vulkan_tiles,
+        "moe_expert_tiles": runtime is None or runtime.moe_expert_tiles,
         "vulkan_cm1_pv": runtime is None or runtime.vulkan_cm1_pv,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
         "sycl_counting_sort": runtime is None or runtime.sycl_counting_sort,

@@ -12,6 +12,7 @@ from .features import (
     rdna_generation,
 )
 from .hip_expert_slices import hip_expert_slices_take_mmq
+from .hip_moe_tiles import HIP_PADDED_COLUMN_COST, hip_expert_padding
 from .intel_attention import intel_vector_attention_share
 from .kernels import (
     DEQUANT_FP16_BYTES_PER_WEIGHT,
@@ -140,6 +141,11 @@ def prefill_seconds_per_token(
         # HIP's per-expert fallback: expert slices under 64 rows go to MMQ, which unpacks
         # them inside its GEMM (hip_expert_slices); the dense weights stay on hipBLAS.
         slices_mmq = hipblas and hip_expert_slices_take_mmq(f, load, mb)
+        if not hipblas:
+            # HIP MMQ on AMD computes every column of a routed expert's tiles, the padding
+            # too, at a measured share of a useful column's cost (hip_moe_tiles).
+            pad = hip_expert_padding(f, load, path, mb)
+            gemm_flops += 2 * f.active_expert_params * HIP_PADDED_COLUMN_COST * pad
         if slices_mmq:
             dense = dense_gemm_flops(f, p.tile_load_tokens, prompt_tokens)
             unpack = p.prefill_quant_factor.get(f.quant_family, 1.0)
