@@ -1048,15 +1048,16 @@ def test_layer_split_gpus_overlap_only_the_micro_batches_of_one_logical_batch() 
 def test_a_llama_cpp_build_number_sets_the_kernel_paths_that_build_had() -> None:
     """llama.cpp@bNNNN: flash attention by default from b6325, CUDA graphs from about b2830
     (Ampere on) and about b10000 (Volta on), native FP4 MMA from b7536, HIP WMMA flash attention
-    on RDNA4 from about b7700 and RDNA3 from b9158. Ollama's and LM Studio's release numbers
+    on RDNA4 from about b7700 and RDNA3 from b9158, HIP MMQ's per-expert tiles from about
+    b10600. Ollama's and LM Studio's release numbers
     are their own, not llama.cpp builds."""
     old = get_runtime("llama.cpp@b2000")
     assert not old.flash_attn and old.cuda_graphs_min_cc is None and not old.fp4_mma
     mid = get_runtime("llama.cpp@b8000")
     assert mid.flash_attn and mid.cuda_graphs_min_cc == 8.0
     assert mid.fp4_mma and mid.rdna4_fattn_mma and not mid.rdna3_fattn_mma
-    new = get_runtime("llama.cpp@b10500")
-    assert new.cuda_graphs_min_cc == 7.0 and new.rdna3_fattn_mma
+    new = get_runtime("llama.cpp@b10700")
+    assert new.cuda_graphs_min_cc == 7.0 and new.rdna3_fattn_mma and new.moe_expert_tiles
     assert get_runtime("llama.cpp") == replace(new, version=None)
     assert get_runtime("ollama@0.5") == replace(get_runtime("ollama"), version="0.5")
 
