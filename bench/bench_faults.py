@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tests.web.faults import FaultProxy  # noqa: E402
 
-from bench_web import _catalog_ids, _pg, _with_db, start_server  # noqa: E402
+from bench_web_setup import _catalog_ids, _pg, _with_db, start_server  # noqa: E402
 
 DB = "runlocal_faults"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

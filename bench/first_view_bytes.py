@@ -132,7 +132,7 @@ def _child(out: str, all_entries: bool) -> None:
 def run_in_child(all_entries: bool = False) -> dict[str, dict[str, str]]:
     """Every page fetched in a child process on a fresh SQLite database, the "check" rate limit
     lifted as in bench_web.py (one client asks every question)."""
-    from bench_web import BENCH_SETTINGS, in_child
+    from bench_web_setup import BENCH_SETTINGS, in_child
 
     fd, out = tempfile.mkstemp(prefix="runlocal-bytes-", suffix=".json")
     os.close(fd)

@@ -22,7 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_web import BENCH_SETTINGS, FIRST_VIEW_KINDS, first_view_urls, in_child
+from bench_web import FIRST_VIEW_KINDS, first_view_urls
+from bench_web_setup import BENCH_SETTINGS, in_child
 
 SUMMARY = re.compile(r"^summary: (\d+)$", re.MULTILINE)
 

@@ -28,7 +28,8 @@ import sys
 import time
 from typing import Any
 
-from bench_web import BENCH_SETTINGS, first_view_urls, in_child
+from bench_web import first_view_urls
+from bench_web_setup import BENCH_SETTINGS, in_child
 
 ENGINE_CALLS = ("check", "check_brief", "check_commands")
 
