@@ -120,6 +120,10 @@ def not_found(kind: str, slug: str, catalog: Catalog, catalog_kind: str) -> ApiE
     except UnknownNameError as exc:
         names = set(exc.suggestions)
         suggestions = [e.id for e in catalog.entries(catalog_kind).values() if e.name in names]
+    except InputError:
+        # An id no name can be (a NUL, past bounds.MAX_NAME characters): the resolver refuses
+        # to read it, and there is nothing close to suggest. It once answered 500.
+        pass
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     return ApiError(
         404,

@@ -101,6 +101,11 @@ _FLAG_FIELDS = (
     "bandwidth_gb_s",
     "tflops",
     "ram_gb",
+    # The settings of a device: without them the engine's "--gpu-memory-gb 500 is out of range
+    # for …" named no field and kept the CLI's flag. Every field of schemas.CheckIn is here (a
+    # test in tests/web/test_surfaces_hold.py keeps it so).
+    "gpu_memory_gb",
+    "gpu_memory_utilization",
 )
 
 
@@ -139,9 +144,15 @@ def from_engine_error(exc: RunlocalError, status: int = 400) -> ApiError:
     field = engine_field(exc)
     if field:
         # The CLI's "--vram-gb: Give the memory too…" names the API's field here.
-        cli_flag = "--" + field.replace("_", "-") + ": "
-        if message.startswith(cli_flag):
-            message = f"{field}: {message.removeprefix(cli_flag)}"
+        # So does the CLI's "--gpu-memory-gb 96 is out of range for …" (the flag, then its
+        # value): the API once answered with the CLI's flag in its message.
+        for cli_flag in (
+            "--" + field.replace("_", "-") + ": ",
+            "--" + field.replace("_", "-") + " ",
+        ):
+            if message.startswith(cli_flag):
+                message = f"{field}: {message.removeprefix(cli_flag)}"
+                break
     # "model: Name a model…": the entry's message is the sentence, its field named apart.
     said = message.removeprefix(f"{field}: ") if field else message
     return ApiError(status, message, [field_error(field, said, **extra)])

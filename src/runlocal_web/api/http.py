@@ -70,9 +70,10 @@ def _json_content_type(request: HttpRequest) -> None:
     if kind != "application/json" and not (
         kind.startswith("application/") and kind.endswith("+json")
     ):
-        shown = kind or "none"
+        # A request with no Content-Type once read "…, not none".
+        shown = f", not {kind}" if kind else "; none was given"
         raise ApiError(
-            415, f"the request body must be JSON (Content-Type: application/json), not {shown}"
+            415, f"the request body must be JSON (Content-Type: application/json){shown}"
         )
 
 

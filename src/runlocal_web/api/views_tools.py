@@ -21,7 +21,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, create_model
 from runlocal.bounds import MAX_NAME, too_long
 from runlocal.units import parse_tokens
 from runlocal_web.catalogdb.store import current
-from runlocal_web.lib.forms import ContextField, NameListField, choice_message
+from runlocal_web.checker.forms import RuntimeField
+from runlocal_web.lib.forms import ContextField, NameListField, choice_message, spelled_choice
 from runlocal_web.lib.pages import path_with_query
 from runlocal_web.tools.common import query_object
 from runlocal_web.tools.forms import BuildForm, ChooseForm, CostForm
@@ -34,6 +35,8 @@ from .errors import ApiError, field_error
 from .schemas import OK, CountText, NumberText
 
 router = Router(tags=["tools"])
+# The longest runtime text read, as /check's schema (api.schemas.CheckIn.runtime).
+RUNTIME_CHARS = 40
 
 
 def _bounds(field: forms.Field) -> list[Any]:
@@ -71,6 +74,10 @@ def _annotation(field: forms.Field) -> Any:
         if isinstance(field, forms.FloatField):
             return Annotated[float, NumberText, *_bounds(field)]  # type: ignore[valid-type]
         return Annotated[int, CountText, *_bounds(field)]  # type: ignore[valid-type]
+    if isinstance(field, RuntimeField):
+        # Any runtime the engine reads ("VLLM", "llama.cpp@b8000"), as /check takes it: the
+        # form refuses the others in the engine's words.
+        return Annotated[str, *_length(RUNTIME_CHARS, f"at most {RUNTIME_CHARS} characters")]  # type: ignore[valid-type]
     if isinstance(field, forms.ChoiceField):
         values = tuple(str(v) for v, _ in field.choices if v != "")  # type: ignore[misc]
         if values:
@@ -89,9 +96,11 @@ def _one_of(values: tuple[str, ...]) -> list[Any]:
     message = choice_message(values)
 
     def check(value: str) -> str:
-        if value not in values:
+        # In any case, as the page's box reads it (lib.forms.WordChoiceField).
+        read = spelled_choice(value, values)
+        if read not in values:
             raise ValueError(message % {"value": value})
-        return value
+        return read
 
     return [AfterValidator(check), Field(json_schema_extra={"enum": list(values)})]
 

@@ -82,6 +82,16 @@ class RuntimeField(forms.ChoiceField):
     def validate(self, value: Any) -> None:
         forms.Field.validate(self, value)  # to_python checked it against the engine's list
 
+    def prepare_value(self, value: Any) -> Any:
+        """The box shows the runtime as read ("VLLM" selects vLLM), or the text as typed when
+        the engine does not know it (kept, beside its error, for sending again)."""
+        if isinstance(value, str):
+            try:
+                return self.to_python(value)
+            except ValidationError:
+                return value.strip()
+        return value
+
 
 class KvTypeField(forms.ChoiceField):
     """A KV cache type in any case ("Q8_0"), as the engine reads it (it lowercases): any type
@@ -99,6 +109,11 @@ class KvTypeField(forms.ChoiceField):
 
     def validate(self, value: Any) -> None:
         forms.Field.validate(self, value)  # to_python checked it against the engine's list
+
+    def prepare_value(self, value: Any) -> Any:
+        # The box shows the type as read: "Q8_0" once answered at q8_0 with f16 selected, so
+        # sending the form again changed the answer.
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 def _base_runtime(value: str) -> str:
@@ -199,8 +214,8 @@ class CheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A runtime typed in the URL that the list lacks ("llama.cpp@b8000", or a wrong one
         # beside its error) stays selected in the box, so that sending the form again keeps it.
-        typed = str(self.data.get("runtime") or "").strip() if self.is_bound else ""
         field = self.fields["runtime"]
+        typed = field.prepare_value(str(self.data.get("runtime") or "")) if self.is_bound else ""
         if typed and typed not in RUNTIMES and isinstance(field, forms.ChoiceField):
             field.choices = [*field.choices, (typed, typed)]
         kv = str(self.data.get("kv_type") or "").strip().lower() if self.is_bound else ""

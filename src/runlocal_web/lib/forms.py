@@ -191,6 +191,32 @@ def choice_message(values: Any) -> str:
     return f"%(value)r is not one of {listed}"
 
 
+def spelled_choice(text: str, values: Any) -> str:
+    """The choice among ``values`` that ``text`` spells in any case ("NVIDIA" → "nvidia"), or
+    the text itself (refused then, in choice_message's words)."""
+    folded = text.strip().casefold()
+    for value in values:
+        if str(value).casefold() == folded:
+            return str(value)
+    return text.strip()
+
+
+class WordChoiceField(forms.ChoiceField):
+    """A choice box that reads a value typed in the URL as people type it: in any case and
+    with spaces around ("NVIDIA", " Linux "), as the engine reads a runtime or a KV type; the
+    box then shows the choice read. The API's schema of the same box reads it alike
+    (api.views_tools._one_of)."""
+
+    def to_python(self, value: Any) -> str:
+        return spelled_choice(super().to_python(value), self._values())
+
+    def prepare_value(self, value: Any) -> Any:
+        return spelled_choice(value, self._values()) if isinstance(value, str) else value
+
+    def _values(self) -> list[str]:
+        return [str(v) for v, _ in self.choices if v != ""]  # type: ignore[misc]
+
+
 class ChoiceWordsForm(forms.Form):
     """A form whose plain choice boxes refuse a value by listing the choices (Django's
     "Select a valid choice. x is not one of the available choices." named none of them), in
@@ -198,10 +224,23 @@ class ChoiceWordsForm(forms.Form):
 
     def word_choices(self) -> None:
         """Call again after changing a box's choices."""
-        for field in self.fields.values():
-            if type(field) is forms.ChoiceField:  # not the engine-read boxes (runtime, KV)
+        for name, field in self.fields.items():
+            # Not the engine-read boxes (runtime, KV): the engine words their refusals.
+            if type(field) in (forms.ChoiceField, WordChoiceField):
                 values = [v for v, _ in field.choices if v != ""]  # type: ignore[misc]
                 field.error_messages["invalid_choice"] = choice_message(values)
+                self._keep_typed(name, field, values)
+
+    def _keep_typed(self, name: str, field: forms.Field, values: list[Any]) -> None:
+        """A value typed in the URL that is no choice stays in its box, selected beside its
+        error, so that sending the form again keeps what was typed. Only the box shows it: the
+        field's own choices, which validation reads, stay as they are."""
+        raw = self.data.get(name) if self.is_bound else None
+        if not isinstance(raw, str) or not raw.strip():
+            return
+        typed = spelled_choice(raw, values)
+        if typed not in values and isinstance(field.widget, forms.Select):
+            field.widget.choices = [*field.choices, (typed, typed)]  # type: ignore[attr-defined]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

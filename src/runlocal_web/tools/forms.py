@@ -10,12 +10,14 @@ from runlocal.bounds import MODEL_REQUIRED
 from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.recommend import PLATFORMS, PRIORITIES, SIZE_CLASSES, USES
 from runlocal.runtimes import RUNTIMES
+from runlocal_web.checker.forms import RuntimeField
 from runlocal_web.lib.forms import (
     ChoiceWordsForm,
     ContextField,
     CountField,
     NameListField,
     NumberField,
+    WordChoiceField,
     name_field,
 )
 
@@ -111,7 +113,7 @@ class CostForm(ChoiceWordsForm):
         label="Hours on per day",
         help_text=f"default {DEFAULT_HOURS:g}",
     )
-    region = forms.ChoiceField(choices=[], required=False, label="Electricity")
+    region = WordChoiceField(choices=[], required=False, label="Electricity")
     usd_per_kwh = NumberField(
         min_value=0,
         max_value=100,
@@ -183,7 +185,7 @@ class ChooseForm(ChoiceWordsForm):
         label="Budget (USD)",
         help_text=f"for the GPU or the Mac; default ${DEFAULT_BUDGET:,.0f}",
     )
-    run = forms.ChoiceField(
+    run = WordChoiceField(
         choices=[(s.id, s.label) for s in SIZE_CLASSES],
         required=False,
         initial=SIZE_CLASSES[0].id,
@@ -194,12 +196,12 @@ class ChooseForm(ChoiceWordsForm):
         label="…or a specific model",
         widget=forms.TextInput(attrs={"list": "model-names", "autocomplete": "off"}),
     )
-    platform = forms.ChoiceField(
+    platform = WordChoiceField(
         choices=[(p, PLATFORM_LABELS[p]) for p in PLATFORMS],
         required=False,
         initial="any",
     )
-    priority = forms.ChoiceField(
+    priority = WordChoiceField(
         choices=[(p, PRIORITY_LABELS[p]) for p in PRIORITIES],
         required=False,
         initial="speed",
@@ -250,12 +252,14 @@ class BuildForm(ChoiceWordsForm):
             "when empty"
         ),
     )
-    os = forms.ChoiceField(choices=OS_CHOICES, required=False, label="Operating system")
-    runtime = forms.ChoiceField(
+    os = WordChoiceField(choices=OS_CHOICES, required=False, label="Operating system")
+    # Read as Will it run?, the API and the CLI read a runtime ("VLLM", "lmstudio",
+    # "llama.cpp@b8000"): the build once refused what they answered.
+    runtime = RuntimeField(
         choices=[("", "recommended"), *((r.id, r.name) for r in RUNTIMES.values())],
         required=False,
     )
-    use = forms.ChoiceField(
+    use = WordChoiceField(
         choices=[(u, u.capitalize()) for u in USES], required=False, initial="chat", label="Use"
     )
     context = ContextField(
