@@ -126,6 +126,51 @@ def _kinds_of_setup(rng: random.Random) -> list[dict[str, Any]]:
         if m.get("ollama_tag"):
             forms.append(str(m.get("ollama_tag")))
         add(model=rng.choice(forms), hardware=[rng.choice(gpus + apple)])
+    # The settings the draws above leave out: vLLM's memory share and its KV types, every KV
+    # type the engine reads (in any case), published measurements ignored, a described device
+    # with its TFLOPS and offload, CPUs with the quantizations people run on them, a runtime
+    # at a release, mixed cards with the other CUDA runtimes.
+    cpus = sorted(h for h in hw if hw[h].get("kind") == "cpu")
+    for _ in range(8):
+        add(
+            model=model(),
+            hardware=[rng.choice(cuda_rocm)],
+            runtime="vllm",
+            gpu_memory_utilization=rng.choice([0.5, 0.95, 1]),
+            kv_type=rng.choice([None, "fp8", "bf16"]),
+        )
+    for _ in range(6):
+        add(
+            model=model(),
+            hardware=[rng.choice(gpus)],
+            kv_type=rng.choice(["q5_1", "q4_1", "iq4_nl", "q5_0", "F16", "Q8_0"]),
+            batch=rng.choice([2, 8]),
+        )
+    for _ in range(6):
+        add(model=model(), hardware=[rng.choice(gpus + apple)], no_measured=True)
+    for _ in range(5):
+        add(
+            model=model(),
+            vram_gb=rng.choice([12, 48]),
+            bandwidth_gb_s=rng.choice([300, 900]),
+            tflops=rng.choice([20, 150]),
+            ram_gb=rng.choice([16, 128]),
+        )
+    for _ in range(6):
+        add(
+            model=model(),
+            hardware=[rng.choice(cpus)],
+            ram_gb=rng.choice([32, 96]),
+            quant=rng.choice(["q4_k_m", "IQ3_XXS", "Q2_K", "q5_k_s"]),
+        )
+    for _ in range(5):
+        gpu = rng.choice(cuda_rocm)
+        add(
+            model=model(),
+            hardware=[gpu, rng.choice(cuda_rocm), f"2x {gpu}"],
+            ram_gb=64,
+            runtime=rng.choice(["llama.cpp@b5000", "exllamav2", "Ollama", "LMStudio"]),
+        )
     return out
 
 
@@ -133,6 +178,9 @@ def _cli(setup: dict[str, Any]) -> dict[str, Any] | None:
     argv = ["check", setup["model"], "--json"]
     for key, value in setup.items():
         if key == "model":
+            continue
+        if value is True:  # a switch: --no-measured
+            argv.append("--" + key.replace("_", "-"))
             continue
         for one in value if isinstance(value, list) else [value]:
             argv += ["--" + key.replace("_", "-"), str(one)]
