@@ -175,3 +175,18 @@ def test_a_refused_choice_stays_in_its_box_beside_its_error(tools: Path) -> None
         client.get("/choose-my-gpu/", {"budget_usd": "5000", "platform": "risc-v"}).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize("body", ["[]", '"testllama-8b"', "4", "null", "true"])
+def test_a_json_body_that_is_no_object_is_a_422_saying_so(tiny: Path, body: str) -> None:
+    """pydantic's "Input should be a valid dictionary or object to extract fields from", in
+    JSON's words."""
+    response = Client().post("/api/v1/check", body, content_type="application/json")
+    assert assert_error(response, 422)["error"] == "the request body must be a JSON object"
+
+
+def test_a_nested_value_that_is_no_object_names_its_field(tiny: Path) -> None:
+    body = {"quant": "Q4_K_M", "backend": "cuda", "device": [1]}
+    response = Client().post("/api/v1/benchmarks", body, content_type="application/json")
+    errors = assert_error(response, 422)["errors"]
+    assert {"field": "device", "message": "expected a JSON object"} in errors

@@ -167,6 +167,10 @@ _FIELD_PART = re.compile(r"^([a-z_][a-z0-9_]*|\d+)$")
 _TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
+# pydantic's error types for a value that should have been an object (a model, a dict).
+_OBJECT_EXPECTED = {"model_type", "model_attributes_type", "dict_type"}
+
+
 def validation_errors(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """django-ninja's pydantic errors as [{field, message}], fields dotted ('device.name')."""
     out: list[dict[str, Any]] = []
@@ -183,6 +187,13 @@ def validation_errors(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             message = "unknown key"
         elif kind == "missing":
             message = "missing"
+        elif kind in _OBJECT_EXPECTED:
+            # pydantic says "Input should be a valid dictionary or object to extract fields
+            # from"; in JSON's words, as `runlocal check --from` says of a line. (django-ninja
+            # leaves out the value itself, so what it was instead goes unsaid.)
+            message = "expected a JSON object"
+            if field is None:
+                message = "the request body must be a JSON object"
         else:
             message = str(err.get("msg", "invalid"))
             # pydantic prefixes custom errors with "Value error, ".
