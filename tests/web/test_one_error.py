@@ -60,6 +60,8 @@ def _cli(query: dict[str, Any]) -> tuple[int, str]:
         ({"ram_gb": "lots"}, "ram_gb", "'lots' is not a number", 422),
         ({"batch": "0"}, "batch", "0 is out of range (1–4096)", 422),
         ({"batch": "1.5"}, "batch", "'1.5' is not a whole number", 422),
+        # The page's count box took "4096.0" (Django's IntegerField drops a ".0").
+        ({"batch": "4096.0"}, "batch", "'4096.0' is not a whole number", 422),
         ({"batch": HUGE}, "batch", "a 401-digit number is out of range (1–4096)", 422),
         (
             {"gpu_memory_utilization": "2", "runtime": "vllm"},

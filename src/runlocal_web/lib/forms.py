@@ -132,6 +132,19 @@ class NumberField(NumberTextMixin, forms.FloatField):
 class CountField(NumberTextMixin, forms.IntegerField):
     whole = True
 
+    def to_python(self, value: Any) -> Any:
+        # Read as the API's schema (api.schemas.CountText) and the CLI's parser read a count:
+        # Python's int() of the text. Django's IntegerField also took "4096.0", which the API
+        # and the CLI refuse as no whole number, so the page answered what they refused.
+        if isinstance(value, str) and value.strip():
+            try:
+                return int(number_text(value))
+            except ValueError:
+                raise ValidationError(
+                    not_a_number(value.strip(), whole=True), code="invalid"
+                ) from None
+        return super().to_python(value)
+
 
 class ContextField(NumberTextMixin, forms.IntegerField):
     """A context length as people type it (8192, 32k, 128k): the engine's parser
