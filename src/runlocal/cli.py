@@ -70,14 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 forget=args.forget,
             )
         if args.command == "digest":
-            from runlocal_web.launcher import manage
+            from runlocal_web.launcher import run_command
 
             argv = ["digest", "--month", args.month] + (["--send"] if args.send else [])
-            return int(manage(argv))
+            return int(run_command(argv))
         if args.command in ("backup", "restore"):
-            from runlocal_web.launcher import manage
+            from runlocal_web.launcher import run_command
 
-            return int(manage([args.command, args.file]))
+            return int(run_command([args.command, args.file]))
         if args.command == "accuracy":
             from .accuracy_report import run_accuracy
 

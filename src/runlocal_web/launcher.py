@@ -253,3 +253,28 @@ def manage(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int | None) else 1
     return 0
+
+
+def run_command(argv: Sequence[str]) -> int:
+    """A management command as a runlocal subcommand (backup, restore, digest): its refusal is
+    one line in runlocal's words (`runlocal: error: …`, with the command's exit status), as
+    every other subcommand's, where `manage` prints Django's "CommandError: …"."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import CommandError, call_command
+    from django.db import connections
+
+    try:
+        prepare_environment()
+        _setup()
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"data directory: {exc}")
+    try:
+        call_command(*argv)
+    except CommandError as exc:
+        lines = str(exc).strip().splitlines()
+        return _fail(lines[0] if lines else "failed", exc.returncode)
+    finally:
+        connections.close_all()
+    return 0

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import CommandError, call_command
 
 from runlocal_web.catalogdb.models import Hardware, Model, SyncState
-from runlocal_web.launcher import manage
+from runlocal_web.launcher import manage, run_command
 from runlocal_web.ops.backup import covered_models
 
 
@@ -133,3 +133,22 @@ def test_the_cli_exits_2_with_one_line(content, tmp_path: Path, capsys) -> None:
     assert manage(["restore", str(tmp_path / "bad.json")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a runlocal backup" in err
+
+
+def test_runlocal_restore_says_a_missing_file_in_its_own_words_before_any_migration(
+    content, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """`runlocal restore typo.json` printed Django's "CommandError: …" where every other
+    subcommand says "runlocal: error: …", and migrated (so created) a database before it
+    looked for the file."""
+    migrated: list[object] = []
+    monkeypatch.setattr(
+        "runlocal_web.ops.management.commands.restore.call_command",
+        lambda *a, **k: migrated.append(a),
+    )
+    missing = tmp_path / "typo.json"
+    assert run_command(["restore", str(missing)]) == 2
+    assert capsys.readouterr().err == f"runlocal: error: {missing}: no such file\n"
+    assert migrated == []
+    assert run_command(["backup", str(tmp_path / "no-such-dir" / "b.json")]) == 2
+    assert capsys.readouterr().err.startswith("runlocal: error: ")

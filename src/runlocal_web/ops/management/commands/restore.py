@@ -25,6 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"]).expanduser()
+        if not path.is_file():
+            # Refused before the database is touched: a mistyped path once migrated (and so
+            # created) a database before it was read.
+            raise CommandError(f"{path}: no such file", returncode=2)
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             call_command("migrate", interactive=False, verbosity=0)
