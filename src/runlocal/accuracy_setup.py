@@ -26,6 +26,7 @@ from .runtimes import (
     LLAMA_RDNA4_FATTN_MMA_BUILD,
     LLAMA_RDNA4_MMQ_BUILD,
     LLAMA_SYCL_COUNTING_SORT_BUILD,
+    LLAMA_SYCL_FUSED_MOE_BUILD,
     LLAMA_SYCL_XMX_ATTENTION_BUILD,
     LLAMA_VULKAN_CM1_PV_BUILD,
 )
@@ -119,6 +120,9 @@ _KERNEL_PATHS: tuple[tuple[str, int, tuple[int, int]], ...] = (
     # SYCL's counting sort of MUL_MAT_ID's rows instead of the host's scan: PR #23142, opened
     # on 16 May 2026 (dates from July 2026, as its merge month is not verified).
     ("sycl_counting_sort", LLAMA_SYCL_COUNTING_SORT_BUILD, (2026, 7)),
+    # SYCL's fused MoE mat-vec for decode: PR #21920, opened on 14 April 2026 and in master by
+    # 4 May (dates from May 2026).
+    ("sycl_fused_moe_decode", LLAMA_SYCL_FUSED_MOE_BUILD, (2026, 5)),
     # Vulkan matmuls on Intel Xe2's XMX engines: PR #14001, June 2025 (b5589).
     ("intel_vulkan_coopmat", LLAMA_INTEL_VULKAN_COOPMAT_BUILD, (2025, 7)),
     # Metal prompts on the M5's Neural Accelerators in the tensor-API GEMM kernel: PR #20962,
@@ -190,6 +194,7 @@ class LlamaSetup:
     vulkan_cm1_pv: bool
     sycl_xmx_attention: bool
     sycl_counting_sort: bool
+    sycl_fused_moe_decode: bool
     intel_vulkan_coopmat: bool
     metal_tensor_tiles: bool
     cuda_tile_gqa_decode: bool

@@ -80,6 +80,10 @@ class Runtime:
     # #23142 (opened 16 May 2026); before it the host scanned every (expert, token, slot)
     # triple per expert matrix, as ggml-cuda's fallback does (speed.kernels.HOST_ID_SCAN_NS).
     sycl_counting_sort: bool = True
+    # llama.cpp's SYCL MUL_MAT_ID multiplies a decoded token's routed experts in one fused
+    # mat-vec kernel from PR #21920 (opened 14 April 2026); before it one mat-vec call per
+    # routed expert after a host sync (speed.decode.sycl_expert_call_seconds).
+    sycl_fused_moe_decode: bool = True
     # llama.cpp's Vulkan matmul shaders on Intel's XMX engines through VK_KHR_cooperative_matrix,
     # on Xe2 and later GPUs: PR #14001 (June 2025, b5589); before it they ran the scalar shaders
     # on the vector engines (speed.vulkan_kernels.intel_vulkan_coopmat).
@@ -285,6 +289,11 @@ LLAMA_INTEL_VULKAN_COOPMAT_BUILD = 5589
 # SYCL's counting sort of MUL_MAT_ID's routed rows (PR #23142, opened 16 May 2026, after b9100
 # of 13 May; the build number is taken as 9200, not verified).
 LLAMA_SYCL_COUNTING_SORT_BUILD = 9200
+# SYCL's fused MoE mat-vec for decode (PR #21920, opened 14 April 2026 against a base of about
+# b8790; in master by 4 May, about b9000, as a downstream build that lifted ggml-sycl from
+# master that day lists its commit 60b68a6279; the build number is taken as 8900, not
+# verified).
+LLAMA_SYCL_FUSED_MOE_BUILD = 8900
 # CUDA flash attention's tile kernel with GQA packing (Runtime.cuda_tile_gqa_decode): PR #16492,
 # opened 9 October 2025 (b6097 is of 6 August, b7083 of 17 November; taken as b6760, not
 # verified).
@@ -370,6 +379,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         False,
         "SYCL's MUL_MAT_ID sorts routed rows by a counting sort instead of scanning every "
         "(expert, token, slot) on the host (PR #23142, May 2026)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_SYCL_FUSED_MOE_BUILD,),
+        "sycl_fused_moe_decode",
+        False,
+        "SYCL decodes a token's routed experts in one fused mat-vec kernel instead of one call "
+        "per expert after a host sync (PR #21920, April 2026)",
     ),
     (
         "llama.cpp",

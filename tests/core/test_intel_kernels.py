@@ -439,3 +439,47 @@ def test_the_harness_and_runtimes_read_the_sycl_counting_sort_build() -> None:
     assert version_setup("build e9fd8dc").sycl_counting_sort  # unstated: later
     assert not get_runtime("llama.cpp@b9000").sycl_counting_sort
     assert get_runtime("llama.cpp").sycl_counting_sort
+
+
+def test_sycl_decoded_routed_experts_one_call_each_before_the_fused_kernel() -> None:
+    """PR #21920 (Qwen3.5-35B-A3B Q4_K_M on a B70: 40 MoE layers, 8 routed experts) took
+    decode from 33.32 to 46.01 tokens/s: 1/33.32 - 1/46.01 = 30.012 - 21.734 = 8.278 ms for
+    40 x 3 x 7 = 840 calls, 9.854 µs each. A 48-layer model routing 8 of 128 experts makes
+    48 x 3 x 7 = 1,008 more calls than the fused kernel: 9.933 ms a token; routing 6,
+    48 x 3 x 5 = 720: 7.095 ms. Builds with the fused kernel, dense models and Vulkan pay
+    nothing."""
+    from runlocal.speed.sycl_moe_decode import SYCL_EXPERT_CALL_US, sycl_expert_call_seconds
+
+    assert pytest.approx(9.854, abs=0.001) == SYCL_EXPERT_CALL_US
+    gpu = replace(B70, layers=48, moe_layers=48, weight_bytes=2e9, weight_params=3e9)
+    fused = replace(
+        _prefill_features(loads=(gpu,), quant_family="k_quant", quant="Q4_K_M"),
+        n_experts=128,
+        expert_share=8 / 128,
+    )
+    before = replace(fused, sycl_fused_moe_decode=False)
+    assert sycl_expert_call_seconds(before, gpu) * 1e3 == pytest.approx(9.933, abs=0.001)
+    six = replace(before, expert_share=6 / 128)
+    assert sycl_expert_call_seconds(six, gpu) * 1e3 == pytest.approx(7.095, abs=0.001)
+    p = _params()
+    t_fused, t_before = decode_seconds_per_token(fused, p), decode_seconds_per_token(before, p)
+    assert t_fused is not None and t_before is not None
+    assert (t_before - t_fused) * 1e3 == pytest.approx(9.933, abs=0.001)
+    assert sycl_expert_call_seconds(fused, gpu) == 0.0
+    dense = replace(before, n_experts=0, expert_share=1.0)
+    assert sycl_expert_call_seconds(dense, replace(gpu, moe_layers=0)) == 0.0
+    vulkan = replace(gpu, backend="vulkan-intel", api="vulkan")
+    assert sycl_expert_call_seconds(replace(before, loads=(vulkan,)), vulkan) == 0.0
+
+
+def test_the_harness_and_runtimes_read_the_sycl_fused_moe_build() -> None:
+    from runlocal.runtimes import get_runtime
+
+    from .factories import version_setup
+
+    assert not version_setup("build b8840-12-gec6f7a6a").sycl_fused_moe_decode
+    assert not version_setup("2026-04").sycl_fused_moe_decode
+    assert version_setup("build abc (9039)").sycl_fused_moe_decode
+    assert version_setup("2026-05").sycl_fused_moe_decode
+    assert not get_runtime("llama.cpp@b8800").sycl_fused_moe_decode
+    assert get_runtime("llama.cpp").sycl_fused_moe_decode

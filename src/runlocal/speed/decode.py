@@ -18,6 +18,7 @@ from .features import (
 from .gcn_decode import GCN_MMVQ_DEQUANT_FACTOR, gcn_mmvq
 from .op_fallback import cpu_fallback_seconds
 from .params import SpeedParams, quant_family
+from .sycl_moe_decode import sycl_expert_call_seconds
 
 
 @dataclass(frozen=True)
@@ -441,6 +442,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         if cuda_graphs_apply(f, load):
             t_layers *= p.cuda_graph_layer_factor
         t_dev += t_layers * 1e-6
+        t_dev += sycl_expert_call_seconds(f, load)
         t_dev += cpu_fallback_seconds(f, load, p)
         times.append(t_dev)
     t = _devices_seconds(f, times)

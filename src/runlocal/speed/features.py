@@ -66,6 +66,9 @@ class DeviceLoad:
 # gated_delta_step kernel): the decay multiply, the k . S product's multiply-add, the update's
 # multiply-add and the q . S product's multiply-add, 1 + 2 + 2 + 2 FLOPs.
 DELTA_RULE_FLOPS_PER_ELEMENT = 7
+# Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
+# (llama.cpp's build_moe_ffn).
+EXPERT_MATMULS_PER_LAYER = 3
 
 # llama.cpp keeps recurrent (Mamba) states in F32 (llama-memory-recurrent.cpp: r_l and s_l
 # are GGML_TYPE_F32).
@@ -199,6 +202,9 @@ class SpeedFeatures:
     sycl_xmx_attention: bool = True
     # Whether the build sorts SYCL's routed rows by counting (Runtime.sycl_counting_sort).
     sycl_counting_sort: bool = True
+    # Whether the build decodes SYCL's routed experts in one fused kernel
+    # (Runtime.sycl_fused_moe_decode).
+    sycl_fused_moe_decode: bool = True
     # Whether the build runs Vulkan matmuls on Intel Xe2's XMX engines
     # (Runtime.intel_vulkan_coopmat).
     intel_vulkan_coopmat: bool = True
@@ -564,6 +570,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "vulkan_cm1_pv": runtime is None or runtime.vulkan_cm1_pv,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
         "sycl_counting_sort": runtime is None or runtime.sycl_counting_sort,
+        "sycl_fused_moe_decode": runtime is None or runtime.sycl_fused_moe_decode,
         "intel_vulkan_coopmat": runtime is None or runtime.intel_vulkan_coopmat,
         "vulkan_mesa": runtime is not None and runtime.vulkan_mesa,
         "metal_tensor_tiles": runtime is None or runtime.metal_tensor_tiles,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .decode import cpu_int8_flops
 from .features import (
+    EXPERT_MATMULS_PER_LAYER,
     DeviceLoad,
     SpeedFeatures,
     apple_matrix_units,
@@ -182,9 +183,6 @@ MMF_F16_MIN_COMPUTE_CAPABILITY = 7.0
 MMF_BF16_MIN_COMPUTE_CAPABILITY = 8.0
 # AMD CDNA targets (MFMA): gfx908 (MI100), gfx90a (MI200), gfx94x (MI300), gfx95x (MI350).
 MFMA_ARCH_PREFIXES = ("gfx908", "gfx90a", "gfx94", "gfx95")
-# Expert matrices per MoE layer that go through MUL_MAT_ID: gate, up and down
-# (llama.cpp's build_moe_ffn).
-EXPERT_MATMULS_PER_LAYER = 3
 # ggml_cuda_mul_mat_id's synchronising fallback (CUDA and HIP: one ggml-cuda source) builds
 # its expert-sorted row lists on the host by scanning every (expert, token, slot) triple: for
 # each of the E experts, every token's k routing ids (ggml-cuda.cu, "for (int64_t i02 = 0;
