@@ -41,7 +41,6 @@ from runlocal.speed import (
     load_params,
     prefill_seconds_per_token,
 )
-from runlocal.speed.decode import GQA_LAYER_KERNELS
 
 BACKENDS = BACKEND_CLASSES
 NB = len(BACKENDS)
@@ -50,14 +49,6 @@ FAMILIES = ("f16", "q8", "q_legacy", "q_table", "k_quant", "iq")
 PRIOR_ETA = (0.75, 0.2)  # llama.cpp decode kernels reach 70–85% of peak bandwidth
 PRIOR_FIXED_MS = (1.0, 1.0)
 PRIOR_LAYER_US = (20.0, 1.0)  # 10–15 kernels per layer and token, 1–3 µs each to launch
-# llama.cpp's SYCL backend submits every kernel of a token through Level Zero from an in-order
-# queue, one by one (no graph by default: GGML_SYCL_DISABLE_GRAPH), at a fixed cost several
-# times a CUDA launch: PR #28931 (September 2026) traced ~1,860 kernel launches per token of
-# Qwen3.8-27B on an Arc Pro B70 "at ~5 µs fixed Level-Zero dispatch each", ~25% of the token.
-# A decoded layer's 18 kernels (speed.decode.GQA_LAYER_KERNELS) at that cost: 90 µs, the
-# centre a fit without Intel rows (the Intel fold) gives SYCL instead of the generic 20 µs.
-SYCL_LEVEL_ZERO_LAUNCH_US = 5.0
-PRIOR_LAYER_US_BY_BACKEND = {"sycl": (GQA_LAYER_KERNELS * SYCL_LEVEL_ZERO_LAUNCH_US, 1.0)}
 # FP32 operations to unpack one weight: none for F16, a scale for Q8_0, bit games for K/IQ.
 PRIOR_DEQUANT_OPS = {
     "f16": 1.0,
@@ -291,8 +282,7 @@ def decode_prior(base: SpeedParams | None = None) -> tuple[np.ndarray, np.ndarra
     (its hardware family held out) predicts it as its source's kernels run, not from the
     generic priors."""
     pairs = [PRIOR_CPU_ETA if b == "cpu" else PRIOR_ETA for b in BACKENDS]
-    pairs += [PRIOR_FIXED_MS] * NB
-    pairs += [PRIOR_LAYER_US_BY_BACKEND.get(b, PRIOR_LAYER_US) for b in BACKENDS]
+    pairs += [PRIOR_FIXED_MS] * NB + [PRIOR_LAYER_US] * NB
     # A family held relative to its base (relative_to_base): the ratio's prior is 1.
     pairs += [(1.0 if f in UNPACKING_BASE else PRIOR_DEQUANT_OPS[f], 0.7) for f in FAMILIES]
     pairs += [PRIOR_NO_DP4A, PRIOR_DECODE_ATTN, PRIOR_MOE_LAYER_US, PRIOR_CPU_DECODE_OPS]
