@@ -305,39 +305,74 @@ def candidates(
         raise InputError(f"max_cards must be 1 to {MAX_CARDS}")
     vendor = PLATFORMS[platform]
     out: list[Candidate] = []
-    for entry in sorted(catalog.hardware.values(), key=lambda e: e.id):
+    for entry_vendor, per_count in priced_hardware(catalog):
+        if vendor and entry_vendor != vendor:
+            continue
+        for cand in per_count[:max_cards]:
+            if cand.price_usd > budget_usd:
+                break
+            out.append(cand)
+    return out
+
+
+def priced_hardware(catalog: Catalog) -> list[tuple[Any, tuple[Candidate, ...]]]:
+    """Every GPU and unified-memory machine with a known price and memory, by id: its vendor
+    as the catalog gives it, and its Candidate as one, two, … MAX_CARDS of it (one only for a
+    unified machine). Kept per loaded catalog: what candidates() reads is a fact of the
+    hardware entries, not of the question, and working it out (hardware_price parses every
+    entry's dated street prices) took ~2.5 ms, most of a Choose my GPU first view's own work
+    (issue 14, docs/performance.md Round 11)."""
+    hardware = catalog.hardware
+    kept = _PRICED.get(catalog)
+    if kept is not None and kept[0] is hardware:  # the same entries as when it was kept
+        return kept[1]
+    rows: list[tuple[Any, tuple[Candidate, ...]]] = []
+    for entry in sorted(hardware.values(), key=lambda e: e.id):
         kind = str(entry.get("kind") or "gpu")
-        if kind not in ("gpu", "unified") or (vendor and entry.get("vendor") != vendor):
+        if kind not in ("gpu", "unified"):
             continue
         price = hardware_price(entry)
         memory = entry.get("memory_gib")
         if price is None or not isinstance(memory, int | float):
             continue
         tdp = entry.get("tdp_w")
-        for count in range(1, (max_cards if kind == "gpu" else 1) + 1):
-            if price[0] * count > budget_usd:
-                break
-            out.append(
-                Candidate(
-                    hardware_id=entry.id,
-                    name=entry.name,
-                    vendor=str(entry.get("vendor") or ""),
-                    kind=kind,
-                    count=count,
-                    unit_price_usd=price[0],
-                    price_basis=price[1],
-                    memory_gib=float(memory),
-                    unit_tdp_w=float(tdp) if isinstance(tdp, int | float) and tdp > 0 else None,
-                )
+        per_count = tuple(
+            Candidate(
+                hardware_id=entry.id,
+                name=entry.name,
+                vendor=str(entry.get("vendor") or ""),
+                kind=kind,
+                count=count,
+                unit_price_usd=price[0],
+                price_basis=price[1],
+                memory_gib=float(memory),
+                unit_tdp_w=float(tdp) if isinstance(tdp, int | float) and tdp > 0 else None,
             )
-    return out
+            for count in range(1, (MAX_CARDS if kind == "gpu" else 1) + 1)
+        )
+        rows.append((entry.get("vendor"), per_count))
+    _PRICED[catalog] = (hardware, rows)
+    return rows
+
+
+_PRICED: weakref.WeakKeyDictionary[
+    Catalog, tuple[Mapping[str, Entry], list[tuple[Any, tuple[Candidate, ...]]]]
+] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
 class Pick:
     candidate: Candidate
     fit: Fit
-    rationale: tuple[str, ...]
+    model_name: str
+    merit: Merit | None = None  # the model's quality merit at the fit's quantization
+
+    @property
+    def rationale(self) -> tuple[str, ...]:
+        """rationale() for the pick, written when read: a ranking shows a dozen of what can be
+        a hundred-odd picks (two of every card within a large budget), and the lines cost
+        ~16 µs a pick (issue 14, docs/performance.md Round 11)."""
+        return rationale(self.candidate, self.fit, self.model_name, self.merit)
 
     @property
     def tok_s_per_kusd(self) -> float | None:
@@ -506,7 +541,7 @@ def choose_gpu(
             comfortable_alone.add(cand.hardware_id)
         if fit.runs:
             merit = model_merit(catalog, entry, "chat", fit.quant)
-            picks.append(Pick(cand, fit, rationale(cand, fit, entry.name, merit)))
+            picks.append(Pick(cand, fit, entry.name, merit))
         else:
             too_small.append(cand)
     return GpuAnswer(

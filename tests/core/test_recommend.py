@@ -133,6 +133,32 @@ def test_it_filters_by_platform(priced: Catalog) -> None:
         candidates(priced, platform="any", budget_usd=5000, max_cards=3)
 
 
+def test_the_priced_hardware_is_kept_per_loaded_catalog(tmp_path: Path) -> None:
+    # Kept per catalog: a second question reads the same rows, whatever its budget; another
+    # catalog (here without Red 48) gets its own.
+    first = Catalog(root=_priced(tmp_path / "a"))
+    kept = rec.priced_hardware(first)
+    assert rec.priced_hardware(first) is kept
+    assert [(c.hardware_id, c.count) for _, per in kept for c in per] == [
+        ("cheap-12", 1),
+        ("cheap-12", 2),
+        ("fast-24", 1),
+        ("fast-24", 2),
+        ("mac-64", 1),
+        ("red-48", 1),
+        ("red-48", 2),
+    ]
+    assert [c.hardware_id for c in candidates(first, platform="any", budget_usd=1000)] == [
+        "cheap-12"
+    ]
+    root = _priced(tmp_path / "b")
+    (root / "hardware" / "red-48.toml").unlink()
+    other = Catalog(root=root)
+    ids = {c.hardware_id for c in candidates(other, platform="any", budget_usd=5000)}
+    assert ids == {"cheap-12", "fast-24", "mac-64"}
+    assert rec.priced_hardware(first) is kept
+
+
 def test_it_prefers_a_dated_street_price(tmp_path: Path) -> None:
     root = tmp_path / "catalog"
     make_hardware(
@@ -209,7 +235,7 @@ def test_it_ranks_comfortable_then_useful_speed_then_q4() -> None:
         fit = Fit(
             verdict, "", quant, 8192, quant, decode, decode, decode, 8192, 1, 2, 0, "estimated"
         )
-        return Pick(cand, fit, ())
+        return Pick(cand, fit, label)
 
     picks = [
         pick("slow", "comfortable", "Q4_K_M", 6.0, 100),

@@ -186,7 +186,8 @@ def answer_data(
         return run_brief(q, c)
 
     result = choose_gpu(question, catalog, check_fn)
-    picks = [_pick(p, model, question.context) for p in result.picks]
+    # The answer shows the first SHOWN picks and counts them all: only those are written out.
+    picks = [_pick(p, model, question.context) for p in result.picks[:SHOWN]]
     return {
         "question": {
             "budget_usd": question.budget_usd,
@@ -199,8 +200,8 @@ def answer_data(
         },
         "model": {"id": model.id, "name": model.name, "url": model_url(model.id)},
         "considered": result.considered,
-        "count": len(picks),
-        "picks": picks[:SHOWN],
+        "count": len(result.picks),
+        "picks": picks,
         "too_small_count": len(result.too_small),
         "too_small": [
             {"name": c.label, "url": hardware_url(c.hardware_id), "price_usd": c.price_usd}
