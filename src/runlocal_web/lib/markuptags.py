@@ -143,6 +143,61 @@ def build_row(m: dict[str, Any], use: str) -> SafeString:
     )
 
 
+@register.simple_tag(takes_context=True)
+def choose_cards(context: template.Context, picks: Any) -> SafeString:
+    """Choose my GPU's ranked cards (tools/choose.html), each card as the template's loop
+    wrote it: a dozen cards of some twenty values each were half of that page's rendering
+    (issue 14, docs/performance.md Round 11). tests/web/test_markup_in_python.py holds it
+    to the template markup it replaced."""
+    out = []
+    for rank, p in enumerate(picks or (), 1):
+        hw = p["hardware"]
+        check = show(context, p["check_url"])
+        quant = show(context, p["quant"])
+        best = p["best_quant"]
+        upto = (
+            f"; fits comfortably up to {show(context, best)}" if best and best != p["quant"] else ""
+        )
+        if p["max_context"]:
+            ctx = f"{num(p['max_context'])} tokens"
+            ctx += ", with system RAM" if p["max_context_offloaded"] else ""
+        else:
+            ctx = "—"
+        power = ""
+        if p["tok_s_per_watt"] is not None:
+            power = (
+                f"<dt>Power</dt><dd>{g(p['tdp_w'])} W · {num(p['tok_s_per_watt'], 3)} tokens/s "
+                "per W</dd>"
+            )
+        why = ""
+        if p["verdict"] != "comfortable":
+            lines = p["rationale"]
+            why = f'<p class="why">{show(context, lines[1]) if len(lines) > 1 else ""}</p>'
+        out.append(
+            '\n  <li class="card">\n'
+            f'    <p class="rank">#{rank}</p>\n'
+            f'    <h3><a href="{show(context, hw["url"])}">{show(context, hw["name"])}</a></h3>\n'
+            f'    <p><a href="{check}"><span class="tier tier-{show(context, p["verdict_class"])}">'
+            f"{show(context, p['verdict_label'])}</span></a> at {quant}</p>\n"
+            '    <dl class="facts">\n'
+            f"      <dt>Speed</dt><dd><strong>{g(p['decode_tok_s'])} tokens/s</strong> "
+            f'<span class="range">{g(p["decode_tok_s_low"])}–{g(p["decode_tok_s_high"])}</span>'
+            "</dd>\n"
+            f"      <dt>Quantization</dt><dd>{quant}{upto}</dd>\n"
+            f"      <dt>Largest context</dt><dd>{ctx}</dd>\n"
+            f"      <dt>Price</dt><dd>${num(p['price_usd'])} "
+            f'<span class="muted">({show(context, p["price_basis"])})</span></dd>\n'
+            f"      <dt>Value</dt><dd>{num(p['tok_s_per_kusd'], 1)} tokens/s per $1,000</dd>\n"
+            f"      {power}\n"
+            "    </dl>\n"
+            f"    {why}\n"
+            f'    <p><a href="{check}">Full check</a> · '
+            f'<a href="{show(context, p["cost_url"])}">Cost vs cloud</a></p>\n'
+            "  </li>\n"
+        )
+    return SafeString("".join(out))
+
+
 @register.simple_tag
 def form_field(field: Any, suggest: Any = None, *, helptext_id: bool = False) -> SafeString:
     """One form field's block: label, widget, help, errors (and, with `suggest`, "Did you
