@@ -215,3 +215,23 @@ def test_a_row_names_its_quantization_only_where_it_differs_from_the_builds(
     assert rows
     for m in rows:
         assert m["lower_quant"] == (m["quant"] != "Q4_K_M"), m["id"]
+
+
+@pytest.mark.parametrize(
+    ("hardware", "runtime", "context", "ram_gb", "quant"),
+    [
+        (("rtx-4090",), "llama.cpp", 8192, 32.0, "Q4_K_M"),
+        (("2x rtx-3090", "rtx 4060 ti/16"), "ollama", 32768, 64.5, None),
+        ((), "mlx", 4096, None, ""),
+    ],
+)
+def test_a_rows_check_link_is_path_with_querys(hardware, runtime, context, ram_gb, quant) -> None:
+    # The build's rows share their link's query but the model and quantization (CheckLinks).
+    from runlocal_web.lib.pages import path_with_query, url_for
+    from runlocal_web.tools.views_build import CheckLinks
+
+    links = CheckLinks(hardware, runtime, context, ram_gb)
+    for model in ("qwen3-32b", "a b&c=d", ""):
+        params = [("model", model), *[("hardware", h) for h in hardware]]
+        params += [("runtime", runtime), ("quant", quant), ("context", context), ("ram_gb", ram_gb)]
+        assert links(model, quant) == path_with_query(url_for("checker:will_it_run"), params)

@@ -28,7 +28,14 @@ from runlocal.units import GIB
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
 from runlocal_web.lib.engine import cached_answer, run_brief, run_check
-from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
+from runlocal_web.lib.pages import (
+    Page,
+    path_with_parts,
+    path_with_query,
+    query_parts,
+    respond,
+    url_for,
+)
 from runlocal_web.ops.limits import limited
 
 from .common import (
@@ -368,10 +375,8 @@ def build_data(
             ram_gb=ram_gb,
         )
         memory = effective_memory(run_check(q, catalog, digest), devices, rt.engine, ram_gb)
-    rows = {
-        g: [_row(m, hardware, rt.id, quant, context, ram_gb) for m in items]
-        for g, items in groups.items()
-    }
+    links = CheckLinks(hardware, rt.id, context, ram_gb)
+    rows = {g: [_row(m, links, rt.id, quant) for m in items] for g, items in groups.items()}
     advised_id, reason = advice
     return {
         "build": {
@@ -529,19 +534,29 @@ def _reason(m: ModelFit) -> str | None:
     return None
 
 
-def _row(
-    m: ModelFit,
-    hardware: tuple[str, ...],
-    runtime: str,
-    quant: str,
-    context: int,
-    ram_gb: float | None,
-) -> dict[str, Any]:
+class CheckLinks:
+    """A row's Will it run? link: the model, the build's hardware and runtime, the row's
+    quantization, the build's context and RAM, as path_with_query writes them; what every
+    row of the build shares quoted once (path_with_query's ~6-12 µs a link, 150-250 rows
+    a build)."""
+
+    def __init__(
+        self, hardware: tuple[str, ...], runtime: str, context: int, ram_gb: float | None
+    ) -> None:
+        self.path = url_for("checker:will_it_run")
+        self.middle = query_parts([("hardware", h) for h in hardware] + [("runtime", runtime)])
+        self.tail = query_parts([("context", context), ("ram_gb", ram_gb)])
+
+    def __call__(self, model_id: str, quant: str | None) -> str:
+        parts = query_parts([("model", model_id)])
+        parts += self.middle
+        parts += query_parts([("quant", quant)])
+        return path_with_parts(self.path, parts + self.tail)
+
+
+def _row(m: ModelFit, links: CheckLinks, runtime: str, quant: str | None) -> dict[str, Any]:
     f = m.fit
-    params: list[tuple[str, Any]] = [("model", m.model_id)]
-    params += [("hardware", h) for h in hardware]
     row_quant = f.quant if f else quant
-    params += [("runtime", runtime), ("quant", row_quant), ("context", context), ("ram_gb", ram_gb)]
     return {
         "id": m.model_id,
         "name": m.name,
@@ -569,5 +584,5 @@ def _row(
         "total_bytes": f.total_bytes if f else None,
         "host_bytes": f.host_bytes if f else None,
         "budget_bytes": f.budget_bytes if f else None,
-        "check_url": path_with_query(url_for("checker:will_it_run"), params),
+        "check_url": links(m.model_id, row_quant),
     }
