@@ -4,6 +4,8 @@ The public surface is small: ``check`` answers one query, ``load_catalog`` reads
 curated catalog, and every deliberate error is a ``RunlocalError``.
 """
 
+# First: the classes every module below defines get their generated code from startup's cache.
+from . import startup as _startup  # noqa: F401
 from .catalog import load_catalog
 from .engine import CheckQuery, CheckResult, check
 from .errors import RunlocalError

@@ -276,13 +276,10 @@ def _load_file(kind: str, path: Path) -> Entry:
 
 
 def _cache_dir() -> Path | None:
-    override = os.environ.get("RUNLOCAL_CACHE_DIR")
-    if override == "":
-        return None
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "runlocal"
+    from .startup import cache_dir
+
+    folder = cache_dir()
+    return Path(folder) if folder is not None else None
 
 
 class _Files(NamedTuple):

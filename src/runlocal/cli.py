@@ -20,6 +20,15 @@ from .errors import RunlocalError
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        return _main(argv)
+    finally:
+        from .startup import save
+
+        save()  # the code dataclasses generated, kept for the next start (runlocal.startup)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
         words = sys.argv[1:] if argv is None else list(argv)
         command = words[0] if words and words[0] in COMMANDS else None
         args = build_parser(command).parse_args(words)

@@ -57,3 +57,52 @@ def test_the_labels_are_keyed_by_the_resolvers_code():
     stamp = ids._resolver_code()
     for name in ("hardware.py", "hardware_reading.py", "instances.py", "text.py", "catalog.py"):
         assert f"{name}\0" in stamp or f"{name[:-3]}." in stamp, name
+
+
+def test_kept_dataclass_code_is_what_exec_compiles(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    import dataclasses
+    import marshal
+
+    from runlocal import startup
+
+    assert dataclasses.__dict__["exec"] == startup._KEPT.exec  # installed before any class
+    kept = startup._Kept(str(tmp_path))
+    namespace = {"__name__": "runlocal.example", "MISSING": dataclasses.MISSING}
+    source = (
+        "def __create_fn__(_type_x):\n def __init__(self, x:_type_x):\n  self.x=x\n return __init__"
+    )
+    ns: dict[str, object] = {}
+    kept.exec(source, namespace, ns)
+    assert kept.added and source in kept.codes
+    # The same code as exec compiles from dataclasses (no __future__ import there): without
+    # this module's or startup.py's `annotations` flag, which would make them strings.
+    assert kept.codes[source] == compile(source, "<string>", "exec", dont_inherit=True)
+    assert kept.codes[source] != compile(source, "<string>", "exec")  # this file's flag
+    fn = ns["__create_fn__"](int)  # type: ignore[operator]
+    assert fn.__annotations__ == {"x": int}
+    kept.save()
+    again = startup._Kept(str(tmp_path))
+    assert again.codes == kept.codes and not again.added
+    # Another interpreter's file is not read; another module's classes are not kept.
+    with open(again.path, "wb") as f:  # type: ignore[arg-type]
+        marshal.dump((("another python", 0, "dataclass-code-1"), kept.codes), f)
+    assert startup._Kept(str(tmp_path)).codes == {}
+    other: dict[str, object] = {}
+    again.exec(source.replace("_type_x", "_t"), {"__name__": "django.db"}, other)
+    assert len(again.codes) == 1
+
+
+def test_runlocal_classes_are_what_dataclasses_write():
+    # runlocal's classes, defined through the kept code, behave as dataclasses make them
+    # (equality, hash, repr, frozen, defaults, annotations).
+    import dataclasses
+
+    from runlocal.query import CheckQuery
+
+    q = CheckQuery(model="m", hardware=("a",))
+    assert q == CheckQuery(model="m", hardware=("a",)) and hash(q) == hash(CheckQuery("m", ("a",)))
+    assert repr(q).startswith("CheckQuery(model='m', hardware=('a',), quant=None")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.model = "x"  # type: ignore[misc]
+    assert CheckQuery.__init__.__annotations__["return"] is None
+    assert CheckQuery.__init__.__code__.co_filename == "<string>"
