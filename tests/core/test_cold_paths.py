@@ -80,6 +80,7 @@ def test_kept_dataclass_code_is_what_exec_compiles(tmp_path, monkeypatch: pytest
     assert kept.codes[source] != compile(source, "<string>", "exec")  # this file's flag
     fn = ns["__create_fn__"](int)  # type: ignore[operator]
     assert fn.__annotations__ == {"x": int}
+    monkeypatch.setenv("RUNLOCAL_CACHE_DIR", str(tmp_path))
     kept.save()
     again = startup._Kept(str(tmp_path))
     assert again.codes == kept.codes and not again.added
