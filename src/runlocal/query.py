@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .bounds import BOUNDS, flag, outside
+
 # The limits live with their messages (runlocal.bounds); runlocal.engine re-exports them.
 from .bounds import MAX_BATCH as MAX_BATCH
 from .bounds import MAX_CONTEXT as MAX_CONTEXT
-from .bounds import flag, out_of_range
 from .errors import InputError
 from .frozen import builder, hash_once
 from .hardware import Device
@@ -117,10 +118,25 @@ class CheckResult:
         return str(self.data["verdict"])
 
 
+# The query's own numbers and their bounds, in the order they are refused.
+_QUERY_BOUNDS = tuple(
+    (key, BOUNDS[key])
+    for key in ("context", "batch", "ram_gb", "gpu_memory_gb", "gpu_memory_utilization")
+)
+
+
 def validate(q: CheckQuery) -> None:
     """The query's numbers within runlocal.bounds, refused in the words every surface uses."""
-    for key in ("context", "batch", "ram_gb", "gpu_memory_gb", "gpu_memory_utilization"):
+    for key, bound in _QUERY_BOUNDS:
         value = getattr(q, key)
-        problem = None if value is None else out_of_range(key, value)
+        # Bound.holds written out for a plain int, which is finite (a context, a batch: every
+        # new query has them), without out_of_range's three calls; anything else asks it.
+        if value is None or (
+            type(value) is int
+            and (bound.lo < value if bound.lo_open else bound.lo <= value)
+            and value <= bound.hi
+        ):
+            continue
+        problem = outside(value, bound)
         if problem:
             raise InputError(f"{flag(key)} {problem}")
