@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -16,6 +18,28 @@ from .cli_parser import build_parser as build_parser
 from .cli_parser import reference_markdown as reference_markdown
 from .cli_text import format_result as format_result
 from .errors import RunlocalError
+
+
+def run() -> None:
+    """The `runlocal` command (and `python -m runlocal.cli`): main, then exit. After one
+    check has written its answer there is nothing left to do, so the process ends at once
+    (os._exit, output flushed) without Python's teardown: freeing every module and object and
+    a last collection, a tenth of a cold `runlocal check`'s instructions
+    (docs/performance.md). Other commands, and a process with other threads, exit as usual."""
+    code = main()
+    if _DONE_WHEN_WRITTEN and threading.active_count() == 1:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the usual exit reports it, as before
+        else:
+            os._exit(code)
+    sys.exit(code)
+
+
+# Set by a command once everything it writes is written (a single check).
+_DONE_WHEN_WRITTEN = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,8 +127,6 @@ def _main(argv: Sequence[str] | None) -> int:
 def _closed_pipe() -> int:
     """The reader went away (`runlocal models | head`): stop quietly, as Unix tools do.
     stdout points at /dev/null so the interpreter's final flush cannot fail again."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -183,6 +205,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             change = one_change(query, result, catalog)
             if change is not None:
                 sys.stdout.write(f"one change: {change['text']}\n")
+    global _DONE_WHEN_WRITTEN
+    _DONE_WHEN_WRITTEN = True
     return 0
 
 
@@ -306,4 +330,4 @@ if __name__ == "__main__":
 
         Path("docs/cli.md").write_text(reference_markdown(), encoding="utf-8")
         sys.exit(0)
-    sys.exit(main())
+    run()

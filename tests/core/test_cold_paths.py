@@ -107,3 +107,43 @@ def test_runlocal_classes_are_what_dataclasses_write():
         q.model = "x"  # type: ignore[misc]
     assert CheckQuery.__init__.__annotations__["return"] is None
     assert CheckQuery.__init__.__code__.co_filename == "<string>"
+
+
+def test_a_check_run_as_a_command_writes_all_and_exits_with_its_code(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    def command(*argv: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "runlocal.cli", *argv], stdout=stdout, stderr=subprocess.PIPE
+        )
+
+    done = command("check", "llama-3.1-8b-instruct", "--hardware", "RTX 4090", "--json")
+    assert done.returncode == 0 and done.stderr == b""
+    answer = json.loads(done.stdout)  # the whole answer, flushed before the process ended
+    assert answer["model"]["id"] == "llama-3.1-8b-instruct"
+    text = command("check", "llama-3.1-8b-instruct", "--hardware", "RTX 4090")
+    assert text.returncode == 0 and text.stdout.endswith(b"\n") and b"llama" in text.stdout.lower()
+    refused = command("check", "llama-3.1-8b-instruct", "--hardware", "no such card at all")
+    assert refused.returncode == 2 and refused.stderr.startswith(b"runlocal: error:")
+    # A reader that leaves early: quiet, as before (no traceback from the last flush).
+    with open(tmp_path / "out", "wb") as out:
+        head = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=out)
+        assert head.stdin is not None
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "runlocal.cli",
+                "check",
+                "llama-3.1-8b-instruct",
+                "--hardware",
+                "RTX 4090",
+            ],
+            stdout=head.stdin,
+            stderr=subprocess.PIPE,
+        )
+        head.stdin.close()
+        head.wait()
+    assert b"Traceback" not in done.stderr
