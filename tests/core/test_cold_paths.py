@@ -147,3 +147,24 @@ def test_a_check_run_as_a_command_writes_all_and_exits_with_its_code(tmp_path):
         head.stdin.close()
         head.wait()
     assert b"Traceback" not in done.stderr
+
+
+def test_a_batch_run_as_a_command_writes_every_line(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    lines = [
+        json.dumps({"model": "llama-3.1-8b-instruct", "hardware": ["RTX 4090"], "context": c})
+        for c in range(1024, 1024 + 300)  # past batch.SERIAL_LINES: workers answer the rest
+    ]
+    path = tmp_path / "queries.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "runlocal.cli", "check", "--from", str(path), "--json"],
+        capture_output=True,
+    )
+    assert done.returncode == 0 and done.stderr == b""
+    answers = done.stdout.decode().splitlines()
+    assert len(answers) == 300
+    assert [json.loads(a)["context"] for a in answers] == list(range(1024, 1324))
