@@ -22,6 +22,7 @@ import dataclasses
 import marshal
 import os
 import sys
+from types import CodeType
 from typing import Any
 
 # The interpreter the kept code was compiled by: code objects are valid for it only.
@@ -65,7 +66,7 @@ class _Kept:
     ) -> None:
         if type(source) is str and _ours(globals):
             code = self.codes.get(source)
-            if code is None:
+            if type(code) is not CodeType:  # not kept (or a damaged file's entry): compiled
                 # As exec(str) compiles: "<string>", and no flags from this module's
                 # __future__ import (dataclasses has none).
                 code = compile(source, "<string>", "exec", dont_inherit=True)

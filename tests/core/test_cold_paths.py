@@ -88,6 +88,12 @@ def test_kept_dataclass_code_is_what_exec_compiles(tmp_path, monkeypatch: pytest
     with open(again.path, "wb") as f:  # type: ignore[arg-type]
         marshal.dump((("another python", 0, "dataclass-code-1"), kept.codes), f)
     assert startup._Kept(str(tmp_path)).codes == {}
+    # A damaged entry (not a code object) is compiled afresh, never run as it stands.
+    damaged = startup._Kept(None)
+    damaged.codes[source] = "raise SystemExit"
+    out: dict[str, object] = {}
+    damaged.exec(source, dict(namespace), out)
+    assert callable(out["__create_fn__"]) and damaged.added
     other: dict[str, object] = {}
     again.exec(source.replace("_type_x", "_t"), {"__name__": "django.db"}, other)
     assert len(again.codes) == 1
