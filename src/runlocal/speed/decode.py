@@ -274,6 +274,59 @@ def dequant_rate_factor(f: SpeedFeatures, load: DeviceLoad, no_dp4a_factor: floa
     return 1.0
 
 
+# llama.cpp's Vulkan backend sends a decoded token's routed experts (MUL_MAT_ID) to its
+# mat-vec shaders only for F32, F16 and quantized weights: ggml-vulkan.cpp,
+# ggml_vk_use_mul_mat_vec_id, "src0->type == GGML_TYPE_F32 || src0->type == GGML_TYPE_F16
+# || ggml_is_quantized(src0->type)" (BF16 is not a quantized type), while the dense mat-vec
+# test (ggml_vk_mul_mat) lists GGML_TYPE_BF16. BF16 experts therefore run the tiled GEMM
+# shader (ggml_vk_mul_mat_id_q_f16, pipeline_matmul_id_bf16) with one row per chosen expert:
+# the token pays what a one-token prompt pays for them, the multiply-adds and the tile loads
+# (prefill.expert_tile_flops at a micro-batch of one: tile_load_tokens tokens' worth), at the
+# prompt path's rate, instead of the mat-vec unpacking (dequant_ops). Strix Halo's BF16 MoE
+# rows under RADV decode 1.3-3.3x below the mat-vec formula while its dense BF16 rows and the
+# same files under ROCm fit (docs/methodology.md, "Tiled BF16 experts under Vulkan"); this
+# prices only the GEMM's arithmetic, a lower bound of that path's cost.
+def vulkan_tiled_bf16_experts(f: SpeedFeatures, load: DeviceLoad) -> bool:
+    """Whether a decoded token's routed experts on this device run llama.cpp's tiled
+    MUL_MAT_ID GEMM instead of a mat-vec kernel: BF16 weights under the Vulkan backend."""
+    return (
+        load.backend in ("vulkan", "vulkan-intel")
+        and f.llama_kernels
+        and f.quant == "BF16"
+        and bool(f.n_experts)
+        and load.moe_layers > 0
+        and f.active_expert_params > 0
+    )
+
+
+def moe_layer_share(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """The share of the model's routed experts a device computes: its MoE layers over all
+    devices' (layer split), which is 1 / devices under tensor parallelism (each device
+    holds every layer's slice)."""
+    total = 0
+    for other in f.loads:  # sum(...) of a generator written out (see speed.features)
+        total += other.moe_layers
+    return load.moe_layers / total if total else 0.0
+
+
+def tiled_expert_seconds(f: SpeedFeatures, load: DeviceLoad, p: SpeedParams) -> float:
+    """Seconds per decoded token of the routed experts' tiled GEMM on this device
+    (vulkan_tiled_bf16_experts): 2 x the device's active expert params x (1 +
+    tile_load_tokens) at the prompt path's peak x the backend's and the path's prompt
+    efficiency; 0 where the experts take a mat-vec kernel."""
+    if not vulkan_tiled_bf16_experts(f, load):
+        return 0.0
+    # Imported here: kernels imports this module (cpu_int8_flops).
+    from .kernels import prefill_path
+
+    path, peak = prefill_path(load, f.quant_family, f.mmq, f.llama_kernels, True)
+    if not peak:
+        return 0.0
+    eta = p.prefill_efficiency[load.backend] * p.prefill_path_efficiency.get(path, 1.0)
+    flops = 2 * f.active_expert_params * moe_layer_share(f, load) * (1 + p.tile_load_tokens)
+    return flops / (peak * eta)
+
+
 # Volta's tensor cores serve llama.cpp's decode attention only past 16 packed query rows
 # (ggml-cuda/fattn.cu: "On Volta tensor cores are only faster for sufficiently large
 # matrices"; a decoded token packs at most 16), and Pascal and older have none: their MMA-path
@@ -423,7 +476,13 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             t_dev = cpu_decode_seconds(load, p, t_dev)
         elif load.fp32_flops:
             factor = dequant_rate_factor(f, load, p.no_dp4a_dequant_factor)
-            t_dev += load.weight_params * ops * factor / load.fp32_flops
+            unpacked = load.weight_params
+            tiled = tiled_expert_seconds(f, load, p)
+            if tiled:
+                # The experts' GEMM replaces their mat-vec unpacking (tiled_expert_seconds).
+                unpacked -= f.active_expert_params * moe_layer_share(f, load)
+                unpacked = 0.0 if unpacked < 0.0 else unpacked
+            t_dev += unpacked * ops * factor / load.fp32_flops + tiled
             t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
             if load.attn_matrix_flops and load.fp16_flops:
                 # At the matrix path's rate, as a prompt's attention runs; on RDNA3/RDNA4 at
