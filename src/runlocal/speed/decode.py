@@ -477,7 +477,8 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
         elif load.fp32_flops:
             factor = dequant_rate_factor(f, load, p.no_dp4a_dequant_factor)
             unpacked = load.weight_params
-            tiled = tiled_expert_seconds(f, load, p)
+            # Most answers are not BF16: one comparison before the call (docs/performance.md).
+            tiled = tiled_expert_seconds(f, load, p) if f.quant == "BF16" else 0.0
             if tiled:
                 # The experts' GEMM replaces their mat-vec unpacking (tiled_expert_seconds).
                 unpacked -= f.active_expert_params * moe_layer_share(f, load)
