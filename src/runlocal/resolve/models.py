@@ -44,6 +44,7 @@ from .models_respelled import (
     undotted_readings,
     unglued_readings,
 )
+from .models_versions import apart_readings, separated_readings
 from .names import ModelName
 from .refs import HubRef, parse_ref
 
@@ -82,6 +83,15 @@ class _Index:
         for key, eid in self.keys:
             out.setdefault(eid, set()).update(key)
         return {eid: frozenset(words) for eid, words in out.items()}
+
+    def family_words(self, letters: frozenset[str]) -> frozenset[str]:
+        """Every word of the entries whose names use all the given words that the catalog
+        knows (all the catalog's words where none is known): the numbers a name of those
+        words may mean as a size or a release."""
+        known = letters & self.vocabulary
+        if not known:
+            return self.vocabulary
+        return frozenset(w for ws in self._words_by_entry.values() if known <= ws for w in ws)
 
     @functools.cached_property
     def siblings(self) -> dict[str, tuple[str, ...]]:
@@ -343,6 +353,19 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
         entry = _one_reading(index, text, ref, readings)
         if entry is not None:
             return entry
+    # A version spelled with a separator or with its dot dropped ("llama-3-1-8b", "qwen2p5",
+    # "llama-31-8b"; models_versions): read strictly, every reading that names anything
+    # counted, a reading that names several included.
+    entry = _one_reading(
+        index,
+        text,
+        ref,
+        separated_readings(ref.name, lambda name: _names_any(index, text, ref, name))
+        + apart_readings(ref.name, index.family_words),
+        strict=True,
+    )
+    if entry is not None:
+        return entry
     # The publisher's name typed as a word ("Nvidia Llama-3.1-Nemotron-Ultra-253B-v1",
     # "Qwen QwQ 32B", "Tencent Hunyuan-A13B"): left out, if the model found is published
     # under that name on the Hub (the owner of its hf_repo).
@@ -391,17 +414,39 @@ def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _one_reading(index: _Index, text: str, ref: Reference, readings: list[str]) -> Entry | None:
+def _one_reading(
+    index: _Index, text: str, ref: Reference, readings: list[str], *, strict: bool = False
+) -> Entry | None:
     """The model the readings of a name that name one name; None when none does, "which
-    one?" when they name several."""
+    one?" when they name several. ``strict``: a reading that names several models counts
+    as naming each of them (never dropped for another reading's one answer)."""
     found: dict[str, Entry] = {}
+    several: set[str] = set()
     for name in readings:
-        with suppress(UnknownNameError, AmbiguousNameError):
+        try:
             entry = _by_words(index, text, replace(ref, name=name), closest=False)
-            found[entry.id] = entry
-    if len(found) > 1:
-        raise AmbiguousNameError("model", text, sorted(e.name for e in found.values()))
+        except AmbiguousNameError as many:  # (before its base class, UnknownNameError)
+            if strict:
+                several.update(many.suggestions)
+            continue
+        except UnknownNameError:
+            continue
+        found[entry.id] = entry
+    names = {e.name for e in found.values()} | several
+    if len(found) > 1 or several:
+        raise AmbiguousNameError("model", text, sorted(names)[:6])
     return next(iter(found.values()), None)
+
+
+def _names_any(index: _Index, text: str, ref: Reference, name: str) -> bool:
+    """Whether a reading of the name names a model or several."""
+    try:
+        _by_words(index, text, replace(ref, name=name), closest=False)
+    except AmbiguousNameError:
+        return True
+    except UnknownNameError:
+        return False
+    return True
 
 
 def _publisher(entry: Entry) -> tuple[str, ...]:

@@ -257,9 +257,14 @@ def _logged_model(text: str) -> str | None:
     return (m.group(1) or m.group(2)) if m else None
 
 
+# A hosted API's model path: Fireworks' "accounts/fireworks/models/<model>", Cloudflare Workers
+# AI's "@cf/<owner>/<model>" and "@hf/<owner>/<model>" (their model catalogs' ids): the model.
+_PROVIDER_PATH = re.compile(r"^(?:accounts/[\w-]+/models/|@(?:cf|hf)/[\w-]+/)([\w.-]+)$", re.I)
+
+
 def _pasted_model(text: str) -> str:
     """The model reference inside a pasted command line or page address; else the text."""
-    m = _HUB_PAGE.match(text)
+    m = _HUB_PAGE.match(text) or _PROVIDER_PATH.match(text)
     if m:
         return m.group(1)
     if " " in text or "\t" in text:
