@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable
 # "v3p1", "2p5"). Neither digit is part of a longer number or of a decimal, and the minor is
 # not glued to a size's unit (B, M: "3-1b" is version 3 and 1B; x: the 8 of "8x7B" is an expert
 # count), though it may be glued to a model letter ("glm-4-1v" is GLM-4.1V).
-_SEPARATED = re.compile(r"(?<![\d.])(\d)(?:[-_ ]+|p)(\d)(?![\d.]|[bmx](?![a-z]))", re.I)
+# Found overlapping ("qwen 2 5 7" holds "2 5" and "5 7"), so that every reading is tried.
+_SEPARATED = re.compile(r"(?<![\d.])(?=((\d)(?:[-_ ]+|p)(\d))(?![\d.]|[bmx](?![a-z])))", re.I)
 # Two digits standing alone, a version with its dot dropped ("llama-31-8b"); glued to a letter
 # ("llama31") is models_respelled.undotted_readings.
 _APART = re.compile(r"(?<![a-z0-9.])(\d)(\d)(?![a-z0-9.])", re.I)
@@ -40,11 +41,11 @@ def separated_readings(name: str, names_any: Callable[[str], bool]) -> list[str]
     be a size typed without its unit: ``names_any`` says whether the name with a B glued to
     that digit names any model ("llama 3 1" may be a 1B Llama 3 model, "llama 3 1b")."""
     spots = [
-        m
-        for m in list(_SEPARATED.finditer(name))[:_MAX_SPOTS]
-        if not names_any(name[: m.end()] + "b" + name[m.end() :])
+        (m.start(), m.end(1), m.group(2), m.group(3))
+        for m in _SEPARATED.finditer(name)
+        if not names_any(name[: m.end(1)] + "b" + name[m.end(1) :])
     ]
-    return _apply(name, spots)
+    return _apply(name, spots[:_MAX_SPOTS])
 
 
 def apart_readings(name: str, used: Callable[[frozenset[str]], Iterable[str]]) -> list[str]:
@@ -54,24 +55,31 @@ def apart_readings(name: str, used: Callable[[frozenset[str]], Iterable[str]]) -
     those words for the name's words of letters."""
     letters = frozenset(w.lower() for w in re.findall(r"[a-z]{2,}", name, re.I))
     taken = set(used(letters))
-    spots = [m for m in _APART.finditer(name) if m.group(0) not in taken][:_MAX_SPOTS]
-    return _apply(name, spots)
+    spots = [
+        (m.start(), m.end(), m.group(1), m.group(2))
+        for m in _APART.finditer(name)
+        if m.group(0) not in taken
+    ]
+    return _apply(name, spots[:_MAX_SPOTS])
 
 
-def _apply(name: str, spots: list[re.Match[str]]) -> list[str]:
+# A place in the name read as a version: (start, end, major digit, minor digit).
+_Spot = tuple[int, int, str, str]
+
+
+def _apply(name: str, spots: list[_Spot]) -> list[str]:
     out: list[str] = []
     for mask in range(1, 1 << len(spots)):
+        chosen = [spots[bit] for bit in range(len(spots)) if mask >> bit & 1]
+        if any(a[1] > b[0] for a, b in zip(chosen, chosen[1:], strict=False)):
+            continue  # two spots sharing a digit ("2 5" and "5 7" of "2 5 7")
         variants = [name]
-        for bit in reversed(range(len(spots))):  # right to left: earlier offsets stay valid
-            if not mask >> bit & 1:
-                continue
-            m = spots[bit]
-            dotted = f"{m.group(1)}.{m.group(2)}"
+        for start, end, major, minor in reversed(chosen):  # right to left: offsets stay valid
             nxt = []
             for v in variants:
-                nxt.append(v[: m.start()] + dotted + v[m.end() :])
-                if _V_BEFORE.search(v[: m.start()]):
-                    nxt.append(v[: m.start() - 1] + dotted + v[m.end() :])
+                nxt.append(f"{v[:start]}{major}.{minor}{v[end:]}")
+                if _V_BEFORE.search(v[:start]):
+                    nxt.append(f"{v[: start - 1]}{major}.{minor}{v[end:]}")
             variants = nxt
         out.extend(variants)
     return list(dict.fromkeys(out))
