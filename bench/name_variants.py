@@ -58,6 +58,9 @@ class Case:
 
 _QUANTIZERS = ("bartowski", "lmstudio-community", "unsloth", "QuantFactory", "MaziyarPanahi")
 _SIZE_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bBmM])(?![A-Za-z0-9])")
+# A version's dot (one digit each side, not a size's: "3.1" of "Llama 3.1 8B", not "1.5B").
+_VERSION_DOT = re.compile(r"(?<![\d.])(\d)\.(\d)(?![\d.]|\s*[bBmM](?![A-Za-z]))")
+_SIZE_DOT = re.compile(r"\d\.\d+\s*[bBmM](?![A-Za-z])")
 _TUNE_RE = re.compile(r"(?i)(?<![a-z0-9])(instruct|it|chat)(?![a-z0-9])")
 
 
@@ -116,6 +119,17 @@ def _text_rewrites(label: str) -> Iterator[tuple[str, str]]:
         yield "glued-words", glued
     if re.search(r"(?i)\bv\d", label):
         yield "no-v", re.sub(r"(?i)\bv(\d)", r"\1", label)
+    if _VERSION_DOT.search(label):
+        # A version's dot spelled otherwise (resolve/models_versions.py): a separator, as
+        # Bedrock ("llama3-1-8b") and file names ("llama_3_1_8b") write it, Fireworks' "p"
+        # ("qwen2p5"), and URL slugs: python-slugify's ("llama-3-1-8b") and Django's, which
+        # drops the dot ("llama-31-8b"); the slugs only of names without a decimal size.
+        for sep, rule in (("-", "version-hyphen"), ("_", "version-underscore"), ("p", "version-p")):
+            yield rule, _VERSION_DOT.sub(rf"\1{sep}\2", label)
+        if not _SIZE_DOT.search(label):
+            slug = re.sub(r"[^a-z0-9.]+", "-", label.lower()).strip("-")
+            yield "slug", slug.replace(".", "-")
+            yield "slug-no-dot", slug.replace(".", "")
     if _SIZE_RE.search(label):
         yield "size-params", f"{label} parameters"
     if _TUNE_RE.search(label):

@@ -46,3 +46,27 @@ def test_every_model_gets_a_verdict_on_will_it_run(real) -> None:
             if r.status_code != 200:
                 failed[(model_id, hardware)] = r.status_code
     assert not failed, f"{len(failed)} verdict pages fail: {failed}"
+
+
+@pytest.mark.parametrize(
+    ("slug", "target"),
+    [
+        # A URL slug spells a version's dot as a hyphen (python-slugify) or drops it
+        # (Django's slugify): the entry, as `catalog.find` reads the name.
+        ("llama-3-1-8b", "llama-3.1-8b-instruct"),
+        ("llama-31-8b", "llama-3.1-8b-instruct"),
+        ("qwen2-5-7b", "qwen2.5-7b-instruct"),
+        ("mistral-7b-v0-3", "mistral-7b-instruct-v0.3"),
+    ],
+)
+def test_a_slug_with_the_version_dot_spelled_otherwise_redirects(
+    real, slug: str, target: str
+) -> None:
+    r = Client().get(f"/models/{slug}/")
+    assert r.status_code == 301
+    assert r["Location"] == f"/models/{target}/"
+
+
+def test_a_slug_whose_number_is_a_size_is_still_a_404(real) -> None:
+    # 31 is Gemma 4 31B's size: "gemma-31-27b" is never read as a Gemma 3.1.
+    assert Client(raise_request_exception=False).get("/models/gemma-31-27b/").status_code == 404

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import pairwise
 
 # A version's major and minor digit joined by a separator, or by Fireworks' "p" (for "point":
 # "v3p1", "2p5"). Neither digit is part of a longer number or of a decimal, and the minor is
@@ -71,7 +72,7 @@ def _apply(name: str, spots: list[_Spot]) -> list[str]:
     out: list[str] = []
     for mask in range(1, 1 << len(spots)):
         chosen = [spots[bit] for bit in range(len(spots)) if mask >> bit & 1]
-        if any(a[1] > b[0] for a, b in zip(chosen, chosen[1:], strict=False)):
+        if any(a[1] > b[0] for a, b in pairwise(chosen)):
             continue  # two spots sharing a digit ("2 5" and "5 7" of "2 5 7")
         variants = [name]
         for start, end, major, minor in reversed(chosen):  # right to left: offsets stay valid
