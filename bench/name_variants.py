@@ -4,7 +4,8 @@
 
 For every catalog model and hardware entry, the names it is known by (its name, its Hub repo,
 its aliases) are rewritten the ways people type them: case, spaces / hyphens / underscores,
-unicode dashes, glued or split versions ("Llama3.1", "Llama 3.1"), two words glued ("gptoss"),
+unicode dashes, glued or split versions ("Llama3.1", "Llama 3.1"), a version's dot as "-", "_",
+"p" or a URL slug's ("llama-3-1-8b", "llama-31-8b"), two words glued ("gptoss"),
 sizes written "8b", "8 B", "8 billion" or without the unit ("gpt-oss 120"); Hub ids with and without the owner, quantizers' repos (-GGUF, -AWQ, -GPTQ-Int4,
 MLX -4bit), GGUF file names with quant and shard suffixes, Ollama tags with size, variant and
 quant; for hardware, glued and bare model numbers, memory sizes in every spelling, Apple's core
