@@ -171,6 +171,14 @@ def _resolve(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     return tuple(out)
 
 
+# Words that name one vendor's products, each vendor's own (its name and its GPU series): a
+# text that holds only one vendor's words names that vendor's device (session 16 names5).
+_VENDOR_OF = {w: "nvidia" for w in ("nvidia", "geforce", "rtx", "gtx", "quadro")}
+_VENDOR_OF |= {w: "amd" for w in ("amd", "radeon", "rx", "instinct", "ryzen")}
+_VENDOR_OF |= {"intel": "intel", "apple": "apple"}
+_VENDOR_WORDS_RE = re.compile(r"(?<![a-z])(" + "|".join(_VENDOR_OF) + r")(?![a-z])")
+
+
 def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     index = _index(catalog)
     if text in index.entries:
@@ -188,6 +196,14 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         # nothing (no H100 Super), so it is a plural.
         r = read_name(PLURAL_RE.sub(r"\1", text), counts=True)
         found = _resolve_read(index, text, r)
+    vendors = {_VENDOR_OF[w] for w in _VENDOR_WORDS_RE.findall(clean(text))}
+    if len(vendors) == 1 and str(found.entry.get("vendor", "")).lower() not in vendors | {""}:
+        # One vendor's series word before another vendor's model number ("RX 4090": RX is
+        # AMD's Radeon series, 4090 an NVIDIA number) names no product: a slip of either
+        # word, never answered as the other vendor's card.
+        raise UnknownNameError("hardware", text, [found.entry.name]) from InputError(
+            f"{found.entry.name} is no {vendors.pop().upper()} product"
+        )
     shaders = found.entry.get("gpu_cores")
     if r.shaders and found.entry.get("kind") == "gpu" and shaders and int(shaders) != r.shaders:
         # A shader count the product does not have ("RX 580 2048SP", a cut-down card sold
@@ -338,10 +354,35 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
             ) from InputError(f"no {shown!r} in the catalog")
         for g in (r.group_of[start] - 1, r.group_of[end - 1] + 1):
             words = [t for t, group in zip(r.tokens, r.group_of, strict=True) if group == g]
-            if any(w.isdigit() for w in words) and any(w.isalpha() for w in words):
+            # (or a bare number right before it: "Snapdragon 8 Elite" is Qualcomm's phone
+            # chip, not the X Elite; a count or a size before a name was read already)
+            # (the word before the number one of the name's own: "Surface Laptop 7 Snapdragon
+            # X Elite" names the laptop's generation)
+            at = r.group_of.index(g) if words else 0
+            before = (
+                g < r.group_of[start]
+                and bool(words)
+                and all(w.isdigit() for w in words)
+                and at > 0
+                and any(r.tokens[at - 1] in index.words_of(i) for i in ids)
+            )
+            if any(w.isdigit() for w in words) and (any(w.isalpha() for w in words) or before):
                 raise UnknownNameError(
                     "hardware", text, _closest(index, text, r.tokens)
                 ) from InputError(f"no {''.join(words)!r} in the catalog")
+    # A model number joined by a hyphen to a word no catalog name holds is that word's
+    # product code ("Minisforum MS-A2" is a mini PC, not the NVIDIA A2; "MS-01"): part
+    # numbers and product codes are written so, while a catalog name's own words may be
+    # hyphen-joined to it ("RTX-4090", "Tesla-T4", "HX-370"). (session 16 names5)
+    typed = clean(text)
+    for start, _, _ in best:
+        if start > 0 and r.tokens[start - 1].isalpha():
+            word = r.tokens[start - 1]
+            first = "".join(t for t, g in zip(r.tokens, r.group_of, strict=True) if g == r.group_of[start])
+            if word not in index.vocabulary and re.search(
+                rf"(?<![a-z0-9]){re.escape(word)}-{re.escape(first)}(?![a-z0-9])", typed
+            ):
+                raise UnknownNameError("hardware", text, _closest(index, text, r.tokens))
     # A processor's name around a GPU's bare model number ("Ryzen 7 6800" is no RX 6800):
     # without the GPU's series word typed before the number, it names a CPU the catalog lacks.
     if all(i in index.entries and index.entries[i].get("kind") == "gpu" for i in ids):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .hardware_languages import OTHER_GB_RE, other_languages, other_language_words
 from .text import clean, glued_groups
 
 _LOG_NOISE = [
@@ -143,9 +144,11 @@ _LEAD_COUNT_WORD_RE = re.compile(r"^(" + "|".join(_COUNT_WORDS) + r")\b\s*(?:x\b
 _LEAD_BARE_COUNT_RE = re.compile(r"^(\d{1,2})\s+(?=[a-z])(?!x\b|cores?\b|gb\b|gpus?\b)")
 # A count inside a sentence, right before a model number ("Kaggle 2x T4", "running 2 x 3090");
 # never before a word without digits ("SHADOW 3X OC" is MSI's cooler), a memory size
-# ("2x 32GB DDR5": the host's modules) or a power connector ("2x 8-pin").
+# ("2x 32GB DDR5": the host's modules) or a power connector ("2x 8-pin"). Also glued and after a
+# bracket ("48GB VRAM (2x3090)", a forum signature; session 16 names5); never a
+# hexadecimal id ("(0x1100)").
 _MID_COUNT_RE = re.compile(
-    r"(?<=\s)(\d{1,2})\s*[x×]\s+(?=(?:(?:nvidia|geforce|rtx|gtx|tesla|quadro|amd|radeon|rx|"
+    r"(?<=[\s(])([1-9]\d?)\s*[x×]\s*(?=(?:(?:nvidia|geforce|rtx|gtx|tesla|quadro|amd|radeon|rx|"
     r"instinct|intel|arc)\s+){0,2}[a-z-]*\d)"
     r"(?!\d+(?:\.\d+)?\s*(?:gb|g|gib|tb|mb|mib)\b|\d+\s*-?\s*pin)"
 )
@@ -161,9 +164,17 @@ _MID_COUNT_WORD_RE = re.compile(
 # "Dual" is also a board line ("ASUS Dual RTX 4060", "Palit 4060 Ti Dual 8GB"): a count only
 # after a word of a sentence ("running dual 4090", "with dual 3090").
 _COUNT_AFTER = frozenset("have has got run running with on my a an using use and or".split())  # noqa: SIM905
+# Session 16 names5: also after a model number ending in a letter ("MI300X x8 192GB") or after
+# a memory size ("H100 80GB x 8 SXM"), and before a size ("x8 192GB": the total, read below),
+# as cloud marketplaces write their rows; never after "PCIe" (the lanes, _lanes).
 _AFTER_NUMBER_COUNT_RE = re.compile(
-    r"(?<=\d)\s+[x×]\s*([2-8])\s+(?!(?:pci|lanes?|slots?|electrical)\b)(?=[a-z])"
+    r"(?:(?<=\d)|(?<=\d[a-z])|(?<=\dgb)|(?<=\dg))\s+[x×]\s*([2-8])\s+"
+    r"(?!(?:pci|lanes?|slots?|electrical)\b)(?=\(?\s*(?:[a-z]|\d+(?:\.\d+)?\s*(?:gb|g|gib)\b))"
 )
+# A Kubernetes node's label or a pod's request names the number of GPUs as a field
+# ("nvidia.com/gpu.count=8", "nvidia.com/gpu: 4"; NVIDIA GPU feature discovery and the device
+# plugin's resource name); the product is another label beside it.
+_FIELD_COUNT_RE = re.compile(r"\bgpu(?:\.count)?\s*[=:]\s*(\d{1,2})(?![\w.])")
 # A count written with the word GPU after it ("HGX H100 8-GPU", "8 GPUs"), never a core count
 # ("10 GPU cores", "40-core GPU").
 _GPUS_COUNT_RE = re.compile(r"(?<![\w.-])(\d{1,2})\s*-?\s*gpus?\b(?!\s*-?\s*cores?\b)")
@@ -236,11 +247,12 @@ _LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios")
 # "Omen 16", "Stealth 16 Studio", "Titan 18 HX", "AORUS 17X", "LOQ 15IRX9", "Nitro V 15"), or a
 # vendor's letter glued to the screen size ("Zephyrus G14", "Strix G16", "TUF Gaming A15", "Dell
 # G15", "ProArt P16", "Alienware m18"). Desktops name their volume in litres ("Omen 45L",
-# "Victus 15L"), never a bare 13 to 18.
+# "Victus 15L"), never a bare 13 to 18. A word of the model's own may come between ("Omen
+# Transcend 14", "Legion Slim 16"); the model's name is the laptop's, never the GPU's words.
 _LAPTOP_MODEL_RE = re.compile(
     r"\b(?:legion|omen|zephyrus|blade|xps|predator|helios|katana|raider|stealth|aero|scar|"
     r"inspiron|nitro|alienware|aorus|cyborg|vector|titan|victus|loq|pulse|sword|crosshair|"
-    r"zenbook|vivobook|zbook|thinkpad|envy|spectre)\s+(?:v\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
+    r"zenbook|vivobook|zbook|thinkpad|envy|spectre)\s+(?:v\s+|[a-z]{3,}\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
     r"|(?<![\w.-])[gafpm]1[4-8](?![\w.])"
 )
 # Lines sold both as laptops and as desktops (Lenovo Legion and LOQ, HP Omen and Victus, Dell
@@ -292,48 +304,6 @@ class Reading:
         )
 
 
-_OTHER_GB_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:go|гб)(?![\w])")
-
-
-# Other languages' words for a laptop (the word "laptop" read below: a GPU named beside it is
-# the laptop GPU): Spanish and Portuguese "portátil", Italian "portatile", French "(ordinateur)
-# portable", Russian "ноутбук", Chinese 笔记本 / 筆電 / 游戏本 ("gaming notebook"), Japanese ノートPC /
-# ノートパソコン, Korean 노트북. Checked against each language's own listings (Amazon.es, .fr,
-# .co.jp, JD.com, Yandex Market titles say "Portátil gaming", "PC portable", "ノートPC", "游戏本").
-_LAPTOP_WORDS_RE = re.compile(
-    r"(?<![a-z])(?:portátil(?:es)?|portatil(?:es)?|portatile|(?:ordinateur|pc)\s+portable)(?![a-z])"
-    r"|ноутбук[а-я]*|笔记本(?:电脑)?|筆記型電腦|筆記本|筆電|笔电|游戏本|遊戲本|ノート\s*pc|ノートパソコン|노트북"
-)
-# Other languages' count words before a model number: Chinese counts cards with a measure
-# word, "两张 3090" / "双卡 3090" (two cards, dual cards: 张, 块 and 卡 are the counters for flat
-# things and cards), Japanese with 枚 after the number ("3090 2枚"), and Spanish, Portuguese,
-# German, French and Russian spell two to four ("dos 3090", "zwei 3090", "две 3090").
-_HAN_COUNT = {"单": "single", "單": "single", "两": "two", "兩": "two", "二": "two", "双": "dual"}
-_HAN_COUNT |= {"雙": "dual", "三": "three", "四": "four", "六": "six", "八": "eight"}
-_HAN_COUNT_RE = re.compile(r"([单單两兩二双雙三四六八])\s*(?:张|張|块|塊|卡)")
-_KANA_COUNT_RE = re.compile(r"(\d{1,2})\s*枚(?:\s*の)?")  # "4枚の": "four of"
-_FOREIGN_COUNT = {"dos": "two", "dois": "two", "duas": "two", "zwei": "two", "deux": "two"}
-_FOREIGN_COUNT |= {"два": "two", "две": "two", "tres": "three", "três": "three"}
-_FOREIGN_COUNT |= {"drei": "three", "trois": "three", "три": "three", "cuatro": "four"}
-_FOREIGN_COUNT |= {"quatro": "four", "vier": "four", "quatre": "four", "четыре": "four"}
-# "a pair of 3090s": two.
-_PAIR_RE = re.compile(r"(?<![\w-])(?:a\s+)?pair\s+of\s+")
-_FOREIGN_COUNT_RE = re.compile(
-    r"(?<![\w-])(" + "|".join(_FOREIGN_COUNT) + r")\s+(?=(?:[a-z]+\s+){0,2}[a-z-]*\d)"
-)
-
-
-def _other_languages(s: str) -> str:
-    """Laptop and count words of other languages as the English ones this reader knows."""
-    s = _LAPTOP_WORDS_RE.sub(" laptop ", s)
-    if not s.isascii():
-        s = _HAN_COUNT_RE.sub(lambda m: f" {_HAN_COUNT[m.group(1)]} ", s)
-        s = _KANA_COUNT_RE.sub(lambda m: f" x{m[1]} " if s[: m.start()].strip() else f"{m[1]}x ", s)
-    s = _PAIR_RE.sub("two ", s)
-    s = _FOREIGN_COUNT_RE.sub(lambda m: f"{_FOREIGN_COUNT[m.group(1)]} ", s)
-    return " ".join(s.split())
-
-
 def _cleaned(text: str) -> str:
     """clean(), with underscores as spaces (a cloud console's "gpu_8x_a100_80gb_sxm4"), after
     the log prefixes spelled with them ("ggml_vulkan:", "llama_model_load…:") are gone, and a
@@ -342,27 +312,9 @@ def _cleaned(text: str) -> str:
     if "go" in s or not s.isascii():
         # Gigabytes written the French way ("16 Go", gigaoctet) or in Cyrillic ("8 ГБ",
         # гигабайт) after a memory size of at most three digits ("3090 go" is no size).
-        s = _OTHER_GB_RE.sub(r"\1gb", s)
-    if not s.isascii() or any(
-        w in s
-        for w in (
-            "portat",
-            "portable",
-            "pair",
-            "dos",
-            "dois",
-            "duas",
-            "zwei",
-            "deux",
-            "tres",
-            "drei",
-            "trois",
-            "cuatro",
-            "quatr",
-            "vier",
-        )
-    ):
-        s = _other_languages(s)
+        s = OTHER_GB_RE.sub(r"\1gb", s)
+    if not s.isascii() or any(w in s for w in other_language_words):
+        s = other_languages(s)
     if "o" in s:
         s = _O_FOR_ZERO_RE.sub(
             lambda m: m.group(1).replace("o", "0") if len(m.group(1)) >= 4 else m.group(1), s
@@ -470,6 +422,10 @@ def read_name(text: str, *, counts: bool) -> Reading:
     s = _CORES_LABELLED_RE.sub(" ", s)
     bare = [int(m.group(1)) for m in _CORES_BARE_RE.finditer(s)]
     s = _CORES_BARE_RE.sub(" ", s)
+    model = _LAPTOP_MODEL_RE.search(s) if re.search(r"1[3-8]", s) else None
+    if model:  # "Nitro V 15", "Omen Transcend 14": the laptop's model, read as a laptop below
+        line = model.group(0).split()[0]
+        s = f"{s[: model.start()]} {line if line.isalpha() else ''} {s[model.end() :]}"
     tokens, group_of = _tokens(s)
     laptop = not _LAPTOP_LINES.isdisjoint(re.findall(r"[a-z]+", s))
     if "laptop" in tokens:
@@ -481,7 +437,7 @@ def read_name(text: str, *, counts: bool) -> Reading:
             del tokens[at], group_of[at]
             laptop = True
     either = False
-    if not laptop and re.search(r"1[3-8]", s) and _LAPTOP_MODEL_RE.search(s):
+    if not laptop and model:
         laptop = True
     elif not laptop and _EITHER_LINES_RE.search(s) and not _DESKTOP_RE.search(s):
         either = True
@@ -545,6 +501,9 @@ def _take_count(s: str) -> tuple[int | None, str]:
         word = m.group(1)
         n = _COUNT_WORDS[word] if word in _COUNT_WORDS else int(word)
         return n, (s[: m.start()] + " " + s[m.end() :]).strip()
+    m = _FIELD_COUNT_RE.search(s) if "=" in s or ":" in s else None
+    if m and int(m.group(1)) > 1:
+        return int(m.group(1)), (s[: m.start()] + " " + s[m.end() :]).strip()
     m = _DGX_RE.search(s) if "dgx" in s else None
     if m:  # (only where no count is typed) "DGX H100": eight H100 SXM5 boards; "DGX A100 640GB": 640 GB over the eight
         end = m.end() + 4  # the GPU's name: a letter and three digits

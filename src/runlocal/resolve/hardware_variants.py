@@ -68,6 +68,13 @@ def choose(
     sizes = [] if cpus else [gib for gib, ram in r.sizes if not (ram and gpus)]
     for gib in sizes:
         fitting = [e for e in entries if _size_match(sold_sizes(e), gib) is not None]
+        if not fitting and r.count and r.count > 1:
+            # With a count, a size no card is sold with that is the count's multiple of one
+            # is the cards' total, as forum signatures and cloud rows write it ("48GB VRAM
+            # (2x3090)", "RTX 4090 x 2 (48 GB VRAM)", "A6000 x4 192GB"): 48 / 2 = 24 GB each.
+            each = gib / r.count
+            fitting = [e for e in entries if _size_match(sold_sizes(e), each) is not None]
+            gib = each if fitting else gib
         if not fitting:
             offered = sorted({s for e in entries for s in sold_sizes(e)})
             shown = ", ".join(f"{s:g}" for s in offered)
