@@ -374,13 +374,15 @@ def _match(index: _Index, text: str, r: Reading, count: int) -> HardwareName:
     # product code ("Minisforum MS-A2" is a mini PC, not the NVIDIA A2; "MS-01"): part
     # numbers and product codes are written so, while a catalog name's own words may be
     # hyphen-joined to it ("RTX-4090", "Tesla-T4", "HX-370"). (session 16 names5)
-    typed = clean(text)
+    cleaned = clean(text)
     for start, _, _ in best:
         if start > 0 and r.tokens[start - 1].isalpha():
             word = r.tokens[start - 1]
-            first = "".join(t for t, g in zip(r.tokens, r.group_of, strict=True) if g == r.group_of[start])
+            first = "".join(
+                t for t, g in zip(r.tokens, r.group_of, strict=True) if g == r.group_of[start]
+            )
             if word not in index.vocabulary and re.search(
-                rf"(?<![a-z0-9]){re.escape(word)}-{re.escape(first)}(?![a-z0-9])", typed
+                rf"(?<![a-z0-9]){re.escape(word)}-{re.escape(first)}(?![a-z0-9])", cleaned
             ):
                 raise UnknownNameError("hardware", text, _closest(index, text, r.tokens))
     # A processor's name around a GPU's bare model number ("Ryzen 7 6800" is no RX 6800):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .hardware_languages import OTHER_GB_RE, other_languages, other_language_words
+from .hardware_languages import OTHER_GB_RE, other_language_words, other_languages
 from .text import clean, glued_groups
 
 _LOG_NOISE = [

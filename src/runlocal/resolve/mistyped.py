@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from .hardware_reading import VARIANTS
+from .text import NAME_SUFFIX_RE
 
 # The words of a question ("can my 3060 run llama 3.1 8b", "will llama 3.3 70b fit on 2x
 # 3090", "is gpt-oss-120b usable on strix halo"): they never belong to a model's name, so a
@@ -29,16 +30,20 @@ _SENTENCE_WORDS = frozenset(
     what's whats much many need needs require requires vram memory ram locally local
     difference between than better worse compare compared versus
     posso eseguire far girare gira il mio mia su per quale serve quanto quanta basta
+    no nos na ao do da modelo quantizado laptop notebook computer computador
+    czy na w z mój moim moja jak ile lokalnie komputerze karcie model
+    yerelde miyim mi ile ve bir bilgisayarda
     """.split()  # noqa: SIM905
 )
 # The same words in the other languages people ask in (Spanish, German, French, Portuguese,
-# Italian:
+# Italian; Polish and Turkish since session 16 names5:
 # "¿Puedo correr Llama 3.1 8B en mi portátil?", "Kann ich Qwen3 14B auf meiner 4070 laufen
 # lassen?"); none is a word of a catalog name. A word written with letters outside ASCII
 # ("portátil", "für", Cyrillic, kana, Han) is never one either: every catalog name is ASCII,
 # so such a word, or a run of such letters glued to a name ("我的4090能跑Qwen2.5 72B吗"),
 # separates the runs as a sentence word does.
 _OTHER_LETTERS = re.compile(r"[^\x00-\x7f\s]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]*[À-ɏ]+[A-Za-zÀ-ɏ]*")  # Latin-1 to Latin Extended-B
 # A parameter size alone ("14b", "0.5B"): in a sentence it is another model of the line named
 # beside it ("qwen3 8b or 14b"), so the sentence names more than one.
 _SIZE_ONLY = re.compile(r"(?i)^\d+(?:\.\d+)?\s*[bm]$")
@@ -50,6 +55,10 @@ def sentence_runs(name: str) -> list[tuple[str, bool]]:
     text has no sentence word."""
     runs: list[list[str]] = [[]]
     if not name.isascii():
+        # (a Latin word with letters outside ASCII is a word of the sentence whole: Polish
+        # "zadziała", Turkish "çalıştırırım"; other scripts' runs are split off, as Chinese
+        # and Japanese glue them to a name)
+        name = _LATIN_WORD.sub(" ¿ ", NAME_SUFFIX_RE.sub("", name))
         name = _OTHER_LETTERS.sub(" ¿ ", name)
     for word in name.split():
         if word == "¿" or word.lower().strip("?,.!:;¿¡") in _SENTENCE_WORDS:

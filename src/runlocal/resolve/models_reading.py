@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..quant_unsized import UnsizedQuantError
 from ..weights import normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
-from .text import ascii_forms, clean, glued_groups
+from .text import NAME_SUFFIX_RE, ascii_forms, clean, glued_groups
 
 _SHARD_RE = re.compile(r"[-.]\d{5}-of-\d{5}$", re.I)
 
@@ -174,7 +174,7 @@ def read_reference(text: str) -> Reference:
         return Reference("gguf-file", words, quant, filename=t)
     # A listing's file size ("Q4_K_M · 4.92 GB", "(Q4_K_M, 14.33 GB)") and a possessive
     # ("OpenAI's gpt-oss 20B") are not words of the name.
-    t = _FILE_SIZE_RE.sub(" ", re.sub(r"(?<=[A-Za-z])['’]s(?![A-Za-z0-9])", "", t))
+    t = _FILE_SIZE_RE.sub(" ", NAME_SUFFIX_RE.sub("", t))
     words, quant = take_quant(t)
     return Reference("name", words, quant)
 
@@ -196,6 +196,16 @@ _FILE_SIZE_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:gb|gib|mb|mib)(?![a-z0
 # "ramalama run|serve|pull <transport>://<model>" (ollama://, hf://, huggingface://), and
 # huggingface_hub's "huggingface-cli download" / "hf download" <repo> [<file>].
 _MODEL_FLAG = re.compile(r"(?:^|\s)(?:-m|--model|--model-path|-hf|-hfr|--hf-repo)[\s=]+(\S+)")
+# llama.cpp's --hf-file / -hff: the file of the --hf-repo repo (common/arg.cpp), read as a
+# file named after its repo.
+_HF_FILE_FLAG = re.compile(r"\s(?:--hf-file|-hff)[\s=]+(\S+)")
+# An Ollama Modelfile's FROM line, alone: "FROM llama3.2:3b", "FROM ./model.gguf" (the
+# Modelfile reference: instructions are not case sensitive; FROM names the base model).
+_MODELFILE_FROM = re.compile(r"(?i)^from\s+(\S+)\s*$")
+# A provider's namespace before a Hub-style owner/name: Cloudflare Workers AI writes its
+# models "@cf/<owner>/<name>" and "@hf/<owner>/<name>" (developers.cloudflare.com/workers-ai/
+# models); the rest is the repo id.
+_PROVIDER_NAMESPACE = re.compile(r"^@(?:cf|hf)/(?=[\w.-]+/[\w.-]+$)")
 # The command may follow what runs it: environment settings ("OLLAMA_HOST=… ollama run"),
 # "docker exec -it ollama ollama run …", "python -m vllm serve …".
 _COMMAND = re.compile(
@@ -267,6 +277,11 @@ def _pasted_model(text: str) -> str:
     m = _HUB_PAGE.match(text) or _PROVIDER_PATH.match(text)
     if m:
         return m.group(1)
+    if text.startswith("@"):  # Cloudflare Workers AI's namespaces: "@cf/meta/llama-3.1-8b-…"
+        text = _PROVIDER_NAMESPACE.sub("", text)
+    m = _MODELFILE_FROM.match(text) if text[:4].lower() == "from" else None
+    if m:  # an Ollama Modelfile's first line: the model it builds on
+        return m.group(1)
     if " " in text or "\t" in text:
         logged = _logged_model(text)
         if logged:
@@ -281,6 +296,9 @@ def _pasted_model(text: str) -> str:
         m = command or (flags[-1] if flags else None)  # "python -m … --model X"
         if m:
             text = m.group(1).strip("\"'")
+            file = _HF_FILE_FLAG.search(m.string) if "-hf" in m.string else None
+            if file and not command and not text.lower().endswith(_MODEL_FILES):
+                text = f"{text}/{file.group(1)}"  # "--hf-repo REPO --hf-file FILE.gguf"
             if command and command.lastindex == 2 and command.group(2):
                 text = f"{text}/{command.group(2)}"  # "hf download REPO FILE.gguf"
             transport = re.match(r"(?i)(ollama|hf|huggingface)://", text)
@@ -319,6 +337,10 @@ def _hub_reference(ref: HubRef) -> Reference:
             quant = canonical_quant(ref.quant, None) or quant
         except UnsizedQuantError as exc:
             unsized.append(str(exc))
+    if quant and quant.startswith("EXL3-") and re.search(r"(?i)exl2(?![a-z0-9])", ref.repo):
+        # A bare "<n>bpw" (a branch, "turboderp/…-exl2:4.0bpw") is EXL3 only where nothing
+        # says otherwise: an EXL2 repo's branches are EXL2 (exllamav2's convert.py output).
+        quant = "EXL2-" + quant[len("EXL3-") :]
     return Reference(
         "hub",
         words,

@@ -48,13 +48,20 @@ class OllamaRef:
         return f"{self.name}:{self.tag}"
 
 
+_HOST_NO_SCHEME = re.compile(
+    r"(?i)^(?:www\.)?(?:huggingface\.co|hf-mirror\.com|modelscope\.(?:cn|ai))/"
+)
+
+
 def parse_ref(text: str) -> HubRef | OllamaRef | None:
     """The remote model text names, or None when it names none."""
     text = text.strip()
     if text.startswith(("http://", "https://")):
         return _parse_url(text)
-    if text.lower().startswith(("huggingface.co/", "www.huggingface.co/")):
-        return _parse_url(f"https://{text}")  # a Hub URL pasted without its scheme
+    if _HOST_NO_SCHEME.match(text):
+        # A Hub or ModelScope URL pasted without its scheme, as browsers' address bars copy
+        # it ("modelscope.cn/models/Qwen/Qwen3-8B"; session 16 names5).
+        return _parse_url(f"https://{text}")
     for prefix in _HF_SHORT:
         if text.startswith(prefix):
             m = _REPO.match(text[len(prefix) :])

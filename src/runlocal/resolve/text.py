@@ -73,3 +73,12 @@ def glued_groups(text: str, *, keep_decimals: bool = True) -> list[list[str]]:
             if runs:
                 groups.append(runs)
     return groups
+
+
+# A possessive ("OpenAI's gpt-oss 20B") and Turkish case endings written after an apostrophe
+# on a name ("Llama 3.1 70B'yi", "Qwen3'ü", "8B'de": Turkish writes a proper noun's or a
+# number's suffix so, TDK's spelling rules) are not words of the name.
+NAME_SUFFIX_RE = re.compile(
+    r"(?<=[A-Za-z])['’]s(?![A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9])['’](?:y?[ıiuü]|n?[ıiuü]n|y?[ae]|[dt][ae]|[dt][ae]n|l[ae]r)(?![\w])"
+)
