@@ -161,3 +161,13 @@ def test_turkish_case_endings_and_possessives_are_no_words_of_a_name() -> None:
     assert NAME_SUFFIX_RE.sub("", "Qwen3'ü 8B'de") == "Qwen3 8B"
     assert NAME_SUFFIX_RE.sub("", "OpenAI's gpt-oss") == "OpenAI gpt-oss"
     assert NAME_SUFFIX_RE.sub("", "don't") == "don't"  # "t" is no Turkish ending
+
+
+@pytest.mark.parametrize("typed", ["GeForce RTX 4090 x8 PCIe", "A100 x8 PCIe 80GB"])
+def test_xn_right_before_pcie_is_a_link_width_or_a_count_so_it_is_asked(typed: str) -> None:
+    with pytest.raises(InputError, match="link width"):
+        hardware(typed)
+
+
+def test_xn_after_the_pcie_generation_stays_the_link_width() -> None:
+    assert hardware("RTX 4060 Ti PCIe 4.0 x8")[1] == 1

@@ -179,6 +179,9 @@ _VENDOR_OF |= {"intel": "intel", "apple": "apple"}
 _VENDOR_WORDS_RE = re.compile(r"(?<![a-z])(" + "|".join(_VENDOR_OF) + r")(?![a-z])")
 
 
+_LANES_OR_COUNT_RE = re.compile(r"\d[a-z]*\s+[x×]\s*[2-8]\s+pci(?:e|[\s-]*express)?\b")
+
+
 def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     index = _index(catalog)
     if text in index.entries:
@@ -186,6 +189,16 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     instance = cloud_instance(catalog, text)
     if instance is not None:
         return instance
+    lanes_or_count = _LANES_OR_COUNT_RE.search(clean(text)) if "x" in text.lower() else None
+    if lanes_or_count:
+        # "RTX 4060 Ti x8 PCIe" is the card's link width (spec sheets); "A100 x8 PCIe" in a
+        # cloud row is eight cards: "xN" right before "PCIe" reads both ways, so it is asked.
+        error = UnknownNameError("hardware", text, [])
+        error.args = (
+            f"hardware {text!r}: {lanes_or_count.group(0).split(None, 1)[1]!r} may be the"
+            " card's PCIe link width or a number of cards; type the count as '8x …'",
+        )
+        raise error
     r = read_name(text, counts=True)
     try:
         found = _resolve_read(index, text, r)

@@ -169,7 +169,7 @@ _COUNT_AFTER = frozenset("have has got run running with on my a an using use and
 # as cloud marketplaces write their rows; never after "PCIe" (the lanes, _lanes).
 _AFTER_NUMBER_COUNT_RE = re.compile(
     r"(?:(?<=\d)|(?<=\d[a-z])|(?<=\dgb)|(?<=\dg))\s+[x×]\s*([2-8])\s+"
-    r"(?!(?:pci|lanes?|slots?|electrical)\b)(?=\(?\s*(?:[a-z]|\d+(?:\.\d+)?\s*(?:gb|g|gib)\b))"
+    r"(?!(?:pci(?:e|[\s-]*express)?|lanes?|slots?|electrical)\b)(?=\(?\s*(?:[a-z]|\d+(?:\.\d+)?\s*(?:gb|g|gib)\b))"
 )
 # A Kubernetes node's label or a pod's request names the number of GPUs as a field
 # ("nvidia.com/gpu.count=8", "nvidia.com/gpu: 4"; NVIDIA GPU feature discovery and the device
