@@ -183,6 +183,10 @@ class SpeedFeatures:
     # tile kernel even where the build has the WMMA kernel (memory.hip_tile_attention_flops),
     # and whether the build has it (Runtime.rdna4_fattn_mma, rdna3_fattn_mma).
     attn_prefill_tile_flops: float = 0.0
+    # Attention scores (query head x cached token) per prompt token over every layer, at the
+    # average depth: what llama.cpp's graph without flash attention holds as an F32 matrix
+    # (speed.prefill.no_fa_score_seconds).
+    attn_prefill_scores: float = 0.0
     rdna4_fattn_mma: bool = True
     rdna3_fattn_mma: bool = True
     # Whether the build runs HIP MMQ on CDNA's, RDNA4's and RDNA3's matrix units
@@ -454,6 +458,7 @@ def features(
     values["host_fp32_flops"] = host_fp32_flops
     values["sequences"] = 1 if sequences < 1 else sequences
     values["attn_prefill_tile_flops"] = attn_prefill_tile
+    values["attn_prefill_scores"] = _scores_per_token(spec, attn_prefill)
     features_ = new(SpeedFeatures)
     set_dict(features_, "__dict__", values)
     return features_
@@ -610,6 +615,21 @@ def _layer_terms(
 
 
 @lru_cache(maxsize=4096)
+def _scores_per_token(spec: ModelSpec, attn_flops: float) -> float:
+    """Attention scores per prompt token from its attention FLOPs: attention_flops counts
+    2 x (K + V width) FLOPs per head and cached token read, one score each, so the scores
+    are the FLOPs over 2 x the attention layers' mean K + V width. 0 where unknown."""
+    widths = [
+        layer.head_dim_k + layer.head_dim_v
+        for layer in spec.layers
+        if layer.kind not in ("recurrent", "none") and layer.n_kv_heads
+    ]
+    if not widths or not attn_flops:
+        return 0.0
+    mean_width = sum(widths) / len(widths)
+    return attn_flops / (2 * mean_width) if mean_width else 0.0
+
+
 def _prefill_attention(spec: ModelSpec, runtime: Runtime, depth: int) -> float:
     """attention_flops of one prompt token at ``depth`` over every layer."""
     return attention_flops(spec, runtime, depth, 0, spec.n_layers, decode=False)

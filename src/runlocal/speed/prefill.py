@@ -194,6 +194,7 @@ def prefill_seconds_per_token(
             attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
             t += (gemm_flops + attn_flops) * share / (peak * eta)
         t += serial_delta_rule_seconds(f, load) * share
+        t += no_fa_score_seconds(f, load) * share
         # Each micro-batch streams the device's weights once: the dense ones, and the experts
         # it reaches (touched_expert_share; nearly all of a 128-512-expert model at 512
         # tokens). What bounds MoE prefill on low-bandwidth machines (DGX Spark, Strix Halo,
@@ -350,6 +351,29 @@ def expert_tile_flops(
         rows = 1.0  # experts' count unknown: at least one row per expert, as before
     touched = touched_expert_share(f, ubatch)
     return 2 * f.active_expert_params * tile_load_tokens * touched / rows / fp4_speedup
+
+
+# Bytes of memory traffic per attention score in llama.cpp's graph without flash attention
+# (llama-graph.cpp build_attn_mha): the K·Q product writes the scores as an F32 matrix (4),
+# ggml_soft_max_ext reads and writes it (8), and the V·softmax product reads it (4). Each is
+# its own kernel over a matrix of heads x micro-batch x cached tokens (64 x 512 x 8192 x 4 B =
+# 1 GiB a layer for gpt-oss at 8K), far past any GPU's cache, so the traffic is DRAM's.
+NO_FA_SCORE_BYTES = 16
+
+
+def no_fa_score_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """Seconds per prompt token a GPU spends moving the F32 score matrix of attention
+    without flash attention (NO_FA_SCORE_BYTES a score) at its memory bandwidth. Why: the
+    FLOP multiplier of the unfused path (attention_factor_no_fa) grows with the depth as the
+    arithmetic does, but this traffic is bandwidth's, which is what low-bandwidth devices
+    lack: DGX Spark's gpt-oss-120b prompts without flash attention (PR #17906's table) fall
+    further below the compute-only figure the deeper they go. Flash attention keeps the
+    scores in registers and shared memory (0 then); the CPU backend's own cost holds it."""
+    if f.flash_attn or not f.llama_kernels or load.backend == "cpu":
+        return 0.0
+    if not load.bandwidth_bytes_per_s or not f.attn_prefill_scores:
+        return 0.0
+    return f.attn_prefill_scores * NO_FA_SCORE_BYTES / load.bandwidth_bytes_per_s
 
 
 def sustained_clock_share(load: DeviceLoad, p: SpeedParams) -> float:
