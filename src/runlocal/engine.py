@@ -146,6 +146,7 @@ def clear_caches() -> None:
         _features_template,
         _layer_terms,
         _load_template,
+        _mean_attention_width,
         _model_features_template,
         _prefill_attention,
         device_traits,
@@ -181,6 +182,7 @@ def clear_caches() -> None:
         _layer_terms,
         _model_features_template,
         _prefill_attention,
+        _mean_attention_width,
     ):
         fn.cache_clear()
     mem.clear_caches()

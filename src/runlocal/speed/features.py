@@ -614,22 +614,26 @@ def _layer_terms(
     )
 
 
-@lru_cache(maxsize=4096)
 def _scores_per_token(spec: ModelSpec, attn_flops: float) -> float:
     """Attention scores per prompt token from its attention FLOPs: attention_flops counts
     2 x (K + V width) FLOPs per head and cached token read, one score each, so the scores
     are the FLOPs over 2 x the attention layers' mean K + V width. 0 where unknown."""
+    width = _mean_attention_width(spec)
+    return attn_flops / (2 * width) if width and attn_flops else 0.0
+
+
+@lru_cache(maxsize=256)
+def _mean_attention_width(spec: ModelSpec) -> float:
+    """The mean K + V head width of the layers that attend over a cache (0: none)."""
     widths = [
         layer.head_dim_k + layer.head_dim_v
         for layer in spec.layers
         if layer.kind not in ("recurrent", "none") and layer.n_kv_heads
     ]
-    if not widths or not attn_flops:
-        return 0.0
-    mean_width = sum(widths) / len(widths)
-    return attn_flops / (2 * mean_width) if mean_width else 0.0
+    return sum(widths) / len(widths) if widths else 0.0
 
 
+@lru_cache(maxsize=4096)
 def _prefill_attention(spec: ModelSpec, runtime: Runtime, depth: int) -> float:
     """attention_flops of one prompt token at ``depth`` over every layer."""
     return attention_flops(spec, runtime, depth, 0, spec.n_layers, decode=False)

@@ -95,7 +95,9 @@ class SpeedParams:
     decode_attention_efficiency: float = 1.0
     per_moe_layer_us: float = 0.0  # routing, top-k and expert gathers per MoE layer
     # Prefill attention without flash attention (llama.cpp before the end of August 2025):
-    # the score matrix is written and re-read in FP32 and softmaxed separately.
+    # the score matrix is written and re-read in FP32 and softmaxed separately. Its memory
+    # traffic is charged at the bandwidth (speed.prefill.no_fa_score_seconds); this factor
+    # holds the rest (separate kernels, F32 scores).
     attention_factor_no_fa: float = 1.0
     # Prompt GEMMs load (and unpack) each weight tile once for the tokens that share it:
     # per token and weight the cost is one multiply-add plus 1/n of a tile load, n the
