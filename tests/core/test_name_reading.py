@@ -184,14 +184,14 @@ def test_ollama_run_without_a_tag_is_the_latest_tag() -> None:
 def test_the_cached_name_indexes_are_rebuilt_when_any_file_that_reads_a_name_changes() -> None:
     from pathlib import Path
 
-    from runlocal.resolve import hardware, models
+    from runlocal.resolve import hardware, models_index
 
     def stamped(code: str) -> set[str]:
         # a compiled build (scripts/build_native.py) stamps models.cpython-311-….so
         return {Path(line.split("\0")[0]).name.split(".")[0] + ".py" for line in code.splitlines()}
 
-    assert {"models.py", "models_reading.py", "refs.py", "text.py", "weights.py"} <= stamped(
-        models._CODE
+    assert {"models_index.py", "models_reading.py", "refs.py", "text.py", "weights.py"} <= stamped(
+        models_index.CODE
     )
     assert {"hardware.py", "hardware_reading.py", "text.py", "catalog.py"} <= stamped(
         hardware._CODE

@@ -89,9 +89,9 @@ def test_misspelled_doubled_letters() -> None:
 
 
 def test_respelled_readings_need_one_catalog_word() -> None:
-    from runlocal.resolve.models import _index
+    from runlocal.resolve.models_index import model_index
 
-    index = _index(load_catalog())
+    index = model_index(load_catalog())
     assert respelled_readings(index.vocabulary | SOFT_WORDS, index.skeletons, "lamma 3.1 8b") == [
         "llama 3.1 8b"
     ]

@@ -2,7 +2,8 @@
 
 runlocal.resolve.models_reading reads the typed string (its form: Hub repo, Ollama tag, GGUF
 file or free text; the quant it states; its words), and every catalog name and alias the same
-way. Here the words are matched against the catalog's: a Hub repo of a catalog model, or of a
+way, and runlocal.resolve.models_index keeps the catalog's names so read. Here the words are
+matched against the catalog's: a Hub repo of a catalog model, or of a
 well-known quantizer's copy of it (the catalog lists their files), is that model; an Ollama tag
 is the model and the quant that tag ships (Q4_K_M unless the tag or the model's native format
 says otherwise); otherwise the same words as a catalog name → that model; fewer words that only
@@ -12,22 +13,19 @@ names.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
-from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 
 from ..bounds import MODEL_REQUIRED, name_problem
-from ..catalog import Catalog, Entry, code_stamp, derived_cached, normalize
+from ..catalog import Catalog, Entry, normalize
 from ..errors import AmbiguousNameError, InputError, UnknownNameError
-from ..frozen import interpreted
 from ..quant_unsized import UnsizedQuantError
 from .mistyped import holds_size, sentence_runs, size_only
-from .model_releases import base_of_tuned, release_siblings, tuned_elsewhere, untuned_sibling
+from .model_releases import base_of_tuned, tuned_elsewhere, untuned_sibling
+from .models_index import ModelIndex, frozen_words, model_index
 from .models_reading import (
     OWNER_PREFIX,
     SOFT_WORDS,
@@ -40,216 +38,11 @@ from .models_reading import (
 from .models_respelled import (
     dotted_readings,
     respelled_readings,
-    skeleton,
     undotted_readings,
     unglued_readings,
 )
 from .models_versions import apart_readings, separated_readings
 from .names import ModelName
-from .refs import HubRef, parse_ref
-
-_OLLAMA_RE = re.compile(r"^([a-z0-9][\w.-]*):([\w.-]+)$", re.I)  # catalog ollama_tag fields
-
-
-# --- the catalog read the same way ---------------------------------------------------------
-
-
-_VERSION_V = re.compile(r"(?i)(?<![a-z0-9])v(?=\d)")
-
-
-@interpreted
-@dataclass
-class _Index:
-    exact: dict[tuple[tuple[str, int], ...], list[str]]
-    keys: list[tuple[Counter[str], str]]
-    repos: dict[str, str]
-    entries: Mapping[str, Entry]
-    spelled: dict[str, str]
-    sizes: dict[str, set[str]]  # per entry, the numbers its names use as sizes ("70" of 70B)
-    ollama: dict[tuple[str, str], list[str]]  # (library name, size tag) → entries
-
-    @functools.cached_property
-    def vocabulary(self) -> frozenset[str]:
-        """Every word the catalog's names and aliases are read as."""
-        return frozenset(w for key, _ in self.keys for w in key)
-
-    def words_of(self, entry_id: str) -> frozenset[str]:
-        """Every word the entry's names and aliases use."""
-        return self._words_by_entry.get(entry_id, frozenset())
-
-    @functools.cached_property
-    def _words_by_entry(self) -> dict[str, frozenset[str]]:
-        out: dict[str, set[str]] = {}
-        for key, eid in self.keys:
-            out.setdefault(eid, set()).update(key)
-        return {eid: frozenset(words) for eid, words in out.items()}
-
-    def family_words(self, letters: frozenset[str]) -> frozenset[str]:
-        """Every word of the entries whose names use all the given words that the catalog
-        knows (all the catalog's words where none is known): the numbers a name of those
-        words may mean as a size or a release."""
-        known = letters & self.vocabulary
-        if not known:
-            return self.vocabulary
-        return frozenset(w for ws in self._words_by_entry.values() if known <= ws for w in ws)
-
-    @functools.cached_property
-    def siblings(self) -> dict[str, tuple[str, ...]]:
-        """Releases of one name told apart only by their tune word (model_releases)."""
-        return release_siblings(self.entries)
-
-    @functools.cached_property
-    def skeletons(self) -> dict[str, tuple[str, ...]]:
-        """The words of the names (and soft words) by their doubled letters written once."""
-        out: dict[str, set[str]] = {}
-        for word in self.vocabulary | SOFT_WORDS:
-            if word.isalpha() and len(word) >= 3:
-                out.setdefault(skeleton(word), set()).add(word)
-        return {k: tuple(sorted(v)) for k, v in out.items()}
-
-    @functools.cached_property
-    def publishers(self) -> dict[str, set[str]]:
-        """The words Hub owners are written with ('zai-org', 'zai') → the entries they own."""
-        out: dict[str, set[str]] = {}
-        for e in self.entries.values():
-            for word in _publisher(e):
-                out.setdefault(word, set()).add(e.id)
-        return out
-
-
-def _frozen(words: Counter[str]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(words.items()))
-
-
-@lru_cache(maxsize=8)  # Catalog hashes by identity: one index per loaded catalog
-def _index(catalog: Catalog) -> _Index:
-    # Reading every name and alias costs most of a cold `runlocal check`: kept beside the
-    # parse cache, keyed by the catalog's files and this code.
-    parts = derived_cached(catalog, "models", "names", _CODE, lambda: _build(catalog))
-    exact, keys, repos, spelled, sizes, ollama = parts
-    return _Index(exact, keys, repos, catalog.models, spelled, sizes, ollama)
-
-
-# The code every catalog name is read with: a cached index is rebuilt when any of it changes
-# (weights.py and quant.py say which quant words a name's reading takes out).
-_HERE = Path(__file__).parent
-_CODE = code_stamp(
-    __file__,
-    *(str(_HERE / f) for f in ("models_reading.py", "refs.py", "text.py")),
-    *(str(_HERE.parent / f) for f in ("weights.py", "quant.py")),
-)
-
-_Built = tuple[
-    dict[tuple[tuple[str, int], ...], list[str]],
-    list[tuple[Counter[str], str]],
-    dict[str, str],
-    dict[str, str],
-    dict[str, set[str]],
-    dict[tuple[str, str], list[str]],
-]
-
-
-def _build(catalog: Catalog) -> _Built:
-    exact: dict[tuple[tuple[str, int], ...], list[str]] = {}
-    keys: list[tuple[Counter[str], str]] = []
-    repos: dict[str, str] = {}
-    spelled: dict[str, str] = {}
-    entries = catalog.models
-    unversioned: list[tuple[Counter[str], str]] = []
-    for entry in entries.values():
-        labels = [entry.id, entry.name, *entry.aliases]
-        if entry.get("ollama_tag"):
-            labels.append(str(entry.get("ollama_tag")))
-        if entry.get("hf_repo"):
-            repos.setdefault(str(entry.get("hf_repo")).lower(), entry.id)
-        for f in entry.get("files", []):
-            repo = _repo_of(str(f.get("url", "")))
-            if repo:
-                repos.setdefault(repo.lower(), entry.id)
-        for label in labels:
-            ref = read_reference(label)
-            if ref.repo:  # an alias that is a repo id ("meta-llama/Llama-3.1-8B-Instruct")
-                repos.setdefault(ref.repo.lower(), entry.id)
-            if ref.ollama and ref.ollama[1].lower() == "latest":
-                # An Ollama library's default tag ("deepseek-r1:latest" is the 8b tag): found
-                # by its tag only; the library's name alone may name another model.
-                continue
-            words = name_words(ref.name)
-            if not words or _third_party(ref.repo, entry):
-                continue
-            spelled.setdefault(" ".join(sorted(words.elements())), entry.id)
-            bucket = exact.setdefault(_frozen(words), [])
-            if entry.id not in bucket:
-                bucket.append(entry.id)
-                keys.append((words, entry.id))
-            if _VERSION_V.search(ref.name):
-                unversioned.append((name_words(_VERSION_V.sub(" ", ref.name)), entry.id))
-        size = _size_words(entry)
-        if size is not None:
-            words = name_words(f"{entry.name} {size}")
-            exact.setdefault(_frozen(words), []).append(entry.id)
-            keys.append((words, entry.id))
-    # A version written without its "v" ("Codestral 22B 0.1", "Mistral 7B Instruct 0.3"): the
-    # name read so is another key, unless a catalog name already reads that way or two
-    # entries would share it. Only a "v" that opens a word and is glued to the number
-    # ("-v0.3", " V3"): the V of "MiniCPM-V 4.5" is a model letter.
-    seen: Counter[tuple[tuple[str, int], ...]] = Counter(
-        {_frozen(w): len({e for ww, e in unversioned if ww == w}) for w, _ in unversioned}
-    )
-    for words, eid in unversioned:
-        key = _frozen(words)
-        if words and key not in exact and seen[key] == 1:
-            exact[key] = [eid]
-            keys.append((words, eid))
-    # (an expert count is part of a size: the 8 of "Mixtral 8x7B" is no generation number)
-    sizes = {
-        eid: {
-            size or count
-            for size, count in re.findall(
-                r"(\d+(?:\.\d+)?)\s*[bm]\b|(\d+)\s*x\s*(?=\d+(?:\.\d+)?\s*[bm]\b)",
-                " ".join([e.name, *e.aliases]).lower(),
-            )
-        }
-        for eid, e in entries.items()
-    }
-    ollama: dict[tuple[str, str], list[str]] = {}
-    for eid, e in entries.items():
-        for label in [str(e.get("ollama_tag") or ""), *e.aliases]:
-            m = _OLLAMA_RE.match(label)
-            if m and "/" not in label:
-                bucket = ollama.setdefault((m.group(1).lower(), m.group(2).lower()), [])
-                if eid not in bucket:
-                    bucket.append(eid)
-    return exact, keys, repos, spelled, sizes, ollama
-
-
-def _third_party(repo: str | None, entry: Entry) -> bool:
-    """Whether a repo alias is another publisher's copy ("antirez/deepseek-v4-gguf" of
-    DeepSeek-V4-Flash): its name is the copier's label, found as the repo it is, never a name
-    of the model ("DeepSeek V4" is not V4-Flash)."""
-    publisher = str(entry.get("hf_repo") or "").partition("/")[0].lower()
-    if not repo or not publisher:
-        return False
-    return repo.partition("/")[0].lower() != publisher
-
-
-def _repo_of(url: str) -> str | None:
-    try:
-        ref = parse_ref(url)
-    except InputError:
-        return None
-    return ref.repo if isinstance(ref, HubRef) else None
-
-
-def _size_words(entry: Entry) -> str | None:
-    """'671b' for a model whose names carry no size (DeepSeek-R1), so 'deepseek-r1:671b'
-    still finds it."""
-    names = " ".join([entry.name, *entry.aliases]).lower()
-    if re.search(r"\d(?:\.\d+)?\s*[bm]\b", names):
-        return None
-    total = entry.get("params_total_b")
-    return f"{float(total):g}b" if isinstance(total, int | float) else None
-
 
 # --- matching ------------------------------------------------------------------------------
 
@@ -268,7 +61,7 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     problem = name_problem("model", text)
     if problem:
         raise InputError(problem)
-    index = _index(catalog)
+    index = model_index(catalog)
     if text in index.entries:
         return ModelName(index.entries[text], None, "name")
     ref = read_reference(text)
@@ -324,7 +117,9 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     return ModelName(entry, ref.quant, ref.form, implied)
 
 
-def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNameError) -> Entry:
+def _by_other_words(
+    index: ModelIndex, text: str, ref: Reference, unknown: UnknownNameError
+) -> Entry:
     """Tried only when the whole name is unknown: a quantizer's file named
     "{owner}_{repo}-{quant}.gguf" ("Qwen_Qwen3-32B-Q4_K_M.gguf", "meta-llama_Llama-3.3-70B-…")
     without the owner; then a file's folder, when the file's own name names nothing
@@ -385,7 +180,7 @@ def _by_other_words(index: _Index, text: str, ref: Reference, unknown: UnknownNa
     raise unknown
 
 
-def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
+def _in_a_sentence(index: ModelIndex, text: str, ref: Reference) -> Entry | None:
     """A model named inside a question: each run of words between a sentence's words
     (resolve.mistyped.sentence_runs) read as a name, a run without a number only as a whole
     name; the answer only where the runs name one model (a run that holds an unknown word,
@@ -397,7 +192,7 @@ def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
         if not numbered:
             # Without a size or version, only a whole name ("flux dev", "sdxl"): "my pc"
             # or "llama" alone names no one model.
-            exact = index.exact.get(_frozen(name_words(run)), [])
+            exact = index.exact.get(frozen_words(name_words(run)), [])
             if len(exact) == 1:
                 found[exact[0]] = index.entries[exact[0]]
             continue
@@ -415,7 +210,7 @@ def _in_a_sentence(index: _Index, text: str, ref: Reference) -> Entry | None:
 
 
 def _one_reading(
-    index: _Index, text: str, ref: Reference, readings: list[str], *, strict: bool = False
+    index: ModelIndex, text: str, ref: Reference, readings: list[str], *, strict: bool = False
 ) -> Entry | None:
     """The model the readings of a name that name one name; None when none does, "which
     one?" when they name several. ``strict``: a reading that names several models counts
@@ -438,7 +233,7 @@ def _one_reading(
     return next(iter(found.values()), None)
 
 
-def _names_any(index: _Index, text: str, ref: Reference, name: str) -> bool:
+def _names_any(index: ModelIndex, text: str, ref: Reference, name: str) -> bool:
     """Whether a reading of the name names a model or several."""
     try:
         _by_words(index, text, replace(ref, name=name), closest=False)
@@ -449,24 +244,13 @@ def _names_any(index: _Index, text: str, ref: Reference, name: str) -> bool:
     return True
 
 
-def _publisher(entry: Entry) -> tuple[str, ...]:
-    """The words a model's Hub owner is written with: 'zai-org' → ('zai-org', 'zai');
-    'NousResearch' → ('nousresearch', 'nous'), its first word as the owner writes it."""
-    owner = str(entry.get("hf_repo") or "").partition("/")[0]
-    if not owner:
-        return ()
-    camel = re.match(r"[A-Z][a-z]{2,}(?=[A-Z])", owner)
-    first = (camel.group(0),) if camel else ()
-    return tuple(dict.fromkeys(w.lower() for w in (owner, re.split(r"[-_.]", owner)[0], *first)))
-
-
-def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True) -> Entry:
+def _by_words(index: ModelIndex, text: str, ref: Reference, *, closest: bool = True) -> Entry:
     """The model the words of ref.name name. ``closest=False`` for a retry whose refusal is
     not shown (the closest names are the costly part of a refusal)."""
     words = name_words(ref.name)
     if not words:
         raise UnknownNameError("model", text, [])
-    hits = index.exact.get(_frozen(words), []) or _unit_left_out(index, words, ref.name)
+    hits = index.exact.get(frozen_words(words), []) or _unit_left_out(index, words, ref.name)
     if len(hits) == 1:
         return index.entries[hits[0]]
     if not hits:
@@ -513,7 +297,7 @@ def _by_words(index: _Index, text: str, ref: Reference, *, closest: bool = True)
 _GLUED_VERSION = re.compile(r"(?<![a-z])([a-z]{2,})(\d+(?:\.\d+)?)(?![\d.])")
 
 
-def _named_with_more(index: _Index, words: Counter[str], name: str = "") -> list[str]:
+def _named_with_more(index: ModelIndex, words: Counter[str], name: str = "") -> list[str]:
     """The entries with a name whose words, its size among them, are all typed, and whose
     other names hold every other typed word (a word of the name typed twice is not another word: "Llama 3.1 8B
     Instruct 8-billion" is a typo). A number typed glued to one of those other words is that
@@ -533,7 +317,7 @@ def _named_with_more(index: _Index, words: Counter[str], name: str = "") -> list
     return found
 
 
-def _unit_left_out(index: _Index, words: Counter[str], name: str) -> list[str]:
+def _unit_left_out(index: ModelIndex, words: Counter[str], name: str) -> list[str]:
     """A size typed without its unit ("gpt-oss 120", "llama 3.1 8", "Qwen3 235-A22B"): the
     entries whose name is exactly the typed words with a B (or M) after a typed number that
     is one of that entry's sizes and stands as a word of its own ("llama33" may be Llama 3.3
@@ -550,7 +334,7 @@ def _unit_left_out(index: _Index, words: Counter[str], name: str) -> list[str]:
     found = [
         eid
         for unit in ("b", "m")
-        for eid in index.exact.get(_frozen(words + Counter({unit: 1})), [])
+        for eid in index.exact.get(frozen_words(words + Counter({unit: 1})), [])
         if apart & index.sizes[eid]
     ]
     return list(dict.fromkeys(found))
@@ -573,7 +357,7 @@ def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool
     return any((w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra)
 
 
-def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
+def _by_ollama_tag(index: ModelIndex, model: str, tag: str) -> str | None:
     """An Ollama tag by the library's own naming: the model name and the size that opens the
     tag ("mistral-nemo:12b-instruct-2407-q8_0" → the entry whose tag is mistral-nemo:12b)."""
     size = tag.lower().split("-", 1)[0]
@@ -581,7 +365,9 @@ def _by_ollama_tag(index: _Index, model: str, tag: str) -> str | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def _tag_says_more(index: _Index, entry_id: str, ref: Reference, *, numbers: bool = False) -> bool:
+def _tag_says_more(
+    index: ModelIndex, entry_id: str, ref: Reference, *, numbers: bool = False
+) -> bool:
     """Whether the typed Ollama tag holds words (besides its quant and the words that never
     tell models apart) that no name or alias of the entry its size picked uses; with
     ``numbers``, only numbers count (a release date or a version)."""
@@ -601,7 +387,7 @@ def _contains(key: Counter[str], words: Counter[str]) -> bool:
     return all(key[w] >= n for w, n in words.items())
 
 
-def _closest(index: _Index, words: Counter[str]) -> list[str]:
+def _closest(index: ModelIndex, words: Counter[str]) -> list[str]:
     import difflib
 
     typed = " ".join(sorted(words.elements()))
