@@ -125,13 +125,38 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
 }
 
 
-def _read_seconds(load: DeviceLoad, p: SpeedParams, weight_factor: float = 1.0) -> float:
-    """A device's active weights and KV cache read once at its backend's decode efficiency;
+def _read_seconds(
+    load: DeviceLoad, p: SpeedParams, weight_factor: float = 1.0, kv_extra_bytes: float = 0.0
+) -> float:
+    """A device's active weights and KV cache read at its backend's decode efficiency;
     ``weight_factor`` scales the weights' bytes where the kernel path moves more than the
-    weights themselves (sycl_weight_read_factor)."""
+    weights themselves (sycl_weight_read_factor), ``kv_extra_bytes`` are the cache's bytes
+    read again beyond its one read (metal_kv_reread_bytes)."""
     eta = p.bandwidth_efficiency[load.backend]
     weights = load.weight_bytes * weight_factor
-    return (weights + load.kv_bytes) / (load.bandwidth_bytes_per_s * eta)
+    return (weights + load.kv_bytes + kv_extra_bytes) / (load.bandwidth_bytes_per_s * eta)
+
+
+# Without flash attention llama.cpp decodes a token's attention as two matrix products,
+# KQ = mul_mat(K, Q) and KQV = mul_mat(V, softmax(KQ)) (llama-graph.cpp, build_attn_mha),
+# with the K and V views broadcast over the query heads that share them (ggml_mul_mat's
+# ne12 % ne02 broadcast). The Metal backend's mat-vec kernels (kernel_mul_mv_f16_f32 and
+# kernel_mul_mv_t_t in ggml-metal.metal) run one slice of the threadgroup grid per query
+# head and index its KV head as i02 = i12 / r2: each query head reads its KV head's rows
+# again, so the attention layers' cache is streamed gqa_groups times per token where flash
+# attention (kernel_flash_attn_ext_vec) reads each KV block once for the group. Those reads
+# are what attention_flops counts (2 x the K + V width per query head and cached token),
+# so the per-head reads are attn_flops / 2 elements, of which 1 / gqa_groups is the one
+# read already in kv_bytes (recurrent states, also in kv_bytes, are not attention reads and
+# are not repeated). An upper bound: heads of a group that run together may hit the cache.
+def metal_kv_reread_bytes(f: SpeedFeatures, load: DeviceLoad) -> float:
+    """Bytes of the KV cache a decoded token reads again, beyond its one read, under
+    llama.cpp's Metal backend without flash attention: the attention's per-query-head reads
+    less the one read per KV head; 0 otherwise."""
+    if load.backend != "metal" or not f.llama_kernels or f.flash_attn or f.gqa_groups < 2:
+        return 0.0
+    per_head_bytes = load.attn_flops / 2 * f.kv_element_bytes
+    return per_head_bytes * (1.0 - 1.0 / f.gqa_groups)
 
 
 # llama.cpp's SYCL backend has no matrix-vector kernel for BF16 weights: its DMMV and MMVQ
@@ -471,7 +496,7 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
             weight_factor = sycl_weight_read_factor(f, load)
         else:
             weight_factor = intel_vulkan_weight_read_factor(f, load)
-        t_dev = _read_seconds(load, p, weight_factor)
+        t_dev = _read_seconds(load, p, weight_factor, metal_kv_reread_bytes(f, load))
         if load.backend == "cpu":
             t_dev = cpu_decode_seconds(load, p, t_dev)
         elif load.fp32_flops:

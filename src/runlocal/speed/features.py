@@ -18,6 +18,7 @@ from ..memory import (
     layers_with_experts,
 )
 from ..memory.layer_terms import layer_terms_of
+from ..quant import kv_bytes_per_element
 from ..runtimes import Runtime
 from ..spec import ModelSpec, WeightInventory
 from .params import backend_class, quant_family, release
@@ -169,6 +170,7 @@ class SpeedFeatures:
     active_expert_params: float = 0.0  # the routed-expert part of active_params
     expert_share: float = 1.0  # k / E: the share of a micro-batch's tokens each expert takes
     sequences: int = 1  # sequences decoded together (each load's kv_bytes covers them all)
+    kv_element_bytes: float = 2.0  # bytes of a cached K or V element (kv_bytes_per_element)
     tensor_parallel: bool = False
     host_params: float = 0.0  # weights (parameters) read from system RAM per token
     host_layers: int = 0  # whole layers run by the CPU
@@ -457,6 +459,7 @@ def features(
     values["host_layers"] = host_layers
     values["host_fp32_flops"] = host_fp32_flops
     values["sequences"] = 1 if sequences < 1 else sequences
+    values["kv_element_bytes"] = float(kv_bytes_per_element(kv_type))
     values["attn_prefill_tile_flops"] = attn_prefill_tile
     values["attn_prefill_scores"] = _scores_per_token(spec, attn_prefill)
     features_ = new(SpeedFeatures)
