@@ -142,6 +142,7 @@ def clear_caches() -> None:
     """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
     and tests that time or compare checks from cold."""
     from . import hardware
+    from .speed.device_traits import device_traits
     from .speed.features import (
         _features_template,
         _layer_terms,
@@ -149,7 +150,6 @@ def clear_caches() -> None:
         _mean_attention_width,
         _model_features_template,
         _prefill_attention,
-        device_traits,
         runtime_traits,
     )
 

@@ -26,17 +26,15 @@ from .decode import (
     decode_seconds_per_token,
     runtime_decode_seconds,
 )
-from .features import (
+from .device_traits import (
     DP4A_MIN_COMPUTE_CAPABILITY,
     TENSOR_CORE_MIN_COMPUTE_CAPABILITY,
-    DeviceLoad,
-    SpeedFeatures,
-    features,
     fp32_lanes_per_sm,
     has_dp4a,
     has_tensor_cores,
     sm_clock_hz,
 )
+from .features import DeviceLoad, SpeedFeatures, features
 from .kernels import (
     FP4_MMA_COMPUTE_CAPABILITY,
     FP4_MMQ_SPEEDUP,

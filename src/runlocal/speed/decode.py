@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .device_traits import TURING
 from .features import (
-    TURING,
     DeviceLoad,
     SpeedFeatures,
     apple_matrix_units,

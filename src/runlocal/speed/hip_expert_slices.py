@@ -17,7 +17,8 @@ either way (prefill.experts_with_rows, SpeedParams.expert_loop_us).
 
 from __future__ import annotations
 
-from .features import DeviceLoad, SpeedFeatures, wmma_generation
+from .device_traits import wmma_generation
+from .features import DeviceLoad, SpeedFeatures
 from .kernels import CDNA12_ARCHES, HIP_MMQ_DP4A_MAX_BATCH, HIP_MMQ_SMALL_BATCH
 
 

@@ -6,12 +6,12 @@ and the flash-attention kernels; prefill.py prices what they do."""
 from __future__ import annotations
 
 from .decode import cpu_int8_flops
+from .device_traits import wmma_generation
 from .features import (
     EXPERT_MATMULS_PER_LAYER,
     DeviceLoad,
     SpeedFeatures,
     apple_matrix_units,
-    wmma_generation,
 )
 from .vulkan_kernels import vulkan_coopmat2
 
@@ -338,7 +338,7 @@ def mmf_expert_mma(load: DeviceLoad, quant: str) -> bool:
     """Whether llama.cpp's MMF kernel has the matrix instructions it needs for unquantized
     experts of this type on this GPU (ggml-cuda mmf.cu, ggml_cuda_should_use_mmf): F16 from
     Volta on, BF16 and F32 from Ampere on (NVIDIA); AMD's RDNA3/RDNA4 WMMA
-    (features.wmma_generation) or CDNA's MFMA (gfx908 on: MFMA_ARCH_PREFIXES) for each type."""
+    (device_traits.wmma_generation) or CDNA's MFMA (gfx908 on: MFMA_ARCH_PREFIXES) for each type."""
     if load.backend == "rocm":
         arch = load.gpu_arch
         return wmma_generation(arch) is not None or bool(

@@ -5,7 +5,8 @@ them, prefill.py prices it."""
 
 from __future__ import annotations
 
-from .features import MIN_TENSOR_FP16_PER_FP32, DeviceLoad, SpeedFeatures, wmma_generation
+from .device_traits import MIN_TENSOR_FP16_PER_FP32, wmma_generation
+from .features import DeviceLoad, SpeedFeatures
 
 # llama.cpp's Vulkan backend has two families of matrix-unit shaders (ggml-vulkan.cpp: the
 # device's coopmat2 and coopmat_support flags). NVIDIA's driver exposes
@@ -20,7 +21,7 @@ VULKAN_COOPMAT2_ATTENTION = "vulkan-coopmat2"
 # NVIDIA's Vulkan driver exposes cooperative matrices on GPUs with tensor cores: Turing on.
 COOPMAT_MIN_COMPUTE_CAPABILITY = 7.5
 # AMD GPUs whose Vulkan drivers expose VK_KHR_cooperative_matrix on WMMA units: RDNA3,
-# RDNA3.5 and RDNA4 (features.wmma_generation). Builds before PR #18749 (January 2026) ran their
+# RDNA3.5 and RDNA4 (device_traits.wmma_generation). Builds before PR #18749 (January 2026) ran their
 # matmuls in the small tiles of every KHR_coopmat device: the PR measured pp512 1.36x
 # (Q4_0), 1.50x (Q4_K_S) and 1.76x (Q8_0) faster on a Radeon 8060S with its 256 x 128 x 128
 # tiles (geometric mean 1.53), and gains on an RX 9060 XT (RDNA4). Not fitted: the rows
@@ -40,7 +41,7 @@ def vulkan_coopmat2(load: DeviceLoad) -> bool:
         and cc is not None
         and cc >= COOPMAT_MIN_COMPUTE_CAPABILITY
         # Tensor cores lift the FP16 rate well above the vector units' 2 × FP32 (the GTX 16
-        # chips have none: features.has_tensor_cores).
+        # chips have none: device_traits.has_tensor_cores).
         and bool(
             load.fp16_flops
             and load.fp32_flops
@@ -51,7 +52,7 @@ def vulkan_coopmat2(load: DeviceLoad) -> bool:
 
 def amd_vulkan_coopmat(load: DeviceLoad) -> bool:
     """Whether llama.cpp's Vulkan backend reaches this AMD GPU's WMMA units through
-    VK_KHR_cooperative_matrix: RDNA3, RDNA3.5 and RDNA4 (features.wmma_generation)."""
+    VK_KHR_cooperative_matrix: RDNA3, RDNA3.5 and RDNA4 (device_traits.wmma_generation)."""
     return (
         (load.api or load.backend) == "vulkan"
         and load.vendor == "AMD"
