@@ -4,6 +4,7 @@ catalog's, so what passes here reaches the engine or the database as it is."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
@@ -17,7 +18,15 @@ from pydantic import (
     model_validator,
 )
 
-from runlocal.bounds import BOUNDS, MAX_NAME, name_problem, not_a_number, out_of_range
+from runlocal.bounds import (
+    BOUNDS,
+    MAX_NAME,
+    Bound,
+    name_problem,
+    not_a_number,
+    out_of_range,
+    outside,
+)
 from runlocal.engine import MAX_CONTEXT
 from runlocal.units import number_text, parse_tokens
 from runlocal_web.lib.forms import MODEL_REQUIRED
@@ -84,6 +93,24 @@ def _within(field: str) -> Any:
         return value
 
     return AfterValidator(check)
+
+
+def bounded_count(bound: Bound) -> Any:
+    """A whole number within ``bound``, read and refused as the check's numbers are: "0 is out
+    of range (1–500)", "'x' is not a whole number" (pydantic would say "Input should be greater
+    than or equal to 1"), the bounds stated in the OpenAPI schema. Why: every bound of the API
+    answers in one sentence shape (runlocal.bounds), the paging ones included."""
+
+    def check(value: int) -> int:
+        problem = outside(value, bound)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    limits = {"minimum": bound.lo} if bound.lo > -math.inf else {}
+    if bound.hi < math.inf:
+        limits["maximum"] = bound.hi
+    return Annotated[int, CountText, AfterValidator(check), Field(json_schema_extra=limits)]
 
 
 def _schema_bounds(field: str) -> Any:

@@ -23,7 +23,7 @@ from .common import paginate, reject_unknown, resolve
 from .errors import ApiError, field_error, summarize
 from .models import Submission
 from .schemas import CREATED, OK, SubmissionIn
-from .views_catalog import PageParams
+from .views_catalog import PageLimit, PageParams
 
 router = Router(tags=["benchmarks"])
 
@@ -31,7 +31,7 @@ _rows_cache: tuple[str, list[dict[str, Any]]] | None = None
 
 
 class BenchmarkFilters(PageParams):
-    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    limit: PageLimit = 100
     model: Annotated[str, Field(max_length=200)] | None = None
     hardware: Annotated[str, Field(max_length=200)] | None = None
     quant: Annotated[str, Field(max_length=30)] | None = None

@@ -8,20 +8,26 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from runlocal.bounds import between
 from runlocal.catalog import Entry, normalize
 from runlocal_web.catalogdb.store import current_catalog
 
 from .common import entry_dict, matches_text, not_found, paginate, reject_unknown
-from .schemas import OK
+from .schemas import OK, bounded_count
 
 router = Router(tags=["catalog"])
 
 Text = Annotated[str, Field(max_length=100)]
 
 
+# A page of 1 to 500 items: past 500 a page's JSON outgrows what a client reads at once.
+PageLimit = bounded_count(between(1, 500))
+PageOffset = bounded_count(between(0, None))
+
+
 class PageParams(Schema):
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    limit: PageLimit = 50
+    offset: PageOffset = 0
 
 
 class ModelFilters(PageParams):
