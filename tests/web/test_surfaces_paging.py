@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from .test_api_check import assert_error, fields
 
@@ -46,3 +47,36 @@ def test_the_openapi_schema_is_built_once_and_served_the_same(tiny: Path) -> Non
     limit = first.json()["paths"]["/api/v1/models"]["get"]["parameters"]
     (bounds,) = [p["schema"] for p in limit if p["name"] == "limit"]
     assert (bounds["minimum"], bounds["maximum"]) == (1, 500)
+
+
+@pytest.mark.parametrize("path", ["/models/", "/hardware/", "/benchmarks/", "/pulse/"])
+def test_a_page_past_the_last_is_a_404_saying_which_pages_there_are(tiny: Path, path: str) -> None:
+    """Paginator.get_page answered ?page=999 with the last page under page 999's address;
+    Django's ListView and PyPI's search answer 404 (lib.pages.page_of)."""
+    client = Client()
+    first = client.get(path, {"format": "json"})
+    assert first.status_code == 200
+    pages = first.json()["pagination"]["pages"]
+    assert client.get(path, {"page": str(pages)}).status_code == 200
+    for typed, line in (
+        (str(pages + 1), f"page: {pages + 1} is out of range (1–{pages})"),
+        ("0", f"page: 0 is out of range (1–{pages})"),
+        ("abc", "page: 'abc' is not a whole number"),
+    ):
+        response = client.get(path, {"page": typed, "format": "json"})
+        assert response.status_code == 404, (path, typed)
+        assert response.json()["error"] == f"no page at {path}: {line}"
+        html = client.get(path, {"page": typed})
+        assert html.status_code == 404 and escape(line) in html.content.decode()
+
+
+def test_the_api_answers_an_offset_past_the_last_item_as_the_pages_do(tiny: Path) -> None:
+    client = Client()
+    count = client.get("/api/v1/models").json()["count"]
+    assert client.get("/api/v1/models", {"offset": count - 1}).json()["items"]
+    body = assert_error(client.get("/api/v1/models", {"offset": count}), 404)
+    assert body["error"] == f"offset: {count} is out of range (0–{count - 1})"
+    assert fields(body) == {"offset"}
+    # An empty list is one empty page, not a 404: a filter that matches nothing says so.
+    empty = client.get("/api/v1/models", {"q": "no-such-model-anywhere"})
+    assert empty.status_code == 200 and empty.json()["items"] == []

@@ -21,6 +21,7 @@ from .views_tools import router as tools_router
 
 log = logging.getLogger(__name__)
 
+
 class CachedSchemaAPI(NinjaAPI):
     """The OpenAPI schema is built once per process and URL prefix. Why: it depends only on
     the code (routers and schemas, fixed at import), and django-ninja rebuilds it on every

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from runlocal.bounds import between, outside
 from runlocal.catalog import Catalog, Entry, normalize
 from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
@@ -53,8 +54,14 @@ def page_link(request: HttpRequest, offset: int, limit: int) -> str:
 def paginate(
     request: HttpRequest, items: Sequence[dict[str, Any]], limit: int, offset: int
 ) -> dict[str, Any]:
-    """{count, limit, offset, next, previous, items}: next/previous are absolute URLs or null."""
+    """{count, limit, offset, next, previous, items}: next/previous are absolute URLs or null.
+    An offset past the last item is a 404 naming the offsets there are, as a page's `?page=`
+    past the last page (lib.pages.page_of, which says why); offset 0 of an empty list is an
+    empty list, as page 1 of one."""
     total = len(items)
+    if offset > 0 and offset >= total:
+        problem = outside(offset, between(0, max(total - 1, 0)))
+        raise ApiError(404, f"offset: {problem}", [field_error("offset", str(problem))])
     page = list(items[offset : offset + limit])
     return {
         "count": total,

@@ -18,7 +18,7 @@ from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.lib.engine import cached_answer
 from runlocal_web.lib.labels import catalog_names
-from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
+from runlocal_web.lib.pages import Page, page_of, path_with_query, respond, url_for
 
 from .cells import TableCells
 from .featured import featured_hardware, featured_models
@@ -113,7 +113,7 @@ def _list_page(
     template: str,
 ) -> HttpResponse:
     paginator = Paginator(rows, PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = page_of(paginator, request)
     filters = form.active()
     status = 200 if form.is_valid() else 400
     page = Page(

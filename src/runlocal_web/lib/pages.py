@@ -15,10 +15,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as DjangoPage
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 
+from runlocal.bounds import between, not_a_number, outside
 from runlocal_web.lib.memo import request_memo
 
 FORMATS = ("", "html", "json")
@@ -186,3 +189,26 @@ def bad_format(request: HttpRequest) -> HttpResponse:
     )
     ctx = {"page": page, "canonical_url": page.canonical_url(request), "message": message}
     return render(request, "errors/error.html", ctx, status=400)
+
+
+class NoSuchPage(Http404):
+    """A 404 whose one-line message the not-found page shows (a list's page past its end)."""
+
+
+def page_of(paginator: Paginator[Any], request: HttpRequest) -> DjangoPage[Any]:
+    """The page ``?page=`` names, or a 404 saying which pages there are. Why a 404 and not the
+    last page (Paginator.get_page's clamping): `?page=999` names no page, as Django's own
+    ListView answers it (Paginator.page raises EmptyPage; ListView turns it into a 404) and as
+    PyPI's search does (warehouse: page past page_count is HTTPNotFound); serving page 3 at
+    page 999's address shows a crawler the same list under endless URLs. Page 1 of an empty
+    list is a page (allow_empty_first_page), and the API's `offset` agrees
+    (api.common.paginate)."""
+    typed = request.GET.get("page", "")
+    try:
+        return paginator.page(typed.strip() or 1)
+    except PageNotAnInteger:
+        raise NoSuchPage(f"page: {not_a_number(typed, whole=True)}") from None
+    except EmptyPage:
+        number = int(typed.strip())
+        shown = outside(number, between(1, paginator.num_pages))
+        raise NoSuchPage(f"page: {shown}") from None

@@ -16,7 +16,7 @@ from runlocal_web.catalogdb.featured import featured_hardware, featured_models
 from runlocal_web.catalogdb.models import Change
 from runlocal_web.catalogdb.store import current_catalog, current_state
 from runlocal_web.lib.labels import catalog_names
-from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
+from runlocal_web.lib.pages import NoSuchPage, Page, path_with_query, respond, url_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -235,14 +235,19 @@ def _about_entry() -> dict[str, Any] | None:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    error = f"no page at {request.path}"
+    description = "There is no page at this address."
+    if isinstance(exception, NoSuchPage):  # a list's page past its end: say which pages exist
+        error = f"{error}: {exception}"
+        description = f"This list has no such page ({exception})."
     page = Page(
         title="Page not found",
-        description="There is no page at this address.",
+        description=description,
         breadcrumbs=[("Home", "/"), ("Not found", request.path)],
         canonical_path=request.path,
         noindex=True,
     )
-    data = {"error": f"no page at {request.path}", "suggestions": []}
+    data = {"error": error, "suggestions": []}
     return respond(request, "errors/not_found.html", page, data, status=404)
 
 

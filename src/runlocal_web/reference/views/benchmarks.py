@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
 from runlocal_web.lib.labels import BACKEND_LABELS
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, page_of, path_with_query, respond
 
 from ..content import (
     EDITORIAL,
@@ -163,7 +163,7 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
     sort = (form.cleaned_data.get("sort") if form.is_bound and status == 200 else "") or "hardware"
     rows.sort(key=SORT_KEYS[sort])
     paginator = Paginator(rows, PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = page_of(paginator, request)
     filters = form.active()
     pagination: dict[str, Any] = {
         "page": page_obj.number,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from runlocal_web.catalogdb.models import Change
 from runlocal_web.catalogdb.store import current_catalog
 from runlocal_web.community.digest import next_month, previous_issue_end
-from runlocal_web.lib.pages import Page, path_with_query, respond
+from runlocal_web.lib.pages import Page, page_of, path_with_query, respond
 
 from ..additions import additions
 from ..content import KIND_LABELS, entity_url
@@ -92,7 +92,7 @@ def pulse(request: HttpRequest) -> HttpResponse:
     form = PulseFilterForm(request.GET or None)
     status = 400 if form.is_bound and not form.is_valid() else 200
     paginator = Paginator(_changes(form), PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = page_of(paginator, request)
     filters = form.active()
     days: dict[dt.date, list[dict[str, Any]]] = {}
     for c in page_obj.object_list:
