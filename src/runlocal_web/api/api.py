@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.openapi.schema import OpenAPISchema
 from ninja.errors import HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from .errors import ApiError, error_response, from_api_error, summarize, validation_errors
 from .views_benchmarks import router as benchmarks_router

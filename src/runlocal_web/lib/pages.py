@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as DjangoPage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.core.paginator import Page as DjangoPage
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
