@@ -15,6 +15,7 @@ from runlocal.catalog import Catalog, Entry, normalize
 from runlocal.engine import CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
 from runlocal_web.catalogdb.store import current
+from runlocal_web.lib import params
 from runlocal_web.lib.engine import run_check as engine_run_check
 
 from .errors import ApiError, field_error, from_engine_error
@@ -23,15 +24,20 @@ PAGE_FIELDS = ("limit", "offset")
 
 
 def reject_unknown(request: HttpRequest, allowed: Iterable[str]) -> None:
-    """Query parameters this endpoint does not read are an error, not silently ignored."""
+    """Query parameters this endpoint does not read are an error, not silently ignored; each
+    is named with the field meant, as a page's notice names it (lib.params: `Context` is not
+    read as `context` on either)."""
     known = set(allowed)
     unknown = sorted(k for k in request.GET if k not in known)
     if unknown:
-        errors = [field_error(k, "unknown parameter") for k in unknown]
+        meant = {k: params.closest(k, known) for k in unknown}
+        errors = [
+            field_error(k, "unknown parameter", **({"did_you_mean": m} if m else {}))
+            for k, m in meant.items()
+        ]
+        shown = ", ".join(params.described(k[: params.NAME_CHARS], m) for k, m in meant.items())
         raise ApiError(
-            422,
-            f"unknown parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
-            errors,
+            422, f"unknown parameter(s): {shown}; known: {', '.join(sorted(known))}", errors
         )
 
 

@@ -60,6 +60,7 @@ from django.core.cache import cache as django_cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, QueryDict
 
+from runlocal_web.lib import params
 from runlocal_web.lib.engine import code_stamp
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -226,6 +227,15 @@ def canonical_query(query: QueryDict) -> str:
     return out.urlencode()
 
 
+def note_ignored(request: HttpRequest) -> None:
+    """request.ignored_parameters: the names sent that no page reads (tracking ones aside),
+    read before canonicalise drops them, for the page's notice (lib.params)."""
+    found: list[dict[str, str | None]] = []
+    if request.method in ("GET", "HEAD") and not request.path_info.startswith(EXCLUDED_PREFIXES):
+        found = params.ignored(request.GET.keys(), known_parameters())
+    request.ignored_parameters = found  # type: ignore[attr-defined]
+
+
 def canonicalise(request: HttpRequest) -> None:
     """Let the view see only the canonical query (so its answer is the cached one's)."""
     query = canonical_query(request.GET)
@@ -305,9 +315,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        note_ignored(request)
         if not enabled() or not looked_up(request):
             return self.get_response(request)
         canonicalise(request)
+        if request.ignored_parameters:  # type: ignore[attr-defined]
+            # The page says what it ignored (lib.params): that line is this request's own.
+            return self.get_response(request)
         digest = catalog_digest()
         if digest is None:  # the database is down and no digest was ever read: the view says
             return self.get_response(request)
