@@ -23,7 +23,6 @@ from django.urls import get_script_prefix, reverse
 
 from runlocal.bounds import between, not_a_number, outside
 from runlocal_web.lib.memo import request_memo
-from runlocal_web.lib.params import notice
 
 FORMATS = ("", "html", "json")
 SITE_NAME = "runlocal"
@@ -154,14 +153,10 @@ def respond(
     fmt = requested_format(request)
     if fmt is None:
         return bad_format(request)
-    ignored = getattr(request, "ignored_parameters", [])
     if fmt == "json":
         payload = {"ok": status < 400, "status": status, "page": page.to_dict(request), **data}
-        if ignored:
-            payload["ignored"] = ignored
         return json_response(payload, status)
     ctx = {
-        "ignored_notice": notice(ignored),
         "page": page,
         "canonical_url": page.canonical_url(request),
         "json_url": json_twin_url(request),

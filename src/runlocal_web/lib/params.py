@@ -14,7 +14,11 @@ dropped them (ops.pagecache.canonical_query): a shared link keeps working withou
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
+
+from django.http import HttpResponse
+from django.utils.html import escape
 
 # Why these: the names ad and analytics tools append to links (Google Analytics' utm_*,
 # gclid/gbraid/wbraid/dclid; Facebook fbclid; Microsoft msclkid; Yandex yclid; Mailchimp
@@ -74,3 +78,31 @@ def notice(items: list[dict[str, str | None]]) -> str:
     more = len(items) - SHOWN_NAMES
     tail = f" and {more} more" if more > 0 else ""
     return f"Ignored: {', '.join(parts)}{tail}."
+
+
+# Where base.html has the notice put (an HTML comment: nothing shows when there is none).
+MARKER = b"<!--ignored-parameters-->"
+JSON_TYPE = "application/json"
+
+
+def add_notice(response: HttpResponse, items: list[dict[str, str | None]]) -> HttpResponse:
+    """The notice put into a finished page: HTML at base.html's MARKER, JSON as `ignored`.
+    Why after rendering, in ops.pagecache: the page cache stores and shares the page without
+    it, so a made-up name costs neither a render nor an entry, and each visitor sees only the
+    names they sent."""
+    if not items or response.streaming:
+        return response
+    body = response.content
+    kind = response.get("Content-Type", "")
+    if kind.startswith("text/html") and MARKER in body:
+        line = f'<p class="notice-ignored" role="status">{escape(notice(items))}</p>'
+        body = body.replace(MARKER, line.encode(), 1)
+    elif kind.startswith(JSON_TYPE) and body.startswith(b"{") and body != b"{}":
+        key = json.dumps({"ignored": items}, ensure_ascii=False)[1:-1]
+        body = b"{" + key.encode() + b", " + body[1:]
+    else:
+        return response
+    response.content = body
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(body))
+    return response

@@ -227,13 +227,12 @@ def canonical_query(query: QueryDict) -> str:
     return out.urlencode()
 
 
-def note_ignored(request: HttpRequest) -> None:
-    """request.ignored_parameters: the names sent that no page reads (tracking ones aside),
-    read before canonicalise drops them, for the page's notice (lib.params)."""
-    found: list[dict[str, str | None]] = []
+def ignored_names(request: HttpRequest) -> list[dict[str, str | None]]:
+    """The names sent that no page reads (tracking ones aside), read before canonicalise
+    drops them, for the page's notice (lib.params)."""
     if request.method in ("GET", "HEAD") and not request.path_info.startswith(EXCLUDED_PREFIXES):
-        found = params.ignored(request.GET.keys(), known_parameters())
-    request.ignored_parameters = found  # type: ignore[attr-defined]
+        return params.ignored(request.GET.keys(), known_parameters())
+    return []
 
 
 def canonicalise(request: HttpRequest) -> None:
@@ -315,13 +314,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        note_ignored(request)
+        ignored = ignored_names(request)
+        # The page says what it ignored (lib.params), put in after the page is stored.
+        return params.add_notice(self.answer(request), ignored)
+
+    def answer(self, request: HttpRequest) -> HttpResponse:
         if not enabled() or not looked_up(request):
             return self.get_response(request)
         canonicalise(request)
-        if request.ignored_parameters:  # type: ignore[attr-defined]
-            # The page says what it ignored (lib.params): that line is this request's own.
-            return self.get_response(request)
         digest = catalog_digest()
         if digest is None:  # the database is down and no digest was ever read: the view says
             return self.get_response(request)
