@@ -12,7 +12,7 @@ multiplied in MMQ (the dp4a kernels), on the quantized weights, without an FP16 
 slices of 64 rows or more are dequantized for hipBLAS. A 512-token micro-batch of a model
 routing k of E experts gives each expert 512 × k / E rows: 32 for Llama-4-Scout (1 of 16) and
 Qwen3-30B-A3B (8 of 128), 128 for gpt-oss-20b (4 of 32). The per-expert host calls are paid
-either way (prefill.experts_with_rows, SpeedParams.expert_loop_us).
+either way (expert_reach.experts_with_rows, SpeedParams.expert_loop_us).
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 
+from .expert_reach import touched_expert_share
 from .features import DeviceLoad, SpeedFeatures, rdna_generation
 from .kernels import amd_dp4a_mmq
 
@@ -88,7 +89,7 @@ def hip_expert_padding(f: SpeedFeatures, load: DeviceLoad, path: str, tokens: in
     else:
         return 0.0
     rows = tokens * f.expert_share  # mean tokens per expert, n × k / E
-    reached = 1 - (1 - f.expert_share) ** tokens if f.expert_share < 1 else 1.0
+    reached = touched_expert_share(f, tokens)
     if rows <= 0 or reached <= 0:
         return 0.0
     rows_each = rows / reached  # mean tokens of an expert that has some

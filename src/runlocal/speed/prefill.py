@@ -6,6 +6,7 @@ and the KV cache re-read per attention tile."""
 from __future__ import annotations
 
 from ..memory import LLAMA_BATCH
+from .expert_reach import experts_with_rows, touched_expert_share
 from .features import (
     DeviceLoad,
     SpeedFeatures,
@@ -257,16 +258,6 @@ def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
     return min(len(f.loads), max(1, -(-batch // ubatch)))
 
 
-def experts_with_rows(n_experts: int, share: float, tokens: int) -> float:
-    """Expected experts that receive at least one of ``tokens`` tokens, each routed to a
-    share ``share`` (k / E) of the experts: E × (1 − (1 − k/E)^tokens). A 512-token
-    micro-batch reaches every expert of a 128- or 256-expert model; one token reaches k."""
-    if n_experts <= 0:
-        return 0.0
-    share = min(max(share, 0.0), 1.0)
-    return float(n_experts * (1 - (1 - share) ** tokens))
-
-
 def hip_tile_attention_share(f: SpeedFeatures, load: DeviceLoad) -> float:
     """The share of a prompt's attention arithmetic that llama.cpp's HIP flash attention runs
     in its tile kernel on an RDNA3/RDNA4 GPU: all of it on builds without the WMMA kernel for
@@ -322,14 +313,6 @@ def dense_gemm_flops(f: SpeedFeatures, tile_load_tokens: float, prompt_tokens: i
     per prompt token: 2 × dense params × (1 + tile_load_tokens / micro-batch)."""
     ubatch = micro_batch(f, prompt_tokens)
     return 2 * (f.active_params - f.active_expert_params) * (1 + tile_load_tokens / ubatch)
-
-
-def touched_expert_share(f: SpeedFeatures, tokens: int) -> float:
-    """The share of a MoE layer's experts that a micro-batch of ``tokens`` tokens reaches
-    (experts_with_rows over E): 1 − (1 − k/E)^tokens; 1 for a dense model."""
-    if not f.n_experts:
-        return 1.0
-    return experts_with_rows(f.n_experts, f.expert_share, tokens) / f.n_experts
 
 
 def expert_tile_flops(
