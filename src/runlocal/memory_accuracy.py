@@ -8,8 +8,11 @@ answer that the measurement covers is compared with it.
 A metric's name says what was measured and in which unit: ``<part>_<unit>[_per_gpu]``.
 
 - Units: ``mib`` and ``gib`` are binary; ``gb`` is decimal unless the row's notes say the
-  source's "GB" is GiB (vLLM's logs before 0.7 print GiB as "GB"), or the row is
-  llama.cpp's, which reports sizes only in MiB and GiB (a "GB" copied from it is its GiB).
+  source's "GB" is GiB, or the row is llama.cpp's, which reports sizes only in MiB and GiB
+  (a "GB" copied from it is its GiB), or vLLM's before 0.8.3: its logs divided by 2**30 and
+  printed "GB" from the first "Loading model weights took %.4f GB" (PR #3120, March 2024)
+  until PR #15807 (merged 31 March 2025, closing issue #14979 "Model weights in GiB") changed
+  the word to "GiB"; a row dated before April 2025 without a release is such a row.
 - ``weights`` in GiB or GB: every weight tensor once, wherever it sits (llama.cpp's "model size",
   llama-bench's size column, vLLM's "Model loading took"); ``weights`` in MiB: the weights
   on the accelerators, as load logs print their buffers ("CUDA0 model buffer size", summed
@@ -115,6 +118,26 @@ def metric_unit(metric: str, notes: str, binary_gb: bool = False) -> tuple[str, 
     return part, scale, per_gpu
 
 
+# vLLM's first release whose logs say "GiB" (PR #15807, 31 March 2025; 0.8.2 is of 25 March).
+_VLLM_GIB_WORD = (0, 8, 3)
+_RELEASE_RE = re.compile(r"\bv?(\d+)\.(\d+)(?:\.(\d+))?\b")
+_MONTH_RE = re.compile(r"\b(20\d\d)-(\d\d)\b")
+
+
+def vllm_gb_is_gib(rec: dict[str, str]) -> bool:
+    """Whether a vLLM row's "GB" is its logs' GiB: a release before 0.8.3, or without a
+    release, a row dated before April 2025 (see the module docstring)."""
+    if "vllm" not in rec.get("runtime", "").lower():
+        return False
+    when = rec.get("runtime_version_or_date", "")
+    release = _RELEASE_RE.search(when)
+    if release:
+        at = tuple(int(g or 0) for g in release.groups())
+        return at < _VLLM_GIB_WORD
+    month = _MONTH_RE.search(when)
+    return month is not None and (int(month.group(1)), int(month.group(2))) < (2025, 4)
+
+
 def _runtime(rec: dict[str, str]) -> tuple[str, str] | None:
     """(runtime for `check`, table label): llama.cpp and what embeds it at the row's build
     (flash attention as the row set it), the other runtimes at their stated release."""
@@ -159,9 +182,8 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
             if metric_unit(rec["metric"], "") is None:
                 continue
             rt = _runtime(rec)
-            sized = metric_unit(
-                rec["metric"], rec.get("notes", ""), rt is not None and rt[1] == "llama.cpp"
-            )
+            binary_gb = (rt is not None and rt[1] == "llama.cpp") or vllm_gb_is_gib(rec)
+            sized = metric_unit(rec["metric"], rec.get("notes", ""), binary_gb)
             assert sized is not None
             part, scale, per_gpu = sized
             try:
@@ -283,6 +305,11 @@ def generate_peak(
     return max(prompt_peak, last_token)
 
 
+# The context a failed setup's weight buffers are asked at (evaluate_memory): llama.cpp's
+# micro-batch, where the KV cache and compute buffers are smallest.
+WEIGHTS_ONLY_CONTEXT = 512
+
+
 def evaluate_memory(rows: list[MemoryRow], catalog: Catalog) -> dict[str, int]:
     """Ask `check` for each row; counts of rows whose query it refused, by reason."""
     refused: dict[str, int] = {}
@@ -296,6 +323,16 @@ def evaluate_memory(rows: list[MemoryRow], catalog: Catalog) -> dict[str, int]:
         unit_mib = row.metric.endswith("_mib")
         row.predicted_bytes = predicted_part(answer, row.part, row.per_gpu, unit_mib)
         row.verdict = answer["verdict"]
+        if row.part == "weights" and unit_mib and row.verdict == "wont-run":
+            # A setup that failed to start printed its weight buffers before its KV cache
+            # failed to allocate (llama.cpp loads the tensors, then creates the context): the
+            # buffers are those of its layers on the accelerators, not a placement for a
+            # context that does not fit. Asked where the weights alone decide: one micro-batch.
+            try:
+                loaded = check(replace(row.query, context=WEIGHTS_ONLY_CONTEXT), catalog).data
+            except (InputError, RunlocalError):
+                continue
+            row.predicted_bytes = predicted_part(loaded, row.part, row.per_gpu, unit_mib)
         if row.prompt is not None:
             try:
                 prefill = check(replace(row.query, context=row.prompt), catalog).data

@@ -34,6 +34,13 @@ class Runtime:
     # build 6325) and
     # the physical batch (n_ubatch) prompt processing works in.
     flash_attn: bool = True
+    # Ollama turns flash attention on by default only for the architectures of this set
+    # (fs/ggml/ggml.go, GGML.FlashAttention, read by llm/server.go as
+    # envconfig.FlashAttention(f.FlashAttention()): OLLAMA_FLASH_ATTENTION overrides it); every
+    # other architecture (llama, qwen2, gemma2, ...) runs without it. Names as Ollama's GGUF
+    # architectures, compared after runtime_for_architecture's normalisation. None: the
+    # runtime's flash_attn holds for every architecture.
+    flash_attn_architectures: frozenset[str] | None = None
     ubatch: int = 512
     # llama.cpp on NVIDIA Turing and later: quantized prompt GEMMs in its own int8 tensor-core
     # kernels (MMQ, the default since PR #8075 of 24 June 2024); before that, dequantized to
@@ -132,6 +139,52 @@ class Runtime:
     prefill_last_logits: bool = True
 
 
+# Ollama's GGML.FlashAttention() list (fs/ggml/ggml.go, early 2026): gemma3, gpt-oss, qwen3 and
+# qwen3moe, qwen35 and qwen35moe, qwen3next, qwen3vl and qwen3vlmoe, mistral3, olmo3, lfm2 and
+# lfm2moe, nemotron_h and nemotron_h_moe, glm4moelite, glmocr, bert.
+OLLAMA_FLASH_ATTN_ARCHITECTURES = frozenset(
+    {
+        "bert",
+        "gemma3",
+        "glm4moelite",
+        "glmocr",
+        "gptoss",
+        "lfm2",
+        "lfm2moe",
+        "mistral3",
+        "nemotronh",
+        "nemotronhmoe",
+        "olmo3",
+        "qwen3",
+        "qwen3moe",
+        "qwen35",
+        "qwen35moe",
+        "qwen3next",
+        "qwen3vl",
+        "qwen3vlmoe",
+    }
+)
+
+
+def architecture_key(architecture: str) -> str:
+    """An architecture name as GGUF files and config.json's model_type both give it, compared
+    without case, underscores or hyphens and without a text-only suffix ("gemma3_text" and
+    "gemma3", "gpt_oss" and "gpt-oss", "qwen3_5_text" and "qwen35" are each one)."""
+    key = architecture.lower()
+    if key.endswith("_text"):
+        key = key[: -len("_text")]
+    return key.replace("_", "").replace("-", "")
+
+
+def runtime_for_architecture(runtime: Runtime, architecture: str) -> Runtime:
+    """``runtime`` as it runs a model of ``architecture``: Ollama's flash attention is on
+    only for the architectures of its list (Runtime.flash_attn_architectures)."""
+    archs = runtime.flash_attn_architectures
+    if archs is None or not runtime.flash_attn or architecture_key(architecture) in archs:
+        return runtime
+    return replace(runtime, flash_attn=False)
+
+
 RUNTIMES: dict[str, Runtime] = {
     r.id: r
     for r in (
@@ -156,6 +209,7 @@ RUNTIMES: dict[str, Runtime] = {
             True,
             "https://github.com/ollama/ollama",
             mla_latent=True,
+            flash_attn_architectures=OLLAMA_FLASH_ATTN_ARCHITECTURES,
         ),
         Runtime(
             "lm-studio",

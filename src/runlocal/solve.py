@@ -25,7 +25,7 @@ from .estimate import plan_answers, plan_answers_uncached
 from .evidence import apply_measurements
 from .hardware import Device, tensor_rate_for
 from .query import DEFAULT_RAM_GIB, CheckQuery, CheckResult, LocalMachine
-from .runtimes import FP32_ACCUMULATING_ENGINES, Runtime, get_runtime
+from .runtimes import FP32_ACCUMULATING_ENGINES, Runtime, get_runtime, runtime_for_architecture
 from .sources import ResolvedModel, inventory_for, is_local_path, resolve_model
 from .speed import load_params, spread
 from .speed.decode import MESA_INTEL_QUANT_READ_FACTOR, mesa_reads_slowly
@@ -107,6 +107,7 @@ def resolve_head(
         listed = resolve_hardware(q, catalog, local)
         return CheckResult(component_answer(entry, listed, q.quant, q.batch, runtime.id))
     model = resolve_model(q.model, catalog, allow_files, q.quant)
+    runtime = runtime_for_architecture(runtime, model.spec.architecture)
     # The devices as the runtime sees them depend on the query's hardware fields, the
     # runtime's engine (and name, in check_runtime_hardware's errors) and the catalog alone:
     # kept per those (without this machine's devices or calibration), so that a model new on

@@ -188,14 +188,24 @@ def with_weights(spec: ModelSpec, inv: WeightInventory) -> ModelSpec:
 
 @lru_cache(maxsize=4096)
 def inventory_for(spec: ModelSpec, entry: Entry | None, quant: str) -> WeightInventory:
-    inv = estimate_inventory(spec, quant)
     if entry is not None:
         for f in entry.get("files", []):
-            if normalize_quant_loose(str(f.get("quant", ""))) == quant and f.get("size_bytes"):
+            if normalize_quant_loose(str(f.get("quant", ""))) != quant:
+                continue
+            if f.get("size_bytes"):
                 return scale_inventory(
-                    inv, int(f["size_bytes"]), f"file size of {f.get('url', 'the published file')}"
+                    estimate_inventory(spec, quant),
+                    int(f["size_bytes"]),
+                    f"file size of {f.get('url', 'the published file')}",
                 )
-    return inv
+            if f.get("scheme"):
+                # The published file of this quantization is laid out as a named scheme
+                # (Meta's FP8 checkpoints: weights_dense "FP8-FFN"): sized as that scheme,
+                # still called by the quantization asked.
+                laid = estimate_inventory(spec, str(f["scheme"]))
+                where = f.get("url", "the published file")
+                return replace(laid, quant=quant, source=f"{laid.source}, the layout of {where}")
+    return estimate_inventory(spec, quant)
 
 
 def normalize_quant_loose(quant: str) -> str:

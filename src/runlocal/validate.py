@@ -10,6 +10,7 @@ from typing import Any
 from .catalog import _URL, KINDS, Catalog, Entry, normalize
 from .errors import CatalogError, RunlocalError
 from .resolve.model_releases import release_siblings
+from .weights_dense import DENSE_SCHEMES
 
 HARDWARE_KINDS = {"gpu", "unified", "cpu"}
 BACKENDS = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"}
@@ -237,6 +238,13 @@ def check_model(e: Entry) -> Iterable[CatalogError]:
                 f"{published}B published but the architecture gives {counted:.2f}B (over 3% apart)",
             )
     for i, f in enumerate(d.get("files", [])):
+        if isinstance(f, dict) and "size_bytes" not in f and "scheme" in f:
+            # A file known by its layout rather than its size (sources.inventory_for).
+            if f["scheme"] not in DENSE_SCHEMES:
+                yield CatalogError(
+                    _rel(e), f"files[{i}].scheme", f"{f['scheme']!r} is not a known layout"
+                )
+            continue
         if (
             not isinstance(f, dict)
             or not isinstance(f.get("size_bytes"), int)

@@ -266,6 +266,19 @@ def _dense_inventory(spec: ModelSpec, quant: str) -> WeightInventory:
         experts_by_id[key] = experts
     layer_bytes = list(map(totals.__getitem__, ids))
     expert_bytes = list(map(experts_by_id.__getitem__, ids))
+    end_bits = scheme.end_blocks_mlp_bits
+    if end_bits is not None and len(spec.layers) > 1:
+        # The first and the last block keep their MLP (routed experts too) at end_bits.
+        end_ffn = scheme.linear_bits if spec.is_moe else end_bits
+        for i in (0, len(spec.layers) - 1):
+            layer = spec.layers[i]
+            expert_bytes[i] = nbytes(layer.params_experts, end_bits)
+            layer_bytes[i] = (
+                nbytes(layer.params_attn_v + layer.params_attn, scheme.linear_bits)
+                + nbytes(layer.params_ffn_down + layer.params_ffn, end_ffn)
+                + expert_bytes[i]
+                + nbytes(layer.params_other, _f(16))
+            )
     output_params = spec.params_output - spec.hidden_size
     return WeightInventory(
         quant=quant,

@@ -23,6 +23,8 @@ class DenseScheme:
     # Mixed files (MLX "MXFP4-Q8"): the MLP weights (routed experts in a MoE, the FFN of a
     # dense model) at these bits, the rest of the linear layers at linear_bits.
     mlp_bits: Fraction | None = None
+    # Files that keep the first and the last block's MLP at these bits (Meta's FP8 recipe).
+    end_blocks_mlp_bits: Fraction | None = None
 
 
 def _f(x: float | int | str) -> Fraction:
@@ -50,6 +52,22 @@ DENSE_SCHEMES: dict[str, DenseScheme] = {
         DenseScheme("BF16", _f(16), _f(16), _f(16), "hf", "unquantized"),
         DenseScheme("FP16", _f(16), _f(16), _f(16), "hf", "unquantized"),
         DenseScheme("FP8", _f(8), _f(16), _f(16), "hf", "8-bit float weights, per-tensor scales"),
+        # Meta's own FP8 checkpoints (Llama 3.1 405B Instruct FP8, Llama 4's FP8): FP8 with a
+        # float32 scale per row (fbgemm rowwise, negligible) only for the feed-forward weights
+        # of the blocks between the first and the last, the routed experts in a MoE; attention,
+        # the first and last blocks, embeddings and head stay BF16 (llama-models'
+        # quantization/loader.py: "skip quantization on first and last layers", w1/w2/w3 of
+        # feed_forward only; the Llama 3 paper, section 6.2: self-attention is not quantized).
+        DenseScheme(
+            "FP8-FFN",
+            _f(16),
+            _f(16),
+            _f(16),
+            "hf",
+            "FP8 feed-forward weights (rowwise), attention, first and last blocks BF16",
+            mlp_bits=_f(8),
+            end_blocks_mlp_bits=_f(16),
+        ),
         DenseScheme("GPTQ-4BIT", 4 + Fraction(16 + 4, 128), _f(16), _f(16), "hf", "group 128"),
         DenseScheme("GPTQ-8BIT", 8 + Fraction(16 + 8, 128), _f(16), _f(16), "hf", "group 128"),
         DenseScheme("AWQ-4BIT", 4 + Fraction(16 + 4, 128), _f(16), _f(16), "hf", "group 128"),

@@ -81,7 +81,9 @@ def llama_full_offload_usage_of(
         if rest is None:
             rest = rest_at[context] = kv_cache_bytes(
                 spec, context, runtime, kv_type, sequences
-            ) + llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True)
+            ) + llama_compute_bytes(
+                spec, pad(context * sequences, LLAMA_KV_PAD), True, runtime.flash_attn
+            )
         # DeviceUse.total_bytes: weights + KV + compute + overhead (0 on the CPU).
         return [(inv.total_bytes + rest, budget)]
 
@@ -185,7 +187,9 @@ def _cpu_plan(
         layers=spec.n_layers,
         weights_bytes=inv.total_bytes,
         kv_cache_bytes=kv_cache_bytes(spec, context, runtime, kv_type, sequences),
-        compute_bytes=llama_compute_bytes(spec, pad(context * sequences, LLAMA_KV_PAD), True, True),
+        compute_bytes=llama_compute_bytes(
+            spec, pad(context * sequences, LLAMA_KV_PAD), True, runtime.flash_attn
+        ),
         overhead_bytes=0,
         budget_bytes=_cpu_budget(cpu),
     )

@@ -31,8 +31,18 @@ def llama_compute_bytes(
     against llama.cpp logs: Llama-3-8B 258.5 MiB at n_ctx 512 and 560 MiB at 8192, FA off)."""
     ub = min(LLAMA_UBATCH, max(n_kv, 1))
     fa_heads, ffn, logits = _compute_terms(spec, ub)
-    attn = n_kv * ub * 2 + fa_heads if flash_attn else n_kv * ub * spec.n_heads * 4
+    attn = n_kv * ub * 2 + fa_heads if flash_attn else no_fa_attention_bytes(spec, n_kv, ub)
     return max(attn, ffn, logits if on_output_device else 0) + COMPUTE_FIXED_BYTES
+
+
+def no_fa_attention_bytes(spec: ModelSpec, n_kv: int, ub: int) -> int:
+    """One layer's attention scratch without flash attention at micro-batch ``ub``: the F32
+    scores of every head (n_kv x ub x heads, soft-maxed in place), the F32 mask beside them
+    (n_kv x ub; F16 with flash attention) and four F32 hidden-wide activations: Ollama's
+    estimate of the graph (fs/ggml/ggml.go GraphSize, the llama case's fullOffload,
+    4 x batch x (1 + 4 x embedding + context x (1 + heads))), which is what llama.cpp logs
+    for Llama 3.1 8B at 8,192 cells (CUDA0 compute buffer 560 MiB, flash_attn 0)."""
+    return 4 * ub * (4 * spec.hidden_size + n_kv * (1 + spec.n_heads))
 
 
 COMPUTE_FIXED_BYTES = 8 * MIB  # llama_compute_bytes' fixed part
@@ -49,11 +59,11 @@ def _compute_terms(spec: ModelSpec, ub: int) -> tuple[int, int, int]:
 
 
 @lru_cache(maxsize=4096)
-def _llama_compute_pair(spec: ModelSpec, n_kv: int) -> tuple[int, int]:
-    """llama_compute_bytes with flash attention, on the output device and off it."""
+def _llama_compute_pair(spec: ModelSpec, n_kv: int, flash_attn: bool = True) -> tuple[int, int]:
+    """llama_compute_bytes on the output device and off it."""
     return (
-        llama_compute_bytes(spec, n_kv, True, True),
-        llama_compute_bytes(spec, n_kv, False, True),
+        llama_compute_bytes(spec, n_kv, True, flash_attn),
+        llama_compute_bytes(spec, n_kv, False, flash_attn),
     )
 
 
@@ -149,16 +159,19 @@ class _ModelCells:
         n_kv = -(-(context * self.sequences) // LLAMA_KV_PAD) * LLAMA_KV_PAD
         if not self._llama or n_kv < LLAMA_UBATCH:
             full, swa = kv_cell_counts(self.spec, context, self.runtime)
-            return full, swa, *_llama_compute_pair(self.spec, n_kv)
+            return full, swa, *_llama_compute_pair(self.spec, n_kv, self.runtime.flash_attn)
         # kv_cell_counts for llama.cpp: pad256(n_ctx); SWA layers pad256(min(n_ctx, n_swa +
         # n_ubatch)), which is the full count without a window or below it.
         full = -(-context // LLAMA_KV_PAD) * LLAMA_KV_PAD
         cap = self._swa_cap
         swa = full if cap is None or context <= cap else -(-cap // LLAMA_KV_PAD) * LLAMA_KV_PAD
-        # llama_compute_bytes with flash attention at a full micro-batch, on the output's GPU
-        # (logits) and off it.
+        # llama_compute_bytes at a full micro-batch, on the output's GPU (logits) and off it:
+        # with flash attention its F16 mask and per-head scratch, without it the F32 scores.
         fa_heads, ffn, logits = self._terms
-        attn = n_kv * LLAMA_UBATCH * 2 + fa_heads
+        if self.runtime.flash_attn:
+            attn = n_kv * LLAMA_UBATCH * 2 + fa_heads
+        else:
+            attn = no_fa_attention_bytes(self.spec, n_kv, LLAMA_UBATCH)
         largest = attn if attn > ffn else ffn
         with_output = largest if largest > logits else logits
         return full, swa, with_output + COMPUTE_FIXED_BYTES, largest + COMPUTE_FIXED_BYTES
