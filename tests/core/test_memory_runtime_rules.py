@@ -163,3 +163,31 @@ def test_a_failed_setups_weight_buffers_are_asked_where_the_weights_alone_decide
     small = check(replace(query, context=512), catalog).data
     assert row.verdict == "wont-run"
     assert row.predicted_bytes == small["memory"]["weights_bytes"]
+
+
+def test_exllamav2_allocates_its_largest_modules_fixed_scratch_and_keeps_embeddings_on_the_cpu() -> (
+    None
+):
+    """Llama 3.1 8B under ExLlamaV2 at 8,192 tokens (chunks of 2,048). The fixed scratch is
+    the largest module's: the MLP's 2048 x 4096 x 2 + 128 = 16,777,344 B of state, two
+    2048 x 14336 x 2 + 128 = 58,720,384 B slices and its 4096 x 14336 x 2 = 117,440,512 B
+    dequantized projection, 251,658,624 B; attention's 16,777,344 + 4096 x 4096 x 2 =
+    50,331,776 B; the head dequantized, 128,256 x 4096 x 2 = 1,050,673,152 B (under the
+    512 Mi-element cap), the largest. With the sin/cos tables, 2 x 128 x 8192 x 2 =
+    4,194,304 B: 1,054,867,456 B. The token embeddings (1,050,673,152 B at FP16) stay in
+    system RAM."""
+    from runlocal.memory import plan_simple
+    from runlocal.memory.frameworks import exllamav2_scratch_bytes
+
+    spec = spec_from_config(LLAMA_3_1_8B)
+    assert exllamav2_scratch_bytes(spec, 8192) == 1_050_673_152 + 4_194_304
+    # A 1,024-token context forwards 1,024-token chunks; the head still decides.
+    assert exllamav2_scratch_bytes(spec, 1024) == 1_050_673_152 + 2 * 128 * 1024 * 2
+    inv = estimate_inventory(spec, "EXL2-4.0BPW")
+    gpu = explicit_device(24, 1000)
+    plan = plan_simple(spec, inv, [gpu], get_runtime("exllamav2"), 8192, "f16", 1)
+    use = plan.devices[0]
+    assert use.compute_bytes == 1_054_867_456
+    assert inv.input_bytes == 1_050_673_152
+    assert use.weights_bytes == sum(inv.layer_bytes) + inv.output_bytes + inv.other_bytes
+    assert plan.host is not None and plan.host.weights_bytes == inv.input_bytes

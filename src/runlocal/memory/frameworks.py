@@ -13,7 +13,7 @@ from ..spec import ModelSpec, WeightInventory
 from ..units import GIB, MIB
 from .kv import MLX_PREFILL_STEP, VLLM_MAX_BATCHED_TOKENS, kv_cache_bytes, swa_prefill_bytes
 from .llama_buffers import split_layers
-from .records import DeviceUse, MemoryPlan, lookup_bytes
+from .records import SYSTEM_RAM, DeviceUse, MemoryPlan, lookup_bytes
 
 # Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
 TORCH_CONTEXT_BYTES = 500 * MIB
@@ -334,6 +334,40 @@ def mlx_unfused_scores_bytes(spec: ModelSpec, step: int, context: int) -> int:
     return spec.n_heads * step * context * 2
 
 
+# ExLlamaV2 (exllamav2/config.py): prompts are forwarded in chunks of max_input_len = 2048
+# tokens (capped at the context, model.py), and a linear layer is dequantized for a chunk's
+# GEMM into a scratch slice of at most max_dq_size = 512 Mi elements in FP16 (linear.py
+# temp_dq_size).
+EXL2_MAX_INPUT_LEN = 2048
+EXL2_MAX_DQ_ELEMENTS = 512 * 1024**2
+
+
+def exllamav2_scratch_bytes(spec: ModelSpec, context: int) -> int:
+    """What ExLlamaV2 allocates on a GPU beside the weights and the cache: the fixed scratch
+    every device gets at load, the largest ``scratch_space_fixed()`` of the model's modules
+    (model.py load_autosplit_gen), and the rotary sin/cos tables. In FP16, with L the chunk:
+    the MLP's state (L x hidden), two intermediate-wide slices (L x max(hidden, intermediate))
+    and its largest projection dequantized (mlp.py); attention's state (L x max(heads x
+    head_dim, hidden)) and its largest projection dequantized (attn.py); the head's
+    dequantized matrix, vocab x hidden (linear.py), the largest of the three for most models
+    (1 GB for Llama 3's 128,256-entry vocabulary); every slice padded by 128 bytes. The
+    sin/cos tables: head_dim x context x 2 B, two of them (set_device_map's constant_size)."""
+    chunk = min(EXL2_MAX_INPUT_LEN, context)
+    hidden = spec.hidden_size
+    inter = spec.intermediate_size or 4 * hidden
+    head_dim = _rope_width(spec)
+    q_width = spec.n_heads * head_dim
+
+    def dq(rows: int, cols: int) -> int:
+        return 2 * min(rows * cols, EXL2_MAX_DQ_ELEMENTS)
+
+    wide = max(hidden, inter)
+    mlp = (chunk * hidden * 2 + 128) + 2 * (chunk * wide * 2 + 128) + dq(hidden, inter)
+    attn = (chunk * max(q_width, hidden) * 2 + 128) + dq(hidden, q_width)
+    head = dq(hidden, spec.vocab_size)
+    return max(mlp, attn, head) + 2 * head_dim * context * 2
+
+
 def transformers_mask_bytes(
     spec: ModelSpec, runtime: Runtime, tokens: int, sequences: int
 ) -> tuple[int, int]:
@@ -448,21 +482,27 @@ def plan_simple(
         act += mlx_unfused_scores_bytes(spec, step, context)
         held = swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
         overhead = 256 * MIB
-    else:  # exllamav2: scratch for max_input_len 2048 plus the logits of one chunk
-        act = 2048 * (3 * inter + 6 * spec.hidden_size) * 2 + spec.vocab_size * 4 * 256
+    else:  # exllamav2: its fixed scratch per device (exllamav2_scratch_bytes)
+        act = exllamav2_scratch_bytes(spec, context)
         held = 0
         overhead = TORCH_CONTEXT_BYTES
+    # ExLlamaV2 keeps the token embeddings in system RAM (model.py: "Embedding layer on CPU",
+    # set_device_map(embed_cpu=True)); a tied head is the table again on the last GPU.
+    exl = runtime.engine == "exllamav2"
+    tied = inv.output_bytes <= spec.hidden_size * 4
+    gpu_input = inv.input_bytes if not exl else 0
+    head_copy = int(inv.input_bytes * spec.token_embedding_share) if exl and tied else 0
     counts = split_layers(spec.n_layers, devices)
     uses = []
     for k, (dev, count) in enumerate(zip(devices, counts, strict=True)):
         share = count / spec.n_layers
         weights = int(sum(inv.layer_bytes) * share)
         if k == 0:
-            weights += inv.input_bytes
+            weights += gpu_input
             if runtime.engine == "transformers":  # the tower runs before the first layer
                 weights += tower_bytes(spec)
         if k == len(devices) - 1:
-            weights += inv.output_bytes + inv.other_bytes
+            weights += inv.output_bytes + inv.other_bytes + head_copy
         uses.append(
             DeviceUse(
                 device=dev,
@@ -474,11 +514,15 @@ def plan_simple(
                 budget_bytes=dev.budget_bytes,
             )
         )
+    host = None
+    if exl:
+        # Looked up, never the reason to fail (as llama.cpp's host table): budget = its size.
+        host = DeviceUse(SYSTEM_RAM, 0, inv.input_bytes, 0, 0, 0, inv.input_bytes)
     return MemoryPlan(
         devices=uses,
-        host=None,
+        host=host,
         gpu_layers=spec.n_layers + 1,
         total_layers=spec.n_layers + 1,
         kv_tokens=context * sequences,
-        lookup_bytes=(lookup_bytes(spec, inv),) + (0,) * (len(uses) - 1),
+        lookup_bytes=(lookup_bytes(spec, inv) if not exl else 0,) + (0,) * (len(uses) - 1),
     )
