@@ -202,13 +202,24 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
     r = read_name(text, counts=True)
     try:
         found = _resolve_read(index, text, r)
-    except UnknownNameError:
-        if not PLURAL_RE.search(text):
+    except UnknownNameError as error:
+        if _MAX_Q_RE.search(text) and not isinstance(error, AmbiguousNameError):
+            # "RTX 3070 Max-Q", "RTX 2080 Max-P": NVIDIA's Max-Q and Max-P designs are its
+            # laptop GPUs' power levels (its GeForce notebook pages: "GeForce RTX 2080 with
+            # Max-Q Design"), so a name with no Max-Q product of its own (the RTX PRO 6000
+            # Blackwell Max-Q is one, found above) is that laptop GPU (session 17 names6).
+            said = re.search(r"(?i)\b(?:laptop|mobile|notebook)\b", text)  # "Mobile / Max-Q"
+            r = read_name(_MAX_Q_RE.sub(" " if said else " Laptop ", text), counts=True)
+            found = _resolve_read(index, text, r)
+            if found.entry.get("segment") != "laptop":
+                raise
+        elif not PLURAL_RE.search(text):
             raise
-        # "H100s", "3090s": a lower-case s after a model number read as a Super names
-        # nothing (no H100 Super), so it is a plural.
-        r = read_name(PLURAL_RE.sub(r"\1", text), counts=True)
-        found = _resolve_read(index, text, r)
+        else:
+            # "H100s", "3090s": a lower-case s after a model number read as a Super names
+            # nothing (no H100 Super), so it is a plural.
+            r = read_name(PLURAL_RE.sub(r"\1", text), counts=True)
+            found = _resolve_read(index, text, r)
     vendors = {_VENDOR_OF[w] for w in _VENDOR_WORDS_RE.findall(clean(text))}
     if len(vendors) == 1 and str(found.entry.get("vendor", "")).lower() not in vendors | {""}:
         # One vendor's series word before another vendor's model number ("RX 4090": RX is
@@ -225,6 +236,10 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
             f"{found.entry.name} has {int(shaders)} shaders, not {r.shaders}"
         )
     return found
+
+
+# NVIDIA's laptop GPU designs, "Max-Q" and "Max-P" in any spelling ("MaxQ", "Max Q").
+_MAX_Q_RE = re.compile(r"(?i)(?<![a-z0-9])max\s*-?\s*[qp](?![a-z0-9])")
 
 
 def _resolve_read(index: _Index, text: str, r: Reading) -> HardwareName:

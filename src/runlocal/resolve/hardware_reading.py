@@ -37,6 +37,10 @@ _LOG_NOISE = [
     r"\d+(?:\.\d+)?\s*(?:mhz|ghz|tflops|tops|w|watts?)\b",
     r"\d+\s*-?\s*bit\b",
     r"\d+\s*(?:cus?|compute units?|sms?|xe[- ]?cores?)\b",
+    # A cloud machine's virtual CPUs and a processor's threads ("1x RTX 4090 … 16 vCPU", RunPod's
+    # and Vast.ai's rows; "16 cores / 32 threads"): the host's, never a memory size or a
+    # device's cores (session 17 names6).
+    r"\d+\s*-?\s*(?:v\s*cpus?|vcores?|threads?)\b",
     r"(?<=pcie)\s*(?:gen\s*)?[1-6](?:\.\d)?(?![\d.]|\s*gb|\s*g\b)(?:\s*x\s*(?:16|8|4))?",
     r"\bx(?:16|8)\b",
     r"\(\s*(?:19|20)\d\d\s*\)",  # a model year in brackets: "Mac Studio (2025)"
@@ -119,6 +123,8 @@ _SHADERS_RE = re.compile(
 _CORES_PAIR_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*/\s*(\d{1,3})(?![\w.])")
 _CORES_LABELLED_RE = re.compile(
     r"(\d{1,3})\s*-?\s*(?:cores?|c)\s*-?\s*(cpu|gpu)\b|(cpu|gpu)\s*:?\s*(\d{1,3})\s*-?\s*(?:cores?|c)\b"
+    # (and "8 CPU cores", "40 GPU cores": the unit's word before "cores"; session 17 names6)
+    r"|(\d{1,3})\s*-?\s*(cpu|gpu)\s*-?\s*cores?\b"
 )
 _HOST_DDR_RE = re.compile(r"(\d\s*(?:gib|gb|g))\s*(?:lp)?ddr\d\w*")
 _PROFILER_CORES_RE = re.compile(
@@ -414,8 +420,8 @@ def read_name(text: str, *, counts: bool) -> Reading:
         cpu_cores, gpu_cores = int(m.group(1)), int(m.group(2))
     s = _CORES_PAIR_RE.sub(" ", s)
     for m in _CORES_LABELLED_RE.finditer(s):
-        n = int(m.group(1) or m.group(4))
-        if (m.group(2) or m.group(3)) == "gpu":
+        n = int(m.group(1) or m.group(4) or m.group(5))
+        if (m.group(2) or m.group(3) or m.group(6)) == "gpu":
             gpu_cores = n
         else:
             cpu_cores = n

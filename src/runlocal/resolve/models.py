@@ -173,11 +173,33 @@ def _by_other_words(
             entry = _by_words(index, text, replace(ref, name=rest), closest=False)
             if entry.id in owned:
                 return entry
+    # An architecture word typed beside the name ("Gemma 4 26B MoE", "Qwen3 dense 32B"): left
+    # out if the model found is built so (fewer parameters active per token than it has, or
+    # all of them). A name that holds the word ("Phi-3.5-MoE") was found above.
+    lowered = {w.lower() for w in re.findall(r"[A-Za-z]+", ref.name)}
+    for word in sorted(_ARCHITECTURE_WORDS & lowered):
+        rest = re.sub(rf"(?i)(?<![a-z0-9]){word}(?![a-z0-9])", " ", ref.name)
+        with suppress(UnknownNameError):
+            entry = _by_words(index, text, replace(ref, name=rest), closest=False)
+            if _is_moe(entry) == (word == "moe"):
+                return entry
     if ref.form == "name" and (" " in ref.name or not ref.name.isascii()):
         entry = _in_a_sentence(index, text, ref)
         if entry is not None:
             return entry
     raise unknown
+
+
+_ARCHITECTURE_WORDS = frozenset({"moe", "dense"})
+
+
+def _is_moe(entry: Entry) -> bool:
+    """Whether fewer of the model's parameters run per token than it has (a mixture of
+    experts: gpt-oss-120b, 5.1B of 116.8B), from the catalog's params_active_b."""
+    total, active = entry.get("params_total_b"), entry.get("params_active_b")
+    if not isinstance(total, int | float) or not isinstance(active, int | float):
+        return False
+    return active < total
 
 
 def _in_a_sentence(index: ModelIndex, text: str, ref: Reference) -> Entry | None:
@@ -261,8 +283,12 @@ def _by_words(index: ModelIndex, text: str, ref: Reference, *, closest: bool = T
         safe = {
             eid
             for key, eid in index.keys
-            if _contains(key, words) and not _defining(key - words, index.sizes[eid], words)
+            if _contains(key, words)
+            and not _defining(_active_left_out(index, eid, key - words), index.sizes[eid], words)
         }
+        narrowed = _narrowed(index, hits, words, ref.name)
+        if len(narrowed) == 1 and len(hits) > 1:
+            return index.entries[narrowed[0]]
         if len(hits) == 1 and (hits[0] in safe or _named_with_more(index, words, ref.name) == hits):
             # (a name of it typed in full, with words of its other names: "DeepSeek R1
             # 0528 8B" holds its Ollama name deepseek-r1:8b)
@@ -291,6 +317,77 @@ def _by_words(index: ModelIndex, text: str, ref: Reference, *, closest: bool = T
         )
         raise AmbiguousNameError("model", text, names[:6])
     raise UnknownNameError("model", text, _closest(index, words) if closest else [])
+
+
+# A mixture-of-experts model's active parameters written after its size ("30B-A3B", "A22B").
+_ACTIVE_RE = re.compile(r"(?<![a-z0-9])a(\d+(?:\.\d+)?)b(?![a-z0-9])")
+# A size typed with its unit ("3b", "35B", "270m"), not the active part of "a3b".
+_TYPED_SIZE_RE = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*[bm](?![a-z0-9])")
+# The words a release's tune is named with (model_releases._TUNES without the "it" of a
+# sentence).
+_TUNE_WORDS = frozenset({"instruct", "thinking", "think", "chat", "reasoning"})
+
+
+def _active_left_out(index: ModelIndex, entry_id: str, extra: Counter[str]) -> Counter[str]:
+    """The left-out words without the active-parameter part of a mixture-of-experts size
+    ("Qwen3-VL 30B Thinking" for Qwen3-VL-30B-A3B-Thinking): "A3B" says how many of the 30B
+    parameters run per token, a figure of the same model, never another model's name
+    (session 17 names6). A left-out total size still counts as _defining reads it."""
+    entry = index.entries[entry_id]
+    for active in _active_sizes(entry):
+        part = Counter({active: 1, "b": 1})  # (the "a" is a soft word, read away before)
+        if _contains(extra, part):
+            return extra - part - Counter({"a": 1})
+    return extra
+
+
+@lru_cache(maxsize=1024)
+def _active_sizes(entry: Entry) -> tuple[str, ...]:
+    names = " ".join([entry.id, entry.name, *entry.aliases]).lower()
+    return tuple(dict.fromkeys(_ACTIVE_RE.findall(names)))
+
+
+def _narrowed(index: ModelIndex, hits: list[str], words: Counter[str], name: str) -> list[str]:
+    """Several models hold the typed words: those that also hold what the typed words say
+    in ways a word count cannot (session 17 names6), when one of them is left and its other
+    words only describe it:
+    - a size typed with its unit is one of the model's sizes ("ministral 3b 2512": the 3 of
+      Ministral 3 8B is its version, not its size);
+    - a tune word typed is in the model's name ("qwen3 235b 2507 instruct": the Instruct-2507
+      release, not Thinking-2507; the typed "instruct" is no word of a name's key, since
+      a Hub name adds it to models that have no other tune).
+    Otherwise the hits as they were ("which one?")."""
+    if len(hits) < 2:
+        return hits
+    lowered = name.lower()
+    sizes = set(_TYPED_SIZE_RE.findall(lowered))
+    tunes = {w for w in re.findall(r"[a-z]+", lowered) if w in _TUNE_WORDS}
+    left = hits
+    if sizes:
+        left = [h for h in left if sizes <= index.sizes[h]] or left
+    if tunes:
+        tuned = [
+            h
+            for h in left
+            if tunes & set(re.findall(r"[a-z]+", f"{h} {index.entries[h].name}".lower()))
+        ]
+        left = tuned or left
+    if len(left) != 1:
+        return hits
+    # What the one left adds must only describe it: its active parameters, or a number of its
+    # name equal to the size typed (the version 3 of "Ministral 3 3B") where another typed
+    # number of that name pins the release ("ministral 3b 2512", Mistral's own id; a bare
+    # "ministral 3b" is also the 2024 Ministral 3B, 2410).
+    eid = left[0]
+    for key, other in index.keys:
+        if other != eid or not _contains(key, words):
+            continue
+        extra = _active_left_out(index, eid, key - words)
+        if any(w[0].isdigit() and w not in sizes for w in words):
+            extra = Counter({w: n for w, n in extra.items() if w not in sizes})
+        if not _defining(extra, index.sizes[eid], words):
+            return left
+    return hits
 
 
 # A version glued to a word ("llama3", "qwen2.5"): the number is that word's.

@@ -431,12 +431,14 @@ _SIZE_WORD_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:(billion|bn)|mi
 
 def name_words(text: str) -> Counter[str]:
     """The words a name is matched by, soft words left out: 'Qwen2.5 14B Instruct' →
-    {qwen, 2.5, 14, b}."""
+    {qwen, 2.5, 14, b}; 'EXAONE 4.0' → {exaone, 4}."""
     text = clean(text)
     if "illion" in text or "bn" in text:
         text = _SIZE_WORD_RE.sub(lambda m: f"{m[1]}{'b' if m[2] else 'm'}", text)
     runs = [r for g in glued_groups(_PACKAGING_RE.sub(" ", text)) for r in g]
-    return Counter(r for r in runs if r not in SOFT_WORDS)
+    # A whole version written with or without its ".0" is one version ("EXAONE 4" is EXAONE
+    # 4.0, "arctic embed l v2" is v2.0, "Dolphin 3" is Dolphin3.0; session 17 names6).
+    return Counter(r[:-2] if r.endswith(".0") else r for r in runs if r not in SOFT_WORDS)
 
 
 def folder_words(ref: Reference) -> str:
