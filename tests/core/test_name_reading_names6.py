@@ -151,3 +151,39 @@ def test_a_whole_version_reads_with_or_without_its_dot_zero() -> None:
     assert name_words("v0.1") == Counter({"v": 1, "0.1": 1})  # only a ".0" is dropped
     assert model("snowflake arctic embed l v2")[0] == "snowflake-arctic-embed-l-v2.0"
     assert model("dolphin 3 8b")[0] == "dolphin3.0-llama3.1-8b"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("gpt-oss-20b mxfp4 ollama", ("gpt-oss-20b", "MXFP4_MOE")),
+        ("openai/gpt-oss-20b via ollama", ("gpt-oss-20b", None)),
+        ("qwen3 8b on vllm", ("qwen3-8b", None)),
+        ("gemma 4 31b sglang", ("gemma-4-31b-it", None)),
+    ],
+)
+def test_a_runtime_named_beside_the_model_is_no_word_of_it(
+    typed: str, expected: tuple[str, str | None]
+) -> None:
+    assert model(typed) == expected
+
+
+def test_a_runtime_alone_names_no_model() -> None:
+    with pytest.raises(InputError):
+        model("ollama")
+
+
+def test_dell_workstation_laptops_and_towers() -> None:
+    # "Dell Pro Max 16" is a laptop: its GPU is the laptop part, which the catalog lacks.
+    with pytest.raises(InputError):
+        hardware("Dell Pro Max 16 RTX PRO 5000 Blackwell")
+    # "Tower" says desktop.
+    assert hardware("Dell Pro Max Tower T2 RTX PRO 6000 Blackwell") == (
+        "nvidia-rtx-pro-6000-blackwell",
+        1,
+    )
+    assert hardware("Dell Precision 7960 Tower RTX 6000 Ada") == ("nvidia-rtx-6000-ada", 1)
+    # a line sold both ways, a GPU the catalog has as a card and a laptop GPU: asked
+    with pytest.raises(InputError):
+        hardware("Dell Precision RTX 4090")
+    assert hardware("Dell Precision 16 RTX 4090") == ("nvidia-rtx-4090-laptop", 1)

@@ -252,20 +252,26 @@ _LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios")
 # A laptop's model name: a product line's name with the screen size after it ("XPS 15",
 # "Omen 16", "Stealth 16 Studio", "Titan 18 HX", "AORUS 17X", "LOQ 15IRX9", "Nitro V 15"), or a
 # vendor's letter glued to the screen size ("Zephyrus G14", "Strix G16", "TUF Gaming A15", "Dell
-# G15", "ProArt P16", "Alienware m18"). Desktops name their volume in litres ("Omen 45L",
+# G15", "ProArt P16", "Alienware m18"; Dell's workstation laptops "Precision 16", "Dell Pro
+# Max 16": session 17 names6). Desktops name their volume in litres ("Omen 45L",
 # "Victus 15L"), never a bare 13 to 18. A word of the model's own may come between ("Omen
 # Transcend 14", "Legion Slim 16"); the model's name is the laptop's, never the GPU's words.
 _LAPTOP_MODEL_RE = re.compile(
     r"\b(?:legion|omen|zephyrus|blade|xps|predator|helios|katana|raider|stealth|aero|scar|"
     r"inspiron|nitro|alienware|aorus|cyborg|vector|titan|victus|loq|pulse|sword|crosshair|"
-    r"zenbook|vivobook|zbook|thinkpad|envy|spectre)\s+(?:v\s+|[a-z]{3,}\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
+    r"zenbook|vivobook|zbook|thinkpad|envy|spectre|precision|dell\s+pro\s+max)"
+    r"\s+(?:v\s+|[a-z]{3,}\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
     r"|(?<![\w.-])[gafpm]1[4-8](?![\w.])"
 )
 # Lines sold both as laptops and as desktops (Lenovo Legion and LOQ, HP Omen and Victus, Dell
 # XPS and Alienware): a GPU named in one, with neither a laptop's model name nor a desktop's
 # word ("Tower", "Desktop", "Aurora", a volume in litres), is either the card or the laptop
 # GPU of that name: "which one?".
-_EITHER_LINES_RE = re.compile(r"\b(?:legion|loq|omen|victus|xps|alienware)\b")
+# (Dell's Precision and Pro Max workstations too: "Precision 5690" is a laptop, "Precision 7960
+# Tower" a desktop; "Dell Pro Max 16", "Dell Pro Max Tower T2"; session 17 names6.)
+_EITHER_LINES_RE = re.compile(
+    r"\b(?:legion|loq|omen|victus|xps|alienware|precision|dell\s+pro\s+max)\b"
+)
 _DESKTOP_RE = re.compile(r"\b(?:tower|desktop|aurora|\d{2}l)\b")
 # Variant words written as one: "tisuper", "xtx" is a word of its own.
 _COMPOUNDS = {"tisuper": ("ti", "super"), "tis": ("ti", "super")}  # "4070TiS", as "4080S"

@@ -105,14 +105,16 @@ _SHORT_QUANTS = {
 }
 
 # Words that never tell two catalog models apart: the instruct/chat suffixes, packaging words,
-# organisation and quantizer names.
+# organisation and quantizer names, and the runtimes a model is run with ("gpt-oss-20b via
+# ollama", "… mxfp4 ollama"; session 17 names6; "llama.cpp" is not one: its "llama" is a
+# model's word).
 SOFT_WORDS = frozenset(
     """
     instruct it chat hf gguf ggml model models latest base text original pretrained mlx
     community meta google microsoft mistralai ibm allenai huggingfacetb tiiuae cohereforai
     openai moonshotai thudm bartowski unsloth thebloke lmstudio maziyarpanahi quantfactory
-    second state ggml org the by a of ai at on in with using quant quantized imatrix imat
-    params parameters safetensors transformers weights
+    second state ggml org the by a of ai at on in with using via quant quantized imatrix imat
+    params parameters safetensors transformers weights ollama vllm sglang koboldcpp llamafile
     """.split()  # noqa: SIM905
 )
 
