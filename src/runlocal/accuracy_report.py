@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .accuracy import Row, error_table, evaluate, map_rows, runtime_label
+from .answer import verdict_for
 from .catalog import load_catalog
 from .memory_accuracy import memory_markdown, run_memory
 from .speed import load_params_raw
@@ -107,11 +108,11 @@ def summarize(rows: list[Row], skipped: dict[str, int]) -> dict[str, Any]:
 
 
 def _verdict(row: Row) -> str:
-    assert row.est is not None
-    plan = row.est.plan
-    if not plan.fits:
-        return "wont-run"
-    return "tradeoffs" if plan.tight or not plan.full_offload else "comfortable"
+    """The engine's own verdict (answer.verdict_for, what check answers) for the row's
+    estimate, which the harness makes without system RAM."""
+    est = row.est
+    assert est is not None
+    return verdict_for(est.plan, est.decode_tok_s, [], None, est.fits)[0]
 
 
 def _error_cells(table: dict[str, Any] | None) -> list[str]:

@@ -27,11 +27,14 @@ MIN_CONTEXT = 2048
 
 def _better(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """True when answer `a` is better than `b`: a better verdict, or the same "tradeoffs"
-    verdict with everything on the accelerators where `b` offloads."""
+    verdict that fits where `b` is only at the edge of memory (it may fail to load), or that
+    fits with everything on the accelerators where `b` offloads."""
     ra, rb = RANK[a["verdict"]], RANK[b["verdict"]]
     if ra != rb:
         return ra > rb
     if a["verdict"] == "tradeoffs":
+        if a["fits"] != b["fits"]:
+            return bool(a["fits"])
         return _offloaded(b) and not _offloaded(a)
     return False
 

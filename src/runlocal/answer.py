@@ -154,8 +154,11 @@ def verdict_for(
     host_ram: int | None,
     fits: bool | None = None,
 ) -> tuple[str, str]:
-    """fits: plan.fits, when the caller has judged it."""
+    """The verdict and its reason, the one rule every surface asks (check, the pages, the
+    API and the accuracy report). fits: plan.fits, when the caller has judged it."""
     if not (plan.fits if fits is None else fits):
+        if plan.at_edge:
+            return "tradeoffs", edge_reason(plan)
         if plan.gpu_layers == 0 and plan.host is not None and host_ram is None:
             return "wont-run", "the model does not fit in GPU memory, and system RAM was not given"
         return "wont-run", "the model does not fit in the memory available"
@@ -183,6 +186,34 @@ def verdict_for(
             f"({host_total / GIB:.2f} GiB) in system RAM",
         )
     return "comfortable", "it fits with headroom, entirely on the accelerator"
+
+
+def edge_reason(plan: mem.MemoryPlan) -> str:
+    """Why a plan at the edge of memory (MemoryPlan.at_edge) is "tradeoffs": what its fullest
+    device needs against its budget, over by less than the estimate's uncertainty."""
+    use = plan.edge_device()
+    used, budget = mem.usage(use)
+    where = (
+        f"on {use.device.name}"
+        if len(plan.devices) == 1
+        else f"on the fullest of its {len(plan.devices)} devices ({use.device.name})"
+    )
+    return edge_words(used, budget, where)
+
+
+def edge_words(used: int, budget: int, where: str) -> str:
+    """The reason an edge verdict gives: ``used`` bytes of ``budget`` ``where``."""
+    return (
+        f"it needs about {_gib(used)} GiB of the {_gib(budget)} GiB it can use {where}: at the "
+        f"edge, within the memory estimate's uncertainty ({mem.EDGE_SHARE:.1%} of the budget); "
+        "it may fail to load"
+    )
+
+
+def _gib(n: int) -> str:
+    """Bytes as GiB to two decimals, without trailing zeros (24 GiB, 24.13 GiB): an edge is a
+    few hundredths of the budget."""
+    return f"{round(n / GIB, 2):g}"
 
 
 def model_record(model: ResolvedModel, inv: WeightInventory) -> dict[str, Any]:

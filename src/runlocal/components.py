@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .answer import edge_words
 from .catalog import Entry
 from .errors import InputError
 from .hardware import Device
+from .memory import within_edge
 from .units import GIB, MIB
 
 BYTES_PER_PARAM = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0}
@@ -111,6 +113,10 @@ def check_components(
             "tradeoffs",
             "it fits only with components loaded one at a time (sequential offload), which is slower",
         )
+    elif within_edge(sequential, budget):
+        # Over by less than the memory estimate's uncertainty: it may load (answer.verdict_for).
+        verdict = "tradeoffs"
+        reason = edge_words(sequential, budget, f"on {device.name}, one component at a time")
     else:
         verdict, reason = "wont-run", "even its largest component does not fit with its activations"
     return {
@@ -123,7 +129,8 @@ def check_components(
         "host_bytes": 0,
         "verdict": verdict,
         "reason": reason,
-        "fits": verdict != "wont-run",
+        # Within the budget (false at the edge, as check's "fits").
+        "fits": sequential <= budget,
         "sequential_offload_bytes": sequential,
         "components": [
             {"name": p.name, "params": p.params, "dtype": p.dtype, "bytes": p.bytes} for p in items
@@ -199,7 +206,7 @@ def component_answer(
         # Components count as the units: all of them run on the accelerator (one at a time
         # when they only fit with sequential offload).
         "offload": {
-            "gpu_layers": len(m["components"]) if m["fits"] else 0,
+            "gpu_layers": len(m["components"]) if m["verdict"] != "wont-run" else 0,
             "total_layers": len(m["components"]),
             "experts_on_host_layers": 0,
         },

@@ -235,9 +235,11 @@ def estimate(
     )
     # Encoders (embedding models) do not generate: only their throughput over inputs counts.
     fits = plan.fits
-    decode = safe_rate(decode_seconds_per_token(f, params)) if fits and spec.causal else None
+    # A setup at the edge of memory may load (MemoryPlan.at_edge): its speeds if it does.
+    runs = fits or plan.at_edge
+    decode = safe_rate(decode_seconds_per_token(f, params)) if runs and spec.causal else None
     prefill = (
-        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if fits else None
+        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if runs else None
     )
     backend = f.loads[0].backend if f.loads else "cpu"
     return Estimate(plan, f, decode, prefill, backend, fits)

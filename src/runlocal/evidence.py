@@ -97,7 +97,9 @@ def apply_measurements(
     scaled by the formula's ratio between the two.
     """
     decode, prefill = est.decode_tok_s, est.prefill_tok_s
-    if model.entry is None or runtime.engine != "llama.cpp" or not est.fits:
+    # A setup that does not fit, nor may (at the edge of memory), has no speed to replace.
+    runs = est.fits or est.plan.at_edge
+    if model.entry is None or runtime.engine != "llama.cpp" or not runs:
         return "estimated", decode, prefill, []
     rows = _bench_index(catalog).get((model.entry.id, quant), [])
     if not rows:

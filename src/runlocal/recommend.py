@@ -129,6 +129,8 @@ class Fit:
     host_bytes: int | None  # in system RAM (offloaded layers or experts)
     evidence: str
     max_context_where: str | None = None  # "accelerator" | "offload"
+    # Within the budgets; false for "tradeoffs" at the edge of memory (it may fail to load).
+    fits: bool = True
 
     @property
     def offloaded(self) -> bool:
@@ -153,6 +155,7 @@ class Fit:
             host_bytes=memory.get("host_bytes"),
             evidence=str(r.get("evidence") or "estimated"),
             max_context_where=r.get("max_context_where"),
+            fits=bool(r.get("fits", True)),
         )
 
     @property
@@ -387,16 +390,20 @@ class Pick:
 
 
 _TIER = {"comfortable": 0, "tradeoffs": 1}
+EDGE_TIER = 2  # "tradeoffs" at the edge of memory (Fit.fits false): after those that fit
+OTHER_TIER = 3
 
 
 def pick_tier(fit: Fit) -> tuple[int, int, int]:
-    """(verdict, speed, quantization) tiers, 0 best: comfortable before tradeoffs; at least
+    """(verdict, speed, quantization) tiers, 0 best: comfortable before tradeoffs, which
+    fit before those at the edge of memory (they may fail to load); at least
     MIN_USEFUL_TOK_S before slower (a card that answers at 6 tokens/s is not one to buy for
     the model, whatever its quantization); a quantization with at most a small measured loss
     (Q4_K_M and above) before a moderate one (Q3_K_M) before a large one (Q2_K;
     quant_loss.quant_rank)."""
+    tier = _TIER.get(fit.verdict, OTHER_TIER)
     return (
-        _TIER.get(fit.verdict, 2),
+        EDGE_TIER if tier == 1 and not fit.fits else tier,
         0 if (fit.decode_tok_s or 0.0) >= MIN_USEFUL_TOK_S else 1,
         quant_rank(fit.quant),
     )

@@ -172,8 +172,8 @@ def full_answer(s: Solved, catalog: Catalog) -> dict[str, Any]:
 
 
 def answer_commands(s: Solved) -> dict[str, Any]:
-    """Commands only for a setup that runs: a command line beside "will not run" reads as a
-    way to run it."""
-    if not s.fits:
+    """Commands only for a setup that runs, or may (at the edge of memory): a command line
+    beside "will not run" reads as a way to run it."""
+    if s.verdict == "wont-run":
         return {}
     return commands(s.model, s.runtime, s.quant, s.context, s.plan, s.kv_type)

@@ -68,16 +68,19 @@ from .llama_buffers import BACKEND_OVERHEAD_BYTES, llama_compute_bytes, split_la
 from .records import (
     COMFORT_MARGIN_BYTES,
     COMFORT_MARGIN_SHARE,
+    EDGE_SHARE,
     HOST_RESERVE_SHARE,
     SYSTEM_RAM,
     DeviceUse,
     MemoryPlan,
+    edge_margin,
     first_true,
     first_true_near,
     is_tight,
     lookup_bytes,
     pad,
     usage,
+    within_edge,
 )
 
 __all__ = [
@@ -85,6 +88,7 @@ __all__ = [
     "COMFORT_MARGIN_BYTES",
     "COMFORT_MARGIN_SHARE",
     "CUDA_DRIVER_RESERVED_SHARE",
+    "EDGE_SHARE",
     "HOST_RESERVE_SHARE",
     "LLAMA_BATCH",
     "LLAMA_KV_PAD",
@@ -113,6 +117,7 @@ __all__ = [
     "caches_mla_latent",
     "clear_caches",
     "compressed_bytes_per_token",
+    "edge_margin",
     "first_true",
     "first_true_near",
     "hip_tile_attention_flops",
@@ -151,6 +156,7 @@ __all__ = [
     "vllm_usage",
     "vllm_usage_of",
     "windows_swa",
+    "within_edge",
 ]
 
 

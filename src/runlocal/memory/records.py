@@ -16,12 +16,29 @@ COMFORT_MARGIN_BYTES = 1 * GIB
 COMFORT_MARGIN_SHARE = 0.10
 # Share of system RAM the OS and other programs keep when the model runs on the CPU.
 HOST_RESERVE_SHARE = 0.15
+# The memory estimate's own uncertainty, as a share of a device's budget: a setup over its
+# budget by no more than this is "at the edge" (it may or may not load), not "won't run".
+# docs/accuracy.md's memory table: the median error of a device's total is 1.0-1.4% for the
+# runtimes with more than a handful of rows (transformers' peak 1.0% over 112 rows,
+# llama.cpp's GPU total 1.2% over 38, vLLM's activation peak 1.4% over 26; their p90s are
+# 2.9-8.4%); the band is that median, rounded up (docs/methodology.md, "Verdict").
+EDGE_SHARE = 0.015
 
 
 def _comfort_margin(budget_bytes: int) -> int:
     share = int(budget_bytes * COMFORT_MARGIN_SHARE)
     # max(a, b) written out (see speed.features)
     return share if share > COMFORT_MARGIN_BYTES else COMFORT_MARGIN_BYTES
+
+
+def edge_margin(budget_bytes: int) -> int:
+    """How far over ``budget_bytes`` an estimate may be and still be within its uncertainty."""
+    return int(budget_bytes * EDGE_SHARE)
+
+
+def within_edge(used: int, budget: int) -> bool:
+    """``used`` at most the budget plus the estimate's uncertainty (edge_margin)."""
+    return used <= budget + edge_margin(budget)
 
 
 def pad(n: int, to: int) -> int:
@@ -108,6 +125,30 @@ class MemoryPlan:
             ):
                 return False
         return self.host is None or self.host.fits
+
+    @property
+    def at_edge(self) -> bool:
+        """Over some device's budget, but on every device by no more than the memory
+        estimate's uncertainty (edge_margin), with system RAM's share within its own: the
+        setup may load or fail, and the verdict says so rather than "won't run"."""
+        if self.fits or not self.devices:
+            return False
+        for d in self.devices:
+            used, budget = usage(d)
+            if used > budget + edge_margin(budget):
+                return False
+        return self.host is None or self.host.fits
+
+    def edge_device(self) -> DeviceUse:
+        """The device furthest over its budget, as a share of it (the one an edge verdict
+        names)."""
+        worst, worst_share = self.devices[0], float("-inf")
+        for d in self.devices:
+            used, budget = usage(d)
+            share = (used - budget) / budget if budget > 0 else float("inf")
+            if share > worst_share:
+                worst, worst_share = d, share
+        return worst
 
     @property
     def full_offload(self) -> bool:
