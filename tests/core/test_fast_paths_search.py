@@ -216,7 +216,7 @@ def test_the_best_quant_with_llama_cpps_gpus_does_not_depend_on_system_ram(hardw
 def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
     """_ModelCells._cells_at (llama.cpp's cell counts and compute buffers with the model's
     constants bound once) against kv_cell_counts and _llama_compute_pair, and
-    llama_compute_bytes (its parts now apart) against the formula it was."""
+    llama_compute_bytes (its parts now apart) against the formula written out."""
     from runlocal.units import MIB
 
     def compute_bytes(spec, n_kv, on_output, flash_attn):  # type: ignore[no-untyped-def]
@@ -224,7 +224,8 @@ def test_cells_at_a_context_equal_the_cell_counts_and_compute_buffers():
         if flash_attn:
             attn = n_kv * ub * 2 + 4 * spec.n_heads * ub * 128 * 4
         else:
-            attn = n_kv * ub * spec.n_heads * 4
+            # F32 scores of every head, their F32 mask, four hidden-wide activations
+            attn = 4 * ub * (4 * spec.hidden_size + n_kv * (1 + spec.n_heads))
         inter = spec.intermediate_size or 4 * spec.hidden_size
         ffn = inter * ub * 4 * 2
         if spec.is_moe:
