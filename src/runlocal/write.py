@@ -75,12 +75,15 @@ def brief(answer: dict[str, Any]) -> dict[str, Any]:
 
 def max_context_where(s: Solved) -> str | None:
     """Where the largest context runs: all on the accelerators, or with part of the model in
-    system RAM (the verdict's own placement); None when nothing runs."""
+    system RAM (the verdict's own placement); None when nothing runs. A largest context below
+    the one asked about is the largest that fits fully (the offloaded search starts at the
+    context asked), so it runs on the accelerators even where the asked context offloads."""
     if s.max_ctx is None:
         return None
     plan = s.plan  # plan.full_offload written out (see memory.records.DeviceUse.to_dict)
     full_offload = plan.gpu_layers == plan.total_layers and plan.experts_on_host_layers == 0
-    return "offload" if s.fits and not full_offload else "accelerator"
+    offloaded = s.fits and not full_offload and s.max_ctx >= s.context
+    return "offload" if offloaded else "accelerator"
 
 
 def speeds(s: Solved) -> dict[str, float | int | None]:

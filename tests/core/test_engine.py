@@ -140,6 +140,25 @@ def test_the_largest_context_is_the_largest_that_runs_and_says_where(catalog: Ca
     assert nothing["max_context"] is None and nothing["max_context_where"] is None
 
 
+def test_a_largest_context_below_the_one_asked_is_placed_on_the_accelerator(
+    catalog: Catalog,
+) -> None:
+    """At 128K the KV cache pushes layers into system RAM; the largest context reported is then
+    the largest that fits fully (the offloaded search starts at the context asked), so it is
+    placed on the accelerator, not with part of the model in system RAM."""
+    r = run(
+        catalog, model="llama-3.1-8b", hardware=("Test GPU 8",), quant="Q4_K_M",
+        context=131_072, ram_gb=64,
+    )  # fmt: skip
+    assert r["verdict"] == "tradeoffs" and r["offload"]["gpu_layers"] < r["offload"]["total_layers"]
+    assert 4096 <= r["max_context"] < 131_072 and r["max_context_where"] == "accelerator"
+    shorter = run(
+        catalog, model="llama-3.1-8b", hardware=("Test GPU 8",), quant="Q4_K_M",
+        context=r["max_context"], ram_gb=64,
+    )  # fmt: skip
+    assert shorter["offload"]["gpu_layers"] == shorter["offload"]["total_layers"]
+
+
 def test_it_never_pools_vram_naively(catalog: Catalog) -> None:
     one = run(catalog, model="llama-3.1-8b", hardware=("Test GPU 24",), context=8192)
     two = run(catalog, model="llama-3.1-8b", hardware=("2x Test GPU 24",), context=8192)
