@@ -18,7 +18,7 @@ from ..memory import (
     layers_with_experts,
 )
 from ..memory.layer_terms import layer_terms_of
-from ..quant import kv_bytes_per_element
+from ..quant import KV_TYPES, kv_bytes_per_element
 from ..runtimes import Runtime
 from ..spec import ModelSpec, WeightInventory
 from .device_traits import (
@@ -242,6 +242,9 @@ def _expert_bytes(inv: WeightInventory, start: int, stop: int) -> float:
     return float(sum(inv.layer_expert_bytes[0 if start < 0 else start : 0 if stop < 0 else stop]))
 
 
+_KV_ELEMENT_FLOATS = {name: float(size) for name, size in KV_TYPES.items()}
+
+
 def features(
     spec: ModelSpec,
     inv: WeightInventory,
@@ -385,7 +388,12 @@ def features(
     values["host_layers"] = host_layers
     values["host_fp32_flops"] = host_fp32_flops
     values["sequences"] = 1 if sequences < 1 else sequences
-    values["kv_element_bytes"] = float(kv_bytes_per_element(kv_type))
+    # float() of a Fraction runs three Python calls (numbers.Rational.__float__): each cache
+    # type's float kept once (_KV_ELEMENT_FLOATS); any other spelling asks as before.
+    element = _KV_ELEMENT_FLOATS.get(kv_type)
+    values["kv_element_bytes"] = (
+        float(kv_bytes_per_element(kv_type)) if element is None else element
+    )
     values["attn_prefill_tile_flops"] = attn_prefill_tile
     values["attn_prefill_scores"] = _scores_per_token(spec, attn_prefill)
     features_ = new(SpeedFeatures)
