@@ -286,9 +286,9 @@ def _check_batch(path: str, jobs: int) -> int:
 # moved out of the collector's generations, so that no full collection walks it again (and a
 # forked worker's collections do not write to the pages it shares with this process: the
 # collector's own advice for gc.freeze before fork), and the youngest generation is collected
-# every 10,000 allocations instead of 700 (the older ones after 10 of the younger). Collections
+# every 50,000 allocations instead of 700 (the older ones after 20 of the younger). Collections
 # only free reference cycles, and when they run changes no answer.
-BATCH_GC_THRESHOLDS = (10_000, 10, 10)
+BATCH_GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def _cmd_list(kind: str, as_json: bool) -> int:

@@ -122,3 +122,23 @@ def test_a_query_asked_once_keeps_no_copy():
     q = CheckQuery(model="llama-3.1-8b-instruct", hardware=("RTX 3090",), context=12345)
     check(q, cat)
     assert q not in {key[0] for key in engine._ANSWERS}
+
+
+def test_a_batch_from_the_cli_leaves_the_collector_as_it_found_it(tmp_path, capsys):
+    """check --from freezes what the process holds and collects the youngest generation less
+    often while it answers (cli.BATCH_GC_THRESHOLDS); an in-process caller of main() gets
+    the collector's thresholds back, nothing left frozen, and the same answers."""
+    import gc
+
+    from runlocal import cli
+
+    path = tmp_path / "queries.jsonl"
+    path.write_text("\n".join(_lines(12)) + "\n", encoding="utf-8")
+    before = gc.get_threshold()
+    assert cli.main(["check", "--from", str(path), "--jobs", "1"]) == 0
+    written = capsys.readouterr().out
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    out = io.StringIO()
+    batch.run_batch(iter(line + "\n" for line in _lines(12)), out, load_catalog(), jobs=1)
+    assert written == out.getvalue()
