@@ -121,8 +121,10 @@ def answer_line(lineno: int, line: str, catalog: Catalog) -> str:
 
 
 def _answer_share(share: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A worker's lines answered, each with its newline: added here, in parallel, rather than
+    by the parent, which then joins the answers in input order without copying each again."""
     assert _catalog is not None
-    return [(lineno, answer_line(lineno, line, _catalog)) for lineno, line in share]
+    return [(lineno, answer_line(lineno, line, _catalog) + "\n") for lineno, line in share]
 
 
 def usable_cpus() -> int:
@@ -179,4 +181,4 @@ def run_batch(stream: Iterable[str], out: TextIO, catalog: Catalog, jobs: int = 
             answers: dict[int, str] = {}
             for share in pool.map(_answer_share, _shares(block, jobs)):
                 answers.update(share)
-            out.write("".join(answers[lineno] + "\n" for lineno, _ in block))
+            out.write("".join([answers[lineno] for lineno, _ in block]))
