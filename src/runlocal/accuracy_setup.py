@@ -16,6 +16,7 @@ from .runtimes import (
     LLAMA_CDNA_MMQ_BUILD,
     LLAMA_CUDA_GRAPHS_BUILD,
     LLAMA_CUDA_GRAPHS_VOLTA_BUILD,
+    LLAMA_CUDA_SSD_SCAN_BUILD,
     LLAMA_CUDA_TILE_GQA_BUILD,
     LLAMA_FP4_MMA_BUILD,
     LLAMA_INTEL_VULKAN_COOPMAT_BUILD,
@@ -134,6 +135,8 @@ _KERNEL_PATHS: tuple[tuple[str, int, tuple[int, int]], ...] = (
     # HIP MMQ's routed-expert tiles from the tokens per expert on RDNA3/RDNA4: PR #28552,
     # merged in September 2026 (dates from October 2026).
     ("moe_expert_tiles", LLAMA_MOE_EXPERT_TILES_BUILD, (2026, 10)),
+    # CUDA's chunked SSD scan for Mamba-2 prompts: PR #22675, merged on 28 July 2026.
+    ("cuda_ssd_scan", LLAMA_CUDA_SSD_SCAN_BUILD, (2026, 8)),
 )
 
 
@@ -198,6 +201,7 @@ class LlamaSetup:
     intel_vulkan_coopmat: bool
     metal_tensor_tiles: bool
     cuda_tile_gqa_decode: bool
+    cuda_ssd_scan: bool
     moe_expert_tiles: bool
 
 

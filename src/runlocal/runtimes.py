@@ -116,6 +116,10 @@ class Runtime:
     # from PR #16492 (October 2025); before it in the vector kernel, one head at a time
     # (speed.features.gqa_decode_packing).
     cuda_tile_gqa_decode: bool = True
+    # llama.cpp's CUDA backend computes Mamba-2's scan for prompts as chunked State-Space-
+    # Duality GEMMs on Turing and later from PR #22675 (merged 28 July 2026); before it, and on
+    # HIP still, a token-serial kernel (speed.ssm_scan).
+    cuda_ssd_scan: bool = True
     # vLLM: the share of each GPU it preallocates (--gpu-memory-utilization, default 0.9).
     gpu_memory_utilization: float = 0.9
     # vLLM's V1 engine (the default from 0.8): its batch defaults depend on the GPU
@@ -352,6 +356,9 @@ LLAMA_SYCL_FUSED_MOE_BUILD = 8900
 # opened 9 October 2025 (b6097 is of 6 August, b7083 of 17 November; taken as b6760, not
 # verified).
 LLAMA_CUDA_TILE_GQA_BUILD = 6760
+# CUDA's chunked SSD scan for Mamba-2 prompts (Runtime.cuda_ssd_scan): PR #22675, merged 28 July
+# 2026 (b9739 is of 17 July, b10050 of 7 August; taken as b9900, not verified).
+LLAMA_CUDA_SSD_SCAN_BUILD = 9900
 # HIP MMQ's routed-expert tiles sized from the tokens per expert (Runtime.moe_expert_tiles): PR
 # #28552, merged 8 September 2026 (b10298 is of August 2026; taken as b10600, not verified).
 LLAMA_MOE_EXPERT_TILES_BUILD = 10600
@@ -480,6 +487,14 @@ BEHAVIOUR_CHANGES: tuple[tuple[str, tuple[int, ...], str, bool | float | None, s
         False,
         "CUDA flash attention's tile kernel packs grouped-query heads for decode on Pascal and "
         "Volta (PR #16492, October 2025)",
+    ),
+    (
+        "llama.cpp",
+        (LLAMA_CUDA_SSD_SCAN_BUILD,),
+        "cuda_ssd_scan",
+        False,
+        "CUDA computes Mamba-2's prompt scan as chunked SSD GEMMs on Turing and later (PR "
+        "#22675, July 2026)",
     ),
     (
         "llama.cpp",

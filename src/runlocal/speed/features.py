@@ -144,6 +144,9 @@ class SpeedFeatures:
     sycl_xmx_attention: bool = True
     # Whether the build sorts SYCL's routed rows by counting (Runtime.sycl_counting_sort).
     sycl_counting_sort: bool = True
+    # Whether the build scans Mamba-2 prompts in CUDA's chunked SSD GEMMs
+    # (Runtime.cuda_ssd_scan).
+    cuda_ssd_scan: bool = True
     # Whether the build decodes SYCL's routed experts in one fused kernel
     # (Runtime.sycl_fused_moe_decode).
     sycl_fused_moe_decode: bool = True
@@ -512,6 +515,7 @@ def runtime_traits(runtime: Runtime | None) -> dict[str, Any]:
         "vulkan_cm1_pv": runtime is None or runtime.vulkan_cm1_pv,
         "sycl_xmx_attention": runtime is None or runtime.sycl_xmx_attention,
         "sycl_counting_sort": runtime is None or runtime.sycl_counting_sort,
+        "cuda_ssd_scan": runtime is None or runtime.cuda_ssd_scan,
         "sycl_fused_moe_decode": runtime is None or runtime.sycl_fused_moe_decode,
         "intel_vulkan_coopmat": runtime is None or runtime.intel_vulkan_coopmat,
         "vulkan_mesa": runtime is not None and runtime.vulkan_mesa,

@@ -35,6 +35,7 @@ from .kernels import (
 )
 from .mlx_call import mlx_prompt_call_seconds, mlx_unevaluated_params
 from .params import SpeedParams
+from .ssm_scan import serial_ssm_scan_seconds
 from .vulkan_kernels import (
     AMD_VULKAN_SMALL_TILES_SLOWDOWN,
     VULKAN_SCALAR_PV_SHARE,
@@ -195,6 +196,7 @@ def prefill_seconds_per_token(
             attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
             t += (gemm_flops + attn_flops) * share / (peak * eta)
         t += serial_delta_rule_seconds(f, load) * share
+        t += serial_ssm_scan_seconds(f, load, mb) * share
         t += no_fa_score_seconds(f, load) * share
         # Each micro-batch streams the device's weights once: the dense ones, and the experts
         # it reaches (touched_expert_share; nearly all of a 128-512-expert model at 512
