@@ -192,6 +192,11 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_vec = p.prefill_efficiency[load.backend]
             t += attn * pv * share / (load.fp32_flops * eta_vec)
+        elif kv_rate := f16_cache_attention_rate(f, load, p, path):
+            # BF16 weights on the FP32 line; the attention over the F16 cache on the F16 path
+            # (f16_cache_attention_rate). No weights are unpacked there.
+            t += gemm_flops * share / (peak * eta)
+            t += attn * f.attn_prefill_flops * share / kv_rate
         else:
             attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
             t += (gemm_flops + attn_flops) * share / (peak * eta)
@@ -248,6 +253,37 @@ def prefill_seconds_per_token(
         # (mlx_call.mlx_prompt_call_seconds), shared by the prompt's tokens.
         t += mlx_prompt_call_seconds(f, p) / (prompt_tokens or f.ubatch)
     return t
+
+
+def f16_cache_attention_rate(
+    f: SpeedFeatures, load: DeviceLoad, p: SpeedParams, path: str
+) -> float | None:
+    """The rate a prompt's attention runs at where BF16 weights take the "fp32" line
+    (kernels.bf16_arithmetic: no BF16 GEMM on the device's backend) but the F16 path does
+    not; None elsewhere. The KV cache is F16 (or quantized) whatever the weights are: flash
+    attention runs its F16 kernels (ggml-cuda fattn, ggml-vulkan flash_attn_cm1/cm2 with
+    F16 K and V), and without it the K·Q and V·softmax products are matmuls of F16 K and V
+    views (llama-graph.cpp build_attn_mha), which take the F16 weights' path. So the
+    attention of a BF16 model runs where an F16 model's does: prefill_path's F16 line at
+    that path's efficiency (with Intel Vulkan's attention gain and the small-tile slowdown
+    of AMD Vulkan builds before PR #18749 an F16 model's attention has), not the FP32 rate
+    of its weights' GEMMs."""
+    if path != "fp32" or f.quant != "BF16" or load.backend == "cpu":
+        return None
+    kv_path, kv_peak = prefill_path(load, "f16", f.mmq, f.llama_kernels, False)
+    if not kv_peak or kv_path == "fp32":
+        return None
+    if kv_path == "mmq":
+        return None  # not reached: MMQ takes no F16 weights
+    eta = p.prefill_efficiency[load.backend] * p.prefill_path_efficiency.get(kv_path, 1.0)
+    if kv_path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
+        eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
+    if kv_path == "vector":
+        eta *= intel_vulkan_attention_gain(f, load)
+    if kv_path == "matrix" and load.tdp_w and load.backend in ("cuda", "rocm"):
+        cap = load.tdp_w * p.tflops_per_watt * 1e12
+        kv_peak = cap if cap < kv_peak else kv_peak  # min of two (see speed.features)
+    return kv_peak * eta
 
 
 def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
