@@ -292,7 +292,7 @@ def serial_delta_rule_seconds(f: SpeedFeatures, load: DeviceLoad) -> float:
     FP32 rate, MLX_DELTA_RULE_FP32_SHARE for MLX's Metal kernel and
     LLAMA_CUDA_DELTA_RULE_FP32_SHARE for llama.cpp's CUDA/HIP one; 0 for other runtimes,
     backends and models. Mamba-2 layers do not pay it: mlx-lm's ssm_attn prefills them in
-    256-token chunks of matrix products (llama.cpp's ssm_scan is not counted either)."""
+    256-token chunks of matrix products (llama.cpp's SSM_SCAN: ssm_scan.serial_ssm_scan_seconds)."""
     if not f.delta_rule_flops or not load.fp32_flops:
         return 0.0
     if f.engine == "mlx":
