@@ -31,6 +31,7 @@ from .models_reading import (
     SOFT_WORDS,
     Reference,
     folder_words,
+    model_field,
     name_words,
     ollama_default_quant,
     read_reference,
@@ -41,6 +42,7 @@ from .models_respelled import (
     undotted_readings,
     unglued_readings,
 )
+from .models_settings import is_release_code, settings_left_out
 from .models_versions import apart_readings, separated_readings
 from .names import ModelName
 
@@ -61,6 +63,16 @@ def _resolve(catalog: Catalog, text: str) -> ModelName:
     problem = name_problem("model", text)
     if problem:
         raise InputError(problem)
+    value = model_field(text)
+    if value is not None:
+        # A config's model field is its value, so an Ollama tag there ships its quant; a value
+        # that names nothing is read with the rest, as before.
+        try:
+            return _resolve(catalog, value)
+        except AmbiguousNameError:
+            raise
+        except UnknownNameError:
+            pass
     index = model_index(catalog)
     if text in index.entries:
         return ModelName(index.entries[text], None, "name")
@@ -183,6 +195,12 @@ def _by_other_words(
             entry = _by_words(index, text, replace(ref, name=rest), closest=False)
             if _is_moe(entry) == (word == "moe"):
                 return entry
+    # A run's setting or the model's total size typed beside its name (models_settings).
+    for rest, fits in settings_left_out(ref.name):
+        with suppress(UnknownNameError):
+            entry = _by_words(index, text, replace(ref, name=rest), closest=False)
+            if fits(entry, index.sizes[entry.id]):
+                return entry
     if ref.form == "name" and (" " in ref.name or not ref.name.isascii()):
         entry = _in_a_sentence(index, text, ref)
         if entry is not None:
@@ -289,7 +307,11 @@ def _by_words(index: ModelIndex, text: str, ref: Reference, *, closest: bool = T
         narrowed = _narrowed(index, hits, words, ref.name)
         if len(narrowed) == 1 and len(hits) > 1:
             return index.entries[narrowed[0]]
-        if len(hits) == 1 and (hits[0] in safe or _named_with_more(index, words, ref.name) == hits):
+        if len(hits) == 1 and (
+            hits[0] in safe
+            or _named_with_more(index, words, ref.name) == hits
+            or _release_pins(index, hits[0], words)
+        ):
             # (a name of it typed in full, with words of its other names: "DeepSeek R1
             # 0528 8B" holds its Ollama name deepseek-r1:8b)
             return index.entries[hits[0]]
@@ -452,6 +474,25 @@ def _defining(extra: Counter[str], sizes: set[str], typed: Counter[str]) -> bool
         # coder" is DeepSeek Coder, 1.3B-33B, not Coder V2 Lite; "internvl" not InternVL3).
         return any(len(w) == 1 and w.isdigit() and w >= "2" and w not in sizes for w in extra)
     return any((w[0].isdigit() and w not in sizes) or len(w) == 1 or w.isalpha() for w in extra)
+
+
+def _release_pins(index: ModelIndex, eid: str, typed: Counter[str]) -> bool:
+    """Whether a release code typed pins the one model that holds the typed words, so that
+    the numbers left out (its version, its size) only describe it: Mistral's ids name a
+    release by year and month ("ministral-8b-2512" is Ministral 3 8B Instruct 2512,
+    "mistral small 2506" is Mistral Small 3.2 24B Instruct 2506; docs.mistral.ai's model
+    list), DeepSeek's and Qwen's by month and day or year and month ("0528", "2507"). Only
+    numbers may be left out: a word ("devstral 2512" leaves out "small": Devstral 2 is a
+    release of that month too) still makes another model."""
+    if not any(is_release_code(w) for w in typed):
+        return False
+    for key, other in index.keys:
+        if other == eid and _contains(key, typed):
+            extra = _active_left_out(index, eid, key - typed)
+            sized = any(w[0].isdigit() for w in extra)  # (a size's unit is read apart)
+            if all(w[0].isdigit() or (sized and w in {"b", "m"}) for w in extra):
+                return True
+    return False
 
 
 def _by_ollama_tag(index: ModelIndex, model: str, tag: str) -> str | None:

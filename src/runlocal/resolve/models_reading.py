@@ -137,6 +137,37 @@ class Reference:
     unsized: str | None = None
 
 
+# Quotes or Markdown code marks around the whole text (session 17 names7).
+_QUOTED_RE = re.compile(
+    r"(`+|[\"'\u201c\u2018])\s*([^`\"'\u201c\u201d\u2018\u2019]+?)\s*(`+|[\"'\u201d\u2019])"
+)
+_QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
+
+
+# A config's model field: JSON's "model": "…", YAML's model: …, an env file's MODEL=….
+_MODEL_FIELD_RE = re.compile(r"(?i)[\"']?model(?:[_-]?(?:id|name))?[\"']?\s*[:=]\s*(\S.*?)\s*,?")
+
+
+def model_field(text: str) -> str | None:
+    """The value of a config's model field (`"model": "qwen3:30b-a3b"`, `model: qwen3.6:27b`,
+    `MODEL=llama3.1:8b`), read as typed on its own (session 17 names7); None for other text."""
+    field = _MODEL_FIELD_RE.fullmatch(text.strip())
+    return None if field is None else field.group(1)
+
+
+def _unquoted(text: str) -> str:
+    """A name pasted inside quotes or backticks ("qwen2.5-coder:7b", `gpt-oss:20b`, a JSON
+    value, Markdown's inline code): the marks are no part of the name, so an Ollama tag in
+    them is still a tag and ships its quant."""
+    m = _QUOTED_RE.fullmatch(text)
+    if m is None:
+        return text
+    opening, closing = m.group(1), m.group(3)
+    if _QUOTE_PAIRS.get(opening, opening) != closing:
+        return text
+    return m.group(2)
+
+
 def read_reference(text: str) -> Reference:
     """Split a typed model string into its form, the name words and the quant it states.
 
@@ -146,6 +177,7 @@ def read_reference(text: str) -> Reference:
         # Full-width forms and other scripts' digits ("Ｑｗｅｎ３－３２Ｂ", "llama ٣.٣ ٧٠b"), and
         # the multiplication sign of "Mixtral 8×7B".
         text = re.sub(r"(?<=\d)\s*×\s*(?=\d)", "x", ascii_forms(text))
+    text = _unquoted(text)
     t = _pasted_model(text)
     low = t.lower()
     suffix = next((x for x in _MODEL_FILES if low.endswith(x)), None)
