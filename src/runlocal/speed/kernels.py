@@ -446,6 +446,44 @@ def bf16_arithmetic(load: DeviceLoad) -> bool:
     return True
 
 
+# The "fp32" line of prefill_path is a vendor library's FP32 GEMM on the vector ALUs: cuBLAS
+# for GPUs without tensor cores or dp4a and for BF16 before Ampere, hipBLAS/rocBLAS for BF16 on
+# AMD GPUs without BF16 arithmetic, oneMKL/oneDNN for SYCL's BF16 (converted to FP32). A tuned
+# SGEMM reaches a similar share of the FP32 rate on every vendor's GPU; the backends' own prompt
+# efficiencies measure something else, their kernels feeding the matrix units (SYCL's 0.34 is
+# oneDNN's XMX GEMMs after a dequantize pass, where an Arc Pro B70 runs a 9B BF16 model's FP32
+# GEMMs at 911 tokens/s, 72% of its FP32 rate: kernels.bf16_arithmetic). So every backend's
+# fp32 line is priced at one reach: CUDA's efficiency times the path's, the backend whose
+# library GEMMs most rows measure.
+FP32_LINE_REACH_BACKEND = "cuda"
+
+
+# llama.cpp's Vulkan backend multiplies BF16 weights, where the driver gives its shaders no
+# BF16 cooperative matrices (bf16_arithmetic), in its own scalar matmul shader (mul_mm.comp
+# built for BF16, "bf16 scalar path promotes to f32, no dot2 variant"): the same shader source
+# as its other GEMMs, each BF16 weight widened to FP32 and multiplied with FP32 FMAs on the
+# vector ALUs. Its reach of the hardware is the Vulkan backend's own (prefill_efficiency), not
+# that of the vendor FP32 GEMMs (cuBLAS) the "fp32" line's path efficiency stands for. Its peak
+# is one FP32 FMA per lane and clock: the catalog's FP32 figure for AMD RDNA3 and later counts
+# dual issue (VOPD), which a compiled shader gets only where the compiler pairs independent
+# FMAs, so half that figure there. Strix Halo's Vulkan BF16 prompts at 512 tokens read
+# 1.45-2.2x faster than the full figure (methodology, "Vulkan BF16 prompts"); the Arc Pro B70,
+# whose figure counts no dual issue, reads 55-60% of it, about the Vulkan backend's share.
+# The prompt's attention runs over the F16 cache, on the F16 path (the matrix units).
+VULKAN_SHADER_FP32 = "vulkan_fp32"
+RDNA3_DUAL_ISSUE = 2.0
+
+
+def vulkan_shader_fp32_flops(load: DeviceLoad) -> float:
+    """The FP32 rate llama.cpp's scalar Vulkan matmul shader can reach on a GPU: the catalog's
+    FP32 figure, halved on AMD RDNA3/RDNA3.5/RDNA4 whose figure counts dual issue
+    (RDNA3_DUAL_ISSUE)."""
+    fp32 = load.fp32_flops or 0.0
+    if load.vendor == "AMD" and wmma_generation(load.gpu_arch) is not None:
+        return fp32 / RDNA3_DUAL_ISSUE
+    return fp32
+
+
 def prefill_path(
     load: DeviceLoad,
     family: str,
@@ -491,6 +529,8 @@ def prefill_path(
             return "cpu_f16", fp16 or fp32
         return "int8", cpu_int8_flops(load)
     if bf16 and llama_kernels and fp32 and not bf16_arithmetic(load):
+        if (load.api or load.backend) == "vulkan":
+            return VULKAN_SHADER_FP32, vulkan_shader_fp32_flops(load)
         return "fp32", fp32
     cc = load.compute_capability
     turing_mma = cc is not None and cc >= INT8_MMA_MIN_COMPUTE_CAPABILITY

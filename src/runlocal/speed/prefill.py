@@ -18,9 +18,11 @@ from .intel_attention import intel_vector_attention_share
 from .kernels import (
     DEQUANT_FP16_BYTES_PER_WEIGHT,
     FP4_MMQ_SPEEDUP,
+    FP32_LINE_REACH_BACKEND,
     INTEL_VECTOR_FP16_PER_FP32,
     METAL_EARLY_TENSOR_SLOWDOWN,
     MLX_SORTED_GATHER_MIN_ROWS,
+    VULKAN_SHADER_FP32,
     early_metal_tensor_path,
     fp4_mma_applies,
     hip_dequant_blas,
@@ -110,7 +112,9 @@ def prefill_seconds_per_token(
         # Every path's share of its peak is the backend's efficiency times the path's own,
         # the dp4a path too: the same MMQ source compiled by CUDA and by HIP reaches a
         # different share of the hardware on each, as the matrix path's kernels do.
-        eta = p.prefill_efficiency[load.backend]
+        # The "fp32" line is a vendor library's FP32 GEMM on the vector ALUs, priced at the
+        # reach of CUDA's (kernels.FP32_LINE_REACH_BACKEND), not at the backend's own kernels'.
+        eta = p.prefill_efficiency[FP32_LINE_REACH_BACKEND if path == "fp32" else load.backend]
         eta *= p.prefill_path_efficiency.get(path, 1.0)
         if path == "matrix" and not f.amd_vulkan_tiles and amd_vulkan_coopmat(load):
             eta /= AMD_VULKAN_SMALL_TILES_SLOWDOWN
@@ -177,6 +181,14 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_tile = p.prefill_efficiency[load.backend]
             t += attn * tile * share / (load.fp32_flops * eta_tile)
+        elif path == VULKAN_SHADER_FP32 and (
+            f16_peak := prefill_path(load, "f16", f.mmq, f.llama_kernels)[1]
+        ):
+            # BF16 weights in Vulkan's scalar FP32 shader (kernels.vulkan_shader_fp32_flops);
+            # the attention over the F16 cache keeps the F16 weights' path and its rate.
+            t += gemm_flops * share / (peak * eta)
+            eta_fa = p.prefill_efficiency[load.backend]
+            t += attn * f.attn_prefill_flops * share / (f16_peak * eta_fa)
         elif alu := alu_attention_rate(f, load, path):
             # The weights' GEMMs on the path's units, the attention on the vector ALUs
             # (alu_attention_rate says where and why). No weights are unpacked there: the
