@@ -74,15 +74,16 @@ def test_sycl_decodes_bf16_weights_through_an_fp32_copy() -> None:
 
 def test_sycl_prompts_multiply_bf16_weights_at_the_fp32_rate() -> None:
     """SYCL converts BF16 weights to FP32 for its GEMM; F16 and quantized weights go to XMX.
-    1e9 active parameters (2e9 FLOPs per token) at 20 TFLOPS x 0.5: 2e-4 s per token."""
+    1e9 active parameters (2e9 FLOPs per token) at 20 TFLOPS x 0.4 (the fp32 line's one
+    library reach, CUDA's efficiency, not SYCL's 0.5): 2.5e-4 s per token."""
     assert prefill_path(B70, "f16", bf16=True) == ("fp32", 20e12)
     assert prefill_path(B70, "f16") == ("matrix", 160e12)
     assert prefill_path(B70, "k_quant") == ("matrix", 160e12)
-    p = _params()
+    p = replace(_params(), prefill_efficiency={**_params().prefill_efficiency, "cuda": 0.4})
     f = _prefill_features(
         loads=(B70,), quant_family="f16", quant="BF16", active_params=1e9, attn_prefill_flops=0.0
     )
-    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2e-4)
+    assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.5e-4)
 
 
 def test_sycl_prompt_attention_ran_on_the_vector_engines_before_july_2026() -> None:
