@@ -38,10 +38,12 @@ RDNA_VK = _device_load(
 
 
 def test_bf16_weights_take_the_fp32_line_and_their_attention_the_f16_path() -> None:
-    assert prefill_path(RDNA_VK, "f16", bf16=True) == ("fp32", 30e12)
+    # Vulkan's scalar BF16 shader: half the dual-issue FP32 figure (kernels.vulkan_shader_fp32_flops).
+    assert prefill_path(RDNA_VK, "f16", bf16=True) == ("vulkan_fp32", 15e12)
     assert prefill_path(RDNA_VK, "f16") == ("matrix", 60e12)
     bf16 = _prefill_features(loads=(RDNA_VK,), quant="BF16", quant_family="f16")
     # 60e12 × 0.5 (Vulkan) × 1 (matrix path).
+    assert f16_cache_attention_rate(bf16, RDNA_VK, P, "vulkan_fp32") == pytest.approx(30e12)
     assert f16_cache_attention_rate(bf16, RDNA_VK, P, "fp32") == pytest.approx(30e12)
     # F16 weights share their path with the attention; other paths are not the FP32 line.
     assert f16_cache_attention_rate(replace(bf16, quant="F16"), RDNA_VK, P, "fp32") is None
@@ -53,9 +55,9 @@ def test_bf16_weights_take_the_fp32_line_and_their_attention_the_f16_path() -> N
 
 
 def test_a_bf16_prompt_pays_its_attention_at_the_f16_rate() -> None:
-    """3B params: 6e9 GEMM FLOPs a token at 30e12 × 0.5 × 0.8 = 12 TFLOPS is 500 µs; 3e9
-    attention FLOPs at 60e12 × 0.5 = 30 TFLOPS is 100 µs (at the FP32 line's 12 TFLOPS it
-    was 250 µs)."""
+    """3B params: 6e9 GEMM FLOPs a token at 15e12 × 0.5 = 7.5 TFLOPS (Vulkan's scalar BF16
+    shader) is 800 µs; 3e9 attention FLOPs at 60e12 × 0.5 = 30 TFLOPS is 100 µs (at the
+    GEMMs' 7.5 TFLOPS it would be 400 µs)."""
     bf16 = _prefill_features(
         loads=(RDNA_VK,), quant="BF16", quant_family="f16", attn_prefill_flops=3e9
     )

@@ -181,14 +181,6 @@ def prefill_seconds_per_token(
             # No weights are unpacked there: the quant family's GEMM factor does not apply.
             eta_tile = p.prefill_efficiency[load.backend]
             t += attn * tile * share / (load.fp32_flops * eta_tile)
-        elif path == VULKAN_SHADER_FP32 and (
-            f16_peak := prefill_path(load, "f16", f.mmq, f.llama_kernels)[1]
-        ):
-            # BF16 weights in Vulkan's scalar FP32 shader (kernels.vulkan_shader_fp32_flops);
-            # the attention over the F16 cache keeps the F16 weights' path and its rate.
-            t += gemm_flops * share / (peak * eta)
-            eta_fa = p.prefill_efficiency[load.backend]
-            t += attn * f.attn_prefill_flops * share / (f16_peak * eta_fa)
         elif alu := alu_attention_rate(f, load, path):
             # The weights' GEMMs on the path's units, the attention on the vector ALUs
             # (alu_attention_rate says where and why). No weights are unpacked there: the
@@ -270,8 +262,9 @@ def prefill_seconds_per_token(
 def f16_cache_attention_rate(
     f: SpeedFeatures, load: DeviceLoad, p: SpeedParams, path: str
 ) -> float | None:
-    """The rate a prompt's attention runs at where BF16 weights take the "fp32" line
-    (kernels.bf16_arithmetic: no BF16 GEMM on the device's backend) but the F16 path does
+    """The rate a prompt's attention runs at where BF16 weights take the "fp32" line or
+    Vulkan's scalar "vulkan_fp32" one (kernels.bf16_arithmetic: no BF16 GEMM on the device's
+    backend) but the F16 path does
     not; None elsewhere. The KV cache is F16 (or quantized) whatever the weights are: flash
     attention runs its F16 kernels (ggml-cuda fattn, ggml-vulkan flash_attn_cm1/cm2 with
     F16 K and V), and without it the K·Q and V·softmax products are matmuls of F16 K and V
@@ -280,7 +273,7 @@ def f16_cache_attention_rate(
     that path's efficiency (with Intel Vulkan's attention gain and the small-tile slowdown
     of AMD Vulkan builds before PR #18749 an F16 model's attention has), not the FP32 rate
     of its weights' GEMMs."""
-    if path != "fp32" or f.quant != "BF16" or load.backend == "cpu":
+    if path not in ("fp32", VULKAN_SHADER_FP32) or f.quant != "BF16" or load.backend == "cpu":
         return None
     kv_path, kv_peak = prefill_path(load, "f16", f.mmq, f.llama_kernels, False)
     if not kv_peak or kv_path == "fp32":
