@@ -469,7 +469,7 @@ FP32_LINE_REACH_BACKEND = "cuda"
 # FMAs, so half that figure there. Strix Halo's Vulkan BF16 prompts at 512 tokens read
 # 1.45-2.2x faster than the full figure (methodology, "Vulkan BF16 prompts"); the Arc Pro B70,
 # whose figure counts no dual issue, reads 55-60% of it, about the Vulkan backend's share.
-# The prompt's attention runs over the F16 cache, on the F16 path (the matrix units).
+# The prompt's attention runs over the F16 cache on the F16 path (prefill.f16_cache_attention_rate).
 VULKAN_SHADER_FP32 = "vulkan_fp32"
 RDNA3_DUAL_ISSUE = 2.0
 
