@@ -108,16 +108,37 @@ def _ascii_json(raw: bytes) -> str:
 
 def answer_line(lineno: int, line: str, catalog: Catalog) -> str:
     """One input line's answer (or its one-line error), as a JSON line without the newline."""
+    result: dict[str, Any]
     try:
+        if not line.isascii():
+            _refuse_undecoded(line)
         data = json.loads(line)
         if not isinstance(data, dict):
             raise RunlocalError("expected a JSON object")
-        result: dict[str, Any] = check(CheckQuery.from_mapping(data), catalog).to_dict()
+        result = check(CheckQuery.from_mapping(data), catalog).to_dict()
     except json.JSONDecodeError as exc:
         result = {"error": f"line {lineno}: not valid JSON: {exc.msg}"}
+    except RecursionError:  # json's C decoder recurses once per [ or {
+        result = {"error": f"line {lineno}: not valid JSON: nested too deeply"}
     except RunlocalError as exc:
         result = {"error": f"line {lineno}: {exc}"}
+    except ValueError as exc:  # (after RunlocalError: InputError is one) a number past int()'s 4,300 digits (sys.int_info)
+        result = {"error": f"line {lineno}: not valid JSON: {str(exc).split(';')[0]}"}
+    except Exception as exc:
+        what = " ".join(str(exc).split())[:200]
+        result = {"error": f"line {lineno}: not answered: {type(exc).__name__}: {what}"}
     return dumps(result)
+
+
+def _refuse_undecoded(line: str) -> None:
+    """Bytes that are no UTF-8 (read with errors="surrogateescape": byte b is U+DC00 + b) are
+    refused by line, as the first such byte, not by a decoder error that ends the batch."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        byte = ord(line[exc.start]) - 0xDC00
+        shown = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else "a lone surrogate"
+        raise RunlocalError(f"not UTF-8 text ({shown} at character {exc.start + 1})") from None
 
 
 def _answer_share(share: list[tuple[int, str]]) -> list[tuple[int, str]]:

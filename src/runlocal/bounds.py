@@ -3,8 +3,9 @@
 One table for every surface: the CLI (through runlocal.query.validate and
 hardware.explicit_device), the API's schemas and the pages' forms read it, so the three refuse
 the same value in the same sentence. The CLI prints it after the flag (`--ram-gb -1 is out of
-range (0–65536)`), the API after the field (`ram_gb: -1 is out of range (0–65536)`), a page under
-the box (`-1 is out of range (0–65536)`)."""
+range (above 0, up to 65536)`), the API after the field (`ram_gb: -1 is out of range (above 0,
+up to 65536)`), a page under the box (`-1 is out of range (above 0, up to 65536)`). An open
+bound is written in words: "0 is out of range (0–65536)" read as a contradiction."""
 
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ class Bound:
 BOUNDS: dict[str, Bound] = {
     "context": Bound(1, MAX_CONTEXT, False, f"1–{MAX_CONTEXT:,}"),
     "batch": Bound(1, MAX_BATCH, False, f"1–{MAX_BATCH}"),
-    "ram_gb": Bound(0, 65536, True, "0–65536"),
-    "gpu_memory_gb": Bound(0, 65536, True, "0–65536"),
+    "ram_gb": Bound(0, 65536, True, "above 0, up to 65536"),
+    "gpu_memory_gb": Bound(0, 65536, True, "above 0, up to 65536"),
     "gpu_memory_utilization": Bound(0.05, 1, False, "0.05–1"),
     "vram_gb": Bound(0.001, 4096, False, "0.001–4096"),
     "bandwidth_gb_s": Bound(0.001, 50_000, False, "0.001–50000"),
@@ -59,10 +60,11 @@ def between(lo: float | None, hi: float | None, lo_open: bool = False) -> Bound:
     """Bounds from a form field's minimum and maximum (either may be missing)."""
     low = -math.inf if lo is None else lo
     high = math.inf if hi is None else hi
+    above = "above" if lo_open else "at least"
     if lo is not None and hi is not None:
-        text = f"{shown(lo)}–{shown(hi)}"
+        text = f"above {shown(lo)}, up to {shown(hi)}" if lo_open else f"{shown(lo)}–{shown(hi)}"
     elif lo is not None:
-        text = f"at least {shown(lo)}"
+        text = f"{above} {shown(lo)}"
     elif hi is not None:
         text = f"at most {shown(hi)}"
     else:

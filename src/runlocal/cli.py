@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import sys
@@ -264,7 +265,14 @@ def _check_batch(path: str, jobs: int) -> int:
     catalog = load_catalog()
     stream: TextIO
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        # Bytes that are no UTF-8 are refused line by line (batch.answer_line), not by a
+        # decoder error that ends the batch.
+        if path == "-":
+            stream = sys.stdin
+            if isinstance(stream, io.TextIOWrapper):
+                stream.reconfigure(errors="surrogateescape")
+        else:
+            stream = open(path, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
     except OSError as exc:
         return _fail(f"{path}: {exc.strerror or exc}")
     thresholds = gc.get_threshold()

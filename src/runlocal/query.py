@@ -54,7 +54,7 @@ class CheckQuery:
         unknown = data.keys() - cls.__dataclass_fields__.keys()
         if unknown:
             raise InputError(f"unknown key(s): {', '.join(sorted(unknown))}")
-        if "model" not in data:
+        if data.get("model") is None:  # absent, or null
             raise InputError("model: missing")
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
@@ -83,7 +83,12 @@ class CheckQuery:
             else:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise InputError(f"{key}: expected a number")
-                kwargs[key] = float(value)
+                # A whole number past a float's range (10**400) is refused by its bound,
+                # as the API refuses it, not by float()'s OverflowError.
+                try:
+                    kwargs[key] = float(value)
+                except OverflowError:
+                    raise InputError(f"{key}: {outside(value, BOUNDS[key])}") from None
         return _new_query(**kwargs) if cls is CheckQuery else cls(**kwargs)
 
 

@@ -589,11 +589,24 @@ FP32_ACCUMULATING_ENGINES = frozenset({"vllm", "transformers", "exllamav2"})
 _VERSION = r"^[vb]?(\d+(?:\.\d+){0,2})"  # as text: compiled when a version is first read
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
+def _version_tuple(text: str, runtime_id: str = "") -> tuple[int, ...]:
     m = re.match(_VERSION, text.strip())
     if not m:
-        raise InputError(f"runtime version {text!r} is not a release number such as 4.53")
+        raise InputError(
+            f"runtime version {text[:40]!r} is not a {version_example(runtime_id)[0]} such as "
+            f"{runtime_id or 'NAME'}@{version_example(runtime_id)[1]}"
+        )
     return tuple(int(x) for x in m.group(1).split("."))
+
+
+def version_example(runtime_id: str) -> tuple[str, str]:
+    """What a release of ``runtime_id`` is called and one written out, from the releases its
+    rules change at (BEHAVIOUR_CHANGES, the latest): llama.cpp numbers builds (b10600),
+    others release numbers (4.53); a runtime without such rules is shown the form (1.2)."""
+    since = max((s for r, s, *_ in BEHAVIOUR_CHANGES if r == runtime_id), default=(1, 2))
+    if len(since) == 1:
+        return "build number", f"b{since[0]}"
+    return "release number", ".".join(map(str, since))
 
 
 def get_runtime(name: str) -> Runtime:
@@ -605,7 +618,7 @@ def get_runtime(name: str) -> Runtime:
     runtime = RUNTIMES[key]
     if not version.strip():
         return runtime
-    at = _version_tuple(version)
+    at = _version_tuple(version, runtime.id)
     changes: dict[str, bool | float | None] = {}
     for runtime_id, since, attr, before, _source in BEHAVIOUR_CHANGES:
         if runtime_id == runtime.id and at < since:

@@ -217,7 +217,7 @@ def test_the_form_reads_32k_as_a_context(client, tiny: Path) -> None:
         ({"context": "99999999999"}, "context", "99999999999 is out of range (1–10,000,000)"),
         ({"quant": "Q9_X"}, "quant", "unknown quantization"),
         ({"runtime": "tensorrt"}, "runtime", "unknown runtime 'tensorrt'; known: llama.cpp"),
-        ({"ram_gb": "nan"}, "ram_gb", "nan is out of range (0–65536)"),
+        ({"ram_gb": "nan"}, "ram_gb", "nan is out of range (above 0, up to 65536)"),
         ({"batch": "0"}, "batch", "0 is out of range (1–4096)"),
         ({"hardware": ""}, "hardware", "Name at least one"),
         ({"model": ""}, "model", "Name a model"),

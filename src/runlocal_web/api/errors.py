@@ -113,6 +113,8 @@ _MESSAGE_FIELDS = (
     ("no hardware given", "hardware"),
     ("unknown quantization", "quant"),
     ("unknown runtime", "runtime"),
+    ("runtime version", "runtime"),
+    ("unknown KV cache type", "kv_type"),
 )
 
 
