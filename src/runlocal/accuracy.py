@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -172,6 +172,15 @@ def _device_for_row(entry: Entry, label: str) -> Device:
     return device_from_entry(entry)
 
 
+def utf8_lines(handle: Iterable[str], path: str | Path) -> Iterator[str]:
+    """The lines of a file opened as UTF-8; bytes that are no UTF-8 end the read with an
+    InputError naming the file (the decoder's UnicodeDecodeError was a traceback)."""
+    try:
+        yield from handle
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a calibration CSV (not UTF-8 text)") from None
+
+
 def map_rows(
     path: str | Path, catalog: Catalog, other_runtimes: bool = False
 ) -> tuple[list[Row], dict[str, int]]:
@@ -190,7 +199,7 @@ def map_rows(
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     with handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(utf8_lines(handle, path))
         need = {"hardware", "model", "quant", "metric", "value", "runtime", "n_devices"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
             raise InputError(

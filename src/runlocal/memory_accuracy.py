@@ -54,6 +54,7 @@ from .accuracy import (
     other_runtime,
     percentile,
     runtime_label,
+    utf8_lines,
 )
 from .accuracy_setup import BUILD_RE, kv_type
 from .catalog import Catalog, Entry
@@ -177,7 +178,7 @@ def map_memory_rows(path: str | Path, catalog: Catalog) -> tuple[list[MemoryRow]
         skipped[reason] = skipped.get(reason, 0) + 1
 
     with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(utf8_lines(handle, path))
         for rec in reader:
             if metric_unit(rec["metric"], "") is None:
                 continue

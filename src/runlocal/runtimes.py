@@ -590,23 +590,19 @@ _VERSION = r"^[vb]?(\d+(?:\.\d+){0,2})"  # as text: compiled when a version is f
 
 
 def _version_tuple(text: str, runtime_id: str = "") -> tuple[int, ...]:
-    m = re.match(_VERSION, text.strip())
-    if not m:
-        raise InputError(
-            f"runtime version {text[:40]!r} is not a {version_example(runtime_id)[0]} such as "
-            f"{runtime_id or 'NAME'}@{version_example(runtime_id)[1]}"
-        )
+    if not (m := re.match(_VERSION, text.strip())):
+        kind, example = version_example(runtime_id)
+        raise InputError(f"runtime version {text[:40]!r} is not a {kind} such as {example}")
     return tuple(int(x) for x in m.group(1).split("."))
 
 
 def version_example(runtime_id: str) -> tuple[str, str]:
-    """What a release of ``runtime_id`` is called and one written out, from the releases its
-    rules change at (BEHAVIOUR_CHANGES, the latest): llama.cpp numbers builds (b10600),
-    others release numbers (4.53); a runtime without such rules is shown the form (1.2)."""
-    since = max((s for r, s, *_ in BEHAVIOUR_CHANGES if r == runtime_id), default=(1, 2))
-    if len(since) == 1:
-        return "build number", f"b{since[0]}"
-    return "release number", ".".join(map(str, since))
+    """What a release of ``runtime_id`` is called and the latest its rules change at
+    (BEHAVIOUR_CHANGES; 1.2 for one without): llama.cpp's builds (b10600), others' numbers."""
+    at = max((s for r, s, *_ in BEHAVIOUR_CHANGES if r == runtime_id), default=(1, 2))
+    if len(at) == 1:
+        return "build number", f"{runtime_id}@b{at[0]}"
+    return "release number", f"{runtime_id or 'NAME'}@{'.'.join(map(str, at))}"
 
 
 def get_runtime(name: str) -> Runtime:

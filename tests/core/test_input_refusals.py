@@ -80,9 +80,9 @@ def test_an_open_lower_bound_reads_as_words_not_a_range_that_holds_the_value() -
 def test_a_runtime_version_refusal_shows_that_runtimes_form() -> None:
     # llama.cpp's rules change at build numbers (one number), vLLM's at release numbers.
     assert version_example("llama.cpp")[0] == "build number"
-    assert version_example("llama.cpp")[1].startswith("b")
+    assert version_example("llama.cpp")[1].startswith("llama.cpp@b")
     assert version_example("vllm")[0] == "release number"
-    assert version_example("no-rules") == ("release number", "1.2")
+    assert version_example("no-rules") == ("release number", "no-rules@1.2")
     with pytest.raises(
         InputError, match=r"^runtime version 'bXYZ' is not a build number such as llama\.cpp@b\d+$"
     ):
@@ -92,3 +92,14 @@ def test_a_runtime_version_refusal_shows_that_runtimes_form() -> None:
     with pytest.raises(InputError) as long:
         get_runtime("vllm@" + "x" * 5000)
     assert len(str(long.value)) < 120
+
+
+def test_a_calibration_csv_that_is_no_utf8_is_refused_in_one_line(tmp_path, capsys) -> None:
+    """`runlocal accuracy --data FILE` ended in a UnicodeDecodeError traceback."""
+    path = tmp_path / "rows.csv"
+    path.write_bytes(
+        b"hardware,model,quant,metric,value,runtime,n_devices\nRTX \xd0,x,F16,tg,1,a,1\n"
+    )
+    assert cli.main(["accuracy", "--data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"runlocal: error: {path}: not a calibration CSV (not UTF-8 text)\n"
