@@ -84,7 +84,7 @@ TRUST_LEVELS = ("published", "approved", "reproduced")
 
 def _within(field: str) -> Any:
     """The engine's bounds for ``field`` (runlocal.bounds), refused in the CLI's and the
-    pages' words ("-1 is out of range (0–65536)"), and stated in the OpenAPI schema."""
+    pages' words ("-1 is out of range (above 0, up to 65536)"), and stated in the OpenAPI schema."""
 
     def check(value: float) -> float:
         problem = out_of_range(field, value)

@@ -77,7 +77,7 @@ class NumberTextMixin:
     """A number field that reads its text as the API and the CLI do (runlocal.units.number_text:
     full-width "１２" and "１２．５", other scripts' digits), and refuses what is not a number or
     lies outside its bounds in their words (runlocal.bounds): "'abc' is not a number",
-    "-1 is out of range (0–65536)". ``bound`` names the engine's bounds for the value (a key
+    "-1 is out of range (above 0, up to 65536)". ``bound`` names the engine's bounds for the value (a key
     of runlocal.bounds.BOUNDS); without it, min_value and max_value are the bounds."""
 
     whole = False
