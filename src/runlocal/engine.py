@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_RAM_GIB",
     "MAX_BATCH",
     "MAX_CONTEXT",
+    "PREFILL_KEYS",
     "CheckQuery",
     "CheckResult",
     "LocalMachine",
@@ -45,6 +46,7 @@ __all__ = [
     "check_brief",
     "check_commands",
     "clear_caches",
+    "without_prefill",
 ]
 
 
@@ -85,17 +87,27 @@ def check(
 
 
 def check_brief(
-    q: CheckQuery, catalog: Catalog | None = None, *, allow_files: bool = True
+    q: CheckQuery,
+    catalog: Catalog | None = None,
+    *,
+    allow_files: bool = True,
+    prefill: bool = True,
 ) -> dict[str, Any]:
     """The part of check's answer that a table of answers shows (BRIEF_KEYS; of the quality,
     the quantization's loss), the same values check gives, worked out by the same code but
     without the basis, notes, commands, model record and quality per task that a full answer
-    writes: the site's model and hardware pages ask dozens per page."""
+    writes: the site's model and hardware pages ask dozens per page.
+
+    prefill=False: the answer's speed has no prefill figures (PREFILL_KEYS), which the
+    model and hardware pages' tables do not show, and the prefill formula is not worked out
+    for it (~8% of a brief answer); every other value is the one check gives (the evidence
+    label included: see evidence.apply_measurements)."""
     catalog = catalog or load_catalog()
     key = (q, catalog, allow_files)
     hit = _ANSWERS.get(key)
     if hit is not None:
-        return brief(marshal.loads(hit))
+        kept = brief(marshal.loads(hit))
+        return kept if prefill else without_prefill(kept)
     validate(q)
     # A table asks one model on the same devices at several quantizations: what precedes the
     # quantization is resolved once (catalog models only: a file or a remote model is read
@@ -116,7 +128,7 @@ def check_brief(
     if head is None:
         found = resolve_head(q, catalog, allow_files, None)
         if isinstance(found, CheckResult):
-            return brief(found.data)
+            return brief(found.data) if prefill else without_prefill(brief(found.data))
         head = found
         model = head.model
         if model.entry is not None and not (model.hub_repo or model.path or model.file_choices):
@@ -125,7 +137,19 @@ def check_brief(
                     _HEADS.clear()
                 _HEADS[head_key] = head
     quant = pick_quant(q, head.runtime, head.model)
-    return brief_of(solve_at(q, catalog, None, head, quant), catalog)
+    out = brief_of(solve_at(q, catalog, None, head, quant, prefill), catalog)
+    return out if prefill else without_prefill(out)
+
+
+PREFILL_KEYS = ("prefill_tok_s", "prefill_tok_s_low", "prefill_tok_s_high")
+
+
+def without_prefill(answer: dict[str, Any]) -> dict[str, Any]:
+    """A brief answer without the prefill figures of its speed (check_brief's prefill=False)."""
+    speed = answer.get("speed")
+    if isinstance(speed, dict):  # a new dict: a component model's may be another's too
+        answer["speed"] = {k: v for k, v in speed.items() if k not in PREFILL_KEYS}
+    return answer
 
 
 _HEADS: dict[tuple[Any, ...], Head] = {}
@@ -141,7 +165,7 @@ _ANSWERS_LOCK = threading.Lock()
 def clear_caches() -> None:
     """Forget every answer, plan, layout, inventory and spec computed so far: for benchmarks
     and tests that time or compare checks from cold."""
-    from . import hardware
+    from . import hardware, weights
     from .speed.device_traits import device_traits
     from .speed.features import (
         _features_template,
@@ -159,6 +183,7 @@ def clear_caches() -> None:
     _DEVICES.clear()
     _CATALOG_MODELS.clear()
     _BEST_QUANTS.clear()
+    weights._NORMAL_QUANTS.clear()
     for fn in (
         catalog_spec,
         inventory_for,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
@@ -192,16 +191,68 @@ def fits_on_accelerators(
     return _fits_rows(usage(inv, context))
 
 
-@dataclass
 class Estimate:
-    """One setup worked out: its memory plan, the speed features and the speeds they give."""
+    """One setup worked out: its memory plan, the speed features and the speeds they give.
 
-    plan: mem.MemoryPlan
-    features: Any
-    decode_tok_s: float | None
-    prefill_tok_s: float | None
-    backend: str
-    fits: bool  # plan.fits, judged once: the answer asks it some seven times
+    The prefill speed is worked out when first read and then kept: the site's model and
+    hardware pages ask some 40 brief answers a page and show no prefill speed
+    (check_brief(..., prefill=False)), and its formula was ~8% of such an answer's work
+    (docs/performance.md, Round 12). Whoever reads it gets the value estimate() computed
+    before, from the same features, parameters, depth and prompt."""
+
+    __slots__ = (
+        "_depth",
+        "_params",
+        "_prefill",
+        "_prefill_read",
+        "_prompt_tokens",
+        "_runs",
+        "backend",
+        "decode_tok_s",
+        "features",
+        "fits",
+        "plan",
+    )
+
+    def __init__(
+        self,
+        plan: mem.MemoryPlan,
+        features: Any,
+        decode_tok_s: float | None,
+        backend: str,
+        fits: bool,  # plan.fits, judged once: the answer asks it some seven times
+        runs: bool,  # fits, or at the edge of memory (MemoryPlan.at_edge): it has speeds
+        params: Any,
+        depth: int,
+        prompt_tokens: int,
+    ) -> None:
+        self.plan = plan
+        self.features = features
+        self.decode_tok_s = decode_tok_s
+        self.backend = backend
+        self.fits = fits
+        self._runs = runs
+        self._params = params
+        self._depth = depth
+        self._prompt_tokens = prompt_tokens
+        self._prefill: float | None = None
+        self._prefill_read = False
+
+    @property
+    def prefill_tok_s(self) -> float | None:
+        if not self._prefill_read:
+            # Two threads may both work it out: the same value.
+            self._prefill = (
+                safe_rate(
+                    prefill_seconds_per_token(
+                        self.features, self._params, self._depth, self._prompt_tokens
+                    )
+                )
+                if self._runs
+                else None
+            )
+            self._prefill_read = True
+        return self._prefill
 
 
 def estimate(
@@ -238,11 +289,9 @@ def estimate(
     # A setup at the edge of memory may load (MemoryPlan.at_edge): its speeds if it does.
     runs = fits or plan.at_edge
     decode = safe_rate(decode_seconds_per_token(f, params)) if runs and spec.causal else None
-    prefill = (
-        safe_rate(prefill_seconds_per_token(f, params, depth, prompt_tokens)) if runs else None
-    )
     backend = f.loads[0].backend if f.loads else "cpu"
-    return Estimate(plan, f, decode, prefill, backend, fits)
+    # The prefill speed when first read (Estimate.prefill_tok_s).
+    return Estimate(plan, f, decode, backend, fits, runs, params, depth, prompt_tokens)
 
 
 @lru_cache(maxsize=4096)

@@ -88,6 +88,7 @@ def apply_measurements(
     inv: WeightInventory,
     est: Estimate,
     depth: int,
+    prefill_wanted: bool = True,
 ) -> tuple[str, float | None, float | None, list[dict[str, Any]]]:
     """Replace formula speeds by published measurements where they exist.
 
@@ -95,15 +96,21 @@ def apply_measurements(
     measured-near: the same setup measured at another depth, scaled by the formula's ratio.
     extrapolated: the same model and quant measured on other hardware of the same backend,
     scaled by the formula's ratio between the two.
+
+    prefill_wanted=False (a caller that shows no prefill speed, check_brief's tables): the
+    prefill speed given back is None, and the formula's prefill (Estimate.prefill_tok_s, worked
+    out when read) is read only where a prefill measurement of this model and quantization
+    could set the evidence label, so the label is the one a whole answer gives.
     """
-    decode, prefill = est.decode_tok_s, est.prefill_tok_s
+    decode = est.decode_tok_s
     # A setup that does not fit, nor may (at the edge of memory), has no speed to replace.
     runs = est.fits or est.plan.at_edge
     if model.entry is None or runtime.engine != "llama.cpp" or not runs:
-        return "estimated", decode, prefill, []
+        return "estimated", decode, est.prefill_tok_s if prefill_wanted else None, []
     rows = _bench_index(catalog).get((model.entry.id, quant), [])
     if not rows:
-        return "estimated", decode, prefill, []
+        return "estimated", decode, est.prefill_tok_s if prefill_wanted else None, []
+    prefill = est.prefill_tok_s if prefill_wanted or _has_prefill_rows(rows) else None
     same_hw = len({d.id for d in devices}) == 1 and devices[0].id is not None
     rank = {"measured": 4, "measured-near": 3, "community": 2, "extrapolated": 1, "estimated": 0}
     evidence = "estimated"
@@ -183,3 +190,8 @@ def apply_measurements(
             }
         )
     return evidence, decode, prefill, used
+
+
+def _has_prefill_rows(rows: list[BenchRow]) -> bool:
+    """Whether any of a model and quantization's measurements is a prefill speed."""
+    return any(r.metric == "pp_tok_s" for r in rows)

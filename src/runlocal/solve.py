@@ -147,9 +147,17 @@ _DEVICES_LOCK = threading.Lock()
 
 
 def solve_at(
-    q: CheckQuery, catalog: Catalog, local: LocalMachine | None, head: Head, quant: str
+    q: CheckQuery,
+    catalog: Catalog,
+    local: LocalMachine | None,
+    head: Head,
+    quant: str,
+    with_prefill: bool = True,
 ) -> Solved:
-    """solve's work from the quantization on."""
+    """solve's work from the quantization on. with_prefill=False (check_brief's tables, which show
+    no prefill speed): Solved.prefill is None, and the formula's prefill is not worked out
+    unless a prefill measurement could set the evidence label (evidence.apply_measurements);
+    every other value is the same."""
     runtime, model, calibrated = head.runtime, head.model, head.calibrated
     devices = list(head.devices)
     spec = model.spec
@@ -193,7 +201,7 @@ def solve_at(
     est, max_ctx, best_quant = answers(
         spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch, quant
     )
-    plan, decode, prefill, main_backend = est.plan, est.decode_tok_s, est.prefill_tok_s, est.backend
+    plan, decode, main_backend = est.plan, est.decode_tok_s, est.backend
     # The offload search's notes describe a placement; when even that does not fit, they
     # would read as a way to run it.
     fits = est.fits
@@ -214,10 +222,13 @@ def solve_at(
     lo_hi = spread(params.decode_spread, main_backend)
     evidence = "estimated"
     measured: list[dict[str, Any]] = []  # an annotation, not a generic alias built per call
+    prefill: float | None
     if not q.no_measured:
         evidence, decode, prefill, measured = apply_measurements(
-            catalog, model, quant, devices, runtime, inv, est, depth
+            catalog, model, quant, devices, runtime, inv, est, depth, with_prefill
         )
+    else:
+        prefill = est.prefill_tok_s if with_prefill else None
     if evidence == "estimated" and calibrated:
         evidence = "calibrated"
     if evidence == "measured":

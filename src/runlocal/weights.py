@@ -62,7 +62,25 @@ def _gguf_name(q: str) -> str | None:
     return q if q in GGUF_SCHEMES else None
 
 
+_NORMAL_QUANTS: dict[str, str] = {}
+NORMAL_QUANTS_SIZE = 4096
+
+
 def normalize_quant(quant: str) -> str:
+    """The quantization's normal name (Q4_K_M, FP8, EXL2-4BPW...); InputError for a name it
+    is not. Kept per name as typed: every answer asks it (check_inputs.pick_quant), a page's
+    tables some 40 times, and a name's normal form never changes (an error is raised again)."""
+    found = _NORMAL_QUANTS.get(quant)
+    if found is not None:
+        return found
+    normal = _normalize_quant(quant)
+    if len(_NORMAL_QUANTS) >= NORMAL_QUANTS_SIZE:
+        _NORMAL_QUANTS.clear()
+    _NORMAL_QUANTS[quant] = normal
+    return normal
+
+
+def _normalize_quant(quant: str) -> str:
     q = quant.strip().upper().replace(" ", "-")
     refuse_unsized(q)
     if q in GGUF_ALIASES:

@@ -8,8 +8,16 @@ import random
 
 from runlocal import engine
 from runlocal.catalog import load_catalog
-from runlocal.engine import BRIEF_KEYS, CheckQuery, check, check_brief, check_commands
+from runlocal.engine import (
+    BRIEF_KEYS,
+    PREFILL_KEYS,
+    CheckQuery,
+    check,
+    check_brief,
+    check_commands,
+)
 from runlocal.errors import RunlocalError
+from runlocal.evidence import _bench_index
 
 
 def _queries(n: int) -> list[CheckQuery]:
@@ -109,6 +117,53 @@ def test_a_table_shares_work_and_answers_as_single_checks():
             engine.clear_caches()
             want = _expected(CheckQuery(model=m, hardware=(h,), runtime=rt, quant=qt), cat)
             assert cell == want, (m, h, rt, qt)
+
+
+def _less_prefill(answer: object) -> object:
+    if not isinstance(answer, dict):
+        return answer
+    out = dict(answer)
+    out["speed"] = {k: v for k, v in answer["speed"].items() if k not in PREFILL_KEYS}
+    return out
+
+
+def test_a_brief_without_prefill_is_the_brief_less_its_prefill():
+    """check_brief(prefill=False), what the model and hardware pages' tables ask, is the brief
+    without its prefill figures, the evidence label included where a prefill measurement sets
+    it; and a whole answer asked after it (the plans it left in the caches, their prefill not
+    worked out) still has check's prefill."""
+    cat = load_catalog()
+    queries = _queries(300)
+    # Every measured model and quantization on the devices it was measured on: the labels a
+    # prefill measurement can set.
+    for (model, quant), rows in sorted(_bench_index(cat).items()):
+        for device in sorted({r.hardware for r in rows if r.hardware in cat.hardware}):
+            queries.append(CheckQuery(model=model, hardware=(device,), quant=quant))
+    engine.clear_caches()
+    cold = [_answer(lambda q, c: check(q, c, allow_files=False).to_dict(), q, cat) for q in queries]
+    engine.clear_caches()
+    briefs = [
+        _answer(lambda q, c: check_brief(q, c, allow_files=False, prefill=False), q, cat)
+        for q in queries
+    ]
+    labels = {b["evidence"] for b in briefs if isinstance(b, dict)}
+    assert {"measured", "measured-near", "extrapolated"} <= labels
+    for q, brief in zip(queries, briefs, strict=True):
+        assert brief == _less_prefill(_expected(q, cat)), q
+        if isinstance(brief, dict):
+            assert not set(PREFILL_KEYS) & set(brief["speed"])
+    engine.clear_caches()
+    for q in queries:  # the plans kept without their prefill, then whole answers
+        _answer(lambda q, c: check_brief(q, c, allow_files=False, prefill=False), q, cat)
+    after = [
+        _answer(lambda q, c: check(q, c, allow_files=False).to_dict(), q, cat) for q in queries
+    ]
+    assert after == cold
+    # Warm: with check's answers remembered, the brief read from them, less its prefill.
+    for q in queries[:100]:
+        _expected(q, cat)
+        got = _answer(lambda q, c: check_brief(q, c, allow_files=False, prefill=False), q, cat)
+        assert got == _less_prefill(_expected(q, cat))
 
 
 def _expected_commands(q: CheckQuery, cat) -> object:  # type: ignore[no-untyped-def]

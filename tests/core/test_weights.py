@@ -194,3 +194,25 @@ def test_expert_down_projections_take_llama_cpps_ffn_down_upgrade() -> None:
     q4k, q6k = Fraction(144, 256), Fraction(210, 256)
     assert inv.layer_expert_bytes[0] == gate_up * q4k + down * q6k  # layer 0: more bits
     assert inv.layer_expert_bytes[4] == (gate_up + down) * q4k  # layer 4: plain Q4_K
+
+
+def test_normalize_quant_keeps_each_name_and_refuses_again():
+    # Kept per name as typed (every answer asks it): the same normal form the first time and
+    # after, a refusal raised every time, and the kept names bounded.
+    from runlocal import weights
+
+    weights._NORMAL_QUANTS.clear()
+    for name in ("q4_k_m", "Q4_K_M", " q8_0 ", "fp8", "exl2 4.5bpw", "UD-Q4_K_XL"):
+        first = weights.normalize_quant(name)
+        assert weights.normalize_quant(name) == first == weights._normalize_quant(name)
+    assert weights.normalize_quant("q4_k_m") == "Q4_K_M"
+    assert weights.normalize_quant("exl2 4.5bpw") == "EXL2-4.5BPW"
+    for bad in ("Q9_Z", "TQ1_0", "exl2 9bpw"):
+        for _ in range(2):
+            with pytest.raises(InputError):
+                weights.normalize_quant(bad)
+        assert bad not in weights._NORMAL_QUANTS
+    weights._NORMAL_QUANTS.update({f"n{i}": "Q4_K_M" for i in range(weights.NORMAL_QUANTS_SIZE)})
+    weights.normalize_quant("q5_k_m")
+    assert len(weights._NORMAL_QUANTS) == 1
+    weights._NORMAL_QUANTS.clear()

@@ -227,9 +227,9 @@ def test_table_cells_queries_are_check_queries():
 
 
 def test_table_brief_is_run_brief_uncached(tools: Path) -> None:
-    # The detail pages' cells ask table_brief: run_brief's answer with no digest and its
-    # refusals, the catalog-only test made once per model a page.
-    from runlocal.engine import CheckQuery
+    # The detail pages' cells ask table_brief: run_brief's answer less its prefill figures,
+    # with no digest, and its refusals, the catalog-only test made once per model a page.
+    from runlocal.engine import CheckQuery, without_prefill
     from runlocal.errors import RunlocalError
     from runlocal_web.catalogdb.store import current_catalog
     from runlocal_web.lib.engine import run_brief, table_brief
@@ -249,7 +249,7 @@ def test_table_brief_is_run_brief_uncached(tools: Path) -> None:
                 for quant in (None, "Q4_K_M", "IQ2_XS"):
                     q = CheckQuery(model=model_id, hardware=(hardware_id,), quant=quant)
                     assert outcome(lambda q: table_brief(q, catalog, "", checked), q) == outcome(
-                        lambda q: run_brief(q, catalog), q
+                        lambda q: without_prefill(run_brief(q, catalog)), q
                     )
     assert set(catalog.models) <= checked
     assert not {"../x.gguf", "/etc/passwd", "a.json"} & checked  # refused, so asked again
