@@ -137,8 +137,7 @@ def check_brief(
                     _HEADS.clear()
                 _HEADS[head_key] = head
     quant = pick_quant(q, head.runtime, head.model)
-    out = brief_of(solve_at(q, catalog, None, head, quant, prefill), catalog)
-    return out if prefill else without_prefill(out)
+    return brief_of(solve_at(q, catalog, None, head, quant, prefill), catalog, prefill)
 
 
 PREFILL_KEYS = ("prefill_tok_s", "prefill_tok_s_low", "prefill_tok_s_high")
@@ -241,7 +240,8 @@ def check_commands(
     if hit is not None:  # a whole answer check kept: given as it is
         return marshal.loads(hit)  # type: ignore[no-any-return]
     validate(q)
-    solved = solve(q, catalog, allow_files, None)
+    # The commands do not read the prefill speed (answer_commands).
+    solved = solve(q, catalog, allow_files, None, with_prefill=False)
     if isinstance(solved, CheckResult):
         return dict(solved.data)
     return {

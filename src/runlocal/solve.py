@@ -71,13 +71,19 @@ class Solved:
 
 
 def solve(
-    q: CheckQuery, catalog: Catalog, allow_files: bool, local: LocalMachine | None
+    q: CheckQuery,
+    catalog: Catalog,
+    allow_files: bool,
+    local: LocalMachine | None,
+    with_prefill: bool = True,
 ) -> Solved | CheckResult:
-    """Everything an answer says, worked out once (a component model's whole answer)."""
+    """Everything an answer says, worked out once (a component model's whole answer);
+    with_prefill as solve_at's."""
     head = resolve_head(q, catalog, allow_files, local)
     if isinstance(head, CheckResult):
         return head
-    return solve_at(q, catalog, local, head, pick_quant(q, head.runtime, head.model))
+    quant = pick_quant(q, head.runtime, head.model)
+    return solve_at(q, catalog, local, head, quant, with_prefill)
 
 
 @dataclass(frozen=True)

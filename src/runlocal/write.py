@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from .solve import Solved
 
 
-def brief_of(solved: Solved, catalog: Catalog) -> dict[str, Any]:
+def brief_of(solved: Solved, catalog: Catalog, prefill: bool = True) -> dict[str, Any]:
+    """check_brief's answer (BRIEF_KEYS); prefill=False: its speed without the prefill figures
+    (engine.PREFILL_KEYS), for the tables that show none."""
     plan = solved.plan
     bucket, basis = quality_loss(solved.model, solved.quant, catalog)
     return {
@@ -40,7 +42,7 @@ def brief_of(solved: Solved, catalog: Catalog) -> dict[str, Any]:
         "max_context": solved.max_ctx,
         "max_context_where": max_context_where(solved),
         "best_quant": solved.best_quant,
-        "speed": speeds(solved),
+        "speed": speeds(solved) if prefill else decode_speeds(solved),
         "evidence": solved.evidence,
         "quality": {"quant_loss": bucket, "quant_loss_basis": basis},
     }
@@ -84,6 +86,17 @@ def max_context_where(s: Solved) -> str | None:
     full_offload = plan.gpu_layers == plan.total_layers and plan.experts_on_host_layers == 0
     offloaded = s.fits and not full_offload and s.max_ctx >= s.context
     return "offload" if offloaded else "accelerator"
+
+
+def decode_speeds(s: Solved) -> dict[str, float | int | None]:
+    """speeds(s) less its prefill figures, in the same order."""
+    decode, lo_hi = s.decode, s.lo_hi
+    return {
+        "decode_tok_s": None if decode is None else round(decode, 1),
+        "decode_tok_s_low": round(decode * lo_hi[0], 1) if decode else None,
+        "decode_tok_s_high": round(decode * lo_hi[1], 1) if decode else None,
+        "at_depth_tokens": s.depth,
+    }
 
 
 def speeds(s: Solved) -> dict[str, float | int | None]:
