@@ -44,7 +44,7 @@ from runlocal.speed import (
 
 BACKENDS = BACKEND_CLASSES
 NB = len(BACKENDS)
-FAMILIES = ("f16", "q8", "q_legacy", "q_table", "k_quant", "iq")
+FAMILIES = ("f16", "q8", "q_legacy", "q_table", "k_quant", "iq", "k_quant_low")
 # Priors (value, log-sd): where the data is thin, stay near what the hardware allows.
 PRIOR_ETA = (0.75, 0.2)  # llama.cpp decode kernels reach 70–85% of peak bandwidth
 PRIOR_FIXED_MS = (1.0, 1.0)

@@ -332,3 +332,28 @@ def test_unsloth_dynamic_mixes_take_the_family_of_their_block_type() -> None:
     load = replace(load, weight_params=1e9, fp32_flops=1e13)
     f = replace(f, loads=(load,), cuda_graphs_min_cc=None, quant_family=quant_family("UD-Q8_K_XL"))
     assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.3e-3 + 1.6e-3 + 1e-3)
+
+
+def test_two_and_three_bit_k_quants_unpack_as_their_own_family() -> None:
+    """Q2_K and Q3_K hold 16-weight sub-blocks with packed scales (Q4_K and Q5_K: 32-weight ones) and
+    more per weight (speed.UNPACKING_BASE): their own family, which a parameter file without
+    it reads at the K-quants' cost. Hand-computed: 1e9 weights at 10 TFLOPS, 9 operations a
+    weight for Q2_K (0.9 ms) where Q4_K's 6 are 0.6 ms; 1 GB read at 1 TB/s = 1 ms; 32
+    layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms; 1 ms fixed."""
+    from runlocal.speed import decode_seconds_per_token, quant_family
+    from runlocal.speed.params import SpeedParams, load_params_raw
+
+    for q in ("Q2_K", "Q2_K_S", "Q3_K_S", "Q3_K_M", "Q3_K_L", "UD-Q2_K_XL", "UD-Q3_K_XL"):
+        assert quant_family(q) == "k_quant_low"
+    for q in ("Q4_K_M", "Q5_K_S", "Q6_K", "UD-Q4_K_XL"):
+        assert quant_family(q) == "k_quant"
+    raw = dict(load_params_raw())
+    old = {k: v for k, v in raw["dequant_ops"].items() if k != "k_quant_low"}
+    p = SpeedParams.from_dict({**raw, "dequant_ops": old})
+    assert p.dequant_ops["k_quant_low"] == p.dequant_ops["k_quant"]
+    params, f = _layer_cost_case()
+    params = replace(params, dequant_ops={"k_quant": 6.0, "k_quant_low": 9.0})
+    (load,) = f.loads
+    load = replace(load, weight_params=1e9, fp32_flops=1e13)
+    f = replace(f, loads=(load,), cuda_graphs_min_cc=None, quant_family=quant_family("Q2_K"))
+    assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.9e-3 + 1.6e-3 + 1e-3)

@@ -51,7 +51,16 @@ _ATTENTION_ORIGIN = {**_BACKEND_ORIGIN, "vulkan-coopmat2": "vulkan"}
 # fit (bench/calibrate_speed.py) holds such a family's unpacking costs as a ratio to its
 # base family's, and a fit without rows of it (a model family held out) keeps the base's
 # cost rather than none; a parameter file that predates the family starts from the base.
-UNPACKING_BASE = {"q_table": "q_legacy"}
+# The 2- and 3-bit K-quants (Q2_K, Q3_K) over the other K-quants: their 256-weight super-blocks
+# hold 16 sub-blocks of 16 weights, each with its own packed scale, where Q4_K/Q5_K have 8 of
+# 32; per 4 weights llama.cpp's mat-vec dot products (ggml-cuda vecdotq.cuh,
+# vec_dot_q2_K_q8_1_impl_mmvq: a 4-bit scale and a 4-bit min unpacked, the min replicated
+# into four bytes and a second dp4a for it; vec_dot_q3_K_q8_1_impl_mmvq: a 6-bit scale put
+# together from two bytes with index-dependent shifts, the third bit taken from a separate
+# hmask array and subtracted with __vsubss4) do the K-quant work and more, over one int per
+# thread and call (VDR 1, where Q4_K/Q5_K take 2). Metal's and Vulkan's Q2_K/Q3_K mat-vec
+# kernels unpack the same layouts.
+UNPACKING_BASE = {"q_table": "q_legacy", "k_quant_low": "k_quant"}
 _FAMILY_ORIGIN = UNPACKING_BASE
 
 
@@ -226,6 +235,9 @@ def quant_family(quant: str) -> str:
         return "q_legacy"
     if q.startswith("IQ"):
         return "iq"
+    if q.startswith(("Q2_K", "Q3_K")):
+        # 16-weight sub-blocks with packed scales (UNPACKING_BASE).
+        return "k_quant_low"
     return "k_quant"
 
 
