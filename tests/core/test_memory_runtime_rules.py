@@ -8,13 +8,14 @@ from dataclasses import replace
 
 import pytest
 
+from runlocal.architectures import architecture_key
 from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.hardware import explicit_device
 from runlocal.hfconfig import spec_from_config
 from runlocal.memory import kv_cache_bytes, llama_compute_bytes, plan_llama
 from runlocal.memory_accuracy import MemoryRow, evaluate_memory, vllm_gb_is_gib
-from runlocal.runtimes import architecture_key, get_runtime, runtime_for_architecture
+from runlocal.runtimes import get_runtime, runtime_for_architecture
 from runlocal.sources import inventory_for
 from runlocal.weights import estimate_inventory
 
