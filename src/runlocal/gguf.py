@@ -417,6 +417,16 @@ def _build_spec(path: Path, headers: Sequence[Header]) -> ModelSpec:
         if kind == "full" and flags[i]:
             kind = "swa"
         kinds.append(kind)
+    # Shared-KV layers (Gemma 3n, Gemma 4 E-series) read the last cache-owning layer of their
+    # type: llama.cpp's GEMMA3N/GEMMA4 reuse callback (llama-model.cpp, create_memory) gives
+    # n_layer_kv_from_start - 2 to a sliding-window layer and - 1 to a global one.
+    kv_sources: dict[int, int] = {}
+    first_shared = n_layers - shared
+    for i in range(max(first_shared, 0), n_layers):
+        if shared and kinds[i] == "none":
+            same = [j for j in range(first_shared) if kinds[j] in ("full", "swa") and flags[j] == flags[i]]
+            if same:
+                kv_sources[i] = same[-1]
     if "recurrent" in kinds and state <= 0:
         raise UnsupportedArchitectureError(
             f"{where}: architecture {arch!r} has recurrent layers but no ssm/wkv/shortconv "
@@ -502,6 +512,7 @@ def _build_spec(path: Path, headers: Sequence[Header]) -> ModelSpec:
                 index_head_dim=index_dim,
                 index_heads=index_heads,
                 index_topk=index_topk,
+                kv_source=kv_sources.get(i, -1),
                 moe=r.get("experts", 0) > 0,
                 params_attn_v=r.get("attn_v", 0),
                 params_attn=r.get("attn", 0),

@@ -25,6 +25,7 @@ from .hfconfig_layers import (
     delta_rule_state_elements,
     hybrid_blocks,
     layer_kinds,
+    mark_shared_kv,
     parallel_ssm,
     recurrent_params,
     recurrent_state_elements,
@@ -238,6 +239,8 @@ def _spec_from_config(
         intermediate = max((layer.down_rows for layer in nas), default=0) or None
     # Encoders (embedding models) attend over the whole input at once and keep no KV cache.
     kinds: list[LayerKind]
+    # Layers that attend over another layer's cache and store none: {layer: source}.
+    kv_sources: dict[int, int] = {}
     if encoder:
         kinds = ["none"] * n_layers
     elif nas is not None:
@@ -245,7 +248,7 @@ def _spec_from_config(
     elif blocks is not None:
         kinds = [BLOCK_KINDS[b] for b in blocks]
     else:
-        kinds = layer_kinds(c, r, model_type, n_layers)
+        kinds, kv_sources = mark_shared_kv(c, r, layer_kinds(c, r, model_type, n_layers))
     # Cross-layer attention (Hunyuan use_cla): only the first layer of every cla_share_factor
     # projects and caches K and V; the others attend to that layer's cache.
     cla_reuse: set[int] = set()
@@ -253,6 +256,7 @@ def _spec_from_config(
         factor = r.get_int("cla_share_factor")
         cla_reuse = {i for i, kind in enumerate(kinds) if kind == "full" and i % factor}
         kinds = ["none" if i in cla_reuse else kind for i, kind in enumerate(kinds)]
+        kv_sources.update({i: i - i % factor for i in cla_reuse})
     parallel = parallel_ssm(c, model_type)
     # Sparse attention: a lightning indexer scores every cached row and the attention reads
     # the index_topk best (DeepSeek-V3.2 on MLA; DeepSeek-V4 on its compressed rows).
@@ -387,6 +391,7 @@ def _spec_from_config(
             _new_layer(
                 kind=kind,
                 n_kv_heads=0 if kind in ("recurrent", "none") else kv_per_layer[i],
+                kv_source=kv_sources.get(i, -1),
                 head_dim_k=hd_k,
                 head_dim_v=hd_v,
                 recurrent_state_elements=(

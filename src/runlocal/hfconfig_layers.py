@@ -82,7 +82,7 @@ def layer_kinds(c: Mapping[str, Any], r: Reader, model_type: str, n: int) -> lis
                     f"layer type {value!r} in {model_type} is not supported yet"
                 )
             kinds.append(kind)
-        return mark_shared_kv(c, r, kinds)
+        return kinds
 
     kda = kda_layers(c, r, n)
     if kda is not None:
@@ -94,7 +94,7 @@ def layer_kinds(c: Mapping[str, Any], r: Reader, model_type: str, n: int) -> lis
     if model_type in {"gemma3", "gemma3_text", "cohere2"} or c.get("sliding_window_pattern"):
         default = 6 if model_type.startswith("gemma3") else 4
         pattern = r.get_int("sliding_window_pattern", default=default)
-        return mark_shared_kv(c, r, ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)])
+        return ["full" if (i + 1) % pattern == 0 else "swa" for i in range(n)]
     if model_type == "llama4_text" and c.get("attention_chunk_size"):
         no_rope = r.get_list("no_rope_layers")
         if no_rope and len(no_rope) >= n:
@@ -115,11 +115,27 @@ def layer_kinds(c: Mapping[str, Any], r: Reader, model_type: str, n: int) -> lis
     return ["full"] * n
 
 
-def mark_shared_kv(c: Mapping[str, Any], r: Reader, kinds: list[LayerKind]) -> list[LayerKind]:
-    shared = r.get_int("num_kv_shared_layers", default=0, minimum=0)
-    if shared:
-        kinds = kinds[: len(kinds) - shared] + ["none"] * min(shared, len(kinds))
-    return kinds
+def mark_shared_kv(
+    c: Mapping[str, Any], r: Reader, kinds: list[LayerKind]
+) -> tuple[list[LayerKind], dict[int, int]]:
+    """The last num_kv_shared_layers layers (Gemma 3n, Gemma 4 E-series) store no KV ("none")
+    and read an earlier layer's cache: returns the kinds and {shared layer: source layer}.
+    The source is the last layer before the shared ones of the same type (transformers'
+    Gemma3nTextAttention: kv_shared_layer_index, the last index of this layer's layer_types
+    entry among the layers before first_kv_shared_layer_idx). llama.cpp's GEMMA3N/GEMMA4
+    memory reuse callback (llama-model.cpp) picks n_layer_kv_from_start - 2 for a
+    sliding-window layer and - 1 for a global one: the same layers where, as in every Gemma
+    3n and 4 release, the last two cache-owning layers are a sliding one and a global one."""
+    shared = min(r.get_int("num_kv_shared_layers", default=0, minimum=0), len(kinds))
+    if not shared:
+        return kinds, {}
+    first = len(kinds) - shared
+    sources: dict[int, int] = {}
+    for i in range(first, len(kinds)):
+        same = [j for j in range(first) if kinds[j] == kinds[i]]
+        if same:
+            sources[i] = same[-1]
+    return kinds[:first] + ["none"] * shared, sources
 
 
 # Nemotron-H block letters (transformers' NemotronHConfig._pattern_to_list): each block holds

@@ -7,7 +7,8 @@ the memory and speed code reads nothing else.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from itertools import accumulate
 from typing import Literal
 
@@ -35,6 +36,11 @@ class LayerSpec:
     index_head_dim: a lightning-indexer key cached beside each row, index_heads query heads
     score every cached row with it for each new token.
     index_topk: rows the attention then reads per token (0: all of them).
+
+    kv_source: for a "none" layer that attends over another layer's cache (Gemma 3n and
+    Gemma 4 E-series shared-KV layers, Hunyuan cross-layer attention), that layer's index;
+    -1 for every other layer. Memory sizes no cache for it; speed prices its attention as
+    the source layer's (attending_spec).
     """
 
     kind: LayerKind
@@ -61,6 +67,7 @@ class LayerSpec:
     down_rows: int = 0  # dense or shared-expert down projection (its intermediate width)
     expert_up_rows: int = 0  # routed experts' gate/up (the hidden or latent width)
     expert_down_rows: int = 0  # routed experts' down projection (the expert width)
+    kv_source: int = -1
 
     @property
     def params(self) -> int:
@@ -221,3 +228,37 @@ class ModelSpec:
         object.__setattr__(
             self, "params_matmul_active", max(self.params_active - self.params_input + head, 1)
         )
+
+
+@lru_cache(maxsize=1024)
+def attending_spec(spec: ModelSpec) -> ModelSpec:
+    """The model as its attention reads caches: each layer that reads another layer's cache
+    (kv_source) takes that layer's kind, KV heads and head sizes, so that attention FLOPs and
+    the KV bytes a token reads count it (it scores and mixes the whole shared cache, prefill
+    and decode alike); its weights and experts stay its own. The spec itself where no layer
+    shares, and never used to size memory: a shared layer stores no cache of its own."""
+    layers = spec.layers
+    if all(layer.kv_source < 0 for layer in layers):
+        return spec
+    n = len(layers)
+    out = []
+    for layer in layers:
+        j = layer.kv_source
+        if 0 <= j < n and layers[j].kv_source < 0 and layers[j].kind != "none":
+            src = layers[j]
+            layer = replace(
+                layer,
+                kind=src.kind,
+                n_kv_heads=src.n_kv_heads,
+                head_dim_k=src.head_dim_k,
+                head_dim_v=src.head_dim_v,
+                compress_ratio=src.compress_ratio,
+                index_head_dim=src.index_head_dim,
+                index_heads=src.index_heads,
+                index_topk=src.index_topk,
+                kv_source=-1,
+            )
+        elif j >= 0:
+            layer = replace(layer, kv_source=-1)
+        out.append(layer)
+    return replace(spec, layers=tuple(out))

@@ -12,7 +12,7 @@ from itertools import accumulate
 
 from ..quant import kv_row_bytes
 from ..runtimes import Runtime
-from ..spec import LayerSpec, ModelSpec
+from ..spec import LayerSpec, ModelSpec, attending_spec
 from .records import pad
 
 # llama.cpp defaults (common/common.h, src/llama-context.cpp): physical batch 512, KV cells
@@ -234,7 +234,9 @@ def kv_read_bytes(
 ) -> float:
     """KV bytes one decoded token reads at ``depth``. Dense attention reads the whole cache
     (kv_cache_bytes); a sparse layer (DeepSeek-V3.2, V4) reads every indexer key but only
-    the index_topk rows the indexer selects, besides its raw window."""
+    the index_topk rows the indexer selects, besides its raw window. A shared-KV layer reads
+    its source layer's cache (attending_spec)."""
+    spec = attending_spec(spec)
     start, stop = (0, spec.n_layers) if layers is None else (layers.start, layers.stop)
     total = float(kv_cache_bytes(spec, depth, runtime, kv_type, sequences, range(start, stop)))
     sparse = [i for i in _sparse_layers(spec) if start <= i < stop]
@@ -304,7 +306,8 @@ def attention_flops(
     llama.cpp attends in latent space for prompts too (its cache holds only the latent);
     vLLM and transformers expand the latent into per-head K and V for prefill.
     llama.cpp's prompts attend over more than the window in sliding-window layers
-    (attended_window)."""
+    (attended_window). A shared-KV layer attends like its source layer (attending_spec)."""
+    spec = attending_spec(spec)
     window = attended_window(spec, runtime, depth, decode)
     latent = caches_mla_latent(spec, runtime) and (decode or runtime.engine == "llama.cpp")
     full, swa = _attention_widths(spec, windows_swa(spec, runtime), latent)
@@ -364,6 +367,7 @@ def vector_kernel_attention_flops(
     CUDA/HIP vector kernel computes and what the layers too wide for it compute in the matrix
     (MMA or tile) kernel; with ``packing``, the grouped-query layers it packs go to the matrix
     kernel too."""
+    spec = attending_spec(spec)
     total = attention_flops(spec, runtime, depth, start, stop, decode=True)
     wide = 0.0
     latent = caches_mla_latent(spec, runtime)
@@ -416,6 +420,7 @@ def hip_tile_attention_flops(
     attention on RDNA3/RDNA4 runs in its tile kernel rather than the WMMA (MMA) kernel: K heads
     wider than HIP_MMA_ATTENTION_MAX_HEAD_DIM, or fewer than HIP_MMA_ATTENTION_MIN_GQA query
     heads per KV head."""
+    spec = attending_spec(spec)
     tile = 0.0
     latent = caches_mla_latent(spec, runtime)
     for lo, hi in _wide_head_runs(

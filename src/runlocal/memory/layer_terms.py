@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..runtimes import Runtime
-from ..spec import ModelSpec
+from ..spec import ModelSpec, attending_spec
 from .kv import (
     GqaPacking,
     _attention_widths,
@@ -79,6 +79,7 @@ class LayerTerms:
         vector_kernel: bool,
         packing: GqaPacking | None,
     ) -> None:
+        spec = attending_spec(spec)  # shared-KV layers read their source layer's cache
         self.spec, self.runtime, self.kv_type = spec, runtime, kv_type
         self.sequences, self.vector_kernel, self.packing = sequences, vector_kernel, packing
         self.n = spec.n_layers

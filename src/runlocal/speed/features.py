@@ -20,7 +20,7 @@ from ..memory import (
 from ..memory.layer_terms import layer_terms_of
 from ..quant import KV_TYPES, kv_bytes_per_element
 from ..runtimes import Runtime
-from ..spec import ModelSpec, WeightInventory
+from ..spec import ModelSpec, WeightInventory, attending_spec
 from .device_traits import (
     MIN_TENSOR_FP16_PER_FP32,
     TURING,
@@ -565,7 +565,9 @@ def _scores_per_token(spec: ModelSpec, attn_flops: float) -> float:
 
 @lru_cache(maxsize=256)
 def _mean_attention_width(spec: ModelSpec) -> float:
-    """The mean K + V head width of the layers that attend over a cache (0: none)."""
+    """The mean K + V head width of the layers that attend over a cache, shared-KV layers
+    as their source layer (attending_spec) (0: none)."""
+    spec = attending_spec(spec)
     widths = [
         layer.head_dim_k + layer.head_dim_v
         for layer in spec.layers
