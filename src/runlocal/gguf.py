@@ -424,7 +424,11 @@ def _build_spec(path: Path, headers: Sequence[Header]) -> ModelSpec:
     first_shared = n_layers - shared
     for i in range(max(first_shared, 0), n_layers):
         if shared and kinds[i] == "none":
-            same = [j for j in range(first_shared) if kinds[j] in ("full", "swa") and flags[j] == flags[i]]
+            same = [
+                j
+                for j in range(first_shared)
+                if kinds[j] in ("full", "swa") and flags[j] == flags[i]
+            ]
             if same:
                 kv_sources[i] = same[-1]
     if "recurrent" in kinds and state <= 0:

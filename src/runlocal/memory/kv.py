@@ -494,6 +494,7 @@ def _attention_flops_by_layer(
 ) -> float:
     """attention_flops summed layer by layer: for compressed and sparse attention, and the
     reference the prefix sums are tested against."""
+    spec = attending_spec(spec)
     window = attended_window(spec, runtime, depth, decode)
     windows = windows_swa(spec, runtime)
     total = 0.0
