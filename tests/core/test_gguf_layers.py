@@ -293,6 +293,9 @@ def test_shared_kv_layers_store_no_kv(tmp_path: Path) -> None:
         )
     )
     assert kinds(spec) == "SSSSFSS---"
+    # Each reads the last cache-owning layer of its type: 7 and 8 slide (layer 6), 9 is
+    # global (layer 4).
+    assert [layer.kv_source for layer in spec.layers] == [-1] * 7 + [6, 6, 4]
 
 
 def test_it_reads_non_causal_attention(tmp_path: Path) -> None:
