@@ -283,6 +283,11 @@ def _spec_from_config(
     # and rotated, V is the same projection under a scale-free RMS norm, two tensors
     # (llama.cpp gemma4-iswa.cpp: "Vcur = ... : Kcur", then ggml_rms_norm; transformers'
     # Gemma4 attention the same), so only the weights lose the V projection.
+    # The wider global head applies whether or not a global KV-head count is given:
+    # transformers' Gemma4TextAttention takes `global_head_dim` on every non-sliding layer
+    # when it is set, and keeps num_key_value_heads there unless the global layer has its
+    # own count (E2B/E4B: null); llama.cpp's Gemma 4 converter writes it as
+    # attention.key_length (key_length_swa = head_dim), read per layer kind in gguf.py.
     global_kv = r.opt_int("num_global_key_value_heads")
     global_head_dim = r.opt_int("global_head_dim")
     k_eq_v = c.get("attention_k_eq_v") is True
@@ -355,8 +360,9 @@ def _spec_from_config(
         else:
             heads_kv = kv_per_layer[i]
             if kind == "full" and global_kv:
-                heads_kv, hd_k = global_kv, global_head_dim or head_dim_k
-                kv_per_layer[i] = heads_kv
+                heads_kv = kv_per_layer[i] = global_kv
+            if kind == "full" and global_head_dim:
+                hd_k = global_head_dim
             hd_v = hd_k
             attn = hidden * n_heads * hd_k * (3 if gated_attention else 2)
             if i in cla_reuse:

@@ -96,6 +96,38 @@ def test_a_per_layer_pattern_array_wins_and_swa_layers_get_their_head_size(tmp_p
     assert spec.sliding_window == 1024
 
 
+def test_wider_global_heads_with_one_kv_head_count_price_the_cache(tmp_path: Path) -> None:
+    # Gemma 4 E2B/E4B GGUFs: llama.cpp's converter writes key_length = global_head_dim and
+    # key_length_swa = head_dim, and a scalar head_count_kv when the config has no global
+    # KV-head count. The full layer caches 2 heads × (32 + 32) × 2 bytes = 256 per token
+    # (f16); the sliding one 2 × (16 + 16) × 2 = 128, for at most its window of 64 tokens.
+    from runlocal.memory import kv_cache_bytes
+    from runlocal.runtimes import get_runtime
+
+    spec = read_gguf(
+        make_gguf(
+            tmp_path,
+            arch="gemma4",
+            n_layers=2,
+            n_kv=2,
+            kv={
+                "{arch}.attention.sliding_window": 64,
+                "{arch}.attention.sliding_window_pattern": [True, False],
+                "{arch}.attention.key_length": 32,
+                "{arch}.attention.value_length": 32,
+                "{arch}.attention.key_length_swa": 16,
+                "{arch}.attention.value_length_swa": 16,
+            },
+        )
+    )
+    assert [(x.kind, x.n_kv_heads, x.head_dim_k, x.head_dim_v) for x in spec.layers] == [
+        ("swa", 2, 16, 16),
+        ("full", 2, 32, 32),
+    ]
+    hf = get_runtime("transformers")
+    assert kv_cache_bytes(spec, 1000, hf, "f16") == 256 * 1000 + 128 * 64
+
+
 def test_a_scalar_pattern_sets_the_period(tmp_path: Path) -> None:
     spec = read_gguf(
         make_gguf(

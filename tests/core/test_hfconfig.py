@@ -310,3 +310,31 @@ def test_gemma_4_global_layers_cache_k_and_v_but_have_no_v_projection() -> None:
     assert local.params_attn_v == 64 * 2 * 16
     assert glob.params_attn_v == 0  # no v_proj: the K projection serves both
     assert glob.params_attn == 64 * 4 * 32 * 2 + 64 * 1 * 32
+
+
+def test_gemma_4_global_head_size_applies_without_a_global_kv_head_count() -> None:
+    # Gemma 4 E2B/E4B: global_head_dim is set but num_global_key_value_heads is null and
+    # attention_k_eq_v is false. transformers' Gemma4TextAttention still gives the
+    # full-attention layers global_head_dim, with num_key_value_heads heads and a v_proj.
+    from runlocal.memory import attention_flops, kv_cache_bytes
+    from runlocal.memory.kv import kv_bytes_per_token
+    from runlocal.runtimes import get_runtime
+
+    config = gemma_4_like(num_global_key_value_heads=None, attention_k_eq_v=False)
+    local, glob = spec_from_config(config).layers
+    assert (local.n_kv_heads, local.head_dim_k, local.head_dim_v) == (2, 16, 16)
+    assert (glob.n_kv_heads, glob.head_dim_k, glob.head_dim_v) == (2, 32, 32)
+    # q and o: 64 × 4 heads × 32 each; k and v: 64 × 2 heads × 32 each.
+    assert glob.params_attn == 64 * 4 * 32 * 2 + 64 * 2 * 32
+    assert glob.params_attn_v == 64 * 2 * 32
+    spec = spec_from_config(config)
+    hf = get_runtime("transformers")
+    # f16 KV per token: global 2 heads × (32 + 32) × 2 bytes = 256; sliding 2 × (16 + 16) × 2
+    # = 128, capped at the window of 8 tokens.
+    assert kv_bytes_per_token(spec, hf, "f16") == 256
+    assert kv_cache_bytes(spec, 1000, hf, "f16") == 256 * 1000 + 128 * 8
+    # Decoding at depth 100 in the global layer: 2 FLOPs × 4 query heads × (32 + 32) × 100.
+    assert attention_flops(spec, hf, 100, 1, 2, True) == 2 * 4 * (32 + 32) * 100
+    # Without global_head_dim the global layer keeps head_dim.
+    plain = spec_from_config({k: v for k, v in config.items() if k != "global_head_dim"})
+    assert plain.layers[1].head_dim_k == 16
