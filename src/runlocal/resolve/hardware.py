@@ -457,6 +457,16 @@ def _either(index: _Index, text: str, r: Reading, best: list[tuple[int, int, lis
         if laptop:
             ids = _unique([*(k.entry_id for k in keys), *(k.entry_id for k in laptop)])
             raise AmbiguousNameError("hardware", text, _names(index, ids))
+        if all(index.entries[k.entry_id].get("segment") == "workstation" for k in keys):
+            # NVIDIA sells its workstation GPUs for laptops under the card's name ("RTX 5000
+            # Ada Generation Laptop GPU", "RTX A5000 Laptop GPU", "RTX PRO 5000 Blackwell
+            # Generation Laptop GPU": its professional laptop GPU pages), and a workstation
+            # line sold both ways carries both: "Precision 5690 RTX 5000 Ada" is a laptop whose
+            # GPU the catalog lacks, never the desktop card (session 17 names8).
+            tokens = [*r.tokens[start:end], "laptop"]
+            raise UnknownNameError(
+                "hardware", text, _closest(index, text, tokens)
+            ) from InputError(f"no {' '.join(tokens)!r} in the catalog, and no desktop word")
 
 
 def _other_form_factor(index: _Index, ids: list[str], name: list[str], word: str) -> bool:

@@ -247,8 +247,10 @@ _LINES = _wordset(
 # Product lines sold only as laptops (ASUS ROG Zephyrus and ROG Strix Scar, Razer Blade, MSI
 # Raider and Katana, Acer Predator Helios): a GPU named in them is the laptop GPU ("Zephyrus
 # G14 RTX 4060" is the RTX 4060 Laptop GPU, not the desktop card). Lines sold as desktops too
-# (Legion, Omen, XPS, Alienware, Stealth) say nothing.
-_LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios")
+# (Legion, Omen, XPS, Alienware, Stealth) say nothing. HP's ZBook and Lenovo's ThinkPad are
+# laptop-only workstation lines (HP's desktops are "Z2"/"Z4"/"Z8", Lenovo's "ThinkStation"):
+# "ZBook Fury G11 RTX 5000 Ada" is the RTX 5000 Ada Laptop GPU (session 17 names8).
+_LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios zbook thinkpad")
 # A laptop's model name: a product line's name with the screen size after it ("XPS 15",
 # "Omen 16", "Stealth 16 Studio", "Titan 18 HX", "AORUS 17X", "LOQ 15IRX9", "Nitro V 15"), or a
 # vendor's letter glued to the screen size ("Zephyrus G14", "Strix G16", "TUF Gaming A15", "Dell
