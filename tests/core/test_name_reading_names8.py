@@ -46,3 +46,20 @@ def test_zbook_and_thinkpad_are_laptop_only_lines() -> None:
     assert hardware("ThinkPad P1 Gen 7 RTX 4060") == ("nvidia-rtx-4060-laptop", 1)
     with pytest.raises(InputError):  # the laptop RTX 5000 Ada, which the catalog lacks
         hardware("ZBook Fury G11 RTX 5000 Ada")
+
+
+def model(text: str) -> str:
+    from runlocal.resolve.models import resolve_model_name
+
+    return resolve_model_name(load_catalog(), text).entry.id
+
+
+def test_spoken_numbers_are_read_as_digits() -> None:
+    from runlocal.resolve.models_respelled import spoken_readings
+
+    known = frozenset({"zero", "gemma", "qwen"})
+    assert spoken_readings(known, "gemma four 31b") == ["gemma 4 31b"]
+    assert spoken_readings(known, "qwen three point five twenty seven b") == ["qwen 3.5 27 b"]
+    assert spoken_readings(known, "r1 zero") == []  # a word the catalog's names use
+    assert model("gemma four 31b") == "gemma-4-31b-it"
+    assert model("qwen three point five 27b") == "qwen3.5-27b"

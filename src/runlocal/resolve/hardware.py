@@ -464,9 +464,9 @@ def _either(index: _Index, text: str, r: Reading, best: list[tuple[int, int, lis
             # line sold both ways carries both: "Precision 5690 RTX 5000 Ada" is a laptop whose
             # GPU the catalog lacks, never the desktop card (session 17 names8).
             tokens = [*r.tokens[start:end], "laptop"]
-            raise UnknownNameError(
-                "hardware", text, _closest(index, text, tokens)
-            ) from InputError(f"no {' '.join(tokens)!r} in the catalog, and no desktop word")
+            raise UnknownNameError("hardware", text, _closest(index, text, tokens)) from InputError(
+                f"no {' '.join(tokens)!r} in the catalog, and no desktop word"
+            )
 
 
 def _other_form_factor(index: _Index, ids: list[str], name: list[str], word: str) -> bool:

@@ -39,6 +39,7 @@ from .models_reading import (
 from .models_respelled import (
     dotted_readings,
     respelled_readings,
+    spoken_readings,
     undotted_readings,
     unglued_readings,
 )
@@ -156,6 +157,7 @@ def _by_other_words(
         unglued_readings(known, ref.name),
         undotted_readings(ref.name),
         respelled_readings(known, index.skeletons, ref.name),
+        spoken_readings(known, ref.name),
     ):
         entry = _one_reading(index, text, ref, readings)
         if entry is not None:

@@ -83,3 +83,33 @@ def respelled_readings(
         if len(same) == 1:
             out = re.sub(rf"(?i)(?<![a-z]){run}(?![a-z])", same[0], out)
     return [out] if out != name else []
+
+
+# Numbers said rather than written (dictation, speech-to-text, "gemma four", "qwen three point
+# five"): English number words up to ninety-nine, "point" a decimal point between two of them
+# (session 17 names8).
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 10 + i for i, w in enumerate(_TEENS)}
+_SAID_RE = re.compile(
+    rf"(?i)(?<![a-z])(?:({'|'.join(_TENS)})(?:[\s-]+({'|'.join(_UNITS[1:])}))?"
+    rf"|({'|'.join(_UNITS + _TEENS)}))(?![a-z])"
+)
+
+
+def spoken_readings(known: frozenset[str], name: str) -> list[str]:
+    """The name with its number words written as digits ("gemma four 31b" → "gemma 4 31b",
+    "qwen three point five twenty seven b" → "qwen 3.5 27 b"); a word the catalog's names use
+    ("zero" of "R1-Zero") is kept. [] where there is none."""
+
+    def digits(m: re.Match[str]) -> str:
+        if m.group(3):
+            word = m.group(3).lower()
+            return m.group(0) if word in known else str(_NUMBER_WORDS[word])
+        tens = 20 + 10 * _TENS.index(m.group(1).lower())
+        return str(tens + (_UNITS.index(m.group(2).lower()) if m.group(2) else 0))
+
+    out = _SAID_RE.sub(digits, name)
+    out = re.sub(r"(?i)(?<=\d)\s+point\s+(?=\d)", ".", out)
+    return [out] if out != name else []
