@@ -63,3 +63,10 @@ def test_spoken_numbers_are_read_as_digits() -> None:
     assert spoken_readings(known, "r1 zero") == []  # a word the catalog's names use
     assert model("gemma four 31b") == "gemma-4-31b-it"
     assert model("qwen three point five 27b") == "qwen3.5-27b"
+
+
+def test_a_series_number_before_the_screen_size_names_a_laptop() -> None:
+    assert hardware("Lenovo Legion 7 16 RTX 5070 Ti") == ("nvidia-rtx-5070-ti-laptop", 1)
+    assert hardware("Legion Pro 7 16 RTX 4090") == ("nvidia-rtx-4090-laptop", 1)
+    with pytest.raises(InputError):  # 16GB is memory, not a screen: still "which one?"
+        hardware("Legion 7 16GB RTX 4090")

@@ -257,12 +257,14 @@ _LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios zbook thinkpa
 # G15", "ProArt P16", "Alienware m18"; Dell's workstation laptops "Precision 16", "Dell Pro
 # Max 16": session 17 names6). Desktops name their volume in litres ("Omen 45L",
 # "Victus 15L"), never a bare 13 to 18. A word of the model's own may come between ("Omen
-# Transcend 14", "Legion Slim 16"); the model's name is the laptop's, never the GPU's words.
+# Transcend 14", "Legion Slim 16"), or the line's series number ("Legion 7 16", "Legion Pro 7
+# 16", "Legion 5i 15": Lenovo's model names; session 17 names8); the model's name is the
+# laptop's, never the GPU's words.
 _LAPTOP_MODEL_RE = re.compile(
     r"\b(?:legion|omen|zephyrus|blade|xps|predator|helios|katana|raider|stealth|aero|scar|"
     r"inspiron|nitro|alienware|aorus|cyborg|vector|titan|victus|loq|pulse|sword|crosshair|"
     r"zenbook|vivobook|zbook|thinkpad|envy|spectre|precision|dell\s+pro\s+max)"
-    r"\s+(?:v\s+|[a-z]{3,}\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
+    r"\s+(?:v\s+|[a-z]{3,}\s+|(?:pro\s+)?[5-9]i?\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
     r"|(?<![\w.-])[gafpm]1[4-8](?![\w.])"
 )
 # Lines sold both as laptops and as desktops (Lenovo Legion and LOQ, HP Omen and Victus, Dell
