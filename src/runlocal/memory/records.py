@@ -134,8 +134,7 @@ class MemoryPlan:
         if self.fits or not self.devices:
             return False
         for d in self.devices:
-            used, budget = usage(d)
-            if used > budget + edge_margin(budget):
+            if not within_edge(*usage(d)):
                 return False
         return self.host is None or self.host.fits
 
