@@ -29,8 +29,10 @@ A metric's name says what was measured and in which unit: ``<part>_<unit>[_per_g
   answer for a context prefills all of it at once; a row that prefilled a prompt and then
   generated tokens peaked at the larger of two moments, each a question of its own: the
   prompt's prefill (the answer's peak at the prompt's length, its KV cache that long) and the
-  last generated token (weights + the KV cache of prompt and generated tokens, a token's
-  activations beside them being negligible).
+  last generated token: weights + the KV cache of prompt and generated tokens + what that
+  token's forward pass holds over the cache (transformers: one layer's cache update, and the
+  grouped-query K and V expanded to every head where the release does so,
+  memory.transformers_decode_bytes; elsewhere a token's activations, negligible).
 - ``resident``: what stays allocated once a run ends: weights + KV cache, the activations
   freed (torch.cuda.memory_allocated after generate).
 - ``vram_total``: the accelerators' whole use, process context included (nvidia-smi).
@@ -60,6 +62,9 @@ from .accuracy_setup import BUILD_RE, kv_type
 from .catalog import Catalog, Entry
 from .engine import CheckQuery, check
 from .errors import InputError, RunlocalError
+from .memory import transformers_decode_bytes
+from .runtimes import get_runtime
+from .sources import catalog_spec
 from .units import GB, GIB, MIB
 
 _METRIC_RE = re.compile(
@@ -296,14 +301,29 @@ def predicted_part(answer: dict[str, Any], part: str, per_gpu: bool, unit_mib: b
 
 
 def generate_peak(
-    prefill: dict[str, Any], whole: dict[str, Any], per_gpu: bool, unit_mib: bool
+    prefill: dict[str, Any],
+    whole: dict[str, Any],
+    per_gpu: bool,
+    unit_mib: bool,
+    decode_bytes: int = 0,
 ) -> float:
     """The allocator peak of a prompt prefilled and then generated from (see the module
     docstring): the larger of the answer for the prompt alone, ``prefill``, and the weights and
-    KV cache of the answer for prompt and generated tokens together, ``whole``."""
+    KV cache of the answer for prompt and generated tokens together, ``whole``, with the last
+    token's transient ``decode_bytes`` beside them."""
     prompt_peak = predicted_part(prefill, "peak", per_gpu, unit_mib)
-    last_token = predicted_part(whole, "resident", per_gpu, unit_mib)
+    last_token = predicted_part(whole, "resident", per_gpu, unit_mib) + decode_bytes
     return max(prompt_peak, last_token)
+
+
+def decode_step_bytes(query: CheckQuery, catalog: Catalog) -> int:
+    """What the last generated token's forward pass holds beside the weights and the whole
+    KV cache (memory.transformers_decode_bytes); 0 for runtimes other than transformers."""
+    runtime = get_runtime(query.runtime)
+    if runtime.engine != "transformers" or not query.context:
+        return 0
+    spec = catalog_spec(catalog.find_model(query.model))
+    return transformers_decode_bytes(spec, runtime, query.context, query.batch)
 
 
 # The context a failed setup's weight buffers are asked at (evaluate_memory): llama.cpp's
@@ -339,7 +359,8 @@ def evaluate_memory(rows: list[MemoryRow], catalog: Catalog) -> dict[str, int]:
                 prefill = check(replace(row.query, context=row.prompt), catalog).data
             except (InputError, RunlocalError):
                 continue
-            row.predicted_bytes = generate_peak(prefill, answer, row.per_gpu, unit_mib)
+            decode = decode_step_bytes(row.query, catalog)
+            row.predicted_bytes = generate_peak(prefill, answer, row.per_gpu, unit_mib, decode)
     return refused
 
 

@@ -82,6 +82,12 @@ from .records import (
     usage,
     within_edge,
 )
+from .transformers_decode import (
+    TRANSFORMERS_FA2_REPEAT_KV_BEFORE,
+    TRANSFORMERS_SDPA_REPEAT_KV_BEFORE,
+    transformers_decode_bytes,
+    transformers_repeats_kv,
+)
 
 __all__ = [
     "BACKEND_OVERHEAD_BYTES",
@@ -97,8 +103,10 @@ __all__ = [
     "MLX_LATENT_MLA_ARCHITECTURES",
     "SYSTEM_RAM",
     "TORCH_CONTEXT_BYTES",
+    "TRANSFORMERS_FA2_REPEAT_KV_BEFORE",
     "TRANSFORMERS_PROCESS_BYTES",
     "TRANSFORMERS_RESERVE_SHARE",
+    "TRANSFORMERS_SDPA_REPEAT_KV_BEFORE",
     "VLLM_BLOCK",
     "VLLM_CUDA_GRAPHS_BYTES",
     "VLLM_GPU_MEMORY_UTILIZATION",
@@ -146,7 +154,9 @@ __all__ = [
     "split_layers",
     "swa_prefill_bytes",
     "transformers_activation_bytes",
+    "transformers_decode_bytes",
     "transformers_mask_bytes",
+    "transformers_repeats_kv",
     "usage",
     "vector_kernel_attention_flops",
     "vllm_activation_bytes",

@@ -14,6 +14,7 @@ from ..units import GIB, MIB
 from .kv import MLX_PREFILL_STEP, VLLM_MAX_BATCHED_TOKENS, kv_cache_bytes, swa_prefill_bytes
 from .llama_buffers import split_layers
 from .records import SYSTEM_RAM, DeviceUse, MemoryPlan, lookup_bytes
+from .transformers_decode import transformers_decode_bytes
 
 # Python + PyTorch + CUDA context for vLLM / transformers / ExLlamaV2 processes.
 TORCH_CONTEXT_BYTES = 500 * MIB
@@ -475,6 +476,10 @@ def plan_simple(
         # Like the KV cache, that hold is split with the layers.
         held = swa_prefill_bytes(spec, context, runtime, kv_type, sequences)
         act = transformers_activation_bytes(spec, runtime, context, sequences, kv + held)
+        # The last decoded token's moment, beside the same cache (transformers_decode_bytes):
+        # below the prefill's but for a grouped-query copy on a short-MLP model.
+        decode = transformers_decode_bytes(spec, runtime, context, sequences)
+        act = decode if decode > act else act  # max of two (see speed.features)
         overhead = TRANSFORMERS_PROCESS_BYTES + int((act + held + kv) * TRANSFORMERS_RESERVE_SHARE)
     elif runtime.engine == "mlx":
         step = min(context, MLX_PREFILL_STEP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..memory import TRANSFORMERS_FA2_REPEAT_KV_BEFORE, TRANSFORMERS_SDPA_REPEAT_KV_BEFORE
 from .device_traits import TURING
 from .features import (
     DeviceLoad,
@@ -118,8 +119,8 @@ RUNTIME_DECODE: dict[str, RuntimeDecode] = {
         expert_loop_before=(5, 0),
         host_per_linear_us={"GPTQ-8BIT": 80.0, "NF4": 80.0, "INT8": 530.0, "AWQ-4BIT": 33.0},
         cache_copy_passes=DYNAMIC_CACHE_COPY_PASSES,
-        repeat_kv_flash_before=(4, 48),
-        repeat_kv_sdpa_before=(4, 54),
+        repeat_kv_flash_before=TRANSFORMERS_FA2_REPEAT_KV_BEFORE,
+        repeat_kv_sdpa_before=TRANSFORMERS_SDPA_REPEAT_KV_BEFORE,
         repeat_kv_efficiency=REPEAT_KV_EFFICIENCY,
     ),
 }
