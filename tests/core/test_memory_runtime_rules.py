@@ -1,6 +1,7 @@
 """Per-runtime memory rules, hand-computed: Ollama's flash-attention default and llama.cpp's
-compute buffer without flash attention, Meta's FP8 layout, transformers' KV cache from 1K to
-128K tokens, and the accuracy harness's reading of old vLLM logs and failed setups."""
+compute buffer without flash attention, Meta's FP8 layout, transformers' KV cache and a small
+model's fixed process from 1K to 128K tokens, and the accuracy harness's reading of old vLLM
+logs and failed setups."""
 
 from __future__ import annotations
 
@@ -121,6 +122,9 @@ def test_transformers_kv_cache_from_1k_to_128k(context: int) -> None:
     assert kv_cache_bytes(gemma3, context, HF, "f16") == (5 * context + 29 * local) * 4 * 256 * 4
     mistral = spec_from_config(MISTRAL_7B_V01)  # 32 layers, 8 KV heads x 128
     assert kv_cache_bytes(mistral, context, HF, "f16") == 32 * w * 8 * 128 * 4
+    # Before 4.54 DynamicCache kept every token in every layer, window or not.
+    old = get_runtime("transformers@4.53")
+    assert kv_cache_bytes(mistral, context, old, "f16") == 32 * context * 8 * 128 * 4
     dsv2 = spec_from_config(DEEPSEEK_V2_LITE)  # 27 layers x (512 + 64) x 2 B
     assert kv_cache_bytes(dsv2, context, HF, "f16") == 27 * context * 576 * 2
     qnext = spec_from_config(QWEN3_NEXT_80B_A3B)  # 12 attention layers, 36 delta-net states
@@ -192,3 +196,41 @@ def test_exllamav2_allocates_its_largest_modules_fixed_scratch_and_keeps_embeddi
     assert inv.input_bytes == 1_050_673_152
     assert use.weights_bytes == sum(inv.layer_bytes) + inv.output_bytes + inv.other_bytes
     assert plan.host is not None and plan.host.weights_bytes == inv.input_bytes
+
+
+# Qwen2.5-0.5B's config.json: a small tied-embedding model, two KV heads of 64.
+QWEN2_5_0_5B = {
+    "model_type": "qwen2",
+    "num_hidden_layers": 24,
+    "hidden_size": 896,
+    "num_attention_heads": 14,
+    "num_key_value_heads": 2,
+    "intermediate_size": 4864,
+    "vocab_size": 151936,
+    "max_position_embeddings": 32768,
+    "tie_word_embeddings": True,
+}
+
+
+@pytest.mark.parametrize("context", [1024, 4096, 8192, 32768, 65536, 131072])
+def test_a_small_transformers_model_pays_the_fixed_process_at_every_context(context: int) -> None:
+    """Qwen2.5-0.5B in BF16 on one GPU: the KV cache, 24 layers × 2 heads × 64 × (K + V) × 2 B
+    per token; the prefill's MLP moment, 3 × 4864 + 4 × 896 + 2 × 64 = 18,304 elements of 2 B
+    per token (above the logits, 2 × 896 + 6 × 151,936 bytes for the last position only); and
+    the process, 1 GiB that does not shrink with the model plus 10% of activations and KV:
+    the whole is weights + KV + activations + that, at 1K as at 128K."""
+    from runlocal.memory import TRANSFORMERS_PROCESS_BYTES, plan_simple
+
+    spec = spec_from_config(QWEN2_5_0_5B)
+    plan = plan_simple(
+        spec, estimate_inventory(spec, "BF16"), [explicit_device(80, 2000)], HF, context, "f16", 1
+    )
+    use = plan.devices[0]
+    kv = 24 * 2 * 64 * 2 * 2 * context
+    act = context * 18_304 * 2
+    assert use.kv_cache_bytes == kv
+    assert use.compute_bytes == act
+    assert use.overhead_bytes == TRANSFORMERS_PROCESS_BYTES + int((act + kv) * 0.1)
+    assert use.total_bytes == use.weights_bytes + kv + act + use.overhead_bytes
+    # The fixed part outweighs the 0.5B model's own weights (494 M parameters in BF16).
+    assert use.weights_bytes < TRANSFORMERS_PROCESS_BYTES
