@@ -179,7 +179,12 @@ _VENDOR_OF |= {"intel": "intel", "apple": "apple"}
 _VENDOR_WORDS_RE = re.compile(r"(?<![a-z])(" + "|".join(_VENDOR_OF) + r")(?![a-z])")
 
 
-_LANES_OR_COUNT_RE = re.compile(r"\d[a-z]*\s+[x×]\s*[2-8]\s+pci(?:e|[\s-]*express)?\b")
+_LANES_OR_COUNT_RE = re.compile(
+    r"\d[a-z]*\s+[x×]\s*[2-8]\s+pci(?:e|[\s-]*express)?\b"
+    # "RTX 4090 x16" at the end: a slot's width as spec sheets write it (x16 is the usual
+    # graphics slot) or sixteen cards (session 18 names9); after "PCIe" it is the width
+    r"|^(?!.*pci).*\d[a-z]*\s+[x×]\s*16\s*$"
+)
 
 
 def _resolve_one(catalog: Catalog, text: str) -> HardwareName:

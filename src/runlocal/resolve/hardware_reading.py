@@ -42,7 +42,8 @@ _LOG_NOISE = [
     # device's cores (session 17 names6).
     r"\d+\s*-?\s*(?:v\s*cpus?|vcores?|threads?)\b",
     r"(?<=pcie)\s*(?:gen\s*)?[1-6](?:\.\d)?(?![\d.]|\s*gb|\s*g\b)(?:\s*x\s*(?:16|8|4))?",
-    r"\bx(?:16|8)\b",
+    # a bare slot width, never the x of Dell's Alienware x-series model ("Alienware x16")
+    r"(?:^|(?<!alienware)\s)x(?:16|8)\b",
     r"\(\s*(?:19|20)\d\d\s*\)",  # a model year in brackets: "Mac Studio (2025)"
     r"\b(?:early|mid|late)\s+(?:19|20)\d\d\b",
     r"\b\d{2}(?:\.\d)?\s*(?:-\s*)?(?:inch|in\b|\"|”|'')",  # screen sizes
@@ -258,13 +259,14 @@ _LAPTOP_LINES = _wordset("zephyrus scar blade raider katana helios zbook thinkpa
 # Max 16": session 17 names6). Desktops name their volume in litres ("Omen 45L",
 # "Victus 15L"), never a bare 13 to 18. A word of the model's own may come between ("Omen
 # Transcend 14", "Legion Slim 16"), or the line's series number ("Legion 7 16", "Legion Pro 7
-# 16", "Legion 5i 15": Lenovo's model names; session 17 names8); the model's name is the
-# laptop's, never the GPU's words.
+# 16", "Legion 5i 15": Lenovo's model names; session 17 names8), or both ("Legion Slim 5 16");
+# Dell's x-series writes its letter before the screen size right after the line ("Alienware
+# x16", as its m-series "m18"; session 18 names9; never a revision, "Aurora R16"); the model's name is the laptop's, never the GPU's words.
 _LAPTOP_MODEL_RE = re.compile(
     r"\b(?:legion|omen|zephyrus|blade|xps|predator|helios|katana|raider|stealth|aero|scar|"
     r"inspiron|nitro|alienware|aorus|cyborg|vector|titan|victus|loq|pulse|sword|crosshair|"
     r"zenbook|vivobook|zbook|thinkpad|envy|spectre|precision|dell\s+pro\s+max)"
-    r"\s+(?:v\s+|[a-z]{3,}\s+|(?:pro\s+)?[5-9]i?\s+)?1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
+    r"\s+(?:v\s+|(?:[a-z]{3,}\s+)?(?:[5-9]i?\s+)?|x)1[3-8](?:\.\d)?(?:[a-z]+\d*)?\b(?<!l)"
     r"|(?<![\w.-])[gafpm]1[4-8](?![\w.])"
 )
 # Lines sold both as laptops and as desktops (Lenovo Legion and LOQ, HP Omen and Victus, Dell

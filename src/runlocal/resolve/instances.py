@@ -48,6 +48,9 @@ def cloud_instance(catalog: Catalog, text: str) -> HardwareName | None:
     words inside it are not a device's name."""
     instances = _instances(catalog)
     for word in re.split(r"[\s,;()]+", text.lower()):
+        # SageMaker names its instances "ml." + the EC2 type ("ml.g5.xlarge"; AWS's SageMaker
+        # instance types), the same machine (session 18 names9)
+        word = word.removeprefix("ml.") if _INSTANCE_RE.match(word[3:]) else word
         hit = instances.get(word) or instances.get(f"standard_{word}")
         if hit and hit[0] in catalog.hardware:
             return HardwareName(catalog.hardware[hit[0]], None, hit[1])

@@ -306,6 +306,18 @@ def _logged_model(text: str) -> str | None:
 _PROVIDER_PATH = re.compile(r"^(?:accounts/[\w-]+/models/|@(?:cf|hf)/[\w-]+/)([\w.-]+)$", re.I)
 
 
+# A Hub repo at a revision: huggingface_hub's file system writes "hf://owner/name@revision/
+# path" (HfFileSystem; a branch, a tag, "refs/pr/N" or a commit hash), and people pin a repo as
+# "owner/name@main" or "@<commit>" the same way. The revision is a version of the same files,
+# not a word of the name; LM Studio's "owner/name@q4_k_m" is a quant, read as one (session 18
+# names9).
+_HUB_REVISION = re.compile(
+    r"^(?:hf://|huggingface://)?([\w.-]+/[\w.-]+)"
+    r"(?:@(?:main|master|refs/(?:pr|convert)/[\w.-]+|[0-9a-f]{7,40}))?(/[^@\s]+)?$",
+    re.I,
+)
+
+
 def _pasted_model(text: str) -> str:
     """The model reference inside a pasted command line or page address; else the text."""
     m = _HUB_PAGE.match(text) or _PROVIDER_PATH.match(text)
@@ -351,6 +363,9 @@ def _pasted_model(text: str) -> str:
     m = _OLLAMA_PAGE.match(text) if "ollama.com/" in text.lower() else None
     if m:  # the page of a model without a tag is its default tag
         return m.group(1) if ":" in m.group(1) else f"{m.group(1)}:latest"
+    m = _HUB_REVISION.match(text) if "@" in text or "//" in text else None
+    if m:
+        return m.group(1) + (m.group(2) or "")
     return text
 
 

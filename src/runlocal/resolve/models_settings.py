@@ -38,8 +38,13 @@ def settings_left_out(name: str) -> Iterator[tuple[str, Fits]]:
 def _total_size_fits(number: str, unit: str) -> Fits:
     """A size typed beside a name that has none ("Kimi K2.5 1T"): the model's parameter count
     (the catalog's params_total_b, 1026 for Kimi K2.5) written to the typed number's
-    precision is the typed number (1026B is "1T"; never "2T", and "1.5T" is not 1.0T)."""
+    precision is the typed number (1026B is "1T"; never "2T", and "1.5T" is not 1.0T). A whole
+    number ending in one zero is written to the tens, as model cards round a count: MiniMax's
+    "230 billion total parameters" for M2.5's 229B (session 18 names9); "700B" is still not
+    DeepSeek V3's 671B."""
     decimals = len(number.partition(".")[2])
+    if "." not in number and number.endswith("0") and not number.endswith("00"):
+        decimals = -1
     scale = 1000.0 if unit == "t" else 1.0
 
     def fits(entry: Entry, sizes: set[str]) -> bool:
