@@ -115,6 +115,19 @@ MEMORY_TOO = "Give the memory too: bandwidth alone sets no budget."
 TFLOPS_ALONE = "TFLOPS describe a custom GPU: give its memory and bandwidth."
 
 
+# The longest quantization, runtime (with its @release) and KV cache type read: each is a
+# short name ("Q4_K_M", "llama.cpp@b10600", "q8_0"). The page's boxes, the API's fields and
+# the CLI's flags refuse longer text in these words, before any name is looked up (the page
+# and the API once said so in Django's and pydantic's words, and the CLI echoed it whole).
+MAX_SETTING = {"quant": 40, "runtime": 40, "kv_type": 20}
+_SETTING_NAMES = {"quant": "quantization", "runtime": "runtime", "kv_type": "KV cache type"}
+
+
+def setting_too_long(field: str) -> str:
+    """The sentence refusing a ``field`` of MAX_SETTING past its length."""
+    return f"{_SETTING_NAMES[field]} is too long ({MAX_SETTING[field]} characters at most)"
+
+
 def too_long(kind: str) -> str:
     """The sentence refusing a ``kind`` ("model", "hardware") name past MAX_NAME."""
     return f"{kind} name is too long ({MAX_NAME} characters at most)"

@@ -4,8 +4,9 @@ it), and how its values are read."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
-from typing import NoReturn, TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
 from .errors import InputError
 from .units import number_text, parse_tokens
@@ -13,8 +14,22 @@ from .units import number_text, parse_tokens
 EXIT_BAD_INPUT = 2
 
 
+# A value that starts with a minus and a digit ("-32k", "-1.5", "-0x10") is a value, never a
+# flag: no flag of runlocal's looks like that. argparse's own test takes only plain negative
+# numbers ("-5", "-.5") as values, so "--context -32k" got "expected one argument" instead of
+# the range the value is refused by on the page and in the API.
+_VALUE_WITH_MINUS = re.compile(r"^-\.?\d")
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _VALUE_WITH_MINUS
+
     def error(self, message: str) -> NoReturn:
+        # "argument --context: 'abc' is not …" as the engine words its refusals: the flag, then
+        # what is wrong with its value.
+        message = re.sub(r"^argument (--[\w-]+(?:/-\w)?): ", r"\1: ", message)
         self.exit(EXIT_BAD_INPUT, f"runlocal: error: {message}\n")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .answer import edge_words
 from .catalog import Entry
-from .errors import InputError
+from .errors import InputError, shown
 from .hardware import Device
 from .memory import within_edge
 from .units import GIB, MIB
@@ -64,7 +64,9 @@ def parts(entry: Entry, quant: str | None) -> list[Part]:
             bits = QUANT_BITS.get(quant.upper())
             if bits is None:
                 known = ", ".join(QUANT_BITS)
-                raise InputError(f"unknown quantization {quant!r} for {entry.name}; known: {known}")
+                raise InputError(
+                    f"unknown quantization {shown(quant)} for {entry.name}; known: {known}"
+                )
             out.append(Part(name, params, quant.upper(), int(params * bits / 8)))
         else:
             per = BYTES_PER_PARAM.get(dtype)

@@ -6,6 +6,17 @@ the website and API turn it into a 4xx with the same message.
 
 from __future__ import annotations
 
+# What a refusal echoes of a value as typed: enough to recognise it, never a pasted page.
+SHOWN_CHARS = 40
+
+
+def shown(text: str) -> str:
+    """``text`` quoted as a refusal repeats it (its repr), cut after SHOWN_CHARS characters with
+    an ellipsis and the length typed: a 2,000-character --quant is refused in one short line."""
+    if len(text) <= SHOWN_CHARS:
+        return repr(text)
+    return f"{text[:SHOWN_CHARS] + '…'!r} ({len(text):,} characters)"
+
 
 class RunlocalError(Exception):
     """Base of every error the engine raises on purpose."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .errors import InputError
+from .errors import InputError, shown
 
 QK_K = 256
 
@@ -166,7 +166,7 @@ def kv_bytes_per_element(kv_type: str) -> Fraction:
         return KV_TYPES[kv_type.lower()]
     except KeyError:
         raise InputError(
-            f"unknown KV cache type {kv_type!r}; known: {', '.join(KV_TYPES)}"
+            f"unknown KV cache type {shown(kv_type)}; known: {', '.join(KV_TYPES)}"
         ) from None
 
 

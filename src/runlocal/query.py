@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .bounds import BOUNDS, flag, outside
+from .bounds import BOUNDS, MAX_SETTING, flag, outside, setting_too_long
 
 # The limits live with their messages (runlocal.bounds); runlocal.engine re-exports them.
 from .bounds import MAX_BATCH as MAX_BATCH
@@ -131,7 +131,12 @@ _QUERY_BOUNDS = tuple(
 
 
 def validate(q: CheckQuery) -> None:
-    """The query's numbers within runlocal.bounds, refused in the words every surface uses."""
+    """The query's numbers within runlocal.bounds, and its short names within their lengths,
+    refused in the words every surface uses."""
+    for key, limit in MAX_SETTING.items():
+        text = getattr(q, key)
+        if text is not None and len(text) > limit:
+            raise InputError(f"{flag(key)}: {setting_too_long(key)}")
     for key, bound in _QUERY_BOUNDS:
         value = getattr(q, key)
         # Bound.holds written out for a plain int, which is finite (a context, a batch: every

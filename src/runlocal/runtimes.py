@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .architectures import OLLAMA_FLASH_ATTN_ARCHITECTURES, architecture_key
-from .errors import InputError
+from .errors import InputError, shown
 from .frozen import hash_once
 
 
@@ -553,10 +553,11 @@ FP32_ACCUMULATING_ENGINES = frozenset({"vllm", "transformers", "exllamav2"})
 _VERSION = r"^[vb]?(\d+(?:\.\d+){0,2})"  # as text: compiled when a version is first read
 
 
-def _version_tuple(text: str, runtime_id: str = "") -> tuple[int, ...]:
+def version_tuple(text: str, runtime_id: str = "") -> tuple[int, ...]:
+    """A release as typed after "@" (b6325, 0.17.1, v4.53) as numbers; refused otherwise."""
     if not (m := re.match(_VERSION, text.strip())):
         kind, example = version_example(runtime_id)
-        raise InputError(f"runtime version {text[:40]!r} is not a {kind} such as {example}")
+        raise InputError(f"runtime version {shown(text)} is not a {kind} such as {example}")
     return tuple(int(x) for x in m.group(1).split("."))
 
 
@@ -574,11 +575,11 @@ def get_runtime(name: str) -> Runtime:
     base, _, version = name.partition("@")
     key = _ALIASES.get(base.strip().lower())
     if key is None:
-        raise InputError(f"unknown runtime {base!r}; known: {', '.join(RUNTIMES)}")
+        raise InputError(f"unknown runtime {shown(base)}; known: {', '.join(RUNTIMES)}")
     runtime = RUNTIMES[key]
     if not version.strip():
         return runtime
-    at = _version_tuple(version, runtime.id)
+    at = version_tuple(version, runtime.id)
     changes: dict[str, bool | float | None] = {}
     for runtime_id, since, attr, before, _source in BEHAVIOUR_CHANGES:
         if runtime_id == runtime.id and at < since:

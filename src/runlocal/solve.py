@@ -25,6 +25,7 @@ from .estimate import plan_answers, plan_answers_uncached
 from .evidence import apply_measurements
 from .hardware import Device, tensor_rate_for
 from .query import DEFAULT_RAM_GIB, CheckQuery, CheckResult, LocalMachine
+from .runtime_releases import release_note
 from .runtimes import FP32_ACCUMULATING_ENGINES, Runtime, get_runtime, runtime_for_architecture
 from .sources import ResolvedModel, inventory_for, is_local_path, resolve_model
 from .speed import load_params, spread
@@ -172,6 +173,8 @@ def solve_at(
     mem.kv_bytes_per_cell_check(kv_type)
     context = q.context or min(default_context(runtime, devices), spec.max_context)
     notes = list(model.notes)
+    if runtime.version and (said := release_note(runtime)):
+        notes.append(said)
     detected = uses_detection(q, local)
     if detected:
         assert local is not None

@@ -13,7 +13,7 @@ import functools
 import re
 from fractions import Fraction
 
-from .errors import InputError
+from .errors import InputError, shown
 from .quant import ALL_GGML_TYPES
 from .quant_unsized import refuse_unsized
 from .spec import LayerSpec, ModelSpec, WeightInventory
@@ -109,7 +109,7 @@ def _normalize_quant(quant: str) -> str:
         suffix = "" if head == EXL3_DEFAULT_HEAD_BITS else f"-H{head}"
         return f"EXL3-{bpw:g}BPW{suffix}"
     known = ", ".join([*GGUF_SCHEMES, *DENSE_SCHEMES, "EXL2-<bpw>", "EXL3-<bpw>"])
-    raise InputError(f"unknown quantization {quant!r}; known: {known}")
+    raise InputError(f"unknown quantization {shown(quant)}; known: {known}")
 
 
 def quant_family(quant: str) -> str:

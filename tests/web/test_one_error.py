@@ -54,7 +54,10 @@ def _cli(query: dict[str, Any]) -> tuple[int, str]:
             "'1e309' is not a number of tokens (write 8192, 32k or 128k)",
             422,
         ),
+        # "-32k" read as a flag by argparse: "argument --context: expected one argument".
+        ({"context": "-32k"}, "context", "-32768 is out of range (1–10,000,000)", 422),
         ({"ram_gb": "-1"}, "ram_gb", "-1 is out of range (above 0, up to 65536)", 422),
+        ({"ram_gb": "0"}, "ram_gb", "0 is out of range (above 0, up to 65536)", 422),
         ({"ram_gb": "nan"}, "ram_gb", "nan is out of range (above 0, up to 65536)", 422),
         ({"ram_gb": "1e309"}, "ram_gb", "inf is out of range (above 0, up to 65536)", 422),
         ({"ram_gb": "lots"}, "ram_gb", "'lots' is not a number", 422),
@@ -73,6 +76,26 @@ def _cli(query: dict[str, Any]) -> tuple[int, str]:
         ({"model": "no-such-model-zz"}, "model", "unknown model 'no-such-model-zz'", 400),
         ({"hardware": "no-such-gpu-zz"}, "hardware", "unknown hardware 'no-such-gpu-zz'", 400),
         ({"kv_type": "q9"}, "kv_type", "unknown KV cache type 'q9'", 400),
+        # The CLI echoed these whole, the page and the API refused them in Django's and
+        # pydantic's words (and the page answered a 60-character runtime the API refused).
+        (
+            {"quant": "Q4_K_MXYZ" * 40},
+            "quant",
+            "quantization is too long (40 characters at most)",
+            422,
+        ),
+        (
+            {"runtime": "llama.cpp@b" + "9" * 40},
+            "runtime",
+            "runtime is too long (40 characters at most)",
+            422,
+        ),
+        (
+            {"kv_type": "q" * 21},
+            "kv_type",
+            "KV cache type is too long (20 characters at most)",
+            422,
+        ),
         # A runtime version that is none: the API named no field, and llama.cpp was shown
         # transformers' form (4.53) for its builds.
         (
@@ -272,3 +295,23 @@ def test_the_name_boxes_take_as_many_characters_as_every_surface_reads(tiny) -> 
         html = client.get(url).content.decode()
         found += re.findall(r'name="(?:model|hardware|hw|gpu|cpu)"[^>]*?maxlength="(\d+)"', html)
     assert found and set(found) == {str(MAX_NAME)}, found
+
+
+def test_a_runtime_release_past_the_newest_known_is_answered_alike_with_a_note(
+    real_catalog,
+) -> None:
+    """A llama.cpp build far beyond any known one was answered as if none had been given, on
+    every surface, without a word: now each says whose rules it got."""
+    query = {**BASE, "runtime": "llama.cpp@b999999"}
+    client = Client()
+    page = client.get("/will-it-run/", {**query, "format": "json"})
+    api = client.get("/api/v1/check", query)
+    assert page.status_code == api.status_code == 200, api.content[:300]
+    said = "llama.cpp build b999999 is newer than the newest runlocal knows (build b10600)"
+    assert any(n.startswith(said) for n in api.json()["notes"]), api.json()["notes"]
+    assert page.json()["result"]["notes"] == api.json()["notes"]
+    argv = ["check", BASE["model"], "--hardware", BASE["hardware"], "--runtime", query["runtime"]]
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        assert cli_main(argv) == 0
+    assert f"note: {said}" in out.getvalue()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Entry
-from ..errors import InputError
+from ..errors import InputError, shown
 from ..quant_unsized import UnsizedQuantError
 from ..weights import normalize_quant
 from .refs import HubRef, OllamaRef, parse_ref
@@ -443,7 +443,9 @@ def _take_one(text: str) -> tuple[str, str | None]:
         if quant is None and regex is _GGUF_WORD:
             # Shaped like a llama.cpp type but not one runlocal can size: say so rather
             # than answer for another quant.
-            raise InputError(f"unknown quantization {m.group(0).upper()!r} in {text.strip()!r}")
+            raise InputError(
+                f"unknown quantization {shown(m.group(0).upper())} in {shown(text.strip())}"
+            )
         if quant is None:
             continue
         return text[: m.start()] + " " + text[m.end() :], quant

@@ -21,11 +21,13 @@ from pydantic import (
 from runlocal.bounds import (
     BOUNDS,
     MAX_NAME,
+    MAX_SETTING,
     Bound,
     name_problem,
     not_a_number,
     out_of_range,
     outside,
+    setting_too_long,
 )
 from runlocal.engine import MAX_CONTEXT
 from runlocal.units import number_text, parse_tokens
@@ -47,6 +49,22 @@ def _name(kind: str) -> Any:
     ]
 
 
+def _setting(field: str) -> Any:
+    """A quantization, runtime or KV cache type, refused past runlocal.bounds.MAX_SETTING in
+    the engine's words (as the CLI and the page refuse it), the limit stated in the schema."""
+    limit, message = MAX_SETTING[field], setting_too_long(field)
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(message)
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"maxLength": limit})]
+
+
+Quant = _setting("quant")
+RuntimeName = _setting("runtime")
+KvType = _setting("kv_type")
 ModelName = _name("model")
 HardwareName = _name("hardware")
 
@@ -183,11 +201,11 @@ class CheckIn(Schema):
     hardware: list[HardwareName] | HardwareName | None = Field(
         None, description="catalog names; repeat for several GPUs, or write '2x RTX 3090'"
     )
-    quant: Annotated[str, Field(max_length=40)] | None = None
+    quant: Quant | None = None
     context: Context | None = None
     batch: Batch | None = None
-    runtime: Annotated[str, Field(max_length=40)] | None = None
-    kv_type: Annotated[str, Field(max_length=20)] | None = None
+    runtime: RuntimeName | None = None
+    kv_type: KvType | None = None
     no_measured: bool | None = None
     vram_gb: VramGb | None = None
     bandwidth_gb_s: BandwidthGbS | None = None
@@ -215,11 +233,11 @@ class CheckParams(Schema):
 
     model: ModelName
     hardware: list[HardwareName] = Field(default_factory=list)
-    quant: Annotated[str, Field(max_length=40)] | None = None
+    quant: Quant | None = None
     context: Context | None = None
     batch: Batch | None = None
-    runtime: Annotated[str, Field(max_length=40)] | None = None
-    kv_type: Annotated[str, Field(max_length=20)] | None = None
+    runtime: RuntimeName | None = None
+    kv_type: KvType | None = None
     no_measured: bool | None = None
     vram_gb: VramGb | None = None
     bandwidth_gb_s: BandwidthGbS | None = None

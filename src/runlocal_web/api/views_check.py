@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -23,6 +23,7 @@ from .schemas import (
     Context,
     HardwareName,
     ModelName,
+    Quant,
     RamGb,
     blank_is_none,
 )
@@ -90,7 +91,7 @@ class CompareParams(Schema):
         ..., description="hardware ids or names, 1 to 6; repeat the parameter"
     )
     model: ModelName | None = None
-    quant: Annotated[str, Field(max_length=40)] | None = None
+    quant: Quant | None = None
     context: Context | None = None
     ram_gb: RamGb | None = None
 

@@ -7,7 +7,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from runlocal.bounds import BANDWIDTH_TOO, HARDWARE_REQUIRED, MEMORY_TOO, TFLOPS_ALONE
+from runlocal.bounds import (
+    BANDWIDTH_TOO,
+    HARDWARE_REQUIRED,
+    MAX_SETTING,
+    MEMORY_TOO,
+    TFLOPS_ALONE,
+    setting_too_long,
+)
 from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.errors import InputError
 from runlocal.quant import kv_bytes_per_element
@@ -63,6 +70,12 @@ class FlagInput(forms.CheckboxInput):
         return super().value_from_datadict(data, files, name)
 
 
+def _refuse_long(field: str, text: str) -> None:
+    """Past runlocal.bounds.MAX_SETTING, refused in the words of the API and the CLI."""
+    if len(text) > MAX_SETTING[field]:
+        raise ValidationError(setting_too_long(field), code="max_length")
+
+
 class RuntimeField(forms.ChoiceField):
     """A runtime as the engine reads it (runlocal.runtimes.get_runtime), as the CLI's --runtime
     and the API's `runtime` take it: an id or alias in any case ("VLLM", "lmstudio"), at a
@@ -73,6 +86,7 @@ class RuntimeField(forms.ChoiceField):
         text = super().to_python(value).strip()
         if not text:
             return ""
+        _refuse_long("runtime", text)
         try:
             runtime = get_runtime(text)
         except InputError as exc:
@@ -101,6 +115,7 @@ class KvTypeField(forms.ChoiceField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value).strip().lower()
         if text:
+            _refuse_long("kv_type", text)
             try:
                 kv_bytes_per_element(text)
             except InputError as exc:
@@ -140,7 +155,8 @@ class CheckForm(forms.Form):
         initial=DEFAULT_RUNTIME,
     )
     quant = forms.CharField(
-        max_length=40,
+        max_length=MAX_SETTING["quant"],
+        error_messages={"max_length": setting_too_long("quant")},
         required=False,
         label="Quantization",
         help_text="Q4_K_M, Q8_0, F16, FP8, AWQ-4bit, MLX-4bit…; empty for the runtime's default",
