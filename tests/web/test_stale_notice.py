@@ -37,3 +37,40 @@ def test_an_old_record_carries_the_notice_and_a_fresh_one_does_not(
     fresh = client.get("/hardware/testgpu-24gb/").content.decode()
     assert 'class="stale-notice"' not in fresh
     assert f'Added <time datetime="{today.isoformat()}">' in fresh
+
+
+def test_a_price_observed_over_six_months_ago_says_so_beside_its_date() -> None:
+    """Every record's "Last reviewed" date was recent while most of its prices had been seen
+    more than six months before: the review date hid their age, so each dated price says it."""
+    from runlocal_web.reference.templatetags.reference_tags import STALE_OBSERVATION, stale_mark
+
+    assert stale_mark("2026-01-15", "2026-07-16") == STALE_OBSERVATION
+    assert stale_mark(dt.date(2026, 1, 15), "2026-07-15") == ""
+    assert stale_mark("", "2026-07-16") == "" and stale_mark(None) == ""
+
+
+def test_the_cost_page_and_the_hardware_page_mark_old_prices_only(
+    client, catalog_dir: Path, db
+) -> None:
+    today = dt.date.today()
+    old = today - dt.timedelta(days=400)
+    factory.tools_catalog(catalog_dir)
+    factory.cloud_gpu(catalog_dir, observed=old)
+    factory.api_price(catalog_dir, observed=today)
+    factory.hardware(
+        catalog_dir,
+        street_prices=[
+            {"usd": 900.0, "condition": "used", "date": old, "source": "https://example.org/a"},
+            {"usd": 1500.0, "condition": "new", "date": today, "source": "https://example.org/b"},
+        ],
+    )
+    factory.sync()
+    mark = "(over six months old)"
+    cost = client.get(
+        "/cost/", {"hardware": "testgpu-24gb", "model": "testllama-8b"}
+    ).content.decode()
+    assert f'{old.isoformat()} <span class="stale">{mark}</span>' in cost
+    assert f"{today.isoformat()} <span" not in cost
+    page = client.get("/hardware/testgpu-24gb/").content.decode()
+    assert f'as of {old.isoformat()} <span class="stale">{mark}</span>' in page
+    assert f"as of {today.isoformat()} (" in page

@@ -25,6 +25,7 @@ from runlocal_web.lib.templatetags import (
     params_b,
     show,
 )
+from runlocal_web.reference.templatetags.reference_tags import stale_mark
 
 from .markuptags import field_of as _field
 
@@ -60,8 +61,8 @@ def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) 
             out += "<br>" if i else ""
             out += (
                 f"{show(_field(p, 'condition'))}, about ${show(num(_field(p, 'usd')))}, as of "
-                f'{show(_field(p, "date"))} (<a href="{show(_field(p, "source"))}" '
-                'rel="nofollow noopener">source</a>)'
+                f"{show(_field(p, 'date'))}{stale_mark(_field(p, 'date'))} "
+                f'(<a href="{show(_field(p, "source"))}" rel="nofollow noopener">source</a>)'
             )
             if _field(p, "note"):
                 out += f' <span class="muted">{show(_field(p, "note"))}</span>'
@@ -76,7 +77,8 @@ def spec_value(context: template.Context, s: dict[str, Any], h: dict[str, Any]) 
     if unit and key not in PRICE_KEYS:
         out += " " + show(unit)
     elif key == "street_price_usd" and _field(h, "street_price_date"):
-        out += f" ({show(_field(h, 'street_price_date'))})"
+        day = _field(h, "street_price_date")
+        out += f" ({show(day)}){stale_mark(day)}"
     return SafeString(out)
 
 

@@ -96,6 +96,19 @@ def is_stale(value: Any, today: Any = None) -> bool:
     return now > add_months(when, STALE_AFTER_MONTHS)
 
 
+# Beside a dated observation (a street, cloud, API or electricity price) older than
+# STALE_AFTER_MONTHS: the record's own "Last reviewed" date says when a person checked it
+# against its sources, not when the price was seen, and a recent review once hid that most
+# prices were observed more than six months before.
+STALE_OBSERVATION = ' <span class="stale">(over six months old)</span>'
+
+
+@register.filter
+def stale_mark(value: Any, today: Any = None) -> str:
+    """STALE_OBSERVATION when ``value`` (a date or ISO string) is over six months old, else ''."""
+    return mark_safe(STALE_OBSERVATION) if is_stale(value, today) else ""
+
+
 @register.filter
 def as_date(value: Any) -> dt.date | None:
     """A date or an ISO date string as a date (catalog data keeps dates as strings)."""
