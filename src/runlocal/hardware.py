@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
 
@@ -102,6 +103,27 @@ def unified_gpu_budget_bytes(vendor: str | None, memory_bytes: int) -> int:
     if vendor == "AMD":
         return int(memory_bytes * AMD_APU_GPU_SHARE)
     return int(memory_bytes * (1 - UNIFIED_OS_RESERVE_SHARE))
+
+
+def gpu_memory_default(device: Device) -> str:
+    """The rule behind unified_gpu_budget_bytes for this device, in words (the pages say it
+    beside the figure; they once called every machine's limit macOS's)."""
+    if device.vendor == "Apple":
+        return "macOS's GPU working-set limit: 2/3 of memory up to 36 GiB, 3/4 above"
+    if device.vendor == "AMD":
+        return (
+            f"{_fraction(AMD_APU_GPU_SHARE)} of memory, the most the BIOS carve-out plus Linux's "
+            "GTT or Windows' Variable Graphics Memory give without kernel parameters"
+        )
+    return (
+        f"{_fraction(1 - UNIFIED_OS_RESERVE_SHARE)} of memory: firmware carve-outs and the OS "
+        "keep the rest"
+    )
+
+
+def _fraction(share: float) -> str:
+    f = Fraction(share).limit_denominator(16)
+    return f"{f.numerator}/{f.denominator}"
 
 
 def gpu_memory_setting(device: Device) -> str:

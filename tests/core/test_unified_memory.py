@@ -10,8 +10,10 @@ from runlocal.catalog import Catalog
 from runlocal.engine import CheckQuery, check
 from runlocal.errors import InputError
 from runlocal.hardware import (
+    Device,
     apple_working_set_bytes,
     device_from_entry,
+    gpu_memory_default,
     unified_gpu_budget_bytes,
 )
 from runlocal.units import GIB
@@ -70,3 +72,16 @@ def test_pytorch_runtimes_get_the_fp32_accumulate_tensor_rate() -> None:
     # Cards that accumulate in FP32 at full rate carry no second figure.
     pro = explicit_device(48, 960, 364.2)
     assert tensor_rate_for(pro, fp32_accumulate=True).fp16_flops == 364.2e12
+
+
+def test_each_machine_states_its_own_default_rule() -> None:
+    """The pages called every unified machine's limit macOS's, and the Build page gave Apple's
+    step at 64 GiB where the rule (and a 48 GB Mac's ~36 GiB) puts it above 36."""
+
+    def unified(vendor: str) -> Device:
+        return Device("x", "unified", "vulkan", 128 * GIB, 256e9, None, None, vendor=vendor)
+
+    apple = gpu_memory_default(unified("Apple"))
+    assert apple == "macOS's GPU working-set limit: 2/3 of memory up to 36 GiB, 3/4 above"
+    assert gpu_memory_default(unified("AMD")).startswith("3/4 of memory, the most the BIOS")
+    assert gpu_memory_default(unified("NVIDIA")).startswith("7/8 of memory: firmware")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from runlocal.check_inputs import default_quant
 from runlocal.engine import DEFAULT_RAM_GIB
 from runlocal.errors import InputError, RunlocalError
-from runlocal.hardware import device_from_entry
+from runlocal.hardware import device_from_entry, gpu_memory_default, gpu_memory_setting
 from runlocal.runtimes import get_runtime
 from runlocal.units import GIB
 from runlocal_web.lib.engine import cached_answer
@@ -336,10 +336,13 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
             at, {"key": "street_prices", "label": "Street price", "value": street, "unit": ""}
         )
     usable = None
+    default_rule = setting = ""
     entry = catalog.hardware.get(row.id)
     if entry is not None:
         try:
-            usable = device_from_entry(entry).budget_bytes
+            device = device_from_entry(entry)
+            usable = device.budget_bytes
+            default_rule, setting = gpu_memory_default(device), gpu_memory_setting(device)
         except (RunlocalError, KeyError, TypeError, ValueError):
             usable = None
     memory_bytes = row.memory_gib * GIB
@@ -348,6 +351,8 @@ def hardware_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "hardware": _entry_dict(row),
         "specs": specs,
         "usable_memory_bytes": usable if usable is not None and usable < memory_bytes else None,
+        "gpu_memory_default": default_rule,
+        "gpu_memory_setting": setting,
         "quant": DETAIL_QUANT,
         "ram_gb_beside_gpus": DETAIL_RAM_GB if row.kind == "gpu" else None,
         "quants": list(QUANT_LADDER),

@@ -21,7 +21,7 @@ from runlocal.build_advice import (
 from runlocal.catalog import Catalog, Entry
 from runlocal.engine import DEFAULT_RAM_GIB, CheckQuery
 from runlocal.errors import InputError, RunlocalError, UnknownNameError
-from runlocal.hardware import Device
+from runlocal.hardware import Device, gpu_memory_default
 from runlocal.recommend import CONTEXT_FOR_USE, MIN_USEFUL_TOK_S
 from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.units import GIB
@@ -479,8 +479,8 @@ def effective_memory(
         x = rows[0]
         lines.append(
             f"The GPU may use {x['budget_bytes'] * g:.1f} of the {x['memory_bytes'] * g:.0f} GiB "
-            "of unified memory by default (macOS's working-set limit: 2/3 below 64 GiB, "
-            "3/4 above); the rest stays with the system."
+            f"of unified memory by default ({gpu_memory_default(devices[0])}); the rest stays "
+            "with the system."
         )
     if kinds == {"cpu"} and rows:
         x = rows[0]
