@@ -293,7 +293,11 @@ HARDWARE_FIELDS = (
     ("memory_type", "Memory type", ""),
     ("bus_width_bits", "Memory bus", "bit"),
     ("bandwidth_gb_s", "Memory bandwidth", "GB/s"),
-    ("fp16_tensor_tflops", "FP16 tensor, dense", "TFLOPS"),
+    # Each figure's convention in its label (docs/catalog-format.md): the catalog's FP16 rate
+    # is FP16-accumulate (llama.cpp's GEMMs); where FP32 accumulation runs slower (GeForce,
+    # the L40: half) that rate is what vLLM, transformers and ExLlamaV2 get, shown beside it.
+    ("fp16_tensor_tflops", "FP16 tensor, dense, FP16 accumulate", "TFLOPS"),
+    ("fp32_acc_tensor_tflops", "FP16/BF16 tensor, dense, FP32 accumulate", "TFLOPS"),
     ("fp32_tflops", "FP32", "TFLOPS"),
     ("int8_tops", "INT8, dense", "TOPS"),
     ("tdp_w", "Power (TDP)", "W"),
