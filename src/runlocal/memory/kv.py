@@ -322,6 +322,23 @@ def attention_flops(
     return float(2 * spec.n_heads * widths)
 
 
+def attended_cells(spec: ModelSpec, runtime: Runtime, depth: int, start: int, stop: int) -> float:
+    """Cached cells one decoded token's attention visits in layers [start, stop), summed over
+    the layers whatever their heads and widths: ``depth`` for a layer that reads the whole
+    cache, at most the window for a sliding-window one, none for recurrent and cache-less
+    layers; a shared-KV layer as its source layer (attending_spec)."""
+    spec = attending_spec(spec)
+    window = attended_window(spec, runtime, depth, True)
+    windowed = window if window < depth else depth  # min(depth, window) (see speed.features)
+    windows = windows_swa(spec, runtime)
+    total = 0
+    for layer in spec.layers[start:stop]:
+        if layer.kind in ("recurrent", "none") or not layer.n_kv_heads:
+            continue
+        total += windowed if layer.kind == "swa" and windows else depth
+    return float(total)
+
+
 # llama.cpp's CUDA/HIP flash attention decodes in its vector kernel only for K head sizes up
 # to 256 (ggml-cuda/fattn.cu, can_use_vector_kernel). Wider heads, MLA's 576-wide latent and
 # Gemma 4's 512-wide global layers, run the MMA or tile kernel with the query heads that share

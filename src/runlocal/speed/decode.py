@@ -20,6 +20,7 @@ from .gcn_decode import GCN_MMVQ_DEQUANT_FACTOR, gcn_mmvq
 from .op_fallback import cpu_fallback_seconds
 from .params import SpeedParams, quant_family
 from .sycl_moe_decode import sycl_expert_call_seconds
+from .xe2_decode_attention import xe2_decode_attention_seconds
 
 
 @dataclass(frozen=True)
@@ -510,7 +511,15 @@ def decode_seconds_per_token(f: SpeedFeatures, p: SpeedParams) -> float | None:
                 unpacked -= f.active_expert_params * moe_layer_share(f, load)
                 unpacked = 0.0 if unpacked < 0.0 else unpacked
             t_dev += unpacked * ops * factor / load.fp32_flops + tiled
-            t_dev += load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+            t_attn = load.attn_flops / (load.fp32_flops * p.decode_attention_efficiency)
+            latency = xe2_decode_attention_seconds(f, load)
+            if latency:
+                # Intel Xe2's latency-bound walk over the cache, where it is longer than the
+                # cache's read and arithmetic (speed.xe2_decode_attention).
+                eta = p.bandwidth_efficiency[load.backend]
+                latency -= load.kv_bytes / (load.bandwidth_bytes_per_s * eta)
+                t_attn = latency if latency > t_attn else t_attn
+            t_dev += t_attn
             if load.attn_matrix_flops and load.fp16_flops:
                 # At the matrix path's rate, as a prompt's attention runs; on RDNA3/RDNA4 at
                 # the vector rate: HIP's WMMA kernel takes no head wider than 128, so these run

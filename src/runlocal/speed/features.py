@@ -13,6 +13,7 @@ from ..memory import (
     LLAMA_UBATCH,
     GqaPacking,
     MemoryPlan,
+    attended_cells,
     attention_flops,
     hip_tile_attention_flops,
     layers_with_experts,
@@ -49,6 +50,10 @@ class DeviceLoad:
     # The part of it llama.cpp runs in a matrix (MMA or tile) kernel: heads too wide for the
     # CUDA/HIP vector kernel (memory.VECTOR_KERNEL_MAX_HEAD_DIM).
     attn_matrix_flops: float = 0.0
+    # Cached cells its attention layers visit per decoded token, summed over the layers
+    # (memory.attended_cells); counted for Intel GPUs under llama.cpp only (decode's
+    # intel_decode_attention_seconds), 0 elsewhere.
+    attn_cells: float = 0.0
     moe_layers: int = 0
     tensor_cores: bool = True  # NVIDIA: compute capability 7.0 and later but GTX 16
     vendor: str | None = None
@@ -337,6 +342,9 @@ def features(
         values["layers"] = use.layers
         values["attn_flops"] = attn
         values["attn_matrix_flops"] = attn_matrix
+        if is_llama and runtime is not None and template["vendor"] == "Intel":
+            cells = attended_cells(spec, runtime, depth, lo, hi)
+            values["attn_cells"] = cells * sequences
         values["moe_layers"] = moe_layers
         values["resident_weight_bytes"] = resident
         if spec.is_moe:
