@@ -253,3 +253,39 @@ def test_table_brief_is_run_brief_uncached(tools: Path) -> None:
                     )
     assert set(catalog.models) <= checked
     assert not {"../x.gguf", "/etc/passwd", "a.json"} & checked  # refused, so asked again
+
+
+def test_a_rankings_brief_gives_the_fit_run_brief_gives(tools: Path) -> None:
+    # Choose my GPU and the custom build rank briefs without their prefill figures
+    # (ranking_brief): each Fit a ranking reads is the one of run_brief's whole brief, on every
+    # model and device of the test catalog, one and two cards, the runtimes, contexts, system
+    # RAM and quantizations the two pages ask, and the refusals are the same.
+    from runlocal.engine import CheckQuery
+    from runlocal.errors import RunlocalError
+    from runlocal.recommend import Fit
+    from runlocal_web.catalogdb.store import current_catalog
+    from runlocal_web.lib.engine import ranking_brief, run_brief
+
+    def outcome(ask: Any, q: CheckQuery) -> tuple[str, Any]:
+        try:
+            return "fit", Fit.from_result(ask(q, catalog))
+        except RunlocalError as exc:
+            return type(exc).__name__, str(exc)
+
+    catalog = current_catalog()
+    brief = ranking_brief(set())
+    asked = 0
+    for model_id in [*sorted(catalog.models), "no-such-model", "../x.gguf"]:
+        for hardware_id in sorted(catalog.hardware):
+            for cards in (1, 2):
+                for options in (
+                    {},
+                    {"quant": "Q4_K_M", "context": 8192},
+                    {"quant": "Q8_0", "ram_gb": 64.0},
+                    {"runtime": "vllm", "context": 32768},
+                    {"quant": "IQ2_XS", "context": 131072, "ram_gb": 16.0},
+                ):
+                    q = CheckQuery(model=model_id, hardware=(hardware_id,) * cards, **options)
+                    assert outcome(brief, q) == outcome(run_brief, q), q
+                    asked += 1
+    assert asked > 100

@@ -111,6 +111,20 @@ def table_brief(
     return check_brief(query, catalog, allow_files=False, prefill=False)
 
 
+def ranking_brief(checked: set[str]) -> Callable[[CheckQuery, Catalog], dict[str, Any]]:
+    """A ranking's check_fn (Choose my GPU, the custom build): table_brief uncached, the
+    brief less its prefill figures, ``checked`` the model names this answer has let through.
+    A ranking reads an answer through recommend.Fit.from_result alone, which takes no prefill
+    figure (tests/web/test_first_views.py holds the Fit of each to run_brief's), so the engine
+    does not work the prefill formula out for its hundred-odd answers (~8% of each); the
+    whole answer is cached, not each brief."""
+
+    def check_fn(query: CheckQuery, catalog: Catalog) -> dict[str, Any]:
+        return table_brief(query, catalog, "", checked)
+
+    return check_fn
+
+
 def run_commands(query: CheckQuery, catalog: Catalog, digest: str = "") -> dict[str, Any]:
     """The engine's quantization, context and commands for the query
     (runlocal.engine.check_commands: run_check's values under the same keys), for a page that

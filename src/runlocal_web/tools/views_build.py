@@ -27,7 +27,7 @@ from runlocal.runtimes import RUNTIMES, get_runtime
 from runlocal.units import GIB
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import cached_answer, run_brief, run_check
+from runlocal_web.lib.engine import cached_answer, ranking_brief, run_check
 from runlocal_web.lib.pages import (
     Page,
     path_with_parts,
@@ -339,10 +339,12 @@ def build_data(
     # None: the engine's default (a model's native format where it ships one), as elsewhere.
     quant = BUILD_QUANT.get(rt.id)
 
+    brief = ranking_brief(set())
+
     def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
         try:
             # The part of the answer a ranking reads; uncached: the whole answer is cached.
-            return run_brief(q, c)
+            return brief(q, c)
         except RunlocalError:
             raise
         except Exception as exc:

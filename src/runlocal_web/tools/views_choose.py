@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
 from runlocal.catalog import Catalog, Entry
-from runlocal.engine import CheckQuery
 from runlocal.errors import RunlocalError, UnknownNameError
 from runlocal.recommend import (
     CONTEXT_FOR_USE,
@@ -24,7 +23,7 @@ from runlocal.recommend import (
 )
 from runlocal_web.catalogdb.store import current
 from runlocal_web.checker.present import verdict_class, verdict_label
-from runlocal_web.lib.engine import cached_answer, run_brief
+from runlocal_web.lib.engine import cached_answer, ranking_brief
 from runlocal_web.lib.pages import Page, path_with_query, respond, url_for
 from runlocal_web.ops.limits import limited
 
@@ -179,13 +178,10 @@ def answer_data(
 ) -> dict[str, Any]:
     """The JSON-able answer: the question, the ranked picks, what was left out and why."""
 
-    def check_fn(q: CheckQuery, c: Catalog) -> dict[str, Any]:
-        # Uncached: the whole answer is cached (solve_choose), and a hundred-odd answers each
-        # written to the cache (Redis in production) cost more than computing them. The part
-        # of each answer a ranking reads.
-        return run_brief(q, c)
-
-    result = choose_gpu(question, catalog, check_fn)
+    # Uncached: the whole answer is cached (solve_choose), and a hundred-odd answers each
+    # written to the cache (Redis in production) cost more than computing them. The part of
+    # each answer a ranking reads.
+    result = choose_gpu(question, catalog, ranking_brief(set()))
     # The answer shows the first SHOWN picks and counts them all: only those are written out.
     picks = [_pick(p, model, question.context) for p in result.picks[:SHOWN]]
     return {
