@@ -11,7 +11,7 @@ import pytest
 from runlocal.speed import SpeedFeatures, SpeedParams, load_params, prefill_seconds_per_token
 from runlocal.speed.kernels import SYCL_MMVQ_MAX_BATCH, sycl_dequant_gemm
 
-from .test_speed import _cpu, _device_load, _prefill_features
+from .test_speed import _cpu, _device_load, _no_launches, _prefill_features
 
 # An Arc Pro B70-like card under SYCL: 600 GB/s, FP32 20 TFLOPS, XMX FP16 160 TFLOPS; 1e9
 # parameters in 0.5e9 bytes (4 bits a weight), all resident.
@@ -30,7 +30,7 @@ B70 = _device_load(
 
 
 def _params() -> SpeedParams:
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         prefill_efficiency={**p.prefill_efficiency, "sycl": 0.5, "cpu": 0.2},

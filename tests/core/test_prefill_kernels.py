@@ -17,7 +17,7 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _device_load, _no_launches, _prefill_features
 
 
 def _gpu(**kw: object) -> DeviceLoad:
@@ -50,7 +50,7 @@ def test_nvidia_gpus_under_vulkan_take_the_coopmat2_shaders_and_others_khr_coopm
 
 
 def _params() -> SpeedParams:
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         prefill_efficiency={**p.prefill_efficiency, "vulkan": 0.4},
@@ -201,7 +201,7 @@ def test_attention_on_a_dp4a_gpu_runs_at_its_fp16_vector_rate() -> None:
     attention, as if it ran on the int8 dot product). A Pascal GP10x-like card of the same
     FP32 rate under CUDA (FP16 at the FP32 rate) at 0.6 of CUDA's 0.6, 0.36:
     2e9 / (53.6e12 x 0.36) + 1e9 / (13.4e12 x 0.6)."""
-    p = load_params()
+    p = _no_launches(load_params())
     p = replace(
         p,
         prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5, "cuda": 0.6},

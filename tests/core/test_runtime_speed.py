@@ -19,6 +19,8 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
+from .test_speed import _no_launches
+
 # One GPU at 1 TB/s holding 10 GB of active weights in 32 layers, 0.5 GB of KV cache read.
 GPU = DeviceLoad("cuda", 1e12, 50e12, 100e12, None, 10e9, 5e9, 0.5e9, 32)
 
@@ -161,6 +163,7 @@ def test_other_runtimes_prefill_without_llama_cpp_quant_family_cost() -> None:
     # Without the weight-tile cost (its share depends on each runtime's micro-batch) and the
     # cache streaming (a time of its own, not scaled by the efficiency).
     p = replace(load_params(), tile_load_tokens=0.0, attention_tile_rows=0.0)
+    p = _no_launches(p)  # llama.cpp's kernel launches (prefill.layer_launch_seconds)
     llama = prefill_seconds_per_token(_features("llama.cpp", mmq=False), p, 0)
     vllm = prefill_seconds_per_token(_features("vllm"), p, 0)
     assert llama is not None and vllm is not None

@@ -343,7 +343,7 @@ def test_the_dp4a_path_follows_its_backends_efficiency(catalog: Catalog) -> None
     inv = inventory_for(spec, entry, "Q4_0")
     f = estimate(spec, inv, [pascal], None, LLAMA, 512, "f16", 1, 64, 512).features
     f = replace(f, attn_prefill_flops=0.0)
-    p = replace(load_params(), attention_tile_rows=0.0)
+    p = replace(_no_launches(load_params()), attention_tile_rows=0.0)
     p = replace(p, bandwidth_efficiency={**p.bandwidth_efficiency, "cuda": 1e12})
     slower_matrix = replace(p, prefill_efficiency={**p.prefill_efficiency, "cuda": 0.01})
     fast = prefill_seconds_per_token(f, replace(p, prefill_efficiency={"cuda": 1.0}), 256)
@@ -372,6 +372,12 @@ def _prefill_features(**kw: object) -> SpeedFeatures:
     )
     base.update(kw)
     return SpeedFeatures(**base)  # type: ignore[arg-type]
+
+
+def _no_launches(p: SpeedParams) -> SpeedParams:
+    """The parameters without the layers' launch costs (prefill.layer_launch_seconds), for
+    tests that compute a prompt's arithmetic and streams by hand."""
+    return replace(p, per_layer_us=dict.fromkeys(p.per_layer_us, 0.0), per_moe_layer_us=0.0)
 
 
 def test_a_weight_tile_costs_its_load_once_for_the_tokens_that_share_it() -> None:
@@ -424,7 +430,7 @@ def test_a_micro_batch_streams_only_the_experts_it_reaches() -> None:
     (2 × 2e9 × (1 + 16/512) + 2e9 + 1.25e8) / 1e14 + 4e9 / 5e11 / 512 = 0.06375 ms."""
     from runlocal.speed import DeviceLoad, load_params, prefill_seconds_per_token
 
-    base = load_params()
+    base = _no_launches(load_params())
     p: SpeedParams = replace(
         base,
         prefill_efficiency={**base.prefill_efficiency, "metal": 1.0},

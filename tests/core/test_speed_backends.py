@@ -12,7 +12,7 @@ from runlocal.hardware import device_from_entry
 from runlocal.sources import catalog_spec
 from runlocal.speed import DeviceLoad, SpeedParams
 
-from .test_speed import _P100_MOE, _device_load, _prefill_features
+from .test_speed import _P100_MOE, _device_load, _no_launches, _prefill_features
 from .test_speed_layers import _layer_cost_case
 
 
@@ -207,7 +207,7 @@ def test_expert_matrix_rows_are_the_expert_width_and_the_hidden_size() -> None:
 def _rdna_params() -> SpeedParams:
     from runlocal.speed import load_params
 
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         attention_factor=1.0,

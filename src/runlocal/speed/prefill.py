@@ -6,6 +6,7 @@ and the KV cache re-read per attention tile."""
 from __future__ import annotations
 
 from ..memory import LLAMA_BATCH
+from .decode import mla_layer_share
 from .expert_reach import experts_with_rows, touched_expert_share
 from .features import (
     DeviceLoad,
@@ -205,6 +206,7 @@ def prefill_seconds_per_token(
             attn_flops = attn * f.attn_prefill_flops * gemm_gain / attn_gain
             t += (gemm_flops + attn_flops) * share / (peak * eta)
         t += serial_delta_rule_seconds(f, load) * share
+        t += layer_launch_seconds(f, load, p) / mb
         t += serial_ssm_scan_seconds(f, load, mb) * share
         t += no_fa_score_seconds(f, load) * share
         # Each micro-batch streams the device's weights once: the dense ones, and the experts
@@ -289,6 +291,21 @@ def f16_cache_attention_rate(
         cap = load.tdp_w * p.tflops_per_watt * 1e12
         kv_peak = cap if cap < kv_peak else kv_peak  # min of two (see speed.features)
     return kv_peak * eta
+
+
+def layer_launch_seconds(f: SpeedFeatures, load: DeviceLoad, p: SpeedParams) -> float:
+    """Per micro-batch, the launch and synchronisation of the load's layers in llama.cpp: one
+    decoded token's per-layer and per-MoE-layer costs (SpeedParams.per_layer_us,
+    per_moe_layer_us), as a micro-batch runs the same graph of kernels one after another.
+    Never shortened by CUDA graphs: ggml-cuda's check_node_graph_compatibility turns them off
+    for any node with more than one token ("disabling CUDA graphs due to batch size > 1").
+    What a 128-token prompt of a 0.6B model costs besides its arithmetic; nothing on the CPU
+    backend (no launches) nor in other runtimes (their own prompt clocks)."""
+    if load.backend == "cpu" or not f.llama_kernels:
+        return 0.0
+    us = load.layers * p.per_layer_us[load.backend] * mla_layer_share(f, p)
+    us += load.moe_layers * p.per_moe_layer_us
+    return us * 1e-6
 
 
 def micro_batches_in_flight(f: SpeedFeatures, prompt_tokens: int) -> int:
