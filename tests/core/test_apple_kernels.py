@@ -29,7 +29,7 @@ from runlocal.speed.kernels import (
 from runlocal.speed.mlx_call import mlx_prompt_call_seconds
 from runlocal.speed.prefill import sorted_gather_tile_factor
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _device_load, _no_launches, _prefill_features
 
 # An M4 Max-like GPU (FP16 at the FP32 rate on the same ALUs) and an M5 Max-like one (its
 # Neural Accelerators: the FP16 matrix rate four times FP32).
@@ -75,7 +75,7 @@ def test_mlx_expert_gemm_counts_the_straddled_multiply_adds() -> None:
 
 
 def _metal_params() -> SpeedParams:
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         prefill_efficiency={**p.prefill_efficiency, "metal": 0.5},

@@ -11,7 +11,7 @@ import pytest
 from runlocal.speed import SpeedFeatures, SpeedParams, load_params, prefill_seconds_per_token
 from runlocal.speed.kernels import hip_dequant_blas, host_looped_expert_matrices
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _device_load, _no_launches, _prefill_features
 
 # An RDNA4-like card under ROCm: 100 TFLOPS FP16 on WMMA, 50 FP32, 1 TB/s, 1e9 parameters in
 # 0.5e9 bytes (4 bits a weight), all of them resident.
@@ -80,7 +80,7 @@ def test_hip_takes_hipblas_where_ggml_cuda_should_use_mmq_says_so_by_generation_
 
 
 def _params() -> SpeedParams:
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         prefill_efficiency={**p.prefill_efficiency, "rocm": 0.5},

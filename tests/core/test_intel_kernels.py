@@ -17,7 +17,7 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _device_load, _no_launches, _prefill_features
 
 # An Arc Pro B70-like card under SYCL: 600 GB/s, FP32 20 TFLOPS, XMX FP16 160 TFLOPS.
 B70 = _device_load(
@@ -32,7 +32,7 @@ B70 = _device_load(
 
 
 def _params() -> SpeedParams:
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         bandwidth_efficiency={**p.bandwidth_efficiency, "sycl": 0.8},
@@ -187,7 +187,7 @@ def test_sycl_reads_blocks_without_a_reordered_copy_at_a_third_of_the_speed() ->
 def _mesa_params() -> SpeedParams:
     """Intel under Vulkan with round numbers and no arithmetic or fixed costs, so a decoded
     token is its reads alone."""
-    p = load_params()
+    p = _no_launches(load_params())
     return replace(
         p,
         bandwidth_efficiency={**p.bandwidth_efficiency, "vulkan-intel": 0.8},

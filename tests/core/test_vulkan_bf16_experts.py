@@ -12,7 +12,7 @@ import pytest
 from runlocal.speed import DeviceLoad, SpeedFeatures, SpeedParams, decode_seconds_per_token
 from runlocal.speed.decode import moe_layer_share, tiled_expert_seconds, vulkan_tiled_bf16_experts
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _device_load, _no_launches, _prefill_features
 
 # A Strix Halo-like GPU under Vulkan (RADV exposes no BF16 arithmetic: the FP32 line):
 # 10 TFLOPS FP32, 200 GB/s; 3e9 active BF16 weights (6 GB), 10 layers, all MoE.
@@ -110,6 +110,7 @@ PROMPT = replace(
     attention_tile_rows=0.0,
     prefill_path_efficiency={"fp32": 0.75},
 )
+PROMPT = _no_launches(PROMPT)
 STRIX = replace(GPU, bandwidth_bytes_per_s=float("inf"), moe_layers=0)
 
 

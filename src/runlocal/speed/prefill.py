@@ -303,7 +303,7 @@ def layer_launch_seconds(f: SpeedFeatures, load: DeviceLoad, p: SpeedParams) -> 
     backend (no launches) nor in other runtimes (their own prompt clocks)."""
     if load.backend == "cpu" or not f.llama_kernels:
         return 0.0
-    us = load.layers * p.per_layer_us[load.backend] * mla_layer_share(f, p)
+    us = load.layers * p.per_layer_us.get(load.backend, 0.0) * mla_layer_share(f, p)
     us += load.moe_layers * p.per_moe_layer_us
     return us * 1e-6
 
