@@ -337,4 +337,16 @@ def reference_markdown() -> str:
                     "```",
                     "",
                 ]
+    from .weights import quant_names  # the list an unknown --quant's refusal points to
+
+    parts += [
+        "## Quantization names",
+        "",
+        "Every name `--quant` (the API's `quant`, the pages' Quantization field) accepts, in "
+        "any case, with `-` or `_` between parts (`EXL2-<bpw>`: `EXL2-4.5bpw`); an unknown one "
+        "is refused with the closest few names and a pointer here.",
+        "",
+        ", ".join(f"`{name}`" for name in quant_names()),
+        "",
+    ]
     return "\n".join(parts)

@@ -6,6 +6,9 @@ the website and API turn it into a 4xx with the same message.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 # What a refusal echoes of a value as typed: enough to recognise it, never a pasted page.
 SHOWN_CHARS = 40
 
@@ -16,6 +19,22 @@ def shown(text: str) -> str:
     if len(text) <= SHOWN_CHARS:
         return repr(text)
     return f"{text[:SHOWN_CHARS] + '…'!r} ({len(text):,} characters)"
+
+
+def closest_spellings(typed: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The few known names spelled nearest ``typed`` (difflib, as the name resolvers suggest
+    models and hardware), case, spaces, '-' and '_' ignored: 'Q5KM' is nearest Q5_K_M. A
+    refusal names these, never the whole list (a quantization's would be ~150 names)."""
+    import difflib  # only for a refusal
+
+    def bare(name: str) -> str:
+        return re.sub(r"[\s_-]+", "", name).upper()
+
+    by_bare: dict[str, str] = {}
+    for name in known:
+        by_bare.setdefault(bare(name), name)
+    near = difflib.get_close_matches(bare(typed[:100]), list(by_bare), n=n, cutoff=0.6)
+    return [by_bare[b] for b in near]
 
 
 class RunlocalError(Exception):

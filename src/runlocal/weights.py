@@ -13,7 +13,7 @@ import functools
 import re
 from fractions import Fraction
 
-from .errors import InputError, shown
+from .errors import InputError, closest_spellings, shown
 from .quant import ALL_GGML_TYPES
 from .quant_unsized import refuse_unsized
 from .spec import LayerSpec, ModelSpec, WeightInventory
@@ -108,8 +108,26 @@ def _normalize_quant(quant: str) -> str:
             raise InputError(f"EXL3 head bits must be 6 or 8, got {head}")
         suffix = "" if head == EXL3_DEFAULT_HEAD_BITS else f"-H{head}"
         return f"EXL3-{bpw:g}BPW{suffix}"
-    known = ", ".join([*GGUF_SCHEMES, *DENSE_SCHEMES, "EXL2-<bpw>", "EXL3-<bpw>"])
-    raise InputError(f"unknown quantization {shown(quant)}; known: {known}")
+    raise InputError(unknown_quant_message(quant))
+
+
+# Where every name --quant, the API's quant and the page's field accept is listed (generated
+# by cli_parser.reference_markdown from QUANT_NAMES, so it cannot drift).
+QUANT_NAMES_AT = 'docs/cli.md, "Quantization names"'
+
+
+def quant_names() -> list[str]:
+    """Every quantization name accepted, canonical spellings first, then the aliases."""
+    names = [*GGUF_SCHEMES, *DENSE_SCHEMES, "EXL2-<bpw>", "EXL3-<bpw>"]
+    return names + [a for a in [*GGUF_ALIASES, *_DENSE_ALIASES] if a not in names]
+
+
+def unknown_quant_message(quant: str) -> str:
+    """One line: the closest few names and where the rest are (the whole list was ~150 names
+    on one line)."""
+    near = closest_spellings(quant, quant_names())
+    hint = f"; closest: {', '.join(near)}" if near else ""
+    return f"unknown quantization {shown(quant)}{hint}; every name: {QUANT_NAMES_AT}"
 
 
 def quant_family(quant: str) -> str:

@@ -233,6 +233,18 @@ def test_it_shows_form_errors_inline(client, tiny: Path, params, field, message)
     assert any(message in e for e in doc["errors"][field])
 
 
+def test_an_unknown_quant_names_the_closest_few_on_the_page(client, tiny: Path) -> None:
+    from runlocal.weights import unknown_quant_message
+
+    query = {"model": "testllama-8b", "hardware": "testgpu-24gb", "quant": "Q4_K_X"}
+    r = get(client, **query)
+    assert r.status_code == 400
+    page = unescape(r.content.decode())
+    assert unknown_quant_message("Q4_K_X") in page and "IQ1_S" not in page
+    doc = get(client, **query, format="json").json()
+    assert doc["errors"]["quant"] == [unknown_quant_message("Q4_K_X")]
+
+
 def test_it_reports_what_the_engine_rejects(client, tiny: Path) -> None:
     doc = get(
         client, model="testllama-8b", hardware="testgpu-24gb", runtime="mlx", format="json"
