@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from .test_markup_in_python_tables import ROWS
 
 # tools/choose.html's loop before it moved into choose_cards.
-CARDS_MARKUP = '{% for p in a.picks %}\n  <li class="card">\n    <p class="rank">#{{ forloop.counter }}</p>\n    <h3><a href="{{ p.hardware.url }}">{{ p.hardware.name }}</a></h3>\n    <p><a href="{{ p.check_url }}"><span class="tier tier-{{ p.verdict_class }}">{{ p.verdict_label }}</span></a> at {{ p.quant }}</p>\n    <dl class="facts">\n      <dt>Speed</dt><dd><strong>{{ p.decode_tok_s|g }} tokens/s</strong> <span class="range">{{ p.decode_tok_s_low|g }}–{{ p.decode_tok_s_high|g }}</span></dd>\n      <dt>Quantization</dt><dd>{{ p.quant }}{% if p.best_quant and p.best_quant != p.quant %}; fits comfortably up to {{ p.best_quant }}{% endif %}</dd>\n      <dt>Largest context</dt><dd>{% if p.max_context %}{{ p.max_context|num }} tokens{% if p.max_context_offloaded %}, with system RAM{% endif %}{% else %}—{% endif %}</dd>\n      <dt>Price</dt><dd>${{ p.price_usd|num }} <span class="muted">({{ p.price_basis }})</span></dd>\n      <dt>Value</dt><dd>{{ p.tok_s_per_kusd|num:1 }} tokens/s per $1,000</dd>\n      {% if p.tok_s_per_watt is not None %}<dt>Power</dt><dd>{{ p.tdp_w|g }} W · {{ p.tok_s_per_watt|num:3 }} tokens/s per W</dd>{% endif %}\n    </dl>\n    {% if p.verdict != "comfortable" %}<p class="why">{{ p.rationale.1 }}</p>{% endif %}\n    <p><a href="{{ p.check_url }}">Full check</a> · <a href="{{ p.cost_url }}">Cost vs cloud</a></p>\n  </li>\n{% endfor %}'
+CARDS_MARKUP = '{% load reference_tags %}{% for p in a.picks %}\n  <li class="card">\n    <p class="rank">#{{ forloop.counter }}</p>\n    <h3><a href="{{ p.hardware.url }}">{{ p.hardware.name }}</a></h3>\n    <p><a href="{{ p.check_url }}"><span class="tier tier-{{ p.verdict_class }}">{{ p.verdict_label }}</span></a> at {{ p.quant }}</p>\n    <dl class="facts">\n      <dt>Speed</dt><dd><strong>{{ p.decode_tok_s|g }} tokens/s</strong> <span class="range">{{ p.decode_tok_s_low|g }}–{{ p.decode_tok_s_high|g }}</span></dd>\n      <dt>Quantization</dt><dd>{{ p.quant }}{% if p.best_quant and p.best_quant != p.quant %}; fits comfortably up to {{ p.best_quant }}{% endif %}</dd>\n      <dt>Largest context</dt><dd>{% if p.max_context %}{{ p.max_context|num }} tokens{% if p.max_context_offloaded %}, with system RAM{% endif %}{% else %}—{% endif %}</dd>\n      <dt>Price</dt><dd>${{ p.price_usd|num }} <span class="muted">({{ p.price_basis }})</span>{{ p.price_basis|street_date|stale_mark }}</dd>\n      <dt>Value</dt><dd>{{ p.tok_s_per_kusd|num:1 }} tokens/s per $1,000</dd>\n      {% if p.tok_s_per_watt is not None %}<dt>Power</dt><dd>{{ p.tdp_w|g }} W · {{ p.tok_s_per_watt|num:3 }} tokens/s per W</dd>{% endif %}\n    </dl>\n    {% if p.verdict != "comfortable" %}<p class="why">{{ p.rationale.1 }}</p>{% endif %}\n    <p><a href="{{ p.check_url }}">Full check</a> · <a href="{{ p.cost_url }}">Cost vs cloud</a></p>\n  </li>\n{% endfor %}'
 
 URL = "/will-it-run/?model=a&hardware=b&quant=Q4_K_M&context=8192"
 
@@ -56,6 +56,10 @@ PICKS = [
     _pick(verdict="tradeoffs", best_quant=None, max_context=None, rationale=["only one"]),
     _pick(verdict="tradeoffs", max_context=0, decode_tok_s=None, tok_s_per_watt=0.0),
     _pick(hardware={"name": mark_safe("<b>safe</b>"), "url": "/x/?a=1&b=2"}, quant="Q3_K_M"),
+    # Over six months old (marked), a flat street price's basis, and a launch price (never).
+    _pick(price_basis="street, new, 2020-01-02"),
+    _pick(price_basis="street, 2020-01-02"),
+    _pick(price_basis="launch, 2020-01-02"),
 ]
 
 

@@ -74,3 +74,56 @@ def test_the_cost_page_and_the_hardware_page_mark_old_prices_only(
     page = client.get("/hardware/testgpu-24gb/").content.decode()
     assert f'as of {old.isoformat()} <span class="stale">{mark}</span>' in page
     assert f"as of {today.isoformat()} (" in page
+
+
+def test_street_date_reads_a_street_price_basis_only() -> None:
+    from runlocal_web.reference.templatetags.reference_tags import street_date
+
+    assert street_date("street, used, 2025-03-01") == dt.date(2025, 3, 1)
+    assert street_date("street, 2025-03-01") == dt.date(2025, 3, 1)
+    assert street_date("catalog price: street, new, 2025-03-01") == dt.date(2025, 3, 1)
+    assert street_date("launch, 2020-09-17") is None  # a release date, not an observation
+    assert street_date("street") is None and street_date(None) is None
+    assert street_date("given") is None
+
+
+def test_choose_my_gpu_and_the_cost_purchase_mark_an_old_street_price(
+    client, catalog_dir: Path, db
+) -> None:
+    """Choose my GPU's "street, <date>" basis gets the hardware page's marker (the same
+    stale_mark), as does the Cost page's purchase price; a recent one does not."""
+    old = dt.date.today() - dt.timedelta(days=400)
+    factory.tools_catalog(catalog_dir)
+    factory.hardware(
+        catalog_dir,
+        street_prices=[
+            {"usd": 900.0, "condition": "used", "date": old, "source": "https://example.org/a"}
+        ],
+    )
+    factory.sync()
+    mark = '<span class="stale">(over six months old)</span>'
+    choose = client.get(
+        "/choose-my-gpu/", {"budget_usd": "5000", "model": "testllama-8b"}
+    ).content.decode()
+    assert f"(street, used, {old.isoformat()})</span> {mark}" in choose
+    cost = client.get(
+        "/cost/", {"hardware": "testgpu-24gb", "model": "testllama-8b"}
+    ).content.decode()
+    assert f"(catalog price: street, used, {old.isoformat()}) {mark}" in cost
+
+
+def test_choose_my_gpu_leaves_a_recent_street_price_unmarked(client, catalog_dir: Path, db) -> None:
+    today = dt.date.today()
+    factory.tools_catalog(catalog_dir)
+    factory.hardware(
+        catalog_dir,
+        street_prices=[
+            {"usd": 900.0, "condition": "used", "date": today, "source": "https://example.org/a"}
+        ],
+    )
+    factory.sync()
+    choose = client.get(
+        "/choose-my-gpu/", {"budget_usd": "5000", "model": "testllama-8b"}
+    ).content.decode()
+    assert f"(street, used, {today.isoformat()})</span></dd>" in choose
+    assert "over six months old" not in choose

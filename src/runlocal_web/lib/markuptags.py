@@ -29,6 +29,7 @@ from runlocal_web.lib.templatetags import (
     params_b,
     show,
 )
+from runlocal_web.reference.templatetags.reference_tags import stale_mark, street_date
 
 register = template.Library()
 
@@ -194,7 +195,8 @@ def choose_cards(context: template.Context, picks: Any) -> SafeString:
             f"      <dt>Quantization</dt><dd>{quant}{upto}</dd>\n"
             f"      <dt>Largest context</dt><dd>{ctx}</dd>\n"
             f"      <dt>Price</dt><dd>${num(p['price_usd'])} "
-            f'<span class="muted">({show(context, p["price_basis"])})</span></dd>\n'
+            f'<span class="muted">({show(context, p["price_basis"])})</span>'
+            f"{stale_mark(street_date(p['price_basis']))}</dd>\n"
             f"      <dt>Value</dt><dd>{num(p['tok_s_per_kusd'], 1)} tokens/s per $1,000</dd>\n"
             f"      {power}\n"
             "    </dl>\n"

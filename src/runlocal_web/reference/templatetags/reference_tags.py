@@ -110,6 +110,17 @@ def stale_mark(value: Any, today: Any = None) -> str:
 
 
 @register.filter
+def street_date(basis: Any) -> dt.date | None:
+    """The date a street price was seen, from its basis ("street, used, 2025-03-01",
+    "street, 2025-03-01": runlocal.recommend.hardware_price's labels), for stale_mark; None for
+    a launch price, whose date is the release, not an observation of what it costs now."""
+    kind, _, rest = str(basis or "").partition(", ")
+    if not kind.endswith("street") or not rest:  # the Cost page's "catalog price: street, …"
+        return None
+    return as_date_value(rest.rsplit(", ", 1)[-1].strip())
+
+
+@register.filter
 def as_date(value: Any) -> dt.date | None:
     """A date or an ISO date string as a date (catalog data keeps dates as strings)."""
     return as_date_value(value)
