@@ -42,6 +42,7 @@ from .models_respelled import (
     spoken_readings,
     undotted_readings,
     unglued_readings,
+    unit_readings,
 )
 from .models_settings import is_release_code, settings_left_out
 from .models_versions import apart_readings, separated_readings
@@ -153,6 +154,7 @@ def _by_other_words(
     # "kimik2"): an answer only where the readings that name a model name one.
     known = index.vocabulary | SOFT_WORDS  # "LiteChat", "Instructhf": a half may be a soft word
     for readings in (
+        unit_readings(ref.name),
         dotted_readings(ref.name),
         unglued_readings(known, ref.name),
         undotted_readings(ref.name),

@@ -124,3 +124,26 @@ def spoken_readings(known: frozenset[str], name: str) -> list[str]:
     out = _SAID_RE.sub(digits, name)
     out = re.sub(r"(?i)(?<=\d)\s+point\s+(?=\d)", ".", out)
     return [out] if out != name else []
+
+
+# A parameter count with its unit: "600m", "600 M", "600 million", "0.6b", "0.6 billion".
+_SIZE_UNIT_RE = re.compile(
+    r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s?-?\s?(m|million|b|bn|billion)(?![a-z0-9])"
+)
+
+
+def unit_readings(name: str) -> list[str]:
+    """A name with each parameter count written in the other unit: millions as billions and
+    billions as millions (600M = 0.6B, the same count; "qwen3 600m" is Qwen3 0.6B,
+    "gemma 3 0.27b" is Gemma 3 270M). Cards and tags write a sub-billion model either way
+    (Ollama's qwen3:0.6b, gemma3:270m), so the typed count is compared with the catalog's
+    under the billions' rule, never a nearby one: 360M is not SmolLM2 1.7B."""
+    out = []
+    for m in _SIZE_UNIT_RE.finditer(name):
+        count = float(m.group(1))
+        in_millions = m.group(2).lower().startswith("m")
+        other = f"{count / 1000:g}b" if in_millions else f"{count * 1000:g}m"
+        if "e" in other:  # a count too small or large to write plainly names no model
+            continue
+        out.append(f"{name[: m.start()]}{other}{name[m.end() :]}")
+    return out
