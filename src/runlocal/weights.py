@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 
+_SQUASHED_GGUF = {re.sub("[-_]", "", name): name for name in GGUF_SCHEMES}
+
+
 def _gguf_name(q: str) -> str | None:
     """A GGUF quant name however it is written: "ud-q4_k_xl", "UD_Q4_K_XL", "Q4-K-XL",
     "Q4_K_XL", "mix-IQ3_K", "IQ3_K_R4"."""
@@ -57,6 +60,11 @@ def _gguf_name(q: str) -> str | None:
             ud = ud or prefix == "UD_"
             q = q[len(prefix) :]
     q = GGUF_ALIASES.get(q, q)
+    if q not in GGUF_SCHEMES:
+        # Written without separators ("Q4KM", "IQ4XS"): the name reader accepts these inside
+        # a model name, so --quant, the API and the page accept them too. No two llama.cpp
+        # types share a squashed spelling (test_quant_refusal checks).
+        q = _SQUASHED_GGUF.get(q.replace("_", ""), q)
     if ud and not q.startswith("UD-"):
         q = f"UD-{q}"
     return q if q in GGUF_SCHEMES else None

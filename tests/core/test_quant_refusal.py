@@ -15,8 +15,8 @@ from runlocal.weights import QUANT_NAMES_AT, normalize_quant, quant_names
     ("typed", "first"),
     [
         ("Q4_K_X", "Q4_K_XL"),  # one letter short of Unsloth's mix
-        ("Q5KM", "Q5_K_M"),  # separators left out
-        ("iq4xs", "IQ4_XS"),  # and lower case
+        ("Q5_K_MM", "Q5_K_M"),  # one letter too many
+        ("iq4-xss", "IQ4_XS"),  # and lower case
         ("mlx-4bits", "MLX-4BIT"),
     ],
 )
@@ -29,6 +29,22 @@ def test_an_unknown_quantization_names_the_closest_few(typed: str, first: str) -
     assert 1 <= len(closest) <= 3
     assert said.endswith(f"; every name: {QUANT_NAMES_AT}")
     assert "\n" not in said and len(said) < 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "normal"),
+    [("Q5KM", "Q5_K_M"), ("iq4xs", "IQ4_XS"), ("q8-0", "Q8_0"), ("UDQ4KXL", "UD-Q4_K_XL")],
+)
+def test_a_llama_cpp_type_without_its_separators_is_that_type(typed: str, normal: str) -> None:
+    """The name reader takes "Q4KM" inside a model name; --quant takes it too."""
+    assert normalize_quant(typed) == normal
+
+
+def test_no_two_llama_cpp_types_share_a_squashed_spelling() -> None:
+    from runlocal.weights import GGUF_SCHEMES
+
+    squashed = [name.replace("_", "").replace("-", "") for name in GGUF_SCHEMES]
+    assert len(set(squashed)) == len(squashed)
 
 
 def test_a_name_like_none_gets_only_the_pointer() -> None:

@@ -290,14 +290,14 @@ def test_it_passes_engine_refusals_through(client: Any, tiny: Path) -> None:
 
 
 def test_an_unknown_quant_names_the_closest_few_as_the_cli_does(client: Any, tiny: Path) -> None:
-    """quant=Q5KM: the closest names and where every name is, in the CLI's words; the ~150
+    """quant=Q5_K_MM: the closest names and where every name is, in the CLI's words; the ~150
     known names are not dumped into the error."""
     from runlocal.weights import QUANT_NAMES_AT, unknown_quant_message
 
-    r = client.get(CHECK, {"model": "testllama-8b", "hardware": "testgpu-24gb", "quant": "Q5KM"})
+    r = client.get(CHECK, {"model": "testllama-8b", "hardware": "testgpu-24gb", "quant": "Q5_K_MM"})
     body = assert_error(r, 400)
-    assert body["error"] == unknown_quant_message("Q5KM")
-    assert body["error"].startswith("unknown quantization 'Q5KM'; closest: Q5_K_M")
+    assert body["error"] == unknown_quant_message("Q5_K_MM")
+    assert body["error"].startswith("unknown quantization 'Q5_K_MM'; closest: Q5_K_M")
     assert body["error"].endswith(QUANT_NAMES_AT) and "IQ1_S" not in body["error"]
     assert [e["field"] for e in body["errors"]] == ["quant"]
 
