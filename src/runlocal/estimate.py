@@ -548,6 +548,8 @@ def plan_answers_uncached(
         found = _BEST_QUANTS.get(key, _UNKNOWN)
         if found is not _UNKNOWN:
             best_quant = found
+        elif cells is not None:
+            best_quant = _best_quant_of_cells(spec, entry, runtime, context, cells, quant, inv)
         else:
             comfortable = _comfortable_of(full_usage, context, cells)
             known = (quant, comfortable(inv))
@@ -574,6 +576,74 @@ _UNKNOWN = "?"  # not a quantization name: "not computed yet" beside None ("none
 plan_answers = lru_cache(maxsize=4096)(plan_answers_uncached)
 
 
+_LADDERS = {
+    "gguf": GGUF_LADDER,
+    "hf": HF_LADDER,
+    "mlx": MLX_LADDER,
+    "exl2": EXL2_LADDER,
+    "exl3": EXL3_LADDER,
+}
+
+
+def _best_quant_of_cells(
+    spec: ModelSpec,
+    entry: Entry | None,
+    runtime: Runtime,
+    context: int,
+    cells: mem.llama_layout._LlamaCells,
+    quant: str,
+    inv: WeightInventory,
+) -> str | None:
+    """_best_quant with llama.cpp's per-GPU cells, ``known`` being (quant, comfortable(inv)):
+    the same probes in the same order (the asked weights, when on the ladder, then the
+    bisection), each a
+    comparison of a kept weights row with limits worked out once, where each probe of
+    _best_quant ran four Python calls (first_true's predicate, ok, comfortable, weights_row).
+    The ladder's rows are kept beside the cells' weights rows (_LlamaCells.ladder_rows: for
+    one GPU, the model's), so a new context or GPU finds them sized
+    (tests/core/test_fast_paths_search.py holds it to _best_quant)."""
+    ladder = _LADDERS[runtime.formats[0]]
+    limits = cells.comfort_limits(context)
+    rows = cells.ladder_rows(entry, ladder)
+    weights_row = cells.weights_row
+    lo, hi = 0, len(ladder)
+    if len(limits) == 1:
+        (limit,) = limits
+        if quant in ladder:
+            at = ladder.index(quant)
+            lo, hi = (0, at) if weights_row(inv)[0] <= limit else (at + 1, hi)
+        while lo < hi:  # mem.first_true written out
+            mid = (lo + hi) // 2
+            row = rows[mid]
+            if row is None:
+                row = rows[mid] = weights_row(inventory_for(spec, entry, ladder[mid]))
+            if row[0] <= limit:
+                hi = mid
+            else:
+                lo = mid + 1
+        return ladder[lo] if lo < len(ladder) else None
+    if quant in ladder:
+        at = ladder.index(quant)
+        lo, hi = (0, at) if _within(weights_row(inv), limits) else (at + 1, hi)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        row = rows[mid]
+        if row is None:
+            row = rows[mid] = weights_row(inventory_for(spec, entry, ladder[mid]))
+        if _within(row, limits):
+            hi = mid
+        else:
+            lo = mid + 1
+    return ladder[lo] if lo < len(ladder) else None
+
+
+def _within(row: list[int], limits: list[int]) -> bool:
+    for w, b in zip(row, limits, strict=True):  # noqa: SIM110 (a generator costs more)
+        if w > b:
+            return False
+    return True
+
+
 def _best_quant(
     spec: ModelSpec,
     entry: Entry | None,
@@ -589,13 +659,7 @@ def _best_quant(
     """Highest-quality quantization that fits comfortably (the ladder shrinks monotonically,
     so a bisection finds it). known: (a quant, whether it fits comfortably) narrows it.
     comfortable: _comfortable_of for these arguments, when the caller has it."""
-    ladder = {
-        "gguf": GGUF_LADDER,
-        "hf": HF_LADDER,
-        "mlx": MLX_LADDER,
-        "exl2": EXL2_LADDER,
-        "exl3": EXL3_LADDER,
-    }[runtime.formats[0]]
+    ladder = _LADDERS[runtime.formats[0]]
 
     if comfortable is None:
         full_usage = _full_usage_of(spec, devices, host_ram, runtime, kv_type, batch)

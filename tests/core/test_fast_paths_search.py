@@ -139,8 +139,8 @@ def test_one_gpus_offload_search_from_sums_equals_the_general_search(hardware):
 @pytest.mark.parametrize("hardware", ["RTX 3060 12GB", "RTX 4090", "2x RTX 3090", "M3 Max"])
 def test_context_and_quant_probes_from_the_cells_equal_the_rows(hardware):
     """The largest context's and the best quantization's probes from llama.cpp's per-GPU
-    cells (estimate._context_probes, _comfortable_of) against full_usage's rows and
-    _fits_rows, probe by probe and in the searches' answers."""
+    cells (estimate._context_probes, _comfortable_of, _best_quant_of_cells) against
+    full_usage's rows and _fits_rows, probe by probe and in the searches' answers."""
     from runlocal import estimate
 
     cat = load_catalog()
@@ -174,6 +174,15 @@ def test_context_and_quant_probes_from_the_cells_equal_the_rows(hardware):
                 comfortable_seen += comfortable(inv)
             args = (spec, entry, devices, None, runtime, context, kv_type, batch, None)
             assert estimate._best_quant(*args, comfortable) == estimate._best_quant(*args)
+            # With the quantization asked (on the ladder or not), as plan_answers asks it.
+            for quant in ("Q8_0", "Q4_K_M", "Q2_K", "IQ4_XS"):
+                inv = inventory_for(spec, entry, quant)
+                known = (quant, comfortable(inv))
+                args = (spec, entry, devices, None, runtime, context, kv_type, batch, known)
+                kept = estimate._best_quant_of_cells(
+                    spec, entry, runtime, context, cells, quant, inv
+                )
+                assert kept == estimate._best_quant(*args), (spec.id, hardware, quant)
     assert checked > 100
     assert comfortable_seen > 20
 

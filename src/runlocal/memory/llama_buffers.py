@@ -123,6 +123,8 @@ class _ModelCells:
         # The full-offload weights row per inventory of any one GPU holding every block and
         # the output layer (_LlamaCells.weights_row's, shared by those cells).
         self.one_gpu_weights: dict[WeightInventory, list[int]] = {}
+        # _LlamaCells.ladder_rows of any one GPU holding every block and the output layer.
+        self.one_gpu_ladders: dict[tuple[object, tuple[str, ...]], list[list[int] | None]] = {}
         # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
         # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
         self._llama = runtime.engine == "llama.cpp"

@@ -21,6 +21,7 @@ from .llama_buffers import (
 )
 from .records import (
     DeviceUse,
+    _comfort_margin,
     first_true,
     first_true_near,
 )
@@ -70,6 +71,32 @@ class _LlamaCells:
         self.rest_one: Callable[[int], int] | None = (
             model.rest_one if len(self.budgets) == 1 else None
         )
+        self._comfort = gpu_set.comfort
+        # The best quantization's rows along a ladder, kept as _full_weights is (per entry
+        # and ladder; a row None until a search probes it): for one GPU, the model's.
+        self._ladders: dict[tuple[object, tuple[str, ...]], list[list[int] | None]] = (
+            model.one_gpu_ladders if self._full_split == ([self.n], 0) else {}
+        )
+
+    def comfort_limits(self, context: int) -> list[int]:
+        """Per GPU, the most weights that leave it the comfort margin (records.is_tight) with
+        every unit offloaded at ``context``: its budget less the margin and rest_row's entry
+        (used <= budget and budget - used >= margin is used <= budget - margin, the margin
+        being positive)."""
+        if self.rest_one is not None:  # rest_row(context)[0] without the row
+            return [self._comfort[0] - self.overheads[0] - self.rest_one(context)]
+        return [c - r for c, r in zip(self._comfort, self.rest_row(context), strict=True)]
+
+    def ladder_rows(self, entry: object, ladder: tuple[str, ...]) -> list[list[int] | None]:
+        """weights_row of each quantization of ``ladder`` for ``entry``'s files, None until
+        asked (the caller fills it in; kept per entry and ladder)."""
+        key = (entry, ladder)
+        rows = self._ladders.get(key)
+        if rows is None:
+            if len(self._ladders) > 64:
+                self._ladders.clear()
+            rows = self._ladders[key] = [None] * len(ladder)
+        return rows
 
     def layout(self, inv: WeightInventory) -> _LlamaLayout:
         """The placement arithmetic of weights ``inv`` on these cells, kept per inventory: a
@@ -164,6 +191,8 @@ class _GpuSet:
             if d.kind != "unified":
                 unified = False
         self.overheads, self.budgets, self.unified = overheads, budgets, unified
+        # Each budget less its comfort margin (the best quantization's limits start there).
+        self.comfort = [b - _comfort_margin(b) for b in budgets]
         # GPUs of one budget (one GPU, or N of a kind) split units as _even_split does.
         self._even = budgets[0] > 0 and budgets.count(budgets[0]) == len(budgets)
         self._splits: dict[int, tuple[list[int], int]] = {}
