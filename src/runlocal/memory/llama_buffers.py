@@ -120,17 +120,27 @@ class _ModelCells:
         self.profile = kv_profile(spec, runtime, kv_type)
         self._contexts: dict[int, tuple[int, int, int, int]] = {}
         self._rest_one: dict[int, int] = {}
-        # The full-offload weights row per inventory of any one GPU holding every block and
-        # the output layer (_LlamaCells.weights_row's, shared by those cells).
-        self.one_gpu_weights: dict[WeightInventory, list[int]] = {}
-        # _LlamaCells.ladder_rows of any one GPU holding every block and the output layer.
-        self.one_gpu_ladders: dict[tuple[object, tuple[str, ...]], list[list[int] | None]] = {}
+        # The full-offload rows of any set of GPUs that splits the units so (_SplitRows, per
+        # blocks per GPU and the output's GPU): one GPU holding every block and the output,
+        # or N GPUs of one budget, whatever GPUs they are.
+        self._splits: dict[tuple[tuple[int, ...], int], _SplitRows] = {}
         # at()'s llama.cpp rules bound once: the SWA layers' cells stop growing at the window
         # plus a micro-batch; the compute buffers at a full micro-batch (n_kv >= ubatch).
         self._llama = runtime.engine == "llama.cpp"
         window = spec.sliding_window
         self._swa_cap = window + LLAMA_UBATCH if window else None
         self._terms = _compute_terms(spec, LLAMA_UBATCH)
+
+    def split_rows(self, counts: list[int], output_dev: int) -> _SplitRows:
+        """The rows kept for GPUs holding ``counts`` blocks each, the output on
+        ``output_dev``."""
+        key = (tuple(counts), output_dev)
+        found = self._splits.get(key)
+        if found is None:
+            if len(self._splits) > 64:
+                self._splits.clear()
+            found = self._splits[key] = _SplitRows()
+        return found
 
     def at(self, context: int) -> tuple[int, int, int, int]:
         """(full-layer cells, SWA cells, compute with the output, compute without)."""
@@ -177,6 +187,21 @@ class _ModelCells:
         largest = attn if attn > ffn else ffn
         with_output = largest if largest > logits else logits
         return full, swa, with_output + COMPUTE_FIXED_BYTES, largest + COMPUTE_FIXED_BYTES
+
+
+class _SplitRows:
+    """What a full offload puts on each GPU that depends on the model and the split of its
+    units alone (not on which GPUs, nor their budgets): the weights per inventory, the KV
+    cache and compute buffers per context (without the backends' overheads), and the best
+    quantization's rows along a ladder. Kept per model (_ModelCells.split_rows), so a set of
+    GPUs new to a model finds them worked out on others split alike."""
+
+    __slots__ = ("ladders", "rest", "weights")
+
+    def __init__(self) -> None:
+        self.weights: dict[WeightInventory, list[int]] = {}
+        self.rest: dict[int, list[int]] = {}
+        self.ladders: dict[tuple[object, tuple[str, ...]], list[list[int] | None]] = {}
 
 
 def _output_bytes(spec: ModelSpec, inv: WeightInventory) -> int:

@@ -60,12 +60,13 @@ class _LlamaCells:
         # The layouts of these cells, one per quantization's weights (see layout()).
         self._layouts: dict[WeightInventory, _LlamaLayout] = {}
         self._full_split = self.split(self.n + 1)  # every unit offloaded: asked most
-        # One GPU that holds every block and the output layer holds the same weights for the
-        # model whatever the GPU: those rows are the model's (kept beside its cells), so a
-        # GPU new to the model finds every quantization's row sized.
-        self._full_weights: dict[WeightInventory, list[int]] = (
-            model.one_gpu_weights if self._full_split == ([self.n], 0) else {}
-        )
+        # GPUs that split the units alike (one GPU holding every block and the output layer,
+        # N GPUs of one budget) hold the same weights, KV cache and compute buffers for the
+        # model whatever the GPUs: those rows are the model's (kept beside its cells), so GPUs
+        # new to the model find every quantization's and context's rows sized.
+        split_rows = model.split_rows(*self._full_split)
+        self._full_weights = split_rows.weights
+        self._split_rest = split_rows.rest
         # One GPU: rest_row(context)[0] is the model's rest_one(context) plus its overhead,
         # which the searches' probes add up without the row (None with several GPUs).
         self.rest_one: Callable[[int], int] | None = (
@@ -73,10 +74,8 @@ class _LlamaCells:
         )
         self._comfort = gpu_set.comfort
         # The best quantization's rows along a ladder, kept as _full_weights is (per entry
-        # and ladder; a row None until a search probes it): for one GPU, the model's.
-        self._ladders: dict[tuple[object, tuple[str, ...]], list[list[int] | None]] = (
-            model.one_gpu_ladders if self._full_split == ([self.n], 0) else {}
-        )
+        # and ladder; a row None until a search probes it).
+        self._ladders = split_rows.ladders
 
     def comfort_limits(self, context: int) -> list[int]:
         """Per GPU, the most weights that leave it the comfort margin (records.is_tight) with
@@ -153,15 +152,25 @@ class _LlamaCells:
         counts, output_dev = self._full_split
         if len(counts) == 1:  # one GPU, which holds every block and the output: the loop below
             return [self._rest_one(context) + self.overheads[0]]
-        full, swa, compute_output, compute_other = self.at(context)
-        out, start = [], 0
-        for k, count in enumerate(counts):
-            stop = start + count
-            kv = self.profile.bytes(start, stop, full, swa, self.sequences) if stop > start else 0
-            compute = compute_output if k == output_dev else compute_other
-            out.append(kv + compute + self.overheads[k])
-            start = stop
-        return out
+        # The KV cache and compute buffers per GPU are the model's for this split (kept per
+        # context beside its cells); each GPU's backend overhead is added here.
+        rest = self._split_rest.get(context)
+        if rest is None:
+            full, swa, compute_output, compute_other = self.at(context)
+            rest, start = [], 0
+            for k, count in enumerate(counts):
+                stop = start + count
+                kv = (
+                    self.profile.bytes(start, stop, full, swa, self.sequences)
+                    if stop > start
+                    else 0
+                )
+                rest.append(kv + (compute_output if k == output_dev else compute_other))
+                start = stop
+            if len(self._split_rest) > 256:
+                self._split_rest.clear()
+            self._split_rest[context] = rest
+        return [r + o for r, o in zip(rest, self.overheads, strict=True)]
 
     def split(self, ngl: int) -> tuple[list[int], int]:
         """Blocks per GPU with ``ngl`` units offloaded, and the GPU holding the output (the
