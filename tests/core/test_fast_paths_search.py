@@ -188,11 +188,13 @@ def test_context_and_quant_probes_from_the_cells_equal_the_rows(hardware):
 
 
 @pytest.mark.parametrize(
-    "hardware", ["2x GTX 1650", "2x RTX 3060 12GB", "4x RTX 3090", "3x A100 80GB"]
+    "hardware",
+    ["2x GTX 1650", "2x RTX 3060 12GB", "4x RTX 3090", "3x A100 80GB", "RTX 4070 + RTX 3060 12GB"],
 )
 def test_several_gpus_offload_search_in_one_call_per_probe_equals_the_general_search(hardware):
-    """_LlamaLayout._search_many (several GPUs, each probe's sums in one call) against
-    _search_split for dense and MoE models that fit, offload layers or experts, or not."""
+    """_LlamaLayout._search_many (several GPUs, each probe's sums in one call, the fewest
+    expert layers worked out) against _search_split for dense and MoE models that fit,
+    offload layers or experts, or not, on like and unlike GPUs."""
     cat = load_catalog()
     gpus = tuple(parse_hardware(cat, hardware))
     outcomes = _offload_searches_agree(

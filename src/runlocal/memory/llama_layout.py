@@ -4,6 +4,7 @@ its loader's fit would choose (_LlamaLayout)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -453,10 +454,35 @@ class _LlamaLayout:
                 start = stop
             return True
 
+        def fewest_expert_layers() -> int:
+            """first_true(1, n, lambda k: fits(n + 1, k)) worked out, where fits(n + 1, n):
+            every unit offloaded, moving the experts of more layers only frees each GPU's
+            bytes (expert_sum does not decrease), so the answer is the largest over the GPUs
+            of the fewest layers whose experts leave it enough room, each a bisection of
+            expert_sum in C."""
+            counts, output_dev = split(n + 1)
+            start, most = 0, 1  # every block offloaded: the GPUs hold blocks [0, n)
+            for k, count in enumerate(counts):
+                stop = start + count
+                used = layer_sum[stop] - layer_sum[start]
+                used += output + compute_output if k == output_dev else compute_other
+                if stop > start:
+                    kv = (kv_full[stop] - kv_full[start]) * full
+                    kv += (kv_swa[stop] - kv_swa[start]) * swa
+                    used += (
+                        -(-kv * sequences // 32) + (kv_state[stop] - kv_state[start]) * sequences
+                    )
+                over = used - limits[k]
+                if over > 0:  # the experts of layers [start, e) must leave: the fewest e
+                    e = bisect_left(expert_sum, expert_sum[start] + over, start + 1, stop + 1)
+                    most = e if e > most else most
+                start = stop
+            return most
+
         ngl, experts, note = n + 1, 0, None
         if not fits(n + 1):
             if self.spec.is_moe and self.has_experts and fits(n + 1, n):
-                experts = first_true(1, n, lambda k: fits(n + 1, k))
+                experts = fewest_expert_layers()
                 note = cpu_moe_note(experts)
             elif not fits(1):
                 ngl = 0
