@@ -1,6 +1,7 @@
 """llama.cpp's plan on one GPU that holds every block and the output layer, written out
-(_LlamaLayout.full_on_one), is the general placement's: uses() and host_parts() at -ngl n + 1
-with no expert on the host."""
+(_LlamaLayout.full_on_one, and _LlamaCells.full_on_one_fitting from the kept rows where it
+fits), is the general placement's: uses() and host_parts() at -ngl n + 1 with no expert on
+the host."""
 
 from __future__ import annotations
 
@@ -42,5 +43,9 @@ def test_one_gpu_holding_everything_is_the_general_placement(hardware):
                 assert (fits, total) == (want_fits, want_total)
                 want_host = layout.host_parts(n + 1, 0, first, context)
                 assert (host_weights, host_kv, host_compute) == want_host
+                # From the cells' kept rows, where the search's first probe fits.
+                kept = layout.cells.full_on_one_fitting(inv, context)
+                fits_first = layout.search(context) == (n + 1, 0, None) and fits
+                assert kept == ((use, fits, total, *want_host) if fits_first else None)
                 checked += 1
     assert checked > 500

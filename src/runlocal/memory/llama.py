@@ -148,18 +148,28 @@ def plan_llama(
     gpus = _gpus(devices)
     if not gpus:
         return _cpu_plan(spec, inv, devices, runtime, context, kv_type, sequences)
-    layout = _llama_layout(spec, inv, gpus, runtime, kv_type, sequences)
-    ngl, experts, note = layout.search(context)
-
-    if ngl == n + 1 and not experts and len(gpus) == 1:  # most plans: one GPU holds it all
-        use, gpu_fits, gpu_total, host_weights, host_kv, host_compute = layout.full_on_one(context)
+    cells = _llama_cells(spec, gpus, runtime, kv_type, sequences)
+    # Most plans: one GPU holds it all, found from the kept rows without a layout (the offload
+    # search's first probe, which then answers -ngl n + 1 and no experts on the host).
+    on_one = cells.full_on_one_fitting(inv, context)
+    if on_one is not None:
+        ngl, experts, note = n + 1, 0, None
+        use, gpu_fits, gpu_total, host_weights, host_kv, host_compute = on_one
         uses = [use]
     else:
-        uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
-        host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
+        layout = cells.layout(inv)
+        ngl, experts, note = layout.search(context)
+        if ngl == n + 1 and not experts and len(gpus) == 1:
+            use, gpu_fits, gpu_total, host_weights, host_kv, host_compute = layout.full_on_one(
+                context
+            )
+            uses = [use]
+        else:
+            uses, first, gpu_fits, gpu_total = layout.uses(ngl, experts, context)
+            host_weights, host_kv, host_compute = layout.host_parts(ngl, experts, first, context)
     # Positional (see _LlamaLayout.uses): device, layers, weights, kv_cache, compute, overhead,
     # budget.
-    host_budget = layout.host_budget(host_ram_bytes, gpu_total)
+    host_budget = cells.host_budget(host_ram_bytes, gpu_total)
     host = DeviceUse(SYSTEM_RAM, 0, host_weights, host_kv, host_compute, 0, host_budget)
     if gpu_fits and ngl == n + 1 and not experts:
         # Token embeddings stay in host RAM (mmap'd page cache); never the reason to fail.
@@ -172,7 +182,7 @@ def plan_llama(
     notes = [note] if note else []
     plan = MemoryPlan(uses, host, gpu_layers, n + 1, experts, notes, context * sequences)
     if (ngl != n + 1 or experts) and not plan.fits:
-        edge = _edge_plan(layout, n, context, sequences)
+        edge = _edge_plan(cells.layout(inv), n, context, sequences)
         if edge is not None:
             return edge
     return plan

@@ -78,6 +78,40 @@ class _LlamaCells:
         # and ladder; a row None until a search probes it).
         self._ladders = split_rows.ladders
 
+    def full_on_one_fitting(
+        self, inv: WeightInventory, context: int
+    ) -> tuple[DeviceUse, bool, int, int, int, int] | None:
+        """layout(inv).full_on_one(context) where one GPU holds every block and the output
+        layer within its budget, which is the offload search's first probe
+        (layout(inv).search(context) is then (n + 1, 0, None)); None elsewhere. From the
+        kept rows, without a layout: the weights are weights_row's, the KV cache and
+        compute buffers rest_one's (tests/core/test_one_gpu_plan.py holds it to
+        full_on_one)."""
+        rest_one = self.rest_one
+        if rest_one is None:
+            return None
+        (weights,) = self.weights_row(inv)
+        rest = rest_one(context)
+        overhead, budget = self.overheads[0], self.budgets[0]
+        used = weights + rest + overhead
+        if used > budget:
+            return None
+        compute_output = self.at(context)[2]
+        # Positional: device, layers, weights, kv_cache, compute, overhead, budget.
+        use = DeviceUse(
+            self.gpus[0], self.n, weights, rest - compute_output, compute_output, overhead, budget
+        )
+        # host_parts with no block and no expert on the host: the inputs, the logits buffer.
+        host_weights = inv.input_bytes + inv.layer_sums[0]
+        return use, True, used, host_weights, 0, self.spec.vocab_size * 4 * self.sequences
+
+    def host_budget(self, host_ram_bytes: int | None, gpu_total: int) -> int:
+        """System RAM's budget beside GPUs that hold ``gpu_total`` bytes."""
+        if self.unified:
+            # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
+            return max(0, (host_ram_bytes or self.gpus[0].memory_bytes) - gpu_total)
+        return host_ram_bytes if host_ram_bytes is not None else 0
+
     def comfort_limits(self, context: int) -> list[int]:
         """Per GPU, the most weights that leave it the comfort margin (records.is_tight) with
         every unit offloaded at ``context``: its budget less the margin and rest_row's entry
@@ -261,6 +295,7 @@ class _LlamaLayout:
         self.input_bytes, self.host_output_bytes = inv.input_bytes, inv.output_bytes
         self.unified = cells.unified
         self.has_experts = bool(inv.expert_bytes)
+        self.host_budget = cells.host_budget  # System RAM's budget beside the GPUs' total
         self._searches: dict[int, tuple[int, int, str | None]] = {}
 
     def kv(self, start: int, stop: int, context: int) -> int:
@@ -608,13 +643,6 @@ class _LlamaLayout:
         weights, kv, compute = self.host_parts(ngl, experts, n - _on_gpu_blocks(n, ngl), context)
         spare = self.host_budget(host_ram_bytes, gpu_total) - (weights + kv + compute)
         return spare >= 0, spare
-
-    def host_budget(self, host_ram_bytes: int | None, gpu_total: int) -> int:
-        """System RAM's budget beside GPUs that hold ``gpu_total`` bytes."""
-        if self.unified:
-            # Apple/UMA: the host part lives in the same RAM the GPU budget came from.
-            return max(0, (host_ram_bytes or self.gpus[0].memory_bytes) - gpu_total)
-        return host_ram_bytes if host_ram_bytes is not None else 0
 
     def _first_fit(
         self,
