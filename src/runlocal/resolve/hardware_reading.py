@@ -284,10 +284,12 @@ _COMPOUNDS = {"tisuper": ("ti", "super"), "tis": ("ti", "super")}  # "4070TiS", 
 _SYNONYMS = {"mobile": "laptop", "notebook": "laptop", "ultimate": "ultra"}
 
 # Words that select a variant: left over right after the matched name they mean a product
-# the catalog lacks ("4090 Ti"), never to be answered as the plain card.
+# the catalog lacks ("4090 Ti"), never to be answered as the plain card. "Industrial" is
+# NVIDIA's Jetson module with other clocks and ECC memory (the Jetson AGX Orin Industrial
+# data sheet; session 18 names10).
 VARIANTS = _wordset(
     """
-    ti super xt xtx gre d laptop maxq max pro ultra ada blackwell nvl sff le
+    ti super xt xtx gre d laptop maxq max pro ultra ada blackwell nvl sff le industrial
     """
 )
 # Form factors select a variant only where the catalog has one for that product.

@@ -29,6 +29,7 @@ _SENTENCE_WORDS = frozenset(
     em qual melhor duas dois corre corren cabe mein pc
     what's whats much many need needs require requires vram memory ram locally local
     difference between than better worse compare compared versus
+    any anyone runnable possible feasible decent home tips advice
     posso eseguire far girare gira il mio mia su per quale serve quanto quanta basta
     no nos na ao do da modelo quantizado laptop notebook computer computador
     czy na w z mój moim moja jak ile lokalnie komputerze karcie model
@@ -36,7 +37,8 @@ _SENTENCE_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 # The same words in the other languages people ask in (Spanish, German, French, Portuguese,
-# Italian; Polish and Turkish since session 16 names5:
+# Italian; Polish and Turkish since session 16 names5; "any good", "runnable at home", "any
+# tips for" since session 18 names10:
 # "¿Puedo correr Llama 3.1 8B en mi portátil?", "Kann ich Qwen3 14B auf meiner 4070 laufen
 # lassen?"); none is a word of a catalog name. A word written with letters outside ASCII
 # ("portátil", "für", Cyrillic, kana, Han) is never one either: every catalog name is ASCII,

@@ -137,15 +137,40 @@ class Reference:
     unsized: str | None = None
 
 
-# Quotes or Markdown code marks around the whole text (session 17 names7).
-_QUOTED_RE = re.compile(
-    r"(`+|[\"'\u201c\u2018])\s*([^`\"'\u201c\u201d\u2018\u2019]+?)\s*(`+|[\"'\u201d\u2019])"
+# Quotes or Markdown code marks around the whole text (session 17 names7), and the other
+# languages' quotation marks (session 18 names10): guillemets (French, Russian), German „…“
+# and ‚…‘, Japanese corner brackets 「…」『…』 and Chinese 【…】《…》, as their keyboards type
+# a quoted name.
+_QUOTE_PAIRS = {
+    '"': '"',
+    "'": "'",
+    "\u201c": "\u201d",
+    "\u2018": "\u2019",
+    "\u00ab": "\u00bb",
+    "\u201e": "\u201c",
+    "\u201a": "\u2018",
+    "\u300c": "\u300d",
+    "\u300e": "\u300f",
+    "\u3010": "\u3011",
+    "\u300a": "\u300b",
+    "\u2039": "\u203a",
+}
+_MARKS = "".join(sorted(set(_QUOTE_PAIRS) | set(_QUOTE_PAIRS.values())))
+_QUOTED_RE = re.compile(rf"(`+|[{_MARKS}])\s*([^`{_MARKS}]+?)\s*(`+|[{_MARKS}])")
+
+
+# A config's model field: JSON's "model": "…", YAML's model: …, an env file's MODEL=…, and
+# an environment variable named for its program or role before MODEL (OLLAMA_MODEL,
+# DEFAULT_MODEL, LLM_MODEL: session 18 names10).
+_MODEL_FIELD_RE = re.compile(
+    r"(?i)[\"']?(?:[a-z][a-z0-9]*_)*model(?:[_-]?(?:id|name))?[\"']?\s*[:=]\s*(\S.*?)\s*,?"
 )
-_QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
 
 
-# A config's model field: JSON's "model": "…", YAML's model: …, an env file's MODEL=….
-_MODEL_FIELD_RE = re.compile(r"(?i)[\"']?model(?:[_-]?(?:id|name))?[\"']?\s*[:=]\s*(\S.*?)\s*,?")
+# Marks that end a sentence or clause ("qwen3:8b?", "gpt-oss:20b!", "qwen3 32b;", an ellipsis):
+# no name ends with one, and left on an Ollama tag they hide the tag (and the quant it ships)
+# (session 18 names10).
+_TRAILING_MARKS_RE = re.compile(r"(?:\s*(?:[?!,;\u2026\u3001\u3002]|\.\.\.))+$")
 
 
 def model_field(text: str) -> str | None:
@@ -177,7 +202,7 @@ def read_reference(text: str) -> Reference:
         # Full-width forms and other scripts' digits ("Ｑｗｅｎ３－３２Ｂ", "llama ٣.٣ ٧٠b"), and
         # the multiplication sign of "Mixtral 8×7B".
         text = re.sub(r"(?<=\d)\s*×\s*(?=\d)", "x", ascii_forms(text))
-    text = _unquoted(text)
+    text = _TRAILING_MARKS_RE.sub("", _unquoted(_TRAILING_MARKS_RE.sub("", text)))
     t = _pasted_model(text)
     low = t.lower()
     suffix = next((x for x in _MODEL_FILES if low.endswith(x)), None)
@@ -241,9 +266,10 @@ _MODELFILE_FROM = re.compile(r"(?i)^from\s+(\S+)\s*$")
 # models); the rest is the repo id.
 _PROVIDER_NAMESPACE = re.compile(r"^@(?:cf|hf)/(?=[\w.-]+/[\w.-]+$)")
 # The command may follow what runs it: environment settings ("OLLAMA_HOST=… ollama run"),
-# "docker exec -it ollama ollama run …", "python -m vllm serve …".
+# "docker exec -it ollama ollama run …", "python -m vllm serve …". Ollama's other commands
+# that take a model (show, stop, push: `ollama --help`) name it the same way.
 _COMMAND = re.compile(
-    r"(?:^|\s)(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load)|trtllm-serve"
+    r"(?:^|\s)(?:ollama\s+(?:run|pull|show|stop|push)|vllm\s+serve|lms\s+(?:get|load)|trtllm-serve"
     r"|ramalama\s+(?:run|serve|pull)|(?:huggingface-cli|hf)\s+download)\s+(\S+)"
     # huggingface_hub's "download REPO [FILE]..." (huggingface-cli, and hf since 0.34): a
     # file named after the repo is read with it, as LM Studio's publisher/repo/file.
@@ -276,6 +302,7 @@ _LOG_FILE = re.compile(r"""(?:^|[\s'"(])([^\s'"()]+\.gguf)(?=$|[\s'")])""", re.I
 _VLLM_MODEL = re.compile(
     r"""[\s(,]model=['"]?([^'",\s]+)|Starting to load model\s+([^\s'"]+?)(?:\.\.\.)?(?:\s|$)"""
 )
+_MMPROJ = re.compile(r"(?i)mmproj[-_.]")
 _OLLAMA_ROW = re.compile(r"^(\S+:\S+)\s+[0-9a-f]{12}\s")
 # A Hub repo's other pages ("…/discussions/12", "…/commits/main") are the repo.
 _HUB_PAGE = re.compile(
@@ -293,10 +320,16 @@ def _logged_model(text: str) -> str | None:
     m = _OLLAMA_ROW.match(text)
     if m:
         return m.group(1)
-    if ".gguf" in text.lower() and not text.lower().rstrip().endswith(".gguf"):
+    low = text.lower()
+    if ".gguf" in low:
+        # A vision model's projector ("mmproj-….gguf", llama.cpp's --mmproj) is loaded beside
+        # the model and never is it: of several files named, the one that is not a projector
+        # (session 18 names10).
         files = _LOG_FILE.findall(text)
-        if len(files) == 1:
-            return str(files[0])
+        models = [f for f in files if not _MMPROJ.match(re.split(r"[/\\]", f)[-1])]
+        several = len(files) > 1 or not low.rstrip().endswith(".gguf")
+        if several and (len(models) == 1 or len(files) == 1):
+            return str((models or files)[0])
     m = _VLLM_MODEL.search(text) if "model" in text else None
     return (m.group(1) or m.group(2)) if m else None
 
@@ -336,8 +369,9 @@ def _pasted_model(text: str) -> str:
         cached = _HF_CACHE_DIR.search(text.strip())  # (a file in it is read by its own name)
         if cached:
             return f"{cached.group(1)}/{cached.group(2)}"
-    if " " in text:
-        flags = list(_MODEL_FLAG.finditer(text)) if " -" in text else []
+    if " " in text or text.startswith("-"):
+        # (a flag alone, "--model=org/name", is the model too: session 18 names10)
+        flags = list(_MODEL_FLAG.finditer(text)) if " -" in text or text[:1] == "-" else []
         command = _COMMAND.search(text)
         m = command or (flags[-1] if flags else None)  # "python -m … --model X"
         if m:
@@ -383,9 +417,19 @@ def _hub_reference(ref: HubRef) -> Reference:
             quant = _hub_take_quant(stem, unsized)[1] or quant
     if ref.quant:
         try:
-            quant = canonical_quant(ref.quant, None) or quant
+            tagged = canonical_quant(ref.quant, None)
         except UnsizedQuantError as exc:
             unsized.append(str(exc))
+            tagged = ""
+        if tagged:
+            quant = tagged
+        elif tagged is None and ref.host is None and _OLLAMA_SIZE_TAG.match(ref.quant):
+            # Not a quant: an Ollama model in a user's namespace ("<user>/<model>:<tag>",
+            # ollama.com/<user>/<model>; "library/" is Ollama's own), whose tag holds the size,
+            # variant and quant as the library's tags do: its words are the name's (session
+            # 18 names10; "me/qwen3:14b" was read as the bare "qwen3", the 8B).
+            tag_words, tag_quant = _hub_take_quant(ref.quant.replace("latest", " "), unsized)
+            words, quant = f"{words} {tag_words}", tag_quant or quant
     if quant and quant.startswith("EXL3-") and re.search(r"(?i)exl2(?![a-z0-9])", ref.repo):
         # A bare "<n>bpw" (a branch, "turboderp/…-exl2:4.0bpw") is EXL3 only where nothing
         # says otherwise: an EXL2 repo's branches are EXL2 (exllamav2's convert.py output).
@@ -398,6 +442,12 @@ def _hub_reference(ref: HubRef) -> Reference:
         filename=ref.filename,
         unsized=unsized[-1] if unsized else None,
     )
+
+
+# An Ollama tag that starts with a parameter size ("14b", "8b-q8_0", "8x7b", "0.6b") or is
+# "latest"; other tags after owner/name are a router's variants (OpenRouter's ":free") or a
+# branch ("-exl2:4_25"), not words of the name.
+_OLLAMA_SIZE_TAG = re.compile(r"(?i)(?:\d+x)?\d+(?:\.\d+)?[bm](?![a-z0-9])|latest$")
 
 
 def _hub_take_quant(text: str, unsized: list[str]) -> tuple[str, str | None]:
