@@ -87,20 +87,25 @@ def test_street_date_reads_a_street_price_basis_only() -> None:
     assert street_date("given") is None
 
 
+def _tools_and_a_used_street_price(catalog_dir: Path, seen: dt.date) -> None:
+    """The tools' catalog and the test GPU with one used street price, seen on ``seen``."""
+    factory.tools_catalog(catalog_dir)
+    factory.hardware(
+        catalog_dir,
+        street_prices=[
+            {"usd": 900.0, "condition": "used", "date": seen, "source": "https://example.org/a"}
+        ],
+    )
+    factory.sync()
+
+
 def test_choose_my_gpu_and_the_cost_purchase_mark_an_old_street_price(
     client, catalog_dir: Path, db
 ) -> None:
     """Choose my GPU's "street, <date>" basis gets the hardware page's marker (the same
     stale_mark), as does the Cost page's purchase price; a recent one does not."""
     old = dt.date.today() - dt.timedelta(days=400)
-    factory.tools_catalog(catalog_dir)
-    factory.hardware(
-        catalog_dir,
-        street_prices=[
-            {"usd": 900.0, "condition": "used", "date": old, "source": "https://example.org/a"}
-        ],
-    )
-    factory.sync()
+    _tools_and_a_used_street_price(catalog_dir, old)
     mark = '<span class="stale">(over six months old)</span>'
     choose = client.get(
         "/choose-my-gpu/", {"budget_usd": "5000", "model": "testllama-8b"}
@@ -114,16 +119,30 @@ def test_choose_my_gpu_and_the_cost_purchase_mark_an_old_street_price(
 
 def test_choose_my_gpu_leaves_a_recent_street_price_unmarked(client, catalog_dir: Path, db) -> None:
     today = dt.date.today()
-    factory.tools_catalog(catalog_dir)
-    factory.hardware(
-        catalog_dir,
-        street_prices=[
-            {"usd": 900.0, "condition": "used", "date": today, "source": "https://example.org/a"}
-        ],
-    )
-    factory.sync()
+    _tools_and_a_used_street_price(catalog_dir, today)
     choose = client.get(
         "/choose-my-gpu/", {"budget_usd": "5000", "model": "testllama-8b"}
     ).content.decode()
     assert f"(street, used, {today.isoformat()})</span></dd>" in choose
     assert "over six months old" not in choose
+
+
+def test_the_compare_price_line_marks_an_old_street_price_only(
+    client, catalog_dir: Path, db
+) -> None:
+    """Compare's price cell gets the same stale_mark as the hardware, Cost and Choose pages."""
+    old = dt.date.today() - dt.timedelta(days=400)
+    _tools_and_a_used_street_price(catalog_dir, old)
+    page = client.get("/compare/", {"hw": ["testgpu-24gb", "testmac-m9-max"]}).content.decode()
+    mark = '<span class="stale">(over six months old)</span>'
+    assert f"<td>$900 (street, used, {old.isoformat()}) {mark}</td>" in page
+
+
+def test_the_compare_price_line_leaves_a_recent_street_price_unmarked(
+    client, catalog_dir: Path, db
+) -> None:
+    today = dt.date.today()
+    _tools_and_a_used_street_price(catalog_dir, today)
+    page = client.get("/compare/", {"hw": ["testgpu-24gb", "testmac-m9-max"]}).content.decode()
+    assert f"<td>$900 (street, used, {today.isoformat()})</td>" in page
+    assert "over six months old" not in page

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from runlocal_web.reference.templatetags.reference_tags import stale_mark, street_date
+
 from . import charts
 from .compare_data import runs_here
 
@@ -32,10 +37,13 @@ def spec_table(hardware: list[dict[str, Any]]) -> list[dict[str, Any]]:
             text += f", {h['usable_memory_gib']:.1f} usable by the GPU"
         return text
 
-    def price(h: dict[str, Any]) -> str:
+    def price(h: dict[str, Any]) -> str | SafeString:
         if h["price_usd"] is None:
             return "—"
-        return _fmt(h["price_usd"], "int", prefix="$") + f" ({h['price_basis']})"
+        # The hardware, Cost and Choose pages' marker beside a street price seen over six
+        # months ago (stale_mark); the cell is escaped here as the template would have.
+        text = _fmt(h["price_usd"], "int", prefix="$") + f" ({h['price_basis']})"
+        return mark_safe(conditional_escape(text) + stale_mark(street_date(h["price_basis"])))
 
     rows = [
         ("Memory", memory),
