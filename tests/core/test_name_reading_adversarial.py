@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from runlocal.catalog import load_catalog
 from runlocal.errors import AmbiguousNameError, InputError, UnknownNameError
-from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.mistyped import one_slip_apart, sentence_runs, size_only
-from runlocal.resolve.models import resolve_model_name
 from runlocal.resolve.text import clean
 
-
-def _hw(text: str) -> tuple[str, float | None, int]:
-    (part,) = resolve_hardware_name(load_catalog(), text)
-    return part.entry.id, part.memory_gib, part.count
-
-
-def _model(text: str) -> tuple[str, str | None]:
-    name = resolve_model_name(load_catalog(), text)
-    return name.entry.id, name.quant
+from .reading import hardware_sized as _hw
+from .reading import model as _model
 
 
 def test_one_slip_apart_is_damerau_distance_one() -> None:

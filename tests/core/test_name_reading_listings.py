@@ -12,18 +12,10 @@ from runlocal.errors import AmbiguousNameError, UnknownNameError
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.hardware_reading import read_name
 from runlocal.resolve.mistyped import one_slip
-from runlocal.resolve.models import resolve_model_name
 from runlocal.resolve.text import clean
 
-
-def _hw(text: str) -> tuple[str, int]:
-    (part,) = resolve_hardware_name(load_catalog(), text)
-    return part.entry.id, part.count
-
-
-def _model(text: str) -> tuple[str, str | None]:
-    name = resolve_model_name(load_catalog(), text)
-    return name.entry.id, name.quant
+from .reading import hardware as _hw
+from .reading import model as _model
 
 
 def test_other_scripts_digits_and_full_width_forms_read_as_ascii() -> None:

@@ -18,15 +18,8 @@ from runlocal.resolve.models_respelled import (
     undotted_readings,
 )
 
-
-def _hw(text: str) -> tuple[str, float | None, int]:
-    (part,) = resolve_hardware_name(load_catalog(), text)
-    return part.entry.id, part.memory_gib, part.count
-
-
-def _model(text: str) -> tuple[str, str | None]:
-    name = resolve_model_name(load_catalog(), text)
-    return name.entry.id, name.quant
+from .reading import hardware_sized as _hw
+from .reading import model as _model
 
 
 def test_a_number_after_a_device_name_is_a_size_it_is_sold_with_or_a_core_count() -> None:

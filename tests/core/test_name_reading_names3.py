@@ -9,10 +9,7 @@ from runlocal.errors import InputError
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.models import resolve_model_name
 
-
-def hardware(text: str) -> tuple[str, int]:
-    (part,) = resolve_hardware_name(load_catalog(), text)
-    return part.entry.id, part.count
+from .reading import hardware
 
 
 @pytest.mark.parametrize(

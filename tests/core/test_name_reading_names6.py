@@ -11,19 +11,9 @@ from runlocal.catalog import load_catalog
 from runlocal.errors import InputError
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.hardware_reading import read_name
-from runlocal.resolve.models import resolve_model_name
 from runlocal.resolve.models_reading import name_words
 
-
-def hardware(text: str) -> tuple[str, int]:
-    (part,) = resolve_hardware_name(load_catalog(), text)
-    return part.entry.id, part.count
-
-
-def model(text: str) -> tuple[str, str | None]:
-    name = resolve_model_name(load_catalog(), text)
-    return name.entry.id, name.quant
-
+from .reading import hardware, model
 
 # --- hardware --------------------------------------------------------------------------------
 

@@ -7,12 +7,8 @@ import pytest
 
 from runlocal.catalog import load_catalog
 from runlocal.errors import InputError
-from runlocal.resolve.hardware import resolve_hardware_name
 
-
-def hardware(text: str) -> tuple[str, int]:
-    (part,) = resolve_hardware_name(load_catalog(), text)
-    return part.entry.id, part.count
+from .reading import hardware
 
 
 @pytest.mark.parametrize(
