@@ -87,6 +87,26 @@ def gemma_4_like(**overrides: Any) -> dict[str, Any]:
     return {**config, **overrides}
 
 
+def gemma_3n_like(**overrides: Any) -> dict[str, Any]:
+    """A tiny Gemma 3n text config: four layers of 4 query heads over 1 KV head of 64, with
+    per-layer input embeddings."""
+    config: dict[str, Any] = {
+        "model_type": "gemma3n_text",
+        "num_hidden_layers": 4,
+        "hidden_size": 256,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 1,
+        "head_dim": 64,
+        "vocab_size": 1000,
+        "vocab_size_per_layer_input": 1000,
+        "hidden_size_per_layer_input": 32,
+        "intermediate_size": 1024,
+        "max_position_embeddings": 4096,
+        "tie_word_embeddings": True,
+    }
+    return {**config, **overrides}
+
+
 GEMMA_3_4B: dict[str, Any] = {
     "model_type": "gemma3_text",
     "num_hidden_layers": 34,

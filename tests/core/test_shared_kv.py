@@ -12,26 +12,17 @@ from runlocal.memory.layer_terms import layer_terms_of, layer_terms_uncached
 from runlocal.runtimes import get_runtime
 from runlocal.spec import attending_spec
 
+from .factories import gemma_3n_like
+
 HF = get_runtime("transformers")
 LLAMA = get_runtime("llama.cpp")
 
 # Six layers, the last two share: layers 0-3 own a cache (sliding, sliding, global, sliding),
 # layer 4 (sliding) reads layer 3's cache and layer 5 (global) reads layer 2's.
-SHARED: dict[str, Any] = {
-    "model_type": "gemma3n_text",
-    "num_hidden_layers": 6,
-    "hidden_size": 256,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 1,
-    "head_dim": 64,
-    "vocab_size": 1000,
-    "vocab_size_per_layer_input": 1000,
-    "hidden_size_per_layer_input": 32,
-    "intermediate_size": 1024,
-    "max_position_embeddings": 4096,
-    "tie_word_embeddings": True,
-    "sliding_window": 512,
-    "layer_types": [
+SHARED: dict[str, Any] = gemma_3n_like(
+    num_hidden_layers=6,
+    sliding_window=512,
+    layer_types=[
         "sliding_attention",
         "sliding_attention",
         "full_attention",
@@ -39,8 +30,8 @@ SHARED: dict[str, Any] = {
         "sliding_attention",
         "full_attention",
     ],
-    "num_kv_shared_layers": 2,
-}
+    num_kv_shared_layers=2,
+)
 
 
 def test_shared_layers_name_the_last_owning_layer_of_their_type() -> None:

@@ -23,26 +23,14 @@ from .factories import (
     GEMMA_3_4B,
     LLAMA_3_1_8B,
     QWEN3_NEXT_80B_A3B,
+    gemma_3n_like,
     gemma_4_like,
 )
 
 LLAMA = get_runtime("llama.cpp")
 HF = get_runtime("transformers")
 
-GEMMA_3N_LIKE = {
-    "model_type": "gemma3n_text",
-    "num_hidden_layers": 4,
-    "hidden_size": 256,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 1,
-    "head_dim": 64,
-    "vocab_size": 1000,
-    "vocab_size_per_layer_input": 1000,
-    "hidden_size_per_layer_input": 32,
-    "intermediate_size": 1024,
-    "max_position_embeddings": 4096,
-    "tie_word_embeddings": True,
-}
+GEMMA_3N_LIKE = gemma_3n_like()
 
 
 def test_decode_attention_arithmetic_counts_heads_widths_and_depth() -> None:
