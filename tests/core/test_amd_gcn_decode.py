@@ -12,13 +12,12 @@ from runlocal.speed import SpeedParams, decode_seconds_per_token
 from runlocal.speed.decode import dequant_rate_factor
 from runlocal.speed.gcn_decode import GCN_MMVQ_DEQUANT_FACTOR, gcn_mmvq
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _gpu_load, _prefill_features
 
 # An MI50-like card: 13 TFLOPS FP32, 1 TB/s, 10e9 weights in 5 GB (4 bits a weight).
-MI50 = _device_load(
-    backend="rocm",
-    api="rocm",
-    vendor="AMD",
+MI50 = _gpu_load(
+    "AMD",
+    "rocm",
     gpu_arch="gfx906",
     fp32_flops=13e12,
     fp16_flops=26e12,

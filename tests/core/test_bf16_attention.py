@@ -11,7 +11,7 @@ from runlocal.speed import load_params
 from runlocal.speed.kernels import prefill_path
 from runlocal.speed.prefill import f16_cache_attention_rate, prefill_seconds_per_token
 
-from .test_speed import _device_load, _prefill_features
+from .test_speed import _device_load, _gpu_load, _prefill_features
 
 # Round efficiencies: Vulkan's and CUDA's 0.5, the F16 matrix path at 1, the FP32 line at 0.8;
 # attention at its FLOPs (no flash-attention factor, no tile reads).
@@ -26,10 +26,9 @@ P = replace(
 )
 # An RDNA3.5 iGPU under Vulkan (no VK_KHR_shader_bfloat16): 60 TFLOPS FP16 on the matrix units,
 # 30 FP32.
-RDNA_VK = _device_load(
-    backend="vulkan",
-    api="vulkan",
-    vendor="AMD",
+RDNA_VK = _gpu_load(
+    "AMD",
+    "vulkan",
     gpu_arch="gfx1151",
     fp16_flops=60e12,
     fp32_flops=30e12,

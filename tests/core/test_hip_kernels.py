@@ -11,14 +11,13 @@ import pytest
 from runlocal.speed import SpeedFeatures, SpeedParams, load_params, prefill_seconds_per_token
 from runlocal.speed.kernels import hip_dequant_blas, host_looped_expert_matrices
 
-from .test_speed import _device_load, _no_launches, _prefill_features
+from .test_speed import _gpu_load, _no_launches, _prefill_features
 
 # An RDNA4-like card under ROCm: 100 TFLOPS FP16 on WMMA, 50 FP32, 1 TB/s, 1e9 parameters in
 # 0.5e9 bytes (4 bits a weight), all of them resident.
-RDNA4 = _device_load(
-    backend="rocm",
-    api="rocm",
-    vendor="AMD",
+RDNA4 = _gpu_load(
+    "AMD",
+    "rocm",
     gpu_arch="gfx1201",
     fp32_flops=50e12,
     fp16_flops=100e12,

@@ -17,21 +17,9 @@ from runlocal.speed.hip_moe_tiles import (
     mmq_tile_width,
 )
 
-from .test_speed import _device_load, _prefill_features
+from .test_hip_kernels import RDNA4
+from .test_speed import _prefill_features
 
-# An RDNA4-like card under ROCm (gfx1201), 100 TFLOPS on WMMA, holding 1e9 parameters.
-RDNA4 = _device_load(
-    backend="rocm",
-    api="rocm",
-    vendor="AMD",
-    gpu_arch="gfx1201",
-    fp32_flops=50e12,
-    fp16_flops=100e12,
-    weight_bytes=0.5e9,
-    weight_params=1e9,
-    resident_weight_bytes=0.5e9,
-    layers=10,
-)
 STRIX = replace(RDNA4, gpu_arch="gfx1151")
 MI50 = replace(RDNA4, gpu_arch="gfx906", fp16_flops=26.5e12, fp32_flops=13.3e12)
 

@@ -17,13 +17,12 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
-from .test_speed import _device_load, _no_launches, _prefill_features
+from .test_speed import _gpu_load, _no_launches, _prefill_features
 
 # An Arc Pro B70-like card under SYCL: 600 GB/s, FP32 20 TFLOPS, XMX FP16 160 TFLOPS.
-B70 = _device_load(
-    backend="sycl",
-    api="sycl",
-    vendor="Intel",
+B70 = _gpu_load(
+    "Intel",
+    "sycl",
     bandwidth_bytes_per_s=600e9,
     fp32_flops=20e12,
     fp16_flops=160e12,

@@ -11,14 +11,13 @@ import pytest
 from runlocal.speed import SpeedFeatures, SpeedParams, load_params, prefill_seconds_per_token
 from runlocal.speed.kernels import SYCL_MMVQ_MAX_BATCH, sycl_dequant_gemm
 
-from .test_speed import _cpu, _device_load, _no_launches, _prefill_features
+from .test_speed import _cpu, _gpu_load, _no_launches, _prefill_features
 
 # An Arc Pro B70-like card under SYCL: 600 GB/s, FP32 20 TFLOPS, XMX FP16 160 TFLOPS; 1e9
 # parameters in 0.5e9 bytes (4 bits a weight), all resident.
-B70 = _device_load(
-    backend="sycl",
-    api="sycl",
-    vendor="Intel",
+B70 = _gpu_load(
+    "Intel",
+    "sycl",
     bandwidth_bytes_per_s=600e9,
     fp32_flops=20e12,
     fp16_flops=160e12,

@@ -499,6 +499,12 @@ def _device_load(**kw: object) -> DeviceLoad:
     return DeviceLoad(**base)  # type: ignore[arg-type]
 
 
+def _gpu_load(vendor: str, backend: str, **kw: object) -> DeviceLoad:
+    """_device_load of a ``vendor`` GPU under a backend that is also its API (rocm, vulkan,
+    sycl)."""
+    return _device_load(backend=backend, api=backend, vendor=vendor, **kw)
+
+
 # A Tesla P100 (no dp4a, no tensor cores) holding 10 layers, 8 of them MoE.
 _P100_MOE = _device_load(
     fp32_flops=9.3e12,

@@ -12,14 +12,13 @@ import pytest
 from runlocal.speed import DeviceLoad, SpeedFeatures, SpeedParams, decode_seconds_per_token
 from runlocal.speed.decode import moe_layer_share, tiled_expert_seconds, vulkan_tiled_bf16_experts
 
-from .test_speed import _device_load, _no_launches, _prefill_features
+from .test_speed import _gpu_load, _no_launches, _prefill_features
 
 # A Strix Halo-like GPU under Vulkan (RADV exposes no BF16 arithmetic: the FP32 line):
 # 10 TFLOPS FP32, 200 GB/s; 3e9 active BF16 weights (6 GB), 10 layers, all MoE.
-GPU = _device_load(
-    backend="vulkan",
-    api="vulkan",
-    vendor="AMD",
+GPU = _gpu_load(
+    "AMD",
+    "vulkan",
     gpu_arch="gfx1151",
     fp32_flops=10e12,
     fp16_flops=20e12,
