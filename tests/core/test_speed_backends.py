@@ -314,6 +314,19 @@ def test_table_decoded_four_bit_formats_are_their_own_quantization_family() -> N
     assert p.prefill_quant_factor["q_table"] == p.prefill_quant_factor["q_legacy"]
 
 
+def _decode_of_1e9_weights(quant: str, dequant_ops: dict[str, float]) -> float:
+    """_layer_cost_case's decode with 1e9 weights at 10 TFLOPS FP32, unpacked as ``quant``'s
+    family at ``dequant_ops`` operations a weight."""
+    from runlocal.speed import decode_seconds_per_token, quant_family
+
+    params, f = _layer_cost_case()
+    params = replace(params, dequant_ops=dequant_ops)
+    (load,) = f.loads
+    load = replace(load, weight_params=1e9, fp32_flops=1e13)
+    f = replace(f, loads=(load,), cuda_graphs_min_cc=None, quant_family=quant_family(quant))
+    return decode_seconds_per_token(f, params)
+
+
 def test_unsloth_dynamic_mixes_take_the_family_of_their_block_type() -> None:
     """Unsloth's "UD-" files are llama.cpp's block types in other proportions: UD-Q8_K_XL is
     Q8_0 blocks with a few tensors in BF16 (there is no Q8_K weight type), UD-IQ2_XXS the
@@ -321,17 +334,14 @@ def test_unsloth_dynamic_mixes_take_the_family_of_their_block_type() -> None:
     10 TFLOPS, 3 operations a weight for Q8_0 (0.3 ms) where a K-quant's 6 would be 0.6 ms;
     1 GB read at 1 TB/s = 1 ms; 32 layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms; 1 ms
     fixed."""
-    from runlocal.speed import decode_seconds_per_token, quant_family
+    from runlocal.speed import quant_family
 
     assert quant_family("UD-Q8_K_XL") == quant_family("Q8_0") == "q8"
     assert quant_family("UD-IQ2_XXS") == quant_family("IQ2_XXS") == "iq"
     assert quant_family("UD-Q4_K_XL") == quant_family("Q4_K_M") == "k_quant"
-    params, f = _layer_cost_case()
-    params = replace(params, dequant_ops={"q8": 3.0, "k_quant": 6.0})
-    (load,) = f.loads
-    load = replace(load, weight_params=1e9, fp32_flops=1e13)
-    f = replace(f, loads=(load,), cuda_graphs_min_cc=None, quant_family=quant_family("UD-Q8_K_XL"))
-    assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.3e-3 + 1.6e-3 + 1e-3)
+    assert _decode_of_1e9_weights("UD-Q8_K_XL", {"q8": 3.0, "k_quant": 6.0}) == pytest.approx(
+        1e-3 + 0.3e-3 + 1.6e-3 + 1e-3
+    )
 
 
 def test_two_and_three_bit_k_quants_unpack_as_their_own_family() -> None:
@@ -340,7 +350,7 @@ def test_two_and_three_bit_k_quants_unpack_as_their_own_family() -> None:
     it reads at the K-quants' cost. Hand-computed: 1e9 weights at 10 TFLOPS, 9 operations a
     weight for Q2_K (0.9 ms) where Q4_K's 6 are 0.6 ms; 1 GB read at 1 TB/s = 1 ms; 32
     layers × 20 µs + 32 MoE layers × 30 µs = 1.6 ms; 1 ms fixed."""
-    from runlocal.speed import decode_seconds_per_token, quant_family
+    from runlocal.speed import quant_family
     from runlocal.speed.params import SpeedParams, load_params_raw
 
     for q in ("Q2_K", "Q2_K_S", "Q3_K_S", "Q3_K_M", "Q3_K_L", "UD-Q2_K_XL", "UD-Q3_K_XL"):
@@ -351,9 +361,6 @@ def test_two_and_three_bit_k_quants_unpack_as_their_own_family() -> None:
     old = {k: v for k, v in raw["dequant_ops"].items() if k != "k_quant_low"}
     p = SpeedParams.from_dict({**raw, "dequant_ops": old})
     assert p.dequant_ops["k_quant_low"] == p.dequant_ops["k_quant"]
-    params, f = _layer_cost_case()
-    params = replace(params, dequant_ops={"k_quant": 6.0, "k_quant_low": 9.0})
-    (load,) = f.loads
-    load = replace(load, weight_params=1e9, fp32_flops=1e13)
-    f = replace(f, loads=(load,), cuda_graphs_min_cc=None, quant_family=quant_family("Q2_K"))
-    assert decode_seconds_per_token(f, params) == pytest.approx(1e-3 + 0.9e-3 + 1.6e-3 + 1e-3)
+    assert _decode_of_1e9_weights("Q2_K", {"k_quant": 6.0, "k_quant_low": 9.0}) == pytest.approx(
+        1e-3 + 0.9e-3 + 1.6e-3 + 1e-3
+    )

@@ -15,6 +15,8 @@ from runlocal.speed import DeviceLoad, SpeedFeatures, load_params
 from runlocal.speed.decode import decode_seconds_per_token
 from runlocal.speed.xe2_decode_attention import xe2_decode_attention_seconds
 
+from .test_speed import _prefill_features
+
 LLAMA = get_runtime("llama.cpp")
 
 # 10 attention layers x 16,384 cells = 163,840 cells: x 23 ns = 3.76832 ms.
@@ -37,15 +39,7 @@ B70 = DeviceLoad(
 
 
 def _features(load: DeviceLoad) -> SpeedFeatures:
-    return SpeedFeatures(
-        loads=(load,),
-        host_bytes=0.0,
-        host_bandwidth_bytes_per_s=None,
-        quant_family="k_quant",
-        n_layers=40,
-        active_params=6e9,
-        attn_prefill_flops=0.0,
-    )
+    return _prefill_features(loads=(load,), quant_family="k_quant", n_layers=40, active_params=6e9)
 
 
 def _params() -> Any:
