@@ -342,3 +342,21 @@ def version_setup(version: str) -> LlamaSetup:
     """The llama.cpp set-up the accuracy harness reads from a row that states only its build
     or date."""
     return llama_setup({"runtime_version_or_date": version})
+
+
+def assert_build_gate(flag: str, older: list[str], newer: list[str]) -> None:
+    """A llama.cpp change's gate (a LlamaSetup and Runtime flag), read alike by the accuracy
+    harness (version_setup of a row's build or date) and the runtimes (get_runtime of
+    "llama.cpp@bNNNN" or "llama.cpp"): unset for each name in ``older``, set for each in
+    ``newer``."""
+    from runlocal.runtimes import get_runtime
+
+    def has(name: str) -> bool:
+        if name.startswith("llama.cpp"):
+            return bool(getattr(get_runtime(name), flag))
+        return bool(getattr(version_setup(name), flag))
+
+    for name in older:
+        assert not has(name), name
+    for name in newer:
+        assert has(name), name

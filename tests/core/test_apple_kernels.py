@@ -132,20 +132,25 @@ def test_m5_flash_attention_runs_on_the_shader_alus_not_the_accelerators() -> No
 
 
 def test_the_harness_reads_whether_a_build_has_metals_tensor_kernel() -> None:
-    from runlocal.runtimes import get_runtime
-
-    from .factories import version_setup
+    from .factories import assert_build_gate
 
     # PR #20962: opened 24 March 2026, merged in April; a stated month from May 2026, or none,
     # is later.
-    assert not version_setup("PR #16634 branch (Metal4 tensor API); 2025-10-25").metal_tensor_tiles
-    assert not version_setup("fork build dfc1097; 2026-03-26").metal_tensor_tiles
-    assert version_setup("build 2e97c5f96 (9100); 2026-05").metal_tensor_tiles
-    assert version_setup("2026-06").metal_tensor_tiles
-    assert version_setup("build e9fd8dc").metal_tensor_tiles
-    assert not get_runtime("llama.cpp@b8000").metal_tensor_tiles
-    assert get_runtime("llama.cpp@b8700").metal_tensor_tiles
-    assert get_runtime("llama.cpp").metal_tensor_tiles
+    assert_build_gate(
+        "metal_tensor_tiles",
+        older=[
+            "PR #16634 branch (Metal4 tensor API); 2025-10-25",
+            "fork build dfc1097; 2026-03-26",
+            "llama.cpp@b8000",
+        ],
+        newer=[
+            "build 2e97c5f96 (9100); 2026-05",
+            "2026-06",
+            "build e9fd8dc",
+            "llama.cpp@b8700",
+            "llama.cpp",
+        ],
+    )
 
 
 def test_mlx_pays_for_dequantization_only_beside_neural_accelerators() -> None:

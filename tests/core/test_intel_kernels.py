@@ -116,21 +116,26 @@ def test_sycl_prompt_attention_ran_on_the_vector_engines_before_july_2026() -> N
 
 
 def test_the_harness_reads_whether_a_build_runs_sycl_attention_on_xmx() -> None:
-    from runlocal.runtimes import get_runtime
-
-    from .factories import version_setup
+    from .factories import assert_build_gate
 
     # PRs #25025/#25222: July 2026, after b9856; a stated month from August 2026, or none,
     # is later.
-    assert not version_setup("build 74d6248f7 (9039); 2026-05").sycl_xmx_attention
-    assert not version_setup("b8840-12-gec6f7a6a5-dirty").sycl_xmx_attention
-    assert not version_setup("2026-06").sycl_xmx_attention
-    assert version_setup("2026-10 (llama-server)").sycl_xmx_attention
-    assert version_setup("build 1a2b3c4 (10100)").sycl_xmx_attention
-    assert version_setup("build e9fd8dc").sycl_xmx_attention
-    assert not get_runtime("llama.cpp@b9039").sycl_xmx_attention
-    assert get_runtime("llama.cpp@b9857").sycl_xmx_attention
-    assert get_runtime("llama.cpp").sycl_xmx_attention
+    assert_build_gate(
+        "sycl_xmx_attention",
+        older=[
+            "build 74d6248f7 (9039); 2026-05",
+            "b8840-12-gec6f7a6a5-dirty",
+            "2026-06",
+            "llama.cpp@b9039",
+        ],
+        newer=[
+            "2026-10 (llama-server)",
+            "build 1a2b3c4 (10100)",
+            "build e9fd8dc",
+            "llama.cpp@b9857",
+            "llama.cpp",
+        ],
+    )
 
 
 def test_sycl_reads_blocks_without_a_reordered_copy_at_a_third_of_the_speed() -> None:
@@ -379,19 +384,24 @@ def test_intel_flash_attention_runs_at_the_share_of_the_vector_rate_its_sources_
 
 
 def test_the_harness_and_runtimes_read_the_intel_vulkan_coopmat_build() -> None:
-    from runlocal.runtimes import get_runtime
-
-    from .factories import version_setup
+    from .factories import assert_build_gate
 
     # PR #14001: b5589 (June 2025); a stated month from July 2025, or none, is later.
-    assert not version_setup("build a69d54f (5583)").intel_vulkan_coopmat
-    assert version_setup("build a0dd7795 (5589)").intel_vulkan_coopmat
-    assert not version_setup("2025-05").intel_vulkan_coopmat
-    assert version_setup("2025-08").intel_vulkan_coopmat
-    assert version_setup("build e9fd8dc").intel_vulkan_coopmat
-    assert not get_runtime("llama.cpp@b5583").intel_vulkan_coopmat
-    assert get_runtime("llama.cpp@b5589").intel_vulkan_coopmat
-    assert get_runtime("llama.cpp").intel_vulkan_coopmat
+    assert_build_gate(
+        "intel_vulkan_coopmat",
+        older=[
+            "build a69d54f (5583)",
+            "2025-05",
+            "llama.cpp@b5583",
+        ],
+        newer=[
+            "build a0dd7795 (5589)",
+            "2025-08",
+            "build e9fd8dc",
+            "llama.cpp@b5589",
+            "llama.cpp",
+        ],
+    )
 
 
 def test_intel_catalog_records_name_their_xe_generation() -> None:
@@ -429,16 +439,21 @@ def test_an_intel_vulkan_answer_says_what_mesa_costs_its_quantization() -> None:
 
 
 def test_the_harness_and_runtimes_read_the_sycl_counting_sort_build() -> None:
-    from runlocal.runtimes import get_runtime
+    from .factories import assert_build_gate
 
-    from .factories import version_setup
-
-    assert not version_setup("build abc (8800); 2026-02").sycl_counting_sort
-    assert not version_setup("2026-04").sycl_counting_sort
-    assert version_setup("build def (9900)").sycl_counting_sort
-    assert version_setup("build e9fd8dc").sycl_counting_sort  # unstated: later
-    assert not get_runtime("llama.cpp@b9000").sycl_counting_sort
-    assert get_runtime("llama.cpp").sycl_counting_sort
+    assert_build_gate(
+        "sycl_counting_sort",
+        older=[
+            "build abc (8800); 2026-02",
+            "2026-04",
+            "llama.cpp@b9000",
+        ],
+        newer=[
+            "build def (9900)",
+            "build e9fd8dc",  # unstated: later
+            "llama.cpp",
+        ],
+    )
 
 
 def test_sycl_decoded_routed_experts_one_call_each_before_the_fused_kernel() -> None:
@@ -473,13 +488,18 @@ def test_sycl_decoded_routed_experts_one_call_each_before_the_fused_kernel() -> 
 
 
 def test_the_harness_and_runtimes_read_the_sycl_fused_moe_build() -> None:
-    from runlocal.runtimes import get_runtime
+    from .factories import assert_build_gate
 
-    from .factories import version_setup
-
-    assert not version_setup("build b8840-12-gec6f7a6a").sycl_fused_moe_decode
-    assert not version_setup("2026-04").sycl_fused_moe_decode
-    assert version_setup("build abc (9039)").sycl_fused_moe_decode
-    assert version_setup("2026-05").sycl_fused_moe_decode
-    assert not get_runtime("llama.cpp@b8800").sycl_fused_moe_decode
-    assert get_runtime("llama.cpp").sycl_fused_moe_decode
+    assert_build_gate(
+        "sycl_fused_moe_decode",
+        older=[
+            "build b8840-12-gec6f7a6a",
+            "2026-04",
+            "llama.cpp@b8800",
+        ],
+        newer=[
+            "build abc (9039)",
+            "2026-05",
+            "llama.cpp",
+        ],
+    )

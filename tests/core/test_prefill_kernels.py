@@ -112,17 +112,22 @@ def test_amd_vulkan_builds_before_the_amd_tiles_run_their_matmuls_on_the_small_t
 
 
 def test_the_harness_reads_whether_a_build_has_the_amd_vulkan_tiles() -> None:
-    from runlocal.runtimes import get_runtime
-
-    from .factories import version_setup
+    from .factories import assert_build_gate
 
     # PR #18749: January 2026, about build 7700; a stated month after it, or none, is later.
-    assert not version_setup("build 2aa45ef9e (7423); 2025-12").amd_vulkan_tiles
-    assert not version_setup("2025-05-17 (page date)").amd_vulkan_tiles
-    assert version_setup("build 0253fb21f (9187); 2026-04").amd_vulkan_tiles
-    assert version_setup("build e9fd8dc").amd_vulkan_tiles
-    assert not get_runtime("llama.cpp@b7083").amd_vulkan_tiles
-    assert get_runtime("llama.cpp@b7700").amd_vulkan_tiles
+    assert_build_gate(
+        "amd_vulkan_tiles",
+        older=[
+            "build 2aa45ef9e (7423); 2025-12",
+            "2025-05-17 (page date)",
+            "llama.cpp@b7083",
+        ],
+        newer=[
+            "build 0253fb21f (9187); 2026-04",
+            "build e9fd8dc",
+            "llama.cpp@b7700",
+        ],
+    )
 
 
 def test_amd_vulkan_flash_attention_before_pr_19075_runs_s_v_on_the_vector_alus() -> None:
@@ -150,18 +155,23 @@ def test_amd_vulkan_flash_attention_before_pr_19075_runs_s_v_on_the_vector_alus(
 
 
 def test_the_harness_reads_whether_a_build_has_vulkan_coopmat_s_v() -> None:
-    from runlocal.runtimes import get_runtime
-
-    from .factories import version_setup
+    from .factories import assert_build_gate
 
     # PR #19075: merged 28 January 2026, taken as build 7880; a month after it, or none, is later.
-    assert not version_setup("build 2aa45ef9e (7423); 2025-12").vulkan_cm1_pv
-    assert not version_setup("build b7821; 2026-01").vulkan_cm1_pv
-    assert version_setup("build 0253fb21f (9187); 2026-04").vulkan_cm1_pv
-    assert version_setup("2026-02").vulkan_cm1_pv
-    assert version_setup("build e9fd8dc").vulkan_cm1_pv
-    assert not get_runtime("llama.cpp@b7423").vulkan_cm1_pv
-    assert get_runtime("llama.cpp@b7880").vulkan_cm1_pv
+    assert_build_gate(
+        "vulkan_cm1_pv",
+        older=[
+            "build 2aa45ef9e (7423); 2025-12",
+            "build b7821; 2026-01",
+            "llama.cpp@b7423",
+        ],
+        newer=[
+            "build 0253fb21f (9187); 2026-04",
+            "2026-02",
+            "build e9fd8dc",
+            "llama.cpp@b7880",
+        ],
+    )
 
 
 def test_amd_vulkan_flash_attention_rereads_the_cache_per_16_rows_of_each_query_head() -> None:

@@ -61,13 +61,18 @@ def test_a_prompt_pays_the_scan_once_per_token() -> None:
 
 
 def test_the_harness_and_runtimes_read_the_cuda_ssd_scan_build() -> None:
-    from runlocal.runtimes import get_runtime
+    from .factories import assert_build_gate
 
-    from .factories import version_setup
-
-    assert not version_setup("build abc (9739); 2026-07-17").cuda_ssd_scan
-    assert not version_setup("2026-07").cuda_ssd_scan
-    assert version_setup("build def (10050); 2026-08-07").cuda_ssd_scan
-    assert version_setup("build e9fd8dc").cuda_ssd_scan  # unstated: later
-    assert not get_runtime("llama.cpp@b9800").cuda_ssd_scan
-    assert get_runtime("llama.cpp").cuda_ssd_scan
+    assert_build_gate(
+        "cuda_ssd_scan",
+        older=[
+            "build abc (9739); 2026-07-17",
+            "2026-07",
+            "llama.cpp@b9800",
+        ],
+        newer=[
+            "build def (10050); 2026-08-07",
+            "build e9fd8dc",  # unstated: later
+            "llama.cpp",
+        ],
+    )
