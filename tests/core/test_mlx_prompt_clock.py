@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from runlocal.spec import LayerSpec, ModelSpec
+from runlocal.spec import LayerSpec
 from runlocal.speed import decode_seconds_per_token, prefill_gemm_flops, prefill_seconds_per_token
 from runlocal.speed.features import cache_free_tail_params
 from runlocal.speed.mlx_call import (
@@ -18,6 +18,7 @@ from runlocal.speed.mlx_call import (
     mlx_unevaluated_params,
 )
 
+from .specs import spec_of_layers
 from .test_apple_kernels import M4, _metal_params
 from .test_speed import _prefill_features
 
@@ -69,24 +70,9 @@ def test_the_layers_after_the_last_cache_are_the_cache_free_tail() -> None:
     50: the tail holds 150. A "none" layer between cache owners is not in it."""
     tail = [_layer("full", 100), _layer("swa", 100), _layer("none", 50), _layer("swa", 100)]
     tail += [_layer("none", 50)] * 3
-    assert cache_free_tail_params(_spec(tail)) == 150.0
+    assert cache_free_tail_params(spec_of_layers(tail)) == 150.0
     plain = [_layer("full", 100)] * 4
-    assert cache_free_tail_params(_spec(plain)) == 0.0
-
-
-def _spec(layers: list[LayerSpec]) -> ModelSpec:
-    total = sum(layer.params for layer in layers)
-    return ModelSpec(
-        name="t",
-        architecture="t",
-        hidden_size=64,
-        n_heads=1,
-        vocab_size=1,
-        max_context=1,
-        layers=tuple(layers),
-        params_total=total,
-        params_active=total,
-    )
+    assert cache_free_tail_params(spec_of_layers(plain)) == 0.0
 
 
 def test_mlx_prompt_chunks_skip_the_cache_free_tail() -> None:

@@ -143,6 +143,8 @@ def test_rows_that_are_not_whole_k_blocks_fall_back_to_a_32_block_type() -> None
     # width 1856 are such.
     from runlocal.spec import LayerSpec, ModelSpec
 
+    from .specs import spec_of_layers
+
     def one_expert_layer(hidden: int, width: int) -> ModelSpec:
         up, down = hidden * width, width * hidden  # one ungated expert of each kind, 2 experts
         layer = LayerSpec(
@@ -155,20 +157,7 @@ def test_rows_that_are_not_whole_k_blocks_fall_back_to_a_32_block_type() -> None
             expert_up_rows=hidden,
             expert_down_rows=width,
         )
-        total = layer.params
-        return ModelSpec(
-            name="t",
-            architecture="t",
-            hidden_size=hidden,
-            n_heads=1,
-            vocab_size=1,
-            max_context=1,
-            layers=(layer,),
-            params_total=total,
-            params_active=total,
-            n_experts=2,
-            n_experts_used=1,
-        )
+        return spec_of_layers([layer], hidden, n_experts=2, n_experts_used=1)
 
     xs, nl = Fraction(136, 256), Fraction(18, 32)  # IQ4_XS and its 32-block fallback IQ4_NL
     for hidden, width, up_bytes, down_bytes in (
