@@ -88,9 +88,21 @@ def write(root: Path, kind: str, data: dict[str, Any]) -> Path:
     return path
 
 
+def record(
+    root: Path, folder: str, eid: str, name: str, fields: dict[str, Any], /, **defaults: Any
+) -> Path:
+    """Writes ``folder``'s record ``eid``: the common fields, the factory's ``defaults`` over
+    them, then the test's ``fields`` over those."""
+    return write(root, folder, {**_common(eid, name), **defaults, **fields})
+
+
 def model(root: Path, eid: str = "testllama-8b", **fields: Any) -> Path:
-    data = _common(eid, "TestLlama 8B")
-    data.update(
+    return record(
+        root,
+        "models",
+        eid,
+        "TestLlama 8B",
+        fields,
         aliases=["TL 8B"],
         family="llama",
         hf_repo=f"example/{eid}",
@@ -110,13 +122,15 @@ def model(root: Path, eid: str = "testllama-8b", **fields: Any) -> Path:
             }
         ],
     )
-    data.update(fields)
-    return write(root, "models", data)
 
 
 def hardware(root: Path, eid: str = "testgpu-24gb", **fields: Any) -> Path:
-    data = _common(eid, "TestGPU 24GB")
-    data.update(
+    return record(
+        root,
+        "hardware",
+        eid,
+        "TestGPU 24GB",
+        fields,
         aliases=["TG 24"],
         vendor="NVIDIA",
         kind="gpu",
@@ -134,14 +148,10 @@ def hardware(root: Path, eid: str = "testgpu-24gb", **fields: Any) -> Path:
         backends=["cuda", "vulkan"],
         cuda_compute_capability="8.9",
     )
-    data.update(fields)
-    return write(root, "hardware", data)
 
 
 def benchmark(root: Path, eid: str, **fields: Any) -> Path:
-    data = _common(eid, f"Benchmark {eid}")
-    data.update(fields)
-    return write(root, "benchmarks", data)
+    return record(root, "benchmarks", eid, f"Benchmark {eid}", fields)
 
 
 def tiny_catalog(root: Path) -> Path:
@@ -195,8 +205,12 @@ def sync(**options: Any) -> str:
 
 def quant(root: Path, eid: str = "q4-k-m", **fields: Any) -> Path:
     """A quantization type (catalog `quants/`) with llama.cpp's LLaMA 3 8B row for Q4_K_M."""
-    data = _common(eid, "Q4_K_M (4-bit k-quant, medium)")
-    data.update(
+    return record(
+        root,
+        "quants",
+        eid,
+        "Q4_K_M (4-bit k-quant, medium)",
+        fields,
         aliases=["Q4_K_M", "4-bit k-quant medium"],
         quant="Q4_K_M",
         bits_per_weight=4.8944,
@@ -222,5 +236,3 @@ def quant(root: Path, eid: str = "q4-k-m", **fields: Any) -> Path:
             },
         ],
     )
-    data.update(fields)
-    return write(root, "quants", data)

@@ -7,33 +7,35 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from .factory_models import _common, hardware, tiny_catalog, write
+from .factory_models import hardware, record, tiny_catalog
 
 # --- Prices, for the tool pages (cost vs cloud) -----------------------------------------
 
 
-def _price(eid: str, name: str, **fields: Any) -> dict[str, Any]:
-    return {**_common(eid, name), "sources": [f"https://example.org/prices/{eid}"], **fields}
-
-
 def electricity(root: Path, eid: str = "electricity-testland", **fields: Any) -> Path:
-    data = _price(
+    return record(
+        root,
+        "prices",
         eid,
         "Testland household electricity",
+        fields,
+        sources=[f"https://example.org/prices/{eid}"],
         kind="electricity",
         region="Testland (household average)",
         usd_per_kwh=0.25,
         observed=dt.date(2026, 1, 1),
         default=True,
     )
-    data.update(fields)
-    return write(root, "prices", data)
 
 
 def cloud_gpu(root: Path, eid: str = "testcloud-testgpu", **fields: Any) -> Path:
-    data = _price(
+    return record(
+        root,
+        "prices",
         eid,
         "TestCloud TestGPU 24GB",
+        fields,
+        sources=[f"https://example.org/prices/{eid}"],
         kind="cloud-gpu",
         provider="TestCloud",
         hardware="testgpu-24gb",
@@ -42,14 +44,16 @@ def cloud_gpu(root: Path, eid: str = "testcloud-testgpu", **fields: Any) -> Path
         pricing="on-demand",
         observed=dt.date(2026, 2, 1),
     )
-    data.update(fields)
-    return write(root, "prices", data)
 
 
 def api_price(root: Path, eid: str = "testapi-testllama-8b", **fields: Any) -> Path:
-    data = _price(
+    return record(
+        root,
+        "prices",
         eid,
         "TestAPI TestLlama 8B",
+        fields,
+        sources=[f"https://example.org/prices/{eid}"],
         kind="api",
         provider="TestAPI",
         api_model="testllama-8b-instruct",
@@ -58,8 +62,6 @@ def api_price(root: Path, eid: str = "testapi-testllama-8b", **fields: Any) -> P
         usd_per_million_output=0.2,
         observed=dt.date(2026, 3, 1),
     )
-    data.update(fields)
-    return write(root, "prices", data)
 
 
 def tools_catalog(root: Path) -> Path:

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from .factory_models import _common, tiny_catalog, write
+from .factory_models import record, tiny_catalog
 
 # --- Reference kinds: tools, glossary, errors, benchmarks, guides, Learn, kits, answers,
 # editorial pages ----------------------------------------------------------------------
@@ -29,14 +29,14 @@ EDITORIAL_IDS = (
 )
 
 
-def _record(eid: str, name: str, **fields: Any) -> dict[str, Any]:
-    return {**_common(eid, name), "sources": [f"https://example.org/{eid}"], **fields}
-
-
 def runtime(root: Path, eid: str = "llama-cpp", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "runtimes",
         eid,
         "llama.cpp",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         aliases=["llamacpp", "llama-server"],
         category="engine",
         homepage="https://github.com/ggml-org/llama.cpp",
@@ -56,14 +56,16 @@ def runtime(root: Path, eid: str = "llama-cpp", **fields: Any) -> Path:
             "windows": "winget install llama.cpp",
         },
     )
-    data.update(fields)
-    return write(root, "runtimes", data)
 
 
 def glossary(root: Path, eid: str = "kv-cache", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "glossary",
         eid,
         "KV cache",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         aliases=["key-value cache"],
         category="memory",
         short="The attention keys and values of every token so far, kept in memory.",
@@ -78,14 +80,16 @@ def glossary(root: Path, eid: str = "kv-cache", **fields: Any) -> Path:
         },
         related=["quantization", "vram"],
     )
-    data.update(fields)
-    return write(root, "glossary", data)
 
 
 def error(root: Path, eid: str = "cuda-out-of-memory", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "errors",
         eid,
         "CUDA out of memory",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         aliases=["CUDA OOM"],
         runtime="llama.cpp and PyTorch",
         error="torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
@@ -101,14 +105,16 @@ def error(root: Path, eid: str = "cuda-out-of-memory", **fields: Any) -> Path:
         related=["ollama-model-not-found"],
         glossary=["kv-cache", "vram"],
     )
-    data.update(fields)
-    return write(root, "errors", data)
 
 
 def benchmark_set(root: Path, eid: str = BENCH_ID, **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "benchmarks",
         eid,
         "TestGPU 24GB: published llama.cpp measurements",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         hardware="testgpu-24gb",
         trust="published",
         capture="llama-bench, as published by the source",
@@ -155,8 +161,6 @@ def benchmark_set(root: Path, eid: str = BENCH_ID, **fields: Any) -> Path:
             },
         ],
     )
-    data.update(fields)
-    return write(root, "benchmarks", data)
 
 
 def community_set(root: Path) -> Path:
@@ -189,9 +193,13 @@ def community_set(root: Path) -> Path:
 
 
 def guide(root: Path, eid: str = "best-gpu-for-local-ai", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "guides",
         eid,
         "The best GPU for local AI",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         summary="Buy the **TestGPU 24GB**: 24 GB runs every 8B model with room to spare.",
         body="## Why 24 GB\n\nBecause the [KV cache](/glossary/kv-cache/) grows with context.",
         picks=[
@@ -216,14 +224,16 @@ def guide(root: Path, eid: str = "best-gpu-for-local-ai", **fields: Any) -> Path
         ],
         updated=dt.date(2026, 1, 20),
     )
-    data.update(fields)
-    return write(root, "guides", data)
 
 
 def course(root: Path, eid: str = "local-ai-basics", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "learn",
         eid,
         "Local AI basics",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         summary="What runs on your hardware, and why.",
         chapters=[
             {
@@ -246,14 +256,16 @@ def course(root: Path, eid: str = "local-ai-basics", **fields: Any) -> Path:
             },
         ],
     )
-    data.update(fields)
-    return write(root, "learn", data)
 
 
 def kit(root: Path, eid: str = "testllama-chat", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "kits",
         eid,
         "TestLlama chat",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         family="llama",
         task="chat",
         chat_template="<|start_header_id|>user<|end_header_id|>\n\n{{ prompt }}<|eot_id|>",
@@ -261,14 +273,16 @@ def kit(root: Path, eid: str = "testllama-chat", **fields: Any) -> Path:
         body="Keep the temperature low for facts.",
         settings={"temperature": 0.6, "top_p": 0.9, "min_p": 0.05},
     )
-    data.update(fields)
-    return write(root, "kits", data)
 
 
 def answer(root: Path, eid: str = "can-testllama-8b-run-on-testgpu-24gb", **fields: Any) -> Path:
-    data = _record(
+    return record(
+        root,
+        "answers",
         eid,
         "Can TestLlama 8B run on a TestGPU 24GB?",
+        fields,
+        sources=[f"https://example.org/{eid}"],
         question="Can TestLlama 8B run on a TestGPU 24GB?",
         model="testllama-8b",
         hardware="testgpu-24gb",
@@ -278,21 +292,21 @@ def answer(root: Path, eid: str = "can-testllama-8b-run-on-testgpu-24gb", **fiel
         expect="comfortable",
         answer="Yes, comfortably: it needs about 6 GiB of the card's 24.",
     )
-    data.update(fields)
-    return write(root, "answers", data)
 
 
 def page(root: Path, eid: str, **fields: Any) -> Path:
     title = eid.replace("-", " ").capitalize()
-    data = _record(
+    return record(
+        root,
+        "pages",
         eid,
         title,
+        fields,
+        sources=[f"https://example.org/{eid}"],
         title=f"{title} at runlocal",
         summary=f"What {title.lower()} means here, in one paragraph.",
         body=f"## {title}\n\nWritten by the editors. See [the glossary](/glossary/).",
     )
-    data.update(fields)
-    return write(root, "pages", data)
 
 
 def reference_catalog(root: Path) -> Path:

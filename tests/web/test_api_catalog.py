@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,7 @@ def _fresh_cache() -> None:
 
 
 def _record(root: Path, kind: str, eid: str, name: str, **fields: Any) -> None:
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "id": eid,
-        "name": name,
-        "aliases": [],
-        "sources": [f"https://example.org/{kind}/{eid}"],
-        "last_verified": dt.date(2026, 1, 15),
-        "reviewed_by": "test editors",
-    }
-    data.update(fields)
-    factory.write(root, kind, data)
+    factory.record(root, kind, eid, name, fields, sources=[f"https://example.org/{kind}/{eid}"])
 
 
 @pytest.fixture
