@@ -29,7 +29,7 @@ from runlocal.speed.kernels import (
 from runlocal.speed.mlx_call import mlx_prompt_call_seconds
 from runlocal.speed.prefill import sorted_gather_tile_factor
 
-from .test_speed import _device_load, _no_launches, _prefill_features
+from .test_speed import _device_load, _f16_prompt, _no_launches, _prefill_features
 
 # An M4 Max-like GPU (FP16 at the FP32 rate on the same ALUs) and an M5 Max-like one (its
 # Neural Accelerators: the FP16 matrix rate four times FP32).
@@ -92,7 +92,7 @@ def test_early_builds_reach_the_m5_accelerators_through_the_simdgroup_kernels_ti
     FLOPs at half of the M5's 64 TFLOPS is 6.25e-5 s per token; before PR #20962 the tensor
     path runs 1.26x slower, 7.875e-5 s. The M4, without matrix units, is not affected."""
     p = _metal_params()
-    f = _prefill_features(loads=(M5,), quant_family="f16", quant="F16", active_params=1e9)
+    f = _f16_prompt(M5, active_params=1e9)
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(6.25e-5)
     old = replace(f, metal_tensor_tiles=False)
     assert early_metal_tensor_path(old, M5)
@@ -111,14 +111,7 @@ def test_m5_flash_attention_runs_on_the_shader_alus_not_the_accelerators() -> No
     attention the two products are MUL_MATs on the accelerators: 3e9 / 32e12 = 9.375e-5 s.
     The M4 runs both on its ALUs: 3e9 / 8e12 = 3.75e-4 s either way."""
     p = replace(_metal_params(), attention_factor_no_fa=1.0)
-    f = _prefill_features(
-        loads=(M5,),
-        quant_family="f16",
-        quant="F16",
-        active_params=1e9,
-        attn_prefill_flops=1e9,
-        flash_attn=True,
-    )
+    f = _f16_prompt(M5, active_params=1e9, attn_prefill_flops=1e9, flash_attn=True)
     assert metal_shader_attention(f, M5)
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(1.875e-4)
     no_fa = replace(f, flash_attn=False)

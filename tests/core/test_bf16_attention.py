@@ -11,7 +11,7 @@ from runlocal.speed import load_params
 from runlocal.speed.kernels import prefill_path
 from runlocal.speed.prefill import f16_cache_attention_rate, prefill_seconds_per_token
 
-from .test_speed import _device_load, _gpu_load, _prefill_features
+from .test_speed import _device_load, _f16_prompt, _gpu_load
 
 # Round efficiencies: Vulkan's and CUDA's 0.5, the F16 matrix path at 1, the FP32 line at 0.8;
 # attention at its FLOPs (no flash-attention factor, no tile reads).
@@ -40,7 +40,7 @@ def test_bf16_weights_take_the_fp32_line_and_their_attention_the_f16_path() -> N
     # Vulkan's scalar BF16 shader: half the dual-issue FP32 figure (kernels.vulkan_shader_fp32_flops).
     assert prefill_path(RDNA_VK, "f16", bf16=True) == ("vulkan_fp32", 15e12)
     assert prefill_path(RDNA_VK, "f16") == ("matrix", 60e12)
-    bf16 = _prefill_features(loads=(RDNA_VK,), quant="BF16", quant_family="f16")
+    bf16 = _f16_prompt(RDNA_VK, "BF16")
     # 60e12 × 0.5 (Vulkan) × 1 (matrix path).
     assert f16_cache_attention_rate(bf16, RDNA_VK, P, "vulkan_fp32") == pytest.approx(30e12)
     assert f16_cache_attention_rate(bf16, RDNA_VK, P, "fp32") == pytest.approx(30e12)
@@ -57,9 +57,7 @@ def test_a_bf16_prompt_pays_its_attention_at_the_f16_rate() -> None:
     """3B params: 6e9 GEMM FLOPs a token at 15e12 × 0.5 = 7.5 TFLOPS (Vulkan's scalar BF16
     shader) is 800 µs; 3e9 attention FLOPs at 60e12 × 0.5 = 30 TFLOPS is 100 µs (at the
     GEMMs' 7.5 TFLOPS it would be 400 µs)."""
-    bf16 = _prefill_features(
-        loads=(RDNA_VK,), quant="BF16", quant_family="f16", attn_prefill_flops=3e9
-    )
+    bf16 = _f16_prompt(RDNA_VK, "BF16", attn_prefill_flops=3e9)
     no_attn = replace(bf16, attn_prefill_flops=0.0)
     t_attn = prefill_seconds_per_token(bf16, P, 256) - prefill_seconds_per_token(no_attn, P, 256)
     assert t_attn == pytest.approx(3e9 / 30e12)

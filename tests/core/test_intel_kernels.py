@@ -17,7 +17,7 @@ from runlocal.speed import (
     prefill_seconds_per_token,
 )
 
-from .test_speed import _gpu_load, _no_launches, _prefill_features
+from .test_speed import _f16_prompt, _gpu_load, _no_launches, _prefill_features
 
 # An Arc Pro B70-like card under SYCL: 600 GB/s, FP32 20 TFLOPS, XMX FP16 160 TFLOPS.
 B70 = _gpu_load(
@@ -53,7 +53,7 @@ def test_sycl_decodes_bf16_weights_through_an_fp32_copy() -> None:
 
     assert SYCL_BF16_GEMM_BYTES_FACTOR == 5.0
     gpu = replace(B70, weight_bytes=18e9, weight_params=9e9)
-    f16 = _prefill_features(loads=(gpu,), quant_family="f16", quant="F16")
+    f16 = _f16_prompt(gpu)
     bf16 = replace(f16, quant="BF16")
     p = _params()
     t_f16, t_bf16 = decode_seconds_per_token(f16, p), decode_seconds_per_token(bf16, p)
@@ -79,9 +79,7 @@ def test_sycl_prompts_multiply_bf16_weights_at_the_fp32_rate() -> None:
     assert prefill_path(B70, "f16") == ("matrix", 160e12)
     assert prefill_path(B70, "k_quant") == ("matrix", 160e12)
     p = replace(_params(), prefill_efficiency={**_params().prefill_efficiency, "cuda": 0.4})
-    f = _prefill_features(
-        loads=(B70,), quant_family="f16", quant="BF16", active_params=1e9, attn_prefill_flops=0.0
-    )
+    f = _f16_prompt(B70, "BF16", active_params=1e9, attn_prefill_flops=0.0)
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.5e-4)
 
 
@@ -92,9 +90,7 @@ def test_sycl_prompt_attention_ran_on_the_vector_engines_before_july_2026() -> N
     2.97619e-4 s. Without flash attention the KQ and KQV products are GEMMs on XMX on any
     build."""
     p = _params()
-    f = _prefill_features(
-        loads=(B70,), quant_family="f16", quant="F16", active_params=1e9, attn_prefill_flops=1e9
-    )
+    f = _f16_prompt(B70, active_params=1e9, attn_prefill_flops=1e9)
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.5e-5 + 1.25e-5)
     old = replace(f, sycl_xmx_attention=False)
     assert prefill_seconds_per_token(old, p, 0) == pytest.approx(2.5e-5 + 2.97619e-4)
@@ -356,14 +352,7 @@ def test_intel_flash_attention_runs_at_the_share_of_the_vector_rate_its_sources_
     vulkan_rate = 4 * 32 * 32 * 128 * 12_288 / (1 / 242.43 - 1 / 734.99)
     assert vulkan_rate / 45.8e12 == pytest.approx(INTEL_VULKAN_ATTENTION_SHARE, abs=5e-4)
     p = _params()
-    f = _prefill_features(
-        loads=(B70,),
-        quant_family="f16",
-        quant="F16",
-        active_params=0.0,
-        attn_prefill_flops=1e9,
-        sycl_xmx_attention=False,
-    )
+    f = _f16_prompt(B70, active_params=0.0, attn_prefill_flops=1e9, sycl_xmx_attention=False)
     assert prefill_seconds_per_token(f, p, 0) == pytest.approx(2.97619e-4, rel=1e-5)
     other = replace(
         p, attention_factor=2.0, prefill_efficiency={**p.prefill_efficiency, "sycl": 0.25}

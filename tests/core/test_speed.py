@@ -374,6 +374,11 @@ def _prefill_features(**kw: object) -> SpeedFeatures:
     return SpeedFeatures(**base)  # type: ignore[arg-type]
 
 
+def _f16_prompt(load: DeviceLoad, quant: str = "F16", **kw: object) -> SpeedFeatures:
+    """_prefill_features of unquantized weights (``quant``: F16 or BF16) on ``load`` alone."""
+    return _prefill_features(loads=(load,), quant_family="f16", quant=quant, **kw)
+
+
 def _no_launches(p: SpeedParams) -> SpeedParams:
     """The parameters without the layers' launch costs (prefill.layer_launch_seconds), for
     tests that compute a prompt's arithmetic and streams by hand."""

@@ -12,7 +12,7 @@ import pytest
 from runlocal.speed import DeviceLoad, SpeedFeatures, SpeedParams, decode_seconds_per_token
 from runlocal.speed.decode import moe_layer_share, tiled_expert_seconds, vulkan_tiled_bf16_experts
 
-from .test_speed import _gpu_load, _no_launches, _prefill_features
+from .test_speed import _f16_prompt, _gpu_load, _no_launches, _prefill_features
 
 # A Strix Halo-like GPU under Vulkan (RADV exposes no BF16 arithmetic: the FP32 line):
 # 10 TFLOPS FP32, 200 GB/s; 3e9 active BF16 weights (6 GB), 10 layers, all MoE.
@@ -114,14 +114,7 @@ STRIX = replace(GPU, bandwidth_bytes_per_s=float("inf"), moe_layers=0)
 
 
 def _dense_bf16(load: DeviceLoad) -> SpeedFeatures:
-    return _prefill_features(
-        loads=(load,),
-        quant_family="f16",
-        quant="BF16",
-        active_params=1e9,
-        attn_prefill_flops=1e9,
-        flash_attn=True,
-    )
+    return _f16_prompt(load, "BF16", active_params=1e9, attn_prefill_flops=1e9, flash_attn=True)
 
 
 def test_vulkan_bf16_prompts_run_the_scalar_shader_at_one_fma_per_lane() -> None:
