@@ -92,6 +92,7 @@ def check_brief(
     *,
     allow_files: bool = True,
     prefill: bool = True,
+    keep_plan: bool = True,
 ) -> dict[str, Any]:
     """The part of check's answer that a table of answers shows (BRIEF_KEYS; of the quality,
     the quantization's loss), the same values check gives, worked out by the same code but
@@ -101,7 +102,11 @@ def check_brief(
     prefill=False: the answer's speed has no prefill figures (PREFILL_KEYS), which the
     model and hardware pages' tables do not show, and the prefill formula is not worked out
     for it (~8% of a brief answer); every other value is the one check gives (the evidence
-    label included: see evidence.apply_measurements)."""
+    label included: see evidence.apply_measurements).
+
+    keep_plan=False (the site's tables, cached whole): the answer's plan is kept only among
+    the last few such answers (estimate.plan_answers), not in the memo a whole check keeps,
+    so that dozens of answers a page do not grow the collector's heap; the same answer."""
     catalog = catalog or load_catalog()
     key = (q, catalog, allow_files)
     hit = _ANSWERS.get(key)
@@ -137,7 +142,8 @@ def check_brief(
                     _HEADS.clear()
                 _HEADS[head_key] = head
     quant = pick_quant(q, head.runtime, head.model)
-    return brief_of(solve_at(q, catalog, None, head, quant, prefill), catalog, prefill)
+    solved = solve_at(q, catalog, None, head, quant, prefill, keep_plan)
+    return brief_of(solved, catalog, prefill)
 
 
 PREFILL_KEYS = ("prefill_tok_s", "prefill_tok_s_low", "prefill_tok_s_high")

@@ -12,6 +12,7 @@ from typing import Any
 from . import memory as mem
 from .catalog import Entry
 from .hardware import Device
+from .plan_memo import PlanMemo
 from .runtimes import Runtime
 from .sources import inventory_for
 from .spec import ModelSpec, WeightInventory
@@ -572,8 +573,13 @@ _UNKNOWN = "?"  # not a quantization name: "not computed yet" beside None ("none
 
 
 # ModelSpec and Entry hash by identity, devices by value. Callers treat the estimate (its plan
-# included) as read-only.
-plan_answers = lru_cache(maxsize=4096)(plan_answers_uncached)
+# included) as read-only. The site's brief answers are kept only among the last
+# BRIEF_PLANS_KEPT (plan_memo.PlanMemo: why), more than a detail page asks (~35-48), so that
+# its commands find the plan its table worked out.
+BRIEF_PLANS_KEPT = 64
+plan_answers: PlanMemo[tuple[Estimate, int | None, str | None]] = PlanMemo(
+    plan_answers_uncached, 4096, BRIEF_PLANS_KEPT
+)
 
 
 _LADDERS = {

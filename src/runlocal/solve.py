@@ -160,11 +160,13 @@ def solve_at(
     head: Head,
     quant: str,
     with_prefill: bool = True,
+    keep_plan: bool = True,
 ) -> Solved:
     """solve's work from the quantization on. with_prefill=False (check_brief's tables, which show
     no prefill speed): Solved.prefill is None, and the formula's prefill is not worked out
     unless a prefill measurement could set the evidence label (evidence.apply_measurements);
-    every other value is the same."""
+    every other value is the same. keep_plan=False: the plan is kept only among the last
+    few briefs' (estimate.plan_answers), the same answer."""
     runtime, model, calibrated = head.runtime, head.model, head.calibrated
     devices = list(head.devices)
     spec = model.spec
@@ -206,9 +208,11 @@ def solve_at(
             quant = pick_quant(q, runtime, model)
             inv = spec.weights if spec.weights is not None else inv
     # A model read from a file gets a new spec (hashed by identity) each time: nothing to reuse.
-    answers = plan_answers if model.entry is not None else plan_answers_uncached
-    est, max_ctx, best_quant = answers(
-        spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch, quant
+    args = (spec, inv, model.entry, tuple(devices), host_ram, runtime, context, kv_type, q.batch)
+    est, max_ctx, best_quant = (
+        plan_answers(*args, quant, keep=keep_plan)
+        if model.entry is not None
+        else plan_answers_uncached(*args, quant)
     )
     plan, decode, main_backend = est.plan, est.decode_tok_s, est.backend
     # The offload search's notes describe a placement; when even that does not fit, they

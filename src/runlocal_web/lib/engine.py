@@ -108,7 +108,9 @@ def table_brief(
     if query.model not in checked:
         _catalog_only(query, catalog)
         checked.add(query.model)
-    return check_brief(query, catalog, allow_files=False, prefill=False)
+    # Its plan is not kept beyond the page (check_brief's keep_plan: the tables are cached
+    # whole, and kept plans set off full collections, docs/performance.md Round 14).
+    return check_brief(query, catalog, allow_files=False, prefill=False, keep_plan=False)
 
 
 def ranking_brief(checked: set[str]) -> Callable[[CheckQuery, Catalog], dict[str, Any]]:
