@@ -40,9 +40,29 @@ def test_a_catalog_id_reads_as_the_resolvers_read_it():
         assert read_hardware(cat, hardware_id) == resolve_hardware_name(cat, hardware_id)
     for model_id in cat.models:
         assert read_model(cat, model_id) == resolve_model_name(cat, model_id)
+    # A count before an id: every count the resolver takes, one past it (refused by it), and
+    # texts that only look like one.
+    ids = sorted(cat.hardware)
+    for hardware_id in ids:
+        for count in (1, 2, 3, 4, 8, 10, 64, 65, 99):
+            text = f"{count}x {hardware_id}"
+            assert _read_or_refusal(read_hardware, cat, text) == _read_or_refusal(
+                resolve_hardware_name, cat, text
+            ), text
+    for text in ("02x " + ids[0], "x " + ids[0], "2X " + ids[0], "²x " + ids[0], "2x  " + ids[0]):
+        assert _read_or_refusal(read_hardware, cat, text) == _read_or_refusal(
+            resolve_hardware_name, cat, text
+        ), text
     # Anything else goes to the resolvers themselves.
     assert read_hardware(cat, "2x RTX 3090") == resolve_hardware_name(cat, "2x RTX 3090")
     assert read_model(cat, "llama3.1:8b") == resolve_model_name(cat, "llama3.1:8b")
+
+
+def _read_or_refusal(read, cat, text):  # type: ignore[no-untyped-def]
+    try:
+        return read(cat, text)
+    except RunlocalError as exc:
+        return type(exc).__name__, str(exc)
 
 
 def test_non_ascii_escapes_equal_the_standard_encoder():

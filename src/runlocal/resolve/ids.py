@@ -19,6 +19,10 @@ from functools import lru_cache
 from ..catalog import Catalog, _cache_dir, code_stamp, derived_cached
 from .names import HardwareName, ModelName
 
+# resolve.hardware.MAX_DEVICES, without loading the resolver (a larger count goes to it, which
+# refuses it).
+_MAX_COUNT = 64
+
 # (entry id, memory size, count) of each part, as resolve_hardware_name answered the label.
 _Parts = tuple[tuple[str, float | None, int], ...]
 
@@ -34,6 +38,20 @@ def read_hardware(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     parts = labels.get(text) if labels is not None else None
     if parts is not None:
         return tuple(HardwareName(entries[i], gib, count) for i, gib, count in parts)
+    # "2x nvidia-rtx-3090": a count before an id, as a batch's multi-GPU lines write it. The
+    # resolver reads the count and answers the id after it (resolve.hardware._resolve_read,
+    # "an id after a count") in ~1 M instructions a new text; here a split and a lookup
+    # (tests/core/test_fast_paths_records.py holds it to the resolver for every id and count).
+    count, x, rest = text.partition("x ")
+    if x and 0 < len(count) <= 2 and count.isascii() and count.isdigit() and count[0] != "0":
+        entry = entries.get(rest)
+        if entry is not None and int(count) <= _MAX_COUNT:
+            # (Past one device the resolver first reads "3090s" as a plural, "2x nvidia-l40s"
+            # as two L40: such texts are left to it.)
+            from .hardware_reading import PLURAL_RE
+
+            if count == "1" or PLURAL_RE.search(text) is None:
+                return (HardwareName(entry, None, int(count)),)
     from .hardware import resolve_hardware_name
 
     return resolve_hardware_name(catalog, text)
