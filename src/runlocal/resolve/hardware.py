@@ -27,7 +27,6 @@ from ..frozen import interpreted
 from .hardware_reading import (
     FORM_FACTORS,
     GFX_RE,
-    PLURAL_RE,
     VARIANTS,
     Reading,
     host_memory_only,
@@ -36,7 +35,7 @@ from .hardware_reading import (
 from .hardware_variants import Key, choose, sized, sold_sizes
 from .instances import cloud_instance
 from .mistyped import slipped_variant
-from .names import HardwareName
+from .names import PLURAL_RE, HardwareName
 from .text import clean
 
 MAX_DEVICES = 64

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from .hardware_languages import OTHER_GB_RE, other_language_words, other_languages
+from .names import PLURAL_RE
 from .text import clean, glued_groups
 
 _LOG_NOISE = [
@@ -207,9 +208,6 @@ def _lanes(before: str, n: str) -> bool:
 
 
 _BRACKET_COUNT_RE = re.compile(r"\(\s*(\d{1,3})\s*[x×]\s*\)")
-# "two 3090s", "two P40s", "4 T4s": a lower-case s after a model number (or a data-centre
-# card's letter and one or two digits) is a plural, read only where a count is typed.
-PLURAL_RE = re.compile(r"(\d{3,5}|(?<![A-Za-z0-9])[A-Za-z]\d{1,2})s\b")
 
 
 def _wordset(text: str) -> frozenset[str]:

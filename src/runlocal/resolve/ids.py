@@ -17,7 +17,7 @@ import os
 from functools import lru_cache
 
 from ..catalog import Catalog, _cache_dir, code_stamp, derived_cached
-from .names import HardwareName, ModelName
+from .names import PLURAL_RE, HardwareName, ModelName
 
 # resolve.hardware.MAX_DEVICES, without loading the resolver (a larger count goes to it, which
 # refuses it).
@@ -45,13 +45,11 @@ def read_hardware(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     count, x, rest = text.partition("x ")
     if x and 0 < len(count) <= 2 and count.isascii() and count.isdigit() and count[0] != "0":
         entry = entries.get(rest)
-        if entry is not None and int(count) <= _MAX_COUNT:
-            # (Past one device the resolver first reads "3090s" as a plural, "2x nvidia-l40s"
-            # as two L40: such texts are left to it.)
-            from .hardware_reading import PLURAL_RE
-
-            if count == "1" or PLURAL_RE.search(text) is None:
-                return (HardwareName(entry, None, int(count)),)
+        # (Past one device the resolver first reads "3090s" as a plural, "2x nvidia-l40s" as
+        # two L40: such texts are left to it.)
+        n = int(count)
+        if entry is not None and n <= _MAX_COUNT and (n == 1 or not PLURAL_RE.search(text)):
+            return (HardwareName(entry, None, n),)
     from .hardware import resolve_hardware_name
 
     return resolve_hardware_name(catalog, text)

@@ -3,9 +3,15 @@ so that a catalog id is answered without loading either resolver (runlocal.resol
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..catalog import Entry
+
+# "two 3090s", "two P40s", "4 T4s": a lower-case s after a model number (or a data-centre
+# card's letter and one or two digits) is a plural, read only where a count is typed (the
+# hardware reading's rule; here so that runlocal.resolve.ids asks it without loading that).
+PLURAL_RE = re.compile(r"(\d{3,5}|(?<![A-Za-z0-9])[A-Za-z]\d{1,2})s\b")
 
 
 @dataclass(frozen=True)
