@@ -10,6 +10,8 @@ from runlocal.errors import InputError
 from runlocal.resolve.hardware import resolve_hardware_name
 from runlocal.resolve.models import resolve_model_name
 
+from .reading import hardware
+
 
 def model(text: str) -> tuple[str, str | None]:
     """The entry and the quant, stated or the one the Ollama tag ships."""
@@ -129,3 +131,19 @@ def test_an_industrial_module_is_not_the_plain_one() -> None:
         resolve_hardware_name(catalog, "Jetson AGX Orin Industrial")
     (part,) = resolve_hardware_name(catalog, "Jetson AGX Orin 64GB")
     assert part.entry.id == "nvidia-jetson-agx-orin-64gb"
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        # An id after a count is that id: the plural reading ("two 3090s") would have taken
+        # the id's last "s" off and answered another card (two L40, two V100 PCIe).
+        ("2x nvidia-l40s", ("nvidia-l40s", 2)),
+        ("2 x nvidia-tesla-v100s-pcie-32gb", ("nvidia-tesla-v100s-pcie-32gb", 2)),
+        # The plural still reads where no id is typed.
+        ("2x 3090s", ("nvidia-rtx-3090", 2)),
+        ("4 T4s", ("nvidia-tesla-t4", 4)),
+    ],
+)
+def test_an_id_after_a_count_is_never_read_as_a_plural(typed: str, answer: tuple[str, int]) -> None:
+    assert hardware(typed) == answer

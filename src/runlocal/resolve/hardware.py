@@ -204,6 +204,12 @@ def _resolve_one(catalog: Catalog, text: str) -> HardwareName:
         )
         raise error
     r = read_name(text, counts=True)
+    if r.count is not None and r.count > 1 and PLURAL_RE.search(text):
+        # "2x nvidia-l40s": an id after a count is that id, though its last letter reads as
+        # a plural ("two 3090s") and would leave another id (nvidia-l40).
+        as_typed = read_name(text, counts=True, plurals=False)
+        if as_typed.rest in index.entries:
+            r = as_typed
     try:
         found = _resolve_read(index, text, r)
     except UnknownNameError as error:

@@ -345,12 +345,12 @@ def _cleaned(text: str) -> str:
 _DEVICE_INDEX_RE = re.compile(r"\b(?:device|gpu)\s*\[?(\d{1,2})\]?\s*:")
 
 
-def read_name(text: str, *, counts: bool) -> Reading:
+def read_name(text: str, *, counts: bool, plurals: bool = True) -> Reading:
     s = _unlinked(_cleaned(text))
     count: int | None = None
     if counts:
         count, s = _take_count(s)
-        if count is not None and count > 1:
+        if count is not None and count > 1 and plurals:
             # "two 3090s" is two 3090s, not a 3090 Super; only with a count, only lower-case.
             s = _unlinked(_cleaned(PLURAL_RE.sub(r"\1", text)))
             count2, s = _take_count(s)

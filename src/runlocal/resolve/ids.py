@@ -17,7 +17,7 @@ import os
 from functools import lru_cache
 
 from ..catalog import Catalog, _cache_dir, code_stamp, derived_cached
-from .names import PLURAL_RE, HardwareName, ModelName
+from .names import HardwareName, ModelName
 
 # resolve.hardware.MAX_DEVICES, without loading the resolver (a larger count goes to it, which
 # refuses it).
@@ -45,10 +45,8 @@ def read_hardware(catalog: Catalog, text: str) -> tuple[HardwareName, ...]:
     count, x, rest = text.partition("x ")
     if x and 0 < len(count) <= 2 and count.isascii() and count.isdigit() and count[0] != "0":
         entry = entries.get(rest)
-        # (Past one device the resolver first reads "3090s" as a plural, "2x nvidia-l40s" as
-        # two L40: such texts are left to it.)
         n = int(count)
-        if entry is not None and n <= _MAX_COUNT and (n == 1 or not PLURAL_RE.search(text)):
+        if entry is not None and n <= _MAX_COUNT:
             return (HardwareName(entry, None, n),)
     from .hardware import resolve_hardware_name
 
